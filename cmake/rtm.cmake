@@ -1,0 +1,75 @@
+# Build helpers shared by every CMakeLists.txt of the project.
+find_package(Threads REQUIRED)
+
+set(RTM_WARNINGS -Wall -Wextra -Werror -Wshadow -Wno-unused-function)
+
+# Flags for everything (core, port, tools, tests): configuration options become defines.
+add_compile_options(-g)
+if(RTM_M32)
+  add_compile_options(-m32)
+  add_link_options(-m32)
+endif()
+if(RTM_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+if(RTM_TSAN)
+  add_compile_options(-fsanitize=thread)
+  add_link_options(-fsanitize=thread)
+endif()
+if(RTM_FUZZ)
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fsanitize=fuzzer-no-link)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+if(RTM_DEBUG)
+  add_compile_definitions(RTM_DEBUG=1 RTM_HEAP_CHECK_EVERY_OP=1)
+endif()
+if(RTM_NO_INTRINSICS)
+  add_compile_definitions(RTM_USE_INTRINSICS=0)
+endif()
+if(RTM_VALGRIND)
+  add_compile_definitions(RTM_VALGRIND=1)
+endif()
+
+# Portable core: freestanding C11, strict warnings.
+function(rtm_core_flags tgt)
+  target_compile_options(${tgt} PRIVATE ${RTM_WARNINGS} -Wstrict-prototypes -Wmissing-prototypes)
+endfunction()
+
+# Host code (port, tools, tests): same warnings, libc allowed.
+function(rtm_host_flags tgt)
+  target_compile_options(${tgt} PRIVATE ${RTM_WARNINGS})
+  target_compile_definitions(${tgt} PRIVATE _GNU_SOURCE=1)
+endfunction()
+
+# rtm_add_test(NAME name COMMAND exe args... [LABELS l...] [TIMEOUT s])
+# Registers a ctest test. With RTM_MEMCHECK the command runs under valgrind memcheck and any
+# error fails the test. Labels in use: unit, mt (multi-threaded: also run under TSan),
+# novalgrind (skip under memcheck: e.g. death tests that rely on ASan), slow.
+function(rtm_add_test)
+  cmake_parse_arguments(T "" "NAME;TIMEOUT" "COMMAND;LABELS" ${ARGN})
+  if(RTM_MEMCHECK)
+    if("novalgrind" IN_LIST T_LABELS)
+      return()
+    endif()
+    set(cmd valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite -q ${T_COMMAND})
+  else()
+    set(cmd ${T_COMMAND})
+  endif()
+  add_test(NAME ${T_NAME} COMMAND ${cmd})
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 300)
+  endif()
+  set_tests_properties(${T_NAME} PROPERTIES TIMEOUT ${T_TIMEOUT} LABELS "${T_LABELS}")
+endfunction()
+
+# rtm_cmocka_test(name sources... [LIBS libs...] [LABELS ...]): a cmocka test executable + test.
+function(rtm_cmocka_test name)
+  cmake_parse_arguments(T "" "TIMEOUT" "SOURCES;LIBS;LABELS;ARGS" ${ARGN})
+  add_executable(${name} ${T_SOURCES})
+  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/src ${CMAKE_SOURCE_DIR}/tests/common
+                             ${CMAKE_SOURCE_DIR}/tools/lib)
+  target_link_libraries(${name} PRIVATE ${T_LIBS} rtmem_port_posix rtmem cmocka)
+  rtm_host_flags(${name})
+  rtm_add_test(NAME ${name} COMMAND $<TARGET_FILE:${name}> ${T_ARGS} LABELS ${T_LABELS} TIMEOUT ${T_TIMEOUT})
+endfunction()

@@ -1,0 +1,183 @@
+/*
+ * rtmem/heap.h - variable-size heap in a caller's buffer.
+ *
+ * Three policies share one block format (see docs/heap.md for the layout and the bounds):
+ *  - RTM_FIT_GOOD : two-level segregated fit with bitmaps. alloc and free are O(1). Before failing,
+ *                   alloc scans the request's own size class (O(blocks in that class)) so that it
+ *                   never reports out-of-memory while one free block could hold the request;
+ *                   RTM_HEAP_STRICT_O1=1 removes that scan (then a request can fail while a block of
+ *                   its own class, up to 1/32 larger than the class start, would have fitted).
+ *  - RTM_FIT_BEST : a smallest free block that fits. O(blocks in the first class that has a fit).
+ *  - RTM_FIT_FIRST: the lowest-address free block that fits. O(free blocks).
+ * All policies coalesce on free in O(1).
+ *
+ * Every returned pointer is aligned to RTM_ALIGN. A used block costs one size_t header (4 bytes on
+ * 32-bit, 8 on 64-bit) and is rounded up to a multiple of RTM_ALIGN.
+ *
+ * Thread safety: the heap itself is unlocked (callers serialise). rtm_heap_locked (bottom of this
+ * file) wraps it with the port's lock. No heap function may be called from an ISR concurrently
+ * with thread-context use of the same heap unless the caller masks interrupts around both.
+ *
+ * Every call that rejects its input reports through the error hook (rtmem/common.h) and is counted
+ * (stats.bad_frees for frees, stats.bad_requests for other calls); the heap is then unchanged.
+ */
+#ifndef RTMEM_HEAP_H
+#define RTMEM_HEAP_H
+
+#include "rtmem/common.h"
+#include "rtmem/port.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Opaque heap handle; its control data lives at the start of the buffer given to rtm_heap_init. */
+typedef struct rtm_heap rtm_heap;
+
+/** Fit policy, fixed at init. */
+typedef enum { RTM_FIT_GOOD, RTM_FIT_BEST, RTM_FIT_FIRST } rtm_fit;
+
+/** Statistics by value (rtm_heap_get_stats). Bytes count whole blocks, headers included. */
+typedef struct {
+    size_t capacity;      /**< bytes usable for blocks in all regions (control data excluded) */
+    size_t used;          /**< bytes in used blocks (headers and rounding included) */
+    size_t free;          /**< bytes in free blocks */
+    size_t largest_free;  /**< largest free block, in bytes (headers included) */
+    size_t free_blocks;   /**< number of free blocks */
+    size_t peak_used;     /**< highest value of used since init */
+    size_t allocs;        /**< successful allocations (alloc, aligned, calloc, moving realloc) */
+    size_t frees;         /**< successful frees */
+    size_t failed_allocs; /**< requests that returned NULL for want of memory */
+    size_t bad_frees;     /**< frees rejected: foreign, interior or already-free pointer */
+    unsigned frag_permille; /**< external fragmentation: 1000 * (1 - largest_free / free), 0 if free == 0 */
+    /* additions */
+    size_t used_blocks;   /**< number of used blocks */
+    size_t bad_requests;  /**< other rejected calls: bad alignment, bad realloc pointer, ... */
+    size_t regions;       /**< number of regions (1 + successful rtm_heap_add_region calls) */
+    size_t max_alloc;     /**< largest request this heap could ever serve (its largest class) */
+} rtm_heap_stats;
+
+/** One block as seen by rtm_heap_walk. */
+typedef struct {
+    const void *ptr;     /**< payload address (what alloc returned, or where it would start) */
+    size_t size;         /**< usable payload bytes */
+    size_t block_bytes;  /**< whole block, header included */
+    bool used;
+    unsigned region;     /**< 0 for the init region, then in order of rtm_heap_add_region */
+} rtm_heap_block;
+
+/** Walk callback: return false to stop the walk. Must not modify the heap. */
+typedef bool (*rtm_heap_walker)(const rtm_heap_block *block, void *ctx);
+
+/**
+ * Bytes of control data at the start of a heap buffer of @p bytes (constant-expression upper bound
+ * for sizing static arrays: RTM_HEAP_OVERHEAD_MAX). A heap needs at least this plus one block.
+ */
+#define RTM_HEAP_OVERHEAD_MAX (64u + (sizeof(void *) * 8u + 4u) * 32u * sizeof(void *) / 4u)
+
+/**
+ * Creates a heap in [mem, mem + bytes) with policy @p fit. @p mem need not be aligned: the control
+ * block and the first block are aligned inside it. The size classes are sized for @p bytes; regions
+ * added later larger than that are split into blocks no larger than the largest class.
+ * Returns the heap handle (== an address inside mem), or NULL iff mem is NULL, fit is not a policy,
+ * or the buffer (after alignment) cannot hold the control data and one block of RTM_ALIGN bytes;
+ * such failures also go to the error hook with object NULL. O(1) in bytes (O(classes) set-up).
+ * Not thread-safe; ISR-safe.
+ */
+rtm_heap *rtm_heap_init(void *mem, size_t bytes, rtm_fit fit);
+
+/**
+ * Adds [mem, mem + bytes) to heap @p h as a further region (need not be adjacent to others).
+ * Fails with RTM_ERR_ARG (h or mem NULL), RTM_ERR_TOO_SMALL (cannot hold one block after
+ * alignment) or RTM_ERR_OVERLAP (overlaps a region of the heap or its control data); the heap is
+ * unchanged then. O(1) unless the region exceeds the largest class (O(bytes / largest class)).
+ */
+rtm_err rtm_heap_add_region(rtm_heap *h, void *mem, size_t bytes);
+
+/**
+ * Allocates @p bytes. Returns a pointer aligned to RTM_ALIGN, contents unspecified, or NULL when
+ * bytes is 0 (not counted as a failure), h is NULL (reported), or no free block can hold it
+ * (counted in failed_allocs). Complexity: see the policy list at the top of this file.
+ */
+void *rtm_heap_alloc(rtm_heap *h, size_t bytes);
+
+/**
+ * Allocates @p bytes aligned to @p align (any power of two; values below RTM_ALIGN mean
+ * RTM_ALIGN). NULL when bytes is 0, align is not a power of two (reported, bad_requests), or no
+ * block fits. Alignment above RTM_ALIGN searches for bytes + align + a minimum block, then gives the
+ * unused head and tail back to the heap. Same complexity as rtm_heap_alloc.
+ */
+void *rtm_heap_aligned_alloc(rtm_heap *h, size_t align, size_t bytes);
+
+/** Allocates n * size zeroed bytes. NULL when the product is 0 or overflows (reported) or no memory. */
+void *rtm_heap_calloc(rtm_heap *h, size_t n, size_t size);
+
+/**
+ * Resizes the block at @p ptr to @p bytes, keeping min(old, new) bytes of contents.
+ * ptr NULL: same as alloc. bytes 0: frees ptr, returns NULL. Shrinks in place; grows in place when
+ * the following block is free and large enough; otherwise allocates a new block (with the same
+ * alignment as ptr up to RTM_HEAP_REALLOC_ALIGN_MAX if ptr came from rtm_heap_aligned_alloc),
+ * copies and frees the old one. Returns NULL and leaves ptr valid and unchanged when no memory.
+ * A bad ptr is reported (bad_frees) and NULL returned. O(1) + policy search + O(bytes) copy.
+ */
+void *rtm_heap_realloc(rtm_heap *h, void *ptr, size_t bytes);
+
+/**
+ * Frees @p ptr. NULL is a no-op. A pointer that lies outside the heap, is misaligned, is not the
+ * start of a used block (as far as O(1) checks of its header and neighbours can tell) or is already
+ * free is rejected: reported through the error hook (RTM_ERR_BAD_PTR or RTM_ERR_DOUBLE_FREE) and
+ * counted in bad_frees; the heap is unchanged. O(1) (O(regions) for a pointer outside the bounds
+ * of a multi-region heap).
+ */
+void rtm_heap_free(rtm_heap *h, void *ptr);
+
+/** Usable bytes of the used block at @p ptr (>= the size requested). 0 for NULL or a bad pointer. O(1). */
+size_t rtm_heap_usable_size(const rtm_heap *h, const void *ptr);
+
+/** Fills @p out with current statistics. O(free blocks in the largest non-empty class). */
+void rtm_heap_get_stats(const rtm_heap *h, rtm_heap_stats *out);
+
+/** Resets peak_used to the current used bytes. O(1). */
+void rtm_heap_reset_peak(rtm_heap *h);
+
+/**
+ * Full invariant walk, read-only: headers, boundary tags, coalescing, every free list, bitmaps and
+ * counters. RTM_OK, or RTM_ERR_CORRUPT (also reported through the hook with the first bad address),
+ * or RTM_ERR_ARG for NULL. O(blocks). Build with RTM_HEAP_CHECK_EVERY_OP=1 to run it (as an
+ * assertion) around every heap operation.
+ */
+rtm_err rtm_heap_check(const rtm_heap *h);
+
+/** Calls @p fn for every block of every region in address order, until fn returns false. O(blocks). */
+void rtm_heap_walk(const rtm_heap *h, rtm_heap_walker fn, void *ctx);
+
+/** The policy @p h was created with. */
+rtm_fit rtm_heap_fit(const rtm_heap *h);
+
+/** Name of a policy: "good", "best", "first". */
+const char *rtm_fit_name(rtm_fit fit);
+
+/* ---- thread-safe wrapper (needs a port) ---------------------------------------------------- */
+
+/** A heap plus the port's lock. Every call below takes the lock around the unlocked call. */
+typedef struct {
+    rtm_heap *heap;
+    rtm_port_sync sync;
+} rtm_heap_locked;
+
+/** rtm_heap_init on @p mem, into @p lh. RTM_ERR_ARG / RTM_ERR_TOO_SMALL as rtm_heap_init fails. */
+rtm_err rtm_heap_locked_init(rtm_heap_locked *lh, void *mem, size_t bytes, rtm_fit fit);
+void *rtm_heap_locked_alloc(rtm_heap_locked *lh, size_t bytes);
+void *rtm_heap_locked_aligned_alloc(rtm_heap_locked *lh, size_t align, size_t bytes);
+void *rtm_heap_locked_realloc(rtm_heap_locked *lh, void *ptr, size_t bytes);
+void rtm_heap_locked_free(rtm_heap_locked *lh, void *ptr);
+void rtm_heap_locked_get_stats(rtm_heap_locked *lh, rtm_heap_stats *out);
+rtm_err rtm_heap_locked_check(rtm_heap_locked *lh);
+/** Releases the lock's OS resources. The heap memory is the caller's. */
+void rtm_heap_locked_destroy(rtm_heap_locked *lh);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RTMEM_HEAP_H */

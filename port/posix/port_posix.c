@@ -1,0 +1,112 @@
+/*
+ * POSIX port: pthread mutex + condition variable (CLOCK_MONOTONIC) behind rtm_port_sync,
+ * a process-wide recursive mutex as the "critical section", clock_gettime for time.
+ */
+#define _GNU_SOURCE 1
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
+
+#include "rtmem/port.h"
+
+/* What lives inside rtm_port_sync on this port. A zero-filled object is valid: state 0 means
+ * "not yet initialised", and the first user initialises it (lazily, race-free via the CAS). */
+typedef struct {
+    atomic_int state; /* 0 = fresh, 1 = initialising, 2 = ready */
+    pthread_mutex_t mutex;
+    pthread_cond_t cond;
+} posix_sync;
+
+_Static_assert(sizeof(posix_sync) <= sizeof(((rtm_port_sync *)0)->u),
+               "RTM_PORT_SYNC_WORDS too small for the POSIX port");
+_Static_assert(_Alignof(posix_sync) <= _Alignof(rtm_port_sync), "rtm_port_sync alignment too small");
+
+static posix_sync *sync_of(rtm_port_sync *s) { return (posix_sync *)(void *)&s->u; }
+
+static void sync_ready(posix_sync *ps)
+{
+    if (atomic_load_explicit(&ps->state, memory_order_acquire) == 2) return;
+    int expected = 0;
+    if (atomic_compare_exchange_strong(&ps->state, &expected, 1)) {
+        pthread_condattr_t ca;
+        pthread_mutex_init(&ps->mutex, NULL);
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        pthread_cond_init(&ps->cond, &ca);
+        pthread_condattr_destroy(&ca);
+        atomic_store_explicit(&ps->state, 2, memory_order_release);
+        return;
+    }
+    while (atomic_load_explicit(&ps->state, memory_order_acquire) != 2) sched_yield();
+}
+
+void rtm_port_lock(rtm_port_sync *s)
+{
+    posix_sync *ps = sync_of(s);
+    sync_ready(ps);
+    pthread_mutex_lock(&ps->mutex);
+}
+
+void rtm_port_unlock(rtm_port_sync *s) { pthread_mutex_unlock(&sync_of(s)->mutex); }
+
+rtm_err rtm_port_wait(rtm_port_sync *s, uint64_t deadline_ms)
+{
+    posix_sync *ps = sync_of(s);
+    if (deadline_ms == UINT64_MAX) {
+        pthread_cond_wait(&ps->cond, &ps->mutex);
+        return RTM_OK;
+    }
+    struct timespec ts;
+    ts.tv_sec = (time_t)(deadline_ms / 1000u);
+    ts.tv_nsec = (long)((deadline_ms % 1000u) * 1000000u);
+    int rc = pthread_cond_timedwait(&ps->cond, &ps->mutex, &ts);
+    return rc == ETIMEDOUT ? RTM_ERR_TIMEOUT : RTM_OK;
+}
+
+void rtm_port_notify_all(rtm_port_sync *s)
+{
+    posix_sync *ps = sync_of(s);
+    sync_ready(ps);
+    pthread_cond_broadcast(&ps->cond);
+}
+
+void rtm_port_sync_destroy(rtm_port_sync *s)
+{
+    posix_sync *ps = sync_of(s);
+    if (atomic_load(&ps->state) == 2) {
+        pthread_cond_destroy(&ps->cond);
+        pthread_mutex_destroy(&ps->mutex);
+    }
+    memset(s, 0, sizeof *s);
+}
+
+/* The "critical section" of a hosted port: one recursive mutex for the process. Signal handlers
+ * stand in for ISRs in host tests; they must not enter it (as on an MCU with a lower priority). */
+static pthread_mutex_t g_critical = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+
+rtm_port_key rtm_port_critical_enter(void)
+{
+    pthread_mutex_lock(&g_critical);
+    return 1;
+}
+
+void rtm_port_critical_exit(rtm_port_key key)
+{
+    (void)key;
+    pthread_mutex_unlock(&g_critical);
+}
+
+uintptr_t rtm_port_thread_id(void) { return (uintptr_t)pthread_self(); }
+
+bool rtm_port_in_isr(void) { return false; }
+
+uint64_t rtm_port_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+uint64_t rtm_port_now_ms(void) { return rtm_port_now_us() / 1000u; }

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs (as root) or lists (otherwise) the Debian packages that `make check` needs.
+# Usage: scripts/deps.sh        -> installs what is missing, exit 0; or exit 1 naming what is missing
+set -u
+PKGS=(
+  cmake make gcc clang libcmocka-dev valgrind
+  gcc-multilib libc6-dev-i386 libcmocka-dev:i386
+  libclang-rt-14-dev
+  gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi
+  gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
+  qemu-system-arm qemu-system-misc
+  python3
+)
+# Extra packages named by modules (one per line) in scripts/deps.d/*.txt
+for f in "$(dirname "$0")"/deps.d/*.txt; do
+  [ -f "$f" ] || continue
+  while read -r p; do [ -n "$p" ] && [ "${p#\#}" = "$p" ] && PKGS+=("$p"); done < "$f"
+done
+
+missing=()
+for p in "${PKGS[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+  echo "check: missing packages (run as root to install them): ${missing[*]}" >&2
+  exit 1
+fi
+echo "check: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+if printf '%s\n' "${missing[@]}" | grep -q ':i386$'; then
+  dpkg --print-foreign-architectures | grep -qx i386 || dpkg --add-architecture i386
+fi
+# A mirror in the middle of a sync can fail part of the update; the install below is the real test.
+apt-get update -qq || apt-get update -qq || true
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/tmp/rtmem-apt.log 2>&1 || {
+  tail -20 /tmp/rtmem-apt.log >&2
+  echo "check: apt-get install failed for: ${missing[*]}" >&2
+  exit 1
+}

@@ -1,0 +1,116 @@
+/*
+ * Private helpers shared by rtmem's core modules. Never installed; never included by users.
+ * Freestanding: only <stdint.h>, <stddef.h>, <stdbool.h>, <string.h>, <limits.h>.
+ */
+#ifndef RTM_INTERNAL_H
+#define RTM_INTERNAL_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rtmem/common.h"
+
+/* ---- assertions ------------------------------------------------------------------------------ */
+/* RTM_ASSERT is for invariants the code itself guarantees, never for checking a caller's input
+ * (that is always on and goes through rtm_report). Off unless RTM_DEBUG; override to hook a
+ * platform's assert. */
+#ifndef RTM_ASSERT
+#if defined(RTM_DEBUG) && RTM_DEBUG
+#define RTM_ASSERT(x) ((x) ? (void)0 : __builtin_trap())
+#else
+#define RTM_ASSERT(x) ((void)0)
+#endif
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define RTM_LIKELY(x) __builtin_expect(!!(x), 1)
+#define RTM_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define RTM_INLINE static inline __attribute__((always_inline))
+#define RTM_NOINLINE __attribute__((noinline))
+#else
+#define RTM_LIKELY(x) (x)
+#define RTM_UNLIKELY(x) (x)
+#define RTM_INLINE static inline
+#define RTM_NOINLINE
+#endif
+
+/* ---- memory primitives ----------------------------------------------------------------------- */
+/* The core includes no libc header beyond the freestanding ones: the RV32 toolchain has no libc
+ * headers at all. GCC and clang lower these builtins inline or to memcpy/memset/memmove, which every
+ * C runtime (and rtmem's target start-up code) provides. */
+#if defined(__GNUC__) || defined(__clang__)
+#define rtm_memcpy __builtin_memcpy
+#define rtm_memmove __builtin_memmove
+#define rtm_memset __builtin_memset
+#else
+#include <string.h>
+#define rtm_memcpy memcpy
+#define rtm_memmove memmove
+#define rtm_memset memset
+#endif
+
+/* ---- bit scans ------------------------------------------------------------------------------- */
+/* RTM_USE_INTRINSICS=0 selects the portable fallbacks (tested in their own configuration). Each
+ * function is defined for non-zero operands only. Widths are explicit: never assume that
+ * unsigned long is as wide as size_t. */
+#ifndef RTM_USE_INTRINSICS
+#if defined(__GNUC__) || defined(__clang__)
+#define RTM_USE_INTRINSICS 1
+#else
+#define RTM_USE_INTRINSICS 0
+#endif
+#endif
+
+#if RTM_USE_INTRINSICS
+RTM_INLINE unsigned rtm_ctz32(uint32_t x) { return (unsigned)__builtin_ctz(x); }
+RTM_INLINE unsigned rtm_log2_32(uint32_t x) { return 31u - (unsigned)__builtin_clz(x); }
+#if SIZE_MAX > 0xFFFFFFFFu
+RTM_INLINE unsigned rtm_log2_size(size_t x) { return 63u - (unsigned)__builtin_clzll((unsigned long long)x); }
+#else
+RTM_INLINE unsigned rtm_log2_size(size_t x) { return 31u - (unsigned)__builtin_clz((unsigned)x); }
+#endif
+#else
+RTM_INLINE unsigned rtm_ctz32(uint32_t x)
+{
+    unsigned n = 0;
+    if ((x & 0xFFFFu) == 0) { n += 16; x >>= 16; }
+    if ((x & 0xFFu) == 0) { n += 8; x >>= 8; }
+    if ((x & 0xFu) == 0) { n += 4; x >>= 4; }
+    if ((x & 0x3u) == 0) { n += 2; x >>= 2; }
+    return n + (unsigned)((x & 1u) == 0);
+}
+RTM_INLINE unsigned rtm_log2_size(size_t x)
+{
+    unsigned n = 0;
+#if SIZE_MAX > 0xFFFFFFFFu
+    if (x >> 32) { n += 32; x >>= 32; }
+#endif
+    if (x >> 16) { n += 16; x >>= 16; }
+    if (x >> 8) { n += 8; x >>= 8; }
+    if (x >> 4) { n += 4; x >>= 4; }
+    if (x >> 2) { n += 2; x >>= 2; }
+    return n + (unsigned)(x >> 1);
+}
+RTM_INLINE unsigned rtm_log2_32(uint32_t x) { return rtm_log2_size((size_t)x); }
+#endif
+
+/* ---- overflow-checked size arithmetic (every caller-supplied size goes through these) -------- */
+RTM_INLINE bool rtm_add_overflow(size_t a, size_t b, size_t *out)
+{
+    *out = a + b;
+    return *out < a;
+}
+RTM_INLINE bool rtm_mul_overflow(size_t a, size_t b, size_t *out)
+{
+    if (a != 0 && b > SIZE_MAX / a) return true;
+    *out = a * b;
+    return false;
+}
+
+RTM_INLINE bool rtm_is_pow2(size_t x) { return x != 0 && (x & (x - 1)) == 0; }
+RTM_INLINE uintptr_t rtm_align_up_uptr(uintptr_t x, uintptr_t a) { return (x + (a - 1)) & ~(a - 1); }
+RTM_INLINE uintptr_t rtm_align_down_uptr(uintptr_t x, uintptr_t a) { return x & ~(a - 1); }
+
+#endif /* RTM_INTERNAL_H */

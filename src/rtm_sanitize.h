@@ -1,0 +1,108 @@
+/*
+ * Telling Valgrind memcheck and AddressSanitizer about rtmem's blocks (private header).
+ *
+ * Every rtmem allocator calls these at the points where a block changes hands. They compile to
+ * nothing unless the build asks for them:
+ *   RTM_VALGRIND=1          memcheck client requests (needs <valgrind/memcheck.h>, host builds)
+ *   -fsanitize=address      ASan manual poisoning (detected from the compiler)
+ *
+ * Model (the same for memcheck and ASan):
+ *   rtm_san_pool_create(pool)          the allocator `pool` now exists
+ *   rtm_san_pool_destroy(pool)         ... no longer exists
+ *   rtm_san_alloc(pool, ptr, size)     [ptr, ptr+size) was handed to the user (undefined contents)
+ *   rtm_san_free(pool, ptr)            the block at ptr was given back (any access is an error)
+ *   rtm_san_resize(pool, ptr, old, new) in-place resize of a live block
+ *   rtm_san_noaccess(p, n)             allocator-private bytes: the user must not touch them
+ *   rtm_san_access(p, n)               the allocator is about to use these bytes itself
+ *   rtm_san_defined(p, n)              bytes the allocator initialised for the user (calloc)
+ * Memcheck uses the mempool requests, so its leak report lists rtmem blocks still live at exit
+ * and use-after-free of rtmem blocks is reported like that of malloc blocks.
+ */
+#ifndef RTM_SANITIZE_H
+#define RTM_SANITIZE_H
+
+#include <stddef.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define RTM_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RTM_ASAN 1
+#endif
+#endif
+#ifndef RTM_ASAN
+#define RTM_ASAN 0
+#endif
+
+#ifndef RTM_VALGRIND
+#define RTM_VALGRIND 0
+#endif
+
+#if RTM_ASAN
+void __asan_poison_memory_region(void const volatile *addr, size_t size);
+void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
+#define RTM_ASAN_POISON(p, n) __asan_poison_memory_region((p), (n))
+#define RTM_ASAN_UNPOISON(p, n) __asan_unpoison_memory_region((p), (n))
+#else
+#define RTM_ASAN_POISON(p, n) ((void)(p), (void)(n))
+#define RTM_ASAN_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+#if RTM_VALGRIND
+#include <valgrind/memcheck.h>
+#define RTM_VG(x) x
+#else
+#define RTM_VG(x) ((void)0)
+#endif
+
+/* True when allocator metadata inside free space must be unpoisoned around each access. */
+#define RTM_SAN_ACTIVE (RTM_ASAN || RTM_VALGRIND)
+
+static inline void rtm_san_pool_create(const void *pool)
+{
+    (void)pool;
+    RTM_VG(VALGRIND_CREATE_MEMPOOL(pool, 0, 0));
+}
+static inline void rtm_san_pool_destroy(const void *pool)
+{
+    (void)pool;
+    RTM_VG(VALGRIND_DESTROY_MEMPOOL(pool));
+}
+static inline void rtm_san_alloc(const void *pool, void *ptr, size_t size)
+{
+    (void)pool, (void)ptr, (void)size;
+    RTM_ASAN_UNPOISON(ptr, size);
+    RTM_VG(VALGRIND_MEMPOOL_ALLOC(pool, ptr, size));
+}
+static inline void rtm_san_free(const void *pool, void *ptr, size_t size)
+{
+    (void)pool, (void)ptr, (void)size;
+    RTM_VG(VALGRIND_MEMPOOL_FREE(pool, ptr));
+    RTM_ASAN_POISON(ptr, size);
+}
+static inline void rtm_san_resize(const void *pool, void *ptr, size_t old_size, size_t new_size)
+{
+    (void)pool, (void)ptr, (void)old_size, (void)new_size;
+    if (new_size > old_size) RTM_ASAN_UNPOISON((char *)ptr + old_size, new_size - old_size);
+    else RTM_ASAN_POISON((char *)ptr + new_size, old_size - new_size);
+    RTM_VG(VALGRIND_MEMPOOL_CHANGE(pool, ptr, ptr, new_size));
+}
+static inline void rtm_san_noaccess(void *p, size_t n)
+{
+    (void)p, (void)n;
+    RTM_ASAN_POISON(p, n);
+    RTM_VG(VALGRIND_MAKE_MEM_NOACCESS(p, n));
+}
+static inline void rtm_san_access(void *p, size_t n)
+{
+    (void)p, (void)n;
+    RTM_ASAN_UNPOISON(p, n);
+    RTM_VG(VALGRIND_MAKE_MEM_DEFINED(p, n));
+}
+static inline void rtm_san_defined(void *p, size_t n)
+{
+    (void)p, (void)n;
+    RTM_VG(VALGRIND_MAKE_MEM_DEFINED(p, n));
+}
+
+#endif /* RTM_SANITIZE_H */

@@ -1,0 +1,11 @@
+/* Subcommands of the `rtmem` tool: each lives in tools/cmd_<name>.c and returns the exit status. */
+#ifndef RTM_COMMANDS_H
+#define RTM_COMMANDS_H
+
+int rtm_cmd_demo(int argc, char **argv);   /* workloads A, B, C on every policy: one table */
+int rtm_cmd_replay(int argc, char **argv); /* replay a captured trace on every policy */
+int rtm_cmd_frag(int argc, char **argv);   /* fragmentation over time, with plots */
+int rtm_cmd_stack(int argc, char **argv);  /* static worst-case stack analysis */
+int rtm_cmd_mpu(int argc, char **argv);    /* MPU / PMP region planning */
+
+#endif

@@ -1,0 +1,43 @@
+/* rtmem: command-line front end. `rtmem help` lists the subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command k_commands[] = {
+    {"demo", rtm_cmd_demo, "replay workloads A, B, C of WORKLOADS.md on every fit policy"},
+    {"replay", rtm_cmd_replay, "replay a captured allocation trace; smallest arena per policy"},
+    {"frag", rtm_cmd_frag, "fragmentation over time of a trace or workload, as a table or SVG plot"},
+    {"stack", rtm_cmd_stack, "worst-case stack depth from GCC -fstack-usage / -fcallgraph-info output"},
+    {"mpu", rtm_cmd_mpu, "plan MPU / PMP regions for a partition plan file"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: rtmem COMMAND [ARGS...]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof k_commands / sizeof k_commands[0]; i++)
+        fprintf(out, "  %-8s %s\n", k_commands[i].name, k_commands[i].summary);
+    fprintf(out, "\n`rtmem COMMAND --help` describes a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof k_commands / sizeof k_commands[0]; i++)
+        if (!strcmp(argv[1], k_commands[i].name)) return k_commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "rtmem: unknown command '%s' (try 'rtmem help')\n", argv[1]);
+    return 2;
+}
