@@ -1,0 +1,157 @@
+/*
+ * runner.h - executes an rtm_oplist (rtm_ops.h) on one rtmem heap policy or on the system
+ * allocator, and reports what happened. Host-only (libc). Shared by `rtmem demo`, `rtmem replay`,
+ * `rtmem frag`, the benchmark and the tests.
+ *
+ * Targets: the three heap policies, each on a fresh arena of cfg.arena bytes obtained from malloc
+ * (the WHOLE buffer goes to rtm_heap_init: the heap's control data counts against the arena, as it
+ * does on a target), or the system allocator (malloc/free/realloc/posix_memalign).
+ *
+ * Semantics of each op (rtm_ops.h):
+ *   ALLOC   id must not be live. NULL result = one failure; the id stays not live.
+ *   ALIGNED as ALLOC through rtm_heap_aligned_alloc / posix_memalign with 1 << align_log2.
+ *   REALLOC id live: rtm_heap_realloc; on NULL (failure) the old block stays live.
+ *           id not live: behaves as ALLOC. size 0 frees the object (realloc(p, 0) semantics).
+ *   FREE    id live: free. id not live (an op stream that freed a failed allocation, or a
+ *           malformed stream): skipped and counted in skipped_frees; never undefined behaviour.
+ * An ALLOC/ALIGNED of an id that is still live is counted in bad_ops and skipped (the live block
+ * is kept). Ops with id >= oplist.max_id are counted in bad_ops and skipped.
+ *
+ * "End state": the statistics snapshot taken after op index cfg.end_at - 1, i.e. the workload's
+ * steady state before its clean-up phase frees everything (after the clean-up every heap is one
+ * free block and the numbers say nothing). RTM_RUN_END_AUTO picks the op before the trailing run
+ * of FREE ops of the list (for WORKLOADS.md workloads: exactly the start of the clean-up phase; for
+ * a trace: before the program's final frees). All counters (allocations, failures, time) cover the
+ * whole list, clean-up included, as WORKLOADS.md requires.
+ */
+#ifndef RTM_RUNNER_H
+#define RTM_RUNNER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "rtm_ops.h"
+#include "rtmem/heap.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** What runs the ops: the heap policies take the values of rtm_fit, then the system allocator. */
+typedef enum {
+    RTM_RUN_GOOD = RTM_FIT_GOOD,
+    RTM_RUN_BEST = RTM_FIT_BEST,
+    RTM_RUN_FIRST = RTM_FIT_FIRST,
+    RTM_RUN_SYSTEM,   /**< libc malloc: no arena, no heap statistics */
+    RTM_RUN_TARGETS_
+} rtm_run_target;
+
+/** "good", "best", "first", "malloc". */
+const char *rtm_run_target_name(rtm_run_target t);
+/** Parses a name of rtm_run_target_name() (also "system"). False if unknown. */
+bool rtm_run_target_parse(const char *s, rtm_run_target *out);
+
+/** end_at value: snapshot the end state before the trailing FREE ops of the list. */
+#define RTM_RUN_END_AUTO SIZE_MAX
+
+/** One sample for cfg.sample (heap targets only). */
+typedef struct {
+    size_t op;             /**< ops executed so far */
+    size_t live_bytes;     /**< sum of requested sizes of live objects */
+    size_t live_objects;
+    rtm_heap_stats stats;  /**< rtm_heap_get_stats after op */
+} rtm_run_sample;
+
+typedef void (*rtm_run_sampler)(const rtm_run_sample *s, void *ctx);
+
+typedef struct {
+    rtm_run_target target;
+    size_t arena;          /**< heap targets: bytes of the buffer given to rtm_heap_init */
+    size_t end_at;         /**< ops before the end-state snapshot; RTM_RUN_END_AUTO (default) */
+    bool stop_on_fail;     /**< stop at the first failed allocation (minimum-arena search) */
+    bool timing;           /**< measure ns/op over the whole list (else ns_per_op = 0) */
+    bool verify;           /**< write an id pattern into each block, check it before free/realloc */
+    size_t sample_every;   /**< heap targets: call sample after every N ops and after the last; 0: off */
+    rtm_run_sampler sample;
+    void *sample_ctx;
+} rtm_run_config;
+
+/** Defaults: target good, arena 256 KiB, end_at AUTO, everything else off. */
+void rtm_run_config_init(rtm_run_config *cfg);
+
+typedef struct {
+    rtm_run_target target;
+    size_t arena;           /**< as configured (0 for the system allocator) */
+    size_t capacity;        /**< heap stats capacity after init (0 for system) */
+    size_t ops;             /**< ops executed (< oplist n when stopped on a failure) */
+    size_t allocs;          /**< allocation requests: ALLOC, ALIGNED, and REALLOC that allocate or move */
+    size_t failures;        /**< requests that returned NULL */
+    size_t frees;           /**< FREE ops that freed a live object (plus REALLOC to size 0) */
+    size_t skipped_frees;   /**< FREE ops of an id that was not live (e.g. its alloc failed) */
+    size_t bad_ops;         /**< malformed ops skipped (see the top of this file) */
+    size_t first_fail_op;   /**< index of the first failed request, SIZE_MAX if none */
+    size_t peak_live;       /**< highest sum of requested sizes of live objects */
+    size_t peak_used;       /**< heap stats peak_used (bytes in used blocks, headers included); 0 for system */
+    size_t end_op;          /**< ops executed when the end state was taken */
+    rtm_heap_stats end;     /**< heap stats at the end state (zeroed for system) */
+    size_t heap_bad_frees;  /**< heap stats bad_frees after the run: must be 0 (runner bug otherwise) */
+    double ns_per_op;       /**< wall time of the op loop / ops (only with cfg.timing) */
+    size_t verify_errors;   /**< blocks whose pattern was damaged (only with cfg.verify) */
+} rtm_run_result;
+
+/**
+ * Runs @p ops on cfg->target. Fills @p out. Returns RTM_OK; RTM_ERR_ARG for NULL arguments or a
+ * target out of range; RTM_ERR_TOO_SMALL when rtm_heap_init rejects cfg->arena (out->failures
+ * is then 0 and out->ops 0); RTM_ERR_NOMEM when the host cannot allocate the arena or id table.
+ * Allocation failures during the run are results, not errors. O(ops) (plus the allocator's cost).
+ */
+rtm_err rtm_run(const rtm_oplist *ops, const rtm_run_config *cfg, rtm_run_result *out);
+
+/** Index used for the end state by RTM_RUN_END_AUTO: n minus the trailing FREE ops. O(ops). */
+size_t rtm_run_auto_end(const rtm_oplist *ops);
+
+/**
+ * Peak of the sum of requested sizes of live objects when every request succeeds (a property of
+ * the op list alone; the denominator of the minimum-arena ratios). O(ops). 0 for an empty list.
+ */
+size_t rtm_oplist_peak_live(const rtm_oplist *ops);
+
+/** Minimum arena (WORKLOADS.md), in bytes of the buffer given to rtm_heap_init. */
+typedef struct {
+    size_t peak_live;   /**< rtm_oplist_peak_live */
+    size_t bisect;      /**< smallest passing size found by bisection in 8-byte steps */
+    size_t robust;      /**< smallest size above which every step of peak/400 passes (see below) */
+    double bisect_ratio; /**< bisect / peak_live */
+    double robust_ratio; /**< robust / peak_live */
+    unsigned runs;      /**< trial runs made */
+} rtm_min_arena;
+
+/**
+ * Searches the minimum arena for heap target @p t: a size passes when the whole list runs with no
+ * NULL return. Bisection in 8-byte steps between peak_live (always fails: headers) and the first
+ * passing power-of-two multiple; then the robust minimum: scanning downward from
+ * 1.15 x bisect (rounded up to 8) in steps of max(8, peak_live / 400) rounded to 8, the last size
+ * before the first failing step (if the start itself fails, the scan first moves up until a step
+ * passes). Returns RTM_OK, RTM_ERR_ARG (NULL, system target, empty list), RTM_ERR_NOMEM (host),
+ * RTM_ERR_SIZE (no arena up to 1 GiB passes). O(runs x ops).
+ */
+rtm_err rtm_run_min_arena(const rtm_oplist *ops, rtm_run_target t, rtm_min_arena *out);
+
+/* ---- the demo table (also used by `rtmem replay`) ------------------------------------------- */
+
+/**
+ * Prints the column header of the result table. @p arena is printed in the title line when not 0.
+ * Columns: workload, policy, allocations, failures, peak used, end-state free blocks, external
+ * fragmentation (per mille), ns/op. "End state" as defined at the top of this file.
+ */
+void rtm_run_print_header(FILE *out, size_t arena);
+/** Prints one row for @p r; @p workload names the op list (e.g. "A", a trace file name). */
+void rtm_run_print_row(FILE *out, const char *workload, const rtm_run_result *r);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RTM_RUNNER_H */

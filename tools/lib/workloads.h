@@ -1,0 +1,91 @@
+/*
+ * workloads.h - the reference workloads of ../shared/WORKLOADS.md (normative), as op lists.
+ *
+ * rtm_workload_generate() reproduces A, B, C and A64 to the letter: SplitMix64 seeded with 1, 2, 3
+ * (A64 uses A's seed and draws), random numbers drawn in exactly the order the text gives, and the
+ * clean-up phase that frees every live object in live[] order at the end. C's "copying realloc"
+ * is an ALLOC of the new size followed by a FREE of the old buffer. Object ids come from a LIFO of
+ * free ids, so they stay dense (max_id = peak live objects + 1 for C).
+ *
+ * The worst-case construction (V1/V2) depends on the allocator's answers ("allocate until it
+ * fails"), so it is not an op list: rtm_wc_build() runs it on a heap directly.
+ * Host-only (libc).
+ */
+#ifndef RTM_WORKLOADS_H
+#define RTM_WORKLOADS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rtm_ops.h"
+#include "rtmem/heap.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum { RTM_WL_A, RTM_WL_B, RTM_WL_C, RTM_WL_A64, RTM_WL_COUNT_ } rtm_workload;
+
+/** "A", "B", "C", "A64". */
+const char *rtm_workload_name(rtm_workload w);
+/** Parses a name (case-insensitive). False if unknown. */
+bool rtm_workload_parse(const char *s, rtm_workload *out);
+
+/** SplitMix64 exactly as WORKLOADS.md defines it. */
+typedef struct { uint64_t state; } rtm_splitmix64;
+uint64_t rtm_splitmix64_next(rtm_splitmix64 *r);
+/** next() % n (n > 0). */
+uint64_t rtm_splitmix64_rnd(rtm_splitmix64 *r, uint64_t n);
+
+/** What the generator counted while it built the list (independent of any allocator). */
+typedef struct {
+    size_t allocs;        /**< allocation ops (clean-up excluded: it only frees) */
+    size_t frees;         /**< free ops, clean-up included */
+    size_t peak_live;     /**< peak sum of requested sizes of live objects */
+    size_t peak_objects;  /**< peak number of live objects */
+    size_t cleanup_at;    /**< index of the first op of the clean-up phase */
+} rtm_workload_info;
+
+/**
+ * Appends workload @p w to @p out (which should be empty: {0}) and fills @p info (may be NULL).
+ * Sets out->name. Returns false for an unknown workload. O(ops); aborts on host out-of-memory.
+ */
+bool rtm_workload_generate(rtm_workload w, rtm_oplist *out, rtm_workload_info *info);
+
+/* ---- worst case (WORKLOADS.md "Worst case") ------------------------------------------------ */
+
+typedef enum { RTM_WC_V1, RTM_WC_V2 } rtm_wc_variant;
+
+#define RTM_WC_ARENA (4u * 1024u * 1024u)  /**< the construction's arena: 4 MiB */
+#define RTM_WC_SEPARATOR 4u
+
+/** Fragment and probe sizes: V1 4 / 256, V2 72 / 120. */
+void rtm_wc_sizes(rtm_wc_variant v, size_t *fragment, size_t *probe);
+
+/** State left by rtm_wc_build (host memory for the pointers; release with rtm_wc_release). */
+typedef struct {
+    size_t k;
+    size_t fragment, probe;
+    size_t fill_allocs;   /**< blocks allocated by the fill step */
+    void **live;          /**< every block still live (separators and fill) */
+    size_t n_live;
+    bool ok;              /**< every step-1 allocation succeeded */
+} rtm_wc_state;
+
+/**
+ * Steps 1-3 on heap @p h (normally a fresh heap on RTM_WC_ARENA bytes): K (fragment, separator)
+ * pairs, `last` (probe size) and one more separator; fill the rest by halving sizes 2^26 .. 1; free
+ * the fragments from K-1 down to 0, then `last`. Afterwards one alloc(probe) is the measurement.
+ * Returns false (state->ok false) if a step-1 allocation failed or the host ran out of memory.
+ * O(K + fill) heap calls.
+ */
+bool rtm_wc_build(rtm_heap *h, rtm_wc_variant v, size_t k, rtm_wc_state *state);
+/** Frees the host memory of @p state (not the heap blocks: the heap buffer is simply dropped). */
+void rtm_wc_release(rtm_wc_state *state);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RTM_WORKLOADS_H */
