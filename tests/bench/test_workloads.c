@@ -1,0 +1,228 @@
+/*
+ * Workload generators (tools/lib/workloads.c) and the op-list runner (tools/lib/runner.c).
+ * The totals below are the ones ../shared/WORKLOADS.md publishes: matching them proves the
+ * generators draw their random numbers exactly as the text says.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "rtm_test.h"
+#include "runner.h"
+#include "workloads.h"
+
+typedef struct {
+    rtm_workload w;
+    size_t allocs, peak_live, peak_objects; /* peak_objects 0: not published */
+} expected;
+
+static const expected k_expected[] = {
+    {RTM_WL_A, 500493, 142144, 1099},
+    {RTM_WL_B, 500489, 157749, 0},
+    {RTM_WL_C, 500032, 105762, 0},
+    {RTM_WL_A64, 500493, 142144, 1099},
+};
+
+/* Counts the ops of a list and checks that it is well formed: ids freed only when live. */
+static void check_list(const rtm_oplist *l, const rtm_workload_info *info)
+{
+    uint8_t *live = calloc(l->max_id, 1);
+    assert_non_null(live);
+    size_t allocs = 0, frees = 0, n_live = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        const rtm_op *op = &l->ops[i];
+        assert_true(op->id < l->max_id);
+        if (op->kind == RTM_OP_FREE) {
+            assert_true(live[op->id]);
+            live[op->id] = 0;
+            frees++;
+            n_live--;
+        } else {
+            assert_true(op->kind == RTM_OP_ALLOC || op->kind == RTM_OP_ALIGNED);
+            assert_false(live[op->id]);
+            live[op->id] = 1;
+            allocs++;
+            n_live++;
+            if (i >= info->cleanup_at) fail_msg("allocation in the clean-up phase at op %zu", i);
+        }
+    }
+    assert_int_equal(n_live, 0); /* the clean-up freed everything */
+    assert_int_equal(allocs, info->allocs);
+    assert_int_equal(frees, info->frees);
+    assert_int_equal(allocs, frees);
+    free(live);
+}
+
+static void test_totals(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < sizeof k_expected / sizeof k_expected[0]; k++) {
+        const expected *e = &k_expected[k];
+        rtm_oplist l = {0};
+        rtm_workload_info info;
+        assert_true(rtm_workload_generate(e->w, &l, &info));
+        printf("workload %-3s: %zu ops, %zu allocations, peak live %zu B, %zu objects, clean-up at %zu\n",
+               l.name, l.n, info.allocs, info.peak_live, info.peak_objects, info.cleanup_at);
+        assert_string_equal(l.name, rtm_workload_name(e->w));
+        assert_int_equal(info.allocs, e->allocs);
+        assert_int_equal(info.peak_live, e->peak_live);
+        if (e->peak_objects) assert_int_equal(info.peak_objects, e->peak_objects);
+        assert_int_equal(rtm_oplist_peak_live(&l), e->peak_live);
+        /* AUTO stops before the trailing frees: at or a few frees before the clean-up. */
+        assert_true(rtm_run_auto_end(&l) <= info.cleanup_at);
+        assert_true(rtm_run_auto_end(&l) + 16 > info.cleanup_at);
+        /* ids stay dense: never more ids than objects live at once (+1 for C's copy). */
+        assert_true(l.max_id <= info.peak_objects);
+        check_list(&l, &info);
+        for (size_t i = 0; i < l.n; i++) {
+            if (e->w == RTM_WL_A64 && l.ops[i].kind != RTM_OP_FREE) {
+                assert_int_equal(l.ops[i].kind, RTM_OP_ALIGNED);
+                assert_int_equal(l.ops[i].align_log2, 6);
+            }
+        }
+        rtm_oplist_free(&l);
+    }
+}
+
+static void test_sizes(void **state)
+{
+    (void)state;
+    /* Size ranges of the text: A 8..511, B 16..32 or 1024..4096, C 16..8192. */
+    rtm_workload ws[] = {RTM_WL_A, RTM_WL_B, RTM_WL_C};
+    for (size_t k = 0; k < 3; k++) {
+        rtm_oplist l = {0};
+        assert_true(rtm_workload_generate(ws[k], &l, NULL));
+        for (size_t i = 0; i < l.n; i++) {
+            uint32_t s = l.ops[i].size;
+            if (l.ops[i].kind == RTM_OP_FREE) continue;
+            if (ws[k] == RTM_WL_A) assert_true(s >= 8 && s <= 511);
+            if (ws[k] == RTM_WL_B) assert_true((s >= 16 && s <= 32) || (s >= 1024 && s <= 4096));
+            if (ws[k] == RTM_WL_C) assert_true(s >= 16 && s <= 8192);
+        }
+        rtm_oplist_free(&l);
+    }
+}
+
+static void test_splitmix_and_names(void **state)
+{
+    (void)state;
+    /* Reference values of SplitMix64 with seed 0 (Vigna's splitmix64.c). */
+    rtm_splitmix64 r = {0};
+    assert_true(rtm_splitmix64_next(&r) == 0xE220A8397B1DCDAFull);
+    assert_true(rtm_splitmix64_next(&r) == 0x6E789E6AA1B965F4ull);
+    rtm_workload w;
+    assert_true(rtm_workload_parse("a64", &w));
+    assert_int_equal(w, RTM_WL_A64);
+    assert_false(rtm_workload_parse("D", &w));
+    assert_false(rtm_workload_parse(NULL, &w));
+    assert_false(rtm_workload_generate(RTM_WL_COUNT_, &(rtm_oplist){0}, NULL));
+    rtm_run_target t;
+    assert_true(rtm_run_target_parse("system", &t));
+    assert_int_equal(t, RTM_RUN_SYSTEM);
+    assert_true(rtm_run_target_parse("BEST", &t));
+    assert_int_equal(t, RTM_RUN_BEST);
+    assert_false(rtm_run_target_parse("worst", &t));
+    assert_string_equal(rtm_run_target_name(RTM_RUN_FIRST), "first");
+}
+
+/* A hand-made list exercising every op kind and every malformed case of runner.h. */
+static void test_runner_semantics(void **state)
+{
+    (void)state;
+    rtm_oplist l = {0};
+    rtm_oplist_push(&l, RTM_OP_ALLOC, 0, 100, 0);   /* 0 */
+    rtm_oplist_push(&l, RTM_OP_ALIGNED, 1, 50, 6);  /* 1 */
+    rtm_oplist_push(&l, RTM_OP_REALLOC, 0, 300, 0); /* 2: grow, live 350 */
+    rtm_oplist_push(&l, RTM_OP_ALLOC, 1, 10, 0);    /* 3: id live: bad op */
+    rtm_oplist_push(&l, RTM_OP_FREE, 2, 0, 0);      /* 4: never allocated: skipped */
+    rtm_oplist_push(&l, RTM_OP_REALLOC, 2, 40, 0);  /* 5: not live: alloc, live 390 */
+    rtm_oplist_push(&l, RTM_OP_ALLOC, 3, 0, 0);     /* 6: alloc(0): neither failure nor object */
+    rtm_oplist_push(&l, RTM_OP_REALLOC, 2, 0, 0);   /* 7: realloc to 0 frees, live 350 */
+    rtm_oplist_push(&l, RTM_OP_FREE, 1, 0, 0);      /* 8 */
+    rtm_oplist_push(&l, RTM_OP_FREE, 0, 0, 0);      /* 9 */
+    rtm_oplist_push(&l, RTM_OP_FREE, 0, 0, 0);      /* 10: double free in the list: skipped */
+    l.ops[l.n - 1].id = 0;
+    assert_int_equal(rtm_run_auto_end(&l), 8);
+    assert_int_equal(rtm_oplist_peak_live(&l), 390);
+
+    rtm_run_config cfg;
+    rtm_run_config_init(&cfg);
+    cfg.target = RTM_RUN_SYSTEM;
+    cfg.verify = true;
+    cfg.timing = true;
+    rtm_run_result r;
+    assert_int_equal(rtm_run(&l, &cfg, &r), RTM_OK);
+    assert_int_equal(r.ops, l.n);
+    assert_int_equal(r.failures, 0);
+    assert_int_equal(r.bad_ops, 1);
+    assert_int_equal(r.skipped_frees, 2);
+    assert_int_equal(r.frees, 3);
+    assert_int_equal(r.peak_live, 390);
+    assert_int_equal(r.end_op, 8);
+    assert_int_equal(r.verify_errors, 0);
+    assert_true(r.ns_per_op > 0);
+    assert_int_equal(r.first_fail_op, SIZE_MAX);
+
+    /* An id beyond max_id is a bad op, never an out-of-bounds access. */
+    l.ops[0].id = l.max_id + 5;
+    assert_int_equal(rtm_run(&l, &cfg, &r), RTM_OK);
+    assert_int_equal(r.bad_ops, 2);
+
+    /* Bad arguments. */
+    assert_int_equal(rtm_run(NULL, &cfg, &r), RTM_ERR_ARG);
+    assert_int_equal(rtm_run(&l, NULL, &r), RTM_ERR_ARG);
+    assert_int_equal(rtm_run(&l, &cfg, NULL), RTM_ERR_ARG);
+    cfg.target = RTM_RUN_TARGETS_;
+    assert_int_equal(rtm_run(&l, &cfg, &r), RTM_ERR_ARG);
+    rtm_min_arena m;
+    assert_int_equal(rtm_run_min_arena(&l, RTM_RUN_SYSTEM, &m), RTM_ERR_ARG);
+    assert_int_equal(rtm_run_min_arena(&(rtm_oplist){0}, RTM_RUN_GOOD, &m), RTM_ERR_ARG);
+    rtm_oplist_free(&l);
+}
+
+/* Whole workloads on the system allocator with pattern checks (scaled down in slow builds). */
+static void test_runner_system(void **state)
+{
+    (void)state;
+    for (int w = 0; w < RTM_WL_COUNT_; w++) {
+        rtm_oplist l = {0};
+        rtm_workload_info info;
+        assert_true(rtm_workload_generate((rtm_workload)w, &l, &info));
+        size_t n = rtm_test_ops(l.n);
+        bool full = n >= l.n;
+        if (!full) l.n = n;
+        rtm_run_config cfg;
+        rtm_run_config_init(&cfg);
+        cfg.target = RTM_RUN_SYSTEM;
+        cfg.verify = true;
+        cfg.end_at = info.cleanup_at;
+        rtm_run_result r;
+        assert_int_equal(rtm_run(&l, &cfg, &r), RTM_OK);
+        assert_int_equal(r.failures, 0);
+        assert_int_equal(r.verify_errors, 0);
+        assert_int_equal(r.skipped_frees, 0);
+        assert_int_equal(r.bad_ops, 0);
+        if (full) {
+            assert_int_equal(r.allocs, info.allocs);
+            assert_int_equal(r.frees, info.frees);
+            assert_int_equal(r.peak_live, info.peak_live);
+            assert_int_equal(r.end_op, info.cleanup_at);
+        }
+        rtm_oplist_free(&l);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_splitmix_and_names),
+        cmocka_unit_test(test_totals),
+        cmocka_unit_test(test_sizes),
+        cmocka_unit_test(test_runner_semantics),
+        cmocka_unit_test(test_runner_system),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,420 @@
+/*
+ * Op-list runner: executes an rtm_oplist on an rtmem heap policy or the system allocator, the
+ * minimum-arena search of WORKLOADS.md and the demo table. Contracts in runner.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "runner.h"
+
+static const char *const k_target_names[RTM_RUN_TARGETS_] = {"good", "best", "first", "malloc"};
+
+const char *rtm_run_target_name(rtm_run_target t)
+{
+    return (unsigned)t < RTM_RUN_TARGETS_ ? k_target_names[t] : "?";
+}
+
+bool rtm_run_target_parse(const char *s, rtm_run_target *out)
+{
+    if (s == NULL || out == NULL) return false;
+    for (unsigned i = 0; i < RTM_RUN_TARGETS_; i++) {
+        if (strcasecmp(s, k_target_names[i]) == 0) {
+            *out = (rtm_run_target)i;
+            return true;
+        }
+    }
+    if (strcasecmp(s, "system") == 0) {
+        *out = RTM_RUN_SYSTEM;
+        return true;
+    }
+    return false;
+}
+
+void rtm_run_config_init(rtm_run_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->target = RTM_RUN_GOOD;
+    cfg->arena = 256u * 1024u;
+    cfg->end_at = RTM_RUN_END_AUTO;
+}
+
+size_t rtm_run_auto_end(const rtm_oplist *ops)
+{
+    size_t n = ops->n;
+    while (n > 0 && ops->ops[n - 1].kind == RTM_OP_FREE) n--;
+    return n;
+}
+
+size_t rtm_oplist_peak_live(const rtm_oplist *ops)
+{
+    if (ops == NULL || ops->n == 0) return 0;
+    uint32_t *size = calloc(ops->max_id ? ops->max_id : 1, sizeof *size);
+    uint8_t *live = calloc(ops->max_id ? ops->max_id : 1, 1);
+    size_t cur = 0, peak = 0;
+    if (size == NULL || live == NULL) {
+        free(size);
+        free(live);
+        return 0;
+    }
+    for (size_t i = 0; i < ops->n; i++) {
+        const rtm_op *op = &ops->ops[i];
+        if (op->id >= ops->max_id) continue;
+        switch (op->kind) {
+        case RTM_OP_ALLOC:
+        case RTM_OP_ALIGNED:
+            if (live[op->id]) break;
+            live[op->id] = 1;
+            size[op->id] = op->size;
+            cur += op->size;
+            break;
+        case RTM_OP_REALLOC:
+            if (live[op->id]) cur -= size[op->id];
+            live[op->id] = op->size != 0;
+            size[op->id] = op->size;
+            cur += op->size;
+            break;
+        case RTM_OP_FREE:
+            if (!live[op->id]) break;
+            live[op->id] = 0;
+            cur -= size[op->id];
+            break;
+        default: break;
+        }
+        if (cur > peak) peak = cur;
+    }
+    free(size);
+    free(live);
+    return peak;
+}
+
+/* ---- verification pattern: first bytes and last byte of a block, derived from its id --------- */
+
+static unsigned char pat(uint32_t id, size_t i) { return (unsigned char)(id * 131u + i * 7u + 1u); }
+
+static void pat_write(unsigned char *p, uint32_t id, size_t size)
+{
+    for (size_t i = 0; i < size && i < 8; i++) p[i] = pat(id, i);
+    if (size > 8) p[size - 1] = pat(id, size - 1);
+}
+
+/* Checks the pattern of the first @p keep bytes (a realloc keeps min(old, new)) or all of it. */
+static bool pat_ok(const unsigned char *p, uint32_t id, size_t size, size_t keep)
+{
+    for (size_t i = 0; i < size && i < 8 && i < keep; i++)
+        if (p[i] != pat(id, i)) return false;
+    if (size > 8 && size - 1 < keep && p[size - 1] != pat(id, size - 1)) return false;
+    return true;
+}
+
+static double now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/* ---- the run ---------------------------------------------------------------------------------- */
+
+typedef struct {
+    const rtm_run_config *cfg;
+    rtm_run_result *res;
+    rtm_heap *heap;
+    void **ptr;      /* by id; NULL: not live */
+    uint32_t *size;  /* by id */
+    size_t live_bytes, live_objects;
+} run_state;
+
+static void *sys_aligned(size_t align, size_t size)
+{
+    void *p = NULL;
+    if (align < sizeof(void *)) align = sizeof(void *);
+    return posix_memalign(&p, align, size) == 0 ? p : NULL;
+}
+
+static void take_sample(run_state *s, size_t done)
+{
+    rtm_run_sample smp;
+    smp.op = done;
+    smp.live_bytes = s->live_bytes;
+    smp.live_objects = s->live_objects;
+    rtm_heap_get_stats(s->heap, &smp.stats);
+    s->cfg->sample(&smp, s->cfg->sample_ctx);
+}
+
+static void failed(run_state *s, size_t i)
+{
+    s->res->failures++;
+    if (s->res->first_fail_op == SIZE_MAX) s->res->first_fail_op = i;
+}
+
+static void run_free(run_state *s, bool sys, uint32_t id)
+{
+    if (s->cfg->verify && !pat_ok(s->ptr[id], id, s->size[id], SIZE_MAX)) s->res->verify_errors++;
+    if (sys) free(s->ptr[id]);
+    else rtm_heap_free(s->heap, s->ptr[id]);
+    s->ptr[id] = NULL;
+    s->live_bytes -= s->size[id];
+    s->live_objects--;
+    s->res->frees++;
+}
+
+/* Executes op @p i; returns false if it was a failed request. */
+static bool run_op(run_state *s, bool sys, size_t i, const rtm_op *op, uint32_t max_id)
+{
+    uint32_t id = op->id;
+    void *p;
+    if (id >= max_id) {
+        s->res->bad_ops++;
+        return true;
+    }
+    switch (op->kind) {
+    case RTM_OP_ALLOC:
+    case RTM_OP_ALIGNED:
+        if (s->ptr[id] != NULL) {
+            s->res->bad_ops++;
+            return true;
+        }
+        s->res->allocs++;
+        if (op->kind == RTM_OP_ALLOC) p = sys ? malloc(op->size) : rtm_heap_alloc(s->heap, op->size);
+        else if (op->align_log2 >= sizeof(size_t) * 8) p = NULL;
+        else {
+            size_t a = (size_t)1 << op->align_log2;
+            p = sys ? sys_aligned(a, op->size) : rtm_heap_aligned_alloc(s->heap, a, op->size);
+        }
+        if (p == NULL) {
+            if (op->size == 0) return true; /* alloc(0): NULL by contract, not a failure */
+            failed(s, i);
+            return false;
+        }
+        break;
+    case RTM_OP_REALLOC:
+        if (s->ptr[id] == NULL) {
+            if (op->size == 0) return true;
+            s->res->allocs++;
+            p = sys ? malloc(op->size) : rtm_heap_alloc(s->heap, op->size);
+            if (p == NULL) {
+                failed(s, i);
+                return false;
+            }
+            break;
+        }
+        if (op->size == 0) {
+            run_free(s, sys, id);
+            return true;
+        }
+        if (s->cfg->verify && !pat_ok(s->ptr[id], id, s->size[id], SIZE_MAX)) s->res->verify_errors++;
+        p = sys ? realloc(s->ptr[id], op->size) : rtm_heap_realloc(s->heap, s->ptr[id], op->size);
+        if (p == NULL) {
+            failed(s, i);
+            return false;
+        }
+        if (p != s->ptr[id]) s->res->allocs++;
+        if (s->cfg->verify) {
+            size_t keep = s->size[id] < op->size ? s->size[id] : op->size;
+            if (!pat_ok(p, id, keep, keep)) s->res->verify_errors++;
+        }
+        s->live_bytes -= s->size[id];
+        s->live_objects--;
+        break;
+    case RTM_OP_FREE:
+        if (s->ptr[id] == NULL) s->res->skipped_frees++;
+        else run_free(s, sys, id);
+        return true;
+    default:
+        s->res->bad_ops++;
+        return true;
+    }
+    s->ptr[id] = p;
+    s->size[id] = op->size;
+    s->live_bytes += op->size;
+    s->live_objects++;
+    if (s->live_bytes > s->res->peak_live) s->res->peak_live = s->live_bytes;
+    if (s->cfg->verify) pat_write(p, id, op->size);
+    return true;
+}
+
+rtm_err rtm_run(const rtm_oplist *ops, const rtm_run_config *cfg, rtm_run_result *out)
+{
+    if (out == NULL) return RTM_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    out->first_fail_op = SIZE_MAX;
+    if (ops == NULL || cfg == NULL || (unsigned)cfg->target >= RTM_RUN_TARGETS_) return RTM_ERR_ARG;
+    if (ops->n > 0 && ops->ops == NULL) return RTM_ERR_ARG;
+    bool sys = cfg->target == RTM_RUN_SYSTEM;
+    out->target = cfg->target;
+    out->arena = sys ? 0 : cfg->arena;
+
+    run_state s = {0};
+    s.cfg = cfg;
+    s.res = out;
+    size_t ids = ops->max_id ? ops->max_id : 1;
+    s.ptr = calloc(ids, sizeof *s.ptr);
+    s.size = calloc(ids, sizeof *s.size);
+    void *arena = sys ? NULL : malloc(cfg->arena ? cfg->arena : 1);
+    if (s.ptr == NULL || s.size == NULL || (!sys && arena == NULL)) {
+        free(s.ptr);
+        free(s.size);
+        free(arena);
+        return RTM_ERR_NOMEM;
+    }
+    if (!sys) {
+        s.heap = rtm_heap_init(arena, cfg->arena, (rtm_fit)cfg->target);
+        if (s.heap == NULL) {
+            free(s.ptr);
+            free(s.size);
+            free(arena);
+            return RTM_ERR_TOO_SMALL;
+        }
+        rtm_heap_stats st;
+        rtm_heap_get_stats(s.heap, &st);
+        out->capacity = st.capacity;
+    }
+
+    size_t end_at = cfg->end_at == RTM_RUN_END_AUTO ? rtm_run_auto_end(ops) : cfg->end_at;
+    if (end_at > ops->n) end_at = ops->n;
+    bool sampling = !sys && cfg->sample != NULL && cfg->sample_every > 0;
+    bool end_taken = false;
+    double t0 = cfg->timing ? now_ns() : 0.0;
+    size_t i = 0;
+    for (; i < ops->n; i++) {
+        if (i == end_at && !sys) {
+            rtm_heap_get_stats(s.heap, &out->end);
+            out->end_op = i;
+            end_taken = true;
+        }
+        if (!run_op(&s, sys, i, &ops->ops[i], ops->max_id) && cfg->stop_on_fail) {
+            i++;
+            break;
+        }
+        if (sampling && (i + 1) % cfg->sample_every == 0) take_sample(&s, i + 1);
+    }
+    out->ops = i;
+    if (cfg->timing && i > 0) out->ns_per_op = (now_ns() - t0) / (double)i;
+    if (sampling && i % cfg->sample_every != 0) take_sample(&s, i);
+
+    if (!sys) {
+        rtm_heap_stats st;
+        rtm_heap_get_stats(s.heap, &st);
+        if (!end_taken) {
+            out->end = st;
+            out->end_op = i;
+        }
+        out->peak_used = st.peak_used;
+        out->heap_bad_frees = st.bad_frees;
+    } else {
+        out->end_op = end_at < i ? end_at : i;
+    }
+    /* Objects the list left live: free them so the system allocator does not leak (the heap
+     * buffer is simply dropped). */
+    for (size_t id = 0; sys && id < ids; id++) free(s.ptr[id]);
+    free(s.ptr);
+    free(s.size);
+    free(arena);
+    return RTM_OK;
+}
+
+/* ---- minimum arena ---------------------------------------------------------------------------- */
+
+typedef struct {
+    const rtm_oplist *ops;
+    rtm_run_config cfg;
+    unsigned runs;
+    bool host_oom;
+} trial;
+
+static bool passes(trial *t, size_t arena)
+{
+    rtm_run_result r;
+    t->cfg.arena = arena;
+    t->runs++;
+    rtm_err e = rtm_run(t->ops, &t->cfg, &r);
+    if (e == RTM_ERR_NOMEM) t->host_oom = true;
+    return e == RTM_OK && r.failures == 0;
+}
+
+static size_t up8(size_t x) { return (x + 7u) & ~(size_t)7u; }
+
+rtm_err rtm_run_min_arena(const rtm_oplist *ops, rtm_run_target tg, rtm_min_arena *out)
+{
+    if (out == NULL) return RTM_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    if (ops == NULL || ops->n == 0 || (unsigned)tg >= RTM_RUN_SYSTEM) return RTM_ERR_ARG;
+    size_t peak = rtm_oplist_peak_live(ops);
+    if (peak == 0) return RTM_ERR_ARG;
+    out->peak_live = peak;
+
+    trial t = {ops, {0}, 0, false};
+    rtm_run_config_init(&t.cfg);
+    t.cfg.target = tg;
+    t.cfg.stop_on_fail = true;
+    const size_t limit = (size_t)1 << 30;
+
+    size_t lo = peak & ~(size_t)7u, hi = up8(peak * 2);
+    while (!passes(&t, hi)) {
+        if (t.host_oom) return RTM_ERR_NOMEM;
+        lo = hi;
+        if (hi >= limit) {
+            out->runs = t.runs;
+            return RTM_ERR_SIZE;
+        }
+        hi *= 2;
+    }
+    while (hi - lo > 8) {
+        size_t mid = lo + (hi - lo) / 16 * 8;
+        if (passes(&t, mid)) hi = mid;
+        else lo = mid;
+    }
+    out->bisect = hi;
+
+    size_t step = up8(peak / 400);
+    if (step < 8) step = 8;
+    size_t s = up8((size_t)((double)hi * 1.15));
+    while (!passes(&t, s)) {
+        if (t.host_oom) return RTM_ERR_NOMEM;
+        if (s >= limit) {
+            out->runs = t.runs;
+            return RTM_ERR_SIZE;
+        }
+        s += step;
+    }
+    while (s > peak + step && passes(&t, s - step)) s -= step;
+    if (t.host_oom) return RTM_ERR_NOMEM;
+    out->robust = s;
+    out->bisect_ratio = (double)out->bisect / (double)peak;
+    out->robust_ratio = (double)out->robust / (double)peak;
+    out->runs = t.runs;
+    return RTM_OK;
+}
+
+/* ---- table ------------------------------------------------------------------------------------ */
+
+void rtm_run_print_header(FILE *out, size_t arena)
+{
+    if (arena) fprintf(out, "arena %zu bytes (%zu KiB) per heap policy\n", arena, arena / 1024);
+    fprintf(out, "end state = after the last op before the clean-up frees (the workload's steady state);\n"
+                 "ext frag = 1 - largest free block / free bytes at the end state; allocations, failures\n"
+                 "and ns/op cover the whole op list, clean-up included\n");
+    fprintf(out, "%-10s %-7s %12s %9s %11s %11s %9s %8s\n", "workload", "policy", "allocations", "failures",
+            "peak used", "end free", "ext frag", "ns/op");
+    fprintf(out, "%-10s %-7s %12s %9s %11s %11s %9s %8s\n", "", "", "", "", "(bytes)", "blocks", "(%)", "");
+}
+
+void rtm_run_print_row(FILE *out, const char *workload, const rtm_run_result *r)
+{
+    char peak[32], blocks[32], frag[32], ns[32];
+    if (r->target == RTM_RUN_SYSTEM) {
+        snprintf(peak, sizeof peak, "-");
+        snprintf(blocks, sizeof blocks, "-");
+        snprintf(frag, sizeof frag, "-");
+    } else {
+        snprintf(peak, sizeof peak, "%zu", r->peak_used);
+        snprintf(blocks, sizeof blocks, "%zu", r->end.free_blocks);
+        snprintf(frag, sizeof frag, "%u.%u", r->end.frag_permille / 10, r->end.frag_permille % 10);
+    }
+    if (r->ns_per_op > 0) snprintf(ns, sizeof ns, "%.1f", r->ns_per_op);
+    else snprintf(ns, sizeof ns, "-");
+    fprintf(out, "%-10.10s %-7s %12zu %9zu %11s %11s %9s %8s\n", workload ? workload : "?",
+            rtm_run_target_name(r->target), r->allocs, r->failures, peak, blocks, frag, ns);
+}
