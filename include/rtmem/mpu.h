@@ -1,0 +1,267 @@
+/*
+ * rtmem/mpu.h - region planning and register encoding for memory protection units.
+ *
+ * Three architectures, all planned and encoded on any host (no hardware access here):
+ *  - RTM_MPU_ARMV7M    ARMv7-M PMSAv7 (Cortex-M0+/M3/M4/M7): RBAR/RASR pairs. A region is a power
+ *                      of two from 32 B to 4 GiB, aligned to its size; regions of 256 B or more have
+ *                      eight subregions that can be disabled one by one. Overlaps are allowed; the
+ *                      higher region number wins.
+ *  - RTM_MPU_ARMV8M    ARMv8-M PMSAv8 (Cortex-M23/M33/M55): RBAR/RLAR pairs plus MAIR0. Any
+ *                      32-byte aligned range. Overlapping enabled regions fault, so they are refused.
+ *  - RTM_MPU_RISCV_PMP RISC-V PMP (RV32): pmpaddr + an 8-bit pmpcfg per entry. NA4 (4 bytes), NAPOT
+ *                      (power of two >= 8, aligned) or TOR (any 4-byte aligned range: one entry when
+ *                      the previous entry's address is the range's base, else two). The
+ *                      lowest-numbered matching entry wins.
+ *  - RTM_MPU_POSIX     host pages (port/posix, mprotect): page-aligned ranges, one "region" each.
+ *
+ * The planner turns a list of address ranges with attributes into register values. It picks the
+ * cheapest layout: ARMv7-M uses subregion disable bits and splits a range over several regions
+ * when that wastes fewer bytes and the slot budget allows (a 33 KiB range is one 64 KiB region with
+ * 5 of 8 subregions enabled, 7 KiB wasted, when only one slot is free; two exact regions when two
+ * are free). "Wasted" bytes are bytes the regions grant beyond the ranges: the linker must keep
+ * them free of other data. The planner never lets them cover another range of the same set.
+ *
+ * Slots: a hardware unit has `regions` slots; `sys_regions` of them hold system regions (set once
+ * at boot: background, kernel, peripherals) and the rest hold the current domain's partitions,
+ * rewritten at each context switch. Domain regions always take priority over system regions:
+ *   ARMv7-M / ARMv8-M: system regions in slots [0, sys_regions), domain regions above them.
+ *   RISC-V PMP:        domain entries in slots [0, n), system entries in the top sys_regions slots.
+ *
+ * Writing the registers is the port's job (port/cortex-m, port/riscv): it copies the values of an
+ * rtm_mpu_regs into the slots [first, first + count) and disables the domain slots above `count`
+ * (RASR = 0 / RLAR = 0 / pmpcfg byte = 0). See docs/domain.md for sequences.
+ *
+ * Everything here is pure computation: thread- and ISR-safe, no global state.
+ */
+#ifndef RTMEM_MPU_H
+#define RTMEM_MPU_H
+
+#include "rtmem/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Largest number of hardware slots rtmem plans for (PMSAv7/v8: 8 or 16; QEMU virt PMP: 16). */
+#ifndef RTM_MPU_MAX_REGIONS
+#define RTM_MPU_MAX_REGIONS 16
+#endif
+
+/** Largest number of regions the ARMv7-M planner may spend on one range before giving up. */
+#ifndef RTM_MPU_V7M_MAX_SPLIT
+#define RTM_MPU_V7M_MAX_SPLIT 4
+#endif
+
+/* ---- access kinds and partition attributes ---------------------------------------------------- */
+
+/** Kinds of access, combinable: used by rtm_domain_check() and in fault records. */
+typedef enum {
+    RTM_ACCESS_READ = 1u,
+    RTM_ACCESS_WRITE = 2u,
+    RTM_ACCESS_EXEC = 4u,
+} rtm_access;
+
+/**
+ * Attributes of a partition or region: one permission code (low 4 bits) | optional flags.
+ * Zero is invalid (a zero-filled partition is rejected, never treated as "no access").
+ * "P" is privileged (handler / M-mode), "U" unprivileged (thread / U-mode).
+ */
+typedef uint32_t rtm_part_attr;
+#define RTM_PART_P_RW_U_RW 0x1u /**< read-write for everyone */
+#define RTM_PART_P_RW_U_RO 0x2u /**< privileged read-write, unprivileged read-only */
+#define RTM_PART_P_RW_U_NA 0x3u /**< privileged read-write, unprivileged no access */
+#define RTM_PART_P_RO_U_RO 0x4u /**< read-only for everyone */
+#define RTM_PART_P_RO_U_NA 0x5u /**< privileged read-only, unprivileged no access */
+#define RTM_PART_P_NA_U_NA 0x6u /**< no access at all (guards); not expressible on ARMv8-M */
+#define RTM_PART_PERM_MASK 0xFu
+#define RTM_PART_XN 0x100u      /**< execute-never (without it, readable means executable) */
+#define RTM_PART_DEVICE 0x200u  /**< device memory (peripherals): ARM memory type Device-nGnRE */
+#define RTM_PART_LOCKED 0x400u  /**< RISC-V PMP lock bit: also binds M-mode, fixed until reset.
+                                     Only for system regions; ignored by the ARM encoders */
+#define RTM_PART_ATTR_MASK (RTM_PART_PERM_MASK | RTM_PART_XN | RTM_PART_DEVICE | RTM_PART_LOCKED)
+
+/**
+ * Access rights (RTM_ACCESS_* mask) that attributes @p attr give privileged (@p privileged true)
+ * or unprivileged code. 0 for an invalid permission code. O(1), ISR-safe.
+ */
+unsigned rtm_part_access(rtm_part_attr attr, bool privileged);
+
+/** True when @p attr has a valid permission code and no unknown bits. O(1), ISR-safe. */
+bool rtm_part_attr_valid(rtm_part_attr attr);
+
+/* ---- architecture description -------------------------------------------------------------------- */
+
+typedef enum {
+    RTM_MPU_NONE = 0,
+    RTM_MPU_ARMV7M,
+    RTM_MPU_ARMV8M,
+    RTM_MPU_RISCV_PMP,
+    RTM_MPU_POSIX,
+} rtm_mpu_kind;
+
+/** A protection unit as the planner sees it. Fill it from the hardware (MPU_TYPE.DREGION, ...). */
+typedef struct rtm_mpu_arch {
+    rtm_mpu_kind kind;
+    uint32_t regions;     /**< hardware slots in total, 1..RTM_MPU_MAX_REGIONS (POSIX: any) */
+    uint32_t sys_regions; /**< slots reserved for system regions (< regions) */
+    uint32_t granule;     /**< RTM_MPU_POSIX: page size (power of two); others: 0 (architectural) */
+} rtm_mpu_arch;
+
+/** Constant initialisers, e.g. `static const rtm_mpu_arch a = RTM_MPU_ARCH_ARMV7M(8, 2);`. */
+#define RTM_MPU_ARCH_ARMV7M(regions, sys) {RTM_MPU_ARMV7M, (regions), (sys), 0u}
+#define RTM_MPU_ARCH_ARMV8M(regions, sys) {RTM_MPU_ARMV8M, (regions), (sys), 0u}
+#define RTM_MPU_ARCH_RISCV_PMP(entries, sys) {RTM_MPU_RISCV_PMP, (entries), (sys), 0u}
+#define RTM_MPU_ARCH_POSIX(slots, page) {RTM_MPU_POSIX, (slots), 0u, (page)}
+
+/**
+ * Checks @p arch: known kind, 1 <= regions <= RTM_MPU_MAX_REGIONS (any count >= 1 for POSIX),
+ * sys_regions < regions, granule a power of two for POSIX and 0 otherwise.
+ * Returns RTM_OK, RTM_ERR_ARG (NULL), RTM_ERR_UNSUPPORTED (kind), RTM_ERR_SIZE (counts),
+ * RTM_ERR_ALIGN (granule). O(1), ISR-safe.
+ */
+rtm_err rtm_mpu_arch_check(const rtm_mpu_arch *arch);
+
+/** Smallest unit (bytes) a range's base and size must be a multiple of: 32 (ARM), 4 (PMP),
+ *  granule (POSIX). 0 for an invalid @p arch. O(1), ISR-safe. */
+uint32_t rtm_mpu_granule(const rtm_mpu_arch *arch);
+
+/* ---- input and output of the planner ------------------------------------------------------------- */
+
+/** One address range to protect. 64-bit so that a 4 GiB range (base 0) can be written. */
+typedef struct rtm_mpu_range {
+    uint64_t base;      /**< first byte */
+    uint64_t size;      /**< bytes, > 0; base + size <= 2^32 (the targets' address space) */
+    rtm_part_attr attr; /**< RTM_PART_* */
+} rtm_mpu_range;
+
+/** ARMv7-M region. rbar = ADDR[31:5] | VALID (bit 4) | REGION[3:0] (slot number), so writing
+ *  RBAR alone selects the slot; then write rasr. A disabled slot has rasr == 0. */
+typedef struct {
+    uint32_t rbar;
+    uint32_t rasr;
+} rtm_mpu_v7m_region;
+
+/** ARMv8-M region. Write MPU_RNR = slot, then RBAR, then RLAR. A disabled slot has rlar == 0. */
+typedef struct {
+    uint32_t rbar;
+    uint32_t rlar;
+} rtm_mpu_v8m_region;
+
+/** RISC-V PMP entry: the pmpaddrN value and the pmpcfgN byte (R=1, W=2, X=4, A[4:3], L=0x80). */
+typedef struct {
+    uint32_t pmpaddr;
+    uint8_t pmpcfg;
+} rtm_pmp_entry;
+
+/* Field encodings, for ports and tests. */
+#define RTM_V7M_RBAR_VALID (1u << 4)
+#define RTM_V7M_RASR_ENABLE 1u
+#define RTM_V7M_RASR_SIZE(log2) ((uint32_t)((log2) - 1u) << 1) /* region = 2^log2 bytes, 5..32 */
+#define RTM_V7M_RASR_SRD(mask) ((uint32_t)(mask) << 8)         /* bit i disables subregion i */
+#define RTM_V7M_RASR_B (1u << 16)
+#define RTM_V7M_RASR_C (1u << 17)
+#define RTM_V7M_RASR_S (1u << 18)
+#define RTM_V7M_RASR_TEX(t) ((uint32_t)(t) << 19)
+#define RTM_V7M_RASR_AP(ap) ((uint32_t)(ap) << 24)
+#define RTM_V7M_RASR_XN (1u << 28)
+#define RTM_V8M_RBAR_XN 1u
+#define RTM_V8M_RBAR_AP(ap) ((uint32_t)(ap) << 1) /* 0 P-RW, 1 RW, 2 P-RO, 3 RO */
+#define RTM_V8M_RBAR_SH(sh) ((uint32_t)(sh) << 3)
+#define RTM_V8M_RLAR_EN 1u
+#define RTM_V8M_RLAR_ATTR(i) ((uint32_t)(i) << 1)
+#define RTM_V8M_ATTR_NORMAL 0u        /* MAIR attribute index 0: normal, write-back RW-allocate */
+#define RTM_V8M_ATTR_DEVICE 1u        /* MAIR attribute index 1: Device-nGnRE */
+#define RTM_V8M_MAIR0 0x000004FFu     /* Attr0 = 0xFF, Attr1 = 0x04 */
+#define RTM_PMP_R 0x01u
+#define RTM_PMP_W 0x02u
+#define RTM_PMP_X 0x04u
+#define RTM_PMP_A_OFF 0x00u
+#define RTM_PMP_A_TOR 0x08u
+#define RTM_PMP_A_NA4 0x10u
+#define RTM_PMP_A_NAPOT 0x18u
+#define RTM_PMP_L 0x80u
+
+/** No input range owns this slot (never produced today; reserved). */
+#define RTM_MPU_OWNER_NONE 0xFFu
+
+/**
+ * Register values for a set of slots [first, first + count). Which array of `r` is valid depends
+ * on `kind`. owner[i] is the index (in the planner's input) of the range slot first + i serves; a
+ * range may own several slots (ARMv7-M split, PMP TOR base entry).
+ */
+typedef struct rtm_mpu_regs {
+    rtm_mpu_kind kind;
+    uint32_t first;      /**< hardware slot number of entry 0 */
+    uint32_t count;      /**< slots used */
+    uint32_t avail;      /**< slots this set may use (the budget) */
+    uint32_t mair0;      /**< ARMv8-M: value for MPU_MAIR0 (RTM_V8M_MAIR0); else 0 */
+    uint64_t wasted;     /**< bytes granted beyond the ranges, summed over all ranges */
+    uint8_t owner[RTM_MPU_MAX_REGIONS];
+    union {
+        rtm_mpu_v7m_region v7m[RTM_MPU_MAX_REGIONS];
+        rtm_mpu_v8m_region v8m[RTM_MPU_MAX_REGIONS];
+        rtm_pmp_entry pmp[RTM_MPU_MAX_REGIONS];
+    } r;
+} rtm_mpu_regs;
+
+/** Which slots a plan is for. */
+typedef enum {
+    RTM_MPU_SET_SYSTEM, /**< the arch's sys_regions slots; later ranges override earlier ones */
+    RTM_MPU_SET_DOMAIN, /**< the remaining slots; ranges must not overlap */
+} rtm_mpu_set;
+
+/** Where a plan failed: the offending range, the other range involved, and the rule broken. */
+typedef struct rtm_mpu_diag {
+    rtm_err err;      /**< same value as returned */
+    int32_t index;    /**< input index of the offending range, -1 if none (e.g. bad arch) */
+    int32_t other;    /**< input index of the other range (overlap), -1 if none */
+    const char *rule; /**< static English text, e.g. "armv8m: base and size must be multiples of 32" */
+} rtm_mpu_diag;
+
+/**
+ * Plans and encodes @p n ranges into the slots of @p set of @p arch, choosing the layout that
+ * wastes the fewest bytes within the slot budget (ties: fewest slots).
+ * Fails (and leaves *out zeroed, fills *diag if not NULL) when:
+ *   RTM_ERR_ARG        arch, out NULL; ranges NULL with n > 0; attribute invalid
+ *   RTM_ERR_UNSUPPORTED attr the architecture cannot express (ARMv8-M: P_RW_U_RO, P_NA_U_NA;
+ *                      PMP: privileged read-only without RTM_PART_LOCKED, locked with P != U)
+ *   RTM_ERR_SIZE       size 0, or base + size beyond 2^32
+ *   RTM_ERR_ALIGN      base or size not a multiple of rtm_mpu_granule() (POSIX, ARMv8-M, PMP,
+ *                      ARMv7-M: 32)
+ *   RTM_ERR_OVERLAP    two ranges overlap in a domain set (any arch), or in the system set on
+ *                      ARMv8-M
+ *   RTM_ERR_NO_SLOT    the ranges need more slots than the set has (diag names the first range
+ *                      that did not fit)
+ * Complexity: O(n^2 + n * slots * 32) with n <= RTM_MPU_MAX_REGIONS. Thread- and ISR-safe.
+ */
+rtm_err rtm_mpu_plan(const rtm_mpu_arch *arch, rtm_mpu_set set, const rtm_mpu_range *ranges, size_t n,
+                     rtm_mpu_regs *out, rtm_mpu_diag *diag);
+
+/**
+ * ARMv7-M only: the cheapest cover of one range [base, base+size) with at most @p max_regions
+ * regions (slot numbers first, first+1, ...), for tools and tests. Same failure rules as
+ * rtm_mpu_plan; RTM_ERR_NO_SLOT when no cover within max_regions exists. O(32 * max_regions).
+ */
+rtm_err rtm_mpu_v7m_cover(const rtm_mpu_range *range, uint32_t first, uint32_t max_regions, rtm_mpu_regs *out);
+
+/**
+ * Packs the pmpcfg bytes of @p regs (PMP) into the RV32 CSR words pmpcfg0..pmpcfg3: byte k of
+ * cfg[j] is entry 4j+k. Entries outside [first, first+count) are 0 (OFF) in the output; the port
+ * merges with the bytes of other slots (or writes only the words it owns). Returns RTM_ERR_ARG
+ * for NULL or a non-PMP @p regs, else RTM_OK. O(RTM_MPU_MAX_REGIONS).
+ */
+rtm_err rtm_pmp_pack_cfg(const rtm_mpu_regs *regs, uint32_t cfg[(RTM_MPU_MAX_REGIONS + 3) / 4]);
+
+/**
+ * Decodes slot @p i of @p regs back into the byte range it grants ([*base, *base + *size), 64-bit)
+ * and whether it is enabled, for tools and tests. ARMv7-M: the span of enabled subregions only when
+ * they are contiguous (else RTM_ERR_UNSUPPORTED). PMP: TOR uses the previous entry of @p regs (or
+ * 0 for slot 0). RTM_ERR_ARG for bad arguments. O(1).
+ */
+rtm_err rtm_mpu_decode(const rtm_mpu_regs *regs, uint32_t i, uint64_t *base, uint64_t *size, bool *enabled);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RTMEM_MPU_H */
