@@ -1,0 +1,202 @@
+/* Run-time stack painting (rtmem/stack.h): exact scenarios, bad input, guard checks, and a
+ * randomized comparison with a byte-by-byte reference. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "rtm_test.h"
+#include "rtmem/stack.h"
+
+#define PB ((uint8_t)RTM_STACK_PAINT_BYTE)
+
+static uint8_t g_buf[1024 + 64];
+
+/* Reference: paint bytes from the low end / the high end. */
+static size_t ref_down(const uint8_t *b, size_t n)
+{
+    size_t i = 0;
+    while (i < n && b[i] == PB) i++;
+    return i;
+}
+static size_t ref_up(const uint8_t *b, size_t n)
+{
+    size_t i = 0;
+    while (i < n && b[n - 1 - i] == PB) i++;
+    return i;
+}
+
+static void test_paint_exact(void **state)
+{
+    (void)state;
+    memset(g_buf, 0, sizeof g_buf);
+    /* Unaligned start and end: bytes outside the region must stay 0. */
+    uint8_t *b = g_buf + 3;
+    rtm_stack_paint(b, 301);
+    assert_int_equal(g_buf[2], 0);
+    assert_int_equal(g_buf[3 + 301], 0);
+    for (size_t i = 0; i < 301; i++) assert_int_equal(b[i], PB);
+    assert_int_equal(rtm_stack_unused_down(b, 301), 301);
+    assert_int_equal(rtm_stack_unused_up(b, 301), 301);
+    assert_int_equal(rtm_stack_unused(b, 301), 301);
+
+    /* A down-growing stack used down to offset 100: 100 bytes never touched. */
+    b[100] = 0;
+    assert_int_equal(rtm_stack_unused_down(b, 301), 100);
+    assert_int_equal(rtm_stack_unused_up(b, 301), 200);
+    /* A write of the paint byte itself is indistinguishable from no write. */
+    b[50] = PB;
+    assert_int_equal(rtm_stack_unused_down(b, 301), 100);
+    b[99] = 1;
+    assert_int_equal(rtm_stack_unused_down(b, 301), 99);
+    b[0] = 7;
+    assert_int_equal(rtm_stack_unused_down(b, 301), 0);
+    b[300] = 7;
+    assert_int_equal(rtm_stack_unused_up(b, 301), 0);
+
+    /* One byte regions. */
+    rtm_stack_paint(b, 1);
+    assert_int_equal(rtm_stack_unused(b, 1), 1);
+    b[0] = 1;
+    assert_int_equal(rtm_stack_unused(b, 1), 0);
+}
+
+static void test_info(void **state)
+{
+    (void)state;
+    rtm_stack_info info;
+    uint8_t *b = g_buf;
+    rtm_stack_paint(b, 1000);
+    b[750] = 0; /* used: 250 bytes at the top */
+    assert_int_equal(rtm_stack_get_info(b, 1000, &info), RTM_OK);
+    assert_int_equal(info.size, 1000);
+    assert_int_equal(info.unused, RTM_STACK_GROWS_UP ? 249 : 750);
+    assert_int_equal(info.used, 1000 - info.unused);
+    assert_int_equal(info.permille, info.used);
+    rtm_stack_paint(b, 1000);
+    assert_int_equal(rtm_stack_get_info(b, 1000, &info), RTM_OK);
+    assert_int_equal(info.used, 0);
+    assert_int_equal(info.permille, 0);
+}
+
+static void test_bad_input(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    memset(g_buf, 0, sizeof g_buf);
+    rtm_stack_paint(NULL, 16);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_ARG), 1);
+    rtm_stack_paint(g_buf, 0);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_SIZE), 1);
+    /* A region that wraps around the address space is rejected, nothing is written. */
+    rtm_stack_paint(g_buf + 16, SIZE_MAX - 8);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_SIZE), 2);
+    for (size_t i = 0; i < sizeof g_buf; i++) assert_int_equal(g_buf[i], 0);
+
+    assert_int_equal(rtm_stack_unused(NULL, 16), 0);
+    assert_int_equal(rtm_stack_unused_up(g_buf, 0), 0);
+    assert_int_equal(rtm_stack_unused_down(g_buf + 16, SIZE_MAX - 8), 0);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_ARG), 2);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_SIZE), 4);
+
+    rtm_stack_info info;
+    memset(&info, 0xFF, sizeof info);
+    assert_int_equal(rtm_stack_get_info(NULL, 8, &info), RTM_ERR_ARG);
+    assert_int_equal(info.size, 0);
+    assert_int_equal(rtm_stack_get_info(g_buf, 8, NULL), RTM_ERR_ARG);
+    assert_int_equal(rtm_stack_check(NULL, 8, 0), RTM_ERR_ARG);
+    assert_int_equal(rtm_stack_check(g_buf, 0, 0), RTM_ERR_SIZE);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_ARG), 5);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_SIZE), 5);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_OVERFLOW), 0);
+    rtm_set_error_hook(NULL);
+}
+
+static void test_guard(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    uint8_t *b = g_buf + 1;
+    rtm_stack_paint(b, 512);
+    b[511] = 0; /* in use at the top: fine for a down-growing stack */
+    assert_int_equal(rtm_stack_check_dir(b, 512, 64, false), RTM_OK);
+    assert_int_equal(rtm_stack_check_dir(b, 512, 0, false), RTM_OK);
+    b[64] = 0; /* just above the guard band */
+    assert_int_equal(rtm_stack_check_dir(b, 512, 64, false), RTM_OK);
+    assert_int_equal(rtm_test_hook_total(), 0);
+
+    /* The stack ran into its guard: reported with the lowest touched byte. */
+    b[40] = 0;
+    b[20] = 0;
+    assert_int_equal(rtm_stack_check_dir(b, 512, 64, false), RTM_ERR_OVERFLOW);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_OVERFLOW), 1);
+    assert_ptr_equal(rtm_test_hook_last_ptr, b + 20);
+    assert_ptr_equal(rtm_test_hook_last_obj, b);
+    /* Default guard size (RTM_STACK_GUARD_BYTES) covers byte 20 too. */
+    assert_int_equal(rtm_stack_check_dir(b, 512, 0, false), RTM_STACK_GUARD_BYTES > 20 ? RTM_ERR_OVERFLOW : RTM_OK);
+    /* The check does not repair or change anything. */
+    assert_int_equal(b[20], 0);
+    assert_int_equal(rtm_stack_unused_down(b, 512), 20);
+
+    /* Up-growing: the guard is at the top. */
+    rtm_stack_paint(b, 512);
+    b[0] = 0;
+    assert_int_equal(rtm_stack_check_dir(b, 512, 16, true), RTM_OK);
+    b[512 - 3] = 0;
+    b[512 - 9] = 0;
+    unsigned before = rtm_test_hook_count(RTM_ERR_OVERFLOW);
+    assert_int_equal(rtm_stack_check_dir(b, 512, 16, true), RTM_ERR_OVERFLOW);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_OVERFLOW), before + 1);
+    assert_ptr_equal(rtm_test_hook_last_ptr, b + 512 - 3);
+    /* A guard larger than the stack is clamped to it. */
+    rtm_stack_paint(b, 8);
+    assert_int_equal(rtm_stack_check_dir(b, 8, 4096, false), RTM_OK);
+    b[7] = 1;
+    assert_int_equal(rtm_stack_check_dir(b, 8, 4096, false), RTM_ERR_OVERFLOW);
+    assert_int_equal(rtm_stack_check(b, 8, 4096), RTM_ERR_OVERFLOW);
+    rtm_set_error_hook(NULL);
+}
+
+/* Random regions (alignment, size), random touched bytes; every answer against the reference. */
+static void test_random_vs_reference(void **state)
+{
+    (void)state;
+    rtm_test_rng rng = {rtm_test_seed()};
+    size_t ops = rtm_test_ops(200000);
+    rtm_test_hook_install();
+    for (size_t op = 0; op < ops; op++) {
+        size_t off = (size_t)rtm_test_rnd(&rng, 16);
+        size_t n = 1 + (size_t)rtm_test_rnd(&rng, 1024 + 64 - 16 - 1);
+        uint8_t *b = g_buf + off;
+        /* Neighbours painted too: a scan that ran past the region would over-count. */
+        memset(g_buf, PB, sizeof g_buf);
+        rtm_stack_paint(b, n);
+        unsigned touches = (unsigned)rtm_test_rnd(&rng, 4);
+        for (unsigned t = 0; t < touches; t++) {
+            size_t at = (size_t)rtm_test_rnd(&rng, n);
+            b[at] = (uint8_t)rtm_test_rnd(&rng, 256); /* may be the paint byte: then untouched */
+        }
+        size_t rd = ref_down(b, n), ru = ref_up(b, n);
+        assert_int_equal(rtm_stack_unused_down(b, n), rd);
+        assert_int_equal(rtm_stack_unused_up(b, n), ru);
+        size_t guard = 1 + (size_t)rtm_test_rnd(&rng, 80);
+        size_t g = guard > n ? n : guard;
+        assert_int_equal(rtm_stack_check_dir(b, n, guard, false), rd >= g ? RTM_OK : RTM_ERR_OVERFLOW);
+        assert_int_equal(rtm_stack_check_dir(b, n, guard, true), ru >= g ? RTM_OK : RTM_ERR_OVERFLOW);
+    }
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_ARG) + rtm_test_hook_count(RTM_ERR_SIZE), 0);
+    rtm_set_error_hook(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_paint_exact),
+        cmocka_unit_test(test_info),
+        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_guard),
+        cmocka_unit_test(test_random_vs_reference),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
