@@ -1,25 +1,875 @@
-/* TEMPORARY stub: replaced by the real heap. */
+/*
+ * rtmem heap: one block format, three fit policies (good = two-level segregated fit, best, first).
+ *
+ * What it guarantees (how to verify it: docs/heap.md, tests/heap/, bench/):
+ *  - Good-fit alloc and free are O(1): no loop depends on the heap size or the number of blocks.
+ *    The one exception, documented and removable (RTM_HEAP_STRICT_O1=1), is the scan of the
+ *    request's own size class made only when every larger class is empty: it is what makes the
+ *    heap never fail while one free block could hold the request.
+ *  - Worst-case memory: a request of n bytes occupies max(MIN_BLOCK, round_up(n + H, A)) bytes,
+ *    H = sizeof(size_t), A = RTM_ALIGN. Free blocks are always coalesced, so no two are adjacent.
+ *  - Every input is validated in O(1) before the heap is touched; rejected calls are reported
+ *    through the error hook and counted, and leave the heap as it was.
+ *
+ * Block layout. Blocks tile each segment from its first block up to a header-only sentinel:
+ *
+ *     used block                          free block
+ *     +--------------------------+        +--------------------------+
+ *     | head: size | flags       |  H     | head: size | FREE        |  H
+ *     +--------------------------+ <-p    +--------------------------+
+ *     | payload ...              |        | next_free                |  pointer
+ *     |                          |        | pprev_free               |  pointer
+ *     |                          |        | ... (unused) ...         |
+ *     |                          |        | footer: size             |  H
+ *     +--------------------------+        +--------------------------+
+ *
+ *  head = block size in bytes (a multiple of A >= 8, header included) | flag bits:
+ *    FREE      (bit 0) this block is free;
+ *    PREV_FREE (bit 1) the block physically before this one is free, so the word just below this
+ *                      header is that block's footer (its size): free finds its left neighbour in
+ *                      O(1) without a second header word on used blocks (the TLSF trick);
+ *    ALIGNED   (bit 2) the block came from aligned_alloc with align > A (realloc keeps alignment).
+ *  Payload addresses are multiples of A, so headers sit at A - H mod A (4 mod 8 on 32-bit): one
+ *  header word per used block with 8-byte alignment on 32-bit targets.
+ *  pprev_free points at whatever points at this block (a list head or the previous block's
+ *  next_free), so unlinking needs neither the size class nor a branch on "is it the head".
+ *  The sentinel is a head with size 0 and FREE clear: coalescing stops there, walks end there.
+ *
+ * Size classes (good and best fit). SL = 32 linear subclasses per power of two; sizes below
+ * 32 * A (256 bytes) map linearly in steps of A into first-level class 0; a size s >= 256 maps to
+ * fl = log2(s) - 7, sl = the 5 bits below the top bit. Class (fl, sl) holds block sizes in
+ * [start, start + step), step = A for fl 0 and 2^(log2(s) - 5) above. A bitmap word over first
+ * levels and one 32-bit word per first level find the next non-empty class in two bit scans.
+ * The number of first levels is set at init from the buffer size, so a 4 KiB heap does not pay
+ * for classes it can never use; larger regions added later are cut into segments no larger than
+ * the largest class.
+ */
 #include "rtmem/heap.h"
 
-rtm_heap * rtm_heap_init(void *mem, size_t bytes, rtm_fit fit) { (void)mem; (void)bytes; (void)fit; return NULL; }
-rtm_err rtm_heap_add_region(rtm_heap *h, void *mem, size_t bytes) { (void)h; (void)mem; (void)bytes; return RTM_ERR_UNSUPPORTED; }
-void * rtm_heap_alloc(rtm_heap *h, size_t bytes) { (void)h; (void)bytes; return NULL; }
-void * rtm_heap_aligned_alloc(rtm_heap *h, size_t align, size_t bytes) { (void)h; (void)align; (void)bytes; return NULL; }
-void * rtm_heap_calloc(rtm_heap *h, size_t n, size_t size) { (void)h; (void)n; (void)size; return NULL; }
-void * rtm_heap_realloc(rtm_heap *h, void *ptr, size_t bytes) { (void)h; (void)ptr; (void)bytes; return NULL; }
-void rtm_heap_free(rtm_heap *h, void *ptr) { (void)h; (void)ptr;  }
-size_t rtm_heap_usable_size(const rtm_heap *h, const void *ptr) { (void)h; (void)ptr; return 0; }
-void rtm_heap_get_stats(const rtm_heap *h, rtm_heap_stats *out) { (void)h; (void)out;  }
-void rtm_heap_reset_peak(rtm_heap *h) { (void)h;  }
-rtm_err rtm_heap_check(const rtm_heap *h) { (void)h; return RTM_ERR_UNSUPPORTED; }
-void rtm_heap_walk(const rtm_heap *h, rtm_heap_walker fn, void *ctx) { (void)h; (void)fn; (void)ctx;  }
-rtm_fit rtm_heap_fit(const rtm_heap *h) { (void)h; return RTM_FIT_GOOD; }
-rtm_err rtm_heap_locked_init(rtm_heap_locked *lh, void *mem, size_t bytes, rtm_fit fit) { (void)lh; (void)mem; (void)bytes; (void)fit; return RTM_ERR_UNSUPPORTED; }
-void * rtm_heap_locked_alloc(rtm_heap_locked *lh, size_t bytes) { (void)lh; (void)bytes; return NULL; }
-void * rtm_heap_locked_aligned_alloc(rtm_heap_locked *lh, size_t align, size_t bytes) { (void)lh; (void)align; (void)bytes; return NULL; }
-void * rtm_heap_locked_realloc(rtm_heap_locked *lh, void *ptr, size_t bytes) { (void)lh; (void)ptr; (void)bytes; return NULL; }
-void rtm_heap_locked_free(rtm_heap_locked *lh, void *ptr) { (void)lh; (void)ptr;  }
-void rtm_heap_locked_get_stats(rtm_heap_locked *lh, rtm_heap_stats *out) { (void)lh; (void)out;  }
-rtm_err rtm_heap_locked_check(rtm_heap_locked *lh) { (void)lh; return RTM_ERR_UNSUPPORTED; }
-void rtm_heap_locked_destroy(rtm_heap_locked *lh) { (void)lh;  }
-const char *rtm_fit_name(rtm_fit fit) { (void)fit; return "?"; }
+#include "rtm_internal.h"
+#include "rtm_sanitize.h"
+
+/* ---- configuration ---------------------------------------------------------------------------- */
+#ifndef RTM_HEAP_STRICT_O1
+#define RTM_HEAP_STRICT_O1 0 /* 1: good-fit never scans a list; may fail while a block would fit */
+#endif
+#ifndef RTM_HEAP_CHECK_EVERY_OP
+#define RTM_HEAP_CHECK_EVERY_OP 0 /* 1: assert rtm_heap_check() after every successful operation */
+#endif
+#ifndef RTM_HEAP_REALLOC_ALIGN_MAX
+#define RTM_HEAP_REALLOC_ALIGN_MAX 4096u /* a moving realloc of an aligned block keeps up to this */
+#endif
+
+/* ---- layout constants ------------------------------------------------------------------------- */
+#define H ((size_t)sizeof(size_t))       /* header (and footer) bytes */
+#define A ((size_t)RTM_ALIGN)            /* block granule and payload alignment */
+#define MIN_BLOCK ((size_t)(4 * sizeof(size_t) + RTM_ALIGN - 1) & ~((size_t)RTM_ALIGN - 1))
+#define SL_LOG2 5u
+#define SL (1u << SL_LOG2)
+#define FREE_BIT ((size_t)1)
+#define PREV_FREE_BIT ((size_t)2)
+#define ALIGNED_BIT ((size_t)4)
+#define FLAG_MASK ((size_t)7)
+#define HEAP_MAGIC 0x72746D48u /* "rtmH" */
+
+typedef struct rtm_block {
+    size_t head;
+    struct rtm_block *next_free;   /* free blocks only */
+    struct rtm_block **pprev_free; /* free blocks only */
+} rtm_block;
+
+_Static_assert((RTM_ALIGN & (RTM_ALIGN - 1)) == 0, "RTM_ALIGN must be a power of two");
+_Static_assert(RTM_ALIGN >= 8, "three flag bits live in the low bits of block sizes");
+_Static_assert(RTM_ALIGN >= sizeof(size_t) && RTM_ALIGN >= sizeof(void *), "payload must hold a word");
+_Static_assert(sizeof(void *) == sizeof(size_t), "header, links and footer are one word each");
+_Static_assert(sizeof(rtm_block) == 3 * sizeof(size_t), "free-block fields are packed words");
+_Static_assert(MIN_BLOCK >= sizeof(rtm_block) + sizeof(size_t), "a minimum block holds links + footer");
+
+/* A segment: a stretch of blocks ending in a sentinel. Regions are cut into segments. */
+typedef struct rtm_segment {
+    rtm_block *first;          /* first block */
+    rtm_block *end;            /* sentinel header */
+    uintptr_t raw_lo, raw_hi;  /* the caller's memory this segment came from (overlap checks) */
+    struct rtm_segment *next;  /* in address order */
+    unsigned region;           /* user-visible region index */
+} rtm_segment;
+
+struct rtm_heap {
+    uint32_t magic;
+    uint8_t fit;
+    uint8_t fl_count;
+    uint32_t fl_bitmap;
+    uint32_t *sl_bitmap;   /* fl_count words, after heads[] */
+    size_t max_block;      /* largest block size the classes hold */
+    size_t max_request;    /* largest request: max_block - H */
+    uintptr_t lo, hi;      /* lowest first block, highest sentinel over all segments */
+    rtm_segment *segments; /* address order */
+    rtm_segment seg0;      /* the init region's segment */
+    size_t segment_count, regions;
+    size_t capacity, used, used_blocks, free_blocks, peak_used;
+    size_t allocs, frees, failed_allocs, bad_frees, bad_requests;
+    rtm_block *heads[];    /* fl_count * SL free-list heads, then sl_bitmap */
+};
+
+/* ---- sanitizer-aware metadata access ---------------------------------------------------------- */
+/* With ASan or Valgrind, every header and all free space is poisoned so that user overruns and
+ * use-after-free are caught. The heap itself reaches its metadata only through load_word and
+ * store_word: under ASan they are not instrumented (no poison toggling, so a bad pointer handed to
+ * free never changes what the user may touch); under Valgrind they open exactly the word they
+ * touch and close it again. Without either they are plain loads and stores. */
+#if RTM_ASAN
+#define META_FN static __attribute__((no_sanitize_address, noinline))
+#else
+#define META_FN RTM_INLINE
+#endif
+META_FN size_t load_word(const void *p)
+{
+#if RTM_VALGRIND
+    rtm_san_access((void *)(uintptr_t)p, sizeof(size_t));
+    size_t v = *(const size_t *)p;
+    rtm_san_noaccess((void *)(uintptr_t)p, sizeof(size_t));
+    return v;
+#else
+    return *(const size_t *)p;
+#endif
+}
+META_FN void store_word(void *p, size_t v)
+{
+#if RTM_VALGRIND
+    rtm_san_access(p, sizeof(size_t));
+    *(size_t *)p = v;
+    rtm_san_noaccess(p, sizeof(size_t));
+#else
+    *(size_t *)p = v;
+#endif
+}
+
+RTM_INLINE size_t head_of(const rtm_block *b) { return load_word(&b->head); }
+RTM_INLINE void set_head(rtm_block *b, size_t v) { store_word(&b->head, v); }
+RTM_INLINE size_t size_of_head(size_t head) { return head & ~FLAG_MASK; }
+RTM_INLINE rtm_block *next_free(const rtm_block *b) { return (rtm_block *)load_word(&b->next_free); }
+RTM_INLINE rtm_block **pprev_free(const rtm_block *b) { return (rtm_block **)load_word(&b->pprev_free); }
+RTM_INLINE void set_next_free(rtm_block *b, rtm_block *n) { store_word(&b->next_free, (size_t)n); }
+RTM_INLINE void set_pprev_free(rtm_block *b, rtm_block **pp) { store_word(&b->pprev_free, (size_t)pp); }
+RTM_INLINE rtm_block **heads_end(const rtm_heap *h);
+/* *pp is either a list head (control block, never poisoned) or a free block's next_free field. */
+RTM_INLINE void store_link(const rtm_heap *h, rtm_block **pp, rtm_block *v)
+{
+#if RTM_VALGRIND
+    if ((uintptr_t)pp - (uintptr_t)h->heads < (uintptr_t)heads_end(h) - (uintptr_t)h->heads) {
+        *pp = v;
+        return;
+    }
+#endif
+    (void)h;
+    store_word(pp, (size_t)v);
+}
+RTM_INLINE rtm_block *block_at(const void *base, size_t offset) { return (rtm_block *)((char *)(uintptr_t)base + offset); }
+RTM_INLINE size_t *footer_of(const rtm_block *b, size_t size) { return (size_t *)((char *)(uintptr_t)b + size - H); }
+/* Footer of the block just below b (valid iff b's PREV_FREE is set). */
+RTM_INLINE size_t prev_size(const rtm_block *b) { return load_word((const char *)b - H); }
+RTM_INLINE void *payload_of(const rtm_block *b) { return (char *)(uintptr_t)b + H; }
+RTM_INLINE rtm_block *block_of_payload(const void *p) { return (rtm_block *)((char *)(uintptr_t)p - H); }
+
+RTM_INLINE rtm_block **heads_end(const rtm_heap *h) { return (rtm_block **)&h->heads[(size_t)h->fl_count * SL]; }
+
+/* ---- size classes ----------------------------------------------------------------------------- */
+#define A_LOG2 (RTM_ALIGN >= 256 ? 8u : RTM_ALIGN >= 128 ? 7u : RTM_ALIGN >= 64 ? 6u : RTM_ALIGN >= 32 ? 5u : RTM_ALIGN >= 16 ? 4u : 3u)
+#define LIN_LOG2 (SL_LOG2 + A_LOG2) /* sizes below 2^LIN_LOG2 are in first level 0 */
+_Static_assert(((size_t)1 << A_LOG2) == RTM_ALIGN, "A_LOG2 table covers RTM_ALIGN up to 256");
+
+/* Flat class index fl * SL + sl of a block size (size >= MIN_BLOCK, <= max_block). */
+RTM_INLINE unsigned class_of(size_t size)
+{
+    if (size < ((size_t)1 << LIN_LOG2)) return (unsigned)(size >> A_LOG2);
+    unsigned f = rtm_log2_size(size);
+    return ((f - LIN_LOG2 + 1u) << SL_LOG2) + (unsigned)((size >> (f - SL_LOG2)) & (SL - 1u));
+}
+
+/* ---- free lists ------------------------------------------------------------------------------- */
+static void list_insert(rtm_heap *h, rtm_block *b, size_t size)
+{
+    unsigned idx = class_of(size);
+    rtm_block **head = &h->heads[idx];
+    rtm_block *first = *head;
+    set_next_free(b, first);
+    set_pprev_free(b, head);
+    if (first != NULL) {
+        set_pprev_free(first, &b->next_free);
+    } else {
+        h->sl_bitmap[idx >> SL_LOG2] |= 1u << (idx & (SL - 1u));
+        h->fl_bitmap |= 1u << (idx >> SL_LOG2);
+    }
+    *head = b;
+}
+
+static void list_remove(rtm_heap *h, rtm_block *b)
+{
+    rtm_block *next = next_free(b);
+    rtm_block **pp = pprev_free(b);
+    store_link(h, pp, next);
+    if (next != NULL) {
+        set_pprev_free(next, pp);
+    } else if ((uintptr_t)pp - (uintptr_t)h->heads < (uintptr_t)heads_end(h) - (uintptr_t)h->heads) {
+        /* b was alone in its list: pp is the head slot, which tells the class. */
+        unsigned idx = (unsigned)(pp - h->heads);
+        if ((h->sl_bitmap[idx >> SL_LOG2] &= ~(1u << (idx & (SL - 1u)))) == 0)
+            h->fl_bitmap &= ~(1u << (idx >> SL_LOG2));
+    }
+}
+
+/* Smallest class index >= idx with a non-empty list, or -1. Two bit scans. */
+RTM_INLINE int next_nonempty(const rtm_heap *h, unsigned idx)
+{
+    unsigned fl = idx >> SL_LOG2;
+    uint32_t sl_map = h->sl_bitmap[fl] & (~(uint32_t)0 << (idx & (SL - 1u)));
+    if (sl_map == 0) {
+        uint32_t fl_map = (fl + 1u < 32u) ? (h->fl_bitmap & (~(uint32_t)0 << (fl + 1u))) : 0u;
+        if (fl_map == 0) return -1;
+        fl = rtm_ctz32(fl_map);
+        sl_map = h->sl_bitmap[fl];
+    }
+    return (int)((fl << SL_LOG2) + rtm_ctz32(sl_map));
+}
+
+/* ---- the three searches ----------------------------------------------------------------------- */
+/* Each returns a free block of at least bs bytes (still in its list), or NULL. */
+
+/* Scans one list for a block of at least bs bytes; best != 0: the smallest such block. */
+static rtm_block *scan_list(rtm_block *b, size_t bs, bool best)
+{
+    rtm_block *found = NULL;
+    size_t found_size = SIZE_MAX;
+    for (; b != NULL; b = next_free(b)) {
+        size_t s = size_of_head(head_of(b));
+        if (s >= bs && s < found_size) {
+            found = b;
+            found_size = s;
+            if (!best || s == bs) break;
+        }
+    }
+    return found;
+}
+
+RTM_INLINE rtm_block *find_good(const rtm_heap *h, size_t bs)
+{
+    unsigned idx = class_of(bs);
+    rtm_block *b = h->heads[idx];
+    /* Before rounding the search up to the next class (TLSF's RAM cost), try the head of the
+     * request's own class: one compare, and it often fits. */
+    if (b != NULL && size_of_head(head_of(b)) >= bs) return b;
+    int up = next_nonempty(h, idx + 1u);
+    if (RTM_LIKELY(up >= 0)) return h->heads[up];
+#if RTM_HEAP_STRICT_O1
+    return NULL;
+#else
+    return b != NULL ? scan_list(next_free(b), bs, false) : NULL;
+#endif
+}
+
+static rtm_block *find_best(const rtm_heap *h, size_t bs)
+{
+    unsigned idx = class_of(bs);
+    rtm_block *b = scan_list(h->heads[idx], bs, true);
+    if (b != NULL) return b;
+    int up = next_nonempty(h, idx + 1u);
+    return up >= 0 ? scan_list(h->heads[up], bs, true) : NULL;
+}
+
+static rtm_block *find_first(const rtm_heap *h, size_t bs)
+{
+    rtm_block *found = NULL;
+    for (int idx = (int)class_of(bs); (idx = next_nonempty(h, (unsigned)idx)) >= 0; idx++) {
+        for (rtm_block *b = h->heads[idx]; b != NULL; b = next_free(b))
+            if ((found == NULL || b < found) && size_of_head(head_of(b)) >= bs) found = b;
+        if ((unsigned)idx + 1u >= (unsigned)h->fl_count * SL) break;
+    }
+    return found;
+}
+
+RTM_INLINE rtm_block *find_block(const rtm_heap *h, size_t bs)
+{
+    if (RTM_LIKELY(h->fit == RTM_FIT_GOOD)) return find_good(h, bs);
+    return h->fit == RTM_FIT_BEST ? find_best(h, bs) : find_first(h, bs);
+}
+
+/* ---- carving ---------------------------------------------------------------------------------- */
+/* Block size for a request of n bytes (1 <= n <= max_request). */
+RTM_INLINE size_t block_size_for(size_t n)
+{
+    size_t bs = (n + H + A - 1u) & ~(A - 1u);
+    return bs < MIN_BLOCK ? MIN_BLOCK : bs;
+}
+
+/* Makes a free block [r, r + size) whose left neighbour is used, and links it. The block after it
+ * must already say PREV_FREE. */
+RTM_INLINE void make_free(rtm_heap *h, rtm_block *r, size_t size)
+{
+    set_head(r, size | FREE_BIT);
+    store_word(footer_of(r, size), size);
+    list_insert(h, r, size);
+}
+
+/* b (not in any list, `size` bytes, left neighbour used; the block after it says PREV_FREE iff
+ * b was free) becomes a used block of bs bytes plus, when the rest can hold a block, a free tail.
+ * Returns the payload. */
+RTM_INLINE void *carve(rtm_heap *h, rtm_block *b, size_t size, size_t bs, size_t flags)
+{
+    size_t rest = size - bs;
+    if (rest >= MIN_BLOCK) {
+        make_free(h, block_at(b, bs), rest);
+    } else {
+        rtm_block *n = block_at(b, size);
+        set_head(n, head_of(n) & ~PREV_FREE_BIT);
+        h->free_blocks--;
+        bs = size;
+    }
+    set_head(b, bs | flags);
+    h->used += bs;
+    if (h->used > h->peak_used) h->peak_used = h->used;
+    h->used_blocks++;
+    h->allocs++;
+    return payload_of(b);
+}
+
+/* ---- validation of caller pointers ------------------------------------------------------------ */
+RTM_INLINE const rtm_segment *segment_of(const rtm_heap *h, uintptr_t a)
+{
+    const rtm_segment *s = h->segments;
+    if (RTM_LIKELY(h->segment_count == 1)) return s;
+    for (; s != NULL; s = s->next)
+        if (a > (uintptr_t)s->first && a <= (uintptr_t)s->end) return s;
+    return NULL;
+}
+
+/* The used block whose payload is p, or NULL with *why set. O(1) (O(segments) when several).
+ * Checks: p inside the heap and aligned; head says used, a plausible size that stays inside the
+ * segment; the next block does not claim a free left neighbour; if our head claims a free left
+ * neighbour, that block's footer and head agree. */
+static rtm_block *used_block_of(const rtm_heap *h, const void *p, rtm_err *why)
+{
+    uintptr_t a = (uintptr_t)p;
+    *why = RTM_ERR_BAD_PTR;
+    if ((a & (A - 1u)) != 0 || a - h->lo - H >= h->hi - h->lo - H) return NULL;
+    const rtm_segment *seg = segment_of(h, a);
+    if (seg == NULL) return NULL;
+    rtm_block *b = block_of_payload(p);
+    if (rtm_san_is_user_memory(b, H)) return NULL; /* a real header is never user-accessible */
+    size_t hd = head_of(b);
+    size_t size = size_of_head(hd);
+    if (hd & FREE_BIT) {
+        *why = RTM_ERR_DOUBLE_FREE;
+        return NULL;
+    }
+    if (size < MIN_BLOCK || size > (uintptr_t)seg->end - (uintptr_t)b) return NULL;
+    if (head_of(block_at(b, size)) & PREV_FREE_BIT) return NULL;
+    if (hd & PREV_FREE_BIT) {
+        size_t ps = prev_size(b);
+        if (ps < MIN_BLOCK || (ps & FLAG_MASK) != 0 || ps > (uintptr_t)b - (uintptr_t)seg->first) return NULL;
+        if (head_of((rtm_block *)((char *)b - ps)) != (ps | FREE_BIT)) return NULL;
+    }
+    return b;
+}
+
+static void reject_free(rtm_heap *h, const void *p, rtm_err why)
+{
+    h->bad_frees++;
+    rtm_report(why, h, p);
+}
+
+/* ---- debug: invariant walk around operations -------------------------------------------------- */
+#if RTM_HEAP_CHECK_EVERY_OP
+#define AFTER_OP(h) RTM_ASSERT(rtm_heap_check(h) == RTM_OK)
+#else
+#define AFTER_OP(h) ((void)0)
+#endif
+
+/* ---- init and regions ------------------------------------------------------------------------- */
+/* Lays out a segment in [lo, hi): descriptor (unless given), blocks, sentinel; at most max_block
+ * of blocks. Returns the end of what it used, or 0 if [lo, hi) cannot hold one block. */
+static uintptr_t layout_segment(rtm_heap *h, rtm_segment *seg, uintptr_t lo, uintptr_t hi, bool commit)
+{
+    uintptr_t first = lo;
+    if (seg == NULL) first = rtm_align_up_uptr(lo, sizeof(void *)) + sizeof(rtm_segment);
+    if (first < lo || hi < first) return 0;
+    first = rtm_align_up_uptr(first + H, A) - H;
+    if (hi - H < first + MIN_BLOCK || first + MIN_BLOCK < first) return 0;
+    uintptr_t end = rtm_align_down_uptr(hi, A) - H;
+    if (end < first + MIN_BLOCK) return 0;
+    if (end - first > h->max_block) end = first + h->max_block;
+    if (!commit) return end + H;
+    if (seg == NULL) seg = (rtm_segment *)rtm_align_up_uptr(lo, sizeof(void *));
+    seg->first = (rtm_block *)first;
+    seg->end = (rtm_block *)end;
+    seg->raw_lo = lo;
+    seg->raw_hi = end + H;
+    seg->region = (unsigned)h->regions;
+    /* keep segments in address order */
+    rtm_segment **pp = &h->segments;
+    while (*pp != NULL && (*pp)->first < seg->first) pp = &(*pp)->next;
+    seg->next = *pp;
+    *pp = seg;
+    h->segment_count++;
+    size_t size = end - first;
+    rtm_san_noaccess((void *)first, size + H);
+    set_head((rtm_block *)end, PREV_FREE_BIT);
+    make_free(h, (rtm_block *)first, size);
+    h->free_blocks++;
+    h->capacity += size;
+    if (first < h->lo) h->lo = first;
+    if (end > h->hi) h->hi = end;
+    return end + H;
+}
+
+rtm_heap *rtm_heap_init(void *mem, size_t bytes, rtm_fit fit)
+{
+    uintptr_t lo = (uintptr_t)mem, hi = lo + bytes;
+    if (mem == NULL || (unsigned)fit > (unsigned)RTM_FIT_FIRST || hi < lo) {
+        rtm_report(RTM_ERR_ARG, NULL, mem);
+        return NULL;
+    }
+    /* First levels: enough for a block as large as the whole buffer. */
+    unsigned fl_count = 1;
+    if (bytes >= ((size_t)1 << LIN_LOG2)) fl_count = rtm_log2_size(bytes) - LIN_LOG2 + 2u;
+    if (fl_count > 32u) fl_count = 32u; /* larger regions are cut into segments */
+    uintptr_t base = rtm_align_up_uptr(lo, sizeof(void *));
+    size_t ctrl = sizeof(rtm_heap) + (size_t)fl_count * SL * sizeof(rtm_block *) + fl_count * sizeof(uint32_t);
+    if (base < lo || base + ctrl < base || base + ctrl > hi) {
+        rtm_report(RTM_ERR_TOO_SMALL, NULL, mem);
+        return NULL;
+    }
+    rtm_heap tmp = {0};
+    unsigned top_shift = fl_count - 1u + LIN_LOG2;
+    tmp.max_block = top_shift >= sizeof(size_t) * CHAR_BIT ? (SIZE_MAX & ~(A - 1u)) - A
+                                                            : ((size_t)1 << top_shift) - A;
+    if (layout_segment(&tmp, &tmp.seg0, base + ctrl, hi, false) == 0) {
+        rtm_report(RTM_ERR_TOO_SMALL, NULL, mem);
+        return NULL;
+    }
+    rtm_heap *h = (rtm_heap *)base;
+    rtm_memset(h, 0, ctrl);
+    h->magic = HEAP_MAGIC;
+    h->fit = (uint8_t)fit;
+    h->fl_count = (uint8_t)fl_count;
+    h->sl_bitmap = (uint32_t *)(void *)heads_end(h);
+    h->max_block = tmp.max_block;
+    h->max_request = tmp.max_block - H;
+    h->lo = UINTPTR_MAX;
+    h->hi = 0;
+    rtm_san_pool_create(h);
+    layout_segment(h, &h->seg0, base + ctrl, hi, true);
+    h->seg0.raw_lo = lo; /* the control block is part of what overlaps would hit */
+    h->regions = 1;
+    AFTER_OP(h);
+    return h;
+}
+
+rtm_err rtm_heap_add_region(rtm_heap *h, void *mem, size_t bytes)
+{
+    uintptr_t lo = (uintptr_t)mem, hi = lo + bytes;
+    if (h == NULL || mem == NULL || hi < lo) {
+        rtm_report(RTM_ERR_ARG, h, mem);
+        if (h != NULL) h->bad_requests++;
+        return RTM_ERR_ARG;
+    }
+    for (const rtm_segment *s = h->segments; s != NULL; s = s->next) {
+        if (lo < s->raw_hi && s->raw_lo < hi) {
+            rtm_report(RTM_ERR_OVERLAP, h, mem);
+            h->bad_requests++;
+            return RTM_ERR_OVERLAP;
+        }
+    }
+    if (layout_segment(h, NULL, lo, hi, false) == 0) {
+        rtm_report(RTM_ERR_TOO_SMALL, h, mem);
+        h->bad_requests++;
+        return RTM_ERR_TOO_SMALL;
+    }
+    /* Regions larger than the largest class become several segments. */
+    uintptr_t at = lo;
+    while (at < hi) {
+        uintptr_t used_to = layout_segment(h, NULL, at, hi, false);
+        if (used_to == 0) break;
+        layout_segment(h, NULL, at, hi, true);
+        at = used_to;
+    }
+    h->regions++;
+    AFTER_OP(h);
+    return RTM_OK;
+}
+
+/* ---- allocation ------------------------------------------------------------------------------- */
+RTM_INLINE void *fail_alloc(rtm_heap *h)
+{
+    h->failed_allocs++;
+    return NULL;
+}
+
+void *rtm_heap_alloc(rtm_heap *h, size_t bytes)
+{
+    if (RTM_UNLIKELY(h == NULL)) {
+        rtm_report(RTM_ERR_ARG, NULL, NULL);
+        return NULL;
+    }
+    if (RTM_UNLIKELY(bytes - 1u >= h->max_request)) return bytes == 0 ? NULL : fail_alloc(h);
+    size_t bs = block_size_for(bytes);
+    rtm_block *b = find_block(h, bs);
+    if (RTM_UNLIKELY(b == NULL)) return fail_alloc(h);
+    list_remove(h, b);
+    void *p = carve(h, b, size_of_head(head_of(b)), bs, 0);
+    rtm_san_alloc(h, p, bytes);
+    AFTER_OP(h);
+    return p;
+}
+
+void *rtm_heap_aligned_alloc(rtm_heap *h, size_t align, size_t bytes)
+{
+    if (h == NULL) {
+        rtm_report(RTM_ERR_ARG, NULL, NULL);
+        return NULL;
+    }
+    if (!rtm_is_pow2(align)) {
+        h->bad_requests++;
+        rtm_report(RTM_ERR_ALIGN, h, NULL);
+        return NULL;
+    }
+    if (align <= A) return rtm_heap_alloc(h, bytes);
+    if (bytes == 0) return NULL;
+    /* Worst case the payload must move up by MIN_BLOCK + align - A to land on a boundary while
+     * leaving a gap that can be a free block of its own. */
+    size_t need;
+    if (bytes > h->max_request || rtm_add_overflow(block_size_for(bytes), align - A + MIN_BLOCK, &need) ||
+        need > h->max_block)
+        return fail_alloc(h);
+    size_t bs = block_size_for(bytes);
+    rtm_block *b = find_block(h, need);
+    if (b == NULL) return fail_alloc(h);
+    list_remove(h, b);
+    size_t size = size_of_head(head_of(b));
+    uintptr_t p = (uintptr_t)payload_of(b);
+    uintptr_t q = rtm_align_up_uptr(p, align);
+    if (q != p && q - p < MIN_BLOCK) q = rtm_align_up_uptr(p + MIN_BLOCK, align);
+    size_t gap = q - p;
+    if (gap != 0) {
+        /* The head gap becomes a free block; the block after it now has a free left neighbour. */
+        make_free(h, b, gap);
+        h->free_blocks++;
+        b = block_at(b, gap);
+        size -= gap;
+        set_head(b, size | PREV_FREE_BIT);
+    }
+    void *out = carve(h, b, size, bs, ALIGNED_BIT | (gap != 0 ? PREV_FREE_BIT : 0));
+    rtm_san_alloc(h, out, bytes);
+    AFTER_OP(h);
+    return out;
+}
+
+void *rtm_heap_calloc(rtm_heap *h, size_t n, size_t size)
+{
+    size_t total;
+    if (h == NULL) {
+        rtm_report(RTM_ERR_ARG, NULL, NULL);
+        return NULL;
+    }
+    if (rtm_mul_overflow(n, size, &total)) {
+        h->bad_requests++;
+        rtm_report(RTM_ERR_SIZE, h, NULL);
+        return NULL;
+    }
+    void *p = rtm_heap_alloc(h, total);
+    if (p != NULL) rtm_memset(p, 0, total);
+    return p;
+}
+
+/* ---- free ------------------------------------------------------------------------------------- */
+void rtm_heap_free(rtm_heap *h, void *ptr)
+{
+    if (ptr == NULL) return;
+    if (RTM_UNLIKELY(h == NULL)) {
+        rtm_report(RTM_ERR_ARG, NULL, ptr);
+        return;
+    }
+    rtm_err why;
+    rtm_block *b = used_block_of(h, ptr, &why);
+    if (RTM_UNLIKELY(b == NULL)) {
+        reject_free(h, ptr, why);
+        return;
+    }
+    size_t hd = head_of(b);
+    size_t size = size_of_head(hd);
+    h->used -= size;
+    h->used_blocks--;
+    h->frees++;
+    rtm_san_free(h, ptr, size - H);
+    /* Stamp the header free even if it is about to be merged away: a second free of this pointer
+     * then reads FREE and is reported as a double free, for as long as nobody reuses the bytes. */
+    set_head(b, hd | FREE_BIT);
+    rtm_block *n = block_at(b, size);
+    size_t nh = head_of(n);
+    if (nh & FREE_BIT) {
+        list_remove(h, n);
+        size += size_of_head(nh);
+        h->free_blocks--;
+    }
+    if (hd & PREV_FREE_BIT) {
+        size_t ps = prev_size(b);
+        b = (rtm_block *)((char *)b - ps);
+        list_remove(h, b);
+        size += ps;
+        h->free_blocks--;
+    }
+    make_free(h, b, size);
+    h->free_blocks++;
+    n = block_at(b, size);
+    set_head(n, head_of(n) | PREV_FREE_BIT);
+    AFTER_OP(h);
+}
+
+/* ---- realloc ---------------------------------------------------------------------------------- */
+/* Gives the tail [b + keep, b + size) of used block b back to the heap, merging it with a free
+ * block after it. keep and size - keep are multiples of A; size - keep >= MIN_BLOCK. */
+static void release_tail(rtm_heap *h, rtm_block *b, size_t keep, size_t size)
+{
+    rtm_block *t = block_at(b, keep);
+    size_t tsize = size - keep;
+    rtm_block *n = block_at(b, size);
+    size_t nh = head_of(n);
+    if (nh & FREE_BIT) {
+        list_remove(h, n);
+        tsize += size_of_head(nh);
+        n = block_at(t, tsize);
+    } else {
+        h->free_blocks++;
+        set_head(n, nh | PREV_FREE_BIT);
+    }
+    h->used -= size - keep;
+    make_free(h, t, tsize);
+}
+
+void *rtm_heap_realloc(rtm_heap *h, void *ptr, size_t bytes)
+{
+    if (ptr == NULL) return rtm_heap_alloc(h, bytes);
+    if (h == NULL) {
+        rtm_report(RTM_ERR_ARG, NULL, ptr);
+        return NULL;
+    }
+    if (bytes == 0) {
+        rtm_heap_free(h, ptr);
+        return NULL;
+    }
+    rtm_err why;
+    rtm_block *b = used_block_of(h, ptr, &why);
+    if (b == NULL) {
+        reject_free(h, ptr, why);
+        return NULL;
+    }
+    if (bytes > h->max_request) return fail_alloc(h);
+    size_t hd = head_of(b);
+    size_t size = size_of_head(hd);
+    size_t bs = block_size_for(bytes);
+    size_t old_usable = size - H;
+    if (bs <= size) {
+        if (size - bs >= MIN_BLOCK) {
+            release_tail(h, b, bs, size);
+            set_head(b, bs | (hd & FLAG_MASK));
+        }
+        rtm_san_resize(h, ptr, old_usable, bytes);
+        AFTER_OP(h);
+        return ptr;
+    }
+    rtm_block *n = block_at(b, size);
+    size_t nh = head_of(n);
+    if ((nh & FREE_BIT) && size + size_of_head(nh) >= bs) {
+        size_t total = size + size_of_head(nh);
+        list_remove(h, n);
+        h->free_blocks--;
+        h->used += total - size;
+        if (total - bs >= MIN_BLOCK) {
+            make_free(h, block_at(b, bs), total - bs);
+            h->free_blocks++;
+            h->used -= total - bs;
+            total = bs;
+        } else {
+            rtm_block *after = block_at(b, total);
+            set_head(after, head_of(after) & ~PREV_FREE_BIT);
+        }
+        if (h->used > h->peak_used) h->peak_used = h->used;
+        set_head(b, total | (hd & FLAG_MASK));
+        rtm_san_resize(h, ptr, old_usable, bytes);
+        AFTER_OP(h);
+        return ptr;
+    }
+    void *np;
+    if (hd & ALIGNED_BIT) {
+        uintptr_t low = (uintptr_t)ptr & (0 - (uintptr_t)ptr);
+        np = rtm_heap_aligned_alloc(h, low > RTM_HEAP_REALLOC_ALIGN_MAX ? RTM_HEAP_REALLOC_ALIGN_MAX : low, bytes);
+    } else {
+        np = rtm_heap_alloc(h, bytes);
+    }
+    if (np == NULL) return NULL;
+    rtm_san_access(ptr, old_usable < bytes ? old_usable : bytes);
+    rtm_memcpy(np, ptr, old_usable < bytes ? old_usable : bytes);
+    rtm_heap_free(h, ptr);
+    return np;
+}
+
+/* ---- queries ---------------------------------------------------------------------------------- */
+size_t rtm_heap_usable_size(const rtm_heap *h, const void *ptr)
+{
+    if (h == NULL || ptr == NULL) return 0;
+    rtm_err why;
+    rtm_block *b = used_block_of(h, ptr, &why);
+    return b == NULL ? 0 : size_of_head(head_of(b)) - H;
+}
+
+rtm_fit rtm_heap_fit(const rtm_heap *h) { return h != NULL ? (rtm_fit)h->fit : RTM_FIT_GOOD; }
+
+const char *rtm_fit_name(rtm_fit fit)
+{
+    switch (fit) {
+    case RTM_FIT_GOOD: return "good";
+    case RTM_FIT_BEST: return "best";
+    case RTM_FIT_FIRST: return "first";
+    }
+    return "unknown";
+}
+
+void rtm_heap_reset_peak(rtm_heap *h)
+{
+    if (h != NULL) h->peak_used = h->used;
+}
+
+void rtm_heap_get_stats(const rtm_heap *h, rtm_heap_stats *out)
+{
+    if (out == NULL) return;
+    rtm_memset(out, 0, sizeof *out);
+    if (h == NULL) return;
+    out->capacity = h->capacity;
+    out->used = h->used;
+    out->free = h->capacity - h->used;
+    out->free_blocks = h->free_blocks;
+    out->peak_used = h->peak_used;
+    out->allocs = h->allocs;
+    out->frees = h->frees;
+    out->failed_allocs = h->failed_allocs;
+    out->bad_frees = h->bad_frees;
+    out->used_blocks = h->used_blocks;
+    out->bad_requests = h->bad_requests;
+    out->regions = h->regions;
+    out->max_alloc = h->max_request;
+    /* The largest free block is in the highest non-empty class. */
+    if (h->fl_bitmap != 0) {
+        unsigned fl = rtm_log2_32(h->fl_bitmap);
+        unsigned idx = (fl << SL_LOG2) + rtm_log2_32(h->sl_bitmap[fl]);
+        for (rtm_block *b = h->heads[idx]; b != NULL; b = next_free(b)) {
+            size_t s = size_of_head(head_of(b));
+            if (s > out->largest_free) out->largest_free = s;
+        }
+    }
+    if (out->free != 0)
+        out->frag_permille = (unsigned)(1000u - (unsigned)((out->largest_free * (uint64_t)1000u) / out->free));
+}
+
+/* ---- walk and check --------------------------------------------------------------------------- */
+void rtm_heap_walk(const rtm_heap *h, rtm_heap_walker fn, void *ctx)
+{
+    if (h == NULL || fn == NULL) return;
+    for (const rtm_segment *s = h->segments; s != NULL; s = s->next) {
+        for (rtm_block *b = s->first; b < s->end;) {
+            size_t hd = head_of(b), size = size_of_head(hd);
+            if (size == 0) return; /* corrupted: rtm_heap_check reports it */
+            rtm_heap_block info = {payload_of(b), size - H, size, (hd & FREE_BIT) == 0, s->region};
+            if (!fn(&info, ctx)) return;
+            b = block_at(b, size);
+        }
+    }
+}
+
+/* Is [b, b + bytes) inside a segment's block area, with b at a header position? */
+static const rtm_segment *segment_holding(const rtm_heap *h, const rtm_block *b, size_t bytes)
+{
+    uintptr_t a = (uintptr_t)b;
+    if (((a + H) & (A - 1u)) != 0) return NULL;
+    for (const rtm_segment *s = h->segments; s != NULL; s = s->next)
+        if (a >= (uintptr_t)s->first && a < (uintptr_t)s->end && bytes <= (uintptr_t)s->end - a) return s;
+    return NULL;
+}
+
+static rtm_err corrupt(const rtm_heap *h, const void *where)
+{
+    rtm_report(RTM_ERR_CORRUPT, h, where);
+    return RTM_ERR_CORRUPT;
+}
+
+rtm_err rtm_heap_check(const rtm_heap *h)
+{
+    if (h == NULL) {
+        rtm_report(RTM_ERR_ARG, NULL, NULL);
+        return RTM_ERR_ARG;
+    }
+    if (h->magic != HEAP_MAGIC || h->fl_count == 0 || h->fl_count > 32 ||
+        h->sl_bitmap != (uint32_t *)(void *)heads_end(h))
+        return corrupt(h, h);
+    /* 1. Physical walk: sizes, flags, boundary tags, coalescing, links point back at the block. */
+    size_t used = 0, used_blocks = 0, free_bytes = 0, free_blocks = 0, segments = 0;
+    for (const rtm_segment *s = h->segments; s != NULL; s = s->next) {
+        if (++segments > h->segment_count) return corrupt(h, s);
+        bool prev_free = false;
+        rtm_block *b = s->first;
+        for (;;) {
+            size_t hd = head_of(b), size = size_of_head(hd);
+            if (((hd & PREV_FREE_BIT) != 0) != prev_free) return corrupt(h, b);
+            if (b == s->end) {
+                if (size != 0 || (hd & (FREE_BIT | ALIGNED_BIT))) return corrupt(h, b);
+                break;
+            }
+            if (size < MIN_BLOCK || size > (uintptr_t)s->end - (uintptr_t)b) return corrupt(h, b);
+            if (hd & FREE_BIT) {
+                if (prev_free || size > h->max_block || (hd & ALIGNED_BIT)) return corrupt(h, b);
+                if (load_word(footer_of(b, size)) != size) return corrupt(h, footer_of(b, size));
+                rtm_block **pp = pprev_free(b);
+                rtm_block *nx = next_free(b);
+                bool pp_is_head = (uintptr_t)pp - (uintptr_t)h->heads <
+                                  (uintptr_t)heads_end(h) - (uintptr_t)h->heads;
+                if (pp_is_head) {
+                    if (((uintptr_t)pp - (uintptr_t)h->heads) % sizeof(*pp) != 0 ||
+                        (unsigned)(pp - h->heads) != class_of(size) || *pp != b)
+                        return corrupt(h, b);
+                } else {
+                    rtm_block *pb = (rtm_block *)((char *)pp - offsetof(rtm_block, next_free));
+                    if (segment_holding(h, pb, MIN_BLOCK) == NULL || next_free(pb) != b) return corrupt(h, b);
+                }
+                if (nx != NULL && (segment_holding(h, nx, MIN_BLOCK) == NULL || pprev_free(nx) != &b->next_free))
+                    return corrupt(h, b);
+                free_bytes += size;
+                free_blocks++;
+            } else {
+                used += size;
+                used_blocks++;
+            }
+            prev_free = (hd & FREE_BIT) != 0;
+            b = block_at(b, size);
+        }
+    }
+    if (segments != h->segment_count || used != h->used || used_blocks != h->used_blocks ||
+        free_blocks != h->free_blocks || used + free_bytes != h->capacity)
+        return corrupt(h, h);
+    /* 2. Lists: every entry is a free block of that class; bitmaps say which lists are non-empty;
+     * the lists together hold exactly the free blocks found above. */
+    size_t listed = 0;
+    for (unsigned fl = 0; fl < h->fl_count; fl++) {
+        if (((h->fl_bitmap >> fl) & 1u) != (h->sl_bitmap[fl] != 0)) return corrupt(h, &h->sl_bitmap[fl]);
+        for (unsigned sl = 0; sl < SL; sl++) {
+            unsigned idx = (fl << SL_LOG2) + sl;
+            rtm_block *b = h->heads[idx];
+            if ((b != NULL) != ((h->sl_bitmap[fl] >> sl) & 1u)) return corrupt(h, &h->heads[idx]);
+            for (; b != NULL; b = next_free(b)) {
+                if (++listed > free_blocks || segment_holding(h, b, MIN_BLOCK) == NULL) return corrupt(h, b);
+                size_t hd = head_of(b);
+                if (!(hd & FREE_BIT) || class_of(size_of_head(hd)) != idx) return corrupt(h, b);
+            }
+        }
+    }
+    if (h->fl_count < 32 && (h->fl_bitmap >> h->fl_count) != 0) return corrupt(h, h);
+    if (listed != free_blocks) return corrupt(h, h);
+    return RTM_OK;
+}

@@ -21,6 +21,7 @@
 #ifndef RTM_SANITIZE_H
 #define RTM_SANITIZE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -80,12 +81,19 @@ static inline void rtm_san_free(const void *pool, void *ptr, size_t size)
     RTM_VG(VALGRIND_MEMPOOL_FREE(pool, ptr));
     RTM_ASAN_POISON(ptr, size);
 }
+/* ptr's usable bytes were old_size (whole block) and the user now asks for new_size. */
 static inline void rtm_san_resize(const void *pool, void *ptr, size_t old_size, size_t new_size)
 {
     (void)pool, (void)ptr, (void)old_size, (void)new_size;
-    if (new_size > old_size) RTM_ASAN_UNPOISON((char *)ptr + old_size, new_size - old_size);
-    else RTM_ASAN_POISON((char *)ptr + new_size, old_size - new_size);
     RTM_VG(VALGRIND_MEMPOOL_CHANGE(pool, ptr, ptr, new_size));
+    if (new_size > old_size) {
+        RTM_ASAN_UNPOISON((char *)ptr + old_size, new_size - old_size);
+        RTM_VG(VALGRIND_MAKE_MEM_UNDEFINED((char *)ptr + old_size, new_size - old_size));
+    } else {
+        RTM_ASAN_POISON((char *)ptr + new_size, old_size - new_size);
+        RTM_VG(VALGRIND_MAKE_MEM_NOACCESS((char *)ptr + new_size, old_size - new_size));
+    }
+    RTM_ASAN_UNPOISON(ptr, new_size);
 }
 static inline void rtm_san_noaccess(void *p, size_t n)
 {
@@ -98,6 +106,20 @@ static inline void rtm_san_access(void *p, size_t n)
     (void)p, (void)n;
     RTM_ASAN_UNPOISON(p, n);
     RTM_VG(VALGRIND_MAKE_MEM_DEFINED(p, n));
+}
+/* True only when a checker is active and says [p, p+n) is open to the user: allocators use it to
+ * recognise a pointer into a live block without touching (and re-poisoning) the user's bytes.
+ * Without Valgrind it is always false (ASan builds reach metadata uninstrumented instead). */
+static inline bool rtm_san_is_user_memory(const void *p, size_t n)
+{
+    (void)p, (void)n;
+#if RTM_VALGRIND
+    unsigned char vbits[16];
+    if (n > sizeof vbits) n = sizeof vbits;
+    return RUNNING_ON_VALGRIND && VALGRIND_GET_VBITS(p, vbits, n) == 1;
+#else
+    return false;
+#endif
 }
 static inline void rtm_san_defined(void *p, size_t n)
 {

@@ -1,0 +1,71 @@
+/*
+ * Thread-safe heap: the unlocked heap plus the port's lock (rtm_port_sync). Each call holds the
+ * lock for exactly one heap operation, so its cost and bound are those of the unlocked call plus
+ * one lock/unlock. Linking this file needs a port (port/posix, port/cortex-m, port/riscv).
+ */
+#include "rtmem/heap.h"
+
+#include "rtm_internal.h"
+
+rtm_err rtm_heap_locked_init(rtm_heap_locked *lh, void *mem, size_t bytes, rtm_fit fit)
+{
+    if (lh == NULL) {
+        rtm_report(RTM_ERR_ARG, NULL, mem);
+        return RTM_ERR_ARG;
+    }
+    rtm_memset(lh, 0, sizeof *lh);
+    lh->heap = rtm_heap_init(mem, bytes, fit);
+    if (lh->heap == NULL) return mem == NULL || (unsigned)fit > (unsigned)RTM_FIT_FIRST ? RTM_ERR_ARG : RTM_ERR_TOO_SMALL;
+    return RTM_OK;
+}
+
+void *rtm_heap_locked_alloc(rtm_heap_locked *lh, size_t bytes)
+{
+    rtm_port_lock(&lh->sync);
+    void *p = rtm_heap_alloc(lh->heap, bytes);
+    rtm_port_unlock(&lh->sync);
+    return p;
+}
+
+void *rtm_heap_locked_aligned_alloc(rtm_heap_locked *lh, size_t align, size_t bytes)
+{
+    rtm_port_lock(&lh->sync);
+    void *p = rtm_heap_aligned_alloc(lh->heap, align, bytes);
+    rtm_port_unlock(&lh->sync);
+    return p;
+}
+
+void *rtm_heap_locked_realloc(rtm_heap_locked *lh, void *ptr, size_t bytes)
+{
+    rtm_port_lock(&lh->sync);
+    void *p = rtm_heap_realloc(lh->heap, ptr, bytes);
+    rtm_port_unlock(&lh->sync);
+    return p;
+}
+
+void rtm_heap_locked_free(rtm_heap_locked *lh, void *ptr)
+{
+    rtm_port_lock(&lh->sync);
+    rtm_heap_free(lh->heap, ptr);
+    rtm_port_unlock(&lh->sync);
+}
+
+void rtm_heap_locked_get_stats(rtm_heap_locked *lh, rtm_heap_stats *out)
+{
+    rtm_port_lock(&lh->sync);
+    rtm_heap_get_stats(lh->heap, out);
+    rtm_port_unlock(&lh->sync);
+}
+
+rtm_err rtm_heap_locked_check(rtm_heap_locked *lh)
+{
+    rtm_port_lock(&lh->sync);
+    rtm_err e = rtm_heap_check(lh->heap);
+    rtm_port_unlock(&lh->sync);
+    return e;
+}
+
+void rtm_heap_locked_destroy(rtm_heap_locked *lh)
+{
+    if (lh != NULL) rtm_port_sync_destroy(&lh->sync);
+}
