@@ -103,10 +103,11 @@ struct rtm_heap {
     size_t max_block;      /* largest block size the classes hold */
     size_t max_request;    /* largest request: max_block - H */
     uintptr_t lo, hi;      /* lowest first block, highest sentinel over all segments */
+    uintptr_t p_lo, p_span; /* payload bounds: p is inside iff p - p_lo < p_span */
     rtm_segment *segments; /* address order */
     rtm_segment seg0;      /* the init region's segment */
     size_t segment_count, regions;
-    size_t capacity, used, used_blocks, free_blocks, peak_used;
+    size_t capacity, used, free_blocks, peak_used; /* used blocks = allocs - frees */
     size_t allocs, frees, failed_allocs, bad_frees, bad_requests;
     rtm_block *heads[];    /* fl_count * SL free-list heads, then sl_bitmap */
 };
@@ -187,7 +188,7 @@ RTM_INLINE unsigned class_of(size_t size)
 }
 
 /* ---- free lists ------------------------------------------------------------------------------- */
-static void list_insert(rtm_heap *h, rtm_block *b, size_t size)
+RTM_INLINE void list_insert(rtm_heap *h, rtm_block *b, size_t size)
 {
     unsigned idx = class_of(size);
     rtm_block **head = &h->heads[idx];
@@ -203,14 +204,14 @@ static void list_insert(rtm_heap *h, rtm_block *b, size_t size)
     *head = b;
 }
 
-static void list_remove(rtm_heap *h, rtm_block *b)
+RTM_INLINE void list_remove(rtm_heap *h, rtm_block *b)
 {
     rtm_block *next = next_free(b);
     rtm_block **pp = pprev_free(b);
     store_link(h, pp, next);
     if (next != NULL) {
         set_pprev_free(next, pp);
-    } else if ((uintptr_t)pp - (uintptr_t)h->heads < (uintptr_t)heads_end(h) - (uintptr_t)h->heads) {
+    } else if ((uintptr_t)pp - (uintptr_t)h->heads < (uintptr_t)h->sl_bitmap - (uintptr_t)h->heads) {
         /* b was alone in its list: pp is the head slot, which tells the class. */
         unsigned idx = (unsigned)(pp - h->heads);
         if ((h->sl_bitmap[idx >> SL_LOG2] &= ~(1u << (idx & (SL - 1u)))) == 0)
@@ -327,7 +328,6 @@ RTM_INLINE void *carve(rtm_heap *h, rtm_block *b, size_t size, size_t bs, size_t
     set_head(b, bs | flags);
     h->used += bs;
     if (h->used > h->peak_used) h->peak_used = h->used;
-    h->used_blocks++;
     h->allocs++;
     return payload_of(b);
 }
@@ -350,7 +350,7 @@ static rtm_block *used_block_of(const rtm_heap *h, const void *p, rtm_err *why)
 {
     uintptr_t a = (uintptr_t)p;
     *why = RTM_ERR_BAD_PTR;
-    if ((a & (A - 1u)) != 0 || a - h->lo - H >= h->hi - h->lo - H) return NULL;
+    if ((a & (A - 1u)) != 0 || a - h->p_lo >= h->p_span) return NULL;
     const rtm_segment *seg = segment_of(h, a);
     if (seg == NULL) return NULL;
     rtm_block *b = block_of_payload(p);
@@ -418,6 +418,8 @@ static uintptr_t layout_segment(rtm_heap *h, rtm_segment *seg, uintptr_t lo, uin
     h->capacity += size;
     if (first < h->lo) h->lo = first;
     if (end > h->hi) h->hi = end;
+    h->p_lo = h->lo + H;
+    h->p_span = h->hi - h->lo - MIN_BLOCK + 1u; /* the last payload starts MIN_BLOCK - H below hi */
     return end + H;
 }
 
@@ -588,40 +590,59 @@ void rtm_heap_free(rtm_heap *h, void *ptr)
         rtm_report(RTM_ERR_ARG, NULL, ptr);
         return;
     }
-    rtm_err why;
-    rtm_block *b = used_block_of(h, ptr, &why);
-    if (RTM_UNLIKELY(b == NULL)) {
-        reject_free(h, ptr, why);
-        return;
-    }
+    /* Validation (as in used_block_of, written out so that coalescing reuses its loads). */
+    uintptr_t a = (uintptr_t)ptr;
+    if (RTM_UNLIKELY((a & (A - 1u)) != 0 || a - h->p_lo >= h->p_span)) goto bad_ptr;
+    const rtm_segment *seg = segment_of(h, a);
+    if (RTM_UNLIKELY(seg == NULL)) goto bad_ptr;
+    rtm_block *b = block_of_payload(ptr);
+    if (rtm_san_is_user_memory(b, H)) goto bad_ptr;
     size_t hd = head_of(b);
     size_t size = size_of_head(hd);
-    h->used -= size;
-    h->used_blocks--;
-    h->frees++;
-    rtm_san_free(h, ptr, size - H);
-    /* Stamp the header free even if it is about to be merged away: a second free of this pointer
-     * then reads FREE and is reported as a double free, for as long as nobody reuses the bytes. */
-    set_head(b, hd | FREE_BIT);
+    if (RTM_UNLIKELY(hd & FREE_BIT)) {
+        reject_free(h, ptr, RTM_ERR_DOUBLE_FREE);
+        return;
+    }
+    if (RTM_UNLIKELY(size < MIN_BLOCK || size > (uintptr_t)seg->end - (uintptr_t)b)) goto bad_ptr;
     rtm_block *n = block_at(b, size);
     size_t nh = head_of(n);
+    if (RTM_UNLIKELY(nh & PREV_FREE_BIT)) goto bad_ptr;
+    rtm_block *prev = NULL;
+    size_t ps = 0;
+    if (hd & PREV_FREE_BIT) {
+        ps = prev_size(b);
+        if (RTM_UNLIKELY(ps < MIN_BLOCK || (ps & FLAG_MASK) != 0 || ps > (uintptr_t)b - (uintptr_t)seg->first))
+            goto bad_ptr;
+        prev = (rtm_block *)((char *)b - ps);
+        if (RTM_UNLIKELY(head_of(prev) != (ps | FREE_BIT))) goto bad_ptr;
+    }
+
+    h->used -= size;
+    h->frees++;
+    rtm_san_free(h, ptr, size - H);
+    size_t merged = 0;
     if (nh & FREE_BIT) {
         list_remove(h, n);
         size += size_of_head(nh);
-        h->free_blocks--;
+        merged++;
+    } else {
+        set_head(n, nh | PREV_FREE_BIT);
     }
-    if (hd & PREV_FREE_BIT) {
-        size_t ps = prev_size(b);
-        b = (rtm_block *)((char *)b - ps);
-        list_remove(h, b);
+    if (prev != NULL) {
+        /* Stamp the header free although it is merged away: a second free of this pointer then
+         * reads FREE and is reported as a double free, as long as nobody reuses the bytes. */
+        set_head(b, hd | FREE_BIT);
+        list_remove(h, prev);
         size += ps;
-        h->free_blocks--;
+        b = prev;
+        merged++;
     }
     make_free(h, b, size);
-    h->free_blocks++;
-    n = block_at(b, size);
-    set_head(n, head_of(n) | PREV_FREE_BIT);
+    h->free_blocks += 1u - merged;
     AFTER_OP(h);
+    return;
+bad_ptr:
+    reject_free(h, ptr, RTM_ERR_BAD_PTR);
 }
 
 /* ---- realloc ---------------------------------------------------------------------------------- */
@@ -752,7 +773,7 @@ void rtm_heap_get_stats(const rtm_heap *h, rtm_heap_stats *out)
     out->frees = h->frees;
     out->failed_allocs = h->failed_allocs;
     out->bad_frees = h->bad_frees;
-    out->used_blocks = h->used_blocks;
+    out->used_blocks = h->allocs - h->frees;
     out->bad_requests = h->bad_requests;
     out->regions = h->regions;
     out->max_alloc = h->max_request;
@@ -850,7 +871,7 @@ rtm_err rtm_heap_check(const rtm_heap *h)
             b = block_at(b, size);
         }
     }
-    if (segments != h->segment_count || used != h->used || used_blocks != h->used_blocks ||
+    if (segments != h->segment_count || used != h->used || used_blocks != h->allocs - h->frees ||
         free_blocks != h->free_blocks || used + free_bytes != h->capacity)
         return corrupt(h, h);
     /* 2. Lists: every entry is a free block of that class; bitmaps say which lists are non-empty;
