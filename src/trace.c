@@ -1,0 +1,327 @@
+/*
+ * Allocation trace encoder (binary and text), see rtmem/trace.h and docs/trace-format.md.
+ *
+ * Binary layout (all multi-byte integers little-endian, varints LEB128 unsigned):
+ *   header  "RTMTRACE" | u8 version | u8 flags (0) | u16 reserved (0) | u32 clock_hz      16 bytes
+ *   chunk   0x43 'C' | varint payload_len | u32 crc32(payload) | payload
+ *   record  u8 tag = kind (bits 0-2) | 0x08 thread follows | 0x10 site follows
+ *           varint dt                   time - previous record's time (chunk start: time itself)
+ *           [varint thread]             when it differs from the previous record's (start: 0)
+ *           kind ALLOC:   zz(obj - prev) varint size
+ *           kind ALIGNED: zz(obj - prev) varint size, u8 align_log2
+ *           kind FREE:    zz(obj - prev)
+ *           kind REALLOC: zz(old - prev) zz(new - old) varint size          (prev := new)
+ *           [site]  varint (slot << 1 | defines); if defines: varint len, len bytes; varint line
+ *   zz(d) is the zigzag mapping of the 64-bit two's-complement difference d.
+ * The chunk's delta state (time, object, thread, file slots) starts at zero for every chunk, so
+ * each chunk decodes on its own.
+ *
+ * Guarantees: O(1) per event plus the file name; a record is at most RTM_TRACE_REC_MAX bytes, so a
+ * chunk never exceeds the caller's buffer; the encoder never allocates and never calls the OS.
+ */
+#include "rtmem/trace.h"
+
+#include "rtm_internal.h"
+
+/* tag(1) + dt(10) + thread(10) + obj(10) + new(10) + size(10) + align(1) + slot(2) + len(2) +
+ * name + line(5) */
+#define RTM_TRACE_REC_MAX (61u + RTM_TRACE_FILE_MAX)
+#define RTM_TRACE_HDR_BYTES 16u
+#define RTM_TRACE_CHUNK_MARK 0x43u
+#define TAG_THREAD 0x08u
+#define TAG_SITE 0x10u
+
+_Static_assert(RTM_TRACE_FILE_SLOTS >= 1 && RTM_TRACE_FILE_SLOTS <= 64, "file slots: 1..64");
+_Static_assert(RTM_TRACE_FILE_MAX >= 8 && RTM_TRACE_FILE_MAX <= 255, "file name limit: 8..255");
+_Static_assert(RTM_TRACE_REC_MAX + 16u <= RTM_TRACE_BUF_MIN, "minimum buffer holds one record");
+
+/* ---- CRC-32, 4 bits at a time (64-byte table: small enough for an MCU) ------------------------ */
+static const uint32_t k_crc_nibble[16] = {
+    0x00000000u, 0x1DB71064u, 0x3B6E20C8u, 0x26D930ACu, 0x76DC4190u, 0x6B6B51F4u, 0x4DB26158u, 0x5005713Cu,
+    0xEDB88320u, 0xF00F9344u, 0xD6D6A3E8u, 0xCB61B38Cu, 0x9B64C2B0u, 0x86D3D2D4u, 0xA00AE278u, 0xBDBDF21Cu,
+};
+
+uint32_t rtm_trace_crc32(uint32_t crc, const void *data, size_t len)
+{
+    const uint8_t *p = (const uint8_t *)data;
+    crc = ~crc;
+    for (size_t i = 0; i < len; i++) {
+        crc ^= p[i];
+        crc = (crc >> 4) ^ k_crc_nibble[crc & 15u];
+        crc = (crc >> 4) ^ k_crc_nibble[crc & 15u];
+    }
+    return ~crc;
+}
+
+/* ---- small encoders ---------------------------------------------------------------------------- */
+static size_t put_varint(uint8_t *p, uint64_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80u) {
+        p[n++] = (uint8_t)(v | 0x80u);
+        v >>= 7;
+    }
+    p[n++] = (uint8_t)v;
+    return n;
+}
+
+static uint64_t zigzag(uint64_t a, uint64_t b)
+{
+    uint64_t d = a - b; /* two's complement difference */
+    return (d << 1) ^ (0u - (d >> 63));
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+static size_t str_len(const char *s)
+{
+    size_t n = 0;
+    while (s[n] != '\0') n++;
+    return n;
+}
+
+static void emit(rtm_trace *tr, const void *data, size_t len)
+{
+    tr->sink_(tr->ctx_, data, len);
+    tr->bytes_ += len;
+}
+
+static void chunk_reset(rtm_trace *tr)
+{
+    tr->pos_ = 0;
+    tr->prev_time_ = 0;
+    tr->prev_obj_ = 0;
+    tr->thread_ = 0;
+    tr->next_slot_ = 0;
+    for (unsigned i = 0; i < RTM_TRACE_FILE_SLOTS; i++) tr->files_[i] = NULL;
+}
+
+void rtm_trace_flush(rtm_trace *tr)
+{
+    if (tr == NULL || tr->sink_ == NULL || tr->pos_ == 0) return;
+    if (tr->format_ == RTM_TRACE_BINARY) {
+        uint8_t hdr[1 + 10 + 4];
+        size_t n = 0;
+        hdr[n++] = RTM_TRACE_CHUNK_MARK;
+        n += put_varint(hdr + n, tr->pos_);
+        put_le32(hdr + n, rtm_trace_crc32(0, tr->buf_, tr->pos_));
+        n += 4;
+        emit(tr, hdr, n);
+    }
+    emit(tr, tr->buf_, tr->pos_);
+    tr->chunks_++;
+    chunk_reset(tr);
+}
+
+/* ---- text formatting ------------------------------------------------------------------------- */
+static size_t fmt_dec(char *p, uint64_t v)
+{
+    char tmp[20];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + (int)(v % 10u));
+        v /= 10u;
+    } while (v != 0);
+    for (size_t i = 0; i < n; i++) p[i] = tmp[n - 1 - i];
+    return n;
+}
+
+static size_t fmt_hex(char *p, uint64_t v)
+{
+    static const char digits[] = "0123456789abcdef";
+    char tmp[16];
+    size_t n = 0;
+    do {
+        tmp[n++] = digits[v & 15u];
+        v >>= 4;
+    } while (v != 0);
+    p[0] = '0';
+    p[1] = 'x';
+    for (size_t i = 0; i < n; i++) p[2 + i] = tmp[n - 1 - i];
+    return n + 2;
+}
+
+/* File name as it goes into a record: at most RTM_TRACE_FILE_MAX bytes, the tail of long paths. */
+static const char *file_tail(const char *file, size_t *len)
+{
+    size_t n = str_len(file);
+    if (n > RTM_TRACE_FILE_MAX) {
+        file += n - RTM_TRACE_FILE_MAX;
+        n = RTM_TRACE_FILE_MAX;
+    }
+    *len = n;
+    return file;
+}
+
+/* Longest text line: kind + 5 numbers (<= 20 chars each) + align + site + spaces + newline. */
+#define TEXT_LINE_MAX (8u + 6u * 21u + RTM_TRACE_FILE_MAX + 12u)
+
+_Static_assert(TEXT_LINE_MAX <= RTM_TRACE_BUF_MIN, "minimum buffer holds one text line");
+
+static size_t text_line(char *p, const rtm_trace_event *ev)
+{
+    static const char kinds[] = "?afrm";
+    size_t n = 0;
+    p[n++] = kinds[ev->kind];
+    p[n++] = ' ';
+    n += fmt_dec(p + n, ev->time);
+    p[n++] = ' ';
+    n += fmt_hex(p + n, ev->thread);
+    p[n++] = ' ';
+    n += fmt_hex(p + n, ev->obj);
+    if (ev->kind == RTM_TEV_REALLOC) {
+        p[n++] = ' ';
+        n += fmt_hex(p + n, ev->new_obj);
+    }
+    if (ev->kind != RTM_TEV_FREE) {
+        p[n++] = ' ';
+        n += fmt_dec(p + n, ev->size);
+    }
+    if (ev->kind == RTM_TEV_ALIGNED) {
+        p[n++] = ' ';
+        n += fmt_dec(p + n, (uint64_t)1u << ev->align_log2);
+    }
+    if (ev->file != NULL) {
+        size_t len;
+        const char *f = file_tail(ev->file, &len);
+        p[n++] = ' ';
+        for (size_t i = 0; i < len; i++) {
+            char c = f[i];
+            p[n++] = (c == ' ' || c == '\t' || c == '\n' || c == '\r') ? '_' : c;
+        }
+        p[n++] = ':';
+        n += fmt_dec(p + n, ev->line);
+    }
+    p[n++] = '\n';
+    return n;
+}
+
+/* ---- public ------------------------------------------------------------------------------------ */
+rtm_err rtm_trace_init(rtm_trace *tr, rtm_trace_format format, void *buf, size_t bytes, uint32_t clock_hz,
+                       rtm_trace_sink sink, void *ctx)
+{
+    if (tr == NULL) {
+        rtm_report(RTM_ERR_ARG, NULL, NULL);
+        return RTM_ERR_ARG;
+    }
+    rtm_memset(tr, 0, sizeof *tr);
+    if (sink == NULL || buf == NULL || (format != RTM_TRACE_BINARY && format != RTM_TRACE_TEXT)) {
+        rtm_report(RTM_ERR_ARG, tr, buf);
+        return RTM_ERR_ARG;
+    }
+    if (bytes < RTM_TRACE_BUF_MIN) {
+        rtm_report(RTM_ERR_TOO_SMALL, tr, buf);
+        return RTM_ERR_TOO_SMALL;
+    }
+    if (bytes > RTM_TRACE_CHUNK_MAX) bytes = RTM_TRACE_CHUNK_MAX;
+    tr->buf_ = (uint8_t *)buf;
+    tr->cap_ = bytes;
+    tr->format_ = (uint8_t)format;
+    tr->sink_ = sink;
+    tr->ctx_ = ctx;
+    chunk_reset(tr);
+    if (format == RTM_TRACE_BINARY) {
+        uint8_t hdr[RTM_TRACE_HDR_BYTES] = {'R', 'T', 'M', 'T', 'R', 'A', 'C', 'E', RTM_TRACE_VERSION, 0, 0, 0};
+        put_le32(hdr + 12, clock_hz);
+        emit(tr, hdr, sizeof hdr);
+    } else {
+        static const char head[] = "# rtmem-trace text 1 clock_hz=";
+        char line[sizeof head + 24];
+        size_t n = sizeof head - 1;
+        rtm_memcpy(line, head, n);
+        n += fmt_dec(line + n, clock_hz);
+        line[n++] = '\n';
+        emit(tr, line, n);
+    }
+    return RTM_OK;
+}
+
+static size_t put_site(rtm_trace *tr, uint8_t *p, const rtm_trace_event *ev)
+{
+    size_t n = 0;
+    unsigned slot;
+    for (slot = 0; slot < RTM_TRACE_FILE_SLOTS; slot++)
+        if (tr->files_[slot] == ev->file) break;
+    if (slot < RTM_TRACE_FILE_SLOTS) {
+        n += put_varint(p, (uint64_t)slot << 1);
+    } else {
+        size_t len;
+        const char *f = file_tail(ev->file, &len);
+        slot = tr->next_slot_;
+        tr->next_slot_ = (tr->next_slot_ + 1u) % RTM_TRACE_FILE_SLOTS;
+        tr->files_[slot] = ev->file;
+        n += put_varint(p, ((uint64_t)slot << 1) | 1u);
+        n += put_varint(p + n, len);
+        rtm_memcpy(p + n, f, len);
+        n += len;
+    }
+    n += put_varint(p + n, ev->line);
+    return n;
+}
+
+rtm_err rtm_trace_event_put(rtm_trace *tr, const rtm_trace_event *ev)
+{
+    if (tr == NULL || ev == NULL || tr->sink_ == NULL) {
+        rtm_report(RTM_ERR_ARG, tr, ev);
+        return RTM_ERR_ARG;
+    }
+    if (ev->kind < RTM_TEV_ALLOC || ev->kind > RTM_TEV_ALIGNED || ev->align_log2 > 63u) {
+        rtm_report(RTM_ERR_FORMAT, tr, ev);
+        return RTM_ERR_FORMAT;
+    }
+    uint64_t time = ev->time;
+    if (time < tr->prev_time_ && tr->events_ != 0) {
+        time = tr->prev_time_;
+        tr->clamped_++;
+    }
+    tr->events_++;
+    if (tr->format_ == RTM_TRACE_TEXT) {
+        if (tr->cap_ - tr->pos_ < TEXT_LINE_MAX) rtm_trace_flush(tr);
+        tr->pos_ += text_line((char *)tr->buf_ + tr->pos_, ev);
+        tr->prev_time_ = time;
+        return RTM_OK;
+    }
+    if (tr->cap_ - tr->pos_ < RTM_TRACE_REC_MAX) rtm_trace_flush(tr);
+    uint8_t *p = tr->buf_ + tr->pos_;
+    size_t n = 1;
+    uint8_t tag = ev->kind;
+    n += put_varint(p + n, time - tr->prev_time_);
+    tr->prev_time_ = time;
+    if (ev->thread != tr->thread_) {
+        tag |= TAG_THREAD;
+        n += put_varint(p + n, ev->thread);
+        tr->thread_ = ev->thread;
+    }
+    n += put_varint(p + n, zigzag(ev->obj, tr->prev_obj_));
+    tr->prev_obj_ = ev->obj;
+    if (ev->kind == RTM_TEV_REALLOC) {
+        n += put_varint(p + n, zigzag(ev->new_obj, ev->obj));
+        tr->prev_obj_ = ev->new_obj;
+    }
+    if (ev->kind != RTM_TEV_FREE) n += put_varint(p + n, ev->size);
+    if (ev->kind == RTM_TEV_ALIGNED) p[n++] = ev->align_log2;
+    if (ev->file != NULL) {
+        tag |= TAG_SITE;
+        n += put_site(tr, p + n, ev);
+    }
+    p[0] = tag;
+    tr->pos_ += n;
+    return RTM_OK;
+}
+
+void rtm_trace_get_stats(const rtm_trace *tr, rtm_trace_stats *out)
+{
+    if (out == NULL) return;
+    rtm_memset(out, 0, sizeof *out);
+    if (tr == NULL) return;
+    out->events = tr->events_;
+    out->bytes = tr->bytes_;
+    out->chunks = tr->chunks_;
+    out->clamped = tr->clamped_;
+}
