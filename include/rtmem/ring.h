@@ -1,0 +1,219 @@
+/*
+ * rtmem/ring.h - ring (FIFO) allocator: variable-size records in one buffer, released in order.
+ *
+ * A producer claims a contiguous block of the size it needs, writes it, and commits it (possibly
+ * shorter than claimed); a consumer peeks at the oldest committed record and releases it. Records
+ * never wrap: when a record does not fit in the bytes left before the end of the buffer, that
+ * tail is skipped (a skip marker is written there), accounted in the statistics as wasted, and the
+ * record starts at offset 0. Every call is O(1) (a rejected release is O(live records), see there).
+ *
+ * Concurrency: the ring is a single-producer / single-consumer lock-free queue. One producer
+ * context (claim, commit, abort, max_claim) and one consumer context (peek, release, check) may run
+ * at the same time without any lock, e.g. the producer in an interrupt handler and the consumer in
+ * a thread, or two POSIX threads. The two sides share only two positions, published with C11
+ * release stores and read with acquire loads; no compare-and-swap or other read-modify-write is
+ * used, so the ring works on Cortex-M0+ (ARMv6-M) and RV32 without the A extension. Several
+ * producers (or consumers) must serialise among themselves (e.g. rtm_port_critical_enter()).
+ * Calls that change the whole ring (init, reset, deinit) must not run concurrently with any other.
+ *
+ * Memory: each record costs one header of RTM_RING_GRAIN bytes plus its payload rounded up to
+ * RTM_RING_GRAIN; every payload is aligned to RTM_RING_GRAIN (>= RTM_ALIGN). A buffer of
+ * RTM_RING_BUF_SIZE(n, k) bytes always accepts a claim of up to n bytes while fewer than k records
+ * are live, whatever the wrap position (docs/ring.md gives the proof).
+ *
+ * Every rejected call reports through the error hook (rtmem/common.h), is counted in the ring's
+ * statistics (bad_calls) and leaves the ring unchanged. A claim that fails only for want of space
+ * now is not an error: it returns NULL and counts failed_claims, without a report.
+ */
+#ifndef RTMEM_RING_H
+#define RTMEM_RING_H
+
+#include <stdatomic.h>
+
+#include "rtmem/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * Granule of the ring: header size, record rounding and payload alignment. max(RTM_ALIGN, 8).
+ * Not a configuration option (derived from RTM_ALIGN).
+ */
+#define RTM_RING_GRAIN ((size_t)(RTM_ALIGN > 8u ? RTM_ALIGN : 8u))
+
+/** Bytes a record with @p n payload bytes occupies in the buffer (header + payload, rounded). */
+#define RTM_RING_RECORD_SIZE(n) ((((size_t)(n) + 2u * RTM_RING_GRAIN - 1u) / RTM_RING_GRAIN) * RTM_RING_GRAIN)
+
+/**
+ * Buffer size (bytes) that guarantees a claim of up to @p n bytes succeeds whenever fewer than
+ * @p k records are live: (k + 1) records of maximum size (one for the worst tail skipped at a wrap).
+ * A constant expression, for static arrays.
+ */
+#define RTM_RING_BUF_SIZE(n, k) (((size_t)(k) + 1u) * RTM_RING_RECORD_SIZE(n))
+
+/** Largest capacity a ring accepts: record lengths are stored in 32 bits, positions run to 2x. */
+#define RTM_RING_CAP_MAX                                                                           \
+    ((((size_t)0x7FFFFFFFu < SIZE_MAX / 4u) ? (size_t)0x7FFFFFFFu : SIZE_MAX / 4u) / RTM_RING_GRAIN * RTM_RING_GRAIN)
+
+/**
+ * Ring state. Lives in the caller's memory (static, stack or heap); initialise with rtm_ring_init()
+ * or define it with RTM_RING_DEFINE(). The fields are private: use the functions below.
+ * Producer-side and consumer-side fields are written by one side each; counters are atomics read
+ * and written with relaxed loads and stores (no read-modify-write).
+ */
+typedef struct rtm_ring {
+    unsigned char *buf; /* record area, RTM_RING_GRAIN-aligned */
+    size_t cap;         /* bytes in the record area, a multiple of RTM_RING_GRAIN */
+    /* producer side */
+    _Atomic size_t wr;  /* position after the last committed record, in [0, 2 cap) */
+    size_t c_pos;       /* outstanding claim: position of its header */
+    size_t c_size;      /* ... payload bytes claimed */
+    size_t c_skip;      /* ... tail bytes to skip before it (0: no wrap) */
+    bool claimed;       /* a claim is outstanding */
+    bool san_ready;     /* Valgrind/ASan state set up (lazily for RTM_RING_DEFINE rings) */
+    _Atomic size_t n_claims, n_commits, n_aborts, n_failed, n_bad_prod, high_water, wasted, wraps;
+    /* consumer side */
+    _Atomic size_t rd;  /* position of the oldest record (or skip marker), in [0, 2 cap) */
+    _Atomic size_t n_releases, n_bad_cons, n_corrupt;
+} rtm_ring;
+
+/** Statistics by value (rtm_ring_get_stats). Bytes include headers, rounding and skipped tails. */
+typedef struct {
+    size_t capacity;      /**< bytes of the record area */
+    size_t used;          /**< bytes from the oldest record to the newest committed one */
+    size_t records;       /**< committed records not yet released */
+    size_t high_water;    /**< highest value of used since init (sampled at each commit) */
+    size_t max_claim;     /**< largest payload rtm_ring_claim() would accept now (0 if claimed) */
+    size_t wasted;        /**< total tail bytes skipped at wraps since init */
+    size_t wraps;         /**< number of tails skipped */
+    size_t claims;        /**< successful claims */
+    size_t commits;       /**< successful commits */
+    size_t aborts;        /**< successful aborts */
+    size_t releases;      /**< successful releases */
+    size_t failed_claims; /**< claims that returned NULL for want of space now */
+    size_t bad_calls;     /**< rejected calls (bad pointer, size, order or state), both sides */
+    size_t corrupt;       /**< damaged headers found (peek, release, rtm_ring_check) */
+} rtm_ring_stats;
+
+/** Static initialiser for a ring over @p buffer of @p bytes (aligned to RTM_RING_GRAIN). */
+#define RTM_RING_INITIALIZER(buffer, bytes) { .buf = (buffer), .cap = (bytes) }
+
+/**
+ * Defines `rtm_ring name` with a static buffer of @p bytes (a multiple of RTM_RING_GRAIN, at least
+ * 2 * RTM_RING_GRAIN, at most RTM_RING_CAP_MAX; checked at compile time), usable without an init
+ * call. Use at file scope. For a ring that never refuses a claim of n bytes while fewer than k
+ * records are live, pass RTM_RING_BUF_SIZE(n, k).
+ */
+#define RTM_RING_DEFINE(name, bytes)                                                               \
+    _Static_assert((bytes) % RTM_RING_GRAIN == 0 && (bytes) >= 2u * RTM_RING_GRAIN &&              \
+                       (bytes) <= RTM_RING_CAP_MAX,                                                \
+                   "RTM_RING_DEFINE: bad size");                                                   \
+    static _Alignas(RTM_ALIGN > 8u ? RTM_ALIGN : 8u) unsigned char name##_rtm_ring_buf_[(bytes)];  \
+    rtm_ring name = RTM_RING_INITIALIZER(name##_rtm_ring_buf_, (bytes))
+
+/**
+ * Makes @p r an empty ring over [@p buf, @p buf + @p bytes). The capacity is @p bytes rounded down
+ * to a multiple of RTM_RING_GRAIN.
+ * Fails iff: @p r or @p buf is NULL (RTM_ERR_ARG); @p buf is not aligned to RTM_RING_GRAIN
+ * (RTM_ERR_ALIGN); the capacity is below 2 * RTM_RING_GRAIN, room for one record of one byte
+ * (RTM_ERR_TOO_SMALL); @p bytes exceeds RTM_RING_CAP_MAX or the buffer wraps around the address
+ * space (RTM_ERR_SIZE). Every failure is also reported; @p r is then not touched.
+ * O(1). Not concurrent with any other call on @p r.
+ */
+rtm_err rtm_ring_init(rtm_ring *r, void *buf, size_t bytes);
+
+/**
+ * Ends the use of @p r (tells Valgrind the blocks are gone). Records still live are dropped.
+ * @p r must be initialised again before further use. NULL: reported (RTM_ERR_ARG), nothing done.
+ * O(1). Not concurrent with any other call on @p r.
+ */
+void rtm_ring_deinit(rtm_ring *r);
+
+/**
+ * Drops every record and any outstanding claim; the ring is empty again, statistics are kept.
+ * NULL: reported (RTM_ERR_ARG). O(1). Not concurrent with any other call on @p r.
+ */
+void rtm_ring_reset(rtm_ring *r);
+
+/**
+ * Producer: claims a contiguous block of @p size bytes at the head of the ring, aligned to
+ * RTM_RING_GRAIN, with undefined contents. The block becomes visible to the consumer only at
+ * rtm_ring_commit(); rtm_ring_abort() gives it back. All or nothing: either the whole block or NULL.
+ * Returns NULL, reported and counted in bad_calls, iff: @p r is NULL (not counted); a claim is
+ * already outstanding (RTM_ERR_STATE); @p size is 0 or larger than the ring could ever hold,
+ * capacity - RTM_RING_GRAIN (RTM_ERR_SIZE; this covers sizes near SIZE_MAX).
+ * Returns NULL without a report, counted in failed_claims, iff the block does not fit now.
+ * O(1). Producer context (ISR-safe); concurrent with the consumer.
+ */
+void *rtm_ring_claim(rtm_ring *r, size_t size);
+
+/**
+ * Producer: publishes the claimed block @p rec with its first @p size bytes (at most the claimed
+ * size; a shorter commit returns the rest to the ring). After it, the producer must not touch @p rec.
+ * Fails iff (reported, counted in bad_calls, claim still outstanding): @p r is NULL (RTM_ERR_ARG,
+ * not counted); no claim is outstanding (RTM_ERR_STATE); @p rec is not the claimed block
+ * (RTM_ERR_BAD_PTR); @p size is 0 or above the claimed size (RTM_ERR_SIZE).
+ * O(1). Producer context (ISR-safe); concurrent with the consumer.
+ */
+rtm_err rtm_ring_commit(rtm_ring *r, void *rec, size_t size);
+
+/**
+ * Producer: gives the outstanding claim @p rec back unpublished.
+ * Fails as rtm_ring_commit() (RTM_ERR_ARG, RTM_ERR_STATE, RTM_ERR_BAD_PTR). O(1). Producer context.
+ */
+rtm_err rtm_ring_abort(rtm_ring *r, void *rec);
+
+/**
+ * Producer: the largest @p size for which rtm_ring_claim() would succeed now (the consumer may make
+ * more room at any time); 0 when a claim is outstanding or nothing fits. NULL @p r: reported, 0.
+ * O(1). Producer context.
+ */
+size_t rtm_ring_max_claim(const rtm_ring *r);
+
+/**
+ * Consumer: the oldest committed record, or NULL when there is none. Stores its size (as
+ * committed) in @p *size if @p size is not NULL (0 with NULL). Peeking twice gives the same record.
+ * Skip markers are passed (and their bytes given back to the producer) on the way.
+ * Returns NULL and reports RTM_ERR_CORRUPT (counted in corrupt) if the record's header is damaged;
+ * NULL @p r: reported (RTM_ERR_ARG), NULL.
+ * O(1). Consumer context; concurrent with the producer.
+ */
+void *rtm_ring_peek(rtm_ring *r, size_t *size);
+
+/**
+ * Consumer: releases the oldest record, @p rec (as returned by rtm_ring_peek()); its bytes go back
+ * to the producer. Records must be released in the order they were committed.
+ * Fails iff (reported with @p rec, counted in bad_calls, ring unchanged): @p r is NULL (RTM_ERR_ARG,
+ * not counted); @p rec is NULL, outside the buffer or not the start of a record (RTM_ERR_BAD_PTR);
+ * @p rec is a live record but not the oldest (RTM_ERR_STATE: out of order); @p rec lies in the free
+ * part of the ring: already released, or not yet committed (RTM_ERR_DOUBLE_FREE). A damaged header
+ * of the oldest record gives RTM_ERR_CORRUPT (counted in corrupt).
+ * O(1) when it succeeds; a rejected call walks the live records to classify @p rec: O(records).
+ * Consumer context; concurrent with the producer.
+ */
+rtm_err rtm_ring_release(rtm_ring *r, void *rec);
+
+/**
+ * Fills @p out with the statistics of @p r. NULL @p r or @p out: reported (RTM_ERR_ARG), @p out
+ * zero-filled if not NULL. Figures from the two sides are read one by one and may be momentarily
+ * inconsistent with each other while both sides run. O(1). Any context.
+ */
+void rtm_ring_get_stats(const rtm_ring *r, rtm_ring_stats *out);
+
+/**
+ * Integrity check: the positions are in range and at most one capacity apart, and the committed
+ * records from the oldest to the newest are well formed (valid header, inside the buffer, no
+ * record wrapping, skip markers only where the tail is too short, sizes adding up exactly to the
+ * used bytes). Does not modify the ring.
+ * Returns RTM_OK; RTM_ERR_CORRUPT (reported with the address of the first bad header, counted in
+ * corrupt) when an invariant is broken; RTM_ERR_ARG for NULL (reported).
+ * O(records). Consumer context (concurrent with the producer) or with the ring idle.
+ */
+rtm_err rtm_ring_check(const rtm_ring *r);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RTMEM_RING_H */
