@@ -1,0 +1,330 @@
+/*
+ * Cortex-M fault entry, SVC and unprivileged threads (ARMv7-M and ARMv8-M Mainline).
+ *
+ * Fault entry: HardFault, MemManage, BusFault, UsageFault and SecureFault share one naked entry that
+ * finds the exception frame (MSP or PSP, from EXC_RETURN bit 2) and calls cm_fault_dispatch(). That
+ * builds an rtm_fault_record (rtmem/fault.h) from CFSR/HFSR/MMFAR/BFAR and the stacked frame, calls
+ * rtm_fault_handle() (the policy hook decides), clears the sticky status bits and then:
+ *   SKIP   advances the stacked PC past the 16- or 32-bit faulting instruction;
+ *   RETRY  returns to the same instruction;
+ *   ABORT  rewrites the thread's frame so that the exception returns, privileged, into
+ *          cm_thread_resume(), which restores the context saved by rtm_cm_thread_run();
+ *   HALT   prints the record over semihosting and exits with status 3.
+ *
+ * Stacked frame (basic, 8 words, at the SP the entry found):
+ *   [0] r0  [1] r1  [2] r2  [3] r3  [4] r12  [5] lr  [6] pc  [7] xPSR
+ * An extended (FP) frame adds words after these; only the first 8 are touched, so both work.
+ *
+ * Unprivileged threads: rtm_cm_thread_run() saves r4-r11, sp, lr in the thread object, sets PSP to
+ * the thread's stack, CONTROL = nPRIV | SPSEL, and branches to fn with lr = cm_thread_exit_stub. The
+ * stub issues SVC #0 with fn's result in r0; the SVC handler returns into cm_thread_resume() the same
+ * way an abort does. Threads do not nest and are not preempted (no scheduler). FP registers s16-s31
+ * are not saved: threads must not use the FPU unless it is off when they start.
+ */
+#include "cm_regs.h"
+#include "rtm_cortex_m.h"
+#include "rtm_internal.h"
+#include "rtmem/domain.h"
+
+#define CM_SVC_THREAD_EXIT 0
+#define CM_SVC_THREAD_ID 1
+#define CM_SVC_NOW_US 2
+
+static volatile uint32_t g_fault_count;
+
+uint32_t rtm_cm_fault_count(void) { return g_fault_count; }
+
+#if RTM_CM_MAINLINE
+
+void rtm_cm_fault_entry(void);
+void rtm_cm_svc_entry(void);
+void cm_fault_dispatch(uint32_t exc_return, uint32_t *frame);
+void cm_svc_dispatch(uint32_t exc_return, uint32_t *frame);
+void cm_thread_exit_stub(void);
+void cm_thread_resume(void);
+uint32_t cm_thread_start(int (*fn)(void *), void *arg, uint32_t *psp_top, uint32_t *ctx);
+
+/* EXC_RETURN bit 2 selects the stack the frame is on. The C function returns with lr still holding
+ * EXC_RETURN (tail call), so its ordinary return is the exception return. */
+__attribute__((naked)) void rtm_cm_fault_entry(void)
+{
+    __asm volatile("mov r0, lr\n\t"
+                   "tst r0, #4\n\t"
+                   "ite eq\n\t"
+                   "mrseq r1, msp\n\t"
+                   "mrsne r1, psp\n\t"
+                   "b cm_fault_dispatch\n\t");
+}
+
+__attribute__((naked)) void rtm_cm_svc_entry(void)
+{
+    __asm volatile("mov r0, lr\n\t"
+                   "tst r0, #4\n\t"
+                   "ite eq\n\t"
+                   "mrseq r1, msp\n\t"
+                   "mrsne r1, psp\n\t"
+                   "b cm_svc_dispatch\n\t");
+}
+
+/* r0 = fn, r1 = arg, r2 = PSP top, r3 = ctx[10]. Returns (through cm_thread_resume) the status the
+ * SVC or fault handler put in the frame's r0. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter" /* naked: the parameters are used in asm */
+__attribute__((naked)) uint32_t cm_thread_start(int (*fn)(void *), void *arg, uint32_t *psp_top, uint32_t *ctx)
+{
+    __asm volatile("stmia r3!, {r4-r11}\n\t"
+                   "mov r12, sp\n\t"
+                   "str r12, [r3]\n\t"
+                   "str lr, [r3, #4]\n\t"
+                   "msr psp, r2\n\t"
+                   "movs r2, #3\n\t"          /* nPRIV | SPSEL */
+                   "msr control, r2\n\t"
+                   "isb\n\t"
+                   "mov r12, r0\n\t"
+                   "mov r0, r1\n\t"
+                   "ldr lr, =cm_thread_exit_stub\n\t"
+                   "bx r12\n\t"
+                   ".ltorg\n\t");
+}
+#pragma GCC diagnostic pop
+
+/* Runs unprivileged on the thread's stack: fn's result is in r0. */
+__attribute__((naked)) void cm_thread_exit_stub(void)
+{
+    __asm volatile("svc #0\n\t"
+                   "b .\n\t");
+}
+
+/* Entered privileged in thread mode, still on PSP, with r0 = status and r1 = ctx (set in the frame
+ * by the handler). Switches back to MSP and returns from cm_thread_start. */
+__attribute__((naked)) void cm_thread_resume(void)
+{
+    __asm volatile("movs r2, #0\n\t"
+                   "msr control, r2\n\t"
+                   "isb\n\t"
+                   "ldmia r1!, {r4-r11}\n\t"
+                   "ldr r2, [r1]\n\t"
+                   "mov sp, r2\n\t"
+                   "ldr lr, [r1, #4]\n\t"
+                   "bx lr\n\t");
+}
+
+/* Makes the exception return into cm_thread_resume(status) as privileged thread code. */
+static void cm_return_to_owner(uint32_t *frame, rtm_cm_thread *t, uint32_t status)
+{
+    frame[0] = status;
+    frame[1] = (uint32_t)(uintptr_t)t->ctx;
+    frame[6] = (uint32_t)(uintptr_t)cm_thread_resume & ~1u;
+    frame[7] = 1u << 24; /* Thumb state, no IT block, no stack-alignment padding flag */
+    cm_set_control(cm_get_control() & ~1u); /* clear nPRIV; SPSEL stays 1 until resume */
+    cm_set_current(NULL);
+}
+
+void rtm_cm_fault_init(void)
+{
+    CM_SHCSR |= CM_SHCSR_MEMFAULTENA | CM_SHCSR_BUSFAULTENA | CM_SHCSR_USGFAULTENA;
+    cm_dsb_isb();
+}
+
+static void cm_put_hex(char *out, uint32_t v)
+{
+    for (int i = 7; i >= 0; i--) {
+        uint32_t d = v & 0xFu;
+        out[i] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
+        v >>= 4;
+    }
+}
+
+__attribute__((noreturn)) static void cm_halt(uint32_t exc, const rtm_fault_record *r)
+{
+    char line[] = "FATAL fault exc=xxxxxxxx cfsr=xxxxxxxx addr=xxxxxxxx pc=xxxxxxxx\n";
+    cm_put_hex(line + 16, exc);
+    cm_put_hex(line + 30, r->cause[0]);
+    cm_put_hex(line + 44, (uint32_t)r->addr);
+    cm_put_hex(line + 56, (uint32_t)r->pc);
+    rtm_cm_semihost_write0(line);
+    rtm_cm_semihost_exit(3);
+}
+
+/* Fills addr / access / flags from the fault status bits. Returns false for a stacking fault
+ * (the frame itself is not trustworthy, so the PC may not be touched). */
+static bool cm_classify(rtm_fault_record *r, uint32_t cfsr, uint32_t mmfar, uint32_t bfar)
+{
+    if (cfsr & (CM_CFSR_IACCVIOL | CM_CFSR_IBUSERR)) {
+        r->access = RTM_ACCESS_EXEC;
+        r->addr = r->pc; /* MMFAR is not written for fetches: the stacked PC is the address */
+        r->flags |= RTM_FAULT_F_ADDR_VALID;
+    } else if (cfsr & CM_CFSR_DACCVIOL) {
+        if (cfsr & CM_CFSR_MMARVALID) {
+            r->addr = mmfar;
+            r->flags |= RTM_FAULT_F_ADDR_VALID;
+        }
+    } else if (cfsr & (CM_CFSR_MSTKERR | CM_CFSR_MUNSTKERR | CM_CFSR_MLSPERR | CM_CFSR_STKERR | CM_CFSR_UNSTKERR)) {
+        return false;
+    } else if (cfsr & CM_CFSR_PRECISERR) {
+        if (cfsr & CM_CFSR_BFARVALID) {
+            r->addr = bfar;
+            r->flags |= RTM_FAULT_F_ADDR_VALID;
+        }
+    }
+    return true;
+}
+
+/* Length of the Thumb instruction at @p pc: 32-bit when the first halfword is 0b11101/11110/11111. */
+static uint32_t cm_insn_len(uint32_t pc)
+{
+    uint16_t hw = *(const volatile uint16_t *)(uintptr_t)pc;
+    return (hw & 0xF800u) >= 0xE800u ? 4u : 2u;
+}
+
+/* Data access kind of the faulting Thumb instruction (loads vs stores), for the record. The
+ * MemManage status does not say; decoding the instruction does for the common forms. */
+static uint32_t cm_data_access(uint32_t pc)
+{
+    uint16_t hw = *(const volatile uint16_t *)(uintptr_t)pc;
+    if ((hw & 0xF800u) >= 0xE800u) {
+        /* 32-bit load/store single: 1111 100x xxxL ... (bit 4 of the first halfword = load) */
+        if ((hw & 0xFE00u) == 0xF800u) return (hw & 0x10u) ? RTM_ACCESS_READ : RTM_ACCESS_WRITE;
+        /* load/store multiple and dual: 1110 100x xxLx */
+        if ((hw & 0xFE00u) == 0xE800u) return (hw & 0x10u) ? RTM_ACCESS_READ : RTM_ACCESS_WRITE;
+        return RTM_ACCESS_READ | RTM_ACCESS_WRITE;
+    }
+    /* 16-bit: STR/LDR (imm/reg/sp-rel), STRB/LDRB, STRH/LDRH, STM/LDM, PUSH/POP */
+    if ((hw & 0xF000u) == 0x5000u) return ((hw >> 9) & 7u) >= 3u ? RTM_ACCESS_READ : RTM_ACCESS_WRITE;
+    if ((hw & 0xE000u) == 0x6000u || (hw & 0xF000u) == 0x8000u || (hw & 0xF000u) == 0x9000u ||
+        (hw & 0xF000u) == 0xC000u)
+        return (hw & 0x0800u) ? RTM_ACCESS_READ : RTM_ACCESS_WRITE;
+    if ((hw & 0xF800u) == 0x4800u) return RTM_ACCESS_READ; /* LDR literal */
+    if ((hw & 0xF600u) == 0xB400u) return (hw & 0x0800u) ? RTM_ACCESS_READ : RTM_ACCESS_WRITE; /* PUSH/POP */
+    return RTM_ACCESS_READ | RTM_ACCESS_WRITE;
+}
+
+void cm_fault_dispatch(uint32_t exc_return, uint32_t *frame)
+{
+    rtm_fault_record r;
+    rtm_cm_thread *t = rtm_cm_thread_current();
+    uint32_t exc = cm_get_ipsr() & 0x1FFu;
+    uint32_t cfsr = CM_CFSR, hfsr = CM_HFSR, mmfar = CM_MMFAR, bfar = CM_BFAR;
+    bool from_thread_mode = (exc_return & 8u) != 0;
+    /* The running rtm_cm_thread owns a fault taken from thread mode on PSP. */
+    bool thread_fault = from_thread_mode && (exc_return & 4u) != 0 && t != NULL;
+
+    g_fault_count = g_fault_count + 1u;
+    rtm_memset(&r, 0, sizeof r);
+    r.pc = frame[6];
+    r.arch = RTM_CM_PMSAV8 ? RTM_MPU_ARMV8M : RTM_MPU_ARMV7M;
+    r.cause[0] = cfsr;
+    r.cause[1] = hfsr;
+    r.cause[2] = mmfar;
+    r.cause[3] = frame[7];
+    if (!from_thread_mode) r.flags |= RTM_FAULT_F_IN_ISR;
+    if ((cm_get_control() & 1u) == 0 || !from_thread_mode) r.flags |= RTM_FAULT_F_PRIVILEGED;
+    r.thread = from_thread_mode ? (thread_fault ? (uintptr_t)t : rtm_cm_thread_id_priv()) : 0;
+    bool frame_ok = cm_classify(&r, cfsr, mmfar, bfar);
+    if (r.access == 0 && frame_ok && (cfsr & (CM_CFSR_DACCVIOL | CM_CFSR_PRECISERR))) r.access = cm_data_access(r.pc);
+    r.can = RTM_FAULT_CAN(RTM_FAULT_HALT);
+    if (frame_ok) r.can |= RTM_FAULT_CAN(RTM_FAULT_RETRY);
+    if (frame_ok && r.access != RTM_ACCESS_EXEC && (cfsr & (CM_CFSR_DACCVIOL | CM_CFSR_PRECISERR)))
+        r.can |= RTM_FAULT_CAN(RTM_FAULT_SKIP);
+    if (frame_ok && thread_fault) r.can |= RTM_FAULT_CAN(RTM_FAULT_ABORT_THREAD);
+
+    rtm_fault_action a = rtm_fault_handle(&r);
+
+    CM_CFSR = cfsr; /* write-one-to-clear the bits this fault set */
+    CM_HFSR = hfsr;
+
+    if (a == RTM_FAULT_RETRY && (r.can & RTM_FAULT_CAN(RTM_FAULT_RETRY))) return;
+    if (a == RTM_FAULT_SKIP && (r.can & RTM_FAULT_CAN(RTM_FAULT_SKIP))) {
+        frame[6] = r.pc + cm_insn_len((uint32_t)r.pc);
+        return;
+    }
+    if (a == RTM_FAULT_ABORT_THREAD && (r.can & RTM_FAULT_CAN(RTM_FAULT_ABORT_THREAD))) {
+        t->aborted = true;
+        t->fault_addr = r.addr;
+        cm_return_to_owner(frame, t, (uint32_t)RTM_ERR_ACCESS);
+        return;
+    }
+    cm_halt(exc, &r);
+}
+
+void cm_svc_dispatch(uint32_t exc_return, uint32_t *frame)
+{
+    uint32_t pc = frame[6];
+    uint32_t num = *(const volatile uint16_t *)(uintptr_t)(pc - 2u) & 0xFFu;
+    rtm_cm_thread *t = rtm_cm_thread_current();
+    bool from_thread = (exc_return & 0xCu) == 0xCu && t != NULL;
+
+    switch (num) {
+    case CM_SVC_THREAD_EXIT:
+        if (!from_thread) break;
+        t->result = (int)frame[0];
+        cm_return_to_owner(frame, t, (uint32_t)RTM_OK);
+        return;
+    case CM_SVC_THREAD_ID:
+        frame[0] = (exc_return & 8u) != 0 ? (uint32_t)rtm_cm_thread_id_priv() : 0u;
+        return;
+    case CM_SVC_NOW_US: {
+        uint64_t us = rtm_cm_now_us_priv();
+        frame[0] = (uint32_t)us;
+        frame[1] = (uint32_t)(us >> 32);
+        return;
+    }
+    default:
+        break;
+    }
+    rtm_report(RTM_ERR_ARG, NULL, (const void *)(uintptr_t)pc);
+}
+
+rtm_err rtm_cm_thread_init(rtm_cm_thread *t, int (*fn)(void *arg), void *arg, void *stack, size_t stack_bytes)
+{
+    if (t == NULL || fn == NULL || stack == NULL) return RTM_ERR_ARG;
+    if (((uintptr_t)stack & 7u) != 0) return RTM_ERR_ALIGN;
+    if (stack_bytes < 256u || (stack_bytes & 7u) != 0) return RTM_ERR_SIZE;
+    if ((uintptr_t)stack + stack_bytes < (uintptr_t)stack) return RTM_ERR_SIZE;
+    for (unsigned i = 0; i < 10u; i++) t->ctx[i] = 0;
+    t->fn = fn;
+    t->arg = arg;
+    t->stack = (uint32_t *)stack;
+    t->stack_bytes = stack_bytes;
+    t->result = 0;
+    t->aborted = false;
+    t->fault_addr = 0;
+    return RTM_OK;
+}
+
+rtm_err rtm_cm_thread_run(rtm_cm_thread *t)
+{
+    if (t == NULL || t->fn == NULL || t->stack == NULL) return RTM_ERR_ARG;
+    if (cm_get_ipsr() != 0 || (cm_get_control() & 3u) != 0 || rtm_cm_thread_current() != NULL) return RTM_ERR_STATE;
+    rtm_domain *d = rtm_domain_of_thread((uintptr_t)t);
+    if (d != NULL) {
+        rtm_err e = rtm_cm_mpu_load(rtm_domain_regs(d));
+        if (e != RTM_OK) return e;
+    }
+    t->result = 0;
+    t->aborted = false;
+    t->fault_addr = 0;
+    cm_set_current(t);
+    uint32_t *top = (uint32_t *)((uintptr_t)t->stack + t->stack_bytes);
+    uint32_t status = cm_thread_start(t->fn, t->arg, top, t->ctx);
+    cm_set_current(NULL);
+    return (rtm_err)status;
+}
+
+#else /* ARMv6-M: no fault status registers; threads and fault records are not provided. */
+
+void rtm_cm_fault_init(void) {}
+
+rtm_err rtm_cm_thread_init(rtm_cm_thread *t, int (*fn)(void *arg), void *arg, void *stack, size_t stack_bytes)
+{
+    (void)t; (void)fn; (void)arg; (void)stack; (void)stack_bytes;
+    return RTM_ERR_UNSUPPORTED;
+}
+
+rtm_err rtm_cm_thread_run(rtm_cm_thread *t)
+{
+    (void)t;
+    return RTM_ERR_UNSUPPORTED;
+}
+
+#endif

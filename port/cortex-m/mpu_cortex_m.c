@@ -1,0 +1,111 @@
+/*
+ * Cortex-M MPU register access (PMSAv7 on ARMv6-M/ARMv7-M, PMSAv8 on ARMv8-M). The register values
+ * themselves come from the encoders in src/mpu_armv7m.c / src/mpu_armv8m.c; this file only writes
+ * them, with the barriers the architecture asks for.
+ */
+#include "cm_regs.h"
+#include "rtm_cortex_m.h"
+
+#define CM_MPU_CTRL_ENABLE (1u << 0)
+#define CM_MPU_CTRL_HFNMIENA (1u << 1)
+#define CM_MPU_CTRL_PRIVDEFENA (1u << 2)
+
+unsigned rtm_cm_mpu_regions(void) { return (unsigned)((CM_MPU_TYPE >> 8) & 0xFFu); }
+
+void rtm_cm_mpu_disable(void)
+{
+    __asm volatile("dmb" : : : "memory");
+    CM_MPU_CTRL = 0;
+    cm_dsb_isb();
+}
+
+void rtm_cm_mpu_enable(bool privdefena, bool hfnmiena)
+{
+    uint32_t v = CM_MPU_CTRL_ENABLE;
+    if (privdefena) v |= CM_MPU_CTRL_PRIVDEFENA;
+    if (hfnmiena) v |= CM_MPU_CTRL_HFNMIENA;
+    CM_MPU_CTRL = v;
+    cm_dsb_isb();
+}
+
+rtm_err rtm_cm_mpu_set_region(unsigned index, uint32_t rbar, uint32_t rasr_or_rlar)
+{
+    if (index >= rtm_cm_mpu_regions()) return RTM_ERR_NO_SLOT;
+    CM_MPU_RNR = index;
+#if RTM_CM_PMSAV8
+    CM_MPU_RASR = 0; /* RLAR: disable while the base changes */
+    CM_MPU_RBAR = rbar;
+    CM_MPU_RASR = rasr_or_rlar;
+#else
+    CM_MPU_RASR = 0;
+    CM_MPU_RBAR = rbar & ~0x1Fu; /* VALID = 0: the region number is the one in RNR */
+    CM_MPU_RASR = rasr_or_rlar;
+#endif
+    cm_dsb_isb();
+    return RTM_OK;
+}
+
+rtm_err rtm_cm_mpu_clear_region(unsigned index)
+{
+    if (index >= rtm_cm_mpu_regions()) return RTM_ERR_NO_SLOT;
+    CM_MPU_RNR = index;
+    CM_MPU_RASR = 0;
+    cm_dsb_isb();
+    return RTM_OK;
+}
+
+rtm_err rtm_cm_mpu_get_region(unsigned index, uint32_t *rbar, uint32_t *rasr_or_rlar)
+{
+    if (index >= rtm_cm_mpu_regions()) return RTM_ERR_NO_SLOT;
+    CM_MPU_RNR = index;
+    __asm volatile("dsb" : : : "memory");
+    if (rbar != NULL) *rbar = CM_MPU_RBAR;
+    if (rasr_or_rlar != NULL) *rasr_or_rlar = CM_MPU_RASR;
+    return RTM_OK;
+}
+
+void rtm_cm_mpu_set_mair(uint32_t mair0, uint32_t mair1)
+{
+#if RTM_CM_PMSAV8
+    CM_MPU_MAIR0 = mair0;
+    CM_MPU_MAIR1 = mair1;
+    cm_dsb_isb();
+#else
+    (void)mair0;
+    (void)mair1;
+#endif
+}
+
+rtm_mpu_arch rtm_cm_mpu_arch(uint32_t sys_regions)
+{
+    rtm_mpu_arch a;
+    a.kind = RTM_CM_PMSAV8 ? RTM_MPU_ARMV8M : RTM_MPU_ARMV7M;
+    a.regions = rtm_cm_mpu_regions();
+    a.sys_regions = sys_regions;
+    a.granule = 0;
+    return a;
+}
+
+rtm_err rtm_cm_mpu_load(const rtm_mpu_regs *regs)
+{
+    if (regs == NULL) return RTM_ERR_ARG;
+    if (regs->kind != (RTM_CM_PMSAV8 ? RTM_MPU_ARMV8M : RTM_MPU_ARMV7M)) return RTM_ERR_ARG;
+    if (regs->count > regs->avail || regs->avail > RTM_MPU_MAX_REGIONS) return RTM_ERR_ARG;
+    if (regs->first + regs->avail > rtm_cm_mpu_regions()) return RTM_ERR_NO_SLOT;
+#if RTM_CM_PMSAV8
+    if (regs->count != 0) rtm_cm_mpu_set_mair(regs->mair0, CM_MPU_MAIR1);
+#endif
+    for (uint32_t i = 0; i < regs->avail; i++) {
+        unsigned slot = (unsigned)(regs->first + i);
+        if (i < regs->count) {
+#if RTM_CM_PMSAV8
+            (void)rtm_cm_mpu_set_region(slot, regs->r.v8m[i].rbar, regs->r.v8m[i].rlar);
+#else
+            (void)rtm_cm_mpu_set_region(slot, regs->r.v7m[i].rbar, regs->r.v7m[i].rasr);
+#endif
+        } else {
+            (void)rtm_cm_mpu_clear_region(slot);
+        }
+    }
+    return RTM_OK;
+}

@@ -1,0 +1,186 @@
+/*
+ * Cortex-M implementation of include/rtmem/port.h for bare-metal firmware (no RTOS).
+ *
+ * Critical section: PRIMASK (default) or BASEPRI (RTM_CM_USE_BASEPRI, ARMv7-M/ARMv8-M Mainline).
+ *   Only privileged code can mask interrupts: from an unprivileged thread the mask write is ignored
+ *   by the hardware, so unprivileged code must not use rtmem objects that need the critical section
+ *   (give it its own objects, or reach shared ones through a privileged service).
+ * Locks: there is no scheduler, so a lock can never be contended by another thread; it is a flag
+ *   that catches recursive locking (reported as RTM_ERR_STATE). rtm_port_wait cannot block and
+ *   returns RTM_ERR_UNSUPPORTED, as port.h allows.
+ * Thread id: the running rtm_cm_thread (fault_cortex_m.c), the address of a static token in the
+ *   privileged main context, 0 in handler mode. Unprivileged callers get it through SVC #1.
+ * Time: SysTick with a 1 ms period counts milliseconds; microseconds come from the current value
+ *   of the counter. Unprivileged callers read it through SVC #2.
+ */
+#include "cm_regs.h"
+#include "rtm_cortex_m.h"
+
+/* SVC numbers shared with fault_cortex_m.c */
+#define CM_SVC_THREAD_ID 1
+#define CM_SVC_NOW_US 2
+
+static volatile uint32_t g_ms_lo;
+static volatile uint32_t g_ms_hi;
+static const char g_main_token; /* identity of the privileged main context */
+
+#if RTM_CM_MAINLINE
+static bool cm_unprivileged_thread(void)
+{
+    return cm_get_ipsr() == 0 && (cm_get_control() & 1u) != 0;
+}
+#endif
+
+/* ---- critical section ---------------------------------------------------------------------- */
+
+#if RTM_CM_USE_BASEPRI && RTM_CM_MAINLINE
+rtm_port_key rtm_port_critical_enter(void)
+{
+    uint32_t old;
+    uint32_t level = RTM_CM_BASEPRI;
+    __asm volatile("mrs %0, basepri\n\tmsr basepri_max, %1\n\tisb" : "=&r"(old) : "r"(level) : "memory");
+    return (rtm_port_key)old;
+}
+void rtm_port_critical_exit(rtm_port_key key)
+{
+    __asm volatile("msr basepri, %0\n\tisb" : : "r"((uint32_t)key) : "memory");
+}
+#else
+rtm_port_key rtm_port_critical_enter(void)
+{
+    uint32_t old;
+    __asm volatile("mrs %0, primask\n\tcpsid i" : "=r"(old) : : "memory");
+    return (rtm_port_key)old;
+}
+void rtm_port_critical_exit(rtm_port_key key)
+{
+    if ((key & 1u) == 0) __asm volatile("cpsie i" : : : "memory");
+}
+#endif
+
+/* ---- locks --------------------------------------------------------------------------------- */
+
+void rtm_port_lock(rtm_port_sync *s)
+{
+    if (s == NULL) {
+        rtm_report(RTM_ERR_ARG, NULL, NULL);
+        return;
+    }
+    rtm_port_key k = rtm_port_critical_enter();
+    bool held = s->u.words[0] != 0;
+    s->u.words[0] = 1;
+    rtm_port_critical_exit(k);
+    /* Single thread of control: a held lock means recursion or an ISR using a thread-only object. */
+    if (held) rtm_report(RTM_ERR_STATE, s, NULL);
+}
+
+void rtm_port_unlock(rtm_port_sync *s)
+{
+    if (s == NULL) {
+        rtm_report(RTM_ERR_ARG, NULL, NULL);
+        return;
+    }
+    if (s->u.words[0] == 0) rtm_report(RTM_ERR_STATE, s, NULL);
+    s->u.words[0] = 0;
+}
+
+rtm_err rtm_port_wait(rtm_port_sync *s, uint64_t deadline_ms)
+{
+    (void)s;
+    (void)deadline_ms;
+    return RTM_ERR_UNSUPPORTED;
+}
+
+void rtm_port_notify_all(rtm_port_sync *s) { (void)s; }
+
+void rtm_port_sync_destroy(rtm_port_sync *s)
+{
+    if (s != NULL) s->u.words[0] = 0;
+}
+
+/* ---- identity ------------------------------------------------------------------------------ */
+
+bool rtm_port_in_isr(void) { return (cm_get_ipsr() & 0x1FFu) != 0; }
+
+#if RTM_CM_MAINLINE
+static uint32_t cm_svc_thread_id(void)
+{
+    register uint32_t r0 __asm("r0");
+    __asm volatile("svc %1" : "=r"(r0) : "i"(CM_SVC_THREAD_ID) : "memory");
+    return r0;
+}
+static uint64_t cm_svc_now_us(void)
+{
+    register uint32_t r0 __asm("r0");
+    register uint32_t r1 __asm("r1");
+    __asm volatile("svc %2" : "=r"(r0), "=r"(r1) : "i"(CM_SVC_NOW_US) : "memory");
+    return ((uint64_t)r1 << 32) | r0;
+}
+#endif
+
+static rtm_cm_thread *volatile g_current;
+
+rtm_cm_thread *rtm_cm_thread_current(void) { return g_current; }
+
+void cm_set_current(rtm_cm_thread *t) { g_current = t; }
+
+uintptr_t rtm_cm_thread_id_priv(void)
+{
+    rtm_cm_thread *t = rtm_cm_thread_current();
+    return t != NULL ? (uintptr_t)t : (uintptr_t)&g_main_token;
+}
+
+uintptr_t rtm_port_thread_id(void)
+{
+    if (rtm_port_in_isr()) return 0;
+#if RTM_CM_MAINLINE
+    if (cm_unprivileged_thread()) return cm_svc_thread_id();
+#endif
+    return rtm_cm_thread_id_priv();
+}
+
+/* ---- time ---------------------------------------------------------------------------------- */
+
+#define CM_TICKS_PER_MS (RTM_CM_CPU_HZ / 1000u)
+
+void rtm_cm_systick_start(void)
+{
+    CM_SYST_CSR = 0;
+    CM_SYST_RVR = CM_TICKS_PER_MS - 1u;
+    CM_SYST_CVR = 0;
+    CM_SYST_CSR = 7u; /* ENABLE | TICKINT | CLKSOURCE = core clock */
+}
+
+void rtm_cm_systick_handler(void);
+void rtm_cm_systick_handler(void)
+{
+    uint32_t lo = g_ms_lo + 1u;
+    if (lo == 0) g_ms_hi = g_ms_hi + 1u;
+    g_ms_lo = lo;
+}
+
+uint64_t rtm_cm_now_us_priv(void)
+{
+    rtm_port_key k = rtm_port_critical_enter();
+    uint64_t ms = ((uint64_t)g_ms_hi << 32) | g_ms_lo;
+    uint32_t val = CM_SYST_CVR;
+    /* A reload that happened while we were masked is pending, not yet counted: count it, and
+     * re-read the counter so that the value belongs to the new period. */
+    if ((CM_SYST_CSR & 0x7u) == 0x7u && (CM_ICSR & CM_ICSR_PENDSTSET) != 0) {
+        ms++;
+        val = CM_SYST_CVR;
+    }
+    rtm_port_critical_exit(k);
+    uint32_t elapsed = (CM_TICKS_PER_MS - 1u) - (val < CM_TICKS_PER_MS ? val : CM_TICKS_PER_MS - 1u);
+    return ms * 1000u + (uint64_t)elapsed * 1000u / CM_TICKS_PER_MS;
+}
+
+uint64_t rtm_port_now_us(void)
+{
+#if RTM_CM_MAINLINE
+    if (cm_unprivileged_thread()) return cm_svc_now_us();
+#endif
+    return rtm_cm_now_us_priv();
+}
+
+uint64_t rtm_port_now_ms(void) { return rtm_port_now_us() / 1000u; }

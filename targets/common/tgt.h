@@ -1,0 +1,54 @@
+/*
+ * Minimal test harness for the target firmware (no cmocka, no libc): output over the board's
+ * semihosting console, one line per case ("PASS name" / "FAIL name"), a summary line, and the exit
+ * status (0 all passed, 1 some failed) that QEMU hands back to ctest.
+ *
+ * A check that fails prints "FILE:LINE: check failed: EXPR" and marks the current case failed; the
+ * case goes on (each case keeps its own state consistent).
+ */
+#ifndef TGT_H
+#define TGT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- board glue (targets/board_cm.c, targets/board_rv.c) ---- */
+void board_init(void);
+void board_puts(const char *s);
+__attribute__((noreturn)) void board_exit(int code);
+const char *board_name(void);
+
+/* ---- output ---- */
+void tgt_puts(const char *s);
+void tgt_put_u(uint64_t v);
+void tgt_put_hex(uint32_t v);
+void tgt_flush(void);
+
+/* ---- cases ---- */
+void tgt_case_begin(const char *name);
+void tgt_case_end(void);
+void tgt_check_failed(const char *file, int line, const char *expr);
+/** Prints the summary, returns the exit status (0 iff every case passed and at least one ran). */
+int tgt_summary(void);
+/** Failures in the current case so far. */
+unsigned tgt_case_failures(void);
+
+#define TGT_CHECK(cond)                                                         \
+    do {                                                                        \
+        if (!(cond)) tgt_check_failed(__FILE__, __LINE__, #cond);               \
+    } while (0)
+
+/** Fails and leaves the calling function when cond is false (for checks later steps depend on). */
+#define TGT_REQUIRE(cond)                                                       \
+    do {                                                                        \
+        if (!(cond)) {                                                          \
+            tgt_check_failed(__FILE__, __LINE__, #cond);                        \
+            return;                                                             \
+        }                                                                       \
+    } while (0)
+
+/* ---- deterministic pseudo-random numbers (SplitMix64) ---- */
+uint64_t tgt_rand(uint64_t *state);
+
+#endif /* TGT_H */
