@@ -1,12 +1,79 @@
-/* rtmem demo: placeholder until its module lands. */
+/*
+ * rtmem demo: replays workloads A, B and C of WORKLOADS.md on every heap fit policy in one fixed
+ * arena and prints one table (tools/lib/runner.h defines the columns and the end state).
+ */
 #include <stdio.h>
+#include <string.h>
 
 #include "commands.h"
+#include "runner.h"
+#include "workloads.h"
+
+#define DEMO_ARENA_DEFAULT (256u * 1024u)
+
+static void demo_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: rtmem demo [--arena BYTES] [--malloc]\n"
+            "Replays workloads A, B and C (../shared/WORKLOADS.md) on the good-, best- and first-fit\n"
+            "heap policies, each in a fresh arena of BYTES (default 256K; suffixes K, M), and prints\n"
+            "allocations, failures, peak used, end-state free blocks, external fragmentation, ns/op.\n"
+            "  --malloc   also run the system allocator (reference for ns/op)\n");
+}
 
 int rtm_cmd_demo(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "rtmem demo: not implemented yet\n");
-    return 2;
+    size_t arena = DEMO_ARENA_DEFAULT;
+    bool with_malloc = false;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            demo_usage(stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "--arena")) {
+            if (i + 1 >= argc || !rtm_parse_size(argv[i + 1], &arena)) {
+                fprintf(stderr, "rtmem demo: argument %d: --arena needs a byte count such as 262144 or 256K, got '%s'\n",
+                        i + 1, i + 1 < argc ? argv[i + 1] : "");
+                return 2;
+            }
+            i++;
+        } else if (!strcmp(argv[i], "--malloc")) {
+            with_malloc = true;
+        } else {
+            fprintf(stderr, "rtmem demo: argument %d: unknown option '%s' (try --help)\n", i, argv[i]);
+            return 2;
+        }
+    }
+
+    const rtm_workload wls[] = {RTM_WL_A, RTM_WL_B, RTM_WL_C};
+    printf("rtmem demo: workloads A, B, C of WORKLOADS.md\n");
+    rtm_run_print_header(stdout, arena);
+    int rc = 0;
+    for (size_t w = 0; w < sizeof wls / sizeof wls[0]; w++) {
+        rtm_oplist ops = {0};
+        rtm_workload_info info;
+        rtm_workload_generate(wls[w], &ops, &info);
+        for (int t = 0; t < RTM_RUN_TARGETS_; t++) {
+            if (t == RTM_RUN_SYSTEM && !with_malloc) continue;
+            rtm_run_config cfg;
+            rtm_run_config_init(&cfg);
+            cfg.target = (rtm_run_target)t;
+            cfg.arena = arena;
+            cfg.end_at = info.cleanup_at;
+            cfg.timing = true;
+            rtm_run_result r;
+            rtm_err e = rtm_run(&ops, &cfg, &r);
+            if (e != RTM_OK) {
+                fprintf(stderr, "rtmem demo: %s on %s policy, arena %zu bytes: %s\n", ops.name,
+                        rtm_run_target_name(cfg.target), arena, rtm_err_str(e));
+                rc = 1;
+                continue;
+            }
+            rtm_run_print_row(stdout, ops.name, &r);
+        }
+        printf("%-10s peak live %zu B (sum of requested sizes), %zu allocations\n", "", info.peak_live,
+               info.allocs);
+        rtm_oplist_free(&ops);
+    }
+    fflush(stdout);
+    return rc;
 }

@@ -215,6 +215,146 @@ static void test_runner_system(void **state)
     }
 }
 
+/* Every workload on every heap policy in the demo's arena: no failure, contents intact, the heap's
+ * statistics agree with the runner's and with the generator's. */
+static void test_runner_heap(void **state)
+{
+    (void)state;
+    for (int w = 0; w < RTM_WL_COUNT_; w++) {
+        rtm_oplist l = {0};
+        rtm_workload_info info;
+        assert_true(rtm_workload_generate((rtm_workload)w, &l, &info));
+        /* three policies with an invariant walk per op in debug builds: a fifth of the usual */
+        size_t n = rtm_test_ops(l.n) / (rtm_test_is_slow_build() ? 5 : 1);
+        bool full = n >= l.n;
+        if (!full) l.n = n;
+        for (int t = 0; t < RTM_RUN_SYSTEM; t++) {
+            rtm_run_config cfg;
+            rtm_run_config_init(&cfg);
+            cfg.target = (rtm_run_target)t;
+            cfg.arena = 256 * 1024;
+            cfg.verify = true;
+            cfg.end_at = info.cleanup_at;
+            rtm_run_result r;
+            assert_int_equal(rtm_run(&l, &cfg, &r), RTM_OK);
+            assert_int_equal(r.failures, 0);
+            assert_int_equal(r.verify_errors, 0);
+            assert_int_equal(r.heap_bad_frees, 0);
+            assert_true(r.capacity > 200 * 1024 && r.capacity < cfg.arena);
+            assert_true(r.peak_used >= r.peak_live);
+            if (full) {
+                assert_int_equal(r.allocs, info.allocs);
+                assert_int_equal(r.peak_live, info.peak_live);
+                assert_int_equal(r.end_op, info.cleanup_at);
+                assert_int_equal(r.end.allocs, r.end.frees + r.end.used_blocks);
+                assert_true(r.end.free_blocks >= 1);
+                assert_true(r.end.frag_permille < 1000);
+                assert_int_equal(r.end.used + r.end.free, r.capacity);
+            }
+        }
+        rtm_oplist_free(&l);
+    }
+}
+
+/* Arena far too small: failures are results, and stop_on_fail stops at the first one. */
+static void test_runner_failures(void **state)
+{
+    (void)state;
+    rtm_oplist l = {0};
+    assert_true(rtm_workload_generate(RTM_WL_B, &l, NULL));
+    l.n = 20000;
+    rtm_run_config cfg;
+    rtm_run_config_init(&cfg);
+    cfg.arena = 16 * 1024;
+    cfg.verify = true;
+    rtm_run_result r;
+    assert_int_equal(rtm_run(&l, &cfg, &r), RTM_OK);
+    assert_true(r.failures > 0);
+    assert_true(r.skipped_frees > 0); /* the list frees objects whose allocation failed */
+    assert_int_equal(r.ops, l.n);
+    assert_int_equal(r.verify_errors, 0);
+    assert_int_equal(r.heap_bad_frees, 0);
+    size_t first = r.first_fail_op;
+    assert_true(first < l.n);
+    cfg.stop_on_fail = true;
+    assert_int_equal(rtm_run(&l, &cfg, &r), RTM_OK);
+    assert_int_equal(r.failures, 1);
+    assert_int_equal(r.ops, first + 1);
+    /* An arena rtm_heap_init rejects. */
+    cfg.arena = 8;
+    assert_int_equal(rtm_run(&l, &cfg, &r), RTM_ERR_TOO_SMALL);
+    assert_int_equal(r.ops, 0);
+    rtm_oplist_free(&l);
+}
+
+static bool passes(const rtm_oplist *l, rtm_run_target t, size_t arena)
+{
+    rtm_run_config cfg;
+    rtm_run_config_init(&cfg);
+    cfg.target = t;
+    cfg.arena = arena;
+    rtm_run_result r;
+    return rtm_run(l, &cfg, &r) == RTM_OK && r.failures == 0;
+}
+
+/* The minimum-arena search keeps its definitions: bisect passes and bisect - 8 fails; every step
+ * from 1.15 x bisect down to robust passes and the step below robust fails. */
+static void test_min_arena(void **state)
+{
+    (void)state;
+    rtm_oplist l = {0};
+    assert_true(rtm_workload_generate(RTM_WL_A, &l, NULL));
+    l.n = rtm_test_ops(30000); /* ~90 runs per policy */
+    if (l.n < 1000) l.n = 1000;
+    for (int t = 0; t < RTM_RUN_SYSTEM; t++) {
+        rtm_min_arena m;
+        assert_int_equal(rtm_run_min_arena(&l, (rtm_run_target)t, &m), RTM_OK);
+        printf("A[0..%zu) %-5s: peak live %zu, bisect %zu (%.3f), robust %zu (%.3f), %u runs\n", l.n,
+               rtm_run_target_name((rtm_run_target)t), m.peak_live, m.bisect, m.bisect_ratio, m.robust,
+               m.robust_ratio, m.runs);
+        assert_int_equal(m.peak_live, rtm_oplist_peak_live(&l));
+        assert_true(m.bisect > m.peak_live && m.bisect % 8 == 0);
+        assert_true(passes(&l, (rtm_run_target)t, m.bisect));
+        assert_false(passes(&l, (rtm_run_target)t, m.bisect - 8));
+        size_t step = (m.peak_live / 400 + 7) / 8 * 8;
+        if (step < 8) step = 8;
+        assert_true(passes(&l, (rtm_run_target)t, m.robust));
+        assert_false(passes(&l, (rtm_run_target)t, m.robust - step));
+        size_t start = (size_t)((double)m.bisect * 1.15 + 7) / 8 * 8;
+        for (size_t s = m.robust; s <= start; s += step) assert_true(passes(&l, (rtm_run_target)t, s));
+    }
+    rtm_oplist_free(&l);
+}
+
+/* Worst-case construction: K fragments + `last` free, boxed in by live blocks. */
+static void test_worst_case(void **state)
+{
+    (void)state;
+    void *mem = malloc(RTM_WC_ARENA);
+    assert_non_null(mem);
+    for (int v = RTM_WC_V1; v <= RTM_WC_V2; v++) {
+        for (int t = 0; t < RTM_RUN_SYSTEM; t++) {
+            rtm_heap *h = rtm_heap_init(mem, RTM_WC_ARENA, (rtm_fit)t);
+            assert_non_null(h);
+            rtm_wc_state s;
+            assert_true(rtm_wc_build(h, (rtm_wc_variant)v, 1000, &s));
+            rtm_heap_stats st;
+            rtm_heap_get_stats(h, &st);
+            /* the fill used up everything but the holes (and perhaps a sliver under one block) */
+            assert_true(st.free_blocks >= 1001 && st.free_blocks <= 1002);
+            assert_true(st.largest_free >= s.probe && st.largest_free < 2 * s.probe);
+            assert_true(s.fill_allocs > 0);
+            assert_null(rtm_heap_alloc(h, 2 * s.probe)); /* nothing bigger than `last` is free */
+            void *p = rtm_heap_alloc(h, s.probe);
+            assert_non_null(p); /* only `last` can serve it */
+            rtm_heap_free(h, p);
+            assert_int_equal(rtm_heap_check(h), RTM_OK);
+            rtm_wc_release(&s);
+        }
+    }
+    free(mem);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -223,6 +363,12 @@ int main(void)
         cmocka_unit_test(test_sizes),
         cmocka_unit_test(test_runner_semantics),
         cmocka_unit_test(test_runner_system),
+        cmocka_unit_test(test_runner_heap),
+        cmocka_unit_test(test_runner_failures),
+        cmocka_unit_test(test_min_arena),
+        cmocka_unit_test(test_worst_case),
     };
+    const char *f = getenv("RTM_TEST_FILTER");
+    if (f) cmocka_set_test_filter(f);
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

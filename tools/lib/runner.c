@@ -388,6 +388,24 @@ rtm_err rtm_run_min_arena(const rtm_oplist *ops, rtm_run_target tg, rtm_min_aren
     return RTM_OK;
 }
 
+bool rtm_parse_size(const char *s, size_t *out)
+{
+    if (s == NULL || out == NULL || *s < '0' || *s > '9') return false;
+    size_t v = 0;
+    for (; *s >= '0' && *s <= '9'; s++) {
+        unsigned d = (unsigned)(*s - '0');
+        if (v > (SIZE_MAX - d) / 10) return false;
+        v = v * 10 + d;
+    }
+    size_t mul = 1;
+    if (!strcmp(s, "k") || !strcmp(s, "K") || !strcmp(s, "KiB")) mul = 1024;
+    else if (!strcmp(s, "m") || !strcmp(s, "M") || !strcmp(s, "MiB")) mul = 1024 * 1024;
+    else if (*s != '\0') return false;
+    if (v == 0 || v > SIZE_MAX / mul) return false;
+    *out = v * mul;
+    return true;
+}
+
 /* ---- table ------------------------------------------------------------------------------------ */
 
 void rtm_run_print_header(FILE *out, size_t arena)

@@ -139,6 +139,12 @@ typedef struct {
  */
 rtm_err rtm_run_min_arena(const rtm_oplist *ops, rtm_run_target t, rtm_min_arena *out);
 
+/**
+ * Parses a byte count for command-line options: decimal digits with an optional suffix k/K/KiB
+ * (x1024) or m/M/MiB (x1024^2). False on anything else, on 0, and on overflow. O(length).
+ */
+bool rtm_parse_size(const char *s, size_t *out);
+
 /* ---- the demo table (also used by `rtmem replay`) ------------------------------------------- */
 
 /**
