@@ -1,0 +1,449 @@
+/*
+ * Exact-layout scenarios (o1heap style): after each step the whole block map is asserted through
+ * rtm_heap_walk, e.g. used 64 / used 64 / free rest. Sizes are whole blocks (header included) and
+ * are written with HT_HDR / HT_MIN_BLOCK / RTM_ALIGN so that they hold on 32- and 64-bit hosts.
+ * Layout facts used: see heap_test_util.h. Size classes (good and best fit): sizes below 256 map
+ * one class per RTM_ALIGN step; above, 32 classes per power of two (docs/heap.md).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "rtm_test.h"
+#include "heap_test_util.h"
+
+#ifndef RTM_HEAP_STRICT_O1
+#define RTM_HEAP_STRICT_O1 0 /* the heap's default */
+#endif
+
+typedef struct {
+    bool used;
+    size_t bytes; /* whole block; 0: "the rest" (capacity minus everything else; at most once) */
+} exp_blk;
+#define U(n) {true, (n)}
+#define F(n) {false, (n)}
+#define REST 0
+
+/* Asserts the block map of region @p region of @p h, its contiguity, the check and the stats. */
+static void expect_map_(const rtm_heap *h, unsigned region, const exp_blk *e, size_t n, const char *file, int line)
+{
+    ht_walk w = {0};
+    ht_walk_collect(h, &w);
+    rtm_heap_stats s = ht_stats(h);
+    size_t known = 0, total = 0, first = SIZE_MAX, count = 0;
+    for (size_t i = 0; i < n; i++) known += e[i].bytes;
+    for (size_t i = 0; i < w.n; i++) {
+        if (w.b[i].region != region) continue;
+        if (first == SIZE_MAX) first = i;
+        total += w.b[i].block_bytes;
+        count++;
+    }
+    bool ok = count == n;
+    for (size_t i = 0; ok && i < n; i++) {
+        const rtm_heap_block *b = &w.b[first + i];
+        size_t want = e[i].bytes ? e[i].bytes : total - known;
+        ok = b->used == e[i].used && b->block_bytes == want && b->size == want - HT_HDR &&
+             (i == 0 || (const unsigned char *)w.b[first + i - 1].ptr + w.b[first + i - 1].block_bytes == b->ptr);
+    }
+    if (!ok) {
+        print_error("%s:%d: block map of region %u differs\n  expected:", file, line, region);
+        for (size_t i = 0; i < n; i++)
+            print_error(" %s %zu", e[i].used ? "used" : "free", e[i].bytes ? e[i].bytes : total - known);
+        print_error("\n  actual:  ");
+        for (size_t i = 0; i < w.n; i++)
+            if (w.b[i].region == region) print_error(" %s %zu", w.b[i].used ? "used" : "free", w.b[i].block_bytes);
+        print_error("\n");
+        _fail(file, line);
+    }
+    assert_int_equal(rtm_heap_check(h), RTM_OK);
+    size_t used = 0;
+    for (size_t i = 0; i < w.n; i++)
+        if (w.b[i].used) used += w.b[i].block_bytes;
+    assert_int_equal(s.used, used);
+    assert_int_equal(s.used + s.free, s.capacity);
+    ht_walk_free(&w);
+}
+#define EXPECT_MAP(h, ...)                                                                                 \
+    do {                                                                                                   \
+        const exp_blk e_[] = {__VA_ARGS__};                                                                \
+        expect_map_((h), 0, e_, sizeof e_ / sizeof e_[0], __FILE__, __LINE__);                             \
+    } while (0)
+#define EXPECT_MAP_REGION(h, r, ...)                                                                       \
+    do {                                                                                                   \
+        const exp_blk e_[] = {__VA_ARGS__};                                                                \
+        expect_map_((h), (r), e_, sizeof e_ / sizeof e_[0], __FILE__, __LINE__);                           \
+    } while (0)
+
+/* Allocates a block of exactly @p block bytes. */
+static void *alloc_block(rtm_heap *h, size_t block)
+{
+    void *p = rtm_heap_alloc(h, ht_req_for_block(block));
+    assert_non_null(p);
+    assert_int_equal(rtm_heap_usable_size(h, p), block - HT_HDR);
+    return p;
+}
+
+static rtm_heap_block first_block(const rtm_heap *h)
+{
+    ht_walk w = {0};
+    ht_walk_collect(h, &w);
+    assert_true(w.n >= 1);
+    rtm_heap_block b = w.b[0];
+    ht_walk_free(&w);
+    return b;
+}
+
+/* ---- init, sentinel ------------------------------------------------------------------------- */
+static void test_layout_init_and_sentinel(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        for (size_t off = 0; off < 2 * RTM_ALIGN; off++) {
+            size_t bytes = 8192 + off * 3;
+            unsigned char *buf = ht_buffer(bytes, off);
+            rtm_heap *h = rtm_heap_init(buf, bytes, ht_fits[f]);
+            assert_non_null(h);
+            rtm_heap_stats s = ht_stats(h);
+            EXPECT_MAP(h, F(REST));
+            rtm_heap_block b = first_block(h);
+            assert_int_equal(b.block_bytes, s.capacity);
+            assert_int_equal(s.free_blocks, 1);
+            assert_int_equal(s.largest_free, s.capacity);
+            assert_true(ht_aligned(b.ptr, RTM_ALIGN));
+            /* the block ends where the header-only sentinel starts, which is the last header slot
+             * of the buffer: between it and the buffer's end lie less than RTM_ALIGN spare bytes */
+            const unsigned char *sentinel = (const unsigned char *)b.ptr - HT_HDR + b.block_bytes;
+            size_t tail = (size_t)(buf + bytes - sentinel);
+            assert_true(tail >= HT_HDR && tail < HT_HDR + RTM_ALIGN);
+            /* the control block sits before the first block */
+            assert_true((const unsigned char *)h < (const unsigned char *)b.ptr - HT_HDR);
+        }
+    }
+}
+
+/* ---- splitting -------------------------------------------------------------------------------- */
+static void test_layout_split_sequence(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        rtm_heap *h;
+        HT_NEW(h, 8192, ht_fits[f]);
+        void *a = rtm_heap_alloc(h, 64 - HT_HDR);
+        assert_ptr_equal(a, first_block(h).ptr);
+        EXPECT_MAP(h, U(64), F(REST));
+        void *b = rtm_heap_alloc(h, 64 - HT_HDR);
+        assert_ptr_equal(b, (unsigned char *)a + 64);
+        EXPECT_MAP(h, U(64), U(64), F(REST));
+        void *c = rtm_heap_alloc(h, 1); /* the minimum block */
+        assert_ptr_equal(c, (unsigned char *)b + 64);
+        EXPECT_MAP(h, U(64), U(64), U(HT_MIN_BLOCK), F(REST));
+        void *d = rtm_heap_alloc(h, HT_MIN_BLOCK - HT_HDR + 1); /* one byte over: next granule */
+        EXPECT_MAP(h, U(64), U(64), U(HT_MIN_BLOCK), U(HT_MIN_BLOCK + RTM_ALIGN), F(REST));
+        void *e = rtm_heap_alloc(h, 64 - HT_HDR + 1);
+        EXPECT_MAP(h, U(64), U(64), U(HT_MIN_BLOCK), U(HT_MIN_BLOCK + RTM_ALIGN), U(64 + RTM_ALIGN), F(REST));
+        assert_int_equal(rtm_heap_usable_size(h, c), HT_MIN_BLOCK - HT_HDR);
+        assert_int_equal(rtm_heap_usable_size(h, e), 64 + RTM_ALIGN - HT_HDR);
+        rtm_heap_stats s = ht_stats(h);
+        assert_int_equal(s.used, 3 * 64 + RTM_ALIGN + 2 * HT_MIN_BLOCK + RTM_ALIGN);
+        assert_int_equal(s.used_blocks, 5);
+        assert_int_equal(s.free_blocks, 1);
+        void *all[] = {a, b, c, d, e};
+        for (size_t i = 0; i < 5; i++) rtm_heap_free(h, all[i]);
+        EXPECT_MAP(h, F(REST));
+    }
+}
+
+/* ---- coalescing ------------------------------------------------------------------------------- */
+static void test_layout_coalesce(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        for (int order = 0; order < 3; order++) {
+            rtm_heap *h;
+            HT_NEW(h, 8192, ht_fits[f]);
+            void *a = alloc_block(h, 64), *b = alloc_block(h, 64), *c = alloc_block(h, 64), *d = alloc_block(h, 64);
+            EXPECT_MAP(h, U(64), U(64), U(64), U(64), F(REST));
+            switch (order) {
+            case 0: /* right: b is free when a is freed */
+                rtm_heap_free(h, b);
+                EXPECT_MAP(h, U(64), F(64), U(64), U(64), F(REST));
+                rtm_heap_free(h, a);
+                EXPECT_MAP(h, F(128), U(64), U(64), F(REST));
+                rtm_heap_free(h, c); /* and left */
+                EXPECT_MAP(h, F(192), U(64), F(REST));
+                break;
+            case 1: /* left: b is free when c is freed */
+                rtm_heap_free(h, b);
+                rtm_heap_free(h, c);
+                EXPECT_MAP(h, U(64), F(128), U(64), F(REST));
+                rtm_heap_free(h, a);
+                EXPECT_MAP(h, F(192), U(64), F(REST));
+                break;
+            default: /* both: a and c free when b is freed */
+                rtm_heap_free(h, a);
+                rtm_heap_free(h, c);
+                EXPECT_MAP(h, F(64), U(64), F(64), U(64), F(REST));
+                rtm_heap_free(h, b);
+                EXPECT_MAP(h, F(192), U(64), F(REST));
+                break;
+            }
+            assert_int_equal(ht_stats(h).free_blocks, 2);
+            /* d merges with both its free neighbours: the heap is one block again */
+            rtm_heap_free(h, d);
+            EXPECT_MAP(h, F(REST));
+            assert_int_equal(ht_stats(h).free_blocks, 1);
+            assert_int_equal(ht_stats(h).frees, 4);
+        }
+    }
+}
+
+/* A hole is split at its front; a remainder smaller than the minimum block stays in the block. */
+static void test_layout_split_hole_and_no_split(void **state)
+{
+    (void)state;
+    const size_t X = 128;
+    for (int f = 0; f < 3; f++) {
+        rtm_heap *h;
+        HT_NEW(h, 8192, ht_fits[f]);
+        void *a = alloc_block(h, 256), *s1 = alloc_block(h, 64), *b = alloc_block(h, X), *s2 = alloc_block(h, 64);
+        rtm_heap_free(h, a);
+        rtm_heap_free(h, b);
+        EXPECT_MAP(h, F(256), U(64), F(X), U(64), F(REST));
+        /* a request for exactly X: best and good fit take the X hole whole; first fit splits the
+         * lower 256 hole at its front */
+        void *p = rtm_heap_alloc(h, X - HT_HDR);
+        if (ht_fits[f] == RTM_FIT_FIRST) {
+            assert_ptr_equal(p, a);
+            EXPECT_MAP(h, U(X), F(256 - X), U(64), F(X), U(64), F(REST));
+            rtm_heap_free(h, p);
+            EXPECT_MAP(h, F(256), U(64), F(X), U(64), F(REST));
+        } else {
+            assert_ptr_equal(p, b);
+            EXPECT_MAP(h, F(256), U(64), U(X), U(64), F(REST));
+            rtm_heap_free(h, p);
+            EXPECT_MAP(h, F(256), U(64), F(X), U(64), F(REST));
+        }
+        /* a request whose block is RTM_ALIGN smaller than the hole: the rest (< minimum block) stays
+         * with the block, usable size is the whole hole */
+        void *q = rtm_heap_alloc(h, X - RTM_ALIGN - HT_HDR);
+        assert_non_null(q);
+        if (ht_fits[f] == RTM_FIT_FIRST) {
+            /* first fit splits the 256 hole at its front */
+            assert_ptr_equal(q, a);
+            EXPECT_MAP(h, U(X - RTM_ALIGN), F(256 - X + RTM_ALIGN), U(64), F(X), U(64), F(REST));
+        } else {
+            assert_ptr_equal(q, b);
+            assert_int_equal(rtm_heap_usable_size(h, q), X - HT_HDR);
+            EXPECT_MAP(h, F(256), U(64), U(X), U(64), F(REST));
+        }
+        rtm_heap_free(h, q);
+        rtm_heap_free(h, s1);
+        rtm_heap_free(h, s2);
+        EXPECT_MAP(h, F(REST));
+    }
+}
+
+/* Holes 3072 (lowest address), 1048, 1032, 2048, then the rest; 1048 and 1032 share a size class
+ * and 1032 was freed last (head of that list). A request whose block is 1040:
+ *   first fit -> the 3072 hole (lowest address that fits), split;
+ *   best fit  -> the 1048 hole (smallest that fits), whole (8 bytes left < minimum block);
+ *   good fit  -> the head of its own class (1032) is too small, so the next non-empty class up:
+ *                the 2048 hole, split. */
+static void test_layout_policy_choice(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        rtm_heap *h;
+        HT_NEW(h, 32768, ht_fits[f]);
+        void *h3072 = alloc_block(h, 3072), *s1 = alloc_block(h, 64);
+        void *h1048 = alloc_block(h, 1048), *s2 = alloc_block(h, 64);
+        void *h1032 = alloc_block(h, 1032), *s3 = alloc_block(h, 64);
+        void *h2048 = alloc_block(h, 2048), *s4 = alloc_block(h, 64);
+        rtm_heap_free(h, h3072);
+        rtm_heap_free(h, h1048);
+        rtm_heap_free(h, h2048);
+        rtm_heap_free(h, h1032);
+        EXPECT_MAP(h, F(3072), U(64), F(1048), U(64), F(1032), U(64), F(2048), U(64), F(REST));
+        void *p = rtm_heap_alloc(h, 1040 - HT_HDR);
+        assert_non_null(p);
+        switch (ht_fits[f]) {
+        case RTM_FIT_FIRST:
+            assert_ptr_equal(p, h3072);
+            EXPECT_MAP(h, U(1040), F(2032), U(64), F(1048), U(64), F(1032), U(64), F(2048), U(64), F(REST));
+            break;
+        case RTM_FIT_BEST:
+            assert_ptr_equal(p, h1048);
+            EXPECT_MAP(h, F(3072), U(64), U(1048), U(64), F(1032), U(64), F(2048), U(64), F(REST));
+            break;
+        default:
+            assert_ptr_equal(p, h2048);
+            EXPECT_MAP(h, F(3072), U(64), F(1048), U(64), F(1032), U(64), U(1040), F(1008), U(64), F(REST));
+            break;
+        }
+        rtm_heap_free(h, p);
+        EXPECT_MAP(h, F(3072), U(64), F(1048), U(64), F(1032), U(64), F(2048), U(64), F(REST));
+        /* exactly 1032: first fit splits the lowest hole; best fit takes the smallest (1032); good
+         * fit the head of the class, which is 1032 (freed last), and it fits */
+        void *q = rtm_heap_alloc(h, 1032 - HT_HDR);
+        if (ht_fits[f] == RTM_FIT_FIRST) {
+            assert_ptr_equal(q, h3072);
+        } else {
+            assert_ptr_equal(q, h1032);
+            EXPECT_MAP(h, F(3072), U(64), F(1048), U(64), U(1032), U(64), F(2048), U(64), F(REST));
+        }
+        rtm_heap_free(h, q);
+        void *seps[] = {s1, s2, s3, s4};
+        for (size_t i = 0; i < 4; i++) rtm_heap_free(h, seps[i]);
+        EXPECT_MAP(h, F(REST));
+    }
+}
+
+/* The only free blocks are 1048 and 1032 (head): a 1040-byte block request must not fail (good fit
+ * scans its own class before failing, unless built with RTM_HEAP_STRICT_O1); 1056 must fail. */
+static void test_layout_no_false_oom(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        rtm_heap *h;
+        HT_NEW(h, 8192, ht_fits[f]);
+        void *a = alloc_block(h, 1048), *s1 = alloc_block(h, 64), *b = alloc_block(h, 1032), *s2 = alloc_block(h, 64);
+        size_t rest = ht_stats(h).largest_free;
+        void *r = alloc_block(h, rest);
+        EXPECT_MAP(h, U(1048), U(64), U(1032), U(64), U(rest));
+        rtm_heap_free(h, a);
+        rtm_heap_free(h, b);
+        EXPECT_MAP(h, F(1048), U(64), F(1032), U(64), U(rest));
+        size_t failed = ht_stats(h).failed_allocs;
+        assert_null(rtm_heap_alloc(h, 1056 - HT_HDR));
+        assert_int_equal(ht_stats(h).failed_allocs, failed + 1);
+        void *p = rtm_heap_alloc(h, 1040 - HT_HDR);
+        if (ht_fits[f] == RTM_FIT_GOOD && RTM_HEAP_STRICT_O1) {
+            assert_null(p);
+        } else {
+            assert_ptr_equal(p, a);
+            EXPECT_MAP(h, U(1048), U(64), F(1032), U(64), U(rest));
+            rtm_heap_free(h, p);
+        }
+        void *all[] = {s1, s2, r};
+        for (size_t i = 0; i < 3; i++) rtm_heap_free(h, all[i]);
+        EXPECT_MAP(h, F(REST));
+    }
+}
+
+/* ---- aligned ---------------------------------------------------------------------------------- */
+/* aligned_alloc carves the head gap into a free block (at least a minimum block) and the tail back
+ * into the rest. */
+static void test_layout_aligned(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        for (size_t al = 16; al <= 1024; al *= 2) {
+            rtm_heap *h;
+            HT_NEW(h, 16384, ht_fits[f]);
+            uintptr_t p0 = (uintptr_t)first_block(h).ptr;
+            uintptr_t q = (p0 + al - 1) & ~(uintptr_t)(al - 1);
+            if (q != p0 && q - p0 < HT_MIN_BLOCK) q = (p0 + HT_MIN_BLOCK + al - 1) & ~(uintptr_t)(al - 1);
+            void *p = rtm_heap_aligned_alloc(h, al, 100);
+            assert_ptr_equal(p, (void *)q);
+            if (q == p0) EXPECT_MAP(h, U(ht_block_for(100)), F(REST));
+            else EXPECT_MAP(h, F(q - p0), U(ht_block_for(100)), F(REST));
+            rtm_heap_free(h, p);
+            EXPECT_MAP(h, F(REST));
+        }
+    }
+}
+
+/* ---- realloc ---------------------------------------------------------------------------------- */
+static void test_layout_realloc(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        rtm_heap *h;
+        HT_NEW(h, 8192, ht_fits[f]);
+        void *a = alloc_block(h, 512), *b = alloc_block(h, 64);
+        EXPECT_MAP(h, U(512), U(64), F(REST));
+        /* shrink: the tail becomes a free block */
+        assert_ptr_equal(rtm_heap_realloc(h, a, 128 - HT_HDR), a);
+        EXPECT_MAP(h, U(128), F(384), U(64), F(REST));
+        /* grow into the free neighbour, partly */
+        assert_ptr_equal(rtm_heap_realloc(h, a, 256 - HT_HDR), a);
+        EXPECT_MAP(h, U(256), F(256), U(64), F(REST));
+        /* grow leaving less than a minimum block: the whole neighbour is absorbed */
+        assert_ptr_equal(rtm_heap_realloc(h, a, 512 - RTM_ALIGN - HT_HDR), a);
+        EXPECT_MAP(h, U(512), U(64), F(REST));
+        /* shrink by less than a minimum block: nothing changes */
+        assert_ptr_equal(rtm_heap_realloc(h, a, 512 - HT_MIN_BLOCK + RTM_ALIGN - HT_HDR), a);
+        EXPECT_MAP(h, U(512), U(64), F(REST));
+        /* shrink next to a free block: the tail merges with it */
+        rtm_heap_free(h, b);
+        EXPECT_MAP(h, U(512), F(REST));
+        void *c = alloc_block(h, 64);
+        void *d = alloc_block(h, 64);
+        rtm_heap_free(h, c);
+        EXPECT_MAP(h, U(512), F(64), U(64), F(REST));
+        assert_ptr_equal(rtm_heap_realloc(h, a, 256 - HT_HDR), a);
+        EXPECT_MAP(h, U(256), F(320), U(64), F(REST));
+        /* grow past the neighbour: moves (to the rest for every policy here), old block freed and
+         * merged with its free neighbour */
+        void *m = rtm_heap_realloc(h, a, 1024 - HT_HDR);
+        assert_ptr_equal(m, (unsigned char *)d + 64);
+        EXPECT_MAP(h, F(576), U(64), U(1024), F(REST));
+        rtm_heap_free(h, m);
+        rtm_heap_free(h, d);
+        EXPECT_MAP(h, F(REST));
+    }
+}
+
+/* ---- regions ---------------------------------------------------------------------------------- */
+static void test_layout_regions(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        rtm_heap *h;
+        HT_NEW(h, 4096, ht_fits[f]);
+        unsigned char *r2 = ht_buffer(2048, 0);
+        assert_int_equal(rtm_heap_add_region(h, r2, 2048), RTM_OK);
+        EXPECT_MAP_REGION(h, 0, F(REST));
+        ht_walk w = {0};
+        ht_walk_collect(h, &w);
+        assert_int_equal(w.n, 2);
+        const rtm_heap_block *b2 = w.b[0].region == 1 ? &w.b[0] : &w.b[1];
+        size_t cap2 = b2->block_bytes;
+        assert_true(cap2 <= 2048 && cap2 > 2048 - 128);
+        /* the block and its sentinel lie inside the region */
+        assert_true((const unsigned char *)b2->ptr - HT_HDR >= r2);
+        assert_true((const unsigned char *)b2->ptr - HT_HDR + b2->block_bytes + HT_HDR <= r2 + 2048);
+        /* fill region 0 exactly; the next request comes from region 1 */
+        size_t cap0 = ht_stats(h).capacity - cap2;
+        void *a = alloc_block(h, cap0);
+        EXPECT_MAP_REGION(h, 0, U(cap0));
+        void *b = alloc_block(h, 256);
+        EXPECT_MAP_REGION(h, 1, U(256), F(REST));
+        assert_ptr_equal(b, b2->ptr);
+        rtm_heap_free(h, a);
+        rtm_heap_free(h, b);
+        EXPECT_MAP_REGION(h, 0, F(REST));
+        EXPECT_MAP_REGION(h, 1, F(REST));
+        assert_int_equal(ht_stats(h).free_blocks, 2);
+        ht_walk_free(&w);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_layout_init_and_sentinel),
+        cmocka_unit_test(test_layout_split_sequence),
+        cmocka_unit_test(test_layout_coalesce),
+        cmocka_unit_test(test_layout_split_hole_and_no_split),
+        cmocka_unit_test(test_layout_policy_choice),
+        cmocka_unit_test(test_layout_no_false_oom),
+        cmocka_unit_test(test_layout_aligned),
+        cmocka_unit_test(test_layout_realloc),
+        cmocka_unit_test(test_layout_regions),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
