@@ -735,10 +735,10 @@ rtm_err rtm_track_check_all(rtm_track *t, rtm_track_sink sink, void *ctx)
     return worst;
 }
 
-static void site_line(line_buf *l, const char *file, unsigned line, const site *s)
+static void site_line(line_buf *l, bool other, const char *file, unsigned line, const site *s)
 {
     l_str(l, "site ");
-    if (file == NULL) l_str(l, "(other)");
+    if (other) l_str(l, "(other)");
     else l_site(l, file, line);
     l_str(l, " live ");
     l_dec(l, s->live_blocks);
@@ -781,11 +781,11 @@ void rtm_track_report(rtm_track *t, rtm_track_sink sink, void *ctx)
     for (size_t i = 0; i < t->max_sites; i++) {
         const site *s = &t->sites[i];
         if (!s->used || s->allocs == 0) continue;
-        site_line(&l, s->file, s->line, s);
+        site_line(&l, false, s->file, s->line, s);
         l_end(&l, sink, ctx);
     }
     if (t->other_site.allocs != 0) {
-        site_line(&l, NULL, 0, &t->other_site);
+        site_line(&l, true, NULL, 0, &t->other_site);
         l_end(&l, sink, ctx);
     }
     for (size_t i = 0; i <= RTM_TRACK_THREADS; i++) {
@@ -849,7 +849,7 @@ size_t rtm_track_leaks_since(rtm_track *t, rtm_track_cp cp, rtm_track_sink sink,
         unsigned line;
         site_name(t, ix, &file, &line);
         l_str(&l, "leak site ");
-        if (file == NULL) l_str(&l, "(other)");
+        if (ix == NO_SITE) l_str(&l, "(other)");
         else l_site(&l, file, line);
         l_str(&l, " blocks ");
         l_dec(&l, n);
@@ -950,6 +950,14 @@ rtm_err rtm_track_validate(rtm_track *t)
     rtm_err e = validate_locked(t);
     unlock(t);
     return e;
+}
+
+void rtm_track_drain(rtm_track *t)
+{
+    if (t == NULL) return;
+    lock(t);
+    drain_all(t);
+    unlock(t);
 }
 
 void rtm_track_destroy(rtm_track *t)

@@ -245,6 +245,13 @@ size_t rtm_track_leaks_since(rtm_track *t, rtm_track_cp cp, rtm_track_sink sink,
  */
 rtm_err rtm_track_validate(rtm_track *t);
 
+/**
+ * Gives every quarantined block back to the allocator now, checking each one's poison first (as
+ * when the quarantine is full). Call before destroying the wrapped allocator or to free memory.
+ * O(quarantined blocks x their sizes).
+ */
+void rtm_track_drain(rtm_track *t);
+
 /** Releases the lock's OS resources (cfg.locked). The blocks and the buffer stay the caller's. */
 void rtm_track_destroy(rtm_track *t);
 

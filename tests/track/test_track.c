@@ -1,0 +1,812 @@
+/* Tracker tests: exact scenarios, reports, guards, quarantine, table limits, a randomized run
+ * against a reference model (invariants checked after every op in debug builds). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "rtm_test.h"
+#include "rtmem/heap.h"
+#include "rtmem/port.h"
+#include "rtmem/track.h"
+
+/* ---- a malloc-backed test allocator with failure injection and counters ------------------------ */
+typedef struct {
+    size_t allocs, frees, fail_next, live;
+} test_alloc;
+
+static void *ta_alloc(void *self, size_t size, size_t align)
+{
+    test_alloc *a = self;
+    if (a->fail_next) {
+        a->fail_next--;
+        return NULL;
+    }
+    void *p = NULL;
+    if (posix_memalign(&p, align > sizeof(void *) ? align : sizeof(void *), size)) return NULL;
+    a->allocs++;
+    a->live++;
+    return p;
+}
+static void ta_free(void *self, void *ptr)
+{
+    test_alloc *a = self;
+    a->frees++;
+    a->live--;
+    free(ptr);
+}
+
+/* ---- sink capture ------------------------------------------------------------------------------ */
+typedef struct {
+    char text[16384];
+    size_t n;
+    unsigned lines;
+} capture;
+
+static void cap_sink(void *ctx, const char *text, size_t len)
+{
+    capture *c = ctx;
+    assert_true(len > 0 && text[len - 1] == '\n');
+    assert_true(memchr(text, '\n', len) == text + len - 1); /* one line per call */
+    if (c->n + len < sizeof c->text) {
+        memcpy(c->text + c->n, text, len);
+        c->n += len;
+        c->text[c->n] = '\0';
+    }
+    c->lines++;
+}
+static void cap_reset(capture *c)
+{
+    c->n = 0;
+    c->lines = 0;
+    c->text[0] = '\0';
+}
+
+static void check(rtm_track *t) { assert_int_equal(rtm_track_validate(t), RTM_OK); }
+
+static _Alignas(16) unsigned char g_mem[1 << 16];
+static _Alignas(16) unsigned char g_heap_mem[1 << 18];
+
+static rtm_track *make(test_alloc *ta, size_t bytes, size_t guard, size_t q, capture *sink)
+{
+    rtm_track_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.allocator.alloc = ta_alloc;
+    cfg.allocator.free = ta_free;
+    cfg.allocator.self = ta;
+    cfg.max_sites = 16;
+    cfg.guard = guard;
+    cfg.quarantine = q;
+    cfg.sink = sink ? cap_sink : NULL;
+    cfg.sink_ctx = sink;
+    rtm_track *t = NULL;
+    assert_int_equal(rtm_track_init(&t, g_mem, bytes, &cfg), RTM_OK);
+    assert_non_null(t);
+    return t;
+}
+
+static void test_init_errors(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    test_alloc ta = {0};
+    rtm_track_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    rtm_track *t = (rtm_track *)1;
+    assert_int_equal(rtm_track_init(&t, g_mem, sizeof g_mem, &cfg), RTM_ERR_ARG); /* no allocator */
+    assert_null(t);
+    cfg.allocator.alloc = ta_alloc;
+    cfg.allocator.free = ta_free;
+    cfg.allocator.self = &ta;
+    assert_int_equal(rtm_track_init(NULL, g_mem, sizeof g_mem, &cfg), RTM_ERR_ARG);
+    assert_int_equal(rtm_track_init(&t, NULL, sizeof g_mem, &cfg), RTM_ERR_ARG);
+    assert_int_equal(rtm_track_init(&t, g_mem, sizeof g_mem, NULL), RTM_ERR_ARG);
+    cfg.max_sites = 0;
+    assert_int_equal(rtm_track_init(&t, g_mem, sizeof g_mem, &cfg), RTM_ERR_SIZE);
+    cfg.max_sites = 70000;
+    assert_int_equal(rtm_track_init(&t, g_mem, sizeof g_mem, &cfg), RTM_ERR_SIZE);
+    cfg.max_sites = 4;
+    assert_int_equal(rtm_track_init(&t, g_mem, 64, &cfg), RTM_ERR_TOO_SMALL);
+    cfg.quarantine = SIZE_MAX / 2;
+    assert_int_equal(rtm_track_init(&t, g_mem, sizeof g_mem, &cfg), RTM_ERR_SIZE);
+    cfg.quarantine = 1000000;
+    assert_int_equal(rtm_track_init(&t, g_mem, sizeof g_mem, &cfg), RTM_ERR_TOO_SMALL);
+    assert_null(t);
+    assert_true(rtm_test_hook_total() >= 8);
+    /* the sizing macro is enough for what it promises, at an odd address */
+    cfg.quarantine = 5;
+    size_t need = RTM_TRACK_BYTES(100, 4, 5);
+    assert_true(need < sizeof g_mem);
+    assert_int_equal(rtm_track_init(&t, g_mem + 3, need, &cfg), RTM_OK);
+    rtm_track_stats st;
+    rtm_track_get_stats(t, &st);
+    assert_true(st.capacity >= 105);
+    /* NULL handles are rejected, not dereferenced */
+    assert_null(rtm_track_alloc_at(NULL, 8, 0, NULL, 0));
+    rtm_track_free_at(NULL, g_mem, NULL, 0);
+    assert_int_equal(rtm_track_validate(NULL), RTM_ERR_ARG);
+    assert_int_equal(rtm_track_check_all(NULL, NULL, NULL), RTM_ERR_ARG);
+    rtm_track_get_stats(NULL, &st);
+    assert_int_equal(st.capacity, 0);
+    rtm_set_error_hook(NULL);
+}
+
+/* Exact scenario on an rtmem heap: records, find, stats, free. */
+static void test_heap_scenario(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    rtm_heap *h = rtm_heap_init(g_heap_mem, 4096, RTM_FIT_GOOD);
+    assert_non_null(h);
+    rtm_track_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    assert_int_equal(rtm_allocator_from_heap(&cfg.allocator, h), RTM_OK);
+    assert_int_equal(rtm_allocator_from_heap(NULL, h), RTM_ERR_ARG);
+    cfg.max_sites = 8;
+    rtm_track *t;
+    assert_int_equal(rtm_track_init(&t, g_mem, RTM_TRACK_BYTES(32, 8, 0), &cfg), RTM_OK);
+
+    rtm_heap_stats hs0, hs;
+    rtm_heap_get_stats(h, &hs0);
+    unsigned line_a = __LINE__ + 1;
+    char *a = RTM_TRACK_ALLOC(t, 40);
+    unsigned line_b = __LINE__ + 1;
+    char *b = RTM_TRACK_ALLOC(t, 100);
+    char *c = RTM_TRACK_ALIGNED_ALLOC(t, 64, 10);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_non_null(c);
+    assert_int_equal((uintptr_t)c % 64, 0);
+    check(t);
+    rtm_heap_get_stats(h, &hs);
+    assert_int_equal(hs.used_blocks, hs0.used_blocks + 3);
+    assert_true(rtm_heap_usable_size(h, a) >= 40); /* no guard: the heap's own pointer */
+
+    rtm_track_stats st;
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.live_blocks, 3);
+    assert_int_equal(st.live_bytes, 150);
+    assert_int_equal(st.peak_bytes, 150);
+    assert_int_equal(st.allocs, 3);
+
+    rtm_track_info info;
+    assert_true(rtm_track_find(t, b + 57, &info));
+    assert_ptr_equal(info.ptr, b);
+    assert_int_equal(info.size, 100);
+    assert_string_equal(info.file, __FILE__);
+    assert_int_equal(info.line, line_b);
+    assert_int_equal(info.thread, rtm_port_thread_id());
+    assert_true(info.age_us < 60u * 1000000u);
+    assert_int_equal(info.seq, 1);
+    assert_true(rtm_track_find(t, a, &info));
+    assert_int_equal(info.line, line_a);
+    assert_false(rtm_track_find(t, a + 40, &info) && info.ptr == a); /* one past the end: not a */
+    assert_false(rtm_track_find(t, g_mem, &info));
+
+    RTM_TRACK_FREE(t, b);
+    check(t);
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.live_blocks, 2);
+    assert_int_equal(st.live_bytes, 50);
+    assert_int_equal(st.peak_bytes, 150);
+    assert_int_equal(st.frees, 1);
+    assert_false(rtm_track_find(t, b + 57, &info));
+    rtm_heap_get_stats(h, &hs);
+    assert_int_equal(hs.used_blocks, hs0.used_blocks + 2);
+
+    /* a foreign pointer and a double free never reach the heap */
+    size_t heap_bad = hs.bad_frees;
+    RTM_TRACK_FREE(t, b);
+    RTM_TRACK_FREE(t, g_mem + 8);
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.bad_frees, 2);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 2); /* no quarantine: b is just unknown */
+    rtm_heap_get_stats(h, &hs);
+    assert_int_equal(hs.bad_frees, heap_bad);
+
+    /* realloc keeps contents and alignment, counts one allocation */
+    memset(c, 0x5C, 10);
+    char *c2 = RTM_TRACK_REALLOC(t, c, 300);
+    assert_non_null(c2);
+    assert_int_equal((uintptr_t)c2 % 64, 0);
+    for (int i = 0; i < 10; i++) assert_int_equal((unsigned char)c2[i], 0x5C);
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.allocs, 4);
+    assert_int_equal(st.frees, 1);
+    assert_int_equal(st.live_bytes, 340);
+    /* realloc failure leaves the block */
+    assert_null(RTM_TRACK_REALLOC(t, c2, 1u << 20));
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.failed, 1);
+    assert_true(rtm_track_find(t, c2 + 299, &info));
+    assert_null(RTM_TRACK_REALLOC(t, c2, 0));
+    RTM_TRACK_FREE(t, a);
+    check(t);
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.live_blocks, 0);
+    rtm_heap_get_stats(h, &hs);
+    assert_int_equal(hs.used_blocks, hs0.used_blocks);
+    assert_int_equal(rtm_heap_check(h), RTM_OK);
+
+    /* bad requests */
+    assert_null(rtm_track_alloc_at(t, 0, 0, __FILE__, __LINE__));
+    assert_null(rtm_track_alloc_at(t, 8, 3, __FILE__, __LINE__));
+    assert_null(rtm_track_alloc_at(t, SIZE_MAX, 0, __FILE__, __LINE__));
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.bad_requests, 2);
+    rtm_set_error_hook(NULL);
+}
+
+/* Report format: summary, one line per site, one per thread; exact text. */
+static void test_report_text(void **state)
+{
+    (void)state;
+    test_alloc ta = {0};
+    capture cap;
+    cap_reset(&cap);
+    rtm_track *t = make(&ta, 8192, 0, 0, NULL);
+    void *p[5];
+    unsigned l1 = __LINE__ + 2;
+    for (int i = 0; i < 3; i++)
+        p[i] = rtm_track_alloc_at(t, 16, 0, "src/a.c", 10); /* same site, thrice */
+    p[3] = rtm_track_alloc_at(t, 100, 0, "src/b.c", 20);
+    p[4] = rtm_track_alloc_at(t, 7, 0, NULL, 0);
+    (void)l1;
+    rtm_track_free_at(t, p[0], "src/a.c", 99);
+    rtm_track_report(t, cap_sink, &cap);
+    char expect[2048];
+    snprintf(expect, sizeof expect,
+             "rtm_track: live 4 blocks 139 bytes peak 155 allocs 5 frees 1 failed 0 table_full 0 bad_frees 0 "
+             "overflows 0 after_free_writes 0\n");
+    assert_memory_equal(cap.text, expect, strlen(expect));
+    assert_non_null(strstr(cap.text, "site src/a.c:10 live 2 bytes 32 peak 48 allocs 3\n"));
+    assert_non_null(strstr(cap.text, "site src/b.c:20 live 1 bytes 100 peak 100 allocs 1\n"));
+    assert_non_null(strstr(cap.text, "site (unknown) live 1 bytes 7 peak 7 allocs 1\n"));
+    assert_null(strstr(cap.text, "src/a.c:99")); /* a free-only site has no line */
+    snprintf(expect, sizeof expect, "thread 0x%llx live 4 bytes 139 peak 155 allocs 5 frees 1\n",
+             (unsigned long long)rtm_port_thread_id());
+    assert_non_null(strstr(cap.text, expect));
+    assert_int_equal(cap.lines, 5);
+    for (int i = 1; i < 5; i++) rtm_track_free_at(t, p[i], NULL, 0);
+    assert_int_equal(ta.live, 0);
+}
+
+static void test_leaks_since(void **state)
+{
+    (void)state;
+    test_alloc ta = {0};
+    capture cap;
+    cap_reset(&cap);
+    rtm_track *t = make(&ta, 8192, 0, 0, NULL);
+    void *old = rtm_track_alloc_at(t, 64, 0, "old.c", 1);
+    rtm_track_cp cp = rtm_track_checkpoint(t);
+    assert_int_equal(cp, 1);
+    void *n1 = rtm_track_alloc_at(t, 24, 0, "new.c", 5);
+    void *n2 = rtm_track_alloc_at(t, 8, 0, "new.c", 5);
+    void *n3 = rtm_track_alloc_at(t, 300, 0, "other.c", 7);
+    rtm_track_free_at(t, n3, "other.c", 8);
+    assert_int_equal(rtm_track_leaks_since(t, cp, cap_sink, &cap), 2);
+    assert_non_null(strstr(cap.text, "leak site new.c:5 blocks 2 bytes 32\n"));
+    char want[128];
+    snprintf(want, sizeof want, "leak block 0x%llx size 24 thread 0x%llx age_us ", (unsigned long long)(uintptr_t)n1,
+             (unsigned long long)rtm_port_thread_id());
+    assert_non_null(strstr(cap.text, want));
+    assert_non_null(strstr(cap.text, " seq 1\n"));
+    assert_non_null(strstr(cap.text, " seq 2\n"));
+    assert_null(strstr(cap.text, "old.c"));
+    assert_null(strstr(cap.text, "other.c"));
+    assert_non_null(strstr(cap.text, "leaks since 1: 2 blocks 32 bytes\n"));
+    assert_int_equal(cap.lines, 4);
+    /* since the start everything live is a leak; since now nothing is */
+    assert_int_equal(rtm_track_leaks_since(t, 0, NULL, NULL), 3);
+    assert_int_equal(rtm_track_leaks_since(t, rtm_track_checkpoint(t), NULL, NULL), 0);
+    rtm_track_free_at(t, old, NULL, 0);
+    rtm_track_free_at(t, n1, NULL, 0);
+    rtm_track_free_at(t, n2, NULL, 0);
+    assert_int_equal(rtm_track_leaks_since(t, 0, NULL, NULL), 0);
+}
+
+/* Red zones: a one-byte overrun and underrun are caught on free and by check_all. */
+static void test_guards(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    test_alloc ta = {0};
+    capture cap;
+    cap_reset(&cap);
+    rtm_track *t = make(&ta, 8192, 8, 0, &cap);
+    unsigned char *a = rtm_track_alloc_at(t, 13, 0, "g.c", 1);
+    unsigned char *b = rtm_track_alloc_at(t, 32, 32, "g.c", 2);
+    unsigned char *c = rtm_track_alloc_at(t, 5, 0, "g.c", 3);
+    assert_int_equal((uintptr_t)b % 32, 0);
+    memset(a, 1, 13);
+    memset(b, 2, 32);
+    memset(c, 3, 5);
+    assert_int_equal(rtm_track_check_all(t, cap_sink, &cap), RTM_OK);
+    assert_int_equal(cap.lines, 0);
+    rtm_track_info info;
+    assert_true(rtm_track_find(t, a + 13, &info)); /* in the rear guard: attributed to a */
+    assert_ptr_equal(info.ptr, a);
+    assert_true(rtm_track_find(t, b - 1, &info));
+    assert_ptr_equal(info.ptr, b);
+
+    a[13] = 0; /* one past the end */
+    b[-1] = 0; /* one before the start */
+    assert_int_equal(rtm_track_check_all(t, cap_sink, &cap), RTM_ERR_OVERFLOW);
+    assert_int_equal(cap.lines, 2);
+    char want[128];
+    snprintf(want, sizeof want, "rtm_track: overflow after block 0x%llx size 13 at offset 13 alloc g.c:1\n",
+             (unsigned long long)(uintptr_t)a);
+    assert_non_null(strstr(cap.text, want));
+    snprintf(want, sizeof want, "rtm_track: overflow before block 0x%llx size 32 at offset -1 alloc g.c:2\n",
+             (unsigned long long)(uintptr_t)b);
+    assert_non_null(strstr(cap.text, want));
+    rtm_track_stats st;
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.overflows, 2);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_OVERFLOW), 2);
+    /* checked again: described again, but counted once per block */
+    assert_int_equal(rtm_track_check_all(t, NULL, NULL), RTM_ERR_OVERFLOW);
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.overflows, 2);
+    /* free describes it too, and still frees */
+    cap_reset(&cap);
+    rtm_track_free_at(t, a, "g.c", 9);
+    assert_int_equal(cap.lines, 1);
+    assert_non_null(strstr(cap.text, "overflow after"));
+    rtm_track_free_at(t, b, "g.c", 10);
+    /* an undamaged block: nothing */
+    cap_reset(&cap);
+    rtm_track_free_at(t, c, "g.c", 11);
+    assert_int_equal(cap.lines, 0);
+    assert_int_equal(ta.live, 0);
+    check(t);
+    /* a far overrun detected on free even without check_all */
+    unsigned char *d = rtm_track_alloc_at(t, 16, 0, "g.c", 12);
+    d[16 + 7] = 0xFF;
+    rtm_track_free_at(t, d, "g.c", 13);
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.overflows, 3);
+    assert_non_null(strstr(cap.text, "at offset 23 alloc g.c:12"));
+    rtm_set_error_hook(NULL);
+}
+
+/* Quarantine: a write after free is found when the block goes back, with both sites. */
+static void test_quarantine(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    test_alloc ta = {0};
+    capture cap;
+    cap_reset(&cap);
+    rtm_track *t = make(&ta, 8192, 0, 2, &cap);
+    unsigned char *a = rtm_track_alloc_at(t, 20, 0, "q.c", 1);
+    unsigned char *b = rtm_track_alloc_at(t, 20, 0, "q.c", 2);
+    unsigned char *c = rtm_track_alloc_at(t, 20, 0, "q.c", 3);
+    rtm_track_free_at(t, a, "q.c", 10);
+    check(t);
+    for (int i = 0; i < 20; i++) assert_int_equal(a[i], RTM_TRACK_POISON);
+    rtm_track_stats st;
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.quarantined, 1);
+    assert_int_equal(st.live_blocks, 2);
+    assert_int_equal(ta.frees, 0); /* held back */
+    a[5] = 42;                     /* write after free */
+    /* check_all sees it at once */
+    assert_int_equal(rtm_track_check_all(t, cap_sink, &cap), RTM_ERR_CORRUPT);
+    char want[160];
+    snprintf(want, sizeof want, "rtm_track: write after free block 0x%llx size 20 at offset 5 alloc q.c:1 freed q.c:10\n",
+             (unsigned long long)(uintptr_t)a);
+    assert_string_equal(cap.text, want);
+    /* double free of a quarantined block names the first free */
+    cap_reset(&cap);
+    rtm_track_free_at(t, a, "q.c", 11);
+    assert_non_null(strstr(cap.text, "rtm_track: double free "));
+    assert_non_null(strstr(cap.text, " at q.c:11 freed q.c:10\n"));
+    rtm_track_free_at(t, b, NULL, 0);
+    rtm_track_free_at(t, c, NULL, 0);
+    rtm_track_drain(t);
+    assert_int_equal(ta.live, 0);
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.quarantined, 0);
+    check(t);
+    rtm_set_error_hook(NULL);
+}
+
+static void test_quarantine_drain(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    test_alloc ta = {0};
+    capture cap;
+    cap_reset(&cap);
+    rtm_track *t = make(&ta, 8192, 4, 2, &cap);
+    unsigned char *a = rtm_track_alloc_at(t, 20, 0, "q.c", 1);
+    unsigned char *b = rtm_track_alloc_at(t, 20, 0, "q.c", 2);
+    unsigned char *c = rtm_track_alloc_at(t, 20, 0, "q.c", 3);
+    rtm_track_free_at(t, a, "q.c", 10);
+    rtm_track_free_at(t, a, "q.c", 11); /* double free */
+    char want[160];
+    snprintf(want, sizeof want, "rtm_track: double free 0x%llx at q.c:11 freed q.c:10\n",
+             (unsigned long long)(uintptr_t)a);
+    assert_string_equal(cap.text, want);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_DOUBLE_FREE), 1);
+    a[19] = 0;                          /* write after free, last byte */
+    rtm_track_free_at(t, b, "q.c", 12); /* quarantine: a, b */
+    assert_int_equal(ta.frees, 0);
+    cap_reset(&cap);
+    rtm_track_free_at(t, c, "q.c", 13); /* a goes back, checked */
+    assert_int_equal(ta.frees, 1);
+    snprintf(want, sizeof want, "rtm_track: write after free block 0x%llx size 20 at offset 19 alloc q.c:1 freed q.c:10\n",
+             (unsigned long long)(uintptr_t)a);
+    assert_string_equal(cap.text, want);
+    rtm_track_stats st;
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.after_free_writes, 1);
+    assert_int_equal(st.quarantined, 2);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), 1);
+    check(t);
+    /* allocation failure drains the quarantine and retries */
+    ta.fail_next = 1;
+    void *d = rtm_track_alloc_at(t, 8, 0, "q.c", 20);
+    assert_non_null(d);
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.quarantined, 0);
+    assert_int_equal(st.failed, 0);
+    assert_int_equal(ta.frees, 3);
+    ta.fail_next = 1;
+    assert_null(rtm_track_alloc_at(t, 8, 0, "q.c", 21)); /* nothing to drain: a real failure */
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.failed, 1);
+    rtm_track_free_at(t, d, NULL, 0);
+    check(t);
+    rtm_track_drain(t);
+    assert_int_equal(ta.live, 0);
+    rtm_set_error_hook(NULL);
+}
+
+/* A full table refuses allocations (never overwrites a live record); quarantine gives room. */
+static void test_table_full(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    test_alloc ta = {0};
+    rtm_track *t = make(&ta, RTM_TRACK_BYTES(10, 16, 3), 0, 3, NULL);
+    rtm_track_stats st;
+    rtm_track_get_stats(t, &st);
+    size_t cap = st.capacity;
+    assert_true(cap >= 13);
+    void *p[64];
+    assert_true(cap < 64);
+    for (size_t i = 0; i < cap; i++) {
+        p[i] = rtm_track_alloc_at(t, i + 1, 0, "f.c", 1);
+        assert_non_null(p[i]);
+    }
+    assert_null(rtm_track_alloc_at(t, 8, 0, "f.c", 2));
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.table_full, 1);
+    assert_int_equal(st.live_blocks, cap);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_FULL), 1);
+    assert_int_equal(ta.allocs, cap); /* the allocator was not asked */
+    for (size_t i = 0; i < cap; i++) {
+        rtm_track_info info;
+        assert_true(rtm_track_find(t, p[i], &info));
+        assert_int_equal(info.size, i + 1);
+    }
+    check(t);
+    /* a freed block goes to the quarantine (still a record): the next alloc drains it */
+    rtm_track_free_at(t, p[0], "f.c", 3);
+    p[0] = rtm_track_alloc_at(t, 8, 0, "f.c", 4);
+    assert_non_null(p[0]);
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.quarantined, 0);
+    check(t);
+    for (size_t i = 0; i < cap; i++) rtm_track_free_at(t, p[i], NULL, 0);
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.live_blocks, 0);
+    assert_int_equal(st.quarantined, 3);
+    check(t);
+    rtm_track_drain(t);
+    assert_int_equal(ta.live, 0);
+    rtm_set_error_hook(NULL);
+}
+
+/* Site table overflow: further sites are pooled in "(other)". */
+static void test_sites_full(void **state)
+{
+    (void)state;
+    test_alloc ta = {0};
+    rtm_track_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.allocator.alloc = ta_alloc;
+    cfg.allocator.free = ta_free;
+    cfg.allocator.self = &ta;
+    cfg.max_sites = 2;
+    rtm_track *t;
+    assert_int_equal(rtm_track_init(&t, g_mem, 8192, &cfg), RTM_OK);
+    void *p[4];
+    for (unsigned i = 0; i < 4; i++) p[i] = rtm_track_alloc_at(t, 10, 0, "s.c", i + 1);
+    rtm_track_stats st;
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.sites_full, 2);
+    capture cap;
+    cap_reset(&cap);
+    rtm_track_report(t, cap_sink, &cap);
+    assert_non_null(strstr(cap.text, "site (other) live 2 bytes 20 peak 20 allocs 2\n"));
+    assert_non_null(strstr(cap.text, "site s.c:1 live 1"));
+    assert_non_null(strstr(cap.text, "site s.c:2 live 1"));
+    cap_reset(&cap);
+    assert_int_equal(rtm_track_leaks_since(t, 0, cap_sink, &cap), 4);
+    assert_non_null(strstr(cap.text, "leak site (other) blocks 2 bytes 20\n"));
+    for (unsigned i = 0; i < 4; i++) rtm_track_free_at(t, p[i], NULL, 0);
+    check(t);
+}
+
+/* Long file names are cut from the left and lines never exceed RTM_TRACK_LINE_MAX. */
+static void test_long_names(void **state)
+{
+    (void)state;
+    test_alloc ta = {0};
+    capture cap;
+    cap_reset(&cap);
+    rtm_track *t = make(&ta, 8192, 0, 0, NULL);
+    char name[600];
+    memset(name, 'x', sizeof name);
+    memcpy(name + sizeof name - 8, "/end.c", 7);
+    void *p = rtm_track_alloc_at(t, 10, 0, name, 123456);
+    rtm_track_report(t, cap_sink, &cap);
+    assert_non_null(strstr(cap.text, "...xxx"));
+    assert_non_null(strstr(cap.text, "/end.c:123456 live 1"));
+    const char *s = cap.text;
+    while (*s) {
+        const char *e = strchr(s, '\n');
+        assert_true(e - s < RTM_TRACK_LINE_MAX);
+        s = e + 1;
+    }
+    rtm_track_free_at(t, p, NULL, 0);
+}
+
+/* Deliberately damaged tracker data is found by rtm_track_validate. */
+static void test_validate_detects(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    test_alloc ta = {0};
+    size_t bytes = 8192;
+    rtm_track *t = make(&ta, bytes, 0, 0, NULL);
+    void *p[20];
+    for (int i = 0; i < 20; i++) p[i] = rtm_track_alloc_at(t, 8, 0, "v.c", 1);
+    check(t);
+    /* the record table is the tail of the buffer: overwrite its last quarter */
+    unsigned char saved[2048];
+    memcpy(saved, g_mem + bytes - sizeof saved, sizeof saved);
+    memset(g_mem + bytes - sizeof saved, 0x5A, sizeof saved);
+    assert_int_equal(rtm_track_validate(t), RTM_ERR_CORRUPT);
+    assert_true(rtm_test_hook_count(RTM_ERR_CORRUPT) >= 1);
+    memcpy(g_mem + bytes - sizeof saved, saved, sizeof saved);
+    check(t);
+    /* a record silently dropped (zeroed) is a count mismatch */
+    unsigned char *tab_end = g_mem + bytes;
+    unsigned char *hit = NULL;
+    for (unsigned char *q = tab_end - sizeof(void *); q > g_mem + bytes / 2; q -= sizeof(void *)) {
+        uintptr_t v;
+        memcpy(&v, q, sizeof v);
+        for (int i = 0; i < 20; i++)
+            if (v == (uintptr_t)p[i]) hit = q;
+        if (hit) break;
+    }
+    assert_non_null(hit);
+    uintptr_t zero = 0, was;
+    memcpy(&was, hit, sizeof was);
+    memcpy(hit, &zero, sizeof zero);
+    assert_int_equal(rtm_track_validate(t), RTM_ERR_CORRUPT);
+    memcpy(hit, &was, sizeof was);
+    check(t);
+    for (int i = 0; i < 20; i++) rtm_track_free_at(t, p[i], NULL, 0);
+    rtm_set_error_hook(NULL);
+}
+
+/* ---- randomized run against a model, on an rtmem heap ------------------------------------------ */
+typedef struct {
+    unsigned char *p;
+    size_t size;
+    uint32_t tag;
+} model_blk;
+
+static void fill_pattern(unsigned char *p, size_t n, uint32_t tag)
+{
+    for (size_t i = 0; i < n; i++) p[i] = (unsigned char)(tag * 31u + i);
+}
+static void check_pattern(const unsigned char *p, size_t n, uint32_t tag)
+{
+    for (size_t i = 0; i < n; i++) assert_int_equal(p[i], (unsigned char)(tag * 31u + i));
+}
+
+static void random_run(size_t guard, size_t quarantine, uint64_t seed_add)
+{
+    rtm_test_hook_install();
+    rtm_test_rng rng = {rtm_test_seed() + seed_add};
+    rtm_heap *h = rtm_heap_init(g_heap_mem, sizeof g_heap_mem, RTM_FIT_GOOD);
+    assert_non_null(h);
+    rtm_track_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    rtm_allocator_from_heap(&cfg.allocator, h);
+    cfg.max_sites = 8;
+    cfg.guard = guard;
+    cfg.quarantine = quarantine;
+    enum { MAXLIVE = 300 };
+    rtm_track *t;
+    /* a small table (load up to 3/4) to exercise probing and backward-shift deletion */
+    assert_int_equal(rtm_track_init(&t, g_mem, RTM_TRACK_BYTES(MAXLIVE, 8, quarantine), &cfg), RTM_OK);
+    static model_blk live[MAXLIVE];
+    size_t nlive = 0, bytes = 0, peak = 0, allocs = 0, frees = 0, failed = 0;
+    size_t ops = rtm_test_ops(1000000);
+    bool debug = rtm_test_is_slow_build();
+    for (size_t op = 0; op < ops; op++) {
+        unsigned r = (unsigned)rtm_test_rnd(&rng, 100);
+        if ((r < 55 && nlive < MAXLIVE) || nlive == 0) {
+            size_t size = 1 + (size_t)rtm_test_rnd(&rng, rtm_test_rnd(&rng, 4) ? 64 : 2000);
+            size_t align = rtm_test_rnd(&rng, 8) == 0 ? (size_t)1 << rtm_test_rnd(&rng, 8) : 0;
+            unsigned line = 1 + (unsigned)rtm_test_rnd(&rng, 10); /* 10 sites > 8: some pooled */
+            unsigned char *p = rtm_track_alloc_at(t, size, align, "rand.c", line);
+            if (p == NULL) {
+                failed++;
+            } else {
+                if (align) assert_int_equal((uintptr_t)p % align, 0);
+                uint32_t tag = (uint32_t)rtm_test_next(&rng);
+                fill_pattern(p, size, tag);
+                live[nlive++] = (model_blk){p, size, tag};
+                allocs++;
+                bytes += size;
+                if (bytes > peak) peak = bytes;
+            }
+        } else if (r < 90) {
+            size_t i = (size_t)rtm_test_rnd(&rng, nlive);
+            check_pattern(live[i].p, live[i].size, live[i].tag);
+            rtm_track_free_at(t, live[i].p, "rand.c", 100);
+            bytes -= live[i].size;
+            live[i] = live[--nlive];
+            frees++;
+        } else if (r < 97) {
+            size_t i = (size_t)rtm_test_rnd(&rng, nlive);
+            size_t size = 1 + (size_t)rtm_test_rnd(&rng, 500);
+            unsigned char *p = rtm_track_realloc_at(t, live[i].p, size, "rand.c", 200);
+            if (p == NULL) {
+                failed++;
+                check_pattern(live[i].p, live[i].size, live[i].tag);
+            } else {
+                size_t keep = size < live[i].size ? size : live[i].size;
+                check_pattern(p, keep, live[i].tag);
+                fill_pattern(p, size, live[i].tag);
+                if (bytes + size > peak) peak = bytes + size; /* old and new coexist for a moment */
+                bytes = bytes - live[i].size + size;
+                if (bytes > peak) peak = bytes;
+                live[i].p = p;
+                live[i].size = size;
+                allocs++;
+            }
+        } else {
+            size_t i = (size_t)rtm_test_rnd(&rng, nlive);
+            rtm_track_info info;
+            size_t off = (size_t)rtm_test_rnd(&rng, live[i].size);
+            assert_true(rtm_track_find(t, live[i].p + off, &info));
+            assert_ptr_equal(info.ptr, live[i].p);
+            assert_int_equal(info.size, live[i].size);
+        }
+        if (debug || op % 4096 == 0) {
+            check(t);
+            rtm_track_stats st;
+            rtm_track_get_stats(t, &st);
+            assert_int_equal(st.live_blocks, nlive);
+            assert_int_equal(st.live_bytes, bytes);
+            assert_int_equal(st.peak_bytes, peak);
+            assert_int_equal(st.allocs, allocs);
+            assert_int_equal(st.frees, frees);
+            assert_int_equal(st.failed, failed);
+            if (debug) assert_int_equal(rtm_heap_check(h), RTM_OK);
+        }
+    }
+    assert_int_equal(rtm_track_check_all(t, NULL, NULL), RTM_OK);
+    while (nlive) {
+        check_pattern(live[nlive - 1].p, live[nlive - 1].size, live[nlive - 1].tag);
+        rtm_track_free_at(t, live[--nlive].p, "rand.c", 300);
+    }
+    rtm_track_stats st;
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.live_blocks, 0);
+    assert_int_equal(st.overflows + st.after_free_writes + st.bad_frees + st.table_full, 0);
+    for (int code = RTM_ERR_BAD_PTR; code <= RTM_ERR_CORRUPT; code++) assert_int_equal(rtm_test_hook_count(code), 0);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_FULL) + rtm_test_hook_count(RTM_ERR_OVERFLOW), 0);
+    rtm_track_drain(t);
+    check(t);
+    rtm_set_error_hook(NULL);
+}
+
+static void test_random_plain(void **state)
+{
+    (void)state;
+    random_run(0, 0, 0);
+}
+static void test_random_guard_quarantine(void **state)
+{
+    (void)state;
+    random_run(16, 7, 1);
+}
+
+/* Events go to a trace as well. */
+typedef struct {
+    unsigned char data[8192];
+    size_t n;
+} bytes_sink;
+static void bsink(void *ctx, const void *d, size_t n)
+{
+    bytes_sink *b = ctx;
+    assert_true(b->n + n <= sizeof b->data);
+    memcpy(b->data + b->n, d, n);
+    b->n += n;
+}
+
+static void test_trace_hook(void **state)
+{
+    (void)state;
+    test_alloc ta = {0};
+    static bytes_sink out;
+    out.n = 0;
+    rtm_trace tr;
+    static char buf[1024];
+    assert_int_equal(rtm_trace_init(&tr, RTM_TRACE_TEXT, buf, sizeof buf, 1000000, bsink, &out), RTM_OK);
+    rtm_track_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.allocator.alloc = ta_alloc;
+    cfg.allocator.free = ta_free;
+    cfg.allocator.self = &ta;
+    cfg.max_sites = 4;
+    cfg.trace = &tr;
+    rtm_track *t;
+    assert_int_equal(rtm_track_init(&t, g_mem, 8192, &cfg), RTM_OK);
+    void *a = rtm_track_alloc_at(t, 10, 0, "t.c", 1);
+    void *b = rtm_track_alloc_at(t, 10, 16, "t.c", 2);
+    void *a2 = rtm_track_realloc_at(t, a, 50, "t.c", 3);
+    rtm_track_free_at(t, b, "t.c", 4);
+    rtm_track_free_at(t, a2, "t.c", 5);
+    rtm_track_free_at(t, a2, "t.c", 6); /* rejected: not traced */
+    rtm_trace_flush(&tr);
+    out.data[out.n] = 0;
+    const char *s = (const char *)out.data;
+    assert_non_null(strstr(s, "# rtmem-trace text 1 clock_hz=1000000\n"));
+    char want[128];
+    snprintf(want, sizeof want, " 0x%llx 10 t.c:1\n", (unsigned long long)(uintptr_t)a);
+    assert_non_null(strstr(s, want));
+    snprintf(want, sizeof want, " 0x%llx 10 16 t.c:2\n", (unsigned long long)(uintptr_t)b);
+    assert_non_null(strstr(s, want));
+    snprintf(want, sizeof want, " 0x%llx 0x%llx 50 t.c:3\n", (unsigned long long)(uintptr_t)a,
+             (unsigned long long)(uintptr_t)a2);
+    assert_non_null(strstr(s, want));
+    unsigned lines = 0;
+    for (size_t i = 0; i < out.n; i++) lines += out.data[i] == '\n';
+    assert_int_equal(lines, 6); /* header + 5 events */
+    assert_int_equal(ta.live, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_init_errors),
+        cmocka_unit_test(test_heap_scenario),
+        cmocka_unit_test(test_report_text),
+        cmocka_unit_test(test_leaks_since),
+        cmocka_unit_test(test_guards),
+        cmocka_unit_test(test_quarantine),
+        cmocka_unit_test(test_quarantine_drain),
+        cmocka_unit_test(test_table_full),
+        cmocka_unit_test(test_sites_full),
+        cmocka_unit_test(test_long_names),
+        cmocka_unit_test(test_validate_detects),
+        cmocka_unit_test(test_random_plain),
+        cmocka_unit_test(test_random_guard_quarantine),
+        cmocka_unit_test(test_trace_hook),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,656 @@
+/* Reader of rtmem allocation traces (docs/trace-format.md) and conversion to op lists. */
+#include "trace_read.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FILE_SLOTS_MAX 64u /* the most an encoder may use (RTM_TRACE_FILE_SLOTS <= 64) */
+
+static void set_err(char *err, size_t errlen, uint64_t off, const char *fmt, ...)
+{
+    if (err == NULL || errlen == 0) return;
+    int n = snprintf(err, errlen, "byte %" PRIu64 ": ", off);
+    if (n < 0 || (size_t)n >= errlen) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+    va_end(ap);
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n);
+    if (q == NULL) {
+        fprintf(stderr, "rtmem: out of host memory (%zu bytes)\n", n);
+        exit(3);
+    }
+    return q;
+}
+
+static void push_ev(rtm_trace_data *d, const rtm_trace_rec *r)
+{
+    if (d->n == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 1024;
+        d->ev = xrealloc(d->ev, d->cap * sizeof *d->ev);
+    }
+    d->ev[d->n++] = *r;
+}
+
+static uint32_t push_file(rtm_trace_data *d, const char *s, size_t len)
+{
+    if (d->nfiles && strlen(d->files[d->nfiles - 1]) == len && !memcmp(d->files[d->nfiles - 1], s, len))
+        return (uint32_t)(d->nfiles - 1);
+    if (d->nfiles == d->files_cap) {
+        d->files_cap = d->files_cap ? d->files_cap * 2 : 64;
+        d->files = xrealloc(d->files, d->files_cap * sizeof *d->files);
+    }
+    char *c = xrealloc(NULL, len + 1);
+    memcpy(c, s, len);
+    c[len] = '\0';
+    d->files[d->nfiles] = c;
+    return (uint32_t)d->nfiles++;
+}
+
+void rtm_trace_data_free(rtm_trace_data *d)
+{
+    if (d == NULL) return;
+    for (size_t i = 0; i < d->nfiles; i++) free(d->files[i]);
+    free(d->files);
+    free(d->ev);
+    memset(d, 0, sizeof *d);
+}
+
+/* ---- binary -------------------------------------------------------------------------------------- */
+typedef struct {
+    const uint8_t *p;
+    size_t pos, end; /* positions relative to the whole input */
+    const char *why;
+} cursor;
+
+static int get_u8(cursor *c, uint8_t *v)
+{
+    if (c->pos >= c->end) {
+        c->why = "record runs past the end of its chunk";
+        return -1;
+    }
+    *v = c->p[c->pos++];
+    return 0;
+}
+
+static int get_varint(cursor *c, uint64_t *v)
+{
+    uint64_t x = 0;
+    for (unsigned shift = 0;; shift += 7) {
+        uint8_t b;
+        if (get_u8(c, &b)) return -1;
+        if (shift == 63 && b > 1) {
+            c->why = "varint overflows 64 bits";
+            return -1;
+        }
+        x |= (uint64_t)(b & 0x7Fu) << shift;
+        if (!(b & 0x80u)) break;
+        if (shift == 63) {
+            c->why = "varint longer than 10 bytes";
+            return -1;
+        }
+    }
+    *v = x;
+    return 0;
+}
+
+static uint64_t unzigzag(uint64_t z) { return (z >> 1) ^ (0u - (z & 1u)); }
+
+/* Decodes one chunk's payload [c->pos, c->end). On error: -1 with c->why, *bad = offset. */
+static int decode_chunk(cursor *c, rtm_trace_data *d, uint64_t *bad)
+{
+    uint64_t time = 0, obj = 0, thread = 0;
+    int32_t slots[FILE_SLOTS_MAX];
+    for (unsigned i = 0; i < FILE_SLOTS_MAX; i++) slots[i] = -1;
+    while (c->pos < c->end) {
+        rtm_trace_rec r;
+        memset(&r, 0, sizeof r);
+        r.offset = c->pos;
+        r.file = RTM_TRACE_NO_FILE;
+        *bad = c->pos;
+        uint8_t tag;
+        uint64_t v;
+        if (get_u8(c, &tag)) return -1;
+        r.kind = tag & 7u;
+        if (r.kind < RTM_TEV_ALLOC || r.kind > RTM_TEV_ALIGNED || (tag & 0xE0u)) {
+            c->why = "bad record tag";
+            return -1;
+        }
+        if (get_varint(c, &v)) return -1;
+        if (time + v < time) {
+            c->why = "timestamp overflows";
+            return -1;
+        }
+        time += v;
+        r.time = time;
+        if (tag & 0x08u) {
+            if (get_varint(c, &thread)) return -1;
+        }
+        r.thread = thread;
+        if (get_varint(c, &v)) return -1;
+        r.obj = obj + unzigzag(v);
+        obj = r.obj;
+        if (r.kind == RTM_TEV_REALLOC) {
+            if (get_varint(c, &v)) return -1;
+            r.new_obj = r.obj + unzigzag(v);
+            obj = r.new_obj;
+        }
+        if (r.kind != RTM_TEV_FREE && get_varint(c, &r.size)) return -1;
+        if (r.kind == RTM_TEV_ALIGNED) {
+            if (get_u8(c, &r.align_log2)) return -1;
+            if (r.align_log2 > 63) {
+                c->why = "alignment above 2^63";
+                return -1;
+            }
+        }
+        if (tag & 0x10u) {
+            if (get_varint(c, &v)) return -1;
+            uint64_t slot = v >> 1;
+            if (slot >= FILE_SLOTS_MAX) {
+                c->why = "file slot out of range";
+                return -1;
+            }
+            if (v & 1u) {
+                uint64_t len;
+                if (get_varint(c, &len)) return -1;
+                if (len > 255 || len > c->end - c->pos) {
+                    c->why = len > 255 ? "file name longer than 255 bytes" : "file name runs past the chunk";
+                    return -1;
+                }
+                slots[slot] = (int32_t)push_file(d, (const char *)c->p + c->pos, (size_t)len);
+                c->pos += (size_t)len;
+            } else if (slots[slot] < 0) {
+                c->why = "file slot used before it is defined";
+                return -1;
+            }
+            r.file = (uint32_t)slots[slot];
+            if (get_varint(c, &v)) return -1;
+            if (v > UINT32_MAX) {
+                c->why = "line number above 2^32";
+                return -1;
+            }
+            r.line = (uint32_t)v;
+        }
+        push_ev(d, &r);
+    }
+    return 0;
+}
+
+static int parse_binary(const uint8_t *data, size_t len, rtm_trace_data *d, char *err, size_t errlen)
+{
+    if (len < 16) {
+        set_err(err, errlen, len, "truncated header (16 bytes needed)");
+        return -1;
+    }
+    d->binary = 1;
+    d->version = data[8];
+    d->clock_hz = (uint32_t)data[12] | (uint32_t)data[13] << 8 | (uint32_t)data[14] << 16 | (uint32_t)data[15] << 24;
+    if (d->version != RTM_TRACE_VERSION) {
+        set_err(err, errlen, 8, "unsupported version %u", d->version);
+        return -1;
+    }
+    if (data[9] || data[10] || data[11]) {
+        set_err(err, errlen, 9, "reserved header bytes are not zero");
+        return -1;
+    }
+    size_t pos = 16;
+    d->good_bytes = pos;
+    while (pos < len) {
+        size_t start = pos;
+        if (data[pos] != 0x43u) {
+            set_err(err, errlen, pos, "expected chunk marker 0x43, found 0x%02x", data[pos]);
+            return -1;
+        }
+        cursor c = {data, pos + 1, len, NULL};
+        uint64_t plen;
+        if (get_varint(&c, &plen)) {
+            set_err(err, errlen, start, "truncated chunk header");
+            return -1;
+        }
+        if (plen == 0 || plen > RTM_TRACE_CHUNK_MAX) {
+            set_err(err, errlen, start, "chunk length %" PRIu64 " out of range", plen);
+            return -1;
+        }
+        if (len - c.pos < 4 || len - c.pos - 4 < plen) {
+            set_err(err, errlen, start, "truncated chunk (%" PRIu64 " payload bytes announced, %zu present)", plen,
+                    len - c.pos < 4 ? (size_t)0 : len - c.pos - 4);
+            return -1;
+        }
+        uint32_t crc = (uint32_t)data[c.pos] | (uint32_t)data[c.pos + 1] << 8 | (uint32_t)data[c.pos + 2] << 16 |
+                       (uint32_t)data[c.pos + 3] << 24;
+        c.pos += 4;
+        if (rtm_trace_crc32(0, data + c.pos, (size_t)plen) != crc) {
+            set_err(err, errlen, start, "chunk checksum mismatch");
+            return -1;
+        }
+        c.end = c.pos + (size_t)plen;
+        size_t n_before = d->n;
+        uint64_t bad = c.pos;
+        if (decode_chunk(&c, d, &bad)) {
+            d->n = n_before; /* the whole chunk is dropped: events stay those of complete chunks */
+            set_err(err, errlen, bad, "%s", c.why);
+            return -1;
+        }
+        pos = c.end;
+        d->chunks++;
+        d->good_bytes = pos;
+    }
+    return 0;
+}
+
+/* ---- text ---------------------------------------------------------------------------------------- */
+static const char k_text_magic[] = "# rtmem-trace text ";
+
+/* Parses an unsigned number (decimal or 0x hex) at *s; advances past it. */
+static int text_num(const char **s, const char *end, uint64_t *v)
+{
+    const char *p = *s;
+    while (p < end && *p == ' ') p++;
+    if (p == end || *p < '0' || *p > '9') return -1;
+    uint64_t x = 0;
+    if (end - p > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+        p += 2;
+        const char *q = p;
+        for (; p < end; p++) {
+            int dgt;
+            if (*p >= '0' && *p <= '9') dgt = *p - '0';
+            else if (*p >= 'a' && *p <= 'f') dgt = *p - 'a' + 10;
+            else if (*p >= 'A' && *p <= 'F') dgt = *p - 'A' + 10;
+            else break;
+            if (x >> 60) return -1;
+            x = x << 4 | (uint64_t)dgt;
+        }
+        if (p == q) return -1;
+    } else {
+        for (; p < end && *p >= '0' && *p <= '9'; p++) {
+            if (x > (UINT64_MAX - 9) / 10) return -1;
+            x = x * 10 + (uint64_t)(*p - '0');
+        }
+    }
+    if (p < end && *p != ' ') return -1;
+    *s = p;
+    *v = x;
+    return 0;
+}
+
+static int parse_text(const uint8_t *data, size_t len, rtm_trace_data *d, char *err, size_t errlen)
+{
+    const char *base = (const char *)data, *end = base + len;
+    d->binary = 0;
+    const char *nl = memchr(base, '\n', len);
+    const char *hend = nl ? nl : end;
+    const char *h = base + sizeof k_text_magic - 1;
+    uint64_t ver, hz;
+    if (text_num(&h, hend, &ver) || ver != 1) {
+        set_err(err, errlen, (uint64_t)(h - base), "unsupported text trace version");
+        return -1;
+    }
+    while (h < hend && *h == ' ') h++;
+    if (hend - h < 9 || memcmp(h, "clock_hz=", 9)) {
+        set_err(err, errlen, (uint64_t)(h - base), "expected clock_hz=N in the header line");
+        return -1;
+    }
+    h += 9;
+    if (text_num(&h, hend, &hz) || hz > UINT32_MAX) {
+        set_err(err, errlen, (uint64_t)(h - base), "bad clock_hz");
+        return -1;
+    }
+    d->version = 1;
+    d->clock_hz = (uint32_t)hz;
+    const char *p = nl ? nl + 1 : end;
+    uint64_t prev_time = 0;
+    d->good_bytes = (uint64_t)(p - base);
+    while (p < end) {
+        const char *e = memchr(p, '\n', (size_t)(end - p));
+        if (e == NULL) e = end;
+        const char *le = e;
+        if (le > p && le[-1] == '\r') le--;
+        uint64_t off = (uint64_t)(p - base);
+        const char *s = p;
+        while (s < le && (*s == ' ' || *s == '\t')) s++;
+        if (s == le || *s == '#') {
+            p = e < end ? e + 1 : end;
+            d->good_bytes = (uint64_t)(p - base);
+            continue;
+        }
+        rtm_trace_rec r;
+        memset(&r, 0, sizeof r);
+        r.offset = off;
+        r.file = RTM_TRACE_NO_FILE;
+        switch (*s) {
+        case 'a': r.kind = RTM_TEV_ALLOC; break;
+        case 'f': r.kind = RTM_TEV_FREE; break;
+        case 'r': r.kind = RTM_TEV_REALLOC; break;
+        case 'm': r.kind = RTM_TEV_ALIGNED; break;
+        default:
+            set_err(err, errlen, off, "unknown event 0x%02x (expected a, f, r or m)", (unsigned char)*s);
+            return -1;
+        }
+        s++;
+        if (s < le && *s != ' ') {
+            set_err(err, errlen, off, "unknown event (expected a, f, r or m)");
+            return -1;
+        }
+        const char *what = "time";
+        if (text_num(&s, le, &r.time)) goto bad;
+        what = "thread";
+        if (text_num(&s, le, &r.thread)) goto bad;
+        what = "object";
+        if (text_num(&s, le, &r.obj)) goto bad;
+        if (r.kind == RTM_TEV_REALLOC) {
+            what = "new object";
+            if (text_num(&s, le, &r.new_obj)) goto bad;
+        }
+        if (r.kind != RTM_TEV_FREE) {
+            what = "size";
+            if (text_num(&s, le, &r.size)) goto bad;
+        }
+        if (r.kind == RTM_TEV_ALIGNED) {
+            uint64_t a;
+            what = "alignment (a power of two)";
+            if (text_num(&s, le, &a) || a == 0 || (a & (a - 1))) goto bad;
+            while (a > 1) {
+                a >>= 1;
+                r.align_log2++;
+            }
+        }
+        if (r.time < prev_time) {
+            set_err(err, errlen, off, "timestamp goes backwards");
+            return -1;
+        }
+        prev_time = r.time;
+        while (s < le && *s == ' ') s++;
+        if (s < le) { /* site: FILE:LINE, the last ':' separates */
+            const char *colon = NULL;
+            for (const char *q = s; q < le; q++)
+                if (*q == ':') colon = q;
+            const char *ln = colon ? colon + 1 : NULL;
+            uint64_t line;
+            what = "site (FILE:LINE)";
+            if (colon == NULL || colon == s || colon - s > 255 || text_num(&ln, le, &line) || ln != le ||
+                line > UINT32_MAX)
+                goto bad;
+            r.file = push_file(d, s, (size_t)(colon - s));
+            r.line = (uint32_t)line;
+        }
+        push_ev(d, &r);
+        p = e < end ? e + 1 : end;
+        d->good_bytes = (uint64_t)(p - base);
+        continue;
+    bad:
+        set_err(err, errlen, off, "bad or missing %s", what);
+        return -1;
+    }
+    return 0;
+}
+
+int rtm_trace_parse(const uint8_t *data, size_t len, rtm_trace_data *out, char *err, size_t errlen)
+{
+    if (err && errlen) err[0] = '\0';
+    memset(out, 0, sizeof *out);
+    if (data == NULL && len != 0) {
+        set_err(err, errlen, 0, "no data");
+        return -1;
+    }
+    if (len >= 8 && !memcmp(data, "RTMTRACE", 8)) return parse_binary(data, len, out, err, errlen);
+    if (len >= sizeof k_text_magic - 1 && !memcmp(data, k_text_magic, sizeof k_text_magic - 1))
+        return parse_text(data, len, out, err, errlen);
+    set_err(err, errlen, 0, "not an rtmem trace (expected \"RTMTRACE\" or \"%.*s\")",
+            (int)(sizeof k_text_magic - 2), k_text_magic);
+    return -1;
+}
+
+int rtm_trace_load(const char *path, rtm_trace_data *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    uint8_t *buf = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 65536;
+            buf = xrealloc(buf, cap);
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) break;
+    }
+    int rd_err = ferror(f);
+    fclose(f);
+    if (rd_err) {
+        free(buf);
+        snprintf(err, errlen, "%s: read error", path);
+        return -1;
+    }
+    char e[200];
+    int rc = rtm_trace_parse(buf, n, out, e, sizeof e);
+    free(buf);
+    if (rc) snprintf(err, errlen, "%s: %s", path, e);
+    return rc;
+}
+
+/* ---- conversion to an op list ----------------------------------------------------------------- */
+typedef struct {
+    uint64_t key; /* object; 0 = empty */
+    uint32_t id;
+    uint32_t size;
+} omap_ent;
+
+typedef struct {
+    omap_ent *t;
+    size_t cap, n; /* cap: power of two */
+} omap;
+
+static size_t omap_home(const omap *m, uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xFF51AFD7ED558CCDull;
+    k ^= k >> 33;
+    return (size_t)k & (m->cap - 1);
+}
+
+static omap_ent *omap_find(const omap *m, uint64_t k)
+{
+    if (m->cap == 0) return NULL;
+    for (size_t i = omap_home(m, k);; i = (i + 1) & (m->cap - 1)) {
+        if (m->t[i].key == k) return &m->t[i];
+        if (m->t[i].key == 0) return NULL;
+    }
+}
+
+static void omap_put(omap *m, uint64_t k, uint32_t id, uint32_t size);
+
+static void omap_grow(omap *m)
+{
+    omap old = *m;
+    m->cap = old.cap ? old.cap * 2 : 1024;
+    m->t = calloc(m->cap, sizeof *m->t);
+    if (m->t == NULL) {
+        fprintf(stderr, "rtmem: out of host memory\n");
+        exit(3);
+    }
+    m->n = 0;
+    for (size_t i = 0; i < old.cap; i++)
+        if (old.t[i].key) omap_put(m, old.t[i].key, old.t[i].id, old.t[i].size);
+    free(old.t);
+}
+
+static void omap_put(omap *m, uint64_t k, uint32_t id, uint32_t size)
+{
+    if ((m->n + 1) * 2 > m->cap) omap_grow(m);
+    size_t i = omap_home(m, k);
+    while (m->t[i].key != 0) i = (i + 1) & (m->cap - 1);
+    m->t[i].key = k;
+    m->t[i].id = id;
+    m->t[i].size = size;
+    m->n++;
+}
+
+static void omap_del(omap *m, omap_ent *e)
+{
+    size_t hole = (size_t)(e - m->t), j = hole, mask = m->cap - 1;
+    for (;;) {
+        j = (j + 1) & mask;
+        if (m->t[j].key == 0) break;
+        size_t home = omap_home(m, m->t[j].key);
+        bool stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
+        if (!stays) {
+            m->t[hole] = m->t[j];
+            hole = j;
+        }
+    }
+    m->t[hole].key = 0;
+    m->n--;
+}
+
+typedef struct {
+    uint32_t *free_ids;
+    size_t n, cap;
+    uint32_t next;
+} idpool;
+
+static uint32_t id_get(idpool *p) { return p->n ? p->free_ids[--p->n] : p->next++; }
+static void id_put(idpool *p, uint32_t id)
+{
+    if (p->n == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 1024;
+        p->free_ids = xrealloc(p->free_ids, p->cap * sizeof *p->free_ids);
+    }
+    p->free_ids[p->n++] = id;
+}
+
+int rtm_trace_to_oplist(const rtm_trace_data *d, rtm_oplist *out, rtm_trace_convert_stats *st, char *err,
+                        size_t errlen)
+{
+    rtm_trace_convert_stats s;
+    memset(&s, 0, sizeof s);
+    if (err && errlen) err[0] = '\0';
+    omap m = {NULL, 0, 0};
+    idpool ids = {NULL, 0, 0, 0};
+    uint64_t live = 0;
+    int rc = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        const rtm_trace_rec *r = &d->ev[i];
+        if (r->kind != RTM_TEV_FREE && r->size > UINT32_MAX) {
+            set_err(err, errlen, r->offset, "size %" PRIu64 " too large to replay", r->size);
+            rc = -1;
+            break;
+        }
+        if (r->kind == RTM_TEV_ALIGNED && r->align_log2 > 31) {
+            set_err(err, errlen, r->offset, "alignment 2^%u too large to replay", r->align_log2);
+            rc = -1;
+            break;
+        }
+        uint32_t size = (uint32_t)r->size;
+        omap_ent *e;
+        switch (r->kind) {
+        case RTM_TEV_ALLOC:
+        case RTM_TEV_ALIGNED:
+            if (r->obj == 0) {
+                s.failed++;
+                break;
+            }
+            e = omap_find(&m, r->obj);
+            if (e != NULL) { /* a free we did not see: free the old object first */
+                s.dup_allocs++;
+                rtm_oplist_push(out, RTM_OP_FREE, e->id, 0, 0);
+                live -= e->size;
+                id_put(&ids, e->id);
+                omap_del(&m, e);
+            }
+            {
+                uint32_t id = id_get(&ids);
+                if (r->kind == RTM_TEV_ALIGNED) rtm_oplist_push(out, RTM_OP_ALIGNED, id, size, r->align_log2);
+                else rtm_oplist_push(out, RTM_OP_ALLOC, id, size, 0);
+                omap_put(&m, r->obj, id, size);
+            }
+            s.allocs++;
+            live += size;
+            break;
+        case RTM_TEV_FREE:
+            if (r->obj == 0) break; /* free(NULL) */
+            e = omap_find(&m, r->obj);
+            if (e == NULL) {
+                s.unknown_frees++;
+                break;
+            }
+            rtm_oplist_push(out, RTM_OP_FREE, e->id, 0, 0);
+            live -= e->size;
+            id_put(&ids, e->id);
+            omap_del(&m, e);
+            s.frees++;
+            break;
+        case RTM_TEV_REALLOC:
+            e = r->obj ? omap_find(&m, r->obj) : NULL;
+            if (r->obj != 0 && e == NULL) s.unknown_frees++;
+            if (r->new_obj == 0 && size != 0) { /* failed realloc: the old object stays */
+                s.failed++;
+                break;
+            }
+            if (e == NULL) { /* from nothing: an allocation */
+                if (r->new_obj == 0) break;
+                omap_ent *dup = omap_find(&m, r->new_obj);
+                if (dup != NULL) {
+                    s.dup_allocs++;
+                    rtm_oplist_push(out, RTM_OP_FREE, dup->id, 0, 0);
+                    live -= dup->size;
+                    id_put(&ids, dup->id);
+                    omap_del(&m, dup);
+                }
+                uint32_t id = id_get(&ids);
+                rtm_oplist_push(out, RTM_OP_ALLOC, id, size, 0);
+                omap_put(&m, r->new_obj, id, size);
+                s.allocs++;
+                live += size;
+                break;
+            }
+            {
+                uint32_t id = e->id;
+                live -= e->size;
+                if (size == 0 || r->new_obj == 0) { /* realloc(p, 0): a free */
+                    rtm_oplist_push(out, RTM_OP_FREE, id, 0, 0);
+                    id_put(&ids, id);
+                    omap_del(&m, e);
+                    s.frees++;
+                    break;
+                }
+                rtm_oplist_push(out, RTM_OP_REALLOC, id, size, 0);
+                omap_del(&m, e);
+                omap_ent *dup = omap_find(&m, r->new_obj);
+                if (dup != NULL) { /* moved onto an object we think is live: drop that one */
+                    s.dup_allocs++;
+                    live -= dup->size;
+                    rtm_oplist_push(out, RTM_OP_FREE, dup->id, 0, 0);
+                    id_put(&ids, dup->id);
+                    omap_del(&m, dup);
+                }
+                omap_put(&m, r->new_obj, id, size);
+                live += size;
+                s.reallocs++;
+            }
+            break;
+        default:
+            break;
+        }
+        if (live > s.peak_live) s.peak_live = live;
+    }
+    s.live_at_end = m.n;
+    s.end_live = live;
+    free(m.t);
+    free(ids.free_ids);
+    if (st) *st = s;
+    return rc;
+}

@@ -1,0 +1,84 @@
+/*
+ * trace_read.h - host-side reader of rtmem allocation traces (binary and text formats of
+ * docs/trace-format.md) and their conversion to an operation list (rtm_ops.h) for replay.
+ * Host-only (libc). Every malformed, truncated or hostile input yields an error message naming the
+ * byte offset; never a crash, never unbounded memory beyond O(input size).
+ */
+#ifndef RTM_TRACE_READ_H
+#define RTM_TRACE_READ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rtm_ops.h"
+#include "rtmem/trace.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RTM_TRACE_NO_FILE UINT32_MAX
+
+/** One decoded event (fields as in rtm_trace_event; the site file is an index into files). */
+typedef struct {
+    uint8_t kind;        /**< rtm_trace_kind */
+    uint8_t align_log2;
+    uint32_t file;       /**< index into rtm_trace_data.files, or RTM_TRACE_NO_FILE */
+    uint32_t line;
+    uint64_t time, thread, obj, new_obj, size;
+    uint64_t offset;     /**< byte offset of the record in the input */
+} rtm_trace_rec;
+
+typedef struct {
+    int binary;          /**< 1: binary format, 0: text */
+    uint32_t version;
+    uint32_t clock_hz;
+    rtm_trace_rec *ev;
+    size_t n, cap;
+    char **files;        /**< site file names (NUL-terminated copies) */
+    size_t nfiles, files_cap;
+    uint64_t chunks;     /**< complete binary chunks read */
+    uint64_t good_bytes; /**< input bytes before the first error (all of it on success) */
+} rtm_trace_data;
+
+/**
+ * Decodes @p len bytes at @p data (format detected from the first bytes) into @p out (which must be
+ * zero-filled or freed). Returns 0 on success. On error returns -1 and writes one line (no newline)
+ * "byte N: what" to @p err; @p out then holds every event before the break (binary: every complete,
+ * valid chunk before it), so a truncated capture is still usable. O(len).
+ */
+int rtm_trace_parse(const uint8_t *data, size_t len, rtm_trace_data *out, char *err, size_t errlen);
+
+/** rtm_trace_parse on the contents of file @p path; err names the file ("PATH: byte N: ..."). */
+int rtm_trace_load(const char *path, rtm_trace_data *out, char *err, size_t errlen);
+
+/** Frees what rtm_trace_parse allocated; @p d is zero-filled afterwards. */
+void rtm_trace_data_free(rtm_trace_data *d);
+
+/** What the conversion to an op list found. */
+typedef struct {
+    size_t allocs;         /**< ALLOC / ALIGNED events (and REALLOC from nothing) turned into ops */
+    size_t frees;          /**< FREE events of live objects (and REALLOC to size 0) */
+    size_t reallocs;       /**< REALLOC events of live objects */
+    size_t unknown_frees;  /**< FREE / REALLOC of an object that is not live: skipped */
+    size_t dup_allocs;     /**< ALLOC of an object that is still live: the old one is freed first */
+    size_t failed;         /**< events recording a failed request (object 0): skipped */
+    size_t live_at_end;    /**< objects never freed */
+    uint64_t peak_live;    /**< highest sum of sizes of live objects */
+    uint64_t end_live;     /**< sum of sizes of objects never freed */
+} rtm_trace_convert_stats;
+
+/**
+ * Turns the events of @p d into ops appended to @p out (object addresses become dense ids, reused
+ * after a free). @p st (may be NULL) receives the counts above. Returns 0, or -1 with "byte N: what"
+ * in @p err for an event the op list cannot express (size above 4 GiB - 1, alignment above 2^31);
+ * @p out then holds the ops before it. O(events) expected.
+ */
+int rtm_trace_to_oplist(const rtm_trace_data *d, rtm_oplist *out, rtm_trace_convert_stats *st, char *err,
+                        size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RTM_TRACE_READ_H */
