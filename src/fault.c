@@ -1,0 +1,188 @@
+/*
+ * Fault records, the ring of recent faults and the recovery policy (rtmem/fault.h).
+ *
+ * Ring layout (one static object, optionally in a no-init section via RTM_FAULT_RING_ATTR):
+ *   magic | head (next slot to write) | count (records since clear) | rec[RTM_FAULT_RING_SIZE]
+ * Each record carries a checksum over its bytes (check_ excluded), so a reader can tell a record
+ * that survived a reset from garbage. A ring whose magic or head is wrong is cleared on first use.
+ *
+ * rtm_fault_handle() runs in fault context: it takes the port's critical section only around the
+ * registry lookups (inside domain.c) and the ring update, never around the policy hook, and it
+ * neither allocates nor blocks otherwise.
+ */
+#include "rtmem/fault.h"
+
+#include "rtm_internal.h"
+#include "rtmem/port.h"
+
+_Static_assert(RTM_FAULT_RING_SIZE >= 1, "the ring needs at least one record");
+
+#define RING_MAGIC 0x464C5452u /* "FLTR" */
+
+typedef struct {
+    uint32_t magic;
+    uint32_t head;
+    uint32_t count;
+    rtm_fault_record rec[RTM_FAULT_RING_SIZE];
+} fault_ring;
+
+static fault_ring g_ring RTM_FAULT_RING_ATTR;
+static rtm_fault_policy g_policy = rtm_fault_default_policy;
+static void *g_policy_ctx;
+
+/* FNV-1a over the record with check_ treated as 0. */
+static uint32_t record_sum(const rtm_fault_record *r)
+{
+    rtm_fault_record tmp = *r;
+    tmp.check_ = 0;
+    const unsigned char *b = (const unsigned char *)&tmp;
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < sizeof tmp; i++) h = (h ^ b[i]) * 16777619u;
+    return h ^ RING_MAGIC;
+}
+
+/* Call inside the critical section. */
+static void ring_ready(void)
+{
+    if (g_ring.magic != RING_MAGIC || g_ring.head >= RTM_FAULT_RING_SIZE) {
+        rtm_memset(&g_ring, 0, sizeof g_ring);
+        g_ring.magic = RING_MAGIC;
+    }
+}
+
+rtm_fault_action rtm_fault_default_policy(const rtm_fault_record *rec, void *ctx)
+{
+    (void)ctx;
+    return (rec && !(rec->flags & RTM_FAULT_F_IN_ISR)) ? RTM_FAULT_ABORT_THREAD : RTM_FAULT_HALT;
+}
+
+rtm_fault_policy rtm_fault_set_policy(rtm_fault_policy policy, void *ctx)
+{
+    rtm_fault_policy old = g_policy;
+    g_policy = policy ? policy : rtm_fault_default_policy;
+    g_policy_ctx = policy ? ctx : NULL;
+    return old;
+}
+
+static const rtm_fault_record *newest_locked(void)
+{
+    if (g_ring.count == 0) return NULL;
+    const rtm_fault_record *r = &g_ring.rec[(g_ring.head + RTM_FAULT_RING_SIZE - 1u) % RTM_FAULT_RING_SIZE];
+    return r->check_ == record_sum(r) ? r : NULL;
+}
+
+/* The action the port will carry out: the policy's, made possible. */
+static rtm_fault_action escalate(const rtm_fault_record *rec, rtm_fault_action a)
+{
+    bool isr = (rec->flags & RTM_FAULT_F_IN_ISR) != 0;
+    if ((unsigned)a > (unsigned)RTM_FAULT_HALT) return RTM_FAULT_HALT;
+    if (a == RTM_FAULT_RETRY && rec->repeat >= RTM_FAULT_MAX_RETRY) a = RTM_FAULT_ABORT_THREAD;
+    for (;;) {
+        if (a == RTM_FAULT_ABORT_THREAD && (isr || rec->thread == 0)) a = RTM_FAULT_HALT;
+        if (a == RTM_FAULT_HALT || (rec->can & RTM_FAULT_CAN(a))) return a;
+        a = (a == RTM_FAULT_RETRY || a == RTM_FAULT_SKIP) ? RTM_FAULT_ABORT_THREAD : RTM_FAULT_HALT;
+    }
+}
+
+rtm_fault_action rtm_fault_handle(rtm_fault_record *rec)
+{
+    if (!rec) {
+        rtm_report(RTM_ERR_ARG, NULL, NULL);
+        return RTM_FAULT_HALT;
+    }
+    bool isr = (rec->flags & RTM_FAULT_F_IN_ISR) != 0;
+    if (!isr && rec->thread == 0) rec->thread = rtm_port_thread_id();
+    rec->flags &= ~(uint32_t)RTM_FAULT_F_ESCALATED;
+    rec->domain = isr ? NULL : rtm_domain_of_thread(rec->thread);
+    rec->part_domain = NULL;
+    rtm_memset(&rec->partition, 0, sizeof rec->partition);
+    rec->part_index = -1;
+    if (rec->flags & RTM_FAULT_F_ADDR_VALID) {
+        rtm_domain *pd = NULL;
+        uint32_t idx = 0;
+        const rtm_partition *p = rtm_domain_find(rec->domain, rec->addr, &pd, &idx);
+        if (p) {
+            rec->partition = *p;
+            rec->part_domain = pd;
+            rec->part_index = (int32_t)idx;
+        }
+    }
+    rec->repeat = 0;
+    rtm_port_key key = rtm_port_critical_enter();
+    ring_ready();
+    const rtm_fault_record *last = newest_locked();
+    if (last && last->action == RTM_FAULT_RETRY && last->thread == rec->thread && last->pc == rec->pc &&
+        last->addr == rec->addr)
+        rec->repeat = last->repeat + 1u;
+    rtm_port_critical_exit(key);
+
+    rec->action = RTM_FAULT_HALT;
+    rtm_fault_action wanted = g_policy(rec, g_policy_ctx);
+    rtm_fault_action a = escalate(rec, wanted);
+    if (a != wanted) rec->flags |= RTM_FAULT_F_ESCALATED;
+    rec->action = a;
+
+    key = rtm_port_critical_enter();
+    ring_ready();
+    rec->seq = ++g_ring.count;
+    rec->check_ = record_sum(rec);
+    g_ring.rec[g_ring.head] = *rec;
+    g_ring.head = (g_ring.head + 1u) % RTM_FAULT_RING_SIZE;
+    rtm_port_critical_exit(key);
+    return a;
+}
+
+uint32_t rtm_fault_count(void)
+{
+    rtm_port_key key = rtm_port_critical_enter();
+    ring_ready();
+    uint32_t c = g_ring.count;
+    rtm_port_critical_exit(key);
+    return c;
+}
+
+rtm_err rtm_fault_get(uint32_t i, rtm_fault_record *out)
+{
+    if (!out) return RTM_ERR_ARG;
+    rtm_port_key key = rtm_port_critical_enter();
+    ring_ready();
+    uint32_t kept = g_ring.count < RTM_FAULT_RING_SIZE ? g_ring.count : RTM_FAULT_RING_SIZE;
+    rtm_err e = RTM_ERR_SIZE;
+    if (i < kept) {
+        *out = g_ring.rec[(g_ring.head + RTM_FAULT_RING_SIZE - 1u - i) % RTM_FAULT_RING_SIZE];
+        e = out->check_ == record_sum(out) ? RTM_OK : RTM_ERR_CORRUPT;
+    }
+    rtm_port_critical_exit(key);
+    return e;
+}
+
+void rtm_fault_clear(void)
+{
+    rtm_port_key key = rtm_port_critical_enter();
+    rtm_memset(&g_ring, 0, sizeof g_ring);
+    g_ring.magic = RING_MAGIC;
+    rtm_port_critical_exit(key);
+}
+
+const char *rtm_fault_action_str(rtm_fault_action a)
+{
+    switch (a) {
+    case RTM_FAULT_RETRY: return "retry";
+    case RTM_FAULT_SKIP: return "skip";
+    case RTM_FAULT_ABORT_THREAD: return "abort-thread";
+    case RTM_FAULT_HALT: return "halt";
+    default: return "unknown";
+    }
+}
+
+#if defined(RTM_DEBUG) && RTM_DEBUG
+/* Test hook: lets the corruption tests damage a stored record (declared in the tests only). */
+void rtm_fault_debug_poke_(uint32_t i, uint32_t xor_mask);
+void rtm_fault_debug_poke_(uint32_t i, uint32_t xor_mask)
+{
+    rtm_port_key key = rtm_port_critical_enter();
+    g_ring.rec[(g_ring.head + RTM_FAULT_RING_SIZE - 1u - i % RTM_FAULT_RING_SIZE) % RTM_FAULT_RING_SIZE].pc ^=
+        xor_mask;
+    rtm_port_critical_exit(key);
+}
+#endif

@@ -1,0 +1,306 @@
+/*
+ * ARMv7-M PMSAv7 encoder (ARMv7-M ARM, B3.5 "Protected Memory System Architecture").
+ *
+ * Registers (B3.5.8, B3.5.9):
+ *   MPU_RBAR  [31:5] ADDR (region base, aligned to the region size) | [4] VALID | [3:0] REGION
+ *             With VALID = 1 a write to RBAR also selects region REGION (no MPU_RNR write).
+ *   MPU_RASR  [28] XN | [26:24] AP | [21:19] TEX | [18] S | [17] C | [16] B |
+ *             [15:8] SRD (bit i = 1 disables subregion i) | [5:1] SIZE | [0] ENABLE
+ *             Region size = 2^(SIZE+1) bytes, SIZE 4..31 (32 B .. 4 GiB). Regions of 256 B or
+ *             more have 8 equal subregions; for 32..128 B regions SRD must be 0.
+ *   AP (Table B3-15):  000 P:NA U:NA  001 P:RW U:NA  010 P:RW U:RO  011 P:RW U:RW
+ *                      101 P:RO U:NA  110 P:RO U:RO  (111 also RO/RO; 100 reserved)
+ *   Memory type (Table B3-13): normal memory, write-back read/write-allocate, non-shareable:
+ *   TEX=001 C=1 B=1 S=0; device (peripherals): shareable device TEX=000 C=0 B=1 S=1.
+ *   Overlaps: the region with the higher number decides the attributes (B3.5.3). A disabled
+ *   subregion is as if the region did not cover it (the access falls to lower regions or the
+ *   background map).
+ *
+ * Covering a range [S, E) (multiples of 32):
+ *  - one region: for each size 2^k >= the range, the window is the 2^k-aligned block holding the
+ *    start; for k >= 8 only the subregions that meet [S, E) are enabled. The smallest waste wins.
+ *  - several regions, exact: greedy from the left; at the covered prefix [S, p) take the region
+ *    (any k, subregions allowed, may overlap the already covered prefix but never start below S)
+ *    whose enabled run reaches farthest without passing E. Taking the farthest reach each step is
+ *    the classic interval-cover argument, so the count is minimal among such covers.
+ *  - a budget of r regions: j greedy exact steps followed by one rounding region for the rest, for
+ *    every j < r; the least waste wins (ties: fewer regions).
+ * Wasted bytes are never allowed to cover another range of the same set (that would grant access
+ * to it). Across ranges a small dynamic program spends the slot budget where it saves most bytes.
+ * Stack use ~1.3 KiB with the defaults (RTM_MPU_MAX_REGIONS 16, RTM_MPU_V7M_MAX_SPLIT 4).
+ */
+#include "mpu_internal.h"
+
+_Static_assert(RTM_MPU_MAX_REGIONS <= 16, "REGION field of RBAR is 4 bits");
+_Static_assert(RTM_MPU_V7M_MAX_SPLIT >= 1 && RTM_MPU_V7M_MAX_SPLIT <= RTM_MPU_MAX_REGIONS, "split budget");
+
+#define V7_INF UINT64_MAX
+
+typedef struct {
+    uint64_t base; /* window base, aligned to 2^log2 */
+    uint32_t log2; /* 5..32 */
+    uint64_t rs;   /* enabled run [rs, re) */
+    uint64_t re;
+} v7_region;
+
+typedef struct {
+    uint32_t n;
+    uint64_t waste;
+    v7_region reg[RTM_MPU_V7M_MAX_SPLIT];
+} v7_cover;
+
+/* The enabled run of window (base, k) that covers [lo, hi): whole window for k < 8, else the
+ * subregions meeting [lo, hi). */
+static void make_run(uint64_t base, uint32_t k, uint64_t lo, uint64_t hi, v7_region *r)
+{
+    r->base = base;
+    r->log2 = k;
+    if (k < 8) {
+        r->rs = base;
+        r->re = base + (1ull << k);
+        return;
+    }
+    uint64_t sub = 1ull << (k - 3u);
+    r->rs = base + ((lo - base) / sub) * sub;
+    r->re = base + ((hi - base + sub - 1u) / sub) * sub;
+}
+
+/* True when the bytes of run [rs, re) outside [S, E) touch no other range of the set. */
+static bool waste_ok(uint64_t rs, uint64_t re, uint64_t S, uint64_t E, const rtm_mpu_range *ranges, size_t n,
+                     size_t self)
+{
+    for (size_t j = 0; j < n; j++) {
+        if (j == self) continue;
+        if (rs < S && rtm_mpu_overlap_(rs, (re < S ? re : S) - rs, ranges[j].base, ranges[j].size)) return false;
+        if (re > E) {
+            uint64_t ws = rs > E ? rs : E;
+            if (rtm_mpu_overlap_(ws, re - ws, ranges[j].base, ranges[j].size)) return false;
+        }
+    }
+    return true;
+}
+
+static uint64_t run_waste(const v7_region *r, uint64_t S, uint64_t E)
+{
+    return (r->rs < S ? S - r->rs : 0u) + (r->re > E ? r->re - E : 0u);
+}
+
+/* Least-waste single region covering [p, E) (part of range [S, E)). */
+static bool cover_single(uint64_t S, uint64_t E, uint64_t p, const rtm_mpu_range *ranges, size_t n, size_t self,
+                         v7_region *best)
+{
+    uint64_t best_w = V7_INF;
+    for (uint32_t k = 5; k <= 32; k++) {
+        uint64_t size = 1ull << k;
+        uint64_t base = p & ~(size - 1u);
+        if (base + size < E) continue;
+        v7_region r;
+        make_run(base, k, p, E, &r);
+        uint64_t w = run_waste(&r, S, E);
+        if (w < best_w && waste_ok(r.rs, r.re, S, E, ranges, n, self)) {
+            best_w = w;
+            *best = r;
+            if (w == 0) break;
+        }
+    }
+    return best_w != V7_INF;
+}
+
+/* Greedy exact step at p: the region whose enabled run lies in [S, E), starts <= p and ends
+ * farthest. Always succeeds (k = 5 covers [p, p + 32)). */
+static void cover_step(uint64_t S, uint64_t E, uint64_t p, v7_region *best)
+{
+    uint64_t reach = p;
+    for (uint32_t k = 5; k <= 32; k++) {
+        uint64_t size = 1ull << k;
+        uint64_t base = p & ~(size - 1u);
+        uint64_t wend = base + size;
+        v7_region r = {base, k, base, wend};
+        if (k < 8) {
+            if (base < S || wend > E) continue;
+        } else {
+            uint64_t sub = size / 8u;
+            uint64_t lo = S > base ? S : base;
+            r.rs = base + ((lo - base + sub - 1u) / sub) * sub;
+            r.re = base + ((E - base) / sub) * sub;
+            if (r.re > wend) r.re = wend;
+            if (r.rs > p || r.re <= p) continue;
+        }
+        if (r.re > reach) {
+            reach = r.re;
+            *best = r;
+        }
+    }
+}
+
+/* Cheapest cover of range i with at most `budget` regions. False if none (waste would hit another
+ * range and the exact cover needs more than budget). */
+static bool cover_range(const rtm_mpu_range *ranges, size_t n, size_t i, uint32_t budget, v7_cover *out)
+{
+    uint64_t S = ranges[i].base, E = S + ranges[i].size;
+    v7_cover cur;
+    bool found = false;
+    out->n = 0;
+    out->waste = V7_INF;
+    cur.n = 0;
+    uint64_t p = S;
+    for (uint32_t j = 0; j < budget; j++) {
+        /* j greedy regions are in cur; try one rounding region for [p, E). */
+        v7_region last;
+        if (cover_single(S, E, p, ranges, n, i, &last)) {
+            uint64_t w = run_waste(&last, S, E);
+            if (!found || w < out->waste) {
+                *out = cur;
+                out->reg[out->n++] = last;
+                out->waste = w;
+                found = true;
+            }
+            if (w == 0) break;
+        }
+        if (j + 1 >= budget) break;
+        v7_region step;
+        cover_step(S, E, p, &step);
+        cur.reg[cur.n++] = step;
+        p = step.re;
+        if (p >= E) { /* exact with j + 1 regions */
+            if (!found || out->waste > 0) {
+                *out = cur;
+                out->waste = 0;
+                found = true;
+            }
+            break;
+        }
+    }
+    return found;
+}
+
+static uint32_t v7_ap(rtm_part_attr attr)
+{
+    switch (attr & RTM_PART_PERM_MASK) {
+    case RTM_PART_P_RW_U_RW: return 3u;
+    case RTM_PART_P_RW_U_RO: return 2u;
+    case RTM_PART_P_RW_U_NA: return 1u;
+    case RTM_PART_P_RO_U_RO: return 6u;
+    case RTM_PART_P_RO_U_NA: return 5u;
+    default: return 0u; /* P_NA_U_NA */
+    }
+}
+
+static void encode(const v7_region *r, rtm_part_attr attr, uint32_t slot, rtm_mpu_v7m_region *out)
+{
+    uint32_t rasr = RTM_V7M_RASR_SIZE(r->log2) | RTM_V7M_RASR_ENABLE | RTM_V7M_RASR_AP(v7_ap(attr));
+    if (attr & RTM_PART_XN) rasr |= RTM_V7M_RASR_XN;
+    if (attr & RTM_PART_DEVICE)
+        rasr |= RTM_V7M_RASR_TEX(0) | RTM_V7M_RASR_B | RTM_V7M_RASR_S;
+    else
+        rasr |= RTM_V7M_RASR_TEX(1) | RTM_V7M_RASR_C | RTM_V7M_RASR_B;
+    if (r->log2 >= 8) {
+        uint64_t sub = (1ull << r->log2) / 8u;
+        uint32_t lo = (uint32_t)((r->rs - r->base) / sub), hi = (uint32_t)((r->re - r->base) / sub);
+        uint32_t en = ((1u << hi) - 1u) & ~((1u << lo) - 1u);
+        rasr |= RTM_V7M_RASR_SRD(~en & 0xFFu);
+    }
+    out->rbar = (uint32_t)r->base | RTM_V7M_RBAR_VALID | (slot & 0xFu);
+    out->rasr = rasr;
+}
+
+static void emit(const v7_cover *c, rtm_part_attr attr, size_t owner, rtm_mpu_regs *out)
+{
+    for (uint32_t k = 0; k < c->n; k++) {
+        uint32_t i = out->count++;
+        encode(&c->reg[k], attr, out->first + i, &out->r.v7m[i]);
+        out->owner[i] = (uint8_t)owner;
+    }
+    out->wasted += c->waste;
+}
+
+rtm_err rtm_mpu_v7m_cover(const rtm_mpu_range *range, uint32_t first, uint32_t max_regions, rtm_mpu_regs *out)
+{
+    if (!range || !out || max_regions == 0 || max_regions > RTM_MPU_V7M_MAX_SPLIT ||
+        first + max_regions > RTM_MPU_MAX_REGIONS)
+        return RTM_ERR_ARG;
+    rtm_mpu_arch arch = RTM_MPU_ARCH_ARMV7M(RTM_MPU_MAX_REGIONS, 0);
+    rtm_mpu_regs tmp;
+    rtm_err e = rtm_mpu_plan(&arch, RTM_MPU_SET_DOMAIN, range, 1, &tmp, NULL); /* validation */
+    rtm_memset(out, 0, sizeof *out);
+    if (e != RTM_OK) return e;
+    v7_cover c;
+    if (!cover_range(range, 1, 0, max_regions, &c)) return RTM_ERR_NO_SLOT;
+    out->kind = RTM_MPU_ARMV7M;
+    out->first = first;
+    out->avail = max_regions;
+    emit(&c, range->attr, 0, out);
+    return RTM_OK;
+}
+
+rtm_err rtm_mpu_plan_v7m_(const rtm_mpu_range *ranges, size_t n, rtm_mpu_regs *out, rtm_mpu_diag *diag)
+{
+    uint32_t avail = out->avail;
+    uint32_t splits = avail < RTM_MPU_V7M_MAX_SPLIT ? avail : RTM_MPU_V7M_MAX_SPLIT;
+    /* Options per range: cover with <= r regions, r = 1..splits. */
+    uint64_t opt_waste[RTM_MPU_MAX_REGIONS][RTM_MPU_V7M_MAX_SPLIT];
+    uint8_t opt_n[RTM_MPU_MAX_REGIONS][RTM_MPU_V7M_MAX_SPLIT];
+    uint8_t choice[RTM_MPU_MAX_REGIONS][RTM_MPU_MAX_REGIONS + 1];
+    uint64_t dp[RTM_MPU_MAX_REGIONS + 1], nd[RTM_MPU_MAX_REGIONS + 1];
+    uint32_t min_total = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t min_n = UINT32_MAX;
+        for (uint32_t r = 0; r < splits; r++) {
+            v7_cover c;
+            if (cover_range(ranges, n, i, r + 1u, &c)) {
+                opt_waste[i][r] = c.waste;
+                opt_n[i][r] = (uint8_t)c.n;
+                if (c.n < min_n) min_n = c.n;
+            } else {
+                opt_waste[i][r] = V7_INF;
+                opt_n[i][r] = 0;
+            }
+        }
+        if (min_n == UINT32_MAX)
+            return rtm_mpu_fail_(diag, RTM_ERR_NO_SLOT, (int32_t)i, -1,
+                                 "armv7m: no cover within the slot budget that grants no byte of another range");
+        min_total += min_n;
+        if (min_total > avail)
+            return rtm_mpu_fail_(diag, RTM_ERR_NO_SLOT, (int32_t)i, -1, "armv7m: ranges need more regions than free slots");
+    }
+    for (uint32_t s = 0; s <= avail; s++) dp[s] = s == 0 ? 0u : V7_INF;
+    for (size_t i = 0; i < n; i++) {
+        for (uint32_t s = 0; s <= avail; s++) {
+            nd[s] = V7_INF;
+            choice[i][s] = 0xFFu;
+            for (uint32_t r = 0; r < splits; r++) {
+                uint32_t u = opt_n[i][r];
+                if (opt_waste[i][r] == V7_INF || u > s || dp[s - u] == V7_INF) continue;
+                uint64_t w = dp[s - u] + opt_waste[i][r];
+                if (w < nd[s]) {
+                    nd[s] = w;
+                    choice[i][s] = (uint8_t)r;
+                }
+            }
+        }
+        rtm_memcpy(dp, nd, sizeof dp);
+    }
+    uint32_t best_s = 0;
+    uint64_t best_w = V7_INF;
+    for (uint32_t s = 0; s <= avail; s++)
+        if (dp[s] < best_w) {
+            best_w = dp[s];
+            best_s = s;
+        }
+    RTM_ASSERT(best_w != V7_INF); /* the min_total check guarantees a solution */
+    if (best_w == V7_INF)
+        return rtm_mpu_fail_(diag, RTM_ERR_NO_SLOT, (int32_t)(n ? n - 1 : 0), -1, "armv7m: no layout fits");
+    uint8_t pick[RTM_MPU_MAX_REGIONS];
+    for (size_t i = n; i-- > 0;) {
+        pick[i] = choice[i][best_s];
+        best_s -= opt_n[i][pick[i]];
+    }
+    for (size_t i = 0; i < n; i++) {
+        v7_cover c;
+        bool ok = cover_range(ranges, n, i, pick[i] + 1u, &c);
+        RTM_ASSERT(ok && c.n == opt_n[i][pick[i]]);
+        (void)ok;
+        emit(&c, ranges[i].attr, i, out);
+    }
+    return RTM_OK;
+}

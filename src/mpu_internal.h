@@ -1,0 +1,36 @@
+/*
+ * Private interface between the architecture-independent planner (src/mpu_plan.c) and the
+ * per-architecture encoders (src/mpu_armv7m.c, src/mpu_armv8m.c, src/mpu_pmp.c). Never installed.
+ *
+ * rtm_mpu_plan() validates what is common to all architectures (arguments, sizes, granule,
+ * overlaps, attributes) and then calls one encoder with the ranges, the slot budget and the first
+ * slot already set in *out. An encoder fills out->count, out->owner, out->r, out->wasted and
+ * returns RTM_OK, or an error with diag->index set.
+ */
+#ifndef RTM_MPU_INTERNAL_H
+#define RTM_MPU_INTERNAL_H
+
+#include "rtmem/mpu.h"
+#include "rtm_internal.h"
+
+#define RTM_ADDR_SPACE_END 0x100000000ull /* 2^32: the targets' address space */
+
+/* Sets *diag (if not NULL) and returns err. */
+rtm_err rtm_mpu_fail_(rtm_mpu_diag *diag, rtm_err err, int32_t index, int32_t other, const char *rule);
+
+/* Attribute checks per architecture: NULL if expressible, else the rule broken. */
+const char *rtm_mpu_v8m_attr_rule_(rtm_part_attr attr);
+const char *rtm_mpu_pmp_attr_rule_(rtm_part_attr attr, rtm_mpu_set set);
+
+rtm_err rtm_mpu_plan_v7m_(const rtm_mpu_range *ranges, size_t n, rtm_mpu_regs *out, rtm_mpu_diag *diag);
+rtm_err rtm_mpu_plan_v8m_(const rtm_mpu_range *ranges, size_t n, rtm_mpu_regs *out, rtm_mpu_diag *diag);
+rtm_err rtm_mpu_plan_pmp_(const rtm_mpu_range *ranges, size_t n, rtm_mpu_set set, rtm_mpu_regs *out,
+                          rtm_mpu_diag *diag);
+
+/* True when [b1, b1+s1) and [b2, b2+s2) share a byte (sizes > 0, no wrap: checked before). */
+RTM_INLINE bool rtm_mpu_overlap_(uint64_t b1, uint64_t s1, uint64_t b2, uint64_t s2)
+{
+    return b1 < b2 + s2 && b2 < b1 + s1;
+}
+
+#endif /* RTM_MPU_INTERNAL_H */

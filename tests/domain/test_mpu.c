@@ -1,0 +1,549 @@
+/*
+ * Encoder tests: register values worked out by hand from the architecture manuals (derivations in
+ * the comments), rejections with their diagnostics, and a randomized test that decodes every plan
+ * and checks it against a byte-interval model (every range covered exactly by its own slots, the
+ * reported waste equals the bytes granted outside the ranges, no waste on another range).
+ *
+ * Field layouts used below (see src/mpu_armv7m.c, src/mpu_armv8m.c, src/mpu_pmp.c):
+ *   v7-M RBAR = ADDR | VALID(0x10) | REGION;  RASR = XN<<28 | AP<<24 | TEX<<19 | S<<18 | C<<17 |
+ *             B<<16 | SRD<<8 | (log2(size)-1)<<1 | EN.  Normal memory: TEX=1 C=1 B=1 -> 0x000B0000.
+ *             Device: TEX=0 S=1 B=1 -> 0x00050000.
+ *   v8-M RBAR = BASE | SH<<3 | AP<<1 | XN;  RLAR = LIMIT(last 32-byte block) | AttrIndx<<1 | EN.
+ *   PMP  pmpaddr = addr >> 2 (NAPOT: | (size/8 - 1));  cfg = L<<7 | A<<3 | X<<2 | W<<1 | R.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "rtm_test.h"
+#include "rtmem/mpu.h"
+
+static const rtm_mpu_arch k_v7 = RTM_MPU_ARCH_ARMV7M(8, 0);
+static const rtm_mpu_arch k_v8 = RTM_MPU_ARCH_ARMV8M(8, 0);
+static const rtm_mpu_arch k_pmp = RTM_MPU_ARCH_RISCV_PMP(16, 0);
+
+#define RW_XN (RTM_PART_P_RW_U_RW | RTM_PART_XN)
+
+static void plan_ok(const rtm_mpu_arch *a, rtm_mpu_set set, const rtm_mpu_range *r, size_t n, rtm_mpu_regs *out)
+{
+    rtm_mpu_diag d;
+    rtm_err e = rtm_mpu_plan(a, set, r, n, out, &d);
+    if (e != RTM_OK) print_error("plan failed: %s (range %d: %s)\n", rtm_err_str(e), d.index, d.rule);
+    assert_int_equal(e, RTM_OK);
+}
+
+/* ---- ARMv7-M ----------------------------------------------------------------------------------- */
+
+static void v7m_smallest(void **state)
+{
+    (void)state;
+    /* 32 B at 0x20000000, RW/RW, XN: SIZE = log2(32) - 1 = 4 -> 4<<1 = 0x08; AP=011 -> 0x03000000;
+     * XN -> 0x10000000; normal -> 0x000B0000; EN -> 1.  RASR = 0x130B0009. RBAR = base|VALID|0. */
+    rtm_mpu_range r = {0x20000000u, 32u, RW_XN};
+    rtm_mpu_regs g;
+    plan_ok(&k_v7, RTM_MPU_SET_DOMAIN, &r, 1, &g);
+    assert_int_equal(g.count, 1);
+    assert_int_equal(g.first, 0);
+    assert_int_equal(g.r.v7m[0].rbar, 0x20000010u);
+    assert_int_equal(g.r.v7m[0].rasr, 0x130B0009u);
+    assert_int_equal(g.wasted, 0);
+}
+
+static void v7m_4gib(void **state)
+{
+    (void)state;
+    /* Whole 4 GiB, RO/RO, executable: SIZE = 32 - 1 = 31 -> 0x3E; AP=110 -> 0x06000000.
+     * RASR = 0x06000000 | 0x000B0000 | 0x3E | 1 = 0x060B003F. RBAR = 0 | VALID | 0. */
+    rtm_mpu_range r = {0u, 0x100000000ull, RTM_PART_P_RO_U_RO};
+    rtm_mpu_regs g;
+    plan_ok(&k_v7, RTM_MPU_SET_DOMAIN, &r, 1, &g);
+    assert_int_equal(g.count, 1);
+    assert_int_equal(g.r.v7m[0].rbar, 0x00000010u);
+    assert_int_equal(g.r.v7m[0].rasr, 0x060B003Fu);
+}
+
+static void v7m_top_of_memory(void **state)
+{
+    (void)state;
+    /* Last 32 B of the address space, device, P:RW U:NA, XN: RBAR = 0xFFFFFFE0 | 0x10 = 0xFFFFFFF0.
+     * RASR = XN 0x10000000 | AP=001 0x01000000 | S 0x40000 | B 0x10000 | SIZE 0x08 | EN = 0x11050009. */
+    rtm_mpu_range r = {0xFFFFFFE0u, 32u, RTM_PART_P_RW_U_NA | RTM_PART_XN | RTM_PART_DEVICE};
+    rtm_mpu_regs g;
+    plan_ok(&k_v7, RTM_MPU_SET_DOMAIN, &r, 1, &g);
+    assert_int_equal(g.r.v7m[0].rbar, 0xFFFFFFF0u);
+    assert_int_equal(g.r.v7m[0].rasr, 0x11050009u);
+}
+
+static void v7m_33k_one_slot(void **state)
+{
+    (void)state;
+    /* 33 KiB at 0x20000000 with one free slot. 64 KiB region (SIZE = 15 -> 0x1E), subregions of
+     * 8 KiB; 33 KiB needs subregions 0..4 (40 KiB), so SRD = 0b11100000 = 0xE0 -> 0xE000.
+     * RASR = 0x130B0000 | 0xE000 | 0x1E | 1 = 0x130BE01F; waste = 40 KiB - 33 KiB = 7168. */
+    rtm_mpu_arch a = RTM_MPU_ARCH_ARMV7M(8, 7);
+    rtm_mpu_range r = {0x20000000u, 33u * 1024u, RW_XN};
+    rtm_mpu_regs g;
+    plan_ok(&a, RTM_MPU_SET_DOMAIN, &r, 1, &g);
+    assert_int_equal(g.count, 1);
+    assert_int_equal(g.first, 7);
+    assert_int_equal(g.r.v7m[0].rbar, 0x20000017u); /* REGION = 7 */
+    assert_int_equal(g.r.v7m[0].rasr, 0x130BE01Fu);
+    assert_int_equal(g.wasted, 7168);
+}
+
+static void v7m_33k_two_slots(void **state)
+{
+    (void)state;
+    /* With two slots the exact split wins: 32 KiB at 0x20000000 (SIZE 14 -> 0x1C, all subregions
+     * on) + 1 KiB at 0x20008000 (SIZE 9 -> 0x12). RASRs 0x130B001D, 0x130B0013; no waste. */
+    rtm_mpu_arch a = RTM_MPU_ARCH_ARMV7M(8, 6);
+    rtm_mpu_range r = {0x20000000u, 33u * 1024u, RW_XN};
+    rtm_mpu_regs g;
+    plan_ok(&a, RTM_MPU_SET_DOMAIN, &r, 1, &g);
+    assert_int_equal(g.count, 2);
+    assert_int_equal(g.r.v7m[0].rbar, 0x20000016u);
+    assert_int_equal(g.r.v7m[0].rasr, 0x130B001Du);
+    assert_int_equal(g.r.v7m[1].rbar, 0x20008017u);
+    assert_int_equal(g.r.v7m[1].rasr, 0x130B0013u);
+    assert_int_equal(g.wasted, 0);
+    assert_int_equal(g.owner[0], 0);
+    assert_int_equal(g.owner[1], 0);
+}
+
+static void v7m_subregions_exact(void **state)
+{
+    (void)state;
+    /* 24 KiB at 0x20000000: 32 KiB region, 4 KiB subregions 0..5 on, SRD = 0xC0 -> 0xC000.
+     * RASR = 0x130B0000 | 0xC000 | 0x1C | 1 = 0x130BC01D, exact in one slot.
+     * 768 B at 0x20000100: 1 KiB region at 0x20000000 (SIZE 9 -> 0x12), 128 B subregions 2..7 on,
+     * SRD = 0x03 -> 0x0300: RASR = 0x130B0313, exact. */
+    rtm_mpu_range r[2] = {{0x20000000u, 0x6000u, RW_XN}, {0x20010100u, 0x300u, RW_XN}};
+    rtm_mpu_regs g;
+    plan_ok(&k_v7, RTM_MPU_SET_DOMAIN, r, 2, &g);
+    assert_int_equal(g.count, 2);
+    assert_int_equal(g.r.v7m[0].rasr, 0x130BC01Du);
+    assert_int_equal(g.r.v7m[1].rbar, 0x20010011u);
+    assert_int_equal(g.r.v7m[1].rasr, 0x130B0313u);
+    assert_int_equal(g.wasted, 0);
+}
+
+static void v7m_waste_never_on_neighbour(void **state)
+{
+    (void)state;
+    /* The 33 KiB range's single-region cover would grant [0x20008400, 0x2000A000), which holds
+     * the neighbour: it must split (2 slots) and the neighbour takes one: 3 slots. */
+    rtm_mpu_range r[2] = {{0x20000000u, 33u * 1024u, RW_XN}, {0x20008400u, 0x400u, RTM_PART_P_RW_U_NA}};
+    rtm_mpu_regs g;
+    rtm_mpu_arch a2 = RTM_MPU_ARCH_ARMV7M(8, 6);
+    rtm_mpu_diag d;
+    assert_int_equal(rtm_mpu_plan(&a2, RTM_MPU_SET_DOMAIN, r, 2, &g, &d), RTM_ERR_NO_SLOT);
+    assert_int_equal(d.index, 1);
+    assert_non_null(d.rule);
+    assert_int_equal(g.count, 0);
+    rtm_mpu_arch a3 = RTM_MPU_ARCH_ARMV7M(8, 5);
+    plan_ok(&a3, RTM_MPU_SET_DOMAIN, r, 2, &g);
+    assert_int_equal(g.count, 3);
+    assert_int_equal(g.wasted, 0);
+}
+
+static void v7m_budget_spent_where_it_saves_most(void **state)
+{
+    (void)state;
+    /* Two ranges, three slots: A = 33 KiB (split saves 7 KiB), B = 0x20100000 + 2 KiB + 32 B
+     * (one 4 KiB region with 512 B subregions: 5 of them = 2560 B, waste 480; split: 2 exact).
+     * Best: A split (2) + B rounded (1) = 480 B waste. */
+    rtm_mpu_arch a = RTM_MPU_ARCH_ARMV7M(8, 5);
+    rtm_mpu_range r[2] = {{0x20000000u, 33u * 1024u, RW_XN}, {0x20100000u, 2048u + 32u, RW_XN}};
+    rtm_mpu_regs g;
+    plan_ok(&a, RTM_MPU_SET_DOMAIN, r, 2, &g);
+    assert_int_equal(g.count, 3);
+    assert_int_equal(g.wasted, 480);
+    assert_int_equal(g.owner[0], 0);
+    assert_int_equal(g.owner[1], 0);
+    assert_int_equal(g.owner[2], 1);
+}
+
+static void v7m_system_overlap_priority(void **state)
+{
+    (void)state;
+    /* System set: background 4 GiB P:RW U:NA at slot 0, SRAM RW/RW above it at slot 1 (higher
+     * number wins on ARMv7-M). */
+    rtm_mpu_arch a = RTM_MPU_ARCH_ARMV7M(8, 2);
+    rtm_mpu_range r[2] = {{0, 0x100000000ull, RTM_PART_P_RW_U_NA}, {0x20000000u, 0x400000u, RW_XN}};
+    rtm_mpu_regs g;
+    plan_ok(&a, RTM_MPU_SET_SYSTEM, r, 2, &g);
+    assert_int_equal(g.count, 2);
+    assert_int_equal(g.first, 0);
+    assert_int_equal(g.r.v7m[0].rbar, 0x00000010u);
+    assert_int_equal(g.r.v7m[0].rasr, 0x010B003Fu);
+    /* 4 MiB: SIZE = 21 -> 0x2A */
+    assert_int_equal(g.r.v7m[1].rbar, 0x20000011u);
+    assert_int_equal(g.r.v7m[1].rasr, 0x130B002Bu);
+    /* The same overlap in a domain set is refused. */
+    rtm_mpu_diag d;
+    assert_int_equal(rtm_mpu_plan(&a, RTM_MPU_SET_DOMAIN, r, 2, &g, &d), RTM_ERR_OVERLAP);
+    assert_int_equal(d.index, 1);
+    assert_int_equal(d.other, 0);
+}
+
+static void v7m_cover_api(void **state)
+{
+    (void)state;
+    rtm_mpu_range r = {0x20000000u, 33u * 1024u, RW_XN};
+    rtm_mpu_regs g;
+    assert_int_equal(rtm_mpu_v7m_cover(&r, 0, 1, &g), RTM_OK);
+    assert_int_equal(g.count, 1);
+    assert_int_equal(g.wasted, 7168);
+    assert_int_equal(rtm_mpu_v7m_cover(&r, 0, 2, &g), RTM_OK);
+    assert_int_equal(g.count, 2);
+    assert_int_equal(g.wasted, 0);
+    assert_int_equal(rtm_mpu_v7m_cover(NULL, 0, 2, &g), RTM_ERR_ARG);
+    assert_int_equal(rtm_mpu_v7m_cover(&r, 0, 0, &g), RTM_ERR_ARG);
+    rtm_mpu_range bad = {0x20000010u, 64u, RW_XN};
+    assert_int_equal(rtm_mpu_v7m_cover(&bad, 0, 2, &g), RTM_ERR_ALIGN);
+}
+
+/* ---- ARMv8-M ----------------------------------------------------------------------------------- */
+
+static void v8m_values(void **state)
+{
+    (void)state;
+    /* [0] 33 KiB RW/RW XN: RBAR = 0x20000000 | AP=01<<1 | XN = 0x20000003;
+     *     RLAR = (0x20008400 - 32) | Attr0 | EN = 0x200083E1.
+     * [1] smallest, 32 B RO/RO exec at 0x10000000: AP=11 -> 0x10000006; RLAR = 0x10000001.
+     * [2] top 32 B, device P:RW U:NA XN: RBAR = 0xFFFFFFE1; RLAR = 0xFFFFFFE0 | 1<<1 | 1 = 0xFFFFFFE3.
+     * [3] P:RO U:NA XN at 0x30000000, 64 B: AP=10 -> 0x30000005, RLAR = 0x30000021. */
+    rtm_mpu_arch a = RTM_MPU_ARCH_ARMV8M(16, 4);
+    rtm_mpu_range r[4] = {{0x20000000u, 33u * 1024u, RW_XN},
+                          {0x10000000u, 32u, RTM_PART_P_RO_U_RO},
+                          {0xFFFFFFE0u, 32u, RTM_PART_P_RW_U_NA | RTM_PART_XN | RTM_PART_DEVICE},
+                          {0x30000000u, 64u, RTM_PART_P_RO_U_NA | RTM_PART_XN}};
+    rtm_mpu_regs g;
+    plan_ok(&a, RTM_MPU_SET_DOMAIN, r, 4, &g);
+    assert_int_equal(g.first, 4);
+    assert_int_equal(g.count, 4);
+    assert_int_equal(g.mair0, 0x000004FFu);
+    assert_int_equal(g.r.v8m[0].rbar, 0x20000003u);
+    assert_int_equal(g.r.v8m[0].rlar, 0x200083E1u);
+    assert_int_equal(g.r.v8m[1].rbar, 0x10000006u);
+    assert_int_equal(g.r.v8m[1].rlar, 0x10000001u);
+    assert_int_equal(g.r.v8m[2].rbar, 0xFFFFFFE1u);
+    assert_int_equal(g.r.v8m[2].rlar, 0xFFFFFFE3u);
+    assert_int_equal(g.r.v8m[3].rbar, 0x30000005u);
+    assert_int_equal(g.r.v8m[3].rlar, 0x30000021u);
+    assert_int_equal(g.wasted, 0);
+}
+
+static void v8m_4gib_and_rejections(void **state)
+{
+    (void)state;
+    /* 4 GiB: RBAR = 0 | AP=01<<1 = 0x2; RLAR = 0xFFFFFFE0 | EN = 0xFFFFFFE1. */
+    rtm_mpu_range all = {0, 0x100000000ull, RTM_PART_P_RW_U_RW};
+    rtm_mpu_regs g;
+    plan_ok(&k_v8, RTM_MPU_SET_DOMAIN, &all, 1, &g);
+    assert_int_equal(g.r.v8m[0].rbar, 0x00000002u);
+    assert_int_equal(g.r.v8m[0].rlar, 0xFFFFFFE1u);
+    rtm_mpu_diag d;
+    rtm_mpu_range ro = {0x20000000u, 64u, RTM_PART_P_RW_U_RO};
+    assert_int_equal(rtm_mpu_plan(&k_v8, RTM_MPU_SET_DOMAIN, &ro, 1, &g, &d), RTM_ERR_UNSUPPORTED);
+    assert_int_equal(d.index, 0);
+    assert_non_null(d.rule);
+    rtm_mpu_range na = {0x20000000u, 64u, RTM_PART_P_NA_U_NA};
+    assert_int_equal(rtm_mpu_plan(&k_v8, RTM_MPU_SET_DOMAIN, &na, 1, &g, &d), RTM_ERR_UNSUPPORTED);
+    /* overlaps are refused even in the system set */
+    rtm_mpu_arch a = RTM_MPU_ARCH_ARMV8M(8, 2);
+    rtm_mpu_range ov[2] = {{0, 0x100000000ull, RTM_PART_P_RW_U_NA}, {0x20000000u, 0x1000u, RW_XN}};
+    assert_int_equal(rtm_mpu_plan(&a, RTM_MPU_SET_SYSTEM, ov, 2, &g, &d), RTM_ERR_OVERLAP);
+    assert_int_equal(d.index, 1);
+    assert_int_equal(d.other, 0);
+    /* granule */
+    rtm_mpu_range odd = {0x20000000u, 48u, RW_XN};
+    assert_int_equal(rtm_mpu_plan(&k_v8, RTM_MPU_SET_DOMAIN, &odd, 1, &g, &d), RTM_ERR_ALIGN);
+    /* slots: 9 ranges, 8 slots */
+    rtm_mpu_range many[9];
+    for (unsigned i = 0; i < 9; i++) many[i] = (rtm_mpu_range){0x20000000u + 0x100u * i, 0x100u, RW_XN};
+    assert_int_equal(rtm_mpu_plan(&k_v8, RTM_MPU_SET_DOMAIN, many, 9, &g, &d), RTM_ERR_NO_SLOT);
+    assert_int_equal(d.index, 8);
+    assert_int_equal(g.count, 0);
+}
+
+/* ---- RISC-V PMP -------------------------------------------------------------------------------- */
+
+static void pmp_values(void **state)
+{
+    (void)state;
+    /* Input deliberately out of address order; the plan sorts by base.
+     * A 0x80000000 4 KiB RW/RW XN: NAPOT, pmpaddr = 0x20000000 | (0x1000/8 - 1 = 0x1FF) = 0x200001FF,
+     *   cfg = R|W|NAPOT(0x18) = 0x1B.
+     * B 0x80001000 4 B P:RW U:RO exec: NA4, pmpaddr = 0x20000400, cfg = R|X|NA4(0x10) = 0x15.
+     *   (B starts where A's pmpaddr value does not point, so no TOR chain.)
+     * C 0x80002000 8 B RW/RW XN: smallest NAPOT, no trailing ones: pmpaddr 0x20000800, cfg 0x1B.
+     * D 0x80003000 0x300 B RW/RW XN: TOR pair: OFF 0x20000C00 (cfg 0), TOR 0x80003300>>2 =
+     *   0x20000CC0, cfg R|W|TOR(0x08) = 0x0B.
+     * E 0x80003300 0x100 B RO/RO... P:RW U:RO XN: follows D's TOR: one entry, pmpaddr 0x20000D00,
+     *   cfg R|TOR = 0x09 (TOR preferred over NAPOT: same cost, keeps the chain). */
+    rtm_mpu_range r[5] = {
+        {0x80003300u, 0x100u, RTM_PART_P_RW_U_RO | RTM_PART_XN}, /* E */
+        {0x80000000u, 0x1000u, RW_XN},                            /* A */
+        {0x80003000u, 0x300u, RW_XN},                             /* D */
+        {0x80001000u, 4u, RTM_PART_P_RW_U_RO},                    /* B */
+        {0x80002000u, 8u, RW_XN},                                 /* C */
+    };
+    rtm_mpu_regs g;
+    plan_ok(&k_pmp, RTM_MPU_SET_DOMAIN, r, 5, &g);
+    assert_int_equal(g.first, 0);
+    assert_int_equal(g.count, 6);
+    const uint32_t addr[6] = {0x200001FFu, 0x20000400u, 0x20000800u, 0x20000C00u, 0x20000CC0u, 0x20000D00u};
+    const uint8_t cfg[6] = {0x1B, 0x15, 0x1B, 0x00, 0x0B, 0x09};
+    const uint8_t own[6] = {1, 3, 4, 2, 2, 0};
+    for (unsigned i = 0; i < 6; i++) {
+        assert_int_equal(g.r.pmp[i].pmpaddr, addr[i]);
+        assert_int_equal(g.r.pmp[i].pmpcfg, cfg[i]);
+        assert_int_equal(g.owner[i], own[i]);
+    }
+    /* pmpcfg0 = entries 0..3 little-endian bytes: 0x001B151B; pmpcfg1 = 0x????090B -> 0x0000090B */
+    uint32_t words[(RTM_MPU_MAX_REGIONS + 3) / 4];
+    assert_int_equal(rtm_pmp_pack_cfg(&g, words), RTM_OK);
+    assert_int_equal(words[0], 0x001B151Bu);
+    assert_int_equal(words[1], 0x0000090Bu);
+    assert_int_equal(words[2], 0);
+}
+
+static void pmp_edges(void **state)
+{
+    (void)state;
+    rtm_mpu_regs g;
+    /* Base 0 in slot 0: TOR needs one entry (entry 0's bottom is address 0): 4 GiB RW/RW exec ->
+     * pmpaddr = 2^32 >> 2 = 0x40000000, cfg R|W|X|TOR = 0x0F. */
+    rtm_mpu_range all = {0, 0x100000000ull, RTM_PART_P_RW_U_RW};
+    plan_ok(&k_pmp, RTM_MPU_SET_DOMAIN, &all, 1, &g);
+    assert_int_equal(g.count, 1);
+    assert_int_equal(g.r.pmp[0].pmpaddr, 0x40000000u);
+    assert_int_equal(g.r.pmp[0].pmpcfg, 0x0F);
+    /* As a locked system entry (top slot 15, no known previous address): NAPOT 4 GiB:
+     * pmpaddr = 0 | (2^32/8 - 1) = 0x1FFFFFFF, cfg L|NAPOT|X|W|R = 0x9F. */
+    rtm_mpu_arch a = RTM_MPU_ARCH_RISCV_PMP(16, 1);
+    rtm_mpu_range lk = {0, 0x100000000ull, RTM_PART_P_RW_U_RW | RTM_PART_LOCKED};
+    plan_ok(&a, RTM_MPU_SET_SYSTEM, &lk, 1, &g);
+    assert_int_equal(g.first, 15);
+    assert_int_equal(g.r.pmp[0].pmpaddr, 0x1FFFFFFFu);
+    assert_int_equal(g.r.pmp[0].pmpcfg, 0x9F);
+    /* Top of the address space, not NAPOT-shaped: 0xFFFFFF40 + 0xC0 -> OFF 0x3FFFFFD0, TOR
+     * 0x40000000 (end 2^32 >> 2). Locked read-only for M and U: cfg L|TOR|R = 0x89. */
+    rtm_mpu_range top = {0xFFFFFF40u, 0xC0u, RTM_PART_P_RO_U_RO | RTM_PART_XN | RTM_PART_LOCKED};
+    rtm_mpu_diag d;
+    assert_int_equal(rtm_mpu_plan(&a, RTM_MPU_SET_SYSTEM, &top, 1, &g, &d), RTM_ERR_NO_SLOT); /* needs 2 */
+    assert_int_equal(d.index, 0);
+    rtm_mpu_arch a2 = RTM_MPU_ARCH_RISCV_PMP(16, 2);
+    plan_ok(&a2, RTM_MPU_SET_SYSTEM, &top, 1, &g);
+    assert_int_equal(g.count, 2);
+    assert_int_equal(g.r.pmp[0].pmpaddr, 0x3FFFFFD0u);
+    assert_int_equal(g.r.pmp[0].pmpcfg, 0x00);
+    assert_int_equal(g.r.pmp[1].pmpaddr, 0x40000000u);
+    assert_int_equal(g.r.pmp[1].pmpcfg, 0x89);
+    /* Top 4 KiB, NAPOT: (0xFFFFF000 >> 2) | 0x1FF = 0x3FFFFDFF. */
+    rtm_mpu_range t4 = {0xFFFFF000u, 0x1000u, RW_XN};
+    rtm_mpu_range pad = {0x80000000u, 0x1000u, RW_XN}; /* first, so t4 cannot chain */
+    rtm_mpu_range two[2] = {t4, pad};
+    plan_ok(&k_pmp, RTM_MPU_SET_DOMAIN, two, 2, &g);
+    assert_int_equal(g.r.pmp[1].pmpaddr, 0x3FFFFDFFu);
+    assert_int_equal(g.r.pmp[1].pmpcfg, 0x1B);
+}
+
+static void pmp_rejections(void **state)
+{
+    (void)state;
+    rtm_mpu_regs g;
+    rtm_mpu_diag d;
+    rtm_mpu_range ro = {0x80000000u, 0x100u, RTM_PART_P_RO_U_RO};
+    assert_int_equal(rtm_mpu_plan(&k_pmp, RTM_MPU_SET_DOMAIN, &ro, 1, &g, &d), RTM_ERR_UNSUPPORTED);
+    assert_non_null(d.rule);
+    rtm_mpu_range lk = {0x80000000u, 0x100u, RTM_PART_P_RO_U_RO | RTM_PART_LOCKED};
+    assert_int_equal(rtm_mpu_plan(&k_pmp, RTM_MPU_SET_DOMAIN, &lk, 1, &g, &d), RTM_ERR_UNSUPPORTED);
+    rtm_mpu_range mix = {0x80000000u, 0x100u, RTM_PART_P_RW_U_RO | RTM_PART_LOCKED};
+    rtm_mpu_arch a = RTM_MPU_ARCH_RISCV_PMP(16, 4);
+    assert_int_equal(rtm_mpu_plan(&a, RTM_MPU_SET_SYSTEM, &mix, 1, &g, &d), RTM_ERR_UNSUPPORTED);
+    rtm_mpu_range odd = {0x80000002u, 0x100u, RW_XN};
+    assert_int_equal(rtm_mpu_plan(&k_pmp, RTM_MPU_SET_DOMAIN, &odd, 1, &g, &d), RTM_ERR_ALIGN);
+    /* TOR pairs exhaust 4 slots with 2 ranges + 1: the third is named. */
+    rtm_mpu_arch small = RTM_MPU_ARCH_RISCV_PMP(4, 0);
+    rtm_mpu_range r[3] = {{0x80000000u, 0x300u, RW_XN}, {0x80001000u, 0x300u, RW_XN}, {0x80002000u, 0x300u, RW_XN}};
+    assert_int_equal(rtm_mpu_plan(&small, RTM_MPU_SET_DOMAIN, r, 3, &g, &d), RTM_ERR_NO_SLOT);
+    assert_int_equal(d.index, 2);
+}
+
+static void common_rejections(void **state)
+{
+    (void)state;
+    rtm_mpu_regs g;
+    rtm_mpu_diag d;
+    rtm_mpu_range r = {0x20000000u, 0x100u, RW_XN};
+    assert_int_equal(rtm_mpu_plan(NULL, RTM_MPU_SET_DOMAIN, &r, 1, &g, &d), RTM_ERR_ARG);
+    assert_int_equal(rtm_mpu_plan(&k_v7, RTM_MPU_SET_DOMAIN, &r, 1, NULL, &d), RTM_ERR_ARG);
+    assert_int_equal(rtm_mpu_plan(&k_v7, RTM_MPU_SET_DOMAIN, NULL, 1, &g, &d), RTM_ERR_ARG);
+    assert_int_equal(rtm_mpu_plan(&k_v7, RTM_MPU_SET_DOMAIN, NULL, 0, &g, &d), RTM_OK);
+    assert_int_equal(g.count, 0);
+    rtm_mpu_range zero = {0x20000000u, 0, RW_XN};
+    assert_int_equal(rtm_mpu_plan(&k_v7, RTM_MPU_SET_DOMAIN, &zero, 1, &g, &d), RTM_ERR_SIZE);
+    rtm_mpu_range past = {0xFFFFFFE0u, 64u, RW_XN};
+    assert_int_equal(rtm_mpu_plan(&k_v7, RTM_MPU_SET_DOMAIN, &past, 1, &g, &d), RTM_ERR_SIZE);
+    rtm_mpu_range huge = {0x20u, UINT64_MAX - 0x1Fu, RW_XN};
+    assert_int_equal(rtm_mpu_plan(&k_pmp, RTM_MPU_SET_DOMAIN, &huge, 1, &g, &d), RTM_ERR_SIZE);
+    rtm_mpu_range badattr = {0x20000000u, 0x100u, 0};
+    assert_int_equal(rtm_mpu_plan(&k_v7, RTM_MPU_SET_DOMAIN, &badattr, 1, &g, &d), RTM_ERR_ARG);
+    badattr.attr = RTM_PART_P_RW_U_RW | 0x8000u;
+    assert_int_equal(rtm_mpu_plan(&k_v7, RTM_MPU_SET_DOMAIN, &badattr, 1, &g, &d), RTM_ERR_ARG);
+    rtm_mpu_arch bad = RTM_MPU_ARCH_ARMV7M(17, 0);
+    assert_int_equal(rtm_mpu_plan(&bad, RTM_MPU_SET_DOMAIN, &r, 1, &g, &d), RTM_ERR_SIZE);
+    bad = (rtm_mpu_arch)RTM_MPU_ARCH_ARMV7M(8, 8);
+    assert_int_equal(rtm_mpu_arch_check(&bad), RTM_ERR_SIZE);
+    bad = (rtm_mpu_arch)RTM_MPU_ARCH_POSIX(16, 3000);
+    assert_int_equal(rtm_mpu_arch_check(&bad), RTM_ERR_ALIGN);
+    bad.kind = (rtm_mpu_kind)99;
+    assert_int_equal(rtm_mpu_arch_check(&bad), RTM_ERR_UNSUPPORTED);
+    assert_int_equal(rtm_mpu_granule(&k_v7), 32);
+    assert_int_equal(rtm_mpu_granule(&k_pmp), 4);
+    assert_int_equal(rtm_mpu_granule(NULL), 0);
+    /* access helper */
+    assert_int_equal(rtm_part_access(RTM_PART_P_RW_U_RO, false), RTM_ACCESS_READ | RTM_ACCESS_EXEC);
+    assert_int_equal(rtm_part_access(RTM_PART_P_RW_U_RO | RTM_PART_XN, true), RTM_ACCESS_READ | RTM_ACCESS_WRITE);
+    assert_int_equal(rtm_part_access(RTM_PART_P_RO_U_NA, false), 0);
+    assert_int_equal(rtm_part_access(0, true), 0);
+}
+
+/* ---- randomized: decode every plan and compare with the ranges ---------------------------------- */
+
+typedef struct {
+    uint64_t b, e;
+} ival;
+
+/* Bytes of [b, e) not covered by any interval in v (sorted union computed by brute force). */
+static uint64_t uncovered(uint64_t b, uint64_t e, const ival *v, size_t n)
+{
+    uint64_t missing = 0, p = b;
+    while (p < e) {
+        uint64_t next = e, reach = p;
+        for (size_t i = 0; i < n; i++) {
+            if (v[i].b <= p && v[i].e > reach) reach = v[i].e;
+            if (v[i].b > p && v[i].b < next) next = v[i].b;
+        }
+        if (reach > p) {
+            p = reach;
+        } else {
+            missing += (next < e ? next : e) - p;
+            p = next;
+        }
+    }
+    return missing;
+}
+
+static void check_plan(const rtm_mpu_range *r, size_t n, const rtm_mpu_regs *g)
+{
+    ival own[RTM_MPU_MAX_REGIONS];
+    uint64_t granted_outside = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        for (uint32_t s = 0; s < g->count; s++) {
+            uint64_t b, sz;
+            bool en;
+            assert_int_equal(rtm_mpu_decode(g, s, &b, &sz, &en), RTM_OK);
+            if (g->owner[s] != i || !en) continue;
+            own[k++] = (ival){b, b + sz};
+        }
+        assert_true(k > 0);
+        assert_int_equal(uncovered(r[i].base, r[i].base + r[i].size, own, k), 0);
+        /* bytes its slots grant outside the range */
+        for (size_t q = 0; q < k; q++) {
+            ival rng = {r[i].base, r[i].base + r[i].size};
+            ival one[1] = {rng};
+            uint64_t out = uncovered(own[q].b, own[q].e, one, 1);
+            if (out) {
+                /* waste must not touch other ranges */
+                for (size_t j = 0; j < n; j++) {
+                    if (j == i) continue;
+                    ival oth[1] = {{r[j].base, r[j].base + r[j].size}};
+                    uint64_t lo = own[q].b, hi = own[q].e;
+                    uint64_t ov = (hi - lo) - uncovered(lo, hi, oth, 1);
+                    uint64_t in_rng = (hi - lo) - uncovered(lo, hi, one, 1);
+                    (void)in_rng;
+                    assert_int_equal(ov, 0);
+                }
+            }
+        }
+        /* total outside bytes of the union of own slots */
+        uint64_t lo = UINT64_MAX, hi = 0;
+        for (size_t q = 0; q < k; q++) {
+            if (own[q].b < lo) lo = own[q].b;
+            if (own[q].e > hi) hi = own[q].e;
+        }
+        uint64_t covered_span = (hi - lo) - uncovered(lo, hi, own, k);
+        granted_outside += covered_span - r[i].size;
+    }
+    assert_int_equal(granted_outside, g->wasted);
+}
+
+static void randomized_plans(void **state)
+{
+    (void)state;
+    rtm_test_rng rng = {rtm_test_seed()};
+    size_t ops = rtm_test_ops(20000);
+    const rtm_mpu_kind kinds[3] = {RTM_MPU_ARMV7M, RTM_MPU_ARMV8M, RTM_MPU_RISCV_PMP};
+    size_t planned = 0, refused = 0;
+    for (size_t op = 0; op < ops; op++) {
+        rtm_mpu_arch a = {kinds[op % 3], 8u + 8u * (uint32_t)rtm_test_rnd(&rng, 2), 0, 0};
+        a.sys_regions = (uint32_t)rtm_test_rnd(&rng, 4);
+        size_t n = 1 + (size_t)rtm_test_rnd(&rng, 5);
+        rtm_mpu_range r[8];
+        /* non-overlapping ranges placed left to right in a 1 MiB window with random gaps */
+        uint64_t p = 0x20000000u + 32u * rtm_test_rnd(&rng, 64);
+        for (size_t i = 0; i < n; i++) {
+            uint64_t units = rtm_test_rnd(&rng, 4) == 0 ? (1ull << rtm_test_rnd(&rng, 12)) : 1 + rtm_test_rnd(&rng, 2000);
+            r[i].base = p;
+            r[i].size = units * 32u;
+            r[i].attr = RTM_PART_P_RW_U_RW | (rtm_test_rnd(&rng, 2) ? RTM_PART_XN : 0);
+            p += r[i].size + 32u * rtm_test_rnd(&rng, 3) * (1u << rtm_test_rnd(&rng, 10));
+        }
+        rtm_mpu_regs g;
+        rtm_mpu_diag d;
+        rtm_err e = rtm_mpu_plan(&a, RTM_MPU_SET_DOMAIN, r, n, &g, &d);
+        if (e == RTM_OK) {
+            planned++;
+            assert_true(g.count <= g.avail);
+            check_plan(r, n, &g);
+            if (a.kind == RTM_MPU_ARMV8M) assert_int_equal(g.count, n);
+        } else {
+            refused++;
+            assert_int_equal(e, RTM_ERR_NO_SLOT);
+            assert_true(d.index >= 0 && (size_t)d.index < n);
+            assert_int_equal(g.count, 0);
+        }
+    }
+    print_message("planned %zu, refused for slots %zu\n", planned, refused);
+    assert_true(planned > refused);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(v7m_smallest),
+        cmocka_unit_test(v7m_4gib),
+        cmocka_unit_test(v7m_top_of_memory),
+        cmocka_unit_test(v7m_33k_one_slot),
+        cmocka_unit_test(v7m_33k_two_slots),
+        cmocka_unit_test(v7m_subregions_exact),
+        cmocka_unit_test(v7m_waste_never_on_neighbour),
+        cmocka_unit_test(v7m_budget_spent_where_it_saves_most),
+        cmocka_unit_test(v7m_system_overlap_priority),
+        cmocka_unit_test(v7m_cover_api),
+        cmocka_unit_test(v8m_values),
+        cmocka_unit_test(v8m_4gib_and_rejections),
+        cmocka_unit_test(pmp_values),
+        cmocka_unit_test(pmp_edges),
+        cmocka_unit_test(pmp_rejections),
+        cmocka_unit_test(common_rejections),
+        cmocka_unit_test(randomized_plans),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
