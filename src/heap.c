@@ -35,7 +35,7 @@
  *  next_free), so unlinking needs neither the size class nor a branch on "is it the head".
  *  The sentinel is a head with size 0 and FREE clear: coalescing stops there, walks end there.
  *
- * Size classes (good and best fit). SL = 32 linear subclasses per power of two; sizes below
+ * Size classes (good and best fit). SL = 32 (RTM_HEAP_SL_LOG2) linear subclasses per power of two; sizes below
  * 32 * A (256 bytes) map linearly in steps of A into first-level class 0; a size s >= 256 maps to
  * fl = log2(s) - 7, sl = the 5 bits below the top bit. Class (fl, sl) holds block sizes in
  * [start, start + step), step = A for fl 0 and 2^(log2(s) - 5) above. A bitmap word over first
@@ -56,6 +56,9 @@
 #ifndef RTM_HEAP_CHECK_EVERY_OP
 #define RTM_HEAP_CHECK_EVERY_OP 0 /* 1: assert rtm_heap_check() after every successful operation */
 #endif
+#ifndef RTM_HEAP_SL_LOG2
+#define RTM_HEAP_SL_LOG2 5 /* log2 of subclasses per power of two: 5 (32, 3% steps) or 4 (16) */
+#endif
 #ifndef RTM_HEAP_REALLOC_ALIGN_MAX
 #define RTM_HEAP_REALLOC_ALIGN_MAX 4096u /* a moving realloc of an aligned block keeps up to this */
 #endif
@@ -64,7 +67,7 @@
 #define H ((size_t)sizeof(size_t))       /* header (and footer) bytes */
 #define A ((size_t)RTM_ALIGN)            /* block granule and payload alignment */
 #define MIN_BLOCK ((size_t)(4 * sizeof(size_t) + RTM_ALIGN - 1) & ~((size_t)RTM_ALIGN - 1))
-#define SL_LOG2 5u
+#define SL_LOG2 ((unsigned)RTM_HEAP_SL_LOG2)
 #define SL (1u << SL_LOG2)
 #define FREE_BIT ((size_t)1)
 #define PREV_FREE_BIT ((size_t)2)
@@ -178,6 +181,7 @@ RTM_INLINE rtm_block **heads_end(const rtm_heap *h) { return (rtm_block **)&h->h
 #define A_LOG2 (RTM_ALIGN >= 256 ? 8u : RTM_ALIGN >= 128 ? 7u : RTM_ALIGN >= 64 ? 6u : RTM_ALIGN >= 32 ? 5u : RTM_ALIGN >= 16 ? 4u : 3u)
 #define LIN_LOG2 (SL_LOG2 + A_LOG2) /* sizes below 2^LIN_LOG2 are in first level 0 */
 _Static_assert(((size_t)1 << A_LOG2) == RTM_ALIGN, "A_LOG2 table covers RTM_ALIGN up to 256");
+_Static_assert(RTM_HEAP_SL_LOG2 >= 2 && RTM_HEAP_SL_LOG2 <= 5, "second-level bitmaps are 32-bit words");
 
 /* Flat class index fl * SL + sl of a block size (size >= MIN_BLOCK, <= max_block). */
 RTM_INLINE unsigned class_of(size_t size)
@@ -236,17 +240,18 @@ RTM_INLINE int next_nonempty(const rtm_heap *h, unsigned idx)
 /* ---- the three searches ----------------------------------------------------------------------- */
 /* Each returns a free block of at least bs bytes (still in its list), or NULL. */
 
-/* Scans one list for a block of at least bs bytes; best != 0: the smallest such block. */
+/* Scans one list for a block of at least bs bytes. best: the smallest such block, the lowest
+ * address among equals (address-ordered best fit fragments least); else the first one found. */
 static rtm_block *scan_list(rtm_block *b, size_t bs, bool best)
 {
     rtm_block *found = NULL;
     size_t found_size = SIZE_MAX;
     for (; b != NULL; b = next_free(b)) {
         size_t s = size_of_head(head_of(b));
-        if (s >= bs && s < found_size) {
+        if (s >= bs && (s < found_size || (s == found_size && b < found))) {
             found = b;
             found_size = s;
-            if (!best || s == bs) break;
+            if (!best) break;
         }
     }
     return found;
