@@ -13,7 +13,8 @@ set(CMAKE_SIZE riscv64-unknown-elf-size CACHE FILEPATH "size")
 # binutils 2.40 wants the zicsr extension spelled out for CSR instructions.
 set(CMAKE_C_FLAGS_INIT "-march=rv32imac_zicsr -mabi=ilp32 -mcmodel=medany")
 set(CMAKE_ASM_FLAGS_INIT "-march=rv32imac_zicsr -mabi=ilp32 -mcmodel=medany")
-set(CMAKE_EXE_LINKER_FLAGS_INIT "-march=rv32imac_zicsr -mabi=ilp32")
+# Linking picks the libgcc multilib by -march, which must be spelled without _zicsr to match.
+set(CMAKE_EXE_LINKER_FLAGS_INIT "-march=rv32imac -mabi=ilp32")
 
 set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
 

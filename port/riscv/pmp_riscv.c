@@ -1,0 +1,118 @@
+/* RISC-V PMP CSR access: the values come from the encoder in src/mpu_pmp.c. */
+#include "rtm_riscv.h"
+#include "rv_csr.h"
+
+/* CSR numbers must be immediates: one case per register. */
+static void pmpaddr_write(unsigned i, uint32_t v)
+{
+    switch (i) {
+    case 0: RV_CSR_WRITE(pmpaddr0, v); break;
+    case 1: RV_CSR_WRITE(pmpaddr1, v); break;
+    case 2: RV_CSR_WRITE(pmpaddr2, v); break;
+    case 3: RV_CSR_WRITE(pmpaddr3, v); break;
+    case 4: RV_CSR_WRITE(pmpaddr4, v); break;
+    case 5: RV_CSR_WRITE(pmpaddr5, v); break;
+    case 6: RV_CSR_WRITE(pmpaddr6, v); break;
+    case 7: RV_CSR_WRITE(pmpaddr7, v); break;
+    case 8: RV_CSR_WRITE(pmpaddr8, v); break;
+    case 9: RV_CSR_WRITE(pmpaddr9, v); break;
+    case 10: RV_CSR_WRITE(pmpaddr10, v); break;
+    case 11: RV_CSR_WRITE(pmpaddr11, v); break;
+    case 12: RV_CSR_WRITE(pmpaddr12, v); break;
+    case 13: RV_CSR_WRITE(pmpaddr13, v); break;
+    case 14: RV_CSR_WRITE(pmpaddr14, v); break;
+    case 15: RV_CSR_WRITE(pmpaddr15, v); break;
+    default: break;
+    }
+}
+
+static uint32_t pmpaddr_read(unsigned i)
+{
+    switch (i) {
+    case 0: return RV_CSR_READ(pmpaddr0);
+    case 1: return RV_CSR_READ(pmpaddr1);
+    case 2: return RV_CSR_READ(pmpaddr2);
+    case 3: return RV_CSR_READ(pmpaddr3);
+    case 4: return RV_CSR_READ(pmpaddr4);
+    case 5: return RV_CSR_READ(pmpaddr5);
+    case 6: return RV_CSR_READ(pmpaddr6);
+    case 7: return RV_CSR_READ(pmpaddr7);
+    case 8: return RV_CSR_READ(pmpaddr8);
+    case 9: return RV_CSR_READ(pmpaddr9);
+    case 10: return RV_CSR_READ(pmpaddr10);
+    case 11: return RV_CSR_READ(pmpaddr11);
+    case 12: return RV_CSR_READ(pmpaddr12);
+    case 13: return RV_CSR_READ(pmpaddr13);
+    case 14: return RV_CSR_READ(pmpaddr14);
+    case 15: return RV_CSR_READ(pmpaddr15);
+    default: return 0;
+    }
+}
+
+static uint32_t pmpcfg_read(unsigned w)
+{
+    switch (w) {
+    case 0: return RV_CSR_READ(pmpcfg0);
+    case 1: return RV_CSR_READ(pmpcfg1);
+    case 2: return RV_CSR_READ(pmpcfg2);
+    case 3: return RV_CSR_READ(pmpcfg3);
+    default: return 0;
+    }
+}
+
+static void pmpcfg_write(unsigned w, uint32_t v)
+{
+    switch (w) {
+    case 0: RV_CSR_WRITE(pmpcfg0, v); break;
+    case 1: RV_CSR_WRITE(pmpcfg1, v); break;
+    case 2: RV_CSR_WRITE(pmpcfg2, v); break;
+    case 3: RV_CSR_WRITE(pmpcfg3, v); break;
+    default: break;
+    }
+}
+
+rtm_mpu_arch rtm_rv_pmp_arch(uint32_t sys_regions)
+{
+    rtm_mpu_arch a;
+    a.kind = RTM_MPU_RISCV_PMP;
+    a.regions = RTM_RV_PMP_ENTRIES;
+    a.sys_regions = sys_regions;
+    a.granule = 0;
+    return a;
+}
+
+rtm_err rtm_rv_pmp_get(unsigned i, uint32_t *pmpaddr, uint8_t *pmpcfg)
+{
+    if (i >= RTM_RV_PMP_ENTRIES) return RTM_ERR_NO_SLOT;
+    if (pmpaddr != NULL) *pmpaddr = pmpaddr_read(i);
+    if (pmpcfg != NULL) *pmpcfg = (uint8_t)(pmpcfg_read(i / 4u) >> (8u * (i % 4u)));
+    return RTM_OK;
+}
+
+rtm_err rtm_rv_pmp_load(const rtm_mpu_regs *regs)
+{
+    if (regs == NULL || regs->kind != RTM_MPU_RISCV_PMP) return RTM_ERR_ARG;
+    if (regs->count > regs->avail || regs->avail > RTM_MPU_MAX_REGIONS) return RTM_ERR_ARG;
+    if (regs->first + regs->avail > RTM_RV_PMP_ENTRIES) return RTM_ERR_NO_SLOT;
+    uint32_t cfg[4];
+    for (unsigned w = 0; w < 4u; w++) cfg[w] = pmpcfg_read(w);
+    for (uint32_t i = 0; i < regs->avail; i++) {
+        unsigned slot = (unsigned)(regs->first + i);
+        uint32_t shift = 8u * (slot % 4u);
+        if ((cfg[slot / 4u] >> shift) & RTM_PMP_L) return RTM_ERR_STATE;
+    }
+    /* Turn the slots off first, so that no half-written TOR pair is ever active. */
+    for (uint32_t i = 0; i < regs->avail; i++) {
+        unsigned slot = (unsigned)(regs->first + i);
+        cfg[slot / 4u] &= ~(0xFFu << (8u * (slot % 4u)));
+    }
+    for (unsigned w = 0; w < 4u; w++) pmpcfg_write(w, cfg[w]);
+    for (uint32_t i = 0; i < regs->count; i++) {
+        unsigned slot = (unsigned)(regs->first + i);
+        pmpaddr_write(slot, regs->r.pmp[i].pmpaddr);
+        cfg[slot / 4u] |= (uint32_t)regs->r.pmp[i].pmpcfg << (8u * (slot % 4u));
+    }
+    for (unsigned w = 0; w < 4u; w++) pmpcfg_write(w, cfg[w]);
+    __asm volatile("fence" : : : "memory"); /* no paging here: sfence.vma is not needed */
+    return RTM_OK;
+}

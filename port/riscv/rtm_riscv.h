@@ -1,0 +1,113 @@
+/*
+ * rtm_riscv.h - the RISC-V (RV32, M-mode + U-mode) port: what firmware calls beyond
+ * include/rtmem/port.h.
+ *
+ * Files: start.S (reset, trap entry, U-mode thread switch), semihost.c (semihosting I/O and exit),
+ * port_riscv.c (port.h: critical section through mstatus.MIE, lock, thread id in tp, time from the
+ * CLINT mtime counter), trap_riscv.c (trap dispatch -> fault records, ecalls, U-mode threads),
+ * pmp_riscv.c (PMP CSR access). See docs/targets.md for the design and "Configuration".
+ *
+ * Register tp holds the identity of the running context: the address of the rtm_rv_thread with bit
+ * 0 set in a U-mode thread, the address of a static token in M-mode thread context, 0 inside the
+ * trap handler. So rtm_port_thread_id() and rtm_port_in_isr() work in U-mode without a trap.
+ */
+#ifndef RTM_RISCV_H
+#define RTM_RISCV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rtmem/common.h"
+#include "rtmem/fault.h"
+#include "rtmem/mpu.h"
+#include "rtmem/port.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Address of the 64-bit machine timer (CLINT mtime; QEMU virt: 0x0200BFF8). */
+#ifndef RTM_RV_MTIME_ADDR
+#define RTM_RV_MTIME_ADDR 0x0200BFF8u
+#endif
+/** Frequency of mtime in Hz (QEMU virt: 10 MHz). */
+#ifndef RTM_RV_MTIME_HZ
+#define RTM_RV_MTIME_HZ 10000000u
+#endif
+/** PMP entries the hart implements (QEMU virt: 16). */
+#ifndef RTM_RV_PMP_ENTRIES
+#define RTM_RV_PMP_ENTRIES 16u
+#endif
+/** Address of a SiFive test finisher (QEMU virt: 0x100000) used when semihosting cannot exit; 0: none. */
+#ifndef RTM_RV_TEST_FINISHER
+#define RTM_RV_TEST_FINISHER 0x00100000u
+#endif
+
+/* ---- semihosting --------------------------------------------------------------------------- */
+
+/** Writes the NUL-terminated @p s to the host console (SYS_WRITE0). Works in M- and U-mode. */
+void rtm_rv_semihost_write0(const char *s);
+/** Ends the program with status @p code: semihosting SYS_EXIT_EXTENDED, then the test finisher. */
+__attribute__((noreturn)) void rtm_rv_semihost_exit(int code);
+
+/* ---- U-mode threads ------------------------------------------------------------------------ */
+
+/**
+ * A U-mode thread in the run-to-completion sense: rtm_rv_thread_run() enters U-mode on the thread's
+ * stack at fn(arg) and comes back when fn returns (ecall) or a fault aborts it. No scheduler.
+ * Its address is the thread's rtm_port_thread_id().
+ */
+typedef struct rtm_rv_thread {
+    uint32_t ctx[16];      /* M-mode caller's ra, sp, s0-s11, tp, mstatus.MIE while the thread runs */
+    int (*fn)(void *arg);
+    void *arg;
+    uint32_t *stack;
+    size_t stack_bytes;
+    int result;            /**< fn's return value (when it returned) */
+    bool aborted;          /**< a fault ended it (the record is in rtm_fault_get(0, ...)) */
+    uintptr_t fault_addr;  /**< address of the fault that ended it */
+} rtm_rv_thread;
+
+/**
+ * Prepares @p t to run @p fn(@p arg) on [stack, stack + stack_bytes). RTM_ERR_ARG (NULL t, fn or
+ * stack, or t not 4-byte aligned), RTM_ERR_ALIGN (stack not 16-byte aligned), RTM_ERR_SIZE
+ * (stack_bytes < 256 or not a multiple of 16). O(1).
+ */
+rtm_err rtm_rv_thread_init(rtm_rv_thread *t, int (*fn)(void *arg), void *arg, void *stack, size_t stack_bytes);
+
+/**
+ * Runs @p t in U-mode until fn returns (RTM_OK, t->result) or a fault aborts it (RTM_ERR_ACCESS,
+ * t->aborted, t->fault_addr). If t belongs to a domain (rtm_domain_add_thread with (uintptr_t)t)
+ * the domain's PMP entries are loaded first (rtm_rv_pmp_load). RTM_ERR_STATE when not called from
+ * M-mode thread context or while a thread runs; RTM_ERR_ARG for an uninitialised t. O(1) + run time.
+ */
+rtm_err rtm_rv_thread_run(rtm_rv_thread *t);
+
+/** The thread now running (NULL in M-mode thread context). O(1), M-mode. */
+rtm_rv_thread *rtm_rv_thread_current(void);
+
+/** Traps taken since start-up that were faults (not ecalls). O(1). */
+uint32_t rtm_rv_fault_count(void);
+
+/* ---- PMP ----------------------------------------------------------------------------------- */
+
+/** The rtm_mpu_arch for this hart's PMP with @p sys_regions entries (the top ones) for system regions. */
+rtm_mpu_arch rtm_rv_pmp_arch(uint32_t sys_regions);
+
+/**
+ * Writes the entries of @p regs (kind RTM_MPU_RISCV_PMP) to pmpaddr/pmpcfg slots [first,
+ * first + count) and turns off slots [first + count, first + avail). Locked slots are left alone
+ * (they cannot change until reset); writing one is RTM_ERR_STATE. RTM_ERR_ARG (NULL or wrong kind),
+ * RTM_ERR_NO_SLOT (beyond RTM_RV_PMP_ENTRIES). M-mode, O(avail).
+ */
+rtm_err rtm_rv_pmp_load(const rtm_mpu_regs *regs);
+
+/** Reads pmpaddr @p i and its cfg byte (for tests). RTM_ERR_NO_SLOT when out of range. M-mode. */
+rtm_err rtm_rv_pmp_get(unsigned i, uint32_t *pmpaddr, uint8_t *pmpcfg);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RTM_RISCV_H */

@@ -1,0 +1,194 @@
+/*
+ * RISC-V trap dispatch (M-mode): ecalls from U-mode threads, and faults turned into rtm_fault_record
+ * (rtmem/fault.h: cause = {mcause, mtval, mepc, mstatus}) handed to rtm_fault_handle(). The action:
+ *   RETRY  return to the faulting instruction (mepc unchanged);
+ *   SKIP   mepc += 2 or 4 (the length of the faulting instruction), data faults only;
+ *   ABORT  a fault of a U-mode thread: leave the trap straight into the saved M-mode context of
+ *          rtm_rv_thread_run(), which returns RTM_ERR_ACCESS;
+ *   HALT   one line over semihosting, exit status 3.
+ * Interrupts are not used by the port; an unexpected one halts the same way.
+ */
+#include "rtm_riscv.h"
+#include "rtm_internal.h"
+#include "rtmem/domain.h"
+#include "rv_csr.h"
+
+#define RV_ECALL_EXIT 0
+#define RV_ECALL_THREAD_ID 1
+#define RV_ECALL_NOW_US 2
+
+/* frame[0] = mepc, frame[i] = x_i */
+#define F_MEPC 0
+#define F_SP 2
+#define F_TP 4
+#define F_A0 10
+#define F_A1 11
+#define F_A7 17
+
+void rtm_rv_trap_dispatch(uint32_t *frame);
+uint32_t rv_thread_start(int (*fn)(void *), void *arg, uint32_t *stack_top, uint32_t *ctx, rtm_rv_thread *t);
+__attribute__((noreturn)) void rv_ctx_resume(uint32_t *ctx, uint32_t status);
+
+static volatile uint32_t g_fault_count;
+
+uint32_t rtm_rv_fault_count(void) { return g_fault_count; }
+
+static void rv_put_hex(char *out, uint32_t v)
+{
+    for (int i = 7; i >= 0; i--) {
+        uint32_t d = v & 0xFu;
+        out[i] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
+        v >>= 4;
+    }
+}
+
+__attribute__((noreturn)) static void rv_halt(uint32_t mcause, uint32_t mtval, uint32_t mepc)
+{
+    char line[] = "FATAL trap mcause=xxxxxxxx mtval=xxxxxxxx mepc=xxxxxxxx\n";
+    rv_put_hex(line + 18, mcause);
+    rv_put_hex(line + 33, mtval);
+    rv_put_hex(line + 47, mepc);
+    rtm_rv_semihost_write0(line);
+    rtm_rv_semihost_exit(3);
+}
+
+static uint32_t rv_insn_len(uint32_t pc)
+{
+    uint16_t lo = *(const volatile uint16_t *)(uintptr_t)pc;
+    return (lo & 3u) == 3u ? 4u : 2u;
+}
+
+__attribute__((noreturn)) static void rv_return_to_owner(rtm_rv_thread *t, uint32_t status)
+{
+    rv_set_current(NULL);
+    rv_ctx_resume(t->ctx, status);
+}
+
+static void rv_ecall(uint32_t *frame, rtm_rv_thread *t)
+{
+    switch (frame[F_A7]) {
+    case RV_ECALL_EXIT:
+        if (t == NULL) break;
+        t->result = (int)frame[F_A0];
+        rv_return_to_owner(t, (uint32_t)RTM_OK);
+    case RV_ECALL_THREAD_ID:
+        frame[F_A0] = (uint32_t)(frame[F_TP] & ~1u);
+        break;
+    case RV_ECALL_NOW_US: {
+        uint64_t us = rv_now_us_mmode();
+        frame[F_A0] = (uint32_t)us;
+        frame[F_A1] = (uint32_t)(us >> 32);
+        break;
+    }
+    default:
+        rtm_report(RTM_ERR_ARG, NULL, (const void *)(uintptr_t)frame[F_MEPC]);
+        frame[F_A0] = (uint32_t)RTM_ERR_ARG;
+        break;
+    }
+    frame[F_MEPC] += 4u;
+}
+
+void rtm_rv_trap_dispatch(uint32_t *frame)
+{
+    uint32_t mcause = RV_CSR_READ(mcause);
+    uint32_t mtval = RV_CSR_READ(mtval);
+    uint32_t mstatus = RV_CSR_READ(mstatus);
+    uint32_t mepc = frame[F_MEPC];
+    bool from_user = (mstatus & RV_MSTATUS_MPP) == 0;
+    rtm_rv_thread *t = rtm_rv_thread_current();
+    bool thread_fault = from_user && t != NULL;
+
+    if (mcause == 8u && from_user) { /* ecall from U-mode */
+        rv_ecall(frame, t);
+        return;
+    }
+    if ((mcause & 0x80000000u) != 0) rv_halt(mcause, mtval, mepc);
+
+    g_fault_count = g_fault_count + 1u;
+    rtm_fault_record r;
+    rtm_memset(&r, 0, sizeof r);
+    r.pc = mepc;
+    r.arch = RTM_MPU_RISCV_PMP;
+    r.cause[0] = mcause;
+    r.cause[1] = mtval;
+    r.cause[2] = mepc;
+    r.cause[3] = mstatus;
+    bool data = false;
+    switch (mcause) {
+    case 0: case 1: case 12: /* instruction misaligned / access fault / page fault */
+        r.access = RTM_ACCESS_EXEC;
+        break;
+    case 4: case 5: case 13: /* load */
+        r.access = RTM_ACCESS_READ;
+        data = true;
+        break;
+    case 6: case 7: case 15: /* store / AMO */
+        r.access = RTM_ACCESS_WRITE;
+        data = true;
+        break;
+    default:
+        break;
+    }
+    if (r.access != 0) {
+        r.addr = mtval;
+        r.flags |= RTM_FAULT_F_ADDR_VALID;
+    }
+    if (!from_user) r.flags |= RTM_FAULT_F_PRIVILEGED;
+    /* tp was 0 when the trapped code was itself a trap handler. */
+    if (!from_user && frame[F_TP] == 0) r.flags |= RTM_FAULT_F_IN_ISR;
+    r.thread = from_user ? (uintptr_t)t : (uintptr_t)frame[F_TP];
+    r.can = RTM_FAULT_CAN(RTM_FAULT_HALT) | RTM_FAULT_CAN(RTM_FAULT_RETRY);
+    if (data) r.can |= RTM_FAULT_CAN(RTM_FAULT_SKIP);
+    if (thread_fault) r.can |= RTM_FAULT_CAN(RTM_FAULT_ABORT_THREAD);
+
+    rtm_fault_action a = rtm_fault_handle(&r);
+
+    if (a == RTM_FAULT_RETRY && (r.can & RTM_FAULT_CAN(RTM_FAULT_RETRY))) return;
+    if (a == RTM_FAULT_SKIP && (r.can & RTM_FAULT_CAN(RTM_FAULT_SKIP))) {
+        frame[F_MEPC] = mepc + rv_insn_len(mepc);
+        return;
+    }
+    if (a == RTM_FAULT_ABORT_THREAD && (r.can & RTM_FAULT_CAN(RTM_FAULT_ABORT_THREAD))) {
+        t->aborted = true;
+        t->fault_addr = r.addr;
+        rv_return_to_owner(t, (uint32_t)RTM_ERR_ACCESS);
+    }
+    rv_halt(mcause, mtval, mepc);
+}
+
+rtm_err rtm_rv_thread_init(rtm_rv_thread *t, int (*fn)(void *arg), void *arg, void *stack, size_t stack_bytes)
+{
+    if (t == NULL || fn == NULL || stack == NULL || ((uintptr_t)t & 3u) != 0) return RTM_ERR_ARG;
+    if (((uintptr_t)stack & 15u) != 0) return RTM_ERR_ALIGN;
+    if (stack_bytes < 256u || (stack_bytes & 15u) != 0) return RTM_ERR_SIZE;
+    if ((uintptr_t)stack + stack_bytes < (uintptr_t)stack) return RTM_ERR_SIZE;
+    for (unsigned i = 0; i < 16u; i++) t->ctx[i] = 0;
+    t->fn = fn;
+    t->arg = arg;
+    t->stack = (uint32_t *)stack;
+    t->stack_bytes = stack_bytes;
+    t->result = 0;
+    t->aborted = false;
+    t->fault_addr = 0;
+    return RTM_OK;
+}
+
+rtm_err rtm_rv_thread_run(rtm_rv_thread *t)
+{
+    if (t == NULL || t->fn == NULL || t->stack == NULL) return RTM_ERR_ARG;
+    uintptr_t tp = rv_get_tp();
+    if (tp == 0 || (tp & 1u) != 0 || rtm_rv_thread_current() != NULL) return RTM_ERR_STATE;
+    rtm_domain *d = rtm_domain_of_thread((uintptr_t)t);
+    if (d != NULL) {
+        rtm_err e = rtm_rv_pmp_load(rtm_domain_regs(d));
+        if (e != RTM_OK) return e;
+    }
+    t->result = 0;
+    t->aborted = false;
+    t->fault_addr = 0;
+    rv_set_current(t);
+    uint32_t *top = (uint32_t *)((uintptr_t)t->stack + t->stack_bytes);
+    uint32_t status = rv_thread_start(t->fn, t->arg, top, t->ctx, t);
+    rv_set_current(NULL);
+    return (rtm_err)status;
+}
