@@ -243,6 +243,8 @@ rtm_err rtm_mpu_plan_v7m_(const rtm_mpu_range *ranges, size_t n, rtm_mpu_regs *o
     uint8_t choice[RTM_MPU_MAX_REGIONS][RTM_MPU_MAX_REGIONS + 1];
     uint64_t dp[RTM_MPU_MAX_REGIONS + 1], nd[RTM_MPU_MAX_REGIONS + 1];
     uint32_t min_total = 0;
+    if (n > RTM_MPU_MAX_REGIONS || avail > RTM_MPU_MAX_REGIONS) /* guaranteed by the caller */
+        return rtm_mpu_fail_(diag, RTM_ERR_NO_SLOT, RTM_MPU_MAX_REGIONS, -1, "more ranges than slots");
     for (size_t i = 0; i < n; i++) {
         uint32_t min_n = UINT32_MAX;
         for (uint32_t r = 0; r < splits; r++) {

@@ -51,6 +51,8 @@ rtm_err rtm_mpu_plan_pmp_(const rtm_mpu_range *ranges, size_t n, rtm_mpu_set set
 {
     uint8_t order[RTM_MPU_MAX_REGIONS];
     bool overlaps = false;
+    if (n > RTM_MPU_MAX_REGIONS) /* n <= avail <= RTM_MPU_MAX_REGIONS already; keeps the bound visible */
+        return rtm_mpu_fail_(diag, RTM_ERR_NO_SLOT, RTM_MPU_MAX_REGIONS, -1, "more ranges than slots");
     for (size_t i = 0; i < n; i++) {
         order[i] = (uint8_t)i;
         for (size_t j = 0; j < i; j++)
