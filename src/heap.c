@@ -115,6 +115,8 @@ struct rtm_heap {
     rtm_block *heads[];    /* fl_count * SL free-list heads, then sl_bitmap */
 };
 
+_Static_assert(sizeof(rtm_heap) <= 32u * sizeof(void *), "RTM_HEAP_OVERHEAD bounds the fixed part");
+
 /* ---- sanitizer-aware metadata access ---------------------------------------------------------- */
 /* With ASan or Valgrind, every header and all free space is poisoned so that user overruns and
  * use-after-free are caught. The heap itself reaches its metadata only through load_word and
@@ -438,6 +440,7 @@ rtm_heap *rtm_heap_init(void *mem, size_t bytes, rtm_fit fit)
     /* First levels: enough for a block as large as the whole buffer. */
     unsigned fl_count = 1;
     if (bytes >= ((size_t)1 << LIN_LOG2)) fl_count = rtm_log2_size(bytes) - LIN_LOG2 + 2u;
+    /* RTM_HEAP_OVERHEAD (heap.h) computes the same count as a constant expression. */
     if (fl_count > 32u) fl_count = 32u; /* larger regions are cut into segments */
     uintptr_t base = rtm_align_up_uptr(lo, sizeof(void *));
     size_t ctrl = sizeof(rtm_heap) + (size_t)fl_count * SL * sizeof(rtm_block *) + fl_count * sizeof(uint32_t);
