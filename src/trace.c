@@ -271,7 +271,7 @@ rtm_err rtm_trace_event_put(rtm_trace *tr, const rtm_trace_event *ev)
         rtm_report(RTM_ERR_ARG, tr, ev);
         return RTM_ERR_ARG;
     }
-    if (ev->kind < RTM_TEV_ALLOC || ev->kind > RTM_TEV_ALIGNED || ev->align_log2 > 63u) {
+    if (ev->kind < RTM_TEV_ALLOC || ev->kind > RTM_TEV_ALIGNED || (ev->kind == RTM_TEV_ALIGNED && ev->align_log2 > 63u)) {
         rtm_report(RTM_ERR_FORMAT, tr, ev);
         return RTM_ERR_FORMAT;
     }

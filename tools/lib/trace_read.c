@@ -272,8 +272,9 @@ static int text_num(const char **s, const char *end, uint64_t *v)
         if (p == q) return -1;
     } else {
         for (; p < end && *p >= '0' && *p <= '9'; p++) {
-            if (x > (UINT64_MAX - 9) / 10) return -1;
-            x = x * 10 + (uint64_t)(*p - '0');
+            uint64_t dgt = (uint64_t)(*p - '0');
+            if (x > (UINT64_MAX - dgt) / 10) return -1;
+            x = x * 10 + dgt;
         }
     }
     if (p < end && *p != ' ') return -1;

@@ -1,0 +1,469 @@
+/* Trace encoder (core) and reader (host): round trips in both formats, truncation, corruption,
+ * hostile input, conversion to op lists. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <unistd.h>
+
+#include "rtm_test.h"
+#include "rtmem/trace.h"
+#include "trace_read.h"
+
+typedef struct {
+    uint8_t *data;
+    size_t n, cap;
+    size_t calls;
+} grow_sink;
+
+static void gs_put(void *ctx, const void *d, size_t n)
+{
+    grow_sink *g = ctx;
+    if (g->n + n > g->cap) {
+        g->cap = (g->n + n) * 2;
+        g->data = realloc(g->data, g->cap);
+        assert_non_null(g->data);
+    }
+    memcpy(g->data + g->n, d, n);
+    g->n += n;
+    g->calls++;
+}
+
+static const char *k_files[] = {"src/a.c", "src/b.c", "lib/deep/path/c.c", "d.c", "e.c", "f.c", "g.c",
+                                "h.c", "i.c", "j.c", "k.c"};
+
+/* Random but valid event stream. */
+static size_t gen_events(rtm_trace_event *ev, size_t n, rtm_test_rng *rng)
+{
+    uint64_t time = 0;
+    for (size_t i = 0; i < n; i++) {
+        rtm_trace_event *e = &ev[i];
+        memset(e, 0, sizeof *e);
+        e->kind = (uint8_t)(1 + rtm_test_rnd(rng, 4));
+        time += rtm_test_rnd(rng, 3) ? rtm_test_rnd(rng, 100) : rtm_test_next(rng) >> 40;
+        e->time = time;
+        e->thread = rtm_test_rnd(rng, 4) ? 0x7f0000001000ull : rtm_test_next(rng);
+        e->obj = rtm_test_rnd(rng, 8) ? 0x55550000ull + rtm_test_rnd(rng, 1 << 20) : rtm_test_next(rng);
+        if (e->kind == RTM_TEV_REALLOC) e->new_obj = rtm_test_rnd(rng, 2) ? e->obj + 64 : rtm_test_next(rng);
+        if (e->kind != RTM_TEV_FREE) e->size = rtm_test_rnd(rng, 16) ? rtm_test_rnd(rng, 5000) : rtm_test_next(rng);
+        if (e->kind == RTM_TEV_ALIGNED) e->align_log2 = (uint8_t)rtm_test_rnd(rng, 64);
+        if (rtm_test_rnd(rng, 3)) {
+            e->file = k_files[rtm_test_rnd(rng, sizeof k_files / sizeof k_files[0])];
+            e->line = (uint32_t)rtm_test_rnd(rng, 100000);
+        }
+    }
+    return n;
+}
+
+static void assert_same(const rtm_trace_event *e, const rtm_trace_rec *r, const rtm_trace_data *d)
+{
+    assert_int_equal(r->kind, e->kind);
+    assert_int_equal(r->time, e->time);
+    assert_int_equal(r->thread, e->thread);
+    assert_int_equal(r->obj, e->obj);
+    if (e->kind == RTM_TEV_REALLOC) assert_int_equal(r->new_obj, e->new_obj);
+    if (e->kind != RTM_TEV_FREE) assert_int_equal(r->size, e->size);
+    if (e->kind == RTM_TEV_ALIGNED) assert_int_equal(r->align_log2, e->align_log2);
+    if (e->file) {
+        assert_int_not_equal(r->file, RTM_TRACE_NO_FILE);
+        assert_string_equal(d->files[r->file], e->file);
+        assert_int_equal(r->line, e->line);
+    } else {
+        assert_int_equal(r->file, RTM_TRACE_NO_FILE);
+    }
+}
+
+static void roundtrip(rtm_trace_format fmt, size_t bufsize, uint64_t seed_add)
+{
+    rtm_test_rng rng = {rtm_test_seed() + seed_add};
+    size_t n = rtm_test_ops(200000);
+    rtm_trace_event *ev = calloc(n, sizeof *ev);
+    gen_events(ev, n, &rng);
+    uint8_t *buf = malloc(bufsize);
+    grow_sink g = {0};
+    rtm_trace tr;
+    assert_int_equal(rtm_trace_init(&tr, fmt, buf, bufsize, 32768, gs_put, &g), RTM_OK);
+    for (size_t i = 0; i < n; i++) assert_int_equal(rtm_trace_event_put(&tr, &ev[i]), RTM_OK);
+    rtm_trace_flush(&tr);
+    rtm_trace_stats st;
+    rtm_trace_get_stats(&tr, &st);
+    assert_int_equal(st.events, n);
+    assert_int_equal(st.bytes, g.n);
+    assert_int_equal(st.clamped, 0);
+    rtm_trace_data d;
+    char err[200];
+    int rc = rtm_trace_parse(g.data, g.n, &d, err, sizeof err);
+    if (rc) fail_msg("parse: %s", err);
+    assert_int_equal(d.binary, fmt == RTM_TRACE_BINARY);
+    assert_int_equal(d.clock_hz, 32768);
+    assert_int_equal(d.n, n);
+    assert_int_equal(d.good_bytes, g.n);
+    if (fmt == RTM_TRACE_BINARY) {
+        assert_int_equal(d.chunks, st.chunks);
+        printf("binary: %zu events in %zu bytes (%.2f bytes/event), %llu chunks\n", n, g.n, (double)g.n / (double)n,
+               (unsigned long long)st.chunks);
+    }
+    for (size_t i = 0; i < n; i++) assert_same(&ev[i], &d.ev[i], &d);
+
+    /* every truncation reads a prefix of the events without crashing, and says where it broke */
+    size_t step = g.n / 97 + 1;
+    for (size_t cut = 0; cut < g.n; cut += step) {
+        rtm_trace_data p;
+        rc = rtm_trace_parse(g.data, cut, &p, err, sizeof err);
+        assert_true(p.n <= n);
+        /* text: a line cut short may still parse (its last number shorter), so the last event of
+         * a cut text trace is not compared; binary chunks are all-or-nothing */
+        size_t exact = fmt == RTM_TRACE_TEXT && p.n > 0 ? p.n - 1 : p.n;
+        for (size_t i = 0; i < exact; i++) assert_same(&ev[i], &p.ev[i], &p);
+        if (fmt == RTM_TRACE_BINARY) {
+            if (rc == 0) assert_int_equal(p.good_bytes, cut); /* cut at a chunk boundary */
+            else assert_non_null(strstr(err, "byte "));
+            assert_true(p.good_bytes <= cut);
+        }
+        rtm_trace_data_free(&p);
+    }
+    rtm_trace_data_free(&d);
+    free(ev);
+    free(buf);
+    free(g.data);
+}
+
+static void test_roundtrip_binary(void **state)
+{
+    (void)state;
+    roundtrip(RTM_TRACE_BINARY, 4096, 0);
+}
+static void test_roundtrip_binary_min_buffer(void **state)
+{
+    (void)state;
+    roundtrip(RTM_TRACE_BINARY, RTM_TRACE_BUF_MIN, 1);
+}
+static void test_roundtrip_text(void **state)
+{
+    (void)state;
+    roundtrip(RTM_TRACE_TEXT, 1024, 2);
+}
+
+/* Exact bytes of a small binary trace (the format of docs/trace-format.md). */
+static void test_binary_exact(void **state)
+{
+    (void)state;
+    grow_sink g = {0};
+    uint8_t buf[256];
+    rtm_trace tr;
+    assert_int_equal(rtm_trace_init(&tr, RTM_TRACE_BINARY, buf, sizeof buf, 1000000, gs_put, &g), RTM_OK);
+    assert_int_equal(g.n, 16);
+    static const uint8_t hdr[16] = {'R', 'T', 'M', 'T', 'R', 'A', 'C', 'E', 1, 0, 0, 0, 0x40, 0x42, 0x0F, 0x00};
+    assert_memory_equal(g.data, hdr, 16);
+    rtm_trace_event e = {.kind = RTM_TEV_ALLOC, .time = 5, .thread = 7, .obj = 0x1000, .size = 300,
+                         .file = "x.c", .line = 9};
+    assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_OK);
+    rtm_trace_event f = {.kind = RTM_TEV_FREE, .time = 6, .thread = 7, .obj = 0x1000, .file = "x.c", .line = 10};
+    assert_int_equal(rtm_trace_event_put(&tr, &f), RTM_OK);
+    rtm_trace_flush(&tr);
+    static const uint8_t payload[] = {
+        0x19, 5, 7, 0x80, 0x40, 0xAC, 0x02, 0x01, 3, 'x', '.', 'c', 9, /* alloc: tag 1|8|16 ... */
+        0x12, 1, 0, 0x00, 10,                                          /* free: tag 2|16, dt 1, same obj */
+    };
+    assert_int_equal(g.n, 16 + 1 + 1 + 4 + sizeof payload);
+    assert_int_equal(g.data[16], 0x43);
+    assert_int_equal(g.data[17], sizeof payload);
+    uint32_t crc = rtm_trace_crc32(0, payload, sizeof payload);
+    assert_int_equal(g.data[18] | g.data[19] << 8 | g.data[20] << 16 | (uint32_t)g.data[21] << 24, crc);
+    assert_memory_equal(g.data + 22, payload, sizeof payload);
+    assert_int_equal(rtm_trace_crc32(0, "123456789", 9), 0xCBF43926u); /* the standard check value */
+    free(g.data);
+}
+
+static void test_encoder_errors(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    grow_sink g = {0};
+    uint8_t buf[512];
+    rtm_trace tr;
+    assert_int_equal(rtm_trace_init(NULL, RTM_TRACE_BINARY, buf, sizeof buf, 1, gs_put, &g), RTM_ERR_ARG);
+    assert_int_equal(rtm_trace_init(&tr, RTM_TRACE_BINARY, NULL, sizeof buf, 1, gs_put, &g), RTM_ERR_ARG);
+    assert_int_equal(rtm_trace_init(&tr, RTM_TRACE_BINARY, buf, sizeof buf, 1, NULL, &g), RTM_ERR_ARG);
+    assert_int_equal(rtm_trace_init(&tr, (rtm_trace_format)7, buf, sizeof buf, 1, gs_put, &g), RTM_ERR_ARG);
+    assert_int_equal(rtm_trace_init(&tr, RTM_TRACE_BINARY, buf, 100, 1, gs_put, &g), RTM_ERR_TOO_SMALL);
+    rtm_trace_event e = {.kind = RTM_TEV_ALLOC, .obj = 1, .size = 1};
+    assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_ERR_ARG); /* failed init: inert */
+    rtm_trace_flush(&tr);
+    assert_int_equal(g.n, 0);
+    assert_int_equal(rtm_trace_init(&tr, RTM_TRACE_BINARY, buf, sizeof buf, 1, gs_put, &g), RTM_OK);
+    e.kind = 0;
+    assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_ERR_FORMAT);
+    e.kind = 9;
+    assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_ERR_FORMAT);
+    e.kind = RTM_TEV_ALIGNED;
+    e.align_log2 = 64;
+    assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_ERR_FORMAT);
+    assert_int_equal(rtm_trace_event_put(&tr, NULL), RTM_ERR_ARG);
+    /* time going backwards is clamped and counted */
+    e.kind = RTM_TEV_ALLOC;
+    e.time = 100;
+    assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_OK);
+    e.time = 50;
+    assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_OK);
+    rtm_trace_flush(&tr);
+    rtm_trace_stats st;
+    rtm_trace_get_stats(&tr, &st);
+    assert_int_equal(st.events, 2);
+    assert_int_equal(st.clamped, 1);
+    rtm_trace_data d;
+    char err[200];
+    assert_int_equal(rtm_trace_parse(g.data, g.n, &d, err, sizeof err), 0);
+    assert_int_equal(d.ev[1].time, 100);
+    rtm_trace_data_free(&d);
+    /* long file names keep their tail */
+    char name[300];
+    memset(name, 'a', sizeof name);
+    strcpy(name + sizeof name - 8, "/tail.c");
+    g.n = 0;
+    assert_int_equal(rtm_trace_init(&tr, RTM_TRACE_BINARY, buf, sizeof buf, 1, gs_put, &g), RTM_OK);
+    e.file = name;
+    e.line = 3;
+    assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_OK);
+    rtm_trace_flush(&tr);
+    assert_int_equal(rtm_trace_parse(g.data, g.n, &d, err, sizeof err), 0);
+    assert_int_equal(strlen(d.files[0]), RTM_TRACE_FILE_MAX);
+    assert_non_null(strstr(d.files[0], "/tail.c"));
+    rtm_trace_data_free(&d);
+    free(g.data);
+    rtm_set_error_hook(NULL);
+}
+
+static int parse_str(const char *s, rtm_trace_data *d, char *err)
+{
+    return rtm_trace_parse((const uint8_t *)s, strlen(s), d, err, 200);
+}
+
+static void expect_err(const char *input, size_t len, const char *want)
+{
+    rtm_trace_data d;
+    char err[200];
+    assert_int_equal(rtm_trace_parse((const uint8_t *)input, len, &d, err, sizeof err), -1);
+    if (!strstr(err, want)) fail_msg("error '%s' lacks '%s'", err, want);
+    assert_null(strchr(err, '\n'));
+    rtm_trace_data_free(&d);
+}
+
+static void test_text_format(void **state)
+{
+    (void)state;
+    rtm_trace_data d;
+    char err[200];
+    const char *ok = "# rtmem-trace text 1 clock_hz=1000\n"
+                     "# a comment\n"
+                     "\n"
+                     "a 1 0x1 0x10 100 main.c:5\n"
+                     "m 2 0x1 0x20 64 32\r\n"
+                     "r 3 0x2 0x10 0x30 200 dir with space/x.c:7\n"
+                     "f 4 0x2 0x30\n"
+                     "f 5 1 32 y.c:1";
+    assert_int_equal(parse_str(ok, &d, err), 0);
+    assert_int_equal(d.n, 5);
+    assert_int_equal(d.clock_hz, 1000);
+    assert_int_equal(d.ev[1].kind, RTM_TEV_ALIGNED);
+    assert_int_equal(d.ev[1].align_log2, 5);
+    assert_string_equal(d.files[d.ev[2].file], "dir with space/x.c");
+    assert_int_equal(d.ev[2].new_obj, 0x30);
+    assert_int_equal(d.ev[4].obj, 32);
+    rtm_trace_data_free(&d);
+
+#define HDR "# rtmem-trace text 1 clock_hz=1\n"
+    expect_err(HDR "a 1 0x1 0x10\n", strlen(HDR "a 1 0x1 0x10\n"), "byte 32: bad or missing size");
+    expect_err(HDR "x 1 2 3\n", strlen(HDR "x 1 2 3\n"), "byte 32: unknown event");
+    expect_err(HDR "m 1 2 3 4 48\n", strlen(HDR "m 1 2 3 4 48\n"), "alignment");
+    expect_err(HDR "a 5 2 3 4\na 4 2 3 4\n", strlen(HDR "a 5 2 3 4\na 4 2 3 4\n"), "byte 42: timestamp goes backwards");
+    expect_err(HDR "a 1 2 3 99999999999999999999999\n", strlen(HDR "a 1 2 3 99999999999999999999999\n"), "size");
+    expect_err(HDR "a 1 2 3 4 file.c\n", strlen(HDR "a 1 2 3 4 file.c\n"), "site");
+    expect_err(HDR "a 1 2 3 4 file.c:x\n", strlen(HDR "a 1 2 3 4 file.c:x\n"), "site");
+    expect_err(HDR "a 1 2 3 4x\n", strlen(HDR "a 1 2 3 4x\n"), "size");
+    expect_err("# rtmem-trace text 2 clock_hz=1\n", 32, "version");
+    expect_err("# rtmem-trace text 1 hz=1\n", 26, "clock_hz");
+    expect_err("hello", 5, "byte 0: not an rtmem trace");
+    expect_err("", 0, "byte 0: not an rtmem trace");
+    static const char nul[] = HDR "a 1\0 2 3 4\n";
+    expect_err(nul, sizeof nul - 1, "byte 32");
+}
+
+static void test_binary_hostile(void **state)
+{
+    (void)state;
+    /* a valid two-chunk trace to damage */
+    grow_sink g = {0};
+    uint8_t buf[256];
+    rtm_trace tr;
+    rtm_trace_init(&tr, RTM_TRACE_BINARY, buf, sizeof buf, 1, gs_put, &g);
+    rtm_trace_event e = {.kind = RTM_TEV_ALLOC, .obj = 0x100, .size = 8, .file = "a.c", .line = 1};
+    for (int i = 0; i < 40; i++) {
+        e.obj += 16;
+        rtm_trace_event_put(&tr, &e);
+    }
+    rtm_trace_flush(&tr);
+    assert_true(tr.chunks_ >= 2);
+    rtm_trace_data d;
+    char err[200];
+    assert_int_equal(rtm_trace_parse(g.data, g.n, &d, err, sizeof err), 0);
+    size_t all = d.n;
+    rtm_trace_data_free(&d);
+    assert_int_equal(all, 40);
+
+    uint8_t *m = malloc(g.n);
+    /* flip each byte in turn: never a crash; header/marker/crc damage is reported with an offset */
+    for (size_t i = 0; i < g.n; i++) {
+        memcpy(m, g.data, g.n);
+        m[i] ^= 0x21;
+        int rc = rtm_trace_parse(m, g.n, &d, err, sizeof err);
+        if (i >= 16) {
+            assert_int_equal(rc, -1); /* every payload bit is covered by the CRC */
+            assert_true(d.n < all);
+        }
+        if (rc) assert_non_null(strstr(err, "byte "));
+        rtm_trace_data_free(&d);
+    }
+    memcpy(m, g.data, g.n);
+    m[8] = 2;
+    expect_err((const char *)m, g.n, "byte 8: unsupported version 2");
+    expect_err((const char *)g.data, 10, "truncated header");
+    memcpy(m, g.data, g.n);
+    m[16] = 0x44;
+    expect_err((const char *)m, g.n, "byte 16: expected chunk marker 0x43, found 0x44");
+    expect_err((const char *)g.data, 19, "byte 16: truncated chunk");
+    /* a chunk that passes its CRC but carries garbage (a hostile file) */
+    static const uint8_t evil_payloads[][12] = {
+        {0x07, 0},                               /* kind 7 */
+        {0x21, 0},                               /* reserved tag bit */
+        {0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01}, /* varint > 10 bytes */
+        {0x11, 0, 0, 8, 0x02, 1},                /* file slot used before definition */
+        {0x11, 0, 0, 8, 0x81, 0x01, 0x01},       /* slot 64 */
+        {0x11, 0, 0, 8, 0x01, 50, 'a'},          /* name runs past the chunk */
+        {0x04, 0, 0, 8, 64},                     /* alignment 2^64 */
+        {0x01, 0, 0},                            /* size missing */
+    };
+    static const size_t evil_len[] = {2, 2, 12, 6, 7, 7, 5, 3};
+    static const char *evil_why[] = {"bad record tag", "bad record tag", "varint", "before it is defined",
+                                     "slot out of range", "past the chunk", "alignment", "past the end"};
+    for (size_t k = 0; k < sizeof evil_len / sizeof evil_len[0]; k++) {
+        uint8_t f[64];
+        memcpy(f, g.data, 16);
+        size_t n = 16;
+        f[n++] = 0x43;
+        f[n++] = (uint8_t)evil_len[k];
+        uint32_t crc = rtm_trace_crc32(0, evil_payloads[k], evil_len[k]);
+        f[n++] = (uint8_t)crc;
+        f[n++] = (uint8_t)(crc >> 8);
+        f[n++] = (uint8_t)(crc >> 16);
+        f[n++] = (uint8_t)(crc >> 24);
+        memcpy(f + n, evil_payloads[k], evil_len[k]);
+        n += evil_len[k];
+        expect_err((const char *)f, n, evil_why[k]);
+    }
+    /* huge announced chunk length */
+    uint8_t big[32];
+    memcpy(big, g.data, 16);
+    big[16] = 0x43;
+    big[17] = 0xFF;
+    big[18] = 0xFF;
+    big[19] = 0xFF;
+    big[20] = 0x7F;
+    expect_err((const char *)big, 21, "out of range");
+    free(m);
+    free(g.data);
+}
+
+static void test_to_oplist(void **state)
+{
+    (void)state;
+    const char *t = "# rtmem-trace text 1 clock_hz=1\n"
+                    "a 1 1 0x100 10\n"   /* id 0 */
+                    "a 2 1 0x200 20\n"   /* id 1 */
+                    "f 3 1 0x100\n"      /* free id 0 */
+                    "m 4 1 0x300 30 64\n"/* id 0 reused */
+                    "r 5 1 0x200 0x400 40\n" /* realloc id 1, moves */
+                    "f 6 1 0x999\n"      /* unknown */
+                    "a 7 1 0x400 5\n"    /* 0x400 live: dup */
+                    "r 8 1 0 0x500 7\n"  /* realloc from nothing */
+                    "a 9 1 0 10\n"       /* failed alloc */
+                    "r 10 1 0x500 0 0\n" /* realloc to 0: free */
+                    "f 11 1 0\n";        /* free(NULL) */
+    rtm_trace_data d;
+    char err[200];
+    assert_int_equal(parse_str(t, &d, err), 0);
+    rtm_oplist ops = {0};
+    rtm_trace_convert_stats st;
+    assert_int_equal(rtm_trace_to_oplist(&d, &ops, &st, err, sizeof err), 0);
+    static const struct { uint8_t kind; uint32_t id, size; uint8_t al; } want[] = {
+        {RTM_OP_ALLOC, 0, 10, 0},  {RTM_OP_ALLOC, 1, 20, 0},   {RTM_OP_FREE, 0, 0, 0},
+        {RTM_OP_ALIGNED, 0, 30, 6}, {RTM_OP_REALLOC, 1, 40, 0}, {RTM_OP_FREE, 1, 0, 0},
+        {RTM_OP_ALLOC, 1, 5, 0},   {RTM_OP_ALLOC, 2, 7, 0},    {RTM_OP_FREE, 2, 0, 0},
+    };
+    assert_int_equal(ops.n, sizeof want / sizeof want[0]);
+    for (size_t i = 0; i < ops.n; i++) {
+        assert_int_equal(ops.ops[i].kind, want[i].kind);
+        assert_int_equal(ops.ops[i].id, want[i].id);
+        if (want[i].kind != RTM_OP_FREE) assert_int_equal(ops.ops[i].size, want[i].size);
+        assert_int_equal(ops.ops[i].align_log2, want[i].al);
+    }
+    assert_int_equal(ops.max_id, 3);
+    assert_int_equal(st.allocs, 5);
+    assert_int_equal(st.frees, 2);
+    assert_int_equal(st.reallocs, 1);
+    assert_int_equal(st.unknown_frees, 1);
+    assert_int_equal(st.dup_allocs, 1);
+    assert_int_equal(st.failed, 1);
+    assert_int_equal(st.live_at_end, 2);
+    assert_int_equal(st.end_live, 35);
+    assert_int_equal(st.peak_live, 70); /* 10 + 20 + 40 after the realloc? no: 30 + 40 = 70 */
+    rtm_oplist_free(&ops);
+    rtm_trace_data_free(&d);
+    /* sizes the op list cannot hold */
+    assert_int_equal(parse_str("# rtmem-trace text 1 clock_hz=1\na 1 1 0x100 10\na 1 1 0x200 5000000000\n", &d, err), 0);
+    assert_int_equal(rtm_trace_to_oplist(&d, &ops, NULL, err, sizeof err), -1);
+    assert_string_equal(err, "byte 47: size 5000000000 too large to replay");
+    assert_int_equal(ops.n, 1);
+    rtm_oplist_free(&ops);
+    rtm_trace_data_free(&d);
+}
+
+static void test_load_file(void **state)
+{
+    (void)state;
+    rtm_trace_data d;
+    char err[300];
+    assert_int_equal(rtm_trace_load("/nonexistent/trace.bin", &d, err, sizeof err), -1);
+    assert_non_null(strstr(err, "/nonexistent/trace.bin: "));
+    char path[] = "/tmp/rtm_trace_test_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const char *t = "# rtmem-trace text 1 clock_hz=1\na 1 1 0x100 10\nq\n";
+    assert_int_equal(write(fd, t, strlen(t)), (ssize_t)strlen(t));
+    close(fd);
+    assert_int_equal(rtm_trace_load(path, &d, err, sizeof err), -1);
+    char want[400];
+    snprintf(want, sizeof want, "%s: byte 47: unknown event", path);
+    assert_memory_equal(err, want, strlen(want));
+    assert_int_equal(d.n, 1);
+    rtm_trace_data_free(&d);
+    unlink(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_binary_exact),
+        cmocka_unit_test(test_encoder_errors),
+        cmocka_unit_test(test_roundtrip_binary),
+        cmocka_unit_test(test_roundtrip_binary_min_buffer),
+        cmocka_unit_test(test_roundtrip_text),
+        cmocka_unit_test(test_text_format),
+        cmocka_unit_test(test_binary_hostile),
+        cmocka_unit_test(test_to_oplist),
+        cmocka_unit_test(test_load_file),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
