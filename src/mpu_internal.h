@@ -27,10 +27,11 @@ rtm_err rtm_mpu_plan_v8m_(const rtm_mpu_range *ranges, size_t n, rtm_mpu_regs *o
 rtm_err rtm_mpu_plan_pmp_(const rtm_mpu_range *ranges, size_t n, rtm_mpu_set set, rtm_mpu_regs *out,
                           rtm_mpu_diag *diag);
 
-/* True when [b1, b1+s1) and [b2, b2+s2) share a byte (sizes > 0, no wrap: checked before). */
+/* True when [b1, b1+s1) and [b2, b2+s2) share a byte (sizes > 0; the last bytes b + s - 1 do
+ * not wrap, checked before: a POSIX range may end at 2^64). */
 RTM_INLINE bool rtm_mpu_overlap_(uint64_t b1, uint64_t s1, uint64_t b2, uint64_t s2)
 {
-    return b1 < b2 + s2 && b2 < b1 + s1;
+    return b1 <= b2 + (s2 - 1u) && b2 <= b1 + (s1 - 1u);
 }
 
 #endif /* RTM_MPU_INTERNAL_H */

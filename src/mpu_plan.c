@@ -96,8 +96,9 @@ static rtm_err check_range(const rtm_mpu_arch *arch, rtm_mpu_set set, const rtm_
     if (!rtm_part_attr_valid(r->attr))
         return rtm_mpu_fail_(diag, RTM_ERR_ARG, i, -1, "attributes: unknown permission code or flag");
     if (r->size == 0) return rtm_mpu_fail_(diag, RTM_ERR_SIZE, i, -1, "size must not be 0");
-    uint64_t limit = arch->kind == RTM_MPU_POSIX ? UINT64_MAX : RTM_ADDR_SPACE_END;
-    if (r->size > limit || r->base > limit - r->size)
+    bool past_end = arch->kind == RTM_MPU_POSIX ? r->size - 1u > UINT64_MAX - r->base /* may end at 2^64 */
+                                                 : r->size > RTM_ADDR_SPACE_END || r->base > RTM_ADDR_SPACE_END - r->size;
+    if (past_end)
         return rtm_mpu_fail_(diag, RTM_ERR_SIZE, i, -1,
                              arch->kind == RTM_MPU_POSIX ? "base + size overflows"
                                                          : "range ends beyond the 32-bit address space");

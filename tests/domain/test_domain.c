@@ -1,0 +1,505 @@
+/*
+ * Domains (validation, diagnostics, unchanged-on-failure, threads, registry lookups,
+ * rtm_domain_check against a byte model) and fault records (completion, policy, escalation,
+ * retry limit, ring order and wrap, checksum detection).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "rtm_test.h"
+#include "rtmem/domain.h"
+#include "rtmem/fault.h"
+
+static const rtm_mpu_arch k_v7 = RTM_MPU_ARCH_ARMV7M(8, 2); /* 6 slots for domains */
+static const rtm_mpu_arch k_v8 = RTM_MPU_ARCH_ARMV8M(8, 4);
+static const rtm_mpu_arch k_pg = RTM_MPU_ARCH_POSIX(16, 4096);
+
+RTM_PARTITION_DEFINE(p_code, 0x00010000u, 0x4000u, RTM_PART_P_RO_U_RO);
+RTM_PARTITION_DEFINE(p_data, 0x20000000u, 0x1000u, RTM_PART_P_RW_U_RW | RTM_PART_XN);
+RTM_PARTITION_DEFINE(p_ro, 0x20001000u, 0x400u, RTM_PART_P_RW_U_RO | RTM_PART_XN);
+RTM_PARTITION_DEFINE(p_priv, 0x20002000u, 0x100u, RTM_PART_P_RW_U_NA | RTM_PART_XN);
+
+static int reset(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    rtm_fault_clear();
+    rtm_fault_set_policy(NULL, NULL);
+    return 0;
+}
+
+static bool same_content(const rtm_domain *a, const rtm_partition *parts, uint32_t n, const rtm_mpu_regs *regs)
+{
+    if (rtm_domain_partition_count(a) != n) return false;
+    for (uint32_t i = 0; i < n; i++) {
+        rtm_partition p;
+        if (rtm_domain_partition(a, i, &p) != RTM_OK) return false;
+        if (p.start != parts[i].start || p.size != parts[i].size || p.attr != parts[i].attr) return false;
+    }
+    return memcmp(rtm_domain_regs(a), regs, sizeof *regs) == 0;
+}
+
+static void init_and_stats(void **state)
+{
+    (void)state;
+    rtm_domain d = {0};
+    const rtm_partition *parts[] = {&p_code, &p_data, &p_ro, &p_priv};
+    rtm_domain_diag dg;
+    assert_int_equal(rtm_domain_init(&d, &k_v7, parts, 4, &dg), RTM_OK);
+    assert_int_equal(dg.err, RTM_OK);
+    rtm_domain_stats st;
+    assert_int_equal(rtm_domain_get_stats(&d, &st), RTM_OK);
+    assert_int_equal(st.partitions, 4);
+    assert_int_equal(st.max_partitions, 6);
+    assert_int_equal(st.regions_used, 4);
+    assert_int_equal(st.regions_avail, 6);
+    assert_int_equal(st.bytes_wasted, 0);
+    /* The kept registers are exactly the planner's. */
+    rtm_mpu_range r[4];
+    for (int i = 0; i < 4; i++) r[i] = (rtm_mpu_range){parts[i]->start, parts[i]->size, parts[i]->attr};
+    rtm_mpu_regs g;
+    assert_int_equal(rtm_mpu_plan(&k_v7, RTM_MPU_SET_DOMAIN, r, 4, &g, NULL), RTM_OK);
+    assert_memory_equal(rtm_domain_regs(&d), &g, sizeof g);
+    assert_int_equal(rtm_domain_regs(&d)->first, 2);
+    /* double init is refused and changes nothing */
+    assert_int_equal(rtm_domain_init(&d, &k_v7, parts, 1, &dg), RTM_ERR_STATE);
+    assert_int_equal(rtm_domain_partition_count(&d), 4);
+    assert_int_equal(rtm_domain_deinit(&d), RTM_OK);
+    assert_int_equal(rtm_domain_deinit(&d), RTM_ERR_STATE);
+    assert_int_equal(rtm_domain_partition_count(&d), 0);
+    assert_null(rtm_domain_regs(&d));
+    assert_int_equal(rtm_domain_max_partitions(&k_pg), 16);
+    assert_int_equal(rtm_domain_max_partitions(NULL), 0);
+}
+
+static void init_errors_name_partition_and_rule(void **state)
+{
+    (void)state;
+    rtm_domain d = {0};
+    rtm_domain_diag dg;
+    RTM_PARTITION_DEFINE(overlap, 0x20000800u, 0x1000u, RTM_PART_P_RW_U_RW);
+    const rtm_partition *ov[] = {&p_code, &p_data, &overlap};
+    assert_int_equal(rtm_domain_init(&d, &k_v7, ov, 3, &dg), RTM_ERR_OVERLAP);
+    assert_int_equal(dg.index, 2);
+    assert_int_equal(dg.partition.start, 0x20000800u);
+    assert_true(dg.has_other);
+    assert_int_equal(dg.other.start, p_data.start);
+    assert_non_null(dg.rule);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_OVERLAP), 1);
+    assert_int_equal(rtm_domain_partition_count(&d), 0);
+
+    RTM_PARTITION_DEFINE(odd, 0x20004010u, 0x100u, RTM_PART_P_RW_U_RW);
+    const rtm_partition *al[] = {&p_data, &odd};
+    assert_int_equal(rtm_domain_init(&d, &k_v7, al, 2, &dg), RTM_ERR_ALIGN);
+    assert_int_equal(dg.index, 1);
+    assert_string_equal(dg.rule, "armv7m: base and size must be multiples of 32 bytes");
+
+    const rtm_partition *ro[] = {&p_ro};
+    assert_int_equal(rtm_domain_init(&d, &k_v8, ro, 1, &dg), RTM_ERR_UNSUPPORTED);
+    assert_int_equal(dg.index, 0);
+
+    RTM_PARTITION_DEFINE(zero, 0x20004000u, 0, RTM_PART_P_RW_U_RW);
+    const rtm_partition *z[] = {&zero};
+    assert_int_equal(rtm_domain_init(&d, &k_v7, z, 1, &dg), RTM_ERR_SIZE);
+    RTM_PARTITION_DEFINE(wrap, UINTPTR_MAX - 0xFFu, 0x200u, RTM_PART_P_RW_U_RW);
+    const rtm_partition *w[] = {&wrap};
+    assert_int_equal(rtm_domain_init(&d, &k_pg, w, 1, &dg), RTM_ERR_SIZE);
+
+    /* 7 partitions, 6 slots: the 7th is named */
+    rtm_partition many[7];
+    const rtm_partition *mp[7];
+    for (unsigned i = 0; i < 7; i++) {
+        many[i] = (rtm_partition){0x20000000u + 0x1000u * i, 0x100u, RTM_PART_P_RW_U_RW};
+        mp[i] = &many[i];
+    }
+    assert_int_equal(rtm_domain_init(&d, &k_v7, mp, 7, &dg), RTM_ERR_NO_SLOT);
+    assert_int_equal(dg.index, 6);
+    const rtm_partition *withnull[] = {&p_data, NULL};
+    assert_int_equal(rtm_domain_init(&d, &k_v7, withnull, 2, &dg), RTM_ERR_ARG);
+    assert_int_equal(rtm_domain_init(NULL, &k_v7, NULL, 0, &dg), RTM_ERR_ARG);
+    assert_int_equal(rtm_domain_init(&d, NULL, NULL, 0, NULL), RTM_ERR_ARG);
+    rtm_mpu_arch bad = RTM_MPU_ARCH_ARMV7M(8, 8);
+    assert_int_equal(rtm_domain_init(&d, &bad, NULL, 0, &dg), RTM_ERR_SIZE);
+    assert_true(rtm_test_hook_total() >= 9);
+    /* nothing was registered by any of these */
+    assert_null(rtm_domain_find(NULL, 0x20000000u, NULL, NULL));
+}
+
+static void add_remove_unchanged_on_failure(void **state)
+{
+    (void)state;
+    rtm_domain d = {0};
+    const rtm_partition *parts[] = {&p_data};
+    assert_int_equal(rtm_domain_init(&d, &k_v7, parts, 1, NULL), RTM_OK);
+    rtm_domain_diag dg;
+    assert_int_equal(rtm_domain_add_partition(&d, &p_ro, &dg), RTM_OK);
+    rtm_partition snap[2] = {p_data, p_ro};
+    rtm_mpu_regs regs = *rtm_domain_regs(&d);
+
+    RTM_PARTITION_DEFINE(ov, 0x20001200u, 0x1000u, RTM_PART_P_RW_U_RW);
+    assert_int_equal(rtm_domain_add_partition(&d, &ov, &dg), RTM_ERR_OVERLAP);
+    assert_int_equal(dg.index, 1);
+    assert_int_equal(dg.other.start, p_ro.start);
+    assert_int_equal(dg.partition.start, ov.start);
+    assert_true(same_content(&d, snap, 2, &regs));
+
+    RTM_PARTITION_DEFINE(badal, 0x20008008u, 0x100u, RTM_PART_P_RW_U_RW);
+    assert_int_equal(rtm_domain_add_partition(&d, &badal, &dg), RTM_ERR_ALIGN);
+    assert_int_equal(dg.index, -1);
+    assert_true(same_content(&d, snap, 2, &regs));
+
+    /* fill the 6 slots, then one more */
+    for (unsigned i = 0; i < 4; i++) {
+        rtm_partition p = {0x20010000u + 0x1000u * i, 0x100u, RTM_PART_P_RW_U_RW};
+        assert_int_equal(rtm_domain_add_partition(&d, &p, &dg), RTM_OK);
+    }
+    rtm_partition extra = {0x20020000u, 0x100u, RTM_PART_P_RW_U_RW};
+    regs = *rtm_domain_regs(&d);
+    assert_int_equal(rtm_domain_add_partition(&d, &extra, &dg), RTM_ERR_NO_SLOT);
+    assert_int_equal(dg.partition.start, extra.start);
+    assert_memory_equal(rtm_domain_regs(&d), &regs, sizeof regs);
+    assert_int_equal(rtm_domain_partition_count(&d), 6);
+
+    /* remove: exact match only */
+    rtm_partition wrong = p_ro;
+    wrong.attr = RTM_PART_P_RW_U_RW;
+    assert_int_equal(rtm_domain_remove_partition(&d, &wrong, &dg), RTM_ERR_BAD_PTR);
+    assert_int_equal(rtm_domain_partition_count(&d), 6);
+    assert_int_equal(rtm_domain_remove_partition(&d, &p_ro, &dg), RTM_OK);
+    assert_int_equal(rtm_domain_partition_count(&d), 5);
+    assert_int_equal(rtm_domain_add_partition(&d, &extra, &dg), RTM_OK);
+    rtm_domain_stats st;
+    rtm_domain_get_stats(&d, &st);
+    assert_int_equal(st.rejected, 4);
+    assert_int_equal(st.regions_used, 6);
+    assert_int_equal(rtm_domain_add_partition(NULL, &extra, &dg), RTM_ERR_ARG);
+    assert_int_equal(rtm_domain_add_partition(&d, NULL, &dg), RTM_ERR_ARG);
+    rtm_domain never = {0};
+    assert_int_equal(rtm_domain_add_partition(&never, &extra, &dg), RTM_ERR_STATE);
+    assert_int_equal(rtm_domain_remove_partition(&never, &extra, &dg), RTM_ERR_STATE);
+    assert_int_equal(rtm_domain_deinit(&d), RTM_OK);
+}
+
+static void threads_and_registry(void **state)
+{
+    (void)state;
+    rtm_domain a = {0}, b = {0};
+    const rtm_partition *pa[] = {&p_data};
+    const rtm_partition *pb[] = {&p_ro, &p_priv};
+    assert_int_equal(rtm_domain_init(&a, &k_v7, pa, 1, NULL), RTM_OK);
+    assert_int_equal(rtm_domain_init(&b, &k_v7, pb, 2, NULL), RTM_OK);
+    assert_int_equal(rtm_domain_add_thread(&a, 101), RTM_OK);
+    assert_int_equal(rtm_domain_add_thread(&b, 202), RTM_OK);
+    assert_int_equal(rtm_domain_add_thread(&b, 101), RTM_ERR_STATE); /* already in a */
+    assert_int_equal(rtm_domain_add_thread(&a, 101), RTM_ERR_STATE);
+    assert_int_equal(rtm_domain_add_thread(&a, 0), RTM_ERR_ARG);
+    assert_ptr_equal(rtm_domain_of_thread(101), &a);
+    assert_ptr_equal(rtm_domain_of_thread(202), &b);
+    assert_null(rtm_domain_of_thread(303));
+    for (uintptr_t t = 1; t < RTM_DOMAIN_MAX_THREADS; t++) assert_int_equal(rtm_domain_add_thread(&a, 1000 + t), RTM_OK);
+    assert_int_equal(rtm_domain_add_thread(&a, 5000), RTM_ERR_FULL);
+    assert_int_equal(rtm_domain_remove_thread(&a, 4242), RTM_ERR_BAD_PTR);
+    assert_int_equal(rtm_domain_remove_thread(&a, 101), RTM_OK);
+    assert_null(rtm_domain_of_thread(101));
+    assert_int_equal(rtm_domain_add_thread(&b, 101), RTM_OK);
+
+    rtm_domain *dom = NULL;
+    uint32_t idx = 99;
+    const rtm_partition *p = rtm_domain_find(NULL, p_priv.start + 5, &dom, &idx);
+    assert_non_null(p);
+    assert_ptr_equal(dom, &b);
+    assert_int_equal(idx, 1);
+    assert_int_equal(p->start, p_priv.start);
+    assert_null(rtm_domain_find(&a, 0x30000000u, &dom, &idx));
+    /* shared partition: prefer decides */
+    rtm_domain c = {0};
+    const rtm_partition *pc[] = {&p_data};
+    assert_int_equal(rtm_domain_init(&c, &k_v7, pc, 1, NULL), RTM_OK);
+    rtm_domain_find(&c, p_data.start, &dom, NULL);
+    assert_ptr_equal(dom, &c);
+    rtm_domain_find(&a, p_data.start, &dom, NULL);
+    assert_ptr_equal(dom, &a);
+    assert_int_equal(rtm_domain_deinit(&b), RTM_OK);
+    assert_null(rtm_domain_of_thread(202));
+    assert_int_equal(rtm_domain_deinit(&a), RTM_OK);
+    assert_int_equal(rtm_domain_deinit(&c), RTM_OK);
+}
+
+static void check_exact_cases(void **state)
+{
+    (void)state;
+    rtm_domain d = {0};
+    RTM_PARTITION_DEFINE(q1, 0x20000000u, 0x100u, RTM_PART_P_RW_U_RW);
+    RTM_PARTITION_DEFINE(q2, 0x20000100u, 0x100u, RTM_PART_P_RW_U_RW | RTM_PART_XN);
+    RTM_PARTITION_DEFINE(q3, 0x20000200u, 0x100u, RTM_PART_P_RW_U_RO);
+    const rtm_partition *parts[] = {&q3, &q1, &q2};
+    assert_int_equal(rtm_domain_init(&d, &k_v7, parts, 3, NULL), RTM_OK);
+    const unsigned R = RTM_ACCESS_READ, W = RTM_ACCESS_WRITE, X = RTM_ACCESS_EXEC;
+    assert_int_equal(rtm_domain_check(&d, 0x20000000u, 0x200, R | W), RTM_OK); /* spans q1+q2 */
+    assert_int_equal(rtm_domain_check(&d, 0x20000000u, 0x201, R | W), RTM_ERR_ACCESS); /* q3 is RO */
+    assert_int_equal(rtm_domain_check(&d, 0x20000000u, 0x300, R), RTM_OK);
+    assert_int_equal(rtm_domain_check(&d, 0x20000000u, 0x301, R), RTM_ERR_ACCESS);
+    assert_int_equal(rtm_domain_check(&d, 0x1FFFFFFFu, 2, R), RTM_ERR_ACCESS);
+    assert_int_equal(rtm_domain_check(&d, 0x200000F0u, 0x20, X), RTM_ERR_ACCESS); /* q2 is XN */
+    assert_int_equal(rtm_domain_check(&d, 0x200000F0u, 0x10, X), RTM_OK);
+    assert_int_equal(rtm_domain_check(&d, 0x20000300u, 0, R), RTM_OK);  /* end of q3 */
+    assert_int_equal(rtm_domain_check(&d, 0x20000301u, 0, R), RTM_ERR_ACCESS);
+    assert_int_equal(rtm_domain_check(&d, 0x20000000u, 1, 0), RTM_ERR_ARG);
+    assert_int_equal(rtm_domain_check(&d, 0x20000000u, 1, 8), RTM_ERR_ARG);
+    assert_int_equal(rtm_domain_check(NULL, 0x20000000u, 1, R), RTM_ERR_ARG);
+    assert_int_equal(rtm_domain_check(&d, UINTPTR_MAX, 2, R), RTM_ERR_SIZE);
+    assert_int_equal(rtm_domain_check(&d, 0x20000000u, SIZE_MAX, R), RTM_ERR_SIZE);
+    assert_int_equal(rtm_domain_deinit(&d), RTM_OK);
+    /* a partition ending at the very top of the address space */
+    uintptr_t top = UINTPTR_MAX - 4095u;
+    rtm_partition t = {top, 4096u, RTM_PART_P_RW_U_RW};
+    const rtm_partition *tp[] = {&t};
+    assert_int_equal(rtm_domain_init(&d, &k_pg, tp, 1, NULL), RTM_OK);
+    assert_int_equal(rtm_domain_check(&d, UINTPTR_MAX - 10u, 11, R | W), RTM_OK);
+    assert_int_equal(rtm_domain_check(&d, UINTPTR_MAX - 10u, 12, R | W), RTM_ERR_SIZE);
+    assert_int_equal(rtm_domain_check(&d, top, 4096, R | W), RTM_OK);
+    assert_int_equal(rtm_domain_check(&d, top - 1u, 2, R), RTM_ERR_ACCESS);
+    assert_int_equal(rtm_domain_deinit(&d), RTM_OK);
+}
+
+/* rtm_domain_check against a byte map, with random partitions added and removed. */
+static void check_randomized(void **state)
+{
+    (void)state;
+    rtm_test_rng rng = {rtm_test_seed()};
+    enum { UNITS = 64, UNIT = 32 };
+    const uintptr_t base = 0x20000000u;
+    size_t ops = rtm_test_ops(200000);
+    rtm_domain d = {0};
+    rtm_mpu_arch arch = RTM_MPU_ARCH_ARMV8M(16, 0);
+    assert_int_equal(rtm_domain_init(&d, &arch, NULL, 0, NULL), RTM_OK);
+    unsigned model[UNITS * UNIT]; /* unprivileged rights per byte */
+    memset(model, 0, sizeof model);
+    const rtm_part_attr attrs[4] = {RTM_PART_P_RW_U_RW, RTM_PART_P_RW_U_RW | RTM_PART_XN, RTM_PART_P_RO_U_RO,
+                                    RTM_PART_P_RW_U_NA};
+    size_t checks = 0, allowed = 0;
+    for (size_t op = 0; op < ops; op++) {
+        uint64_t what = rtm_test_rnd(&rng, 10);
+        if (what == 0) {
+            uint64_t u0 = rtm_test_rnd(&rng, UNITS), len = 1 + rtm_test_rnd(&rng, 8);
+            if (u0 + len > UNITS) len = UNITS - u0;
+            rtm_partition p = {base + (uintptr_t)(u0 * UNIT), (size_t)(len * UNIT), attrs[rtm_test_rnd(&rng, 4)]};
+            bool free_ = true;
+            for (uint64_t b = u0 * UNIT; b < (u0 + len) * UNIT; b++)
+                if (model[b] & 0x100u) free_ = false;
+            bool full = rtm_domain_partition_count(&d) >= RTM_DOMAIN_MAX_PARTITIONS;
+            rtm_err e = rtm_domain_add_partition(&d, &p, NULL);
+            if (full) {
+                assert_int_equal(e, RTM_ERR_FULL);
+            } else if (!free_) {
+                assert_int_equal(e, RTM_ERR_OVERLAP);
+            } else {
+                assert_int_equal(e, RTM_OK);
+                for (uint64_t b = u0 * UNIT; b < (u0 + len) * UNIT; b++) model[b] = 0x100u | rtm_part_access(p.attr, false);
+            }
+        } else if (what == 1 && rtm_domain_partition_count(&d) > 0) {
+            rtm_partition p;
+            assert_int_equal(rtm_domain_partition(&d, (uint32_t)rtm_test_rnd(&rng, rtm_domain_partition_count(&d)), &p), RTM_OK);
+            assert_int_equal(rtm_domain_remove_partition(&d, &p, NULL), RTM_OK);
+            for (uintptr_t b = p.start - base; b < p.start - base + p.size; b++) model[b] = 0;
+        } else {
+            uint64_t off = rtm_test_rnd(&rng, UNITS * UNIT + 16);
+            uint64_t len = rtm_test_rnd(&rng, 4) ? rtm_test_rnd(&rng, 48) : rtm_test_rnd(&rng, 400);
+            static const unsigned k_acc[6] = {RTM_ACCESS_READ, RTM_ACCESS_READ, RTM_ACCESS_WRITE,
+                                              RTM_ACCESS_READ | RTM_ACCESS_WRITE, RTM_ACCESS_EXEC, 7u};
+            unsigned acc = k_acc[rtm_test_rnd(&rng, 6)];
+            bool ok = true;
+            if (len == 0) {
+                ok = false; /* in or at the end of an allowed partition */
+                for (size_t i = 0; i < rtm_domain_partition_count(&d); i++) {
+                    rtm_partition p;
+                    rtm_domain_partition(&d, (uint32_t)i, &p);
+                    if ((rtm_part_access(p.attr, false) & acc) == acc && base + off >= p.start &&
+                        base + off <= p.start + p.size)
+                        ok = true;
+                }
+            }
+            for (uint64_t b = off; b < off + len && ok; b++)
+                if (b >= UNITS * UNIT || !(model[b] & 0x100u) || (model[b] & acc) != acc) ok = false;
+            rtm_err e = rtm_domain_check(&d, base + (uintptr_t)off, (size_t)len, acc);
+            assert_int_equal(e, ok ? RTM_OK : RTM_ERR_ACCESS);
+            checks++;
+            allowed += ok;
+        }
+    }
+    print_message("%zu checks, %zu allowed\n", checks, allowed);
+    assert_true(allowed > 0 && allowed < checks);
+    assert_int_equal(rtm_domain_deinit(&d), RTM_OK);
+}
+
+/* ---- faults ------------------------------------------------------------------------------------ */
+
+static rtm_fault_record mk(uintptr_t addr, uint32_t flags, uintptr_t thread)
+{
+    rtm_fault_record r;
+    memset(&r, 0, sizeof r);
+    r.addr = addr;
+    r.pc = 0x1234;
+    r.access = RTM_ACCESS_WRITE;
+    r.flags = RTM_FAULT_F_ADDR_VALID | flags;
+    r.can = RTM_FAULT_CAN_ALL;
+    r.arch = RTM_MPU_ARMV7M;
+    r.cause[0] = 0x82;
+    r.thread = thread;
+    return r;
+}
+
+static void fault_default_policy_and_completion(void **state)
+{
+    (void)state;
+    rtm_domain a = {0}, b = {0};
+    const rtm_partition *pa[] = {&p_data};
+    const rtm_partition *pb[] = {&p_ro, &p_priv};
+    assert_int_equal(rtm_domain_init(&a, &k_v7, pa, 1, NULL), RTM_OK);
+    assert_int_equal(rtm_domain_init(&b, &k_v7, pb, 2, NULL), RTM_OK);
+    assert_int_equal(rtm_domain_add_thread(&a, 7), RTM_OK);
+    /* thread 7 (domain a) writes into b's privileged partition */
+    rtm_fault_record r = mk(p_priv.start + 0x10, 0, 7);
+    assert_int_equal(rtm_fault_handle(&r), RTM_FAULT_ABORT_THREAD);
+    assert_ptr_equal(r.domain, &a);
+    assert_ptr_equal(r.part_domain, &b);
+    assert_int_equal(r.part_index, 1);
+    assert_int_equal(r.partition.start, p_priv.start);
+    assert_int_equal(r.seq, 1);
+    /* from an ISR: halt; no thread domain */
+    rtm_fault_record i = mk(p_data.start, RTM_FAULT_F_IN_ISR, 0);
+    assert_int_equal(rtm_fault_handle(&i), RTM_FAULT_HALT);
+    assert_null(i.domain);
+    assert_ptr_equal(i.part_domain, &a);
+    /* address not valid: no partition */
+    rtm_fault_record n = mk(p_data.start, 0, 7);
+    n.flags = 0;
+    rtm_fault_handle(&n);
+    assert_int_equal(n.part_index, -1);
+    assert_int_equal(n.partition.size, 0);
+    /* thread filled in from the port when 0 */
+    rtm_fault_record t = mk(0x50000000u, 0, 0);
+    rtm_fault_handle(&t);
+    assert_int_not_equal(t.thread, 0);
+    assert_int_equal(rtm_fault_count(), 4);
+    rtm_fault_record got;
+    assert_int_equal(rtm_fault_get(3, &got), RTM_OK);
+    assert_int_equal(got.seq, 1);
+    assert_int_equal(got.addr, p_priv.start + 0x10);
+    assert_int_equal(got.cause[0], 0x82);
+    assert_int_equal(rtm_fault_get(0, &got), RTM_OK);
+    assert_int_equal(got.seq, 4);
+    assert_int_equal(rtm_fault_get(4, &got), RTM_ERR_SIZE);
+    assert_int_equal(rtm_fault_get(0, NULL), RTM_ERR_ARG);
+    assert_int_equal(rtm_fault_handle(NULL), RTM_FAULT_HALT);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_ARG), 1);
+    rtm_domain_deinit(&a);
+    rtm_domain_deinit(&b);
+}
+
+static rtm_fault_action policy_const(const rtm_fault_record *rec, void *ctx)
+{
+    (void)rec;
+    return *(rtm_fault_action *)ctx;
+}
+
+static void fault_escalation(void **state)
+{
+    (void)state;
+    rtm_fault_action want = RTM_FAULT_SKIP;
+    rtm_fault_set_policy(policy_const, &want);
+    rtm_fault_record r = mk(0x100, 0, 9);
+    assert_int_equal(rtm_fault_handle(&r), RTM_FAULT_SKIP);
+    assert_false(r.flags & RTM_FAULT_F_ESCALATED);
+    r = mk(0x100, 0, 9);
+    r.can = RTM_FAULT_CAN(RTM_FAULT_ABORT_THREAD);
+    assert_int_equal(rtm_fault_handle(&r), RTM_FAULT_ABORT_THREAD);
+    assert_true(r.flags & RTM_FAULT_F_ESCALATED);
+    r = mk(0x100, 0, 9);
+    r.can = 0;
+    assert_int_equal(rtm_fault_handle(&r), RTM_FAULT_HALT);
+    want = RTM_FAULT_ABORT_THREAD;
+    r = mk(0x100, RTM_FAULT_F_IN_ISR, 0);
+    assert_int_equal(rtm_fault_handle(&r), RTM_FAULT_HALT);
+    want = (rtm_fault_action)17;
+    r = mk(0x100, 0, 9);
+    assert_int_equal(rtm_fault_handle(&r), RTM_FAULT_HALT);
+    /* RETRY at the same pc/addr: allowed RTM_FAULT_MAX_RETRY times in a row, then abort */
+    want = RTM_FAULT_RETRY;
+    for (unsigned k = 0; k < RTM_FAULT_MAX_RETRY; k++) {
+        r = mk(0x200, 0, 9);
+        assert_int_equal(rtm_fault_handle(&r), RTM_FAULT_RETRY);
+        assert_int_equal(r.repeat, k);
+    }
+    r = mk(0x200, 0, 9);
+    assert_int_equal(rtm_fault_handle(&r), RTM_FAULT_ABORT_THREAD);
+    assert_true(r.flags & RTM_FAULT_F_ESCALATED);
+    r = mk(0x204, 0, 9); /* a different fault starts over */
+    assert_int_equal(rtm_fault_handle(&r), RTM_FAULT_RETRY);
+    assert_int_equal(r.repeat, 0);
+    assert_ptr_equal(rtm_fault_set_policy(NULL, NULL), policy_const);
+    assert_string_equal(rtm_fault_action_str(RTM_FAULT_ABORT_THREAD), "abort-thread");
+    assert_string_equal(rtm_fault_action_str((rtm_fault_action)9), "unknown");
+}
+
+static void fault_ring_wraps(void **state)
+{
+    (void)state;
+    for (uint32_t k = 0; k < 3 * RTM_FAULT_RING_SIZE + 1; k++) {
+        rtm_fault_record r = mk(0x1000u + k, 0, 5);
+        rtm_fault_handle(&r);
+    }
+    assert_int_equal(rtm_fault_count(), 3 * RTM_FAULT_RING_SIZE + 1);
+    for (uint32_t i = 0; i < RTM_FAULT_RING_SIZE; i++) {
+        rtm_fault_record g;
+        assert_int_equal(rtm_fault_get(i, &g), RTM_OK);
+        assert_int_equal(g.seq, 3 * RTM_FAULT_RING_SIZE + 1 - i);
+        assert_int_equal(g.addr, 0x1000u + 3 * RTM_FAULT_RING_SIZE - i);
+    }
+    rtm_fault_record g;
+    assert_int_equal(rtm_fault_get(RTM_FAULT_RING_SIZE, &g), RTM_ERR_SIZE);
+    rtm_fault_clear();
+    assert_int_equal(rtm_fault_count(), 0);
+    assert_int_equal(rtm_fault_get(0, &g), RTM_ERR_SIZE);
+}
+
+#if defined(RTM_DEBUG) && RTM_DEBUG
+void rtm_fault_debug_poke_(uint32_t i, uint32_t xor_mask);
+static void fault_ring_detects_damage(void **state)
+{
+    (void)state;
+    for (uint32_t k = 0; k < 3; k++) {
+        rtm_fault_record r = mk(0x1000u + k, 0, 5);
+        rtm_fault_handle(&r);
+    }
+    rtm_fault_debug_poke_(1, 0x40u);
+    rtm_fault_record g;
+    assert_int_equal(rtm_fault_get(0, &g), RTM_OK);
+    assert_int_equal(rtm_fault_get(1, &g), RTM_ERR_CORRUPT);
+    assert_int_equal(rtm_fault_get(2, &g), RTM_OK);
+    rtm_fault_debug_poke_(1, 0x40u);
+    assert_int_equal(rtm_fault_get(1, &g), RTM_OK);
+}
+#endif
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(init_and_stats, reset),
+        cmocka_unit_test_setup(init_errors_name_partition_and_rule, reset),
+        cmocka_unit_test_setup(add_remove_unchanged_on_failure, reset),
+        cmocka_unit_test_setup(threads_and_registry, reset),
+        cmocka_unit_test_setup(check_exact_cases, reset),
+        cmocka_unit_test_setup(check_randomized, reset),
+        cmocka_unit_test_setup(fault_default_policy_and_completion, reset),
+        cmocka_unit_test_setup(fault_escalation, reset),
+        cmocka_unit_test_setup(fault_ring_wraps, reset),
+#if defined(RTM_DEBUG) && RTM_DEBUG
+        cmocka_unit_test_setup(fault_ring_detects_damage, reset),
+#endif
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
