@@ -14,17 +14,19 @@
 static void demo_usage(FILE *out)
 {
     fprintf(out,
-            "usage: rtmem demo [--arena BYTES] [--malloc]\n"
+            "usage: rtmem demo [--arena BYTES] [--malloc] [--ops N]\n"
             "Replays workloads A, B and C (../shared/WORKLOADS.md) on the good-, best- and first-fit\n"
             "heap policies, each in a fresh arena of BYTES (default 256K; suffixes K, M), and prints\n"
             "allocations, failures, peak used, end-state free blocks, external fragmentation, ns/op.\n"
-            "  --malloc   also run the system allocator (reference for ns/op)\n");
+            "  --malloc   also run the system allocator (reference for ns/op)\n"
+            "  --ops N    replay only the first N ops of each workload (a quick look; no clean-up)\n");
 }
 
 int rtm_cmd_demo(int argc, char **argv)
 {
     size_t arena = DEMO_ARENA_DEFAULT;
     bool with_malloc = false;
+    size_t max_ops = SIZE_MAX;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             demo_usage(stdout);
@@ -36,12 +38,32 @@ int rtm_cmd_demo(int argc, char **argv)
                 return 2;
             }
             i++;
+        } else if (!strcmp(argv[i], "--ops")) {
+            if (i + 1 >= argc || !rtm_parse_size(argv[i + 1], &max_ops)) {
+                fprintf(stderr, "rtmem demo: argument %d: --ops needs a positive op count, got '%s'\n", i + 1,
+                        i + 1 < argc ? argv[i + 1] : "");
+                return 2;
+            }
+            i++;
         } else if (!strcmp(argv[i], "--malloc")) {
             with_malloc = true;
         } else {
             fprintf(stderr, "rtmem demo: argument %d: unknown option '%s' (try --help)\n", i, argv[i]);
             return 2;
         }
+    }
+
+    /* One clear line for an arena no heap can live in, instead of one per run. */
+    rtm_oplist none = {0};
+    rtm_run_config probe;
+    rtm_run_config_init(&probe);
+    probe.arena = arena;
+    rtm_run_result pr;
+    rtm_err pe = rtm_run(&none, &probe, &pr);
+    if (pe != RTM_OK) {
+        fprintf(stderr, "rtmem demo: --arena %zu: %s (a heap needs its control data and one block)\n", arena,
+                rtm_err_str(pe));
+        return 2;
     }
 
     const rtm_workload wls[] = {RTM_WL_A, RTM_WL_B, RTM_WL_C};
@@ -52,6 +74,7 @@ int rtm_cmd_demo(int argc, char **argv)
         rtm_oplist ops = {0};
         rtm_workload_info info;
         rtm_workload_generate(wls[w], &ops, &info);
+        if (ops.n > max_ops) ops.n = max_ops;
         for (int t = 0; t < RTM_RUN_TARGETS_; t++) {
             if (t == RTM_RUN_SYSTEM && !with_malloc) continue;
             rtm_run_config cfg;
@@ -70,8 +93,7 @@ int rtm_cmd_demo(int argc, char **argv)
             }
             rtm_run_print_row(stdout, ops.name, &r);
         }
-        printf("%-10s peak live %zu B (sum of requested sizes), %zu allocations\n", "", info.peak_live,
-               info.allocs);
+        printf("%-10s peak live %zu B (sum of requested sizes) in %zu ops\n", "", rtm_oplist_peak_live(&ops), ops.n);
         rtm_oplist_free(&ops);
     }
     fflush(stdout);

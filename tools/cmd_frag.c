@@ -1,12 +1,383 @@
-/* rtmem frag: placeholder until its module lands. */
+/*
+ * rtmem frag: fragmentation over time. Runs a workload of WORKLOADS.md (A, B, C, A64) or a
+ * captured trace (tools/lib/trace_read.h) on one or every heap policy, samples the heap statistics
+ * every N ops and prints them as a table; --svg FILE also draws them (hand-written SVG, no
+ * dependencies): external fragmentation, used bytes (with the live requested bytes) and the number
+ * of free blocks, one line per policy, against the op index.
+ */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "commands.h"
+#include "runner.h"
+#include "trace_read.h"
+#include "workloads.h"
+
+#define FRAG_DEFAULT_ARENA (256u * 1024u)
+#define FRAG_POLICIES 3
+
+typedef struct {
+    size_t op, live_bytes, used, free_blocks, largest_free, free_bytes;
+    unsigned frag_permille;
+} frag_point;
+
+typedef struct {
+    frag_point *pts;
+    size_t n, cap;
+    bool oom;
+} frag_series;
+
+static void frag_sample(const rtm_run_sample *s, void *ctx)
+{
+    frag_series *fs = ctx;
+    if (fs->n == fs->cap) {
+        size_t cap = fs->cap ? fs->cap * 2 : 256;
+        frag_point *p = realloc(fs->pts, cap * sizeof *p);
+        if (p == NULL) {
+            fs->oom = true;
+            return;
+        }
+        fs->pts = p;
+        fs->cap = cap;
+    }
+    fs->pts[fs->n++] = (frag_point){s->op, s->live_bytes, s->stats.used, s->stats.free_blocks,
+                                    s->stats.largest_free, s->stats.free, s->stats.frag_permille};
+}
+
+static void frag_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: rtmem frag [--workload A|B|C|A64 | --trace FILE] [--policy good|best|first|all]\n"
+            "                  [--arena BYTES] [--every N] [--ops N] [--svg FILE]\n"
+            "Replays the workload (default A) or trace on the heap policies (default all), samples\n"
+            "every N ops (default: ops/100) and prints, per sample, the live requested bytes and per\n"
+            "policy the external fragmentation (1 - largest free / free, in %%), the bytes in used\n"
+            "blocks and the number of free blocks. --svg also plots them. Arena default: 256K for a\n"
+            "workload, 2 x the trace's peak live bytes (at least 64K) for a trace; suffixes K, M.\n"
+            "--ops N replays only the first N ops.\n");
+}
+
+/* ---- SVG ---------------------------------------------------------------------------------------- */
+
+static const char *const k_colors[FRAG_POLICIES] = {"#1f77b4", "#d62728", "#2ca02c"};
+
+/* A "nice" axis maximum (1, 2, 2.5, 5 x 10^k) >= v, and its tick step (5 ticks). */
+static double nice_max(double v)
+{
+    if (v <= 0) return 1;
+    double p = 1;
+    while (p * 10 <= v) p *= 10;
+    while (p > v) p /= 10;
+    const double m[] = {1, 2, 2.5, 5, 10};
+    for (size_t i = 0; i < 5; i++)
+        if (m[i] * p >= v) return m[i] * p;
+    return 10 * p;
+}
+
+static void fmt_num(char *buf, size_t n, double v)
+{
+    if (v >= 1e6) snprintf(buf, n, "%gM", v / 1e6);
+    else if (v >= 1e4) snprintf(buf, n, "%gk", v / 1e3);
+    else snprintf(buf, n, "%g", v);
+}
+
+typedef enum { PANEL_FRAG, PANEL_USED, PANEL_BLOCKS } panel_kind;
+
+static double point_value(const frag_point *p, panel_kind k)
+{
+    switch (k) {
+    case PANEL_FRAG: return p->frag_permille / 10.0;
+    case PANEL_USED: return (double)p->used / 1024.0;
+    default: return (double)p->free_blocks;
+    }
+}
+
+#define SVG_W 960
+#define SVG_PANEL_H 230
+#define SVG_LEFT 80
+#define SVG_RIGHT 30
+#define SVG_TOP 70
+
+static void svg_panel(FILE *f, int y0, panel_kind kind, const frag_series *s, const bool *on, size_t n_ops,
+                      size_t cleanup_at)
+{
+    static const char *const titles[] = {"external fragmentation (%) = 1 - largest free / free",
+                                         "used (KiB, headers included); grey dashed: live requested KiB",
+                                         "free blocks"};
+    const int pw = SVG_W - SVG_LEFT - SVG_RIGHT, ph = SVG_PANEL_H - 60;
+    double vmax = 0;
+    for (int p = 0; p < FRAG_POLICIES; p++) {
+        for (size_t i = 0; on[p] && i < s[p].n; i++) {
+            double v = point_value(&s[p].pts[i], kind);
+            if (v > vmax) vmax = v;
+            if (kind == PANEL_USED && s[p].pts[i].live_bytes / 1024.0 > vmax) vmax = s[p].pts[i].live_bytes / 1024.0;
+        }
+    }
+    if (kind == PANEL_FRAG && vmax < 1) vmax = 1;
+    vmax = nice_max(vmax);
+    double xmax = n_ops ? (double)n_ops : 1;
+    int top = y0 + 30;
+    fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"14\" font-weight=\"bold\">%s</text>\n", SVG_LEFT, y0 + 18,
+            titles[kind]);
+    fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#444\"/>\n", SVG_LEFT,
+            top, pw, ph);
+    for (int t = 0; t <= 5; t++) {
+        double v = vmax * t / 5;
+        double y = top + ph - (double)ph * t / 5;
+        char lab[32];
+        fmt_num(lab, sizeof lab, v);
+        fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", SVG_LEFT, y,
+                SVG_LEFT + pw, y);
+        fprintf(f, "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>\n", SVG_LEFT - 6,
+                y + 4, lab);
+    }
+    /* x ticks at multiples of a round step, at most 6 */
+    double xstep = nice_max(xmax / 6);
+    for (double xv = 0; xv <= xmax; xv += xstep) {
+        char lab[32];
+        double x = SVG_LEFT + (double)pw * xv / xmax;
+        fmt_num(lab, sizeof lab, xv);
+        fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#444\"/>", x, top + ph, x,
+                top + ph + 4);
+        fprintf(f, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%s</text>\n", x,
+                top + ph + 16, lab);
+    }
+    fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">ops</text>\n", SVG_LEFT + pw,
+            top + ph + 28);
+    if (cleanup_at > 0 && cleanup_at < n_ops) {
+        double x = SVG_LEFT + pw * (double)cleanup_at / xmax;
+        fprintf(f,
+                "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#888\" stroke-dasharray=\"2,3\"/>"
+                "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" text-anchor=\"end\" fill=\"#666\">clean-up</text>\n",
+                x, top, x, top + ph, x - 3, top + 12);
+    }
+    for (int p = -1; p < FRAG_POLICIES; p++) {
+        /* p == -1: the live requested bytes (same for every policy), used panel only */
+        const frag_series *src = NULL;
+        if (p < 0) {
+            if (kind != PANEL_USED) continue;
+            for (int q = 0; q < FRAG_POLICIES && src == NULL; q++)
+                if (on[q]) src = &s[q];
+        } else if (on[p]) {
+            src = &s[p];
+        }
+        if (src == NULL || src->n == 0) continue;
+        fprintf(f, "<polyline fill=\"none\" stroke-width=\"1.5\" stroke=\"%s\"%s points=\"", p < 0 ? "#999" : k_colors[p],
+                p < 0 ? " stroke-dasharray=\"5,3\"" : "");
+        for (size_t i = 0; i < src->n; i++) {
+            double v = p < 0 ? src->pts[i].live_bytes / 1024.0 : point_value(&src->pts[i], kind);
+            fprintf(f, "%.1f,%.1f ", SVG_LEFT + pw * (double)src->pts[i].op / xmax, top + ph - ph * v / vmax);
+        }
+        fprintf(f, "\"/>\n");
+    }
+}
+
+static int write_svg(const char *path, const char *title, const frag_series *s, const bool *on, size_t n_ops,
+                     size_t cleanup_at)
+{
+    FILE *f = fopen(path, "w");
+    if (f == NULL) {
+        fprintf(stderr, "rtmem frag: cannot write %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    int h = SVG_TOP + 3 * SVG_PANEL_H;
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+               "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+               "font-family=\"sans-serif\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
+            SVG_W, h, SVG_W, h);
+    fprintf(f, "<text x=\"%d\" y=\"28\" font-size=\"17\" font-weight=\"bold\">rtmem frag: ", SVG_LEFT);
+    for (const char *c = title; *c; c++) { /* escape XML */
+        if (*c == '<') fputs("&lt;", f);
+        else if (*c == '>') fputs("&gt;", f);
+        else if (*c == '&') fputs("&amp;", f);
+        else fputc(*c, f);
+    }
+    fprintf(f, "</text>\n");
+    int lx = SVG_LEFT;
+    for (int p = 0; p < FRAG_POLICIES; p++) {
+        if (!on[p]) continue;
+        fprintf(f, "<line x1=\"%d\" y1=\"50\" x2=\"%d\" y2=\"50\" stroke=\"%s\" stroke-width=\"3\"/>"
+                   "<text x=\"%d\" y=\"54\" font-size=\"13\">%s-fit</text>\n",
+                lx, lx + 24, k_colors[p], lx + 30, rtm_run_target_name((rtm_run_target)p));
+        lx += 110;
+    }
+    for (int k = 0; k < 3; k++) svg_panel(f, SVG_TOP + k * SVG_PANEL_H, (panel_kind)k, s, on, n_ops, cleanup_at);
+    fprintf(f, "</svg>\n");
+    if (fclose(f) != 0) {
+        fprintf(stderr, "rtmem frag: cannot write %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- command ------------------------------------------------------------------------------------- */
+
+static int need_value(int i, int argc, char **argv)
+{
+    if (i + 1 < argc) return 0;
+    fprintf(stderr, "rtmem frag: argument %d: %s needs a value\n", i, argv[i]);
+    return 1;
+}
 
 int rtm_cmd_frag(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "rtmem frag: not implemented yet\n");
-    return 2;
+    const char *trace = NULL, *svg = NULL;
+    rtm_workload wl = RTM_WL_A;
+    bool on[FRAG_POLICIES] = {true, true, true};
+    size_t arena = 0, every = 0, max_ops = SIZE_MAX;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            frag_usage(stdout);
+            return 0;
+        }
+        if (strcmp(a, "--workload") && strcmp(a, "--trace") && strcmp(a, "--policy") && strcmp(a, "--arena") &&
+            strcmp(a, "--every") && strcmp(a, "--svg") && strcmp(a, "--ops")) {
+            fprintf(stderr, "rtmem frag: argument %d: unknown option '%s' (try --help)\n", i, a);
+            return 2;
+        }
+        if (need_value(i, argc, argv)) return 2;
+        const char *v = argv[++i];
+        if (!strcmp(a, "--workload")) {
+            if (!rtm_workload_parse(v, &wl)) {
+                fprintf(stderr, "rtmem frag: argument %d: unknown workload '%s' (A, B, C or A64)\n", i, v);
+                return 2;
+            }
+        } else if (!strcmp(a, "--trace")) {
+            trace = v;
+        } else if (!strcmp(a, "--policy")) {
+            rtm_run_target t;
+            if (!strcmp(v, "all")) {
+                on[0] = on[1] = on[2] = true;
+            } else if (rtm_run_target_parse(v, &t) && t < RTM_RUN_SYSTEM) {
+                on[0] = on[1] = on[2] = false;
+                on[t] = true;
+            } else {
+                fprintf(stderr, "rtmem frag: argument %d: unknown policy '%s' (good, best, first or all)\n", i, v);
+                return 2;
+            }
+        } else if (!strcmp(a, "--arena")) {
+            if (!rtm_parse_size(v, &arena)) {
+                fprintf(stderr, "rtmem frag: argument %d: --arena needs a byte count such as 65536 or 64K, got '%s'\n", i, v);
+                return 2;
+            }
+        } else if (!strcmp(a, "--ops")) {
+            if (!rtm_parse_size(v, &max_ops)) {
+                fprintf(stderr, "rtmem frag: argument %d: --ops needs a positive op count, got '%s'\n", i, v);
+                return 2;
+            }
+        } else if (!strcmp(a, "--every")) {
+            if (!rtm_parse_size(v, &every)) {
+                fprintf(stderr, "rtmem frag: argument %d: --every needs a positive op count, got '%s'\n", i, v);
+                return 2;
+            }
+        } else {
+            svg = v;
+        }
+    }
+
+    rtm_oplist ops = {0};
+    size_t cleanup_at = 0;
+    char title[256];
+    if (trace != NULL) {
+        rtm_trace_data d = {0};
+        char err[256];
+        if (rtm_trace_load(trace, &d, err, sizeof err) != 0) {
+            fprintf(stderr, "rtmem frag: %s\n", err);
+            rtm_trace_data_free(&d);
+            return 1;
+        }
+        rtm_trace_convert_stats cs;
+        int rc = rtm_trace_to_oplist(&d, &ops, &cs, err, sizeof err);
+        rtm_trace_data_free(&d);
+        if (rc != 0) {
+            fprintf(stderr, "rtmem frag: %s: %s\n", trace, err);
+            rtm_oplist_free(&ops);
+            return 1;
+        }
+        const char *base = strrchr(trace, '/');
+        snprintf(ops.name, sizeof ops.name, "%s", base ? base + 1 : trace);
+        if (arena == 0) {
+            size_t peak = rtm_oplist_peak_live(&ops);
+            arena = peak > SIZE_MAX / 4 ? SIZE_MAX / 2 : ((2 * peak + 1023) / 1024) * 1024;
+            if (arena < 64u * 1024u) arena = 64u * 1024u;
+        }
+        snprintf(title, sizeof title, "trace %s", trace);
+    } else {
+        rtm_workload_info info;
+        rtm_workload_generate(wl, &ops, &info);
+        cleanup_at = info.cleanup_at;
+        if (arena == 0) arena = FRAG_DEFAULT_ARENA;
+        snprintf(title, sizeof title, "workload %s", ops.name);
+    }
+    if (ops.n > max_ops) ops.n = max_ops;
+    if (ops.n == 0) {
+        fprintf(stderr, "rtmem frag: %s: no allocation events\n", trace ? trace : ops.name);
+        rtm_oplist_free(&ops);
+        return 1;
+    }
+    if (every == 0) every = ops.n / 100 ? ops.n / 100 : 1;
+    char full_title[320];
+    snprintf(full_title, sizeof full_title, "%s, %zu ops, arena %zu B", title, ops.n, arena);
+
+    frag_series series[FRAG_POLICIES] = {{0}};
+    rtm_run_result res[FRAG_POLICIES];
+    int rc = 0;
+    for (int p = 0; p < FRAG_POLICIES && rc == 0; p++) {
+        if (!on[p]) continue;
+        rtm_run_config cfg;
+        rtm_run_config_init(&cfg);
+        cfg.target = (rtm_run_target)p;
+        cfg.arena = arena;
+        cfg.sample_every = every;
+        cfg.sample = frag_sample;
+        cfg.sample_ctx = &series[p];
+        rtm_err e = rtm_run(&ops, &cfg, &res[p]);
+        if (e != RTM_OK || series[p].oom) {
+            fprintf(stderr, "rtmem frag: %s-fit, arena %zu bytes: %s\n", rtm_run_target_name(cfg.target), arena,
+                    series[p].oom ? "out of host memory for samples" : rtm_err_str(e));
+            rc = 1;
+        }
+    }
+
+    if (rc == 0) {
+        printf("rtmem frag: %s\n", full_title);
+        printf("sample every %zu ops; frag = external fragmentation 1 - largest free / free (%%); used = bytes in\n"
+               "used blocks (headers included); blocks = free blocks; live = sum of requested sizes\n",
+               every);
+        printf("%10s %9s", "op", "live B");
+        for (int p = 0; p < FRAG_POLICIES; p++)
+            if (on[p]) printf(" | %5s-fit %6s %5s", rtm_run_target_name((rtm_run_target)p), "used", "blks");
+        printf("\n%10s %9s", "", "");
+        for (int p = 0; p < FRAG_POLICIES; p++)
+            if (on[p]) printf(" | %9s %6s %5s", "frag %", "B", "");
+        printf("\n");
+        int first = on[0] ? 0 : on[1] ? 1 : 2;
+        for (size_t i = 0; i < series[first].n; i++) {
+            const frag_point *fp = &series[first].pts[i];
+            printf("%10zu %9zu", fp->op, fp->live_bytes);
+            for (int p = 0; p < FRAG_POLICIES; p++) {
+                if (!on[p] || i >= series[p].n) continue;
+                const frag_point *q = &series[p].pts[i];
+                printf(" | %7u.%u %6zu %5zu", q->frag_permille / 10, q->frag_permille % 10, q->used, q->free_blocks);
+            }
+            printf("\n");
+        }
+        for (int p = 0; p < FRAG_POLICIES; p++) {
+            if (!on[p]) continue;
+            printf("%s-fit: %zu allocations, %zu failed, peak used %zu B, capacity %zu B\n",
+                   rtm_run_target_name((rtm_run_target)p), res[p].allocs, res[p].failures, res[p].peak_used,
+                   res[p].capacity);
+        }
+        if (cleanup_at) printf("clean-up (frees of every live object) starts at op %zu\n", cleanup_at);
+        if (svg != NULL) {
+            rc = write_svg(svg, full_title, series, on, ops.n, cleanup_at);
+            if (rc == 0) printf("plot written to %s\n", svg);
+        }
+    }
+    for (int p = 0; p < FRAG_POLICIES; p++) free(series[p].pts);
+    rtm_oplist_free(&ops);
+    return rc;
 }

@@ -225,7 +225,7 @@ static void test_runner_heap(void **state)
         rtm_workload_info info;
         assert_true(rtm_workload_generate((rtm_workload)w, &l, &info));
         /* three policies with an invariant walk per op in debug builds: a fifth of the usual */
-        size_t n = rtm_test_ops(l.n) / (rtm_test_is_slow_build() ? 5 : 1);
+        size_t n = rtm_test_ops(w == RTM_WL_A64 ? l.n / 4 : l.n) / (rtm_test_is_slow_build() ? 5 : 1);
         bool full = n >= l.n;
         if (!full) l.n = n;
         for (int t = 0; t < RTM_RUN_SYSTEM; t++) {
@@ -304,7 +304,7 @@ static void test_min_arena(void **state)
     (void)state;
     rtm_oplist l = {0};
     assert_true(rtm_workload_generate(RTM_WL_A, &l, NULL));
-    l.n = rtm_test_ops(30000); /* ~90 runs per policy */
+    l.n = rtm_test_ops(10000); /* ~90 runs per policy */
     if (l.n < 1000) l.n = 1000;
     for (int t = 0; t < RTM_RUN_SYSTEM; t++) {
         rtm_min_arena m;
