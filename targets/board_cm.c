@@ -25,3 +25,40 @@ void board_puts(const char *s) { rtm_cm_semihost_write0(s); }
 void board_exit(int code) { rtm_cm_semihost_exit(code); }
 
 const char *board_name(void) { return RTM_BOARD_NAME; }
+
+#if RTM_TARGET_PROTECTION
+#include "board_prot.h"
+
+extern uint32_t __code_start[], __code_end[];
+
+rtm_mpu_arch board_mpu_arch(uint32_t sys) { return rtm_cm_mpu_arch(sys); }
+
+size_t board_system_ranges(rtm_mpu_range *ranges, uint32_t *sys_slots)
+{
+    /* ARMv7-M: the whole 4 MiB code memory (a power of two, aligned); ARMv8-M: exactly the image. */
+    uintptr_t base = (uintptr_t)__code_start & ~(uintptr_t)0x3FFFFFu;
+    ranges[0].base = RTM_CM_PMSAV8 ? (uint64_t)(uintptr_t)__code_start : (uint64_t)base;
+    ranges[0].size = RTM_CM_PMSAV8 ? (uint64_t)((uintptr_t)__code_end - (uintptr_t)__code_start) : 0x400000u;
+    ranges[0].attr = RTM_PART_P_RO_U_RO;
+    *sys_slots = 1;
+    return 1;
+}
+
+rtm_err board_protection_on(const rtm_mpu_regs *sys)
+{
+    rtm_cm_mpu_disable();
+    rtm_err e = rtm_cm_mpu_load(sys);
+    if (e != RTM_OK) return e;
+    rtm_cm_mpu_enable(true, false);
+    return RTM_OK;
+}
+
+rtm_err board_slot_get(unsigned slot, uint32_t *w0, uint32_t *w1) { return rtm_cm_mpu_get_region(slot, w0, w1); }
+
+void (*board_make_return_stub(void *mem))(void)
+{
+    *(volatile uint16_t *)mem = 0x4770u; /* bx lr */
+    __asm volatile("dsb\n\tisb" : : : "memory");
+    return (void (*)(void))((uintptr_t)mem | 1u);
+}
+#endif

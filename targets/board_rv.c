@@ -14,3 +14,42 @@ void board_puts(const char *s) { rtm_rv_semihost_write0(s); }
 void board_exit(int code) { rtm_rv_semihost_exit(code); }
 
 const char *board_name(void) { return RTM_BOARD_NAME; }
+
+#ifndef RTM_TARGET_PROTECTION
+#define RTM_TARGET_PROTECTION 1
+#endif
+
+#if RTM_TARGET_PROTECTION
+#include "board_prot.h"
+
+extern uint32_t __code_start[], __code_end[];
+
+rtm_mpu_arch board_mpu_arch(uint32_t sys) { return rtm_rv_pmp_arch(sys); }
+
+size_t board_system_ranges(rtm_mpu_range *ranges, uint32_t *sys_slots)
+{
+    ranges[0].base = (uintptr_t)__code_start;
+    ranges[0].size = (uintptr_t)__code_end - (uintptr_t)__code_start;
+    /* U-mode reads and executes the image; M-mode is not restricted (no lock bit). */
+    ranges[0].attr = RTM_PART_P_RW_U_RO;
+    *sys_slots = 2; /* TOR from address 0x80000000 needs a base entry unless the size is a power of two */
+    return 1;
+}
+
+rtm_err board_protection_on(const rtm_mpu_regs *sys) { return rtm_rv_pmp_load(sys); }
+
+rtm_err board_slot_get(unsigned slot, uint32_t *w0, uint32_t *w1)
+{
+    uint8_t cfg = 0;
+    rtm_err e = rtm_rv_pmp_get(slot, w0, &cfg);
+    *w1 = cfg;
+    return e;
+}
+
+void (*board_make_return_stub(void *mem))(void)
+{
+    *(volatile uint16_t *)mem = 0x8082u; /* c.ret */
+    __asm volatile(".4byte 0x0000100f" : : : "memory"); /* fence.i (Zifencei, not in -march) */
+    return (void (*)(void))(uintptr_t)mem;
+}
+#endif

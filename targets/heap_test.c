@@ -121,7 +121,7 @@ static void sc_init(rtm_fit fit)
     rtm_heap_get_stats(h, &st);
     TGT_CHECK(rtm_heap_fit(h) == fit);
     TGT_CHECK(st.used == 0 && st.free == st.capacity && st.free_blocks == 1);
-    TGT_CHECK(st.largest_free == st.capacity && st.capacity + RTM_HEAP_OVERHEAD_MAX + 2 * RTM_ALIGN >= sizeof g_arena);
+    TGT_CHECK(st.largest_free == st.capacity && st.capacity + RTM_HEAP_OVERHEAD(sizeof g_arena) + 2 * RTM_ALIGN >= sizeof g_arena);
     TGT_CHECK(st.capacity <= sizeof g_arena);
     CHECK_MAP(h, REST);
     /* bad init arguments */

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Target tests: builds the firmware in targets/ for every board (Arm: mps2-an385 Cortex-M3 and
+# mps2-an505 Cortex-M33; RISC-V: riscv32 virt) with the toolchain files in cmake/, and runs each
+# image under QEMU through ctest (tests target.<board>.<program>). Fails if a build or any target
+# test fails, or if a tree registers no tests.
+# Environment: RTM_JOBS.
+set -u
+source scripts/lib.sh
+mkdir -p build
+rc=0
+for arch in arm riscv; do
+  dir=build/targets-$arch
+  echo "--- targets: $arch"
+  if cmake -S targets -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$RTM_ROOT/cmake/toolchain-$arch.cmake" \
+       -DCMAKE_BUILD_TYPE=Release >"$dir.configure.log" 2>&1 \
+     && cmake --build "$dir" -j "$RTM_JOBS" >"$dir.build.log" 2>&1; then
+    ctest --test-dir "$dir" -j "$RTM_JOBS" --output-on-failure --no-tests=error || rc=1
+  else
+    cat "$dir.configure.log"; tail -60 "$dir.build.log" 2>/dev/null
+    echo "--- targets $arch: build FAILED"; rc=1
+  fi
+done
+exit $rc

@@ -1,0 +1,48 @@
+/*
+ * What the protection firmware (targets/domain_test.c) needs from a board, on top of tgt.h:
+ * an unprivileged thread type, the protection unit's description, and loading the system regions.
+ * Implemented by targets/board_cm.c (Cortex-M MPU) and targets/board_rv.c (RISC-V PMP).
+ */
+#ifndef BOARD_PROT_H
+#define BOARD_PROT_H
+
+#include "rtmem/domain.h"
+#include "rtmem/fault.h"
+#include "rtmem/mpu.h"
+
+#if defined(__arm__)
+#include "rtm_cortex_m.h"
+typedef rtm_cm_thread board_thread;
+#define board_thread_init rtm_cm_thread_init
+#define board_thread_run rtm_cm_thread_run
+/* ARMv8-M cannot express "privileged RW, unprivileged RO" */
+#define BOARD_PART_SHARED_RO (RTM_CM_PMSAV8 ? RTM_PART_P_RO_U_RO : RTM_PART_P_RW_U_RO)
+#elif defined(__riscv)
+#include "rtm_riscv.h"
+typedef rtm_rv_thread board_thread;
+#define board_thread_init rtm_rv_thread_init
+#define board_thread_run rtm_rv_thread_run
+/* PMP cannot restrict M-mode without locking: privileged read-only is not expressible */
+#define BOARD_PART_SHARED_RO RTM_PART_P_RW_U_RO
+#else
+#error "unknown target architecture"
+#endif
+
+/** The protection unit with @p sys slots for system regions (from the hardware: MPU_TYPE etc.). */
+rtm_mpu_arch board_mpu_arch(uint32_t sys);
+
+/** System regions every unprivileged thread needs: the firmware's code and read-only data,
+ *  readable and executable. Fills @p ranges (up to 2), returns how many, and the slots they need. */
+size_t board_system_ranges(rtm_mpu_range *ranges, uint32_t *sys_slots);
+
+/** Writes the planned system regions and turns protection on (privileged code keeps the default
+ *  map). */
+rtm_err board_protection_on(const rtm_mpu_regs *sys);
+
+/** Reads back hardware slot @p slot as two words (RBAR/RASR, RBAR/RLAR, pmpaddr/pmpcfg). */
+rtm_err board_slot_get(unsigned slot, uint32_t *w0, uint32_t *w1);
+
+/** Writes a tiny "return" routine at @p mem and returns the pointer to call it through. */
+void (*board_make_return_stub(void *mem))(void);
+
+#endif /* BOARD_PROT_H */
