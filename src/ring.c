@@ -416,7 +416,7 @@ rtm_err rtm_ring_release(rtm_ring *r, void *rec)
         atomic_store_explicit(&r->rd, pos_add(r, pos, span_of(h.len)), memory_order_release);
         return RTM_OK;
     }
-    rtm_err e = live ? classify(r, pos, w, rec_off) : RTM_ERR_DOUBLE_FREE;
+    rtm_err e = live ? classify(r, rd, w, rec_off) : RTM_ERR_DOUBLE_FREE;
     if (e == RTM_ERR_CORRUPT) corrupt(r, rec);
     else bad_cons(r, e, rec);
     return e;
