@@ -1,0 +1,224 @@
+/*
+ * POSIX backend of the protection module: mprotect() enforcement, SIGSEGV -> fault record, and the
+ * abort-thread policy via siglongjmp to the recovery point of rtm_posix_run(). See domain_posix.h.
+ */
+#include "domain_posix.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "rtmem/port.h"
+
+/* Per-thread recovery point of rtm_posix_run(). */
+typedef struct {
+    sigjmp_buf jb;
+    volatile sig_atomic_t armed;
+} recovery;
+
+static _Thread_local recovery *t_recovery;
+
+static struct sigaction g_old_segv, g_old_bus;
+static volatile sig_atomic_t g_installed;
+
+size_t rtm_posix_page_size(void)
+{
+    long p = sysconf(_SC_PAGESIZE);
+    return p > 0 ? (size_t)p : 4096u;
+}
+
+rtm_mpu_arch rtm_posix_mpu_arch(void)
+{
+    rtm_mpu_arch a = RTM_MPU_ARCH_POSIX(RTM_DOMAIN_MAX_PARTITIONS, (uint32_t)rtm_posix_page_size());
+    return a;
+}
+
+/* Program counter and x86 page-fault error code from the signal context, where the ABI has them. */
+static void context_regs(void *uctx, uintptr_t *pc, unsigned long *err)
+{
+    *pc = 0;
+    *err = 0;
+#if defined(__linux__) && defined(__x86_64__)
+    ucontext_t *uc = uctx;
+    *pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+    *err = (unsigned long)uc->uc_mcontext.gregs[REG_ERR];
+#elif defined(__linux__) && defined(__i386__)
+    ucontext_t *uc = uctx;
+    *pc = (uintptr_t)uc->uc_mcontext.gregs[REG_EIP];
+    *err = (unsigned long)uc->uc_mcontext.gregs[REG_ERR];
+#elif defined(__linux__) && defined(__aarch64__)
+    ucontext_t *uc = uctx;
+    *pc = (uintptr_t)uc->uc_mcontext.pc;
+#else
+    (void)uctx;
+#endif
+}
+
+/* Passes a fault that is not ours to whoever handled the signal before us. */
+static void chain(int sig, siginfo_t *si, void *uctx)
+{
+    const struct sigaction *old = sig == SIGBUS ? &g_old_bus : &g_old_segv;
+    if ((old->sa_flags & SA_SIGINFO) && old->sa_sigaction) {
+        old->sa_sigaction(sig, si, uctx);
+        return;
+    }
+    if (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN) {
+        old->sa_handler(sig);
+        return;
+    }
+    /* Default action: restore it and return; the instruction faults again and the process dies
+     * with the usual signal (and core dump). */
+    signal(sig, SIG_DFL);
+}
+
+static void on_fault(int sig, siginfo_t *si, void *uctx)
+{
+    int saved_errno = errno;
+    uintptr_t addr = (uintptr_t)si->si_addr;
+    const rtm_partition *p = rtm_domain_find(NULL, addr, NULL, NULL);
+    if (!p) {
+        chain(sig, si, uctx);
+        errno = saved_errno;
+        return;
+    }
+    rtm_fault_record rec;
+    memset(&rec, 0, sizeof rec);
+    unsigned long err;
+    context_regs(uctx, &rec.pc, &err);
+    rec.addr = addr;
+    rec.flags = RTM_FAULT_F_ADDR_VALID;
+    rec.arch = RTM_MPU_POSIX;
+    rec.cause[0] = (uint32_t)sig;
+    rec.cause[1] = (uint32_t)si->si_code;
+    /* Access kind: x86 error code bit 4 = instruction fetch, bit 1 = write. A fault in a readable
+     * partition (never mapped executable) can only be a write or a fetch, which also covers
+     * contexts without an error code (e.g. under valgrind). */
+    if (err & 0x10u)
+        rec.access = RTM_ACCESS_EXEC;
+    else if ((rtm_part_access(p->attr, false) & RTM_ACCESS_READ) || (err & 0x2u))
+        rec.access = RTM_ACCESS_WRITE;
+    else
+        rec.access = RTM_ACCESS_READ;
+    recovery *r = t_recovery;
+    rec.can = RTM_FAULT_CAN(RTM_FAULT_RETRY) | RTM_FAULT_CAN(RTM_FAULT_HALT);
+    if (r && r->armed) rec.can |= RTM_FAULT_CAN(RTM_FAULT_ABORT_THREAD);
+    rtm_fault_action a = rtm_fault_handle(&rec);
+    switch (a) {
+    case RTM_FAULT_RETRY:
+        errno = saved_errno;
+        return;
+    case RTM_FAULT_ABORT_THREAD:
+        r->armed = 0;
+        siglongjmp(r->jb, 1);
+    default:
+        signal(SIGABRT, SIG_DFL);
+        abort();
+    }
+}
+
+/* Makes on_fault the handler of sig, remembering the handler it replaces in *old unless that is
+ * on_fault already (so a second install after someone else took the signal chains to them). */
+static int take_signal(int sig, struct sigaction *old)
+{
+    struct sigaction sa, cur;
+    if (sigaction(sig, NULL, &cur) != 0) return -1;
+    if ((cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == on_fault) return 0;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_fault;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(sig, &sa, NULL) != 0) return -1;
+    *old = cur;
+    return 0;
+}
+
+rtm_err rtm_posix_fault_install(void)
+{
+    rtm_port_key key = rtm_port_critical_enter();
+    rtm_err e = RTM_OK;
+    if (take_signal(SIGSEGV, &g_old_segv) != 0 || take_signal(SIGBUS, &g_old_bus) != 0)
+        e = RTM_ERR_UNSUPPORTED;
+    else
+        g_installed = 1;
+    rtm_port_critical_exit(key);
+    return e;
+}
+
+rtm_err rtm_posix_fault_uninstall(void)
+{
+    rtm_port_key key = rtm_port_critical_enter();
+    rtm_err e = RTM_ERR_STATE;
+    if (g_installed) {
+        sigaction(SIGSEGV, &g_old_segv, NULL);
+        sigaction(SIGBUS, &g_old_bus, NULL);
+        g_installed = 0;
+        e = RTM_OK;
+    }
+    rtm_port_critical_exit(key);
+    return e;
+}
+
+static rtm_err protect_all(const rtm_domain *d, bool release)
+{
+    const rtm_mpu_regs *regs = rtm_domain_regs(d);
+    if (!regs || regs->kind != RTM_MPU_POSIX) return RTM_ERR_ARG;
+    uint32_t n = rtm_domain_partition_count(d);
+    for (uint32_t i = 0; i < n; i++) {
+        rtm_partition p;
+        if (rtm_domain_partition(d, i, &p) != RTM_OK) return RTM_ERR_ARG;
+        int prot = PROT_READ | PROT_WRITE;
+        if (!release) {
+            unsigned u = rtm_part_access(p.attr, false);
+            prot = PROT_NONE;
+            if (u & RTM_ACCESS_READ) prot |= PROT_READ;
+            if (u & RTM_ACCESS_WRITE) prot |= PROT_WRITE;
+        }
+        if (mprotect((void *)p.start, p.size, prot) != 0) return RTM_ERR_ACCESS;
+    }
+    return RTM_OK;
+}
+
+rtm_err rtm_posix_domain_apply(const rtm_domain *d) { return protect_all(d, false); }
+rtm_err rtm_posix_domain_release(const rtm_domain *d) { return protect_all(d, true); }
+
+rtm_err rtm_posix_run(void *(*fn)(void *arg), void *arg, void **ret)
+{
+    if (!fn) return RTM_ERR_ARG;
+    if (t_recovery) return RTM_ERR_STATE;
+    size_t ss_size = 64u * 1024u;
+    if ((size_t)SIGSTKSZ > ss_size) ss_size = (size_t)SIGSTKSZ;
+    void *ss_mem = mmap(NULL, ss_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (ss_mem == MAP_FAILED) return RTM_ERR_NOMEM;
+    stack_t ss = {.ss_sp = ss_mem, .ss_size = ss_size, .ss_flags = 0}, old_ss;
+    if (sigaltstack(&ss, &old_ss) != 0) {
+        munmap(ss_mem, ss_size);
+        return RTM_ERR_NOMEM;
+    }
+    recovery rec;
+    rec.armed = 0;
+    volatile rtm_err result = RTM_OK;
+    t_recovery = &rec;
+    if (sigsetjmp(rec.jb, 1) == 0) {
+        rec.armed = 1;
+        void *v = fn(arg);
+        rec.armed = 0;
+        if (ret) *ret = v;
+    } else {
+        result = RTM_ERR_ACCESS;
+    }
+    t_recovery = NULL;
+    /* Restore the previous alternate stack (or none) before freeing ours. */
+    if (old_ss.ss_flags & SS_DISABLE) {
+        stack_t off = {.ss_sp = NULL, .ss_size = 0, .ss_flags = SS_DISABLE};
+        sigaltstack(&off, NULL);
+    } else {
+        sigaltstack(&old_ss, NULL);
+    }
+    munmap(ss_mem, ss_size);
+    return result;
+}
