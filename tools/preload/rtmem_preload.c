@@ -1,0 +1,369 @@
+/*
+ * librtmem-trace.so: records the heap activity of any Linux program in the rtmem trace format.
+ *
+ *   RTMEM_TRACE=out.rtt LD_PRELOAD=/path/librtmem-trace.so program args...
+ *   rtmem replay out.rtt
+ *
+ * Interposes malloc, free, calloc, realloc, reallocarray, posix_memalign, aligned_alloc, memalign
+ * and valloc of every thread and writes one binary trace record per call (object = the address,
+ * thread = the kernel thread id, time = CLOCK_MONOTONIC in microseconds, no site) to the file named
+ * by RTMEM_TRACE ("%p" in the name is replaced by the process id, for programs that start others).
+ * Without RTMEM_TRACE the library only passes calls through.
+ *
+ * How it stays out of the way:
+ *  - Bootstrap: the real functions are found with dlsym(RTLD_NEXT, ...), which may itself call
+ *    calloc/malloc; those early calls are served from a static bump buffer and never freed to libc.
+ *  - Reentrancy: a thread-local flag (initial-exec TLS: no allocation on first access) makes calls
+ *    made while the library is working (the trace sink, libc internals) pass straight through.
+ *  - Ordering: one mutex serialises the encoder. A free is recorded before the block goes back to
+ *    libc and an allocation after it returns, and realloc runs under the mutex, so an address is
+ *    never recorded as handed out twice even when threads race.
+ *  - Output: whole chunks are written with write(2); the last partial chunk is flushed by a
+ *    destructor at exit. A forked child stops tracing (its parent owns the file). Programs that
+ *    end with _exit() or a signal lose the last chunk (up to 64 KiB of records).
+ *  - The traced program's own results never change: every call returns what libc returned.
+ */
+#define _GNU_SOURCE 1
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rtmem/trace.h"
+
+#define EXPORT __attribute__((visibility("default")))
+
+typedef void *(*malloc_fn)(size_t);
+typedef void (*free_fn)(void *);
+typedef void *(*calloc_fn)(size_t, size_t);
+typedef void *(*realloc_fn)(void *, size_t);
+typedef void *(*reallocarray_fn)(void *, size_t, size_t);
+typedef int (*posix_memalign_fn)(void **, size_t, size_t);
+typedef void *(*aligned_alloc_fn)(size_t, size_t);
+typedef void *(*valloc_fn)(size_t);
+
+static malloc_fn real_malloc;
+static free_fn real_free;
+static calloc_fn real_calloc;
+static realloc_fn real_realloc;
+static reallocarray_fn real_reallocarray;
+static posix_memalign_fn real_posix_memalign;
+static aligned_alloc_fn real_aligned_alloc;
+static aligned_alloc_fn real_memalign;
+static valloc_fn real_valloc;
+
+enum { ST_NONE, ST_BOOTING, ST_READY };
+static volatile int g_state = ST_NONE;
+static int g_tracing; /* under g_lock */
+static int g_fd = -1;
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+static rtm_trace g_tr;
+static uint8_t g_chunk[1 << 16];
+static __thread int t_busy __attribute__((tls_model("initial-exec")));
+static __thread uint64_t t_tid __attribute__((tls_model("initial-exec")));
+
+/* ---- bootstrap buffer ---------------------------------------------------------------------------- */
+static _Alignas(64) unsigned char g_bump[1 << 16];
+static size_t g_bump_pos;
+
+static int in_bump(const void *p)
+{
+    return (const unsigned char *)p >= g_bump && (const unsigned char *)p < g_bump + sizeof g_bump;
+}
+
+static void *bump_alloc(size_t n, size_t align)
+{
+    if (align < 16) align = 16;
+    size_t hdr = align; /* the size sits just before the block */
+    size_t pos = (g_bump_pos + hdr + align - 1) & ~(align - 1);
+    if (n > sizeof g_bump || pos + n > sizeof g_bump) return NULL;
+    ((size_t *)(void *)(g_bump + pos))[-1] = n;
+    g_bump_pos = pos + n;
+    return g_bump + pos; /* static storage: already zero */
+}
+
+static size_t bump_size(const void *p) { return ((const size_t *)p)[-1]; }
+
+/* ---- trace output --------------------------------------------------------------------------------- */
+static void sink_write(void *ctx, const void *data, size_t len)
+{
+    (void)ctx;
+    const char *p = data;
+    while (len > 0 && g_fd >= 0) {
+        ssize_t w = write(g_fd, p, len);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            g_tracing = 0; /* disk full or closed: stop, keep the program running */
+            return;
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+}
+
+static uint64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static uint64_t thread_id(void)
+{
+    if (t_tid == 0) t_tid = (uint64_t)syscall(SYS_gettid);
+    return t_tid;
+}
+
+static void atfork_prepare(void) { pthread_mutex_lock(&g_lock); }
+static void atfork_parent(void) { pthread_mutex_unlock(&g_lock); }
+static void atfork_child(void)
+{
+    g_tracing = 0; /* the parent's file and buffer are the parent's */
+    if (g_fd >= 0) close(g_fd);
+    g_fd = -1;
+    pthread_mutex_unlock(&g_lock);
+}
+
+/* Output name: RTMEM_TRACE with each "%p" replaced by the process id. */
+static int open_output(const char *pattern)
+{
+    char name[4096];
+    size_t n = 0;
+    for (const char *s = pattern; *s && n < sizeof name - 24; s++) {
+        if (s[0] == '%' && s[1] == 'p') {
+            char digits[24];
+            size_t k = 0;
+            unsigned long pid = (unsigned long)getpid();
+            do {
+                digits[k++] = (char)('0' + pid % 10);
+                pid /= 10;
+            } while (pid);
+            while (k) name[n++] = digits[--k];
+            s++;
+        } else {
+            name[n++] = *s;
+        }
+    }
+    name[n] = '\0';
+    return open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+}
+
+static void boot(void)
+{
+    if (__atomic_load_n(&g_state, __ATOMIC_ACQUIRE) == ST_READY) return;
+    pthread_mutex_lock(&g_lock);
+    if (g_state == ST_NONE) {
+        g_state = ST_BOOTING; /* allocations from dlsym go to the bump buffer */
+        real_malloc = (malloc_fn)dlsym(RTLD_NEXT, "malloc");
+        real_free = (free_fn)dlsym(RTLD_NEXT, "free");
+        real_calloc = (calloc_fn)dlsym(RTLD_NEXT, "calloc");
+        real_realloc = (realloc_fn)dlsym(RTLD_NEXT, "realloc");
+        real_reallocarray = (reallocarray_fn)dlsym(RTLD_NEXT, "reallocarray");
+        real_posix_memalign = (posix_memalign_fn)dlsym(RTLD_NEXT, "posix_memalign");
+        real_aligned_alloc = (aligned_alloc_fn)dlsym(RTLD_NEXT, "aligned_alloc");
+        real_memalign = (aligned_alloc_fn)dlsym(RTLD_NEXT, "memalign");
+        real_valloc = (valloc_fn)dlsym(RTLD_NEXT, "valloc");
+        const char *out = getenv("RTMEM_TRACE");
+        if (out != NULL && *out != '\0' && real_malloc && real_free && real_calloc && real_realloc) {
+            g_fd = open_output(out);
+            if (g_fd >= 0 &&
+                rtm_trace_init(&g_tr, RTM_TRACE_BINARY, g_chunk, sizeof g_chunk, 1000000u, sink_write, NULL) == RTM_OK)
+                g_tracing = 1;
+            pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+        }
+        __atomic_store_n(&g_state, ST_READY, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&g_lock);
+}
+
+__attribute__((constructor)) static void rtm_preload_init(void)
+{
+    t_busy++;
+    boot();
+    t_busy--;
+}
+
+__attribute__((destructor)) static void rtm_preload_fini(void)
+{
+    pthread_mutex_lock(&g_lock);
+    if (g_tracing) rtm_trace_flush(&g_tr);
+    g_tracing = 0;
+    if (g_fd >= 0) close(g_fd);
+    g_fd = -1;
+    pthread_mutex_unlock(&g_lock);
+}
+
+static unsigned log2_of(size_t a)
+{
+    unsigned n = 0;
+    while (a > 1) {
+        a >>= 1;
+        n++;
+    }
+    return n;
+}
+
+/* Appends an event; g_lock held. */
+static void put(uint8_t kind, const void *obj, const void *new_obj, size_t size, size_t align)
+{
+    if (!g_tracing) return;
+    rtm_trace_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = kind;
+    ev.align_log2 = (uint8_t)(kind == RTM_TEV_ALIGNED ? log2_of(align) : 0u);
+    ev.time = now_us();
+    ev.thread = thread_id();
+    ev.obj = (uint64_t)(uintptr_t)obj;
+    ev.new_obj = (uint64_t)(uintptr_t)new_obj;
+    ev.size = size;
+    (void)rtm_trace_event_put(&g_tr, &ev);
+}
+
+/* A hook records only when the library is ready, tracing, and not inside itself. */
+static int enter(void)
+{
+    if (t_busy) return 0;
+    t_busy++;
+    boot();
+    return 1;
+}
+static void leave(void) { t_busy--; }
+
+static void record(uint8_t kind, const void *obj, const void *new_obj, size_t size, size_t align)
+{
+    pthread_mutex_lock(&g_lock);
+    put(kind, obj, new_obj, size, align);
+    pthread_mutex_unlock(&g_lock);
+}
+
+EXPORT void *malloc(size_t n)
+{
+    if (g_state == ST_BOOTING && real_malloc == NULL) return bump_alloc(n, 16);
+    if (!enter()) return real_malloc ? real_malloc(n) : bump_alloc(n, 16);
+    void *p = real_malloc(n);
+    record(RTM_TEV_ALLOC, p, NULL, n, 0);
+    leave();
+    return p;
+}
+
+EXPORT void free(void *p)
+{
+    if (p == NULL || in_bump(p)) return;
+    if (!enter()) {
+        real_free(p);
+        return;
+    }
+    record(RTM_TEV_FREE, p, NULL, 0, 0);
+    real_free(p);
+    leave();
+}
+
+EXPORT void *calloc(size_t n, size_t m)
+{
+    if (real_calloc == NULL) { /* dlsym's own calloc during the bootstrap */
+        if (m != 0 && n > SIZE_MAX / m) return NULL;
+        return bump_alloc(n * m, 16);
+    }
+    if (!enter()) return real_calloc(n, m);
+    void *p = real_calloc(n, m);
+    size_t bytes = (m != 0 && n > SIZE_MAX / m) ? SIZE_MAX : n * m;
+    record(RTM_TEV_ALLOC, p, NULL, bytes, 0);
+    leave();
+    return p;
+}
+
+static void *realloc_common(void *p, size_t n, int array, size_t count)
+{
+    if (p != NULL && in_bump(p)) { /* a bootstrap block: move it out to libc */
+        size_t old = bump_size(p), want = n;
+        if (array && n != 0 && count > SIZE_MAX / n) {
+            errno = ENOMEM;
+            return NULL;
+        }
+        if (array) want = count * n;
+        void *q = malloc(want);
+        if (q != NULL) memcpy(q, p, old < want ? old : want);
+        return q;
+    }
+    if (real_realloc == NULL) boot();
+    size_t bytes = n;
+    if (array) bytes = (n != 0 && count > SIZE_MAX / n) ? SIZE_MAX : count * n;
+    if (!enter()) return array ? real_reallocarray(p, count, n) : real_realloc(p, n);
+    pthread_mutex_lock(&g_lock); /* no other thread may record the old address before we do */
+    void *q = array ? real_reallocarray(p, count, n) : real_realloc(p, n);
+    if (p == NULL) put(RTM_TEV_ALLOC, q, NULL, bytes, 0);
+    else put(RTM_TEV_REALLOC, p, q, bytes, 0); /* q NULL: failed (bytes > 0) or freed (bytes 0) */
+    pthread_mutex_unlock(&g_lock);
+    leave();
+    return q;
+}
+
+EXPORT void *realloc(void *p, size_t n) { return realloc_common(p, n, 0, 0); }
+
+EXPORT void *reallocarray(void *p, size_t count, size_t n)
+{
+    if (real_reallocarray == NULL) boot();
+    if (real_reallocarray == NULL) { /* very old libc */
+        if (n != 0 && count > SIZE_MAX / n) {
+            errno = ENOMEM;
+            return NULL;
+        }
+        return realloc_common(p, count * n, 0, 0);
+    }
+    return realloc_common(p, n, 1, count);
+}
+
+EXPORT int posix_memalign(void **out, size_t align, size_t n)
+{
+    if (real_posix_memalign == NULL) boot();
+    if (!enter()) return real_posix_memalign(out, align, n);
+    int rc = real_posix_memalign(out, align, n);
+    if (rc == 0) record(RTM_TEV_ALIGNED, *out, NULL, n, align);
+    else if (rc == ENOMEM) record(RTM_TEV_ALIGNED, NULL, NULL, n, align);
+    leave();
+    return rc;
+}
+
+static void *aligned_common(aligned_alloc_fn fn, size_t align, size_t n)
+{
+    if (fn == NULL) return NULL;
+    if (!enter()) return fn(align, n);
+    void *p = fn(align, n);
+    if (p != NULL || errno == ENOMEM) {
+        size_t a = align;
+        if (a & (a - 1)) a = 0; /* memalign rounds odd alignments up; record the natural one */
+        if (a == 0) record(RTM_TEV_ALLOC, p, NULL, n, 0);
+        else record(RTM_TEV_ALIGNED, p, NULL, n, a);
+    }
+    leave();
+    return p;
+}
+
+EXPORT void *aligned_alloc(size_t align, size_t n)
+{
+    if (real_aligned_alloc == NULL) boot();
+    return aligned_common(real_aligned_alloc, align, n);
+}
+
+EXPORT void *memalign(size_t align, size_t n)
+{
+    if (real_memalign == NULL) boot();
+    return aligned_common(real_memalign, align, n);
+}
+
+EXPORT void *valloc(size_t n)
+{
+    if (real_valloc == NULL) boot();
+    if (real_valloc == NULL) return NULL;
+    if (!enter()) return real_valloc(n);
+    void *p = real_valloc(n);
+    record(RTM_TEV_ALIGNED, p, NULL, n, (size_t)sysconf(_SC_PAGESIZE));
+    leave();
+    return p;
+}
