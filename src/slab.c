@@ -256,6 +256,7 @@ rtm_err rtm_slab_init(rtm_slab *s, void *buf, size_t block_size, size_t count)
     for (int it = 0; it < 5; it++) inv *= (size_t)2u - d * inv;
     n.inv = inv;
     RTM_ASSERT(d * inv == 1u);
+    rtm_san_access(buf, total); /* the buffer is ours now, whatever it was before */
 #if RTM_SLAB_DOUBLE_FREE_CHECK
     n.map = (rtm_slab_word *)(void *)(n.blocks + blocks_bytes);
     rtm_memset(n.map, 0, RTM_SLAB_MAP_BYTES(count));

@@ -224,6 +224,7 @@ static void test_bad_frees(void **state)
     /* without the bitmap a never-allocated block is accepted: documented */
     (void)bad;
 #endif
+    assert_int_equal(rtm_slab_destroy(&s), RTM_OK);
 }
 
 #if RTM_SLAB_WAIT

@@ -1,0 +1,423 @@
+/*
+ * Size-class pools: exact layout, fallback and failure per class, oversize requests, advice,
+ * bad input, corruption, randomized test against a model (RTM_SEED replays it).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "rtm_test.h"
+#include "rtmem/pools.h"
+
+#if defined(RTM_DEBUG) && RTM_DEBUG
+#define CHECK_EVERY_OP 1
+#else
+#define CHECK_EVERY_OP 0
+#endif
+
+static _Alignas(64) unsigned char g_buf[64 * 1024];
+static _Alignas(64) unsigned char g_heap_mem[64 * 1024];
+
+static const rtm_pools_class k_classes[] = {
+    {16, 4, 0},
+    {32, 2, RTM_POOLS_FALLBACK},
+    {64, 1, 0},
+};
+#define NCLS (sizeof k_classes / sizeof k_classes[0])
+
+static void expect_class(rtm_pools *p, size_t i, size_t used, size_t allocs, size_t fallbacks, size_t fb_live,
+                         size_t failures, size_t demand_peak)
+{
+    rtm_pools_class_stats cs;
+    assert_int_equal(rtm_pools_get_class_stats(p, i, &cs), RTM_OK);
+    assert_int_equal(cs.used, used);
+    assert_int_equal(cs.allocs, allocs);
+    assert_int_equal(cs.fallbacks, fallbacks);
+    assert_int_equal(cs.fallback_live, fb_live);
+    assert_int_equal(cs.failures, failures);
+    assert_int_equal(cs.demand_peak, demand_peak);
+    assert_int_equal(rtm_pools_check(p), RTM_OK);
+}
+
+static bool in_buf(const void *ptr) { return (const unsigned char *)ptr >= g_buf && (const unsigned char *)ptr < g_buf + sizeof g_buf; }
+
+static void test_layout(void **state)
+{
+    (void)state;
+    rtm_pools *p;
+    rtm_heap *h = rtm_heap_init(g_heap_mem, sizeof g_heap_mem, RTM_FIT_GOOD);
+    assert_non_null(h);
+    rtm_test_hook_install();
+    size_t need = rtm_pools_buf_size(k_classes, NCLS);
+    assert_true(need > 0);
+    assert_true(need <= RTM_POOLS_OVERHEAD(NCLS) + RTM_POOLS_CLASS_BYTES(16, 4) + RTM_POOLS_CLASS_BYTES(32, 2) +
+                           RTM_POOLS_CLASS_BYTES(64, 1));
+    assert_int_equal(rtm_pools_init(&p, g_buf, need - 1, k_classes, NCLS, h), RTM_ERR_TOO_SMALL);
+    assert_null(p);
+    assert_int_equal(rtm_pools_init(&p, g_buf, need, k_classes, NCLS, h), RTM_OK);
+    assert_non_null(p);
+
+    /* class 0: four 16-byte blocks in address order, then failure (no fallback) */
+    unsigned char *c0[4];
+    for (int i = 0; i < 4; i++) {
+        c0[i] = rtm_pools_alloc(p, (size_t)(i == 0 ? 1 : 16));
+        assert_true(in_buf(c0[i]));
+        assert_int_equal((uintptr_t)c0[i] % RTM_ALIGN, 0);
+        if (i) assert_ptr_equal(c0[i], c0[i - 1] + 16);
+        assert_int_equal(rtm_pools_usable_size(p, c0[i]), 16);
+    }
+    expect_class(p, 0, 4, 4, 0, 0, 0, 4);
+    assert_null(rtm_pools_alloc(p, 10));
+    expect_class(p, 0, 4, 4, 0, 0, 1, 5);
+    /* class 1: two blocks, then the heap */
+    unsigned char *c1[3];
+    c1[0] = rtm_pools_alloc(p, 17);
+    c1[1] = rtm_pools_alloc(p, 32);
+    c1[2] = rtm_pools_alloc(p, 20);
+    assert_true(in_buf(c1[0]) && in_buf(c1[1]));
+    assert_ptr_equal(c1[1], c1[0] + 32);
+    assert_true(c1[0] > c0[3]);
+    assert_false(in_buf(c1[2]));
+    assert_int_equal((uintptr_t)c1[2] % RTM_ALIGN, 0);
+    assert_true(rtm_pools_usable_size(p, c1[2]) >= 20);
+    expect_class(p, 1, 2, 2, 1, 1, 0, 3);
+    /* class 2: one block, then failure (no fallback) */
+    unsigned char *c2 = rtm_pools_alloc(p, 33);
+    assert_true(in_buf(c2) && c2 > c1[1]);
+    assert_null(rtm_pools_alloc(p, 64));
+    expect_class(p, 2, 1, 1, 0, 0, 1, 2);
+    /* above every class: the heap */
+    unsigned char *big = rtm_pools_alloc(p, 1000);
+    assert_non_null(big);
+    assert_false(in_buf(big));
+    rtm_pools_stats ps;
+    rtm_pools_get_stats(p, &ps);
+    assert_int_equal(ps.classes, NCLS);
+    assert_int_equal(ps.oversize_allocs, 1);
+    assert_int_equal(ps.oversize_live, 1);
+    assert_int_equal(ps.oversize_peak_bytes, 1000);
+    assert_int_equal(rtm_test_hook_total(), 1); /* only the TOO_SMALL init */
+
+    /* free everything, in a mixed order; the owner comes from the address */
+    rtm_pools_free(p, c1[2]);
+    rtm_pools_free(p, big);
+    rtm_pools_free(p, c2);
+    for (int i = 3; i >= 0; i--) rtm_pools_free(p, c0[i]);
+    rtm_pools_free(p, c1[0]);
+    rtm_pools_free(p, c1[1]);
+    expect_class(p, 0, 0, 4, 0, 0, 1, 5);
+    expect_class(p, 1, 0, 2, 1, 0, 0, 3);
+    expect_class(p, 2, 0, 1, 0, 0, 1, 2);
+    rtm_pools_get_stats(p, &ps);
+    assert_int_equal(ps.oversize_live, 0);
+    assert_int_equal(ps.bad_frees, 0);
+    rtm_heap_stats hs;
+    rtm_heap_get_stats(h, &hs);
+    assert_int_equal(hs.used, 0);
+
+    /* advice: what would have served all of it without fallback */
+    rtm_pools_class adv[NCLS];
+    size_t bytes = 0;
+    assert_int_equal(rtm_pools_advise(p, adv, 2, &bytes), 0); /* too small */
+    assert_int_equal(rtm_pools_advise(p, adv, NCLS, &bytes), NCLS);
+    assert_int_equal(adv[0].block_size, 16);
+    assert_int_equal(adv[0].count, 5);
+    assert_int_equal(adv[1].count, 3);
+    assert_int_equal(adv[1].flags, RTM_POOLS_FALLBACK);
+    assert_int_equal(adv[2].count, 2);
+    assert_int_equal(bytes, rtm_pools_buf_size(adv, NCLS));
+    rtm_pools_reset_peaks(p);
+    expect_class(p, 0, 0, 4, 0, 0, 1, 0);
+    assert_int_equal(rtm_pools_destroy(p), RTM_OK);
+
+    /* replay with the advice: nothing falls back or fails */
+    assert_int_equal(rtm_pools_init(&p, g_buf, bytes, adv, NCLS, NULL), RTM_OK);
+    void *q[10];
+    size_t k = 0;
+    static const size_t sizes[] = {1, 16, 16, 16, 10, 17, 32, 20, 33, 64};
+    for (size_t i = 0; i < 10; i++) {
+        q[k] = rtm_pools_alloc(p, sizes[i]);
+        assert_true(in_buf(q[k]));
+        k++;
+    }
+    for (size_t i = 0; i < NCLS; i++) {
+        rtm_pools_class_stats cs;
+        rtm_pools_get_class_stats(p, i, &cs);
+        assert_int_equal(cs.fallbacks + cs.failures, 0);
+        assert_int_equal(cs.used, cs.count);
+    }
+    while (k) rtm_pools_free(p, q[--k]);
+    assert_int_equal(rtm_pools_check(p), RTM_OK);
+    assert_int_equal(rtm_pools_destroy(p), RTM_OK);
+}
+
+static void test_init_rejects(void **state)
+{
+    (void)state;
+    rtm_pools *p = (rtm_pools *)1;
+    rtm_test_hook_install();
+    const rtm_pools_class unsorted[] = {{32, 1, 0}, {16, 1, 0}};
+    const rtm_pools_class same[] = {{13, 1, 0}, {16, 1, 0}}; /* both round to 16 */
+    const rtm_pools_class zero_count[] = {{16, 0, 0}};
+    const rtm_pools_class zero_size[] = {{0, 1, 0}};
+    const rtm_pools_class bad_flag[] = {{16, 1, 4}};
+    const rtm_pools_class huge[] = {{SIZE_MAX / 2, 3, 0}};
+    const rtm_pools_class huge2[] = {{SIZE_MAX, 1, 0}};
+    rtm_pools_class many[RTM_POOLS_MAX_CLASSES + 1];
+    for (size_t i = 0; i < RTM_POOLS_MAX_CLASSES + 1; i++) many[i] = (rtm_pools_class){16 * (i + 1), 1, 0};
+    assert_int_equal(rtm_pools_init(NULL, g_buf, sizeof g_buf, k_classes, NCLS, NULL), RTM_ERR_ARG);
+    assert_int_equal(rtm_pools_init(&p, NULL, sizeof g_buf, k_classes, NCLS, NULL), RTM_ERR_ARG);
+    assert_null(p);
+    assert_int_equal(rtm_pools_init(&p, g_buf, sizeof g_buf, NULL, 1, NULL), RTM_ERR_ARG);
+    assert_int_equal(rtm_pools_init(&p, g_buf, sizeof g_buf, k_classes, 0, NULL), RTM_ERR_SIZE);
+    assert_int_equal(rtm_pools_init(&p, g_buf, sizeof g_buf, unsorted, 2, NULL), RTM_ERR_ARG);
+    assert_int_equal(rtm_pools_init(&p, g_buf, sizeof g_buf, same, 2, NULL), RTM_ERR_ARG);
+    assert_int_equal(rtm_pools_init(&p, g_buf, sizeof g_buf, zero_count, 1, NULL), RTM_ERR_SIZE);
+    assert_int_equal(rtm_pools_init(&p, g_buf, sizeof g_buf, zero_size, 1, NULL), RTM_ERR_SIZE);
+    assert_int_equal(rtm_pools_init(&p, g_buf, sizeof g_buf, bad_flag, 1, NULL), RTM_ERR_ARG);
+    assert_int_equal(rtm_pools_init(&p, g_buf, sizeof g_buf, huge, 1, NULL), RTM_ERR_SIZE);
+    assert_int_equal(rtm_pools_init(&p, g_buf, sizeof g_buf, huge2, 1, NULL), RTM_ERR_SIZE);
+    assert_int_equal(rtm_pools_init(&p, g_buf, sizeof g_buf, many, RTM_POOLS_MAX_CLASSES + 1, NULL), RTM_ERR_SIZE);
+    assert_int_equal(rtm_pools_init(&p, g_buf + 1, 64, k_classes, NCLS, NULL), RTM_ERR_TOO_SMALL);
+    assert_int_equal(rtm_pools_init(&p, g_buf, SIZE_MAX, k_classes, NCLS, NULL) == RTM_OK, 1); /* big enough */
+    assert_int_equal(rtm_pools_destroy(p), RTM_OK);
+    assert_int_equal(rtm_test_hook_total(), 13);
+    assert_int_equal(rtm_pools_buf_size(unsorted, 2), 0);
+    assert_int_equal(rtm_pools_buf_size(huge, 1), 0);
+    /* NULL handles */
+    assert_null(rtm_pools_alloc(NULL, 8));
+    rtm_pools_free(NULL, g_buf);
+    rtm_pools_free(NULL, NULL);
+    assert_int_equal(rtm_pools_get_class_stats(NULL, 0, NULL), RTM_ERR_ARG);
+    assert_int_equal(rtm_pools_check(NULL), RTM_ERR_ARG);
+    assert_int_equal(rtm_pools_destroy(NULL), RTM_ERR_ARG);
+    assert_int_equal(rtm_pools_advise(NULL, many, 4, NULL), 0);
+    assert_int_equal(rtm_pools_usable_size(NULL, g_buf), 0);
+    rtm_pools_stats ps;
+    rtm_pools_get_stats(NULL, &ps);
+    assert_int_equal(ps.classes, 0);
+    rtm_pools_reset_peaks(NULL);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_ARG), 6 + 2);
+}
+
+static void test_bad_frees(void **state)
+{
+    (void)state;
+    rtm_pools *p;
+    rtm_heap *h = rtm_heap_init(g_heap_mem, sizeof g_heap_mem, RTM_FIT_GOOD);
+    assert_int_equal(rtm_pools_init(&p, g_buf, sizeof g_buf, k_classes, NCLS, h), RTM_OK);
+    rtm_test_hook_install();
+    unsigned char *a = rtm_pools_alloc(p, 16), *b = rtm_pools_alloc(p, 32), *c = rtm_pools_alloc(p, 32);
+    unsigned char *fb = rtm_pools_alloc(p, 32), *big = rtm_pools_alloc(p, 500);
+    unsigned char *direct = rtm_heap_alloc(h, 64); /* a heap block the pools did not hand out */
+    assert_true(a && b && c && fb && big && direct);
+    assert_false(in_buf(fb));
+    static unsigned char foreign[64];
+    rtm_heap_stats hs0, hs1;
+    rtm_heap_get_stats(h, &hs0);
+    void *const wrong[] = {a + 8, b + 1, c + 31, fb + 8, big + RTM_ALIGN, direct, foreign,
+                           a + 16 * 4 /* class 0's bitmap */, (void *)(uintptr_t)RTM_ALIGN};
+    size_t n = sizeof wrong / sizeof wrong[0];
+    for (size_t i = 0; i < n; i++) {
+        rtm_pools_free(p, wrong[i]);
+        assert_int_equal(rtm_test_hook_total(), i + 1);
+    }
+    rtm_pools_stats ps;
+    rtm_pools_get_stats(p, &ps);
+    assert_int_equal(ps.bad_frees, n);
+    rtm_heap_get_stats(h, &hs1);
+    assert_int_equal(hs1.used, hs0.used);
+    assert_int_equal(hs1.bad_frees, hs0.bad_frees);
+    assert_int_equal(rtm_pools_check(p), RTM_OK);
+    /* double frees: a slab block, a fallback block, an oversize block */
+    rtm_pools_free(p, a);
+    rtm_pools_free(p, a);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_DOUBLE_FREE), 1);
+    rtm_pools_free(p, fb);
+    rtm_pools_free(p, fb);
+    rtm_pools_free(p, big);
+    rtm_pools_free(p, big);
+    rtm_pools_get_stats(p, &ps);
+    assert_int_equal(ps.bad_frees, n + 3);
+    assert_int_equal(ps.oversize_live, 0);
+    /* zero and absurd sizes */
+    assert_null(rtm_pools_alloc(p, 0));
+    assert_null(rtm_pools_alloc(p, SIZE_MAX));
+    assert_null(rtm_pools_alloc(p, SIZE_MAX - RTM_ALIGN));
+    rtm_pools_get_stats(p, &ps);
+    assert_int_equal(ps.bad_requests, 3);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_SIZE), 3);
+    rtm_pools_free(p, b);
+    rtm_pools_free(p, c);
+    rtm_heap_free(h, direct);
+    expect_class(p, 0, 0, 1, 0, 0, 0, 1);
+    expect_class(p, 1, 0, 2, 1, 0, 0, 3);
+    rtm_heap_get_stats(h, &hs1);
+    assert_int_equal(hs1.used, 0);
+    assert_int_equal(rtm_pools_destroy(p), RTM_OK);
+}
+
+static void test_corruption(void **state)
+{
+    (void)state;
+    rtm_pools *p;
+    assert_int_equal(rtm_pools_init(&p, g_buf, sizeof g_buf, k_classes, NCLS, NULL), RTM_OK);
+    rtm_test_hook_install();
+    unsigned char *a = rtm_pools_alloc(p, 16);
+    assert_int_equal(rtm_pools_check(p), RTM_OK);
+    /* one byte past the last block of class 0 lands in its bitmap */
+    unsigned char *map = a + 16 * 4;
+    map[0] ^= 0x02;
+    assert_int_equal(rtm_pools_check(p), RTM_ERR_CORRUPT);
+    map[0] ^= 0x02;
+    assert_int_equal(rtm_pools_check(p), RTM_OK);
+    /* the control block in front of the slabs: its magic word comes first */
+    unsigned char *ctl = (unsigned char *)p;
+    ctl[0] ^= 0x10;
+    assert_int_equal(rtm_pools_check(p), RTM_ERR_CORRUPT);
+    assert_null(rtm_pools_alloc(p, 8)); /* refused, not trusted */
+    ctl[0] ^= 0x10;
+    assert_int_equal(rtm_pools_check(p), RTM_OK);
+    assert_true(rtm_test_hook_count(RTM_ERR_CORRUPT) >= 2);
+    rtm_pools_free(p, a);
+    assert_int_equal(rtm_pools_destroy(p), RTM_OK);
+}
+
+/* ---- randomized against a model ------------------------------------------------------------------ */
+#define MAXLIVE 512
+typedef struct {
+    unsigned char *ptr;
+    size_t size;
+    uint64_t id;
+    size_t cls; /* class index, NCLS_R for oversize */
+    bool slab;
+} live_blk;
+
+static void fill(unsigned char *p, size_t n, uint64_t id)
+{
+    for (size_t i = 0; i < n; i++) p[i] = (unsigned char)(id * 7u + i);
+}
+static void verify(const unsigned char *p, size_t n, uint64_t id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != (unsigned char)(id * 7u + i)) fail_msg("block %p id %llu damaged at +%zu", (const void *)p, (unsigned long long)id, i);
+}
+
+static void test_random(void **state)
+{
+    (void)state;
+    static const rtm_pools_class cls[] = {{8, 40, RTM_POOLS_FALLBACK}, {24, 30, 0}, {48, 20, RTM_POOLS_FALLBACK},
+                                          {100, 10, RTM_POOLS_FALLBACK}, {256, 4, 0}};
+    enum { NCLS_R = sizeof cls / sizeof cls[0] };
+    static live_blk live[MAXLIVE];
+    rtm_pools *p;
+    rtm_heap *h = rtm_heap_init(g_heap_mem, 16 * 1024, RTM_FIT_GOOD);
+    assert_non_null(h);
+    assert_int_equal(rtm_pools_init(&p, g_buf, sizeof g_buf, cls, NCLS_R, h), RTM_OK);
+    rtm_test_rng rng = {rtm_test_seed()};
+    size_t nlive = 0, ops = rtm_test_ops(1000000);
+    uint64_t next_id = 1;
+    size_t used[NCLS_R] = {0}, fb_live[NCLS_R] = {0}, allocs[NCLS_R] = {0}, fbs[NCLS_R] = {0}, fails[NCLS_R] = {0};
+    size_t peak[NCLS_R] = {0}, over_ok = 0, over_fail = 0, over_live = 0;
+    rtm_test_hook_install();
+    for (size_t op = 0; op < ops; op++) {
+        bool grow = ((op / 700) & 1) == 0;
+        if (nlive < MAXLIVE && rtm_test_rnd(&rng, 100) < (grow ? 60u : 40u)) {
+            uint64_t r = rtm_test_rnd(&rng, 100);
+            size_t size = r < 90 ? 1 + (size_t)rtm_test_rnd(&rng, 256) : 257 + (size_t)rtm_test_rnd(&rng, 2000);
+            size_t ci = 0;
+            while (ci < NCLS_R && (cls[ci].block_size + RTM_ALIGN - 1) / RTM_ALIGN * RTM_ALIGN < size) ci++;
+            unsigned char *q = rtm_pools_alloc(p, size);
+            if (ci < NCLS_R) {
+                if (used[ci] < cls[ci].count) {
+                    assert_true(in_buf(q));
+                    used[ci]++;
+                    allocs[ci]++;
+                } else if (q != NULL) {
+                    assert_true(cls[ci].flags & RTM_POOLS_FALLBACK);
+                    assert_false(in_buf(q));
+                    fb_live[ci]++;
+                    fbs[ci]++;
+                } else {
+                    fails[ci]++; /* no fallback, or the heap is full */
+                }
+                size_t d = used[ci] + fb_live[ci] + (q == NULL);
+                if (d > peak[ci]) peak[ci] = d;
+            } else if (q != NULL) {
+                assert_false(in_buf(q));
+                over_ok++;
+                over_live++;
+            } else {
+                over_fail++;
+            }
+            if (q != NULL) {
+                assert_int_equal((uintptr_t)q % RTM_ALIGN, 0);
+                assert_true(rtm_pools_usable_size(p, q) >= size);
+                live[nlive] = (live_blk){q, size, next_id++, ci, in_buf(q)};
+                fill(q, size < 96 ? size : 96, live[nlive].id);
+                nlive++;
+            }
+        } else if (nlive > 0) {
+            size_t k = (size_t)rtm_test_rnd(&rng, nlive);
+            live_blk *b = &live[k];
+            verify(b->ptr, b->size < 96 ? b->size : 96, b->id);
+            rtm_pools_free(p, b->ptr);
+            if (b->cls == NCLS_R) over_live--;
+            else if (b->slab) used[b->cls]--;
+            else fb_live[b->cls]--;
+            *b = live[--nlive];
+        }
+        if (CHECK_EVERY_OP || (op & 1023u) == 0) {
+            assert_int_equal(rtm_pools_check(p), RTM_OK);
+            assert_int_equal(rtm_heap_check(h), RTM_OK);
+            for (size_t i = 0; i < NCLS_R; i++) {
+                rtm_pools_class_stats cs;
+                rtm_pools_get_class_stats(p, i, &cs);
+                assert_int_equal(cs.used, used[i]);
+                assert_int_equal(cs.fallback_live, fb_live[i]);
+                assert_int_equal(cs.allocs, allocs[i]);
+                assert_int_equal(cs.fallbacks, fbs[i]);
+                assert_int_equal(cs.failures, fails[i]);
+                assert_int_equal(cs.demand_peak, peak[i]);
+            }
+            rtm_pools_stats ps;
+            rtm_pools_get_stats(p, &ps);
+            assert_int_equal(ps.oversize_allocs, over_ok);
+            assert_int_equal(ps.oversize_failures, over_fail);
+            assert_int_equal(ps.oversize_live, over_live);
+        }
+    }
+    assert_int_equal(rtm_test_hook_total(), 0);
+    while (nlive) {
+        live_blk *b = &live[--nlive];
+        verify(b->ptr, b->size < 96 ? b->size : 96, b->id);
+        rtm_pools_free(p, b->ptr);
+    }
+    rtm_heap_stats hs;
+    rtm_heap_get_stats(h, &hs);
+    assert_int_equal(hs.used, 0);
+    assert_int_equal(rtm_pools_check(p), RTM_OK);
+    /* the advice covers every class's peak */
+    rtm_pools_class adv[NCLS_R];
+    size_t bytes;
+    assert_int_equal(rtm_pools_advise(p, adv, NCLS_R, &bytes), NCLS_R);
+    for (size_t i = 0; i < NCLS_R; i++) assert_int_equal(adv[i].count, peak[i]);
+    printf("[ INFO     ] advice:");
+    for (size_t i = 0; i < NCLS_R; i++) printf(" %zu x %zu B", adv[i].count, adv[i].block_size);
+    printf(" -> %zu bytes (configured: %zu)\n", bytes, rtm_pools_buf_size(cls, NCLS_R));
+    assert_int_equal(rtm_pools_destroy(p), RTM_OK);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_layout),
+        cmocka_unit_test(test_init_rejects),
+        cmocka_unit_test(test_bad_frees),
+        cmocka_unit_test(test_corruption),
+        cmocka_unit_test(test_random),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
