@@ -1,12 +1,151 @@
-/* rtmem replay: placeholder until its module lands. */
+/*
+ * rtmem replay: replays a captured allocation trace (binary or text, docs/trace-format.md; e.g.
+ * from librtmem-trace.so or rtm_trace on a device) on the rtmem heap policies, prints the demo table
+ * (tools/lib/runner.h) and the smallest arena that serves the whole trace under each policy.
+ */
 #include <stdio.h>
+#include <string.h>
 
 #include "commands.h"
+#include "runner.h"
+#include "trace_read.h"
+
+static void replay_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: rtmem replay FILE [--policy good|best|first|all] [--arena BYTES] [--partial]\n"
+            "Replays the allocation trace FILE (binary or text, docs/trace-format.md) on the heap\n"
+            "policies (default all) in an arena of BYTES (default 2 x the trace's peak live bytes,\n"
+            "at least 64K; suffixes K, M), prints the same table as `rtmem demo`, then the smallest\n"
+            "arena that serves the whole trace for each policy.\n"
+            "  --partial  a damaged or truncated trace is replayed up to the break (with a warning)\n"
+            "             instead of rejected\n");
+}
 
 int rtm_cmd_replay(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "rtmem replay: not implemented yet\n");
-    return 2;
+    const char *file = NULL;
+    bool on[3] = {true, true, true};
+    size_t arena = 0;
+    bool partial = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            replay_usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "--policy")) {
+            const char *v = i + 1 < argc ? argv[i + 1] : "";
+            rtm_run_target t;
+            if (!strcmp(v, "all")) {
+                on[0] = on[1] = on[2] = true;
+            } else if (rtm_run_target_parse(v, &t) && t != RTM_RUN_SYSTEM) {
+                on[0] = on[1] = on[2] = false;
+                on[t] = true;
+            } else {
+                fprintf(stderr, "rtmem replay: argument %d: --policy needs good, best, first or all, got '%s'\n",
+                        i + 1, v);
+                return 2;
+            }
+            i++;
+        } else if (!strcmp(a, "--arena")) {
+            if (i + 1 >= argc || !rtm_parse_size(argv[i + 1], &arena)) {
+                fprintf(stderr, "rtmem replay: argument %d: --arena needs a byte count such as 65536 or 64K, got '%s'\n",
+                        i + 1, i + 1 < argc ? argv[i + 1] : "");
+                return 2;
+            }
+            i++;
+        } else if (!strcmp(a, "--partial")) {
+            partial = true;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "rtmem replay: argument %d: unknown option '%s' (try --help)\n", i, a);
+            return 2;
+        } else if (file == NULL) {
+            file = a;
+        } else {
+            fprintf(stderr, "rtmem replay: argument %d: only one trace file, got '%s' after '%s'\n", i, a, file);
+            return 2;
+        }
+    }
+    if (file == NULL) {
+        replay_usage(stderr);
+        return 2;
+    }
+
+    rtm_trace_data d = {0};
+    char err[512];
+    if (rtm_trace_load(file, &d, err, sizeof err) != 0) {
+        if (!partial || d.n == 0) {
+            fprintf(stderr, "rtmem replay: %s\n", err);
+            rtm_trace_data_free(&d);
+            return 1;
+        }
+        fprintf(stderr, "rtmem replay: warning: %s; replaying the %zu events before it\n", err, d.n);
+    }
+    rtm_oplist ops = {0};
+    rtm_trace_convert_stats cs;
+    int crc = rtm_trace_to_oplist(&d, &ops, &cs, err, sizeof err);
+    size_t events = d.n;
+    rtm_trace_data_free(&d);
+    if (crc != 0) {
+        fprintf(stderr, "rtmem replay: %s: %s\n", file, err);
+        rtm_oplist_free(&ops);
+        return 1;
+    }
+    const char *base = strrchr(file, '/');
+    snprintf(ops.name, sizeof ops.name, "%s", base ? base + 1 : file);
+    printf("rtmem replay: %s: %zu events -> %zu ops (%zu allocations, %zu frees, %zu reallocs), peak live %llu B, "
+           "%zu objects never freed\n",
+           file, events, ops.n, cs.allocs, cs.frees, cs.reallocs, (unsigned long long)cs.peak_live, cs.live_at_end);
+    if (cs.unknown_frees || cs.dup_allocs || cs.failed)
+        printf("rtmem replay: skipped %zu frees of unknown objects, %zu allocations over a live object, %zu failed "
+               "requests recorded\n",
+               cs.unknown_frees, cs.dup_allocs, cs.failed);
+    if (ops.n == 0) {
+        printf("rtmem replay: %s: no allocations to replay\n", file);
+        rtm_oplist_free(&ops);
+        return 0;
+    }
+    if (arena == 0) {
+        size_t peak = rtm_oplist_peak_live(&ops);
+        arena = peak > SIZE_MAX / 4 ? SIZE_MAX / 2 : ((2 * peak + 1023) / 1024) * 1024;
+        if (arena < 64u * 1024u) arena = 64u * 1024u;
+    }
+
+    rtm_run_print_header(stdout, arena);
+    int rc = 0;
+    for (int p = 0; p < 3; p++) {
+        if (!on[p]) continue;
+        rtm_run_config cfg;
+        rtm_run_config_init(&cfg);
+        cfg.target = (rtm_run_target)p;
+        cfg.arena = arena;
+        cfg.timing = true;
+        rtm_run_result r;
+        rtm_err e = rtm_run(&ops, &cfg, &r);
+        if (e != RTM_OK) {
+            fprintf(stderr, "rtmem replay: %s on %s policy, arena %zu bytes: %s\n", file, rtm_run_target_name(cfg.target),
+                    arena, rtm_err_str(e));
+            rc = 1;
+            break;
+        }
+        rtm_run_print_row(stdout, ops.name, &r);
+    }
+    if (rc == 0) {
+        printf("%-10s peak live %zu B (sum of requested sizes) in %zu ops\n", "", rtm_oplist_peak_live(&ops), ops.n);
+        printf("smallest arena serving the whole trace (bytes given to rtm_heap_init):\n");
+        for (int p = 0; p < 3; p++) {
+            if (!on[p]) continue;
+            rtm_min_arena m;
+            rtm_err e = rtm_run_min_arena(&ops, (rtm_run_target)p, &m);
+            if (e != RTM_OK) {
+                printf("  %-6s none found: %s\n", rtm_run_target_name((rtm_run_target)p), rtm_err_str(e));
+                continue;
+            }
+            printf("  %-6s %zu B (%.3f x peak live; robust %zu B, %.3f x)\n", rtm_run_target_name((rtm_run_target)p),
+                   m.bisect, m.bisect_ratio, m.robust, m.robust_ratio);
+        }
+    }
+    fflush(stdout);
+    rtm_oplist_free(&ops);
+    return rc;
 }
