@@ -46,6 +46,25 @@ rtm_err board_slot_get(unsigned slot, uint32_t *w0, uint32_t *w1)
     return e;
 }
 
+volatile uint32_t *board_privileged_ro_word(uint32_t *spare, size_t bytes)
+{
+    /* Clear the domain slots, then one locked NAPOT entry, read-only for every mode. The encoder
+     * refuses locked entries outside the system set, and the system slots hold the code region, so
+     * this one entry is written by hand: pmpaddr = base/4 | (size/8 - 1), cfg = L | NAPOT | R. */
+    rtm_mpu_regs none;
+    for (size_t i = 0; i < sizeof none; i++) ((unsigned char *)&none)[i] = 0;
+    none.kind = RTM_MPU_RISCV_PMP;
+    none.avail = RTM_RV_PMP_ENTRIES - 2u;
+    (void)rtm_rv_pmp_load(&none);
+    uint32_t addr = (uint32_t)((uintptr_t)spare >> 2) | (uint32_t)(bytes / 8u - 1u);
+    __asm volatile("csrw pmpaddr0, %0" : : "r"(addr) : "memory");
+    uint32_t cfg0;
+    __asm volatile("csrr %0, pmpcfg0" : "=r"(cfg0));
+    cfg0 = (cfg0 & ~0xFFu) | RTM_PMP_L | RTM_PMP_A_NAPOT | RTM_PMP_R;
+    __asm volatile("csrw pmpcfg0, %0" : : "r"(cfg0) : "memory");
+    return spare;
+}
+
 void (*board_make_return_stub(void *mem))(void)
 {
     *(volatile uint16_t *)mem = 0x8082u; /* c.ret */

@@ -337,6 +337,43 @@ static void case_fault_ring(void)
     TGT_CHECK(r1.access == RTM_ACCESS_EXEC);
 }
 
+/* Policy hook for the privileged case: skip the one expected store, default otherwise. */
+static uintptr_t g_skip_addr;
+static unsigned g_policy_calls;
+static rtm_fault_action skip_policy(const rtm_fault_record *rec, void *ctx)
+{
+    (void)ctx;
+    g_policy_calls++;
+    if (rec->addr == g_skip_addr && (rec->flags & RTM_FAULT_F_ADDR_VALID)) return RTM_FAULT_SKIP;
+    return rtm_fault_default_policy(rec, NULL);
+}
+
+/* A privileged store the protection forbids: the policy chooses SKIP and the program goes on after
+ * the store; the record says privileged, not in an ISR, the main context, no partition. (Last case:
+ * on RISC-V it leaves a locked PMP entry behind.) */
+static void case_privileged_skip(void)
+{
+    volatile uint32_t *w = board_privileged_ro_word(g_part_ro, PART_RO_BYTES);
+    uint32_t before = *w;
+    g_skip_addr = (uintptr_t)w;
+    g_policy_calls = 0;
+    rtm_fault_set_policy(skip_policy, NULL);
+    uint32_t faults = rtm_fault_count();
+    *w = ~before; /* faults; the handler resumes after this store */
+    TGT_CHECK(*w == before);
+    TGT_CHECK(g_policy_calls == 1 && rtm_fault_count() == faults + 1);
+    rtm_fault_set_policy(NULL, NULL);
+    rtm_fault_record r;
+    TGT_REQUIRE(last_fault(&r));
+    TGT_CHECK(r.action == RTM_FAULT_SKIP && r.addr == (uintptr_t)w && r.access == RTM_ACCESS_WRITE);
+    TGT_CHECK((r.flags & RTM_FAULT_F_PRIVILEGED) && !(r.flags & RTM_FAULT_F_IN_ISR));
+    TGT_CHECK(r.thread == rtm_port_thread_id() && r.thread != 0 && r.domain == NULL);
+#if defined(__arm__)
+    TGT_CHECK(r.partition.size == 0);
+#endif
+    TGT_CHECK(r.can == (RTM_FAULT_CAN(RTM_FAULT_HALT) | RTM_FAULT_CAN(RTM_FAULT_RETRY) | RTM_FAULT_CAN(RTM_FAULT_SKIP)));
+}
+
 static const struct {
     const char *name;
     void (*fn)(void);
@@ -350,6 +387,7 @@ static const struct {
     {"domain.private_data", case_private_data},
     {"domain.software_check", case_software_check},
     {"domain.fault_ring", case_fault_ring},
+    {"domain.privileged_skip", case_privileged_skip},
 };
 
 int main(void)

@@ -42,6 +42,15 @@ rtm_err board_protection_on(const rtm_mpu_regs *sys);
 /** Reads back hardware slot @p slot as two words (RBAR/RASR, RBAR/RLAR, pmpaddr/pmpcfg). */
 rtm_err board_slot_get(unsigned slot, uint32_t *w0, uint32_t *w1);
 
+/**
+ * A word that privileged code may read but not write, for the privileged-fault cases: Cortex-M: a
+ * constant in the code region (privileged read-only under the system region); RISC-V: the first
+ * word of [spare, spare + bytes) (a power of two, aligned), covered by a *locked* read-only PMP entry
+ * in slot 0 after the domain slots are cleared (M-mode is bound only by locked entries; the lock
+ * stays until reset, so call this last).
+ */
+volatile uint32_t *board_privileged_ro_word(uint32_t *spare, size_t bytes);
+
 /** Writes a tiny "return" routine at @p mem and returns the pointer to call it through. */
 void (*board_make_return_stub(void *mem))(void);
 
