@@ -71,3 +71,30 @@ void (*board_make_return_stub(void *mem))(void)
     return (void (*)(void))((uintptr_t)mem | 1u);
 }
 #endif
+
+/* Instruction counting for bench_test.c under QEMU -icount shift=7: SysTick runs free on the
+ * 25 MHz core clock (no interrupt); one instruction = 128 ns = 3.2 ticks. */
+uint32_t board_icount_start(void);
+uint32_t board_icount_read(uint32_t start);
+
+#define SYST_CSR (*(volatile uint32_t *)0xE000E010u)
+#define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
+#define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
+
+uint32_t board_icount_start(void)
+{
+    if (SYST_RVR != 0xFFFFFFu) {
+        SYST_CSR = 0;
+        SYST_RVR = 0xFFFFFFu;
+        SYST_CVR = 0;
+        SYST_CSR = 5u; /* enable, core clock, no interrupt */
+    }
+    return SYST_CVR;
+}
+
+uint32_t board_icount_read(uint32_t start)
+{
+    uint32_t now = SYST_CVR;
+    uint32_t ticks = (start - now) & 0xFFFFFFu; /* counts down */
+    return (ticks * 5u + 8u) / 16u;            /* / 3.2, rounded */
+}
