@@ -1,0 +1,333 @@
+/*
+ * Deliberate corruption: rtm_heap_check must return RTM_ERR_CORRUPT and report it through the
+ * error hook; free must reject what its O(1) checks can see (double free, an overrun that leaves a
+ * header's flags or size inconsistent). The check is read-only: undoing the damage makes it pass
+ * again with the same block map.
+ *
+ * Header positions come from the public layout facts (heap_test_util.h): the header word sits just
+ * before the payload; block sizes are multiples of RTM_ALIGN, so bits 3 and up of a header are the
+ * size and bits 0-2 are flags (docs/heap.md: bit 0 FREE, bit 1 PREV_FREE, bit 2 ALIGNED). A free
+ * block holds, after its header, the next and previous list links and ends in a footer (its size).
+ * Blocks left live in a damaged heap are kept reachable (ht_keep) so that leak checkers stay quiet.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "rtm_test.h"
+#include "heap_test_util.h"
+
+#define FLAG_FREE ((size_t)1)
+#define FLAG_PREV_FREE ((size_t)2)
+
+/* Reads / writes heap metadata as the test: opens the bytes to sanitizers for the access only. */
+static size_t peek_word(const void *at)
+{
+    size_t v;
+    rtm_san_access((void *)(uintptr_t)at, sizeof v);
+    memcpy(&v, at, sizeof v);
+    rtm_san_noaccess((void *)(uintptr_t)at, sizeof v);
+    return v;
+}
+static void poke_word(void *at, size_t v)
+{
+    rtm_san_access(at, sizeof v);
+    memcpy(at, &v, sizeof v);
+    rtm_san_noaccess(at, sizeof v);
+}
+static void poke_byte(void *at, unsigned char v)
+{
+    rtm_san_access(at, 1);
+    *(unsigned char *)at = v;
+    rtm_san_noaccess(at, 1);
+}
+static unsigned char peek_byte(const void *at)
+{
+    rtm_san_access((void *)(uintptr_t)at, 1);
+    unsigned char v = *(const unsigned char *)at;
+    rtm_san_noaccess((void *)(uintptr_t)at, 1);
+    return v;
+}
+static unsigned char *header_of(void *payload) { return (unsigned char *)payload - HT_HDR; }
+
+/* rtm_heap_check finds the damage and reports RTM_ERR_CORRUPT (object h, a non-NULL address). */
+static void expect_corrupt(const rtm_heap *h)
+{
+    rtm_test_hook_install();
+    assert_int_equal(rtm_heap_check(h), RTM_ERR_CORRUPT);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), 1);
+    assert_int_equal(rtm_test_hook_total(), 1);
+    assert_ptr_equal(rtm_test_hook_last_obj, h);
+    assert_non_null(rtm_test_hook_last_ptr);
+}
+
+/* free(p) is rejected (reported, counted in bad_frees) */
+static void expect_free_rejected(rtm_heap *h, void *p)
+{
+    size_t bad = ht_stats(h).bad_frees, frees = ht_stats(h).frees;
+    rtm_test_hook_install();
+    rtm_heap_free(h, p);
+    assert_int_equal(rtm_test_hook_total(), 1);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR) + rtm_test_hook_count(RTM_ERR_DOUBLE_FREE), 1);
+    assert_ptr_equal(rtm_test_hook_last_ptr, p);
+    assert_int_equal(ht_stats(h).bad_frees, bad + 1);
+    assert_int_equal(ht_stats(h).frees, frees);
+}
+
+/* used a (64) / used b (64) / used c (64) / free rest */
+static rtm_heap *three_blocks(rtm_fit fit, unsigned char **a, unsigned char **b, unsigned char **c)
+{
+    rtm_heap *h;
+    HT_NEW(h, 8192, fit);
+    *a = rtm_heap_alloc(h, 64 - HT_HDR);
+    *b = rtm_heap_alloc(h, 64 - HT_HDR);
+    *c = rtm_heap_alloc(h, 64 - HT_HDR);
+    assert_non_null(*a);
+    assert_non_null(*b);
+    assert_non_null(*c);
+    assert_ptr_equal(*b, *a + 64);
+    assert_ptr_equal(*c, *b + 64);
+    memset(*a, 0x11, 64 - HT_HDR);
+    memset(*b, 0x22, 64 - HT_HDR);
+    memset(*c, 0x33, 64 - HT_HDR);
+    assert_int_equal(rtm_heap_check(h), RTM_OK);
+    return h;
+}
+
+static void keep3(void *a, void *b, void *c)
+{
+    ht_keep(a);
+    ht_keep(b);
+    ht_keep(c);
+}
+
+/* Every size bit of a used block's header, flipped and restored: detected, then clean again. */
+static void test_flip_size_bits(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        unsigned char *a, *b, *c;
+        rtm_heap *h = three_blocks(ht_fits[f], &a, &b, &c);
+        ht_snap before = {0};
+        ht_snap_take(h, &before);
+        size_t hd = peek_word(header_of(b));
+        assert_int_equal(hd & ~(size_t)7, 64); /* the header holds the block size */
+        for (unsigned bit = 3; bit < sizeof(size_t) * 8; bit++) {
+            poke_word(header_of(b), hd ^ ((size_t)1 << bit));
+            expect_corrupt(h);
+            poke_word(header_of(b), hd);
+            assert_int_equal(rtm_heap_check(h), RTM_OK);
+        }
+        ht_snap after = {0};
+        ht_snap_take(h, &after);
+        assert_true(ht_walk_equal(&before.w, &after.w));
+        assert_true(ht_stats_equal(&before.st, &after.st));
+        rtm_heap_free(h, a);
+        rtm_heap_free(h, b);
+        rtm_heap_free(h, c);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        assert_int_equal(ht_stats(h).free_blocks, 1);
+        ht_walk_free(&before.w);
+        ht_walk_free(&after.w);
+    }
+}
+
+/* The FREE and PREV_FREE flags of a used block flipped: the check sees it; a used block that says
+ * FREE is refused by free (as a double free) and the heap is still consistent afterwards. */
+static void test_flip_flag_bits(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        unsigned char *a, *b, *c;
+        rtm_heap *h = three_blocks(ht_fits[f], &a, &b, &c);
+        size_t hd = peek_word(header_of(b));
+        poke_word(header_of(b), hd ^ FLAG_PREV_FREE);
+        expect_corrupt(h);
+        expect_free_rejected(h, b);
+        poke_word(header_of(b), hd);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        poke_word(header_of(b), hd ^ FLAG_FREE);
+        expect_corrupt(h);
+        expect_free_rejected(h, b);
+        poke_word(header_of(b), hd);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        rtm_heap_free(h, a);
+        rtm_heap_free(h, b);
+        rtm_heap_free(h, c);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        assert_int_equal(ht_stats(h).bad_frees, 2);
+    }
+}
+
+/* One byte written past a's usable size lands in b's header. Detected by the check for every
+ * value that changes the header; free(b) refuses it when its flags or size became inconsistent. */
+static void test_overrun_one_byte(void **state)
+{
+    (void)state;
+    const unsigned char values[] = {0x00, 0xFF, 'A', 0x01, 0x02, 0x48, 0x80};
+    for (int f = 0; f < 3; f++) {
+        for (size_t v = 0; v < sizeof values; v++) {
+            unsigned char *a, *b, *c;
+            rtm_heap *h = three_blocks(ht_fits[f], &a, &b, &c);
+            size_t us = rtm_heap_usable_size(h, a);
+            assert_ptr_equal(a + us, header_of(b));
+            unsigned char old = peek_byte(a + us);
+            poke_byte(a + us, values[v]); /* a[us] = value: the classic off-by-one */
+            if (values[v] == old) {
+                assert_int_equal(rtm_heap_check(h), RTM_OK); /* nothing changed */
+                keep3(a, b, c);
+                continue;
+            }
+            expect_corrupt(h);
+            size_t hd = peek_word(header_of(b));
+            size_t size = hd & ~(size_t)7;
+            bool inconsistent = (hd & (FLAG_FREE | FLAG_PREV_FREE)) != 0 || size < HT_MIN_BLOCK || size > 4096;
+            if (inconsistent) expect_free_rejected(h, b);
+            keep3(a, b, c);
+        }
+    }
+}
+
+/* Double free: refused, counted; the heap stays valid. */
+static void test_double_free(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        unsigned char *a, *b, *c;
+        rtm_heap *h = three_blocks(ht_fits[f], &a, &b, &c);
+        rtm_heap_free(h, b);
+        ht_snap s = {0};
+        ht_snap_take(h, &s);
+        expect_free_rejected(h, b);
+        assert_int_equal(rtm_test_hook_count(RTM_ERR_DOUBLE_FREE), 1);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        ht_snap t = {0};
+        ht_snap_take(h, &t);
+        assert_true(ht_walk_equal(&s.w, &t.w));
+        rtm_heap_free(h, a);
+        rtm_heap_free(h, c);
+        assert_int_equal(ht_stats(h).free_blocks, 1);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        ht_walk_free(&s.w);
+        ht_walk_free(&t.w);
+    }
+}
+
+/* A free block's footer, next link and previous link damaged (one at a time, then restored). */
+static void test_free_block_metadata(void **state)
+{
+    (void)state;
+    uint64_t outside[4];
+    for (int f = 0; f < 3; f++) {
+        unsigned char *a, *b, *c;
+        rtm_heap *h = three_blocks(ht_fits[f], &a, &b, &c);
+        rtm_heap_free(h, b); /* b: a free 64-byte block between used a and c */
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        unsigned char *next_link = b, *prev_link = b + sizeof(void *);
+        unsigned char *footer = header_of(b) + 64 - HT_HDR;
+        assert_int_equal(peek_word(footer), 64);
+        const size_t bad_values[] = {0, 1, (size_t)(uintptr_t)outside, (size_t)(uintptr_t)(c + 8),
+                                     (size_t)(uintptr_t)header_of(a), SIZE_MAX & ~(size_t)7};
+        unsigned char *fields[] = {next_link, prev_link, footer};
+        for (size_t k = 0; k < 3; k++) {
+            size_t keep = peek_word(fields[k]);
+            for (size_t i = 0; i < sizeof bad_values / sizeof bad_values[0]; i++) {
+                if (bad_values[i] == keep) continue;
+                if (k == 2 && bad_values[i] == 64) continue;
+                poke_word(fields[k], bad_values[i]);
+                expect_corrupt(h);
+                poke_word(fields[k], keep);
+                assert_int_equal(rtm_heap_check(h), RTM_OK);
+            }
+        }
+        /* a damaged footer is what free(c) reads to find its free left neighbour: it must refuse */
+        poke_word(footer, 64 + RTM_ALIGN);
+        expect_free_rejected(h, c);
+        poke_word(footer, 48);
+        expect_free_rejected(h, c);
+        poke_word(footer, 64);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        rtm_heap_free(h, a);
+        rtm_heap_free(h, c);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        assert_int_equal(ht_stats(h).free_blocks, 1);
+    }
+}
+
+/* The free rest's list link pointed outside the heap (e.g. at a stack variable), and the sentinel
+ * (the header just after the last block) overwritten. */
+static void test_list_pointer_and_sentinel(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        unsigned char *a, *b, *c;
+        rtm_heap *h = three_blocks(ht_fits[f], &a, &b, &c);
+        ht_walk w = {0};
+        ht_walk_collect(h, &w);
+        assert_int_equal(w.n, 4);
+        unsigned char *rest = (unsigned char *)(uintptr_t)w.b[3].ptr;
+        size_t rest_bytes = w.b[3].block_bytes;
+        uint64_t local[4] = {0};
+        size_t keep = peek_word(rest);
+        poke_word(rest, (size_t)(uintptr_t)&local[1]);
+        expect_corrupt(h);
+        poke_word(rest, keep);
+        keep = peek_word(rest + sizeof(void *));
+        poke_word(rest + sizeof(void *), (size_t)(uintptr_t)&local[2]);
+        expect_corrupt(h);
+        poke_word(rest + sizeof(void *), keep);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        unsigned char *sentinel = header_of(rest) + rest_bytes;
+        keep = peek_word(sentinel);
+        const size_t bad[] = {keep ^ FLAG_FREE, keep ^ FLAG_PREV_FREE, keep + 64, keep | ((size_t)1 << (sizeof(size_t) * 8 - 1))};
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            poke_word(sentinel, bad[i]);
+            expect_corrupt(h);
+            poke_word(sentinel, keep);
+        }
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        rtm_heap_free(h, a);
+        rtm_heap_free(h, b);
+        rtm_heap_free(h, c);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        ht_walk_free(&w);
+    }
+}
+
+/* The header of a block that is really free made to look used: the check sees a free block that
+ * is not in any list (or list entries that are not free). */
+static void test_free_block_marked_used(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        unsigned char *a, *b, *c;
+        rtm_heap *h = three_blocks(ht_fits[f], &a, &b, &c);
+        rtm_heap_free(h, b);
+        size_t hd = peek_word(header_of(b));
+        assert_true(hd & FLAG_FREE);
+        poke_word(header_of(b), hd & ~FLAG_FREE);
+        expect_corrupt(h);
+        poke_word(header_of(b), hd);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        rtm_heap_free(h, a);
+        rtm_heap_free(h, c);
+        assert_int_equal(ht_stats(h).free_blocks, 1);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_flip_size_bits),
+        cmocka_unit_test(test_flip_flag_bits),
+        cmocka_unit_test(test_overrun_one_byte),
+        cmocka_unit_test(test_double_free),
+        cmocka_unit_test(test_free_block_metadata),
+        cmocka_unit_test(test_list_pointer_and_sentinel),
+        cmocka_unit_test(test_free_block_marked_used),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
