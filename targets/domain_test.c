@@ -83,6 +83,22 @@ static int th_exec(void *arg)
     return 9;
 }
 
+/* Port services from unprivileged code (Cortex-M: SVC; RISC-V: tp and ecall). */
+typedef struct {
+    uintptr_t id;
+    bool in_isr;
+    uint64_t us;
+} port_probe;
+
+static int th_port(void *arg)
+{
+    port_probe *p = arg;
+    p->id = rtm_port_thread_id();
+    p->in_isr = rtm_port_in_isr();
+    p->us = rtm_port_now_us();
+    return 3;
+}
+
 static uint32_t sum_own_rw(void)
 {
     uint32_t s = 0;
@@ -211,6 +227,24 @@ static void case_own_rw(void)
         TGT_CHECK(w0 == r->r.pmp[i].pmpaddr && w1 == r->r.pmp[i].pmpcfg);
 #endif
     }
+}
+
+/* Thread identity and time work unprivileged, and agree with the privileged view. */
+static void case_port_services(void)
+{
+    port_probe *p = (port_probe *)(void *)&g_part_a[16];
+    uintptr_t main_id = rtm_port_thread_id();
+    TGT_CHECK(main_id != 0 && !rtm_port_in_isr());
+    uint64_t t0 = rtm_port_now_us();
+    g_thread_a.fn = th_port;
+    g_thread_a.arg = p;
+    TGT_CHECK(board_thread_run(&g_thread_a) == RTM_OK && g_thread_a.result == 3);
+    uint64_t t1 = rtm_port_now_us();
+    TGT_CHECK(p->id == (uintptr_t)&g_thread_a && p->id != main_id && !p->in_isr);
+    TGT_CHECK(t0 <= p->us && p->us <= t1); /* one monotonic clock, whichever mode reads it */
+    TGT_CHECK(rtm_port_thread_id() == main_id);
+    uint64_t ms = rtm_port_now_ms();
+    TGT_CHECK(t1 / 1000u <= ms && ms <= rtm_port_now_us() / 1000u); /* the same clock in ms */
 }
 
 /* A writes into B's partition: caught, exact address and partition, thread aborted. */
@@ -380,6 +414,7 @@ static const struct {
 } k_cases[] = {
     {"domain.setup", case_setup},
     {"domain.own_rw", case_own_rw},
+    {"port.unprivileged_services", case_port_services},
     {"domain.cross_domain_write", case_cross_domain_write},
     {"domain.rest_keeps_running", case_rest_keeps_running},
     {"domain.read_only", case_read_only},
