@@ -1,12 +1,253 @@
-/* rtmem stack: placeholder until its module lands. */
+/*
+ * rtmem stack: worst-case stack depth from GCC's -fstack-usage (.su) and -fcallgraph-info=su (.ci)
+ * output. See docs/stack.md (semantics) and docs/stack-annotations.md (annotation files).
+ * Exit status: 0 every worst case fits (or no stack sizes given), 1 a worst case exceeds its stack
+ * (with --strict: or a checked root's result is only a lower bound), 2 bad usage or malformed input.
+ */
+#include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "commands.h"
+#include "stackgraph.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: rtmem stack [OPTIONS] PATH...\n"
+            "Worst-case stack depth of every root (a function nobody calls, or --root NAME) from GCC's\n"
+            "-fstack-usage (.su) and -fcallgraph-info=su (.ci) files.\n"
+            "  PATH                 a .su or .ci file, or a directory searched recursively for them\n"
+            "  -a, --annotations F  annotation file (docs/stack-annotations.md); repeatable\n"
+            "  --root NAME          report only this root (repeatable)\n"
+            "  --stack NAME=BYTES   NAME is a thread entry with a stack of BYTES (like 'thread NAME BYTES')\n"
+            "  --isr NAME=LEVEL     NAME is an interrupt handler of preemption LEVEL (higher preempts lower)\n"
+            "  --isr-frame BYTES    bytes the hardware pushes per interrupt entry (Cortex-M: 32, 104 with FPU)\n"
+            "  --call-margin BYTES  add BYTES per frame of every chain\n"
+            "  --json               JSON instead of the text report\n"
+            "  --strict             exit 1 also when a root with a stack size has only a lower bound\n"
+            "exit status: 0 fits, 1 a worst case exceeds its stack, 2 usage or input error\n");
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+typedef struct {
+    char **v;
+    size_t n, cap;
+} strvec;
+
+static void sv_push(strvec *s, const char *p)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 64;
+        s->v = realloc(s->v, s->cap * sizeof *s->v);
+        if (!s->v) abort();
+    }
+    s->v[s->n] = strdup(p);
+    if (!s->v[s->n]) abort();
+    s->n++;
+}
+
+static bool ends_with(const char *s, const char *suf)
+{
+    size_t a = strlen(s), b = strlen(suf);
+    return a >= b && !strcmp(s + a - b, suf);
+}
+
+/* Collects .su and .ci files under dir (sorted, for stable output). */
+static int walk(const char *dir, strvec *out, int depth)
+{
+    if (depth > 64) return 0;
+    DIR *d = opendir(dir);
+    if (!d) {
+        fprintf(stderr, "%s: cannot open directory\n", dir);
+        return -1;
+    }
+    strvec here = {0};
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.') continue;
+        size_t n = strlen(dir) + strlen(de->d_name) + 2;
+        char *p = malloc(n);
+        if (!p) abort();
+        snprintf(p, n, "%s/%s", dir, de->d_name);
+        sv_push(&here, p);
+        free(p);
+    }
+    closedir(d);
+    qsort(here.v, here.n, sizeof *here.v, cmp_str);
+    int rc = 0;
+    for (size_t i = 0; i < here.n; i++) {
+        struct stat st;
+        if (lstat(here.v[i], &st) != 0) continue;
+        if (S_ISDIR(st.st_mode)) rc |= walk(here.v[i], out, depth + 1);
+        else if (S_ISREG(st.st_mode) && (ends_with(here.v[i], ".su") || ends_with(here.v[i], ".ci")))
+            sv_push(out, here.v[i]);
+        free(here.v[i]);
+    }
+    free(here.v);
+    return rc;
+}
+
+static bool parse_num(const char *s, long *out)
+{
+    char *end;
+    long v = strtol(s, &end, 0);
+    if (end == s || *end || v < 0) return false;
+    *out = v;
+    return true;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Hidden: rtmem stack --bench-generate NFUNC NEDGES [SEED]: generate, parse and analyse a synthetic
+ * call graph; prints the times (bench/stack_scale.sh). */
+static int bench(int argc, char **argv)
+{
+    long nf, ne, seed = 1;
+    if (argc < 3 || !parse_num(argv[1], &nf) || !parse_num(argv[2], &ne) || (argc > 3 && !parse_num(argv[3], &seed)) ||
+        nf < 1) {
+        fprintf(stderr, "usage: rtmem stack --bench-generate NFUNC NEDGES [SEED]\n");
+        return 2;
+    }
+    char *text;
+    size_t len = rtm_sg_generate_ci((size_t)nf, (size_t)ne, (uint64_t)seed, &text);
+    double t0 = now_s();
+    rtm_sg_graph *g = rtm_sg_new();
+    rtm_sg_error err;
+    if (rtm_sg_load_ci(g, text, len, "gen.ci", &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 2;
+    }
+    double t1 = now_s();
+    rtm_sg_options opt = {0};
+    if (rtm_sg_analyse(g, &opt, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 2;
+    }
+    double t2 = now_s();
+    FILE *null = fopen("/dev/null", "w");
+    if (null) {
+        rtm_sg_report_json(g, null);
+        fclose(null);
+    }
+    double t3 = now_s();
+    const rtm_sg_root_result *top = rtm_sg_root(g, 0);
+    printf("stack scale: %zu functions, %zu calls, %zu recursion cycles, %zu unresolved indirect calls, %zu roots; "
+           "worst %ld bytes\n",
+           rtm_sg_function_count(g), rtm_sg_edge_count(g), rtm_sg_cycle_count(g), rtm_sg_unresolved_count(g),
+           rtm_sg_root_count(g), top ? top->total : 0);
+    printf("stack scale: .ci text %.1f MB parsed in %.3f s, analysed in %.3f s, JSON report in %.3f s, total %.3f s\n",
+           (double)len / 1e6, t1 - t0, t2 - t1, t3 - t2, t3 - t0);
+    rtm_sg_free(g);
+    free(text);
+    return 0;
+}
 
 int rtm_cmd_stack(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "rtmem stack: not implemented yet\n");
-    return 2;
+    if (argc > 1 && !strcmp(argv[1], "--bench-generate")) return bench(argc - 1, argv + 1);
+    rtm_sg_graph *g = rtm_sg_new();
+    rtm_sg_error err;
+    rtm_sg_options opt = {0};
+    strvec inputs = {0}, roots = {0};
+    bool json = false, strict = false;
+    int rc = 2;
+    char line[1024];
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            rc = 0;
+            goto out;
+        } else if (!strcmp(a, "--json")) {
+            json = true;
+        } else if (!strcmp(a, "--strict")) {
+            strict = true;
+        } else if (!strcmp(a, "-a") || !strcmp(a, "--annotations") || !strcmp(a, "--root") || !strcmp(a, "--stack") ||
+                   !strcmp(a, "--isr") || !strcmp(a, "--isr-frame") || !strcmp(a, "--call-margin")) {
+            if (!val) {
+                fprintf(stderr, "rtmem stack: %s needs a value\n", a);
+                goto out;
+            }
+            i++;
+            if (!strcmp(a, "-a") || !strcmp(a, "--annotations")) {
+                if (rtm_sg_load_file(g, val, &err)) goto bad;
+            } else if (!strcmp(a, "--root")) {
+                sv_push(&roots, val);
+            } else if (!strcmp(a, "--isr-frame") || !strcmp(a, "--call-margin")) {
+                long v;
+                if (!parse_num(val, &v) || v > 1000000) {
+                    fprintf(stderr, "rtmem stack: %s: bad byte count '%s'\n", a, val);
+                    goto out;
+                }
+                *(!strcmp(a, "--isr-frame") ? &opt.isr_frame : &opt.call_margin) = v;
+            } else {
+                const char *eq = strchr(val, '=');
+                if (!eq || eq == val) {
+                    fprintf(stderr, "rtmem stack: %s expects NAME=%s, got '%s'\n", a,
+                            !strcmp(a, "--stack") ? "BYTES" : "LEVEL", val);
+                    goto out;
+                }
+                snprintf(line, sizeof line, "%s %.*s %s", !strcmp(a, "--stack") ? "thread" : "isr", (int)(eq - val), val,
+                         eq + 1);
+                if (rtm_sg_annotate(g, line, a, &err)) goto bad;
+            }
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "rtmem stack: unknown option '%s' (try --help)\n", a);
+            goto out;
+        } else {
+            struct stat st;
+            if (stat(a, &st) != 0) {
+                fprintf(stderr, "%s: no such file or directory\n", a);
+                goto out;
+            }
+            if (S_ISDIR(st.st_mode)) {
+                if (walk(a, &inputs, 0)) goto out;
+            } else {
+                sv_push(&inputs, a);
+            }
+        }
+    }
+    if (inputs.n == 0) {
+        fprintf(stderr, "rtmem stack: no .su or .ci input (try --help)\n");
+        goto out;
+    }
+    /* .ci first: .su records then attach to the nodes the graphs define. */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < inputs.n; i++) {
+            bool ci = ends_with(inputs.v[i], ".ci");
+            if (pass == 0 ? !ci : ci) continue;
+            if (!ci && !ends_with(inputs.v[i], ".su")) {
+                fprintf(stderr, "%s: not a .su or .ci file\n", inputs.v[i]);
+                goto out;
+            }
+            if (rtm_sg_load_file(g, inputs.v[i], &err)) goto bad;
+        }
+    opt.roots = (const char *const *)roots.v;
+    opt.nroots = roots.n;
+    if (rtm_sg_analyse(g, &opt, &err)) goto bad;
+    if (json) rtm_sg_report_json(g, stdout);
+    else rtm_sg_report_text(g, stdout);
+    rc = rtm_sg_exit_status(g, strict);
+    goto out;
+bad:
+    fprintf(stderr, "%s\n", err.msg);
+    rc = 2;
+out:
+    for (size_t i = 0; i < inputs.n; i++) free(inputs.v[i]);
+    for (size_t i = 0; i < roots.n; i++) free(roots.v[i]);
+    free(inputs.v);
+    free(roots.v);
+    rtm_sg_free(g);
+    return rc;
 }

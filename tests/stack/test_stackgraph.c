@@ -1,0 +1,745 @@
+/* rtmem stack (tools/lib/stackgraph*): exact scenarios on hand-written .ci/.su text, fixtures
+ * compiled at test time with gcc and arm-none-eabi-gcc (-O0, -O2) checked against the formulas in
+ * their comments, malformed input, the command line, and random graphs against a reference. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "rtm_test.h"
+#include "stackgraph.h"
+
+/* ---- helpers ------------------------------------------------------------------------------------ */
+
+static rtm_sg_graph *load(const char *ci, const char *su, const char *ann, const rtm_sg_options *opt)
+{
+    rtm_sg_graph *g = rtm_sg_new();
+    rtm_sg_error err;
+    if (ci && rtm_sg_load_ci(g, ci, strlen(ci), "t.ci", &err)) fail_msg("%s", err.msg);
+    if (su && rtm_sg_load_su(g, su, strlen(su), "t.su", &err)) fail_msg("%s", err.msg);
+    if (ann && rtm_sg_load_annotations(g, ann, strlen(ann), "t.ann", &err)) fail_msg("%s", err.msg);
+    if (rtm_sg_analyse(g, opt, &err)) fail_msg("%s", err.msg);
+    return g;
+}
+
+static const rtm_sg_root_result *root(const rtm_sg_graph *g, const char *name)
+{
+    const rtm_sg_root_result *r = rtm_sg_root_by_name(g, name);
+    if (!r) fail_msg("no root %s", name);
+    return r;
+}
+
+/* Index of root @p name in the sorted list (for rtm_sg_chain_name). */
+static size_t root_index(const rtm_sg_graph *g, const char *name)
+{
+    for (size_t i = 0; i < rtm_sg_root_count(g); i++)
+        if (!strcmp(rtm_sg_root(g, i)->name, name)) return i;
+    fail_msg("no root %s", name);
+    return 0;
+}
+
+static void expect_chain(const rtm_sg_graph *g, const char *rootname, const char *const *names, size_t n)
+{
+    size_t i = root_index(g, rootname);
+    assert_int_equal(rtm_sg_root(g, i)->chain_len, n);
+    for (size_t k = 0; k < n; k++) assert_string_equal(rtm_sg_chain_name(g, i, k), names[k]);
+}
+
+#define NODE(t, name, line, bytes, q) "node: { title: \"" t "\" label: \"" name "\\na.c:" #line ":1\\n" #bytes " bytes (" q ")\" }\n"
+#define EDGE(a, b, line) "edge: { sourcename: \"" a "\" targetname: \"" b "\" label: \"a.c:" #line ":9\" }\n"
+#define ICALL(a, line) "node: { title: \"__indirect_call\" label: \"Indirect Call Placeholder\" shape : ellipse }\n" \
+    "edge: { sourcename: \"" a "\" targetname: \"__indirect_call\" label: \"a.c:" #line ":7\" }\n"
+
+/* ---- exact scenarios ------------------------------------------------------------------------------ */
+
+static void test_diamond_exact(void **state)
+{
+    (void)state;
+    /* main 16 -> l 40 -> leaf 8; main -> r 100 -> leaf; r -> a.c:leaf2 (static) 24.
+     * main: 16 + max(40 + 8, 100 + max(8, 24)) = 140, chain main r leaf2. */
+    const char *ci = "graph: { title: \"a.c\"\n" NODE("main", "main", 1, 16, "static") NODE("l", "l", 2, 40, "static")
+        NODE("r", "r", 3, 100, "static") NODE("leaf", "leaf", 4, 8, "static") NODE("a.c:leaf2", "leaf2", 5, 24, "static")
+        EDGE("main", "l", 1) EDGE("main", "r", 1) EDGE("l", "leaf", 2) EDGE("r", "leaf", 3) EDGE("r", "a.c:leaf2", 3) "}\n";
+    rtm_sg_graph *g = load(ci, NULL, NULL, NULL);
+    assert_int_equal(rtm_sg_root_count(g), 1);
+    const rtm_sg_root_result *r = root(g, "main");
+    assert_int_equal(r->frames, 140);
+    assert_int_equal(r->total, 140);
+    assert_int_equal(r->flags, 0);
+    assert_int_equal(r->stack, -1);
+    static const char *const chain[] = {"main", "r", "leaf2"};
+    expect_chain(g, "main", chain, 3);
+    rtm_sg_free(g);
+
+    /* Same graph, call margin 4 per frame and a 150-byte stack for main: 140 + 3 * 4 = 152 > 150. */
+    rtm_sg_options opt = {.call_margin = 4};
+    g = load(ci, NULL, "thread main 150\n", &opt);
+    r = root(g, "main");
+    assert_int_equal(r->frames, 140);
+    assert_int_equal(r->margin, 12);
+    assert_int_equal(r->total, 152);
+    assert_int_equal(rtm_sg_exit_status(g, false), 1);
+    rtm_sg_free(g);
+    g = load(ci, NULL, "thread main 152\n", &opt);
+    assert_int_equal(rtm_sg_exit_status(g, false), 0);
+    rtm_sg_free(g);
+}
+
+static void test_su_only_and_merge(void **state)
+{
+    (void)state;
+    /* .su alone: no calls, every function is a root with its own frame; "dynamic,bounded" counts
+     * as exact; plain "dynamic" is a lower bound. A file name with a colon-free path and a C++-style
+     * name with spaces and colons parse. */
+    const char *su = "x/a.c:3:5:f\t32\tstatic\n"
+                     "a.c:7:1:g\t48\tdynamic,bounded\r\n"
+                     "\n"
+                     "b.cc:9:2:int ns::h(int)\t64\tdynamic\n";
+    rtm_sg_graph *g = load(NULL, su, NULL, NULL);
+    assert_int_equal(rtm_sg_function_count(g), 3);
+    assert_int_equal(root(g, "f")->total, 32);
+    assert_int_equal(root(g, "g")->total, 48);
+    assert_int_equal(root(g, "g")->flags, 0);
+    assert_int_equal(root(g, "int ns::h(int)")->flags, RTM_SG_F_DYNAMIC);
+    rtm_sg_free(g);
+
+    /* .ci without sizes (-fcallgraph-info without =su) + .su: figures merge by name/location. */
+    const char *ci = "graph: { title: \"a.c\"\n"
+                     "node: { title: \"main\" label: \"main\\na.c:1:5\" }\n"
+                     "node: { title: \"a.c:s\" label: \"s\\na.c:2:12\" }\n" EDGE("main", "a.c:s", 1) "}\n";
+    const char *su2 = "a.c:1:5:main\t16\tstatic\na.c:2:12:s\t40\tstatic\n";
+    g = load(ci, su2, NULL, NULL);
+    assert_int_equal(rtm_sg_function_count(g), 2);
+    assert_int_equal(root(g, "main")->total, 56);
+    assert_int_equal(root(g, "main")->flags, 0);
+    rtm_sg_free(g);
+}
+
+static void test_external_and_nodata(void **state)
+{
+    (void)state;
+    /* Two units: a.ci calls ext (declared only, "shape: ellipse"), b.ci defines it. memcpy has no
+     * data anywhere: the result is a lower bound until a 'frame' annotation bounds it. */
+    const char *a = "graph: { title: \"a.c\"\n" NODE("main", "main", 1, 16, "static")
+        "node: { title: \"ext\" label: \"ext\\na.c:0:12\" shape : ellipse }\n" EDGE("main", "ext", 1)
+        EDGE("main", "memcpy", 1) "}\n";
+    const char *b = "graph: { title: \"b.c\"\n" NODE("ext", "ext", 3, 72, "static") "}\n";
+    rtm_sg_graph *g = rtm_sg_new();
+    rtm_sg_error err;
+    assert_int_equal(rtm_sg_load_ci(g, a, strlen(a), "a.ci", &err), 0);
+    assert_int_equal(rtm_sg_load_ci(g, b, strlen(b), "b.ci", &err), 0);
+    assert_int_equal(rtm_sg_analyse(g, NULL, &err), 0);
+    assert_int_equal(rtm_sg_root_count(g), 1);
+    assert_int_equal(root(g, "main")->total, 88);
+    assert_int_equal(root(g, "main")->flags, RTM_SG_F_NODATA);
+    rtm_sg_free(g);
+
+    g = rtm_sg_new();
+    assert_int_equal(rtm_sg_load_ci(g, a, strlen(a), "a.ci", &err), 0);
+    assert_int_equal(rtm_sg_load_ci(g, b, strlen(b), "b.ci", &err), 0);
+    assert_int_equal(rtm_sg_annotate(g, "frame memcpy 100", "cmdline", &err), 0);
+    assert_int_equal(rtm_sg_analyse(g, NULL, &err), 0);
+    assert_int_equal(root(g, "main")->total, 116);
+    assert_int_equal(root(g, "main")->flags, 0);
+    rtm_sg_free(g);
+}
+
+static void test_recursion_exact(void **state)
+{
+    (void)state;
+    /* main 8 -> a 10 -> b 20 -> a (cycle), b -> c 30 -> c (self), c -> d 1.
+     * Components: {a,b} and {c}. Without annotations: depth 1 each, unbounded:
+     *   8 + (10 + 20) + 30 + 1 = 69. With recursion a 3, c 5: 8 + 3 * 30 + 5 * 30 + 1 = 249. */
+    const char *ci = "graph: { title: \"a.c\"\n" NODE("main", "main", 1, 8, "static") NODE("a", "a", 2, 10, "static")
+        NODE("b", "b", 3, 20, "static") NODE("c", "c", 4, 30, "static") NODE("d", "d", 5, 1, "static")
+        EDGE("main", "a", 1) EDGE("a", "b", 2) EDGE("b", "a", 3) EDGE("b", "c", 3) EDGE("c", "c", 4) EDGE("c", "d", 4) "}\n";
+    rtm_sg_graph *g = load(ci, NULL, NULL, NULL);
+    assert_int_equal(rtm_sg_cycle_count(g), 2);
+    assert_int_equal(root(g, "main")->total, 69);
+    assert_int_equal(root(g, "main")->flags, RTM_SG_F_RECURSION);
+    static const char *const chain[] = {"main", "a", "c", "d"};
+    expect_chain(g, "main", chain, 4);
+    rtm_sg_free(g);
+    g = load(ci, NULL, "recursion b 3 # names any member of the cycle\nrecursion c 5\n", NULL);
+    assert_int_equal(root(g, "main")->total, 249);
+    assert_int_equal(root(g, "main")->flags, 0);
+    rtm_sg_free(g);
+    /* Only one of the two cycles bounded: still unbounded. */
+    g = load(ci, NULL, "recursion c 5\n", NULL);
+    assert_int_equal(root(g, "main")->flags, RTM_SG_F_RECURSION);
+    rtm_sg_free(g);
+}
+
+static void test_icall_exact(void **state)
+{
+    (void)state;
+    /* main 16 -> disp 8 -> (indirect, line 7) ; main -> run 4 -> (indirect, line 9);
+     * t1 100, t2 200, t3 50 are only reachable through pointers. */
+    const char *ci = "graph: { title: \"a.c\"\n" NODE("main", "main", 1, 16, "static") NODE("disp", "disp", 6, 8, "static")
+        NODE("run", "run", 8, 4, "static") NODE("t1", "t1", 10, 100, "static") NODE("t2", "t2", 11, 200, "static")
+        NODE("t3", "t3", 12, 50, "static") EDGE("main", "disp", 1) EDGE("main", "run", 1) ICALL("disp", 7)
+        ICALL("run", 9) "}\n";
+    rtm_sg_graph *g = load(ci, NULL, NULL, NULL);
+    assert_int_equal(rtm_sg_unresolved_count(g), 2);
+    assert_int_equal(root(g, "main")->total, 24);
+    assert_int_equal(root(g, "main")->flags, RTM_SG_F_ICALL);
+    assert_int_equal(rtm_sg_root_count(g), 4); /* main, t1, t2, t3 */
+    rtm_sg_free(g);
+    /* site form + type form: disp -> t1 | t3 ; run -> handler type -> t2 | t3 */
+    g = load(ci, NULL, "icall a.c:7 t1 t3\nfptype handler t2 t3\nicall run @handler\n", NULL);
+    assert_int_equal(rtm_sg_unresolved_count(g), 0);
+    assert_int_equal(rtm_sg_root_count(g), 1);
+    assert_int_equal(root(g, "main")->total, 16 + 4 + 200);
+    assert_int_equal(root(g, "main")->flags, 0);
+    static const char *const chain[] = {"main", "run", "t2"};
+    expect_chain(g, "main", chain, 3);
+    rtm_sg_free(g);
+    /* site with column; only one of the two resolved */
+    g = load(ci, NULL, "icall a.c:9:7 t1\n", NULL);
+    assert_int_equal(rtm_sg_unresolved_count(g), 1);
+    assert_int_equal(root(g, "main")->total, 16 + 4 + 100);
+    assert_int_equal(root(g, "main")->flags, RTM_SG_F_ICALL);
+    rtm_sg_free(g);
+}
+
+static void test_isr_nesting_exact(void **state)
+{
+    (void)state;
+    /* thread t 10 -> w 90; ISRs: i1 (level 1) 20 -> h1 30; i2 (level 1) 5; i3 (level 2) 40; i4 (level 7) 2.
+     * isr_frame 8. Per level: L1 max(50, 5) + 8 = 58, L2 48, L7 10. Nesting = 116.
+     * t = 100 + 116 = 216. i1 = 50 + 8 + (48 + 10) = 116. i4 = 2 + 8 = 10. */
+    const char *ci = "graph: { title: \"a.c\"\n" NODE("t", "t", 1, 10, "static") NODE("w", "w", 2, 90, "static")
+        NODE("i1", "i1", 3, 20, "static") NODE("h1", "h1", 4, 30, "static") NODE("i2", "i2", 5, 5, "static")
+        NODE("i3", "i3", 6, 40, "static") NODE("i4", "i4", 7, 2, "static") EDGE("t", "w", 1) EDGE("i1", "h1", 3) "}\n";
+    rtm_sg_options opt = {.isr_frame = 8};
+    rtm_sg_graph *g = load(ci, NULL, "thread t 216\nisr i1 1\nisr i2 1\nisr i3 2\nisr i4 7\n", &opt);
+    assert_int_equal(root(g, "t")->frames, 100);
+    assert_int_equal(root(g, "t")->isr_nesting, 116);
+    assert_int_equal(root(g, "t")->total, 216);
+    assert_int_equal(root(g, "i1")->total, 116);
+    assert_int_equal(root(g, "i1")->level, 1);
+    assert_true(root(g, "i1")->isr);
+    assert_int_equal(root(g, "i2")->total, 5 + 8 + 58);
+    assert_int_equal(root(g, "i3")->total, 40 + 8 + 10);
+    assert_int_equal(root(g, "i4")->total, 10);
+    assert_int_equal(rtm_sg_exit_status(g, false), 0);
+    rtm_sg_free(g);
+    /* An unbounded ISR makes every thread a lower bound; --strict then fails. */
+    g = load(ci, NULL, "thread t 1000\nisr i1 1\nisr i2 1\nframe h1 30\n", &opt);
+    assert_int_equal(rtm_sg_exit_status(g, true), 0);
+    rtm_sg_free(g);
+    const char *ci2 = "graph: { title: \"a.c\"\n" NODE("t", "t", 1, 10, "static") NODE("i1", "i1", 3, 20, "dynamic") "}\n";
+    g = load(ci2, NULL, "thread t 1000\nisr i1 1\n", &opt);
+    assert_int_equal(root(g, "t")->flags, RTM_SG_F_DYNAMIC);
+    assert_int_equal(rtm_sg_exit_status(g, false), 0);
+    assert_int_equal(rtm_sg_exit_status(g, true), 1);
+    rtm_sg_free(g);
+}
+
+static void test_roots_option(void **state)
+{
+    (void)state;
+    const char *ci = "graph: { title: \"a.c\"\n" NODE("main", "main", 1, 16, "static") NODE("x", "x", 2, 40, "static")
+        NODE("y", "y", 3, 4, "static") EDGE("main", "x", 1) EDGE("x", "y", 2) "}\n";
+    const char *const roots[] = {"x"};
+    rtm_sg_options opt = {.roots = roots, .nroots = 1};
+    rtm_sg_graph *g = load(ci, NULL, NULL, &opt);
+    assert_int_equal(rtm_sg_root_count(g), 1);
+    assert_int_equal(root(g, "x")->total, 44);
+    rtm_sg_free(g);
+    const char *const bad[] = {"nosuch"};
+    opt.roots = bad;
+    g = rtm_sg_new();
+    rtm_sg_error err;
+    assert_int_equal(rtm_sg_load_ci(g, ci, strlen(ci), "t.ci", &err), 0);
+    assert_int_equal(rtm_sg_analyse(g, &opt, &err), -1);
+    assert_non_null(strstr(err.msg, "unknown function 'nosuch'"));
+    rtm_sg_free(g);
+}
+
+/* ---- malformed input ----------------------------------------------------------------------------- */
+
+typedef struct {
+    int kind; /* 0 ci, 1 su, 2 annotation (load), 3 annotation (analyse) */
+    const char *text;
+    const char *msg; /* expected prefix of the error */
+} bad_case;
+
+static void test_malformed(void **state)
+{
+    (void)state;
+    static const char base_ci[] = "graph: { title: \"a.c\"\n" NODE("main", "main", 1, 16, "static") ICALL("main", 1) "}\n";
+    static const bad_case cases[] = {
+        {1, "a.c:1:1:f\t12\n", "t.su:1: expected FILE:LINE:COL:NAME<TAB>BYTES<TAB>QUALIFIER"},
+        {1, "a.c:1:1:f\t12\tstatic\na.c:2:1:g\tx\tstatic\n", "t.su:2: bad stack size 'x'"},
+        {1, "a.c:1:1:f\t-3\tstatic\n", "t.su:1: bad stack size '-3'"},
+        {1, "a.c:1:1:f\t99999999999999999999999\tstatic\n", "t.su:1: bad stack size"},
+        {1, "a.c:f\t12\tstatic\n", "t.su:1: expected FILE:LINE:COL:NAME before the first tab"},
+        {1, "a.c:1:1:\t12\tstatic\n", "t.su:1: expected FILE:LINE:COL:NAME before the first tab"},
+        {1, "\n\na.c:1:1:f\t12\tstatik\n", "t.su:3: unknown qualifier 'statik'"},
+        {0, "", "t.ci:1: expected 'graph:', found end of file"},
+        {0, "digraph {", "t.ci:1: expected 'graph:', found 'digraph'"},
+        {0, "graph: {\nnode: { title: \"a }\n}", "t.ci:2: unterminated string"},
+        {0, "graph: {\nnode: { label: \"x\" }\n}", "t.ci:2: node without title"},
+        {0, "graph: {\n\nedge: { sourcename: \"a\" }\n}", "t.ci:3: edge without sourcename or targetname"},
+        {0, "graph: {\nnode: { title: \"f\" label: \"f\\na.c:1:1\\nxx bytes (static)\" }\n}",
+         "t.ci:2: node label: expected 'BYTES bytes (QUALIFIER)' on line 3"},
+        {0, "graph: {\nnode: { title: \"f\" label: \"f\\na.c:1:1\\n8 bytes (weird)\" }\n}",
+         "t.ci:2: node label: unknown qualifier"},
+        {0, "graph: {\nnode: { title: \"f\" label: \"f\\nnowhere\" }\n}", "t.ci:2: node label: expected FILE:LINE:COL"},
+        {0, "graph: {\nnode: { title: \"f\" }\n", "t.ci:3: missing '}' at end of graph"},
+        {0, "graph: { }\ngraph: { }\n", "t.ci:2: text after the end of the graph"},
+        {0, "graph: {\nnode: { title: \"f\" title: \"g\" }\n}", "t.ci:2: duplicate attribute 'title'"},
+        {0, "graph: {\nnode: { title: \"f\" $ }\n}", "t.ci:2: unexpected character '$'"},
+        {0, "graph: {\nnode: { title \"f\" }\n}", "t.ci:2: expected ':', found 'f'"},
+        {0, "graph: {\ngraph: { }\n}", "t.ci:2: nested graphs are not supported"},
+        {0, "graph: {\nedge: { sourcename: \"__indirect_call\" targetname: \"f\" }\n}", "t.ci:2: edge from __indirect_call"},
+        {2, "thread main\n", "t.ann:1: usage: thread NAME stack size in bytes"},
+        {2, "# c\n\nisr x 300\n", "t.ann:3: preemption level 300 out of range 0-255"},
+        {2, "stack main 12\n", "t.ann:1: unknown directive 'stack'"},
+        {2, "recursion f 0\n", "t.ann:1: recursion depth 0 out of range"},
+        {2, "frame f 12q\n", "t.ann:1: bad frame size in bytes '12q'"},
+        {2, "icall f\n", "t.ann:1: usage: icall FILE:LINE[:COL]|FUNCTION TARGET..."},
+        {3, "\nthread nosuch 100\n", "t.ann:2: unknown function 'nosuch'"},
+        {3, "icall main nosuch\n", "t.ann:1: unknown function 'nosuch'"},
+        {3, "icall a.c:99 main\n", "t.ann:1: no indirect call at 'a.c:99'"},
+        {3, "icall main @nosuch\n", "t.ann:1: no fptype annotation for type 'nosuch'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const bad_case *c = &cases[i];
+        rtm_sg_graph *g = rtm_sg_new();
+        rtm_sg_error err = {{0}};
+        int rc;
+        if (c->kind == 0) rc = rtm_sg_load_ci(g, c->text, strlen(c->text), "t.ci", &err);
+        else if (c->kind == 1) rc = rtm_sg_load_su(g, c->text, strlen(c->text), "t.su", &err);
+        else {
+            assert_int_equal(rtm_sg_load_ci(g, base_ci, strlen(base_ci), "b.ci", &err), 0);
+            rc = rtm_sg_load_annotations(g, c->text, strlen(c->text), "t.ann", &err);
+            if (c->kind == 3) {
+                assert_int_equal(rc, 0);
+                rc = rtm_sg_analyse(g, NULL, &err);
+            }
+        }
+        if (rc != -1 || strncmp(err.msg, c->msg, strlen(c->msg)) != 0)
+            fail_msg("case %zu: rc %d, message '%s', expected '%s'", i, rc, err.msg, c->msg);
+        rtm_sg_free(g);
+    }
+    /* NUL bytes anywhere are malformed, with their line. */
+    rtm_sg_graph *g = rtm_sg_new();
+    rtm_sg_error err;
+    assert_int_equal(rtm_sg_load_su(g, "a.c:1:1:f\t1\tstatic\nx\0y", 22, "t.su", &err), -1);
+    assert_string_equal(err.msg, "t.su:2: NUL byte in .su file");
+    rtm_sg_free(g);
+}
+
+/* ---- fixtures compiled now ------------------------------------------------------------------------ */
+
+typedef struct {
+    char name[64];
+    long frame;
+} su_entry;
+static su_entry g_su[64];
+static size_t g_nsu;
+
+/* Independent reader of GCC's .su lines: NAME -> BYTES. */
+static void read_su(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) fail_msg("cannot open %s", path);
+    g_nsu = 0;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        char *t1 = strchr(line, '\t');
+        if (!t1) continue;
+        *t1 = '\0';
+        char *name = strrchr(line, ':') + 1;
+        assert_true(g_nsu < 64);
+        snprintf(g_su[g_nsu].name, sizeof g_su[g_nsu].name, "%s", name);
+        g_su[g_nsu++].frame = strtol(t1 + 1, NULL, 10);
+    }
+    fclose(f);
+}
+
+static long F(const char *name)
+{
+    for (size_t i = 0; i < g_nsu; i++)
+        if (!strcmp(g_su[i].name, name)) return g_su[i].frame;
+    fail_msg("no .su figure for %s", name);
+    return 0;
+}
+
+static long maxl(long a, long b) { return a > b ? a : b; }
+
+typedef struct {
+    const char *tag, *cc;
+} compiler;
+static const compiler k_compilers[] = {
+    /* x86-64 leaf functions may use the 128-byte red zone below the stack pointer, which
+     * -fstack-usage does not count (docs/stack.md); firmware targets have none. */
+    {"gcc-O0", "gcc -mno-red-zone -O0"},
+    {"gcc-O2", "gcc -mno-red-zone -O2"},
+    {"m0-O0", "arm-none-eabi-gcc -mthumb -mcpu=cortex-m0plus -O0"},
+    {"m4-O2", "arm-none-eabi-gcc -mthumb -mcpu=cortex-m4 -mfloat-abi=hard -mfpu=fpv4-sp-d16 -O2"},
+    {"m33-O2", "arm-none-eabi-gcc -mthumb -mcpu=cortex-m33 -O2"},
+};
+
+/* Compiles fixture @p fx with compiler @p c and loads it (with its annotation file if @p ann). */
+static rtm_sg_graph *fixture(const compiler *c, const char *fx, bool ann, const rtm_sg_options *opt)
+{
+    char cmd[2048], obj[512], ci[512], su[512], af[512];
+    snprintf(obj, sizeof obj, "%s/%s-%s.o", RTM_STACK_WORKDIR, fx, c->tag);
+    snprintf(ci, sizeof ci, "%s/%s-%s.ci", RTM_STACK_WORKDIR, fx, c->tag);
+    snprintf(su, sizeof su, "%s/%s-%s.su", RTM_STACK_WORKDIR, fx, c->tag);
+    snprintf(af, sizeof af, "%s/%s.ann", RTM_STACK_FIXTURES, fx);
+    snprintf(cmd, sizeof cmd, "%s -std=gnu11 -fstack-usage -fcallgraph-info=su -c %s/%s.c -o %s", c->cc,
+             RTM_STACK_FIXTURES, fx, obj);
+    static char last[2048]; /* each (compiler, fixture) is compiled once, loaded with and without .ann */
+    if (strcmp(cmd, last) != 0) {
+        if (system(cmd) != 0) fail_msg("fixture compile failed: %s", cmd);
+        snprintf(last, sizeof last, "%s", cmd);
+    }
+    read_su(su);
+    rtm_sg_graph *g = rtm_sg_new();
+    rtm_sg_error err;
+    if (rtm_sg_load_file(g, ci, &err) || rtm_sg_load_file(g, su, &err) || (ann && rtm_sg_load_file(g, af, &err)) ||
+        rtm_sg_analyse(g, opt, &err))
+        fail_msg("%s", err.msg);
+    return g;
+}
+
+static void test_fixtures(void **state)
+{
+    (void)state;
+    for (size_t ci = 0; ci < sizeof k_compilers / sizeof k_compilers[0]; ci++) {
+        const compiler *c = &k_compilers[ci];
+        printf("fixtures with %s\n", c->cc);
+        /* chain.c */
+        rtm_sg_graph *g = fixture(c, "chain", false, NULL);
+        assert_int_equal(rtm_sg_root_count(g), 1);
+        assert_int_equal(root(g, "main")->total, F("main") + F("a") + F("b") + F("c"));
+        assert_int_equal(root(g, "main")->flags, 0);
+        static const char *const ch1[] = {"main", "a", "b", "c"};
+        expect_chain(g, "main", ch1, 4);
+        rtm_sg_free(g);
+        /* diamond.c */
+        g = fixture(c, "diamond", false, NULL);
+        assert_true(F("right") > F("left"));
+        assert_int_equal(root(g, "main")->total, F("main") + F("right") + F("bottom"));
+        static const char *const ch2[] = {"main", "right", "bottom"};
+        expect_chain(g, "main", ch2, 3);
+        rtm_sg_free(g);
+        /* recursion.c */
+        g = fixture(c, "recursion", false, NULL);
+        assert_int_equal(rtm_sg_cycle_count(g), 2);
+        assert_int_equal(root(g, "walk_main")->total, F("walk_main") + F("walk") + F("walk_leaf"));
+        assert_int_equal(root(g, "walk_main")->flags, RTM_SG_F_RECURSION);
+        assert_int_equal(root(g, "pp_main")->total, F("pp_main") + F("ping") + F("pong") + F("pp_leaf"));
+        assert_int_equal(root(g, "pp_main")->flags, RTM_SG_F_RECURSION);
+        rtm_sg_free(g);
+        g = fixture(c, "recursion", true, NULL);
+        assert_int_equal(root(g, "walk_main")->total, F("walk_main") + 10 * F("walk") + F("walk_leaf"));
+        assert_int_equal(root(g, "pp_main")->total, F("pp_main") + 4 * (F("ping") + F("pong")) + F("pp_leaf"));
+        assert_int_equal(root(g, "walk_main")->flags | root(g, "pp_main")->flags, 0);
+        rtm_sg_free(g);
+        /* fptr.c */
+        g = fixture(c, "fptr", false, NULL);
+        assert_int_equal(rtm_sg_unresolved_count(g), 2);
+        assert_int_equal(root(g, "main")->total, F("main") + maxl(F("apply"), F("dispatch")));
+        assert_int_equal(root(g, "main")->flags, RTM_SG_F_ICALL);
+        assert_int_equal(rtm_sg_root_count(g), 4);
+        rtm_sg_free(g);
+        g = fixture(c, "fptr", true, NULL);
+        assert_int_equal(rtm_sg_unresolved_count(g), 0);
+        assert_int_equal(rtm_sg_root_count(g), 1);
+        long want = F("main") + maxl(F("apply") + maxl(F("op_small"), F("op_big")),
+                                     F("dispatch") + maxl(F("op_mid"), F("op_small")));
+        assert_int_equal(want, F("main") + F("apply") + F("op_big"));
+        assert_int_equal(root(g, "main")->total, want);
+        assert_int_equal(root(g, "main")->flags, 0);
+        static const char *const ch3[] = {"main", "apply", "op_big"};
+        expect_chain(g, "main", ch3, 3);
+        rtm_sg_free(g);
+        /* dynamic.c */
+        g = fixture(c, "dynamic", false, NULL);
+        assert_int_equal(root(g, "main")->total, F("main") + maxl(F("use_vla"), F("use_alloca")));
+        assert_int_equal(root(g, "main")->flags, RTM_SG_F_DYNAMIC);
+        rtm_sg_free(g);
+        g = fixture(c, "dynamic", true, NULL);
+        assert_int_equal(root(g, "main")->total, F("main") + 512);
+        assert_int_equal(root(g, "main")->flags, 0);
+        static const char *const ch4[] = {"main", "use_alloca"};
+        expect_chain(g, "main", ch4, 2);
+        rtm_sg_free(g);
+        /* isr.c */
+        rtm_sg_options opt = {.isr_frame = 32};
+        g = fixture(c, "isr", true, &opt);
+        long E = 32;
+        long d_low = F("isr_low") + F("handler_low"), d_low2 = F("isr_low2") + F("small");
+        long d_high = F("isr_high") + F("handler_high");
+        assert_true(d_low > d_low2);
+        long nesting = maxl(d_low, d_low2) + E + d_high + E;
+        assert_int_equal(root(g, "task_a")->total, F("task_a") + F("work_a") + nesting);
+        assert_int_equal(root(g, "task_a")->isr_nesting, nesting);
+        assert_int_equal(root(g, "task_b")->total, F("task_b") + F("work_b") + nesting);
+        assert_int_equal(root(g, "task_b")->stack, 64);
+        assert_int_equal(root(g, "isr_low")->total, d_low + E + d_high + E);
+        assert_int_equal(root(g, "isr_low2")->total, d_low2 + E + d_high + E);
+        assert_int_equal(root(g, "isr_high")->total, d_high + E);
+        assert_int_equal(rtm_sg_root_count(g), 5);
+        assert_int_equal(rtm_sg_exit_status(g, false), 1); /* task_b overflows its 64 bytes */
+        rtm_sg_free(g);
+    }
+}
+
+/* ---- the command line, in-process ------------------------------------------------------------------ */
+
+static char g_out[65536], g_errtxt[4096];
+
+static int run_cli(const char *const *args)
+{
+    char *argv[32];
+    int argc = 0;
+    argv[argc++] = (char *)"stack";
+    for (; *args; args++) argv[argc++] = (char *)*args;
+    argv[argc] = NULL;
+    char outp[512], errp[512];
+    snprintf(outp, sizeof outp, "%s/cli.out", RTM_STACK_WORKDIR);
+    snprintf(errp, sizeof errp, "%s/cli.err", RTM_STACK_WORKDIR);
+    fflush(stdout);
+    fflush(stderr);
+    int so = dup(1), se = dup(2);
+    int fo = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0644), fe = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    assert_true(so >= 0 && se >= 0 && fo >= 0 && fe >= 0);
+    dup2(fo, 1), dup2(fe, 2);
+    int rc = rtm_cmd_stack(argc, argv);
+    fflush(stdout);
+    fflush(stderr);
+    dup2(so, 1), dup2(se, 2);
+    close(so), close(se), close(fo), close(fe);
+    FILE *f = fopen(outp, "r");
+    size_t n = fread(g_out, 1, sizeof g_out - 1, f);
+    g_out[n] = '\0';
+    fclose(f);
+    f = fopen(errp, "r");
+    n = fread(g_errtxt, 1, sizeof g_errtxt - 1, f);
+    g_errtxt[n] = '\0';
+    fclose(f);
+    return rc;
+}
+
+static void write_file(const char *name, const char *text, char *path, size_t n)
+{
+    snprintf(path, n, "%s/%s", RTM_STACK_WORKDIR, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void test_cli(void **state)
+{
+    (void)state;
+    char ci[512], su[512], ann[512], bad[512], dir[512];
+    snprintf(dir, sizeof dir, "%s/cli", RTM_STACK_WORKDIR);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s/sub", dir, dir);
+    assert_int_equal(system(cmd), 0);
+    write_file("cli/sub/a.ci",
+               "graph: { title: \"a.c\"\n" NODE("main", "main", 1, 16, "static") NODE("f", "f", 2, 100, "static")
+                   EDGE("main", "f", 1) "}\n",
+               ci, sizeof ci);
+    write_file("cli/b.su", "b.c:1:1:lonely\t40\tstatic\n", su, sizeof su);
+    write_file("cli.ann", "thread main 200\n", ann, sizeof ann);
+
+    /* directory walk finds both; fits */
+    assert_int_equal(run_cli((const char *const[]){"-a", ann, dir, NULL}), 0);
+    assert_non_null(strstr(g_out, "main                         thread       116"));
+    assert_non_null(strstr(g_out, "lonely"));
+    /* --stack overrides into an overflow: exit 1 */
+    assert_int_equal(run_cli((const char *const[]){"--stack", "main=100", ci, NULL}), 1);
+    assert_non_null(strstr(g_out, "OVERFLOW by 16"));
+    /* JSON */
+    assert_int_equal(run_cli((const char *const[]){"--json", "--root", "main", "--call-margin", "2", ci, NULL}), 0);
+    assert_non_null(strstr(g_out, "\"name\":\"main\",\"kind\":\"root\",\"level\":-1,\"frames\":116,\"margin\":4,"));
+    /* --isr + --isr-frame */
+    assert_int_equal(run_cli((const char *const[]){"--isr", "f=2", "--isr-frame", "8", "--stack", "main=224", ci, NULL}), 0);
+    assert_non_null(strstr(g_out, "ISR nesting: 108 bytes over 1 levels"));
+    /* malformed: FILE:LINE: message on stderr, exit 2, nothing on stdout */
+    write_file("cli_bad.su", "a.c:1:1:f\t12\tstatic\na.c:2:1:g\t12\n", bad, sizeof bad);
+    assert_int_equal(run_cli((const char *const[]){bad, NULL}), 2);
+    char want[600];
+    snprintf(want, sizeof want, "%s:2: expected FILE:LINE:COL:NAME<TAB>BYTES<TAB>QUALIFIER\n", bad);
+    assert_string_equal(g_errtxt, want);
+    assert_string_equal(g_out, "");
+    write_file("cli_bad.ci", "graph: {\nnode: { title: \"x\" label: \"x\\na.c:1:1\\n12 bytes (sttic)\" }\n}\n", bad,
+               sizeof bad);
+    assert_int_equal(run_cli((const char *const[]){bad, NULL}), 2);
+    snprintf(want, sizeof want, "%s:2: node label: unknown qualifier", bad);
+    assert_int_equal(strncmp(g_errtxt, want, strlen(want)), 0);
+    write_file("cli_bad.ann", "thread main 1x\n", bad, sizeof bad);
+    assert_int_equal(run_cli((const char *const[]){"-a", bad, ci, NULL}), 2);
+    snprintf(want, sizeof want, "%s:1: bad stack size in bytes '1x'\n", bad);
+    assert_string_equal(g_errtxt, want);
+    /* usage errors */
+    assert_int_equal(run_cli((const char *const[]){NULL}), 2);
+    assert_int_equal(run_cli((const char *const[]){"--bogus", ci, NULL}), 2);
+    assert_int_equal(run_cli((const char *const[]){"--stack", "main", ci, NULL}), 2);
+    assert_int_equal(run_cli((const char *const[]){"--root", "nosuch", ci, NULL}), 2);
+    assert_string_equal(g_errtxt, "--root: unknown function 'nosuch'\n");
+    assert_int_equal(run_cli((const char *const[]){"/nonexistent/x.ci", NULL}), 2);
+    assert_int_equal(run_cli((const char *const[]){"--help", NULL}), 0);
+    /* the benchmark option (small) */
+    assert_int_equal(run_cli((const char *const[]){"--bench-generate", "500", "2000", "7", NULL}), 0);
+    assert_non_null(strstr(g_out, "stack scale: 500 functions"));
+}
+
+/* ---- random graphs against a reference ---------------------------------------------------------------- */
+
+#define RN 10
+static void test_random_vs_reference(void **state)
+{
+    (void)state;
+    rtm_test_rng rng = {rtm_test_seed()};
+    size_t rounds = rtm_test_ops(5000);
+    char *text = malloc(1 << 16);
+    assert_non_null(text);
+    for (size_t round = 0; round < rounds; round++) {
+        unsigned n = 2 + (unsigned)rtm_test_rnd(&rng, RN - 1);
+        long frame[RN];
+        unsigned qual[RN], depth[RN];
+        bool adj[RN][RN] = {{false}};
+        size_t len = (size_t)sprintf(text, "graph: { title: \"r.c\"\n");
+        for (unsigned i = 0; i < n; i++) {
+            frame[i] = (long)rtm_test_rnd(&rng, 200);
+            qual[i] = rtm_test_rnd(&rng, 10) == 0 ? 2 : rtm_test_rnd(&rng, 10) == 0 ? 1 : 0; /* 0 static 1 bounded 2 dyn */
+            depth[i] = rtm_test_rnd(&rng, 3) == 0 ? 0 : 1 + (unsigned)rtm_test_rnd(&rng, 5);
+            len += (size_t)sprintf(text + len, "node: { title: \"f%u\" label: \"f%u\\nr.c:%u:1\\n%ld bytes (%s)\" }\n", i, i,
+                                   i + 1, frame[i], qual[i] == 0 ? "static" : qual[i] == 1 ? "dynamic,bounded" : "dynamic");
+        }
+        unsigned ne = (unsigned)rtm_test_rnd(&rng, 2 * n + 1);
+        for (unsigned k = 0; k < ne; k++) {
+            unsigned a = (unsigned)rtm_test_rnd(&rng, n), b = (unsigned)rtm_test_rnd(&rng, n);
+            if (rtm_test_rnd(&rng, 4) != 0 && a > b) { unsigned t = a; a = b; b = t; } /* mostly forward */
+            adj[a][b] = true;
+            len += (size_t)sprintf(text + len, "edge: { sourcename: \"f%u\" targetname: \"f%u\" }\n", a, b);
+        }
+        len += (size_t)sprintf(text + len, "}\n");
+        char ann[1024];
+        size_t al = 0;
+        for (unsigned i = 0; i < n; i++)
+            if (depth[i]) al += (size_t)sprintf(ann + al, "recursion f%u %u\n", i, depth[i]);
+        ann[al] = '\0';
+
+        /* reference: reachability closure, components by mutual reachability */
+        bool reach[RN][RN];
+        for (unsigned i = 0; i < n; i++)
+            for (unsigned j = 0; j < n; j++) reach[i][j] = adj[i][j];
+        for (unsigned k = 0; k < n; k++)
+            for (unsigned i = 0; i < n; i++)
+                for (unsigned j = 0; j < n; j++) reach[i][j] = reach[i][j] || (reach[i][k] && reach[k][j]);
+        long cost[RN];
+        bool cyc[RN], unb[RN];
+        for (unsigned i = 0; i < n; i++) {
+            long sum = 0;
+            unsigned d = 0;
+            bool cycle = reach[i][i];
+            for (unsigned j = 0; j < n; j++)
+                if (j == i || (reach[i][j] && reach[j][i])) {
+                    sum += frame[j];
+                    if (depth[j] > d) d = depth[j];
+                }
+            cyc[i] = cycle;
+            unb[i] = cycle && d == 0;
+            cost[i] = cycle ? sum * (long)(d ? d : 1) : frame[i];
+        }
+        /* best[i] = cost(comp i) + max over j reachable from i, not in i's component, with an edge from
+         * the component: computed by repeated relaxation (n rounds suffice on the DAG of components). */
+        long best[RN];
+        for (unsigned i = 0; i < n; i++) best[i] = cost[i];
+        for (unsigned it = 0; it < n; it++)
+            for (unsigned i = 0; i < n; i++) {
+                long m = 0;
+                for (unsigned u = 0; u < n; u++) {
+                    bool same = u == i || (reach[i][u] && reach[u][i]);
+                    if (!same) continue;
+                    for (unsigned v = 0; v < n; v++) {
+                        bool vsame = v == i || (reach[i][v] && reach[v][i]);
+                        if (adj[u][v] && !vsame && best[v] > m) m = best[v];
+                    }
+                }
+                best[i] = cost[i] + m;
+            }
+
+        rtm_sg_graph *g = load(text, NULL, ann, NULL);
+        for (unsigned i = 0; i < n; i++) {
+            char nm[16];
+            snprintf(nm, sizeof nm, "f%u", i);
+            const rtm_sg_root_result *r = rtm_sg_root_by_name(g, nm);
+            bool called = false;
+            for (unsigned u = 0; u < n; u++) called = called || (adj[u][i] && u != i);
+            if (called) {
+                assert_null(r);
+                continue;
+            }
+            assert_non_null(r);
+            unsigned want_flags = 0;
+            for (unsigned j = 0; j < n; j++)
+                if (j == i || reach[i][j]) {
+                    if (qual[j] == 2) want_flags |= RTM_SG_F_DYNAMIC;
+                    if (unb[j]) want_flags |= RTM_SG_F_RECURSION;
+                }
+            if (r->total != best[i] || r->flags != want_flags)
+                fail_msg("round %zu root f%u: total %ld flags %u, reference %ld flags %u (cycle %d)", round, i, r->total,
+                         r->flags, best[i], want_flags, cyc[i]);
+        }
+        rtm_sg_free(g);
+    }
+    free(text);
+}
+
+/* A generated large graph: the analysis holds together (no crash, every root has a chain). */
+static void test_generated_graph(void **state)
+{
+    (void)state;
+    char *text;
+    size_t n = rtm_test_is_slow_build() ? 2000 : 20000;
+    size_t len = rtm_sg_generate_ci(n, n * 5, 42, &text);
+    rtm_sg_graph *g = rtm_sg_new();
+    rtm_sg_error err;
+    assert_int_equal(rtm_sg_load_ci(g, text, len, "gen.ci", &err), 0);
+    assert_int_equal(rtm_sg_analyse(g, NULL, &err), 0);
+    assert_int_equal(rtm_sg_function_count(g), n);
+    assert_true(rtm_sg_root_count(g) > 0);
+    assert_true(rtm_sg_cycle_count(g) > 0);
+    for (size_t i = 0; i < rtm_sg_root_count(g); i++) {
+        const rtm_sg_root_result *r = rtm_sg_root(g, i);
+        assert_true(r->chain_len >= 1);
+        if (i) assert_true(r->total <= rtm_sg_root(g, i - 1)->total);
+    }
+    rtm_sg_free(g);
+    free(text);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_diamond_exact),
+        cmocka_unit_test(test_su_only_and_merge),
+        cmocka_unit_test(test_external_and_nodata),
+        cmocka_unit_test(test_recursion_exact),
+        cmocka_unit_test(test_icall_exact),
+        cmocka_unit_test(test_isr_nesting_exact),
+        cmocka_unit_test(test_roots_option),
+        cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_fixtures),
+        cmocka_unit_test(test_cli),
+        cmocka_unit_test(test_random_vs_reference),
+        cmocka_unit_test(test_generated_graph),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,114 @@
+/*
+ * stackgraph: static worst-case stack depth from GCC's own output (host code, libc allowed).
+ *
+ * Input: `.su` files (-fstack-usage), `.ci` files (-fcallgraph-info=su, a VCG graph per translation
+ * unit) and annotation files (docs/stack-annotations.md). The graph is analysed once all input is
+ * loaded: strongly connected components (recursion), longest path over the condensed DAG, ISR
+ * nesting per preemption level, then a text or JSON report. Formats, semantics and limits are in
+ * docs/stack.md.
+ *
+ * Usage:
+ *   rtm_sg_graph *g = rtm_sg_new();
+ *   rtm_sg_load_file(g, "build/a.ci", &err);          // or rtm_sg_load_ci/su/annotations on a buffer
+ *   rtm_sg_analyse(g, &opts, &err);
+ *   rtm_sg_report_text(g, stdout);
+ *   int status = rtm_sg_exit_status(g, strict);     // 0 fits, 1 a worst case exceeds its stack
+ *   rtm_sg_free(g);
+ * Every loader and rtm_sg_analyse() returns 0, or -1 with err.msg = "FILE:LINE: message" (exit 2).
+ */
+#ifndef RTM_STACKGRAPH_H
+#define RTM_STACKGRAPH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct rtm_sg_graph rtm_sg_graph;
+
+/** Error text of a failed call: "FILE:LINE: message" (or "FILE: message" without a line). */
+typedef struct {
+    char msg[512];
+} rtm_sg_error;
+
+/** Frame qualifiers as GCC prints them in .su/.ci ("static", "dynamic", "dynamic,bounded"). */
+typedef enum {
+    RTM_SG_NODATA = 0,  /**< no stack figure known (external function, library code) */
+    RTM_SG_STATIC,      /**< fixed frame */
+    RTM_SG_BOUNDED,     /**< dynamic,bounded: the figure is an upper bound */
+    RTM_SG_DYNAMIC,     /**< dynamic (alloca/VLA): the figure is only the fixed part */
+} rtm_sg_qual;
+
+/** Why a result is not a proven upper bound (bit set). */
+enum {
+    RTM_SG_F_DYNAMIC = 1u << 0, /**< an unbounded dynamic frame is reachable */
+    RTM_SG_F_ICALL = 1u << 1,   /**< an unresolved indirect call is reachable */
+    RTM_SG_F_NODATA = 1u << 2,  /**< a function without stack data is reachable */
+    RTM_SG_F_RECURSION = 1u << 3, /**< recursion without a depth annotation: unbounded */
+};
+
+typedef struct {
+    long call_margin;      /**< bytes added per frame of a chain (default 0) */
+    long isr_frame;        /**< bytes the hardware pushes per interrupt entry (default 0) */
+    const char *const *roots; /**< analyse only these roots (NULL: every function nobody calls) */
+    size_t nroots;
+} rtm_sg_options;
+
+rtm_sg_graph *rtm_sg_new(void);
+void rtm_sg_free(rtm_sg_graph *g);
+
+/** Loads one .ci (VCG) text. @p fname is used in messages and to tell files apart. */
+int rtm_sg_load_ci(rtm_sg_graph *g, const char *text, size_t len, const char *fname, rtm_sg_error *err);
+/** Loads one .su text. May come before or after the .ci of the same unit. */
+int rtm_sg_load_su(rtm_sg_graph *g, const char *text, size_t len, const char *fname, rtm_sg_error *err);
+/** Parses an annotation file (syntax errors here; unknown names are reported by rtm_sg_analyse). */
+int rtm_sg_load_annotations(rtm_sg_graph *g, const char *text, size_t len, const char *fname,
+                            rtm_sg_error *err);
+/** Reads @p path and loads it by extension: .ci, .su, anything else as annotations. */
+int rtm_sg_load_file(rtm_sg_graph *g, const char *path, rtm_sg_error *err);
+/** Adds one annotation line as if read from a file named @p origin (command-line options). */
+int rtm_sg_annotate(rtm_sg_graph *g, const char *line, const char *origin, rtm_sg_error *err);
+
+/** Builds the graph and computes every root's worst case. Call once, after all loads. */
+int rtm_sg_analyse(rtm_sg_graph *g, const rtm_sg_options *opts, rtm_sg_error *err);
+
+/** Text table + chains + problems. */
+void rtm_sg_report_text(const rtm_sg_graph *g, FILE *out);
+/** The same as one JSON object. */
+void rtm_sg_report_json(const rtm_sg_graph *g, FILE *out);
+/** 1 if a root's worst case exceeds its stack (with @p strict: or a checked root is only a lower
+ *  bound), else 0. */
+int rtm_sg_exit_status(const rtm_sg_graph *g, bool strict);
+
+/* ---- results, for tests ------------------------------------------------------------------------ */
+typedef struct {
+    const char *name;
+    bool isr;
+    int level;          /**< ISR preemption level (isr only) */
+    long frames;        /**< sum of the chain's frames */
+    long margin;        /**< call margin over the chain */
+    long isr_nesting;   /**< ISR nesting added on top (threads: all levels; ISRs: higher levels) */
+    long total;         /**< frames + margin + isr_nesting */
+    long stack;         /**< declared stack size, -1 if none */
+    unsigned flags;     /**< RTM_SG_F_* */
+    size_t chain_len;   /**< entries in the chain (a recursion cycle counts as one) */
+} rtm_sg_root_result;
+
+size_t rtm_sg_root_count(const rtm_sg_graph *g);
+/** Result of root @p i (roots sorted by total, largest first, then by name). */
+const rtm_sg_root_result *rtm_sg_root(const rtm_sg_graph *g, size_t i);
+/** Result of the root named @p name, or NULL. */
+const rtm_sg_root_result *rtm_sg_root_by_name(const rtm_sg_graph *g, const char *name);
+/** Name of chain entry @p k of root @p i (for a cycle: its first member). */
+const char *rtm_sg_chain_name(const rtm_sg_graph *g, size_t i, size_t k);
+size_t rtm_sg_function_count(const rtm_sg_graph *g);
+size_t rtm_sg_edge_count(const rtm_sg_graph *g);
+size_t rtm_sg_cycle_count(const rtm_sg_graph *g);
+size_t rtm_sg_unresolved_count(const rtm_sg_graph *g);
+
+/** Writes a synthetic .ci text of @p nfunc functions and about @p nedges calls (random DAG plus a few
+ *  recursion cycles and indirect calls) into a malloc'd buffer; returns its length. For the scale
+ *  benchmark and tests. */
+size_t rtm_sg_generate_ci(size_t nfunc, size_t nedges, uint64_t seed, char **out);
+
+#endif

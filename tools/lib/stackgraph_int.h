@@ -1,0 +1,117 @@
+/* Private structures of stackgraph (shared by stackgraph*.c only). */
+#ifndef RTM_STACKGRAPH_INT_H
+#define RTM_STACKGRAPH_INT_H
+
+#include "stackgraph.h"
+
+#define SG_NONE UINT32_MAX
+
+typedef struct {
+    char *key;        /* .ci title: "name" for external linkage, "file.c:name" for static functions */
+    char *name;       /* function name as GCC prints it */
+    char *file;       /* definition file:line:col, NULL if unknown */
+    unsigned line, col;
+    long frame;       /* GCC's figure (bytes), 0 without data */
+    uint8_t qual;     /* rtm_sg_qual */
+    long frame_override; /* 'frame' annotation, -1 if none */
+    int isr_level;    /* 'isr' annotation, -1 if not an ISR */
+    long stack;       /* 'thread' annotation or --stack, -1 if none */
+    unsigned rec_depth; /* 'recursion' annotation, 0 if none */
+    bool want_root;   /* 'root' / 'thread' / 'isr' annotation */
+    bool has_icall;   /* calls __indirect_call */
+    uint32_t indeg;
+} sg_func;
+
+typedef struct {
+    uint32_t from, to;
+    char *site;     /* "file:line:col" of the call, or NULL */
+    bool indirect;  /* added from an icall annotation */
+} sg_edge;
+
+typedef struct {
+    uint32_t caller;
+    char *site;
+} sg_icall;
+
+typedef struct {
+    char *file;
+    unsigned line, col;
+    char *name;
+    long frame;
+    uint8_t qual;
+} sg_su;
+
+typedef enum { SG_D_THREAD, SG_D_ISR, SG_D_ROOT, SG_D_FRAME, SG_D_RECURSION, SG_D_ICALL, SG_D_FPTYPE } sg_dkind;
+
+typedef struct {
+    sg_dkind kind;
+    char *origin;     /* annotation file name */
+    unsigned line;
+    char *a;          /* function name, call site or type */
+    long n;           /* bytes / level / depth */
+    char **targets;   /* icall / fptype: names, or "@type" */
+    size_t ntargets;
+} sg_directive;
+
+typedef struct {
+    uint32_t *keys; /* function ids, SG_NONE = empty */
+    size_t cap;     /* power of two */
+} sg_map;
+
+/* Per strongly connected component. */
+typedef struct {
+    uint32_t first;   /* first member in scc_members */
+    uint32_t size;
+    bool cycle;       /* more than one member, or a self-call */
+    bool nodepth;     /* a cycle without a 'recursion' annotation */
+    unsigned depth;   /* recursion depth used (1 when unbounded) */
+    long cost;        /* weight of the component: depth * sum(frame + margin) */
+    long frames;      /* depth * sum(frame) */
+    long count;       /* frames on the chain inside the component */
+    long best;        /* worst total from here (cost included) */
+    long best_frames; /* frames part of best */
+    long best_count;  /* number of frames on the worst chain */
+    uint32_t next;    /* next component on the worst chain, SG_NONE at the end */
+    uint32_t exit_edge; /* the edge that leaves to next */
+    unsigned flags;   /* RTM_SG_F_* of everything reachable */
+    uint32_t witness[4]; /* a function (or icall index for ICALL) behind each flag */
+} sg_scc;
+
+typedef struct {
+    rtm_sg_root_result r;
+    uint32_t func;
+    uint32_t *chain;  /* component ids */
+} sg_root;
+
+struct rtm_sg_graph {
+    sg_func *f;
+    size_t nf, cf;
+    sg_map map;
+    sg_edge *e;
+    size_t ne, ce;
+    sg_icall *ic;
+    size_t nic, cic;
+    sg_su *su;
+    size_t nsu, csu;
+    sg_directive *d;
+    size_t nd, cd;
+
+    /* results */
+    bool analysed;
+    rtm_sg_options opt;
+    uint32_t *adj_start, *adj;  /* CSR of edge ids by caller */
+    uint32_t *scc_of, *scc_members;
+    sg_scc *scc;
+    size_t nscc, ncycles;
+    sg_icall *unres;            /* indirect calls no annotation resolves */
+    size_t nunres, cunres;
+    uint32_t *unres_of;         /* per function: its first unresolved indirect call, SG_NONE */
+    sg_root *roots;
+    size_t nroots;
+    long isr_level_max[256];     /* worst ISR chain per level (frame pushed by hardware included) */
+    uint32_t isr_level_root[256];
+    int isr_levels_used;
+    long nesting_all;           /* sum over levels */
+};
+
+#endif

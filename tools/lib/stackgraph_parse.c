@@ -1,0 +1,513 @@
+/*
+ * stackgraph input: GCC .su and .ci files, annotation files.
+ *
+ * .su (-fstack-usage), one line per function:
+ *     FILE:LINE:COL:NAME <TAB> BYTES <TAB> static | dynamic | dynamic,bounded
+ * .ci (-fcallgraph-info=su), a VCG graph per translation unit:
+ *     graph: { title: "a.c"
+ *     node: { title: "a.c:leaf" label: "leaf\na.c:4:12\n16 bytes (static)" }
+ *     node: { title: "ext" label: "ext\nb.c:1:12" shape : ellipse }          (declared, not defined)
+ *     node: { title: "__indirect_call" label: "Indirect Call Placeholder" shape : ellipse }
+ *     edge: { sourcename: "mid" targetname: "a.c:leaf" label: "a.c:5:55" }    (label: call site)
+ *     }
+ * Titles are unique per program except that static functions carry their file name. Both parsers
+ * reject anything else with "FILE:LINE: message".
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stackgraph_int.h"
+
+/* Defined in stackgraph.c. */
+uint32_t rtm_sg__func(rtm_sg_graph *g, const char *key, size_t keylen);
+void *rtm_sg__grow(void *p, size_t *cap, size_t n, size_t elem);
+char *rtm_sg__strndup(const char *s, size_t n);
+
+static int fail(rtm_sg_error *err, const char *file, unsigned line, const char *fmt, ...)
+{
+    if (!err) return -1;
+    int n = line ? snprintf(err->msg, sizeof err->msg, "%s:%u: ", file, line)
+                 : snprintf(err->msg, sizeof err->msg, "%s: ", file);
+    if (n < 0 || (size_t)n >= sizeof err->msg) return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg + n, sizeof err->msg - (size_t)n, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* Unsigned decimal (or 0x hex) with an optional k/K (x1024) suffix; the whole string. */
+static bool parse_size(const char *s, size_t n, long *out)
+{
+    if (n == 0) return false;
+    unsigned base = 10;
+    long mult = 1;
+    if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) base = 16, s += 2, n -= 2;
+    else if (n > 1 && (s[n - 1] == 'k' || s[n - 1] == 'K')) mult = 1024, n--;
+    long v = 0;
+    for (size_t i = 0; i < n; i++) {
+        int c = (unsigned char)s[i], d;
+        if (c >= '0' && c <= '9') d = c - '0';
+        else if (base == 16 && isxdigit(c)) d = 10 + (tolower(c) - 'a');
+        else return false;
+        if (v > (LONG_MAX / 4 - d) / (long)base) return false; /* keep sums far from overflow */
+        v = v * (long)base + d;
+    }
+    if (v > LONG_MAX / 4 / mult) return false;
+    *out = v * mult;
+    return true;
+}
+
+/* "FILE:LINE:COL" at the start of s[0..n): the first ":digits:digits" whose end is at n or at a ':'.
+ * Returns the length of FILE (0 if no match) and sets *end to the index after COL. */
+static size_t parse_loc(const char *s, size_t n, unsigned *line, unsigned *col, size_t *end)
+{
+    for (size_t i = 1; i < n; i++) {
+        if (s[i] != ':') continue;
+        size_t j = i + 1;
+        unsigned long l = 0, c = 0;
+        size_t d0 = j;
+        while (j < n && isdigit((unsigned char)s[j]) && l < 100000000ul) l = l * 10 + (unsigned long)(s[j++] - '0');
+        if (j == d0 || j >= n || s[j] != ':') continue;
+        size_t d1 = ++j;
+        while (j < n && isdigit((unsigned char)s[j]) && c < 100000000ul) c = c * 10 + (unsigned long)(s[j++] - '0');
+        if (j == d1 || (j < n && s[j] != ':')) continue;
+        *line = (unsigned)l;
+        *col = (unsigned)c;
+        *end = j;
+        return i;
+    }
+    return 0;
+}
+
+static bool has_nul(const char *text, size_t len, unsigned *line)
+{
+    const char *z = memchr(text, '\0', len);
+    if (!z) return false;
+    *line = 1;
+    for (const char *p = text; p < z; p++) *line += *p == '\n';
+    return true;
+}
+
+/* ---- .su ------------------------------------------------------------------------------------- */
+
+int rtm_sg_load_su(rtm_sg_graph *g, const char *text, size_t len, const char *fname, rtm_sg_error *err)
+{
+    unsigned ln;
+    if (has_nul(text, len, &ln)) return fail(err, fname, ln, "NUL byte in .su file");
+    const char *p = text, *end = text + len;
+    for (ln = 1; p < end; ln++) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        if (!eol) eol = end;
+        size_t n = (size_t)(eol - p);
+        if (n && p[n - 1] == '\r') n--;
+        const char *s = p;
+        p = eol < end ? eol + 1 : end;
+        if (n == 0) continue;
+        const char *t2 = NULL, *t1 = NULL;
+        for (size_t i = n; i-- > 0;)
+            if (s[i] == '\t') {
+                if (!t2) t2 = s + i;
+                else { t1 = s + i; break; }
+            }
+        if (!t1)
+            return fail(err, fname, ln, "expected FILE:LINE:COL:NAME<TAB>BYTES<TAB>QUALIFIER");
+        unsigned fl, fc;
+        size_t locend;
+        size_t flen = parse_loc(s, (size_t)(t1 - s), &fl, &fc, &locend);
+        if (flen == 0 || locend >= (size_t)(t1 - s) || s[locend] != ':' || locend + 1 == (size_t)(t1 - s))
+            return fail(err, fname, ln, "expected FILE:LINE:COL:NAME before the first tab");
+        long bytes;
+        if (!parse_size(t1 + 1, (size_t)(t2 - t1 - 1), &bytes))
+            return fail(err, fname, ln, "bad stack size '%.*s'", (int)(t2 - t1 - 1 > 40 ? 40 : t2 - t1 - 1), t1 + 1);
+        const char *q = t2 + 1;
+        size_t qn = (size_t)(s + n - q);
+        uint8_t qual;
+        if (qn == 6 && !memcmp(q, "static", 6)) qual = RTM_SG_STATIC;
+        else if (qn == 7 && !memcmp(q, "dynamic", 7)) qual = RTM_SG_DYNAMIC;
+        else if (qn == 15 && !memcmp(q, "dynamic,bounded", 15)) qual = RTM_SG_BOUNDED;
+        else return fail(err, fname, ln, "unknown qualifier '%.*s' (static, dynamic or dynamic,bounded)",
+                         (int)(qn > 40 ? 40 : qn), q);
+        g->su = rtm_sg__grow(g->su, &g->csu, g->nsu + 1, sizeof *g->su);
+        sg_su *r = &g->su[g->nsu++];
+        r->file = rtm_sg__strndup(s, flen);
+        r->line = fl;
+        r->col = fc;
+        r->name = rtm_sg__strndup(s + locend + 1, (size_t)(t1 - s) - locend - 1);
+        r->frame = bytes;
+        r->qual = qual;
+    }
+    return 0;
+}
+
+/* ---- .ci (VCG) --------------------------------------------------------------------------------- */
+
+typedef enum { T_END, T_LBRACE, T_RBRACE, T_COLON, T_STRING, T_WORD } tok_kind;
+
+typedef struct {
+    const char *p, *end, *fname;
+    unsigned line;
+    tok_kind kind;
+    char *buf;      /* token text (strings unescaped) */
+    size_t len, cap;
+    unsigned tok_line;
+    rtm_sg_error *err;
+} lexer;
+
+static void lex_put(lexer *lx, char c)
+{
+    lx->buf = rtm_sg__grow(lx->buf, &lx->cap, lx->len + 2, 1);
+    lx->buf[lx->len++] = c;
+    lx->buf[lx->len] = '\0';
+}
+
+static int lex_next(lexer *lx)
+{
+    lx->len = 0;
+    if (lx->cap) lx->buf[0] = '\0';
+    for (;;) {
+        while (lx->p < lx->end && isspace((unsigned char)*lx->p)) lx->line += *lx->p++ == '\n';
+        if (lx->end - lx->p >= 2 && lx->p[0] == '/' && lx->p[1] == '/') {
+            while (lx->p < lx->end && *lx->p != '\n') lx->p++;
+            continue;
+        }
+        break;
+    }
+    lx->tok_line = lx->line;
+    if (lx->p >= lx->end) return lx->kind = T_END, 0;
+    char c = *lx->p;
+    if (c == '{' || c == '}' || c == ':') {
+        lx->p++;
+        lx->kind = c == '{' ? T_LBRACE : c == '}' ? T_RBRACE : T_COLON;
+        lex_put(lx, c);
+        return 0;
+    }
+    if (c == '"') {
+        lx->p++;
+        lex_put(lx, 0), lx->len = 0;
+        for (;;) {
+            if (lx->p >= lx->end) return fail(lx->err, lx->fname, lx->tok_line, "unterminated string");
+            c = *lx->p++;
+            if (c == '"') break;
+            if (c == '\n') return fail(lx->err, lx->fname, lx->tok_line, "unterminated string");
+            if (c == '\\') {
+                if (lx->p >= lx->end) return fail(lx->err, lx->fname, lx->tok_line, "unterminated string");
+                c = *lx->p++;
+                if (c == 'n') c = '\n';
+                else if (c == 't') c = '\t';
+                else if (c == '\n') return fail(lx->err, lx->fname, lx->tok_line, "unterminated string");
+            }
+            lex_put(lx, c);
+        }
+        lx->kind = T_STRING;
+        return 0;
+    }
+    if (isalnum((unsigned char)c) || c == '_' || c == '.' || c == '-' || c == '+') {
+        while (lx->p < lx->end &&
+               (isalnum((unsigned char)*lx->p) || *lx->p == '_' || *lx->p == '.' || *lx->p == '-' || *lx->p == '+'))
+            lex_put(lx, *lx->p++);
+        lx->kind = T_WORD;
+        return 0;
+    }
+    return fail(lx->err, lx->fname, lx->tok_line, "unexpected character '%c'", isprint((unsigned char)c) ? c : '?');
+}
+
+static int expect(lexer *lx, tok_kind k, const char *what)
+{
+    if (lex_next(lx)) return -1;
+    if (lx->kind != k) {
+        if (lx->kind == T_END) return fail(lx->err, lx->fname, lx->tok_line, "expected %s, found end of file", what);
+        return fail(lx->err, lx->fname, lx->tok_line, "expected %s, found '%.40s'", what, lx->buf);
+    }
+    return 0;
+}
+
+/* Parses "{ key: value ... }" (after the '{'); values of wanted keys are copied into out[]. */
+static int parse_attrs(lexer *lx, const char *const *keys, char **out, size_t nkeys)
+{
+    for (;;) {
+        if (lex_next(lx)) return -1;
+        if (lx->kind == T_RBRACE) return 0;
+        if (lx->kind != T_WORD) {
+            if (lx->kind == T_END) return fail(lx->err, lx->fname, lx->tok_line, "missing '}'");
+            return fail(lx->err, lx->fname, lx->tok_line, "expected an attribute name, found '%.40s'", lx->buf);
+        }
+        size_t which = nkeys;
+        for (size_t i = 0; i < nkeys; i++)
+            if (!strcmp(lx->buf, keys[i])) which = i;
+        if (expect(lx, T_COLON, "':'")) return -1;
+        if (lex_next(lx)) return -1;
+        if (lx->kind != T_STRING && lx->kind != T_WORD)
+            return fail(lx->err, lx->fname, lx->tok_line, "expected a value after ':'");
+        if (which < nkeys) {
+            if (out[which]) return fail(lx->err, lx->fname, lx->tok_line, "duplicate attribute '%s'", keys[which]);
+            out[which] = rtm_sg__strndup(lx->buf, lx->len);
+        }
+    }
+}
+
+/* Node label: "NAME\nFILE:LINE:COL\nBYTES bytes (QUALIFIER)" (lines 2 and 3 optional). */
+static int apply_node_label(lexer *lx, sg_func *f, const char *label, unsigned ln)
+{
+    const char *l1 = strchr(label, '\n');
+    if (!l1) return 0;
+    l1++;
+    const char *l2 = strchr(l1, '\n');
+    size_t n1 = l2 ? (size_t)(l2 - l1) : strlen(l1);
+    unsigned line, col;
+    size_t locend;
+    size_t flen = parse_loc(l1, n1, &line, &col, &locend);
+    if (flen == 0 || locend != n1) return fail(lx->err, lx->fname, ln, "node label: expected FILE:LINE:COL on line 2");
+    if (!f->file) {
+        f->file = rtm_sg__strndup(l1, flen);
+        f->line = line;
+        f->col = col;
+    }
+    if (!l2) return 0;
+    l2++;
+    const char *l3 = strchr(l2, '\n');
+    size_t n2 = l3 ? (size_t)(l3 - l2) : strlen(l2);
+    const char *sp = memchr(l2, ' ', n2);
+    long bytes;
+    if (!sp || !parse_size(l2, (size_t)(sp - l2), &bytes))
+        return fail(lx->err, lx->fname, ln, "node label: expected 'BYTES bytes (QUALIFIER)' on line 3");
+    const char *q = sp + 1;
+    size_t qn = n2 - (size_t)(q - l2);
+    uint8_t qual;
+    if (qn == 14 && !memcmp(q, "bytes (static)", 14)) qual = RTM_SG_STATIC;
+    else if (qn == 15 && !memcmp(q, "bytes (dynamic)", 15)) qual = RTM_SG_DYNAMIC;
+    else if (qn == 23 && !memcmp(q, "bytes (dynamic,bounded)", 23)) qual = RTM_SG_BOUNDED;
+    else return fail(lx->err, lx->fname, ln, "node label: unknown qualifier in '%.*s'", (int)(n2 > 60 ? 60 : n2), l2);
+    /* The same function in two units (e.g. a header's static inline, or one file given twice):
+     * keep the larger figure. */
+    if (f->qual == RTM_SG_NODATA || bytes > f->frame) f->frame = bytes;
+    if (qual > f->qual) f->qual = qual;
+    return 0;
+}
+
+int rtm_sg_load_ci(rtm_sg_graph *g, const char *text, size_t len, const char *fname, rtm_sg_error *err)
+{
+    unsigned ln;
+    if (has_nul(text, len, &ln)) return fail(err, fname, ln, "NUL byte in .ci file");
+    lexer lx = {.p = text, .end = text + len, .fname = fname, .line = 1, .err = err};
+    int rc = -1;
+    if (expect(&lx, T_WORD, "'graph:'") || strcmp(lx.buf, "graph")) {
+        if (lx.kind == T_WORD) fail(err, fname, lx.tok_line, "expected 'graph:', found '%.40s'", lx.buf);
+        goto out;
+    }
+    if (expect(&lx, T_COLON, "':'") || expect(&lx, T_LBRACE, "'{'")) goto out;
+    for (;;) {
+        if (lex_next(&lx)) goto out;
+        if (lx.kind == T_RBRACE) break;
+        if (lx.kind != T_WORD) {
+            if (lx.kind == T_END) fail(err, fname, lx.tok_line, "missing '}' at end of graph");
+            else fail(err, fname, lx.tok_line, "expected node, edge or an attribute, found '%.40s'", lx.buf);
+            goto out;
+        }
+        unsigned item_line = lx.tok_line;
+        bool is_node = !strcmp(lx.buf, "node"), is_edge = !strcmp(lx.buf, "edge");
+        bool is_graph = !strcmp(lx.buf, "graph");
+        if (expect(&lx, T_COLON, "':'")) goto out;
+        if (is_graph) {
+            fail(err, fname, item_line, "nested graphs are not supported");
+            goto out;
+        }
+        if (!is_node && !is_edge) { /* graph attribute (title, ...) */
+            if (lex_next(&lx)) goto out;
+            if (lx.kind != T_STRING && lx.kind != T_WORD) {
+                fail(err, fname, lx.tok_line, "expected a value after ':'");
+                goto out;
+            }
+            continue;
+        }
+        if (expect(&lx, T_LBRACE, "'{'")) goto out;
+        if (is_node) {
+            static const char *const keys[] = {"title", "label"};
+            char *v[2] = {NULL, NULL};
+            int r = parse_attrs(&lx, keys, v, 2);
+            if (r == 0 && !v[0]) r = fail(err, fname, item_line, "node without title");
+            if (r == 0 && v[0][0] == '\0') r = fail(err, fname, item_line, "node with an empty title");
+            if (r == 0 && strcmp(v[0], "__indirect_call") != 0) {
+                uint32_t id = rtm_sg__func(g, v[0], strlen(v[0]));
+                sg_func *f = &g->f[id];
+                if (v[1]) {
+                    const char *nl = strchr(v[1], '\n');
+                    size_t nn = nl ? (size_t)(nl - v[1]) : strlen(v[1]);
+                    if (nn && (!f->name || strcmp(f->name, f->key) == 0)) {
+                        free(f->name);
+                        f->name = rtm_sg__strndup(v[1], nn);
+                    }
+                    r = apply_node_label(&lx, f, v[1], item_line);
+                }
+            }
+            free(v[0]);
+            free(v[1]);
+            if (r) goto out;
+        } else {
+            static const char *const keys[] = {"sourcename", "targetname", "label"};
+            char *v[3] = {NULL, NULL, NULL};
+            int r = parse_attrs(&lx, keys, v, 3);
+            if (r == 0 && (!v[0] || !v[1])) r = fail(err, fname, item_line, "edge without sourcename or targetname");
+            if (r == 0 && (!v[0][0] || !v[1][0])) r = fail(err, fname, item_line, "edge with an empty name");
+            if (r == 0 && !strcmp(v[0], "__indirect_call"))
+                r = fail(err, fname, item_line, "edge from __indirect_call");
+            if (r == 0) {
+                uint32_t from = rtm_sg__func(g, v[0], strlen(v[0]));
+                if (!strcmp(v[1], "__indirect_call")) {
+                    g->f[from].has_icall = true;
+                    g->ic = rtm_sg__grow(g->ic, &g->cic, g->nic + 1, sizeof *g->ic);
+                    g->ic[g->nic].caller = from;
+                    g->ic[g->nic++].site = v[2];
+                } else {
+                    uint32_t to = rtm_sg__func(g, v[1], strlen(v[1]));
+                    g->e = rtm_sg__grow(g->e, &g->ce, g->ne + 1, sizeof *g->e);
+                    g->e[g->ne++] = (sg_edge){from, to, v[2], false};
+                }
+                v[2] = NULL;
+            }
+            free(v[0]);
+            free(v[1]);
+            free(v[2]);
+            if (r) goto out;
+        }
+    }
+    if (lex_next(&lx)) goto out;
+    if (lx.kind != T_END) {
+        fail(err, fname, lx.tok_line, "text after the end of the graph");
+        goto out;
+    }
+    rc = 0;
+out:
+    free(lx.buf);
+    return rc;
+}
+
+/* ---- annotations ------------------------------------------------------------------------------- */
+
+typedef struct {
+    const char *s;
+    size_t n;
+} word;
+
+static size_t split_words(const char *s, size_t n, word *w, size_t maxw)
+{
+    size_t k = 0, i = 0;
+    while (i < n) {
+        while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
+        if (i >= n || s[i] == '#') break;
+        size_t j = i;
+        while (j < n && s[j] != ' ' && s[j] != '\t' && s[j] != '#') j++;
+        if (k < maxw) w[k] = (word){s + i, j - i};
+        k++;
+        i = j;
+    }
+    return k;
+}
+
+static bool word_is(word w, const char *s) { return strlen(s) == w.n && !memcmp(w.s, s, w.n); }
+
+static int annotate_line(rtm_sg_graph *g, const char *s, size_t n, const char *fname, unsigned ln,
+                         rtm_sg_error *err)
+{
+    enum { MAXW = 256 };
+    word w[MAXW];
+    size_t k = split_words(s, n, w, MAXW);
+    if (k == 0) return 0;
+    if (k > MAXW) return fail(err, fname, ln, "too many words (at most %d)", MAXW);
+    sg_directive d = {0};
+    d.line = ln;
+    long v = 0;
+    if (word_is(w[0], "thread") || word_is(w[0], "isr") || word_is(w[0], "frame") || word_is(w[0], "recursion")) {
+        const char *what = word_is(w[0], "thread") ? "stack size in bytes"
+                         : word_is(w[0], "isr") ? "preemption level (0-255)"
+                         : word_is(w[0], "frame") ? "frame size in bytes" : "maximum recursion depth";
+        if (k != 3) return fail(err, fname, ln, "usage: %.*s NAME %s", (int)w[0].n, w[0].s, what);
+        if (!parse_size(w[2].s, w[2].n, &v)) return fail(err, fname, ln, "bad %s '%.*s'", what, (int)(w[2].n > 40 ? 40 : w[2].n), w[2].s);
+        d.kind = word_is(w[0], "thread") ? SG_D_THREAD
+               : word_is(w[0], "isr") ? SG_D_ISR : word_is(w[0], "frame") ? SG_D_FRAME : SG_D_RECURSION;
+        if (d.kind == SG_D_ISR && v > 255) return fail(err, fname, ln, "preemption level %ld out of range 0-255", v);
+        if (d.kind == SG_D_RECURSION && (v < 1 || v > 1000000))
+            return fail(err, fname, ln, "recursion depth %ld out of range 1-1000000", v);
+        if (d.kind == SG_D_THREAD && v < 1) return fail(err, fname, ln, "stack size must be at least 1 byte");
+    } else if (word_is(w[0], "root")) {
+        if (k != 2) return fail(err, fname, ln, "usage: root NAME");
+        d.kind = SG_D_ROOT;
+    } else if (word_is(w[0], "icall") || word_is(w[0], "fptype")) {
+        d.kind = word_is(w[0], "icall") ? SG_D_ICALL : SG_D_FPTYPE;
+        if (k < 3)
+            return fail(err, fname, ln, "usage: %s %s TARGET...", d.kind == SG_D_ICALL ? "icall" : "fptype",
+                        d.kind == SG_D_ICALL ? "FILE:LINE[:COL]|FUNCTION" : "TYPE");
+        if (d.kind == SG_D_FPTYPE && w[1].s[0] == '@') w[1].s++, w[1].n--;
+        if (w[1].n == 0) return fail(err, fname, ln, "empty name");
+        for (size_t i = 2; i < k; i++)
+            if (w[i].n == 0 || (w[i].s[0] == '@' && w[i].n == 1))
+                return fail(err, fname, ln, "empty target name");
+    } else {
+        return fail(err, fname, ln, "unknown directive '%.*s' (thread, isr, root, frame, recursion, icall, fptype)",
+                    (int)(w[0].n > 40 ? 40 : w[0].n), w[0].s);
+    }
+    d.n = v;
+    d.origin = rtm_sg__strndup(fname, strlen(fname));
+    d.a = rtm_sg__strndup(w[1].s, w[1].n);
+    if (d.kind == SG_D_ICALL || d.kind == SG_D_FPTYPE) {
+        d.ntargets = k - 2;
+        d.targets = calloc(d.ntargets, sizeof *d.targets);
+        if (!d.targets) abort();
+        for (size_t i = 2; i < k; i++) d.targets[i - 2] = rtm_sg__strndup(w[i].s, w[i].n);
+    }
+    g->d = rtm_sg__grow(g->d, &g->cd, g->nd + 1, sizeof *g->d);
+    g->d[g->nd++] = d;
+    return 0;
+}
+
+int rtm_sg_load_annotations(rtm_sg_graph *g, const char *text, size_t len, const char *fname, rtm_sg_error *err)
+{
+    unsigned ln;
+    if (has_nul(text, len, &ln)) return fail(err, fname, ln, "NUL byte in annotation file");
+    const char *p = text, *end = text + len;
+    for (ln = 1; p < end; ln++) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        if (!eol) eol = end;
+        size_t n = (size_t)(eol - p);
+        if (n && p[n - 1] == '\r') n--;
+        if (annotate_line(g, p, n, fname, ln, err)) return -1;
+        p = eol < end ? eol + 1 : end;
+    }
+    return 0;
+}
+
+int rtm_sg_annotate(rtm_sg_graph *g, const char *line, const char *origin, rtm_sg_error *err)
+{
+    return annotate_line(g, line, strlen(line), origin, 0, err);
+}
+
+int rtm_sg_load_file(rtm_sg_graph *g, const char *path, rtm_sg_error *err)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return fail(err, path, 0, "cannot open: %s", strerror(errno));
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        buf = rtm_sg__grow(buf, &cap, len + 65536, 1);
+        size_t got = fread(buf + len, 1, cap - len, fp);
+        len += got;
+        if (got == 0) break;
+    }
+    int bad = ferror(fp);
+    fclose(fp);
+    if (bad) {
+        free(buf);
+        return fail(err, path, 0, "read error");
+    }
+    size_t pl = strlen(path);
+    int rc;
+    if (pl > 3 && !strcmp(path + pl - 3, ".ci")) rc = rtm_sg_load_ci(g, buf, len, path, err);
+    else if (pl > 3 && !strcmp(path + pl - 3, ".su")) rc = rtm_sg_load_su(g, buf, len, path, err);
+    else rc = rtm_sg_load_annotations(g, buf, len, path, err);
+    free(buf);
+    return rc;
+}

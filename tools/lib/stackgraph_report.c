@@ -1,0 +1,296 @@
+/* stackgraph reports: the text table with chains and problems, and the same as JSON. */
+#include <string.h>
+
+#include "stackgraph_int.h"
+
+#define LIST_MAX 50 /* entries per problem list in the text report (JSON lists all) */
+
+static const char *status_of(const rtm_sg_root_result *r, char *buf, size_t n)
+{
+    if (r->stack >= 0 && r->total > r->stack) {
+        snprintf(buf, n, "OVERFLOW by %ld", r->total - r->stack);
+        return buf;
+    }
+    if (r->flags & RTM_SG_F_RECURSION) return "unbounded";
+    if (r->flags) return "lower bound";
+    return r->stack >= 0 ? "ok" : "-";
+}
+
+static const char *kind_of(const rtm_sg_root_result *r, char *buf, size_t n)
+{
+    if (r->isr) {
+        snprintf(buf, n, "isr/%d", r->level);
+        return buf;
+    }
+    return r->stack >= 0 ? "thread" : "root";
+}
+
+static const char *qual_note(const sg_func *f)
+{
+    if (f->frame_override >= 0) return f->qual == RTM_SG_NODATA ? "annotated (no data)" : "annotated bound";
+    switch (f->qual) {
+    case RTM_SG_NODATA: return "NO DATA";
+    case RTM_SG_BOUNDED: return "dynamic,bounded";
+    case RTM_SG_DYNAMIC: return "DYNAMIC (alloca/VLA not counted)";
+    default: return "";
+    }
+}
+
+static void loc(const sg_func *f, char *buf, size_t n)
+{
+    if (f->file) snprintf(buf, n, "%s:%u:%u", f->file, f->line, f->col);
+    else snprintf(buf, n, "?");
+}
+
+static long func_frame(const sg_func *f) { return f->frame_override >= 0 ? f->frame_override : f->frame; }
+
+static void why(const rtm_sg_graph *g, const sg_scc *c, unsigned flags, FILE *out)
+{
+    static const char *const what[4] = {"dynamic frame in", "unresolved indirect call in", "no stack data for",
+                                        "recursion without depth through"};
+    const char *sep = "";
+    for (int b = 0; b < 4; b++) {
+        if (!(flags & (1u << b))) continue;
+        fprintf(out, "%s%s ", sep, what[b]);
+        uint32_t w = c->witness[b];
+        if (w == SG_NONE) fprintf(out, "an interrupt handler");
+        else if (b == 1) fprintf(out, "%s (%s)", g->f[g->unres[w].caller].name, g->unres[w].site ? g->unres[w].site : "?");
+        else fprintf(out, "%s", g->f[w].name);
+        sep = ", ";
+    }
+}
+
+void rtm_sg_report_text(const rtm_sg_graph *g, FILE *out)
+{
+    size_t nind = 0;
+    for (size_t i = 0; i < g->ne; i++) nind += g->e[i].indirect;
+    fprintf(out, "rtmem stack: %zu functions, %zu calls (%zu from annotations), %zu recursion cycles, %zu unresolved indirect calls\n",
+            g->nf, g->ne, nind, g->ncycles, g->nunres);
+    if (g->isr_levels_used) {
+        fprintf(out, "ISR nesting: %ld bytes over %d levels (", g->nesting_all, g->isr_levels_used);
+        const char *sep = "";
+        for (int l = 0; l < 256; l++)
+            if (g->isr_level_max[l] >= 0) {
+                fprintf(out, "%slevel %d: %s %ld", sep, l, g->f[g->isr_level_root[l]].name, g->isr_level_max[l]);
+                sep = ", ";
+            }
+        fprintf(out, ")");
+        if (g->opt.isr_frame) fprintf(out, ", %ld bytes pushed per interrupt entry included", g->opt.isr_frame);
+        fprintf(out, "\n");
+    }
+    if (g->opt.call_margin) fprintf(out, "call margin: %ld bytes per frame\n", g->opt.call_margin);
+    fprintf(out, "\n%-28s %-7s %8s %7s %7s %8s %8s  %s\n", "root", "kind", "frames", "margin", "isr", "total", "stack",
+            "status");
+    char b1[64], b2[64];
+    for (size_t i = 0; i < g->nroots; i++) {
+        const rtm_sg_root_result *r = &g->roots[i].r;
+        char st[32];
+        if (r->stack >= 0) snprintf(st, sizeof st, "%ld", r->stack);
+        else snprintf(st, sizeof st, "-");
+        fprintf(out, "%-28s %-7s %8ld %7ld %7ld %8ld %8s  %s\n", r->name, kind_of(r, b1, sizeof b1), r->frames, r->margin,
+                r->isr_nesting, r->total, st, status_of(r, b2, sizeof b2));
+    }
+    for (size_t i = 0; i < g->nroots; i++) {
+        const sg_root *rt = &g->roots[i];
+        const rtm_sg_root_result *r = &rt->r;
+        fprintf(out, "\n%s: %ld bytes = %ld frames", r->name, r->total, r->frames);
+        if (r->margin) fprintf(out, " + %ld call margin", r->margin);
+        if (r->isr_nesting) fprintf(out, " + %ld %s", r->isr_nesting, r->isr ? "higher-priority ISRs" : "ISR nesting");
+        if (r->stack >= 0) fprintf(out, "; stack %ld", r->stack);
+        fprintf(out, "\n");
+        if (r->flags) {
+            fprintf(out, "  %s: ", (r->flags & RTM_SG_F_RECURSION) ? "UNBOUNDED" : "LOWER BOUND");
+            why(g, &g->scc[rt->chain[0]], g->scc[rt->chain[0]].flags, out);
+            if (r->flags & ~g->scc[rt->chain[0]].flags) {
+                if (g->scc[rt->chain[0]].flags) fprintf(out, "; ");
+                fprintf(out, "an interrupt handler is not bounded");
+            }
+            fprintf(out, "\n");
+        }
+        fprintf(out, "  %8s  %-28s %-24s %s\n", "bytes", "function", "defined at", "called at");
+        const char *site = NULL;
+        bool ind = false;
+        for (size_t k = 0; k < r->chain_len; k++) {
+            const sg_scc *c = &g->scc[rt->chain[k]];
+            char l[256], s[160];
+            snprintf(s, sizeof s, "%s%s", site ? site : "", ind ? " (indirect)" : "");
+            if (!c->cycle) {
+                const sg_func *f = &g->f[g->scc_members[c->first]];
+                loc(f, l, sizeof l);
+                fprintf(out, "  %8ld  %-28s %-24s %s%s%s\n", func_frame(f), f->name, l, s, *qual_note(f) ? "  " : "",
+                        qual_note(f));
+            } else {
+                fprintf(out, "  %8ld  [recursion x%u%s] %s\n", c->frames, c->depth,
+                        c->nodepth ? ", depth unknown" : "", s);
+                for (uint32_t m = 0; m < c->size; m++) {
+                    const sg_func *f = &g->f[g->scc_members[c->first + m]];
+                    loc(f, l, sizeof l);
+                    fprintf(out, "  %8ld    %-26s %-24s %s\n", func_frame(f), f->name, l, qual_note(f));
+                }
+            }
+            if (c->exit_edge != SG_NONE) {
+                site = g->e[c->exit_edge].site;
+                ind = g->e[c->exit_edge].indirect;
+            }
+        }
+    }
+    /* problems */
+    size_t nprob = g->nunres;
+    for (size_t i = 0; i < g->nf; i++)
+        nprob += g->f[i].frame_override < 0 && (g->f[i].qual == RTM_SG_DYNAMIC || g->f[i].qual == RTM_SG_NODATA);
+    for (size_t s = 0; s < g->nscc; s++) nprob += g->scc[s].nodepth;
+    if (!nprob) return;
+    fprintf(out, "\nproblems (each makes the results that reach it a lower bound; see docs/stack-annotations.md):\n");
+    size_t shown = 0;
+    for (size_t i = 0; i < g->nunres && shown < LIST_MAX; i++, shown++)
+        fprintf(out, "  indirect call without targets: in %s at %s (add: icall %s TARGET...)\n", g->f[g->unres[i].caller].name,
+                g->unres[i].site ? g->unres[i].site : "?", g->unres[i].site ? g->unres[i].site : g->f[g->unres[i].caller].key);
+    for (size_t s = 0; s < g->nscc && shown < LIST_MAX; s++) {
+        const sg_scc *c = &g->scc[s];
+        if (!c->nodepth)
+            continue;
+        fprintf(out, "  recursion without depth: ");
+        for (uint32_t m = 0; m < c->size && m < 8; m++) fprintf(out, "%s%s", m ? ", " : "", g->f[g->scc_members[c->first + m]].name);
+        if (c->size > 8) fprintf(out, ", ... (%u functions)", c->size);
+        fprintf(out, " (add: recursion %s DEPTH)\n", g->f[g->scc_members[c->first]].key);
+        shown++;
+    }
+    for (size_t i = 0; i < g->nf && shown < LIST_MAX; i++) {
+        const sg_func *f = &g->f[i];
+        if (f->frame_override >= 0) continue;
+        char l[256];
+        loc(f, l, sizeof l);
+        if (f->qual == RTM_SG_DYNAMIC)
+            fprintf(out, "  dynamic frame without bound: %s (%s), %ld bytes + alloca/VLA (add: frame %s BYTES)\n", f->name, l,
+                    f->frame, f->key), shown++;
+        else if (f->qual == RTM_SG_NODATA)
+            fprintf(out, "  no stack data: %s (add its .su/.ci, or: frame %s BYTES)\n", f->name, f->key), shown++;
+    }
+    if (shown < nprob) fprintf(out, "  ... and %zu more (--json lists all)\n", nprob - shown);
+}
+
+/* ---- JSON ---------------------------------------------------------------------------------------- */
+
+static void jstr(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') fprintf(out, "\\%c", c);
+        else if (c < 0x20) fprintf(out, "\\u%04x", c);
+        else fputc(c, out);
+    }
+    fputc('"', out);
+}
+
+static void jfunc(const rtm_sg_graph *g, FILE *out, const sg_func *f)
+{
+    (void)g;
+    fprintf(out, "{\"name\":");
+    jstr(out, f->name);
+    fprintf(out, ",\"key\":");
+    jstr(out, f->key);
+    fprintf(out, ",\"file\":");
+    if (f->file) jstr(out, f->file);
+    else fprintf(out, "null");
+    fprintf(out, ",\"line\":%u,\"col\":%u,\"frame\":%ld,\"qualifier\":\"%s\"}", f->line, f->col, func_frame(f),
+            f->frame_override >= 0 ? "annotated"
+            : f->qual == RTM_SG_STATIC ? "static"
+            : f->qual == RTM_SG_BOUNDED ? "dynamic,bounded"
+            : f->qual == RTM_SG_DYNAMIC ? "dynamic" : "none");
+}
+
+void rtm_sg_report_json(const rtm_sg_graph *g, FILE *out)
+{
+    fprintf(out, "{\"functions\":%zu,\"calls\":%zu,\"isr_frame\":%ld,\"call_margin\":%ld,\"isr_nesting\":%ld,\"isr_levels\":[",
+            g->nf, g->ne, g->opt.isr_frame, g->opt.call_margin, g->nesting_all);
+    const char *sep = "";
+    for (int l = 0; l < 256; l++)
+        if (g->isr_level_max[l] >= 0) {
+            fprintf(out, "%s{\"level\":%d,\"isr\":", sep, l);
+            jstr(out, g->f[g->isr_level_root[l]].name);
+            fprintf(out, ",\"bytes\":%ld}", g->isr_level_max[l]);
+            sep = ",";
+        }
+    fprintf(out, "],\n\"roots\":[");
+    char b1[64], b2[64];
+    for (size_t i = 0; i < g->nroots; i++) {
+        const sg_root *rt = &g->roots[i];
+        const rtm_sg_root_result *r = &rt->r;
+        fprintf(out, "%s\n{\"name\":", i ? "," : "");
+        jstr(out, r->name);
+        fprintf(out, ",\"kind\":\"%s\",\"level\":%d,\"frames\":%ld,\"margin\":%ld,\"isr_nesting\":%ld,\"total\":%ld,\"stack\":",
+                r->isr ? "isr" : r->stack >= 0 ? "thread" : "root", r->level, r->frames, r->margin, r->isr_nesting,
+                r->total);
+        if (r->stack >= 0) fprintf(out, "%ld", r->stack);
+        else fprintf(out, "null");
+        fprintf(out, ",\"status\":");
+        jstr(out, status_of(r, b2, sizeof b2));
+        (void)b1;
+        fprintf(out, ",\"lower_bound\":%s,\"unbounded\":%s,\"reasons\":[", r->flags ? "true" : "false",
+                (r->flags & RTM_SG_F_RECURSION) ? "true" : "false");
+        static const char *const names[4] = {"dynamic", "indirect", "nodata", "recursion"};
+        sep = "";
+        for (int b = 0; b < 4; b++)
+            if (r->flags & (1u << b)) fprintf(out, "%s\"%s\"", sep, names[b]), sep = ",";
+        fprintf(out, "],\"chain\":[");
+        const char *site = NULL;
+        for (size_t k = 0; k < r->chain_len; k++) {
+            const sg_scc *c = &g->scc[rt->chain[k]];
+            fprintf(out, "%s{\"bytes\":%ld,\"called_at\":", k ? "," : "", c->frames);
+            if (site) jstr(out, site);
+            else fprintf(out, "null");
+            if (c->cycle) fprintf(out, ",\"recursion_depth\":%u", c->depth);
+            fprintf(out, ",\"functions\":[");
+            for (uint32_t m = 0; m < c->size; m++) {
+                if (m) fputc(',', out);
+                jfunc(g, out, &g->f[g->scc_members[c->first + m]]);
+            }
+            fprintf(out, "]}");
+            site = c->exit_edge != SG_NONE ? g->e[c->exit_edge].site : NULL;
+        }
+        fprintf(out, "]}");
+    }
+    fprintf(out, "],\n\"unresolved_indirect_calls\":[");
+    for (size_t i = 0; i < g->nunres; i++) {
+        fprintf(out, "%s{\"caller\":", i ? "," : "");
+        jstr(out, g->f[g->unres[i].caller].name);
+        fprintf(out, ",\"site\":");
+        if (g->unres[i].site) jstr(out, g->unres[i].site);
+        else fprintf(out, "null");
+        fprintf(out, "}");
+    }
+    fprintf(out, "],\n\"recursion_cycles\":[");
+    sep = "";
+    for (size_t s = 0; s < g->nscc; s++) {
+        const sg_scc *c = &g->scc[s];
+        if (!c->cycle) continue;
+        fprintf(out, "%s{\"depth\":", sep);
+        if (c->nodepth) fprintf(out, "null");
+        else fprintf(out, "%u", c->depth);
+        fprintf(out, ",\"functions\":[");
+        for (uint32_t m = 0; m < c->size; m++) {
+            if (m) fputc(',', out);
+            jstr(out, g->f[g->scc_members[c->first + m]].name);
+        }
+        fprintf(out, "]}");
+        sep = ",";
+    }
+    fprintf(out, "],\n\"dynamic_frames\":[");
+    sep = "";
+    for (size_t i = 0; i < g->nf; i++)
+        if (g->f[i].qual == RTM_SG_DYNAMIC && g->f[i].frame_override < 0) {
+            fputs(sep, out);
+            jfunc(g, out, &g->f[i]);
+            sep = ",";
+        }
+    fprintf(out, "],\n\"no_data\":[");
+    sep = "";
+    for (size_t i = 0; i < g->nf; i++)
+        if (g->f[i].qual == RTM_SG_NODATA && g->f[i].frame_override < 0) {
+            fputs(sep, out);
+            jstr(out, g->f[i].name);
+            sep = ",";
+        }
+    fprintf(out, "]}\n");
+}
