@@ -30,14 +30,33 @@ static fault_ring g_ring RTM_FAULT_RING_ATTR;
 static rtm_fault_policy g_policy = rtm_fault_default_policy;
 static void *g_policy_ctx;
 
-/* FNV-1a over the record with check_ treated as 0. */
+/* FNV-1a over the record's fields (never its padding, whose bytes a struct copy need not keep). */
+static uint32_t mix(uint32_t h, uint64_t v)
+{
+    for (unsigned i = 0; i < 8; i++) h = (h ^ (uint32_t)((v >> (8u * i)) & 0xFFu)) * 16777619u;
+    return h;
+}
+
 static uint32_t record_sum(const rtm_fault_record *r)
 {
-    rtm_fault_record tmp = *r;
-    tmp.check_ = 0;
-    const unsigned char *b = (const unsigned char *)&tmp;
     uint32_t h = 2166136261u;
-    for (size_t i = 0; i < sizeof tmp; i++) h = (h ^ b[i]) * 16777619u;
+    h = mix(h, r->addr);
+    h = mix(h, r->pc);
+    h = mix(h, r->access);
+    h = mix(h, r->flags);
+    h = mix(h, r->can);
+    h = mix(h, (uint64_t)r->arch);
+    for (unsigned i = 0; i < RTM_FAULT_CAUSE_WORDS; i++) h = mix(h, r->cause[i]);
+    h = mix(h, r->thread);
+    h = mix(h, r->seq);
+    h = mix(h, r->repeat);
+    h = mix(h, (uintptr_t)r->domain);
+    h = mix(h, (uintptr_t)r->part_domain);
+    h = mix(h, r->partition.start);
+    h = mix(h, r->partition.size);
+    h = mix(h, r->partition.attr);
+    h = mix(h, (uint32_t)r->part_index);
+    h = mix(h, (uint64_t)r->action);
     return h ^ RING_MAGIC;
 }
 

@@ -5,6 +5,7 @@
 #include "domain_posix.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -186,39 +187,72 @@ static rtm_err protect_all(const rtm_domain *d, bool release)
 rtm_err rtm_posix_domain_apply(const rtm_domain *d) { return protect_all(d, false); }
 rtm_err rtm_posix_domain_release(const rtm_domain *d) { return protect_all(d, true); }
 
+/* The part of rtm_posix_run() between the recovery point and the body, kept apart so that no
+ * local of the caller lives across sigsetjmp (-Wclobbered). */
+static __attribute__((noinline)) rtm_err run_body(recovery *rec, void *(*fn)(void *arg), void *arg, void **ret)
+{
+    if (sigsetjmp(rec->jb, 1) != 0) return RTM_ERR_ACCESS;
+    rec->armed = 1;
+    void *v = fn(arg);
+    rec->armed = 0;
+    if (ret) *ret = v;
+    return RTM_OK;
+}
+
+/* Alternate signal stacks: a thread that has none gets one on its first rtm_posix_run() and keeps
+ * it until it exits (a pthread key destructor frees it). Keeping it installed, rather than
+ * installing and removing it around each body, also avoids a valgrind bug that delivers SA_ONSTACK
+ * signals onto a stack that was disabled and unmapped. A thread that already has an alternate stack
+ * (the application's, a sanitizer's) keeps using that one. */
+#define ALT_STACK_SIZE (64u * 1024u)
+static pthread_key_t g_alt_key;
+static pthread_once_t g_alt_once = PTHREAD_ONCE_INIT;
+static int g_alt_key_ok;
+
+static size_t alt_stack_size(void) { return (size_t)SIGSTKSZ > ALT_STACK_SIZE ? (size_t)SIGSTKSZ : ALT_STACK_SIZE; }
+
+static void alt_free(void *mem)
+{
+    stack_t cur;
+    if (sigaltstack(NULL, &cur) == 0 && cur.ss_sp == mem) {
+        stack_t off = {.ss_sp = NULL, .ss_size = 0, .ss_flags = SS_DISABLE};
+        sigaltstack(&off, NULL);
+    }
+    munmap(mem, alt_stack_size());
+}
+
+static void alt_key_init(void) { g_alt_key_ok = pthread_key_create(&g_alt_key, alt_free) == 0; }
+
+static rtm_err ensure_alt_stack(void)
+{
+    stack_t cur;
+    if (sigaltstack(NULL, &cur) != 0) return RTM_ERR_UNSUPPORTED;
+    if (!(cur.ss_flags & SS_DISABLE)) return RTM_OK;
+    pthread_once(&g_alt_once, alt_key_init);
+    if (!g_alt_key_ok) return RTM_ERR_NOMEM;
+    size_t size = alt_stack_size();
+    void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED) return RTM_ERR_NOMEM;
+    stack_t ss = {.ss_sp = mem, .ss_size = size, .ss_flags = 0};
+    if (sigaltstack(&ss, NULL) != 0 || pthread_setspecific(g_alt_key, mem) != 0) {
+        stack_t off = {.ss_sp = NULL, .ss_size = 0, .ss_flags = SS_DISABLE};
+        sigaltstack(&off, NULL);
+        munmap(mem, size);
+        return RTM_ERR_NOMEM;
+    }
+    return RTM_OK;
+}
+
 rtm_err rtm_posix_run(void *(*fn)(void *arg), void *arg, void **ret)
 {
     if (!fn) return RTM_ERR_ARG;
     if (t_recovery) return RTM_ERR_STATE;
-    size_t ss_size = 64u * 1024u;
-    if ((size_t)SIGSTKSZ > ss_size) ss_size = (size_t)SIGSTKSZ;
-    void *ss_mem = mmap(NULL, ss_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (ss_mem == MAP_FAILED) return RTM_ERR_NOMEM;
-    stack_t ss = {.ss_sp = ss_mem, .ss_size = ss_size, .ss_flags = 0}, old_ss;
-    if (sigaltstack(&ss, &old_ss) != 0) {
-        munmap(ss_mem, ss_size);
-        return RTM_ERR_NOMEM;
-    }
+    rtm_err e = ensure_alt_stack();
+    if (e != RTM_OK) return RTM_ERR_NOMEM;
     recovery rec;
     rec.armed = 0;
-    volatile rtm_err result = RTM_OK;
     t_recovery = &rec;
-    if (sigsetjmp(rec.jb, 1) == 0) {
-        rec.armed = 1;
-        void *v = fn(arg);
-        rec.armed = 0;
-        if (ret) *ret = v;
-    } else {
-        result = RTM_ERR_ACCESS;
-    }
+    e = run_body(&rec, fn, arg, ret);
     t_recovery = NULL;
-    /* Restore the previous alternate stack (or none) before freeing ours. */
-    if (old_ss.ss_flags & SS_DISABLE) {
-        stack_t off = {.ss_sp = NULL, .ss_size = 0, .ss_flags = SS_DISABLE};
-        sigaltstack(&off, NULL);
-    } else {
-        sigaltstack(&old_ss, NULL);
-    }
-    munmap(ss_mem, ss_size);
-    return result;
+    return e;
 }

@@ -64,8 +64,9 @@ rtm_err rtm_posix_domain_apply(const rtm_domain *d);
 rtm_err rtm_posix_domain_release(const rtm_domain *d);
 
 /**
- * Runs fn(arg) in the calling thread as an abortable body: sets an alternate signal stack and a
- * recovery point for ABORT_THREAD. Returns RTM_OK when fn returned (its value in *ret if ret is not
+ * Runs fn(arg) in the calling thread as an abortable body: sets a recovery point for ABORT_THREAD
+ * and makes sure the thread has an alternate signal stack (a thread without one gets a 64 KiB stack
+ * that stays installed until the thread exits). Returns RTM_OK when fn returned (its value in *ret if ret is not
  * NULL), RTM_ERR_ACCESS when the fault policy aborted it (fn's stack frames are discarded without
  * running further code in them: locks fn held stay held), RTM_ERR_ARG (fn NULL), RTM_ERR_NOMEM (no
  * memory for the signal stack), RTM_ERR_STATE (called from inside fn: not nestable).
