@@ -224,7 +224,7 @@ void *rtm_pools_alloc(rtm_pools *p, size_t size)
 /* Class index (0..n) of the live fallback block @p ptr, or SIZE_MAX if it is not one. Lock held. */
 static size_t fallback_class(const rtm_pools *p, const void *ptr)
 {
-    if (p->heap == NULL || ((uintptr_t)ptr & (RTM_ALIGN - 1u)) != 0 || (uintptr_t)ptr < TAG) return SIZE_MAX;
+    if (p->heap == NULL || ((uintptr_t)ptr & (RTM_ALIGN - 1u)) != 0 || (uintptr_t)ptr <= TAG) return SIZE_MAX;
     const unsigned char *hp = (const unsigned char *)ptr - TAG;
     if (rtm_heap_usable_size(p->heap, hp) < TAG) return SIZE_MAX;
     uintptr_t t;

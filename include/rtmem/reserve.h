@@ -1,0 +1,150 @@
+/*
+ * rtmem/reserve.h - memory for important requests when memory runs short: two designs.
+ *
+ * Priorities are numbers 0 .. levels-1; higher is more important.
+ *
+ * (a) Tiered heaps (rtm_tiers): an ordered list of heaps, one per level. A request of priority p
+ *     tries tier p first, then p-1, ..., 0. Tier p's RAM can only ever be used by priorities >= p,
+ *     so it is fenced off for them even while they do not use it.
+ *
+ * (b) Reserves in one heap (rtm_reserve): per-level watermarks reserve[0] >= reserve[1] >= ... A
+ *     request of priority p succeeds only if the heap's free bytes after it are still at least
+ *     reserve[p]. Nothing is fenced off: any level may use any free byte, as long as the headroom
+ *     the more important levels are promised stays free. A request of the top level (reserve 0
+ *     by convention) can use everything.
+ *
+ * What each guarantees: with (a), priority p finds tier p's space whatever lower levels do; with
+ * (b), priority p finds reserve[p-1] free bytes whatever lower levels do (they stop at their
+ * watermark). Neither can beat fragmentation: a free byte count is not a free block of that size.
+ * tests/reserve/test_reserve_compare.c runs both on the same RAM and the same mixed-priority trace
+ * and prints how many requests of each level each design serves (docs/slab.md has the table).
+ *
+ * Thread safety: both wrap their heaps with the port's lock; the heaps must not be used by
+ * anybody else at the same time. Not ISR-safe.
+ */
+#ifndef RTMEM_RESERVE_H
+#define RTMEM_RESERVE_H
+
+#include "rtmem/common.h"
+#include "rtmem/heap.h"
+#include "rtmem/port.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Most priority levels (tiers / watermarks) one object supports. */
+#ifndef RTM_RESERVE_MAX_LEVELS
+#define RTM_RESERVE_MAX_LEVELS 8
+#endif
+
+/** Per-level counters. */
+typedef struct {
+    size_t requests; /**< calls at this level (bad ones excluded) */
+    size_t served;   /**< of those, the ones that returned memory */
+    size_t denied;   /**< refused to keep a more important level's reserve (rtm_reserve only) */
+    size_t failed;   /**< no block large enough (in any allowed tier / in the heap) */
+    size_t borrowed; /**< rtm_tiers: served by a lower tier than the request's own */
+} rtm_reserve_level_stats;
+
+/** Rejected calls (both designs). */
+typedef struct {
+    size_t bad_frees;    /**< frees of pointers that are not live blocks */
+    size_t bad_requests; /**< allocs with size 0 or priority out of range */
+} rtm_reserve_errors;
+
+/* ---- (a) tiered heaps ---------------------------------------------------------------------------- */
+
+/** Tiered heaps. Lives in the caller's memory; fields are private. */
+typedef struct {
+    size_t levels;
+    struct {
+        rtm_heap *heap;
+        uintptr_t lo, hi; /* addresses of every block the heap can hand out */
+    } tier[RTM_RESERVE_MAX_LEVELS];
+    rtm_reserve_level_stats stats[RTM_RESERVE_MAX_LEVELS];
+    size_t bad_frees, bad_requests;
+    rtm_port_sync sync;
+} rtm_tiers;
+
+/**
+ * Sets up @p t over @p levels heaps: heaps[0] serves every priority, heaps[levels-1] only the top
+ * one. The heaps must be initialised and distinct, and their regions must not overlap (each
+ * heap's extent is found with rtm_heap_walk, O(blocks)).
+ * Fails (t unchanged, reported) with RTM_ERR_ARG (t or heaps NULL, a heap NULL or repeated),
+ * RTM_ERR_SIZE (levels 0 or above RTM_RESERVE_MAX_LEVELS) or RTM_ERR_OVERLAP.
+ * Not thread-safe (init before sharing).
+ */
+rtm_err rtm_tiers_init(rtm_tiers *t, rtm_heap *const *heaps, size_t levels);
+
+/**
+ * Allocates @p size bytes for priority @p prio from tier prio, else prio-1, ..., else 0.
+ * NULL when every allowed tier is out of memory (counted as failed), or for t NULL, size 0 or
+ * prio >= levels (reported, bad_requests). O(levels) heap attempts. Thread-safe; not ISR-safe.
+ */
+void *rtm_tiers_alloc(rtm_tiers *t, size_t size, unsigned prio);
+
+/**
+ * Frees @p ptr into the tier that holds it. NULL is a no-op. A pointer outside every tier is
+ * reported (RTM_ERR_BAD_PTR) and counted; one inside a tier is checked by that heap (which
+ * reports and counts a bad one, counted here too). O(levels) + heap free. Thread-safe.
+ */
+void rtm_tiers_free(rtm_tiers *t, void *ptr);
+
+/** Counters of level @p prio into @p out. RTM_ERR_ARG for NULLs or prio out of range. */
+rtm_err rtm_tiers_get_stats(rtm_tiers *t, unsigned prio, rtm_reserve_level_stats *out);
+
+/** Rejected-call counters into @p out (zeros for t NULL). O(1). Thread-safe. */
+void rtm_tiers_get_errors(rtm_tiers *t, rtm_reserve_errors *out);
+
+/** Releases the lock. The heaps are the caller's. RTM_ERR_ARG for NULL. */
+rtm_err rtm_tiers_destroy(rtm_tiers *t);
+
+/* ---- (b) reserves in one heap ------------------------------------------------------------------- */
+
+/** One heap with per-level watermarks. Lives in the caller's memory; fields are private. */
+typedef struct {
+    rtm_heap *heap;
+    size_t levels;
+    size_t reserve[RTM_RESERVE_MAX_LEVELS];
+    rtm_reserve_level_stats stats[RTM_RESERVE_MAX_LEVELS];
+    size_t bad_frees, bad_requests;
+    rtm_port_sync sync;
+} rtm_reserve;
+
+/**
+ * Sets up @p r over heap @p h with @p levels watermarks: reserve[p] = bytes (of the heap's free
+ * space, block headers included, as rtm_heap_stats.free counts them) that must still be free
+ * after a request of priority p succeeds. Must be non-increasing in p; the top level is usually 0.
+ * Fails (r unchanged, reported) with RTM_ERR_ARG (NULLs, increasing watermarks), RTM_ERR_SIZE
+ * (levels 0 or above RTM_RESERVE_MAX_LEVELS). Not thread-safe (init before sharing).
+ */
+rtm_err rtm_reserve_init(rtm_reserve *r, rtm_heap *h, const size_t *reserve, size_t levels);
+
+/**
+ * Allocates @p size bytes at priority @p prio if the heap's free bytes after it stay >=
+ * reserve[prio]. NULL when that would eat into the reserve (counted as denied; a request that
+ * obviously cannot fit is denied before touching the heap, one that could is allocated and, if
+ * the block turned out too large, given back) or when the heap has no block (failed); for r NULL,
+ * size 0 or prio out of range NULL and a report (bad_requests).
+ * O(heap alloc + rtm_heap_get_stats). Thread-safe; not ISR-safe.
+ */
+void *rtm_reserve_alloc(rtm_reserve *r, size_t size, unsigned prio);
+
+/** Frees @p ptr to the heap (which checks it; a rejected free is also counted here). NULL: no-op. */
+void rtm_reserve_free(rtm_reserve *r, void *ptr);
+
+/** Counters of level @p prio into @p out. RTM_ERR_ARG for NULLs or prio out of range. */
+rtm_err rtm_reserve_get_stats(rtm_reserve *r, unsigned prio, rtm_reserve_level_stats *out);
+
+/** Rejected-call counters into @p out (zeros for r NULL). O(1). Thread-safe. */
+void rtm_reserve_get_errors(rtm_reserve *r, rtm_reserve_errors *out);
+
+/** Releases the lock. The heap is the caller's. RTM_ERR_ARG for NULL. */
+rtm_err rtm_reserve_destroy(rtm_reserve *r);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RTMEM_RESERVE_H */

@@ -1,0 +1,189 @@
+/*
+ * Priority reserves: tier order and borrowing, watermarks held exactly, bad input.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "rtm_test.h"
+#include "rtmem/reserve.h"
+
+static _Alignas(64) unsigned char g_mem[3][4096];
+static _Alignas(64) unsigned char g_one[8192];
+
+static bool in(const void *p, const unsigned char *buf, size_t n)
+{
+    return (const unsigned char *)p >= buf && (const unsigned char *)p < buf + n;
+}
+
+static void expect_level(rtm_reserve_level_stats st, size_t req, size_t served, size_t denied, size_t failed, size_t borrowed)
+{
+    assert_int_equal(st.requests, req);
+    assert_int_equal(st.served, served);
+    assert_int_equal(st.denied, denied);
+    assert_int_equal(st.failed, failed);
+    assert_int_equal(st.borrowed, borrowed);
+}
+
+static void test_tiers(void **state)
+{
+    (void)state;
+    rtm_heap *h[3];
+    for (int i = 0; i < 3; i++) assert_non_null(h[i] = rtm_heap_init(g_mem[i], sizeof g_mem[i], RTM_FIT_GOOD));
+    rtm_tiers t;
+    rtm_test_hook_install();
+    assert_int_equal(rtm_tiers_init(&t, h, 3), RTM_OK);
+    /* each level starts in its own tier */
+    for (unsigned p = 0; p < 3; p++) {
+        void *q = rtm_tiers_alloc(&t, 100, p);
+        assert_true(in(q, g_mem[p], 4096));
+        rtm_tiers_free(&t, q);
+    }
+    /* fill tier 2 with top-level requests: then they borrow from tier 1, then tier 0 */
+    void *top[200];
+    size_t n = 0;
+    while ((top[n] = rtm_tiers_alloc(&t, 1000, 2)) != NULL && in(top[n], g_mem[2], 4096)) n++;
+    assert_true(n >= 2);
+    assert_true(in(top[n], g_mem[1], 4096));
+    n++;
+    while ((top[n] = rtm_tiers_alloc(&t, 1000, 2)) != NULL) n++;
+    assert_true(in(top[n - 1], g_mem[0], 4096));
+    /* now everything is full: the bottom level finds nothing, and never looked above tier 0 */
+    assert_null(rtm_tiers_alloc(&t, 1000, 0));
+    void *small = rtm_tiers_alloc(&t, 8, 0);
+    if (small) assert_true(in(small, g_mem[0], 4096));
+    rtm_reserve_level_stats st;
+    assert_int_equal(rtm_tiers_get_stats(&t, 2, &st), RTM_OK);
+    assert_int_equal(st.requests, st.served + st.failed);
+    assert_int_equal(st.served, n + 1);
+    assert_int_equal(st.failed, 1);
+    assert_true(st.borrowed >= 2);
+    assert_int_equal(rtm_tiers_get_stats(&t, 0, &st), RTM_OK);
+    assert_int_equal(st.failed, 1);
+    assert_int_equal(st.borrowed, 0);
+    while (n) rtm_tiers_free(&t, top[--n]);
+    rtm_tiers_free(&t, small);
+    for (int i = 0; i < 3; i++) {
+        rtm_heap_stats hs;
+        rtm_heap_get_stats(h[i], &hs);
+        assert_int_equal(hs.used, 0);
+        assert_int_equal(rtm_heap_check(h[i]), RTM_OK);
+    }
+    assert_int_equal(rtm_test_hook_total(), 0);
+
+    /* bad calls */
+    static unsigned char foreign[32];
+    void *q = rtm_tiers_alloc(&t, 64, 1);
+    assert_null(rtm_tiers_alloc(&t, 0, 1));
+    assert_null(rtm_tiers_alloc(&t, 8, 3));
+    assert_null(rtm_tiers_alloc(NULL, 8, 0));
+    rtm_tiers_free(&t, foreign);
+    rtm_tiers_free(&t, (unsigned char *)q + 8);
+    rtm_tiers_free(&t, q);
+    rtm_tiers_free(&t, q);
+    rtm_tiers_free(&t, NULL);
+    rtm_tiers_free(NULL, q);
+    rtm_reserve_errors er;
+    rtm_tiers_get_errors(&t, &er);
+    assert_int_equal(er.bad_requests, 2);
+    assert_int_equal(er.bad_frees, 3);
+    assert_int_equal(rtm_test_hook_total(), 3 + 3 + 1);
+    assert_int_equal(rtm_tiers_get_stats(&t, 3, &st), RTM_ERR_ARG);
+    assert_int_equal(rtm_tiers_get_stats(NULL, 0, &st), RTM_ERR_ARG);
+    assert_int_equal(rtm_tiers_destroy(&t), RTM_OK);
+
+    /* init rejects */
+    rtm_heap *dup[2] = {h[0], h[0]}, *withnull[2] = {h[0], NULL};
+    assert_int_equal(rtm_tiers_init(&t, dup, 2), RTM_ERR_ARG);
+    assert_int_equal(rtm_tiers_init(&t, withnull, 2), RTM_ERR_ARG);
+    assert_int_equal(rtm_tiers_init(&t, h, 0), RTM_ERR_SIZE);
+    assert_int_equal(rtm_tiers_init(&t, h, RTM_RESERVE_MAX_LEVELS + 1), RTM_ERR_SIZE);
+    assert_int_equal(rtm_tiers_init(&t, NULL, 1), RTM_ERR_ARG);
+    assert_int_equal(rtm_tiers_init(NULL, h, 1), RTM_ERR_ARG);
+}
+
+static void test_watermarks(void **state)
+{
+    (void)state;
+    rtm_heap *h = rtm_heap_init(g_one, sizeof g_one, RTM_FIT_GOOD);
+    assert_non_null(h);
+    rtm_heap_stats hs;
+    rtm_heap_get_stats(h, &hs);
+    const size_t cap = hs.free;
+    const size_t res[3] = {3000, 1000, 0};
+    rtm_reserve r;
+    rtm_test_hook_install();
+    assert_int_equal(rtm_reserve_init(&r, h, res, 3), RTM_OK);
+    void *blk[256];
+    size_t n = 0, denied[3] = {0};
+    /* each level fills up to its watermark and no further */
+    for (unsigned p = 0; p < 3; p++) {
+        size_t size = 100 + 37 * p;
+        for (;;) {
+            void *q = rtm_reserve_alloc(&r, size, p);
+            rtm_heap_get_stats(h, &hs);
+            if (q == NULL) break;
+            blk[n++] = q;
+            assert_true(hs.free >= res[p]);
+        }
+        rtm_reserve_level_stats st;
+        assert_int_equal(rtm_reserve_get_stats(&r, p, &st), RTM_OK);
+        if (p < 2) {
+            assert_int_equal(st.denied, 1);
+            assert_true(hs.free < res[p] + size + 64); /* stopped within one block of the watermark */
+            denied[p] = 1;
+        } else {
+            assert_int_equal(st.failed, 1); /* the top level stops only when the heap is full */
+            assert_int_equal(st.denied, 0);
+        }
+        assert_int_equal(st.requests, st.served + 1);
+    }
+    (void)denied;
+    (void)cap;
+    /* freeing top-level blocks does not let the bottom level in while below its watermark */
+    rtm_reserve_free(&r, blk[--n]);
+    assert_null(rtm_reserve_alloc(&r, 100, 0));
+    while (n) rtm_reserve_free(&r, blk[--n]);
+    rtm_heap_get_stats(h, &hs);
+    assert_int_equal(hs.used, 0);
+    assert_int_equal(rtm_heap_check(h), RTM_OK);
+    /* a request larger than the free space minus the reserve is denied without touching the heap */
+    assert_null(rtm_reserve_alloc(&r, cap - 2999, 0));
+    assert_int_equal(rtm_test_hook_total(), 0);
+    /* bad calls */
+    void *q = rtm_reserve_alloc(&r, 64, 0);
+    assert_non_null(q);
+    assert_null(rtm_reserve_alloc(&r, 0, 0));
+    assert_null(rtm_reserve_alloc(&r, 8, 3));
+    assert_null(rtm_reserve_alloc(&r, SIZE_MAX, 2));
+    assert_null(rtm_reserve_alloc(NULL, 8, 0));
+    rtm_reserve_free(&r, (unsigned char *)q + 8);
+    rtm_reserve_free(&r, q);
+    rtm_reserve_free(&r, q);
+    rtm_reserve_free(NULL, q);
+    rtm_reserve_errors er;
+    rtm_reserve_get_errors(&r, &er);
+    assert_int_equal(er.bad_requests, 2);
+    assert_int_equal(er.bad_frees, 2);
+    assert_int_equal(rtm_test_hook_total(), 3 + 2 + 1);
+    assert_int_equal(rtm_reserve_destroy(&r), RTM_OK);
+    /* init rejects */
+    const size_t rising[2] = {10, 20};
+    assert_int_equal(rtm_reserve_init(&r, h, rising, 2), RTM_ERR_ARG);
+    assert_int_equal(rtm_reserve_init(&r, h, res, 0), RTM_ERR_SIZE);
+    assert_int_equal(rtm_reserve_init(&r, h, res, RTM_RESERVE_MAX_LEVELS + 1), RTM_ERR_SIZE);
+    assert_int_equal(rtm_reserve_init(&r, NULL, res, 3), RTM_ERR_ARG);
+    assert_int_equal(rtm_reserve_init(&r, h, NULL, 3), RTM_ERR_ARG);
+    assert_int_equal(rtm_reserve_init(NULL, h, res, 3), RTM_ERR_ARG);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tiers),
+        cmocka_unit_test(test_watermarks),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
