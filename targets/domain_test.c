@@ -408,6 +408,40 @@ static void case_privileged_skip(void)
     TGT_CHECK(r.can == (RTM_FAULT_CAN(RTM_FAULT_HALT) | RTM_FAULT_CAN(RTM_FAULT_RETRY) | RTM_FAULT_CAN(RTM_FAULT_SKIP)));
 }
 
+#if defined(__arm__)
+/* A fault inside an interrupt handler (PendSV, lowest priority so that MemManage can preempt it):
+ * the record says IN_ISR, thread 0, no domain; the SKIP policy lets the handler finish. */
+static volatile uint32_t *g_isr_target;
+static volatile uint32_t g_isr_done;
+void rtm_cm_pendsv_handler(void);
+void rtm_cm_pendsv_handler(void)
+{
+    *g_isr_target = 0xBADu;
+    g_isr_done = 1;
+}
+
+static void case_isr_fault(void)
+{
+    volatile uint32_t *w = board_privileged_ro_word(g_part_ro, PART_RO_BYTES);
+    uint32_t before = *w;
+    g_isr_target = w;
+    g_isr_done = 0;
+    g_skip_addr = (uintptr_t)w;
+    g_policy_calls = 0;
+    rtm_fault_set_policy(skip_policy, NULL);
+    *(volatile uint32_t *)0xE000ED20u |= 0xFFu << 16; /* SHPR3: PendSV priority lowest */
+    *(volatile uint32_t *)0xE000ED04u = 1u << 28;     /* ICSR.PENDSVSET */
+    __asm volatile("dsb\n\tisb" : : : "memory");
+    rtm_fault_set_policy(NULL, NULL);
+    TGT_CHECK(g_isr_done == 1 && *w == before && g_policy_calls == 1);
+    rtm_fault_record r;
+    TGT_REQUIRE(last_fault(&r));
+    TGT_CHECK((r.flags & RTM_FAULT_F_IN_ISR) && (r.flags & RTM_FAULT_F_PRIVILEGED));
+    TGT_CHECK(r.thread == 0 && r.domain == NULL && r.action == RTM_FAULT_SKIP && r.addr == (uintptr_t)w);
+    TGT_CHECK((r.can & RTM_FAULT_CAN(RTM_FAULT_ABORT_THREAD)) == 0);
+}
+#endif
+
 static const struct {
     const char *name;
     void (*fn)(void);
@@ -422,6 +456,9 @@ static const struct {
     {"domain.private_data", case_private_data},
     {"domain.software_check", case_software_check},
     {"domain.fault_ring", case_fault_ring},
+#if defined(__arm__)
+    {"fault.in_isr", case_isr_fault},
+#endif
     {"domain.privileged_skip", case_privileged_skip},
 };
 
