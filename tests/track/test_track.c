@@ -67,7 +67,9 @@ static void cap_reset(capture *c)
 static void check(rtm_track *t) { assert_int_equal(rtm_track_validate(t), RTM_OK); }
 
 static _Alignas(16) unsigned char g_mem[1 << 16];
-static _Alignas(16) unsigned char g_heap_mem[1 << 18];
+/* One buffer per heap: a heap is never destroyed, and Valgrind / ASan keep its pool and poison. */
+static _Alignas(16) unsigned char g_heap_mem[4096];
+static _Alignas(16) unsigned char g_heap_rand[2][1 << 18];
 
 static rtm_track *make(test_alloc *ta, size_t bytes, size_t guard, size_t q, capture *sink)
 {
@@ -628,7 +630,7 @@ static void random_run(size_t guard, size_t quarantine, uint64_t seed_add)
 {
     rtm_test_hook_install();
     rtm_test_rng rng = {rtm_test_seed() + seed_add};
-    rtm_heap *h = rtm_heap_init(g_heap_mem, sizeof g_heap_mem, RTM_FIT_GOOD);
+    rtm_heap *h = rtm_heap_init(g_heap_rand[seed_add], sizeof g_heap_rand[seed_add], RTM_FIT_GOOD);
     assert_non_null(h);
     rtm_track_config cfg;
     memset(&cfg, 0, sizeof cfg);
