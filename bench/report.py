@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""Turns the raw results of scripts/bench.sh (build/bench/res/) into the Markdown tables of `make
+bench`: the figures of issue 2 next to their targets and the reference allocators, then every
+measurement in detail. usage: report.py RESDIR"""
+import os
+import sys
+
+RES = sys.argv[1] if len(sys.argv) > 1 else "build/bench/res"
+POLICIES = ["good", "best", "first"]
+TARGETS = POLICIES + ["malloc"]
+WORKLOADS = ["A", "B", "C", "A64"]
+REFS = ["TLSF", "o1heap", "Zephyr", "umm", "FreeRTOS heap_4/5"]
+
+
+def kv(name):
+    """key value lines of RES/name, or {} if missing."""
+    d = {}
+    try:
+        with open(os.path.join(RES, name)) as f:
+            for line in f:
+                p = line.split()
+                if len(p) == 2:
+                    d[p[0]] = p[1]
+    except OSError:
+        pass
+    return d
+
+
+def sums(name):
+    """[(callee, calls, Ir)] of RES/name."""
+    out = []
+    try:
+        with open(os.path.join(RES, name)) as f:
+            for line in f:
+                p = line.split()
+                if len(p) == 3:
+                    out.append((p[0], int(p[1]), int(p[2])))
+    except OSError:
+        pass
+    return out
+
+
+def instr(arch, w, t):
+    """(Ir per alloc, Ir per free, failures) or None."""
+    s = sums("instr.%s.%s.%s.sum" % (arch, w, t))
+    if len(s) != 2 or s[0][1] == 0 or s[1][1] == 0:
+        return None
+    return s[0][2] / s[0][1], s[1][2] / s[1][1], kv("instr.%s.%s.%s.run" % (arch, w, t)).get("failures", "?")
+
+
+def wc(arch, v, k, t):
+    """(alloc Ir, free Ir, returned NULL) or None."""
+    s = sums("wc.%s.%s.%s.%s.sum" % (arch, v, k, t))
+    r = kv("wc.%s.%s.%s.%s.run" % (arch, v, k, t))
+    if len(s) != 2 or "null" not in r:
+        return None
+    null = r["null"] == "1"
+    return s[0][2] if s[0][1] == 1 else None, s[1][2] if s[1][1] == 1 else None, null
+
+
+def minarena(w, t):
+    r = kv("minarena.m32.%s.%s.run" % (w, t))
+    if "robust_ratio" not in r:
+        return None
+    return float(r["bisect_ratio"]), float(r["robust_ratio"]), int(r["peak_live"]), int(r["bisect"]), int(r["robust"])
+
+
+def fmt(x, nd=1):
+    if x is None:
+        return "n/a"
+    if isinstance(x, float):
+        return "%.*f" % (nd, x)
+    return "{:,}".format(x)
+
+
+def verdict(value, limit, lower_is_better=True):
+    if value is None:
+        return "n/a"
+    ok = value <= limit if lower_is_better else value >= limit
+    if ok:
+        return "ok"
+    return "MISS (+%.1f%%)" % (100.0 * (value - limit) / limit)
+
+
+def wc_worst(arch, k, t):
+    """Worst over V1/V2 of the probe alloc: (Ir, any NULL)."""
+    vals, null = [], False
+    for v in ("V1", "V2"):
+        r = wc(arch, v, k, t)
+        if r is None or r[0] is None:
+            return None, None
+        vals.append(r[0])
+        null = null or r[2]
+    return max(vals), null
+
+
+def main():
+    p = print
+    p("## Issue 2 figures, measured, next to the targets and the reference allocators\n")
+    p("Instructions: Valgrind callgrind, inclusive cost of the entry point (`rtm_heap_alloc`, `rtm_heap_free`,")
+    p("`malloc`, `free`) summed over the calls the runner makes, divided by their number; x86-64, gcc -O2.")
+    p("Minimum arena: whole buffer given to `rtm_heap_init` (control data included) / peak live requested bytes, -m32.\n")
+    head = "| figure | good-fit | good target | verdict | best-fit | best target | verdict | first-fit | malloc | " + " | ".join(REFS) + " |"
+    p(head)
+    p("|" + "---|" * (head.count("|") - 1))
+    ia = {t: instr("x64", "A", t) for t in TARGETS}
+    refs_alloc = ["120", "76", "121", "2,222", "312"]
+    refs_free = ["82", "44", "86", "47", "175"]
+    for idx, (label, limit, refs) in enumerate((("A instr/alloc, x86-64", 80, refs_alloc),
+                                                ("A instr/free, x86-64", 50, refs_free))):
+        v = {t: (ia[t][idx] if ia[t] else None) for t in TARGETS}
+        p("| %s | %s | <= %d | %s | %s | report | | %s | %s | %s |" % (
+            label, fmt(v["good"]), limit, verdict(v["good"], limit), fmt(v["best"]), fmt(v["first"]),
+            fmt(v["malloc"]), " | ".join(refs)))
+    w10 = {t: wc_worst("x64", 10000, t) for t in POLICIES}
+    w1 = {t: wc_worst("x64", 1000, t) for t in POLICIES}
+
+    def wcs(t):
+        ir, null = w10[t]
+        if ir is None:
+            return "n/a"
+        return "%s%s" % (fmt(ir), " NULL" if null else "")
+
+    g10, g1 = w10["good"], w1["good"]
+    if g10[0] is None or g1[0] is None:
+        gv = "n/a"
+    else:
+        problems = []
+        if g10[0] > 150:
+            problems.append("MISS (+%.1f%%)" % (100.0 * (g10[0] - 150) / 150))
+        if g10[0] != g1[0]:
+            problems.append("K=1,000: %s" % fmt(g1[0]))
+        if g10[1] or g1[1]:
+            problems.append("NULL")
+        gv = ", ".join(problems) if problems else "ok (K=1,000: %s)" % fmt(g1[0])
+    p("| worst-case alloc K=10,000 (max of V1, V2), x86-64 | %s | <= 150, same as K=1,000, never NULL | %s | %s | report | | %s | - | %s |" % (
+        wcs("good"), gv, wcs("best"), wcs("first"), " | ".join(["138", "84", "79 (NULL on V2)", "150,064", "80,054"])))
+    ref_arena = {"A": ["1.15", "1.60", "1.31", "1.13", "1.22"], "B": ["1.27", "1.64", "1.45", "1.26", "1.20"],
+                 "C": ["1.38", "1.63", "1.41", "1.38", "1.28"]}
+    good_t = {"A": 1.15, "B": 1.25, "C": 1.30}
+    best_t = {"A": 1.10, "B": 1.18, "C": 1.22}
+    for w in ("A", "B", "C"):
+        m = {t: minarena(w, t) for t in POLICIES}
+        r = {t: (m[t][1] if m[t] else None) for t in POLICIES}
+        p("| min arena %s (-m32, robust) | %s | <= %.2f | %s | %s | <= %.2f | %s | %s | - | %s |" % (
+            w, fmt(r["good"], 3), good_t[w], verdict(r["good"], good_t[w]), fmt(r["best"], 3), best_t[w],
+            verdict(r["best"], best_t[w]), fmt(r["first"], 3), " | ".join(ref_arena[w])))
+
+    p("\n## Instructions per alloc / per free (callgrind, inclusive, -O2)\n")
+    p("| workload | arch | " + " | ".join("%s alloc | %s free" % (t, t) for t in TARGETS) + " | failures (g/b/f/m) |")
+    p("|" + "---|" * (3 + 2 * len(TARGETS)))
+    for w in WORKLOADS:
+        for arch in ("x64", "m32"):
+            row, fails = [], []
+            for t in TARGETS:
+                r = instr(arch, w, t)
+                row += [fmt(r[0]) if r else "n/a", fmt(r[1]) if r else "n/a"]
+                fails.append(r[2] if r else "?")
+            p("| %s | %s | %s | %s |" % (w, "x86-64" if arch == "x64" else "-m32", " | ".join(row), "/".join(fails)))
+    p("\nA64 allocates through `rtm_heap_aligned_alloc(h, 64, n)` (malloc: `posix_memalign`). Arena 1 MiB.")
+
+    p("\n## ns per op (median of 5 runs of the whole op list, x86-64 -O2, runner overhead included)\n")
+    p("| workload | " + " | ".join(TARGETS) + " |")
+    p("|" + "---|" * (1 + len(TARGETS)))
+    for w in WORKLOADS:
+        cells = []
+        for t in TARGETS:
+            r = kv("time.x64.%s.%s.run" % (w, t))
+            cells.append("%s (%s-%s)" % (r["ns_median"], r["ns_min"], r["ns_max"]) if "ns_median" in r else "n/a")
+        p("| %s | %s |" % (w, " | ".join(cells)))
+
+    p("\n## Worst case (WORKLOADS.md): one alloc(probe) and its free, instructions\n")
+    p("| variant | K | arch | " + " | ".join("%s alloc | %s free" % (t, t) for t in POLICIES) + " |")
+    p("|" + "---|" * (3 + 2 * len(POLICIES)))
+    for v in ("V1", "V2"):
+        for k in ("1000", "10000"):
+            for arch in ("x64", "m32"):
+                cells = []
+                for t in POLICIES:
+                    r = wc(arch, v, k, t)
+                    if r is None:
+                        cells += ["n/a", "n/a"]
+                    elif r[2]:
+                        cells += ["%s NULL" % fmt(r[0]), "-"]
+                    else:
+                        cells += [fmt(r[0]), fmt(r[1])]
+                p("| %s | %s | %s | %s |" % (v, "{:,}".format(int(k)), "x86-64" if arch == "x64" else "-m32",
+                                             " | ".join(cells)))
+    p("\nNULL: the probe allocation failed although `last` (a free block of the probe's size) was free.")
+
+    p("\n## Minimum arena (-m32): bisection / robust, ratio to peak live bytes\n")
+    p("| workload | peak live B | " + " | ".join("%s bisect | %s robust" % (t, t) for t in POLICIES) + " |")
+    p("|" + "---|" * (2 + 2 * len(POLICIES)))
+    for w in WORKLOADS:
+        cells, peak = [], None
+        for t in POLICIES:
+            m = minarena(w, t)
+            if m is None:
+                cells += ["n/a", "n/a"]
+            else:
+                peak = m[2]
+                cells += ["%.3f (%s)" % (m[0], fmt(m[3])), "%.3f (%s)" % (m[1], fmt(m[4]))]
+        p("| %s | %s | %s |" % (w, fmt(peak) if peak else "n/a", " | ".join(cells)))
+    p("\nBytes in parentheses: the arena (whole buffer given to `rtm_heap_init`). Robust: scanning down from")
+    p("1.15 x the bisection result in steps of peak/400, the smallest size above which every step passed.")
+
+
+main()

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# `make bench`: the measurements of ../shared/WORKLOADS.md and issue 2, side by side with the
+# targets and the reference allocators. Not part of `make check`. Needs valgrind, python3, gcc
+# with -m32 multilib. Results: build/bench/results.txt (raw "arch workload target key value"
+# lines) and build/bench/report.md (the tables printed at the end; docs/benchmarks.md quotes them).
+# Environment: RTM_JOBS (parallel measurements, default 2), RTM_BENCH_WORKLOADS (default
+# "A B C A64"), RTM_BENCH_SKIP (any of "instr time wc minarena" to leave out), RTM_BENCH_CFLAGS
+# (extra compiler flags, e.g. -Wno-error=clobbered to measure despite a new warning elsewhere).
+set -u
+cd "$(dirname "$0")/.."
+JOBS=${RTM_JOBS:-2}
+WLS=${RTM_BENCH_WORKLOADS:-"A B C A64"}
+SKIP=" ${RTM_BENCH_SKIP:-} "
+OUT=build/bench
+mkdir -p "$OUT/cg" "$OUT/res"
+rm -f "$OUT"/res/* "$OUT"/cg/*
+for tool in valgrind python3 cmake; do
+  command -v $tool >/dev/null || { echo "bench: $tool is missing (apt-get install $tool)"; exit 1; }
+done
+start=$(date +%s)
+
+# x86-64 -O2 and -m32 -O2, no tests (only the benchmark program and what it links).
+build() {
+  local name=$1; shift
+  cmake -S . -B "build/bench-$name" -DCMAKE_BUILD_TYPE=Release "-DCMAKE_C_FLAGS_RELEASE=-O2 -DNDEBUG" \
+        "-DCMAKE_C_FLAGS=${RTM_BENCH_CFLAGS:-}" \
+        -DRTM_BUILD_TESTS=OFF "$@" >"build/bench-$name.configure.log" 2>&1 \
+    && cmake --build "build/bench-$name" -j "$JOBS" --target rtm_bench >"build/bench-$name.build.log" 2>&1 \
+    || { echo "bench: build $name failed:"; tail -n 30 "build/bench-$name.configure.log" "build/bench-$name.build.log"; exit 1; }
+}
+echo "bench: building x86-64 and -m32 (-O2)"
+build x64
+build m32 -DRTM_M32=ON
+
+# Each measurement is one shell command writing build/bench/res/<id>; run JOBS at a time.
+# One script per measurement in build/bench/jobs/, run JOBS at a time.
+rm -rf "$OUT/jobs"; mkdir -p "$OUT/jobs"
+njobs=0
+add() { njobs=$((njobs + 1)); printf '%s\n' "$*" >"$OUT/jobs/$(printf %04d $njobs).sh"; }
+
+# callgrind: inclusive Ir of the entry points, counted over the calls made from runner.c.
+for arch in x64 m32; do
+  bin=build/bench-$arch/bench/rtm_bench
+  for w in $WLS; do
+    for t in good best first malloc; do
+      if [ "$t" = malloc ]; then
+        if [ "$w" = A64 ]; then a=posix_memalign; else a=malloc; fi; f=free
+      else
+        if [ "$w" = A64 ]; then a=rtm_heap_aligned_alloc; else a=rtm_heap_alloc; fi; f=rtm_heap_free
+      fi
+      id=instr.$arch.$w.$t
+      [[ "$SKIP" == *" instr "* ]] || add "valgrind --tool=callgrind --callgrind-out-file=$OUT/cg/$id $bin run $w $t >$OUT/res/$id.run 2>$OUT/res/$id.log && python3 bench/callgrind_sum.py $OUT/cg/$id --caller-file 'runner\\.c\$' $a $f >$OUT/res/$id.sum"
+    done
+  done
+  # worst case: one alloc(probe) and its free, called from bench_wc_alloc / bench_wc_free
+  for v in V1 V2; do
+    for k in 1000 10000; do
+      for t in good best first; do
+        id=wc.$arch.$v.$k.$t
+        [[ "$SKIP" == *" wc "* ]] || add "valgrind --tool=callgrind --callgrind-out-file=$OUT/cg/$id $bin wc $v $k $t >$OUT/res/$id.run 2>$OUT/res/$id.log && { python3 bench/callgrind_sum.py $OUT/cg/$id --caller-fn '^bench_wc_alloc\$' rtm_heap_alloc; python3 bench/callgrind_sum.py $OUT/cg/$id --caller-fn '^bench_wc_free\$' rtm_heap_free; } >$OUT/res/$id.sum"
+      done
+    done
+  done
+done
+# minimum arena in the -m32 build (the embedded layout)
+for w in $WLS; do
+  for t in good best first; do
+    [[ "$SKIP" == *" minarena "* ]] || add "build/bench-m32/bench/rtm_bench minarena $w $t >$OUT/res/minarena.m32.$w.$t.run 2>$OUT/res/minarena.m32.$w.$t.log"
+  done
+done
+
+echo "bench: $njobs measurements, $JOBS at a time"
+rc=0
+if [ $njobs -gt 0 ]; then
+  ls "$OUT"/jobs/*.sh | xargs -P "$JOBS" -n 1 sh -c 'bash "$0" || { echo "bench: FAILED: $(cat "$0")" >&2; exit 1; }' || rc=1
+fi
+
+# ns/op last and alone: median of 5 timed runs, x86-64 build, nothing else running from here.
+if [[ "$SKIP" != *" time "* ]]; then
+  echo "bench: timing (median of 5 runs each)"
+  for w in $WLS; do
+    for t in good best first malloc; do
+      build/bench-x64/bench/rtm_bench time "$w" "$t" >"$OUT/res/time.x64.$w.$t.run" 2>"$OUT/res/time.x64.$w.$t.log" || rc=1
+    done
+  done
+fi
+
+python3 bench/report.py "$OUT/res" >"$OUT/report.md" || rc=1
+cat "$OUT/report.md"
+echo
+echo "bench: $(( $(date +%s) - start )) s; report in $OUT/report.md"
+exit $rc
