@@ -59,6 +59,9 @@
 #ifndef RTM_HEAP_SL_LOG2
 #define RTM_HEAP_SL_LOG2 5 /* log2 of subclasses per power of two: 5 (32, 3% steps) or 4 (16) */
 #endif
+#ifndef RTM_HEAP_TOP_SPLIT_MIN
+#define RTM_HEAP_TOP_SPLIT_MIN 2048 /* good fit: blocks >= this are cut from the top; 0: never */
+#endif
 #ifndef RTM_HEAP_REALLOC_ALIGN_MAX
 #define RTM_HEAP_REALLOC_ALIGN_MAX 4096u /* a moving realloc of an aligned block keeps up to this */
 #endif
@@ -105,6 +108,7 @@ struct rtm_heap {
     uint32_t *sl_bitmap;   /* fl_count words, after heads[] */
     size_t max_block;      /* largest block size the classes hold */
     size_t max_request;    /* largest request: max_block - H */
+    size_t top_split_min;  /* blocks this large are cut from the top of a free block (good fit) */
     uintptr_t lo, hi;      /* lowest first block, highest sentinel over all segments */
     uintptr_t p_lo, p_span; /* payload bounds: p is inside iff p - p_lo < p_span */
     rtm_segment *segments; /* address order */
@@ -199,6 +203,18 @@ RTM_INLINE void list_insert(rtm_heap *h, rtm_block *b, size_t size)
     unsigned idx = class_of(size);
     rtm_block **head = &h->heads[idx];
     rtm_block *first = *head;
+    if (first != NULL && first < b) {
+        /* Lean the list towards address order in O(1): a block above the head goes second, so
+         * the head (what good fit takes) tends to be the lowest address. Address-ordered reuse
+         * keeps long-lived blocks low and free space in large runs (A: 1.155 -> 1.148, B: 1.254
+         * -> 1.240 minimum-arena ratio, -m32). */
+        rtm_block *second = next_free(first);
+        set_next_free(b, second);
+        set_pprev_free(b, &first->next_free);
+        if (second != NULL) set_pprev_free(second, &b->next_free);
+        set_next_free(first, b);
+        return;
+    }
     set_next_free(b, first);
     set_pprev_free(b, head);
     if (first != NULL) {
@@ -324,6 +340,20 @@ RTM_INLINE void make_free(rtm_heap *h, rtm_block *r, size_t size)
 RTM_INLINE void *carve(rtm_heap *h, rtm_block *b, size_t size, size_t bs, size_t flags)
 {
     size_t rest = size - bs;
+    if (rest >= MIN_BLOCK && bs >= h->top_split_min && flags == 0) {
+        /* Good fit segregates by size: large blocks are cut from the top of the free block and
+         * small ones from the bottom, so short small blocks do not pin holes between large ones
+         * (workload C, growing buffers: 1.424 -> 1.342 minimum-arena ratio, -m32). */
+        make_free(h, b, rest);
+        rtm_block *u = block_at(b, rest);
+        rtm_block *n = block_at(b, size);
+        set_head(n, head_of(n) & ~PREV_FREE_BIT);
+        set_head(u, bs | PREV_FREE_BIT);
+        h->used += bs;
+        if (h->used > h->peak_used) h->peak_used = h->used;
+        h->allocs++;
+        return payload_of(u);
+    }
     if (rest >= MIN_BLOCK) {
         make_free(h, block_at(b, bs), rest);
     } else {
@@ -464,6 +494,7 @@ rtm_heap *rtm_heap_init(void *mem, size_t bytes, rtm_fit fit)
     h->sl_bitmap = (uint32_t *)(void *)heads_end(h);
     h->max_block = tmp.max_block;
     h->max_request = tmp.max_block - H;
+    h->top_split_min = (fit == RTM_FIT_GOOD && RTM_HEAP_TOP_SPLIT_MIN > 0) ? (size_t)RTM_HEAP_TOP_SPLIT_MIN : SIZE_MAX;
     h->lo = UINTPTR_MAX;
     h->hi = 0;
     rtm_san_pool_create(h);
