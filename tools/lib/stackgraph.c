@@ -20,6 +20,7 @@
  *    above its own.
  * O(F + E) time and memory for F functions and E calls (plus hashing of the names).
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -476,6 +477,12 @@ static void tarjan(rtm_sg_graph *g)
     free(index), free(low), free(stack), free(cstack), free(cpos), free(on);
 }
 
+/* Byte counts saturate at SG_BYTES_MAX (a figure no stack has) instead of overflowing: a .su file
+ * or annotation may hold absurd numbers. All operands are >= 0. */
+#define SG_BYTES_MAX (LONG_MAX / 4)
+static long sat_add(long a, long b) { return a > SG_BYTES_MAX - b ? SG_BYTES_MAX : a + b; }
+static long sat_mul(long a, unsigned b) { return b && a > SG_BYTES_MAX / (long)b ? SG_BYTES_MAX : a * (long)b; }
+
 static long func_frame(const sg_func *f)
 {
     if (f->frame_override >= 0) return f->frame_override;
@@ -516,8 +523,8 @@ static void chains(rtm_sg_graph *g)
             for (uint32_t k = g->adj_start[v]; k < g->adj_start[v + 1]; k++)
                 if (g->e[g->adj[k]].to == v) c->cycle = true;
             if (f->rec_depth > depth) depth = f->rec_depth;
-            sum += func_frame(f) + margin;
-            fsum += func_frame(f);
+            sum = sat_add(sum, sat_add(func_frame(f), margin));
+            fsum = sat_add(fsum, func_frame(f));
             unsigned fl = func_flags(f);
             if (fl && !(c->flags & fl)) c->flags |= fl, c->witness[flag_bit(fl)] = v;
             if (g->unres_of[v] != SG_NONE && !(c->flags & RTM_SG_F_ICALL)) {
@@ -534,9 +541,9 @@ static void chains(rtm_sg_graph *g)
         }
         if (c->cycle) g->ncycles++;
         c->depth = depth;
-        c->cost = sum * (long)depth;
-        c->frames = fsum * (long)depth;
-        c->count = (long)c->size * (long)depth;
+        c->cost = sat_mul(sum, depth);
+        c->frames = sat_mul(fsum, depth);
+        c->count = sat_mul((long)c->size, depth);
         c->best = c->cost, c->best_frames = c->frames, c->best_count = c->count;
         c->next = SG_NONE;
         c->exit_edge = SG_NONE;
@@ -560,9 +567,9 @@ static void chains(rtm_sg_graph *g)
         }
         if (c->next != SG_NONE) {
             const sg_scc *tc = &g->scc[c->next];
-            c->best += tc->best;
-            c->best_frames += tc->best_frames;
-            c->best_count += tc->best_count;
+            c->best = sat_add(c->best, tc->best);
+            c->best_frames = sat_add(c->best_frames, tc->best_frames);
+            c->best_count = sat_add(c->best_count, tc->best_count);
         }
     }
 }
@@ -650,14 +657,14 @@ int rtm_sg_analyse(rtm_sg_graph *g, const rtm_sg_options *opts, rtm_sg_error *er
         const sg_func *f = &g->f[v];
         if (f->isr_level < 0) continue;
         const sg_scc *c = &g->scc[g->scc_of[v]];
-        long d = c->best + g->opt.isr_frame;
+        long d = sat_add(c->best, g->opt.isr_frame);
         isr_flags |= c->flags;
         if (d > g->isr_level_max[f->isr_level]) g->isr_level_max[f->isr_level] = d, g->isr_level_root[f->isr_level] = v;
     }
     g->nesting_all = 0;
     g->isr_levels_used = 0;
     for (int l = 0; l < 256; l++)
-        if (g->isr_level_max[l] >= 0) g->nesting_all += g->isr_level_max[l], g->isr_levels_used++;
+        if (g->isr_level_max[l] >= 0) g->nesting_all = sat_add(g->nesting_all, g->isr_level_max[l]), g->isr_levels_used++;
     for (uint32_t v = 0; v < g->nf; v++) {
         if (!chosen[v]) continue;
         sg_root *r = &g->roots[g->nroots++];
@@ -667,7 +674,7 @@ int rtm_sg_analyse(rtm_sg_graph *g, const rtm_sg_options *opts, rtm_sg_error *er
             unsigned fl = 0;
             for (int l = r->r.level + 1; l < 256; l++)
                 if (g->isr_level_max[l] >= 0) {
-                    above += g->isr_level_max[l];
+                    above = sat_add(above, g->isr_level_max[l]);
                     fl |= g->scc[g->scc_of[g->isr_level_root[l]]].flags;
                 }
             r->r.isr_nesting = above;
@@ -676,7 +683,7 @@ int rtm_sg_analyse(rtm_sg_graph *g, const rtm_sg_options *opts, rtm_sg_error *er
             r->r.isr_nesting = g->nesting_all;
             r->r.flags |= isr_flags;
         }
-        r->r.total = r->r.frames + r->r.margin + r->r.isr_nesting;
+        r->r.total = sat_add(sat_add(r->r.frames, r->r.margin), r->r.isr_nesting);
     }
     free(chosen);
     qsort(g->roots, g->nroots, sizeof *g->roots, cmp_roots);
