@@ -183,7 +183,7 @@ void rtm_ring_deinit(rtm_ring *r)
         rtm_san_access(r->buf, r->cap);
     }
     r->san_ready = false;
-    r->claimed = false;
+    r->c_rec = r->k_rec = NULL;
     STORE_RELAXED(r->wr, 0);
     STORE_RELAXED(r->rd, 0);
 }
@@ -199,7 +199,7 @@ void rtm_ring_reset(rtm_ring *r)
         r->san_ready = false;
         san_setup(r);
     }
-    r->claimed = false;
+    r->c_rec = r->k_rec = NULL;
     STORE_RELAXED(r->wr, 0);
     STORE_RELAXED(r->rd, 0);
 }
@@ -231,7 +231,7 @@ void *rtm_ring_claim(rtm_ring *r, size_t size)
         rtm_report(RTM_ERR_ARG, NULL, NULL);
         return NULL;
     }
-    if (RTM_UNLIKELY(r->claimed)) {
+    if (RTM_UNLIKELY(r->c_rec != NULL)) {
         bad_prod(r, RTM_ERR_STATE, NULL);
         return NULL;
     }
@@ -247,12 +247,12 @@ void *rtm_ring_claim(rtm_ring *r, size_t size)
         ctr_inc(&r->n_failed);
         return NULL;
     }
+    unsigned char *p = r->buf + pos_off(r, at) + G;
+    r->c_rec = p;
     r->c_pos = at;
     r->c_size = size;
     r->c_skip = skip;
-    r->claimed = true;
     ctr_inc(&r->n_claims);
-    void *p = r->buf + pos_off(r, at) + G;
     rtm_san_alloc(r, p, size);
     return p;
 }
@@ -264,11 +264,11 @@ static rtm_err claim_check(rtm_ring *r, const void *rec)
         rtm_report(RTM_ERR_ARG, NULL, rec);
         return RTM_ERR_ARG;
     }
-    if (RTM_UNLIKELY(!r->claimed)) {
+    if (RTM_UNLIKELY(r->c_rec == NULL)) {
         bad_prod(r, RTM_ERR_STATE, rec);
         return RTM_ERR_STATE;
     }
-    if (RTM_UNLIKELY(rec != r->buf + pos_off(r, r->c_pos) + G)) {
+    if (RTM_UNLIKELY(rec != r->c_rec)) {
         bad_prod(r, RTM_ERR_BAD_PTR, rec);
         return RTM_ERR_BAD_PTR;
     }
@@ -289,11 +289,10 @@ rtm_err rtm_ring_commit(rtm_ring *r, void *rec, size_t size)
         ctr_add(&r->wasted, r->c_skip);
         ctr_inc(&r->wraps);
     }
-    size_t off = pos_off(r, r->c_pos);
-    hdr_write(r, off, (uint32_t)size);
+    hdr_write(r, (size_t)(r->c_rec - G - r->buf), (uint32_t)size);
     if (size < r->c_size) rtm_san_resize(r, rec, r->c_size, size);
     size_t nw = pos_add(r, r->c_pos, span_of(size));
-    r->claimed = false;
+    r->c_rec = NULL;
     ctr_inc(&r->n_commits);
     atomic_store_explicit(&r->wr, nw, memory_order_release);
     size_t used = pos_dist(r, LOAD_RELAXED(r->rd), nw);
@@ -306,7 +305,7 @@ rtm_err rtm_ring_abort(rtm_ring *r, void *rec)
     rtm_err e = claim_check(r, rec);
     if (e != RTM_OK) return e;
     rtm_san_free(r, rec, r->c_size);
-    r->claimed = false;
+    r->c_rec = NULL;
     ctr_inc(&r->n_aborts);
     return RTM_OK;
 }
@@ -317,7 +316,7 @@ size_t rtm_ring_max_claim(const rtm_ring *r)
         rtm_report(RTM_ERR_ARG, NULL, NULL);
         return 0;
     }
-    if (r->claimed) return 0;
+    if (r->c_rec != NULL) return 0;
     size_t w = LOAD_RELAXED(r->wr);
     size_t rd = atomic_load_explicit(&((rtm_ring *)(uintptr_t)r)->rd, memory_order_acquire);
     size_t free = r->cap - pos_dist(r, rd, w);
@@ -352,20 +351,25 @@ void *rtm_ring_peek(rtm_ring *r, size_t *size)
         rtm_report(RTM_ERR_ARG, NULL, NULL);
         return NULL;
     }
-    size_t rd = LOAD_RELAXED(r->rd);
-    size_t w = atomic_load_explicit(&r->wr, memory_order_acquire);
-    size_t pos;
-    ring_hdr h;
-    if (!oldest(r, rd, w, &pos, &h)) return NULL;
-    size_t off = pos_off(r, pos);
-    if (RTM_UNLIKELY(!hdr_is_record(h, off) || span_of(h.len) > r->cap - off ||
-                     span_of(h.len) > pos_dist(r, pos, w))) {
-        corrupt(r, r->buf + off);
-        return NULL;
+    if (r->k_rec == NULL) { /* else: the oldest is known already (only the consumer moves rd) */
+        size_t rd = LOAD_RELAXED(r->rd);
+        size_t w = atomic_load_explicit(&r->wr, memory_order_acquire);
+        size_t pos;
+        ring_hdr h;
+        if (!oldest(r, rd, w, &pos, &h)) return NULL;
+        size_t off = pos_off(r, pos);
+        if (RTM_UNLIKELY(!hdr_is_record(h, off) || span_of(h.len) > r->cap - off ||
+                         span_of(h.len) > pos_dist(r, pos, w))) {
+            corrupt(r, r->buf + off);
+            return NULL;
+        }
+        if (pos != rd) atomic_store_explicit(&r->rd, pos, memory_order_release); /* skip passed */
+        r->k_rec = r->buf + off + G;
+        r->k_len = h.len;
+        r->k_next = pos_add(r, pos, span_of(h.len));
     }
-    if (pos != rd) atomic_store_explicit(&r->rd, pos, memory_order_release); /* skip passed */
-    if (size != NULL) *size = h.len;
-    return r->buf + off + G;
+    if (size != NULL) *size = r->k_len;
+    return r->k_rec;
 }
 
 /* Why rec is not the oldest record: walks the live records [pos, w). */
@@ -394,6 +398,13 @@ rtm_err rtm_ring_release(rtm_ring *r, void *rec)
         rtm_report(RTM_ERR_ARG, NULL, rec);
         return RTM_ERR_ARG;
     }
+    if (RTM_LIKELY(rec != NULL && rec == r->k_rec)) { /* the record the last peek validated */
+        rtm_san_free(r, rec, r->k_len);
+        r->k_rec = NULL;
+        ctr_inc(&r->n_releases);
+        atomic_store_explicit(&r->rd, r->k_next, memory_order_release);
+        return RTM_OK;
+    }
     uintptr_t a = (uintptr_t)rec, b = (uintptr_t)r->buf;
     if (RTM_UNLIKELY(a < b + G || a >= b + r->cap || ((a - b) & (G - 1u)) != 0)) {
         bad_cons(r, RTM_ERR_BAD_PTR, rec);
@@ -412,6 +423,7 @@ rtm_err rtm_ring_release(rtm_ring *r, void *rec)
             return RTM_ERR_CORRUPT;
         }
         rtm_san_free(r, rec, h.len);
+        r->k_rec = NULL;
         ctr_inc(&r->n_releases);
         atomic_store_explicit(&r->rd, pos_add(r, pos, span_of(h.len)), memory_order_release);
         return RTM_OK;

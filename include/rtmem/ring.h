@@ -67,14 +67,17 @@ typedef struct rtm_ring {
     size_t cap;         /* bytes in the record area, a multiple of RTM_RING_GRAIN */
     /* producer side */
     _Atomic size_t wr;  /* position after the last committed record, in [0, 2 cap) */
-    size_t c_pos;       /* outstanding claim: position of its header */
+    unsigned char *c_rec; /* outstanding claim: its payload (NULL: none) */
+    size_t c_pos;       /* ... position of its header */
     size_t c_size;      /* ... payload bytes claimed */
     size_t c_skip;      /* ... tail bytes to skip before it (0: no wrap) */
-    bool claimed;       /* a claim is outstanding */
     bool san_ready;     /* Valgrind/ASan state set up (lazily for RTM_RING_DEFINE rings) */
     _Atomic size_t n_claims, n_commits, n_aborts, n_failed, n_bad_prod, high_water, wasted, wraps;
     /* consumer side */
     _Atomic size_t rd;  /* position of the oldest record (or skip marker), in [0, 2 cap) */
+    unsigned char *k_rec; /* oldest record as validated by the last peek (NULL: none) */
+    size_t k_next;      /* ... rd after it is released */
+    size_t k_len;       /* ... its size */
     _Atomic size_t n_releases, n_bad_cons, n_corrupt;
 } rtm_ring;
 

@@ -269,7 +269,7 @@ static snap take(rtm_ring *r)
     s.st.bad_calls = 0;
     s.st.max_claim = 0;
     s.oldest = rtm_ring_peek(r, &s.oldest_size);
-    s.max_claim = r->claimed ? 0 : rtm_ring_max_claim(r);
+    s.max_claim = rtm_ring_max_claim(r);
     return s;
 }
 static void expect_rejected(rtm_ring *r, const snap *before, rtm_err code, size_t *bad)
