@@ -1,0 +1,207 @@
+/*
+ * Plan files: parsing (numbers, suffixes, comments, every error with its line), planning errors
+ * that name the offending line, and the printed report. The example plans of tests/domain/plans
+ * are planned for their architecture and spot-checked against hand-derived register values.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "mpuplan.h"
+#include "rtm_test.h"
+
+static rtm_plan g_plan;
+static rtm_plan_result g_res;
+static const char *g_dir = "tests/domain/plans";
+
+static int parse(const char *text, rtm_plan_error *err) { return rtm_plan_parse(text, strlen(text), &g_plan, err); }
+
+static void expect_error(const char *text, int line, const char *needle)
+{
+    rtm_plan_error err;
+    int rc = parse(text, &err);
+    if (rc == 0) rc = rtm_plan_compute(&g_plan, RTM_MPU_ARMV7M, &g_res, &err);
+    if (rc == 0 || err.line != line || !strstr(err.msg, needle))
+        print_error("input:\n%s\ngot rc %d line %d '%s', want line %d '%s'\n", text, rc, err.line, err.msg, line, needle);
+    assert_int_equal(rc, -1);
+    assert_int_equal(err.line, line);
+    assert_non_null(strstr(err.msg, needle));
+    assert_null(strchr(err.msg, '\n'));
+}
+
+static void parse_ok(void **state)
+{
+    (void)state;
+    rtm_plan_error err;
+    const char *t = "# comment\n"
+                    "\n"
+                    "regions 0x8   # trailing comment\n"
+                    "system bg 0 4G P_RW_U_NA xn\n"
+                    "partition a 0x20000000 33K p_rw_u_rw XN\n"
+                    "partition b 0x20010000 1024 P_RO_U_RO\n"
+                    "\tpartition\tc 0x40000000 1M P_RW_U_NA device xn\r\n"
+                    "domain d a b c\n";
+    assert_int_equal(parse(t, &err), 0);
+    assert_int_equal(g_plan.regions, 8);
+    assert_int_equal(g_plan.nsys, 1);
+    assert_int_equal(g_plan.sys[0].r.size, 1ull << 32);
+    assert_int_equal(g_plan.nparts, 3);
+    assert_int_equal(g_plan.parts[0].r.size, 33 * 1024);
+    assert_int_equal(g_plan.parts[0].r.attr, RTM_PART_P_RW_U_RW | RTM_PART_XN);
+    assert_int_equal(g_plan.parts[2].r.attr, RTM_PART_P_RW_U_NA | RTM_PART_XN | RTM_PART_DEVICE);
+    assert_int_equal(g_plan.parts[2].line, 7);
+    assert_int_equal(g_plan.ndoms, 1);
+    assert_int_equal(g_plan.doms[0].n, 3);
+    assert_int_equal(rtm_plan_compute(&g_plan, RTM_MPU_ARMV7M, &g_res, &err), 0);
+    assert_int_equal(g_res.arch.sys_regions, 1);
+    assert_int_equal(g_res.dom[0].count, 4); /* a needs 2 (32K + 1K exact), b 1, c 1 */
+    assert_int_equal(g_res.dom[0].wasted, 0);
+    /* report */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    rtm_plan_print(f, &g_plan, &g_res);
+    fclose(f);
+    assert_non_null(strstr(buf, "domain d: 4 of 7 regions, 0 bytes wasted"));
+    assert_non_null(strstr(buf, "RBAR=0x20000011 RASR=0x130B001D"));
+    free(buf);
+}
+
+static void syntax_errors(void **state)
+{
+    (void)state;
+    expect_error("partition a 0x20000000 1K P_RW_U_XX\n", 1, "unknown permission");
+    expect_error("\n\npartition a 0x2000000G 1K P_RW_U_RW\n", 3, "bad base");
+    expect_error("partition a 0x20000000 1Q P_RW_U_RW\n", 1, "bad size");
+    expect_error("partition a 0x20000000 0 P_RW_U_RW\n", 1, "size must not be 0");
+    expect_error("partition a 0xFFFFFF00 1K P_RW_U_RW\n", 1, "beyond the 32-bit address space");
+    expect_error("partition a 0x20000000 99999999999999999999 P_RW_U_RW\n", 1, "bad size");
+    expect_error("partition a 0x20000000 1K P_RW_U_RW locked\n", 1, "unknown flag");
+    expect_error("partition 9a 0x20000000 1K P_RW_U_RW\n", 1, "bad name");
+    expect_error("partition a 0x20000000 1K\n", 1, "expected NAME BASE SIZE PERM");
+    expect_error("partition a 0x20000000 1K P_RW_U_RW\npartition a 0x20001000 1K P_RW_U_RW\n", 2, "already used on line 1");
+    expect_error("partition a 0x20000000 1K P_RW_U_RW\ndomain d a b\n", 2, "no partition named 'b'");
+    expect_error("partition a 0x20000000 1K P_RW_U_RW\ndomain d a a\n", 2, "listed twice");
+    expect_error("domain\n", 1, "expected NAME");
+    expect_error("regions 0\n", 1, "regions: expected a count");
+    expect_error("regions 17\n", 1, "regions: expected a count");
+    expect_error("regions 8\nregions 8\n", 2, "already given on line 1");
+    expect_error("frobnicate 1 2 3\n", 1, "unknown keyword");
+    expect_error("# nothing\n", 1, "no system region and no domain");
+    expect_error("", 1, "no system region and no domain");
+    char longline[700];
+    memset(longline, 'x', sizeof longline - 1);
+    longline[sizeof longline - 1] = 0;
+    expect_error(longline, 1, "longer than");
+    rtm_plan_error err;
+    const char nul[] = "regions 8\nsys\0tem\n";
+    assert_int_equal(rtm_plan_parse(nul, sizeof nul - 1, &g_plan, &err), -1);
+    assert_int_equal(err.line, 2);
+    assert_int_equal(rtm_plan_parse(NULL, 3, &g_plan, &err), -1);
+}
+
+static void planning_errors_name_lines(void **state)
+{
+    (void)state;
+    /* overlap inside a domain: the later partition's line, naming the other */
+    expect_error("partition a 0x20000000 4K P_RW_U_RW\n"
+                 "partition b 0x20000800 4K P_RW_U_RW\n"
+                 "domain d a b\n",
+                 2, "partition b overlaps partition a (line 1)");
+    /* alignment */
+    expect_error("partition a 0x20000010 4K P_RW_U_RW\ndomain d a\n", 1, "multiples of 32");
+    /* slots: 8 regions, 2 system, 7 partitions of 1 region each */
+    expect_error("system bg 0 4G P_RW_U_NA\n"
+                 "system fl 0 1M P_RO_U_RO\n"
+                 "partition p0 0x20000000 1K P_RW_U_RW\n"
+                 "partition p1 0x20001000 1K P_RW_U_RW\n"
+                 "partition p2 0x20002000 1K P_RW_U_RW\n"
+                 "partition p3 0x20003000 1K P_RW_U_RW\n"
+                 "partition p4 0x20004000 1K P_RW_U_RW\n"
+                 "partition p5 0x20005000 1K P_RW_U_RW\n"
+                 "partition p6 0x20006000 1K P_RW_U_RW\n"
+                 "domain d p0 p1 p2 p3 p4 p5 p6\n",
+                 10, "partition p6 (line 9) does not fit");
+    /* system regions that do not fit at all */
+    expect_error("regions 1\nsystem bg 0 4G P_RW_U_NA\n", 2, "system regions need more than 0 slots");
+    /* arch-specific rules, planned for other architectures */
+    rtm_plan_error err;
+    assert_int_equal(parse("partition a 0x20000000 4K P_RW_U_RO\ndomain d a\n", &err), 0);
+    assert_int_equal(rtm_plan_compute(&g_plan, RTM_MPU_ARMV8M, &g_res, &err), -1);
+    assert_int_equal(err.line, 1);
+    assert_non_null(strstr(err.msg, "armv8m"));
+    assert_int_equal(parse("system k 0x20000000 64K P_RW_U_NA\npartition a 0x20008000 4K P_RW_U_RW\ndomain d a\n", &err), 0);
+    assert_int_equal(rtm_plan_compute(&g_plan, RTM_MPU_ARMV7M, &g_res, &err), 0); /* v7-M: priority */
+    assert_int_equal(rtm_plan_compute(&g_plan, RTM_MPU_ARMV8M, &g_res, &err), -1);
+    assert_int_equal(err.line, 2);
+    assert_non_null(strstr(err.msg, "overlaps system k (line 1)"));
+    assert_int_equal(parse("system f 0x80000000 64K P_RO_U_RO\n", &err), 0);
+    assert_int_equal(rtm_plan_compute(&g_plan, RTM_MPU_RISCV_PMP, &g_res, &err), -1);
+    assert_int_equal(err.line, 1);
+    assert_non_null(strstr(err.msg, "locked"));
+    assert_int_equal(rtm_plan_compute(&g_plan, RTM_MPU_NONE, &g_res, &err), -1);
+    assert_int_equal(rtm_plan_arch("armv8m"), RTM_MPU_ARMV8M);
+    assert_int_equal(rtm_plan_arch("x86"), RTM_MPU_NONE);
+}
+
+static char *slurp(const char *name, size_t *len)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", g_dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) fail_msg("cannot open %s", path);
+    static char buf[8192];
+    *len = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    return buf;
+}
+
+static void example_plans(void **state)
+{
+    (void)state;
+    rtm_plan_error err;
+    size_t len;
+    char *t = slurp("example.plan", &len);
+    assert_int_equal(rtm_plan_parse(t, len, &g_plan, &err), 0);
+    assert_int_equal(rtm_plan_compute(&g_plan, RTM_MPU_ARMV7M, &g_res, &err), 0);
+    assert_int_equal(g_res.arch.sys_regions, 3);
+    /* app: app_data split 32K + 1K (5 slots free, nothing wasted) */
+    assert_int_equal(g_res.dom[0].count, 4);
+    assert_int_equal(g_res.dom[0].wasted, 0);
+    assert_int_equal(g_res.dom[0].r.v7m[0].rasr, 0x130B001Du);
+    /* flash 256K RO/RO executable: SIZE = 17 -> 0x22 | EN; AP 110 -> 0x060B0023 */
+    assert_int_equal(g_res.sys.r.v7m[1].rasr, 0x060B0023u);
+    /* periph 512M device P:RW U:NA XN: SIZE 28 -> 0x38|1, 0x10000000|0x01000000|0x00050000 */
+    assert_int_equal(g_res.sys.r.v7m[2].rasr, 0x11050039u);
+    t = slurp("example-v8m.plan", &len);
+    assert_int_equal(rtm_plan_parse(t, len, &g_plan, &err), 0);
+    assert_int_equal(rtm_plan_compute(&g_plan, RTM_MPU_ARMV8M, &g_res, &err), 0);
+    /* periph: RBAR 0x40000000 | AP 00 | XN = 0x40000001, RLAR 0x5FFFFFE0 | Attr1 | EN = 0x5FFFFFE3 */
+    assert_int_equal(g_res.sys.r.v8m[2].rbar, 0x40000001u);
+    assert_int_equal(g_res.sys.r.v8m[2].rlar, 0x5FFFFFE3u);
+    t = slurp("example-pmp.plan", &len);
+    assert_int_equal(rtm_plan_parse(t, len, &g_plan, &err), 0);
+    assert_int_equal(rtm_plan_compute(&g_plan, RTM_MPU_RISCV_PMP, &g_res, &err), 0);
+    /* flash_text 64K locked RO/RO exec at 0x80000000: NAPOT 0x20000000 | 0x1FFF, cfg L|NAPOT|X|R = 0x9D */
+    assert_int_equal(g_res.sys.first, 14);
+    assert_int_equal(g_res.sys.r.pmp[0].pmpaddr, 0x20001FFFu);
+    assert_int_equal(g_res.sys.r.pmp[0].pmpcfg, 0x9D);
+    /* guard: NA4 locked no access: 0x20004000, cfg L|NA4 = 0x90 */
+    assert_int_equal(g_res.sys.r.pmp[1].pmpcfg, 0x90);
+    assert_int_equal(g_res.dom[0].count, 6);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1) g_dir = argv[1];
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(parse_ok),
+        cmocka_unit_test(syntax_errors),
+        cmocka_unit_test(planning_errors_name_lines),
+        cmocka_unit_test(example_plans),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,391 @@
+/*
+ * Plan files for `rtmem mpu` (docs/mpu-plan.md). Line-oriented:
+ *   # comment (to the end of the line)
+ *   regions N
+ *   system    NAME BASE SIZE PERM [xn] [device] [locked]
+ *   partition NAME BASE SIZE PERM [xn] [device]
+ *   domain    NAME PARTITION...
+ * Numbers are decimal or 0x-hex with an optional K, M or G suffix (powers of 1024).
+ */
+#include "mpuplan.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <string.h>
+#include <strings.h>
+
+static int fail(rtm_plan_error *err, int line, const char *fmt, ...)
+{
+    if (err) {
+        err->line = line;
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+rtm_mpu_kind rtm_plan_arch(const char *name)
+{
+    if (!name) return RTM_MPU_NONE;
+    if (!strcmp(name, "armv7m")) return RTM_MPU_ARMV7M;
+    if (!strcmp(name, "armv8m")) return RTM_MPU_ARMV8M;
+    if (!strcmp(name, "riscv-pmp")) return RTM_MPU_RISCV_PMP;
+    return RTM_MPU_NONE;
+}
+
+/* Number with optional K/M/G suffix; false on junk or overflow past 2^32 * 1024 (plenty). */
+static bool parse_num(const char *s, uint64_t *out)
+{
+    uint64_t v = 0;
+    unsigned base = 10;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        base = 16;
+        s += 2;
+    }
+    if (!*s) return false;
+    const uint64_t cap = 1ull << 42;
+    size_t digits = 0;
+    for (; *s; s++) {
+        unsigned d;
+        if (*s >= '0' && *s <= '9') d = (unsigned)(*s - '0');
+        else if (base == 16 && *s >= 'a' && *s <= 'f') d = (unsigned)(*s - 'a' + 10);
+        else if (base == 16 && *s >= 'A' && *s <= 'F') d = (unsigned)(*s - 'A' + 10);
+        else break;
+        v = v * base + d;
+        if (v > cap) return false;
+        digits++;
+    }
+    if (!digits) return false;
+    uint64_t mul = 1;
+    if (*s == 'K' || *s == 'k') mul = 1024u, s++;
+    else if (*s == 'M' || *s == 'm') mul = 1024u * 1024u, s++;
+    else if (*s == 'G' || *s == 'g') mul = 1024u * 1024u * 1024u, s++;
+    if (*s) return false;
+    if (v > cap / mul) return false;
+    *out = v * mul;
+    return true;
+}
+
+static bool valid_name(const char *s)
+{
+    if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_')) return false;
+    size_t n = 0;
+    for (; *s; s++, n++) {
+        char c = *s;
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+              c == '.'))
+            return false;
+    }
+    return n < RTM_PLAN_NAME_MAX;
+}
+
+static const struct {
+    const char *name;
+    rtm_part_attr perm;
+} k_perms[] = {
+    {"P_RW_U_RW", RTM_PART_P_RW_U_RW}, {"P_RW_U_RO", RTM_PART_P_RW_U_RO}, {"P_RW_U_NA", RTM_PART_P_RW_U_NA},
+    {"P_RO_U_RO", RTM_PART_P_RO_U_RO}, {"P_RO_U_NA", RTM_PART_P_RO_U_NA}, {"P_NA_U_NA", RTM_PART_P_NA_U_NA},
+};
+
+static const char *perm_name(rtm_part_attr a)
+{
+    for (size_t i = 0; i < sizeof k_perms / sizeof k_perms[0]; i++)
+        if (k_perms[i].perm == (a & RTM_PART_PERM_MASK)) return k_perms[i].name;
+    return "?";
+}
+
+/* Looks a name up among system regions, partitions and domains. */
+static bool name_taken(const rtm_plan *p, const char *name, int *line)
+{
+    for (size_t i = 0; i < p->nsys; i++)
+        if (!strcmp(p->sys[i].name, name)) return *line = p->sys[i].line, true;
+    for (size_t i = 0; i < p->nparts; i++)
+        if (!strcmp(p->parts[i].name, name)) return *line = p->parts[i].line, true;
+    for (size_t i = 0; i < p->ndoms; i++)
+        if (!strcmp(p->doms[i].name, name)) return *line = p->doms[i].line, true;
+    return false;
+}
+
+static int parse_range(char **tok, size_t nt, bool sys, int line, rtm_plan_range *out, const rtm_plan *p,
+                       rtm_plan_error *err)
+{
+    const char *what = sys ? "system" : "partition";
+    if (nt < 5) return fail(err, line, "%s: expected NAME BASE SIZE PERM [flags]", what);
+    int prev;
+    if (!valid_name(tok[1])) return fail(err, line, "%s: bad name '%.40s'", what, tok[1]);
+    if (name_taken(p, tok[1], &prev)) return fail(err, line, "name '%s' already used on line %d", tok[1], prev);
+    uint64_t base, size;
+    if (!parse_num(tok[2], &base)) return fail(err, line, "%s %s: bad base '%.40s'", what, tok[1], tok[2]);
+    if (!parse_num(tok[3], &size)) return fail(err, line, "%s %s: bad size '%.40s'", what, tok[1], tok[3]);
+    if (size == 0) return fail(err, line, "%s %s: size must not be 0", what, tok[1]);
+    if (base >= (1ull << 32) || size > (1ull << 32) - base)
+        return fail(err, line, "%s %s: range ends beyond the 32-bit address space", what, tok[1]);
+    rtm_part_attr attr = 0;
+    for (size_t i = 0; i < sizeof k_perms / sizeof k_perms[0]; i++)
+        if (!strcasecmp(tok[4], k_perms[i].name)) attr = k_perms[i].perm;
+    if (!attr) return fail(err, line, "%s %s: unknown permission '%.40s' (P_RW_U_RW, P_RW_U_RO, ...)", what, tok[1], tok[4]);
+    for (size_t i = 5; i < nt; i++) {
+        if (!strcasecmp(tok[i], "xn")) attr |= RTM_PART_XN;
+        else if (!strcasecmp(tok[i], "device")) attr |= RTM_PART_DEVICE;
+        else if (sys && !strcasecmp(tok[i], "locked")) attr |= RTM_PART_LOCKED;
+        else return fail(err, line, "%s %s: unknown flag '%.40s'", what, tok[1], tok[i]);
+    }
+    memset(out, 0, sizeof *out);
+    snprintf(out->name, sizeof out->name, "%s", tok[1]);
+    out->r.base = base;
+    out->r.size = size;
+    out->r.attr = attr;
+    out->line = line;
+    return 0;
+}
+
+static int parse_line(char *s, int line, rtm_plan *p, rtm_plan_error *err)
+{
+    char *hash = strchr(s, '#');
+    if (hash) *hash = 0;
+    char *tok[RTM_PLAN_MAX_DOMAIN_PARTS + 3];
+    size_t nt = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(s, " \t\r\v\f", &save); t; t = strtok_r(NULL, " \t\r\v\f", &save)) {
+        if (nt == sizeof tok / sizeof tok[0]) return fail(err, line, "too many words on one line");
+        tok[nt++] = t;
+    }
+    if (nt == 0) return 0;
+    if (!strcmp(tok[0], "regions")) {
+        uint64_t n;
+        if (nt != 2 || !parse_num(tok[1], &n) || n == 0 || n > RTM_MPU_MAX_REGIONS)
+            return fail(err, line, "regions: expected a count from 1 to %d", RTM_MPU_MAX_REGIONS);
+        if (p->regions) return fail(err, line, "regions: already given on line %d", p->regions_line);
+        p->regions = (uint32_t)n;
+        p->regions_line = line;
+        return 0;
+    }
+    if (!strcmp(tok[0], "system")) {
+        if (p->nsys == RTM_PLAN_MAX_SYSTEM) return fail(err, line, "more than %d system regions", RTM_PLAN_MAX_SYSTEM);
+        if (parse_range(tok, nt, true, line, &p->sys[p->nsys], p, err)) return -1;
+        p->nsys++;
+        return 0;
+    }
+    if (!strcmp(tok[0], "partition")) {
+        if (p->nparts == RTM_PLAN_MAX_PARTS) return fail(err, line, "more than %d partitions", RTM_PLAN_MAX_PARTS);
+        if (parse_range(tok, nt, false, line, &p->parts[p->nparts], p, err)) return -1;
+        p->nparts++;
+        return 0;
+    }
+    if (!strcmp(tok[0], "domain")) {
+        if (nt < 2) return fail(err, line, "domain: expected NAME PARTITION...");
+        if (p->ndoms == RTM_PLAN_MAX_DOMAINS) return fail(err, line, "more than %d domains", RTM_PLAN_MAX_DOMAINS);
+        int prev;
+        if (!valid_name(tok[1])) return fail(err, line, "domain: bad name '%.40s'", tok[1]);
+        if (name_taken(p, tok[1], &prev)) return fail(err, line, "name '%s' already used on line %d", tok[1], prev);
+        if (nt - 2 > RTM_PLAN_MAX_DOMAIN_PARTS)
+            return fail(err, line, "domain %s: more than %d partitions", tok[1], RTM_PLAN_MAX_DOMAIN_PARTS);
+        rtm_plan_domain *d = &p->doms[p->ndoms];
+        memset(d, 0, sizeof *d);
+        snprintf(d->name, sizeof d->name, "%s", tok[1]);
+        d->line = line;
+        for (size_t i = 2; i < nt; i++) {
+            size_t k = 0;
+            while (k < p->nparts && strcmp(p->parts[k].name, tok[i])) k++;
+            if (k == p->nparts) return fail(err, line, "domain %s: no partition named '%.40s' (define it above)", d->name, tok[i]);
+            for (size_t j = 0; j < d->n; j++)
+                if (d->part[j] == k) return fail(err, line, "domain %s: partition %s listed twice", d->name, tok[i]);
+            d->part[d->n++] = k;
+        }
+        p->ndoms++;
+        return 0;
+    }
+    return fail(err, line, "unknown keyword '%.40s' (regions, system, partition, domain)", tok[0]);
+}
+
+int rtm_plan_parse(const char *text, size_t len, rtm_plan *out, rtm_plan_error *err)
+{
+    if (err) err->line = 0, err->msg[0] = 0;
+    if (!out || (!text && len)) return fail(err, 0, "no input");
+    memset(out, 0, sizeof *out);
+    char buf[RTM_PLAN_LINE_MAX + 1];
+    int line = 0;
+    size_t pos = 0;
+    while (pos < len) {
+        line++;
+        size_t end = pos;
+        while (end < len && text[end] != '\n') end++;
+        size_t n = end - pos;
+        if (n > RTM_PLAN_LINE_MAX) return fail(err, line, "line longer than %d bytes", RTM_PLAN_LINE_MAX);
+        if (memchr(text + pos, 0, n)) return fail(err, line, "NUL byte in the line");
+        memcpy(buf, text + pos, n);
+        buf[n] = 0;
+        if (parse_line(buf, line, out, err)) return -1;
+        pos = end + 1;
+    }
+    if (out->ndoms == 0 && out->nsys == 0) return fail(err, line ? line : 1, "plan defines no system region and no domain");
+    return 0;
+}
+
+static uint32_t default_regions(rtm_mpu_kind k) { return k == RTM_MPU_RISCV_PMP ? 16u : 8u; }
+
+int rtm_plan_compute(const rtm_plan *p, rtm_mpu_kind kind, rtm_plan_result *res, rtm_plan_error *err)
+{
+    if (!p || !res) return fail(err, 0, "no plan");
+    if (kind != RTM_MPU_ARMV7M && kind != RTM_MPU_ARMV8M && kind != RTM_MPU_RISCV_PMP)
+        return fail(err, 0, "unknown architecture");
+    memset(res, 0, sizeof *res);
+    uint32_t regions = p->regions ? p->regions : default_regions(kind);
+    rtm_mpu_range sys[RTM_PLAN_MAX_SYSTEM];
+    for (size_t i = 0; i < p->nsys; i++) sys[i] = p->sys[i].r;
+    /* System regions: the fewest slots they fit in, leaving the most to the domains. */
+    uint32_t s = (uint32_t)p->nsys;
+    rtm_mpu_diag d = {RTM_OK, -1, -1, NULL};
+    rtm_err e = RTM_OK;
+    if (p->nsys > 0) {
+        for (;; s++) {
+            if (s >= regions) {
+                int line = d.index >= 0 ? p->sys[d.index].line : p->sys[p->nsys - 1].line;
+                return fail(err, line, "system regions need more than %" PRIu32 " slots (%" PRIu32 " exist, one is "
+                                       "kept for domains)", regions - 1, regions);
+            }
+            res->arch = (rtm_mpu_arch){kind, regions, s, 0};
+            e = rtm_mpu_plan(&res->arch, RTM_MPU_SET_SYSTEM, sys, p->nsys, &res->sys, &d);
+            if (e == RTM_OK) break;
+            if (e != RTM_ERR_NO_SLOT) {
+                int line = d.index >= 0 ? p->sys[d.index].line : p->sys[0].line;
+                if (d.other >= 0)
+                    return fail(err, line, "system %s overlaps system %s (line %d): %s", p->sys[d.index].name,
+                                p->sys[d.other].name, p->sys[d.other].line, d.rule);
+                return fail(err, line, "system %s: %s", d.index >= 0 ? p->sys[d.index].name : "?", d.rule);
+            }
+        }
+    } else {
+        res->arch = (rtm_mpu_arch){kind, regions, 0, 0};
+    }
+    for (size_t k = 0; k < p->ndoms; k++) {
+        const rtm_plan_domain *dm = &p->doms[k];
+        /* ARMv8-M: any address matched by two enabled regions faults, so partitions and system
+         * regions (enabled at the same time) must not share a byte. */
+        for (size_t i = 0; kind == RTM_MPU_ARMV8M && i < dm->n; i++) {
+            const rtm_plan_range *pr = &p->parts[dm->part[i]];
+            for (size_t j = 0; j < p->nsys; j++) {
+                const rtm_mpu_range *a = &pr->r, *b = &p->sys[j].r;
+                if (a->base < b->base + b->size && b->base < a->base + a->size)
+                    return fail(err, pr->line, "partition %s overlaps system %s (line %d): armv8m: regions must not overlap",
+                                pr->name, p->sys[j].name, p->sys[j].line);
+            }
+        }
+        rtm_mpu_range r[RTM_PLAN_MAX_DOMAIN_PARTS];
+        for (size_t i = 0; i < dm->n; i++) r[i] = p->parts[dm->part[i]].r;
+        e = rtm_mpu_plan(&res->arch, RTM_MPU_SET_DOMAIN, r, dm->n, &res->dom[k], &d);
+        if (e != RTM_OK) {
+            if (d.index < 0) return fail(err, dm->line, "domain %s: %s", dm->name, d.rule);
+            const rtm_plan_range *bad = &p->parts[dm->part[d.index]];
+            if (d.other >= 0) {
+                const rtm_plan_range *oth = &p->parts[dm->part[d.other]];
+                return fail(err, bad->line, "domain %s (line %d): partition %s overlaps partition %s (line %d): %s",
+                            dm->name, dm->line, bad->name, oth->name, oth->line, d.rule);
+            }
+            if (e == RTM_ERR_NO_SLOT)
+                return fail(err, dm->line, "domain %s: partition %s (line %d) does not fit: %s (%" PRIu32
+                                           " slots free after %" PRIu32 " system)",
+                            dm->name, bad->name, bad->line, d.rule, regions - res->arch.sys_regions,
+                            res->arch.sys_regions);
+            return fail(err, bad->line, "partition %s (domain %s): %s", bad->name, dm->name, d.rule);
+        }
+    }
+    return 0;
+}
+
+static const char *arch_name(rtm_mpu_kind k)
+{
+    switch (k) {
+    case RTM_MPU_ARMV7M: return "armv7m";
+    case RTM_MPU_ARMV8M: return "armv8m";
+    case RTM_MPU_RISCV_PMP: return "riscv-pmp";
+    default: return "?";
+    }
+}
+
+static void print_flags(FILE *f, rtm_part_attr a)
+{
+    fprintf(f, "%s%s%s%s", perm_name(a), (a & RTM_PART_XN) ? " xn" : "", (a & RTM_PART_DEVICE) ? " device" : "",
+            (a & RTM_PART_LOCKED) ? " locked" : "");
+}
+
+static void print_set(FILE *f, const rtm_mpu_regs *g, const rtm_plan_range *const *names)
+{
+    for (uint32_t i = 0; i < g->count; i++) {
+        uint64_t b = 0, sz = 0;
+        bool en = false;
+        rtm_err e = rtm_mpu_decode(g, i, &b, &sz, &en);
+        const char *name = names[g->owner[i]]->name;
+        fprintf(f, "  slot %2" PRIu32 "  %-16s ", g->first + i, name);
+        switch (g->kind) {
+        case RTM_MPU_ARMV7M:
+            fprintf(f, "RBAR=0x%08" PRIX32 " RASR=0x%08" PRIX32, g->r.v7m[i].rbar, g->r.v7m[i].rasr);
+            break;
+        case RTM_MPU_ARMV8M:
+            fprintf(f, "RBAR=0x%08" PRIX32 " RLAR=0x%08" PRIX32, g->r.v8m[i].rbar, g->r.v8m[i].rlar);
+            break;
+        default: {
+            static const char *const mode[4] = {"OFF", "TOR", "NA4", "NAPOT"};
+            fprintf(f, "pmpaddr=0x%08" PRIX32 " pmpcfg=0x%02X %-5s", g->r.pmp[i].pmpaddr, g->r.pmp[i].pmpcfg,
+                    mode[(g->r.pmp[i].pmpcfg >> 3) & 3u]);
+            break;
+        }
+        }
+        if (e == RTM_OK && en)
+            fprintf(f, "  [0x%08" PRIX64 ", 0x%08" PRIX64 ")\n", b, b + sz);
+        else
+            fprintf(f, "  (base of the next entry)\n");
+    }
+}
+
+void rtm_plan_print(FILE *f, const rtm_plan *p, const rtm_plan_result *res)
+{
+    const rtm_mpu_arch *a = &res->arch;
+    fprintf(f, "arch %s: %" PRIu32 " regions, %" PRIu32 " for system regions, %" PRIu32 " for each domain\n",
+            arch_name(a->kind), a->regions, a->sys_regions, a->regions - a->sys_regions);
+    if (a->kind == RTM_MPU_ARMV8M) fprintf(f, "MAIR0=0x%08" PRIX32 " (Attr0 normal WB RW-allocate, Attr1 Device-nGnRE)\n", (uint32_t)RTM_V8M_MAIR0);
+    const rtm_plan_range *names[RTM_PLAN_MAX_PARTS];
+    if (p->nsys) {
+        for (size_t i = 0; i < p->nsys; i++) names[i] = &p->sys[i];
+        fprintf(f, "\nsystem: %" PRIu32 " of %" PRIu32 " regions, %" PRIu64 " bytes wasted\n", res->sys.count,
+                res->sys.avail, res->sys.wasted);
+        for (size_t i = 0; i < p->nsys; i++) {
+            fprintf(f, "  %-16s 0x%08" PRIX64 " +0x%" PRIX64 " ", p->sys[i].name, p->sys[i].r.base, p->sys[i].r.size);
+            print_flags(f, p->sys[i].r.attr);
+            fprintf(f, "\n");
+        }
+        print_set(f, &res->sys, names);
+    }
+    for (size_t k = 0; k < p->ndoms; k++) {
+        const rtm_plan_domain *dm = &p->doms[k];
+        const rtm_mpu_regs *g = &res->dom[k];
+        fprintf(f, "\ndomain %s: %" PRIu32 " of %" PRIu32 " regions, %" PRIu64 " bytes wasted\n", dm->name, g->count,
+                g->avail, g->wasted);
+        for (size_t i = 0; i < dm->n; i++) {
+            const rtm_plan_range *r = &p->parts[dm->part[i]];
+            names[i] = r;
+            fprintf(f, "  %-16s 0x%08" PRIX64 " +0x%" PRIX64 " ", r->name, r->r.base, r->r.size);
+            print_flags(f, r->r.attr);
+            fprintf(f, "\n");
+        }
+        print_set(f, g, names);
+        if (g->kind == RTM_MPU_RISCV_PMP) {
+            uint32_t cfg[(RTM_MPU_MAX_REGIONS + 3) / 4];
+            if (rtm_pmp_pack_cfg(g, cfg) == RTM_OK) {
+                fprintf(f, "  pmpcfg words (this domain's bytes only):");
+                for (uint32_t j = 0; j < (a->regions + 3) / 4; j++) fprintf(f, " pmpcfg%" PRIu32 "=0x%08" PRIX32, j, cfg[j]);
+                fprintf(f, "\n");
+            }
+        }
+    }
+    if (a->kind == RTM_MPU_RISCV_PMP && p->nsys) {
+        uint32_t cfg[(RTM_MPU_MAX_REGIONS + 3) / 4];
+        if (rtm_pmp_pack_cfg(&res->sys, cfg) == RTM_OK) {
+            fprintf(f, "\nsystem pmpcfg words:");
+            for (uint32_t j = 0; j < (a->regions + 3) / 4; j++) fprintf(f, " pmpcfg%" PRIu32 "=0x%08" PRIX32, j, cfg[j]);
+            fprintf(f, "\n");
+        }
+    }
+}
