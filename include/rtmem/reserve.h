@@ -123,10 +123,11 @@ rtm_err rtm_reserve_init(rtm_reserve *r, rtm_heap *h, const size_t *reserve, siz
 
 /**
  * Allocates @p size bytes at priority @p prio if the heap's free bytes after it stay >=
- * reserve[prio]. NULL when that would eat into the reserve (counted as denied; a request that
- * obviously cannot fit is denied before touching the heap, one that could is allocated and, if
- * the block turned out too large, given back) or when the heap has no block (failed); for r NULL,
- * size 0 or prio out of range NULL and a report (bad_requests).
+ * reserve[prio]. NULL, counted as failed, when the heap has no block for it (size above the free
+ * bytes, or no free block large enough); NULL, counted as denied, when it would eat into the
+ * reserve (decided before touching the heap when size + reserve[prio] exceeds the free bytes;
+ * otherwise the block is allocated and, if with its header it dug into the reserve, given back).
+ * For r NULL, size 0 or prio out of range: NULL and a report (bad_requests).
  * O(heap alloc + rtm_heap_get_stats). Thread-safe; not ISR-safe.
  */
 void *rtm_reserve_alloc(rtm_reserve *r, size_t size, unsigned prio);

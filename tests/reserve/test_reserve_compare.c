@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "rtm_sanitize.h"
 #include "rtm_test.h"
 #include "rtmem/reserve.h"
 
@@ -118,6 +119,8 @@ static result replay(design d, const req *trace, size_t n)
     runner u;
     memset(&u, 0, sizeof u);
     u.d = d;
+    /* the previous design's heap left its free space poisoned; rtm_heap_init does not undo that */
+    rtm_san_access(g_ram, sizeof g_ram);
     if (d == D_TIERS) {
         u.tier_heaps[0] = rtm_heap_init(g_ram, LOW_BYTES, RTM_FIT_GOOD);
         u.tier_heaps[1] = rtm_heap_init(g_ram + LOW_BYTES, MID_BYTES, RTM_FIT_GOOD);
