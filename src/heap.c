@@ -622,6 +622,12 @@ void *rtm_heap_calloc(rtm_heap *h, size_t n, size_t size)
 }
 
 /* ---- free ------------------------------------------------------------------------------------- */
+/* Reports a rejected free. Kept out of line so the hot path stays a leaf with few registers. */
+static RTM_NOINLINE void reject_free_cold(rtm_heap *h, const void *p, rtm_err why)
+{
+    reject_free(h, p, why);
+}
+
 void rtm_heap_free(rtm_heap *h, void *ptr)
 {
     if (ptr == NULL) return;
@@ -632,56 +638,54 @@ void rtm_heap_free(rtm_heap *h, void *ptr)
     /* Validation (as in used_block_of, written out so that coalescing reuses its loads). */
     uintptr_t a = (uintptr_t)ptr;
     if (RTM_UNLIKELY((a & (A - 1u)) != 0 || a - h->p_lo >= h->p_span)) goto bad_ptr;
-    const rtm_segment *seg = segment_of(h, a);
-    if (RTM_UNLIKELY(seg == NULL)) goto bad_ptr;
+    uintptr_t seg_first = h->lo, seg_end = h->hi;
+    if (RTM_UNLIKELY(h->segment_count != 1)) {
+        const rtm_segment *seg = segment_of(h, a);
+        if (seg == NULL) goto bad_ptr;
+        seg_first = (uintptr_t)seg->first;
+        seg_end = (uintptr_t)seg->end;
+    }
     rtm_block *b = block_of_payload(ptr);
     if (rtm_san_is_user_memory(b, H)) goto bad_ptr;
     size_t hd = head_of(b);
     size_t size = size_of_head(hd);
     if (RTM_UNLIKELY(hd & FREE_BIT)) {
-        reject_free(h, ptr, RTM_ERR_DOUBLE_FREE);
+        reject_free_cold(h, ptr, RTM_ERR_DOUBLE_FREE);
         return;
     }
-    if (RTM_UNLIKELY(size < MIN_BLOCK || size > (uintptr_t)seg->end - (uintptr_t)b)) goto bad_ptr;
+    if (RTM_UNLIKELY(size < MIN_BLOCK || size > seg_end - (uintptr_t)b)) goto bad_ptr;
     rtm_block *n = block_at(b, size);
     size_t nh = head_of(n);
     if (RTM_UNLIKELY(nh & PREV_FREE_BIT)) goto bad_ptr;
-    rtm_block *prev = NULL;
-    size_t ps = 0;
     if (hd & PREV_FREE_BIT) {
-        ps = prev_size(b);
-        if (RTM_UNLIKELY(ps < MIN_BLOCK || (ps & FLAG_MASK) != 0 || ps > (uintptr_t)b - (uintptr_t)seg->first))
-            goto bad_ptr;
-        prev = (rtm_block *)((char *)b - ps);
+        size_t ps = prev_size(b);
+        if (RTM_UNLIKELY(ps < MIN_BLOCK || (ps & FLAG_MASK) != 0 || ps > (uintptr_t)b - seg_first)) goto bad_ptr;
+        rtm_block *prev = (rtm_block *)((char *)b - ps);
         if (RTM_UNLIKELY(head_of(prev) != (ps | FREE_BIT))) goto bad_ptr;
-    }
-
-    h->used -= size;
-    h->frees++;
-    rtm_san_free(h, ptr, size - H);
-    size_t merged = 0;
-    if (nh & FREE_BIT) {
-        list_remove(h, n);
-        size += size_of_head(nh);
-        merged++;
-    } else {
-        set_head(n, nh | PREV_FREE_BIT);
-    }
-    if (prev != NULL) {
         /* Stamp the header free although it is merged away: a second free of this pointer then
          * reads FREE and is reported as a double free, as long as nobody reuses the bytes. */
         set_head(b, hd | FREE_BIT);
         list_remove(h, prev);
+        h->free_blocks--;
         size += ps;
         b = prev;
-        merged++;
+    }
+    h->used -= size_of_head(hd);
+    h->frees++;
+    rtm_san_free(h, ptr, size_of_head(hd) - H);
+    if (nh & FREE_BIT) {
+        list_remove(h, n);
+        size += size_of_head(nh);
+        h->free_blocks--;
+    } else {
+        set_head(n, nh | PREV_FREE_BIT);
     }
     make_free(h, b, size);
-    h->free_blocks += 1u - merged;
+    h->free_blocks++;
     AFTER_OP(h);
     return;
 bad_ptr:
-    reject_free(h, ptr, RTM_ERR_BAD_PTR);
+    reject_free_cold(h, ptr, RTM_ERR_BAD_PTR);
 }
 
 /* ---- realloc ---------------------------------------------------------------------------------- */
