@@ -190,6 +190,17 @@ static int lex_next(lexer *lx)
         lx->p++;
         lex_put(lx, 0), lx->len = 0;
         for (;;) {
+            /* copy the run up to the next quote, backslash or newline in one go */
+            const char *q = lx->p;
+            while (q < lx->end && *q != '"' && *q != '\\' && *q != '\n') q++;
+            if (q > lx->p) {
+                size_t k = (size_t)(q - lx->p);
+                lx->buf = rtm_sg__grow(lx->buf, &lx->cap, lx->len + k + 1, 1);
+                memcpy(lx->buf + lx->len, lx->p, k);
+                lx->len += k;
+                lx->buf[lx->len] = '\0';
+                lx->p = q;
+            }
             if (lx->p >= lx->end) return fail(lx->err, lx->fname, lx->tok_line, "unterminated string");
             c = *lx->p++;
             if (c == '"') break;
