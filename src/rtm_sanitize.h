@@ -62,6 +62,11 @@ void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
 static inline void rtm_san_pool_create(const void *pool)
 {
     (void)pool;
+    /* A buffer may be initialised again without its old allocator being destroyed (rtmem objects
+     * have no destroy call; the runner frees an arena and malloc hands the same address to the
+     * next heap). Memcheck aborts on a second CREATE_MEMPOOL with the same anchor ("duplicate pool
+     * creation"), so the old pool, and with it its chunks, goes first. */
+    RTM_VG(if (VALGRIND_MEMPOOL_EXISTS(pool)) VALGRIND_DESTROY_MEMPOOL(pool));
     RTM_VG(VALGRIND_CREATE_MEMPOOL(pool, 0, 0));
 }
 static inline void rtm_san_pool_destroy(const void *pool)
