@@ -480,7 +480,7 @@ static void test_table_full(void **state)
     rtm_track_get_stats(t, &st);
     size_t cap = st.capacity;
     assert_true(cap >= 13);
-    void *p[64];
+    void *p[64] = {NULL};
     assert_true(cap < 64);
     for (size_t i = 0; i < cap; i++) {
         p[i] = rtm_track_alloc_at(t, i + 1, 0, "f.c", 1);
