@@ -246,53 +246,85 @@ static void test_layout_split_hole_and_no_split(void **state)
     }
 }
 
-/* Holes 3072 (lowest address), 1048, 1032, 2048, then the rest; 1048 and 1032 share a size class
- * and 1032 was freed last (head of that list). A request whose block is 1040:
- *   first fit -> the 3072 hole (lowest address that fits), split;
+/* Good fit cuts blocks of RTM_HEAP_TOP_SPLIT_MIN (2048) bytes or more from the top of the free
+ * block it takes and smaller ones from the bottom (size segregation, docs/heap.md); best and first
+ * fit always cut from the bottom. Freeing gives back one free block either way. */
+static void test_layout_top_split(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        rtm_heap *h;
+        HT_NEW(h, 32768, ht_fits[f]);
+        void *big = alloc_block(h, 4096);
+        void *small = alloc_block(h, 64);
+        void *edge = alloc_block(h, 2048);
+        assert_non_null(big);
+        assert_non_null(small);
+        assert_non_null(edge);
+        if (ht_fits[f] == RTM_FIT_GOOD) {
+            EXPECT_MAP(h, U(64), F(REST), U(2048), U(4096));
+            void *below = alloc_block(h, 2040); /* just under the threshold: bottom */
+            EXPECT_MAP(h, U(64), U(2040), F(REST), U(2048), U(4096));
+            rtm_heap_free(h, below);
+        } else {
+            EXPECT_MAP(h, U(4096), U(64), U(2048), F(REST));
+        }
+        rtm_heap_free(h, big);
+        rtm_heap_free(h, edge);
+        rtm_heap_free(h, small);
+        EXPECT_MAP(h, F(REST));
+    }
+}
+
+/* Holes 1536 (lowest address), 1032, 1048, 1280, then the rest (all below
+ * RTM_HEAP_TOP_SPLIT_MIN, so every block is cut from the bottom of the free space). 1032 and 1048
+ * share a size class; free lists lean to address order, so 1032 (the lower address) heads it even
+ * though 1048 was freed first. A request whose block is 1040:
+ *   first fit -> the 1536 hole (lowest address that fits), split;
  *   best fit  -> the 1048 hole (smallest that fits), whole (8 bytes left < minimum block);
  *   good fit  -> the head of its own class (1032) is too small, so the next non-empty class up:
- *                the 2048 hole, split. */
+ *                the 1280 hole, split. */
 static void test_layout_policy_choice(void **state)
 {
     (void)state;
     for (int f = 0; f < 3; f++) {
         rtm_heap *h;
         HT_NEW(h, 32768, ht_fits[f]);
-        void *h3072 = alloc_block(h, 3072), *s1 = alloc_block(h, 64);
-        void *h1048 = alloc_block(h, 1048), *s2 = alloc_block(h, 64);
-        void *h1032 = alloc_block(h, 1032), *s3 = alloc_block(h, 64);
-        void *h2048 = alloc_block(h, 2048), *s4 = alloc_block(h, 64);
-        rtm_heap_free(h, h3072);
+        void *h1536 = alloc_block(h, 1536), *s1 = alloc_block(h, 64);
+        void *h1032 = alloc_block(h, 1032), *s2 = alloc_block(h, 64);
+        void *h1048 = alloc_block(h, 1048), *s3 = alloc_block(h, 64);
+        void *h1280 = alloc_block(h, 1280), *s4 = alloc_block(h, 64);
+        rtm_heap_free(h, h1536);
         rtm_heap_free(h, h1048);
-        rtm_heap_free(h, h2048);
+        rtm_heap_free(h, h1280);
         rtm_heap_free(h, h1032);
-        EXPECT_MAP(h, F(3072), U(64), F(1048), U(64), F(1032), U(64), F(2048), U(64), F(REST));
+        EXPECT_MAP(h, F(1536), U(64), F(1032), U(64), F(1048), U(64), F(1280), U(64), F(REST));
         void *p = rtm_heap_alloc(h, 1040 - HT_HDR);
         assert_non_null(p);
         switch (ht_fits[f]) {
         case RTM_FIT_FIRST:
-            assert_ptr_equal(p, h3072);
-            EXPECT_MAP(h, U(1040), F(2032), U(64), F(1048), U(64), F(1032), U(64), F(2048), U(64), F(REST));
+            assert_ptr_equal(p, h1536);
+            EXPECT_MAP(h, U(1040), F(496), U(64), F(1032), U(64), F(1048), U(64), F(1280), U(64), F(REST));
             break;
         case RTM_FIT_BEST:
             assert_ptr_equal(p, h1048);
-            EXPECT_MAP(h, F(3072), U(64), U(1048), U(64), F(1032), U(64), F(2048), U(64), F(REST));
+            EXPECT_MAP(h, F(1536), U(64), F(1032), U(64), U(1048), U(64), F(1280), U(64), F(REST));
             break;
         default:
-            assert_ptr_equal(p, h2048);
-            EXPECT_MAP(h, F(3072), U(64), F(1048), U(64), F(1032), U(64), U(1040), F(1008), U(64), F(REST));
+            assert_ptr_equal(p, h1280);
+            EXPECT_MAP(h, F(1536), U(64), F(1032), U(64), F(1048), U(64), U(1040), F(240), U(64), F(REST));
             break;
         }
         rtm_heap_free(h, p);
-        EXPECT_MAP(h, F(3072), U(64), F(1048), U(64), F(1032), U(64), F(2048), U(64), F(REST));
+        EXPECT_MAP(h, F(1536), U(64), F(1032), U(64), F(1048), U(64), F(1280), U(64), F(REST));
         /* exactly 1032: first fit splits the lowest hole; best fit takes the smallest (1032); good
-         * fit the head of the class, which is 1032 (freed last), and it fits */
+         * fit the head of the class, which is 1032 (lowest address), and it fits */
         void *q = rtm_heap_alloc(h, 1032 - HT_HDR);
         if (ht_fits[f] == RTM_FIT_FIRST) {
-            assert_ptr_equal(q, h3072);
+            assert_ptr_equal(q, h1536);
         } else {
             assert_ptr_equal(q, h1032);
-            EXPECT_MAP(h, F(3072), U(64), F(1048), U(64), U(1032), U(64), F(2048), U(64), F(REST));
+            EXPECT_MAP(h, F(1536), U(64), U(1032), U(64), F(1048), U(64), F(1280), U(64), F(REST));
         }
         rtm_heap_free(h, q);
         void *seps[] = {s1, s2, s3, s4};
@@ -439,6 +471,7 @@ int main(void)
         cmocka_unit_test(test_layout_split_sequence),
         cmocka_unit_test(test_layout_coalesce),
         cmocka_unit_test(test_layout_split_hole_and_no_split),
+        cmocka_unit_test(test_layout_top_split),
         cmocka_unit_test(test_layout_policy_choice),
         cmocka_unit_test(test_layout_no_false_oom),
         cmocka_unit_test(test_layout_aligned),
