@@ -354,18 +354,26 @@ size_t rtm_pools_advise(rtm_pools *p, rtm_pools_class *out, size_t cap, size_t *
 {
     if (bytes_needed != NULL) *bytes_needed = 0;
     if (!pools_ok(p) || out == NULL || cap < p->n) return 0;
-    rtm_pools_class kept[RTM_POOLS_MAX_CLASSES];
-    size_t nkept = 0, n;
+    size_t n, nkept = 0, sum = 0;
+    bool overflow = false;
     rtm_port_lock(&p->sync);
     n = p->n;
     for (size_t i = 0; i < n; i++) {
         out[i].block_size = p->cls[i].slab.stride;
         out[i].count = p->cls[i].demand_peak;
         out[i].flags = p->cls[i].flags;
-        if (out[i].count != 0) kept[nkept++] = out[i];
     }
     rtm_port_unlock(&p->sync);
-    if (bytes_needed != NULL && nkept != 0) *bytes_needed = rtm_pools_buf_size(kept, nkept);
+    /* the same sum as rtm_pools_buf_size over the classes with a non-zero count */
+    for (size_t i = 0; i < n; i++) {
+        if (out[i].count == 0) continue;
+        size_t b = class_bytes(out[i].block_size, out[i].count);
+        overflow |= b == 0 || rtm_add_overflow(sum, b, &sum);
+        nkept++;
+    }
+    if (bytes_needed != NULL && nkept != 0 && !overflow &&
+        !rtm_add_overflow(sum, round_align(sizeof(struct rtm_pools) + nkept * sizeof(pools_class)), &sum))
+        *bytes_needed = sum;
     return n;
 }
 

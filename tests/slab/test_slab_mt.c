@@ -231,7 +231,7 @@ static void test_stress(void **state)
 {
     (void)state;
     g_seed = rtm_test_seed();
-    g_ops = rtm_test_ops(100000);
+    g_ops = rtm_test_ops(400000);
     assert_int_equal(rtm_slab_init(&g_st, g_st_buf, ST_SIZE, ST_BLOCKS), RTM_OK);
     rtm_test_hook_install();
     pthread_t t[ST_THREADS];
