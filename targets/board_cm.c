@@ -55,6 +55,15 @@ rtm_err board_protection_on(const rtm_mpu_regs *sys)
 
 rtm_err board_slot_get(unsigned slot, uint32_t *w0, uint32_t *w1) { return rtm_cm_mpu_get_region(slot, w0, w1); }
 
+void board_reset(void)
+{
+    __asm volatile("dsb" : : : "memory");
+    *(volatile uint32_t *)0xE000ED0Cu = 0x05FA0004u; /* AIRCR: VECTKEY | SYSRESETREQ */
+    __asm volatile("dsb" : : : "memory");
+    for (;;) {
+    }
+}
+
 static const uint32_t k_flash_word = 0x0F1A5400u;
 
 volatile uint32_t *board_privileged_ro_word(uint32_t *spare, size_t bytes)

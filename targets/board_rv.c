@@ -46,6 +46,13 @@ rtm_err board_slot_get(unsigned slot, uint32_t *w0, uint32_t *w1)
     return e;
 }
 
+void board_reset(void)
+{
+    *(volatile uint32_t *)(uintptr_t)0x00100000u = 0x7777u; /* sifive_test: reset */
+    for (;;) {
+    }
+}
+
 volatile uint32_t *board_privileged_ro_word(uint32_t *spare, size_t bytes)
 {
     /* Clear the domain slots, then one locked NAPOT entry, read-only for every mode. The encoder

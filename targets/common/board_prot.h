@@ -51,6 +51,9 @@ rtm_err board_slot_get(unsigned slot, uint32_t *w0, uint32_t *w1);
  */
 volatile uint32_t *board_privileged_ro_word(uint32_t *spare, size_t bytes);
 
+/** Resets the whole system (Cortex-M: AIRCR.SYSRESETREQ; RISC-V virt: test finisher 0x7777). */
+__attribute__((noreturn)) void board_reset(void);
+
 /** Writes a tiny "return" routine at @p mem and returns the pointer to call it through. */
 void (*board_make_return_stub(void *mem))(void);
 
