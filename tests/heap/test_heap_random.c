@@ -83,12 +83,20 @@ static int region_of(const unsigned char *p, size_t n)
         if (p >= R.reg[r] && p + n <= R.reg[r] + R.reg_bytes[r]) return r;
     return -1;
 }
+/* Granule index of p in region r, counted from the RTM_ALIGN boundary at or below the region's
+ * start (regions start misaligned on purpose; payloads are aligned, so granules never straddle two
+ * blocks' payloads even with a 4-byte header between them). */
+static size_t granule_of(int r, const unsigned char *p)
+{
+    return (size_t)(((uintptr_t)p - ((uintptr_t)R.reg[r] & ~(uintptr_t)(RTM_ALIGN - 1))) / RTM_ALIGN);
+}
+
 /* Marks [p, p + n) as owned by id (id 0: clears); when marking, every granule must be unowned. */
 static void shadow_set(const unsigned char *p, size_t n, uint32_t id)
 {
     int r = region_of(p, n);
     RCHECK(r >= 0);
-    size_t g0 = (size_t)(p - R.reg[r]) / RTM_ALIGN, g1 = ((size_t)(p - R.reg[r]) + n + RTM_ALIGN - 1) / RTM_ALIGN;
+    size_t g0 = granule_of(r, p), g1 = granule_of(r, p + n + RTM_ALIGN - 1);
     uint32_t *o = R.owner[r];
     if (id != 0) {
         for (size_t g = g0; g < g1; g++) {
@@ -196,7 +204,7 @@ static void check_all(void)
         const unsigned char *p = b->ptr;
         int r = region_of(p, b->size);
         RCHECK(r >= 0);
-        size_t g = (size_t)(p - R.reg[r]) / RTM_ALIGN;
+        size_t g = granule_of(r, p);
         RCHECK(R.owner[r][g] != 0);                        /* a live block starts here */
         RCHECK(g == 0 || R.owner[r][g - 1] != R.owner[r][g]); /* ... and not before */
     }
