@@ -1,0 +1,291 @@
+/*
+ * libFuzzer target for the heap: the input is an operation sequence applied to three heaps, one
+ * per policy (good, best, first), each with its own table of live blocks.
+ *
+ * Input format: byte 0 picks the size of the first region (4..67 KiB) and its misalignment; then
+ * operations of 1 opcode byte plus operand bytes (missing bytes read as 0):
+ *   0 alloc     size:2           1 free      slot:1          2 realloc  slot:1 size:2
+ *   3 aligned   shift:1 size:2   4 calloc    n:2 size:2      5 add_region of a second buffer
+ *   6 bad free  slot:1 offset:1  7 double free slot:1        8 huge     kind:1 (near SIZE_MAX)
+ * Sizes: value v of two bytes; v < 0xF000 means v, above that v scales to whole-heap sizes.
+ * After every step: rtm_heap_check must be RTM_OK, the statistics must match the live table, and
+ * rejected calls must have been reported; live blocks carry a pattern checked before free/realloc
+ * and at the end. Any violation aborts (a crash for libFuzzer).
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rtmem/heap.h"
+#include "rtm_sanitize.h"
+
+#define SLOTS 64
+#define REGION0_MAX (68u * 1024u)
+#define REGION1_BYTES 16384u
+
+typedef struct {
+    unsigned char *p;
+    size_t n;
+    uint32_t id;
+} slot;
+
+typedef struct {
+    rtm_heap *h;
+    slot live[SLOTS];
+    size_t nlive;
+    bool region_added;
+    size_t reports_expected;
+} fheap;
+
+static unsigned char g_mem[3][REGION0_MAX + 64] __attribute__((aligned(64)));
+static unsigned char g_mem2[3][REGION1_BYTES + 64] __attribute__((aligned(64)));
+static fheap g_heaps[3];
+static uint32_t g_next_id;
+static size_t g_reports;
+
+static void hook(rtm_err code, const void *object, const void *ptr)
+{
+    (void)object, (void)ptr;
+    if (code == RTM_ERR_CORRUPT) {
+        fprintf(stderr, "fuzz_heap: heap reported corruption\n");
+        abort();
+    }
+    g_reports++;
+}
+
+#define REQUIRE(c)                                                                                         \
+    do {                                                                                                   \
+        if (!(c)) {                                                                                        \
+            fprintf(stderr, "fuzz_heap: %s:%d: %s\n", __FILE__, __LINE__, #c);                             \
+            abort();                                                                                       \
+        }                                                                                                  \
+    } while (0)
+
+/* Pattern in the first 256 and the last 64 bytes of a block (enough to see overlaps and lost
+ * contents; all of a 64 KiB block would make each run slow). */
+static bool patterned(size_t i, size_t n) { return i < 256u || i + 64u >= n; }
+static unsigned char pattern(uint32_t id, size_t i) { return (unsigned char)(id * 131u + i * 7u + (i >> 8)); }
+static void fill(unsigned char *p, size_t n, uint32_t id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (patterned(i, n)) p[i] = pattern(id, i);
+        else i = n - 65u;
+}
+/* Checks the pattern that fill(s->p, s->n, s->id) wrote, in the first @p limit bytes only. */
+static void check_upto(const slot *s, size_t limit)
+{
+    for (size_t i = 0; i < s->n && i < limit; i++)
+        if (patterned(i, s->n)) REQUIRE(s->p[i] == pattern(s->id, i));
+        else i = s->n - 65u;
+}
+static void check(const slot *s) { check_upto(s, SIZE_MAX); }
+
+/* ---- input reader ------------------------------------------------------------------------------ */
+typedef struct {
+    const uint8_t *d;
+    size_t n, at;
+} reader;
+static unsigned u8(reader *r) { return r->at < r->n ? r->d[r->at++] : 0u; }
+static unsigned u16(reader *r)
+{
+    unsigned lo = u8(r);
+    return lo | (u8(r) << 8);
+}
+static size_t size_of(unsigned v)
+{
+    if (v < 0xF000u) return v;
+    return (size_t)(v - 0xF000u + 1u) * 16u; /* up to 64 KiB */
+}
+
+/* ---- per-heap steps ---------------------------------------------------------------------------- */
+static size_t bad_frees_of(const rtm_heap *h)
+{
+    rtm_heap_stats st;
+    rtm_heap_get_stats(h, &st);
+    return st.bad_frees;
+}
+
+static void add_live(fheap *f, unsigned char *p, size_t n, size_t align, bool zeroed)
+{
+    REQUIRE(((uintptr_t)p & ((align < RTM_ALIGN ? RTM_ALIGN : align) - 1u)) == 0);
+    REQUIRE(rtm_heap_usable_size(f->h, p) >= n);
+    if (zeroed)
+        for (size_t i = 0; i < n; i++) REQUIRE(p[i] == 0);
+    if (f->nlive == SLOTS) {
+        /* table full: give this one straight back */
+        rtm_heap_free(f->h, p);
+        return;
+    }
+    slot s = {p, n, ++g_next_id};
+    fill(p, n, s.id);
+    f->live[f->nlive++] = s;
+}
+
+static void remove_live(fheap *f, size_t i) { f->live[i] = f->live[--f->nlive]; }
+
+static void step(fheap *f, unsigned op, const unsigned *a, unsigned char *mem2)
+{
+    rtm_heap *h = f->h;
+    size_t before = g_reports;
+    switch (op) {
+    case 0: {
+        size_t n = size_of(a[0]);
+        unsigned char *p = rtm_heap_alloc(h, n);
+        if (n == 0) REQUIRE(p == NULL);
+        if (p) add_live(f, p, n, 0, false);
+        break;
+    }
+    case 1:
+        if (f->nlive) {
+            size_t i = a[0] % f->nlive;
+            check(&f->live[i]);
+            rtm_heap_free(h, f->live[i].p);
+            remove_live(f, i);
+        }
+        break;
+    case 2:
+        if (f->nlive) {
+            size_t i = a[0] % f->nlive;
+            slot s = f->live[i];
+            check(&s);
+            size_t n = size_of(a[1]);
+            unsigned char *q = rtm_heap_realloc(h, s.p, n);
+            if (n == 0) {
+                REQUIRE(q == NULL);
+                remove_live(f, i);
+            } else if (q == NULL) {
+                check(&s); /* unchanged */
+            } else {
+                slot t = {q, s.n, s.id};
+                check_upto(&t, n); /* the kept bytes moved with the block */
+                remove_live(f, i);
+                add_live(f, q, n, 0, false);
+            }
+        }
+        break;
+    case 3: {
+        size_t align = (size_t)1 << (a[0] % 16);
+        bool bad = (a[0] & 0x80u) != 0 && align > 2;
+        if (bad) align += 1; /* not a power of two */
+        size_t n = size_of(a[1]);
+        unsigned char *p = rtm_heap_aligned_alloc(h, align, n);
+        if (bad) {
+            REQUIRE(p == NULL);
+            REQUIRE(g_reports == before + 1);
+        } else if (p) {
+            add_live(f, p, n, align, false);
+        }
+        break;
+    }
+    case 4: {
+        size_t n = a[0], sz = a[1];
+        if (a[0] >= 0xFF00u) n = SIZE_MAX / (a[0] - 0xFF00u + 1u); /* overflowing products */
+        unsigned char *p = rtm_heap_calloc(h, n, sz);
+        if (n != 0 && sz != 0 && n > SIZE_MAX / sz) {
+            REQUIRE(p == NULL);
+            REQUIRE(g_reports == before + 1);
+        } else if (p) {
+            add_live(f, p, n * sz, 0, true);
+        }
+        break;
+    }
+    case 5: {
+        rtm_err e = rtm_heap_add_region(h, mem2, REGION1_BYTES);
+        REQUIRE(e == (f->region_added ? RTM_ERR_OVERLAP : RTM_OK));
+        f->region_added = true;
+        break;
+    }
+    case 6:
+        if (f->nlive) {
+            slot s = f->live[a[0] % f->nlive];
+            size_t off = 1u + a[1] % 64u;
+            if (off >= s.n) off = 1; /* stay inside the block */
+            size_t bad = bad_frees_of(h);
+            rtm_heap_free(h, s.p + off);
+            REQUIRE(bad_frees_of(h) == bad + 1);
+            REQUIRE(g_reports == before + 1);
+        }
+        break;
+    case 7:
+        if (f->nlive) {
+            size_t i = a[0] % f->nlive;
+            unsigned char *p = f->live[i].p;
+            check(&f->live[i]);
+            rtm_heap_free(h, p);
+            remove_live(f, i);
+            before = g_reports;
+            rtm_heap_free(h, p);
+            REQUIRE(g_reports == before + 1);
+        }
+        break;
+    default: {
+        size_t n = SIZE_MAX - (a[0] % 64u);
+        REQUIRE(rtm_heap_alloc(h, n) == NULL);
+        REQUIRE(rtm_heap_aligned_alloc(h, 64, n) == NULL);
+        if (f->nlive) {
+            REQUIRE(rtm_heap_realloc(h, f->live[0].p, n) == NULL);
+            check(&f->live[0]);
+        }
+        break;
+    }
+    }
+    REQUIRE(rtm_heap_check(h) == RTM_OK);
+    rtm_heap_stats st;
+    rtm_heap_get_stats(h, &st);
+    REQUIRE(st.used_blocks == f->nlive);
+    REQUIRE(st.used + st.free == st.capacity);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    reader r = {data, size, 0};
+    rtm_set_error_hook(hook);
+    unsigned b0 = u8(&r);
+    size_t bytes = 4096u + (size_t)(b0 & 0x3Fu) * 1024u; /* 4..67 KiB */
+    size_t off = (b0 >> 6) * 3u;                          /* misalignment 0, 3, 6, 9 */
+    if (bytes + off > REGION0_MAX + 64u) bytes = REGION0_MAX;
+    for (int k = 0; k < 3; k++) {
+        fheap *f = &g_heaps[k];
+        memset(f, 0, sizeof *f);
+        /* The buffers are reused by every input: let the sanitizer forget the previous heap. */
+        rtm_san_access(g_mem[k], sizeof g_mem[k]);
+        rtm_san_access(g_mem2[k], sizeof g_mem2[k]);
+        f->h = rtm_heap_init(g_mem[k] + off, bytes, (rtm_fit)k);
+        REQUIRE(f->h != NULL);
+        REQUIRE(rtm_heap_check(f->h) == RTM_OK);
+    }
+    while (r.at < r.n) {
+        unsigned op = u8(&r) % 9u;
+        unsigned a[2] = {0, 0};
+        switch (op) {
+        case 0: a[0] = u16(&r); break;                     /* size */
+        case 2: a[0] = u8(&r); a[1] = u16(&r); break;      /* slot, size */
+        case 3: a[0] = u8(&r); a[1] = u16(&r); break;      /* shift, size */
+        case 4: a[0] = u16(&r); a[1] = u16(&r); break;     /* n, size */
+        case 5: break;
+        case 6: a[0] = u8(&r); a[1] = u8(&r); break;       /* slot, offset */
+        default: a[0] = u8(&r); break;                     /* slot / kind */
+        }
+        for (int k = 0; k < 3; k++) step(&g_heaps[k], op, a, g_mem2[k]);
+    }
+    for (int k = 0; k < 3; k++) {
+        fheap *f = &g_heaps[k];
+        while (f->nlive) {
+            check(&f->live[f->nlive - 1]);
+            rtm_heap_free(f->h, f->live[f->nlive - 1].p);
+            f->nlive--;
+        }
+        REQUIRE(rtm_heap_check(f->h) == RTM_OK);
+        rtm_heap_stats st;
+        rtm_heap_get_stats(f->h, &st);
+        REQUIRE(st.used == 0 && st.used_blocks == 0);
+        REQUIRE(st.free == st.capacity);
+        /* one free block per segment: a region larger than the largest class is several */
+        REQUIRE(f->region_added ? st.free_blocks >= 2u : st.free_blocks == 1u);
+    }
+    rtm_set_error_hook(NULL);
+    return 0;
+}
