@@ -28,6 +28,11 @@ static uint32_t g_part_b[PART_B_BYTES / 4] __attribute__((section(".partitions.b
 static uint32_t g_part_ro[PART_RO_BYTES / 4] __attribute__((section(".partitions.ro"), aligned(PART_RO_BYTES)));
 static uint32_t g_part_xn[PART_XN_BYTES / 4] __attribute__((section(".partitions.xn"), aligned(PART_XN_BYTES)));
 
+/* A partition whose size is not a power of two: 33 KiB at the start of a 64 KiB-aligned block
+ * (the rest of the block holds nothing else). */
+#define PART_C_BYTES (33u * 1024u)
+static uint32_t g_part_c[65536u / 4] __attribute__((section(".partitions.c"), aligned(65536)));
+
 /* Privileged data: no partition covers it. */
 static volatile uint32_t g_private_word = 0x5EC12E7u;
 
@@ -408,6 +413,77 @@ static void case_privileged_skip(void)
     TGT_CHECK(r.can == (RTM_FAULT_CAN(RTM_FAULT_HALT) | RTM_FAULT_CAN(RTM_FAULT_RETRY) | RTM_FAULT_CAN(RTM_FAULT_SKIP)));
 }
 
+/*
+ * 33 KiB partition, enforced by the hardware exactly as planned. ARMv7-M with one free slot: one
+ * 64 KiB region with 5 of 8 subregions enabled (40 KiB granted, 7 KiB wasted): a write at +33 KiB
+ * passes, at +40 KiB faults (subregion 5 disabled). ARMv8-M and PMP: exact (TOR on PMP), so a write
+ * at +33 KiB faults.
+ */
+static void case_odd_size(void)
+{
+    bool v7 = g_arch.kind == RTM_MPU_ARMV7M;
+    rtm_mpu_arch arch = g_arch;
+    if (v7) {
+        arch.sys_regions = arch.regions - 1u; /* one slot for the domain: the subregion layout */
+#if defined(__arm__)
+        for (unsigned i = g_arch.sys_regions; i < arch.regions; i++) (void)rtm_cm_mpu_clear_region(i);
+#endif
+    }
+    static rtm_domain dom_c;
+    static board_thread tc;
+    static RTM_PARTITION_DEFINE(part_c, g_part_c, PART_C_BYTES, RTM_PART_P_RW_U_RW | RTM_PART_XN);
+    const rtm_partition *pc[] = {&part_c};
+    TGT_REQUIRE(rtm_domain_init(&dom_c, &arch, pc, 1, NULL) == RTM_OK);
+    rtm_domain_stats st;
+    TGT_REQUIRE(rtm_domain_get_stats(&dom_c, &st) == RTM_OK);
+    tgt_puts("  33 KiB partition: ");
+    tgt_put_u(st.regions_used);
+    tgt_puts(" slot(s), ");
+    tgt_put_u(st.bytes_wasted);
+    tgt_puts(" bytes granted beyond it\n");
+    if (v7) TGT_CHECK(st.regions_used == 1 && st.bytes_wasted == 7u * 1024u);
+    else TGT_CHECK(st.bytes_wasted == 0);
+    void *stack = (unsigned char *)g_part_c + PART_C_BYTES - STACK_BYTES;
+    TGT_REQUIRE(board_thread_init(&tc, th_write, g_part_c, stack, STACK_BYTES) == RTM_OK);
+    TGT_REQUIRE(rtm_domain_add_thread(&dom_c, (uintptr_t)&tc) == RTM_OK);
+    job *j = job_in(g_part_c);
+    j->marker = &g_part_c[4];
+    j->value = 0xC33u;
+    static const struct {
+        uint32_t offset;
+        bool v7_ok, other_ok;
+    } probes[] = {
+        {64, true, true},
+        {PART_C_BYTES - STACK_BYTES - 4u, true, true},
+        {PART_C_BYTES, true, false},         /* first byte past the partition */
+        {40u * 1024u - 4u, true, false},     /* last word of the 5th subregion */
+        {40u * 1024u, false, false},         /* first byte of the disabled 6th subregion */
+    };
+    for (unsigned i = 0; i < sizeof probes / sizeof probes[0]; i++) {
+        volatile uint32_t *target = (volatile uint32_t *)((unsigned char *)g_part_c + probes[i].offset);
+        bool ok = v7 ? probes[i].v7_ok : probes[i].other_ok;
+        *target = 0;
+        *j->marker = 0;
+        j->target = target;
+        rtm_err e = board_thread_run(&tc);
+        TGT_CHECK(e == (ok ? RTM_OK : RTM_ERR_ACCESS));
+        TGT_CHECK(*target == (ok ? 0xC33u : 0u) && *j->marker == (ok ? 1u : 0u));
+        if (!ok) {
+            rtm_fault_record r;
+            TGT_REQUIRE(last_fault(&r));
+            TGT_CHECK(r.addr == (uintptr_t)target && r.domain == &dom_c && r.partition.size == 0);
+        }
+        if (tgt_case_failures() != 0) {
+            tgt_puts("  at offset ");
+            tgt_put_u(probes[i].offset);
+            tgt_puts("\n");
+            break;
+        }
+    }
+    TGT_CHECK(rtm_domain_remove_thread(&dom_c, (uintptr_t)&tc) == RTM_OK);
+    TGT_CHECK(rtm_domain_deinit(&dom_c) == RTM_OK);
+}
+
 #if defined(__arm__)
 /* A fault inside an interrupt handler (PendSV, lowest priority so that MemManage can preempt it):
  * the record says IN_ISR, thread 0, no domain; the SKIP policy lets the handler finish. */
@@ -456,6 +532,7 @@ static const struct {
     {"domain.private_data", case_private_data},
     {"domain.software_check", case_software_check},
     {"domain.fault_ring", case_fault_ring},
+    {"domain.odd_size", case_odd_size},
 #if defined(__arm__)
     {"fault.in_isr", case_isr_fault},
 #endif
