@@ -105,8 +105,8 @@ typedef struct rtm_cm_thread {
 /**
  * Prepares @p t to run @p fn(@p arg) on [stack, stack + stack_bytes). Fails with RTM_ERR_ARG (NULL
  * t, fn or stack), RTM_ERR_ALIGN (stack not 8-byte aligned) or RTM_ERR_SIZE (stack_bytes < 256 or
- * not a multiple of 8). O(1). The stack must be reachable by the thread under the MPU settings in
- * force while it runs.
+ * not a multiple of 8), RTM_ERR_UNSUPPORTED on ARMv6-M. O(1). The stack must be reachable by the
+ * thread under the MPU settings in force while it runs.
  */
 rtm_err rtm_cm_thread_init(rtm_cm_thread *t, int (*fn)(void *arg), void *arg, void *stack,
                            size_t stack_bytes);
@@ -137,7 +137,7 @@ void rtm_cm_mpu_enable(bool privdefena, bool hfnmiena);
 rtm_err rtm_cm_mpu_set_region(unsigned index, uint32_t rbar, uint32_t rasr_or_rlar);
 /** Disables region @p index. RTM_ERR_NO_SLOT when out of range. Privileged, O(1). */
 rtm_err rtm_cm_mpu_clear_region(unsigned index);
-/** Reads back region @p index (for tests). RTM_ERR_NO_SLOT when out of range. */
+/** Reads back region @p index (for tests). RTM_ERR_NO_SLOT when out of range. Privileged, O(1). */
 rtm_err rtm_cm_mpu_get_region(unsigned index, uint32_t *rbar, uint32_t *rasr_or_rlar);
 /**
  * Copies the encoded regions @p regs (rtm_mpu_plan / rtm_domain_regs, kind RTM_MPU_ARMV7M or
@@ -153,7 +153,7 @@ rtm_err rtm_cm_mpu_load(const rtm_mpu_regs *regs);
  */
 rtm_mpu_arch rtm_cm_mpu_arch(uint32_t sys_regions);
 
-/** PMSAv8 only: writes MAIR0/MAIR1 (memory attribute indirection). No-op on PMSAv7. */
+/** PMSAv8 only: writes MAIR0/MAIR1 (memory attribute indirection). No-op on PMSAv7. Privileged, O(1). */
 void rtm_cm_mpu_set_mair(uint32_t mair0, uint32_t mair1);
 
 #ifdef __cplusplus
