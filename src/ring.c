@@ -310,6 +310,17 @@ rtm_err rtm_ring_abort(rtm_ring *r, void *rec)
     return RTM_OK;
 }
 
+/* Largest payload that fits at wr with the consumer at rd. */
+static size_t fit_now(const rtm_ring *r, size_t rd, size_t w)
+{
+    size_t used = pos_dist(r, rd, w);
+    size_t free = used < r->cap ? r->cap - used : 0;
+    size_t tail = r->cap - pos_off(r, w);
+    size_t best = free;
+    if (tail <= free) best = tail > free - tail ? tail : free - tail;
+    return best > G ? best - G : 0; /* best is a multiple of G: a payload of best - G spans best */
+}
+
 size_t rtm_ring_max_claim(const rtm_ring *r)
 {
     if (r == NULL) {
@@ -317,13 +328,9 @@ size_t rtm_ring_max_claim(const rtm_ring *r)
         return 0;
     }
     if (r->c_rec != NULL) return 0;
-    size_t w = LOAD_RELAXED(r->wr);
-    size_t rd = atomic_load_explicit(&((rtm_ring *)(uintptr_t)r)->rd, memory_order_acquire);
-    size_t free = r->cap - pos_dist(r, rd, w);
-    size_t tail = r->cap - pos_off(r, w);
-    size_t best = free;
-    if (tail <= free) best = tail > free - tail ? tail : free - tail;
-    return best > G ? best - G : 0; /* best is a multiple of G: a payload of best - G spans best */
+    rtm_ring *m = (rtm_ring *)(uintptr_t)r; /* atomic loads take non-const pointers in C11 */
+    size_t w = atomic_load_explicit(&m->wr, memory_order_relaxed); /* the producer's own */
+    return fit_now(r, atomic_load_explicit(&m->rd, memory_order_acquire), w);
 }
 
 /* ---- consumer --------------------------------------------------------------------------------- */
@@ -446,13 +453,21 @@ void rtm_ring_get_stats(const rtm_ring *r, rtm_ring_stats *out)
     rtm_ring *m = (rtm_ring *)(uintptr_t)r; /* atomic loads take non-const pointers in C11 */
     size_t releases = LOAD_RELAXED(m->n_releases);
     size_t commits = LOAD_RELAXED(m->n_commits);
-    size_t rd = atomic_load_explicit(&m->rd, memory_order_acquire);
-    size_t w = atomic_load_explicit(&m->wr, memory_order_acquire);
+    /* A third context sees rd and wr move independently: rd read, then wr, is consistent iff rd
+     * did not move meanwhile (wr is then at least as new as any wr the consumer acted on, and the
+     * producer kept within C of that rd). A few tries; the figures are clamped if all fail. */
+    size_t rd = 0, w = 0;
+    for (int tries = 0; tries < 8; tries++) {
+        rd = atomic_load_explicit(&m->rd, memory_order_acquire);
+        w = atomic_load_explicit(&m->wr, memory_order_acquire);
+        if (atomic_load_explicit(&m->rd, memory_order_acquire) == rd) break;
+    }
+    size_t used = r->cap ? pos_dist(r, rd, w) : 0;
     out->capacity = r->cap;
-    out->used = r->cap ? pos_dist(r, rd, w) : 0;
+    out->used = used < r->cap ? used : r->cap;
     out->records = commits >= releases ? commits - releases : 0;
     out->high_water = LOAD_RELAXED(m->high_water);
-    out->max_claim = r->cap ? rtm_ring_max_claim(r) : 0;
+    out->max_claim = r->cap ? fit_now(r, rd, w) : 0; /* c_rec is the producer's: not read here */
     out->wasted = LOAD_RELAXED(m->wasted);
     out->wraps = LOAD_RELAXED(m->wraps);
     out->claims = LOAD_RELAXED(m->n_claims);

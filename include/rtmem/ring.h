@@ -87,7 +87,8 @@ typedef struct {
     size_t used;          /**< bytes from the oldest record to the newest committed one */
     size_t records;       /**< committed records not yet released */
     size_t high_water;    /**< highest value of used since init (sampled at each commit) */
-    size_t max_claim;     /**< largest payload rtm_ring_claim() would accept now (0 if claimed) */
+    size_t max_claim;     /**< largest payload that fits now (rtm_ring_max_claim, ignoring a claim
+                               outstanding: the producer's own state is not read) */
     size_t wasted;        /**< total tail bytes skipped at wraps since init */
     size_t wraps;         /**< number of tails skipped */
     size_t claims;        /**< successful claims */

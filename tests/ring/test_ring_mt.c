@@ -4,7 +4,8 @@
  * sanitizer and valgrind builds) through one ring with no lock. Both sides draw record sizes from
  * the same seeded generator, so the consumer knows the exact size and contents of every record;
  * every byte is checked. The producer also checks that a claim of at most rtm_ring_max_claim()
- * bytes never fails (the consumer can only make room). Label mt: runs under ThreadSanitizer.
+ * bytes never fails (the consumer can only make room); a third thread reads the statistics all
+ * along. Label mt: runs under ThreadSanitizer.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 
 #include "rtm_test.h"
 #include "rtmem/ring.h"
@@ -25,6 +27,7 @@ static _Alignas(64) unsigned char g_buf[RING_BYTES];
 static rtm_ring g_ring;
 static size_t g_count;
 static uint64_t g_seed;
+static atomic_int g_done;
 
 typedef struct {
     size_t waits;       /* times the side found nothing to do */
@@ -91,17 +94,40 @@ static void *consumer(void *arg)
     return NULL;
 }
 
+/* A third context reads the statistics while both sides run: figures must stay within bounds. */
+static void *monitor(void *arg)
+{
+    side *s = arg;
+    while (!atomic_load(&g_done)) {
+        rtm_ring_stats st;
+        rtm_ring_get_stats(&g_ring, &st);
+        s->waits++;
+        /* (figures of the two sides are read one by one: only per-figure bounds hold) */
+        size_t bad = (size_t)(st.used > st.capacity) | (size_t)(st.high_water > st.capacity) << 1 |
+                     (size_t)(st.max_claim > st.capacity - RTM_RING_GRAIN) << 2 | (size_t)(st.bad_calls != 0) << 3 |
+                     (size_t)(st.capacity != RING_BYTES) << 4;
+        if (bad && s->errors++ == 0) s->first_bad = bad;
+        sched_yield();
+    }
+    return NULL;
+}
+
 static void run(size_t count, uint64_t seed)
 {
     g_count = count;
     g_seed = seed;
     assert_int_equal(rtm_ring_init(&g_ring, g_buf, sizeof g_buf), RTM_OK);
-    side ps = { 0 }, cs = { 0 };
-    pthread_t tp, tc;
+    side ps = { 0 }, cs = { 0 }, ms = { 0 };
+    pthread_t tp, tc, tm;
+    atomic_store(&g_done, 0);
+    assert_int_equal(pthread_create(&tm, NULL, monitor, &ms), 0);
     assert_int_equal(pthread_create(&tc, NULL, consumer, &cs), 0);
     assert_int_equal(pthread_create(&tp, NULL, producer, &ps), 0);
     assert_int_equal(pthread_join(tp, NULL), 0);
     assert_int_equal(pthread_join(tc, NULL), 0);
+    atomic_store(&g_done, 1);
+    assert_int_equal(pthread_join(tm, NULL), 0);
+    if (ms.errors) fail_msg("statistics out of bounds %zu times (first: condition mask %zu)", ms.errors, ms.first_bad);
     printf("[ INFO     ] %zu records, producer waited %zu times, consumer %zu times\n", count, ps.waits, cs.waits);
     if (ps.errors || cs.errors)
         fail_msg("producer errors %zu (first at record %zu), consumer errors %zu (first at record %zu)", ps.errors,
