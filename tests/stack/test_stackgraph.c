@@ -137,6 +137,16 @@ static void test_external_and_nodata(void **state)
     assert_int_equal(rtm_sg_root_count(g), 1);
     assert_int_equal(root(g, "main")->total, 88);
     assert_int_equal(root(g, "main")->flags, RTM_SG_F_NODATA);
+    /* the chain shows ext where it is defined (b.c:3), not where a.c declared it */
+    char *txt = NULL;
+    size_t tl = 0;
+    FILE *mf = open_memstream(&txt, &tl);
+    assert_non_null(mf);
+    rtm_sg_report_text(g, mf);
+    fclose(mf);
+    assert_non_null(strstr(txt, "ext                          a.c:3:1 "));
+    assert_non_null(strstr(txt, "no stack data: memcpy"));
+    free(txt);
     rtm_sg_free(g);
 
     g = rtm_sg_new();
@@ -707,7 +717,8 @@ static void test_generated_graph(void **state)
 {
     (void)state;
     char *text;
-    size_t n = rtm_test_is_slow_build() ? 2000 : 20000;
+    size_t n = rtm_test_ops(20000);
+    if (n < 500) n = 500;
     size_t len = rtm_sg_generate_ci(n, n * 5, 42, &text);
     rtm_sg_graph *g = rtm_sg_new();
     rtm_sg_error err;

@@ -168,7 +168,7 @@ static void merge_su(rtm_sg_graph *g)
         uint32_t hit = SG_NONE;
         /* A .ci node has key = name (external) or "file:name" (static). Try both. */
         uint32_t a = map_find(g, s->name, strlen(s->name));
-        if (a != SG_NONE && (!g->f[a].file || (g->f[a].line == s->line && !strcmp(g->f[a].file, s->file)))) hit = a;
+        if (a != SG_NONE && (!g->f[a].loc_def || (g->f[a].line == s->line && !strcmp(g->f[a].file, s->file)))) hit = a;
         if (hit == SG_NONE) {
             size_t kn = strlen(s->file) + 1 + strlen(s->name);
             char *k = malloc(kn + 1);
@@ -185,7 +185,9 @@ static void merge_su(rtm_sg_graph *g)
             free(f->name);
             f->name = rtm_sg__strndup(s->name, strlen(s->name));
         }
-        if (!f->file) {
+        if (!f->loc_def) {
+            free(f->file);
+            f->loc_def = true;
             f->file = rtm_sg__strndup(s->file, strlen(s->file));
             f->line = s->line;
             f->col = s->col;

@@ -11,6 +11,7 @@ typedef struct {
     char *name;       /* function name as GCC prints it */
     char *file;       /* definition file:line:col, NULL if unknown */
     unsigned line, col;
+    bool loc_def;     /* file:line:col is the definition (not a declaration) */
     long frame;       /* GCC's figure (bytes), 0 without data */
     uint8_t qual;     /* rtm_sg_qual */
     long frame_override; /* 'frame' annotation, -1 if none */

@@ -273,10 +273,15 @@ static int apply_node_label(lexer *lx, sg_func *f, const char *label, unsigned l
     size_t locend;
     size_t flen = parse_loc(l1, n1, &line, &col, &locend);
     if (flen == 0 || locend != n1) return fail(lx->err, lx->fname, ln, "node label: expected FILE:LINE:COL on line 2");
-    if (!f->file) {
+    /* A two-line label is a declaration (a function called here, defined elsewhere); a definition's
+     * location replaces it. */
+    bool def = l2 != NULL;
+    if (!f->file || (def && !f->loc_def)) {
+        free(f->file);
         f->file = rtm_sg__strndup(l1, flen);
         f->line = line;
         f->col = col;
+        f->loc_def = def;
     }
     if (!l2) return 0;
     l2++;
