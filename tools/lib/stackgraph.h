@@ -54,30 +54,51 @@ typedef struct {
     size_t nroots;
 } rtm_sg_options;
 
+/* Contract common to all functions: host code, not thread-safe per graph (one thread per graph;
+ * separate graphs are independent). Out of host memory aborts the process. Inputs need not be
+ * NUL-terminated; a NUL byte inside is malformed input. */
+
+/** New empty graph. Never NULL. O(1). */
 rtm_sg_graph *rtm_sg_new(void);
+/** Frees @p g and everything it owns (NULL: no-op). O(F + E). */
 void rtm_sg_free(rtm_sg_graph *g);
 
-/** Loads one .ci (VCG) text. @p fname is used in messages and to tell files apart. */
+/**
+ * Loads one .ci (VCG) text of @p len bytes. @p fname names it in messages.
+ * Returns 0; or -1 with err->msg = "FNAME:LINE: message" for anything that is not GCC's
+ * -fcallgraph-info format (the graph may then hold part of the file: discard it). O(len).
+ */
 int rtm_sg_load_ci(rtm_sg_graph *g, const char *text, size_t len, const char *fname, rtm_sg_error *err);
-/** Loads one .su text. May come before or after the .ci of the same unit. */
+/** Loads one .su text (before or after the .ci of the same unit). Returns 0 or -1 as above. O(len). */
 int rtm_sg_load_su(rtm_sg_graph *g, const char *text, size_t len, const char *fname, rtm_sg_error *err);
-/** Parses an annotation file (syntax errors here; unknown names are reported by rtm_sg_analyse). */
+/**
+ * Parses an annotation file (docs/stack-annotations.md). Syntax errors fail here (-1,
+ * "FNAME:LINE: message"); names are resolved, and unknown ones reported, by rtm_sg_analyse(). O(len).
+ */
 int rtm_sg_load_annotations(rtm_sg_graph *g, const char *text, size_t len, const char *fname,
                             rtm_sg_error *err);
-/** Reads @p path and loads it by extension: .ci, .su, anything else as annotations. */
+/** Reads @p path and loads it by extension: .ci, .su, anything else as annotations. Returns 0, or -1
+ *  ("PATH: cannot open: ..." or a parser's message). O(file size). */
 int rtm_sg_load_file(rtm_sg_graph *g, const char *path, rtm_sg_error *err);
-/** Adds one annotation line as if read from a file named @p origin (command-line options). */
+/** Adds one annotation line as if read from a file named @p origin (command-line options); errors
+ *  read "ORIGIN: message". O(line). */
 int rtm_sg_annotate(rtm_sg_graph *g, const char *line, const char *origin, rtm_sg_error *err);
 
-/** Builds the graph and computes every root's worst case. Call once, after all loads. */
+/**
+ * Builds the graph and computes every root's worst case (@p opts may be NULL: defaults). Call once,
+ * after all loads. Fails (-1, message naming the annotation's FILE:LINE or the option) on an
+ * annotation or --root naming an unknown or ambiguous function, an icall annotation that matches no
+ * indirect call, a negative margin, or a second call. O((F + E) log F + D x I) for F functions,
+ * E calls, D annotations and I indirect call sites.
+ */
 int rtm_sg_analyse(rtm_sg_graph *g, const rtm_sg_options *opts, rtm_sg_error *err);
 
-/** Text table + chains + problems. */
+/** Text table + chains + problems (after a successful rtm_sg_analyse). O(output). */
 void rtm_sg_report_text(const rtm_sg_graph *g, FILE *out);
-/** The same as one JSON object. */
+/** The same as one JSON object (docs/stack.md lists the fields). O(output). */
 void rtm_sg_report_json(const rtm_sg_graph *g, FILE *out);
-/** 1 if a root's worst case exceeds its stack (with @p strict: or a checked root is only a lower
- *  bound), else 0. */
+/** 1 if a root's worst case exceeds its stack (with @p strict: or a root with a stack size is only a
+ *  lower bound or unbounded), else 0. O(roots). */
 int rtm_sg_exit_status(const rtm_sg_graph *g, bool strict);
 
 /* ---- results, for tests ------------------------------------------------------------------------ */
