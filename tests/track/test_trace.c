@@ -75,10 +75,9 @@ static void assert_same(const rtm_trace_event *e, const rtm_trace_rec *r, const 
     }
 }
 
-static void roundtrip(rtm_trace_format fmt, size_t bufsize, uint64_t seed_add)
+static void roundtrip(rtm_trace_format fmt, size_t bufsize, uint64_t seed_add, size_t n, size_t cuts)
 {
     rtm_test_rng rng = {rtm_test_seed() + seed_add};
-    size_t n = rtm_test_ops(200000);
     rtm_trace_event *ev = calloc(n, sizeof *ev);
     gen_events(ev, n, &rng);
     uint8_t *buf = malloc(bufsize);
@@ -108,8 +107,8 @@ static void roundtrip(rtm_trace_format fmt, size_t bufsize, uint64_t seed_add)
     for (size_t i = 0; i < n; i++) assert_same(&ev[i], &d.ev[i], &d);
 
     /* every truncation reads a prefix of the events without crashing, and says where it broke */
-    size_t step = g.n / 97 + 1;
-    for (size_t cut = 0; cut < g.n; cut += step) {
+    size_t step = cuts ? g.n / cuts + 1 : g.n + 1;
+    for (size_t cut = 0; cuts && cut < g.n; cut += step) {
         rtm_trace_data p;
         rc = rtm_trace_parse(g.data, cut, &p, err, sizeof err);
         assert_true(p.n <= n);
@@ -133,17 +132,20 @@ static void roundtrip(rtm_trace_format fmt, size_t bufsize, uint64_t seed_add)
 static void test_roundtrip_binary(void **state)
 {
     (void)state;
-    roundtrip(RTM_TRACE_BINARY, 4096, 0);
+    roundtrip(RTM_TRACE_BINARY, 4096, 0, rtm_test_ops(200000), 0);
+    roundtrip(RTM_TRACE_BINARY, 4096, 10, 3000, 211); /* truncated at 211 places */
 }
 static void test_roundtrip_binary_min_buffer(void **state)
 {
     (void)state;
-    roundtrip(RTM_TRACE_BINARY, RTM_TRACE_BUF_MIN, 1);
+    roundtrip(RTM_TRACE_BINARY, RTM_TRACE_BUF_MIN, 1, rtm_test_ops(50000), 0);
+    roundtrip(RTM_TRACE_BINARY, RTM_TRACE_BUF_MIN, 11, 1000, 499); /* many small chunks, cut often */
 }
 static void test_roundtrip_text(void **state)
 {
     (void)state;
-    roundtrip(RTM_TRACE_TEXT, 1024, 2);
+    roundtrip(RTM_TRACE_TEXT, 1024, 2, rtm_test_ops(100000), 0);
+    roundtrip(RTM_TRACE_TEXT, 1024, 12, 2000, 157);
 }
 
 /* Exact bytes of a small binary trace (the format of docs/trace-format.md). */
