@@ -21,6 +21,7 @@ static void usage(FILE *out)
             "Worst-case stack depth of every root (a function nobody calls, or --root NAME) from GCC's\n"
             "-fstack-usage (.su) and -fcallgraph-info=su (.ci) files.\n"
             "  PATH                 a .su or .ci file, or a directory searched recursively for them\n"
+            "  @LIST                a file listing PATHs, one per line\n"
             "  -a, --annotations F  annotation file (docs/stack-annotations.md); repeatable\n"
             "  --root NAME          report only this root (repeatable)\n"
             "  --stack NAME=BYTES   NAME is a thread entry with a stack of BYTES (like 'thread NAME BYTES')\n"
@@ -205,6 +206,33 @@ int rtm_cmd_stack(int argc, char **argv)
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "rtmem stack: unknown option '%s' (try --help)\n", a);
             goto out;
+        } else if (a[0] == '@' && a[1]) {
+            /* @LIST: a file with one path (.su, .ci or directory) per line, e.g. from `find` */
+            FILE *lf = fopen(a + 1, "r");
+            if (!lf) {
+                fprintf(stderr, "%s: cannot open list file\n", a + 1);
+                goto out;
+            }
+            char path[4096];
+            unsigned ln = 0;
+            int lrc = 0;
+            while (!lrc && fgets(path, sizeof path, lf)) {
+                ln++;
+                size_t pl = strlen(path);
+                while (pl && (path[pl - 1] == '\n' || path[pl - 1] == '\r' || path[pl - 1] == ' ')) path[--pl] = '\0';
+                if (pl == 0 || path[0] == '#') continue;
+                struct stat st;
+                if (stat(path, &st) != 0) {
+                    fprintf(stderr, "%s:%u: %s: no such file or directory\n", a + 1, ln, path);
+                    lrc = -1;
+                } else if (S_ISDIR(st.st_mode)) {
+                    lrc = walk(path, &inputs, 0);
+                } else {
+                    sv_push(&inputs, path);
+                }
+            }
+            fclose(lf);
+            if (lrc) goto out;
         } else {
             struct stat st;
             if (stat(a, &st) != 0) {

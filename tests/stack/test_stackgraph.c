@@ -570,6 +570,21 @@ static void test_cli(void **state)
     assert_int_equal(run_cli((const char *const[]){"-a", ann, dir, NULL}), 0);
     assert_non_null(strstr(g_out, "main                         thread       116"));
     assert_non_null(strstr(g_out, "lonely"));
+    /* @LIST: paths one per line */
+    char list[512], listtxt[1200];
+    snprintf(listtxt, sizeof listtxt, "# inputs\n%s\n\n%s\n", ci, su);
+    write_file("cli.list", listtxt, list, sizeof list);
+    char at[520];
+    snprintf(at, sizeof at, "@%s", list);
+    assert_int_equal(run_cli((const char *const[]){"-a", ann, at, NULL}), 0);
+    assert_non_null(strstr(g_out, "main                         thread       116"));
+    assert_non_null(strstr(g_out, "lonely"));
+    snprintf(listtxt, sizeof listtxt, "%s\n/nonexistent.su\n", ci);
+    write_file("cli.list", listtxt, list, sizeof list);
+    assert_int_equal(run_cli((const char *const[]){at, NULL}), 2);
+    char want2[700];
+    snprintf(want2, sizeof want2, "%s:2: /nonexistent.su: no such file or directory\n", list);
+    assert_string_equal(g_errtxt, want2);
     /* --stack overrides into an overflow: exit 1 */
     assert_int_equal(run_cli((const char *const[]){"--stack", "main=100", ci, NULL}), 1);
     assert_non_null(strstr(g_out, "OVERFLOW by 16"));
