@@ -104,6 +104,60 @@ rtm_err rtm_allocator_from_heap(rtm_allocator *out, rtm_heap *h)
     return RTM_OK;
 }
 
+/* ---- slab adapter ------------------------------------------------------------------------------ */
+static void *slab_alloc_fn(void *self, size_t size, size_t align)
+{
+    rtm_slab *s = (rtm_slab *)self;
+    if (size > rtm_slab_block_size(s)) return NULL;
+    void *p = rtm_slab_alloc(s, RTM_NO_WAIT);
+    if (p != NULL && align > 1 && ((uintptr_t)p & (align - 1u)) != 0) {
+        rtm_slab_free(s, p); /* the slab's blocks cannot meet this alignment */
+        return NULL;
+    }
+    return p;
+}
+static void slab_free_fn(void *self, void *ptr) { rtm_slab_free((rtm_slab *)self, ptr); }
+static size_t slab_usable_fn(void *self, const void *ptr)
+{
+    (void)ptr;
+    return rtm_slab_block_size((const rtm_slab *)self);
+}
+
+rtm_err rtm_allocator_from_slab(rtm_allocator *out, rtm_slab *s)
+{
+    if (out == NULL || s == NULL) {
+        rtm_report(RTM_ERR_ARG, s, out);
+        return RTM_ERR_ARG;
+    }
+    out->alloc = slab_alloc_fn;
+    out->free = slab_free_fn;
+    out->usable_size = slab_usable_fn;
+    out->self = s;
+    return RTM_OK;
+}
+
+/* ---- pools adapter ----------------------------------------------------------------------------- */
+static void *pools_alloc_fn(void *self, size_t size, size_t align)
+{
+    if (align > RTM_ALIGN) return NULL;
+    return rtm_pools_alloc((rtm_pools *)self, size);
+}
+static void pools_free_fn(void *self, void *ptr) { rtm_pools_free((rtm_pools *)self, ptr); }
+static size_t pools_usable_fn(void *self, const void *ptr) { return rtm_pools_usable_size((rtm_pools *)self, ptr); }
+
+rtm_err rtm_allocator_from_pools(rtm_allocator *out, rtm_pools *p)
+{
+    if (out == NULL || p == NULL) {
+        rtm_report(RTM_ERR_ARG, p, out);
+        return RTM_ERR_ARG;
+    }
+    out->alloc = pools_alloc_fn;
+    out->free = pools_free_fn;
+    out->usable_size = pools_usable_fn;
+    out->self = p;
+    return RTM_OK;
+}
+
 /* ---- report lines (no printf in the core: numbers are formatted here) --------------------------- */
 typedef struct {
     char buf[RTM_TRACK_LINE_MAX];

@@ -33,7 +33,9 @@
 
 #include "rtmem/common.h"
 #include "rtmem/heap.h"
+#include "rtmem/pools.h"
 #include "rtmem/port.h"
+#include "rtmem/slab.h"
 #include "rtmem/trace.h"
 
 #ifdef __cplusplus
@@ -81,6 +83,17 @@ typedef struct rtm_allocator {
  * follow the same pattern: three static functions and a self pointer (see docs/track.md).
  */
 rtm_err rtm_allocator_from_heap(rtm_allocator *out, rtm_heap *h);
+
+/**
+ * Adapter for slab @p s: alloc takes a block with RTM_NO_WAIT when size <= the slab's block size
+ * (remember the tracker adds 2 x guard bytes, the front guard rounded up to the alignment) and the
+ * block meets align; otherwise NULL (counted as a failed allocation by the tracker). RTM_ERR_ARG
+ * for NULL arguments. O(1).
+ */
+rtm_err rtm_allocator_from_slab(rtm_allocator *out, rtm_slab *s);
+
+/** Adapter for size-class pools @p p (alignments above RTM_ALIGN fail). RTM_ERR_ARG for NULL. O(1). */
+rtm_err rtm_allocator_from_pools(rtm_allocator *out, rtm_pools *p);
 
 /* ---- the tracker --------------------------------------------------------------------------- */
 

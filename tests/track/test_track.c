@@ -9,7 +9,9 @@
 
 #include "rtm_test.h"
 #include "rtmem/heap.h"
+#include "rtmem/pools.h"
 #include "rtmem/port.h"
+#include "rtmem/slab.h"
 #include "rtmem/track.h"
 
 /* ---- a malloc-backed test allocator with failure injection and counters ------------------------ */
@@ -238,6 +240,67 @@ static void test_heap_scenario(void **state)
     assert_null(rtm_track_alloc_at(t, SIZE_MAX, 0, __FILE__, __LINE__));
     rtm_track_get_stats(t, &st);
     assert_int_equal(st.bad_requests, 2);
+    rtm_set_error_hook(NULL);
+}
+
+/* The slab and pools adapters: the same tracker over fixed-block allocators. */
+static void test_slab_pools_adapters(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    static _Alignas(16) unsigned char slab_buf[RTM_SLAB_BUF_SIZE(64, 8)];
+    static rtm_slab slab;
+    assert_int_equal(rtm_slab_init(&slab, slab_buf, 64, 8), RTM_OK);
+    rtm_track_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    assert_int_equal(rtm_allocator_from_slab(&cfg.allocator, &slab), RTM_OK);
+    assert_int_equal(rtm_allocator_from_slab(&cfg.allocator, NULL), RTM_ERR_ARG);
+    cfg.max_sites = 4;
+    cfg.guard = 8;
+    rtm_track *t;
+    assert_int_equal(rtm_track_init(&t, g_mem, 8192, &cfg), RTM_OK);
+    unsigned char *a = rtm_track_alloc_at(t, 48, 0, "slab.c", 1); /* 8 + 48 + 8 = 64: fits */
+    assert_non_null(a);
+    assert_true(rtm_slab_contains(&slab, a));
+    assert_int_equal((uintptr_t)(a - 8) % sizeof(void *), 0);
+    assert_null(rtm_track_alloc_at(t, 49, 0, "slab.c", 2)); /* 65 bytes: too big for a block */
+    rtm_track_stats st;
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.failed, 1);
+    a[48] = 0; /* overrun into the rear guard, still inside the slab block */
+    assert_int_equal(rtm_track_check_all(t, NULL, NULL), RTM_ERR_OVERFLOW);
+    rtm_track_free_at(t, a, "slab.c", 3);
+    rtm_slab_stats ss;
+    rtm_slab_get_stats(&slab, &ss);
+    assert_int_equal(ss.bad_frees, 0);
+    assert_int_equal(rtm_slab_check(&slab), RTM_OK);
+
+    static const rtm_pools_class classes[] = {{32, 4, 0}, {128, 4, 0}};
+    static _Alignas(16) unsigned char pools_buf[4096];
+    size_t need = rtm_pools_buf_size(classes, 2);
+    assert_true(need > 0 && need <= sizeof pools_buf);
+    rtm_pools *pl;
+    assert_int_equal(rtm_pools_init(&pl, pools_buf, sizeof pools_buf, classes, 2, NULL), RTM_OK);
+    assert_int_equal(rtm_allocator_from_pools(&cfg.allocator, pl), RTM_OK);
+    assert_int_equal(rtm_allocator_from_pools(NULL, pl), RTM_ERR_ARG);
+    cfg.guard = 0;
+    assert_int_equal(rtm_track_init(&t, g_mem, 8192, &cfg), RTM_OK);
+    void *small = rtm_track_alloc_at(t, 20, 0, "pools.c", 1);
+    void *big = rtm_track_alloc_at(t, 100, 0, "pools.c", 2);
+    assert_non_null(small);
+    assert_non_null(big);
+    assert_null(rtm_track_alloc_at(t, 20, 64, "pools.c", 3)); /* alignment the pools cannot give */
+    assert_int_equal(rtm_pools_usable_size(pl, small), 32);
+    rtm_track_info info;
+    assert_true(rtm_track_find(t, (char *)big + 99, &info));
+    assert_int_equal(info.line, 2);
+    rtm_track_free_at(t, small, NULL, 0);
+    rtm_track_free_at(t, big, NULL, 0);
+    rtm_pools_stats ps;
+    rtm_pools_get_stats(pl, &ps);
+    assert_int_equal(ps.bad_frees, 0);
+    assert_int_equal(rtm_pools_check(pl), RTM_OK);
+    check(t);
     rtm_set_error_hook(NULL);
 }
 
@@ -797,6 +860,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_init_errors),
         cmocka_unit_test(test_heap_scenario),
+        cmocka_unit_test(test_slab_pools_adapters),
         cmocka_unit_test(test_report_text),
         cmocka_unit_test(test_leaks_since),
         cmocka_unit_test(test_guards),
