@@ -131,13 +131,17 @@ void *rtm_pools_alloc(rtm_pools *p, size_t size);
  */
 void rtm_pools_free(rtm_pools *p, void *ptr);
 
-/** Usable bytes of the live block @p ptr (its class's stride or the heap's usable size minus the tag); 0 if not live. */
+/**
+ * Usable bytes of the live block @p ptr: its class's stride, or for a fallback block the heap's
+ * usable size minus the tag. 0 (not reported) for NULLs or a pointer that is not a live block.
+ * O(log classes). Thread-safe; not ISR-safe.
+ */
 size_t rtm_pools_usable_size(rtm_pools *p, const void *ptr);
 
 /** Fills @p out. O(1). Thread-safe. Zeros for p NULL. */
 void rtm_pools_get_stats(rtm_pools *p, rtm_pools_stats *out);
 
-/** Fills @p out for class @p index (0 = smallest). RTM_ERR_ARG for p/out NULL or index out of range. O(1). */
+/** Fills @p out for class @p index (0 = smallest). RTM_ERR_ARG for p/out NULL or index out of range. O(1). Thread-safe. */
 rtm_err rtm_pools_get_class_stats(rtm_pools *p, size_t index, rtm_pools_class_stats *out);
 
 /** Resets peak_used and demand_peak of every class to the current use. O(classes). Thread-safe. */
@@ -164,7 +168,8 @@ rtm_err rtm_pools_check(rtm_pools *p);
 
 /**
  * Releases the lock and the slabs' port resources. Fallback blocks still live stay in the heap.
- * RTM_ERR_ARG for NULL. The buffer is the caller's again afterwards.
+ * RTM_ERR_ARG for NULL. The buffer is the caller's again afterwards. O(classes). No other call on
+ * @p p may run concurrently.
  */
 rtm_err rtm_pools_destroy(rtm_pools *p);
 

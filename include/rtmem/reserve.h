@@ -70,7 +70,8 @@ typedef struct {
 /**
  * Sets up @p t over @p levels heaps: heaps[0] serves every priority, heaps[levels-1] only the top
  * one. The heaps must be initialised and distinct, and their regions must not overlap (each
- * heap's extent is found with rtm_heap_walk, O(blocks)).
+ * heap's extent is found with rtm_heap_walk: O(blocks of all heaps); regions added to a heap
+ * after this call are not known to free).
  * Fails (t unchanged, reported) with RTM_ERR_ARG (t or heaps NULL, a heap NULL or repeated),
  * RTM_ERR_SIZE (levels 0 or above RTM_RESERVE_MAX_LEVELS) or RTM_ERR_OVERLAP.
  * Not thread-safe (init before sharing).
@@ -91,13 +92,13 @@ void *rtm_tiers_alloc(rtm_tiers *t, size_t size, unsigned prio);
  */
 void rtm_tiers_free(rtm_tiers *t, void *ptr);
 
-/** Counters of level @p prio into @p out. RTM_ERR_ARG for NULLs or prio out of range. */
+/** Counters of level @p prio into @p out. RTM_ERR_ARG for NULLs or prio out of range. O(1). Thread-safe. */
 rtm_err rtm_tiers_get_stats(rtm_tiers *t, unsigned prio, rtm_reserve_level_stats *out);
 
 /** Rejected-call counters into @p out (zeros for t NULL). O(1). Thread-safe. */
 void rtm_tiers_get_errors(rtm_tiers *t, rtm_reserve_errors *out);
 
-/** Releases the lock. The heaps are the caller's. RTM_ERR_ARG for NULL. */
+/** Releases the lock. The heaps are the caller's. RTM_ERR_ARG for NULL. O(1); no other call may run concurrently. */
 rtm_err rtm_tiers_destroy(rtm_tiers *t);
 
 /* ---- (b) reserves in one heap ------------------------------------------------------------------- */
@@ -132,16 +133,20 @@ rtm_err rtm_reserve_init(rtm_reserve *r, rtm_heap *h, const size_t *reserve, siz
  */
 void *rtm_reserve_alloc(rtm_reserve *r, size_t size, unsigned prio);
 
-/** Frees @p ptr to the heap (which checks it; a rejected free is also counted here). NULL: no-op. */
+/**
+ * Frees @p ptr to the heap, which checks it: a pointer that is not a live block is reported by the
+ * heap (RTM_ERR_BAD_PTR / RTM_ERR_DOUBLE_FREE) and also counted here (bad_frees). NULL is a no-op;
+ * r NULL is reported (RTM_ERR_ARG). O(1) + heap free. Thread-safe; not ISR-safe.
+ */
 void rtm_reserve_free(rtm_reserve *r, void *ptr);
 
-/** Counters of level @p prio into @p out. RTM_ERR_ARG for NULLs or prio out of range. */
+/** Counters of level @p prio into @p out. RTM_ERR_ARG for NULLs or prio out of range. O(1). Thread-safe. */
 rtm_err rtm_reserve_get_stats(rtm_reserve *r, unsigned prio, rtm_reserve_level_stats *out);
 
 /** Rejected-call counters into @p out (zeros for r NULL). O(1). Thread-safe. */
 void rtm_reserve_get_errors(rtm_reserve *r, rtm_reserve_errors *out);
 
-/** Releases the lock. The heap is the caller's. RTM_ERR_ARG for NULL. */
+/** Releases the lock. The heap is the caller's. RTM_ERR_ARG for NULL. O(1); no other call may run concurrently. */
 rtm_err rtm_reserve_destroy(rtm_reserve *r);
 
 #ifdef __cplusplus

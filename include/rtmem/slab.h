@@ -22,7 +22,8 @@
  *    the oldest waiter directly, so a later caller cannot take it first.
  *  - RTM_SLAB_LOCKING=0 (forces RTM_SLAB_WAIT=0): the unlocked core, no port needed; the caller
  *    serialises all calls on one slab (or masks interrupts). This is the smallest and fastest
- *    build: about 20 x86-64 instructions per alloc and per free (docs/slab.md has the figures).
+ *    build: 14 x86-64 instructions per alloc and per free without the double-free bitmap, 27 with
+ *    it (docs/slab.md has the figures and how to reproduce them).
  *
  * Buffer layout (rtm_slab_init and RTM_SLAB_DEFINE):
  *
@@ -227,10 +228,10 @@ void *rtm_slab_alloc(rtm_slab *s, rtm_timeout timeout);
  */
 void rtm_slab_free(rtm_slab *s, void *p);
 
-/** True iff @p p points into one of the blocks of @p s (any offset). O(1), ISR-safe, lock-free. */
+/** True iff @p p points into one of the blocks of @p s (any offset; false for NULLs). O(1), ISR-safe, lock-free. */
 bool rtm_slab_contains(const rtm_slab *s, const void *p);
 
-/** Stride (bytes between blocks, >= the block size asked for); 0 for NULL. O(1). */
+/** Stride (bytes between blocks, >= the block size asked for); 0 for NULL. O(1), ISR-safe, lock-free. */
 size_t rtm_slab_block_size(const rtm_slab *s);
 
 /** Fills @p out (zeros for s NULL). O(1). Thread/ISR-safe with RTM_SLAB_LOCKING. */
@@ -249,9 +250,10 @@ void rtm_slab_reset_max(rtm_slab *s);
 rtm_err rtm_slab_check(const rtm_slab *s);
 
 /**
- * Releases the port resources of @p s and its sanitizer registration. RTM_ERR_STATE if callers are
- * waiting (nothing is released then), RTM_ERR_ARG for NULL. Blocks still in use stay readable but
- * the slab must not be used again until rtm_slab_init. Not needed for slabs that live forever.
+ * Releases the port resources of @p s and its sanitizer registration. RTM_ERR_STATE (reported) if
+ * callers are waiting (nothing is released then), RTM_ERR_ARG for NULL. Blocks still in use stay
+ * readable but the slab must not be used again until rtm_slab_init. Not needed for slabs that live
+ * forever. O(1). Thread context; no other call on @p s may run concurrently.
  */
 rtm_err rtm_slab_destroy(rtm_slab *s);
 
