@@ -80,7 +80,6 @@ RTM_INLINE void link_set(void *blk, void *next)
 #if RTM_SLAB_DOUBLE_FREE_CHECK
 RTM_INLINE rtm_slab_word map_bit(size_t i) { return (rtm_slab_word)1 << (i % RTM_SLAB_WORD_BITS); }
 RTM_INLINE void map_set(rtm_slab *s, size_t i) { s->map[i / RTM_SLAB_WORD_BITS] |= map_bit(i); }
-RTM_INLINE void map_clear(rtm_slab *s, size_t i) { s->map[i / RTM_SLAB_WORD_BITS] &= ~map_bit(i); }
 RTM_INLINE bool map_test(const rtm_slab *s, size_t i) { return (s->map[i / RTM_SLAB_WORD_BITS] & map_bit(i)) != 0; }
 /* Clears bit i and returns true if it was set; false (map unchanged) if it was clear. */
 RTM_INLINE bool map_take(rtm_slab *s, size_t i)
@@ -92,7 +91,6 @@ RTM_INLINE bool map_take(rtm_slab *s, size_t i)
 }
 #else
 RTM_INLINE void map_set(rtm_slab *s, size_t i) { (void)s, (void)i; }
-RTM_INLINE void map_clear(rtm_slab *s, size_t i) { (void)s, (void)i; }
 RTM_INLINE bool map_test(const rtm_slab *s, size_t i) { (void)s, (void)i; return true; }
 RTM_INLINE bool map_take(rtm_slab *s, size_t i) { (void)s, (void)i; return true; }
 #endif
