@@ -33,6 +33,10 @@ static uint32_t g_part_xn[PART_XN_BYTES / 4] __attribute__((section(".partitions
 #define PART_C_BYTES (33u * 1024u)
 static uint32_t g_part_c[65536u / 4] __attribute__((section(".partitions.c"), aligned(65536)));
 
+/* A partition whose thread stack sits at its very bottom, for the stack-overflow case. */
+#define PART_S_BYTES 2048u
+static uint32_t g_part_s[PART_S_BYTES / 4] __attribute__((section(".partitions.s"), aligned(PART_S_BYTES)));
+
 /* Privileged data: no partition covers it. */
 static volatile uint32_t g_private_word = 0x5EC12E7u;
 
@@ -484,6 +488,64 @@ static void case_odd_size(void)
     TGT_CHECK(rtm_domain_deinit(&dom_c) == RTM_OK);
 }
 
+/* Recursion that needs far more stack than the thread has. */
+__attribute__((noinline)) static uint32_t deep(uint32_t n)
+{
+    volatile uint32_t buf[16];
+    buf[0] = n;
+    buf[15] = n * 3u;
+    if (n == 0) return buf[15];
+    return deep(n - 1u) + buf[0] + buf[15];
+}
+
+static int th_deep(void *arg)
+{
+    (void)arg;
+    return (int)(deep(200) & 0x7FFFFFFF);
+}
+
+/*
+ * Stack overflow of an unprivileged thread whose stack is the bottom 1 KiB of its partition: caught
+ * (ARMv8-M: PSPLIM, UsageFault STKOF before anything is written; ARMv7-M / PMP: the write below the
+ * partition), the thread aborted, the rest runs on.
+ */
+static void case_stack_overflow(void)
+{
+    static rtm_domain dom_s;
+    static board_thread ts;
+    static RTM_PARTITION_DEFINE(part_s, g_part_s, PART_S_BYTES, RTM_PART_P_RW_U_RW | RTM_PART_XN);
+    const rtm_partition *ps[] = {&part_s};
+    TGT_REQUIRE(rtm_domain_init(&dom_s, &g_arch, ps, 1, NULL) == RTM_OK);
+    TGT_REQUIRE(board_thread_init(&ts, th_deep, NULL, g_part_s, 1024) == RTM_OK);
+    TGT_REQUIRE(rtm_domain_add_thread(&dom_s, (uintptr_t)&ts) == RTM_OK);
+    uint32_t faults = rtm_fault_count();
+    TGT_CHECK(board_thread_run(&ts) == RTM_ERR_ACCESS && ts.aborted);
+    TGT_CHECK(rtm_fault_count() == faults + 1);
+    rtm_fault_record r;
+    TGT_REQUIRE(last_fault(&r));
+    TGT_CHECK(r.thread == (uintptr_t)&ts && r.domain == &dom_s && r.action == RTM_FAULT_ABORT_THREAD);
+    bool below = (r.flags & RTM_FAULT_F_ADDR_VALID) && r.addr < (uintptr_t)g_part_s &&
+                 r.addr >= (uintptr_t)g_part_s - 256u && r.access == RTM_ACCESS_WRITE;
+#if defined(__arm__)
+    bool stkof = (r.cause[0] & (1u << 20)) != 0; /* UFSR.STKOF */
+    bool stacking = (r.cause[0] & ((1u << 4) | (1u << 12))) != 0; /* MSTKERR, STKERR */
+    TGT_CHECK(RTM_CM_PMSAV8 ? stkof : (below || stacking));
+#else
+    TGT_CHECK(below);
+#endif
+    tgt_puts("  overflow caught: cause ");
+    tgt_put_hex(r.cause[0]);
+    tgt_puts(" addr ");
+    tgt_put_hex((uint32_t)r.addr);
+    tgt_puts("\n");
+    /* the others keep running */
+    g_thread_a.fn = th_own_rw;
+    g_thread_a.arg = g_part_a;
+    TGT_CHECK(board_thread_run(&g_thread_a) == RTM_OK && (uint32_t)g_thread_a.result == sum_own_rw());
+    TGT_CHECK(rtm_domain_remove_thread(&dom_s, (uintptr_t)&ts) == RTM_OK);
+    TGT_CHECK(rtm_domain_deinit(&dom_s) == RTM_OK);
+}
+
 #if defined(__arm__)
 /* A fault inside an interrupt handler (PendSV, lowest priority so that MemManage can preempt it):
  * the record says IN_ISR, thread 0, no domain; the SKIP policy lets the handler finish. */
@@ -533,6 +595,7 @@ static const struct {
     {"domain.software_check", case_software_check},
     {"domain.fault_ring", case_fault_ring},
     {"domain.odd_size", case_odd_size},
+    {"domain.stack_overflow", case_stack_overflow},
 #if defined(__arm__)
     {"fault.in_isr", case_isr_fault},
 #endif

@@ -41,7 +41,9 @@
 #define CM_CFSR_PRECISERR (1u << 9)
 #define CM_CFSR_UNSTKERR (1u << 11)
 #define CM_CFSR_STKERR (1u << 12)
+#define CM_CFSR_LSPERR (1u << 13)
 #define CM_CFSR_BFARVALID (1u << 15)
+#define CM_CFSR_STKOF (1u << 20) /* ARMv8-M: stack limit violation */
 
 static inline uint32_t cm_get_ipsr(void)
 {

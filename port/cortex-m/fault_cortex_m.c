@@ -13,7 +13,10 @@
  *
  * Stacked frame (basic, 8 words, at the SP the entry found):
  *   [0] r0  [1] r1  [2] r2  [3] r3  [4] r12  [5] lr  [6] pc  [7] xPSR
- * An extended (FP) frame adds words after these; only the first 8 are touched, so both work.
+ * After a stacking error or a stack-limit violation the frame is not trusted and not read (pc = 0
+ * in the record). Aborting a thread never uses its frame: a fresh basic frame is built at the top
+ * of the thread's stack and PSP pointed at it. Threads run with PSPLIM = their stack base on
+ * ARMv8-M Mainline, so an overflow faults before it writes below the stack.
  *
  * Unprivileged threads: rtm_cm_thread_run() saves r4-r11, sp, lr in the thread object, sets PSP to
  * the thread's stack, CONTROL = nPRIV | SPSEL, and branches to fn with lr = cm_thread_exit_stub. The
@@ -109,13 +112,19 @@ __attribute__((naked)) void cm_thread_resume(void)
                    "bx lr\n\t");
 }
 
-/* Makes the exception return into cm_thread_resume(status) as privileged thread code. */
-static void cm_return_to_owner(uint32_t *frame, rtm_cm_thread *t, uint32_t status)
+/* Makes the exception return into cm_thread_resume(status) as privileged thread code. The frame is
+ * a fresh one at the top of the thread's stack, not the one the exception stacked: that one may be
+ * partial or missing (stacking error, ARMv8-M stack-limit violation), and the thread's stack is not
+ * needed any more. */
+static void cm_return_to_owner(rtm_cm_thread *t, uint32_t status)
 {
+    uint32_t *frame = (uint32_t *)((uintptr_t)t->stack + t->stack_bytes) - 8;
+    for (unsigned i = 0; i < 8u; i++) frame[i] = 0;
     frame[0] = status;
     frame[1] = (uint32_t)(uintptr_t)t->ctx;
     frame[6] = (uint32_t)(uintptr_t)cm_thread_resume & ~1u;
     frame[7] = 1u << 24; /* Thumb state, no IT block, no stack-alignment padding flag */
+    __asm volatile("msr psp, %0" : : "r"(frame) : "memory");
     cm_set_control(cm_get_control() & ~1u); /* clear nPRIV; SPSEL stays 1 until resume */
     cm_set_current(NULL);
 }
@@ -146,28 +155,27 @@ __attribute__((noreturn)) static void cm_halt(uint32_t exc, const rtm_fault_reco
     rtm_cm_semihost_exit(3);
 }
 
-/* Fills addr / access / flags from the fault status bits. Returns false for a stacking fault
- * (the frame itself is not trustworthy, so the PC may not be touched). */
-static bool cm_classify(rtm_fault_record *r, uint32_t cfsr, uint32_t mmfar, uint32_t bfar)
+/* Status bits after which the stacked frame cannot be trusted (or does not exist): stacking and
+ * unstacking errors, lazy FP stacking, ARMv8-M stack-limit violation (UFSR.STKOF). */
+#define CM_CFSR_FRAME_BAD (CM_CFSR_MSTKERR | CM_CFSR_MUNSTKERR | CM_CFSR_MLSPERR | CM_CFSR_STKERR | \
+                           CM_CFSR_UNSTKERR | CM_CFSR_LSPERR | CM_CFSR_STKOF)
+
+/* Fills addr / access / flags from the fault status bits (r->pc already set). */
+static void cm_classify(rtm_fault_record *r, uint32_t cfsr, uint32_t mmfar, uint32_t bfar)
 {
     if (cfsr & (CM_CFSR_IACCVIOL | CM_CFSR_IBUSERR)) {
         r->access = RTM_ACCESS_EXEC;
         r->addr = r->pc; /* MMFAR is not written for fetches: the stacked PC is the address */
+        if (r->pc != 0) r->flags |= RTM_FAULT_F_ADDR_VALID;
+    } else if ((cfsr & CM_CFSR_DACCVIOL) && (cfsr & CM_CFSR_MMARVALID)) {
+        r->addr = mmfar;
         r->flags |= RTM_FAULT_F_ADDR_VALID;
-    } else if (cfsr & CM_CFSR_DACCVIOL) {
-        if (cfsr & CM_CFSR_MMARVALID) {
-            r->addr = mmfar;
-            r->flags |= RTM_FAULT_F_ADDR_VALID;
-        }
-    } else if (cfsr & (CM_CFSR_MSTKERR | CM_CFSR_MUNSTKERR | CM_CFSR_MLSPERR | CM_CFSR_STKERR | CM_CFSR_UNSTKERR)) {
-        return false;
-    } else if (cfsr & CM_CFSR_PRECISERR) {
-        if (cfsr & CM_CFSR_BFARVALID) {
-            r->addr = bfar;
-            r->flags |= RTM_FAULT_F_ADDR_VALID;
-        }
+    } else if ((cfsr & CM_CFSR_PRECISERR) && (cfsr & CM_CFSR_BFARVALID)) {
+        r->addr = bfar;
+        r->flags |= RTM_FAULT_F_ADDR_VALID;
     }
-    return true;
+    if (cfsr & (CM_CFSR_MSTKERR | CM_CFSR_STKERR | CM_CFSR_STKOF)) r->access = RTM_ACCESS_WRITE; /* pushes */
+    if (cfsr & (CM_CFSR_MUNSTKERR | CM_CFSR_UNSTKERR)) r->access = RTM_ACCESS_READ;              /* pops */
 }
 
 /* Length of the Thumb instruction at @p pc: 32-bit when the first halfword is 0b11101/11110/11111. */
@@ -210,23 +218,25 @@ void cm_fault_dispatch(uint32_t exc_return, uint32_t *frame)
     bool thread_fault = from_thread_mode && (exc_return & 4u) != 0 && t != NULL;
 
     g_fault_count = g_fault_count + 1u;
+    bool frame_ok = (cfsr & CM_CFSR_FRAME_BAD) == 0;
     rtm_memset(&r, 0, sizeof r);
-    r.pc = frame[6];
+    r.pc = frame_ok ? frame[6] : 0;
     r.arch = RTM_CM_PMSAV8 ? RTM_MPU_ARMV8M : RTM_MPU_ARMV7M;
     r.cause[0] = cfsr;
     r.cause[1] = hfsr;
     r.cause[2] = mmfar;
-    r.cause[3] = frame[7];
+    r.cause[3] = frame_ok ? frame[7] : 0;
     if (!from_thread_mode) r.flags |= RTM_FAULT_F_IN_ISR;
     if ((cm_get_control() & 1u) == 0 || !from_thread_mode) r.flags |= RTM_FAULT_F_PRIVILEGED;
     r.thread = from_thread_mode ? (thread_fault ? (uintptr_t)t : rtm_cm_thread_id_priv()) : 0;
-    bool frame_ok = cm_classify(&r, cfsr, mmfar, bfar);
+    cm_classify(&r, cfsr, mmfar, bfar);
     if (r.access == 0 && frame_ok && (cfsr & (CM_CFSR_DACCVIOL | CM_CFSR_PRECISERR))) r.access = cm_data_access(r.pc);
     r.can = RTM_FAULT_CAN(RTM_FAULT_HALT);
     if (frame_ok) r.can |= RTM_FAULT_CAN(RTM_FAULT_RETRY);
     if (frame_ok && r.access != RTM_ACCESS_EXEC && (cfsr & (CM_CFSR_DACCVIOL | CM_CFSR_PRECISERR)))
         r.can |= RTM_FAULT_CAN(RTM_FAULT_SKIP);
-    if (frame_ok && thread_fault) r.can |= RTM_FAULT_CAN(RTM_FAULT_ABORT_THREAD);
+    /* Aborting needs no frame of the thread's: it gets a fresh one (cm_return_to_owner). */
+    if (thread_fault) r.can |= RTM_FAULT_CAN(RTM_FAULT_ABORT_THREAD);
 
     rtm_fault_action a = rtm_fault_handle(&r);
 
@@ -241,7 +251,7 @@ void cm_fault_dispatch(uint32_t exc_return, uint32_t *frame)
     if (a == RTM_FAULT_ABORT_THREAD && (r.can & RTM_FAULT_CAN(RTM_FAULT_ABORT_THREAD))) {
         t->aborted = true;
         t->fault_addr = r.addr;
-        cm_return_to_owner(frame, t, (uint32_t)RTM_ERR_ACCESS);
+        cm_return_to_owner(t, (uint32_t)RTM_ERR_ACCESS);
         return;
     }
     cm_halt(exc, &r);
@@ -258,7 +268,7 @@ void cm_svc_dispatch(uint32_t exc_return, uint32_t *frame)
     case CM_SVC_THREAD_EXIT:
         if (!from_thread) break;
         t->result = (int)frame[0];
-        cm_return_to_owner(frame, t, (uint32_t)RTM_OK);
+        cm_return_to_owner(t, (uint32_t)RTM_OK);
         return;
     case CM_SVC_THREAD_ID:
         frame[0] = (exc_return & 8u) != 0 ? (uint32_t)rtm_cm_thread_id_priv() : 0u;
@@ -306,7 +316,14 @@ rtm_err rtm_cm_thread_run(rtm_cm_thread *t)
     t->fault_addr = 0;
     cm_set_current(t);
     uint32_t *top = (uint32_t *)((uintptr_t)t->stack + t->stack_bytes);
+#if defined(__ARM_ARCH_8M_MAIN__)
+    /* Stack limit: an overflow raises UsageFault STKOF before anything below the stack is written. */
+    __asm volatile("msr psplim, %0" : : "r"(t->stack) : "memory");
+#endif
     uint32_t status = cm_thread_start(t->fn, t->arg, top, t->ctx);
+#if defined(__ARM_ARCH_8M_MAIN__)
+    __asm volatile("msr psplim, %0" : : "r"(0u) : "memory");
+#endif
     cm_set_current(NULL);
     return (rtm_err)status;
 }
