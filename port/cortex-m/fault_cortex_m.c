@@ -7,7 +7,7 @@
  * rtm_fault_handle() (the policy hook decides), clears the sticky status bits and then:
  *   SKIP   advances the stacked PC past the 16- or 32-bit faulting instruction;
  *   RETRY  returns to the same instruction;
- *   ABORT  rewrites the thread's frame so that the exception returns, privileged, into
+ *   ABORT  points PSP at a fresh frame so that the exception returns, privileged, into
  *          cm_thread_resume(), which restores the context saved by rtm_cm_thread_run();
  *   HALT   prints the record over semihosting and exits with status 3.
  *
@@ -22,7 +22,7 @@
  * the thread's stack, CONTROL = nPRIV | SPSEL, and branches to fn with lr = cm_thread_exit_stub. The
  * stub issues SVC #0 with fn's result in r0; the SVC handler returns into cm_thread_resume() the same
  * way an abort does. Threads do not nest and are not preempted (no scheduler). FP registers s16-s31
- * are not saved: threads must not use the FPU unless it is off when they start.
+ * are not saved, and an abort returns through a basic frame: threads must not use the FPU.
  */
 #include "cm_regs.h"
 #include "rtm_cortex_m.h"
