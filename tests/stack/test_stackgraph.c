@@ -118,6 +118,20 @@ static void test_su_only_and_merge(void **state)
     assert_int_equal(root(g, "main")->total, 56);
     assert_int_equal(root(g, "main")->flags, 0);
     rtm_sg_free(g);
+
+    /* C++ (g++ output): .ci titles are mangled, labels and .su demangled; they merge by location,
+     * and annotations name functions by their mangled title. */
+    const char *cci = "graph: { title: \"p.cc\"\n"
+                      "node: { title: \"p.cc:_ZN2nsL1hEi\" label: \"int ns::h(int)\\np.cc:1:27\\n16 bytes (static)\" }\n"
+                      "node: { title: \"_ZN2ns1gEi\" label: \"int ns::g(int)\\np.cc:1:86\\n32 bytes (static)\" }\n"
+                      "edge: { sourcename: \"_ZN2ns1gEi\" targetname: \"p.cc:_ZN2nsL1hEi\" label: \"p.cc:1:105\" }\n}\n";
+    const char *csu = "p.cc:1:27:int ns::h(int)\t16\tstatic\np.cc:1:86:int ns::g(int)\t40\tstatic\n";
+    g = load(cci, csu, "thread _ZN2ns1gEi 100\n", NULL);
+    assert_int_equal(rtm_sg_function_count(g), 2);
+    assert_int_equal(rtm_sg_root_count(g), 1);
+    assert_int_equal(root(g, "int ns::g(int)")->total, 56); /* the larger of .ci 32 / .su 40 */
+    assert_int_equal(root(g, "int ns::g(int)")->stack, 100);
+    rtm_sg_free(g);
 }
 
 static void test_external_and_nodata(void **state)

@@ -160,12 +160,39 @@ static int afail(rtm_sg_error *err, const sg_directive *d, const char *msg, cons
 
 /* ---- step 1: .su records ---------------------------------------------------------------------- */
 
+static uint64_t loc_hash(const char *file, unsigned line, unsigned col, const char *name)
+{
+    return hash_str(file, strlen(file)) ^ (hash_str(name, strlen(name)) * 31u) ^ ((uint64_t)line << 20) ^ col;
+}
+
 static void merge_su(rtm_sg_graph *g)
 {
-    /* Index defined .ci functions by "name@file:line:col" through a temporary map of keys. */
+    /* .ci functions defined at a known place, indexed by (file, line, col, name): C++ titles are
+     * mangled (_ZN2ns1gEi) while .su and labels carry the demangled name ("int ns::g(int)"). */
+    size_t cap = 16;
+    while (cap < 2 * g->nf + 2) cap *= 2;
+    uint32_t *tab = malloc(cap * sizeof *tab);
+    if (!tab) abort();
+    memset(tab, 0xFF, cap * sizeof *tab);
+    for (uint32_t id = 0; id < g->nf; id++) {
+        const sg_func *f = &g->f[id];
+        if (!f->loc_def) continue;
+        size_t k = (size_t)loc_hash(f->file, f->line, f->col, f->name) & (cap - 1);
+        while (tab[k] != SG_NONE) k = (k + 1) & (cap - 1);
+        tab[k] = id;
+    }
     for (size_t i = 0; i < g->nsu; i++) {
         sg_su *s = &g->su[i];
         uint32_t hit = SG_NONE;
+        for (size_t k = (size_t)loc_hash(s->file, s->line, s->col, s->name) & (cap - 1); tab[k] != SG_NONE;
+             k = (k + 1) & (cap - 1)) {
+            const sg_func *f = &g->f[tab[k]];
+            if (f->line == s->line && f->col == s->col && !strcmp(f->file, s->file) && !strcmp(f->name, s->name)) {
+                hit = tab[k];
+                break;
+            }
+        }
+        if (hit != SG_NONE) goto merge;
         /* A .ci node has key = name (external) or "file:name" (static). Try both. */
         uint32_t a = map_find(g, s->name, strlen(s->name));
         if (a != SG_NONE && (!g->f[a].loc_def || (g->f[a].line == s->line && !strcmp(g->f[a].file, s->file)))) hit = a;
@@ -180,6 +207,7 @@ static void merge_su(rtm_sg_graph *g)
             free(k);
             hit = b;
         }
+    merge:;
         sg_func *f = &g->f[hit];
         if (strcmp(f->name, f->key) == 0 || strchr(f->name, ':')) {
             free(f->name);
@@ -195,6 +223,7 @@ static void merge_su(rtm_sg_graph *g)
         if (f->qual == RTM_SG_NODATA || s->frame > f->frame) f->frame = s->frame;
         if (s->qual > f->qual) f->qual = s->qual;
     }
+    free(tab);
 }
 
 /* ---- step 2: annotations ------------------------------------------------------------------------ */
