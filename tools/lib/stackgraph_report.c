@@ -95,7 +95,13 @@ void rtm_sg_report_text(const rtm_sg_graph *g, FILE *out)
         const rtm_sg_root_result *r = &rt->r;
         fprintf(out, "\n%s: %ld bytes = %ld frames", r->name, r->total, r->frames);
         if (r->margin) fprintf(out, " + %ld call margin", r->margin);
-        if (r->isr_nesting) fprintf(out, " + %ld %s", r->isr_nesting, r->isr ? "higher-priority ISRs" : "ISR nesting");
+        if (r->isr) {
+            if (g->opt.isr_frame) fprintf(out, " + %ld interrupt entry", g->opt.isr_frame);
+            if (r->isr_nesting > g->opt.isr_frame)
+                fprintf(out, " + %ld higher-priority ISRs", r->isr_nesting - g->opt.isr_frame);
+        } else if (r->isr_nesting) {
+            fprintf(out, " + %ld ISR nesting", r->isr_nesting);
+        }
         if (r->stack >= 0) fprintf(out, "; stack %ld", r->stack);
         fprintf(out, "\n");
         if (r->flags) {
