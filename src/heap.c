@@ -50,6 +50,11 @@
 #include "rtm_sanitize.h"
 
 /* ---- configuration ---------------------------------------------------------------------------- */
+/* Policies compiled in: a mask of RTM_HEAP_FITS_GOOD | _BEST | _FIRST (heap.h). A good-fit-only
+ * build drops the other searches and the run-time dispatch. */
+#ifndef RTM_HEAP_FITS
+#define RTM_HEAP_FITS (RTM_HEAP_FITS_GOOD | RTM_HEAP_FITS_BEST | RTM_HEAP_FITS_FIRST)
+#endif
 #ifndef RTM_HEAP_STRICT_O1
 #define RTM_HEAP_STRICT_O1 0 /* 1: good-fit never scans a list; may fail while a block would fit */
 #endif
@@ -105,7 +110,7 @@ struct rtm_heap {
     uint8_t fit;
     uint8_t fl_count;
     uint32_t fl_bitmap;
-    uint32_t *sl_bitmap;   /* fl_count words, after heads[] */
+    uint32_t *sl_bitmap;   /* fl_count words + one zero word, after heads[] (see next_nonempty) */
     size_t max_block;      /* largest block size the classes hold */
     size_t max_request;    /* largest request: max_block - H */
     size_t top_split_min;  /* blocks this large are cut from the top of a free block (good fit) */
@@ -241,7 +246,8 @@ RTM_INLINE void list_remove(rtm_heap *h, rtm_block *b)
     }
 }
 
-/* Smallest class index >= idx with a non-empty list, or -1. Two bit scans. */
+/* Smallest class index >= idx with a non-empty list, or -1. Two bit scans. idx may be one past
+ * the last class: sl_bitmap[fl_count] exists and is always 0. */
 RTM_INLINE int next_nonempty(const rtm_heap *h, unsigned idx)
 {
     unsigned fl = idx >> SL_LOG2;
@@ -311,10 +317,14 @@ static rtm_block *find_first(const rtm_heap *h, size_t bs)
     return found;
 }
 
+/* Policies left out by RTM_HEAP_FITS fold away here (the conditions are constants). */
 RTM_INLINE rtm_block *find_block(const rtm_heap *h, size_t bs)
 {
-    if (RTM_LIKELY(h->fit == RTM_FIT_GOOD)) return find_good(h, bs);
-    return h->fit == RTM_FIT_BEST ? find_best(h, bs) : find_first(h, bs);
+    rtm_fit fit = RTM_HEAP_FITS == RTM_HEAP_FITS_GOOD ? RTM_FIT_GOOD : (rtm_fit)h->fit;
+    if ((RTM_HEAP_FITS & RTM_HEAP_FITS_GOOD) && RTM_LIKELY(fit == RTM_FIT_GOOD)) return find_good(h, bs);
+    if ((RTM_HEAP_FITS & RTM_HEAP_FITS_BEST) && fit == RTM_FIT_BEST) return find_best(h, bs);
+    if (RTM_HEAP_FITS & RTM_HEAP_FITS_FIRST) return find_first(h, bs);
+    return NULL;
 }
 
 /* ---- carving ---------------------------------------------------------------------------------- */
@@ -422,26 +432,28 @@ static void reject_free(rtm_heap *h, const void *p, rtm_err why)
 #endif
 
 /* ---- init and regions ------------------------------------------------------------------------- */
-/* Lays out a segment in [lo, hi): descriptor (unless given), blocks, sentinel; at most max_block
- * of blocks. Returns the end of what it used, or 0 if [lo, hi) cannot hold one block. */
-static uintptr_t layout_segment(rtm_heap *h, rtm_segment *seg, uintptr_t lo, uintptr_t hi, bool commit)
+/* Block area of a segment in [lo, hi): first header and sentinel, payloads aligned, at most
+ * max_block bytes of blocks. False if it cannot hold one minimum block. */
+static bool segment_bounds(uintptr_t lo, uintptr_t hi, size_t max_block, uintptr_t *first, uintptr_t *end)
 {
-    uintptr_t first = lo;
-    if (seg == NULL) first = rtm_align_up_uptr(lo, sizeof(void *)) + sizeof(rtm_segment);
-    if (first < lo || hi < first) return 0;
-    first = rtm_align_up_uptr(first + H, A) - H;
-    if (hi - H < first + MIN_BLOCK || first + MIN_BLOCK < first) return 0;
-    uintptr_t end = rtm_align_down_uptr(hi, A) - H;
-    if (end < first + MIN_BLOCK) return 0;
-    if (end - first > h->max_block) end = first + h->max_block;
-    if (!commit) return end + H;
-    if (seg == NULL) seg = (rtm_segment *)rtm_align_up_uptr(lo, sizeof(void *));
+    uintptr_t f = rtm_align_up_uptr(lo + H, A) - H;
+    uintptr_t e = rtm_align_down_uptr(hi, A) - H;
+    if (hi < lo || lo + H < lo || f < lo || hi < H + MIN_BLOCK || e < f || e - f < MIN_BLOCK) return false;
+    if (e - f > max_block) e = f + max_block;
+    *first = f;
+    *end = e;
+    return true;
+}
+
+/* Makes [first, end) one free block with a sentinel at end, described by seg (kept in address
+ * order), and adds it to the heap's totals. raw_lo..end + H is what overlap checks protect. */
+static void commit_segment(rtm_heap *h, rtm_segment *seg, uintptr_t first, uintptr_t end, uintptr_t raw_lo)
+{
     seg->first = (rtm_block *)first;
     seg->end = (rtm_block *)end;
-    seg->raw_lo = lo;
+    seg->raw_lo = raw_lo;
     seg->raw_hi = end + H;
     seg->region = (unsigned)h->regions;
-    /* keep segments in address order */
     rtm_segment **pp = &h->segments;
     while (*pp != NULL && (*pp)->first < seg->first) pp = &(*pp)->next;
     seg->next = *pp;
@@ -457,7 +469,6 @@ static uintptr_t layout_segment(rtm_heap *h, rtm_segment *seg, uintptr_t lo, uin
     if (end > h->hi) h->hi = end;
     h->p_lo = h->lo + H;
     h->p_span = h->hi - h->lo - MIN_BLOCK + 1u; /* the last payload starts MIN_BLOCK - H below hi */
-    return end + H;
 }
 
 rtm_heap *rtm_heap_init(void *mem, size_t bytes, rtm_fit fit)
@@ -467,22 +478,24 @@ rtm_heap *rtm_heap_init(void *mem, size_t bytes, rtm_fit fit)
         rtm_report(RTM_ERR_ARG, NULL, mem);
         return NULL;
     }
-    /* First levels: enough for a block as large as the whole buffer. */
-    unsigned fl_count = 1;
-    if (bytes >= ((size_t)1 << LIN_LOG2)) fl_count = rtm_log2_size(bytes) - LIN_LOG2 + 2u;
-    /* RTM_HEAP_OVERHEAD (heap.h) computes the same count as a constant expression. */
-    if (fl_count > 32u) fl_count = 32u; /* larger regions are cut into segments */
-    uintptr_t base = rtm_align_up_uptr(lo, sizeof(void *));
-    size_t ctrl = sizeof(rtm_heap) + (size_t)fl_count * SL * sizeof(rtm_block *) + fl_count * sizeof(uint32_t);
-    if (base < lo || base + ctrl < base || base + ctrl > hi) {
-        rtm_report(RTM_ERR_TOO_SMALL, NULL, mem);
+    if (((RTM_HEAP_FITS >> fit) & 1u) == 0) {
+        rtm_report(RTM_ERR_UNSUPPORTED, NULL, mem); /* policy left out of this build */
         return NULL;
     }
-    rtm_heap tmp = {0};
+    /* First levels: enough for a block as large as the whole buffer. RTM_HEAP_OVERHEAD (heap.h)
+     * computes the same count as a constant expression. Larger regions are cut into segments. */
+    unsigned fl_count = 1;
+    if (bytes >= ((size_t)1 << LIN_LOG2)) fl_count = rtm_log2_size(bytes) - LIN_LOG2 + 2u;
+    if (fl_count > 32u) fl_count = 32u;
     unsigned top_shift = fl_count - 1u + LIN_LOG2;
-    tmp.max_block = top_shift >= sizeof(size_t) * CHAR_BIT ? (SIZE_MAX & ~(A - 1u)) - A
-                                                            : ((size_t)1 << top_shift) - A;
-    if (layout_segment(&tmp, &tmp.seg0, base + ctrl, hi, false) == 0) {
+    size_t max_block = top_shift >= sizeof(size_t) * CHAR_BIT ? (SIZE_MAX & ~(A - 1u)) - A
+                                                             : ((size_t)1 << top_shift) - A;
+    uintptr_t base = rtm_align_up_uptr(lo, sizeof(void *));
+    /* One second-level word more than there are levels, always 0: a search that starts just past
+     * the last class reads it and finds nothing, with no bounds test on the hot path. */
+    size_t ctrl = sizeof(rtm_heap) + (size_t)fl_count * SL * sizeof(rtm_block *) + (fl_count + 1u) * sizeof(uint32_t);
+    uintptr_t first, end;
+    if (base < lo || base + ctrl < base || !segment_bounds(base + ctrl, hi, max_block, &first, &end)) {
         rtm_report(RTM_ERR_TOO_SMALL, NULL, mem);
         return NULL;
     }
@@ -492,47 +505,46 @@ rtm_heap *rtm_heap_init(void *mem, size_t bytes, rtm_fit fit)
     h->fit = (uint8_t)fit;
     h->fl_count = (uint8_t)fl_count;
     h->sl_bitmap = (uint32_t *)(void *)heads_end(h);
-    h->max_block = tmp.max_block;
-    h->max_request = tmp.max_block - H;
+    h->max_block = max_block;
+    h->max_request = max_block - H;
     h->top_split_min = (fit == RTM_FIT_GOOD && RTM_HEAP_TOP_SPLIT_MIN > 0) ? (size_t)RTM_HEAP_TOP_SPLIT_MIN : SIZE_MAX;
     h->lo = UINTPTR_MAX;
-    h->hi = 0;
     rtm_san_pool_create(h);
-    layout_segment(h, &h->seg0, base + ctrl, hi, true);
-    h->seg0.raw_lo = lo; /* the control block is part of what overlaps would hit */
+    commit_segment(h, &h->seg0, first, end, lo); /* the control block is inside what overlaps hit */
     h->regions = 1;
     AFTER_OP(h);
     return h;
 }
 
+/* Where a segment carved from [at, hi) starts its blocks: after its descriptor. */
+RTM_INLINE uintptr_t segment_blocks_lo(uintptr_t at)
+{
+    return rtm_align_up_uptr(at, sizeof(void *)) + sizeof(rtm_segment);
+}
+
 rtm_err rtm_heap_add_region(rtm_heap *h, void *mem, size_t bytes)
 {
-    uintptr_t lo = (uintptr_t)mem, hi = lo + bytes;
+    uintptr_t lo = (uintptr_t)mem, hi = lo + bytes, first, end;
+    rtm_err e = RTM_OK;
     if (h == NULL || mem == NULL || hi < lo) {
-        rtm_report(RTM_ERR_ARG, h, mem);
+        e = RTM_ERR_ARG;
+    } else {
+        for (const rtm_segment *s = h->segments; s != NULL; s = s->next)
+            if (lo < s->raw_hi && s->raw_lo < hi) e = RTM_ERR_OVERLAP;
+        if (e == RTM_OK && (segment_blocks_lo(lo) < lo || !segment_bounds(segment_blocks_lo(lo), hi, h->max_block, &first, &end)))
+            e = RTM_ERR_TOO_SMALL;
+    }
+    if (e != RTM_OK) {
+        rtm_report(e, h, mem);
         if (h != NULL) h->bad_requests++;
-        return RTM_ERR_ARG;
-    }
-    for (const rtm_segment *s = h->segments; s != NULL; s = s->next) {
-        if (lo < s->raw_hi && s->raw_lo < hi) {
-            rtm_report(RTM_ERR_OVERLAP, h, mem);
-            h->bad_requests++;
-            return RTM_ERR_OVERLAP;
-        }
-    }
-    if (layout_segment(h, NULL, lo, hi, false) == 0) {
-        rtm_report(RTM_ERR_TOO_SMALL, h, mem);
-        h->bad_requests++;
-        return RTM_ERR_TOO_SMALL;
+        return e;
     }
     /* Regions larger than the largest class become several segments. */
     uintptr_t at = lo;
-    while (at < hi) {
-        uintptr_t used_to = layout_segment(h, NULL, at, hi, false);
-        if (used_to == 0) break;
-        layout_segment(h, NULL, at, hi, true);
-        at = used_to;
-    }
+    do {
+        commit_segment(h, (rtm_segment *)rtm_align_up_uptr(at, sizeof(void *)), first, end, at);
+        at = end + H;
+    } while (segment_blocks_lo(at) > at && segment_bounds(segment_blocks_lo(at), hi, h->max_block, &first, &end));
     h->regions++;
     AFTER_OP(h);
     return RTM_OK;
@@ -933,7 +945,8 @@ rtm_err rtm_heap_check(const rtm_heap *h)
             }
         }
     }
-    if (h->fl_count < 32 && (h->fl_bitmap >> h->fl_count) != 0) return corrupt(h, h);
+    if ((h->fl_count < 32 && (h->fl_bitmap >> h->fl_count) != 0) || h->sl_bitmap[h->fl_count] != 0)
+        return corrupt(h, h);
     if (listed != free_blocks) return corrupt(h, h);
     return RTM_OK;
 }

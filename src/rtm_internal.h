@@ -27,7 +27,11 @@
 #if defined(__GNUC__) || defined(__clang__)
 #define RTM_LIKELY(x) __builtin_expect(!!(x), 1)
 #define RTM_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#if defined(__OPTIMIZE_SIZE__)
+#define RTM_INLINE static inline /* -Os: let the compiler share code rather than copy it */
+#else
 #define RTM_INLINE static inline __attribute__((always_inline))
+#endif
 #define RTM_NOINLINE __attribute__((noinline))
 #else
 #define RTM_LIKELY(x) (x)

@@ -37,6 +37,13 @@ typedef struct rtm_heap rtm_heap;
 /** Fit policy, fixed at init. */
 typedef enum { RTM_FIT_GOOD, RTM_FIT_BEST, RTM_FIT_FIRST } rtm_fit;
 
+/** Bits for RTM_HEAP_FITS, the policies a build contains (default: all three). With one policy
+ *  compiled in, its search is called directly; rtm_heap_init rejects the others
+ *  (RTM_ERR_UNSUPPORTED through the hook, NULL). */
+#define RTM_HEAP_FITS_GOOD 1u
+#define RTM_HEAP_FITS_BEST 2u
+#define RTM_HEAP_FITS_FIRST 4u
+
 /** Statistics by value (rtm_heap_get_stats). Bytes count whole blocks, headers included. */
 typedef struct {
     size_t capacity;      /**< bytes usable for blocks in all regions (control data excluded) */
@@ -91,15 +98,15 @@ typedef bool (*rtm_heap_walker)(const rtm_heap_block *block, void *ctx);
  * N bytes in total (each block = request + header, rounded to RTM_ALIGN; see rtm_heap_alloc).
  */
 #define RTM_HEAP_OVERHEAD(bytes)                                                                     \
-    (32u * sizeof(void *) + RTM_HEAP_FL_COUNT_(bytes) * (32u * sizeof(void *) + 4u) + 2u * RTM_ALIGN + \
+    (32u * sizeof(void *) + RTM_HEAP_FL_COUNT_(bytes) * (32u * sizeof(void *) + 4u) + 4u + 2u * RTM_ALIGN + \
      sizeof(size_t))
 
 /**
  * Creates a heap in [mem, mem + bytes) with policy @p fit. @p mem need not be aligned: the control
  * block and the first block are aligned inside it. The size classes are sized for @p bytes; regions
  * added later larger than that are split into blocks no larger than the largest class.
- * Returns the heap handle (== an address inside mem), or NULL iff mem is NULL, fit is not a policy,
- * or the buffer (after alignment) cannot hold the control data and one block of RTM_ALIGN bytes;
+ * Returns the heap handle (== an address inside mem), or NULL iff mem is NULL, fit is not a policy
+ * (or not compiled in, see RTM_HEAP_FITS), or the buffer (after alignment) cannot hold the control data and one block of RTM_ALIGN bytes;
  * such failures also go to the error hook with object NULL. O(1) in bytes (O(classes) set-up).
  * Not thread-safe; ISR-safe.
  */

@@ -978,6 +978,56 @@ static void test_walk_and_stats(void **state)
     assert_string_equal(rtm_fit_name(RTM_FIT_FIRST), "first");
 }
 
+/* The largest request (stats.max_alloc) lands in the very last size class: the search for a
+ * larger class must stop at the end of the class table (regression: it read one bitmap word past
+ * it). One byte more is a plain failure. */
+static void test_largest_request(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        rtm_heap *h = rtm_heap_init(ht_buffer(4096, 0), 4096, (rtm_fit)f);
+        assert_non_null(h);
+        rtm_heap_stats s;
+        rtm_heap_get_stats(h, &s);
+        assert_null(rtm_heap_alloc(h, s.max_alloc + 1u));
+        rtm_heap_get_stats(h, &s);
+        assert_int_equal(s.failed_allocs, 1);
+        assert_true(s.max_alloc >= s.capacity - sizeof(size_t));
+        void *p = rtm_heap_alloc(h, s.capacity - sizeof(size_t)); /* the whole heap in one block */
+        assert_non_null(p);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        rtm_heap_free(h, p);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+    }
+}
+
+/* A region larger than the largest class is cut into segments no larger than it; each serves a
+ * largest-size block, nothing merges across segments, overlap with any segment is refused. */
+static void test_region_larger_than_classes(void **state)
+{
+    (void)state;
+    rtm_heap *h = rtm_heap_init(ht_buffer(4096, 0), 4096, RTM_FIT_GOOD);
+    assert_non_null(h);
+    rtm_heap_stats s;
+    rtm_heap_get_stats(h, &s);
+    size_t max = s.max_alloc;
+    unsigned char *big = ht_buffer(100000, 3);
+    assert_int_equal(rtm_heap_add_region(h, big, 100000), RTM_OK);
+    rtm_heap_get_stats(h, &s);
+    assert_int_equal(s.regions, 2);
+    assert_true(s.free_blocks >= 100000 / (max + sizeof(size_t)));
+    assert_true(s.largest_free <= max + sizeof(size_t));
+    void *p[64];
+    size_t n = 0;
+    while (n < 64 && (p[n] = rtm_heap_alloc(h, max)) != NULL) n++;
+    assert_true(n >= 100000 / (max + 64)); /* every segment serves one */
+    assert_int_equal(rtm_heap_check(h), RTM_OK);
+    for (size_t i = 0; i < n; i++) rtm_heap_free(h, p[i]);
+    assert_int_equal(rtm_heap_check(h), RTM_OK);
+    assert_int_equal(rtm_heap_add_region(h, big + 50000, 64), RTM_ERR_OVERLAP);
+    assert_int_equal(rtm_heap_check(h), RTM_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1011,6 +1061,8 @@ int main(void)
         cmocka_unit_test(test_realloc_bad_ptr),
         cmocka_unit_test(test_usable_size),
         cmocka_unit_test(test_walk_and_stats),
+        cmocka_unit_test(test_largest_request),
+        cmocka_unit_test(test_region_larger_than_classes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
