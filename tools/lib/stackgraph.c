@@ -638,13 +638,13 @@ static void fill_root(rtm_sg_graph *g, sg_root *r, uint32_t v)
 int rtm_sg_analyse(rtm_sg_graph *g, const rtm_sg_options *opts, rtm_sg_error *err)
 {
     if (g->analysed) {
-        snprintf(err->msg, sizeof err->msg, "rtm_sg_analyse: called twice");
+        if (err) snprintf(err->msg, sizeof err->msg, "rtm_sg_analyse: called twice");
         return -1;
     }
     g->analysed = true;
     if (opts) g->opt = *opts;
     if (g->opt.call_margin < 0 || g->opt.isr_frame < 0) {
-        snprintf(err->msg, sizeof err->msg, "negative margin or ISR frame");
+        if (err) snprintf(err->msg, sizeof err->msg, "negative margin or ISR frame");
         return -1;
     }
     merge_su(g);
