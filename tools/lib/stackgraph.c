@@ -108,6 +108,7 @@ rtm_sg_graph *rtm_sg_new(void)
 {
     rtm_sg_graph *g = calloc(1, sizeof *g);
     if (!g) abort();
+    for (int l = 0; l < 256; l++) g->isr_level_max[l] = -1, g->isr_level_root[l] = SG_NONE;
     return g;
 }
 
