@@ -73,6 +73,11 @@ struct rtm_track {
     rtm_track_sink sink;
     void *sink_ctx;
     rtm_trace *trace;
+    const char *last_file; /* one-entry cache of site_index() */
+    unsigned last_line;
+    uint16_t last_site;
+    uint8_t last_thread_ix; /* one-entry cache of thread_index() */
+    uintptr_t last_thread;
     rtm_port_sync sync;
 };
 
@@ -297,7 +302,19 @@ static size_t capacity_of(const rtm_track *t) { return t->slots - t->slots / 4u;
 static size_t records_in_use(const rtm_track *t) { return t->st.live_blocks + t->st.quarantined; }
 
 /* ---- sites and threads ------------------------------------------------------------------------ */
+static uint16_t site_lookup(rtm_track *t, const char *file, unsigned line);
+
 static uint16_t site_index(rtm_track *t, const char *file, unsigned line)
+{
+    if (file == t->last_file && line == t->last_line && t->last_site != NO_SITE) return t->last_site;
+    uint16_t ix = site_lookup(t, file, line);
+    t->last_file = file;
+    t->last_line = line;
+    t->last_site = ix;
+    return ix;
+}
+
+static uint16_t site_lookup(rtm_track *t, const char *file, unsigned line)
 {
     uintptr_t key = (uintptr_t)file ^ ((uintptr_t)line * 0x9E3779B1u);
     uint32_t x = (uint32_t)((uint64_t)key ^ ((uint64_t)key >> 32));
@@ -332,7 +349,7 @@ static void site_name(const rtm_track *t, uint16_t ix, const char **file, unsign
     }
 }
 
-static uint8_t thread_index(rtm_track *t, uintptr_t id)
+static uint8_t thread_lookup(rtm_track *t, uintptr_t id)
 {
     for (size_t i = 0; i < t->nthreads; i++)
         if (t->threads[i].id == id) return (uint8_t)i;
@@ -341,6 +358,14 @@ static uint8_t thread_index(rtm_track *t, uintptr_t id)
         return (uint8_t)t->nthreads++;
     }
     return (uint8_t)OTHER_THREAD;
+}
+
+static uint8_t thread_index(rtm_track *t, uintptr_t id)
+{
+    if (id == t->last_thread && t->last_thread_ix != 0xFFu) return t->last_thread_ix;
+    t->last_thread_ix = thread_lookup(t, id);
+    t->last_thread = id;
+    return t->last_thread_ix;
 }
 
 static void grow_live(size_t *live, size_t *peak, size_t add)
@@ -408,6 +433,7 @@ static void describe(rtm_track *t, const rec *r, const char *what, const uint8_t
  * block. Returns RTM_OK, RTM_ERR_OVERFLOW or RTM_ERR_CORRUPT (after-free write). */
 static rtm_err check_block(rtm_track *t, rec *r, rtm_track_sink sink, void *ctx)
 {
+    if (t->guard == 0 && (r->state & 0x7Fu) == REC_LIVE) return RTM_OK; /* nothing to check */
     const uint8_t *ptr = (const uint8_t *)r->ptr;
     size_t front = front_guard(t, block_align(r));
     const uint8_t *at = ptr;
@@ -662,6 +688,8 @@ rtm_err rtm_track_init(rtm_track **out, void *mem, size_t bytes, const rtm_track
     t->sink = cfg->sink;
     t->sink_ctx = cfg->sink_ctx;
     t->trace = cfg->trace;
+    t->last_site = NO_SITE;
+    t->last_thread_ix = 0xFFu;
     rtm_memset(t->sites, 0, site_bytes);
     rtm_memset(t->tab, 0, slots * sizeof(rec));
     t->st.capacity = capacity_of(t);
@@ -693,7 +721,8 @@ void rtm_track_free_at(rtm_track *t, void *ptr, const char *file, unsigned line)
     if (r == NULL || (r->state & 0x7Fu) != REC_LIVE) {
         bad_free(t, ptr, r, file, line);
     } else {
-        trace_put(t, RTM_TEV_FREE, (uintptr_t)ptr, 0, 0, 0, file, line, rtm_port_thread_id(), rtm_port_now_us());
+        if (t->trace != NULL)
+            trace_put(t, RTM_TEV_FREE, (uintptr_t)ptr, 0, 0, 0, file, line, rtm_port_thread_id(), rtm_port_now_us());
         free_rec(t, r, file, line);
     }
     unlock(t);
