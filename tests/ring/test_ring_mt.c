@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <time.h>
 
 #include "rtm_test.h"
 #include "rtmem/ring.h"
@@ -107,7 +108,8 @@ static void *monitor(void *arg)
                      (size_t)(st.max_claim > st.capacity - RTM_RING_GRAIN) << 2 | (size_t)(st.bad_calls != 0) << 3 |
                      (size_t)(st.capacity != RING_BYTES) << 4;
         if (bad && s->errors++ == 0) s->first_bad = bad;
-        sched_yield();
+        struct timespec ts = { 0, 20000 }; /* 20 us: a slow observer, not a third spinner */
+        nanosleep(&ts, NULL);
     }
     return NULL;
 }
