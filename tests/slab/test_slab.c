@@ -243,6 +243,21 @@ static void test_timeout_single_thread(void **state)
     rtm_slab_free(&s, a);
     assert_int_equal(rtm_slab_destroy(&s), RTM_OK);
 }
+#else
+/* Without waiting support every timeout acts as RTM_NO_WAIT (RTM_FOREVER would hang otherwise). */
+static void test_timeout_is_no_wait(void **state)
+{
+    (void)state;
+    rtm_slab s;
+    assert_int_equal(rtm_slab_init(&s, g_buf, 16, 1), RTM_OK);
+    void *a = rtm_slab_alloc(&s, RTM_FOREVER);
+    assert_non_null(a);
+    assert_null(rtm_slab_alloc(&s, RTM_FOREVER));
+    assert_null(rtm_slab_alloc(&s, 1000));
+    expect_stats(&s, 1, 1, 2, 0);
+    rtm_slab_free(&s, a);
+    assert_int_equal(rtm_slab_destroy(&s), RTM_OK);
+}
 #endif
 
 /* ---- deliberate corruption --------------------------------------------------------------------- */
@@ -428,6 +443,8 @@ int main(void)
         cmocka_unit_test(test_bad_frees),
 #if RTM_SLAB_WAIT
         cmocka_unit_test(test_timeout_single_thread),
+#else
+        cmocka_unit_test(test_timeout_is_no_wait),
 #endif
         cmocka_unit_test(test_corruption),
         cmocka_unit_test(test_random),
