@@ -309,6 +309,32 @@ rtm_err rtm_domain_check(const rtm_domain *d, uintptr_t addr, size_t len, unsign
     }
 }
 
+rtm_err rtm_domain_verify(const rtm_domain *d)
+{
+    if (!d) return RTM_ERR_ARG;
+    if (d->magic_ != DOMAIN_MAGIC) return RTM_ERR_STATE;
+    bool ok = d->n_parts_ <= RTM_DOMAIN_MAX_PARTITIONS && d->n_threads_ <= RTM_DOMAIN_MAX_THREADS &&
+              rtm_mpu_arch_check(&d->arch_) == RTM_OK;
+    for (uint32_t i = 0; ok && i < d->n_threads_; i++) {
+        if (d->threads_[i] == 0) ok = false;
+        for (uint32_t j = 0; ok && j < i; j++)
+            if (d->threads_[i] == d->threads_[j]) ok = false;
+    }
+    if (ok) {
+        rtm_mpu_regs regs;
+        int32_t bad, other;
+        const char *rule;
+        /* plan() checks every partition, overlaps and the slot budget. */
+        ok = plan(&d->arch_, d->parts_, d->n_parts_, &regs, &bad, &other, &rule) == RTM_OK &&
+             rtm_mpu_regs_equal(&regs, &d->regs_);
+    }
+    if (!ok) {
+        rtm_report(RTM_ERR_CORRUPT, d, NULL);
+        return RTM_ERR_CORRUPT;
+    }
+    return RTM_OK;
+}
+
 uint32_t rtm_domain_partition_count(const rtm_domain *d) { return is_live(d) ? d->n_parts_ : 0u; }
 
 rtm_err rtm_domain_partition(const rtm_domain *d, uint32_t i, rtm_partition *out)

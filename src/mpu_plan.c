@@ -257,3 +257,27 @@ rtm_err rtm_mpu_decode(const rtm_mpu_regs *regs, uint32_t i, uint64_t *base, uin
     default: return RTM_ERR_ARG;
     }
 }
+
+bool rtm_mpu_regs_equal(const rtm_mpu_regs *a, const rtm_mpu_regs *b)
+{
+    if (!a || !b) return false;
+    if (a->kind != b->kind || a->first != b->first || a->count != b->count || a->avail != b->avail ||
+        a->mair0 != b->mair0 || a->wasted != b->wasted || a->count > RTM_MPU_MAX_REGIONS)
+        return false;
+    for (uint32_t i = 0; i < a->count; i++) {
+        if (a->owner[i] != b->owner[i]) return false;
+        switch (a->kind) {
+        case RTM_MPU_ARMV7M:
+            if (a->r.v7m[i].rbar != b->r.v7m[i].rbar || a->r.v7m[i].rasr != b->r.v7m[i].rasr) return false;
+            break;
+        case RTM_MPU_ARMV8M:
+            if (a->r.v8m[i].rbar != b->r.v8m[i].rbar || a->r.v8m[i].rlar != b->r.v8m[i].rlar) return false;
+            break;
+        case RTM_MPU_RISCV_PMP:
+            if (a->r.pmp[i].pmpaddr != b->r.pmp[i].pmpaddr || a->r.pmp[i].pmpcfg != b->r.pmp[i].pmpcfg) return false;
+            break;
+        default: break; /* POSIX: nothing encoded */
+        }
+    }
+    return true;
+}

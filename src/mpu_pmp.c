@@ -81,7 +81,7 @@ rtm_err rtm_mpu_plan_pmp_(const rtm_mpu_range *ranges, size_t n, rtm_mpu_set set
         uint64_t end = r->base + r->size;
         uint32_t b = (uint32_t)(r->base >> 2), t = (uint32_t)(end >> 2);
         uint8_t cfg = pmp_cfg(r->attr);
-        rtm_pmp_entry e[2];
+        rtm_pmp_entry e[2] = {{0, 0}, {0, 0}};
         uint32_t need = 1;
         if (prev_known && prev == b) {
             e[0] = (rtm_pmp_entry){t, (uint8_t)(cfg | RTM_PMP_A_TOR)};

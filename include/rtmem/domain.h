@@ -167,6 +167,15 @@ rtm_err rtm_domain_partition(const rtm_domain *d, uint32_t i, rtm_partition *out
  */
 const rtm_mpu_regs *rtm_domain_regs(const rtm_domain *d);
 
+/**
+ * Full consistency check of @p d (the expensive tier: tests and debug builds call it after every
+ * change): magic, counts within bounds, every partition valid and inside the address space, no two
+ * overlapping, no thread 0 or duplicate, and the kept registers equal to a fresh plan of the
+ * partitions. Returns RTM_OK, RTM_ERR_ARG (NULL), RTM_ERR_STATE (not initialised) or RTM_ERR_CORRUPT
+ * (also reported through rtm_report). Does not modify @p d. O(partitions^2 + planning), thread context.
+ */
+rtm_err rtm_domain_verify(const rtm_domain *d);
+
 /** Fills *out. RTM_ERR_ARG if d or out is NULL or d not initialised. O(1). */
 rtm_err rtm_domain_get_stats(const rtm_domain *d, rtm_domain_stats *out);
 

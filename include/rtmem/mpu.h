@@ -253,6 +253,14 @@ rtm_err rtm_mpu_v7m_cover(const rtm_mpu_range *range, uint32_t first, uint32_t m
 rtm_err rtm_pmp_pack_cfg(const rtm_mpu_regs *regs, uint32_t cfg[(RTM_MPU_MAX_REGIONS + 3) / 4]);
 
 /**
+ * True when @p a and @p b program the same slots with the same values (kind, first, count, budget,
+ * MAIR0, waste, owners and the `count` entries; padding and unused entries are ignored). A port can
+ * use it to skip reprogramming on a switch between threads of the same layout. False if either is
+ * NULL. O(count).
+ */
+bool rtm_mpu_regs_equal(const rtm_mpu_regs *a, const rtm_mpu_regs *b);
+
+/**
  * Decodes slot @p i of @p regs back into the byte range it grants ([*base, *base + *size), 64-bit)
  * and whether it is enabled, for tools and tests. ARMv7-M: the span of enabled subregions only when
  * they are contiguous (else RTM_ERR_UNSUPPORTED). PMP: TOR uses the previous entry of @p regs (or

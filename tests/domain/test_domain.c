@@ -39,7 +39,7 @@ static bool same_content(const rtm_domain *a, const rtm_partition *parts, uint32
         if (rtm_domain_partition(a, i, &p) != RTM_OK) return false;
         if (p.start != parts[i].start || p.size != parts[i].size || p.attr != parts[i].attr) return false;
     }
-    return memcmp(rtm_domain_regs(a), regs, sizeof *regs) == 0;
+    return rtm_mpu_regs_equal(rtm_domain_regs(a), regs) && rtm_domain_verify(a) == RTM_OK;
 }
 
 static void init_and_stats(void **state)
@@ -62,8 +62,9 @@ static void init_and_stats(void **state)
     for (int i = 0; i < 4; i++) r[i] = (rtm_mpu_range){parts[i]->start, parts[i]->size, parts[i]->attr};
     rtm_mpu_regs g;
     assert_int_equal(rtm_mpu_plan(&k_v7, RTM_MPU_SET_DOMAIN, r, 4, &g, NULL), RTM_OK);
-    assert_memory_equal(rtm_domain_regs(&d), &g, sizeof g);
+    assert_true(rtm_mpu_regs_equal(rtm_domain_regs(&d), &g));
     assert_int_equal(rtm_domain_regs(&d)->first, 2);
+    assert_int_equal(rtm_domain_verify(&d), RTM_OK);
     /* double init is refused and changes nothing */
     assert_int_equal(rtm_domain_init(&d, &k_v7, parts, 1, &dg), RTM_ERR_STATE);
     assert_int_equal(rtm_domain_partition_count(&d), 4);
@@ -160,7 +161,7 @@ static void add_remove_unchanged_on_failure(void **state)
     regs = *rtm_domain_regs(&d);
     assert_int_equal(rtm_domain_add_partition(&d, &extra, &dg), RTM_ERR_NO_SLOT);
     assert_int_equal(dg.partition.start, extra.start);
-    assert_memory_equal(rtm_domain_regs(&d), &regs, sizeof regs);
+    assert_true(rtm_mpu_regs_equal(rtm_domain_regs(&d), &regs));
     assert_int_equal(rtm_domain_partition_count(&d), 6);
 
     /* remove: exact match only */
@@ -282,6 +283,9 @@ static void check_randomized(void **state)
                                     RTM_PART_P_RW_U_NA};
     size_t checks = 0, allowed = 0;
     for (size_t op = 0; op < ops; op++) {
+#if defined(RTM_DEBUG) && RTM_DEBUG
+        assert_int_equal(rtm_domain_verify(&d), RTM_OK); /* invariant walk after every op */
+#endif
         uint64_t what = rtm_test_rnd(&rng, 10);
         if (what == 0) {
             uint64_t u0 = rtm_test_rnd(&rng, UNITS), len = 1 + rtm_test_rnd(&rng, 8);
@@ -332,6 +336,42 @@ static void check_randomized(void **state)
     }
     print_message("%zu checks, %zu allowed\n", checks, allowed);
     assert_true(allowed > 0 && allowed < checks);
+    assert_int_equal(rtm_domain_deinit(&d), RTM_OK);
+}
+
+/* Damage each part of a domain on purpose; rtm_domain_verify must notice and report it. */
+static void verify_detects_damage(void **state)
+{
+    (void)state;
+    const rtm_partition *parts[] = {&p_code, &p_data, &p_ro};
+    rtm_domain d = {0};
+    assert_int_equal(rtm_domain_init(&d, &k_v7, parts, 3, NULL), RTM_OK);
+    assert_int_equal(rtm_domain_add_thread(&d, 11), RTM_OK);
+    assert_int_equal(rtm_domain_add_thread(&d, 12), RTM_OK);
+    assert_int_equal(rtm_domain_verify(&d), RTM_OK);
+    rtm_domain saved = d;
+    static const char *const cases[] = {"partition size", "overlap", "register bit", "count",
+                                        "duplicate thread", "attributes", "arch"};
+    for (unsigned c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        d = saved;
+        switch (c) {
+        case 0: d.parts_[1].size ^= 0x20u; break;           /* regs no longer match */
+        case 1: d.parts_[2].start = p_data.start + 0x20; break; /* overlaps p_data */
+        case 2: d.regs_.r.v7m[0].rasr ^= 1u << 8; break;     /* a subregion disabled */
+        case 3: d.n_parts_ = RTM_DOMAIN_MAX_PARTITIONS + 1; break;
+        case 4: d.threads_[1] = d.threads_[0]; break;
+        case 5: d.parts_[0].attr = 0x7u; break;
+        case 6: d.arch_.sys_regions = 9; break;
+        }
+        unsigned before = rtm_test_hook_count(RTM_ERR_CORRUPT);
+        if (rtm_domain_verify(&d) != RTM_ERR_CORRUPT) fail_msg("damage '%s' not detected", cases[c]);
+        assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), before + 1);
+    }
+    d = saved;
+    assert_int_equal(rtm_domain_verify(&d), RTM_OK);
+    assert_int_equal(rtm_domain_verify(NULL), RTM_ERR_ARG);
+    rtm_domain none = {0};
+    assert_int_equal(rtm_domain_verify(&none), RTM_ERR_STATE);
     assert_int_equal(rtm_domain_deinit(&d), RTM_OK);
 }
 
@@ -494,6 +534,7 @@ int main(void)
         cmocka_unit_test_setup(threads_and_registry, reset),
         cmocka_unit_test_setup(check_exact_cases, reset),
         cmocka_unit_test_setup(check_randomized, reset),
+        cmocka_unit_test_setup(verify_detects_damage, reset),
         cmocka_unit_test_setup(fault_default_policy_and_completion, reset),
         cmocka_unit_test_setup(fault_escalation, reset),
         cmocka_unit_test_setup(fault_ring_wraps, reset),
