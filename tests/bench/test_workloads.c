@@ -26,6 +26,25 @@ static const expected k_expected[] = {
     {RTM_WL_A64, 500493, 142144, 1099},
 };
 
+/* Each workload is generated once (a million ops each; valgrind makes that matter) and shared by
+ * the tests, which work on shallow copies (the runner never writes to a list). */
+static rtm_oplist g_lists[RTM_WL_COUNT_];
+static rtm_workload_info g_info[RTM_WL_COUNT_];
+
+static void get_list(rtm_workload w, rtm_oplist *copy, rtm_workload_info *info)
+{
+    if (g_lists[w].n == 0) assert_true(rtm_workload_generate(w, &g_lists[w], &g_info[w]));
+    *copy = g_lists[w];
+    if (info) *info = g_info[w];
+}
+
+static int free_lists(void **state)
+{
+    (void)state;
+    for (int w = 0; w < RTM_WL_COUNT_; w++) rtm_oplist_free(&g_lists[w]);
+    return 0;
+}
+
 /* Counts the ops of a list and checks that it is well formed: ids freed only when live. */
 static void check_list(const rtm_oplist *l, const rtm_workload_info *info)
 {
@@ -61,9 +80,9 @@ static void test_totals(void **state)
     (void)state;
     for (size_t k = 0; k < sizeof k_expected / sizeof k_expected[0]; k++) {
         const expected *e = &k_expected[k];
-        rtm_oplist l = {0};
+        rtm_oplist l;
         rtm_workload_info info;
-        assert_true(rtm_workload_generate(e->w, &l, &info));
+        get_list(e->w, &l, &info);
         printf("workload %-3s: %zu ops, %zu allocations, peak live %zu B, %zu objects, clean-up at %zu\n",
                l.name, l.n, info.allocs, info.peak_live, info.peak_objects, info.cleanup_at);
         assert_string_equal(l.name, rtm_workload_name(e->w));
@@ -83,7 +102,6 @@ static void test_totals(void **state)
                 assert_int_equal(l.ops[i].align_log2, 6);
             }
         }
-        rtm_oplist_free(&l);
     }
 }
 
@@ -93,8 +111,8 @@ static void test_sizes(void **state)
     /* Size ranges of the text: A 8..511, B 16..32 or 1024..4096, C 16..8192. */
     rtm_workload ws[] = {RTM_WL_A, RTM_WL_B, RTM_WL_C};
     for (size_t k = 0; k < 3; k++) {
-        rtm_oplist l = {0};
-        assert_true(rtm_workload_generate(ws[k], &l, NULL));
+        rtm_oplist l;
+        get_list(ws[k], &l, NULL);
         for (size_t i = 0; i < l.n; i++) {
             uint32_t s = l.ops[i].size;
             if (l.ops[i].kind == RTM_OP_FREE) continue;
@@ -102,7 +120,6 @@ static void test_sizes(void **state)
             if (ws[k] == RTM_WL_B) assert_true((s >= 16 && s <= 32) || (s >= 1024 && s <= 4096));
             if (ws[k] == RTM_WL_C) assert_true(s >= 16 && s <= 8192);
         }
-        rtm_oplist_free(&l);
     }
 }
 
@@ -188,9 +205,9 @@ static void test_runner_system(void **state)
 {
     (void)state;
     for (int w = 0; w < RTM_WL_COUNT_; w++) {
-        rtm_oplist l = {0};
+        rtm_oplist l;
         rtm_workload_info info;
-        assert_true(rtm_workload_generate((rtm_workload)w, &l, &info));
+        get_list((rtm_workload)w, &l, &info);
         size_t n = rtm_test_ops(l.n);
         bool full = n >= l.n;
         if (!full) l.n = n;
@@ -211,7 +228,6 @@ static void test_runner_system(void **state)
             assert_int_equal(r.peak_live, info.peak_live);
             assert_int_equal(r.end_op, info.cleanup_at);
         }
-        rtm_oplist_free(&l);
     }
 }
 
@@ -221,9 +237,9 @@ static void test_runner_heap(void **state)
 {
     (void)state;
     for (int w = 0; w < RTM_WL_COUNT_; w++) {
-        rtm_oplist l = {0};
+        rtm_oplist l;
         rtm_workload_info info;
-        assert_true(rtm_workload_generate((rtm_workload)w, &l, &info));
+        get_list((rtm_workload)w, &l, &info);
         /* three policies with an invariant walk per op in debug builds: a fifth of the usual */
         size_t n = rtm_test_ops(w == RTM_WL_A64 ? l.n / 4 : l.n) / (rtm_test_is_slow_build() ? 5 : 1);
         bool full = n >= l.n;
@@ -252,7 +268,6 @@ static void test_runner_heap(void **state)
                 assert_int_equal(r.end.used + r.end.free, r.capacity);
             }
         }
-        rtm_oplist_free(&l);
     }
 }
 
@@ -260,8 +275,8 @@ static void test_runner_heap(void **state)
 static void test_runner_failures(void **state)
 {
     (void)state;
-    rtm_oplist l = {0};
-    assert_true(rtm_workload_generate(RTM_WL_B, &l, NULL));
+    rtm_oplist l;
+    get_list(RTM_WL_B, &l, NULL);
     l.n = 20000;
     rtm_run_config cfg;
     rtm_run_config_init(&cfg);
@@ -284,7 +299,6 @@ static void test_runner_failures(void **state)
     cfg.arena = 8;
     assert_int_equal(rtm_run(&l, &cfg, &r), RTM_ERR_TOO_SMALL);
     assert_int_equal(r.ops, 0);
-    rtm_oplist_free(&l);
 }
 
 static bool passes(const rtm_oplist *l, rtm_run_target t, size_t arena)
@@ -302,8 +316,8 @@ static bool passes(const rtm_oplist *l, rtm_run_target t, size_t arena)
 static void test_min_arena(void **state)
 {
     (void)state;
-    rtm_oplist l = {0};
-    assert_true(rtm_workload_generate(RTM_WL_A, &l, NULL));
+    rtm_oplist l;
+    get_list(RTM_WL_A, &l, NULL);
     l.n = rtm_test_ops(10000); /* ~90 runs per policy */
     if (l.n < 1000) l.n = 1000;
     for (int t = 0; t < RTM_RUN_SYSTEM; t++) {
@@ -323,7 +337,6 @@ static void test_min_arena(void **state)
         size_t start = (size_t)((double)m.bisect * 1.15 + 7) / 8 * 8;
         for (size_t s = m.robust; s <= start; s += step) assert_true(passes(&l, (rtm_run_target)t, s));
     }
-    rtm_oplist_free(&l);
 }
 
 /* Worst-case construction: K fragments + `last` free, boxed in by live blocks. */
@@ -370,5 +383,5 @@ int main(void)
     };
     const char *f = getenv("RTM_TEST_FILTER");
     if (f) cmocka_set_test_filter(f);
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, NULL, free_lists);
 }
