@@ -22,7 +22,8 @@
  *  - several regions, exact: greedy from the left; at the covered prefix [S, p) take the region
  *    (any k, subregions allowed, may overlap the already covered prefix but never start below S)
  *    whose enabled run reaches farthest without passing E. Taking the farthest reach each step is
- *    the classic interval-cover argument, so the count is minimal among such covers.
+ *    the classic interval-cover argument, so the count is minimal among covers whose regions each
+ *    enable one contiguous run of subregions (the only kind generated).
  *  - a budget of r regions: j greedy exact steps followed by one rounding region for the rest, for
  *    every j < r; the least waste wins (ties: fewer regions).
  * Wasted bytes are never allowed to cover another range of the same set (that would grant access
