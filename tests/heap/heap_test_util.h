@@ -40,7 +40,9 @@ static inline size_t ht_req_for_block(size_t block) { return block - HT_HDR; }
 
 /* ---- buffers ---------------------------------------------------------------------------------- */
 #define HT_MAX_BUFFERS 4096
-static void *ht_buffers[HT_MAX_BUFFERS];
+/* volatile: the array is never read, and the compiler must not drop the stores that keep the
+ * buffers reachable for leak checkers */
+static void *volatile ht_buffers[HT_MAX_BUFFERS];
 static size_t ht_nbuffers;
 
 /**
@@ -188,7 +190,7 @@ static inline void ht_snap_take(const rtm_heap *h, ht_snap *s)
 }
 
 /** Keeps pointers reachable until exit (blocks deliberately left live, e.g. in a corrupted heap). */
-static void *ht_kept[4096];
+static void *volatile ht_kept[4096];
 static size_t ht_nkept;
 static inline void ht_keep(void *p)
 {
