@@ -61,7 +61,7 @@ RTM_INLINE size_t round_align(size_t x) { return (x + (RTM_ALIGN - 1u)) & ~(size
 static size_t class_bytes(size_t stride, size_t count)
 {
     size_t blocks, map, total;
-    if (count > SIZE_MAX - RTM_SLAB_WORD_BITS || rtm_mul_overflow(stride, count, &blocks)) return 0;
+    if (count > SIZE_MAX - RTM_SLAB_WORD_BLOCKS || rtm_mul_overflow(stride, count, &blocks)) return 0;
     map = RTM_SLAB_MAP_BYTES(count);
     if (rtm_add_overflow(blocks, map, &total) || total > SIZE_MAX - RTM_ALIGN) return 0;
     return round_align(total);
@@ -292,7 +292,7 @@ size_t rtm_pools_usable_size(rtm_pools *p, const void *ptr)
             bool live = off % s->stride == 0;
 #if RTM_SLAB_DOUBLE_FREE_CHECK
             size_t i = off / s->stride;
-            live = live && (s->map[i / RTM_SLAB_WORD_BITS] >> (i % RTM_SLAB_WORD_BITS) & 1u) != 0;
+            live = live && (s->map[i / RTM_SLAB_WORD_BLOCKS] >> (i % RTM_SLAB_WORD_BLOCKS) & 1u) != 0;
 #endif
             r = live ? s->stride : 0;
         }

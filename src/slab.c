@@ -2,7 +2,7 @@
  * Slab: fixed-size blocks, O(1) alloc and free, lazy carving, FIFO waiters.
  *
  * What it guarantees and how to check it:
- *  - alloc/free are O(1): a list pop/push or one carve, a bitmap bit, two counters. Nothing loops
+ *  - alloc/free are O(1): a list pop/push or one carve, a used-map bit, two counters. Nothing loops
  *    except the wait loop of a blocking alloc. rtm_slab_check() walks everything in O(count) and is
  *    run after every operation by the debug tests.
  *  - Memory: count * stride + RTM_SLAB_MAP_BYTES(count). No header per block.
@@ -32,7 +32,7 @@
 
 #define SIZE_BITS (sizeof(size_t) * CHAR_BIT)
 
-_Static_assert(sizeof(rtm_slab_word) == sizeof(void *), "bitmap word is pointer-sized");
+_Static_assert(RTM_SLAB_DOUBLE_FREE_CHECK == 2 || sizeof(rtm_slab_word) == sizeof(void *), "bitmap word is pointer-sized");
 _Static_assert(_Alignof(rtm_slab_word) <= RTM_SLAB_MIN_BLOCK, "bitmap after the blocks must be aligned");
 _Static_assert(_Alignof(void *) <= RTM_SLAB_MIN_BLOCK, "a free-list link fits at a block start");
 
@@ -61,30 +61,54 @@ RTM_INLINE size_t slab_index(const rtm_slab *s, const void *p)
 }
 
 /* ---- free-list links, unpoisoned around each access ------------------------------------------- */
-RTM_INLINE void *link_get(void *blk)
+/* A link is a uintptr_t in the block's first word: the next block's index (RTM_SLAB__INDEX_LINKS)
+ * or address; RTM_SLAB__NIL ends the list. */
+RTM_INLINE uintptr_t link_get(void *blk)
 {
-    void *next;
+    uintptr_t next;
     rtm_san_access(blk, sizeof next);
     rtm_memcpy(&next, blk, sizeof next);
     rtm_san_noaccess(blk, sizeof next);
     return next;
 }
-RTM_INLINE void link_set(void *blk, void *next)
+RTM_INLINE void link_set(void *blk, uintptr_t next)
 {
     rtm_san_access(blk, sizeof next);
     rtm_memcpy(blk, &next, sizeof next);
     rtm_san_noaccess(blk, sizeof next);
 }
+/* Block address of a link value (the link must be valid). */
+RTM_INLINE void *node_ptr(const rtm_slab *s, uintptr_t n)
+{
+    return RTM_SLAB__INDEX_LINKS ? (void *)(s->blocks + (size_t)n * s->stride) : (void *)n;
+}
+/* Index of the block a link value names: the value itself, or computed from the address. */
+RTM_INLINE size_t node_index(const rtm_slab *s, uintptr_t n)
+{
+    return RTM_SLAB__INDEX_LINKS ? (size_t)n : slab_index(s, (const void *)n);
+}
+/* Link value for block @p i at @p p. */
+RTM_INLINE uintptr_t node_of(void *p, size_t i) { return RTM_SLAB__INDEX_LINKS ? (uintptr_t)i : (uintptr_t)p; }
 
 /* ---- used bitmap (empty without RTM_SLAB_DOUBLE_FREE_CHECK) ----------------------------------- */
 #if RTM_SLAB_DOUBLE_FREE_CHECK
-RTM_INLINE rtm_slab_word map_bit(size_t i) { return (rtm_slab_word)1 << (i % RTM_SLAB_WORD_BITS); }
-RTM_INLINE void map_set(rtm_slab *s, size_t i) { s->map[i / RTM_SLAB_WORD_BITS] |= map_bit(i); }
-RTM_INLINE bool map_test(const rtm_slab *s, size_t i) { return (s->map[i / RTM_SLAB_WORD_BITS] & map_bit(i)) != 0; }
+RTM_INLINE rtm_slab_word map_bit(size_t i) { return (rtm_slab_word)1 << (i % RTM_SLAB_WORD_BLOCKS); }
+RTM_INLINE void map_set(rtm_slab *s, size_t i) { s->map[i / RTM_SLAB_WORD_BLOCKS] |= map_bit(i); }
+RTM_INLINE bool map_test(const rtm_slab *s, size_t i) { return (s->map[i / RTM_SLAB_WORD_BLOCKS] & map_bit(i)) != 0; }
+/* A byte map holds only 0 and 1; every bit pattern is valid in a bitmap. */
+RTM_INLINE bool map_unit_valid(const rtm_slab *s, size_t i)
+{
+    return RTM_SLAB_WORD_BLOCKS != 1u || s->map[i] <= 1u;
+}
 /* Clears bit i and returns true if it was set; false (map unchanged) if it was clear. */
 RTM_INLINE bool map_take(rtm_slab *s, size_t i)
 {
-    rtm_slab_word *w = &s->map[i / RTM_SLAB_WORD_BITS], v = *w, b = map_bit(i);
+    rtm_slab_word *w = &s->map[i / RTM_SLAB_WORD_BLOCKS], v = *w, b = map_bit(i);
+    if (RTM_SLAB_WORD_BLOCKS == 1u) { /* byte map: 1 -> 0; anything else is refused */
+        if (RTM_UNLIKELY(v != 1u)) return false;
+        *w = 0;
+        return true;
+    }
     if (RTM_UNLIKELY((v & b) == 0)) return false;
     *w = v ^ b;
     return true;
@@ -117,12 +141,14 @@ RTM_INLINE void slab_mark_used(rtm_slab *s, size_t i, void *p)
 /* Pops a recycled block or carves a never-used one; NULL when there is none. */
 RTM_INLINE void *slab_take(rtm_slab *s)
 {
-    void *p = s->free_head;
+    uintptr_t h = s->free_head;
+    void *p;
     size_t i;
     slab_san_ready(s);
-    if (RTM_LIKELY(p != NULL)) {
+    if (RTM_LIKELY(h != RTM_SLAB__NIL)) {
+        i = node_index(s, h);
+        p = node_ptr(s, h);
         s->free_head = link_get(p);
-        i = slab_index(s, p);
     } else if (s->fresh < s->count) {
         i = s->fresh++;
         p = s->blocks + i * s->stride;
@@ -231,7 +257,7 @@ rtm_err rtm_slab_init(rtm_slab *s, void *buf, size_t block_size, size_t count)
     else if (rtm_add_overflow(block_size, RTM_SLAB_MIN_BLOCK - 1u, &stride) ||
              rtm_mul_overflow(stride & ~(RTM_SLAB_MIN_BLOCK - 1u), count, &blocks_bytes) ||
              rtm_add_overflow(blocks_bytes, RTM_SLAB_MAP_BYTES(count) , &total) ||
-             count > SIZE_MAX - RTM_SLAB_WORD_BITS ||
+             count > SIZE_MAX - RTM_SLAB_WORD_BLOCKS ||
              (uintptr_t)buf + total < (uintptr_t)buf)
         e = RTM_ERR_SIZE;
     if (e != RTM_OK) {
@@ -242,6 +268,7 @@ rtm_err rtm_slab_init(rtm_slab *s, void *buf, size_t block_size, size_t count)
 
     rtm_slab n;
     rtm_memset(&n, 0, sizeof n);
+    n.free_head = RTM_SLAB__NIL;
     n.blocks = (unsigned char *)buf;
     n.stride = stride;
     n.count = count;
@@ -285,14 +312,15 @@ void *rtm_slab_alloc(rtm_slab *s, rtm_timeout timeout)
         return NULL;
     }
     rtm_port_key k = slab_enter();
-    void *p = s->free_head;
-    if (RTM_UNLIKELY(p == NULL)) {
+    uintptr_t h = s->free_head;
+    if (RTM_UNLIKELY(h == RTM_SLAB__NIL)) {
         slab_exit(k);
         return slab_alloc_slow(s, timeout);
     }
     slab_san_ready(s);
+    void *p = node_ptr(s, h);
     s->free_head = link_get(p);
-    slab_mark_used(s, slab_index(s, p), p);
+    slab_mark_used(s, node_index(s, h), p);
     slab_exit(k);
     return p;
 }
@@ -340,7 +368,7 @@ void rtm_slab_free(rtm_slab *s, void *p)
     }
     s->used--;
     link_set(p, s->free_head);
-    s->free_head = p;
+    s->free_head = node_of(p, i);
     slab_exit(k);
 }
 
@@ -395,18 +423,23 @@ static rtm_err slab_check_locked(const rtm_slab *s)
         return slab_corrupt(s, s);
     /* free list: every entry a block start below fresh, not in use, no cycle */
     size_t nfree = 0;
-    for (void *p = s->free_head; p != NULL; p = link_get(p)) {
-        size_t i = slab_index(s, p);
+    const void *where = &s->free_head; /* where the link being followed is stored */
+    for (uintptr_t h = s->free_head; h != RTM_SLAB__NIL;) {
+        size_t i = node_index(s, h); /* validated before its link is followed */
         if (i >= s->fresh || nfree >= s->fresh || (RTM_SLAB_DOUBLE_FREE_CHECK && map_test(s, i)))
-            return slab_corrupt(s, p);
+            return slab_corrupt(s, where);
         nfree++;
+        void *blk = node_ptr(s, h);
+        where = blk;
+        h = link_get(blk);
     }
 #if RTM_SLAB_DOUBLE_FREE_CHECK
-    /* bitmap: exactly `used` bits, none at or past fresh (padding bits included) */
-    size_t bits = 0, nbits = RTM_SLAB_MAP_BYTES(s->count) * CHAR_BIT;
+    /* used-map: exactly `used` blocks marked, none at or past fresh (padding included) */
+    size_t bits = 0, nbits = RTM_SLAB_MAP_BYTES(s->count) / sizeof(rtm_slab_word) * RTM_SLAB_WORD_BLOCKS;
     for (size_t i = 0; i < nbits; i++) {
+        if (!map_unit_valid(s, i)) return slab_corrupt(s, &s->map[i]);
         if (!map_test(s, i)) continue;
-        if (i >= s->fresh) return slab_corrupt(s, &s->map[i / RTM_SLAB_WORD_BITS]);
+        if (i >= s->fresh) return slab_corrupt(s, &s->map[i / RTM_SLAB_WORD_BLOCKS]);
         bits++;
     }
     if (bits != s->used) return slab_corrupt(s, s->map);
@@ -420,7 +453,7 @@ static rtm_err slab_check_locked(const rtm_slab *s)
     if (prev != s->wait_tail || nw != s->waiters || (nw != 0 && (nfree != 0 || s->fresh != s->count)))
         return slab_corrupt(s, s->wait_head);
 #endif
-    if (s->used + nfree != s->fresh) return slab_corrupt(s, s->free_head);
+    if (s->used + nfree != s->fresh) return slab_corrupt(s, &s->free_head);
     return RTM_OK;
 }
 

@@ -44,9 +44,16 @@
 extern "C" {
 #endif
 
-/** 1: a bit per block detects double frees (and frees of never-allocated blocks). 0: removes it. */
+/**
+ * Double-free detection (and of frees of never-allocated blocks) with a used-map after the blocks:
+ * 1: one bit per block (default); 2: one byte per block (7 bits more per block, about 10 x86-64
+ * instructions less per alloc and per free); 0: no map.
+ */
 #ifndef RTM_SLAB_DOUBLE_FREE_CHECK
 #define RTM_SLAB_DOUBLE_FREE_CHECK 1
+#endif
+#if RTM_SLAB_DOUBLE_FREE_CHECK < 0 || RTM_SLAB_DOUBLE_FREE_CHECK > 2
+#error "RTM_SLAB_DOUBLE_FREE_CHECK must be 0, 1 or 2"
 #endif
 
 /** 1: alloc/free take the port's critical section (thread- and ISR-safe). 0: unlocked core. */
@@ -63,9 +70,14 @@ extern "C" {
 #error "RTM_SLAB_WAIT=1 needs RTM_SLAB_LOCKING=1"
 #endif
 
-/** Bitmap word: one bit per block. */
+/** Unit of the used-map and how many blocks one unit covers. */
+#if RTM_SLAB_DOUBLE_FREE_CHECK == 2
+typedef unsigned char rtm_slab_word;
+#define RTM_SLAB_WORD_BLOCKS 1u
+#else
 typedef uintptr_t rtm_slab_word;
-#define RTM_SLAB_WORD_BITS (sizeof(rtm_slab_word) * 8u)
+#define RTM_SLAB_WORD_BLOCKS (sizeof(rtm_slab_word) * 8u)
+#endif
 
 /** Smallest block size and smallest alignment: one pointer (the free-list link lives in a free block). */
 #define RTM_SLAB_MIN_BLOCK sizeof(void *)
@@ -76,10 +88,10 @@ typedef uintptr_t rtm_slab_word;
       RTM_SLAB__ALIGN(align) - 1u) / RTM_SLAB__ALIGN(align) * RTM_SLAB__ALIGN(align))
 #define RTM_SLAB__ALIGN(align) ((size_t)(align) < RTM_SLAB_MIN_BLOCK ? RTM_SLAB_MIN_BLOCK : (size_t)(align))
 
-/** Bytes of the used-bitmap after the blocks (0 when RTM_SLAB_DOUBLE_FREE_CHECK is 0). */
+/** Bytes of the used-map after the blocks (0 when RTM_SLAB_DOUBLE_FREE_CHECK is 0). */
 #if RTM_SLAB_DOUBLE_FREE_CHECK
 #define RTM_SLAB_MAP_BYTES(count)                                                                    \
-    (((size_t)(count) + RTM_SLAB_WORD_BITS - 1u) / RTM_SLAB_WORD_BITS * sizeof(rtm_slab_word))
+    (((size_t)(count) + RTM_SLAB_WORD_BLOCKS - 1u) / RTM_SLAB_WORD_BLOCKS * sizeof(rtm_slab_word))
 #else
 #define RTM_SLAB_MAP_BYTES(count) ((size_t)0)
 #endif
@@ -97,6 +109,16 @@ typedef uintptr_t rtm_slab_word;
 
 struct rtm_slab_waiter;
 
+/* Free-list links: block indices when there is a used-map (alloc needs the index for it anyway),
+ * addresses otherwise. RTM_SLAB__NIL ends the list. */
+#if RTM_SLAB_DOUBLE_FREE_CHECK
+#define RTM_SLAB__INDEX_LINKS 1
+#define RTM_SLAB__NIL UINTPTR_MAX
+#else
+#define RTM_SLAB__INDEX_LINKS 0
+#define RTM_SLAB__NIL ((uintptr_t)0)
+#endif
+
 /**
  * A slab. Lives in the caller's memory (static, global or embedded in another object). The
  * fields are private: use the functions below; they are visible only so that RTM_SLAB_DEFINE can
@@ -110,13 +132,15 @@ typedef struct rtm_slab {
     unsigned shift;          /* trailing zero bits of stride */
     unsigned char san_ready; /* sanitizer pool registered (sanitizer builds only) */
     size_t fresh;            /* blocks [fresh, count) were never handed out */
-    void *free_head;         /* recycled free blocks, linked through their first word */
+    uintptr_t free_head;     /* first recycled free block (RTM_SLAB__NIL: none); the blocks are
+                                linked through their first word. With a used-map the links are
+                                block indices, else addresses (whichever the fast path needs). */
     size_t used;
     size_t max_used;
     size_t failed_allocs;
     size_t bad_frees;
 #if RTM_SLAB_DOUBLE_FREE_CHECK
-    rtm_slab_word *map;      /* bit i set: block i in use */
+    rtm_slab_word *map;      /* bit (or byte) i set: block i in use */
 #endif
 #if RTM_SLAB_WAIT
     struct rtm_slab_waiter *wait_head, *wait_tail; /* FIFO of blocked callers */
@@ -158,6 +182,7 @@ typedef struct rtm_slab {
         .count = (size_t)(n_),                                                                    \
         .inv = RTM_SLAB__INV(name##_rtm_odd_),                                                       \
         .shift = (unsigned)name##_rtm_shift_,                                                        \
+        .free_head = RTM_SLAB__NIL,                                                                  \
         RTM_SLAB__MAP_INIT(name, bs_, n_, al_)                                           \
     }
 #if RTM_SLAB_DOUBLE_FREE_CHECK
