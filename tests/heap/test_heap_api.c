@@ -392,6 +392,41 @@ static void test_alloc_huge(void **state)
     }
 }
 
+/* Requests in the heap's top size class (above the capacity, up to max_alloc) with small classes
+ * non-empty: NULL and nothing touched. (Regression: the search read one word past the
+ * second-level bitmaps here and could return a garbage block.) */
+static void test_alloc_top_class(void **state)
+{
+    (void)state;
+    const size_t sizes[] = {40u * 1024u, 64u * 1024u, 100u * 1024u, 130u * 1024u};
+    for (int f = 0; f < 3; f++) {
+        for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+            rtm_heap *h;
+            HT_NEW(h, sizes[i], ht_fits[f]);
+            void *a = rtm_heap_alloc(h, 16), *b = rtm_heap_alloc(h, 40), *c = rtm_heap_alloc(h, 16);
+            assert_non_null(a);
+            assert_non_null(b);
+            assert_non_null(c);
+            rtm_heap_free(h, a); /* small classes non-empty */
+            rtm_heap_stats st = ht_stats(h);
+            for (size_t k = 0; k < 2048; k += 1 + k / 2) {
+                size_t n = st.max_alloc - k;
+                if (n <= st.largest_free) break;
+                ht_snap s = {0};
+                ht_snap_take(h, &s);
+                assert_null(rtm_heap_alloc(h, n));
+                expect_unchanged(h, &s, 0, 0, 1);
+                ht_snap_take(h, &s);
+                assert_null(rtm_heap_aligned_alloc(h, 16, n - 64));
+                expect_unchanged(h, &s, 0, 0, 1);
+                ht_walk_free(&s.w);
+            }
+            void *p[2] = {b, c};
+            free_all(h, p, 2);
+        }
+    }
+}
+
 static void test_calloc_overflow(void **state)
 {
     (void)state;
@@ -1043,6 +1078,7 @@ int main(void)
         cmocka_unit_test(test_alloc_zero),
         cmocka_unit_test(test_alloc_null_heap),
         cmocka_unit_test(test_alloc_huge),
+        cmocka_unit_test(test_alloc_top_class),
         cmocka_unit_test(test_calloc_overflow),
         cmocka_unit_test(test_calloc_zeroes),
         cmocka_unit_test(test_free_null),
