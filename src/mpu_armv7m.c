@@ -11,7 +11,8 @@
  *   AP (Table B3-15):  000 P:NA U:NA  001 P:RW U:NA  010 P:RW U:RO  011 P:RW U:RW
  *                      101 P:RO U:NA  110 P:RO U:RO  (111 also RO/RO; 100 reserved)
  *   Memory type (Table B3-13): normal memory, write-back read/write-allocate, non-shareable:
- *   TEX=001 C=1 B=1 S=0; device (peripherals): shareable device TEX=000 C=0 B=1 S=1.
+ *   TEX=001 C=1 B=1 S=0 (TEX = RTM_MPU_V7M_NORMAL_TEX: 000 on ARMv6-M, which has no other TEX);
+ *   device (peripherals): shareable device TEX=000 C=0 B=1 S=1.
  *   Overlaps: the region with the higher number decides the attributes (B3.5.3). A disabled
  *   subregion is as if the region did not cover it (the access falls to lower regions or the
  *   background map).
@@ -194,7 +195,7 @@ static void encode(const v7_region *r, rtm_part_attr attr, uint32_t slot, rtm_mp
     if (attr & RTM_PART_DEVICE)
         rasr |= RTM_V7M_RASR_TEX(0) | RTM_V7M_RASR_B | RTM_V7M_RASR_S;
     else
-        rasr |= RTM_V7M_RASR_TEX(1) | RTM_V7M_RASR_C | RTM_V7M_RASR_B;
+        rasr |= RTM_V7M_RASR_TEX(RTM_MPU_V7M_NORMAL_TEX) | RTM_V7M_RASR_C | RTM_V7M_RASR_B;
     if (r->log2 >= 8) {
         uint64_t sub = (1ull << r->log2) / 8u;
         uint32_t lo = (uint32_t)((r->rs - r->base) / sub), hi = (uint32_t)((r->re - r->base) / sub);

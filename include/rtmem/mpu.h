@@ -52,6 +52,19 @@ extern "C" {
 #define RTM_MPU_V7M_MAX_SPLIT 4
 #endif
 
+/**
+ * TEX value the ARMv7-M encoder uses for normal (non-device) memory, with C=1 B=1: 1 = write-back
+ * read/write-allocate (ARMv7-M). ARMv6-M (Cortex-M0+) MPUs only take TEX=000, so builds for
+ * ARMv6-M default to 0 (C=1 B=1: write-back, no write-allocate; these cores have no cache).
+ */
+#ifndef RTM_MPU_V7M_NORMAL_TEX
+#if defined(__ARM_ARCH_6M__)
+#define RTM_MPU_V7M_NORMAL_TEX 0u
+#else
+#define RTM_MPU_V7M_NORMAL_TEX 1u
+#endif
+#endif
+
 /* ---- access kinds and partition attributes ---------------------------------------------------- */
 
 /** Kinds of access, combinable: used by rtm_domain_check() and in fault records. */

@@ -26,6 +26,9 @@ static const rtm_mpu_arch k_pmp = RTM_MPU_ARCH_RISCV_PMP(16, 0);
 
 #define RW_XN (RTM_PART_P_RW_U_RW | RTM_PART_XN)
 
+/* The hand-derived values below assume the ARMv7-M default for normal memory (TEX=001). */
+_Static_assert(RTM_MPU_V7M_NORMAL_TEX == 1, "expected values assume TEX=001 for normal memory");
+
 static void plan_ok(const rtm_mpu_arch *a, rtm_mpu_set set, const rtm_mpu_range *r, size_t n, rtm_mpu_regs *out)
 {
     rtm_mpu_diag d;
