@@ -410,6 +410,7 @@ static const compiler k_compilers[] = {
     {"m0-O0", "arm-none-eabi-gcc -mthumb -mcpu=cortex-m0plus -O0"},
     {"m4-O2", "arm-none-eabi-gcc -mthumb -mcpu=cortex-m4 -mfloat-abi=hard -mfpu=fpv4-sp-d16 -O2"},
     {"m33-O2", "arm-none-eabi-gcc -mthumb -mcpu=cortex-m33 -O2"},
+    {"rv32-O2", "riscv64-unknown-elf-gcc -march=rv32imac_zicsr -mabi=ilp32 -ffreestanding -O2"},
 };
 
 /* Compiles fixture @p fx with compiler @p c and loads it (with its annotation file if @p ann). */
