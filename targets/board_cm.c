@@ -22,6 +22,10 @@ void board_init(void)
 
 void board_puts(const char *s) { rtm_cm_semihost_write0(s); }
 
+void board_tick_start(void (*fn)(void)) { (void)rtm_cm_systick_set_hook(fn); }
+
+void board_tick_stop(void) { (void)rtm_cm_systick_set_hook(NULL); }
+
 void board_exit(int code) { rtm_cm_semihost_exit(code); }
 
 const char *board_name(void) { return RTM_BOARD_NAME; }

@@ -11,6 +11,49 @@ void board_init(void) {}
 
 void board_puts(const char *s) { rtm_rv_semihost_write0(s); }
 
+/* Machine timer of the virt board's CLINT: mtime at 0x0200BFF8, mtimecmp (hart 0) at 0x02004000. */
+#define RV_MTIMECMP ((volatile uint32_t *)(uintptr_t)0x02004000u)
+#define RV_MTIME ((volatile uint32_t *)(uintptr_t)RTM_RV_MTIME_ADDR)
+#define RV_TICK_PERIOD (RTM_RV_MTIME_HZ / 20000u) /* 50 us */
+
+static void (*volatile g_tick_fn)(void);
+
+static void rv_timer_arm(void)
+{
+    uint32_t hi, lo;
+    do {
+        hi = RV_MTIME[1];
+        lo = RV_MTIME[0];
+    } while (RV_MTIME[1] != hi);
+    uint64_t next = (((uint64_t)hi << 32) | lo) + RV_TICK_PERIOD;
+    RV_MTIMECMP[1] = 0xFFFFFFFFu; /* no spurious match while the halves change */
+    RV_MTIMECMP[0] = (uint32_t)next;
+    RV_MTIMECMP[1] = (uint32_t)(next >> 32);
+}
+
+static void rv_timer_irq(uint32_t mcause)
+{
+    if ((mcause & 0xFFu) != 7u) return; /* machine timer only */
+    rv_timer_arm();
+    void (*fn)(void) = g_tick_fn;
+    if (fn != NULL) fn();
+}
+
+void board_tick_start(void (*fn)(void))
+{
+    g_tick_fn = fn;
+    (void)rtm_rv_set_interrupt_handler(rv_timer_irq);
+    rv_timer_arm();
+    __asm volatile("csrs mie, %0" : : "r"(1u << 7) : "memory"); /* MTIE */
+    __asm volatile("csrsi mstatus, 8" : : : "memory");          /* MIE */
+}
+
+void board_tick_stop(void)
+{
+    __asm volatile("csrc mie, %0" : : "r"(1u << 7) : "memory");
+    g_tick_fn = NULL;
+}
+
 void board_exit(int code) { rtm_rv_semihost_exit(code); }
 
 const char *board_name(void) { return RTM_BOARD_NAME; }

@@ -151,12 +151,23 @@ void rtm_cm_systick_start(void)
     CM_SYST_CSR = 7u; /* ENABLE | TICKINT | CLKSOURCE = core clock */
 }
 
+static void (*volatile g_tick_hook)(void);
+
+void (*rtm_cm_systick_set_hook(void (*hook)(void)))(void)
+{
+    void (*old)(void) = g_tick_hook;
+    g_tick_hook = hook;
+    return old;
+}
+
 void rtm_cm_systick_handler(void);
 void rtm_cm_systick_handler(void)
 {
     uint32_t lo = g_ms_lo + 1u;
     if (lo == 0) g_ms_hi = g_ms_hi + 1u;
     g_ms_lo = lo;
+    void (*hook)(void) = g_tick_hook;
+    if (hook != NULL) hook();
 }
 
 uint64_t rtm_cm_now_us_priv(void)

@@ -68,6 +68,10 @@ __attribute__((noreturn)) void rtm_cm_semihost_exit(int code);
  *  Call once, privileged, at start-up. O(1). */
 void rtm_cm_systick_start(void);
 
+/** Installs @p hook (NULL: none), called from the SysTick handler after each 1 ms tick, in handler
+ *  mode. For periodic work of the application. Returns the previous hook. O(1). */
+void (*rtm_cm_systick_set_hook(void (*hook)(void)))(void);
+
 /* ---- faults -------------------------------------------------------------------------------- */
 
 /**

@@ -87,6 +87,13 @@ rtm_err rtm_rv_thread_run(rtm_rv_thread *t);
 /** The thread now running (NULL in M-mode thread context). O(1), M-mode. */
 rtm_rv_thread *rtm_rv_thread_current(void);
 
+/**
+ * Installs @p handler (NULL: none) for interrupts (mcause bit 31 set). It runs in the trap handler
+ * (M-mode, tp = 0: rtm_port_in_isr() is true) with @p mcause; it must clear the source (e.g. move
+ * mtimecmp) before returning. Without a handler an interrupt halts. Returns the previous one. O(1).
+ */
+void (*rtm_rv_set_interrupt_handler(void (*handler)(uint32_t mcause)))(uint32_t);
+
 /** Traps taken since start-up that were faults (not ecalls). O(1). */
 uint32_t rtm_rv_fault_count(void);
 

@@ -6,7 +6,7 @@
  *   ABORT  a fault of a U-mode thread: leave the trap straight into the saved M-mode context of
  *          rtm_rv_thread_run(), which returns RTM_ERR_ACCESS;
  *   HALT   one line over semihosting, exit status 3.
- * Interrupts are not used by the port; an unexpected one halts the same way.
+ * Interrupts go to the handler installed with rtm_rv_set_interrupt_handler(); without one they halt.
  */
 #include "rtm_riscv.h"
 #include "rtm_internal.h"
@@ -30,6 +30,14 @@ uint32_t rv_thread_start(int (*fn)(void *), void *arg, uint32_t *stack_top, uint
 __attribute__((noreturn)) void rv_ctx_resume(uint32_t *ctx, uint32_t status);
 
 static volatile uint32_t g_fault_count;
+static void (*volatile g_irq_handler)(uint32_t mcause);
+
+void (*rtm_rv_set_interrupt_handler(void (*handler)(uint32_t mcause)))(uint32_t)
+{
+    void (*old)(uint32_t) = g_irq_handler;
+    g_irq_handler = handler;
+    return old;
+}
 
 uint32_t rtm_rv_fault_count(void) { return g_fault_count; }
 
@@ -102,7 +110,12 @@ void rtm_rv_trap_dispatch(uint32_t *frame)
         rv_ecall(frame, t);
         return;
     }
-    if ((mcause & 0x80000000u) != 0) rv_halt(mcause, mtval, mepc);
+    if ((mcause & 0x80000000u) != 0) {
+        void (*h)(uint32_t) = g_irq_handler;
+        if (h == NULL) rv_halt(mcause, mtval, mepc);
+        h(mcause);
+        return;
+    }
 
     g_fault_count = g_fault_count + 1u;
     rtm_fault_record r;

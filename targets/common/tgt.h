@@ -18,6 +18,10 @@ void board_init(void);
 void board_puts(const char *s);
 __attribute__((noreturn)) void board_exit(int code);
 const char *board_name(void);
+/** Calls @p fn periodically from an interrupt handler (Cortex-M: SysTick, every 1 ms; RISC-V: the
+ *  machine timer, every 50 us of mtime) until board_tick_stop(). */
+void board_tick_start(void (*fn)(void));
+void board_tick_stop(void);
 
 /* ---- output ---- */
 void tgt_puts(const char *s);
