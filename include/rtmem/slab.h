@@ -98,7 +98,7 @@ typedef uintptr_t rtm_slab_word;
 
 /**
  * Bytes rtm_slab_init needs at @p buf for @p count blocks of @p block_size (constant expression):
- * the blocks, each rounded up to a multiple of a pointer, plus the bitmap.
+ * the blocks, each rounded up to a multiple of a pointer, plus the used-map.
  */
 #define RTM_SLAB_BUF_SIZE(block_size, count)                                                         \
     (RTM_SLAB_STRIDE(block_size, RTM_SLAB_MIN_BLOCK) * (size_t)(count) + RTM_SLAB_MAP_BYTES(count))
@@ -225,7 +225,7 @@ typedef struct {
  * below sizeof(void *), count 0, or the buffer size overflows size_t or the address space) or
  * RTM_ERR_ALIGN (buf not aligned to sizeof(void *)). Failures other than s == NULL are also reported
  * through the error hook with object s.
- * O(count / bits per word) (clears the bitmap). Not thread-safe: no other call may use @p s
+ * O(count / bits per word) (clears the used-map). Not thread-safe: no other call may use @p s
  * during init. ISR-safe.
  */
 rtm_err rtm_slab_init(rtm_slab *s, void *buf, size_t block_size, size_t count);
@@ -267,7 +267,7 @@ void rtm_slab_reset_max(rtm_slab *s);
 
 /**
  * Full invariant walk, read-only: free list (in range, block starts, no cycle, not marked used),
- * bitmap (used count, no bits at never-used blocks or past count), counters, wait queue.
+ * used-map (used count, no bits at never-used blocks or past count), counters, wait queue.
  * RTM_OK; RTM_ERR_CORRUPT (also reported with the first bad address); RTM_ERR_ARG for NULL.
  * O(count). Holds the critical section for the whole walk (with RTM_SLAB_LOCKING): use it in
  * tests and debug builds, not in latency-critical paths.
