@@ -426,7 +426,7 @@ static rtm_err slab_check_locked(const rtm_slab *s)
     const void *where = &s->free_head; /* where the link being followed is stored */
     for (uintptr_t h = s->free_head; h != RTM_SLAB__NIL;) {
         size_t i = node_index(s, h); /* validated before its link is followed */
-        if (i >= s->fresh || nfree >= s->fresh || (RTM_SLAB_DOUBLE_FREE_CHECK && map_test(s, i)))
+        if (i >= s->fresh || nfree >= s->fresh || (RTM_SLAB_DOUBLE_FREE_CHECK != 0 && map_test(s, i)))
             return slab_corrupt(s, where);
         nfree++;
         void *blk = node_ptr(s, h);

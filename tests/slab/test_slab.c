@@ -1,8 +1,8 @@
 /*
  * Slab unit tests: exact-layout scenarios, RTM_SLAB_DEFINE, bad input, deliberate corruption,
  * randomized test against a reference model (RTM_SEED replays it).
- * Built three times (tests/slab/CMakeLists.txt): default options, RTM_SLAB_LOCKING=0, and
- * RTM_SLAB_LOCKING=0 RTM_SLAB_DOUBLE_FREE_CHECK=0.
+ * Built five times (tests/slab/CMakeLists.txt): default options, RTM_SLAB_WAIT=0,
+ * RTM_SLAB_LOCKING=0, RTM_SLAB_LOCKING=0 + RTM_SLAB_DOUBLE_FREE_CHECK=0, RTM_SLAB_DOUBLE_FREE_CHECK=2.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -400,7 +400,7 @@ static void random_run(rtm_test_rng *rng, size_t block_size, size_t count, size_
         } else if (r < 995u) {
             /* a wrong pointer: interior of a random block, or a free block (double free) */
             size_t i = (size_t)rtm_test_rnd(rng, count);
-            if (m.blk[i] != NULL || RTM_SLAB_DOUBLE_FREE_CHECK) {
+            if (m.blk[i] != NULL || RTM_SLAB_DOUBLE_FREE_CHECK != 0) {
                 size_t off = m.blk[i] != NULL ? 1 + (size_t)rtm_test_rnd(rng, m.stride - 1) : 0;
                 rtm_slab_free(&s, buf + i * m.stride + off);
                 m.bad++;
