@@ -74,7 +74,8 @@ static int walk(const char *dir, strvec *out, int depth)
         size_t n = strlen(dir) + strlen(de->d_name) + 2;
         char *p = malloc(n);
         if (!p) abort();
-        snprintf(p, n, "%s/%s", dir, de->d_name);
+        size_t dl = strlen(dir);
+        snprintf(p, n, "%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/", de->d_name);
         sv_push(&here, p);
         free(p);
     }

@@ -171,6 +171,24 @@ static void test_external_and_nodata(void **state)
     assert_int_equal(root(g, "main")->total, 116);
     assert_int_equal(root(g, "main")->flags, 0);
     rtm_sg_free(g);
+
+    /* The same title defined in two units (two programs given at once): the larger frame counts and
+     * the report says so. */
+    const char *c2 = "graph: { title: \"c.c\"\n"
+                     "node: { title: \"ext\" label: \"ext\\nc.c:9:1\\n80 bytes (static)\" }\n}\n";
+    g = rtm_sg_new();
+    assert_int_equal(rtm_sg_load_ci(g, a, strlen(a), "a.ci", &err), 0);
+    assert_int_equal(rtm_sg_load_ci(g, b, strlen(b), "b.ci", &err), 0);
+    assert_int_equal(rtm_sg_load_ci(g, c2, strlen(c2), "c.ci", &err), 0);
+    assert_int_equal(rtm_sg_analyse(g, NULL, &err), 0);
+    assert_int_equal(root(g, "main")->total, 96);
+    txt = NULL;
+    mf = open_memstream(&txt, &tl);
+    rtm_sg_report_text(g, mf);
+    fclose(mf);
+    assert_non_null(strstr(txt, "defined in more than one unit: ext"));
+    free(txt);
+    rtm_sg_free(g);
 }
 
 static void test_recursion_exact(void **state)

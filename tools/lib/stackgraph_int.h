@@ -12,6 +12,7 @@ typedef struct {
     char *file;       /* definition file:line:col, NULL if unknown */
     unsigned line, col;
     bool loc_def;     /* file:line:col is the definition (not a declaration) */
+    bool dup_def;     /* a second .ci defines the same title elsewhere (two programs in one run?) */
     long frame;       /* GCC's figure (bytes), 0 without data */
     uint8_t qual;     /* rtm_sg_qual */
     long frame_override; /* 'frame' annotation, -1 if none */

@@ -276,6 +276,8 @@ static int apply_node_label(lexer *lx, sg_func *f, const char *label, unsigned l
     /* A two-line label is a declaration (a function called here, defined elsewhere); a definition's
      * location replaces it. */
     bool def = l2 != NULL;
+    if (def && f->loc_def && (f->line != line || f->col != col || strlen(f->file) != flen || memcmp(f->file, l1, flen)))
+        f->dup_def = true;
     if (!f->file || (def && !f->loc_def)) {
         free(f->file);
         f->file = rtm_sg__strndup(l1, flen);

@@ -145,8 +145,9 @@ void rtm_sg_report_text(const rtm_sg_graph *g, FILE *out)
     for (size_t i = 0; i < g->nf; i++)
         nprob += g->f[i].frame_override < 0 && (g->f[i].qual == RTM_SG_DYNAMIC || g->f[i].qual == RTM_SG_NODATA);
     for (size_t s = 0; s < g->nscc; s++) nprob += g->scc[s].nodepth;
+    for (size_t i = 0; i < g->nf; i++) nprob += g->f[i].dup_def;
     if (!nprob) return;
-    fprintf(out, "\nproblems (each makes the results that reach it a lower bound; see docs/stack-annotations.md):\n");
+    fprintf(out, "\nproblems (all but the last kind make the results that reach them lower bounds; see docs/stack-annotations.md):\n");
     size_t shown = 0;
     for (size_t i = 0; i < g->nunres && shown < LIST_MAX; i++, shown++)
         fprintf(out, "  indirect call without targets: in %s at %s (add: icall %s TARGET...)\n", g->f[g->unres[i].caller].name,
@@ -172,6 +173,10 @@ void rtm_sg_report_text(const rtm_sg_graph *g, FILE *out)
         else if (f->qual == RTM_SG_NODATA)
             fprintf(out, "  no stack data: %s (add its .su/.ci, or: frame %s BYTES)\n", f->name, f->key), shown++;
     }
+    for (size_t i = 0; i < g->nf && shown < LIST_MAX; i++)
+        if (g->f[i].dup_def)
+            fprintf(out, "  defined in more than one unit: %s (the largest frame is used; one program per run?)\n",
+                    g->f[i].key), shown++;
     if (shown < nprob) fprintf(out, "  ... and %zu more (--json lists all)\n", nprob - shown);
 }
 
@@ -296,6 +301,14 @@ void rtm_sg_report_json(const rtm_sg_graph *g, FILE *out)
         if (g->f[i].qual == RTM_SG_NODATA && g->f[i].frame_override < 0) {
             fputs(sep, out);
             jstr(out, g->f[i].name);
+            sep = ",";
+        }
+    fprintf(out, "],\n\"defined_twice\":[");
+    sep = "";
+    for (size_t i = 0; i < g->nf; i++)
+        if (g->f[i].dup_def) {
+            fputs(sep, out);
+            jstr(out, g->f[i].key);
             sep = ",";
         }
     fprintf(out, "]}\n");
