@@ -243,7 +243,7 @@ static void case_port_services(void)
 {
     port_probe *p = (port_probe *)(void *)&g_part_a[16];
     uintptr_t main_id = rtm_port_thread_id();
-    TGT_CHECK(main_id != 0 && !rtm_port_in_isr());
+    TGT_CHECK(main_id != 0 && (main_id & 3u) == 0 && !rtm_port_in_isr()); /* ids are word-aligned */
     uint64_t t0 = rtm_port_now_us();
     g_thread_a.fn = th_port;
     g_thread_a.arg = p;

@@ -22,7 +22,7 @@
 
 static volatile uint32_t g_ms_lo;
 static volatile uint32_t g_ms_hi;
-static const char g_main_token; /* identity of the privileged main context */
+static const uint32_t g_main_token; /* identity of the privileged main context (word-aligned, like threads) */
 
 #if RTM_CM_MAINLINE
 static bool cm_unprivileged_thread(void)

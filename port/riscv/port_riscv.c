@@ -15,7 +15,8 @@
 
 #define RV_ECALL_NOW_US 2
 
-const char rtm_rv_main_token = 0;
+/* Word-aligned: bit 0 of tp marks U-mode, so the token's address must have it clear. */
+const uint32_t rtm_rv_main_token = 0;
 static rtm_rv_thread *volatile g_current;
 
 rtm_rv_thread *rtm_rv_thread_current(void) { return g_current; }

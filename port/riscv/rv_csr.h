@@ -25,6 +25,6 @@ static inline uintptr_t rv_get_tp(void)
 struct rtm_rv_thread;
 void rv_set_current(struct rtm_rv_thread *t);
 uint64_t rv_now_us_mmode(void);
-extern const char rtm_rv_main_token;
+extern const uint32_t rtm_rv_main_token;
 
 #endif /* RTM_RV_CSR_H */
