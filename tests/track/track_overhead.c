@@ -2,7 +2,7 @@
  *   valgrind --tool=callgrind --callgrind-out-file=/dev/null --toggle-collect='run_*' \
  *            build/<dir>/tests/track/track_overhead
  * prints nothing by itself; callgrind's "Collected" total divided by the pair count gives
- * instructions per alloc+free pair (see tools in docs/track.md). Each run_* does PAIRS pairs on an
+ * instructions per alloc+free pair (see tools in docs/track.md). Each run_* does g_pairs pairs (default 100,000) on an
  * rtmem heap (good fit) with 16 blocks live, sizes cycling over 8 values. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,17 +11,18 @@
 #include "rtmem/heap.h"
 #include "rtmem/track.h"
 
-#define PAIRS 100000u
+#define PAIRS_DEFAULT 100000u
 #define LIVE 16u
 
 static _Alignas(16) unsigned char g_heap[4][1 << 16];
 static _Alignas(16) unsigned char g_trk[3][RTM_TRACK_BYTES(64, 8, 16)];
+static unsigned g_pairs = PAIRS_DEFAULT; /* argv[1] overrides (the smoke test runs few) */
 static const size_t k_sizes[8] = {24, 40, 16, 100, 64, 8, 200, 48};
 
 __attribute__((noinline)) static void run_plain(rtm_heap *h)
 {
     void *live[LIVE] = {0};
-    for (unsigned i = 0; i < PAIRS; i++) {
+    for (unsigned i = 0; i < g_pairs; i++) {
         unsigned k = i % LIVE;
         rtm_heap_free(h, live[k]);
         live[k] = rtm_heap_alloc(h, k_sizes[i % 8]);
@@ -34,7 +35,7 @@ __attribute__((noinline)) static void run_plain(rtm_heap *h)
     __attribute__((noinline)) static void name(rtm_track *t)                                      \
     {                                                                                              \
         void *live[LIVE] = {0};                                                                    \
-        for (unsigned i = 0; i < PAIRS; i++) {                                                     \
+        for (unsigned i = 0; i < g_pairs; i++) {                                                     \
             unsigned k = i % LIVE;                                                                 \
             RTM_TRACK_FREE(t, live[k]);                                                            \
             live[k] = RTM_TRACK_ALLOC(t, k_sizes[i % 8]);                                          \
@@ -60,8 +61,9 @@ static rtm_track *make(unsigned i, rtm_heap *h, size_t guard, size_t q, bool loc
     return t;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) g_pairs = (unsigned)strtoul(argv[1], NULL, 0);
     rtm_heap *h[4];
     for (unsigned i = 0; i < 4; i++) {
         h[i] = rtm_heap_init(g_heap[i], sizeof g_heap[i], RTM_FIT_GOOD);
@@ -76,6 +78,6 @@ int main(void)
         rtm_heap_get_stats(h[i], &st);
         if (st.used_blocks > 16 || st.bad_frees) return 1;
     }
-    printf("track_overhead: %u alloc+free pairs per configuration\n", PAIRS);
+    printf("track_overhead: %u alloc+free pairs per configuration\n", g_pairs);
     return 0;
 }
