@@ -57,8 +57,22 @@ extern "C" {
     ((((size_t)0x7FFFFFFFu < SIZE_MAX / 4u) ? (size_t)0x7FFFFFFFu : SIZE_MAX / 4u) / RTM_RING_GRAIN * RTM_RING_GRAIN)
 
 /**
- * Ring state. Lives in the caller's memory (static, stack or heap); initialise with rtm_ring_init()
- * or define it with RTM_RING_DEFINE(). The fields are private: use the functions below.
+ * Alignment of the producer's and the consumer's groups of fields inside rtm_ring, so that the two
+ * sides do not write to one cache line on multi-core hosts (which costs a line transfer per call).
+ * 0 (no effect) on MCUs without a data cache, where it would only waste RAM.
+ */
+#ifndef RTM_RING_CACHE_LINE
+#if defined(__x86_64__) || defined(__i386__) || defined(__aarch64__) || defined(__powerpc64__)
+#define RTM_RING_CACHE_LINE 64
+#else
+#define RTM_RING_CACHE_LINE 0
+#endif
+#endif
+
+/**
+ * Ring state. Lives in the caller's memory (static or stack; from a heap, mind RTM_RING_CACHE_LINE
+ * alignment); initialise with rtm_ring_init() or define it with RTM_RING_DEFINE(). The fields are
+ * private: use the functions below.
  * Producer-side and consumer-side fields are written by one side each; counters are atomics read
  * and written with relaxed loads and stores (no read-modify-write).
  */
@@ -66,7 +80,7 @@ typedef struct rtm_ring {
     unsigned char *buf; /* record area, RTM_RING_GRAIN-aligned */
     size_t cap;         /* bytes in the record area, a multiple of RTM_RING_GRAIN */
     /* producer side */
-    _Atomic size_t wr;  /* position after the last committed record, in [0, 2 cap) */
+    _Alignas(RTM_RING_CACHE_LINE) _Atomic size_t wr; /* after the last committed record, in [0, 2 cap) */
     unsigned char *c_rec; /* outstanding claim: its payload (NULL: none) */
     size_t c_pos;       /* ... position of its header */
     size_t c_size;      /* ... payload bytes claimed */
@@ -74,7 +88,7 @@ typedef struct rtm_ring {
     bool san_ready;     /* Valgrind/ASan state set up (lazily for RTM_RING_DEFINE rings) */
     _Atomic size_t n_claims, n_commits, n_aborts, n_failed, n_bad_prod, high_water, wasted, wraps;
     /* consumer side */
-    _Atomic size_t rd;  /* position of the oldest record (or skip marker), in [0, 2 cap) */
+    _Alignas(RTM_RING_CACHE_LINE) _Atomic size_t rd; /* the oldest record (or skip marker), in [0, 2 cap) */
     unsigned char *k_rec; /* oldest record as validated by the last peek (NULL: none) */
     size_t k_next;      /* ... rd after it is released */
     size_t k_len;       /* ... its size */

@@ -5,7 +5,9 @@
  * the same seeded generator, so the consumer knows the exact size and contents of every record;
  * every byte is checked. The producer also checks that a claim of at most rtm_ring_max_claim()
  * bytes never fails (the consumer can only make room); a third thread reads the statistics all
- * along. Label mt: runs under ThreadSanitizer.
+ * along. test_isr_producer puts the producer in a signal handler that interrupts the consumer's own
+ * thread, the POSIX picture of an interrupt handler preempting the thread that consumes.
+ * Label mt: runs under ThreadSanitizer.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +17,7 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <time.h>
 
@@ -47,9 +50,37 @@ static void rec_shape(rtm_test_rng *rng, size_t *claim, size_t *len)
 }
 static inline unsigned char rec_byte(size_t i, size_t j) { return (unsigned char)(i * 0x9Du + j * 0x3Bu + (i >> 9)); }
 
-static void backoff(size_t *waits)
+/* Contents of record i: the 8 bytes of a word unique to i, repeated (and cut at the end). Written and
+ * compared 8 bytes at a time: the test checks every byte without costing more than the ring. */
+static inline uint64_t rec_word(size_t i) { return ((uint64_t)i + 1u) * 0x9E3779B97F4A7C15ull; }
+static void rec_fill(unsigned char *p, size_t n, uint64_t w)
 {
-    if ((++*waits & 7u) == 0) sched_yield();
+    size_t j = 0;
+    for (; j + 8 <= n; j += 8) memcpy(p + j, &w, 8);
+    if (j < n) memcpy(p + j, &w, n - j);
+}
+static bool rec_same(const unsigned char *p, size_t n, uint64_t w)
+{
+    size_t j = 0;
+    for (; j + 8 <= n; j += 8)
+        if (memcmp(p + j, &w, 8) != 0) return false;
+    return j == n || memcmp(p + j, &w, n - j) == 0;
+}
+
+/* Waiting for the other side: spin briefly, then yield, then sleep, so that a loaded machine (or
+ * valgrind, which runs one thread at a time) gives the other side the CPU. *spin counts the
+ * attempts of the current wait (the caller starts each wait at 0). */
+static void backoff(size_t *waits, unsigned *spin)
+{
+    ++*waits;
+    unsigned k = (*spin)++;
+    if (k < 32) return;
+    if (k < 48) {
+        sched_yield();
+        return;
+    }
+    struct timespec ts = { 0, 20000 };
+    nanosleep(&ts, NULL);
 }
 
 static void *producer(void *arg)
@@ -60,15 +91,15 @@ static void *producer(void *arg)
         size_t want, len;
         rec_shape(&rng, &want, &len);
         unsigned char *p;
+        unsigned spin = 0;
         for (;;) {
             size_t room = rtm_ring_max_claim(&g_ring);
             p = rtm_ring_claim(&g_ring, want);
             if (p != NULL) break;
             if (room >= want && s->errors++ == 0) s->first_bad = i; /* room can only grow */
-            backoff(&s->waits);
+            backoff(&s->waits, &spin);
         }
-        memcpy(p, &i, sizeof i < len ? sizeof i : len);
-        for (size_t j = sizeof i; j < len; j++) p[j] = rec_byte(i, j);
+        rec_fill(p, len, rec_word(i));
         if (rtm_ring_commit(&g_ring, p, len) != RTM_OK && s->errors++ == 0) s->first_bad = i;
     }
     return NULL;
@@ -82,12 +113,9 @@ static void *consumer(void *arg)
         size_t want, len, n;
         rec_shape(&rng, &want, &len);
         unsigned char *p;
-        while ((p = rtm_ring_peek(&g_ring, &n)) == NULL) backoff(&s->waits);
-        bool ok = n == len && ((uintptr_t)p & (RTM_ALIGN - 1u)) == 0;
-        size_t id = 0;
-        memcpy(&id, p, sizeof id < n ? sizeof id : n);
-        if (n >= sizeof id) ok = ok && id == i;
-        for (size_t j = sizeof i; ok && j < n; j++) ok = p[j] == rec_byte(i, j);
+        unsigned spin = 0;
+        while ((p = rtm_ring_peek(&g_ring, &n)) == NULL) backoff(&s->waits, &spin);
+        bool ok = n == len && ((uintptr_t)p & (RTM_ALIGN - 1u)) == 0 && rec_same(p, n, rec_word(i));
         s->checksum += n + p[n - 1];
         if (!ok && s->errors++ == 0) s->first_bad = i;
         if (rtm_ring_release(&g_ring, p) != RTM_OK && s->errors++ == 0) s->first_bad = i;
@@ -162,10 +190,114 @@ static void test_spsc_stress(void **state)
     assert_int_equal(rtm_test_hook_total(), 0);
 }
 
+/* ---- producer in a signal handler ("ISR") on the consumer's thread -------------------------------- */
+#define ISR_RING 1024u
+static _Alignas(64) unsigned char g_isr_buf[ISR_RING];
+static rtm_ring g_isr_ring;
+static atomic_size_t g_handled;  /* signals handled */
+static atomic_int g_isr_done;    /* no more signals will come */
+static size_t g_isr_next;        /* handler only: next record id */
+static size_t g_isr_drops;       /* handler only: claims refused (ring full) */
+
+static size_t isr_len(size_t id) { return 1 + (size_t)((id * 0x9E3779B97F4A7C15ull) >> 58) * 3u; } /* 1..190 */
+
+static void isr_handler(int sig)
+{
+    (void)sig;
+    for (int k = 0; k < 3; k++) { /* an interrupt that queues up to three messages */
+        size_t id = g_isr_next, len = isr_len(id);
+        unsigned char *p = rtm_ring_claim(&g_isr_ring, len);
+        if (p == NULL) {
+            g_isr_drops++;
+            break;
+        }
+        for (size_t j = 0; j < len; j++) p[j] = rec_byte(id, j);
+        if (rtm_ring_commit(&g_isr_ring, p, len) == RTM_OK) g_isr_next = id + 1;
+    }
+    atomic_fetch_add(&g_handled, 1);
+}
+
+typedef struct {
+    pthread_t self;
+    atomic_int ready;
+    size_t received, errors;
+} isr_consumer;
+
+static void *isr_consumer_main(void *arg)
+{
+    isr_consumer *c = arg;
+    size_t waits = 0;
+    unsigned spin = 0;
+    atomic_store(&c->ready, 1);
+    for (;;) {
+        int done = atomic_load(&g_isr_done); /* read before the ring: then an empty ring is final */
+        size_t n;
+        unsigned char *p = rtm_ring_peek(&g_isr_ring, &n);
+        if (p == NULL) {
+            if (done) break;
+            backoff(&waits, &spin);
+            continue;
+        }
+        spin = 0;
+        bool ok = n == isr_len(c->received);
+        for (size_t j = 0; ok && j < n; j++) ok = p[j] == rec_byte(c->received, j);
+        if (!ok) c->errors++;
+        if (rtm_ring_release(&g_isr_ring, p) != RTM_OK) c->errors++;
+        c->received++;
+    }
+    return NULL;
+}
+
+static void test_isr_producer(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    assert_int_equal(rtm_ring_init(&g_isr_ring, g_isr_buf, sizeof g_isr_buf), RTM_OK);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = isr_handler;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    assert_int_equal(sigaction(SIGUSR1, &sa, NULL), 0);
+    atomic_store(&g_handled, 0);
+    atomic_store(&g_isr_done, 0);
+    g_isr_next = g_isr_drops = 0;
+
+    isr_consumer c;
+    memset(&c, 0, sizeof c);
+    assert_int_equal(pthread_create(&c.self, NULL, isr_consumer_main, &c), 0);
+    while (!atomic_load(&c.ready)) sched_yield();
+    size_t signals = rtm_test_ops(50000), waits = 0;
+    for (size_t i = 0; i < signals; i++) {
+        assert_int_equal(pthread_kill(c.self, SIGUSR1), 0);
+        unsigned spin = 0;
+        while (atomic_load(&g_handled) != i + 1) backoff(&waits, &spin); /* one at a time: none coalesce */
+    }
+    atomic_store(&g_isr_done, 1);
+    assert_int_equal(pthread_join(c.self, NULL), 0);
+    signal(SIGUSR1, SIG_DFL);
+
+    printf("[ INFO     ] %zu interrupts, %zu records, %zu refused for want of room\n", signals, g_isr_next, g_isr_drops);
+    assert_int_equal(c.errors, 0);
+    assert_int_equal(c.received, g_isr_next);
+    assert_true(g_isr_next + g_isr_drops >= signals); /* every interrupt queued or was refused */
+    rtm_ring_stats st;
+    rtm_ring_get_stats(&g_isr_ring, &st);
+    assert_int_equal(st.commits, g_isr_next);
+    assert_int_equal(st.releases, g_isr_next);
+    assert_int_equal(st.failed_claims, g_isr_drops);
+    assert_int_equal(st.used, 0);
+    assert_int_equal(st.bad_calls + st.corrupt, 0);
+    assert_int_equal(rtm_ring_check(&g_isr_ring), RTM_OK);
+    assert_int_equal(rtm_test_hook_total(), 0);
+    rtm_ring_deinit(&g_isr_ring);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spsc_stress),
+        cmocka_unit_test(test_isr_producer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
