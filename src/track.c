@@ -902,9 +902,18 @@ rtm_track_cp rtm_track_checkpoint(rtm_track *t)
     return cp;
 }
 
-static bool is_new(const rec *r, rtm_track_cp cp) { return (int32_t)(r->seq - cp) >= 0; }
+/* Allocated in [from, to): sequence numbers compared modulo 2^32. */
+static bool in_window(const rec *r, rtm_track_cp from, rtm_track_cp to)
+{
+    return (int32_t)(r->seq - from) >= 0 && (int32_t)(to - r->seq) > 0;
+}
 
 size_t rtm_track_leaks_since(rtm_track *t, rtm_track_cp cp, rtm_track_sink sink, void *ctx)
+{
+    return rtm_track_leaks_between(t, cp, rtm_track_checkpoint(t), sink, ctx);
+}
+
+size_t rtm_track_leaks_between(rtm_track *t, rtm_track_cp cp, rtm_track_cp until, rtm_track_sink sink, void *ctx)
 {
     if (t == NULL) return 0;
     size_t total = 0, total_bytes = 0;
@@ -919,7 +928,7 @@ size_t rtm_track_leaks_since(rtm_track *t, rtm_track_cp cp, rtm_track_sink sink,
         size_t n = 0, bytes = 0;
         for (size_t i = 0; i < t->slots; i++) {
             const rec *r = &t->tab[i];
-            if ((r->state & 0x7Fu) == REC_LIVE && r->site == ix && is_new(r, cp)) {
+            if ((r->state & 0x7Fu) == REC_LIVE && r->site == ix && in_window(r, cp, until)) {
                 n++;
                 bytes += r->size;
             }
@@ -942,7 +951,7 @@ size_t rtm_track_leaks_since(rtm_track *t, rtm_track_cp cp, rtm_track_sink sink,
         uint64_t now = rtm_port_now_us();
         for (size_t i = 0; i < t->slots; i++) {
             const rec *r = &t->tab[i];
-            if ((r->state & 0x7Fu) != REC_LIVE || r->site != ix || !is_new(r, cp)) continue;
+            if ((r->state & 0x7Fu) != REC_LIVE || r->site != ix || !in_window(r, cp, until)) continue;
             l_str(&l, "leak block ");
             l_hex(&l, r->ptr);
             l_str(&l, " size ");
@@ -959,6 +968,8 @@ size_t rtm_track_leaks_since(rtm_track *t, rtm_track_cp cp, rtm_track_sink sink,
     if (sink != NULL) {
         l_str(&l, "leaks since ");
         l_dec(&l, cp);
+        l_str(&l, " until ");
+        l_dec(&l, until);
         l_str(&l, ": ");
         l_dec(&l, total);
         l_str(&l, " blocks ");

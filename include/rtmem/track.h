@@ -250,6 +250,13 @@ rtm_track_cp rtm_track_checkpoint(rtm_track *t);
 size_t rtm_track_leaks_since(rtm_track *t, rtm_track_cp cp, rtm_track_sink sink, void *ctx);
 
 /**
+ * The leak diff between two checkpoints: as rtm_track_leaks_since, for blocks allocated after
+ * @p cp and before @p until (a later checkpoint) that are still live. rtm_track_leaks_since(t, cp)
+ * is rtm_track_leaks_between(t, cp, rtm_track_checkpoint(t)). O(capacity x sites).
+ */
+size_t rtm_track_leaks_between(rtm_track *t, rtm_track_cp cp, rtm_track_cp until, rtm_track_sink sink, void *ctx);
+
+/**
  * Full consistency walk of the tracker's own data, read-only: every record reachable from its hash
  * slot, record counts and byte sums equal to the statistics, per-site and per-thread sums, the
  * quarantine ring. Does not look at red zones (rtm_track_check_all does). Returns RTM_OK,

@@ -362,11 +362,19 @@ static void test_leaks_since(void **state)
     assert_non_null(strstr(cap.text, " seq 2\n"));
     assert_null(strstr(cap.text, "old.c"));
     assert_null(strstr(cap.text, "other.c"));
-    assert_non_null(strstr(cap.text, "leaks since 1: 2 blocks 32 bytes\n"));
+    assert_non_null(strstr(cap.text, "leaks since 1 until 4: 2 blocks 32 bytes\n"));
     assert_int_equal(cap.lines, 4);
     /* since the start everything live is a leak; since now nothing is */
     assert_int_equal(rtm_track_leaks_since(t, 0, NULL, NULL), 3);
     assert_int_equal(rtm_track_leaks_since(t, rtm_track_checkpoint(t), NULL, NULL), 0);
+    /* between two checkpoints: only n1 and n2 (n3 freed), not what came after */
+    rtm_track_cp cp2 = rtm_track_checkpoint(t);
+    void *late = rtm_track_alloc_at(t, 5, 0, "late.c", 1);
+    assert_int_equal(rtm_track_leaks_between(t, cp, cp2, NULL, NULL), 2);
+    assert_int_equal(rtm_track_leaks_between(t, cp2, rtm_track_checkpoint(t), NULL, NULL), 1);
+    assert_int_equal(rtm_track_leaks_between(t, cp, cp, NULL, NULL), 0);
+    assert_int_equal(rtm_track_leaks_since(t, cp, NULL, NULL), 3);
+    rtm_track_free_at(t, late, NULL, 0);
     rtm_track_free_at(t, old, NULL, 0);
     rtm_track_free_at(t, n1, NULL, 0);
     rtm_track_free_at(t, n2, NULL, 0);
