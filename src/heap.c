@@ -404,11 +404,11 @@ static rtm_block *used_block_of(const rtm_heap *h, const void *p, rtm_err *why)
     if (rtm_san_is_user_memory(b, H)) return NULL; /* a real header is never user-accessible */
     size_t hd = head_of(b);
     size_t size = size_of_head(hd);
+    if (size < MIN_BLOCK || size > (uintptr_t)seg->end - (uintptr_t)b) return NULL;
     if (hd & FREE_BIT) {
-        *why = RTM_ERR_DOUBLE_FREE;
+        *why = RTM_ERR_DOUBLE_FREE; /* only when the size is plausible: else just a bad pointer */
         return NULL;
     }
-    if (size < MIN_BLOCK || size > (uintptr_t)seg->end - (uintptr_t)b) return NULL;
     if (head_of(block_at(b, size)) & PREV_FREE_BIT) return NULL;
     if (hd & PREV_FREE_BIT) {
         size_t ps = prev_size(b);
@@ -661,11 +661,11 @@ void rtm_heap_free(rtm_heap *h, void *ptr)
     if (rtm_san_is_user_memory(b, H)) goto bad_ptr;
     size_t hd = head_of(b);
     size_t size = size_of_head(hd);
+    if (RTM_UNLIKELY(size < MIN_BLOCK || size > seg_end - (uintptr_t)b)) goto bad_ptr;
     if (RTM_UNLIKELY(hd & FREE_BIT)) {
-        reject_free_cold(h, ptr, RTM_ERR_DOUBLE_FREE);
+        reject_free_cold(h, ptr, RTM_ERR_DOUBLE_FREE); /* a free (or merged, stamped) header */
         return;
     }
-    if (RTM_UNLIKELY(size < MIN_BLOCK || size > seg_end - (uintptr_t)b)) goto bad_ptr;
     rtm_block *n = block_at(b, size);
     size_t nh = head_of(n);
     if (RTM_UNLIKELY(nh & PREV_FREE_BIT)) goto bad_ptr;
