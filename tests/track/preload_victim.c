@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MARK 77000u
 #define THREADS 4
@@ -94,8 +95,14 @@ int main(int argc, char **argv)
     grow(MARK + 440);
     void *a3 = memalign(256, MARK + 500);
     grow(MARK + 500);
-    g_allocs += 3;
+    void *a4 = valloc(MARK + 600);
+    grow(MARK + 600);
+    void *a5 = pvalloc(MARK + 700); /* recorded with the size asked for */
+    grow(MARK + 700);
+    g_allocs += 5;
     pthread_mutex_unlock(&g_m);
+    long page = sysconf(_SC_PAGESIZE);
+    if (!a4 || !a5 || ((uintptr_t)a4 % (uintptr_t)page) || ((uintptr_t)a5 % (uintptr_t)page)) abort();
     if (!c || !r || !a2 || !a3 || ((uintptr_t)a1 & 63) || ((uintptr_t)a2 & 127) || ((uintptr_t)a3 & 255)) abort();
     for (size_t i = 0; i < 77010; i++) g_sum += (unsigned char)c[i]; /* zeroed */
 
@@ -108,6 +115,8 @@ int main(int argc, char **argv)
     mark_free(a1, MARK + 400);
     mark_free(a2, MARK + 440);
     mark_free(a3, MARK + 500);
+    mark_free(a4, MARK + 600);
+    mark_free(a5, MARK + 700);
     /* stdout: deterministic (compared between plain and traced runs); the peak depends on how the
      * threads interleaved, so the accounting goes to the file named by argv[1] */
     printf("victim: allocs=%zu frees=%zu reallocs=%zu live=%zu sum=%lu\n", g_allocs, g_frees, g_reallocs, g_live,

@@ -4,9 +4,10 @@
  *   RTMEM_TRACE=out.rtt LD_PRELOAD=/path/librtmem-trace.so program args...
  *   rtmem replay out.rtt
  *
- * Interposes malloc, free, calloc, realloc, reallocarray, posix_memalign, aligned_alloc, memalign
- * and valloc of every thread and writes one binary trace record per call (object = the address,
- * thread = the kernel thread id, time = CLOCK_MONOTONIC in microseconds, no site) to the file named
+ * Interposes malloc, free, calloc, realloc, reallocarray, posix_memalign, aligned_alloc, memalign,
+ * valloc and pvalloc of every thread and writes one binary trace record per call (object = the
+ * address, thread = the kernel thread id, time = CLOCK_MONOTONIC in microseconds, no site) to the
+ * file named
  * by RTMEM_TRACE ("%p" in the name is replaced by the process id, for programs that start others).
  * Without RTMEM_TRACE the library only passes calls through.
  *
@@ -57,6 +58,7 @@ static posix_memalign_fn real_posix_memalign;
 static aligned_alloc_fn real_aligned_alloc;
 static aligned_alloc_fn real_memalign;
 static valloc_fn real_valloc;
+static valloc_fn real_pvalloc;
 
 enum { ST_NONE, ST_BOOTING, ST_READY };
 static volatile int g_state = ST_NONE;
@@ -169,6 +171,7 @@ static void boot(void)
         real_aligned_alloc = (aligned_alloc_fn)dlsym(RTLD_NEXT, "aligned_alloc");
         real_memalign = (aligned_alloc_fn)dlsym(RTLD_NEXT, "memalign");
         real_valloc = (valloc_fn)dlsym(RTLD_NEXT, "valloc");
+        real_pvalloc = (valloc_fn)dlsym(RTLD_NEXT, "pvalloc");
         const char *out = getenv("RTMEM_TRACE");
         if (out != NULL && *out != '\0' && real_malloc && real_free && real_calloc && real_realloc) {
             g_fd = open_output(out);
@@ -357,13 +360,24 @@ EXPORT void *memalign(size_t align, size_t n)
     return aligned_common(real_memalign, align, n);
 }
 
-EXPORT void *valloc(size_t n)
+static void *page_common(valloc_fn fn, size_t n)
 {
-    if (real_valloc == NULL) boot();
-    if (real_valloc == NULL) return NULL;
-    if (!enter()) return real_valloc(n);
-    void *p = real_valloc(n);
+    if (fn == NULL) return NULL;
+    if (!enter()) return fn(n);
+    void *p = fn(n);
     record(RTM_TEV_ALIGNED, p, NULL, n, (size_t)sysconf(_SC_PAGESIZE));
     leave();
     return p;
+}
+
+EXPORT void *valloc(size_t n)
+{
+    if (real_valloc == NULL) boot();
+    return page_common(real_valloc, n);
+}
+
+EXPORT void *pvalloc(size_t n) /* records the size asked for; libc rounds it up to whole pages */
+{
+    if (real_pvalloc == NULL) boot();
+    return page_common(real_pvalloc, n);
 }
