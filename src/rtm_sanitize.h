@@ -86,11 +86,29 @@ static inline void rtm_san_free(const void *pool, void *ptr, size_t size)
     RTM_VG(VALGRIND_MEMPOOL_FREE(pool, ptr));
     RTM_ASAN_POISON(ptr, size);
 }
+#if RTM_VALGRIND
+/* Memcheck opened only the bytes the caller asked for, a prefix of the block that an allocator
+ * resizing in place does not know: finds the end of the addressable prefix of [p, p + n) (binary
+ * search; VALGRIND_GET_VBITS reports no error) and opens the rest as undefined. */
+static inline void rtm_san_vg_open_tail(char *p, size_t n)
+{
+    unsigned char vb;
+    size_t lo = 0, hi = n;
+    if (!RUNNING_ON_VALGRIND) return;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (VALGRIND_GET_VBITS(p + mid, &vb, 1) == 3) hi = mid;
+        else lo = mid + 1;
+    }
+    if (lo < n) VALGRIND_MAKE_MEM_UNDEFINED(p + lo, n - lo);
+}
+#endif
 /* ptr's usable bytes were old_size (whole block) and the user now asks for new_size. */
 static inline void rtm_san_resize(const void *pool, void *ptr, size_t old_size, size_t new_size)
 {
     (void)pool, (void)ptr, (void)old_size, (void)new_size;
     RTM_VG(VALGRIND_MEMPOOL_CHANGE(pool, ptr, ptr, new_size));
+    RTM_VG(rtm_san_vg_open_tail((char *)ptr, new_size));
     if (new_size > old_size) {
         RTM_ASAN_UNPOISON((char *)ptr + old_size, new_size - old_size);
         RTM_VG(VALGRIND_MAKE_MEM_UNDEFINED((char *)ptr + old_size, new_size - old_size));
