@@ -30,8 +30,9 @@
  *   I1 buf is G-aligned; C is a multiple of G, 2G <= C <= RTM_RING_CAP_MAX; rd, wr < 2C.
  *   I2 used = (wr - rd) mod 2C <= C.
  *   I3 walking from rd, each header is valid for its offset; a record's span fits before the end of
- *      the buffer and within the used bytes; a skip marker sits at o > 0 and is followed by offset 0;
- *      the walk ends exactly at wr.
+ *      the buffer and within the used bytes; a skip marker sits at o > 0, is followed by a record at
+ *      offset 0 (never last); the walk ends exactly at wr.
+ *   I4 high_water <= C.
  *
  * Memory ordering (SPSC): the producer writes a record (and any skip marker) and then publishes it
  * with a release store of wr; the consumer reads wr with an acquire load before reading headers.

@@ -104,6 +104,11 @@ void *rtm_stackpool_acquire(rtm_stackpool *p)
     san_setup(p);
     if (p->free_head != 0) {
         i = p->free_head - 1u;
+        if (RTM_UNLIKELY(i >= p->fresh || p->link[i] == LINK_USED || p->link[i] == LINK_RELEASING)) {
+            rtm_port_critical_exit(key); /* damaged state: refuse rather than write out of bounds */
+            rtm_report(RTM_ERR_CORRUPT, p, p);
+            return NULL;
+        }
         size_t next = (size_t)p->link[i] - 1u;
         p->free_head = next >= p->count ? 0 : next + 1u;
     } else if (p->fresh < p->count) {

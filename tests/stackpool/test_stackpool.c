@@ -300,6 +300,17 @@ static void test_corruption(void **state)
     p.free_head = 0; /* the list lost: free count no longer adds up */
     assert_int_equal(rtm_stackpool_check(&p), RTM_ERR_CORRUPT);
     p.free_head = 4;
+    /* acquire refuses a damaged list head instead of writing through it */
+    p.link[3] = 0;
+    rtm_test_hook_install();
+    assert_null(rtm_stackpool_acquire(&p));
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), 1);
+    p.free_head = N + 7;
+    assert_null(rtm_stackpool_acquire(&p));
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), 2);
+    p.free_head = 4;
+    p.link[3] = l3;
+    assert_int_equal(rtm_stackpool_check(&p), RTM_OK);
     assert_int_equal(rtm_stackpool_release(&p, s[0]), RTM_OK);
     assert_int_equal(rtm_stackpool_release(&p, s[2]), RTM_OK);
     assert_int_equal(rtm_stackpool_check(&p), RTM_OK);
