@@ -145,6 +145,9 @@ uintptr_t rtm_port_thread_id(void)
 
 void rtm_cm_systick_start(void)
 {
+    /* Lowest priority: every critical section masks it (BASEPRI too), so the tick count and the
+     * hook never run inside one. */
+    CM_SHPR3 |= 0xFFu << 24;
     CM_SYST_CSR = 0;
     CM_SYST_RVR = CM_TICKS_PER_MS - 1u;
     CM_SYST_CVR = 0;

@@ -33,6 +33,8 @@ extern "C" {
  * 0: rtm_port_critical_enter() masks all interrupts with PRIMASK (default; the only choice on
  * ARMv6-M). Non-zero: masks only interrupts of priority value >= RTM_CM_BASEPRI (BASEPRI,
  * ARMv7-M and ARMv8-M Mainline), so higher-priority interrupts that never call rtmem keep running.
+ * Then every interrupt that calls rtmem must have a priority value >= RTM_CM_BASEPRI (SysTick is set
+ * to the lowest priority by rtm_cm_systick_start), or the critical section does not exclude it.
  */
 #ifndef RTM_CM_USE_BASEPRI
 #define RTM_CM_USE_BASEPRI 0
@@ -64,8 +66,8 @@ __attribute__((noreturn)) void rtm_cm_semihost_exit(int code);
 
 /* ---- time ---------------------------------------------------------------------------------- */
 
-/** Starts SysTick on the core clock with a 1 ms period; rtm_port_now_ms/us count from here.
- *  Call once, privileged, at start-up. O(1). */
+/** Starts SysTick on the core clock with a 1 ms period, at the lowest priority;
+ *  rtm_port_now_ms/us count from here. Call once, privileged, at start-up. O(1). */
 void rtm_cm_systick_start(void);
 
 /** Installs @p hook (NULL: none), called from the SysTick handler after each 1 ms tick, in handler
