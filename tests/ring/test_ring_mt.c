@@ -267,7 +267,7 @@ static void test_isr_producer(void **state)
     memset(&c, 0, sizeof c);
     assert_int_equal(pthread_create(&c.self, NULL, isr_consumer_main, &c), 0);
     while (!atomic_load(&c.ready)) sched_yield();
-    size_t signals = rtm_test_ops(50000), waits = 0;
+    size_t signals = rtm_test_ops(20000), waits = 0;
     for (size_t i = 0; i < signals; i++) {
         assert_int_equal(pthread_kill(c.self, SIGUSR1), 0);
         unsigned spin = 0;
