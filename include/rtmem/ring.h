@@ -28,9 +28,19 @@
 #ifndef RTMEM_RING_H
 #define RTMEM_RING_H
 
-#include <stdatomic.h>
-
 #include "rtmem/common.h"
+
+/* The positions and counters are C11 atomics. C++ code only passes pointers to the functions below
+ * and never touches the fields: it sees them as plain size_t of the same size (every supported
+ * target has lock-free size_t atomics, which have the size and alignment of size_t). */
+#ifdef __cplusplus
+#define RTM_RING_ATOMIC_SIZE size_t
+#define RTM_RING_ALIGNAS(x) alignas(x)
+#else
+#include <stdatomic.h>
+#define RTM_RING_ATOMIC_SIZE _Atomic size_t
+#define RTM_RING_ALIGNAS(x) _Alignas(x)
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -80,19 +90,19 @@ typedef struct rtm_ring {
     unsigned char *buf; /* record area, RTM_RING_GRAIN-aligned */
     size_t cap;         /* bytes in the record area, a multiple of RTM_RING_GRAIN */
     /* producer side */
-    _Alignas(RTM_RING_CACHE_LINE) _Atomic size_t wr; /* after the last committed record, in [0, 2 cap) */
+    RTM_RING_ALIGNAS(RTM_RING_CACHE_LINE) RTM_RING_ATOMIC_SIZE wr; /* after the last committed record, in [0, 2 cap) */
     unsigned char *c_rec; /* outstanding claim: its payload (NULL: none) */
     size_t c_pos;       /* ... position of its header */
     size_t c_size;      /* ... payload bytes claimed */
     size_t c_skip;      /* ... tail bytes to skip before it (0: no wrap) */
     bool san_ready;     /* Valgrind/ASan state set up (lazily for RTM_RING_DEFINE rings) */
-    _Atomic size_t n_claims, n_commits, n_aborts, n_failed, n_bad_prod, high_water, wasted, wraps;
+    RTM_RING_ATOMIC_SIZE n_claims, n_commits, n_aborts, n_failed, n_bad_prod, high_water, wasted, wraps;
     /* consumer side */
-    _Alignas(RTM_RING_CACHE_LINE) _Atomic size_t rd; /* the oldest record (or skip marker), in [0, 2 cap) */
+    RTM_RING_ALIGNAS(RTM_RING_CACHE_LINE) RTM_RING_ATOMIC_SIZE rd; /* the oldest record (or skip marker), in [0, 2 cap) */
     unsigned char *k_rec; /* oldest record as validated by the last peek (NULL: none) */
     size_t k_next;      /* ... rd after it is released */
     size_t k_len;       /* ... its size */
-    _Atomic size_t n_releases, n_bad_cons, n_corrupt;
+    RTM_RING_ATOMIC_SIZE n_releases, n_bad_cons, n_corrupt;
 } rtm_ring;
 
 /** Statistics by value (rtm_ring_get_stats). Bytes include headers, rounding and skipped tails. */
@@ -120,7 +130,7 @@ typedef struct {
 /**
  * Defines `rtm_ring name` with a static buffer of @p bytes (a multiple of RTM_RING_GRAIN, at least
  * 2 * RTM_RING_GRAIN, at most RTM_RING_CAP_MAX; checked at compile time), usable without an init
- * call. Use at file scope. For a ring that never refuses a claim of n bytes while fewer than k
+ * call. Use at file scope, in C. For a ring that never refuses a claim of n bytes while fewer than k
  * records are live, pass RTM_RING_BUF_SIZE(n, k).
  */
 #define RTM_RING_DEFINE(name, bytes)                                                               \
