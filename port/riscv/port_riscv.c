@@ -101,11 +101,31 @@ uint64_t rtm_port_now_us(void)
     return ((uint64_t)a1 << 32) | a0;
 }
 
-/* Used when trap_riscv.c is not linked (firmware without the fault module): any trap halts. */
+static void (*volatile g_irq_handler)(uint32_t mcause);
+
+void (*rtm_rv_set_interrupt_handler(void (*handler)(uint32_t mcause)))(uint32_t)
+{
+    void (*old)(uint32_t) = g_irq_handler;
+    g_irq_handler = handler;
+    return old;
+}
+
+bool rv_irq_dispatch(uint32_t mcause)
+{
+    void (*h)(uint32_t) = g_irq_handler;
+    if (h == NULL) return false;
+    h(mcause);
+    return true;
+}
+
+/* Used when trap_riscv.c is not linked (firmware without the fault module): interrupts go to the
+ * installed handler, every other trap halts. */
 __attribute__((weak)) void rtm_rv_trap_dispatch(uint32_t *frame);
 __attribute__((weak)) void rtm_rv_trap_dispatch(uint32_t *frame)
 {
     (void)frame;
+    uint32_t mcause = RV_CSR_READ(mcause);
+    if ((mcause & 0x80000000u) != 0 && rv_irq_dispatch(mcause)) return;
     rtm_rv_semihost_write0("FATAL: unexpected trap\n");
     rtm_rv_semihost_exit(4);
 }

@@ -2,6 +2,7 @@
 #ifndef RTM_RV_CSR_H
 #define RTM_RV_CSR_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define RV_CSR_READ(name)                                       \
@@ -26,5 +27,6 @@ struct rtm_rv_thread;
 void rv_set_current(struct rtm_rv_thread *t);
 uint64_t rv_now_us_mmode(void);
 extern const uint32_t rtm_rv_main_token;
+bool rv_irq_dispatch(uint32_t mcause); /* calls the installed interrupt handler; false if none */
 
 #endif /* RTM_RV_CSR_H */

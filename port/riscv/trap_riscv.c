@@ -30,14 +30,6 @@ uint32_t rv_thread_start(int (*fn)(void *), void *arg, uint32_t *stack_top, uint
 __attribute__((noreturn)) void rv_ctx_resume(uint32_t *ctx, uint32_t status);
 
 static volatile uint32_t g_fault_count;
-static void (*volatile g_irq_handler)(uint32_t mcause);
-
-void (*rtm_rv_set_interrupt_handler(void (*handler)(uint32_t mcause)))(uint32_t)
-{
-    void (*old)(uint32_t) = g_irq_handler;
-    g_irq_handler = handler;
-    return old;
-}
 
 uint32_t rtm_rv_fault_count(void) { return g_fault_count; }
 
@@ -111,9 +103,7 @@ void rtm_rv_trap_dispatch(uint32_t *frame)
         return;
     }
     if ((mcause & 0x80000000u) != 0) {
-        void (*h)(uint32_t) = g_irq_handler;
-        if (h == NULL) rv_halt(mcause, mtval, mepc);
-        h(mcause);
+        if (!rv_irq_dispatch(mcause)) rv_halt(mcause, mtval, mepc);
         return;
     }
 
