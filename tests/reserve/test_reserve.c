@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "rtm_sanitize.h"
 #include "rtm_test.h"
 #include "rtmem/reserve.h"
 
@@ -179,11 +180,127 @@ static void test_watermarks(void **state)
     assert_int_equal(rtm_reserve_init(NULL, h, res, 3), RTM_ERR_ARG);
 }
 
+/* ---- randomized: both designs against their rules, checked after every operation ---------------- */
+#if defined(RTM_DEBUG) && RTM_DEBUG
+#define CHECK_EVERY_OP 1
+#else
+#define CHECK_EVERY_OP 0
+#endif
+#define RLIVE 256
+
+static void test_random(void **state)
+{
+    (void)state;
+    rtm_test_rng rng = {rtm_test_seed()};
+    /* the earlier tests' heaps left their free space poisoned; rtm_heap_init does not undo that */
+    rtm_san_access(g_mem, sizeof g_mem);
+    rtm_san_access(g_one, sizeof g_one);
+    rtm_heap *th[3], *one = rtm_heap_init(g_one, sizeof g_one, RTM_FIT_GOOD);
+    for (int i = 0; i < 3; i++) assert_non_null(th[i] = rtm_heap_init(g_mem[i], sizeof g_mem[i], RTM_FIT_GOOD));
+    assert_non_null(one);
+    const size_t res[3] = {2500, 800, 0};
+    rtm_tiers t;
+    rtm_reserve r;
+    assert_int_equal(rtm_tiers_init(&t, th, 3), RTM_OK);
+    assert_int_equal(rtm_reserve_init(&r, one, res, 3), RTM_OK);
+    rtm_test_hook_install();
+    struct { void *p; unsigned prio; bool tiers; } live[RLIVE];
+    size_t nlive = 0, ops = rtm_test_ops(300000);
+    rtm_reserve_level_stats want_t[3], want_r[3];
+    memset(want_t, 0, sizeof want_t);
+    memset(want_r, 0, sizeof want_r);
+    for (size_t op = 0; op < ops; op++) {
+        bool grow = ((op / 300) & 1) == 0;
+        if (nlive < RLIVE && rtm_test_rnd(&rng, 100) < (grow ? 65u : 35u)) {
+            unsigned prio = (unsigned)rtm_test_rnd(&rng, 3);
+            size_t size = 1 + (size_t)rtm_test_rnd(&rng, rtm_test_rnd(&rng, 8) == 0 ? 3000 : 300);
+            bool use_tiers = rtm_test_rnd(&rng, 2) == 0;
+            void *q;
+            if (use_tiers) {
+                q = rtm_tiers_alloc(&t, size, prio);
+                want_t[prio].requests++;
+                if (q != NULL) {
+                    int tier = -1;
+                    for (int i = 0; i < 3; i++)
+                        if (in(q, g_mem[i], sizeof g_mem[i])) tier = i;
+                    assert_true(tier >= 0 && (unsigned)tier <= prio); /* never above its level */
+                    want_t[prio].served++;
+                    if ((unsigned)tier != prio) want_t[prio].borrowed++;
+                } else {
+                    want_t[prio].failed++;
+                }
+            } else {
+                rtm_heap_stats before, after;
+                rtm_heap_get_stats(one, &before);
+                q = rtm_reserve_alloc(&r, size, prio);
+                rtm_heap_get_stats(one, &after);
+                want_r[prio].requests++;
+                if (q != NULL) {
+                    assert_true(after.free >= res[prio]); /* the watermark holds */
+                    assert_true(before.free - after.free >= size);
+                    want_r[prio].served++;
+                } else {
+                    assert_int_equal(after.free, before.free); /* a refusal leaves the heap as it was */
+                    assert_int_equal(after.used, before.used);
+                    if (size > before.free) want_r[prio].failed++;
+                    else if (size + res[prio] > before.free) want_r[prio].denied++;
+                    else { /* allocated and given back, or no block: the counters tell which */
+                        rtm_reserve_level_stats st;
+                        rtm_reserve_get_stats(&r, prio, &st);
+                        if (st.denied > want_r[prio].denied) want_r[prio].denied++;
+                        else want_r[prio].failed++;
+                    }
+                }
+            }
+            if (q != NULL) {
+                memset(q, (int)prio, size < 64 ? size : 64);
+                live[nlive].p = q;
+                live[nlive].prio = prio;
+                live[nlive++].tiers = use_tiers;
+            }
+        } else if (nlive > 0) {
+            size_t k = (size_t)rtm_test_rnd(&rng, nlive);
+            if (live[k].tiers) rtm_tiers_free(&t, live[k].p);
+            else rtm_reserve_free(&r, live[k].p);
+            live[k] = live[--nlive];
+        }
+        if (CHECK_EVERY_OP || (op & 511u) == 0) {
+            assert_int_equal(rtm_heap_check(one), RTM_OK);
+            for (int i = 0; i < 3; i++) assert_int_equal(rtm_heap_check(th[i]), RTM_OK);
+            for (unsigned p = 0; p < 3; p++) {
+                rtm_reserve_level_stats st;
+                rtm_tiers_get_stats(&t, p, &st);
+                assert_memory_equal(&st, &want_t[p], sizeof st);
+                rtm_reserve_get_stats(&r, p, &st);
+                assert_memory_equal(&st, &want_r[p], sizeof st);
+            }
+        }
+    }
+    while (nlive) {
+        nlive--;
+        if (live[nlive].tiers) rtm_tiers_free(&t, live[nlive].p);
+        else rtm_reserve_free(&r, live[nlive].p);
+    }
+    assert_int_equal(rtm_test_hook_total(), 0);
+    rtm_heap_stats hs;
+    rtm_heap_get_stats(one, &hs);
+    assert_int_equal(hs.used, 0);
+    for (int i = 0; i < 3; i++) {
+        rtm_heap_get_stats(th[i], &hs);
+        assert_int_equal(hs.used, 0);
+    }
+    printf("[ INFO     ] watermarks: low %zu/%zu served, %zu denied; tiers: low %zu/%zu served\n", want_r[0].served,
+           want_r[0].requests, want_r[0].denied, want_t[0].served, want_t[0].requests);
+    rtm_tiers_destroy(&t);
+    rtm_reserve_destroy(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tiers),
         cmocka_unit_test(test_watermarks),
+        cmocka_unit_test(test_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
