@@ -158,11 +158,11 @@ static void test_runner_semantics(void **state)
     rtm_oplist_push(&l, RTM_OP_REALLOC, 2, 40, 0);  /* 5: not live: alloc, live 390 */
     rtm_oplist_push(&l, RTM_OP_ALLOC, 3, 0, 0);     /* 6: alloc(0): neither failure nor object */
     rtm_oplist_push(&l, RTM_OP_REALLOC, 2, 0, 0);   /* 7: realloc to 0 frees, live 350 */
-    rtm_oplist_push(&l, RTM_OP_FREE, 1, 0, 0);      /* 8 */
-    rtm_oplist_push(&l, RTM_OP_FREE, 0, 0, 0);      /* 9 */
-    rtm_oplist_push(&l, RTM_OP_FREE, 0, 0, 0);      /* 10: double free in the list: skipped */
-    l.ops[l.n - 1].id = 0;
-    assert_int_equal(rtm_run_auto_end(&l), 8);
+    rtm_oplist_push(&l, RTM_OP_REALLOC, 0, 20, 0);  /* 8: shrink keeps the first 20 bytes, live 70 */
+    rtm_oplist_push(&l, RTM_OP_FREE, 1, 0, 0);      /* 9 */
+    rtm_oplist_push(&l, RTM_OP_FREE, 0, 0, 0);      /* 10 */
+    rtm_oplist_push(&l, RTM_OP_FREE, 0, 0, 0);      /* 11: double free in the list: skipped */
+    assert_int_equal(rtm_run_auto_end(&l), 9);
     assert_int_equal(rtm_oplist_peak_live(&l), 390);
 
     rtm_run_config cfg;
@@ -178,10 +178,25 @@ static void test_runner_semantics(void **state)
     assert_int_equal(r.skipped_frees, 2);
     assert_int_equal(r.frees, 3);
     assert_int_equal(r.peak_live, 390);
-    assert_int_equal(r.end_op, 8);
+    assert_int_equal(r.end_op, 9);
     assert_int_equal(r.verify_errors, 0);
     assert_true(r.ns_per_op > 0);
     assert_int_equal(r.first_fail_op, SIZE_MAX);
+
+    /* The same list on every heap policy: same answers, contents kept across both reallocs. */
+    for (int t = 0; t < RTM_RUN_SYSTEM; t++) {
+        rtm_run_config hc = cfg;
+        hc.target = (rtm_run_target)t;
+        hc.arena = 4096;
+        assert_int_equal(rtm_run(&l, &hc, &r), RTM_OK);
+        assert_int_equal(r.failures, 0);
+        assert_int_equal(r.bad_ops, 1);
+        assert_int_equal(r.skipped_frees, 2);
+        assert_int_equal(r.frees, 3);
+        assert_int_equal(r.verify_errors, 0);
+        assert_int_equal(r.heap_bad_frees, 0);
+        assert_int_equal(r.end.used_blocks, 2);
+    }
 
     /* An id beyond max_id is a bad op, never an out-of-bounds access. */
     l.ops[0].id = l.max_id + 5;

@@ -213,7 +213,7 @@ static bool run_op(run_state *s, bool sys, size_t i, const rtm_op *op, uint32_t 
         if (p != s->ptr[id]) s->res->allocs++;
         if (s->cfg->verify) {
             size_t keep = s->size[id] < op->size ? s->size[id] : op->size;
-            if (!pat_ok(p, id, keep, keep)) s->res->verify_errors++;
+            if (!pat_ok(p, id, s->size[id], keep)) s->res->verify_errors++;
         }
         s->live_bytes -= s->size[id];
         s->live_objects--;
