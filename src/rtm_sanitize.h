@@ -69,6 +69,22 @@ static inline void rtm_san_pool_create(const void *pool)
     RTM_VG(if (VALGRIND_MEMPOOL_EXISTS(pool)) VALGRIND_DESTROY_MEMPOOL(pool));
     RTM_VG(VALGRIND_CREATE_MEMPOOL(pool, 0, 0));
 }
+/*
+ * An allocator is about to be (re)initialised over [mem, mem + n) with anchor @p pool. rtmem
+ * objects have no destroy call, so the buffer may still carry what the tools learnt from an
+ * earlier allocator there: a memcheck pool at the same anchor (whose chunks DESTROY marks
+ * NOACCESS) and ASan poison. This forgets both and declares the whole buffer fresh (undefined,
+ * addressable). Call it first in an init, before the buffer is touched; rtm_san_pool_create may
+ * follow. Without it, re-initialising a heap in a reused arena of a different size makes memcheck
+ * report the new control data as inaccessible (the runner's minimum-arena search does this).
+ */
+static inline void rtm_san_region_fresh(const void *pool, void *mem, size_t n)
+{
+    (void)pool, (void)mem, (void)n;
+    RTM_VG(if (VALGRIND_MEMPOOL_EXISTS(pool)) VALGRIND_DESTROY_MEMPOOL(pool));
+    RTM_ASAN_UNPOISON(mem, n);
+    RTM_VG(VALGRIND_MAKE_MEM_UNDEFINED(mem, n));
+}
 static inline void rtm_san_pool_destroy(const void *pool)
 {
     (void)pool;
