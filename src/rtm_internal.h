@@ -1,6 +1,7 @@
 /*
  * Private helpers shared by rtmem's core modules. Never installed; never included by users.
- * Freestanding: only <stdint.h>, <stddef.h>, <stdbool.h>, <string.h>, <limits.h>.
+ * Freestanding: only <stdint.h>, <stddef.h>, <stdbool.h>, <limits.h> (no <string.h>: the RV32
+ * toolchain has none; use rtm_memcpy / rtm_memset / rtm_memmove below).
  */
 #ifndef RTM_INTERNAL_H
 #define RTM_INTERNAL_H
