@@ -499,6 +499,8 @@ rtm_heap *rtm_heap_init(void *mem, size_t bytes, rtm_fit fit)
         rtm_report(RTM_ERR_TOO_SMALL, NULL, mem);
         return NULL;
     }
+    /* The buffer may have held another heap: forget what the checkers learnt about it. */
+    rtm_san_region_fresh((void *)base, mem, bytes);
     rtm_heap *h = (rtm_heap *)base;
     rtm_memset(h, 0, ctrl);
     h->magic = HEAP_MAGIC;
