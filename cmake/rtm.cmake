@@ -45,10 +45,13 @@ endfunction()
 # rtm_add_test(NAME name COMMAND exe args... [LABELS l...] [TIMEOUT s])
 # Registers a ctest test. With RTM_MEMCHECK the command runs under valgrind memcheck and any
 # error fails the test. Labels in use: unit, mt (multi-threaded: also run under TSan),
-# novalgrind (skip under memcheck: e.g. death tests that rely on ASan), slow.
+# novalgrind (skip under memcheck: e.g. death tests that rely on ASan), nowrap (under memcheck,
+# run as is: tests that start valgrind themselves), slow.
 function(rtm_add_test)
   cmake_parse_arguments(T "" "NAME;TIMEOUT" "COMMAND;LABELS" ${ARGN})
-  if(RTM_MEMCHECK)
+  if(RTM_MEMCHECK AND "nowrap" IN_LIST T_LABELS)
+    set(cmd ${T_COMMAND})
+  elseif(RTM_MEMCHECK)
     if("novalgrind" IN_LIST T_LABELS)
       return()
     endif()
