@@ -796,7 +796,10 @@ size_t rtm_heap_usable_size(const rtm_heap *h, const void *ptr)
     if (h == NULL || ptr == NULL) return 0;
     rtm_err why;
     rtm_block *b = used_block_of(h, ptr, &why);
-    return b == NULL ? 0 : size_of_head(head_of(b)) - H;
+    if (b == NULL) return 0;
+    size_t usable = size_of_head(head_of(b)) - H;
+    rtm_san_open(h, (void *)(uintptr_t)ptr, usable); /* the caller may now use all of it */
+    return usable;
 }
 
 rtm_fit rtm_heap_fit(const rtm_heap *h) { return h != NULL ? (rtm_fit)h->fit : RTM_FIT_GOOD; }
@@ -913,7 +916,9 @@ rtm_err rtm_heap_check(const rtm_heap *h)
                         (unsigned)(pp - h->heads) != class_of(size) || *pp != b)
                         return corrupt(h, b);
                 } else {
-                    rtm_block *pb = (rtm_block *)((char *)pp - offsetof(rtm_block, next_free));
+                    /* pp may be any value here (that is what is being checked): integer
+                     * arithmetic, and no dereference until it is known to lie in a segment. */
+                    rtm_block *pb = (rtm_block *)((uintptr_t)pp - offsetof(rtm_block, next_free));
                     if (segment_holding(h, pb, MIN_BLOCK) == NULL || next_free(pb) != b) return corrupt(h, b);
                 }
                 if (nx != NULL && (segment_holding(h, nx, MIN_BLOCK) == NULL || pprev_free(nx) != &b->next_free))

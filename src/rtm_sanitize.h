@@ -120,6 +120,16 @@ static inline void rtm_san_vg_open_tail(char *p, size_t n)
 }
 #endif
 /* ptr's usable bytes were old_size (whole block) and the user now asks for new_size. */
+/* The user may now use all of [ptr, ptr + n) of its live block (e.g. after asking for the usable
+ * size): bytes already open keep their state (written bytes stay defined), the rest opens as
+ * undefined. */
+static inline void rtm_san_open(const void *pool, void *ptr, size_t n)
+{
+    (void)pool, (void)ptr, (void)n;
+    RTM_VG(VALGRIND_MEMPOOL_CHANGE(pool, ptr, ptr, n));
+    RTM_VG(rtm_san_vg_open_tail((char *)ptr, n));
+    RTM_ASAN_UNPOISON(ptr, n);
+}
 static inline void rtm_san_resize(const void *pool, void *ptr, size_t old_size, size_t new_size)
 {
     (void)pool, (void)ptr, (void)old_size, (void)new_size;

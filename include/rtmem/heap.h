@@ -157,7 +157,12 @@ void *rtm_heap_realloc(rtm_heap *h, void *ptr, size_t bytes);
  */
 void rtm_heap_free(rtm_heap *h, void *ptr);
 
-/** Usable bytes of the used block at @p ptr (>= the size requested). 0 for NULL or a bad pointer. O(1). */
+/**
+ * Usable bytes of the used block at @p ptr (>= the size requested); the caller may use all of them.
+ * 0 for NULL or a bad pointer (not reported: this is a query). O(1). Under ASan or Valgrind builds
+ * only the requested bytes are open after an allocation (overruns into the rounding are caught);
+ * this call opens the whole usable size.
+ */
 size_t rtm_heap_usable_size(const rtm_heap *h, const void *ptr);
 
 /** Fills @p out with current statistics. O(free blocks in the largest non-empty class). */
