@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "runner.h"
+#include "rtm_sanitize.h"
 
 static const char *const k_target_names[RTM_RUN_TARGETS_] = {"good", "best", "first", "malloc"};
 
@@ -309,6 +310,10 @@ rtm_err rtm_run(const rtm_oplist *ops, const rtm_run_config *cfg, rtm_run_result
     /* Objects the list left live: free them so the system allocator does not leak (the heap
      * buffer is simply dropped). */
     for (size_t id = 0; sys && id < ids; id++) free(s.ptr[id]);
+    /* A heap has no destroy call: the buffer is simply dropped. Tell Valgrind (RTM_VALGRIND builds)
+     * that the heap's pool and its live blocks are gone, so that the next heap, which malloc may
+     * place at the same address, starts from a clean slate instead of inheriting stale chunks. */
+    if (s.heap != NULL) rtm_san_pool_destroy(s.heap);
     free(s.ptr);
     free(s.size);
     free(arena);
