@@ -487,17 +487,25 @@ rtm_heap *rtm_heap_init(void *mem, size_t bytes, rtm_fit fit)
     unsigned fl_count = 1;
     if (bytes >= ((size_t)1 << LIN_LOG2)) fl_count = rtm_log2_size(bytes) - LIN_LOG2 + 2u;
     if (fl_count > 32u) fl_count = 32u;
-    unsigned top_shift = fl_count - 1u + LIN_LOG2;
-    size_t max_block = top_shift >= sizeof(size_t) * CHAR_BIT ? (SIZE_MAX & ~(A - 1u)) - A
-                                                             : ((size_t)1 << top_shift) - A;
     uintptr_t base = rtm_align_up_uptr(lo, sizeof(void *));
-    /* One second-level word more than there are levels, always 0: a search that starts just past
-     * the last class reads it and finds nothing, with no bounds test on the hot path. */
-    size_t ctrl = sizeof(rtm_heap) + (size_t)fl_count * SL * sizeof(rtm_block *) + (fl_count + 1u) * sizeof(uint32_t);
-    uintptr_t first, end;
-    if (base < lo || base + ctrl < base || !segment_bounds(base + ctrl, hi, max_block, &first, &end)) {
-        rtm_report(RTM_ERR_TOO_SMALL, NULL, mem);
-        return NULL;
+    size_t ctrl = 0, max_block = 0;
+    uintptr_t first = 0, end = 0;
+    /* A small buffer may not hold the list heads of every level its size asks for: then it gets
+     * the most levels that still leave room for a block (so a larger buffer never fails where a
+     * smaller one works), and its largest class bounds the block, as for any segment. */
+    for (;; fl_count--) {
+        unsigned top_shift = fl_count - 1u + LIN_LOG2;
+        max_block = top_shift >= sizeof(size_t) * CHAR_BIT ? (SIZE_MAX & ~(A - 1u)) - A
+                                                           : ((size_t)1 << top_shift) - A;
+        /* One second-level word more than there are levels, always 0: a search that starts
+         * just past the last class reads it and finds nothing, with no bounds test on the hot
+         * path. */
+        ctrl = sizeof(rtm_heap) + (size_t)fl_count * SL * sizeof(rtm_block *) + (fl_count + 1u) * sizeof(uint32_t);
+        if (base >= lo && base + ctrl >= base && segment_bounds(base + ctrl, hi, max_block, &first, &end)) break;
+        if (fl_count == 1u) {
+            rtm_report(RTM_ERR_TOO_SMALL, NULL, mem);
+            return NULL;
+        }
     }
     /* The buffer may have held another heap: forget what the checkers learnt about it. */
     rtm_san_region_fresh((void *)base, mem, bytes);
