@@ -1066,6 +1066,31 @@ static void test_region_larger_than_classes(void **state)
     assert_int_equal(rtm_heap_check(h), RTM_OK);
 }
 
+/* Whether a buffer can hold a heap is monotone in its size, at every misalignment: a small buffer
+ * gets fewer size classes rather than failing where a smaller one works (regression: on -m32 a
+ * 408-byte buffer worked and 512..535 did not). Every heap created serves a 1-byte request. */
+static void test_init_monotone_in_size(void **state)
+{
+    (void)state;
+    unsigned char *buf = ht_buffer(4096 + 16, 0);
+    for (size_t off = 0; off < RTM_ALIGN; off++) {
+        bool seen_ok = false;
+        for (size_t n = 0; n <= 4096; n++) {
+            rtm_heap *h = rtm_heap_init(buf + off, n, RTM_FIT_GOOD);
+            if (h == NULL) {
+                assert_false(seen_ok);
+                continue;
+            }
+            seen_ok = true;
+            void *p = rtm_heap_alloc(h, 1);
+            assert_non_null(p);
+            rtm_heap_free(h, p);
+            assert_int_equal(rtm_heap_check(h), RTM_OK);
+        }
+        assert_true(seen_ok);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1101,6 +1126,7 @@ int main(void)
         cmocka_unit_test(test_usable_size),
         cmocka_unit_test(test_walk_and_stats),
         cmocka_unit_test(test_largest_request),
+        cmocka_unit_test(test_init_monotone_in_size),
         cmocka_unit_test(test_region_larger_than_classes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
