@@ -23,6 +23,9 @@
  * of FREE ops of the list (for WORKLOADS.md workloads: exactly the start of the clean-up phase; for
  * a trace: before the program's final frees). All counters (allocations, failures, time) cover the
  * whole list, clean-up included, as WORKLOADS.md requires.
+ *
+ * Threads: every function keeps its state in its arguments and locals (no globals), so calls on
+ * different lists and configs may run concurrently; an op list may be shared read-only.
  */
 #ifndef RTM_RUNNER_H
 #define RTM_RUNNER_H

@@ -9,7 +9,7 @@
  *
  * The worst-case construction (V1/V2) depends on the allocator's answers ("allocate until it
  * fails"), so it is not an op list: rtm_wc_build() runs it on a heap directly.
- * Host-only (libc).
+ * Host-only (libc). No global state: concurrent calls with different arguments are safe.
  */
 #ifndef RTM_WORKLOADS_H
 #define RTM_WORKLOADS_H
