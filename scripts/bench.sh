@@ -4,7 +4,7 @@
 # with -m32 multilib. Results: build/bench/results.txt (raw "arch workload target key value"
 # lines) and build/bench/report.md (the tables printed at the end; docs/benchmarks.md quotes them).
 # Environment: RTM_JOBS (parallel measurements, default 2), RTM_BENCH_WORKLOADS (default
-# "A B C A64"), RTM_BENCH_SKIP (any of "instr time wc minarena" to leave out), RTM_BENCH_CFLAGS
+# "A B C A64"), RTM_BENCH_SKIP (any of "instr time wc minarena others" to leave out), RTM_BENCH_CFLAGS
 # (extra compiler flags, e.g. -Wno-error=clobbered to measure despite a new warning elsewhere).
 set -u
 cd "$(dirname "$0")/.."
@@ -86,6 +86,51 @@ if [[ "$SKIP" != *" time "* ]]; then
 fi
 
 python3 bench/report.py "$OUT/res" >"$OUT/report.md" || rc=1
+
+# ---- the other allocators (issues 3 and 4): instructions per call, x86-64 -O2 -------------------
+# The drivers live with their tests; each is built here in Release and run under callgrind.
+if [[ "$SKIP" != *" others "* ]]; then
+  echo "bench: slab, ring, tracking overhead, reserves"
+  cmake -S . -B build/bench-drivers -DCMAKE_BUILD_TYPE=Release "-DCMAKE_C_FLAGS_RELEASE=-O2 -DNDEBUG" \
+        "-DCMAKE_C_FLAGS=${RTM_BENCH_CFLAGS:-}" >build/bench-drivers.configure.log 2>&1 \
+    && cmake --build build/bench-drivers -j "$JOBS" --target slab_count ring_count track_overhead \
+         test_reserve_compare >build/bench-drivers.build.log 2>&1 \
+    || { echo "bench: driver build failed:"; tail -n 30 build/bench-drivers.build.log; rc=1; }
+  D=build/bench-drivers/tests
+  per_call() { # FILE CALLER-FILE-REGEX FN...: "fn: Ir/call (calls)"
+    local f=$1 re=$2; shift 2
+    python3 bench/callgrind_sum.py "$f" --caller-file "$re" "$@" \
+      | awk '{ if ($2 > 0) printf "| `%s` | %.1f | %d |\n", $1, $3 / $2, $2; else printf "| `%s` | - | 0 |\n", $1 }'
+  }
+  {
+    echo
+    echo "## Other allocators, x86-64 -O2 (callgrind, inclusive instructions per call)"
+    echo
+    echo "| call | instructions | calls |"
+    echo "|---|---|---|"
+    valgrind --tool=callgrind --callgrind-out-file="$OUT/cg/slab" "$D/slab/slab_count" >/dev/null 2>&1 \
+      && per_call "$OUT/cg/slab" 'slab_count\.c$' rtm_slab_alloc rtm_slab_free
+    valgrind --tool=callgrind --callgrind-out-file="$OUT/cg/ring" "$D/ring/ring_count" >/dev/null 2>&1 \
+      && per_call "$OUT/cg/ring" 'ring_count\.c$' rtm_ring_claim rtm_ring_commit rtm_ring_peek rtm_ring_release
+    echo
+    echo "Slab: unlocked core (RTM_SLAB_LOCKING=0, as tests/slab/slab_count.c builds it); issue 3's target"
+    echo "is under 20 per call. Ring: 4 KiB ring, records of 1..64 bytes, single producer/consumer."
+    echo
+    echo "| tracking (100,000 alloc+free pairs, 16 live, good-fit heap) | instructions per pair |"
+    echo "|---|---|"
+    for f in run_plain run_tracked run_guarded run_locked; do
+      n=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null --toggle-collect=$f "$D/track/track_overhead" 2>&1 \
+          | sed -n 's/.*Collected : *\([0-9]*\).*/\1/p')
+      [ -n "$n" ] && echo "| \`$f\` | $(awk -v n="$n" 'BEGIN { printf "%.0f", n / 100000 }') |"
+    done
+    echo
+    echo "## Priority reserves: tiered heaps against watermarks in one heap (same RAM, same trace)"
+    echo
+    echo '```'
+    "$D/reserve/test_reserve_compare" 2>&1 | grep -vE '^\[ +(RUN|OK|PASSED|=+) ' | grep -v '^\[=' || true
+    echo '```'
+  } >>"$OUT/report.md"
+fi
 cat "$OUT/report.md"
 echo
 echo "bench: $(( $(date +%s) - start )) s; report in $OUT/report.md"
