@@ -14,12 +14,16 @@ start=$(date +%s)
 bash scripts/deps.sh || exit 1
 
 failed=()
+rm -rf build/check-logs
 for step in scripts/check.d/[0-9]*.sh; do
   num=$(basename "$step" | cut -d- -f1)
   if [ -n "${RTM_CHECK_ONLY:-}" ] && ! [[ " $RTM_CHECK_ONLY " == *" $num "* ]]; then continue; fi
   t0=$(date +%s)
   echo "=== check: $(basename "$step" .sh)"
-  if bash "$step"; then
+  mkdir -p build/check-logs
+  log=build/check-logs/$(basename "$step" .sh).log
+  bash "$step" 2>&1 | tee "$log"
+  if [ "${PIPESTATUS[0]}" -eq 0 ]; then
     echo "=== check: $(basename "$step" .sh) passed ($(( $(date +%s) - t0 )) s)"
   else
     echo "=== check: $(basename "$step" .sh) FAILED ($(( $(date +%s) - t0 )) s)"
@@ -28,6 +32,11 @@ for step in scripts/check.d/[0-9]*.sh; do
 done
 
 echo "=== check: total $(( $(date +%s) - start )) s"
+# Every ctest run's summary ("N% tests passed, F tests failed out of T"), added up over all steps.
+read -r tests_total tests_failed < <(cat build/check-logs/*.log 2>/dev/null \
+  | sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\1 \2/p' \
+  | awk '{f += $1; t += $2} END {print t + 0, f + 0}')
+echo "tests: $((tests_total - tests_failed)) passed, $tests_failed failed"
 if [ ${#failed[@]} -ne 0 ]; then
   echo "=== check: FAILED steps: ${failed[*]}"
   exit 1
