@@ -94,7 +94,7 @@ if [[ "$SKIP" != *" others "* ]]; then
   cmake -S . -B build/bench-drivers -DCMAKE_BUILD_TYPE=Release "-DCMAKE_C_FLAGS_RELEASE=-O2 -DNDEBUG" \
         "-DCMAKE_C_FLAGS=${RTM_BENCH_CFLAGS:-}" >build/bench-drivers.configure.log 2>&1 \
     && cmake --build build/bench-drivers -j "$JOBS" --target slab_count ring_count track_overhead \
-         test_reserve_compare >build/bench-drivers.build.log 2>&1 \
+         test_reserve_compare rtmem_cli >build/bench-drivers.build.log 2>&1 \
     || { echo "bench: driver build failed:"; tail -n 30 build/bench-drivers.build.log; rc=1; }
   D=build/bench-drivers/tests
   per_call() { # FILE CALLER-FILE-REGEX FN...: "fn: Ir/call (calls)"
@@ -128,6 +128,12 @@ if [[ "$SKIP" != *" others "* ]]; then
     echo
     echo '```'
     "$D/reserve/test_reserve_compare" 2>&1 | grep -vE '^\[ +(RUN|OK|PASSED|=+) ' | grep -v '^\[=' || true
+    echo '```'
+    echo
+    echo "## Static stack analysis at scale (issue 6): 20,000 functions, ~100,000 calls, target < 1 s"
+    echo
+    echo '```'
+    bash bench/stack_scale.sh build/bench-drivers 2>&1 || echo "stack scale: FAILED"
     echo '```'
   } >>"$OUT/report.md"
 fi
