@@ -166,12 +166,17 @@ RTM_INLINE rtm_block *next_free(const rtm_block *b) { return (rtm_block *)load_w
 RTM_INLINE rtm_block **pprev_free(const rtm_block *b) { return (rtm_block **)load_word(&b->pprev_free); }
 RTM_INLINE void set_next_free(rtm_block *b, rtm_block *n) { store_word(&b->next_free, (size_t)n); }
 RTM_INLINE void set_pprev_free(rtm_block *b, rtm_block **pp) { store_word(&b->pprev_free, (size_t)pp); }
-RTM_INLINE rtm_block **heads_end(const rtm_heap *h);
+/* Is pp one of the list-head slots (in the control block), rather than a free block's next_free?
+ * The slots end where sl_bitmap starts (== heads_end(h): rtm_heap_check verifies it first). */
+RTM_INLINE bool is_head_slot(const rtm_heap *h, rtm_block *const *pp)
+{
+    return (uintptr_t)pp - (uintptr_t)h->heads < (uintptr_t)h->sl_bitmap - (uintptr_t)h->heads;
+}
 /* *pp is either a list head (control block, never poisoned) or a free block's next_free field. */
 RTM_INLINE void store_link(const rtm_heap *h, rtm_block **pp, rtm_block *v)
 {
 #if RTM_VALGRIND
-    if ((uintptr_t)pp - (uintptr_t)h->heads < (uintptr_t)heads_end(h) - (uintptr_t)h->heads) {
+    if (is_head_slot(h, pp)) {
         *pp = v;
         return;
     }
@@ -238,7 +243,7 @@ RTM_INLINE void list_remove(rtm_heap *h, rtm_block *b)
     store_link(h, pp, next);
     if (next != NULL) {
         set_pprev_free(next, pp);
-    } else if ((uintptr_t)pp - (uintptr_t)h->heads < (uintptr_t)h->sl_bitmap - (uintptr_t)h->heads) {
+    } else if (is_head_slot(h, pp)) {
         /* b was alone in its list: pp is the head slot, which tells the class. */
         unsigned idx = (unsigned)(pp - h->heads);
         if ((h->sl_bitmap[idx >> SL_LOG2] &= ~(1u << (idx & (SL - 1u)))) == 0)
@@ -389,36 +394,61 @@ RTM_INLINE const rtm_segment *segment_of(const rtm_heap *h, uintptr_t a)
     return NULL;
 }
 
-/* The used block whose payload is p, or NULL with *why set. O(1) (O(segments) when several).
- * Checks: p inside the heap and aligned; head says used, a plausible size that stays inside the
- * segment; the next block does not claim a free left neighbour; if our head claims a free left
- * neighbour, that block's footer and head agree. */
-static rtm_block *used_block_of(const rtm_heap *h, const void *p, rtm_err *why)
+/* What validation learnt about a used block: the loads free and realloc go on to use. */
+typedef struct {
+    rtm_block *b;    /* the block */
+    size_t hd;       /* its head */
+    rtm_block *next; /* the block after it */
+    size_t nh;       /* that block's head */
+    rtm_block *prev; /* the free block before it, or NULL */
+    size_t ps;       /* prev's size (0 without prev) */
+} used_view;
+
+/* Checks that p is the payload of a used block and fills v. RTM_OK, or why not: RTM_ERR_BAD_PTR or
+ * RTM_ERR_DOUBLE_FREE. O(1) (O(segments) when there are several). Checks: p inside the heap and
+ * aligned; head says used, a plausible size that stays inside the segment; the next block does not
+ * claim a free left neighbour; if our head claims a free left neighbour, that block's footer and
+ * head agree. A FREE-looking head is a double free only when its size is plausible too. */
+RTM_INLINE rtm_err validate_used(const rtm_heap *h, const void *p, used_view *v)
 {
     uintptr_t a = (uintptr_t)p;
-    *why = RTM_ERR_BAD_PTR;
-    if ((a & (A - 1u)) != 0 || a - h->p_lo >= h->p_span) return NULL;
-    const rtm_segment *seg = segment_of(h, a);
-    if (seg == NULL) return NULL;
+    if (RTM_UNLIKELY((a & (A - 1u)) != 0 || a - h->p_lo >= h->p_span)) return RTM_ERR_BAD_PTR;
+    uintptr_t seg_first = h->lo, seg_end = h->hi;
+    if (RTM_UNLIKELY(h->segment_count != 1)) {
+        const rtm_segment *seg = segment_of(h, a);
+        if (seg == NULL) return RTM_ERR_BAD_PTR;
+        seg_first = (uintptr_t)seg->first;
+        seg_end = (uintptr_t)seg->end;
+    }
     rtm_block *b = block_of_payload(p);
-    if (rtm_san_is_user_memory(b, H)) return NULL; /* a real header is never user-accessible */
+    if (rtm_san_is_user_memory(b, H)) return RTM_ERR_BAD_PTR; /* a real header is never user-accessible */
     size_t hd = head_of(b);
     size_t size = size_of_head(hd);
-    if (size < MIN_BLOCK || size > (uintptr_t)seg->end - (uintptr_t)b) return NULL;
-    if (hd & FREE_BIT) {
-        *why = RTM_ERR_DOUBLE_FREE; /* only when the size is plausible: else just a bad pointer */
-        return NULL;
-    }
-    if (head_of(block_at(b, size)) & PREV_FREE_BIT) return NULL;
+    if (RTM_UNLIKELY(size < MIN_BLOCK || size > seg_end - (uintptr_t)b)) return RTM_ERR_BAD_PTR;
+    if (RTM_UNLIKELY(hd & FREE_BIT)) return RTM_ERR_DOUBLE_FREE; /* free, or merged and stamped */
+    rtm_block *n = block_at(b, size);
+    size_t nh = head_of(n);
+    if (RTM_UNLIKELY(nh & PREV_FREE_BIT)) return RTM_ERR_BAD_PTR;
+    v->prev = NULL;
+    v->ps = 0;
     if (hd & PREV_FREE_BIT) {
         size_t ps = prev_size(b);
-        if (ps < MIN_BLOCK || (ps & FLAG_MASK) != 0 || ps > (uintptr_t)b - (uintptr_t)seg->first) return NULL;
-        if (head_of((rtm_block *)((char *)b - ps)) != (ps | FREE_BIT)) return NULL;
+        if (RTM_UNLIKELY(ps < MIN_BLOCK || (ps & FLAG_MASK) != 0 || ps > (uintptr_t)b - seg_first))
+            return RTM_ERR_BAD_PTR;
+        rtm_block *prev = (rtm_block *)((char *)b - ps);
+        if (RTM_UNLIKELY(head_of(prev) != (ps | FREE_BIT))) return RTM_ERR_BAD_PTR;
+        v->prev = prev;
+        v->ps = ps;
     }
-    return b;
+    v->b = b;
+    v->hd = hd;
+    v->next = n;
+    v->nh = nh;
+    return RTM_OK;
 }
 
-static void reject_free(rtm_heap *h, const void *p, rtm_err why)
+/* Counts and reports a rejected free (or realloc). Out of line: keeps the hot paths leaves. */
+static RTM_NOINLINE void reject_free(rtm_heap *h, const void *p, rtm_err why)
 {
     h->bad_frees++;
     rtm_report(why, h, p);
@@ -599,11 +629,9 @@ void *rtm_heap_aligned_alloc(rtm_heap *h, size_t align, size_t bytes)
     if (bytes == 0) return NULL;
     /* Worst case the payload must move up by MIN_BLOCK + align - A to land on a boundary while
      * leaving a gap that can be a free block of its own. */
-    size_t need;
-    if (bytes > h->max_request || rtm_add_overflow(block_size_for(bytes), align - A + MIN_BLOCK, &need) ||
-        need > h->max_block)
-        return fail_alloc(h);
-    size_t bs = block_size_for(bytes);
+    if (bytes > h->max_request) return fail_alloc(h);
+    size_t bs = block_size_for(bytes), need;
+    if (rtm_add_overflow(bs, align - A + MIN_BLOCK, &need) || need > h->max_block) return fail_alloc(h);
     rtm_block *b = find_block(h, need);
     if (b == NULL) return fail_alloc(h);
     list_remove(h, b);
@@ -644,12 +672,6 @@ void *rtm_heap_calloc(rtm_heap *h, size_t n, size_t size)
 }
 
 /* ---- free ------------------------------------------------------------------------------------- */
-/* Reports a rejected free. Kept out of line so the hot path stays a leaf with few registers. */
-static RTM_NOINLINE void reject_free_cold(rtm_heap *h, const void *p, rtm_err why)
-{
-    reject_free(h, p, why);
-}
-
 void rtm_heap_free(rtm_heap *h, void *ptr)
 {
     if (ptr == NULL) return;
@@ -657,57 +679,36 @@ void rtm_heap_free(rtm_heap *h, void *ptr)
         rtm_report(RTM_ERR_ARG, NULL, ptr);
         return;
     }
-    /* Validation (as in used_block_of, written out so that coalescing reuses its loads). */
-    uintptr_t a = (uintptr_t)ptr;
-    if (RTM_UNLIKELY((a & (A - 1u)) != 0 || a - h->p_lo >= h->p_span)) goto bad_ptr;
-    uintptr_t seg_first = h->lo, seg_end = h->hi;
-    if (RTM_UNLIKELY(h->segment_count != 1)) {
-        const rtm_segment *seg = segment_of(h, a);
-        if (seg == NULL) goto bad_ptr;
-        seg_first = (uintptr_t)seg->first;
-        seg_end = (uintptr_t)seg->end;
-    }
-    rtm_block *b = block_of_payload(ptr);
-    if (rtm_san_is_user_memory(b, H)) goto bad_ptr;
-    size_t hd = head_of(b);
-    size_t size = size_of_head(hd);
-    if (RTM_UNLIKELY(size < MIN_BLOCK || size > seg_end - (uintptr_t)b)) goto bad_ptr;
-    if (RTM_UNLIKELY(hd & FREE_BIT)) {
-        reject_free_cold(h, ptr, RTM_ERR_DOUBLE_FREE); /* a free (or merged, stamped) header */
+    used_view v;
+    rtm_err why = validate_used(h, ptr, &v);
+    if (RTM_UNLIKELY(why != RTM_OK)) {
+        reject_free(h, ptr, why);
         return;
     }
-    rtm_block *n = block_at(b, size);
-    size_t nh = head_of(n);
-    if (RTM_UNLIKELY(nh & PREV_FREE_BIT)) goto bad_ptr;
-    if (hd & PREV_FREE_BIT) {
-        size_t ps = prev_size(b);
-        if (RTM_UNLIKELY(ps < MIN_BLOCK || (ps & FLAG_MASK) != 0 || ps > (uintptr_t)b - seg_first)) goto bad_ptr;
-        rtm_block *prev = (rtm_block *)((char *)b - ps);
-        if (RTM_UNLIKELY(head_of(prev) != (ps | FREE_BIT))) goto bad_ptr;
+    rtm_block *b = v.b;
+    size_t size = size_of_head(v.hd);
+    h->used -= size;
+    h->frees++;
+    rtm_san_free(h, ptr, size - H);
+    if (v.prev != NULL) {
         /* Stamp the header free although it is merged away: a second free of this pointer then
          * reads FREE and is reported as a double free, as long as nobody reuses the bytes. */
-        set_head(b, hd | FREE_BIT);
-        list_remove(h, prev);
+        set_head(b, v.hd | FREE_BIT);
+        list_remove(h, v.prev);
         h->free_blocks--;
-        size += ps;
-        b = prev;
+        size += v.ps;
+        b = v.prev;
     }
-    h->used -= size_of_head(hd);
-    h->frees++;
-    rtm_san_free(h, ptr, size_of_head(hd) - H);
-    if (nh & FREE_BIT) {
-        list_remove(h, n);
-        size += size_of_head(nh);
+    if (v.nh & FREE_BIT) {
+        list_remove(h, v.next);
+        size += size_of_head(v.nh);
         h->free_blocks--;
     } else {
-        set_head(n, nh | PREV_FREE_BIT);
+        set_head(v.next, v.nh | PREV_FREE_BIT);
     }
     make_free(h, b, size);
     h->free_blocks++;
     AFTER_OP(h);
-    return;
-bad_ptr:
-    reject_free_cold(h, ptr, RTM_ERR_BAD_PTR);
 }
 
 /* ---- realloc ---------------------------------------------------------------------------------- */
@@ -742,14 +743,15 @@ void *rtm_heap_realloc(rtm_heap *h, void *ptr, size_t bytes)
         rtm_heap_free(h, ptr);
         return NULL;
     }
-    rtm_err why;
-    rtm_block *b = used_block_of(h, ptr, &why);
-    if (b == NULL) {
+    used_view v;
+    rtm_err why = validate_used(h, ptr, &v);
+    if (why != RTM_OK) {
         reject_free(h, ptr, why);
         return NULL;
     }
     if (bytes > h->max_request) return fail_alloc(h);
-    size_t hd = head_of(b);
+    rtm_block *b = v.b;
+    size_t hd = v.hd;
     size_t size = size_of_head(hd);
     size_t bs = block_size_for(bytes);
     size_t old_usable = size - H;
@@ -762,8 +764,8 @@ void *rtm_heap_realloc(rtm_heap *h, void *ptr, size_t bytes)
         AFTER_OP(h);
         return ptr;
     }
-    rtm_block *n = block_at(b, size);
-    size_t nh = head_of(n);
+    rtm_block *n = v.next;
+    size_t nh = v.nh;
     if ((nh & FREE_BIT) && size + size_of_head(nh) >= bs) {
         size_t total = size + size_of_head(nh);
         list_remove(h, n);
@@ -802,10 +804,9 @@ void *rtm_heap_realloc(rtm_heap *h, void *ptr, size_t bytes)
 size_t rtm_heap_usable_size(const rtm_heap *h, const void *ptr)
 {
     if (h == NULL || ptr == NULL) return 0;
-    rtm_err why;
-    rtm_block *b = used_block_of(h, ptr, &why);
-    if (b == NULL) return 0;
-    size_t usable = size_of_head(head_of(b)) - H;
+    used_view v;
+    if (validate_used(h, ptr, &v) != RTM_OK) return 0;
+    size_t usable = size_of_head(v.hd) - H;
     rtm_san_open(h, (void *)(uintptr_t)ptr, usable); /* the caller may now use all of it */
     return usable;
 }
@@ -917,9 +918,7 @@ rtm_err rtm_heap_check(const rtm_heap *h)
                 if (load_word(footer_of(b, size)) != size) return corrupt(h, footer_of(b, size));
                 rtm_block **pp = pprev_free(b);
                 rtm_block *nx = next_free(b);
-                bool pp_is_head = (uintptr_t)pp - (uintptr_t)h->heads <
-                                  (uintptr_t)heads_end(h) - (uintptr_t)h->heads;
-                if (pp_is_head) {
+                if (is_head_slot(h, pp)) {
                     if (((uintptr_t)pp - (uintptr_t)h->heads) % sizeof(*pp) != 0 ||
                         (unsigned)(pp - h->heads) != class_of(size) || *pp != b)
                         return corrupt(h, b);
