@@ -93,6 +93,19 @@ static bool has_nul(const char *text, size_t len, unsigned *line)
     return true;
 }
 
+/* Cuts the next line off [*p, end): returns where it starts, sets *n to its length without the
+ * "\n" or "\r\n" that ends it, and moves *p past it. */
+static const char *next_line(const char **p, const char *end, size_t *n)
+{
+    const char *s = *p;
+    const char *eol = memchr(s, '\n', (size_t)(end - s));
+    if (!eol) eol = end;
+    *n = (size_t)(eol - s);
+    if (*n && s[*n - 1] == '\r') (*n)--;
+    *p = eol < end ? eol + 1 : end;
+    return s;
+}
+
 /* ---- .su ------------------------------------------------------------------------------------- */
 
 int rtm_sg_load_su(rtm_sg_graph *g, const char *text, size_t len, const char *fname, rtm_sg_error *err)
@@ -101,12 +114,8 @@ int rtm_sg_load_su(rtm_sg_graph *g, const char *text, size_t len, const char *fn
     if (has_nul(text, len, &ln)) return fail(err, fname, ln, "NUL byte in .su file");
     const char *p = text, *end = text + len;
     for (ln = 1; p < end; ln++) {
-        const char *eol = memchr(p, '\n', (size_t)(end - p));
-        if (!eol) eol = end;
-        size_t n = (size_t)(eol - p);
-        if (n && p[n - 1] == '\r') n--;
-        const char *s = p;
-        p = eol < end ? eol + 1 : end;
+        size_t n;
+        const char *s = next_line(&p, end, &n);
         if (n == 0) continue;
         const char *t2 = NULL, *t1 = NULL;
         for (size_t i = n; i-- > 0;)
@@ -488,12 +497,9 @@ int rtm_sg_load_annotations(rtm_sg_graph *g, const char *text, size_t len, const
     if (has_nul(text, len, &ln)) return fail(err, fname, ln, "NUL byte in annotation file");
     const char *p = text, *end = text + len;
     for (ln = 1; p < end; ln++) {
-        const char *eol = memchr(p, '\n', (size_t)(end - p));
-        if (!eol) eol = end;
-        size_t n = (size_t)(eol - p);
-        if (n && p[n - 1] == '\r') n--;
-        if (annotate_line(g, p, n, fname, ln, err)) return -1;
-        p = eol < end ? eol + 1 : end;
+        size_t n;
+        const char *s = next_line(&p, end, &n);
+        if (annotate_line(g, s, n, fname, ln, err)) return -1;
     }
     return 0;
 }
