@@ -394,11 +394,10 @@ RTM_INLINE void *carve(rtm_heap *h, rtm_block *b, size_t size, size_t bs, size_t
 }
 
 /* ---- validation of caller pointers ------------------------------------------------------------ */
-RTM_INLINE const rtm_segment *segment_of(const rtm_heap *h, uintptr_t a)
+/* The segment whose blocks a payload address a may belong to, or NULL. O(segments). */
+static const rtm_segment *segment_of(const rtm_heap *h, uintptr_t a)
 {
-    const rtm_segment *s = h->segments;
-    if (RTM_LIKELY(h->segment_count == 1)) return s;
-    for (; s != NULL; s = s->next)
+    for (const rtm_segment *s = h->segments; s != NULL; s = s->next)
         if (a > (uintptr_t)s->first && a <= (uintptr_t)s->end) return s;
     return NULL;
 }
@@ -421,13 +420,14 @@ typedef struct {
 RTM_INLINE rtm_err validate_used(const rtm_heap *h, const void *p, used_view *v)
 {
     uintptr_t a = (uintptr_t)p;
-    /* Aligned and inside in one compare: rotating the offset right by A_LOG2 turns a misaligned
-     * offset into a huge number (p_lo is aligned). NULL fails here too (p_lo > 0). */
-    if (RTM_UNLIKELY(rtm_rotr_uptr(a - h->p_lo, A_LOG2) >= h->p_units)) return RTM_ERR_BAD_PTR;
     uintptr_t seg_first = h->lo, seg_end = h->hi;
-    if (RTM_UNLIKELY(h->segment_count != 1)) {
-        const rtm_segment *seg = segment_of(h, a);
-        if (seg == NULL) return RTM_ERR_BAD_PTR;
+    /* Aligned and inside in one compare: rotating the offset right by A_LOG2 turns a misaligned
+     * offset into a huge number (p_lo is aligned). NULL fails here too (p_lo > 0). A heap of
+     * several segments has p_units == 0, so its pointers all take the second test, which finds
+     * the segment: the common single-segment heap pays nothing for it. */
+    if (RTM_UNLIKELY(rtm_rotr_uptr(a - h->p_lo, A_LOG2) >= h->p_units)) {
+        const rtm_segment *seg;
+        if (h->segment_count == 1 || (a & (A - 1u)) != 0 || (seg = segment_of(h, a)) == NULL) return RTM_ERR_BAD_PTR;
         seg_first = (uintptr_t)seg->first;
         seg_end = (uintptr_t)seg->end;
     }
@@ -509,7 +509,8 @@ static void commit_segment(rtm_heap *h, rtm_segment *seg, uintptr_t first, uintp
     if (first < h->lo) h->lo = first;
     if (end > h->hi) h->hi = end;
     h->p_lo = h->lo + H;
-    h->p_units = (h->hi - h->lo - MIN_BLOCK) / A + 1u; /* the last payload starts MIN_BLOCK - H below hi */
+    /* The last payload starts MIN_BLOCK - H below hi. 0 with several segments: validate_used. */
+    h->p_units = h->segment_count == 1 ? (h->hi - h->lo - MIN_BLOCK) / A + 1u : 0;
 }
 
 rtm_heap *rtm_heap_init(void *mem, size_t bytes, rtm_fit fit)

@@ -541,6 +541,50 @@ static void test_free_outside(void **state)
     }
 }
 
+/* A heap of two regions validates pointers by segment (its fast range test is off): pointers in
+ * the gap, misaligned, at the edges of the second region, inside a block, or freed twice there are
+ * all rejected, free(NULL) is still a silent no-op, and real blocks of both regions free. */
+static void test_free_bad_two_regions(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        unsigned char *b1 = ht_buffer(HEAP_BYTES, 0);
+        unsigned char *gap = ht_buffer(4096, 0);
+        unsigned char *b2 = ht_buffer(8192, 0);
+        rtm_heap *h = rtm_heap_init(b1, HEAP_BYTES, ht_fits[f]);
+        assert_non_null(h);
+        assert_int_equal(rtm_heap_add_region(h, b2, 8192), RTM_OK);
+        void *p[64];
+        size_t n = 0, in2 = SIZE_MAX, in1 = SIZE_MAX;
+        while (n < 64 && (p[n] = rtm_heap_alloc(h, 512)) != NULL) {
+            if ((unsigned char *)p[n] >= b2 && (unsigned char *)p[n] < b2 + 8192) in2 = n;
+            else in1 = n;
+            n++;
+        }
+        assert_true(in1 != SIZE_MAX && in2 != SIZE_MAX);
+        ht_snap s = {0};
+        ht_snap_take(h, &s);
+        rtm_test_hook_install();
+        rtm_heap_free(h, NULL);
+        assert_int_equal(rtm_test_hook_total(), 0);
+        expect_unchanged(h, &s, 0, 0, 0);
+        ht_walk_free(&s.w);
+        expect_bad_free(h, gap + 1024, RTM_ERR_BAD_PTR);
+        expect_bad_free(h, b2 - 64, RTM_ERR_BAD_PTR);
+        expect_bad_free(h, b2 + 8192, RTM_ERR_BAD_PTR);
+        expect_bad_free(h, b2 + 8192 - RTM_ALIGN, RTM_ERR_BAD_PTR);
+        expect_bad_free(h, (unsigned char *)p[in2] + 4, RTM_ERR_BAD_PTR);
+        expect_bad_free(h, (unsigned char *)p[in2] + 128, RTM_ERR_BAD_PTR);
+        expect_bad_free(h, (unsigned char *)p[in1] + 256, RTM_ERR_BAD_PTR);
+        rtm_heap_free(h, p[in2]);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        expect_bad_free(h, p[in2], RTM_ERR_DOUBLE_FREE);
+        p[in2] = NULL;
+        free_all(h, p, n);
+        assert_int_equal(ht_stats(h).free_blocks, 2);
+    }
+}
+
 static void test_free_inside_block(void **state)
 {
     (void)state;
@@ -1111,6 +1155,7 @@ int main(void)
         cmocka_unit_test(test_calloc_zeroes),
         cmocka_unit_test(test_free_null),
         cmocka_unit_test(test_free_outside),
+        cmocka_unit_test(test_free_bad_two_regions),
         cmocka_unit_test(test_free_inside_block),
         cmocka_unit_test(test_free_double),
         cmocka_unit_test(test_free_double_after_merge_left),
