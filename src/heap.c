@@ -593,7 +593,7 @@ rtm_heap *rtm_heap_init(void *mem, size_t bytes, rtm_fit fit)
     h->lo = first;
     h->hi = end;
     h->p_lo = first + H;
-    h->p_span = size - MIN_BLOCK + 1u; /* the last payload starts MIN_BLOCK - H below hi */
+    h->p_units = (size - MIN_BLOCK) / A + 1u; /* as commit_segment for a single segment */
     AFTER_OP(h);
     return h;
 fail:
