@@ -477,20 +477,26 @@ static void test_calloc_zeroes(void **state)
 }
 
 /* ---- free ------------------------------------------------------------------------------------- */
+/* free(NULL) is a no-op: no report, no counter, the heap unchanged. */
+static void expect_free_null_noop(rtm_heap *h)
+{
+    ht_snap s = {0};
+    ht_snap_take(h, &s);
+    rtm_test_hook_install();
+    rtm_heap_free(h, NULL);
+    assert_int_equal(rtm_test_hook_total(), 0);
+    expect_unchanged(h, &s, 0, 0, 0);
+    ht_walk_free(&s.w);
+}
+
 static void test_free_null(void **state)
 {
     (void)state;
     for (int f = 0; f < 3; f++) {
         void *keep[2];
         rtm_heap *h = busy_heap(ht_fits[f], keep, 2);
-        ht_snap s = {0};
-        ht_snap_take(h, &s);
-        rtm_test_hook_install();
-        rtm_heap_free(h, NULL);
-        assert_int_equal(rtm_test_hook_total(), 0);
-        expect_unchanged(h, &s, 0, 0, 0);
+        expect_free_null_noop(h);
         free_all(h, keep, 2);
-        ht_walk_free(&s.w);
     }
 }
 
@@ -562,13 +568,7 @@ static void test_free_bad_two_regions(void **state)
             n++;
         }
         assert_true(in1 != SIZE_MAX && in2 != SIZE_MAX);
-        ht_snap s = {0};
-        ht_snap_take(h, &s);
-        rtm_test_hook_install();
-        rtm_heap_free(h, NULL);
-        assert_int_equal(rtm_test_hook_total(), 0);
-        expect_unchanged(h, &s, 0, 0, 0);
-        ht_walk_free(&s.w);
+        expect_free_null_noop(h);
         expect_bad_free(h, gap + 1024, RTM_ERR_BAD_PTR);
         expect_bad_free(h, b2 - 64, RTM_ERR_BAD_PTR);
         expect_bad_free(h, b2 + 8192, RTM_ERR_BAD_PTR);
