@@ -18,6 +18,9 @@
 #ifndef RTM_HEAP_STRICT_O1
 #define RTM_HEAP_STRICT_O1 0 /* the heap's default */
 #endif
+#ifndef RTM_HEAP_BEST_TOP_BY_NEXT
+#define RTM_HEAP_BEST_TOP_BY_NEXT 0 /* the heap's default; test_heap_layout_best_top builds with 1 */
+#endif
 
 typedef struct {
     bool used;
@@ -467,6 +470,63 @@ static void test_layout_regions(void **state)
     }
 }
 
+#if RTM_HEAP_BEST_TOP_BY_NEXT
+/* Best fit with RTM_HEAP_BEST_TOP_BY_NEXT=1: a split block is cut from the top iff the block after
+ * it is smaller than the request (the sentinel counts as 0), else from the bottom. */
+static void test_layout_best_top_by_next(void **state)
+{
+    (void)state;
+    rtm_heap *h;
+    HT_NEW(h, 8192, RTM_FIT_BEST);
+    void *a = alloc_block(h, 64); /* next is the sentinel: top */
+    EXPECT_MAP(h, F(REST), U(64));
+    void *b = alloc_block(h, 128); /* next is a (64 < 128): top */
+    EXPECT_MAP(h, F(REST), U(128), U(64));
+    void *c = alloc_block(h, 64); /* next is b (128 >= 64): bottom */
+    EXPECT_MAP(h, U(64), F(REST), U(128), U(64));
+    rtm_heap_free(h, b);
+    EXPECT_MAP(h, U(64), F(REST), U(64));
+    void *d = alloc_block(h, 64); /* next is a (64, not smaller): bottom */
+    EXPECT_MAP(h, U(64), U(64), F(REST), U(64));
+    void *e = alloc_block(h, 256); /* next is a (64 < 256): top */
+    EXPECT_MAP(h, U(64), U(64), F(REST), U(256), U(64));
+    void *x = alloc_block(h, 32); /* next is e (256): bottom */
+    EXPECT_MAP(h, U(64), U(64), U(32), F(REST), U(256), U(64));
+    rtm_heap_free(h, e);
+    rtm_heap_free(h, c);
+    EXPECT_MAP(h, F(64), U(64), U(32), F(REST), U(64));
+    void *y = alloc_block(h, 32); /* smallest fit is the 64 hole; next is d (64 >= 32): bottom */
+    EXPECT_MAP(h, U(32), F(32), U(64), U(32), F(REST), U(64));
+    rtm_heap_free(h, d);
+    EXPECT_MAP(h, U(32), F(96), U(32), F(REST), U(64));
+    void *z = alloc_block(h, 48); /* smallest fit is the 96 hole; next is x (32 < 48): top */
+    EXPECT_MAP(h, U(32), F(48), U(48), U(32), F(REST), U(64));
+    /* no split (the rest, 8 bytes, is under a minimum block): the whole hole */
+    void *w = rtm_heap_alloc(h, ht_req_for_block(40));
+    assert_non_null(w);
+    assert_int_equal(rtm_heap_usable_size(h, w), 48 - HT_HDR);
+    EXPECT_MAP(h, U(32), U(48), U(48), U(32), F(REST), U(64));
+    void *all[] = {w, z, x, y, a};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) rtm_heap_free(h, all[i]);
+    EXPECT_MAP(h, F(REST));
+    /* good and first fit are unchanged by the option: bottom up */
+    for (int f = 0; f < 3; f += 2) {
+        HT_NEW(h, 8192, ht_fits[f]);
+        void *p = alloc_block(h, 64), *q = alloc_block(h, 128);
+        EXPECT_MAP(h, U(64), U(128), F(REST));
+        rtm_heap_free(h, p);
+        rtm_heap_free(h, q);
+    }
+}
+
+int main(void)
+{
+    /* Built with the option (test_heap_layout_best_top): the scenarios above pin best fit's
+     * bottom-up layouts, so only the option's own scenario runs here. */
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_layout_best_top_by_next)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
+#else
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -483,3 +543,4 @@ int main(void)
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
+#endif
