@@ -2,7 +2,8 @@
  * rtmem heap: one block format, three fit policies (good = two-level segregated fit, best, first).
  *
  * What it guarantees (how to verify it: docs/heap.md, tests/heap/, bench/):
- *  - Good-fit alloc and free are O(1): no loop depends on the heap size or the number of blocks.
+ *  - Good-fit alloc and free are O(1): no loop depends on the heap size or the number of blocks
+ *    (a small request that rounds up compares at most RTM_HEAP_LOW_PICK class heads).
  *    The one exception, documented and removable (RTM_HEAP_STRICT_O1=1), is the scan of the
  *    request's own size class made only when every larger class is empty: it is what makes the
  *    heap never fail while one free block could hold the request.
