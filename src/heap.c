@@ -327,11 +327,21 @@ static rtm_block *scan_list(rtm_block *b, size_t bs, bool best)
  * RTM_HEAP_LOW_PICK - 1 searches of two bit scans each: O(1). */
 RTM_INLINE rtm_block *lowest_head(const rtm_heap *h, unsigned up, rtm_block *r)
 {
+    /* Walks the set bits above up directly (the classes next_nonempty(up + 1) would return one
+     * after another) rather than searching again from each: about 10 instructions a class instead
+     * of 28, which keeps a small request's worst case near the large ones'. */
+    unsigned fl = up >> SL_LOG2;
+    uint32_t map = h->sl_bitmap[fl] & ~((2u << (up & (SL - 1u))) - 1u); /* classes above up in its level */
     for (unsigned k = 1; k < (unsigned)RTM_HEAP_LOW_PICK; k++) {
-        int n = next_nonempty(h, up + 1u);
-        if (n < 0) break;
-        up = (unsigned)n;
-        if (h->heads[up] < r) r = h->heads[up];
+        if (map == 0) {
+            uint32_t fl_map = (SIZE_MAX <= 0xFFFFFFFFu || fl + 1u < 32u) ? (h->fl_bitmap & (~(uint32_t)0 << (fl + 1u))) : 0u;
+            if (fl_map == 0) break;
+            fl = rtm_ctz32(fl_map);
+            map = h->sl_bitmap[fl];
+        }
+        rtm_block *c = h->heads[(fl << SL_LOG2) + rtm_ctz32(map)];
+        map &= map - 1u;
+        if (c < r) r = c;
     }
     return r;
 }
