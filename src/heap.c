@@ -73,7 +73,7 @@
 #define RTM_HEAP_TOP_SPLIT_MIN 2048 /* good fit: blocks >= this are cut from the top; 0: never */
 #endif
 #ifndef RTM_HEAP_BEST_TOP_BY_NEXT
-#define RTM_HEAP_BEST_TOP_BY_NEXT 0 /* 1: best fit cuts from the top when the block after is smaller */
+#define RTM_HEAP_BEST_TOP_BY_NEXT 1 /* 0: best fit always cuts from the bottom (the old placement) */
 #endif
 #ifndef RTM_HEAP_REALLOC_ALIGN_MAX
 #define RTM_HEAP_REALLOC_ALIGN_MAX 4096u /* a moving realloc of an aligned block keeps up to this */
