@@ -651,8 +651,8 @@ static void test_layout_regions(void **state)
 }
 
 #if RTM_HEAP_BEST_TOP_BY_NEXT
-/* Best fit with RTM_HEAP_BEST_TOP_BY_NEXT=1 (the default): a split block is cut from the top iff the block after
- * it is smaller than the request (the sentinel counts as 0), else from the bottom. */
+/* Best fit with RTM_HEAP_BEST_TOP_BY_NEXT=1 (the default): a split block is cut from the top iff
+ * the block after it is smaller than the request (the sentinel counts as 0), else from the bottom. */
 static void test_layout_best_top_by_next(void **state)
 {
     (void)state;
