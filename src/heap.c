@@ -74,7 +74,7 @@
 #define RTM_HEAP_TOP_SPLIT_MIN 2048 /* good fit: blocks >= this are cut from the top; 0: never */
 #endif
 #ifndef RTM_HEAP_BEST_TOP_BY_NEXT
-#define RTM_HEAP_BEST_TOP_BY_NEXT 0 /* 1: best fit cuts from the top when the block after is smaller */
+#define RTM_HEAP_BEST_TOP_BY_NEXT 1 /* 0: best fit always cuts from the bottom (the old placement) */
 #endif
 #ifndef RTM_HEAP_LOW_PICK
 /* Good fit, small requests whose own class has no fitting head: take the lowest-addressed head
@@ -415,18 +415,20 @@ RTM_INLINE void make_free(rtm_heap *h, rtm_block *r, size_t size)
     list_insert(h, r, size);
 }
 
-/* Best fit's placement inside the chosen block, with RTM_HEAP_BEST_TOP_BY_NEXT=1 (asked only when
- * the block is split; best fit's top_split_min is then MIN_BLOCK and top_by_next is set): the used
- * block goes to the top, next to the block after it, iff that block is smaller than the request
- * (the sentinel counts as 0, so a segment's last free block is used from its top end down);
- * otherwise to the bottom. Measured on the -m32 robust minimum arena, mean over five seeds of each
- * workload (1/11/21/31/41 for A, +1 for B, +2 for C): always bottom 1.138 / 1.236 / 1.401
- * (A / B / C), this rule 1.134 / 1.225 / 1.336, better on all five C seeds; on the reference seeds
- * 1.140 -> 1.135, 1.252 -> 1.230, 1.349 -> 1.341. Off by default because a fresh best-fit heap
- * then fills from the top, not upwards from its first block, which the exact-layout tests and
- * docs/heap.md describe. What did not help (same measure): top iff the request is >= 64, 256 or
- * 1024 bytes (good fit's rule); next to the larger right neighbour; top only in the last block;
- * the highest address among equal sizes; leaving remainders under 24 or 32 bytes unsplit. */
+/* Best fit's placement inside the chosen block, with RTM_HEAP_BEST_TOP_BY_NEXT=1, the default
+ * (asked only when the block is split, and never for aligned allocations; best fit's top_split_min
+ * is then MIN_BLOCK and top_by_next is set): the used block goes to the top, next to the block
+ * after it, iff that block is smaller than the request (the sentinel counts as 0, so a segment's
+ * last free block is used from its top end down and a fresh heap fills from the top); otherwise to
+ * the bottom. RTM_HEAP_BEST_TOP_BY_NEXT=0 restores the old rule, always the bottom. Measured on the
+ * -m32 robust minimum arena, mean over five seeds of each workload (1/11/21/31/41 for A, +1 for B,
+ * +2 for C): always bottom 1.138 / 1.236 / 1.401 (A / B / C), this rule 1.134 / 1.225 / 1.336,
+ * better on all five C seeds; on the reference seeds 1.140 -> 1.135, 1.252 -> 1.230, 1.349 ->
+ * 1.341. The exact-layout tests write out best fit's layouts for both settings
+ * (test_heap_layout, test_heap_layout_best_bottom). What did not help (same measure): top iff the
+ * request is >= 64, 256 or 1024 bytes (good fit's rule); next to the larger right neighbour; top
+ * only in the last block; the highest address among equal sizes; leaving remainders under 24 or
+ * 32 bytes unsplit. */
 RTM_INLINE bool best_cut_top(const rtm_heap *h, const rtm_block *b, size_t size, size_t bs)
 {
     /* A field of its own rather than h->fit: keeping fit live until here costs good fit a saved
@@ -437,7 +439,8 @@ RTM_INLINE bool best_cut_top(const rtm_heap *h, const rtm_block *b, size_t size,
 
 /* b (not in any list; its head gives its size; left neighbour used; the block after it says
  * PREV_FREE iff b was free) becomes a used block of bs bytes plus, when the rest can hold a block,
- * a free block: above it (bottom split) or, for large good-fit blocks, below it (top split).
+ * a free block: above it (bottom split) or below it (top split: large good-fit blocks, and best
+ * fit's blocks where best_cut_top says so).
  * Returns the payload. rtm_heap_alloc is its only caller (rtm_heap_aligned_alloc finishes its
  * block the way realloc's shrink does), so -Os inlines it there. */
 RTM_INLINE void *carve(rtm_heap *h, rtm_block *b, size_t bs)

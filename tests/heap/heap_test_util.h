@@ -7,7 +7,11 @@
  *    footer when free);
  *  - a request of n bytes takes a block of max(HT_MIN_BLOCK, round_up(n + HT_HDR, RTM_ALIGN));
  *  - the usable size of a block is its size minus the header;
- *  - a block is split at its front: the allocated part keeps the lower address.
+ *  - where a free block is split depends on the policy (docs/heap.md): good and first fit keep the
+ *    allocated part at the lower address (good fit: below RTM_HEAP_TOP_SPLIT_MIN bytes); best fit
+ *    puts it at the top iff the block after the free block is smaller than the request (the
+ *    sentinel counts as 0, so a fresh best-fit heap fills from the top). Tests that need blocks in
+ *    allocation order from the bottom, with the free rest last, build them under ht_lid().
  * Expectations are written with these macros so that they hold on 32- and 64-bit hosts.
  *
  * Buffers: ht_buffer() hands out fresh, never-reused memory for each heap (kept reachable until
@@ -198,6 +202,49 @@ static inline void ht_keep(void *p)
 }
 
 static const rtm_fit ht_fits[3] = {RTM_FIT_GOOD, RTM_FIT_BEST, RTM_FIT_FIRST};
+
+/* ---- placement-independent setup ------------------------------------------------------------- */
+/** True when @p p is the payload of the last block of @p h (the one just below the sentinel). */
+static inline bool ht_is_last_block(const rtm_heap *h, const void *p)
+{
+    ht_walk w = {0};
+    ht_walk_collect(h, &w);
+    bool last = w.n > 0 && w.b[w.n - 1].ptr == p;
+    ht_walk_free(&w);
+    return last;
+}
+
+/**
+ * Call on a fresh heap (one free block) before allocating blocks that must lie in allocation
+ * order from the bottom up, with the free rest last; @p max_req is at least the largest of those
+ * requests. Takes a block of max_req bytes. If the heap put it at its top (best fit's placement:
+ * the sentinel after the fresh block counts as 0), it stays there as a lid: the free rest below it
+ * is then followed by a block no smaller than any later request, so best fit cuts those from the
+ * bottom; the caller gives it back with ht_lid_off() once its blocks are in place, and it merges
+ * with the free rest (which is last again). Otherwise the heap fills from the bottom anyway: the
+ * block is freed at once (the heap is one free block again; only the alloc/free counters moved) and
+ * NULL is returned.
+ */
+static inline void *ht_lid(rtm_heap *h, size_t max_req)
+{
+    void *lid = rtm_heap_alloc(h, max_req);
+    assert_non_null(lid);
+    if (ht_is_last_block(h, lid)) return lid;
+    rtm_heap_free(h, lid);
+    assert_int_equal(ht_stats(h).free_blocks, 1);
+    assert_int_equal(ht_stats(h).used_blocks, 0);
+    return NULL;
+}
+/** Gives back what ht_lid() kept (NULL: nothing); the free rest is then the last block. */
+static inline void ht_lid_off(rtm_heap *h, void *lid)
+{
+    if (lid == NULL) return;
+    rtm_heap_free(h, lid);
+    ht_walk w = {0};
+    ht_walk_collect(h, &w);
+    assert_true(w.n > 0 && !w.b[w.n - 1].used);
+    ht_walk_free(&w);
+}
 
 /** A heap of policy @p fit in a fresh buffer of @p bytes; fails the test if init fails. */
 #define HT_NEW(h, bytes, fit)                                                                            \

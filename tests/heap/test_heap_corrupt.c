@@ -77,19 +77,28 @@ static void expect_free_rejected(rtm_heap *h, void *p)
     assert_int_equal(ht_stats(h).frees, frees);
 }
 
-/* used a (64) / used b (64) / used c (64) / free rest */
+/* used a (64) / used b (64) / used c (64) / free rest, for every policy and placement rule: the
+ * three are built under ht_lid (best fit would otherwise cut a from the top of the fresh heap). */
 static rtm_heap *three_blocks(rtm_fit fit, unsigned char **a, unsigned char **b, unsigned char **c)
 {
     rtm_heap *h;
     HT_NEW(h, 8192, fit);
+    void *lid = ht_lid(h, 64 - HT_HDR);
     *a = rtm_heap_alloc(h, 64 - HT_HDR);
     *b = rtm_heap_alloc(h, 64 - HT_HDR);
     *c = rtm_heap_alloc(h, 64 - HT_HDR);
     assert_non_null(*a);
     assert_non_null(*b);
     assert_non_null(*c);
+    ht_lid_off(h, lid);
     assert_ptr_equal(*b, *a + 64);
     assert_ptr_equal(*c, *b + 64);
+    ht_walk w = {0};
+    ht_walk_collect(h, &w);
+    assert_int_equal(w.n, 4);
+    assert_ptr_equal(w.b[0].ptr, *a);
+    assert_false(w.b[3].used);
+    ht_walk_free(&w);
     memset(*a, 0x11, 64 - HT_HDR);
     memset(*b, 0x22, 64 - HT_HDR);
     memset(*c, 0x33, 64 - HT_HDR);

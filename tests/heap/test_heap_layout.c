@@ -4,6 +4,12 @@
  * are written with HT_HDR / HT_MIN_BLOCK / RTM_ALIGN so that they hold on 32- and 64-bit hosts.
  * Layout facts used: see heap_test_util.h. Size classes (good and best fit): sizes below 256 map
  * one class per RTM_ALIGN step; above, 32 classes per power of two (docs/heap.md).
+ *
+ * Best fit's placement: with RTM_HEAP_BEST_TOP_BY_NEXT=1 (the default) a split block is cut from
+ * the top iff the block after it is smaller than the request (the sentinel counts as 0), so a
+ * fresh heap fills from the top; the scenarios write that layout out for best fit (`top` below),
+ * worked out step by step in the comments. test_heap_layout_best_bottom builds this file and the
+ * heap with the option 0, where best fit cuts every block from the bottom like first fit.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,8 +25,11 @@
 #define RTM_HEAP_STRICT_O1 0 /* the heap's default */
 #endif
 #ifndef RTM_HEAP_BEST_TOP_BY_NEXT
-#define RTM_HEAP_BEST_TOP_BY_NEXT 0 /* the heap's default; test_heap_layout_best_top builds with 1 */
+#define RTM_HEAP_BEST_TOP_BY_NEXT 1 /* the heap's default; test_heap_layout_best_bottom builds with 0 */
 #endif
+
+/* Does policy @p fit place split blocks by best fit's top-or-bottom rule in this build? */
+static bool top_rule(rtm_fit fit) { return fit == RTM_FIT_BEST && RTM_HEAP_BEST_TOP_BY_NEXT; }
 
 typedef struct {
     bool used;
@@ -134,19 +143,43 @@ static void test_layout_split_sequence(void **state)
     for (int f = 0; f < 3; f++) {
         rtm_heap *h;
         HT_NEW(h, 8192, ht_fits[f]);
+        const bool top = top_rule(ht_fits[f]);
+        /* best fit (top rule): the block after the fresh block is the sentinel (0 < 64): top */
         void *a = rtm_heap_alloc(h, 64 - HT_HDR);
-        assert_ptr_equal(a, first_block(h).ptr);
-        EXPECT_MAP(h, U(64), F(REST));
+        if (top) {
+            assert_true(ht_is_last_block(h, a));
+            EXPECT_MAP(h, F(REST), U(64));
+        } else {
+            assert_ptr_equal(a, first_block(h).ptr);
+            EXPECT_MAP(h, U(64), F(REST));
+        }
+        /* top rule: the block after the rest is a (64, not smaller than 64): bottom */
         void *b = rtm_heap_alloc(h, 64 - HT_HDR);
-        assert_ptr_equal(b, (unsigned char *)a + 64);
-        EXPECT_MAP(h, U(64), U(64), F(REST));
-        void *c = rtm_heap_alloc(h, 1); /* the minimum block */
+        if (top) {
+            assert_ptr_equal(b, first_block(h).ptr);
+            EXPECT_MAP(h, U(64), F(REST), U(64));
+        } else {
+            assert_ptr_equal(b, (unsigned char *)a + 64);
+            EXPECT_MAP(h, U(64), U(64), F(REST));
+        }
+        void *c = rtm_heap_alloc(h, 1); /* the minimum block (top rule: a is larger: bottom) */
         assert_ptr_equal(c, (unsigned char *)b + 64);
-        EXPECT_MAP(h, U(64), U(64), U(HT_MIN_BLOCK), F(REST));
-        void *d = rtm_heap_alloc(h, HT_MIN_BLOCK - HT_HDR + 1); /* one byte over: next granule */
-        EXPECT_MAP(h, U(64), U(64), U(HT_MIN_BLOCK), U(HT_MIN_BLOCK + RTM_ALIGN), F(REST));
+        if (top) EXPECT_MAP(h, U(64), U(HT_MIN_BLOCK), F(REST), U(64));
+        else EXPECT_MAP(h, U(64), U(64), U(HT_MIN_BLOCK), F(REST));
+        /* one byte over: next granule (top rule: a, 64, is not smaller than HT_MIN_BLOCK + 8: bottom) */
+        void *d = rtm_heap_alloc(h, HT_MIN_BLOCK - HT_HDR + 1);
+        assert_ptr_equal(d, (unsigned char *)c + HT_MIN_BLOCK);
+        if (top) EXPECT_MAP(h, U(64), U(HT_MIN_BLOCK), U(HT_MIN_BLOCK + RTM_ALIGN), F(REST), U(64));
+        else EXPECT_MAP(h, U(64), U(64), U(HT_MIN_BLOCK), U(HT_MIN_BLOCK + RTM_ALIGN), F(REST));
+        /* top rule: a (64) is smaller than 64 + RTM_ALIGN: e is cut from the top, right below a */
         void *e = rtm_heap_alloc(h, 64 - HT_HDR + 1);
-        EXPECT_MAP(h, U(64), U(64), U(HT_MIN_BLOCK), U(HT_MIN_BLOCK + RTM_ALIGN), U(64 + RTM_ALIGN), F(REST));
+        if (top) {
+            assert_ptr_equal(e, (unsigned char *)a - (64 + RTM_ALIGN));
+            EXPECT_MAP(h, U(64), U(HT_MIN_BLOCK), U(HT_MIN_BLOCK + RTM_ALIGN), F(REST), U(64 + RTM_ALIGN), U(64));
+        } else {
+            assert_ptr_equal(e, (unsigned char *)d + HT_MIN_BLOCK + RTM_ALIGN);
+            EXPECT_MAP(h, U(64), U(64), U(HT_MIN_BLOCK), U(HT_MIN_BLOCK + RTM_ALIGN), U(64 + RTM_ALIGN), F(REST));
+        }
         assert_int_equal(rtm_heap_usable_size(h, c), HT_MIN_BLOCK - HT_HDR);
         assert_int_equal(rtm_heap_usable_size(h, e), 64 + RTM_ALIGN - HT_HDR);
         rtm_heap_stats s = ht_stats(h);
@@ -168,6 +201,45 @@ static void test_layout_coalesce(void **state)
             rtm_heap *h;
             HT_NEW(h, 8192, ht_fits[f]);
             void *a = alloc_block(h, 64), *b = alloc_block(h, 64), *c = alloc_block(h, 64), *d = alloc_block(h, 64);
+            if (top_rule(ht_fits[f])) {
+                /* a is cut from the top (the sentinel after the fresh block is 0 < 64); b, c, d from
+                 * the bottom (a, 64, is not smaller than 64): b / c / d / rest / a. a lies between
+                 * the free rest and the sentinel, so freeing it merges it into the rest. */
+                EXPECT_MAP(h, U(64), U(64), U(64), F(REST), U(64));
+                assert_ptr_equal(c, (unsigned char *)b + 64);
+                assert_ptr_equal(d, (unsigned char *)c + 64);
+                assert_true(ht_is_last_block(h, a));
+                switch (order) {
+                case 0:
+                    rtm_heap_free(h, b); /* the first block, right neighbour c used */
+                    EXPECT_MAP(h, F(64), U(64), U(64), F(REST), U(64));
+                    rtm_heap_free(h, a); /* merges left, into the rest */
+                    EXPECT_MAP(h, F(64), U(64), U(64), F(REST));
+                    rtm_heap_free(h, c); /* merges left, with b */
+                    EXPECT_MAP(h, F(128), U(64), F(REST));
+                    break;
+                case 1:
+                    rtm_heap_free(h, b);
+                    rtm_heap_free(h, c); /* merges left, with b */
+                    EXPECT_MAP(h, F(128), U(64), F(REST), U(64));
+                    rtm_heap_free(h, a); /* merges left, into the rest */
+                    EXPECT_MAP(h, F(128), U(64), F(REST));
+                    break;
+                default:
+                    rtm_heap_free(h, a); /* merges left, into the rest */
+                    rtm_heap_free(h, c); /* between used b and d: alone */
+                    EXPECT_MAP(h, U(64), F(64), U(64), F(REST));
+                    rtm_heap_free(h, b); /* merges right, with c */
+                    EXPECT_MAP(h, F(128), U(64), F(REST));
+                    break;
+                }
+                assert_int_equal(ht_stats(h).free_blocks, 2);
+                rtm_heap_free(h, d); /* merges both ways */
+                EXPECT_MAP(h, F(REST));
+                assert_int_equal(ht_stats(h).free_blocks, 1);
+                assert_int_equal(ht_stats(h).frees, 4);
+                continue;
+            }
             EXPECT_MAP(h, U(64), U(64), U(64), U(64), F(REST));
             switch (order) {
             case 0: /* right: b is free when a is freed */
@@ -212,6 +284,30 @@ static void test_layout_split_hole_and_no_split(void **state)
         rtm_heap *h;
         HT_NEW(h, 8192, ht_fits[f]);
         void *a = alloc_block(h, 256), *s1 = alloc_block(h, 64), *b = alloc_block(h, X), *s2 = alloc_block(h, 64);
+        if (top_rule(ht_fits[f])) {
+            /* a is cut from the top (sentinel 0 < 256), then s1, b, s2 from the bottom (a, 256, is
+             * not smaller): s1 / b / s2 / rest / a. Freed, a merges into the rest; b is the only
+             * hole. Best fit takes it whole for X and for X - RTM_ALIGN (8 bytes left < minimum). */
+            EXPECT_MAP(h, U(64), U(X), U(64), F(REST), U(256));
+            assert_ptr_equal(b, (unsigned char *)s1 + 64);
+            rtm_heap_free(h, a);
+            rtm_heap_free(h, b);
+            EXPECT_MAP(h, U(64), F(X), U(64), F(REST));
+            void *p = rtm_heap_alloc(h, X - HT_HDR);
+            assert_ptr_equal(p, b);
+            EXPECT_MAP(h, U(64), U(X), U(64), F(REST));
+            rtm_heap_free(h, p);
+            EXPECT_MAP(h, U(64), F(X), U(64), F(REST));
+            void *q = rtm_heap_alloc(h, X - RTM_ALIGN - HT_HDR);
+            assert_ptr_equal(q, b);
+            assert_int_equal(rtm_heap_usable_size(h, q), X - HT_HDR);
+            EXPECT_MAP(h, U(64), U(X), U(64), F(REST));
+            rtm_heap_free(h, q);
+            rtm_heap_free(h, s1);
+            rtm_heap_free(h, s2);
+            EXPECT_MAP(h, F(REST));
+            continue;
+        }
         rtm_heap_free(h, a);
         rtm_heap_free(h, b);
         EXPECT_MAP(h, F(256), U(64), F(X), U(64), F(REST));
@@ -250,8 +346,9 @@ static void test_layout_split_hole_and_no_split(void **state)
 }
 
 /* Good fit cuts blocks of RTM_HEAP_TOP_SPLIT_MIN (2048) bytes or more from the top of the free
- * block it takes and smaller ones from the bottom (size segregation, docs/heap.md); best and first
- * fit always cut from the bottom. Freeing gives back one free block either way. */
+ * block it takes and smaller ones from the bottom (size segregation, docs/heap.md); best fit (top
+ * rule) from the top iff the block after the free block is smaller than the request; first fit
+ * (and best fit without the rule) always from the bottom. Freeing gives back one free block. */
 static void test_layout_top_split(void **state)
 {
     (void)state;
@@ -269,6 +366,12 @@ static void test_layout_top_split(void **state)
             void *below = alloc_block(h, 2040); /* just under the threshold: bottom */
             EXPECT_MAP(h, U(64), U(2040), F(REST), U(2048), U(4096));
             rtm_heap_free(h, below);
+        } else if (top_rule(ht_fits[f])) {
+            /* big: top (sentinel 0 < 4096); small and edge: bottom (big, 4096, is not smaller) */
+            EXPECT_MAP(h, U(64), U(2048), F(REST), U(4096));
+            assert_ptr_equal(small, first_block(h).ptr);
+            assert_ptr_equal(edge, (unsigned char *)small + 64);
+            assert_true(ht_is_last_block(h, big));
         } else {
             EXPECT_MAP(h, U(4096), U(64), U(2048), F(REST));
         }
@@ -286,7 +389,11 @@ static void test_layout_top_split(void **state)
  *   first fit -> the 1536 hole (lowest address that fits), split;
  *   best fit  -> the 1048 hole (smallest that fits), whole (8 bytes left < minimum block);
  *   good fit  -> the head of its own class (1032) is too small, so the next non-empty class up:
- *                the 1280 hole, split. */
+ *                the 1280 hole, split.
+ * Best fit with the top rule cuts the 1536 block from the top of the fresh heap (sentinel 0) and
+ * every later one from the bottom (1536 is not smaller than any of them): s1 / 1032 / s2 / 1048 /
+ * s3 / 1280 / s4 / rest / 1536; freed, the 1536 block merges into the rest, and the holes are
+ * 1032, 1048, 1280. Best fit's choices are the same blocks. */
 static void test_layout_policy_choice(void **state)
 {
     (void)state;
@@ -297,6 +404,29 @@ static void test_layout_policy_choice(void **state)
         void *h1032 = alloc_block(h, 1032), *s2 = alloc_block(h, 64);
         void *h1048 = alloc_block(h, 1048), *s3 = alloc_block(h, 64);
         void *h1280 = alloc_block(h, 1280), *s4 = alloc_block(h, 64);
+        if (top_rule(ht_fits[f])) {
+            EXPECT_MAP(h, U(64), U(1032), U(64), U(1048), U(64), U(1280), U(64), F(REST), U(1536));
+            assert_ptr_equal(s1, first_block(h).ptr);
+            assert_true(ht_is_last_block(h, h1536));
+            rtm_heap_free(h, h1536);
+            rtm_heap_free(h, h1048);
+            rtm_heap_free(h, h1280);
+            rtm_heap_free(h, h1032);
+            EXPECT_MAP(h, U(64), F(1032), U(64), F(1048), U(64), F(1280), U(64), F(REST));
+            void *p = rtm_heap_alloc(h, 1040 - HT_HDR); /* 1048, whole */
+            assert_ptr_equal(p, h1048);
+            EXPECT_MAP(h, U(64), F(1032), U(64), U(1048), U(64), F(1280), U(64), F(REST));
+            rtm_heap_free(h, p);
+            EXPECT_MAP(h, U(64), F(1032), U(64), F(1048), U(64), F(1280), U(64), F(REST));
+            void *q = rtm_heap_alloc(h, 1032 - HT_HDR); /* 1032, whole */
+            assert_ptr_equal(q, h1032);
+            EXPECT_MAP(h, U(64), U(1032), U(64), F(1048), U(64), F(1280), U(64), F(REST));
+            rtm_heap_free(h, q);
+            void *seps[] = {s1, s2, s3, s4};
+            for (size_t i = 0; i < 4; i++) rtm_heap_free(h, seps[i]);
+            EXPECT_MAP(h, F(REST));
+            continue;
+        }
         rtm_heap_free(h, h1536);
         rtm_heap_free(h, h1048);
         rtm_heap_free(h, h1280);
@@ -344,8 +474,12 @@ static void test_layout_no_false_oom(void **state)
     for (int f = 0; f < 3; f++) {
         rtm_heap *h;
         HT_NEW(h, 8192, ht_fits[f]);
-        /* 1032 at the lower address: it heads the shared class list whatever the free order */
+        /* 1032 at the lower address: it heads the shared class list whatever the free order. Built
+         * under ht_lid: best fit's top rule would cut a from the top and b (larger) right below it,
+         * and the two holes would merge. */
+        void *lid = ht_lid(h, 1048 - HT_HDR);
         void *a = alloc_block(h, 1032), *s1 = alloc_block(h, 64), *b = alloc_block(h, 1048), *s2 = alloc_block(h, 64);
+        ht_lid_off(h, lid);
         size_t rest = ht_stats(h).largest_free;
         void *r = alloc_block(h, rest);
         EXPECT_MAP(h, U(1032), U(64), U(1048), U(64), U(rest));
@@ -402,6 +536,46 @@ static void test_layout_realloc(void **state)
         rtm_heap *h;
         HT_NEW(h, 8192, ht_fits[f]);
         void *a = alloc_block(h, 512), *b = alloc_block(h, 64);
+        if (top_rule(ht_fits[f])) {
+            /* a: top (sentinel 0 < 512); b: bottom (a, 512, is not smaller). a's right neighbour
+             * is the sentinel, so its shrunk tails are free blocks of their own at the top. */
+            EXPECT_MAP(h, U(64), F(REST), U(512));
+            assert_ptr_equal(b, first_block(h).ptr);
+            assert_true(ht_is_last_block(h, a));
+            assert_ptr_equal(rtm_heap_realloc(h, a, 128 - HT_HDR), a);
+            EXPECT_MAP(h, U(64), F(REST), U(128), F(384));
+            /* grow into the free neighbour, partly */
+            assert_ptr_equal(rtm_heap_realloc(h, a, 256 - HT_HDR), a);
+            EXPECT_MAP(h, U(64), F(REST), U(256), F(256));
+            /* grow leaving less than a minimum block: the whole neighbour is absorbed */
+            assert_ptr_equal(rtm_heap_realloc(h, a, 512 - RTM_ALIGN - HT_HDR), a);
+            EXPECT_MAP(h, U(64), F(REST), U(512));
+            /* shrink by less than a minimum block: nothing changes */
+            assert_ptr_equal(rtm_heap_realloc(h, a, 512 - HT_MIN_BLOCK + RTM_ALIGN - HT_HDR), a);
+            EXPECT_MAP(h, U(64), F(REST), U(512));
+            rtm_heap_free(h, b); /* merges right, into the rest */
+            EXPECT_MAP(h, F(REST), U(512));
+            /* c, d: bottom (a, 512, is not smaller than 64) */
+            void *c = alloc_block(h, 64);
+            void *d = alloc_block(h, 64);
+            rtm_heap_free(h, c);
+            EXPECT_MAP(h, F(64), U(64), F(REST), U(512));
+            assert_ptr_equal(d, (unsigned char *)c + 64);
+            /* shrink below the sentinel: the tail is a free block of its own */
+            assert_ptr_equal(rtm_heap_realloc(h, a, 256 - HT_HDR), a);
+            EXPECT_MAP(h, F(64), U(64), F(REST), U(256), F(256));
+            /* grow past the neighbour (256 + 256 < 1024): moves. The smallest fit is the rest, and
+             * the block after it (a, 256) is smaller than 1024: m is cut from its top, right below
+             * a; a is freed and merges with its free right neighbour. */
+            void *m = rtm_heap_realloc(h, a, 1024 - HT_HDR);
+            assert_ptr_equal(m, (unsigned char *)a - 1024);
+            EXPECT_MAP(h, F(64), U(64), F(REST), U(1024), F(512));
+            rtm_heap_free(h, m); /* merges both ways */
+            EXPECT_MAP(h, F(64), U(64), F(REST));
+            rtm_heap_free(h, d);
+            EXPECT_MAP(h, F(REST));
+            continue;
+        }
         EXPECT_MAP(h, U(512), U(64), F(REST));
         /* shrink: the tail becomes a free block */
         assert_ptr_equal(rtm_heap_realloc(h, a, 128 - HT_HDR), a);
@@ -459,8 +633,14 @@ static void test_layout_regions(void **state)
         void *a = alloc_block(h, cap0);
         EXPECT_MAP_REGION(h, 0, U(cap0));
         void *b = alloc_block(h, 256);
-        EXPECT_MAP_REGION(h, 1, U(256), F(REST));
-        assert_ptr_equal(b, b2->ptr);
+        if (top_rule(ht_fits[f])) {
+            /* the block after region 1's free block is its sentinel (0 < 256): top */
+            EXPECT_MAP_REGION(h, 1, F(REST), U(256));
+            assert_ptr_equal(b, (const unsigned char *)b2->ptr + cap2 - 256);
+        } else {
+            EXPECT_MAP_REGION(h, 1, U(256), F(REST));
+            assert_ptr_equal(b, b2->ptr);
+        }
         rtm_heap_free(h, a);
         rtm_heap_free(h, b);
         EXPECT_MAP_REGION(h, 0, F(REST));
@@ -471,8 +651,8 @@ static void test_layout_regions(void **state)
 }
 
 #if RTM_HEAP_BEST_TOP_BY_NEXT
-/* Best fit with RTM_HEAP_BEST_TOP_BY_NEXT=1: a split block is cut from the top iff the block after
- * it is smaller than the request (the sentinel counts as 0), else from the bottom. */
+/* Best fit with RTM_HEAP_BEST_TOP_BY_NEXT=1 (the default): a split block is cut from the top iff
+ * the block after it is smaller than the request (the sentinel counts as 0), else from the bottom. */
 static void test_layout_best_top_by_next(void **state)
 {
     (void)state;
@@ -518,18 +698,15 @@ static void test_layout_best_top_by_next(void **state)
         rtm_heap_free(h, q);
     }
 }
+#endif
 
 int main(void)
 {
-    /* Built with the option (test_heap_layout_best_top): the scenarios above pin best fit's
-     * bottom-up layouts, so only the option's own scenario runs here. */
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_layout_best_top_by_next)};
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
-#else
-int main(void)
-{
+    /* Every scenario runs in both builds: best fit's expectations follow the option (top_rule). */
     const struct CMUnitTest tests[] = {
+#if RTM_HEAP_BEST_TOP_BY_NEXT
+        cmocka_unit_test(test_layout_best_top_by_next),
+#endif
         cmocka_unit_test(test_layout_init_and_sentinel),
         cmocka_unit_test(test_layout_split_sequence),
         cmocka_unit_test(test_layout_coalesce),
@@ -543,4 +720,3 @@ int main(void)
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
-#endif
