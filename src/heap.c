@@ -545,22 +545,12 @@ static const rtm_segment *segment_of(const rtm_heap *h, uintptr_t a)
     return NULL;
 }
 
-/* What validation learnt about a used block: the loads free and realloc go on to use. */
-typedef struct {
-    rtm_block *b;    /* the block */
-    size_t hd;       /* its head */
-    rtm_block *next; /* the block after it */
-    size_t nh;       /* that block's head */
-    rtm_block *prev; /* the free block before it, or NULL */
-    size_t ps;       /* prev's size (0 without prev) */
-} used_view;
-
-/* Checks that p is the payload of a used block and fills v. RTM_OK, or why not: RTM_ERR_BAD_PTR or
+/* Checks that p is the payload of a used block. RTM_OK, or why not: RTM_ERR_BAD_PTR or
  * RTM_ERR_DOUBLE_FREE. O(1) (O(segments) when there are several). Checks: p inside the heap and
  * aligned; head says used, a plausible size that stays inside the segment; the next block does not
  * claim a free left neighbour; if our head claims a free left neighbour, that block's footer and
  * head agree. A FREE-looking head is a double free only when its size is plausible too. */
-RTM_INLINE rtm_err validate_used(const rtm_heap *h, const void *p, used_view *v)
+RTM_INLINE rtm_err validate_used(const rtm_heap *h, const void *p)
 {
     uintptr_t a = (uintptr_t)p;
     uintptr_t seg_first = h->lo, seg_end = h->hi;
@@ -583,21 +573,13 @@ RTM_INLINE rtm_err validate_used(const rtm_heap *h, const void *p, used_view *v)
     rtm_block *n = block_at(b, size);
     size_t nh = head_of(n);
     if (RTM_UNLIKELY(nh & PREV_FREE_BIT)) return RTM_ERR_BAD_PTR;
-    v->prev = NULL;
-    v->ps = 0;
     if (hd & PREV_FREE_BIT) {
         size_t ps = prev_size(b);
         if (RTM_UNLIKELY(ps < MIN_BLOCK || (ps & FLAG_MASK) != 0 || ps > (uintptr_t)b - seg_first))
             return RTM_ERR_BAD_PTR;
         rtm_block *prev = (rtm_block *)((char *)b - ps);
         if (RTM_UNLIKELY(head_of(prev) != (ps | FREE_BIT))) return RTM_ERR_BAD_PTR;
-        v->prev = prev;
-        v->ps = ps;
     }
-    v->b = b;
-    v->hd = hd;
-    v->next = n;
-    v->nh = nh;
     return RTM_OK;
 }
 
@@ -895,33 +877,39 @@ void rtm_heap_free(rtm_heap *h, void *ptr)
         if (ptr != NULL) rtm_report(RTM_ERR_ARG, NULL, ptr);
         return;
     }
-    used_view v;
-    rtm_err why = validate_used(h, ptr, &v);
+    rtm_err why = validate_used(h, ptr);
     if (RTM_UNLIKELY(why != RTM_OK)) {
         /* free(NULL) is a no-op; it is tested here, off the hot path (validation rejects NULL). */
         if (ptr != NULL) reject_free(h, ptr, why);
         return;
     }
-    rtm_block *b = v.b;
-    size_t size = size_of_head(v.hd);
+    /* The loads validation made, made again (the compiler merges them when it inlines
+     * validate_used; at -Os, where it does not, reloading is smaller than returning them through
+     * memory). */
+    rtm_block *b = block_of_payload(ptr);
+    size_t hd = head_of(b);
+    size_t size = size_of_head(hd);
+    rtm_block *n = block_at(b, size);
+    size_t nh = head_of(n);
     h->used -= size;
     h->frees++;
     rtm_san_free(h, ptr, size - H);
-    if (v.prev != NULL) {
+    if (hd & PREV_FREE_BIT) {
         /* Stamp the header free although it is merged away: a second free of this pointer then
          * reads FREE and is reported as a double free, as long as nobody reuses the bytes. */
-        set_head(b, v.hd | FREE_BIT);
-        list_remove(h, v.prev);
+        set_head(b, hd | FREE_BIT);
+        size_t ps = prev_size(b);
+        b = (rtm_block *)((char *)b - ps);
+        list_remove(h, b);
         h->free_blocks--;
-        size += v.ps;
-        b = v.prev;
+        size += ps;
     }
-    if (v.nh & FREE_BIT) {
-        list_remove(h, v.next);
-        size += size_of_head(v.nh);
+    if (nh & FREE_BIT) {
+        list_remove(h, n);
+        size += size_of_head(nh);
         h->free_blocks--;
     } else {
-        set_head(v.next, v.nh | PREV_FREE_BIT);
+        set_head(n, nh | PREV_FREE_BIT);
     }
     make_free(h, b, size);
     h->free_blocks++;
@@ -940,15 +928,14 @@ void *rtm_heap_realloc(rtm_heap *h, void *ptr, size_t bytes)
         rtm_heap_free(h, ptr);
         return NULL;
     }
-    used_view v;
-    rtm_err why = validate_used(h, ptr, &v);
+    rtm_err why = validate_used(h, ptr);
     if (why != RTM_OK) {
         reject_free(h, ptr, why);
         return NULL;
     }
     if (bytes > h->max_request) return fail_alloc(h);
-    rtm_block *b = v.b;
-    size_t hd = v.hd;
+    rtm_block *b = block_of_payload(ptr);
+    size_t hd = head_of(b);
     size_t size = size_of_head(hd);
     size_t bs = block_size_for(bytes);
     size_t old_usable = size - H;
@@ -961,8 +948,8 @@ void *rtm_heap_realloc(rtm_heap *h, void *ptr, size_t bytes)
         AFTER_OP(h);
         return ptr;
     }
-    rtm_block *n = v.next;
-    size_t nh = v.nh;
+    rtm_block *n = block_at(b, size);
+    size_t nh = head_of(n);
     if ((nh & FREE_BIT) && size + size_of_head(nh) >= bs) {
         size_t total = size + size_of_head(nh);
         list_remove(h, n);
@@ -1001,9 +988,8 @@ void *rtm_heap_realloc(rtm_heap *h, void *ptr, size_t bytes)
 size_t rtm_heap_usable_size(const rtm_heap *h, const void *ptr)
 {
     if (h == NULL || ptr == NULL) return 0;
-    used_view v;
-    if (validate_used(h, ptr, &v) != RTM_OK) return 0;
-    size_t usable = size_of_head(v.hd) - H;
+    if (validate_used(h, ptr) != RTM_OK) return 0;
+    size_t usable = size_of_head(head_of(block_of_payload(ptr))) - H;
     rtm_san_open(h, (void *)(uintptr_t)ptr, usable); /* the caller may now use all of it */
     return usable;
 }
