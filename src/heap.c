@@ -251,6 +251,36 @@ RTM_INLINE unsigned class_of(size_t size)
 }
 
 /* ---- free lists ------------------------------------------------------------------------------- */
+/* Class idx's list became non-empty / empty: set / clear its bit in its second-level word, and
+ * keep the first-level bit equal to "that word is non-zero". */
+#if RTM_HEAP_COMPACT
+/* One helper flips the bit for both directions (the bit is known to be clear / set), then sets or
+ * clears the first-level bit by the word it leaves: list_insert and list_remove share it
+ * (Cortex-M4 -Os good-fit core: 14 bytes less; on x86-64 -O2 it would cost 2.5 / 4.5 instructions
+ * per alloc / free on workload A, hence the RTM_HEAP_COMPACT=0 pair below). */
+static RTM_NOINLINE void flip_class(rtm_heap *h, unsigned idx)
+{
+    uint32_t flb = 1u << (idx >> SL_LOG2);
+    if ((h->sl_bitmap[idx >> SL_LOG2] ^= 1u << (idx & (SL - 1u))) != 0)
+        h->fl_bitmap |= flb;
+    else
+        h->fl_bitmap &= ~flb;
+}
+RTM_INLINE void class_filled(rtm_heap *h, unsigned idx) { flip_class(h, idx); }
+RTM_INLINE void class_emptied(rtm_heap *h, unsigned idx) { flip_class(h, idx); }
+#else
+RTM_INLINE void class_filled(rtm_heap *h, unsigned idx)
+{
+    h->sl_bitmap[idx >> SL_LOG2] |= 1u << (idx & (SL - 1u));
+    h->fl_bitmap |= 1u << (idx >> SL_LOG2);
+}
+RTM_INLINE void class_emptied(rtm_heap *h, unsigned idx)
+{
+    if ((h->sl_bitmap[idx >> SL_LOG2] &= ~(1u << (idx & (SL - 1u)))) == 0)
+        h->fl_bitmap &= ~(1u << (idx >> SL_LOG2));
+}
+#endif
+
 RTM_INLINE void list_insert(rtm_heap *h, rtm_block *b, size_t size)
 {
     unsigned idx = class_of(size);
@@ -272,8 +302,7 @@ RTM_INLINE void list_insert(rtm_heap *h, rtm_block *b, size_t size)
     if (nx != NULL) {
         set_pprev_free(nx, &b->next_free);
     } else if (first == NULL) {
-        h->sl_bitmap[idx >> SL_LOG2] |= 1u << (idx & (SL - 1u));
-        h->fl_bitmap |= 1u << (idx >> SL_LOG2);
+        class_filled(h, idx);
     }
     store_link(h, pp, b);
 }
@@ -287,9 +316,7 @@ RTM_INLINE void list_remove(rtm_heap *h, rtm_block *b)
         set_pprev_free(next, pp);
     } else if (is_head_slot(h, pp)) {
         /* b was alone in its list: pp is the head slot, which tells the class. */
-        unsigned idx = (unsigned)(pp - h->heads);
-        if ((h->sl_bitmap[idx >> SL_LOG2] &= ~(1u << (idx & (SL - 1u)))) == 0)
-            h->fl_bitmap &= ~(1u << (idx >> SL_LOG2));
+        class_emptied(h, (unsigned)(pp - h->heads));
     }
 }
 
