@@ -610,10 +610,12 @@ RTM_INLINE rtm_err validate_used(const rtm_heap *h, const void *p)
     return RTM_OK;
 }
 
-/* Counts and reports a rejected free (or realloc). Out of line: keeps the hot paths leaves. */
+/* Counts and reports a rejected free (or realloc). Out of line: keeps the hot paths leaves.
+ * h == NULL (why is then RTM_ERR_ARG): reported, with no heap to count it in; free's NULL-heap
+ * test shares this call (code size). */
 static RTM_NOINLINE void reject_free(rtm_heap *h, const void *p, rtm_err why)
 {
-    h->bad_frees++;
+    if (h != NULL) h->bad_frees++;
     rtm_report(why, h, p);
 }
 
@@ -900,11 +902,7 @@ void *rtm_heap_calloc(rtm_heap *h, size_t n, size_t size)
 /* ---- free ------------------------------------------------------------------------------------- */
 void rtm_heap_free(rtm_heap *h, void *ptr)
 {
-    if (RTM_UNLIKELY(h == NULL)) {
-        if (ptr != NULL) rtm_report(RTM_ERR_ARG, NULL, ptr);
-        return;
-    }
-    rtm_err why = validate_used(h, ptr);
+    rtm_err why = RTM_UNLIKELY(h == NULL) ? RTM_ERR_ARG : validate_used(h, ptr);
     if (RTM_UNLIKELY(why != RTM_OK)) {
         /* free(NULL) is a no-op; it is tested here, off the hot path (validation rejects NULL). */
         if (ptr != NULL) reject_free(h, ptr, why);
