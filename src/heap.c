@@ -712,7 +712,9 @@ rtm_heap *rtm_heap_init(void *mem, size_t bytes, rtm_fit fit)
     rtm_heap *h = (rtm_heap *)base;
     rtm_memset(h, 0, ctrl);
     h->magic = HEAP_MAGIC;
-    h->fit = (uint8_t)fit;
+    /* Fields that are 0 are left to the memset: a good-fit-only build stores neither fit nor
+     * top_by_next (code size). */
+    if (RTM_HEAP_FITS != RTM_HEAP_FITS_GOOD) h->fit = (uint8_t)fit;
     h->fl_count = (uint8_t)fl_count;
     h->sl_bitmap = (uint32_t *)(void *)heads_end(h);
     h->max_block = max_block;
@@ -720,7 +722,7 @@ rtm_heap *rtm_heap_init(void *mem, size_t bytes, rtm_fit fit)
     h->top_split_min = (fit == RTM_FIT_GOOD && RTM_HEAP_TOP_SPLIT_MIN > 0) ? (size_t)RTM_HEAP_TOP_SPLIT_MIN
                        : (fit == RTM_FIT_BEST && RTM_HEAP_BEST_TOP_BY_NEXT) ? MIN_BLOCK /* best_cut_top decides */
                                                                             : SIZE_MAX;
-    h->top_by_next = fit == RTM_FIT_BEST && RTM_HEAP_BEST_TOP_BY_NEXT;
+    if (RTM_HEAP_FITS & RTM_HEAP_FITS_BEST) h->top_by_next = fit == RTM_FIT_BEST && RTM_HEAP_BEST_TOP_BY_NEXT;
     rtm_san_pool_create(h);
     /* The init region's segment: the first and only one so far, so no sorted insert and no
      * min/max with other segments (commit_segment does that for rtm_heap_add_region); region
