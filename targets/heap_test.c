@@ -47,7 +47,7 @@ static void map_of(const rtm_heap *h, block_map *m)
     rtm_heap_walk(h, map_cb, m);
 }
 
-/* Expected map entry: block bytes and state; 0 bytes = "the rest of the heap". */
+/* Expected map entry: block bytes and state; 0 bytes = "the rest of the heap" (at most one). */
 typedef struct {
     size_t bytes;
     bool used;
@@ -55,7 +55,8 @@ typedef struct {
 
 #define CHECK_HEAP(h) TGT_CHECK(rtm_heap_check(h) == RTM_OK)
 
-/* Compares the heap's block map with want[0..n); the last entry may be {0, false}: the remainder. */
+/* Compares the heap's block map with want[0..n); one entry may be {0, false}: the remainder (the
+ * capacity less every other entry), wherever it lies (best fit fills a fresh heap from the top). */
 static void check_map(const rtm_heap *h, const want_block *want, size_t n, int line)
 {
     block_map m;
@@ -63,12 +64,11 @@ static void check_map(const rtm_heap *h, const want_block *want, size_t n, int l
     map_of(h, &m);
     rtm_heap_get_stats(h, &st);
     bool ok = m.n == n;
-    size_t total = 0;
+    size_t known = 0;
+    for (size_t i = 0; i < n; i++) known += want[i].bytes;
     for (size_t i = 0; ok && i < n; i++) {
-        size_t expect = want[i].bytes;
-        if (expect == 0) expect = st.capacity - total;
+        size_t expect = want[i].bytes != 0 ? want[i].bytes : st.capacity - known;
         ok = m.b[i].used == want[i].used && m.b[i].block_bytes == expect;
-        total += m.b[i].block_bytes;
     }
     if (!ok) {
         tgt_check_failed(__FILE__, line, "block map");
@@ -142,18 +142,28 @@ static void sc_alloc_free(rtm_fit fit)
     TGT_REQUIRE(a != NULL && b != NULL && c != NULL);
     TGT_CHECK(((uintptr_t)a | (uintptr_t)b | (uintptr_t)c) % RTM_ALIGN == 0);
     TGT_CHECK(rtm_heap_usable_size(h, a) >= 100 && rtm_heap_usable_size(h, c) >= 200);
-    /* A fresh heap hands out blocks in address order. */
-    TGT_CHECK((uintptr_t)a < (uintptr_t)b && (uintptr_t)b < (uintptr_t)c);
-    CHECK_MAP(h, U(100), U(64), U(200), REST);
+    /* Good and first fit fill a fresh heap upwards, in allocation order. Best fit puts a block at
+     * the top of the free block it splits when the block above is smaller than the request (the
+     * sentinel counts as 0): a goes to the top; b (the 104-byte a above is not smaller) to the
+     * bottom; c (a is smaller than 208) to the top, under a. */
+    if (fit == RTM_FIT_BEST) {
+        TGT_CHECK((uintptr_t)b < (uintptr_t)c && (uintptr_t)c < (uintptr_t)a);
+        CHECK_MAP(h, U(64), REST, U(200), U(100));
+    } else {
+        TGT_CHECK((uintptr_t)a < (uintptr_t)b && (uintptr_t)b < (uintptr_t)c);
+        CHECK_MAP(h, U(100), U(64), U(200), REST);
+    }
     TGT_CHECK(stat_used(h) == BLK(100) + BLK(64) + BLK(200));
     fill(a, 100, 1);
     fill(b, 64, 2);
     fill(c, 200, 3);
 
-    rtm_heap_free(h, b); /* hole between two used blocks */
-    CHECK_MAP(h, U(100), F(BLK(64)), U(200), REST);
-    rtm_heap_free(h, a); /* coalesces with the hole after it */
-    CHECK_MAP(h, F(BLK(100) + BLK(64)), U(200), REST);
+    rtm_heap_free(h, b); /* good/first: a hole between two used blocks; best: merges with the rest */
+    if (fit == RTM_FIT_BEST) CHECK_MAP(h, REST, U(200), U(100));
+    else CHECK_MAP(h, U(100), F(BLK(64)), U(200), REST);
+    rtm_heap_free(h, a); /* good/first: coalesces with the hole after it; best: a hole at the top */
+    if (fit == RTM_FIT_BEST) CHECK_MAP(h, REST, U(200), F(BLK(100)));
+    else CHECK_MAP(h, F(BLK(100) + BLK(64)), U(200), REST);
     TGT_CHECK(same(c, 200, 3));
     rtm_heap_stats st;
     rtm_heap_get_stats(h, &st);
@@ -181,14 +191,16 @@ static void sc_bad_frees(rtm_fit fit)
     rtm_heap_free(h, (unsigned char *)a + 1);      /* misaligned interior */
     rtm_heap_free(h, (unsigned char *)a + RTM_ALIGN); /* aligned interior */
     TGT_CHECK(g_reports[RTM_ERR_BAD_PTR] == 3);
-    CHECK_MAP(h, U(48), U(48), REST);
+    if (fit == RTM_FIT_BEST) CHECK_MAP(h, U(48), REST, U(48)); /* a at the top, b at the bottom */
+    else CHECK_MAP(h, U(48), U(48), REST);
     rtm_heap_free(h, a);
     rtm_heap_free(h, a); /* double free */
     TGT_CHECK(g_reports[RTM_ERR_DOUBLE_FREE] == 1 && g_last_ptr == a);
     rtm_heap_stats st;
     rtm_heap_get_stats(h, &st);
     TGT_CHECK(st.bad_frees == 4 && st.frees == 1);
-    CHECK_MAP(h, F(BLK(48)), U(48), REST);
+    if (fit == RTM_FIT_BEST) CHECK_MAP(h, U(48), REST); /* a merged with the rest below it */
+    else CHECK_MAP(h, F(BLK(48)), U(48), REST);
     TGT_CHECK(rtm_heap_usable_size(h, a) == 0 && rtm_heap_usable_size(h, outside) == 0);
     /* bad alignment and overflowing calloc are rejected, not failed allocations */
     reports_clear();
@@ -207,27 +219,40 @@ static void sc_realloc(rtm_fit fit)
     unsigned char *b = rtm_heap_alloc(h, 64);
     TGT_REQUIRE(a != NULL && b != NULL);
     fill(a, 64, 7);
-    CHECK_MAP(h, U(64), U(64), REST);
-    /* grow in place is impossible (b follows): moves, keeps the contents, frees the old block */
+    /* Best fit (see sc_alloc_free): a goes to the top, b to the bottom, and a block that moves
+     * lands at the top of the free space, just under the blocks above it. */
+    const bool best = fit == RTM_FIT_BEST;
+    if (best) CHECK_MAP(h, U(64), REST, U(64));
+    else CHECK_MAP(h, U(64), U(64), REST);
+    /* grow in place is impossible (b, or for best fit the sentinel, follows): moves, keeps the
+     * contents, frees the old block */
     unsigned char *a2 = rtm_heap_realloc(h, a, 300);
     TGT_REQUIRE(a2 != NULL);
     TGT_CHECK(a2 != a && same(a2, 64, 7));
-    CHECK_MAP(h, F(BLK(64)), U(64), U(300), REST);
-    /* shrink in place: same pointer, the tail goes back to the heap (merged with the rest) */
+    if (best) CHECK_MAP(h, U(64), REST, U(300), F(BLK(64)));
+    else CHECK_MAP(h, F(BLK(64)), U(64), U(300), REST);
+    /* shrink in place: same pointer, the tail goes back to the heap (merged with the free block
+     * after it) */
     unsigned char *a3 = rtm_heap_realloc(h, a2, 100);
     TGT_CHECK(a3 == a2 && same(a3, 64, 7));
-    CHECK_MAP(h, F(BLK(64)), U(64), U(100), REST);
-    /* grow in place into the free block that follows */
+    if (best) CHECK_MAP(h, U(64), REST, U(100), F(BLK(300) - BLK(100) + BLK(64)));
+    else CHECK_MAP(h, F(BLK(64)), U(64), U(100), REST);
+    /* good/first: grow in place into the free block that follows. Best fit: the 272 bytes after a3
+     * are too few, so it moves to the top of the free space and a3 merges with them. */
     unsigned char *a4 = rtm_heap_realloc(h, a3, 1000);
-    TGT_CHECK(a4 == a3 && same(a4, 64, 7));
-    CHECK_MAP(h, F(BLK(64)), U(64), U(1000), REST);
+    TGT_REQUIRE(a4 != NULL);
+    TGT_CHECK((best ? a4 != a3 : a4 == a3) && same(a4, 64, 7));
+    if (best) CHECK_MAP(h, U(64), REST, U(1000), F(BLK(100) + BLK(300) - BLK(100) + BLK(64)));
+    else CHECK_MAP(h, F(BLK(64)), U(64), U(1000), REST);
     /* too large: NULL, the block stays valid and unchanged */
     TGT_CHECK(rtm_heap_realloc(h, a4, sizeof g_arena) == NULL);
     TGT_CHECK(same(a4, 64, 7));
-    CHECK_MAP(h, F(BLK(64)), U(64), U(1000), REST);
+    if (best) CHECK_MAP(h, U(64), REST, U(1000), F(BLK(300) + BLK(64)));
+    else CHECK_MAP(h, F(BLK(64)), U(64), U(1000), REST);
     /* size 0 frees */
     TGT_CHECK(rtm_heap_realloc(h, a4, 0) == NULL);
-    CHECK_MAP(h, F(BLK(64)), U(64), REST);
+    if (best) CHECK_MAP(h, U(64), REST);
+    else CHECK_MAP(h, F(BLK(64)), U(64), REST);
     rtm_heap_free(h, b);
     CHECK_MAP(h, REST);
 }
@@ -285,7 +310,10 @@ static void sc_policy(rtm_fit fit)
     TGT_REQUIRE(big != NULL && s1 != NULL && mid != NULL && s2 != NULL);
     rtm_heap_free(h, big);
     rtm_heap_free(h, mid);
-    CHECK_MAP(h, F(BLK(200)), U(16), F(BLK(64)), U(16), REST);
+    /* Best fit put big at the top (the sentinel above is smaller) and the rest at the bottom in
+     * order (big above is not smaller than them): freeing big merges it with the rest. */
+    if (fit == RTM_FIT_BEST) CHECK_MAP(h, U(16), F(BLK(64)), U(16), REST);
+    else CHECK_MAP(h, F(BLK(200)), U(16), F(BLK(64)), U(16), REST);
     void *x = rtm_heap_alloc(h, BLK(64) - HDR);
     TGT_REQUIRE(x != NULL);
     if (fit == RTM_FIT_FIRST) {
@@ -293,7 +321,7 @@ static void sc_policy(rtm_fit fit)
         CHECK_MAP(h, U(64), F(BLK(200) - BLK(64)), U(16), F(BLK(64)), U(16), REST);
     } else if (fit == RTM_FIT_BEST) {
         TGT_CHECK(x == mid);
-        CHECK_MAP(h, F(BLK(200)), U(16), U(64), U(16), REST);
+        CHECK_MAP(h, U(16), U(64), U(16), REST);
     } else {
         /* good fit: any block of a class that certainly fits; never the exact-fit search's job */
         TGT_CHECK(rtm_heap_usable_size(h, x) >= BLK(64) - HDR);
@@ -405,8 +433,20 @@ static void sc_corrupt(rtm_fit fit)
 {
     rtm_heap *h = rtm_heap_init(g_arena, sizeof g_arena, fit);
     TGT_REQUIRE(h != NULL);
-    unsigned char *a = rtm_heap_alloc(h, 32);
-    unsigned char *b = rtm_heap_alloc(h, 32);
+    /* Two physically adjacent used blocks a < b. Good and first fit give the first two
+     * allocations; best fit puts the first at the top and the next ones at the bottom, in order. */
+    unsigned char *p[3];
+    for (unsigned i = 0; i < 3; i++) {
+        p[i] = rtm_heap_alloc(h, 32);
+        TGT_REQUIRE(p[i] != NULL);
+    }
+    unsigned char *a = NULL, *b = NULL;
+    for (unsigned i = 0; i < 3; i++)
+        for (unsigned j = 0; j < 3; j++)
+            if (p[j] == p[i] + rtm_heap_usable_size(h, p[i]) + HDR) {
+                a = p[i];
+                b = p[j];
+            }
     TGT_REQUIRE(a != NULL && b != NULL);
     size_t usable = rtm_heap_usable_size(h, a);
     size_t saved[2];
@@ -420,8 +460,7 @@ static void sc_corrupt(rtm_fit fit)
     hdr[0] = saved[0];
     CHECK_HEAP(h);
     (void)saved[1];
-    rtm_heap_free(h, a);
-    rtm_heap_free(h, b);
+    for (unsigned i = 0; i < 3; i++) rtm_heap_free(h, p[i]);
     CHECK_MAP(h, REST);
 }
 
