@@ -3,7 +3,7 @@
  *
  * What it guarantees (how to verify it: docs/heap.md, tests/heap/, bench/):
  *  - Good-fit alloc and free are O(1): no loop depends on the heap size or the number of blocks
- *    (a small request that rounds up compares at most RTM_HEAP_LOW_PICK class heads).
+ *    (a small or large request that rounds up compares at most RTM_HEAP_LOW_PICK class heads).
  *    The one exception, documented and removable (RTM_HEAP_STRICT_O1=1), is the scan of the
  *    request's own size class made only when every larger class is empty: it is what makes the
  *    heap never fail while one free block could hold the request.
@@ -71,7 +71,17 @@
 #define RTM_HEAP_SL_LOG2 5 /* log2 of subclasses per power of two: 5 (32, 3% steps) or 4 (16) */
 #endif
 #ifndef RTM_HEAP_TOP_SPLIT_MIN
-#define RTM_HEAP_TOP_SPLIT_MIN 2048 /* good fit: blocks >= this are cut from the top; 0: never */
+/* Good fit: blocks >= this are cut from the top of a segment's last free block (the one below the
+ * sentinel: RTM_HEAP_TOP_SPLIT_LAST), others from the bottom; 0: never from the top. 512 with the
+ * last-block rule and RTM_HEAP_LOW_PICK_FROM = 512: see find_good (2048 was the threshold when
+ * every free block was cut from the top). */
+#define RTM_HEAP_TOP_SPLIT_MIN 512
+#endif
+#ifndef RTM_HEAP_TOP_SPLIT_LAST
+/* 1: good fit cuts from the top only a segment's last block (followed by the sentinel), so large
+ * blocks pile up from the top end while holes are used from their bottom, like first fit; 0: from
+ * the top of any free block (the old rule). Measured with RTM_HEAP_LOW_PICK_FROM: find_good. */
+#define RTM_HEAP_TOP_SPLIT_LAST 1
 #endif
 #ifndef RTM_HEAP_BEST_TOP_BY_NEXT
 #define RTM_HEAP_BEST_TOP_BY_NEXT 1 /* 0: best fit always cuts from the bottom (the old placement) */
@@ -103,6 +113,13 @@
 #else
 #define RTM_HEAP_COMPACT 0
 #endif
+#endif
+#ifndef RTM_HEAP_LOW_PICK_FROM
+/* ... and for block sizes of at least this many bytes (0: off): large requests that round up also
+ * take the lowest-addressed head among RTM_HEAP_LOW_PICK classes, so the heap fills from the
+ * bottom as under first fit and the top stays one free run (find_good has the figures). Above
+ * A's sizes (blocks up to 520 bytes, nearly all below 512), so A's alloc path pays one compare. */
+#define RTM_HEAP_LOW_PICK_FROM 512
 #endif
 #ifndef RTM_HEAP_REALLOC_ALIGN_MAX
 #define RTM_HEAP_REALLOC_ALIGN_MAX 4096u /* a moving realloc of an aligned block keeps up to this */
@@ -146,7 +163,7 @@ struct rtm_heap {
     uint32_t magic;
     uint8_t fit;
     uint8_t fl_count;
-    uint8_t top_by_next;   /* best fit: cut from the top iff the block after is smaller (best_cut_top) */
+    uint8_t top_by_next;   /* TOP_ALWAYS, TOP_NEXT_SMALLER (best fit) or TOP_LAST_BLOCK (good fit): cut_top */
     uint32_t fl_bitmap;
     uint32_t *sl_bitmap;   /* fl_count words + one zero word, after heads[] (see next_nonempty) */
     size_t max_block;      /* largest block size the classes hold */
@@ -238,6 +255,16 @@ RTM_INLINE rtm_block **heads_end(const rtm_heap *h) { return (rtm_block **)&h->h
 _Static_assert(((size_t)1 << A_LOG2) == RTM_ALIGN, "A_LOG2 table covers RTM_ALIGN up to 256");
 _Static_assert(RTM_HEAP_SL_LOG2 >= 2 && RTM_HEAP_SL_LOG2 <= 5, "second-level bitmaps are 32-bit words");
 _Static_assert(RTM_HEAP_LOW_PICK >= 1, "good fit compares at least the smallest non-empty larger class");
+_Static_assert(RTM_HEAP_LOW_PICK_FROM == 0 || RTM_HEAP_LOW_PICK_FROM > RTM_HEAP_LOW_PICK_BELOW, "low pick: two ranges, small and large");
+/* Block sizes in [RTM_HEAP_LOW_PICK_BELOW, LOW_PICK_TO) take the smallest larger class. */
+#define LOW_PICK_TO (RTM_HEAP_LOW_PICK_FROM > 0 ? (size_t)RTM_HEAP_LOW_PICK_FROM : SIZE_MAX)
+/* Does a good-fit request of block size bs that must round up take the lowest-addressed head
+ * among RTM_HEAP_LOW_PICK classes (small and large requests), rather than the smallest class's?
+ * One unsigned compare covers both ranges (bs below RTM_HEAP_LOW_PICK_BELOW wraps round). */
+RTM_INLINE bool low_pick(size_t bs)
+{
+    return bs - (size_t)RTM_HEAP_LOW_PICK_BELOW >= LOW_PICK_TO - (size_t)RTM_HEAP_LOW_PICK_BELOW;
+}
 
 /* Flat class index fl * SL + sl of a block size (size >= MIN_BLOCK, <= max_block). Sizes below
  * 2^LIN_LOG2 step linearly by A. Above, with f = log2(size), size >> (f - SL_LOG2) is SL + sl (the
@@ -363,20 +390,19 @@ static rtm_block *scan_list(rtm_block *b, size_t bs, bool best)
 #if RTM_HEAP_COMPACT
 /* A free block of at least bs bytes from the classes above idx, or NULL (every block there fits
  * bs). Walks the set bits of the non-empty classes above idx in order (two bit scans to step to
- * the next level). A large request takes the head of the first one (the plain good-fit answer). A
- * small request rounded up would otherwise split whatever the smallest larger class holds, often
- * a hole between large blocks that it then pins: it takes the lowest-addressed head among the
- * first RTM_HEAP_LOW_PICK of them, which keeps small blocks low and holes mergeable. At most
- * RTM_HEAP_LOW_PICK steps: O(1). One loop serves both (the first class found is the plain
- * answer): Cortex-M4 -Os, find_good 234 -> 168 bytes, against a separate next_nonempty search
- * followed by the walk of lowest_head (the RTM_HEAP_COMPACT=0 code, which takes 5.5 instructions
- * fewer per alloc on x86-64, workload A). idx + 1 may be one past the last class:
- * sl_bitmap[fl_count] exists and is always 0. */
+ * the next level). A mid-sized request takes the head of the first one (the plain good-fit
+ * answer); a small or large one (low_pick) takes the lowest-addressed head among the first
+ * RTM_HEAP_LOW_PICK of them (the figures are at find_good below). At most RTM_HEAP_LOW_PICK steps:
+ * O(1). One loop serves both (the first class found is the plain answer): Cortex-M4 -Os,
+ * find_good 234 -> 168 bytes, against a separate next_nonempty search followed by the walk of
+ * lowest_head (the RTM_HEAP_COMPACT=0 code, which takes 5.5 instructions fewer per alloc on
+ * x86-64, workload A). idx + 1 may be one past the last class: sl_bitmap[fl_count] exists and is
+ * always 0. */
 RTM_INLINE rtm_block *search_up(const rtm_heap *h, unsigned idx, size_t bs)
 {
     unsigned up = idx + 1u, fl = up >> SL_LOG2;
     uint32_t map = h->sl_bitmap[fl] & (~(uint32_t)0 << (up & (SL - 1u)));
-    unsigned left = bs < (size_t)RTM_HEAP_LOW_PICK_BELOW ? (unsigned)RTM_HEAP_LOW_PICK : 1u;
+    unsigned left = low_pick(bs) ? (unsigned)RTM_HEAP_LOW_PICK : 1u;
     uintptr_t r = UINTPTR_MAX;
     do {
         if (map == 0) {
@@ -444,8 +470,18 @@ RTM_INLINE rtm_block *find_good(const rtm_heap *h, size_t bs)
     if (RTM_LIKELY(up >= 0)) {
         /* A small request rounded up would otherwise split whatever the smallest larger class
          * holds, often a hole between large blocks that it then pins; the lowest address among a
-         * few classes keeps small blocks low and holes mergeable (RTM_HEAP_LOW_PICK). */
-        if (bs < (size_t)RTM_HEAP_LOW_PICK_BELOW) return lowest_head(h, (unsigned)up, h->heads[up]);
+         * few classes keeps small blocks low and holes mergeable (RTM_HEAP_LOW_PICK). Large
+         * requests (RTM_HEAP_LOW_PICK_FROM) do the same, and are cut from the top only of the
+         * segment's last block (carve): the heap then fills from the bottom, holes are reused
+         * from their low end, and the top stays one free run, as under first fit. Workload C
+         * (growing buffers), -m32 robust minimum arena, mean over 24 seeds: 1.339 -> 1.288
+         * (first fit 1.290 over 12), better on 23 of 24 seeds; reference seed 1.373 -> 1.366.
+         * A and B unchanged within noise (six-seed means 1.136 -> 1.136, 1.183 -> 1.184).
+         * Either half alone does less: the last-block rule (threshold 2048) 1.323 over 24 seeds;
+         * the low pick from 512 with top splits anywhere 1.375 over 12 (main 1.346 on those);
+         * the last-block rule with the low pick from 2048, 1.314 over 12 (docs/benchmarks.md).
+         * low_pick() says which requests. */
+        if (low_pick(bs)) return lowest_head(h, (unsigned)up, h->heads[up]);
         return h->heads[up];
     }
 #if RTM_HEAP_STRICT_O1
@@ -517,18 +553,26 @@ RTM_INLINE void make_free(rtm_heap *h, rtm_block *r, size_t size)
  * request is >= 64, 256 or 1024 bytes (good fit's rule); next to the larger right neighbour; top
  * only in the last block; the highest address among equal sizes; leaving remainders under 24 or
  * 32 bytes unsplit. */
-RTM_INLINE bool best_cut_top(const rtm_heap *h, const rtm_block *b, size_t size, size_t bs)
+/* Good fit's placement (RTM_HEAP_TOP_SPLIT_LAST=1, the default): a block of top_split_min bytes
+ * or more goes to the top only of a segment's last free block (the block after it is the sentinel,
+ * size 0); from any other free block, to the bottom (find_good has the figures). */
+enum { TOP_ALWAYS = 0, TOP_NEXT_SMALLER = 1, TOP_LAST_BLOCK = 2 };
+#define TOP_RULE_BEST (RTM_HEAP_BEST_TOP_BY_NEXT && (RTM_HEAP_FITS & RTM_HEAP_FITS_BEST))
+#define TOP_RULE_GOOD (RTM_HEAP_TOP_SPLIT_LAST && (RTM_HEAP_FITS & RTM_HEAP_FITS_GOOD))
+RTM_INLINE bool cut_top(const rtm_heap *h, const rtm_block *b, size_t size, size_t bs)
 {
     /* A field of its own rather than h->fit: keeping fit live until here costs good fit a saved
      * register (+1 instruction per alloc on x86-64, workload A). */
-    if (!RTM_HEAP_BEST_TOP_BY_NEXT || !(RTM_HEAP_FITS & RTM_HEAP_FITS_BEST) || !h->top_by_next) return true;
-    return size_of_head(head_of(block_at(b, size))) < bs;
+    if (!(TOP_RULE_BEST || TOP_RULE_GOOD) || h->top_by_next == TOP_ALWAYS) return true;
+    size_t next = size_of_head(head_of(block_at(b, size)));
+    /* Only the sentinel is smaller than A. */
+    return next < ((TOP_RULE_BEST && h->top_by_next == TOP_NEXT_SMALLER) ? bs : A);
 }
 
 /* b (not in any list; its head gives its size; left neighbour used; the block after it says
  * PREV_FREE iff b was free) becomes a used block of bs bytes plus, when the rest can hold a block,
  * a free block: above it (bottom split) or below it (top split: large good-fit blocks, and best
- * fit's blocks where best_cut_top says so).
+ * fit's blocks where cut_top says so).
  * Returns the payload. rtm_heap_alloc is its only caller (rtm_heap_aligned_alloc finishes its
  * block the way realloc's shrink does), so -Os inlines it there. */
 RTM_INLINE void *carve(rtm_heap *h, rtm_block *b, size_t bs)
@@ -536,11 +580,12 @@ RTM_INLINE void *carve(rtm_heap *h, rtm_block *b, size_t bs)
     size_t size = size_of_head(head_of(b));
     size_t rest = size - bs;
     rtm_block *n;
-    if (rest >= MIN_BLOCK && bs >= h->top_split_min && best_cut_top(h, b, size, bs)) {
-        /* Good fit segregates by size: large blocks are cut from the top of the free block and
-         * small ones from the bottom, so short small blocks do not pin holes between large ones
-         * (workload C, growing buffers: 1.424 -> 1.342 minimum-arena ratio, -m32). Best fit
-         * decides by the block above instead (best_cut_top). */
+    if (rest >= MIN_BLOCK && bs >= h->top_split_min && cut_top(h, b, size, bs)) {
+        /* Good fit: large blocks are cut from the top of the segment's last free block and
+         * everything else from the bottom, so large blocks pile up from the top end and small
+         * ones from the bottom (cut_top; with RTM_HEAP_TOP_SPLIT_LAST=0 from the top of any free
+         * block: workload C, growing buffers, 1.424 -> 1.342 minimum-arena ratio, -m32, when it
+         * came in). Best fit decides by the block above instead (cut_top). */
         make_free(h, b, rest);
         n = block_at(b, size);
         set_head(n, head_of(n) & ~PREV_FREE_BIT);
@@ -721,9 +766,11 @@ rtm_heap *rtm_heap_init(void *mem, size_t bytes, rtm_fit fit)
     h->max_block = max_block;
     h->max_request = max_block - H;
     h->top_split_min = (fit == RTM_FIT_GOOD && RTM_HEAP_TOP_SPLIT_MIN > 0) ? (size_t)RTM_HEAP_TOP_SPLIT_MIN
-                       : (fit == RTM_FIT_BEST && RTM_HEAP_BEST_TOP_BY_NEXT) ? MIN_BLOCK /* best_cut_top decides */
+                       : (fit == RTM_FIT_BEST && RTM_HEAP_BEST_TOP_BY_NEXT) ? MIN_BLOCK /* cut_top decides */
                                                                             : SIZE_MAX;
-    if (RTM_HEAP_FITS & RTM_HEAP_FITS_BEST) h->top_by_next = fit == RTM_FIT_BEST && RTM_HEAP_BEST_TOP_BY_NEXT;
+    h->top_by_next = (fit == RTM_FIT_BEST && RTM_HEAP_BEST_TOP_BY_NEXT)   ? TOP_NEXT_SMALLER
+                     : (fit == RTM_FIT_GOOD && RTM_HEAP_TOP_SPLIT_LAST) ? TOP_LAST_BLOCK
+                                                                          : TOP_ALWAYS;
     rtm_san_pool_create(h);
     /* The init region's segment: the first and only one so far, so no sorted insert and no
      * min/max with other segments (commit_segment does that for rtm_heap_add_region); region

@@ -8,7 +8,8 @@
  *  - a request of n bytes takes a block of max(HT_MIN_BLOCK, round_up(n + HT_HDR, RTM_ALIGN));
  *  - the usable size of a block is its size minus the header;
  *  - where a free block is split depends on the policy (docs/heap.md): good and first fit keep the
- *    allocated part at the lower address (good fit: below RTM_HEAP_TOP_SPLIT_MIN bytes); best fit
+ *    allocated part at the lower address (good fit: except blocks of RTM_HEAP_TOP_SPLIT_MIN = 512
+ *    bytes or more cut from a segment's last free block, which go to its top); best fit
  *    puts it at the top iff the block after the free block is smaller than the request (the
  *    sentinel counts as 0, so a fresh best-fit heap fills from the top). Tests that need blocks in
  *    allocation order from the bottom, with the free rest last, build them under ht_lid().

@@ -28,8 +28,18 @@
 #define RTM_HEAP_BEST_TOP_BY_NEXT 1 /* the heap's default; test_heap_layout_best_bottom builds with 0 */
 #endif
 
+#ifndef RTM_HEAP_TOP_SPLIT_MIN
+#define RTM_HEAP_TOP_SPLIT_MIN 512 /* the heap's default */
+#endif
+
 /* Does policy @p fit place split blocks by best fit's top-or-bottom rule in this build? */
 static bool top_rule(rtm_fit fit) { return fit == RTM_FIT_BEST && RTM_HEAP_BEST_TOP_BY_NEXT; }
+/* Does good fit cut a block of @p bytes from the top of a segment's last free block (and from
+ * the bottom of any other)? (The layouts below assume RTM_HEAP_TOP_SPLIT_LAST=1, the default.) */
+static bool good_top(rtm_fit fit, size_t bytes)
+{
+    return fit == RTM_FIT_GOOD && RTM_HEAP_TOP_SPLIT_MIN > 0 && bytes >= RTM_HEAP_TOP_SPLIT_MIN;
+}
 
 typedef struct {
     bool used;
@@ -345,10 +355,11 @@ static void test_layout_split_hole_and_no_split(void **state)
     }
 }
 
-/* Good fit cuts blocks of RTM_HEAP_TOP_SPLIT_MIN (2048) bytes or more from the top of the free
- * block it takes and smaller ones from the bottom (size segregation, docs/heap.md); best fit (top
- * rule) from the top iff the block after the free block is smaller than the request; first fit
- * (and best fit without the rule) always from the bottom. Freeing gives back one free block. */
+/* Good fit cuts blocks of RTM_HEAP_TOP_SPLIT_MIN (512) bytes or more from the top of a segment's
+ * last free block (the one below the sentinel) and everything else from the bottom, large blocks
+ * from holes included (docs/heap.md); best fit (top rule) from the top iff the block after the
+ * free block is smaller than the request; first fit (and best fit without the rule) always from
+ * the bottom. Freeing gives back one free block. */
 static void test_layout_top_split(void **state)
 {
     (void)state;
@@ -361,11 +372,23 @@ static void test_layout_top_split(void **state)
         assert_non_null(big);
         assert_non_null(small);
         assert_non_null(edge);
-        if (ht_fits[f] == RTM_FIT_GOOD) {
-            EXPECT_MAP(h, U(64), F(REST), U(2048), U(4096));
-            void *below = alloc_block(h, 2040); /* just under the threshold: bottom */
-            EXPECT_MAP(h, U(64), U(2040), F(REST), U(2048), U(4096));
+        if (ht_fits[f] == RTM_FIT_GOOD && RTM_HEAP_TOP_SPLIT_MIN == 512) {
+            /* big: top of the last block; small: bottom; edge: the free block is no longer the
+             * last one (big is above it), so bottom although 2048 >= 512 */
+            EXPECT_MAP(h, U(64), U(2048), F(REST), U(4096));
+            assert_true(ht_is_last_block(h, big));
+            rtm_heap_free(h, big); /* the rest is the last block again */
+            EXPECT_MAP(h, U(64), U(2048), F(REST));
+            void *below = alloc_block(h, 504); /* just under the threshold: bottom */
+            void *at = alloc_block(h, 512);    /* at the threshold, from the last block: top */
+            EXPECT_MAP(h, U(64), U(2048), U(504), F(REST), U(512));
+            assert_true(ht_is_last_block(h, at));
             rtm_heap_free(h, below);
+            rtm_heap_free(h, at);
+            rtm_heap_free(h, edge);
+            rtm_heap_free(h, small);
+            EXPECT_MAP(h, F(REST));
+            continue;
         } else if (top_rule(ht_fits[f])) {
             /* big: top (sentinel 0 < 4096); small and edge: bottom (big, 4096, is not smaller) */
             EXPECT_MAP(h, U(64), U(2048), F(REST), U(4096));
@@ -382,18 +405,21 @@ static void test_layout_top_split(void **state)
     }
 }
 
-/* Holes 1536 (lowest address), 1032, 1048, 1280, then the rest (all below
- * RTM_HEAP_TOP_SPLIT_MIN, so every block is cut from the bottom of the free space). 1032 and 1048
+/* Holes 1536 (lowest address), 1032, 1048, 1280, then the rest (first and best fit without the top
+ * rule cut every block from the bottom of the free space). 1032 and 1048
  * share a size class; free lists lean to address order, so 1032 (the lower address) heads it even
  * though 1048 was freed first. A request whose block is 1040:
  *   first fit -> the 1536 hole (lowest address that fits), split;
  *   best fit  -> the 1048 hole (smallest that fits), whole (8 bytes left < minimum block);
- *   good fit  -> the head of its own class (1032) is too small, so the next non-empty class up:
- *                the 1280 hole, split.
+ *   good fit  -> the head of its own class (1032) is too small, so the lowest-addressed head
+ *                among the next non-empty classes up (the request is >= RTM_HEAP_LOW_PICK_FROM):
+ *                the 1280 hole, split from its bottom (it is not the last block).
  * Best fit with the top rule cuts the 1536 block from the top of the fresh heap (sentinel 0) and
  * every later one from the bottom (1536 is not smaller than any of them): s1 / 1032 / s2 / 1048 /
  * s3 / 1280 / s4 / rest / 1536; freed, the 1536 block merges into the rest, and the holes are
- * 1032, 1048, 1280. Best fit's choices are the same blocks. */
+ * 1032, 1048, 1280. Best fit's choices are the same blocks. Good fit lays the blocks out the same
+ * way (1536 >= RTM_HEAP_TOP_SPLIT_MIN from the fresh heap's last block: top; the rest from a free
+ * block with 1536 above it: bottom) and makes its choice above. */
 static void test_layout_policy_choice(void **state)
 {
     (void)state;
@@ -404,7 +430,7 @@ static void test_layout_policy_choice(void **state)
         void *h1032 = alloc_block(h, 1032), *s2 = alloc_block(h, 64);
         void *h1048 = alloc_block(h, 1048), *s3 = alloc_block(h, 64);
         void *h1280 = alloc_block(h, 1280), *s4 = alloc_block(h, 64);
-        if (top_rule(ht_fits[f])) {
+        if (top_rule(ht_fits[f]) || good_top(ht_fits[f], 1536)) {
             EXPECT_MAP(h, U(64), U(1032), U(64), U(1048), U(64), U(1280), U(64), F(REST), U(1536));
             assert_ptr_equal(s1, first_block(h).ptr);
             assert_true(ht_is_last_block(h, h1536));
@@ -413,9 +439,14 @@ static void test_layout_policy_choice(void **state)
             rtm_heap_free(h, h1280);
             rtm_heap_free(h, h1032);
             EXPECT_MAP(h, U(64), F(1032), U(64), F(1048), U(64), F(1280), U(64), F(REST));
-            void *p = rtm_heap_alloc(h, 1040 - HT_HDR); /* 1048, whole */
-            assert_ptr_equal(p, h1048);
-            EXPECT_MAP(h, U(64), F(1032), U(64), U(1048), U(64), F(1280), U(64), F(REST));
+            void *p = rtm_heap_alloc(h, 1040 - HT_HDR);
+            if (ht_fits[f] == RTM_FIT_GOOD) {
+                assert_ptr_equal(p, h1280);
+                EXPECT_MAP(h, U(64), F(1032), U(64), F(1048), U(64), U(1040), F(240), U(64), F(REST));
+            } else {
+                assert_ptr_equal(p, h1048); /* 1048, whole */
+                EXPECT_MAP(h, U(64), F(1032), U(64), U(1048), U(64), F(1280), U(64), F(REST));
+            }
             rtm_heap_free(h, p);
             EXPECT_MAP(h, U(64), F(1032), U(64), F(1048), U(64), F(1280), U(64), F(REST));
             void *q = rtm_heap_alloc(h, 1032 - HT_HDR); /* 1032, whole */
@@ -536,9 +567,11 @@ static void test_layout_realloc(void **state)
         rtm_heap *h;
         HT_NEW(h, 8192, ht_fits[f]);
         void *a = alloc_block(h, 512), *b = alloc_block(h, 64);
-        if (top_rule(ht_fits[f])) {
-            /* a: top (sentinel 0 < 512); b: bottom (a, 512, is not smaller). a's right neighbour
-             * is the sentinel, so its shrunk tails are free blocks of their own at the top. */
+        if (top_rule(ht_fits[f]) || good_top(ht_fits[f], 512)) {
+            /* a: top (best fit: sentinel 0 < 512; good fit: 512 >= RTM_HEAP_TOP_SPLIT_MIN, from
+             * the last block); b: bottom (best: a, 512, is not smaller; good: 64 is small). a's
+             * right neighbour is the sentinel, so its shrunk tails are free blocks of their own at
+             * the top. */
             EXPECT_MAP(h, U(64), F(REST), U(512));
             assert_ptr_equal(b, first_block(h).ptr);
             assert_true(ht_is_last_block(h, a));
@@ -564,12 +597,19 @@ static void test_layout_realloc(void **state)
             /* shrink below the sentinel: the tail is a free block of its own */
             assert_ptr_equal(rtm_heap_realloc(h, a, 256 - HT_HDR), a);
             EXPECT_MAP(h, F(64), U(64), F(REST), U(256), F(256));
-            /* grow past the neighbour (256 + 256 < 1024): moves. The smallest fit is the rest, and
-             * the block after it (a, 256) is smaller than 1024: m is cut from its top, right below
-             * a; a is freed and merges with its free right neighbour. */
+            /* grow past the neighbour (256 + 256 < 1024): moves. The smallest fit is the rest.
+             * Best fit: the block after it (a, 256) is smaller than 1024, so m is cut from its
+             * top, right below a; a is freed and merges with its free right neighbour. Good fit:
+             * the rest is not the last block (the top 256 is), so m is cut from its bottom, right
+             * after d; a is freed and merges both ways. */
             void *m = rtm_heap_realloc(h, a, 1024 - HT_HDR);
-            assert_ptr_equal(m, (unsigned char *)a - 1024);
-            EXPECT_MAP(h, F(64), U(64), F(REST), U(1024), F(512));
+            if (ht_fits[f] == RTM_FIT_GOOD) {
+                assert_ptr_equal(m, (unsigned char *)d + 64);
+                EXPECT_MAP(h, F(64), U(64), U(1024), F(REST));
+            } else {
+                assert_ptr_equal(m, (unsigned char *)a - 1024);
+                EXPECT_MAP(h, F(64), U(64), F(REST), U(1024), F(512));
+            }
             rtm_heap_free(h, m); /* merges both ways */
             EXPECT_MAP(h, F(64), U(64), F(REST));
             rtm_heap_free(h, d);
