@@ -387,6 +387,20 @@ static rtm_block *scan_list(rtm_block *b, size_t bs, bool best)
     return found;
 }
 
+/* Good fit's last resort, when no larger class holds a block: the rest of the request's own class
+ * (b is its head, already found too small), so that it never fails while a block would fit. The
+ * one scan in good fit; RTM_HEAP_STRICT_O1=1 leaves it out. */
+RTM_INLINE rtm_block *scan_own_class(rtm_block *b, size_t bs)
+{
+#if RTM_HEAP_STRICT_O1
+    (void)b;
+    (void)bs;
+    return NULL;
+#else
+    return b != NULL ? scan_list(next_free(b), bs, false) : NULL;
+#endif
+}
+
 #if RTM_HEAP_COMPACT
 /* A free block of at least bs bytes from the classes above idx, or NULL (every block there fits
  * bs). Walks the set bits of the non-empty classes above idx in order (two bit scans to step to
@@ -428,11 +442,7 @@ RTM_INLINE rtm_block *find_good(const rtm_heap *h, size_t bs)
     if (b != NULL && size_of_head(head_of(b)) >= bs) return b;
     rtm_block *r = search_up(h, idx, bs);
     if (RTM_LIKELY(r != NULL)) return r;
-#if RTM_HEAP_STRICT_O1
-    return NULL;
-#else
-    return b != NULL ? scan_list(next_free(b), bs, false) : NULL;
-#endif
+    return scan_own_class(b, bs);
 }
 #else
 /* The lowest-addressed head among r = heads[up] and the heads of the next RTM_HEAP_LOW_PICK - 1
@@ -484,11 +494,7 @@ RTM_INLINE rtm_block *find_good(const rtm_heap *h, size_t bs)
         if (low_pick(bs)) return lowest_head(h, (unsigned)up, h->heads[up]);
         return h->heads[up];
     }
-#if RTM_HEAP_STRICT_O1
-    return NULL;
-#else
-    return b != NULL ? scan_list(next_free(b), bs, false) : NULL;
-#endif
+    return scan_own_class(b, bs);
 }
 #endif
 
