@@ -282,23 +282,14 @@ int rtm_cmd_frag(int argc, char **argv)
     size_t cleanup_at = 0;
     char title[256];
     if (trace != NULL) {
-        rtm_trace_data d = {0};
-        char err[256];
-        if (rtm_trace_load(trace, &d, err, sizeof err) != 0) {
-            fprintf(stderr, "rtmem frag: %s\n", err);
-            rtm_trace_data_free(&d);
-            return 1;
-        }
+        char err[512];
         rtm_trace_convert_stats cs;
-        int rc = rtm_trace_to_oplist(&d, &ops, &cs, err, sizeof err);
-        rtm_trace_data_free(&d);
-        if (rc != 0) {
-            fprintf(stderr, "rtmem frag: %s: %s\n", trace, err);
-            rtm_oplist_free(&ops);
+        size_t events;
+        bool damaged;
+        if (rtm_trace_load_oplist(trace, false, &ops, &cs, &events, &damaged, err, sizeof err) != 0) {
+            fprintf(stderr, "rtmem frag: %s\n", err);
             return 1;
         }
-        const char *base = strrchr(trace, '/');
-        snprintf(ops.name, sizeof ops.name, "%s", base ? base + 1 : trace);
         if (arena == 0) {
             size_t peak = rtm_oplist_peak_live(&ops);
             arena = peak > SIZE_MAX / 4 ? SIZE_MAX / 2 : ((2 * peak + 1023) / 1024) * 1024;

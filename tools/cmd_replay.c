@@ -71,28 +71,16 @@ int rtm_cmd_replay(int argc, char **argv)
         return 2;
     }
 
-    rtm_trace_data d = {0};
     char err[512];
-    if (rtm_trace_load(file, &d, err, sizeof err) != 0) {
-        if (!partial || d.n == 0) {
-            fprintf(stderr, "rtmem replay: %s\n", err);
-            rtm_trace_data_free(&d);
-            return 1;
-        }
-        fprintf(stderr, "rtmem replay: warning: %s; replaying the %zu events before it\n", err, d.n);
-    }
     rtm_oplist ops = {0};
     rtm_trace_convert_stats cs;
-    int crc = rtm_trace_to_oplist(&d, &ops, &cs, err, sizeof err);
-    size_t events = d.n;
-    rtm_trace_data_free(&d);
-    if (crc != 0) {
-        fprintf(stderr, "rtmem replay: %s: %s\n", file, err);
-        rtm_oplist_free(&ops);
+    size_t events;
+    bool damaged;
+    if (rtm_trace_load_oplist(file, partial, &ops, &cs, &events, &damaged, err, sizeof err) != 0) {
+        fprintf(stderr, "rtmem replay: %s\n", err);
         return 1;
     }
-    const char *base = strrchr(file, '/');
-    snprintf(ops.name, sizeof ops.name, "%s", base ? base + 1 : file);
+    if (damaged) fprintf(stderr, "rtmem replay: warning: %s; replaying the %zu events before it\n", err, events);
     printf("rtmem replay: %s: %zu events -> %zu ops (%zu allocations, %zu frees, %zu reallocs), peak live %llu B, "
            "%zu objects never freed\n",
            file, events, ops.n, cs.allocs, cs.frees, cs.reallocs, (unsigned long long)cs.peak_live, cs.live_at_end);

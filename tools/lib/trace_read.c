@@ -655,3 +655,30 @@ int rtm_trace_to_oplist(const rtm_trace_data *d, rtm_oplist *out, rtm_trace_conv
     if (st) *st = s;
     return rc;
 }
+
+int rtm_trace_load_oplist(const char *path, bool partial, rtm_oplist *out, rtm_trace_convert_stats *st,
+                          size_t *events, bool *damaged, char *err, size_t errlen)
+{
+    rtm_trace_data d;
+    memset(&d, 0, sizeof d);
+    *damaged = false;
+    if (rtm_trace_load(path, &d, err, errlen) != 0) {
+        if (!partial || d.n == 0) {
+            rtm_trace_data_free(&d);
+            return -1;
+        }
+        *damaged = true;
+    }
+    char cerr[256];
+    int rc = rtm_trace_to_oplist(&d, out, st, cerr, sizeof cerr);
+    *events = d.n;
+    rtm_trace_data_free(&d);
+    if (rc != 0) {
+        snprintf(err, errlen, "%s: %s", path, cerr);
+        rtm_oplist_free(out);
+        return -1;
+    }
+    const char *base = strrchr(path, '/');
+    snprintf(out->name, sizeof out->name, "%s", base ? base + 1 : path);
+    return 0;
+}

@@ -7,6 +7,7 @@
 #ifndef RTM_TRACE_READ_H
 #define RTM_TRACE_READ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -76,6 +77,18 @@ typedef struct {
  */
 int rtm_trace_to_oplist(const rtm_trace_data *d, rtm_oplist *out, rtm_trace_convert_stats *st, char *err,
                         size_t errlen);
+
+/**
+ * rtm_trace_load() then rtm_trace_to_oplist(), for the CLI commands that replay a trace file: @p out
+ * (empty: {0}) gets the ops, named after the file's base name; @p st the conversion's counts,
+ * @p events the number of events read. With @p partial, a file that is cut short or corrupt after
+ * at least one event gives the events before the damage: *@p damaged is then true and @p err says
+ * where (a warning for the caller to print); otherwise that is an error. Returns 0, or -1 with @p err
+ * set (a load error as rtm_trace_load words it, a conversion error prefixed with "PATH: ") and
+ * @p out freed. O(events).
+ */
+int rtm_trace_load_oplist(const char *path, bool partial, rtm_oplist *out, rtm_trace_convert_stats *st,
+                          size_t *events, bool *damaged, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }
