@@ -6,8 +6,9 @@ counted. Example (after `make bench`):
   python3 bench/callgrind_lines.py build/bench/cg/instr.x64.A.good rtm_heap_free 500493
 usage: callgrind_lines.py FILE FUNCTION [DIVISOR]   prints FILE:LINE cost (/ DIVISOR) per line
 """
-import re
 import sys
+
+from callgrind_names import Names
 
 
 def main():
@@ -15,15 +16,7 @@ def main():
         sys.exit(__doc__)
     path, want = sys.argv[1], sys.argv[2]
     div = float(sys.argv[3]) if len(sys.argv) > 3 else 1.0
-    names = {"fn": {}, "fl": {}}
-
-    def res(kind, v):
-        m = re.match(r"\((\d+)\)(?: (.*))?$", v)
-        if not m:
-            return v
-        if m.group(2) is not None:
-            names[kind][m.group(1)] = m.group(2)
-        return names[kind].get(m.group(1), "?")
+    res = Names().resolve
 
     cur_fn = cur_file = None
     line, pending, acc = 0, False, {}

@@ -9,25 +9,20 @@ prints one line per CALLEE: name calls inclusive_Ir
 import re
 import sys
 
+from callgrind_names import Names
+
 
 def main():
     args = sys.argv[1:]
     if len(args) < 4 or args[1] not in ("--caller-file", "--caller-fn"):
         sys.exit(__doc__)
     path, mode, pattern, callees = args[0], args[1], re.compile(args[2]), args[3:]
-    names = {"fl": {}, "fn": {}}
     sums = {c: [0, 0] for c in callees}
     npos = 1
     cur_fl = cur_fn = callee = None
     pending = None  # calls count waiting for its cost line
 
-    def resolve(kind, value):
-        m = re.match(r"\((\d+)\)(?: (.*))?$", value)
-        if not m:
-            return value
-        if m.group(2) is not None:
-            names[kind][m.group(1)] = m.group(2)
-        return names[kind].get(m.group(1), "?")
+    resolve = Names().resolve
 
     with open(path, errors="replace") as f:
         for line in f:
