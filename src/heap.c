@@ -351,19 +351,27 @@ RTM_INLINE void list_remove(rtm_heap *h, rtm_block *b)
 /* Smallest class index >= idx with a non-empty list, or -1. Two bit scans. idx may be one past
  * the last class: sl_bitmap[fl_count] exists and is always 0. */
 _Static_assert(SIZE_MAX > 0xFFFFFFFFu || 31u - LIN_LOG2 + 2u + 1u < 32u, "next_nonempty: fl + 1 < 32 on 32-bit");
+/* The walks over class bits below (next_nonempty, lowest_head, search_up) keep a level fl and the
+ * bits still to visit in it, map. When map is empty, moves to the next level with a non-empty
+ * class (fl_bitmap, one bit scan) and loads its bits; false when there is none. */
+RTM_INLINE bool level_with_classes(const rtm_heap *h, unsigned *fl, uint32_t *map)
+{
+    if (*map != 0) return true;
+    /* fl + 1 can reach 32 (past a 32-level heap) only where size_t is wider than 32 bits: a
+     * 32-bit heap has at most 31 - LIN_LOG2 + 2 <= 28 levels, so 32-bit targets skip the test
+     * (code size). */
+    uint32_t fl_map = (SIZE_MAX <= 0xFFFFFFFFu || *fl + 1u < 32u) ? (h->fl_bitmap & (~(uint32_t)0 << (*fl + 1u))) : 0u;
+    if (fl_map == 0) return false;
+    *fl = rtm_ctz32(fl_map);
+    *map = h->sl_bitmap[*fl];
+    return true;
+}
+
 RTM_INLINE int next_nonempty(const rtm_heap *h, unsigned idx)
 {
     unsigned fl = idx >> SL_LOG2;
     uint32_t sl_map = h->sl_bitmap[fl] & (~(uint32_t)0 << (idx & (SL - 1u)));
-    if (sl_map == 0) {
-        /* fl + 1 can reach 32 (past a 32-level heap) only where size_t is wider than 32 bits:
-         * a 32-bit heap has at most 31 - LIN_LOG2 + 2 <= 28 levels, so 32-bit targets skip the
-         * test (code size). */
-        uint32_t fl_map = (SIZE_MAX <= 0xFFFFFFFFu || fl + 1u < 32u) ? (h->fl_bitmap & (~(uint32_t)0 << (fl + 1u))) : 0u;
-        if (fl_map == 0) return -1;
-        fl = rtm_ctz32(fl_map);
-        sl_map = h->sl_bitmap[fl];
-    }
+    if (!level_with_classes(h, &fl, &sl_map)) return -1;
     return (int)((fl << SL_LOG2) + rtm_ctz32(sl_map));
 }
 
@@ -419,13 +427,7 @@ RTM_INLINE rtm_block *search_up(const rtm_heap *h, unsigned idx, size_t bs)
     unsigned left = low_pick(bs) ? (unsigned)RTM_HEAP_LOW_PICK : 1u;
     uintptr_t r = UINTPTR_MAX;
     do {
-        if (map == 0) {
-            /* As in next_nonempty: fl + 1 reaches 32 only where size_t is wider than 32 bits. */
-            uint32_t fl_map = (SIZE_MAX <= 0xFFFFFFFFu || fl + 1u < 32u) ? (h->fl_bitmap & (~(uint32_t)0 << (fl + 1u))) : 0u;
-            if (fl_map == 0) break;
-            fl = rtm_ctz32(fl_map);
-            map = h->sl_bitmap[fl];
-        }
+        if (!level_with_classes(h, &fl, &map)) break;
         uintptr_t c = (uintptr_t)h->heads[(fl << SL_LOG2) + rtm_ctz32(map)];
         map &= map - 1u;
         if (c < r) r = c;
@@ -456,12 +458,7 @@ RTM_INLINE rtm_block *lowest_head(const rtm_heap *h, unsigned up, rtm_block *r)
     unsigned fl = up >> SL_LOG2;
     uint32_t map = h->sl_bitmap[fl] & ~((2u << (up & (SL - 1u))) - 1u); /* classes above up in its level */
     for (unsigned k = 1; k < (unsigned)RTM_HEAP_LOW_PICK; k++) {
-        if (map == 0) {
-            uint32_t fl_map = (SIZE_MAX <= 0xFFFFFFFFu || fl + 1u < 32u) ? (h->fl_bitmap & (~(uint32_t)0 << (fl + 1u))) : 0u;
-            if (fl_map == 0) break;
-            fl = rtm_ctz32(fl_map);
-            map = h->sl_bitmap[fl];
-        }
+        if (!level_with_classes(h, &fl, &map)) break;
         rtm_block *c = h->heads[(fl << SL_LOG2) + rtm_ctz32(map)];
         map &= map - 1u;
         if (c < r) r = c;
