@@ -192,6 +192,7 @@ static void test_spsc_stress(void **state)
 
 /* ---- producer in a signal handler ("ISR") on the consumer's thread -------------------------------- */
 #define ISR_RING 1024u
+#define ISR_PATIENCE 200000u /* waits for one interrupt to be handled */
 static _Alignas(64) unsigned char g_isr_buf[ISR_RING];
 static rtm_ring g_isr_ring;
 static atomic_size_t g_handled;  /* signals handled */
@@ -281,7 +282,13 @@ static void test_isr_producer(void **state)
     for (size_t i = 0; i < signals; i++) {
         assert_int_equal(pthread_kill(c.self, SIGUSR1), 0);
         unsigned spin = 0;
-        while (atomic_load(&g_handled) != i + 1) backoff(&waits, &spin); /* one at a time: none coalesce */
+        while (atomic_load(&g_handled) != i + 1) { /* one at a time: none coalesce */
+            backoff(&waits, &spin);
+            /* A lost signal would hang the test until ctest's timeout; 200,000 waits (at least 4 s
+             * of 20 us sleeps) fail it with a message instead. A count, not a clock. */
+            if (spin > ISR_PATIENCE)
+                fail_msg("interrupt %zu of %zu never handled (%zu handled)", i, signals, (size_t)atomic_load(&g_handled));
+        }
     }
     atomic_store(&g_isr_done, 1);
     assert_int_equal(pthread_join(c.self, NULL), 0);
