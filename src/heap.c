@@ -572,6 +572,12 @@ RTM_INLINE bool cut_top(const rtm_heap *h, const rtm_block *b, size_t size, size
     return next < ((TOP_RULE_BEST && h->top_by_next == TOP_NEXT_SMALLER) ? bs : A);
 }
 
+/* used has just grown: peak_used is its maximum so far (alloc, aligned_alloc, realloc in place). */
+RTM_INLINE void raise_peak(rtm_heap *h)
+{
+    if (h->used > h->peak_used) h->peak_used = h->used;
+}
+
 /* b (not in any list; its head gives its size; left neighbour used; the block after it says
  * PREV_FREE iff b was free) becomes a used block of bs bytes plus, when the rest can hold a block,
  * a free block: above it (bottom split) or below it (top split: large good-fit blocks, and best
@@ -607,7 +613,7 @@ RTM_INLINE void *carve(rtm_heap *h, rtm_block *b, size_t bs)
     set_head(b, bs);
 count:
     h->used += bs;
-    if (h->used > h->peak_used) h->peak_used = h->used;
+    raise_peak(h);
     h->allocs++;
     return payload_of(b);
 }
@@ -689,6 +695,11 @@ static bool segment_bounds(uintptr_t lo, uintptr_t hi, size_t max_block, uintptr
     return true;
 }
 
+/* How many payload addresses (A apart, from first + H) the blocks of a single segment with first
+ * block first and sentinel end can start at: the last payload starts MIN_BLOCK - H below end.
+ * validate_used's one-compare range test (p_lo, p_units). */
+RTM_INLINE uintptr_t payload_units(uintptr_t first, uintptr_t end) { return (end - first - MIN_BLOCK) / A + 1u; }
+
 /* Makes [first, end) one free block with a sentinel at end, described by seg (kept in address
  * order), and adds it to the heap's totals. raw_lo..end + H is what overlap checks protect. */
 static void commit_segment(rtm_heap *h, rtm_segment *seg, uintptr_t first, uintptr_t end, uintptr_t raw_lo)
@@ -712,8 +723,7 @@ static void commit_segment(rtm_heap *h, rtm_segment *seg, uintptr_t first, uintp
     if (first < h->lo) h->lo = first;
     if (end > h->hi) h->hi = end;
     h->p_lo = h->lo + H;
-    /* The last payload starts MIN_BLOCK - H below hi. 0 with several segments: validate_used. */
-    h->p_units = h->segment_count == 1 ? (h->hi - h->lo - MIN_BLOCK) / A + 1u : 0;
+    h->p_units = h->segment_count == 1 ? payload_units(h->lo, h->hi) : 0; /* 0: validate_used */
 }
 
 rtm_heap *rtm_heap_init(void *mem, size_t bytes, rtm_fit fit)
@@ -796,7 +806,7 @@ rtm_heap *rtm_heap_init(void *mem, size_t bytes, rtm_fit fit)
     h->lo = first;
     h->hi = end;
     h->p_lo = first + H;
-    h->p_units = (size - MIN_BLOCK) / A + 1u; /* as commit_segment for a single segment */
+    h->p_units = payload_units(first, end);
     AFTER_OP(h);
     return h;
 fail:
@@ -927,7 +937,7 @@ void *rtm_heap_aligned_alloc(rtm_heap *h, size_t align, size_t bytes)
     if (size - bs >= MIN_BLOCK) release_tail(h, b, bs, size);
     else bs = size;
     set_head(b, bs | flags);
-    if (h->used > h->peak_used) h->peak_used = h->used;
+    raise_peak(h);
     h->allocs++;
     void *out = payload_of(b);
     rtm_san_alloc(h, out, bytes);
@@ -1042,7 +1052,7 @@ void *rtm_heap_realloc(rtm_heap *h, void *ptr, size_t bytes)
             rtm_block *after = block_at(b, total);
             set_head(after, head_of(after) & ~PREV_FREE_BIT);
         }
-        if (h->used > h->peak_used) h->peak_used = h->used;
+        raise_peak(h);
         set_head(b, total | (hd & FLAG_MASK));
         rtm_san_resize(h, ptr, old_usable, bytes);
         AFTER_OP(h);
