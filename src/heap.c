@@ -726,14 +726,28 @@ static void commit_segment(rtm_heap *h, rtm_segment *seg, uintptr_t first, uintp
     h->p_units = h->segment_count == 1 ? payload_units(h->lo, h->hi) : 0; /* 0: validate_used */
 }
 
+/* What rtm_heap_init says of its arguments before it looks at sizes: RTM_ERR_ARG (no memory, no
+ * such policy, a buffer that wraps round the address space), RTM_ERR_UNSUPPORTED (a policy left
+ * out of this build, RTM_HEAP_FITS), or RTM_OK. Shared with rtm_heap_init_error. */
+RTM_INLINE rtm_err init_arg_error(uintptr_t lo, size_t bytes, rtm_fit fit)
+{
+    if (lo == 0 || (unsigned)fit > (unsigned)RTM_FIT_FIRST || lo + bytes < lo) return RTM_ERR_ARG;
+    if (((RTM_HEAP_FITS >> fit) & 1u) == 0) return RTM_ERR_UNSUPPORTED;
+    return RTM_OK;
+}
+
+rtm_err rtm_heap_init_error(const void *mem, size_t bytes, int fit)
+{
+    rtm_err e = init_arg_error((uintptr_t)mem, bytes, (rtm_fit)fit);
+    return e != RTM_OK ? e : RTM_ERR_TOO_SMALL;
+}
+
 rtm_heap *rtm_heap_init(void *mem, size_t bytes, rtm_fit fit)
 {
     uintptr_t lo = (uintptr_t)mem, hi = lo + bytes, first, end;
     uintptr_t base = rtm_align_up_uptr(lo, sizeof(void *));
-    rtm_err e = RTM_ERR_ARG;
-    if (mem == NULL || (unsigned)fit > (unsigned)RTM_FIT_FIRST || hi < lo) goto fail;
-    e = RTM_ERR_UNSUPPORTED; /* policy left out of this build */
-    if (((RTM_HEAP_FITS >> fit) & 1u) == 0) goto fail;
+    rtm_err e = init_arg_error(lo, bytes, fit);
+    if (e != RTM_OK) goto fail;
     e = RTM_ERR_TOO_SMALL;
     if (base < lo) goto fail;
     /* First levels: enough for a block as large as the whole buffer. RTM_HEAP_OVERHEAD (heap.h)

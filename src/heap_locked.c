@@ -2,25 +2,33 @@
  * Thread-safe heap: the unlocked heap plus the port's lock (rtm_port_sync). Each call holds the
  * lock for exactly one heap operation, so its cost and bound are those of the unlocked call plus
  * one lock/unlock. Linking this file needs a port (port/posix, port/cortex-m, port/riscv).
+ * A NULL wrapper is bad input like a NULL heap: reported (RTM_ERR_ARG, object NULL), never
+ * dereferenced.
  */
 #include "rtmem/heap.h"
 
 #include "rtm_internal.h"
 
+/* lh is usable: reported when it is not. A wrapper whose init failed has heap == NULL and is
+ * usable: the heap calls report the NULL heap themselves. */
+static bool wrapper_ok(const rtm_heap_locked *lh, const void *ptr)
+{
+    if (lh != NULL) return true;
+    rtm_report(RTM_ERR_ARG, NULL, ptr);
+    return false;
+}
+
 rtm_err rtm_heap_locked_init(rtm_heap_locked *lh, void *mem, size_t bytes, rtm_fit fit)
 {
-    if (lh == NULL) {
-        rtm_report(RTM_ERR_ARG, NULL, mem);
-        return RTM_ERR_ARG;
-    }
+    if (!wrapper_ok(lh, mem)) return RTM_ERR_ARG;
     rtm_memset(lh, 0, sizeof *lh);
     lh->heap = rtm_heap_init(mem, bytes, fit);
-    if (lh->heap == NULL) return mem == NULL || (unsigned)fit > (unsigned)RTM_FIT_FIRST ? RTM_ERR_ARG : RTM_ERR_TOO_SMALL;
-    return RTM_OK;
+    return lh->heap != NULL ? RTM_OK : rtm_heap_init_error(mem, bytes, (int)fit);
 }
 
 void *rtm_heap_locked_alloc(rtm_heap_locked *lh, size_t bytes)
 {
+    if (!wrapper_ok(lh, NULL)) return NULL;
     rtm_port_lock(&lh->sync);
     void *p = rtm_heap_alloc(lh->heap, bytes);
     rtm_port_unlock(&lh->sync);
@@ -29,6 +37,7 @@ void *rtm_heap_locked_alloc(rtm_heap_locked *lh, size_t bytes)
 
 void *rtm_heap_locked_aligned_alloc(rtm_heap_locked *lh, size_t align, size_t bytes)
 {
+    if (!wrapper_ok(lh, NULL)) return NULL;
     rtm_port_lock(&lh->sync);
     void *p = rtm_heap_aligned_alloc(lh->heap, align, bytes);
     rtm_port_unlock(&lh->sync);
@@ -37,6 +46,7 @@ void *rtm_heap_locked_aligned_alloc(rtm_heap_locked *lh, size_t align, size_t by
 
 void *rtm_heap_locked_realloc(rtm_heap_locked *lh, void *ptr, size_t bytes)
 {
+    if (!wrapper_ok(lh, ptr)) return NULL;
     rtm_port_lock(&lh->sync);
     void *p = rtm_heap_realloc(lh->heap, ptr, bytes);
     rtm_port_unlock(&lh->sync);
@@ -45,6 +55,8 @@ void *rtm_heap_locked_realloc(rtm_heap_locked *lh, void *ptr, size_t bytes)
 
 void rtm_heap_locked_free(rtm_heap_locked *lh, void *ptr)
 {
+    /* free(NULL) stays a no-op whatever the wrapper, as for the unlocked heap. */
+    if (ptr == NULL || !wrapper_ok(lh, ptr)) return;
     rtm_port_lock(&lh->sync);
     rtm_heap_free(lh->heap, ptr);
     rtm_port_unlock(&lh->sync);
@@ -52,6 +64,11 @@ void rtm_heap_locked_free(rtm_heap_locked *lh, void *ptr)
 
 void rtm_heap_locked_get_stats(rtm_heap_locked *lh, rtm_heap_stats *out)
 {
+    if (lh == NULL) {
+        /* rtm_heap_get_stats(NULL, out): zeroed statistics, nothing reported (a query). */
+        rtm_heap_get_stats(NULL, out);
+        return;
+    }
     rtm_port_lock(&lh->sync);
     rtm_heap_get_stats(lh->heap, out);
     rtm_port_unlock(&lh->sync);
@@ -59,6 +76,7 @@ void rtm_heap_locked_get_stats(rtm_heap_locked *lh, rtm_heap_stats *out)
 
 rtm_err rtm_heap_locked_check(rtm_heap_locked *lh)
 {
+    if (!wrapper_ok(lh, NULL)) return RTM_ERR_ARG; /* reported, like rtm_heap_check(NULL) */
     rtm_port_lock(&lh->sync);
     rtm_err e = rtm_heap_check(lh->heap);
     rtm_port_unlock(&lh->sync);

@@ -123,4 +123,9 @@ RTM_INLINE uintptr_t rtm_align_down_uptr(uintptr_t x, uintptr_t a) { return x & 
 /* x rotated right by n bits, 0 < n < the width of uintptr_t (compiles to one rotate). */
 RTM_INLINE uintptr_t rtm_rotr_uptr(uintptr_t x, unsigned n) { return (x >> n) | (x << (sizeof(uintptr_t) * CHAR_BIT - n)); }
 
+/* ---- between core modules --------------------------------------------------------------------- */
+/* The error rtm_heap_init reported for these arguments, for a wrapper that must return it after
+ * rtm_heap_init returned NULL: RTM_ERR_ARG, RTM_ERR_UNSUPPORTED or RTM_ERR_TOO_SMALL (heap.c). */
+rtm_err rtm_heap_init_error(const void *mem, size_t bytes, int fit);
+
 #endif /* RTM_INTERNAL_H */

@@ -135,7 +135,8 @@ void *rtm_heap_alloc(rtm_heap *h, size_t bytes);
  */
 void *rtm_heap_aligned_alloc(rtm_heap *h, size_t align, size_t bytes);
 
-/** Allocates n * size zeroed bytes. NULL when the product is 0 or overflows (reported) or no memory. */
+/** Allocates n * size zeroed bytes. NULL when the product is 0, overflows (reported, bad_requests)
+ *  or no block fits. Cost of rtm_heap_alloc plus O(n * size) for the zeroing. */
 void *rtm_heap_calloc(rtm_heap *h, size_t n, size_t size);
 
 /**
@@ -182,29 +183,48 @@ rtm_err rtm_heap_check(const rtm_heap *h);
 /** Calls @p fn for every block of every region in address order, until fn returns false. O(blocks). */
 void rtm_heap_walk(const rtm_heap *h, rtm_heap_walker fn, void *ctx);
 
-/** The policy @p h was created with. */
+/** The policy @p h was created with (RTM_FIT_GOOD for NULL). O(1). */
 rtm_fit rtm_heap_fit(const rtm_heap *h);
 
-/** Name of a policy: "good", "best", "first". */
+/** Name of a policy: "good", "best", "first" ("unknown" for other values). O(1), ISR-safe. */
 const char *rtm_fit_name(rtm_fit fit);
 
 /* ---- thread-safe wrapper (needs a port) ---------------------------------------------------- */
 
-/** A heap plus the port's lock. Every call below takes the lock around the unlocked call. */
+/**
+ * A heap plus the port's lock. Every call below takes the lock around exactly one unlocked call, so
+ * its result, reports, counters and complexity are those of that call plus one lock and unlock.
+ * Thread-safe; not ISR-safe (rtm_port_lock may block: thread context only, rtmem/port.h). A NULL
+ * @p lh is reported as RTM_ERR_ARG (object NULL) and the call does nothing, like a NULL heap.
+ * A zero-filled object, or one whose init failed, is safe to call: the heap calls report the NULL
+ * heap.
+ */
 typedef struct {
     rtm_heap *heap;
     rtm_port_sync sync;
 } rtm_heap_locked;
 
-/** rtm_heap_init on @p mem, into @p lh. RTM_ERR_ARG / RTM_ERR_TOO_SMALL as rtm_heap_init fails. */
+/**
+ * rtm_heap_init on @p mem, into @p lh (overwritten). RTM_OK, or the reason rtm_heap_init gave
+ * through the hook: RTM_ERR_ARG (lh or mem NULL, fit not a policy, buffer wraps round),
+ * RTM_ERR_UNSUPPORTED (fit not compiled in, RTM_HEAP_FITS) or RTM_ERR_TOO_SMALL; lh->heap is NULL
+ * then. O(1) like rtm_heap_init. Not thread-safe: initialise before sharing @p lh.
+ */
 rtm_err rtm_heap_locked_init(rtm_heap_locked *lh, void *mem, size_t bytes, rtm_fit fit);
+/** rtm_heap_alloc under the lock. NULL as rtm_heap_alloc fails, or lh NULL (reported). */
 void *rtm_heap_locked_alloc(rtm_heap_locked *lh, size_t bytes);
+/** rtm_heap_aligned_alloc under the lock. NULL as it fails, or lh NULL (reported). */
 void *rtm_heap_locked_aligned_alloc(rtm_heap_locked *lh, size_t align, size_t bytes);
+/** rtm_heap_realloc under the lock. NULL as it fails (ptr then unchanged), or lh NULL (reported). */
 void *rtm_heap_locked_realloc(rtm_heap_locked *lh, void *ptr, size_t bytes);
+/** rtm_heap_free under the lock. NULL ptr: no-op; lh NULL with another ptr: reported, nothing freed. */
 void rtm_heap_locked_free(rtm_heap_locked *lh, void *ptr);
+/** rtm_heap_get_stats under the lock (a consistent snapshot). lh NULL: zeroed, not reported. */
 void rtm_heap_locked_get_stats(rtm_heap_locked *lh, rtm_heap_stats *out);
+/** rtm_heap_check under the lock (O(blocks) with the lock held). lh NULL: RTM_ERR_ARG, reported. */
 rtm_err rtm_heap_locked_check(rtm_heap_locked *lh);
-/** Releases the lock's OS resources. The heap memory is the caller's. */
+/** Releases the lock's OS resources (none on MCU ports); no call may be running. The heap memory is
+ *  the caller's. NULL: no-op. Not thread-safe. */
 void rtm_heap_locked_destroy(rtm_heap_locked *lh);
 
 #ifdef __cplusplus
