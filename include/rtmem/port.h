@@ -32,6 +32,8 @@ extern "C" {
  * A lock with a wait queue, embedded in rtmem objects that are thread-safe or can block.
  * A zero-filled object is valid and unlocked (so static objects need no init call); the port
  * initialises its storage lazily on first use. rtm_port_sync_destroy() releases OS resources.
+ * A NULL @p s is never dereferenced: lock and unlock report it (RTM_ERR_ARG) and do nothing,
+ * rtm_port_wait returns an error without waiting, notify and destroy do nothing.
  */
 typedef struct rtm_port_sync {
     union {

@@ -42,17 +42,30 @@ static void sync_ready(posix_sync *ps)
     while (atomic_load_explicit(&ps->state, memory_order_acquire) != 2) sched_yield();
 }
 
+/* A NULL sync is reported (RTM_ERR_ARG) and ignored, as in port/baremetal: never dereferenced. */
+static bool sync_given(const rtm_port_sync *s)
+{
+    if (s != NULL) return true;
+    rtm_report(RTM_ERR_ARG, NULL, NULL);
+    return false;
+}
+
 void rtm_port_lock(rtm_port_sync *s)
 {
+    if (!sync_given(s)) return;
     posix_sync *ps = sync_of(s);
     sync_ready(ps);
     pthread_mutex_lock(&ps->mutex);
 }
 
-void rtm_port_unlock(rtm_port_sync *s) { pthread_mutex_unlock(&sync_of(s)->mutex); }
+void rtm_port_unlock(rtm_port_sync *s)
+{
+    if (sync_given(s)) pthread_mutex_unlock(&sync_of(s)->mutex);
+}
 
 rtm_err rtm_port_wait(rtm_port_sync *s, uint64_t deadline_ms)
 {
+    if (!sync_given(s)) return RTM_ERR_ARG;
     posix_sync *ps = sync_of(s);
     if (deadline_ms == UINT64_MAX) {
         pthread_cond_wait(&ps->cond, &ps->mutex);
@@ -67,6 +80,7 @@ rtm_err rtm_port_wait(rtm_port_sync *s, uint64_t deadline_ms)
 
 void rtm_port_notify_all(rtm_port_sync *s)
 {
+    if (!sync_given(s)) return;
     posix_sync *ps = sync_of(s);
     sync_ready(ps);
     pthread_cond_broadcast(&ps->cond);
@@ -74,6 +88,7 @@ void rtm_port_notify_all(rtm_port_sync *s)
 
 void rtm_port_sync_destroy(rtm_port_sync *s)
 {
+    if (s == NULL) return;
     posix_sync *ps = sync_of(s);
     if (atomic_load(&ps->state) == 2) {
         pthread_cond_destroy(&ps->cond);

@@ -1,0 +1,163 @@
+/*
+ * The POSIX port against rtmem/port.h's contract: a zero-filled rtm_port_sync is usable, locks
+ * exclude, a timed wait returns RTM_ERR_TIMEOUT and not before its deadline, notify_all wakes a
+ * waiter, the critical section nests and excludes other threads, thread ids differ between
+ * threads, the clock never goes back, destroy leaves a valid object, and a NULL sync is reported
+ * and never dereferenced. Runs under ThreadSanitizer (label mt). No assertion on how long anything
+ * takes, only on order.
+ */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "rtm_test.h"
+#include "rtmem/port.h"
+
+static void test_null_sync(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    rtm_port_lock(NULL);
+    rtm_port_unlock(NULL);
+    rtm_port_notify_all(NULL);
+    assert_int_equal(rtm_port_wait(NULL, 0), RTM_ERR_ARG);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_ARG), 4);
+    rtm_port_sync_destroy(NULL); /* silent */
+    assert_int_equal(rtm_test_hook_total(), 4);
+}
+
+static void test_wait_times_out(void **state)
+{
+    (void)state;
+    static rtm_port_sync s; /* zero-filled: valid without an init call */
+    rtm_port_lock(&s);
+    uint64_t deadline = rtm_port_now_ms() + 20u;
+    rtm_err e;
+    do {
+        e = rtm_port_wait(&s, deadline); /* RTM_OK only if woken spuriously: wait again */
+    } while (e == RTM_OK);
+    assert_int_equal(e, RTM_ERR_TIMEOUT);
+    assert_true(rtm_port_now_ms() >= deadline); /* never before the deadline */
+    /* A deadline already past: returns at once, still holding the lock. */
+    assert_int_equal(rtm_port_wait(&s, 0), RTM_ERR_TIMEOUT);
+    rtm_port_unlock(&s);
+    rtm_port_sync_destroy(&s);
+}
+
+typedef struct {
+    rtm_port_sync sync;
+    int waiting, go, woke, bad_waits; /* the waiter records, the main thread asserts */
+} handshake;
+
+static void *waiter(void *arg)
+{
+    handshake *hs = arg;
+    rtm_port_lock(&hs->sync);
+    hs->waiting = 1;
+    while (!hs->go)
+        if (rtm_port_wait(&hs->sync, UINT64_MAX) != RTM_OK) hs->bad_waits++;
+    hs->woke = 1;
+    rtm_port_unlock(&hs->sync);
+    return NULL;
+}
+
+static void test_notify_wakes_waiter(void **state)
+{
+    (void)state;
+    static handshake hs;
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, waiter, &hs), 0);
+    for (;;) { /* until the waiter holds the lock and is about to wait (or waits) */
+        rtm_port_lock(&hs.sync);
+        int w = hs.waiting;
+        if (w) {
+            hs.go = 1;
+            rtm_port_notify_all(&hs.sync);
+        }
+        rtm_port_unlock(&hs.sync);
+        if (w) break;
+        sched_yield();
+    }
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_int_equal(hs.woke, 1);
+    assert_int_equal(hs.bad_waits, 0);
+    rtm_port_sync_destroy(&hs.sync);
+}
+
+#define ROUNDS 100000
+static long g_counter;
+static uintptr_t g_other_id;
+
+static void *critical_worker(void *arg)
+{
+    (void)arg;
+    g_other_id = rtm_port_thread_id();
+    for (int i = 0; i < ROUNDS; i++) {
+        rtm_port_key k = rtm_port_critical_enter();
+        rtm_port_key k2 = rtm_port_critical_enter(); /* nests */
+        g_counter++;
+        rtm_port_critical_exit(k2);
+        rtm_port_critical_exit(k);
+    }
+    return NULL;
+}
+
+static void test_critical_section(void **state)
+{
+    (void)state;
+    pthread_t t;
+    g_counter = 0;
+    assert_int_equal(pthread_create(&t, NULL, critical_worker, NULL), 0);
+    for (int i = 0; i < ROUNDS; i++) {
+        rtm_port_key k = rtm_port_critical_enter();
+        g_counter++;
+        rtm_port_critical_exit(k);
+    }
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_int_equal(g_counter, 2 * ROUNDS); /* no increment lost: the sections excluded */
+    assert_true(g_other_id != 0);
+    assert_true(rtm_port_thread_id() != 0);
+    assert_true(rtm_port_thread_id() != g_other_id);
+    assert_false(rtm_port_in_isr());
+}
+
+static void test_clock_and_reuse(void **state)
+{
+    (void)state;
+    uint64_t prev = rtm_port_now_us();
+    for (int i = 0; i < 10000; i++) {
+        uint64_t now = rtm_port_now_us();
+        assert_true(now >= prev);
+        prev = now;
+    }
+    uint64_t ms = rtm_port_now_ms(), us = rtm_port_now_us();
+    assert_true(ms <= us / 1000u); /* read in that order from one clock */
+    /* destroy leaves a zero-filled, valid object */
+    rtm_port_sync s;
+    memset(&s, 0, sizeof s);
+    rtm_port_lock(&s);
+    rtm_port_unlock(&s);
+    rtm_port_sync_destroy(&s);
+    rtm_port_sync zero;
+    memset(&zero, 0, sizeof zero);
+    assert_memory_equal(&s, &zero, sizeof s);
+    rtm_port_lock(&s);
+    rtm_port_unlock(&s);
+    rtm_port_sync_destroy(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_null_sync),
+        cmocka_unit_test(test_wait_times_out),
+        cmocka_unit_test(test_notify_wakes_waiter),
+        cmocka_unit_test(test_critical_section),
+        cmocka_unit_test(test_clock_and_reuse),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
