@@ -311,6 +311,7 @@ void *rtm_slab_alloc(rtm_slab *s, rtm_timeout timeout)
         rtm_report(RTM_ERR_ARG, NULL, NULL);
         return NULL;
     }
+    RTM_ASSERT(s->count != 0); /* never initialised (slab.h, rtm_slab_init) */
     rtm_port_key k = slab_enter();
     uintptr_t h = s->free_head;
     if (RTM_UNLIKELY(h == RTM_SLAB__NIL)) {
@@ -374,7 +375,7 @@ void rtm_slab_free(rtm_slab *s, void *p)
 
 bool rtm_slab_contains(const rtm_slab *s, const void *p)
 {
-    if (s == NULL || p == NULL) return false;
+    if (s == NULL || p == NULL || s->count == 0) return false; /* count 0: never initialised */
     uintptr_t off = (uintptr_t)p - (uintptr_t)s->blocks;
     return (uintptr_t)p >= (uintptr_t)s->blocks && off / s->stride < s->count;
 }

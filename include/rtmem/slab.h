@@ -227,6 +227,10 @@ typedef struct {
  * through the error hook with object s.
  * O(count / bits per word) (clears the used-map). Not thread-safe: no other call may use @p s
  * during init. ISR-safe.
+ * Every other call needs a slab made by this function or RTM_SLAB_DEFINE. A zero-filled rtm_slab
+ * (a static one nobody initialised) is not one: rtm_slab_check reports it (RTM_ERR_CORRUPT),
+ * rtm_slab_contains and the statistics see no blocks, and debug builds (RTM_DEBUG) trap in
+ * rtm_slab_alloc; release builds do not test for it there (one instruction on every alloc).
  */
 rtm_err rtm_slab_init(rtm_slab *s, void *buf, size_t block_size, size_t count);
 

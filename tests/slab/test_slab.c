@@ -182,6 +182,25 @@ static void test_init_rejects(void **state)
     assert_int_equal(rtm_test_hook_count(RTM_ERR_ARG), 2 + 2);
 }
 
+/* A zero-filled slab (a static one nobody initialised, slab.h) is not a slab: the calls that can
+ * tell without costing the alloc fast path say so, and none divides by its zero stride. */
+static void test_never_initialised(void **state)
+{
+    (void)state;
+    static rtm_slab zero;
+    rtm_test_hook_install();
+    assert_false(rtm_slab_contains(&zero, g_buf));
+    assert_false(rtm_slab_contains(&zero, (void *)(uintptr_t)8));
+    assert_int_equal(rtm_slab_check(&zero), RTM_ERR_CORRUPT);
+    rtm_slab_free(&zero, g_buf);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
+    rtm_slab_stats st;
+    rtm_slab_get_stats(&zero, &st);
+    assert_int_equal(st.count, 0);
+    assert_int_equal(st.bad_frees, 1);
+    assert_int_equal(rtm_slab_block_size(&zero), 0);
+}
+
 static void test_bad_frees(void **state)
 {
     (void)state;
@@ -449,6 +468,7 @@ int main(void)
         cmocka_unit_test(test_stride_rounding),
         cmocka_unit_test(test_define),
         cmocka_unit_test(test_init_rejects),
+        cmocka_unit_test(test_never_initialised),
         cmocka_unit_test(test_bad_frees),
 #if RTM_SLAB_WAIT
         cmocka_unit_test(test_timeout_single_thread),
