@@ -838,7 +838,11 @@ rtm_err rtm_heap_add_region(rtm_heap *h, void *mem, size_t bytes)
 {
     uintptr_t lo = (uintptr_t)mem, hi = lo + bytes, first, end;
     rtm_err e = RTM_OK;
-    if (h == NULL || mem == NULL || hi < lo) {
+    /* A handle that is not a heap (never initialised, or not a heap at all) is refused before its
+     * fields are used: a zero-filled one would otherwise commit a segment of max_block = 0 bytes
+     * and write through its NULL bitmap. Not on the alloc/free paths: this is a set-up call. */
+    bool is_heap = h != NULL && h->magic == HEAP_MAGIC;
+    if (!is_heap || mem == NULL || hi < lo) {
         e = RTM_ERR_ARG;
     } else {
         for (const rtm_segment *s = h->segments; s != NULL; s = s->next)
@@ -848,7 +852,7 @@ rtm_err rtm_heap_add_region(rtm_heap *h, void *mem, size_t bytes)
     }
     if (e != RTM_OK) {
         rtm_report(e, h, mem);
-        if (h != NULL) h->bad_requests++;
+        if (is_heap) h->bad_requests++;
         return e;
     }
     /* Regions larger than the largest class become several segments. */

@@ -44,6 +44,7 @@ static const uint32_t k_crc_nibble[16] = {
 uint32_t rtm_trace_crc32(uint32_t crc, const void *data, size_t len)
 {
     const uint8_t *p = (const uint8_t *)data;
+    if (p == NULL) return crc; /* no bytes (trace.h) */
     crc = ~crc;
     for (size_t i = 0; i < len; i++) {
         crc ^= p[i];

@@ -114,7 +114,8 @@ typedef struct {
 /** Fills @p out (zeroed for NULL tr). O(1). */
 void rtm_trace_get_stats(const rtm_trace *tr, rtm_trace_stats *out);
 
-/** CRC-32 (IEEE 802.3, reflected, as zlib) of @p len bytes, continuing from @p crc (start: 0). */
+/** CRC-32 (IEEE 802.3, reflected, as zlib) of @p len bytes, continuing from @p crc (start: 0).
+ *  NULL @p data counts as no bytes (returns @p crc). O(len); pure: thread- and ISR-safe. */
 uint32_t rtm_trace_crc32(uint32_t crc, const void *data, size_t len);
 
 #ifdef __cplusplus

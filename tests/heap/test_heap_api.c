@@ -227,7 +227,11 @@ static void test_region_bad_args(void **state)
         rtm_test_hook_install();
         assert_int_equal(rtm_heap_add_region(NULL, ht_buffer(4096, 0), 4096), RTM_ERR_ARG);
         assert_int_equal(rtm_heap_add_region(h, NULL, 4096), RTM_ERR_ARG);
-        assert_int_equal(rtm_test_hook_count(RTM_ERR_ARG), 2);
+        /* a handle that is not a heap (zero-filled: never initialised) is refused, not written */
+        static size_t not_a_heap[64];
+        assert_int_equal(rtm_heap_add_region((rtm_heap *)(void *)not_a_heap, ht_buffer(4096, 0), 4096), RTM_ERR_ARG);
+        for (size_t k = 0; k < 64; k++) assert_int_equal(not_a_heap[k], 0);
+        assert_int_equal(rtm_test_hook_count(RTM_ERR_ARG), 3);
         expect_unchanged(h, &s, 0, 1, 0);
         ht_snap_take(h, &s);
         for (size_t bytes = 0; bytes < HT_MIN_BLOCK; bytes++) {

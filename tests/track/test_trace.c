@@ -184,6 +184,7 @@ static void test_binary_exact(void **state)
     assert_int_equal(g.data[18] | g.data[19] << 8 | g.data[20] << 16 | (uint32_t)g.data[21] << 24, crc);
     assert_memory_equal(g.data + 22, payload, sizeof payload);
     assert_int_equal(rtm_trace_crc32(0, "123456789", 9), 0xCBF43926u); /* the standard check value */
+    assert_int_equal(rtm_trace_crc32(0x1234u, NULL, 64), 0x1234u);      /* NULL: no bytes */
     free(g.data);
 }
 
