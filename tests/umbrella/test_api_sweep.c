@@ -1,8 +1,9 @@
 /*
  * Every public function (the prototypes of the headers in include/rtmem, listed at build time by
  * scripts/gen_api_sweep.py) is called with every pointer argument NULL, then pointing at a
- * zero-filled buffer (a handle to an object nobody initialised), each with integer arguments 0 and
- * 64. Bad input must get an error or a report, never undefined behaviour: each call runs in a child
+ * zero-filled buffer (a handle to an object nobody initialised; each pointer argument its own
+ * 16 KiB buffer), with every integer argument 0, 1, 64 and SIZE_MAX (NULL rounds) or 0, 1, 8 and
+ * 64 (zero-filled rounds: a larger size would only overrun the test's own buffers). Bad input must get an error or a report, never undefined behaviour: each call runs in a child
  * process, which must exit normally (under ASan/UBSan a sanitizer report ends it with an error).
  * A new public function is covered without editing this file.
  *
@@ -118,6 +119,8 @@ static void test_null_arguments(void **state)
     (void)state;
     assert_int_equal(sweep(false, 0, NULL, 0), 0);
     assert_int_equal(sweep(false, 64, NULL, 0), 0);
+    assert_int_equal(sweep(false, SIZE_MAX, NULL, 0), 0);
+    assert_int_equal(sweep(false, 1, NULL, 0), 0);
 }
 
 static void test_zero_filled_objects(void **state)
@@ -126,6 +129,8 @@ static void test_zero_filled_objects(void **state)
     static const char *const allowed[] = {"rtm_slab_alloc"};
     assert_int_equal(sweep(true, 0, allowed, 1), 0);
     assert_int_equal(sweep(true, 64, allowed, 1), 0);
+    assert_int_equal(sweep(true, 1, allowed, 1), 0);
+    assert_int_equal(sweep(true, 8, allowed, 1), 0);
 }
 
 int main(void)
