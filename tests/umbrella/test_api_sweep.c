@@ -3,8 +3,9 @@
  * scripts/gen_api_sweep.py) is called with every pointer argument NULL, then pointing at a
  * zero-filled buffer (a handle to an object nobody initialised; each pointer argument its own
  * 16 KiB buffer), with every integer argument 0, 1, 64 and SIZE_MAX (NULL rounds) or 0, 1, 8 and
- * 64 (zero-filled rounds: a larger size would only overrun the test's own buffers). Bad input must get an error or a report, never undefined behaviour: each call runs in a child
- * process, which must exit normally (under ASan/UBSan a sanitizer report ends it with an error).
+ * 64 (zero-filled rounds: a larger size would only overrun the test's own buffers). Bad input
+ * must get an error or a report, never undefined behaviour: each call runs in a child process,
+ * which must exit normally (under ASan/UBSan a sanitizer report ends it with an error).
  * A new public function is covered without editing this file.
  *
  * The one documented exception: rtm_slab_alloc on a zero-filled slab (slab.h, rtm_slab_init: the
