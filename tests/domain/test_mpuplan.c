@@ -96,6 +96,10 @@ static void syntax_errors(void **state)
     memset(longline, 'x', sizeof longline - 1);
     longline[sizeof longline - 1] = 0;
     expect_error(longline, 1, "longer than");
+    /* binary or damaged input: refused at the first control byte, which is never echoed */
+    expect_error("regions 8\n\x1b[31mfoo\n", 2, "control byte 0x1b at column 1");
+    expect_error("regions\x7f 8\n", 1, "control byte 0x7f at column 8");
+    expect_error("# tabs\tand a CR are text\r\nregions\t8\r\n", 2, "no system region and no domain");
     rtm_plan_error err;
     const char nul[] = "regions 8\nsys\0tem\n";
     assert_int_equal(rtm_plan_parse(nul, sizeof nul - 1, &g_plan, &err), -1);

@@ -214,7 +214,14 @@ int rtm_plan_parse(const char *text, size_t len, rtm_plan *out, rtm_plan_error *
         while (end < len && text[end] != '\n') end++;
         size_t n = end - pos;
         if (n > RTM_PLAN_LINE_MAX) return fail(err, line, "line longer than %d bytes", RTM_PLAN_LINE_MAX);
-        if (memchr(text + pos, 0, n)) return fail(err, line, "NUL byte in the line");
+        /* A plan is text: a control byte means a binary or damaged file, and echoing it back in a
+         * message would garble the terminal. Tabs and a CR before the newline are text. */
+        for (size_t k = pos; k < end; k++) {
+            unsigned char c = (unsigned char)text[k];
+            if (c == 0) return fail(err, line, "NUL byte in the line");
+            if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f)
+                return fail(err, line, "control byte 0x%02x at column %zu (a plan file is text)", c, k - pos + 1);
+        }
         memcpy(buf, text + pos, n);
         buf[n] = 0;
         if (parse_line(buf, line, out, err)) return -1;
