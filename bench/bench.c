@@ -10,6 +10,8 @@
  *   rtm_bench wc V1|V2 K TARGET               worst-case construction, then one alloc(probe) in
  *                                             bench_wc_alloc() and its free in bench_wc_free()
  *   rtm_bench minarena WORKLOAD TARGET        minimum arena: bisection and robust (runner.h)
+ *   rtm_bench path small|large                good fit's longest O(1) alloc path, constructed (below),
+ *                                             then one alloc in bench_wc_alloc() and its free
  * WORKLOAD: A, B, C, A64. TARGET: good, best, first, malloc. ARENA default 1 MiB.
  */
 #include <stdio.h>
@@ -24,7 +26,7 @@
 static int usage(void)
 {
     fprintf(stderr, "usage: rtm_bench run|time WORKLOAD TARGET [ARENA] [REPS] | wc V1|V2 K TARGET | "
-                    "minarena WORKLOAD TARGET\n");
+                    "minarena WORKLOAD TARGET | path small|large\n");
     return 2;
 }
 
@@ -74,10 +76,66 @@ static int cmd_wc(int argc, char **argv)
     return 0;
 }
 
+/* Good fit's longest O(1) path (src/heap.c, find_good): a request that rounds up and is small (block
+ * < RTM_HEAP_LOW_PICK_BELOW) or large (>= RTM_HEAP_LOW_PICK_FROM) compares the heads of up to
+ * RTM_HEAP_LOW_PICK non-empty larger classes. The construction makes that walk as long as it can
+ * be: seven free blocks, each in a first level of its own (a level change costs a bit scan of the
+ * first-level map and a load), the smallest at the highest address so that every class visited
+ * holds a lower head than the last (each step replaces the pick), each boxed in by an 8-byte
+ * separator, and the rest of the arena allocated so that no other free block exists. The request's
+ * own class is empty. Then one alloc (which splits the picked block, linking the rest) and its
+ * free (which merges it back). The WORKLOADS.md worst case (wc) does not reach this path: its
+ * probes, 120 and 256 bytes, are mid-sized. */
+static const size_t path_small[] = {24000, 12000, 6000, 3000, 1500, 700, 300, 100}; /* request 16 */
+static const size_t path_large[] = {150000, 72000, 36000, 18000, 9000, 4400, 2200, 1100}; /* request 520 */
+
+static int cmd_path(int argc, char **argv)
+{
+    if (argc != 3) return usage();
+    const size_t *sizes;
+    size_t request;
+    if (!strcmp(argv[2], "small")) sizes = path_small, request = 16;
+    else if (!strcmp(argv[2], "large")) sizes = path_large, request = 520;
+    else return usage();
+    enum { N = sizeof path_small / sizeof path_small[0], ARENA = 1024 * 1024 };
+    void *mem = malloc(ARENA), *blocks[N], **fill = malloc(4096 * sizeof *fill);
+    rtm_heap *h = mem && fill ? rtm_heap_init(mem, ARENA, RTM_FIT_GOOD) : NULL;
+    if (h == NULL) {
+        fprintf(stderr, "rtm_bench: cannot create a %u-byte heap\n", (unsigned)ARENA);
+        return 1;
+    }
+    for (size_t i = 0; i < N; i++) { /* largest first: the smallest ends at the highest address */
+        blocks[i] = rtm_heap_alloc(h, sizes[i]);
+        if (blocks[i] == NULL || rtm_heap_alloc(h, 8) == NULL) {
+            fprintf(stderr, "rtm_bench: path construction failed\n");
+            return 1;
+        }
+    }
+    size_t nfill = 0;
+    for (size_t sz = (size_t)1 << 20; sz >= 1; sz /= 2) /* the rest, as the wc construction does */
+        while (nfill < 4096 && (fill[nfill] = rtm_heap_alloc(h, sz)) != NULL) nfill++;
+    for (size_t i = 0; i < N; i++) rtm_heap_free(h, blocks[i]);
+    rtm_heap_stats st;
+    rtm_heap_get_stats(h, &st);
+    void *p = bench_wc_alloc(h, request);
+    /* which block was cut: the lowest-addressed head among the classes visited, so the one that
+     * tells how many classes were (RTM_HEAP_LOW_PICK = 6: the sixth smallest, blocks[N - 6]) */
+    int picked = -1;
+    for (size_t i = 0; i < N; i++)
+        if (p != NULL && (char *)p >= (char *)blocks[i] && (char *)p < (char *)blocks[i] + sizes[i]) picked = (int)i;
+    bench_wc_free(h, p);
+    printf("free_blocks %zu\nrequest %zu\nnull %d\nclasses_visited %d\ncheck %d\n", st.free_blocks, request,
+           p == NULL, picked < 0 ? 0 : (int)N - picked, rtm_heap_check(h) == RTM_OK);
+    free(fill);
+    free(mem);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) return usage();
     if (!strcmp(argv[1], "wc")) return cmd_wc(argc, argv);
+    if (!strcmp(argv[1], "path")) return cmd_path(argc, argv);
     if (argc < 4) return usage();
     rtm_workload w;
     rtm_run_target t;

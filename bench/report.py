@@ -188,6 +188,21 @@ def main():
                                              " | ".join(cells)))
     p("\nNULL: the probe allocation failed although `last` (a free block of the probe's size) was free.")
 
+    p("\n## Good fit's longest O(1) path (constructed; `rtm_bench path`, not a WORKLOADS.md figure)\n")
+    p("A request that rounds up and is small (block < 48 B) or large (>= 512 B) compares the heads of up")
+    p("to six non-empty larger classes (the low pick, docs/heap.md); here each class is on a first level")
+    p("of its own and every step replaces the pick. One alloc and its free, instructions.\n")
+    p("| request | arch | classes visited | alloc | free |")
+    p("|---|---|---|---|---|")
+    for v, req in (("small", "16 B"), ("large", "520 B")):
+        for arch in ("x64", "m32"):
+            s_ = sums("path.%s.%s.sum" % (arch, v))
+            r = kv("path.%s.%s.run" % (arch, v))
+            a_ = [ir for (fn, calls, ir) in s_ if fn == "rtm_heap_alloc" and calls == 1]
+            f_ = [ir for (fn, calls, ir) in s_ if fn == "rtm_heap_free" and calls == 1]
+            p("| %s | %s | %s | %s | %s |" % (req, "x86-64" if arch == "x64" else "-m32", r.get("classes_visited", "n/a"),
+                                             fmt(a_[0]) if a_ else "n/a", fmt(f_[0]) if f_ else "n/a"))
+
     p("\n## Minimum arena (-m32): bisection / robust, ratio to peak live bytes\n")
     p("| workload | peak live B | " + " | ".join("%s bisect | %s robust" % (t, t) for t in POLICIES) + " |")
     p("|" + "---|" * (2 + 2 * len(POLICIES)))

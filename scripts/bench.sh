@@ -61,6 +61,11 @@ for arch in x64 m32; do
       done
     done
   done
+  # good fit's longest O(1) path, constructed (rtm_bench path): the low pick over six classes
+  for v in small large; do
+    id=path.$arch.$v
+    [[ "$SKIP" == *" wc "* ]] || add "valgrind --tool=callgrind --callgrind-out-file=$OUT/cg/$id $bin path $v >$OUT/res/$id.run 2>$OUT/res/$id.log && { python3 bench/callgrind_sum.py $OUT/cg/$id --caller-fn '^bench_wc_alloc\$' rtm_heap_alloc; python3 bench/callgrind_sum.py $OUT/cg/$id --caller-fn '^bench_wc_free\$' rtm_heap_free; } >$OUT/res/$id.sum"
+  done
 done
 # minimum arena in the -m32 build (the embedded layout)
 for w in $WLS; do
