@@ -8,9 +8,14 @@
  *   3 aligned   shift:1 size:2   4 calloc    n:2 size:2      5 add_region of a second buffer
  *   6 bad free  slot:1 offset:1  7 double free slot:1        8 huge     kind:1 (near SIZE_MAX)
  * Sizes: value v of two bytes; v < 0xF000 means v, above that v scales to whole-heap sizes.
- * After every step: rtm_heap_check must be RTM_OK, the statistics must match the live table, and
- * rejected calls must have been reported; live blocks carry a pattern checked before free/realloc
- * and at the end. Any violation aborts (a crash for libFuzzer).
+ * Variants: realloc with no live block is realloc(NULL, size); bad free with offset bit 7 set is a
+ * realloc of the bad pointer (rejected, counted in bad_frees); huge with kind bit 6 set also
+ * resets the peak.
+ * After every step: rtm_heap_check must be RTM_OK, the statistics must match the live table and a
+ * walk of the heap (free bytes and blocks, largest free block, peak), and rejected calls must have
+ * been reported; live blocks carry a pattern checked before free/realloc and at the end, all of
+ * their usable size (rtm_heap_usable_size) is written, and a realloc keeps the alignment of an
+ * aligned block (up to 4 KiB). Any violation aborts (a crash for libFuzzer).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -29,6 +34,7 @@ typedef struct {
     unsigned char *p;
     size_t n;
     uint32_t id;
+    size_t align; /* what aligned_alloc asked for (RTM_HEAP_REALLOC_ALIGN_MAX bounds what realloc keeps) */
 } slot;
 
 typedef struct {
@@ -110,20 +116,41 @@ static size_t bad_frees_of(const rtm_heap *h)
 static void add_live(fheap *f, unsigned char *p, size_t n, size_t align, bool zeroed)
 {
     REQUIRE(((uintptr_t)p & ((align < RTM_ALIGN ? RTM_ALIGN : align) - 1u)) == 0);
-    REQUIRE(rtm_heap_usable_size(f->h, p) >= n);
+    size_t usable = rtm_heap_usable_size(f->h, p);
+    REQUIRE(usable >= n);
     if (zeroed)
         for (size_t i = 0; i < n; i++) REQUIRE(p[i] == 0);
+    memset(p + n, 0xA5, usable - n); /* the caller may use all of it: must not touch a neighbour */
     if (f->nlive == SLOTS) {
         /* table full: give this one straight back */
         rtm_heap_free(f->h, p);
         return;
     }
-    slot s = {p, n, ++g_next_id};
+    slot s = {p, n, ++g_next_id, align};
     fill(p, n, s.id);
     f->live[f->nlive++] = s;
 }
 
 static void remove_live(fheap *f, size_t i) { f->live[i] = f->live[--f->nlive]; }
+
+typedef struct {
+    size_t used_blocks, used, free_blocks, free, largest_free;
+} walk_sum;
+
+static bool walker(const rtm_heap_block *b, void *ctx)
+{
+    walk_sum *w = ctx;
+    REQUIRE(b->block_bytes > b->size);
+    if (b->used) {
+        w->used_blocks++;
+        w->used += b->block_bytes;
+    } else {
+        w->free_blocks++;
+        w->free += b->block_bytes;
+        if (b->block_bytes > w->largest_free) w->largest_free = b->block_bytes;
+    }
+    return true;
+}
 
 static void step(fheap *f, unsigned op, const unsigned *a, unsigned char *mem2)
 {
@@ -146,7 +173,12 @@ static void step(fheap *f, unsigned op, const unsigned *a, unsigned char *mem2)
         }
         break;
     case 2:
-        if (f->nlive) {
+        if (f->nlive == 0) { /* realloc(NULL, n) is alloc(n) */
+            size_t n = size_of(a[1]);
+            unsigned char *p = rtm_heap_realloc(h, NULL, n);
+            if (n == 0) REQUIRE(p == NULL);
+            if (p) add_live(f, p, n, 0, false);
+        } else {
             size_t i = a[0] % f->nlive;
             slot s = f->live[i];
             check(&s);
@@ -158,10 +190,10 @@ static void step(fheap *f, unsigned op, const unsigned *a, unsigned char *mem2)
             } else if (q == NULL) {
                 check(&s); /* unchanged */
             } else {
-                slot t = {q, s.n, s.id};
+                slot t = {q, s.n, s.id, s.align};
                 check_upto(&t, n); /* the kept bytes moved with the block */
                 remove_live(f, i);
-                add_live(f, q, n, 0, false);
+                add_live(f, q, n, s.align > 4096u ? 4096u : s.align, false);
             }
         }
         break;
@@ -203,9 +235,11 @@ static void step(fheap *f, unsigned op, const unsigned *a, unsigned char *mem2)
             size_t off = 1u + a[1] % 64u;
             if (off >= s.n) off = 1; /* stay inside the block */
             size_t bad = bad_frees_of(h);
-            rtm_heap_free(h, s.p + off);
+            if (a[1] & 0x80u) REQUIRE(rtm_heap_realloc(h, s.p + off, 1u + a[1] % 64u) == NULL);
+            else rtm_heap_free(h, s.p + off);
             REQUIRE(bad_frees_of(h) == bad + 1);
             REQUIRE(g_reports == before + 1);
+            check(&s);
         }
         break;
     case 7:
@@ -221,6 +255,7 @@ static void step(fheap *f, unsigned op, const unsigned *a, unsigned char *mem2)
         }
         break;
     default: {
+        if (a[0] & 0x40u) rtm_heap_reset_peak(h);
         size_t n = SIZE_MAX - (a[0] % 64u);
         REQUIRE(rtm_heap_alloc(h, n) == NULL);
         REQUIRE(rtm_heap_aligned_alloc(h, 64, n) == NULL);
@@ -236,6 +271,11 @@ static void step(fheap *f, unsigned op, const unsigned *a, unsigned char *mem2)
     rtm_heap_get_stats(h, &st);
     REQUIRE(st.used_blocks == f->nlive);
     REQUIRE(st.used + st.free == st.capacity);
+    walk_sum w = {0, 0, 0, 0, 0};
+    rtm_heap_walk(h, walker, &w);
+    REQUIRE(w.used_blocks == st.used_blocks && w.used == st.used);
+    REQUIRE(w.free_blocks == st.free_blocks && w.free == st.free && w.largest_free == st.largest_free);
+    REQUIRE(st.peak_used >= st.used && st.peak_used <= st.capacity);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

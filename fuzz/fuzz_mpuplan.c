@@ -1,7 +1,8 @@
 /*
  * libFuzzer target: the plan-file parser of `rtmem mpu` and the planner behind it. Any input must
  * either parse or fail with a line number and a one-line message; a parsed plan must plan or fail
- * the same way for every architecture, and a planned result must print. Inputs starting with 0xFF
+ * the same way for every architecture, every domain of a planned result must pass the same
+ * decoding check as binary mode (check_plan), and a planned result must print. Inputs starting with 0xFF
  * drive rtm_mpu_plan() directly with binary ranges and check each plan by decoding it. Seeds:
  * fuzz/corpus/fuzz_mpuplan (the example plans and one binary input).
  */
@@ -106,8 +107,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (err.line < 0 || strchr(err.msg, '\n')) abort();
             continue;
         }
-        for (size_t d = 0; d < g_plan.ndoms; d++)
+        for (size_t d = 0; d < g_plan.ndoms; d++) {
             if (g_res.dom[d].count > g_res.dom[d].avail) abort();
+            rtm_mpu_range r[RTM_PLAN_MAX_DOMAIN_PARTS];
+            for (size_t i = 0; i < g_plan.doms[d].n; i++) r[i] = g_plan.parts[g_plan.doms[d].part[i]].r;
+            check_plan(r, g_plan.doms[d].n, &g_res.dom[d]);
+        }
         if (sink) rtm_plan_print(sink, &g_plan, &g_res);
     }
     return 0;

@@ -3,7 +3,7 @@
  *
  * Input format: byte 0 picks the capacity (2..257 granules); then operations of 1 opcode byte plus
  * operand bytes (missing bytes read as 0):
- *   0 claim    size:2      1 commit   size:2 (clamped to the claim)   2 abort
+ *   0 claim    size:2      1 commit   size:2 (clamped to the claim)   2 abort (no claim: reset)
  *   3 peek + release (contents checked)   4 bad release  offset:2   5 bad claim kind:1 (0 / huge)
  *   6 bad commit kind:1    7 max_claim then claim of exactly that size
  * After every step: rtm_ring_check must be RTM_OK, the statistics must match a shadow FIFO of
@@ -99,7 +99,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         }
         case 2:
-            if (claim == NULL) break;
+            if (claim == NULL) { /* rtm_ring_reset: every record dropped, the counters kept */
+                rtm_ring_reset(&r);
+                head = count = 0;
+                break;
+            }
             REQUIRE(rtm_ring_abort(&r, claim) == RTM_OK);
             claim = NULL;
             break;

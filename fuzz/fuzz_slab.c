@@ -7,7 +7,8 @@
  * (missing bytes read as 0):
  *   0 slab alloc          1 slab free slot:1        2 slab bad free slot:1 offset:1
  *   3 slab double free    4 pools alloc size:2      5 pools free slot:1
- *   6 pools bad free slot:1 offset:1                7 reset peaks
+ *   6 pools bad free slot:1 offset:1 (offset bit 7: a double free of the block instead)
+ *   7 reset peaks
  * After every step: rtm_slab_check and rtm_pools_check must be RTM_OK, the statistics must match
  * the live tables, every rejected call must have been reported, and live blocks keep their
  * pattern (checked before free and at the end). Any violation aborts.
@@ -162,8 +163,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         case 6:
             if (np) {
-                size_t k = BYTE() % np, off = 1 + BYTE() % 15u;
-                rtm_pools_free(p, pl[k].p + off);
+                size_t k = BYTE() % np, b = BYTE(), off = 1 + b % 15u;
+                if (b & 0x80u) { /* double free: of a slab block or of a fallback block */
+                    unsigned char *q = pl[k].p;
+                    verify(&pl[k]);
+                    rtm_pools_free(p, q);
+                    pl[k] = pl[--np];
+                    rtm_pools_free(p, q);
+                } else {
+                    rtm_pools_free(p, pl[k].p + off);
+                }
                 pools_bad++;
                 expected_reports++;
             }

@@ -4,8 +4,13 @@
  *                   1: part 1 is a .su file
  *                   2: part 1 is an annotation file (with a small fixed graph)
  *                   3: parts are .ci, .su, annotations
+ *   (selector >> 2) % 4 picks the options: call margin / ISR frame of 4 / 32, 0 / 0, LONG_MAX /
+ *                   LONG_MAX (what `--call-margin` and `--isr-frame` accept) or a large margin;
+ *   selector bit 4: analyse from the roots --root main and --root a.c:f (unknown or ambiguous
+ *                   names must fail with a message).
  * Every accepted input is analysed and reported (text and JSON) to /dev/null; nothing may crash,
  * leak or trip ASan/UBSan. */
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -66,8 +71,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc) {
         if (strlen(err.msg) == 0 || !strchr(err.msg, ':')) __builtin_trap(); /* errors say where */
     } else {
-        rtm_sg_options opt = {.call_margin = 4, .isr_frame = 32};
-        if (rtm_sg_analyse(g, &opt, &err) == 0 && g_null) {
+        static const long k_opts[4][2] = {{4, 32}, {0, 0}, {LONG_MAX, LONG_MAX}, {LONG_MAX / 4, 1}};
+        static const char *const k_roots[2] = {"main", "a.c:f"};
+        unsigned o = (data[0] >> 2) % 4u;
+        rtm_sg_options opt = {.call_margin = k_opts[o][0], .isr_frame = k_opts[o][1]};
+        if (data[0] & 0x10u) opt.roots = k_roots, opt.nroots = 2;
+        int arc = rtm_sg_analyse(g, &opt, &err);
+        if (arc != 0 && (strlen(err.msg) == 0 || strchr(err.msg, '\n'))) __builtin_trap();
+        if (arc == 0 && g_null) {
             rtm_sg_report_text(g, g_null);
             rtm_sg_report_json(g, g_null);
             (void)rtm_sg_exit_status(g, true);

@@ -203,6 +203,8 @@ void rtm_ring_reset(rtm_ring *r)
     r->c_rec = r->k_rec = NULL;
     STORE_RELAXED(r->wr, 0);
     STORE_RELAXED(r->rd, 0);
+    /* The counters are kept; the live records leave the records figure as dropped ones. */
+    STORE_RELAXED(r->n_dropped, LOAD_RELAXED(r->n_commits) - LOAD_RELAXED(r->n_releases));
 }
 
 /* ---- producer --------------------------------------------------------------------------------- */
@@ -453,6 +455,7 @@ void rtm_ring_get_stats(const rtm_ring *r, rtm_ring_stats *out)
     }
     rtm_ring *m = (rtm_ring *)(uintptr_t)r; /* atomic loads take non-const pointers in C11 */
     size_t releases = LOAD_RELAXED(m->n_releases);
+    size_t gone = releases + LOAD_RELAXED(m->n_dropped); /* released, or dropped by a reset */
     size_t commits = LOAD_RELAXED(m->n_commits);
     /* A third context sees rd and wr move independently: rd read, then wr, is consistent iff rd
      * did not move meanwhile (wr is then at least as new as any wr the consumer acted on, and the
@@ -466,7 +469,7 @@ void rtm_ring_get_stats(const rtm_ring *r, rtm_ring_stats *out)
     size_t used = r->cap ? pos_dist(r, rd, w) : 0;
     out->capacity = r->cap;
     out->used = used < r->cap ? used : r->cap;
-    out->records = commits >= releases ? commits - releases : 0;
+    out->records = commits >= gone ? commits - gone : 0;
     out->high_water = LOAD_RELAXED(m->high_water);
     out->max_claim = r->cap ? fit_now(r, rd, w) : 0; /* c_rec is the producer's: not read here */
     out->wasted = LOAD_RELAXED(m->wasted);

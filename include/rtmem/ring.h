@@ -103,6 +103,7 @@ typedef struct rtm_ring {
     size_t k_next;      /* ... rd after it is released */
     size_t k_len;       /* ... its size */
     RTM_RING_ATOMIC_SIZE n_releases, n_bad_cons, n_corrupt;
+    RTM_RING_ATOMIC_SIZE n_dropped; /* records rtm_ring_reset dropped (records = commits - releases - dropped) */
 } rtm_ring;
 
 /** Statistics by value (rtm_ring_get_stats). Bytes include headers, rounding and skipped tails. */
@@ -159,7 +160,8 @@ rtm_err rtm_ring_init(rtm_ring *r, void *buf, size_t bytes);
 void rtm_ring_deinit(rtm_ring *r);
 
 /**
- * Drops every record and any outstanding claim; the ring is empty again, statistics are kept.
+ * Drops every record and any outstanding claim; the ring is empty again (stats records 0), the
+ * other statistics are kept.
  * NULL: reported (RTM_ERR_ARG). O(1). Not concurrent with any other call on @p r.
  */
 void rtm_ring_reset(rtm_ring *r);

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# libFuzzer targets (fuzz/fuzz_*.c), each for RTM_FUZZ_SECONDS (default 30), two at a time.
+# libFuzzer targets (fuzz/fuzz_*.c), each for RTM_FUZZ_SECONDS (default 30), two at a time, with the
+# dictionary fuzz/NAME.dict when there is one.
 set -u
 source scripts/lib.sh
 mkdir -p build
@@ -15,7 +16,9 @@ for b in "${bins[@]}"; do
   corpus=build/fuzz/corpus/$name; mkdir -p "$corpus"
   seeds=fuzz/corpus/$name
   [ -d "$seeds" ] || seeds=
-  ( "$b" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "$corpus" $seeds \
+  dict=
+  [ -f "fuzz/$name.dict" ] && dict=-dict=fuzz/$name.dict
+  ( "$b" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 $dict "$corpus" $seeds \
       > "build/fuzz/$name.log" 2>&1 \
       && echo "fuzz $name: ok ($(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' build/fuzz/$name.log | grep -o '[0-9]*$') runs in ${secs}s)" \
       || { echo "fuzz $name: FAILED"; tail -40 "build/fuzz/$name.log"; exit 1; } ) &
