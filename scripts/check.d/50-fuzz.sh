@@ -1,27 +1,33 @@
 #!/usr/bin/env bash
 # libFuzzer targets (fuzz/fuzz_*.c), each for RTM_FUZZ_SECONDS (default 30), two at a time, with the
-# dictionary fuzz/NAME.dict when there is one.
+# dictionary fuzz/NAME.dict when there is one. RTM_FUZZ_SANITIZERS (default address,undefined)
+# picks the sanitizers; "undefined" alone fuzzes the allocators as a production build runs them
+# (no ASan poisoning around their metadata): `RTM_FUZZ_SANITIZERS=undefined make fuzz`.
 set -u
 source scripts/lib.sh
 mkdir -p build
 secs=${RTM_FUZZ_SECONDS:-30}
-rtm_build fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRTM_FUZZ=ON -DRTM_BUILD_TESTS=OFF || exit 1
+san=${RTM_FUZZ_SANITIZERS:-address,undefined}
+dir=fuzz
+[ "$san" = address,undefined ] || dir=fuzz-$(echo "$san" | tr ',' '-')
+rtm_build "$dir" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRTM_FUZZ=ON \
+  "-DRTM_FUZZ_SANITIZERS=$san" -DRTM_BUILD_TESTS=OFF || exit 1
 shopt -s nullglob
-bins=(build/fuzz/fuzz/fuzz_*)
+bins=(build/$dir/fuzz/fuzz_*)
 [ ${#bins[@]} -gt 0 ] || { echo "no fuzz targets built"; exit 1; }
 rc=0
 pids=()
 for b in "${bins[@]}"; do
   name=$(basename "$b")
-  corpus=build/fuzz/corpus/$name; mkdir -p "$corpus"
+  corpus=build/fuzz/corpus/$name; mkdir -p "$corpus" # one corpus for every sanitizer set
   seeds=fuzz/corpus/$name
   [ -d "$seeds" ] || seeds=
   dict=
   [ -f "fuzz/$name.dict" ] && dict=-dict=fuzz/$name.dict
   ( "$b" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 $dict "$corpus" $seeds \
-      > "build/fuzz/$name.log" 2>&1 \
-      && echo "fuzz $name: ok ($(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' build/fuzz/$name.log | grep -o '[0-9]*$') runs in ${secs}s)" \
-      || { echo "fuzz $name: FAILED"; tail -40 "build/fuzz/$name.log"; exit 1; } ) &
+      > "build/$dir/$name.log" 2>&1 \
+      && echo "fuzz $name ($san): ok ($(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' build/$dir/$name.log | grep -o '[0-9]*$') runs in ${secs}s)" \
+      || { echo "fuzz $name ($san): FAILED"; tail -40 "build/$dir/$name.log"; exit 1; } ) &
   pids+=($!)
   if [ ${#pids[@]} -ge 2 ]; then wait "${pids[0]}" || rc=1; pids=("${pids[@]:1}"); fi
 done
