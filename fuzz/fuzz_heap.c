@@ -5,9 +5,14 @@
  * Input format: byte 0 picks the size of the first region (4..67 KiB) and its misalignment; then
  * operations of 1 opcode byte plus operand bytes (missing bytes read as 0):
  *   0 alloc     size:2           1 free      slot:1          2 realloc  slot:1 size:2
- *   3 aligned   shift:1 size:2   4 calloc    n:2 size:2      5 add_region of a second buffer
+ *   3 aligned   shift:1 size:2   4 calloc    n:2 size:2      5 add_region where:1 size:2
  *   6 bad free  slot:1 offset:1  7 double free slot:1        8 huge     kind:1 (near SIZE_MAX)
  * Sizes: value v of two bytes; v < 0xF000 means v, above that v scales to whole-heap sizes.
+ * add_region: where bits 0-5 pick an offset of 256-byte units into a 64 KiB pool of fresh memory,
+ * bits 6-7 the place: 0 the pool, 1 the pool 3 bytes further (misaligned), 2 inside the heap's
+ * first buffer (control block and blocks: must be refused), 3 inside the pool at the start of a
+ * region added before plus 40 bytes (overlaps it). A region must be refused iff it overlaps
+ * memory the heap owns, never damaging anything; one that is accepted must serve allocations.
  * Variants: realloc with no live block is realloc(NULL, size); bad free with offset bit 7 set is a
  * realloc of the bad pointer (rejected, counted in bad_frees); huge with kind bit 6 set also
  * resets the peak.
@@ -28,7 +33,8 @@
 
 #define SLOTS 64
 #define REGION0_MAX (68u * 1024u)
-#define REGION1_BYTES 16384u
+#define POOL_BYTES (64u * 1024u)
+#define MAX_REGIONS 16
 
 typedef struct {
     unsigned char *p;
@@ -41,12 +47,14 @@ typedef struct {
     rtm_heap *h;
     slot live[SLOTS];
     size_t nlive;
-    bool region_added;
+    size_t regions_added;             /* accepted add_region calls */
+    unsigned char *given[MAX_REGIONS][2]; /* what was handed to the heap: [0] its first buffer */
+    size_t ngiven;
     size_t reports_expected;
 } fheap;
 
 static unsigned char g_mem[3][REGION0_MAX + 64] __attribute__((aligned(64)));
-static unsigned char g_mem2[3][REGION1_BYTES + 64] __attribute__((aligned(64)));
+static unsigned char g_mem2[3][POOL_BYTES + 64] __attribute__((aligned(64)));
 static fheap g_heaps[3];
 static uint32_t g_next_id;
 static size_t g_reports;
@@ -224,9 +232,48 @@ static void step(fheap *f, unsigned op, const unsigned *a, unsigned char *mem2)
         break;
     }
     case 5: {
-        rtm_err e = rtm_heap_add_region(h, mem2, REGION1_BYTES);
-        REQUIRE(e == (f->region_added ? RTM_ERR_OVERLAP : RTM_OK));
-        f->region_added = true;
+        if (f->ngiven == MAX_REGIONS) break; /* every region handed over is tracked */
+        unsigned where = a[0] >> 6;
+        size_t n = size_of(a[1]);
+        unsigned char *lo, *end; /* end: of the memory the harness owns there */
+        if (where == 2) {
+            lo = f->given[0][0] + (size_t)(a[0] & 0x3Fu) * 256u;
+            end = f->given[0][1];
+        } else if (where == 3 && f->ngiven > 1) {
+            lo = f->given[1 + (a[0] & 0x3Fu) % (f->ngiven - 1)][0] + 40u;
+            end = mem2 + POOL_BYTES;
+        } else {
+            lo = mem2 + (size_t)(a[0] & 0x3Fu) * 256u + (where == 1 ? 3u : 0u);
+            end = mem2 + POOL_BYTES;
+        }
+        if (lo > end) lo = end;
+        if (n > (size_t)(end - lo)) n = (size_t)(end - lo); /* never memory the harness does not own */
+        bool overlaps = false;
+        for (size_t g = 0; g < f->ngiven; g++) overlaps |= lo < f->given[g][1] && f->given[g][0] < lo + n;
+        rtm_heap_stats st0;
+        rtm_heap_get_stats(h, &st0);
+        rtm_err e = rtm_heap_add_region(h, lo, n);
+        rtm_heap_stats st1;
+        rtm_heap_get_stats(h, &st1);
+        if (e == RTM_OK) {
+            /* Accepted: it must not overlap what the heap owns (the first buffer's control block
+             * and blocks, regions before), and its capacity is now the heap's. */
+            REQUIRE(f->ngiven > 0 && !(lo < f->given[0][1] && f->given[0][0] < lo + n));
+            REQUIRE(st1.capacity > st0.capacity && st1.capacity - st0.capacity <= n);
+            REQUIRE(g_reports == before);
+            f->regions_added++;
+            f->given[f->ngiven][0] = lo;
+            f->given[f->ngiven][1] = lo + n;
+            f->ngiven++;
+        } else {
+            REQUIRE(e == RTM_ERR_OVERLAP || e == RTM_ERR_TOO_SMALL || e == RTM_ERR_ARG);
+            REQUIRE(e != RTM_ERR_ARG || n == 0); /* lo is never NULL */
+            REQUIRE(st1.capacity == st0.capacity && st1.bad_requests == st0.bad_requests + 1);
+            REQUIRE(g_reports == before + 1);
+            /* A range clear of everything handed over, large enough for a block after the
+             * segment descriptor, is never refused. */
+            REQUIRE(overlaps || n < 512u);
+        }
         break;
     }
     case 6:
@@ -295,6 +342,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rtm_san_access(g_mem2[k], sizeof g_mem2[k]);
         f->h = rtm_heap_init(g_mem[k] + off, bytes, (rtm_fit)k);
         REQUIRE(f->h != NULL);
+        f->given[0][0] = g_mem[k] + off;
+        f->given[0][1] = g_mem[k] + off + bytes;
+        f->ngiven = 1;
         REQUIRE(rtm_heap_check(f->h) == RTM_OK);
     }
     while (r.at < r.n) {
@@ -305,7 +355,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 2: a[0] = u8(&r); a[1] = u16(&r); break;      /* slot, size */
         case 3: a[0] = u8(&r); a[1] = u16(&r); break;      /* shift, size */
         case 4: a[0] = u16(&r); a[1] = u16(&r); break;     /* n, size */
-        case 5: break;
+        case 5: a[0] = u8(&r); a[1] = u16(&r); break;      /* where, size */
         case 6: a[0] = u8(&r); a[1] = u8(&r); break;       /* slot, offset */
         default: a[0] = u8(&r); break;                     /* slot / kind */
         }
@@ -324,7 +374,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         REQUIRE(st.used == 0 && st.used_blocks == 0);
         REQUIRE(st.free == st.capacity);
         /* one free block per segment: a region larger than the largest class is several */
-        REQUIRE(f->region_added ? st.free_blocks >= 2u : st.free_blocks == 1u);
+        REQUIRE(f->regions_added ? st.free_blocks >= 1u + f->regions_added : st.free_blocks == 1u);
     }
     rtm_set_error_hook(NULL);
     return 0;
