@@ -256,6 +256,11 @@ _Static_assert(((size_t)1 << A_LOG2) == RTM_ALIGN, "A_LOG2 table covers RTM_ALIG
 _Static_assert(RTM_HEAP_SL_LOG2 >= 2 && RTM_HEAP_SL_LOG2 <= 5, "second-level bitmaps are 32-bit words");
 _Static_assert(RTM_HEAP_LOW_PICK >= 1, "good fit compares at least the smallest non-empty larger class");
 _Static_assert(RTM_HEAP_LOW_PICK_FROM == 0 || RTM_HEAP_LOW_PICK_FROM > RTM_HEAP_LOW_PICK_BELOW, "low pick: two ranges, small and large");
+/* The fewest first levels a heap may have: enough for its largest block (2^(LIN_LOG2 + fl_count
+ * - 1) - A) to be at least MIN_BLOCK. One with the default classes; two where level 0 is narrower
+ * than a minimum block (RTM_HEAP_SL_LOG2=2 on 64-bit: level 0 ends at 32 bytes, MIN_BLOCK is 32). */
+#define MIN_FL_COUNT ((((size_t)1 << LIN_LOG2) - A >= MIN_BLOCK) ? 1u : 2u)
+_Static_assert(((size_t)2 << LIN_LOG2) - RTM_ALIGN >= 4 * sizeof(size_t) + RTM_ALIGN - 1, "two first levels hold a minimum block");
 /* Block sizes in [RTM_HEAP_LOW_PICK_BELOW, LOW_PICK_TO) take the smallest larger class. */
 #define LOW_PICK_TO (RTM_HEAP_LOW_PICK_FROM > 0 ? (size_t)RTM_HEAP_LOW_PICK_FROM : SIZE_MAX)
 /* Does a good-fit request of block size bs that must round up take the lowest-addressed head
@@ -763,7 +768,7 @@ rtm_heap *rtm_heap_init(void *mem, size_t bytes, rtm_fit fit)
      * nothing, with no bounds test on the hot path. */
     size_t ctrl;
     for (;; fl_count--) {
-        if (fl_count == 0) goto fail;
+        if (fl_count < MIN_FL_COUNT) goto fail;
         ctrl = sizeof(rtm_heap) + (size_t)fl_count * SL * sizeof(rtm_block *) + (fl_count + 1u) * sizeof(uint32_t);
         /* What segment_bounds(base + ctrl, hi, ...) checks, inline and with two tests fewer:
          * base + ctrl does not wrap and is <= hi, rounding first up does not wrap, one block
