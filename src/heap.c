@@ -129,6 +129,11 @@
 #define H ((size_t)sizeof(size_t))       /* header (and footer) bytes */
 #define A ((size_t)RTM_ALIGN)            /* block granule and payload alignment */
 #define MIN_BLOCK ((size_t)(4 * sizeof(size_t) + RTM_ALIGN - 1) & ~((size_t)RTM_ALIGN - 1))
+/* The smallest segment init and add_region accept: one block that serves an RTM_ALIGN-byte
+ * request (heap.h). MIN_BLOCK itself except where a header and A bytes round past it
+ * (RTM_ALIGN = 16 on 32-bit: MIN_BLOCK 16, such a block 32). */
+#define A_REQUEST_BLOCK (((size_t)RTM_ALIGN + sizeof(size_t) + RTM_ALIGN - 1) & ~((size_t)RTM_ALIGN - 1))
+#define MIN_SEGMENT (A_REQUEST_BLOCK > MIN_BLOCK ? A_REQUEST_BLOCK : MIN_BLOCK)
 #define SL_LOG2 ((unsigned)RTM_HEAP_SL_LOG2)
 #define SL (1u << SL_LOG2)
 #define FREE_BIT ((size_t)1)
@@ -259,7 +264,7 @@ _Static_assert(RTM_HEAP_LOW_PICK_FROM == 0 || RTM_HEAP_LOW_PICK_FROM > RTM_HEAP_
 /* The fewest first levels a heap may have: enough for its largest block (2^(LIN_LOG2 + fl_count
  * - 1) - A) to be at least MIN_BLOCK. One with the default classes; two where level 0 is narrower
  * than a minimum block (RTM_HEAP_SL_LOG2=2 on 64-bit: level 0 ends at 32 bytes, MIN_BLOCK is 32). */
-#define MIN_FL_COUNT ((((size_t)1 << LIN_LOG2) - A >= MIN_BLOCK) ? 1u : 2u)
+#define MIN_FL_COUNT ((((size_t)1 << LIN_LOG2) - A >= MIN_SEGMENT) ? 1u : 2u)
 _Static_assert(((size_t)2 << LIN_LOG2) - RTM_ALIGN >= 4 * sizeof(size_t) + RTM_ALIGN - 1, "two first levels hold a minimum block");
 /* Block sizes in [RTM_HEAP_LOW_PICK_BELOW, LOW_PICK_TO) take the smallest larger class. */
 #define LOW_PICK_TO (RTM_HEAP_LOW_PICK_FROM > 0 ? (size_t)RTM_HEAP_LOW_PICK_FROM : SIZE_MAX)
@@ -693,7 +698,7 @@ static bool segment_bounds(uintptr_t lo, uintptr_t hi, size_t max_block, uintptr
 {
     uintptr_t f = rtm_align_up_uptr(lo + H, A) - H;
     uintptr_t e = rtm_align_down_uptr(hi, A) - H;
-    if (hi < lo || lo + H < lo || f < lo || hi < H + MIN_BLOCK || e < f || e - f < MIN_BLOCK) return false;
+    if (hi < lo || lo + H < lo || f < lo || hi < H + MIN_BLOCK || e < f || e - f < MIN_SEGMENT) return false;
     if (e - f > max_block) e = f + max_block;
     *first = f;
     *end = e;
@@ -779,7 +784,7 @@ rtm_heap *rtm_heap_init(void *mem, size_t bytes, rtm_fit fit)
         uintptr_t l = base + ctrl;
         first = rtm_align_up_uptr(l + H, A) - H;
         end = rtm_align_down_uptr(hi, A) - H;
-        if (l >= base && l <= hi && first >= l && end >= first && end - first >= MIN_BLOCK) break;
+        if (l >= base && l <= hi && first >= l && end >= first && end - first >= MIN_SEGMENT) break;
     }
     unsigned top_shift = fl_count - 1u + LIN_LOG2;
     size_t max_block = top_shift >= sizeof(size_t) * CHAR_BIT ? (SIZE_MAX & ~(A - 1u)) - A
