@@ -56,9 +56,11 @@ static int all_paint(const unsigned char *s, size_t n)
 }
 
 /* Touches the top @p depth bytes of a stack, as a down-growing stack would. */
+/* Uses @p depth bytes of stack @p s from the end a thread starts at (the top, or the bottom with
+ * RTM_STACK_GROWS_UP=1). */
 static void touch_top(unsigned char *s, size_t depth)
 {
-    memset(s + S - depth, (int)(PAINT ^ 0xFFu), depth);
+    memset(RTM_STACK_GROWS_UP ? s : s + S - depth, (int)(PAINT ^ 0xFFu), depth);
 }
 
 static void test_layout(void **state)
