@@ -57,6 +57,14 @@ static inline size_t rtm_test_ops(size_t n)
     return n ? n : 1;
 }
 
+/* rtm_test_ops(n), but at least @p floor: for tests whose assertions are about the sample itself
+ * (both outcomes seen, one more frequent), which a quick debug run would shrink to a few draws. */
+static inline size_t rtm_test_ops_min(size_t n, size_t floor)
+{
+    size_t k = rtm_test_ops(n);
+    return k < floor ? floor : k;
+}
+
 /* SplitMix64, as in ../shared/WORKLOADS.md. */
 typedef struct { uint64_t s; } rtm_test_rng;
 static inline uint64_t rtm_test_next(rtm_test_rng *r)
