@@ -1094,8 +1094,13 @@ void *rtm_heap_realloc(rtm_heap *h, void *ptr, size_t bytes)
         np = rtm_heap_alloc(h, bytes);
     }
     if (np == NULL) return NULL;
-    rtm_san_access(ptr, old_usable < bytes ? old_usable : bytes);
-    rtm_memcpy(np, ptr, old_usable < bytes ? old_usable : bytes);
+    size_t copy = old_usable < bytes ? old_usable : bytes;
+    rtm_san_access(ptr, copy);
+    rtm_memcpy(np, ptr, copy);
+    /* Closed again before the free: Memcheck's free closes only the bytes the caller had asked
+     * for, and free memory left open past them would later be absorbed by an in-place resize,
+     * whose search for the open prefix (rtm_san_resize) assumes free memory is closed. */
+    rtm_san_noaccess(ptr, copy);
     rtm_heap_free(h, ptr);
     return np;
 }

@@ -161,7 +161,7 @@ static void test_init_min_size_each_offset(void **state)
     /* Valgrind cannot see a second heap created over a live one (its memory pool would be created
      * twice), so there every successful init gets fresh memory and the scan above the minimum is
      * sparser. Elsewhere one buffer is reused, made accessible again before each init. */
-    const size_t top = 4096, step = RTM_VALGRIND ? 61 : 1;
+    const size_t top = 4096, step = RTM_VALGRIND ? 61 * (RTM_ALIGN / 8) : 1; /* buffers: RTM_ALIGN offsets each */
     for (int f = 0; f < 3; f++) {
         for (size_t off = 0; off < RTM_ALIGN; off++) {
             unsigned char *buf = ht_buffer(top, off);
