@@ -168,7 +168,7 @@ struct rtm_heap {
     uint32_t magic;
     uint8_t fit;
     uint8_t fl_count;
-    uint8_t top_by_next;   /* TOP_ALWAYS, TOP_NEXT_SMALLER (best fit) or TOP_LAST_BLOCK (good fit): cut_top */
+    uint8_t top_rule;      /* TOP_ALWAYS, TOP_NEXT_SMALLER (best fit) or TOP_LAST_BLOCK (good fit): cut_top */
     uint32_t fl_bitmap;
     uint32_t *sl_bitmap;   /* fl_count words + one zero word, after heads[] (see next_nonempty) */
     size_t max_block;      /* largest block size the classes hold */
@@ -262,10 +262,10 @@ _Static_assert(RTM_HEAP_SL_LOG2 >= 2 && RTM_HEAP_SL_LOG2 <= 5, "second-level bit
 _Static_assert(RTM_HEAP_LOW_PICK >= 1, "good fit compares at least the smallest non-empty larger class");
 _Static_assert(RTM_HEAP_LOW_PICK_FROM == 0 || RTM_HEAP_LOW_PICK_FROM > RTM_HEAP_LOW_PICK_BELOW, "low pick: two ranges, small and large");
 /* The fewest first levels a heap may have: enough for its largest block (2^(LIN_LOG2 + fl_count
- * - 1) - A) to be at least MIN_BLOCK. One with the default classes; two where level 0 is narrower
- * than a minimum block (RTM_HEAP_SL_LOG2=2 on 64-bit: level 0 ends at 32 bytes, MIN_BLOCK is 32). */
+ * - 1) - A) to be at least MIN_SEGMENT. One with the default classes; two where level 0 is narrower
+ * than that (RTM_HEAP_SL_LOG2=2 on 64-bit: level 0's largest block is 24 bytes, MIN_BLOCK 32). */
 #define MIN_FL_COUNT ((((size_t)1 << LIN_LOG2) - A >= MIN_SEGMENT) ? 1u : 2u)
-_Static_assert(((size_t)2 << LIN_LOG2) - RTM_ALIGN >= 4 * sizeof(size_t) + RTM_ALIGN - 1, "two first levels hold a minimum block");
+_Static_assert(((size_t)2 << LIN_LOG2) - A >= MIN_SEGMENT, "two first levels always hold the smallest segment");
 /* Block sizes in [RTM_HEAP_LOW_PICK_BELOW, LOW_PICK_TO) take the smallest larger class. */
 #define LOW_PICK_TO (RTM_HEAP_LOW_PICK_FROM > 0 ? (size_t)RTM_HEAP_LOW_PICK_FROM : SIZE_MAX)
 /* Does a good-fit request of block size bs that must round up take the lowest-addressed head
@@ -554,7 +554,7 @@ RTM_INLINE void make_free(rtm_heap *h, rtm_block *r, size_t size)
 
 /* Best fit's placement inside the chosen block, with RTM_HEAP_BEST_TOP_BY_NEXT=1, the default
  * (asked only when the block is split, and never for aligned allocations; best fit's top_split_min
- * is then MIN_BLOCK and top_by_next is set): the used block goes to the top, next to the block
+ * is then MIN_BLOCK and top_rule is set): the used block goes to the top, next to the block
  * after it, iff that block is smaller than the request (the sentinel counts as 0, so a segment's
  * last free block is used from its top end down and a fresh heap fills from the top); otherwise to
  * the bottom. RTM_HEAP_BEST_TOP_BY_NEXT=0 restores the old rule, always the bottom. Measured on the
@@ -576,10 +576,10 @@ RTM_INLINE bool cut_top(const rtm_heap *h, const rtm_block *b, size_t size, size
 {
     /* A field of its own rather than h->fit: keeping fit live until here costs good fit a saved
      * register (+1 instruction per alloc on x86-64, workload A). */
-    if (!(TOP_RULE_BEST || TOP_RULE_GOOD) || h->top_by_next == TOP_ALWAYS) return true;
+    if (!(TOP_RULE_BEST || TOP_RULE_GOOD) || h->top_rule == TOP_ALWAYS) return true;
     size_t next = size_of_head(head_of(block_at(b, size)));
     /* Only the sentinel is smaller than A. */
-    return next < ((TOP_RULE_BEST && h->top_by_next == TOP_NEXT_SMALLER) ? bs : A);
+    return next < ((TOP_RULE_BEST && h->top_rule == TOP_NEXT_SMALLER) ? bs : A);
 }
 
 /* used has just grown: peak_used is its maximum so far (alloc, aligned_alloc, realloc in place). */
@@ -796,7 +796,7 @@ rtm_heap *rtm_heap_init(void *mem, size_t bytes, rtm_fit fit)
     rtm_memset(h, 0, ctrl);
     h->magic = HEAP_MAGIC;
     /* Fields that are 0 are left to the memset: a good-fit-only build stores neither fit nor
-     * top_by_next (code size). */
+     * top_rule (code size). */
     if (RTM_HEAP_FITS != RTM_HEAP_FITS_GOOD) h->fit = (uint8_t)fit;
     h->fl_count = (uint8_t)fl_count;
     h->sl_bitmap = (uint32_t *)(void *)heads_end(h);
@@ -805,9 +805,9 @@ rtm_heap *rtm_heap_init(void *mem, size_t bytes, rtm_fit fit)
     h->top_split_min = (fit == RTM_FIT_GOOD && RTM_HEAP_TOP_SPLIT_MIN > 0) ? (size_t)RTM_HEAP_TOP_SPLIT_MIN
                        : (fit == RTM_FIT_BEST && RTM_HEAP_BEST_TOP_BY_NEXT) ? MIN_BLOCK /* cut_top decides */
                                                                             : SIZE_MAX;
-    h->top_by_next = (fit == RTM_FIT_BEST && RTM_HEAP_BEST_TOP_BY_NEXT)   ? TOP_NEXT_SMALLER
-                     : (fit == RTM_FIT_GOOD && RTM_HEAP_TOP_SPLIT_LAST) ? TOP_LAST_BLOCK
-                                                                          : TOP_ALWAYS;
+    h->top_rule = (fit == RTM_FIT_BEST && RTM_HEAP_BEST_TOP_BY_NEXT)   ? TOP_NEXT_SMALLER
+                  : (fit == RTM_FIT_GOOD && RTM_HEAP_TOP_SPLIT_LAST) ? TOP_LAST_BLOCK
+                                                                       : TOP_ALWAYS;
     rtm_san_pool_create(h);
     /* The init region's segment: the first and only one so far, so no sorted insert and no
      * min/max with other segments (commit_segment does that for rtm_heap_add_region); region

@@ -116,7 +116,8 @@ rtm_heap *rtm_heap_init(void *mem, size_t bytes, rtm_fit fit);
  * Adds [mem, mem + bytes) to heap @p h as a further region (need not be adjacent to others).
  * Fails with RTM_ERR_ARG (h or mem NULL, h not a heap made by rtm_heap_init, buffer wraps round),
  * RTM_ERR_TOO_SMALL (cannot hold one block after alignment) or RTM_ERR_OVERLAP (overlaps a region
- * of the heap or its control data); the heap is unchanged then. O(1) unless the region exceeds the largest class (O(bytes / largest class)).
+ * of the heap or its control data); the heap is unchanged then. O(1) unless the region exceeds the
+ * largest class (O(bytes / largest class)).
  */
 rtm_err rtm_heap_add_region(rtm_heap *h, void *mem, size_t bytes);
 
