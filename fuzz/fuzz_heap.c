@@ -20,7 +20,14 @@
  * walk of the heap (free bytes and blocks, largest free block, peak), and rejected calls must have
  * been reported; live blocks carry a pattern checked before free/realloc and at the end, all of
  * their usable size (rtm_heap_usable_size) is written, and a realloc keeps the alignment of an
- * aligned block (up to 4 KiB). Any violation aborts (a crash for libFuzzer).
+ * aligned block (up to RTM_HEAP_REALLOC_ALIGN_MAX, 4 KiB by default). Any violation aborts (a crash for libFuzzer).
+ *
+ * Built three times (CMakeLists.txt, RTM_FUZZ): fuzz_heap with the default configuration;
+ * fuzz_heap_v1 with RTM_FUZZ_HEAP_LOCKED (alloc, aligned_alloc, realloc, free, get_stats and check
+ * go through rtm_heap_locked, the rest through its heap; each input also checks the wrapper's
+ * refusals: a failed init, a NULL wrapper) and other configuration macros; fuzz_heap_v2 with
+ * others again. The macros each variant sets are in CMakeLists.txt; the unit tests build the same
+ * options one at a time (tests/heap/CMakeLists.txt), the fuzzer their combinations.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -35,6 +42,9 @@
 #define REGION0_MAX (68u * 1024u)
 #define POOL_BYTES (64u * 1024u)
 #define MAX_REGIONS 16
+#ifndef RTM_HEAP_REALLOC_ALIGN_MAX
+#define RTM_HEAP_REALLOC_ALIGN_MAX 4096u /* src/heap.c's default: what a moving realloc keeps */
+#endif
 
 typedef struct {
     unsigned char *p;
@@ -45,6 +55,9 @@ typedef struct {
 
 typedef struct {
     rtm_heap *h;
+#ifdef RTM_FUZZ_HEAP_LOCKED
+    rtm_heap_locked lh; /* lh.heap == h */
+#endif
     slot live[SLOTS];
     size_t nlive;
     size_t regions_added;             /* accepted add_region calls */
@@ -113,11 +126,28 @@ static size_t size_of(unsigned v)
     return (size_t)(v - 0xF000u + 1u) * 16u; /* up to 64 KiB */
 }
 
+/* ---- the calls under test: direct, or through the locked wrapper --------------------------- */
+#ifdef RTM_FUZZ_HEAP_LOCKED
+static void *h_alloc(fheap *f, size_t n) { return rtm_heap_locked_alloc(&f->lh, n); }
+static void *h_aligned(fheap *f, size_t al, size_t n) { return rtm_heap_locked_aligned_alloc(&f->lh, al, n); }
+static void *h_realloc(fheap *f, void *p, size_t n) { return rtm_heap_locked_realloc(&f->lh, p, n); }
+static void h_free(fheap *f, void *p) { rtm_heap_locked_free(&f->lh, p); }
+static void h_stats(fheap *f, rtm_heap_stats *st) { rtm_heap_locked_get_stats(&f->lh, st); }
+static rtm_err h_check(fheap *f) { return rtm_heap_locked_check(&f->lh); }
+#else
+static void *h_alloc(fheap *f, size_t n) { return rtm_heap_alloc(f->h, n); }
+static void *h_aligned(fheap *f, size_t al, size_t n) { return rtm_heap_aligned_alloc(f->h, al, n); }
+static void *h_realloc(fheap *f, void *p, size_t n) { return rtm_heap_realloc(f->h, p, n); }
+static void h_free(fheap *f, void *p) { rtm_heap_free(f->h, p); }
+static void h_stats(fheap *f, rtm_heap_stats *st) { rtm_heap_get_stats(f->h, st); }
+static rtm_err h_check(fheap *f) { return rtm_heap_check(f->h); }
+#endif
+
 /* ---- per-heap steps ---------------------------------------------------------------------------- */
-static size_t bad_frees_of(const rtm_heap *h)
+static size_t bad_frees_of(fheap *f)
 {
     rtm_heap_stats st;
-    rtm_heap_get_stats(h, &st);
+    h_stats(f, &st);
     return st.bad_frees;
 }
 
@@ -131,7 +161,7 @@ static void add_live(fheap *f, unsigned char *p, size_t n, size_t align, bool ze
     memset(p + n, 0xA5, usable - n); /* the caller may use all of it: must not touch a neighbour */
     if (f->nlive == SLOTS) {
         /* table full: give this one straight back */
-        rtm_heap_free(f->h, p);
+        h_free(f, p);
         return;
     }
     slot s = {p, n, ++g_next_id, align};
@@ -167,7 +197,7 @@ static void step(fheap *f, unsigned op, const unsigned *a, unsigned char *mem2)
     switch (op) {
     case 0: {
         size_t n = size_of(a[0]);
-        unsigned char *p = rtm_heap_alloc(h, n);
+        unsigned char *p = h_alloc(f, n);
         if (n == 0) REQUIRE(p == NULL);
         if (p) add_live(f, p, n, 0, false);
         break;
@@ -176,14 +206,14 @@ static void step(fheap *f, unsigned op, const unsigned *a, unsigned char *mem2)
         if (f->nlive) {
             size_t i = a[0] % f->nlive;
             check(&f->live[i]);
-            rtm_heap_free(h, f->live[i].p);
+            h_free(f, f->live[i].p);
             remove_live(f, i);
         }
         break;
     case 2:
         if (f->nlive == 0) { /* realloc(NULL, n) is alloc(n) */
             size_t n = size_of(a[1]);
-            unsigned char *p = rtm_heap_realloc(h, NULL, n);
+            unsigned char *p = h_realloc(f, NULL, n);
             if (n == 0) REQUIRE(p == NULL);
             if (p) add_live(f, p, n, 0, false);
         } else {
@@ -191,7 +221,7 @@ static void step(fheap *f, unsigned op, const unsigned *a, unsigned char *mem2)
             slot s = f->live[i];
             check(&s);
             size_t n = size_of(a[1]);
-            unsigned char *q = rtm_heap_realloc(h, s.p, n);
+            unsigned char *q = h_realloc(f, s.p, n);
             if (n == 0) {
                 REQUIRE(q == NULL);
                 remove_live(f, i);
@@ -201,7 +231,7 @@ static void step(fheap *f, unsigned op, const unsigned *a, unsigned char *mem2)
                 slot t = {q, s.n, s.id, s.align};
                 check_upto(&t, n); /* the kept bytes moved with the block */
                 remove_live(f, i);
-                add_live(f, q, n, s.align > 4096u ? 4096u : s.align, false);
+                add_live(f, q, n, s.align > RTM_HEAP_REALLOC_ALIGN_MAX ? RTM_HEAP_REALLOC_ALIGN_MAX : s.align, false);
             }
         }
         break;
@@ -210,7 +240,7 @@ static void step(fheap *f, unsigned op, const unsigned *a, unsigned char *mem2)
         bool bad = (a[0] & 0x80u) != 0 && align > 2;
         if (bad) align += 1; /* not a power of two */
         size_t n = size_of(a[1]);
-        unsigned char *p = rtm_heap_aligned_alloc(h, align, n);
+        unsigned char *p = h_aligned(f, align, n);
         if (bad) {
             REQUIRE(p == NULL);
             REQUIRE(g_reports == before + 1);
@@ -251,10 +281,10 @@ static void step(fheap *f, unsigned op, const unsigned *a, unsigned char *mem2)
         bool overlaps = false;
         for (size_t g = 0; g < f->ngiven; g++) overlaps |= lo < f->given[g][1] && f->given[g][0] < lo + n;
         rtm_heap_stats st0;
-        rtm_heap_get_stats(h, &st0);
+        h_stats(f, &st0);
         rtm_err e = rtm_heap_add_region(h, lo, n);
         rtm_heap_stats st1;
-        rtm_heap_get_stats(h, &st1);
+        h_stats(f, &st1);
         if (e == RTM_OK) {
             /* Accepted: it must not overlap what the heap owns (the first buffer's control block
              * and blocks, regions before), and its capacity is now the heap's. */
@@ -281,10 +311,10 @@ static void step(fheap *f, unsigned op, const unsigned *a, unsigned char *mem2)
             slot s = f->live[a[0] % f->nlive];
             size_t off = 1u + a[1] % 64u;
             if (off >= s.n) off = 1; /* stay inside the block */
-            size_t bad = bad_frees_of(h);
-            if (a[1] & 0x80u) REQUIRE(rtm_heap_realloc(h, s.p + off, 1u + a[1] % 64u) == NULL);
-            else rtm_heap_free(h, s.p + off);
-            REQUIRE(bad_frees_of(h) == bad + 1);
+            size_t bad = bad_frees_of(f);
+            if (a[1] & 0x80u) REQUIRE(h_realloc(f, s.p + off, 1u + a[1] % 64u) == NULL);
+            else h_free(f, s.p + off);
+            REQUIRE(bad_frees_of(f) == bad + 1);
             REQUIRE(g_reports == before + 1);
             check(&s);
         }
@@ -294,28 +324,28 @@ static void step(fheap *f, unsigned op, const unsigned *a, unsigned char *mem2)
             size_t i = a[0] % f->nlive;
             unsigned char *p = f->live[i].p;
             check(&f->live[i]);
-            rtm_heap_free(h, p);
+            h_free(f, p);
             remove_live(f, i);
             before = g_reports;
-            rtm_heap_free(h, p);
+            h_free(f, p);
             REQUIRE(g_reports == before + 1);
         }
         break;
     default: {
         if (a[0] & 0x40u) rtm_heap_reset_peak(h);
         size_t n = SIZE_MAX - (a[0] % 64u);
-        REQUIRE(rtm_heap_alloc(h, n) == NULL);
-        REQUIRE(rtm_heap_aligned_alloc(h, 64, n) == NULL);
+        REQUIRE(h_alloc(f, n) == NULL);
+        REQUIRE(h_aligned(f, 64, n) == NULL);
         if (f->nlive) {
-            REQUIRE(rtm_heap_realloc(h, f->live[0].p, n) == NULL);
+            REQUIRE(h_realloc(f, f->live[0].p, n) == NULL);
             check(&f->live[0]);
         }
         break;
     }
     }
-    REQUIRE(rtm_heap_check(h) == RTM_OK);
+    REQUIRE(h_check(f) == RTM_OK);
     rtm_heap_stats st;
-    rtm_heap_get_stats(h, &st);
+    h_stats(f, &st);
     REQUIRE(st.used_blocks == f->nlive);
     REQUIRE(st.used + st.free == st.capacity);
     walk_sum w = {0, 0, 0, 0, 0};
@@ -324,6 +354,39 @@ static void step(fheap *f, unsigned op, const unsigned *a, unsigned char *mem2)
     REQUIRE(w.free_blocks == st.free_blocks && w.free == st.free && w.largest_free == st.largest_free);
     REQUIRE(st.peak_used >= st.used && st.peak_used <= st.capacity);
 }
+
+#ifdef RTM_FUZZ_HEAP_LOCKED
+/* The wrapper's own refusals: a NULL wrapper, and one whose init failed (a buffer too small for a
+ * heap: 0..63 bytes from b0), whose calls report the NULL heap. Each refused call reports exactly
+ * once and returns what heap.h says; none touches the buffer. */
+static void locked_refusals(unsigned b0)
+{
+    static unsigned char small[64 + 8] __attribute__((aligned(8)));
+    size_t n = b0 & 0x3Fu, before = g_reports;
+    memset(small, 0x5C, sizeof small);
+    rtm_heap_locked bad;
+    REQUIRE(rtm_heap_locked_init(&bad, small + (b0 >> 6), n, (rtm_fit)(b0 % 3u)) == RTM_ERR_TOO_SMALL);
+    REQUIRE(bad.heap == NULL && g_reports == before + 1);
+    REQUIRE(rtm_heap_locked_alloc(&bad, 1u + b0) == NULL && g_reports == before + 2);
+    REQUIRE(rtm_heap_locked_aligned_alloc(&bad, 64, 1u + b0) == NULL && g_reports == before + 3);
+    REQUIRE(rtm_heap_locked_realloc(&bad, small + 8, 16) == NULL && g_reports == before + 4);
+    rtm_heap_locked_free(&bad, NULL); /* free(NULL): a no-op, not reported */
+    REQUIRE(g_reports == before + 4);
+    rtm_heap_locked_free(&bad, small + 8);
+    REQUIRE(rtm_heap_locked_check(&bad) != RTM_OK && g_reports == before + 6);
+    rtm_heap_stats st;
+    memset(&st, 0xFF, sizeof st);
+    rtm_heap_locked_get_stats(&bad, &st);
+    REQUIRE(st.capacity == 0 && st.used == 0 && st.allocs == 0 && g_reports == before + 6);
+    rtm_heap_locked_destroy(&bad);
+    REQUIRE(rtm_heap_locked_init(NULL, small, sizeof small, RTM_FIT_GOOD) == RTM_ERR_ARG);
+    REQUIRE(rtm_heap_locked_alloc(NULL, 16) == NULL);
+    rtm_heap_locked_free(NULL, small + 8);
+    REQUIRE(rtm_heap_locked_check(NULL) == RTM_ERR_ARG && g_reports == before + 10);
+    rtm_heap_locked_destroy(NULL);
+    for (size_t i = 0; i < sizeof small; i++) REQUIRE(small[i] == 0x5C);
+}
+#endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -334,18 +397,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t bytes = 4096u + (size_t)(b0 & 0x3Fu) * 1024u; /* 4..67 KiB */
     size_t off = (b0 >> 6) * 3u;                          /* misalignment 0, 3, 6, 9 */
     if (bytes + off > REGION0_MAX + 64u) bytes = REGION0_MAX;
+#ifdef RTM_FUZZ_HEAP_LOCKED
+    locked_refusals(b0);
+#endif
     for (int k = 0; k < 3; k++) {
         fheap *f = &g_heaps[k];
         memset(f, 0, sizeof *f);
         /* The buffers are reused by every input: let the sanitizer forget the previous heap. */
         rtm_san_access(g_mem[k], sizeof g_mem[k]);
         rtm_san_access(g_mem2[k], sizeof g_mem2[k]);
+#ifdef RTM_FUZZ_HEAP_LOCKED
+        REQUIRE(rtm_heap_locked_init(&f->lh, g_mem[k] + off, bytes, (rtm_fit)k) == RTM_OK);
+        f->h = f->lh.heap;
+#else
         f->h = rtm_heap_init(g_mem[k] + off, bytes, (rtm_fit)k);
+#endif
         REQUIRE(f->h != NULL);
         f->given[0][0] = g_mem[k] + off;
         f->given[0][1] = g_mem[k] + off + bytes;
         f->ngiven = 1;
-        REQUIRE(rtm_heap_check(f->h) == RTM_OK);
+        REQUIRE(h_check(f) == RTM_OK);
     }
     while (r.at < r.n) {
         unsigned op = u8(&r) % 9u;
@@ -365,16 +436,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fheap *f = &g_heaps[k];
         while (f->nlive) {
             check(&f->live[f->nlive - 1]);
-            rtm_heap_free(f->h, f->live[f->nlive - 1].p);
+            h_free(f, f->live[f->nlive - 1].p);
             f->nlive--;
         }
-        REQUIRE(rtm_heap_check(f->h) == RTM_OK);
+        REQUIRE(h_check(f) == RTM_OK);
         rtm_heap_stats st;
-        rtm_heap_get_stats(f->h, &st);
+        h_stats(f, &st);
         REQUIRE(st.used == 0 && st.used_blocks == 0);
         REQUIRE(st.free == st.capacity);
         /* one free block per segment: a region larger than the largest class is several */
         REQUIRE(f->regions_added ? st.free_blocks >= 1u + f->regions_added : st.free_blocks == 1u);
+#ifdef RTM_FUZZ_HEAP_LOCKED
+        rtm_heap_locked_destroy(&f->lh);
+#endif
     }
     rtm_set_error_hook(NULL);
     return 0;

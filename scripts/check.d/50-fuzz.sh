@@ -20,10 +20,11 @@ pids=()
 for b in "${bins[@]}"; do
   name=$(basename "$b")
   corpus=build/fuzz/corpus/$name; mkdir -p "$corpus" # one corpus for every sanitizer set
-  seeds=fuzz/corpus/$name
+  base=${name%_v[0-9]}  # fuzz_heap_v1 -> fuzz_heap: a configuration variant uses its base's seeds
+  seeds=fuzz/corpus/$base
   [ -d "$seeds" ] || seeds=
   dict=
-  [ -f "fuzz/$name.dict" ] && dict=-dict=fuzz/$name.dict
+  [ -f "fuzz/$base.dict" ] && dict=-dict=fuzz/$base.dict
   ( "$b" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 $dict "$corpus" $seeds \
       > "build/$dir/$name.log" 2>&1 \
       && echo "fuzz $name ($san): ok ($(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' build/$dir/$name.log | grep -o '[0-9]*$') runs in ${secs}s)" \
