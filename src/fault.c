@@ -90,12 +90,17 @@ static const rtm_fault_record *newest_locked(void)
     return r->check_ == record_sum(r) ? r : NULL;
 }
 
+/* Has a fault retried as often as it may? A function, not the comparison written inline, so that
+ * RTM_FAULT_MAX_RETRY=0 (never retry) is not "unsigned >= 0", which -Wtype-limits (-Wextra)
+ * rejects under -Werror. */
+static bool retries_used_up(uint32_t repeat, uint32_t max_retry) { return repeat >= max_retry; }
+
 /* The action the port will carry out: the policy's, made possible. */
 static rtm_fault_action escalate(const rtm_fault_record *rec, rtm_fault_action a)
 {
     bool isr = (rec->flags & RTM_FAULT_F_IN_ISR) != 0;
     if ((unsigned)a > (unsigned)RTM_FAULT_HALT) return RTM_FAULT_HALT;
-    if (a == RTM_FAULT_RETRY && rec->repeat >= RTM_FAULT_MAX_RETRY) a = RTM_FAULT_ABORT_THREAD;
+    if (a == RTM_FAULT_RETRY && retries_used_up(rec->repeat, RTM_FAULT_MAX_RETRY)) a = RTM_FAULT_ABORT_THREAD;
     for (;;) {
         if (a == RTM_FAULT_ABORT_THREAD && (isr || rec->thread == 0)) a = RTM_FAULT_HALT;
         if (a == RTM_FAULT_HALT || (rec->can & RTM_FAULT_CAN(a))) return a;
