@@ -85,6 +85,9 @@ _Static_assert(sizeof(rec) <= RTM_TRACK_REC_BYTES, "RTM_TRACK_REC_BYTES too smal
 _Static_assert(sizeof(site) <= RTM_TRACK_SITE_BYTES, "RTM_TRACK_SITE_BYTES too small");
 _Static_assert(sizeof(struct rtm_track) + 3u * 8u <= RTM_TRACK_CTRL_BYTES, "RTM_TRACK_CTRL_BYTES too small");
 _Static_assert(RTM_TRACK_THREADS >= 1 && RTM_TRACK_THREADS < 255, "RTM_TRACK_THREADS: 1..254");
+/* The longest field, " alloc ..." + a file cut to RTM_TRACK_LINE_MAX / 3 + ":" + a 10-digit line
+ * (21 + LINE_MAX / 3), after a continuation's two blanks and before the '\n', fits in 96 bytes and
+ * more: a report line may break between fields but never inside one (l_chars). */
 _Static_assert(RTM_TRACK_LINE_MAX >= 96, "RTM_TRACK_LINE_MAX too small for a report line");
 
 /* ---- heap adapter ------------------------------------------------------------------------------ */
@@ -164,15 +167,66 @@ rtm_err rtm_allocator_from_pools(rtm_allocator *out, rtm_pools *p)
 }
 
 /* ---- report lines (no printf in the core: numbers are formatted here) --------------------------- */
+/* A line is built in buf and sent with l_end. Its fields are the pieces that start with a blank
+ * (" bytes 139", " alloc a.c:10"). When a piece does not fit in what is left of the line (large
+ * counters, long file names, a small RTM_TRACK_LINE_MAX), the line is sent up to the last field
+ * start and that field continues on a continuation line that starts with two blanks: a number or
+ * a site is never cut, and no line is longer than RTM_TRACK_LINE_MAX (docs/track.md). */
 typedef struct {
     char buf[RTM_TRACK_LINE_MAX];
     size_t n;
+    size_t mark;          /* where the last field starts (its blank), 0: nowhere to break */
+    rtm_track_sink sink;  /* where lines go (NULL: nowhere) */
+    void *ctx;
 } line_buf;
 
+static void l_begin(line_buf *l, rtm_track_sink sink, void *ctx)
+{
+    l->n = 0;
+    l->mark = 0;
+    l->sink = sink;
+    l->ctx = ctx;
+}
+static size_t l_room(const line_buf *l) { return sizeof l->buf - 1u - l->n; } /* one byte kept for '\n' */
+static void l_end(line_buf *l)
+{
+    l->buf[l->n++] = '\n';
+    if (l->sink != NULL) l->sink(l->ctx, l->buf, l->n);
+    l->n = 0;
+    l->mark = 0;
+}
+/* Sends the line up to the field that starts at mark and moves what it has of that field to a
+ * continuation line: the field's blank becomes the line's '\n', the field goes after two blanks. */
+static void l_break(line_buf *l)
+{
+    size_t at = l->mark, field = l->n - at - 1u; /* the field so far, without its blank */
+    l->buf[at] = '\n';
+    if (l->sink != NULL) l->sink(l->ctx, l->buf, at + 1u);
+    rtm_memmove(l->buf + 2, l->buf + at + 1u, field);
+    l->buf[0] = ' ';
+    l->buf[1] = ' ';
+    l->n = 2u + field;
+    l->mark = 0;
+}
 static void l_chars(line_buf *l, const char *s, size_t len)
 {
-    size_t room = sizeof l->buf - 1u - l->n; /* keep one byte for '\n' */
-    if (len > room) len = room;
+    if (len == 0) return;
+    if (len > l_room(l)) {
+        if (s[0] == ' ' && l->n > 0) {
+            /* a field that starts here and does not fit: it starts a continuation line */
+            l_end(l);
+            l->buf[0] = ' ';
+            l->buf[1] = ' ';
+            l->n = 2;
+            s++;
+            len--;
+        } else if (l->mark > 0) {
+            l_break(l); /* the rest of a field that does not fit: the field moves */
+        }
+    } else if (s[0] == ' ') {
+        l->mark = l->n;
+    }
+    if (len > l_room(l)) len = l_room(l); /* a field longer than a line: never (the assertion below) */
     rtm_memcpy(l->buf + l->n, s, len);
     l->n += len;
 }
@@ -223,12 +277,6 @@ static void l_site(line_buf *l, const char *file, unsigned line)
     l_chars(l, file, len);
     l_chars(l, ":", 1);
     l_dec(l, line);
-}
-static void l_end(line_buf *l, rtm_track_sink sink, void *ctx)
-{
-    l->buf[l->n++] = '\n';
-    if (sink != NULL) sink(ctx, l->buf, l->n);
-    l->n = 0;
 }
 
 /* ---- locking ---------------------------------------------------------------------------------- */
@@ -402,7 +450,7 @@ static void fill(uint8_t *p, size_t n, uint8_t v) { rtm_memset(p, v, n); }
 static void describe(rtm_track *t, const rec *r, const char *what, const uint8_t *at, rtm_track_sink sink, void *ctx)
 {
     line_buf l;
-    l.n = 0;
+    l_begin(&l, sink, ctx);
     const char *file;
     unsigned line;
     l_str(&l, "rtm_track: ");
@@ -426,7 +474,7 @@ static void describe(rtm_track *t, const rec *r, const char *what, const uint8_t
         site_name(t, r->free_site, &file, &line);
         l_site(&l, file, line);
     }
-    l_end(&l, sink, ctx);
+    l_end(&l);
 }
 
 /* Checks the red zones (and, for a FREED block, the poison) of r. Reports and counts once per
@@ -584,7 +632,7 @@ static void *alloc_locked(rtm_track *t, size_t size, size_t align, const char *f
 static void bad_free(rtm_track *t, void *ptr, const rec *r, const char *file, unsigned line)
 {
     line_buf l;
-    l.n = 0;
+    l_begin(&l, t->sink, t->sink_ctx);
     t->st.bad_frees++;
     l_str(&l, r != NULL ? "rtm_track: double free " : "rtm_track: bad free ");
     l_hex(&l, (uintptr_t)ptr);
@@ -597,7 +645,7 @@ static void bad_free(rtm_track *t, void *ptr, const rec *r, const char *file, un
         l_str(&l, " freed ");
         l_site(&l, f, ln);
     }
-    l_end(&l, t->sink, t->sink_ctx);
+    l_end(&l);
     rtm_report(r != NULL ? RTM_ERR_DOUBLE_FREE : RTM_ERR_BAD_PTR, t, ptr);
 }
 
@@ -837,7 +885,7 @@ void rtm_track_report(rtm_track *t, rtm_track_sink sink, void *ctx)
 {
     if (t == NULL || sink == NULL) return;
     line_buf l;
-    l.n = 0;
+    l_begin(&l, sink, ctx);
     lock(t);
     const rtm_track_stats *st = &t->st;
     l_str(&l, "rtm_track: live ");
@@ -860,16 +908,16 @@ void rtm_track_report(rtm_track *t, rtm_track_sink sink, void *ctx)
     l_dec(&l, st->overflows);
     l_str(&l, " after_free_writes ");
     l_dec(&l, st->after_free_writes);
-    l_end(&l, sink, ctx);
+    l_end(&l);
     for (size_t i = 0; i < t->max_sites; i++) {
         const site *s = &t->sites[i];
         if (!s->used || s->allocs == 0) continue;
         site_line(&l, false, s->file, s->line, s);
-        l_end(&l, sink, ctx);
+        l_end(&l);
     }
     if (t->other_site.allocs != 0) {
         site_line(&l, true, NULL, 0, &t->other_site);
-        l_end(&l, sink, ctx);
+        l_end(&l);
     }
     for (size_t i = 0; i <= RTM_TRACK_THREADS; i++) {
         const thread_stat *th = &t->threads[i];
@@ -888,7 +936,7 @@ void rtm_track_report(rtm_track *t, rtm_track_sink sink, void *ctx)
         l_dec(&l, th->allocs);
         l_str(&l, " frees ");
         l_dec(&l, th->frees);
-        l_end(&l, sink, ctx);
+        l_end(&l);
     }
     unlock(t);
 }
@@ -918,7 +966,7 @@ size_t rtm_track_leaks_between(rtm_track *t, rtm_track_cp cp, rtm_track_cp until
     if (t == NULL) return 0;
     size_t total = 0, total_bytes = 0;
     line_buf l;
-    l.n = 0;
+    l_begin(&l, sink, ctx);
     lock(t);
     /* site by site (sites, then the overflow bucket), without extra memory */
     for (size_t si = 0; si <= t->max_sites; si++) {
@@ -947,7 +995,7 @@ size_t rtm_track_leaks_between(rtm_track *t, rtm_track_cp cp, rtm_track_cp until
         l_dec(&l, n);
         l_str(&l, " bytes ");
         l_dec(&l, bytes);
-        l_end(&l, sink, ctx);
+        l_end(&l);
         uint64_t now = rtm_port_now_us();
         for (size_t i = 0; i < t->slots; i++) {
             const rec *r = &t->tab[i];
@@ -962,7 +1010,7 @@ size_t rtm_track_leaks_between(rtm_track *t, rtm_track_cp cp, rtm_track_cp until
             l_dec(&l, now - r->t_us);
             l_str(&l, " seq ");
             l_dec(&l, r->seq);
-            l_end(&l, sink, ctx);
+            l_end(&l);
         }
     }
     if (sink != NULL) {
@@ -975,7 +1023,7 @@ size_t rtm_track_leaks_between(rtm_track *t, rtm_track_cp cp, rtm_track_cp until
         l_str(&l, " blocks ");
         l_dec(&l, total_bytes);
         l_str(&l, " bytes");
-        l_end(&l, sink, ctx);
+        l_end(&l);
     }
     unlock(t);
     return total;

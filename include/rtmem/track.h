@@ -54,7 +54,8 @@ extern "C" {
 #ifndef RTM_TRACK_THREADS
 #define RTM_TRACK_THREADS 8
 #endif
-/** Longest line a report sends to the sink in one call (longer file names are cut from the left). */
+/** Longest line a report sends to the sink in one call (longer file names are cut from the left); at
+ *  least 96 (a static assertion in track.c). */
 #ifndef RTM_TRACK_LINE_MAX
 #define RTM_TRACK_LINE_MAX 192
 #endif
