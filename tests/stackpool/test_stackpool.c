@@ -348,7 +348,7 @@ static void test_random_model(void **state)
                 assert_ptr_equal(s, g_buf + want * al);
                 assert_true(all_paint(s, sz));
                 size_t depth = (size_t)rtm_test_rnd(&rng, sz + 1); /* sometimes into the guard */
-                memset(s + sz - depth, 0x5A, depth);
+                memset(s + sz - depth, (int)(RTM_STACK_PAINT_BYTE ^ 0xFFu), depth); /* anything but the paint */
                 if (depth > worst) worst = depth;
                 live[nlive++] = s;
                 if (nlive > max_live) max_live = nlive;
