@@ -535,3 +535,21 @@ int rtm_sg_load_file(rtm_sg_graph *g, const char *path, rtm_sg_error *err)
     free(buf);
     return rc;
 }
+
+static bool has_suffix(const char *s, const char *suf)
+{
+    size_t a = strlen(s), b = strlen(suf);
+    return a > b && !strcmp(s + a - b, suf);
+}
+
+int rtm_sg_load_inputs(rtm_sg_graph *g, const char *const *paths, size_t n, rtm_sg_error *err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!has_suffix(paths[i], ".ci") && !has_suffix(paths[i], ".su"))
+            return fail(err, paths[i], 0, "not a .su or .ci file");
+    /* .ci first: .su records then attach to the nodes the graphs define. */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < n; i++)
+            if (has_suffix(paths[i], ".ci") == (pass == 0) && rtm_sg_load_file(g, paths[i], err)) return -1;
+    return 0;
+}
