@@ -134,6 +134,31 @@ static void test_su_only_and_merge(void **state)
     rtm_sg_free(g);
 }
 
+/* The same name in two .su files without a .ci (two static functions): which one keeps the plain
+ * name and which is FILE:NAME must not depend on the order the files are given in (a directory walk
+ * sorts them, a list or the command line need not). Found by fuzz_stack (reverse file order). */
+static void test_su_file_order(void **state)
+{
+    (void)state;
+    static const char a[] = "src/a.c:8:38:util\t40\tstatic\n";
+    static const char b[] = "src/b.c:2:38:util\t96\tstatic\n";
+    static const char ann[] = "thread src/b.c:util 200\n";
+    for (int order = 0; order < 2; order++) {
+        rtm_sg_graph *g = rtm_sg_new();
+        rtm_sg_error err;
+        const char *first = order ? b : a, *second = order ? a : b;
+        assert_int_equal(rtm_sg_load_su(g, first, strlen(first), order ? "b.su" : "a.su", &err), 0);
+        assert_int_equal(rtm_sg_load_su(g, second, strlen(second), order ? "a.su" : "b.su", &err), 0);
+        assert_int_equal(rtm_sg_load_annotations(g, ann, strlen(ann), "t.ann", &err), 0);
+        if (rtm_sg_analyse(g, NULL, &err)) fail_msg("order %d: %s", order, err.msg);
+        assert_int_equal(rtm_sg_function_count(g), 2);
+        const rtm_sg_root_result *r = root(g, "src/b.c:util");
+        assert_int_equal(r->total, 96);
+        assert_int_equal(r->stack, 200);
+        rtm_sg_free(g);
+    }
+}
+
 static void test_external_and_nodata(void **state)
 {
     (void)state;
@@ -789,6 +814,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_diamond_exact),
         cmocka_unit_test(test_su_only_and_merge),
+        cmocka_unit_test(test_su_file_order),
         cmocka_unit_test(test_external_and_nodata),
         cmocka_unit_test(test_recursion_exact),
         cmocka_unit_test(test_icall_exact),

@@ -166,8 +166,25 @@ static uint64_t loc_hash(const char *file, unsigned line, unsigned col, const ch
     return hash_str(file, strlen(file)) ^ (hash_str(name, strlen(name)) * 31u) ^ ((uint64_t)line << 20) ^ col;
 }
 
+/* .su records in a fixed order (file, line, col, name, figure, qualifier), whatever order the files
+ * came in: a record that matches no .ci node takes the plain name if it is free, else FILE:NAME, so
+ * the first of two same-named functions must be the same one however the files are ordered. */
+static int cmp_su(const void *pa, const void *pb)
+{
+    const sg_su *a = pa, *b = pb;
+    int c = strcmp(a->file, b->file);
+    if (c) return c;
+    if (a->line != b->line) return a->line < b->line ? -1 : 1;
+    if (a->col != b->col) return a->col < b->col ? -1 : 1;
+    c = strcmp(a->name, b->name);
+    if (c) return c;
+    if (a->frame != b->frame) return a->frame < b->frame ? -1 : 1;
+    return (int)a->qual - (int)b->qual;
+}
+
 static void merge_su(rtm_sg_graph *g)
 {
+    if (g->nsu) qsort(g->su, g->nsu, sizeof *g->su, cmp_su);
     /* .ci functions defined at a known place, indexed by (file, line, col, name): C++ titles are
      * mangled (_ZN2ns1gEi) while .su and labels carry the demangled name ("int ns::g(int)"). */
     size_t cap = 16;
