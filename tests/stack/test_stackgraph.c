@@ -343,6 +343,12 @@ static void test_malformed(void **state)
     static const char base_ci[] = "graph: { title: \"a.c\"\n" NODE("main", "main", 1, 16, "static") ICALL("main", 1) "}\n";
     static const bad_case cases[] = {
         {1, "a.c:1:1:f\t12\n", "t.su:1: expected FILE:LINE:COL:NAME<TAB>BYTES<TAB>QUALIFIER"},
+        /* a message is one line: control characters of the input it quotes show as '?' (found by
+         * fuzz_stack: a quoted .ci string with "\n" in it split the message) */
+        {0, "graph: { title: \"a\" \"x\\ny\" }", "t.ci:1: expected node, edge or an attribute, found 'x?y'"},
+        {0, "graph: {\nnode: { \"a\\nb\\tc\" }\n}", "t.ci:2: expected an attribute name, found 'a?b?c'"},
+        {1, "a.c:1:1:f\t1\x1b" "2\tstatic\n", "t.su:1: bad stack size '1?2'"},
+        {3, "root a\rb\n", "t.ann:1: unknown function 'a?b'"},
         {1, "a.c:1:1:f\t12\tstatic\na.c:2:1:g\tx\tstatic\n", "t.su:2: bad stack size 'x'"},
         {1, "a.c:1:1:f\t-3\tstatic\n", "t.su:1: bad stack size '-3'"},
         {1, "a.c:1:1:f\t99999999999999999999999\tstatic\n", "t.su:1: bad stack size"},

@@ -31,6 +31,15 @@
 void *rtm_sg__grow(void *p, size_t *cap, size_t n, size_t elem);
 char *rtm_sg__strndup(const char *s, size_t n);
 uint32_t rtm_sg__func(rtm_sg_graph *g, const char *key, size_t keylen);
+void rtm_sg__one_line(char *msg);
+
+/* An error message is one line: control characters it quotes from the input (a .ci string with
+ * "\n" in it, a CR or ESC inside a name) become '?'. */
+void rtm_sg__one_line(char *msg)
+{
+    for (; *msg; msg++)
+        if ((unsigned char)*msg < 0x20 || *msg == 0x7f) *msg = '?';
+}
 
 void *rtm_sg__grow(void *p, size_t *cap, size_t n, size_t elem)
 {
@@ -155,6 +164,7 @@ static int afail(rtm_sg_error *err, const sg_directive *d, const char *msg, cons
     if (err) {
         if (d->line) snprintf(err->msg, sizeof err->msg, "%s:%u: %s '%s'", d->origin, d->line, msg, name);
         else snprintf(err->msg, sizeof err->msg, "%s: %s '%s'", d->origin, msg, name);
+        rtm_sg__one_line(err->msg);
     }
     return -1;
 }

@@ -23,6 +23,7 @@
 #include "stackgraph_int.h"
 
 /* Defined in stackgraph.c. */
+void rtm_sg__one_line(char *msg);
 uint32_t rtm_sg__func(rtm_sg_graph *g, const char *key, size_t keylen);
 void *rtm_sg__grow(void *p, size_t *cap, size_t n, size_t elem);
 char *rtm_sg__strndup(const char *s, size_t n);
@@ -37,6 +38,7 @@ static int fail(rtm_sg_error *err, const char *file, unsigned line, const char *
     va_start(ap, fmt);
     vsnprintf(err->msg + n, sizeof err->msg - (size_t)n, fmt, ap);
     va_end(ap);
+    rtm_sg__one_line(err->msg);
     return -1;
 }
 
