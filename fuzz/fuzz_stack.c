@@ -64,6 +64,13 @@ static bool setup(void)
     return true;
 }
 
+/* A broken promise: says which, then stops with a trap (libFuzzer saves the input). */
+static void bad(const char *what, const char *detail)
+{
+    fprintf(stderr, "fuzz_stack: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
+    __builtin_trap();
+}
+
 /* A header line "%%KIND[ NAME]" at s[0..n): sets kind (0 ci, 1 su, 2 annotations) and the file name. */
 static bool header(const uint8_t *s, size_t n, unsigned idx, part *pt)
 {
@@ -215,7 +222,7 @@ static void check_json(const rtm_sg_graph *g)
     rtm_sg_report_json(g, m);
     fclose(m);
     const char *end = js_value(buf, 0);
-    if (!end || *js_ws(end) != '\0' || strlen(buf) != len) __builtin_trap(); /* malformed JSON */
+    if (!end || *js_ws(end) != '\0' || strlen(buf) != len) bad("malformed JSON", end ? end : buf);
     free(buf);
 }
 
@@ -260,7 +267,7 @@ static void check_same(const rtm_sg_graph *a, const rtm_sg_graph *b)
     if (rtm_sg_function_count(a) != rtm_sg_function_count(b) || rtm_sg_edge_count(a) != rtm_sg_edge_count(b) ||
         rtm_sg_cycle_count(a) != rtm_sg_cycle_count(b) || rtm_sg_unresolved_count(a) != rtm_sg_unresolved_count(b) ||
         rtm_sg_root_count(a) != rtm_sg_root_count(b))
-        __builtin_trap();
+        bad("counts depend on the order of the files", NULL);
     size_t n = rtm_sg_root_count(a);
     const rtm_sg_root_result **ra = malloc((n + 1) * sizeof *ra), **rb = malloc((n + 1) * sizeof *rb);
     if (!ra || !rb) abort();
@@ -268,7 +275,7 @@ static void check_same(const rtm_sg_graph *a, const rtm_sg_graph *b)
     qsort(ra, n, sizeof *ra, cmp_root);
     qsort(rb, n, sizeof *rb, cmp_root);
     for (size_t i = 0; i < n; i++)
-        if (cmp_root(&ra[i], &rb[i])) __builtin_trap(); /* a result depends on the order of the files */
+        if (cmp_root(&ra[i], &rb[i])) bad("a root's result depends on the order of the files", ra[i]->name);
     free(ra);
     free(rb);
 }
@@ -294,15 +301,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         g[r] = load(parts, np, r == 1, &err[r], &stage);
         if (stage == 0) {
             ok[r] = 0;
-            if (!error_names_file(err[r].msg, parts, np, false)) __builtin_trap(); /* errors say where, on one line */
+            if (!error_names_file(err[r].msg, parts, np, false)) bad("load error not 'FILE:LINE: message'", err[r].msg);
             continue;
         }
         ok[r] = rtm_sg_analyse(g[r], &opt, &err[r]) == 0;
         if (!ok[r] && !error_names_file(err[r].msg, parts, np, true) &&
             !(strncmp(err[r].msg, "--root: ", 8) == 0 && !strchr(err[r].msg, '\n')))
-            __builtin_trap();
+            bad("analysis error not 'FILE:LINE: message'", err[r].msg);
     }
-    if (ok[0] != ok[1]) __builtin_trap(); /* accepted in one file order, rejected in the other */
+    for (size_t i = 0; i < np; i++) unlink(parts[i].path); /* before anything can fail below */
+    if (ok[0] != ok[1]) bad("accepted in one file order, rejected in the other", ok[0] ? err[1].msg : err[0].msg);
     if (ok[0]) {
         check_same(g[0], g[1]);
         if (g_null) rtm_sg_report_text(g[0], g_null);
@@ -311,6 +319,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     rtm_sg_free(g[0]);
     rtm_sg_free(g[1]);
-    for (size_t i = 0; i < np; i++) unlink(parts[i].path);
     return 0;
 }
