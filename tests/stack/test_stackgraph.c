@@ -159,6 +159,38 @@ static void test_su_file_order(void **state)
     }
 }
 
+/* Two programs in one run, main defined in app.c and in boot.c: the larger figure counts whichever
+ * .ci comes first, and each .su figure joins that one main (docs/stack.md, Analysis 1). The .su
+ * record of the unit whose definition was not kept made a second, uncalled "main" (a static
+ * "FILE:main") with its own figure, so which main got the calls and which figure depended on the
+ * order of the .ci files. Found by fuzz_stack (reverse-order check, two .ci defining a_rec). */
+static void test_defined_twice_file_order(void **state)
+{
+    (void)state;
+    static const char app_ci[] = "graph: { title: \"app.c\"\n"
+                                 "node: { title: \"main\" label: \"main\\napp.c:10:5\\n16 bytes (static)\" }\n"
+                                 "node: { title: \"app.c:leaf\" label: \"leaf\\napp.c:3:12\\n100 bytes (static)\" }\n"
+                                 "edge: { sourcename: \"main\" targetname: \"app.c:leaf\" label: \"app.c:11:3\" }\n}\n";
+    static const char boot_ci[] = "graph: { title: \"boot.c\"\n"
+                                  "node: { title: \"main\" label: \"main\\nboot.c:5:5\\n24 bytes (static)\" }\n}\n";
+    static const char app_su[] = "app.c:10:5:main\t40\tstatic\napp.c:3:12:leaf\t100\tstatic\n";
+    static const char boot_su[] = "boot.c:5:5:main\t64\tstatic\n";
+    for (int order = 0; order < 2; order++) {
+        rtm_sg_graph *g = rtm_sg_new();
+        rtm_sg_error err;
+        const char *ci1 = order ? boot_ci : app_ci, *ci2 = order ? app_ci : boot_ci;
+        assert_int_equal(rtm_sg_load_ci(g, ci1, strlen(ci1), "1.ci", &err), 0);
+        assert_int_equal(rtm_sg_load_ci(g, ci2, strlen(ci2), "2.ci", &err), 0);
+        assert_int_equal(rtm_sg_load_su(g, app_su, strlen(app_su), "app.su", &err), 0);
+        assert_int_equal(rtm_sg_load_su(g, boot_su, strlen(boot_su), "boot.su", &err), 0);
+        if (rtm_sg_analyse(g, NULL, &err)) fail_msg("order %d: %s", order, err.msg);
+        assert_int_equal(rtm_sg_function_count(g), 2);
+        assert_int_equal(rtm_sg_root_count(g), 1);
+        assert_int_equal(root(g, "main")->total, 164);
+        rtm_sg_free(g);
+    }
+}
+
 static void test_external_and_nodata(void **state)
 {
     (void)state;
@@ -821,6 +853,7 @@ int main(void)
         cmocka_unit_test(test_diamond_exact),
         cmocka_unit_test(test_su_only_and_merge),
         cmocka_unit_test(test_su_file_order),
+        cmocka_unit_test(test_defined_twice_file_order),
         cmocka_unit_test(test_external_and_nodata),
         cmocka_unit_test(test_recursion_exact),
         cmocka_unit_test(test_icall_exact),
