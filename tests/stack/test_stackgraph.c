@@ -191,6 +191,31 @@ static void test_defined_twice_file_order(void **state)
     }
 }
 
+/* One title, two labels that disagree on the name (not GCC's output, but accepted): the name the
+ * reports show and annotations use must not depend on which .ci comes first. Found by fuzz_stack. */
+static void test_label_name_file_order(void **state)
+{
+    (void)state;
+    static const char ci_a[] = "graph: { title: \"a.c\"\n"
+                               "node: { title: \"f\" label: \"f_b\\na.c:1:5\\n16 bytes (static)\" }\n}\n";
+    static const char ci_b[] = "graph: { title: \"b.c\"\n"
+                               "node: { title: \"f\" label: \"f_a\\na.c:1:5\\n16 bytes (static)\" }\n}\n";
+    static const char ann[] = "thread f_a 100\n";
+    for (int order = 0; order < 2; order++) {
+        rtm_sg_graph *g = rtm_sg_new();
+        rtm_sg_error err;
+        const char *c1 = order ? ci_b : ci_a, *c2 = order ? ci_a : ci_b;
+        assert_int_equal(rtm_sg_load_ci(g, c1, strlen(c1), "1.ci", &err), 0);
+        assert_int_equal(rtm_sg_load_ci(g, c2, strlen(c2), "2.ci", &err), 0);
+        assert_int_equal(rtm_sg_load_annotations(g, ann, strlen(ann), "t.ann", &err), 0);
+        if (rtm_sg_analyse(g, NULL, &err)) fail_msg("order %d: %s", order, err.msg);
+        assert_int_equal(rtm_sg_root_count(g), 1);
+        assert_string_equal(rtm_sg_root(g, 0)->name, "f_a");
+        assert_int_equal(rtm_sg_root(g, 0)->stack, 100);
+        rtm_sg_free(g);
+    }
+}
+
 static void test_external_and_nodata(void **state)
 {
     (void)state;
@@ -854,6 +879,7 @@ int main(void)
         cmocka_unit_test(test_su_only_and_merge),
         cmocka_unit_test(test_su_file_order),
         cmocka_unit_test(test_defined_twice_file_order),
+        cmocka_unit_test(test_label_name_file_order),
         cmocka_unit_test(test_external_and_nodata),
         cmocka_unit_test(test_recursion_exact),
         cmocka_unit_test(test_icall_exact),

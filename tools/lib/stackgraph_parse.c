@@ -366,9 +366,13 @@ int rtm_sg_load_ci(rtm_sg_graph *g, const char *text, size_t len, const char *fn
                 if (v[1]) {
                     const char *nl = strchr(v[1], '\n');
                     size_t nn = nl ? (size_t)(nl - v[1]) : strlen(v[1]);
-                    if (nn && (!f->name || strcmp(f->name, f->key) == 0)) {
+                    /* Labels of one title should agree; if they do not, the smallest name wins,
+                     * whichever .ci came first (annotations find functions by these names). */
+                    int c = nn ? strncmp(v[1], f->name, nn) : 0;
+                    if (nn && (!f->name_label || c < 0 || (c == 0 && f->name[nn] != '\0'))) {
                         free(f->name);
                         f->name = rtm_sg__strndup(v[1], nn);
+                        f->name_label = true;
                     }
                     r = apply_node_label(&lx, f, v[1], item_line);
                 }
