@@ -5,7 +5,7 @@
  *     %%ci NAME      a .ci file (-fcallgraph-info=su)
  *     %%su NAME      a .su file (-fstack-usage)
  *     %%ann NAME     an annotation file (any other kind word is an annotation file too)
- * NAME (optional; letters, digits, '.', '-', '_', '/' kept, anything else becomes '_') only names the
+ * NAME (optional; letters, digits, '.', '-' and '_' kept, anything else becomes '_') only names the
  * file in messages. Text before the first header is a .ci file. At most 16 files.
  *   (selector >> 2) % 4 picks the options: call margin / ISR frame of 4 / 32, 0 / 0, LONG_MAX /
  *                   LONG_MAX (what the library accepts) or a large margin;
