@@ -1,89 +1,323 @@
-/* libFuzzer target for the parsers of `rtmem stack` (.ci, .su, annotations) and the analysis and
- * reports behind them. Input: one selector byte, then up to three parts separated by a line "%%":
- *   selector % 4 == 0: part 1 is a .ci file
- *                   1: part 1 is a .su file
- *                   2: part 1 is an annotation file (with a small fixed graph)
- *                   3: parts are .ci, .su, annotations
+/* libFuzzer target for `rtmem stack`: the parsers (.ci, .su, annotations), loading a program of
+ * several translation units the way the command line does, the analysis and both reports.
+ *
+ * Input: one selector byte, then files, each introduced by a header line
+ *     %%ci NAME      a .ci file (-fcallgraph-info=su)
+ *     %%su NAME      a .su file (-fstack-usage)
+ *     %%ann NAME     an annotation file (any other kind word is an annotation file too)
+ * NAME (optional; letters, digits, '.', '-' and '_' kept, anything else becomes '_') only names the
+ * file in messages. Text before the first header is a .ci file. At most 16 files.
  *   (selector >> 2) % 4 picks the options: call margin / ISR frame of 4 / 32, 0 / 0, LONG_MAX /
- *                   LONG_MAX (what `--call-margin` and `--isr-frame` accept) or a large margin;
+ *                   LONG_MAX (what the library accepts) or a large margin;
  *   selector bit 4: analyse from the roots --root main and --root a.c:f (unknown or ambiguous
  *                   names must fail with a message).
- * Every accepted input is analysed and reported (text and JSON) to /dev/null; nothing may crash,
- * leak or trip ASan/UBSan. */
+ * The files are written to a private temporary directory and loaded through the command line's code
+ * path: annotation files with rtm_sg_load_file (-a FILE) in input order, then the .ci and .su files
+ * with rtm_sg_load_inputs (PATH...). Checked, as docs/stack.md promises:
+ *   - a rejected input fails with one line "FILE:LINE: message" naming one of the files (or
+ *     "--root: message" for a root option);
+ *   - the result does not depend on the order of the .ci and .su files (a directory walk sorts them
+ *     by name): the same input loaded with those files in reverse order is rejected too, or gives
+ *     the same functions, calls, cycles, unresolved calls and roots (name, total, ISR nesting, stack,
+ *     flags; not the split of a total between frames and call margin, which depends on which of
+ *     two equal chains comes first);
+ *   - every accepted input is analysed and reported as text and as well-formed JSON without a crash,
+ *     leak or ASan/UBSan report. */
+#define _POSIX_C_SOURCE 200809L /* mkdtemp, open_memstream */
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "stackgraph.h"
 
+#define MAX_FILES 16
+
 static FILE *g_null;
+static char g_dir[256];
 
-static const char k_graph[] = "graph: { title: \"a.c\"\n"
-                              "node: { title: \"main\" label: \"main\\na.c:1:5\\n16 bytes (static)\" }\n"
-                              "node: { title: \"a.c:f\" label: \"f\\na.c:2:12\\n32 bytes (dynamic)\" }\n"
-                              "edge: { sourcename: \"main\" targetname: \"a.c:f\" label: \"a.c:1:20\" }\n"
-                              "edge: { sourcename: \"a.c:f\" targetname: \"a.c:f\" label: \"a.c:2:30\" }\n"
-                              "node: { title: \"__indirect_call\" label: \"Indirect Call Placeholder\" shape : ellipse }\n"
-                              "edge: { sourcename: \"main\" targetname: \"__indirect_call\" label: \"a.c:1:40\" }\n"
-                              "}\n";
+typedef struct {
+    char path[320];
+    bool ann;
+} part;
 
-/* Splits off the next part at a line "%%". */
-static const uint8_t *next_part(const uint8_t **p, const uint8_t *end, size_t *len)
+static void cleanup_dir(void)
 {
-    const uint8_t *s = *p;
-    for (const uint8_t *q = s; q + 3 <= end; q++)
-        if (q[0] == '%' && q[1] == '%' && q[2] == '\n' && (q == s || q[-1] == '\n')) {
-            *len = (size_t)(q - s);
-            *p = q + 3;
-            return s;
+    if (g_dir[0]) rmdir(g_dir);
+}
+
+static bool setup(void)
+{
+    if (g_dir[0]) return true;
+    g_null = fopen("/dev/null", "w");
+    const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    snprintf(g_dir, sizeof g_dir, "%s/rtm_fuzz_stack.XXXXXX", base);
+    if (!mkdtemp(g_dir)) {
+        perror(g_dir);
+        abort();
+    }
+    atexit(cleanup_dir);
+    return true;
+}
+
+/* A broken promise: says which, then stops with a trap (libFuzzer saves the input). */
+static void bad(const char *what, const char *detail)
+{
+    fprintf(stderr, "fuzz_stack: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
+    __builtin_trap();
+}
+
+/* A header line "%%KIND[ NAME]" at s[0..n): sets kind (0 ci, 1 su, 2 annotations) and the file name. */
+static bool header(const uint8_t *s, size_t n, unsigned idx, part *pt)
+{
+    if (n < 2 || s[0] != '%' || s[1] != '%') return false;
+    size_t k = 2;
+    while (k < n && s[k] != ' ') k++;
+    int kind = (k - 2 == 2 && !memcmp(s + 2, "ci", 2)) ? 0 : (k - 2 == 2 && !memcmp(s + 2, "su", 2)) ? 1 : 2;
+    char name[48];
+    size_t m = 0;
+    for (size_t i = k + 1; i < n && m + 1 < sizeof name; i++) {
+        char c = (char)s[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+                  c == '_';
+        name[m++] = ok ? c : '_';
+    }
+    name[m] = '\0';
+    static const char *const ext[3] = {".ci", ".su", ".ann"};
+    snprintf(pt->path, sizeof pt->path, "%s/%02u_%s%s", g_dir, idx, name, ext[kind]);
+    pt->ann = kind == 2;
+    return true;
+}
+
+static void write_part(const part *pt, const uint8_t *s, size_t n)
+{
+    FILE *f = fopen(pt->path, "wb");
+    if (!f || fwrite(s, 1, n, f) != n || fclose(f)) {
+        perror(pt->path);
+        abort();
+    }
+}
+
+/* Splits the input into files and writes them; returns how many. */
+static size_t split(const uint8_t *p, const uint8_t *end, part *parts)
+{
+    size_t np = 0;
+    unsigned nh = 0;
+    part cur;
+    snprintf(cur.path, sizeof cur.path, "%s/00_f.ci", g_dir); /* text before the first header */
+    cur.ann = false;
+    bool explicit_part = false;
+    const uint8_t *body = p;
+    for (const uint8_t *q = p;;) {
+        const uint8_t *eol = memchr(q, '\n', (size_t)(end - q));
+        part next;
+        if (nh + 1 < MAX_FILES && header(q, (size_t)((eol ? eol : end) - q), nh + 1, &next)) {
+            nh++;
+            if (explicit_part || q > body) write_part(&cur, body, (size_t)(q - body)), parts[np++] = cur;
+            cur = next;
+            explicit_part = true;
+            body = eol ? eol + 1 : end;
         }
-    *len = (size_t)(end - s);
-    *p = end;
+        if (!eol) break;
+        q = eol + 1;
+    }
+    if (explicit_part || end > body) write_part(&cur, body, (size_t)(end - body)), parts[np++] = cur;
+    return np;
+}
+
+/* "PATH:LINE: message" with PATH one of the files, on one line. */
+static bool error_names_file(const char *msg, const part *parts, size_t np, bool ann_only)
+{
+    if (!msg[0] || strchr(msg, '\n')) return false;
+    for (size_t i = 0; i < np; i++) {
+        if (ann_only && !parts[i].ann) continue;
+        size_t l = strlen(parts[i].path);
+        if (strncmp(msg, parts[i].path, l) || msg[l] != ':') continue;
+        const char *d = msg + l + 1;
+        if (*d < '0' || *d > '9') continue;
+        while (*d >= '0' && *d <= '9') d++;
+        if (d[0] == ':' && d[1] == ' ' && d[2]) return true;
+    }
+    return false;
+}
+
+/* ---- a strict JSON checker (RFC 8259 syntax; strings: no raw control characters) ------------------ */
+
+static const char *js_ws(const char *s)
+{
+    while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r') s++;
     return s;
+}
+
+static const char *js_value(const char *s, int depth);
+
+static const char *js_string(const char *s)
+{
+    if (*s++ != '"') return NULL;
+    for (;;) {
+        unsigned char c = (unsigned char)*s++;
+        if (c == '"') return s;
+        if (c < 0x20) return NULL;
+        if (c == '\\') {
+            c = (unsigned char)*s++;
+            if (c == 'u') {
+                for (int i = 0; i < 4; i++, s++)
+                    if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') || (*s >= 'A' && *s <= 'F'))) return NULL;
+            } else if (!strchr("\"\\/bfnrt", c) || !c) {
+                return NULL;
+            }
+        }
+    }
+}
+
+static const char *js_number(const char *s)
+{
+    if (*s == '-') s++;
+    if (*s == '0') s++;
+    else if (*s >= '1' && *s <= '9') while (*s >= '0' && *s <= '9') s++;
+    else return NULL;
+    return s;
+}
+
+static const char *js_value(const char *s, int depth)
+{
+    if (depth > 16) return NULL;
+    s = js_ws(s);
+    if (*s == '{' || *s == '[') {
+        char close = *s == '{' ? '}' : ']';
+        bool obj = *s == '{';
+        s = js_ws(s + 1);
+        if (*s == close) return s + 1;
+        for (;;) {
+            if (obj) {
+                s = js_string(js_ws(s));
+                if (!s) return NULL;
+                s = js_ws(s);
+                if (*s++ != ':') return NULL;
+            }
+            s = js_value(s, depth + 1);
+            if (!s) return NULL;
+            s = js_ws(s);
+            if (*s == close) return s + 1;
+            if (*s++ != ',') return NULL;
+        }
+    }
+    if (*s == '"') return js_string(s);
+    if (!strncmp(s, "true", 4)) return s + 4;
+    if (!strncmp(s, "false", 5)) return s + 5;
+    if (!strncmp(s, "null", 4)) return s + 4;
+    return js_number(s);
+}
+
+static void check_json(const rtm_sg_graph *g)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m) abort();
+    rtm_sg_report_json(g, m);
+    fclose(m);
+    const char *end = js_value(buf, 0);
+    if (!end || *js_ws(end) != '\0' || strlen(buf) != len) bad("malformed JSON", end ? end : buf);
+    free(buf);
+}
+
+/* ---- one program, loaded like `rtmem stack -a ANN... PATH...` ------------------------------------- */
+
+static rtm_sg_graph *load(const part *parts, size_t np, bool reverse, rtm_sg_error *err, int *stage)
+{
+    rtm_sg_graph *g = rtm_sg_new();
+    const char *paths[MAX_FILES];
+    size_t n = 0;
+    *stage = 0;
+    for (size_t i = 0; i < np; i++) {
+        if (!parts[i].ann) paths[n++] = parts[i].path;
+        else if (rtm_sg_load_file(g, parts[i].path, err)) return g;
+    }
+    if (reverse)
+        for (size_t i = 0; i < n / 2; i++) {
+            const char *t = paths[i];
+            paths[i] = paths[n - 1 - i], paths[n - 1 - i] = t;
+        }
+    if (rtm_sg_load_inputs(g, paths, n, err)) return g;
+    *stage = 1;
+    return g;
+}
+
+static int cmp_root(const void *a, const void *b)
+{
+    const rtm_sg_root_result *x = *(const rtm_sg_root_result *const *)a, *y = *(const rtm_sg_root_result *const *)b;
+    int c = strcmp(x->name, y->name);
+    if (c) return c;
+#define CMP(f) if (x->f != y->f) return x->f < y->f ? -1 : 1
+    /* not frames and margin: of two chains with the same total, the first call in input order wins,
+     * and their split between frames and margin can differ (so can it under saturation) */
+    CMP(total); CMP(isr_nesting); CMP(stack); CMP(flags); CMP(isr); CMP(level);
+#undef CMP
+    return 0;
+}
+
+/* Same program, files in another order: same results. */
+static void check_same(const rtm_sg_graph *a, const rtm_sg_graph *b)
+{
+    if (rtm_sg_function_count(a) != rtm_sg_function_count(b) || rtm_sg_edge_count(a) != rtm_sg_edge_count(b) ||
+        rtm_sg_cycle_count(a) != rtm_sg_cycle_count(b) || rtm_sg_unresolved_count(a) != rtm_sg_unresolved_count(b) ||
+        rtm_sg_root_count(a) != rtm_sg_root_count(b))
+        bad("counts depend on the order of the files", NULL);
+    size_t n = rtm_sg_root_count(a);
+    const rtm_sg_root_result **ra = malloc((n + 1) * sizeof *ra), **rb = malloc((n + 1) * sizeof *rb);
+    if (!ra || !rb) abort();
+    for (size_t i = 0; i < n; i++) ra[i] = rtm_sg_root(a, i), rb[i] = rtm_sg_root(b, i);
+    qsort(ra, n, sizeof *ra, cmp_root);
+    qsort(rb, n, sizeof *rb, cmp_root);
+    for (size_t i = 0; i < n; i++)
+        if (cmp_root(&ra[i], &rb[i])) bad("a root's result depends on the order of the files", ra[i]->name);
+    free(ra);
+    free(rb);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1) return 0;
-    if (!g_null) g_null = fopen("/dev/null", "w");
-    unsigned mode = data[0] % 4;
-    const uint8_t *p = data + 1, *end = data + size;
-    size_t n1, n2, n3;
-    const uint8_t *a = next_part(&p, end, &n1), *b = next_part(&p, end, &n2), *c = next_part(&p, end, &n3);
-    rtm_sg_graph *g = rtm_sg_new();
-    rtm_sg_error err;
-    int rc = 0;
-    switch (mode) {
-    case 0: rc = rtm_sg_load_ci(g, (const char *)a, n1, "f.ci", &err); break;
-    case 1: rc = rtm_sg_load_su(g, (const char *)a, n1, "f.su", &err); break;
-    case 2:
-        rc = rtm_sg_load_ci(g, k_graph, sizeof k_graph - 1, "k.ci", &err);
-        if (!rc) rc = rtm_sg_load_annotations(g, (const char *)a, n1, "f.ann", &err);
-        break;
-    default:
-        rc = rtm_sg_load_ci(g, (const char *)a, n1, "f.ci", &err);
-        if (!rc) rc = rtm_sg_load_su(g, (const char *)b, n2, "f.su", &err);
-        if (!rc) rc = rtm_sg_load_annotations(g, (const char *)c, n3, "f.ann", &err);
-        break;
-    }
-    if (rc) {
-        if (strlen(err.msg) == 0 || !strchr(err.msg, ':')) __builtin_trap(); /* errors say where */
-    } else {
-        static const long k_opts[4][2] = {{4, 32}, {0, 0}, {LONG_MAX, LONG_MAX}, {LONG_MAX / 4, 1}};
-        static const char *const k_roots[2] = {"main", "a.c:f"};
-        unsigned o = (data[0] >> 2) % 4u;
-        rtm_sg_options opt = {.call_margin = k_opts[o][0], .isr_frame = k_opts[o][1]};
-        if (data[0] & 0x10u) opt.roots = k_roots, opt.nroots = 2;
-        int arc = rtm_sg_analyse(g, &opt, &err);
-        if (arc != 0 && (strlen(err.msg) == 0 || strchr(err.msg, '\n'))) __builtin_trap();
-        if (arc == 0 && g_null) {
-            rtm_sg_report_text(g, g_null);
-            rtm_sg_report_json(g, g_null);
-            (void)rtm_sg_exit_status(g, true);
+    setup();
+    part parts[MAX_FILES];
+    size_t np = split(data + 1, data + size, parts);
+
+    static const long k_opts[4][2] = {{4, 32}, {0, 0}, {LONG_MAX, LONG_MAX}, {LONG_MAX / 4, 1}};
+    static const char *const k_roots[2] = {"main", "a.c:f"};
+    unsigned o = (data[0] >> 2) % 4u;
+    rtm_sg_options opt = {.call_margin = k_opts[o][0], .isr_frame = k_opts[o][1]};
+    if (data[0] & 0x10u) opt.roots = k_roots, opt.nroots = 2;
+
+    rtm_sg_graph *g[2];
+    rtm_sg_error err[2];
+    int ok[2];
+    for (int r = 0; r < 2; r++) {
+        int stage;
+        g[r] = load(parts, np, r == 1, &err[r], &stage);
+        if (stage == 0) {
+            ok[r] = 0;
+            if (!error_names_file(err[r].msg, parts, np, false)) bad("load error not 'FILE:LINE: message'", err[r].msg);
+            continue;
         }
+        ok[r] = rtm_sg_analyse(g[r], &opt, &err[r]) == 0;
+        if (!ok[r] && !error_names_file(err[r].msg, parts, np, true) &&
+            !(strncmp(err[r].msg, "--root: ", 8) == 0 && !strchr(err[r].msg, '\n')))
+            bad("analysis error not 'FILE:LINE: message'", err[r].msg);
     }
-    rtm_sg_free(g);
+    for (size_t i = 0; i < np; i++) unlink(parts[i].path); /* before anything can fail below */
+    if (ok[0] != ok[1]) bad("accepted in one file order, rejected in the other", ok[0] ? err[1].msg : err[0].msg);
+    if (ok[0]) {
+        check_same(g[0], g[1]);
+        if (g_null) rtm_sg_report_text(g[0], g_null);
+        check_json(g[0]);
+        (void)rtm_sg_exit_status(g[0], true);
+    }
+    rtm_sg_free(g[0]);
+    rtm_sg_free(g[1]);
     return 0;
 }

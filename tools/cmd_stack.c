@@ -251,17 +251,7 @@ int rtm_cmd_stack(int argc, char **argv)
         fprintf(stderr, "rtmem stack: no .su or .ci input (try --help)\n");
         goto out;
     }
-    /* .ci first: .su records then attach to the nodes the graphs define. */
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < inputs.n; i++) {
-            bool ci = ends_with(inputs.v[i], ".ci");
-            if (pass == 0 ? !ci : ci) continue;
-            if (!ci && !ends_with(inputs.v[i], ".su")) {
-                fprintf(stderr, "%s: not a .su or .ci file\n", inputs.v[i]);
-                goto out;
-            }
-            if (rtm_sg_load_file(g, inputs.v[i], &err)) goto bad;
-        }
+    if (rtm_sg_load_inputs(g, (const char *const *)inputs.v, inputs.n, &err)) goto bad;
     opt.roots = (const char *const *)roots.v;
     opt.nroots = roots.n;
     if (rtm_sg_analyse(g, &opt, &err)) goto bad;

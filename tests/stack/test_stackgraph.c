@@ -134,6 +134,88 @@ static void test_su_only_and_merge(void **state)
     rtm_sg_free(g);
 }
 
+/* The same name in two .su files without a .ci (two static functions): which one keeps the plain
+ * name and which is FILE:NAME must not depend on the order the files are given in (a directory walk
+ * sorts them, a list or the command line need not). Found by fuzz_stack (reverse file order). */
+static void test_su_file_order(void **state)
+{
+    (void)state;
+    static const char a[] = "src/a.c:8:38:util\t40\tstatic\n";
+    static const char b[] = "src/b.c:2:38:util\t96\tstatic\n";
+    static const char ann[] = "thread src/b.c:util 200\n";
+    for (int order = 0; order < 2; order++) {
+        rtm_sg_graph *g = rtm_sg_new();
+        rtm_sg_error err;
+        const char *first = order ? b : a, *second = order ? a : b;
+        assert_int_equal(rtm_sg_load_su(g, first, strlen(first), order ? "b.su" : "a.su", &err), 0);
+        assert_int_equal(rtm_sg_load_su(g, second, strlen(second), order ? "a.su" : "b.su", &err), 0);
+        assert_int_equal(rtm_sg_load_annotations(g, ann, strlen(ann), "t.ann", &err), 0);
+        if (rtm_sg_analyse(g, NULL, &err)) fail_msg("order %d: %s", order, err.msg);
+        assert_int_equal(rtm_sg_function_count(g), 2);
+        const rtm_sg_root_result *r = root(g, "src/b.c:util");
+        assert_int_equal(r->total, 96);
+        assert_int_equal(r->stack, 200);
+        rtm_sg_free(g);
+    }
+}
+
+/* Two programs in one run, main defined in app.c and in boot.c: the larger figure counts whichever
+ * .ci comes first, and each .su figure joins that one main (docs/stack.md, Analysis 1). The .su
+ * record of the unit whose definition was not kept made a second, uncalled "main" (a static
+ * "FILE:main") with its own figure, so which main got the calls and which figure depended on the
+ * order of the .ci files. Found by fuzz_stack (reverse-order check, two .ci defining a_rec). */
+static void test_defined_twice_file_order(void **state)
+{
+    (void)state;
+    static const char app_ci[] = "graph: { title: \"app.c\"\n"
+                                 "node: { title: \"main\" label: \"main\\napp.c:10:5\\n16 bytes (static)\" }\n"
+                                 "node: { title: \"app.c:leaf\" label: \"leaf\\napp.c:3:12\\n100 bytes (static)\" }\n"
+                                 "edge: { sourcename: \"main\" targetname: \"app.c:leaf\" label: \"app.c:11:3\" }\n}\n";
+    static const char boot_ci[] = "graph: { title: \"boot.c\"\n"
+                                  "node: { title: \"main\" label: \"main\\nboot.c:5:5\\n24 bytes (static)\" }\n}\n";
+    static const char app_su[] = "app.c:10:5:main\t40\tstatic\napp.c:3:12:leaf\t100\tstatic\n";
+    static const char boot_su[] = "boot.c:5:5:main\t64\tstatic\n";
+    for (int order = 0; order < 2; order++) {
+        rtm_sg_graph *g = rtm_sg_new();
+        rtm_sg_error err;
+        const char *ci1 = order ? boot_ci : app_ci, *ci2 = order ? app_ci : boot_ci;
+        assert_int_equal(rtm_sg_load_ci(g, ci1, strlen(ci1), "1.ci", &err), 0);
+        assert_int_equal(rtm_sg_load_ci(g, ci2, strlen(ci2), "2.ci", &err), 0);
+        assert_int_equal(rtm_sg_load_su(g, app_su, strlen(app_su), "app.su", &err), 0);
+        assert_int_equal(rtm_sg_load_su(g, boot_su, strlen(boot_su), "boot.su", &err), 0);
+        if (rtm_sg_analyse(g, NULL, &err)) fail_msg("order %d: %s", order, err.msg);
+        assert_int_equal(rtm_sg_function_count(g), 2);
+        assert_int_equal(rtm_sg_root_count(g), 1);
+        assert_int_equal(root(g, "main")->total, 164);
+        rtm_sg_free(g);
+    }
+}
+
+/* One title, two labels that disagree on the name (not GCC's output, but accepted): the name the
+ * reports show and annotations use must not depend on which .ci comes first. Found by fuzz_stack. */
+static void test_label_name_file_order(void **state)
+{
+    (void)state;
+    static const char ci_a[] = "graph: { title: \"a.c\"\n"
+                               "node: { title: \"f\" label: \"f_b\\na.c:1:5\\n16 bytes (static)\" }\n}\n";
+    static const char ci_b[] = "graph: { title: \"b.c\"\n"
+                               "node: { title: \"f\" label: \"f_a\\na.c:1:5\\n16 bytes (static)\" }\n}\n";
+    static const char ann[] = "thread f_a 100\n";
+    for (int order = 0; order < 2; order++) {
+        rtm_sg_graph *g = rtm_sg_new();
+        rtm_sg_error err;
+        const char *c1 = order ? ci_b : ci_a, *c2 = order ? ci_a : ci_b;
+        assert_int_equal(rtm_sg_load_ci(g, c1, strlen(c1), "1.ci", &err), 0);
+        assert_int_equal(rtm_sg_load_ci(g, c2, strlen(c2), "2.ci", &err), 0);
+        assert_int_equal(rtm_sg_load_annotations(g, ann, strlen(ann), "t.ann", &err), 0);
+        if (rtm_sg_analyse(g, NULL, &err)) fail_msg("order %d: %s", order, err.msg);
+        assert_int_equal(rtm_sg_root_count(g), 1);
+        assert_string_equal(rtm_sg_root(g, 0)->name, "f_a");
+        assert_int_equal(rtm_sg_root(g, 0)->stack, 100);
+        rtm_sg_free(g);
+    }
+}
+
 static void test_external_and_nodata(void **state)
 {
     (void)state;
@@ -318,6 +400,12 @@ static void test_malformed(void **state)
     static const char base_ci[] = "graph: { title: \"a.c\"\n" NODE("main", "main", 1, 16, "static") ICALL("main", 1) "}\n";
     static const bad_case cases[] = {
         {1, "a.c:1:1:f\t12\n", "t.su:1: expected FILE:LINE:COL:NAME<TAB>BYTES<TAB>QUALIFIER"},
+        /* a message is one line: control characters of the input it quotes show as '?' (found by
+         * fuzz_stack: a quoted .ci string with "\n" in it split the message) */
+        {0, "graph: { title: \"a\" \"x\\ny\" }", "t.ci:1: expected node, edge or an attribute, found 'x?y'"},
+        {0, "graph: {\nnode: { \"a\\nb\\tc\" }\n}", "t.ci:2: expected an attribute name, found 'a?b?c'"},
+        {1, "a.c:1:1:f\t1\x1b" "2\tstatic\n", "t.su:1: bad stack size '1?2'"},
+        {3, "root a\rb\n", "t.ann:1: unknown function 'a?b'"},
         {1, "a.c:1:1:f\t12\tstatic\na.c:2:1:g\tx\tstatic\n", "t.su:2: bad stack size 'x'"},
         {1, "a.c:1:1:f\t-3\tstatic\n", "t.su:1: bad stack size '-3'"},
         {1, "a.c:1:1:f\t99999999999999999999999\tstatic\n", "t.su:1: bad stack size"},
@@ -789,6 +877,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_diamond_exact),
         cmocka_unit_test(test_su_only_and_merge),
+        cmocka_unit_test(test_su_file_order),
+        cmocka_unit_test(test_defined_twice_file_order),
+        cmocka_unit_test(test_label_name_file_order),
         cmocka_unit_test(test_external_and_nodata),
         cmocka_unit_test(test_recursion_exact),
         cmocka_unit_test(test_icall_exact),

@@ -31,6 +31,15 @@
 void *rtm_sg__grow(void *p, size_t *cap, size_t n, size_t elem);
 char *rtm_sg__strndup(const char *s, size_t n);
 uint32_t rtm_sg__func(rtm_sg_graph *g, const char *key, size_t keylen);
+void rtm_sg__one_line(char *msg);
+
+/* An error message is one line: control characters it quotes from the input (a .ci string with
+ * "\n" in it, a CR or ESC inside a name) become '?'. */
+void rtm_sg__one_line(char *msg)
+{
+    for (; *msg; msg++)
+        if ((unsigned char)*msg < 0x20 || *msg == 0x7f) *msg = '?';
+}
 
 void *rtm_sg__grow(void *p, size_t *cap, size_t n, size_t elem)
 {
@@ -155,6 +164,7 @@ static int afail(rtm_sg_error *err, const sg_directive *d, const char *msg, cons
     if (err) {
         if (d->line) snprintf(err->msg, sizeof err->msg, "%s:%u: %s '%s'", d->origin, d->line, msg, name);
         else snprintf(err->msg, sizeof err->msg, "%s: %s '%s'", d->origin, msg, name);
+        rtm_sg__one_line(err->msg);
     }
     return -1;
 }
@@ -166,8 +176,25 @@ static uint64_t loc_hash(const char *file, unsigned line, unsigned col, const ch
     return hash_str(file, strlen(file)) ^ (hash_str(name, strlen(name)) * 31u) ^ ((uint64_t)line << 20) ^ col;
 }
 
+/* .su records in a fixed order (file, line, col, name, figure, qualifier), whatever order the files
+ * came in: a record that matches no .ci node takes the plain name if it is free, else FILE:NAME, so
+ * the first of two same-named functions must be the same one however the files are ordered. */
+static int cmp_su(const void *pa, const void *pb)
+{
+    const sg_su *a = pa, *b = pb;
+    int c = strcmp(a->file, b->file);
+    if (c) return c;
+    if (a->line != b->line) return a->line < b->line ? -1 : 1;
+    if (a->col != b->col) return a->col < b->col ? -1 : 1;
+    c = strcmp(a->name, b->name);
+    if (c) return c;
+    if (a->frame != b->frame) return a->frame < b->frame ? -1 : 1;
+    return (int)a->qual - (int)b->qual;
+}
+
 static void merge_su(rtm_sg_graph *g)
 {
+    if (g->nsu) qsort(g->su, g->nsu, sizeof *g->su, cmp_su);
     /* .ci functions defined at a known place, indexed by (file, line, col, name): C++ titles are
      * mangled (_ZN2ns1gEi) while .su and labels carry the demangled name ("int ns::g(int)"). */
     size_t cap = 16;
@@ -194,9 +221,13 @@ static void merge_su(rtm_sg_graph *g)
             }
         }
         if (hit != SG_NONE) goto merge;
-        /* A .ci node has key = name (external) or "file:name" (static). Try both. */
+        /* A .ci node has key = name (external) or "file:name" (static). Try both. A function defined
+         * in two units keeps the first definition's place only: a record from the other unit is
+         * the same function too (the larger figure counts), whichever .ci came first. */
         uint32_t a = map_find(g, s->name, strlen(s->name));
-        if (a != SG_NONE && (!g->f[a].loc_def || (g->f[a].line == s->line && !strcmp(g->f[a].file, s->file)))) hit = a;
+        if (a != SG_NONE && (!g->f[a].loc_def || g->f[a].dup_def ||
+                             (g->f[a].line == s->line && !strcmp(g->f[a].file, s->file))))
+            hit = a;
         if (hit == SG_NONE) {
             size_t kn = strlen(s->file) + 1 + strlen(s->name);
             char *k = malloc(kn + 1);

@@ -80,6 +80,14 @@ int rtm_sg_load_annotations(rtm_sg_graph *g, const char *text, size_t len, const
 /** Reads @p path and loads it by extension: .ci, .su, anything else as annotations. Returns 0, or -1
  *  ("PATH: cannot open: ..." or a parser's message). O(file size). */
 int rtm_sg_load_file(rtm_sg_graph *g, const char *path, rtm_sg_error *err);
+/**
+ * Loads the .ci and .su files of one program as `rtmem stack PATH...` does: every .ci of @p paths
+ * first (in the order given), then every .su, so that .su records attach to the nodes the graphs
+ * define. Annotation files are loaded separately (rtm_sg_load_file). Returns 0, or -1 with the
+ * first failing file's message, or "PATH: not a .su or .ci file" (nothing is loaded then).
+ * O(total size).
+ */
+int rtm_sg_load_inputs(rtm_sg_graph *g, const char *const *paths, size_t n, rtm_sg_error *err);
 /** Adds one annotation line as if read from a file named @p origin (command-line options); errors
  *  read "ORIGIN: message". O(line). */
 int rtm_sg_annotate(rtm_sg_graph *g, const char *line, const char *origin, rtm_sg_error *err);

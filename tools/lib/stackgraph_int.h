@@ -9,6 +9,7 @@
 typedef struct {
     char *key;        /* .ci title: "name" for external linkage, "file.c:name" for static functions */
     char *name;       /* function name as GCC prints it */
+    bool name_label;  /* name comes from a .ci label (of several that disagree: the smallest) */
     char *file;       /* definition file:line:col, NULL if unknown */
     unsigned line, col;
     bool loc_def;     /* file:line:col is the definition (not a declaration) */

@@ -23,6 +23,7 @@
 #include "stackgraph_int.h"
 
 /* Defined in stackgraph.c. */
+void rtm_sg__one_line(char *msg);
 uint32_t rtm_sg__func(rtm_sg_graph *g, const char *key, size_t keylen);
 void *rtm_sg__grow(void *p, size_t *cap, size_t n, size_t elem);
 char *rtm_sg__strndup(const char *s, size_t n);
@@ -37,6 +38,7 @@ static int fail(rtm_sg_error *err, const char *file, unsigned line, const char *
     va_start(ap, fmt);
     vsnprintf(err->msg + n, sizeof err->msg - (size_t)n, fmt, ap);
     va_end(ap);
+    rtm_sg__one_line(err->msg);
     return -1;
 }
 
@@ -364,9 +366,13 @@ int rtm_sg_load_ci(rtm_sg_graph *g, const char *text, size_t len, const char *fn
                 if (v[1]) {
                     const char *nl = strchr(v[1], '\n');
                     size_t nn = nl ? (size_t)(nl - v[1]) : strlen(v[1]);
-                    if (nn && (!f->name || strcmp(f->name, f->key) == 0)) {
+                    /* Labels of one title should agree; if they do not, the smallest name wins,
+                     * whichever .ci came first (annotations find functions by these names). */
+                    int c = nn ? strncmp(v[1], f->name, nn) : 0;
+                    if (nn && (!f->name_label || c < 0 || (c == 0 && f->name[nn] != '\0'))) {
                         free(f->name);
                         f->name = rtm_sg__strndup(v[1], nn);
+                        f->name_label = true;
                     }
                     r = apply_node_label(&lx, f, v[1], item_line);
                 }
@@ -534,4 +540,22 @@ int rtm_sg_load_file(rtm_sg_graph *g, const char *path, rtm_sg_error *err)
     else rc = rtm_sg_load_annotations(g, buf, len, path, err);
     free(buf);
     return rc;
+}
+
+static bool has_suffix(const char *s, const char *suf)
+{
+    size_t a = strlen(s), b = strlen(suf);
+    return a > b && !strcmp(s + a - b, suf);
+}
+
+int rtm_sg_load_inputs(rtm_sg_graph *g, const char *const *paths, size_t n, rtm_sg_error *err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!has_suffix(paths[i], ".ci") && !has_suffix(paths[i], ".su"))
+            return fail(err, paths[i], 0, "not a .su or .ci file");
+    /* .ci first: .su records then attach to the nodes the graphs define. */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < n; i++)
+            if (has_suffix(paths[i], ".ci") == (pass == 0) && rtm_sg_load_file(g, paths[i], err)) return -1;
+    return 0;
 }
