@@ -216,6 +216,32 @@ static void test_label_name_file_order(void **state)
     }
 }
 
+/* --json is valid UTF-8 whatever bytes the names have: well-formed UTF-8 passes, stray bytes
+ * (a Latin-1 source file name) become \u00XX, control characters and DEL are escaped. */
+static void test_json_utf8(void **state)
+{
+    (void)state;
+    const char *su = "caf\xc3\xa9.c:1:1:\xce\xbb_sum\t16\tstatic\n" /* UTF-8: cafe-acute, lambda */
+                     "d\xe9j\xe0.c:2:1:f\x7f\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80\t24\tstatic\n"; /* Latin-1, DEL, overlong, surrogate, > U+10FFFF */
+    rtm_sg_graph *g = load(NULL, su, NULL, NULL);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    assert_non_null(out);
+    rtm_sg_report_json(g, out);
+    fclose(out);
+    assert_non_null(strstr(buf, "\"\xce\xbb_sum\""));
+    assert_non_null(strstr(buf, "\"f\\u007f\\u00c0\\u00af\\u00ed\\u00a0\\u0080\\u00f4\\u0090\\u0080\\u0080\""));
+    /* every byte >= 0x80 left in the output belongs to a well-formed sequence */
+    for (const unsigned char *p = (const unsigned char *)buf; *p; p++) {
+        if (*p < 0x80) continue;
+        assert_true((p[0] == 0xc3 && p[1] == 0xa9) || (p[0] == 0xce && p[1] == 0xbb));
+        p++;
+    }
+    free(buf);
+    rtm_sg_free(g);
+}
+
 static void test_external_and_nodata(void **state)
 {
     (void)state;
@@ -880,6 +906,7 @@ int main(void)
         cmocka_unit_test(test_su_file_order),
         cmocka_unit_test(test_defined_twice_file_order),
         cmocka_unit_test(test_label_name_file_order),
+        cmocka_unit_test(test_json_utf8),
         cmocka_unit_test(test_external_and_nodata),
         cmocka_unit_test(test_recursion_exact),
         cmocka_unit_test(test_icall_exact),

@@ -182,14 +182,37 @@ void rtm_sg_report_text(const rtm_sg_graph *g, FILE *out)
 
 /* ---- JSON ---------------------------------------------------------------------------------------- */
 
+/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong forms, no surrogates, at
+ * most U+10FFFF), or 0 if the byte at s does not start one. */
+static size_t utf8_len(const unsigned char *s)
+{
+    unsigned char c = s[0];
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xBF; /* the range of the second byte */
+    if (c >= 0xC2 && c <= 0xDF) n = 2;
+    else if (c >= 0xE0 && c <= 0xEF) n = 3, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+    else if (c >= 0xF0 && c <= 0xF4) n = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+    else return 0;
+    if (s[1] < lo || s[1] > hi) return 0;
+    for (size_t i = 2; i < n; i++)
+        if (s[i] < 0x80 || s[i] > 0xBF) return 0;
+    return n;
+}
+
+/* A JSON string. Names come from the user's files, in whatever encoding their source was: well-
+ * formed UTF-8 is copied, and every other byte >= 0x80 is written as the Latin-1 character of the
+ * same value (\u00XX), so the output is always valid UTF-8 that strict readers (Python's json)
+ * accept; control characters and DEL are escaped too. */
 static void jstr(FILE *out, const char *s)
 {
     fputc('"', out);
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
+    for (const unsigned char *p = (const unsigned char *)s; p && *p;) {
+        unsigned char c = *p;
+        size_t n = c >= 0x80 ? utf8_len(p) : 1;
         if (c == '"' || c == '\\') fprintf(out, "\\%c", c);
-        else if (c < 0x20) fprintf(out, "\\u%04x", c);
-        else fputc(c, out);
+        else if (c < 0x20 || c == 0x7F || n == 0) fprintf(out, "\\u%04x", c);
+        else fwrite(p, 1, n, out);
+        p += n == 0 ? 1 : n;
     }
     fputc('"', out);
 }
