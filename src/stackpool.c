@@ -152,6 +152,11 @@ static void bad_release(rtm_stackpool *p, rtm_err e, const void *stack, bool loc
 /* With the critical section held: is stack i acquired? */
 static inline bool is_used(const rtm_stackpool *p, size_t i) { return i < p->fresh && p->link[i] == LINK_USED; }
 
+/* Did the stack reach into the guard band, with @p unused bytes still painted? A function, not
+ * the comparison written inline, so that RTM_STACKPOOL_GUARD=0 (no guard band: overflows are not
+ * measured) is not "unsigned < 0", which -Wtype-limits (-Wextra) rejects under -Werror. */
+static bool guard_touched(size_t unused, size_t guard) { return unused < guard; }
+
 rtm_err rtm_stackpool_release(rtm_stackpool *p, void *stack)
 {
     if (p == NULL) {
@@ -175,7 +180,7 @@ rtm_err rtm_stackpool_release(rtm_stackpool *p, void *stack)
     /* 2: measure, outside the critical section: the stack is still ours. */
     size_t unused = rtm_stack_unused(stack, p->stack_size);
     size_t used = p->stack_size - unused;
-    bool overflow = unused < RTM_STACKPOOL_GUARD;
+    bool overflow = guard_touched(unused, RTM_STACKPOOL_GUARD);
     rtm_san_free(p, stack, p->stack_size);
 
     /* 3: give it back. */
