@@ -33,8 +33,11 @@
  */
 #include "mpu_internal.h"
 
-_Static_assert(RTM_MPU_MAX_REGIONS <= 16, "REGION field of RBAR is 4 bits");
-_Static_assert(RTM_MPU_V7M_MAX_SPLIT >= 1 && RTM_MPU_V7M_MAX_SPLIT <= RTM_MPU_MAX_REGIONS, "split budget");
+/* Slots this encoder can number: RBAR's REGION field is 4 bits (rtm_mpu_arch_check refuses an
+ * ARMv7-M arch with more). RTM_MPU_MAX_REGIONS may be larger for the other kinds (RISC-V PMP has
+ * up to 64 entries): the arrays below are sized by it, slot numbers stay below V7_SLOTS. */
+#define V7_SLOTS (RTM_MPU_MAX_REGIONS < RTM_MPU_V7M_SLOTS ? RTM_MPU_MAX_REGIONS : RTM_MPU_V7M_SLOTS)
+_Static_assert(RTM_MPU_V7M_MAX_SPLIT >= 1 && RTM_MPU_V7M_MAX_SPLIT <= V7_SLOTS, "split budget");
 
 #define V7_INF UINT64_MAX
 
@@ -113,6 +116,10 @@ static bool cover_single(uint64_t S, uint64_t E, uint64_t p, const rtm_mpu_range
 static void cover_step(uint64_t S, uint64_t E, uint64_t p, v7_region *best)
 {
     uint64_t reach = p;
+    /* Some window always reaches past p for validated ranges (32-byte granules: the 32-byte window
+     * at p); an empty run at p otherwise, so that *best is always written (and GCC can see it). */
+    v7_region none = {p, 5, p, p};
+    *best = none;
     for (uint32_t k = 5; k <= 32; k++) {
         uint64_t size = 1ull << k;
         uint64_t base = p & ~(size - 1u);
@@ -218,10 +225,10 @@ static void emit(const v7_cover *c, rtm_part_attr attr, size_t owner, rtm_mpu_re
 
 rtm_err rtm_mpu_v7m_cover(const rtm_mpu_range *range, uint32_t first, uint32_t max_regions, rtm_mpu_regs *out)
 {
-    if (!range || !out || max_regions == 0 || max_regions > RTM_MPU_V7M_MAX_SPLIT ||
-        first + max_regions > RTM_MPU_MAX_REGIONS)
+    if (!range || !out || max_regions == 0 || max_regions > RTM_MPU_V7M_MAX_SPLIT || first >= V7_SLOTS ||
+        max_regions > V7_SLOTS - first)
         return RTM_ERR_ARG;
-    rtm_mpu_arch arch = RTM_MPU_ARCH_ARMV7M(RTM_MPU_MAX_REGIONS, 0);
+    rtm_mpu_arch arch = RTM_MPU_ARCH_ARMV7M(V7_SLOTS, 0);
     rtm_mpu_regs tmp;
     rtm_err e = rtm_mpu_plan(&arch, RTM_MPU_SET_DOMAIN, range, 1, &tmp, NULL); /* validation */
     rtm_memset(out, 0, sizeof *out);
@@ -239,9 +246,11 @@ rtm_err rtm_mpu_plan_v7m_(const rtm_mpu_range *ranges, size_t n, rtm_mpu_regs *o
 {
     uint32_t avail = out->avail;
     uint32_t splits = avail < RTM_MPU_V7M_MAX_SPLIT ? avail : RTM_MPU_V7M_MAX_SPLIT;
-    /* Options per range: cover with <= r regions, r = 1..splits. */
-    uint64_t opt_waste[RTM_MPU_MAX_REGIONS][RTM_MPU_V7M_MAX_SPLIT];
-    uint8_t opt_n[RTM_MPU_MAX_REGIONS][RTM_MPU_V7M_MAX_SPLIT];
+    /* Options per range: cover with <= r regions, r = 1..splits. Every entry read below is written
+     * first; the zero fill is for GCC, which cannot always see it (RTM_MPU_MAX_REGIONS=1, -m32 -Os:
+     * "may be used uninitialized" under -Werror). */
+    uint64_t opt_waste[RTM_MPU_MAX_REGIONS][RTM_MPU_V7M_MAX_SPLIT] = {{0}};
+    uint8_t opt_n[RTM_MPU_MAX_REGIONS][RTM_MPU_V7M_MAX_SPLIT] = {{0}};
     uint8_t choice[RTM_MPU_MAX_REGIONS][RTM_MPU_MAX_REGIONS + 1];
     uint64_t dp[RTM_MPU_MAX_REGIONS + 1], nd[RTM_MPU_MAX_REGIONS + 1];
     uint32_t min_total = 0;

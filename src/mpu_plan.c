@@ -54,6 +54,7 @@ rtm_err rtm_mpu_arch_check(const rtm_mpu_arch *arch)
     case RTM_MPU_RISCV_PMP:
         if (arch->granule != 0) return RTM_ERR_ALIGN;
         if (arch->regions == 0 || arch->regions > RTM_MPU_MAX_REGIONS) return RTM_ERR_SIZE;
+        if (arch->kind == RTM_MPU_ARMV7M && arch->regions > RTM_MPU_V7M_SLOTS) return RTM_ERR_SIZE;
         break;
     case RTM_MPU_POSIX:
         if (!rtm_is_pow2(arch->granule)) return RTM_ERR_ALIGN;

@@ -42,14 +42,19 @@
 extern "C" {
 #endif
 
-/** Largest number of hardware slots rtmem plans for (PMSAv7/v8: 8 or 16; QEMU virt PMP: 16). */
+/** Largest number of hardware slots rtmem plans for (PMSAv7/v8: 8 or 16; QEMU virt PMP: 16; RISC-V
+ *  PMP up to 64). Sizes the plan arrays (rtm_mpu_regs); ARMv7-M plans stay within 16 slots. */
 #ifndef RTM_MPU_MAX_REGIONS
 #define RTM_MPU_MAX_REGIONS 16
 #endif
 
-/** Largest number of regions the ARMv7-M planner may spend on one range before giving up. */
+/** Slots an ARMv7-M MPU can have (RBAR's REGION field is 4 bits): rtm_mpu_arch_check refuses more. */
+#define RTM_MPU_V7M_SLOTS 16u
+
+/** Largest number of regions the ARMv7-M planner may spend on one range before giving up (4, or
+ *  RTM_MPU_MAX_REGIONS if that is smaller). */
 #ifndef RTM_MPU_V7M_MAX_SPLIT
-#define RTM_MPU_V7M_MAX_SPLIT 4
+#define RTM_MPU_V7M_MAX_SPLIT (RTM_MPU_MAX_REGIONS < 4 ? RTM_MPU_MAX_REGIONS : 4)
 #endif
 
 /**
@@ -127,7 +132,8 @@ typedef struct rtm_mpu_arch {
 #define RTM_MPU_ARCH_POSIX(slots, page) {RTM_MPU_POSIX, (slots), 0u, (page)}
 
 /**
- * Checks @p arch: known kind, 1 <= regions <= RTM_MPU_MAX_REGIONS (any count >= 1 for POSIX),
+ * Checks @p arch: known kind, 1 <= regions <= RTM_MPU_MAX_REGIONS (any count >= 1 for POSIX; at
+ * most RTM_MPU_V7M_SLOTS for ARMv7-M),
  * sys_regions < regions, granule a power of two for POSIX and 0 otherwise.
  * Returns RTM_OK, RTM_ERR_ARG (NULL), RTM_ERR_UNSUPPORTED (kind), RTM_ERR_SIZE (counts),
  * RTM_ERR_ALIGN (granule). O(1), ISR-safe.

@@ -402,6 +402,27 @@ static void common_rejections(void **state)
     assert_int_equal(rtm_mpu_plan(&bad, RTM_MPU_SET_DOMAIN, &r, 1, &g, &d), RTM_ERR_SIZE);
     bad = (rtm_mpu_arch)RTM_MPU_ARCH_ARMV7M(8, 8);
     assert_int_equal(rtm_mpu_arch_check(&bad), RTM_ERR_SIZE);
+    /* ARMv7-M numbers at most 16 slots whatever RTM_MPU_MAX_REGIONS; other kinds take up to it
+     * (test_mpu_regions64: a 64-entry PMP) */
+    bad = (rtm_mpu_arch)RTM_MPU_ARCH_ARMV7M(RTM_MPU_V7M_SLOTS + 1u, 0);
+    assert_int_equal(rtm_mpu_arch_check(&bad), RTM_ERR_SIZE);
+    bad = (rtm_mpu_arch)RTM_MPU_ARCH_RISCV_PMP(RTM_MPU_MAX_REGIONS, 0);
+    assert_int_equal(rtm_mpu_arch_check(&bad), RTM_OK);
+    bad.regions++;
+    assert_int_equal(rtm_mpu_arch_check(&bad), RTM_ERR_SIZE);
+#if RTM_MPU_MAX_REGIONS > 16
+    {
+        /* more ranges than an ARMv7-M MPU has slots: 17 on a 64-entry PMP */
+        rtm_mpu_range many[17];
+        for (unsigned i = 0; i < 17; i++) many[i] = (rtm_mpu_range){0x20000000u + i * 0x1000u, 0x100u, RW_XN};
+        rtm_mpu_arch pmp64 = RTM_MPU_ARCH_RISCV_PMP(RTM_MPU_MAX_REGIONS, 0);
+        assert_int_equal(rtm_mpu_plan(&pmp64, RTM_MPU_SET_DOMAIN, many, 17, &g, &d), RTM_OK);
+        assert_true(g.count >= 17);
+        rtm_mpu_range one = many[0];
+        assert_int_equal(rtm_mpu_v7m_cover(&one, RTM_MPU_V7M_SLOTS - 1u, 1, &g), RTM_OK);
+        assert_int_equal(rtm_mpu_v7m_cover(&one, RTM_MPU_V7M_SLOTS, 1, &g), RTM_ERR_ARG);
+    }
+#endif
     bad = (rtm_mpu_arch)RTM_MPU_ARCH_POSIX(16, 3000);
     assert_int_equal(rtm_mpu_arch_check(&bad), RTM_ERR_ALIGN);
     bad.kind = (rtm_mpu_kind)99;
