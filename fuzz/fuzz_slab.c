@@ -129,7 +129,8 @@ static unsigned expected_init(const rtm_pools_class *t, size_t n, size_t avail, 
             REQUIRE(may != 0); /* refused only where the model cannot tell */
             must |= EBIT(RTM_ERR_SIZE);
         } else {
-            REQUIRE(buf_size >= sum + lo_hdr && buf_size <= sum + hi_hdr);
+            /* exact figure for an aligned buffer; OVERHEAD + the classes is enough for any */
+            REQUIRE(buf_size >= sum + lo_hdr && buf_size + A - 1u <= sum + hi_hdr);
             if (avail < buf_size) must |= EBIT(RTM_ERR_TOO_SMALL);
             else *ok = true;
         }
