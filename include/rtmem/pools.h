@@ -89,7 +89,7 @@ typedef struct {
     size_t oversize_live;     /**< such blocks in use now */
     size_t oversize_peak_bytes; /**< largest single request above every class */
     size_t bad_frees;         /**< rejected frees (foreign, interior, double) */
-    size_t bad_requests;      /**< rejected requests (size 0 or too large to tag) */
+    size_t bad_requests;      /**< rejected requests (size 0 or above SIZE_MAX - 2 * RTM_ALIGN) */
 } rtm_pools_stats;
 
 /**
@@ -116,7 +116,8 @@ rtm_err rtm_pools_init(rtm_pools **out, void *buf, size_t bytes, const rtm_pools
 /**
  * Allocates @p size bytes from the smallest class that holds them, else as described at the top.
  * Returns a pointer aligned to RTM_ALIGN (contents unspecified), or NULL: for p NULL (reported,
- * RTM_ERR_ARG), size 0 or too large to tag (reported, RTM_ERR_SIZE, bad_requests), or no memory
+ * RTM_ERR_ARG), size 0 or too large to tag, above SIZE_MAX - 2 * RTM_ALIGN (reported,
+ * RTM_ERR_SIZE, bad_requests), or no memory
  * (counted in the class's failures or oversize_failures; not reported). Never waits.
  * O(log classes) + O(1), or + the heap's alloc when falling back. Thread-safe; not ISR-safe.
  */
