@@ -8,8 +8,9 @@
 #   nointrin gcc -O2, portable bit scans (RTM_USE_INTRINSICS=0)
 #   align16  gcc -O2, RTM_ALIGN=16 for everything (core, tools, tests); without the heap's option
 #            variants (RTM_HEAP_VARIANTS=OFF: each runs at the default alignment above, and their
-#            align16 variant is this build's own heap tests), which would double its cost (2 cores:
-#            build 50 s CPU, ctest 24 s; with the variants 115 s CPU and 51 s)
+#            align16 variant is this build's own heap tests), which would double its cost (2 shared
+#            cores: build 49 s CPU, ctest 19-24 s, about 70 s in all; with the variants 115 s CPU,
+#            ctest 51 s, about 150 s)
 set -u
 source scripts/lib.sh
 mkdir -p build
