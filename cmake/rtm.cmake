@@ -30,6 +30,12 @@ endif()
 if(RTM_VALGRIND)
   add_compile_definitions(RTM_VALGRIND=1)
 endif()
+if(RTM_ALIGN)
+  if(NOT RTM_ALIGN MATCHES "^[0-9]+$" OR RTM_ALIGN LESS 8)
+    message(FATAL_ERROR "RTM_ALIGN=${RTM_ALIGN}: a power of two >= 8 (README, Configuration)")
+  endif()
+  add_compile_definitions(RTM_ALIGN=${RTM_ALIGN})
+endif()
 
 # Portable core: freestanding C11, strict warnings.
 function(rtm_core_flags tgt)

@@ -97,9 +97,23 @@ typedef bool (*rtm_heap_walker)(const rtm_heap_block *block, void *ctx);
  * Use it to size a static buffer: `static uint8_t buf[N + RTM_HEAP_OVERHEAD(N)]` holds blocks of
  * N bytes in total (each block = request + header, rounded to RTM_ALIGN; see rtm_heap_alloc).
  */
-#define RTM_HEAP_OVERHEAD(bytes)                                                                     \
-    (32u * sizeof(void *) + RTM_HEAP_FL_COUNT_(bytes) * (32u * sizeof(void *) + 4u) + 4u + 2u * RTM_ALIGN + \
+#define RTM_HEAP_OVERHEAD(bytes) RTM_HEAP_CTRL_(RTM_HEAP_FL_WHOLE_(bytes, RTM_HEAP_FL_COUNT_(bytes)))
+
+/* Internal. Control data, alignment and sentinel of a heap with @p l first levels. */
+#define RTM_HEAP_CTRL_(l)                                                                           \
+    (32u * sizeof(void *) + (size_t)(l) * (32u * sizeof(void *) + 4u) + 4u + 2u * RTM_ALIGN +           \
      sizeof(size_t))
+/* Internal. The heap sizes its first levels for the whole buffer, b + overhead, not for b: from the
+ * count l for b (so b < 128 << l), the count for b + RTM_HEAP_CTRL_(l + 4) is l plus the thresholds
+ * 128 << (l + j) it reaches, at most 4 of them (RTM_HEAP_CTRL_(l + 4) < 15 * 128 << l for every l
+ * >= 1 and RTM_ALIGN <= 1024), and a buffer of b + RTM_HEAP_CTRL_ of that count, no larger, needs
+ * no more. (Counting levels for b alone left b + overhead a level short whenever it crossed a power
+ * of two: e.g. every b from 248 to 2040 bytes, and from 1,044,912 to 1,048,568, on x86-64.) */
+#define RTM_HEAP_FL_UP_(b, l, j)                                                                    \
+    ((unsigned long long)(b) + RTM_HEAP_CTRL_((l) + 4u) >= (128ull << ((l) + (j))) ? 1u : 0u)
+#define RTM_HEAP_FL_WHOLE_(b, l)                                                                    \
+    ((l) + RTM_HEAP_FL_UP_(b, l, 0u) + RTM_HEAP_FL_UP_(b, l, 1u) + RTM_HEAP_FL_UP_(b, l, 2u) +          \
+     RTM_HEAP_FL_UP_(b, l, 3u))
 
 /**
  * Creates a heap in [mem, mem + bytes) with policy @p fit. @p mem need not be aligned: the control

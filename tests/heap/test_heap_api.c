@@ -185,6 +185,36 @@ static void test_init_min_size_each_offset(void **state)
     }
 }
 
+/* RTM_HEAP_OVERHEAD's promise (heap.h): a buffer of n + RTM_HEAP_OVERHEAD(n) bytes, at any
+ * alignment, holds blocks of n bytes in total, here one block of n bytes. The heap sizes its classes
+ * for the whole buffer, so the sizes are those where n + overhead crosses a power of two (all of
+ * them from 256 to 2 KiB, and just below each power of two up to 1 MiB) as well as the others. */
+static void test_init_overhead_bound(void **state)
+{
+    (void)state;
+    size_t sizes[64], n_sizes = 0;
+    for (size_t n = 64; n <= 2048; n += 64) sizes[n_sizes++] = n;
+    for (size_t p = 4096; p <= ((size_t)1 << 20); p *= 2) {
+        sizes[n_sizes++] = p - 1024;
+        sizes[n_sizes++] = p - 64;
+        sizes[n_sizes++] = p;
+    }
+    assert_true(n_sizes <= sizeof sizes / sizeof sizes[0]);
+    for (size_t i = 0; i < n_sizes; i++) {
+        size_t n = sizes[i], bytes = n + RTM_HEAP_OVERHEAD(n);
+        rtm_fit fit = ht_fits[i % 3];
+        rtm_heap *h = rtm_heap_init(ht_buffer(bytes, i % RTM_ALIGN), bytes, fit);
+        assert_non_null(h);
+        rtm_heap_stats s = ht_stats(h);
+        if (s.capacity < n) print_error("n %zu: buffer %zu, capacity %zu\n", n, bytes, s.capacity);
+        assert_true(s.capacity >= n);
+        void *p = rtm_heap_alloc(h, ht_req_for_block(n));
+        assert_non_null(p);
+        rtm_heap_free(h, p);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+    }
+}
+
 /* Misaligned buffers: everything the heap hands out or walks lies inside [mem, mem + bytes). */
 static void test_init_misaligned_bounds(void **state)
 {
@@ -1207,6 +1237,7 @@ int main(void)
         cmocka_unit_test(test_init_tiny),
         cmocka_unit_test(test_init_size_wraps),
         cmocka_unit_test(test_init_min_size_each_offset),
+        cmocka_unit_test(test_init_overhead_bound),
         cmocka_unit_test(test_init_misaligned_bounds),
         cmocka_unit_test(test_region_bad_args),
         cmocka_unit_test(test_region_overlap),

@@ -20,9 +20,13 @@
 #define CHECK_EVERY_OP 0
 #endif
 
-#define S 1000u   /* stack size: a multiple of RTM_ALIGN, not of the alignment */
+/* Stack size: a multiple of RTM_ALIGN but not of the alignment, so that each stack is followed by
+ * a gap (1000 with RTM_ALIGN 8, 976 with 16); the stride is STRIDE (1024) either way. */
 #define A 256u    /* alignment */
+#define STRIDE 1024u
+#define S (STRIDE - 3u * RTM_ALIGN)
 #define N 6u
+_Static_assert(A >= RTM_ALIGN && S % RTM_ALIGN == 0 && S % A != 0 && S > STRIDE - A, "test geometry");
 #define GUARD RTM_STACKPOOL_GUARD
 #define PAINT ((unsigned char)RTM_STACK_PAINT_BYTE)
 
@@ -68,15 +72,15 @@ static void test_layout(void **state)
     (void)state;
     rtm_stackpool p;
     rtm_test_hook_install();
-    assert_int_equal(RTM_STACKPOOL_STRIDE(S, A), 1024);
-    assert_int_equal(RTM_STACKPOOL_BUF_SIZE(S, N, A), N * 1024 + N * 4);
-    memset(g_buf, 0, N * 1024);
+    assert_int_equal(RTM_STACKPOOL_STRIDE(S, A), STRIDE);
+    assert_int_equal(RTM_STACKPOOL_BUF_SIZE(S, N, A), N * STRIDE + N * 4);
+    memset(g_buf, 0, N * STRIDE);
     assert_int_equal(rtm_stackpool_init(&p, g_buf, RTM_STACKPOOL_BUF_SIZE(S, N, A), S, N, A), RTM_OK);
     assert_int_equal(rtm_stackpool_stack_size(&p), S);
     unsigned char *s[N];
     for (size_t i = 0; i < N; i++) {
         s[i] = rtm_stackpool_acquire(&p);
-        assert_ptr_equal(s[i], g_buf + i * 1024);           /* address order, each aligned to A */
+        assert_ptr_equal(s[i], g_buf + i * STRIDE);         /* address order, each aligned to A */
         assert_int_equal((uintptr_t)s[i] % A, 0);
         assert_true(all_paint(s[i], S));                    /* painted on acquire ... */
         if (!RTM_SAN_ACTIVE) assert_int_equal(s[i][S], 0); /* ... and not one byte more (no-access
@@ -184,7 +188,7 @@ static void test_init_errors(void **state)
         { g_buf, need, GUARD, N, A, RTM_ERR_SIZE },           /* nothing above the guard */
         { g_buf, need, S, 0, A, RTM_ERR_SIZE },
         { g_buf, SIZE_MAX, S, (size_t)0xFFFFFF01u, A, RTM_ERR_SIZE },
-        { g_buf, SIZE_MAX, SIZE_MAX - 7, 1, A, RTM_ERR_SIZE }, /* rounding up overflows */
+        { g_buf, SIZE_MAX, SIZE_MAX - (RTM_ALIGN - 1u), 1, A, RTM_ERR_SIZE }, /* rounding up overflows */
         { g_buf, SIZE_MAX, SIZE_MAX / 2 / A * A, 3, A, RTM_ERR_SIZE }, /* size * count overflows */
         { g_buf, 1u << 20, 1024, 0xFFFFFF00u, A, (SIZE_MAX > 0xFFFFFFFFu) ? RTM_ERR_TOO_SMALL : RTM_ERR_SIZE },
         { g_buf, need - 1, S, N, A, RTM_ERR_TOO_SMALL },
@@ -233,11 +237,11 @@ static void test_bad_release(void **state)
         { &local, RTM_ERR_BAD_PTR },
         { a + 8, RTM_ERR_BAD_PTR },              /* interior */
         { a + S, RTM_ERR_BAD_PTR },              /* the alignment gap after a stack */
-        { a - 1024, RTM_ERR_BAD_PTR },           /* below the pool */
-        { g_buf + N * 1024, RTM_ERR_BAD_PTR },   /* the state array after the last stack */
+        { a - STRIDE, RTM_ERR_BAD_PTR },         /* below the pool */
+        { g_buf + N * STRIDE, RTM_ERR_BAD_PTR }, /* the state array after the last stack */
         { b, RTM_ERR_DOUBLE_FREE },              /* released already */
-        { c + 1024, RTM_ERR_DOUBLE_FREE },       /* never handed out */
-        { g_buf + (N - 1) * 1024, RTM_ERR_DOUBLE_FREE },
+        { c + STRIDE, RTM_ERR_DOUBLE_FREE },     /* never handed out */
+        { g_buf + (N - 1) * STRIDE, RTM_ERR_DOUBLE_FREE },
     };
     size_t bad = 0;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

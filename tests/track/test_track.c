@@ -256,18 +256,19 @@ static void test_slab_pools_adapters(void **state)
     assert_int_equal(rtm_allocator_from_slab(&cfg.allocator, &slab), RTM_OK);
     assert_int_equal(rtm_allocator_from_slab(&cfg.allocator, NULL), RTM_ERR_ARG);
     cfg.max_sites = 4;
-    cfg.guard = 8;
+    cfg.guard = RTM_ALIGN; /* guards are rounded up to RTM_ALIGN: G bytes at each end exactly */
+    enum { G = RTM_ALIGN, FIT = 64 - 2 * G };
     rtm_track *t;
     assert_int_equal(rtm_track_init(&t, g_mem, 8192, &cfg), RTM_OK);
-    unsigned char *a = rtm_track_alloc_at(t, 48, 0, "slab.c", 1); /* 8 + 48 + 8 = 64: fits */
+    unsigned char *a = rtm_track_alloc_at(t, FIT, 0, "slab.c", 1); /* G + FIT + G = 64: fits */
     assert_non_null(a);
     assert_true(rtm_slab_contains(&slab, a));
-    assert_int_equal((uintptr_t)(a - 8) % sizeof(void *), 0);
-    assert_null(rtm_track_alloc_at(t, 49, 0, "slab.c", 2)); /* 65 bytes: too big for a block */
+    assert_int_equal((uintptr_t)(a - G) % sizeof(void *), 0);
+    assert_null(rtm_track_alloc_at(t, FIT + 1, 0, "slab.c", 2)); /* 65 bytes: too big for a block */
     rtm_track_stats st;
     rtm_track_get_stats(t, &st);
     assert_int_equal(st.failed, 1);
-    a[48] = 0; /* overrun into the rear guard, still inside the slab block */
+    a[FIT] = 0; /* overrun into the rear guard, still inside the slab block */
     assert_int_equal(rtm_track_check_all(t, NULL, NULL), RTM_ERR_OVERFLOW);
     rtm_track_free_at(t, a, "slab.c", 3);
     rtm_slab_stats ss;
@@ -909,7 +910,7 @@ static void test_trace_hook(void **state)
     rtm_track *t;
     assert_int_equal(rtm_track_init(&t, g_mem, 8192, &cfg), RTM_OK);
     void *a = rtm_track_alloc_at(t, 10, 0, "t.c", 1);
-    void *b = rtm_track_alloc_at(t, 10, 16, "t.c", 2);
+    void *b = rtm_track_alloc_at(t, 10, 2 * RTM_ALIGN, "t.c", 2); /* above RTM_ALIGN: an aligned event */
     void *a2 = rtm_track_realloc_at(t, a, 50, "t.c", 3);
     rtm_track_free_at(t, b, "t.c", 4);
     rtm_track_free_at(t, a2, "t.c", 5);
@@ -921,7 +922,7 @@ static void test_trace_hook(void **state)
     char want[128];
     snprintf(want, sizeof want, " 0x%llx 10 t.c:1\n", (unsigned long long)(uintptr_t)a);
     assert_non_null(strstr(s, want));
-    snprintf(want, sizeof want, " 0x%llx 10 16 t.c:2\n", (unsigned long long)(uintptr_t)b);
+    snprintf(want, sizeof want, " 0x%llx 10 %u t.c:2\n", (unsigned long long)(uintptr_t)b, 2u * RTM_ALIGN);
     assert_non_null(strstr(s, want));
     snprintf(want, sizeof want, " 0x%llx 0x%llx 50 t.c:3\n", (unsigned long long)(uintptr_t)a,
              (unsigned long long)(uintptr_t)a2);
