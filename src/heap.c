@@ -761,7 +761,8 @@ rtm_heap *rtm_heap_init(void *mem, size_t bytes, rtm_fit fit)
     e = RTM_ERR_TOO_SMALL;
     if (base < lo) goto fail;
     /* First levels: enough for a block as large as the whole buffer. RTM_HEAP_OVERHEAD (heap.h)
-     * computes the same count as a constant expression. Larger regions are cut into segments. */
+     * bounds this count from above as a constant expression (for the whole buffer: the bytes the
+     * caller wants plus the overhead itself). Larger regions are cut into segments. */
     unsigned fl_count = 1;
     if (bytes >= ((size_t)1 << LIN_LOG2)) fl_count = rtm_log2_size(bytes) - LIN_LOG2 + 2u;
     if (fl_count > 32u) fl_count = 32u;

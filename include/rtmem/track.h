@@ -107,7 +107,7 @@ typedef void (*rtm_track_sink)(void *ctx, const char *text, size_t len);
 typedef struct {
     rtm_allocator allocator; /**< what the tracker allocates from (copied) */
     size_t max_sites;        /**< distinct allocation/free sites with their own statistics (>= 1) */
-    size_t guard;            /**< red zone bytes before and after each block; 0: off */
+    size_t guard;            /**< red zone bytes before and after each block, rounded up to RTM_ALIGN; 0: off */
     size_t quarantine;       /**< freed blocks held back poisoned; 0: off (no after-free check) */
     bool locked;             /**< take the port lock around every call (thread-safe) */
     rtm_track_sink sink;     /**< where errors found on free/alloc are described (NULL: only
