@@ -24,7 +24,8 @@
 extern "C" {
 #endif
 
-/** Longest site file name a record carries; longer names keep their last RTM_TRACE_FILE_MAX bytes. */
+/** Longest site file name a record carries (8..255); longer names keep their last RTM_TRACE_FILE_MAX
+ *  bytes. */
 #ifndef RTM_TRACE_FILE_MAX
 #define RTM_TRACE_FILE_MAX 64
 #endif
@@ -32,8 +33,9 @@ extern "C" {
 #ifndef RTM_TRACE_FILE_SLOTS
 #define RTM_TRACE_FILE_SLOTS 8
 #endif
-/** Smallest buffer rtm_trace_init accepts. */
-#define RTM_TRACE_BUF_MIN 256u
+/** Smallest buffer rtm_trace_init accepts: 256 bytes, more when RTM_TRACE_FILE_MAX is above 110 (the
+ *  longest text line, 146 bytes plus the file name, must fit: trace.c asserts it). */
+#define RTM_TRACE_BUF_MIN (RTM_TRACE_FILE_MAX > 110u ? 146u + RTM_TRACE_FILE_MAX : 256u)
 /** Largest chunk payload a reader accepts (and so the largest useful buffer). */
 #define RTM_TRACE_CHUNK_MAX (1u << 20)
 /** Format version written in the header. */

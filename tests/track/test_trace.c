@@ -161,7 +161,7 @@ static void test_binary_exact(void **state)
 {
     (void)state;
     grow_sink g = {0};
-    uint8_t buf[256];
+    uint8_t buf[RTM_TRACE_BUF_MIN]; /* 256 by default */
     rtm_trace tr;
     assert_int_equal(rtm_trace_init(&tr, RTM_TRACE_BINARY, buf, sizeof buf, 1000000, gs_put, &g), RTM_OK);
     assert_int_equal(g.n, 16);
@@ -307,7 +307,7 @@ static void test_binary_hostile(void **state)
     (void)state;
     /* a valid two-chunk trace to damage */
     grow_sink g = {0};
-    uint8_t buf[256];
+    uint8_t buf[RTM_TRACE_BUF_MIN]; /* 256 by default */
     rtm_trace tr;
     rtm_trace_init(&tr, RTM_TRACE_BINARY, buf, sizeof buf, 1, gs_put, &g);
     rtm_trace_event e = {.kind = RTM_TEV_ALLOC, .obj = 0x100, .size = 8, .file = "a.c", .line = 1};
