@@ -91,7 +91,7 @@ typedef bool (*rtm_heap_walker)(const rtm_heap_block *block, void *ctx);
 /**
  * Upper bound (a constant expression) of the bytes a heap buffer of @p bytes spends on control
  * data, alignment and the end sentinel, for the default RTM_ALIGN and RTM_HEAP_SL_LOG2 = 5: the
- * rest is available for blocks. On 32-bit: 940 bytes for a 4 KiB buffer, 1,468 for 64 KiB, 1,996
+ * rest is available for blocks. On 32-bit: 944 bytes for a 4 KiB buffer, 1,472 for 64 KiB, 2,000
  * for 1 MiB (the measured overhead is within 30 bytes of the bound). Tiny heaps pay most:
  * RTM_HEAP_SL_LOG2=4 halves the per-level cost (16 instead of 32 list heads per power of two).
  * Use it to size a static buffer: `static uint8_t buf[N + RTM_HEAP_OVERHEAD(N)]` holds blocks of
