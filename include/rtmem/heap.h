@@ -76,8 +76,10 @@ typedef struct {
 /** Walk callback: return false to stop the walk. Must not modify the heap. */
 typedef bool (*rtm_heap_walker)(const rtm_heap_block *block, void *ctx);
 
-/* Number of first-level size classes for a buffer of b bytes (constant expression; internal). */
-#define RTM_HEAP_FL_GE_(b, k) ((unsigned long long)(b) >= (256ull << (k)) ? 1u : 0u)
+/* Number of first-level size classes for a buffer of b bytes (constant expression; internal).
+ * b >> k >= 256 rather than b >= 256 << k: with a run-time b of a 32-bit size_t, GCC's -Wtype-limits
+ * (-Wextra) calls the second form "always false" for k >= 24 and -Werror stops the build. */
+#define RTM_HEAP_FL_GE_(b, k) (((unsigned long long)(b) >> (k)) >= 256ull ? 1u : 0u)
 #define RTM_HEAP_FL_COUNT_(b)                                                                         \
     (1u + RTM_HEAP_FL_GE_(b, 0) + RTM_HEAP_FL_GE_(b, 1) + RTM_HEAP_FL_GE_(b, 2) + RTM_HEAP_FL_GE_(b, 3) + \
      RTM_HEAP_FL_GE_(b, 4) + RTM_HEAP_FL_GE_(b, 5) + RTM_HEAP_FL_GE_(b, 6) + RTM_HEAP_FL_GE_(b, 7) +      \
