@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# libFuzzer targets (fuzz/fuzz_*.c), each for RTM_FUZZ_SECONDS (default 30), two at a time, with the
+# libFuzzer targets (fuzz/fuzz_*.c), each for RTM_FUZZ_SECONDS (default 30; configuration variants
+# fuzz_NAME_vN half that), two at a time, with the
 # dictionary fuzz/NAME.dict when there is one. RTM_FUZZ_SANITIZERS (default address,undefined)
 # picks the sanitizers; "undefined" alone fuzzes the allocators as a production build runs them
 # (no ASan poisoning around their metadata): `RTM_FUZZ_SANITIZERS=undefined make fuzz`.
@@ -21,13 +22,15 @@ for b in "${bins[@]}"; do
   name=$(basename "$b")
   corpus=build/fuzz/corpus/$name; mkdir -p "$corpus" # one corpus for every sanitizer set
   base=${name%_v[0-9]}  # fuzz_heap_v1 -> fuzz_heap: a configuration variant uses its base's seeds
+  t=$secs                # and runs half as long (the code it shares with its base is fuzzed there)
+  [ "$base" = "$name" ] || t=$(( (secs + 1) / 2 ))
   seeds=fuzz/corpus/$base
   [ -d "$seeds" ] || seeds=
   dict=
   [ -f "fuzz/$base.dict" ] && dict=-dict=fuzz/$base.dict
-  ( "$b" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 $dict "$corpus" $seeds \
+  ( "$b" -max_total_time="$t" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 $dict "$corpus" $seeds \
       > "build/$dir/$name.log" 2>&1 \
-      && echo "fuzz $name ($san): ok ($(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' build/$dir/$name.log | grep -o '[0-9]*$') runs in ${secs}s)" \
+      && echo "fuzz $name ($san): ok ($(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' build/$dir/$name.log | grep -o '[0-9]*$') runs in ${t}s)" \
       || { echo "fuzz $name ($san): FAILED"; tail -40 "build/$dir/$name.log"; exit 1; } ) &
   pids+=($!)
   if [ ${#pids[@]} -ge 2 ]; then wait "${pids[0]}" || rc=1; pids=("${pids[@]:1}"); fi
