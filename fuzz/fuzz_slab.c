@@ -103,6 +103,19 @@ static void verify(const slot *s)
     for (size_t i = 0; i < s->n; i++) REQUIRE(s->p[i] == s->id);
 }
 
+/* The model's side of a pools free of live block pl[j]: its class (or the oversize count) loses
+ * it, and it leaves the live table. */
+static void model_freed(slot *pl, size_t *np, size_t j, mclass *mc, size_t nc, size_t *ov_live)
+{
+    if (pl[j].cls < nc) {
+        if (pl[j].heap) mc[pl[j].cls].fb_live--;
+        else mc[pl[j].cls].used--;
+    } else {
+        (*ov_live)--;
+    }
+    pl[j] = pl[--*np];
+}
+
 typedef unsigned __int128 u128;
 static u128 round_a(u128 x) { return (x + A - 1u) / A * A; }
 
@@ -370,13 +383,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 size_t j = BYTE() % np;
                 verify(&pl[j]);
                 rtm_pools_free(p, pl[j].p);
-                if (pl[j].cls < nc) {
-                    if (pl[j].heap) mc[pl[j].cls].fb_live--;
-                    else mc[pl[j].cls].used--;
-                } else {
-                    ov_live--;
-                }
-                pl[j] = pl[--np];
+                model_freed(pl, &np, j, mc, nc, &ov_live);
             }
             break;
         case 6: {
@@ -404,13 +411,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     unsigned char *q = pl[j].p;
                     verify(&pl[j]);
                     rtm_pools_free(p, q);
-                    if (pl[j].cls < nc) {
-                        if (pl[j].heap) mc[pl[j].cls].fb_live--;
-                        else mc[pl[j].cls].used--;
-                    } else {
-                        ov_live--;
-                    }
-                    pl[j] = pl[--np];
+                    model_freed(pl, &np, j, mc, nc, &ov_live);
                     rtm_pools_free(p, q);
                 } else {
                     /* an interior pointer, or the next block's start when the class is narrower
