@@ -52,12 +52,6 @@ static void sv_push(strvec *s, const char *p)
     s->n++;
 }
 
-static bool ends_with(const char *s, const char *suf)
-{
-    size_t a = strlen(s), b = strlen(suf);
-    return a >= b && !strcmp(s + a - b, suf);
-}
-
 /* Collects .su and .ci files under dir (sorted, for stable output). */
 static int walk(const char *dir, strvec *out, int depth)
 {
@@ -86,7 +80,7 @@ static int walk(const char *dir, strvec *out, int depth)
         struct stat st;
         if (lstat(here.v[i], &st) != 0) continue;
         if (S_ISDIR(st.st_mode)) rc |= walk(here.v[i], out, depth + 1);
-        else if (S_ISREG(st.st_mode) && (ends_with(here.v[i], ".su") || ends_with(here.v[i], ".ci")))
+        else if (S_ISREG(st.st_mode) && rtm_sg_is_input(here.v[i]))
             sv_push(out, here.v[i]);
         free(here.v[i]);
     }

@@ -88,6 +88,9 @@ int rtm_sg_load_file(rtm_sg_graph *g, const char *path, rtm_sg_error *err);
  * O(total size).
  */
 int rtm_sg_load_inputs(rtm_sg_graph *g, const char *const *paths, size_t n, rtm_sg_error *err);
+/** Is @p path a .ci or .su file by its name (what rtm_sg_load_inputs accepts and a directory walk
+ *  collects)? A bare ".su" is not. O(length). */
+bool rtm_sg_is_input(const char *path);
 /** Adds one annotation line as if read from a file named @p origin (command-line options); errors
  *  read "ORIGIN: message". O(line). */
 int rtm_sg_annotate(rtm_sg_graph *g, const char *line, const char *origin, rtm_sg_error *err);

@@ -515,6 +515,15 @@ int rtm_sg_annotate(rtm_sg_graph *g, const char *line, const char *origin, rtm_s
     return annotate_line(g, line, strlen(line), origin, 0, err);
 }
 
+/* s ends in suf and has something before it (".su" alone is not a .su file). */
+static bool has_suffix(const char *s, const char *suf)
+{
+    size_t a = strlen(s), b = strlen(suf);
+    return a > b && !strcmp(s + a - b, suf);
+}
+
+bool rtm_sg_is_input(const char *path) { return has_suffix(path, ".ci") || has_suffix(path, ".su"); }
+
 int rtm_sg_load_file(rtm_sg_graph *g, const char *path, rtm_sg_error *err)
 {
     FILE *fp = fopen(path, "rb");
@@ -533,25 +542,18 @@ int rtm_sg_load_file(rtm_sg_graph *g, const char *path, rtm_sg_error *err)
         free(buf);
         return fail(err, path, 0, "read error");
     }
-    size_t pl = strlen(path);
     int rc;
-    if (pl > 3 && !strcmp(path + pl - 3, ".ci")) rc = rtm_sg_load_ci(g, buf, len, path, err);
-    else if (pl > 3 && !strcmp(path + pl - 3, ".su")) rc = rtm_sg_load_su(g, buf, len, path, err);
+    if (has_suffix(path, ".ci")) rc = rtm_sg_load_ci(g, buf, len, path, err);
+    else if (has_suffix(path, ".su")) rc = rtm_sg_load_su(g, buf, len, path, err);
     else rc = rtm_sg_load_annotations(g, buf, len, path, err);
     free(buf);
     return rc;
 }
 
-static bool has_suffix(const char *s, const char *suf)
-{
-    size_t a = strlen(s), b = strlen(suf);
-    return a > b && !strcmp(s + a - b, suf);
-}
-
 int rtm_sg_load_inputs(rtm_sg_graph *g, const char *const *paths, size_t n, rtm_sg_error *err)
 {
     for (size_t i = 0; i < n; i++)
-        if (!has_suffix(paths[i], ".ci") && !has_suffix(paths[i], ".su"))
+        if (!rtm_sg_is_input(paths[i]))
             return fail(err, paths[i], 0, "not a .su or .ci file");
     /* .ci first: .su records then attach to the nodes the graphs define. */
     for (int pass = 0; pass < 2; pass++)
