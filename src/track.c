@@ -195,6 +195,14 @@ static void l_end(line_buf *l)
     l->n = 0;
     l->mark = 0;
 }
+/* Starts a continuation line whose first @p kept bytes (already at buf + 2) are a field's start. */
+static void l_continue(line_buf *l, size_t kept)
+{
+    l->buf[0] = ' ';
+    l->buf[1] = ' ';
+    l->n = 2u + kept;
+    l->mark = 0;
+}
 /* Sends the line up to the field that starts at mark and moves what it has of that field to a
  * continuation line: the field's blank becomes the line's '\n', the field goes after two blanks. */
 static void l_break(line_buf *l)
@@ -203,10 +211,7 @@ static void l_break(line_buf *l)
     l->buf[at] = '\n';
     if (l->sink != NULL) l->sink(l->ctx, l->buf, at + 1u);
     rtm_memmove(l->buf + 2, l->buf + at + 1u, field);
-    l->buf[0] = ' ';
-    l->buf[1] = ' ';
-    l->n = 2u + field;
-    l->mark = 0;
+    l_continue(l, field);
 }
 static void l_chars(line_buf *l, const char *s, size_t len)
 {
@@ -215,9 +220,7 @@ static void l_chars(line_buf *l, const char *s, size_t len)
         if (s[0] == ' ' && l->n > 0) {
             /* a field that starts here and does not fit: it starts a continuation line */
             l_end(l);
-            l->buf[0] = ' ';
-            l->buf[1] = ' ';
-            l->n = 2;
+            l_continue(l, 0);
             s++;
             len--;
         } else if (l->mark > 0) {
