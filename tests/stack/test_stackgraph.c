@@ -175,6 +175,8 @@ static void test_defined_twice_file_order(void **state)
                                   "node: { title: \"main\" label: \"main\\nboot.c:5:5\\n24 bytes (static)\" }\n}\n";
     static const char app_su[] = "app.c:10:5:main\t40\tstatic\napp.c:3:12:leaf\t100\tstatic\n";
     static const char boot_su[] = "boot.c:5:5:main\t64\tstatic\n";
+    char *reports[2][2] = {{NULL, NULL}, {NULL, NULL}}; /* [order][text, JSON] */
+    size_t lens[2][2];
     for (int order = 0; order < 2; order++) {
         rtm_sg_graph *g = rtm_sg_new();
         rtm_sg_error err;
@@ -187,7 +189,23 @@ static void test_defined_twice_file_order(void **state)
         assert_int_equal(rtm_sg_function_count(g), 2);
         assert_int_equal(rtm_sg_root_count(g), 1);
         assert_int_equal(root(g, "main")->total, 164);
+        /* The reports (main's location included: app.c:10:5, the smaller of the two) do not
+         * depend on the file order either. */
+        for (int json = 0; json < 2; json++) {
+            FILE *out = open_memstream(&reports[order][json], &lens[order][json]);
+            assert_non_null(out);
+            if (json) rtm_sg_report_json(g, out);
+            else rtm_sg_report_text(g, out);
+            fclose(out);
+        }
+        assert_non_null(strstr(reports[order][0], "app.c:10:5"));
+        assert_null(strstr(reports[order][0], "boot.c:5:5"));
         rtm_sg_free(g);
+    }
+    for (int json = 0; json < 2; json++) {
+        assert_string_equal(reports[0][json], reports[1][json]);
+        free(reports[0][json]);
+        free(reports[1][json]);
     }
 }
 
@@ -319,6 +337,13 @@ static void test_recursion_exact(void **state)
     assert_int_equal(root(g, "main")->total, 249);
     assert_int_equal(root(g, "main")->flags, 0);
     rtm_sg_free(g);
+    /* The same member twice: the larger depth counts, in either order. */
+    g = load(ci, NULL, "recursion b 3\nrecursion c 5\nrecursion c 2\n", NULL);
+    assert_int_equal(root(g, "main")->total, 249);
+    rtm_sg_free(g);
+    g = load(ci, NULL, "recursion c 2\nrecursion b 3\nrecursion c 5\n", NULL);
+    assert_int_equal(root(g, "main")->total, 249);
+    rtm_sg_free(g);
     /* Only one of the two cycles bounded: still unbounded. */
     g = load(ci, NULL, "recursion c 5\n", NULL);
     assert_int_equal(root(g, "main")->flags, RTM_SG_F_RECURSION);
@@ -354,6 +379,58 @@ static void test_icall_exact(void **state)
     assert_int_equal(rtm_sg_unresolved_count(g), 1);
     assert_int_equal(root(g, "main")->total, 16 + 4 + 100);
     assert_int_equal(root(g, "main")->flags, RTM_SG_F_ICALL);
+    rtm_sg_free(g);
+}
+
+/* Several icall directives for the same site, or for the same function, add up: every target any
+ * of them names is a possible callee, whatever order the files and lines come in (once the first
+ * match won and the others' targets were dropped without a word: a bound too small). */
+static void test_icall_directives_add_up(void **state)
+{
+    (void)state;
+    const char *ci = "graph: { title: \"a.c\"\n" NODE("main", "main", 1, 16, "static") NODE("run", "run", 8, 4, "static")
+        NODE("t1", "t1", 10, 100, "static") NODE("t2", "t2", 11, 200, "static") NODE("t3", "t3", 12, 50, "static")
+        EDGE("main", "run", 1) ICALL("run", 9) "}\n";
+    static const char *const anns[] = {
+        "icall run t1\nicall run t2\n",           "icall run t2\nicall run t1\n",
+        "icall a.c:9 t1\nicall a.c:9:7 t2\n",     "icall a.c:9:7 t2\nicall a.c:9 t1\n",
+        "icall a.c:9 t1\nicall a.c:9 t2 t1\n",    "fptype h t1\nicall run @h\nfptype h t2\nicall run t1\n",
+    };
+    for (size_t i = 0; i < sizeof anns / sizeof anns[0]; i++) {
+        rtm_sg_graph *g = load(ci, NULL, anns[i], NULL);
+        assert_int_equal(rtm_sg_unresolved_count(g), 0);
+        assert_int_equal(root(g, "main")->total, 16 + 4 + 200);
+        assert_int_equal(root(g, "main")->flags, 0);
+        assert_int_equal(rtm_sg_root_count(g), 2); /* main, and t3 which nothing names */
+        static const char *const chain[] = {"main", "run", "t2"};
+        expect_chain(g, "main", chain, 3);
+        rtm_sg_free(g);
+    }
+    /* A site directive still takes precedence over its function's: the function's covers only the
+     * calls no site names. */
+    rtm_sg_graph *g = load(ci, NULL, "icall run t2\nicall a.c:9 t1\n", NULL);
+    assert_int_equal(root(g, "main")->total, 16 + 4 + 100);
+    rtm_sg_free(g);
+}
+
+/* thread, isr and frame given twice for one NAME: the later value counts (docs/stack-annotations.md:
+ * files and options in command-line order, so an option after a file overrides it). */
+static void test_repeated_directives_later_wins(void **state)
+{
+    (void)state;
+    const char *ci = "graph: { title: \"a.c\"\n" NODE("main", "main", 1, 16, "static") NODE("w", "w", 2, 100, "static")
+        EDGE("main", "w", 1) "}\n";
+    rtm_sg_graph *g = load(ci, NULL, "thread main 64\nframe w 40\nthread main 200\nframe w 20\n", NULL);
+    assert_int_equal(root(g, "main")->stack, 200);
+    assert_int_equal(root(g, "main")->total, 16 + 20);
+    rtm_sg_free(g);
+    g = load(ci, NULL, "thread main 200\nframe w 20\nthread main 64\nframe w 40\n", NULL);
+    assert_int_equal(root(g, "main")->stack, 64);
+    assert_int_equal(root(g, "main")->total, 16 + 40);
+    rtm_sg_free(g);
+    g = load(ci, NULL, "isr w 3\nisr w 7\n", NULL);
+    assert_true(root(g, "w")->isr);
+    assert_int_equal(root(g, "w")->level, 7);
     rtm_sg_free(g);
 }
 
@@ -910,6 +987,8 @@ int main(void)
         cmocka_unit_test(test_external_and_nodata),
         cmocka_unit_test(test_recursion_exact),
         cmocka_unit_test(test_icall_exact),
+        cmocka_unit_test(test_icall_directives_add_up),
+        cmocka_unit_test(test_repeated_directives_later_wins),
         cmocka_unit_test(test_isr_nesting_exact),
         cmocka_unit_test(test_roots_option),
         cmocka_unit_test(test_malformed),

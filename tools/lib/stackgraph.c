@@ -350,6 +350,23 @@ static void add_edge(rtm_sg_graph *g, uint32_t from, uint32_t to, const char *si
     g->e[g->ne++] = (sg_edge){from, to, site ? rtm_sg__strndup(site, strlen(site)) : NULL, true};
 }
 
+/* The edges from index first on were added for one indirect call: keeps the first edge to each
+ * target. O(k^2) in the k targets of that call, which annotations list by hand. */
+static void drop_repeated_targets(rtm_sg_graph *g, size_t first)
+{
+    size_t kept = first;
+    for (size_t i = first; i < g->ne; i++) {
+        bool seen = false;
+        for (size_t j = first; j < kept && !seen; j++) seen = g->e[j].to == g->e[i].to;
+        if (seen) {
+            free(g->e[i].site);
+        } else {
+            g->e[kept++] = g->e[i];
+        }
+    }
+    g->ne = kept;
+}
+
 /* Adds the targets of directive d (names or @types) as edges from caller. */
 static int add_targets(rtm_sg_graph *g, const uint32_t *byname, size_t nb, const sg_directive *d, uint32_t caller,
                        const char *site, rtm_sg_error *err)
@@ -409,15 +426,21 @@ static int apply_annotations(rtm_sg_graph *g, rtm_sg_error *err)
         case SG_D_ISR: f->isr_level = (int)d->n, f->want_root = true; break;
         case SG_D_ROOT: f->want_root = true; break;
         case SG_D_FRAME: f->frame_override = d->n; break;
-        case SG_D_RECURSION: f->rec_depth = (unsigned)d->n; break;
+        case SG_D_RECURSION: /* the same member twice: the larger depth, as for two members */
+            if ((unsigned)d->n > f->rec_depth) f->rec_depth = (unsigned)d->n;
+            break;
         default: break;
         }
     }
-    /* Indirect calls: per site first, then per calling function. */
+    /* Indirect calls: the site directives that match a call, or if there are none, the directives
+     * for its calling function. Every matching directive of that kind adds its targets (the union,
+     * whatever order files and lines come in: dropping one's targets would make the bound too
+     * small); a target named twice is one edge. */
     for (size_t i = 0; i < g->nic; i++) {
         sg_icall *ic = &g->ic[i];
+        size_t first_edge = g->ne;
         bool done = false;
-        for (size_t j = 0; j < g->nd && !done; j++) {
+        for (size_t j = 0; j < g->nd; j++) {
             const sg_directive *d = &g->d[j];
             if (d->kind != SG_D_ICALL || !is_site(d->a) || !site_matches(ic->site, d->a)) continue;
             if (add_targets(g, byname, nb, d, ic->caller, ic->site, err)) goto out;
@@ -433,8 +456,9 @@ static int apply_annotations(rtm_sg_graph *g, rtm_sg_error *err)
             }
             if (id != ic->caller) continue;
             if (add_targets(g, byname, nb, d, ic->caller, ic->site, err)) goto out;
-            done = true;
         }
+        drop_repeated_targets(g, first_edge);
+        done = g->ne > first_edge;
         if (!done) {
             g->unres = rtm_sg__grow(g->unres, &g->cunres, g->nunres + 1, sizeof *g->unres);
             g->unres[g->nunres++] = *ic;

@@ -272,6 +272,16 @@ static int parse_attrs(lexer *lx, const char *const *keys, char **out, size_t nk
     }
 }
 
+/* Is FILE:LINE:COL (file = the flen bytes at file) before f's location? */
+static bool loc_before(const char *file, size_t flen, unsigned line, unsigned col, const sg_func *f)
+{
+    size_t n = strlen(f->file);
+    int c = memcmp(file, f->file, flen < n ? flen : n);
+    if (c != 0) return c < 0;
+    if (flen != n) return flen < n;
+    return line != f->line ? line < f->line : col < f->col;
+}
+
 /* Node label: "NAME\nFILE:LINE:COL\nBYTES bytes (QUALIFIER)" (lines 2 and 3 optional). */
 static int apply_node_label(lexer *lx, sg_func *f, const char *label, unsigned ln)
 {
@@ -289,7 +299,9 @@ static int apply_node_label(lexer *lx, sg_func *f, const char *label, unsigned l
     bool def = l2 != NULL;
     if (def && f->loc_def && (f->line != line || f->col != col || strlen(f->file) != flen || memcmp(f->file, l1, flen)))
         f->dup_def = true;
-    if (!f->file || (def && !f->loc_def)) {
+    /* Two definitions (or two declarations) in different places: the smaller location (file name,
+     * line, column) is the one reported, so reports do not depend on the order of the files. */
+    if (!f->file || (def && !f->loc_def) || (def == f->loc_def && loc_before(l1, flen, line, col, f))) {
         free(f->file);
         f->file = rtm_sg__strndup(l1, flen);
         f->line = line;
