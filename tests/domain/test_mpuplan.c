@@ -151,6 +151,29 @@ static void planning_errors_name_lines(void **state)
     assert_int_equal(rtm_plan_arch("x86"), RTM_MPU_NONE);
 }
 
+/* Without a `regions` line: 8 slots on ARM, 16 on PMP, never more than RTM_MPU_MAX_REGIONS (the
+ * planner refuses more: at RTM_MPU_MAX_REGIONS=8 every PMP plan without the line once failed). */
+static void default_regions(void **state)
+{
+    (void)state;
+    rtm_plan_error err;
+    const uint32_t pmp = RTM_MPU_MAX_REGIONS < 16 ? RTM_MPU_MAX_REGIONS : 16;
+    const uint32_t arm = RTM_MPU_MAX_REGIONS < 8 ? RTM_MPU_MAX_REGIONS : 8;
+    assert_int_equal(parse("system f 0x80000000 64K P_RO_U_RO locked\n"
+                           "partition a 0x80020000 4K P_RW_U_RW xn\n"
+                           "domain d a\n",
+                           &err),
+                     0);
+    assert_int_equal(rtm_plan_compute(&g_plan, RTM_MPU_RISCV_PMP, &g_res, &err), 0);
+    assert_int_equal(g_res.arch.regions, pmp);
+    assert_int_equal(g_res.sys.first, pmp - 1);
+    assert_int_equal(g_res.dom[0].count, 1);
+    assert_int_equal(rtm_plan_compute(&g_plan, RTM_MPU_ARMV7M, &g_res, &err), 0);
+    assert_int_equal(g_res.arch.regions, arm);
+    assert_int_equal(rtm_plan_compute(&g_plan, RTM_MPU_ARMV8M, &g_res, &err), 0);
+    assert_int_equal(g_res.arch.regions, arm);
+}
+
 static char *slurp(const char *name, size_t *len)
 {
     char path[512];
@@ -205,6 +228,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(parse_ok),
         cmocka_unit_test(syntax_errors),
         cmocka_unit_test(planning_errors_name_lines),
+        cmocka_unit_test(default_regions),
         cmocka_unit_test(example_plans),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
