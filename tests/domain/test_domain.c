@@ -22,6 +22,10 @@ RTM_PARTITION_DEFINE(p_data, 0x20000000u, 0x1000u, RTM_PART_P_RW_U_RW | RTM_PART
 RTM_PARTITION_DEFINE(p_ro, 0x20001000u, 0x400u, RTM_PART_P_RW_U_RO | RTM_PART_XN);
 RTM_PARTITION_DEFINE(p_priv, 0x20002000u, 0x100u, RTM_PART_P_RW_U_NA | RTM_PART_XN);
 
+/* The tests take the limits from the macros (test_domain_partitions3, test_domain_regions8):
+ * at most n, or RTM_DOMAIN_MAX_PARTITIONS if smaller. */
+#define UPTO_PARTS(n) ((n) < RTM_DOMAIN_MAX_PARTITIONS ? (uint32_t)(n) : (uint32_t)RTM_DOMAIN_MAX_PARTITIONS)
+
 static int reset(void **state)
 {
     (void)state;
@@ -47,32 +51,33 @@ static void init_and_stats(void **state)
     (void)state;
     rtm_domain d = {0};
     const rtm_partition *parts[] = {&p_code, &p_data, &p_ro, &p_priv};
+    const uint32_t np = UPTO_PARTS(4); /* one slot each */
     rtm_domain_diag dg;
-    assert_int_equal(rtm_domain_init(&d, &k_v7, parts, 4, &dg), RTM_OK);
+    assert_int_equal(rtm_domain_init(&d, &k_v7, parts, np, &dg), RTM_OK);
     assert_int_equal(dg.err, RTM_OK);
     rtm_domain_stats st;
     assert_int_equal(rtm_domain_get_stats(&d, &st), RTM_OK);
-    assert_int_equal(st.partitions, 4);
-    assert_int_equal(st.max_partitions, 6);
-    assert_int_equal(st.regions_used, 4);
+    assert_int_equal(st.partitions, np);
+    assert_int_equal(st.max_partitions, UPTO_PARTS(6)); /* 6 free slots */
+    assert_int_equal(st.regions_used, np);
     assert_int_equal(st.regions_avail, 6);
     assert_int_equal(st.bytes_wasted, 0);
     /* The kept registers are exactly the planner's. */
     rtm_mpu_range r[4];
-    for (int i = 0; i < 4; i++) r[i] = (rtm_mpu_range){parts[i]->start, parts[i]->size, parts[i]->attr};
+    for (uint32_t i = 0; i < np; i++) r[i] = (rtm_mpu_range){parts[i]->start, parts[i]->size, parts[i]->attr};
     rtm_mpu_regs g;
-    assert_int_equal(rtm_mpu_plan(&k_v7, RTM_MPU_SET_DOMAIN, r, 4, &g, NULL), RTM_OK);
+    assert_int_equal(rtm_mpu_plan(&k_v7, RTM_MPU_SET_DOMAIN, r, np, &g, NULL), RTM_OK);
     assert_true(rtm_mpu_regs_equal(rtm_domain_regs(&d), &g));
     assert_int_equal(rtm_domain_regs(&d)->first, 2);
     assert_int_equal(rtm_domain_verify(&d), RTM_OK);
     /* double init is refused and changes nothing */
     assert_int_equal(rtm_domain_init(&d, &k_v7, parts, 1, &dg), RTM_ERR_STATE);
-    assert_int_equal(rtm_domain_partition_count(&d), 4);
+    assert_int_equal(rtm_domain_partition_count(&d), np);
     assert_int_equal(rtm_domain_deinit(&d), RTM_OK);
     assert_int_equal(rtm_domain_deinit(&d), RTM_ERR_STATE);
     assert_int_equal(rtm_domain_partition_count(&d), 0);
     assert_null(rtm_domain_regs(&d));
-    assert_int_equal(rtm_domain_max_partitions(&k_pg), 16);
+    assert_int_equal(rtm_domain_max_partitions(&k_pg), UPTO_PARTS(16)); /* 16 POSIX slots */
     assert_int_equal(rtm_domain_max_partitions(NULL), 0);
 }
 
@@ -109,6 +114,7 @@ static void init_errors_name_partition_and_rule(void **state)
     const rtm_partition *w[] = {&wrap};
     assert_int_equal(rtm_domain_init(&d, &k_pg, w, 1, &dg), RTM_ERR_SIZE);
 
+#if RTM_DOMAIN_MAX_PARTITIONS >= 7 /* slot exhaustion needs 7 partitions; fewer: the limit, below */
     /* 7 partitions, 6 slots: the 7th is named */
     rtm_partition many[7];
     const rtm_partition *mp[7];
@@ -118,6 +124,19 @@ static void init_errors_name_partition_and_rule(void **state)
     }
     assert_int_equal(rtm_domain_init(&d, &k_v7, mp, 7, &dg), RTM_ERR_NO_SLOT);
     assert_int_equal(dg.index, 6);
+#endif
+    /* one partition more than RTM_DOMAIN_MAX_PARTITIONS, on a 64-slot POSIX arch: the one past
+     * the limit is named */
+    rtm_partition lim[RTM_DOMAIN_MAX_PARTITIONS + 1];
+    const rtm_partition *lp[RTM_DOMAIN_MAX_PARTITIONS + 1];
+    for (unsigned i = 0; i < RTM_DOMAIN_MAX_PARTITIONS + 1; i++) {
+        lim[i] = (rtm_partition){0x20000000u + 0x2000u * i, 0x1000u, RTM_PART_P_RW_U_RW};
+        lp[i] = &lim[i];
+    }
+    const rtm_mpu_arch pg64 = RTM_MPU_ARCH_POSIX(64, 4096);
+    assert_int_equal(rtm_domain_init(&d, &pg64, lp, RTM_DOMAIN_MAX_PARTITIONS + 1, &dg), RTM_ERR_NO_SLOT);
+    assert_int_equal(dg.index, RTM_DOMAIN_MAX_PARTITIONS);
+    assert_int_equal(rtm_domain_partition_count(&d), 0);
     const rtm_partition *withnull[] = {&p_data, NULL};
     assert_int_equal(rtm_domain_init(&d, &k_v7, withnull, 2, &dg), RTM_ERR_ARG);
     assert_int_equal(rtm_domain_init(NULL, &k_v7, NULL, 0, &dg), RTM_ERR_ARG);
@@ -152,35 +171,52 @@ static void add_remove_unchanged_on_failure(void **state)
     assert_int_equal(dg.index, -1);
     assert_true(same_content(&d, snap, 2, &regs));
 
-    /* fill the 6 slots, then one more */
-    for (unsigned i = 0; i < 4; i++) {
+    /* fill the 6 slots, then one more (refused for slots; with fewer than 6 partitions allowed, the
+     * domain is full first) */
+    const uint32_t nfill = UPTO_PARTS(6);
+    for (unsigned i = 0; i + 2 < nfill; i++) {
         rtm_partition p = {0x20010000u + 0x1000u * i, 0x100u, RTM_PART_P_RW_U_RW};
         assert_int_equal(rtm_domain_add_partition(&d, &p, &dg), RTM_OK);
     }
     rtm_partition extra = {0x20020000u, 0x100u, RTM_PART_P_RW_U_RW};
     regs = *rtm_domain_regs(&d);
-    assert_int_equal(rtm_domain_add_partition(&d, &extra, &dg), RTM_ERR_NO_SLOT);
+    assert_int_equal(rtm_domain_add_partition(&d, &extra, &dg), nfill == 6 ? RTM_ERR_NO_SLOT : RTM_ERR_FULL);
     assert_int_equal(dg.partition.start, extra.start);
     assert_true(rtm_mpu_regs_equal(rtm_domain_regs(&d), &regs));
-    assert_int_equal(rtm_domain_partition_count(&d), 6);
+    assert_int_equal(rtm_domain_partition_count(&d), nfill);
 
     /* remove: exact match only */
     rtm_partition wrong = p_ro;
     wrong.attr = RTM_PART_P_RW_U_RW;
     assert_int_equal(rtm_domain_remove_partition(&d, &wrong, &dg), RTM_ERR_BAD_PTR);
-    assert_int_equal(rtm_domain_partition_count(&d), 6);
+    assert_int_equal(rtm_domain_partition_count(&d), nfill);
     assert_int_equal(rtm_domain_remove_partition(&d, &p_ro, &dg), RTM_OK);
-    assert_int_equal(rtm_domain_partition_count(&d), 5);
+    assert_int_equal(rtm_domain_partition_count(&d), nfill - 1);
     assert_int_equal(rtm_domain_add_partition(&d, &extra, &dg), RTM_OK);
     rtm_domain_stats st;
     rtm_domain_get_stats(&d, &st);
     assert_int_equal(st.rejected, 4);
-    assert_int_equal(st.regions_used, 6);
+    assert_int_equal(st.regions_used, nfill);
     assert_int_equal(rtm_domain_add_partition(NULL, &extra, &dg), RTM_ERR_ARG);
     assert_int_equal(rtm_domain_add_partition(&d, NULL, &dg), RTM_ERR_ARG);
     rtm_domain never = {0};
     assert_int_equal(rtm_domain_add_partition(&never, &extra, &dg), RTM_ERR_STATE);
     assert_int_equal(rtm_domain_remove_partition(&never, &extra, &dg), RTM_ERR_STATE);
+    assert_int_equal(rtm_domain_deinit(&d), RTM_OK);
+    /* exactly RTM_DOMAIN_MAX_PARTITIONS partitions fit (64 POSIX slots), one more is FULL */
+    rtm_partition lim[RTM_DOMAIN_MAX_PARTITIONS + 1];
+    const rtm_partition *lp[RTM_DOMAIN_MAX_PARTITIONS];
+    for (unsigned i = 0; i < RTM_DOMAIN_MAX_PARTITIONS + 1; i++)
+        lim[i] = (rtm_partition){0x20000000u + 0x2000u * i, 0x1000u, RTM_PART_P_RW_U_RW};
+    for (unsigned i = 0; i < RTM_DOMAIN_MAX_PARTITIONS; i++) lp[i] = &lim[i];
+    const rtm_mpu_arch pg64 = RTM_MPU_ARCH_POSIX(64, 4096);
+    assert_int_equal(rtm_domain_max_partitions(&pg64), UPTO_PARTS(64));
+    assert_int_equal(rtm_domain_init(&d, &pg64, lp, RTM_DOMAIN_MAX_PARTITIONS, &dg), RTM_OK);
+    assert_int_equal(rtm_domain_partition_count(&d), RTM_DOMAIN_MAX_PARTITIONS);
+    assert_int_equal(rtm_domain_add_partition(&d, &lim[RTM_DOMAIN_MAX_PARTITIONS], &dg), RTM_ERR_FULL);
+    assert_int_equal(rtm_domain_partition_count(&d), RTM_DOMAIN_MAX_PARTITIONS);
+    assert_int_equal(rtm_domain_remove_partition(&d, &lim[0], &dg), RTM_OK);
+    assert_int_equal(rtm_domain_add_partition(&d, &lim[RTM_DOMAIN_MAX_PARTITIONS], &dg), RTM_OK);
     assert_int_equal(rtm_domain_deinit(&d), RTM_OK);
 }
 
@@ -275,7 +311,8 @@ static void check_randomized(void **state)
     const uintptr_t base = 0x20000000u;
     size_t ops = rtm_test_ops_min(200000, 2000); /* "some checks allowed, some not" needs a sample */
     rtm_domain d = {0};
-    rtm_mpu_arch arch = RTM_MPU_ARCH_ARMV8M(16, 0);
+    /* 16 slots, or RTM_MPU_MAX_REGIONS if smaller (test_domain_regions8) */
+    rtm_mpu_arch arch = RTM_MPU_ARCH_ARMV8M(RTM_MPU_MAX_REGIONS < 16 ? RTM_MPU_MAX_REGIONS : 16, 0);
     assert_int_equal(rtm_domain_init(&d, &arch, NULL, 0, NULL), RTM_OK);
     unsigned model[UNITS * UNIT]; /* unprivileged rights per byte */
     memset(model, 0, sizeof model);
@@ -295,11 +332,14 @@ static void check_randomized(void **state)
             for (uint64_t b = u0 * UNIT; b < (u0 + len) * UNIT; b++)
                 if (model[b] & 0x100u) free_ = false;
             bool full = rtm_domain_partition_count(&d) >= RTM_DOMAIN_MAX_PARTITIONS;
+            bool no_slot = rtm_domain_partition_count(&d) >= arch.regions; /* one slot each on v8-M */
             rtm_err e = rtm_domain_add_partition(&d, &p, NULL);
             if (full) {
                 assert_int_equal(e, RTM_ERR_FULL);
             } else if (!free_) {
                 assert_int_equal(e, RTM_ERR_OVERLAP);
+            } else if (no_slot) { /* fewer slots than partitions allowed */
+                assert_int_equal(e, RTM_ERR_NO_SLOT);
             } else {
                 assert_int_equal(e, RTM_OK);
                 for (uint64_t b = u0 * UNIT; b < (u0 + len) * UNIT; b++) model[b] = 0x100u | rtm_part_access(p.attr, false);

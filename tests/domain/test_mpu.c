@@ -20,9 +20,14 @@
 #include "rtm_test.h"
 #include "rtmem/mpu.h"
 
+/* 16 slots, or RTM_MPU_MAX_REGIONS if smaller (test_mpu_regions8: 8). The tests below that plan on
+ * 16 slots need at most 8 of them; slot numbers counted from the top (PMP system entries) follow. */
+#define SLOTS16 (RTM_MPU_MAX_REGIONS < 16u ? (uint32_t)RTM_MPU_MAX_REGIONS : 16u)
+_Static_assert(RTM_MPU_MAX_REGIONS >= 8, "test_mpu plans on 8-slot MPUs (RTM_MPU_MAX_REGIONS >= 8)");
+
 static const rtm_mpu_arch k_v7 = RTM_MPU_ARCH_ARMV7M(8, 0);
 static const rtm_mpu_arch k_v8 = RTM_MPU_ARCH_ARMV8M(8, 0);
-static const rtm_mpu_arch k_pmp = RTM_MPU_ARCH_RISCV_PMP(16, 0);
+static const rtm_mpu_arch k_pmp = RTM_MPU_ARCH_RISCV_PMP(SLOTS16, 0);
 
 #define RW_XN (RTM_PART_P_RW_U_RW | RTM_PART_XN)
 
@@ -218,7 +223,7 @@ static void v8m_values(void **state)
      * [1] smallest, 32 B RO/RO exec at 0x10000000: AP=11 -> 0x10000006; RLAR = 0x10000001.
      * [2] top 32 B, device P:RW U:NA XN: RBAR = 0xFFFFFFE1; RLAR = 0xFFFFFFE0 | 1<<1 | 1 = 0xFFFFFFE3.
      * [3] P:RO U:NA XN at 0x30000000, 64 B: AP=10 -> 0x30000005, RLAR = 0x30000021. */
-    rtm_mpu_arch a = RTM_MPU_ARCH_ARMV8M(16, 4);
+    rtm_mpu_arch a = RTM_MPU_ARCH_ARMV8M(SLOTS16, 4);
     rtm_mpu_range r[4] = {{0x20000000u, 33u * 1024u, RW_XN},
                           {0x10000000u, 32u, RTM_PART_P_RO_U_RO},
                           {0xFFFFFFE0u, 32u, RTM_PART_P_RW_U_NA | RTM_PART_XN | RTM_PART_DEVICE},
@@ -311,7 +316,9 @@ static void pmp_values(void **state)
     assert_int_equal(rtm_pmp_pack_cfg(&g, words), RTM_OK);
     assert_int_equal(words[0], 0x001B151Bu);
     assert_int_equal(words[1], 0x0000090Bu);
+#if RTM_MPU_MAX_REGIONS > 8 /* a third word exists */
     assert_int_equal(words[2], 0);
+#endif
 }
 
 static void pmp_edges(void **state)
@@ -327,10 +334,10 @@ static void pmp_edges(void **state)
     assert_int_equal(g.r.pmp[0].pmpcfg, 0x0F);
     /* As a locked system entry (top slot 15, no known previous address): NAPOT 4 GiB:
      * pmpaddr = 0 | (2^32/8 - 1) = 0x1FFFFFFF, cfg L|NAPOT|X|W|R = 0x9F. */
-    rtm_mpu_arch a = RTM_MPU_ARCH_RISCV_PMP(16, 1);
+    rtm_mpu_arch a = RTM_MPU_ARCH_RISCV_PMP(SLOTS16, 1);
     rtm_mpu_range lk = {0, 0x100000000ull, RTM_PART_P_RW_U_RW | RTM_PART_LOCKED};
     plan_ok(&a, RTM_MPU_SET_SYSTEM, &lk, 1, &g);
-    assert_int_equal(g.first, 15);
+    assert_int_equal(g.first, SLOTS16 - 1u);
     assert_int_equal(g.r.pmp[0].pmpaddr, 0x1FFFFFFFu);
     assert_int_equal(g.r.pmp[0].pmpcfg, 0x9F);
     /* Top of the address space, not NAPOT-shaped: 0xFFFFFF40 + 0xC0 -> OFF 0x3FFFFFD0, TOR
@@ -339,7 +346,7 @@ static void pmp_edges(void **state)
     rtm_mpu_diag d;
     assert_int_equal(rtm_mpu_plan(&a, RTM_MPU_SET_SYSTEM, &top, 1, &g, &d), RTM_ERR_NO_SLOT); /* needs 2 */
     assert_int_equal(d.index, 0);
-    rtm_mpu_arch a2 = RTM_MPU_ARCH_RISCV_PMP(16, 2);
+    rtm_mpu_arch a2 = RTM_MPU_ARCH_RISCV_PMP(SLOTS16, 2);
     plan_ok(&a2, RTM_MPU_SET_SYSTEM, &top, 1, &g);
     assert_int_equal(g.count, 2);
     assert_int_equal(g.r.pmp[0].pmpaddr, 0x3FFFFFD0u);
@@ -366,7 +373,7 @@ static void pmp_rejections(void **state)
     rtm_mpu_range lk = {0x80000000u, 0x100u, RTM_PART_P_RO_U_RO | RTM_PART_LOCKED};
     assert_int_equal(rtm_mpu_plan(&k_pmp, RTM_MPU_SET_DOMAIN, &lk, 1, &g, &d), RTM_ERR_UNSUPPORTED);
     rtm_mpu_range mix = {0x80000000u, 0x100u, RTM_PART_P_RW_U_RO | RTM_PART_LOCKED};
-    rtm_mpu_arch a = RTM_MPU_ARCH_RISCV_PMP(16, 4);
+    rtm_mpu_arch a = RTM_MPU_ARCH_RISCV_PMP(SLOTS16, 4);
     assert_int_equal(rtm_mpu_plan(&a, RTM_MPU_SET_SYSTEM, &mix, 1, &g, &d), RTM_ERR_UNSUPPORTED);
     rtm_mpu_range odd = {0x80000002u, 0x100u, RW_XN};
     assert_int_equal(rtm_mpu_plan(&k_pmp, RTM_MPU_SET_DOMAIN, &odd, 1, &g, &d), RTM_ERR_ALIGN);
@@ -410,6 +417,21 @@ static void common_rejections(void **state)
     assert_int_equal(rtm_mpu_arch_check(&bad), RTM_OK);
     bad.regions++;
     assert_int_equal(rtm_mpu_arch_check(&bad), RTM_ERR_SIZE);
+    {
+        /* a PMP of RTM_MPU_MAX_REGIONS entries: that many one-entry (NAPOT) ranges fill it exactly,
+         * one range more is refused and named */
+        rtm_mpu_range lim[RTM_MPU_MAX_REGIONS + 1];
+        for (unsigned i = 0; i < RTM_MPU_MAX_REGIONS + 1; i++)
+            lim[i] = (rtm_mpu_range){0x20000000u + i * 0x1000u, 0x100u, RW_XN};
+        rtm_mpu_arch pmp_max = RTM_MPU_ARCH_RISCV_PMP(RTM_MPU_MAX_REGIONS, 0);
+        plan_ok(&pmp_max, RTM_MPU_SET_DOMAIN, lim, RTM_MPU_MAX_REGIONS, &g);
+        assert_int_equal(g.count, RTM_MPU_MAX_REGIONS);
+        assert_int_equal(g.owner[RTM_MPU_MAX_REGIONS - 1], RTM_MPU_MAX_REGIONS - 1);
+        assert_int_equal(rtm_mpu_plan(&pmp_max, RTM_MPU_SET_DOMAIN, lim, RTM_MPU_MAX_REGIONS + 1, &g, &d),
+                         RTM_ERR_NO_SLOT);
+        assert_int_equal(d.index, RTM_MPU_MAX_REGIONS);
+        assert_int_equal(g.count, 0);
+    }
 #if RTM_MPU_MAX_REGIONS > 16
     {
         /* more ranges than an ARMv7-M MPU has slots: 17 on a 64-entry PMP */
@@ -517,6 +539,7 @@ static void randomized_plans(void **state)
     size_t planned = 0, refused = 0;
     for (size_t op = 0; op < ops; op++) {
         rtm_mpu_arch a = {kinds[op % 3], 8u + 8u * (uint32_t)rtm_test_rnd(&rng, 2), 0, 0};
+        if (a.regions > SLOTS16) a.regions = SLOTS16; /* test_mpu_regions8: 8 slots only */
         a.sys_regions = (uint32_t)rtm_test_rnd(&rng, 4);
         size_t n = 1 + (size_t)rtm_test_rnd(&rng, 5);
         rtm_mpu_range r[8];

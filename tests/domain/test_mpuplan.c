@@ -86,8 +86,14 @@ static void syntax_errors(void **state)
     expect_error("partition a 0x20000000 1K P_RW_U_RW\ndomain d a b\n", 2, "no partition named 'b'");
     expect_error("partition a 0x20000000 1K P_RW_U_RW\ndomain d a a\n", 2, "listed twice");
     expect_error("domain\n", 1, "expected NAME");
+    rtm_plan_error err;
     expect_error("regions 0\n", 1, "regions: expected a count");
-    expect_error("regions 17\n", 1, "regions: expected a count");
+    char above[32]; /* "regions 17": one above RTM_MPU_MAX_REGIONS */
+    snprintf(above, sizeof above, "regions %d\n", RTM_MPU_MAX_REGIONS + 1);
+    expect_error(above, 1, "regions: expected a count");
+    snprintf(above, sizeof above, "regions %d\n", RTM_MPU_MAX_REGIONS);
+    assert_int_equal(parse(above, &err), -1); /* accepted; the plan then has nothing in it */
+    assert_non_null(strstr(err.msg, "no system region and no domain"));
     expect_error("regions 8\nregions 8\n", 2, "already given on line 1");
     expect_error("frobnicate 1 2 3\n", 1, "unknown keyword");
     expect_error("# nothing\n", 1, "no system region and no domain");
@@ -100,7 +106,6 @@ static void syntax_errors(void **state)
     expect_error("regions 8\n\x1b[31mfoo\n", 2, "control byte 0x1b at column 1");
     expect_error("regions\x7f 8\n", 1, "control byte 0x7f at column 8");
     expect_error("# tabs\tand a CR are text\r\nregions\t8\r\n", 2, "no system region and no domain");
-    rtm_plan_error err;
     const char nul[] = "regions 8\nsys\0tem\n";
     assert_int_equal(rtm_plan_parse(nul, sizeof nul - 1, &g_plan, &err), -1);
     assert_int_equal(err.line, 2);
@@ -151,6 +156,29 @@ static void planning_errors_name_lines(void **state)
     assert_int_equal(rtm_plan_arch("x86"), RTM_MPU_NONE);
 }
 
+/* Without a `regions` line: 8 slots on ARM, 16 on PMP, never more than RTM_MPU_MAX_REGIONS (the
+ * planner refuses more: at RTM_MPU_MAX_REGIONS=8 every PMP plan without the line once failed). */
+static void default_regions(void **state)
+{
+    (void)state;
+    rtm_plan_error err;
+    const uint32_t pmp = RTM_MPU_MAX_REGIONS < 16 ? RTM_MPU_MAX_REGIONS : 16;
+    const uint32_t arm = RTM_MPU_MAX_REGIONS < 8 ? RTM_MPU_MAX_REGIONS : 8;
+    assert_int_equal(parse("system f 0x80000000 64K P_RO_U_RO locked\n"
+                           "partition a 0x80020000 4K P_RW_U_RW xn\n"
+                           "domain d a\n",
+                           &err),
+                     0);
+    assert_int_equal(rtm_plan_compute(&g_plan, RTM_MPU_RISCV_PMP, &g_res, &err), 0);
+    assert_int_equal(g_res.arch.regions, pmp);
+    assert_int_equal(g_res.sys.first, pmp - 1);
+    assert_int_equal(g_res.dom[0].count, 1);
+    assert_int_equal(rtm_plan_compute(&g_plan, RTM_MPU_ARMV7M, &g_res, &err), 0);
+    assert_int_equal(g_res.arch.regions, arm);
+    assert_int_equal(rtm_plan_compute(&g_plan, RTM_MPU_ARMV8M, &g_res, &err), 0);
+    assert_int_equal(g_res.arch.regions, arm);
+}
+
 static char *slurp(const char *name, size_t *len)
 {
     char path[512];
@@ -181,6 +209,7 @@ static void example_plans(void **state)
     /* periph 512M device P:RW U:NA XN: SIZE 28 -> 0x38|1, 0x10000000|0x01000000|0x00050000 */
     assert_int_equal(g_res.sys.r.v7m[2].rasr, 0x11050039u);
     t = slurp("example-v8m.plan", &len);
+#if RTM_MPU_MAX_REGIONS >= 16 /* the v8m and PMP examples say `regions 16` (test_mpuplan_regions8: 8) */
     assert_int_equal(rtm_plan_parse(t, len, &g_plan, &err), 0);
     assert_int_equal(rtm_plan_compute(&g_plan, RTM_MPU_ARMV8M, &g_res, &err), 0);
     /* periph: RBAR 0x40000000 | AP 00 | XN = 0x40000001, RLAR 0x5FFFFFE0 | Attr1 | EN = 0x5FFFFFE3 */
@@ -196,6 +225,15 @@ static void example_plans(void **state)
     /* guard: NA4 locked no access: 0x20004000, cfg L|NA4 = 0x90 */
     assert_int_equal(g_res.sys.r.pmp[1].pmpcfg, 0x90);
     assert_int_equal(g_res.dom[0].count, 6);
+#else
+    /* both plans ask for 16 slots: refused on their `regions` line below that limit */
+    assert_int_equal(rtm_plan_parse(t, len, &g_plan, &err), -1);
+    assert_int_equal(err.line, 2);
+    assert_non_null(strstr(err.msg, "regions: expected a count"));
+    t = slurp("example-pmp.plan", &len);
+    assert_int_equal(rtm_plan_parse(t, len, &g_plan, &err), -1);
+    assert_int_equal(err.line, 2);
+#endif
 }
 
 int main(int argc, char **argv)
@@ -205,6 +243,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(parse_ok),
         cmocka_unit_test(syntax_errors),
         cmocka_unit_test(planning_errors_name_lines),
+        cmocka_unit_test(default_regions),
         cmocka_unit_test(example_plans),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -166,6 +166,7 @@ static void test_init_rejects(void **state)
     const rtm_pools_class huge[] = {{SIZE_MAX / 2, 3, 0}};
     const rtm_pools_class huge2[] = {{SIZE_MAX, 1, 0}};
     rtm_pools_class many[RTM_POOLS_MAX_CLASSES + 1];
+    rtm_pools_stats ps;
     for (size_t i = 0; i < RTM_POOLS_MAX_CLASSES + 1; i++) many[i] = (rtm_pools_class){16 * (i + 1), 1, 0};
     assert_int_equal(rtm_pools_init(NULL, g_buf, sizeof g_buf, k_classes, NCLS, NULL), RTM_ERR_ARG);
     assert_int_equal(rtm_pools_init(&p, NULL, sizeof g_buf, k_classes, NCLS, NULL), RTM_ERR_ARG);
@@ -180,9 +181,27 @@ static void test_init_rejects(void **state)
     assert_int_equal(rtm_pools_init(&p, g_buf, sizeof g_buf, huge, 1, NULL), RTM_ERR_SIZE);
     assert_int_equal(rtm_pools_init(&p, g_buf, sizeof g_buf, huge2, 1, NULL), RTM_ERR_SIZE);
     assert_int_equal(rtm_pools_init(&p, g_buf, sizeof g_buf, many, RTM_POOLS_MAX_CLASSES + 1, NULL), RTM_ERR_SIZE);
+    assert_int_equal(rtm_pools_buf_size(many, RTM_POOLS_MAX_CLASSES + 1), 0);
     assert_int_equal(rtm_pools_init(&p, g_buf + 1, 64, k_classes, NCLS, NULL), RTM_ERR_TOO_SMALL);
     assert_int_equal(rtm_pools_init(&p, g_buf, SIZE_MAX, k_classes, NCLS, NULL) == RTM_OK, 1); /* big enough */
     assert_int_equal(rtm_pools_destroy(p), RTM_OK);
+    assert_int_equal(rtm_test_hook_total(), 13);
+    /* exactly RTM_POOLS_MAX_CLASSES classes are accepted (test_pools_classes3: 3), in a buffer of
+     * their exact size (at 255 classes of up to 4 KiB it is larger than g_buf) */
+    size_t need_max = rtm_pools_buf_size(many, RTM_POOLS_MAX_CLASSES);
+    assert_true(need_max > 0);
+    void *buf_max = malloc(need_max);
+    assert_non_null(buf_max);
+    assert_int_equal(rtm_pools_init(&p, buf_max, need_max, many, RTM_POOLS_MAX_CLASSES, NULL), RTM_OK);
+    rtm_pools_get_stats(p, &ps);
+    assert_int_equal(ps.classes, RTM_POOLS_MAX_CLASSES);
+    void *last = rtm_pools_alloc(p, 16 * RTM_POOLS_MAX_CLASSES); /* the last class's one block */
+    assert_non_null(last);
+    assert_null(rtm_pools_alloc(p, 16 * RTM_POOLS_MAX_CLASSES)); /* full, no fallback */
+    rtm_pools_free(p, last);
+    assert_int_equal(rtm_pools_check(p), RTM_OK);
+    assert_int_equal(rtm_pools_destroy(p), RTM_OK);
+    free(buf_max);
     assert_int_equal(rtm_test_hook_total(), 13);
     assert_int_equal(rtm_pools_buf_size(unsorted, 2), 0);
     assert_int_equal(rtm_pools_buf_size(huge, 1), 0);
@@ -195,7 +214,6 @@ static void test_init_rejects(void **state)
     assert_int_equal(rtm_pools_destroy(NULL), RTM_ERR_ARG);
     assert_int_equal(rtm_pools_advise(NULL, many, 4, NULL), 0);
     assert_int_equal(rtm_pools_usable_size(NULL, g_buf), 0);
-    rtm_pools_stats ps;
     rtm_pools_get_stats(NULL, &ps);
     assert_int_equal(ps.classes, 0);
     rtm_pools_reset_peaks(NULL);
@@ -310,7 +328,10 @@ static void test_random(void **state)
     (void)state;
     static const rtm_pools_class cls[] = {{8, 40, RTM_POOLS_FALLBACK}, {24, 30, 0}, {48, 20, RTM_POOLS_FALLBACK},
                                           {100, 10, RTM_POOLS_FALLBACK}, {256, 4, 0}};
-    enum { NCLS_R = sizeof cls / sizeof cls[0] };
+    /* The first five classes, or as many as RTM_POOLS_MAX_CLASSES allows (test_pools_classes3: the
+     * first three; requests above 48 bytes are then oversize, which the model follows). */
+    enum { NCLS_ALL = sizeof cls / sizeof cls[0] };
+    enum { NCLS_R = NCLS_ALL < RTM_POOLS_MAX_CLASSES ? NCLS_ALL : RTM_POOLS_MAX_CLASSES };
     static live_blk live[MAXLIVE];
     rtm_pools *p;
     rtm_heap *h = rtm_heap_init(g_heap_mem, 16 * 1024, RTM_FIT_GOOD);

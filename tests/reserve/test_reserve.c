@@ -11,6 +11,13 @@
 #include "rtm_test.h"
 #include "rtmem/reserve.h"
 
+/* Levels the tests use: 3, or RTM_RESERVE_MAX_LEVELS if smaller (test_reserve_levels2: 2). The
+ * tier tests need two levels for borrowing. */
+#define NLEV (RTM_RESERVE_MAX_LEVELS < 3 ? RTM_RESERVE_MAX_LEVELS : 3)
+#if NLEV < 2
+#error "test_reserve needs RTM_RESERVE_MAX_LEVELS >= 2 (tiers borrow from the level below)"
+#endif
+
 static _Alignas(64) unsigned char g_mem[3][4096];
 static _Alignas(64) unsigned char g_one[8192];
 
@@ -35,28 +42,30 @@ static void test_tiers(void **state)
     for (int i = 0; i < 3; i++) assert_non_null(h[i] = rtm_heap_init(g_mem[i], sizeof g_mem[i], RTM_FIT_GOOD));
     rtm_tiers t;
     rtm_test_hook_install();
-    assert_int_equal(rtm_tiers_init(&t, h, 3), RTM_OK);
+    assert_int_equal(rtm_tiers_init(&t, h, NLEV), RTM_OK);
     /* each level starts in its own tier */
-    for (unsigned p = 0; p < 3; p++) {
+    for (unsigned p = 0; p < NLEV; p++) {
         void *q = rtm_tiers_alloc(&t, 100, p);
         assert_true(in(q, g_mem[p], 4096));
         rtm_tiers_free(&t, q);
     }
-    /* fill tier 2 with top-level requests: then they borrow from tier 1, then tier 0 */
+    /* fill the top tier (2) with top-level requests: then they borrow from the tier below (1), then
+     * tier 0 */
+    const unsigned hi = NLEV - 1;
     void *top[200];
     size_t n = 0;
-    while ((top[n] = rtm_tiers_alloc(&t, 1000, 2)) != NULL && in(top[n], g_mem[2], 4096)) n++;
+    while ((top[n] = rtm_tiers_alloc(&t, 1000, hi)) != NULL && in(top[n], g_mem[hi], 4096)) n++;
     assert_true(n >= 2);
-    assert_true(in(top[n], g_mem[1], 4096));
+    assert_true(in(top[n], g_mem[hi - 1], 4096));
     n++;
-    while ((top[n] = rtm_tiers_alloc(&t, 1000, 2)) != NULL) n++;
+    while ((top[n] = rtm_tiers_alloc(&t, 1000, hi)) != NULL) n++;
     assert_true(in(top[n - 1], g_mem[0], 4096));
     /* now everything is full: the bottom level finds nothing, and never looked above tier 0 */
     assert_null(rtm_tiers_alloc(&t, 1000, 0));
     void *small = rtm_tiers_alloc(&t, 8, 0);
     if (small) assert_true(in(small, g_mem[0], 4096));
     rtm_reserve_level_stats st;
-    assert_int_equal(rtm_tiers_get_stats(&t, 2, &st), RTM_OK);
+    assert_int_equal(rtm_tiers_get_stats(&t, hi, &st), RTM_OK);
     assert_int_equal(st.requests, st.served + st.failed);
     assert_int_equal(st.served, n + 1);
     assert_int_equal(st.failed, 1);
@@ -66,7 +75,7 @@ static void test_tiers(void **state)
     assert_int_equal(st.borrowed, 0);
     while (n) rtm_tiers_free(&t, top[--n]);
     rtm_tiers_free(&t, small);
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < NLEV; i++) {
         rtm_heap_stats hs;
         rtm_heap_get_stats(h[i], &hs);
         assert_int_equal(hs.used, 0);
@@ -78,7 +87,7 @@ static void test_tiers(void **state)
     static unsigned char foreign[32];
     void *q = rtm_tiers_alloc(&t, 64, 1);
     assert_null(rtm_tiers_alloc(&t, 0, 1));
-    assert_null(rtm_tiers_alloc(&t, 8, 3));
+    assert_null(rtm_tiers_alloc(&t, 8, NLEV)); /* no such level */
     assert_null(rtm_tiers_alloc(NULL, 8, 0));
     rtm_tiers_free(&t, foreign);
     rtm_tiers_free(&t, (unsigned char *)q + 8);
@@ -91,7 +100,7 @@ static void test_tiers(void **state)
     assert_int_equal(er.bad_requests, 2);
     assert_int_equal(er.bad_frees, 3);
     assert_int_equal(rtm_test_hook_total(), 3 + 3 + 1);
-    assert_int_equal(rtm_tiers_get_stats(&t, 3, &st), RTM_ERR_ARG);
+    assert_int_equal(rtm_tiers_get_stats(&t, NLEV, &st), RTM_ERR_ARG);
     assert_int_equal(rtm_tiers_get_stats(NULL, 0, &st), RTM_ERR_ARG);
     assert_int_equal(rtm_tiers_destroy(&t), RTM_OK);
 
@@ -103,6 +112,20 @@ static void test_tiers(void **state)
     assert_int_equal(rtm_tiers_init(&t, h, RTM_RESERVE_MAX_LEVELS + 1), RTM_ERR_SIZE);
     assert_int_equal(rtm_tiers_init(&t, NULL, 1), RTM_ERR_ARG);
     assert_int_equal(rtm_tiers_init(NULL, h, 1), RTM_ERR_ARG);
+    /* exactly RTM_RESERVE_MAX_LEVELS tiers are accepted, each level allocating from its own */
+    static _Alignas(64) unsigned char lim_mem[RTM_RESERVE_MAX_LEVELS][1024];
+    rtm_heap *lim[RTM_RESERVE_MAX_LEVELS];
+    for (int i = 0; i < RTM_RESERVE_MAX_LEVELS; i++) assert_non_null(lim[i] = rtm_heap_init(lim_mem[i], sizeof lim_mem[i], RTM_FIT_GOOD));
+    assert_int_equal(rtm_tiers_init(&t, lim, RTM_RESERVE_MAX_LEVELS), RTM_OK);
+    for (unsigned p = 0; p < RTM_RESERVE_MAX_LEVELS; p++) {
+        void *q1 = rtm_tiers_alloc(&t, 100, p);
+        assert_true(in(q1, lim_mem[p], sizeof lim_mem[p]));
+        rtm_tiers_free(&t, q1);
+    }
+    assert_null(rtm_tiers_alloc(&t, 8, RTM_RESERVE_MAX_LEVELS));
+    assert_int_equal(rtm_tiers_get_stats(&t, RTM_RESERVE_MAX_LEVELS - 1, &st), RTM_OK);
+    assert_int_equal(st.served, 1);
+    assert_int_equal(rtm_tiers_destroy(&t), RTM_OK);
 }
 
 static void test_watermarks(void **state)
@@ -113,14 +136,16 @@ static void test_watermarks(void **state)
     rtm_heap_stats hs;
     rtm_heap_get_stats(h, &hs);
     const size_t cap = hs.free;
-    const size_t res[3] = {3000, 1000, 0};
+    /* the last NLEV of {3000, 1000, 0}: the top level has no watermark */
+    static const size_t res3[3] = {3000, 1000, 0};
+    const size_t *res = res3 + (3 - NLEV);
     rtm_reserve r;
     rtm_test_hook_install();
-    assert_int_equal(rtm_reserve_init(&r, h, res, 3), RTM_OK);
+    assert_int_equal(rtm_reserve_init(&r, h, res, NLEV), RTM_OK);
     void *blk[256];
     size_t n = 0, denied[3] = {0};
     /* each level fills up to its watermark and no further */
-    for (unsigned p = 0; p < 3; p++) {
+    for (unsigned p = 0; p < NLEV; p++) {
         size_t size = 100 + 37 * p;
         for (;;) {
             void *q = rtm_reserve_alloc(&r, size, p);
@@ -131,7 +156,7 @@ static void test_watermarks(void **state)
         }
         rtm_reserve_level_stats st;
         assert_int_equal(rtm_reserve_get_stats(&r, p, &st), RTM_OK);
-        if (p < 2) {
+        if (p < NLEV - 1) {
             assert_int_equal(st.denied, 1);
             assert_true(hs.free < res[p] + size + 64); /* stopped within one block of the watermark */
             denied[p] = 1;
@@ -151,14 +176,14 @@ static void test_watermarks(void **state)
     assert_int_equal(hs.used, 0);
     assert_int_equal(rtm_heap_check(h), RTM_OK);
     /* a request larger than the free space minus the reserve is denied without touching the heap */
-    assert_null(rtm_reserve_alloc(&r, cap - 2999, 0));
+    assert_null(rtm_reserve_alloc(&r, cap - (res[0] - 1), 0));
     assert_int_equal(rtm_test_hook_total(), 0);
     /* bad calls */
     void *q = rtm_reserve_alloc(&r, 64, 0);
     assert_non_null(q);
     assert_null(rtm_reserve_alloc(&r, 0, 0));
-    assert_null(rtm_reserve_alloc(&r, 8, 3));
-    assert_null(rtm_reserve_alloc(&r, SIZE_MAX, 2));
+    assert_null(rtm_reserve_alloc(&r, 8, NLEV)); /* no such level */
+    assert_null(rtm_reserve_alloc(&r, SIZE_MAX, NLEV - 1));
     assert_null(rtm_reserve_alloc(NULL, 8, 0));
     rtm_reserve_free(&r, (unsigned char *)q + 8);
     rtm_reserve_free(&r, q);
@@ -175,9 +200,21 @@ static void test_watermarks(void **state)
     assert_int_equal(rtm_reserve_init(&r, h, rising, 2), RTM_ERR_ARG);
     assert_int_equal(rtm_reserve_init(&r, h, res, 0), RTM_ERR_SIZE);
     assert_int_equal(rtm_reserve_init(&r, h, res, RTM_RESERVE_MAX_LEVELS + 1), RTM_ERR_SIZE);
-    assert_int_equal(rtm_reserve_init(&r, NULL, res, 3), RTM_ERR_ARG);
-    assert_int_equal(rtm_reserve_init(&r, h, NULL, 3), RTM_ERR_ARG);
-    assert_int_equal(rtm_reserve_init(NULL, h, res, 3), RTM_ERR_ARG);
+    assert_int_equal(rtm_reserve_init(&r, NULL, res, NLEV), RTM_ERR_ARG);
+    assert_int_equal(rtm_reserve_init(&r, h, NULL, NLEV), RTM_ERR_ARG);
+    assert_int_equal(rtm_reserve_init(NULL, h, res, NLEV), RTM_ERR_ARG);
+    /* exactly RTM_RESERVE_MAX_LEVELS levels are accepted (falling watermarks, the top one 0) */
+    size_t lim_res[RTM_RESERVE_MAX_LEVELS];
+    for (size_t i = 0; i < RTM_RESERVE_MAX_LEVELS; i++) lim_res[i] = 64u * (RTM_RESERVE_MAX_LEVELS - 1u - i);
+    assert_int_equal(rtm_reserve_init(&r, h, lim_res, RTM_RESERVE_MAX_LEVELS), RTM_OK);
+    q = rtm_reserve_alloc(&r, 64, RTM_RESERVE_MAX_LEVELS - 1);
+    assert_non_null(q);
+    assert_null(rtm_reserve_alloc(&r, 8, RTM_RESERVE_MAX_LEVELS));
+    rtm_reserve_level_stats st;
+    assert_int_equal(rtm_reserve_get_stats(&r, RTM_RESERVE_MAX_LEVELS - 1, &st), RTM_OK);
+    assert_int_equal(st.served, 1);
+    rtm_reserve_free(&r, q);
+    assert_int_equal(rtm_reserve_destroy(&r), RTM_OK);
 }
 
 /* ---- randomized: both designs against their rules, checked after every operation ---------------- */
@@ -195,24 +232,25 @@ static void test_random(void **state)
     /* the earlier tests' heaps left their free space poisoned; rtm_heap_init does not undo that */
     rtm_san_access(g_mem, sizeof g_mem);
     rtm_san_access(g_one, sizeof g_one);
-    rtm_heap *th[3], *one = rtm_heap_init(g_one, sizeof g_one, RTM_FIT_GOOD);
-    for (int i = 0; i < 3; i++) assert_non_null(th[i] = rtm_heap_init(g_mem[i], sizeof g_mem[i], RTM_FIT_GOOD));
+    rtm_heap *th[NLEV], *one = rtm_heap_init(g_one, sizeof g_one, RTM_FIT_GOOD);
+    for (int i = 0; i < NLEV; i++) assert_non_null(th[i] = rtm_heap_init(g_mem[i], sizeof g_mem[i], RTM_FIT_GOOD));
     assert_non_null(one);
-    const size_t res[3] = {2500, 800, 0};
+    static const size_t res3[3] = {2500, 800, 0}; /* the last NLEV of them */
+    const size_t *res = res3 + (3 - NLEV);
     rtm_tiers t;
     rtm_reserve r;
-    assert_int_equal(rtm_tiers_init(&t, th, 3), RTM_OK);
-    assert_int_equal(rtm_reserve_init(&r, one, res, 3), RTM_OK);
+    assert_int_equal(rtm_tiers_init(&t, th, NLEV), RTM_OK);
+    assert_int_equal(rtm_reserve_init(&r, one, res, NLEV), RTM_OK);
     rtm_test_hook_install();
     struct { void *p; unsigned prio; bool tiers; } live[RLIVE];
     size_t nlive = 0, ops = rtm_test_ops(300000);
-    rtm_reserve_level_stats want_t[3], want_r[3];
+    rtm_reserve_level_stats want_t[NLEV], want_r[NLEV];
     memset(want_t, 0, sizeof want_t);
     memset(want_r, 0, sizeof want_r);
     for (size_t op = 0; op < ops; op++) {
         bool grow = ((op / 300) & 1) == 0;
         if (nlive < RLIVE && rtm_test_rnd(&rng, 100) < (grow ? 65u : 35u)) {
-            unsigned prio = (unsigned)rtm_test_rnd(&rng, 3);
+            unsigned prio = (unsigned)rtm_test_rnd(&rng, NLEV);
             size_t size = 1 + (size_t)rtm_test_rnd(&rng, rtm_test_rnd(&rng, 8) == 0 ? 3000 : 300);
             bool use_tiers = rtm_test_rnd(&rng, 2) == 0;
             void *q;
@@ -221,7 +259,7 @@ static void test_random(void **state)
                 want_t[prio].requests++;
                 if (q != NULL) {
                     int tier = -1;
-                    for (int i = 0; i < 3; i++)
+                    for (int i = 0; i < NLEV; i++)
                         if (in(q, g_mem[i], sizeof g_mem[i])) tier = i;
                     assert_true(tier >= 0 && (unsigned)tier <= prio); /* never above its level */
                     want_t[prio].served++;
@@ -266,8 +304,8 @@ static void test_random(void **state)
         }
         if (CHECK_EVERY_OP || (op & 511u) == 0) {
             assert_int_equal(rtm_heap_check(one), RTM_OK);
-            for (int i = 0; i < 3; i++) assert_int_equal(rtm_heap_check(th[i]), RTM_OK);
-            for (unsigned p = 0; p < 3; p++) {
+            for (int i = 0; i < NLEV; i++) assert_int_equal(rtm_heap_check(th[i]), RTM_OK);
+            for (unsigned p = 0; p < NLEV; p++) {
                 rtm_reserve_level_stats st;
                 rtm_tiers_get_stats(&t, p, &st);
                 assert_memory_equal(&st, &want_t[p], sizeof st);
@@ -285,7 +323,7 @@ static void test_random(void **state)
     rtm_heap_stats hs;
     rtm_heap_get_stats(one, &hs);
     assert_int_equal(hs.used, 0);
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < NLEV; i++) {
         rtm_heap_get_stats(th[i], &hs);
         assert_int_equal(hs.used, 0);
     }

@@ -68,7 +68,10 @@ static void assert_same(const rtm_trace_event *e, const rtm_trace_rec *r, const 
     if (e->kind == RTM_TEV_ALIGNED) assert_int_equal(r->align_log2, e->align_log2);
     if (e->file) {
         assert_int_not_equal(r->file, RTM_TRACE_NO_FILE);
-        assert_string_equal(d->files[r->file], e->file);
+        /* the encoder keeps the last RTM_TRACE_FILE_MAX bytes of a longer name (test_trace_file12:
+         * "lib/deep/path/c.c" is longer) */
+        size_t len = strlen(e->file);
+        assert_string_equal(d->files[r->file], len > RTM_TRACE_FILE_MAX ? e->file + len - RTM_TRACE_FILE_MAX : e->file);
         assert_int_equal(r->line, e->line);
     } else {
         assert_int_equal(r->file, RTM_TRACE_NO_FILE);
@@ -243,8 +246,66 @@ static void test_encoder_errors(void **state)
     assert_int_equal(strlen(d.files[0]), RTM_TRACE_FILE_MAX);
     assert_non_null(strstr(d.files[0], "/tail.c"));
     rtm_trace_data_free(&d);
+    /* at the limit: RTM_TRACE_FILE_MAX bytes kept whole, one more loses its first byte */
+    char at[RTM_TRACE_FILE_MAX + 2];
+    memset(at, 'b', sizeof at - 1);
+    at[0] = 'a';
+    at[sizeof at - 1] = 0;
+    const char *exact = at + 1, *over = at; /* RTM_TRACE_FILE_MAX and RTM_TRACE_FILE_MAX + 1 bytes */
+    g.n = 0;
+    assert_int_equal(rtm_trace_init(&tr, RTM_TRACE_BINARY, buf, sizeof buf, 1, gs_put, &g), RTM_OK);
+    e.file = exact;
+    assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_OK);
+    e.file = over;
+    assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_OK);
+    rtm_trace_flush(&tr);
+    assert_int_equal(rtm_trace_parse(g.data, g.n, &d, err, sizeof err), 0);
+    assert_int_equal(d.n, 2);
+    assert_string_equal(d.files[d.ev[0].file], exact);
+    assert_string_equal(d.files[d.ev[1].file], exact); /* the same tail */
+    rtm_trace_data_free(&d);
     free(g.data);
     rtm_set_error_hook(NULL);
+}
+
+/* Encoded bytes of n events in one chunk whose sites cycle through the first k of names[]. */
+static size_t cycle_bytes(char (*names)[8], size_t k, size_t n)
+{
+    grow_sink g = {0};
+    static uint8_t buf[16384]; /* one chunk for everything */
+    rtm_trace tr;
+    assert_int_equal(rtm_trace_init(&tr, RTM_TRACE_BINARY, buf, sizeof buf, 1, gs_put, &g), RTM_OK);
+    for (size_t i = 0; i < n; i++) {
+        rtm_trace_event e = {.kind = RTM_TEV_FREE, .obj = 0x100, .file = names[i % k], .line = 1};
+        assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_OK);
+    }
+    rtm_trace_flush(&tr);
+    rtm_trace_stats st;
+    rtm_trace_get_stats(&tr, &st);
+    assert_int_equal(st.chunks, 1);
+    rtm_trace_data d;
+    char err[200];
+    assert_int_equal(rtm_trace_parse(g.data, g.n, &d, err, sizeof err), 0);
+    assert_int_equal(d.n, n);
+    for (size_t i = 0; i < n; i++) assert_string_equal(d.files[d.ev[i].file], names[i % k]);
+    rtm_trace_data_free(&d);
+    free(g.data);
+    return g.n;
+}
+
+/* A chunk remembers RTM_TRACE_FILE_SLOTS names (test_trace_file12_slots2: 2): sites cycling through
+ * that many names define each once; one name more (the oldest slot is reused) defines a name in
+ * every record. A definition is a length byte and the name (5 bytes here). */
+static void test_file_slots(void **state)
+{
+    (void)state;
+    static char names[RTM_TRACE_FILE_SLOTS + 1][8];
+    for (unsigned i = 0; i <= RTM_TRACE_FILE_SLOTS; i++) snprintf(names[i], sizeof names[i], "f%02u.c", i);
+    /* n: every payload between 128 bytes and 16 KiB, so that the chunk's length varint has 2 bytes */
+    const size_t n = 4u * (RTM_TRACE_FILE_SLOTS + 1u) + 40u, def = 1u + 5u;
+    size_t one = cycle_bytes(names, 1, n);
+    assert_int_equal(cycle_bytes(names, RTM_TRACE_FILE_SLOTS, n), one + (RTM_TRACE_FILE_SLOTS - 1u) * def);
+    assert_int_equal(cycle_bytes(names, RTM_TRACE_FILE_SLOTS + 1u, n), one + (n - 1u) * def);
 }
 
 static int parse_str(const char *s, rtm_trace_data *d, char *err)
@@ -468,6 +529,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_binary_exact),
         cmocka_unit_test(test_encoder_errors),
+        cmocka_unit_test(test_file_slots),
         cmocka_unit_test(test_roundtrip_binary),
         cmocka_unit_test(test_roundtrip_binary_min_buffer),
         cmocka_unit_test(test_roundtrip_text),

@@ -231,7 +231,13 @@ int rtm_plan_parse(const char *text, size_t len, rtm_plan *out, rtm_plan_error *
     return 0;
 }
 
-static uint32_t default_regions(rtm_mpu_kind k) { return k == RTM_MPU_RISCV_PMP ? 16u : 8u; }
+/* 8 on ARM, 16 on PMP; never above RTM_MPU_MAX_REGIONS, which the planner would refuse (with
+ * RTM_MPU_MAX_REGIONS=8 a PMP plan without a `regions` line failed "invalid architecture description"). */
+static uint32_t default_regions(rtm_mpu_kind k)
+{
+    uint32_t n = k == RTM_MPU_RISCV_PMP ? 16u : 8u;
+    return n < RTM_MPU_MAX_REGIONS ? n : (uint32_t)RTM_MPU_MAX_REGIONS;
+}
 
 int rtm_plan_compute(const rtm_plan *p, rtm_mpu_kind kind, rtm_plan_result *res, rtm_plan_error *err)
 {
