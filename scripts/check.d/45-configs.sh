@@ -38,7 +38,10 @@ values=(
 # A 32-bit host (size_t of a microcontroller, with the host's warnings) and the smallest MCU at the
 # size the cross step builds; the default settings' other compilers and -O2 are the cross step's
 # and the host configurations' job. (All five compilers at -Os and -O2 took 5.5 minutes.)
-compilers=("gcc -m32" "arm-none-eabi-gcc -mcpu=cortex-m0plus -mthumb")
+# Each compiler with its level: gcc at -O3, where its flow-sensitive warnings (may be used
+# uninitialized, array bounds) see the most (RTM_DOMAIN_MAX_PARTITIONS <= 8 failed only there; the
+# host configurations build at -O2), and the Cortex-M0+ at -Os, the firmware build.
+compilers=("gcc -m32|-O3" "arm-none-eabi-gcc -mcpu=cortex-m0plus -mthumb|-Os")
 # The sources a macro can change: src/*.c naming it, including the header that defines it, or
 # including a src/*.h that includes that header (one level: mpu_internal.h, rtm_internal.h). A
 # macro of common.h or rtm_internal.h, which every file includes, takes them all.
@@ -65,11 +68,17 @@ trap 'rm -f "$jobfile"' EXIT
 for v in "${values[@]}"; do
   for s in $(sources_for "${v%%=*}"); do
     for cc in "${compilers[@]}"; do
-      printf '%s\t%s\t%s\t%s\n' "$v" "$cc" -Os "$s"
+      printf '%s\t%s\t%s\t%s\n' "$v" "${cc%|*}" "${cc#*|}" "$s"
     done
   done
 done > "$jobfile"
-echo "configs: $(wc -l < "$jobfile") compiles (${#values[@]} macro values x their sources x ${#compilers[@]} compilers, -Os)"
+# The default configuration too, every source with both (the host configurations build at -O2).
+for s in src/*.c; do
+  for cc in "${compilers[@]}"; do
+    printf '%s\t%s\t%s\t%s\n' RTM_CHECK_CONFIGS_DEFAULT=1 "${cc%|*}" "${cc#*|}" "$s"
+  done
+done >> "$jobfile"
+echo "configs: $(wc -l < "$jobfile") compiles (${#values[@]} macro values x their sources, and the defaults, x ${#compilers[@]} compilers: gcc -m32 -O3, Cortex-M0+ -Os)"
 compile_one() {
   local out
   # shellcheck disable=SC2086
