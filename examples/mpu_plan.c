@@ -25,6 +25,10 @@ static const rtm_mpu_arch arch[] = {RTM_MPU_ARCH_ARMV7M(8, 2), RTM_MPU_ARCH_ARMV
                                     RTM_MPU_ARCH_RISCV_PMP(16, 2)};
 static const char *const arch_name[] = {"ARMv7-M", "ARMv8-M", "RISC-V PMP"};
 
+/* Static (zero-filled), as firmware keeps them: rtm_domain_init reads the object to refuse a
+ * second init, so a domain on the stack must be zeroed first (= {0}). */
+static rtm_domain app[3], crypto;
+
 static void print_regs(const rtm_mpu_regs *g)
 {
     for (uint32_t i = 0; i < g->count; i++) {
@@ -56,7 +60,6 @@ int main(void)
 {
     int bad = 0;
     rtm_set_error_hook(on_error);
-    rtm_domain app[3];
     rtm_domain_diag diag;
     for (int k = 0; k < 3; k++) {
         if (rtm_domain_init(&app[k], &arch[k], app_parts, 3, &diag) != RTM_OK) {
@@ -74,7 +77,6 @@ int main(void)
     }
 
     /* The key store belongs to another domain; the app's domain does not hold it. */
-    rtm_domain crypto;
     const rtm_partition *const crypto_parts[] = {&keys};
     if (rtm_domain_init(&crypto, &arch[1], crypto_parts, 1, NULL) != RTM_OK) return 1;
 
