@@ -61,10 +61,9 @@ typedef struct rtm_domain_diag {
 } rtm_domain_diag;
 
 /**
- * A domain. Lives in the caller's memory (static, or on the stack zero-filled first: rtm_domain_init
- * reads the object to refuse a second init, and Valgrind flags that read of an uninitialised one;
- * never moved while initialised); the fields are private to domain.c (read them through the
- * functions below).
+ * A domain. Lives in the caller's memory (static or stack, no need to zero-fill it first; never
+ * moved while initialised); the fields are private to domain.c (read them through the functions
+ * below).
  */
 typedef struct rtm_domain {
     uint32_t magic_;

@@ -46,6 +46,28 @@ static bool same_content(const rtm_domain *a, const rtm_partition *parts, uint32
     return rtm_mpu_regs_equal(rtm_domain_regs(a), regs) && rtm_domain_verify(a) == RTM_OK;
 }
 
+/* A domain on the stack, never written before rtm_domain_init: init must not read it to decide
+ * "already initialised" (it reads only its registry of live domains first; under valgrind memcheck,
+ * step 30, the old read of the uninitialised magic was an error). noinline: its own frame. */
+static __attribute__((noinline)) void init_uninitialised_stack_domain(void)
+{
+    rtm_domain d; /* deliberately not zero-filled */
+    const rtm_partition *parts[] = {&p_code, &p_data};
+    rtm_domain_diag dg;
+    assert_int_equal(rtm_domain_init(&d, &k_v7, parts, 2, &dg), RTM_OK);
+    assert_int_equal(rtm_domain_partition_count(&d), 2);
+    assert_int_equal(rtm_domain_verify(&d), RTM_OK);
+    assert_int_equal(rtm_domain_deinit(&d), RTM_OK);
+}
+
+static void init_on_the_stack(void **state)
+{
+    (void)state;
+    /* Twice: the second frame lands where the first left a deinitialised domain. */
+    init_uninitialised_stack_domain();
+    init_uninitialised_stack_domain();
+}
+
 static void init_and_stats(void **state)
 {
     (void)state;
@@ -570,6 +592,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(init_and_stats, reset),
+        cmocka_unit_test_setup(init_on_the_stack, reset),
         cmocka_unit_test_setup(init_errors_name_partition_and_rule, reset),
         cmocka_unit_test_setup(add_remove_unchanged_on_failure, reset),
         cmocka_unit_test_setup(threads_and_registry, reset),
