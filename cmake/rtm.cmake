@@ -53,28 +53,67 @@ function(rtm_host_flags tgt)
   target_compile_definitions(${tgt} PRIVATE _GNU_SOURCE=1)
 endfunction()
 
-# rtm_add_test(NAME name COMMAND exe args... [LABELS l...] [TIMEOUT s])
+# rtm_add_test(NAME name COMMAND exe args... [EXIT_CODE n] [LABELS l...] [TIMEOUT s])
 # Registers a ctest test. With RTM_MEMCHECK the command runs under valgrind memcheck and any
 # error fails the test. Labels in use: unit, mt (multi-threaded: also run under TSan),
 # novalgrind (skip under memcheck: e.g. death tests that rely on ASan), nowrap (under memcheck,
 # run as is: tests that start valgrind themselves), slow.
+# EXIT_CODE n: the command must exit with exactly n (tests/common/expect_exit.sh, which runs
+# outside valgrind, so valgrind's own error status 99 is a failure, not "some failure"). A test
+# that passes by its output (PASS_REGULAR_EXPRESSION) must give EXIT_CODE, because ctest then
+# ignores the exit status; WILL_FAIL is refused, because it passes on any failure, a crash, a
+# sanitizer's or valgrind's report included (rtm_check_test_properties, run when the directory
+# is done).
+# A command `sh SCRIPT ARGS...` (a wrapper script that runs ARGS) gets valgrind on ARGS, not on
+# the shell.
 function(rtm_add_test)
-  cmake_parse_arguments(T "" "NAME;TIMEOUT" "COMMAND;LABELS" ${ARGN})
-  if(RTM_MEMCHECK AND "nowrap" IN_LIST T_LABELS)
-    set(cmd ${T_COMMAND})
-  elseif(RTM_MEMCHECK)
+  cmake_parse_arguments(T "" "NAME;TIMEOUT;EXIT_CODE" "COMMAND;LABELS" ${ARGN})
+  set(cmd ${T_COMMAND})
+  if(RTM_MEMCHECK AND NOT "nowrap" IN_LIST T_LABELS)
     if("novalgrind" IN_LIST T_LABELS)
       return()
     endif()
-    set(cmd valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite -q ${T_COMMAND})
-  else()
-    set(cmd ${T_COMMAND})
+    set(vg valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite -q)
+    list(GET cmd 0 first)
+    if(first STREQUAL "sh")
+      list(INSERT cmd 2 ${vg})
+    else()
+      set(cmd ${vg} ${cmd})
+    endif()
+  endif()
+  if(DEFINED T_EXIT_CODE)
+    set(cmd sh ${CMAKE_SOURCE_DIR}/tests/common/expect_exit.sh ${T_EXIT_CODE} ${cmd})
+    set_property(GLOBAL PROPERTY RTM_EXIT_CODE_${T_NAME} ${T_EXIT_CODE})
   endif()
   add_test(NAME ${T_NAME} COMMAND ${cmd})
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 300)
   endif()
   set_tests_properties(${T_NAME} PROPERTIES TIMEOUT ${T_TIMEOUT} LABELS "${T_LABELS}")
+  # (EVAL: a deferred call's arguments are expanded when it runs, after this function's scope)
+  cmake_language(EVAL CODE "cmake_language(DEFER CALL rtm_check_test_properties [[${T_NAME}]])")
+endfunction()
+
+# What a checker prints when it finds an error: valgrind (with -q it prints nothing else), ASan,
+# LeakSanitizer, UBSan, TSan; and expect_exit.sh's line for a wrong exit status (ctest ignores the
+# status of a test with PASS_REGULAR_EXPRESSION, the wrapper's own included: only output counts).
+set(RTM_CHECKER_REPORT_REGEX "==[0-9]+== |ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error: |WARNING: ThreadSanitizer|expect_exit: ")
+# Run at the end of the directory that registered test @p name (after its set_tests_properties):
+# the rules of rtm_add_test's EXIT_CODE; a test that passes by its output also fails on a
+# checker's report in it.
+function(rtm_check_test_properties name)
+  get_test_property(${name} WILL_FAIL will_fail)
+  if(will_fail)
+    message(FATAL_ERROR "test ${name}: WILL_FAIL passes on any failure, a crash or a checker's report too: give rtm_add_test EXIT_CODE n")
+  endif()
+  get_test_property(${name} PASS_REGULAR_EXPRESSION pass)
+  if(pass)
+    get_property(code GLOBAL PROPERTY RTM_EXIT_CODE_${name})
+    if(code STREQUAL "")
+      message(FATAL_ERROR "test ${name}: PASS_REGULAR_EXPRESSION makes ctest ignore the exit status: give rtm_add_test EXIT_CODE n")
+    endif()
+    set_tests_properties(${name} PROPERTIES FAIL_REGULAR_EXPRESSION "${RTM_CHECKER_REPORT_REGEX}")
+  endif()
 endfunction()
 
 # rtm_cmocka_test(name sources... [LIBS libs...] [LABELS ...]): a cmocka test executable + test.
