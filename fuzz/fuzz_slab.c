@@ -116,7 +116,14 @@ static void model_freed(slot *pl, size_t *np, size_t j, mclass *mc, size_t nc, s
     pl[j] = pl[--*np];
 }
 
+/* Wide enough that the model's sums of rounded class sizes never wrap: 128 bits where size_t has
+ * 64 (40 classes of nearly SIZE_MAX each), 64 where it has 32 (2^38 at most), so that a 32-bit
+ * build, which has no __int128, fuzzes the same model. */
+#if SIZE_MAX > 0xFFFFFFFFu
 typedef unsigned __int128 u128;
+#else
+typedef uint64_t u128;
+#endif
 static u128 round_a(u128 x) { return (x + A - 1u) / A * A; }
 
 /* What pools.h lets rtm_pools_init return for this table and buffer: a set of errors that must
