@@ -64,8 +64,6 @@ endfunction()
 # ignores the exit status; WILL_FAIL is refused, because it passes on any failure, a crash, a
 # sanitizer's or valgrind's report included (rtm_check_test_properties, run when the directory
 # is done).
-# A command `sh SCRIPT ARGS...` (a wrapper script that runs ARGS) gets valgrind on ARGS, not on
-# the shell.
 function(rtm_add_test)
   cmake_parse_arguments(T "" "NAME;TIMEOUT;EXIT_CODE" "COMMAND;LABELS" ${ARGN})
   set(cmd ${T_COMMAND})
@@ -73,13 +71,7 @@ function(rtm_add_test)
     if("novalgrind" IN_LIST T_LABELS)
       return()
     endif()
-    set(vg valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite -q)
-    list(GET cmd 0 first)
-    if(first STREQUAL "sh")
-      list(INSERT cmd 2 ${vg})
-    else()
-      set(cmd ${vg} ${cmd})
-    endif()
+    set(cmd valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite -q ${cmd})
   endif()
   if(DEFINED T_EXIT_CODE)
     set(cmd sh ${CMAKE_SOURCE_DIR}/tests/common/expect_exit.sh ${T_EXIT_CODE} ${cmd})
@@ -99,20 +91,26 @@ endfunction()
 # status of a test with PASS_REGULAR_EXPRESSION, the wrapper's own included: only output counts).
 set(RTM_CHECKER_REPORT_REGEX "==[0-9]+== |ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error: |WARNING: ThreadSanitizer|expect_exit: ")
 # Run at the end of the directory that registered test @p name (after its set_tests_properties):
-# the rules of rtm_add_test's EXIT_CODE; a test that passes by its output also fails on a
-# checker's report in it.
+# the rules of rtm_add_test's EXIT_CODE. A test with EXIT_CODE also fails on a checker's report
+# in its output (added to any FAIL_REGULAR_EXPRESSION of its own): ASan and UBSan exit with 1,
+# the tools' own error status, so the status alone cannot tell them apart.
 function(rtm_check_test_properties name)
   get_test_property(${name} WILL_FAIL will_fail)
   if(will_fail)
     message(FATAL_ERROR "test ${name}: WILL_FAIL passes on any failure, a crash or a checker's report too: give rtm_add_test EXIT_CODE n")
   endif()
+  get_property(code GLOBAL PROPERTY RTM_EXIT_CODE_${name})
   get_test_property(${name} PASS_REGULAR_EXPRESSION pass)
-  if(pass)
-    get_property(code GLOBAL PROPERTY RTM_EXIT_CODE_${name})
-    if(code STREQUAL "")
-      message(FATAL_ERROR "test ${name}: PASS_REGULAR_EXPRESSION makes ctest ignore the exit status: give rtm_add_test EXIT_CODE n")
+  if(NOT pass STREQUAL "NOTFOUND" AND code STREQUAL "")
+    message(FATAL_ERROR "test ${name}: PASS_REGULAR_EXPRESSION makes ctest ignore the exit status: give rtm_add_test EXIT_CODE n")
+  endif()
+  if(NOT code STREQUAL "")
+    get_test_property(${name} FAIL_REGULAR_EXPRESSION fail)
+    if(fail STREQUAL "NOTFOUND")
+      set(fail "")
     endif()
-    set_tests_properties(${name} PROPERTIES FAIL_REGULAR_EXPRESSION "${RTM_CHECKER_REPORT_REGEX}")
+    list(APPEND fail "${RTM_CHECKER_REPORT_REGEX}")
+    set_tests_properties(${name} PROPERTIES FAIL_REGULAR_EXPRESSION "${fail}")
   endif()
 endfunction()
 

@@ -25,8 +25,8 @@ static const rtm_mpu_arch arch[] = {RTM_MPU_ARCH_ARMV7M(8, 2), RTM_MPU_ARCH_ARMV
                                     RTM_MPU_ARCH_RISCV_PMP(16, 2)};
 static const char *const arch_name[] = {"ARMv7-M", "ARMv8-M", "RISC-V PMP"};
 
-/* Static (zero-filled), as firmware keeps them: rtm_domain_init reads the object to refuse a
- * second init, so a domain on the stack must be zeroed first (= {0}). */
+/* Static, as firmware keeps them (a domain on the stack works too: rtm_domain_init does not read
+ * an object it has not initialised). */
 static rtm_domain app[3], crypto;
 
 static void print_regs(const rtm_mpu_regs *g)

@@ -148,14 +148,14 @@ rtm_err rtm_domain_deinit(rtm_domain *d)
     if (!d) return reject(NULL, RTM_ERR_ARG, NULL);
     rtm_port_key key = rtm_port_critical_enter();
     rtm_err e = RTM_ERR_STATE;
-    if (d->magic_ == DOMAIN_MAGIC) {
-        for (rtm_domain **pp = &g_domains; *pp; pp = &(*pp)->next_)
-            if (*pp == d) {
-                *pp = d->next_;
-                e = RTM_OK;
-                break;
-            }
-    }
+    /* Live means registered: the registry alone decides, so an object init refused (never
+     * written) is not read here either. */
+    for (rtm_domain **pp = &g_domains; *pp; pp = &(*pp)->next_)
+        if (*pp == d) {
+            *pp = d->next_;
+            e = RTM_OK;
+            break;
+        }
     if (e == RTM_OK) rtm_memset(d, 0, sizeof *d);
     rtm_port_critical_exit(key);
     if (e != RTM_OK) return reject(NULL, e, d);

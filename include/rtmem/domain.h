@@ -61,9 +61,10 @@ typedef struct rtm_domain_diag {
 } rtm_domain_diag;
 
 /**
- * A domain. Lives in the caller's memory (static or stack, no need to zero-fill it first; never
- * moved while initialised); the fields are private to domain.c (read them through the functions
- * below).
+ * A domain. Lives in the caller's memory (static or stack; never moved while initialised); the
+ * fields are private to domain.c (read them through the functions below). rtm_domain_init and
+ * rtm_domain_deinit may be given an object nobody has written (a stack variable, or one whose init
+ * failed); every other call needs one that rtm_domain_init accepted, or a zero-filled one.
  */
 typedef struct rtm_domain {
     uint32_t magic_;

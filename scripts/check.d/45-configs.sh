@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Configuration macros at their boundary values must build: every value below is one a user may set
 # (README "Configuration"), and the core must compile warning-free with it (-Wall -Wextra -Werror)
-# for a 32-bit host and for Cortex-M0+ at -Os (RTM_ALIGN=16, RTM_USE_INTRINSICS=0 and RTM_DEBUG=1
+# for a 32-bit host at -O3 and for Cortex-M0+ at -Os (RTM_ALIGN=16, RTM_USE_INTRINSICS=0 and RTM_DEBUG=1
 # are whole host configurations of step 10 and are not repeated here). Each value
 # compiles only the sources it can change: those that name the macro, and those that include the
 # header defining it. Values a module refuses on purpose (a static assertion with a message, such

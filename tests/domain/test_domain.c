@@ -58,6 +58,11 @@ static __attribute__((noinline)) void init_uninitialised_stack_domain(void)
     assert_int_equal(rtm_domain_partition_count(&d), 2);
     assert_int_equal(rtm_domain_verify(&d), RTM_OK);
     assert_int_equal(rtm_domain_deinit(&d), RTM_OK);
+    /* An init that fails leaves the object unwritten; a clean-up path's deinit must not read it. */
+    rtm_domain e;
+    const rtm_partition *holes[] = {&p_code, NULL};
+    assert_int_equal(rtm_domain_init(&e, &k_v7, holes, 2, &dg), RTM_ERR_ARG);
+    assert_int_equal(rtm_domain_deinit(&e), RTM_ERR_STATE);
 }
 
 static void init_on_the_stack(void **state)

@@ -402,6 +402,7 @@ static void test_icall_directives_add_up(void **state)
         assert_int_equal(root(g, "main")->total, 16 + 4 + 200);
         assert_int_equal(root(g, "main")->flags, 0);
         assert_int_equal(rtm_sg_root_count(g), 2); /* main, and t3 which nothing names */
+        assert_int_equal(rtm_sg_edge_count(g), 3);  /* main -> run, run -> t1, run -> t2: once each */
         static const char *const chain[] = {"main", "run", "t2"};
         expect_chain(g, "main", chain, 3);
         rtm_sg_free(g);

@@ -222,8 +222,8 @@ static void merge_su(rtm_sg_graph *g)
         }
         if (hit != SG_NONE) goto merge;
         /* A .ci node has key = name (external) or "file:name" (static). Try both. A function defined
-         * in two units keeps the first definition's place only: a record from the other unit is
-         * the same function too (the larger figure counts), whichever .ci came first. */
+         * in two units keeps one place (the smaller location: apply_node_label): a record from the
+         * other unit is the same function too (the larger figure counts), whichever .ci came first. */
         uint32_t a = map_find(g, s->name, strlen(s->name));
         if (a != SG_NONE && (!g->f[a].loc_def || g->f[a].dup_def ||
                              (g->f[a].line == s->line && !strcmp(g->f[a].file, s->file))))
