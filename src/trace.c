@@ -2,7 +2,8 @@
  * Allocation trace encoder (binary and text), see rtmem/trace.h and docs/trace-format.md.
  *
  * Binary layout (all multi-byte integers little-endian, varints LEB128 unsigned):
- *   header  "RTMTRACE" | u8 version | u8 flags (0) | u16 reserved (0) | u32 clock_hz      16 bytes
+ *   header  "RTMTRACE" | u8 version (2) | u8 flags (0) | u8 word size | u8 log2(RTM_ALIGN) |
+ *           u32 clock_hz                                                                  16 bytes
  *   chunk   0x43 'C' | varint payload_len | u32 crc32(payload) | payload
  *   record  u8 tag = kind (bits 0-2) | 0x08 thread follows | 0x10 site follows
  *           varint dt                   time - previous record's time (chunk start: time itself)
@@ -33,6 +34,11 @@
 
 _Static_assert(RTM_TRACE_FILE_SLOTS >= 1 && RTM_TRACE_FILE_SLOTS <= 64, "file slots: 1..64");
 _Static_assert(RTM_TRACE_FILE_MAX >= 8 && RTM_TRACE_FILE_MAX <= 255, "file name limit: 8..255");
+/* The header records this build's layout; readers accept word sizes 4 and 8 and alignments from
+ * the word size to 4096 (docs/trace-format.md). */
+_Static_assert(sizeof(size_t) == 4u || sizeof(size_t) == 8u, "trace header: word size 4 or 8");
+_Static_assert((RTM_ALIGN & (RTM_ALIGN - 1u)) == 0 && RTM_ALIGN >= sizeof(size_t) && RTM_ALIGN <= 4096u,
+               "trace header: RTM_ALIGN a power of two from sizeof(size_t) to 4096");
 _Static_assert(RTM_TRACE_REC_MAX + 16u <= RTM_TRACE_BUF_MIN, "minimum buffer holds one record");
 
 /* ---- CRC-32, 4 bits at a time (64-byte table: small enough for an MCU) ------------------------ */
@@ -228,15 +234,24 @@ rtm_err rtm_trace_init(rtm_trace *tr, rtm_trace_format format, void *buf, size_t
     tr->ctx_ = ctx;
     chunk_reset(tr);
     if (format == RTM_TRACE_BINARY) {
-        uint8_t hdr[RTM_TRACE_HDR_BYTES] = {'R', 'T', 'M', 'T', 'R', 'A', 'C', 'E', RTM_TRACE_VERSION, 0, 0, 0};
+        uint8_t align_log2 = 0;
+        while (((size_t)1 << align_log2) < (size_t)RTM_ALIGN) align_log2++;
+        uint8_t hdr[RTM_TRACE_HDR_BYTES] = {'R', 'T', 'M', 'T', 'R', 'A', 'C', 'E', RTM_TRACE_VERSION, 0,
+                                            (uint8_t)sizeof(size_t), align_log2};
         put_le32(hdr + 12, clock_hz);
         emit(tr, hdr, sizeof hdr);
     } else {
-        static const char head[] = "# rtmem-trace text 1 clock_hz=";
-        char line[sizeof head + 24];
+        static const char head[] = "# rtmem-trace text 2 clock_hz=";
+        char line[sizeof head + 48];
         size_t n = sizeof head - 1;
         rtm_memcpy(line, head, n);
         n += fmt_dec(line + n, clock_hz);
+        rtm_memcpy(line + n, " word=", 6);
+        n += 6;
+        n += fmt_dec(line + n, sizeof(size_t));
+        rtm_memcpy(line + n, " align=", 7);
+        n += 7;
+        n += fmt_dec(line + n, RTM_ALIGN);
         line[n++] = '\n';
         emit(tr, line, n);
     }

@@ -281,12 +281,13 @@ int rtm_cmd_frag(int argc, char **argv)
     rtm_oplist ops = {0};
     size_t cleanup_at = 0;
     char title[256];
+    rtm_trace_layout layout = {0, 0, 0};
     if (trace != NULL) {
         char err[512];
         rtm_trace_convert_stats cs;
         size_t events;
         bool damaged;
-        if (rtm_trace_load_oplist(trace, false, &ops, &cs, &events, &damaged, err, sizeof err) != 0) {
+        if (rtm_trace_load_oplist(trace, false, &ops, &cs, &events, &damaged, &layout, err, sizeof err) != 0) {
             fprintf(stderr, "rtmem frag: %s\n", err);
             return 1;
         }
@@ -361,6 +362,11 @@ int rtm_cmd_frag(int argc, char **argv)
             printf("%s-fit: %zu allocations, %zu failed, peak used %zu B, capacity %zu B\n",
                    rtm_run_target_name((rtm_run_target)p), res[p].allocs, res[p].failures, res[p].peak_used,
                    res[p].capacity);
+        }
+        if (trace != NULL) { /* used bytes and capacities depend on the heap layout */
+            printf("byte figures are this build's heap layout (%zu-bit, %zu-byte headers, %u-byte alignment)\n",
+                   sizeof(size_t) * 8u, sizeof(size_t), (unsigned)RTM_ALIGN);
+            rtm_trace_layout_print(stdout, "", &layout);
         }
         if (cleanup_at) printf("clean-up (frees of every live object) starts at op %zu\n", cleanup_at);
         if (svg != NULL) {

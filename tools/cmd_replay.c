@@ -76,7 +76,8 @@ int rtm_cmd_replay(int argc, char **argv)
     rtm_trace_convert_stats cs;
     size_t events;
     bool damaged;
-    if (rtm_trace_load_oplist(file, partial, &ops, &cs, &events, &damaged, err, sizeof err) != 0) {
+    rtm_trace_layout layout;
+    if (rtm_trace_load_oplist(file, partial, &ops, &cs, &events, &damaged, &layout, err, sizeof err) != 0) {
         fprintf(stderr, "rtmem replay: %s\n", err);
         return 1;
     }
@@ -121,11 +122,12 @@ int rtm_cmd_replay(int argc, char **argv)
     if (rc == 0) {
         printf("%-10s peak live %zu B (sum of requested sizes) in %zu ops\n", "", rtm_oplist_peak_live(&ops), ops.n);
         /* The figures are this build's heap layout: a 64-bit host's 8-byte headers and larger
-         * control block overstate what a 32-bit target needs (4-byte headers). */
+         * control block overstate what a 32-bit target needs (4-byte headers). A version 2 trace
+         * says which layout captured it; a version 1 trace does not. */
         printf("smallest arena serving the whole trace (bytes given to rtm_heap_init; this build's layout: "
                "%zu-bit, %zu-byte headers, %u-byte alignment):\n",
                sizeof(size_t) * 8u, sizeof(size_t), (unsigned)RTM_ALIGN);
-        if (sizeof(size_t) > 4u)
+        if (rtm_trace_layout_print(stdout, "  ", &layout) < 0 && sizeof(size_t) > 4u)
             printf("  (a 32-bit target has 4-byte headers and needs less: build rtmem with -DRTM_M32=ON for its figures)\n");
         for (int p = 0; p < 3; p++) {
             if (!on[p]) continue;

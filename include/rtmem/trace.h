@@ -2,7 +2,8 @@
  * rtmem/trace.h - allocation trace capture: every alloc / free / realloc / aligned alloc event to a
  * sink, in a compact binary format or a line-oriented text format (both in docs/trace-format.md).
  *
- * Binary: a 16-byte header (magic "RTMTRACE", version, clock rate) then chunks. A chunk is a
+ * Binary: a 16-byte header (magic "RTMTRACE", version, the capturing build's word size and
+ * RTM_ALIGN, clock rate) then chunks. A chunk is a
  * marker byte, the payload length, a CRC-32 of the payload and the payload: records with
  * varint/zigzag delta encoding against the previous record of the same chunk. Every chunk starts
  * from a clean state, so a capture cut short (a device reset, a full UART buffer) is readable up
@@ -38,8 +39,9 @@ extern "C" {
 #define RTM_TRACE_BUF_MIN (RTM_TRACE_FILE_MAX > 110u ? 146u + RTM_TRACE_FILE_MAX : 256u)
 /** Largest chunk payload a reader accepts (and so the largest useful buffer). */
 #define RTM_TRACE_CHUNK_MAX (1u << 20)
-/** Format version written in the header. */
-#define RTM_TRACE_VERSION 1u
+/** Format version written in the header. Version 2 records the capturing build's heap layout
+ *  (sizeof(size_t) and RTM_ALIGN) in the header; readers also accept version 1 (layout unknown). */
+#define RTM_TRACE_VERSION 2u
 
 /** Receives @p len bytes of trace data (binary: a header or a chunk part; text: whole lines). */
 typedef void (*rtm_trace_sink)(void *ctx, const void *data, size_t len);
@@ -87,7 +89,7 @@ typedef struct rtm_trace {
  * Starts a trace in @p tr writing to @p sink; @p buf (@p bytes >= RTM_TRACE_BUF_MIN) holds the
  * current chunk (binary; payloads above RTM_TRACE_CHUNK_MAX are never produced) or pending lines
  * (text). @p clock_hz is the tick rate of event timestamps (0: unknown). Sends the header to the
- * sink at once. Fails with RTM_ERR_ARG (tr, sink or buf NULL, format unknown) or
+ * sink at once; it records this build's sizeof(size_t) and RTM_ALIGN (docs/trace-format.md). Fails with RTM_ERR_ARG (tr, sink or buf NULL, format unknown) or
  * RTM_ERR_TOO_SMALL (bytes < RTM_TRACE_BUF_MIN); tr is then zero-filled (calls on it do nothing).
  * O(1).
  */

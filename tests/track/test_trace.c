@@ -100,6 +100,9 @@ static void roundtrip(rtm_trace_format fmt, size_t bufsize, uint64_t seed_add, s
     if (rc) fail_msg("parse: %s", err);
     assert_int_equal(d.binary, fmt == RTM_TRACE_BINARY);
     assert_int_equal(d.clock_hz, 32768);
+    assert_int_equal(d.version, 2); /* the encoder's layout comes back */
+    assert_int_equal(d.word_size, sizeof(size_t));
+    assert_int_equal(d.align, RTM_ALIGN);
     assert_int_equal(d.n, n);
     assert_int_equal(d.good_bytes, g.n);
     if (fmt == RTM_TRACE_BINARY) {
@@ -168,8 +171,17 @@ static void test_binary_exact(void **state)
     rtm_trace tr;
     assert_int_equal(rtm_trace_init(&tr, RTM_TRACE_BINARY, buf, sizeof buf, 1000000, gs_put, &g), RTM_OK);
     assert_int_equal(g.n, 16);
-    static const uint8_t hdr[16] = {'R', 'T', 'M', 'T', 'R', 'A', 'C', 'E', 1, 0, 0, 0, 0x40, 0x42, 0x0F, 0x00};
+    /* version 2, flags 0, this build's word size and log2(RTM_ALIGN), clock 1 MHz */
+    uint8_t hdr[16] = {'R', 'T', 'M', 'T', 'R', 'A', 'C', 'E', 2, 0, sizeof(size_t), 0, 0x40, 0x42, 0x0F, 0x00};
+    while ((1u << hdr[11]) < RTM_ALIGN) hdr[11]++;
+    assert_int_equal(1u << hdr[11], RTM_ALIGN);
     assert_memory_equal(g.data, hdr, 16);
+#if RTM_ALIGN == 8
+    /* the two layouts rtmem's own builds have by default */
+    static const uint8_t lay[2] = {sizeof(size_t), 3};
+    assert_memory_equal(g.data + 10, lay, 2);
+    assert_true(g.data[10] == 8 || g.data[10] == 4);
+#endif
     rtm_trace_event e = {.kind = RTM_TEV_ALLOC, .time = 5, .thread = 7, .obj = 0x1000, .size = 300,
                          .file = "x.c", .line = 9};
     assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_OK);
@@ -344,7 +356,53 @@ static void test_text_format(void **state)
     assert_string_equal(d.files[d.ev[2].file], "dir with space/x.c");
     assert_int_equal(d.ev[2].new_obj, 0x30);
     assert_int_equal(d.ev[4].obj, 32);
+    assert_int_equal(d.version, 1); /* version 1: no layout */
+    assert_int_equal(d.word_size, 0);
+    assert_int_equal(d.align, 0);
     rtm_trace_data_free(&d);
+
+    /* the encoder's text header line, exactly */
+    {
+        grow_sink g = {0};
+        uint8_t buf[RTM_TRACE_BUF_MIN];
+        rtm_trace tr;
+        assert_int_equal(rtm_trace_init(&tr, RTM_TRACE_TEXT, buf, sizeof buf, 1000, gs_put, &g), RTM_OK);
+        char want[80];
+        snprintf(want, sizeof want, "# rtmem-trace text 2 clock_hz=1000 word=%u align=%u\n", (unsigned)sizeof(size_t),
+                 (unsigned)RTM_ALIGN);
+        assert_int_equal(g.n, strlen(want));
+        assert_memory_equal(g.data, want, g.n);
+#if RTM_ALIGN == 8
+        assert_true(g.n == strlen("# rtmem-trace text 2 clock_hz=1000 word=8 align=8\n"));
+#endif
+        free(g.data);
+    }
+    /* version 2 text headers */
+    const char *v2 = "# rtmem-trace text 2 clock_hz=50 word=4 align=16\na 1 0x1 0x10 100\n";
+    assert_int_equal(parse_str(v2, &d, err), 0);
+    assert_int_equal(d.version, 2);
+    assert_int_equal(d.clock_hz, 50);
+    assert_int_equal(d.word_size, 4);
+    assert_int_equal(d.align, 16);
+    assert_int_equal(d.n, 1);
+    rtm_trace_data_free(&d);
+    assert_int_equal(parse_str("# rtmem-trace text 2 clock_hz=0 word=8 align=4096", &d, err), 0);
+    assert_int_equal(d.align, 4096);
+    rtm_trace_data_free(&d);
+#define V2ERR(h, want) expect_err(h, strlen(h), want)
+    V2ERR("# rtmem-trace text 2 clock_hz=1\n", "byte 31: expected word=W after clock_hz in the header line");
+    V2ERR("# rtmem-trace text 2 clock_hz=1 align=8 word=8\n", "byte 31: expected word=W");
+    V2ERR("# rtmem-trace text 2 clock_hz=1 word=2 align=8\n", "byte 37: bad word size in the header (expected word=4 or word=8)");
+    V2ERR("# rtmem-trace text 2 clock_hz=1 word=16 align=16\n", "byte 37: bad word size");
+    V2ERR("# rtmem-trace text 2 clock_hz=1 word= 8 align=8\n", "byte 37: bad word size");
+    V2ERR("# rtmem-trace text 2 clock_hz=1 word=8\n", "byte 38: expected align=A after word=W in the header line");
+    V2ERR("# rtmem-trace text 2 clock_hz=1 word=8 align=4\n",
+          "byte 45: bad alignment in the header (expected a power of two from the word size to 4096)");
+    V2ERR("# rtmem-trace text 2 clock_hz=1 word=4 align=12\n", "byte 45: bad alignment");
+    V2ERR("# rtmem-trace text 2 clock_hz=1 word=4 align=8192\n", "byte 45: bad alignment");
+    V2ERR("# rtmem-trace text 2 clock_hz=1 word=4 align=0\n", "byte 45: bad alignment");
+    V2ERR("# rtmem-trace text 2 clock_hz=1 word=4 align=8 x\n", "byte 46: unexpected text after align=A in the header line");
+#undef V2ERR
 
 #define HDR "# rtmem-trace text 1 clock_hz=1\n"
     expect_err(HDR "a 1 0x1 0x10\n", strlen(HDR "a 1 0x1 0x10\n"), "byte 32: bad or missing size");
@@ -355,7 +413,7 @@ static void test_text_format(void **state)
     expect_err(HDR "a 1 2 3 4 file.c\n", strlen(HDR "a 1 2 3 4 file.c\n"), "site");
     expect_err(HDR "a 1 2 3 4 file.c:x\n", strlen(HDR "a 1 2 3 4 file.c:x\n"), "site");
     expect_err(HDR "a 1 2 3 4x\n", strlen(HDR "a 1 2 3 4x\n"), "size");
-    expect_err("# rtmem-trace text 2 clock_hz=1\n", 32, "version");
+    expect_err("# rtmem-trace text 3 clock_hz=1 word=8 align=8\n", 47, "byte 20: unsupported text trace version");
     expect_err("# rtmem-trace text 1 hz=1\n", 26, "clock_hz");
     expect_err("hello", 5, "byte 0: not an rtmem trace");
     expect_err("", 0, "byte 0: not an rtmem trace");
@@ -399,8 +457,61 @@ static void test_binary_hostile(void **state)
         rtm_trace_data_free(&d);
     }
     memcpy(m, g.data, g.n);
-    m[8] = 2;
-    expect_err((const char *)m, g.n, "byte 8: unsupported version 2");
+    m[8] = 3;
+    expect_err((const char *)m, g.n, "byte 8: unsupported version 3");
+    m[8] = 0;
+    expect_err((const char *)m, g.n, "byte 8: unsupported version 0");
+    /* a version 1 file (same chunks, reserved bytes zero) still decodes, without a layout */
+    memcpy(m, g.data, g.n);
+    m[8] = 1;
+    m[10] = m[11] = 0;
+    assert_int_equal(rtm_trace_parse(m, g.n, &d, err, sizeof err), 0);
+    assert_int_equal(d.version, 1);
+    assert_int_equal(d.word_size, 0);
+    assert_int_equal(d.align, 0);
+    assert_int_equal(d.n, all);
+    rtm_trace_data_free(&d);
+    m[10] = 8; /* version 1 keeps its rules: the reserved bytes must be zero */
+    expect_err((const char *)m, g.n, "byte 9: reserved header bytes are not zero");
+    /* version 2 layouts: accepted and reported */
+    static const uint8_t good_lay[][2] = {{4, 2}, {4, 3}, {8, 3}, {8, 4}, {4, 12}, {8, 12}};
+    for (size_t k = 0; k < sizeof good_lay / sizeof good_lay[0]; k++) {
+        memcpy(m, g.data, g.n);
+        m[10] = good_lay[k][0];
+        m[11] = good_lay[k][1];
+        assert_int_equal(rtm_trace_parse(m, g.n, &d, err, sizeof err), 0);
+        assert_int_equal(d.version, 2);
+        assert_int_equal(d.word_size, good_lay[k][0]);
+        assert_int_equal(d.align, 1u << good_lay[k][1]);
+        assert_int_equal(d.n, all);
+        rtm_trace_data_free(&d);
+    }
+    /* version 2 headers rejected: flags, word size, alignment; one line each with the byte */
+    static const struct { uint8_t flags, word, log2; const char *why; } bad_hdr[] = {
+        {1, 8, 3, "byte 9: header flags 0x01 are not zero"},
+        {0x80, 8, 3, "byte 9: header flags 0x80 are not zero"},
+        {0, 0, 3, "byte 10: word size 0 in the header (expected 4 or 8)"},
+        {0, 2, 3, "byte 10: word size 2 in the header (expected 4 or 8)"},
+        {0, 16, 4, "byte 10: word size 16 in the header (expected 4 or 8)"},
+        {0, 8, 2, "byte 11: alignment log2 2 in the header (expected 3..12: the word size to 4096 bytes)"},
+        {0, 8, 0, "byte 11: alignment log2 0 in the header (expected 3..12"},
+        {0, 4, 1, "byte 11: alignment log2 1 in the header (expected 2..12: the word size to 4096 bytes)"},
+        {0, 4, 13, "byte 11: alignment log2 13 in the header"},
+        {0, 8, 32, "byte 11: alignment log2 32 in the header"},
+        {0, 8, 35, "byte 11: alignment log2 35 in the header"},
+        {0, 8, 255, "byte 11: alignment log2 255 in the header"},
+    };
+    for (size_t k = 0; k < sizeof bad_hdr / sizeof bad_hdr[0]; k++) {
+        memcpy(m, g.data, g.n);
+        m[9] = bad_hdr[k].flags;
+        m[10] = bad_hdr[k].word;
+        m[11] = bad_hdr[k].log2;
+        expect_err((const char *)m, g.n, bad_hdr[k].why);
+        rtm_trace_data d2;
+        assert_int_equal(rtm_trace_parse(m, g.n, &d2, err, sizeof err), -1);
+        assert_int_equal(d2.n, 0);
+        rtm_trace_data_free(&d2);
+    }
     expect_err((const char *)g.data, 10, "truncated header");
     memcpy(m, g.data, g.n);
     m[16] = 0x44;

@@ -918,8 +918,10 @@ static void test_trace_hook(void **state)
     rtm_trace_flush(&tr);
     out.data[out.n] = 0;
     const char *s = (const char *)out.data;
-    assert_non_null(strstr(s, "# rtmem-trace text 1 clock_hz=1000000\n"));
     char want[128];
+    snprintf(want, sizeof want, "# rtmem-trace text 2 clock_hz=1000000 word=%u align=%u\n", (unsigned)sizeof(size_t),
+             (unsigned)RTM_ALIGN);
+    assert_non_null(strstr(s, want));
     snprintf(want, sizeof want, " 0x%llx 10 t.c:1\n", (unsigned long long)(uintptr_t)a);
     assert_non_null(strstr(s, want));
     snprintf(want, sizeof want, " 0x%llx 10 %u t.c:2\n", (unsigned long long)(uintptr_t)b, 2u * RTM_ALIGN);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #define FILE_SLOTS_MAX 64u /* the most an encoder may use (RTM_TRACE_FILE_SLOTS <= 64) */
+#define RTM_TRACE_ALIGN_LOG2_MAX 12u /* version 2 headers: RTM_ALIGN at most 4096 */
 
 static void set_err(char *err, size_t errlen, uint64_t off, const char *fmt, ...)
 {
@@ -194,13 +195,30 @@ static int parse_binary(const uint8_t *data, size_t len, rtm_trace_data *d, char
     d->binary = 1;
     d->version = data[8];
     d->clock_hz = (uint32_t)data[12] | (uint32_t)data[13] << 8 | (uint32_t)data[14] << 16 | (uint32_t)data[15] << 24;
-    if (d->version != RTM_TRACE_VERSION) {
+    if (d->version != 1 && d->version != 2) {
         set_err(err, errlen, 8, "unsupported version %u", d->version);
         return -1;
     }
-    if (data[9] || data[10] || data[11]) {
+    if (d->version == 1 && (data[9] || data[10] || data[11])) {
         set_err(err, errlen, 9, "reserved header bytes are not zero");
         return -1;
+    }
+    if (d->version == 2) {
+        if (data[9]) {
+            set_err(err, errlen, 9, "header flags 0x%02x are not zero", data[9]);
+            return -1;
+        }
+        if (data[10] != 4 && data[10] != 8) {
+            set_err(err, errlen, 10, "word size %u in the header (expected 4 or 8)", data[10]);
+            return -1;
+        }
+        if ((1u << (data[11] & 31u)) < data[10] || data[11] > RTM_TRACE_ALIGN_LOG2_MAX) {
+            set_err(err, errlen, 11, "alignment log2 %u in the header (expected %u..%u: the word size to %u bytes)",
+                    data[11], data[10] == 4 ? 2u : 3u, RTM_TRACE_ALIGN_LOG2_MAX, 1u << RTM_TRACE_ALIGN_LOG2_MAX);
+            return -1;
+        }
+        d->word_size = data[10];
+        d->align = 1u << data[11];
     }
     size_t pos = 16;
     d->good_bytes = pos;
@@ -291,7 +309,7 @@ static int parse_text(const uint8_t *data, size_t len, rtm_trace_data *d, char *
     const char *hend = nl ? nl : end;
     const char *h = base + sizeof k_text_magic - 1;
     uint64_t ver, hz;
-    if (text_num(&h, hend, &ver) || ver != 1) {
+    if (text_num(&h, hend, &ver) || (ver != 1 && ver != 2)) {
         set_err(err, errlen, (uint64_t)(h - base), "unsupported text trace version");
         return -1;
     }
@@ -305,7 +323,39 @@ static int parse_text(const uint8_t *data, size_t len, rtm_trace_data *d, char *
         set_err(err, errlen, (uint64_t)(h - base), "bad clock_hz");
         return -1;
     }
-    d->version = 1;
+    if (ver == 2) { /* " word=W align=A" and the end of the line */
+        uint64_t word, align;
+        if (hend - h < 6 || memcmp(h, " word=", 6)) {
+            set_err(err, errlen, (uint64_t)(h - base), "expected word=W after clock_hz in the header line");
+            return -1;
+        }
+        h += 6;
+        const char *at = h;
+        if (text_num(&h, hend, &word) || at[0] == ' ' || (word != 4 && word != 8)) {
+            set_err(err, errlen, (uint64_t)(at - base), "bad word size in the header (expected word=4 or word=8)");
+            return -1;
+        }
+        if (hend - h < 7 || memcmp(h, " align=", 7)) {
+            set_err(err, errlen, (uint64_t)(h - base), "expected align=A after word=W in the header line");
+            return -1;
+        }
+        h += 7;
+        at = h;
+        if (text_num(&h, hend, &align) || at[0] == ' ' || align < word || align > (1u << RTM_TRACE_ALIGN_LOG2_MAX) ||
+            (align & (align - 1))) {
+            set_err(err, errlen, (uint64_t)(at - base),
+                    "bad alignment in the header (expected a power of two from the word size to %u)",
+                    1u << RTM_TRACE_ALIGN_LOG2_MAX);
+            return -1;
+        }
+        if (h != hend) {
+            set_err(err, errlen, (uint64_t)(h - base), "unexpected text after align=A in the header line");
+            return -1;
+        }
+        d->word_size = (uint32_t)word;
+        d->align = (uint32_t)align;
+    }
+    d->version = (uint32_t)ver;
     d->clock_hz = (uint32_t)hz;
     const char *p = nl ? nl + 1 : end;
     uint64_t prev_time = 0;
@@ -656,8 +706,39 @@ int rtm_trace_to_oplist(const rtm_trace_data *d, rtm_oplist *out, rtm_trace_conv
     return rc;
 }
 
+rtm_trace_layout rtm_trace_layout_host(void)
+{
+    rtm_trace_layout l = {RTM_TRACE_VERSION, (uint32_t)sizeof(size_t), (uint32_t)RTM_ALIGN};
+    return l;
+}
+
+int rtm_trace_layout_print(FILE *out, const char *indent, const rtm_trace_layout *l)
+{
+    if (l->word_size == 0 || l->align == 0) {
+        fprintf(out, "%strace's layout: not recorded (version %u trace)\n", indent, (unsigned)l->version);
+        return -1;
+    }
+    rtm_trace_layout me = rtm_trace_layout_host();
+    bool same = l->word_size == me.word_size && l->align == me.align;
+    fprintf(out, "%strace's layout: %u-bit, %u-byte headers, %u-byte alignment (%s)\n", indent,
+            (unsigned)l->word_size * 8u, (unsigned)l->word_size, (unsigned)l->align,
+            same ? "the same as this build's" : "NOT this build's");
+    if (same) return 0;
+    char opts[64] = "";
+    if (l->word_size == 4 && me.word_size != 4) snprintf(opts, sizeof opts, "-DRTM_M32=ON");
+    if (l->align != me.align)
+        snprintf(opts + strlen(opts), sizeof opts - strlen(opts), "%s-DRTM_ALIGN=%u", opts[0] ? " " : "",
+                 (unsigned)l->align);
+    fprintf(out,
+            "%swarning: the figures are for this build's layout, not the trace's; a %sbuild of rtmem%s%s gives the "
+            "trace's\n",
+            indent, l->word_size == 8 && me.word_size != 8 ? "64-bit (no -DRTM_M32) " : "", opts[0] ? " with " : "",
+            opts);
+    return 1;
+}
+
 int rtm_trace_load_oplist(const char *path, bool partial, rtm_oplist *out, rtm_trace_convert_stats *st,
-                          size_t *events, bool *damaged, char *err, size_t errlen)
+                          size_t *events, bool *damaged, rtm_trace_layout *layout, char *err, size_t errlen)
 {
     rtm_trace_data d;
     memset(&d, 0, sizeof d);
@@ -668,6 +749,11 @@ int rtm_trace_load_oplist(const char *path, bool partial, rtm_oplist *out, rtm_t
             return -1;
         }
         *damaged = true;
+    }
+    if (layout != NULL) {
+        layout->version = d.version;
+        layout->word_size = d.word_size;
+        layout->align = d.align;
     }
     char cerr[256];
     int rc = rtm_trace_to_oplist(&d, out, st, cerr, sizeof cerr);

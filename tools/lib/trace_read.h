@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "rtm_ops.h"
 #include "rtmem/trace.h"
@@ -30,10 +31,19 @@ typedef struct {
     uint64_t offset;     /**< byte offset of the record in the input */
 } rtm_trace_rec;
 
+/** Heap layout of the build that captured a trace (recorded from version 2 on). */
+typedef struct {
+    uint32_t version;    /**< format version of the trace: 1 or 2 */
+    uint32_t word_size;  /**< capturing build's sizeof(size_t): 4 or 8; 0: not recorded (version 1) */
+    uint32_t align;      /**< its RTM_ALIGN in bytes (a power of two, word_size .. 4096); 0: not recorded */
+} rtm_trace_layout;
+
 typedef struct {
     int binary;          /**< 1: binary format, 0: text */
-    uint32_t version;
+    uint32_t version;    /**< 1 or 2 */
     uint32_t clock_hz;
+    uint32_t word_size;  /**< version 2: the capturing build's sizeof(size_t); version 1: 0 */
+    uint32_t align;      /**< version 2: the capturing build's RTM_ALIGN in bytes; version 1: 0 */
     rtm_trace_rec *ev;
     size_t n, cap;
     char **files;        /**< site file names (NUL-terminated copies) */
@@ -81,14 +91,26 @@ int rtm_trace_to_oplist(const rtm_trace_data *d, rtm_oplist *out, rtm_trace_conv
 /**
  * rtm_trace_load() then rtm_trace_to_oplist(), for the CLI commands that replay a trace file: @p out
  * (empty: {0}) gets the ops, named after the file's base name; @p st the conversion's counts,
- * @p events the number of events read. With @p partial, a file that is cut short or corrupt after
+ * @p events the number of events read, @p layout (may be NULL) the trace's recorded layout. With @p partial, a file that is cut short or corrupt after
  * at least one event gives the events before the damage: *@p damaged is then true and @p err says
  * where (a warning for the caller to print); otherwise that is an error. Returns 0, or -1 with @p err
  * set (a load error as rtm_trace_load words it, a conversion error prefixed with "PATH: ") and
  * @p out freed. O(events).
  */
 int rtm_trace_load_oplist(const char *path, bool partial, rtm_oplist *out, rtm_trace_convert_stats *st,
-                          size_t *events, bool *damaged, char *err, size_t errlen);
+                          size_t *events, bool *damaged, rtm_trace_layout *layout, char *err, size_t errlen);
+
+/** This build's heap layout (sizeof(size_t), RTM_ALIGN), as a version 2 trace records it. */
+rtm_trace_layout rtm_trace_layout_host(void);
+
+/**
+ * Prints the trace layout @p l to @p out, each line starting with @p indent: "trace's layout: not
+ * recorded (version 1 trace)", or the layout and whether it is this build's; when it is not, a
+ * second line says that figures are for this build's layout and which build options (-DRTM_M32=ON,
+ * -DRTM_ALIGN=N) give the trace's. Returns 1 if the layout differs from this build's, 0 if it is
+ * the same, -1 if it is not recorded. O(1).
+ */
+int rtm_trace_layout_print(FILE *out, const char *indent, const rtm_trace_layout *l);
 
 #ifdef __cplusplus
 }
