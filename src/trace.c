@@ -234,10 +234,8 @@ rtm_err rtm_trace_init(rtm_trace *tr, rtm_trace_format format, void *buf, size_t
     tr->ctx_ = ctx;
     chunk_reset(tr);
     if (format == RTM_TRACE_BINARY) {
-        uint8_t align_log2 = 0;
-        while (((size_t)1 << align_log2) < (size_t)RTM_ALIGN) align_log2++;
         uint8_t hdr[RTM_TRACE_HDR_BYTES] = {'R', 'T', 'M', 'T', 'R', 'A', 'C', 'E', RTM_TRACE_VERSION, 0,
-                                            (uint8_t)sizeof(size_t), align_log2};
+                                            (uint8_t)sizeof(size_t), (uint8_t)rtm_log2_size(RTM_ALIGN)};
         put_le32(hdr + 12, clock_hz);
         emit(tr, hdr, sizeof hdr);
     } else {

@@ -364,8 +364,9 @@ int rtm_cmd_frag(int argc, char **argv)
                    res[p].capacity);
         }
         if (trace != NULL) { /* used bytes and capacities depend on the heap layout */
-            printf("byte figures are this build's heap layout (%zu-bit, %zu-byte headers, %u-byte alignment)\n",
-                   sizeof(size_t) * 8u, sizeof(size_t), (unsigned)RTM_ALIGN);
+            rtm_trace_layout host = rtm_trace_layout_host();
+            char what[64];
+            printf("byte figures are this build's heap layout (%s)\n", rtm_trace_layout_describe(&host, what, sizeof what));
             rtm_trace_layout_print(stdout, "", &layout);
         }
         if (cleanup_at) printf("clean-up (frees of every live object) starts at op %zu\n", cleanup_at);

@@ -124,9 +124,10 @@ int rtm_cmd_replay(int argc, char **argv)
         /* The figures are this build's heap layout: a 64-bit host's 8-byte headers and larger
          * control block overstate what a 32-bit target needs (4-byte headers). A version 2 trace
          * says which layout captured it; a version 1 trace does not. */
-        printf("smallest arena serving the whole trace (bytes given to rtm_heap_init; this build's layout: "
-               "%zu-bit, %zu-byte headers, %u-byte alignment):\n",
-               sizeof(size_t) * 8u, sizeof(size_t), (unsigned)RTM_ALIGN);
+        rtm_trace_layout host = rtm_trace_layout_host();
+        char what[64];
+        printf("smallest arena serving the whole trace (bytes given to rtm_heap_init; this build's layout: %s):\n",
+               rtm_trace_layout_describe(&host, what, sizeof what));
         if (rtm_trace_layout_print(stdout, "  ", &layout) < 0 && sizeof(size_t) > 4u)
             printf("  (a 32-bit target has 4-byte headers and needs less: build rtmem with -DRTM_M32=ON for its figures)\n");
         for (int p = 0; p < 3; p++) {

@@ -712,6 +712,13 @@ rtm_trace_layout rtm_trace_layout_host(void)
     return l;
 }
 
+const char *rtm_trace_layout_describe(const rtm_trace_layout *l, char *buf, size_t n)
+{
+    snprintf(buf, n, "%u-bit, %u-byte headers, %u-byte alignment", (unsigned)l->word_size * 8u,
+             (unsigned)l->word_size, (unsigned)l->align);
+    return buf;
+}
+
 int rtm_trace_layout_print(FILE *out, const char *indent, const rtm_trace_layout *l)
 {
     if (l->word_size == 0 || l->align == 0) {
@@ -720,8 +727,8 @@ int rtm_trace_layout_print(FILE *out, const char *indent, const rtm_trace_layout
     }
     rtm_trace_layout me = rtm_trace_layout_host();
     bool same = l->word_size == me.word_size && l->align == me.align;
-    fprintf(out, "%strace's layout: %u-bit, %u-byte headers, %u-byte alignment (%s)\n", indent,
-            (unsigned)l->word_size * 8u, (unsigned)l->word_size, (unsigned)l->align,
+    char what[64];
+    fprintf(out, "%strace's layout: %s (%s)\n", indent, rtm_trace_layout_describe(l, what, sizeof what),
             same ? "the same as this build's" : "NOT this build's");
     if (same) return 0;
     char opts[64] = "";

@@ -103,6 +103,10 @@ int rtm_trace_load_oplist(const char *path, bool partial, rtm_oplist *out, rtm_t
 /** This build's heap layout (sizeof(size_t), RTM_ALIGN), as a version 2 trace records it. */
 rtm_trace_layout rtm_trace_layout_host(void);
 
+/** Writes "W-bit, N-byte headers, A-byte alignment" for the recorded layout @p l into @p buf
+ *  (@p n bytes; 64 hold any layout) and returns @p buf. O(1). */
+const char *rtm_trace_layout_describe(const rtm_trace_layout *l, char *buf, size_t n);
+
 /**
  * Prints the trace layout @p l to @p out, each line starting with @p indent: "trace's layout: not
  * recorded (version 1 trace)", or the layout and whether it is this build's; when it is not, a
