@@ -272,14 +272,16 @@ static int parse_attrs(lexer *lx, const char *const *keys, char **out, size_t nk
     }
 }
 
-/* Is FILE:LINE:COL (file = the flen bytes at file) before f's location? */
-static bool loc_before(const char *file, size_t flen, unsigned line, unsigned col, const sg_func *f)
+/* Orders FILE:LINE:COL (file = the flen bytes at file) against f's location (set): < 0 before it,
+ * 0 the same place, > 0 after it. */
+static int loc_cmp(const char *file, size_t flen, unsigned line, unsigned col, const sg_func *f)
 {
     size_t n = strlen(f->file);
     int c = memcmp(file, f->file, flen < n ? flen : n);
-    if (c != 0) return c < 0;
-    if (flen != n) return flen < n;
-    return line != f->line ? line < f->line : col < f->col;
+    if (c != 0) return c;
+    if (flen != n) return flen < n ? -1 : 1;
+    if (line != f->line) return line < f->line ? -1 : 1;
+    return col < f->col ? -1 : col > f->col;
 }
 
 /* Node label: "NAME\nFILE:LINE:COL\nBYTES bytes (QUALIFIER)" (lines 2 and 3 optional). */
@@ -297,11 +299,10 @@ static int apply_node_label(lexer *lx, sg_func *f, const char *label, unsigned l
     /* A two-line label is a declaration (a function called here, defined elsewhere); a definition's
      * location replaces it. */
     bool def = l2 != NULL;
-    if (def && f->loc_def && (f->line != line || f->col != col || strlen(f->file) != flen || memcmp(f->file, l1, flen)))
-        f->dup_def = true;
+    if (def && f->loc_def && loc_cmp(l1, flen, line, col, f) != 0) f->dup_def = true;
     /* Two definitions (or two declarations) in different places: the smaller location (file name,
      * line, column) is the one reported, so reports do not depend on the order of the files. */
-    if (!f->file || (def && !f->loc_def) || (def == f->loc_def && loc_before(l1, flen, line, col, f))) {
+    if (!f->file || (def && !f->loc_def) || (def == f->loc_def && loc_cmp(l1, flen, line, col, f) < 0)) {
         free(f->file);
         f->file = rtm_sg__strndup(l1, flen);
         f->line = line;
