@@ -106,9 +106,9 @@ rtm_err rtm_domain_init(rtm_domain *d, const rtm_mpu_arch *arch, const rtm_parti
     if (!d || !arch || (!parts && n > 0))
         return reject(NULL, fail(diag, RTM_ERR_ARG, -1, NULL, NULL, "NULL domain, arch or partition list"), d);
     rtm_port_key key = rtm_port_critical_enter();
-    /* The registry first: it compares addresses only, so an object nobody has written yet (a
-     * domain on the stack) is never read. */
-    bool live = registered(d) && d->magic_ == DOMAIN_MAGIC;
+    /* Live means registered, as for rtm_domain_deinit: the registry compares addresses only, so
+     * an object nobody has written yet (a domain on the stack) is never read. */
+    bool live = registered(d);
     rtm_port_critical_exit(key);
     if (live) return reject(NULL, fail(diag, RTM_ERR_STATE, -1, NULL, NULL, "domain already initialised"), d);
     rtm_err e = rtm_mpu_arch_check(arch);
