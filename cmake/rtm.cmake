@@ -5,11 +5,7 @@ set(RTM_WARNINGS -Wall -Wextra -Werror -Wshadow -Wno-unused-function)
 
 # Flags for everything (core, port, tools, tests): configuration options become defines.
 add_compile_options(-g)
-# Release is -O2, not CMake's -O3: the level the benchmark measures (scripts/bench.sh) and firmware
-# builds use, and -O3 took four times as long to compile the exact-layout scenario tests (3.3 s
-# against 0.8 s for test_heap_layout.c, built once per heap variant in every configuration).
-# After CMAKE_C_FLAGS_RELEASE on the command line, so it wins.
-add_compile_options($<$<CONFIG:Release>:-O2>)
+# Release defaults to -O2, not -O3: CMakeLists.txt sets CMAKE_C_FLAGS_RELEASE before project().
 if(RTM_M32)
   add_compile_options(-m32)
   add_link_options(-m32)

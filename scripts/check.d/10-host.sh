@@ -7,6 +7,7 @@
 #   m32      gcc -m32 -O2
 #   nointrin gcc -O2, portable bit scans (RTM_USE_INTRINSICS=0)
 #   align16  gcc -O2, RTM_ALIGN=16 for everything (core, tools, tests)
+# and then that Release compiles at -O2 by default and at a CMAKE_C_FLAGS_RELEASE the user gives.
 # The heap's option variants (tests/heap: the heap tests rebuilt under each heap configuration
 # macro) are built where they can find something the others cannot: debug (the invariant walk
 # after every operation), release, asan (memory errors on every variant's paths) and m32 (the
@@ -34,4 +35,20 @@ run_cfg asan     -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DRTM_DEBUG=O
 run_cfg m32      -DCMAKE_C_COMPILER=gcc   -DCMAKE_BUILD_TYPE=Release -DRTM_M32=ON
 run_cfg nointrin -DCMAKE_C_COMPILER=gcc   -DCMAKE_BUILD_TYPE=Release -DRTM_NO_INTRINSICS=ON -DRTM_HEAP_VARIANTS=OFF
 run_cfg align16  -DCMAKE_C_COMPILER=gcc   -DCMAKE_BUILD_TYPE=Release -DRTM_ALIGN=16 -DRTM_HEAP_VARIANTS=OFF
+# Release's optimisation level (CMakeLists.txt): -O2 by default, and a CMAKE_C_FLAGS_RELEASE given
+# by the user wins. Every compile command must carry the one level and not the other.
+opt_level() { # DIR WANT NOT: build/DIR's compile commands all have -WANT and none -NOT
+  local db=build/$1/compile_commands.json n
+  n=$(grep -c '"command"' "$db" 2>/dev/null)
+  if [ "${n:-0}" -eq 0 ] || [ "$(grep -c -- " -$2 " "$db")" -ne "$n" ] || grep -q -- " -$3 " "$db"; then
+    echo "--- release optimisation level: build/$1 should compile with -$2 only:"; grep -m3 '"command"' "$db"; rc=1
+  fi
+}
+opt_level release O2 O3
+if cmake -S "$RTM_ROOT" -B build/release-o3 -DCMAKE_BUILD_TYPE=Release "-DCMAKE_C_FLAGS_RELEASE=-O3 -DNDEBUG" \
+     -DRTM_BUILD_TESTS=OFF >build/release-o3.configure.log 2>&1; then
+  opt_level release-o3 O3 O2
+else
+  cat build/release-o3.configure.log; rc=1
+fi
 exit $rc
