@@ -27,7 +27,9 @@
 #define MID_BYTES (10u * 1024u)
 #define LOW_BYTES (RAM_TOTAL - MID_BYTES - TOP_BYTES)
 #define TOP_LIVE_MAX (TOP_BYTES / 2u)
-#define LEVELS 3
+#define LEVELS 3 /* low, mid and top */
+_Static_assert(LEVELS <= RTM_RESERVE_MAX_LEVELS,
+               "this test needs RTM_RESERVE_MAX_LEVELS >= 3 (rtm_reserve_init / rtm_tiers_init refuse more levels)");
 
 typedef struct {
     uint16_t prio;

@@ -15,7 +15,9 @@
 #include "rtm_test.h"
 #include "rtmem/reserve.h"
 
-#define LEVELS 3
+#define LEVELS 3 /* one thread per level: low, mid and top */
+_Static_assert(LEVELS <= RTM_RESERVE_MAX_LEVELS,
+               "this test needs RTM_RESERVE_MAX_LEVELS >= 3 (rtm_reserve_init / rtm_tiers_init refuse more levels)");
 #define HOLD 16
 
 static _Alignas(64) unsigned char g_one[32 * 1024];
