@@ -21,6 +21,10 @@
  *     the same functions, calls, cycles, unresolved calls and roots (name, total, ISR nesting, stack,
  *     flags; not the split of a total between frames and call margin, which depends on which of
  *     two equal chains comes first);
+ *   - nor on the order of the annotation lines whose order docs/stack-annotations.md says does not
+ *     matter (root, recursion, fptype, icall; comments, blank lines): the same input with those lines
+ *     of all annotation files taken in reverse order, `thread`, `isr` and `frame` lines (the later one
+ *     counts) staying where they are, is rejected too or gives the same results;
  *   - every accepted input is analysed and reported as text and as well-formed JSON without a crash,
  *     leak or ASan/UBSan report. */
 #define _POSIX_C_SOURCE 200809L /* mkdtemp, open_memstream */
@@ -43,6 +47,8 @@ static char g_dir[256];
 typedef struct {
     char path[320];
     bool ann;
+    const uint8_t *text; /* the file's contents in the input */
+    size_t len;
 } part;
 
 static void cleanup_dir(void)
@@ -93,13 +99,19 @@ static bool header(const uint8_t *s, size_t n, unsigned idx, part *pt)
     return true;
 }
 
-static void write_part(const part *pt, const uint8_t *s, size_t n)
+static void write_file(const char *path, const uint8_t *s, size_t n)
 {
-    FILE *f = fopen(pt->path, "wb");
+    FILE *f = fopen(path, "wb");
     if (!f || fwrite(s, 1, n, f) != n || fclose(f)) {
-        perror(pt->path);
+        perror(path);
         abort();
     }
+}
+
+static void write_part(part *pt, const uint8_t *s, size_t n)
+{
+    pt->text = s, pt->len = n;
+    write_file(pt->path, s, n);
 }
 
 /* Splits the input into files and writes them; returns how many. */
@@ -127,6 +139,80 @@ static size_t split(const uint8_t *p, const uint8_t *end, part *parts)
     }
     if (explicit_part || end > body) write_part(&cur, body, (size_t)(end - body)), parts[np++] = cur;
     return np;
+}
+
+/* ---- annotation lines in another order --------------------------------------------------------- */
+
+/* The line's directive is thread, isr or frame (its first word, split as stackgraph_parse.c splits
+ * it: at spaces and tabs, before a '#'; the line without its "\n" or "\r\n"): given twice for one
+ * NAME, the later one counts. */
+static bool later_counts(const uint8_t *s, size_t n)
+{
+    if (n && s[n - 1] == '\r') n--;
+    size_t i = 0;
+    while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
+    size_t j = i;
+    while (j < n && s[j] != ' ' && s[j] != '\t' && s[j] != '#') j++;
+    const char *w = (const char *)s + i;
+    size_t l = j - i;
+    return (l == 6 && !memcmp(w, "thread", 6)) || (l == 3 && !memcmp(w, "isr", 3)) || (l == 5 && !memcmp(w, "frame", 5));
+}
+
+typedef struct {
+    const uint8_t *s;
+    size_t n;     /* without the "\n" */
+    size_t owner; /* index of its file in parts */
+} ann_line;
+
+/* Rewrites the annotation files with their lines that are not thread, isr or frame in reverse order
+ * over all of them (into the slots such lines had: the others keep their files and places; every
+ * line gets a "\n"). Returns false, writing nothing, when that order is the same. */
+static bool write_permuted_annotations(const part *parts, size_t np)
+{
+    size_t nl = 0, cap = 0, nmov = 0;
+    ann_line *l = NULL;
+    for (size_t i = 0; i < np; i++) {
+        if (!parts[i].ann) continue;
+        for (const uint8_t *q = parts[i].text, *end = q + parts[i].len; q < end;) {
+            const uint8_t *eol = memchr(q, '\n', (size_t)(end - q));
+            if (nl == cap) {
+                cap = cap ? 2 * cap : 64;
+                if (!(l = realloc(l, cap * sizeof *l))) abort();
+            }
+            l[nl++] = (ann_line){q, (size_t)((eol ? eol : end) - q), i};
+            nmov += !later_counts(l[nl - 1].s, l[nl - 1].n);
+            q = eol ? eol + 1 : end;
+        }
+    }
+    size_t *mov = malloc((nmov + 1) * sizeof *mov);
+    if (!mov) abort();
+    size_t k = 0;
+    for (size_t i = 0; i < nl; i++)
+        if (!later_counts(l[i].s, l[i].n)) mov[k++] = i;
+    bool changed = false;
+    for (size_t a = 0, b = nmov ? nmov - 1 : 0; a < b; a++, b--)
+        if (l[mov[a]].n != l[mov[b]].n || memcmp(l[mov[a]].s, l[mov[b]].s, l[mov[a]].n)) changed = true;
+    if (changed) {
+        ann_line *out = malloc((nl + 1) * sizeof *out);
+        if (!out) abort();
+        memcpy(out, l, nl * sizeof *out);
+        for (size_t a = 0; a < nmov; a++) out[mov[a]].s = l[mov[nmov - 1 - a]].s, out[mov[a]].n = l[mov[nmov - 1 - a]].n;
+        for (size_t i = 0, li = 0; i < np; i++) {
+            if (!parts[i].ann) continue;
+            char *buf = NULL;
+            size_t len = 0;
+            FILE *m = open_memstream(&buf, &len);
+            if (!m) abort();
+            for (; li < nl && out[li].owner == i; li++) fwrite(out[li].s, 1, out[li].n, m), fputc('\n', m);
+            fclose(m);
+            write_file(parts[i].path, (const uint8_t *)buf, len);
+            free(buf);
+        }
+        free(out);
+    }
+    free(mov);
+    free(l);
+    return changed;
 }
 
 /* "PATH:LINE: message" with PATH one of the files, on one line. */
@@ -261,13 +347,14 @@ static int cmp_root(const void *a, const void *b)
     return 0;
 }
 
-/* Same program, files in another order: same results. */
-static void check_same(const rtm_sg_graph *a, const rtm_sg_graph *b)
+/* Same program, files (or annotation lines) in another order: same results. */
+static void check_same(const rtm_sg_graph *a, const rtm_sg_graph *b, const char *order)
 {
+    char what[96];
     if (rtm_sg_function_count(a) != rtm_sg_function_count(b) || rtm_sg_edge_count(a) != rtm_sg_edge_count(b) ||
         rtm_sg_cycle_count(a) != rtm_sg_cycle_count(b) || rtm_sg_unresolved_count(a) != rtm_sg_unresolved_count(b) ||
         rtm_sg_root_count(a) != rtm_sg_root_count(b))
-        bad("counts depend on the order of the files", NULL);
+        snprintf(what, sizeof what, "counts depend on the order of the %s", order), bad(what, NULL);
     size_t n = rtm_sg_root_count(a);
     const rtm_sg_root_result **ra = malloc((n + 1) * sizeof *ra), **rb = malloc((n + 1) * sizeof *rb);
     if (!ra || !rb) abort();
@@ -275,7 +362,8 @@ static void check_same(const rtm_sg_graph *a, const rtm_sg_graph *b)
     qsort(ra, n, sizeof *ra, cmp_root);
     qsort(rb, n, sizeof *rb, cmp_root);
     for (size_t i = 0; i < n; i++)
-        if (cmp_root(&ra[i], &rb[i])) bad("a root's result depends on the order of the files", ra[i]->name);
+        if (cmp_root(&ra[i], &rb[i]))
+            snprintf(what, sizeof what, "a root's result depends on the order of the %s", order), bad(what, ra[i]->name);
     free(ra);
     free(rb);
 }
@@ -293,11 +381,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rtm_sg_options opt = {.call_margin = k_opts[o][0], .isr_frame = k_opts[o][1]};
     if (data[0] & 0x10u) opt.roots = k_roots, opt.nroots = 2;
 
-    rtm_sg_graph *g[2];
-    rtm_sg_error err[2];
-    int ok[2];
-    for (int r = 0; r < 2; r++) {
+    /* 0: as given; 1: .ci and .su files reversed; 2: annotation lines reordered (when that changes
+     * anything) */
+    rtm_sg_graph *g[3] = {NULL, NULL, NULL};
+    rtm_sg_error err[3];
+    int ok[3];
+    int runs = 0;
+    for (int r = 0; r < 3; r++) {
         int stage;
+        if (r == 2 && !write_permuted_annotations(parts, np)) break;
+        runs = r + 1;
         g[r] = load(parts, np, r == 1, &err[r], &stage);
         if (stage == 0) {
             ok[r] = 0;
@@ -311,13 +404,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     for (size_t i = 0; i < np; i++) unlink(parts[i].path); /* before anything can fail below */
     if (ok[0] != ok[1]) bad("accepted in one file order, rejected in the other", ok[0] ? err[1].msg : err[0].msg);
+    if (runs == 3 && ok[0] != ok[2])
+        bad("accepted in one order of the annotation lines, rejected in the other", ok[0] ? err[2].msg : err[0].msg);
     if (ok[0]) {
-        check_same(g[0], g[1]);
+        check_same(g[0], g[1], "files");
+        if (runs == 3) check_same(g[0], g[2], "annotation lines");
         if (g_null) rtm_sg_report_text(g[0], g_null);
         check_json(g[0]);
         (void)rtm_sg_exit_status(g[0], true);
     }
-    rtm_sg_free(g[0]);
-    rtm_sg_free(g[1]);
+    for (int r = 0; r < runs; r++) rtm_sg_free(g[r]);
     return 0;
 }
