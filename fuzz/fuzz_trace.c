@@ -25,11 +25,12 @@ static void one(const uint8_t *data, size_t size)
     if (rc == 0 && d.good_bytes != size) __builtin_trap();
     /* a header that was accepted has a version the reader knows and, for version 2, a valid layout
      * (docs/trace-format.md): word 4 or 8, alignment a power of two from the word size to 4096 */
-    if (rc == 0 && d.version == 1 && (d.word_size != 0 || d.align != 0)) __builtin_trap();
-    if (rc == 0 && d.version == 2 &&
-        ((d.word_size != 4 && d.word_size != 8) || d.align < d.word_size || d.align > 4096 || (d.align & (d.align - 1))))
+    const rtm_trace_layout *l = &d.layout;
+    if (rc == 0 && l->version == 1 && (l->word_size != 0 || l->align != 0)) __builtin_trap();
+    if (rc == 0 && l->version == 2 &&
+        ((l->word_size != 4 && l->word_size != 8) || l->align < l->word_size || l->align > 4096 || (l->align & (l->align - 1))))
         __builtin_trap();
-    if (rc == 0 && d.version != 1 && d.version != 2 && size > 0) __builtin_trap();
+    if (rc == 0 && l->version != 1 && l->version != 2 && size > 0) __builtin_trap();
     for (size_t i = 0; i < d.n; i++) {
         if (d.ev[i].file != RTM_TRACE_NO_FILE && d.ev[i].file >= d.nfiles) __builtin_trap();
         if (d.ev[i].offset >= size) __builtin_trap();

@@ -100,9 +100,9 @@ static void roundtrip(rtm_trace_format fmt, size_t bufsize, uint64_t seed_add, s
     if (rc) fail_msg("parse: %s", err);
     assert_int_equal(d.binary, fmt == RTM_TRACE_BINARY);
     assert_int_equal(d.clock_hz, 32768);
-    assert_int_equal(d.version, 2); /* the encoder's layout comes back */
-    assert_int_equal(d.word_size, sizeof(size_t));
-    assert_int_equal(d.align, RTM_ALIGN);
+    assert_int_equal(d.layout.version, 2); /* the encoder's layout comes back */
+    assert_int_equal(d.layout.word_size, sizeof(size_t));
+    assert_int_equal(d.layout.align, RTM_ALIGN);
     assert_int_equal(d.n, n);
     assert_int_equal(d.good_bytes, g.n);
     if (fmt == RTM_TRACE_BINARY) {
@@ -356,9 +356,9 @@ static void test_text_format(void **state)
     assert_string_equal(d.files[d.ev[2].file], "dir with space/x.c");
     assert_int_equal(d.ev[2].new_obj, 0x30);
     assert_int_equal(d.ev[4].obj, 32);
-    assert_int_equal(d.version, 1); /* version 1: no layout */
-    assert_int_equal(d.word_size, 0);
-    assert_int_equal(d.align, 0);
+    assert_int_equal(d.layout.version, 1); /* version 1: no layout */
+    assert_int_equal(d.layout.word_size, 0);
+    assert_int_equal(d.layout.align, 0);
     rtm_trace_data_free(&d);
 
     /* the encoder's text header line, exactly */
@@ -380,14 +380,14 @@ static void test_text_format(void **state)
     /* version 2 text headers */
     const char *v2 = "# rtmem-trace text 2 clock_hz=50 word=4 align=16\na 1 0x1 0x10 100\n";
     assert_int_equal(parse_str(v2, &d, err), 0);
-    assert_int_equal(d.version, 2);
+    assert_int_equal(d.layout.version, 2);
     assert_int_equal(d.clock_hz, 50);
-    assert_int_equal(d.word_size, 4);
-    assert_int_equal(d.align, 16);
+    assert_int_equal(d.layout.word_size, 4);
+    assert_int_equal(d.layout.align, 16);
     assert_int_equal(d.n, 1);
     rtm_trace_data_free(&d);
     assert_int_equal(parse_str("# rtmem-trace text 2 clock_hz=0 word=8 align=4096", &d, err), 0);
-    assert_int_equal(d.align, 4096);
+    assert_int_equal(d.layout.align, 4096);
     rtm_trace_data_free(&d);
 #define V2ERR(h, want) expect_err(h, strlen(h), want)
     V2ERR("# rtmem-trace text 2 clock_hz=1\n", "byte 31: expected word=W after clock_hz in the header line");
@@ -466,9 +466,9 @@ static void test_binary_hostile(void **state)
     m[8] = 1;
     m[10] = m[11] = 0;
     assert_int_equal(rtm_trace_parse(m, g.n, &d, err, sizeof err), 0);
-    assert_int_equal(d.version, 1);
-    assert_int_equal(d.word_size, 0);
-    assert_int_equal(d.align, 0);
+    assert_int_equal(d.layout.version, 1);
+    assert_int_equal(d.layout.word_size, 0);
+    assert_int_equal(d.layout.align, 0);
     assert_int_equal(d.n, all);
     rtm_trace_data_free(&d);
     m[10] = 8; /* version 1 keeps its rules: the reserved bytes must be zero */
@@ -480,9 +480,9 @@ static void test_binary_hostile(void **state)
         m[10] = good_lay[k][0];
         m[11] = good_lay[k][1];
         assert_int_equal(rtm_trace_parse(m, g.n, &d, err, sizeof err), 0);
-        assert_int_equal(d.version, 2);
-        assert_int_equal(d.word_size, good_lay[k][0]);
-        assert_int_equal(d.align, 1u << good_lay[k][1]);
+        assert_int_equal(d.layout.version, 2);
+        assert_int_equal(d.layout.word_size, good_lay[k][0]);
+        assert_int_equal(d.layout.align, 1u << good_lay[k][1]);
         assert_int_equal(d.n, all);
         rtm_trace_data_free(&d);
     }

@@ -193,17 +193,17 @@ static int parse_binary(const uint8_t *data, size_t len, rtm_trace_data *d, char
         return -1;
     }
     d->binary = 1;
-    d->version = data[8];
+    d->layout.version = data[8];
     d->clock_hz = (uint32_t)data[12] | (uint32_t)data[13] << 8 | (uint32_t)data[14] << 16 | (uint32_t)data[15] << 24;
-    if (d->version != 1 && d->version != 2) {
-        set_err(err, errlen, 8, "unsupported version %u", d->version);
+    if (d->layout.version != 1 && d->layout.version != 2) {
+        set_err(err, errlen, 8, "unsupported version %u", d->layout.version);
         return -1;
     }
-    if (d->version == 1 && (data[9] || data[10] || data[11])) {
+    if (d->layout.version == 1 && (data[9] || data[10] || data[11])) {
         set_err(err, errlen, 9, "reserved header bytes are not zero");
         return -1;
     }
-    if (d->version == 2) {
+    if (d->layout.version == 2) {
         if (data[9]) {
             set_err(err, errlen, 9, "header flags 0x%02x are not zero", data[9]);
             return -1;
@@ -217,8 +217,8 @@ static int parse_binary(const uint8_t *data, size_t len, rtm_trace_data *d, char
                     data[11], data[10] == 4 ? 2u : 3u, RTM_TRACE_ALIGN_LOG2_MAX, 1u << RTM_TRACE_ALIGN_LOG2_MAX);
             return -1;
         }
-        d->word_size = data[10];
-        d->align = 1u << data[11];
+        d->layout.word_size = data[10];
+        d->layout.align = 1u << data[11];
     }
     size_t pos = 16;
     d->good_bytes = pos;
@@ -352,10 +352,10 @@ static int parse_text(const uint8_t *data, size_t len, rtm_trace_data *d, char *
             set_err(err, errlen, (uint64_t)(h - base), "unexpected text after align=A in the header line");
             return -1;
         }
-        d->word_size = (uint32_t)word;
-        d->align = (uint32_t)align;
+        d->layout.word_size = (uint32_t)word;
+        d->layout.align = (uint32_t)align;
     }
-    d->version = (uint32_t)ver;
+    d->layout.version = (uint32_t)ver;
     d->clock_hz = (uint32_t)hz;
     const char *p = nl ? nl + 1 : end;
     uint64_t prev_time = 0;
@@ -757,11 +757,7 @@ int rtm_trace_load_oplist(const char *path, bool partial, rtm_oplist *out, rtm_t
         }
         *damaged = true;
     }
-    if (layout != NULL) {
-        layout->version = d.version;
-        layout->word_size = d.word_size;
-        layout->align = d.align;
-    }
+    if (layout != NULL) *layout = d.layout;
     char cerr[256];
     int rc = rtm_trace_to_oplist(&d, out, st, cerr, sizeof cerr);
     *events = d.n;

@@ -40,10 +40,8 @@ typedef struct {
 
 typedef struct {
     int binary;          /**< 1: binary format, 0: text */
-    uint32_t version;    /**< 1 or 2 */
+    rtm_trace_layout layout; /**< version (1 or 2); version 2: the capturing build's layout */
     uint32_t clock_hz;
-    uint32_t word_size;  /**< version 2: the capturing build's sizeof(size_t); version 1: 0 */
-    uint32_t align;      /**< version 2: the capturing build's RTM_ALIGN in bytes; version 1: 0 */
     rtm_trace_rec *ev;
     size_t n, cap;
     char **files;        /**< site file names (NUL-terminated copies) */
