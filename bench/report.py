@@ -220,4 +220,72 @@ def main():
     p("1.15 x the bisection result in steps of peak/400, the smallest size above which every step passed.")
 
 
+def thumb_runs(opt, w):
+    """{policy: {key: value}} from the BENCHWL lines of RES/thumb.<opt>.<w>.run."""
+    out = {}
+    try:
+        with open(os.path.join(RES, "thumb.%s.%s.run" % (opt, w))) as f:
+            for line in f:
+                p = line.split()
+                if len(p) >= 6 and p[0] == "BENCHWL" and p[2] == opt and p[3] == w:
+                    out[p[4]] = dict(x.split("=", 1) for x in p[5:] if "=" in x)
+    except OSError:
+        pass
+    return out
+
+
+def thumb():
+    """Cortex-M3 section: Thumb-2 instructions per call, next to HEAP-NOTES' reference figures."""
+    p = print
+    p("\n## Cortex-M3 (QEMU -icount), Thumb-2 instructions per alloc / free\n")
+    try:
+        with open(os.path.join(RES, "thumb.skipped")) as f:
+            p("Not measured: %s.\n" % f.read().strip())
+            return
+    except OSError:
+        pass
+    p("`targets/bench_workloads.c` on `qemu-system-arm -M mps2-an385 -icount shift=7`: every call counted")
+    p("by SysTick (instructions = ticks / 3.2), the counter read's own cost subtracted; release core")
+    p("(no RTM_DEBUG, no per-op checks), arm-none-eabi-gcc -mcpu=cortex-m3, 1 MiB arena, whole workload")
+    p("including the clean-up frees. Reference allocators: ../shared/HEAP-NOTES.md, same workload and")
+    p("counting (o1heap and TLSF figures are for -O2).\n")
+    refs = {"O2": ("66 / 39", "102 / 69", "143 / 120"), "Os": ("-", "-", "309 / 307")}
+
+    def cell(r, key):
+        return "%.1f" % float(r[key]) if r and key in r else "n/a"
+
+    p("| workload A, mean | core | good-fit | best-fit | first-fit | o1heap | TLSF | Zephyr |")
+    p("|---|---|---|---|---|---|---|---|")
+    for opt in ("O2", "Os"):
+        r = thumb_runs(opt, "A")
+        cells = ["%s / %s" % (cell(r.get(t), "alloc_mean"), cell(r.get(t), "free_mean")) for t in POLICIES]
+        p("| alloc / free | -%s | %s | %s |" % (opt, " | ".join(cells), " | ".join(refs[opt])))
+    p("\n| workload | core | " + " | ".join("%s alloc mean (max) | %s free mean (max)" % (t, t) for t in POLICIES)
+      + " | totals checked |")
+    p("|" + "---|" * (3 + 2 * len(POLICIES)))
+    for w in WORKLOADS:
+        for opt in ("O2", "Os"):
+            r = thumb_runs(opt, w)
+            if not r:
+                continue
+            cells, totals = [], []
+            for t in POLICIES:
+                x = r.get(t)
+                if x is None:
+                    cells += ["n/a", "n/a"]
+                    continue
+                cells += ["%s (%s)" % (cell(x, "alloc_mean"), x.get("alloc_max", "?")),
+                          "%s (%s)" % (cell(x, "free_mean"), x.get("free_max", "?"))]
+                totals.append("%s/%s" % (x.get("allocs", "?"), x.get("peak_live", "?")))
+            fail = "FAIL" if any(l.startswith("FAIL ") for l in open(os.path.join(RES, "thumb.%s.%s.run" % (opt, w)))) else "ok"
+            same = len(set(totals)) == 1
+            p("| %s | -%s | %s | %s %s |" % (w, opt, " | ".join(cells), fail if same else "FAIL",
+                                            totals[0] if totals else ""))
+    p("\nTotals checked: the firmware compares allocations and peak live bytes with WORKLOADS.md")
+    p("(allocations / peak live B shown) and requires no failed allocation; A64 allocates through")
+    p("`rtm_heap_aligned_alloc(h, 64, n)`. These are instruction counts, not cycles (QEMU models no")
+    p("pipeline, wait states or flash).")
+
+
 main()
+thumb()

@@ -4,8 +4,10 @@
 # with -m32 multilib. Results: build/bench/results.txt (raw "arch workload target key value"
 # lines) and build/bench/report.md (the tables printed at the end; docs/benchmarks.md quotes them).
 # Environment: RTM_JOBS (parallel measurements, default 2), RTM_BENCH_WORKLOADS (default
-# "A B C A64"), RTM_BENCH_SKIP (any of "instr time wc minarena others" to leave out), RTM_BENCH_CFLAGS
-# (extra compiler flags, e.g. -Wno-error=clobbered to measure despite a new warning elsewhere).
+# "A B C A64"), RTM_BENCH_SKIP (any of "instr time wc minarena others thumb" to leave out),
+# RTM_BENCH_CFLAGS (extra compiler flags, e.g. -Wno-error=clobbered to measure despite a new warning
+# elsewhere). The "thumb" group (Cortex-M3 under QEMU -icount) needs arm-none-eabi-gcc and
+# qemu-system-arm; without them it says so and is skipped.
 set -u
 cd "$(dirname "$0")/.."
 JOBS=${RTM_JOBS:-2}
@@ -31,6 +33,28 @@ build() {
 echo "bench: building x86-64 and -m32 (-O2)"
 build x64
 build m32 -DRTM_M32=ON
+
+# Cortex-M3 firmware (targets/bench_workloads.c): the workloads replayed on mps2-an385 under QEMU
+# -icount, core at -O2 and at -Os. Skipped, with a visible message, if a tool is missing.
+THUMB=0
+if [[ "$SKIP" != *" thumb "* ]]; then
+  missing=""
+  for tool in arm-none-eabi-gcc qemu-system-arm; do command -v $tool >/dev/null || missing="$missing $tool"; done
+  if [ -n "$missing" ]; then
+    echo "bench: SKIPPING the Cortex-M3 (thumb) group:$missing missing (apt-get install gcc-arm-none-eabi qemu-system-arm)"
+    echo "missing$missing" >"$OUT/res/thumb.skipped"
+  else
+    echo "bench: building the Cortex-M3 firmware (targets/, -O2 and -Os core)"
+    if cmake -S targets -B build/bench-thumb -DCMAKE_TOOLCHAIN_FILE="$PWD/cmake/toolchain-arm.cmake" \
+         -DCMAKE_BUILD_TYPE=Release -DRTM_QEMU_TIMEOUT=300 >build/bench-thumb.configure.log 2>&1 \
+       && cmake --build build/bench-thumb -j "$JOBS" --target bench_workloads >build/bench-thumb.build.log 2>&1; then
+      THUMB=1
+    else
+      echo "bench: Cortex-M3 firmware build FAILED:"; tail -n 30 build/bench-thumb.configure.log build/bench-thumb.build.log
+      echo "build failed" >"$OUT/res/thumb.skipped"
+    fi
+  fi
+fi
 
 # Each measurement is one shell command writing build/bench/res/<id>; run JOBS at a time.
 # One script per measurement in build/bench/jobs/, run JOBS at a time.
@@ -67,6 +91,16 @@ for arch in x64 m32; do
     [[ "$SKIP" == *" wc "* ]] || add "valgrind --tool=callgrind --callgrind-out-file=$OUT/cg/$id $bin path $v >$OUT/res/$id.run 2>$OUT/res/$id.log && { python3 bench/callgrind_sum.py $OUT/cg/$id --caller-fn '^bench_wc_alloc\$' rtm_heap_alloc; python3 bench/callgrind_sum.py $OUT/cg/$id --caller-fn '^bench_wc_free\$' rtm_heap_free; } >$OUT/res/$id.sum"
   done
 done
+# Cortex-M3: one QEMU run per workload and core optimisation level (all three policies, ~11 s each)
+if [ $THUMB = 1 ]; then
+  for w in $WLS; do
+    for opt in O2 Os; do
+      id=thumb.$opt.$w
+      add "timeout 300 qemu-system-arm -M mps2-an385 -nographic -monitor none -serial none -chardev stdio,id=sh0 -semihosting-config enable=on,target=native,chardev=sh0,userspace=on -icount shift=7 -kernel build/bench-thumb/mps2-an385-bench_workloads_${w}_$opt.elf >$OUT/res/$id.run 2>$OUT/res/$id.log \
+           && ! grep -qE '^FAIL |FATAL' $OUT/res/$id.run"
+    done
+  done
+fi
 # minimum arena in the -m32 build (the embedded layout)
 for w in $WLS; do
   for t in good best first; do
@@ -76,6 +110,7 @@ done
 
 echo "bench: $njobs measurements, $JOBS at a time"
 rc=0
+grep -qs "build failed" "$OUT/res/thumb.skipped" && rc=1
 if [ $njobs -gt 0 ]; then
   ls "$OUT"/jobs/*.sh | xargs -P "$JOBS" -n 1 sh -c 'bash "$0" || { echo "bench: FAILED: $(cat "$0")" >&2; exit 1; }' || rc=1
 fi

@@ -5,7 +5,8 @@
  * (A64 uses A's seed and draws), random numbers drawn in exactly the order the text gives, and the
  * clean-up phase that frees every live object in live[] order at the end. C's "copying realloc"
  * is an ALLOC of the new size followed by a FREE of the old buffer. Object ids come from a LIFO of
- * free ids, so they stay dense (max_id = peak live objects + 1 for C).
+ * free ids, so they stay dense (max_id = peak live objects + 1 for C). The ops themselves come from
+ * workloads_gen.h, the one implementation of the generators.
  *
  * The worst-case construction (V1/V2) depends on the allocator's answers ("allocate until it
  * fails"), so it is not an op list: rtm_wc_build() runs it on a heap directly.
@@ -19,33 +20,18 @@
 #include <stdint.h>
 
 #include "rtm_ops.h"
+#include "workloads_gen.h"
 #include "rtmem/heap.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-typedef enum { RTM_WL_A, RTM_WL_B, RTM_WL_C, RTM_WL_A64, RTM_WL_COUNT_ } rtm_workload;
+/* rtm_workload, rtm_workload_name, SplitMix64, rtm_workload_info and the op-at-a-time generator
+ * come from workloads_gen.h (freestanding, shared with the target firmware). */
 
-/** "A", "B", "C", "A64". */
-const char *rtm_workload_name(rtm_workload w);
 /** Parses a name (case-insensitive). False if unknown. */
 bool rtm_workload_parse(const char *s, rtm_workload *out);
-
-/** SplitMix64 exactly as WORKLOADS.md defines it. */
-typedef struct { uint64_t state; } rtm_splitmix64;
-uint64_t rtm_splitmix64_next(rtm_splitmix64 *r);
-/** next() % n (n > 0). */
-uint64_t rtm_splitmix64_rnd(rtm_splitmix64 *r, uint64_t n);
-
-/** What the generator counted while it built the list (independent of any allocator). */
-typedef struct {
-    size_t allocs;        /**< allocation ops (clean-up excluded: it only frees) */
-    size_t frees;         /**< free ops, clean-up included */
-    size_t peak_live;     /**< peak sum of requested sizes of live objects */
-    size_t peak_objects;  /**< peak number of live objects */
-    size_t cleanup_at;    /**< index of the first op of the clean-up phase */
-} rtm_workload_info;
 
 /**
  * Appends workload @p w to @p out (which should be empty: {0}) and fills @p info (may be NULL).

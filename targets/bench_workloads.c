@@ -1,0 +1,175 @@
+/*
+ * The reference workloads A, B, C and A64 of ../shared/WORKLOADS.md replayed on the target's real
+ * instruction set, every alloc and every free counted by the emulator: QEMU runs with -icount
+ * shift=7, so SysTick (25 MHz, free-running, no interrupt) advances exactly 3.2 ticks per
+ * instruction (board_icount_start/read, as targets/bench_test.c). The count is taken around each
+ * call and the counter read's own cost is subtracted, as bench_test.c does.
+ *
+ * The ops come from tools/lib/workloads_gen.c, the same generator the host benchmark uses, one op at
+ * a time (no op list in RAM); the generator runs outside the counted window. Each run checks the
+ * totals WORKLOADS.md publishes (allocations, peak live bytes) and that no allocation failed in the
+ * 1 MiB arena (as the x86 bench), so a wrong replay cannot pass as a measurement.
+ *
+ * Output, one line per workload and policy:
+ *   BENCHWL <board> <opt> <W> <policy> allocs=N frees=N peak_live=B failures=F
+ *           alloc_mean=X.XX alloc_max=N free_mean=X.XX free_max=N     (one line)
+ * Built against the release core (no RTM_DEBUG, no per-op heap checks). Compile-time options:
+ *   BENCH_WL_MASK     bit i selects workload i (A, B, C, A64); default all
+ *   BENCH_WL_FITS     bit i selects policy i (good, best, first); default all
+ *   BENCH_WL_MAX_OPS  replay only the first N ops of each workload (0: all; totals then unchecked)
+ *   BENCH_WL_OPT      the core's optimisation level, for the output ("O2", "Os")
+ */
+#include "rtmem/heap.h"
+#include "tgt.h"
+#include "workloads_gen.h"
+
+uint32_t board_icount_start(void);
+uint32_t board_icount_read(uint32_t start); /* instructions since start */
+
+#ifndef BENCH_WL_MASK
+#define BENCH_WL_MASK 0xFu
+#endif
+#ifndef BENCH_WL_FITS
+#define BENCH_WL_FITS 0x7u
+#endif
+#ifndef BENCH_WL_MAX_OPS
+#define BENCH_WL_MAX_OPS 0u
+#endif
+#ifndef BENCH_WL_OPT
+#define BENCH_WL_OPT "O2"
+#endif
+
+#define ARENA_BYTES (1024u * 1024u)
+static unsigned char g_arena[ARENA_BYTES] __attribute__((aligned(16)));
+static rtm_wlgen g_gen;
+static void *g_ptr[RTM_WLGEN_MAX_IDS];
+static uint32_t g_overhead;
+
+typedef struct {
+    uint32_t n, max;
+    uint64_t sum;
+} stat;
+
+static void stat_add(stat *s, uint32_t c)
+{
+    uint32_t v = c > g_overhead ? c - g_overhead : 0;
+    if (v > s->max) s->max = v;
+    s->sum += v;
+    s->n++;
+}
+
+/* mean with two decimals */
+static void put_mean(const stat *s)
+{
+    uint64_t m = s->n ? (s->sum * 100u + s->n / 2u) / s->n : 0;
+    tgt_put_u(m / 100u);
+    tgt_puts(".");
+    if (m % 100u < 10u) tgt_puts("0");
+    tgt_put_u(m % 100u);
+}
+
+/* WORKLOADS.md totals: allocations and peak live bytes (A64 = A). */
+static const uint32_t k_allocs[RTM_WL_COUNT_] = {500493u, 500489u, 500032u, 500493u};
+static const uint32_t k_peak[RTM_WL_COUNT_] = {142144u, 157749u, 105762u, 142144u};
+
+static void run(rtm_workload w, rtm_fit fit)
+{
+    stat sa = {0}, sf = {0};
+    uint32_t failures = 0, misaligned = 0, bad_free = 0;
+    rtm_heap *h = rtm_heap_init(g_arena, sizeof g_arena, fit);
+    TGT_REQUIRE(h != NULL);
+    TGT_REQUIRE(rtm_wlgen_init(&g_gen, w));
+    for (unsigned i = 0; i < RTM_WLGEN_MAX_IDS; i++) g_ptr[i] = NULL;
+    rtm_op op;
+    static const uint32_t max_ops = BENCH_WL_MAX_OPS; /* 0: no limit */
+    uint32_t ops = 0;
+    while ((max_ops == 0u || ops < max_ops) && rtm_wlgen_next(&g_gen, &op)) {
+        ops++;
+        if (op.kind == RTM_OP_FREE) {
+            void *p = g_ptr[op.id];
+            if (p == NULL) { /* its allocation failed: nothing to free, nothing measured */
+                bad_free++;
+                continue;
+            }
+            uint32_t t = board_icount_start();
+            rtm_heap_free(h, p);
+            stat_add(&sf, board_icount_read(t));
+            g_ptr[op.id] = NULL;
+        } else if (op.kind == RTM_OP_ALIGNED) {
+            size_t align = (size_t)1 << op.align_log2;
+            uint32_t t = board_icount_start();
+            void *p = rtm_heap_aligned_alloc(h, align, op.size);
+            stat_add(&sa, board_icount_read(t));
+            if (p == NULL) failures++;
+            if (((uintptr_t)p & (align - 1u)) != 0) misaligned++;
+            g_ptr[op.id] = p;
+        } else {
+            uint32_t t = board_icount_start();
+            void *p = rtm_heap_alloc(h, op.size);
+            stat_add(&sa, board_icount_read(t));
+            if (p == NULL) failures++;
+            g_ptr[op.id] = p;
+        }
+    }
+    const rtm_workload_info *info = rtm_wlgen_info(&g_gen);
+    tgt_puts("  BENCHWL ");
+    tgt_puts(board_name());
+    tgt_puts(" " BENCH_WL_OPT " ");
+    tgt_puts(rtm_workload_name(w));
+    tgt_puts(" ");
+    tgt_puts(rtm_fit_name(fit));
+    tgt_puts(" allocs=");
+    tgt_put_u(sa.n);
+    tgt_puts(" frees=");
+    tgt_put_u(sf.n);
+    tgt_puts(" peak_live=");
+    tgt_put_u(info->peak_live);
+    tgt_puts(" failures=");
+    tgt_put_u(failures);
+    tgt_puts(" alloc_mean=");
+    put_mean(&sa);
+    tgt_puts(" alloc_max=");
+    tgt_put_u(sa.max);
+    tgt_puts(" free_mean=");
+    put_mean(&sf);
+    tgt_puts(" free_max=");
+    tgt_put_u(sf.max);
+    tgt_puts("\n");
+    TGT_CHECK(failures == 0 && misaligned == 0 && bad_free == 0);
+    TGT_CHECK(sa.n > 0 && sf.n > 0);
+    if (BENCH_WL_MAX_OPS == 0) {
+        TGT_CHECK(sa.n == k_allocs[w] && info->allocs == k_allocs[w]);
+        TGT_CHECK(sf.n == sa.n); /* the clean-up freed everything */
+        TGT_CHECK(info->peak_live == k_peak[w]);
+    }
+    TGT_CHECK(rtm_heap_check(h) == RTM_OK);
+}
+
+int main(void)
+{
+    board_init();
+    /* cost of the counter reads themselves */
+    uint32_t t = board_icount_start();
+    g_overhead = board_icount_read(t);
+    tgt_case_begin("bench_workloads.counter");
+    TGT_CHECK(g_overhead < 100);
+    volatile uint32_t sink = 0;
+    t = board_icount_start();
+    for (unsigned i = 0; i < 1000; i++) sink = sink + i;
+    uint32_t loop = board_icount_read(t);
+    TGT_CHECK(loop >= 2000 && loop < 20000); /* the counter counts instructions */
+    tgt_puts("  counter overhead ");
+    tgt_put_u(g_overhead);
+    tgt_puts(" instructions, subtracted from every call\n");
+    tgt_case_end();
+    for (unsigned w = 0; w < RTM_WL_COUNT_; w++) {
+        if (!(BENCH_WL_MASK & (1u << w))) continue;
+        for (unsigned f = 0; f < 3; f++) {
+            if (!(BENCH_WL_FITS & (1u << f))) continue;
+            tgt_case_begin("bench_workloads");
+            run((rtm_workload)w, (rtm_fit)f);
+            tgt_case_end();
+        }
+    }
+    return tgt_summary();
+}
