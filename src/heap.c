@@ -179,7 +179,10 @@ struct rtm_heap {
     rtm_segment *segments; /* address order */
     rtm_segment seg0;      /* the init region's segment */
     size_t segment_count, regions;
-    size_t capacity, used, free_blocks, peak_used; /* used blocks = allocs - frees */
+    /* used blocks = allocs - frees; free blocks = free_less_frees + frees, so that a free that
+     * merges with neither neighbour (frees and free blocks both + 1) counts in one store (x86-64
+     * -O2: one instruction less per free; the value wraps round as unsigned arithmetic may). */
+    size_t capacity, used, free_less_frees, peak_used;
     size_t allocs, frees, failed_allocs, bad_frees, bad_requests;
     rtm_block *heads[];    /* fl_count * SL free-list heads, then sl_bitmap */
 };
@@ -617,7 +620,7 @@ RTM_INLINE void *carve(rtm_heap *h, rtm_block *b, size_t bs)
     } else {
         n = block_at(b, size);
         set_head(n, head_of(n) & ~PREV_FREE_BIT);
-        h->free_blocks--;
+        h->free_less_frees--;
         bs = size;
     }
     set_head(b, bs);
@@ -744,7 +747,7 @@ static void commit_segment(rtm_heap *h, rtm_segment *seg, uintptr_t first, uintp
     rtm_san_noaccess((void *)first, size + H);
     set_head((rtm_block *)end, PREV_FREE_BIT);
     make_free(h, (rtm_block *)first, size);
-    h->free_blocks++;
+    h->free_less_frees++;
     h->capacity += size;
     if (first < h->lo) h->lo = first;
     if (end > h->hi) h->hi = end;
@@ -842,7 +845,7 @@ rtm_heap *rtm_heap_init(void *mem, size_t bytes, rtm_fit fit)
     rtm_san_noaccess((void *)first, size + H);
     set_head((rtm_block *)end, PREV_FREE_BIT);
     make_free(h, (rtm_block *)first, size);
-    h->free_blocks = 1;
+    h->free_less_frees = 1;
     h->capacity = size;
     h->lo = first;
     h->hi = end;
@@ -930,7 +933,7 @@ static void release_tail(rtm_heap *h, rtm_block *b, size_t keep, size_t size)
         tsize += size_of_head(nh);
         n = block_at(t, tsize);
     } else {
-        h->free_blocks++;
+        h->free_less_frees++;
         set_head(n, nh | PREV_FREE_BIT);
     }
     h->used -= size - keep;
@@ -967,7 +970,7 @@ void *rtm_heap_aligned_alloc(rtm_heap *h, size_t align, size_t bytes)
     if (gap != 0) {
         /* The head gap becomes a free block; the block after it now has a free left neighbour. */
         make_free(h, b, gap);
-        h->free_blocks++;
+        h->free_less_frees++;
         b = block_at(b, gap);
         size -= gap;
         flags |= PREV_FREE_BIT;
@@ -977,7 +980,7 @@ void *rtm_heap_aligned_alloc(rtm_heap *h, size_t align, size_t bytes)
      * into rtm_heap_alloc (good-fit core, Cortex-M4 -Os: 1186 -> 1154 bytes). */
     rtm_block *n = block_at(b, size);
     set_head(n, head_of(n) & ~PREV_FREE_BIT);
-    h->free_blocks--;
+    h->free_less_frees--;
     h->used += size;
     if (size - bs >= MIN_BLOCK) release_tail(h, b, bs, size);
     else bs = size;
@@ -1022,18 +1025,17 @@ RTM_INLINE void free_block(rtm_heap *h, rtm_block *b, size_t hd, size_t size, rt
         size_t ps = prev_size(b);
         b = (rtm_block *)((char *)b - ps);
         list_remove(h, b);
-        h->free_blocks--;
+        h->free_less_frees--;
         size += ps;
     }
     if (nh & FREE_BIT) {
         list_remove(h, n);
         size += size_of_head(nh);
-        h->free_blocks--;
+        h->free_less_frees--;
     } else {
         set_head(n, nh | PREV_FREE_BIT);
     }
-    make_free(h, b, size);
-    h->free_blocks++;
+    make_free(h, b, size); /* one free block more, one free more: free_less_frees unchanged */
     AFTER_OP(h);
 }
 
@@ -1078,7 +1080,8 @@ MERGE_FN void free_right(rtm_heap *h, rtm_block *b, size_t size, rtm_block *n, s
     h->used -= size;
     h->frees++;
     rtm_san_free(h, payload_of(b), size - H);
-    list_remove(h, n); /* two free blocks become one: free_blocks unchanged */
+    list_remove(h, n); /* two free blocks become one: free blocks unchanged, one free more */
+    h->free_less_frees--;
     make_free(h, b, size + size_of_head(nh));
     AFTER_OP(h);
 }
@@ -1134,8 +1137,7 @@ void rtm_heap_free(rtm_heap *h, void *ptr)
     h->frees++;
     rtm_san_free(h, ptr, size - H);
     set_head(n, nh | PREV_FREE_BIT);
-    make_free(h, b, size);
-    h->free_blocks++;
+    make_free(h, b, size); /* one free block more, one free more: free_less_frees unchanged */
     AFTER_OP(h);
 }
 #endif
@@ -1177,11 +1179,11 @@ void *rtm_heap_realloc(rtm_heap *h, void *ptr, size_t bytes)
     if ((nh & FREE_BIT) && size + size_of_head(nh) >= bs) {
         size_t total = size + size_of_head(nh);
         list_remove(h, n);
-        h->free_blocks--;
+        h->free_less_frees--;
         h->used += total - size;
         if (total - bs >= MIN_BLOCK) {
             make_free(h, block_at(b, bs), total - bs);
-            h->free_blocks++;
+            h->free_less_frees++;
             h->used -= total - bs;
             total = bs;
         } else {
@@ -1248,7 +1250,7 @@ void rtm_heap_get_stats(const rtm_heap *h, rtm_heap_stats *out)
     out->capacity = h->capacity;
     out->used = h->used;
     out->free = h->capacity - h->used;
-    out->free_blocks = h->free_blocks;
+    out->free_blocks = h->free_less_frees + h->frees;
     out->peak_used = h->peak_used;
     out->allocs = h->allocs;
     out->frees = h->frees;
@@ -1353,7 +1355,7 @@ rtm_err rtm_heap_check(const rtm_heap *h)
         }
     }
     if (segments != h->segment_count || used != h->used || used_blocks != h->allocs - h->frees ||
-        free_blocks != h->free_blocks || used + free_bytes != h->capacity)
+        free_blocks != h->free_less_frees + h->frees || used + free_bytes != h->capacity)
         return corrupt(h, h);
     /* 2. Lists: every entry is a free block of that class; bitmaps say which lists are non-empty;
      * the lists together hold exactly the free blocks found above. */
