@@ -1088,14 +1088,17 @@ MERGE_FN void free_right(rtm_heap *h, rtm_block *b, size_t size, rtm_block *n, s
 }
 
 /* rtm_heap_free: the rest of validate_used's checks for a block b of a single-segment heap whose
- * head hd says PREV_FREE (not FREE), then the merges. */
-MERGE_FN void free_left(rtm_heap *h, rtm_block *b, size_t hd, rtm_block *n, size_t nh)
+ * head hd says PREV_FREE (not FREE) and a plausible size, then the merges. */
+MERGE_FN void free_left(rtm_heap *h, rtm_block *b, size_t hd)
 {
+    size_t size = size_of_head(hd);
+    rtm_block *n = block_at(b, size);
+    size_t nh = head_of(n);
     if (RTM_UNLIKELY(nh & PREV_FREE_BIT) || !left_ok(b, h->lo)) {
         reject_free(h, payload_of(b), RTM_ERR_BAD_PTR);
         return;
     }
-    free_block(h, b, hd, size_of_head(hd), n, nh);
+    free_block(h, b, hd, size, n, nh);
 }
 
 /* validate_used's checks in its order, each case's work after them, for a pointer of a
@@ -1110,27 +1113,25 @@ void rtm_heap_free(rtm_heap *h, void *ptr)
         return;
     }
     rtm_block *b = block_of_payload(ptr);
+    /* Before the head is read: under Valgrind, reading opens and closes the word. */
+    if (rtm_san_is_user_memory(b, H)) goto bad_ptr; /* a real header is never user-accessible */
     size_t hd = head_of(b);
     size_t size = size_of_head(hd);
-    if (RTM_UNLIKELY(rtm_san_is_user_memory(b, H) || !size_fits(size, b, h->hi))) {
-        reject_free(h, ptr, RTM_ERR_BAD_PTR);
-        return;
-    }
-    rtm_block *n = block_at(b, size);
-    size_t nh = head_of(n);
+    if (RTM_UNLIKELY(!size_fits(size, b, h->hi))) goto bad_ptr;
     if (RTM_UNLIKELY(hd & (FREE_BIT | PREV_FREE_BIT))) {
         if (RTM_UNLIKELY(hd & FREE_BIT)) {
             reject_free(h, ptr, RTM_ERR_DOUBLE_FREE); /* free, or merged and stamped */
             return;
         }
-        free_left(h, b, hd, n, nh);
+        free_left(h, b, hd);
         return;
     }
+    /* n's head only now, as validate_used reads it: not for a double free, whose size may be
+     * stale (Valgrind). */
+    rtm_block *n = block_at(b, size);
+    size_t nh = head_of(n);
     if (RTM_UNLIKELY(nh & (FREE_BIT | PREV_FREE_BIT))) {
-        if (RTM_UNLIKELY(nh & PREV_FREE_BIT)) {
-            reject_free(h, ptr, RTM_ERR_BAD_PTR);
-            return;
-        }
+        if (RTM_UNLIKELY(nh & PREV_FREE_BIT)) goto bad_ptr;
         free_right(h, b, size, n, nh);
         return;
     }
@@ -1140,6 +1141,9 @@ void rtm_heap_free(rtm_heap *h, void *ptr)
     set_head(n, nh | PREV_FREE_BIT);
     make_free(h, b, size); /* one free block more, one free more: free_less_frees unchanged */
     AFTER_OP(h);
+    return;
+bad_ptr:
+    reject_free(h, ptr, RTM_ERR_BAD_PTR);
 }
 #endif
 
