@@ -106,8 +106,9 @@
 /* 1: the good-fit paths written for code size (find_good's search as one loop, flip_class shared
  * by list insert and remove), 0: written for instruction count. Same behaviour either way (same
  * blocks, counters and reports; the heap tests run both: test_heap_*_compact). Default: 1 under
- * -Os, 0 otherwise. Cortex-M4 -Os good-fit core: 1246 bytes with 0, 1164 with 1; x86-64 -O2,
- * workload A: 74.0 / 69.0 instructions per alloc / free with 0, 89.2 / 80.1 with 1. */
+ * -Os, 0 otherwise. Cortex-M4 -Os good-fit core: 1246 bytes with 0, 1164 with 1 (when measured);
+ * x86-64 -O2, workload A: 74.9 / 57.4 instructions per alloc / free with 0, 89.7 / 78.2 with 1
+ * (with 1, free has no fast path: free_general is all of it). */
 #ifdef __OPTIMIZE_SIZE__
 #define RTM_HEAP_COMPACT 1
 #else
@@ -179,7 +180,10 @@ struct rtm_heap {
     rtm_segment *segments; /* address order */
     rtm_segment seg0;      /* the init region's segment */
     size_t segment_count, regions;
-    size_t capacity, used, free_blocks, peak_used; /* used blocks = allocs - frees */
+    /* used blocks = allocs - frees; free blocks = free_less_frees + frees, so that a free that
+     * merges with neither neighbour (frees and free blocks both + 1) counts in one store (x86-64
+     * -O2: one instruction less per free; the value wraps round as unsigned arithmetic may). */
+    size_t capacity, used, free_less_frees, peak_used;
     size_t allocs, frees, failed_allocs, bad_frees, bad_requests;
     rtm_block *heads[];    /* fl_count * SL free-list heads, then sl_bitmap */
 };
@@ -547,7 +551,7 @@ RTM_INLINE size_t block_size_for(size_t n)
  * must already say PREV_FREE. */
 RTM_INLINE void make_free(rtm_heap *h, rtm_block *r, size_t size)
 {
-    set_head(r, size | FREE_BIT);
+    set_head(r, size + FREE_BIT); /* size's flag bits are 0: + lets x86 use one lea */
     store_word(footer_of(r, size), size);
     list_insert(h, r, size);
 }
@@ -617,7 +621,7 @@ RTM_INLINE void *carve(rtm_heap *h, rtm_block *b, size_t bs)
     } else {
         n = block_at(b, size);
         set_head(n, head_of(n) & ~PREV_FREE_BIT);
-        h->free_blocks--;
+        h->free_less_frees--;
         bs = size;
     }
     set_head(b, bs);
@@ -637,20 +641,43 @@ static const rtm_segment *segment_of(const rtm_heap *h, uintptr_t a)
     return NULL;
 }
 
+/* Is a an aligned payload address inside the heap's one segment? One compare: rotating the
+ * offset right by A_LOG2 turns a misaligned offset into a huge number (p_lo is aligned). NULL
+ * fails too (p_lo > 0), and so does every address in a heap of several segments (p_units == 0):
+ * validate_used then finds the segment, and the common single-segment heap pays nothing for it.
+ * True implies first <= a - H <= end - MIN_BLOCK, first and end the segment's (payload_units). */
+RTM_INLINE bool in_single_segment(const rtm_heap *h, uintptr_t a)
+{
+    return RTM_LIKELY(rtm_rotr_uptr(a - h->p_lo, A_LOG2) < h->p_units);
+}
+
+/* Is size (from a head at b) plausible for a block that ends at or before seg_end? */
+RTM_INLINE bool size_fits(size_t size, const rtm_block *b, uintptr_t seg_end)
+{
+    return RTM_LIKELY(size >= MIN_BLOCK && size <= seg_end - (uintptr_t)b);
+}
+
+/* Used block b, whose head says PREV_FREE: does the footer below it give a plausible size whose
+ * block, inside the segment, has a head that agrees (free, that size)? */
+RTM_INLINE bool left_ok(const rtm_block *b, uintptr_t seg_first)
+{
+    size_t ps = prev_size(b);
+    if (RTM_UNLIKELY(ps < MIN_BLOCK || (ps & FLAG_MASK) != 0 || ps > (uintptr_t)b - seg_first)) return false;
+    const rtm_block *prev = (const rtm_block *)((const char *)b - ps);
+    return RTM_LIKELY(head_of(prev) == (ps | FREE_BIT));
+}
+
 /* Checks that p is the payload of a used block. RTM_OK, or why not: RTM_ERR_BAD_PTR or
  * RTM_ERR_DOUBLE_FREE. O(1) (O(segments) when there are several). Checks: p inside the heap and
  * aligned; head says used, a plausible size that stays inside the segment; the next block does not
  * claim a free left neighbour; if our head claims a free left neighbour, that block's footer and
- * head agree. A FREE-looking head is a double free only when its size is plausible too. */
+ * head agree. A FREE-looking head is a double free only when its size is plausible too.
+ * rtm_heap_free's fast path (RTM_HEAP_COMPACT=0) makes the same checks in the same order. */
 RTM_INLINE rtm_err validate_used(const rtm_heap *h, const void *p)
 {
     uintptr_t a = (uintptr_t)p;
     uintptr_t seg_first = h->lo, seg_end = h->hi;
-    /* Aligned and inside in one compare: rotating the offset right by A_LOG2 turns a misaligned
-     * offset into a huge number (p_lo is aligned). NULL fails here too (p_lo > 0). A heap of
-     * several segments has p_units == 0, so its pointers all take the second test, which finds
-     * the segment: the common single-segment heap pays nothing for it. */
-    if (RTM_UNLIKELY(rtm_rotr_uptr(a - h->p_lo, A_LOG2) >= h->p_units)) {
+    if (RTM_UNLIKELY(!in_single_segment(h, a))) {
         const rtm_segment *seg;
         if (h->segment_count == 1 || (a & (A - 1u)) != 0 || (seg = segment_of(h, a)) == NULL) return RTM_ERR_BAD_PTR;
         seg_first = (uintptr_t)seg->first;
@@ -660,18 +687,11 @@ RTM_INLINE rtm_err validate_used(const rtm_heap *h, const void *p)
     if (rtm_san_is_user_memory(b, H)) return RTM_ERR_BAD_PTR; /* a real header is never user-accessible */
     size_t hd = head_of(b);
     size_t size = size_of_head(hd);
-    if (RTM_UNLIKELY(size < MIN_BLOCK || size > seg_end - (uintptr_t)b)) return RTM_ERR_BAD_PTR;
+    if (RTM_UNLIKELY(!size_fits(size, b, seg_end))) return RTM_ERR_BAD_PTR;
     if (RTM_UNLIKELY(hd & FREE_BIT)) return RTM_ERR_DOUBLE_FREE; /* free, or merged and stamped */
-    rtm_block *n = block_at(b, size);
-    size_t nh = head_of(n);
+    size_t nh = head_of(block_at(b, size));
     if (RTM_UNLIKELY(nh & PREV_FREE_BIT)) return RTM_ERR_BAD_PTR;
-    if (hd & PREV_FREE_BIT) {
-        size_t ps = prev_size(b);
-        if (RTM_UNLIKELY(ps < MIN_BLOCK || (ps & FLAG_MASK) != 0 || ps > (uintptr_t)b - seg_first))
-            return RTM_ERR_BAD_PTR;
-        rtm_block *prev = (rtm_block *)((char *)b - ps);
-        if (RTM_UNLIKELY(head_of(prev) != (ps | FREE_BIT))) return RTM_ERR_BAD_PTR;
-    }
+    if ((hd & PREV_FREE_BIT) && RTM_UNLIKELY(!left_ok(b, seg_first))) return RTM_ERR_BAD_PTR;
     return RTM_OK;
 }
 
@@ -728,7 +748,7 @@ static void commit_segment(rtm_heap *h, rtm_segment *seg, uintptr_t first, uintp
     rtm_san_noaccess((void *)first, size + H);
     set_head((rtm_block *)end, PREV_FREE_BIT);
     make_free(h, (rtm_block *)first, size);
-    h->free_blocks++;
+    h->free_less_frees++;
     h->capacity += size;
     if (first < h->lo) h->lo = first;
     if (end > h->hi) h->hi = end;
@@ -826,7 +846,7 @@ rtm_heap *rtm_heap_init(void *mem, size_t bytes, rtm_fit fit)
     rtm_san_noaccess((void *)first, size + H);
     set_head((rtm_block *)end, PREV_FREE_BIT);
     make_free(h, (rtm_block *)first, size);
-    h->free_blocks = 1;
+    h->free_less_frees = 1;
     h->capacity = size;
     h->lo = first;
     h->hi = end;
@@ -914,7 +934,7 @@ static void release_tail(rtm_heap *h, rtm_block *b, size_t keep, size_t size)
         tsize += size_of_head(nh);
         n = block_at(t, tsize);
     } else {
-        h->free_blocks++;
+        h->free_less_frees++;
         set_head(n, nh | PREV_FREE_BIT);
     }
     h->used -= size - keep;
@@ -951,7 +971,7 @@ void *rtm_heap_aligned_alloc(rtm_heap *h, size_t align, size_t bytes)
     if (gap != 0) {
         /* The head gap becomes a free block; the block after it now has a free left neighbour. */
         make_free(h, b, gap);
-        h->free_blocks++;
+        h->free_less_frees++;
         b = block_at(b, gap);
         size -= gap;
         flags |= PREV_FREE_BIT;
@@ -961,7 +981,7 @@ void *rtm_heap_aligned_alloc(rtm_heap *h, size_t align, size_t bytes)
      * into rtm_heap_alloc (good-fit core, Cortex-M4 -Os: 1186 -> 1154 bytes). */
     rtm_block *n = block_at(b, size);
     set_head(n, head_of(n) & ~PREV_FREE_BIT);
-    h->free_blocks--;
+    h->free_less_frees--;
     h->used += size;
     if (size - bs >= MIN_BLOCK) release_tail(h, b, bs, size);
     else bs = size;
@@ -992,7 +1012,42 @@ void *rtm_heap_calloc(rtm_heap *h, size_t n, size_t size)
 }
 
 /* ---- free ------------------------------------------------------------------------------------- */
+/* A free's work once validation has passed: used block b (head hd, size size; n the block after
+ * it, nh n's head) goes back to the lists, merged with a free neighbour on either side. */
+RTM_INLINE void free_block(rtm_heap *h, rtm_block *b, size_t hd, size_t size, rtm_block *n, size_t nh)
+{
+    h->used -= size;
+    h->frees++;
+    rtm_san_free(h, payload_of(b), size - H);
+    if (hd & PREV_FREE_BIT) {
+        /* Stamp the header free although it is merged away: a second free of this pointer then
+         * reads FREE and is reported as a double free, as long as nobody reuses the bytes. */
+        set_head(b, hd | FREE_BIT);
+        size_t ps = prev_size(b);
+        b = (rtm_block *)((char *)b - ps);
+        list_remove(h, b);
+        h->free_less_frees--;
+        size += ps;
+    }
+    if (nh & FREE_BIT) {
+        list_remove(h, n);
+        size += size_of_head(nh);
+        h->free_less_frees--;
+    } else {
+        set_head(n, nh | PREV_FREE_BIT);
+    }
+    make_free(h, b, size); /* one free block more, one free more: free_less_frees unchanged */
+    AFTER_OP(h);
+}
+
+/* The general free: validate_used, then free_block. All of rtm_heap_free at -Os
+ * (RTM_HEAP_COMPACT=1); else the path of what the fast path's range test turns away (NULL,
+ * pointers outside the heap, any pointer of a heap of several segments). */
+#if RTM_HEAP_COMPACT
 void rtm_heap_free(rtm_heap *h, void *ptr)
+#else
+static RTM_NOINLINE void free_general(rtm_heap *h, void *ptr)
+#endif
 {
     rtm_err why = RTM_UNLIKELY(h == NULL) ? RTM_ERR_ARG : validate_used(h, ptr);
     if (RTM_UNLIKELY(why != RTM_OK)) {
@@ -1007,31 +1062,90 @@ void rtm_heap_free(rtm_heap *h, void *ptr)
     size_t hd = head_of(b);
     size_t size = size_of_head(hd);
     rtm_block *n = block_at(b, size);
+    free_block(h, b, hd, size, n, head_of(n));
+}
+
+#if !RTM_HEAP_COMPACT
+/* rtm_heap_free's merges: out of line where the no-merge path then needs no callee-saved
+ * register (x86-64 -O2: it saves none, where inline it saved two; workload A 62.6 -> 59.3
+ * instructions per free, C 96.6 -> 96.0), inline elsewhere: on i386 the calls cost more than
+ * they save (-m32: A 75.5 -> 76.5, C 114.0 -> 132.2 out of line). */
+#if defined(__x86_64__)
+#define MERGE_FN static RTM_NOINLINE
+#else
+#define MERGE_FN RTM_INLINE
+#endif
+/* rtm_heap_free: used block b merges with the free block n after it (nh its head) only. */
+MERGE_FN void free_right(rtm_heap *h, rtm_block *b, size_t size, rtm_block *n, size_t nh)
+{
+    h->used -= size;
+    h->frees++;
+    rtm_san_free(h, payload_of(b), size - H);
+    list_remove(h, n); /* two free blocks become one: free blocks unchanged, one free more */
+    h->free_less_frees--;
+    make_free(h, b, size + size_of_head(nh));
+    AFTER_OP(h);
+}
+
+/* rtm_heap_free: the rest of validate_used's checks for a block b of a single-segment heap whose
+ * head hd says PREV_FREE (not FREE) and a plausible size, then the merges. */
+MERGE_FN void free_left(rtm_heap *h, rtm_block *b, size_t hd)
+{
+    size_t size = size_of_head(hd);
+    rtm_block *n = block_at(b, size);
     size_t nh = head_of(n);
+    if (RTM_UNLIKELY(nh & PREV_FREE_BIT) || !left_ok(b, h->lo)) {
+        reject_free(h, payload_of(b), RTM_ERR_BAD_PTR);
+        return;
+    }
+    free_block(h, b, hd, size, n, nh);
+}
+
+/* validate_used's checks in its order, each case's work after them, for a pointer of a
+ * single-segment heap (free_general takes the rest). The four flag tests (b's FREE: double free;
+ * n's PREV_FREE: bad pointer; b's PREV_FREE: merge left; n's FREE: merge right) are two, one of
+ * each head's two bits, for a block that merges with neither neighbour (87% of workload A's
+ * frees); the merges are out of line so that this path saves no registers. */
+void rtm_heap_free(rtm_heap *h, void *ptr)
+{
+    if (RTM_UNLIKELY(h == NULL || !in_single_segment(h, (uintptr_t)ptr))) {
+        free_general(h, ptr);
+        return;
+    }
+    rtm_block *b = block_of_payload(ptr);
+    /* Before the head is read: under Valgrind, reading opens and closes the word. */
+    if (rtm_san_is_user_memory(b, H)) goto bad_ptr; /* a real header is never user-accessible */
+    size_t hd = head_of(b);
+    size_t size = size_of_head(hd);
+    if (RTM_UNLIKELY(!size_fits(size, b, h->hi))) goto bad_ptr;
+    if (RTM_UNLIKELY(hd & (FREE_BIT | PREV_FREE_BIT))) {
+        if (RTM_UNLIKELY(hd & FREE_BIT)) {
+            reject_free(h, ptr, RTM_ERR_DOUBLE_FREE); /* free, or merged and stamped */
+            return;
+        }
+        free_left(h, b, hd);
+        return;
+    }
+    /* n's head only now, as validate_used reads it: not for a double free, whose size may be
+     * stale (Valgrind). */
+    rtm_block *n = block_at(b, size);
+    size_t nh = head_of(n);
+    if (RTM_UNLIKELY(nh & (FREE_BIT | PREV_FREE_BIT))) {
+        if (RTM_UNLIKELY(nh & PREV_FREE_BIT)) goto bad_ptr;
+        free_right(h, b, size, n, nh);
+        return;
+    }
     h->used -= size;
     h->frees++;
     rtm_san_free(h, ptr, size - H);
-    if (hd & PREV_FREE_BIT) {
-        /* Stamp the header free although it is merged away: a second free of this pointer then
-         * reads FREE and is reported as a double free, as long as nobody reuses the bytes. */
-        set_head(b, hd | FREE_BIT);
-        size_t ps = prev_size(b);
-        b = (rtm_block *)((char *)b - ps);
-        list_remove(h, b);
-        h->free_blocks--;
-        size += ps;
-    }
-    if (nh & FREE_BIT) {
-        list_remove(h, n);
-        size += size_of_head(nh);
-        h->free_blocks--;
-    } else {
-        set_head(n, nh | PREV_FREE_BIT);
-    }
-    make_free(h, b, size);
-    h->free_blocks++;
+    set_head(n, nh | PREV_FREE_BIT);
+    make_free(h, b, size); /* one free block more, one free more: free_less_frees unchanged */
     AFTER_OP(h);
+    return;
+bad_ptr:
+    reject_free(h, ptr, RTM_ERR_BAD_PTR);
 }
+#endif
 
 /* ---- realloc ---------------------------------------------------------------------------------- */
 void *rtm_heap_realloc(rtm_heap *h, void *ptr, size_t bytes)
@@ -1070,11 +1184,11 @@ void *rtm_heap_realloc(rtm_heap *h, void *ptr, size_t bytes)
     if ((nh & FREE_BIT) && size + size_of_head(nh) >= bs) {
         size_t total = size + size_of_head(nh);
         list_remove(h, n);
-        h->free_blocks--;
+        h->free_less_frees--;
         h->used += total - size;
         if (total - bs >= MIN_BLOCK) {
             make_free(h, block_at(b, bs), total - bs);
-            h->free_blocks++;
+            h->free_less_frees++;
             h->used -= total - bs;
             total = bs;
         } else {
@@ -1141,7 +1255,7 @@ void rtm_heap_get_stats(const rtm_heap *h, rtm_heap_stats *out)
     out->capacity = h->capacity;
     out->used = h->used;
     out->free = h->capacity - h->used;
-    out->free_blocks = h->free_blocks;
+    out->free_blocks = h->free_less_frees + h->frees;
     out->peak_used = h->peak_used;
     out->allocs = h->allocs;
     out->frees = h->frees;
@@ -1246,7 +1360,7 @@ rtm_err rtm_heap_check(const rtm_heap *h)
         }
     }
     if (segments != h->segment_count || used != h->used || used_blocks != h->allocs - h->frees ||
-        free_blocks != h->free_blocks || used + free_bytes != h->capacity)
+        free_blocks != h->free_less_frees + h->frees || used + free_bytes != h->capacity)
         return corrupt(h, h);
     /* 2. Lists: every entry is a free block of that class; bitmaps say which lists are non-empty;
      * the lists together hold exactly the free blocks found above. */
