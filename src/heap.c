@@ -122,6 +122,19 @@
  * A's sizes (blocks up to 520 bytes, nearly all below 512), so A's alloc path pays one compare. */
 #define RTM_HEAP_LOW_PICK_FROM 512
 #endif
+#ifndef RTM_HEAP_FREE_OUTLINE_MERGES
+/* 1: rtm_heap_free's merge cases (RTM_HEAP_COMPACT=0 only) are out-of-line functions, so that the
+ * no-merge path (87% of workload A's frees) needs no callee-saved register; 0: inline. Pays where
+ * saving registers costs instructions and calls are cheap: x86-64 -O2, workload A 62.6 -> 59.3
+ * instructions per free (C 96.6 -> 96.0). Not on i386, where the calls cost more than they save
+ * (-m32: A 75.5 -> 76.5, C 114.0 -> 132.2), nor on Cortex-M3 (one push and one pop save any
+ * number of registers): Thumb-2 -O2, A 67.7 -> 70.8 per free, C 102.1 -> 108.0. Other targets unmeasured: 0. */
+#if defined(__x86_64__)
+#define RTM_HEAP_FREE_OUTLINE_MERGES 1
+#else
+#define RTM_HEAP_FREE_OUTLINE_MERGES 0
+#endif
+#endif
 #ifndef RTM_HEAP_REALLOC_ALIGN_MAX
 #define RTM_HEAP_REALLOC_ALIGN_MAX 4096u /* a moving realloc of an aligned block keeps up to this */
 #endif
@@ -1066,11 +1079,8 @@ static RTM_NOINLINE void free_general(rtm_heap *h, void *ptr)
 }
 
 #if !RTM_HEAP_COMPACT
-/* rtm_heap_free's merges: out of line where the no-merge path then needs no callee-saved
- * register (x86-64 -O2: it saves none, where inline it saved two; workload A 62.6 -> 59.3
- * instructions per free, C 96.6 -> 96.0), inline elsewhere: on i386 the calls cost more than
- * they save (-m32: A 75.5 -> 76.5, C 114.0 -> 132.2 out of line). */
-#if defined(__x86_64__)
+/* rtm_heap_free's merges out of line (RTM_HEAP_FREE_OUTLINE_MERGES, at the top) or inline. */
+#if RTM_HEAP_FREE_OUTLINE_MERGES
 #define MERGE_FN static RTM_NOINLINE
 #else
 #define MERGE_FN RTM_INLINE
