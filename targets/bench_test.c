@@ -13,8 +13,6 @@
 #include "rtmem/heap.h"
 #include "tgt.h"
 
-uint32_t board_icount_start(void);
-uint32_t board_icount_read(uint32_t start); /* instructions since start */
 
 #define N 96
 static unsigned char g_arena[32768] __attribute__((aligned(16)));
@@ -107,22 +105,7 @@ static void run(rtm_fit fit)
 int main(void)
 {
     board_init();
-    /* cost of the counter reads themselves */
-    uint32_t t = board_icount_start();
-    g_overhead = board_icount_read(t);
-    tgt_case_begin("bench.counter");
-    TGT_CHECK(g_overhead < 100);
-    volatile uint32_t sink = 0;
-    t = board_icount_start();
-    for (unsigned i = 0; i < 1000; i++) sink = sink + i;
-    uint32_t loop = board_icount_read(t);
-    TGT_CHECK(loop >= 2000 && loop < 20000); /* ~4-8 instructions per iteration: the counter counts */
-    tgt_puts("  counter overhead ");
-    tgt_put_u(g_overhead);
-    tgt_puts(", 1000-iteration loop ");
-    tgt_put_u(loop);
-    tgt_puts(" instructions\n");
-    tgt_case_end();
+    g_overhead = tgt_icount_calibrate("bench.counter");
     for (unsigned f = 0; f < 3; f++) {
         static const char *const names[] = {"bench.good", "bench.best", "bench.first"};
         tgt_case_begin(names[f]);

@@ -23,8 +23,6 @@
 #include "tgt.h"
 #include "workloads_gen.h"
 
-uint32_t board_icount_start(void);
-uint32_t board_icount_read(uint32_t start); /* instructions since start */
 
 #ifndef BENCH_WL_MASK
 #define BENCH_WL_MASK 0xFu
@@ -148,20 +146,7 @@ static void run(rtm_workload w, rtm_fit fit)
 int main(void)
 {
     board_init();
-    /* cost of the counter reads themselves */
-    uint32_t t = board_icount_start();
-    g_overhead = board_icount_read(t);
-    tgt_case_begin("bench_workloads.counter");
-    TGT_CHECK(g_overhead < 100);
-    volatile uint32_t sink = 0;
-    t = board_icount_start();
-    for (unsigned i = 0; i < 1000; i++) sink = sink + i;
-    uint32_t loop = board_icount_read(t);
-    TGT_CHECK(loop >= 2000 && loop < 20000); /* the counter counts instructions */
-    tgt_puts("  counter overhead ");
-    tgt_put_u(g_overhead);
-    tgt_puts(" instructions, subtracted from every call\n");
-    tgt_case_end();
+    g_overhead = tgt_icount_calibrate("bench_workloads.counter");
     for (unsigned w = 0; w < RTM_WL_COUNT_; w++) {
         if (!(BENCH_WL_MASK & (1u << w))) continue;
         for (unsigned f = 0; f < 3; f++) {

@@ -85,10 +85,8 @@ void (*board_make_return_stub(void *mem))(void)
 }
 #endif
 
-/* Instruction counting for bench_test.c under QEMU -icount shift=7: SysTick runs free on the
- * 25 MHz core clock (no interrupt); one instruction = 128 ns = 3.2 ticks. */
-uint32_t board_icount_start(void);
-uint32_t board_icount_read(uint32_t start);
+/* Instruction counting (tgt.h; bench_test.c, bench_workloads.c) under QEMU -icount shift=7:
+ * SysTick runs free on the 25 MHz core clock (no interrupt); one instruction = 128 ns = 3.2 ticks. */
 
 #define SYST_CSR (*(volatile uint32_t *)0xE000E010u)
 #define SYST_RVR (*(volatile uint32_t *)0xE000E014u)

@@ -123,11 +123,9 @@ void (*board_make_return_stub(void *mem))(void)
 }
 #endif
 
-/* Instruction counting for bench_test.c. QEMU 7.2 derives minstret from virtual time, so under
+/* Instruction counting (tgt.h; bench_test.c). QEMU 7.2 derives minstret from virtual time, so under
  * -icount shift=7 it advances 128 per instruction (measured: a 5-instruction loop x 1000 = 640640):
  * divide by 2^7. */
-uint32_t board_icount_start(void);
-uint32_t board_icount_read(uint32_t start);
 
 uint32_t board_icount_start(void)
 {

@@ -66,6 +66,26 @@ void tgt_case_end(void)
     g_case = NULL;
 }
 
+uint32_t tgt_icount_calibrate(const char *name)
+{
+    uint32_t t = board_icount_start();
+    uint32_t overhead = board_icount_read(t);
+    tgt_case_begin(name);
+    TGT_CHECK(overhead < 100);
+    volatile uint32_t sink = 0;
+    t = board_icount_start();
+    for (unsigned i = 0; i < 1000; i++) sink = sink + i;
+    uint32_t loop = board_icount_read(t);
+    TGT_CHECK(loop >= 2000 && loop < 20000); /* ~4-8 instructions per iteration: the counter counts */
+    tgt_puts("  counter overhead ");
+    tgt_put_u(overhead);
+    tgt_puts(" instructions (subtracted from every call), 1000-iteration loop ");
+    tgt_put_u(loop);
+    tgt_puts("\n");
+    tgt_case_end();
+    return overhead;
+}
+
 void tgt_check_failed(const char *file, int line, const char *expr)
 {
     g_case_fail++;

@@ -52,6 +52,13 @@ unsigned tgt_case_failures(void);
         }                                                                       \
     } while (0)
 
+/* ---- instruction counting (QEMU -icount; board_cm.c: SysTick, board_rv.c: minstret) ---- */
+uint32_t board_icount_start(void);
+uint32_t board_icount_read(uint32_t start); /* instructions since start */
+/** Test case @p name: what a board_icount_start/read pair costs by itself (returned: subtract it
+ *  from every measurement), and a check that the counter counts (a 1000-iteration loop). */
+uint32_t tgt_icount_calibrate(const char *name);
+
 /* ---- deterministic pseudo-random numbers (SplitMix64) ---- */
 uint64_t tgt_rand(uint64_t *state);
 
