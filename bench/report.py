@@ -277,7 +277,12 @@ def thumb():
                 cells += ["%s (%s)" % (cell(x, "alloc_mean"), x.get("alloc_max", "?")),
                           "%s (%s)" % (cell(x, "free_mean"), x.get("free_max", "?"))]
                 totals.append("%s/%s" % (x.get("allocs", "?"), x.get("peak_live", "?")))
-            fail = "FAIL" if any(l.startswith("FAIL ") for l in open(os.path.join(RES, "thumb.%s.%s.run" % (opt, w)))) else "ok"
+            # ok only for a run that finished (its SUMMARY line says no case failed) with every policy
+            with open(os.path.join(RES, "thumb.%s.%s.run" % (opt, w))) as f:
+                lines = f.read().splitlines()
+            finished = any(l.startswith("SUMMARY ") and l.endswith(" 0 failed") for l in lines)
+            bad = any(l.startswith("FAIL ") for l in lines) or not finished or len(totals) != len(POLICIES)
+            fail = "FAIL" if bad else "ok"
             same = len(set(totals)) == 1
             p("| %s | -%s | %s | %s %s |" % (w, opt, " | ".join(cells), fail if same else "FAIL",
                                             totals[0] if totals else ""))

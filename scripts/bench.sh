@@ -54,6 +54,8 @@ if [[ "$SKIP" != *" thumb "* ]]; then
       echo "build failed" >"$OUT/res/thumb.skipped"
     fi
   fi
+else
+  echo "left out (RTM_BENCH_SKIP)" >"$OUT/res/thumb.skipped"
 fi
 
 # Each measurement is one shell command writing build/bench/res/<id>; run JOBS at a time.
