@@ -1,7 +1,12 @@
 # Build helpers shared by every CMakeLists.txt of the project.
-find_package(Threads REQUIRED)
+if(RTM_HOST)
+  find_package(Threads REQUIRED)
+endif()
 
-set(RTM_WARNINGS -Wall -Wextra -Werror -Wshadow -Wno-unused-function)
+set(RTM_WARNINGS -Wall -Wextra -Wshadow -Wno-unused-function)
+if(RTM_WERROR)
+  list(APPEND RTM_WARNINGS -Werror)
+endif()
 
 # Flags for everything (core, port, tools, tests): configuration options become defines.
 add_compile_options(-g)
@@ -70,7 +75,7 @@ function(rtm_add_test)
     set(cmd valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite -q ${cmd})
   endif()
   if(DEFINED T_EXIT_CODE)
-    set(cmd sh ${CMAKE_SOURCE_DIR}/tests/common/expect_exit.sh ${T_EXIT_CODE} ${cmd})
+    set(cmd sh ${RTM_ROOT}/tests/common/expect_exit.sh ${T_EXIT_CODE} ${cmd})
     set_property(GLOBAL PROPERTY RTM_EXIT_CODE_${T_NAME} ${T_EXIT_CODE})
   endif()
   add_test(NAME ${T_NAME} COMMAND ${cmd})
@@ -115,8 +120,8 @@ endfunction()
 function(rtm_cmocka_test name)
   cmake_parse_arguments(T "" "TIMEOUT" "SOURCES;LIBS;LABELS;ARGS" ${ARGN})
   add_executable(${name} ${T_SOURCES})
-  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/src ${CMAKE_SOURCE_DIR}/tests/common
-                             ${CMAKE_SOURCE_DIR}/tools/lib)
+  target_include_directories(${name} PRIVATE ${RTM_ROOT}/src ${RTM_ROOT}/tests/common
+                             ${RTM_ROOT}/tools/lib)
   target_link_libraries(${name} PRIVATE ${T_LIBS} rtmem_port_posix rtmem cmocka)
   rtm_host_flags(${name})
   rtm_add_test(NAME ${name} COMMAND $<TARGET_FILE:${name}> ${T_ARGS} LABELS ${T_LABELS} TIMEOUT ${T_TIMEOUT})
