@@ -680,11 +680,28 @@ RTM_INLINE bool left_ok(const rtm_block *b, uintptr_t seg_first)
     return RTM_LIKELY(head_of(prev) == (ps | FREE_BIT));
 }
 
+/* The block n after a used block, whose head nh says FREE: do its size (plausible, inside the
+ * segment) and its footer agree? A forged or stale header (an interior pointer, a double free into
+ * reused bytes) can put n on any word with bit 0 set; without this, free would unlink whatever that
+ * "block" points at and write a footer past it. Both words must agree, as for the left neighbour
+ * (left_ok). Checked where a merge with n is decided (validate_used; free_right and free_both on
+ * the fast path, not before them: in rtm_heap_free itself it kept the segment end in a register and
+ * cost every free). Instructions per free, before -> after: x86-64 -O2 A 57.4 -> 57.8, C 94.5 ->
+ * 97.2, A64 99.1 -> 109.9 (83% of its frees merge right); Cortex-M3 -O2 A 67.7 -> 68.7, C 102.1 ->
+ * 106.0, A64 105.4 -> 115.3; i386 -O2 A 69.9 -> 84.0 (its six registers no longer hold the fast
+ * path: out of line, or only the right merges out of line, was worse there or on Cortex-M3). */
+RTM_INLINE bool right_ok(const rtm_block *n, size_t nh, uintptr_t seg_end)
+{
+    size_t ns = size_of_head(nh);
+    if (RTM_UNLIKELY(!size_fits(ns, n, seg_end))) return false;
+    return RTM_LIKELY(load_word(footer_of(n, ns)) == ns);
+}
+
 /* Checks that p is the payload of a used block. RTM_OK, or why not: RTM_ERR_BAD_PTR or
  * RTM_ERR_DOUBLE_FREE. O(1) (O(segments) when there are several). Checks: p inside the heap and
  * aligned; head says used, a plausible size that stays inside the segment; the next block does not
- * claim a free left neighbour; if our head claims a free left neighbour, that block's footer and
- * head agree. A FREE-looking head is a double free only when its size is plausible too.
+ * claim a free left neighbour, and if it says it is free, its size and footer agree (right_ok); if
+ * our head claims a free left neighbour, that block's footer and head agree. A FREE-looking head is a double free only when its size is plausible too.
  * rtm_heap_free's fast path (RTM_HEAP_COMPACT=0) makes the same checks in the same order. */
 RTM_INLINE rtm_err validate_used(const rtm_heap *h, const void *p)
 {
@@ -704,6 +721,7 @@ RTM_INLINE rtm_err validate_used(const rtm_heap *h, const void *p)
     if (RTM_UNLIKELY(hd & FREE_BIT)) return RTM_ERR_DOUBLE_FREE; /* free, or merged and stamped */
     size_t nh = head_of(block_at(b, size));
     if (RTM_UNLIKELY(nh & PREV_FREE_BIT)) return RTM_ERR_BAD_PTR;
+    if ((nh & FREE_BIT) && RTM_UNLIKELY(!right_ok(block_at(b, size), nh, seg_end))) return RTM_ERR_BAD_PTR;
     if ((hd & PREV_FREE_BIT) && RTM_UNLIKELY(!left_ok(b, seg_first))) return RTM_ERR_BAD_PTR;
     return RTM_OK;
 }
@@ -1088,6 +1106,10 @@ static RTM_NOINLINE void free_general(rtm_heap *h, void *ptr)
 /* rtm_heap_free: used block b merges with the free block n after it (nh its head) only. */
 MERGE_FN void free_right(rtm_heap *h, rtm_block *b, size_t size, rtm_block *n, size_t nh)
 {
+    if (RTM_UNLIKELY(!right_ok(n, nh, h->hi))) {
+        reject_free(h, payload_of(b), RTM_ERR_BAD_PTR);
+        return;
+    }
     h->used -= size;
     h->frees++;
     rtm_san_free(h, payload_of(b), size - H);
@@ -1095,6 +1117,16 @@ MERGE_FN void free_right(rtm_heap *h, rtm_block *b, size_t size, rtm_block *n, s
     h->free_less_frees--;
     make_free(h, b, size + size_of_head(nh));
     AFTER_OP(h);
+}
+
+/* free_left's block b merges with both neighbours, once the right one's size and footer agree. */
+MERGE_FN void free_both(rtm_heap *h, rtm_block *b, size_t hd, size_t size, rtm_block *n, size_t nh)
+{
+    if (RTM_UNLIKELY(!right_ok(n, nh, h->hi))) {
+        reject_free(h, payload_of(b), RTM_ERR_BAD_PTR);
+        return;
+    }
+    free_block(h, b, hd, size, n, nh);
 }
 
 /* rtm_heap_free: the rest of validate_used's checks for a block b of a single-segment heap whose
@@ -1106,6 +1138,10 @@ MERGE_FN void free_left(rtm_heap *h, rtm_block *b, size_t hd)
     size_t nh = head_of(n);
     if (RTM_UNLIKELY(nh & PREV_FREE_BIT) || !left_ok(b, h->lo)) {
         reject_free(h, payload_of(b), RTM_ERR_BAD_PTR);
+        return;
+    }
+    if (nh & FREE_BIT) {
+        free_both(h, b, hd, size, n, nh);
         return;
     }
     free_block(h, b, hd, size, n, nh);

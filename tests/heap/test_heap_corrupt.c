@@ -225,6 +225,44 @@ static void test_double_free(void **state)
     }
 }
 
+/* A forged header inside a used block (an interior pointer, or a double free into bytes that were
+ * reused: the user's data decide what the "header" says) whose "next block" is a user word with the
+ * FREE bit set. free must refuse it: before the right neighbour's size and footer were checked, it
+ * unlinked that "free block" through the user's bytes (a wild write). The heap is unchanged. */
+static void test_forged_header_right_free(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        unsigned char *a, *b, *c;
+        rtm_heap *h = three_blocks(ht_fits[f], &a, &b, &c);
+        unsigned char *q = b + 16;                 /* aligned, inside b's payload */
+        unsigned char *fake = q - HT_HDR;          /* the word free reads as q's header */
+        size_t fake_size = 32;                     /* >= the minimum block on 32- and 64-bit */
+        size_t v = fake_size;                      /* used, no flags */
+        memcpy(fake, &v, sizeof v);
+        v = (size_t)64 | FLAG_FREE;                /* "next block": free, 64 bytes; its footer would be */
+        memcpy(fake + fake_size, &v, sizeof v);    /* in c's payload (0x33 bytes), so it disagrees */
+        assert_true(fake + fake_size + sizeof v <= b + 64 - HT_HDR);
+        ht_snap s = {0};
+        ht_snap_take(h, &s);
+        expect_free_rejected(h, q);
+        assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
+        assert_null(rtm_heap_realloc(h, q, 8)); /* realloc validates the same way */
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        ht_snap t = {0};
+        ht_snap_take(h, &t);
+        assert_true(ht_walk_equal(&s.w, &t.w));
+        for (size_t i = 0; i < 64 - HT_HDR; i++) assert_int_equal(c[i], 0x33);
+        ht_walk_free(&s.w);
+        ht_walk_free(&t.w);
+        rtm_heap_free(h, a);
+        rtm_heap_free(h, b);
+        rtm_heap_free(h, c);
+        assert_int_equal(ht_stats(h).free_blocks, 1);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+    }
+}
+
 /* A free block's footer, next link and previous link damaged (one at a time, then restored). */
 static void test_free_block_metadata(void **state)
 {
@@ -334,6 +372,7 @@ int main(void)
         cmocka_unit_test(test_flip_flag_bits),
         cmocka_unit_test(test_overrun_one_byte),
         cmocka_unit_test(test_double_free),
+        cmocka_unit_test(test_forged_header_right_free),
         cmocka_unit_test(test_free_block_metadata),
         cmocka_unit_test(test_list_pointer_and_sentinel),
         cmocka_unit_test(test_free_block_marked_used),
