@@ -107,8 +107,8 @@
  * by list insert and remove), 0: written for instruction count. Same behaviour either way (same
  * blocks, counters and reports; the heap tests run both: test_heap_*_compact). Default: 1 under
  * -Os, 0 otherwise. Cortex-M4 -Os good-fit core: 1246 bytes with 0, 1164 with 1 (when measured);
- * x86-64 -O2, workload A (at f2e4467): 74.9 / 57.4 instructions per alloc / free with 0, 89.7 / 78.2 with 1
- * (with 1, free has no fast path: free_general is all of it). */
+ * x86-64 -O2, workload A (at f2e4467): 74.9 / 57.4 instructions per alloc / free with 0, 89.7 /
+ * 78.2 with 1 (with 1, free has no fast path: free_general is all of it). */
 #ifdef __OPTIMIZE_SIZE__
 #define RTM_HEAP_COMPACT 1
 #else
@@ -128,7 +128,8 @@
  * saving registers costs instructions and calls are cheap: x86-64 -O2, workload A 62.6 -> 59.3
  * instructions per free (C 96.6 -> 96.0). Not on i386, where the calls cost more than they save
  * (-m32: A 75.5 -> 76.5, C 114.0 -> 132.2), nor on Cortex-M3 (one push and one pop save any
- * number of registers): Thumb-2 -O2, A 67.7 -> 70.8 per free, C 102.1 -> 108.0. Other targets unmeasured: 0. */
+ * number of registers): Thumb-2 -O2, A 67.7 -> 70.8 per free, C 102.1 -> 108.0. Other targets
+ * unmeasured: 0. */
 #if defined(__x86_64__)
 #define RTM_HEAP_FREE_OUTLINE_MERGES 1
 #else
@@ -701,8 +702,10 @@ RTM_INLINE bool right_ok(const rtm_block *n, size_t nh, uintptr_t seg_end)
  * RTM_ERR_DOUBLE_FREE. O(1) (O(segments) when there are several). Checks: p inside the heap and
  * aligned; head says used, a plausible size that stays inside the segment; the next block does not
  * claim a free left neighbour, and if it says it is free, its size and footer agree (right_ok); if
- * our head claims a free left neighbour, that block's footer and head agree. A FREE-looking head is a double free only when its size is plausible too.
- * rtm_heap_free's fast path (RTM_HEAP_COMPACT=0) makes the same checks in the same order. */
+ * our head claims a free left neighbour, that block's footer and head agree. A FREE-looking head
+ * is a double free only when its size is plausible too. rtm_heap_free's fast path
+ * (RTM_HEAP_COMPACT=0) makes the same checks (the two neighbours' in the other order: the same
+ * report either way). */
 RTM_INLINE rtm_err validate_used(const rtm_heap *h, const void *p)
 {
     uintptr_t a = (uintptr_t)p;
@@ -1043,13 +1046,19 @@ void *rtm_heap_calloc(rtm_heap *h, size_t n, size_t size)
 }
 
 /* ---- free ------------------------------------------------------------------------------------- */
-/* A free's work once validation has passed: used block b (head hd, size size; n the block after
- * it, nh n's head) goes back to the lists, merged with a free neighbour on either side. */
-RTM_INLINE void free_block(rtm_heap *h, rtm_block *b, size_t hd, size_t size, rtm_block *n, size_t nh)
+/* A used block b of size bytes goes back: the counters, and the sanitizers see its payload freed. */
+RTM_INLINE void count_free(rtm_heap *h, rtm_block *b, size_t size)
 {
     h->used -= size;
     h->frees++;
     rtm_san_free(h, payload_of(b), size - H);
+}
+
+/* A free's work once validation has passed: used block b (head hd, size size; n the block after
+ * it, nh n's head) goes back to the lists, merged with a free neighbour on either side. */
+RTM_INLINE void free_block(rtm_heap *h, rtm_block *b, size_t hd, size_t size, rtm_block *n, size_t nh)
+{
+    count_free(h, b, size);
     if (hd & PREV_FREE_BIT) {
         /* Stamp the header free although it is merged away: a second free of this pointer then
          * reads FREE and is reported as a double free, as long as nobody reuses the bytes. */
@@ -1103,16 +1112,17 @@ static RTM_NOINLINE void free_general(rtm_heap *h, void *ptr)
 #else
 #define MERGE_FN RTM_INLINE
 #endif
-/* rtm_heap_free: used block b merges with the free block n after it (nh its head) only. */
+/* rtm_heap_free: used block b merges with the free block n after it (nh its head) only. Its own
+ * code, not right_ok + free_block as free_both: out of line, free_block tests b's PREV_FREE again
+ * and needs more registers (x86-64 -O2 per free: A 57.8 -> 58.6, C 97.2 -> 100.6). Nor does the
+ * fast path's no-merge tail call free_block: GCC does not fold its flag tests (A 57.8 -> 64.1). */
 MERGE_FN void free_right(rtm_heap *h, rtm_block *b, size_t size, rtm_block *n, size_t nh)
 {
     if (RTM_UNLIKELY(!right_ok(n, nh, h->hi))) {
         reject_free(h, payload_of(b), RTM_ERR_BAD_PTR);
         return;
     }
-    h->used -= size;
-    h->frees++;
-    rtm_san_free(h, payload_of(b), size - H);
+    count_free(h, b, size);
     list_remove(h, n); /* two free blocks become one: free blocks unchanged, one free more */
     h->free_less_frees--;
     make_free(h, b, size + size_of_head(nh));
@@ -1181,9 +1191,7 @@ void rtm_heap_free(rtm_heap *h, void *ptr)
         free_right(h, b, size, n, nh);
         return;
     }
-    h->used -= size;
-    h->frees++;
-    rtm_san_free(h, ptr, size - H);
+    count_free(h, b, size);
     set_head(n, nh | PREV_FREE_BIT);
     make_free(h, b, size); /* one free block more, one free more: free_less_frees unchanged */
     AFTER_OP(h);
