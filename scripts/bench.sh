@@ -98,7 +98,7 @@ if [ $THUMB = 1 ]; then
   for w in $WLS; do
     for opt in O2 Os; do
       id=thumb.$opt.$w
-      add "timeout 300 qemu-system-arm -M mps2-an385 -nographic -monitor none -serial none -chardev stdio,id=sh0 -semihosting-config enable=on,target=native,chardev=sh0,userspace=on -icount shift=7 -kernel build/bench-thumb/mps2-an385-bench_workloads_${w}_$opt.elf >$OUT/res/$id.run 2>$OUT/res/$id.log \
+      add "timeout 300 sh build/bench-thumb/mps2-an385-qemu-icount.sh build/bench-thumb/mps2-an385-bench_workloads_${w}_$opt.elf >$OUT/res/$id.run 2>$OUT/res/$id.log \
            && ! grep -qE '^FAIL |FATAL' $OUT/res/$id.run"
     done
   done
