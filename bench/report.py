@@ -100,6 +100,11 @@ def main():
     p("Instructions: Valgrind callgrind, inclusive cost of the entry point (`rtm_heap_alloc`, `rtm_heap_free`,")
     p("`malloc`, `free`) summed over the calls the runner makes, divided by their number; x86-64, gcc -O2.")
     p("Minimum arena: whole buffer given to `rtm_heap_init` (control data included) / peak live requested bytes, -m32.\n")
+    try:
+        with open(os.path.join(RES, "m32instr.skipped")) as f:
+            p("-m32 instruction counts (n/a below): not measured, %s.\n" % f.read().strip())
+    except OSError:
+        pass
     head = "| figure | good-fit | good target | verdict | best-fit | best target | verdict | first-fit | malloc | " + " | ".join(REFS) + " |"
     p(head)
     p("|" + "---|" * (head.count("|") - 1))

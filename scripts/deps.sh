@@ -9,6 +9,7 @@ PKGS=(
   gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   qemu-system-arm qemu-system-misc
+  qemu-user-static
   python3
 )
 # Extra packages named by modules (one per line) in scripts/deps.d/*.txt
@@ -34,10 +35,17 @@ export DEBIAN_FRONTEND=noninteractive
 if printf '%s\n' "${missing[@]}" | grep -q ':i386$'; then
   dpkg --print-foreign-architectures | grep -qx i386 || dpkg --add-architecture i386
 fi
-# A mirror in the middle of a sync can fail part of the update; the install below is the real test.
-apt-get update -qq || apt-get update -qq || true
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/tmp/rtmem-apt.log 2>&1 || {
-  tail -20 /tmp/rtmem-apt.log >&2
-  echo "check: apt-get install failed for: ${missing[*]}" >&2
-  exit 1
-}
+# A mirror in the middle of a sync can fail part of the update (seen here: the i386 indexes of a
+# freshly added architecture), and the install then fails for want of them. So: update, install,
+# and on failure update and install again, three times in all, before giving up.
+for attempt in 1 2 3; do
+  apt-get update -qq >/tmp/rtmem-apt-update.log 2>&1 || true
+  if apt-get install -y -qq --no-install-recommends "${missing[@]}" >/tmp/rtmem-apt.log 2>&1; then
+    exit 0
+  fi
+  echo "check: apt-get install failed (attempt $attempt of 3)" >&2
+  [ $attempt -lt 3 ] && sleep $((attempt * 10))
+done
+tail -20 /tmp/rtmem-apt-update.log /tmp/rtmem-apt.log >&2
+echo "check: apt-get install failed for: ${missing[*]}" >&2
+exit 1

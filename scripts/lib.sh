@@ -11,3 +11,28 @@ rtm_ctest() {
   local dir=build/$1; shift
   ctest --test-dir "$dir" -j "$RTM_JOBS" --output-on-failure "$@"
 }
+# rtm_m32_exec: makes sure this machine runs -m32 programs, and prints how: "native", or
+# "qemu-i386" when the kernel cannot execute 32-bit programs (some of this workplace's VMs: every
+# -m32 program fails there with "Exec format error"). Then, as root, it registers Debian's static
+# qemu-i386 (qemu-user-static) for i386 ELF files with binfmt_misc, the mechanism of Debian's
+# qemu-user-binfmt, so that every 32-bit program, a test's child processes included, runs under
+# it. Fails, saying why, when gcc -m32 cannot link (gcc-multilib) or nothing can run the program.
+rtm_m32_exec() {
+  local probe=build/m32-probe reg=/proc/sys/fs/binfmt_misc
+  mkdir -p build
+  printf 'int main(void) { return 42; }\n' >"$probe.c"
+  gcc -m32 "$probe.c" -o "$probe" 2>/dev/null || { echo "gcc -m32 cannot link a program (gcc-multilib?)" >&2; return 1; }
+  "$probe" 2>/dev/null
+  [ $? -eq 42 ] && { echo native; return 0; }
+  if [ -x /usr/bin/qemu-i386-static ] && [ "$(id -u)" = 0 ]; then
+    [ -e $reg/register ] || mount -t binfmt_misc binfmt_misc $reg 2>/dev/null
+    if [ -e $reg/register ] && [ ! -e $reg/rtm-i386 ]; then
+      # ELF, 32-bit, little-endian, executable or shared object (PIE), machine 3 (i386)
+      printf '%s' ':rtm-i386:M::\x7fELF\x01\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x03\x00:\xff\xff\xff\xff\xff\xfe\xfe\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff:/usr/bin/qemu-i386-static:F' >$reg/register 2>/dev/null
+    fi
+    "$probe" 2>/dev/null
+    [ $? -eq 42 ] && { echo qemu-i386; return 0; }
+  fi
+  echo "this kernel does not execute 32-bit programs, and qemu-i386 could not be registered with binfmt_misc (needs root and qemu-user-static)" >&2
+  return 1
+}

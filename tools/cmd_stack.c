@@ -5,6 +5,7 @@
  * (with --strict: or a checked root's result is only a lower bound), 2 bad usage or malformed input.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,7 +64,9 @@ static int walk(const char *dir, strvec *out, int depth)
     }
     strvec here = {0};
     struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
+    /* readdir's NULL is the end or an error (errno): a directory read in part would be a silently
+     * partial analysis (seen: EOVERFLOW from a 32-bit build without large-file support). */
+    while ((errno = 0, de = readdir(d)) != NULL) {
         if (de->d_name[0] == '.') continue;
         size_t n = strlen(dir) + strlen(de->d_name) + 2;
         char *p = malloc(n);
@@ -73,15 +76,23 @@ static int walk(const char *dir, strvec *out, int depth)
         sv_push(&here, p);
         free(p);
     }
+    int rc = 0;
+    if (errno != 0) {
+        fprintf(stderr, "%s: cannot read directory: %s\n", dir, strerror(errno));
+        rc = -1;
+    }
     closedir(d);
     qsort(here.v, here.n, sizeof *here.v, cmp_str);
-    int rc = 0;
     for (size_t i = 0; i < here.n; i++) {
         struct stat st;
-        if (lstat(here.v[i], &st) != 0) continue;
-        if (S_ISDIR(st.st_mode)) rc |= walk(here.v[i], out, depth + 1);
-        else if (S_ISREG(st.st_mode) && rtm_sg_is_input(here.v[i]))
+        if (lstat(here.v[i], &st) != 0) {
+            fprintf(stderr, "%s: cannot stat: %s\n", here.v[i], strerror(errno));
+            rc = -1;
+        } else if (S_ISDIR(st.st_mode)) {
+            rc |= walk(here.v[i], out, depth + 1);
+        } else if (S_ISREG(st.st_mode) && rtm_sg_is_input(here.v[i])) {
             sv_push(out, here.v[i]);
+        }
         free(here.v[i]);
     }
     free(here.v);

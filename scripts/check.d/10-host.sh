@@ -19,11 +19,12 @@ set -u
 source scripts/lib.sh
 mkdir -p build
 rc=0
+CTEST_ARGS=() # extra ctest arguments of the next run_cfg
 run_cfg() {
   local name=$1; shift
   echo "--- host config: $name"
   if rtm_build "$name" "$@"; then
-    rtm_ctest "$name" || rc=1
+    rtm_ctest "$name" ${CTEST_ARGS[@]+"${CTEST_ARGS[@]}"} || rc=1
   else
     echo "--- host config $name: build FAILED"; rc=1
   fi
@@ -32,7 +33,21 @@ run_cfg debug    -DCMAKE_C_COMPILER=gcc   -DCMAKE_BUILD_TYPE=Debug -DRTM_DEBUG=O
 run_cfg release  -DCMAKE_C_COMPILER=gcc   -DCMAKE_BUILD_TYPE=Release
 run_cfg clang    -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Release -DRTM_HEAP_VARIANTS=OFF
 run_cfg asan     -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DRTM_DEBUG=ON -DRTM_SANITIZE=ON
-run_cfg m32      -DCMAKE_C_COMPILER=gcc   -DCMAKE_BUILD_TYPE=Release -DRTM_M32=ON
+# -m32 needs a kernel that runs 32-bit programs, or qemu-i386 registered for them (scripts/lib.sh).
+# Under qemu-i386 one test cannot mean what it says: qemu-user's mprotect accepts a page that is not
+# mapped, which test_domain_posix checks the kernel refuses; it runs in every 64-bit configuration.
+if m32_exec=$(rtm_m32_exec); then
+  CTEST_ARGS=()
+  if [ "$m32_exec" != native ]; then
+    echo "--- this kernel does not execute 32-bit programs: the m32 tests run under $m32_exec (binfmt_misc);"
+    echo "--- test_domain_posix is left out there (qemu-user's mprotect does not refuse unmapped pages)"
+    CTEST_ARGS=(-E '^test_domain_posix$')
+  fi
+  run_cfg m32 -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=Release -DRTM_M32=ON
+  CTEST_ARGS=()
+else
+  echo "--- host config m32: FAILED, no way to run its programs"; rc=1
+fi
 run_cfg nointrin -DCMAKE_C_COMPILER=gcc   -DCMAKE_BUILD_TYPE=Release -DRTM_NO_INTRINSICS=ON -DRTM_HEAP_VARIANTS=OFF
 run_cfg align16  -DCMAKE_C_COMPILER=gcc   -DCMAKE_BUILD_TYPE=Release -DRTM_ALIGN=16 -DRTM_HEAP_VARIANTS=OFF
 # Release's optimisation level (CMakeLists.txt): -O2 by default, and a CMAKE_C_FLAGS_RELEASE given
