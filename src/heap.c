@@ -21,14 +21,15 @@
  *     | payload ...              |        | next_free                |  pointer
  *     |                          |        | pprev_free               |  pointer
  *     |                          |        | ... (unused) ...         |
- *     |                          |        | footer: size             |  H
+ *     |                          |        | footer: size | FREE      |  H
  *     +--------------------------+        +--------------------------+
  *
  *  head = block size in bytes (a multiple of A >= 8, header included) | flag bits:
  *    FREE      (bit 0) this block is free;
  *    PREV_FREE (bit 1) the block physically before this one is free, so the word just below this
- *                      header is that block's footer (its size): free finds its left neighbour in
- *                      O(1) without a second header word on used blocks (the TLSF trick);
+ *                      header is that block's footer (its head again): free finds its left
+ *                      neighbour in O(1) without a second header word on used blocks (the TLSF
+ *                      trick);
  *    ALIGNED   (bit 2) the block came from aligned_alloc with align > A (realloc keeps alignment).
  *  Payload addresses are multiples of A, so headers sit at A - H mod A (4 mod 8 on 32-bit): one
  *  header word per used block with 8-byte alignment on 32-bit targets.
@@ -266,7 +267,8 @@ RTM_INLINE void store_link(const rtm_heap *h, rtm_block **pp, rtm_block *v)
 RTM_INLINE rtm_block *block_at(const void *base, size_t offset) { return (rtm_block *)((char *)(uintptr_t)base + offset); }
 RTM_INLINE size_t *footer_of(const rtm_block *b, size_t size) { return (size_t *)((char *)(uintptr_t)b + size - H); }
 /* Footer of the block just below b (valid iff b's PREV_FREE is set). */
-RTM_INLINE size_t prev_size(const rtm_block *b) { return load_word((const char *)b - H); }
+/* The footer below b: a free left neighbour's head (size | FREE_BIT), when b says PREV_FREE. */
+RTM_INLINE size_t prev_foot(const rtm_block *b) { return load_word((const char *)b - H); }
 RTM_INLINE void *payload_of(const rtm_block *b) { return (char *)(uintptr_t)b + H; }
 RTM_INLINE rtm_block *block_of_payload(const void *p) { return (rtm_block *)((char *)(uintptr_t)p - H); }
 
@@ -566,11 +568,16 @@ RTM_INLINE size_t block_size_for(size_t n)
 }
 
 /* Makes a free block [r, r + size) whose left neighbour is used, and links it. The block after it
- * must already say PREV_FREE. */
+ * must already say PREV_FREE. The footer repeats the head, FREE bit included: where H == A (64-bit
+ * with 8-byte alignment) a footer can sit on a word that was a used block's header, and a stale
+ * pointer to that block (a double free) must then read FREE, not a used block of the footer's size
+ * whose end may land on a real block: free would write a free block over live data (review
+ * finding, test_double_free_onto_footer). The same store either way: no cost. */
 RTM_INLINE void make_free(rtm_heap *h, rtm_block *r, size_t size)
 {
-    set_head(r, size + FREE_BIT); /* size's flag bits are 0: + lets x86 use one lea */
-    store_word(footer_of(r, size), size);
+    size_t fh = size + FREE_BIT; /* size's flag bits are 0: + lets x86 use one lea */
+    set_head(r, fh);
+    store_word(footer_of(r, size), fh);
     list_insert(h, r, size);
 }
 
@@ -679,10 +686,10 @@ RTM_INLINE bool size_fits(size_t size, const rtm_block *b, uintptr_t seg_end)
  * block, inside the segment, has a head that agrees (free, that size)? */
 RTM_INLINE bool left_ok(const rtm_block *b, uintptr_t seg_first)
 {
-    size_t ps = prev_size(b);
+    size_t pf = prev_foot(b), ps = pf ^ FREE_BIT; /* flag bits of ps are 0 iff pf's are FREE alone */
     if (RTM_UNLIKELY(ps < MIN_BLOCK || (ps & FLAG_MASK) != 0 || ps > (uintptr_t)b - seg_first)) return false;
     const rtm_block *prev = (const rtm_block *)((const char *)b - ps);
-    return RTM_LIKELY(head_of(prev) == (ps | FREE_BIT));
+    return RTM_LIKELY(head_of(prev) == pf);
 }
 
 /* The block n after a used block, whose head nh says FREE: do its size (plausible, inside the
@@ -699,7 +706,9 @@ RTM_INLINE bool right_ok(const rtm_block *n, size_t nh, uintptr_t seg_end)
 {
     size_t ns = size_of_head(nh);
     if (RTM_UNLIKELY(!size_fits(ns, n, seg_end))) return false;
-    return RTM_LIKELY(load_word(footer_of(n, ns)) == ns);
+    /* The footer repeats a free block's head exactly: with no PREV_FREE (every caller has refused
+     * that already) and no ALIGNED bit, nh is that word. */
+    return RTM_LIKELY(load_word(footer_of(n, ns)) == nh);
 }
 
 /* Checks that p is the payload of a used block. RTM_OK, or why not: RTM_ERR_BAD_PTR or
@@ -1067,7 +1076,7 @@ RTM_INLINE void free_block(rtm_heap *h, rtm_block *b, size_t hd, size_t size, rt
         /* Stamp the header free although it is merged away: a second free of this pointer then
          * reads FREE and is reported as a double free, as long as nobody reuses the bytes. */
         set_head(b, hd | FREE_BIT);
-        size_t ps = prev_size(b);
+        size_t ps = prev_foot(b) - FREE_BIT; /* left_ok has checked it */
         b = (rtm_block *)((char *)b - ps);
         list_remove(h, b);
         h->free_less_frees--;
@@ -1392,7 +1401,7 @@ rtm_err rtm_heap_check(const rtm_heap *h)
             if (size < MIN_BLOCK || size > (uintptr_t)s->end - (uintptr_t)b) return corrupt(h, b);
             if (hd & FREE_BIT) {
                 if (prev_free || size > h->max_block || (hd & ALIGNED_BIT)) return corrupt(h, b);
-                if (load_word(footer_of(b, size)) != size) return corrupt(h, footer_of(b, size));
+                if (load_word(footer_of(b, size)) != hd) return corrupt(h, footer_of(b, size));
                 rtm_block **pp = pprev_free(b);
                 rtm_block *nx = next_free(b);
                 if (is_head_slot(h, pp)) {

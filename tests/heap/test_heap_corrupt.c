@@ -7,7 +7,8 @@
  * Header positions come from the public layout facts (heap_test_util.h): the header word sits just
  * before the payload; block sizes are multiples of RTM_ALIGN, so bits 3 and up of a header are the
  * size and bits 0-2 are flags (docs/heap.md: bit 0 FREE, bit 1 PREV_FREE, bit 2 ALIGNED). A free
- * block holds, after its header, the next and previous list links and ends in a footer (its size).
+ * block holds, after its header, the next and previous list links and ends in a footer (its header
+ * word again: size | FREE).
  * Blocks left live in a damaged heap are kept reachable (ht_keep) so that leak checkers stay quiet.
  */
 #include <setjmp.h>
@@ -263,6 +264,57 @@ static void test_forged_header_right_free(void **state)
     }
 }
 
+/* A double free of y whose header word has since become a free block's footer (review finding).
+ * Where a header is as wide as the alignment (64-bit, RTM_ALIGN 8), footers and headers share
+ * words: x (48-byte block), y (56) and z (32) are freed and merged into one block of 104, which
+ * then serves u1 (56) and u2 (48); freeing u1 puts its footer on y's old header. When the footer
+ * held the size alone, y read as a used block of 56 bytes that ended exactly at z's real header,
+ * every check passed, and free wrote a free block over the live u2. The footer repeats the free
+ * head now, so y reads FREE: a double free. Elsewhere (32-bit: headers at 4 mod 8, footers at
+ * 0 mod 8) y's old header word is u1's old bytes: refused as a bad pointer. Good and first fit,
+ * which cut these blocks from the bottom; best fit puts u1 at the top (RTM_HEAP_BEST_TOP_BY_NEXT). */
+static void test_double_free_onto_footer(void **state)
+{
+    (void)state;
+    const rtm_fit fits[] = {RTM_FIT_GOOD, RTM_FIT_FIRST};
+    for (int f = 0; f < 2; f++) {
+        rtm_heap *h;
+        HT_NEW(h, 4096, fits[f]);
+        unsigned char *x = rtm_heap_alloc(h, 40), *y = rtm_heap_alloc(h, 48), *z = rtm_heap_alloc(h, 24);
+        assert_non_null(x);
+        assert_ptr_equal(y, x + ht_block_for(40));
+        assert_ptr_equal(z, y + ht_block_for(48));
+        rtm_heap_free(h, y);
+        rtm_heap_free(h, x);
+        unsigned char *u1 = rtm_heap_alloc(h, 48), *u2 = rtm_heap_alloc(h, 40);
+        assert_ptr_equal(u1, x);
+        assert_ptr_equal(u2, u1 + ht_block_for(48));
+        assert_ptr_equal(z, u2 + ht_block_for(40)); /* u2 took the rest whole */
+        memset(u1, 0xA5, 48);
+        memset(u2, 'U', 40);
+        rtm_heap_free(h, u1);
+        unsigned char *u1_footer = header_of(u1) + ht_block_for(48) - HT_HDR;
+        if (HT_HDR == RTM_ALIGN) assert_ptr_equal(u1_footer, header_of(y)); /* the case this is about */
+        ht_snap s = {0};
+        ht_snap_take(h, &s);
+        expect_free_rejected(h, y);
+        if (HT_HDR == RTM_ALIGN) assert_int_equal(rtm_test_hook_count(RTM_ERR_DOUBLE_FREE), 1);
+        assert_null(rtm_heap_realloc(h, y, 8));
+        assert_int_equal(rtm_heap_usable_size(h, y), 0);
+        for (int i = 0; i < 40; i++) assert_int_equal(u2[i], 'U');
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        ht_snap t = {0};
+        ht_snap_take(h, &t);
+        assert_true(ht_walk_equal(&s.w, &t.w));
+        ht_walk_free(&s.w);
+        ht_walk_free(&t.w);
+        rtm_heap_free(h, u2);
+        rtm_heap_free(h, z);
+        assert_int_equal(ht_stats(h).free_blocks, 1);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+    }
+}
+
 /* A free block's footer, next link and previous link damaged (one at a time, then restored). */
 static void test_free_block_metadata(void **state)
 {
@@ -275,15 +327,14 @@ static void test_free_block_metadata(void **state)
         assert_int_equal(rtm_heap_check(h), RTM_OK);
         unsigned char *next_link = b, *prev_link = b + sizeof(void *);
         unsigned char *footer = header_of(b) + 64 - HT_HDR;
-        assert_int_equal(peek_word(footer), 64);
-        const size_t bad_values[] = {0, 1, (size_t)(uintptr_t)outside, (size_t)(uintptr_t)(c + 8),
+        assert_int_equal(peek_word(footer), 64 | FLAG_FREE);
+        const size_t bad_values[] = {0, 1, 64, 64 | FLAG_FREE | FLAG_PREV_FREE, (size_t)(uintptr_t)outside, (size_t)(uintptr_t)(c + 8),
                                      (size_t)(uintptr_t)header_of(a), SIZE_MAX & ~(size_t)7};
         unsigned char *fields[] = {next_link, prev_link, footer};
         for (size_t k = 0; k < 3; k++) {
             size_t keep = peek_word(fields[k]);
             for (size_t i = 0; i < sizeof bad_values / sizeof bad_values[0]; i++) {
                 if (bad_values[i] == keep) continue;
-                if (k == 2 && bad_values[i] == 64) continue;
                 poke_word(fields[k], bad_values[i]);
                 expect_corrupt(h);
                 poke_word(fields[k], keep);
@@ -291,11 +342,13 @@ static void test_free_block_metadata(void **state)
             }
         }
         /* a damaged footer is what free(c) reads to find its free left neighbour: it must refuse */
-        poke_word(footer, 64 + RTM_ALIGN);
+        poke_word(footer, (64 + RTM_ALIGN) | FLAG_FREE);
         expect_free_rejected(h, c);
-        poke_word(footer, 48);
+        poke_word(footer, 48 | FLAG_FREE);
         expect_free_rejected(h, c);
-        poke_word(footer, 64);
+        poke_word(footer, 64); /* the size alone, without the head's FREE bit */
+        expect_free_rejected(h, c);
+        poke_word(footer, 64 | FLAG_FREE);
         assert_int_equal(rtm_heap_check(h), RTM_OK);
         rtm_heap_free(h, a);
         rtm_heap_free(h, c);
@@ -373,6 +426,7 @@ int main(void)
         cmocka_unit_test(test_overrun_one_byte),
         cmocka_unit_test(test_double_free),
         cmocka_unit_test(test_forged_header_right_free),
+        cmocka_unit_test(test_double_free_onto_footer),
         cmocka_unit_test(test_free_block_metadata),
         cmocka_unit_test(test_list_pointer_and_sentinel),
         cmocka_unit_test(test_free_block_marked_used),
