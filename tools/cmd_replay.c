@@ -130,12 +130,16 @@ int rtm_cmd_replay(int argc, char **argv)
                rtm_trace_layout_describe(&host, what, sizeof what));
         if (rtm_trace_layout_print(stdout, "  ", &layout) < 0 && sizeof(size_t) > 4u)
             printf("  (a 32-bit target has 4-byte headers and needs less: build rtmem with -DRTM_M32=ON for its figures)\n");
-        for (int p = 0; p < 3; p++) {
+        /* Only zero-byte requests (malloc(0)): any arena serves them, there is nothing to size. */
+        if (rtm_oplist_peak_live(&ops) == 0) printf("  nothing to size: no byte is live at any point of the trace\n");
+        for (int p = 0; p < 3 && rtm_oplist_peak_live(&ops) != 0; p++) {
             if (!on[p]) continue;
             rtm_min_arena m;
             rtm_err e = rtm_run_min_arena(&ops, (rtm_run_target)p, &m);
             if (e != RTM_OK) {
-                printf("  %-6s none found: %s\n", rtm_run_target_name((rtm_run_target)p), rtm_err_str(e));
+                fprintf(stderr, "rtmem replay: %s: %s policy: no smallest arena found: %s\n", file,
+                        rtm_run_target_name((rtm_run_target)p), rtm_err_str(e));
+                rc = 1;
                 continue;
             }
             printf("  %-6s %zu B (%.3f x peak live; robust %zu B, %.3f x)\n", rtm_run_target_name((rtm_run_target)p),

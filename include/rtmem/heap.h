@@ -55,11 +55,12 @@ typedef struct {
     size_t allocs;        /**< successful allocations (alloc, aligned, calloc, moving realloc) */
     size_t frees;         /**< successful frees */
     size_t failed_allocs; /**< requests that returned NULL for want of memory */
-    size_t bad_frees;     /**< frees rejected: foreign, interior or already-free pointer */
+    size_t bad_frees;     /**< frees and reallocs rejected: foreign, interior or already-free pointer */
     unsigned frag_permille; /**< external fragmentation: 1000 * (1 - largest_free / free), 0 if free == 0 */
     /* additions */
     size_t used_blocks;   /**< number of used blocks */
-    size_t bad_requests;  /**< other rejected calls: bad alignment, bad realloc pointer, ... */
+    size_t bad_requests;  /**< other rejected calls: an alignment that is not a power of two, a calloc
+                               whose size overflows, a region add_region refuses */
     size_t regions;       /**< number of regions (1 + successful rtm_heap_add_region calls) */
     size_t max_alloc;     /**< largest request this heap could ever serve (its largest class) */
 } rtm_heap_stats;

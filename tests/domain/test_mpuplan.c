@@ -86,6 +86,7 @@ static void syntax_errors(void **state)
     expect_error("partition a 0x20000000 1K P_RW_U_RW\ndomain d a b\n", 2, "no partition named 'b'");
     expect_error("partition a 0x20000000 1K P_RW_U_RW\ndomain d a a\n", 2, "listed twice");
     expect_error("domain\n", 1, "expected NAME");
+    expect_error("partition a 0x20000000 1K P_RW_U_RW\ndomain d\n", 2, "expected NAME PARTITION"); /* review finding */
     rtm_plan_error err;
     expect_error("regions 0\n", 1, "regions: expected a count");
     char above[32]; /* "regions 17": one above RTM_MPU_MAX_REGIONS */

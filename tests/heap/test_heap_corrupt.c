@@ -145,6 +145,37 @@ static void test_flip_size_bits(void **state)
     }
 }
 
+#if RTM_ALIGN > 8
+/* With RTM_ALIGN above 8, a header's bits between the flags and the alignment must be 0: b's size
+ * with bit 3 set (72 with RTM_ALIGN 16) ends on c's first payload word, which the user made look
+ * like a used header. Free read b as a used block of 72 bytes before (review finding), marked
+ * c's payload PREV_FREE and wrote a free block over c's header; it must refuse. */
+static void test_size_below_alignment(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        unsigned char *a, *b, *c;
+        rtm_heap *h = three_blocks(ht_fits[f], &a, &b, &c);
+        size_t hd = peek_word(header_of(b)), fake_head = 64;
+        memcpy(c, &fake_head, sizeof fake_head);
+        assert_ptr_equal(header_of(b) + (64 | 8), c); /* where b's "next block" would be */
+        poke_word(header_of(b), hd | 8);
+        expect_free_rejected(h, b);
+        assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
+        assert_int_equal(rtm_heap_usable_size(h, b), 0);
+        expect_corrupt(h);
+        poke_word(header_of(b), hd);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        assert_true(memcmp(c, &fake_head, sizeof fake_head) == 0);
+        rtm_heap_free(h, a);
+        rtm_heap_free(h, b);
+        rtm_heap_free(h, c);
+        assert_int_equal(ht_stats(h).free_blocks, 1);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+    }
+}
+#endif
+
 /* The FREE and PREV_FREE flags of a used block flipped: the check sees it; a used block that says
  * FREE is refused by free (as a double free) and the heap is still consistent afterwards. */
 static void test_flip_flag_bits(void **state)
@@ -427,6 +458,9 @@ int main(void)
         cmocka_unit_test(test_double_free),
         cmocka_unit_test(test_forged_header_right_free),
         cmocka_unit_test(test_double_free_onto_footer),
+#if RTM_ALIGN > 8
+        cmocka_unit_test(test_size_below_alignment),
+#endif
         cmocka_unit_test(test_free_block_metadata),
         cmocka_unit_test(test_list_pointer_and_sentinel),
         cmocka_unit_test(test_free_block_marked_used),

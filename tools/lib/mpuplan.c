@@ -175,7 +175,7 @@ static int parse_line(char *s, int line, rtm_plan *p, rtm_plan_error *err)
         return 0;
     }
     if (!strcmp(tok[0], "domain")) {
-        if (nt < 2) return fail(err, line, "domain: expected NAME PARTITION...");
+        if (nt < 3) return fail(err, line, "domain: expected NAME PARTITION...");
         if (p->ndoms == RTM_PLAN_MAX_DOMAINS) return fail(err, line, "more than %d domains", RTM_PLAN_MAX_DOMAINS);
         int prev;
         if (!valid_name(tok[1])) return fail(err, line, "domain: bad name '%.40s'", tok[1]);

@@ -12,15 +12,38 @@
 #define FILE_SLOTS_MAX 64u /* the most an encoder may use (RTM_TRACE_FILE_SLOTS <= 64) */
 #define RTM_TRACE_ALIGN_LOG2_MAX 12u /* version 2 headers: RTM_ALIGN at most 4096 */
 
-static void set_err(char *err, size_t errlen, uint64_t off, const char *fmt, ...)
+/* Error messages say where: "byte N: what" in a binary trace, "line N: what" in a text trace
+ * (compose_err turns the latter into "FILE:N: what", the form compilers and editors know). */
+static void vset_err(char *err, size_t errlen, const char *unit, uint64_t where, const char *fmt, va_list ap)
 {
     if (err == NULL || errlen == 0) return;
-    int n = snprintf(err, errlen, "byte %" PRIu64 ": ", off);
+    int n = snprintf(err, errlen, "%s %" PRIu64 ": ", unit, where);
     if (n < 0 || (size_t)n >= errlen) return;
+    vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+}
+static void set_err(char *err, size_t errlen, uint64_t off, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+    vset_err(err, errlen, "byte", off, fmt, ap);
     va_end(ap);
+}
+static void set_err_line(char *err, size_t errlen, uint64_t line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vset_err(err, errlen, "line", line, fmt, ap);
+    va_end(ap);
+}
+/* "PATH: byte N: what" or, for "line N: what", "PATH:N: what". */
+static void compose_err(char *err, size_t errlen, const char *path, const char *e)
+{
+    unsigned long long line;
+    int used = 0;
+    if (sscanf(e, "line %llu: %n", &line, &used) == 1 && used > 0)
+        snprintf(err, errlen, "%s:%llu: %s", path, line, e + used);
+    else
+        snprintf(err, errlen, "%s: %s", path, e);
 }
 
 static void *xrealloc(void *p, size_t n)
@@ -307,49 +330,50 @@ static int parse_text(const uint8_t *data, size_t len, rtm_trace_data *d, char *
     d->binary = 0;
     const char *nl = memchr(base, '\n', len);
     const char *hend = nl ? nl : end;
+    if (hend > base && hend[-1] == '\r') hend--; /* a CRLF file: its header ends before the \r too */
     const char *h = base + sizeof k_text_magic - 1;
     uint64_t ver, hz;
     if (text_num(&h, hend, &ver) || (ver != 1 && ver != 2)) {
-        set_err(err, errlen, (uint64_t)(h - base), "unsupported text trace version");
+        set_err_line(err, errlen, 1, "unsupported text trace version");
         return -1;
     }
     while (h < hend && *h == ' ') h++;
     if (hend - h < 9 || memcmp(h, "clock_hz=", 9)) {
-        set_err(err, errlen, (uint64_t)(h - base), "expected clock_hz=N in the header line");
+        set_err_line(err, errlen, 1, "expected clock_hz=N in the header line");
         return -1;
     }
     h += 9;
     if (text_num(&h, hend, &hz) || hz > UINT32_MAX) {
-        set_err(err, errlen, (uint64_t)(h - base), "bad clock_hz");
+        set_err_line(err, errlen, 1, "bad clock_hz");
         return -1;
     }
     if (ver == 2) { /* " word=W align=A" and the end of the line */
         uint64_t word, align;
         if (hend - h < 6 || memcmp(h, " word=", 6)) {
-            set_err(err, errlen, (uint64_t)(h - base), "expected word=W after clock_hz in the header line");
+            set_err_line(err, errlen, 1, "expected word=W after clock_hz in the header line");
             return -1;
         }
         h += 6;
         const char *at = h;
         if (text_num(&h, hend, &word) || at[0] == ' ' || (word != 4 && word != 8)) {
-            set_err(err, errlen, (uint64_t)(at - base), "bad word size in the header (expected word=4 or word=8)");
+            set_err_line(err, errlen, 1, "bad word size in the header (expected word=4 or word=8)");
             return -1;
         }
         if (hend - h < 7 || memcmp(h, " align=", 7)) {
-            set_err(err, errlen, (uint64_t)(h - base), "expected align=A after word=W in the header line");
+            set_err_line(err, errlen, 1, "expected align=A after word=W in the header line");
             return -1;
         }
         h += 7;
         at = h;
         if (text_num(&h, hend, &align) || at[0] == ' ' || align < word || align > (1u << RTM_TRACE_ALIGN_LOG2_MAX) ||
             (align & (align - 1))) {
-            set_err(err, errlen, (uint64_t)(at - base),
+            set_err_line(err, errlen, 1,
                     "bad alignment in the header (expected a power of two from the word size to %u)",
                     1u << RTM_TRACE_ALIGN_LOG2_MAX);
             return -1;
         }
         if (h != hend) {
-            set_err(err, errlen, (uint64_t)(h - base), "unexpected text after align=A in the header line");
+            set_err_line(err, errlen, 1, "unexpected text after align=A in the header line");
             return -1;
         }
         d->layout.word_size = (uint32_t)word;
@@ -358,14 +382,14 @@ static int parse_text(const uint8_t *data, size_t len, rtm_trace_data *d, char *
     d->layout.version = (uint32_t)ver;
     d->clock_hz = (uint32_t)hz;
     const char *p = nl ? nl + 1 : end;
-    uint64_t prev_time = 0;
+    uint64_t prev_time = 0, line = 1; /* the header is line 1 */
     d->good_bytes = (uint64_t)(p - base);
     while (p < end) {
         const char *e = memchr(p, '\n', (size_t)(end - p));
         if (e == NULL) e = end;
         const char *le = e;
         if (le > p && le[-1] == '\r') le--;
-        uint64_t off = (uint64_t)(p - base);
+        line++;
         const char *s = p;
         while (s < le && (*s == ' ' || *s == '\t')) s++;
         if (s == le || *s == '#') {
@@ -375,7 +399,7 @@ static int parse_text(const uint8_t *data, size_t len, rtm_trace_data *d, char *
         }
         rtm_trace_rec r;
         memset(&r, 0, sizeof r);
-        r.offset = off;
+        r.offset = line;
         r.file = RTM_TRACE_NO_FILE;
         switch (*s) {
         case 'a': r.kind = RTM_TEV_ALLOC; break;
@@ -383,12 +407,12 @@ static int parse_text(const uint8_t *data, size_t len, rtm_trace_data *d, char *
         case 'r': r.kind = RTM_TEV_REALLOC; break;
         case 'm': r.kind = RTM_TEV_ALIGNED; break;
         default:
-            set_err(err, errlen, off, "unknown event 0x%02x (expected a, f, r or m)", (unsigned char)*s);
+            set_err_line(err, errlen, line, "unknown event 0x%02x (expected a, f, r or m)", (unsigned char)*s);
             return -1;
         }
         s++;
         if (s < le && *s != ' ') {
-            set_err(err, errlen, off, "unknown event (expected a, f, r or m)");
+            set_err_line(err, errlen, line, "unknown event (expected a, f, r or m)");
             return -1;
         }
         const char *what = "time";
@@ -415,7 +439,7 @@ static int parse_text(const uint8_t *data, size_t len, rtm_trace_data *d, char *
             }
         }
         if (r.time < prev_time) {
-            set_err(err, errlen, off, "timestamp goes backwards");
+            set_err_line(err, errlen, line, "timestamp goes backwards");
             return -1;
         }
         prev_time = r.time;
@@ -425,20 +449,20 @@ static int parse_text(const uint8_t *data, size_t len, rtm_trace_data *d, char *
             for (const char *q = s; q < le; q++)
                 if (*q == ':') colon = q;
             const char *ln = colon ? colon + 1 : NULL;
-            uint64_t line;
+            uint64_t site_line;
             what = "site (FILE:LINE)";
-            if (colon == NULL || colon == s || colon - s > 255 || text_num(&ln, le, &line) || ln != le ||
-                line > UINT32_MAX)
+            if (colon == NULL || colon == s || colon - s > 255 || text_num(&ln, le, &site_line) || ln != le ||
+                site_line > UINT32_MAX)
                 goto bad;
             r.file = push_file(d, s, (size_t)(colon - s));
-            r.line = (uint32_t)line;
+            r.line = (uint32_t)site_line;
         }
         push_ev(d, &r);
         p = e < end ? e + 1 : end;
         d->good_bytes = (uint64_t)(p - base);
         continue;
     bad:
-        set_err(err, errlen, off, "bad or missing %s", what);
+        set_err_line(err, errlen, line, "bad or missing %s", what);
         return -1;
     }
     return 0;
@@ -489,7 +513,7 @@ int rtm_trace_load(const char *path, rtm_trace_data *out, char *err, size_t errl
     char e[200];
     int rc = rtm_trace_parse(buf, n, out, e, sizeof e);
     free(buf);
-    if (rc) snprintf(err, errlen, "%s: %s", path, e);
+    if (rc) compose_err(err, errlen, path, e);
     return rc;
 }
 
@@ -595,13 +619,19 @@ int rtm_trace_to_oplist(const rtm_trace_data *d, rtm_oplist *out, rtm_trace_conv
     int rc = 0;
     for (size_t i = 0; i < d->n; i++) {
         const rtm_trace_rec *r = &d->ev[i];
-        if (r->kind != RTM_TEV_FREE && r->size > UINT32_MAX) {
-            set_err(err, errlen, r->offset, "size %" PRIu64 " too large to replay", r->size);
+        /* A request that failed in the traced program becomes no op (counted in failed below), so
+         * the op list's limits do not apply to it: a program that tried malloc(SIZE_MAX / 2), as
+         * programs probing for memory do, is still replayed. */
+        bool failed = r->kind == RTM_TEV_REALLOC ? (r->new_obj == 0 && r->size != 0)
+                                                 : (r->kind != RTM_TEV_FREE && r->obj == 0);
+        if (!failed && r->kind != RTM_TEV_FREE && r->size > UINT32_MAX) {
+            (d->binary ? set_err : set_err_line)(err, errlen, r->offset, "size %" PRIu64 " too large to replay", r->size);
             rc = -1;
             break;
         }
-        if (r->kind == RTM_TEV_ALIGNED && r->align_log2 > 31) {
-            set_err(err, errlen, r->offset, "alignment 2^%u too large to replay", r->align_log2);
+        if (!failed && r->kind == RTM_TEV_ALIGNED && r->align_log2 > 31) {
+            (d->binary ? set_err : set_err_line)(err, errlen, r->offset, "alignment 2^%u too large to replay",
+                                                 r->align_log2);
             rc = -1;
             break;
         }
@@ -647,7 +677,7 @@ int rtm_trace_to_oplist(const rtm_trace_data *d, rtm_oplist *out, rtm_trace_conv
         case RTM_TEV_REALLOC:
             e = r->obj ? omap_find(&m, r->obj) : NULL;
             if (r->obj != 0 && e == NULL) s.unknown_frees++;
-            if (r->new_obj == 0 && size != 0) { /* failed realloc: the old object stays */
+            if (failed) { /* failed realloc: the old object stays */
                 s.failed++;
                 break;
             }
@@ -763,7 +793,7 @@ int rtm_trace_load_oplist(const char *path, bool partial, rtm_oplist *out, rtm_t
     *events = d.n;
     rtm_trace_data_free(&d);
     if (rc != 0) {
-        snprintf(err, errlen, "%s: %s", path, cerr);
+        compose_err(err, errlen, path, cerr);
         rtm_oplist_free(out);
         return -1;
     }

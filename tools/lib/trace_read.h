@@ -2,7 +2,7 @@
  * trace_read.h - host-side reader of rtmem allocation traces (binary and text formats of
  * docs/trace-format.md) and their conversion to an operation list (rtm_ops.h) for replay.
  * Host-only (libc). Every malformed, truncated or hostile input yields an error message naming the
- * byte offset; never a crash, never unbounded memory beyond O(input size).
+ * byte offset (binary) or line (text); never a crash, never unbounded memory beyond O(input size).
  */
 #ifndef RTM_TRACE_READ_H
 #define RTM_TRACE_READ_H
@@ -28,7 +28,7 @@ typedef struct {
     uint32_t file;       /**< index into rtm_trace_data.files, or RTM_TRACE_NO_FILE */
     uint32_t line;
     uint64_t time, thread, obj, new_obj, size;
-    uint64_t offset;     /**< byte offset of the record in the input */
+    uint64_t offset;     /**< where the record is: its byte offset in a binary trace, its line in a text trace */
 } rtm_trace_rec;
 
 /** Heap layout of the build that captured a trace (recorded from version 2 on). */
