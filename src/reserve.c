@@ -9,7 +9,9 @@
  * request is first tested against the free count before allocating (free - size < reserve: it
  * cannot end above the watermark, deny at once); otherwise it is allocated and the free count
  * re-read; if the block (with its header and rounding) dug into the reserve it is given back and
- * the request denied. So the watermark holds exactly, and the heap is left as it was on denial.
+ * the request denied. So the watermark holds exactly, and the heap's blocks are left as they were
+ * on denial (its counters, peak_used included, do see the allocation and the free: the header says
+ * so).
  *
  * A bad free is recognised before handing it to the heap (rtm_heap_usable_size is 0 for anything
  * that is not a live block); the heap still gets the call so that it reports the precise reason.

@@ -127,8 +127,9 @@ rtm_err rtm_reserve_init(rtm_reserve *r, rtm_heap *h, const size_t *reserve, siz
  * reserve[prio]. NULL, counted as failed, when the heap has no block for it (size above the free
  * bytes, or no free block large enough); NULL, counted as denied, when it would eat into the
  * reserve (decided before touching the heap when size + reserve[prio] exceeds the free bytes;
- * otherwise the block is allocated and, if with its header it dug into the reserve, given back).
- * For r NULL, size 0 or prio out of range: NULL and a report (bad_requests).
+ * otherwise the block is allocated and, if with its header it dug into the reserve, given back:
+ * the heap's blocks are then as before, but its statistics count that allocation and its free,
+ * and its peak_used may have risen by the block). For r NULL, size 0 or prio out of range: NULL and a report (bad_requests).
  * O(heap alloc + rtm_heap_get_stats). Thread-safe; not ISR-safe.
  */
 void *rtm_reserve_alloc(rtm_reserve *r, size_t size, unsigned prio);
