@@ -171,13 +171,14 @@ static const char *file_tail(const char *file, size_t *len)
 
 _Static_assert(TEXT_LINE_MAX <= RTM_TRACE_BUF_MIN, "minimum buffer holds one text line");
 
-static size_t text_line(char *p, const rtm_trace_event *ev)
+/* One text line for ev, with time as its timestamp (the clamped one, not ev->time). */
+static size_t text_line(char *p, const rtm_trace_event *ev, uint64_t time)
 {
     static const char kinds[] = "?afrm";
     size_t n = 0;
     p[n++] = kinds[ev->kind];
     p[n++] = ' ';
-    n += fmt_dec(p + n, ev->time);
+    n += fmt_dec(p + n, time);
     p[n++] = ' ';
     n += fmt_hex(p + n, ev->thread);
     p[n++] = ' ';
@@ -297,7 +298,7 @@ rtm_err rtm_trace_event_put(rtm_trace *tr, const rtm_trace_event *ev)
     tr->events_++;
     if (tr->format_ == RTM_TRACE_TEXT) {
         if (tr->cap_ - tr->pos_ < TEXT_LINE_MAX) rtm_trace_flush(tr);
-        tr->pos_ += text_line((char *)tr->buf_ + tr->pos_, ev);
+        tr->pos_ += text_line((char *)tr->buf_ + tr->pos_, ev, time);
         tr->prev_time_ = time;
         return RTM_OK;
     }
