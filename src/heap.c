@@ -746,8 +746,10 @@ RTM_INLINE rtm_err validate_used(const rtm_heap *h, const void *p)
 
 /* Counts and reports a rejected free (or realloc). Out of line: keeps the hot paths leaves.
  * h == NULL (why is then RTM_ERR_ARG): reported, with no heap to count it in; free's NULL-heap
- * test shares this call (code size). */
-static RTM_NOINLINE void reject_free(rtm_heap *h, const void *p, rtm_err why)
+ * test shares this call (code size). Its arguments come in rtm_report's order, so that it ends
+ * in a plain tail call with no register moves (Cortex-M4 -Os: 28 -> 12 bytes, good-fit core
+ * 1216 -> 1198). */
+static RTM_NOINLINE void reject_free(rtm_err why, rtm_heap *h, const void *p)
 {
     if (h != NULL) h->bad_frees++;
     rtm_report(why, h, p);
@@ -1107,7 +1109,7 @@ static RTM_NOINLINE void free_general(rtm_heap *h, void *ptr)
     rtm_err why = RTM_UNLIKELY(h == NULL) ? RTM_ERR_ARG : validate_used(h, ptr);
     if (RTM_UNLIKELY(why != RTM_OK)) {
         /* free(NULL) is a no-op; it is tested here, off the hot path (validation rejects NULL). */
-        if (ptr != NULL) reject_free(h, ptr, why);
+        if (ptr != NULL) reject_free(why, h, ptr);
         return;
     }
     /* The loads validation made, made again (the compiler merges them when it inlines
@@ -1134,7 +1136,7 @@ static RTM_NOINLINE void free_general(rtm_heap *h, void *ptr)
 MERGE_FN void free_right(rtm_heap *h, rtm_block *b, size_t size, rtm_block *n, size_t nh)
 {
     if (RTM_UNLIKELY(!right_ok(n, nh, h->hi))) {
-        reject_free(h, payload_of(b), RTM_ERR_BAD_PTR);
+        reject_free(RTM_ERR_BAD_PTR, h, payload_of(b));
         return;
     }
     count_free(h, b, size);
@@ -1148,7 +1150,7 @@ MERGE_FN void free_right(rtm_heap *h, rtm_block *b, size_t size, rtm_block *n, s
 MERGE_FN void free_both(rtm_heap *h, rtm_block *b, size_t hd, size_t size, rtm_block *n, size_t nh)
 {
     if (RTM_UNLIKELY(!right_ok(n, nh, h->hi))) {
-        reject_free(h, payload_of(b), RTM_ERR_BAD_PTR);
+        reject_free(RTM_ERR_BAD_PTR, h, payload_of(b));
         return;
     }
     free_block(h, b, hd, size, n, nh);
@@ -1162,7 +1164,7 @@ MERGE_FN void free_left(rtm_heap *h, rtm_block *b, size_t hd)
     rtm_block *n = block_at(b, size);
     size_t nh = head_of(n);
     if (RTM_UNLIKELY(nh & PREV_FREE_BIT) || !left_ok(b, h->lo)) {
-        reject_free(h, payload_of(b), RTM_ERR_BAD_PTR);
+        reject_free(RTM_ERR_BAD_PTR, h, payload_of(b));
         return;
     }
     if (nh & FREE_BIT) {
@@ -1191,7 +1193,7 @@ void rtm_heap_free(rtm_heap *h, void *ptr)
     if (RTM_UNLIKELY(!size_fits(size, b, h->hi))) goto bad_ptr;
     if (RTM_UNLIKELY(hd & (FREE_BIT | PREV_FREE_BIT))) {
         if (RTM_UNLIKELY(hd & FREE_BIT)) {
-            reject_free(h, ptr, RTM_ERR_DOUBLE_FREE); /* free, or merged and stamped */
+            reject_free(RTM_ERR_DOUBLE_FREE, h, ptr); /* free, or merged and stamped */
             return;
         }
         free_left(h, b, hd);
@@ -1212,7 +1214,7 @@ void rtm_heap_free(rtm_heap *h, void *ptr)
     AFTER_OP(h);
     return;
 bad_ptr:
-    reject_free(h, ptr, RTM_ERR_BAD_PTR);
+    reject_free(RTM_ERR_BAD_PTR, h, ptr);
 }
 #endif
 
@@ -1230,7 +1232,7 @@ void *rtm_heap_realloc(rtm_heap *h, void *ptr, size_t bytes)
     }
     rtm_err why = validate_used(h, ptr);
     if (why != RTM_OK) {
-        reject_free(h, ptr, why);
+        reject_free(why, h, ptr);
         return NULL;
     }
     if (bytes > h->max_request) return fail_alloc(h);
