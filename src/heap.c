@@ -601,14 +601,32 @@ RTM_INLINE void make_free(rtm_heap *h, rtm_block *r, size_t size)
 enum { TOP_ALWAYS = 0, TOP_NEXT_SMALLER = 1, TOP_LAST_BLOCK = 2 };
 #define TOP_RULE_BEST (RTM_HEAP_BEST_TOP_BY_NEXT && (RTM_HEAP_FITS & RTM_HEAP_FITS_BEST))
 #define TOP_RULE_GOOD (RTM_HEAP_TOP_SPLIT_LAST && (RTM_HEAP_FITS & RTM_HEAP_FITS_GOOD))
+/* A policy's top-split threshold and rule (init stores them in the heap). */
+RTM_INLINE size_t top_split_min_of(rtm_fit fit)
+{
+    return (fit == RTM_FIT_GOOD && RTM_HEAP_TOP_SPLIT_MIN > 0) ? (size_t)RTM_HEAP_TOP_SPLIT_MIN
+           : (fit == RTM_FIT_BEST && RTM_HEAP_BEST_TOP_BY_NEXT) ? MIN_BLOCK /* cut_top decides */
+                                                                : SIZE_MAX;
+}
+RTM_INLINE unsigned top_rule_of(rtm_fit fit)
+{
+    return (fit == RTM_FIT_BEST && RTM_HEAP_BEST_TOP_BY_NEXT)   ? TOP_NEXT_SMALLER
+           : (fit == RTM_FIT_GOOD && RTM_HEAP_TOP_SPLIT_LAST) ? TOP_LAST_BLOCK
+                                                                : TOP_ALWAYS;
+}
+/* A good-fit-only build knows both at compile time: init stores neither, and alloc compares with
+ * constants instead of loading them (Cortex-M4 -Os good-fit core: 14 bytes). */
+#define ONLY_GOOD (RTM_HEAP_FITS == RTM_HEAP_FITS_GOOD)
+RTM_INLINE size_t top_split_min(const rtm_heap *h) { return ONLY_GOOD ? top_split_min_of(RTM_FIT_GOOD) : h->top_split_min; }
+RTM_INLINE unsigned top_rule(const rtm_heap *h) { return ONLY_GOOD ? top_rule_of(RTM_FIT_GOOD) : h->top_rule; }
 RTM_INLINE bool cut_top(const rtm_heap *h, const rtm_block *b, size_t size, size_t bs)
 {
     /* A field of its own rather than h->fit: keeping fit live until here costs good fit a saved
      * register (+1 instruction per alloc on x86-64, workload A). */
-    if (!(TOP_RULE_BEST || TOP_RULE_GOOD) || h->top_rule == TOP_ALWAYS) return true;
+    if (!(TOP_RULE_BEST || TOP_RULE_GOOD) || top_rule(h) == TOP_ALWAYS) return true;
     size_t next = size_of_head(head_of(block_at(b, size)));
     /* Only the sentinel is smaller than A. */
-    return next < ((TOP_RULE_BEST && h->top_rule == TOP_NEXT_SMALLER) ? bs : A);
+    return next < ((TOP_RULE_BEST && top_rule(h) == TOP_NEXT_SMALLER) ? bs : A);
 }
 
 /* used has just grown: peak_used is its maximum so far (alloc, aligned_alloc, realloc in place). */
@@ -628,7 +646,7 @@ RTM_INLINE void *carve(rtm_heap *h, rtm_block *b, size_t bs)
     size_t size = size_of_head(head_of(b));
     size_t rest = size - bs;
     rtm_block *n;
-    if (rest >= MIN_BLOCK && bs >= h->top_split_min && cut_top(h, b, size, bs)) {
+    if (rest >= MIN_BLOCK && bs >= top_split_min(h) && cut_top(h, b, size, bs)) {
         /* Good fit: large blocks are cut from the top of the segment's last free block and
          * everything else from the bottom, so large blocks pile up from the top end and small
          * ones from the bottom (cut_top; with RTM_HEAP_TOP_SPLIT_LAST=0 from the top of any free
@@ -873,19 +891,17 @@ rtm_heap *rtm_heap_init(void *mem, size_t bytes, rtm_fit fit)
      * (Cortex-M4 -Os: 8 bytes). */
     rtm_memset(h, 0, first - base);
     h->magic = HEAP_MAGIC;
-    /* Fields that are 0 are left to the memset: a good-fit-only build stores neither fit nor
-     * top_rule (code size). */
-    if (RTM_HEAP_FITS != RTM_HEAP_FITS_GOOD) h->fit = (uint8_t)fit;
+    /* A good-fit-only build stores none of the policy's fields: fit is 0 (RTM_FIT_GOOD) from the
+     * memset, and the top-split pair are constants there (top_split_min). */
+    if (!ONLY_GOOD) {
+        h->fit = (uint8_t)fit;
+        h->top_split_min = top_split_min_of(fit);
+        h->top_rule = (uint8_t)top_rule_of(fit);
+    }
     h->fl_count = (uint8_t)fl_count;
     h->sl_bitmap = (uint32_t *)(void *)heads_end(h);
     h->max_block = max_block;
     h->max_request = max_block - H;
-    h->top_split_min = (fit == RTM_FIT_GOOD && RTM_HEAP_TOP_SPLIT_MIN > 0) ? (size_t)RTM_HEAP_TOP_SPLIT_MIN
-                       : (fit == RTM_FIT_BEST && RTM_HEAP_BEST_TOP_BY_NEXT) ? MIN_BLOCK /* cut_top decides */
-                                                                            : SIZE_MAX;
-    h->top_rule = (fit == RTM_FIT_BEST && RTM_HEAP_BEST_TOP_BY_NEXT)   ? TOP_NEXT_SMALLER
-                  : (fit == RTM_FIT_GOOD && RTM_HEAP_TOP_SPLIT_LAST) ? TOP_LAST_BLOCK
-                                                                       : TOP_ALWAYS;
     rtm_san_pool_create(h);
     /* The init region's segment: the first and only one so far, so no sorted insert and no
      * min/max with other segments (commit_segment does that for rtm_heap_add_region); region
