@@ -444,31 +444,17 @@ RTM_INLINE rtm_block *scan_own_class(rtm_block *b, size_t bs)
 }
 
 #if RTM_HEAP_COMPACT
-/* A free block of at least bs bytes from the classes above idx, or NULL (every block there fits
- * bs). Walks the set bits of the non-empty classes above idx in order (two bit scans to step to
- * the next level). A mid-sized request takes the head of the first one (the plain good-fit
- * answer); a small or large one (low_pick) takes the lowest-addressed head among the first
- * RTM_HEAP_LOW_PICK of them (the figures are at find_good below). At most RTM_HEAP_LOW_PICK steps:
- * O(1). One loop serves both (the first class found is the plain answer): Cortex-M4 -Os,
- * find_good 234 -> 168 bytes, against a separate next_nonempty search followed by the walk of
- * lowest_head (the RTM_HEAP_COMPACT=0 code, which takes 5.5 instructions fewer per alloc on
- * x86-64, workload A). idx + 1 may be one past the last class: sl_bitmap[fl_count] exists and is
- * always 0. */
-RTM_INLINE rtm_block *search_up(const rtm_heap *h, unsigned idx, size_t bs)
-{
-    unsigned up = idx + 1u, fl = up >> SL_LOG2;
-    uint32_t map = h->sl_bitmap[fl] & (~(uint32_t)0 << (up & (SL - 1u)));
-    unsigned left = low_pick(bs) ? (unsigned)RTM_HEAP_LOW_PICK : 1u;
-    uintptr_t r = UINTPTR_MAX;
-    do {
-        if (!level_with_classes(h, &fl, &map)) break;
-        uintptr_t c = (uintptr_t)h->heads[(fl << SL_LOG2) + rtm_ctz32(map)];
-        map &= map - 1u;
-        if (c < r) r = c;
-    } while (--left != 0);
-    return r != UINTPTR_MAX ? (rtm_block *)r : NULL;
-}
-
+/* Good fit written for code size. After the own class's head, walks the set bits of the
+ * non-empty classes above idx in order (two bit scans to step to the next level). A mid-sized
+ * request takes the head of the first one (the plain good-fit answer); a small or large one
+ * (low_pick) takes the lowest-addressed head among the first RTM_HEAP_LOW_PICK of them (the
+ * figures are at the other find_good below). At most RTM_HEAP_LOW_PICK steps: O(1). One loop
+ * serves both (the first class found is the plain answer): Cortex-M4 -Os, find_good 234 -> 168
+ * bytes, against a separate next_nonempty search followed by the walk of lowest_head (the
+ * RTM_HEAP_COMPACT=0 code, which takes 5.5 instructions fewer per alloc on x86-64, workload A).
+ * The walk starts in idx's own level with the bits above idx (~1 << sl: none when idx is a
+ * level's last class), not from idx + 1, and only its first step can find no class at all, so
+ * that is where it falls back to scan_own_class, inside the loop (Cortex-M4 -Os: 170 -> 166). */
 RTM_INLINE rtm_block *find_good(const rtm_heap *h, size_t bs)
 {
     unsigned idx = class_of(bs);
@@ -476,9 +462,20 @@ RTM_INLINE rtm_block *find_good(const rtm_heap *h, size_t bs)
     /* Before rounding the search up to the next class (TLSF's RAM cost), try the head of the
      * request's own class: one compare, and it often fits. */
     if (b != NULL && size_of_head(head_of(b)) >= bs) return b;
-    rtm_block *r = search_up(h, idx, bs);
-    if (RTM_LIKELY(r != NULL)) return r;
-    return scan_own_class(b, bs);
+    unsigned fl = idx >> SL_LOG2;
+    uint32_t map = h->sl_bitmap[fl] & (~(uint32_t)1 << (idx & (SL - 1u)));
+    unsigned left = low_pick(bs) ? (unsigned)RTM_HEAP_LOW_PICK : 1u;
+    uintptr_t r = UINTPTR_MAX;
+    do {
+        if (!level_with_classes(h, &fl, &map)) {
+            if (RTM_LIKELY(r != UINTPTR_MAX)) break;
+            return scan_own_class(b, bs);
+        }
+        uintptr_t c = (uintptr_t)h->heads[(fl << SL_LOG2) + rtm_ctz32(map)];
+        map &= map - 1u;
+        if (c < r) r = c;
+    } while (--left != 0);
+    return (rtm_block *)r;
 }
 #else
 /* The lowest-addressed head among r = heads[up] and the heads of the next RTM_HEAP_LOW_PICK - 1
@@ -747,8 +744,13 @@ RTM_INLINE rtm_err validate_used(const rtm_heap *h, const void *p)
     uintptr_t a = (uintptr_t)p;
     uintptr_t seg_first = h->lo, seg_end = h->hi;
     if (RTM_UNLIKELY(!in_single_segment(h, a))) {
+        /* A heap of one segment walks it too (no segment_count == 1 shortcut: 6 bytes on
+         * Cortex-M4 -Os, and only rejected pointers come here then): segment_of turns away what
+         * lies outside it, and the few aligned addresses it accepts that the range test did not
+         * (the last MIN_BLOCK - H bytes) have no room for a block, which size_fits rejects with
+         * the same RTM_ERR_BAD_PTR. */
         const rtm_segment *seg;
-        if (h->segment_count == 1 || (a & (A - 1u)) != 0 || (seg = segment_of(h, a)) == NULL) return RTM_ERR_BAD_PTR;
+        if ((a & (A - 1u)) != 0 || (seg = segment_of(h, a)) == NULL) return RTM_ERR_BAD_PTR;
         seg_first = (uintptr_t)seg->first;
         seg_end = (uintptr_t)seg->end;
     }
