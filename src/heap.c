@@ -181,6 +181,9 @@ typedef struct rtm_segment {
 } rtm_segment;
 
 struct rtm_heap {
+    /* The init region's segment, first: &h->seg0 is h itself, so init links it without an add
+     * (Cortex-M4 -Os: 4 bytes). The fields it moves stay within the short load offsets. */
+    rtm_segment seg0;
     uint32_t magic;
     uint8_t fit;
     uint8_t fl_count;
@@ -193,7 +196,6 @@ struct rtm_heap {
     uintptr_t lo, hi;      /* lowest first block, highest sentinel over all segments */
     uintptr_t p_lo, p_units; /* payload bounds: p is aligned and inside iff ror(p - p_lo, A_LOG2) < p_units */
     rtm_segment *segments; /* address order */
-    rtm_segment seg0;      /* the init region's segment */
     size_t segment_count, regions;
     /* used blocks = allocs - frees; free blocks = free_less_frees + frees, so that a free that
      * merges with neither neighbour (frees and free blocks both + 1) counts in one store (x86-64
