@@ -394,9 +394,10 @@ RTM_INLINE void list_remove(rtm_heap *h, rtm_block *b)
 /* Smallest class index >= idx with a non-empty list, or -1. Two bit scans. idx may be one past
  * the last class: sl_bitmap[fl_count] exists and is always 0. */
 _Static_assert(SIZE_MAX > 0xFFFFFFFFu || 31u - LIN_LOG2 + 2u + 1u < 32u, "next_nonempty: fl + 1 < 32 on 32-bit");
-/* The walks over class bits below (next_nonempty, lowest_head, search_up) keep a level fl and the
- * bits still to visit in it, map. When map is empty, moves to the next level with a non-empty
- * class (fl_bitmap, one bit scan) and loads its bits; false when there is none. */
+/* The walks over class bits below (next_nonempty, lowest_head; the compact find_good has its own
+ * copy) keep a level fl and the bits still to visit in it, map. When map is empty, moves to the
+ * next level with a non-empty class (fl_bitmap, one bit scan) and loads its bits; false when
+ * there is none. */
 RTM_INLINE bool level_with_classes(const rtm_heap *h, unsigned *fl, uint32_t *map)
 {
     if (*map != 0) return true;
@@ -476,9 +477,17 @@ RTM_INLINE rtm_block *find_good(const rtm_heap *h, size_t bs)
     unsigned left = low_pick(bs) ? (unsigned)RTM_HEAP_LOW_PICK : 1u;
     uintptr_t r = UINTPTR_MAX;
     do {
-        if (!level_with_classes(h, &fl, &map)) {
-            if (RTM_LIKELY(r != UINTPTR_MAX)) break;
-            return scan_own_class(b, bs);
+        if (map == 0) {
+            /* level_with_classes, with the levels above fl shifted down rather than masked:
+             * no all-ones mask to keep in a register, and two shifts never shift by 32
+             * (Cortex-M4 -Os: 166 -> 162 bytes). */
+            uint32_t up = h->fl_bitmap >> fl >> 1;
+            if (up == 0) {
+                if (RTM_LIKELY(r != UINTPTR_MAX)) break;
+                return scan_own_class(b, bs);
+            }
+            fl += 1u + rtm_ctz32(up);
+            map = h->sl_bitmap[fl];
         }
         uintptr_t c = (uintptr_t)h->heads[(fl << SL_LOG2) + rtm_ctz32(map)];
         map &= map - 1u;
