@@ -18,6 +18,11 @@
 #include "rtm_internal.h"
 #include "rtmem/port.h"
 
+/* Each partition of a domain takes at least one region of its plan, and a plan holds at most
+ * RTM_MPU_MAX_REGIONS: more partitions could never be applied. */
+_Static_assert(RTM_DOMAIN_MAX_PARTITIONS <= RTM_MPU_MAX_REGIONS,
+               "RTM_DOMAIN_MAX_PARTITIONS > RTM_MPU_MAX_REGIONS: raise RTM_MPU_MAX_REGIONS too");
+
 #define DOMAIN_MAGIC 0x444F4D31u /* "DOM1" */
 
 static rtm_domain *g_domains; /* registry, guarded by the port's critical section */

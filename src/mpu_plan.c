@@ -152,6 +152,11 @@ rtm_err rtm_mpu_plan(const rtm_mpu_arch *arch, rtm_mpu_set set, const rtm_mpu_ra
     /* Each range takes at least one slot; say which one did not fit before the encoder tries. */
     if (n > avail)
         return rtm_mpu_fail_(diag, RTM_ERR_NO_SLOT, (int32_t)avail, -1, "more ranges than free slots");
+    /* A POSIX arch may have any number of slots, but a plan holds RTM_MPU_MAX_REGIONS owners
+     * (review finding: count said n while owner[] stopped at the array's end). */
+    if (n > RTM_MPU_MAX_REGIONS)
+        return rtm_mpu_fail_(diag, RTM_ERR_NO_SLOT, RTM_MPU_MAX_REGIONS, -1,
+                             "more ranges than a plan holds (RTM_MPU_MAX_REGIONS)");
     out->kind = arch->kind;
     out->first = first;
     out->avail = avail;

@@ -27,9 +27,11 @@
 extern "C" {
 #endif
 
-/** Partitions one domain can hold (the architecture's free slots may allow fewer). */
+/** Partitions one domain can hold (the architecture's free slots may allow fewer). Each takes at
+ *  least one region of the domain's plan, which holds RTM_MPU_MAX_REGIONS: at most that many
+ *  (a static assertion in domain.c), and that many by default. */
 #ifndef RTM_DOMAIN_MAX_PARTITIONS
-#define RTM_DOMAIN_MAX_PARTITIONS 16
+#define RTM_DOMAIN_MAX_PARTITIONS RTM_MPU_MAX_REGIONS
 #endif
 
 /** Threads one domain can hold. */

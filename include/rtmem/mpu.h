@@ -250,7 +250,8 @@ typedef struct rtm_mpu_diag {
  *   RTM_ERR_OVERLAP    two ranges overlap in a domain set (any arch), or in the system set on
  *                      ARMv8-M
  *   RTM_ERR_NO_SLOT    the ranges need more slots than the set has (diag names the first range
- *                      that did not fit)
+ *                      that did not fit), or more than RTM_MPU_MAX_REGIONS ranges (a POSIX arch
+ *                      may have more slots than a plan holds)
  * Complexity: O(n^2 + n * slots * 32) with n <= RTM_MPU_MAX_REGIONS. Thread- and ISR-safe.
  */
 rtm_err rtm_mpu_plan(const rtm_mpu_arch *arch, rtm_mpu_set set, const rtm_mpu_range *ranges, size_t n,

@@ -5,7 +5,8 @@
 # are whole host configurations of step 10 and are not repeated here). Each value
 # compiles only the sources it can change: those that name the macro, and those that include the
 # header defining it. Values a module refuses on purpose (a static assertion with a message, such
-# as RTM_TRACK_LINE_MAX < 96) are not listed. This step found four documented values that did not
+# as RTM_TRACK_LINE_MAX < 96, or RTM_DOMAIN_MAX_PARTITIONS above RTM_MPU_MAX_REGIONS) are not
+# listed; RTM_MPU_MAX_REGIONS=64 builds 64 partitions per domain, their default. This step found four documented values that did not
 # compile (RTM_FAULT_MAX_RETRY=0, RTM_STACKPOOL_GUARD=0, RTM_MPU_MAX_REGIONS > 16,
 # RTM_TRACE_FILE_MAX > 110) and two -Werror "may be used uninitialized" errors
 # (RTM_MPU_V7M_MAX_SPLIT=1, RTM_MPU_MAX_REGIONS=1); the run-time
@@ -28,7 +29,7 @@ values=(
   RTM_POOLS_MAX_CLASSES=1 RTM_POOLS_MAX_CLASSES=255 RTM_RESERVE_MAX_LEVELS=1 RTM_RESERVE_MAX_LEVELS=64
   RTM_MPU_MAX_REGIONS=1 RTM_MPU_MAX_REGIONS=8 RTM_MPU_MAX_REGIONS=64 RTM_MPU_V7M_MAX_SPLIT=1
   RTM_MPU_V7M_MAX_SPLIT=16 RTM_MPU_V7M_NORMAL_TEX=0 RTM_DOMAIN_MAX_PARTITIONS=1
-  RTM_DOMAIN_MAX_PARTITIONS=64 RTM_DOMAIN_MAX_THREADS=1 RTM_DOMAIN_MAX_THREADS=64
+  RTM_DOMAIN_MAX_THREADS=1 RTM_DOMAIN_MAX_THREADS=64
   RTM_FAULT_RING_SIZE=1 RTM_FAULT_RING_SIZE=3 RTM_FAULT_MAX_RETRY=0 RTM_FAULT_MAX_RETRY=255
   RTM_RING_CACHE_LINE=0 RTM_RING_CACHE_LINE=128 RTM_STACKPOOL_GUARD=0 RTM_STACK_GUARD_BYTES=0
   RTM_STACK_GUARD_BYTES=4 RTM_STACK_GROWS_UP=1 RTM_STACK_PAINT_BYTE=0

@@ -447,6 +447,22 @@ static void common_rejections(void **state)
 #endif
     bad = (rtm_mpu_arch)RTM_MPU_ARCH_POSIX(16, 3000);
     assert_int_equal(rtm_mpu_arch_check(&bad), RTM_ERR_ALIGN);
+    {
+        /* a POSIX arch may have more slots than a plan holds: RTM_MPU_MAX_REGIONS ranges fit, one
+         * more is refused (review finding: count said 17 while owner[] held 16) */
+        rtm_mpu_arch px = RTM_MPU_ARCH_POSIX(2 * RTM_MPU_MAX_REGIONS, 4096);
+        rtm_mpu_range pr[RTM_MPU_MAX_REGIONS + 1];
+        for (unsigned i = 0; i < RTM_MPU_MAX_REGIONS + 1; i++)
+            pr[i] = (rtm_mpu_range){0x20000000u + 0x2000u * i, 0x1000u, RTM_PART_P_RW_U_RW};
+        rtm_mpu_regs pg;
+        rtm_mpu_diag pd;
+        assert_int_equal(rtm_mpu_plan(&px, RTM_MPU_SET_DOMAIN, pr, RTM_MPU_MAX_REGIONS, &pg, &pd), RTM_OK);
+        assert_int_equal(pg.count, RTM_MPU_MAX_REGIONS);
+        assert_true(rtm_mpu_regs_equal(&pg, &pg));
+        assert_int_equal(rtm_mpu_plan(&px, RTM_MPU_SET_DOMAIN, pr, RTM_MPU_MAX_REGIONS + 1, &pg, &pd), RTM_ERR_NO_SLOT);
+        assert_int_equal(pd.index, RTM_MPU_MAX_REGIONS);
+        assert_int_equal(pg.count, 0);
+    }
     bad.kind = (rtm_mpu_kind)99;
     assert_int_equal(rtm_mpu_arch_check(&bad), RTM_ERR_UNSUPPORTED);
     assert_int_equal(rtm_mpu_granule(&k_v7), 32);
