@@ -23,9 +23,15 @@
  *
  * Slots: a hardware unit has `regions` slots; `sys_regions` of them hold system regions (set once
  * at boot: background, kernel, peripherals) and the rest hold the current domain's partitions,
- * rewritten at each context switch. Domain regions always take priority over system regions:
- *   ARMv7-M / ARMv8-M: system regions in slots [0, sys_regions), domain regions above them.
- *   RISC-V PMP:        domain entries in slots [0, n), system entries in the top sys_regions slots.
+ * rewritten at each context switch. Where the hardware lets regions overlap, domain regions take
+ * priority over system regions:
+ *   ARMv7-M:    system regions in slots [0, sys_regions), domain regions above them (higher wins).
+ *   RISC-V PMP: domain entries in slots [0, n), system entries in the top sys_regions slots (lower
+ *               wins).
+ *   ARMv8-M:    the same slots as ARMv7-M, but overlapping enabled regions fault on every access to
+ *               the overlap, whatever their numbers: a partition must not overlap a system region.
+ *               The planner sees one set at a time and cannot check that; the port and the
+ *               linker script must (docs/domain.md).
  *
  * Writing the registers is the port's job (port/cortex-m, port/riscv): it copies the values of an
  * rtm_mpu_regs into the slots [first, first + count) and disables the domain slots above `count`

@@ -127,15 +127,18 @@ void *rtm_pools_alloc(rtm_pools *p, size_t size);
  * Frees @p ptr, which rtm_pools_alloc returned. NULL is a no-op. A pointer that is not a live
  * block of a class or a live fallback block of these pools is rejected: reported through the
  * error hook (by the slab or heap that owns the address, or by the pools with RTM_ERR_BAD_PTR)
- * and counted in bad_frees; nothing changes. O(log classes) + O(1) (+ heap free). Thread-safe;
- * not ISR-safe.
+ * and counted in bad_frees; nothing changes. Exception: built with RTM_SLAB_DOUBLE_FREE_CHECK=0
+ * (slab.h), a class block's pointer is checked for owner and alignment only, so a double free of
+ * it is not seen and corrupts that class's free list, as with rtm_slab_free. O(log classes) + O(1)
+ * (+ heap free). Thread-safe; not ISR-safe.
  */
 void rtm_pools_free(rtm_pools *p, void *ptr);
 
 /**
  * Usable bytes of the live block @p ptr: its class's stride, or for a fallback block the heap's
- * usable size minus the tag. 0 (not reported) for NULLs or a pointer that is not a live block.
- * O(log classes). Thread-safe; not ISR-safe.
+ * usable size minus the tag. 0 (not reported) for NULLs or a pointer that is not a live block
+ * (with RTM_SLAB_DOUBLE_FREE_CHECK=0 a class block's stride whether it is live or not: the slab
+ * keeps no used-map then). O(log classes). Thread-safe; not ISR-safe.
  */
 size_t rtm_pools_usable_size(rtm_pools *p, const void *ptr);
 
