@@ -388,23 +388,45 @@ static int32_t find_in(const rtm_domain *d, uintptr_t addr)
     return -1;
 }
 
-const rtm_partition *rtm_domain_find(const rtm_domain *prefer, uintptr_t addr, rtm_domain **dom_out,
-                                     uint32_t *index_out)
+/* rtm_domain_find and rtm_domain_lookup, inside the critical section: the partition's domain and
+ * index, -1 if none; with @p copy, the partition copied while nothing can change it. */
+static int32_t find_locked(const rtm_domain *prefer, uintptr_t addr, rtm_domain **dom, rtm_partition *copy)
 {
     rtm_port_key key = rtm_port_critical_enter();
-    rtm_domain *dom = NULL;
     int32_t idx = -1;
     if (prefer && prefer->magic_ == DOMAIN_MAGIC && registered(prefer)) {
         idx = find_in(prefer, addr);
-        if (idx >= 0) dom = (rtm_domain *)(uintptr_t)prefer;
+        if (idx >= 0) *dom = (rtm_domain *)(uintptr_t)prefer;
     }
     for (rtm_domain *it = g_domains; it && idx < 0; it = it->next_) {
         idx = find_in(it, addr);
-        if (idx >= 0) dom = it;
+        if (idx >= 0) *dom = it;
     }
+    if (idx >= 0 && copy) *copy = (*dom)->parts_[idx];
     rtm_port_critical_exit(key);
+    return idx;
+}
+
+const rtm_partition *rtm_domain_find(const rtm_domain *prefer, uintptr_t addr, rtm_domain **dom_out,
+                                     uint32_t *index_out)
+{
+    rtm_domain *dom = NULL;
+    int32_t idx = find_locked(prefer, addr, &dom, NULL);
     if (idx < 0) return NULL;
     if (dom_out) *dom_out = dom;
     if (index_out) *index_out = (uint32_t)idx;
     return &dom->parts_[idx];
+}
+
+bool rtm_domain_lookup(const rtm_domain *prefer, uintptr_t addr, rtm_partition *out, rtm_domain **dom_out,
+                       uint32_t *index_out)
+{
+    rtm_domain *dom = NULL;
+    rtm_partition copy;
+    int32_t idx = find_locked(prefer, addr, &dom, &copy);
+    if (idx < 0) return false;
+    if (out) *out = copy;
+    if (dom_out) *dom_out = dom;
+    if (index_out) *index_out = (uint32_t)idx;
+    return true;
 }

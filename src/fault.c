@@ -124,9 +124,8 @@ rtm_fault_action rtm_fault_handle(rtm_fault_record *rec)
     if (rec->flags & RTM_FAULT_F_ADDR_VALID) {
         rtm_domain *pd = NULL;
         uint32_t idx = 0;
-        const rtm_partition *p = rtm_domain_find(rec->domain, rec->addr, &pd, &idx);
-        if (p) {
-            rec->partition = *p;
+        /* copied inside the critical section: another thread may be changing that domain */
+        if (rtm_domain_lookup(rec->domain, rec->addr, &rec->partition, &pd, &idx)) {
             rec->part_domain = pd;
             rec->part_index = (int32_t)idx;
         }

@@ -192,11 +192,22 @@ rtm_domain *rtm_domain_of_thread(uintptr_t thread);
 /**
  * Finds a partition containing @p addr: first in @p prefer (if not NULL), then in every registered
  * domain. On success stores the domain (if @p dom_out) and the partition index (if @p index_out)
- * and returns a pointer to the partition inside that domain; NULL if none. O(domains *
- * partitions), ISR-safe (takes the port's critical section).
+ * and returns a pointer to the partition inside that domain; NULL if none. The pointer is valid
+ * until that domain changes (add, remove, deinit): code that may run while another thread changes
+ * domains uses rtm_domain_lookup, which copies. O(domains * partitions), ISR-safe (takes the port's
+ * critical section).
  */
 const rtm_partition *rtm_domain_find(const rtm_domain *prefer, uintptr_t addr, rtm_domain **dom_out,
                                      uint32_t *index_out);
+
+/**
+ * As rtm_domain_find, but copies the partition into @p out (if not NULL) inside the critical
+ * section, so that a concurrent rtm_domain_add_partition / remove_partition cannot tear it (the
+ * fault handler's way). true if found; false, and nothing stored, if not. O(domains * partitions),
+ * ISR-safe.
+ */
+bool rtm_domain_lookup(const rtm_domain *prefer, uintptr_t addr, rtm_partition *out, rtm_domain **dom_out,
+                       uint32_t *index_out);
 
 #ifdef __cplusplus
 }

@@ -69,9 +69,12 @@ typedef struct {
 
 /**
  * Sets up @p t over @p levels heaps: heaps[0] serves every priority, heaps[levels-1] only the top
- * one. The heaps must be initialised and distinct, and their regions must not overlap (each
- * heap's extent is found with rtm_heap_walk: O(blocks of all heaps); regions added to a heap
- * after this call are not known to free).
+ * one. The heaps must be initialised and distinct, and their extents must not overlap: a heap's
+ * extent runs from its lowest block to the end of its highest, across the gaps between its
+ * regions, so a heap of several regions must not have another tier's heap between two of them
+ * (RTM_ERR_OVERLAP; free finds the owner of a pointer with one range test per tier). The extents
+ * are found with rtm_heap_walk: O(blocks of all heaps); regions added to a heap after this call
+ * are not known to free.
  * Fails (t unchanged, reported) with RTM_ERR_ARG (t or heaps NULL, a heap NULL or repeated),
  * RTM_ERR_SIZE (levels 0 or above RTM_RESERVE_MAX_LEVELS) or RTM_ERR_OVERLAP.
  * Not thread-safe (init before sharing).

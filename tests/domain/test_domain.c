@@ -278,6 +278,20 @@ static void threads_and_registry(void **state)
     assert_int_equal(idx, 1);
     assert_int_equal(p->start, p_priv.start);
     assert_null(rtm_domain_find(&a, 0x30000000u, &dom, &idx));
+    /* the copying lookup finds the same, and stores nothing when there is nothing */
+    rtm_partition got = {0};
+    dom = NULL;
+    idx = 99;
+    assert_true(rtm_domain_lookup(NULL, p_priv.start + 5, &got, &dom, &idx));
+    assert_ptr_equal(dom, &b);
+    assert_int_equal(idx, 1);
+    assert_memory_equal(&got, p, sizeof got);
+    rtm_partition untouched = got;
+    assert_false(rtm_domain_lookup(&a, 0x30000000u, &got, &dom, &idx));
+    assert_memory_equal(&got, &untouched, sizeof got);
+    assert_ptr_equal(dom, &b);
+    assert_int_equal(idx, 1);
+    assert_true(rtm_domain_lookup(NULL, p_priv.start, NULL, NULL, NULL));
     /* shared partition: prefer decides */
     rtm_domain c = {0};
     const rtm_partition *pc[] = {&p_data};
