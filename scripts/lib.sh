@@ -22,6 +22,12 @@ rtm_m32_exec() {
   mkdir -p build
   printf 'int main(void) { return 42; }\n' >"$probe.c"
   gcc -m32 "$probe.c" -o "$probe" 2>/dev/null || { echo "gcc -m32 cannot link a program (gcc-multilib?)" >&2; return 1; }
+  # Registered by an earlier run: the kernel then hands every 32-bit program to qemu-i386, so the
+  # probe below would run but not natively (callgrind, for one, cannot run it).
+  if grep -qs '^enabled' $reg/rtm-i386 && "$probe" 2>/dev/null; [ $? -eq 42 ]; then
+    echo qemu-i386
+    return 0
+  fi
   "$probe" 2>/dev/null
   [ $? -eq 42 ] && { echo native; return 0; }
   if [ -x /usr/bin/qemu-i386-static ] && [ "$(id -u)" = 0 ]; then
