@@ -17,19 +17,20 @@
  *   subregion is as if the region did not cover it (the access falls to lower regions or the
  *   background map).
  *
- * Covering a range [S, E) (multiples of 32):
- *  - one region: for each size 2^k >= the range, the window is the 2^k-aligned block holding the
- *    start; for k >= 8 only the subregions that meet [S, E) are enabled. The smallest waste wins.
- *  - several regions, exact: greedy from the left; at the covered prefix [S, p) take the region
- *    (any k, subregions allowed, may overlap the already covered prefix but never start below S)
- *    whose enabled run reaches farthest without passing E. Taking the farthest reach each step is
- *    the classic interval-cover argument, so the count is minimal among covers whose regions each
- *    enable one contiguous run of subregions (the only kind generated).
- *  - a budget of r regions: j greedy exact steps followed by one rounding region for the rest, for
- *    every j < r; the least waste wins (ties: fewer regions).
- * Wasted bytes are never allowed to cover another range of the same set (that would grant access
- * to it). Across ranges a small dynamic program spends the slot budget where it saves most bytes.
- * Stack use ~1.3 KiB with the defaults (RTM_MPU_MAX_REGIONS 16, RTM_MPU_V7M_MAX_SPLIT 4).
+ * Covering a range [S, E) (multiples of 32) with at most r regions (cover_range): every cover
+ * grants one span [L, R) around the range, L = S rounded down to 2^j and R = E rounded up to 2^j
+ * for some j in 5..29, and wastes (S - L) + (R - E). For each candidate L (nearest first) the
+ * planner finds the nearest R for which the farthest-reach greedy over the runs inside [L, R)
+ * (any window size, one contiguous run of subregions each, overlaps allowed) covers the range
+ * with <= r regions; the least waste wins (ties: fewer regions). This rounds at the start, at the
+ * end, at both or at neither, and is the least waste of any cover of <= r regions that carry the
+ * range's attributes (the argument is at cover_range). Bounds whose waste would cover another
+ * range of the same set are never tried (that would grant access to it). Across ranges a small
+ * dynamic program spends the slot budget where it saves most bytes; RTM_MPU_V7M_MAX_SPLIT caps
+ * the regions of one range, and a region never serves two ranges.
+ * Stack use about 1.8 KiB with the defaults (RTM_MPU_MAX_REGIONS 16, RTM_MPU_V7M_MAX_SPLIT 4;
+ * -Os -fstack-usage, Cortex-M4 / M0+: rtm_mpu_plan_v7m_ 1376 + cover_range 304 / 320 + cover_within
+ * 120 / 112).
  */
 #include "mpu_internal.h"
 
@@ -54,22 +55,6 @@ typedef struct {
     v7_region reg[RTM_MPU_V7M_MAX_SPLIT];
 } v7_cover;
 
-/* The enabled run of window (base, k) that covers [lo, hi): whole window for k < 8, else the
- * subregions meeting [lo, hi). */
-static void make_run(uint64_t base, uint32_t k, uint64_t lo, uint64_t hi, v7_region *r)
-{
-    r->base = base;
-    r->log2 = k;
-    if (k < 8) {
-        r->rs = base;
-        r->re = base + (1ull << k);
-        return;
-    }
-    uint64_t sub = 1ull << (k - 3u);
-    r->rs = base + ((lo - base) / sub) * sub;
-    r->re = base + ((hi - base + sub - 1u) / sub) * sub;
-}
-
 /* True when the bytes of run [rs, re) outside [S, E) touch no other range of the set. */
 static bool waste_ok(uint64_t rs, uint64_t re, uint64_t S, uint64_t E, const rtm_mpu_range *ranges, size_t n,
                      size_t self)
@@ -85,39 +70,12 @@ static bool waste_ok(uint64_t rs, uint64_t re, uint64_t S, uint64_t E, const rtm
     return true;
 }
 
-static uint64_t run_waste(const v7_region *r, uint64_t S, uint64_t E)
-{
-    return (r->rs < S ? S - r->rs : 0u) + (r->re > E ? r->re - E : 0u);
-}
-
-/* Least-waste single region covering [p, E) (part of range [S, E)). */
-static bool cover_single(uint64_t S, uint64_t E, uint64_t p, const rtm_mpu_range *ranges, size_t n, size_t self,
-                         v7_region *best)
-{
-    uint64_t best_w = V7_INF;
-    for (uint32_t k = 5; k <= 32; k++) {
-        uint64_t size = 1ull << k;
-        uint64_t base = p & ~(size - 1u);
-        if (base + size < E) continue;
-        v7_region r;
-        make_run(base, k, p, E, &r);
-        uint64_t w = run_waste(&r, S, E);
-        if (w < best_w && waste_ok(r.rs, r.re, S, E, ranges, n, self)) {
-            best_w = w;
-            *best = r;
-            if (w == 0) break;
-        }
-    }
-    return best_w != V7_INF;
-}
-
-/* Greedy exact step at p: the region whose enabled run lies in [S, E), starts <= p and ends
- * farthest. Always succeeds (k = 5 covers [p, p + 32)). */
-static void cover_step(uint64_t S, uint64_t E, uint64_t p, v7_region *best)
+/* Greedy step at p: the region whose enabled run lies in [lo, hi), starts <= p and ends farthest.
+ * Always succeeds when lo <= p and p + 32 <= hi, all multiples of 32 (the 32-byte window at p). */
+static void cover_step(uint64_t lo, uint64_t hi, uint64_t p, v7_region *best)
 {
     uint64_t reach = p;
-    /* Some window always reaches past p for validated ranges (32-byte granules: the 32-byte window
-     * at p); an empty run at p otherwise, so that *best is always written (and GCC can see it). */
+    /* An empty run at p otherwise, so that *best is always written (and GCC can see it). */
     v7_region none = {p, 5, p, p};
     *best = none;
     for (uint32_t k = 5; k <= 32; k++) {
@@ -126,12 +84,12 @@ static void cover_step(uint64_t S, uint64_t E, uint64_t p, v7_region *best)
         uint64_t wend = base + size;
         v7_region r = {base, k, base, wend};
         if (k < 8) {
-            if (base < S || wend > E) continue;
+            if (base < lo || wend > hi) continue;
         } else {
             uint64_t sub = size / 8u;
-            uint64_t lo = S > base ? S : base;
-            r.rs = base + ((lo - base + sub - 1u) / sub) * sub;
-            r.re = base + ((E - base) / sub) * sub;
+            uint64_t from = lo > base ? lo : base;
+            r.rs = base + ((from - base + sub - 1u) / sub) * sub;
+            r.re = base + ((hi - base) / sub) * sub;
             if (r.re > wend) r.re = wend;
             if (r.rs > p || r.re <= p) continue;
         }
@@ -142,43 +100,90 @@ static void cover_step(uint64_t S, uint64_t E, uint64_t p, v7_region *best)
     }
 }
 
-/* Cheapest cover of range i with at most `budget` regions. False if none (waste would hit another
- * range and the exact cover needs more than budget). */
+/* Fewest-region cover of [S, E) by runs inside [lo, hi) (lo <= S, hi >= E): farthest-reach greedy
+ * from S. False when it needs more than budget regions. c->waste is the span granted outside
+ * [S, E) (regions may overlap each other, so it is not the sum of their own excesses). */
+static bool cover_within(uint64_t S, uint64_t E, uint64_t lo, uint64_t hi, uint32_t budget, v7_cover *c)
+{
+    uint64_t p = S, low = S;
+    c->n = 0;
+    while (p < E) {
+        if (c->n == budget) return false;
+        v7_region *r = &c->reg[c->n++];
+        cover_step(lo, hi, p, r);
+        if (r->re <= p) return false; /* cannot happen for validated ranges; never loop */
+        if (r->rs < low) low = r->rs;
+        p = r->re;
+    }
+    c->waste = (S - low) + (p - E);
+    return true;
+}
+
+/* v rounded down (or up) to a multiple of 2^j. */
+static uint64_t round_pow2(uint64_t v, uint32_t j, bool up)
+{
+    uint64_t g = 1ull << j;
+    return up ? (v + g - 1u) & ~(g - 1u) : v & ~(g - 1u);
+}
+
+/* Candidate bounds: v rounded to 2^j for j = 5..29 (down for a lower bound, up for an upper one),
+ * nearest first, duplicates dropped, cut at the first bound whose waste would touch another range
+ * of the set (every farther bound contains that waste too). 29 is the largest subregion (4 GiB / 8);
+ * 5 gives v itself, which is always kept. Stores the exponents (bytes, to keep the planner's stack
+ * small) and returns their count. */
+#define V7_BOUNDS 25u
+static uint32_t bounds(uint64_t v, bool up, uint64_t S, uint64_t E, const rtm_mpu_range *ranges, size_t n,
+                       size_t self, uint8_t out[V7_BOUNDS])
+{
+    uint32_t m = 0;
+    for (uint32_t j = 5; j <= 29; j++) {
+        uint64_t b = round_pow2(v, j, up);
+        if (m > 0 && b == round_pow2(v, out[m - 1u], up)) continue;
+        if (!(up ? waste_ok(S, b, S, E, ranges, n, self) : waste_ok(b, E, S, E, ranges, n, self))) break;
+        out[m++] = (uint8_t)j;
+    }
+    return m;
+}
+
+/*
+ * Least-waste cover of range i with at most `budget` regions (ties: fewer regions). False if none
+ * (the waste would hit another range and the exact cover needs more than budget regions).
+ *
+ * Why this is optimal among covers whose regions all carry the range's attributes: take any cover.
+ * Dropping regions that miss [S, E) and trimming each run to start at the subregion that holds S
+ * (or end at the one that holds E) only removes waste, and its runs are contiguous (a run beyond
+ * the range is pure waste; a hole inside it must be covered by another region anyway). What it
+ * grants is then one span [L, R) with L = S rounded down to some 2^j and R = E rounded up to some
+ * 2^j, j = 5..29 (a run's ends are multiples of its subregion, or window, size), and its waste is
+ * (S - L) + (R - E). Farthest-reach greedy over all runs inside [L, R) is the classic optimal
+ * interval cover, so it needs no more regions than that cover. Searching every candidate pair
+ * (L, R) therefore finds the least waste. Feasibility is monotone (a wider span only adds runs),
+ * so for L from nearest to farthest the least feasible R only moves down: one walk over both
+ * lists, at most 2 * V7_BOUNDS + V7_BOUNDS greedy covers of <= budget steps of 28 windows.
+ */
 static bool cover_range(const rtm_mpu_range *ranges, size_t n, size_t i, uint32_t budget, v7_cover *out)
 {
     uint64_t S = ranges[i].base, E = S + ranges[i].size;
-    v7_cover cur;
+    uint8_t lo_j[V7_BOUNDS], hi_j[V7_BOUNDS];
+    uint32_t nl = bounds(S, false, S, E, ranges, n, i, lo_j);
+    uint32_t nh = bounds(E, true, S, E, ranges, n, i, hi_j);
+    uint32_t h = nh - 1u; /* bounds() keeps S and E themselves: nl, nh >= 1 */
     bool found = false;
     out->n = 0;
     out->waste = V7_INF;
-    cur.n = 0;
-    uint64_t p = S;
-    for (uint32_t j = 0; j < budget; j++) {
-        /* j greedy regions are in cur; try one rounding region for [p, E). */
-        v7_region last;
-        if (cover_single(S, E, p, ranges, n, i, &last)) {
-            uint64_t w = run_waste(&last, S, E);
-            if (!found || w < out->waste) {
-                *out = cur;
-                out->reg[out->n++] = last;
-                out->waste = w;
-                found = true;
-            }
-            if (w == 0) break;
+    for (uint32_t l = 0; l < nl; l++) {
+        uint64_t lo = round_pow2(S, lo_j[l], false);
+        if (found && S - lo > out->waste) break; /* the lower waste alone is already worse */
+        v7_cover c; /* one scratch cover, not two: the planner's stack is what embedded users budget */
+        if (!cover_within(S, E, lo, round_pow2(E, hi_j[h], true), budget, &c)) continue;
+        while (h > 0 && cover_within(S, E, lo, round_pow2(E, hi_j[h - 1u], true), budget, &c)) h--;
+        /* A failed try above overwrote c: build it again for the bound kept (cannot fail). */
+        if (!cover_within(S, E, lo, round_pow2(E, hi_j[h], true), budget, &c)) continue;
+        if (!found || c.waste < out->waste || (c.waste == out->waste && c.n < out->n)) {
+            *out = c;
+            found = true;
         }
-        if (j + 1 >= budget) break;
-        v7_region step;
-        cover_step(S, E, p, &step);
-        cur.reg[cur.n++] = step;
-        p = step.re;
-        if (p >= E) { /* exact with j + 1 regions */
-            if (!found || out->waste > 0) {
-                *out = cur;
-                out->waste = 0;
-                found = true;
-            }
-            break;
-        }
+        if (out->waste == 0) break;
     }
     return found;
 }

@@ -580,6 +580,75 @@ static void case_isr_fault(void)
 }
 #endif
 
+#if defined(__arm__) && __ARM_ARCH_ISA_THUMB >= 2
+/*
+ * SKIP of a store that faults inside a Thumb IT block. The port moves the stacked PC past the
+ * store; it must also step the stacked IT state (xPSR IT[7:0]) by one instruction, as the store
+ * would have done had it completed. Otherwise the instructions after it run under the store's
+ * condition slot: an else-slot instruction runs although its condition is false, and the first
+ * instruction after the block is treated as still inside it and may be skipped.
+ *
+ * Two blocks, each with a store to a privileged read-only word that the policy skips:
+ *   A: ite ne   - 16-bit store in slot 1 of 2; slot 2 (eq) must not run, the next insn must.
+ *   B: itte eq  - 32-bit store (str.w) in slot 2 of 3, so the skip also takes the 4-byte length
+ *                 and starts from a mid-block state; slot 3 (ne) must not run, the next insn must.
+ * The conditions are chosen so that the faulting store executes (its condition holds) and every
+ * wrong slot would change a marker. Every register is low (r0-r7), as 16-bit encodings need.
+ */
+static void case_skip_in_it_block(void)
+{
+    volatile uint32_t *w = board_privileged_ro_word(g_part_ro, PART_RO_BYTES);
+    uint32_t before = *w;
+    g_skip_addr = (uintptr_t)w;
+    g_policy_calls = 0;
+    rtm_fault_set_policy(skip_policy, NULL);
+    uint32_t faults = rtm_fault_count();
+
+    uint32_t else_a = 0, after_a = 0, scratch;
+    __asm volatile("movs %[s], #0\n\t"
+                   "cmp %[s], #1\n\t"          /* Z = 0: ne holds */
+                   "ite ne\n\t"
+                   "strne %[v], [%[a]]\n\t"    /* faults, skipped */
+                   "moveq %[e], #1\n\t"        /* eq is false: must not run */
+                   "movs %[n], #1\n\t"         /* after the block: must run */
+                   : [s] "=&l"(scratch), [e] "+l"(else_a), [n] "+l"(after_a)
+                   : [a] "l"(w), [v] "l"(~before)
+                   : "cc", "memory");
+
+    uint32_t then_b = 0, else_b = 0, after_b = 0;
+    __asm volatile("movs %[s], #0\n\t"
+                   "cmp %[s], #0\n\t"          /* Z = 1: eq holds */
+                   "itte eq\n\t"
+                   "moveq %[t], #1\n\t"        /* slot 1: runs */
+                   "streq.w %[v], [%[a]]\n\t"  /* slot 2: faults, skipped (32-bit) */
+                   "movne %[e], #1\n\t"        /* slot 3, ne is false: must not run */
+                   "movs %[n], #1\n\t"         /* after the block: must run */
+                   : [s] "=&l"(scratch), [t] "+l"(then_b), [e] "+l"(else_b), [n] "+l"(after_b)
+                   : [a] "l"(w), [v] "l"(~before)
+                   : "cc", "memory");
+    rtm_fault_set_policy(NULL, NULL);
+
+    tgt_puts("  block A: else slot ran ");
+    tgt_put_u(else_a);
+    tgt_puts(" (want 0), next ran ");
+    tgt_put_u(after_a);
+    tgt_puts(" (want 1); block B: then ");
+    tgt_put_u(then_b);
+    tgt_puts(" else ");
+    tgt_put_u(else_b);
+    tgt_puts(" next ");
+    tgt_put_u(after_b);
+    tgt_puts(" (want 1 0 1)\n");
+    TGT_CHECK(*w == before);
+    TGT_CHECK(g_policy_calls == 2 && rtm_fault_count() == faults + 2);
+    TGT_CHECK(else_a == 0 && after_a == 1);
+    TGT_CHECK(then_b == 1 && else_b == 0 && after_b == 1);
+    rtm_fault_record r;
+    TGT_REQUIRE(last_fault(&r));
+    TGT_CHECK(r.action == RTM_FAULT_SKIP && r.addr == (uintptr_t)w && r.access == RTM_ACCESS_WRITE);
+}
+#endif
+
 static const struct {
     const char *name;
     void (*fn)(void);
@@ -598,6 +667,9 @@ static const struct {
     {"domain.stack_overflow", case_stack_overflow},
 #if defined(__arm__)
     {"fault.in_isr", case_isr_fault},
+#endif
+#if defined(__arm__) && __ARM_ARCH_ISA_THUMB >= 2
+    {"fault.skip_in_it_block", case_skip_in_it_block},
 #endif
     {"domain.privileged_skip", case_privileged_skip},
 };

@@ -245,7 +245,13 @@ typedef struct rtm_mpu_diag {
 
 /**
  * Plans and encodes @p n ranges into the slots of @p set of @p arch, choosing the layout that
- * wastes the fewest bytes within the slot budget (ties: fewest slots).
+ * wastes the fewest bytes within the slot budget (ties: fewest slots). ARMv8-M, PMP and POSIX are
+ * exact (no waste). ARMv7-M: for each range and each region count up to RTM_MPU_V7M_MAX_SPLIT the
+ * cover is the least waste of any cover by that many regions carrying the range's attributes (one
+ * contiguous run of subregions each; it may round at the start, the end or both) whose waste
+ * touches no other range of the set; the slots are then shared out among the ranges to minimise
+ * the total. Not considered: a region shared by two ranges, more than RTM_MPU_V7M_MAX_SPLIT
+ * regions for one range, and extra "no access" regions laid over waste to hide it.
  * Fails (and leaves *out zeroed, fills *diag if not NULL) when:
  *   RTM_ERR_ARG        arch, out NULL; ranges NULL with n > 0; attribute invalid
  *   RTM_ERR_UNSUPPORTED attr the architecture cannot express (ARMv8-M: P_RW_U_RO, P_NA_U_NA;
@@ -258,15 +264,19 @@ typedef struct rtm_mpu_diag {
  *   RTM_ERR_NO_SLOT    the ranges need more slots than the set has (diag names the first range
  *                      that did not fit), or more than RTM_MPU_MAX_REGIONS ranges (a POSIX arch
  *                      may have more slots than a plan holds)
- * Complexity: O(n^2 + n * slots * 32) with n <= RTM_MPU_MAX_REGIONS. Thread- and ISR-safe.
+ * Complexity: O(n^2 + n * slots * 32) with n <= RTM_MPU_MAX_REGIONS; ARMv7-M O(n^2 * 50 +
+ * n * split^2 * 75 * 28), split = min(free slots, RTM_MPU_V7M_MAX_SPLIT): at most 75 greedy covers
+ * of 28 window sizes per step (one, when the range needs no waste). Thread- and ISR-safe.
  */
 rtm_err rtm_mpu_plan(const rtm_mpu_arch *arch, rtm_mpu_set set, const rtm_mpu_range *ranges, size_t n,
                      rtm_mpu_regs *out, rtm_mpu_diag *diag);
 
 /**
- * ARMv7-M only: the cheapest cover of one range [base, base+size) with at most @p max_regions
- * regions (slot numbers first, first+1, ...), for tools and tests. Same failure rules as
- * rtm_mpu_plan; RTM_ERR_NO_SLOT when no cover within max_regions exists. O(32 * max_regions).
+ * ARMv7-M only: the least-waste cover of one range [base, base+size) with at most @p max_regions
+ * regions (ties: fewer regions; slot numbers first, first+1, ...), for tools and tests. Least
+ * waste among all covers by regions that carry the range's attributes (see rtm_mpu_plan). Same
+ * failure rules as rtm_mpu_plan; RTM_ERR_NO_SLOT when no cover within max_regions exists.
+ * O(75 * 28 * max_regions).
  */
 rtm_err rtm_mpu_v7m_cover(const rtm_mpu_range *range, uint32_t first, uint32_t max_regions, rtm_mpu_regs *out);
 

@@ -5,7 +5,9 @@
  * finds the exception frame (MSP or PSP, from EXC_RETURN bit 2) and calls cm_fault_dispatch(). That
  * builds an rtm_fault_record (rtmem/fault.h) from CFSR/HFSR/MMFAR/BFAR and the stacked frame, calls
  * rtm_fault_handle() (the policy hook decides), clears the sticky status bits and then:
- *   SKIP   advances the stacked PC past the 16- or 32-bit faulting instruction;
+ *   SKIP   advances the stacked PC past the 16- or 32-bit faulting instruction and steps the
+ *          stacked IT state as the completed instruction would have (ITAdvance, see
+ *          cm_xpsr_after_skip), so that a skip inside an IT block keeps the block's conditions;
  *   RETRY  returns to the same instruction;
  *   ABORT  points PSP at a fresh frame so that the exception returns, privileged, into
  *          cm_thread_resume(), which restores the context saved by rtm_cm_thread_run();
@@ -185,6 +187,53 @@ static uint32_t cm_insn_len(uint32_t pc)
     return (hw & 0xF800u) >= 0xE800u ? 4u : 2u;
 }
 
+/*
+ * IT (If-Then) execution state in the stacked xPSR (EPSR part). ARMv7-M ARM A7.3.3 / B1.4.2 and
+ * ARMv8-M ARM (same layout and pseudocode, Mainline only; ARMv6-M and v8-M Baseline have no IT):
+ *
+ *   xPSR  31      27 26   25 24 23      16 15         10 9         0
+ *         | flags  |IT[1:0] |T |  ...     |  IT[7:2]    |   ...     |
+ *
+ * IT[7:5] is the block's base condition, IT[4:0] the mask that holds the low condition bit of each
+ * remaining slot and its length. When an instruction of the block completes, the core runs
+ * ITAdvance():  if IT[2:0] == '000' then ITSTATE = 0  else IT[4:0] = LSL(IT[4:0], 1).
+ * A fault abandons the instruction before that, so the stacked state still names the faulting
+ * instruction's slot. SKIP pretends the instruction completed and must do the same step; otherwise
+ * the next instruction runs under the faulting one's condition and the block ends one late.
+ *
+ * Outside an IT block IT[3:0] is 0 and the same bits may hold ICI (the continuation of an
+ * interrupted LDM/STM/PUSH/POP: bits [15:12], with [26:25] and [11:10] zero). IT[2:0] is then 0,
+ * so the step clears the field, which is also right for ICI: the skipped instruction is not
+ * resumed. An xPSR with no IT or ICI state is returned unchanged.
+ */
+#define CM_XPSR_IT_LO_SHIFT 25u /* IT[1:0] */
+#define CM_XPSR_IT_HI_SHIFT 10u /* IT[7:2] */
+#define CM_XPSR_IT_MASK ((0x3u << CM_XPSR_IT_LO_SHIFT) | (0x3Fu << CM_XPSR_IT_HI_SHIFT))
+_Static_assert((CM_XPSR_IT_MASK & (1u << 24)) == 0, "the IT field must not touch the Thumb bit");
+
+static uint32_t cm_xpsr_itstate(uint32_t xpsr)
+{
+    return ((xpsr >> CM_XPSR_IT_LO_SHIFT) & 0x3u) | (((xpsr >> CM_XPSR_IT_HI_SHIFT) & 0x3Fu) << 2);
+}
+
+static uint32_t cm_xpsr_with_itstate(uint32_t xpsr, uint32_t it)
+{
+    return (xpsr & ~CM_XPSR_IT_MASK) | ((it & 0x3u) << CM_XPSR_IT_LO_SHIFT) | ((it >> 2) << CM_XPSR_IT_HI_SHIFT);
+}
+
+/* ITAdvance() of the architecture, on IT[7:0]. */
+static uint32_t cm_it_advance(uint32_t it)
+{
+    if ((it & 0x7u) == 0) return 0;
+    return (it & 0xE0u) | ((it << 1) & 0x1Fu);
+}
+
+/* The stacked xPSR as it would be had the faulting instruction completed (see above). */
+static uint32_t cm_xpsr_after_skip(uint32_t xpsr)
+{
+    return cm_xpsr_with_itstate(xpsr, cm_it_advance(cm_xpsr_itstate(xpsr)));
+}
+
 /* Data access kind of the faulting Thumb instruction (loads vs stores), for the record. The
  * MemManage status does not say; decoding the instruction does for the common forms. */
 static uint32_t cm_data_access(uint32_t pc)
@@ -246,6 +295,7 @@ void cm_fault_dispatch(uint32_t exc_return, uint32_t *frame)
     if (a == RTM_FAULT_RETRY && (r.can & RTM_FAULT_CAN(RTM_FAULT_RETRY))) return;
     if (a == RTM_FAULT_SKIP && (r.can & RTM_FAULT_CAN(RTM_FAULT_SKIP))) {
         frame[6] = r.pc + cm_insn_len((uint32_t)r.pc);
+        frame[7] = cm_xpsr_after_skip(frame[7]); /* inside an IT block: on to the next slot */
         return;
     }
     if (a == RTM_FAULT_ABORT_THREAD && (r.can & RTM_FAULT_CAN(RTM_FAULT_ABORT_THREAD))) {

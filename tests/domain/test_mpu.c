@@ -215,6 +215,120 @@ static void v7m_cover_api(void **state)
 
 /* ---- ARMv8-M ----------------------------------------------------------------------------------- */
 
+/* The review's case: [0x20000020, 0x20008020), 32 KiB starting 32 B above a 32 KiB boundary.
+ * One region: the 64 KiB window at 0x20000000 with 8 KiB subregions 0..4 on (SRD 0xE0, SIZE 15 ->
+ * 0x1E): grants [0x20000000, 0x2000A000), 40 KiB for 32 KiB, 8192 B wasted; RASR 0x130BE01F.
+ * Two regions: round at the start, not the end: the whole 32 KiB window at 0x20000000 (SIZE 14 ->
+ * 0x1C, RASR 0x130B001D, 32 B below the range wasted) + the 32 B at 0x20008000 (RASR 0x130B0009):
+ * 32 B wasted. An exact cover needs 6 regions (0x20/0x100/0x800/0x4000/0x8000/0x8020 boundaries:
+ * from S the largest aligned run that starts at or after S), so 3 and 4 regions also waste 32.
+ * Before: 2 and 3 regions wasted 8192 (one region), 4 regions 8160 (3 exact + one rounding). */
+_Static_assert(RTM_MPU_V7M_MAX_SPLIT >= 4, "the neighbour case below needs 4 regions for one range");
+static void v7m_rounds_at_the_start(void **state)
+{
+    (void)state;
+    rtm_mpu_range r = {0x20000020u, 0x8000u, RW_XN};
+    rtm_mpu_regs g;
+    assert_int_equal(rtm_mpu_v7m_cover(&r, 0, 1, &g), RTM_OK);
+    assert_int_equal(g.count, 1);
+    assert_int_equal(g.r.v7m[0].rbar, 0x20000010u);
+    assert_int_equal(g.r.v7m[0].rasr, 0x130BE01Fu);
+    assert_int_equal(g.wasted, 8192);
+    for (uint32_t m = 2; m <= RTM_MPU_V7M_MAX_SPLIT; m++) {
+        assert_int_equal(rtm_mpu_v7m_cover(&r, 0, m, &g), RTM_OK);
+        assert_int_equal(g.count, 2);
+        assert_int_equal(g.r.v7m[0].rbar, 0x20000010u);
+        assert_int_equal(g.r.v7m[0].rasr, 0x130B001Du);
+        assert_int_equal(g.r.v7m[1].rbar, 0x20008011u);
+        assert_int_equal(g.r.v7m[1].rasr, 0x130B0009u);
+        assert_int_equal(g.wasted, 32);
+    }
+    /* The same through the planner with 2 free slots (slots 6 and 7). */
+    rtm_mpu_arch a = RTM_MPU_ARCH_ARMV7M(8, 6);
+    plan_ok(&a, RTM_MPU_SET_DOMAIN, &r, 1, &g);
+    assert_int_equal(g.count, 2);
+    assert_int_equal(g.r.v7m[0].rbar, 0x20000016u);
+    assert_int_equal(g.r.v7m[1].rbar, 0x20008017u);
+    assert_int_equal(g.wasted, 32);
+    /* A neighbour in the 32 B below forbids rounding at the start. Then no cover of 1..3 regions
+     * exists: from S a run may only start at S, so the first region is at most the 256 B window
+     * with 32 B subregions 1..7 ([S, 0x20000100)), the second reaches 0x20000800 (2 KiB window,
+     * 256 B subregions), the third 0x20004000, and only a fourth, the 64 KiB window with 8 KiB
+     * subregions 1..4, reaches E, granting up to 0x2000A000: 8160 B. The neighbour takes one
+     * slot: 5 slots plan (8160 B wasted), 4 do not. */
+    rtm_mpu_range two[2] = {{0x20000000u, 32u, RTM_PART_P_RW_U_NA}, r};
+    rtm_mpu_arch a5 = RTM_MPU_ARCH_ARMV7M(8, 3), a4 = RTM_MPU_ARCH_ARMV7M(8, 4);
+    plan_ok(&a5, RTM_MPU_SET_DOMAIN, two, 2, &g);
+    assert_int_equal(g.count, 5);
+    assert_int_equal(g.wasted, 8160);
+    rtm_mpu_diag d;
+    assert_int_equal(rtm_mpu_plan(&a4, RTM_MPU_SET_DOMAIN, two, 2, &g, &d), RTM_ERR_NO_SLOT);
+}
+
+/* A partial subregion run at the start: [0x20000020, 0x2000C020) (48 KiB) in two regions: the
+ * 64 KiB window at 0x20000000 with 8 KiB subregions 0..5 on (SRD 0xC0 -> 0xC000, SIZE 15 -> 0x1E:
+ * RASR 0x130BC01F) for [0x20000000, 0x2000C000), 32 B below the range, + 32 B at 0x2000C000.
+ * Before: 8192 B (one region, subregions 0..6). */
+static void v7m_rounds_at_the_start_with_subregions(void **state)
+{
+    (void)state;
+    rtm_mpu_range r = {0x20000020u, 0xC000u, RW_XN};
+    rtm_mpu_regs g;
+    assert_int_equal(rtm_mpu_v7m_cover(&r, 0, 1, &g), RTM_OK);
+    assert_int_equal(g.count, 1);
+    assert_int_equal(g.r.v7m[0].rasr, 0x130B801Fu); /* subregions 0..6, SRD 0x80 */
+    assert_int_equal(g.wasted, 8192);
+    assert_int_equal(rtm_mpu_v7m_cover(&r, 0, 2, &g), RTM_OK);
+    assert_int_equal(g.count, 2);
+    assert_int_equal(g.r.v7m[0].rbar, 0x20000010u);
+    assert_int_equal(g.r.v7m[0].rasr, 0x130BC01Fu);
+    assert_int_equal(g.r.v7m[1].rbar, 0x2000C011u);
+    assert_int_equal(g.r.v7m[1].rasr, 0x130B0009u);
+    assert_int_equal(g.wasted, 32);
+}
+
+/* The mirror image, rounding at the end: [0x20007FE0, 0x2000FFE0) in two regions: 32 B at
+ * 0x20007FE0 (RBAR 0x20007FF0) + the whole 32 KiB window at 0x20008000, 32 B above the range. */
+static void v7m_rounds_at_the_end(void **state)
+{
+    (void)state;
+    rtm_mpu_range r = {0x20007FE0u, 0x8000u, RW_XN};
+    rtm_mpu_regs g;
+    assert_int_equal(rtm_mpu_v7m_cover(&r, 0, 2, &g), RTM_OK);
+    assert_int_equal(g.count, 2);
+    assert_int_equal(g.r.v7m[0].rbar, 0x20007FF0u);
+    assert_int_equal(g.r.v7m[0].rasr, 0x130B0009u);
+    assert_int_equal(g.r.v7m[1].rbar, 0x20008011u);
+    assert_int_equal(g.r.v7m[1].rasr, 0x130B001Du);
+    assert_int_equal(g.wasted, 32);
+}
+
+/* Rounding at both ends: [0x20000020, 0x2000FFE0) (64 KiB - 64 B). With 1..3 regions the best is
+ * the whole 64 KiB window at 0x20000000 (SIZE 15 -> 0x1E, RASR 0x130B001F), 32 B wasted at each end:
+ * exact from S the runs reach only 0x20000100, 0x20000800, 0x20004000 (each window's run must
+ * start at or after S), and from 0x20000000 the 32 KiB window then [0x20008000, 0x2000F000)
+ * (4 KiB subregions) leave 0xFE0 B that one more region cannot end exactly at E. With 4 regions
+ * those three exact steps plus the 64 KiB window's subregions 1..7 ([0x20002000, 0x20010000),
+ * RASR 0x130B011F) waste only the 32 B above E. */
+static void v7m_rounds_at_both_ends(void **state)
+{
+    (void)state;
+    rtm_mpu_range r = {0x20000020u, 0x10000u - 64u, RW_XN};
+    rtm_mpu_regs g;
+    for (uint32_t m = 1; m <= 3; m++) {
+        assert_int_equal(rtm_mpu_v7m_cover(&r, 0, m, &g), RTM_OK);
+        assert_int_equal(g.count, 1);
+        assert_int_equal(g.r.v7m[0].rbar, 0x20000010u);
+        assert_int_equal(g.r.v7m[0].rasr, 0x130B001Fu);
+        assert_int_equal(g.wasted, 64);
+    }
+    assert_int_equal(rtm_mpu_v7m_cover(&r, 0, 4, &g), RTM_OK);
+    assert_int_equal(g.count, 4);
+    assert_int_equal(g.r.v7m[3].rbar, 0x20000013u);
+    assert_int_equal(g.r.v7m[3].rasr, 0x130B011Fu);
+    assert_int_equal(g.wasted, 32);
+}
+
 static void v8m_values(void **state)
 {
     (void)state;
@@ -587,6 +701,171 @@ static void randomized_plans(void **state)
     assert_true(planned > refused);
 }
 
+/* ---- randomized: ARMv7-M least waste against a brute-force reference ---------------------------- */
+
+/*
+ * The reference knows nothing of the planner's bounds or greedy steps. It lists every ARMv7-M region
+ * that could take part in a cover of [S, E): each window of size 2^k (k = 5..32, aligned) meeting
+ * the range, each with every contiguous run of its subregions (k >= 8) or whole (k < 8), keeping a
+ * run if it meets [S, E) and its bytes outside [S, E) touch no other range. Then a shortest-path
+ * search over states (covered up to p, lowest granted byte) finds, for every region count, the
+ * least waste = bytes granted below S + bytes granted above E. Ranges are kept within 1 KiB so
+ * that the search stays small.
+ */
+#define REF_MAX_RUNS 2048
+#define REF_MAX_POS 33  /* (E - S) / 32 <= 32 */
+#define REF_MAX_LOW 256 /* distinct run starts at or below S */
+
+typedef struct {
+    uint64_t rs, re;
+} ref_run;
+
+static bool ref_touches(uint64_t b, uint64_t e, const rtm_mpu_range *others, size_t n_others)
+{
+    for (size_t j = 0; j < n_others; j++)
+        if (b < others[j].base + others[j].size && others[j].base < e) return true;
+    return false;
+}
+
+/* best[c] = least waste of a cover with at most c regions (c = 1..RTM_MPU_V7M_MAX_SPLIT), UINT64_MAX
+ * when there is none. */
+static void ref_least_waste(uint64_t S, uint64_t E, const rtm_mpu_range *others, size_t n_others,
+                            uint64_t best[RTM_MPU_V7M_MAX_SPLIT + 1])
+{
+    static ref_run runs[REF_MAX_RUNS];
+    size_t nr = 0;
+    for (uint32_t k = 5; k <= 32; k++) {
+        uint64_t size = 1ull << k;
+        for (uint64_t base = S & ~(size - 1u); base < E; base += size) {
+            uint32_t parts = k < 8 ? 1u : 8u;
+            uint64_t sub = size / parts;
+            for (uint32_t a = 0; a < parts; a++)
+                for (uint32_t b = a + 1u; b <= parts; b++) {
+                    uint64_t rs = base + a * sub, re = base + b * sub;
+                    if (re <= S || rs >= E) continue;
+                    if (rs < S && ref_touches(rs, S, others, n_others)) continue;
+                    if (re > E && ref_touches(E, re, others, n_others)) continue;
+                    assert_true(nr < REF_MAX_RUNS);
+                    runs[nr++] = (ref_run){rs, re};
+                }
+        }
+    }
+    /* distinct lowest-granted values */
+    uint64_t low[REF_MAX_LOW];
+    size_t nlow = 0;
+    low[nlow++] = S;
+    for (size_t q = 0; q < nr; q++) {
+        if (runs[q].rs >= S) continue;
+        bool seen = false;
+        for (size_t t = 0; t < nlow; t++) seen |= low[t] == runs[q].rs;
+        if (!seen) {
+            assert_true(nlow < REF_MAX_LOW);
+            low[nlow++] = runs[q].rs;
+        }
+    }
+    /* cnt[p][t]: fewest regions covering [S, S + 32p) with lowest granted byte low[t] */
+    static uint32_t cnt[REF_MAX_POS][REF_MAX_LOW];
+    size_t np = (size_t)((E - S) / 32u);
+    assert_true(np < REF_MAX_POS);
+    for (size_t p = 0; p < np; p++)
+        for (size_t t = 0; t < nlow; t++) cnt[p][t] = UINT32_MAX;
+    cnt[0][0] = 0;
+    for (uint32_t c = 0; c <= RTM_MPU_V7M_MAX_SPLIT; c++) best[c] = UINT64_MAX;
+    for (size_t p = 0; p < np; p++) { /* a region always moves the covered end up: one pass */
+        uint64_t at = S + 32u * p;
+        for (size_t t = 0; t < nlow; t++) {
+            uint32_t c = cnt[p][t];
+            if (c >= RTM_MPU_V7M_MAX_SPLIT) continue; /* unreached, or no region left */
+            for (size_t q = 0; q < nr; q++) {
+                if (runs[q].rs > at || runs[q].re <= at) continue;
+                uint64_t lo = runs[q].rs < low[t] ? runs[q].rs : low[t];
+                if (runs[q].re >= E) {
+                    uint64_t w = (S - lo) + (runs[q].re - E);
+                    for (uint32_t m = c + 1u; m <= RTM_MPU_V7M_MAX_SPLIT; m++)
+                        if (w < best[m]) best[m] = w;
+                    continue;
+                }
+                size_t t2 = 0;
+                while (low[t2] != lo) t2++;
+                size_t p2 = (size_t)((runs[q].re - S) / 32u);
+                if (c + 1u < cnt[p2][t2]) cnt[p2][t2] = c + 1u;
+            }
+        }
+    }
+}
+
+static void v7m_least_waste_randomized(void **state)
+{
+    (void)state;
+    rtm_test_rng rng = {rtm_test_seed()};
+    size_t cases = rtm_test_ops_min(2000, 150);
+    static const uint64_t bases[4] = {0x20000000u, 0x20000400u, 0x2000F800u, 0xFFFFFC00u};
+    size_t with_waste = 0, refused = 0;
+    for (size_t op = 0; op < cases; op++) {
+        /* Range A in a 1 KiB block; sometimes a neighbour B just below or above it, in the same
+         * block or the next one, so that the waste rule matters. */
+        uint64_t blk = bases[rtm_test_rnd(&rng, 4)];
+        uint64_t s = 32u * rtm_test_rnd(&rng, 32);
+        uint64_t len = 32u * (1u + rtm_test_rnd(&rng, 32 - s / 32u));
+        rtm_mpu_range r[2] = {{blk + s, len, RW_XN}, {0, 0, RW_XN}};
+        size_t n = 1;
+        uint32_t nb = (uint32_t)rtm_test_rnd(&rng, 3); /* 0 none, 1 below, 2 above */
+        uint64_t gap = 32u * rtm_test_rnd(&rng, 8);
+        if (nb == 1 && r[0].base >= gap + 32u) {
+            r[1] = (rtm_mpu_range){r[0].base - gap - 32u, 32u, RW_XN};
+            n = 2;
+        } else if (nb == 2 && r[0].base + r[0].size + gap + 32u <= 0x100000000ull) {
+            r[1] = (rtm_mpu_range){r[0].base + r[0].size + gap, 32u, RW_XN};
+            n = 2;
+        }
+        uint64_t ref[RTM_MPU_V7M_MAX_SPLIT + 1];
+        ref_least_waste(r[0].base, r[0].base + r[0].size, &r[1], n - 1u, ref);
+        if (n == 1) {
+            for (uint32_t m = 1; m <= RTM_MPU_V7M_MAX_SPLIT; m++) {
+                rtm_mpu_regs g;
+                rtm_err e = rtm_mpu_v7m_cover(&r[0], 0, m, &g);
+                if (ref[m] == UINT64_MAX) {
+                    assert_int_equal(e, RTM_ERR_NO_SLOT);
+                    continue;
+                }
+                if (e != RTM_OK || g.wasted != ref[m])
+                    print_error("[%#llx, %#llx) max %u: planner %s waste %llu, reference %llu\n",
+                                (unsigned long long)r[0].base, (unsigned long long)(r[0].base + r[0].size), m,
+                                rtm_err_str(e), (unsigned long long)g.wasted, (unsigned long long)ref[m]);
+                assert_int_equal(e, RTM_OK);
+                assert_true(g.count <= m);
+                check_plan(r, 1, &g);
+                assert_int_equal(g.wasted, ref[m]);
+                with_waste += ref[m] > 0;
+            }
+            continue;
+        }
+        /* Two ranges through the planner: B is 32 B (one exact region, no waste), so A gets the
+         * other slots and the least waste is A's reference for (slots - 1) regions. */
+        uint32_t slots = 2u + (uint32_t)rtm_test_rnd(&rng, RTM_MPU_V7M_MAX_SPLIT);
+        rtm_mpu_arch a = RTM_MPU_ARCH_ARMV7M(8, 8u - slots);
+        rtm_mpu_regs g;
+        rtm_mpu_diag d;
+        rtm_err e = rtm_mpu_plan(&a, RTM_MPU_SET_DOMAIN, r, 2, &g, &d);
+        uint64_t want = ref[slots - 1u];
+        if (want == UINT64_MAX) {
+            assert_int_equal(e, RTM_ERR_NO_SLOT);
+            refused++;
+            continue;
+        }
+        if (e != RTM_OK || g.wasted != want)
+            print_error("[%#llx, %#llx) next to [%#llx, +32), %u slots: planner %s waste %llu, reference %llu\n",
+                        (unsigned long long)r[0].base, (unsigned long long)(r[0].base + r[0].size),
+                        (unsigned long long)r[1].base, slots, rtm_err_str(e), (unsigned long long)g.wasted,
+                        (unsigned long long)want);
+        assert_int_equal(e, RTM_OK);
+        check_plan(r, 2, &g);
+        assert_int_equal(g.wasted, want);
+    }
+    print_message("%zu cases: %zu single-range budgets with waste, %zu neighbour cases refused\n", cases,
+                  with_waste, refused);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -600,6 +879,10 @@ int main(void)
         cmocka_unit_test(v7m_budget_spent_where_it_saves_most),
         cmocka_unit_test(v7m_system_overlap_priority),
         cmocka_unit_test(v7m_cover_api),
+        cmocka_unit_test(v7m_rounds_at_the_start),
+        cmocka_unit_test(v7m_rounds_at_the_start_with_subregions),
+        cmocka_unit_test(v7m_rounds_at_the_end),
+        cmocka_unit_test(v7m_rounds_at_both_ends),
         cmocka_unit_test(v8m_values),
         cmocka_unit_test(v8m_4gib_and_rejections),
         cmocka_unit_test(pmp_values),
@@ -607,6 +890,7 @@ int main(void)
         cmocka_unit_test(pmp_rejections),
         cmocka_unit_test(common_rejections),
         cmocka_unit_test(randomized_plans),
+        cmocka_unit_test(v7m_least_waste_randomized),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
