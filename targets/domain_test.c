@@ -394,14 +394,23 @@ static rtm_fault_action skip_policy(const rtm_fault_record *rec, void *ctx)
 /* A privileged store the protection forbids: the policy chooses SKIP and the program goes on after
  * the store; the record says privileged, not in an ISR, the main context, no partition. (Last case:
  * on RISC-V it leaves a locked PMP entry behind.) */
-static void case_privileged_skip(void)
+/* Sets skip_policy up for stores to the privileged read-only word, which it returns; *before gets
+ * the word's value and *faults the fault count so far. */
+static volatile uint32_t *prepare_skip(uint32_t *before, uint32_t *faults)
 {
     volatile uint32_t *w = board_privileged_ro_word(g_part_ro, PART_RO_BYTES);
-    uint32_t before = *w;
+    *before = *w;
     g_skip_addr = (uintptr_t)w;
     g_policy_calls = 0;
     rtm_fault_set_policy(skip_policy, NULL);
-    uint32_t faults = rtm_fault_count();
+    *faults = rtm_fault_count();
+    return w;
+}
+
+static void case_privileged_skip(void)
+{
+    uint32_t before, faults;
+    volatile uint32_t *w = prepare_skip(&before, &faults);
     *w = ~before; /* faults; the handler resumes after this store */
     TGT_CHECK(*w == before);
     TGT_CHECK(g_policy_calls == 1 && rtm_fault_count() == faults + 1);
@@ -597,12 +606,8 @@ static void case_isr_fault(void)
  */
 static void case_skip_in_it_block(void)
 {
-    volatile uint32_t *w = board_privileged_ro_word(g_part_ro, PART_RO_BYTES);
-    uint32_t before = *w;
-    g_skip_addr = (uintptr_t)w;
-    g_policy_calls = 0;
-    rtm_fault_set_policy(skip_policy, NULL);
-    uint32_t faults = rtm_fault_count();
+    uint32_t before, faults;
+    volatile uint32_t *w = prepare_skip(&before, &faults);
 
     uint32_t else_a = 0, after_a = 0, scratch;
     __asm volatile("movs %[s], #0\n\t"
