@@ -15,6 +15,9 @@
  */
 #include "board_prot.h"
 #include "tgt.h"
+#if defined(__arm__)
+#include "rtm_cortex_m.h" /* rtm_cm_mpu_disable / enable, for case_no_skip_for_multiple */
+#endif
 
 #define PART_A_BYTES 2048u
 #define PART_B_BYTES 2048u
@@ -654,6 +657,41 @@ static void case_skip_in_it_block(void)
 }
 #endif
 
+#if defined(__arm__)
+/* Policy for case_no_skip_for_multiple: notes what the port offers, then lets the store through
+ * (protection off) and has it retried. */
+static uint32_t g_can_seen;
+static rtm_fault_action unprotect_and_retry_policy(const rtm_fault_record *rec, void *ctx)
+{
+    (void)ctx;
+    g_policy_calls++;
+    g_can_seen = rec->can;
+    rtm_cm_mpu_disable();
+    return RTM_FAULT_RETRY;
+}
+
+/* A store-multiple (16-bit STM) that the protection forbids: the port does not offer SKIP for it
+ * (one that faulted part-way may have done part of its transfers, and a skipped POP {..., pc}
+ * would skip a return), only RETRY and HALT here. The single store of case_privileged_skip, same
+ * word, same context, is offered SKIP. */
+static void case_no_skip_for_multiple(void)
+{
+    uint32_t before, faults;
+    volatile uint32_t *w = prepare_skip(&before, &faults);
+    rtm_fault_set_policy(unprotect_and_retry_policy, NULL);
+    uint32_t *base = (uint32_t *)(uintptr_t)w, v = ~before;
+    __asm volatile("stmia %[b]!, {%[v]}" : [b] "+l"(base) : [v] "l"(v) : "memory");
+    rtm_fault_set_policy(NULL, NULL);
+    TGT_CHECK(g_policy_calls == 1 && rtm_fault_count() == faults + 1);
+    TGT_CHECK((g_can_seen & RTM_FAULT_CAN(RTM_FAULT_SKIP)) == 0);
+    TGT_CHECK((g_can_seen & RTM_FAULT_CAN(RTM_FAULT_RETRY)) != 0);
+    TGT_CHECK(base == (uint32_t *)(uintptr_t)w + 1); /* the retried STM completed, writeback too */
+    *w = before; /* protection is still off: put the word back (QEMU's code memory is RAM) */
+    rtm_cm_mpu_enable(true, false);
+    TGT_CHECK(*w == before);
+}
+#endif
+
 static const struct {
     const char *name;
     void (*fn)(void);
@@ -675,6 +713,9 @@ static const struct {
 #endif
 #if defined(__arm__) && __ARM_ARCH_ISA_THUMB >= 2
     {"fault.skip_in_it_block", case_skip_in_it_block},
+#endif
+#if defined(__arm__)
+    {"fault.no_skip_for_multiple", case_no_skip_for_multiple},
 #endif
     {"domain.privileged_skip", case_privileged_skip},
 };

@@ -234,6 +234,26 @@ static uint32_t cm_xpsr_after_skip(uint32_t xpsr)
     return cm_xpsr_with_itstate(xpsr, cm_it_advance(cm_xpsr_itstate(xpsr)));
 }
 
+/* Does the Thumb instruction at @p pc transfer several registers (LDM/STM, PUSH/POP, and the FP
+ * VLDM/VSTM/VPUSH/VPOP)? SKIP is not offered for those: one that faulted part-way may already have
+ * loaded some registers (an LDM's base among them), and a skipped POP {..., pc} or LDM with pc
+ * would skip a return (port helper's review note). Encodings: ARMv7-M ARM A5.2 / A5.3.
+ *   16-bit: PUSH 1011 010x, POP 1011 110x, STM 1100 0xxx, LDM 1100 1xxx.
+ *   32-bit LDM/STM/PUSH/POP: first halfword 1110 100x x0xx (bit 6 = 0; bit 6 = 1 is LDRD/STRD and
+ *     the exclusives, single transfers).
+ *   FP VLDM/VSTM: 1110 110P UDWL with P = 0 (the increment-after forms; MCRR/MRRC share the
+ *     space but do not access memory), or P = 1 and W = 1 (decrement-before: VPUSH, VSTMDB,
+ *     VLDMDB); P = 1, W = 0 is VLDR/VSTR, a single transfer. */
+static bool cm_insn_multiple(uint32_t pc)
+{
+    uint16_t hw = *(const volatile uint16_t *)(uintptr_t)pc;
+    if ((hw & 0xF600u) == 0xB400u) return true;               /* PUSH, POP */
+    if ((hw & 0xF000u) == 0xC000u) return true;               /* STM, LDM (16-bit) */
+    if ((hw & 0xFE40u) == 0xE800u) return true;               /* LDM, STM, PUSH, POP (32-bit) */
+    if ((hw & 0xFF00u) == 0xEC00u || (hw & 0xFF20u) == 0xED20u) return true; /* VLDM, VSTM, VPUSH, VPOP */
+    return false;
+}
+
 /* Data access kind of the faulting Thumb instruction (loads vs stores), for the record. The
  * MemManage status does not say; decoding the instruction does for the common forms. */
 static uint32_t cm_data_access(uint32_t pc)
@@ -282,7 +302,8 @@ void cm_fault_dispatch(uint32_t exc_return, uint32_t *frame)
     if (r.access == 0 && frame_ok && (cfsr & (CM_CFSR_DACCVIOL | CM_CFSR_PRECISERR))) r.access = cm_data_access(r.pc);
     r.can = RTM_FAULT_CAN(RTM_FAULT_HALT);
     if (frame_ok) r.can |= RTM_FAULT_CAN(RTM_FAULT_RETRY);
-    if (frame_ok && r.access != RTM_ACCESS_EXEC && (cfsr & (CM_CFSR_DACCVIOL | CM_CFSR_PRECISERR)))
+    if (frame_ok && r.access != RTM_ACCESS_EXEC && (cfsr & (CM_CFSR_DACCVIOL | CM_CFSR_PRECISERR)) &&
+        !cm_insn_multiple((uint32_t)r.pc))
         r.can |= RTM_FAULT_CAN(RTM_FAULT_SKIP);
     /* Aborting needs no frame of the thread's: it gets a fresh one (cm_return_to_owner). */
     if (thread_fault) r.can |= RTM_FAULT_CAN(RTM_FAULT_ABORT_THREAD);
