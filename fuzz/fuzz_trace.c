@@ -20,8 +20,10 @@ static void one(const uint8_t *data, size_t size)
     rtm_trace_data d;
     char err[256];
     int rc = rtm_trace_parse(data, size, &d, err, sizeof err);
-    if (rc != 0 && (strncmp(err, "byte ", 5) != 0 || memchr(err, '\n', strlen(err)) != NULL))
-        __builtin_trap(); /* every error names its byte offset, on one line */
+    /* every error says where, on one line: a binary trace's byte offset, a text trace's line */
+    if (rc != 0 && ((strncmp(err, "byte ", 5) != 0 && strncmp(err, "line ", 5) != 0) ||
+                    memchr(err, '\n', strlen(err)) != NULL))
+        __builtin_trap();
     if (rc == 0 && d.good_bytes != size) __builtin_trap();
     /* a header that was accepted has a version the reader knows and, for version 2, a valid layout
      * (docs/trace-format.md): word 4 or 8, alignment a power of two from the word size to 4096 */
@@ -33,7 +35,7 @@ static void one(const uint8_t *data, size_t size)
     if (rc == 0 && l->version != 1 && l->version != 2 && size > 0) __builtin_trap();
     for (size_t i = 0; i < d.n; i++) {
         if (d.ev[i].file != RTM_TRACE_NO_FILE && d.ev[i].file >= d.nfiles) __builtin_trap();
-        if (d.ev[i].offset >= size) __builtin_trap();
+        if (d.ev[i].offset >= size) __builtin_trap(); /* a byte offset, or a line number (< bytes) */
     }
     /* the events before a break are usable: convert them */
     rtm_oplist ops = {0};
