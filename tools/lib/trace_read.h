@@ -53,12 +53,13 @@ typedef struct {
 /**
  * Decodes @p len bytes at @p data (format detected from the first bytes) into @p out (which must be
  * zero-filled or freed). Returns 0 on success. On error returns -1 and writes one line (no newline)
- * "byte N: what" to @p err; @p out then holds every event before the break (binary: every complete,
- * valid chunk before it), so a truncated capture is still usable. O(len).
+ * "byte N: what" (binary) or "line N: what" (text) to @p err; @p out then holds every event before
+ * the break (binary: every complete, valid chunk before it), so a truncated capture is still
+ * usable. O(len).
  */
 int rtm_trace_parse(const uint8_t *data, size_t len, rtm_trace_data *out, char *err, size_t errlen);
 
-/** rtm_trace_parse on the contents of file @p path; err names the file ("PATH: byte N: ..."). */
+/** rtm_trace_parse on the contents of file @p path; err names the file ("PATH: byte N: ..." or "PATH:N: ..."). */
 int rtm_trace_load(const char *path, rtm_trace_data *out, char *err, size_t errlen);
 
 /** Frees what rtm_trace_parse allocated; @p d is zero-filled afterwards. */
@@ -79,9 +80,9 @@ typedef struct {
 
 /**
  * Turns the events of @p d into ops appended to @p out (object addresses become dense ids, reused
- * after a free). @p st (may be NULL) receives the counts above. Returns 0, or -1 with "byte N: what"
- * in @p err for an event the op list cannot express (size above 4 GiB - 1, alignment above 2^31);
- * @p out then holds the ops before it. O(events) expected.
+ * after a free). @p st (may be NULL) receives the counts above. Returns 0, or -1 with "byte N:
+ * what" ("line N: what" for a text trace) in @p err for an event the op list cannot express (size
+ * above 4 GiB - 1, alignment above 2^31); @p out then holds the ops before it. O(events) expected.
  */
 int rtm_trace_to_oplist(const rtm_trace_data *d, rtm_oplist *out, rtm_trace_convert_stats *st, char *err,
                         size_t errlen);
