@@ -670,10 +670,10 @@ static rtm_fault_action unprotect_and_retry_policy(const rtm_fault_record *rec, 
     return RTM_FAULT_RETRY;
 }
 
-/* A store-multiple (16-bit STM) that the protection forbids: the port does not offer SKIP for it
- * (one that faulted part-way may have done part of its transfers, and a skipped POP {..., pc}
- * would skip a return), only RETRY and HALT here. The single store of case_privileged_skip, same
- * word, same context, is offered SKIP. */
+/* A store-multiple (16-bit STM), then a dual store (STRD), that the protection forbids: the port
+ * does not offer SKIP for them (one that faulted part-way may have done part of its transfers,
+ * and a skipped POP {..., pc} would skip a return), only RETRY and HALT here. The single store of
+ * case_privileged_skip, same word, same context, is offered SKIP. */
 static void case_no_skip_for_multiple(void)
 {
     uint32_t before, faults;
@@ -689,6 +689,21 @@ static void case_no_skip_for_multiple(void)
     *w = before; /* protection is still off: put the word back (QEMU's code memory is RAM) */
     rtm_cm_mpu_enable(true, false);
     TGT_CHECK(*w == before);
+#if __ARM_ARCH_ISA_THUMB >= 2
+    /* the same for a dual store (STRD: two words, two accesses) */
+    volatile uint32_t *w2 = prepare_skip(&before, &faults);
+    uint32_t next_before = w2[1]; /* the word after it, which the STRD overwrites too */
+    rtm_fault_set_policy(unprotect_and_retry_policy, NULL);
+    __asm volatile("strd %[v], %[v], [%[b]]" : : [b] "r"(w2), [v] "r"(v) : "memory");
+    rtm_fault_set_policy(NULL, NULL);
+    TGT_CHECK(g_policy_calls == 1 && rtm_fault_count() == faults + 1);
+    TGT_CHECK((g_can_seen & RTM_FAULT_CAN(RTM_FAULT_SKIP)) == 0);
+    TGT_CHECK(w2[0] == v && w2[1] == v); /* the retried STRD completed */
+    w2[0] = before; /* protection is still off (the policy turned it off): restore both words */
+    w2[1] = next_before;
+    rtm_cm_mpu_enable(true, false);
+    TGT_CHECK(w2[0] == before && w2[1] == next_before);
+#endif
 }
 #endif
 

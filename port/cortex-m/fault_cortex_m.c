@@ -234,23 +234,30 @@ static uint32_t cm_xpsr_after_skip(uint32_t xpsr)
     return cm_xpsr_with_itstate(xpsr, cm_it_advance(cm_xpsr_itstate(xpsr)));
 }
 
-/* Does the Thumb instruction at @p pc transfer several registers (LDM/STM, PUSH/POP, and the FP
- * VLDM/VSTM/VPUSH/VPOP)? SKIP is not offered for those: one that faulted part-way may already have
- * loaded some registers (an LDM's base among them), and a skipped POP {..., pc} or LDM with pc
- * would skip a return (port helper's review note). Encodings: ARMv7-M ARM A5.2 / A5.3.
+/* Does the Thumb instruction at @p pc transfer more than one word (LDM/STM, PUSH/POP, LDRD/STRD,
+ * and the FP VLDM/VSTM/VPUSH/VPOP and 64-bit VLDR/VSTR)? SKIP is not offered for those: one that
+ * faulted on a later word may already have done the earlier ones (an LDM may have loaded its base),
+ * and a skipped POP {..., pc} or LDM with pc would skip a return (review notes). Encodings: ARMv7-M
+ * ARM A5.2 / A5.3 / A7.7.
  *   16-bit: PUSH 1011 010x, POP 1011 110x, STM 1100 0xxx, LDM 1100 1xxx.
- *   32-bit LDM/STM/PUSH/POP: first halfword 1110 100x x0xx (bit 6 = 0; bit 6 = 1 is LDRD/STRD and
- *     the exclusives, single transfers).
- *   FP VLDM/VSTM: 1110 110P UDWL with P = 0 (the increment-after forms; MCRR/MRRC share the
- *     space but do not access memory), or P = 1 and W = 1 (decrement-before: VPUSH, VSTMDB,
- *     VLDMDB); P = 1, W = 0 is VLDR/VSTR, a single transfer. */
+ *   32-bit, first halfword 1110 100x x0xx (bit 6 = 0): LDM/STM/PUSH/POP.
+ *   32-bit, first halfword 1110 100P U1WL with P or W set: LDRD/STRD (immediate, literal); with
+ *     both clear the same space holds the exclusives and TBB/TBH, single transfers.
+ *   FP, 1110 110P UDWL: P = 0 (VLDM/VSTM increment-after; MCRR/MRRC share the space but do not
+ *     access memory), or P = 1 and W = 1 (VPUSH, VSTMDB, VLDMDB); P = 1, W = 0 is VLDR/VSTR, two
+ *     words when the second halfword's coprocessor field (bits 11:8) is 0b1011 (a D register). */
 static bool cm_insn_multiple(uint32_t pc)
 {
     uint16_t hw = *(const volatile uint16_t *)(uintptr_t)pc;
     if ((hw & 0xF600u) == 0xB400u) return true;               /* PUSH, POP */
     if ((hw & 0xF000u) == 0xC000u) return true;               /* STM, LDM (16-bit) */
     if ((hw & 0xFE40u) == 0xE800u) return true;               /* LDM, STM, PUSH, POP (32-bit) */
+    if ((hw & 0xFE40u) == 0xE840u && (hw & 0x0120u) != 0) return true; /* LDRD, STRD */
     if ((hw & 0xFF00u) == 0xEC00u || (hw & 0xFF20u) == 0xED20u) return true; /* VLDM, VSTM, VPUSH, VPOP */
+    if ((hw & 0xFF20u) == 0xED00u) {                          /* VLDR, VSTR: a D register? */
+        uint16_t hw2 = *(const volatile uint16_t *)(uintptr_t)(pc + 2u);
+        return (hw2 & 0x0F00u) == 0x0B00u;
+    }
     return false;
 }
 
