@@ -268,8 +268,8 @@ RTM_INLINE void store_link(const rtm_heap *h, rtm_block **pp, rtm_block *v)
 }
 RTM_INLINE rtm_block *block_at(const void *base, size_t offset) { return (rtm_block *)((char *)(uintptr_t)base + offset); }
 RTM_INLINE size_t *footer_of(const rtm_block *b, size_t size) { return (size_t *)((char *)(uintptr_t)b + size - H); }
-/* Footer of the block just below b (valid iff b's PREV_FREE is set). */
-/* The footer below b: a free left neighbour's head (size | FREE_BIT), when b says PREV_FREE. */
+/* The footer just below b: a free left neighbour's head (size | FREE_BIT), valid iff b says
+ * PREV_FREE. */
 RTM_INLINE size_t prev_foot(const rtm_block *b) { return load_word((const char *)b - H); }
 RTM_INLINE void *payload_of(const rtm_block *b) { return (char *)(uintptr_t)b + H; }
 RTM_INLINE rtm_block *block_of_payload(const void *p) { return (rtm_block *)((char *)(uintptr_t)p - H); }
@@ -1107,16 +1107,17 @@ RTM_INLINE void free_block(rtm_heap *h, rtm_block *b, size_t hd, size_t size, rt
 }
 
 /* Checks that p is the payload of a used block and, when free_in is not NULL (it is then h), frees
- * it (free_block). RTM_OK, or why not: RTM_ERR_BAD_PTR or RTM_ERR_DOUBLE_FREE. O(1) (O(segments) when there are several). Checks: p inside the heap and
- * aligned; head says used, a plausible size that stays inside the segment; the next block does not
- * claim a free left neighbour, and if it says it is free, its size and footer agree (right_ok); if
- * our head claims a free left neighbour, that block's footer and head agree. A FREE-looking head
- * is a double free only when its size is plausible too. rtm_heap_free's fast path
- * (RTM_HEAP_COMPACT=0) makes the same checks (the two neighbours' in the other order: the same
- * report either way). Validation and free are one function so that the free has what validation
- * loaded still in registers: -Os, where validation is not inlined (it has three callers), had
- * free reload them after a call (Cortex-M4 -Os good-fit core: 1138 -> 1126 bytes; heap.o
- * 3280 -> 3276); validate_used (free_in NULL) serves realloc and usable_size. */
+ * it (free_block). RTM_OK, or why not: RTM_ERR_BAD_PTR or RTM_ERR_DOUBLE_FREE. O(1) (O(segments)
+ * when there are several). Checks: p inside the heap and aligned; head says used, a plausible size
+ * that stays inside the segment; the next block does not claim a free left neighbour, and if it
+ * says it is free, its size and footer agree (right_ok); if our head claims a free left neighbour,
+ * that block's footer and head agree. A FREE-looking head is a double free only when its size is
+ * plausible too. rtm_heap_free's fast path (RTM_HEAP_COMPACT=0) makes the same checks (the two
+ * neighbours' in the other order: the same report either way). Validation and free are one function
+ * so that the free has what validation loaded still in registers: -Os, where validation is not
+ * inlined (it has three callers), had free reload them after a call (Cortex-M4 -Os good-fit core:
+ * 1138 -> 1126 bytes; heap.o 3280 -> 3276); validate_used (free_in NULL) serves realloc and
+ * usable_size. */
 RTM_INLINE rtm_err check_used(const rtm_heap *h, const void *p, rtm_heap *free_in)
 {
     uintptr_t a = (uintptr_t)p;

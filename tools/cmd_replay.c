@@ -94,8 +94,8 @@ int rtm_cmd_replay(int argc, char **argv)
         rtm_oplist_free(&ops);
         return 0;
     }
+    size_t peak = rtm_oplist_peak_live(&ops); /* one pass over the ops: the default arena, the report */
     if (arena == 0) {
-        size_t peak = rtm_oplist_peak_live(&ops);
         arena = peak > SIZE_MAX / 4 ? SIZE_MAX / 2 : ((2 * peak + 1023) / 1024) * 1024;
         if (arena < 64u * 1024u) arena = 64u * 1024u;
     }
@@ -120,7 +120,7 @@ int rtm_cmd_replay(int argc, char **argv)
         rtm_run_print_row(stdout, ops.name, &r);
     }
     if (rc == 0) {
-        printf("%-10s peak live %zu B (sum of requested sizes) in %zu ops\n", "", rtm_oplist_peak_live(&ops), ops.n);
+        printf("%-10s peak live %zu B (sum of requested sizes) in %zu ops\n", "", peak, ops.n);
         /* The figures are this build's heap layout: a 64-bit host's 8-byte headers and larger
          * control block overstate what a 32-bit target needs (4-byte headers). A version 2 trace
          * says which layout captured it; a version 1 trace does not. */
@@ -131,8 +131,8 @@ int rtm_cmd_replay(int argc, char **argv)
         if (rtm_trace_layout_print(stdout, "  ", &layout) < 0 && sizeof(size_t) > 4u)
             printf("  (a 32-bit target has 4-byte headers and needs less: build rtmem with -DRTM_M32=ON for its figures)\n");
         /* Only zero-byte requests (malloc(0)): any arena serves them, there is nothing to size. */
-        if (rtm_oplist_peak_live(&ops) == 0) printf("  nothing to size: no byte is live at any point of the trace\n");
-        for (int p = 0; p < 3 && rtm_oplist_peak_live(&ops) != 0; p++) {
+        if (peak == 0) printf("  nothing to size: no byte is live at any point of the trace\n");
+        for (int p = 0; p < 3 && peak != 0; p++) {
             if (!on[p]) continue;
             rtm_min_arena m;
             rtm_err e = rtm_run_min_arena(&ops, (rtm_run_target)p, &m);

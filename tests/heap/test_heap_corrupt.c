@@ -78,6 +78,16 @@ static void expect_free_rejected(rtm_heap *h, void *p)
     assert_int_equal(ht_stats(h).frees, frees);
 }
 
+/* The heap's blocks are those @p before recorded (a rejected call changed none); frees its walk. */
+static void expect_blocks_unchanged(const rtm_heap *h, ht_snap *before)
+{
+    ht_snap after = {0};
+    ht_snap_take(h, &after);
+    assert_true(ht_walk_equal(&before->w, &after.w));
+    ht_walk_free(&before->w);
+    ht_walk_free(&after.w);
+}
+
 /* used a (64) / used b (64) / used c (64) / free rest, for every policy and placement rule: the
  * three are built under ht_lid (best fit would otherwise cut a from the top of the fresh heap). */
 static rtm_heap *three_blocks(rtm_fit fit, unsigned char **a, unsigned char **b, unsigned char **c)
@@ -246,15 +256,11 @@ static void test_double_free(void **state)
         expect_free_rejected(h, b);
         assert_int_equal(rtm_test_hook_count(RTM_ERR_DOUBLE_FREE), 1);
         assert_int_equal(rtm_heap_check(h), RTM_OK);
-        ht_snap t = {0};
-        ht_snap_take(h, &t);
-        assert_true(ht_walk_equal(&s.w, &t.w));
+        expect_blocks_unchanged(h, &s);
         rtm_heap_free(h, a);
         rtm_heap_free(h, c);
         assert_int_equal(ht_stats(h).free_blocks, 1);
         assert_int_equal(rtm_heap_check(h), RTM_OK);
-        ht_walk_free(&s.w);
-        ht_walk_free(&t.w);
     }
 }
 
@@ -282,12 +288,8 @@ static void test_forged_header_right_free(void **state)
         assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
         assert_null(rtm_heap_realloc(h, q, 8)); /* realloc validates the same way */
         assert_int_equal(rtm_heap_check(h), RTM_OK);
-        ht_snap t = {0};
-        ht_snap_take(h, &t);
-        assert_true(ht_walk_equal(&s.w, &t.w));
+        expect_blocks_unchanged(h, &s);
         for (size_t i = 0; i < 64 - HT_HDR; i++) assert_int_equal(c[i], 0x33);
-        ht_walk_free(&s.w);
-        ht_walk_free(&t.w);
         rtm_heap_free(h, a);
         rtm_heap_free(h, b);
         rtm_heap_free(h, c);
@@ -335,11 +337,7 @@ static void test_double_free_onto_footer(void **state)
         assert_int_equal(rtm_heap_usable_size(h, y), 0);
         for (int i = 0; i < 40; i++) assert_int_equal(u2[i], 'U');
         assert_int_equal(rtm_heap_check(h), RTM_OK);
-        ht_snap t = {0};
-        ht_snap_take(h, &t);
-        assert_true(ht_walk_equal(&s.w, &t.w));
-        ht_walk_free(&s.w);
-        ht_walk_free(&t.w);
+        expect_blocks_unchanged(h, &s);
         rtm_heap_free(h, u2);
         rtm_heap_free(h, z);
         assert_int_equal(ht_stats(h).free_blocks, 1);
