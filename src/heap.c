@@ -202,6 +202,7 @@ struct rtm_heap {
      * -O2: one instruction less per free; the value wraps round as unsigned arithmetic may). */
     size_t capacity, used, free_less_frees, peak_used;
     size_t allocs, frees, failed_allocs, bad_frees, bad_requests;
+    uintptr_t p_hi;        /* highest payload of a single segment: p_lo + (p_units - 1) * A (own_size_fits) */
     rtm_block *heads[];    /* fl_count * SL free-list heads, then sl_bitmap */
 };
 
@@ -694,6 +695,10 @@ count:
 }
 
 /* ---- validation of caller pointers ------------------------------------------------------------ */
+/* The highest payload address of a segment whose sentinel is at end that has room for a block
+ * below the sentinel: in_single_segment's upper bound, h->p_hi. */
+RTM_INLINE uintptr_t last_payload(uintptr_t end) { return end + H - MIN_BLOCK; }
+
 /* The segment whose blocks a payload address a may belong to, or NULL. O(segments). */
 static const rtm_segment *segment_of(const rtm_heap *h, uintptr_t a)
 {
@@ -718,6 +723,18 @@ RTM_INLINE bool in_single_segment(const rtm_heap *h, uintptr_t a)
 RTM_INLINE bool size_fits(size_t size, const rtm_block *b, uintptr_t seg_end)
 {
     return RTM_LIKELY((size & (A - 1u)) == 0 && size >= MIN_BLOCK && size <= seg_end - (uintptr_t)b);
+}
+
+/* size_fits for rtm_heap_free's fast path: the block whose payload a has passed in_single_segment
+ * (so a <= p_hi, the heap's h->p_hi). One compare where size_fits takes two: below MIN_BLOCK,
+ * size - MIN_BLOCK wraps round, and p_hi - a does not wrap; size <= end - b is
+ * size - MIN_BLOCK <= end + H - MIN_BLOCK - a. x86-64 -O2 per free, good fit: A 56.5 -> 54.5,
+ * C 98.2 -> 96.2, A64 110.9 -> 108.9 (the compare saved, and one more instruction GCC's
+ * addressing of heads[] lost when the new field moved them). A compact build has no fast path and
+ * does not keep p_hi (Cortex-M4 -Os: 8 bytes). */
+RTM_INLINE bool own_size_fits(size_t size, uintptr_t a, uintptr_t p_hi)
+{
+    return (size & (A - 1u)) == 0 && size - MIN_BLOCK <= p_hi - a;
 }
 
 /* Used block b, whose head says PREV_FREE: does the footer below it give a plausible size whose
@@ -810,6 +827,7 @@ static void commit_segment(rtm_heap *h, rtm_segment *seg, uintptr_t first, uintp
     if (end > h->hi) h->hi = end;
     h->p_lo = h->lo + H;
     h->p_units = h->segment_count == 1 ? payload_units(h->lo, h->hi) : 0; /* 0: validate_used */
+    if (!RTM_HEAP_COMPACT) h->p_hi = last_payload(h->hi);
 }
 
 /* What rtm_heap_init says of its arguments before it looks at sizes: RTM_ERR_ARG (no memory, no
@@ -912,6 +930,7 @@ rtm_heap *rtm_heap_init(void *mem, size_t bytes, rtm_fit fit)
     h->hi = end;
     h->p_lo = first + H;
     h->p_units = payload_units(first, end);
+    if (!RTM_HEAP_COMPACT) h->p_hi = last_payload(end);
     AFTER_OP(h);
     return h;
 fail:
@@ -1230,7 +1249,7 @@ void rtm_heap_free(rtm_heap *h, void *ptr)
     if (rtm_san_is_user_memory(b, H)) goto bad_ptr; /* a real header is never user-accessible */
     size_t hd = head_of(b);
     size_t size = size_of_head(hd);
-    if (RTM_UNLIKELY(!size_fits(size, b, h->hi))) goto bad_ptr;
+    if (RTM_UNLIKELY(!own_size_fits(size, (uintptr_t)ptr, h->p_hi))) goto bad_ptr;
     if (RTM_UNLIKELY(hd & (FREE_BIT | PREV_FREE_BIT))) {
         if (RTM_UNLIKELY(hd & FREE_BIT)) {
             reject_free(RTM_ERR_DOUBLE_FREE, h, ptr); /* free, or merged and stamped */

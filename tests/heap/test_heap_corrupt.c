@@ -448,6 +448,43 @@ static void test_free_block_marked_used(void **state)
     }
 }
 
+/* The size bound free checks, at its edges: the last block, d, ends on the sentinel. A size one
+ * granule or more past it, or below the smallest block (0 included: its "next block" would be
+ * itself), or a huge one, is refused with the heap unchanged; d's own size is accepted. Free's
+ * fast path tests "ends at or before the sentinel" and "at least a minimum block" in one unsigned
+ * compare against the highest payload address (h->p_hi), so an off-by-one there shows here. */
+static void test_size_bounds_at_sentinel(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        unsigned char *a, *b, *c;
+        rtm_heap *h = three_blocks(ht_fits[f], &a, &b, &c);
+        unsigned char *d = rtm_heap_alloc(h, ht_stats(h).largest_free - HT_HDR);
+        assert_non_null(d);
+        assert_true(ht_is_last_block(h, d));
+        assert_int_equal(ht_stats(h).free_blocks, 0);
+        size_t hd = peek_word(header_of(d)), size = hd & ~(size_t)7;
+        const size_t forged[] = {size + RTM_ALIGN, size + 2u * RTM_ALIGN, size + 4096u, 0u,
+                                 HT_ROUND(HT_MIN_BLOCK) - RTM_ALIGN, ~(size_t)7 & ~(size_t)(RTM_ALIGN - 1u)};
+        for (size_t i = 0; i < sizeof forged / sizeof forged[0]; i++) {
+            ht_snap before = {0};
+            ht_snap_take(h, &before);
+            poke_word(header_of(d), forged[i] | (hd & 7u));
+            expect_free_rejected(h, d);
+            poke_word(header_of(d), hd);
+            assert_int_equal(rtm_heap_check(h), RTM_OK);
+            expect_blocks_unchanged(h, &before);
+        }
+        rtm_heap_free(h, d);
+        rtm_heap_free(h, a);
+        rtm_heap_free(h, b);
+        rtm_heap_free(h, c);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        assert_int_equal(ht_stats(h).free_blocks, 1);
+        assert_int_equal(ht_stats(h).bad_frees, sizeof forged / sizeof forged[0]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -463,6 +500,7 @@ int main(void)
         cmocka_unit_test(test_free_block_metadata),
         cmocka_unit_test(test_list_pointer_and_sentinel),
         cmocka_unit_test(test_free_block_marked_used),
+        cmocka_unit_test(test_size_bounds_at_sentinel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
