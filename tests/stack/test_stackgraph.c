@@ -848,6 +848,148 @@ static void test_cli(void **state)
     assert_non_null(strstr(g_out, "stack scale: 500 functions"));
 }
 
+/* ---- weak definitions: GCC titles them FILE:NAME, like statics -------------------------------------- */
+
+/* Text of gcc 12 -O1 -fstack-usage -fcallgraph-info=su (x86-64) for a vendor HAL and an application:
+ *   hal.c: __attribute__((weak)) void rx_callback(int n) { (void)n; }
+ *          void uart_isr(void) { rx_callback(1); }
+ *   app.c: void rx_callback(int n) { volatile char buf[3000]; buf[0] = n; buf[2999] = n; }
+ *          int main(void) { return 0; }
+ * The linker keeps app.c's rx_callback, but hal.c's call names "hal.c:rx_callback" (a weak
+ * definition is titled like a static one, and nothing in either file tells them apart). */
+static const char k_hal_ci[] =
+    "graph: { title: \"hal.c\"\n"
+    "node: { title: \"hal.c:rx_callback\" label: \"rx_callback\\nhal.c:2:28\\n8 bytes (static)\" }\n"
+    "node: { title: \"uart_isr\" label: \"uart_isr\\nhal.c:3:6\\n16 bytes (static)\" }\n"
+    "edge: { sourcename: \"uart_isr\" targetname: \"hal.c:rx_callback\" label: \"hal.c:3:23\" }\n"
+    "}\n";
+static const char k_app_ci[] =
+    "graph: { title: \"app.c\"\n"
+    "node: { title: \"rx_callback\" label: \"rx_callback\\napp.c:2:6\\n2904 bytes (static)\" }\n"
+    "node: { title: \"main\" label: \"main\\napp.c:3:5\\n8 bytes (static)\" }\n"
+    "}\n";
+static const char k_hal_su[] = "hal.c:2:28:rx_callback\t8\tstatic\nhal.c:3:6:uart_isr\t16\tstatic\n";
+static const char k_app_su[] = "app.c:2:6:rx_callback\t2904\tstatic\napp.c:3:5:main\t8\tstatic\n";
+
+/* Case A: the ISR's call to the weak default must count the strong override (2904 bytes), not the
+ * default (8): uart_isr 16 + 2904, main 8 + 2920 nesting > 1024. Before the fix the override was an
+ * unrelated root and `--strict` said ok (exit 0) with main at 32 bytes. */
+static void test_weak_overridden(void **state)
+{
+    (void)state;
+    char p[5][512];
+    write_file("weak_hal.ci", k_hal_ci, p[0], sizeof p[0]);
+    write_file("weak_app.ci", k_app_ci, p[1], sizeof p[1]);
+    write_file("weak_hal.su", k_hal_su, p[2], sizeof p[2]);
+    write_file("weak_app.su", k_app_su, p[3], sizeof p[3]);
+    write_file("weak_isr.ann", "isr uart_isr 1\n", p[4], sizeof p[4]);
+    static const char want[] =
+        "rtmem stack: 4 functions, 2 calls (0 from annotations), 0 recursion cycles, 0 unresolved indirect calls\n"
+        "ISR nesting: 2920 bytes over 1 levels (level 1: uart_isr 2920)\n"
+        "\n"
+        "root                         kind      frames  margin     isr    total    stack  status\n"
+        "main                         thread         8       0    2920     2928     1024  OVERFLOW by 1904\n"
+        "uart_isr                     isr/1       2920       0       0     2920        -  -\n"
+        "\n"
+        "main: 2928 bytes = 8 frames + 2920 ISR nesting; stack 1024\n"
+        "     bytes  function                     defined at               called at\n"
+        "         8  main                         app.c:3:5                \n"
+        "\n"
+        "uart_isr: 2920 bytes = 2920 frames\n"
+        "     bytes  function                     defined at               called at\n"
+        "        16  uart_isr                     hal.c:3:6                \n"
+        "      2904  rx_callback                  app.c:2:6                hal.c:3:23\n"
+        "\n"
+        "problems (all but the last two kinds make the results that reach them lower bounds; see "
+        "docs/stack-annotations.md):\n"
+        "  rx_callback defined file-local or weak in hal.c and external in app.c: calls to hal.c's counted as "
+        "either\n";
+    /* the same whichever unit comes first */
+    assert_int_equal(run_cli((const char *const[]){"--strict", "--stack", "main=1024", "-a", p[4], p[0], p[1], p[2],
+                                                   p[3], NULL}), 1);
+    assert_string_equal(g_out, want);
+    assert_int_equal(run_cli((const char *const[]){"--strict", "--stack", "main=1024", "-a", p[4], p[1], p[0], p[3],
+                                                   p[2], NULL}), 1);
+    assert_string_equal(g_out, want);
+    /* The join is an upper bound, not a lower one: it fails neither --strict nor a stack that holds
+     * the worst of the two. */
+    assert_int_equal(run_cli((const char *const[]){"--strict", "--stack", "main=2928", "-a", p[4], p[0], p[1], p[2],
+                                                   p[3], NULL}), 0);
+    assert_int_equal(run_cli((const char *const[]){"--json", "-a", p[4], p[0], p[1], p[2], p[3], NULL}), 0);
+    assert_non_null(strstr(g_out, "\"file_local_joins\":[{\"name\":\"rx_callback\",\"file_local\":[\"hal.c:rx_callback\"],"
+                                  "\"external\":true}],"));
+    /* With the application's .su alone (no app.ci) the strong definition is still found. */
+    assert_int_equal(run_cli((const char *const[]){"--stack", "main=1024", "-a", p[4], p[0], p[2], p[3], NULL}), 1);
+    assert_non_null(strstr(g_out, "main                         thread         8       0    2920     2928     1024  "
+                                  "OVERFLOW by 1904\n"));
+}
+
+/* Text of gcc 12 -O1 -fno-inline for a weak function that nothing overrides, called from another unit:
+ *   w1.c: __attribute__((weak)) void hook(int n) { volatile char big[4000]; big[0] = n; }
+ *   w2.c: void hook(int);  int main(void) { hook(1); return 0; }
+ * w2.c's call names a plain "hook" that no .ci defines; the data are under "w1.c:hook". */
+static const char k_w1_ci[] = "graph: { title: \"w1.c\"\n"
+                              "node: { title: \"w1.c:hook\" label: \"hook\\nw1.c:1:28\\n3896 bytes (static)\" }\n"
+                              "}\n";
+static const char k_w2_ci[] = "graph: { title: \"w2.c\"\n"
+                              "node: { title: \"main\" label: \"main\\nw2.c:2:5\\n16 bytes (static)\" }\n"
+                              "node: { title: \"hook\" label: \"hook\\nw2.c:1:6\" shape : ellipse }\n"
+                              "edge: { sourcename: \"main\" targetname: \"hook\" label: \"w2.c:2:18\" }\n"
+                              "}\n";
+static const char k_w1_su[] = "w1.c:1:28:hook\t3896\tstatic\n";
+static const char k_w2_su[] = "w2.c:2:5:main\t16\tstatic\n";
+
+/* Case B: main calls the weak hook, whose data were given: 16 + 3896, no "lower bound", no advice to
+ * add files that were added. Before the fix: main 16, lower bound, "no stack data: hook (add its
+ * .su/.ci ...)", and hook an unrelated root. */
+static void test_weak_not_overridden(void **state)
+{
+    (void)state;
+    char p[6][512];
+    write_file("weak_w1.ci", k_w1_ci, p[0], sizeof p[0]);
+    write_file("weak_w2.ci", k_w2_ci, p[1], sizeof p[1]);
+    write_file("weak_w1.su", k_w1_su, p[2], sizeof p[2]);
+    write_file("weak_w2.su", k_w2_su, p[3], sizeof p[3]);
+    static const char want[] =
+        "rtmem stack: 3 functions, 1 calls (0 from annotations), 0 recursion cycles, 0 unresolved indirect calls\n"
+        "\n"
+        "root                         kind      frames  margin     isr    total    stack  status\n"
+        "main                         thread      3912       0       0     3912     4096  ok\n"
+        "\n"
+        "main: 3912 bytes = 3912 frames; stack 4096\n"
+        "     bytes  function                     defined at               called at\n"
+        "        16  main                         w2.c:2:5                 \n"
+        "      3896  hook                         w1.c:1:28                w2.c:2:18\n"
+        "\n"
+        "problems (all but the last two kinds make the results that reach them lower bounds; see "
+        "docs/stack-annotations.md):\n"
+        "  hook defined file-local or weak in w1.c only: calls to hook resolved to it\n";
+    assert_int_equal(run_cli((const char *const[]){"--strict", "--stack", "main=4096", p[0], p[1], p[2], p[3], NULL}), 0);
+    assert_string_equal(g_out, want);
+    assert_int_equal(run_cli((const char *const[]){"--strict", "--stack", "main=4096", p[3], p[2], p[1], p[0], NULL}), 0);
+    assert_string_equal(g_out, want);
+    assert_int_equal(run_cli((const char *const[]){"--json", p[0], p[1], p[2], p[3], NULL}), 0);
+    assert_non_null(strstr(g_out, "\"no_data\":[],\n\"file_local_joins\":[{\"name\":\"hook\",\"file_local\":[\"w1.c:hook\"],"
+                                  "\"external\":false}],"));
+    /* An annotation naming hook applies to the definition its calls went to. */
+    write_file("weak_hook.ann", "frame hook 4000\n", p[4], sizeof p[4]);
+    assert_int_equal(run_cli((const char *const[]){"-a", p[4], p[0], p[1], p[2], p[3], NULL}), 0);
+    assert_non_null(strstr(g_out, "main                         root        4016"));
+
+    /* Two weak definitions, neither overridden (two programs, or a weak and a static hook): calls
+     * count as the worse; an annotation naming hook is ambiguous. */
+    write_file("weak_w3.ci",
+               "graph: { title: \"w3.c\"\n"
+               "node: { title: \"w3.c:hook\" label: \"hook\\nw3.c:4:6\\n5000 bytes (static)\" }\n}\n",
+               p[5], sizeof p[5]);
+    assert_int_equal(run_cli((const char *const[]){p[5], p[0], p[1], p[2], p[3], NULL}), 0);
+    assert_non_null(strstr(g_out, "main                         root        5016"));
+    assert_non_null(strstr(g_out, "  hook defined file-local or weak in w1.c and w3.c only: calls to hook counted as "
+                                  "any of them\n"));
+    assert_int_equal(run_cli((const char *const[]){"-a", p[4], p[5], p[0], p[1], p[2], p[3], NULL}), 2);
+    assert_non_null(strstr(g_errtxt, ":1: ambiguous name (use FILE:NAME) 'hook'\n"));
+}
+
 /* ---- random graphs against a reference ---------------------------------------------------------------- */
 
 #define RN 10
@@ -995,6 +1137,8 @@ int main(void)
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_fixtures),
         cmocka_unit_test(test_cli),
+        cmocka_unit_test(test_weak_overridden),
+        cmocka_unit_test(test_weak_not_overridden),
         cmocka_unit_test(test_random_vs_reference),
         cmocka_unit_test(test_generated_graph),
     };

@@ -2,7 +2,10 @@
  * stackgraph analysis: worst-case stack depth over GCC's call graph.
  *
  * 1. .su records are merged into the .ci nodes (matched by file:line:col and name); functions seen
- *    only in .su files become nodes without calls.
+ *    only in .su files become nodes without calls. "FILE:NAME" definitions (static, weak or COMDAT)
+ *    are joined with the plain "NAME" of the same name: callers of a weak default also reach the
+ *    external definition that may override it, and calls to a NAME that only FILE:NAME definitions
+ *    define go to those (join_file_local_names).
  * 2. Annotations are applied: frame bounds, thread stacks, ISR levels, recursion depths, and the
  *    targets of indirect calls (per call site, per calling function, or per function-pointer type),
  *    which become ordinary edges. Indirect calls left without targets are listed.
@@ -109,6 +112,7 @@ uint32_t rtm_sg__func(rtm_sg_graph *g, const char *key, size_t n)
     f->frame_override = -1;
     f->isr_level = -1;
     f->stack = -1;
+    f->alias = SG_NONE;
     map_insert(g, id);
     return id;
 }
@@ -148,6 +152,7 @@ void rtm_sg_free(rtm_sg_graph *g)
     free(g->ic);
     free(g->su);
     free(g->d);
+    free(g->joins);
     free(g->adj_start);
     free(g->adj);
     free(g->scc_of);
@@ -258,14 +263,91 @@ static void merge_su(rtm_sg_graph *g)
     free(tab);
 }
 
+/* ---- step 1b: file-local and weak definitions ------------------------------------------------------ */
+
+static const rtm_sg_graph *g_join_graph; /* qsort has no context argument in C11 */
+static int cmp_join(const void *pa, const void *pb)
+{
+    const sg_join *a = pa, *b = pb;
+    int c = strcmp(g_join_graph->f[a->plain].key, g_join_graph->f[b->plain].key);
+    return c ? c : strcmp(g_join_graph->f[a->local].key, g_join_graph->f[b->local].key);
+}
+
+static void add_call(rtm_sg_graph *g, uint32_t from, uint32_t to, const char *site)
+{
+    g->e = rtm_sg__grow(g->e, &g->ce, g->ne + 1, sizeof *g->e);
+    g->e[g->ne++] = (sg_edge){from, to, site ? rtm_sg__strndup(site, strlen(site)) : NULL, false};
+}
+
+/* GCC titles "FILE:NAME" whatever is not public and strong: a static function, but also a weak
+ * definition or a C++ inline function, and the .ci and .su do not say which (stackgraph_parse.c).
+ * Taking every FILE:NAME for a static under-reports without a word when a unit calls its own weak
+ * default (a HAL's rx_callback) that the application overrides: the call names FILE:NAME, while
+ * the linker keeps the strong NAME. So, per name that has both:
+ *   - NAME is defined (an external definition, or data from a .su): every caller of FILE:NAME
+ *     also calls NAME, and the worst of the two counts. If FILE:NAME was a true static that shares
+ *     its name with an external function, that is an overestimate, never an underestimate.
+ *   - NAME is only declared (a call from another unit to a weak function nobody overrides): its
+ *     calls go to the FILE:NAME definition, or to all of them (the worst counts) if there are
+ *     several; annotations naming NAME apply to that one definition (ambiguous if several).
+ * Each join is listed in the report's problems: it rests on the files given being one program.
+ * Runs before annotations; edges added by icall annotations name their targets themselves.
+ * O(F + E) after sorting the joins. */
+static void join_file_local_names(rtm_sg_graph *g)
+{
+    for (uint32_t id = 0; id < g->nf; id++) {
+        const sg_func *f = &g->f[id];
+        if (!f->local_off) continue;
+        const char *name = f->key + f->local_off;
+        uint32_t p = map_find(g, name, strlen(name));
+        if (p == SG_NONE || p == id) continue;
+        g->joins = rtm_sg__grow(g->joins, &g->cjoins, g->njoins + 1, sizeof *g->joins);
+        g->joins[g->njoins++] = (sg_join){p, id};
+    }
+    if (!g->njoins) return;
+    g_join_graph = g;
+    qsort(g->joins, g->njoins, sizeof *g->joins, cmp_join);
+    /* per node: the external NAME a FILE:NAME also stands for; the first join of a declared NAME */
+    uint32_t *also = malloc(g->nf * sizeof *also), *first = malloc(g->nf * sizeof *first);
+    if (!also || !first) abort();
+    memset(also, 0xFF, g->nf * sizeof *also);
+    memset(first, 0xFF, g->nf * sizeof *first);
+    for (size_t j = 0; j < g->njoins; j++) {
+        const sg_join *jn = &g->joins[j];
+        sg_func *p = &g->f[jn->plain];
+        bool defined = p->loc_def || p->qual != RTM_SG_NODATA;
+        if (defined) {
+            also[jn->local] = jn->plain;
+        } else if (first[jn->plain] == SG_NONE) {
+            first[jn->plain] = (uint32_t)j;
+            p->alias = jn->local;
+        } else {
+            p->alias = SG_NONE - 1;
+        }
+    }
+    size_t ne = g->ne; /* the edges added here need no joining: their targets are plain names */
+    for (size_t i = 0; i < ne; i++) {
+        uint32_t to = g->e[i].to;
+        if (also[to] != SG_NONE) add_call(g, g->e[i].from, also[to], g->e[i].site);
+        if (first[to] == SG_NONE) continue;
+        size_t j = first[to];
+        g->e[i].to = g->joins[j].local;
+        for (j++; j < g->njoins && g->joins[j].plain == to; j++)
+            add_call(g, g->e[i].from, g->joins[j].local, g->e[i].site);
+    }
+    free(also);
+    free(first);
+}
+
 /* ---- step 2: annotations ------------------------------------------------------------------------ */
 
-/* A function named by an annotation: its .ci key ("name" or "file.c:name"), else its plain name if
- * that is unique. Returns SG_NONE if unknown, SG_NONE - 1 if ambiguous. */
+/* A function named by an annotation: its .ci key ("name" or "file.c:name"; a declared name whose
+ * calls went to FILE:NAME definitions stands for them), else its plain name if that is unique.
+ * Returns SG_NONE if unknown, SG_NONE - 1 if ambiguous. */
 static uint32_t lookup_name(const rtm_sg_graph *g, const uint32_t *byname, size_t nbyname, const char *name)
 {
     uint32_t id = map_find(g, name, strlen(name));
-    if (id != SG_NONE) return id;
+    if (id != SG_NONE) return g->f[id].alias != SG_NONE ? g->f[id].alias : id;
     /* binary search in byname (ids sorted by name) */
     size_t lo = 0, hi = nbyname;
     while (lo < hi) {
@@ -704,6 +786,7 @@ int rtm_sg_analyse(rtm_sg_graph *g, const rtm_sg_options *opts, rtm_sg_error *er
         return -1;
     }
     merge_su(g);
+    join_file_local_names(g);
     if (apply_annotations(g, err)) return -1;
     build_adjacency(g);
     tarjan(g);

@@ -7,7 +7,8 @@
 #define SG_NONE UINT32_MAX
 
 typedef struct {
-    char *key;        /* .ci title: "name" for external linkage, "file.c:name" for static functions */
+    char *key;        /* .ci title: the link name, or "FILE:NAME" (FILE: the unit's main file, the graph
+                       * title) for what is not public and strong: static, weak, C++ COMDAT */
     char *name;       /* function name as GCC prints it */
     bool name_label;  /* name comes from a .ci label (of several that disagree: the smallest) */
     char *file;       /* definition file:line:col, NULL if unknown */
@@ -22,6 +23,9 @@ typedef struct {
     unsigned rec_depth; /* 'recursion' annotation, 0 if none */
     bool want_root;   /* 'root' / 'thread' / 'isr' annotation */
     bool has_icall;   /* calls __indirect_call */
+    size_t local_off; /* key is "FILE:NAME" of its unit's graph: offset of NAME in key; else 0 */
+    uint32_t alias;   /* a declared-only "NAME" whose calls went to FILE:NAME definitions: the one
+                       * (annotations naming NAME apply to it) or SG_NONE - 1 if several; else SG_NONE */
     uint32_t indeg;
 } sg_func;
 
@@ -35,6 +39,13 @@ typedef struct {
     uint32_t caller;
     char *site;
 } sg_icall;
+
+/* A "FILE:NAME" definition (static, weak or COMDAT: GCC does not say which) and the plain "NAME"
+ * node of the same name: an external definition (plain's alias is SG_NONE), or a declaration that
+ * no unit defines, whose calls were given to the FILE:NAME definitions. */
+typedef struct {
+    uint32_t plain, local;
+} sg_join;
 
 typedef struct {
     char *file;
@@ -98,6 +109,8 @@ struct rtm_sg_graph {
     size_t nsu, csu;
     sg_directive *d;
     size_t nd, cd;
+    sg_join *joins;   /* sorted by plain key, then local key */
+    size_t njoins, cjoins;
 
     /* results */
     bool analysed;

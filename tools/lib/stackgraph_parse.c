@@ -10,8 +10,14 @@
  *     node: { title: "__indirect_call" label: "Indirect Call Placeholder" shape : ellipse }
  *     edge: { sourcename: "mid" targetname: "a.c:leaf" label: "a.c:5:55" }    (label: call site)
  *     }
- * Titles are unique per program except that static functions carry their file name. Both parsers
- * reject anything else with "FILE:LINE: message".
+ * A title is the function's link name when it is public and strong. Anything else, static functions
+ * but also weak definitions and C++ inline functions and template instantiations (COMDAT), is
+ * titled "FILE:NAME" with FILE the unit's main file (the graph title), because its link name need
+ * not be unique in the program; nothing in the .ci or .su says which of these it is. So a call to a
+ * weak function defined in the same unit names "FILE:NAME" although the linker may pick a strong
+ * NAME from another unit, and a call from another unit names a plain "NAME" that no .ci defines
+ * (stackgraph.c joins them: join_file_local_names). Both parsers reject anything else with
+ * "FILE:LINE: message".
  */
 #include <ctype.h>
 #include <errno.h>
@@ -331,12 +337,24 @@ static int apply_node_label(lexer *lx, sg_func *f, const char *label, unsigned l
     return 0;
 }
 
+/* Marks f as titled "GTITLE:NAME" in the unit whose graph title is gtitle (see the top of this file).
+ * Of two graph titles that both prefix the key (only in made-up input), the longer counts, whatever
+ * the order of the files. */
+static void note_file_local(sg_func *f, const char *gtitle)
+{
+    if (!gtitle || !gtitle[0]) return;
+    size_t n = strlen(gtitle);
+    if (strlen(f->key) > n + 1 && !memcmp(f->key, gtitle, n) && f->key[n] == ':' && n + 1 > f->local_off)
+        f->local_off = n + 1;
+}
+
 int rtm_sg_load_ci(rtm_sg_graph *g, const char *text, size_t len, const char *fname, rtm_sg_error *err)
 {
     unsigned ln;
     if (has_nul(text, len, &ln)) return fail(err, fname, ln, "NUL byte in .ci file");
     lexer lx = {.p = text, .end = text + len, .fname = fname, .line = 1, .err = err};
     int rc = -1;
+    char *gtitle = NULL; /* the unit's main file: prefix of its file-local titles */
     if (expect(&lx, T_WORD, "'graph:'") || strcmp(lx.buf, "graph")) {
         if (lx.kind == T_WORD) fail(err, fname, lx.tok_line, "expected 'graph:', found '%.40s'", lx.buf);
         goto out;
@@ -352,7 +370,7 @@ int rtm_sg_load_ci(rtm_sg_graph *g, const char *text, size_t len, const char *fn
         }
         unsigned item_line = lx.tok_line;
         bool is_node = !strcmp(lx.buf, "node"), is_edge = !strcmp(lx.buf, "edge");
-        bool is_graph = !strcmp(lx.buf, "graph");
+        bool is_graph = !strcmp(lx.buf, "graph"), is_title = !strcmp(lx.buf, "title");
         if (expect(&lx, T_COLON, "':'")) goto out;
         if (is_graph) {
             fail(err, fname, item_line, "nested graphs are not supported");
@@ -363,6 +381,10 @@ int rtm_sg_load_ci(rtm_sg_graph *g, const char *text, size_t len, const char *fn
             if (lx.kind != T_STRING && lx.kind != T_WORD) {
                 fail(err, fname, lx.tok_line, "expected a value after ':'");
                 goto out;
+            }
+            if (is_title) {
+                free(gtitle);
+                gtitle = rtm_sg__strndup(lx.buf, lx.len);
             }
             continue;
         }
@@ -376,6 +398,7 @@ int rtm_sg_load_ci(rtm_sg_graph *g, const char *text, size_t len, const char *fn
             if (r == 0 && strcmp(v[0], "__indirect_call") != 0) {
                 uint32_t id = rtm_sg__func(g, v[0], strlen(v[0]));
                 sg_func *f = &g->f[id];
+                note_file_local(f, gtitle);
                 if (v[1]) {
                     const char *nl = strchr(v[1], '\n');
                     size_t nn = nl ? (size_t)(nl - v[1]) : strlen(v[1]);
@@ -403,6 +426,7 @@ int rtm_sg_load_ci(rtm_sg_graph *g, const char *text, size_t len, const char *fn
                 r = fail(err, fname, item_line, "edge from __indirect_call");
             if (r == 0) {
                 uint32_t from = rtm_sg__func(g, v[0], strlen(v[0]));
+                note_file_local(&g->f[from], gtitle);
                 if (!strcmp(v[1], "__indirect_call")) {
                     g->f[from].has_icall = true;
                     g->ic = rtm_sg__grow(g->ic, &g->cic, g->nic + 1, sizeof *g->ic);
@@ -410,6 +434,7 @@ int rtm_sg_load_ci(rtm_sg_graph *g, const char *text, size_t len, const char *fn
                     g->ic[g->nic++].site = v[2];
                 } else {
                     uint32_t to = rtm_sg__func(g, v[1], strlen(v[1]));
+                    note_file_local(&g->f[to], gtitle);
                     g->e = rtm_sg__grow(g->e, &g->ce, g->ne + 1, sizeof *g->e);
                     g->e[g->ne++] = (sg_edge){from, to, v[2], false};
                 }
@@ -429,6 +454,7 @@ int rtm_sg_load_ci(rtm_sg_graph *g, const char *text, size_t len, const char *fn
     rc = 0;
 out:
     free(lx.buf);
+    free(gtitle);
     return rc;
 }
 

@@ -44,6 +44,45 @@ static void loc(const sg_func *f, char *buf, size_t n)
 
 static long func_frame(const sg_func *f) { return f->frame_override >= 0 ? f->frame_override : f->frame; }
 
+/* A function to list as "no stack data": not a declaration whose calls went to FILE:NAME definitions
+ * (join_file_local_names), which has no calls left. */
+static bool lacks_data(const sg_func *f)
+{
+    return f->frame_override < 0 && f->qual == RTM_SG_NODATA && f->alias == SG_NONE;
+}
+
+/* The joins of one plain name: joins[j .. returned index). */
+static size_t join_group_end(const rtm_sg_graph *g, size_t j)
+{
+    size_t k = j + 1;
+    while (k < g->njoins && g->joins[k].plain == g->joins[j].plain) k++;
+    return k;
+}
+
+/* The unit of a "FILE:NAME" title: its FILE. */
+static void local_file(const sg_func *f, FILE *out) { fprintf(out, "%.*s", (int)(f->local_off - 1), f->key); }
+
+/* One problem line per name that is defined file-local or weak (FILE:NAME) and also plain. */
+static void join_line(const rtm_sg_graph *g, size_t j, size_t end, FILE *out)
+{
+    const sg_func *p = &g->f[g->joins[j].plain];
+    fprintf(out, "  %s defined file-local or weak in ", p->key);
+    for (size_t k = j; k < end; k++) {
+        fprintf(out, "%s", k == j ? "" : k + 1 == end ? " and " : ", ");
+        local_file(&g->f[g->joins[k].local], out);
+    }
+    if (p->alias == SG_NONE) {
+        fprintf(out, " and external in %s: calls to ", p->file ? p->file : "?");
+        if (end - j == 1) local_file(&g->f[g->joins[j].local], out), fprintf(out, "'s");
+        else fprintf(out, "these");
+        fprintf(out, " counted as either\n");
+    } else if (end - j == 1) {
+        fprintf(out, " only: calls to %s resolved to it\n", p->key);
+    } else {
+        fprintf(out, " only: calls to %s counted as any of them\n", p->key);
+    }
+}
+
 static void why(const rtm_sg_graph *g, const sg_scc *c, unsigned flags, FILE *out)
 {
     static const char *const what[4] = {"dynamic frame in", "unresolved indirect call in", "no stack data for",
@@ -143,11 +182,12 @@ void rtm_sg_report_text(const rtm_sg_graph *g, FILE *out)
     /* problems */
     size_t nprob = g->nunres;
     for (size_t i = 0; i < g->nf; i++)
-        nprob += g->f[i].frame_override < 0 && (g->f[i].qual == RTM_SG_DYNAMIC || g->f[i].qual == RTM_SG_NODATA);
+        nprob += (g->f[i].frame_override < 0 && g->f[i].qual == RTM_SG_DYNAMIC) || lacks_data(&g->f[i]);
     for (size_t s = 0; s < g->nscc; s++) nprob += g->scc[s].nodepth;
+    for (size_t j = 0; j < g->njoins; j = join_group_end(g, j)) nprob++;
     for (size_t i = 0; i < g->nf; i++) nprob += g->f[i].dup_def;
     if (!nprob) return;
-    fprintf(out, "\nproblems (all but the last kind make the results that reach them lower bounds; see docs/stack-annotations.md):\n");
+    fprintf(out, "\nproblems (all but the last two kinds make the results that reach them lower bounds; see docs/stack-annotations.md):\n");
     size_t shown = 0;
     for (size_t i = 0; i < g->nunres && shown < LIST_MAX; i++, shown++)
         fprintf(out, "  indirect call without targets: in %s at %s (add: icall %s TARGET...)\n", g->f[g->unres[i].caller].name,
@@ -170,9 +210,11 @@ void rtm_sg_report_text(const rtm_sg_graph *g, FILE *out)
         if (f->qual == RTM_SG_DYNAMIC)
             fprintf(out, "  dynamic frame without bound: %s (%s), %ld bytes + alloca/VLA (add: frame %s BYTES)\n", f->name, l,
                     f->frame, f->key), shown++;
-        else if (f->qual == RTM_SG_NODATA)
+        else if (lacks_data(f))
             fprintf(out, "  no stack data: %s (add its .su/.ci, or: frame %s BYTES)\n", f->name, f->key), shown++;
     }
+    for (size_t j = 0; j < g->njoins && shown < LIST_MAX; j = join_group_end(g, j), shown++)
+        join_line(g, j, join_group_end(g, j), out);
     for (size_t i = 0; i < g->nf && shown < LIST_MAX; i++)
         if (g->f[i].dup_def)
             fprintf(out, "  defined in more than one unit: %s (the largest frame is used; one program per run?)\n",
@@ -321,11 +363,23 @@ void rtm_sg_report_json(const rtm_sg_graph *g, FILE *out)
     fprintf(out, "],\n\"no_data\":[");
     sep = "";
     for (size_t i = 0; i < g->nf; i++)
-        if (g->f[i].qual == RTM_SG_NODATA && g->f[i].frame_override < 0) {
+        if (lacks_data(&g->f[i])) {
             fputs(sep, out);
             jstr(out, g->f[i].name);
             sep = ",";
         }
+    fprintf(out, "],\n\"file_local_joins\":[");
+    for (size_t j = 0; j < g->njoins; j = join_group_end(g, j)) {
+        const sg_func *p = &g->f[g->joins[j].plain];
+        fprintf(out, "%s{\"name\":", j ? "," : "");
+        jstr(out, p->key);
+        fprintf(out, ",\"file_local\":[");
+        for (size_t k = j; k < join_group_end(g, j); k++) {
+            if (k > j) fputc(',', out);
+            jstr(out, g->f[g->joins[k].local].key);
+        }
+        fprintf(out, "],\"external\":%s}", p->alias == SG_NONE ? "true" : "false");
+    }
     fprintf(out, "],\n\"defined_twice\":[");
     sep = "";
     for (size_t i = 0; i < g->nf; i++)
