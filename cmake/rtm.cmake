@@ -60,7 +60,7 @@ endfunction()
 # Registers a ctest test. With RTM_MEMCHECK the command runs under valgrind memcheck and any
 # error fails the test. Labels in use: unit, mt (multi-threaded: also run under TSan),
 # novalgrind (skip under memcheck: e.g. death tests that rely on ASan), nowrap (under memcheck,
-# run as is: tests that start valgrind themselves), slow.
+# run as is: tests that start valgrind themselves, or run the compiler), slow.
 # EXIT_CODE n: the command must exit with exactly n (tests/common/expect_exit.sh, which runs
 # outside valgrind, so valgrind's own error status 99 is a failure, not "some failure"). A test
 # that passes by its output (PASS_REGULAR_EXPRESSION) must give EXIT_CODE, because ctest then
@@ -127,4 +127,22 @@ function(rtm_cmocka_test name)
   target_link_libraries(${name} PRIVATE ${T_LIBS} rtmem_port_posix rtmem cmocka)
   rtm_host_flags(${name})
   rtm_add_test(NAME ${name} COMMAND $<TARGET_FILE:${name}> ${T_ARGS} LABELS ${T_LABELS} TIMEOUT ${T_TIMEOUT})
+endfunction()
+
+# rtm_compile_fail_test(NAME name SOURCE file [DEFINES d...] PATTERNS regex...): a test that
+# compiles @p file with the project's flags (and @p DEFINES) and passes iff the compiler refuses it
+# with output matching every regex: for the static assertions of public macros, which a test
+# program cannot reach. The file is an object library outside the build (EXCLUDE_FROM_ALL) that the
+# test builds with cmake --build; such tests share a RESOURCE_LOCK, so that two builds never run
+# in one tree at once.
+function(rtm_compile_fail_test)
+  cmake_parse_arguments(T "" "NAME;SOURCE" "DEFINES;PATTERNS" ${ARGN})
+  add_library(${T_NAME} OBJECT EXCLUDE_FROM_ALL ${T_SOURCE})
+  target_include_directories(${T_NAME} PRIVATE ${RTM_ROOT}/include)
+  target_compile_definitions(${T_NAME} PRIVATE ${T_DEFINES})
+  rtm_host_flags(${T_NAME})
+  rtm_add_test(NAME ${T_NAME} COMMAND sh ${RTM_ROOT}/tests/common/expect_fail.sh ${T_PATTERNS} --
+               ${CMAKE_COMMAND} --build ${RTM_BUILD_ROOT} --config $<CONFIG> --target ${T_NAME}
+               LABELS unit nowrap TIMEOUT 120)
+  set_tests_properties(${T_NAME} PROPERTIES RESOURCE_LOCK rtm_build_tree)
 endfunction()

@@ -138,15 +138,21 @@ static rtm_err stack_index(const rtm_stackpool *p, const void *stack, size_t *id
     return RTM_OK;
 }
 
-/* Counts and reports a rejected call. With @p locked, the caller holds the critical section and
- * this call leaves it. */
-static void bad_release(rtm_stackpool *p, rtm_err e, const void *stack, bool locked)
+/* Counts and reports a rejected call, in the critical section the caller entered with @p key, and
+ * leaves it with that key: on the MCU ports the key is the interrupt state from before that enter,
+ * so any other value (a 0 of our own) would leave interrupts masked for good (RISC-V) or unmask
+ * them inside an ISR or the caller's own critical section (Cortex-M). */
+static void bad_release_locked(rtm_stackpool *p, rtm_err e, const void *stack, rtm_port_key key)
 {
-    rtm_port_key key = 0;
-    if (!locked) key = rtm_port_critical_enter();
     p->bad_releases++;
     rtm_port_critical_exit(key);
     rtm_report(e, p, stack);
+}
+
+/* Counts and reports a rejected call, from outside the critical section. */
+static void bad_release(rtm_stackpool *p, rtm_err e, const void *stack)
+{
+    bad_release_locked(p, e, stack, rtm_port_critical_enter());
 }
 
 /* With the critical section held: is stack i acquired? */
@@ -165,13 +171,13 @@ rtm_err rtm_stackpool_release(rtm_stackpool *p, void *stack)
     }
     size_t i;
     if (stack_index(p, stack, &i) != RTM_OK) {
-        bad_release(p, RTM_ERR_BAD_PTR, stack, false);
+        bad_release(p, RTM_ERR_BAD_PTR, stack);
         return RTM_ERR_BAD_PTR;
     }
     /* 1: claim the release, so that a concurrent second release of the same stack is refused. */
     rtm_port_key key = rtm_port_critical_enter();
     if (!is_used(p, i)) {
-        bad_release(p, RTM_ERR_DOUBLE_FREE, stack, true);
+        bad_release_locked(p, RTM_ERR_DOUBLE_FREE, stack, key);
         return RTM_ERR_DOUBLE_FREE;
     }
     p->link[i] = LINK_RELEASING;
@@ -207,14 +213,14 @@ size_t rtm_stackpool_used(rtm_stackpool *p, const void *stack)
     }
     size_t i;
     if (stack_index(p, stack, &i) != RTM_OK) {
-        bad_release(p, RTM_ERR_BAD_PTR, stack, false);
+        bad_release(p, RTM_ERR_BAD_PTR, stack);
         return 0;
     }
     rtm_port_key key = rtm_port_critical_enter();
     bool used = is_used(p, i);
     rtm_port_critical_exit(key);
     if (!used) {
-        bad_release(p, RTM_ERR_DOUBLE_FREE, stack, false);
+        bad_release(p, RTM_ERR_DOUBLE_FREE, stack);
         return 0;
     }
     return p->stack_size - rtm_stack_unused(stack, p->stack_size);

@@ -164,6 +164,16 @@ typedef struct rtm_slab {
     RTM_SLAB__NEWTON(d, RTM_SLAB__NEWTON(d, RTM_SLAB__NEWTON(d, RTM_SLAB__NEWTON(d,                  \
                      RTM_SLAB__NEWTON(d, (size_t)(d))))))
 
+/* True when @p n blocks of @p stride bytes and their used-map fit in a size_t, as rtm_slab_init
+ * requires (it refuses the rest with RTM_ERR_SIZE): slab.c's free check relies on
+ * count * stride < 2^N, and without this RTM_SLAB_DEFINE's buffer size would wrap and the slab
+ * would hand out blocks past its end (32-bit: 65537 blocks of 64 KiB). A stride of 0 means
+ * block_size + align wrapped (refused by "block too large"); 1 stands in for it here, so that the
+ * assertion stays a constant expression. */
+#define RTM_SLAB__FITS(stride, n)                                                                    \
+    ((size_t)(n) <= SIZE_MAX - RTM_SLAB_WORD_BLOCKS &&                                               \
+     (size_t)(n) <= (SIZE_MAX - RTM_SLAB_MAP_BYTES(n)) / ((size_t)(stride) != 0 ? (size_t)(stride) : 1u))
+
 #define RTM_SLAB__DEFINE(qual, name, bs_, n_, al_)                                       \
     enum {                                                                                           \
         name##_rtm_stride_ = (int)RTM_SLAB_STRIDE(bs_, al_),                                \
@@ -173,7 +183,10 @@ typedef struct rtm_slab {
     };                                                                                               \
     _Static_assert((n_) > 0, "RTM_SLAB_DEFINE: count must be > 0");                               \
     _Static_assert(((al_) & ((al_) - 1)) == 0 && (al_) > 0, "RTM_SLAB_DEFINE: align must be a power of two"); \
-    _Static_assert(RTM_SLAB_STRIDE(bs_, al_) <= 0x7FFFFFFFu, "RTM_SLAB_DEFINE: block too large"); \
+    _Static_assert(RTM_SLAB_STRIDE(bs_, al_) != 0 && RTM_SLAB_STRIDE(bs_, al_) <= 0x7FFFFFFFu,     \
+                   "RTM_SLAB_DEFINE: block too large");                                              \
+    _Static_assert(RTM_SLAB__FITS(RTM_SLAB_STRIDE(bs_, al_), n_),                                    \
+                   "RTM_SLAB_DEFINE: count * stride overflows size_t");                              \
     static _Alignas(RTM_SLAB__ALIGN(al_)) unsigned char                                            \
         name##_rtm_buf_[RTM_SLAB_BUF_SIZE_ALIGNED(bs_, n_, al_)];                        \
     qual rtm_slab name = {                                                                           \
@@ -196,7 +209,8 @@ typedef struct rtm_slab {
  * Defines `rtm_slab name` (external linkage) with a static buffer of @p count blocks of at least
  * @p block_size bytes, each aligned to @p align (a power of two; values below a pointer's size
  * mean a pointer's size). Ready to use: no init call, no start-up code; the free list is carved
- * lazily. Wrong parameters (count 0, align not a power of two) fail at compile time.
+ * lazily. Wrong parameters (count 0, align not a power of two, a block or a layout too large for
+ * a size_t, which rtm_slab_init refuses with RTM_ERR_SIZE) fail at compile time.
  * Use RTM_SLAB_DEFINE_STATIC for internal linkage.
  */
 #define RTM_SLAB_DEFINE(name, block_size, count, align) RTM_SLAB__DEFINE(, name, block_size, count, align)

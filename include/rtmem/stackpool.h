@@ -76,15 +76,26 @@ typedef struct {
     size_t overflows;     /**< releases that found the guard band touched */
 } rtm_stackpool_stats;
 
+/* True when the layout of @p count stacks fits in a size_t, as rtm_stackpool_init() requires (it
+ * refuses the rest with RTM_ERR_SIZE): the stride does not wrap, and count * (stride + 4 bytes of
+ * state) does not exceed SIZE_MAX. Without it, RTM_STACKPOOL_DEFINE's array size would wrap and the
+ * pool would hand out stacks past its end (32-bit: 65537 stacks of 64 KiB). */
+#define RTM_STACKPOOL__FITS(size, count, align)                                                    \
+    ((size_t)(size) <= SIZE_MAX - ((size_t)(align) - 1u) &&                                         \
+     (size_t)(count) <= SIZE_MAX / (RTM_STACKPOOL_STRIDE(size, align) + sizeof(uint32_t)))
+
 /**
  * Defines `rtm_stackpool name` (file scope) with static storage for @p count_ stacks of @p size_
  * bytes aligned to @p align_, ready to use with no init call. Checked at compile time as
- * rtm_stackpool_init() checks at run time.
+ * rtm_stackpool_init() checks at run time: parameters it refuses, a layout too large for a size_t
+ * included, fail to compile.
  */
 #define RTM_STACKPOOL_DEFINE(name, size_, count_, align_)                                             \
     _Static_assert((align_) >= RTM_ALIGN && ((align_) & ((align_) - 1u)) == 0 && (size_) % RTM_ALIGN == 0 && \
                        (size_) > RTM_STACKPOOL_GUARD && (count_) > 0 && (count_) <= 0xFFFFFF00u,      \
                    "RTM_STACKPOOL_DEFINE: bad size, count or alignment");                          \
+    _Static_assert(RTM_STACKPOOL__FITS(size_, count_, align_),                                      \
+                   "RTM_STACKPOOL_DEFINE: size + align or count * stride overflows size_t");       \
     static _Alignas(align_) unsigned char name##_rtm_sp_stacks_[(count_) * RTM_STACKPOOL_STRIDE(size_, align_)]; \
     static uint32_t name##_rtm_sp_link_[(count_)];                                                  \
     rtm_stackpool name = { .base = name##_rtm_sp_stacks_, .link = name##_rtm_sp_link_,              \
