@@ -190,13 +190,17 @@ struct rtm_heap {
     uint8_t top_rule;      /* TOP_ALWAYS, TOP_NEXT_SMALLER (best fit) or TOP_LAST_BLOCK (good fit): cut_top */
     uint32_t fl_bitmap;
     uint32_t *sl_bitmap;   /* fl_count words + one zero word, after heads[] (see next_nonempty) */
-    size_t max_block;      /* largest block size the classes hold */
-    size_t max_request;    /* largest request: max_block - H */
+    size_t max_request;    /* largest request: a block of max_block(h) bytes less its header */
     size_t top_split_min;  /* blocks this large may be cut from the top of a free block (good, best) */
     uintptr_t lo, hi;      /* lowest first block, highest sentinel over all segments */
     uintptr_t p_lo, p_units; /* payload bounds: p is aligned and inside iff ror(p - p_lo, A_LOG2) < p_units */
     rtm_segment *segments; /* address order */
-    size_t segment_count, regions;
+    /* unsigned, as rtm_segment.region: 2^32 segments would take 320 GiB of descriptors and
+     * minimum blocks. On 64-bit the control block is 8 bytes shorter for it, and the list heads
+     * start at 0xd8 rather than 0xe0, where GCC 12 -O2 indexed them with an extra lea on the free
+     * path (x86-64, good fit, per free: A 55.5 -> 54.5, C 97.2 -> 96.2, A64 109.9 -> 108.9); 32-bit
+     * layouts are unchanged. */
+    unsigned segment_count, regions;
     /* used blocks = allocs - frees; free blocks = free_less_frees + frees, so that a free that
      * merges with neither neighbour (frees and free blocks both + 1) counts in one store (x86-64
      * -O2: one instruction less per free; the value wraps round as unsigned arithmetic may). */
@@ -275,6 +279,10 @@ RTM_INLINE size_t prev_foot(const rtm_block *b) { return load_word((const char *
 RTM_INLINE void *payload_of(const rtm_block *b) { return (char *)(uintptr_t)b + H; }
 RTM_INLINE rtm_block *block_of_payload(const void *p) { return (rtm_block *)((char *)(uintptr_t)p - H); }
 
+/* The largest block size the classes hold. Derived, not stored: the alloc paths test requests
+ * against max_request, and a word less in the control block keeps its size where it was when
+ * p_hi came in (the minimum arenas move with it). */
+RTM_INLINE size_t max_block(const rtm_heap *h) { return h->max_request + H; }
 RTM_INLINE rtm_block **heads_end(const rtm_heap *h) { return (rtm_block **)&h->heads[(size_t)h->fl_count * SL]; }
 
 /* ---- size classes ----------------------------------------------------------------------------- */
@@ -729,9 +737,10 @@ RTM_INLINE bool size_fits(size_t size, const rtm_block *b, uintptr_t seg_end)
  * (so a <= p_hi, the heap's h->p_hi). One compare where size_fits takes two: below MIN_BLOCK,
  * size - MIN_BLOCK wraps round, and p_hi - a does not wrap; size <= end - b is
  * size - MIN_BLOCK <= end + H - MIN_BLOCK - a. x86-64 -O2 per free, good fit: A 56.5 -> 54.5,
- * C 98.2 -> 96.2, A64 110.9 -> 108.9 (the compare saved, and one more instruction GCC's
- * addressing of heads[] lost when the new field moved them). A compact build has no fast path and
- * does not keep p_hi (Cortex-M4 -Os: 8 bytes). */
+ * C 98.2 -> 96.2, A64 110.9 -> 108.9 (one instruction here, one in the addressing of heads[]: see
+ * rtm_heap.segment_count). A compact build has no fast path and does not keep p_hi (Cortex-M4 -Os:
+ * 8 bytes); max_block is derived, so that the control block keeps its size (a word more moved
+ * every -m32 minimum arena, as any change of that size does: best fit B 1.230 -> 1.270). */
 RTM_INLINE bool own_size_fits(size_t size, uintptr_t a, uintptr_t p_hi)
 {
     return (size & (A - 1u)) == 0 && size - MIN_BLOCK <= p_hi - a;
@@ -905,7 +914,6 @@ rtm_heap *rtm_heap_init(void *mem, size_t bytes, rtm_fit fit)
     }
     h->fl_count = (uint8_t)fl_count;
     h->sl_bitmap = (uint32_t *)(void *)heads_end(h);
-    h->max_block = max_block;
     h->max_request = max_block - H;
     rtm_san_pool_create(h);
     /* The init region's segment: the first and only one so far, so no sorted insert and no
@@ -957,7 +965,7 @@ rtm_err rtm_heap_add_region(rtm_heap *h, void *mem, size_t bytes)
     } else {
         for (const rtm_segment *s = h->segments; s != NULL; s = s->next)
             if (lo < s->raw_hi && s->raw_lo < hi) e = RTM_ERR_OVERLAP;
-        if (e == RTM_OK && (segment_blocks_lo(lo) < lo || !segment_bounds(segment_blocks_lo(lo), hi, h->max_block, &first, &end)))
+        if (e == RTM_OK && (segment_blocks_lo(lo) < lo || !segment_bounds(segment_blocks_lo(lo), hi, max_block(h), &first, &end)))
             e = RTM_ERR_TOO_SMALL;
     }
     if (e != RTM_OK) {
@@ -970,7 +978,7 @@ rtm_err rtm_heap_add_region(rtm_heap *h, void *mem, size_t bytes)
     do {
         commit_segment(h, (rtm_segment *)rtm_align_up_uptr(at, sizeof(void *)), first, end, at);
         at = end + H;
-    } while (segment_blocks_lo(at) > at && segment_bounds(segment_blocks_lo(at), hi, h->max_block, &first, &end));
+    } while (segment_blocks_lo(at) > at && segment_bounds(segment_blocks_lo(at), hi, max_block(h), &first, &end));
     h->regions++;
     AFTER_OP(h);
     return RTM_OK;
@@ -1037,7 +1045,7 @@ void *rtm_heap_aligned_alloc(rtm_heap *h, size_t align, size_t bytes)
      * leaving a gap that can be a free block of its own. */
     if (bytes > h->max_request) return fail_alloc(h);
     size_t bs = block_size_for(bytes), need;
-    if (rtm_add_overflow(bs, align - A + MIN_BLOCK, &need) || need > h->max_block) return fail_alloc(h);
+    if (rtm_add_overflow(bs, align - A + MIN_BLOCK, &need) || need > max_block(h)) return fail_alloc(h);
     rtm_block *b = find_block(h, need);
     if (b == NULL) return fail_alloc(h);
     list_remove(h, b);
@@ -1463,7 +1471,7 @@ rtm_err rtm_heap_check(const rtm_heap *h)
             }
             if (!size_fits(size, b, (uintptr_t)s->end)) return corrupt(h, b);
             if (hd & FREE_BIT) {
-                if (prev_free || size > h->max_block || (hd & ALIGNED_BIT)) return corrupt(h, b);
+                if (prev_free || size > max_block(h) || (hd & ALIGNED_BIT)) return corrupt(h, b);
                 if (load_word(footer_of(b, size)) != hd) return corrupt(h, footer_of(b, size));
                 rtm_block **pp = pprev_free(b);
                 rtm_block *nx = next_free(b);
