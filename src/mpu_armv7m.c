@@ -15,7 +15,8 @@
  *   AP (Table B3-15):  000 P:NA U:NA  001 P:RW U:NA  010 P:RW U:RO  011 P:RW U:RW
  *                      101 P:RO U:NA  110 P:RO U:RO  (111 also RO/RO; 100 reserved)
  *   Memory type (Table B3-13): normal memory, write-back read/write-allocate, non-shareable:
- *   TEX=001 C=1 B=1 S=0 (TEX = RTM_MPU_V7M_NORMAL_TEX: 000 on ARMv6-M, which has no other TEX);
+ *   TEX=001 C=1 B=1 S=0 (TEX = RTM_MPU_V7M_NORMAL_TEX; 000 in every plan for ARMv6-M, min_log2 8,
+ *   whose MPU has no other TEX: the Cortex-M0+ guide lists TEX=000 only);
  *   device (peripherals): shareable device TEX=000 C=0 B=1 S=1.
  *   Overlaps: the region with the higher number decides the attributes (B3.5.3). A disabled
  *   subregion is as if the region did not cover it (the access falls to lower regions or the
@@ -214,14 +215,22 @@ static uint32_t v7_ap(rtm_part_attr attr)
     }
 }
 
-static void encode(const v7_region *r, rtm_part_attr attr, uint32_t slot, rtm_mpu_v7m_region *out)
+/* TEX of normal memory: ARMv6-M (min_log2 8) takes 000 only, wherever the plan is made (a host
+ * plan for a Cortex-M0+ must not carry the host build's RTM_MPU_V7M_NORMAL_TEX of 1). */
+static uint32_t normal_tex(uint32_t min_log2)
+{
+    return min_log2 >= RTM_MPU_V6M_MIN_LOG2 ? 0u : (uint32_t)RTM_MPU_V7M_NORMAL_TEX;
+}
+
+static void encode(const v7_region *r, rtm_part_attr attr, uint32_t slot, uint32_t min_log2,
+                   rtm_mpu_v7m_region *out)
 {
     uint32_t rasr = RTM_V7M_RASR_SIZE(r->log2) | RTM_V7M_RASR_ENABLE | RTM_V7M_RASR_AP(v7_ap(attr));
     if (attr & RTM_PART_XN) rasr |= RTM_V7M_RASR_XN;
     if (attr & RTM_PART_DEVICE)
         rasr |= RTM_V7M_RASR_TEX(0) | RTM_V7M_RASR_B | RTM_V7M_RASR_S;
     else
-        rasr |= RTM_V7M_RASR_TEX(RTM_MPU_V7M_NORMAL_TEX) | RTM_V7M_RASR_C | RTM_V7M_RASR_B;
+        rasr |= RTM_V7M_RASR_TEX(normal_tex(min_log2)) | RTM_V7M_RASR_C | RTM_V7M_RASR_B;
     if (r->log2 >= 8) {
         uint64_t sub = (1ull << r->log2) / 8u;
         uint32_t lo = (uint32_t)((r->rs - r->base) / sub), hi = (uint32_t)((r->re - r->base) / sub);
@@ -236,7 +245,7 @@ static void emit(const v7_cover *c, rtm_part_attr attr, size_t owner, rtm_mpu_re
 {
     for (uint32_t k = 0; k < c->n; k++) {
         uint32_t i = out->count++;
-        encode(&c->reg[k], attr, out->first + i, &out->r.v7m[i]);
+        encode(&c->reg[k], attr, out->first + i, out->min_log2, &out->r.v7m[i]);
         out->owner[i] = (uint8_t)owner;
     }
     out->wasted += c->waste;
@@ -259,7 +268,7 @@ rtm_err rtm_mpu_v7m_cover_min(const rtm_mpu_range *range, uint32_t first, uint32
     out->kind = RTM_MPU_ARMV7M;
     out->first = first;
     out->avail = max_regions;
-    out->min_log2 = tmp.min_log2;
+    out->min_log2 = tmp.min_log2; /* before emit: it picks the TEX */
     emit(&c, range->attr, 0, out);
     return RTM_OK;
 }

@@ -67,7 +67,8 @@ extern "C" {
 /**
  * TEX value the ARMv7-M encoder uses for normal (non-device) memory, with C=1 B=1: 1 = write-back
  * read/write-allocate (ARMv7-M). ARMv6-M (Cortex-M0+) MPUs only take TEX=000, so builds for
- * ARMv6-M default to 0 (C=1 B=1: write-back, no write-allocate; these cores have no cache).
+ * ARMv6-M default to 0 (C=1 B=1: write-back, no write-allocate; these cores have no cache), and a
+ * plan for an ARMv6-M arch (min_log2 8) uses 0 whatever this says.
  */
 #ifndef RTM_MPU_V7M_NORMAL_TEX
 #if defined(__ARM_ARCH_6M__)

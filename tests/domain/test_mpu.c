@@ -231,13 +231,16 @@ static const rtm_mpu_arch k_v6 = RTM_MPU_ARCH_ARMV6M(8, 0);
 
 static void check_plan(const rtm_mpu_range *r, size_t n, const rtm_mpu_regs *g);
 
-/* The review's reproducer (/tmp/rev-enc/r1/v6m_size.c): 32 B at 0x20000100 RW/RW XN and 128 B at
+/* Normal memory on ARMv6-M is TEX=000 C=1 B=1 (its MPU has no other TEX), whatever the host's
+ * RTM_MPU_V7M_NORMAL_TEX: 0x00030000 in the values below, where ARMv7-M has 0x000B0000.
+ *
+ * The review's reproducer (/tmp/rev-enc/r1/v6m_size.c): 32 B at 0x20000100 RW/RW XN and 128 B at
  * 0x20000400 P:RW U:RO XN on an 8-region Cortex-M0+ MPU with 2 system regions. ARMv7-M would give
  * them a 32 B (SIZE 4) and a 128 B (SIZE 6) region, which ARMv6-M does not permit. Here each is the
  * 256 B window (SIZE 7 -> 0x0E) at its base with the other subregions (32 B each) disabled:
  *   32 B:  subregion 0 on, SRD 0xFE -> 0xFE00; XN 0x10000000 | AP=011 0x03000000 | normal
- *          0x000B0000 | 0xFE00 | 0x0E | EN = 0x130BFE0F; RBAR 0x20000100 | VALID | 2 = 0x20000112.
- *   128 B: subregions 0..3 on, SRD 0xF0 -> 0xF000; AP=010 0x02000000: 0x120BF00F; RBAR 0x20000413.
+ *          0x00030000 | 0xFE00 | 0x0E | EN = 0x1303FE0F; RBAR 0x20000100 | VALID | 2 = 0x20000112.
+ *   128 B: subregions 0..3 on, SRD 0xF0 -> 0xF000; AP=010 0x02000000: 0x1203F00F; RBAR 0x20000413.
  * Both exact. Before the fix: RASR 0x130B0009 and 0x120B000D. */
 static void v6m_32_bytes(void **state)
 {
@@ -250,9 +253,9 @@ static void v6m_32_bytes(void **state)
     assert_int_equal(g.first, 2);
     assert_int_equal(g.min_log2, 8);
     assert_int_equal(g.r.v7m[0].rbar, 0x20000112u);
-    assert_int_equal(g.r.v7m[0].rasr, 0x130BFE0Fu);
+    assert_int_equal(g.r.v7m[0].rasr, 0x1303FE0Fu);
     assert_int_equal(g.r.v7m[1].rbar, 0x20000413u);
-    assert_int_equal(g.r.v7m[1].rasr, 0x120BF00Fu);
+    assert_int_equal(g.r.v7m[1].rasr, 0x1203F00Fu);
     assert_int_equal(g.wasted, 0);
     /* what the slots grant: exactly the ranges */
     uint64_t b, sz;
@@ -262,7 +265,7 @@ static void v6m_32_bytes(void **state)
     assert_int_equal(rtm_mpu_decode(&g, 1, &b, &sz, &en), RTM_OK);
     assert_true(en && b == 0x20000400u && sz == 128u);
     /* a 32 B region (SIZE 4) in an ARMv6-M plan is a reserved encoding: the decoder refuses it */
-    g.r.v7m[0].rasr = 0x130B0009u;
+    g.r.v7m[0].rasr = 0x13030009u;
     assert_int_equal(rtm_mpu_decode(&g, 0, &b, &sz, &en), RTM_ERR_UNSUPPORTED);
     g.min_log2 = 5;
     assert_int_equal(rtm_mpu_decode(&g, 0, &b, &sz, &en), RTM_OK);
@@ -271,7 +274,7 @@ static void v6m_32_bytes(void **state)
 
 /* 128 B at 0x20000480, 128-byte aligned: ARMv7-M's 128 B window (SIZE 6, RASR 0x130B000D,
  * RBAR 0x20000490). ARMv6-M: the 256 B window at 0x20000400 with subregions 4..7 on (SRD 0x0F ->
- * 0x0F00): RASR 0x130B0F0F, RBAR 0x20000410. The same through rtm_mpu_v7m_cover_min. */
+ * 0x0F00): RASR 0x13030F0F, RBAR 0x20000410. The same through rtm_mpu_v7m_cover_min. */
 static void v6m_128_bytes(void **state)
 {
     (void)state;
@@ -284,14 +287,14 @@ static void v6m_128_bytes(void **state)
     plan_ok(&k_v6, RTM_MPU_SET_DOMAIN, &r, 1, &g);
     assert_int_equal(g.count, 1);
     assert_int_equal(g.r.v7m[0].rbar, 0x20000410u);
-    assert_int_equal(g.r.v7m[0].rasr, 0x130B0F0Fu);
+    assert_int_equal(g.r.v7m[0].rasr, 0x13030F0Fu);
     assert_int_equal(g.wasted, 0);
     for (uint32_t m = 1; m <= RTM_MPU_V7M_MAX_SPLIT; m++) {
         assert_int_equal(rtm_mpu_v7m_cover_min(&r, 0, m, RTM_MPU_V6M_MIN_LOG2, &g), RTM_OK);
         assert_int_equal(g.count, 1);
         assert_int_equal(g.min_log2, 8);
         assert_int_equal(g.r.v7m[0].rbar, 0x20000410u);
-        assert_int_equal(g.r.v7m[0].rasr, 0x130B0F0Fu);
+        assert_int_equal(g.r.v7m[0].rasr, 0x13030F0Fu);
     }
     /* min_log2 5 is ARMv7-M again; other exponents are no MPU's */
     assert_int_equal(rtm_mpu_v7m_cover_min(&r, 0, 1, 5, &g), RTM_OK);
@@ -302,13 +305,13 @@ static void v6m_128_bytes(void **state)
 /* Three partitions in one 256 B block [0x20000200, 0x20000300), 32-byte aligned and sized: on
  * ARMv6-M three 256 B regions at the same base (RBAR 0x20000210 | slot), each with only its own
  * subregions on, all exact:
- *   [0x200, +32)  RW/RW XN       subregion 0     SRD 0xFE: 0x130BFE0F
- *   [0x240, +64)  RO/RO XN       subregions 2..3 SRD 0xF3: XN | AP=110 0x06000000 -> 0x160BF30F
- *   [0x2C0, +64)  P:RW U:NA XN   subregions 6..7 SRD 0x3F: AP=001 0x01000000 -> 0x110B3F0F
+ *   [0x200, +32)  RW/RW XN       subregion 0     SRD 0xFE: 0x1303FE0F
+ *   [0x240, +64)  RO/RO XN       subregions 2..3 SRD 0xF3: XN | AP=110 0x06000000 -> 0x1603F30F
+ *   [0x2C0, +64)  P:RW U:NA XN   subregions 6..7 SRD 0x3F: AP=001 0x01000000 -> 0x11033F0F
  * (ARMv7-M: 32 B and 64 B windows.) Then a range across a 256 B boundary, [0x200000E0,
- * 0x20000120): two 256 B regions (subregion 7 of the one at 0x20000000, SRD 0x7F: 0x130B7F0F;
- * subregion 0 of the one at 0x20000100: 0x130BFE0F), exact; with one region the 512 B window at
- * 0x20000000 (SIZE 8 -> 0x10) with 64 B subregions 3..4 on (SRD 0xE7): 0x130BE711, [0xC0, 0x140),
+ * 0x20000120): two 256 B regions (subregion 7 of the one at 0x20000000, SRD 0x7F: 0x13037F0F;
+ * subregion 0 of the one at 0x20000100: 0x1303FE0F), exact; with one region the 512 B window at
+ * 0x20000000 (SIZE 8 -> 0x10) with 64 B subregions 3..4 on (SRD 0xE7): 0x1303E711, [0xC0, 0x140),
  * 64 B wasted (ARMv7-M: the same one region; two 32 B regions for two). */
 static void v6m_subregions_of_one_block(void **state)
 {
@@ -320,25 +323,25 @@ static void v6m_subregions_of_one_block(void **state)
     plan_ok(&k_v6, RTM_MPU_SET_DOMAIN, r, 3, &g);
     assert_int_equal(g.count, 3);
     assert_int_equal(g.r.v7m[0].rbar, 0x20000210u);
-    assert_int_equal(g.r.v7m[0].rasr, 0x130BFE0Fu);
+    assert_int_equal(g.r.v7m[0].rasr, 0x1303FE0Fu);
     assert_int_equal(g.r.v7m[1].rbar, 0x20000211u);
-    assert_int_equal(g.r.v7m[1].rasr, 0x160BF30Fu);
+    assert_int_equal(g.r.v7m[1].rasr, 0x1603F30Fu);
     assert_int_equal(g.r.v7m[2].rbar, 0x20000212u);
-    assert_int_equal(g.r.v7m[2].rasr, 0x110B3F0Fu);
+    assert_int_equal(g.r.v7m[2].rasr, 0x11033F0Fu);
     assert_int_equal(g.wasted, 0);
     check_plan(r, 3, &g);
     rtm_mpu_range x = {0x200000E0u, 64u, RW_XN};
     assert_int_equal(rtm_mpu_v7m_cover_min(&x, 0, 2, RTM_MPU_V6M_MIN_LOG2, &g), RTM_OK);
     assert_int_equal(g.count, 2);
     assert_int_equal(g.r.v7m[0].rbar, 0x20000010u);
-    assert_int_equal(g.r.v7m[0].rasr, 0x130B7F0Fu);
+    assert_int_equal(g.r.v7m[0].rasr, 0x13037F0Fu);
     assert_int_equal(g.r.v7m[1].rbar, 0x20000111u);
-    assert_int_equal(g.r.v7m[1].rasr, 0x130BFE0Fu);
+    assert_int_equal(g.r.v7m[1].rasr, 0x1303FE0Fu);
     assert_int_equal(g.wasted, 0);
     assert_int_equal(rtm_mpu_v7m_cover_min(&x, 0, 1, RTM_MPU_V6M_MIN_LOG2, &g), RTM_OK);
     assert_int_equal(g.count, 1);
     assert_int_equal(g.r.v7m[0].rbar, 0x20000010u);
-    assert_int_equal(g.r.v7m[0].rasr, 0x130BE711u);
+    assert_int_equal(g.r.v7m[0].rasr, 0x1303E711u);
     assert_int_equal(g.wasted, 64);
 }
 
@@ -366,7 +369,10 @@ static void v6m_arch_check(void **state)
     rtm_mpu_regs g6, g7;
     plan_ok(&k_v6, RTM_MPU_SET_DOMAIN, &r, 1, &g6);
     plan_ok(&k_v7, RTM_MPU_SET_DOMAIN, &r, 1, &g7);
-    assert_int_equal(g6.r.v7m[0].rasr, g7.r.v7m[0].rasr);
+    /* the same region, 256 B at 0x20000100, but TEX 000 on ARMv6-M (0x1303000F, 0x130B000F) */
+    assert_int_equal(g6.r.v7m[0].rbar, g7.r.v7m[0].rbar);
+    assert_int_equal(g6.r.v7m[0].rasr, 0x1303000Fu);
+    assert_int_equal(g7.r.v7m[0].rasr, 0x130B000Fu);
     assert_false(rtm_mpu_regs_equal(&g6, &g7));
 }
 

@@ -239,12 +239,14 @@ static void example_plans(void **state)
 
 /* ARMv6-M (Cortex-M0+) by name: the ARMv7-M layout, no region below 256 B. example-v6m.plan's
  * domain takes slots 3..5 after the 3 system regions:
- *   app_data 4K at 0x20000000: SIZE 11 -> 0x16 | EN: RASR 0x130B0017, RBAR 0x20000013
+ * Normal memory is TEX=000 C=1 B=1 (0x00030000; ARMv7-M TEX=001, 0x000B0000).
+ *   app_data 4K at 0x20000000: SIZE 11 -> 0x16 | EN: RASR 0x13030017, RBAR 0x20000013
  *   mailbox 128 B at 0x20001080 P:RW U:RO: the 256 B window at 0x20001000 (SIZE 7 -> 0x0E), 32 B
- *     subregions 4..7 on (SRD 0x0F): RASR 0x120B0F0F, RBAR 0x20001014 (ARMv7-M: the 128 B window,
+ *     subregions 4..7 on (SRD 0x0F): RASR 0x12030F0F, RBAR 0x20001014 (ARMv7-M: the 128 B window,
  *     RASR 0x120B000D, RBAR 0x20001094)
- *   flag 32 B at 0x20001100: the 256 B window there, subregion 0 on (SRD 0xFE): RASR 0x130BFE0F,
- *     RBAR 0x20001115 (ARMv7-M: RASR 0x130B0009) */
+ *   flag 32 B at 0x20001100: the 256 B window there, subregion 0 on (SRD 0xFE): RASR 0x1303FE0F,
+ *     RBAR 0x20001115 (ARMv7-M: RASR 0x130B0009)
+ *   system background 4 GiB P:RW U:NA XN: RASR 0x1103003F (ARMv7-M 0x110B003F) */
 static void armv6m_plans(void **state)
 {
     (void)state;
@@ -269,11 +271,13 @@ static void armv6m_plans(void **state)
     assert_int_equal(g->count, 3);
     assert_int_equal(g->wasted, 0);
     assert_int_equal(g->r.v7m[0].rbar, 0x20000013u);
-    assert_int_equal(g->r.v7m[0].rasr, 0x130B0017u);
+    assert_int_equal(g->r.v7m[0].rasr, 0x13030017u);
     assert_int_equal(g->r.v7m[1].rbar, 0x20001014u);
-    assert_int_equal(g->r.v7m[1].rasr, 0x120B0F0Fu);
+    assert_int_equal(g->r.v7m[1].rasr, 0x12030F0Fu);
     assert_int_equal(g->r.v7m[2].rbar, 0x20001115u);
-    assert_int_equal(g->r.v7m[2].rasr, 0x130BFE0Fu);
+    assert_int_equal(g->r.v7m[2].rasr, 0x1303FE0Fu);
+    assert_int_equal(g_res.sys.r.v7m[0].rasr, 0x1103003Fu);
+    assert_int_equal(g_res.sys.r.v7m[2].rasr, 0x11050039u); /* device: TEX 000 on both */
     /* the same plan for ARMv7-M keeps its small regions */
     assert_int_equal(rtm_plan_compute(&g_plan, RTM_MPU_ARMV7M, &g_res, &err), 0);
     assert_int_equal(g_res.dom[0].r.v7m[1].rbar, 0x20001094u);
