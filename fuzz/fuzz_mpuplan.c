@@ -67,7 +67,8 @@ static void binary_mode(const uint8_t *data, size_t size)
 {
     if (size < 2) return;
     static const rtm_mpu_kind kinds[3] = {RTM_MPU_ARMV7M, RTM_MPU_ARMV8M, RTM_MPU_RISCV_PMP};
-    rtm_mpu_arch a = {kinds[(data[1] & 3u) % 3u], 8u + 8u * ((data[1] >> 2) & 1u), (data[1] >> 3) & 7u, 0};
+    rtm_mpu_arch a = {kinds[(data[1] & 3u) % 3u], 8u + 8u * ((data[1] >> 2) & 1u), (data[1] >> 3) & 7u, 0, 0};
+    if (a.kind == RTM_MPU_ARMV7M && (data[1] & 0x40u)) a.min_log2 = RTM_MPU_V6M_MIN_LOG2; /* ARMv6-M */
     rtm_mpu_set set = (data[1] & 0x80u) ? RTM_MPU_SET_SYSTEM : RTM_MPU_SET_DOMAIN;
     rtm_mpu_range r[RTM_MPU_MAX_REGIONS];
     size_t n = 0;
@@ -101,9 +102,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (err.line < 0 || !memchr(err.msg, 0, sizeof err.msg) || strchr(err.msg, '\n')) abort();
         return 0;
     }
-    const rtm_mpu_kind kinds[3] = {RTM_MPU_ARMV7M, RTM_MPU_ARMV8M, RTM_MPU_RISCV_PMP};
-    for (int k = 0; k < 3; k++) {
-        if (rtm_plan_compute(&g_plan, kinds[k], &g_res, &err) != 0) {
+    static const char *const arches[4] = {"armv6m", "armv7m", "armv8m", "riscv-pmp"};
+    for (int k = 0; k < 4; k++) {
+        rtm_mpu_arch a;
+        if (!rtm_plan_arch_named(arches[k], &a)) abort();
+        if (rtm_plan_compute_arch(&g_plan, &a, &g_res, &err) != 0) {
             if (err.line < 0 || strchr(err.msg, '\n')) abort();
             continue;
         }

@@ -8,10 +8,15 @@
  *             [15:8] SRD (bit i = 1 disables subregion i) | [5:1] SIZE | [0] ENABLE
  *             Region size = 2^(SIZE+1) bytes, SIZE 4..31 (32 B .. 4 GiB). Regions of 256 B or
  *             more have 8 equal subregions; for 32..128 B regions SRD must be 0.
+ *   ARMv6-M (Cortex-M0+, PMSAv6; Cortex-M0+ Devices Generic User Guide, MPU_RASR): the same
+ *             layout, but "the smallest permitted region size is 256B" (SIZE 7..31). The arch says
+ *             which (rtm_mpu_arch.min_log2, planned as out->min_log2): no window below 2^min_log2
+ *             is ever tried, so a small range is a 256 B window with its other subregions off.
  *   AP (Table B3-15):  000 P:NA U:NA  001 P:RW U:NA  010 P:RW U:RO  011 P:RW U:RW
  *                      101 P:RO U:NA  110 P:RO U:RO  (111 also RO/RO; 100 reserved)
  *   Memory type (Table B3-13): normal memory, write-back read/write-allocate, non-shareable:
- *   TEX=001 C=1 B=1 S=0 (TEX = RTM_MPU_V7M_NORMAL_TEX: 000 on ARMv6-M, which has no other TEX);
+ *   TEX=001 C=1 B=1 S=0 (TEX = RTM_MPU_V7M_NORMAL_TEX; 000 in every plan for ARMv6-M, min_log2 8,
+ *   whose MPU has no other TEX: the Cortex-M0+ guide lists TEX=000 only);
  *   device (peripherals): shareable device TEX=000 C=0 B=1 S=1.
  *   Overlaps: the region with the higher number decides the attributes (B3.5.3). A disabled
  *   subregion is as if the region did not cover it (the access falls to lower regions or the
@@ -19,9 +24,10 @@
  *
  * Covering a range [S, E) (multiples of 32) with at most r regions (cover_range): every cover
  * grants one span [L, R) around the range, L = S rounded down to 2^j and R = E rounded up to 2^j
- * for some j in 5..29, and wastes (S - L) + (R - E). For each candidate L (nearest first) the
- * planner finds the nearest R for which the farthest-reach greedy over the runs inside [L, R)
- * (any window size, one contiguous run of subregions each, overlaps allowed) covers the range
+ * for some j in 5..29 (on ARMv6-M too: a 256 B window's subregion is 32 B), and wastes
+ * (S - L) + (R - E). For each candidate L (nearest first) the planner finds the nearest R for
+ * which the farthest-reach greedy over the runs inside [L, R) (any window size from 2^min_log2,
+ * one contiguous run of subregions each, overlaps allowed) covers the range
  * with <= r regions; the least waste wins (ties: fewer regions). This rounds at the start, at the
  * end, at both or at neither, and is the least waste of any cover of <= r regions that carry the
  * range's attributes (the argument is at cover_range). Bounds whose waste would cover another
@@ -39,12 +45,15 @@
  * up to 64 entries): the arrays below are sized by it, slot numbers stay below V7_SLOTS. */
 #define V7_SLOTS (RTM_MPU_MAX_REGIONS < RTM_MPU_V7M_SLOTS ? RTM_MPU_MAX_REGIONS : RTM_MPU_V7M_SLOTS)
 _Static_assert(RTM_MPU_V7M_MAX_SPLIT >= 1 && RTM_MPU_V7M_MAX_SPLIT <= V7_SLOTS, "split budget");
+/* The windows below 256 B have no subregions (encode, cover_step): only 32 B (ARMv7-M) and 256 B
+ * (ARMv6-M) minimums exist, and 0 in an arch must stand for one of them. */
+_Static_assert(RTM_MPU_V7M_MIN_LOG2 == 5u || RTM_MPU_V7M_MIN_LOG2 == RTM_MPU_V6M_MIN_LOG2, "RTM_MPU_V7M_MIN_LOG2");
 
 #define V7_INF UINT64_MAX
 
 typedef struct {
     uint64_t base; /* window base, aligned to 2^log2 */
-    uint32_t log2; /* 5..32 */
+    uint32_t log2; /* min_log2..32 */
     uint64_t rs;   /* enabled run [rs, re) */
     uint64_t re;
 } v7_region;
@@ -70,15 +79,17 @@ static bool waste_ok(uint64_t rs, uint64_t re, uint64_t S, uint64_t E, const rtm
     return true;
 }
 
-/* Greedy step at p: the region whose enabled run lies in [lo, hi), starts <= p and ends farthest.
- * Always succeeds when lo <= p and p + 32 <= hi, all multiples of 32 (the 32-byte window at p). */
-static void cover_step(uint64_t lo, uint64_t hi, uint64_t p, v7_region *best)
+/* Greedy step at p: the region of at least 2^min_log2 bytes whose enabled run lies in [lo, hi),
+ * starts <= p and ends farthest. Always succeeds when lo <= p and p + 32 <= hi, all multiples of
+ * 32: the 32-byte window at p, or with min_log2 8 (ARMv6-M) the 32-byte subregion at p of the
+ * 256-byte window around it. */
+static void cover_step(uint64_t lo, uint64_t hi, uint64_t p, uint32_t min_log2, v7_region *best)
 {
     uint64_t reach = p;
     /* An empty run at p otherwise, so that *best is always written (and GCC can see it). */
-    v7_region none = {p, 5, p, p};
+    v7_region none = {p, min_log2, p, p};
     *best = none;
-    for (uint32_t k = 5; k <= 32; k++) {
+    for (uint32_t k = min_log2; k <= 32; k++) {
         uint64_t size = 1ull << k;
         uint64_t base = p & ~(size - 1u);
         uint64_t wend = base + size;
@@ -103,14 +114,15 @@ static void cover_step(uint64_t lo, uint64_t hi, uint64_t p, v7_region *best)
 /* Fewest-region cover of [S, E) by runs inside [lo, hi) (lo <= S, hi >= E): farthest-reach greedy
  * from S. False when it needs more than budget regions. c->waste is the span granted outside
  * [S, E) (regions may overlap each other, so it is not the sum of their own excesses). */
-static bool cover_within(uint64_t S, uint64_t E, uint64_t lo, uint64_t hi, uint32_t budget, v7_cover *c)
+static bool cover_within(uint64_t S, uint64_t E, uint64_t lo, uint64_t hi, uint32_t budget, uint32_t min_log2,
+                         v7_cover *c)
 {
     uint64_t p = S, low = S;
     c->n = 0;
     while (p < E) {
         if (c->n == budget) return false;
         v7_region *r = &c->reg[c->n++];
-        cover_step(lo, hi, p, r);
+        cover_step(lo, hi, p, min_log2, r);
         if (r->re <= p) return false; /* cannot happen for validated ranges; never loop */
         if (r->rs < low) low = r->rs;
         p = r->re;
@@ -154,14 +166,17 @@ static uint32_t bounds(uint64_t v, bool up, uint64_t S, uint64_t E, const rtm_mp
  * (or end at the one that holds E) only removes waste, and its runs are contiguous (a run beyond
  * the range is pure waste; a hole inside it must be covered by another region anyway). What it
  * grants is then one span [L, R) with L = S rounded down to some 2^j and R = E rounded up to some
- * 2^j, j = 5..29 (a run's ends are multiples of its subregion, or window, size), and its waste is
+ * 2^j, j = 5..29 (a run's ends are multiples of its subregion, or window, size; no window is below
+ * 2^min_log2, and the smallest subregion is 32 B whatever min_log2), and its waste is
  * (S - L) + (R - E). Farthest-reach greedy over all runs inside [L, R) is the classic optimal
- * interval cover, so it needs no more regions than that cover. Searching every candidate pair
+ * interval cover (cover_step offers every window of 2^min_log2 bytes or more, so every region the
+ * MPU allows), so it needs no more regions than that cover. Searching every candidate pair
  * (L, R) therefore finds the least waste. Feasibility is monotone (a wider span only adds runs),
  * so for L from nearest to farthest the least feasible R only moves down: one walk over both
  * lists, at most 2 * V7_BOUNDS + V7_BOUNDS greedy covers of <= budget steps of 28 windows.
  */
-static bool cover_range(const rtm_mpu_range *ranges, size_t n, size_t i, uint32_t budget, v7_cover *out)
+static bool cover_range(const rtm_mpu_range *ranges, size_t n, size_t i, uint32_t budget, uint32_t min_log2,
+                        v7_cover *out)
 {
     uint64_t S = ranges[i].base, E = S + ranges[i].size;
     uint8_t lo_j[V7_BOUNDS], hi_j[V7_BOUNDS];
@@ -175,10 +190,10 @@ static bool cover_range(const rtm_mpu_range *ranges, size_t n, size_t i, uint32_
         uint64_t lo = round_pow2(S, lo_j[l], false);
         if (found && S - lo > out->waste) break; /* the lower waste alone is already worse */
         v7_cover c; /* one scratch cover, not two: the planner's stack is what embedded users budget */
-        if (!cover_within(S, E, lo, round_pow2(E, hi_j[h], true), budget, &c)) continue;
-        while (h > 0 && cover_within(S, E, lo, round_pow2(E, hi_j[h - 1u], true), budget, &c)) h--;
+        if (!cover_within(S, E, lo, round_pow2(E, hi_j[h], true), budget, min_log2, &c)) continue;
+        while (h > 0 && cover_within(S, E, lo, round_pow2(E, hi_j[h - 1u], true), budget, min_log2, &c)) h--;
         /* A failed try above overwrote c: build it again for the bound kept (cannot fail). */
-        if (!cover_within(S, E, lo, round_pow2(E, hi_j[h], true), budget, &c)) continue;
+        if (!cover_within(S, E, lo, round_pow2(E, hi_j[h], true), budget, min_log2, &c)) continue;
         if (!found || c.waste < out->waste || (c.waste == out->waste && c.n < out->n)) {
             *out = c;
             found = true;
@@ -200,14 +215,22 @@ static uint32_t v7_ap(rtm_part_attr attr)
     }
 }
 
-static void encode(const v7_region *r, rtm_part_attr attr, uint32_t slot, rtm_mpu_v7m_region *out)
+/* TEX of normal memory: ARMv6-M (min_log2 8) takes 000 only, wherever the plan is made (a host
+ * plan for a Cortex-M0+ must not carry the host build's RTM_MPU_V7M_NORMAL_TEX of 1). */
+static uint32_t normal_tex(uint32_t min_log2)
+{
+    return min_log2 >= RTM_MPU_V6M_MIN_LOG2 ? 0u : (uint32_t)RTM_MPU_V7M_NORMAL_TEX;
+}
+
+static void encode(const v7_region *r, rtm_part_attr attr, uint32_t slot, uint32_t min_log2,
+                   rtm_mpu_v7m_region *out)
 {
     uint32_t rasr = RTM_V7M_RASR_SIZE(r->log2) | RTM_V7M_RASR_ENABLE | RTM_V7M_RASR_AP(v7_ap(attr));
     if (attr & RTM_PART_XN) rasr |= RTM_V7M_RASR_XN;
     if (attr & RTM_PART_DEVICE)
         rasr |= RTM_V7M_RASR_TEX(0) | RTM_V7M_RASR_B | RTM_V7M_RASR_S;
     else
-        rasr |= RTM_V7M_RASR_TEX(RTM_MPU_V7M_NORMAL_TEX) | RTM_V7M_RASR_C | RTM_V7M_RASR_B;
+        rasr |= RTM_V7M_RASR_TEX(normal_tex(min_log2)) | RTM_V7M_RASR_C | RTM_V7M_RASR_B;
     if (r->log2 >= 8) {
         uint64_t sub = (1ull << r->log2) / 8u;
         uint32_t lo = (uint32_t)((r->rs - r->base) / sub), hi = (uint32_t)((r->re - r->base) / sub);
@@ -222,34 +245,43 @@ static void emit(const v7_cover *c, rtm_part_attr attr, size_t owner, rtm_mpu_re
 {
     for (uint32_t k = 0; k < c->n; k++) {
         uint32_t i = out->count++;
-        encode(&c->reg[k], attr, out->first + i, &out->r.v7m[i]);
+        encode(&c->reg[k], attr, out->first + i, out->min_log2, &out->r.v7m[i]);
         out->owner[i] = (uint8_t)owner;
     }
     out->wasted += c->waste;
 }
 
-rtm_err rtm_mpu_v7m_cover(const rtm_mpu_range *range, uint32_t first, uint32_t max_regions, rtm_mpu_regs *out)
+rtm_err rtm_mpu_v7m_cover_min(const rtm_mpu_range *range, uint32_t first, uint32_t max_regions, uint32_t min_log2,
+                              rtm_mpu_regs *out)
 {
     if (!range || !out || max_regions == 0 || max_regions > RTM_MPU_V7M_MAX_SPLIT || first >= V7_SLOTS ||
-        max_regions > V7_SLOTS - first)
+        max_regions > V7_SLOTS - first || !rtm_mpu_v7m_min_log2_valid_(min_log2))
         return RTM_ERR_ARG;
     rtm_mpu_arch arch = RTM_MPU_ARCH_ARMV7M(V7_SLOTS, 0);
+    arch.min_log2 = min_log2;
     rtm_mpu_regs tmp;
     rtm_err e = rtm_mpu_plan(&arch, RTM_MPU_SET_DOMAIN, range, 1, &tmp, NULL); /* validation */
     rtm_memset(out, 0, sizeof *out);
     if (e != RTM_OK) return e;
     v7_cover c;
-    if (!cover_range(range, 1, 0, max_regions, &c)) return RTM_ERR_NO_SLOT;
+    if (!cover_range(range, 1, 0, max_regions, tmp.min_log2, &c)) return RTM_ERR_NO_SLOT;
     out->kind = RTM_MPU_ARMV7M;
     out->first = first;
     out->avail = max_regions;
+    out->min_log2 = tmp.min_log2; /* before emit: it picks the TEX */
     emit(&c, range->attr, 0, out);
     return RTM_OK;
+}
+
+rtm_err rtm_mpu_v7m_cover(const rtm_mpu_range *range, uint32_t first, uint32_t max_regions, rtm_mpu_regs *out)
+{
+    return rtm_mpu_v7m_cover_min(range, first, max_regions, 0, out);
 }
 
 rtm_err rtm_mpu_plan_v7m_(const rtm_mpu_range *ranges, size_t n, rtm_mpu_regs *out, rtm_mpu_diag *diag)
 {
     uint32_t avail = out->avail;
+    uint32_t min_log2 = out->min_log2; /* set by rtm_mpu_plan from the arch: 5, or 8 on ARMv6-M */
     uint32_t splits = avail < RTM_MPU_V7M_MAX_SPLIT ? avail : RTM_MPU_V7M_MAX_SPLIT;
     /* Options per range: cover with <= r regions, r = 1..splits. Every entry read below is written
      * first; the zero fill is for GCC, which cannot always see it (RTM_MPU_MAX_REGIONS=1, -m32 -Os:
@@ -265,7 +297,7 @@ rtm_err rtm_mpu_plan_v7m_(const rtm_mpu_range *ranges, size_t n, rtm_mpu_regs *o
         uint32_t min_n = UINT32_MAX;
         for (uint32_t r = 0; r < splits; r++) {
             v7_cover c;
-            if (cover_range(ranges, n, i, r + 1u, &c)) {
+            if (cover_range(ranges, n, i, r + 1u, min_log2, &c)) {
                 opt_waste[i][r] = c.waste;
                 opt_n[i][r] = (uint8_t)c.n;
                 if (c.n < min_n) min_n = c.n;
@@ -315,7 +347,7 @@ rtm_err rtm_mpu_plan_v7m_(const rtm_mpu_range *ranges, size_t n, rtm_mpu_regs *o
     }
     for (size_t i = 0; i < n; i++) {
         v7_cover c;
-        bool ok = cover_range(ranges, n, i, pick[i] + 1u, &c);
+        bool ok = cover_range(ranges, n, i, pick[i] + 1u, min_log2, &c);
         RTM_ASSERT(ok && c.n == opt_n[i][pick[i]]);
         (void)ok;
         emit(&c, ranges[i].attr, i, out);

@@ -3,9 +3,9 @@
  * per-architecture encoders (src/mpu_armv7m.c, src/mpu_armv8m.c, src/mpu_pmp.c). Never installed.
  *
  * rtm_mpu_plan() validates what is common to all architectures (arguments, sizes, granule,
- * overlaps, attributes) and then calls one encoder with the ranges, the slot budget and the first
- * slot already set in *out. An encoder fills out->count, out->owner, out->r, out->wasted and
- * returns RTM_OK, or an error with diag->index set.
+ * overlaps, attributes) and then calls one encoder with the ranges, the slot budget, the first
+ * slot and (ARMv7-M) the smallest region exponent already set in *out. An encoder fills
+ * out->count, out->owner, out->r, out->wasted and returns RTM_OK, or an error with diag->index set.
  */
 #ifndef RTM_MPU_INTERNAL_H
 #define RTM_MPU_INTERNAL_H
@@ -14,6 +14,20 @@
 #include "rtm_internal.h"
 
 #define RTM_ADDR_SPACE_END 0x100000000ull /* 2^32: the targets' address space */
+
+/* The smallest ARMv7-M-family region exponent that a min_log2 field (rtm_mpu_arch, rtm_mpu_regs)
+ * stands for: 0 is the build's default. */
+RTM_INLINE uint32_t rtm_mpu_v7m_min_log2_(uint32_t field)
+{
+    return field != 0 ? field : RTM_MPU_V7M_MIN_LOG2;
+}
+
+/* True for the values rtm_mpu_arch.min_log2 may take on ARMv7-M: 0 (default), 5 (ARMv7-M), 8
+ * (ARMv6-M). No implementation has another minimum, so anything else is a corrupt description. */
+RTM_INLINE bool rtm_mpu_v7m_min_log2_valid_(uint32_t field)
+{
+    return field == 0 || field == 5u || field == RTM_MPU_V6M_MIN_LOG2;
+}
 
 /* Sets *diag (if not NULL) and returns err. */
 rtm_err rtm_mpu_fail_(rtm_mpu_diag *diag, rtm_err err, int32_t index, int32_t other, const char *rule);

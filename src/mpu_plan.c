@@ -55,10 +55,12 @@ rtm_err rtm_mpu_arch_check(const rtm_mpu_arch *arch)
         if (arch->granule != 0) return RTM_ERR_ALIGN;
         if (arch->regions == 0 || arch->regions > RTM_MPU_MAX_REGIONS) return RTM_ERR_SIZE;
         if (arch->kind == RTM_MPU_ARMV7M && arch->regions > RTM_MPU_V7M_SLOTS) return RTM_ERR_SIZE;
+        if (arch->kind == RTM_MPU_ARMV7M ? !rtm_mpu_v7m_min_log2_valid_(arch->min_log2) : arch->min_log2 != 0)
+            return RTM_ERR_SIZE;
         break;
     case RTM_MPU_POSIX:
         if (!rtm_is_pow2(arch->granule)) return RTM_ERR_ALIGN;
-        if (arch->regions == 0) return RTM_ERR_SIZE;
+        if (arch->regions == 0 || arch->min_log2 != 0) return RTM_ERR_SIZE;
         break;
     default:
         return RTM_ERR_UNSUPPORTED;
@@ -160,6 +162,7 @@ rtm_err rtm_mpu_plan(const rtm_mpu_arch *arch, rtm_mpu_set set, const rtm_mpu_ra
     out->kind = arch->kind;
     out->first = first;
     out->avail = avail;
+    if (arch->kind == RTM_MPU_ARMV7M) out->min_log2 = rtm_mpu_v7m_min_log2_(arch->min_log2);
     switch (arch->kind) {
     case RTM_MPU_ARMV7M: e = rtm_mpu_plan_v7m_(ranges, n, out, diag); break;
     case RTM_MPU_ARMV8M: e = rtm_mpu_plan_v8m_(ranges, n, out, diag); break;
@@ -190,11 +193,13 @@ rtm_err rtm_pmp_pack_cfg(const rtm_mpu_regs *regs, uint32_t cfg[(RTM_MPU_MAX_REG
     return RTM_OK;
 }
 
-static rtm_err decode_v7m(const rtm_mpu_v7m_region *r, uint64_t *base, uint64_t *size, bool *enabled)
+static rtm_err decode_v7m(const rtm_mpu_v7m_region *r, uint32_t min_log2, uint64_t *base, uint64_t *size,
+                          bool *enabled)
 {
     uint32_t log2 = ((r->rasr >> 1) & 0x1Fu) + 1u;
     *enabled = (r->rasr & RTM_V7M_RASR_ENABLE) != 0;
-    if (log2 < 5) return RTM_ERR_UNSUPPORTED; /* SIZE < 4 is reserved */
+    /* SIZE < 4 is reserved on ARMv7-M, SIZE < 7 on ARMv6-M: what such a region grants is unknown */
+    if (log2 < rtm_mpu_v7m_min_log2_(min_log2)) return RTM_ERR_UNSUPPORTED;
     uint64_t rsize = 1ull << log2;
     uint64_t rbase = r->rbar & 0xFFFFFFE0u;
     uint32_t srd = (r->rasr >> 8) & 0xFFu;
@@ -222,7 +227,7 @@ rtm_err rtm_mpu_decode(const rtm_mpu_regs *regs, uint32_t i, uint64_t *base, uin
 {
     if (!regs || !base || !size || !enabled || i >= regs->count || i >= RTM_MPU_MAX_REGIONS) return RTM_ERR_ARG;
     switch (regs->kind) {
-    case RTM_MPU_ARMV7M: return decode_v7m(&regs->r.v7m[i], base, size, enabled);
+    case RTM_MPU_ARMV7M: return decode_v7m(&regs->r.v7m[i], regs->min_log2, base, size, enabled);
     case RTM_MPU_ARMV8M: {
         const rtm_mpu_v8m_region *r = &regs->r.v8m[i];
         *enabled = (r->rlar & RTM_V8M_RLAR_EN) != 0;
@@ -268,7 +273,8 @@ bool rtm_mpu_regs_equal(const rtm_mpu_regs *a, const rtm_mpu_regs *b)
 {
     if (!a || !b) return false;
     if (a->kind != b->kind || a->first != b->first || a->count != b->count || a->avail != b->avail ||
-        a->mair0 != b->mair0 || a->wasted != b->wasted || a->count > RTM_MPU_MAX_REGIONS)
+        a->mair0 != b->mair0 || a->min_log2 != b->min_log2 || a->wasted != b->wasted ||
+        a->count > RTM_MPU_MAX_REGIONS)
         return false;
     for (uint32_t i = 0; i < a->count; i++) {
         if (a->owner[i] != b->owner[i]) return false;

@@ -1,5 +1,5 @@
 /*
- * rtmem mpu --arch armv7m|armv8m|riscv-pmp PLAN
+ * rtmem mpu --arch armv6m|armv7m|armv8m|riscv-pmp PLAN
  * Plans the MPU / PMP regions of a plan file (docs/mpu-plan.md) and prints, per domain, the
  * regions used out of those available, the bytes wasted by rounding and every register value.
  * Errors: one line `PLAN:LINE: message` on stderr and exit status 1; usage errors exit 2.
@@ -16,9 +16,10 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: rtmem mpu --arch armv7m|armv8m|riscv-pmp PLAN\n"
+    fprintf(f, "usage: rtmem mpu --arch armv6m|armv7m|armv8m|riscv-pmp PLAN\n"
                "Plans MPU/PMP regions for the system regions and domains of PLAN (format: docs/mpu-plan.md)\n"
-               "and prints regions used, bytes wasted and register values per domain.\n");
+               "and prints regions used, bytes wasted and register values per domain.\n"
+               "armv6m: the ARMv7-M layout with the Cortex-M0+ minimum region of 256 B.\n");
 }
 
 int rtm_cmd_mpu(int argc, char **argv)
@@ -48,9 +49,9 @@ int rtm_cmd_mpu(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    rtm_mpu_kind kind = rtm_plan_arch(arch);
-    if (kind == RTM_MPU_NONE) {
-        fprintf(stderr, "rtmem mpu: unknown architecture '%s' (armv7m, armv8m, riscv-pmp)\n", arch);
+    rtm_mpu_arch target;
+    if (!rtm_plan_arch_named(arch, &target)) {
+        fprintf(stderr, "rtmem mpu: unknown architecture '%s' (armv6m, armv7m, armv8m, riscv-pmp)\n", arch);
         return 2;
     }
     FILE *f = fopen(path, "rb");
@@ -77,7 +78,7 @@ int rtm_cmd_mpu(int argc, char **argv)
     rtm_plan_error err;
     int rc = rtm_plan_parse(text, len, &plan, &err);
     free(text);
-    if (rc == 0) rc = rtm_plan_compute(&plan, kind, &res, &err);
+    if (rc == 0) rc = rtm_plan_compute_arch(&plan, &target, &res, &err);
     if (rc != 0) {
         fprintf(stderr, "%s:%d: %s\n", path, err.line, err.msg);
         return 1;

@@ -2,10 +2,11 @@
  * rtmem/mpu.h - region planning and register encoding for memory protection units.
  *
  * Three architectures, all planned and encoded on any host (no hardware access here):
- *  - RTM_MPU_ARMV7M    ARMv7-M PMSAv7 (Cortex-M0+/M3/M4/M7): RBAR/RASR pairs. A region is a power
- *                      of two from 32 B to 4 GiB, aligned to its size; regions of 256 B or more have
- *                      eight subregions that can be disabled one by one. Overlaps are allowed; the
- *                      higher region number wins.
+ *  - RTM_MPU_ARMV7M    ARMv7-M PMSAv7 (Cortex-M3/M4/M7) and the PMSAv6 MPU of ARMv6-M (Cortex-M0+):
+ *                      RBAR/RASR pairs. A region is a power of two from 32 B (ARMv7-M) or 256 B
+ *                      (ARMv6-M: rtm_mpu_arch.min_log2 8, RTM_MPU_ARCH_ARMV6M) to 4 GiB, aligned to
+ *                      its size; regions of 256 B or more have eight subregions that can be disabled
+ *                      one by one. Overlaps are allowed; the higher region number wins.
  *  - RTM_MPU_ARMV8M    ARMv8-M PMSAv8 (Cortex-M23/M33/M55): RBAR/RLAR pairs plus MAIR0. Any
  *                      32-byte aligned range. Overlapping enabled regions fault, so they are refused.
  *  - RTM_MPU_RISCV_PMP RISC-V PMP (RV32): pmpaddr + an 8-bit pmpcfg per entry. NA4 (4 bytes), NAPOT
@@ -66,13 +67,28 @@ extern "C" {
 /**
  * TEX value the ARMv7-M encoder uses for normal (non-device) memory, with C=1 B=1: 1 = write-back
  * read/write-allocate (ARMv7-M). ARMv6-M (Cortex-M0+) MPUs only take TEX=000, so builds for
- * ARMv6-M default to 0 (C=1 B=1: write-back, no write-allocate; these cores have no cache).
+ * ARMv6-M default to 0 (C=1 B=1: write-back, no write-allocate; these cores have no cache), and a
+ * plan for an ARMv6-M arch (min_log2 8) uses 0 whatever this says.
  */
 #ifndef RTM_MPU_V7M_NORMAL_TEX
 #if defined(__ARM_ARCH_6M__)
 #define RTM_MPU_V7M_NORMAL_TEX 0u
 #else
 #define RTM_MPU_V7M_NORMAL_TEX 1u
+#endif
+#endif
+
+/**
+ * Smallest ARMv7-M-family region, as log2(bytes), that an arch with min_log2 = 0 stands for: 5
+ * (32 B, ARMv7-M), or 8 (256 B) in builds for ARMv6-M, whose PMSAv6 MPU refuses RASR.SIZE below 7
+ * (Cortex-M0+ Devices Generic User Guide, MPU_RASR). Plans made on a host for a Cortex-M0+ say so
+ * in the arch (RTM_MPU_ARCH_ARMV6M) instead of relying on this default. 5 or 8.
+ */
+#ifndef RTM_MPU_V7M_MIN_LOG2
+#if defined(__ARM_ARCH_6M__)
+#define RTM_MPU_V7M_MIN_LOG2 8u
+#else
+#define RTM_MPU_V7M_MIN_LOG2 5u
 #endif
 #endif
 
@@ -129,25 +145,35 @@ typedef struct rtm_mpu_arch {
     uint32_t regions;     /**< hardware slots in total, 1..RTM_MPU_MAX_REGIONS (POSIX: any) */
     uint32_t sys_regions; /**< slots reserved for system regions (< regions) */
     uint32_t granule;     /**< RTM_MPU_POSIX: page size (power of two); others: 0 (architectural) */
+    uint32_t min_log2;    /**< RTM_MPU_ARMV7M: log2 of the smallest region the MPU takes: 5 (32 B,
+                               ARMv7-M), 8 (256 B, ARMv6-M / Cortex-M0+) or 0 for the build's
+                               default, RTM_MPU_V7M_MIN_LOG2. Others: 0 */
 } rtm_mpu_arch;
 
-/** Constant initialisers, e.g. `static const rtm_mpu_arch a = RTM_MPU_ARCH_ARMV7M(8, 2);`. */
-#define RTM_MPU_ARCH_ARMV7M(regions, sys) {RTM_MPU_ARMV7M, (regions), (sys), 0u}
-#define RTM_MPU_ARCH_ARMV8M(regions, sys) {RTM_MPU_ARMV8M, (regions), (sys), 0u}
-#define RTM_MPU_ARCH_RISCV_PMP(entries, sys) {RTM_MPU_RISCV_PMP, (entries), (sys), 0u}
-#define RTM_MPU_ARCH_POSIX(slots, page) {RTM_MPU_POSIX, (slots), 0u, (page)}
+/** Exponent of the smallest region of ARMv6-M's PMSAv6 MPU (256 B: MPU_RASR.SIZE >= 7). */
+#define RTM_MPU_V6M_MIN_LOG2 8u
+
+/** Constant initialisers, e.g. `static const rtm_mpu_arch a = RTM_MPU_ARCH_ARMV7M(8, 2);`.
+ *  RTM_MPU_ARCH_ARMV7M takes the build's smallest region (RTM_MPU_V7M_MIN_LOG2: 256 B when built
+ *  for ARMv6-M); RTM_MPU_ARCH_ARMV6M is a Cortex-M0+ MPU wherever the plan is made. */
+#define RTM_MPU_ARCH_ARMV7M(regions, sys) {RTM_MPU_ARMV7M, (regions), (sys), 0u, 0u}
+#define RTM_MPU_ARCH_ARMV6M(regions, sys) {RTM_MPU_ARMV7M, (regions), (sys), 0u, RTM_MPU_V6M_MIN_LOG2}
+#define RTM_MPU_ARCH_ARMV8M(regions, sys) {RTM_MPU_ARMV8M, (regions), (sys), 0u, 0u}
+#define RTM_MPU_ARCH_RISCV_PMP(entries, sys) {RTM_MPU_RISCV_PMP, (entries), (sys), 0u, 0u}
+#define RTM_MPU_ARCH_POSIX(slots, page) {RTM_MPU_POSIX, (slots), 0u, (page), 0u}
 
 /**
  * Checks @p arch: known kind, 1 <= regions <= RTM_MPU_MAX_REGIONS (any count >= 1 for POSIX; at
  * most RTM_MPU_V7M_SLOTS for ARMv7-M),
- * sys_regions < regions, granule a power of two for POSIX and 0 otherwise.
- * Returns RTM_OK, RTM_ERR_ARG (NULL), RTM_ERR_UNSUPPORTED (kind), RTM_ERR_SIZE (counts),
+ * sys_regions < regions, granule a power of two for POSIX and 0 otherwise, min_log2 0, 5 or 8 for
+ * ARMv7-M and 0 otherwise.
+ * Returns RTM_OK, RTM_ERR_ARG (NULL), RTM_ERR_UNSUPPORTED (kind), RTM_ERR_SIZE (counts, min_log2),
  * RTM_ERR_ALIGN (granule). O(1), ISR-safe.
  */
 rtm_err rtm_mpu_arch_check(const rtm_mpu_arch *arch);
 
-/** Smallest unit (bytes) a range's base and size must be a multiple of: 32 (ARM), 4 (PMP),
- *  granule (POSIX). 0 for an invalid @p arch. O(1), ISR-safe. */
+/** Smallest unit (bytes) a range's base and size must be a multiple of: 32 (ARM, ARMv6-M too: a
+ *  256 B region's subregion), 4 (PMP), granule (POSIX). 0 for an invalid @p arch. O(1), ISR-safe. */
 uint32_t rtm_mpu_granule(const rtm_mpu_arch *arch);
 
 /* ---- input and output of the planner ------------------------------------------------------------- */
@@ -181,7 +207,7 @@ typedef struct {
 /* Field encodings, for ports and tests. */
 #define RTM_V7M_RBAR_VALID (1u << 4)
 #define RTM_V7M_RASR_ENABLE 1u
-#define RTM_V7M_RASR_SIZE(log2) ((uint32_t)((log2) - 1u) << 1) /* region = 2^log2 bytes, 5..32 */
+#define RTM_V7M_RASR_SIZE(log2) ((uint32_t)((log2) - 1u) << 1) /* region = 2^log2 bytes, 5..32 (v6-M 8..32) */
 #define RTM_V7M_RASR_SRD(mask) ((uint32_t)(mask) << 8)         /* bit i disables subregion i */
 #define RTM_V7M_RASR_B (1u << 16)
 #define RTM_V7M_RASR_C (1u << 17)
@@ -220,6 +246,9 @@ typedef struct rtm_mpu_regs {
     uint32_t count;      /**< slots used */
     uint32_t avail;      /**< slots this set may use (the budget) */
     uint32_t mair0;      /**< ARMv8-M: value for MPU_MAIR0 (RTM_V8M_MAIR0); else 0 */
+    uint32_t min_log2;   /**< ARMv7-M: the arch's smallest region exponent planned for (5, or 8 for
+                              ARMv6-M); rtm_mpu_decode refuses smaller regions. Else 0 (0 in an
+                              ARMv7-M value made by hand stands for RTM_MPU_V7M_MIN_LOG2) */
     uint64_t wasted;     /**< bytes granted beyond the ranges, summed over all ranges */
     uint8_t owner[RTM_MPU_MAX_REGIONS];
     union {
@@ -251,7 +280,11 @@ typedef struct rtm_mpu_diag {
  * contiguous run of subregions each; it may round at the start, the end or both) whose waste
  * touches no other range of the set; the slots are then shared out among the ranges to minimise
  * the total. Not considered: a region shared by two ranges, more than RTM_MPU_V7M_MAX_SPLIT
- * regions for one range, and extra "no access" regions laid over waste to hide it.
+ * regions for one range, and extra "no access" regions laid over waste to hide it. No region is
+ * smaller than 2^min_log2 of the arch: on ARMv6-M a range under 256 B is a 256 B region whose
+ * subregions outside it are disabled (no waste when the range is 32-byte aligned within one 256 B
+ * block; else the least-waste rule above, e.g. [0xE0, 0x120) is two such regions, or one 512 B
+ * region with subregions 3..4 on, 64 B wasted, when one slot is free).
  * Fails (and leaves *out zeroed, fills *diag if not NULL) when:
  *   RTM_ERR_ARG        arch, out NULL; ranges NULL with n > 0; attribute invalid
  *   RTM_ERR_UNSUPPORTED attr the architecture cannot express (ARMv8-M: P_RW_U_RO, P_NA_U_NA;
@@ -276,9 +309,17 @@ rtm_err rtm_mpu_plan(const rtm_mpu_arch *arch, rtm_mpu_set set, const rtm_mpu_ra
  * regions (ties: fewer regions; slot numbers first, first+1, ...), for tools and tests. Least
  * waste among all covers by regions that carry the range's attributes (see rtm_mpu_plan). Same
  * failure rules as rtm_mpu_plan; RTM_ERR_NO_SLOT when no cover within max_regions exists.
+ * Regions of at least 2^RTM_MPU_V7M_MIN_LOG2 bytes (the build's default).
  * O(75 * 28 * max_regions).
  */
 rtm_err rtm_mpu_v7m_cover(const rtm_mpu_range *range, uint32_t first, uint32_t max_regions, rtm_mpu_regs *out);
+
+/**
+ * rtm_mpu_v7m_cover with regions of at least 2^@p min_log2 bytes, as rtm_mpu_arch.min_log2: 5
+ * (ARMv7-M), 8 (ARMv6-M) or 0 (RTM_MPU_V7M_MIN_LOG2); RTM_ERR_ARG for another value.
+ */
+rtm_err rtm_mpu_v7m_cover_min(const rtm_mpu_range *range, uint32_t first, uint32_t max_regions, uint32_t min_log2,
+                              rtm_mpu_regs *out);
 
 /**
  * Packs the pmpcfg bytes of @p regs (PMP) into the RV32 CSR words pmpcfg0..pmpcfg3: byte k of
@@ -290,17 +331,18 @@ rtm_err rtm_pmp_pack_cfg(const rtm_mpu_regs *regs, uint32_t cfg[(RTM_MPU_MAX_REG
 
 /**
  * True when @p a and @p b program the same slots with the same values (kind, first, count, budget,
- * MAIR0, waste, owners and the `count` entries; padding and unused entries are ignored). A port can
- * use it to skip reprogramming on a switch between threads of the same layout. False if either is
- * NULL. O(count).
+ * MAIR0, smallest region, waste, owners and the `count` entries; padding and unused entries are
+ * ignored). A port can use it to skip reprogramming on a switch between threads of the same
+ * layout. False if either is NULL. O(count).
  */
 bool rtm_mpu_regs_equal(const rtm_mpu_regs *a, const rtm_mpu_regs *b);
 
 /**
  * Decodes slot @p i of @p regs back into the byte range it grants ([*base, *base + *size), 64-bit)
  * and whether it is enabled, for tools and tests. ARMv7-M: the span of enabled subregions only when
- * they are contiguous (else RTM_ERR_UNSUPPORTED). PMP: TOR uses the previous entry of @p regs (or
- * 0 for slot 0). RTM_ERR_ARG for bad arguments. O(1).
+ * they are contiguous (else RTM_ERR_UNSUPPORTED); RTM_ERR_UNSUPPORTED for a region smaller than
+ * 2^regs->min_log2 (reserved RASR.SIZE values: below 32 B, or below 256 B on ARMv6-M). PMP: TOR
+ * uses the previous entry of @p regs (or 0 for slot 0). RTM_ERR_ARG for bad arguments. O(1).
  */
 rtm_err rtm_mpu_decode(const rtm_mpu_regs *regs, uint32_t i, uint64_t *base, uint64_t *size, bool *enabled);
 

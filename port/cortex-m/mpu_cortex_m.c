@@ -83,6 +83,8 @@ rtm_mpu_arch rtm_cm_mpu_arch(uint32_t sys_regions)
     a.regions = rtm_cm_mpu_regions();
     a.sys_regions = sys_regions;
     a.granule = 0;
+    /* ARMv6-M's MPU takes no region below 256 B: RTM_MPU_V7M_MIN_LOG2 is 8 in its builds */
+    a.min_log2 = RTM_CM_PMSAV8 ? 0u : RTM_MPU_V7M_MIN_LOG2;
     return a;
 }
 
@@ -90,6 +92,8 @@ rtm_err rtm_cm_mpu_load(const rtm_mpu_regs *regs)
 {
     if (regs == NULL) return RTM_ERR_ARG;
     if (regs->kind != (RTM_CM_PMSAV8 ? RTM_MPU_ARMV8M : RTM_MPU_ARMV7M)) return RTM_ERR_ARG;
+    /* A plan for 32 B regions (ARMv7-M) may hold RASR sizes an ARMv6-M MPU does not permit. */
+    if (!RTM_CM_PMSAV8 && regs->min_log2 != 0 && regs->min_log2 < RTM_MPU_V7M_MIN_LOG2) return RTM_ERR_ARG;
     if (regs->count > regs->avail || regs->avail > RTM_MPU_MAX_REGIONS) return RTM_ERR_ARG;
     if (regs->first + regs->avail > rtm_cm_mpu_regions()) return RTM_ERR_NO_SLOT;
 #if RTM_CM_PMSAV8

@@ -148,14 +148,16 @@ rtm_err rtm_cm_mpu_get_region(unsigned index, uint32_t *rbar, uint32_t *rasr_or_
 /**
  * Copies the encoded regions @p regs (rtm_mpu_plan / rtm_domain_regs, kind RTM_MPU_ARMV7M or
  * RTM_MPU_ARMV8M) into slots [first, first + count) and disables the slots [first + count,
- * first + avail); on ARMv8-M also writes MAIR0. RTM_ERR_ARG (NULL, wrong kind for this core),
- * RTM_ERR_NO_SLOT (slots beyond the MPU). Privileged, O(avail).
+ * first + avail); on ARMv8-M also writes MAIR0. RTM_ERR_ARG (NULL, wrong kind for this core, a
+ * plan whose smallest region is below this core's: an ARMv7-M plan on ARMv6-M), RTM_ERR_NO_SLOT
+ * (slots beyond the MPU). Privileged, O(avail).
  */
 rtm_err rtm_cm_mpu_load(const rtm_mpu_regs *regs);
 
 /**
  * The rtm_mpu_arch of this core's MPU with @p sys_regions slots kept for system regions:
- * RTM_MPU_ARMV8M on ARMv8-M, RTM_MPU_ARMV7M otherwise, regions = MPU_TYPE.DREGION.
+ * RTM_MPU_ARMV8M on ARMv8-M, RTM_MPU_ARMV7M otherwise, regions = MPU_TYPE.DREGION; on ARMv6-M
+ * min_log2 8 (no region below 256 B).
  */
 rtm_mpu_arch rtm_cm_mpu_arch(uint32_t sys_regions);
 

@@ -78,6 +78,7 @@ rtm_mpu_arch rtm_rv_pmp_arch(uint32_t sys_regions)
     a.regions = RTM_RV_PMP_ENTRIES;
     a.sys_regions = sys_regions;
     a.granule = 0;
+    a.min_log2 = 0;
     return a;
 }
 

@@ -213,6 +213,169 @@ static void v7m_cover_api(void **state)
     assert_int_equal(rtm_mpu_v7m_cover(&bad, 0, 2, &g), RTM_ERR_ALIGN);
 }
 
+/* ---- ARMv6-M (Cortex-M0+): the ARMv7-M layout, no region below 256 B ---------------------------- */
+
+/* The PMSAv6 MPU of ARMv6-M takes MPU_RASR.SIZE 7..31 only (Cortex-M0+ Devices Generic User Guide,
+ * MPU_RASR: "The smallest permitted region size is 256B"), checked on the raw field of every slot,
+ * not through rtm_mpu_decode, so that a planner bug cannot hide behind a decoder bug. */
+static void assert_regions_at_least(const rtm_mpu_regs *g, uint32_t min_log2)
+{
+    for (uint32_t s = 0; s < g->count; s++) {
+        uint32_t log2 = ((g->r.v7m[s].rasr >> 1) & 0x1Fu) + 1u;
+        if (log2 < min_log2) print_error("slot %u: RASR 0x%08X is a 2^%u-byte region\n", s, g->r.v7m[s].rasr, log2);
+        assert_true(log2 >= min_log2);
+    }
+}
+
+static const rtm_mpu_arch k_v6 = RTM_MPU_ARCH_ARMV6M(8, 0);
+
+static void check_plan(const rtm_mpu_range *r, size_t n, const rtm_mpu_regs *g);
+
+/* Normal memory on ARMv6-M is TEX=000 C=1 B=1 (its MPU has no other TEX), whatever the host's
+ * RTM_MPU_V7M_NORMAL_TEX: 0x00030000 in the values below, where ARMv7-M has 0x000B0000.
+ *
+ * The review's reproducer (/tmp/rev-enc/r1/v6m_size.c): 32 B at 0x20000100 RW/RW XN and 128 B at
+ * 0x20000400 P:RW U:RO XN on an 8-region Cortex-M0+ MPU with 2 system regions. ARMv7-M would give
+ * them a 32 B (SIZE 4) and a 128 B (SIZE 6) region, which ARMv6-M does not permit. Here each is the
+ * 256 B window (SIZE 7 -> 0x0E) at its base with the other subregions (32 B each) disabled:
+ *   32 B:  subregion 0 on, SRD 0xFE -> 0xFE00; XN 0x10000000 | AP=011 0x03000000 | normal
+ *          0x00030000 | 0xFE00 | 0x0E | EN = 0x1303FE0F; RBAR 0x20000100 | VALID | 2 = 0x20000112.
+ *   128 B: subregions 0..3 on, SRD 0xF0 -> 0xF000; AP=010 0x02000000: 0x1203F00F; RBAR 0x20000413.
+ * Both exact. Before the fix: RASR 0x130B0009 and 0x120B000D. */
+static void v6m_32_bytes(void **state)
+{
+    (void)state;
+    rtm_mpu_arch a = RTM_MPU_ARCH_ARMV6M(8, 2);
+    rtm_mpu_range r[2] = {{0x20000100u, 32u, RW_XN}, {0x20000400u, 128u, RTM_PART_P_RW_U_RO | RTM_PART_XN}};
+    rtm_mpu_regs g;
+    plan_ok(&a, RTM_MPU_SET_DOMAIN, r, 2, &g);
+    assert_int_equal(g.count, 2);
+    assert_int_equal(g.first, 2);
+    assert_int_equal(g.min_log2, 8);
+    assert_int_equal(g.r.v7m[0].rbar, 0x20000112u);
+    assert_int_equal(g.r.v7m[0].rasr, 0x1303FE0Fu);
+    assert_int_equal(g.r.v7m[1].rbar, 0x20000413u);
+    assert_int_equal(g.r.v7m[1].rasr, 0x1203F00Fu);
+    assert_int_equal(g.wasted, 0);
+    /* what the slots grant: exactly the ranges */
+    uint64_t b, sz;
+    bool en;
+    assert_int_equal(rtm_mpu_decode(&g, 0, &b, &sz, &en), RTM_OK);
+    assert_true(en && b == 0x20000100u && sz == 32u);
+    assert_int_equal(rtm_mpu_decode(&g, 1, &b, &sz, &en), RTM_OK);
+    assert_true(en && b == 0x20000400u && sz == 128u);
+    /* a 32 B region (SIZE 4) in an ARMv6-M plan is a reserved encoding: the decoder refuses it */
+    g.r.v7m[0].rasr = 0x13030009u;
+    assert_int_equal(rtm_mpu_decode(&g, 0, &b, &sz, &en), RTM_ERR_UNSUPPORTED);
+    g.min_log2 = 5;
+    assert_int_equal(rtm_mpu_decode(&g, 0, &b, &sz, &en), RTM_OK);
+    assert_true(b == 0x20000100u && sz == 32u);
+}
+
+/* 128 B at 0x20000480, 128-byte aligned: ARMv7-M's 128 B window (SIZE 6, RASR 0x130B000D,
+ * RBAR 0x20000490). ARMv6-M: the 256 B window at 0x20000400 with subregions 4..7 on (SRD 0x0F ->
+ * 0x0F00): RASR 0x13030F0F, RBAR 0x20000410. The same through rtm_mpu_v7m_cover_min. */
+static void v6m_128_bytes(void **state)
+{
+    (void)state;
+    rtm_mpu_range r = {0x20000480u, 128u, RW_XN};
+    rtm_mpu_regs g;
+    plan_ok(&k_v7, RTM_MPU_SET_DOMAIN, &r, 1, &g);
+    assert_int_equal(g.r.v7m[0].rbar, 0x20000490u);
+    assert_int_equal(g.r.v7m[0].rasr, 0x130B000Du);
+    assert_int_equal(g.min_log2, 5);
+    plan_ok(&k_v6, RTM_MPU_SET_DOMAIN, &r, 1, &g);
+    assert_int_equal(g.count, 1);
+    assert_int_equal(g.r.v7m[0].rbar, 0x20000410u);
+    assert_int_equal(g.r.v7m[0].rasr, 0x13030F0Fu);
+    assert_int_equal(g.wasted, 0);
+    for (uint32_t m = 1; m <= RTM_MPU_V7M_MAX_SPLIT; m++) {
+        assert_int_equal(rtm_mpu_v7m_cover_min(&r, 0, m, RTM_MPU_V6M_MIN_LOG2, &g), RTM_OK);
+        assert_int_equal(g.count, 1);
+        assert_int_equal(g.min_log2, 8);
+        assert_int_equal(g.r.v7m[0].rbar, 0x20000410u);
+        assert_int_equal(g.r.v7m[0].rasr, 0x13030F0Fu);
+    }
+    /* min_log2 5 is ARMv7-M again; other exponents are no MPU's */
+    assert_int_equal(rtm_mpu_v7m_cover_min(&r, 0, 1, 5, &g), RTM_OK);
+    assert_int_equal(g.r.v7m[0].rasr, 0x130B000Du);
+    assert_int_equal(rtm_mpu_v7m_cover_min(&r, 0, 1, 7, &g), RTM_ERR_ARG);
+}
+
+/* Three partitions in one 256 B block [0x20000200, 0x20000300), 32-byte aligned and sized: on
+ * ARMv6-M three 256 B regions at the same base (RBAR 0x20000210 | slot), each with only its own
+ * subregions on, all exact:
+ *   [0x200, +32)  RW/RW XN       subregion 0     SRD 0xFE: 0x1303FE0F
+ *   [0x240, +64)  RO/RO XN       subregions 2..3 SRD 0xF3: XN | AP=110 0x06000000 -> 0x1603F30F
+ *   [0x2C0, +64)  P:RW U:NA XN   subregions 6..7 SRD 0x3F: AP=001 0x01000000 -> 0x11033F0F
+ * (ARMv7-M: 32 B and 64 B windows.) Then a range across a 256 B boundary, [0x200000E0,
+ * 0x20000120): two 256 B regions (subregion 7 of the one at 0x20000000, SRD 0x7F: 0x13037F0F;
+ * subregion 0 of the one at 0x20000100: 0x1303FE0F), exact; with one region the 512 B window at
+ * 0x20000000 (SIZE 8 -> 0x10) with 64 B subregions 3..4 on (SRD 0xE7): 0x1303E711, [0xC0, 0x140),
+ * 64 B wasted (ARMv7-M: the same one region; two 32 B regions for two). */
+static void v6m_subregions_of_one_block(void **state)
+{
+    (void)state;
+    rtm_mpu_range r[3] = {{0x20000200u, 32u, RW_XN},
+                          {0x20000240u, 64u, RTM_PART_P_RO_U_RO | RTM_PART_XN},
+                          {0x200002C0u, 64u, RTM_PART_P_RW_U_NA | RTM_PART_XN}};
+    rtm_mpu_regs g;
+    plan_ok(&k_v6, RTM_MPU_SET_DOMAIN, r, 3, &g);
+    assert_int_equal(g.count, 3);
+    assert_int_equal(g.r.v7m[0].rbar, 0x20000210u);
+    assert_int_equal(g.r.v7m[0].rasr, 0x1303FE0Fu);
+    assert_int_equal(g.r.v7m[1].rbar, 0x20000211u);
+    assert_int_equal(g.r.v7m[1].rasr, 0x1603F30Fu);
+    assert_int_equal(g.r.v7m[2].rbar, 0x20000212u);
+    assert_int_equal(g.r.v7m[2].rasr, 0x11033F0Fu);
+    assert_int_equal(g.wasted, 0);
+    check_plan(r, 3, &g);
+    rtm_mpu_range x = {0x200000E0u, 64u, RW_XN};
+    assert_int_equal(rtm_mpu_v7m_cover_min(&x, 0, 2, RTM_MPU_V6M_MIN_LOG2, &g), RTM_OK);
+    assert_int_equal(g.count, 2);
+    assert_int_equal(g.r.v7m[0].rbar, 0x20000010u);
+    assert_int_equal(g.r.v7m[0].rasr, 0x13037F0Fu);
+    assert_int_equal(g.r.v7m[1].rbar, 0x20000111u);
+    assert_int_equal(g.r.v7m[1].rasr, 0x1303FE0Fu);
+    assert_int_equal(g.wasted, 0);
+    assert_int_equal(rtm_mpu_v7m_cover_min(&x, 0, 1, RTM_MPU_V6M_MIN_LOG2, &g), RTM_OK);
+    assert_int_equal(g.count, 1);
+    assert_int_equal(g.r.v7m[0].rbar, 0x20000010u);
+    assert_int_equal(g.r.v7m[0].rasr, 0x1303E711u);
+    assert_int_equal(g.wasted, 64);
+}
+
+/* The arch description: min_log2 0, 5 or 8 on ARMv7-M, 0 elsewhere. */
+static void v6m_arch_check(void **state)
+{
+    (void)state;
+    rtm_mpu_arch a = RTM_MPU_ARCH_ARMV6M(8, 2);
+    assert_int_equal(rtm_mpu_arch_check(&a), RTM_OK);
+    assert_int_equal(rtm_mpu_granule(&a), 32); /* a 256 B region's subregion */
+    a.min_log2 = 5;
+    assert_int_equal(rtm_mpu_arch_check(&a), RTM_OK);
+    for (uint32_t bad = 1; bad <= 33; bad++) {
+        if (bad == 5 || bad == 8) continue;
+        a.min_log2 = bad;
+        assert_int_equal(rtm_mpu_arch_check(&a), RTM_ERR_SIZE);
+    }
+    rtm_mpu_arch v8 = RTM_MPU_ARCH_ARMV8M(8, 2), pmp = RTM_MPU_ARCH_RISCV_PMP(8, 2), px = RTM_MPU_ARCH_POSIX(8, 4096);
+    v8.min_log2 = pmp.min_log2 = px.min_log2 = 8;
+    assert_int_equal(rtm_mpu_arch_check(&v8), RTM_ERR_SIZE);
+    assert_int_equal(rtm_mpu_arch_check(&pmp), RTM_ERR_SIZE);
+    assert_int_equal(rtm_mpu_arch_check(&px), RTM_ERR_SIZE);
+    /* two plans of the same registers for different minimums are different plans */
+    rtm_mpu_range r = {0x20000100u, 0x100u, RW_XN};
+    rtm_mpu_regs g6, g7;
+    plan_ok(&k_v6, RTM_MPU_SET_DOMAIN, &r, 1, &g6);
+    plan_ok(&k_v7, RTM_MPU_SET_DOMAIN, &r, 1, &g7);
+    /* the same region, 256 B at 0x20000100, but TEX 000 on ARMv6-M (0x1303000F, 0x130B000F) */
+    assert_int_equal(g6.r.v7m[0].rbar, g7.r.v7m[0].rbar);
+    assert_int_equal(g6.r.v7m[0].rasr, 0x1303000Fu);
+    assert_int_equal(g7.r.v7m[0].rasr, 0x130B000Fu);
+    assert_false(rtm_mpu_regs_equal(&g6, &g7));
+}
+
 /* ---- ARMv8-M ----------------------------------------------------------------------------------- */
 
 /* The review's case: [0x20000020, 0x20008020), 32 KiB starting 32 B above a 32 KiB boundary.
@@ -660,15 +823,17 @@ static void check_plan(const rtm_mpu_range *r, size_t n, const rtm_mpu_regs *g)
     assert_int_equal(granted_outside, g->wasted);
 }
 
-static void randomized_plans(void **state)
+/* Random plans for the kinds in turn; ARMv7-M ones with smallest region 2^v7m_min_log2 (0: the
+ * build's default). */
+static void randomized_plans_for(const rtm_mpu_kind *kinds, size_t nk, uint32_t v7m_min_log2)
 {
-    (void)state;
     rtm_test_rng rng = {rtm_test_seed()};
     size_t ops = rtm_test_ops_min(20000, 300); /* "planned > refused" needs a sample */
-    const rtm_mpu_kind kinds[3] = {RTM_MPU_ARMV7M, RTM_MPU_ARMV8M, RTM_MPU_RISCV_PMP};
     size_t planned = 0, refused = 0;
     for (size_t op = 0; op < ops; op++) {
-        rtm_mpu_arch a = {kinds[op % 3], 8u + 8u * (uint32_t)rtm_test_rnd(&rng, 2), 0, 0};
+        rtm_mpu_kind kind = kinds[op % nk];
+        rtm_mpu_arch a = {kind, 8u + 8u * (uint32_t)rtm_test_rnd(&rng, 2), 0, 0,
+                          kind == RTM_MPU_ARMV7M ? v7m_min_log2 : 0u};
         if (a.regions > SLOTS16) a.regions = SLOTS16; /* test_mpu_regions8: 8 slots only */
         a.sys_regions = (uint32_t)rtm_test_rnd(&rng, 4);
         size_t n = 1 + (size_t)rtm_test_rnd(&rng, 5);
@@ -690,6 +855,7 @@ static void randomized_plans(void **state)
             assert_true(g.count <= g.avail);
             check_plan(r, n, &g);
             if (a.kind == RTM_MPU_ARMV8M) assert_int_equal(g.count, n);
+            if (a.kind == RTM_MPU_ARMV7M && v7m_min_log2 != 0) assert_regions_at_least(&g, v7m_min_log2);
         } else {
             refused++;
             assert_int_equal(e, RTM_ERR_NO_SLOT);
@@ -701,11 +867,26 @@ static void randomized_plans(void **state)
     assert_true(planned > refused);
 }
 
+static void randomized_plans(void **state)
+{
+    (void)state;
+    const rtm_mpu_kind kinds[3] = {RTM_MPU_ARMV7M, RTM_MPU_ARMV8M, RTM_MPU_RISCV_PMP};
+    randomized_plans_for(kinds, 3, 0);
+}
+
+static void v6m_randomized_plans(void **state)
+{
+    (void)state;
+    const rtm_mpu_kind kinds[1] = {RTM_MPU_ARMV7M};
+    randomized_plans_for(kinds, 1, RTM_MPU_V6M_MIN_LOG2);
+}
+
 /* ---- randomized: ARMv7-M least waste against a brute-force reference ---------------------------- */
 
 /*
  * The reference knows nothing of the planner's bounds or greedy steps. It lists every ARMv7-M region
- * that could take part in a cover of [S, E): each window of size 2^k (k = 5..32, aligned) meeting
+ * that could take part in a cover of [S, E): each window of size 2^k (k = min_log2..32, aligned:
+ * 5 on ARMv7-M, 8 on ARMv6-M) meeting
  * the range, each with every contiguous run of its subregions (k >= 8) or whole (k < 8), keeping a
  * run if it meets [S, E) and its bytes outside [S, E) touch no other range. Then a shortest-path
  * search over states (covered up to p, lowest granted byte) finds, for every region count, the
@@ -729,12 +910,12 @@ static bool ref_touches(uint64_t b, uint64_t e, const rtm_mpu_range *others, siz
 
 /* best[c] = least waste of a cover with at most c regions (c = 1..RTM_MPU_V7M_MAX_SPLIT), UINT64_MAX
  * when there is none. */
-static void ref_least_waste(uint64_t S, uint64_t E, const rtm_mpu_range *others, size_t n_others,
+static void ref_least_waste(uint64_t S, uint64_t E, const rtm_mpu_range *others, size_t n_others, uint32_t min_log2,
                             uint64_t best[RTM_MPU_V7M_MAX_SPLIT + 1])
 {
     static ref_run runs[REF_MAX_RUNS];
     size_t nr = 0;
-    for (uint32_t k = 5; k <= 32; k++) {
+    for (uint32_t k = min_log2; k <= 32; k++) {
         uint64_t size = 1ull << k;
         for (uint64_t base = S & ~(size - 1u); base < E; base += size) {
             uint32_t parts = k < 8 ? 1u : 8u;
@@ -794,9 +975,10 @@ static void ref_least_waste(uint64_t S, uint64_t E, const rtm_mpu_range *others,
     }
 }
 
-static void v7m_least_waste_randomized(void **state)
+/* Planner against the reference for MPUs whose smallest region is 2^min_log2 (5: ARMv7-M, 8:
+ * ARMv6-M), each plan also checked for region sizes the MPU permits. */
+static void least_waste_randomized(uint32_t min_log2)
 {
-    (void)state;
     rtm_test_rng rng = {rtm_test_seed()};
     size_t cases = rtm_test_ops_min(2000, 150);
     static const uint64_t bases[4] = {0x20000000u, 0x20000400u, 0x2000F800u, 0xFFFFFC00u};
@@ -819,11 +1001,11 @@ static void v7m_least_waste_randomized(void **state)
             n = 2;
         }
         uint64_t ref[RTM_MPU_V7M_MAX_SPLIT + 1];
-        ref_least_waste(r[0].base, r[0].base + r[0].size, &r[1], n - 1u, ref);
+        ref_least_waste(r[0].base, r[0].base + r[0].size, &r[1], n - 1u, min_log2, ref);
         if (n == 1) {
             for (uint32_t m = 1; m <= RTM_MPU_V7M_MAX_SPLIT; m++) {
                 rtm_mpu_regs g;
-                rtm_err e = rtm_mpu_v7m_cover(&r[0], 0, m, &g);
+                rtm_err e = rtm_mpu_v7m_cover_min(&r[0], 0, m, min_log2, &g);
                 if (ref[m] == UINT64_MAX) {
                     assert_int_equal(e, RTM_ERR_NO_SLOT);
                     continue;
@@ -835,6 +1017,7 @@ static void v7m_least_waste_randomized(void **state)
                 assert_int_equal(e, RTM_OK);
                 assert_true(g.count <= m);
                 check_plan(r, 1, &g);
+                assert_regions_at_least(&g, min_log2);
                 assert_int_equal(g.wasted, ref[m]);
                 with_waste += ref[m] > 0;
             }
@@ -844,6 +1027,7 @@ static void v7m_least_waste_randomized(void **state)
          * other slots and the least waste is A's reference for (slots - 1) regions. */
         uint32_t slots = 2u + (uint32_t)rtm_test_rnd(&rng, RTM_MPU_V7M_MAX_SPLIT);
         rtm_mpu_arch a = RTM_MPU_ARCH_ARMV7M(8, 8u - slots);
+        a.min_log2 = min_log2;
         rtm_mpu_regs g;
         rtm_mpu_diag d;
         rtm_err e = rtm_mpu_plan(&a, RTM_MPU_SET_DOMAIN, r, 2, &g, &d);
@@ -860,10 +1044,23 @@ static void v7m_least_waste_randomized(void **state)
                         (unsigned long long)want);
         assert_int_equal(e, RTM_OK);
         check_plan(r, 2, &g);
+        assert_regions_at_least(&g, min_log2);
         assert_int_equal(g.wasted, want);
     }
     print_message("%zu cases: %zu single-range budgets with waste, %zu neighbour cases refused\n", cases,
                   with_waste, refused);
+}
+
+static void v7m_least_waste_randomized(void **state)
+{
+    (void)state;
+    least_waste_randomized(5);
+}
+
+static void v6m_least_waste_randomized(void **state)
+{
+    (void)state;
+    least_waste_randomized(RTM_MPU_V6M_MIN_LOG2);
 }
 
 int main(void)
@@ -883,6 +1080,10 @@ int main(void)
         cmocka_unit_test(v7m_rounds_at_the_start_with_subregions),
         cmocka_unit_test(v7m_rounds_at_the_end),
         cmocka_unit_test(v7m_rounds_at_both_ends),
+        cmocka_unit_test(v6m_32_bytes),
+        cmocka_unit_test(v6m_128_bytes),
+        cmocka_unit_test(v6m_subregions_of_one_block),
+        cmocka_unit_test(v6m_arch_check),
         cmocka_unit_test(v8m_values),
         cmocka_unit_test(v8m_4gib_and_rejections),
         cmocka_unit_test(pmp_values),
@@ -891,6 +1092,8 @@ int main(void)
         cmocka_unit_test(common_rejections),
         cmocka_unit_test(randomized_plans),
         cmocka_unit_test(v7m_least_waste_randomized),
+        cmocka_unit_test(v6m_randomized_plans),
+        cmocka_unit_test(v6m_least_waste_randomized),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

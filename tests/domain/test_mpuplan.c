@@ -237,6 +237,54 @@ static void example_plans(void **state)
 #endif
 }
 
+/* ARMv6-M (Cortex-M0+) by name: the ARMv7-M layout, no region below 256 B. example-v6m.plan's
+ * domain takes slots 3..5 after the 3 system regions:
+ * Normal memory is TEX=000 C=1 B=1 (0x00030000; ARMv7-M TEX=001, 0x000B0000).
+ *   app_data 4K at 0x20000000: SIZE 11 -> 0x16 | EN: RASR 0x13030017, RBAR 0x20000013
+ *   mailbox 128 B at 0x20001080 P:RW U:RO: the 256 B window at 0x20001000 (SIZE 7 -> 0x0E), 32 B
+ *     subregions 4..7 on (SRD 0x0F): RASR 0x12030F0F, RBAR 0x20001014 (ARMv7-M: the 128 B window,
+ *     RASR 0x120B000D, RBAR 0x20001094)
+ *   flag 32 B at 0x20001100: the 256 B window there, subregion 0 on (SRD 0xFE): RASR 0x1303FE0F,
+ *     RBAR 0x20001115 (ARMv7-M: RASR 0x130B0009)
+ *   system background 4 GiB P:RW U:NA XN: RASR 0x1103003F (ARMv7-M 0x110B003F) */
+static void armv6m_plans(void **state)
+{
+    (void)state;
+    rtm_plan_error err;
+    rtm_mpu_arch a;
+    assert_true(rtm_plan_arch_named("armv6m", &a));
+    assert_int_equal(a.kind, RTM_MPU_ARMV7M);
+    assert_int_equal(a.min_log2, RTM_MPU_V6M_MIN_LOG2);
+    assert_int_equal(rtm_plan_arch("armv6m"), RTM_MPU_ARMV7M);
+    assert_true(rtm_plan_arch_named("armv7m", &a));
+    assert_int_equal(a.min_log2, 5);
+    assert_false(rtm_plan_arch_named("cortex-m0", &a));
+    assert_int_equal(a.kind, RTM_MPU_NONE);
+    size_t len;
+    char *t = slurp("example-v6m.plan", &len);
+    assert_int_equal(rtm_plan_parse(t, len, &g_plan, &err), 0);
+    assert_true(rtm_plan_arch_named("armv6m", &a));
+    assert_int_equal(rtm_plan_compute_arch(&g_plan, &a, &g_res, &err), 0);
+    assert_int_equal(g_res.arch.min_log2, RTM_MPU_V6M_MIN_LOG2);
+    assert_int_equal(g_res.arch.sys_regions, 3);
+    const rtm_mpu_regs *g = &g_res.dom[0];
+    assert_int_equal(g->count, 3);
+    assert_int_equal(g->wasted, 0);
+    assert_int_equal(g->r.v7m[0].rbar, 0x20000013u);
+    assert_int_equal(g->r.v7m[0].rasr, 0x13030017u);
+    assert_int_equal(g->r.v7m[1].rbar, 0x20001014u);
+    assert_int_equal(g->r.v7m[1].rasr, 0x12030F0Fu);
+    assert_int_equal(g->r.v7m[2].rbar, 0x20001115u);
+    assert_int_equal(g->r.v7m[2].rasr, 0x1303FE0Fu);
+    assert_int_equal(g_res.sys.r.v7m[0].rasr, 0x1103003Fu);
+    assert_int_equal(g_res.sys.r.v7m[2].rasr, 0x11050039u); /* device: TEX 000 on both */
+    /* the same plan for ARMv7-M keeps its small regions */
+    assert_int_equal(rtm_plan_compute(&g_plan, RTM_MPU_ARMV7M, &g_res, &err), 0);
+    assert_int_equal(g_res.dom[0].r.v7m[1].rbar, 0x20001094u);
+    assert_int_equal(g_res.dom[0].r.v7m[1].rasr, 0x120B000Du);
+    assert_int_equal(g_res.dom[0].r.v7m[2].rasr, 0x130B0009u);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1) g_dir = argv[1];
@@ -246,6 +294,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(planning_errors_name_lines),
         cmocka_unit_test(default_regions),
         cmocka_unit_test(example_plans),
+        cmocka_unit_test(armv6m_plans),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,13 +26,33 @@ static int fail(rtm_plan_error *err, int line, const char *fmt, ...)
     return -1;
 }
 
+/* Names of the architectures a plan can be made for, with what sets them apart. "armv7m" says
+ * 32 B explicitly: the tool may be built for anything, RTM_MPU_V7M_MIN_LOG2 is the build's. */
+static const struct {
+    const char *name;
+    rtm_mpu_kind kind;
+    uint32_t min_log2;
+} k_arches[] = {
+    {"armv6m", RTM_MPU_ARMV7M, RTM_MPU_V6M_MIN_LOG2}, {"armv7m", RTM_MPU_ARMV7M, 5u},
+    {"armv8m", RTM_MPU_ARMV8M, 0u},                   {"riscv-pmp", RTM_MPU_RISCV_PMP, 0u},
+};
+
+bool rtm_plan_arch_named(const char *name, rtm_mpu_arch *out)
+{
+    if (out) memset(out, 0, sizeof *out);
+    for (size_t i = 0; name && out && i < sizeof k_arches / sizeof k_arches[0]; i++)
+        if (!strcmp(name, k_arches[i].name)) {
+            out->kind = k_arches[i].kind;
+            out->min_log2 = k_arches[i].min_log2;
+            return true;
+        }
+    return false;
+}
+
 rtm_mpu_kind rtm_plan_arch(const char *name)
 {
-    if (!name) return RTM_MPU_NONE;
-    if (!strcmp(name, "armv7m")) return RTM_MPU_ARMV7M;
-    if (!strcmp(name, "armv8m")) return RTM_MPU_ARMV8M;
-    if (!strcmp(name, "riscv-pmp")) return RTM_MPU_RISCV_PMP;
-    return RTM_MPU_NONE;
+    rtm_mpu_arch a;
+    return rtm_plan_arch_named(name, &a) ? a.kind : RTM_MPU_NONE;
 }
 
 /* Number with optional K/M/G suffix; false on junk or overflow past 2^32 * 1024 (plenty). */
@@ -241,7 +261,14 @@ static uint32_t default_regions(rtm_mpu_kind k)
 
 int rtm_plan_compute(const rtm_plan *p, rtm_mpu_kind kind, rtm_plan_result *res, rtm_plan_error *err)
 {
-    if (!p || !res) return fail(err, 0, "no plan");
+    rtm_mpu_arch a = {kind, 0u, 0u, 0u, kind == RTM_MPU_ARMV7M ? 5u : 0u};
+    return rtm_plan_compute_arch(p, &a, res, err);
+}
+
+int rtm_plan_compute_arch(const rtm_plan *p, const rtm_mpu_arch *arch, rtm_plan_result *res, rtm_plan_error *err)
+{
+    if (!p || !res || !arch) return fail(err, 0, "no plan");
+    rtm_mpu_kind kind = arch->kind;
     if (kind != RTM_MPU_ARMV7M && kind != RTM_MPU_ARMV8M && kind != RTM_MPU_RISCV_PMP)
         return fail(err, 0, "unknown architecture");
     memset(res, 0, sizeof *res);
@@ -259,7 +286,7 @@ int rtm_plan_compute(const rtm_plan *p, rtm_mpu_kind kind, rtm_plan_result *res,
                 return fail(err, line, "system regions need more than %" PRIu32 " slots (%" PRIu32 " exist, one is "
                                        "kept for domains)", regions - 1, regions);
             }
-            res->arch = (rtm_mpu_arch){kind, regions, s, 0};
+            res->arch = (rtm_mpu_arch){kind, regions, s, 0, arch->min_log2};
             e = rtm_mpu_plan(&res->arch, RTM_MPU_SET_SYSTEM, sys, p->nsys, &res->sys, &d);
             if (e == RTM_OK) break;
             if (e != RTM_ERR_NO_SLOT) {
@@ -271,7 +298,7 @@ int rtm_plan_compute(const rtm_plan *p, rtm_mpu_kind kind, rtm_plan_result *res,
             }
         }
     } else {
-        res->arch = (rtm_mpu_arch){kind, regions, 0, 0};
+        res->arch = (rtm_mpu_arch){kind, regions, 0, 0, arch->min_log2};
     }
     for (size_t k = 0; k < p->ndoms; k++) {
         const rtm_plan_domain *dm = &p->doms[k];
@@ -308,14 +335,14 @@ int rtm_plan_compute(const rtm_plan *p, rtm_mpu_kind kind, rtm_plan_result *res,
     return 0;
 }
 
-static const char *arch_name(rtm_mpu_kind k)
+static const char *arch_name(const rtm_mpu_arch *a)
 {
-    switch (k) {
-    case RTM_MPU_ARMV7M: return "armv7m";
-    case RTM_MPU_ARMV8M: return "armv8m";
-    case RTM_MPU_RISCV_PMP: return "riscv-pmp";
-    default: return "?";
-    }
+    /* min_log2 0 is the build's default: the name that default stands for */
+    uint32_t min = a->kind == RTM_MPU_ARMV7M && a->min_log2 == 0 ? RTM_MPU_V7M_MIN_LOG2 : a->min_log2;
+    for (size_t i = 0; i < sizeof k_arches / sizeof k_arches[0]; i++)
+        if (k_arches[i].kind == a->kind && (a->kind != RTM_MPU_ARMV7M || k_arches[i].min_log2 == min))
+            return k_arches[i].name;
+    return "?";
 }
 
 static void print_flags(FILE *f, rtm_part_attr a)
@@ -357,7 +384,7 @@ void rtm_plan_print(FILE *f, const rtm_plan *p, const rtm_plan_result *res)
 {
     const rtm_mpu_arch *a = &res->arch;
     fprintf(f, "arch %s: %" PRIu32 " regions, %" PRIu32 " for system regions, %" PRIu32 " for each domain\n",
-            arch_name(a->kind), a->regions, a->sys_regions, a->regions - a->sys_regions);
+            arch_name(a), a->regions, a->sys_regions, a->regions - a->sys_regions);
     if (a->kind == RTM_MPU_ARMV8M) fprintf(f, "MAIR0=0x%08" PRIX32 " (Attr0 normal WB RW-allocate, Attr1 Device-nGnRE)\n", (uint32_t)RTM_V8M_MAIR0);
     const rtm_plan_range *names[RTM_PLAN_MAX_PARTS];
     if (p->nsys) {

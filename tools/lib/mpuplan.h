@@ -54,14 +54,25 @@ typedef struct {
 /** Parses @p len bytes of @p text. 0 on success, -1 with *err filled otherwise. */
 int rtm_plan_parse(const char *text, size_t len, rtm_plan *out, rtm_plan_error *err);
 
-/** Architecture by name ("armv7m", "armv8m", "riscv-pmp"); RTM_MPU_NONE if unknown. */
+/** Kind of the architecture named @p name ("armv6m" and "armv7m": RTM_MPU_ARMV7M, "armv8m",
+ *  "riscv-pmp"); RTM_MPU_NONE if unknown. */
 rtm_mpu_kind rtm_plan_arch(const char *name);
+
+/** Fills kind and min_log2 of *@p out (regions and slots 0) for the architecture named @p name:
+ *  "armv6m" is RTM_MPU_ARMV7M with 256 B regions at least, "armv7m" with 32 B, whatever the build.
+ *  False (and *out zeroed) if unknown. */
+bool rtm_plan_arch_named(const char *name, rtm_mpu_arch *out);
 
 /**
  * Plans @p p for @p kind: system regions in the fewest slots they fit in, then every domain in the
  * remaining slots. 0 on success, -1 with *err naming the line of the offending range (or domain).
+ * RTM_MPU_ARMV7M is ARMv7-M (32 B regions at least); rtm_plan_compute_arch plans for ARMv6-M.
  */
 int rtm_plan_compute(const rtm_plan *p, rtm_mpu_kind kind, rtm_plan_result *res, rtm_plan_error *err);
+
+/** rtm_plan_compute for the kind and min_log2 of @p arch (rtm_plan_arch_named); its regions and
+ *  sys_regions are not used (the plan's `regions` line or the default, then the fewest slots). */
+int rtm_plan_compute_arch(const rtm_plan *p, const rtm_mpu_arch *arch, rtm_plan_result *res, rtm_plan_error *err);
 
 /** Prints the report (regions, register values, waste) of @p res for @p p. */
 void rtm_plan_print(FILE *f, const rtm_plan *p, const rtm_plan_result *res);
