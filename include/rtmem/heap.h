@@ -123,7 +123,8 @@ typedef bool (*rtm_heap_walker)(const rtm_heap_block *block, void *ctx);
  * block and the first block are aligned inside it. The size classes are sized for @p bytes; regions
  * added later larger than that are split into blocks no larger than the largest class.
  * Returns the heap handle (== an address inside mem), or NULL iff mem is NULL, fit is not a policy
- * (or not compiled in, see RTM_HEAP_FITS), or the buffer (after alignment) cannot hold the control data and one block of RTM_ALIGN bytes;
+ * (or not compiled in, see RTM_HEAP_FITS), the buffer wraps round the address space, or it (after
+ * alignment) cannot hold the control data and one block of RTM_ALIGN bytes;
  * such failures also go to the error hook with object NULL. O(1) in bytes (O(classes) set-up).
  * Not thread-safe; ISR-safe.
  */
