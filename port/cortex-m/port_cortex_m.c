@@ -167,10 +167,11 @@ void rtm_cm_systick_handler(void)
     if (hook != NULL) hook();
 }
 
-/* Counter ticks since the millisecond began. */
+/* Counter ticks since the millisecond began: it begins when the counter reaches 0 (where SysTick
+ * pends), so 0 is its first tick and the reload value its second. */
 static uint32_t cm_ticks_into_ms(uint32_t val)
 {
-    return (CM_TICKS_PER_MS - 1u) - (val < CM_TICKS_PER_MS ? val : CM_TICKS_PER_MS - 1u);
+    return (val == 0 || val >= CM_TICKS_PER_MS) ? 0u : CM_TICKS_PER_MS - val;
 }
 
 static bool cm_systick_active(void)
