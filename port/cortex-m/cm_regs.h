@@ -27,6 +27,7 @@
 #define CM_MPU_MAIR1 RTM_CM_REG(0xE000EDC4u)
 
 #define CM_ICSR_PENDSTSET (1u << 26)
+#define CM_SHCSR_SYSTICKACT (1u << 11) /* ARMv7-M / ARMv8-M Mainline */
 #define CM_SHCSR_MEMFAULTENA (1u << 16)
 #define CM_SHCSR_BUSFAULTENA (1u << 17)
 #define CM_SHCSR_USGFAULTENA (1u << 18)

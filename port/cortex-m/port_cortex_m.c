@@ -11,7 +11,9 @@
  * Thread id: the running rtm_cm_thread (fault_cortex_m.c), the address of a static token in the
  *   privileged main context, 0 in handler mode. Unprivileged callers get it through SVC #1.
  * Time: SysTick with a 1 ms period counts milliseconds; microseconds come from the current value
- *   of the counter. Unprivileged callers read it through SVC #2.
+ *   of the counter; never less than a value returned before, also from an interrupt that preempts
+ *   the SysTick handler (see "The millisecond count" below). Unprivileged callers read it through
+ *   SVC #2.
  */
 #include "cm_regs.h"
 #include "rtm_cortex_m.h"
@@ -20,8 +22,6 @@
 #define CM_SVC_THREAD_ID 1
 #define CM_SVC_NOW_US 2
 
-static volatile uint32_t g_ms_lo;
-static volatile uint32_t g_ms_hi;
 static const uint32_t g_main_token; /* identity of the privileged main context (word-aligned, like threads) */
 
 #if RTM_CM_MAINLINE
@@ -127,30 +127,84 @@ void (*rtm_cm_systick_set_hook(void (*hook)(void)))(void)
     return old;
 }
 
+/*
+ * The millisecond count, and the clock's last value.
+ *
+ * SysTick pends its exception when the counter reaches 0 (and reloads on the next clock); the
+ * handler counts that millisecond in g_ms. A reader (rtm_cm_now_us_priv) adds the microseconds
+ * from the counter, and a reload the handler has not counted yet. Readers and the handler's update
+ * run inside the critical section, so a reader never sees half of the 64-bit count (the handler's
+ * update used to be two separate word stores, torn at the 2^32 ms wrap), and in BASEPRI builds
+ * every reader is masked by it (port.h's contract: interrupts that use rtmem have a priority value
+ * >= RTM_CM_BASEPRI). A sequence counter would not do here: a reader that preempts the handler in
+ * the middle of its update would retry forever, because the handler cannot run again until the
+ * reader returns.
+ *
+ * A reload is not yet counted while SysTick is pending (ICSR.PENDSTSET), and also while the
+ * handler is active but has not reached its update: on exception entry the pending state becomes
+ * active, so an interrupt that preempts the handler at its first instructions sees the old count,
+ * a reloaded counter and nothing pending, i.e. a time about 1 ms early. Nothing in the hardware
+ * tells that window apart from the rest of the handler (SHCSR.SYSTICKACT is set in both, and a flag
+ * the handler sets cannot be cleared atomically with its exception return). So every value returned
+ * is also kept in g_last_us, and a reader never returns less than it: the clock is monotonic
+ * whatever the interleaving (the cost: inside that window a reading can stall at the last value).
+ * The window is also recognised when it can be: every reading is at most the true time (the count
+ * only lags), so a reading below the last returned value, with SysTick active, by at most 1 ms, is
+ * missing exactly the reload of the active handler; that reading gets its millisecond back
+ * (ARMv7-M/ARMv8-M Mainline, which have SHCSR.SYSTICKACT; ARMv6-M stalls instead).
+ * Both are read and written only inside the critical section.
+ */
+static uint64_t g_ms;
+static uint64_t g_last_us;
+
 void rtm_cm_systick_handler(void);
 void rtm_cm_systick_handler(void)
 {
-    uint32_t lo = g_ms_lo + 1u;
-    if (lo == 0) g_ms_hi = g_ms_hi + 1u;
-    g_ms_lo = lo;
+    rtm_port_key k = rtm_port_critical_enter();
+    g_ms++;
+    rtm_port_critical_exit(k);
     void (*hook)(void) = g_tick_hook;
     if (hook != NULL) hook();
+}
+
+/* Counter ticks since the millisecond began: it begins when the counter reaches 0 (where SysTick
+ * pends), so 0 is its first tick and the reload value its second. */
+static uint32_t cm_ticks_into_ms(uint32_t val)
+{
+    return (val == 0 || val >= CM_TICKS_PER_MS) ? 0u : CM_TICKS_PER_MS - val;
+}
+
+static bool cm_systick_active(void)
+{
+#if RTM_CM_MAINLINE
+    return (CM_SHCSR & CM_SHCSR_SYSTICKACT) != 0;
+#else
+    return false; /* ARMv6-M: SHCSR is not visible to software */
+#endif
 }
 
 uint64_t rtm_cm_now_us_priv(void)
 {
     rtm_port_key k = rtm_port_critical_enter();
-    uint64_t ms = ((uint64_t)g_ms_hi << 32) | g_ms_lo;
+    uint64_t ms = g_ms;
     uint32_t val = CM_SYST_CVR;
+    bool running = (CM_SYST_CSR & 0x7u) == 0x7u;
     /* A reload that happened while we were masked is pending, not yet counted: count it, and
      * re-read the counter so that the value belongs to the new period. */
-    if ((CM_SYST_CSR & 0x7u) == 0x7u && (CM_ICSR & CM_ICSR_PENDSTSET) != 0) {
+    if (running && (CM_ICSR & CM_ICSR_PENDSTSET) != 0) {
         ms++;
         val = CM_SYST_CVR;
     }
+    uint64_t us = ms * 1000u + (uint64_t)cm_ticks_into_ms(val) * 1000u / CM_TICKS_PER_MS;
+    uint64_t last = g_last_us;
+    if (us < last) {
+        /* The handler is active and has not counted its reload yet (see above). */
+        if (running && last - us <= 1000u && cm_systick_active()) us += 1000u;
+        if (us < last) us = last;
+    }
+    g_last_us = us;
     rtm_port_critical_exit(k);
-    uint32_t elapsed = (CM_TICKS_PER_MS - 1u) - (val < CM_TICKS_PER_MS ? val : CM_TICKS_PER_MS - 1u);
-    return ms * 1000u + (uint64_t)elapsed * 1000u / CM_TICKS_PER_MS;
+    return us;
 }
 
 uint64_t rtm_port_now_us(void)
