@@ -53,7 +53,7 @@ uint64_t rv_now_us_mmode(void)
         lo = mt[0];
     } while (mt[1] != hi);
     uint64_t ticks = ((uint64_t)hi << 32) | lo;
-    return ticks / (RTM_RV_MTIME_HZ / 1000000u);
+    return rtm_rv_ticks_to_us(ticks, RTM_RV_MTIME_HZ);
 }
 
 uint64_t rtm_port_now_us(void)

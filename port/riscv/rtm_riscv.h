@@ -35,6 +35,23 @@ extern "C" {
 #ifndef RTM_RV_MTIME_HZ
 #define RTM_RV_MTIME_HZ 10000000u
 #endif
+_Static_assert(RTM_RV_MTIME_HZ > 0u, "RTM_RV_MTIME_HZ: the mtime frequency in Hz");
+
+/**
+ * Microseconds in @p ticks of a timer running at @p hz Hz, rounded down: exact for any frequency
+ * (a 32,768 Hz mtime clocked from an RTC crystal, as on several RISC-V MCUs, as well as QEMU's
+ * 10 MHz), with no overflow for any 64-bit tick count (whole seconds first, then the rest, whose
+ * product with 10^6 stays below 2^64 for any hz under 1.8e13). A frequency that is a multiple of
+ * 1 MHz takes one division (the port's constant frequency folds the test away). The port used
+ * ticks / (hz / 10^6) before, which divided by zero below 1 MHz and drifted off multiples of it.
+ * Pure arithmetic: any context.
+ */
+static inline uint64_t rtm_rv_ticks_to_us(uint64_t ticks, uint64_t hz)
+{
+    if (hz % 1000000u == 0) return ticks / (hz / 1000000u);
+    return ticks / hz * 1000000u + ticks % hz * 1000000u / hz;
+}
+
 /** PMP entries the hart implements (QEMU virt: 16). */
 #ifndef RTM_RV_PMP_ENTRIES
 #define RTM_RV_PMP_ENTRIES 16u
