@@ -57,7 +57,8 @@ static void test_frequencies_and_ranges(void **state)
                          (unsigned long long)ticks[j], (unsigned long long)rtm_rv_ticks_to_us(ticks[j], hz[i]),
                          (unsigned long long)want);
         }
-        for (int k = 0; k < 100000; k++) {
+        size_t n = rtm_test_ops(100000);
+        for (size_t k = 0; k < n; k++) {
             uint64_t t = splitmix64(&seed);
             t >>= (unsigned)(splitmix64(&seed) % 64u);
             assert_true(rtm_rv_ticks_to_us(t, hz[i]) == reference_us(t, hz[i]));
