@@ -35,7 +35,8 @@
  *  header word per used block with 8-byte alignment on 32-bit targets.
  *  pprev_free points at whatever points at this block (a list head or the previous block's
  *  next_free), so unlinking needs neither the size class nor a branch on "is it the head".
- *  The sentinel is a head with size 0 and FREE clear: coalescing stops there, walks end there.
+ *  The sentinel is a head with size SENTINEL_SIZE (the top granule of the address space, a size no
+ *  block has) and FREE clear: coalescing stops there, walks end there.
  *
  * Size classes (good and best fit). SL = 32 (RTM_HEAP_SL_LOG2) linear subclasses per power of two; sizes below
  * 32 * A (256 bytes) map linearly in steps of A into first-level class 0; a size s >= 256 maps to
@@ -157,6 +158,12 @@
 #define ALIGNED_BIT ((size_t)4)
 #define FLAG_MASK ((size_t)7)
 #define HEAP_MAGIC 0x72746D48u /* "rtmH" */
+/* The sentinel's size: 0 - A, so that the block after any used block, the sentinel included, has
+ * a head of at least MIN_BLOCK. free tests that in one compare and so refuses a fake block whose
+ * "next block" is a zero word: a free list's NULL link, or zeroed user data (review finding: with
+ * the sentinel's size 0 the test needed a second compare, and without it free(p - 8) could pass on
+ * 64-bit and write a free block over a live one). cut_top tells the sentinel by next + A == 0. */
+#define SENTINEL_SIZE ((size_t)0 - (size_t)RTM_ALIGN)
 
 typedef struct rtm_block {
     size_t head;
@@ -649,8 +656,9 @@ RTM_INLINE bool cut_top(const rtm_heap *h, const rtm_block *b, size_t size, size
      * register (+1 instruction per alloc on x86-64, workload A). */
     if (!(TOP_RULE_BEST || TOP_RULE_GOOD) || top_rule(h) == TOP_ALWAYS) return true;
     size_t next = size_of_head(head_of(block_at(b, size)));
-    /* Only the sentinel is smaller than A. */
-    return next < ((TOP_RULE_BEST && top_rule(h) == TOP_NEXT_SMALLER) ? bs : A);
+    /* next + A wraps to 0 for the sentinel only, which thus counts as 0: best fit, next < bs (both
+     * multiples of A); good fit, the sentinel alone. */
+    return next + A <= ((TOP_RULE_BEST && top_rule(h) == TOP_NEXT_SMALLER) ? bs : 0u);
 }
 
 /* used has just grown: peak_used is its maximum so far (alloc, aligned_alloc, realloc in place). */
@@ -828,7 +836,7 @@ static void commit_segment(rtm_heap *h, rtm_segment *seg, uintptr_t first, uintp
     h->segment_count++;
     size_t size = end - first;
     rtm_san_noaccess((void *)first, size + H);
-    set_head((rtm_block *)end, PREV_FREE_BIT);
+    set_head((rtm_block *)end, SENTINEL_SIZE | PREV_FREE_BIT);
     make_free(h, (rtm_block *)first, size);
     h->free_less_frees++;
     h->capacity += size;
@@ -930,7 +938,7 @@ rtm_heap *rtm_heap_init(void *mem, size_t bytes, rtm_fit fit)
     h->regions = 1;
     size_t size = end - first;
     rtm_san_noaccess((void *)first, size + H);
-    set_head((rtm_block *)end, PREV_FREE_BIT);
+    set_head((rtm_block *)end, SENTINEL_SIZE | PREV_FREE_BIT);
     make_free(h, (rtm_block *)first, size);
     h->free_less_frees = 1;
     h->capacity = size;
@@ -1167,7 +1175,9 @@ RTM_INLINE rtm_err check_used(const rtm_heap *h, const void *p, rtm_heap *free_i
     if (RTM_UNLIKELY(!size_fits(size, b, seg_end))) return RTM_ERR_BAD_PTR;
     if (RTM_UNLIKELY(hd & FREE_BIT)) return RTM_ERR_DOUBLE_FREE; /* free, or merged and stamped */
     size_t nh = head_of(block_at(b, size));
-    if (RTM_UNLIKELY(nh & PREV_FREE_BIT)) return RTM_ERR_BAD_PTR;
+    /* The block after a used block has a head of at least MIN_BLOCK (the sentinel too), and does
+     * not claim a free left neighbour. */
+    if (RTM_UNLIKELY(nh < MIN_BLOCK || (nh & PREV_FREE_BIT))) return RTM_ERR_BAD_PTR;
     if ((nh & FREE_BIT) && RTM_UNLIKELY(!right_ok(block_at(b, size), nh, seg_end))) return RTM_ERR_BAD_PTR;
     if ((hd & PREV_FREE_BIT) && RTM_UNLIKELY(!left_ok(b, seg_first))) return RTM_ERR_BAD_PTR;
     if (free_in != NULL) free_block(free_in, b, hd, size, block_at(b, size), nh);
@@ -1230,7 +1240,7 @@ MERGE_FN void free_left(rtm_heap *h, rtm_block *b, size_t hd)
     size_t size = size_of_head(hd);
     rtm_block *n = block_at(b, size);
     size_t nh = head_of(n);
-    if (RTM_UNLIKELY(nh & PREV_FREE_BIT) || !left_ok(b, h->lo)) {
+    if (RTM_UNLIKELY(nh < MIN_BLOCK || (nh & PREV_FREE_BIT)) || !left_ok(b, h->lo)) {
         reject_free(RTM_ERR_BAD_PTR, h, payload_of(b));
         return;
     }
@@ -1270,6 +1280,7 @@ void rtm_heap_free(rtm_heap *h, void *ptr)
      * stale (Valgrind). */
     rtm_block *n = block_at(b, size);
     size_t nh = head_of(n);
+    if (RTM_UNLIKELY(nh < MIN_BLOCK)) goto bad_ptr; /* a zero word is no block (SENTINEL_SIZE) */
     if (RTM_UNLIKELY(nh & (FREE_BIT | PREV_FREE_BIT))) {
         if (RTM_UNLIKELY(nh & PREV_FREE_BIT)) goto bad_ptr;
         free_right(h, b, size, n, nh);
@@ -1466,7 +1477,7 @@ rtm_err rtm_heap_check(const rtm_heap *h)
             size_t hd = head_of(b), size = size_of_head(hd);
             if (((hd & PREV_FREE_BIT) != 0) != prev_free) return corrupt(h, b);
             if (b == s->end) {
-                if (size != 0 || (hd & (FREE_BIT | ALIGNED_BIT))) return corrupt(h, b);
+                if (size != SENTINEL_SIZE || (hd & (FREE_BIT | ALIGNED_BIT))) return corrupt(h, b);
                 break;
             }
             if (!size_fits(size, b, (uintptr_t)s->end)) return corrupt(h, b);

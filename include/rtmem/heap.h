@@ -163,7 +163,10 @@ void *rtm_heap_calloc(rtm_heap *h, size_t n, size_t size);
  * ptr NULL: same as alloc. bytes 0: frees ptr, returns NULL. Shrinks in place; grows in place when
  * the following block is free and large enough; otherwise allocates a new block (with the same
  * alignment as ptr up to RTM_HEAP_REALLOC_ALIGN_MAX if ptr came from rtm_heap_aligned_alloc),
- * copies and frees the old one. Returns NULL and leaves ptr valid and unchanged when no memory.
+ * copies and frees the old one. The heap does not record the alignment asked for: a moving realloc
+ * keeps the largest power of two that divides ptr's address (capped as above), which may be more
+ * than was asked, so it needs room for that alignment and can fail where a block of the alignment
+ * asked would fit; where that matters, move the block with rtm_heap_aligned_alloc and a copy. Returns NULL and leaves ptr valid and unchanged when no memory.
  * A bad ptr is reported (bad_frees) and NULL returned. O(1) + policy search + O(bytes) copy.
  */
 void *rtm_heap_realloc(rtm_heap *h, void *ptr, size_t bytes);

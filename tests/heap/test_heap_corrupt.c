@@ -412,7 +412,8 @@ static void test_list_pointer_and_sentinel(void **state)
         assert_int_equal(rtm_heap_check(h), RTM_OK);
         unsigned char *sentinel = header_of(rest) + rest_bytes;
         keep = peek_word(sentinel);
-        const size_t bad[] = {keep ^ FLAG_FREE, keep ^ FLAG_PREV_FREE, keep + 64, keep | ((size_t)1 << (sizeof(size_t) * 8 - 1))};
+        const size_t bad[] = {keep ^ FLAG_FREE, keep ^ FLAG_PREV_FREE, keep + 64, keep ^ ((size_t)1 << (sizeof(size_t) * 8 - 1)),
+                              keep & 7u /* size 0: what the sentinel used to be */};
         for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
             poke_word(sentinel, bad[i]);
             expect_corrupt(h);
@@ -485,6 +486,35 @@ static void test_size_bounds_at_sentinel(void **state)
     }
 }
 
+/* An interior pointer whose "header" word holds a plausible size the user stored, and whose
+ * implied next block is a zero word (zeroed user data; a free list's NULL link is another): free
+ * took the zero for a used neighbour and wrote a free block into the user's payload (review
+ * finding, on 64-bit with a NULL link). The block after a used block has a head of at least a
+ * minimum block (the sentinel's size is 0 - RTM_ALIGN), so free refuses it. */
+static void test_fake_block_onto_zero_word(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        rtm_heap *h;
+        HT_NEW(h, 8192, ht_fits[f]);
+        unsigned char *x = rtm_heap_alloc(h, 256);
+        assert_non_null(x);
+        memset(x, 0, 256);
+        size_t fake = 64; /* a multiple of RTM_ALIGN, at least a minimum block */
+        unsigned char *q = x + 2 * RTM_ALIGN;
+        memcpy(q - HT_HDR, &fake, sizeof fake); /* the user's data, read as a header */
+        ht_snap before = {0};
+        ht_snap_take(h, &before);
+        expect_free_rejected(h, q);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        expect_blocks_unchanged(h, &before);
+        for (size_t i = 0; i < 256; i++)
+            if (x + i < q - HT_HDR || x + i >= q - HT_HDR + sizeof fake) assert_int_equal(x[i], 0);
+        rtm_heap_free(h, x);
+        assert_int_equal(ht_stats(h).free_blocks, 1);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -501,6 +531,7 @@ int main(void)
         cmocka_unit_test(test_list_pointer_and_sentinel),
         cmocka_unit_test(test_free_block_marked_used),
         cmocka_unit_test(test_size_bounds_at_sentinel),
+        cmocka_unit_test(test_fake_block_onto_zero_word),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
