@@ -14,6 +14,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "posix_private.h"
 #include "rtmem/port.h"
 
 /* Per-thread recovery point of rtm_posix_run(). */
@@ -77,6 +78,14 @@ static void chain(int sig, siginfo_t *si, void *uctx)
     signal(sig, SIG_DFL);
 }
 
+/* May the faulting thread be unwound without breaking rtmem? Not while it holds one of rtmem's
+ * locks (rtmem code copying into a caller's buffer, writing into a block): the siglongjmp would
+ * skip the unlock and every other thread would block on its next rtmem call. Releasing the lock
+ * for them is no cure, since the data it guards may be half-updated; so ABORT_THREAD is not
+ * offered and the policy's choice escalates (to HALT; RETRY stays possible). Read before
+ * rtm_fault_handle(), which takes the critical section itself. */
+static bool can_unwind_rtmem(void) { return rtm_posix_rtm_locks_held() == 0; }
+
 static void on_fault(int sig, siginfo_t *si, void *uctx)
 {
     int saved_errno = errno;
@@ -107,7 +116,7 @@ static void on_fault(int sig, siginfo_t *si, void *uctx)
         rec.access = RTM_ACCESS_READ;
     recovery *r = t_recovery;
     rec.can = RTM_FAULT_CAN(RTM_FAULT_RETRY) | RTM_FAULT_CAN(RTM_FAULT_HALT);
-    if (r && r->armed) rec.can |= RTM_FAULT_CAN(RTM_FAULT_ABORT_THREAD);
+    if (r && r->armed && can_unwind_rtmem()) rec.can |= RTM_FAULT_CAN(RTM_FAULT_ABORT_THREAD);
     rtm_fault_action a = rtm_fault_handle(&rec);
     switch (a) {
     case RTM_FAULT_RETRY:
