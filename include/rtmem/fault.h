@@ -10,7 +10,8 @@
  *   RTM_FAULT_SKIP         return past the faulting instruction
  *   RTM_FAULT_ABORT_THREAD end the faulting thread; the rest of the system keeps running (a port
  *                          does not offer it where ending the thread would leave a lock of rtmem's
- *                          held for the others: POSIX, a fault inside rtmem's critical section)
+ *                          held for the others: POSIX, a fault inside rtmem's critical section
+ *                          or while it holds an object's lock)
  *   RTM_FAULT_HALT         stop the system (MCU: loop/reset; POSIX: abort())
  * Default policy: abort the thread when the fault came from thread context, halt otherwise.
  *

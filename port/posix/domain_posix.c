@@ -79,8 +79,9 @@ static void chain(int sig, siginfo_t *si, void *uctx)
 }
 
 /* May the faulting thread be unwound without breaking rtmem? Not while it holds one of rtmem's
- * locks (rtmem code copying into a caller's buffer, writing into a block): the siglongjmp would
- * skip the unlock and every other thread would block on its next rtmem call. Releasing the lock
+ * locks, the critical section or an object's rtm_port_sync (rtmem code copying into a caller's
+ * buffer, writing into a block): the siglongjmp would skip the unlock and every other thread would
+ * block on its next rtmem call (on that object). Releasing the lock
  * for them is no cure, since the data it guards may be half-updated; so ABORT_THREAD is not
  * offered and the policy's choice escalates (to HALT; RETRY stays possible). Read before
  * rtm_fault_handle(), which takes the critical section itself. */

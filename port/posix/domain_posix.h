@@ -16,10 +16,11 @@
  *   HALT          abort()
  * SKIP is not offered (x86 instructions have no fixed length); it is escalated to ABORT_THREAD.
  * Code that runs outside rtm_posix_run() cannot be aborted: ABORT_THREAD escalates to HALT there.
- * Nor can a thread that faults inside rtmem's critical section (e.g. rtm_fault_get() copying into a
- * read-only *out): unwinding it would leave that process-wide lock held and every other thread
- * blocked on its next rtmem call, and releasing it is not safe (the data it guards may be
- * half-updated). ABORT_THREAD is not offered then, so it escalates to HALT; RETRY still works.
+ * Nor can a thread that faults while it holds one of rtmem's locks: the critical section (e.g.
+ * rtm_fault_get() copying into a read-only *out) or an object's rtm_port_sync (e.g.
+ * rtm_heap_locked_get_stats() doing the same). Unwinding it would leave that lock held and every
+ * other thread blocked on its next rtmem call, and releasing it is not safe (the data it guards may
+ * be half-updated). ABORT_THREAD is not offered then, so it escalates to HALT; RETRY still works.
  * A fault at any other address goes to the handler that was installed before (e.g. ASan's) or to
  * the default action, so real crashes still crash.
  *
@@ -74,7 +75,7 @@ rtm_err rtm_posix_domain_release(const rtm_domain *d);
  * that stays installed until the thread exits). Returns RTM_OK when fn returned (its value in *ret if ret is not
  * NULL), RTM_ERR_ACCESS when the fault policy aborted it (fn's stack frames are discarded without
  * running further code in them: locks fn took itself stay held; rtmem's own are never left held,
- * since a fault inside rtmem's critical section halts instead), RTM_ERR_ARG (fn NULL),
+ * since a fault while rtmem holds one halts instead), RTM_ERR_ARG (fn NULL),
  * RTM_ERR_NOMEM (no memory for the signal stack), RTM_ERR_STATE (called from inside fn: not
  * nestable).
  */

@@ -5,7 +5,8 @@
 #define RTMEM_POSIX_PRIVATE_H
 
 /**
- * How many of rtmem's locks the calling thread holds: nested rtm_port_critical_enter()s.
+ * How many of rtmem's locks the calling thread holds: nested rtm_port_critical_enter()s plus
+ * rtm_port_lock()ed syncs (rtm_port_wait() keeps the count: the thread runs no code while waiting).
  * Async-signal-safe, so that the fault handler can ask whether a fault interrupted rtmem code
  * inside one (unwinding that thread would leave the lock held for every other thread). O(1).
  */

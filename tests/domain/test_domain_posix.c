@@ -2,7 +2,8 @@
  * POSIX backend: partitions enforced with mprotect, SIGSEGV -> fault record with the right address,
  * partition, domain and access, abort-thread unwinding through rtm_posix_run(), retry policies, and
  * (in forked children) halt, the pass-through of faults outside every partition, and a fault inside
- * rtmem's critical section, which must halt rather than abort the thread with the section held.
+ * rtmem's critical section or an object's lock, which must halt rather than abort the thread with
+ * the lock held.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "domain_posix.h"
+#include "rtmem/heap.h"
 #include "rtm_test.h"
 #include "rtmem/port.h"
 
@@ -298,6 +300,31 @@ static void child_fault_in_critical(int fd)
     run_and_try_other(fd, fault_get_into, g_mem + g_page + 0x80, count_faults, NULL);
 }
 
+/* A locked heap whose statistics are copied into *out under the heap's own lock (rtm_port_lock). */
+static rtm_heap_locked g_lheap;
+static _Alignas(16) uint8_t g_heap_mem[4096];
+
+static void *heap_stats_into(void *out)
+{
+    rtm_heap_locked_get_stats(&g_lheap, out);
+    return NULL;
+}
+
+static void *heap_stats_here(void *arg)
+{
+    (void)arg;
+    rtm_heap_stats st;
+    rtm_heap_locked_get_stats(&g_lheap, &st);
+    return NULL;
+}
+
+static void child_fault_in_port_lock(int fd)
+{
+    if (rtm_heap_locked_init(&g_lheap, g_heap_mem, sizeof g_heap_mem, RTM_FIT_GOOD) != RTM_OK) _exit(3);
+    rtm_fault_set_policy(note_and_abort, g_seen);
+    run_and_try_other(fd, heap_stats_into, g_mem + g_page + 0x80, heap_stats_here, NULL);
+}
+
 /* Runs child in a forked child with a policy that always wants ABORT_THREAD; the fault must halt
  * (SIGABRT) with ABORT_THREAD not offered to the policy. Aborting the thread instead skipped the
  * unlock of the lock the thread held: the child then logged "aborted other-stuck". */
@@ -321,6 +348,13 @@ static void fault_in_critical_section_halts(void **state)
     (void)state;
     assert_int_equal(rtm_posix_fault_install(), RTM_OK);
     fault_under_rtm_lock_halts(child_fault_in_critical);
+}
+
+static void fault_in_port_lock_halts(void **state)
+{
+    (void)state;
+    assert_int_equal(rtm_posix_fault_install(), RTM_OK);
+    fault_under_rtm_lock_halts(child_fault_in_port_lock);
 }
 
 /* RETRY stays possible inside the critical section, and once the thread has left it a fault can
@@ -371,6 +405,7 @@ int main(void)
         cmocka_unit_test_setup(halt_and_pass_through, reset),
         cmocka_unit_test_setup(fault_in_critical_section_halts, reset),
         cmocka_unit_test_setup(retry_in_critical_section, reset),
+        cmocka_unit_test_setup(fault_in_port_lock_halts, reset),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
