@@ -91,8 +91,10 @@ static void on_fault(int sig, siginfo_t *si, void *uctx)
 {
     int saved_errno = errno;
     uintptr_t addr = (uintptr_t)si->si_addr;
-    const rtm_partition *p = rtm_domain_find(NULL, addr, NULL, NULL);
-    if (!p) {
+    /* A copy taken inside the critical section (rtm_domain_lookup, not rtm_domain_find's pointer):
+     * another thread may be adding or removing partitions of that domain while this one faults. */
+    rtm_partition part;
+    if (!rtm_domain_lookup(NULL, addr, &part, NULL, NULL)) {
         chain(sig, si, uctx);
         errno = saved_errno;
         return;
@@ -111,7 +113,7 @@ static void on_fault(int sig, siginfo_t *si, void *uctx)
      * contexts without an error code (e.g. under valgrind). */
     if (err & 0x10u)
         rec.access = RTM_ACCESS_EXEC;
-    else if ((rtm_part_access(p->attr, false) & RTM_ACCESS_READ) || (err & 0x2u))
+    else if ((rtm_part_access(part.attr, false) & RTM_ACCESS_READ) || (err & 0x2u))
         rec.access = RTM_ACCESS_WRITE;
     else
         rec.access = RTM_ACCESS_READ;
