@@ -14,6 +14,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "posix_private.h"
 #include "rtmem/port.h"
 
 /* Per-thread recovery point of rtm_posix_run(). */
@@ -77,12 +78,23 @@ static void chain(int sig, siginfo_t *si, void *uctx)
     signal(sig, SIG_DFL);
 }
 
+/* May the faulting thread be unwound without breaking rtmem? Not while it holds one of rtmem's
+ * locks, the critical section or an object's rtm_port_sync (rtmem code copying into a caller's
+ * buffer, writing into a block): the siglongjmp would skip the unlock and every other thread would
+ * block on its next rtmem call (on that object). Releasing the lock
+ * for them is no cure, since the data it guards may be half-updated; so ABORT_THREAD is not
+ * offered and the policy's choice escalates (to HALT; RETRY stays possible). Read before
+ * rtm_fault_handle(), which takes the critical section itself. */
+static bool can_unwind_rtmem(void) { return rtm_posix_rtm_locks_held() == 0; }
+
 static void on_fault(int sig, siginfo_t *si, void *uctx)
 {
     int saved_errno = errno;
     uintptr_t addr = (uintptr_t)si->si_addr;
-    const rtm_partition *p = rtm_domain_find(NULL, addr, NULL, NULL);
-    if (!p) {
+    /* A copy taken inside the critical section (rtm_domain_lookup, not rtm_domain_find's pointer):
+     * another thread may be adding or removing partitions of that domain while this one faults. */
+    rtm_partition part;
+    if (!rtm_domain_lookup(NULL, addr, &part, NULL, NULL)) {
         chain(sig, si, uctx);
         errno = saved_errno;
         return;
@@ -101,13 +113,13 @@ static void on_fault(int sig, siginfo_t *si, void *uctx)
      * contexts without an error code (e.g. under valgrind). */
     if (err & 0x10u)
         rec.access = RTM_ACCESS_EXEC;
-    else if ((rtm_part_access(p->attr, false) & RTM_ACCESS_READ) || (err & 0x2u))
+    else if ((rtm_part_access(part.attr, false) & RTM_ACCESS_READ) || (err & 0x2u))
         rec.access = RTM_ACCESS_WRITE;
     else
         rec.access = RTM_ACCESS_READ;
     recovery *r = t_recovery;
     rec.can = RTM_FAULT_CAN(RTM_FAULT_RETRY) | RTM_FAULT_CAN(RTM_FAULT_HALT);
-    if (r && r->armed) rec.can |= RTM_FAULT_CAN(RTM_FAULT_ABORT_THREAD);
+    if (r && r->armed && can_unwind_rtmem()) rec.can |= RTM_FAULT_CAN(RTM_FAULT_ABORT_THREAD);
     rtm_fault_action a = rtm_fault_handle(&rec);
     switch (a) {
     case RTM_FAULT_RETRY:

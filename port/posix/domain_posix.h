@@ -16,13 +16,19 @@
  *   HALT          abort()
  * SKIP is not offered (x86 instructions have no fixed length); it is escalated to ABORT_THREAD.
  * Code that runs outside rtm_posix_run() cannot be aborted: ABORT_THREAD escalates to HALT there.
+ * Nor can a thread that faults while it holds one of rtmem's locks: the critical section (e.g.
+ * rtm_fault_get() copying into a read-only *out) or an object's rtm_port_sync (e.g.
+ * rtm_heap_locked_get_stats() doing the same). Unwinding it would leave that lock held and every
+ * other thread blocked on its next rtmem call, and releasing it is not safe (the data it guards may
+ * be half-updated). ABORT_THREAD is not offered then, so it escalates to HALT; RETRY still works.
  * A fault at any other address goes to the handler that was installed before (e.g. ASan's) or to
  * the default action, so real crashes still crash.
  *
  * The handler runs on an alternate signal stack set up by rtm_posix_run() (so a stack overflow
  * into a guard partition can still be handled). It is async-signal-safe except for the port's
  * critical section (a recursive mutex), which a synchronous fault can only meet held by another
- * thread (then it waits) or by its own thread outside rtmem code (recursion).
+ * thread (then it waits) or by its own thread (recursion: when rtmem code faulted inside it, see
+ * above).
  */
 #ifndef RTMEM_DOMAIN_POSIX_H
 #define RTMEM_DOMAIN_POSIX_H
@@ -68,8 +74,10 @@ rtm_err rtm_posix_domain_release(const rtm_domain *d);
  * and makes sure the thread has an alternate signal stack (a thread without one gets a 64 KiB stack
  * that stays installed until the thread exits). Returns RTM_OK when fn returned (its value in *ret if ret is not
  * NULL), RTM_ERR_ACCESS when the fault policy aborted it (fn's stack frames are discarded without
- * running further code in them: locks fn held stay held), RTM_ERR_ARG (fn NULL), RTM_ERR_NOMEM (no
- * memory for the signal stack), RTM_ERR_STATE (called from inside fn: not nestable).
+ * running further code in them: locks fn took itself stay held; rtmem's own are never left held,
+ * since a fault while rtmem holds one halts instead), RTM_ERR_ARG (fn NULL),
+ * RTM_ERR_NOMEM (no memory for the signal stack), RTM_ERR_STATE (called from inside fn: not
+ * nestable).
  */
 rtm_err rtm_posix_run(void *(*fn)(void *arg), void *arg, void **ret);
 

@@ -5,10 +5,12 @@
 #define _GNU_SOURCE 1
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <time.h>
 
+#include "posix_private.h"
 #include "rtmem/port.h"
 
 /* What lives inside rtm_port_sync on this port. A zero-filled object is valid: state 0 means
@@ -50,17 +52,42 @@ static bool sync_given(const rtm_port_sync *s)
     return false;
 }
 
+/* rtmem locks the calling thread holds (critical sections and rtm_port_sync mutexes), for the fault
+ * handler (domain_posix.c): a fault taken with one held must not unwind the thread (ABORT_THREAD),
+ * which would skip the unlock and leave every other thread blocked on it. volatile sig_atomic_t
+ * because a signal handler reads it; the signal fences keep the compiler from moving the count
+ * across the accesses the lock protects (the ones that fault), the only reordering a handler on the
+ * same thread could see. */
+static _Thread_local volatile sig_atomic_t t_locks_held;
+
+static void locks_held_up(void)
+{
+    t_locks_held = t_locks_held + 1;
+    atomic_signal_fence(memory_order_seq_cst);
+}
+
+static void locks_held_down(void)
+{
+    atomic_signal_fence(memory_order_seq_cst);
+    if (t_locks_held > 0) t_locks_held = t_locks_held - 1; /* an unlock without lock: not below 0 */
+}
+
+unsigned rtm_posix_rtm_locks_held(void) { return (unsigned)t_locks_held; }
+
 void rtm_port_lock(rtm_port_sync *s)
 {
     if (!sync_given(s)) return;
     posix_sync *ps = sync_of(s);
     sync_ready(ps);
     pthread_mutex_lock(&ps->mutex);
+    locks_held_up();
 }
 
 void rtm_port_unlock(rtm_port_sync *s)
 {
-    if (sync_given(s)) pthread_mutex_unlock(&sync_of(s)->mutex);
+    if (!sync_given(s)) return;
+    locks_held_down();
+    pthread_mutex_unlock(&sync_of(s)->mutex);
 }
 
 rtm_err rtm_port_wait(rtm_port_sync *s, uint64_t deadline_ms)
@@ -98,18 +125,21 @@ void rtm_port_sync_destroy(rtm_port_sync *s)
 }
 
 /* The "critical section" of a hosted port: one recursive mutex for the process. Signal handlers
- * stand in for ISRs in host tests; they must not enter it (as on an MCU with a lower priority). */
+ * stand in for ISRs in host tests; they must not enter it (as on an MCU with a lower priority),
+ * except the fault handler of a synchronous fault, which may re-enter its own thread's section. */
 static pthread_mutex_t g_critical = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 
 rtm_port_key rtm_port_critical_enter(void)
 {
     pthread_mutex_lock(&g_critical);
+    locks_held_up();
     return 1;
 }
 
 void rtm_port_critical_exit(rtm_port_key key)
 {
     (void)key;
+    locks_held_down();
     pthread_mutex_unlock(&g_critical);
 }
 

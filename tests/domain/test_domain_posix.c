@@ -1,7 +1,9 @@
 /*
  * POSIX backend: partitions enforced with mprotect, SIGSEGV -> fault record with the right address,
  * partition, domain and access, abort-thread unwinding through rtm_posix_run(), retry policies, and
- * (in forked children) halt and the pass-through of faults outside every partition.
+ * (in forked children) halt, the pass-through of faults outside every partition, and a fault inside
+ * rtmem's critical section or an object's lock, which must halt rather than abort the thread with
+ * the lock held.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,12 +11,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "domain_posix.h"
+#include "rtmem/heap.h"
 #include "rtm_test.h"
 #include "rtmem/port.h"
 
@@ -239,6 +244,145 @@ static void child_fault_outside_partitions(int fd)
     say(fd, "after");
 }
 
+/* What the policy saw in a forked child: in a MAP_SHARED page so that the parent can read it. */
+typedef struct {
+    uint32_t calls;
+    uint32_t can;
+} policy_seen;
+
+static policy_seen *g_seen;
+
+static rtm_fault_action note_and_abort(const rtm_fault_record *rec, void *ctx)
+{
+    policy_seen *s = ctx;
+    s->calls++;
+    s->can = rec->can;
+    return RTM_FAULT_ABORT_THREAD;
+}
+
+/* rtm_fault_get() copies a record into *out inside the port's critical section. */
+static void *fault_get_into(void *out) { return (void *)(uintptr_t)rtm_fault_get(0, out); }
+
+static void *count_faults(void *arg)
+{
+    (void)arg;
+    return (void *)(uintptr_t)rtm_fault_count();
+}
+
+/* Does another thread get through an rtmem call that takes the critical section within 2 s? Bounded
+ * so that a section left held fails the test instead of hanging it. */
+static bool other_thread_gets_in(void *(*call)(void *), void *arg)
+{
+    pthread_t t;
+    if (pthread_create(&t, NULL, call, arg) != 0) return false;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 2;
+    return pthread_timedjoin_np(t, NULL, &until) == 0;
+}
+
+/* Logs "aborted"/"returned" and whether another thread still got in if the fault did not halt. */
+static void run_and_try_other(int fd, void *(*body)(void *), void *out, void *(*call)(void *), void *arg)
+{
+    say(fd, "reached ");
+    rtm_err e = rtm_posix_run(body, out, NULL);
+    say(fd, e == RTM_ERR_ACCESS ? "aborted " : "returned ");
+    say(fd, other_thread_gets_in(call, arg) ? "other-ok" : "other-stuck");
+}
+
+static void child_fault_in_critical(int fd)
+{
+    /* one record in the ring, so that rtm_fault_get() has something to copy */
+    rtm_fault_record seed = {0};
+    seed.can = RTM_FAULT_CAN_ALL;
+    rtm_fault_handle(&seed);
+    rtm_fault_set_policy(note_and_abort, g_seen);
+    run_and_try_other(fd, fault_get_into, g_mem + g_page + 0x80, count_faults, NULL);
+}
+
+/* A locked heap whose statistics are copied into *out under the heap's own lock (rtm_port_lock). */
+static rtm_heap_locked g_lheap;
+static _Alignas(16) uint8_t g_heap_mem[4096];
+
+static void *heap_stats_into(void *out)
+{
+    rtm_heap_locked_get_stats(&g_lheap, out);
+    return NULL;
+}
+
+static void *heap_stats_here(void *arg)
+{
+    (void)arg;
+    rtm_heap_stats st;
+    rtm_heap_locked_get_stats(&g_lheap, &st);
+    return NULL;
+}
+
+static void child_fault_in_port_lock(int fd)
+{
+    if (rtm_heap_locked_init(&g_lheap, g_heap_mem, sizeof g_heap_mem, RTM_FIT_GOOD) != RTM_OK) _exit(3);
+    rtm_fault_set_policy(note_and_abort, g_seen);
+    run_and_try_other(fd, heap_stats_into, g_mem + g_page + 0x80, heap_stats_here, NULL);
+}
+
+/* Runs child in a forked child with a policy that always wants ABORT_THREAD; the fault must halt
+ * (SIGABRT) with ABORT_THREAD not offered to the policy. Aborting the thread instead skipped the
+ * unlock of the lock the thread held: the child then logged "aborted other-stuck". */
+static void fault_under_rtm_lock_halts(void (*child)(int fd))
+{
+    g_seen = mmap(NULL, sizeof *g_seen, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    assert_true(g_seen != MAP_FAILED);
+    memset(g_seen, 0, sizeof *g_seen);
+    char log[64];
+    int st = in_child(child, log, sizeof log);
+    assert_string_equal(log, "reached ");
+    assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT);
+    assert_int_equal(g_seen->calls, 1);
+    assert_false(g_seen->can & RTM_FAULT_CAN(RTM_FAULT_ABORT_THREAD));
+    assert_true(g_seen->can & RTM_FAULT_CAN(RTM_FAULT_RETRY));
+    munmap(g_seen, sizeof *g_seen);
+}
+
+static void fault_in_critical_section_halts(void **state)
+{
+    (void)state;
+    assert_int_equal(rtm_posix_fault_install(), RTM_OK);
+    fault_under_rtm_lock_halts(child_fault_in_critical);
+}
+
+static void fault_in_port_lock_halts(void **state)
+{
+    (void)state;
+    assert_int_equal(rtm_posix_fault_install(), RTM_OK);
+    fault_under_rtm_lock_halts(child_fault_in_port_lock);
+}
+
+/* RETRY stays possible inside the critical section, and once the thread has left it a fault can
+ * abort the thread again. */
+static void retry_in_critical_section(void **state)
+{
+    (void)state;
+    assert_int_equal(rtm_posix_fault_install(), RTM_OK);
+    rtm_fault_record seed = {0};
+    seed.can = RTM_FAULT_CAN_ALL;
+    rtm_fault_handle(&seed);
+    rtm_fault_set_policy(grant_and_retry, NULL);
+    rtm_fault_record *out = (rtm_fault_record *)(void *)(g_mem + g_page + 0x80);
+    void *ret = NULL;
+    assert_int_equal(rtm_posix_run(fault_get_into, out, &ret), RTM_OK);
+    assert_int_equal((rtm_err)(uintptr_t)ret, RTM_OK);
+    rtm_fault_record r;
+    assert_int_equal(rtm_fault_get(0, &r), RTM_OK);
+    assert_int_equal(r.action, RTM_FAULT_RETRY);
+    assert_false(r.can & RTM_FAULT_CAN(RTM_FAULT_ABORT_THREAD)); /* inside the section */
+    assert_int_equal(rtm_posix_domain_apply(&g_dom), RTM_OK);
+    rtm_fault_set_policy(NULL, NULL);
+    assert_int_equal(rtm_posix_run(write_at, g_mem + g_page + 0x200, NULL), RTM_ERR_ACCESS);
+    assert_int_equal(rtm_fault_get(0, &r), RTM_OK);
+    assert_int_equal(r.action, RTM_FAULT_ABORT_THREAD);
+    assert_true(r.can & RTM_FAULT_CAN(RTM_FAULT_ABORT_THREAD));
+}
+
 static void halt_and_pass_through(void **state)
 {
     (void)state;
@@ -259,6 +403,9 @@ int main(void)
         cmocka_unit_test_setup(retry_policies, reset),
         cmocka_unit_test_setup(api_errors, reset),
         cmocka_unit_test_setup(halt_and_pass_through, reset),
+        cmocka_unit_test_setup(fault_in_critical_section_halts, reset),
+        cmocka_unit_test_setup(retry_in_critical_section, reset),
+        cmocka_unit_test_setup(fault_in_port_lock_halts, reset),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

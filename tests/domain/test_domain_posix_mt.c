@@ -2,7 +2,8 @@
  * POSIX backend under threads: several threads fault on a read-only partition over and over while
  * others write their own read-write partition and read the fault ring. Every fault is recorded with
  * the faulting thread, its domain and the exact address; every aborted body ends in its own thread
- * and the others keep running. TSan must stay quiet.
+ * and the others keep running. Faults while another thread changes the faulting domain's
+ * partitions. TSan must stay quiet.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -131,10 +132,66 @@ static void faults_in_many_threads(void **state)
     munmap(g_mem, (1 + WRITERS) * g_page);
 }
 
+/* Faults in one partition while another thread removes and re-adds the partition in front of it,
+ * shifting the domain's partition array. The fault handler once read the faulting partition
+ * through rtm_domain_find's pointer after the critical section: a data race that TSan reported
+ * (on_fault's read of the attributes against rtm_domain_remove_partition's copy). */
+static atomic_bool g_churn_stop;
+static atomic_uint g_churns;
+
+static void *churn_first_partition(void *arg)
+{
+    const rtm_partition *first = arg;
+    while (!atomic_load(&g_churn_stop)) {
+        if (rtm_domain_remove_partition(&g_dom, first, NULL) != RTM_OK) return (void *)1;
+        if (rtm_domain_add_partition(&g_dom, first, NULL) != RTM_OK) return (void *)2;
+        atomic_fetch_add(&g_churns, 1u);
+    }
+    return NULL;
+}
+
+static void faults_while_partitions_change(void **state)
+{
+    (void)state;
+    g_page = rtm_posix_page_size();
+    g_mem = mmap(NULL, 2 * g_page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(g_mem != MAP_FAILED);
+    rtm_partition rw = {(uintptr_t)g_mem, g_page, RTM_PART_P_RW_U_RW | RTM_PART_XN};
+    rtm_partition ro = {(uintptr_t)g_mem + g_page, g_page, RTM_PART_P_RW_U_RO | RTM_PART_XN};
+    const rtm_partition *pp[] = {&rw, &ro};
+    rtm_mpu_arch arch = rtm_posix_mpu_arch();
+    assert_int_equal(rtm_domain_init(&g_dom, &arch, pp, 2, NULL), RTM_OK);
+    assert_int_equal(rtm_domain_add_thread(&g_dom, rtm_port_thread_id()), RTM_OK);
+    assert_int_equal(rtm_posix_fault_install(), RTM_OK);
+    assert_int_equal(rtm_posix_domain_apply(&g_dom), RTM_OK);
+    rtm_fault_clear();
+    atomic_store(&g_churn_stop, false);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, churn_first_partition, &rw), 0);
+    size_t rounds = rtm_test_ops(20000) / 4u + 10u;
+    for (size_t k = 0; k < rounds; k++)
+        assert_int_equal(rtm_posix_run(write_ro, g_mem + g_page + k % 64u, NULL), RTM_ERR_ACCESS);
+    atomic_store(&g_churn_stop, true);
+    void *ret = (void *)99;
+    assert_int_equal(pthread_join(t, &ret), 0);
+    assert_null(ret);
+    assert_int_equal(rtm_fault_count(), rounds);
+    rtm_fault_record r;
+    assert_int_equal(rtm_fault_get(0, &r), RTM_OK);
+    assert_int_equal(r.access, RTM_ACCESS_WRITE);
+    assert_int_equal(r.partition.start, (uintptr_t)g_mem + g_page);
+    assert_int_equal(r.action, RTM_FAULT_ABORT_THREAD);
+    assert_int_equal(rtm_posix_domain_release(&g_dom), RTM_OK);
+    assert_int_equal(rtm_domain_deinit(&g_dom), RTM_OK);
+    rtm_posix_fault_uninstall();
+    munmap(g_mem, 2 * g_page);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(faults_in_many_threads),
+        cmocka_unit_test(faults_while_partitions_change),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
