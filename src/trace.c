@@ -290,16 +290,18 @@ rtm_err rtm_trace_event_put(rtm_trace *tr, const rtm_trace_event *ev)
         rtm_report(RTM_ERR_FORMAT, tr, ev);
         return RTM_ERR_FORMAT;
     }
+    /* The clamp floor is last_time_, not prev_time_: prev_time_ is the chunk's delta base, which a
+     * flush resets to 0 (review finding: the first event after rtm_trace_flush went unclamped). */
     uint64_t time = ev->time;
-    if (time < tr->prev_time_ && tr->events_ != 0) {
-        time = tr->prev_time_;
+    if (time < tr->last_time_ && tr->events_ != 0) {
+        time = tr->last_time_;
         tr->clamped_++;
     }
+    tr->last_time_ = time;
     tr->events_++;
     if (tr->format_ == RTM_TRACE_TEXT) {
         if (tr->cap_ - tr->pos_ < TEXT_LINE_MAX) rtm_trace_flush(tr);
         tr->pos_ += text_line((char *)tr->buf_ + tr->pos_, ev, time);
-        tr->prev_time_ = time;
         return RTM_OK;
     }
     if (tr->cap_ - tr->pos_ < RTM_TRACE_REC_MAX) rtm_trace_flush(tr);

@@ -79,6 +79,7 @@ typedef struct rtm_trace {
     uint8_t *buf_;
     size_t cap_, pos_;
     uint64_t prev_time_, prev_obj_, thread_;
+    uint64_t last_time_; /* the last event's (clamped) time: the clamp floor, kept across chunks */
     const char *files_[RTM_TRACE_FILE_SLOTS];
     unsigned next_slot_;
     uint8_t format_, fresh_, pad_[2];

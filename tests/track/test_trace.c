@@ -280,6 +280,52 @@ static void test_encoder_errors(void **state)
     rtm_set_error_hook(NULL);
 }
 
+/* The clamp holds across chunk boundaries: the first event after rtm_trace_flush (or after a full
+ * buffer) with an earlier time is clamped to the last time, in both formats, and the text trace stays
+ * readable (review finding: the chunk's delta base, reset to 0 by a flush, was also the clamp floor,
+ * so the time went backwards and the reader rejected the text trace). */
+static void test_clamp_across_flush(void **state)
+{
+    (void)state;
+    for (int fmt = RTM_TRACE_BINARY; fmt <= RTM_TRACE_TEXT; fmt++) {
+        grow_sink g = {0};
+        uint8_t buf[RTM_TRACE_BUF_MIN];
+        rtm_trace tr;
+        assert_int_equal(rtm_trace_init(&tr, (rtm_trace_format)fmt, buf, sizeof buf, 1000000, gs_put, &g), RTM_OK);
+        rtm_trace_event a = {.kind = RTM_TEV_ALLOC, .time = 100, .thread = 1, .obj = 0x1000, .size = 16};
+        assert_int_equal(rtm_trace_event_put(&tr, &a), RTM_OK);
+        rtm_trace_flush(&tr);
+        rtm_trace_event f = {.kind = RTM_TEV_FREE, .time = 50, .thread = 1, .obj = 0x1000};
+        assert_int_equal(rtm_trace_event_put(&tr, &f), RTM_OK);
+        /* and after the buffer filled up: events at time 200 until a chunk goes out, then time 150 */
+        rtm_trace_stats st;
+        rtm_trace_get_stats(&tr, &st);
+        uint64_t chunks = st.chunks;
+        size_t n = 2;
+        while (st.chunks == chunks) {
+            rtm_trace_event e = {.kind = RTM_TEV_FREE, .time = 200, .thread = 1, .obj = 0};
+            assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_OK);
+            rtm_trace_get_stats(&tr, &st);
+            n++;
+        }
+        rtm_trace_event late = {.kind = RTM_TEV_FREE, .time = 150, .thread = 2, .obj = 0};
+        assert_int_equal(rtm_trace_event_put(&tr, &late), RTM_OK);
+        n++;
+        rtm_trace_flush(&tr);
+        rtm_trace_get_stats(&tr, &st);
+        assert_int_equal(st.clamped, 2);
+        rtm_trace_data d;
+        char err[200];
+        if (rtm_trace_parse(g.data, g.n, &d, err, sizeof err) != 0) fail_msg("format %d: %s", fmt, err);
+        assert_int_equal(d.n, n);
+        assert_int_equal(d.ev[1].time, 100);
+        assert_int_equal(d.ev[n - 1].time, 200);
+        for (size_t i = 1; i < n; i++) assert_true(d.ev[i].time >= d.ev[i - 1].time);
+        rtm_trace_data_free(&d);
+        free(g.data);
+    }
+}
+
 /* Encoded bytes of n events in one chunk whose sites cycle through the first k of names[]. */
 static size_t cycle_bytes(char (*names)[8], size_t k, size_t n)
 {
@@ -665,6 +711,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_binary_exact),
         cmocka_unit_test(test_encoder_errors),
+        cmocka_unit_test(test_clamp_across_flush),
         cmocka_unit_test(test_file_slots),
         cmocka_unit_test(test_roundtrip_binary),
         cmocka_unit_test(test_roundtrip_binary_min_buffer),
