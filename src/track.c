@@ -805,7 +805,10 @@ void *rtm_track_realloc_at(rtm_track *t, void *ptr, size_t size, const char *fil
             trace_put(t, RTM_TEV_REALLOC, (uintptr_t)ptr, (uintptr_t)np, size, 0, file, line, rtm_port_thread_id(),
                       rtm_port_now_us());
             free_rec(t, r, file, line);
-            t->st.frees--; /* a realloc counts as one allocation and no free */
+            /* a realloc counts as one allocation and no free, in the summary and in the thread's
+             * line alike (free_rec counted a free in both; the calling thread's slot is cached) */
+            t->st.frees--;
+            t->threads[thread_index(t, rtm_port_thread_id())].frees--;
         } else {
             trace_put(t, RTM_TEV_REALLOC, (uintptr_t)ptr, 0, size, 0, file, line, rtm_port_thread_id(),
                       rtm_port_now_us());

@@ -624,6 +624,36 @@ static void test_sites_full(void **state)
     check(t);
 }
 
+/* A realloc counts as one allocation and no free in the thread's line as in the summary (review
+ * finding: the thread's frees counted every realloc). */
+static void test_realloc_thread_frees(void **state)
+{
+    (void)state;
+    test_alloc ta = {0};
+    capture cap;
+    cap_reset(&cap);
+    rtm_track *t = make(&ta, 8192, 0, 0, NULL);
+    void *p = rtm_track_alloc_at(t, 10, 0, "a.c", 1);
+    p = rtm_track_realloc_at(t, p, 20, "a.c", 2);
+    p = rtm_track_realloc_at(t, p, 30, "a.c", 3);
+    assert_non_null(p);
+    rtm_track_report(t, cap_sink, &cap);
+    assert_non_null(strstr(cap.text, " allocs 3 frees 0 failed 0 "));
+    char expect[128];
+    snprintf(expect, sizeof expect, "thread 0x%llx live 1 bytes 30 peak 50 allocs 3 frees 0\n",
+             (unsigned long long)rtm_port_thread_id());
+    if (!strstr(cap.text, expect)) fail_msg("no '%s' in:\n%s", expect, cap.text);
+    rtm_track_free_at(t, p, "a.c", 4);
+    cap_reset(&cap);
+    rtm_track_report(t, cap_sink, &cap);
+    assert_non_null(strstr(cap.text, " allocs 3 frees 1 failed 0 "));
+    snprintf(expect, sizeof expect, "thread 0x%llx live 0 bytes 0 peak 50 allocs 3 frees 1\n",
+             (unsigned long long)rtm_port_thread_id());
+    if (!strstr(cap.text, expect)) fail_msg("no '%s' in:\n%s", expect, cap.text);
+    assert_int_equal(ta.live, 0);
+    check(t);
+}
+
 /* Long file names are cut from the left and lines never exceed RTM_TRACK_LINE_MAX. */
 static void test_long_names(void **state)
 {
@@ -948,6 +978,7 @@ int main(void)
         cmocka_unit_test(test_quarantine_drain),
         cmocka_unit_test(test_table_full),
         cmocka_unit_test(test_sites_full),
+        cmocka_unit_test(test_realloc_thread_frees),
         cmocka_unit_test(test_long_names),
         cmocka_unit_test(test_long_lines_break_between_fields),
         cmocka_unit_test(test_validate_detects),
