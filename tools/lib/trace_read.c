@@ -708,16 +708,17 @@ int rtm_trace_to_oplist(const rtm_trace_data *d, rtm_oplist *out, rtm_trace_conv
                     s.frees++;
                     break;
                 }
-                rtm_oplist_push(out, RTM_OP_REALLOC, id, size, 0);
                 omap_del(&m, e);
                 omap_ent *dup = omap_find(&m, r->new_obj);
-                if (dup != NULL) { /* moved onto an object we think is live: drop that one */
+                if (dup != NULL) { /* moved onto an object we think is live: a free we did not see,
+                                    * so free that one first, as for an ALLOC over a live object */
                     s.dup_allocs++;
                     live -= dup->size;
                     rtm_oplist_push(out, RTM_OP_FREE, dup->id, 0, 0);
                     id_put(&ids, dup->id);
                     omap_del(&m, dup);
                 }
+                rtm_oplist_push(out, RTM_OP_REALLOC, id, size, 0);
                 omap_put(&m, r->new_obj, id, size);
                 live += size;
                 s.reallocs++;
