@@ -327,6 +327,53 @@ static void test_clamp_across_flush(void **state)
     }
 }
 
+/* File names are matched by content, not by pointer: a caller that reuses one buffer for different
+ * names gets each name recorded, and equal names in different buffers share a slot (review finding:
+ * the binary format recorded the first name for every later one in the same buffer). */
+static void test_file_reused_buffer(void **state)
+{
+    (void)state;
+    grow_sink g = {0};
+    uint8_t buf[1024];
+    rtm_trace tr;
+    char name[32], copy[32];
+    assert_int_equal(rtm_trace_init(&tr, RTM_TRACE_BINARY, buf, sizeof buf, 1, gs_put, &g), RTM_OK);
+    strcpy(name, "first.c");
+    rtm_trace_event e = {.kind = RTM_TEV_ALLOC, .time = 1, .thread = 1, .obj = 0x1000, .size = 16, .file = name, .line = 1};
+    assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_OK);
+    strcpy(name, "second.c");
+    e.time = 2;
+    e.obj = 0x2000;
+    e.line = 2;
+    assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_OK);
+    strcpy(name, "third.c"); /* as long as "first.c", differs only before the end */
+    e.time = 3;
+    e.obj = 0x3000;
+    e.line = 3;
+    assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_OK);
+    strcpy(copy, "second.c"); /* another buffer, a name already defined: no new definition */
+    e.file = copy;
+    e.time = 4;
+    e.obj = 0x4000;
+    e.line = 4;
+    size_t before = tr.pos_;
+    assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_OK);
+    size_t last = tr.pos_ - before;
+    rtm_trace_flush(&tr);
+    rtm_trace_data d;
+    char err[200];
+    assert_int_equal(rtm_trace_parse(g.data, g.n, &d, err, sizeof err), 0);
+    assert_int_equal(d.n, 4);
+    static const char *want[] = {"first.c", "second.c", "third.c", "second.c"};
+    for (size_t i = 0; i < 4; i++) {
+        assert_string_equal(d.files[d.ev[i].file], want[i]);
+        assert_int_equal(d.ev[i].line, i + 1);
+    }
+    assert_true(last < 8); /* tag, dt, obj (2), size, slot, line: the name is not defined again */
+    rtm_trace_data_free(&d);
+    free(g.data);
+}
+
 /* Encoded bytes of n events in one chunk whose sites cycle through the first k of names[]. */
 static size_t cycle_bytes(char (*names)[8], size_t k, size_t n)
 {
@@ -732,6 +779,7 @@ int main(void)
         cmocka_unit_test(test_binary_exact),
         cmocka_unit_test(test_encoder_errors),
         cmocka_unit_test(test_clamp_across_flush),
+        cmocka_unit_test(test_file_reused_buffer),
         cmocka_unit_test(test_file_slots),
         cmocka_unit_test(test_roundtrip_binary),
         cmocka_unit_test(test_roundtrip_binary_min_buffer),
