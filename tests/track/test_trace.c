@@ -374,6 +374,31 @@ static void test_file_reused_buffer(void **state)
     free(g.data);
 }
 
+/* An empty site file name reads back as "" with its line in both formats (review finding: the text
+ * encoder wrote " :7", which the text reader rejected, while the binary format carried length 0). */
+static void test_empty_file_name(void **state)
+{
+    (void)state;
+    for (int fmt = RTM_TRACE_BINARY; fmt <= RTM_TRACE_TEXT; fmt++) {
+        grow_sink g = {0};
+        uint8_t buf[RTM_TRACE_BUF_MIN];
+        rtm_trace tr;
+        assert_int_equal(rtm_trace_init(&tr, (rtm_trace_format)fmt, buf, sizeof buf, 1, gs_put, &g), RTM_OK);
+        rtm_trace_event e = {.kind = RTM_TEV_ALLOC, .time = 1, .thread = 1, .obj = 0x1000, .size = 16, .file = "", .line = 7};
+        assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_OK);
+        rtm_trace_flush(&tr);
+        rtm_trace_data d;
+        char err[200];
+        if (rtm_trace_parse(g.data, g.n, &d, err, sizeof err) != 0) fail_msg("format %d: %s", fmt, err);
+        assert_int_equal(d.n, 1);
+        assert_int_not_equal(d.ev[0].file, RTM_TRACE_NO_FILE);
+        assert_string_equal(d.files[d.ev[0].file], "");
+        assert_int_equal(d.ev[0].line, 7);
+        rtm_trace_data_free(&d);
+        free(g.data);
+    }
+}
+
 /* Encoded bytes of n events in one chunk whose sites cycle through the first k of names[]. */
 static size_t cycle_bytes(char (*names)[8], size_t k, size_t n)
 {
@@ -780,6 +805,7 @@ int main(void)
         cmocka_unit_test(test_encoder_errors),
         cmocka_unit_test(test_clamp_across_flush),
         cmocka_unit_test(test_file_reused_buffer),
+        cmocka_unit_test(test_empty_file_name),
         cmocka_unit_test(test_file_slots),
         cmocka_unit_test(test_roundtrip_binary),
         cmocka_unit_test(test_roundtrip_binary_min_buffer),

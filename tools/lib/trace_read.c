@@ -451,7 +451,9 @@ static int parse_text(const uint8_t *data, size_t len, rtm_trace_data *d, char *
             const char *ln = colon ? colon + 1 : NULL;
             uint64_t site_line;
             what = "site (FILE:LINE)";
-            if (colon == NULL || colon == s || colon - s > 255 || text_num(&ln, le, &site_line) || ln != le ||
+            /* FILE may be empty (a site "" with a line: the encoder writes " :7", and the binary
+             * format carries length 0), so that both formats read back the same site */
+            if (colon == NULL || colon - s > 255 || text_num(&ln, le, &site_line) || ln != le ||
                 site_line > UINT32_MAX)
                 goto bad;
             r.file = push_file(d, s, (size_t)(colon - s));
