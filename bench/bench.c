@@ -180,8 +180,9 @@ int main(int argc, char **argv)
             fprintf(stderr, "rtm_bench: minimum arena of %s on %s: %s\n", ops.name, argv[3], rtm_err_str(e));
             rc = 1;
         } else {
-            printf("peak_live %zu\nbisect %zu\nrobust %zu\nbisect_ratio %.4f\nrobust_ratio %.4f\nruns %u\n",
-                   m.peak_live, m.bisect, m.robust, m.bisect_ratio, m.robust_ratio, m.runs);
+            printf("peak_live %zu\nbisect %zu\nrobust %zu\nbisect_ratio %.4f\nrobust_ratio %.4f\nruns %u\n"
+                   "arena_align %zu\n",
+                   m.peak_live, m.bisect, m.robust, m.bisect_ratio, m.robust_ratio, m.runs, m.arena_align);
         }
     } else {
         rc = usage();

@@ -17,7 +17,8 @@
  * The chunk's delta state (time, object, thread, file slots) starts at zero for every chunk, so
  * each chunk decodes on its own.
  *
- * Guarantees: O(1) per event plus the file name; a record is at most RTM_TRACE_REC_MAX bytes, so a
+ * Guarantees: O(1) per event plus the file name (compared by content with the names the chunk has
+ * defined: at most RTM_TRACE_FILE_SLOTS of them); a record is at most RTM_TRACE_REC_MAX bytes, so a
  * chunk never exceeds the caller's buffer; the encoder never allocates and never calls the OS.
  */
 #include "rtmem/trace.h"
@@ -106,7 +107,7 @@ static void chunk_reset(rtm_trace *tr)
     tr->prev_obj_ = 0;
     tr->thread_ = 0;
     tr->next_slot_ = 0;
-    for (unsigned i = 0; i < RTM_TRACE_FILE_SLOTS; i++) tr->files_[i] = NULL;
+    tr->slots_used_ = 0;
 }
 
 void rtm_trace_flush(rtm_trace *tr)
@@ -257,23 +258,39 @@ rtm_err rtm_trace_init(rtm_trace *tr, rtm_trace_format format, void *buf, size_t
     return RTM_OK;
 }
 
+/* The slot of this chunk that holds the name f[0..len), or RTM_TRACE_FILE_SLOTS. Names are matched
+ * by content, not by pointer (review finding: a caller reusing one buffer for different names got
+ * the first name recorded for all): each defined name's bytes are in the chunk buffer until the
+ * flush that also empties the slots. Compared from the end, where paths differ.
+ * O(slots x len). */
+static unsigned find_slot(const rtm_trace *tr, const char *f, size_t len)
+{
+    for (unsigned slot = 0; slot < tr->slots_used_; slot++) {
+        if (tr->file_len_[slot] != len) continue;
+        const uint8_t *b = tr->buf_ + tr->file_at_[slot];
+        size_t i = len;
+        while (i > 0 && b[i - 1] == (uint8_t)f[i - 1]) i--;
+        if (i == 0) return slot;
+    }
+    return RTM_TRACE_FILE_SLOTS;
+}
+
 static size_t put_site(rtm_trace *tr, uint8_t *p, const rtm_trace_event *ev)
 {
-    size_t n = 0;
-    unsigned slot;
-    for (slot = 0; slot < RTM_TRACE_FILE_SLOTS; slot++)
-        if (tr->files_[slot] == ev->file) break;
+    size_t n = 0, len;
+    const char *f = file_tail(ev->file, &len);
+    unsigned slot = find_slot(tr, f, len);
     if (slot < RTM_TRACE_FILE_SLOTS) {
         n += put_varint(p, (uint64_t)slot << 1);
     } else {
-        size_t len;
-        const char *f = file_tail(ev->file, &len);
         slot = tr->next_slot_;
         tr->next_slot_ = (tr->next_slot_ + 1u) % RTM_TRACE_FILE_SLOTS;
-        tr->files_[slot] = ev->file;
+        if (tr->slots_used_ < RTM_TRACE_FILE_SLOTS) tr->slots_used_++;
         n += put_varint(p, ((uint64_t)slot << 1) | 1u);
         n += put_varint(p + n, len);
         rtm_memcpy(p + n, f, len);
+        tr->file_at_[slot] = (uint32_t)(p + n - tr->buf_); /* < cap_ <= RTM_TRACE_CHUNK_MAX */
+        tr->file_len_[slot] = (uint8_t)len;                /* <= RTM_TRACE_FILE_MAX <= 255 */
         n += len;
     }
     n += put_varint(p + n, ev->line);
@@ -290,16 +307,18 @@ rtm_err rtm_trace_event_put(rtm_trace *tr, const rtm_trace_event *ev)
         rtm_report(RTM_ERR_FORMAT, tr, ev);
         return RTM_ERR_FORMAT;
     }
+    /* The clamp floor is last_time_, not prev_time_: prev_time_ is the chunk's delta base, which a
+     * flush resets to 0 (review finding: the first event after rtm_trace_flush went unclamped). */
     uint64_t time = ev->time;
-    if (time < tr->prev_time_ && tr->events_ != 0) {
-        time = tr->prev_time_;
+    if (time < tr->last_time_ && tr->events_ != 0) {
+        time = tr->last_time_;
         tr->clamped_++;
     }
+    tr->last_time_ = time;
     tr->events_++;
     if (tr->format_ == RTM_TRACE_TEXT) {
         if (tr->cap_ - tr->pos_ < TEXT_LINE_MAX) rtm_trace_flush(tr);
         tr->pos_ += text_line((char *)tr->buf_ + tr->pos_, ev, time);
-        tr->prev_time_ = time;
         return RTM_OK;
     }
     if (tr->cap_ - tr->pos_ < RTM_TRACE_REC_MAX) rtm_trace_flush(tr);

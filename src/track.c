@@ -400,6 +400,14 @@ static void site_name(const rtm_track *t, uint16_t ix, const char **file, unsign
     }
 }
 
+/* The site of a record in an error line: "(other)" for NO_SITE (a site the full table did not
+ * take), as the summary and the leak report name it; "(unknown)" is a site with file NULL. */
+static void l_site_ix(line_buf *l, const rtm_track *t, uint16_t ix)
+{
+    if (ix == NO_SITE) l_str(l, "(other)");
+    else l_site(l, t->sites[ix].file, t->sites[ix].line);
+}
+
 static uint8_t thread_lookup(rtm_track *t, uintptr_t id)
 {
     for (size_t i = 0; i < t->nthreads; i++)
@@ -454,8 +462,6 @@ static void describe(rtm_track *t, const rec *r, const char *what, const uint8_t
 {
     line_buf l;
     l_begin(&l, sink, ctx);
-    const char *file;
-    unsigned line;
     l_str(&l, "rtm_track: ");
     l_str(&l, what);
     l_str(&l, " block ");
@@ -470,12 +476,10 @@ static void describe(rtm_track *t, const rec *r, const char *what, const uint8_t
         l_dec(&l, (uintptr_t)at - r->ptr);
     }
     l_str(&l, " alloc ");
-    site_name(t, r->site, &file, &line);
-    l_site(&l, file, line);
+    l_site_ix(&l, t, r->site);
     if ((r->state & 0x7Fu) == REC_FREED) {
         l_str(&l, " freed ");
-        site_name(t, r->free_site, &file, &line);
-        l_site(&l, file, line);
+        l_site_ix(&l, t, r->free_site);
     }
     l_end(&l);
 }
@@ -642,11 +646,8 @@ static void bad_free(rtm_track *t, void *ptr, const rec *r, const char *file, un
     l_str(&l, " at ");
     l_site(&l, file, line);
     if (r != NULL) {
-        const char *f;
-        unsigned ln;
-        site_name(t, r->free_site, &f, &ln);
         l_str(&l, " freed ");
-        l_site(&l, f, ln);
+        l_site_ix(&l, t, r->free_site);
     }
     l_end(&l);
     rtm_report(r != NULL ? RTM_ERR_DOUBLE_FREE : RTM_ERR_BAD_PTR, t, ptr);
@@ -805,7 +806,10 @@ void *rtm_track_realloc_at(rtm_track *t, void *ptr, size_t size, const char *fil
             trace_put(t, RTM_TEV_REALLOC, (uintptr_t)ptr, (uintptr_t)np, size, 0, file, line, rtm_port_thread_id(),
                       rtm_port_now_us());
             free_rec(t, r, file, line);
-            t->st.frees--; /* a realloc counts as one allocation and no free */
+            /* a realloc counts as one allocation and no free, in the summary and in the thread's
+             * line alike (free_rec counted a free in both; the calling thread's slot is cached) */
+            t->st.frees--;
+            t->threads[thread_index(t, rtm_port_thread_id())].frees--;
         } else {
             trace_put(t, RTM_TEV_REALLOC, (uintptr_t)ptr, 0, size, 0, file, line, rtm_port_thread_id(),
                       rtm_port_now_us());
@@ -988,12 +992,8 @@ size_t rtm_track_leaks_between(rtm_track *t, rtm_track_cp cp, rtm_track_cp until
         total += n;
         total_bytes += bytes;
         if (sink == NULL) continue;
-        const char *file;
-        unsigned line;
-        site_name(t, ix, &file, &line);
         l_str(&l, "leak site ");
-        if (ix == NO_SITE) l_str(&l, "(other)");
-        else l_site(&l, file, line);
+        l_site_ix(&l, t, ix);
         l_str(&l, " blocks ");
         l_dec(&l, n);
         l_str(&l, " bytes ");

@@ -17,7 +17,9 @@ static void replay_usage(FILE *out)
             "Replays the allocation trace FILE (binary or text, docs/trace-format.md) on the heap\n"
             "policies (default all) in an arena of BYTES (default 2 x the trace's peak live bytes,\n"
             "at least 64K; suffixes K, M), prints the same table as `rtmem demo`, then the smallest\n"
-            "arena that serves the whole trace for each policy.\n"
+            "arena that serves the whole trace for each policy. Each arena starts at a multiple of the\n"
+            "largest alignment the trace requests (at least RTM_ALIGN): with aligned requests, a buffer\n"
+            "placed otherwise may need more.\n"
             "  --partial  a damaged or truncated trace is replayed up to the break (with a warning)\n"
             "             instead of rejected\n");
 }
@@ -126,8 +128,12 @@ int rtm_cmd_replay(int argc, char **argv)
          * says which layout captured it; a version 1 trace does not. */
         rtm_trace_layout host = rtm_trace_layout_host();
         char what[64];
-        printf("smallest arena serving the whole trace (bytes given to rtm_heap_init; this build's layout: %s):\n",
-               rtm_trace_layout_describe(&host, what, sizeof what));
+        /* The placement of the buffer matters for aligned requests: the search runs every trial in a
+         * buffer whose start is a multiple of the largest alignment requested (runner.h), and says so. */
+        size_t place = rtm_oplist_max_align(&ops);
+        printf("smallest arena serving the whole trace (bytes given to rtm_heap_init, its start a multiple of %zu B; "
+               "this build's layout: %s):\n",
+               place, rtm_trace_layout_describe(&host, what, sizeof what));
         if (rtm_trace_layout_print(stdout, "  ", &layout) < 0 && sizeof(size_t) > 4u)
             printf("  (a 32-bit target has 4-byte headers and needs less: build rtmem with -DRTM_M32=ON for its figures)\n");
         /* Only zero-byte requests (malloc(0)): any arena serves them, there is nothing to size. */
@@ -145,6 +151,10 @@ int rtm_cmd_replay(int argc, char **argv)
             printf("  %-6s %zu B (%.3f x peak live; robust %zu B, %.3f x)\n", rtm_run_target_name((rtm_run_target)p),
                    m.bisect, m.bisect_ratio, m.robust, m.robust_ratio);
         }
+        if (peak != 0 && place > RTM_ALIGN)
+            printf("  (the trace requests alignments up to %zu B: a buffer whose start is not a multiple of %zu B may\n"
+                   "  need up to about %zu B more)\n",
+                   place, place, place - (size_t)RTM_ALIGN);
     }
     fflush(stdout);
     rtm_oplist_free(&ops);

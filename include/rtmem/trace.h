@@ -66,7 +66,8 @@ typedef struct {
     uint64_t obj;        /**< the object (REALLOC: the old one) */
     uint64_t new_obj;    /**< REALLOC: the new object */
     uint64_t size;       /**< bytes requested (ALLOC, ALIGNED, REALLOC) */
-    const char *file;    /**< site file or NULL; must be a NUL-terminated string */
+    const char *file;    /**< site file or NULL; a NUL-terminated string, read during the call only
+                              (names are matched by content: one buffer may carry different names) */
 } rtm_trace_event;
 
 /**
@@ -79,9 +80,11 @@ typedef struct rtm_trace {
     uint8_t *buf_;
     size_t cap_, pos_;
     uint64_t prev_time_, prev_obj_, thread_;
-    const char *files_[RTM_TRACE_FILE_SLOTS];
+    uint64_t last_time_; /* the last event's (clamped) time: the clamp floor, kept across chunks */
+    uint32_t file_at_[RTM_TRACE_FILE_SLOTS]; /* where each slot's name bytes are in buf_ */
+    uint8_t file_len_[RTM_TRACE_FILE_SLOTS]; /* and their length */
     unsigned next_slot_;
-    uint8_t format_, fresh_, pad_[2];
+    uint8_t format_, slots_used_, pad_[2];
     uint64_t events_, bytes_, chunks_, clamped_;
 } rtm_trace;
 
@@ -100,7 +103,8 @@ rtm_err rtm_trace_init(rtm_trace *tr, rtm_trace_format format, void *buf, size_t
  * Appends one event. Timestamps must not decrease (a smaller one is clamped to the previous value
  * and counted). Returns RTM_OK, RTM_ERR_ARG (tr/ev NULL or a trace that failed init) or
  * RTM_ERR_FORMAT (unknown kind, align_log2 > 63); nothing is written then. May call the sink
- * (a full chunk). O(1) (+ O(length of the file name)).
+ * (a full chunk). O(1) (+ O(RTM_TRACE_FILE_SLOTS x length of the file name) with a site: the binary
+ * format compares the name with those the chunk has defined, from the end, byte by byte).
  */
 rtm_err rtm_trace_event_put(rtm_trace *tr, const rtm_trace_event *ev);
 

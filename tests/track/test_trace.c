@@ -10,6 +10,7 @@
 
 #include "rtm_test.h"
 #include "rtmem/trace.h"
+#include "runner.h"
 #include "trace_read.h"
 
 typedef struct {
@@ -278,6 +279,124 @@ static void test_encoder_errors(void **state)
     rtm_trace_data_free(&d);
     free(g.data);
     rtm_set_error_hook(NULL);
+}
+
+/* The clamp holds across chunk boundaries: the first event after rtm_trace_flush (or after a full
+ * buffer) with an earlier time is clamped to the last time, in both formats, and the text trace stays
+ * readable (review finding: the chunk's delta base, reset to 0 by a flush, was also the clamp floor,
+ * so the time went backwards and the reader rejected the text trace). */
+static void test_clamp_across_flush(void **state)
+{
+    (void)state;
+    for (int fmt = RTM_TRACE_BINARY; fmt <= RTM_TRACE_TEXT; fmt++) {
+        grow_sink g = {0};
+        uint8_t buf[RTM_TRACE_BUF_MIN];
+        rtm_trace tr;
+        assert_int_equal(rtm_trace_init(&tr, (rtm_trace_format)fmt, buf, sizeof buf, 1000000, gs_put, &g), RTM_OK);
+        rtm_trace_event a = {.kind = RTM_TEV_ALLOC, .time = 100, .thread = 1, .obj = 0x1000, .size = 16};
+        assert_int_equal(rtm_trace_event_put(&tr, &a), RTM_OK);
+        rtm_trace_flush(&tr);
+        rtm_trace_event f = {.kind = RTM_TEV_FREE, .time = 50, .thread = 1, .obj = 0x1000};
+        assert_int_equal(rtm_trace_event_put(&tr, &f), RTM_OK);
+        /* and after the buffer filled up: events at time 200 until a chunk goes out, then time 150 */
+        rtm_trace_stats st;
+        rtm_trace_get_stats(&tr, &st);
+        uint64_t chunks = st.chunks;
+        size_t n = 2;
+        while (st.chunks == chunks) {
+            rtm_trace_event e = {.kind = RTM_TEV_FREE, .time = 200, .thread = 1, .obj = 0};
+            assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_OK);
+            rtm_trace_get_stats(&tr, &st);
+            n++;
+        }
+        rtm_trace_event late = {.kind = RTM_TEV_FREE, .time = 150, .thread = 2, .obj = 0};
+        assert_int_equal(rtm_trace_event_put(&tr, &late), RTM_OK);
+        n++;
+        rtm_trace_flush(&tr);
+        rtm_trace_get_stats(&tr, &st);
+        assert_int_equal(st.clamped, 2);
+        rtm_trace_data d;
+        char err[200];
+        if (rtm_trace_parse(g.data, g.n, &d, err, sizeof err) != 0) fail_msg("format %d: %s", fmt, err);
+        assert_int_equal(d.n, n);
+        assert_int_equal(d.ev[1].time, 100);
+        assert_int_equal(d.ev[n - 1].time, 200);
+        for (size_t i = 1; i < n; i++) assert_true(d.ev[i].time >= d.ev[i - 1].time);
+        rtm_trace_data_free(&d);
+        free(g.data);
+    }
+}
+
+/* File names are matched by content, not by pointer: a caller that reuses one buffer for different
+ * names gets each name recorded, and equal names in different buffers share a slot (review finding:
+ * the binary format recorded the first name for every later one in the same buffer). */
+static void test_file_reused_buffer(void **state)
+{
+    (void)state;
+    grow_sink g = {0};
+    uint8_t buf[1024];
+    rtm_trace tr;
+    char name[32], copy[32];
+    assert_int_equal(rtm_trace_init(&tr, RTM_TRACE_BINARY, buf, sizeof buf, 1, gs_put, &g), RTM_OK);
+    strcpy(name, "first.c");
+    rtm_trace_event e = {.kind = RTM_TEV_ALLOC, .time = 1, .thread = 1, .obj = 0x1000, .size = 16, .file = name, .line = 1};
+    assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_OK);
+    strcpy(name, "second.c");
+    e.time = 2;
+    e.obj = 0x2000;
+    e.line = 2;
+    assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_OK);
+    strcpy(name, "third.c"); /* as long as "first.c", differs only before the end */
+    e.time = 3;
+    e.obj = 0x3000;
+    e.line = 3;
+    assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_OK);
+    strcpy(copy, "second.c"); /* another buffer, a name already defined: no new definition */
+    e.file = copy;
+    e.time = 4;
+    e.obj = 0x4000;
+    e.line = 4;
+    size_t before = tr.pos_;
+    assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_OK);
+    size_t last = tr.pos_ - before;
+    rtm_trace_flush(&tr);
+    rtm_trace_data d;
+    char err[200];
+    assert_int_equal(rtm_trace_parse(g.data, g.n, &d, err, sizeof err), 0);
+    assert_int_equal(d.n, 4);
+    static const char *want[] = {"first.c", "second.c", "third.c", "second.c"};
+    for (size_t i = 0; i < 4; i++) {
+        assert_string_equal(d.files[d.ev[i].file], want[i]);
+        assert_int_equal(d.ev[i].line, i + 1);
+    }
+    assert_true(last < 8); /* tag, dt, obj (2), size, slot, line: the name is not defined again */
+    rtm_trace_data_free(&d);
+    free(g.data);
+}
+
+/* An empty site file name reads back as "" with its line in both formats (review finding: the text
+ * encoder wrote " :7", which the text reader rejected, while the binary format carried length 0). */
+static void test_empty_file_name(void **state)
+{
+    (void)state;
+    for (int fmt = RTM_TRACE_BINARY; fmt <= RTM_TRACE_TEXT; fmt++) {
+        grow_sink g = {0};
+        uint8_t buf[RTM_TRACE_BUF_MIN];
+        rtm_trace tr;
+        assert_int_equal(rtm_trace_init(&tr, (rtm_trace_format)fmt, buf, sizeof buf, 1, gs_put, &g), RTM_OK);
+        rtm_trace_event e = {.kind = RTM_TEV_ALLOC, .time = 1, .thread = 1, .obj = 0x1000, .size = 16, .file = "", .line = 7};
+        assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_OK);
+        rtm_trace_flush(&tr);
+        rtm_trace_data d;
+        char err[200];
+        if (rtm_trace_parse(g.data, g.n, &d, err, sizeof err) != 0) fail_msg("format %d: %s", fmt, err);
+        assert_int_equal(d.n, 1);
+        assert_int_not_equal(d.ev[0].file, RTM_TRACE_NO_FILE);
+        assert_string_equal(d.files[d.ev[0].file], "");
+        assert_int_equal(d.ev[0].line, 7);
+        rtm_trace_data_free(&d);
+        free(g.data);
+    }
 }
 
 /* Encoded bytes of n events in one chunk whose sites cycle through the first k of names[]. */
@@ -604,6 +723,25 @@ static void test_to_oplist(void **state)
     assert_int_equal(st.peak_live, 70); /* 10 + 20 + 40 after the realloc? no: 30 + 40 = 70 */
     rtm_oplist_free(&ops);
     rtm_trace_data_free(&d);
+    /* a realloc that moves onto an object still thought live (its free was not seen) frees that
+     * object first, as an alloc over a live object does: replay never holds both (review finding:
+     * the free came after the realloc, so the op list's peak was 3000, not the trace's 2000) */
+    assert_int_equal(parse_str("# rtmem-trace text 1 clock_hz=1\na 1 1 0x1000 1000\na 2 1 0x2000 1000\n"
+                               "r 3 1 0x1000 0x2000 2000\nf 4 1 0x2000\n", &d, err), 0);
+    assert_int_equal(rtm_trace_to_oplist(&d, &ops, &st, err, sizeof err), 0);
+    static const struct { uint8_t kind; uint32_t id; } want_dup[] = {
+        {RTM_OP_ALLOC, 0}, {RTM_OP_ALLOC, 1}, {RTM_OP_FREE, 1}, {RTM_OP_REALLOC, 0}, {RTM_OP_FREE, 0},
+    };
+    assert_int_equal(ops.n, sizeof want_dup / sizeof want_dup[0]);
+    for (size_t i = 0; i < ops.n; i++) {
+        assert_int_equal(ops.ops[i].kind, want_dup[i].kind);
+        assert_int_equal(ops.ops[i].id, want_dup[i].id);
+    }
+    assert_int_equal(st.dup_allocs, 1);
+    assert_int_equal(st.peak_live, 2000);
+    assert_int_equal(rtm_oplist_peak_live(&ops), 2000);
+    rtm_oplist_free(&ops);
+    rtm_trace_data_free(&d);
     /* sizes the op list cannot hold */
     assert_int_equal(parse_str("# rtmem-trace text 1 clock_hz=1\na 1 1 0x100 10\na 1 1 0x200 5000000000\n", &d, err), 0);
     assert_int_equal(rtm_trace_to_oplist(&d, &ops, NULL, err, sizeof err), -1);
@@ -665,6 +803,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_binary_exact),
         cmocka_unit_test(test_encoder_errors),
+        cmocka_unit_test(test_clamp_across_flush),
+        cmocka_unit_test(test_file_reused_buffer),
+        cmocka_unit_test(test_empty_file_name),
         cmocka_unit_test(test_file_slots),
         cmocka_unit_test(test_roundtrip_binary),
         cmocka_unit_test(test_roundtrip_binary_min_buffer),

@@ -624,6 +624,72 @@ static void test_sites_full(void **state)
     check(t);
 }
 
+/* A realloc counts as one allocation and no free in the thread's line as in the summary (review
+ * finding: the thread's frees counted every realloc). */
+static void test_realloc_thread_frees(void **state)
+{
+    (void)state;
+    test_alloc ta = {0};
+    capture cap;
+    cap_reset(&cap);
+    rtm_track *t = make(&ta, 8192, 0, 0, NULL);
+    void *p = rtm_track_alloc_at(t, 10, 0, "a.c", 1);
+    p = rtm_track_realloc_at(t, p, 20, "a.c", 2);
+    p = rtm_track_realloc_at(t, p, 30, "a.c", 3);
+    assert_non_null(p);
+    rtm_track_report(t, cap_sink, &cap);
+    assert_non_null(strstr(cap.text, " allocs 3 frees 0 failed 0 "));
+    char expect[128];
+    snprintf(expect, sizeof expect, "thread 0x%llx live 1 bytes 30 peak 50 allocs 3 frees 0\n",
+             (unsigned long long)rtm_port_thread_id());
+    if (!strstr(cap.text, expect)) fail_msg("no '%s' in:\n%s", expect, cap.text);
+    rtm_track_free_at(t, p, "a.c", 4);
+    cap_reset(&cap);
+    rtm_track_report(t, cap_sink, &cap);
+    assert_non_null(strstr(cap.text, " allocs 3 frees 1 failed 0 "));
+    snprintf(expect, sizeof expect, "thread 0x%llx live 0 bytes 0 peak 50 allocs 3 frees 1\n",
+             (unsigned long long)rtm_port_thread_id());
+    if (!strstr(cap.text, expect)) fail_msg("no '%s' in:\n%s", expect, cap.text);
+    assert_int_equal(ta.live, 0);
+    check(t);
+}
+
+/* With the site table full, error lines name a block's site "(other)" as the summary does; "(unknown)"
+ * is a site with file NULL (docs/track.md; review finding: error lines said "(unknown)"). */
+static void test_sites_full_error_lines(void **state)
+{
+    (void)state;
+    test_alloc ta = {0};
+    capture cap;
+    cap_reset(&cap);
+    rtm_track_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.allocator.alloc = ta_alloc;
+    cfg.allocator.free = ta_free;
+    cfg.allocator.self = &ta;
+    cfg.max_sites = 1;
+    cfg.guard = 8;
+    cfg.quarantine = 4;
+    cfg.sink = cap_sink;
+    cfg.sink_ctx = &cap;
+    rtm_track *t;
+    assert_int_equal(rtm_track_init(&t, g_mem, 8192, &cfg), RTM_OK);
+    rtm_test_hook_install();
+    void *p = rtm_track_alloc_at(t, 10, 0, "main.c", 1);  /* takes the only site */
+    char *q = rtm_track_alloc_at(t, 10, 0, "drv/uart.c", 42); /* (other) */
+    q[10] = 1;                                              /* overflow */
+    rtm_track_free_at(t, q, "drv/uart.c", 50);
+    rtm_track_free_at(t, q, "drv/uart.c", 51); /* double free: its free site is (other) too */
+    assert_non_null(strstr(cap.text, " size 10 at offset 10 alloc (other)\n"));
+    assert_non_null(strstr(cap.text, " at drv/uart.c:51 freed (other)\n"));
+    assert_null(strstr(cap.text, "(unknown)"));
+    cap_reset(&cap);
+    rtm_track_report(t, cap_sink, &cap);
+    assert_non_null(strstr(cap.text, "site (other) live 0 bytes 0 peak 10 allocs 1\n"));
+    rtm_track_free_at(t, p, NULL, 0);
+    rtm_set_error_hook(NULL);
+}
+
 /* Long file names are cut from the left and lines never exceed RTM_TRACK_LINE_MAX. */
 static void test_long_names(void **state)
 {
@@ -948,6 +1014,8 @@ int main(void)
         cmocka_unit_test(test_quarantine_drain),
         cmocka_unit_test(test_table_full),
         cmocka_unit_test(test_sites_full),
+        cmocka_unit_test(test_realloc_thread_frees),
+        cmocka_unit_test(test_sites_full_error_lines),
         cmocka_unit_test(test_long_names),
         cmocka_unit_test(test_long_lines_break_between_fields),
         cmocka_unit_test(test_validate_detects),

@@ -48,6 +48,28 @@ size_t rtm_run_auto_end(const rtm_oplist *ops)
     return n;
 }
 
+size_t rtm_oplist_max_align(const rtm_oplist *ops)
+{
+    size_t align = RTM_ALIGN;
+    for (size_t i = 0; ops != NULL && i < ops->n; i++) {
+        const rtm_op *op = &ops->ops[i];
+        if (op->kind == RTM_OP_ALIGNED && op->align_log2 < sizeof(size_t) * 8 - 1 &&
+            ((size_t)1 << op->align_log2) > align)
+            align = (size_t)1 << op->align_log2;
+    }
+    return align;
+}
+
+size_t rtm_run_placement(size_t want, size_t arena)
+{
+    if (want < RTM_ALIGN) want = RTM_ALIGN;
+    /* An alignment of at least the arena size is never served (rtm_heap_aligned_alloc needs a free
+     * block of more than align bytes), so the placement modulo it cannot matter: cap there, which
+     * keeps the host allocation below twice the arena. */
+    while (want > RTM_ALIGN && want > arena) want >>= 1;
+    return want;
+}
+
 size_t rtm_oplist_peak_live(const rtm_oplist *ops)
 {
     if (ops == NULL || ops->n == 0) return 0;
@@ -253,7 +275,21 @@ rtm_err rtm_run(const rtm_oplist *ops, const rtm_run_config *cfg, rtm_run_result
     size_t ids = ops->max_id ? ops->max_id : 1;
     s.ptr = calloc(ids, sizeof *s.ptr);
     s.size = calloc(ids, sizeof *s.size);
-    void *arena = sys ? NULL : malloc(cfg->arena ? cfg->arena : 1);
+    /* The arena's placement is fixed (runner.h): its start is a multiple of out->arena_align, so
+     * that aligned requests see the same layout, and the same minimum arena, on every run. */
+    void *arena = NULL;
+    if (!sys) {
+        if (cfg->arena_align != 0 && (cfg->arena_align & (cfg->arena_align - 1)) != 0) {
+            free(s.ptr);
+            free(s.size);
+            return RTM_ERR_ARG;
+        }
+        out->arena_align =
+            rtm_run_placement(cfg->arena_align ? cfg->arena_align : rtm_oplist_max_align(ops), cfg->arena);
+        if (posix_memalign(&arena, out->arena_align < sizeof(void *) ? sizeof(void *) : out->arena_align,
+                           cfg->arena ? cfg->arena : 1) != 0)
+            arena = NULL;
+    }
     if (s.ptr == NULL || s.size == NULL || (!sys && arena == NULL)) {
         free(s.ptr);
         free(s.size);
@@ -354,6 +390,9 @@ rtm_err rtm_run_min_arena(const rtm_oplist *ops, rtm_run_target tg, rtm_min_aren
     rtm_run_config_init(&t.cfg);
     t.cfg.target = tg;
     t.cfg.stop_on_fail = true;
+    /* one placement for every trial (capped per trial by rtm_run_placement) */
+    t.cfg.arena_align = rtm_oplist_max_align(ops);
+    out->arena_align = t.cfg.arena_align;
     const size_t limit = (size_t)1 << 30;
 
     size_t lo = peak & ~(size_t)7u, hi = up8(peak * 2);

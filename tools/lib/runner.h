@@ -3,9 +3,18 @@
  * allocator, and reports what happened. Host-only (libc). Shared by `rtmem demo`, `rtmem replay`,
  * `rtmem frag`, the benchmark and the tests.
  *
- * Targets: the three heap policies, each on a fresh arena of cfg.arena bytes obtained from malloc
- * (the WHOLE buffer goes to rtm_heap_init: the heap's control data counts against the arena, as it
- * does on a target), or the system allocator (malloc/free/realloc/posix_memalign).
+ * Targets: the three heap policies, each on a fresh arena of cfg.arena bytes obtained from
+ * posix_memalign (the WHOLE buffer goes to rtm_heap_init: the heap's control data counts against the
+ * arena, as it does on a target), or the system allocator (malloc/free/realloc/posix_memalign).
+ *
+ * Placement: where the arena starts, modulo the alignments the ops request, decides where aligned
+ * blocks can go and so whether a size serves the list (three 64-byte blocks aligned to 4096 need
+ * 12288 bytes at one placement and 13896 at another). The runner therefore puts the arena at a
+ * fixed placement: its start is a multiple of cfg.arena_align, by default the largest alignment the
+ * list requests, at least RTM_ALIGN (rtm_oplist_max_align), capped at the largest power of two not
+ * above the arena size (an alignment above it is never served anyway: rtm_run_placement). The
+ * results, minimum arenas included, are for that placement: a buffer placed otherwise may need more
+ * (see rtm_run_min_arena). Without aligned requests above RTM_ALIGN the placement does not matter.
  *
  * Semantics of each op (rtm_ops.h):
  *   ALLOC   id must not be live. NULL result = one failure; the id stays not live.
@@ -72,6 +81,8 @@ typedef void (*rtm_run_sampler)(const rtm_run_sample *s, void *ctx);
 typedef struct {
     rtm_run_target target;
     size_t arena;          /**< heap targets: bytes of the buffer given to rtm_heap_init */
+    size_t arena_align;    /**< heap targets: the buffer starts at a multiple of this (a power of two;
+                                capped by rtm_run_placement); 0 (default): rtm_oplist_max_align */
     size_t end_at;         /**< ops before the end-state snapshot; RTM_RUN_END_AUTO (default) */
     bool stop_on_fail;     /**< stop at the first failed allocation (minimum-arena search) */
     bool timing;           /**< measure ns/op over the whole list (else ns_per_op = 0) */
@@ -88,6 +99,7 @@ typedef struct {
     rtm_run_target target;
     size_t arena;           /**< as configured (0 for the system allocator) */
     size_t capacity;        /**< heap stats capacity after init (0 for system) */
+    size_t arena_align;     /**< the arena's start was a multiple of this (0 for system) */
     size_t ops;             /**< ops executed (< oplist n when stopped on a failure) */
     size_t allocs;          /**< allocation requests: ALLOC, ALIGNED, and REALLOC that allocate or move */
     size_t failures;        /**< requests that returned NULL */
@@ -105,12 +117,21 @@ typedef struct {
 } rtm_run_result;
 
 /**
- * Runs @p ops on cfg->target. Fills @p out. Returns RTM_OK; RTM_ERR_ARG for NULL arguments or a
- * target out of range; RTM_ERR_TOO_SMALL when rtm_heap_init rejects cfg->arena (out->failures
- * is then 0 and out->ops 0); RTM_ERR_NOMEM when the host cannot allocate the arena or id table.
+ * Runs @p ops on cfg->target. Fills @p out. Returns RTM_OK; RTM_ERR_ARG for NULL arguments, a
+ * target out of range or a cfg->arena_align that is neither 0 nor a power of two;
+ * RTM_ERR_TOO_SMALL when rtm_heap_init rejects cfg->arena (out->failures is then 0 and out->ops
+ * 0); RTM_ERR_NOMEM when the host cannot allocate the arena or id table.
  * Allocation failures during the run are results, not errors. O(ops) (plus the allocator's cost).
  */
 rtm_err rtm_run(const rtm_oplist *ops, const rtm_run_config *cfg, rtm_run_result *out);
+
+/** Largest alignment an ALIGNED op of @p ops requests, at least RTM_ALIGN (also for NULL or an empty
+ *  list): the default placement of the arena (see the top of this file). O(ops). */
+size_t rtm_oplist_max_align(const rtm_oplist *ops);
+
+/** The placement rtm_run uses for alignment @p want and an arena of @p arena bytes: @p want (at
+ *  least RTM_ALIGN) halved while above the arena size. O(log want). */
+size_t rtm_run_placement(size_t want, size_t arena);
 
 /** Index used for the end state by RTM_RUN_END_AUTO: n minus the trailing FREE ops. O(ops). */
 size_t rtm_run_auto_end(const rtm_oplist *ops);
@@ -129,6 +150,7 @@ typedef struct {
     double bisect_ratio; /**< bisect / peak_live */
     double robust_ratio; /**< robust / peak_live */
     unsigned runs;      /**< trial runs made */
+    size_t arena_align; /**< placement of every trial: rtm_oplist_max_align (see the top of this file) */
 } rtm_min_arena;
 
 /**
@@ -137,8 +159,12 @@ typedef struct {
  * passing power-of-two multiple; then the robust minimum: scanning downward from
  * 1.15 x bisect (rounded up to 8) in steps of max(8, peak_live / 400) rounded to 8, the last size
  * before the first failing step (if the start itself fails, the scan first moves up until a step
- * passes). Returns RTM_OK, RTM_ERR_ARG (NULL, system target, empty list), RTM_ERR_NOMEM (host),
- * RTM_ERR_SIZE (no arena up to 1 GiB passes). O(runs x ops).
+ * passes). Every trial's buffer starts at a multiple of out->arena_align = rtm_oplist_max_align(ops)
+ * (the placement at the top of this file), so the figures are deterministic; they are the smallest
+ * sizes for that placement. A buffer placed otherwise (start not a multiple of the largest requested
+ * alignment) may need more: up to about arena_align - RTM_ALIGN bytes (no proven bound: the heap's
+ * layout then differs). Returns RTM_OK, RTM_ERR_ARG (NULL, system target, empty list), RTM_ERR_NOMEM
+ * (host), RTM_ERR_SIZE (no arena up to 1 GiB passes). O(runs x ops).
  */
 rtm_err rtm_run_min_arena(const rtm_oplist *ops, rtm_run_target t, rtm_min_arena *out);
 

@@ -451,7 +451,9 @@ static int parse_text(const uint8_t *data, size_t len, rtm_trace_data *d, char *
             const char *ln = colon ? colon + 1 : NULL;
             uint64_t site_line;
             what = "site (FILE:LINE)";
-            if (colon == NULL || colon == s || colon - s > 255 || text_num(&ln, le, &site_line) || ln != le ||
+            /* FILE may be empty (a site "" with a line: the encoder writes " :7", and the binary
+             * format carries length 0), so that both formats read back the same site */
+            if (colon == NULL || colon - s > 255 || text_num(&ln, le, &site_line) || ln != le ||
                 site_line > UINT32_MAX)
                 goto bad;
             r.file = push_file(d, s, (size_t)(colon - s));
@@ -708,16 +710,17 @@ int rtm_trace_to_oplist(const rtm_trace_data *d, rtm_oplist *out, rtm_trace_conv
                     s.frees++;
                     break;
                 }
-                rtm_oplist_push(out, RTM_OP_REALLOC, id, size, 0);
                 omap_del(&m, e);
                 omap_ent *dup = omap_find(&m, r->new_obj);
-                if (dup != NULL) { /* moved onto an object we think is live: drop that one */
+                if (dup != NULL) { /* moved onto an object we think is live: a free we did not see,
+                                    * so free that one first, as for an ALLOC over a live object */
                     s.dup_allocs++;
                     live -= dup->size;
                     rtm_oplist_push(out, RTM_OP_FREE, dup->id, 0, 0);
                     id_put(&ids, dup->id);
                     omap_del(&m, dup);
                 }
+                rtm_oplist_push(out, RTM_OP_REALLOC, id, size, 0);
                 omap_put(&m, r->new_obj, id, size);
                 live += size;
                 s.reallocs++;
