@@ -138,9 +138,9 @@
 #define RTM_HEAP_FREE_OUTLINE_MERGES 0
 #endif
 #endif
-#ifndef RTM_HEAP_REALLOC_ALIGN_MAX
-#define RTM_HEAP_REALLOC_ALIGN_MAX 4096u /* a moving realloc of an aligned block keeps up to this */
-#endif
+/* RTM_HEAP_REALLOC_ALIGN_MAX (a moving realloc of an aligned block keeps up to this): heap.h. */
+_Static_assert((RTM_HEAP_REALLOC_ALIGN_MAX & (RTM_HEAP_REALLOC_ALIGN_MAX - 1u)) == 0 && RTM_HEAP_REALLOC_ALIGN_MAX >= RTM_ALIGN,
+               "RTM_HEAP_REALLOC_ALIGN_MAX: a power of two, at least RTM_ALIGN");
 
 /* ---- layout constants ------------------------------------------------------------------------- */
 #define H ((size_t)sizeof(size_t))       /* header (and footer) bytes */

@@ -44,6 +44,14 @@ typedef enum { RTM_FIT_GOOD, RTM_FIT_BEST, RTM_FIT_FIRST } rtm_fit;
 #define RTM_HEAP_FITS_BEST 2u
 #define RTM_HEAP_FITS_FIRST 4u
 
+/** The largest alignment a moving rtm_heap_realloc keeps for a block from rtm_heap_aligned_alloc
+ *  (a power of two, at least RTM_ALIGN; default 4096). The heap does not record the alignment asked
+ *  for: it keeps the largest power of two dividing the block's address, up to this. Public so that
+ *  tools that replay allocations (rtmem replay) can fix a buffer's placement modulo it. */
+#ifndef RTM_HEAP_REALLOC_ALIGN_MAX
+#define RTM_HEAP_REALLOC_ALIGN_MAX 4096u
+#endif
+
 /** Statistics by value (rtm_heap_get_stats). Bytes count whole blocks, headers included. */
 typedef struct {
     size_t capacity;      /**< bytes usable for blocks in all regions (control data excluded) */

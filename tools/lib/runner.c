@@ -51,12 +51,20 @@ size_t rtm_run_auto_end(const rtm_oplist *ops)
 size_t rtm_oplist_max_align(const rtm_oplist *ops)
 {
     size_t align = RTM_ALIGN;
+    bool aligned = false, realloc = false;
     for (size_t i = 0; ops != NULL && i < ops->n; i++) {
         const rtm_op *op = &ops->ops[i];
+        aligned |= op->kind == RTM_OP_ALIGNED;
+        realloc |= op->kind == RTM_OP_REALLOC;
         if (op->kind == RTM_OP_ALIGNED && op->align_log2 < sizeof(size_t) * 8 - 1 &&
             ((size_t)1 << op->align_log2) > align)
             align = (size_t)1 << op->align_log2;
     }
+    /* A moving realloc of an aligned block asks for the alignment of its address, up to
+     * RTM_HEAP_REALLOC_ALIGN_MAX (heap.h), whatever was asked: with both kinds of op the arena's
+     * start is fixed modulo that too, or the results change with where the host put the buffer
+     * (review finding: one list, four minimum arenas from 1,784 to 4,096 B). */
+    if (aligned && realloc && align < RTM_HEAP_REALLOC_ALIGN_MAX) align = RTM_HEAP_REALLOC_ALIGN_MAX;
     return align;
 }
 
@@ -65,8 +73,10 @@ size_t rtm_run_placement(size_t want, size_t arena)
     if (want < RTM_ALIGN) want = RTM_ALIGN;
     /* An alignment of at least the arena size is never served (rtm_heap_aligned_alloc needs a free
      * block of more than align bytes), so the placement modulo it cannot matter: cap there, which
-     * keeps the host allocation below twice the arena. */
-    while (want > RTM_ALIGN && want > arena) want >>= 1;
+     * keeps the host allocation below twice the arena. Not below RTM_HEAP_REALLOC_ALIGN_MAX: a
+     * moving realloc asks for the alignment of a block's address up to that, in an arena of any
+     * size (rtm_oplist_max_align). */
+    while (want > RTM_ALIGN && want > arena && want > RTM_HEAP_REALLOC_ALIGN_MAX) want >>= 1;
     return want;
 }
 

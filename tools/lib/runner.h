@@ -11,10 +11,12 @@
  * blocks can go and so whether a size serves the list (three 64-byte blocks aligned to 4096 need
  * 12288 bytes at one placement and 13896 at another). The runner therefore puts the arena at a
  * fixed placement: its start is a multiple of cfg.arena_align, by default the largest alignment the
- * list requests, at least RTM_ALIGN (rtm_oplist_max_align), capped at the largest power of two not
- * above the arena size (an alignment above it is never served anyway: rtm_run_placement). The
- * results, minimum arenas included, are for that placement: a buffer placed otherwise may need more
- * (see rtm_run_min_arena). Without aligned requests above RTM_ALIGN the placement does not matter.
+ * list requests, at least RTM_ALIGN, and at least RTM_HEAP_REALLOC_ALIGN_MAX when the list also
+ * reallocs (a moving realloc of an aligned block asks for the alignment of its address up to that:
+ * rtm_oplist_max_align), capped at the largest power of two not above the arena size but not below
+ * RTM_HEAP_REALLOC_ALIGN_MAX (rtm_run_placement). The results, minimum arenas included, are for
+ * that placement: a buffer placed otherwise may need more (see rtm_run_min_arena). Without aligned
+ * requests above RTM_ALIGN the placement does not matter.
  *
  * Semantics of each op (rtm_ops.h):
  *   ALLOC   id must not be live. NULL result = one failure; the id stays not live.
@@ -126,11 +128,13 @@ typedef struct {
 rtm_err rtm_run(const rtm_oplist *ops, const rtm_run_config *cfg, rtm_run_result *out);
 
 /** Largest alignment an ALIGNED op of @p ops requests, at least RTM_ALIGN (also for NULL or an empty
- *  list): the default placement of the arena (see the top of this file). O(ops). */
+ *  list), and at least RTM_HEAP_REALLOC_ALIGN_MAX if the list has both ALIGNED and REALLOC ops: the
+ *  default placement of the arena (see the top of this file). O(ops). */
 size_t rtm_oplist_max_align(const rtm_oplist *ops);
 
 /** The placement rtm_run uses for alignment @p want and an arena of @p arena bytes: @p want (at
- *  least RTM_ALIGN) halved while above the arena size. O(log want). */
+ *  least RTM_ALIGN) halved while above both the arena size and RTM_HEAP_REALLOC_ALIGN_MAX.
+ *  O(log want). */
 size_t rtm_run_placement(size_t want, size_t arena);
 
 /** Index used for the end state by RTM_RUN_END_AUTO: n minus the trailing FREE ops. O(ops). */
