@@ -754,6 +754,13 @@ RTM_INLINE bool own_size_fits(size_t size, uintptr_t a, uintptr_t p_hi)
     return (size & (A - 1u)) == 0 && size - MIN_BLOCK <= p_hi - a;
 }
 
+/* nh, the head after a used block: is it no block's head there? Every block's head, the
+ * sentinel's included (SENTINEL_SIZE), is at least MIN_BLOCK, which a zero word (a NULL list link,
+ * zeroed user data) is not; and the block after a used block never says its left neighbour is
+ * free. check_used and free_left refuse such a pointer; rtm_heap_free's fast path makes the same
+ * two tests apart, so as to share its flag tests. */
+RTM_INLINE bool next_head_bad(size_t nh) { return nh < MIN_BLOCK || (nh & PREV_FREE_BIT) != 0; }
+
 /* Used block b, whose head says PREV_FREE: does the footer below it give a plausible size whose
  * block, inside the segment, has a head that agrees (free, that size)? */
 RTM_INLINE bool left_ok(const rtm_block *b, uintptr_t seg_first)
@@ -1175,9 +1182,7 @@ RTM_INLINE rtm_err check_used(const rtm_heap *h, const void *p, rtm_heap *free_i
     if (RTM_UNLIKELY(!size_fits(size, b, seg_end))) return RTM_ERR_BAD_PTR;
     if (RTM_UNLIKELY(hd & FREE_BIT)) return RTM_ERR_DOUBLE_FREE; /* free, or merged and stamped */
     size_t nh = head_of(block_at(b, size));
-    /* The block after a used block has a head of at least MIN_BLOCK (the sentinel too), and does
-     * not claim a free left neighbour. */
-    if (RTM_UNLIKELY(nh < MIN_BLOCK || (nh & PREV_FREE_BIT))) return RTM_ERR_BAD_PTR;
+    if (RTM_UNLIKELY(next_head_bad(nh))) return RTM_ERR_BAD_PTR;
     if ((nh & FREE_BIT) && RTM_UNLIKELY(!right_ok(block_at(b, size), nh, seg_end))) return RTM_ERR_BAD_PTR;
     if ((hd & PREV_FREE_BIT) && RTM_UNLIKELY(!left_ok(b, seg_first))) return RTM_ERR_BAD_PTR;
     if (free_in != NULL) free_block(free_in, b, hd, size, block_at(b, size), nh);
@@ -1240,7 +1245,7 @@ MERGE_FN void free_left(rtm_heap *h, rtm_block *b, size_t hd)
     size_t size = size_of_head(hd);
     rtm_block *n = block_at(b, size);
     size_t nh = head_of(n);
-    if (RTM_UNLIKELY(nh < MIN_BLOCK || (nh & PREV_FREE_BIT)) || !left_ok(b, h->lo)) {
+    if (RTM_UNLIKELY(next_head_bad(nh)) || !left_ok(b, h->lo)) {
         reject_free(RTM_ERR_BAD_PTR, h, payload_of(b));
         return;
     }
@@ -1280,7 +1285,7 @@ void rtm_heap_free(rtm_heap *h, void *ptr)
      * stale (Valgrind). */
     rtm_block *n = block_at(b, size);
     size_t nh = head_of(n);
-    if (RTM_UNLIKELY(nh < MIN_BLOCK)) goto bad_ptr; /* a zero word is no block (SENTINEL_SIZE) */
+    if (RTM_UNLIKELY(nh < MIN_BLOCK)) goto bad_ptr; /* next_head_bad, in two tests */
     if (RTM_UNLIKELY(nh & (FREE_BIT | PREV_FREE_BIT))) {
         if (RTM_UNLIKELY(nh & PREV_FREE_BIT)) goto bad_ptr;
         free_right(h, b, size, n, nh);
