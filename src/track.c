@@ -653,7 +653,9 @@ static void bad_free(rtm_track *t, void *ptr, const rec *r, const char *file, un
     rtm_report(r != NULL ? RTM_ERR_DOUBLE_FREE : RTM_ERR_BAD_PTR, t, ptr);
 }
 
-static void free_rec(rtm_track *t, rec *r, const char *file, unsigned line)
+/* Retires record r (freed at file:line): to the quarantine, or back to the allocator. count_free:
+ * false for the old block of a realloc, which counts as one allocation and no free. */
+static void free_rec(rtm_track *t, rec *r, const char *file, unsigned line, bool count_free)
 {
     (void)check_block(t, r, t->sink, t->sink_ctx);
     site *s = site_at(t, r->site);
@@ -662,9 +664,10 @@ static void free_rec(rtm_track *t, rec *r, const char *file, unsigned line)
     thread_stat *th = &t->threads[r->thread_ix];
     th->live_blocks--;
     th->live_bytes -= r->size;
-    uint8_t ix = thread_index(t, rtm_port_thread_id());
-    t->threads[ix].frees++;
-    t->st.frees++;
+    if (count_free) {
+        t->threads[thread_index(t, rtm_port_thread_id())].frees++;
+        t->st.frees++;
+    }
     t->st.live_blocks--;
     t->st.live_bytes -= r->size;
     if (t->qcap == 0) {
@@ -775,7 +778,7 @@ void rtm_track_free_at(rtm_track *t, void *ptr, const char *file, unsigned line)
     } else {
         if (t->trace != NULL)
             trace_put(t, RTM_TEV_FREE, (uintptr_t)ptr, 0, 0, 0, file, line, rtm_port_thread_id(), rtm_port_now_us());
-        free_rec(t, r, file, line);
+        free_rec(t, r, file, line, true);
     }
     unlock(t);
 }
@@ -805,11 +808,9 @@ void *rtm_track_realloc_at(rtm_track *t, void *ptr, size_t size, const char *fil
             r = rec_find(t, (uintptr_t)ptr); /* the insert may not move it, but drains may have */
             trace_put(t, RTM_TEV_REALLOC, (uintptr_t)ptr, (uintptr_t)np, size, 0, file, line, rtm_port_thread_id(),
                       rtm_port_now_us());
-            free_rec(t, r, file, line);
             /* a realloc counts as one allocation and no free, in the summary and in the thread's
-             * line alike (free_rec counted a free in both; the calling thread's slot is cached) */
-            t->st.frees--;
-            t->threads[thread_index(t, rtm_port_thread_id())].frees--;
+             * line alike */
+            free_rec(t, r, file, line, false);
         } else {
             trace_put(t, RTM_TEV_REALLOC, (uintptr_t)ptr, 0, size, 0, file, line, rtm_port_thread_id(),
                       rtm_port_now_us());
