@@ -282,6 +282,7 @@ rtm_err rtm_mpu_plan_v7m_(const rtm_mpu_range *ranges, size_t n, rtm_mpu_regs *o
 {
     uint32_t avail = out->avail;
     uint32_t min_log2 = out->min_log2; /* set by rtm_mpu_plan from the arch: 5, or 8 on ARMv6-M */
+    bool v6m = min_log2 >= RTM_MPU_V6M_MIN_LOG2; /* the texts name the architecture planned for */
     uint32_t splits = avail < RTM_MPU_V7M_MAX_SPLIT ? avail : RTM_MPU_V7M_MAX_SPLIT;
     /* Options per range: cover with <= r regions, r = 1..splits. Every entry read below is written
      * first; the zero fill is for GCC, which cannot always see it (RTM_MPU_MAX_REGIONS=1, -m32 -Os:
@@ -308,10 +309,13 @@ rtm_err rtm_mpu_plan_v7m_(const rtm_mpu_range *ranges, size_t n, rtm_mpu_regs *o
         }
         if (min_n == UINT32_MAX)
             return rtm_mpu_fail_(diag, RTM_ERR_NO_SLOT, (int32_t)i, -1,
-                                 "armv7m: no cover within the slot budget that grants no byte of another range");
+                                 v6m ? "armv6m: no cover within the slot budget that grants no byte of another range"
+                                     : "armv7m: no cover within the slot budget that grants no byte of another range");
         min_total += min_n;
         if (min_total > avail)
-            return rtm_mpu_fail_(diag, RTM_ERR_NO_SLOT, (int32_t)i, -1, "armv7m: ranges need more regions than free slots");
+            return rtm_mpu_fail_(diag, RTM_ERR_NO_SLOT, (int32_t)i, -1,
+                                 v6m ? "armv6m: ranges need more regions than free slots"
+                                     : "armv7m: ranges need more regions than free slots");
     }
     for (uint32_t s = 0; s <= avail; s++) dp[s] = s == 0 ? 0u : V7_INF;
     for (size_t i = 0; i < n; i++) {
@@ -339,7 +343,8 @@ rtm_err rtm_mpu_plan_v7m_(const rtm_mpu_range *ranges, size_t n, rtm_mpu_regs *o
         }
     RTM_ASSERT(best_w != V7_INF); /* the min_total check guarantees a solution */
     if (best_w == V7_INF)
-        return rtm_mpu_fail_(diag, RTM_ERR_NO_SLOT, (int32_t)(n ? n - 1 : 0), -1, "armv7m: no layout fits");
+        return rtm_mpu_fail_(diag, RTM_ERR_NO_SLOT, (int32_t)(n ? n - 1 : 0), -1,
+                             v6m ? "armv6m: no layout fits" : "armv7m: no layout fits");
     uint8_t pick[RTM_MPU_MAX_REGIONS];
     for (size_t i = n; i-- > 0;) {
         pick[i] = choice[i][best_s];

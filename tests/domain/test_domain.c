@@ -14,6 +14,7 @@
 #include "rtmem/fault.h"
 
 static const rtm_mpu_arch k_v7 = RTM_MPU_ARCH_ARMV7M(8, 2); /* 6 slots for domains */
+static const rtm_mpu_arch k_v6 = RTM_MPU_ARCH_ARMV6M(8, 2); /* the same registers, regions >= 256 B */
 static const rtm_mpu_arch k_v8 = RTM_MPU_ARCH_ARMV8M(8, 4);
 static const rtm_mpu_arch k_pg = RTM_MPU_ARCH_POSIX(16, 4096);
 
@@ -151,7 +152,30 @@ static void init_errors_name_partition_and_rule(void **state)
     }
     assert_int_equal(rtm_domain_init(&d, &k_v7, mp, 7, &dg), RTM_ERR_NO_SLOT);
     assert_int_equal(dg.index, 6);
+    assert_string_equal(dg.rule, "more ranges than free slots");
 #endif
+#if RTM_DOMAIN_MAX_PARTITIONS >= 6
+    /* 6 partitions for 6 slots, but each read-write one needs two regions (a 256 B window and 32 B
+     * more: its read-only neighbour may not be granted). The encoder's text names the
+     * architecture the plan is for, ARMv6-M too, which shares the ARMv7-M encoder. */
+    rtm_partition pairs[6];
+    const rtm_partition *pp[6];
+    for (unsigned i = 0; i < 6; i++) {
+        uintptr_t base = 0x20000000u + 0x1000u * (i / 2u);
+        pairs[i] = i % 2u ? (rtm_partition){base + 0x120u, 0xE0u, RTM_PART_P_RO_U_RO}
+                          : (rtm_partition){base, 0x120u, RTM_PART_P_RW_U_RW};
+        pp[i] = &pairs[i];
+    }
+    assert_int_equal(rtm_domain_init(&d, &k_v7, pp, 6, &dg), RTM_ERR_NO_SLOT);
+    assert_string_equal(dg.rule, "armv7m: ranges need more regions than free slots");
+    assert_int_equal(rtm_domain_init(&d, &k_v6, pp, 6, &dg), RTM_ERR_NO_SLOT);
+    assert_string_equal(dg.rule, "armv6m: ranges need more regions than free slots");
+    assert_int_equal(rtm_domain_init(&d, &k_v7, pp, 4, &dg), RTM_OK); /* 2 + 1 + 2 + 1 */
+    assert_int_equal(rtm_domain_deinit(&d), RTM_OK);
+#endif
+    assert_int_equal(rtm_domain_init(&d, &k_v6, al, 2, &dg), RTM_ERR_ALIGN);
+    assert_int_equal(dg.index, 1);
+    assert_string_equal(dg.rule, "armv6m: base and size must be multiples of 32 bytes");
     /* one partition more than RTM_DOMAIN_MAX_PARTITIONS, on a 64-slot POSIX arch: the one past
      * the limit is named */
     rtm_partition lim[RTM_DOMAIN_MAX_PARTITIONS + 1];
