@@ -213,8 +213,10 @@ void rtm_sg_report_text(const rtm_sg_graph *g, FILE *out)
         else if (lacks_data(f))
             fprintf(out, "  no stack data: %s (add its .su/.ci, or: frame %s BYTES)\n", f->name, f->key), shown++;
     }
-    for (size_t j = 0; j < g->njoins && shown < LIST_MAX; j = join_group_end(g, j), shown++)
-        join_line(g, j, join_group_end(g, j), out);
+    for (size_t j = 0, e; j < g->njoins && shown < LIST_MAX; j = e, shown++) {
+        e = join_group_end(g, j);
+        join_line(g, j, e, out);
+    }
     for (size_t i = 0; i < g->nf && shown < LIST_MAX; i++)
         if (g->f[i].dup_def)
             fprintf(out, "  defined in more than one unit: %s (the largest frame is used; one program per run?)\n",
@@ -369,12 +371,13 @@ void rtm_sg_report_json(const rtm_sg_graph *g, FILE *out)
             sep = ",";
         }
     fprintf(out, "],\n\"file_local_joins\":[");
-    for (size_t j = 0; j < g->njoins; j = join_group_end(g, j)) {
+    for (size_t j = 0, e; j < g->njoins; j = e) {
         const sg_func *p = &g->f[g->joins[j].plain];
+        e = join_group_end(g, j);
         fprintf(out, "%s{\"name\":", j ? "," : "");
         jstr(out, p->key);
         fprintf(out, ",\"file_local\":[");
-        for (size_t k = j; k < join_group_end(g, j); k++) {
+        for (size_t k = j; k < e; k++) {
             if (k > j) fputc(',', out);
             jstr(out, g->f[g->joins[k].local].key);
         }
