@@ -6,10 +6,11 @@ rtm_build() {
     || { mkdir -p build; cat "$dir.configure.log"; return 1; }
   cmake --build "$dir" -j "$RTM_JOBS" >"$dir.build.log" 2>&1 || { tail -60 "$dir.build.log"; return 1; }
 }
-# rtm_ctest DIR [ctest args...]: run the tests of build/DIR; prints failures' output.
+# rtm_ctest DIR [ctest args...]: run the tests of build/DIR; prints failures' output. A run that
+# finds no test fails (ctest alone says "No tests were found" and exits 0).
 rtm_ctest() {
   local dir=build/$1; shift
-  ctest --test-dir "$dir" -j "$RTM_JOBS" --output-on-failure "$@"
+  ctest --test-dir "$dir" -j "$RTM_JOBS" --output-on-failure --no-tests=error "$@"
 }
 # rtm_m32_exec: makes sure this machine runs -m32 programs, and prints how: "native", or
 # "qemu-i386" when the kernel cannot execute 32-bit programs (some of this workplace's VMs: every

@@ -45,11 +45,17 @@ values=(
 # uninitialized, array bounds) see the most (RTM_DOMAIN_MAX_PARTITIONS <= 8 failed only there; the
 # host configurations build at -O2), and the Cortex-M0+ at -Os, the firmware build.
 compilers=("gcc -m32|-O3" "arm-none-eabi-gcc -mcpu=cortex-m0plus -mthumb|-Os")
-# The sources a macro can change: src/*.c naming it, including the header that defines it, or
-# including a src/*.h that includes that header (one level: mpu_internal.h, rtm_internal.h). A
-# macro of common.h or rtm_internal.h, which every file includes, takes them all.
+# The sources a macro can change: src/*.c naming it, and those including the header that defines
+# it, directly or through any chain of headers (slab.h's RTM_SLAB_WAIT reaches pools.c through
+# pools.h, track.c through track.h). A macro of common.h or rtm_internal.h, which every file
+# includes, takes them all. A value whose macro reaches no source fails the step (a renamed macro
+# would otherwise compile nothing and pass).
+includers() { # files among "$@" that include one of the header names (no directory) read from stdin
+  local h
+  while read -r h; do grep -l "^#include \"\(rtmem/\)\?$h\"" "$@"; done | sort -u
+}
 sources_for() {
-  local m=$1 hdr base inc
+  local m=$1 hdr hdrs more
   hdr=$(grep -l "^#ifndef $m\$" include/rtmem/*.h src/*.h 2>/dev/null | head -1)
   case "$hdr" in
     include/rtmem/common.h|src/rtm_internal.h) ls src/*.c; return ;;
@@ -57,11 +63,13 @@ sources_for() {
   {
     grep -l -w "$m" src/*.c
     if [ -n "$hdr" ]; then
-      base=$(basename "$hdr")
-      grep -l "#include \"\(rtmem/\)\?$base\"" src/*.c
-      for inc in $(grep -l "#include \"\(rtmem/\)\?$base\"" src/*.h); do
-        grep -l "#include \"$(basename "$inc")\"" src/*.c
+      hdrs=$(basename "$hdr")
+      while :; do # the headers that include one of $hdrs, until none is new
+        more=$( { echo "$hdrs"; printf '%s\n' $hdrs | includers include/rtmem/*.h src/*.h | xargs -r -n1 basename; } | sort -u)
+        [ "$more" = "$hdrs" ] && break
+        hdrs=$more
       done
+      printf '%s\n' $hdrs | includers src/*.c
     fi
   } | sort -u
 }
@@ -69,7 +77,9 @@ sources_for() {
 jobfile=$(mktemp)
 trap 'rm -f "$jobfile"' EXIT
 for v in "${values[@]}"; do
-  for s in $(sources_for "${v%%=*}"); do
+  srcs=$(sources_for "${v%%=*}")
+  [ -n "$srcs" ] || { echo "45-configs: $v: no source names ${v%%=*} or includes its header" >&2; exit 1; }
+  for s in $srcs; do
     for cc in "${compilers[@]}"; do
       printf '%s\t%s\t%s\t%s\n' "$v" "${cc%|*}" "${cc#*|}" "$s"
     done

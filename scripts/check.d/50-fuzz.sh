@@ -28,10 +28,12 @@ for b in "${bins[@]}"; do
   [ -d "$seeds" ] || seeds=
   dict=
   [ -f "fuzz/$base.dict" ] && dict=-dict=fuzz/$base.dict
-  ( "$b" -max_total_time="$t" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 $dict "$corpus" $seeds \
+  # -artifact_prefix: a crash, leak, timeout or oom input lands beside the log, not in the checkout
+  ( "$b" -max_total_time="$t" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+      -artifact_prefix="build/$dir/$name-" $dict "$corpus" $seeds \
       > "build/$dir/$name.log" 2>&1 \
       && echo "fuzz $name ($san): ok ($(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' build/$dir/$name.log | grep -o '[0-9]*$') runs in ${t}s)" \
-      || { echo "fuzz $name ($san): FAILED"; tail -40 "build/$dir/$name.log"; exit 1; } ) &
+      || { echo "fuzz $name ($san): FAILED (inputs: build/$dir/$name-*)"; tail -40 "build/$dir/$name.log"; exit 1; } ) &
   pids+=($!)
   if [ ${#pids[@]} -ge 2 ]; then wait "${pids[0]}" || rc=1; pids=("${pids[@]:1}"); fi
 done
