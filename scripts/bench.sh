@@ -150,23 +150,27 @@ if [[ "$SKIP" != *" others "* ]]; then
         "-DCMAKE_C_FLAGS=${RTM_BENCH_CFLAGS:-}" >build/bench-drivers.configure.log 2>&1 \
     && cmake --build build/bench-drivers -j "$JOBS" --target slab_count ring_count track_overhead \
          test_reserve_compare rtmem_cli >build/bench-drivers.build.log 2>&1 \
-    || { echo "bench: driver build failed:"; tail -n 30 build/bench-drivers.build.log; rc=1; }
+    || { echo "bench: driver build failed:"; tail -n 30 build/bench-drivers.build.log; rc=1; drivers_ok=0; }
   D=build/bench-drivers/tests
   per_call() { # FILE CALLER-FILE-REGEX FN...: "fn: Ir/call (calls)"
     local f=$1 re=$2; shift 2
     python3 bench/callgrind_sum.py "$f" --caller-file "$re" "$@" \
       | awk '{ if ($2 > 0) printf "| `%s` | %.1f | %d |\n", $1, $3 / $2, $2; else printf "| `%s` | - | 0 |\n", $1 }'
   }
-  {
+  # A failed build measures nothing (the binaries there may be stale); a failed run is a row that
+  # says so and a non-zero exit, not a row left out.
+  [ "${drivers_ok:-1}" = 1 ] && {
     echo
     echo "## Other allocators, x86-64 -O2 (callgrind, inclusive instructions per call)"
     echo
     echo "| call | instructions | calls |"
     echo "|---|---|---|"
     valgrind --tool=callgrind --callgrind-out-file="$OUT/cg/slab" "$D/slab/slab_count" >/dev/null 2>&1 \
-      && per_call "$OUT/cg/slab" 'slab_count\.c$' rtm_slab_alloc rtm_slab_free
+      && per_call "$OUT/cg/slab" 'slab_count\.c$' rtm_slab_alloc rtm_slab_free \
+      || { echo "| slab_count | FAILED | |"; rc=1; }
     valgrind --tool=callgrind --callgrind-out-file="$OUT/cg/ring" "$D/ring/ring_count" >/dev/null 2>&1 \
-      && per_call "$OUT/cg/ring" 'ring_count\.c$' rtm_ring_claim rtm_ring_commit rtm_ring_peek rtm_ring_release
+      && per_call "$OUT/cg/ring" 'ring_count\.c$' rtm_ring_claim rtm_ring_commit rtm_ring_peek rtm_ring_release \
+      || { echo "| ring_count | FAILED | |"; rc=1; }
     echo
     echo "Slab: unlocked core (RTM_SLAB_LOCKING=0, as tests/slab/slab_count.c builds it); issue 3's target"
     echo "is under 20 per call. Ring: 4 KiB ring, records of 1..64 bytes, single producer/consumer."
@@ -176,19 +180,21 @@ if [[ "$SKIP" != *" others "* ]]; then
     for f in run_plain run_tracked run_guarded run_locked; do
       n=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null --toggle-collect=$f "$D/track/track_overhead" 2>&1 \
           | sed -n 's/.*Collected : *\([0-9]*\).*/\1/p')
-      [ -n "$n" ] && echo "| \`$f\` | $(awk -v n="$n" 'BEGIN { printf "%.0f", n / 100000 }') |"
+      if [ -n "$n" ]; then echo "| \`$f\` | $(awk -v n="$n" 'BEGIN { printf "%.0f", n / 100000 }') |"
+      else echo "| \`$f\` | FAILED |"; rc=1; fi
     done
     echo
     echo "## Priority reserves: tiered heaps against watermarks in one heap (same RAM, same trace)"
     echo
     echo '```'
-    "$D/reserve/test_reserve_compare" 2>&1 | grep -vE '^\[ +(RUN|OK|PASSED|=+) ' | grep -v '^\[=' || true
+    "$D/reserve/test_reserve_compare" 2>&1 | grep -vE '^\[ +(RUN|OK|PASSED|=+) ' | grep -v '^\[='
+    [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "test_reserve_compare: FAILED"; rc=1; }
     echo '```'
     echo
     echo "## Static stack analysis at scale (issue 6): 20,000 functions, ~100,000 calls, target < 1 s"
     echo
     echo '```'
-    bash bench/stack_scale.sh build/bench-drivers 2>&1 || echo "stack scale: FAILED"
+    bash bench/stack_scale.sh build/bench-drivers 2>&1 || { echo "stack scale: FAILED"; rc=1; }
     echo '```'
   } >>"$OUT/report.md"
 fi
