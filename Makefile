@@ -3,7 +3,9 @@
 
 JOBS ?= $(shell nproc)
 
+# A machine without CMake or a C compiler gets them first (Debian, as root; scripts/deps.sh --run).
 build:
+	@command -v cmake >/dev/null && command -v cc >/dev/null || bash scripts/deps.sh --run
 	cmake -S . -B build/run -DCMAKE_BUILD_TYPE=Release -DRTM_BUILD_TESTS=OFF >/dev/null
 	cmake --build build/run -j $(JOBS) --target rtmem_cli
 

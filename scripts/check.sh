@@ -6,6 +6,10 @@
 # Environment: RTM_JOBS (parallel jobs, default nproc), RTM_FUZZ_SECONDS (default 30),
 #              RTM_CHECK_ONLY="10 40" (run only the steps with these numbers).
 set -u
+# The tests' own knobs (tests/common/rtm_test.h), for replaying one test by hand, would change what
+# every test here runs (RTM_TEST_OPS=1: one operation per randomized test): make check runs the
+# tests as written, on the fixed default seeds each test prints. Steps set the ones they need.
+unset RTM_TEST_OPS RTM_QUICK RTM_EMULATED RTM_SEED RTM_TEST_FILTER VALGRIND_OPTS
 cd "$(dirname "$0")/.."
 export RTM_ROOT=$PWD
 export RTM_JOBS=${RTM_JOBS:-$(nproc)}
