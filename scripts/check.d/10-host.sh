@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Host configurations: each is built from scratch and runs every ctest test.
+# Host configurations: each is configured in build/NAME (from scratch on a clean clone; a rerun
+# reuses the tree) and runs every ctest test.
 #   debug    gcc, RTM_DEBUG (assertions + rtm_heap_check around every operation)
 #   release  gcc -O2 (full-size randomized tests)
 #   clang    clang -O2
