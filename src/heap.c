@@ -332,7 +332,11 @@ RTM_INLINE size_t class_of(size_t size)
         unsigned f = rtm_log2_size(size | ((size_t)1 << LIN_LOG2));
         return ((size_t)(f - LIN_LOG2) << SL_LOG2) + (size >> (f - SL_LOG2));
     }
-    if (size < ((size_t)2 << LIN_LOG2)) return size >> A_LOG2;
+    /* Likely: the linear classes (blocks below 2^(LIN_LOG2+1), 512 B at RTM_ALIGN 8) are where
+     * small-system allocations live, so their path falls through (x86-64 -O2, good fit, per
+     * alloc / free: A 72.5 / 57.2 -> 72.4 / 56.3, A64 184.2 / 111.2 -> 183.3 / 110.5; C, whose
+     * buffers grow to 8 KiB, 161.3 / 99.5 -> 160.7 / 99.8). */
+    if (RTM_LIKELY(size < ((size_t)2 << LIN_LOG2))) return size >> A_LOG2;
     unsigned f = rtm_log2_size(size);
     return ((size_t)f << SL_LOG2) + (size >> (f - SL_LOG2)) - ((size_t)LIN_LOG2 << SL_LOG2);
 }
@@ -358,8 +362,12 @@ RTM_INLINE void class_emptied(rtm_heap *h, unsigned idx) { flip_class(h, idx); }
 #else
 RTM_INLINE void class_filled(rtm_heap *h, size_t idx)
 {
-    h->sl_bitmap[idx >> SL_LOG2] |= 1u << (idx & (SL - 1u));
-    h->fl_bitmap |= 1u << (idx >> SL_LOG2);
+    /* The level's bit only when the level was empty: one test, where setting it each time took a
+     * second variable shift (x86-64 -O2, good fit, per free: A 56.3 -> 55.6, C 99.8 -> 99.0, A64
+     * 110.5 -> 109.3; a third of A's frees fill an empty class). */
+    uint32_t *w = &h->sl_bitmap[idx >> SL_LOG2], old = *w;
+    *w = old | (1u << (idx & (SL - 1u)));
+    if (old == 0) h->fl_bitmap |= 1u << (idx >> SL_LOG2);
 }
 RTM_INLINE void class_emptied(rtm_heap *h, unsigned idx)
 {
