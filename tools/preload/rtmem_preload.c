@@ -12,8 +12,10 @@
  * Without RTMEM_TRACE the library only passes calls through.
  *
  * How it stays out of the way:
- *  - Bootstrap: the real functions are found with dlsym(RTLD_NEXT, ...), which may itself call
- *    calloc/malloc; those early calls are served from a static bump buffer and never freed to libc.
+ *  - Bootstrap: the first call of any hook (or our constructor, whichever comes first: another
+ *    library's constructor may allocate before ours runs) finds the real functions with
+ *    dlsym(RTLD_NEXT, ...), which may itself call calloc/malloc; only those calls, made by the
+ *    booting thread while it boots, are served from a static bump buffer (never freed to libc).
  *  - Reentrancy: a thread-local flag (initial-exec TLS: no allocation on first access) makes calls
  *    made while the library is working (the trace sink, libc internals) pass straight through.
  *  - Ordering: one mutex serialises the encoder. A free is recorded before the block goes back to
@@ -69,6 +71,9 @@ static rtm_trace g_tr;
 static uint8_t g_chunk[1 << 16];
 static __thread int t_busy __attribute__((tls_model("initial-exec")));
 static __thread uint64_t t_tid __attribute__((tls_model("initial-exec")));
+/* Set while this thread runs boot(): its malloc and calloc calls come from dlsym, before the real
+ * functions are known, and go to the bump buffer. Another thread's calls wait for boot() instead. */
+static __thread int t_booting __attribute__((tls_model("initial-exec")));
 
 /* ---- bootstrap buffer ---------------------------------------------------------------------------- */
 static _Alignas(64) unsigned char g_bump[1 << 16];
@@ -159,9 +164,12 @@ static int open_output(const char *pattern)
 static void boot(void)
 {
     if (__atomic_load_n(&g_state, __ATOMIC_ACQUIRE) == ST_READY) return;
+    if (t_booting) return; /* called from inside our own boot (dlsym allocating): g_lock is ours */
     pthread_mutex_lock(&g_lock);
     if (g_state == ST_NONE) {
-        g_state = ST_BOOTING; /* allocations from dlsym go to the bump buffer */
+        g_state = ST_BOOTING;
+        t_booting = 1; /* allocations from dlsym go to the bump buffer */
+        t_busy++;      /* and those of getenv, open, pthread_atfork pass straight through */
         real_malloc = (malloc_fn)dlsym(RTLD_NEXT, "malloc");
         real_free = (free_fn)dlsym(RTLD_NEXT, "free");
         real_calloc = (calloc_fn)dlsym(RTLD_NEXT, "calloc");
@@ -180,6 +188,8 @@ static void boot(void)
                 g_tracing = 1;
             pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
         }
+        t_busy--;
+        t_booting = 0;
         __atomic_store_n(&g_state, ST_READY, __ATOMIC_RELEASE);
     }
     pthread_mutex_unlock(&g_lock);
@@ -247,8 +257,11 @@ static void record(uint8_t kind, const void *obj, const void *new_obj, size_t si
 
 EXPORT void *malloc(size_t n)
 {
-    if (g_state == ST_BOOTING && real_malloc == NULL) return bump_alloc(n, 16);
-    if (!enter()) return real_malloc ? real_malloc(n) : bump_alloc(n, 16);
+    if (real_malloc == NULL) {
+        boot();
+        if (real_malloc == NULL) return bump_alloc(n, 16); /* dlsym's own, while this thread boots */
+    }
+    if (!enter()) return real_malloc(n);
     void *p = real_malloc(n);
     record(RTM_TEV_ALLOC, p, NULL, n, 0);
     leave();
@@ -269,9 +282,14 @@ EXPORT void free(void *p)
 
 EXPORT void *calloc(size_t n, size_t m)
 {
-    if (real_calloc == NULL) { /* dlsym's own calloc during the bootstrap */
-        if (m != 0 && n > SIZE_MAX / m) return NULL;
-        return bump_alloc(n * m, 16);
+    if (real_calloc == NULL) {
+        /* Before our constructor (another library's constructor calls calloc first), boot as malloc
+         * does: the bump buffer is never reclaimed, and serving such a program from it ran it dry. */
+        boot();
+        if (real_calloc == NULL) { /* dlsym's own calloc, while this thread boots */
+            if (m != 0 && n > SIZE_MAX / m) return NULL;
+            return bump_alloc(n * m, 16);
+        }
     }
     if (!enter()) return real_calloc(n, m);
     void *p = real_calloc(n, m);
@@ -297,6 +315,7 @@ static void *realloc_common(void *p, size_t n, int array, size_t count)
     if (real_realloc == NULL) boot();
     size_t bytes = n;
     if (array) bytes = (n != 0 && count > SIZE_MAX / n) ? SIZE_MAX : count * n;
+    if (real_realloc == NULL) return p == NULL ? malloc(bytes) : NULL; /* dlsym's, while booting */
     if (!enter()) return array ? real_reallocarray(p, count, n) : real_realloc(p, n);
     pthread_mutex_lock(&g_lock); /* no other thread may record the old address before we do */
     void *q = array ? real_reallocarray(p, count, n) : real_realloc(p, n);
@@ -325,6 +344,7 @@ EXPORT void *reallocarray(void *p, size_t count, size_t n)
 EXPORT int posix_memalign(void **out, size_t align, size_t n)
 {
     if (real_posix_memalign == NULL) boot();
+    if (real_posix_memalign == NULL) return ENOMEM; /* dlsym's, while booting */
     if (!enter()) return real_posix_memalign(out, align, n);
     int rc = real_posix_memalign(out, align, n);
     if (rc == 0) record(RTM_TEV_ALIGNED, *out, NULL, n, align);
