@@ -22,7 +22,8 @@
  *    libc and an allocation after it returns, and realloc runs under the mutex, so an address is
  *    never recorded as handed out twice even when threads race.
  *  - Output: whole chunks are written with write(2); the last partial chunk is flushed by a
- *    destructor at exit. A forked child stops tracing (its parent owns the file). Programs that
+ *    destructor at exit. A forked child stops tracing (its parent owns the file) and never takes
+ *    the library's lock again; fork() from a signal handler works too. Programs that
  *    end with _exit() or a signal lose the last chunk (up to 64 KiB of records).
  *  - The traced program's own results never change: every call returns what libc returned.
  */
@@ -127,14 +128,32 @@ static uint64_t thread_id(void)
     return t_tid;
 }
 
-static void atfork_prepare(void) { pthread_mutex_lock(&g_lock); }
-static void atfork_parent(void) { pthread_mutex_unlock(&g_lock); }
+/* fork() from a signal handler that interrupted this thread inside the library (t_busy) must not
+ * lock: g_lock may be held by the interrupted frame, and the thread would wait for itself. The
+ * encoder may then be copied mid-record, which does not matter: the child never traces, and never
+ * takes g_lock again (g_child), since without the prepare lock another thread of the parent may
+ * have held it at the fork, and that thread does not exist in the child to release it. */
+static __thread int t_fork_locked __attribute__((tls_model("initial-exec")));
+static int g_child; /* this process is a forked child: hooks pass straight through */
+
+static void atfork_prepare(void)
+{
+    t_fork_locked = !t_busy;
+    if (t_fork_locked) pthread_mutex_lock(&g_lock);
+}
+static void atfork_parent(void)
+{
+    if (t_fork_locked) pthread_mutex_unlock(&g_lock);
+    t_fork_locked = 0;
+}
 static void atfork_child(void)
 {
+    g_child = 1;
     g_tracing = 0; /* the parent's file and buffer are the parent's */
     if (g_fd >= 0) close(g_fd);
     g_fd = -1;
-    pthread_mutex_unlock(&g_lock);
+    if (t_fork_locked) pthread_mutex_unlock(&g_lock);
+    t_fork_locked = 0;
 }
 
 /* Output name: RTMEM_TRACE with each "%p" replaced by the process id. */
@@ -204,6 +223,7 @@ __attribute__((constructor)) static void rtm_preload_init(void)
 
 __attribute__((destructor)) static void rtm_preload_fini(void)
 {
+    if (g_child) return; /* nothing to flush, and g_lock may be held by a thread left behind */
     pthread_mutex_lock(&g_lock);
     if (g_tracing) rtm_trace_flush(&g_tr);
     g_tracing = 0;
@@ -241,7 +261,7 @@ static void put(uint8_t kind, const void *obj, const void *new_obj, size_t size,
 /* A hook records only when the library is ready, tracing, and not inside itself. */
 static int enter(void)
 {
-    if (t_busy) return 0;
+    if (t_busy || g_child) return 0;
     t_busy++;
     boot();
     return 1;
