@@ -24,7 +24,8 @@
  *  - Output: whole chunks are written with write(2); the last partial chunk is flushed by a
  *    destructor at exit. A forked child stops tracing (its parent owns the file) and never takes
  *    the library's lock again; fork() from a signal handler works too. Programs that
- *    end with _exit() or a signal lose the last chunk (up to 64 KiB of records).
+ *    end with _exit() or a signal lose the last chunk (up to 64 KiB of records), and so may a
+ *    program that calls exit() from a signal handler (when the signal came inside the library).
  *  - The traced program's own results never change: every call returns what libc returned.
  */
 #define _GNU_SOURCE 1
@@ -224,7 +225,14 @@ __attribute__((constructor)) static void rtm_preload_init(void)
 __attribute__((destructor)) static void rtm_preload_fini(void)
 {
     if (g_child) return; /* nothing to flush, and g_lock may be held by a thread left behind */
-    pthread_mutex_lock(&g_lock);
+    /* exit() from a signal handler that interrupted this thread inside the library: g_lock may be
+     * held by the interrupted frame, which never resumes. Flush only if the lock is free (then no
+     * record is half-written); otherwise the last chunk is lost, as at _exit(). */
+    if (t_busy) {
+        if (pthread_mutex_trylock(&g_lock) != 0) return;
+    } else {
+        pthread_mutex_lock(&g_lock);
+    }
     if (g_tracing) rtm_trace_flush(&g_tr);
     g_tracing = 0;
     if (g_fd >= 0) close(g_fd);
