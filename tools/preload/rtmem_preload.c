@@ -21,7 +21,9 @@
  *  - Ordering: one mutex serialises the encoder. A free is recorded before the block goes back to
  *    libc and an allocation after it returns, and realloc runs under the mutex, so an address is
  *    never recorded as handed out twice even when threads race.
- *  - Output: whole chunks are written with write(2); the last partial chunk is flushed by a
+ *  - Output: whole chunks are written with write(2) to a descriptor moved high (>= 512) and checked
+ *    before each write to still name our file (a program may close it and reuse the number: then
+ *    tracing stops, see fd_is_ours); the last partial chunk is flushed by a
  *    destructor at exit. A forked child stops tracing (its parent owns the file) and never takes
  *    the library's lock again; fork() from a signal handler works too. Programs that
  *    end with _exit() or a signal lose the last chunk (up to 64 KiB of records), and so may a
@@ -29,6 +31,7 @@
  *  - The traced program's own results never change: every call returns what libc returned.
  */
 #define _GNU_SOURCE 1
+#define _FILE_OFFSET_BITS 64 /* st_ino of a -m32 build on a file system with 64-bit inodes */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +39,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -68,6 +72,8 @@ enum { ST_NONE, ST_BOOTING, ST_READY };
 static volatile int g_state = ST_NONE;
 static int g_tracing; /* under g_lock */
 static int g_fd = -1;
+static dev_t g_dev; /* what g_fd was opened on: a program may close it and reuse the number */
+static ino_t g_ino;
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static rtm_trace g_tr;
 static uint8_t g_chunk[1 << 16];
@@ -100,10 +106,27 @@ static void *bump_alloc(size_t n, size_t align)
 static size_t bump_size(const void *p) { return ((const size_t *)p)[-1]; }
 
 /* ---- trace output --------------------------------------------------------------------------------- */
+/* Programs close descriptors they did not open (daemons close everything from 3 up) and open
+ * files that get the same number: g_fd then names the program's file. Writing there would corrupt
+ * it, closing it would close the program's file: check before either, and never touch it again
+ * once it is not ours. */
+enum { FD_HIGH = 512 }; /* moved up to here, out of the range programs usually close or reuse */
+
+static int fd_is_ours(void)
+{
+    struct stat sb;
+    return g_fd >= 0 && fstat(g_fd, &sb) == 0 && sb.st_dev == g_dev && sb.st_ino == g_ino;
+}
+
 static void sink_write(void *ctx, const void *data, size_t len)
 {
     (void)ctx;
     const char *p = data;
+    if (!fd_is_ours()) {
+        g_tracing = 0;
+        g_fd = -1;
+        return;
+    }
     while (len > 0 && g_fd >= 0) {
         ssize_t w = write(g_fd, p, len);
         if (w < 0) {
@@ -151,7 +174,7 @@ static void atfork_child(void)
 {
     g_child = 1;
     g_tracing = 0; /* the parent's file and buffer are the parent's */
-    if (g_fd >= 0) close(g_fd);
+    if (fd_is_ours()) close(g_fd);
     g_fd = -1;
     if (t_fork_locked) pthread_mutex_unlock(&g_lock);
     t_fork_locked = 0;
@@ -178,7 +201,21 @@ static int open_output(const char *pattern)
         }
     }
     name[n] = '\0';
-    return open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return -1;
+    int high = fcntl(fd, F_DUPFD_CLOEXEC, FD_HIGH); /* fails above RLIMIT_NOFILE: keep fd then */
+    if (high >= 0) {
+        close(fd);
+        fd = high;
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) != 0) {
+        close(fd);
+        return -1;
+    }
+    g_dev = sb.st_dev;
+    g_ino = sb.st_ino;
+    return fd;
 }
 
 static void boot(void)
@@ -235,7 +272,7 @@ __attribute__((destructor)) static void rtm_preload_fini(void)
     }
     if (g_tracing) rtm_trace_flush(&g_tr);
     g_tracing = 0;
-    if (g_fd >= 0) close(g_fd);
+    if (fd_is_ours()) close(g_fd);
     g_fd = -1;
     pthread_mutex_unlock(&g_lock);
 }
