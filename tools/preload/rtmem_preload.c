@@ -8,7 +8,8 @@
  * valloc and pvalloc of every thread and writes one binary trace record per call (object = the
  * address, thread = the kernel thread id, time = CLOCK_MONOTONIC in microseconds, no site) to the
  * file named
- * by RTMEM_TRACE ("%p" in the name is replaced by the process id, for programs that start others).
+ * by RTMEM_TRACE ("%p" in the name is replaced by the process id, for programs that start others;
+ * without it only the first process to lock the file traces, see open_output).
  * Without RTMEM_TRACE the library only passes calls through.
  *
  * How it stays out of the way:
@@ -39,6 +40,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -180,7 +182,13 @@ static void atfork_child(void)
     t_fork_locked = 0;
 }
 
-/* Output name: RTMEM_TRACE with each "%p" replaced by the process id. */
+/* Output name: RTMEM_TRACE with each "%p" replaced by the process id.
+ * One file, one process: a traced program that starts others with the same environment (a shell,
+ * `timeout 60 prog`) would otherwise see each exec'd child truncate the file and write from offset
+ * 0 while the parent writes on at its own offset, leaving a file no reader can decode. The process
+ * that gets an exclusive flock() on the file traces into it (the lock lives as long as its open
+ * file description: forked children that close their copy do not release it); one that does not
+ * get it says so on stderr and does not trace. The file is truncated only under the lock. */
 static int open_output(const char *pattern)
 {
     char name[4096];
@@ -201,8 +209,23 @@ static int open_output(const char *pattern)
         }
     }
     name[n] = '\0';
-    int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = open(name, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) return -1;
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
+        close(fd);
+        static const char head[] = "rtmem-trace: ", tail[] = " is being written by another process; use %p in RTMEM_TRACE\n";
+        char msg[sizeof name + sizeof head + sizeof tail];
+        size_t k = 0;
+        memcpy(msg, head, sizeof head - 1);
+        k += sizeof head - 1;
+        memcpy(msg + k, name, n);
+        k += n;
+        memcpy(msg + k, tail, sizeof tail - 1);
+        k += sizeof tail - 1;
+        ssize_t w = write(2, msg, k); /* one write: one line, even among other processes' output */
+        (void)w;
+        return -1;
+    } /* other errors (a file system without flock): trace unprotected, as before */
     int high = fcntl(fd, F_DUPFD_CLOEXEC, FD_HIGH); /* fails above RLIMIT_NOFILE: keep fd then */
     if (high >= 0) {
         close(fd);
@@ -210,6 +233,10 @@ static int open_output(const char *pattern)
     }
     struct stat sb;
     if (fstat(fd, &sb) != 0) {
+        close(fd);
+        return -1;
+    }
+    if (S_ISREG(sb.st_mode) && ftruncate(fd, 0) != 0) { /* (not /dev/null, a pipe, ...) */
         close(fd);
         return -1;
     }
