@@ -29,7 +29,8 @@
  *    the library's lock again; fork() from a signal handler works too. Programs that
  *    end with _exit() or a signal lose the last chunk (up to 64 KiB of records), and so may a
  *    program that calls exit() from a signal handler (when the signal came inside the library).
- *  - The traced program's own results never change: every call returns what libc returned.
+ *  - The traced program's own results never change: every call returns what libc returned, with
+ *    libc's errno (what the library does in between, a failed write included, never shows).
  */
 #define _GNU_SOURCE 1
 #define _FILE_OFFSET_BITS 64 /* st_ino of a -m32 build on a file system with 64-bit inodes */
@@ -174,10 +175,12 @@ static void atfork_parent(void)
 }
 static void atfork_child(void)
 {
+    int saved_errno = errno; /* (fstat, close) */
     g_child = 1;
     g_tracing = 0; /* the parent's file and buffer are the parent's */
     if (fd_is_ours()) close(g_fd);
     g_fd = -1;
+    errno = saved_errno;
     if (t_fork_locked) pthread_mutex_unlock(&g_lock);
     t_fork_locked = 0;
 }
@@ -249,6 +252,7 @@ static void boot(void)
 {
     if (__atomic_load_n(&g_state, __ATOMIC_ACQUIRE) == ST_READY) return;
     if (t_booting) return; /* called from inside our own boot (dlsym allocating): g_lock is ours */
+    int saved_errno = errno; /* (open, dlsym... may set it; see record) */
     pthread_mutex_lock(&g_lock);
     if (g_state == ST_NONE) {
         g_state = ST_BOOTING;
@@ -277,6 +281,7 @@ static void boot(void)
         __atomic_store_n(&g_state, ST_READY, __ATOMIC_RELEASE);
     }
     pthread_mutex_unlock(&g_lock);
+    errno = saved_errno;
 }
 
 __attribute__((constructor)) static void rtm_preload_init(void)
@@ -340,11 +345,15 @@ static int enter(void)
 }
 static void leave(void) { t_busy--; }
 
+/* The caller sees libc's errno, whatever recording did to it (a failed chunk write sets it):
+ * free() in particular must keep errno (glibc >= 2.33 promises it, programs rely on it). */
 static void record(uint8_t kind, const void *obj, const void *new_obj, size_t size, size_t align)
 {
+    int saved_errno = errno;
     pthread_mutex_lock(&g_lock);
     put(kind, obj, new_obj, size, align);
     pthread_mutex_unlock(&g_lock);
+    errno = saved_errno;
 }
 
 EXPORT void *malloc(size_t n)
@@ -411,9 +420,11 @@ static void *realloc_common(void *p, size_t n, int array, size_t count)
     if (!enter()) return array ? real_reallocarray(p, count, n) : real_realloc(p, n);
     pthread_mutex_lock(&g_lock); /* no other thread may record the old address before we do */
     void *q = array ? real_reallocarray(p, count, n) : real_realloc(p, n);
+    int saved_errno = errno; /* libc's, as in record */
     if (p == NULL) put(RTM_TEV_ALLOC, q, NULL, bytes, 0);
     else put(RTM_TEV_REALLOC, p, q, bytes, 0); /* q NULL: failed (bytes > 0) or freed (bytes 0) */
     pthread_mutex_unlock(&g_lock);
+    errno = saved_errno;
     leave();
     return q;
 }
@@ -477,7 +488,10 @@ static void *page_common(valloc_fn fn, size_t n)
     if (fn == NULL) return NULL;
     if (!enter()) return fn(n);
     void *p = fn(n);
-    record(RTM_TEV_ALIGNED, p, NULL, n, (size_t)sysconf(_SC_PAGESIZE));
+    int saved_errno = errno;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    errno = saved_errno;
+    record(RTM_TEV_ALIGNED, p, NULL, n, page);
     leave();
     return p;
 }
