@@ -271,9 +271,14 @@ static void boot(void)
         const char *out = getenv("RTMEM_TRACE");
         if (out != NULL && *out != '\0' && real_malloc && real_free && real_calloc && real_realloc) {
             g_fd = open_output(out);
-            if (g_fd >= 0 &&
-                rtm_trace_init(&g_tr, RTM_TRACE_BINARY, g_chunk, sizeof g_chunk, 1000000u, sink_write, NULL) == RTM_OK)
+            if (g_fd >= 0) {
+                /* on before the header's write, so that sink_write's "stop" on a failed write
+                 * sticks: chunks after a lost header would make a file no reader can place */
                 g_tracing = 1;
+                if (rtm_trace_init(&g_tr, RTM_TRACE_BINARY, g_chunk, sizeof g_chunk, 1000000u, sink_write, NULL) !=
+                    RTM_OK)
+                    g_tracing = 0;
+            }
             pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
         }
         t_busy--;
