@@ -44,6 +44,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -121,25 +122,55 @@ static int fd_is_ours(void)
     return g_fd >= 0 && fstat(g_fd, &sb) == 0 && sb.st_dev == g_dev && sb.st_ino == g_ino;
 }
 
+/* Writes both pieces, the first possibly empty; 0 when a write failed (disk full, closed). */
+static int write_all(const void *a, size_t alen, const void *b, size_t blen)
+{
+    struct iovec iov[2] = {{(void *)(uintptr_t)a, alen}, {(void *)(uintptr_t)b, blen}};
+    int i = alen == 0;
+    while (i < 2) {
+        ssize_t w = writev(g_fd, iov + i, 2 - i);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return 0;
+        }
+        size_t done = (size_t)w; /* a partial write: go on after what was written */
+        while (i < 2 && done >= iov[i].iov_len) {
+            done -= iov[i].iov_len;
+            i++;
+        }
+        if (i < 2) {
+            iov[i].iov_base = (char *)iov[i].iov_base + done;
+            iov[i].iov_len -= done;
+        }
+    }
+    return 1;
+}
+
+/* The encoder emits the file header (16 bytes) once, then each chunk as two pieces: its header
+ * (marker, length, checksum: at most 15 bytes) and its payload. A process that ends between two
+ * write()s (exit() from a signal handler, a kill) would leave a chunk header without its payload,
+ * and the file would no longer end at a chunk boundary: the chunk header is held back and written
+ * with its payload in one writev(). */
+static uint8_t g_pend[16];
+static size_t g_pend_len;
+static int g_header_done;
+
 static void sink_write(void *ctx, const void *data, size_t len)
 {
     (void)ctx;
-    const char *p = data;
     if (!fd_is_ours()) {
         g_tracing = 0;
         g_fd = -1;
         return;
     }
-    while (len > 0 && g_fd >= 0) {
-        ssize_t w = write(g_fd, p, len);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            g_tracing = 0; /* disk full or closed: stop, keep the program running */
-            return;
-        }
-        p += w;
-        len -= (size_t)w;
+    if (g_header_done && g_pend_len == 0 && len <= sizeof g_pend) {
+        memcpy(g_pend, data, len);
+        g_pend_len = len;
+        return;
     }
+    g_header_done = 1;
+    if (!write_all(g_pend, g_pend_len, data, len)) g_tracing = 0; /* stop, keep the program running */
+    g_pend_len = 0;
 }
 
 static uint64_t now_us(void)
