@@ -498,10 +498,12 @@ static void *aligned_common(aligned_alloc_fn fn, size_t align, size_t n)
     if (!enter()) return fn(align, n);
     void *p = fn(align, n);
     if (p != NULL || errno == ENOMEM) {
-        size_t a = align;
-        if (a & (a - 1)) a = 0; /* memalign rounds odd alignments up; record the natural one */
-        if (a == 0) record(RTM_TEV_ALLOC, p, NULL, n, 0);
-        else record(RTM_TEV_ALIGNED, p, NULL, n, a);
+        /* glibc's memalign (and aligned_alloc before 2.38) rounds an alignment that is not a power
+         * of two up to the next one and aligns to that: record that alignment. (One above
+         * SIZE_MAX / 2 + 1 has none; glibc refuses it with EINVAL, which is not recorded.) */
+        size_t a = align < 1 ? 1 : align;
+        while (a & (a - 1)) a = (a | (a - 1)) + 1; /* next power of two up */
+        if (a != 0) record(RTM_TEV_ALIGNED, p, NULL, n, a);
     }
     leave();
     return p;
