@@ -7,10 +7,16 @@
  * Interposes malloc, free, calloc, realloc, reallocarray, posix_memalign, aligned_alloc, memalign,
  * valloc and pvalloc of every thread and writes one binary trace record per call (object = the
  * address, thread = the kernel thread id, time = CLOCK_MONOTONIC in microseconds, no site) to the
- * file named
- * by RTMEM_TRACE ("%p" in the name is replaced by the process id, for programs that start others;
- * without it only the first process to lock the file traces, see open_output).
- * Without RTMEM_TRACE the library only passes calls through.
+ * file named by RTMEM_TRACE ("%p" in the name is replaced by the process id, for programs that
+ * start others; without it only the first process to lock the file traces, see open_output).
+ * docs/trace-format.md ("Capturing on a host") is the user's side of what follows.
+ *
+ * What passes straight through to libc, unrecorded: every call when RTMEM_TRACE is unset, names a
+ * file another process is tracing into, or tracing stopped (a failed write, the descriptor taken
+ * over by the program: see sink_write, fd_is_ours); calls made while the library itself is working
+ * (its sink, libc functions it calls), including calls from a signal handler that interrupted it;
+ * every call in a forked child. The malloc family's other members (malloc_usable_size, mallinfo,
+ * malloc_trim...) are not interposed.
  *
  * How it stays out of the way:
  *  - Bootstrap: the first call of any hook (or our constructor, whichever comes first: another
@@ -18,19 +24,24 @@
  *    dlsym(RTLD_NEXT, ...), which may itself call calloc/malloc; only those calls, made by the
  *    booting thread while it boots, are served from a static bump buffer (never freed to libc).
  *  - Reentrancy: a thread-local flag (initial-exec TLS: no allocation on first access) makes calls
- *    made while the library is working (the trace sink, libc internals) pass straight through.
+ *    made while the library is working pass straight through.
  *  - Ordering: one mutex serialises the encoder. A free is recorded before the block goes back to
  *    libc and an allocation after it returns, and realloc runs under the mutex, so an address is
  *    never recorded as handed out twice even when threads race.
- *  - Output: whole chunks are written with write(2) to a descriptor moved high (>= 512) and checked
- *    before each write to still name our file (a program may close it and reuse the number: then
- *    tracing stops, see fd_is_ours); the last partial chunk is flushed by a
- *    destructor at exit. A forked child stops tracing (its parent owns the file) and never takes
- *    the library's lock again; fork() from a signal handler works too. Programs that
- *    end with _exit() or a signal lose the last chunk (up to 64 KiB of records), and so may a
- *    program that calls exit() from a signal handler (when the signal came inside the library).
- *  - The traced program's own results never change: every call returns what libc returned, with
- *    libc's errno (what the library does in between, a failed write included, never shows).
+ *  - Output: each chunk is written with one writev(2) (a process that dies leaves whole chunks) to
+ *    a descriptor moved high (>= 512) and checked before each write to still name our file (a
+ *    program may close it and reuse the number: then tracing stops, see fd_is_ours); the last
+ *    partial chunk is flushed by a destructor at exit. A forked child stops tracing (its parent
+ *    owns the file) and never takes the library's lock again; fork() from a signal handler works
+ *    too. Programs that end with _exit() or a signal lose the last chunk (up to 64 KiB of
+ *    records), and so may a program that calls exit() from a signal handler (when the signal came
+ *    inside the library).
+ *  - Results: every call returns what libc returned, with libc's errno (what the library does in
+ *    between, a failed write included, never shows). Limits: dlsym's own bootstrap blocks are not
+ *    libc's (malloc_usable_size must not see them; free ignores them, realloc moves them to libc);
+ *    the program runs slower and its threads' allocations are serialised, so timing-dependent
+ *    behaviour may change; it shares its process with one more descriptor (>= 512), a flock() on
+ *    the trace file, 128 KiB of static buffers, and, when the file is taken, one line on stderr.
  */
 #define _GNU_SOURCE 1
 #define _FILE_OFFSET_BITS 64 /* st_ino of a -m32 build on a file system with 64-bit inodes */
