@@ -4,7 +4,19 @@
  *   test_preload sort   -      LIB   /usr/bin/sort on 40,000 lines: same output, consistent trace
  *   test_preload python -      LIB   python3 building 60 bytearrays of known sizes
  * "Consistent": every free and realloc names a live object, no address is handed out twice
- * while live, and the trace decodes without error. */
+ * while live, and the trace decodes without error.
+ * The library's edge cases, each a mode of its own (VICTIM is preload_edge unless said otherwise):
+ *   early    (VICTIM preload_early) calloc in another library's constructor, before ours ran
+ *   sigfork, sigexit                fork() / exit() from a signal handler: no deadlock
+ *   closefd, fillfd                 the program closes and reuses descriptors: its file gets no
+ *                                   trace chunk
+ *   spawn                           a traced parent execs a traced child on the same file name:
+ *                                   the file holds the parent's trace, readable
+ *   errno                           malloc and free keep errno when a chunk write fails
+ *   hdrfail  (5th argument: a library that fails the header's write) no chunk after a lost header
+ *   memalign                        an odd alignment is recorded as the power of two glibc uses
+ * Every run has a deadline (RUN_DEADLINE_S): a deadlocked program fails the test instead of
+ * hanging it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +24,10 @@
 
 #include <cmocka.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rtm_test.h"
@@ -20,30 +35,43 @@
 
 extern char **environ;
 
-static const char *g_mode, *g_victim, *g_lib;
+static const char *g_mode, *g_victim, *g_lib, *g_extra_lib;
 static char g_dir[] = "/tmp/rtm_preload_XXXXXX";
 
-/* Runs argv with stdin from @p in (or /dev/null), stdout to @p out; with the library preloaded and
- * tracing to @p trace if trace is not NULL. Returns the exit status. */
-static int run(char *const argv[], const char *in, const char *out, const char *trace)
+enum { RUN_DEADLINE_S = 20, RUN_TIMED_OUT = 124 };
+static const char *g_err; /* stderr of the next run() to this file (NULL: inherited) */
+
+/* Runs argv with stdin from @p in (or /dev/null), stdout to @p out; with the library (and
+ * g_extra_lib, if set) preloaded and tracing to @p trace if trace is not NULL. Returns the exit
+ * status, 128 + the signal, or RUN_TIMED_OUT when the program (in its own process group, with
+ * whatever it started) had to be killed after @p deadline_s seconds. */
+static int run_for(char *const argv[], const char *in, const char *out, const char *trace, int deadline_s)
 {
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
+        setpgid(0, 0);
         int fi = open(in ? in : "/dev/null", O_RDONLY);
         int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fi < 0 || fo < 0) _exit(126);
+        int fe = g_err ? open(g_err, O_WRONLY | O_CREAT | O_TRUNC, 0644) : 2;
+        if (fi < 0 || fo < 0 || fe < 0) _exit(126);
         dup2(fi, 0);
         dup2(fo, 1);
+        dup2(fe, 2);
+        /* the program starts with 0, 1 and 2 only, as from a shell, whatever ctest left open: the
+         * trace file then gets descriptor 3, which preload_edge closefd depends on */
+        long top = sysconf(_SC_OPEN_MAX);
+        for (int fd = 3; fd < (top > 0 && top < 65536 ? top : 65536); fd++) close(fd);
         size_t n = 0;
         while (environ[n]) n++;
         char **env = calloc(n + 3, sizeof *env);
         size_t k = 0;
         for (size_t i = 0; i < n; i++)
             if (strncmp(environ[i], "LD_PRELOAD=", 11) && strncmp(environ[i], "RTMEM_TRACE=", 12)) env[k++] = environ[i];
-        static char pre[4200], tr[4200];
+        static char pre[8400], tr[4200];
         if (trace) {
-            snprintf(pre, sizeof pre, "LD_PRELOAD=%s", g_lib);
+            if (g_extra_lib) snprintf(pre, sizeof pre, "LD_PRELOAD=%s:%s", g_extra_lib, g_lib);
+            else snprintf(pre, sizeof pre, "LD_PRELOAD=%s", g_lib);
             snprintf(tr, sizeof tr, "RTMEM_TRACE=%s", trace);
             env[k++] = pre;
             env[k++] = tr;
@@ -52,9 +80,29 @@ static int run(char *const argv[], const char *in, const char *out, const char *
         execve(argv[0], argv, env);
         _exit(127);
     }
+    setpgid(pid, pid); /* also here: the kill below must not depend on who ran first */
     int st;
-    assert_int_equal(waitpid(pid, &st, 0), pid);
+    struct timespec t0, now, tick = {0, 5000000};
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        pid_t w = waitpid(pid, &st, WNOHANG);
+        assert_true(w >= 0);
+        if (w == pid) break;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 >= deadline_s * 1000L) {
+            kill(-pid, SIGKILL);
+            assert_int_equal(waitpid(pid, &st, 0), pid);
+            printf("%s: killed after %d s (deadlock?)\n", argv[0], deadline_s);
+            return RUN_TIMED_OUT;
+        }
+        nanosleep(&tick, NULL);
+    }
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static int run(char *const argv[], const char *in, const char *out, const char *trace)
+{
+    return run_for(argv, in, out, trace, RUN_DEADLINE_S);
 }
 
 static char *slurp(const char *path, size_t *len)
@@ -74,6 +122,26 @@ static char *slurp(const char *path, size_t *len)
 
 static void path_in(char *buf, size_t n, const char *name) { snprintf(buf, n, "%s/%s", g_dir, name); }
 
+/* Loads the trace @p tr into @p d (what rtmem replay does first), asserts that it is consistent and
+ * returns the conversion statistics. */
+static rtm_trace_convert_stats load_consistent(const char *tr, rtm_trace_data *d)
+{
+    char err[4400];
+    if (rtm_trace_load(tr, d, err, sizeof err)) fail_msg("%s", err);
+    assert_true(d->binary);
+    assert_int_equal(d->clock_hz, 1000000);
+    for (size_t i = 1; i < d->n; i++) assert_true(d->ev[i].time >= d->ev[i - 1].time);
+    rtm_oplist ops = {0};
+    rtm_trace_convert_stats st;
+    assert_int_equal(rtm_trace_to_oplist(d, &ops, &st, err, sizeof err), 0);
+    printf("trace: %zu events, allocs %zu frees %zu reallocs %zu, peak live %llu bytes, %zu never freed\n", d->n,
+           st.allocs, st.frees, st.reallocs, (unsigned long long)st.peak_live, st.live_at_end);
+    assert_int_equal(st.unknown_frees, 0); /* every free names a live object */
+    assert_int_equal(st.dup_allocs, 0);    /* no live address handed out twice */
+    rtm_oplist_free(&ops);
+    return st;
+}
+
 /* Runs the program plain and traced; asserts identical stdout; loads the trace into @p d and checks
  * its consistency; returns the conversion statistics. */
 static rtm_trace_convert_stats traced_run(char *const argv[], const char *in, rtm_trace_data *d, char **output)
@@ -90,20 +158,8 @@ static rtm_trace_convert_stats traced_run(char *const argv[], const char *in, rt
     assert_memory_equal(a, b, n1); /* the program's behaviour is unchanged */
     free(b);
     *output = a;
-    char err[4400];
-    if (rtm_trace_load(tr, d, err, sizeof err)) fail_msg("%s", err);
-    assert_true(d->binary);
-    assert_int_equal(d->clock_hz, 1000000);
-    for (size_t i = 1; i < d->n; i++) assert_true(d->ev[i].time >= d->ev[i - 1].time);
-    rtm_oplist ops = {0};
-    rtm_trace_convert_stats st;
-    assert_int_equal(rtm_trace_to_oplist(d, &ops, &st, err, sizeof err), 0);
-    printf("trace: %zu events, allocs %zu frees %zu reallocs %zu, peak live %llu bytes, %zu never freed\n", d->n,
-           st.allocs, st.frees, st.reallocs, (unsigned long long)st.peak_live, st.live_at_end);
-    assert_int_equal(st.unknown_frees, 0); /* every free names a live object */
-    assert_int_equal(st.dup_allocs, 0);    /* no live address handed out twice */
+    rtm_trace_convert_stats st = load_consistent(tr, d);
     assert_true(st.allocs > 0);
-    rtm_oplist_free(&ops);
     unlink(out1);
     unlink(out2);
     unlink(tr);
@@ -250,24 +306,247 @@ static void test_python(void **state)
     rtm_trace_data_free(&d);
 }
 
+/* ---- the library's edge cases ------------------------------------------------------------------ */
+enum { MARK = 77000 }; /* preload_edge's marker sizes */
+
+/* Runs "VICTIM mode [arg]" traced to trace.rtt with stdout (and stderr, if @p err) to files of the
+ * test directory; returns the exit status. */
+static int run_edge(const char *mode, const char *arg, const char *err, int deadline_s)
+{
+    char out[4200], tr[4200];
+    path_in(out, sizeof out, "edge.out");
+    path_in(tr, sizeof tr, "trace.rtt");
+    char *const argv[] = {(char *)g_victim, (char *)mode, (char *)arg, NULL};
+    g_err = err;
+    int rc = run_for(argv, NULL, out, tr, deadline_s);
+    g_err = NULL;
+    unlink(out);
+    return rc;
+}
+
+static void trace_path(char *buf, size_t n) { path_in(buf, n, "trace.rtt"); }
+
+/* Fault: calloc before our constructor (another library's constructor) was served from the 64 KiB
+ * bootstrap buffer, which free() never reclaims: the 2,000 pairs ran it dry (NULL without errno)
+ * and the 100,000-byte request could never fit. Now calloc boots the library as malloc does, and
+ * these requests reach libc and are traced. */
+static void test_early(void **state)
+{
+    (void)state;
+    char out[4200], tr[4200];
+    path_in(out, sizeof out, "early.out");
+    trace_path(tr, sizeof tr);
+    char *const argv[] = {(char *)g_victim, NULL};
+    assert_int_equal(run(argv, NULL, out, tr), 0);
+    rtm_trace_data d;
+    load_consistent(tr, &d);
+    size_t small = 0, big = 0;
+    for (size_t i = 0; i < d.n; i++) {
+        if (d.ev[i].kind != RTM_TEV_ALLOC) continue;
+        small += d.ev[i].size == 100;
+        big += d.ev[i].size == 100000;
+    }
+    assert_true(small >= 2000);
+    assert_int_equal(big, 1);
+    rtm_trace_data_free(&d);
+    unlink(out);
+    unlink(tr);
+}
+
+/* Fault: fork() in a signal handler that interrupted the library while it held its lock: the
+ * prepare handler locked it again and the thread waited for itself. */
+static void test_sigfork(void **state)
+{
+    (void)state;
+    assert_int_equal(run_edge("sigfork", NULL, NULL, RUN_DEADLINE_S), 0);
+    char tr[4200];
+    trace_path(tr, sizeof tr);
+    rtm_trace_data d;
+    rtm_trace_convert_stats st = load_consistent(tr, &d); /* the children traced nothing into it */
+    assert_true(st.allocs > 0);
+    rtm_trace_data_free(&d);
+    unlink(tr);
+}
+
+/* Fault: exit() in a signal handler that interrupted the library while it held its lock: the
+ * destructor's final flush locked it again. The timer fires at a random point, inside the lock
+ * most of the time: 10 runs (about 20 ms each) almost surely include such a point. */
+static void test_sigexit(void **state)
+{
+    (void)state;
+    char tr[4200];
+    trace_path(tr, sizeof tr);
+    for (int i = 0; i < 10; i++) {
+        assert_int_equal(run_edge("sigexit", NULL, NULL, 5), 0);
+        rtm_trace_data d;
+        load_consistent(tr, &d); /* the last chunk may be missing; what is there reads */
+        rtm_trace_data_free(&d);
+    }
+    unlink(tr);
+}
+
+static void assert_file_is(const char *path, const char *want)
+{
+    size_t n;
+    char *got = slurp(path, &n);
+    if (n != strlen(want) || memcmp(got, want, n)) fail_msg("%s holds %zu bytes, not only \"%s\"", path, n, want);
+    free(got);
+}
+
+/* Fault: the trace descriptor was a low number kept for the program's whole life; a program that
+ * closed it and opened a file got the same number, and the trace chunks went into its file. The
+ * descriptor now sits high (>= 512), out of the range such programs close, and tracing goes on. */
+static void test_closefd(void **state)
+{
+    (void)state;
+    char file[4200], tr[4200];
+    path_in(file, sizeof file, "program.out");
+    trace_path(tr, sizeof tr);
+    assert_int_equal(run_edge("closefd", file, NULL, RUN_DEADLINE_S), 0);
+    assert_file_is(file, "program data\n");
+    rtm_trace_data d;
+    rtm_trace_convert_stats st = load_consistent(tr, &d);
+    assert_true(st.allocs >= 20000); /* still tracing after the program closed 3..63 */
+    rtm_trace_data_free(&d);
+    unlink(file);
+    unlink(tr);
+}
+
+/* Same fault, worst case: every descriptor, the high one included, is closed and then refers to
+ * the program's file. The library sees that its descriptor no longer names its file and stops. */
+static void test_fillfd(void **state)
+{
+    (void)state;
+    char file[4200], tr[4200];
+    path_in(file, sizeof file, "program.out");
+    trace_path(tr, sizeof tr);
+    assert_int_equal(run_edge("fillfd", file, NULL, RUN_DEADLINE_S), 0);
+    assert_file_is(file, "program data\n");
+    rtm_trace_data d;
+    load_consistent(tr, &d); /* what was written before the program took the descriptor */
+    rtm_trace_data_free(&d);
+    unlink(file);
+    unlink(tr);
+}
+
+/* Fault: a traced parent that execs a traced child with the same RTMEM_TRACE (no %p): the child
+ * truncated the file and wrote from offset 0, the parent's last chunk then landed over the child's
+ * records and the file could not be read. Now the process holding the file's lock (the parent)
+ * traces and the child says why it does not. */
+static void test_spawn(void **state)
+{
+    (void)state;
+    char err[4200], tr[4200];
+    path_in(err, sizeof err, "spawn.err");
+    trace_path(tr, sizeof tr);
+    assert_int_equal(run_edge("spawn", NULL, err, RUN_DEADLINE_S), 0);
+    rtm_trace_data d;
+    load_consistent(tr, &d); /* what rtmem replay does */
+    size_t parent_allocs = 0, parent_frees = 0, child = 0;
+    uint64_t live[10] = {0};
+    for (size_t i = 0; i < d.n; i++) {
+        const rtm_trace_rec *r = &d.ev[i];
+        if (r->kind == RTM_TEV_ALLOC && r->size >= MARK && r->size < MARK + 10) {
+            live[r->size - MARK] = r->obj;
+            parent_allocs++;
+        } else if (r->kind == RTM_TEV_FREE) {
+            for (int k = 0; k < 10; k++)
+                if (live[k] && live[k] == r->obj) {
+                    live[k] = 0;
+                    parent_frees++;
+                }
+        }
+        child += r->size >= MARK + 500 && r->size < MARK + 600;
+    }
+    assert_int_equal(parent_allocs, 10);
+    assert_int_equal(parent_frees, 10);
+    assert_int_equal(child, 0);
+    size_t n;
+    char *e = slurp(err, &n);
+    assert_non_null(strstr(e, " is being written by another process; use %p in RTMEM_TRACE\n"));
+    free(e);
+    rtm_trace_data_free(&d);
+    unlink(err);
+    unlink(tr);
+}
+
+/* Fault: a chunk write that failed inside free() left write()'s errno (EFBIG here) behind. */
+static void test_errno(void **state)
+{
+    (void)state;
+    assert_int_equal(run_edge("errno", NULL, NULL, RUN_DEADLINE_S), 0);
+    char tr[4200];
+    trace_path(tr, sizeof tr);
+    unlink(tr);
+}
+
+/* Fault: when the header's write failed, the sink stopped tracing but the library turned it on
+ * again, and the chunks went to a file without a header. Now nothing follows a lost header. */
+static void test_hdrfail(void **state)
+{
+    (void)state;
+    assert_non_null(g_extra_lib);
+    assert_int_equal(run_edge("plain", NULL, NULL, RUN_DEADLINE_S), 0);
+    char tr[4200];
+    trace_path(tr, sizeof tr);
+    struct stat sb;
+    assert_int_equal(stat(tr, &sb), 0);
+    assert_int_equal(sb.st_size, 0);
+    unlink(tr);
+}
+
+/* Fault: memalign with an alignment that is not a power of two (which glibc rounds up) was recorded
+ * as a plain allocation; it is an aligned one, with the alignment glibc used. */
+static void test_memalign(void **state)
+{
+    (void)state;
+    assert_int_equal(run_edge("memalign", NULL, NULL, RUN_DEADLINE_S), 0);
+    char tr[4200];
+    trace_path(tr, sizeof tr);
+    rtm_trace_data d;
+    load_consistent(tr, &d);
+    static const unsigned want_log2[3] = {5, 6, 2}; /* 24 -> 32, 48 -> 64, 3 -> 4 */
+    int seen[3] = {0};
+    for (size_t i = 0; i < d.n; i++) {
+        const rtm_trace_rec *r = &d.ev[i];
+        if (r->size < MARK || r->size >= MARK + 3 || r->kind == RTM_TEV_FREE) continue;
+        assert_int_equal(r->kind, RTM_TEV_ALIGNED);
+        assert_int_equal(r->align_log2, want_log2[r->size - MARK]);
+        seen[r->size - MARK]++;
+    }
+    for (int k = 0; k < 3; k++) assert_int_equal(seen[k], 1);
+    rtm_trace_data_free(&d);
+    unlink(tr);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: test_preload victim|sort|python VICTIM LIB\n");
+    if (argc != 4 && argc != 5) {
+        fprintf(stderr, "usage: test_preload MODE VICTIM LIB [EXTRA_LIB] (MODE: see the file's comment)\n");
         return 2;
     }
     g_mode = argv[1];
     g_victim = argv[2];
     g_lib = argv[3];
+    g_extra_lib = argc == 5 ? argv[4] : NULL;
     if (mkdtemp(g_dir) == NULL) return 2;
-    const struct CMUnitTest victim[] = {cmocka_unit_test(test_victim)};
-    const struct CMUnitTest sort[] = {cmocka_unit_test(test_sort)};
-    const struct CMUnitTest python[] = {cmocka_unit_test(test_python)};
-    int rc;
-    if (!strcmp(g_mode, "victim")) rc = cmocka_run_group_tests(victim, NULL, NULL);
-    else if (!strcmp(g_mode, "sort")) rc = cmocka_run_group_tests(sort, NULL, NULL);
-    else if (!strcmp(g_mode, "python")) rc = cmocka_run_group_tests(python, NULL, NULL);
-    else rc = 2;
+    static const struct {
+        const char *mode;
+        struct CMUnitTest test;
+    } modes[] = {
+        {"victim", cmocka_unit_test(test_victim)},     {"sort", cmocka_unit_test(test_sort)},
+        {"python", cmocka_unit_test(test_python)},     {"early", cmocka_unit_test(test_early)},
+        {"sigfork", cmocka_unit_test(test_sigfork)},   {"sigexit", cmocka_unit_test(test_sigexit)},
+        {"closefd", cmocka_unit_test(test_closefd)},   {"fillfd", cmocka_unit_test(test_fillfd)},
+        {"spawn", cmocka_unit_test(test_spawn)},       {"errno", cmocka_unit_test(test_errno)},
+        {"hdrfail", cmocka_unit_test(test_hdrfail)},   {"memalign", cmocka_unit_test(test_memalign)},
+    };
+    int rc = 2;
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
+        if (!strcmp(g_mode, modes[i].mode)) {
+            const struct CMUnitTest one[] = {modes[i].test};
+            rc = cmocka_run_group_tests_name(modes[i].mode, one, NULL, NULL);
+        }
     rmdir(g_dir);
     return rc;
 }
