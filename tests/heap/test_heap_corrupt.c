@@ -298,6 +298,59 @@ static void test_forged_header_right_free(void **state)
     }
 }
 
+/* A forged header inside a used block whose "next block" says PREV_FREE (with or without FREE)
+ * and whose size and footer agree with it, with list links that point at a word of the test: the
+ * block after a used block never says its left neighbour is free, so free (and realloc, through
+ * the same validation) must refuse it before it looks at the right neighbour's size and footer
+ * (which pass here) and unlinks that "free block". The links are the test's, so an accepted free
+ * would not crash: the assertions see it. The heap and the user's bytes are unchanged. */
+static void test_forged_next_says_prev_free(void **state)
+{
+    (void)state;
+    const size_t next_flags[] = {FLAG_PREV_FREE, FLAG_PREV_FREE | FLAG_FREE};
+    for (int f = 0; f < 3; f++) {
+        for (size_t k = 0; k < 2; k++) {
+            rtm_heap *h;
+            HT_NEW(h, 8192, ht_fits[f]);
+            unsigned char *x = rtm_heap_alloc(h, 256);
+            assert_non_null(x);
+            memset(x, 0, 256);
+            size_t sink[2] = {0, 0};
+            unsigned char *q = x + 2 * RTM_ALIGN;
+            unsigned char *fake = q - HT_HDR;
+            const size_t fake_size = 64, next_size = 32; /* multiples of RTM_ALIGN, >= a minimum block */
+            size_t w = fake_size; /* used, no flags */
+            memcpy(fake, &w, sizeof w);
+            unsigned char *n = fake + fake_size;
+            size_t nh = next_size | next_flags[k];
+            memcpy(n, &nh, sizeof nh);                                /* n's head */
+            w = (size_t)(uintptr_t)NULL;
+            memcpy(n + HT_HDR, &w, sizeof w);                         /* n's next link */
+            w = (size_t)(uintptr_t)&sink[0];
+            memcpy(n + HT_HDR + sizeof(void *), &w, sizeof w);        /* n's prev link */
+            memcpy(n + next_size - HT_HDR, &nh, sizeof nh);           /* n's footer: agrees */
+            assert_true(n + next_size <= x + 256);
+            unsigned char copy[256];
+            memcpy(copy, x, 256);
+            ht_snap before = {0};
+            ht_snap_take(h, &before);
+            expect_free_rejected(h, q);
+            assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
+            rtm_test_hook_install();
+            assert_null(rtm_heap_realloc(h, q, 8));
+            assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
+            assert_int_equal(rtm_heap_usable_size(h, q), 0);
+            assert_int_equal(sink[0], 0);
+            assert_memory_equal(x, copy, 256);
+            assert_int_equal(rtm_heap_check(h), RTM_OK);
+            expect_blocks_unchanged(h, &before);
+            rtm_heap_free(h, x);
+            assert_int_equal(ht_stats(h).free_blocks, 1);
+            assert_int_equal(ht_stats(h).bad_frees, 2);
+        }
+    }
+}
+
 /* A double free of y whose header word has since become a free block's footer (review finding).
  * Where a header is as wide as the alignment (64-bit, RTM_ALIGN 8), footers and headers share
  * words: x (48-byte block), y (56) and z (32) are freed and merged into one block of 104, which
@@ -523,6 +576,7 @@ int main(void)
         cmocka_unit_test(test_overrun_one_byte),
         cmocka_unit_test(test_double_free),
         cmocka_unit_test(test_forged_header_right_free),
+        cmocka_unit_test(test_forged_next_says_prev_free),
         cmocka_unit_test(test_double_free_onto_footer),
 #if RTM_ALIGN > 8
         cmocka_unit_test(test_size_below_alignment),
