@@ -802,6 +802,25 @@ static void test_realloc_null_and_zero(void **state)
         assert_int_equal(s.free, s.capacity);
         assert_null(rtm_heap_realloc(h, NULL, 0));
         assert_int_equal(rtm_heap_check(h), RTM_OK);
+        /* a live block handed to realloc with no heap: refused with RTM_ERR_ARG (the block's
+         * pointer reported), the block untouched, whether it would grow, shrink or be freed */
+        void *q = rtm_heap_alloc(h, 100);
+        assert_non_null(q);
+        memset(q, 0x5A, 100);
+        const size_t sizes[] = {1, 100, 4096, 0};
+        for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+            rtm_test_hook_install();
+            assert_null(rtm_heap_realloc(NULL, q, sizes[i]));
+            assert_int_equal(rtm_test_hook_total(), 1);
+            assert_int_equal(rtm_test_hook_count(RTM_ERR_ARG), 1);
+            assert_ptr_equal(rtm_test_hook_last_ptr, q);
+        }
+        for (size_t i = 0; i < 100; i++) assert_int_equal(((unsigned char *)q)[i], 0x5A);
+        s = ht_stats(h);
+        assert_int_equal(s.used_blocks, 1);
+        assert_int_equal(s.bad_frees, 0);
+        rtm_heap_free(h, q);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
     }
 }
 
