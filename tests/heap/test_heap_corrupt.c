@@ -502,6 +502,135 @@ static void test_free_block_marked_used(void **state)
     }
 }
 
+/* A free block's head and footer both given the ALIGNED bit (bit 2), so that they still agree:
+ * only used blocks carry it, and the check must say so. */
+static void test_free_block_aligned_bit(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        unsigned char *a, *b, *c;
+        rtm_heap *h = three_blocks(ht_fits[f], &a, &b, &c);
+        rtm_heap_free(h, b);
+        unsigned char *footer = header_of(b) + 64 - HT_HDR;
+        size_t hd = peek_word(header_of(b));
+        assert_int_equal(hd, 64 | FLAG_FREE);
+        assert_int_equal(peek_word(footer), hd);
+        poke_word(header_of(b), hd | 4u);
+        poke_word(footer, hd | 4u);
+        expect_corrupt(h);
+        poke_word(header_of(b), hd);
+        poke_word(footer, hd);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        rtm_heap_free(h, a);
+        rtm_heap_free(h, c);
+        assert_int_equal(ht_stats(h).free_blocks, 1);
+    }
+}
+
+/* A used block spliced into a free list in place of a free block of its class, with every link
+ * made to agree: used a b c d e (64 each) / free rest; b and d freed share one list (b, then d).
+ * b's next link is made used c (c's "previous link" pointing back at b), c's next link NULL, and d,
+ * now in no list, keeps a previous link to a word of used e that points at d. Every free block's
+ * links then point back at it, the lists hold as many entries as there are free blocks, all of the
+ * right class; only the entry's head (used) tells: the check must see it. */
+static void test_used_block_in_free_list(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        rtm_heap *h;
+        HT_NEW(h, 8192, ht_fits[f]);
+        void *lid = ht_lid(h, 64 - HT_HDR);
+        unsigned char *p[5];
+        for (int i = 0; i < 5; i++) {
+            p[i] = rtm_heap_alloc(h, 64 - HT_HDR);
+            assert_non_null(p[i]);
+            if (i > 0) assert_ptr_equal(p[i], p[i - 1] + 64);
+        }
+        ht_lid_off(h, lid);
+        unsigned char *b = p[1], *c = p[2], *d = p[3], *e = p[4];
+        rtm_heap_free(h, b);
+        rtm_heap_free(h, d);
+        /* the links of a free block: next (a block's header address), previous (the address of
+         * what points at it: a list head, or the next link of the block before it) */
+        assert_int_equal(peek_word(b), (size_t)(uintptr_t)header_of(d));
+        assert_int_equal(peek_word(d + sizeof(void *)), (size_t)(uintptr_t)b);
+        assert_int_equal(peek_word(d), 0);
+        const size_t keep_b = peek_word(b), keep_d = peek_word(d + sizeof(void *));
+        memset(c, 0x33, 64 - HT_HDR);
+        memset(e, 0x55, 64 - HT_HDR);
+        poke_word(b, (size_t)(uintptr_t)header_of(c));     /* b -> c */
+        size_t w = 0;
+        memcpy(c, &w, sizeof w);                            /* c's next: NULL */
+        w = (size_t)(uintptr_t)b;
+        memcpy(c + sizeof(void *), &w, sizeof w);           /* c's previous: b's next link */
+        w = (size_t)(uintptr_t)header_of(d);
+        memcpy(e, &w, sizeof w);                            /* e's "next link": d */
+        poke_word(d + sizeof(void *), (size_t)(uintptr_t)e); /* d's previous: e's word */
+        expect_corrupt(h);
+        poke_word(b, keep_b);
+        poke_word(d + sizeof(void *), keep_d);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        for (int i = 0; i < 5; i++)
+            if (i != 1 && i != 3) rtm_heap_free(h, p[i]);
+        assert_int_equal(ht_stats(h).free_blocks, 1);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+    }
+}
+
+/* A forged block inside a used block's payload with both neighbours "free": its head says
+ * PREV_FREE and the footer below it and the left "block" agree (so the left neighbour passes), but
+ * the right "block" says FREE with a footer that disagrees. free must refuse it (the fast path
+ * checks the right neighbour only once it knows both merge), and realloc too; the links of the
+ * fake blocks point at words of the test, so an accepted free shows in the assertions. */
+static void test_forged_both_neighbours_free(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        rtm_heap *h;
+        HT_NEW(h, 8192, ht_fits[f]);
+        unsigned char *x = rtm_heap_alloc(h, 256);
+        assert_non_null(x);
+        memset(x, 0, 256);
+        size_t sink[4] = {0, 0, 0, 0}, w;
+        unsigned char *q = x + 64;          /* the forged payload: aligned */
+        unsigned char *bh = q - HT_HDR;     /* its head */
+        unsigned char *l = bh - 32, *n = bh + 64;
+        const size_t lh = 32 | FLAG_FREE, nh = 32 | FLAG_FREE;
+        memcpy(l, &lh, sizeof lh);                               /* left: free 32 ... */
+        memcpy(l + 32 - HT_HDR, &lh, sizeof lh);                 /* ... footer agrees */
+        w = 0;
+        memcpy(l + HT_HDR, &w, sizeof w);
+        w = (size_t)(uintptr_t)&sink[0];
+        memcpy(l + HT_HDR + sizeof(void *), &w, sizeof w);
+        w = 64 | FLAG_PREV_FREE;
+        memcpy(bh, &w, sizeof w);                                /* used 64, left free */
+        memcpy(n, &nh, sizeof nh);                               /* right: free 32 ... */
+        w = 0;
+        memcpy(n + HT_HDR, &w, sizeof w);
+        w = (size_t)(uintptr_t)&sink[2];
+        memcpy(n + HT_HDR + sizeof(void *), &w, sizeof w);
+        w = 64 | FLAG_FREE;
+        memcpy(n + 32 - HT_HDR, &w, sizeof w);                   /* ... footer disagrees */
+        assert_true(l >= x && n + 32 <= x + 256);
+        unsigned char copy[256];
+        memcpy(copy, x, 256);
+        ht_snap before = {0};
+        ht_snap_take(h, &before);
+        expect_free_rejected(h, q);
+        assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
+        rtm_test_hook_install();
+        assert_null(rtm_heap_realloc(h, q, 8));
+        assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
+        assert_int_equal(sink[0], 0);
+        assert_int_equal(sink[2], 0);
+        assert_memory_equal(x, copy, 256);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        expect_blocks_unchanged(h, &before);
+        rtm_heap_free(h, x);
+        assert_int_equal(ht_stats(h).free_blocks, 1);
+    }
+}
+
 /* The size bound free checks, at its edges: the last block, d, ends on the sentinel. A size one
  * granule or more past it, or below the smallest block (0 included: its "next block" would be
  * itself), or a huge one, is refused with the heap unchanged; d's own size is accepted. Free's
@@ -584,6 +713,9 @@ int main(void)
         cmocka_unit_test(test_free_block_metadata),
         cmocka_unit_test(test_list_pointer_and_sentinel),
         cmocka_unit_test(test_free_block_marked_used),
+        cmocka_unit_test(test_free_block_aligned_bit),
+        cmocka_unit_test(test_used_block_in_free_list),
+        cmocka_unit_test(test_forged_both_neighbours_free),
         cmocka_unit_test(test_size_bounds_at_sentinel),
         cmocka_unit_test(test_fake_block_onto_zero_word),
     };
