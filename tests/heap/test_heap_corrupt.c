@@ -668,6 +668,53 @@ static void test_size_bounds_at_sentinel(void **state)
     }
 }
 
+/* Two regions side by side in one buffer: the first block of the second is free. The last block
+ * of the first region, d, is given a size that ends exactly on that free block's header: inside
+ * the heap's overall bounds, but past d's own sentinel. free (and realloc) must measure d against
+ * its own segment, which a heap of several segments does for every pointer: a merge there would
+ * join two regions across the sentinel and the second region's descriptor. */
+static void test_size_past_own_segment(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        const size_t r1 = 8192, r2 = 4096;
+        unsigned char *buf = ht_buffer(r1 + r2, 0);
+        rtm_heap *h = rtm_heap_init(buf, r1, ht_fits[f]);
+        assert_non_null(h);
+        unsigned char *d = rtm_heap_alloc(h, ht_stats(h).largest_free - HT_HDR);
+        assert_non_null(d);
+        assert_true(ht_is_last_block(h, d));
+        assert_int_equal(rtm_heap_add_region(h, buf + r1, r2), RTM_OK);
+        ht_walk w = {0};
+        ht_walk_collect(h, &w);
+        assert_int_equal(w.n, 2);
+        assert_ptr_equal(w.b[0].ptr, d);
+        assert_false(w.b[1].used);
+        assert_int_equal(w.b[1].region, 1);
+        unsigned char *n = header_of((void *)(uintptr_t)w.b[1].ptr);
+        ht_walk_free(&w);
+        size_t hd = peek_word(header_of(d));
+        size_t forged = (size_t)(n - header_of(d)); /* a multiple of RTM_ALIGN: headers are A apart */
+        assert_int_equal(forged % RTM_ALIGN, 0);
+        assert_true(forged > (hd & ~(size_t)7));
+        ht_snap before = {0};
+        ht_snap_take(h, &before);
+        poke_word(header_of(d), forged | (hd & 7u));
+        expect_free_rejected(h, d);
+        assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
+        rtm_test_hook_install();
+        assert_null(rtm_heap_realloc(h, d, 8));
+        assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
+        assert_int_equal(rtm_heap_usable_size(h, d), 0);
+        poke_word(header_of(d), hd);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        expect_blocks_unchanged(h, &before);
+        rtm_heap_free(h, d);
+        assert_int_equal(ht_stats(h).free_blocks, 2);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+    }
+}
+
 /* An interior pointer whose "header" word holds a plausible size the user stored, and whose
  * implied next block is a zero word (zeroed user data; a free list's NULL link is another): free
  * took the zero for a used neighbour and wrote a free block into the user's payload (review
@@ -718,6 +765,7 @@ int main(void)
         cmocka_unit_test(test_forged_both_neighbours_free),
         cmocka_unit_test(test_size_bounds_at_sentinel),
         cmocka_unit_test(test_fake_block_onto_zero_word),
+        cmocka_unit_test(test_size_past_own_segment),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
