@@ -304,6 +304,34 @@ static void test_region_overlap(void **state)
     }
 }
 
+/* Regions that touch the heap's memory without overlapping it: one ending exactly where the init
+ * buffer starts, one starting exactly where it ends (its buffer end is aligned, so the sentinel
+ * ends there), are accepted; each one byte longer (below: starting one byte lower, so its end
+ * reaches the buffer) is refused. The overlap test's bounds, at both edges. */
+static void test_region_adjacent(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        const size_t side = 4096;
+        unsigned char *all = ht_buffer(side + HEAP_BYTES + side, 0);
+        unsigned char *buf = all + side;
+        rtm_heap *h = rtm_heap_init(buf, HEAP_BYTES, ht_fits[f]);
+        assert_non_null(h);
+        rtm_test_hook_install();
+        assert_int_equal(rtm_heap_add_region(h, all, side + 1), RTM_ERR_OVERLAP);
+        assert_int_equal(rtm_heap_add_region(h, buf + HEAP_BYTES - 1, side), RTM_ERR_OVERLAP);
+        assert_int_equal(rtm_test_hook_count(RTM_ERR_OVERLAP), 2);
+        assert_int_equal(rtm_heap_add_region(h, all, side), RTM_OK);
+        assert_int_equal(rtm_heap_add_region(h, buf + HEAP_BYTES, side), RTM_OK);
+        assert_int_equal(rtm_test_hook_total(), 2);
+        rtm_heap_stats s = ht_stats(h);
+        assert_int_equal(s.regions, 3);
+        assert_int_equal(s.bad_requests, 2);
+        assert_int_equal(s.free_blocks, 3);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+    }
+}
+
 /* Two non-adjacent regions: both used, walk covers both in order, stats add up. */
 static void test_region_two(void **state)
 {
@@ -1260,6 +1288,7 @@ int main(void)
         cmocka_unit_test(test_init_misaligned_bounds),
         cmocka_unit_test(test_region_bad_args),
         cmocka_unit_test(test_region_overlap),
+        cmocka_unit_test(test_region_adjacent),
         cmocka_unit_test(test_region_two),
         cmocka_unit_test(test_alloc_zero),
         cmocka_unit_test(test_alloc_null_heap),
