@@ -304,6 +304,34 @@ static void test_region_overlap(void **state)
     }
 }
 
+/* Regions that touch the heap's memory without overlapping it: one ending exactly where the init
+ * buffer starts, one starting exactly where it ends (its buffer end is aligned, so the sentinel
+ * ends there), are accepted; each one byte longer (below: starting one byte lower, so its end
+ * reaches the buffer) is refused. The overlap test's bounds, at both edges. */
+static void test_region_adjacent(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        const size_t side = 4096;
+        unsigned char *all = ht_buffer(side + HEAP_BYTES + side, 0);
+        unsigned char *buf = all + side;
+        rtm_heap *h = rtm_heap_init(buf, HEAP_BYTES, ht_fits[f]);
+        assert_non_null(h);
+        rtm_test_hook_install();
+        assert_int_equal(rtm_heap_add_region(h, all, side + 1), RTM_ERR_OVERLAP);
+        assert_int_equal(rtm_heap_add_region(h, buf + HEAP_BYTES - 1, side), RTM_ERR_OVERLAP);
+        assert_int_equal(rtm_test_hook_count(RTM_ERR_OVERLAP), 2);
+        assert_int_equal(rtm_heap_add_region(h, all, side), RTM_OK);
+        assert_int_equal(rtm_heap_add_region(h, buf + HEAP_BYTES, side), RTM_OK);
+        assert_int_equal(rtm_test_hook_total(), 2);
+        rtm_heap_stats s = ht_stats(h);
+        assert_int_equal(s.regions, 3);
+        assert_int_equal(s.bad_requests, 2);
+        assert_int_equal(s.free_blocks, 3);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+    }
+}
+
 /* Two non-adjacent regions: both used, walk covers both in order, stats add up. */
 static void test_region_two(void **state)
 {
@@ -802,6 +830,25 @@ static void test_realloc_null_and_zero(void **state)
         assert_int_equal(s.free, s.capacity);
         assert_null(rtm_heap_realloc(h, NULL, 0));
         assert_int_equal(rtm_heap_check(h), RTM_OK);
+        /* a live block handed to realloc with no heap: refused with RTM_ERR_ARG (the block's
+         * pointer reported), the block untouched, whether it would grow, shrink or be freed */
+        void *q = rtm_heap_alloc(h, 100);
+        assert_non_null(q);
+        memset(q, 0x5A, 100);
+        const size_t sizes[] = {1, 100, 4096, 0};
+        for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+            rtm_test_hook_install();
+            assert_null(rtm_heap_realloc(NULL, q, sizes[i]));
+            assert_int_equal(rtm_test_hook_total(), 1);
+            assert_int_equal(rtm_test_hook_count(RTM_ERR_ARG), 1);
+            assert_ptr_equal(rtm_test_hook_last_ptr, q);
+        }
+        for (size_t i = 0; i < 100; i++) assert_int_equal(((unsigned char *)q)[i], 0x5A);
+        s = ht_stats(h);
+        assert_int_equal(s.used_blocks, 1);
+        assert_int_equal(s.bad_frees, 0);
+        rtm_heap_free(h, q);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
     }
 }
 
@@ -1241,6 +1288,7 @@ int main(void)
         cmocka_unit_test(test_init_misaligned_bounds),
         cmocka_unit_test(test_region_bad_args),
         cmocka_unit_test(test_region_overlap),
+        cmocka_unit_test(test_region_adjacent),
         cmocka_unit_test(test_region_two),
         cmocka_unit_test(test_alloc_zero),
         cmocka_unit_test(test_alloc_null_heap),

@@ -298,6 +298,59 @@ static void test_forged_header_right_free(void **state)
     }
 }
 
+/* A forged header inside a used block whose "next block" says PREV_FREE (with or without FREE)
+ * and whose size and footer agree with it, with list links that point at a word of the test: the
+ * block after a used block never says its left neighbour is free, so free (and realloc, through
+ * the same validation) must refuse it before it looks at the right neighbour's size and footer
+ * (which pass here) and unlinks that "free block". The links are the test's, so an accepted free
+ * would not crash: the assertions see it. The heap and the user's bytes are unchanged. */
+static void test_forged_next_says_prev_free(void **state)
+{
+    (void)state;
+    const size_t next_flags[] = {FLAG_PREV_FREE, FLAG_PREV_FREE | FLAG_FREE};
+    for (int f = 0; f < 3; f++) {
+        for (size_t k = 0; k < 2; k++) {
+            rtm_heap *h;
+            HT_NEW(h, 8192, ht_fits[f]);
+            unsigned char *x = rtm_heap_alloc(h, 256);
+            assert_non_null(x);
+            memset(x, 0, 256);
+            size_t sink[2] = {0, 0};
+            unsigned char *q = x + 2 * RTM_ALIGN;
+            unsigned char *fake = q - HT_HDR;
+            const size_t fake_size = 64, next_size = 32; /* multiples of RTM_ALIGN, >= a minimum block */
+            size_t w = fake_size; /* used, no flags */
+            memcpy(fake, &w, sizeof w);
+            unsigned char *n = fake + fake_size;
+            size_t nh = next_size | next_flags[k];
+            memcpy(n, &nh, sizeof nh);                                /* n's head */
+            w = (size_t)(uintptr_t)NULL;
+            memcpy(n + HT_HDR, &w, sizeof w);                         /* n's next link */
+            w = (size_t)(uintptr_t)&sink[0];
+            memcpy(n + HT_HDR + sizeof(void *), &w, sizeof w);        /* n's prev link */
+            memcpy(n + next_size - HT_HDR, &nh, sizeof nh);           /* n's footer: agrees */
+            assert_true(n + next_size <= x + 256);
+            unsigned char copy[256];
+            memcpy(copy, x, 256);
+            ht_snap before = {0};
+            ht_snap_take(h, &before);
+            expect_free_rejected(h, q);
+            assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
+            rtm_test_hook_install();
+            assert_null(rtm_heap_realloc(h, q, 8));
+            assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
+            assert_int_equal(rtm_heap_usable_size(h, q), 0);
+            assert_int_equal(sink[0], 0);
+            assert_memory_equal(x, copy, 256);
+            assert_int_equal(rtm_heap_check(h), RTM_OK);
+            expect_blocks_unchanged(h, &before);
+            rtm_heap_free(h, x);
+            assert_int_equal(ht_stats(h).free_blocks, 1);
+            assert_int_equal(ht_stats(h).bad_frees, 2);
+        }
+    }
+}
+
 /* A double free of y whose header word has since become a free block's footer (review finding).
  * Where a header is as wide as the alignment (64-bit, RTM_ALIGN 8), footers and headers share
  * words: x (48-byte block), y (56) and z (32) are freed and merged into one block of 104, which
@@ -449,6 +502,135 @@ static void test_free_block_marked_used(void **state)
     }
 }
 
+/* A free block's head and footer both given the ALIGNED bit (bit 2), so that they still agree:
+ * only used blocks carry it, and the check must say so. */
+static void test_free_block_aligned_bit(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        unsigned char *a, *b, *c;
+        rtm_heap *h = three_blocks(ht_fits[f], &a, &b, &c);
+        rtm_heap_free(h, b);
+        unsigned char *footer = header_of(b) + 64 - HT_HDR;
+        size_t hd = peek_word(header_of(b));
+        assert_int_equal(hd, 64 | FLAG_FREE);
+        assert_int_equal(peek_word(footer), hd);
+        poke_word(header_of(b), hd | 4u);
+        poke_word(footer, hd | 4u);
+        expect_corrupt(h);
+        poke_word(header_of(b), hd);
+        poke_word(footer, hd);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        rtm_heap_free(h, a);
+        rtm_heap_free(h, c);
+        assert_int_equal(ht_stats(h).free_blocks, 1);
+    }
+}
+
+/* A used block spliced into a free list in place of a free block of its class, with every link
+ * made to agree: used a b c d e (64 each) / free rest; b and d freed share one list (b, then d).
+ * b's next link is made used c (c's "previous link" pointing back at b), c's next link NULL, and d,
+ * now in no list, keeps a previous link to a word of used e that points at d. Every free block's
+ * links then point back at it, the lists hold as many entries as there are free blocks, all of the
+ * right class; only the entry's head (used) tells: the check must see it. */
+static void test_used_block_in_free_list(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        rtm_heap *h;
+        HT_NEW(h, 8192, ht_fits[f]);
+        void *lid = ht_lid(h, 64 - HT_HDR);
+        unsigned char *p[5];
+        for (int i = 0; i < 5; i++) {
+            p[i] = rtm_heap_alloc(h, 64 - HT_HDR);
+            assert_non_null(p[i]);
+            if (i > 0) assert_ptr_equal(p[i], p[i - 1] + 64);
+        }
+        ht_lid_off(h, lid);
+        unsigned char *b = p[1], *c = p[2], *d = p[3], *e = p[4];
+        rtm_heap_free(h, b);
+        rtm_heap_free(h, d);
+        /* the links of a free block: next (a block's header address), previous (the address of
+         * what points at it: a list head, or the next link of the block before it) */
+        assert_int_equal(peek_word(b), (size_t)(uintptr_t)header_of(d));
+        assert_int_equal(peek_word(d + sizeof(void *)), (size_t)(uintptr_t)b);
+        assert_int_equal(peek_word(d), 0);
+        const size_t keep_b = peek_word(b), keep_d = peek_word(d + sizeof(void *));
+        memset(c, 0x33, 64 - HT_HDR);
+        memset(e, 0x55, 64 - HT_HDR);
+        poke_word(b, (size_t)(uintptr_t)header_of(c));     /* b -> c */
+        size_t w = 0;
+        memcpy(c, &w, sizeof w);                            /* c's next: NULL */
+        w = (size_t)(uintptr_t)b;
+        memcpy(c + sizeof(void *), &w, sizeof w);           /* c's previous: b's next link */
+        w = (size_t)(uintptr_t)header_of(d);
+        memcpy(e, &w, sizeof w);                            /* e's "next link": d */
+        poke_word(d + sizeof(void *), (size_t)(uintptr_t)e); /* d's previous: e's word */
+        expect_corrupt(h);
+        poke_word(b, keep_b);
+        poke_word(d + sizeof(void *), keep_d);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        for (int i = 0; i < 5; i++)
+            if (i != 1 && i != 3) rtm_heap_free(h, p[i]);
+        assert_int_equal(ht_stats(h).free_blocks, 1);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+    }
+}
+
+/* A forged block inside a used block's payload with both neighbours "free": its head says
+ * PREV_FREE and the footer below it and the left "block" agree (so the left neighbour passes), but
+ * the right "block" says FREE with a footer that disagrees. free must refuse it (the fast path
+ * checks the right neighbour only once it knows both merge), and realloc too; the links of the
+ * fake blocks point at words of the test, so an accepted free shows in the assertions. */
+static void test_forged_both_neighbours_free(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        rtm_heap *h;
+        HT_NEW(h, 8192, ht_fits[f]);
+        unsigned char *x = rtm_heap_alloc(h, 256);
+        assert_non_null(x);
+        memset(x, 0, 256);
+        size_t sink[4] = {0, 0, 0, 0}, w;
+        unsigned char *q = x + 64;          /* the forged payload: aligned */
+        unsigned char *bh = q - HT_HDR;     /* its head */
+        unsigned char *l = bh - 32, *n = bh + 64;
+        const size_t lh = 32 | FLAG_FREE, nh = 32 | FLAG_FREE;
+        memcpy(l, &lh, sizeof lh);                               /* left: free 32 ... */
+        memcpy(l + 32 - HT_HDR, &lh, sizeof lh);                 /* ... footer agrees */
+        w = 0;
+        memcpy(l + HT_HDR, &w, sizeof w);
+        w = (size_t)(uintptr_t)&sink[0];
+        memcpy(l + HT_HDR + sizeof(void *), &w, sizeof w);
+        w = 64 | FLAG_PREV_FREE;
+        memcpy(bh, &w, sizeof w);                                /* used 64, left free */
+        memcpy(n, &nh, sizeof nh);                               /* right: free 32 ... */
+        w = 0;
+        memcpy(n + HT_HDR, &w, sizeof w);
+        w = (size_t)(uintptr_t)&sink[2];
+        memcpy(n + HT_HDR + sizeof(void *), &w, sizeof w);
+        w = 64 | FLAG_FREE;
+        memcpy(n + 32 - HT_HDR, &w, sizeof w);                   /* ... footer disagrees */
+        assert_true(l >= x && n + 32 <= x + 256);
+        unsigned char copy[256];
+        memcpy(copy, x, 256);
+        ht_snap before = {0};
+        ht_snap_take(h, &before);
+        expect_free_rejected(h, q);
+        assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
+        rtm_test_hook_install();
+        assert_null(rtm_heap_realloc(h, q, 8));
+        assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
+        assert_int_equal(sink[0], 0);
+        assert_int_equal(sink[2], 0);
+        assert_memory_equal(x, copy, 256);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        expect_blocks_unchanged(h, &before);
+        rtm_heap_free(h, x);
+        assert_int_equal(ht_stats(h).free_blocks, 1);
+    }
+}
+
 /* The size bound free checks, at its edges: the last block, d, ends on the sentinel. A size one
  * granule or more past it, or below the smallest block (0 included: its "next block" would be
  * itself), or a huge one, is refused with the heap unchanged; d's own size is accepted. Free's
@@ -483,6 +665,53 @@ static void test_size_bounds_at_sentinel(void **state)
         assert_int_equal(rtm_heap_check(h), RTM_OK);
         assert_int_equal(ht_stats(h).free_blocks, 1);
         assert_int_equal(ht_stats(h).bad_frees, sizeof forged / sizeof forged[0]);
+    }
+}
+
+/* Two regions side by side in one buffer: the first block of the second is free. The last block
+ * of the first region, d, is given a size that ends exactly on that free block's header: inside
+ * the heap's overall bounds, but past d's own sentinel. free (and realloc) must measure d against
+ * its own segment, which a heap of several segments does for every pointer: a merge there would
+ * join two regions across the sentinel and the second region's descriptor. */
+static void test_size_past_own_segment(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        const size_t r1 = 8192, r2 = 4096;
+        unsigned char *buf = ht_buffer(r1 + r2, 0);
+        rtm_heap *h = rtm_heap_init(buf, r1, ht_fits[f]);
+        assert_non_null(h);
+        unsigned char *d = rtm_heap_alloc(h, ht_stats(h).largest_free - HT_HDR);
+        assert_non_null(d);
+        assert_true(ht_is_last_block(h, d));
+        assert_int_equal(rtm_heap_add_region(h, buf + r1, r2), RTM_OK);
+        ht_walk w = {0};
+        ht_walk_collect(h, &w);
+        assert_int_equal(w.n, 2);
+        assert_ptr_equal(w.b[0].ptr, d);
+        assert_false(w.b[1].used);
+        assert_int_equal(w.b[1].region, 1);
+        unsigned char *n = header_of((void *)(uintptr_t)w.b[1].ptr);
+        ht_walk_free(&w);
+        size_t hd = peek_word(header_of(d));
+        size_t forged = (size_t)(n - header_of(d)); /* a multiple of RTM_ALIGN: headers are A apart */
+        assert_int_equal(forged % RTM_ALIGN, 0);
+        assert_true(forged > (hd & ~(size_t)7));
+        ht_snap before = {0};
+        ht_snap_take(h, &before);
+        poke_word(header_of(d), forged | (hd & 7u));
+        expect_free_rejected(h, d);
+        assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
+        rtm_test_hook_install();
+        assert_null(rtm_heap_realloc(h, d, 8));
+        assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
+        assert_int_equal(rtm_heap_usable_size(h, d), 0);
+        poke_word(header_of(d), hd);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        expect_blocks_unchanged(h, &before);
+        rtm_heap_free(h, d);
+        assert_int_equal(ht_stats(h).free_blocks, 2);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
     }
 }
 
@@ -523,6 +752,7 @@ int main(void)
         cmocka_unit_test(test_overrun_one_byte),
         cmocka_unit_test(test_double_free),
         cmocka_unit_test(test_forged_header_right_free),
+        cmocka_unit_test(test_forged_next_says_prev_free),
         cmocka_unit_test(test_double_free_onto_footer),
 #if RTM_ALIGN > 8
         cmocka_unit_test(test_size_below_alignment),
@@ -530,8 +760,12 @@ int main(void)
         cmocka_unit_test(test_free_block_metadata),
         cmocka_unit_test(test_list_pointer_and_sentinel),
         cmocka_unit_test(test_free_block_marked_used),
+        cmocka_unit_test(test_free_block_aligned_bit),
+        cmocka_unit_test(test_used_block_in_free_list),
+        cmocka_unit_test(test_forged_both_neighbours_free),
         cmocka_unit_test(test_size_bounds_at_sentinel),
         cmocka_unit_test(test_fake_block_onto_zero_word),
+        cmocka_unit_test(test_size_past_own_segment),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -31,6 +31,9 @@
 #ifndef RTM_HEAP_TOP_SPLIT_MIN
 #define RTM_HEAP_TOP_SPLIT_MIN 512 /* the heap's default */
 #endif
+#ifndef RTM_HEAP_TOP_SPLIT_LAST
+#define RTM_HEAP_TOP_SPLIT_LAST 1 /* the heap's default; test_heap_layout_topany builds with 0 */
+#endif
 
 /* Is a block of RTM_ALIGN bytes below the minimum block (4 words), so that a free block taken for a
  * request RTM_ALIGN bytes smaller is taken whole? Yes with the default alignment; not with
@@ -382,7 +385,26 @@ static void test_layout_top_split(void **state)
         assert_non_null(big);
         assert_non_null(small);
         assert_non_null(edge);
-        if (ht_fits[f] == RTM_FIT_GOOD && RTM_HEAP_TOP_SPLIT_MIN == 512) {
+        if (ht_fits[f] == RTM_FIT_GOOD && RTM_HEAP_TOP_SPLIT_MIN == 512 && !RTM_HEAP_TOP_SPLIT_LAST) {
+            /* RTM_HEAP_TOP_SPLIT_LAST=0: from the top of any free block. big: top of the fresh
+             * heap; small: bottom; edge (2048 >= 512): top of the free rest, although big is above
+             * it (the default rule cuts it from the bottom there) */
+            EXPECT_MAP(h, U(64), F(REST), U(2048), U(4096));
+            assert_true(ht_is_last_block(h, big));
+            assert_ptr_equal(small, first_block(h).ptr);
+            assert_ptr_equal(edge, (unsigned char *)big - 2048);
+            rtm_heap_free(h, big);
+            EXPECT_MAP(h, U(64), F(REST), U(2048), F(4096));
+            /* just under the threshold: bottom of the free block of the smallest larger class
+             * (the 4096 hole, not the rest) */
+            void *below = alloc_block(h, 512 - RTM_ALIGN);
+            EXPECT_MAP(h, U(64), F(REST), U(2048), U(512 - RTM_ALIGN), F(4096 - (512 - RTM_ALIGN)));
+            rtm_heap_free(h, below);
+            rtm_heap_free(h, edge);
+            rtm_heap_free(h, small);
+            EXPECT_MAP(h, F(REST));
+            continue;
+        } else if (ht_fits[f] == RTM_FIT_GOOD && RTM_HEAP_TOP_SPLIT_MIN == 512) {
             /* big: top of the last block; small: bottom; edge: the free block is no longer the
              * last one (big is above it), so bottom although 2048 >= 512 */
             EXPECT_MAP(h, U(64), U(2048), F(REST), U(4096));
@@ -794,12 +816,16 @@ int main(void)
         cmocka_unit_test(test_layout_coalesce),
         cmocka_unit_test(test_layout_split_hole_and_no_split),
         cmocka_unit_test(test_layout_top_split),
-#if X8_SCENARIOS
+        /* The rest are written for good fit's default placement (RTM_HEAP_TOP_SPLIT_LAST=1);
+         * test_heap_layout_topany runs the scenarios above, test_layout_top_split for its rule. */
+#if X8_SCENARIOS && RTM_HEAP_TOP_SPLIT_LAST
         cmocka_unit_test(test_layout_policy_choice),
         cmocka_unit_test(test_layout_no_false_oom),
 #endif
         cmocka_unit_test(test_layout_aligned),
+#if RTM_HEAP_TOP_SPLIT_LAST
         cmocka_unit_test(test_layout_realloc),
+#endif
         cmocka_unit_test(test_layout_regions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
