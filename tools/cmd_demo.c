@@ -96,6 +96,5 @@ int rtm_cmd_demo(int argc, char **argv)
         printf("%-10s peak live %zu B (sum of requested sizes) in %zu ops\n", "", rtm_oplist_peak_live(&ops), ops.n);
         rtm_oplist_free(&ops);
     }
-    fflush(stdout);
     return rc;
 }

@@ -156,7 +156,6 @@ int rtm_cmd_replay(int argc, char **argv)
                    "  need up to about %zu B more)\n",
                    place, place, place - (size_t)RTM_ALIGN);
     }
-    fflush(stdout);
     rtm_oplist_free(&ops);
     return rc;
 }
