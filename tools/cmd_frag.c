@@ -291,6 +291,12 @@ int rtm_cmd_frag(int argc, char **argv)
             fprintf(stderr, "rtmem frag: %s\n", err);
             return 1;
         }
+        if (ops.n == 0) {
+            char why[128];
+            fprintf(stderr, "rtmem frag: %s: %s\n", trace, rtm_trace_describe_empty(&cs, events, why, sizeof why));
+            rtm_oplist_free(&ops);
+            return 1;
+        }
         if (arena == 0) {
             size_t peak = rtm_oplist_peak_live(&ops);
             arena = peak > SIZE_MAX / 4 ? SIZE_MAX / 2 : ((2 * peak + 1023) / 1024) * 1024;
@@ -305,8 +311,8 @@ int rtm_cmd_frag(int argc, char **argv)
         snprintf(title, sizeof title, "workload %s", ops.name);
     }
     if (ops.n > max_ops) ops.n = max_ops;
-    if (ops.n == 0) {
-        fprintf(stderr, "rtmem frag: %s: no allocation events\n", trace ? trace : ops.name);
+    if (ops.n == 0) { /* an empty trace was refused above; a workload is never empty (--ops >= 1) */
+        fprintf(stderr, "rtmem frag: workload %s: no ops\n", ops.name);
         rtm_oplist_free(&ops);
         return 1;
     }

@@ -83,6 +83,12 @@ int rtm_cmd_replay(int argc, char **argv)
         fprintf(stderr, "rtmem replay: %s\n", err);
         return 1;
     }
+    if (ops.n == 0) { /* nothing to replay is an error: one line, before any report */
+        char why[128];
+        fprintf(stderr, "rtmem replay: %s: %s\n", file, rtm_trace_describe_empty(&cs, events, why, sizeof why));
+        rtm_oplist_free(&ops);
+        return 1;
+    }
     if (damaged) fprintf(stderr, "rtmem replay: warning: %s; replaying the %zu events before it\n", err, events);
     printf("rtmem replay: %s: %zu events -> %zu ops (%zu allocations, %zu frees, %zu reallocs), peak live %llu B, "
            "%zu objects never freed\n",
@@ -91,11 +97,6 @@ int rtm_cmd_replay(int argc, char **argv)
         printf("rtmem replay: skipped %zu frees of unknown objects, %zu allocations over a live object, %zu failed "
                "requests recorded\n",
                cs.unknown_frees, cs.dup_allocs, cs.failed);
-    if (ops.n == 0) {
-        printf("rtmem replay: %s: no allocations to replay\n", file);
-        rtm_oplist_free(&ops);
-        return 0;
-    }
     size_t peak = rtm_oplist_peak_live(&ops); /* one pass over the ops: the default arena, the report */
     if (arena == 0) {
         arena = peak > SIZE_MAX / 4 ? SIZE_MAX / 2 : ((2 * peak + 1023) / 1024) * 1024;

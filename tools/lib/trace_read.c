@@ -739,6 +739,15 @@ int rtm_trace_to_oplist(const rtm_trace_data *d, rtm_oplist *out, rtm_trace_conv
     return rc;
 }
 
+const char *rtm_trace_describe_empty(const rtm_trace_convert_stats *st, size_t events, char *buf, size_t n)
+{
+    if (events == 0) snprintf(buf, n, "no allocations to replay (no events after the header)");
+    else
+        snprintf(buf, n, "no allocations to replay (%zu events: %zu frees of unknown objects, %zu failed requests)",
+                 events, st->unknown_frees, st->failed);
+    return buf;
+}
+
 rtm_trace_layout rtm_trace_layout_host(void)
 {
     rtm_trace_layout l = {RTM_TRACE_VERSION, (uint32_t)sizeof(size_t), (uint32_t)RTM_ALIGN};
