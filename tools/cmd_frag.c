@@ -174,6 +174,66 @@ static void svg_panel(FILE *f, int y0, panel_kind kind, const frag_series *s, co
     }
 }
 
+/* Length of the well-formed UTF-8 sequence at @p s (1..4), 0 if it is not one: an invalid byte, a
+ * truncated or overlong sequence, a surrogate, above U+10FFFF, or U+FFFE/U+FFFF (not XML characters). */
+static size_t utf8_len(const unsigned char *s)
+{
+    unsigned c = s[0];
+    size_t n;
+    unsigned lo = 0x80, hi = 0xBF; /* range of the second byte */
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) n = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+    } else return 0;
+    if (s[1] < lo || s[1] > hi) return 0;
+    for (size_t i = 2; i < n; i++)
+        if (s[i] < 0x80 || s[i] > 0xBF) return 0;
+    if (n == 3 && c == 0xEF && s[1] == 0xBF && s[2] >= 0xBE) return 0;
+    return n;
+}
+
+/* Writes @p s as XML character data. A file name is bytes, an SVG is XML: besides the markup
+ * characters (quotes too, so that the text could go into an attribute), the bytes XML 1.0 does not
+ * allow (controls other than tab and newline, DEL) and anything that is not UTF-8 become '?', or
+ * the whole plot would be rejected by a viewer. */
+static void xml_put(FILE *f, const char *s)
+{
+    const unsigned char *c = (const unsigned char *)s;
+    while (*c) {
+        size_t n = utf8_len(c);
+        if (*c == '<') fputs("&lt;", f);
+        else if (*c == '>') fputs("&gt;", f);
+        else if (*c == '&') fputs("&amp;", f);
+        else if (*c == '"') fputs("&quot;", f);
+        else if (*c == '\'') fputs("&apos;", f);
+        else if (n == 0 || (*c < 0x20 && *c != '\t' && *c != '\n') || *c == 0x7F) fputc('?', f);
+        else fwrite(c, 1, n, f);
+        c += n ? n : 1;
+    }
+}
+
+/* snprintf(dst, n, "%s%s", prefix, name), cut if it must be at a character boundary: a cut inside a
+ * UTF-8 sequence would leave a broken character at the end of the title. */
+static void title_copy(char *dst, size_t n, const char *prefix, const char *name)
+{
+    int len = snprintf(dst, n, "%s%s", prefix, name);
+    if (len < 0 || (size_t)len < n) return;
+    size_t end = strlen(dst), lead = end;
+    while (lead > 0 && end - lead < 4 && ((unsigned char)dst[lead - 1] & 0xC0u) == 0x80u) lead--;
+    if (lead > 0 && ((unsigned char)dst[lead - 1] & 0xC0u) == 0xC0u) { /* a lead byte: is its sequence whole? */
+        unsigned char c = (unsigned char)dst[lead - 1];
+        size_t want = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+        if (end - (lead - 1) < want) dst[lead - 1] = '\0';
+    }
+}
+
 static int write_svg(const char *path, const char *title, const frag_series *s, const bool *on, size_t n_ops,
                      size_t cleanup_at)
 {
@@ -188,12 +248,7 @@ static int write_svg(const char *path, const char *title, const frag_series *s, 
                "font-family=\"sans-serif\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
             SVG_W, h, SVG_W, h);
     fprintf(f, "<text x=\"%d\" y=\"28\" font-size=\"17\" font-weight=\"bold\">rtmem frag: ", SVG_LEFT);
-    for (const char *c = title; *c; c++) { /* escape XML */
-        if (*c == '<') fputs("&lt;", f);
-        else if (*c == '>') fputs("&gt;", f);
-        else if (*c == '&') fputs("&amp;", f);
-        else fputc(*c, f);
-    }
+    xml_put(f, title);
     fprintf(f, "</text>\n");
     int lx = SVG_LEFT;
     for (int p = 0; p < FRAG_POLICIES; p++) {
@@ -205,7 +260,9 @@ static int write_svg(const char *path, const char *title, const frag_series *s, 
     }
     for (int k = 0; k < 3; k++) svg_panel(f, SVG_TOP + k * SVG_PANEL_H, (panel_kind)k, s, on, n_ops, cleanup_at);
     fprintf(f, "</svg>\n");
-    if (fclose(f) != 0) {
+    /* a write that failed before the last one sets the error flag, which fclose does not report */
+    int werr = ferror(f);
+    if (fclose(f) != 0 || werr) {
         fprintf(stderr, "rtmem frag: cannot write %s: %s\n", path, strerror(errno));
         return 1;
     }
@@ -302,7 +359,7 @@ int rtm_cmd_frag(int argc, char **argv)
             arena = peak > SIZE_MAX / 4 ? SIZE_MAX / 2 : ((2 * peak + 1023) / 1024) * 1024;
             if (arena < 64u * 1024u) arena = 64u * 1024u;
         }
-        snprintf(title, sizeof title, "trace %s", trace);
+        title_copy(title, sizeof title, "trace ", trace);
     } else {
         rtm_workload_info info;
         rtm_workload_generate(wl, &ops, &info);
