@@ -18,7 +18,8 @@ static void replay_usage(FILE *out)
             "policies (default all) in an arena of BYTES (default 2 x the trace's peak live bytes,\n"
             "at least 64K; suffixes K, M), prints the same table as `rtmem demo`, then the smallest\n"
             "arena that serves the whole trace for each policy. Each arena starts at a multiple of the\n"
-            "largest alignment the trace requests (at least RTM_ALIGN): with aligned requests, a buffer\n"
+            "largest alignment the trace requests (at least RTM_ALIGN; at least RTM_HEAP_REALLOC_ALIGN_MAX\n"
+            "when the trace has both aligned requests and reallocs): with aligned requests, a buffer\n"
             "placed otherwise may need more.\n"
             "  --partial  a damaged or truncated trace is replayed up to the break (with a warning)\n"
             "             instead of rejected\n");
@@ -152,10 +153,19 @@ int rtm_cmd_replay(int argc, char **argv)
             printf("  %-6s %zu B (%.3f x peak live; robust %zu B, %.3f x)\n", rtm_run_target_name((rtm_run_target)p),
                    m.bisect, m.bisect_ratio, m.robust, m.robust_ratio);
         }
-        if (peak != 0 && place > RTM_ALIGN)
+        /* The trace's own largest alignment and the placement are told apart: with aligned requests
+         * and reallocs the placement is RTM_HEAP_REALLOC_ALIGN_MAX whatever the trace asked for
+         * (rtm_oplist_max_align), and the reader must not take that for the trace's request. */
+        size_t asked = rtm_oplist_max_requested_align(&ops);
+        if (peak != 0 && place > asked)
+            printf("  (the trace requests alignments up to %zu B, but it also reallocs, and a moving realloc keeps a\n"
+                   "  block's alignment up to RTM_HEAP_REALLOC_ALIGN_MAX = %zu B: the arena's start is a multiple of\n"
+                   "  %zu B, and a buffer whose start is not may need up to about %zu B more)\n",
+                   asked, (size_t)RTM_HEAP_REALLOC_ALIGN_MAX, place, place - (size_t)RTM_ALIGN);
+        else if (peak != 0 && place > RTM_ALIGN)
             printf("  (the trace requests alignments up to %zu B: a buffer whose start is not a multiple of %zu B may\n"
                    "  need up to about %zu B more)\n",
-                   place, place, place - (size_t)RTM_ALIGN);
+                   asked, place, place - (size_t)RTM_ALIGN);
     }
     rtm_oplist_free(&ops);
     return rc;

@@ -382,6 +382,17 @@ static void test_min_arena_placement(void **state)
     for (uint32_t id = 0; id < 3; id++) rtm_oplist_push(&l, RTM_OP_FREE, id, 0, 0);
     assert_int_equal(rtm_oplist_max_align(&l), 4096);
     assert_int_equal(rtm_oplist_max_align(NULL), RTM_ALIGN);
+    assert_int_equal(rtm_oplist_max_requested_align(&l), 4096);
+    assert_int_equal(rtm_oplist_max_requested_align(NULL), RTM_ALIGN);
+    { /* aligned requests and a realloc: placed at RTM_HEAP_REALLOC_ALIGN_MAX, requested stays 32 */
+        rtm_oplist r = {0};
+        rtm_oplist_push(&r, RTM_OP_ALIGNED, 0, 64, 5);
+        rtm_oplist_push(&r, RTM_OP_ALLOC, 1, 100, 0);
+        rtm_oplist_push(&r, RTM_OP_REALLOC, 1, 400, 0);
+        assert_int_equal(rtm_oplist_max_requested_align(&r), 32 > RTM_ALIGN ? 32 : RTM_ALIGN);
+        assert_int_equal(rtm_oplist_max_align(&r), RTM_HEAP_REALLOC_ALIGN_MAX);
+        rtm_oplist_free(&r);
+    }
     assert_int_equal(rtm_run_placement(4096, 65536), 4096);
     assert_int_equal(rtm_run_placement(8192, 3000), RTM_HEAP_REALLOC_ALIGN_MAX); /* capped, not below */
     assert_int_equal(rtm_run_placement(1u << 20, 65536), 65536); /* above: capped at the arena */

@@ -48,17 +48,25 @@ size_t rtm_run_auto_end(const rtm_oplist *ops)
     return n;
 }
 
-size_t rtm_oplist_max_align(const rtm_oplist *ops)
+size_t rtm_oplist_max_requested_align(const rtm_oplist *ops)
 {
     size_t align = RTM_ALIGN;
-    bool aligned = false, realloc = false;
     for (size_t i = 0; ops != NULL && i < ops->n; i++) {
         const rtm_op *op = &ops->ops[i];
-        aligned |= op->kind == RTM_OP_ALIGNED;
-        realloc |= op->kind == RTM_OP_REALLOC;
         if (op->kind == RTM_OP_ALIGNED && op->align_log2 < sizeof(size_t) * 8 - 1 &&
             ((size_t)1 << op->align_log2) > align)
             align = (size_t)1 << op->align_log2;
+    }
+    return align;
+}
+
+size_t rtm_oplist_max_align(const rtm_oplist *ops)
+{
+    size_t align = rtm_oplist_max_requested_align(ops);
+    bool aligned = false, realloc = false;
+    for (size_t i = 0; ops != NULL && i < ops->n; i++) {
+        aligned |= ops->ops[i].kind == RTM_OP_ALIGNED;
+        realloc |= ops->ops[i].kind == RTM_OP_REALLOC;
     }
     /* A moving realloc of an aligned block asks for the alignment of its address, up to
      * RTM_HEAP_REALLOC_ALIGN_MAX (heap.h), whatever was asked: with both kinds of op the arena's

@@ -8,8 +8,9 @@
  * arena, as it does on a target), or the system allocator (malloc/free/realloc/posix_memalign).
  *
  * Placement: where the arena starts, modulo the alignments the ops request, decides where aligned
- * blocks can go and so whether a size serves the list (three 64-byte blocks aligned to 4096 need
- * 12288 bytes at one placement and 13896 at another). The runner therefore puts the arena at a
+ * blocks can go and so whether a size serves the list (three 64-byte blocks aligned to 4096 need,
+ * on x86-64, 12,456 bytes at a 4096-aligned start and from 10,408 to 14,528 at the other 8-byte-
+ * aligned starts: docs/bench.md "Placement"). The runner therefore puts the arena at a
  * fixed placement: its start is a multiple of cfg.arena_align, by default the largest alignment the
  * list requests, at least RTM_ALIGN, and at least RTM_HEAP_REALLOC_ALIGN_MAX when the list also
  * reallocs (a moving realloc of an aligned block asks for the alignment of its address up to that:
@@ -131,6 +132,10 @@ rtm_err rtm_run(const rtm_oplist *ops, const rtm_run_config *cfg, rtm_run_result
  *  list), and at least RTM_HEAP_REALLOC_ALIGN_MAX if the list has both ALIGNED and REALLOC ops: the
  *  default placement of the arena (see the top of this file). O(ops). */
 size_t rtm_oplist_max_align(const rtm_oplist *ops);
+
+/** Largest alignment an ALIGNED op of @p ops requests, at least RTM_ALIGN (also for NULL or an empty
+ *  list): what the list itself asks for, which rtm_oplist_max_align may raise. O(ops). */
+size_t rtm_oplist_max_requested_align(const rtm_oplist *ops);
 
 /** The placement rtm_run uses for alignment @p want and an arena of @p arena bytes: @p want (at
  *  least RTM_ALIGN) halved while above both the arena size and RTM_HEAP_REALLOC_ALIGN_MAX.
