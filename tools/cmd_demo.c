@@ -2,6 +2,7 @@
  * rtmem demo: replays workloads A, B and C of WORKLOADS.md on every heap fit policy in one fixed
  * arena and prints one table (tools/lib/runner.h defines the columns and the end state).
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -93,7 +94,8 @@ int rtm_cmd_demo(int argc, char **argv)
             }
             rtm_run_print_row(stdout, ops.name, &r);
         }
-        printf("%-10s peak live %zu B (sum of requested sizes) in %zu ops\n", "", rtm_oplist_peak_live(&ops), ops.n);
+        printf("%-10s peak live %" PRIu64 " B (sum of requested sizes) in %zu ops\n", "", rtm_oplist_peak_live(&ops),
+               ops.n);
         rtm_oplist_free(&ops);
     }
     return rc;

@@ -6,6 +6,7 @@
  * of free blocks, one line per policy, against the op index.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,9 @@
 #define FRAG_POLICIES 3
 
 typedef struct {
-    size_t op, live_bytes, used, free_blocks, largest_free, free_bytes;
+    size_t op;
+    uint64_t live_bytes;
+    size_t used, free_blocks, largest_free, free_bytes;
     unsigned frag_permille;
 } frag_point;
 
@@ -354,9 +357,15 @@ int rtm_cmd_frag(int argc, char **argv)
             rtm_oplist_free(&ops);
             return 1;
         }
+        uint64_t peak = rtm_oplist_peak_live(&ops);
+        char why[200];
+        if (!rtm_run_peak_fits(peak, why, sizeof why)) {
+            fprintf(stderr, "rtmem frag: %s: %s\n", trace, why);
+            rtm_oplist_free(&ops);
+            return 1;
+        }
         if (arena == 0) {
-            size_t peak = rtm_oplist_peak_live(&ops);
-            arena = peak > SIZE_MAX / 4 ? SIZE_MAX / 2 : ((2 * peak + 1023) / 1024) * 1024;
+            arena = peak > SIZE_MAX / 4 ? SIZE_MAX / 2 : (size_t)((2 * peak + 1023) / 1024) * 1024;
             if (arena < 64u * 1024u) arena = 64u * 1024u;
         }
         title_copy(title, sizeof title, "trace ", trace);
@@ -412,7 +421,7 @@ int rtm_cmd_frag(int argc, char **argv)
         int first = on[0] ? 0 : on[1] ? 1 : 2;
         for (size_t i = 0; i < series[first].n; i++) {
             const frag_point *fp = &series[first].pts[i];
-            printf("%10zu %9zu", fp->op, fp->live_bytes);
+            printf("%10zu %9" PRIu64, fp->op, fp->live_bytes);
             for (int p = 0; p < FRAG_POLICIES; p++) {
                 if (!on[p] || i >= series[p].n) continue;
                 const frag_point *q = &series[p].pts[i];

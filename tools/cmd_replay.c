@@ -3,6 +3,7 @@
  * from librtmem-trace.so or rtm_trace on a device) on the rtmem heap policies, prints the demo table
  * (tools/lib/runner.h) and the smallest arena that serves the whole trace under each policy.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -90,6 +91,13 @@ int rtm_cmd_replay(int argc, char **argv)
         rtm_oplist_free(&ops);
         return 1;
     }
+    uint64_t peak = rtm_oplist_peak_live(&ops); /* one pass over the ops: the default arena, the report */
+    char why[200];
+    if (!rtm_run_peak_fits(peak, why, sizeof why)) { /* one line, before any report */
+        fprintf(stderr, "rtmem replay: %s: %s\n", file, why);
+        rtm_oplist_free(&ops);
+        return 1;
+    }
     if (damaged) fprintf(stderr, "rtmem replay: warning: %s; replaying the %zu events before it\n", err, events);
     printf("rtmem replay: %s: %zu events -> %zu ops (%zu allocations, %zu frees, %zu reallocs), peak live %llu B, "
            "%zu objects never freed\n",
@@ -98,9 +106,8 @@ int rtm_cmd_replay(int argc, char **argv)
         printf("rtmem replay: skipped %zu frees of unknown objects, %zu allocations over a live object, %zu failed "
                "requests recorded\n",
                cs.unknown_frees, cs.dup_allocs, cs.failed);
-    size_t peak = rtm_oplist_peak_live(&ops); /* one pass over the ops: the default arena, the report */
     if (arena == 0) {
-        arena = peak > SIZE_MAX / 4 ? SIZE_MAX / 2 : ((2 * peak + 1023) / 1024) * 1024;
+        arena = peak > SIZE_MAX / 4 ? SIZE_MAX / 2 : (size_t)((2 * peak + 1023) / 1024) * 1024;
         if (arena < 64u * 1024u) arena = 64u * 1024u;
     }
 
@@ -124,7 +131,7 @@ int rtm_cmd_replay(int argc, char **argv)
         rtm_run_print_row(stdout, ops.name, &r);
     }
     if (rc == 0) {
-        printf("%-10s peak live %zu B (sum of requested sizes) in %zu ops\n", "", peak, ops.n);
+        printf("%-10s peak live %" PRIu64 " B (sum of requested sizes) in %zu ops\n", "", peak, ops.n);
         /* The figures are this build's heap layout: a 64-bit host's 8-byte headers and larger
          * control block overstate what a 32-bit target needs (4-byte headers). A version 2 trace
          * says which layout captured it; a version 1 trace does not. */
@@ -153,10 +160,10 @@ int rtm_cmd_replay(int argc, char **argv)
             printf("  %-6s %zu B (%.3f x peak live; robust %zu B, %.3f x)\n", rtm_run_target_name((rtm_run_target)p),
                    m.bisect, m.bisect_ratio, m.robust, m.robust_ratio);
         }
+        size_t asked = rtm_oplist_max_requested_align(&ops);
         /* The trace's own largest alignment and the placement are told apart: with aligned requests
          * and reallocs the placement is RTM_HEAP_REALLOC_ALIGN_MAX whatever the trace asked for
          * (rtm_oplist_max_align), and the reader must not take that for the trace's request. */
-        size_t asked = rtm_oplist_max_requested_align(&ops);
         if (peak != 0 && place > asked)
             printf("  (the trace requests alignments up to %zu B, but it also reallocs, and a moving realloc keeps a\n"
                    "  block's alignment up to RTM_HEAP_REALLOC_ALIGN_MAX = %zu B: the arena's start is a multiple of\n"

@@ -74,7 +74,7 @@ bool rtm_run_target_parse(const char *s, rtm_run_target *out);
 /** One sample for cfg.sample (heap targets only). */
 typedef struct {
     size_t op;             /**< ops executed so far */
-    size_t live_bytes;     /**< sum of requested sizes of live objects */
+    uint64_t live_bytes;   /**< sum of requested sizes of live objects */
     size_t live_objects;
     rtm_heap_stats stats;  /**< rtm_heap_get_stats after op */
 } rtm_run_sample;
@@ -110,7 +110,7 @@ typedef struct {
     size_t skipped_frees;   /**< FREE ops of an id that was not live (e.g. its alloc failed) */
     size_t bad_ops;         /**< malformed ops skipped (see the top of this file) */
     size_t first_fail_op;   /**< index of the first failed request, SIZE_MAX if none */
-    size_t peak_live;       /**< highest sum of requested sizes of live objects */
+    uint64_t peak_live;     /**< highest sum of requested sizes of live objects */
     size_t peak_used;       /**< heap stats peak_used (bytes in used blocks, headers included); 0 for system */
     size_t end_op;          /**< ops executed when the end state was taken */
     rtm_heap_stats end;     /**< heap stats at the end state (zeroed for system) */
@@ -148,12 +148,22 @@ size_t rtm_run_auto_end(const rtm_oplist *ops);
 /**
  * Peak of the sum of requested sizes of live objects when every request succeeds (a property of
  * the op list alone; the denominator of the minimum-arena ratios). O(ops). 0 for an empty list.
+ * Summed in 64 bits whatever the build: two 3 GB objects of a trace are 6 GB, which a 32-bit
+ * size_t would wrap to 1.7 GB (rtm_run_peak_fits says whether the build can replay it).
  */
-size_t rtm_oplist_peak_live(const rtm_oplist *ops);
+uint64_t rtm_oplist_peak_live(const rtm_oplist *ops);
+
+/**
+ * Whether a list whose rtm_oplist_peak_live is @p peak can be replayed in this build: its arena
+ * (at least the peak) must be a size_t and a host allocation, at most SIZE_MAX / 2 (a 32-bit
+ * build's address space: 2 GiB). False otherwise, with one line for the user in @p why (@p n
+ * bytes; 200 hold it): "peak live N B is too large for this build's layout (...)". O(1).
+ */
+bool rtm_run_peak_fits(uint64_t peak, char *why, size_t n);
 
 /** Minimum arena (WORKLOADS.md), in bytes of the buffer given to rtm_heap_init. */
 typedef struct {
-    size_t peak_live;   /**< rtm_oplist_peak_live */
+    uint64_t peak_live; /**< rtm_oplist_peak_live */
     size_t bisect;      /**< smallest passing size found by bisection in 8-byte steps */
     size_t robust;      /**< smallest size above which every step of peak/400 passes (see below) */
     double bisect_ratio; /**< bisect / peak_live */
@@ -173,7 +183,8 @@ typedef struct {
  * sizes for that placement. A buffer placed otherwise (start not a multiple of the largest requested
  * alignment) may need more: up to about arena_align - RTM_ALIGN bytes (no proven bound: the heap's
  * layout then differs). Returns RTM_OK, RTM_ERR_ARG (NULL, system target, empty list), RTM_ERR_NOMEM
- * (host), RTM_ERR_SIZE (no arena up to 1 GiB passes). O(runs x ops).
+ * (host), RTM_ERR_SIZE (no arena up to 1 GiB passes, or the peak does not fit this build:
+ * rtm_run_peak_fits). O(runs x ops).
  */
 rtm_err rtm_run_min_arena(const rtm_oplist *ops, rtm_run_target t, rtm_min_arena *out);
 
