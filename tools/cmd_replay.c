@@ -147,10 +147,22 @@ int rtm_cmd_replay(int argc, char **argv)
             printf("  (a 32-bit target has 4-byte headers and needs less: build rtmem with -DRTM_M32=ON for its figures)\n");
         /* Only zero-byte requests (malloc(0)): any arena serves them, there is nothing to size. */
         if (peak == 0) printf("  nothing to size: no byte is live at any point of the trace\n");
+        /* The policies no arena up to the search limit serves: one line for all of them after the
+         * loop (a trace that none can serve, e.g. an alignment of 2^31, said it three times). */
+        char none[32] = "";
+        int n_none = 0, n_on = 0;
         for (int p = 0; p < 3 && peak != 0; p++) {
             if (!on[p]) continue;
+            n_on++;
             rtm_min_arena m;
             rtm_err e = rtm_run_min_arena(&ops, (rtm_run_target)p, &m);
+            if (e == RTM_ERR_SIZE) {
+                snprintf(none + strlen(none), sizeof none - strlen(none), "%s%s", n_none ? ", " : "",
+                         rtm_run_target_name((rtm_run_target)p));
+                n_none++;
+                rc = 1;
+                continue;
+            }
             if (e != RTM_OK) {
                 fprintf(stderr, "rtmem replay: %s: %s policy: no smallest arena found: %s\n", file,
                         rtm_run_target_name((rtm_run_target)p), rtm_err_str(e));
@@ -161,10 +173,23 @@ int rtm_cmd_replay(int argc, char **argv)
                    m.bisect, m.bisect_ratio, m.robust, m.robust_ratio);
         }
         size_t asked = rtm_oplist_max_requested_align(&ops);
+        if (n_none > 0) {
+            /* in 64 bits: a 32-bit size_t cannot hold 2^31 as rtm_oplist_max_requested_align's result */
+            unsigned lg = 0;
+            for (size_t i = 0; i < ops.n; i++)
+                if (ops.ops[i].kind == RTM_OP_ALIGNED && ops.ops[i].align_log2 > lg) lg = ops.ops[i].align_log2;
+            char al[64] = "";
+            if (((uint64_t)1 << lg) > RTM_ALIGN) snprintf(al, sizeof al, " (alignment %" PRIu64 ")", (uint64_t)1 << lg);
+            fprintf(stderr, "rtmem replay: %s: no arena up to %zu GiB serves this trace%s%s%s%s\n", file,
+                    RTM_RUN_MIN_ARENA_LIMIT >> 30, al, n_none < n_on ? " under the " : "", n_none < n_on ? none : "",
+                    n_none < n_on ? (n_none > 1 ? " policies" : " policy") : "");
+        }
         /* The trace's own largest alignment and the placement are told apart: with aligned requests
          * and reallocs the placement is RTM_HEAP_REALLOC_ALIGN_MAX whatever the trace asked for
          * (rtm_oplist_max_align), and the reader must not take that for the trace's request. */
-        if (peak != 0 && place > asked)
+        if (n_on > 0 && n_none == n_on) {
+            /* nothing sized: no note on placements */
+        } else if (peak != 0 && place > asked)
             printf("  (the trace requests alignments up to %zu B, but it also reallocs, and a moving realloc keeps a\n"
                    "  block's alignment up to RTM_HEAP_REALLOC_ALIGN_MAX = %zu B: the arena's start is a multiple of\n"
                    "  %zu B, and a buffer whose start is not may need up to about %zu B more)\n",

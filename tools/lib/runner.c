@@ -425,7 +425,7 @@ rtm_err rtm_run_min_arena(const rtm_oplist *ops, rtm_run_target tg, rtm_min_aren
     /* one placement for every trial (capped per trial by rtm_run_placement) */
     t.cfg.arena_align = rtm_oplist_max_align(ops);
     out->arena_align = t.cfg.arena_align;
-    const size_t limit = (size_t)1 << 30;
+    const size_t limit = RTM_RUN_MIN_ARENA_LIMIT;
 
     size_t lo = peak & ~(size_t)7u, hi = up8(peak * 2);
     while (!passes(&t, hi)) {

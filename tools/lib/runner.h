@@ -161,6 +161,10 @@ uint64_t rtm_oplist_peak_live(const rtm_oplist *ops);
  */
 bool rtm_run_peak_fits(uint64_t peak, char *why, size_t n);
 
+/** Largest arena rtm_run_min_arena tries doubling up to (its search stops at the first size at or
+ *  above this that still fails): 1 GiB. */
+#define RTM_RUN_MIN_ARENA_LIMIT ((size_t)1 << 30)
+
 /** Minimum arena (WORKLOADS.md), in bytes of the buffer given to rtm_heap_init. */
 typedef struct {
     uint64_t peak_live; /**< rtm_oplist_peak_live */
@@ -183,7 +187,7 @@ typedef struct {
  * sizes for that placement. A buffer placed otherwise (start not a multiple of the largest requested
  * alignment) may need more: up to about arena_align - RTM_ALIGN bytes (no proven bound: the heap's
  * layout then differs). Returns RTM_OK, RTM_ERR_ARG (NULL, system target, empty list), RTM_ERR_NOMEM
- * (host), RTM_ERR_SIZE (no arena up to 1 GiB passes, or the peak does not fit this build:
+ * (host), RTM_ERR_SIZE (no arena up to RTM_RUN_MIN_ARENA_LIMIT passes, or the peak does not fit this build:
  * rtm_run_peak_fits). O(runs x ops).
  */
 rtm_err rtm_run_min_arena(const rtm_oplist *ops, rtm_run_target t, rtm_min_arena *out);
