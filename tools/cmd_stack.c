@@ -99,11 +99,15 @@ static int walk(const char *dir, strvec *out, int depth)
     return rc;
 }
 
+/* A byte count or count: decimal digits only. strtol's base 0 read "010" as octal 8 and accepted
+ * signs and leading blanks; docs/stack.md promises none of that. */
 static bool parse_num(const char *s, long *out)
 {
+    if (*s < '0' || *s > '9') return false;
+    errno = 0;
     char *end;
-    long v = strtol(s, &end, 0);
-    if (end == s || *end || v < 0) return false;
+    long v = strtol(s, &end, 10);
+    if (*end || errno == ERANGE) return false;
     *out = v;
     return true;
 }

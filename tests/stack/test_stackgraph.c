@@ -816,6 +816,11 @@ static void test_cli(void **state)
     /* JSON */
     assert_int_equal(run_cli((const char *const[]){"--json", "--root", "main", "--call-margin", "2", ci, NULL}), 0);
     assert_non_null(strstr(g_out, "\"name\":\"main\",\"kind\":\"root\",\"level\":-1,\"frames\":116,\"margin\":4,"));
+    /* byte counts are decimal: 010 is 10 (strtol's base 0 read it as octal 8: margin 16), and no sign */
+    assert_int_equal(run_cli((const char *const[]){"--json", "--root", "main", "--call-margin", "010", ci, NULL}), 0);
+    assert_non_null(strstr(g_out, "\"frames\":116,\"margin\":20,"));
+    assert_int_equal(run_cli((const char *const[]){"--call-margin", "+2", ci, NULL}), 2);
+    assert_string_equal(g_errtxt, "rtmem stack: --call-margin: bad byte count '+2'\n");
     /* --isr + --isr-frame */
     assert_int_equal(run_cli((const char *const[]){"--isr", "f=2", "--isr-frame", "8", "--stack", "main=224", ci, NULL}), 0);
     assert_non_null(strstr(g_out, "ISR nesting: 108 bytes over 1 levels"));
