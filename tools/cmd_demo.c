@@ -20,7 +20,8 @@ static void demo_usage(FILE *out)
             "heap policies, each in a fresh arena of BYTES (default 256K; suffixes K, M), and prints\n"
             "allocations, failures, peak used, end-state free blocks, external fragmentation, ns/op.\n"
             "  --malloc   also run the system allocator (reference for ns/op)\n"
-            "  --ops N    replay only the first N ops of each workload (a quick look; no clean-up)\n");
+            "  --ops N    replay only the first N ops of each workload (a quick look; no clean-up;\n"
+            "             suffixes K, M as for BYTES)\n");
 }
 
 int rtm_cmd_demo(int argc, char **argv)

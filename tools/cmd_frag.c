@@ -58,8 +58,9 @@ static void frag_usage(FILE *out)
             "every N ops (default: ops/100) and prints, per sample, the live requested bytes and per\n"
             "policy the external fragmentation (1 - largest free / free, in %%), the bytes in used\n"
             "blocks and the number of free blocks. --svg also plots them. Arena default: 256K for a\n"
-            "workload, 2 x the trace's peak live bytes (at least 64K) for a trace; suffixes K, M.\n"
-            "--ops N replays only the first N ops.\n");
+            "workload, 2 x the trace's peak live bytes (at least 64K) for a trace. BYTES and N take\n"
+            "the suffixes K and M (x1024, x1024^2). --ops N replays only the first N ops.\n"
+            "--workload and --trace exclude each other.\n");
 }
 
 /* ---- SVG ---------------------------------------------------------------------------------------- */
@@ -285,6 +286,7 @@ int rtm_cmd_frag(int argc, char **argv)
 {
     const char *trace = NULL, *svg = NULL;
     rtm_workload wl = RTM_WL_A;
+    bool wl_given = false;
     bool on[FRAG_POLICIES] = {true, true, true};
     size_t arena = 0, every = 0, max_ops = SIZE_MAX;
     for (int i = 1; i < argc; i++) {
@@ -305,6 +307,7 @@ int rtm_cmd_frag(int argc, char **argv)
                 fprintf(stderr, "rtmem frag: argument %d: unknown workload '%s' (A, B, C or A64)\n", i, v);
                 return 2;
             }
+            wl_given = true;
         } else if (!strcmp(a, "--trace")) {
             trace = v;
         } else if (!strcmp(a, "--policy")) {
@@ -336,6 +339,11 @@ int rtm_cmd_frag(int argc, char **argv)
         } else {
             svg = v;
         }
+    }
+
+    if (trace != NULL && wl_given) { /* one of them would be ignored without a word */
+        fprintf(stderr, "rtmem frag: --workload and --trace exclude each other (one op list per run)\n");
+        return 2;
     }
 
     rtm_oplist ops = {0};
@@ -441,7 +449,9 @@ int rtm_cmd_frag(int argc, char **argv)
             printf("byte figures are this build's heap layout (%s)\n", rtm_trace_layout_describe(&host, what, sizeof what));
             rtm_trace_layout_print(stdout, "", &layout);
         }
-        if (cleanup_at) printf("clean-up (frees of every live object) starts at op %zu\n", cleanup_at);
+        /* only if the run got there: --ops may stop it before the clean-up */
+        if (cleanup_at && cleanup_at < ops.n)
+            printf("clean-up (frees of every live object) starts at op %zu\n", cleanup_at);
         if (svg != NULL) {
             rc = write_svg(svg, full_title, series, on, ops.n, cleanup_at);
             if (rc == 0) printf("plot written to %s\n", svg);
