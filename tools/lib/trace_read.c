@@ -494,8 +494,20 @@ int rtm_trace_load(const char *path, rtm_trace_data *out, char *err, size_t errl
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
-    uint8_t *buf = NULL;
-    size_t n = 0, cap = 0;
+    uint8_t *buf = xrealloc(NULL, 65536);
+    size_t n = 0, cap = 65536;
+    /* The magic first: a file that is neither format (/dev/zero, a core dump, a pipe that never
+     * ends) is refused from its first bytes, not after reading all of it into memory. */
+    const size_t head = sizeof k_text_magic - 1;
+    for (size_t got = 1; n < head && got != 0; n += got) got = fread(buf + n, 1, head - n, f);
+    if (n == head && memcmp(buf, "RTMTRACE", 8) != 0 && memcmp(buf, k_text_magic, head) != 0) {
+        fclose(f);
+        char e[200];
+        rtm_trace_parse(buf, n, out, e, sizeof e); /* its "not an rtmem trace" line */
+        free(buf);
+        compose_err(err, errlen, path, e);
+        return -1;
+    }
     for (;;) {
         if (n == cap) {
             cap = cap ? cap * 2 : 65536;
