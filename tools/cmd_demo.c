@@ -62,6 +62,10 @@ int rtm_cmd_demo(int argc, char **argv)
     probe.arena = arena;
     rtm_run_result pr;
     rtm_err pe = rtm_run(&none, &probe, &pr);
+    if (pe == RTM_ERR_NOMEM) { /* not the heap's limit: the host's */
+        fprintf(stderr, "rtmem demo: --arena %zu: the host could not allocate %zu bytes for the arena\n", arena, arena);
+        return 2;
+    }
     if (pe != RTM_OK) {
         fprintf(stderr, "rtmem demo: --arena %zu: %s (a heap needs its control data and one block)\n", arena,
                 rtm_err_str(pe));
