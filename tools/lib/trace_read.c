@@ -291,11 +291,14 @@ static int parse_binary(const uint8_t *data, size_t len, rtm_trace_data *d, char
 /* ---- text ---------------------------------------------------------------------------------------- */
 static const char k_text_magic[] = "# rtmem-trace text ";
 
-/* Parses an unsigned number (decimal or 0x hex) at *s; advances past it. */
+/* Fields are separated by spaces or tabs (a hand-written or awk-made trace has tabs). */
+static bool text_sep(char c) { return c == ' ' || c == '\t'; }
+
+/* Parses an unsigned number (decimal or 0x hex) at *s, after any separators; advances past it. */
 static int text_num(const char **s, const char *end, uint64_t *v)
 {
     const char *p = *s;
-    while (p < end && *p == ' ') p++;
+    while (p < end && text_sep(*p)) p++;
     if (p == end || *p < '0' || *p > '9') return -1;
     uint64_t x = 0;
     if (end - p > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
@@ -318,7 +321,7 @@ static int text_num(const char **s, const char *end, uint64_t *v)
             x = x * 10 + dgt;
         }
     }
-    if (p < end && *p != ' ') return -1;
+    if (p < end && !text_sep(*p)) return -1;
     *s = p;
     *v = x;
     return 0;
@@ -337,7 +340,7 @@ static int parse_text(const uint8_t *data, size_t len, rtm_trace_data *d, char *
         set_err_line(err, errlen, 1, "unsupported text trace version");
         return -1;
     }
-    while (h < hend && *h == ' ') h++;
+    while (h < hend && text_sep(*h)) h++;
     if (hend - h < 9 || memcmp(h, "clock_hz=", 9)) {
         set_err_line(err, errlen, 1, "expected clock_hz=N in the header line");
         return -1;
@@ -411,7 +414,7 @@ static int parse_text(const uint8_t *data, size_t len, rtm_trace_data *d, char *
             return -1;
         }
         s++;
-        if (s < le && *s != ' ') {
+        if (s < le && !text_sep(*s)) {
             set_err_line(err, errlen, line, "unknown event (expected a, f, r or m)");
             return -1;
         }
@@ -443,7 +446,7 @@ static int parse_text(const uint8_t *data, size_t len, rtm_trace_data *d, char *
             return -1;
         }
         prev_time = r.time;
-        while (s < le && *s == ' ') s++;
+        while (s < le && text_sep(*s)) s++;
         if (s < le) { /* site: FILE:LINE, the last ':' separates */
             const char *colon = NULL;
             for (const char *q = s; q < le; q++)
@@ -451,6 +454,10 @@ static int parse_text(const uint8_t *data, size_t len, rtm_trace_data *d, char *
             const char *ln = colon ? colon + 1 : NULL;
             uint64_t site_line;
             what = "site (FILE:LINE)";
+            if (colon != NULL && colon - s > 255) {
+                set_err_line(err, errlen, line, "site file name longer than 255 bytes");
+                return -1;
+            }
             /* FILE may be empty (a site "" with a line: the encoder writes " :7", and the binary
              * format carries length 0), so that both formats read back the same site */
             if (colon == NULL || colon - s > 255 || text_num(&ln, le, &site_line) || ln != le ||
