@@ -14,6 +14,7 @@
  *                                             then one alloc in bench_wc_alloc() and its free
  * WORKLOAD: A, B, C, A64. TARGET: good, best, first, malloc. ARENA default 1 MiB.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,7 +168,7 @@ int main(int argc, char **argv)
             }
             ns[i] = r.ns_per_op;
         }
-        printf("ops %zu\nallocs %zu\nfrees %zu\nfailures %zu\npeak_used %zu\npeak_live %zu\n", r.ops, r.allocs,
+        printf("ops %zu\nallocs %zu\nfrees %zu\nfailures %zu\npeak_used %zu\npeak_live %" PRIu64 "\n", r.ops, r.allocs,
                r.frees, r.failures, r.peak_used, r.peak_live);
         if (cfg.timing) {
             qsort(ns, (size_t)reps, sizeof ns[0], cmp_double);
@@ -180,7 +181,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "rtm_bench: minimum arena of %s on %s: %s\n", ops.name, argv[3], rtm_err_str(e));
             rc = 1;
         } else {
-            printf("peak_live %zu\nbisect %zu\nrobust %zu\nbisect_ratio %.4f\nrobust_ratio %.4f\nruns %u\n"
+            printf("peak_live %" PRIu64 "\nbisect %zu\nrobust %zu\nbisect_ratio %.4f\nrobust_ratio %.4f\nruns %u\n"
                    "arena_align %zu\n",
                    m.peak_live, m.bisect, m.robust, m.bisect_ratio, m.robust_ratio, m.runs, m.arena_align);
         }

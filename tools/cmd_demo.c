@@ -2,6 +2,7 @@
  * rtmem demo: replays workloads A, B and C of WORKLOADS.md on every heap fit policy in one fixed
  * arena and prints one table (tools/lib/runner.h defines the columns and the end state).
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,7 +20,8 @@ static void demo_usage(FILE *out)
             "heap policies, each in a fresh arena of BYTES (default 256K; suffixes K, M), and prints\n"
             "allocations, failures, peak used, end-state free blocks, external fragmentation, ns/op.\n"
             "  --malloc   also run the system allocator (reference for ns/op)\n"
-            "  --ops N    replay only the first N ops of each workload (a quick look; no clean-up)\n");
+            "  --ops N    replay only the first N ops of each workload (a quick look; no clean-up;\n"
+            "             suffixes K, M as for BYTES)\n");
 }
 
 int rtm_cmd_demo(int argc, char **argv)
@@ -60,6 +62,10 @@ int rtm_cmd_demo(int argc, char **argv)
     probe.arena = arena;
     rtm_run_result pr;
     rtm_err pe = rtm_run(&none, &probe, &pr);
+    if (pe == RTM_ERR_NOMEM) { /* not the heap's limit: the host's */
+        fprintf(stderr, "rtmem demo: --arena %zu: the host could not allocate %zu bytes for the arena\n", arena, arena);
+        return 2;
+    }
     if (pe != RTM_OK) {
         fprintf(stderr, "rtmem demo: --arena %zu: %s (a heap needs its control data and one block)\n", arena,
                 rtm_err_str(pe));
@@ -93,9 +99,9 @@ int rtm_cmd_demo(int argc, char **argv)
             }
             rtm_run_print_row(stdout, ops.name, &r);
         }
-        printf("%-10s peak live %zu B (sum of requested sizes) in %zu ops\n", "", rtm_oplist_peak_live(&ops), ops.n);
+        printf("%-10s peak live %" PRIu64 " B (sum of requested sizes) in %zu ops\n", "", rtm_oplist_peak_live(&ops),
+               ops.n);
         rtm_oplist_free(&ops);
     }
-    fflush(stdout);
     return rc;
 }

@@ -6,6 +6,7 @@
  * of free blocks, one line per policy, against the op index.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,9 @@
 #define FRAG_POLICIES 3
 
 typedef struct {
-    size_t op, live_bytes, used, free_blocks, largest_free, free_bytes;
+    size_t op;
+    uint64_t live_bytes;
+    size_t used, free_blocks, largest_free, free_bytes;
     unsigned frag_permille;
 } frag_point;
 
@@ -55,8 +58,9 @@ static void frag_usage(FILE *out)
             "every N ops (default: ops/100) and prints, per sample, the live requested bytes and per\n"
             "policy the external fragmentation (1 - largest free / free, in %%), the bytes in used\n"
             "blocks and the number of free blocks. --svg also plots them. Arena default: 256K for a\n"
-            "workload, 2 x the trace's peak live bytes (at least 64K) for a trace; suffixes K, M.\n"
-            "--ops N replays only the first N ops.\n");
+            "workload, 2 x the trace's peak live bytes (at least 64K) for a trace. BYTES and N take\n"
+            "the suffixes K and M (x1024, x1024^2). --ops N replays only the first N ops.\n"
+            "--workload and --trace exclude each other.\n");
 }
 
 /* ---- SVG ---------------------------------------------------------------------------------------- */
@@ -174,6 +178,66 @@ static void svg_panel(FILE *f, int y0, panel_kind kind, const frag_series *s, co
     }
 }
 
+/* Length of the well-formed UTF-8 sequence at @p s (1..4), 0 if it is not one: an invalid byte, a
+ * truncated or overlong sequence, a surrogate, above U+10FFFF, or U+FFFE/U+FFFF (not XML characters). */
+static size_t utf8_len(const unsigned char *s)
+{
+    unsigned c = s[0];
+    size_t n;
+    unsigned lo = 0x80, hi = 0xBF; /* range of the second byte */
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) n = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+    } else return 0;
+    if (s[1] < lo || s[1] > hi) return 0;
+    for (size_t i = 2; i < n; i++)
+        if (s[i] < 0x80 || s[i] > 0xBF) return 0;
+    if (n == 3 && c == 0xEF && s[1] == 0xBF && s[2] >= 0xBE) return 0;
+    return n;
+}
+
+/* Writes @p s as XML character data. A file name is bytes, an SVG is XML: besides the markup
+ * characters (quotes too, so that the text could go into an attribute), the bytes XML 1.0 does not
+ * allow (controls other than tab and newline, DEL) and anything that is not UTF-8 become '?', or
+ * the whole plot would be rejected by a viewer. */
+static void xml_put(FILE *f, const char *s)
+{
+    const unsigned char *c = (const unsigned char *)s;
+    while (*c) {
+        size_t n = utf8_len(c);
+        if (*c == '<') fputs("&lt;", f);
+        else if (*c == '>') fputs("&gt;", f);
+        else if (*c == '&') fputs("&amp;", f);
+        else if (*c == '"') fputs("&quot;", f);
+        else if (*c == '\'') fputs("&apos;", f);
+        else if (n == 0 || (*c < 0x20 && *c != '\t' && *c != '\n') || *c == 0x7F) fputc('?', f);
+        else fwrite(c, 1, n, f);
+        c += n ? n : 1;
+    }
+}
+
+/* snprintf(dst, n, "%s%s", prefix, name), cut if it must be at a character boundary: a cut inside a
+ * UTF-8 sequence would leave a broken character at the end of the title. */
+static void title_copy(char *dst, size_t n, const char *prefix, const char *name)
+{
+    int len = snprintf(dst, n, "%s%s", prefix, name);
+    if (len < 0 || (size_t)len < n) return;
+    size_t end = strlen(dst), lead = end;
+    while (lead > 0 && end - lead < 4 && ((unsigned char)dst[lead - 1] & 0xC0u) == 0x80u) lead--;
+    if (lead > 0 && ((unsigned char)dst[lead - 1] & 0xC0u) == 0xC0u) { /* a lead byte: is its sequence whole? */
+        unsigned char c = (unsigned char)dst[lead - 1];
+        size_t want = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+        if (end - (lead - 1) < want) dst[lead - 1] = '\0';
+    }
+}
+
 static int write_svg(const char *path, const char *title, const frag_series *s, const bool *on, size_t n_ops,
                      size_t cleanup_at)
 {
@@ -188,12 +252,7 @@ static int write_svg(const char *path, const char *title, const frag_series *s, 
                "font-family=\"sans-serif\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
             SVG_W, h, SVG_W, h);
     fprintf(f, "<text x=\"%d\" y=\"28\" font-size=\"17\" font-weight=\"bold\">rtmem frag: ", SVG_LEFT);
-    for (const char *c = title; *c; c++) { /* escape XML */
-        if (*c == '<') fputs("&lt;", f);
-        else if (*c == '>') fputs("&gt;", f);
-        else if (*c == '&') fputs("&amp;", f);
-        else fputc(*c, f);
-    }
+    xml_put(f, title);
     fprintf(f, "</text>\n");
     int lx = SVG_LEFT;
     for (int p = 0; p < FRAG_POLICIES; p++) {
@@ -205,7 +264,9 @@ static int write_svg(const char *path, const char *title, const frag_series *s, 
     }
     for (int k = 0; k < 3; k++) svg_panel(f, SVG_TOP + k * SVG_PANEL_H, (panel_kind)k, s, on, n_ops, cleanup_at);
     fprintf(f, "</svg>\n");
-    if (fclose(f) != 0) {
+    /* a write that failed before the last one sets the error flag, which fclose does not report */
+    int werr = ferror(f);
+    if (fclose(f) != 0 || werr) {
         fprintf(stderr, "rtmem frag: cannot write %s: %s\n", path, strerror(errno));
         return 1;
     }
@@ -225,6 +286,7 @@ int rtm_cmd_frag(int argc, char **argv)
 {
     const char *trace = NULL, *svg = NULL;
     rtm_workload wl = RTM_WL_A;
+    bool wl_given = false;
     bool on[FRAG_POLICIES] = {true, true, true};
     size_t arena = 0, every = 0, max_ops = SIZE_MAX;
     for (int i = 1; i < argc; i++) {
@@ -245,6 +307,7 @@ int rtm_cmd_frag(int argc, char **argv)
                 fprintf(stderr, "rtmem frag: argument %d: unknown workload '%s' (A, B, C or A64)\n", i, v);
                 return 2;
             }
+            wl_given = true;
         } else if (!strcmp(a, "--trace")) {
             trace = v;
         } else if (!strcmp(a, "--policy")) {
@@ -278,6 +341,11 @@ int rtm_cmd_frag(int argc, char **argv)
         }
     }
 
+    if (trace != NULL && wl_given) { /* one of them would be ignored without a word */
+        fprintf(stderr, "rtmem frag: --workload and --trace exclude each other (one op list per run)\n");
+        return 2;
+    }
+
     rtm_oplist ops = {0};
     size_t cleanup_at = 0;
     char title[256];
@@ -291,12 +359,24 @@ int rtm_cmd_frag(int argc, char **argv)
             fprintf(stderr, "rtmem frag: %s\n", err);
             return 1;
         }
+        if (ops.n == 0) {
+            char why[128];
+            fprintf(stderr, "rtmem frag: %s: %s\n", trace, rtm_trace_describe_empty(&cs, events, why, sizeof why));
+            rtm_oplist_free(&ops);
+            return 1;
+        }
+        uint64_t peak = rtm_oplist_peak_live(&ops);
+        char why[200];
+        if (!rtm_run_peak_fits(peak, why, sizeof why)) {
+            fprintf(stderr, "rtmem frag: %s: %s\n", trace, why);
+            rtm_oplist_free(&ops);
+            return 1;
+        }
         if (arena == 0) {
-            size_t peak = rtm_oplist_peak_live(&ops);
-            arena = peak > SIZE_MAX / 4 ? SIZE_MAX / 2 : ((2 * peak + 1023) / 1024) * 1024;
+            arena = peak > SIZE_MAX / 4 ? SIZE_MAX / 2 : (size_t)((2 * peak + 1023) / 1024) * 1024;
             if (arena < 64u * 1024u) arena = 64u * 1024u;
         }
-        snprintf(title, sizeof title, "trace %s", trace);
+        title_copy(title, sizeof title, "trace ", trace);
     } else {
         rtm_workload_info info;
         rtm_workload_generate(wl, &ops, &info);
@@ -305,8 +385,8 @@ int rtm_cmd_frag(int argc, char **argv)
         snprintf(title, sizeof title, "workload %s", ops.name);
     }
     if (ops.n > max_ops) ops.n = max_ops;
-    if (ops.n == 0) {
-        fprintf(stderr, "rtmem frag: %s: no allocation events\n", trace ? trace : ops.name);
+    if (ops.n == 0) { /* an empty trace was refused above; a workload is never empty (--ops >= 1) */
+        fprintf(stderr, "rtmem frag: workload %s: no ops\n", ops.name);
         rtm_oplist_free(&ops);
         return 1;
     }
@@ -349,7 +429,7 @@ int rtm_cmd_frag(int argc, char **argv)
         int first = on[0] ? 0 : on[1] ? 1 : 2;
         for (size_t i = 0; i < series[first].n; i++) {
             const frag_point *fp = &series[first].pts[i];
-            printf("%10zu %9zu", fp->op, fp->live_bytes);
+            printf("%10zu %9" PRIu64, fp->op, fp->live_bytes);
             for (int p = 0; p < FRAG_POLICIES; p++) {
                 if (!on[p] || i >= series[p].n) continue;
                 const frag_point *q = &series[p].pts[i];
@@ -369,7 +449,9 @@ int rtm_cmd_frag(int argc, char **argv)
             printf("byte figures are this build's heap layout (%s)\n", rtm_trace_layout_describe(&host, what, sizeof what));
             rtm_trace_layout_print(stdout, "", &layout);
         }
-        if (cleanup_at) printf("clean-up (frees of every live object) starts at op %zu\n", cleanup_at);
+        /* only if the run got there: --ops may stop it before the clean-up */
+        if (cleanup_at && cleanup_at < ops.n)
+            printf("clean-up (frees of every live object) starts at op %zu\n", cleanup_at);
         if (svg != NULL) {
             rc = write_svg(svg, full_title, series, on, ops.n, cleanup_at);
             if (rc == 0) printf("plot written to %s\n", svg);

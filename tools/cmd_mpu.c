@@ -30,7 +30,11 @@ int rtm_cmd_mpu(int argc, char **argv)
             usage(stdout);
             return 0;
         }
-        if (!strcmp(argv[i], "--arch") && i + 1 < argc) {
+        if (!strcmp(argv[i], "--arch")) {
+            if (i + 1 >= argc) { /* as rtmem stack words a missing value: one line, not the usage */
+                fprintf(stderr, "rtmem mpu: --arch needs a value\n");
+                return 2;
+            }
             arch = argv[++i];
         } else if (!strncmp(argv[i], "--arch=", 7)) {
             arch = argv[i] + 7;

@@ -3,6 +3,7 @@
  * from librtmem-trace.so or rtm_trace on a device) on the rtmem heap policies, prints the demo table
  * (tools/lib/runner.h) and the smallest arena that serves the whole trace under each policy.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,7 +19,8 @@ static void replay_usage(FILE *out)
             "policies (default all) in an arena of BYTES (default 2 x the trace's peak live bytes,\n"
             "at least 64K; suffixes K, M), prints the same table as `rtmem demo`, then the smallest\n"
             "arena that serves the whole trace for each policy. Each arena starts at a multiple of the\n"
-            "largest alignment the trace requests (at least RTM_ALIGN): with aligned requests, a buffer\n"
+            "largest alignment the trace requests (at least RTM_ALIGN; at least RTM_HEAP_REALLOC_ALIGN_MAX\n"
+            "when the trace has both aligned requests and reallocs): with aligned requests, a buffer\n"
             "placed otherwise may need more.\n"
             "  --partial  a damaged or truncated trace is replayed up to the break (with a warning)\n"
             "             instead of rejected\n");
@@ -83,6 +85,19 @@ int rtm_cmd_replay(int argc, char **argv)
         fprintf(stderr, "rtmem replay: %s\n", err);
         return 1;
     }
+    if (ops.n == 0) { /* nothing to replay is an error: one line, before any report */
+        char why[128];
+        fprintf(stderr, "rtmem replay: %s: %s\n", file, rtm_trace_describe_empty(&cs, events, why, sizeof why));
+        rtm_oplist_free(&ops);
+        return 1;
+    }
+    uint64_t peak = rtm_oplist_peak_live(&ops); /* one pass over the ops: the default arena, the report */
+    char why[200];
+    if (!rtm_run_peak_fits(peak, why, sizeof why)) { /* one line, before any report */
+        fprintf(stderr, "rtmem replay: %s: %s\n", file, why);
+        rtm_oplist_free(&ops);
+        return 1;
+    }
     if (damaged) fprintf(stderr, "rtmem replay: warning: %s; replaying the %zu events before it\n", err, events);
     printf("rtmem replay: %s: %zu events -> %zu ops (%zu allocations, %zu frees, %zu reallocs), peak live %llu B, "
            "%zu objects never freed\n",
@@ -91,14 +106,8 @@ int rtm_cmd_replay(int argc, char **argv)
         printf("rtmem replay: skipped %zu frees of unknown objects, %zu allocations over a live object, %zu failed "
                "requests recorded\n",
                cs.unknown_frees, cs.dup_allocs, cs.failed);
-    if (ops.n == 0) {
-        printf("rtmem replay: %s: no allocations to replay\n", file);
-        rtm_oplist_free(&ops);
-        return 0;
-    }
-    size_t peak = rtm_oplist_peak_live(&ops); /* one pass over the ops: the default arena, the report */
     if (arena == 0) {
-        arena = peak > SIZE_MAX / 4 ? SIZE_MAX / 2 : ((2 * peak + 1023) / 1024) * 1024;
+        arena = peak > SIZE_MAX / 4 ? SIZE_MAX / 2 : (size_t)((2 * peak + 1023) / 1024) * 1024;
         if (arena < 64u * 1024u) arena = 64u * 1024u;
     }
 
@@ -122,7 +131,7 @@ int rtm_cmd_replay(int argc, char **argv)
         rtm_run_print_row(stdout, ops.name, &r);
     }
     if (rc == 0) {
-        printf("%-10s peak live %zu B (sum of requested sizes) in %zu ops\n", "", peak, ops.n);
+        printf("%-10s peak live %" PRIu64 " B (sum of requested sizes) in %zu ops\n", "", peak, ops.n);
         /* The figures are this build's heap layout: a 64-bit host's 8-byte headers and larger
          * control block overstate what a 32-bit target needs (4-byte headers). A version 2 trace
          * says which layout captured it; a version 1 trace does not. */
@@ -138,10 +147,22 @@ int rtm_cmd_replay(int argc, char **argv)
             printf("  (a 32-bit target has 4-byte headers and needs less: build rtmem with -DRTM_M32=ON for its figures)\n");
         /* Only zero-byte requests (malloc(0)): any arena serves them, there is nothing to size. */
         if (peak == 0) printf("  nothing to size: no byte is live at any point of the trace\n");
+        /* The policies no arena up to the search limit serves: one line for all of them after the
+         * loop (a trace that none can serve, e.g. an alignment of 2^31, said it three times). */
+        char none[32] = "";
+        int n_none = 0, n_on = 0;
         for (int p = 0; p < 3 && peak != 0; p++) {
             if (!on[p]) continue;
+            n_on++;
             rtm_min_arena m;
             rtm_err e = rtm_run_min_arena(&ops, (rtm_run_target)p, &m);
+            if (e == RTM_ERR_SIZE) {
+                snprintf(none + strlen(none), sizeof none - strlen(none), "%s%s", n_none ? ", " : "",
+                         rtm_run_target_name((rtm_run_target)p));
+                n_none++;
+                rc = 1;
+                continue;
+            }
             if (e != RTM_OK) {
                 fprintf(stderr, "rtmem replay: %s: %s policy: no smallest arena found: %s\n", file,
                         rtm_run_target_name((rtm_run_target)p), rtm_err_str(e));
@@ -151,12 +172,33 @@ int rtm_cmd_replay(int argc, char **argv)
             printf("  %-6s %zu B (%.3f x peak live; robust %zu B, %.3f x)\n", rtm_run_target_name((rtm_run_target)p),
                    m.bisect, m.bisect_ratio, m.robust, m.robust_ratio);
         }
-        if (peak != 0 && place > RTM_ALIGN)
+        size_t asked = rtm_oplist_max_requested_align(&ops);
+        if (n_none > 0) {
+            /* in 64 bits: a 32-bit size_t cannot hold 2^31 as rtm_oplist_max_requested_align's result */
+            unsigned lg = 0;
+            for (size_t i = 0; i < ops.n; i++)
+                if (ops.ops[i].kind == RTM_OP_ALIGNED && ops.ops[i].align_log2 > lg) lg = ops.ops[i].align_log2;
+            char al[64] = "";
+            if (((uint64_t)1 << lg) > RTM_ALIGN) snprintf(al, sizeof al, " (alignment %" PRIu64 ")", (uint64_t)1 << lg);
+            fprintf(stderr, "rtmem replay: %s: no arena up to %zu GiB serves this trace%s%s%s%s\n", file,
+                    RTM_RUN_MIN_ARENA_LIMIT >> 30, al, n_none < n_on ? " under the " : "", n_none < n_on ? none : "",
+                    n_none < n_on ? (n_none > 1 ? " policies" : " policy") : "");
+        }
+        /* The trace's own largest alignment and the placement are told apart: with aligned requests
+         * and reallocs the placement is RTM_HEAP_REALLOC_ALIGN_MAX whatever the trace asked for
+         * (rtm_oplist_max_align), and the reader must not take that for the trace's request. */
+        if (n_on > 0 && n_none == n_on) {
+            /* nothing sized: no note on placements */
+        } else if (peak != 0 && place > asked)
+            printf("  (the trace requests alignments up to %zu B, but it also reallocs, and a moving realloc keeps a\n"
+                   "  block's alignment up to RTM_HEAP_REALLOC_ALIGN_MAX = %zu B: the arena's start is a multiple of\n"
+                   "  %zu B, and a buffer whose start is not may need up to about %zu B more)\n",
+                   asked, (size_t)RTM_HEAP_REALLOC_ALIGN_MAX, place, place - (size_t)RTM_ALIGN);
+        else if (peak != 0 && place > RTM_ALIGN)
             printf("  (the trace requests alignments up to %zu B: a buffer whose start is not a multiple of %zu B may\n"
                    "  need up to about %zu B more)\n",
-                   place, place, place - (size_t)RTM_ALIGN);
+                   asked, place, place - (size_t)RTM_ALIGN);
     }
-    fflush(stdout);
     rtm_oplist_free(&ops);
     return rc;
 }

@@ -53,10 +53,31 @@ static void sv_push(strvec *s, const char *p)
     s->n++;
 }
 
-/* Collects .su and .ci files under dir (sorted, for stable output). */
-static int walk(const char *dir, strvec *out, int depth)
+/* What a directory walk skipped, one kind per counter: each kind is one warning line at the end
+ * (count and first path), so that a partial analysis never looks complete. */
+typedef struct {
+    strvec *out;
+    size_t n_deep, n_dirlink, n_dangling;
+    char first_deep[512], first_dirlink[512], first_dangling[512];
+} walk_ctx;
+
+#define WALK_DEPTH_MAX 64
+
+static void skipped(size_t *n, char *first, size_t len, const char *path)
 {
-    if (depth > 64) return 0;
+    if ((*n)++ == 0) snprintf(first, len, "%s", path);
+}
+
+/* Collects .su and .ci files under dir (sorted, for stable output). Symbolic links to files are
+ * followed (a build tree that links its object directories' outputs); links to directories are
+ * not (they could loop, or bring in a tree twice), nor directories deeper than WALK_DEPTH_MAX:
+ * both counted in @p w for the warnings (walk_warn). */
+static int walk(const char *dir, walk_ctx *w, int depth)
+{
+    if (depth > WALK_DEPTH_MAX) {
+        skipped(&w->n_deep, w->first_deep, sizeof w->first_deep, dir);
+        return 0;
+    }
     DIR *d = opendir(dir);
     if (!d) {
         fprintf(stderr, "%s: cannot open directory\n", dir);
@@ -89,9 +110,19 @@ static int walk(const char *dir, strvec *out, int depth)
             fprintf(stderr, "%s: cannot stat: %s\n", here.v[i], strerror(errno));
             rc = -1;
         } else if (S_ISDIR(st.st_mode)) {
-            rc |= walk(here.v[i], out, depth + 1);
+            rc |= walk(here.v[i], w, depth + 1);
+        } else if (S_ISLNK(st.st_mode)) {
+            struct stat to;
+            if (stat(here.v[i], &to) != 0) {
+                if (rtm_sg_is_input(here.v[i]))
+                    skipped(&w->n_dangling, w->first_dangling, sizeof w->first_dangling, here.v[i]);
+            } else if (S_ISDIR(to.st_mode)) {
+                skipped(&w->n_dirlink, w->first_dirlink, sizeof w->first_dirlink, here.v[i]);
+            } else if (S_ISREG(to.st_mode) && rtm_sg_is_input(here.v[i])) {
+                sv_push(w->out, here.v[i]);
+            }
         } else if (S_ISREG(st.st_mode) && rtm_sg_is_input(here.v[i])) {
-            sv_push(out, here.v[i]);
+            sv_push(w->out, here.v[i]);
         }
         free(here.v[i]);
     }
@@ -99,11 +130,29 @@ static int walk(const char *dir, strvec *out, int depth)
     return rc;
 }
 
+/* One warning line per kind of entry a walk skipped. */
+static void walk_warn(const walk_ctx *w)
+{
+    if (w->n_deep)
+        fprintf(stderr, "rtmem stack: warning: skipped %zu directories deeper than %d levels (first: %s)\n", w->n_deep,
+                WALK_DEPTH_MAX, w->first_deep);
+    if (w->n_dirlink)
+        fprintf(stderr,
+                "rtmem stack: warning: did not follow %zu symbolic links to directories (first: %s); name them "
+                "as PATHs to include them\n",
+                w->n_dirlink, w->first_dirlink);
+    if (w->n_dangling)
+        fprintf(stderr, "rtmem stack: warning: skipped %zu .su/.ci symbolic links to nothing (first: %s)\n",
+                w->n_dangling, w->first_dangling);
+}
+
 static bool parse_num(const char *s, long *out)
 {
+    if (*s < '0' || *s > '9') return false;
+    errno = 0;
     char *end;
-    long v = strtol(s, &end, 0);
-    if (end == s || *end || v < 0) return false;
+    long v = strtol(s, &end, 10);
+    if (*end || errno == ERANGE) return false;
     *out = v;
     return true;
 }
@@ -166,6 +215,7 @@ int rtm_cmd_stack(int argc, char **argv)
     rtm_sg_error err;
     rtm_sg_options opt = {0};
     strvec inputs = {0}, roots = {0};
+    walk_ctx wk = {.out = &inputs};
     bool json = false, strict = false;
     int rc = 2;
     char line[1024];
@@ -232,7 +282,7 @@ int rtm_cmd_stack(int argc, char **argv)
                     fprintf(stderr, "%s:%u: %s: no such file or directory\n", a + 1, ln, path);
                     lrc = -1;
                 } else if (S_ISDIR(st.st_mode)) {
-                    lrc = walk(path, &inputs, 0);
+                    lrc = walk(path, &wk, 0);
                 } else {
                     sv_push(&inputs, path);
                 }
@@ -246,12 +296,13 @@ int rtm_cmd_stack(int argc, char **argv)
                 goto out;
             }
             if (S_ISDIR(st.st_mode)) {
-                if (walk(a, &inputs, 0)) goto out;
+                if (walk(a, &wk, 0)) goto out;
             } else {
                 sv_push(&inputs, a);
             }
         }
     }
+    walk_warn(&wk);
     if (inputs.n == 0) {
         fprintf(stderr, "rtmem stack: no .su or .ci input (try --help)\n");
         goto out;

@@ -1,4 +1,5 @@
 /* rtmem: command-line front end. `rtmem help` lists the subcommands. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,6 +27,21 @@ static void usage(FILE *out)
     fprintf(out, "\n`rtmem COMMAND --help` describes a command's options.\n");
 }
 
+/* A report that did not reach its reader (a full disk, a closed pipe's EIO, /dev/full) must not
+ * look like success: stdout is buffered, so a write error may only show when it is flushed here,
+ * after the command returned (the commands leave that flush to this function: a flush of their own
+ * would meet the error first and leave none for this one to name). Keeps the command's own
+ * non-zero status; turns 0 into 1. */
+static int finish_output(int rc)
+{
+    errno = 0;
+    int flushed = fflush(stdout);
+    int e = errno;
+    if (flushed == 0 && !ferror(stdout)) return rc;
+    fprintf(stderr, "rtmem: writing output: %s\n", e ? strerror(e) : "I/O error");
+    return rc ? rc : 1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -34,10 +50,10 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         usage(stdout);
-        return 0;
+        return finish_output(0);
     }
     for (size_t i = 0; i < sizeof k_commands / sizeof k_commands[0]; i++)
-        if (!strcmp(argv[1], k_commands[i].name)) return k_commands[i].run(argc - 1, argv + 1);
+        if (!strcmp(argv[1], k_commands[i].name)) return finish_output(k_commands[i].run(argc - 1, argv + 1));
     fprintf(stderr, "rtmem: unknown command '%s' (try 'rtmem help')\n", argv[1]);
     return 2;
 }

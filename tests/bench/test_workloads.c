@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <inttypes.h>
 #include <stdint.h>
 
 #include <cmocka.h>
@@ -342,7 +343,7 @@ static void test_min_arena(void **state)
     for (int t = 0; t < RTM_RUN_SYSTEM; t++) {
         rtm_min_arena m;
         assert_int_equal(rtm_run_min_arena(&l, (rtm_run_target)t, &m), RTM_OK);
-        printf("A[0..%zu) %-5s: peak live %zu, bisect %zu (%.3f), robust %zu (%.3f), %u runs\n", l.n,
+        printf("A[0..%zu) %-5s: peak live %" PRIu64 ", bisect %zu (%.3f), robust %zu (%.3f), %u runs\n", l.n,
                rtm_run_target_name((rtm_run_target)t), m.peak_live, m.bisect, m.bisect_ratio, m.robust,
                m.robust_ratio, m.runs);
         assert_int_equal(m.peak_live, rtm_oplist_peak_live(&l));
@@ -374,6 +375,30 @@ static bool aligned3_at(size_t off, size_t bytes, rtm_fit fit)
  * trial arenas came from malloc, so the figure depended on where malloc put them, failed at other
  * placements and was not the smallest at this one). The figure is the same whatever the host heap
  * holds, passes at a 4096-aligned buffer and 8 bytes less does not. */
+/* Two objects of 3,000,000,000 B live at once: the peak, 6,000,000,000, is summed in 64 bits in every
+ * build (a 32-bit size_t wrapped it to 1,705,032,704), and a 32-bit build says it cannot replay it. */
+static void test_peak_live_wide(void **state)
+{
+    (void)state;
+    rtm_oplist l = {0};
+    rtm_oplist_push(&l, RTM_OP_ALLOC, 0, 3000000000u, 0);
+    rtm_oplist_push(&l, RTM_OP_ALLOC, 1, 3000000000u, 0);
+    rtm_oplist_push(&l, RTM_OP_REALLOC, 1, 4000000000u, 0);
+    rtm_oplist_push(&l, RTM_OP_FREE, 0, 0, 0);
+    rtm_oplist_push(&l, RTM_OP_FREE, 1, 0, 0);
+    assert_true(rtm_oplist_peak_live(&l) == UINT64_C(7000000000));
+    char why[200] = "";
+    bool fits = rtm_run_peak_fits(rtm_oplist_peak_live(&l), why, sizeof why);
+    assert_true(fits == (sizeof(size_t) >= 8));
+    if (!fits) {
+        assert_non_null(strstr(why, "peak live 7000000000 B is too large for this build's layout (32-bit"));
+        rtm_min_arena m;
+        assert_int_equal(rtm_run_min_arena(&l, RTM_RUN_GOOD, &m), RTM_ERR_SIZE);
+    }
+    assert_true(rtm_run_peak_fits(SIZE_MAX / 2, why, sizeof why));
+    rtm_oplist_free(&l);
+}
+
 static void test_min_arena_placement(void **state)
 {
     (void)state;
@@ -382,6 +407,17 @@ static void test_min_arena_placement(void **state)
     for (uint32_t id = 0; id < 3; id++) rtm_oplist_push(&l, RTM_OP_FREE, id, 0, 0);
     assert_int_equal(rtm_oplist_max_align(&l), 4096);
     assert_int_equal(rtm_oplist_max_align(NULL), RTM_ALIGN);
+    assert_int_equal(rtm_oplist_max_requested_align(&l), 4096);
+    assert_int_equal(rtm_oplist_max_requested_align(NULL), RTM_ALIGN);
+    { /* aligned requests and a realloc: placed at RTM_HEAP_REALLOC_ALIGN_MAX, requested stays 32 */
+        rtm_oplist r = {0};
+        rtm_oplist_push(&r, RTM_OP_ALIGNED, 0, 64, 5);
+        rtm_oplist_push(&r, RTM_OP_ALLOC, 1, 100, 0);
+        rtm_oplist_push(&r, RTM_OP_REALLOC, 1, 400, 0);
+        assert_int_equal(rtm_oplist_max_requested_align(&r), 32 > RTM_ALIGN ? 32 : RTM_ALIGN);
+        assert_int_equal(rtm_oplist_max_align(&r), RTM_HEAP_REALLOC_ALIGN_MAX);
+        rtm_oplist_free(&r);
+    }
     assert_int_equal(rtm_run_placement(4096, 65536), 4096);
     assert_int_equal(rtm_run_placement(8192, 3000), RTM_HEAP_REALLOC_ALIGN_MAX); /* capped, not below */
     assert_int_equal(rtm_run_placement(1u << 20, 65536), 65536); /* above: capped at the arena */
@@ -495,6 +531,7 @@ int main(void)
         cmocka_unit_test(test_runner_failures),
         cmocka_unit_test(test_min_arena),
         cmocka_unit_test(test_min_arena_placement),
+        cmocka_unit_test(test_peak_live_wide),
         cmocka_unit_test(test_worst_case),
     };
     const char *f = getenv("RTM_TEST_FILTER");

@@ -810,12 +810,48 @@ static void test_cli(void **state)
     char want2[700];
     snprintf(want2, sizeof want2, "%s:2: /nonexistent.su: no such file or directory\n", list);
     assert_string_equal(g_errtxt, want2);
+    /* a directory walk follows symbolic links to files; links to directories, links to nothing and
+     * directories deeper than 64 levels are skipped with one warning line per kind (they were
+     * skipped silently, and a linked .su file was not read at all) */
+    {
+        char *ldir, *deep, *c, *want3;
+        assert_true(asprintf(&ldir, "%s/links", RTM_STACK_WORKDIR) > 0);
+        assert_true(asprintf(&c, "rm -rf %s && mkdir -p %s && ln -s %s %s/b.su && ln -s %s/sub %s/dir && "
+                                 "ln -s nowhere.su %s/x.su", ldir, ldir, su, ldir, dir, ldir, ldir) > 0);
+        assert_int_equal(system(c), 0);
+        free(c);
+        deep = calloc(1, strlen(ldir) + 3 * 66 + 1);
+        assert_non_null(deep);
+        strcpy(deep, ldir);
+        for (int i = 0; i < 66; i++) strcat(deep, "/d");
+        assert_true(asprintf(&c, "mkdir -p %s && cp %s %s/deep.su", deep, su, deep) > 0);
+        assert_int_equal(system(c), 0);
+        free(c);
+        assert_int_equal(run_cli((const char *const[]){ldir, NULL}), 0);
+        assert_non_null(strstr(g_out, "lonely"));
+        deep[strlen(deep) - 2] = '\0'; /* the walk's depth 65: the first one skipped */
+        assert_true(asprintf(&want3,
+                             "rtmem stack: warning: skipped 1 directories deeper than 64 levels (first: %s)\n"
+                             "rtmem stack: warning: did not follow 1 symbolic links to directories (first: %s/dir); "
+                             "name them as PATHs to include them\n"
+                             "rtmem stack: warning: skipped 1 .su/.ci symbolic links to nothing (first: %s/x.su)\n",
+                             deep, ldir, ldir) > 0);
+        assert_string_equal(g_errtxt, want3);
+        free(ldir);
+        free(deep);
+        free(want3);
+    }
     /* --stack overrides into an overflow: exit 1 */
     assert_int_equal(run_cli((const char *const[]){"--stack", "main=100", ci, NULL}), 1);
     assert_non_null(strstr(g_out, "OVERFLOW by 16"));
     /* JSON */
     assert_int_equal(run_cli((const char *const[]){"--json", "--root", "main", "--call-margin", "2", ci, NULL}), 0);
     assert_non_null(strstr(g_out, "\"name\":\"main\",\"kind\":\"root\",\"level\":-1,\"frames\":116,\"margin\":4,"));
+    /* byte counts are decimal: 010 is 10 (strtol's base 0 read it as octal 8: margin 16), and no sign */
+    assert_int_equal(run_cli((const char *const[]){"--json", "--root", "main", "--call-margin", "010", ci, NULL}), 0);
+    assert_non_null(strstr(g_out, "\"frames\":116,\"margin\":20,"));
+    assert_int_equal(run_cli((const char *const[]){"--call-margin", "+2", ci, NULL}), 2);
+    assert_string_equal(g_errtxt, "rtmem stack: --call-margin: bad byte count '+2'\n");
     /* --isr + --isr-frame */
     assert_int_equal(run_cli((const char *const[]){"--isr", "f=2", "--isr-frame", "8", "--stack", "main=224", ci, NULL}), 0);
     assert_non_null(strstr(g_out, "ISR nesting: 108 bytes over 1 levels"));

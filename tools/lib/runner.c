@@ -2,6 +2,7 @@
  * Op-list runner: executes an rtm_oplist on an rtmem heap policy or the system allocator, the
  * minimum-arena search of WORKLOADS.md and the demo table. Contracts in runner.h.
  */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -48,17 +49,25 @@ size_t rtm_run_auto_end(const rtm_oplist *ops)
     return n;
 }
 
-size_t rtm_oplist_max_align(const rtm_oplist *ops)
+size_t rtm_oplist_max_requested_align(const rtm_oplist *ops)
 {
     size_t align = RTM_ALIGN;
-    bool aligned = false, realloc = false;
     for (size_t i = 0; ops != NULL && i < ops->n; i++) {
         const rtm_op *op = &ops->ops[i];
-        aligned |= op->kind == RTM_OP_ALIGNED;
-        realloc |= op->kind == RTM_OP_REALLOC;
         if (op->kind == RTM_OP_ALIGNED && op->align_log2 < sizeof(size_t) * 8 - 1 &&
             ((size_t)1 << op->align_log2) > align)
             align = (size_t)1 << op->align_log2;
+    }
+    return align;
+}
+
+size_t rtm_oplist_max_align(const rtm_oplist *ops)
+{
+    size_t align = rtm_oplist_max_requested_align(ops);
+    bool aligned = false, realloc = false;
+    for (size_t i = 0; ops != NULL && i < ops->n; i++) {
+        aligned |= ops->ops[i].kind == RTM_OP_ALIGNED;
+        realloc |= ops->ops[i].kind == RTM_OP_REALLOC;
     }
     /* A moving realloc of an aligned block asks for the alignment of its address, up to
      * RTM_HEAP_REALLOC_ALIGN_MAX (heap.h), whatever was asked: with both kinds of op the arena's
@@ -80,12 +89,12 @@ size_t rtm_run_placement(size_t want, size_t arena)
     return want;
 }
 
-size_t rtm_oplist_peak_live(const rtm_oplist *ops)
+uint64_t rtm_oplist_peak_live(const rtm_oplist *ops)
 {
     if (ops == NULL || ops->n == 0) return 0;
     uint32_t *size = calloc(ops->max_id ? ops->max_id : 1, sizeof *size);
     uint8_t *live = calloc(ops->max_id ? ops->max_id : 1, 1);
-    size_t cur = 0, peak = 0;
+    uint64_t cur = 0, peak = 0;
     if (size == NULL || live == NULL) {
         free(size);
         free(live);
@@ -122,6 +131,15 @@ size_t rtm_oplist_peak_live(const rtm_oplist *ops)
     return peak;
 }
 
+bool rtm_run_peak_fits(uint64_t peak, char *why, size_t n)
+{
+    if (peak <= SIZE_MAX / 2) return true;
+    snprintf(why, n, "peak live %" PRIu64 " B is too large for this build's layout (%u-bit: an arena holds at most %zu B)%s",
+             peak, (unsigned)sizeof(size_t) * 8u, (size_t)(SIZE_MAX / 2),
+             sizeof(size_t) < 8 ? "; replay it with a 64-bit build of rtmem (no -DRTM_M32)" : "");
+    return false;
+}
+
 /* ---- verification pattern: first bytes and last byte of a block, derived from its id --------- */
 
 static unsigned char pat(uint32_t id, size_t i) { return (unsigned char)(id * 131u + i * 7u + 1u); }
@@ -156,7 +174,8 @@ typedef struct {
     rtm_heap *heap;
     void **ptr;      /* by id; NULL: not live */
     uint32_t *size;  /* by id */
-    size_t live_bytes, live_objects;
+    uint64_t live_bytes; /* in 64 bits as rtm_oplist_peak_live, though here only blocks that exist count */
+    size_t live_objects;
 } run_state;
 
 static void *sys_aligned(size_t align, size_t size)
@@ -392,9 +411,12 @@ rtm_err rtm_run_min_arena(const rtm_oplist *ops, rtm_run_target tg, rtm_min_aren
     if (out == NULL) return RTM_ERR_ARG;
     memset(out, 0, sizeof *out);
     if (ops == NULL || ops->n == 0 || (unsigned)tg >= RTM_RUN_SYSTEM) return RTM_ERR_ARG;
-    size_t peak = rtm_oplist_peak_live(ops);
-    if (peak == 0) return RTM_ERR_ARG;
-    out->peak_live = peak;
+    uint64_t peak64 = rtm_oplist_peak_live(ops);
+    if (peak64 == 0) return RTM_ERR_ARG;
+    out->peak_live = peak64;
+    /* the search doubles from 2 x peak: that must not wrap a 32-bit size_t */
+    if (peak64 > SIZE_MAX / 4) return RTM_ERR_SIZE;
+    size_t peak = (size_t)peak64;
 
     trial t = {ops, {0}, 0, false};
     rtm_run_config_init(&t.cfg);
@@ -403,7 +425,7 @@ rtm_err rtm_run_min_arena(const rtm_oplist *ops, rtm_run_target tg, rtm_min_aren
     /* one placement for every trial (capped per trial by rtm_run_placement) */
     t.cfg.arena_align = rtm_oplist_max_align(ops);
     out->arena_align = t.cfg.arena_align;
-    const size_t limit = (size_t)1 << 30;
+    const size_t limit = RTM_RUN_MIN_ARENA_LIMIT;
 
     size_t lo = peak & ~(size_t)7u, hi = up8(peak * 2);
     while (!passes(&t, hi)) {

@@ -8,8 +8,9 @@
  * arena, as it does on a target), or the system allocator (malloc/free/realloc/posix_memalign).
  *
  * Placement: where the arena starts, modulo the alignments the ops request, decides where aligned
- * blocks can go and so whether a size serves the list (three 64-byte blocks aligned to 4096 need
- * 12288 bytes at one placement and 13896 at another). The runner therefore puts the arena at a
+ * blocks can go and so whether a size serves the list (three 64-byte blocks aligned to 4096 need,
+ * on x86-64, 12,456 bytes at a 4096-aligned start and from 10,408 to 14,528 at the other 8-byte-
+ * aligned starts: docs/bench.md "Placement"). The runner therefore puts the arena at a
  * fixed placement: its start is a multiple of cfg.arena_align, by default the largest alignment the
  * list requests, at least RTM_ALIGN, and at least RTM_HEAP_REALLOC_ALIGN_MAX when the list also
  * reallocs (a moving realloc of an aligned block asks for the alignment of its address up to that:
@@ -73,7 +74,7 @@ bool rtm_run_target_parse(const char *s, rtm_run_target *out);
 /** One sample for cfg.sample (heap targets only). */
 typedef struct {
     size_t op;             /**< ops executed so far */
-    size_t live_bytes;     /**< sum of requested sizes of live objects */
+    uint64_t live_bytes;   /**< sum of requested sizes of live objects */
     size_t live_objects;
     rtm_heap_stats stats;  /**< rtm_heap_get_stats after op */
 } rtm_run_sample;
@@ -109,7 +110,7 @@ typedef struct {
     size_t skipped_frees;   /**< FREE ops of an id that was not live (e.g. its alloc failed) */
     size_t bad_ops;         /**< malformed ops skipped (see the top of this file) */
     size_t first_fail_op;   /**< index of the first failed request, SIZE_MAX if none */
-    size_t peak_live;       /**< highest sum of requested sizes of live objects */
+    uint64_t peak_live;     /**< highest sum of requested sizes of live objects */
     size_t peak_used;       /**< heap stats peak_used (bytes in used blocks, headers included); 0 for system */
     size_t end_op;          /**< ops executed when the end state was taken */
     rtm_heap_stats end;     /**< heap stats at the end state (zeroed for system) */
@@ -132,6 +133,10 @@ rtm_err rtm_run(const rtm_oplist *ops, const rtm_run_config *cfg, rtm_run_result
  *  default placement of the arena (see the top of this file). O(ops). */
 size_t rtm_oplist_max_align(const rtm_oplist *ops);
 
+/** Largest alignment an ALIGNED op of @p ops requests, at least RTM_ALIGN (also for NULL or an empty
+ *  list): what the list itself asks for, which rtm_oplist_max_align may raise. O(ops). */
+size_t rtm_oplist_max_requested_align(const rtm_oplist *ops);
+
 /** The placement rtm_run uses for alignment @p want and an arena of @p arena bytes: @p want (at
  *  least RTM_ALIGN) halved while above both the arena size and RTM_HEAP_REALLOC_ALIGN_MAX.
  *  O(log want). */
@@ -143,12 +148,26 @@ size_t rtm_run_auto_end(const rtm_oplist *ops);
 /**
  * Peak of the sum of requested sizes of live objects when every request succeeds (a property of
  * the op list alone; the denominator of the minimum-arena ratios). O(ops). 0 for an empty list.
+ * Summed in 64 bits whatever the build: two 3 GB objects of a trace are 6 GB, which a 32-bit
+ * size_t would wrap to 1.7 GB (rtm_run_peak_fits says whether the build can replay it).
  */
-size_t rtm_oplist_peak_live(const rtm_oplist *ops);
+uint64_t rtm_oplist_peak_live(const rtm_oplist *ops);
+
+/**
+ * Whether a list whose rtm_oplist_peak_live is @p peak can be replayed in this build: its arena
+ * (at least the peak) must be a size_t and a host allocation, at most SIZE_MAX / 2 (a 32-bit
+ * build's address space: 2 GiB). False otherwise, with one line for the user in @p why (@p n
+ * bytes; 200 hold it): "peak live N B is too large for this build's layout (...)". O(1).
+ */
+bool rtm_run_peak_fits(uint64_t peak, char *why, size_t n);
+
+/** Largest arena rtm_run_min_arena tries doubling up to (its search stops at the first size at or
+ *  above this that still fails): 1 GiB. */
+#define RTM_RUN_MIN_ARENA_LIMIT ((size_t)1 << 30)
 
 /** Minimum arena (WORKLOADS.md), in bytes of the buffer given to rtm_heap_init. */
 typedef struct {
-    size_t peak_live;   /**< rtm_oplist_peak_live */
+    uint64_t peak_live; /**< rtm_oplist_peak_live */
     size_t bisect;      /**< smallest passing size found by bisection in 8-byte steps */
     size_t robust;      /**< smallest size above which every step of peak/400 passes (see below) */
     double bisect_ratio; /**< bisect / peak_live */
@@ -168,7 +187,8 @@ typedef struct {
  * sizes for that placement. A buffer placed otherwise (start not a multiple of the largest requested
  * alignment) may need more: up to about arena_align - RTM_ALIGN bytes (no proven bound: the heap's
  * layout then differs). Returns RTM_OK, RTM_ERR_ARG (NULL, system target, empty list), RTM_ERR_NOMEM
- * (host), RTM_ERR_SIZE (no arena up to 1 GiB passes). O(runs x ops).
+ * (host), RTM_ERR_SIZE (no arena up to RTM_RUN_MIN_ARENA_LIMIT passes, or the peak does not fit this build:
+ * rtm_run_peak_fits). O(runs x ops).
  */
 rtm_err rtm_run_min_arena(const rtm_oplist *ops, rtm_run_target t, rtm_min_arena *out);
 

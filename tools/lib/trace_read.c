@@ -291,11 +291,14 @@ static int parse_binary(const uint8_t *data, size_t len, rtm_trace_data *d, char
 /* ---- text ---------------------------------------------------------------------------------------- */
 static const char k_text_magic[] = "# rtmem-trace text ";
 
-/* Parses an unsigned number (decimal or 0x hex) at *s; advances past it. */
+/* Fields are separated by spaces or tabs (a hand-written or awk-made trace has tabs). */
+static bool text_sep(char c) { return c == ' ' || c == '\t'; }
+
+/* Parses an unsigned number (decimal or 0x hex) at *s, after any separators; advances past it. */
 static int text_num(const char **s, const char *end, uint64_t *v)
 {
     const char *p = *s;
-    while (p < end && *p == ' ') p++;
+    while (p < end && text_sep(*p)) p++;
     if (p == end || *p < '0' || *p > '9') return -1;
     uint64_t x = 0;
     if (end - p > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
@@ -318,7 +321,7 @@ static int text_num(const char **s, const char *end, uint64_t *v)
             x = x * 10 + dgt;
         }
     }
-    if (p < end && *p != ' ') return -1;
+    if (p < end && !text_sep(*p)) return -1;
     *s = p;
     *v = x;
     return 0;
@@ -337,7 +340,7 @@ static int parse_text(const uint8_t *data, size_t len, rtm_trace_data *d, char *
         set_err_line(err, errlen, 1, "unsupported text trace version");
         return -1;
     }
-    while (h < hend && *h == ' ') h++;
+    while (h < hend && text_sep(*h)) h++;
     if (hend - h < 9 || memcmp(h, "clock_hz=", 9)) {
         set_err_line(err, errlen, 1, "expected clock_hz=N in the header line");
         return -1;
@@ -411,7 +414,7 @@ static int parse_text(const uint8_t *data, size_t len, rtm_trace_data *d, char *
             return -1;
         }
         s++;
-        if (s < le && *s != ' ') {
+        if (s < le && !text_sep(*s)) {
             set_err_line(err, errlen, line, "unknown event (expected a, f, r or m)");
             return -1;
         }
@@ -443,7 +446,7 @@ static int parse_text(const uint8_t *data, size_t len, rtm_trace_data *d, char *
             return -1;
         }
         prev_time = r.time;
-        while (s < le && *s == ' ') s++;
+        while (s < le && text_sep(*s)) s++;
         if (s < le) { /* site: FILE:LINE, the last ':' separates */
             const char *colon = NULL;
             for (const char *q = s; q < le; q++)
@@ -451,6 +454,10 @@ static int parse_text(const uint8_t *data, size_t len, rtm_trace_data *d, char *
             const char *ln = colon ? colon + 1 : NULL;
             uint64_t site_line;
             what = "site (FILE:LINE)";
+            if (colon != NULL && colon - s > 255) {
+                set_err_line(err, errlen, line, "site file name longer than 255 bytes");
+                return -1;
+            }
             /* FILE may be empty (a site "" with a line: the encoder writes " :7", and the binary
              * format carries length 0), so that both formats read back the same site */
             if (colon == NULL || colon - s > 255 || text_num(&ln, le, &site_line) || ln != le ||
@@ -494,8 +501,20 @@ int rtm_trace_load(const char *path, rtm_trace_data *out, char *err, size_t errl
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
-    uint8_t *buf = NULL;
-    size_t n = 0, cap = 0;
+    uint8_t *buf = xrealloc(NULL, 65536);
+    size_t n = 0, cap = 65536;
+    /* The magic first: a file that is neither format (/dev/zero, a core dump, a pipe that never
+     * ends) is refused from its first bytes, not after reading all of it into memory. */
+    const size_t head = sizeof k_text_magic - 1;
+    for (size_t got = 1; n < head && got != 0; n += got) got = fread(buf + n, 1, head - n, f);
+    if (n == head && memcmp(buf, "RTMTRACE", 8) != 0 && memcmp(buf, k_text_magic, head) != 0) {
+        fclose(f);
+        char e[200];
+        rtm_trace_parse(buf, n, out, e, sizeof e); /* its "not an rtmem trace" line */
+        free(buf);
+        compose_err(err, errlen, path, e);
+        return -1;
+    }
     for (;;) {
         if (n == cap) {
             cap = cap ? cap * 2 : 65536;
@@ -737,6 +756,15 @@ int rtm_trace_to_oplist(const rtm_trace_data *d, rtm_oplist *out, rtm_trace_conv
     free(ids.free_ids);
     if (st) *st = s;
     return rc;
+}
+
+const char *rtm_trace_describe_empty(const rtm_trace_convert_stats *st, size_t events, char *buf, size_t n)
+{
+    if (events == 0) snprintf(buf, n, "no allocations to replay (no events after the header)");
+    else
+        snprintf(buf, n, "no allocations to replay (%zu events: %zu frees of unknown objects, %zu failed requests)",
+                 events, st->unknown_frees, st->failed);
+    return buf;
 }
 
 rtm_trace_layout rtm_trace_layout_host(void)

@@ -99,6 +99,15 @@ int rtm_trace_to_oplist(const rtm_trace_data *d, rtm_oplist *out, rtm_trace_conv
 int rtm_trace_load_oplist(const char *path, bool partial, rtm_oplist *out, rtm_trace_convert_stats *st,
                           size_t *events, bool *damaged, rtm_trace_layout *layout, char *err, size_t errlen);
 
+/**
+ * Writes "no allocations to replay (...)" into @p buf (@p n bytes; 128 hold any): what a trace whose
+ * conversion gave no op holds instead (no event, or only frees of unknown objects and failed
+ * requests; from @p st and @p events of rtm_trace_load_oplist). The one-line error of the commands
+ * that replay a trace (a trace that replays nothing is almost always the wrong file or a capture
+ * that did not start). Returns @p buf. O(1).
+ */
+const char *rtm_trace_describe_empty(const rtm_trace_convert_stats *st, size_t events, char *buf, size_t n);
+
 /** This build's heap layout (sizeof(size_t), RTM_ALIGN), as a version 2 trace records it. */
 rtm_trace_layout rtm_trace_layout_host(void);
 
