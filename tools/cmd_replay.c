@@ -169,8 +169,14 @@ int rtm_cmd_replay(int argc, char **argv)
                 rc = 1;
                 continue;
             }
-            printf("  %-6s %zu B (%.3f x peak live; robust %zu B, %.3f x)\n", rtm_run_target_name((rtm_run_target)p),
-                   m.bisect, m.bisect_ratio, m.robust, m.robust_ratio);
+            size_t step400 = (size_t)(m.peak_live / 400 + 7) / 8 * 8;
+            if (m.robust_step > step400 && m.robust_step > 8) /* widened: runner.h, rtm_run_min_arena */
+                printf("  %-6s %zu B (%.3f x peak live; robust %zu B, %.3f x, in steps of %zu B)\n",
+                       rtm_run_target_name((rtm_run_target)p), m.bisect, m.bisect_ratio, m.robust, m.robust_ratio,
+                       m.robust_step);
+            else
+                printf("  %-6s %zu B (%.3f x peak live; robust %zu B, %.3f x)\n", rtm_run_target_name((rtm_run_target)p),
+                       m.bisect, m.bisect_ratio, m.robust, m.robust_ratio);
         }
         size_t asked = rtm_oplist_max_requested_align(&ops);
         if (n_none > 0) {

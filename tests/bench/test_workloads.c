@@ -352,6 +352,7 @@ static void test_min_arena(void **state)
         assert_false(passes(&l, (rtm_run_target)t, m.bisect - 8));
         size_t step = (m.peak_live / 400 + 7) / 8 * 8;
         if (step < 8) step = 8;
+        assert_int_equal(m.robust_step, step); /* WORKLOADS.md's step: the scan is short here */
         assert_true(passes(&l, (rtm_run_target)t, m.robust));
         assert_false(passes(&l, (rtm_run_target)t, m.robust - step));
         size_t start = (size_t)((double)m.bisect * 1.15 + 7) / 8 * 8;
@@ -396,6 +397,31 @@ static void test_peak_live_wide(void **state)
         assert_int_equal(rtm_run_min_arena(&l, RTM_RUN_GOOD, &m), RTM_ERR_SIZE);
     }
     assert_true(rtm_run_peak_fits(SIZE_MAX / 2, why, sizeof why));
+    rtm_oplist_free(&l);
+}
+
+/* A list whose arena is nearly all alignment gaps: three 64-byte blocks aligned to 1 MiB need about
+ * 3 MiB for 192 live bytes, and the robust scan in WORKLOADS.md's steps (peak/400, at least 8 B)
+ * would replay it 450,000 times on the way down (review finding: `rtmem replay` of a trace needing
+ * a 512 MiB arena never finished). The step widens so that the scan stays within
+ * RTM_RUN_ROBUST_MAX_STEPS, and the result keeps its definition with that step. */
+static void test_min_arena_wide_step(void **state)
+{
+    (void)state;
+    rtm_oplist l = {0};
+    for (uint32_t id = 0; id < 3; id++) rtm_oplist_push(&l, RTM_OP_ALIGNED, id, 64, 20);
+    for (uint32_t id = 0; id < 3; id++) rtm_oplist_push(&l, RTM_OP_FREE, id, 0, 0);
+    rtm_min_arena m;
+    assert_int_equal(rtm_run_min_arena(&l, RTM_RUN_GOOD, &m), RTM_OK);
+    size_t start = (size_t)((double)m.bisect * 1.15 + 7) / 8 * 8;
+    printf("3 x 64 B aligned to 1 MiB: bisect %zu, robust %zu in steps of %zu, %u runs\n", m.bisect, m.robust,
+           m.robust_step, m.runs);
+    assert_true(m.bisect > (size_t)2 << 20);
+    assert_true(m.robust_step > 8 && m.robust_step % 8 == 0);
+    assert_true((start - m.peak_live) / m.robust_step <= RTM_RUN_ROBUST_MAX_STEPS);
+    assert_true(m.runs < 2u * RTM_RUN_ROBUST_MAX_STEPS + 200u);
+    assert_true(passes(&l, RTM_RUN_GOOD, m.robust));
+    assert_false(passes(&l, RTM_RUN_GOOD, m.robust - m.robust_step));
     rtm_oplist_free(&l);
 }
 
@@ -531,6 +557,7 @@ int main(void)
         cmocka_unit_test(test_runner_failures),
         cmocka_unit_test(test_min_arena),
         cmocka_unit_test(test_min_arena_placement),
+        cmocka_unit_test(test_min_arena_wide_step),
         cmocka_unit_test(test_peak_live_wide),
         cmocka_unit_test(test_worst_case),
     };

@@ -447,6 +447,8 @@ rtm_err rtm_run_min_arena(const rtm_oplist *ops, rtm_run_target tg, rtm_min_aren
     size_t step = up8(peak / 400);
     if (step < 8) step = 8;
     size_t s = up8((size_t)((double)hi * 1.15));
+    if ((s - peak) / step > RTM_RUN_ROBUST_MAX_STEPS) step = up8((s - peak) / RTM_RUN_ROBUST_MAX_STEPS);
+    out->robust_step = step;
     while (!passes(&t, s)) {
         if (t.host_oom) return RTM_ERR_NOMEM;
         if (s >= limit) {

@@ -164,12 +164,15 @@ bool rtm_run_peak_fits(uint64_t peak, char *why, size_t n);
 /** Largest arena rtm_run_min_arena tries doubling up to (its search stops at the first size at or
  *  above this that still fails): 1 GiB. */
 #define RTM_RUN_MIN_ARENA_LIMIT ((size_t)1 << 30)
+/** Most steps of the robust scan between its start and the peak (rtm_run_min_arena). */
+#define RTM_RUN_ROBUST_MAX_STEPS 4096u
 
 /** Minimum arena (WORKLOADS.md), in bytes of the buffer given to rtm_heap_init. */
 typedef struct {
     uint64_t peak_live; /**< rtm_oplist_peak_live */
     size_t bisect;      /**< smallest passing size found by bisection in 8-byte steps */
-    size_t robust;      /**< smallest size above which every step of peak/400 passes (see below) */
+    size_t robust;      /**< smallest size above which every step of robust_step passes (see below) */
+    size_t robust_step; /**< the robust scan's step: peak/400 (WORKLOADS.md), or wider (see below) */
     double bisect_ratio; /**< bisect / peak_live */
     double robust_ratio; /**< robust / peak_live */
     unsigned runs;      /**< trial runs made */
@@ -182,7 +185,10 @@ typedef struct {
  * passing power-of-two multiple; then the robust minimum: scanning downward from
  * 1.15 x bisect (rounded up to 8) in steps of max(8, peak_live / 400) rounded to 8, the last size
  * before the first failing step (if the start itself fails, the scan first moves up until a step
- * passes). Every trial's buffer starts at a multiple of out->arena_align = rtm_oplist_max_align(ops)
+ * passes). Where that would take more than RTM_RUN_ROBUST_MAX_STEPS steps down to the peak (a
+ * trace whose arena is mostly alignment gaps: three 64-byte blocks aligned to 1 MiB scanned 8 bytes
+ * at a time from 2 MiB), the step widens to (start - peak) / RTM_RUN_ROBUST_MAX_STEPS rounded up to
+ * 8, and out->robust_step says so; the WORKLOADS.md lists keep peak/400. Every trial's buffer starts at a multiple of out->arena_align = rtm_oplist_max_align(ops)
  * (the placement at the top of this file), so the figures are deterministic; they are the smallest
  * sizes for that placement. A buffer placed otherwise (start not a multiple of the largest requested
  * alignment) may need more: up to about arena_align - RTM_ALIGN bytes (no proven bound: the heap's
