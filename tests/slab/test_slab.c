@@ -356,6 +356,35 @@ static void test_corruption(void **state)
     assert_int_equal(rtm_slab_destroy(&s), RTM_OK);
 }
 
+#if RTM_SLAB_DOUBLE_FREE_CHECK == 2
+/* The byte map holds 0 or 1 per block; a free finds any other value (a stray write) and refuses
+ * the block as not in use, leaving the byte for rtm_slab_check to report. */
+static void test_bytemap_garbage(void **state)
+{
+    (void)state;
+    rtm_slab s;
+    rtm_test_hook_install();
+    assert_int_equal(rtm_slab_init(&s, g_buf, 16, 4), RTM_OK);
+    void *a = rtm_slab_alloc(&s, RTM_NO_WAIT), *b = rtm_slab_alloc(&s, RTM_NO_WAIT);
+    unsigned char *map = g_buf + 4 * 16;
+    assert_int_equal(map[0], 1);
+    assert_int_equal(map[1], 1);
+    map[0] = 3; /* bit 0 still set: a bitwise test would take it */
+    assert_int_equal(rtm_slab_check(&s), RTM_ERR_CORRUPT);
+    rtm_slab_free(&s, a);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_DOUBLE_FREE), 1);
+    assert_int_equal(map[0], 3);
+    map[0] = 1;
+    expect_stats(&s, 2, 2, 0, 1);
+    rtm_slab_free(&s, a);
+    rtm_slab_free(&s, b);
+    assert_int_equal(map[0], 0);
+    assert_int_equal(map[1], 0);
+    expect_stats(&s, 0, 2, 0, 1);
+    assert_int_equal(rtm_slab_destroy(&s), RTM_OK);
+}
+#endif
+
 /* ---- randomized against a model ------------------------------------------------------------------ */
 typedef struct {
     size_t count, stride;
@@ -476,6 +505,9 @@ int main(void)
         cmocka_unit_test(test_timeout_is_no_wait),
 #endif
         cmocka_unit_test(test_corruption),
+#if RTM_SLAB_DOUBLE_FREE_CHECK == 2
+        cmocka_unit_test(test_bytemap_garbage),
+#endif
         cmocka_unit_test(test_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
