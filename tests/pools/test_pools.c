@@ -277,6 +277,57 @@ static void test_bad_frees(void **state)
     assert_int_equal(rtm_pools_destroy(p), RTM_OK);
 }
 
+/* usable_size: a class's stride for a live block start, 0 for an interior pointer, a freed block,
+ * a class's bitmap, a foreign pointer; a fallback block's size until it is freed. */
+static void test_usable_size(void **state)
+{
+    (void)state;
+    rtm_pools *p;
+    rtm_heap *h = rtm_heap_init(g_heap_mem, sizeof g_heap_mem, RTM_FIT_GOOD);
+    assert_non_null(h);
+    assert_int_equal(rtm_pools_init(&p, g_buf, sizeof g_buf, k_classes, NCLS, h), RTM_OK);
+    rtm_test_hook_install();
+    unsigned char *a = rtm_pools_alloc(p, 16), *b = rtm_pools_alloc(p, 16);
+    unsigned char *c = rtm_pools_alloc(p, 32), *c2 = rtm_pools_alloc(p, 32), *fb = rtm_pools_alloc(p, 32);
+    unsigned char *d = rtm_pools_alloc(p, 64), *big = rtm_pools_alloc(p, 500);
+    assert_true(in_buf(a) && in_buf(b) && in_buf(c) && in_buf(c2) && in_buf(d));
+    assert_true(fb != NULL && !in_buf(fb) && big != NULL && !in_buf(big));
+    assert_int_equal(rtm_pools_usable_size(p, a), 16);
+    assert_int_equal(rtm_pools_usable_size(p, b), 16);
+    assert_int_equal(rtm_pools_usable_size(p, c), 32);
+    assert_int_equal(rtm_pools_usable_size(p, c2), 32);
+    assert_int_equal(rtm_pools_usable_size(p, d), 64);
+    assert_true(rtm_pools_usable_size(p, fb) >= 32);
+    assert_true(rtm_pools_usable_size(p, big) >= 500);
+    /* not a block start, or not a block */
+    assert_int_equal(rtm_pools_usable_size(p, a + 8), 0);
+    assert_int_equal(rtm_pools_usable_size(p, c + 16), 0);
+    assert_int_equal(rtm_pools_usable_size(p, d + 32), 0);
+    assert_int_equal(rtm_pools_usable_size(p, a + 16 * 4), 0); /* class 0's bitmap */
+    assert_int_equal(rtm_pools_usable_size(p, a + 16 * 2), 0); /* never handed out */
+    assert_int_equal(rtm_pools_usable_size(p, NULL), 0);
+    /* freed blocks are not live */
+    rtm_pools_free(p, b);
+    rtm_pools_free(p, c2);
+    rtm_pools_free(p, fb);
+    rtm_pools_free(p, big);
+#if RTM_SLAB_DOUBLE_FREE_CHECK
+    assert_int_equal(rtm_pools_usable_size(p, b), 0);
+    assert_int_equal(rtm_pools_usable_size(p, c2), 0);
+#endif
+    assert_int_equal(rtm_pools_usable_size(p, a), 16);
+    assert_int_equal(rtm_pools_usable_size(p, c), 32);
+    assert_int_equal(rtm_pools_usable_size(p, fb), 0);
+    assert_int_equal(rtm_pools_usable_size(p, big), 0);
+    assert_int_equal(rtm_test_hook_total(), 0);
+    rtm_pools_free(p, a);
+    rtm_pools_free(p, c);
+    rtm_pools_free(p, d);
+    expect_class(p, 0, 0, 2, 0, 0, 0, 2);
+    expect_class(p, 1, 0, 2, 1, 0, 0, 3);
+    assert_int_equal(rtm_pools_destroy(p), RTM_OK);
+}
+
 static void test_corruption(void **state)
 {
     (void)state;
@@ -437,6 +488,7 @@ int main(void)
         cmocka_unit_test(test_layout),
         cmocka_unit_test(test_init_rejects),
         cmocka_unit_test(test_bad_frees),
+        cmocka_unit_test(test_usable_size),
         cmocka_unit_test(test_corruption),
         cmocka_unit_test(test_random),
     };
