@@ -223,10 +223,13 @@ static void test_bad_frees(void **state)
     }
     assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), bad);
 #if RTM_SLAB_DOUBLE_FREE_CHECK
-    /* a block never handed out yet */
+    /* a block never handed out yet: far in the tail, and the next one to be carved */
     rtm_slab_free(&s, g_buf + 5 * 40);
     expect_stats(&s, 2, 2, 0, ++bad);
+    rtm_slab_free(&s, g_buf + 2 * 40);
+    expect_stats(&s, 2, 2, 0, ++bad);
     assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), bad);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_DOUBLE_FREE), 0);
     /* double free */
     rtm_slab_free(&s, a);
     expect_stats(&s, 1, 2, 0, bad);
