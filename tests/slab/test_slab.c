@@ -351,8 +351,19 @@ static void test_corruption(void **state)
     s.fresh = 71;
     assert_int_equal(rtm_slab_check(&s), RTM_ERR_CORRUPT);
     s = copy;
+    s.max_used = s.used - 1; /* a peak below the current use */
+    assert_int_equal(rtm_slab_check(&s), RTM_ERR_CORRUPT);
+    s = copy;
+    s.max_used = 71; /* a peak above count, every other figure right */
+    assert_int_equal(rtm_slab_check(&s), RTM_ERR_CORRUPT);
+    s = copy;
+#if RTM_SLAB_WAIT
+    s.waiters = 1; /* a waiter counted but none queued */
+    assert_int_equal(rtm_slab_check(&s), RTM_ERR_CORRUPT);
+    s = copy;
+#endif
     assert_int_equal(rtm_slab_check(&s), RTM_OK);
-    assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), RTM_SLAB_DOUBLE_FREE_CHECK ? 12 : 8);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), (RTM_SLAB_DOUBLE_FREE_CHECK ? 12 : 8) + 2 + RTM_SLAB_WAIT);
     for (int i = 0; i < 10; i++)
         if (i != 3 && i != 7) rtm_slab_free(&s, p[i]);
     expect_stats(&s, 0, 10, 0, RTM_SLAB_DOUBLE_FREE_CHECK ? 1 : 0);
