@@ -100,6 +100,7 @@ static void test_stride_rounding(void **state)
         for (size_t i = 0; i < n; i++) {
             p[i] = rtm_slab_alloc(&s, RTM_NO_WAIT);
             assert_ptr_equal(p[i], g_buf + i * stride);
+            assert_true(rtm_slab_contains(&s, p[i]));
             assert_true(rtm_slab_contains(&s, (char *)p[i] + stride - 1));
         }
         assert_false(rtm_slab_contains(&s, g_buf + n * stride));
