@@ -291,6 +291,14 @@ static void test_init_errors(void **state)
     rtm_ring_get_stats(NULL, &st);
     assert_int_equal(st.capacity, 0);
     rtm_ring_get_stats(&r, NULL);
+    /* a zero-filled ring (never initialised, no buffer): every figure 0, max_claim included */
+    static rtm_ring zero;
+    rtm_ring_stats zst;
+    memset(&zst, 0xFF, sizeof zst);
+    rtm_ring_get_stats(&zero, &zst);
+    rtm_ring_stats all0;
+    memset(&all0, 0, sizeof all0);
+    assert_memory_equal(&zst, &all0, sizeof zst);
     rtm_ring_reset(NULL);
     rtm_ring_deinit(NULL);
     assert_int_equal(rtm_test_hook_count(RTM_ERR_ARG), 11);
@@ -414,6 +422,17 @@ static void test_bad_calls(void **state)
     assert_int_equal(stats(&r).bad_calls, bad + 1);
     assert_int_equal(rtm_test_hook_last_obj == &r, 1);
     assert_ptr_equal(rtm_test_hook_last_ptr, d);
+    /* ... but an address that cannot be a record is a bad pointer on an empty ring too (no live
+     * skip marker or record to compare it with) */
+    bad++;
+    void *never[] = { &local, g_buf + G + 1, g_buf, g_buf + C, g_buf + C + G };
+    for (size_t i = 0; i < sizeof never / sizeof never[0]; i++) {
+        rtm_test_hook_install();
+        assert_int_equal(rtm_ring_release(&r, never[i]), RTM_ERR_BAD_PTR);
+        assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
+        assert_int_equal(stats(&r).bad_calls, ++bad);
+    }
+    assert_int_equal(rtm_ring_check(&r), RTM_OK);
     rtm_ring_deinit(&r);
 }
 
