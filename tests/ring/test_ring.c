@@ -506,6 +506,18 @@ static void test_corruption(void **state)
     assert_int_equal(rtm_ring_check(&r), RTM_OK);
     assert_int_equal(stats(&r).corrupt > 20, 1);
     for (int i = 0; i < 3; i++) assert_int_equal(rtm_ring_release(&r, p[i]), RTM_OK);
+    /* an empty ring (no header to read): the geometry and the peak alone */
+    rtm_test_hook_install();
+    r.buf += 1; /* misaligned by one byte */
+    assert_int_equal(rtm_ring_check(&r), RTM_ERR_CORRUPT);
+    r.buf -= 1;
+    size_t hw = atomic_load(&r.high_water);
+    atomic_store(&r.high_water, r.cap + 1);
+    assert_int_equal(rtm_ring_check(&r), RTM_ERR_CORRUPT);
+    atomic_store(&r.high_water, r.cap);
+    assert_int_equal(rtm_ring_check(&r), RTM_OK);
+    atomic_store(&r.high_water, hw);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), 2);
     rtm_ring_deinit(&r);
 }
 
