@@ -58,6 +58,12 @@ static void test_layout(void **state)
     assert_null(p);
     assert_int_equal(rtm_pools_init(&p, g_buf, need, k_classes, NCLS, h), RTM_OK);
     assert_non_null(p);
+    /* no request yet: every count 0, nothing to size */
+    rtm_pools_class adv0[NCLS];
+    size_t bytes0 = 1;
+    assert_int_equal(rtm_pools_advise(p, adv0, NCLS, &bytes0), NCLS);
+    for (size_t i = 0; i < NCLS; i++) assert_int_equal(adv0[i].count, 0);
+    assert_int_equal(bytes0, 0);
 
     /* class 0: four 16-byte blocks in address order, then failure (no fallback) */
     unsigned char *c0[4];
@@ -120,7 +126,9 @@ static void test_layout(void **state)
     /* advice: what would have served all of it without fallback */
     rtm_pools_class adv[NCLS];
     size_t bytes = 0;
+    bytes = 1;
     assert_int_equal(rtm_pools_advise(p, adv, 2, &bytes), 0); /* too small */
+    assert_int_equal(bytes, 0);
     assert_int_equal(rtm_pools_advise(p, adv, NCLS, &bytes), NCLS);
     assert_int_equal(adv[0].block_size, 16);
     assert_int_equal(adv[0].count, 5);
