@@ -99,6 +99,9 @@ static void test_tiers(void **state)
     rtm_tiers_get_errors(&t, &er);
     assert_int_equal(er.bad_requests, 2);
     assert_int_equal(er.bad_frees, 3);
+    rtm_tiers_get_errors(&t, NULL); /* nowhere to write: a no-op */
+    rtm_tiers_get_errors(NULL, &er);
+    assert_int_equal(er.bad_requests + er.bad_frees, 0);
     assert_int_equal(rtm_test_hook_total(), 3 + 3 + 1);
     assert_int_equal(rtm_tiers_get_stats(&t, NLEV, &st), RTM_ERR_ARG);
     assert_int_equal(rtm_tiers_get_stats(NULL, 0, &st), RTM_ERR_ARG);
@@ -232,6 +235,9 @@ static void test_watermarks(void **state)
     rtm_reserve_get_errors(&r, &er);
     assert_int_equal(er.bad_requests, 2);
     assert_int_equal(er.bad_frees, 2);
+    rtm_reserve_get_errors(&r, NULL); /* nowhere to write: a no-op */
+    rtm_reserve_get_errors(NULL, &er);
+    assert_int_equal(er.bad_requests + er.bad_frees, 0);
     assert_int_equal(rtm_test_hook_total(), 3 + 2 + 1);
     assert_int_equal(rtm_reserve_destroy(&r), RTM_OK);
     /* init rejects */
