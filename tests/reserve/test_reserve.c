@@ -100,6 +100,8 @@ static void test_tiers(void **state)
     assert_int_equal(er.bad_requests, 2);
     assert_int_equal(er.bad_frees, 3);
     rtm_tiers_get_errors(&t, NULL); /* nowhere to write: a no-op */
+    assert_int_equal(rtm_tiers_get_stats(&t, 0, NULL), RTM_ERR_ARG);
+    assert_int_equal(rtm_tiers_destroy(NULL), RTM_ERR_ARG);
     rtm_tiers_get_errors(NULL, &er);
     assert_int_equal(er.bad_requests + er.bad_frees, 0);
     assert_int_equal(rtm_test_hook_total(), 3 + 3 + 1);
@@ -232,10 +234,15 @@ static void test_watermarks(void **state)
     rtm_reserve_free(&r, q);
     rtm_reserve_free(NULL, q);
     rtm_reserve_errors er;
+    rtm_reserve_level_stats st0;
     rtm_reserve_get_errors(&r, &er);
     assert_int_equal(er.bad_requests, 2);
     assert_int_equal(er.bad_frees, 2);
     rtm_reserve_get_errors(&r, NULL); /* nowhere to write: a no-op */
+    assert_int_equal(rtm_reserve_get_stats(NULL, 0, &st0), RTM_ERR_ARG);
+    assert_int_equal(rtm_reserve_get_stats(&r, 0, NULL), RTM_ERR_ARG);
+    assert_int_equal(rtm_reserve_get_stats(&r, NLEV, &st0), RTM_ERR_ARG);
+    assert_int_equal(rtm_reserve_destroy(NULL), RTM_ERR_ARG);
     rtm_reserve_get_errors(NULL, &er);
     assert_int_equal(er.bad_requests + er.bad_frees, 0);
     assert_int_equal(rtm_test_hook_total(), 3 + 2 + 1);
