@@ -552,6 +552,28 @@ static void test_corrupt_skip(void **state)
     assert_ptr_equal(rtm_ring_peek(&r, NULL), b);
     assert_int_equal(rtm_ring_release(&r, b), RTM_OK);
     rtm_ring_deinit(&r);
+
+    /* a well-formed skip marker at offset 0 (where none can be) over the oldest record: a release
+     * of the next record is told CORRUPT, not BAD_PTR as if the marker skipped a tail */
+    assert_int_equal(rtm_ring_init(&r, g_buf, 8 * G), RTM_OK);
+    void *x = rtm_ring_claim(&r, G), *y;
+    assert_int_equal(rtm_ring_commit(&r, x, G), RTM_OK);      /* [0, 2G) */
+    y = rtm_ring_claim(&r, G);
+    assert_int_equal(rtm_ring_commit(&r, y, G), RTM_OK);      /* [2G, 4G) */
+    uint32_t l0 = hdr_get(x, 0), t0 = hdr_get(x, 1);
+    hdr_set(x, 0, 0xFFFFFFFFu);
+    hdr_set(x, 1, 0x52696E67u ^ (0xFFFFFFFFu * 0x9E3779B1u)); /* the skip tag for offset 0 */
+    assert_int_equal(rtm_ring_check(&r), RTM_ERR_CORRUPT);
+    rtm_test_hook_install();
+    assert_int_equal(rtm_ring_release(&r, y), RTM_ERR_CORRUPT);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), 1);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 0);
+    hdr_set(x, 0, l0);
+    hdr_set(x, 1, t0);
+    assert_int_equal(rtm_ring_check(&r), RTM_OK);
+    assert_int_equal(rtm_ring_release(&r, x), RTM_OK);
+    assert_int_equal(rtm_ring_release(&r, y), RTM_OK);
+    rtm_ring_deinit(&r);
 }
 
 #if RTM_ASAN
