@@ -244,7 +244,8 @@ static void test_bad_frees(void **state)
     rtm_heap_stats hs0, hs1;
     rtm_heap_get_stats(h, &hs0);
     void *const wrong[] = {a + 8, b + 1, c + 31, fb + 8, big + RTM_ALIGN, direct, foreign,
-                           a + 16 * 4 /* class 0's bitmap */, (void *)(uintptr_t)RTM_ALIGN};
+                           a + 16 * 4 /* class 0's bitmap */, (void *)(uintptr_t)RTM_ALIGN,
+                           (void *)(uintptr_t)(2 * RTM_ALIGN) /* its tag would be at RTM_ALIGN: not read */};
     size_t n = sizeof wrong / sizeof wrong[0];
     for (size_t i = 0; i < n; i++) {
         rtm_pools_free(p, wrong[i]);
