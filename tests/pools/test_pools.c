@@ -58,6 +58,12 @@ static void test_layout(void **state)
     assert_null(p);
     assert_int_equal(rtm_pools_init(&p, g_buf, need, k_classes, NCLS, h), RTM_OK);
     assert_non_null(p);
+    /* no request yet: every count 0, nothing to size */
+    rtm_pools_class adv0[NCLS];
+    size_t bytes0 = 1;
+    assert_int_equal(rtm_pools_advise(p, adv0, NCLS, &bytes0), NCLS);
+    for (size_t i = 0; i < NCLS; i++) assert_int_equal(adv0[i].count, 0);
+    assert_int_equal(bytes0, 0);
 
     /* class 0: four 16-byte blocks in address order, then failure (no fallback) */
     unsigned char *c0[4];
@@ -120,7 +126,9 @@ static void test_layout(void **state)
     /* advice: what would have served all of it without fallback */
     rtm_pools_class adv[NCLS];
     size_t bytes = 0;
+    bytes = 1;
     assert_int_equal(rtm_pools_advise(p, adv, 2, &bytes), 0); /* too small */
+    assert_int_equal(bytes, 0);
     assert_int_equal(rtm_pools_advise(p, adv, NCLS, &bytes), NCLS);
     assert_int_equal(adv[0].block_size, 16);
     assert_int_equal(adv[0].count, 5);
@@ -236,7 +244,8 @@ static void test_bad_frees(void **state)
     rtm_heap_stats hs0, hs1;
     rtm_heap_get_stats(h, &hs0);
     void *const wrong[] = {a + 8, b + 1, c + 31, fb + 8, big + RTM_ALIGN, direct, foreign,
-                           a + 16 * 4 /* class 0's bitmap */, (void *)(uintptr_t)RTM_ALIGN};
+                           a + 16 * 4 /* class 0's bitmap */, (void *)(uintptr_t)RTM_ALIGN,
+                           (void *)(uintptr_t)(2 * RTM_ALIGN) /* its tag would be at RTM_ALIGN: not read */};
     size_t n = sizeof wrong / sizeof wrong[0];
     for (size_t i = 0; i < n; i++) {
         rtm_pools_free(p, wrong[i]);
@@ -274,6 +283,57 @@ static void test_bad_frees(void **state)
     expect_class(p, 1, 0, 2, 1, 0, 0, 3);
     rtm_heap_get_stats(h, &hs1);
     assert_int_equal(hs1.used, 0);
+    assert_int_equal(rtm_pools_destroy(p), RTM_OK);
+}
+
+/* usable_size: a class's stride for a live block start, 0 for an interior pointer, a freed block,
+ * a class's bitmap, a foreign pointer; a fallback block's size until it is freed. */
+static void test_usable_size(void **state)
+{
+    (void)state;
+    rtm_pools *p;
+    rtm_heap *h = rtm_heap_init(g_heap_mem, sizeof g_heap_mem, RTM_FIT_GOOD);
+    assert_non_null(h);
+    assert_int_equal(rtm_pools_init(&p, g_buf, sizeof g_buf, k_classes, NCLS, h), RTM_OK);
+    rtm_test_hook_install();
+    unsigned char *a = rtm_pools_alloc(p, 16), *b = rtm_pools_alloc(p, 16);
+    unsigned char *c = rtm_pools_alloc(p, 32), *c2 = rtm_pools_alloc(p, 32), *fb = rtm_pools_alloc(p, 32);
+    unsigned char *d = rtm_pools_alloc(p, 64), *big = rtm_pools_alloc(p, 500);
+    assert_true(in_buf(a) && in_buf(b) && in_buf(c) && in_buf(c2) && in_buf(d));
+    assert_true(fb != NULL && !in_buf(fb) && big != NULL && !in_buf(big));
+    assert_int_equal(rtm_pools_usable_size(p, a), 16);
+    assert_int_equal(rtm_pools_usable_size(p, b), 16);
+    assert_int_equal(rtm_pools_usable_size(p, c), 32);
+    assert_int_equal(rtm_pools_usable_size(p, c2), 32);
+    assert_int_equal(rtm_pools_usable_size(p, d), 64);
+    assert_true(rtm_pools_usable_size(p, fb) >= 32);
+    assert_true(rtm_pools_usable_size(p, big) >= 500);
+    /* not a block start, or not a block */
+    assert_int_equal(rtm_pools_usable_size(p, a + 8), 0);
+    assert_int_equal(rtm_pools_usable_size(p, c + 16), 0);
+    assert_int_equal(rtm_pools_usable_size(p, d + 32), 0);
+    assert_int_equal(rtm_pools_usable_size(p, a + 16 * 4), 0); /* class 0's bitmap */
+    assert_int_equal(rtm_pools_usable_size(p, a + 16 * 2), 0); /* never handed out */
+    assert_int_equal(rtm_pools_usable_size(p, NULL), 0);
+    /* freed blocks are not live */
+    rtm_pools_free(p, b);
+    rtm_pools_free(p, c2);
+    rtm_pools_free(p, fb);
+    rtm_pools_free(p, big);
+#if RTM_SLAB_DOUBLE_FREE_CHECK
+    assert_int_equal(rtm_pools_usable_size(p, b), 0);
+    assert_int_equal(rtm_pools_usable_size(p, c2), 0);
+#endif
+    assert_int_equal(rtm_pools_usable_size(p, a), 16);
+    assert_int_equal(rtm_pools_usable_size(p, c), 32);
+    assert_int_equal(rtm_pools_usable_size(p, fb), 0);
+    assert_int_equal(rtm_pools_usable_size(p, big), 0);
+    assert_int_equal(rtm_test_hook_total(), 0);
+    rtm_pools_free(p, a);
+    rtm_pools_free(p, c);
+    rtm_pools_free(p, d);
+    expect_class(p, 0, 0, 2, 0, 0, 0, 2);
+    expect_class(p, 1, 0, 2, 1, 0, 0, 3);
     assert_int_equal(rtm_pools_destroy(p), RTM_OK);
 }
 
@@ -437,6 +497,7 @@ int main(void)
         cmocka_unit_test(test_layout),
         cmocka_unit_test(test_init_rejects),
         cmocka_unit_test(test_bad_frees),
+        cmocka_unit_test(test_usable_size),
         cmocka_unit_test(test_corruption),
         cmocka_unit_test(test_random),
     };

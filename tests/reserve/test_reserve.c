@@ -99,6 +99,11 @@ static void test_tiers(void **state)
     rtm_tiers_get_errors(&t, &er);
     assert_int_equal(er.bad_requests, 2);
     assert_int_equal(er.bad_frees, 3);
+    rtm_tiers_get_errors(&t, NULL); /* nowhere to write: a no-op */
+    assert_int_equal(rtm_tiers_get_stats(&t, 0, NULL), RTM_ERR_ARG);
+    assert_int_equal(rtm_tiers_destroy(NULL), RTM_ERR_ARG);
+    rtm_tiers_get_errors(NULL, &er);
+    assert_int_equal(er.bad_requests + er.bad_frees, 0);
     assert_int_equal(rtm_test_hook_total(), 3 + 3 + 1);
     assert_int_equal(rtm_tiers_get_stats(&t, NLEV, &st), RTM_ERR_ARG);
     assert_int_equal(rtm_tiers_get_stats(NULL, 0, &st), RTM_ERR_ARG);
@@ -126,6 +131,45 @@ static void test_tiers(void **state)
     assert_int_equal(rtm_tiers_get_stats(&t, RTM_RESERVE_MAX_LEVELS - 1, &st), RTM_OK);
     assert_int_equal(st.served, 1);
     assert_int_equal(rtm_tiers_destroy(&t), RTM_OK);
+}
+
+/* Tiers whose heaps share memory are refused: a heap built inside a block of another one, in
+ * either order; tiers in separate memory next to each other are accepted. */
+static void test_tiers_overlap(void **state)
+{
+    (void)state;
+    rtm_san_access(g_one, sizeof g_one);
+    rtm_heap *outer = rtm_heap_init(g_one, sizeof g_one, RTM_FIT_GOOD);
+    assert_non_null(outer);
+    void *blk = rtm_heap_alloc(outer, 2048);
+    assert_non_null(blk);
+    rtm_heap *inner = rtm_heap_init(blk, 2048, RTM_FIT_GOOD);
+    assert_non_null(inner);
+    rtm_tiers t;
+    rtm_test_hook_install();
+    rtm_heap *const in_out[2] = {inner, outer}, *const out_in[2] = {outer, inner};
+    assert_int_equal(rtm_tiers_init(&t, in_out, 2), RTM_ERR_OVERLAP);
+    assert_int_equal(rtm_tiers_init(&t, out_in, 2), RTM_ERR_OVERLAP);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_OVERLAP), 2);
+    /* a second heap in another block of the outer heap: it overlaps the outer heap too */
+    void *tail = rtm_heap_alloc(outer, 1024);
+    assert_non_null(tail);
+    rtm_heap *second = rtm_heap_init(tail, 1024, RTM_FIT_GOOD);
+    assert_non_null(second);
+    rtm_heap *const three[3] = {inner, second, outer};
+    /* levels 3: the third against the first two; levels 2 (test_reserve_levels2): second, outer */
+    assert_int_equal(rtm_tiers_init(&t, NLEV < 3 ? three + 1 : three, NLEV), RTM_ERR_OVERLAP);
+    /* inner and second lie in separate blocks of the outer heap: no overlap between them */
+    rtm_heap *const apart[2] = {inner, second};
+    assert_int_equal(rtm_tiers_init(&t, apart, 2), RTM_OK);
+    void *q = rtm_tiers_alloc(&t, 64, 1);
+    assert_true(in(q, tail, 1024));
+    rtm_tiers_free(&t, q);
+    q = rtm_tiers_alloc(&t, 64, 0);
+    assert_true(in(q, blk, 2048));
+    rtm_tiers_free(&t, q);
+    assert_int_equal(rtm_tiers_destroy(&t), RTM_OK);
+    assert_int_equal(rtm_test_hook_total(), 3);
 }
 
 static void test_watermarks(void **state)
@@ -190,9 +234,17 @@ static void test_watermarks(void **state)
     rtm_reserve_free(&r, q);
     rtm_reserve_free(NULL, q);
     rtm_reserve_errors er;
+    rtm_reserve_level_stats st0;
     rtm_reserve_get_errors(&r, &er);
     assert_int_equal(er.bad_requests, 2);
     assert_int_equal(er.bad_frees, 2);
+    rtm_reserve_get_errors(&r, NULL); /* nowhere to write: a no-op */
+    assert_int_equal(rtm_reserve_get_stats(NULL, 0, &st0), RTM_ERR_ARG);
+    assert_int_equal(rtm_reserve_get_stats(&r, 0, NULL), RTM_ERR_ARG);
+    assert_int_equal(rtm_reserve_get_stats(&r, NLEV, &st0), RTM_ERR_ARG);
+    assert_int_equal(rtm_reserve_destroy(NULL), RTM_ERR_ARG);
+    rtm_reserve_get_errors(NULL, &er);
+    assert_int_equal(er.bad_requests + er.bad_frees, 0);
     assert_int_equal(rtm_test_hook_total(), 3 + 2 + 1);
     assert_int_equal(rtm_reserve_destroy(&r), RTM_OK);
     /* init rejects */
@@ -337,6 +389,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tiers),
+        cmocka_unit_test(test_tiers_overlap),
         cmocka_unit_test(test_watermarks),
         cmocka_unit_test(test_random),
     };

@@ -291,6 +291,14 @@ static void test_init_errors(void **state)
     rtm_ring_get_stats(NULL, &st);
     assert_int_equal(st.capacity, 0);
     rtm_ring_get_stats(&r, NULL);
+    /* a zero-filled ring (never initialised, no buffer): every figure 0, max_claim included */
+    static rtm_ring zero;
+    rtm_ring_stats zst;
+    memset(&zst, 0xFF, sizeof zst);
+    rtm_ring_get_stats(&zero, &zst);
+    rtm_ring_stats all0;
+    memset(&all0, 0, sizeof all0);
+    assert_memory_equal(&zst, &all0, sizeof zst);
     rtm_ring_reset(NULL);
     rtm_ring_deinit(NULL);
     assert_int_equal(rtm_test_hook_count(RTM_ERR_ARG), 11);
@@ -414,6 +422,17 @@ static void test_bad_calls(void **state)
     assert_int_equal(stats(&r).bad_calls, bad + 1);
     assert_int_equal(rtm_test_hook_last_obj == &r, 1);
     assert_ptr_equal(rtm_test_hook_last_ptr, d);
+    /* ... but an address that cannot be a record is a bad pointer on an empty ring too (no live
+     * skip marker or record to compare it with) */
+    bad++;
+    void *never[] = { &local, g_buf + G + 1, g_buf, g_buf + C, g_buf + C + G };
+    for (size_t i = 0; i < sizeof never / sizeof never[0]; i++) {
+        rtm_test_hook_install();
+        assert_int_equal(rtm_ring_release(&r, never[i]), RTM_ERR_BAD_PTR);
+        assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
+        assert_int_equal(stats(&r).bad_calls, ++bad);
+    }
+    assert_int_equal(rtm_ring_check(&r), RTM_OK);
     rtm_ring_deinit(&r);
 }
 
@@ -487,6 +506,18 @@ static void test_corruption(void **state)
     assert_int_equal(rtm_ring_check(&r), RTM_OK);
     assert_int_equal(stats(&r).corrupt > 20, 1);
     for (int i = 0; i < 3; i++) assert_int_equal(rtm_ring_release(&r, p[i]), RTM_OK);
+    /* an empty ring (no header to read): the geometry and the peak alone */
+    rtm_test_hook_install();
+    r.buf += 1; /* misaligned by one byte */
+    assert_int_equal(rtm_ring_check(&r), RTM_ERR_CORRUPT);
+    r.buf -= 1;
+    size_t hw = atomic_load(&r.high_water);
+    atomic_store(&r.high_water, r.cap + 1);
+    assert_int_equal(rtm_ring_check(&r), RTM_ERR_CORRUPT);
+    atomic_store(&r.high_water, r.cap);
+    assert_int_equal(rtm_ring_check(&r), RTM_OK);
+    atomic_store(&r.high_water, hw);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), 2);
     rtm_ring_deinit(&r);
 }
 
@@ -520,6 +551,28 @@ static void test_corrupt_skip(void **state)
     atomic_store(&r.wr, wr);
     assert_ptr_equal(rtm_ring_peek(&r, NULL), b);
     assert_int_equal(rtm_ring_release(&r, b), RTM_OK);
+    rtm_ring_deinit(&r);
+
+    /* a well-formed skip marker at offset 0 (where none can be) over the oldest record: a release
+     * of the next record is told CORRUPT, not BAD_PTR as if the marker skipped a tail */
+    assert_int_equal(rtm_ring_init(&r, g_buf, 8 * G), RTM_OK);
+    void *x = rtm_ring_claim(&r, G), *y;
+    assert_int_equal(rtm_ring_commit(&r, x, G), RTM_OK);      /* [0, 2G) */
+    y = rtm_ring_claim(&r, G);
+    assert_int_equal(rtm_ring_commit(&r, y, G), RTM_OK);      /* [2G, 4G) */
+    uint32_t l0 = hdr_get(x, 0), t0 = hdr_get(x, 1);
+    hdr_set(x, 0, 0xFFFFFFFFu);
+    hdr_set(x, 1, 0x52696E67u ^ (0xFFFFFFFFu * 0x9E3779B1u)); /* the skip tag for offset 0 */
+    assert_int_equal(rtm_ring_check(&r), RTM_ERR_CORRUPT);
+    rtm_test_hook_install();
+    assert_int_equal(rtm_ring_release(&r, y), RTM_ERR_CORRUPT);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), 1);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 0);
+    hdr_set(x, 0, l0);
+    hdr_set(x, 1, t0);
+    assert_int_equal(rtm_ring_check(&r), RTM_OK);
+    assert_int_equal(rtm_ring_release(&r, x), RTM_OK);
+    assert_int_equal(rtm_ring_release(&r, y), RTM_OK);
     rtm_ring_deinit(&r);
 }
 

@@ -100,6 +100,7 @@ static void test_stride_rounding(void **state)
         for (size_t i = 0; i < n; i++) {
             p[i] = rtm_slab_alloc(&s, RTM_NO_WAIT);
             assert_ptr_equal(p[i], g_buf + i * stride);
+            assert_true(rtm_slab_contains(&s, p[i]));
             assert_true(rtm_slab_contains(&s, (char *)p[i] + stride - 1));
         }
         assert_false(rtm_slab_contains(&s, g_buf + n * stride));
@@ -223,10 +224,13 @@ static void test_bad_frees(void **state)
     }
     assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), bad);
 #if RTM_SLAB_DOUBLE_FREE_CHECK
-    /* a block never handed out yet */
+    /* a block never handed out yet: far in the tail, and the next one to be carved */
     rtm_slab_free(&s, g_buf + 5 * 40);
     expect_stats(&s, 2, 2, 0, ++bad);
+    rtm_slab_free(&s, g_buf + 2 * 40);
+    expect_stats(&s, 2, 2, 0, ++bad);
     assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), bad);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_DOUBLE_FREE), 0);
     /* double free */
     rtm_slab_free(&s, a);
     expect_stats(&s, 1, 2, 0, bad);
@@ -348,13 +352,53 @@ static void test_corruption(void **state)
     s.fresh = 71;
     assert_int_equal(rtm_slab_check(&s), RTM_ERR_CORRUPT);
     s = copy;
+    s.max_used = s.used - 1; /* a peak below the current use */
+    assert_int_equal(rtm_slab_check(&s), RTM_ERR_CORRUPT);
+    s = copy;
+    s.max_used = 71; /* a peak above count, every other figure right */
+    assert_int_equal(rtm_slab_check(&s), RTM_ERR_CORRUPT);
+    s = copy;
+#if RTM_SLAB_WAIT
+    s.waiters = 1; /* a waiter counted but none queued */
+    assert_int_equal(rtm_slab_check(&s), RTM_ERR_CORRUPT);
+    s = copy;
+#endif
     assert_int_equal(rtm_slab_check(&s), RTM_OK);
-    assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), RTM_SLAB_DOUBLE_FREE_CHECK ? 12 : 8);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), (RTM_SLAB_DOUBLE_FREE_CHECK ? 12 : 8) + 2 + RTM_SLAB_WAIT);
     for (int i = 0; i < 10; i++)
         if (i != 3 && i != 7) rtm_slab_free(&s, p[i]);
     expect_stats(&s, 0, 10, 0, RTM_SLAB_DOUBLE_FREE_CHECK ? 1 : 0);
     assert_int_equal(rtm_slab_destroy(&s), RTM_OK);
 }
+
+#if RTM_SLAB_DOUBLE_FREE_CHECK == 2
+/* The byte map holds 0 or 1 per block; a free finds any other value (a stray write) and refuses
+ * the block as not in use, leaving the byte for rtm_slab_check to report. */
+static void test_bytemap_garbage(void **state)
+{
+    (void)state;
+    rtm_slab s;
+    rtm_test_hook_install();
+    assert_int_equal(rtm_slab_init(&s, g_buf, 16, 4), RTM_OK);
+    void *a = rtm_slab_alloc(&s, RTM_NO_WAIT), *b = rtm_slab_alloc(&s, RTM_NO_WAIT);
+    unsigned char *map = g_buf + 4 * 16;
+    assert_int_equal(map[0], 1);
+    assert_int_equal(map[1], 1);
+    map[0] = 3; /* bit 0 still set: a bitwise test would take it */
+    assert_int_equal(rtm_slab_check(&s), RTM_ERR_CORRUPT);
+    rtm_slab_free(&s, a);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_DOUBLE_FREE), 1);
+    assert_int_equal(map[0], 3);
+    map[0] = 1;
+    expect_stats(&s, 2, 2, 0, 1);
+    rtm_slab_free(&s, a);
+    rtm_slab_free(&s, b);
+    assert_int_equal(map[0], 0);
+    assert_int_equal(map[1], 0);
+    expect_stats(&s, 0, 2, 0, 1);
+    assert_int_equal(rtm_slab_destroy(&s), RTM_OK);
+}
+#endif
 
 /* ---- randomized against a model ------------------------------------------------------------------ */
 typedef struct {
@@ -476,6 +520,9 @@ int main(void)
         cmocka_unit_test(test_timeout_is_no_wait),
 #endif
         cmocka_unit_test(test_corruption),
+#if RTM_SLAB_DOUBLE_FREE_CHECK == 2
+        cmocka_unit_test(test_bytemap_garbage),
+#endif
         cmocka_unit_test(test_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

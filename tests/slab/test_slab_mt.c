@@ -90,6 +90,7 @@ static void test_fifo(void **state)
         assert_int_equal(pthread_create(&w[i], NULL, fifo_waiter, (void *)(intptr_t)i), 0);
         wait_for_waiters(&g_fifo, (size_t)i + 1); /* queued in a known order */
     }
+    assert_int_equal(rtm_slab_check(&g_fifo), RTM_OK); /* the queue's links, while it is full */
     assert_int_equal(pthread_create(&poller, NULL, fifo_poller, NULL), 0);
     rtm_slab_free(&g_fifo, p); /* starts the chain of hand-offs */
     for (int i = 0; i < FIFO_WAITERS; i++) pthread_join(w[i], NULL);
@@ -143,6 +144,7 @@ static void test_timeouts(void **state)
     pthread_join(t[1], NULL); /* nobody frees: the middle one must give up on its own */
     assert_null(args[1].got);
     assert_int_equal(waiters_of(&g_to), 2);
+    assert_int_equal(rtm_slab_check(&g_to), RTM_OK); /* the middle record unlinked cleanly */
     rtm_slab_free(&g_to, a);
     pthread_join(t[0], NULL);
     assert_ptr_equal(args[0].got, a); /* handed over to the oldest */
