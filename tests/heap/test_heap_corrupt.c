@@ -889,6 +889,37 @@ static void test_misaligned_forged_header(void **state)
     }
 }
 
+/* A forged used header of 64 bytes whose "next block" head is one granule below a minimum block
+ * (a used head, no flags): check_used's next_head_bad refuses it (mutant: next_head_bad
+ * "nh < MIN_BLOCK - A"), through usable_size and realloc; free refuses it too. */
+static void test_forged_next_head_below_min_block(void **state)
+{
+    (void)state;
+    const size_t mb = HT_ROUND(HT_MIN_BLOCK);
+    for (int f = 0; f < 3; f++) {
+        rtm_heap *h;
+        HT_NEW(h, 8192, ht_fits[f]);
+        unsigned char *x = rtm_heap_alloc(h, 256);
+        assert_non_null(x);
+        memset(x, 0, 256);
+        unsigned char *q = x + 4u * RTM_ALIGN;
+        size_t fake = 64, next = mb - RTM_ALIGN;
+        memcpy(q - HT_HDR, &fake, sizeof fake);
+        memcpy(q - HT_HDR + fake, &next, sizeof next);
+        ht_snap before = {0};
+        ht_snap_take(h, &before);
+        rtm_test_hook_install();
+        assert_int_equal(rtm_heap_usable_size(h, q), 0);
+        assert_null(rtm_heap_realloc(h, q, 8));
+        assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
+        expect_free_rejected(h, q);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        expect_blocks_unchanged(h, &before);
+        rtm_heap_free(h, x);
+        assert_int_equal(ht_stats(h).free_blocks, 1);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -915,6 +946,7 @@ int main(void)
         cmocka_unit_test(test_forged_right_size_wraps),
         cmocka_unit_test(test_forged_size_below_min_block),
         cmocka_unit_test(test_misaligned_forged_header),
+        cmocka_unit_test(test_forged_next_head_below_min_block),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
