@@ -762,7 +762,13 @@ static void test_forged_left_footer(void **state)
             rtm_heap *h = three_blocks(ht_fits[f], &a, &b, &c);
             size_t ps = sizes[k], pf = ps | FLAG_FREE;
             unsigned char *bh = header_of(b);
-            assert_true(ps > 0 && bh - ps >= a);
+            if (ps == 0 || (ps >= mb && ps % RTM_ALIGN == 0)) { /* RTM_ALIGN 16 on 32-bit: MB is A */
+                rtm_heap_free(h, a);
+                rtm_heap_free(h, b);
+                rtm_heap_free(h, c);
+                continue;
+            }
+            assert_true(bh - ps >= a);
             ht_snap before = {0};
             ht_snap_take(h, &before);
             memcpy(bh - HT_HDR, &pf, sizeof pf); /* the footer below b: a's last payload word */
