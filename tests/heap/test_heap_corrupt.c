@@ -926,6 +926,51 @@ static void test_forged_next_head_below_min_block(void **state)
     }
 }
 
+#if RTM_ALIGN == 8 && SIZE_MAX > 0xFFFFFFFFu
+/* 64-bit, RTM_ALIGN 8 (where the forged entry can be a real footer): a region of the smallest
+ * size, one free block L of a minimum block, whose next_free link is made to point at L's own
+ * footer, a word at a header position inside the segment but within a minimum block of its end.
+ * The word after the sentinel (the caller's memory past the region) is made to point back at L's
+ * link, and the footer reads as a free block of L's class, so that only segment_holding's "bytes
+ * <= end - a" refuses the entry: rtm_heap_check reports L itself (mutant: segment_holding drops
+ * that term, and the check then reported the sentinel's word, further on). */
+static void test_list_link_into_segment_tail(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        rtm_heap *h;
+        HT_NEW(h, 4096, ht_fits[f]);
+        unsigned char *buf = ht_buffer(1024, 0);
+        size_t n = 0;
+        rtm_test_hook_install();
+        while (n < 512 && rtm_heap_add_region(h, buf, n) != RTM_OK) n++;
+        assert_true(n < 512);
+        ht_walk w = {0};
+        ht_walk_collect(h, &w);
+        unsigned char *l = NULL;
+        for (size_t i = 0; i < w.n; i++)
+            if (w.b[i].region == 1) {
+                assert_false(w.b[i].used);
+                assert_int_equal(w.b[i].block_bytes, 32);
+                l = header_of((void *)(uintptr_t)w.b[i].ptr);
+            }
+        ht_walk_free(&w);
+        assert_non_null(l);
+        unsigned char *end = l + 32, *forged = end - RTM_ALIGN;
+        assert_int_equal(peek_word(forged), (size_t)32 | FLAG_FREE); /* L's footer */
+        size_t old_next = peek_word(l + HT_HDR), old_after = peek_word(end + HT_HDR);
+        assert_int_equal(old_next, 0);
+        poke_word(l + HT_HDR, (size_t)(uintptr_t)forged);
+        poke_word(end + HT_HDR, (size_t)(uintptr_t)(l + HT_HDR)); /* forged's "pprev" */
+        expect_corrupt(h);
+        assert_ptr_equal(rtm_test_hook_last_ptr, l);
+        poke_word(l + HT_HDR, old_next);
+        poke_word(end + HT_HDR, old_after);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+    }
+}
+#endif
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -953,6 +998,9 @@ int main(void)
         cmocka_unit_test(test_forged_size_below_min_block),
         cmocka_unit_test(test_misaligned_forged_header),
         cmocka_unit_test(test_forged_next_head_below_min_block),
+#if RTM_ALIGN == 8 && SIZE_MAX > 0xFFFFFFFFu
+        cmocka_unit_test(test_list_link_into_segment_tail),
+#endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
