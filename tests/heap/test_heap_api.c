@@ -1276,9 +1276,101 @@ static void test_init_monotone_in_size(void **state)
     }
 }
 
+/* add_region from 0 bytes up, at two misalignments: refused (TOO_SMALL, heap unchanged) until the
+ * first size whose block area is exactly the smallest segment, max(minimum block, a block for an
+ * RTM_ALIGN-byte request), which is accepted: that many bytes of capacity, one free block that
+ * serves RTM_ALIGN bytes (mutants: segment_bounds "e - f <= MIN_SEGMENT", which refuses the exact
+ * minimum; "e < f && ...", "hi < H + MIN_BLOCK && e < f", which accept a region whose sentinel
+ * would lie below its first block). */
+static void test_region_min_size_exact(void **state)
+{
+    (void)state;
+    const size_t mb = HT_ROUND(HT_MIN_BLOCK), ab = HT_ROUND(RTM_ALIGN + HT_HDR);
+    const size_t min_segment = ab > mb ? ab : mb;
+    for (int f = 0; f < 3; f++) {
+        for (size_t off = 0; off < 2; off++) {
+            rtm_heap *h;
+            HT_NEW(h, 4096, ht_fits[f]);
+            unsigned char *buf = ht_buffer(1024, off * 3u);
+            rtm_heap_stats before = ht_stats(h);
+            size_t n = 0;
+            rtm_test_hook_install();
+            for (; n < 1024; n++) {
+                rtm_err e = rtm_heap_add_region(h, buf, n);
+                if (e == RTM_OK) break;
+                assert_int_equal(e, RTM_ERR_TOO_SMALL);
+                assert_int_equal(ht_stats(h).capacity, before.capacity);
+            }
+            assert_true(n < 1024);
+            assert_int_equal(rtm_test_hook_count(RTM_ERR_TOO_SMALL), n);
+            assert_int_equal(rtm_test_hook_total(), n);
+            rtm_heap_stats s = ht_stats(h);
+            assert_int_equal(s.capacity - before.capacity, min_segment);
+            assert_int_equal(s.regions, 2);
+            assert_int_equal(s.free_blocks, 2);
+            assert_int_equal(rtm_heap_check(h), RTM_OK);
+            void *big = rtm_heap_alloc(h, before.largest_free - HT_HDR); /* fills region 0 */
+            assert_non_null(big);
+            void *p = rtm_heap_alloc(h, RTM_ALIGN);
+            assert_non_null(p);
+            assert_true((unsigned char *)p >= buf && (unsigned char *)p + RTM_ALIGN <= buf + n);
+            rtm_heap_free(h, p);
+            rtm_heap_free(h, big);
+            assert_int_equal(rtm_heap_check(h), RTM_OK);
+        }
+    }
+}
+
+/* get_stats with a NULL output is a no-op for a real heap too, not only for a NULL one
+ * (mutant: rtm_heap_get_stats "if (0) return", which clears *NULL). */
+static void test_get_stats_null_out(void **state)
+{
+    (void)state;
+    rtm_heap *h;
+    HT_NEW(h, 4096, RTM_FIT_GOOD);
+    rtm_heap_stats before = ht_stats(h);
+    rtm_heap_get_stats(h, NULL);
+    rtm_heap_get_stats(NULL, NULL);
+    rtm_heap_stats after = ht_stats(h);
+    assert_true(ht_stats_equal(&before, &after));
+}
+
+/* aligned_alloc searches for bs + align - RTM_ALIGN + a minimum block: a request whose search size
+ * is exactly the largest block (max_alloc + header) is served from a free block that large (a region
+ * added past it), one granule more fails (mutants: "need >= max_block", "+ (MIN_BLOCK + A)"). */
+static void test_aligned_need_equals_max_block(void **state)
+{
+    (void)state;
+    const size_t mb = HT_ROUND(HT_MIN_BLOCK), align = 2u * RTM_ALIGN;
+    for (int f = 0; f < 3; f++) {
+        rtm_heap *h;
+        HT_NEW(h, 4096, ht_fits[f]);
+        size_t max_block = ht_stats(h).max_alloc + HT_HDR;
+        assert_int_equal(max_block % RTM_ALIGN, 0);
+        /* init's one block is smaller than its largest class: a larger region gives one that large */
+        assert_int_equal(rtm_heap_add_region(h, ht_buffer(max_block + 1024, 0), max_block + 1024), RTM_OK);
+        rtm_heap_stats s = ht_stats(h);
+        assert_int_equal(s.largest_free, max_block);
+        size_t bytes = max_block - mb - (align - RTM_ALIGN) - HT_HDR; /* block: max_block - mb - A */
+        rtm_test_hook_install();
+        assert_null(rtm_heap_aligned_alloc(h, align, bytes + RTM_ALIGN));
+        assert_int_equal(ht_stats(h).failed_allocs, s.failed_allocs + 1);
+        void *p = rtm_heap_aligned_alloc(h, align, bytes);
+        assert_non_null(p);
+        assert_true(ht_aligned(p, align));
+        assert_true(rtm_heap_usable_size(h, p) >= bytes);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        rtm_heap_free(h, p);
+        assert_int_equal(ht_stats(h).free_blocks, s.free_blocks);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_region_min_size_exact),
+        cmocka_unit_test(test_get_stats_null_out),
+        cmocka_unit_test(test_aligned_need_equals_max_block),
         cmocka_unit_test(test_init_null_mem),
         cmocka_unit_test(test_init_bad_fit),
         cmocka_unit_test(test_init_tiny),

@@ -744,6 +744,233 @@ static void test_fake_block_onto_zero_word(void **state)
     }
 }
 
+/* Used block b (between used a and c) made to say PREV_FREE, with a footer word in a's payload
+ * whose size is refused by one sub-check of left_ok only: below a minimum block (RTM_ALIGN, and a
+ * minimum block less RTM_ALIGN), or not a multiple of RTM_ALIGN (a flag bit above FREE set); each
+ * time the "head" of that "free block", in a's payload too, repeats the footer, so that the final
+ * head == footer test would pass. free (and realloc, usable_size) refuse b; the heap and a's bytes
+ * are unchanged (mutants of left_ok: "ps < MIN_BLOCK" -> 0, "< MIN_BLOCK - A", "||" -> "&&",
+ * "(ps & (A - 1)) != 0" -> 0). */
+static void test_forged_left_footer(void **state)
+{
+    (void)state;
+    const size_t mb = HT_ROUND(HT_MIN_BLOCK);
+    const size_t sizes[] = {RTM_ALIGN, mb - RTM_ALIGN, mb + 4u};
+    for (int f = 0; f < 3; f++) {
+        for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+            unsigned char *a, *b, *c;
+            rtm_heap *h = three_blocks(ht_fits[f], &a, &b, &c);
+            size_t ps = sizes[k], pf = ps | FLAG_FREE;
+            unsigned char *bh = header_of(b);
+            if (ps == 0 || (ps >= mb && ps % RTM_ALIGN == 0)) { /* RTM_ALIGN 16 on 32-bit: MB is A */
+                rtm_heap_free(h, a);
+                rtm_heap_free(h, b);
+                rtm_heap_free(h, c);
+                continue;
+            }
+            assert_true(bh - ps >= a);
+            ht_snap before = {0};
+            ht_snap_take(h, &before);
+            memcpy(bh - HT_HDR, &pf, sizeof pf); /* the footer below b: a's last payload word */
+            memcpy(bh - ps, &pf, sizeof pf);     /* the head of the "free block" it describes */
+            size_t hd = peek_word(bh);
+            poke_word(bh, hd | FLAG_PREV_FREE);
+            expect_free_rejected(h, b);
+            assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
+            rtm_test_hook_install();
+            assert_null(rtm_heap_realloc(h, b, 8));
+            assert_int_equal(rtm_heap_usable_size(h, b), 0);
+            assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
+            poke_word(bh, hd);
+            memset(a, 0x11, 64 - HT_HDR);
+            assert_int_equal(rtm_heap_check(h), RTM_OK);
+            expect_blocks_unchanged(h, &before);
+            for (size_t i = 0; i < 64 - HT_HDR; i++) assert_int_equal(c[i], 0x33);
+            rtm_heap_free(h, a);
+            rtm_heap_free(h, b);
+            rtm_heap_free(h, c);
+            assert_int_equal(ht_stats(h).free_blocks, 1);
+            assert_int_equal(rtm_heap_check(h), RTM_OK);
+        }
+    }
+}
+
+/* A forged used header inside a block's payload whose "next block" says FREE with a size that
+ * wraps round the address space (0 - 2 * RTM_ALIGN: aligned, at least a minimum block), and whose
+ * "footer" (2 * RTM_ALIGN + a header below that next block, in the same payload) repeats it: only
+ * right_ok's size_fits (size <= segment end - n) refuses it (mutant: right_ok "if (0) return
+ * false", which then merged over the whole address space). */
+static void test_forged_right_size_wraps(void **state)
+{
+    (void)state;
+    const size_t mb = HT_ROUND(HT_MIN_BLOCK);
+    for (int f = 0; f < 3; f++) {
+        rtm_heap *h;
+        HT_NEW(h, 8192, ht_fits[f]);
+        unsigned char *x = rtm_heap_alloc(h, 256);
+        assert_non_null(x);
+        memset(x, 0x5A, 256);
+        unsigned char *q = x + 4u * RTM_ALIGN;
+        unsigned char *n = q - HT_HDR + mb;
+        size_t fake = mb, nh = ((size_t)0 - 2u * RTM_ALIGN) | FLAG_FREE;
+        memcpy(q - HT_HDR, &fake, sizeof fake);
+        memcpy(n, &nh, sizeof nh);
+        memcpy(n - 2u * RTM_ALIGN - HT_HDR, &nh, sizeof nh); /* footer_of(n, size), wrapped */
+        unsigned char *foot = n - 2u * RTM_ALIGN - HT_HDR; /* clear of the forged header and of n */
+        assert_true(foot >= x && (foot + HT_HDR <= q - HT_HDR || foot >= q) && foot + HT_HDR <= n);
+        ht_snap before = {0};
+        ht_snap_take(h, &before);
+        expect_free_rejected(h, q);
+        assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
+        rtm_test_hook_install();
+        assert_null(rtm_heap_realloc(h, q, 8));
+        assert_int_equal(rtm_heap_usable_size(h, q), 0);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        expect_blocks_unchanged(h, &before);
+        rtm_heap_free(h, x);
+        assert_int_equal(ht_stats(h).free_blocks, 1);
+    }
+}
+
+/* A forged used header one granule below a minimum block (where that is above 0), followed by a
+ * plausible used head: usable_size (and realloc) take the pointer through check_used, whose
+ * size_fits must refuse it (mutant: size_fits "size >= MIN_BLOCK - A"); free refuses it too. */
+static void test_forged_size_below_min_block(void **state)
+{
+    (void)state;
+    const size_t mb = HT_ROUND(HT_MIN_BLOCK);
+    if (mb - RTM_ALIGN < HT_HDR) skip(); /* a size 0 header: next_head_bad refuses it anyway */
+    for (int f = 0; f < 3; f++) {
+        rtm_heap *h;
+        HT_NEW(h, 8192, ht_fits[f]);
+        unsigned char *x = rtm_heap_alloc(h, 256);
+        assert_non_null(x);
+        memset(x, 0, 256);
+        unsigned char *q = x + 4u * RTM_ALIGN;
+        size_t fake = mb - RTM_ALIGN, next = 64;
+        memcpy(q - HT_HDR, &fake, sizeof fake);
+        memcpy(q - HT_HDR + fake, &next, sizeof next);
+        ht_snap before = {0};
+        ht_snap_take(h, &before);
+        rtm_test_hook_install();
+        assert_int_equal(rtm_heap_usable_size(h, q), 0);
+        assert_null(rtm_heap_realloc(h, q, 8));
+        assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
+        expect_free_rejected(h, q);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        expect_blocks_unchanged(h, &before);
+        rtm_heap_free(h, x);
+        assert_int_equal(ht_stats(h).free_blocks, 1);
+    }
+}
+
+/* A misaligned pointer (4 bytes past an aligned one) whose "header" and "next head" in the user's
+ * data look like a used block of 64 bytes and a used neighbour: refused for its alignment alone
+ * (mutant: check_used "(a & (A - 1)) != 0" -> 0), by free, realloc and usable_size. */
+static void test_misaligned_forged_header(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        rtm_heap *h;
+        HT_NEW(h, 8192, ht_fits[f]);
+        unsigned char *x = rtm_heap_alloc(h, 256);
+        assert_non_null(x);
+        memset(x, 0, 256);
+        unsigned char *q = x + 4u * RTM_ALIGN + 4u;
+        size_t fake = 64, next = 64;
+        memcpy(q - HT_HDR, &fake, sizeof fake);
+        memcpy(q - HT_HDR + fake, &next, sizeof next);
+        ht_snap before = {0};
+        ht_snap_take(h, &before);
+        rtm_test_hook_install();
+        assert_int_equal(rtm_heap_usable_size(h, q), 0);
+        assert_null(rtm_heap_realloc(h, q, 8));
+        assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
+        expect_free_rejected(h, q);
+        assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        expect_blocks_unchanged(h, &before);
+        rtm_heap_free(h, x);
+        assert_int_equal(ht_stats(h).free_blocks, 1);
+    }
+}
+
+/* A forged used header of 64 bytes whose "next block" head is one granule below a minimum block
+ * (a used head, no flags): check_used's next_head_bad refuses it (mutant: next_head_bad
+ * "nh < MIN_BLOCK - A"), through usable_size and realloc; free refuses it too. */
+static void test_forged_next_head_below_min_block(void **state)
+{
+    (void)state;
+    const size_t mb = HT_ROUND(HT_MIN_BLOCK);
+    for (int f = 0; f < 3; f++) {
+        rtm_heap *h;
+        HT_NEW(h, 8192, ht_fits[f]);
+        unsigned char *x = rtm_heap_alloc(h, 256);
+        assert_non_null(x);
+        memset(x, 0, 256);
+        unsigned char *q = x + 4u * RTM_ALIGN;
+        size_t fake = 64, next = mb - RTM_ALIGN;
+        memcpy(q - HT_HDR, &fake, sizeof fake);
+        memcpy(q - HT_HDR + fake, &next, sizeof next);
+        ht_snap before = {0};
+        ht_snap_take(h, &before);
+        rtm_test_hook_install();
+        assert_int_equal(rtm_heap_usable_size(h, q), 0);
+        assert_null(rtm_heap_realloc(h, q, 8));
+        assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
+        expect_free_rejected(h, q);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        expect_blocks_unchanged(h, &before);
+        rtm_heap_free(h, x);
+        assert_int_equal(ht_stats(h).free_blocks, 1);
+    }
+}
+
+#if RTM_ALIGN == 8 && SIZE_MAX > 0xFFFFFFFFu
+/* 64-bit, RTM_ALIGN 8 (where the forged entry can be a real footer): a region of the smallest
+ * size, one free block L of a minimum block, whose next_free link is made to point at L's own
+ * footer, a word at a header position inside the segment but within a minimum block of its end.
+ * The word after the sentinel (the caller's memory past the region) is made to point back at L's
+ * link, and the footer reads as a free block of L's class, so that only segment_holding's "bytes
+ * <= end - a" refuses the entry: rtm_heap_check reports L itself (mutant: segment_holding drops
+ * that term, and the check then reported the sentinel's word, further on). */
+static void test_list_link_into_segment_tail(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        rtm_heap *h;
+        HT_NEW(h, 4096, ht_fits[f]);
+        unsigned char *buf = ht_buffer(1024, 0);
+        size_t n = 0;
+        rtm_test_hook_install();
+        while (n < 512 && rtm_heap_add_region(h, buf, n) != RTM_OK) n++;
+        assert_true(n < 512);
+        ht_walk w = {0};
+        ht_walk_collect(h, &w);
+        unsigned char *l = NULL;
+        for (size_t i = 0; i < w.n; i++)
+            if (w.b[i].region == 1) {
+                assert_false(w.b[i].used);
+                assert_int_equal(w.b[i].block_bytes, 32);
+                l = header_of((void *)(uintptr_t)w.b[i].ptr);
+            }
+        ht_walk_free(&w);
+        assert_non_null(l);
+        unsigned char *end = l + 32, *forged = end - RTM_ALIGN;
+        assert_int_equal(peek_word(forged), (size_t)32 | FLAG_FREE); /* L's footer */
+        size_t old_next = peek_word(l + HT_HDR), old_after = peek_word(end + HT_HDR);
+        assert_int_equal(old_next, 0);
+        poke_word(l + HT_HDR, (size_t)(uintptr_t)forged);
+        poke_word(end + HT_HDR, (size_t)(uintptr_t)(l + HT_HDR)); /* forged's "pprev" */
+        expect_corrupt(h);
+        assert_ptr_equal(rtm_test_hook_last_ptr, l);
+        poke_word(l + HT_HDR, old_next);
+        poke_word(end + HT_HDR, old_after);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+    }
+}
+#endif
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -766,6 +993,14 @@ int main(void)
         cmocka_unit_test(test_size_bounds_at_sentinel),
         cmocka_unit_test(test_fake_block_onto_zero_word),
         cmocka_unit_test(test_size_past_own_segment),
+        cmocka_unit_test(test_forged_left_footer),
+        cmocka_unit_test(test_forged_right_size_wraps),
+        cmocka_unit_test(test_forged_size_below_min_block),
+        cmocka_unit_test(test_misaligned_forged_header),
+        cmocka_unit_test(test_forged_next_head_below_min_block),
+#if RTM_ALIGN == 8 && SIZE_MAX > 0xFFFFFFFFu
+        cmocka_unit_test(test_list_link_into_segment_tail),
+#endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

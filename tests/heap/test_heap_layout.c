@@ -762,6 +762,12 @@ static void test_layout_best_top_by_next(void **state)
     (void)state;
     rtm_heap *h;
     HT_NEW(h, 8192, RTM_FIT_BEST);
+    /* a minimum block too (best fit's top-split threshold is the minimum block; mutant
+     * top_split_min_of "MIN_BLOCK + A" cut it from the bottom) */
+    void *m = alloc_block(h, HT_ROUND(HT_MIN_BLOCK));
+    EXPECT_MAP(h, F(REST), U(HT_ROUND(HT_MIN_BLOCK)));
+    rtm_heap_free(h, m);
+    EXPECT_MAP(h, F(REST));
     void *a = alloc_block(h, 64); /* next is the sentinel: top */
     EXPECT_MAP(h, F(REST), U(64));
     void *b = alloc_block(h, 128); /* next is a (64 < 128): top */
@@ -804,6 +810,61 @@ static void test_layout_best_top_by_next(void **state)
 }
 #endif
 
+/* Best fit's choice inside one class list (scan_list): the smallest block that fits, the lowest
+ * address among equal sizes, whatever the list order. Blocks of 2048..2111 bytes share a class in
+ * every build (SL_LOG2 5, 4, 2; RTM_ALIGN 8 or 16), and an exact fit is never split, so the map
+ * is the same under either placement rule. A list keeps its lowest-addressed block first and puts
+ * each block freed above it second: freed in the order low, high, middle, the list is low, middle,
+ * high. (Mutants: scan_list "s <= found_size", which took the last of equal sizes; "s !=
+ * found_size && b < found", which let a larger block at a lower address replace a smaller one.) */
+static void test_layout_best_ties(void **state)
+{
+    (void)state;
+    rtm_heap *h;
+    HT_NEW(h, 16384, RTM_FIT_BEST);
+    void *lid = ht_lid(h, ht_req_for_block(2080));
+    void *e1 = alloc_block(h, 2048), *s1 = alloc_block(h, 64);
+    void *e2 = alloc_block(h, 2048), *s2 = alloc_block(h, 64);
+    void *e3 = alloc_block(h, 2048), *s3 = alloc_block(h, 64);
+    ht_lid_off(h, lid);
+    EXPECT_MAP(h, U(2048), U(64), U(2048), U(64), U(2048), U(64), F(REST));
+    rtm_heap_free(h, e1);
+    rtm_heap_free(h, e3);
+    rtm_heap_free(h, e2); /* list: e1, e2, e3 */
+    EXPECT_MAP(h, F(2048), U(64), F(2048), U(64), F(2048), U(64), F(REST));
+    void *p = alloc_block(h, 2048);
+    assert_ptr_equal(p, e1); /* equal sizes: the lowest address, the list's first */
+    EXPECT_MAP(h, U(2048), U(64), F(2048), U(64), F(2048), U(64), F(REST));
+    rtm_heap_free(h, p);
+    EXPECT_MAP(h, F(2048), U(64), F(2048), U(64), F(2048), U(64), F(REST));
+    rtm_heap_free(h, s1);
+    rtm_heap_free(h, s2);
+    rtm_heap_free(h, s3);
+    EXPECT_MAP(h, F(REST));
+
+    /* Sizes 2080 (lowest), 2064, 2048 (highest), freed lowest, middle, highest: the list is 2080,
+     * 2048, 2064; a 2048-byte request takes the 2048 block although a larger one lies below it. */
+    HT_NEW(h, 16384, RTM_FIT_BEST);
+    lid = ht_lid(h, ht_req_for_block(2080));
+    void *m0 = alloc_block(h, 2080);
+    s1 = alloc_block(h, 64);
+    void *l = alloc_block(h, 2064);
+    s2 = alloc_block(h, 64);
+    void *sm = alloc_block(h, 2048);
+    s3 = alloc_block(h, 64);
+    ht_lid_off(h, lid);
+    EXPECT_MAP(h, U(2080), U(64), U(2064), U(64), U(2048), U(64), F(REST));
+    rtm_heap_free(h, m0);
+    rtm_heap_free(h, l);
+    rtm_heap_free(h, sm);
+    p = alloc_block(h, 2048);
+    assert_ptr_equal(p, sm);
+    EXPECT_MAP(h, F(2080), U(64), F(2064), U(64), U(2048), U(64), F(REST));
+    p = alloc_block(h, 2064); /* then 2064 exactly, below-address 2080 notwithstanding */
+    assert_ptr_equal(p, l);
+    EXPECT_MAP(h, F(2080), U(64), U(2064), U(64), U(2048), U(64), F(REST));
+}
+
 int main(void)
 {
     /* Every scenario runs in both builds: best fit's expectations follow the option (top_rule). */
@@ -827,6 +888,7 @@ int main(void)
         cmocka_unit_test(test_layout_realloc),
 #endif
         cmocka_unit_test(test_layout_regions),
+        cmocka_unit_test(test_layout_best_ties),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
