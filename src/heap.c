@@ -773,9 +773,15 @@ RTM_INLINE bool next_head_bad(size_t nh) { return nh < MIN_BLOCK || (nh & PREV_F
  * block, inside the segment, has a head that agrees (free, that size)? */
 RTM_INLINE bool left_ok(const rtm_block *b, uintptr_t seg_first)
 {
+    /* Under ASan or Valgrind: a real footer and head are never user-accessible; a forged PREV_FREE
+     * points them into a live block's payload, and reading them there would close the user's words
+     * (Valgrind: the word is opened and closed again), so that the owner's next write is reported.
+     * Constant false without a sanitizer. */
+    if (rtm_san_is_user_memory((const char *)b - H, H)) return false;
     size_t pf = prev_foot(b), ps = pf ^ FREE_BIT; /* ps's flag bits are 0 iff pf's are FREE alone */
     if (RTM_UNLIKELY(ps < MIN_BLOCK || (ps & (A - 1u)) != 0 || ps > (uintptr_t)b - seg_first)) return false;
     const rtm_block *prev = (const rtm_block *)((const char *)b - ps);
+    if (rtm_san_is_user_memory(prev, H)) return false;
     return RTM_LIKELY(head_of(prev) == pf);
 }
 
