@@ -219,7 +219,7 @@ static uint32_t v7_ap(rtm_part_attr attr)
  * plan for a Cortex-M0+ must not carry the host build's RTM_MPU_V7M_NORMAL_TEX of 1). */
 static uint32_t normal_tex(uint32_t min_log2)
 {
-    return min_log2 >= RTM_MPU_V6M_MIN_LOG2 ? 0u : (uint32_t)RTM_MPU_V7M_NORMAL_TEX;
+    return rtm_mpu_v6m_(min_log2) ? 0u : (uint32_t)RTM_MPU_V7M_NORMAL_TEX;
 }
 
 static void encode(const v7_region *r, rtm_part_attr attr, uint32_t slot, uint32_t min_log2,
@@ -282,7 +282,7 @@ rtm_err rtm_mpu_plan_v7m_(const rtm_mpu_range *ranges, size_t n, rtm_mpu_regs *o
 {
     uint32_t avail = out->avail;
     uint32_t min_log2 = out->min_log2; /* set by rtm_mpu_plan from the arch: 5, or 8 on ARMv6-M */
-    bool v6m = min_log2 >= RTM_MPU_V6M_MIN_LOG2; /* the texts name the architecture planned for */
+    bool v6m = rtm_mpu_v6m_(min_log2); /* the texts name the architecture planned for */
     uint32_t splits = avail < RTM_MPU_V7M_MAX_SPLIT ? avail : RTM_MPU_V7M_MAX_SPLIT;
     /* Options per range: cover with <= r regions, r = 1..splits. Every entry read below is written
      * first; the zero fill is for GCC, which cannot always see it (RTM_MPU_MAX_REGIONS=1, -m32 -Os:

@@ -22,6 +22,10 @@ RTM_INLINE uint32_t rtm_mpu_v7m_min_log2_(uint32_t field)
     return field != 0 ? field : RTM_MPU_V7M_MIN_LOG2;
 }
 
+/* True if an ARMv7-M-encoded plan with this min_log2 field (raw or resolved) is for ARMv6-M: no
+ * region below 256 B, TEX 000, and the rule texts say armv6m. */
+RTM_INLINE bool rtm_mpu_v6m_(uint32_t field) { return rtm_mpu_v7m_min_log2_(field) >= RTM_MPU_V6M_MIN_LOG2; }
+
 /* True for the values rtm_mpu_arch.min_log2 may take on ARMv7-M: 0 (default), 5 (ARMv7-M), 8
  * (ARMv6-M). No implementation has another minimum, so anything else is a corrupt description. */
 RTM_INLINE bool rtm_mpu_v7m_min_log2_valid_(uint32_t field)

@@ -112,7 +112,7 @@ static rtm_err check_range(const rtm_mpu_arch *arch, rtm_mpu_set set, const rtm_
             [RTM_MPU_RISCV_PMP] = "riscv-pmp: base and size must be multiples of 4 bytes",
             [RTM_MPU_POSIX] = "posix: base and size must be multiples of the page size",
         };
-        bool v6m = arch->kind == RTM_MPU_ARMV7M && arch->min_log2 >= RTM_MPU_V6M_MIN_LOG2;
+        bool v6m = arch->kind == RTM_MPU_ARMV7M && rtm_mpu_v6m_(arch->min_log2);
         return rtm_mpu_fail_(diag, RTM_ERR_ALIGN, i, -1,
                              v6m ? "armv6m: base and size must be multiples of 32 bytes" : k_rule[arch->kind]);
     }
