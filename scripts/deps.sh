@@ -9,7 +9,7 @@ if [ "${1:-}" = --run ]; then
   PKGS=(cmake make gcc libc6-dev)
 else
 PKGS=(
-  cmake make gcc libc6-dev clang libcmocka-dev valgrind
+  cmake make ninja-build gcc libc6-dev clang libcmocka-dev valgrind
   gcc-multilib libc6-dev-i386 libcmocka-dev:i386
   libclang-rt-14-dev
   gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi

@@ -1,4 +1,10 @@
 # Helpers for scripts/check.d steps (sourced).
+# Ninja when there is one (scripts/deps.sh installs ninja-build): the same compile commands as
+# CMake's Makefiles, without their per-target recursion. A Release host configuration of this tree
+# on the 2-core build machine: 63 s with Makefiles, 43 s with Ninja; make check configures about a
+# dozen trees. A tree configured before keeps its generator (CMake reads it from the cache), and a
+# CMAKE_GENERATOR the caller set wins.
+if [ -z "${CMAKE_GENERATOR:-}" ] && command -v ninja >/dev/null 2>&1; then export CMAKE_GENERATOR=Ninja; fi
 # rtm_build DIR [cmake -D args...]: configure (once) and build the host tree in build/DIR.
 rtm_build() {
   local dir=build/$1; shift
