@@ -104,6 +104,17 @@ static void expect_three_intact_then_free(rtm_heap *h, ht_snap *before, unsigned
     assert_int_equal(rtm_heap_check(h), RTM_OK);
 }
 
+/* A fresh 8 KiB heap of policy fit (*hp) with one used block of 256 bytes, every byte fill: the
+ * payload the forgery tests write their fake headers, footers and links into. */
+static unsigned char *heap_with_block(rtm_fit fit, int fill, rtm_heap **hp)
+{
+    HT_NEW(*hp, 8192, fit);
+    unsigned char *x = rtm_heap_alloc(*hp, 256);
+    assert_non_null(x);
+    memset(x, fill, 256);
+    return x;
+}
+
 /* used a (64) / used b (64) / used c (64) / free rest, for every policy and placement rule: the
  * three are built under ht_lid (best fit would otherwise cut a from the top of the fresh heap). */
 static rtm_heap *three_blocks(rtm_fit fit, unsigned char **a, unsigned char **b, unsigned char **c)
@@ -320,10 +331,7 @@ static void test_forged_next_says_prev_free(void **state)
     for (int f = 0; f < 3; f++) {
         for (size_t k = 0; k < 2; k++) {
             rtm_heap *h;
-            HT_NEW(h, 8192, ht_fits[f]);
-            unsigned char *x = rtm_heap_alloc(h, 256);
-            assert_non_null(x);
-            memset(x, 0, 256);
+            unsigned char *x = heap_with_block(ht_fits[f], 0, &h);
             size_t sink[2] = {0, 0};
             unsigned char *q = x + 2 * RTM_ALIGN;
             unsigned char *fake = q - HT_HDR;
@@ -601,10 +609,7 @@ static void test_forged_both_neighbours_free(void **state)
     (void)state;
     for (int f = 0; f < 3; f++) {
         rtm_heap *h;
-        HT_NEW(h, 8192, ht_fits[f]);
-        unsigned char *x = rtm_heap_alloc(h, 256);
-        assert_non_null(x);
-        memset(x, 0, 256);
+        unsigned char *x = heap_with_block(ht_fits[f], 0, &h);
         size_t sink[4] = {0, 0, 0, 0}, w;
         unsigned char *q = x + 64;          /* the forged payload: aligned */
         unsigned char *bh = q - HT_HDR;     /* its head */
@@ -739,10 +744,7 @@ static void test_fake_block_onto_zero_word(void **state)
     (void)state;
     for (int f = 0; f < 3; f++) {
         rtm_heap *h;
-        HT_NEW(h, 8192, ht_fits[f]);
-        unsigned char *x = rtm_heap_alloc(h, 256);
-        assert_non_null(x);
-        memset(x, 0, 256);
+        unsigned char *x = heap_with_block(ht_fits[f], 0, &h);
         size_t fake = 64; /* a multiple of RTM_ALIGN, at least a minimum block */
         unsigned char *q = x + 2 * RTM_ALIGN;
         memcpy(q - HT_HDR, &fake, sizeof fake); /* the user's data, read as a header */
@@ -813,10 +815,7 @@ static void test_forged_right_size_wraps(void **state)
     const size_t mb = HT_ROUND(HT_MIN_BLOCK);
     for (int f = 0; f < 3; f++) {
         rtm_heap *h;
-        HT_NEW(h, 8192, ht_fits[f]);
-        unsigned char *x = rtm_heap_alloc(h, 256);
-        assert_non_null(x);
-        memset(x, 0x5A, 256);
+        unsigned char *x = heap_with_block(ht_fits[f], 0x5A, &h);
         unsigned char *q = x + 4u * RTM_ALIGN;
         unsigned char *n = q - HT_HDR + mb;
         size_t fake = mb, nh = ((size_t)0 - 2u * RTM_ALIGN) | FLAG_FREE;
@@ -849,10 +848,7 @@ static void test_forged_size_below_min_block(void **state)
     if (mb - RTM_ALIGN < HT_HDR) skip(); /* a size 0 header: next_head_bad refuses it anyway */
     for (int f = 0; f < 3; f++) {
         rtm_heap *h;
-        HT_NEW(h, 8192, ht_fits[f]);
-        unsigned char *x = rtm_heap_alloc(h, 256);
-        assert_non_null(x);
-        memset(x, 0, 256);
+        unsigned char *x = heap_with_block(ht_fits[f], 0, &h);
         unsigned char *q = x + 4u * RTM_ALIGN;
         size_t fake = mb - RTM_ALIGN, next = 64;
         memcpy(q - HT_HDR, &fake, sizeof fake);
@@ -879,10 +875,7 @@ static void test_misaligned_forged_header(void **state)
     (void)state;
     for (int f = 0; f < 3; f++) {
         rtm_heap *h;
-        HT_NEW(h, 8192, ht_fits[f]);
-        unsigned char *x = rtm_heap_alloc(h, 256);
-        assert_non_null(x);
-        memset(x, 0, 256);
+        unsigned char *x = heap_with_block(ht_fits[f], 0, &h);
         unsigned char *q = x + 4u * RTM_ALIGN + 4u;
         size_t fake = 64, next = 64;
         memcpy(q - HT_HDR, &fake, sizeof fake);
@@ -911,10 +904,7 @@ static void test_forged_next_head_below_min_block(void **state)
     const size_t mb = HT_ROUND(HT_MIN_BLOCK);
     for (int f = 0; f < 3; f++) {
         rtm_heap *h;
-        HT_NEW(h, 8192, ht_fits[f]);
-        unsigned char *x = rtm_heap_alloc(h, 256);
-        assert_non_null(x);
-        memset(x, 0, 256);
+        unsigned char *x = heap_with_block(ht_fits[f], 0, &h);
         unsigned char *q = x + 4u * RTM_ALIGN;
         size_t fake = 64, next = mb - RTM_ALIGN;
         memcpy(q - HT_HDR, &fake, sizeof fake);
