@@ -96,7 +96,8 @@ rtm_err rtm_rv_thread_init(rtm_rv_thread *t, int (*fn)(void *arg), void *arg, vo
 /**
  * Runs @p t in U-mode until fn returns (RTM_OK, t->result) or a fault aborts it (RTM_ERR_ACCESS,
  * t->aborted, t->fault_addr). If t belongs to a domain (rtm_domain_add_thread with (uintptr_t)t)
- * the domain's PMP entries are loaded first (rtm_rv_pmp_load). RTM_ERR_STATE when not called from
+ * the domain's PMP entries are loaded first (rtm_rv_pmp_load); a thread of no domain runs with the
+ * slots of the last domain loaded here turned off (the system entries alone). RTM_ERR_STATE when not called from
  * M-mode thread context or while a thread runs; RTM_ERR_ARG for an uninitialised t. O(1) + run time.
  */
 rtm_err rtm_rv_thread_run(rtm_rv_thread *t);

@@ -1,15 +1,28 @@
 /*
  * RV32 start-up, trap entry and U-mode thread switch (M-mode firmware, QEMU virt -bios none).
  *
- * Trap frame (32 words on the M-mode stack): [0] mepc, [i] = x_i for i = 1..31 ([2] = the sp the
- * trapped code had). mscratch is 0 while M-mode code runs and holds the M-mode stack pointer while a
- * U-mode thread runs, so the entry can tell the two apart and switch stacks for U-mode traps.
+ * Trap frame (36 words on the M-mode stack, a multiple of 16 bytes): [0] mepc, [i] = x_i for
+ * i = 1..31 ([2] = the sp the trapped code had), [32] mstatus. mscratch is 0 while M-mode code runs
+ * and holds the M-mode stack pointer while a U-mode thread runs, so the entry can tell the two apart
+ * and switch stacks for U-mode traps.
+ *
+ * mstatus is saved and restored with mepc: a trap taken inside a handler (a fault in an interrupt
+ * handler, in the fault policy or in an ecall service, which the port may SKIP or RETRY) rewrites
+ * MPP and MPIE, and its mret leaves MPP = U (the privileged spec: mret sets MPP to the least-
+ * privileged mode). Without the restore the outer trap's exit read MPP = U and returned to M-mode
+ * code in U-mode (review finding; targets/rvtrap_test.c, "nested").
+ *
+ * Only hart 0 runs: the others park in _start (a multi-hart part runs this firmware on one hart;
+ * rtm_port_critical_enter masks interrupts on its own hart only).
  */
-    .equ FRAME, 128
+    .equ FRAME, 144
+    .equ F_MSTATUS, 128
 
     .section .text.start, "ax"
     .globl _start
 _start:
+    csrr t0, mhartid
+    bnez t0, park
     .option push
     .option norelax
     la gp, __global_pointer$
@@ -29,6 +42,9 @@ _start:
     call main
     call rtm_rv_semihost_exit
 3:  j 3b
+park:                          /* harts other than 0: no stack, no .bss of their own; wait forever */
+    wfi
+    j park
 
     .text
     .balign 4
@@ -75,6 +91,8 @@ rtm_rv_trap_entry:
     csrw mscratch, zero
     csrr t0, mepc
     sw t0, 0(sp)
+    csrr t0, mstatus           /* MPP and MPIE of this trap: a trap nested in the handler rewrites them */
+    sw t0, F_MSTATUS(sp)
     .option push
     .option norelax
     la gp, __global_pointer$
@@ -84,7 +102,8 @@ rtm_rv_trap_entry:
     call rtm_rv_trap_dispatch
     lw t0, 0(sp)
     csrw mepc, t0
-    csrr t0, mstatus           /* returning to U-mode (MPP = 0): the M stack goes back to mscratch */
+    lw t0, F_MSTATUS(sp)       /* MIE is 0 here, as at entry: no trap until mret */
+    csrw mstatus, t0           /* returning to U-mode (MPP = 0): the M stack goes back to mscratch */
     li t1, 0x1800
     and t0, t0, t1
     bnez t0, 3f
@@ -146,6 +165,11 @@ rv_thread_start:
     csrr t0, mstatus
     andi t0, t0, 0x8           /* MIE */
     sw t0, 60(a3)
+    /* No interrupt from here to mret: one taken after the mscratch write returned with mscratch 0
+     * (MPP was M), so the thread's next trap built its frame on the U-mode stack; one after the mepc
+     * write made mepc a PC of this function, run in U-mode (review finding; rvtrap_test.c, "start").
+     * In U-mode M-mode interrupts are enabled whatever MIE says; rv_ctx_resume restores MIE. */
+    csrci mstatus, 8
     csrw mscratch, sp          /* traps from U-mode use the stack below the saved context */
     ori tp, a4, 1
     csrw mepc, a0

@@ -17,13 +17,14 @@
 #define RV_ECALL_THREAD_ID 1
 #define RV_ECALL_NOW_US 2
 
-/* frame[0] = mepc, frame[i] = x_i */
+/* frame[0] = mepc, frame[i] = x_i, frame[32] = mstatus (start.S) */
 #define F_MEPC 0
 #define F_SP 2
 #define F_TP 4
 #define F_A0 10
 #define F_A1 11
 #define F_A7 17
+#define F_MSTATUS 32
 
 void rtm_rv_trap_dispatch(uint32_t *frame);
 uint32_t rv_thread_start(int (*fn)(void *), void *arg, uint32_t *stack_top, uint32_t *ctx, rtm_rv_thread *t);
@@ -72,7 +73,8 @@ static void rv_ecall(uint32_t *frame, rtm_rv_thread *t)
         t->result = (int)frame[F_A0];
         rv_return_to_owner(t, (uint32_t)RTM_OK);
     case RV_ECALL_THREAD_ID:
-        frame[F_A0] = (uint32_t)(frame[F_TP] & ~1u);
+        /* the thread the port runs, not the caller's tp (U-mode can write any value there) */
+        frame[F_A0] = t != NULL ? (uint32_t)(uintptr_t)t : (uint32_t)(frame[F_TP] & ~1u);
         break;
     case RV_ECALL_NOW_US: {
         uint64_t us = rv_now_us_mmode();
@@ -92,7 +94,7 @@ void rtm_rv_trap_dispatch(uint32_t *frame)
 {
     uint32_t mcause = RV_CSR_READ(mcause);
     uint32_t mtval = RV_CSR_READ(mtval);
-    uint32_t mstatus = RV_CSR_READ(mstatus);
+    uint32_t mstatus = frame[F_MSTATUS]; /* as the trap left it (start.S restores it on exit) */
     uint32_t mepc = frame[F_MEPC];
     bool from_user = (mstatus & RV_MSTATUS_MPP) == 0;
     rtm_rv_thread *t = rtm_rv_thread_current();
@@ -176,15 +178,34 @@ rtm_err rtm_rv_thread_init(rtm_rv_thread *t, int (*fn)(void *arg), void *arg, vo
     return RTM_OK;
 }
 
+/* The PMP slots the last domain loaded by rtm_rv_thread_run may use (its regs' first and avail). A
+ * thread of no domain runs with those slots off, under the system entries alone: it used to run
+ * with whatever the thread before it had loaded, and could reach that domain's partitions (review
+ * finding; targets/rvtrap_test.c, "nodomain"). */
+static uint32_t g_domain_first, g_domain_avail;
+
+static rtm_err rv_pmp_clear_domain(void)
+{
+    if (g_domain_avail == 0) return RTM_OK;
+    static rtm_mpu_regs none; /* static: the set is large for an M-mode stack; only thread_run calls this */
+    rtm_memset(&none, 0, sizeof none);
+    none.kind = RTM_MPU_RISCV_PMP;
+    none.first = g_domain_first;
+    none.avail = g_domain_avail; /* count 0: rtm_rv_pmp_load turns the slots off and writes none */
+    return rtm_rv_pmp_load(&none);
+}
+
 rtm_err rtm_rv_thread_run(rtm_rv_thread *t)
 {
     if (t == NULL || t->fn == NULL || t->stack == NULL) return RTM_ERR_ARG;
     uintptr_t tp = rv_get_tp();
     if (tp == 0 || (tp & 1u) != 0 || rtm_rv_thread_current() != NULL) return RTM_ERR_STATE;
     rtm_domain *d = rtm_domain_of_thread((uintptr_t)t);
+    rtm_err e = d != NULL ? rtm_rv_pmp_load(rtm_domain_regs(d)) : rv_pmp_clear_domain();
+    if (e != RTM_OK) return e;
     if (d != NULL) {
-        rtm_err e = rtm_rv_pmp_load(rtm_domain_regs(d));
-        if (e != RTM_OK) return e;
+        g_domain_first = rtm_domain_regs(d)->first;
+        g_domain_avail = rtm_domain_regs(d)->avail;
     }
     t->result = 0;
     t->aborted = false;
