@@ -33,7 +33,8 @@ extern "C" {
  * A zero-filled object is valid and unlocked (so static objects need no init call); the port
  * initialises its storage lazily on first use. rtm_port_sync_destroy() releases OS resources.
  * A NULL @p s is never dereferenced: lock and unlock report it (RTM_ERR_ARG) and do nothing,
- * rtm_port_wait returns an error without waiting, notify and destroy do nothing.
+ * rtm_port_wait returns an error without waiting (RTM_ERR_ARG), notify does nothing (the POSIX port
+ * reports it, RTM_ERR_ARG), destroy does nothing.
  */
 typedef struct rtm_port_sync {
     union {

@@ -94,7 +94,12 @@ rtm_err rtm_port_wait(rtm_port_sync *s, uint64_t deadline_ms)
 {
     if (!sync_given(s)) return RTM_ERR_ARG;
     posix_sync *ps = sync_of(s);
-    if (deadline_ms == UINT64_MAX) {
+    /* A deadline whose seconds time_t cannot hold (32-bit time_t: from 2038 on, 2^31 s) is waited
+     * for as forever: the cast cut it to a time long past, and every such wait timed out at once
+     * (review finding, test_notify_wakes_far_deadline under -m32). time_t is a signed integer type
+     * here (POSIX allows more; glibc and musl have this one). */
+    const uint64_t time_t_max = ((((uint64_t)1 << (sizeof(time_t) * 8u - 2u)) - 1u) << 1) + 1u;
+    if (deadline_ms == UINT64_MAX || deadline_ms / 1000u > time_t_max) {
         pthread_cond_wait(&ps->cond, &ps->mutex);
         return RTM_OK;
     }

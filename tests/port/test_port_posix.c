@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -51,6 +52,7 @@ static void test_wait_times_out(void **state)
 typedef struct {
     rtm_port_sync sync;
     int waiting, go, woke, bad_waits; /* the waiter records, the main thread asserts */
+    uint64_t deadline;                /* the waiter's deadline: far enough never to pass */
 } handshake;
 
 static void *waiter(void *arg)
@@ -59,16 +61,19 @@ static void *waiter(void *arg)
     rtm_port_lock(&hs->sync);
     hs->waiting = 1;
     while (!hs->go)
-        if (rtm_port_wait(&hs->sync, UINT64_MAX) != RTM_OK) hs->bad_waits++;
+        if (rtm_port_wait(&hs->sync, hs->deadline) != RTM_OK) hs->bad_waits++;
     hs->woke = 1;
     rtm_port_unlock(&hs->sync);
     return NULL;
 }
 
-static void test_notify_wakes_waiter(void **state)
+/* One waiter woken by notify_all, its deadline never passing: bad_waits counts the waits that did
+ * not end in RTM_OK (a timeout). */
+static void notify_wakes_waiter(uint64_t deadline)
 {
-    (void)state;
     static handshake hs;
+    memset(&hs, 0, sizeof hs);
+    hs.deadline = deadline;
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, waiter, &hs), 0);
     for (;;) { /* until the waiter holds the lock and is about to wait (or waits) */
@@ -86,6 +91,25 @@ static void test_notify_wakes_waiter(void **state)
     assert_int_equal(hs.woke, 1);
     assert_int_equal(hs.bad_waits, 0);
     rtm_port_sync_destroy(&hs.sync);
+}
+
+static void test_notify_wakes_waiter(void **state)
+{
+    (void)state;
+    notify_wakes_waiter(UINT64_MAX); /* forever */
+}
+
+/* Deadlines far in the future that are not "forever": with a 32-bit time_t (-m32) the port cut
+ * deadline / 1000 to time_t, so 2^63 ms became a time long past and every wait timed out at once
+ * (review finding; the waiter then spun, counting bad waits). A deadline beyond time_t is now
+ * waited for as forever. */
+static void test_notify_wakes_far_deadline(void **state)
+{
+    (void)state;
+    notify_wakes_waiter(UINT64_MAX - 1u);
+    notify_wakes_waiter((uint64_t)1 << 63);
+    notify_wakes_waiter((uint64_t)INT32_MAX * 1000u + 999u); /* the last second a 32-bit time_t holds */
+    notify_wakes_waiter(((uint64_t)INT32_MAX + 1u) * 1000u); /* the first one it does not */
 }
 
 #define ROUNDS 100000
@@ -156,6 +180,7 @@ int main(void)
         cmocka_unit_test(test_null_sync),
         cmocka_unit_test(test_wait_times_out),
         cmocka_unit_test(test_notify_wakes_waiter),
+        cmocka_unit_test(test_notify_wakes_far_deadline),
         cmocka_unit_test(test_critical_section),
         cmocka_unit_test(test_clock_and_reuse),
     };
