@@ -114,6 +114,13 @@ rtm_err rtm_rv_pmp_load(const rtm_mpu_regs *regs)
         cfg[slot / 4u] |= (uint32_t)regs->r.pmp[i].pmpcfg << (8u * (slot % 4u));
     }
     for (unsigned w = 0; w < 4u; w++) pmpcfg_write(w, cfg[w]);
-    __asm volatile("fence" : : : "memory"); /* no paging here: sfence.vma is not needed */
+    __asm volatile("fence" : : : "memory");
+    /* A hart with page-based virtual memory (S-mode) may cache PMP results with its translations:
+     * the privileged spec (PMP, "Memory Management Fences") asks for SFENCE.VMA x0, x0 after PMP
+     * writes there, even with translation off. On a hart without S-mode the instruction is illegal,
+     * so misa's S bit decides (misa may read 0: then it is not executed). QEMU virt has S-mode. */
+    uint32_t misa;
+    __asm volatile("csrr %0, misa" : "=r"(misa));
+    if (misa & (1u << ('S' - 'A'))) __asm volatile("sfence.vma zero, zero" : : : "memory");
     return RTM_OK;
 }
