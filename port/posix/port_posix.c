@@ -5,6 +5,7 @@
 #define _GNU_SOURCE 1
 #include <errno.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -132,10 +133,23 @@ void rtm_port_sync_destroy(rtm_port_sync *s)
 /* The "critical section" of a hosted port: one recursive mutex for the process. Signal handlers
  * stand in for ISRs in host tests; they must not enter it (as on an MCU with a lower priority),
  * except the fault handler of a synchronous fault, which may re-enter its own thread's section. */
-static pthread_mutex_t g_critical = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+static pthread_mutex_t g_critical;
+static pthread_once_t g_critical_once = PTHREAD_ONCE_INIT;
+
+/* A recursive mutex made through its attribute: PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP is glibc's
+ * (musl and the BSDs have none; review finding). Failure here leaves no usable critical section. */
+static void critical_init(void)
+{
+    pthread_mutexattr_t a;
+    if (pthread_mutexattr_init(&a) != 0 || pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE) != 0 ||
+        pthread_mutex_init(&g_critical, &a) != 0)
+        abort();
+    pthread_mutexattr_destroy(&a);
+}
 
 rtm_port_key rtm_port_critical_enter(void)
 {
+    pthread_once(&g_critical_once, critical_init);
     pthread_mutex_lock(&g_critical);
     locks_held_up();
     return 1;
