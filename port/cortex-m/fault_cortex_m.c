@@ -23,8 +23,10 @@
  * Unprivileged threads: rtm_cm_thread_run() saves r4-r11, sp, lr in the thread object, sets PSP to
  * the thread's stack, CONTROL = nPRIV | SPSEL, and branches to fn with lr = cm_thread_exit_stub. The
  * stub issues SVC #0 with fn's result in r0; the SVC handler returns into cm_thread_resume() the same
- * way an abort does. Threads do not nest and are not preempted (no scheduler). FP registers s16-s31
- * are not saved, and an abort returns through a basic frame: threads must not use the FPU.
+ * way an abort does. Threads do not nest and are not preempted (no scheduler). Threads may use the
+ * FPU (builds with __ARM_FP): cm_thread_start keeps the owner's s16-s31 and FPSCR on the owner's
+ * stack, and the return to the owner is always through a basic frame with EXC_RETURN.FType = 1 and
+ * no pending lazy FP save (cm_return_to_owner).
  */
 #include "cm_regs.h"
 #include "rtm_cortex_m.h"
@@ -43,14 +45,15 @@ uint32_t rtm_cm_fault_count(void) { return g_fault_count; }
 
 void rtm_cm_fault_entry(void);
 void rtm_cm_svc_entry(void);
-void cm_fault_dispatch(uint32_t exc_return, uint32_t *frame);
-void cm_svc_dispatch(uint32_t exc_return, uint32_t *frame);
+uint32_t cm_fault_dispatch(uint32_t exc_return, uint32_t *frame);
+uint32_t cm_svc_dispatch(uint32_t exc_return, uint32_t *frame);
 void cm_thread_exit_stub(void);
 void cm_thread_resume(void);
 uint32_t cm_thread_start(int (*fn)(void *), void *arg, uint32_t *psp_top, uint32_t *ctx);
 
-/* EXC_RETURN bit 2 selects the stack the frame is on. The C function returns with lr still holding
- * EXC_RETURN (tail call), so its ordinary return is the exception return. */
+/* EXC_RETURN bit 2 selects the stack the frame is on. The C function returns the EXC_RETURN value
+ * to leave with (the one it was given, or one with bit 4 set after cm_return_to_owner); `bx r0` is
+ * the exception return. The handler's MSP is 8-byte aligned at entry and nothing is pushed here. */
 __attribute__((naked)) void rtm_cm_fault_entry(void)
 {
     __asm volatile("mov r0, lr\n\t"
@@ -58,7 +61,8 @@ __attribute__((naked)) void rtm_cm_fault_entry(void)
                    "ite eq\n\t"
                    "mrseq r1, msp\n\t"
                    "mrsne r1, psp\n\t"
-                   "b cm_fault_dispatch\n\t");
+                   "bl cm_fault_dispatch\n\t"
+                   "bx r0\n\t");
 }
 
 __attribute__((naked)) void rtm_cm_svc_entry(void)
@@ -68,7 +72,8 @@ __attribute__((naked)) void rtm_cm_svc_entry(void)
                    "ite eq\n\t"
                    "mrseq r1, msp\n\t"
                    "mrsne r1, psp\n\t"
-                   "b cm_svc_dispatch\n\t");
+                   "bl cm_svc_dispatch\n\t"
+                   "bx r0\n\t");
 }
 
 /* r0 = fn, r1 = arg, r2 = PSP top, r3 = ctx[10]. Returns (through cm_thread_resume) the status the
@@ -77,7 +82,16 @@ __attribute__((naked)) void rtm_cm_svc_entry(void)
 #pragma GCC diagnostic ignored "-Wunused-parameter" /* naked: the parameters are used in asm */
 __attribute__((naked)) uint32_t cm_thread_start(int (*fn)(void *), void *arg, uint32_t *psp_top, uint32_t *ctx)
 {
-    __asm volatile("stmia r3!, {r4-r11}\n\t"
+    __asm volatile(
+#if defined(__ARM_FP)
+                   /* The owner's callee-saved FP state (s16-s31, FPSCR's control bits) on its own
+                    * stack: a thread that is aborted does not restore what it changed. 72 bytes,
+                    * the stack stays 8-byte aligned. cm_thread_resume pops them. */
+                   "vpush {s16-s31}\n\t"
+                   "vmrs r12, fpscr\n\t"
+                   "push {r12, lr}\n\t"
+#endif
+                   "stmia r3!, {r4-r11}\n\t"
                    "mov r12, sp\n\t"
                    "str r12, [r3]\n\t"
                    "str lr, [r3, #4]\n\t"
@@ -111,14 +125,35 @@ __attribute__((naked)) void cm_thread_resume(void)
                    "ldr r2, [r1]\n\t"
                    "mov sp, r2\n\t"
                    "ldr lr, [r1, #4]\n\t"
+#if defined(__ARM_FP)
+                   "pop {r2, r3}\n\t"
+                   "vmsr fpscr, r2\n\t"
+                   "vpop {s16-s31}\n\t"
+#endif
                    "bx lr\n\t");
 }
 
-/* Makes the exception return into cm_thread_resume(status) as privileged thread code. The frame is
- * a fresh one at the top of the thread's stack, not the one the exception stacked: that one may be
- * partial or missing (stacking error, ARMv8-M stack-limit violation), and the thread's stack is not
- * needed any more. */
-static void cm_return_to_owner(rtm_cm_thread *t, uint32_t status)
+/* FP context control (FPCCR, FP extension only): LSPACT = a lazy FP save is pending, to FPCAR. */
+#define CM_FPCCR RTM_CM_REG(0xE000EF34u)
+#define CM_FPCCR_LSPACT (1u << 0)
+#define CM_EXC_RETURN_FTYPE (1u << 4) /* 1: basic (8-word) frame; 0: extended frame with s0-s15, FPSCR */
+
+/* Makes the exception return into cm_thread_resume(status) as privileged thread code; returns the
+ * EXC_RETURN value to leave the handler with. The frame is a fresh one at the top of the thread's
+ * stack, not the one the exception stacked: that one may be partial or missing (stacking error,
+ * ARMv8-M stack-limit violation), and the thread's stack is not needed any more.
+ *
+ * The fresh frame is a basic one (8 words), so the exception must return with EXC_RETURN.FType
+ * (bit 4) = 1 even when the thread used the FPU: with the thread's own EXC_RETURN (FType = 0 after
+ * an FP instruction, CONTROL.FPCA = 1) the hardware would unstack s0-s15 and FPSCR from the 18
+ * words above the built frame, i.e. from above the thread's stack (ARMv7-M ARM B1.5.7/B1.5.8,
+ * ARMv8-M ARM PopStack/ExceptionReturn). With FType = 1 nothing FP is unstacked and the exception
+ * return clears CONTROL.FPCA. A pending lazy FP save (FPCCR.LSPACT = 1: the thread used the FPU and
+ * LSPEN deferred the stacking) would otherwise survive that return (only an FType = 0 return clears
+ * LSPACT) and land, at the owner's first FP instruction, at FPCAR, inside the finished thread's
+ * stack (which may be another thread's by then): it is dropped, the thread's FP registers are not
+ * needed. Builds without an FPU (no __ARM_FP) have neither. */
+static uint32_t cm_return_to_owner(rtm_cm_thread *t, uint32_t status, uint32_t exc_return)
 {
     uint32_t *frame = (uint32_t *)((uintptr_t)t->stack + t->stack_bytes) - 8;
     for (unsigned i = 0; i < 8u; i++) frame[i] = 0;
@@ -129,6 +164,11 @@ static void cm_return_to_owner(rtm_cm_thread *t, uint32_t status)
     __asm volatile("msr psp, %0" : : "r"(frame) : "memory");
     cm_set_control(cm_get_control() & ~1u); /* clear nPRIV; SPSEL stays 1 until resume */
     cm_set_current(NULL);
+#if defined(__ARM_FP)
+    if (CM_FPCCR & CM_FPCCR_LSPACT) CM_FPCCR &= ~CM_FPCCR_LSPACT;
+    exc_return |= CM_EXC_RETURN_FTYPE;
+#endif
+    return exc_return;
 }
 
 void rtm_cm_fault_init(void)
@@ -283,7 +323,7 @@ static uint32_t cm_data_access(uint32_t pc)
     return RTM_ACCESS_READ | RTM_ACCESS_WRITE;
 }
 
-void cm_fault_dispatch(uint32_t exc_return, uint32_t *frame)
+uint32_t cm_fault_dispatch(uint32_t exc_return, uint32_t *frame)
 {
     rtm_fault_record r;
     rtm_cm_thread *t = rtm_cm_thread_current();
@@ -320,22 +360,21 @@ void cm_fault_dispatch(uint32_t exc_return, uint32_t *frame)
     CM_CFSR = cfsr; /* write-one-to-clear the bits this fault set */
     CM_HFSR = hfsr;
 
-    if (a == RTM_FAULT_RETRY && (r.can & RTM_FAULT_CAN(RTM_FAULT_RETRY))) return;
+    if (a == RTM_FAULT_RETRY && (r.can & RTM_FAULT_CAN(RTM_FAULT_RETRY))) return exc_return;
     if (a == RTM_FAULT_SKIP && (r.can & RTM_FAULT_CAN(RTM_FAULT_SKIP))) {
         frame[6] = r.pc + cm_insn_len((uint32_t)r.pc);
         frame[7] = cm_xpsr_after_skip(frame[7]); /* inside an IT block: on to the next slot */
-        return;
+        return exc_return;
     }
     if (a == RTM_FAULT_ABORT_THREAD && (r.can & RTM_FAULT_CAN(RTM_FAULT_ABORT_THREAD))) {
         t->aborted = true;
         t->fault_addr = r.addr;
-        cm_return_to_owner(t, (uint32_t)RTM_ERR_ACCESS);
-        return;
+        return cm_return_to_owner(t, (uint32_t)RTM_ERR_ACCESS, exc_return);
     }
     cm_halt(exc, &r);
 }
 
-void cm_svc_dispatch(uint32_t exc_return, uint32_t *frame)
+uint32_t cm_svc_dispatch(uint32_t exc_return, uint32_t *frame)
 {
     uint32_t pc = frame[6];
     uint32_t num = *(const volatile uint16_t *)(uintptr_t)(pc - 2u) & 0xFFu;
@@ -346,21 +385,21 @@ void cm_svc_dispatch(uint32_t exc_return, uint32_t *frame)
     case CM_SVC_THREAD_EXIT:
         if (!from_thread) break;
         t->result = (int)frame[0];
-        cm_return_to_owner(t, (uint32_t)RTM_OK);
-        return;
+        return cm_return_to_owner(t, (uint32_t)RTM_OK, exc_return);
     case CM_SVC_THREAD_ID:
         frame[0] = (exc_return & 8u) != 0 ? (uint32_t)rtm_cm_thread_id_priv() : 0u;
-        return;
+        return exc_return;
     case CM_SVC_NOW_US: {
         uint64_t us = rtm_cm_now_us_priv();
         frame[0] = (uint32_t)us;
         frame[1] = (uint32_t)(us >> 32);
-        return;
+        return exc_return;
     }
     default:
         break;
     }
     rtm_report(RTM_ERR_ARG, NULL, (const void *)(uintptr_t)pc);
+    return exc_return;
 }
 
 rtm_err rtm_cm_thread_init(rtm_cm_thread *t, int (*fn)(void *arg), void *arg, void *stack, size_t stack_bytes)

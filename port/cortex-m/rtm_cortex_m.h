@@ -123,6 +123,8 @@ rtm_err rtm_cm_thread_init(rtm_cm_thread *t, int (*fn)(void *arg), void *arg, vo
  * (uintptr_t)t), the domain's regions are loaded into the MPU first (rtm_cm_mpu_load).
  * RTM_ERR_STATE when called unprivileged, from a handler, or while a thread runs; RTM_ERR_ARG for
  * an uninitialised t. Privileged thread mode only. O(1) plus the thread's run time.
+ * The thread may use the FPU (builds with an FPU, __ARM_FP): the caller's s16-s31 and FPSCR are
+ * kept, whether the thread returns or is aborted; the thread's FP registers are not carried back.
  */
 rtm_err rtm_cm_thread_run(rtm_cm_thread *t);
 

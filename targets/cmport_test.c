@@ -1,0 +1,159 @@
+/*
+ * Cortex-M port: unprivileged threads and the MPU driver, cases the shared domain test does not
+ * cover (Cortex-M only; boards mps2-an385, mps2-an505 and the hard-float mps2-an505-hf).
+ *
+ *   fpu.*      (hard-float builds, __ARM_FP) a thread that uses the FPU returns, or is aborted,
+ *              and the owner gets its FP state back: no FP state unstacked from above the thread's
+ *              stack, no lazy FP save left pending into the finished thread's stack, the owner's
+ *              s16-s31 and FPSCR kept.
+ */
+#include "rtm_cortex_m.h"
+#include "tgt.h"
+
+#define FPCCR (*(volatile uint32_t *)0xE000EF34u)
+#define FPCCR_LSPEN (1u << 30)
+#define FPCCR_LSPACT (1u << 0)
+
+#if defined(__ARM_FP)
+
+/* A thread stack with 32 words right above it: the 18 words (s0-s15, FPSCR, reserved) an extended
+ * exception frame built at the top of the stack would be unstacked from. */
+static struct {
+    uint32_t stack[128];
+    uint32_t above[32];
+} g_fpmem __attribute__((aligned(8)));
+
+#define ABOVE_WORD 0x7FC0A5A5u /* a NaN: s0-s15 from above the stack */
+#define ABOVE_FPSCR 0x00C00000u /* FPSCR.RMode = round towards zero */
+#define THREAD_S0 0x7FC05A5Au   /* what the threads leave in s0 */
+
+static volatile float g_in = 1.5f;
+
+static uint32_t get_fpscr(void)
+{
+    uint32_t v;
+    __asm volatile("vmrs %0, fpscr" : "=r"(v));
+    return v;
+}
+static void set_fpscr(uint32_t v) { __asm volatile("vmsr fpscr, %0" : : "r"(v) : "memory"); }
+
+static int th_fp(void *arg)
+{
+    (void)arg;
+    float x = g_in * 3.0f; /* 4.5 */
+    int r = (int)x + 38;   /* 42 */
+    uint32_t v = THREAD_S0;
+    __asm volatile("vmov s0, %0\n\tmovs %0, #0" : "+l"(v) : : "s0", "cc"); /* not left in a GPR */
+    return r + (int)v;
+}
+
+/* Uses the FPU, changes s16 and FPSCR (which a returning function would restore), then faults. */
+static int th_fp_fault(void *arg)
+{
+    (void)arg;
+    float x = g_in * 3.0f;
+    uint32_t v = THREAD_S0;
+    __asm volatile("vmov s0, %0\n\t"
+                   "movs %0, #0\n\t" /* THREAD_S0 not left in a GPR (the frame holds r0-r3, r12) */
+                   "vmov s16, %1\n\t"
+                   "vmsr fpscr, %2\n\t"
+                   "udf #0\n\t"
+                   : "+l"(v)
+                   : "r"(0xBAD0F16u), "r"(ABOVE_FPSCR)
+                   : "s0", "s16", "cc", "memory");
+    return (int)x;
+}
+
+static void fill_above(void)
+{
+    for (unsigned i = 0; i < 32; i++) g_fpmem.above[i] = ABOVE_WORD;
+    g_fpmem.above[16] = ABOVE_FPSCR;
+}
+
+/* Runs @p fn as a thread with FPSCR = 0 and s16 = a marker in the owner; checks what the owner
+ * has afterwards. */
+static void run_fp_thread(int (*fn)(void *), rtm_err want, bool lazy)
+{
+    if (lazy)
+        FPCCR |= FPCCR_LSPEN;
+    else
+        FPCCR &= ~FPCCR_LSPEN;
+    fill_above();
+    for (unsigned i = 0; i < 128; i++) g_fpmem.stack[i] = 0x57AC0000u + i;
+    rtm_cm_thread t;
+    TGT_REQUIRE(rtm_cm_thread_init(&t, fn, NULL, g_fpmem.stack, sizeof g_fpmem.stack) == RTM_OK);
+    set_fpscr(0);
+    __asm volatile("vmov s16, %0" : : "r"(0x516516u) : "s16");
+    rtm_err e = rtm_cm_thread_run(&t);
+    uint32_t s0, s15, s16;
+    __asm volatile("vmov %0, s0\n\tvmov %1, s15\n\tvmov %2, s16" : "=r"(s0), "=r"(s15), "=r"(s16));
+    uint32_t fpscr = get_fpscr();
+    uint32_t fpccr = FPCCR;
+    TGT_CHECK(e == want);
+    if (want == RTM_OK) TGT_CHECK(t.result == 42 && !t.aborted);
+    else TGT_CHECK(t.aborted);
+    /* Nothing FP came from above the thread's stack (an extended frame unstacked from there). */
+    TGT_CHECK(s0 != ABOVE_WORD && s15 != ABOVE_WORD);
+    TGT_CHECK((fpscr & 0x07C0009Fu) == 0); /* FPSCR control bits as the owner left them */
+    TGT_CHECK(s16 == 0x516516u);           /* callee-saved: kept across the call */
+    TGT_CHECK((fpccr & FPCCR_LSPACT) == 0); /* no lazy save pending into the thread's stack */
+    if (lazy) {
+        /* With lazy stacking the thread's exception frame only reserved room for s0-s15 (FPCAR):
+         * the thread's s0 must not have been written there afterwards (a lazy save left pending,
+         * done by the owner's first FP instruction). */
+        bool saved = false;
+        for (unsigned i = 0; i < 128; i++) saved = saved || g_fpmem.stack[i] == THREAD_S0;
+        TGT_CHECK(!saved);
+    }
+    /* The owner's FP still works and writes nothing into the finished thread's memory. */
+    for (unsigned i = 0; i < 128; i++) g_fpmem.stack[i] = 0x57AC0000u + i;
+    fill_above();
+    volatile float y = g_in * 2.0f;
+    TGT_CHECK(y == 3.0f);
+    bool intact = true;
+    for (unsigned i = 0; i < 128; i++) intact = intact && g_fpmem.stack[i] == 0x57AC0000u + i;
+    for (unsigned i = 0; i < 32; i++) intact = intact && g_fpmem.above[i] == (i == 16 ? ABOVE_FPSCR : ABOVE_WORD);
+    TGT_CHECK(intact);
+    if (tgt_case_failures() != 0) {
+        tgt_puts("  s0 ");
+        tgt_put_hex(s0);
+        tgt_puts(" s16 ");
+        tgt_put_hex(s16);
+        tgt_puts(" FPSCR ");
+        tgt_put_hex(fpscr);
+        tgt_puts(" FPCCR ");
+        tgt_put_hex(fpccr);
+        tgt_puts("\n");
+    }
+    FPCCR |= FPCCR_LSPEN;
+}
+
+static void case_fp_return(void) { run_fp_thread(th_fp, RTM_OK, false); }
+static void case_fp_return_lazy(void) { run_fp_thread(th_fp, RTM_OK, true); }
+static void case_fp_abort(void) { run_fp_thread(th_fp_fault, RTM_ERR_ACCESS, false); }
+static void case_fp_abort_lazy(void) { run_fp_thread(th_fp_fault, RTM_ERR_ACCESS, true); }
+#endif /* __ARM_FP */
+
+static const struct {
+    const char *name;
+    void (*fn)(void);
+} k_cases[] = {
+#if defined(__ARM_FP)
+    {"fpu.thread_return", case_fp_return},
+    {"fpu.thread_return_lazy", case_fp_return_lazy},
+    {"fpu.thread_abort", case_fp_abort},
+    {"fpu.thread_abort_lazy", case_fp_abort_lazy},
+#endif
+};
+
+int main(void)
+{
+    board_init();
+    rtm_cm_fault_init();
+    for (unsigned i = 0; i < sizeof k_cases / sizeof k_cases[0]; i++) {
+        tgt_case_begin(k_cases[i].name);
+        k_cases[i].fn();
+        tgt_case_end();
+    }
+    return tgt_summary();
+}
