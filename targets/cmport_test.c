@@ -6,7 +6,10 @@
  *              and the owner gets its FP state back: no FP state unstacked from above the thread's
  *              stack, no lazy FP save left pending into the finished thread's stack, the owner's
  *              s16-s31 and FPSCR kept.
+ *   mpu.*      a thread with no domain run after a domain's thread does not inherit that domain's
+ *              regions.
  */
+#include "board_prot.h"
 #include "rtm_cortex_m.h"
 #include "tgt.h"
 
@@ -134,6 +137,68 @@ static void case_fp_abort(void) { run_fp_thread(th_fp_fault, RTM_ERR_ACCESS, fal
 static void case_fp_abort_lazy(void) { run_fp_thread(th_fp_fault, RTM_ERR_ACCESS, true); }
 #endif /* __ARM_FP */
 
+/* ---- protection ------------------------------------------------------------------------------ */
+
+#define PART_BYTES 2048u
+#define STACK_BYTES 1024u
+static uint32_t g_part[PART_BYTES / 4] __attribute__((section(".partitions.cmport"), aligned(PART_BYTES)));
+static rtm_domain g_dom;
+static rtm_cm_thread g_th_dom, g_th_nodom;
+static bool g_prot_ok;
+
+#define PART_STACK ((void *)((unsigned char *)g_part + PART_BYTES - STACK_BYTES))
+
+static int th_write(void *arg)
+{
+    volatile uint32_t *w = arg;
+    w[0] = 0xD0D0u;
+    return (int)w[0];
+}
+
+/* Reads the word at arg without touching the stack: a thread with no usable stack still faults on
+ * the load first. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+__attribute__((naked)) static int th_peek(void *arg)
+{
+    __asm volatile("ldr r0, [r0]\n\t"
+                   "bx lr\n\t");
+}
+#pragma GCC diagnostic pop
+
+static void case_prot_setup(void)
+{
+    rtm_mpu_range sys[2];
+    uint32_t sys_slots = 0;
+    size_t n = board_system_ranges(sys, &sys_slots);
+    rtm_mpu_arch arch = board_mpu_arch(sys_slots);
+    static rtm_mpu_regs sys_regs;
+    TGT_REQUIRE(rtm_mpu_plan(&arch, RTM_MPU_SET_SYSTEM, sys, n, &sys_regs, NULL) == RTM_OK);
+    static RTM_PARTITION_DEFINE(part, g_part, PART_BYTES, RTM_PART_P_RW_U_RW | RTM_PART_XN);
+    const rtm_partition *parts[] = {&part};
+    TGT_REQUIRE(rtm_domain_init(&g_dom, &arch, parts, 1, NULL) == RTM_OK);
+    TGT_REQUIRE(rtm_cm_thread_init(&g_th_dom, th_write, g_part, PART_STACK, STACK_BYTES) == RTM_OK);
+    TGT_REQUIRE(rtm_domain_add_thread(&g_dom, (uintptr_t)&g_th_dom) == RTM_OK);
+    TGT_REQUIRE(board_protection_on(&sys_regs) == RTM_OK);
+    g_prot_ok = true;
+}
+
+/* A thread with no domain, run after a domain's thread, must not get that domain's partition. */
+static void case_domainless_thread(void)
+{
+    TGT_REQUIRE(g_prot_ok);
+    TGT_CHECK(rtm_cm_thread_run(&g_th_dom) == RTM_OK && g_th_dom.result == 0xD0D0);
+    /* Same stack (in the partition), no domain. */
+    TGT_REQUIRE(rtm_cm_thread_init(&g_th_nodom, th_peek, g_part, PART_STACK, STACK_BYTES) == RTM_OK);
+    TGT_CHECK(rtm_domain_of_thread((uintptr_t)&g_th_nodom) == NULL);
+    rtm_err e = rtm_cm_thread_run(&g_th_nodom);
+    TGT_CHECK(e == RTM_ERR_ACCESS);
+    TGT_CHECK(g_th_nodom.aborted && g_th_nodom.fault_addr == (uintptr_t)g_part);
+    /* The domain's thread still gets its partition back. */
+    g_part[0] = 0;
+    TGT_CHECK(rtm_cm_thread_run(&g_th_dom) == RTM_OK && g_th_dom.result == 0xD0D0);
+}
+
 static const struct {
     const char *name;
     void (*fn)(void);
@@ -144,6 +209,8 @@ static const struct {
     {"fpu.thread_abort", case_fp_abort},
     {"fpu.thread_abort_lazy", case_fp_abort_lazy},
 #endif
+    {"mpu.setup", case_prot_setup},
+    {"mpu.domainless_thread", case_domainless_thread},
 };
 
 int main(void)

@@ -419,14 +419,36 @@ rtm_err rtm_cm_thread_init(rtm_cm_thread *t, int (*fn)(void *arg), void *arg, vo
     return RTM_OK;
 }
 
+/* MPU slots [g_dom_first, g_dom_first + g_dom_avail) hold the regions of the domain
+ * rtm_cm_thread_run loaded last (avail 0: none). A thread with no domain must not run with them:
+ * they are disabled before it runs, and slots of an earlier domain outside a newly loaded domain's
+ * window are disabled too, so a thread only ever gets its own domain's regions (and the system
+ * regions, which sit outside every domain window). */
+static uint32_t g_dom_first, g_dom_avail;
+
+static void cm_clear_domain_slots(uint32_t keep_first, uint32_t keep_avail)
+{
+    for (uint32_t i = 0; i < g_dom_avail; i++) {
+        uint32_t slot = g_dom_first + i;
+        if (slot < keep_first || slot >= keep_first + keep_avail) (void)rtm_cm_mpu_clear_region((unsigned)slot);
+    }
+    g_dom_avail = 0;
+}
+
 rtm_err rtm_cm_thread_run(rtm_cm_thread *t)
 {
     if (t == NULL || t->fn == NULL || t->stack == NULL) return RTM_ERR_ARG;
     if (cm_get_ipsr() != 0 || (cm_get_control() & 3u) != 0 || rtm_cm_thread_current() != NULL) return RTM_ERR_STATE;
     rtm_domain *d = rtm_domain_of_thread((uintptr_t)t);
     if (d != NULL) {
-        rtm_err e = rtm_cm_mpu_load(rtm_domain_regs(d));
+        const rtm_mpu_regs *regs = rtm_domain_regs(d);
+        rtm_err e = rtm_cm_mpu_load(regs);
         if (e != RTM_OK) return e;
+        cm_clear_domain_slots(regs->first, regs->avail);
+        g_dom_first = regs->first;
+        g_dom_avail = regs->avail;
+    } else {
+        cm_clear_domain_slots(0, 0); /* no domain: none of the last domain's regions */
     }
     t->result = 0;
     t->aborted = false;

@@ -120,7 +120,9 @@ rtm_err rtm_cm_thread_init(rtm_cm_thread *t, int (*fn)(void *arg), void *arg, vo
 /**
  * Runs @p t unprivileged until fn returns (RTM_OK; t->result holds the value) or a fault aborts it
  * (RTM_ERR_ACCESS; t->aborted, t->fault_addr). If t belongs to a domain (rtm_domain_add_thread with
- * (uintptr_t)t), the domain's regions are loaded into the MPU first (rtm_cm_mpu_load).
+ * (uintptr_t)t), the domain's regions are loaded into the MPU first (rtm_cm_mpu_load). A thread
+ * with no domain runs with the slots of the domain loaded last by rtm_cm_thread_run disabled: it
+ * gets the system regions only, never the previous thread's partitions.
  * RTM_ERR_STATE when called unprivileged, from a handler, or while a thread runs; RTM_ERR_ARG for
  * an uninitialised t. Privileged thread mode only. O(1) plus the thread's run time.
  * The thread may use the FPU (builds with an FPU, __ARM_FP): the caller's s16-s31 and FPSCR are
