@@ -7,7 +7,7 @@
  *              stack, no lazy FP save left pending into the finished thread's stack, the owner's
  *              s16-s31 and FPSCR kept.
  *   mpu.*      a thread with no domain run after a domain's thread does not inherit that domain's
- *              regions.
+ *              regions; (ARMv8-M) loading a domain keeps the application's MAIR0 Attr2/Attr3.
  */
 #include "board_prot.h"
 #include "rtm_cortex_m.h"
@@ -199,6 +199,40 @@ static void case_domainless_thread(void)
     TGT_CHECK(rtm_cm_thread_run(&g_th_dom) == RTM_OK && g_th_dom.result == 0xD0D0);
 }
 
+#if RTM_CM_PMSAV8
+#define MPU_MAIR0 (*(volatile uint32_t *)0xE000EDC0u)
+#define MPU_MAIR1 (*(volatile uint32_t *)0xE000EDC4u)
+
+/* The application's memory attributes in MAIR0 Attr2/Attr3 (and MAIR1) survive a domain load,
+ * which writes the bytes its regions use (Attr0/Attr1) from the plan. */
+static void case_mair_kept(void)
+{
+    TGT_REQUIRE(g_prot_ok);
+    const rtm_mpu_regs *r = rtm_domain_regs(&g_dom);
+    TGT_REQUIRE(r != NULL);
+    uint32_t app = 0x0844u << 16; /* Attr2 = 0x44 normal non-cacheable, Attr3 = 0x08 Device-nGRE */
+    MPU_MAIR0 = app | 0x0000A5A5u; /* Attr0/Attr1 wrong on purpose: the load must put them right */
+    MPU_MAIR1 = 0x12345678u;
+    __asm volatile("dsb\n\tisb" : : : "memory");
+    TGT_CHECK(rtm_cm_thread_run(&g_th_dom) == RTM_OK && g_th_dom.result == 0xD0D0);
+    uint32_t m0 = MPU_MAIR0, m1 = MPU_MAIR1;
+    TGT_CHECK((m0 & 0xFFFF0000u) == app);
+    TGT_CHECK((m0 & 0xFFFFu) == (r->mair0 & 0xFFFFu));
+    TGT_CHECK(m1 == 0x12345678u);
+    TGT_CHECK(rtm_cm_mpu_load(r) == RTM_OK && MPU_MAIR0 == m0);
+    if (tgt_case_failures() != 0) {
+        tgt_puts("  MAIR0 ");
+        tgt_put_hex(m0);
+        tgt_puts(" plan ");
+        tgt_put_hex(r->mair0);
+        tgt_puts("\n");
+    }
+    MPU_MAIR0 = r->mair0;
+    MPU_MAIR1 = 0;
+    __asm volatile("dsb\n\tisb" : : : "memory");
+}
+#endif
+
 static const struct {
     const char *name;
     void (*fn)(void);
@@ -211,6 +245,9 @@ static const struct {
 #endif
     {"mpu.setup", case_prot_setup},
     {"mpu.domainless_thread", case_domainless_thread},
+#if RTM_CM_PMSAV8
+    {"mpu.mair_kept", case_mair_kept},
+#endif
 };
 
 int main(void)

@@ -97,7 +97,21 @@ rtm_err rtm_cm_mpu_load(const rtm_mpu_regs *regs)
     if (regs->count > regs->avail || regs->avail > RTM_MPU_MAX_REGIONS) return RTM_ERR_ARG;
     if (regs->first + regs->avail > rtm_cm_mpu_regions()) return RTM_ERR_NO_SLOT;
 #if RTM_CM_PMSAV8
-    if (regs->count != 0) rtm_cm_mpu_set_mair(regs->mair0, CM_MPU_MAIR1);
+    /* MAIR0: only rtmem's attribute bytes are written from the plan: Attr0 (normal) and Attr1
+     * (device), the indices rtmem's encoder uses (RTM_V8M_ATTR_NORMAL/DEVICE), and any other index
+     * below 4 a loaded region names in RLAR.AttrIndx. The rest (Attr2, Attr3, all of MAIR1) belongs
+     * to the application and keeps its value. */
+    uint32_t owned = 0;
+    if (regs->count != 0)
+        owned = (0xFFu << (8u * RTM_V8M_ATTR_NORMAL)) | (0xFFu << (8u * RTM_V8M_ATTR_DEVICE));
+    for (uint32_t i = 0; i < regs->count; i++) {
+        uint32_t idx = (regs->r.v8m[i].rlar >> 1) & 7u;
+        if (idx < 4u) owned |= 0xFFu << (8u * idx);
+    }
+    if (owned != 0) {
+        uint32_t mair0 = (CM_MPU_MAIR0 & ~owned) | (regs->mair0 & owned);
+        if (mair0 != CM_MPU_MAIR0) rtm_cm_mpu_set_mair(mair0, CM_MPU_MAIR1);
+    }
 #endif
     for (uint32_t i = 0; i < regs->avail; i++) {
         unsigned slot = (unsigned)(regs->first + i);

@@ -152,7 +152,11 @@ rtm_err rtm_cm_mpu_get_region(unsigned index, uint32_t *rbar, uint32_t *rasr_or_
 /**
  * Copies the encoded regions @p regs (rtm_mpu_plan / rtm_domain_regs, kind RTM_MPU_ARMV7M or
  * RTM_MPU_ARMV8M) into slots [first, first + count) and disables the slots [first + count,
- * first + avail); on ARMv8-M also writes MAIR0. RTM_ERR_ARG (NULL, wrong kind for this core, a
+ * first + avail); on ARMv8-M also writes rtmem's bytes of MAIR0 from the plan's mair0: Attr0 and
+ * Attr1 (RTM_V8M_ATTR_NORMAL/DEVICE, the indices rtmem's encoder uses) and any other index a loaded
+ * region's RLAR.AttrIndx names; the other bytes of MAIR0 (Attr2, Attr3) and all of MAIR1 belong to
+ * the application and are left as they are.
+ * RTM_ERR_ARG (NULL, wrong kind for this core, a
  * plan whose smallest region is below this core's: an ARMv7-M plan on ARMv6-M), RTM_ERR_NO_SLOT
  * (slots beyond the MPU). Privileged, O(avail).
  */
