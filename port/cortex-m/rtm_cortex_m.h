@@ -134,6 +134,10 @@ rtm_err rtm_cm_thread_run(rtm_cm_thread *t);
 rtm_cm_thread *rtm_cm_thread_current(void);
 
 /* ---- MPU ----------------------------------------------------------------------------------- */
+/* Every function below that writes or reads a region (RNR, then RBAR and RASR/RLAR) does so inside
+ * rtm_port_critical_enter/exit, rtm_cm_mpu_load for the whole load, so that an interrupt handler that
+ * also programs the MPU cannot change RNR in the middle. With RTM_CM_USE_BASEPRI, interrupts above
+ * RTM_CM_BASEPRI are not masked and must not program the MPU. */
 
 /** Regions the MPU implements (MPU_TYPE.DREGION; 0 = no MPU). Privileged, O(1). */
 unsigned rtm_cm_mpu_regions(void);
