@@ -8,6 +8,8 @@
  *              s16-s31 and FPSCR kept.
  *   mpu.*      a thread with no domain run after a domain's thread does not inherit that domain's
  *              regions; (ARMv8-M) loading a domain keeps the application's MAIR0 Attr2/Attr3.
+ *   thread.*   rtm_cm_thread_run refuses (RTM_ERR_STATE) to start a thread whose exit SVC could not
+ *              be taken (PRIMASK, FAULTMASK, BASEPRI masking SVCall) and runs it otherwise.
  */
 #include "board_prot.h"
 #include "rtm_cortex_m.h"
@@ -233,6 +235,57 @@ static void case_mair_kept(void)
 }
 #endif
 
+/* ---- masked SVCall ------------------------------------------------------------------------- */
+
+#define SHPR2 (*(volatile uint32_t *)0xE000ED1Cu)
+
+static rtm_cm_thread g_th_mask;
+
+static rtm_err run_mask_thread(void)
+{
+    g_part[0] = 0;
+    TGT_CHECK(rtm_cm_thread_init(&g_th_mask, th_write, g_part, PART_STACK, STACK_BYTES) == RTM_OK);
+    return rtm_cm_thread_run(&g_th_mask);
+}
+
+static void set_basepri(uint32_t v) { __asm volatile("msr basepri, %0\n\tisb" : : "r"(v) : "memory"); }
+
+static void case_run_masked(void)
+{
+    TGT_REQUIRE(g_prot_ok);
+    if (rtm_domain_of_thread((uintptr_t)&g_th_mask) == NULL)
+        TGT_REQUIRE(rtm_domain_add_thread(&g_dom, (uintptr_t)&g_th_mask) == RTM_OK);
+    uint32_t faults = rtm_cm_fault_count();
+    /* PRIMASK (the default critical section) */
+    __asm volatile("cpsid i" : : : "memory");
+    rtm_err e = run_mask_thread();
+    __asm volatile("cpsie i" : : : "memory");
+    TGT_CHECK(e == RTM_ERR_STATE && g_part[0] == 0); /* not started */
+    /* FAULTMASK */
+    __asm volatile("cpsid f" : : : "memory");
+    e = run_mask_thread();
+    __asm volatile("cpsie f" : : : "memory");
+    TGT_CHECK(e == RTM_ERR_STATE && g_part[0] == 0);
+    /* BASEPRI above SVCall's priority: runs (SVCall at 0 by default, BASEPRI 0x40) */
+    set_basepri(0x40u);
+    e = run_mask_thread();
+    set_basepri(0);
+    TGT_CHECK(e == RTM_OK && g_th_mask.result == 0xD0D0);
+    /* BASEPRI at or below SVCall's priority value: masked */
+    uint32_t shpr2 = SHPR2;
+    SHPR2 = (shpr2 & 0x00FFFFFFu) | (0x80u << 24);
+    set_basepri(0x80u);
+    e = run_mask_thread();
+    set_basepri(0);
+    TGT_CHECK(e == RTM_ERR_STATE && g_part[0] == 0);
+    set_basepri(0xC0u); /* below SVCall (0x80): not masked */
+    e = run_mask_thread();
+    set_basepri(0);
+    SHPR2 = shpr2;
+    TGT_CHECK(e == RTM_OK && g_th_mask.result == 0xD0D0);
+    TGT_CHECK(rtm_cm_fault_count() == faults);
+}
+
 static const struct {
     const char *name;
     void (*fn)(void);
@@ -248,6 +301,7 @@ static const struct {
 #if RTM_CM_PMSAV8
     {"mpu.mair_kept", case_mair_kept},
 #endif
+    {"thread.run_masked", case_run_masked},
 };
 
 int main(void)

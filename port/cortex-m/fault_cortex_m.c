@@ -435,10 +435,26 @@ static void cm_clear_domain_slots(uint32_t keep_first, uint32_t keep_avail)
     g_dom_avail = 0;
 }
 
+/* Could the thread's exit SVC (and the SVCs of its port calls) not be taken now? With PRIMASK or
+ * FAULTMASK set, or BASEPRI at or above (numerically at or below) SVCall's group priority, an SVC
+ * escalates to HardFault (ARMv7-M ARM B1.5.4, "priority escalation"); the thread could not exit. */
+static bool cm_svc_masked(void)
+{
+    uint32_t primask, faultmask, basepri;
+    __asm volatile("mrs %0, primask\n\tmrs %1, faultmask\n\tmrs %2, basepri"
+                   : "=r"(primask), "=r"(faultmask), "=r"(basepri));
+    if ((primask & 1u) != 0 || (faultmask & 1u) != 0) return true;
+    if ((basepri & 0xFFu) == 0) return false;
+    uint32_t group = (0xFFu << (((CM_AIRCR >> 8) & 7u) + 1u)) & 0xFFu; /* group priority bits */
+    uint32_t svc = (CM_SHPR2 >> 24) & 0xFFu;
+    return (svc & group) >= (basepri & group);
+}
+
 rtm_err rtm_cm_thread_run(rtm_cm_thread *t)
 {
     if (t == NULL || t->fn == NULL || t->stack == NULL) return RTM_ERR_ARG;
     if (cm_get_ipsr() != 0 || (cm_get_control() & 3u) != 0 || rtm_cm_thread_current() != NULL) return RTM_ERR_STATE;
+    if (cm_svc_masked()) return RTM_ERR_STATE;
     rtm_domain *d = rtm_domain_of_thread((uintptr_t)t);
     if (d != NULL) {
         const rtm_mpu_regs *regs = rtm_domain_regs(d);

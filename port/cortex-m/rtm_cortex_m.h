@@ -123,7 +123,10 @@ rtm_err rtm_cm_thread_init(rtm_cm_thread *t, int (*fn)(void *arg), void *arg, vo
  * (uintptr_t)t), the domain's regions are loaded into the MPU first (rtm_cm_mpu_load). A thread
  * with no domain runs with the slots of the domain loaded last by rtm_cm_thread_run disabled: it
  * gets the system regions only, never the previous thread's partitions.
- * RTM_ERR_STATE when called unprivileged, from a handler, or while a thread runs; RTM_ERR_ARG for
+ * RTM_ERR_STATE when called unprivileged, from a handler, while a thread runs, or with SVCall
+ * masked (PRIMASK or FAULTMASK set, e.g. inside rtm_port_critical_enter with the PRIMASK critical
+ * section, or BASEPRI at or above SVCall's priority): the thread's exit SVC would escalate to
+ * HardFault. RTM_ERR_ARG for
  * an uninitialised t. Privileged thread mode only. O(1) plus the thread's run time.
  * The thread may use the FPU (builds with an FPU, __ARM_FP): the caller's s16-s31 and FPSCR are
  * kept, whether the thread returns or is aborted; the thread's FP registers are not carried back.
