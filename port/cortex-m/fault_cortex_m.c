@@ -347,9 +347,15 @@ uint32_t cm_fault_dispatch(uint32_t exc_return, uint32_t *frame)
     r.thread = from_thread_mode ? (thread_fault ? (uintptr_t)t : rtm_cm_thread_id_priv()) : 0;
     cm_classify(&r, cfsr, mmfar, bfar);
     if (r.access == 0 && frame_ok && (cfsr & (CM_CFSR_DACCVIOL | CM_CFSR_PRECISERR))) r.access = cm_data_access(r.pc);
+    /* Imprecise BusFault (CFSR.IMPRECISERR): a buffered write failed after the instruction that
+     * issued it had completed. The stacked PC (r.pc, as recorded) is where the exception was taken,
+     * some instructions later, not the faulting instruction, and BFAR holds no address (addr stays
+     * invalid). The write cannot be re-executed or skipped: neither RETRY nor SKIP is offered, only
+     * HALT and (a thread's) ABORT_THREAD. cause[0] (CFSR) has bit 10 set for such a record. */
+    bool imprecise = (cfsr & CM_CFSR_IMPRECISERR) != 0;
     r.can = RTM_FAULT_CAN(RTM_FAULT_HALT);
-    if (frame_ok) r.can |= RTM_FAULT_CAN(RTM_FAULT_RETRY);
-    if (frame_ok && r.access != RTM_ACCESS_EXEC && (cfsr & (CM_CFSR_DACCVIOL | CM_CFSR_PRECISERR)) &&
+    if (frame_ok && !imprecise) r.can |= RTM_FAULT_CAN(RTM_FAULT_RETRY);
+    if (frame_ok && !imprecise && r.access != RTM_ACCESS_EXEC && (cfsr & (CM_CFSR_DACCVIOL | CM_CFSR_PRECISERR)) &&
         !cm_insn_multiple((uint32_t)r.pc))
         r.can |= RTM_FAULT_CAN(RTM_FAULT_SKIP);
     /* Aborting needs no frame of the thread's: it gets a fresh one (cm_return_to_owner). */

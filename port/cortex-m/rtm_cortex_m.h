@@ -80,7 +80,9 @@ void (*rtm_cm_systick_set_hook(void (*hook)(void)))(void);
  * Enables the MemManage, BusFault and UsageFault exceptions so that they do not escalate to
  * HardFault. Every fault (these, HardFault and SecureFault) then goes through one entry that fills
  * an rtm_fault_record (rtmem/fault.h: cause = {CFSR, HFSR, MMFAR, stacked xPSR}), calls
- * rtm_fault_handle() and carries out the action: RETRY, SKIP (data faults only), ABORT_THREAD (a
+ * rtm_fault_handle() and carries out the action: RETRY, SKIP (data faults only; neither RETRY nor
+ * SKIP for an imprecise BusFault, CFSR.IMPRECISERR in cause[0], whose recorded pc is not the
+ * faulting instruction), ABORT_THREAD (a
  * thread run by rtm_cm_thread_run; rtm_cm_thread_run then returns RTM_ERR_ACCESS) or HALT (prints
  * one line over semihosting and exits with status 3). Privileged, O(1).
  */
