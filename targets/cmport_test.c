@@ -8,6 +8,11 @@
  *              s16-s31 and FPSCR kept.
  *   mpu.*      a thread with no domain run after a domain's thread does not inherit that domain's
  *              regions; (ARMv8-M) loading a domain keeps the application's MAIR0 Attr2/Attr3.
+ *   mpu.region_write_vs_isr  main writes one MPU slot over and over while the 1 ms SysTick hook
+ *              writes another: every write lands in its own slot (RNR is not moved by the interrupt
+ *              in the middle of a sequence). Run under QEMU -icount (an access to the System
+ *              Control Space ends a translation block there, so the interrupt can land between the
+ *              RNR and RBAR writes).
  *   thread.*   rtm_cm_thread_run refuses (RTM_ERR_STATE) to start a thread whose exit SVC could not
  *              be taken (PRIMASK, FAULTMASK, BASEPRI masking SVCall) and runs it otherwise.
  */
@@ -286,6 +291,55 @@ static void case_run_masked(void)
     TGT_CHECK(rtm_cm_fault_count() == faults);
 }
 
+/* ---- RNR and interrupts ------------------------------------------------------------------------ */
+
+#define SLOT_MAIN 6u
+#define SLOT_ISR 7u
+/* Disabled regions (enable bit 0) with recognisable bases: they never affect an access. */
+#if RTM_CM_PMSAV8
+#define REGION_W0(base) ((uint32_t)(base) & ~0x1Fu)
+#define REGION_W1(base) (((uint32_t)(base) & ~0x1Fu) | 0x1Eu) /* limit bits, AttrIndx 7, EN = 0 */
+#else
+#define REGION_W0(base) ((uint32_t)(base) & ~0x1Fu)
+#define REGION_W1(base) (0x1Eu << 0 | ((uint32_t)(base) >> 24 & 0x3u) << 24) /* SIZE, ENABLE = 0 */
+#endif
+#define ISR_BASE 0x60000000u
+
+static volatile uint32_t g_isr_writes;
+static void isr_write_region(void)
+{
+    (void)rtm_cm_mpu_set_region(SLOT_ISR, REGION_W0(ISR_BASE), REGION_W1(ISR_BASE));
+    g_isr_writes = g_isr_writes + 1u;
+}
+
+static void case_region_write_vs_isr(void)
+{
+    uint32_t start = g_isr_writes;
+    unsigned bad = 0, i = 0;
+    board_tick_start(isr_write_region);
+    while (g_isr_writes - start < 50u) { /* 50 ms */
+        uint32_t base = 0x20000000u + ((i++ & 0xFFFu) << 5);
+        (void)rtm_cm_mpu_set_region(SLOT_MAIN, REGION_W0(base), REGION_W1(base));
+        uint32_t w0 = 0, w1 = 0;
+        (void)rtm_cm_mpu_get_region(SLOT_MAIN, &w0, &w1);
+        if ((w0 & ~0x1Fu) != REGION_W0(base) || w1 != REGION_W1(base)) bad++;
+    }
+    board_tick_stop();
+    uint32_t w0 = 0, w1 = 0;
+    (void)rtm_cm_mpu_get_region(SLOT_ISR, &w0, &w1);
+    TGT_CHECK((w0 & ~0x1Fu) == REGION_W0(ISR_BASE) && w1 == REGION_W1(ISR_BASE));
+    TGT_CHECK(bad == 0);
+    tgt_puts("  ");
+    tgt_put_u(i);
+    tgt_puts(" main writes, ");
+    tgt_put_u(g_isr_writes - start);
+    tgt_puts(" interrupt writes, ");
+    tgt_put_u(bad);
+    tgt_puts(" main writes lost\n");
+    (void)rtm_cm_mpu_clear_region(SLOT_MAIN);
+    (void)rtm_cm_mpu_clear_region(SLOT_ISR);
+}
+
 static const struct {
     const char *name;
     void (*fn)(void);
@@ -296,6 +350,7 @@ static const struct {
     {"fpu.thread_abort", case_fp_abort},
     {"fpu.thread_abort_lazy", case_fp_abort_lazy},
 #endif
+    {"mpu.region_write_vs_isr", case_region_write_vs_isr},
     {"mpu.setup", case_prot_setup},
     {"mpu.domainless_thread", case_domainless_thread},
 #if RTM_CM_PMSAV8
