@@ -11,6 +11,8 @@
 #define CM_SYST_CVR RTM_CM_REG(0xE000E018u)
 #define CM_ICSR RTM_CM_REG(0xE000ED04u)
 #define CM_VTOR RTM_CM_REG(0xE000ED08u)
+#define CM_AIRCR RTM_CM_REG(0xE000ED0Cu) /* PRIGROUP [10:8] */
+#define CM_SHPR2 RTM_CM_REG(0xE000ED1Cu) /* SVCall priority [31:24] */
 #define CM_SHPR3 RTM_CM_REG(0xE000ED20u) /* PendSV [23:16], SysTick [31:24] priorities */
 #define CM_SHCSR RTM_CM_REG(0xE000ED24u)
 #define CM_CFSR RTM_CM_REG(0xE000ED28u)
@@ -41,6 +43,7 @@
 #define CM_CFSR_MMARVALID (1u << 7)
 #define CM_CFSR_IBUSERR (1u << 8)
 #define CM_CFSR_PRECISERR (1u << 9)
+#define CM_CFSR_IMPRECISERR (1u << 10)
 #define CM_CFSR_UNSTKERR (1u << 11)
 #define CM_CFSR_STKERR (1u << 12)
 #define CM_CFSR_LSPERR (1u << 13)

@@ -23,8 +23,10 @@
  * Unprivileged threads: rtm_cm_thread_run() saves r4-r11, sp, lr in the thread object, sets PSP to
  * the thread's stack, CONTROL = nPRIV | SPSEL, and branches to fn with lr = cm_thread_exit_stub. The
  * stub issues SVC #0 with fn's result in r0; the SVC handler returns into cm_thread_resume() the same
- * way an abort does. Threads do not nest and are not preempted (no scheduler). FP registers s16-s31
- * are not saved, and an abort returns through a basic frame: threads must not use the FPU.
+ * way an abort does. Threads do not nest and are not preempted (no scheduler). Threads may use the
+ * FPU (builds with __ARM_FP): cm_thread_start keeps the owner's s16-s31 and FPSCR on the owner's
+ * stack, and the return to the owner is always through a basic frame with EXC_RETURN.FType = 1 and
+ * no pending lazy FP save (cm_return_to_owner).
  */
 #include "cm_regs.h"
 #include "rtm_cortex_m.h"
@@ -43,14 +45,15 @@ uint32_t rtm_cm_fault_count(void) { return g_fault_count; }
 
 void rtm_cm_fault_entry(void);
 void rtm_cm_svc_entry(void);
-void cm_fault_dispatch(uint32_t exc_return, uint32_t *frame);
-void cm_svc_dispatch(uint32_t exc_return, uint32_t *frame);
+uint32_t cm_fault_dispatch(uint32_t exc_return, uint32_t *frame);
+uint32_t cm_svc_dispatch(uint32_t exc_return, uint32_t *frame);
 void cm_thread_exit_stub(void);
 void cm_thread_resume(void);
 uint32_t cm_thread_start(int (*fn)(void *), void *arg, uint32_t *psp_top, uint32_t *ctx);
 
-/* EXC_RETURN bit 2 selects the stack the frame is on. The C function returns with lr still holding
- * EXC_RETURN (tail call), so its ordinary return is the exception return. */
+/* EXC_RETURN bit 2 selects the stack the frame is on. The C function returns the EXC_RETURN value
+ * to leave with (the one it was given, or one with bit 4 set after cm_return_to_owner); `bx r0` is
+ * the exception return. The handler's MSP is 8-byte aligned at entry and nothing is pushed here. */
 __attribute__((naked)) void rtm_cm_fault_entry(void)
 {
     __asm volatile("mov r0, lr\n\t"
@@ -58,7 +61,8 @@ __attribute__((naked)) void rtm_cm_fault_entry(void)
                    "ite eq\n\t"
                    "mrseq r1, msp\n\t"
                    "mrsne r1, psp\n\t"
-                   "b cm_fault_dispatch\n\t");
+                   "bl cm_fault_dispatch\n\t"
+                   "bx r0\n\t");
 }
 
 __attribute__((naked)) void rtm_cm_svc_entry(void)
@@ -68,7 +72,8 @@ __attribute__((naked)) void rtm_cm_svc_entry(void)
                    "ite eq\n\t"
                    "mrseq r1, msp\n\t"
                    "mrsne r1, psp\n\t"
-                   "b cm_svc_dispatch\n\t");
+                   "bl cm_svc_dispatch\n\t"
+                   "bx r0\n\t");
 }
 
 /* r0 = fn, r1 = arg, r2 = PSP top, r3 = ctx[10]. Returns (through cm_thread_resume) the status the
@@ -77,7 +82,16 @@ __attribute__((naked)) void rtm_cm_svc_entry(void)
 #pragma GCC diagnostic ignored "-Wunused-parameter" /* naked: the parameters are used in asm */
 __attribute__((naked)) uint32_t cm_thread_start(int (*fn)(void *), void *arg, uint32_t *psp_top, uint32_t *ctx)
 {
-    __asm volatile("stmia r3!, {r4-r11}\n\t"
+    __asm volatile(
+#if defined(__ARM_FP)
+                   /* The owner's callee-saved FP state (s16-s31, FPSCR's control bits) on its own
+                    * stack: a thread that is aborted does not restore what it changed. 72 bytes,
+                    * the stack stays 8-byte aligned. cm_thread_resume pops them. */
+                   "vpush {s16-s31}\n\t"
+                   "vmrs r12, fpscr\n\t"
+                   "push {r12, lr}\n\t"
+#endif
+                   "stmia r3!, {r4-r11}\n\t"
                    "mov r12, sp\n\t"
                    "str r12, [r3]\n\t"
                    "str lr, [r3, #4]\n\t"
@@ -111,14 +125,35 @@ __attribute__((naked)) void cm_thread_resume(void)
                    "ldr r2, [r1]\n\t"
                    "mov sp, r2\n\t"
                    "ldr lr, [r1, #4]\n\t"
+#if defined(__ARM_FP)
+                   "pop {r2, r3}\n\t"
+                   "vmsr fpscr, r2\n\t"
+                   "vpop {s16-s31}\n\t"
+#endif
                    "bx lr\n\t");
 }
 
-/* Makes the exception return into cm_thread_resume(status) as privileged thread code. The frame is
- * a fresh one at the top of the thread's stack, not the one the exception stacked: that one may be
- * partial or missing (stacking error, ARMv8-M stack-limit violation), and the thread's stack is not
- * needed any more. */
-static void cm_return_to_owner(rtm_cm_thread *t, uint32_t status)
+/* FP context control (FPCCR, FP extension only): LSPACT = a lazy FP save is pending, to FPCAR. */
+#define CM_FPCCR RTM_CM_REG(0xE000EF34u)
+#define CM_FPCCR_LSPACT (1u << 0)
+#define CM_EXC_RETURN_FTYPE (1u << 4) /* 1: basic (8-word) frame; 0: extended frame with s0-s15, FPSCR */
+
+/* Makes the exception return into cm_thread_resume(status) as privileged thread code; returns the
+ * EXC_RETURN value to leave the handler with. The frame is a fresh one at the top of the thread's
+ * stack, not the one the exception stacked: that one may be partial or missing (stacking error,
+ * ARMv8-M stack-limit violation), and the thread's stack is not needed any more.
+ *
+ * The fresh frame is a basic one (8 words), so the exception must return with EXC_RETURN.FType
+ * (bit 4) = 1 even when the thread used the FPU: with the thread's own EXC_RETURN (FType = 0 after
+ * an FP instruction, CONTROL.FPCA = 1) the hardware would unstack s0-s15 and FPSCR from the 18
+ * words above the built frame, i.e. from above the thread's stack (ARMv7-M ARM B1.5.7/B1.5.8,
+ * ARMv8-M ARM PopStack/ExceptionReturn). With FType = 1 nothing FP is unstacked and the exception
+ * return clears CONTROL.FPCA. A pending lazy FP save (FPCCR.LSPACT = 1: the thread used the FPU and
+ * LSPEN deferred the stacking) would otherwise survive that return (only an FType = 0 return clears
+ * LSPACT) and land, at the owner's first FP instruction, at FPCAR, inside the finished thread's
+ * stack (which may be another thread's by then): it is dropped, the thread's FP registers are not
+ * needed. Builds without an FPU (no __ARM_FP) have neither. */
+static uint32_t cm_return_to_owner(rtm_cm_thread *t, uint32_t status, uint32_t exc_return)
 {
     uint32_t *frame = (uint32_t *)((uintptr_t)t->stack + t->stack_bytes) - 8;
     for (unsigned i = 0; i < 8u; i++) frame[i] = 0;
@@ -129,6 +164,11 @@ static void cm_return_to_owner(rtm_cm_thread *t, uint32_t status)
     __asm volatile("msr psp, %0" : : "r"(frame) : "memory");
     cm_set_control(cm_get_control() & ~1u); /* clear nPRIV; SPSEL stays 1 until resume */
     cm_set_current(NULL);
+#if defined(__ARM_FP)
+    if (CM_FPCCR & CM_FPCCR_LSPACT) CM_FPCCR &= ~CM_FPCCR_LSPACT;
+    exc_return |= CM_EXC_RETURN_FTYPE;
+#endif
+    return exc_return;
 }
 
 void rtm_cm_fault_init(void)
@@ -283,7 +323,7 @@ static uint32_t cm_data_access(uint32_t pc)
     return RTM_ACCESS_READ | RTM_ACCESS_WRITE;
 }
 
-void cm_fault_dispatch(uint32_t exc_return, uint32_t *frame)
+uint32_t cm_fault_dispatch(uint32_t exc_return, uint32_t *frame)
 {
     rtm_fault_record r;
     rtm_cm_thread *t = rtm_cm_thread_current();
@@ -307,9 +347,15 @@ void cm_fault_dispatch(uint32_t exc_return, uint32_t *frame)
     r.thread = from_thread_mode ? (thread_fault ? (uintptr_t)t : rtm_cm_thread_id_priv()) : 0;
     cm_classify(&r, cfsr, mmfar, bfar);
     if (r.access == 0 && frame_ok && (cfsr & (CM_CFSR_DACCVIOL | CM_CFSR_PRECISERR))) r.access = cm_data_access(r.pc);
+    /* Imprecise BusFault (CFSR.IMPRECISERR): a buffered write failed after the instruction that
+     * issued it had completed. The stacked PC (r.pc, as recorded) is where the exception was taken,
+     * some instructions later, not the faulting instruction, and BFAR holds no address (addr stays
+     * invalid). The write cannot be re-executed or skipped: neither RETRY nor SKIP is offered, only
+     * HALT and (a thread's) ABORT_THREAD. cause[0] (CFSR) has bit 10 set for such a record. */
+    bool imprecise = (cfsr & CM_CFSR_IMPRECISERR) != 0;
     r.can = RTM_FAULT_CAN(RTM_FAULT_HALT);
-    if (frame_ok) r.can |= RTM_FAULT_CAN(RTM_FAULT_RETRY);
-    if (frame_ok && r.access != RTM_ACCESS_EXEC && (cfsr & (CM_CFSR_DACCVIOL | CM_CFSR_PRECISERR)) &&
+    if (frame_ok && !imprecise) r.can |= RTM_FAULT_CAN(RTM_FAULT_RETRY);
+    if (frame_ok && !imprecise && r.access != RTM_ACCESS_EXEC && (cfsr & (CM_CFSR_DACCVIOL | CM_CFSR_PRECISERR)) &&
         !cm_insn_multiple((uint32_t)r.pc))
         r.can |= RTM_FAULT_CAN(RTM_FAULT_SKIP);
     /* Aborting needs no frame of the thread's: it gets a fresh one (cm_return_to_owner). */
@@ -320,22 +366,21 @@ void cm_fault_dispatch(uint32_t exc_return, uint32_t *frame)
     CM_CFSR = cfsr; /* write-one-to-clear the bits this fault set */
     CM_HFSR = hfsr;
 
-    if (a == RTM_FAULT_RETRY && (r.can & RTM_FAULT_CAN(RTM_FAULT_RETRY))) return;
+    if (a == RTM_FAULT_RETRY && (r.can & RTM_FAULT_CAN(RTM_FAULT_RETRY))) return exc_return;
     if (a == RTM_FAULT_SKIP && (r.can & RTM_FAULT_CAN(RTM_FAULT_SKIP))) {
         frame[6] = r.pc + cm_insn_len((uint32_t)r.pc);
         frame[7] = cm_xpsr_after_skip(frame[7]); /* inside an IT block: on to the next slot */
-        return;
+        return exc_return;
     }
     if (a == RTM_FAULT_ABORT_THREAD && (r.can & RTM_FAULT_CAN(RTM_FAULT_ABORT_THREAD))) {
         t->aborted = true;
         t->fault_addr = r.addr;
-        cm_return_to_owner(t, (uint32_t)RTM_ERR_ACCESS);
-        return;
+        return cm_return_to_owner(t, (uint32_t)RTM_ERR_ACCESS, exc_return);
     }
     cm_halt(exc, &r);
 }
 
-void cm_svc_dispatch(uint32_t exc_return, uint32_t *frame)
+uint32_t cm_svc_dispatch(uint32_t exc_return, uint32_t *frame)
 {
     uint32_t pc = frame[6];
     uint32_t num = *(const volatile uint16_t *)(uintptr_t)(pc - 2u) & 0xFFu;
@@ -346,21 +391,21 @@ void cm_svc_dispatch(uint32_t exc_return, uint32_t *frame)
     case CM_SVC_THREAD_EXIT:
         if (!from_thread) break;
         t->result = (int)frame[0];
-        cm_return_to_owner(t, (uint32_t)RTM_OK);
-        return;
+        return cm_return_to_owner(t, (uint32_t)RTM_OK, exc_return);
     case CM_SVC_THREAD_ID:
         frame[0] = (exc_return & 8u) != 0 ? (uint32_t)rtm_cm_thread_id_priv() : 0u;
-        return;
+        return exc_return;
     case CM_SVC_NOW_US: {
         uint64_t us = rtm_cm_now_us_priv();
         frame[0] = (uint32_t)us;
         frame[1] = (uint32_t)(us >> 32);
-        return;
+        return exc_return;
     }
     default:
         break;
     }
     rtm_report(RTM_ERR_ARG, NULL, (const void *)(uintptr_t)pc);
+    return exc_return;
 }
 
 rtm_err rtm_cm_thread_init(rtm_cm_thread *t, int (*fn)(void *arg), void *arg, void *stack, size_t stack_bytes)
@@ -380,14 +425,52 @@ rtm_err rtm_cm_thread_init(rtm_cm_thread *t, int (*fn)(void *arg), void *arg, vo
     return RTM_OK;
 }
 
+/* MPU slots [g_dom_first, g_dom_first + g_dom_avail) hold the regions of the domain
+ * rtm_cm_thread_run loaded last (avail 0: none). A thread with no domain must not run with them:
+ * they are disabled before it runs, and slots of an earlier domain outside a newly loaded domain's
+ * window are disabled too, so a thread only ever gets its own domain's regions (and the system
+ * regions, which sit outside every domain window). */
+static uint32_t g_dom_first, g_dom_avail;
+
+static void cm_clear_domain_slots(uint32_t keep_first, uint32_t keep_avail)
+{
+    for (uint32_t i = 0; i < g_dom_avail; i++) {
+        uint32_t slot = g_dom_first + i;
+        if (slot < keep_first || slot >= keep_first + keep_avail) (void)rtm_cm_mpu_clear_region((unsigned)slot);
+    }
+    g_dom_avail = 0;
+}
+
+/* Could the thread's exit SVC (and the SVCs of its port calls) not be taken now? With PRIMASK or
+ * FAULTMASK set, or BASEPRI at or above (numerically at or below) SVCall's group priority, an SVC
+ * escalates to HardFault (ARMv7-M ARM B1.5.4, "priority escalation"); the thread could not exit. */
+static bool cm_svc_masked(void)
+{
+    uint32_t primask, faultmask, basepri;
+    __asm volatile("mrs %0, primask\n\tmrs %1, faultmask\n\tmrs %2, basepri"
+                   : "=r"(primask), "=r"(faultmask), "=r"(basepri));
+    if ((primask & 1u) != 0 || (faultmask & 1u) != 0) return true;
+    if ((basepri & 0xFFu) == 0) return false;
+    uint32_t group = (0xFFu << (((CM_AIRCR >> 8) & 7u) + 1u)) & 0xFFu; /* group priority bits */
+    uint32_t svc = (CM_SHPR2 >> 24) & 0xFFu;
+    return (svc & group) >= (basepri & group);
+}
+
 rtm_err rtm_cm_thread_run(rtm_cm_thread *t)
 {
     if (t == NULL || t->fn == NULL || t->stack == NULL) return RTM_ERR_ARG;
     if (cm_get_ipsr() != 0 || (cm_get_control() & 3u) != 0 || rtm_cm_thread_current() != NULL) return RTM_ERR_STATE;
+    if (cm_svc_masked()) return RTM_ERR_STATE;
     rtm_domain *d = rtm_domain_of_thread((uintptr_t)t);
     if (d != NULL) {
-        rtm_err e = rtm_cm_mpu_load(rtm_domain_regs(d));
+        const rtm_mpu_regs *regs = rtm_domain_regs(d);
+        rtm_err e = rtm_cm_mpu_load(regs);
         if (e != RTM_OK) return e;
+        cm_clear_domain_slots(regs->first, regs->avail);
+        g_dom_first = regs->first;
+        g_dom_avail = regs->avail;
+    } else {
+        cm_clear_domain_slots(0, 0); /* no domain: none of the last domain's regions */
     }
     t->result = 0;
     t->aborted = false;

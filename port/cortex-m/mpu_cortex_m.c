@@ -2,6 +2,13 @@
  * Cortex-M MPU register access (PMSAv7 on ARMv6-M/ARMv7-M, PMSAv8 on ARMv8-M). The register values
  * themselves come from the encoders in src/mpu_armv7m.c / src/mpu_armv8m.c; this file only writes
  * them, with the barriers the architecture asks for.
+ *
+ * A region is written through the RNR -> RBAR -> RASR/RLAR sequence (RNR selects the slot the other
+ * two address). An interrupt that also programs the MPU between those writes would change RNR and
+ * the rest of the sequence would land in its slot; so every sequence (and the MAIR0 read-modify-
+ * write, and rtm_cm_mpu_load as a whole) runs inside rtm_port_critical_enter/exit. With the BASEPRI critical section
+ * (RTM_CM_USE_BASEPRI) interrupts above RTM_CM_BASEPRI are not masked: they must not program the
+ * MPU (the same rule as for every rtmem call, port.h).
  */
 #include "cm_regs.h"
 #include "rtm_cortex_m.h"
@@ -31,6 +38,7 @@ void rtm_cm_mpu_enable(bool privdefena, bool hfnmiena)
 rtm_err rtm_cm_mpu_set_region(unsigned index, uint32_t rbar, uint32_t rasr_or_rlar)
 {
     if (index >= rtm_cm_mpu_regions()) return RTM_ERR_NO_SLOT;
+    rtm_port_key k = rtm_port_critical_enter();
     CM_MPU_RNR = index;
 #if RTM_CM_PMSAV8
     CM_MPU_RASR = 0; /* RLAR: disable while the base changes */
@@ -42,25 +50,31 @@ rtm_err rtm_cm_mpu_set_region(unsigned index, uint32_t rbar, uint32_t rasr_or_rl
     CM_MPU_RASR = rasr_or_rlar;
 #endif
     cm_dsb_isb();
+    rtm_port_critical_exit(k);
     return RTM_OK;
 }
 
 rtm_err rtm_cm_mpu_clear_region(unsigned index)
 {
     if (index >= rtm_cm_mpu_regions()) return RTM_ERR_NO_SLOT;
+    rtm_port_key k = rtm_port_critical_enter();
     CM_MPU_RNR = index;
     CM_MPU_RASR = 0;
     cm_dsb_isb();
+    rtm_port_critical_exit(k);
     return RTM_OK;
 }
 
 rtm_err rtm_cm_mpu_get_region(unsigned index, uint32_t *rbar, uint32_t *rasr_or_rlar)
 {
     if (index >= rtm_cm_mpu_regions()) return RTM_ERR_NO_SLOT;
+    rtm_port_key k = rtm_port_critical_enter();
     CM_MPU_RNR = index;
     __asm volatile("dsb" : : : "memory");
-    if (rbar != NULL) *rbar = CM_MPU_RBAR;
-    if (rasr_or_rlar != NULL) *rasr_or_rlar = CM_MPU_RASR;
+    uint32_t w0 = CM_MPU_RBAR, w1 = CM_MPU_RASR;
+    rtm_port_critical_exit(k);
+    if (rbar != NULL) *rbar = w0;
+    if (rasr_or_rlar != NULL) *rasr_or_rlar = w1;
     return RTM_OK;
 }
 
@@ -96,8 +110,23 @@ rtm_err rtm_cm_mpu_load(const rtm_mpu_regs *regs)
     if (!RTM_CM_PMSAV8 && regs->min_log2 != 0 && regs->min_log2 < RTM_MPU_V7M_MIN_LOG2) return RTM_ERR_ARG;
     if (regs->count > regs->avail || regs->avail > RTM_MPU_MAX_REGIONS) return RTM_ERR_ARG;
     if (regs->first + regs->avail > rtm_cm_mpu_regions()) return RTM_ERR_NO_SLOT;
+    rtm_port_key k = rtm_port_critical_enter(); /* the whole load: no other MPU writer in between */
 #if RTM_CM_PMSAV8
-    if (regs->count != 0) rtm_cm_mpu_set_mair(regs->mair0, CM_MPU_MAIR1);
+    /* MAIR0: only rtmem's attribute bytes are written from the plan: Attr0 (normal) and Attr1
+     * (device), the indices rtmem's encoder uses (RTM_V8M_ATTR_NORMAL/DEVICE), and any other index
+     * below 4 a loaded region names in RLAR.AttrIndx. The rest (Attr2, Attr3, all of MAIR1) belongs
+     * to the application and keeps its value. */
+    uint32_t owned = 0;
+    if (regs->count != 0)
+        owned = (0xFFu << (8u * RTM_V8M_ATTR_NORMAL)) | (0xFFu << (8u * RTM_V8M_ATTR_DEVICE));
+    for (uint32_t i = 0; i < regs->count; i++) {
+        uint32_t idx = (regs->r.v8m[i].rlar >> 1) & 7u;
+        if (idx < 4u) owned |= 0xFFu << (8u * idx);
+    }
+    if (owned != 0) {
+        uint32_t mair0 = (CM_MPU_MAIR0 & ~owned) | (regs->mair0 & owned);
+        if (mair0 != CM_MPU_MAIR0) rtm_cm_mpu_set_mair(mair0, CM_MPU_MAIR1);
+    }
 #endif
     for (uint32_t i = 0; i < regs->avail; i++) {
         unsigned slot = (unsigned)(regs->first + i);
@@ -111,5 +140,6 @@ rtm_err rtm_cm_mpu_load(const rtm_mpu_regs *regs)
             (void)rtm_cm_mpu_clear_region(slot);
         }
     }
+    rtm_port_critical_exit(k);
     return RTM_OK;
 }

@@ -80,7 +80,9 @@ void (*rtm_cm_systick_set_hook(void (*hook)(void)))(void);
  * Enables the MemManage, BusFault and UsageFault exceptions so that they do not escalate to
  * HardFault. Every fault (these, HardFault and SecureFault) then goes through one entry that fills
  * an rtm_fault_record (rtmem/fault.h: cause = {CFSR, HFSR, MMFAR, stacked xPSR}), calls
- * rtm_fault_handle() and carries out the action: RETRY, SKIP (data faults only), ABORT_THREAD (a
+ * rtm_fault_handle() and carries out the action: RETRY, SKIP (data faults only; neither RETRY nor
+ * SKIP for an imprecise BusFault, CFSR.IMPRECISERR in cause[0], whose recorded pc is not the
+ * faulting instruction), ABORT_THREAD (a
  * thread run by rtm_cm_thread_run; rtm_cm_thread_run then returns RTM_ERR_ACCESS) or HALT (prints
  * one line over semihosting and exits with status 3). Privileged, O(1).
  */
@@ -120,9 +122,16 @@ rtm_err rtm_cm_thread_init(rtm_cm_thread *t, int (*fn)(void *arg), void *arg, vo
 /**
  * Runs @p t unprivileged until fn returns (RTM_OK; t->result holds the value) or a fault aborts it
  * (RTM_ERR_ACCESS; t->aborted, t->fault_addr). If t belongs to a domain (rtm_domain_add_thread with
- * (uintptr_t)t), the domain's regions are loaded into the MPU first (rtm_cm_mpu_load).
- * RTM_ERR_STATE when called unprivileged, from a handler, or while a thread runs; RTM_ERR_ARG for
+ * (uintptr_t)t), the domain's regions are loaded into the MPU first (rtm_cm_mpu_load). A thread
+ * with no domain runs with the slots of the domain loaded last by rtm_cm_thread_run disabled: it
+ * gets the system regions only, never the previous thread's partitions.
+ * RTM_ERR_STATE when called unprivileged, from a handler, while a thread runs, or with SVCall
+ * masked (PRIMASK or FAULTMASK set, e.g. inside rtm_port_critical_enter with the PRIMASK critical
+ * section, or BASEPRI at or above SVCall's priority): the thread's exit SVC would escalate to
+ * HardFault. RTM_ERR_ARG for
  * an uninitialised t. Privileged thread mode only. O(1) plus the thread's run time.
+ * The thread may use the FPU (builds with an FPU, __ARM_FP): the caller's s16-s31 and FPSCR are
+ * kept, whether the thread returns or is aborted; the thread's FP registers are not carried back.
  */
 rtm_err rtm_cm_thread_run(rtm_cm_thread *t);
 
@@ -130,6 +139,10 @@ rtm_err rtm_cm_thread_run(rtm_cm_thread *t);
 rtm_cm_thread *rtm_cm_thread_current(void);
 
 /* ---- MPU ----------------------------------------------------------------------------------- */
+/* Every function below that writes or reads a region (RNR, then RBAR and RASR/RLAR) does so inside
+ * rtm_port_critical_enter/exit, rtm_cm_mpu_load for the whole load, so that an interrupt handler that
+ * also programs the MPU cannot change RNR in the middle. With RTM_CM_USE_BASEPRI, interrupts above
+ * RTM_CM_BASEPRI are not masked and must not program the MPU. */
 
 /** Regions the MPU implements (MPU_TYPE.DREGION; 0 = no MPU). Privileged, O(1). */
 unsigned rtm_cm_mpu_regions(void);
@@ -148,7 +161,11 @@ rtm_err rtm_cm_mpu_get_region(unsigned index, uint32_t *rbar, uint32_t *rasr_or_
 /**
  * Copies the encoded regions @p regs (rtm_mpu_plan / rtm_domain_regs, kind RTM_MPU_ARMV7M or
  * RTM_MPU_ARMV8M) into slots [first, first + count) and disables the slots [first + count,
- * first + avail); on ARMv8-M also writes MAIR0. RTM_ERR_ARG (NULL, wrong kind for this core, a
+ * first + avail); on ARMv8-M also writes rtmem's bytes of MAIR0 from the plan's mair0: Attr0 and
+ * Attr1 (RTM_V8M_ATTR_NORMAL/DEVICE, the indices rtmem's encoder uses) and any other index a loaded
+ * region's RLAR.AttrIndx names; the other bytes of MAIR0 (Attr2, Attr3) and all of MAIR1 belong to
+ * the application and are left as they are.
+ * RTM_ERR_ARG (NULL, wrong kind for this core, a
  * plan whose smallest region is below this core's: an ARMv7-M plan on ARMv6-M), RTM_ERR_NO_SLOT
  * (slots beyond the MPU). Privileged, O(avail).
  */
