@@ -12,18 +12,11 @@
  *    on the thread's stack, and the thread must start at fn. Before the fix (interrupts enabled
  *    until mret): some phases wrote the trap frame below the thread's sp, others ran M-mode code
  *    in U-mode and ended the thread with RTM_ERR_ACCESS before fn ran.
- *  - rvtrap.lockabort: a U-mode thread faults inside rtm_heap_locked_get_stats (its out buffer is
- *    read-only to it) while it holds the heap's lock. ABORT_THREAD must not be offered (ending the
- *    thread would leave the heap locked: rtmem/fault.h); the policy SKIPs the stores instead, the
- *    thread finishes and unlocks, and main's next alloc finds the heap unlocked. Before the fix:
- *    ABORT offered and taken, and main's alloc reported RTM_ERR_STATE (lock still held).
  * Secondary harts: the board runs with two harts (-smp 2); hart 1 must park in _start (it used to
  * run _start too, on the same stack, and zero .bss under hart 0).
  */
 #include "rtm_riscv.h"
-#include "rtmem/heap.h"
 #include "tgt.h"
-#include "../port/baremetal/sync_baremetal.h"
 
 #define MSIP ((volatile uint32_t *)(uintptr_t)0x02000000u)     /* CLINT: hart 0 software interrupt */
 #define MTIMECMP ((volatile uint32_t *)(uintptr_t)0x02004000u) /* CLINT: hart 0 timer compare */
@@ -156,81 +149,12 @@ static void case_start(void)
     tgt_case_end();
 }
 
-static uint8_t g_ro[1024] __attribute__((aligned(1024))); /* read-only to U-mode (PMP entry 0) */
-static uint8_t g_arena[4096] __attribute__((aligned(16)));
-static rtm_heap_locked g_hl;
-static volatile uint32_t g_faults_seen, g_abort_offered, g_state_reports;
-
-static rtm_fault_action abort_if_offered(const rtm_fault_record *r, void *ctx)
-{
-    (void)ctx;
-    g_faults_seen++;
-    if (r->can & RTM_FAULT_CAN(RTM_FAULT_ABORT_THREAD)) {
-        g_abort_offered++;
-        return RTM_FAULT_ABORT_THREAD;
-    }
-    return RTM_FAULT_SKIP;
-}
-
-static void count_state(rtm_err code, const void *object, const void *ptr)
-{
-    (void)object;
-    (void)ptr;
-    if (code == RTM_ERR_STATE) g_state_reports++;
-}
-
-static int th_stats_into_ro(void *arg)
-{
-    (void)arg;
-    rtm_heap_locked_get_stats(&g_hl, (rtm_heap_stats *)(void *)g_ro);
-    return 42;
-}
-
-static void case_lockabort(void)
-{
-    tgt_case_begin("rvtrap.lockabort");
-    _Static_assert(sizeof(rtm_heap_stats) <= sizeof g_ro, "stats fit the read-only buffer");
-    TGT_REQUIRE(rtm_heap_locked_init(&g_hl, g_arena, sizeof g_arena, RTM_FIT_GOOD) == RTM_OK);
-    uint32_t cfg0, cfg3;
-    __asm volatile("csrr %0, pmpcfg0" : "=r"(cfg0));
-    __asm volatile("csrr %0, pmpcfg3" : "=r"(cfg3));
-    /* entry 0: NAPOT over g_ro, R only; entry 15: TOR [0, 2^34) RWX (everything else) */
-    __asm volatile("csrw pmpaddr0, %0" : : "r"(((uint32_t)(uintptr_t)g_ro >> 2) | ((sizeof g_ro >> 3) - 1u)));
-    __asm volatile("csrw pmpaddr15, %0" : : "r"(0xFFFFFFFFu));
-    __asm volatile("csrw pmpcfg0, %0" : : "r"((cfg0 & ~0xFFu) | 0x19u));
-    __asm volatile("csrw pmpcfg3, %0" : : "r"((cfg3 & 0x00FFFFFFu) | (0x0Fu << 24)));
-    rtm_fault_set_policy(abort_if_offered, NULL);
-    rtm_error_hook old_hook = rtm_set_error_hook(count_state);
-    rtm_rv_thread t;
-    TGT_REQUIRE(rtm_rv_thread_init(&t, th_stats_into_ro, NULL, g_stack, sizeof g_stack) == RTM_OK);
-    rtm_err e = rtm_rv_thread_run(&t);
-    TGT_CHECK(g_faults_seen > 0u);    /* the stores into g_ro did fault */
-    TGT_CHECK(g_abort_offered == 0u); /* never while the lock was held */
-    TGT_CHECK(e == RTM_OK && !t.aborted && t.result == 42);
-    TGT_CHECK(rtm_bm_locks_held() == 0u);
-    void *p = rtm_heap_locked_alloc(&g_hl, 16);
-    TGT_CHECK(p != NULL);
-    TGT_CHECK(g_state_reports == 0u);
-    rtm_heap_locked_free(&g_hl, p);
-    rtm_set_error_hook(old_hook);
-    rtm_fault_set_policy(NULL, NULL);
-    __asm volatile("csrw pmpcfg0, %0" : : "r"(cfg0));
-    __asm volatile("csrw pmpcfg3, %0" : : "r"(cfg3));
-    tgt_puts("  ");
-    tgt_put_u(g_faults_seen);
-    tgt_puts(" faults in the thread, ABORT_THREAD offered ");
-    tgt_put_u(g_abort_offered);
-    tgt_puts(" times\n");
-    tgt_case_end();
-}
-
 int main(void)
 {
     board_init();
     rtm_rv_set_interrupt_handler(irq);
     case_nested();
     case_start();
-    case_lockabort();
     rtm_rv_set_interrupt_handler(NULL);
     return tgt_summary();
 }

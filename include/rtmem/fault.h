@@ -8,10 +8,14 @@
  * to do, stores the record in a small ring and returns the action; the port then carries it out:
  *   RTM_FAULT_RETRY        return and re-execute the access (the hook fixed the cause)
  *   RTM_FAULT_SKIP         return past the faulting instruction
- *   RTM_FAULT_ABORT_THREAD end the faulting thread; the rest of the system keeps running (a port
- *                          does not offer it where ending the thread would leave a lock of rtmem's
- *                          held for the others: POSIX, a fault inside rtmem's critical section
- *                          or while it holds an object's lock)
+ *   RTM_FAULT_ABORT_THREAD end the faulting thread; the rest of the system keeps running (the
+ *                          POSIX port does not offer it where ending the thread would leave a lock
+ *                          of rtmem's held for the others: a fault inside rtmem's critical section
+ *                          or while it holds an object's lock. The bare-metal ports cannot tell: an
+ *                          unprivileged thread's lock is a flag in the object, and a count of held
+ *                          locks would have to live where the thread may not write. There, an
+ *                          object an unprivileged thread locks must not be used after that thread
+ *                          is aborted, or the policy must not choose ABORT_THREAD for it)
  *   RTM_FAULT_HALT         stop the system (MCU: loop/reset; POSIX: abort())
  * Default policy: abort the thread when the fault came from thread context, halt otherwise.
  *

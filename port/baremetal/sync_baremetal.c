@@ -5,15 +5,6 @@
  * instead of blocking). Each port supplies rtm_port_critical_enter/exit.
  */
 #include "rtmem/port.h"
-#include "sync_baremetal.h"
-
-/* Written in the critical section by lock and unlock: a fault handler reads it (the count goes up
- * before the flag is set and down after it is cleared, so a fault between the two never sees a
- * held flag with a count of 0). A thread whose protection does not let it write here faults in
- * rtm_port_lock before it holds anything. */
-static volatile uint32_t g_locks_held;
-
-uint32_t rtm_bm_locks_held(void) { return g_locks_held; }
 
 void rtm_port_lock(rtm_port_sync *s)
 {
@@ -23,7 +14,6 @@ void rtm_port_lock(rtm_port_sync *s)
     }
     rtm_port_key k = rtm_port_critical_enter();
     bool held = s->u.words[0] != 0;
-    if (!held) g_locks_held = g_locks_held + 1u; /* one count per flag: unlock clears it once */
     s->u.words[0] = 1;
     rtm_port_critical_exit(k);
     /* Single thread of control: a held lock means recursion or an ISR using a thread-only object. */
@@ -36,12 +26,8 @@ void rtm_port_unlock(rtm_port_sync *s)
         rtm_report(RTM_ERR_ARG, NULL, NULL);
         return;
     }
-    rtm_port_key k = rtm_port_critical_enter();
-    bool held = s->u.words[0] != 0;
+    if (s->u.words[0] == 0) rtm_report(RTM_ERR_STATE, s, NULL);
     s->u.words[0] = 0;
-    if (held && g_locks_held != 0) g_locks_held = g_locks_held - 1u;
-    rtm_port_critical_exit(k);
-    if (!held) rtm_report(RTM_ERR_STATE, s, NULL);
 }
 
 rtm_err rtm_port_wait(rtm_port_sync *s, uint64_t deadline_ms)

@@ -12,7 +12,6 @@
 #include "rtm_internal.h"
 #include "rtmem/domain.h"
 #include "rv_csr.h"
-#include "../baremetal/sync_baremetal.h"
 
 #define RV_ECALL_EXIT 0
 #define RV_ECALL_THREAD_ID 1
@@ -156,9 +155,9 @@ void rtm_rv_trap_dispatch(uint32_t *frame)
     r.thread = from_user ? (uintptr_t)t : (uintptr_t)frame[F_TP];
     r.can = RTM_FAULT_CAN(RTM_FAULT_HALT) | RTM_FAULT_CAN(RTM_FAULT_RETRY);
     if (data) r.can |= RTM_FAULT_CAN(RTM_FAULT_SKIP);
-    /* Not while the thread holds one of rtmem's locks (rtmem/fault.h): ending it would leave the
-     * object locked, its data perhaps half-updated (review finding; rvtrap_test.c, "lockabort"). */
-    if (thread_fault && rtm_bm_locks_held() == 0) r.can |= RTM_FAULT_CAN(RTM_FAULT_ABORT_THREAD);
+    /* Offered whether or not the thread holds one of rtmem's locks: the lock is a flag in the
+     * object, and the count a port would need lives where U-mode may not write (rtmem/fault.h). */
+    if (thread_fault) r.can |= RTM_FAULT_CAN(RTM_FAULT_ABORT_THREAD);
 
     rtm_fault_action a = rtm_fault_handle(&r);
 
