@@ -1,4 +1,8 @@
 # Helpers for scripts/check.d steps (sourced).
+# A step run on its own (bash scripts/check.d/60-targets.sh) gets what scripts/check.sh exports.
+: "${RTM_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+: "${RTM_JOBS:=$(nproc)}"
+export RTM_ROOT RTM_JOBS
 # Ninja when there is one (scripts/deps.sh installs ninja-build): the same compile commands as
 # CMake's Makefiles, without their per-target recursion. A Release host configuration of this tree
 # on the 2-core build machine: 63 s with Makefiles, 43 s with Ninja; make check configures about a

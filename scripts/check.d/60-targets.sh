@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Target tests: builds the firmware in targets/ for every board (Arm: mps2-an385 Cortex-M3 and
-# mps2-an505 Cortex-M33; RISC-V: riscv32 virt) with the toolchain files in cmake/, and runs each
+# Target tests: builds the firmware in targets/ for every board (Arm: mps2-an385 Cortex-M3,
+# mps2-an505 Cortex-M33, and mps2-an505-hf, the same built hard-float; RISC-V: riscv32 virt) with the toolchain files in cmake/, and runs each
 # image under QEMU through ctest (tests target.<board>.<program>). Fails if a build or any target
 # test fails, or if a tree registers no tests.
 # Environment: RTM_JOBS.
