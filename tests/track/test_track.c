@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <unistd.h>
 
 #include "rtm_test.h"
 #include "rtmem/heap.h"
@@ -818,6 +819,53 @@ static void test_validate_detects(void **state)
     rtm_set_error_hook(NULL);
 }
 
+/* The smallest tables keep one slot empty: with 2 or 3 slots, slots - slots / 4 was every slot, a
+ * table filled to that capacity had no empty slot, and the next free never returned (backward-shift
+ * deletion stops only at an empty slot; found by mutation testing, the mutant 'slots <= 2' at init
+ * survived). Every buffer size from the smallest accepted to a few records more, without and with
+ * a quarantine: fill to capacity, one more is refused, free everything, drain. SIGALRM ends the
+ * process if a free loops (the test fails instead of hanging until the ctest timeout). */
+static void test_tiny_tables_fill_and_free(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    alarm(20);
+    for (size_t q = 0; q <= 1; q++) {
+        test_alloc ta = {0};
+        rtm_track_config cfg;
+        memset(&cfg, 0, sizeof cfg);
+        cfg.allocator.alloc = ta_alloc;
+        cfg.allocator.free = ta_free;
+        cfg.allocator.self = &ta;
+        cfg.max_sites = 1;
+        cfg.quarantine = q;
+        size_t first = 0, seen = 0;
+        for (size_t bytes = 64; bytes < sizeof g_mem && seen < 6 * RTM_TRACK_REC_BYTES; bytes += 4) {
+            rtm_track *t;
+            if (rtm_track_init(&t, g_mem, bytes, &cfg) != RTM_OK) {
+                assert_int_equal(first, 0); /* a larger buffer is never refused */
+                continue;
+            }
+            if (first == 0) first = bytes;
+            seen = bytes - first;
+            rtm_track_stats st;
+            rtm_track_get_stats(t, &st);
+            assert_true(st.capacity >= q + 1);
+            void *p[8];
+            assert_true(st.capacity <= 8);
+            for (size_t i = 0; i < st.capacity; i++) assert_non_null(p[i] = rtm_track_alloc_at(t, 8, 0, "t.c", 1));
+            if (q == 0) assert_null(rtm_track_alloc_at(t, 8, 0, "t.c", 2)); /* table full */
+            for (size_t i = 0; i < st.capacity; i++) rtm_track_free_at(t, p[i], "t.c", 3);
+            check(t);
+            rtm_track_drain(t);
+            assert_int_equal(ta.live, 0);
+        }
+        assert_true(first > 0);
+    }
+    alarm(0);
+    rtm_set_error_hook(NULL);
+}
+
 /* ---- randomized run against a model, on an rtmem heap ------------------------------------------ */
 typedef struct {
     unsigned char *p;
@@ -1023,6 +1071,7 @@ int main(void)
         cmocka_unit_test(test_random_plain),
         cmocka_unit_test(test_random_guard_quarantine),
         cmocka_unit_test(test_trace_hook),
+        cmocka_unit_test(test_tiny_tables_fill_and_free),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
