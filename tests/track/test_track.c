@@ -876,6 +876,57 @@ static void test_adapter_alignment_and_usable_size(void **state)
     assert_int_equal(rtm_heap_check(h), RTM_OK);
 }
 
+/* A line of exactly RTM_TRACK_LINE_MAX bytes with its '\n' goes out whole; one byte more and it is
+ * broken before its last field (mutation testing: a line buffer one byte short went unnoticed,
+ * every line the tests wrote was shorter or much longer). A double free names two sites, whose
+ * file names (at most RTM_TRACK_LINE_MAX / 3 bytes, longer ones are cut) set the length. */
+static void test_line_exactly_max(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    test_alloc ta = {0};
+    capture cap;
+    cap_reset(&cap);
+    rtm_track *t = make(&ta, 8192, 0, 2, &cap);
+    const size_t max_file = RTM_TRACK_LINE_MAX / 3u;
+    char f2[RTM_TRACK_LINE_MAX], f1[RTM_TRACK_LINE_MAX], want[3 * RTM_TRACK_LINE_MAX + 64];
+    memset(f2, 'f', max_file);
+    f2[max_file] = '\0';
+    for (size_t extra = 0; extra <= 1; extra++) {
+        void *p = rtm_track_alloc_at(t, 8, 0, "x.c", 1);
+        assert_non_null(p);
+        /* the line number (1 or 10 digits) that leaves the first file name a length it can have */
+        size_t f1len = 0;
+        unsigned line = 0;
+        static const unsigned lines[] = {7u, 4000000007u};
+        for (size_t k = 0; k < 2 && f1len == 0; k++) {
+            int fixed = snprintf(want, sizeof want, "rtm_track: double free 0x%llx at :%u freed %s:%u",
+                                 (unsigned long long)(uintptr_t)p, lines[k], f2, lines[k]);
+            assert_true(fixed > 0);
+            size_t len = RTM_TRACK_LINE_MAX - 1u + extra; /* without the '\n' */
+            if ((size_t)fixed < len && len - (size_t)fixed <= max_file) {
+                f1len = len - (size_t)fixed;
+                line = lines[k];
+            }
+        }
+        assert_true(f1len > 0);
+        memset(f1, 'd', f1len);
+        f1[f1len] = '\0';
+        rtm_track_free_at(t, p, f2, line);
+        cap_reset(&cap);
+        rtm_track_free_at(t, p, f1, line);
+        snprintf(want, sizeof want, "rtm_track: double free 0x%llx at %s:%u%sfreed %s:%u\n",
+                 (unsigned long long)(uintptr_t)p, f1, line, extra ? "\n  " : " ", f2, line);
+        assert_string_equal(cap.text, want);
+        assert_int_equal(cap.lines, 1 + extra);
+        assert_int_equal(strlen(cap.text), RTM_TRACK_LINE_MAX + 3u * extra); /* one byte more, two blanks more */
+    }
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_DOUBLE_FREE), 2);
+    rtm_track_drain(t);
+    assert_int_equal(ta.live, 0);
+    rtm_set_error_hook(NULL);
+}
+
 /* The smallest tables keep one slot empty: with 2 or 3 slots, slots - slots / 4 was every slot, a
  * table filled to that capacity had no empty slot, and the next free never returned (backward-shift
  * deletion stops only at an empty slot; found by mutation testing, the mutant 'slots <= 2' at init
@@ -1130,6 +1181,7 @@ int main(void)
         cmocka_unit_test(test_trace_hook),
         cmocka_unit_test(test_tiny_tables_fill_and_free),
         cmocka_unit_test(test_adapter_alignment_and_usable_size),
+        cmocka_unit_test(test_line_exactly_max),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
