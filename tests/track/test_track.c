@@ -927,6 +927,31 @@ static void test_line_exactly_max(void **state)
     rtm_set_error_hook(NULL);
 }
 
+/* The one-entry site cache is keyed by file and line: an allocation at another file with the same
+ * line (NULL here: "(unknown)") and one at the same file with another line each get their own site
+ * (mutation testing: a cache that kept only the line, or only the file, was not noticed). */
+static void test_site_cache_file_and_line(void **state)
+{
+    (void)state;
+    static const char file[] = "a.c"; /* one pointer: the cache compares file pointers */
+    test_alloc ta = {0};
+    capture cap;
+    cap_reset(&cap);
+    rtm_track *t = make(&ta, 8192, 0, 0, NULL);
+    void *p[4];
+    p[0] = rtm_track_alloc_at(t, 10, 0, file, 5);
+    p[1] = rtm_track_alloc_at(t, 20, 0, NULL, 5);
+    p[2] = rtm_track_alloc_at(t, 30, 0, file, 5);
+    p[3] = rtm_track_alloc_at(t, 40, 0, file, 0);
+    rtm_track_report(t, cap_sink, &cap);
+    assert_non_null(strstr(cap.text, "site a.c:5 live 2 bytes 40 peak 40 allocs 2\n"));
+    assert_non_null(strstr(cap.text, "site (unknown) live 1 bytes 20 peak 20 allocs 1\n"));
+    assert_non_null(strstr(cap.text, "site a.c:0 live 1 bytes 40 peak 40 allocs 1\n"));
+    for (int i = 0; i < 4; i++) rtm_track_free_at(t, p[i], NULL, 0);
+    assert_int_equal(ta.live, 0);
+    check(t);
+}
+
 /* The smallest tables keep one slot empty: with 2 or 3 slots, slots - slots / 4 was every slot, a
  * table filled to that capacity had no empty slot, and the next free never returned (backward-shift
  * deletion stops only at an empty slot; found by mutation testing, the mutant 'slots <= 2' at init
@@ -1182,6 +1207,7 @@ int main(void)
         cmocka_unit_test(test_tiny_tables_fill_and_free),
         cmocka_unit_test(test_adapter_alignment_and_usable_size),
         cmocka_unit_test(test_line_exactly_max),
+        cmocka_unit_test(test_site_cache_file_and_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
