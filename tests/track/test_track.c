@@ -952,6 +952,65 @@ static void test_site_cache_file_and_line(void **state)
     check(t);
 }
 
+/* An allocator that hands out an address the quarantine still holds (it ignores frees, as a broken
+ * allocator may): the tracker refuses the block with RTM_ERR_CORRUPT, gives it back, counts a failed
+ * allocation and keeps the quarantined record (mutation testing: this path never ran). */
+typedef struct {
+    _Alignas(16) unsigned char mem[64];
+    size_t allocs, frees;
+} same_alloc;
+static void *sa_alloc(void *self, size_t size, size_t align)
+{
+    same_alloc *s = self;
+    (void)align;
+    if (size > sizeof s->mem) return NULL;
+    s->allocs++;
+    return s->mem;
+}
+static void sa_free(void *self, void *ptr)
+{
+    same_alloc *s = self;
+    assert_ptr_equal(ptr, s->mem);
+    s->frees++;
+}
+
+static void test_allocator_returns_quarantined_address(void **state)
+{
+    (void)state;
+    static same_alloc sa;
+    memset(&sa, 0, sizeof sa);
+    rtm_track_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.allocator.alloc = sa_alloc;
+    cfg.allocator.free = sa_free;
+    cfg.allocator.self = &sa;
+    cfg.max_sites = 4;
+    cfg.quarantine = 2;
+    rtm_track *t;
+    assert_int_equal(rtm_track_init(&t, g_mem, 8192, &cfg), RTM_OK);
+    rtm_test_hook_install();
+    void *a = rtm_track_alloc_at(t, 16, 0, "r.c", 1);
+    assert_ptr_equal(a, sa.mem);
+    rtm_track_free_at(t, a, "r.c", 2); /* quarantined: the allocator does not see it */
+    assert_int_equal(sa.frees, 0);
+    assert_null(rtm_track_alloc_at(t, 16, 0, "r.c", 3)); /* the allocator gives the same address */
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), 1);
+    assert_int_equal(sa.frees, 1); /* refused and given back */
+    rtm_track_stats st;
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.failed, 1);
+    assert_int_equal(st.live_blocks, 0);
+    assert_int_equal(st.quarantined, 1);
+    check(t);
+    rtm_track_free_at(t, a, "r.c", 4); /* the record is still there: a double free */
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_DOUBLE_FREE), 1);
+    rtm_track_drain(t);
+    assert_int_equal(sa.frees, 2);
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.after_free_writes, 0); /* the refusal did not touch the poison */
+    rtm_set_error_hook(NULL);
+}
+
 /* The smallest tables keep one slot empty: with 2 or 3 slots, slots - slots / 4 was every slot, a
  * table filled to that capacity had no empty slot, and the next free never returned (backward-shift
  * deletion stops only at an empty slot; found by mutation testing, the mutant 'slots <= 2' at init
@@ -1208,6 +1267,7 @@ int main(void)
         cmocka_unit_test(test_adapter_alignment_and_usable_size),
         cmocka_unit_test(test_line_exactly_max),
         cmocka_unit_test(test_site_cache_file_and_line),
+        cmocka_unit_test(test_allocator_returns_quarantined_address),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
