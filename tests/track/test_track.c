@@ -1011,6 +1011,37 @@ static void test_allocator_returns_quarantined_address(void **state)
     rtm_set_error_hook(NULL);
 }
 
+/* A guard that is not a multiple of RTM_ALIGN is rounded up (track.h): with guard 1 the rear red
+ * zone is RTM_ALIGN bytes, so the byte RTM_ALIGN - 1 past the end belongs to the block and a write
+ * there is an overflow (mutation testing: without the rounding the tests still passed, their
+ * guards were multiples of RTM_ALIGN or only their first byte was hit). */
+static void test_guard_rounded_up(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    test_alloc ta = {0};
+    capture cap;
+    cap_reset(&cap);
+    rtm_track *t = make(&ta, 8192, 1, 0, &cap);
+    unsigned char *a = rtm_track_alloc_at(t, 13, 0, "g.c", 1);
+    assert_non_null(a);
+    rtm_track_info info;
+    assert_true(rtm_track_find(t, a + 13 + RTM_ALIGN - 1, &info)); /* before the write: in bounds */
+    assert_ptr_equal(info.ptr, a);
+    assert_false(rtm_track_find(t, a + 13 + RTM_ALIGN, &info));
+    assert_true(rtm_track_find(t, a - RTM_ALIGN, &info)); /* the front guard: RTM_ALIGN bytes too */
+    assert_false(rtm_track_find(t, a - RTM_ALIGN - 1, &info));
+    a[13 + RTM_ALIGN - 1] = 0;
+    assert_int_equal(rtm_track_check_all(t, cap_sink, &cap), RTM_ERR_OVERFLOW);
+    char want[128];
+    snprintf(want, sizeof want, "rtm_track: overflow after block 0x%llx size 13 at offset %u alloc g.c:1\n",
+             (unsigned long long)(uintptr_t)a, 13u + RTM_ALIGN - 1u);
+    assert_string_equal(cap.text, want);
+    rtm_track_free_at(t, a, NULL, 0);
+    assert_int_equal(ta.live, 0);
+    rtm_set_error_hook(NULL);
+}
+
 /* The smallest tables keep one slot empty: with 2 or 3 slots, slots - slots / 4 was every slot, a
  * table filled to that capacity had no empty slot, and the next free never returned (backward-shift
  * deletion stops only at an empty slot; found by mutation testing, the mutant 'slots <= 2' at init
@@ -1268,6 +1299,7 @@ int main(void)
         cmocka_unit_test(test_line_exactly_max),
         cmocka_unit_test(test_site_cache_file_and_line),
         cmocka_unit_test(test_allocator_returns_quarantined_address),
+        cmocka_unit_test(test_guard_rounded_up),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
