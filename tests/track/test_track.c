@@ -18,11 +18,13 @@
 /* ---- a malloc-backed test allocator with failure injection and counters ------------------------ */
 typedef struct {
     size_t allocs, frees, fail_next, live;
+    size_t last_align; /* the alignment of the last request */
 } test_alloc;
 
 static void *ta_alloc(void *self, size_t size, size_t align)
 {
     test_alloc *a = self;
+    a->last_align = align;
     if (a->fail_next) {
         a->fail_next--;
         return NULL;
@@ -1042,6 +1044,31 @@ static void test_guard_rounded_up(void **state)
     rtm_set_error_hook(NULL);
 }
 
+/* A realloc of an aligned block asks the allocator for the block's alignment, and a realloc of a
+ * plain block for none (mutation testing: a doubled alignment passed, its result was aligned too). */
+static void test_realloc_asks_same_alignment(void **state)
+{
+    (void)state;
+    test_alloc ta = {0};
+    rtm_track *t = make(&ta, 8192, 0, 0, NULL);
+    void *p = rtm_track_alloc_at(t, 10, 64, "r.c", 1);
+    assert_int_equal(ta.last_align, 64);
+    p = rtm_track_realloc_at(t, p, 100, "r.c", 2);
+    assert_non_null(p);
+    assert_int_equal(ta.last_align, 64);
+    assert_int_equal((uintptr_t)p % 64, 0);
+    p = rtm_track_realloc_at(t, p, 20, "r.c", 3);
+    assert_int_equal(ta.last_align, 64);
+    void *q = rtm_track_alloc_at(t, 10, 0, "r.c", 4);
+    q = rtm_track_realloc_at(t, q, 50, "r.c", 5);
+    assert_non_null(q);
+    assert_int_equal(ta.last_align, 0);
+    rtm_track_free_at(t, p, NULL, 0);
+    rtm_track_free_at(t, q, NULL, 0);
+    assert_int_equal(ta.live, 0);
+    check(t);
+}
+
 /* The smallest tables keep one slot empty: with 2 or 3 slots, slots - slots / 4 was every slot, a
  * table filled to that capacity had no empty slot, and the next free never returned (backward-shift
  * deletion stops only at an empty slot; found by mutation testing, the mutant 'slots <= 2' at init
@@ -1300,6 +1327,7 @@ int main(void)
         cmocka_unit_test(test_site_cache_file_and_line),
         cmocka_unit_test(test_allocator_returns_quarantined_address),
         cmocka_unit_test(test_guard_rounded_up),
+        cmocka_unit_test(test_realloc_asks_same_alignment),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
