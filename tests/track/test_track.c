@@ -1069,6 +1069,48 @@ static void test_realloc_asks_same_alignment(void **state)
     check(t);
 }
 
+/* Every entry point takes a NULL tracker without touching it, as track.h says, and rtm_track_find
+ * fills every field of its answer (mutation testing: find, report, checkpoint, leaks and drain were
+ * never called with NULL; a find that left age_us unset passed, the stack happened to hold a small
+ * value). */
+static void test_null_handles_and_find_fields(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    capture cap;
+    cap_reset(&cap);
+    rtm_track_info info;
+    assert_false(rtm_track_find(NULL, g_mem, &info));
+    rtm_track_report(NULL, cap_sink, &cap);
+    assert_int_equal(rtm_track_checkpoint(NULL), 0);
+    assert_int_equal(rtm_track_leaks_since(NULL, 0, cap_sink, &cap), 0);
+    assert_int_equal(rtm_track_leaks_between(NULL, 0, 5, cap_sink, &cap), 0);
+    assert_int_equal(cap.lines, 0);
+    rtm_track_drain(NULL);
+    rtm_track_destroy(NULL);
+    assert_null(rtm_track_realloc_at(NULL, g_mem, 8, NULL, 0));
+    rtm_set_error_hook(NULL);
+
+    test_alloc ta = {0};
+    rtm_track *t = make(&ta, 8192, 0, 0, NULL);
+    unsigned line = __LINE__ + 1;
+    char *p = rtm_track_alloc_at(t, 24, 0, __FILE__, line);
+    assert_false(rtm_track_find(t, p, NULL));
+    rtm_track_report(t, NULL, NULL);
+    rtm_track_get_stats(t, NULL);
+    memset(&info, 0xA5, sizeof info);
+    assert_true(rtm_track_find(t, p + 3, &info));
+    assert_ptr_equal(info.ptr, p);
+    assert_int_equal(info.size, 24);
+    assert_string_equal(info.file, __FILE__);
+    assert_int_equal(info.line, line);
+    assert_int_equal(info.thread, rtm_port_thread_id());
+    assert_true(info.age_us < 60u * 1000000u);
+    assert_int_equal(info.seq, 0);
+    rtm_track_free_at(t, p, NULL, 0);
+    assert_int_equal(ta.live, 0);
+}
+
 /* The smallest tables keep one slot empty: with 2 or 3 slots, slots - slots / 4 was every slot, a
  * table filled to that capacity had no empty slot, and the next free never returned (backward-shift
  * deletion stops only at an empty slot; found by mutation testing, the mutant 'slots <= 2' at init
@@ -1328,6 +1370,7 @@ int main(void)
         cmocka_unit_test(test_allocator_returns_quarantined_address),
         cmocka_unit_test(test_guard_rounded_up),
         cmocka_unit_test(test_realloc_asks_same_alignment),
+        cmocka_unit_test(test_null_handles_and_find_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
