@@ -1111,6 +1111,39 @@ static void test_null_handles_and_find_fields(void **state)
     assert_int_equal(ta.live, 0);
 }
 
+/* rtm_track_check_all looks at every record wherever its hash put it, slot 0 included: tables filled
+ * to capacity (a quarter of the slots empty, so slot 0 is taken in most fills; eight fills with
+ * different addresses), every block overrun, each one reported (mutation testing: a scan that
+ * skipped slot 0 passed). */
+static void test_check_all_every_slot(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    test_alloc ta = {0};
+    capture cap;
+    for (size_t round = 0; round < 8; round++) {
+        rtm_track *t = make(&ta, RTM_TRACK_BYTES(12, 16, 0), 8, 0, NULL);
+        rtm_track_stats st;
+        rtm_track_get_stats(t, &st);
+        unsigned char *p[32];
+        assert_true(st.capacity <= 32);
+        size_t size = 8 + 40 * round; /* other sizes, other addresses */
+        for (size_t i = 0; i < st.capacity; i++) {
+            assert_non_null(p[i] = rtm_track_alloc_at(t, size, 0, "c.c", 1));
+            p[i][size] = 0;
+        }
+        cap_reset(&cap);
+        assert_int_equal(rtm_track_check_all(t, cap_sink, &cap), RTM_ERR_OVERFLOW);
+        assert_int_equal(cap.lines, st.capacity);
+        rtm_track_get_stats(t, &st);
+        assert_int_equal(st.overflows, st.capacity);
+        for (size_t i = 0; i < st.capacity; i++) rtm_track_free_at(t, p[i], NULL, 0);
+        assert_int_equal(ta.live, 0);
+    }
+    rtm_set_error_hook(NULL);
+}
+
+
 /* The smallest tables keep one slot empty: with 2 or 3 slots, slots - slots / 4 was every slot, a
  * table filled to that capacity had no empty slot, and the next free never returned (backward-shift
  * deletion stops only at an empty slot; found by mutation testing, the mutant 'slots <= 2' at init
@@ -1371,6 +1404,7 @@ int main(void)
         cmocka_unit_test(test_guard_rounded_up),
         cmocka_unit_test(test_realloc_asks_same_alignment),
         cmocka_unit_test(test_null_handles_and_find_fields),
+        cmocka_unit_test(test_check_all_every_slot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
