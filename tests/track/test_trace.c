@@ -798,6 +798,55 @@ static void test_load_file(void **state)
     unlink(path);
 }
 
+/* rtm_trace_get_stats zeroes its answer for a NULL trace and ignores a NULL answer (trace.h); a
+ * buffer above RTM_TRACE_CHUNK_MAX is used only up to it, so no chunk payload is larger and the
+ * reader takes the trace (mutation testing: get_stats was never called with NULL, and without the
+ * clamp a chunk grew past the limit unnoticed: every test buffer was far below it). */
+static void test_stats_null_and_chunk_max(void **state)
+{
+    (void)state;
+    rtm_trace_stats st;
+    memset(&st, 0x5A, sizeof st);
+    rtm_trace_get_stats(NULL, &st);
+    assert_int_equal(st.events, 0);
+    assert_int_equal(st.bytes, 0);
+    assert_int_equal(st.chunks, 0);
+    assert_int_equal(st.clamped, 0);
+
+    const size_t bytes = RTM_TRACE_CHUNK_MAX + 4096u;
+    uint8_t *buf = malloc(bytes);
+    assert_non_null(buf);
+    grow_sink g = {0};
+    rtm_trace tr;
+    assert_int_equal(rtm_trace_init(&tr, RTM_TRACE_BINARY, buf, bytes, 1, gs_put, &g), RTM_OK);
+    rtm_trace_get_stats(&tr, NULL);
+    /* large records (thread, object and size near 2^64: ~30 bytes each) until a chunk goes out */
+    size_t n = 0;
+    do {
+        rtm_trace_event e = {.kind = RTM_TEV_ALLOC, .time = n, .thread = n % 2 ? 1u : UINT64_MAX,
+                             .obj = n % 2 ? 0u : UINT64_MAX, .size = UINT64_MAX >> 1};
+        assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_OK);
+        n++;
+        rtm_trace_get_stats(&tr, &st);
+    } while (st.chunks == 0);
+    rtm_trace_flush(&tr);
+    uint64_t plen = 0; /* the first chunk's payload length: a varint after the header and 'C' */
+    for (size_t i = 0, shift = 0; i < 10; i++, shift += 7) {
+        plen |= (uint64_t)(g.data[17 + i] & 0x7Fu) << shift;
+        if (!(g.data[17 + i] & 0x80u)) break;
+    }
+    assert_true(plen <= RTM_TRACE_CHUNK_MAX);
+    assert_true(plen > RTM_TRACE_CHUNK_MAX - 4096u); /* the buffer was used up to the limit */
+    rtm_trace_data d;
+    char err[200];
+    if (rtm_trace_parse(g.data, g.n, &d, err, sizeof err) != 0) fail_msg("parse: %s", err);
+    assert_int_equal(d.n, n);
+    assert_int_equal(d.ev[n - 1].obj, n % 2 ? UINT64_MAX : 0u);
+    rtm_trace_data_free(&d);
+    free(buf);
+    free(g.data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -814,6 +863,7 @@ int main(void)
         cmocka_unit_test(test_binary_hostile),
         cmocka_unit_test(test_to_oplist),
         cmocka_unit_test(test_load_file),
+        cmocka_unit_test(test_stats_null_and_chunk_max),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
