@@ -1392,6 +1392,29 @@ static void test_empty_site_file_name(void **state)
     rtm_track_free_at(t, p, NULL, 0);
     assert_int_equal(ta.live, 0);
 }
+
+/* A write after free into a block's first byte is at offset 0, not "-0" (mutation testing: no
+ * damage at offset 0 was ever described). */
+static void test_write_after_free_offset_zero(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    test_alloc ta = {0};
+    capture cap;
+    cap_reset(&cap);
+    rtm_track *t = make(&ta, 8192, 8, 2, &cap);
+    unsigned char *a = rtm_track_alloc_at(t, 16, 0, "z.c", 1);
+    rtm_track_free_at(t, a, "z.c", 2);
+    a[0] = 0;
+    assert_int_equal(rtm_track_check_all(t, cap_sink, &cap), RTM_ERR_CORRUPT);
+    char want[160];
+    snprintf(want, sizeof want, "rtm_track: write after free block 0x%llx size 16 at offset 0 alloc z.c:1 freed z.c:2\n",
+             (unsigned long long)(uintptr_t)a);
+    assert_string_equal(cap.text, want);
+    rtm_track_drain(t);
+    assert_int_equal(ta.live, 0);
+    rtm_set_error_hook(NULL);
+}
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1423,6 +1446,7 @@ int main(void)
         cmocka_unit_test(test_null_handles_and_find_fields),
         cmocka_unit_test(test_check_all_every_slot),
         cmocka_unit_test(test_empty_site_file_name),
+        cmocka_unit_test(test_write_after_free_offset_zero),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
