@@ -1415,6 +1415,40 @@ static void test_write_after_free_offset_zero(void **state)
     assert_int_equal(ta.live, 0);
     rtm_set_error_hook(NULL);
 }
+
+/* A block whose red zones were damaged goes to the quarantine with fresh red zones: the overrun is
+ * reported once, by the free, and not again as a write after free by check_all or the drain
+ * (mutation testing: free_rec refilling neither red zone passed, no test overran a block and then
+ * quarantined it). */
+static void test_quarantine_refills_red_zones(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    test_alloc ta = {0};
+    capture cap;
+    cap_reset(&cap);
+    rtm_track *t = make(&ta, 8192, 8, 4, &cap);
+    unsigned char *a = rtm_track_alloc_at(t, 12, 0, "o.c", 1);
+    unsigned char *b = rtm_track_alloc_at(t, 12, 0, "o.c", 2);
+    a[12] = 0; /* after the end */
+    b[-1] = 0; /* before the start */
+    rtm_track_free_at(t, a, "o.c", 3);
+    rtm_track_free_at(t, b, "o.c", 4);
+    assert_int_equal(cap.lines, 2);
+    rtm_track_stats st;
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.overflows, 2);
+    assert_int_equal(st.quarantined, 2);
+    cap_reset(&cap);
+    assert_int_equal(rtm_track_check_all(t, cap_sink, &cap), RTM_OK);
+    rtm_track_drain(t);
+    assert_int_equal(cap.lines, 0);
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.after_free_writes, 0);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), 0);
+    assert_int_equal(ta.live, 0);
+    rtm_set_error_hook(NULL);
+}
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1447,6 +1481,7 @@ int main(void)
         cmocka_unit_test(test_check_all_every_slot),
         cmocka_unit_test(test_empty_site_file_name),
         cmocka_unit_test(test_write_after_free_offset_zero),
+        cmocka_unit_test(test_quarantine_refills_red_zones),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
