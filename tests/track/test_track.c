@@ -1449,6 +1449,42 @@ static void test_quarantine_refills_red_zones(void **state)
     assert_int_equal(ta.live, 0);
     rtm_set_error_hook(NULL);
 }
+
+/* rtm_track_realloc_at: ptr NULL allocates (asking the allocator for no alignment); a pointer with no
+ * live record, foreign or already freed, is rejected as by rtm_track_free_at and NULL returned
+ * (track.h; mutation testing: none of these three was ever called, a realloc that dereferenced
+ * the missing record passed). */
+static void test_realloc_null_foreign_freed(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    test_alloc ta = {0};
+    capture cap;
+    cap_reset(&cap);
+    rtm_track *t = make(&ta, 8192, 0, 2, &cap);
+    ta.last_align = 99;
+    char *p = rtm_track_realloc_at(t, NULL, 16, "n.c", 1);
+    assert_non_null(p);
+    assert_int_equal(ta.last_align, 0);
+    rtm_track_stats st;
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.allocs, 1);
+    assert_int_equal(st.live_bytes, 16);
+    assert_null(rtm_track_realloc_at(t, g_mem + 64, 32, "n.c", 2)); /* foreign */
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
+    rtm_track_free_at(t, p, "n.c", 3);
+    assert_null(rtm_track_realloc_at(t, p, 32, "n.c", 4)); /* freed, in the quarantine */
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_DOUBLE_FREE), 1);
+    assert_non_null(strstr(cap.text, " at n.c:4 freed n.c:3\n"));
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.bad_frees, 2);
+    assert_int_equal(st.allocs, 1);
+    assert_int_equal(st.failed, 0);
+    check(t);
+    rtm_track_drain(t);
+    assert_int_equal(ta.live, 0);
+    rtm_set_error_hook(NULL);
+}
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1482,6 +1518,7 @@ int main(void)
         cmocka_unit_test(test_empty_site_file_name),
         cmocka_unit_test(test_write_after_free_offset_zero),
         cmocka_unit_test(test_quarantine_refills_red_zones),
+        cmocka_unit_test(test_realloc_null_foreign_freed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
