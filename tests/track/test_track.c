@@ -1485,6 +1485,42 @@ static void test_realloc_null_foreign_freed(void **state)
     assert_int_equal(ta.live, 0);
     rtm_set_error_hook(NULL);
 }
+
+/* Only allocations whose site did not fit count in sites_full, and an alignment of RTM_ALIGN is a
+ * plain allocation: its trace event is 'a', not an aligned one (mutation testing: sites_full counting
+ * the sites that did fit gave the same 2 in test_sites_full, and 'align >= RTM_ALIGN' passed). */
+static void test_sites_full_count_and_natural_alignment(void **state)
+{
+    (void)state;
+    test_alloc ta = {0};
+    static bytes_sink out;
+    out.n = 0;
+    rtm_trace tr;
+    static char buf[1024];
+    assert_int_equal(rtm_trace_init(&tr, RTM_TRACE_TEXT, buf, sizeof buf, 1000000, bsink, &out), RTM_OK);
+    rtm_track_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.allocator.alloc = ta_alloc;
+    cfg.allocator.free = ta_free;
+    cfg.allocator.self = &ta;
+    cfg.max_sites = 2;
+    cfg.trace = &tr;
+    rtm_track *t;
+    assert_int_equal(rtm_track_init(&t, g_mem, 8192, &cfg), RTM_OK);
+    void *p[3];
+    for (unsigned i = 0; i < 3; i++) p[i] = rtm_track_alloc_at(t, 10, RTM_ALIGN, "n.c", i + 1);
+    rtm_track_stats st;
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.sites_full, 1);
+    for (unsigned i = 0; i < 3; i++) rtm_track_free_at(t, p[i], NULL, 0);
+    rtm_trace_flush(&tr);
+    out.data[out.n] = 0;
+    char want[128];
+    snprintf(want, sizeof want, " 0x%llx 10 n.c:1\n", (unsigned long long)(uintptr_t)p[0]);
+    assert_non_null(strstr((const char *)out.data, want));
+    assert_null(strstr((const char *)out.data, "\nm "));
+    assert_int_equal(ta.live, 0);
+}
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1519,6 +1555,7 @@ int main(void)
         cmocka_unit_test(test_write_after_free_offset_zero),
         cmocka_unit_test(test_quarantine_refills_red_zones),
         cmocka_unit_test(test_realloc_null_foreign_freed),
+        cmocka_unit_test(test_sites_full_count_and_natural_alignment),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
