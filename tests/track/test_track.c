@@ -1521,6 +1521,48 @@ static void test_sites_full_count_and_natural_alignment(void **state)
     assert_null(strstr((const char *)out.data, "\nm "));
     assert_int_equal(ta.live, 0);
 }
+
+/* A realloc whose allocation drains the quarantine (the allocator failed once: drain_all, retry)
+ * frees the old block's record where the drain left it: backward-shift deletion may have moved it
+ * (mutation testing: without finding the record again the slot it had was freed, unnoticed as no
+ * test reallocated while a drain ran). The block's record must sit behind quarantined ones in its
+ * probe run: a small table, the quarantine filled, the block reallocated (its new record goes in
+ * among the quarantined ones), then reallocated with a drain; 64 rounds with new addresses. The
+ * invariants, the contents and the counters (no double free later) are checked. */
+static void test_realloc_after_drain_moves_record(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    test_alloc ta = {0};
+    rtm_track *t = make(&ta, RTM_TRACK_BYTES(1, 16, 4), 0, 4, NULL);
+    size_t size = 16;
+    unsigned char *p = rtm_track_alloc_at(t, size, 0, "d.c", 1);
+    memset(p, 0x3C, size);
+    rtm_track_stats st;
+    for (int round = 0; round < 64; round++) {
+        for (int q = 0; q < 4; q++) rtm_track_free_at(t, rtm_track_alloc_at(t, 8, 0, "d.c", 2), "d.c", 3);
+        for (int pass = 0; pass < 2; pass++) {
+            ta.fail_next = pass; /* the second realloc drains the quarantine */
+            unsigned char *n = rtm_track_realloc_at(t, p, size + 8, "d.c", 4);
+            assert_non_null(n);
+            for (size_t b = 0; b < size; b++) assert_int_equal(n[b], 0x3C);
+            size += 8;
+            memset(n, 0x3C, size);
+            p = n;
+            check(t);
+        }
+        rtm_track_get_stats(t, &st);
+        assert_int_equal(st.quarantined, 1); /* drained, then the old block went in */
+        assert_int_equal(st.live_blocks, 1);
+    }
+    rtm_track_free_at(t, p, NULL, 0);
+    rtm_track_drain(t);
+    assert_int_equal(ta.live, 0);
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.bad_frees + st.after_free_writes, 0);
+    rtm_set_error_hook(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1556,6 +1598,7 @@ int main(void)
         cmocka_unit_test(test_quarantine_refills_red_zones),
         cmocka_unit_test(test_realloc_null_foreign_freed),
         cmocka_unit_test(test_sites_full_count_and_natural_alignment),
+        cmocka_unit_test(test_realloc_after_drain_moves_record),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
