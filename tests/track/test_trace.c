@@ -847,6 +847,39 @@ static void test_stats_null_and_chunk_max(void **state)
     free(g.data);
 }
 
+/* Each chunk's thread starts at 0, and a file name is matched only by a defined name of its own
+ * length: thread 1 in the first record of each chunk, and "src/a" after "src/a.c" (a prefix of a
+ * defined name), read back as written (mutation testing: a chunk starting from thread 1, or a slot
+ * lookup without the length check, passed: no test began a chunk with thread 1 or used a name
+ * that is the start of another). */
+static void test_chunk_thread_start_and_prefix_names(void **state)
+{
+    (void)state;
+    grow_sink g = {0};
+    uint8_t buf[RTM_TRACE_BUF_MIN];
+    rtm_trace tr;
+    assert_int_equal(rtm_trace_init(&tr, RTM_TRACE_BINARY, buf, sizeof buf, 1, gs_put, &g), RTM_OK);
+    static const char *files[] = {"src/a.c", "src/a", "src/a"};
+    for (unsigned i = 0; i < 3; i++) {
+        rtm_trace_event e = {.kind = RTM_TEV_FREE, .time = i, .thread = 1, .obj = 0x10, .file = files[i], .line = i + 1};
+        assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_OK);
+        if (i == 1) rtm_trace_flush(&tr); /* the third record starts a chunk */
+    }
+    rtm_trace_flush(&tr);
+    rtm_trace_data d;
+    char err[200];
+    if (rtm_trace_parse(g.data, g.n, &d, err, sizeof err) != 0) fail_msg("parse: %s", err);
+    assert_int_equal(d.n, 3);
+    assert_int_equal(d.chunks, 2);
+    for (unsigned i = 0; i < 3; i++) {
+        assert_int_equal(d.ev[i].thread, 1);
+        assert_string_equal(d.files[d.ev[i].file], files[i]);
+        assert_int_equal(d.ev[i].line, i + 1);
+    }
+    rtm_trace_data_free(&d);
+    free(g.data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -864,6 +897,7 @@ int main(void)
         cmocka_unit_test(test_to_oplist),
         cmocka_unit_test(test_load_file),
         cmocka_unit_test(test_stats_null_and_chunk_max),
+        cmocka_unit_test(test_chunk_thread_start_and_prefix_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
