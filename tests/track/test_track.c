@@ -1662,6 +1662,43 @@ static void test_leaks_list_every_slot(void **state)
     }
 }
 
+/* rtm_track_check_all answers RTM_ERR_OVERFLOW when any red zone is damaged, whatever the order of
+ * the records, and RTM_ERR_CORRUPT only when only quarantined blocks are (track.h; mutation
+ * testing: an answer taken from the last damaged record passed, no test damaged both kinds at
+ * once). Four overrun live blocks and four written after free, eight fills with other addresses. */
+static void test_check_all_overflow_wins(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    test_alloc ta = {0};
+    for (size_t round = 0; round < 8; round++) {
+        rtm_track *t = make(&ta, 8192, 8, 4, NULL);
+        size_t size = 8 + 24 * round;
+        unsigned char *live[4], *dead[4];
+        for (int i = 0; i < 4; i++) {
+            live[i] = rtm_track_alloc_at(t, size, 0, "w.c", 1);
+            dead[i] = rtm_track_alloc_at(t, size, 0, "w.c", 2);
+        }
+        for (int i = 0; i < 4; i++) {
+            rtm_track_free_at(t, dead[i], "w.c", 3);
+            dead[i][0] = 0;    /* write after free */
+            live[i][size] = 0; /* overflow */
+        }
+        assert_int_equal(rtm_track_check_all(t, NULL, NULL), RTM_ERR_OVERFLOW);
+        for (int i = 0; i < 4; i++) rtm_track_free_at(t, live[i], NULL, 0);
+        rtm_track_drain(t);
+        assert_int_equal(ta.live, 0);
+    }
+    rtm_track *t = make(&ta, 8192, 8, 4, NULL);
+    unsigned char *a = rtm_track_alloc_at(t, 16, 0, "w.c", 4);
+    rtm_track_free_at(t, a, "w.c", 5);
+    a[1] = 0;
+    assert_int_equal(rtm_track_check_all(t, NULL, NULL), RTM_ERR_CORRUPT);
+    rtm_track_drain(t);
+    assert_int_equal(ta.live, 0);
+    rtm_set_error_hook(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1702,6 +1739,7 @@ int main(void)
         cmocka_unit_test(test_find_ignores_quarantined),
         cmocka_unit_test(test_failed_realloc_traced),
         cmocka_unit_test(test_leaks_list_every_slot),
+        cmocka_unit_test(test_check_all_overflow_wins),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
