@@ -375,18 +375,28 @@ static void test_file_reused_buffer(void **state)
 }
 
 /* An empty site file name reads back as "" with its line in both formats (review finding: the text
- * encoder wrote " :7", which the text reader rejected, while the binary format carried length 0). */
+ * encoder wrote " :7", which the text reader rejected, while the binary format carried length 0).
+ * The text line is checked byte for byte, and the bytes after the name's terminator are not blanks
+ * (mutation testing: a name length counted from the second byte, and a name copied with its
+ * terminator, both passed: the reader keeps a name up to its first NUL). */
 static void test_empty_file_name(void **state)
 {
     (void)state;
+    static const char empty[] = {'\0', 'x', 'y', 'z', '\0'};
     for (int fmt = RTM_TRACE_BINARY; fmt <= RTM_TRACE_TEXT; fmt++) {
         grow_sink g = {0};
         uint8_t buf[RTM_TRACE_BUF_MIN];
         rtm_trace tr;
         assert_int_equal(rtm_trace_init(&tr, (rtm_trace_format)fmt, buf, sizeof buf, 1, gs_put, &g), RTM_OK);
-        rtm_trace_event e = {.kind = RTM_TEV_ALLOC, .time = 1, .thread = 1, .obj = 0x1000, .size = 16, .file = "", .line = 7};
+        size_t head = g.n;
+        rtm_trace_event e = {.kind = RTM_TEV_ALLOC, .time = 1, .thread = 1, .obj = 0x1000, .size = 16, .file = empty, .line = 7};
         assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_OK);
         rtm_trace_flush(&tr);
+        if (fmt == RTM_TRACE_TEXT) {
+            static const char line[] = "a 1 0x1 0x1000 16 :7\n";
+            assert_int_equal(g.n - head, sizeof line - 1);
+            assert_memory_equal(g.data + head, line, sizeof line - 1);
+        }
         rtm_trace_data d;
         char err[200];
         if (rtm_trace_parse(g.data, g.n, &d, err, sizeof err) != 0) fail_msg("format %d: %s", fmt, err);
