@@ -7,7 +7,8 @@
  *
  * Buffer layout (each part aligned to the strictest member):
  *   [rtm_track control block][site table: max_sites x site][quarantine ring: q x uintptr_t]
- *   [record table: slots x rec]           slots = what is left; capacity = slots - slots / 4
+ *   [record table: slots x rec]           slots = what is left; capacity = slots - slots / 4,
+ *                                         at most slots - 1 (capacity_for)
  *
  * A tracked block as the wrapped allocator sees it (guard g > 0, front = g rounded up to the
  * block's alignment):
@@ -349,7 +350,15 @@ static void rec_remove(rtm_track *t, rec *r)
     rtm_memset(&t->tab[hole], 0, sizeof t->tab[hole]);
 }
 
-static size_t capacity_of(const rtm_track *t) { return t->slots - t->slots / 4u; }
+/* Records a table of @p slots holds: load <= 3/4, and never every slot (2 or 3 slots): a probe run
+ * ends at an empty slot, and rec_remove's backward shift stops only there (with every slot taken,
+ * a free went round the table forever). */
+static size_t capacity_for(size_t slots)
+{
+    size_t cap = slots - slots / 4u;
+    return cap < slots ? cap : slots - 1u;
+}
+static size_t capacity_of(const rtm_track *t) { return capacity_for(t->slots); }
 static size_t records_in_use(const rtm_track *t) { return t->st.live_blocks + t->st.quarantined; }
 
 /* ---- sites and threads ------------------------------------------------------------------------ */
@@ -725,7 +734,7 @@ rtm_err rtm_track_init(rtm_track **out, void *mem, size_t bytes, const rtm_track
     }
     size_t slots = (size_t)(end - tab_at) / sizeof(rec);
     size_t need = cfg->quarantine + 1u;
-    if (slots < 2u || slots - slots / 4u < need || need == 0) {
+    if (slots < 2u || capacity_for(slots) < need || need == 0) {
         rtm_report(RTM_ERR_TOO_SMALL, NULL, mem);
         return RTM_ERR_TOO_SMALL;
     }

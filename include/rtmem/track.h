@@ -133,9 +133,10 @@ typedef struct {
 /**
  * Creates a tracker in [mem, mem + bytes) (mem need not be aligned) and stores its handle in *out.
  * The space left after the control data, the site table (cfg->max_sites) and the quarantine ring
- * (cfg->quarantine) becomes the record table; capacity (see rtm_track_stats) is 3/4 of its slots.
+ * (cfg->quarantine) becomes the record table; capacity (see rtm_track_stats) is 3/4 of its slots
+ * (slots - slots / 4, at most slots - 1: a table of 2 or 3 slots keeps one empty).
  * Fails, leaving *out NULL, with RTM_ERR_ARG (out, mem or cfg NULL, or allocator.alloc/free NULL),
- * RTM_ERR_SIZE (max_sites 0 or above 65535, guard or quarantine sizes overflow) or
+ * RTM_ERR_SIZE (max_sites 0 or above 65534, guard or quarantine sizes overflow) or
  * RTM_ERR_TOO_SMALL (no room for max(1, quarantine + 1) records). O(bytes) (clears the tables).
  * Not thread-safe.
  */

@@ -375,18 +375,28 @@ static void test_file_reused_buffer(void **state)
 }
 
 /* An empty site file name reads back as "" with its line in both formats (review finding: the text
- * encoder wrote " :7", which the text reader rejected, while the binary format carried length 0). */
+ * encoder wrote " :7", which the text reader rejected, while the binary format carried length 0).
+ * The text line is checked byte for byte, and the bytes after the name's terminator are not blanks
+ * (mutation testing: a name length counted from the second byte, and a name copied with its
+ * terminator, both passed: the reader keeps a name up to its first NUL). */
 static void test_empty_file_name(void **state)
 {
     (void)state;
+    static const char empty[] = {'\0', 'x', 'y', 'z', '\0'};
     for (int fmt = RTM_TRACE_BINARY; fmt <= RTM_TRACE_TEXT; fmt++) {
         grow_sink g = {0};
         uint8_t buf[RTM_TRACE_BUF_MIN];
         rtm_trace tr;
         assert_int_equal(rtm_trace_init(&tr, (rtm_trace_format)fmt, buf, sizeof buf, 1, gs_put, &g), RTM_OK);
-        rtm_trace_event e = {.kind = RTM_TEV_ALLOC, .time = 1, .thread = 1, .obj = 0x1000, .size = 16, .file = "", .line = 7};
+        size_t head = g.n;
+        rtm_trace_event e = {.kind = RTM_TEV_ALLOC, .time = 1, .thread = 1, .obj = 0x1000, .size = 16, .file = empty, .line = 7};
         assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_OK);
         rtm_trace_flush(&tr);
+        if (fmt == RTM_TRACE_TEXT) {
+            static const char line[] = "a 1 0x1 0x1000 16 :7\n";
+            assert_int_equal(g.n - head, sizeof line - 1);
+            assert_memory_equal(g.data + head, line, sizeof line - 1);
+        }
         rtm_trace_data d;
         char err[200];
         if (rtm_trace_parse(g.data, g.n, &d, err, sizeof err) != 0) fail_msg("format %d: %s", fmt, err);
@@ -798,6 +808,88 @@ static void test_load_file(void **state)
     unlink(path);
 }
 
+/* rtm_trace_get_stats zeroes its answer for a NULL trace and ignores a NULL answer (trace.h); a
+ * buffer above RTM_TRACE_CHUNK_MAX is used only up to it, so no chunk payload is larger and the
+ * reader takes the trace (mutation testing: get_stats was never called with NULL, and without the
+ * clamp a chunk grew past the limit unnoticed: every test buffer was far below it). */
+static void test_stats_null_and_chunk_max(void **state)
+{
+    (void)state;
+    rtm_trace_stats st;
+    memset(&st, 0x5A, sizeof st);
+    rtm_trace_get_stats(NULL, &st);
+    assert_int_equal(st.events, 0);
+    assert_int_equal(st.bytes, 0);
+    assert_int_equal(st.chunks, 0);
+    assert_int_equal(st.clamped, 0);
+
+    const size_t bytes = RTM_TRACE_CHUNK_MAX + 4096u;
+    uint8_t *buf = malloc(bytes);
+    assert_non_null(buf);
+    grow_sink g = {0};
+    rtm_trace tr;
+    assert_int_equal(rtm_trace_init(&tr, RTM_TRACE_BINARY, buf, bytes, 1, gs_put, &g), RTM_OK);
+    rtm_trace_get_stats(&tr, NULL);
+    /* large records (thread, object and size near 2^64: ~30 bytes each) until a chunk goes out */
+    size_t n = 0;
+    do {
+        rtm_trace_event e = {.kind = RTM_TEV_ALLOC, .time = n, .thread = n % 2 ? 1u : UINT64_MAX,
+                             .obj = n % 2 ? 0u : UINT64_MAX, .size = UINT64_MAX >> 1};
+        assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_OK);
+        n++;
+        rtm_trace_get_stats(&tr, &st);
+    } while (st.chunks == 0);
+    rtm_trace_flush(&tr);
+    uint64_t plen = 0; /* the first chunk's payload length: a varint after the header and 'C' */
+    for (size_t i = 0, shift = 0; i < 10; i++, shift += 7) {
+        plen |= (uint64_t)(g.data[17 + i] & 0x7Fu) << shift;
+        if (!(g.data[17 + i] & 0x80u)) break;
+    }
+    assert_true(plen <= RTM_TRACE_CHUNK_MAX);
+    assert_true(plen > RTM_TRACE_CHUNK_MAX - 4096u); /* the buffer was used up to the limit */
+    rtm_trace_data d;
+    char err[200];
+    if (rtm_trace_parse(g.data, g.n, &d, err, sizeof err) != 0) fail_msg("parse: %s", err);
+    assert_int_equal(d.n, n);
+    assert_int_equal(d.ev[n - 1].obj, n % 2 ? UINT64_MAX : 0u);
+    rtm_trace_data_free(&d);
+    free(buf);
+    free(g.data);
+}
+
+/* Each chunk's thread starts at 0, and a file name is matched only by a defined name of its own
+ * length: thread 1 in the first record of each chunk, and "src/a" after "src/a.c" (a prefix of a
+ * defined name), read back as written (mutation testing: a chunk starting from thread 1, or a slot
+ * lookup without the length check, passed: no test began a chunk with thread 1 or used a name
+ * that is the start of another). */
+static void test_chunk_thread_start_and_prefix_names(void **state)
+{
+    (void)state;
+    grow_sink g = {0};
+    uint8_t buf[RTM_TRACE_BUF_MIN];
+    rtm_trace tr;
+    assert_int_equal(rtm_trace_init(&tr, RTM_TRACE_BINARY, buf, sizeof buf, 1, gs_put, &g), RTM_OK);
+    static const char *files[] = {"src/a.c", "src/a", "src/a"};
+    for (unsigned i = 0; i < 3; i++) {
+        rtm_trace_event e = {.kind = RTM_TEV_FREE, .time = i, .thread = 1, .obj = 0x10, .file = files[i], .line = i + 1};
+        assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_OK);
+        if (i == 1) rtm_trace_flush(&tr); /* the third record starts a chunk */
+    }
+    rtm_trace_flush(&tr);
+    rtm_trace_data d;
+    char err[200];
+    if (rtm_trace_parse(g.data, g.n, &d, err, sizeof err) != 0) fail_msg("parse: %s", err);
+    assert_int_equal(d.n, 3);
+    assert_int_equal(d.chunks, 2);
+    for (unsigned i = 0; i < 3; i++) {
+        assert_int_equal(d.ev[i].thread, 1);
+        assert_string_equal(d.files[d.ev[i].file], files[i]);
+        assert_int_equal(d.ev[i].line, i + 1);
+    }
+    rtm_trace_data_free(&d);
+    free(g.data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -814,6 +906,8 @@ int main(void)
         cmocka_unit_test(test_binary_hostile),
         cmocka_unit_test(test_to_oplist),
         cmocka_unit_test(test_load_file),
+        cmocka_unit_test(test_stats_null_and_chunk_max),
+        cmocka_unit_test(test_chunk_thread_start_and_prefix_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

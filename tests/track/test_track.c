@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <unistd.h>
 
 #include "rtm_test.h"
 #include "rtmem/heap.h"
@@ -17,11 +18,13 @@
 /* ---- a malloc-backed test allocator with failure injection and counters ------------------------ */
 typedef struct {
     size_t allocs, frees, fail_next, live;
+    size_t last_align; /* the alignment of the last request */
 } test_alloc;
 
 static void *ta_alloc(void *self, size_t size, size_t align)
 {
     test_alloc *a = self;
+    a->last_align = align;
     if (a->fail_next) {
         a->fail_next--;
         return NULL;
@@ -818,6 +821,381 @@ static void test_validate_detects(void **state)
     rtm_set_error_hook(NULL);
 }
 
+/* ---- gaps found by mutation testing of track.c (each test names what it guards) ---------------- */
+
+/* The slab adapter hands out a block only when it meets the alignment asked for, and gives a block
+ * it refuses back to the slab; every adapter answers usable_size through the allocator interface
+ * (mutation testing: a refusal that kept or leaked the block, or an adapter without usable_size,
+ * went unnoticed: the tests only asked for alignments every slab block meets). */
+static void test_adapter_alignment_and_usable_size(void **state)
+{
+    (void)state;
+    static _Alignas(16) unsigned char slab_buf[RTM_SLAB_BUF_SIZE(64, 4)];
+    static rtm_slab slab;
+    assert_int_equal(rtm_slab_init(&slab, slab_buf, 64, 4), RTM_OK);
+    rtm_allocator a;
+    memset(&a, 0, sizeof a);
+    assert_int_equal(rtm_allocator_from_slab(&a, &slab), RTM_OK);
+    void *blk[4];
+    for (int i = 0; i < 4; i++) assert_non_null(blk[i] = a.alloc(a.self, 64, 1));
+    assert_int_equal(a.usable_size(a.self, blk[0]), 64);
+    /* only blk[0] free: it meets its own lowest alignment, not twice that */
+    uintptr_t q = (uintptr_t)blk[0], low = q & (0u - q);
+    for (int i = 1; i < 4; i++) a.free(a.self, blk[i]);
+    for (int i = 1; i < 4; i++) assert_non_null(blk[i] = a.alloc(a.self, 8, 1));
+    a.free(a.self, blk[0]);
+    assert_null(a.alloc(a.self, 8, 2 * low));
+    rtm_slab_stats ss;
+    rtm_slab_get_stats(&slab, &ss);
+    assert_int_equal(ss.free, 1); /* the refused block went back */
+    assert_ptr_equal(a.alloc(a.self, 8, low), blk[0]);
+    for (int i = 0; i < 4; i++) a.free(a.self, blk[i]);
+    assert_int_equal(rtm_slab_check(&slab), RTM_OK);
+
+    static const rtm_pools_class classes[] = {{32, 2, 0}, {128, 2, 0}};
+    static _Alignas(16) unsigned char pools_buf[4096];
+    rtm_pools *pl;
+    assert_int_equal(rtm_pools_init(&pl, pools_buf, sizeof pools_buf, classes, 2, NULL), RTM_OK);
+    memset(&a, 0, sizeof a); /* each adapter fills every member */
+    assert_int_equal(rtm_allocator_from_pools(&a, pl), RTM_OK);
+    void *p = a.alloc(a.self, 20, 0), *b = a.alloc(a.self, 100, RTM_ALIGN); /* RTM_ALIGN: served */
+    assert_non_null(b);
+    assert_null(a.alloc(a.self, 20, 2 * RTM_ALIGN)); /* above it: refused */
+    assert_int_equal(a.usable_size(a.self, p), 32);
+    assert_int_equal(a.usable_size(a.self, b), 128);
+    a.free(a.self, p);
+    a.free(a.self, b);
+
+    static _Alignas(16) unsigned char heap_buf[2048];
+    rtm_heap *h = rtm_heap_init(heap_buf, sizeof heap_buf, RTM_FIT_GOOD);
+    assert_non_null(h);
+    memset(&a, 0, sizeof a);
+    assert_int_equal(rtm_allocator_from_heap(&a, h), RTM_OK);
+    p = a.alloc(a.self, 40, 64);
+    assert_non_null(p);
+    assert_int_equal((uintptr_t)p % 64, 0);
+    assert_int_equal(a.usable_size(a.self, p), rtm_heap_usable_size(h, p));
+    assert_true(a.usable_size(a.self, p) >= 40);
+    a.free(a.self, p);
+    assert_int_equal(rtm_heap_check(h), RTM_OK);
+}
+
+/* A line of exactly RTM_TRACK_LINE_MAX bytes with its '\n' goes out whole; one byte more and it is
+ * broken before its last field (mutation testing: a line buffer one byte short went unnoticed,
+ * every line the tests wrote was shorter or much longer). A double free names two sites, whose
+ * file names (at most RTM_TRACK_LINE_MAX / 3 bytes, longer ones are cut) set the length. */
+static void test_line_exactly_max(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    test_alloc ta = {0};
+    capture cap;
+    cap_reset(&cap);
+    rtm_track *t = make(&ta, 8192, 0, 2, &cap);
+    const size_t max_file = RTM_TRACK_LINE_MAX / 3u;
+    char f2[RTM_TRACK_LINE_MAX], f1[RTM_TRACK_LINE_MAX], want[3 * RTM_TRACK_LINE_MAX + 64];
+    memset(f2, 'f', max_file);
+    f2[max_file] = '\0';
+    for (size_t extra = 0; extra <= 1; extra++) {
+        void *p = rtm_track_alloc_at(t, 8, 0, "x.c", 1);
+        assert_non_null(p);
+        /* the line number (1 or 10 digits) that leaves the first file name a length it can have */
+        size_t f1len = 0;
+        unsigned line = 0;
+        static const unsigned lines[] = {7u, 4000000007u};
+        for (size_t k = 0; k < 2 && f1len == 0; k++) {
+            int fixed = snprintf(want, sizeof want, "rtm_track: double free 0x%llx at :%u freed %s:%u",
+                                 (unsigned long long)(uintptr_t)p, lines[k], f2, lines[k]);
+            assert_true(fixed > 0);
+            size_t len = RTM_TRACK_LINE_MAX - 1u + extra; /* without the '\n' */
+            if ((size_t)fixed < len && len - (size_t)fixed <= max_file) {
+                f1len = len - (size_t)fixed;
+                line = lines[k];
+            }
+        }
+        assert_true(f1len > 0);
+        memset(f1, 'd', f1len);
+        f1[f1len] = '\0';
+        rtm_track_free_at(t, p, f2, line);
+        cap_reset(&cap);
+        rtm_track_free_at(t, p, f1, line);
+        snprintf(want, sizeof want, "rtm_track: double free 0x%llx at %s:%u%sfreed %s:%u\n",
+                 (unsigned long long)(uintptr_t)p, f1, line, extra ? "\n  " : " ", f2, line);
+        assert_string_equal(cap.text, want);
+        assert_int_equal(cap.lines, 1 + extra);
+        assert_int_equal(strlen(cap.text), RTM_TRACK_LINE_MAX + 3u * extra); /* one byte more, two blanks more */
+    }
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_DOUBLE_FREE), 2);
+    rtm_track_drain(t);
+    assert_int_equal(ta.live, 0);
+    rtm_set_error_hook(NULL);
+}
+
+/* The one-entry site cache is keyed by file and line: an allocation at another file with the same
+ * line (NULL here: "(unknown)") and one at the same file with another line each get their own site
+ * (mutation testing: a cache that kept only the line, or only the file, was not noticed). */
+static void test_site_cache_file_and_line(void **state)
+{
+    (void)state;
+    static const char file[] = "a.c"; /* one pointer: the cache compares file pointers */
+    test_alloc ta = {0};
+    capture cap;
+    cap_reset(&cap);
+    rtm_track *t = make(&ta, 8192, 0, 0, NULL);
+    void *p[4];
+    p[0] = rtm_track_alloc_at(t, 10, 0, file, 5);
+    p[1] = rtm_track_alloc_at(t, 20, 0, NULL, 5);
+    p[2] = rtm_track_alloc_at(t, 30, 0, file, 5);
+    p[3] = rtm_track_alloc_at(t, 40, 0, file, 0);
+    rtm_track_report(t, cap_sink, &cap);
+    assert_non_null(strstr(cap.text, "site a.c:5 live 2 bytes 40 peak 40 allocs 2\n"));
+    assert_non_null(strstr(cap.text, "site (unknown) live 1 bytes 20 peak 20 allocs 1\n"));
+    assert_non_null(strstr(cap.text, "site a.c:0 live 1 bytes 40 peak 40 allocs 1\n"));
+    for (int i = 0; i < 4; i++) rtm_track_free_at(t, p[i], NULL, 0);
+    assert_int_equal(ta.live, 0);
+    check(t);
+}
+
+/* An allocator that hands out an address the quarantine still holds (it ignores frees, as a broken
+ * allocator may): the tracker refuses the block with RTM_ERR_CORRUPT, gives it back, counts a failed
+ * allocation and keeps the quarantined record (mutation testing: this path never ran). */
+typedef struct {
+    _Alignas(16) unsigned char mem[64];
+    size_t allocs, frees;
+} same_alloc;
+static void *sa_alloc(void *self, size_t size, size_t align)
+{
+    same_alloc *s = self;
+    (void)align;
+    if (size > sizeof s->mem) return NULL;
+    s->allocs++;
+    return s->mem;
+}
+static void sa_free(void *self, void *ptr)
+{
+    same_alloc *s = self;
+    assert_ptr_equal(ptr, s->mem);
+    s->frees++;
+}
+
+static void test_allocator_returns_quarantined_address(void **state)
+{
+    (void)state;
+    static same_alloc sa;
+    memset(&sa, 0, sizeof sa);
+    rtm_track_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.allocator.alloc = sa_alloc;
+    cfg.allocator.free = sa_free;
+    cfg.allocator.self = &sa;
+    cfg.max_sites = 4;
+    cfg.quarantine = 2;
+    rtm_track *t;
+    assert_int_equal(rtm_track_init(&t, g_mem, 8192, &cfg), RTM_OK);
+    rtm_test_hook_install();
+    void *a = rtm_track_alloc_at(t, 16, 0, "r.c", 1);
+    assert_ptr_equal(a, sa.mem);
+    rtm_track_free_at(t, a, "r.c", 2); /* quarantined: the allocator does not see it */
+    assert_int_equal(sa.frees, 0);
+    assert_null(rtm_track_alloc_at(t, 16, 0, "r.c", 3)); /* the allocator gives the same address */
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), 1);
+    assert_int_equal(sa.frees, 1); /* refused and given back */
+    rtm_track_stats st;
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.failed, 1);
+    assert_int_equal(st.live_blocks, 0);
+    assert_int_equal(st.quarantined, 1);
+    check(t);
+    rtm_track_free_at(t, a, "r.c", 4); /* the record is still there: a double free */
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_DOUBLE_FREE), 1);
+    rtm_track_drain(t);
+    assert_int_equal(sa.frees, 2);
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.after_free_writes, 0); /* the refusal did not touch the poison */
+    rtm_set_error_hook(NULL);
+}
+
+/* A guard that is not a multiple of RTM_ALIGN is rounded up (track.h): with guard 1 the rear red
+ * zone is RTM_ALIGN bytes, so the byte RTM_ALIGN - 1 past the end belongs to the block and a write
+ * there is an overflow (mutation testing: without the rounding the tests still passed, their
+ * guards were multiples of RTM_ALIGN or only their first byte was hit). */
+static void test_guard_rounded_up(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    test_alloc ta = {0};
+    capture cap;
+    cap_reset(&cap);
+    rtm_track *t = make(&ta, 8192, 1, 0, &cap);
+    unsigned char *a = rtm_track_alloc_at(t, 13, 0, "g.c", 1);
+    assert_non_null(a);
+    rtm_track_info info;
+    assert_true(rtm_track_find(t, a + 13 + RTM_ALIGN - 1, &info)); /* before the write: in bounds */
+    assert_ptr_equal(info.ptr, a);
+    assert_false(rtm_track_find(t, a + 13 + RTM_ALIGN, &info));
+    assert_true(rtm_track_find(t, a - RTM_ALIGN, &info)); /* the front guard: RTM_ALIGN bytes too */
+    assert_false(rtm_track_find(t, a - RTM_ALIGN - 1, &info));
+    a[13 + RTM_ALIGN - 1] = 0;
+    assert_int_equal(rtm_track_check_all(t, cap_sink, &cap), RTM_ERR_OVERFLOW);
+    char want[128];
+    snprintf(want, sizeof want, "rtm_track: overflow after block 0x%llx size 13 at offset %u alloc g.c:1\n",
+             (unsigned long long)(uintptr_t)a, 13u + RTM_ALIGN - 1u);
+    assert_string_equal(cap.text, want);
+    rtm_track_free_at(t, a, NULL, 0);
+    assert_int_equal(ta.live, 0);
+    rtm_set_error_hook(NULL);
+}
+
+/* A realloc of an aligned block asks the allocator for the block's alignment, and a realloc of a
+ * plain block for none (mutation testing: a doubled alignment passed, its result was aligned too). */
+static void test_realloc_asks_same_alignment(void **state)
+{
+    (void)state;
+    test_alloc ta = {0};
+    rtm_track *t = make(&ta, 8192, 0, 0, NULL);
+    void *p = rtm_track_alloc_at(t, 10, 64, "r.c", 1);
+    assert_int_equal(ta.last_align, 64);
+    p = rtm_track_realloc_at(t, p, 100, "r.c", 2);
+    assert_non_null(p);
+    assert_int_equal(ta.last_align, 64);
+    assert_int_equal((uintptr_t)p % 64, 0);
+    p = rtm_track_realloc_at(t, p, 20, "r.c", 3);
+    assert_int_equal(ta.last_align, 64);
+    void *q = rtm_track_alloc_at(t, 10, 0, "r.c", 4);
+    q = rtm_track_realloc_at(t, q, 50, "r.c", 5);
+    assert_non_null(q);
+    assert_int_equal(ta.last_align, 0);
+    rtm_track_free_at(t, p, NULL, 0);
+    rtm_track_free_at(t, q, NULL, 0);
+    assert_int_equal(ta.live, 0);
+    check(t);
+}
+
+/* Every entry point takes a NULL tracker without touching it, as track.h says, and rtm_track_find
+ * fills every field of its answer (mutation testing: find, report, checkpoint, leaks and drain were
+ * never called with NULL; a find that left age_us unset passed, the stack happened to hold a small
+ * value). */
+static void test_null_handles_and_find_fields(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    capture cap;
+    cap_reset(&cap);
+    rtm_track_info info;
+    assert_false(rtm_track_find(NULL, g_mem, &info));
+    rtm_track_report(NULL, cap_sink, &cap);
+    assert_int_equal(rtm_track_checkpoint(NULL), 0);
+    assert_int_equal(rtm_track_leaks_since(NULL, 0, cap_sink, &cap), 0);
+    assert_int_equal(rtm_track_leaks_between(NULL, 0, 5, cap_sink, &cap), 0);
+    assert_int_equal(cap.lines, 0);
+    rtm_track_drain(NULL);
+    rtm_track_destroy(NULL);
+    assert_null(rtm_track_realloc_at(NULL, g_mem, 8, NULL, 0));
+    rtm_set_error_hook(NULL);
+
+    test_alloc ta = {0};
+    rtm_track *t = make(&ta, 8192, 0, 0, NULL);
+    unsigned line = __LINE__ + 1;
+    char *p = rtm_track_alloc_at(t, 24, 0, __FILE__, line);
+    assert_false(rtm_track_find(t, p, NULL));
+    rtm_track_report(t, NULL, NULL);
+    rtm_track_get_stats(t, NULL);
+    memset(&info, 0xA5, sizeof info);
+    assert_true(rtm_track_find(t, p + 3, &info));
+    assert_ptr_equal(info.ptr, p);
+    assert_int_equal(info.size, 24);
+    assert_string_equal(info.file, __FILE__);
+    assert_int_equal(info.line, line);
+    assert_int_equal(info.thread, rtm_port_thread_id());
+    assert_true(info.age_us < 60u * 1000000u);
+    assert_int_equal(info.seq, 0);
+    rtm_track_free_at(t, p, NULL, 0);
+    assert_int_equal(ta.live, 0);
+}
+
+/* rtm_track_check_all looks at every record wherever its hash put it, slot 0 included: tables filled
+ * to capacity (a quarter of the slots empty, so slot 0 is taken in most fills; eight fills with
+ * different addresses), every block overrun, each one reported (mutation testing: a scan that
+ * skipped slot 0 passed). */
+static void test_check_all_every_slot(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    test_alloc ta = {0};
+    capture cap;
+    for (size_t round = 0; round < 8; round++) {
+        rtm_track *t = make(&ta, RTM_TRACK_BYTES(12, 16, 0), 8, 0, NULL);
+        rtm_track_stats st;
+        rtm_track_get_stats(t, &st);
+        unsigned char *p[32];
+        assert_true(st.capacity <= 32);
+        size_t size = 8 + 40 * round; /* other sizes, other addresses */
+        for (size_t i = 0; i < st.capacity; i++) {
+            assert_non_null(p[i] = rtm_track_alloc_at(t, size, 0, "c.c", 1));
+            p[i][size] = 0;
+        }
+        cap_reset(&cap);
+        assert_int_equal(rtm_track_check_all(t, cap_sink, &cap), RTM_ERR_OVERFLOW);
+        assert_int_equal(cap.lines, st.capacity);
+        rtm_track_get_stats(t, &st);
+        assert_int_equal(st.overflows, st.capacity);
+        for (size_t i = 0; i < st.capacity; i++) rtm_track_free_at(t, p[i], NULL, 0);
+        assert_int_equal(ta.live, 0);
+    }
+    rtm_set_error_hook(NULL);
+}
+
+
+/* The smallest tables keep one slot empty: with 2 or 3 slots, slots - slots / 4 was every slot, a
+ * table filled to that capacity had no empty slot, and the next free never returned (backward-shift
+ * deletion stops only at an empty slot; found by mutation testing, the mutant 'slots <= 2' at init
+ * survived). Every buffer size from the smallest accepted to a few records more, without and with
+ * a quarantine: fill to capacity, one more is refused, free everything, drain. SIGALRM ends the
+ * process if a free loops (the test fails instead of hanging until the ctest timeout). */
+static void test_tiny_tables_fill_and_free(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    alarm(60); /* far above its run time, under Valgrind or qemu too */
+    for (size_t q = 0; q <= 1; q++) {
+        test_alloc ta = {0};
+        rtm_track_config cfg;
+        memset(&cfg, 0, sizeof cfg);
+        cfg.allocator.alloc = ta_alloc;
+        cfg.allocator.free = ta_free;
+        cfg.allocator.self = &ta;
+        cfg.max_sites = 1;
+        cfg.quarantine = q;
+        size_t first = 0, seen = 0;
+        for (size_t bytes = 64; bytes < sizeof g_mem && seen < 6 * RTM_TRACK_REC_BYTES; bytes += 4) {
+            rtm_track *t;
+            if (rtm_track_init(&t, g_mem, bytes, &cfg) != RTM_OK) {
+                assert_int_equal(first, 0); /* a larger buffer is never refused */
+                continue;
+            }
+            rtm_track_stats st;
+            rtm_track_get_stats(t, &st);
+            assert_true(st.capacity >= q + 1);
+            if (first == 0) { /* the smallest accepted: room for exactly max(1, q + 1) records */
+                first = bytes;
+                assert_int_equal(st.capacity, q + 1);
+            }
+            seen = bytes - first;
+            void *p[8];
+            assert_true(st.capacity <= 8);
+            for (size_t i = 0; i < st.capacity; i++) assert_non_null(p[i] = rtm_track_alloc_at(t, 8, 0, "t.c", 1));
+            if (q == 0) assert_null(rtm_track_alloc_at(t, 8, 0, "t.c", 2)); /* table full */
+            for (size_t i = 0; i < st.capacity; i++) rtm_track_free_at(t, p[i], "t.c", 3);
+            check(t);
+            rtm_track_drain(t);
+            assert_int_equal(ta.live, 0);
+        }
+        assert_true(first > 0);
+    }
+    alarm(0);
+    rtm_set_error_hook(NULL);
+}
+
 /* ---- randomized run against a model, on an rtmem heap ------------------------------------------ */
 typedef struct {
     unsigned char *p;
@@ -1002,6 +1380,325 @@ static void test_trace_hook(void **state)
     assert_int_equal(ta.live, 0);
 }
 
+/* An empty site file name ("") is a site like any other: "site :5" in the report, never more bytes
+ * than the name has (mutation testing: l_site counting the name from its second byte read past an
+ * empty name unnoticed; here the bytes after the terminator are not blanks, so it shows). */
+static void test_empty_site_file_name(void **state)
+{
+    (void)state;
+    static const char name[] = {'\0', 'x', 'y', 'z', '\0'};
+    test_alloc ta = {0};
+    capture cap;
+    cap_reset(&cap);
+    rtm_track *t = make(&ta, 8192, 0, 0, NULL);
+    void *p = rtm_track_alloc_at(t, 10, 0, name, 5);
+    rtm_track_report(t, cap_sink, &cap);
+    assert_non_null(strstr(cap.text, "\nsite :5 live 1 bytes 10 peak 10 allocs 1\n"));
+    rtm_track_free_at(t, p, NULL, 0);
+    assert_int_equal(ta.live, 0);
+}
+
+/* A write after free into a block's first byte is at offset 0, not "-0" (mutation testing: no
+ * damage at offset 0 was ever described). */
+static void test_write_after_free_offset_zero(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    test_alloc ta = {0};
+    capture cap;
+    cap_reset(&cap);
+    rtm_track *t = make(&ta, 8192, 8, 2, &cap);
+    unsigned char *a = rtm_track_alloc_at(t, 16, 0, "z.c", 1);
+    rtm_track_free_at(t, a, "z.c", 2);
+    a[0] = 0;
+    assert_int_equal(rtm_track_check_all(t, cap_sink, &cap), RTM_ERR_CORRUPT);
+    char want[160];
+    snprintf(want, sizeof want, "rtm_track: write after free block 0x%llx size 16 at offset 0 alloc z.c:1 freed z.c:2\n",
+             (unsigned long long)(uintptr_t)a);
+    assert_string_equal(cap.text, want);
+    rtm_track_drain(t);
+    assert_int_equal(ta.live, 0);
+    rtm_set_error_hook(NULL);
+}
+
+/* A block whose red zones were damaged goes to the quarantine with fresh red zones: the overrun is
+ * reported once, by the free, and not again as a write after free by check_all or the drain
+ * (mutation testing: free_rec refilling neither red zone passed, no test overran a block and then
+ * quarantined it). */
+static void test_quarantine_refills_red_zones(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    test_alloc ta = {0};
+    capture cap;
+    cap_reset(&cap);
+    rtm_track *t = make(&ta, 8192, 8, 4, &cap);
+    unsigned char *a = rtm_track_alloc_at(t, 12, 0, "o.c", 1);
+    unsigned char *b = rtm_track_alloc_at(t, 12, 0, "o.c", 2);
+    a[12] = 0; /* after the end */
+    b[-1] = 0; /* before the start */
+    rtm_track_free_at(t, a, "o.c", 3);
+    rtm_track_free_at(t, b, "o.c", 4);
+    assert_int_equal(cap.lines, 2);
+    rtm_track_stats st;
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.overflows, 2);
+    assert_int_equal(st.quarantined, 2);
+    cap_reset(&cap);
+    assert_int_equal(rtm_track_check_all(t, cap_sink, &cap), RTM_OK);
+    rtm_track_drain(t);
+    assert_int_equal(cap.lines, 0);
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.after_free_writes, 0);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), 0);
+    assert_int_equal(ta.live, 0);
+    rtm_set_error_hook(NULL);
+}
+
+/* rtm_track_realloc_at: ptr NULL allocates (asking the allocator for no alignment); a pointer with no
+ * live record, foreign or already freed, is rejected as by rtm_track_free_at and NULL returned
+ * (track.h; mutation testing: none of these three was ever called, a realloc that dereferenced
+ * the missing record passed). */
+static void test_realloc_null_foreign_freed(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    test_alloc ta = {0};
+    capture cap;
+    cap_reset(&cap);
+    rtm_track *t = make(&ta, 8192, 0, 2, &cap);
+    ta.last_align = 99;
+    char *p = rtm_track_realloc_at(t, NULL, 16, "n.c", 1);
+    assert_non_null(p);
+    assert_int_equal(ta.last_align, 0);
+    rtm_track_stats st;
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.allocs, 1);
+    assert_int_equal(st.live_bytes, 16);
+    assert_null(rtm_track_realloc_at(t, g_mem + 64, 32, "n.c", 2)); /* foreign */
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
+    rtm_track_free_at(t, p, "n.c", 3);
+    assert_null(rtm_track_realloc_at(t, p, 32, "n.c", 4)); /* freed, in the quarantine */
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_DOUBLE_FREE), 1);
+    assert_non_null(strstr(cap.text, " at n.c:4 freed n.c:3\n"));
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.bad_frees, 2);
+    assert_int_equal(st.allocs, 1);
+    assert_int_equal(st.failed, 0);
+    check(t);
+    rtm_track_drain(t);
+    assert_int_equal(ta.live, 0);
+    rtm_set_error_hook(NULL);
+}
+
+/* Only allocations whose site did not fit count in sites_full, and an alignment of RTM_ALIGN is a
+ * plain allocation: its trace event is 'a', not an aligned one (mutation testing: sites_full counting
+ * the sites that did fit gave the same 2 in test_sites_full, and 'align >= RTM_ALIGN' passed). */
+static void test_sites_full_count_and_natural_alignment(void **state)
+{
+    (void)state;
+    test_alloc ta = {0};
+    static bytes_sink out;
+    out.n = 0;
+    rtm_trace tr;
+    static char buf[1024];
+    assert_int_equal(rtm_trace_init(&tr, RTM_TRACE_TEXT, buf, sizeof buf, 1000000, bsink, &out), RTM_OK);
+    rtm_track_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.allocator.alloc = ta_alloc;
+    cfg.allocator.free = ta_free;
+    cfg.allocator.self = &ta;
+    cfg.max_sites = 2;
+    cfg.trace = &tr;
+    rtm_track *t;
+    assert_int_equal(rtm_track_init(&t, g_mem, 8192, &cfg), RTM_OK);
+    void *p[3];
+    for (unsigned i = 0; i < 3; i++) p[i] = rtm_track_alloc_at(t, 10, RTM_ALIGN, "n.c", i + 1);
+    rtm_track_stats st;
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.sites_full, 1);
+    for (unsigned i = 0; i < 3; i++) rtm_track_free_at(t, p[i], NULL, 0);
+    rtm_trace_flush(&tr);
+    out.data[out.n] = 0;
+    char want[128];
+    snprintf(want, sizeof want, " 0x%llx 10 n.c:1\n", (unsigned long long)(uintptr_t)p[0]);
+    assert_non_null(strstr((const char *)out.data, want));
+    assert_null(strstr((const char *)out.data, "\nm "));
+    assert_int_equal(ta.live, 0);
+}
+
+/* A realloc whose allocation drains the quarantine (the allocator failed once: drain_all, retry)
+ * frees the old block's record where the drain left it: backward-shift deletion may have moved it
+ * (mutation testing: without finding the record again the slot it had was freed, unnoticed as no
+ * test reallocated while a drain ran). The block's record must sit behind quarantined ones in its
+ * probe run: a small table, the quarantine filled, the block reallocated (its new record goes in
+ * among the quarantined ones), then reallocated with a drain; 64 rounds with new addresses. The
+ * invariants, the contents and the counters (no double free later) are checked. */
+static void test_realloc_after_drain_moves_record(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    test_alloc ta = {0};
+    rtm_track *t = make(&ta, RTM_TRACK_BYTES(1, 16, 4), 0, 4, NULL);
+    size_t size = 16;
+    unsigned char *p = rtm_track_alloc_at(t, size, 0, "d.c", 1);
+    memset(p, 0x3C, size);
+    rtm_track_stats st;
+    for (int round = 0; round < 64; round++) {
+        for (int q = 0; q < 4; q++) rtm_track_free_at(t, rtm_track_alloc_at(t, 8, 0, "d.c", 2), "d.c", 3);
+        for (int pass = 0; pass < 2; pass++) {
+            ta.fail_next = pass; /* the second realloc drains the quarantine */
+            unsigned char *n = rtm_track_realloc_at(t, p, size + 8, "d.c", 4);
+            assert_non_null(n);
+            for (size_t b = 0; b < size; b++) assert_int_equal(n[b], 0x3C);
+            size += 8;
+            memset(n, 0x3C, size);
+            p = n;
+            check(t);
+        }
+        rtm_track_get_stats(t, &st);
+        assert_int_equal(st.quarantined, 1); /* drained, then the old block went in */
+        assert_int_equal(st.live_blocks, 1);
+    }
+    rtm_track_free_at(t, p, NULL, 0);
+    rtm_track_drain(t);
+    assert_int_equal(ta.live, 0);
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.bad_frees + st.after_free_writes, 0);
+    rtm_set_error_hook(NULL);
+}
+
+/* The first allocation of a fresh tracker, at file NULL line 0, gets a site of its own: the site
+ * cache starts empty (mutation testing: a cache starting at site 0 for NULL:0 passed, no test's
+ * first allocation was at NULL:0; the block then counted in an unused site, left out of the
+ * report). */
+static void test_first_alloc_unknown_site(void **state)
+{
+    (void)state;
+    test_alloc ta = {0};
+    capture cap;
+    cap_reset(&cap);
+    rtm_track *t = make(&ta, 8192, 0, 0, NULL);
+    void *p = rtm_track_alloc_at(t, 7, 0, NULL, 0);
+    check(t);
+    rtm_track_report(t, cap_sink, &cap);
+    assert_non_null(strstr(cap.text, "\nsite (unknown) live 1 bytes 7 peak 7 allocs 1\n"));
+    rtm_track_free_at(t, p, NULL, 0);
+    assert_int_equal(ta.live, 0);
+}
+
+/* rtm_track_find names live blocks only: a freed block waiting in the quarantine is not found
+ * (track.h; mutation testing: a find that took quarantined records passed). */
+static void test_find_ignores_quarantined(void **state)
+{
+    (void)state;
+    test_alloc ta = {0};
+    rtm_track *t = make(&ta, 8192, 8, 2, NULL);
+    unsigned char *a = rtm_track_alloc_at(t, 16, 0, "f.c", 1);
+    rtm_track_info info;
+    assert_true(rtm_track_find(t, a + 3, &info));
+    rtm_track_free_at(t, a, "f.c", 2);
+    assert_false(rtm_track_find(t, a + 3, &info));
+    assert_false(rtm_track_find(t, a - 1, &info));
+    rtm_track_drain(t);
+    assert_int_equal(ta.live, 0);
+}
+
+/* A failed realloc is traced with no new object (0x0), so that a replay keeps the old block
+ * (mutation testing: a failed realloc's event was never looked at). */
+static void test_failed_realloc_traced(void **state)
+{
+    (void)state;
+    test_alloc ta = {0};
+    static bytes_sink out;
+    out.n = 0;
+    rtm_trace tr;
+    static char buf[1024];
+    assert_int_equal(rtm_trace_init(&tr, RTM_TRACE_TEXT, buf, sizeof buf, 1000000, bsink, &out), RTM_OK);
+    rtm_track_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.allocator.alloc = ta_alloc;
+    cfg.allocator.free = ta_free;
+    cfg.allocator.self = &ta;
+    cfg.max_sites = 4;
+    cfg.trace = &tr;
+    rtm_track *t;
+    assert_int_equal(rtm_track_init(&t, g_mem, 8192, &cfg), RTM_OK);
+    void *a = rtm_track_alloc_at(t, 10, 0, "t.c", 1);
+    ta.fail_next = 1;
+    assert_null(rtm_track_realloc_at(t, a, 50, "t.c", 2));
+    rtm_track_free_at(t, a, "t.c", 3);
+    rtm_trace_flush(&tr);
+    out.data[out.n] = 0;
+    char want[128];
+    snprintf(want, sizeof want, " 0x%llx 0x0 50 t.c:2\n", (unsigned long long)(uintptr_t)a);
+    assert_non_null(strstr((const char *)out.data, want));
+    assert_int_equal(ta.live, 0);
+}
+
+/* A leak report lists every leaked block, slot 0 of the table included: tables filled to
+ * capacity (slot 0 is taken in most fills; eight fills with different addresses), as many "leak
+ * block" lines as leaks counted (mutation testing: a listing that skipped slot 0 passed, the count
+ * came from a scan of its own). */
+static void test_leaks_list_every_slot(void **state)
+{
+    (void)state;
+    test_alloc ta = {0};
+    capture cap;
+    for (size_t round = 0; round < 8; round++) {
+        rtm_track *t = make(&ta, RTM_TRACK_BYTES(12, 16, 0), 0, 0, NULL);
+        rtm_track_stats st;
+        rtm_track_get_stats(t, &st);
+        void *p[32];
+        assert_true(st.capacity <= 32);
+        for (size_t i = 0; i < st.capacity; i++) assert_non_null(p[i] = rtm_track_alloc_at(t, 8 + 40 * round, 0, "l.c", 1));
+        cap_reset(&cap);
+        assert_int_equal(rtm_track_leaks_since(t, 0, cap_sink, &cap), st.capacity);
+        unsigned blocks = 0;
+        for (const char *s = cap.text; (s = strstr(s, "leak block ")) != NULL; s++) blocks++;
+        assert_int_equal(blocks, st.capacity);
+        for (size_t i = 0; i < st.capacity; i++) rtm_track_free_at(t, p[i], NULL, 0);
+        assert_int_equal(ta.live, 0);
+    }
+}
+
+/* rtm_track_check_all answers RTM_ERR_OVERFLOW when any red zone is damaged, whatever the order of
+ * the records, and RTM_ERR_CORRUPT only when only quarantined blocks are (track.h; mutation
+ * testing: an answer taken from the last damaged record passed, no test damaged both kinds at
+ * once). Four overrun live blocks and four written after free, eight fills with other addresses. */
+static void test_check_all_overflow_wins(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    test_alloc ta = {0};
+    for (size_t round = 0; round < 8; round++) {
+        rtm_track *t = make(&ta, 8192, 8, 4, NULL);
+        size_t size = 8 + 24 * round;
+        unsigned char *live[4], *dead[4];
+        for (int i = 0; i < 4; i++) {
+            live[i] = rtm_track_alloc_at(t, size, 0, "w.c", 1);
+            dead[i] = rtm_track_alloc_at(t, size, 0, "w.c", 2);
+        }
+        for (int i = 0; i < 4; i++) {
+            rtm_track_free_at(t, dead[i], "w.c", 3);
+            dead[i][0] = 0;    /* write after free */
+            live[i][size] = 0; /* overflow */
+        }
+        assert_int_equal(rtm_track_check_all(t, NULL, NULL), RTM_ERR_OVERFLOW);
+        for (int i = 0; i < 4; i++) rtm_track_free_at(t, live[i], NULL, 0);
+        rtm_track_drain(t);
+        assert_int_equal(ta.live, 0);
+    }
+    rtm_track *t = make(&ta, 8192, 8, 4, NULL);
+    unsigned char *a = rtm_track_alloc_at(t, 16, 0, "w.c", 4);
+    rtm_track_free_at(t, a, "w.c", 5);
+    a[1] = 0;
+    assert_int_equal(rtm_track_check_all(t, NULL, NULL), RTM_ERR_CORRUPT);
+    rtm_track_drain(t);
+    assert_int_equal(ta.live, 0);
+    rtm_set_error_hook(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1023,6 +1720,26 @@ int main(void)
         cmocka_unit_test(test_random_plain),
         cmocka_unit_test(test_random_guard_quarantine),
         cmocka_unit_test(test_trace_hook),
+        cmocka_unit_test(test_tiny_tables_fill_and_free),
+        cmocka_unit_test(test_adapter_alignment_and_usable_size),
+        cmocka_unit_test(test_line_exactly_max),
+        cmocka_unit_test(test_site_cache_file_and_line),
+        cmocka_unit_test(test_allocator_returns_quarantined_address),
+        cmocka_unit_test(test_guard_rounded_up),
+        cmocka_unit_test(test_realloc_asks_same_alignment),
+        cmocka_unit_test(test_null_handles_and_find_fields),
+        cmocka_unit_test(test_check_all_every_slot),
+        cmocka_unit_test(test_empty_site_file_name),
+        cmocka_unit_test(test_write_after_free_offset_zero),
+        cmocka_unit_test(test_quarantine_refills_red_zones),
+        cmocka_unit_test(test_realloc_null_foreign_freed),
+        cmocka_unit_test(test_sites_full_count_and_natural_alignment),
+        cmocka_unit_test(test_realloc_after_drain_moves_record),
+        cmocka_unit_test(test_first_alloc_unknown_site),
+        cmocka_unit_test(test_find_ignores_quarantined),
+        cmocka_unit_test(test_failed_realloc_traced),
+        cmocka_unit_test(test_leaks_list_every_slot),
+        cmocka_unit_test(test_check_all_overflow_wins),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

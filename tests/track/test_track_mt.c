@@ -11,6 +11,7 @@
 
 #include "rtm_test.h"
 #include "rtmem/heap.h"
+#include "rtmem/port.h"
 #include "rtmem/track.h"
 
 #define THREADS 10
@@ -148,8 +149,81 @@ static void test_threads(void **state)
     rtm_set_error_hook(NULL);
 }
 
+/* A thread keeps its statistics slot however the calls interleave: the main thread, another
+ * thread, the main thread again give two thread lines, the main thread's with both allocations
+ * (mutation testing: a lookup that skipped slot 0 gave the main thread a second line, unnoticed
+ * by test_threads, whose ten threads fill every slot whatever the lookup does). Sequential: the
+ * other thread is joined before the main thread goes on. */
+static rtm_track *g_t2;
+static void *alloc_one(void *arg)
+{
+    void **p = arg;
+    *p = rtm_track_alloc_at(g_t2, 20, 0, "b.c", 1);
+    return NULL;
+}
+static pthread_barrier_t g_bar;
+static void *alloc_and_wait(void *arg)
+{
+    void **p = arg;
+    *p = rtm_track_alloc_at(g_t2, 8, 0, "c.c", 1);
+    pthread_barrier_wait(&g_bar); /* all alive at once: each has its own thread id */
+    return NULL;
+}
+
+static void test_thread_slot_kept_across_threads(void **state)
+{
+    (void)state;
+    static _Alignas(16) unsigned char heap_mem[4096];
+    static _Alignas(16) unsigned char track_mem[RTM_TRACK_BYTES(16, 4, 0)];
+    rtm_heap *h = rtm_heap_init(heap_mem, sizeof heap_mem, RTM_FIT_GOOD);
+    assert_non_null(h);
+    rtm_track_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    rtm_allocator_from_heap(&cfg.allocator, h);
+    cfg.max_sites = 4;
+    cfg.locked = true;
+    assert_int_equal(rtm_track_init(&g_t2, track_mem, sizeof track_mem, &cfg), RTM_OK);
+    void *a = rtm_track_alloc_at(g_t2, 10, 0, "a.c", 1);
+    void *b = NULL;
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, alloc_one, &b), 0);
+    pthread_join(th, NULL);
+    assert_non_null(b);
+    void *c = rtm_track_alloc_at(g_t2, 10, 0, "a.c", 2);
+    capture cap = {.n = 0};
+    rtm_track_report(g_t2, cap_sink, &cap);
+    unsigned thread_lines = 0;
+    for (const char *s = cap.text; (s = strstr(s, "\nthread ")) != NULL; s++) thread_lines++;
+    assert_int_equal(thread_lines, 2);
+    char want[128];
+    snprintf(want, sizeof want, "\nthread 0x%llx live 2 bytes 20 peak 20 allocs 2 frees 0\n",
+             (unsigned long long)rtm_port_thread_id());
+    if (!strstr(cap.text, want)) fail_msg("no '%s' in:\n%s", want + 1, cap.text);
+    /* RTM_TRACK_THREADS more threads at once: some blocks are counted in the "(other)" slot, and the
+     * tracker validates with them live (mutation testing: a validation that left that slot out of
+     * its sums passed, test_threads validates only once nothing is live) */
+    enum { MORE = RTM_TRACK_THREADS };
+    pthread_t more[MORE];
+    void *mp[MORE];
+    assert_int_equal(pthread_barrier_init(&g_bar, NULL, MORE), 0);
+    for (int i = 0; i < MORE; i++) assert_int_equal(pthread_create(&more[i], NULL, alloc_and_wait, &mp[i]), 0);
+    for (int i = 0; i < MORE; i++) pthread_join(more[i], NULL);
+    pthread_barrier_destroy(&g_bar);
+    cap.n = 0;
+    rtm_track_report(g_t2, cap_sink, &cap);
+    assert_null(strstr(cap.text, "\nthread (other) live 0 "));
+    assert_non_null(strstr(cap.text, "\nthread (other) live "));
+    assert_int_equal(rtm_track_validate(g_t2), RTM_OK);
+    for (int i = 0; i < MORE; i++) rtm_track_free_at(g_t2, mp[i], NULL, 0);
+    rtm_track_free_at(g_t2, a, NULL, 0);
+    rtm_track_free_at(g_t2, b, NULL, 0);
+    rtm_track_free_at(g_t2, c, NULL, 0);
+    assert_int_equal(rtm_track_validate(g_t2), RTM_OK);
+    rtm_track_destroy(g_t2);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_threads)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_threads), cmocka_unit_test(test_thread_slot_kept_across_threads)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
