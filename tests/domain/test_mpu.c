@@ -639,6 +639,35 @@ static void pmp_edges(void **state)
     assert_int_equal(g.r.pmp[1].pmpcfg, 0x1B);
 }
 
+static void pmp_system_overlap_later_wins(void **state)
+{
+    (void)state;
+    /* System ranges may overlap and the later one overrides the earlier. PMP's lowest-numbered
+     * matching entry decides, so the later input must take the lower entry: a base-sorted order
+     * here would let the 64 KiB read-only background win over the 4 KiB window inside it.
+     * System set of PMP(16, 4): slots 12..15, first = 12.
+     * Input 0 0x80000000 64 KiB RO/RO exec locked: NAPOT, pmpaddr = 0x20000000 | (0x10000/8 - 1 =
+     *   0x1FFF) = 0x20001FFF, cfg = L 0x80 | NAPOT 0x18 | X 0x04 | R 0x01 = 0x9D.
+     * Input 1 0x80004000 4 KiB RW/RW XN locked: NAPOT, pmpaddr = 0x20001000 | 0x1FF = 0x200011FF,
+     *   cfg = L 0x80 | NAPOT 0x18 | W 0x02 | R 0x01 = 0x9B.
+     * Expected: entry 12 = input 1, entry 13 = input 0. */
+    rtm_mpu_arch a = RTM_MPU_ARCH_RISCV_PMP(SLOTS16, 4);
+    rtm_mpu_range r[2] = {
+        {0x80000000u, 0x10000u, RTM_PART_P_RO_U_RO | RTM_PART_LOCKED},
+        {0x80004000u, 0x1000u, RW_XN | RTM_PART_LOCKED},
+    };
+    rtm_mpu_regs g;
+    plan_ok(&a, RTM_MPU_SET_SYSTEM, r, 2, &g);
+    assert_int_equal(g.first, SLOTS16 - 4u);
+    assert_int_equal(g.count, 2);
+    assert_int_equal(g.owner[0], 1);
+    assert_int_equal(g.r.pmp[0].pmpaddr, 0x200011FFu);
+    assert_int_equal(g.r.pmp[0].pmpcfg, 0x9B);
+    assert_int_equal(g.owner[1], 0);
+    assert_int_equal(g.r.pmp[1].pmpaddr, 0x20001FFFu);
+    assert_int_equal(g.r.pmp[1].pmpcfg, 0x9D);
+}
+
 static void pmp_rejections(void **state)
 {
     (void)state;
@@ -1088,6 +1117,7 @@ int main(void)
         cmocka_unit_test(v8m_4gib_and_rejections),
         cmocka_unit_test(pmp_values),
         cmocka_unit_test(pmp_edges),
+        cmocka_unit_test(pmp_system_overlap_later_wins),
         cmocka_unit_test(pmp_rejections),
         cmocka_unit_test(common_rejections),
         cmocka_unit_test(randomized_plans),
