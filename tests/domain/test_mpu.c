@@ -668,6 +668,51 @@ static void pmp_system_overlap_later_wins(void **state)
     assert_int_equal(g.r.pmp[1].pmpcfg, 0x9D);
 }
 
+static void pmp_twelve_bytes_is_a_tor_pair(void **state)
+{
+    (void)state;
+    /* NAPOT needs a power-of-two size. 12 B is not one, although 12 >> 3 = 1 is: an encoder that
+     * tested the wrong shift would write NAPOT pmpaddr 0x20000000 (8 B, the last 4 bytes lost).
+     * Expected: OFF entry 0x80000000 >> 2 = 0x20000000 (cfg 0), TOR entry 0x8000000C >> 2 =
+     * 0x20000003, cfg R|W|TOR = 0x0B. */
+    rtm_mpu_range r = {0x80000000u, 12u, RW_XN};
+    rtm_mpu_regs g;
+    plan_ok(&k_pmp, RTM_MPU_SET_DOMAIN, &r, 1, &g);
+    assert_int_equal(g.count, 2);
+    assert_int_equal(g.r.pmp[0].pmpaddr, 0x20000000u);
+    assert_int_equal(g.r.pmp[0].pmpcfg, 0x00);
+    assert_int_equal(g.r.pmp[1].pmpaddr, 0x20000003u);
+    assert_int_equal(g.r.pmp[1].pmpcfg, 0x0B);
+}
+
+static void pmp_system_set_chains_after_its_first_range(void **state)
+{
+    (void)state;
+    /* Below a system set lies a domain slot of unknown value, so its first range cannot chain; the
+     * second, touching the first, can (its bottom is the first's TOR value). System set of
+     * PMP(16, 4), slots 12..15:
+     * Input 0 0x80000000 0x300 B RW/RW XN locked: OFF 0x20000000 (cfg 0), TOR 0x80000300 >> 2 =
+     *   0x200000C0, cfg L 0x80 | TOR 0x08 | W 0x02 | R 0x01 = 0x8B.
+     * Input 1 0x80000300 0x300 B RO/RO exec locked: one TOR entry 0x80000600 >> 2 = 0x20000180,
+     *   cfg L 0x80 | TOR 0x08 | X 0x04 | R 0x01 = 0x8D. Three entries, not four. */
+    rtm_mpu_arch a = RTM_MPU_ARCH_RISCV_PMP(SLOTS16, 4);
+    rtm_mpu_range r[2] = {
+        {0x80000000u, 0x300u, RW_XN | RTM_PART_LOCKED},
+        {0x80000300u, 0x300u, RTM_PART_P_RO_U_RO | RTM_PART_LOCKED},
+    };
+    rtm_mpu_regs g;
+    plan_ok(&a, RTM_MPU_SET_SYSTEM, r, 2, &g);
+    assert_int_equal(g.count, 3);
+    const uint32_t addr[3] = {0x20000000u, 0x200000C0u, 0x20000180u};
+    const uint8_t cfg[3] = {0x00, 0x8B, 0x8D};
+    const uint8_t own[3] = {0, 0, 1};
+    for (unsigned i = 0; i < 3; i++) {
+        assert_int_equal(g.r.pmp[i].pmpaddr, addr[i]);
+        assert_int_equal(g.r.pmp[i].pmpcfg, cfg[i]);
+        assert_int_equal(g.owner[i], own[i]);
+    }
+}
+
 static void pmp_rejections(void **state)
 {
     (void)state;
@@ -1118,6 +1163,8 @@ int main(void)
         cmocka_unit_test(pmp_values),
         cmocka_unit_test(pmp_edges),
         cmocka_unit_test(pmp_system_overlap_later_wins),
+        cmocka_unit_test(pmp_twelve_bytes_is_a_tor_pair),
+        cmocka_unit_test(pmp_system_set_chains_after_its_first_range),
         cmocka_unit_test(pmp_rejections),
         cmocka_unit_test(common_rejections),
         cmocka_unit_test(randomized_plans),
