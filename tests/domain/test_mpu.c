@@ -196,6 +196,47 @@ static void v7m_system_overlap_priority(void **state)
     assert_int_equal(d.other, 0);
 }
 
+static void v7m_highest_slot_number(void **state)
+{
+    (void)state;
+    /* RBAR[3:0] REGION takes slot numbers up to 15; every other test plans into slots 0..7, where a
+     * 3-bit mask would pass. Domain set of ARMv7-M(16, 15): its one slot is 15. 32 B at 0x20000000
+     * RW/RW XN: RBAR = 0x20000000 | VALID 0x10 | 0xF = 0x2000001F, RASR = 0x130B0009 (v7m_smallest).
+     * With test_mpu_regions8 the highest slot is 7: RBAR = 0x20000017. */
+    rtm_mpu_arch a = RTM_MPU_ARCH_ARMV7M(SLOTS16, SLOTS16 - 1u);
+    rtm_mpu_range r = {0x20000000u, 32u, RW_XN};
+    rtm_mpu_regs g;
+    plan_ok(&a, RTM_MPU_SET_DOMAIN, &r, 1, &g);
+    assert_int_equal(g.count, 1);
+    assert_int_equal(g.first, SLOTS16 - 1u);
+#if RTM_MPU_MAX_REGIONS >= 16
+    assert_int_equal(g.r.v7m[0].rbar, 0x2000001Fu);
+#else
+    assert_int_equal(g.r.v7m[0].rbar, 0x20000017u);
+#endif
+    assert_int_equal(g.r.v7m[0].rasr, 0x130B0009u);
+}
+
+static void v7m_one_slot_across_2gib(void **state)
+{
+    (void)state;
+    /* 64 B across 0x80000000 with one free slot: only the 4 GiB window holds both sides, so the
+     * cover rounds to its 512 MiB subregions (2^29, the largest bound the planner tries; no other
+     * test needs it). ARMv7-M(8, 7): the domain's one slot is 7.
+     * Subregions 3 [0x60000000, 0x80000000) and 4 [0x80000000, 0xA0000000) on: SRD = ~0x18 = 0xE7.
+     * RASR = XN 0x10000000 | AP=011 0x03000000 | normal 0x000B0000 | SRD 0xE700 | SIZE 31 -> 0x3E |
+     * EN = 0x130BE73F. RBAR = 0 | VALID 0x10 | 7 = 0x00000017.
+     * Waste (0x7FFFFFE0 - 0x60000000) + (0xA0000000 - 0x80000020) = 2 * 0x1FFFFFE0 = 0x3FFFFFC0. */
+    rtm_mpu_arch a = RTM_MPU_ARCH_ARMV7M(8, 7);
+    rtm_mpu_range r = {0x7FFFFFE0u, 64u, RW_XN};
+    rtm_mpu_regs g;
+    plan_ok(&a, RTM_MPU_SET_DOMAIN, &r, 1, &g);
+    assert_int_equal(g.count, 1);
+    assert_int_equal(g.r.v7m[0].rbar, 0x00000017u);
+    assert_int_equal(g.r.v7m[0].rasr, 0x130BE73Fu);
+    assert_int_equal(g.wasted, 0x3FFFFFC0u);
+}
+
 static void v7m_cover_api(void **state)
 {
     (void)state;
@@ -1149,6 +1190,8 @@ int main(void)
         cmocka_unit_test(v7m_waste_never_on_neighbour),
         cmocka_unit_test(v7m_budget_spent_where_it_saves_most),
         cmocka_unit_test(v7m_system_overlap_priority),
+        cmocka_unit_test(v7m_highest_slot_number),
+        cmocka_unit_test(v7m_one_slot_across_2gib),
         cmocka_unit_test(v7m_cover_api),
         cmocka_unit_test(v7m_rounds_at_the_start),
         cmocka_unit_test(v7m_rounds_at_the_start_with_subregions),
