@@ -237,6 +237,32 @@ static void v7m_one_slot_across_2gib(void **state)
     assert_int_equal(g.wasted, 0x3FFFFFC0u);
 }
 
+static void v7m_every_access_permission(void **state)
+{
+    (void)state;
+    /* MPU_RASR.AP for each permission code (ARMv7-M ARM Table B3-15): 011 P:RW U:RW, 010 P:RW U:RO,
+     * 001 P:RW U:NA, 110 P:RO U:RO, 101 P:RO U:NA, 000 no access. A wrong AP grants what the
+     * partition forbids (e.g. 110 for P:RO U:NA lets unprivileged code read). One 32 B XN region
+     * each, 0x100 apart, slots 0..5: RASR = XN 0x10000000 | AP << 24 | normal 0x000B0000 |
+     * SIZE 0x08 | EN, RBAR = base | VALID 0x10 | slot. */
+    static const rtm_part_attr perm[6] = {RTM_PART_P_RW_U_RW, RTM_PART_P_RW_U_RO, RTM_PART_P_RW_U_NA,
+                                          RTM_PART_P_RO_U_RO, RTM_PART_P_RO_U_NA, RTM_PART_P_NA_U_NA};
+    static const uint32_t rasr[6] = {0x130B0009u, 0x120B0009u, 0x110B0009u,
+                                     0x160B0009u, 0x150B0009u, 0x100B0009u};
+    static const uint32_t rbar[6] = {0x20000010u, 0x20000111u, 0x20000212u,
+                                     0x20000313u, 0x20000414u, 0x20000515u};
+    rtm_mpu_range r[6];
+    for (unsigned i = 0; i < 6; i++) r[i] = (rtm_mpu_range){0x20000000u + 0x100u * i, 32u, perm[i] | RTM_PART_XN};
+    rtm_mpu_regs g;
+    plan_ok(&k_v7, RTM_MPU_SET_DOMAIN, r, 6, &g);
+    assert_int_equal(g.count, 6);
+    for (unsigned i = 0; i < 6; i++) {
+        assert_int_equal(g.owner[i], i);
+        assert_int_equal(g.r.v7m[i].rbar, rbar[i]);
+        assert_int_equal(g.r.v7m[i].rasr, rasr[i]);
+    }
+}
+
 static void v7m_cover_api(void **state)
 {
     (void)state;
@@ -1192,6 +1218,7 @@ int main(void)
         cmocka_unit_test(v7m_system_overlap_priority),
         cmocka_unit_test(v7m_highest_slot_number),
         cmocka_unit_test(v7m_one_slot_across_2gib),
+        cmocka_unit_test(v7m_every_access_permission),
         cmocka_unit_test(v7m_cover_api),
         cmocka_unit_test(v7m_rounds_at_the_start),
         cmocka_unit_test(v7m_rounds_at_the_start_with_subregions),
