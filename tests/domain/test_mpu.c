@@ -263,6 +263,33 @@ static void v7m_every_access_permission(void **state)
     }
 }
 
+static void v7m_less_waste_beats_fewer_regions(void **state)
+{
+    (void)state;
+    /* [0x20000460, 0x200009E0) with 3 free slots (ARMv7-M(8, 5): slots 5..7). An exact cover needs
+     * 4 regions; the least waste with 3 is 32 B, and a 2-region cover with 64 B exists too: fewer
+     * regions only break ties of equal waste (found by a brute-force comparison of the planner
+     * with the tie-break rule mutated; no other test reaches such a pair of candidates).
+     * Slot 5: 256 B window 0x20000400 (SIZE 7 -> 0x0E), 32 B subregions 3..7 on, SRD 0x07:
+     *   [0x20000460, 0x20000500). RASR = 0x130B0000 | 0x0700 | 0x0E | EN = 0x130B070F.
+     * Slot 6: 1 KiB window 0x20000400 (SIZE 9 -> 0x12), 128 B subregions 1..7 on, SRD 0x01:
+     *   [0x20000480, 0x20000800). RASR = 0x130B0113.
+     * Slot 7: 512 B window 0x20000800 (SIZE 8 -> 0x10), all on: [0x20000800, 0x20000A00), 32 B past
+     *   the end. RASR = 0x130B0011. RBARs = base | VALID | slot. */
+    rtm_mpu_arch a = RTM_MPU_ARCH_ARMV7M(8, 5);
+    rtm_mpu_range r = {0x20000460u, 0x580u, RW_XN};
+    rtm_mpu_regs g;
+    plan_ok(&a, RTM_MPU_SET_DOMAIN, &r, 1, &g);
+    assert_int_equal(g.count, 3);
+    assert_int_equal(g.wasted, 32);
+    assert_int_equal(g.r.v7m[0].rbar, 0x20000415u);
+    assert_int_equal(g.r.v7m[0].rasr, 0x130B070Fu);
+    assert_int_equal(g.r.v7m[1].rbar, 0x20000416u);
+    assert_int_equal(g.r.v7m[1].rasr, 0x130B0113u);
+    assert_int_equal(g.r.v7m[2].rbar, 0x20000817u);
+    assert_int_equal(g.r.v7m[2].rasr, 0x130B0011u);
+}
+
 static void v7m_cover_api(void **state)
 {
     (void)state;
@@ -1219,6 +1246,7 @@ int main(void)
         cmocka_unit_test(v7m_highest_slot_number),
         cmocka_unit_test(v7m_one_slot_across_2gib),
         cmocka_unit_test(v7m_every_access_permission),
+        cmocka_unit_test(v7m_less_waste_beats_fewer_regions),
         cmocka_unit_test(v7m_cover_api),
         cmocka_unit_test(v7m_rounds_at_the_start),
         cmocka_unit_test(v7m_rounds_at_the_start_with_subregions),
