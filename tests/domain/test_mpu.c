@@ -290,6 +290,24 @@ static void v7m_less_waste_beats_fewer_regions(void **state)
     assert_int_equal(g.r.v7m[2].rasr, 0x130B0011u);
 }
 
+static void v7m_every_slot_used(void **state)
+{
+    (void)state;
+    /* As many ranges as the MPU has slots (16, or 8 with test_mpu_regions8), none free: the plan
+     * must use all of them, slot i for range i. 32 B RW/RW XN each, 0x100 apart:
+     * RBAR = 0x20000000 + 0x100 * i | VALID 0x10 | i, RASR = 0x130B0009 (v7m_smallest). */
+    rtm_mpu_arch a = RTM_MPU_ARCH_ARMV7M(SLOTS16, 0);
+    rtm_mpu_range r[16];
+    for (uint32_t i = 0; i < SLOTS16; i++) r[i] = (rtm_mpu_range){0x20000000u + 0x100u * i, 32u, RW_XN};
+    rtm_mpu_regs g;
+    plan_ok(&a, RTM_MPU_SET_DOMAIN, r, SLOTS16, &g);
+    assert_int_equal(g.count, SLOTS16);
+    for (uint32_t i = 0; i < SLOTS16; i++) {
+        assert_int_equal(g.r.v7m[i].rbar, (0x20000000u + 0x100u * i) | 0x10u | i);
+        assert_int_equal(g.r.v7m[i].rasr, 0x130B0009u);
+    }
+}
+
 static void v7m_cover_api(void **state)
 {
     (void)state;
@@ -301,6 +319,11 @@ static void v7m_cover_api(void **state)
     assert_int_equal(rtm_mpu_v7m_cover(&r, 0, 2, &g), RTM_OK);
     assert_int_equal(g.count, 2);
     assert_int_equal(g.wasted, 0);
+    /* The header of a cover: the slots it was given (first 0, 2 of them), ARMv7-M's 32 B minimum. */
+    assert_int_equal(g.kind, RTM_MPU_ARMV7M);
+    assert_int_equal(g.first, 0);
+    assert_int_equal(g.avail, 2);
+    assert_int_equal(g.min_log2, 5);
     assert_int_equal(rtm_mpu_v7m_cover(NULL, 0, 2, &g), RTM_ERR_ARG);
     assert_int_equal(rtm_mpu_v7m_cover(&r, 0, 0, &g), RTM_ERR_ARG);
     rtm_mpu_range bad = {0x20000010u, 64u, RW_XN};
@@ -1247,6 +1270,7 @@ int main(void)
         cmocka_unit_test(v7m_one_slot_across_2gib),
         cmocka_unit_test(v7m_every_access_permission),
         cmocka_unit_test(v7m_less_waste_beats_fewer_regions),
+        cmocka_unit_test(v7m_every_slot_used),
         cmocka_unit_test(v7m_cover_api),
         cmocka_unit_test(v7m_rounds_at_the_start),
         cmocka_unit_test(v7m_rounds_at_the_start_with_subregions),
