@@ -830,6 +830,29 @@ static void pmp_system_set_chains_after_its_first_range(void **state)
     }
 }
 
+static void pmp_pack_cfg_top_slot_and_refusals(void **state)
+{
+    (void)state;
+    /* A system entry in the last slot (15; 7 with test_mpu_regions8) fills the set up to the end of
+     * the array: packing it is valid. 4 GiB locked RW/RW exec NAPOT, cfg 0x9F (pmp_edges); entry 15
+     * is byte 3 of pmpcfg3 -> 0x9F000000, the other words 0 (entry 7: byte 3 of pmpcfg1). */
+    rtm_mpu_arch a = RTM_MPU_ARCH_RISCV_PMP(SLOTS16, 1);
+    rtm_mpu_range lk = {0, 0x100000000ull, RTM_PART_P_RW_U_RW | RTM_PART_LOCKED};
+    rtm_mpu_regs g;
+    plan_ok(&a, RTM_MPU_SET_SYSTEM, &lk, 1, &g);
+    uint32_t words[(RTM_MPU_MAX_REGIONS + 3) / 4];
+    assert_int_equal(rtm_pmp_pack_cfg(&g, words), RTM_OK);
+    for (uint32_t j = 0; j < (RTM_MPU_MAX_REGIONS + 3) / 4; j++)
+        assert_int_equal(words[j], j == (SLOTS16 - 1u) / 4u ? 0x9F000000u : 0u);
+    /* Only a PMP plan has pmpcfg bytes; NULL arguments are refused. */
+    rtm_mpu_range r = {0x20000000u, 32u, RW_XN};
+    rtm_mpu_regs v7;
+    plan_ok(&k_v7, RTM_MPU_SET_DOMAIN, &r, 1, &v7);
+    assert_int_equal(rtm_pmp_pack_cfg(&v7, words), RTM_ERR_ARG);
+    assert_int_equal(rtm_pmp_pack_cfg(&g, NULL), RTM_ERR_ARG);
+    assert_int_equal(rtm_pmp_pack_cfg(NULL, words), RTM_ERR_ARG);
+}
+
 static void pmp_rejections(void **state)
 {
     (void)state;
@@ -1287,6 +1310,7 @@ int main(void)
         cmocka_unit_test(pmp_system_overlap_later_wins),
         cmocka_unit_test(pmp_twelve_bytes_is_a_tor_pair),
         cmocka_unit_test(pmp_system_set_chains_after_its_first_range),
+        cmocka_unit_test(pmp_pack_cfg_top_slot_and_refusals),
         cmocka_unit_test(pmp_rejections),
         cmocka_unit_test(common_rejections),
         cmocka_unit_test(randomized_plans),
