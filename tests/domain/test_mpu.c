@@ -330,6 +330,47 @@ static void v7m_cover_api(void **state)
     assert_int_equal(rtm_mpu_v7m_cover(&bad, 0, 2, &g), RTM_ERR_ALIGN);
 }
 
+/* ---- Decoder, on register values written by hand ------------------------------------------------ */
+
+static void decode_hand_written_values(void **state)
+{
+    (void)state;
+    uint64_t b, sz;
+    bool en;
+    /* ARMv7-M, 1 KiB window at 0x20000000 (SIZE 9 -> 0x12), EN, XN, AP 011, TEX 0, no C/B; only
+     * SRD (RASR[15:8]) differs:
+     *   0xFF: every subregion off -> grants nothing (enabled false, size 0);
+     *   0x5A: on = ~0x5A = 0xA5, subregions 0, 2, 5, 7: holes, not one run -> refused;
+     *   0x81: on = 0x7E, subregions 1..6 of 128 B -> [0x20000080, 0x20000380). */
+    rtm_mpu_regs g = {0};
+    g.kind = RTM_MPU_ARMV7M;
+    g.min_log2 = 5;
+    g.count = 3;
+    g.r.v7m[0] = (rtm_mpu_v7m_region){0x20000010u, 0x1300FF13u};
+    g.r.v7m[1] = (rtm_mpu_v7m_region){0x20000011u, 0x13005A13u};
+    g.r.v7m[2] = (rtm_mpu_v7m_region){0x20000012u, 0x13008113u};
+    assert_int_equal(rtm_mpu_decode(&g, 0, &b, &sz, &en), RTM_OK);
+    assert_false(en);
+    assert_int_equal(sz, 0);
+    assert_int_equal(rtm_mpu_decode(&g, 1, &b, &sz, &en), RTM_ERR_UNSUPPORTED);
+    assert_int_equal(rtm_mpu_decode(&g, 2, &b, &sz, &en), RTM_OK);
+    assert_true(en);
+    assert_int_equal(b, 0x20000080u);
+    assert_int_equal(sz, 0x300u);
+    /* slot 3 is past count */
+    assert_int_equal(rtm_mpu_decode(&g, 3, &b, &sz, &en), RTM_ERR_ARG);
+    /* ARMv8-M above 2 GiB: RBAR 0x90000003 (BASE 0x90000000, AP 01, XN), RLAR 0x9000FFE1 (LIMIT
+     * 0x9000FFE0, AttrIndx 0, EN): [0x90000000, 0x90010000). RLAR[31] is an address bit. */
+    rtm_mpu_regs h = {0};
+    h.kind = RTM_MPU_ARMV8M;
+    h.count = 1;
+    h.r.v8m[0] = (rtm_mpu_v8m_region){0x90000003u, 0x9000FFE1u};
+    assert_int_equal(rtm_mpu_decode(&h, 0, &b, &sz, &en), RTM_OK);
+    assert_true(en);
+    assert_int_equal(b, 0x90000000u);
+    assert_int_equal(sz, 0x10000u);
+}
+
 /* ---- ARMv6-M (Cortex-M0+): the ARMv7-M layout, no region below 256 B ---------------------------- */
 
 /* The PMSAv6 MPU of ARMv6-M takes MPU_RASR.SIZE 7..31 only (Cortex-M0+ Devices Generic User Guide,
@@ -1299,6 +1340,7 @@ int main(void)
         cmocka_unit_test(v7m_rounds_at_the_start_with_subregions),
         cmocka_unit_test(v7m_rounds_at_the_end),
         cmocka_unit_test(v7m_rounds_at_both_ends),
+        cmocka_unit_test(decode_hand_written_values),
         cmocka_unit_test(v6m_32_bytes),
         cmocka_unit_test(v6m_128_bytes),
         cmocka_unit_test(v6m_subregions_of_one_block),
