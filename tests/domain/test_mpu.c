@@ -369,6 +369,34 @@ static void decode_hand_written_values(void **state)
     assert_true(en);
     assert_int_equal(b, 0x90000000u);
     assert_int_equal(sz, 0x10000u);
+    /* LIMIT one block below BASE (RLAR 0x1FFFFFE1, RBAR 0x20000003): an empty region, refused. */
+    h.r.v8m[0] = (rtm_mpu_v8m_region){0x20000003u, 0x1FFFFFE1u};
+    assert_int_equal(rtm_mpu_decode(&h, 0, &b, &sz, &en), RTM_ERR_UNSUPPORTED);
+    /* PMP from slot 0 (pmpaddr = address >> 2; cfg A field [4:3]: 0 OFF, 1 TOR, 2 NA4, 3 NAPOT):
+     *   0: TOR 0x20000000, cfg 0x0B: entry 0's bottom is address 0 -> [0, 0x80000000);
+     *   1: OFF 0x20000400, cfg 0x00: grants nothing (size 0) at 0x80001000;
+     *   2: NA4 0x20000800, cfg 0x13: the 4 bytes at 0x80002000;
+     *   3: NAPOT 0xFFFFFFFF, cfg 0x1B: 32 trailing ones would be 2^35 bytes, beyond RV32: refused. */
+    rtm_mpu_regs p = {0};
+    p.kind = RTM_MPU_RISCV_PMP;
+    p.count = 4;
+    p.r.pmp[0] = (rtm_pmp_entry){0x20000000u, 0x0B};
+    p.r.pmp[1] = (rtm_pmp_entry){0x20000400u, 0x00};
+    p.r.pmp[2] = (rtm_pmp_entry){0x20000800u, 0x13};
+    p.r.pmp[3] = (rtm_pmp_entry){0xFFFFFFFFu, 0x1B};
+    assert_int_equal(rtm_mpu_decode(&p, 0, &b, &sz, &en), RTM_OK);
+    assert_true(en);
+    assert_int_equal(b, 0);
+    assert_int_equal(sz, 0x80000000u);
+    assert_int_equal(rtm_mpu_decode(&p, 1, &b, &sz, &en), RTM_OK);
+    assert_false(en);
+    assert_int_equal(b, 0x80001000u);
+    assert_int_equal(sz, 0);
+    assert_int_equal(rtm_mpu_decode(&p, 2, &b, &sz, &en), RTM_OK);
+    assert_true(en);
+    assert_int_equal(b, 0x80002000u);
+    assert_int_equal(sz, 4);
+    assert_int_equal(rtm_mpu_decode(&p, 3, &b, &sz, &en), RTM_ERR_UNSUPPORTED);
 }
 
 /* ---- ARMv6-M (Cortex-M0+): the ARMv7-M layout, no region below 256 B ---------------------------- */
