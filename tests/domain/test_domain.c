@@ -103,6 +103,8 @@ static void init_and_stats(void **state)
     assert_int_equal(rtm_domain_partition_count(&d), np);
     assert_int_equal(rtm_domain_deinit(&d), RTM_OK);
     assert_int_equal(rtm_domain_deinit(&d), RTM_ERR_STATE);
+    /* NULL is an argument error, not "not initialised" */
+    assert_int_equal(rtm_domain_deinit(NULL), RTM_ERR_ARG);
     assert_int_equal(rtm_domain_partition_count(&d), 0);
     assert_null(rtm_domain_regs(&d));
     assert_int_equal(rtm_domain_max_partitions(&k_pg), UPTO_PARTS(16)); /* 16 POSIX slots */
