@@ -59,11 +59,18 @@ static __attribute__((noinline)) void init_uninitialised_stack_domain(void)
     assert_int_equal(rtm_domain_partition_count(&d), 2);
     assert_int_equal(rtm_domain_verify(&d), RTM_OK);
     assert_int_equal(rtm_domain_deinit(&d), RTM_OK);
+    assert_int_equal(rtm_test_hook_count(RTM_OK), 0); /* a successful deinit reports nothing */
     /* An init that fails leaves the object unwritten; a clean-up path's deinit must not read it. */
     rtm_domain e;
     const rtm_partition *holes[] = {&p_code, NULL};
     assert_int_equal(rtm_domain_init(&e, &k_v7, holes, 2, &dg), RTM_ERR_ARG);
     assert_int_equal(rtm_domain_deinit(&e), RTM_ERR_STATE);
+    /* nor write it: an object that is not a live domain is the caller's memory */
+    rtm_domain f;
+    memset(&f, 0x5A, sizeof f);
+    assert_int_equal(rtm_domain_deinit(&f), RTM_ERR_STATE);
+    const unsigned char *fb = (const unsigned char *)&f;
+    for (size_t i = 0; i < sizeof f; i++) assert_int_equal(fb[i], 0x5A);
 }
 
 static void init_on_the_stack(void **state)
