@@ -361,6 +361,13 @@ static void threads_and_registry(void **state)
     assert_ptr_equal(dom, &c);
     rtm_domain_find(&a, p_data.start, &dom, NULL);
     assert_ptr_equal(dom, &a);
+    /* A byte copy of a live domain carries its magic but is not registered: as prefer it is
+     * ignored, and the registry answers (c, the most recently initialised owner of p_data). */
+    rtm_domain stale;
+    memcpy(&stale, &a, sizeof stale);
+    dom = NULL;
+    rtm_domain_find(&stale, p_data.start, &dom, NULL);
+    assert_ptr_equal(dom, &c);
     assert_int_equal(rtm_domain_deinit(&b), RTM_OK);
     assert_null(rtm_domain_of_thread(202));
     assert_int_equal(rtm_domain_deinit(&a), RTM_OK);
