@@ -183,6 +183,7 @@ static void test_init_errors(void **state)
         { g_buf, need, S, N, 384, RTM_ERR_ALIGN },            /* not a power of two */
         { g_buf, need, S, N, RTM_ALIGN / 2, RTM_ERR_ALIGN },  /* below RTM_ALIGN */
         { g_buf + 128, need, S, N, A, RTM_ERR_ALIGN },        /* buffer not aligned to A */
+        { g_buf + 1, need, S, N, A, RTM_ERR_ALIGN },          /* odd: bit 0 is part of the mask too */
         { g_buf, need, 0, N, A, RTM_ERR_SIZE },
         { g_buf, need, S + 1, N, A, RTM_ERR_SIZE },           /* not a multiple of RTM_ALIGN */
         { g_buf, need, GUARD, N, A, RTM_ERR_SIZE },           /* nothing above the guard */
