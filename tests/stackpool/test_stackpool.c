@@ -362,7 +362,8 @@ static void test_random_model(void **state)
                 assert_ptr_equal(s, g_buf + want * al);
                 assert_true(all_paint(s, sz));
                 size_t depth = (size_t)rtm_test_rnd(&rng, sz + 1); /* sometimes into the guard */
-                memset(s + sz - depth, (int)(RTM_STACK_PAINT_BYTE ^ 0xFFu), depth); /* anything but the paint */
+                /* anything but the paint, from the end the stack grows from (the bottom if it grows up) */
+                memset(RTM_STACK_GROWS_UP ? s : s + sz - depth, (int)(RTM_STACK_PAINT_BYTE ^ 0xFFu), depth);
                 if (depth > worst) worst = depth;
                 live[nlive++] = s;
                 if (nlive > max_live) max_live = nlive;
