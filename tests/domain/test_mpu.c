@@ -922,6 +922,28 @@ static void pmp_pack_cfg_top_slot_and_refusals(void **state)
     assert_int_equal(rtm_pmp_pack_cfg(NULL, words), RTM_ERR_ARG);
 }
 
+static void pmp_privileged_only_grants_user_nothing(void **state)
+{
+    (void)state;
+    /* P:RW U:NA, unlocked: M-mode ignores the entry, U-mode gets no R/W/X bit, so the cfg byte is
+     * the A field alone. 0x300 B at 0x80000000 (TOR pair): OFF 0x20000000 cfg 0x00, TOR
+     * 0x200000C0 cfg 0x08; 1 KiB at 0x80001000 (NAPOT): pmpaddr 0x20000400 | 0x7F = 0x2000047F,
+     * cfg 0x18. An A constant with a permission bit in it would grant U-mode reads here. */
+    rtm_mpu_range r[2] = {
+        {0x80000000u, 0x300u, RTM_PART_P_RW_U_NA | RTM_PART_XN},
+        {0x80001000u, 0x400u, RTM_PART_P_RW_U_NA | RTM_PART_XN},
+    };
+    rtm_mpu_regs g;
+    plan_ok(&k_pmp, RTM_MPU_SET_DOMAIN, r, 2, &g);
+    assert_int_equal(g.count, 3);
+    assert_int_equal(g.r.pmp[0].pmpaddr, 0x20000000u);
+    assert_int_equal(g.r.pmp[0].pmpcfg, 0x00);
+    assert_int_equal(g.r.pmp[1].pmpaddr, 0x200000C0u);
+    assert_int_equal(g.r.pmp[1].pmpcfg, 0x08);
+    assert_int_equal(g.r.pmp[2].pmpaddr, 0x2000047Fu);
+    assert_int_equal(g.r.pmp[2].pmpcfg, 0x18);
+}
+
 static void pmp_rejections(void **state)
 {
     (void)state;
@@ -1381,6 +1403,7 @@ int main(void)
         cmocka_unit_test(pmp_twelve_bytes_is_a_tor_pair),
         cmocka_unit_test(pmp_system_set_chains_after_its_first_range),
         cmocka_unit_test(pmp_pack_cfg_top_slot_and_refusals),
+        cmocka_unit_test(pmp_privileged_only_grants_user_nothing),
         cmocka_unit_test(pmp_rejections),
         cmocka_unit_test(common_rejections),
         cmocka_unit_test(randomized_plans),
