@@ -59,11 +59,36 @@ static __attribute__((noinline)) void init_uninitialised_stack_domain(void)
     assert_int_equal(rtm_domain_partition_count(&d), 2);
     assert_int_equal(rtm_domain_verify(&d), RTM_OK);
     assert_int_equal(rtm_domain_deinit(&d), RTM_OK);
+    assert_int_equal(rtm_test_hook_count(RTM_OK), 0); /* a successful deinit reports nothing */
     /* An init that fails leaves the object unwritten; a clean-up path's deinit must not read it. */
     rtm_domain e;
     const rtm_partition *holes[] = {&p_code, NULL};
     assert_int_equal(rtm_domain_init(&e, &k_v7, holes, 2, &dg), RTM_ERR_ARG);
     assert_int_equal(rtm_domain_deinit(&e), RTM_ERR_STATE);
+    /* nor write it: an object that is not a live domain is the caller's memory */
+    rtm_domain f;
+    memset(&f, 0x5A, sizeof f);
+    assert_int_equal(rtm_domain_deinit(&f), RTM_ERR_STATE);
+    const unsigned char *fb = (const unsigned char *)&f;
+    for (size_t i = 0; i < sizeof f; i++) assert_int_equal(fb[i], 0x5A);
+}
+
+static void stats_report_wasted_bytes(void **state)
+{
+    (void)state;
+    /* 33 KiB in one ARMv7-M slot (ARMv7-M(8, 7)): a 64 KiB window with 8 KiB subregions 0..4 on,
+     * 40 KiB granted, 7168 B wasted (test_mpu v7m_cover_api); the stats must say so. */
+    static const rtm_mpu_arch one = RTM_MPU_ARCH_ARMV7M(8, 7);
+    RTM_PARTITION_DEFINE(big, 0x20000000u, 33u * 1024u, RTM_PART_P_RW_U_RW | RTM_PART_XN);
+    const rtm_partition *parts[] = {&big};
+    rtm_domain d;
+    assert_int_equal(rtm_domain_init(&d, &one, parts, 1, NULL), RTM_OK);
+    rtm_domain_stats st;
+    assert_int_equal(rtm_domain_get_stats(&d, &st), RTM_OK);
+    assert_int_equal(st.regions_used, 1);
+    assert_int_equal(st.regions_avail, 1);
+    assert_int_equal(st.bytes_wasted, 7168);
+    assert_int_equal(rtm_domain_deinit(&d), RTM_OK);
 }
 
 static void init_on_the_stack(void **state)
@@ -103,6 +128,8 @@ static void init_and_stats(void **state)
     assert_int_equal(rtm_domain_partition_count(&d), np);
     assert_int_equal(rtm_domain_deinit(&d), RTM_OK);
     assert_int_equal(rtm_domain_deinit(&d), RTM_ERR_STATE);
+    /* NULL is an argument error, not "not initialised" */
+    assert_int_equal(rtm_domain_deinit(NULL), RTM_ERR_ARG);
     assert_int_equal(rtm_domain_partition_count(&d), 0);
     assert_null(rtm_domain_regs(&d));
     assert_int_equal(rtm_domain_max_partitions(&k_pg), UPTO_PARTS(16)); /* 16 POSIX slots */
@@ -141,6 +168,10 @@ static void init_errors_name_partition_and_rule(void **state)
     RTM_PARTITION_DEFINE(wrap, UINTPTR_MAX - 0xFFu, 0x200u, RTM_PART_P_RW_U_RW);
     const rtm_partition *w[] = {&wrap};
     assert_int_equal(rtm_domain_init(&d, &k_pg, w, 1, &dg), RTM_ERR_SIZE);
+    /* The domain's own check refuses the wrap, not the planner: with a 32-bit uintptr_t the
+     * planner's 64-bit POSIX arithmetic (base + size <= 2^64) would accept this partition. */
+    assert_int_equal(dg.index, 0);
+    assert_string_equal(dg.rule, "start + size wraps around the address space");
 
 #if RTM_DOMAIN_MAX_PARTITIONS >= 7 /* slot exhaustion needs 7 partitions; fewer: the limit, below */
     /* 7 partitions, 6 slots: the 7th is named */
@@ -290,8 +321,14 @@ static void threads_and_registry(void **state)
     for (uintptr_t t = 1; t < RTM_DOMAIN_MAX_THREADS; t++) assert_int_equal(rtm_domain_add_thread(&a, 1000 + t), RTM_OK);
     assert_int_equal(rtm_domain_add_thread(&a, 5000), RTM_ERR_FULL);
     assert_int_equal(rtm_domain_remove_thread(&a, 4242), RTM_ERR_BAD_PTR);
+    rtm_domain_stats before, after;
+    rtm_domain_get_stats(&a, &before);
     assert_int_equal(rtm_domain_remove_thread(&a, 101), RTM_OK);
     assert_null(rtm_domain_of_thread(101));
+    rtm_domain_get_stats(&a, &after); /* a successful removal is no rejection, and reports nothing */
+    assert_int_equal(after.rejected, before.rejected);
+    assert_int_equal(after.threads, before.threads - 1u);
+    assert_int_equal(rtm_test_hook_count(RTM_OK), 0);
     assert_int_equal(rtm_domain_add_thread(&b, 101), RTM_OK);
 
     rtm_domain *dom = NULL;
@@ -324,6 +361,13 @@ static void threads_and_registry(void **state)
     assert_ptr_equal(dom, &c);
     rtm_domain_find(&a, p_data.start, &dom, NULL);
     assert_ptr_equal(dom, &a);
+    /* A byte copy of a live domain carries its magic but is not registered: as prefer it is
+     * ignored, and the registry answers (c, the most recently initialised owner of p_data). */
+    rtm_domain stale;
+    memcpy(&stale, &a, sizeof stale);
+    dom = NULL;
+    rtm_domain_find(&stale, p_data.start, &dom, NULL);
+    assert_ptr_equal(dom, &c);
     assert_int_equal(rtm_domain_deinit(&b), RTM_OK);
     assert_null(rtm_domain_of_thread(202));
     assert_int_equal(rtm_domain_deinit(&a), RTM_OK);
@@ -635,6 +679,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(init_and_stats, reset),
+        cmocka_unit_test_setup(stats_report_wasted_bytes, reset),
         cmocka_unit_test_setup(init_on_the_stack, reset),
         cmocka_unit_test_setup(init_errors_name_partition_and_rule, reset),
         cmocka_unit_test_setup(add_remove_unchanged_on_failure, reset),

@@ -196,6 +196,118 @@ static void v7m_system_overlap_priority(void **state)
     assert_int_equal(d.other, 0);
 }
 
+static void v7m_highest_slot_number(void **state)
+{
+    (void)state;
+    /* RBAR[3:0] REGION takes slot numbers up to 15; every other test plans into slots 0..7, where a
+     * 3-bit mask would pass. Domain set of ARMv7-M(16, 15): its one slot is 15. 32 B at 0x20000000
+     * RW/RW XN: RBAR = 0x20000000 | VALID 0x10 | 0xF = 0x2000001F, RASR = 0x130B0009 (v7m_smallest).
+     * With test_mpu_regions8 the highest slot is 7: RBAR = 0x20000017. */
+    rtm_mpu_arch a = RTM_MPU_ARCH_ARMV7M(SLOTS16, SLOTS16 - 1u);
+    rtm_mpu_range r = {0x20000000u, 32u, RW_XN};
+    rtm_mpu_regs g;
+    plan_ok(&a, RTM_MPU_SET_DOMAIN, &r, 1, &g);
+    assert_int_equal(g.count, 1);
+    assert_int_equal(g.first, SLOTS16 - 1u);
+#if RTM_MPU_MAX_REGIONS >= 16
+    assert_int_equal(g.r.v7m[0].rbar, 0x2000001Fu);
+#else
+    assert_int_equal(g.r.v7m[0].rbar, 0x20000017u);
+#endif
+    assert_int_equal(g.r.v7m[0].rasr, 0x130B0009u);
+}
+
+static void v7m_one_slot_across_2gib(void **state)
+{
+    (void)state;
+    /* 64 B across 0x80000000 with one free slot: only the 4 GiB window holds both sides, so the
+     * cover rounds to its 512 MiB subregions (2^29, the largest bound the planner tries; no other
+     * test needs it). ARMv7-M(8, 7): the domain's one slot is 7.
+     * Subregions 3 [0x60000000, 0x80000000) and 4 [0x80000000, 0xA0000000) on: SRD = ~0x18 = 0xE7.
+     * RASR = XN 0x10000000 | AP=011 0x03000000 | normal 0x000B0000 | SRD 0xE700 | SIZE 31 -> 0x3E |
+     * EN = 0x130BE73F. RBAR = 0 | VALID 0x10 | 7 = 0x00000017.
+     * Waste (0x7FFFFFE0 - 0x60000000) + (0xA0000000 - 0x80000020) = 2 * 0x1FFFFFE0 = 0x3FFFFFC0. */
+    rtm_mpu_arch a = RTM_MPU_ARCH_ARMV7M(8, 7);
+    rtm_mpu_range r = {0x7FFFFFE0u, 64u, RW_XN};
+    rtm_mpu_regs g;
+    plan_ok(&a, RTM_MPU_SET_DOMAIN, &r, 1, &g);
+    assert_int_equal(g.count, 1);
+    assert_int_equal(g.r.v7m[0].rbar, 0x00000017u);
+    assert_int_equal(g.r.v7m[0].rasr, 0x130BE73Fu);
+    assert_int_equal(g.wasted, 0x3FFFFFC0u);
+}
+
+static void v7m_every_access_permission(void **state)
+{
+    (void)state;
+    /* MPU_RASR.AP for each permission code (ARMv7-M ARM Table B3-15): 011 P:RW U:RW, 010 P:RW U:RO,
+     * 001 P:RW U:NA, 110 P:RO U:RO, 101 P:RO U:NA, 000 no access. A wrong AP grants what the
+     * partition forbids (e.g. 110 for P:RO U:NA lets unprivileged code read). One 32 B XN region
+     * each, 0x100 apart, slots 0..5: RASR = XN 0x10000000 | AP << 24 | normal 0x000B0000 |
+     * SIZE 0x08 | EN, RBAR = base | VALID 0x10 | slot. */
+    static const rtm_part_attr perm[6] = {RTM_PART_P_RW_U_RW, RTM_PART_P_RW_U_RO, RTM_PART_P_RW_U_NA,
+                                          RTM_PART_P_RO_U_RO, RTM_PART_P_RO_U_NA, RTM_PART_P_NA_U_NA};
+    static const uint32_t rasr[6] = {0x130B0009u, 0x120B0009u, 0x110B0009u,
+                                     0x160B0009u, 0x150B0009u, 0x100B0009u};
+    static const uint32_t rbar[6] = {0x20000010u, 0x20000111u, 0x20000212u,
+                                     0x20000313u, 0x20000414u, 0x20000515u};
+    rtm_mpu_range r[6];
+    for (unsigned i = 0; i < 6; i++) r[i] = (rtm_mpu_range){0x20000000u + 0x100u * i, 32u, perm[i] | RTM_PART_XN};
+    rtm_mpu_regs g;
+    plan_ok(&k_v7, RTM_MPU_SET_DOMAIN, r, 6, &g);
+    assert_int_equal(g.count, 6);
+    for (unsigned i = 0; i < 6; i++) {
+        assert_int_equal(g.owner[i], i);
+        assert_int_equal(g.r.v7m[i].rbar, rbar[i]);
+        assert_int_equal(g.r.v7m[i].rasr, rasr[i]);
+    }
+}
+
+static void v7m_less_waste_beats_fewer_regions(void **state)
+{
+    (void)state;
+    /* [0x20000460, 0x200009E0) with 3 free slots (ARMv7-M(8, 5): slots 5..7). An exact cover needs
+     * 4 regions; the least waste with 3 is 32 B, and a 2-region cover with 64 B exists too: fewer
+     * regions only break ties of equal waste (found by a brute-force comparison of the planner
+     * with the tie-break rule mutated; no other test reaches such a pair of candidates).
+     * Slot 5: 256 B window 0x20000400 (SIZE 7 -> 0x0E), 32 B subregions 3..7 on, SRD 0x07:
+     *   [0x20000460, 0x20000500). RASR = 0x130B0000 | 0x0700 | 0x0E | EN = 0x130B070F.
+     * Slot 6: 1 KiB window 0x20000400 (SIZE 9 -> 0x12), 128 B subregions 1..7 on, SRD 0x01:
+     *   [0x20000480, 0x20000800). RASR = 0x130B0113.
+     * Slot 7: 512 B window 0x20000800 (SIZE 8 -> 0x10), all on: [0x20000800, 0x20000A00), 32 B past
+     *   the end. RASR = 0x130B0011. RBARs = base | VALID | slot. */
+    rtm_mpu_arch a = RTM_MPU_ARCH_ARMV7M(8, 5);
+    rtm_mpu_range r = {0x20000460u, 0x580u, RW_XN};
+    rtm_mpu_regs g;
+    plan_ok(&a, RTM_MPU_SET_DOMAIN, &r, 1, &g);
+    assert_int_equal(g.count, 3);
+    assert_int_equal(g.wasted, 32);
+    assert_int_equal(g.r.v7m[0].rbar, 0x20000415u);
+    assert_int_equal(g.r.v7m[0].rasr, 0x130B070Fu);
+    assert_int_equal(g.r.v7m[1].rbar, 0x20000416u);
+    assert_int_equal(g.r.v7m[1].rasr, 0x130B0113u);
+    assert_int_equal(g.r.v7m[2].rbar, 0x20000817u);
+    assert_int_equal(g.r.v7m[2].rasr, 0x130B0011u);
+}
+
+static void v7m_every_slot_used(void **state)
+{
+    (void)state;
+    /* As many ranges as the MPU has slots (16, or 8 with test_mpu_regions8), none free: the plan
+     * must use all of them, slot i for range i. 32 B RW/RW XN each, 0x100 apart:
+     * RBAR = 0x20000000 + 0x100 * i | VALID 0x10 | i, RASR = 0x130B0009 (v7m_smallest). */
+    rtm_mpu_arch a = RTM_MPU_ARCH_ARMV7M(SLOTS16, 0);
+    rtm_mpu_range r[16];
+    for (uint32_t i = 0; i < SLOTS16; i++) r[i] = (rtm_mpu_range){0x20000000u + 0x100u * i, 32u, RW_XN};
+    rtm_mpu_regs g;
+    plan_ok(&a, RTM_MPU_SET_DOMAIN, r, SLOTS16, &g);
+    assert_int_equal(g.count, SLOTS16);
+    for (uint32_t i = 0; i < SLOTS16; i++) {
+        assert_int_equal(g.r.v7m[i].rbar, (0x20000000u + 0x100u * i) | 0x10u | i);
+        assert_int_equal(g.r.v7m[i].rasr, 0x130B0009u);
+    }
+}
+
 static void v7m_cover_api(void **state)
 {
     (void)state;
@@ -207,10 +319,84 @@ static void v7m_cover_api(void **state)
     assert_int_equal(rtm_mpu_v7m_cover(&r, 0, 2, &g), RTM_OK);
     assert_int_equal(g.count, 2);
     assert_int_equal(g.wasted, 0);
+    /* The header of a cover: the slots it was given (first 0, 2 of them), ARMv7-M's 32 B minimum. */
+    assert_int_equal(g.kind, RTM_MPU_ARMV7M);
+    assert_int_equal(g.first, 0);
+    assert_int_equal(g.avail, 2);
+    assert_int_equal(g.min_log2, 5);
     assert_int_equal(rtm_mpu_v7m_cover(NULL, 0, 2, &g), RTM_ERR_ARG);
     assert_int_equal(rtm_mpu_v7m_cover(&r, 0, 0, &g), RTM_ERR_ARG);
     rtm_mpu_range bad = {0x20000010u, 64u, RW_XN};
     assert_int_equal(rtm_mpu_v7m_cover(&bad, 0, 2, &g), RTM_ERR_ALIGN);
+}
+
+/* ---- Decoder, on register values written by hand ------------------------------------------------ */
+
+static void decode_hand_written_values(void **state)
+{
+    (void)state;
+    uint64_t b, sz;
+    bool en;
+    /* ARMv7-M, 1 KiB window at 0x20000000 (SIZE 9 -> 0x12), EN, XN, AP 011, TEX 0, no C/B; only
+     * SRD (RASR[15:8]) differs:
+     *   0xFF: every subregion off -> grants nothing (enabled false, size 0);
+     *   0x5A: on = ~0x5A = 0xA5, subregions 0, 2, 5, 7: holes, not one run -> refused;
+     *   0x81: on = 0x7E, subregions 1..6 of 128 B -> [0x20000080, 0x20000380). */
+    rtm_mpu_regs g = {0};
+    g.kind = RTM_MPU_ARMV7M;
+    g.min_log2 = 5;
+    g.count = 3;
+    g.r.v7m[0] = (rtm_mpu_v7m_region){0x20000010u, 0x1300FF13u};
+    g.r.v7m[1] = (rtm_mpu_v7m_region){0x20000011u, 0x13005A13u};
+    g.r.v7m[2] = (rtm_mpu_v7m_region){0x20000012u, 0x13008113u};
+    assert_int_equal(rtm_mpu_decode(&g, 0, &b, &sz, &en), RTM_OK);
+    assert_false(en);
+    assert_int_equal(sz, 0);
+    assert_int_equal(rtm_mpu_decode(&g, 1, &b, &sz, &en), RTM_ERR_UNSUPPORTED);
+    assert_int_equal(rtm_mpu_decode(&g, 2, &b, &sz, &en), RTM_OK);
+    assert_true(en);
+    assert_int_equal(b, 0x20000080u);
+    assert_int_equal(sz, 0x300u);
+    /* slot 3 is past count */
+    assert_int_equal(rtm_mpu_decode(&g, 3, &b, &sz, &en), RTM_ERR_ARG);
+    /* ARMv8-M above 2 GiB: RBAR 0x90000003 (BASE 0x90000000, AP 01, XN), RLAR 0x9000FFE1 (LIMIT
+     * 0x9000FFE0, AttrIndx 0, EN): [0x90000000, 0x90010000). RLAR[31] is an address bit. */
+    rtm_mpu_regs h = {0};
+    h.kind = RTM_MPU_ARMV8M;
+    h.count = 1;
+    h.r.v8m[0] = (rtm_mpu_v8m_region){0x90000003u, 0x9000FFE1u};
+    assert_int_equal(rtm_mpu_decode(&h, 0, &b, &sz, &en), RTM_OK);
+    assert_true(en);
+    assert_int_equal(b, 0x90000000u);
+    assert_int_equal(sz, 0x10000u);
+    /* LIMIT one block below BASE (RLAR 0x1FFFFFE1, RBAR 0x20000003): an empty region, refused. */
+    h.r.v8m[0] = (rtm_mpu_v8m_region){0x20000003u, 0x1FFFFFE1u};
+    assert_int_equal(rtm_mpu_decode(&h, 0, &b, &sz, &en), RTM_ERR_UNSUPPORTED);
+    /* PMP from slot 0 (pmpaddr = address >> 2; cfg A field [4:3]: 0 OFF, 1 TOR, 2 NA4, 3 NAPOT):
+     *   0: TOR 0x20000000, cfg 0x0B: entry 0's bottom is address 0 -> [0, 0x80000000);
+     *   1: OFF 0x20000400, cfg 0x00: grants nothing (size 0) at 0x80001000;
+     *   2: NA4 0x20000800, cfg 0x13: the 4 bytes at 0x80002000;
+     *   3: NAPOT 0xFFFFFFFF, cfg 0x1B: 32 trailing ones would be 2^35 bytes, beyond RV32: refused. */
+    rtm_mpu_regs p = {0};
+    p.kind = RTM_MPU_RISCV_PMP;
+    p.count = 4;
+    p.r.pmp[0] = (rtm_pmp_entry){0x20000000u, 0x0B};
+    p.r.pmp[1] = (rtm_pmp_entry){0x20000400u, 0x00};
+    p.r.pmp[2] = (rtm_pmp_entry){0x20000800u, 0x13};
+    p.r.pmp[3] = (rtm_pmp_entry){0xFFFFFFFFu, 0x1B};
+    assert_int_equal(rtm_mpu_decode(&p, 0, &b, &sz, &en), RTM_OK);
+    assert_true(en);
+    assert_int_equal(b, 0);
+    assert_int_equal(sz, 0x80000000u);
+    assert_int_equal(rtm_mpu_decode(&p, 1, &b, &sz, &en), RTM_OK);
+    assert_false(en);
+    assert_int_equal(b, 0x80001000u);
+    assert_int_equal(sz, 0);
+    assert_int_equal(rtm_mpu_decode(&p, 2, &b, &sz, &en), RTM_OK);
+    assert_true(en);
+    assert_int_equal(b, 0x80002000u);
+    assert_int_equal(sz, 4);
+    assert_int_equal(rtm_mpu_decode(&p, 3, &b, &sz, &en), RTM_ERR_UNSUPPORTED);
 }
 
 /* ---- ARMv6-M (Cortex-M0+): the ARMv7-M layout, no region below 256 B ---------------------------- */
@@ -637,6 +823,125 @@ static void pmp_edges(void **state)
     plan_ok(&k_pmp, RTM_MPU_SET_DOMAIN, two, 2, &g);
     assert_int_equal(g.r.pmp[1].pmpaddr, 0x3FFFFDFFu);
     assert_int_equal(g.r.pmp[1].pmpcfg, 0x1B);
+}
+
+static void pmp_system_overlap_later_wins(void **state)
+{
+    (void)state;
+    /* System ranges may overlap and the later one overrides the earlier. PMP's lowest-numbered
+     * matching entry decides, so the later input must take the lower entry: a base-sorted order
+     * here would let the 64 KiB read-only background win over the 4 KiB window inside it.
+     * System set of PMP(16, 4): slots 12..15, first = 12.
+     * Input 0 0x80000000 64 KiB RO/RO exec locked: NAPOT, pmpaddr = 0x20000000 | (0x10000/8 - 1 =
+     *   0x1FFF) = 0x20001FFF, cfg = L 0x80 | NAPOT 0x18 | X 0x04 | R 0x01 = 0x9D.
+     * Input 1 0x80004000 4 KiB RW/RW XN locked: NAPOT, pmpaddr = 0x20001000 | 0x1FF = 0x200011FF,
+     *   cfg = L 0x80 | NAPOT 0x18 | W 0x02 | R 0x01 = 0x9B.
+     * Expected: entry 12 = input 1, entry 13 = input 0. */
+    rtm_mpu_arch a = RTM_MPU_ARCH_RISCV_PMP(SLOTS16, 4);
+    rtm_mpu_range r[2] = {
+        {0x80000000u, 0x10000u, RTM_PART_P_RO_U_RO | RTM_PART_LOCKED},
+        {0x80004000u, 0x1000u, RW_XN | RTM_PART_LOCKED},
+    };
+    rtm_mpu_regs g;
+    plan_ok(&a, RTM_MPU_SET_SYSTEM, r, 2, &g);
+    assert_int_equal(g.first, SLOTS16 - 4u);
+    assert_int_equal(g.count, 2);
+    assert_int_equal(g.owner[0], 1);
+    assert_int_equal(g.r.pmp[0].pmpaddr, 0x200011FFu);
+    assert_int_equal(g.r.pmp[0].pmpcfg, 0x9B);
+    assert_int_equal(g.owner[1], 0);
+    assert_int_equal(g.r.pmp[1].pmpaddr, 0x20001FFFu);
+    assert_int_equal(g.r.pmp[1].pmpcfg, 0x9D);
+}
+
+static void pmp_twelve_bytes_is_a_tor_pair(void **state)
+{
+    (void)state;
+    /* NAPOT needs a power-of-two size. 12 B is not one, although 12 >> 3 = 1 is: an encoder that
+     * tested the wrong shift would write NAPOT pmpaddr 0x20000000 (8 B, the last 4 bytes lost).
+     * Expected: OFF entry 0x80000000 >> 2 = 0x20000000 (cfg 0), TOR entry 0x8000000C >> 2 =
+     * 0x20000003, cfg R|W|TOR = 0x0B. */
+    rtm_mpu_range r = {0x80000000u, 12u, RW_XN};
+    rtm_mpu_regs g;
+    plan_ok(&k_pmp, RTM_MPU_SET_DOMAIN, &r, 1, &g);
+    assert_int_equal(g.count, 2);
+    assert_int_equal(g.r.pmp[0].pmpaddr, 0x20000000u);
+    assert_int_equal(g.r.pmp[0].pmpcfg, 0x00);
+    assert_int_equal(g.r.pmp[1].pmpaddr, 0x20000003u);
+    assert_int_equal(g.r.pmp[1].pmpcfg, 0x0B);
+}
+
+static void pmp_system_set_chains_after_its_first_range(void **state)
+{
+    (void)state;
+    /* Below a system set lies a domain slot of unknown value, so its first range cannot chain; the
+     * second, touching the first, can (its bottom is the first's TOR value). System set of
+     * PMP(16, 4), slots 12..15:
+     * Input 0 0x80000000 0x300 B RW/RW XN locked: OFF 0x20000000 (cfg 0), TOR 0x80000300 >> 2 =
+     *   0x200000C0, cfg L 0x80 | TOR 0x08 | W 0x02 | R 0x01 = 0x8B.
+     * Input 1 0x80000300 0x300 B RO/RO exec locked: one TOR entry 0x80000600 >> 2 = 0x20000180,
+     *   cfg L 0x80 | TOR 0x08 | X 0x04 | R 0x01 = 0x8D. Three entries, not four. */
+    rtm_mpu_arch a = RTM_MPU_ARCH_RISCV_PMP(SLOTS16, 4);
+    rtm_mpu_range r[2] = {
+        {0x80000000u, 0x300u, RW_XN | RTM_PART_LOCKED},
+        {0x80000300u, 0x300u, RTM_PART_P_RO_U_RO | RTM_PART_LOCKED},
+    };
+    rtm_mpu_regs g;
+    plan_ok(&a, RTM_MPU_SET_SYSTEM, r, 2, &g);
+    assert_int_equal(g.count, 3);
+    const uint32_t addr[3] = {0x20000000u, 0x200000C0u, 0x20000180u};
+    const uint8_t cfg[3] = {0x00, 0x8B, 0x8D};
+    const uint8_t own[3] = {0, 0, 1};
+    for (unsigned i = 0; i < 3; i++) {
+        assert_int_equal(g.r.pmp[i].pmpaddr, addr[i]);
+        assert_int_equal(g.r.pmp[i].pmpcfg, cfg[i]);
+        assert_int_equal(g.owner[i], own[i]);
+    }
+}
+
+static void pmp_pack_cfg_top_slot_and_refusals(void **state)
+{
+    (void)state;
+    /* A system entry in the last slot (15; 7 with test_mpu_regions8) fills the set up to the end of
+     * the array: packing it is valid. 4 GiB locked RW/RW exec NAPOT, cfg 0x9F (pmp_edges); entry 15
+     * is byte 3 of pmpcfg3 -> 0x9F000000, the other words 0 (entry 7: byte 3 of pmpcfg1). */
+    rtm_mpu_arch a = RTM_MPU_ARCH_RISCV_PMP(SLOTS16, 1);
+    rtm_mpu_range lk = {0, 0x100000000ull, RTM_PART_P_RW_U_RW | RTM_PART_LOCKED};
+    rtm_mpu_regs g;
+    plan_ok(&a, RTM_MPU_SET_SYSTEM, &lk, 1, &g);
+    uint32_t words[(RTM_MPU_MAX_REGIONS + 3) / 4];
+    assert_int_equal(rtm_pmp_pack_cfg(&g, words), RTM_OK);
+    for (uint32_t j = 0; j < (RTM_MPU_MAX_REGIONS + 3) / 4; j++)
+        assert_int_equal(words[j], j == (SLOTS16 - 1u) / 4u ? 0x9F000000u : 0u);
+    /* Only a PMP plan has pmpcfg bytes; NULL arguments are refused. */
+    rtm_mpu_range r = {0x20000000u, 32u, RW_XN};
+    rtm_mpu_regs v7;
+    plan_ok(&k_v7, RTM_MPU_SET_DOMAIN, &r, 1, &v7);
+    assert_int_equal(rtm_pmp_pack_cfg(&v7, words), RTM_ERR_ARG);
+    assert_int_equal(rtm_pmp_pack_cfg(&g, NULL), RTM_ERR_ARG);
+    assert_int_equal(rtm_pmp_pack_cfg(NULL, words), RTM_ERR_ARG);
+}
+
+static void pmp_privileged_only_grants_user_nothing(void **state)
+{
+    (void)state;
+    /* P:RW U:NA, unlocked: M-mode ignores the entry, U-mode gets no R/W/X bit, so the cfg byte is
+     * the A field alone. 0x300 B at 0x80000000 (TOR pair): OFF 0x20000000 cfg 0x00, TOR
+     * 0x200000C0 cfg 0x08; 1 KiB at 0x80001000 (NAPOT): pmpaddr 0x20000400 | 0x7F = 0x2000047F,
+     * cfg 0x18. An A constant with a permission bit in it would grant U-mode reads here. */
+    rtm_mpu_range r[2] = {
+        {0x80000000u, 0x300u, RTM_PART_P_RW_U_NA | RTM_PART_XN},
+        {0x80001000u, 0x400u, RTM_PART_P_RW_U_NA | RTM_PART_XN},
+    };
+    rtm_mpu_regs g;
+    plan_ok(&k_pmp, RTM_MPU_SET_DOMAIN, r, 2, &g);
+    assert_int_equal(g.count, 3);
+    assert_int_equal(g.r.pmp[0].pmpaddr, 0x20000000u);
+    assert_int_equal(g.r.pmp[0].pmpcfg, 0x00);
+    assert_int_equal(g.r.pmp[1].pmpaddr, 0x200000C0u);
+    assert_int_equal(g.r.pmp[1].pmpcfg, 0x08);
+    assert_int_equal(g.r.pmp[2].pmpaddr, 0x2000047Fu);
+    assert_int_equal(g.r.pmp[2].pmpcfg, 0x18);
 }
 
 static void pmp_rejections(void **state)
@@ -1075,11 +1380,17 @@ int main(void)
         cmocka_unit_test(v7m_waste_never_on_neighbour),
         cmocka_unit_test(v7m_budget_spent_where_it_saves_most),
         cmocka_unit_test(v7m_system_overlap_priority),
+        cmocka_unit_test(v7m_highest_slot_number),
+        cmocka_unit_test(v7m_one_slot_across_2gib),
+        cmocka_unit_test(v7m_every_access_permission),
+        cmocka_unit_test(v7m_less_waste_beats_fewer_regions),
+        cmocka_unit_test(v7m_every_slot_used),
         cmocka_unit_test(v7m_cover_api),
         cmocka_unit_test(v7m_rounds_at_the_start),
         cmocka_unit_test(v7m_rounds_at_the_start_with_subregions),
         cmocka_unit_test(v7m_rounds_at_the_end),
         cmocka_unit_test(v7m_rounds_at_both_ends),
+        cmocka_unit_test(decode_hand_written_values),
         cmocka_unit_test(v6m_32_bytes),
         cmocka_unit_test(v6m_128_bytes),
         cmocka_unit_test(v6m_subregions_of_one_block),
@@ -1088,6 +1399,11 @@ int main(void)
         cmocka_unit_test(v8m_4gib_and_rejections),
         cmocka_unit_test(pmp_values),
         cmocka_unit_test(pmp_edges),
+        cmocka_unit_test(pmp_system_overlap_later_wins),
+        cmocka_unit_test(pmp_twelve_bytes_is_a_tor_pair),
+        cmocka_unit_test(pmp_system_set_chains_after_its_first_range),
+        cmocka_unit_test(pmp_pack_cfg_top_slot_and_refusals),
+        cmocka_unit_test(pmp_privileged_only_grants_user_nothing),
         cmocka_unit_test(pmp_rejections),
         cmocka_unit_test(common_rejections),
         cmocka_unit_test(randomized_plans),

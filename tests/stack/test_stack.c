@@ -78,6 +78,11 @@ static void test_info(void **state)
     assert_int_equal(rtm_stack_get_info(b, 1000, &info), RTM_OK);
     assert_int_equal(info.used, 0);
     assert_int_equal(info.permille, 0);
+    /* no paint left at all: 1000 of 1000 bytes used, exactly 1000 per mille (not more) */
+    memset(b, 0, 1000);
+    assert_int_equal(rtm_stack_get_info(b, 1000, &info), RTM_OK);
+    assert_int_equal(info.used, 1000);
+    assert_int_equal(info.permille, 1000);
 }
 
 static void test_bad_input(void **state)

@@ -183,6 +183,7 @@ static void test_init_errors(void **state)
         { g_buf, need, S, N, 384, RTM_ERR_ALIGN },            /* not a power of two */
         { g_buf, need, S, N, RTM_ALIGN / 2, RTM_ERR_ALIGN },  /* below RTM_ALIGN */
         { g_buf + 128, need, S, N, A, RTM_ERR_ALIGN },        /* buffer not aligned to A */
+        { g_buf + 1, need, S, N, A, RTM_ERR_ALIGN },          /* odd: bit 0 is part of the mask too */
         { g_buf, need, 0, N, A, RTM_ERR_SIZE },
         { g_buf, need, S + 1, N, A, RTM_ERR_SIZE },           /* not a multiple of RTM_ALIGN */
         { g_buf, need, GUARD, N, A, RTM_ERR_SIZE },           /* nothing above the guard */
@@ -294,15 +295,20 @@ static void test_corruption(void **state)
         p.link[1] = l1;
         assert_int_equal(rtm_stackpool_check(&p), RTM_OK);
     }
-    size_t *fields[] = { &p.free_head, &p.in_use, &p.max_in_use, &p.fresh, &p.stride };
-    size_t vals[] = { N + 1, N + 1, 1, N + 1, 1000 };
-    for (size_t k = 0; k < 5; k++) {
+    /* ... and the geometry: an alignment below RTM_ALIGN, a stack no larger than its guard band */
+    size_t *fields[] = { &p.free_head, &p.in_use, &p.max_in_use, &p.fresh, &p.stride, &p.align, &p.stack_size };
+    size_t vals[] = { N + 1, N + 1, 1, N + 1, 1000, RTM_ALIGN / 2, GUARD };
+    for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
         size_t old = *fields[k];
         *fields[k] = vals[k];
         assert_int_equal(rtm_stackpool_check(&p), RTM_ERR_CORRUPT);
         *fields[k] = old;
         assert_int_equal(rtm_stackpool_check(&p), RTM_OK);
     }
+    p.base += 1; /* an odd base: bit 0 is part of the alignment mask too */
+    assert_int_equal(rtm_stackpool_check(&p), RTM_ERR_CORRUPT);
+    p.base -= 1;
+    assert_int_equal(rtm_stackpool_check(&p), RTM_OK);
     p.free_head = 0; /* the list lost: free count no longer adds up */
     assert_int_equal(rtm_stackpool_check(&p), RTM_ERR_CORRUPT);
     p.free_head = 4;
@@ -319,6 +325,10 @@ static void test_corruption(void **state)
     assert_int_equal(rtm_stackpool_check(&p), RTM_OK);
     assert_int_equal(rtm_stackpool_release(&p, s[0]), RTM_OK);
     assert_int_equal(rtm_stackpool_release(&p, s[2]), RTM_OK);
+    assert_int_equal(rtm_stackpool_check(&p), RTM_OK);
+    rtm_stackpool_deinit(&p);
+    /* The smallest alignment init accepts, RTM_ALIGN, is not damage (A is larger elsewhere). */
+    assert_int_equal(rtm_stackpool_init(&p, g_buf, sizeof g_buf, S, N, RTM_ALIGN), RTM_OK);
     assert_int_equal(rtm_stackpool_check(&p), RTM_OK);
     rtm_stackpool_deinit(&p);
 }
@@ -352,7 +362,8 @@ static void test_random_model(void **state)
                 assert_ptr_equal(s, g_buf + want * al);
                 assert_true(all_paint(s, sz));
                 size_t depth = (size_t)rtm_test_rnd(&rng, sz + 1); /* sometimes into the guard */
-                memset(s + sz - depth, (int)(RTM_STACK_PAINT_BYTE ^ 0xFFu), depth); /* anything but the paint */
+                /* anything but the paint, from the end the stack grows from (the bottom if it grows up) */
+                memset(RTM_STACK_GROWS_UP ? s : s + sz - depth, (int)(RTM_STACK_PAINT_BYTE ^ 0xFFu), depth);
                 if (depth > worst) worst = depth;
                 live[nlive++] = s;
                 if (nlive > max_live) max_live = nlive;
