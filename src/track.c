@@ -356,7 +356,9 @@ static void rec_remove(rtm_track *t, rec *r)
 static size_t capacity_for(size_t slots)
 {
     size_t cap = slots - slots / 4u;
-    return cap < slots ? cap : slots - 1u;
+    /* 0 slots (a zero-filled, never initialised tracker): 0, not slots - 1 = SIZE_MAX, so that such
+     * a handle's alloc is refused as a full table (test_api_sweep) */
+    return cap < slots ? cap : slots != 0 ? slots - 1u : 0u;
 }
 static size_t capacity_of(const rtm_track *t) { return capacity_for(t->slots); }
 static size_t records_in_use(const rtm_track *t) { return t->st.live_blocks + t->st.quarantined; }
