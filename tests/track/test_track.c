@@ -1336,24 +1336,31 @@ static void bsink(void *ctx, const void *d, size_t n)
     b->n += n;
 }
 
+/* An 8 KiB tracker over ta with max_sites sites, tracing in text to *out (emptied) through *tr. */
+static rtm_track *make_traced(test_alloc *ta, rtm_trace *tr, bytes_sink *out, unsigned max_sites)
+{
+    static char buf[1024];
+    out->n = 0;
+    assert_int_equal(rtm_trace_init(tr, RTM_TRACE_TEXT, buf, sizeof buf, 1000000, bsink, out), RTM_OK);
+    rtm_track_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.allocator.alloc = ta_alloc;
+    cfg.allocator.free = ta_free;
+    cfg.allocator.self = ta;
+    cfg.max_sites = max_sites;
+    cfg.trace = tr;
+    rtm_track *t;
+    assert_int_equal(rtm_track_init(&t, g_mem, 8192, &cfg), RTM_OK);
+    return t;
+}
+
 static void test_trace_hook(void **state)
 {
     (void)state;
     test_alloc ta = {0};
     static bytes_sink out;
-    out.n = 0;
     rtm_trace tr;
-    static char buf[1024];
-    assert_int_equal(rtm_trace_init(&tr, RTM_TRACE_TEXT, buf, sizeof buf, 1000000, bsink, &out), RTM_OK);
-    rtm_track_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.allocator.alloc = ta_alloc;
-    cfg.allocator.free = ta_free;
-    cfg.allocator.self = &ta;
-    cfg.max_sites = 4;
-    cfg.trace = &tr;
-    rtm_track *t;
-    assert_int_equal(rtm_track_init(&t, g_mem, 8192, &cfg), RTM_OK);
+    rtm_track *t = make_traced(&ta, &tr, &out, 4);
     void *a = rtm_track_alloc_at(t, 10, 0, "t.c", 1);
     void *b = rtm_track_alloc_at(t, 10, 2 * RTM_ALIGN, "t.c", 2); /* above RTM_ALIGN: an aligned event */
     void *a2 = rtm_track_realloc_at(t, a, 50, "t.c", 3);
@@ -1499,19 +1506,8 @@ static void test_sites_full_count_and_natural_alignment(void **state)
     (void)state;
     test_alloc ta = {0};
     static bytes_sink out;
-    out.n = 0;
     rtm_trace tr;
-    static char buf[1024];
-    assert_int_equal(rtm_trace_init(&tr, RTM_TRACE_TEXT, buf, sizeof buf, 1000000, bsink, &out), RTM_OK);
-    rtm_track_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.allocator.alloc = ta_alloc;
-    cfg.allocator.free = ta_free;
-    cfg.allocator.self = &ta;
-    cfg.max_sites = 2;
-    cfg.trace = &tr;
-    rtm_track *t;
-    assert_int_equal(rtm_track_init(&t, g_mem, 8192, &cfg), RTM_OK);
+    rtm_track *t = make_traced(&ta, &tr, &out, 2);
     void *p[3];
     for (unsigned i = 0; i < 3; i++) p[i] = rtm_track_alloc_at(t, 10, RTM_ALIGN, "n.c", i + 1);
     rtm_track_stats st;
@@ -1611,19 +1607,8 @@ static void test_failed_realloc_traced(void **state)
     (void)state;
     test_alloc ta = {0};
     static bytes_sink out;
-    out.n = 0;
     rtm_trace tr;
-    static char buf[1024];
-    assert_int_equal(rtm_trace_init(&tr, RTM_TRACE_TEXT, buf, sizeof buf, 1000000, bsink, &out), RTM_OK);
-    rtm_track_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.allocator.alloc = ta_alloc;
-    cfg.allocator.free = ta_free;
-    cfg.allocator.self = &ta;
-    cfg.max_sites = 4;
-    cfg.trace = &tr;
-    rtm_track *t;
-    assert_int_equal(rtm_track_init(&t, g_mem, 8192, &cfg), RTM_OK);
+    rtm_track *t = make_traced(&ta, &tr, &out, 4);
     void *a = rtm_track_alloc_at(t, 10, 0, "t.c", 1);
     ta.fail_next = 1;
     assert_null(rtm_track_realloc_at(t, a, 50, "t.c", 2));
