@@ -383,6 +383,27 @@ static void case_fault_ring(void)
     TGT_CHECK(r1.access == RTM_ACCESS_EXEC);
 }
 
+/* A thread of no domain, run right after a thread of domain A, must not reach A's partition: the
+ * port turns the last domain's slots off (review finding: it ran with them; on Cortex-M also
+ * targets/cmport_test.c, mpu.domainless_thread). Its body reads the word and returns, a leaf that
+ * touches no stack: with no domain the thread has no writable memory at all. */
+static board_thread g_thread_none;
+static int th_peek(void *arg) { return (int)(*(volatile uint32_t *)arg & 0x7FFFFFFFu); }
+
+static void case_domainless_thread(void)
+{
+    g_thread_a.fn = th_own_rw;
+    g_thread_a.arg = g_part_a;
+    TGT_CHECK(board_thread_run(&g_thread_a) == RTM_OK); /* domain A loaded last */
+    TGT_REQUIRE(board_thread_init(&g_thread_none, th_peek, (void *)&g_part_a[8], STACK_OF(g_part_a, PART_A_BYTES),
+                                  STACK_BYTES) == RTM_OK);
+    TGT_CHECK(rtm_domain_of_thread((uintptr_t)&g_thread_none) == NULL);
+    TGT_CHECK(board_thread_run(&g_thread_none) == RTM_ERR_ACCESS);
+    TGT_CHECK(g_thread_none.aborted && g_thread_none.fault_addr == (uintptr_t)&g_part_a[8]);
+    /* A's thread gets its partition back. */
+    TGT_CHECK(board_thread_run(&g_thread_a) == RTM_OK && (uint32_t)g_thread_a.result == sum_own_rw());
+}
+
 /* Policy hook for the privileged case: skip the one expected store, default otherwise. */
 static uintptr_t g_skip_addr;
 static unsigned g_policy_calls;
@@ -732,6 +753,7 @@ static const struct {
 #if defined(__arm__)
     {"fault.no_skip_for_multiple", case_no_skip_for_multiple},
 #endif
+    {"domain.domainless_thread", case_domainless_thread},
     {"domain.privileged_skip", case_privileged_skip},
 };
 
