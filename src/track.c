@@ -355,10 +355,11 @@ static void rec_remove(rtm_track *t, rec *r)
  * a free went round the table forever). */
 static size_t capacity_for(size_t slots)
 {
-    size_t cap = slots - slots / 4u;
-    /* 0 slots (a zero-filled, never initialised tracker): 0, not slots - 1 = SIZE_MAX, so that such
-     * a handle's alloc is refused as a full table (test_api_sweep) */
-    return cap < slots ? cap : slots != 0 ? slots - 1u : 0u;
+    size_t empty = slots / 4u;
+    /* At least one empty slot, but none taken from a table of 0 slots (a zero-filled, never
+     * initialised tracker: capacity 0, so that its alloc is refused as a full table; test_api_sweep) */
+    if (empty == 0 && slots != 0) empty = 1;
+    return slots - empty;
 }
 static size_t capacity_of(const rtm_track *t) { return capacity_for(t->slots); }
 static size_t records_in_use(const rtm_track *t) { return t->st.live_blocks + t->st.quarantined; }
