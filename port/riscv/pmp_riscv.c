@@ -90,37 +90,61 @@ rtm_err rtm_rv_pmp_get(unsigned i, uint32_t *pmpaddr, uint8_t *pmpcfg)
     return RTM_OK;
 }
 
+/* Turns off pmpcfg slots [first, first + n) (their cfg bytes 0) and leaves in cfg[] the four pmpcfg
+ * words as written. Nothing is written if one of the slots is locked (RTM_ERR_STATE): a locked slot
+ * cannot change until reset. The caller has checked the range. */
+static rtm_err pmp_slots_off(uint32_t first, uint32_t n, uint32_t cfg[4])
+{
+    for (unsigned w = 0; w < 4u; w++) cfg[w] = pmpcfg_read(w);
+    for (uint32_t i = 0; i < n; i++) {
+        unsigned slot = (unsigned)(first + i);
+        uint32_t shift = 8u * (slot % 4u);
+        if ((cfg[slot / 4u] >> shift) & RTM_PMP_L) return RTM_ERR_STATE;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        unsigned slot = (unsigned)(first + i);
+        cfg[slot / 4u] &= ~(0xFFu << (8u * (slot % 4u)));
+    }
+    for (unsigned w = 0; w < 4u; w++) pmpcfg_write(w, cfg[w]);
+    return RTM_OK;
+}
+
+/* After PMP writes. A hart with page-based virtual memory (S-mode) may cache PMP results with its
+ * translations: the privileged spec (PMP, "Memory Management Fences") asks for SFENCE.VMA x0, x0
+ * after PMP writes there, even with translation off. On a hart without S-mode the instruction is
+ * illegal, so misa's S bit decides (misa may read 0: then it is not executed). QEMU virt has S-mode. */
+static void pmp_sync(void)
+{
+    __asm volatile("fence" : : : "memory");
+    uint32_t misa;
+    __asm volatile("csrr %0, misa" : "=r"(misa));
+    if (misa & (1u << ('S' - 'A'))) __asm volatile("sfence.vma zero, zero" : : : "memory");
+}
+
 rtm_err rtm_rv_pmp_load(const rtm_mpu_regs *regs)
 {
     if (regs == NULL || regs->kind != RTM_MPU_RISCV_PMP) return RTM_ERR_ARG;
     if (regs->count > regs->avail || regs->avail > RTM_MPU_MAX_REGIONS) return RTM_ERR_ARG;
     if (regs->first + regs->avail > RTM_RV_PMP_ENTRIES) return RTM_ERR_NO_SLOT;
-    uint32_t cfg[4];
-    for (unsigned w = 0; w < 4u; w++) cfg[w] = pmpcfg_read(w);
-    for (uint32_t i = 0; i < regs->avail; i++) {
-        unsigned slot = (unsigned)(regs->first + i);
-        uint32_t shift = 8u * (slot % 4u);
-        if ((cfg[slot / 4u] >> shift) & RTM_PMP_L) return RTM_ERR_STATE;
-    }
     /* Turn the slots off first, so that no half-written TOR pair is ever active. */
-    for (uint32_t i = 0; i < regs->avail; i++) {
-        unsigned slot = (unsigned)(regs->first + i);
-        cfg[slot / 4u] &= ~(0xFFu << (8u * (slot % 4u)));
-    }
-    for (unsigned w = 0; w < 4u; w++) pmpcfg_write(w, cfg[w]);
+    uint32_t cfg[4];
+    rtm_err e = pmp_slots_off(regs->first, regs->avail, cfg);
+    if (e != RTM_OK) return e;
     for (uint32_t i = 0; i < regs->count; i++) {
         unsigned slot = (unsigned)(regs->first + i);
         pmpaddr_write(slot, regs->r.pmp[i].pmpaddr);
         cfg[slot / 4u] |= (uint32_t)regs->r.pmp[i].pmpcfg << (8u * (slot % 4u));
     }
     for (unsigned w = 0; w < 4u; w++) pmpcfg_write(w, cfg[w]);
-    __asm volatile("fence" : : : "memory");
-    /* A hart with page-based virtual memory (S-mode) may cache PMP results with its translations:
-     * the privileged spec (PMP, "Memory Management Fences") asks for SFENCE.VMA x0, x0 after PMP
-     * writes there, even with translation off. On a hart without S-mode the instruction is illegal,
-     * so misa's S bit decides (misa may read 0: then it is not executed). QEMU virt has S-mode. */
-    uint32_t misa;
-    __asm volatile("csrr %0, misa" : "=r"(misa));
-    if (misa & (1u << ('S' - 'A'))) __asm volatile("sfence.vma zero, zero" : : : "memory");
+    pmp_sync();
     return RTM_OK;
+}
+
+rtm_err rtm_rv_pmp_clear(unsigned first, unsigned n)
+{
+    if (first > RTM_RV_PMP_ENTRIES || n > RTM_RV_PMP_ENTRIES - first) return RTM_ERR_NO_SLOT;
+    uint32_t cfg[4];
+    rtm_err e = pmp_slots_off(first, n, cfg);
+    if (e == RTM_OK) pmp_sync();
+    return e;
 }

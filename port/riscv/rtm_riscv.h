@@ -128,6 +128,12 @@ rtm_mpu_arch rtm_rv_pmp_arch(uint32_t sys_regions);
  */
 rtm_err rtm_rv_pmp_load(const rtm_mpu_regs *regs);
 
+/**
+ * Turns off pmpcfg slots [first, first + n) (cfg byte 0; pmpaddr unchanged). RTM_ERR_STATE, with
+ * nothing changed, when one of them is locked; RTM_ERR_NO_SLOT beyond RTM_RV_PMP_ENTRIES. M-mode, O(n).
+ */
+rtm_err rtm_rv_pmp_clear(unsigned first, unsigned n);
+
 /** Reads pmpaddr @p i and its cfg byte (for tests). RTM_ERR_NO_SLOT when out of range. M-mode. */
 rtm_err rtm_rv_pmp_get(unsigned i, uint32_t *pmpaddr, uint8_t *pmpcfg);
 

@@ -191,21 +191,23 @@ rtm_err rtm_rv_thread_init(rtm_rv_thread *t, int (*fn)(void *arg), void *arg, vo
     return RTM_OK;
 }
 
-/* The PMP slots the last domain loaded by rtm_rv_thread_run may use (its regs' first and avail). A
- * thread of no domain runs with those slots off, under the system entries alone: it used to run
- * with whatever the thread before it had loaded, and could reach that domain's partitions (review
- * finding; targets/rvtrap_test.c, "nodomain"). */
-static uint32_t g_domain_first, g_domain_avail;
+/* PMP slots [g_dom_first, g_dom_first + g_dom_avail) hold the entries of the domain
+ * rtm_rv_thread_run loaded last (avail 0: none). A thread of no domain runs with them off, under
+ * the system entries alone (it used to run with whatever the thread before it had loaded, and could
+ * reach that domain's partitions: review finding, targets/domain_test.c domain.domainless_thread),
+ * and slots of an earlier domain outside a newly loaded domain's window are turned off too: the
+ * rule of the Cortex-M port (cm_clear_domain_slots). */
+static uint32_t g_dom_first, g_dom_avail;
 
-static rtm_err rv_pmp_clear_domain(void)
+static rtm_err rv_clear_domain_slots(uint32_t keep_first, uint32_t keep_avail)
 {
-    if (g_domain_avail == 0) return RTM_OK;
-    static rtm_mpu_regs none; /* static: the set is large for an M-mode stack; only thread_run calls this */
-    rtm_memset(&none, 0, sizeof none);
-    none.kind = RTM_MPU_RISCV_PMP;
-    none.first = g_domain_first;
-    none.avail = g_domain_avail; /* count 0: rtm_rv_pmp_load turns the slots off and writes none */
-    return rtm_rv_pmp_load(&none);
+    for (uint32_t i = 0; i < g_dom_avail; i++) {
+        uint32_t slot = g_dom_first + i;
+        if (slot >= keep_first && slot < keep_first + keep_avail) continue;
+        rtm_err e = rtm_rv_pmp_clear((unsigned)slot, 1u);
+        if (e != RTM_OK) return e;
+    }
+    return RTM_OK;
 }
 
 rtm_err rtm_rv_thread_run(rtm_rv_thread *t)
@@ -214,12 +216,13 @@ rtm_err rtm_rv_thread_run(rtm_rv_thread *t)
     uintptr_t tp = rv_get_tp();
     if (tp == 0 || (tp & 1u) != 0 || rtm_rv_thread_current() != NULL) return RTM_ERR_STATE;
     rtm_domain *d = rtm_domain_of_thread((uintptr_t)t);
-    rtm_err e = d != NULL ? rtm_rv_pmp_load(rtm_domain_regs(d)) : rv_pmp_clear_domain();
+    const rtm_mpu_regs *regs = d != NULL ? rtm_domain_regs(d) : NULL;
+    uint32_t first = regs != NULL ? regs->first : 0u, avail = regs != NULL ? regs->avail : 0u;
+    rtm_err e = regs != NULL ? rtm_rv_pmp_load(regs) : RTM_OK;
+    if (e == RTM_OK) e = rv_clear_domain_slots(first, avail); /* no domain: all of the last one's */
     if (e != RTM_OK) return e;
-    if (d != NULL) {
-        g_domain_first = rtm_domain_regs(d)->first;
-        g_domain_avail = rtm_domain_regs(d)->avail;
-    }
+    g_dom_first = first;
+    g_dom_avail = avail;
     t->result = 0;
     t->aborted = false;
     t->fault_addr = 0;
