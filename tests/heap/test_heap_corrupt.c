@@ -838,6 +838,27 @@ static void test_forged_right_size_wraps(void **state)
     }
 }
 
+/* x: heap h's one used block. A forged used head fake at q - HT_HDR inside x's payload and the
+ * head next after that "block": usable_size, realloc and free all refuse q as a bad pointer, the
+ * heap is unchanged and passes its check; then x is freed, leaving one free block. */
+static void expect_forged_header_refused(rtm_heap *h, unsigned char *x, unsigned char *q, size_t fake, size_t next)
+{
+    memcpy(q - HT_HDR, &fake, sizeof fake);
+    memcpy(q - HT_HDR + fake, &next, sizeof next);
+    ht_snap before = {0};
+    ht_snap_take(h, &before);
+    rtm_test_hook_install();
+    assert_int_equal(rtm_heap_usable_size(h, q), 0);
+    assert_null(rtm_heap_realloc(h, q, 8));
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
+    expect_free_rejected(h, q);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
+    assert_int_equal(rtm_heap_check(h), RTM_OK);
+    expect_blocks_unchanged(h, &before);
+    rtm_heap_free(h, x);
+    assert_int_equal(ht_stats(h).free_blocks, 1);
+}
+
 /* A forged used header one granule below a minimum block (where that is above 0), followed by a
  * plausible used head: usable_size (and realloc) take the pointer through check_used, whose
  * size_fits must refuse it (mutant: size_fits "size >= MIN_BLOCK - A"); free refuses it too. */
@@ -851,19 +872,7 @@ static void test_forged_size_below_min_block(void **state)
         unsigned char *x = heap_with_block(ht_fits[f], 0, &h);
         unsigned char *q = x + 4u * RTM_ALIGN;
         size_t fake = mb - RTM_ALIGN, next = 64;
-        memcpy(q - HT_HDR, &fake, sizeof fake);
-        memcpy(q - HT_HDR + fake, &next, sizeof next);
-        ht_snap before = {0};
-        ht_snap_take(h, &before);
-        rtm_test_hook_install();
-        assert_int_equal(rtm_heap_usable_size(h, q), 0);
-        assert_null(rtm_heap_realloc(h, q, 8));
-        assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
-        expect_free_rejected(h, q);
-        assert_int_equal(rtm_heap_check(h), RTM_OK);
-        expect_blocks_unchanged(h, &before);
-        rtm_heap_free(h, x);
-        assert_int_equal(ht_stats(h).free_blocks, 1);
+        expect_forged_header_refused(h, x, q, fake, next);
     }
 }
 
@@ -878,20 +887,7 @@ static void test_misaligned_forged_header(void **state)
         unsigned char *x = heap_with_block(ht_fits[f], 0, &h);
         unsigned char *q = x + 4u * RTM_ALIGN + 4u;
         size_t fake = 64, next = 64;
-        memcpy(q - HT_HDR, &fake, sizeof fake);
-        memcpy(q - HT_HDR + fake, &next, sizeof next);
-        ht_snap before = {0};
-        ht_snap_take(h, &before);
-        rtm_test_hook_install();
-        assert_int_equal(rtm_heap_usable_size(h, q), 0);
-        assert_null(rtm_heap_realloc(h, q, 8));
-        assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
-        expect_free_rejected(h, q);
-        assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
-        assert_int_equal(rtm_heap_check(h), RTM_OK);
-        expect_blocks_unchanged(h, &before);
-        rtm_heap_free(h, x);
-        assert_int_equal(ht_stats(h).free_blocks, 1);
+        expect_forged_header_refused(h, x, q, fake, next);
     }
 }
 
@@ -907,19 +903,7 @@ static void test_forged_next_head_below_min_block(void **state)
         unsigned char *x = heap_with_block(ht_fits[f], 0, &h);
         unsigned char *q = x + 4u * RTM_ALIGN;
         size_t fake = 64, next = mb - RTM_ALIGN;
-        memcpy(q - HT_HDR, &fake, sizeof fake);
-        memcpy(q - HT_HDR + fake, &next, sizeof next);
-        ht_snap before = {0};
-        ht_snap_take(h, &before);
-        rtm_test_hook_install();
-        assert_int_equal(rtm_heap_usable_size(h, q), 0);
-        assert_null(rtm_heap_realloc(h, q, 8));
-        assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
-        expect_free_rejected(h, q);
-        assert_int_equal(rtm_heap_check(h), RTM_OK);
-        expect_blocks_unchanged(h, &before);
-        rtm_heap_free(h, x);
-        assert_int_equal(ht_stats(h).free_blocks, 1);
+        expect_forged_header_refused(h, x, q, fake, next);
     }
 }
 
