@@ -4,10 +4,11 @@
 # with -m32 multilib. Results: build/bench/results.txt (raw "arch workload target key value"
 # lines) and build/bench/report.md (the tables printed at the end; docs/benchmarks.md quotes them).
 # Environment: RTM_JOBS (parallel measurements, default 2), RTM_BENCH_WORKLOADS (default
-# "A B C A64"), RTM_BENCH_SKIP (any of "instr time wc minarena others thumb" to leave out),
+# "A B C A64"), RTM_BENCH_SKIP (any of "instr time wc minarena others thumb i386" to leave out),
 # RTM_BENCH_CFLAGS (extra compiler flags, e.g. -Wno-error=clobbered to measure despite a new warning
 # elsewhere). The "thumb" group (Cortex-M3 under QEMU -icount) needs arm-none-eabi-gcc and
-# qemu-system-arm; without them it says so and is skipped.
+# qemu-system-arm, the "i386" group (bare-metal i386 under QEMU -icount) qemu-system-i386; without
+# them a group says so and is skipped.
 set -u
 cd "$(dirname "$0")/.."
 JOBS=${RTM_JOBS:-2}
@@ -46,29 +47,41 @@ if [ "$M32EXEC" != native ]; then
   echo "this kernel does not execute 32-bit programs, and callgrind cannot run them under qemu-i386" >"$OUT/res/m32instr.skipped"
 fi
 
-# Cortex-M3 firmware (targets/bench_workloads.c): the workloads replayed on mps2-an385 under QEMU
-# -icount, core at -O2 and at -Os. Skipped, with a visible message, if a tool is missing.
-THUMB=0
-if [[ "$SKIP" != *" thumb "* ]]; then
-  missing=""
-  for tool in arm-none-eabi-gcc qemu-system-arm; do command -v $tool >/dev/null || missing="$missing $tool"; done
-  if [ -n "$missing" ]; then
-    echo "bench: SKIPPING the Cortex-M3 (thumb) group:$missing missing (apt-get install gcc-arm-none-eabi qemu-system-arm)"
-    echo "missing$missing" >"$OUT/res/thumb.skipped"
-  else
-    echo "bench: building the Cortex-M3 firmware (targets/, -O2 and -Os core)"
-    if cmake -S targets -B build/bench-thumb -DCMAKE_TOOLCHAIN_FILE="$PWD/cmake/toolchain-arm.cmake" \
-         -DCMAKE_BUILD_TYPE=Release -DRTM_QEMU_TIMEOUT=300 >build/bench-thumb.configure.log 2>&1 \
-       && cmake --build build/bench-thumb -j "$JOBS" --target bench_workloads >build/bench-thumb.build.log 2>&1; then
-      THUMB=1
-    else
-      echo "bench: Cortex-M3 firmware build FAILED:"; tail -n 30 build/bench-thumb.configure.log build/bench-thumb.build.log
-      echo "build failed" >"$OUT/res/thumb.skipped"
-    fi
+# Firmware that replays the workloads with every call counted by QEMU -icount
+# (targets/bench_workloads.c), core at -O2 and at -Os:
+#   thumb  Cortex-M3 (mps2-an385), Thumb-2;
+#   i386   a bare-metal i386 image (pc-i386, qemu-system-i386): the 32-bit block layout's
+#          instruction counts where callgrind cannot run a 32-bit program (docs/bench.md).
+# fw_build GROUP TOOLCHAIN TITLE PACKAGES TOOL...: builds build/bench-GROUP, or says why not (a
+# visible SKIPPING line and res/GROUP.skipped) and returns non-zero.
+fw_build() {
+  local group=$1 toolchain=$2 title=$3 packages=$4 missing="" tool
+  shift 4
+  if [[ "$SKIP" == *" $group "* ]]; then
+    echo "left out (RTM_BENCH_SKIP)" >"$OUT/res/$group.skipped"
+    return 1
   fi
-else
-  echo "left out (RTM_BENCH_SKIP)" >"$OUT/res/thumb.skipped"
-fi
+  for tool in "$@"; do command -v "$tool" >/dev/null || missing="$missing $tool"; done
+  if [ -n "$missing" ]; then
+    echo "bench: SKIPPING the $title ($group) group:$missing missing (apt-get install $packages)"
+    echo "missing$missing" >"$OUT/res/$group.skipped"
+    return 1
+  fi
+  echo "bench: building the $title firmware (targets/, -O2 and -Os core)"
+  if cmake -S targets -B "build/bench-$group" -DCMAKE_TOOLCHAIN_FILE="$PWD/cmake/$toolchain" \
+       -DCMAKE_BUILD_TYPE=Release -DRTM_QEMU_TIMEOUT=300 >"build/bench-$group.configure.log" 2>&1 \
+     && cmake --build "build/bench-$group" -j "$JOBS" --target bench_workloads >"build/bench-$group.build.log" 2>&1; then
+    return 0
+  fi
+  echo "bench: $title firmware build FAILED:"; tail -n 30 "build/bench-$group.configure.log" "build/bench-$group.build.log"
+  echo "build failed" >"$OUT/res/$group.skipped"
+  return 1
+}
+FW_GROUPS=""
+fw_build thumb toolchain-arm.cmake Cortex-M3 "gcc-arm-none-eabi qemu-system-arm" arm-none-eabi-gcc qemu-system-arm \
+  && FW_GROUPS="$FW_GROUPS thumb:mps2-an385"
+fw_build i386 toolchain-i386.cmake "i386 bare-metal" qemu-system-x86 qemu-system-i386 \
+  && FW_GROUPS="$FW_GROUPS i386:pc-i386"
 
 # Each measurement is one shell command writing build/bench/res/<id>; run JOBS at a time.
 # One script per measurement in build/bench/jobs/, run JOBS at a time.
@@ -106,16 +119,17 @@ for arch in $ARCHES; do
     [[ "$SKIP" == *" wc "* ]] || add "valgrind --tool=callgrind --callgrind-out-file=$OUT/cg/$id $bin path $v >$OUT/res/$id.run 2>$OUT/res/$id.log && { python3 bench/callgrind_sum.py $OUT/cg/$id --caller-fn '^bench_wc_alloc\$' rtm_heap_alloc; python3 bench/callgrind_sum.py $OUT/cg/$id --caller-fn '^bench_wc_free\$' rtm_heap_free; } >$OUT/res/$id.sum"
   done
 done
-# Cortex-M3: one QEMU run per workload and core optimisation level (all three policies, ~11 s each)
-if [ $THUMB = 1 ]; then
+# Firmware: one QEMU run per workload and core optimisation level (all three policies, ~11 s each)
+for g in $FW_GROUPS; do
+  group=${g%%:*} board=${g#*:}
   for w in $WLS; do
     for opt in O2 Os; do
-      id=thumb.$opt.$w
-      add "timeout 300 sh build/bench-thumb/mps2-an385-qemu-icount.sh build/bench-thumb/mps2-an385-bench_workloads_${w}_$opt.elf >$OUT/res/$id.run 2>$OUT/res/$id.log \
+      id=$group.$opt.$w
+      add "timeout 300 sh build/bench-$group/$board-qemu-icount.sh build/bench-$group/$board-bench_workloads_${w}_$opt.elf >$OUT/res/$id.run 2>$OUT/res/$id.log \
            && ! grep -qE '^FAIL |FATAL' $OUT/res/$id.run"
     done
   done
-fi
+done
 # minimum arena in the -m32 build (the embedded layout)
 for w in $WLS; do
   for t in good best first; do
@@ -125,7 +139,7 @@ done
 
 echo "bench: $njobs measurements, $JOBS at a time"
 rc=0
-grep -qs "build failed" "$OUT/res/thumb.skipped" && rc=1
+grep -qs "build failed" "$OUT/res/thumb.skipped" "$OUT/res/i386.skipped" && rc=1
 if [ $njobs -gt 0 ]; then
   ls "$OUT"/jobs/*.sh | xargs -P "$JOBS" -n 1 sh -c 'bash "$0" || { echo "bench: FAILED: $(cat "$0")" >&2; exit 1; }' || rc=1
 fi

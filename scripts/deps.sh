@@ -14,7 +14,7 @@ PKGS=(
   libclang-rt-14-dev
   gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
-  qemu-system-arm qemu-system-misc
+  qemu-system-arm qemu-system-misc qemu-system-x86
   qemu-user-static
   python3
 )

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Target tests: builds the firmware in targets/ for every board (Arm: mps2-an385 Cortex-M3,
-# mps2-an505 Cortex-M33, and mps2-an505-hf, the same built hard-float; RISC-V: riscv32 virt) with the toolchain files in cmake/, and runs each
+# mps2-an505 Cortex-M33, and mps2-an505-hf, the same built hard-float; RISC-V: riscv32 virt; i386:
+# pc-i386, the benchmark board of the 32-bit layout, heap only) with the toolchain files in cmake/, and runs each
 # image under QEMU through ctest (tests target.<board>.<program>). Fails if a build or any target
 # test fails, or if a tree registers no tests.
 # Environment: RTM_JOBS.
@@ -8,7 +9,7 @@ set -u
 source scripts/lib.sh
 mkdir -p build
 rc=0
-for arch in arm riscv; do
+for arch in arm riscv i386; do
   dir=build/targets-$arch
   echo "--- targets: $arch"
   if cmake -S targets -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$RTM_ROOT/cmake/toolchain-$arch.cmake" \
