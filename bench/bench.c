@@ -72,62 +72,40 @@ static int cmd_wc(int argc, char **argv)
     void *p = bench_wc_alloc(h, s.probe);
     bench_wc_free(h, p);
     printf("free_blocks %zu\nfill_allocs %zu\nnull %d\n", st.free_blocks, s.fill_allocs, p == NULL);
-    rtm_wc_release(&s);
     free(mem);
     return 0;
 }
 
-/* Good fit's longest O(1) path (src/heap.c, find_good): a request that rounds up and is small (block
- * < RTM_HEAP_LOW_PICK_BELOW) or large (>= RTM_HEAP_LOW_PICK_FROM) compares the heads of up to
- * RTM_HEAP_LOW_PICK non-empty larger classes. The construction makes that walk as long as it can
- * be: seven free blocks, each in a first level of its own (a level change costs a bit scan of the
- * first-level map and a load), the smallest at the highest address so that every class visited
- * holds a lower head than the last (each step replaces the pick), each boxed in by an 8-byte
- * separator, and the rest of the arena allocated so that no other free block exists. The request's
- * own class is empty. Then one alloc (which splits the picked block, linking the rest) and its
- * free (which merges it back). The WORKLOADS.md worst case (wc) does not reach this path: its
- * probes, 120 and 256 bytes, are mid-sized. */
-static const size_t path_small[] = {24000, 12000, 6000, 3000, 1500, 700, 300, 100}; /* request 16 */
-static const size_t path_large[] = {150000, 72000, 36000, 18000, 9000, 4400, 2200, 1100}; /* request 520 */
-
+/* Good fit's longest O(1) path: the construction is rtm_path_construct (workloads_gen.h), then one
+ * alloc in bench_wc_alloc() and its free in bench_wc_free(). */
 static int cmd_path(int argc, char **argv)
 {
     if (argc != 3) return usage();
-    const size_t *sizes;
-    size_t request;
-    if (!strcmp(argv[2], "small")) sizes = path_small, request = 16;
-    else if (!strcmp(argv[2], "large")) sizes = path_large, request = 520;
+    rtm_path_kind kind;
+    if (!strcmp(argv[2], "small")) kind = RTM_PATH_SMALL;
+    else if (!strcmp(argv[2], "large")) kind = RTM_PATH_LARGE;
     else return usage();
-    enum { N = sizeof path_small / sizeof path_small[0], ARENA = 1024 * 1024 };
-    void *mem = malloc(ARENA), *blocks[N], **fill = malloc(4096 * sizeof *fill);
-    rtm_heap *h = mem && fill ? rtm_heap_init(mem, ARENA, RTM_FIT_GOOD) : NULL;
+    void *mem = malloc(RTM_PATH_ARENA);
+    rtm_heap *h = mem ? rtm_heap_init(mem, RTM_PATH_ARENA, RTM_FIT_GOOD) : NULL;
     if (h == NULL) {
-        fprintf(stderr, "rtm_bench: cannot create a %u-byte heap\n", (unsigned)ARENA);
+        fprintf(stderr, "rtm_bench: cannot create a %u-byte heap\n", (unsigned)RTM_PATH_ARENA);
+        free(mem);
         return 1;
     }
-    for (size_t i = 0; i < N; i++) { /* largest first: the smallest ends at the highest address */
-        blocks[i] = rtm_heap_alloc(h, sizes[i]);
-        if (blocks[i] == NULL || rtm_heap_alloc(h, 8) == NULL) {
-            fprintf(stderr, "rtm_bench: path construction failed\n");
-            return 1;
-        }
+    rtm_path path;
+    if (!rtm_path_construct(h, kind, &path)) {
+        fprintf(stderr, "rtm_bench: path construction failed\n");
+        free(mem);
+        return 1;
     }
-    size_t nfill = 0;
-    for (size_t sz = (size_t)1 << 20; sz >= 1; sz /= 2) /* the rest, as the wc construction does */
-        while (nfill < 4096 && (fill[nfill] = rtm_heap_alloc(h, sz)) != NULL) nfill++;
-    for (size_t i = 0; i < N; i++) rtm_heap_free(h, blocks[i]);
     rtm_heap_stats st;
     rtm_heap_get_stats(h, &st);
-    void *p = bench_wc_alloc(h, request);
-    /* which block was cut: the lowest-addressed head among the classes visited, so the one that
-     * tells how many classes were (RTM_HEAP_LOW_PICK = 6: the sixth smallest, blocks[N - 6]) */
-    int picked = -1;
-    for (size_t i = 0; i < N; i++)
-        if (p != NULL && (char *)p >= (char *)blocks[i] && (char *)p < (char *)blocks[i] + sizes[i]) picked = (int)i;
+    void *p = bench_wc_alloc(h, path.request);
+    /* which block was cut tells how many classes were visited (RTM_HEAP_LOW_PICK = 6: six) */
+    unsigned classes = rtm_path_classes_visited(&path, p);
     bench_wc_free(h, p);
-    printf("free_blocks %zu\nrequest %zu\nnull %d\nclasses_visited %d\ncheck %d\n", st.free_blocks, request,
-           p == NULL, picked < 0 ? 0 : (int)N - picked, rtm_heap_check(h) == RTM_OK);
-    free(fill);
+    printf("free_blocks %zu\nrequest %zu\nnull %d\nclasses_visited %u\ncheck %d\n", st.free_blocks, path.request,
+           p == NULL, classes, rtm_heap_check(h) == RTM_OK);
     free(mem);
     return 0;
 }

@@ -49,9 +49,13 @@ def instr(arch, w, t):
 
 
 def wc(arch, v, k, t):
-    """(alloc Ir, free Ir, returned NULL) or None."""
+    """(alloc Ir, free Ir, returned NULL) or None. -m32 without callgrind: the i386 firmware's count
+    (fw_pair), when there is one."""
     s = sums("wc.%s.%s.%s.%s.sum" % (arch, v, k, t))
     r = kv("wc.%s.%s.%s.%s.run" % (arch, v, k, t))
+    if (len(s) != 2 or "null" not in r) and arch == "m32":
+        q = fw_pair("i386", "BENCHWC", (v, k, t))
+        return None if q is None else ("%s ‡" % fmt(q[0]), "%s ‡" % fmt(q[1]), q[2])
     if len(s) != 2 or "null" not in r:
         return None
     null = r["null"] == "1"
@@ -68,6 +72,8 @@ def minarena(w, t):
 def fmt(x, nd=1):
     if x is None:
         return "n/a"
+    if isinstance(x, str):  # already formatted (a firmware count, marked)
+        return x
     if isinstance(x, float):
         return "%.*f" % (nd, x)
     return "{:,}".format(x)
@@ -105,7 +111,7 @@ def main():
             why = f.read().strip()
             if any(fw_inclusive("i386", w, t) for w in WORKLOADS for t in POLICIES):
                 p("-m32 instruction counts: callgrind could not take them (%s); the workload rows are counted on" % why)
-                p("bare-metal i386 under QEMU -icount instead (marked ‡); the worst-case and path rows stay n/a.\n")
+                p("bare-metal i386 under QEMU -icount instead (marked ‡: same core source, call sequence taken off).\n")
             else:
                 p("-m32 instruction counts (n/a below): not measured, %s.\n" % why)
     except OSError:
@@ -219,6 +225,9 @@ def main():
             r = kv("path.%s.%s.run" % (arch, v))
             a_ = [ir for (fn, calls, ir) in s_ if fn == "rtm_heap_alloc" and calls == 1]
             f_ = [ir for (fn, calls, ir) in s_ if fn == "rtm_heap_free" and calls == 1]
+            q = fw_pair("i386", "BENCHPATH", (v,)) if arch == "m32" and not s_ else None
+            if q is not None:  # the i386 firmware's count (marked as in the workload table)
+                a_, f_, r = ["%s ‡" % fmt(q[0])], ["%s ‡" % fmt(q[1])], {"classes_visited": q[3].get("classes_visited", "n/a")}
             p("| %s | %s | %s | %s | %s |" % (req, "x86-64" if arch == "x64" else "-m32", r.get("classes_visited", "n/a"),
                                              fmt(a_[0]) if a_ else "n/a", fmt(f_[0]) if f_ else "n/a"))
 
@@ -271,6 +280,30 @@ def fw_call_cost(group, opt, w):
     except OSError:
         pass
     return {}
+
+
+def fw_lines(group, opt, w, tag):
+    """[(fields, {key: value})] of the lines starting with tag in RES/<group>.<opt>.<w>.run."""
+    out = []
+    try:
+        with open(os.path.join(RES, "%s.%s.%s.run" % (group, opt, w))) as f:
+            for line in f:
+                p = line.split()
+                if p and p[0] == tag:
+                    out.append(([x for x in p if "=" not in x], dict(x.split("=", 1) for x in p if "=" in x)))
+    except OSError:
+        pass
+    return out
+
+
+def fw_pair(group, tag, match):
+    """(alloc, free, null) of the first <tag> line of RES/<group>.O2.wc.run whose plain fields end
+    with the tuple match, the call sequence taken off (as fw_inclusive), or None."""
+    c = fw_call_cost(group, "O2", "wc")
+    for fields, d in fw_lines(group, "O2", "wc", tag):
+        if tuple(fields[-len(match):]) == match and "alloc" in d and "free" in d and "alloc" in c and "free" in c:
+            return int(d["alloc"]) - c["alloc"], int(d["free"]) - c["free"], d.get("null", "0") == "1", d
+    return None
 
 
 def fw_inclusive(group, w, t):

@@ -43,7 +43,7 @@ M32EXEC=$(rtm_m32_exec) || { echo "bench: -m32 programs cannot run here"; exit 1
 M32INSTR=1
 if [ "$M32EXEC" != native ]; then
   M32INSTR=0
-  echo "bench: this kernel does not execute 32-bit programs: -m32 minimum arenas run under $M32EXEC, -m32 instruction counts are LEFT OUT"
+  echo "bench: this kernel does not execute 32-bit programs: -m32 minimum arenas run under $M32EXEC; callgrind cannot count -m32 instructions (the i386 firmware group does, unless skipped)"
   echo "this kernel does not execute 32-bit programs, and callgrind cannot run them under qemu-i386" >"$OUT/res/m32instr.skipped"
 fi
 
@@ -129,6 +129,12 @@ for g in $FW_GROUPS; do
            && ! grep -qE '^FAIL |FATAL' $OUT/res/$id.run"
     done
   done
+  # the worst case and good fit's longest path, where the board has the RAM (WC_BENCH: pc-i386)
+  if [ -f "build/bench-$group/$board-bench_wc.elf" ] && [[ "$SKIP" != *" wc "* ]]; then
+    id=$group.O2.wc
+    add "timeout 300 sh build/bench-$group/$board-qemu-icount.sh build/bench-$group/$board-bench_wc.elf >$OUT/res/$id.run 2>$OUT/res/$id.log \
+         && ! grep -qE '^FAIL |FATAL' $OUT/res/$id.run"
+  fi
 done
 # minimum arena in the -m32 build (the embedded layout)
 for w in $WLS; do

@@ -30,6 +30,13 @@
  *   BENCH_WL_FITS     bit i selects policy i (good, best, first); default all
  *   BENCH_WL_MAX_OPS  replay only the first N ops of each workload (0: all; totals then unchecked)
  *   BENCH_WL_OPT      the core's optimisation level, for the output ("O2", "Os")
+ *   BENCH_WC          1: also the worst case of WORKLOADS.md (V1 and V2, K = 1,000 and 10,000,
+ *                     every policy, a 4 MiB arena) and good fit's longest path (small and large),
+ *                     the constructions of workloads_gen.h; one alloc and its free each:
+ *                       BENCHWC <board> <opt> <V> <K> <policy> alloc=N free=N null=0|1
+ *                       BENCHPATH <board> <opt> <small|large> alloc=N free=N classes_visited=N
+ *                     (counts as in BENCHWL: the call sequence included). Default 0 (the Cortex-M3
+ *                     board has 4 MiB of RAM in all).
  */
 #include "rtmem/heap.h"
 #include "tgt.h"
@@ -47,6 +54,9 @@
 #endif
 #ifndef BENCH_WL_OPT
 #define BENCH_WL_OPT "O2"
+#endif
+#ifndef BENCH_WC
+#define BENCH_WC 0
 #endif
 
 #define ARENA_BYTES (1024u * 1024u)
@@ -228,6 +238,72 @@ static void measure_calls(void)
     tgt_puts("\n");
 }
 
+#if BENCH_WC
+_Static_assert(RTM_PATH_ARENA <= ARENA_BYTES, "the path construction uses g_arena");
+static unsigned char g_wc_arena[RTM_WC_ARENA] __attribute__((aligned(16)));
+static void *g_frag[10000];
+
+/* The counts of one alloc (of `bytes`) and its free, each less the counter's own cost. */
+static void count_pair(rtm_heap *h, size_t bytes, uint32_t *alloc, uint32_t *free_, void **p)
+{
+    uint32_t c;
+    *p = counted_alloc(rtm_heap_alloc, h, bytes, &c);
+    *alloc = c > g_overhead ? c - g_overhead : 0;
+    c = counted_free(rtm_heap_free, h, *p);
+    *free_ = c > g_overhead ? c - g_overhead : 0;
+}
+
+static void run_wc(rtm_wc_variant v, size_t k, rtm_fit fit)
+{
+    rtm_heap *h = rtm_heap_init(g_wc_arena, sizeof g_wc_arena, fit);
+    TGT_REQUIRE(h != NULL && k <= sizeof g_frag / sizeof g_frag[0]);
+    TGT_REQUIRE(rtm_wc_construct(h, v, k, g_frag, NULL));
+    size_t fragment, probe;
+    rtm_wc_sizes(v, &fragment, &probe);
+    uint32_t a, f;
+    void *p;
+    count_pair(h, probe, &a, &f, &p);
+    tgt_puts("  BENCHWC ");
+    tgt_puts(board_name());
+    tgt_puts(" " BENCH_WL_OPT " ");
+    tgt_puts(v == RTM_WC_V1 ? "V1 " : "V2 ");
+    tgt_put_u(k);
+    tgt_puts(" ");
+    tgt_puts(rtm_fit_name(fit));
+    tgt_puts(" alloc=");
+    tgt_put_u(a);
+    tgt_puts(" free=");
+    tgt_put_u(f);
+    tgt_puts(p == NULL ? " null=1\n" : " null=0\n");
+    TGT_CHECK(p != NULL); /* `last` is free: no false out-of-memory on any policy */
+    TGT_CHECK(rtm_heap_check(h) == RTM_OK);
+}
+
+static void run_path(rtm_path_kind kind)
+{
+    rtm_heap *h = rtm_heap_init(g_arena, RTM_PATH_ARENA, RTM_FIT_GOOD);
+    rtm_path path;
+    TGT_REQUIRE(h != NULL && rtm_path_construct(h, kind, &path));
+    uint32_t a, f;
+    void *p;
+    count_pair(h, path.request, &a, &f, &p);
+    unsigned classes = rtm_path_classes_visited(&path, p);
+    tgt_puts("  BENCHPATH ");
+    tgt_puts(board_name());
+    tgt_puts(" " BENCH_WL_OPT " ");
+    tgt_puts(kind == RTM_PATH_SMALL ? "small" : "large");
+    tgt_puts(" alloc=");
+    tgt_put_u(a);
+    tgt_puts(" free=");
+    tgt_put_u(f);
+    tgt_puts(" classes_visited=");
+    tgt_put_u(classes);
+    tgt_puts("\n");
+    TGT_CHECK(p != NULL && classes > 1); /* the low pick looked past the smallest class */
+    TGT_CHECK(rtm_heap_check(h) == RTM_OK);
+}
+#endif
+
 int main(void)
 {
     board_init();
@@ -242,5 +318,20 @@ int main(void)
             tgt_case_end();
         }
     }
+#if BENCH_WC
+    static const size_t ks[] = {1000, 10000};
+    for (unsigned v = 0; v < 2; v++)
+        for (unsigned i = 0; i < 2; i++)
+            for (unsigned f = 0; f < 3; f++) {
+                tgt_case_begin("bench_wc");
+                run_wc((rtm_wc_variant)v, ks[i], (rtm_fit)f);
+                tgt_case_end();
+            }
+    for (unsigned kind = 0; kind < 2; kind++) {
+        tgt_case_begin("bench_path");
+        run_path((rtm_path_kind)kind);
+        tgt_case_end();
+    }
+#endif
     return tgt_summary();
 }

@@ -539,7 +539,6 @@ static void test_worst_case(void **state)
             assert_non_null(p); /* only `last` can serve it */
             rtm_heap_free(h, p);
             assert_int_equal(rtm_heap_check(h), RTM_OK);
-            rtm_wc_release(&s);
         }
     }
     free(mem);

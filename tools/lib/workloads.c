@@ -43,71 +43,13 @@ bool rtm_workload_generate(rtm_workload w, rtm_oplist *out, rtm_workload_info *i
 
 /* ---- worst case ------------------------------------------------------------------------------ */
 
-void rtm_wc_sizes(rtm_wc_variant v, size_t *fragment, size_t *probe)
-{
-    *fragment = v == RTM_WC_V1 ? 4 : 72;
-    *probe = v == RTM_WC_V1 ? 256 : 120;
-}
-
-static bool wc_keep(rtm_wc_state *s, size_t *cap, void *p)
-{
-    if (s->n_live == *cap) {
-        *cap = *cap ? *cap * 2 : 1024;
-        void **n = realloc(s->live, *cap * sizeof *n);
-        if (n == NULL) return false;
-        s->live = n;
-    }
-    s->live[s->n_live++] = p;
-    return true;
-}
-
 bool rtm_wc_build(rtm_heap *h, rtm_wc_variant v, size_t k, rtm_wc_state *s)
 {
     *s = (rtm_wc_state){0};
     s->k = k;
     rtm_wc_sizes(v, &s->fragment, &s->probe);
-    size_t cap = 0;
     void **frag = malloc((k ? k : 1) * sizeof *frag);
-    if (frag == NULL || h == NULL) {
-        free(frag);
-        return false;
-    }
-    /* 1. K (fragment, separator) pairs, then `last` and one more separator. */
-    for (size_t i = 0; i < k; i++) {
-        frag[i] = rtm_heap_alloc(h, s->fragment);
-        void *sep = rtm_heap_alloc(h, RTM_WC_SEPARATOR);
-        if (frag[i] == NULL || sep == NULL || !wc_keep(s, &cap, sep)) {
-            free(frag);
-            return false;
-        }
-    }
-    void *last = rtm_heap_alloc(h, s->probe);
-    void *sep = rtm_heap_alloc(h, RTM_WC_SEPARATOR);
-    if (last == NULL || sep == NULL || !wc_keep(s, &cap, sep)) {
-        free(frag);
-        return false;
-    }
-    /* 2. Fill the rest: for sz = 2^26 down to 1, halving, allocate sz until it fails. */
-    for (size_t sz = (size_t)1 << 26; sz >= 1; sz /= 2) {
-        void *p;
-        while ((p = rtm_heap_alloc(h, sz)) != NULL) {
-            if (!wc_keep(s, &cap, p)) {
-                free(frag);
-                return false;
-            }
-            s->fill_allocs++;
-        }
-    }
-    /* 3. Free the fragments from high to low address, then `last`. */
-    for (size_t i = k; i-- > 0;) rtm_heap_free(h, frag[i]);
-    rtm_heap_free(h, last);
+    s->ok = frag != NULL && rtm_wc_construct(h, v, k, frag, &s->fill_allocs);
     free(frag);
-    s->ok = true;
-    return true;
-}
-
-void rtm_wc_release(rtm_wc_state *s)
-{
-    free(s->live);
-    *s = (rtm_wc_state){0};
+    return s->ok;
 }

@@ -9,7 +9,7 @@
  * workloads_gen.h, the one implementation of the generators.
  *
  * The worst-case construction (V1/V2) depends on the allocator's answers ("allocate until it
- * fails"), so it is not an op list: rtm_wc_build() runs it on a heap directly.
+ * fails"), so it is not an op list: rtm_wc_build() runs it on a heap directly (workloads_gen.h).
  * Host-only (libc). No global state: concurrent calls with different arguments are safe.
  */
 #ifndef RTM_WORKLOADS_H
@@ -39,36 +39,22 @@ bool rtm_workload_parse(const char *s, rtm_workload *out);
  */
 bool rtm_workload_generate(rtm_workload w, rtm_oplist *out, rtm_workload_info *info);
 
-/* ---- worst case (WORKLOADS.md "Worst case") ------------------------------------------------ */
+/* ---- worst case (WORKLOADS.md "Worst case"): rtm_wc_variant, RTM_WC_ARENA, rtm_wc_sizes and the
+ * construction itself (rtm_wc_construct) are in workloads_gen.h. ---------------------------------- */
 
-typedef enum { RTM_WC_V1, RTM_WC_V2 } rtm_wc_variant;
-
-#define RTM_WC_ARENA (4u * 1024u * 1024u)  /**< the construction's arena: 4 MiB */
-#define RTM_WC_SEPARATOR 4u
-
-/** Fragment and probe sizes: V1 4 / 256, V2 72 / 120. */
-void rtm_wc_sizes(rtm_wc_variant v, size_t *fragment, size_t *probe);
-
-/** State left by rtm_wc_build (host memory for the pointers; release with rtm_wc_release). */
+/** What rtm_wc_build left. */
 typedef struct {
     size_t k;
     size_t fragment, probe;
     size_t fill_allocs;   /**< blocks allocated by the fill step */
-    void **live;          /**< every block still live (separators and fill) */
-    size_t n_live;
     bool ok;              /**< every step-1 allocation succeeded */
 } rtm_wc_state;
 
 /**
- * Steps 1-3 on heap @p h (normally a fresh heap on RTM_WC_ARENA bytes): K (fragment, separator)
- * pairs, `last` (probe size) and one more separator; fill the rest by halving sizes 2^26 .. 1; free
- * the fragments from K-1 down to 0, then `last`. Afterwards one alloc(probe) is the measurement.
- * Returns false (state->ok false) if a step-1 allocation failed or the host ran out of memory.
- * O(K + fill) heap calls.
+ * rtm_wc_construct on heap @p h with host memory for the fragments' pointers. Returns false
+ * (state->ok false) if a step-1 allocation failed or the host ran out of memory.
  */
 bool rtm_wc_build(rtm_heap *h, rtm_wc_variant v, size_t k, rtm_wc_state *state);
-/** Frees the host memory of @p state (not the heap blocks: the heap buffer is simply dropped). */
-void rtm_wc_release(rtm_wc_state *state);
 
 #ifdef __cplusplus
 }

@@ -149,3 +149,69 @@ bool rtm_wlgen_next(rtm_wlgen *g, rtm_op *op)
     }
     return ok;
 }
+
+/* ---- constructions run on a heap ------------------------------------------------------------- */
+
+void rtm_wc_sizes(rtm_wc_variant v, size_t *fragment, size_t *probe)
+{
+    *fragment = v == RTM_WC_V1 ? 4 : 72;
+    *probe = v == RTM_WC_V1 ? 256 : 120;
+}
+
+/* "Fill the rest: for sz = 2^top down to 1, halving, allocate sz until it fails." Returns the
+ * number of blocks allocated. */
+static size_t fill_heap(rtm_heap *h, unsigned top)
+{
+    size_t n = 0;
+    for (size_t sz = (size_t)1 << top; sz >= 1; sz /= 2)
+        while (rtm_heap_alloc(h, sz) != NULL) n++;
+    return n;
+}
+
+bool rtm_wc_construct(rtm_heap *h, rtm_wc_variant v, size_t k, void **frag, size_t *fill_allocs)
+{
+    size_t fragment, probe;
+    rtm_wc_sizes(v, &fragment, &probe);
+    if (h == NULL || (frag == NULL && k > 0)) return false;
+    /* 1. K (fragment, separator) pairs, then `last` and one more separator. */
+    for (size_t i = 0; i < k; i++) {
+        frag[i] = rtm_heap_alloc(h, fragment);
+        if (frag[i] == NULL || rtm_heap_alloc(h, RTM_WC_SEPARATOR) == NULL) return false;
+    }
+    void *last = rtm_heap_alloc(h, probe);
+    if (last == NULL || rtm_heap_alloc(h, RTM_WC_SEPARATOR) == NULL) return false;
+    /* 2. Fill the rest. */
+    size_t n = fill_heap(h, 26);
+    if (fill_allocs != NULL) *fill_allocs = n;
+    /* 3. Free the fragments from high to low address, then `last`. */
+    for (size_t i = k; i-- > 0;) rtm_heap_free(h, frag[i]);
+    rtm_heap_free(h, last);
+    return true;
+}
+
+static const size_t k_path_small[RTM_PATH_BLOCKS] = {24000, 12000, 6000, 3000, 1500, 700, 300, 100};
+static const size_t k_path_large[RTM_PATH_BLOCKS] = {150000, 72000, 36000, 18000, 9000, 4400, 2200, 1100};
+
+bool rtm_path_construct(rtm_heap *h, rtm_path_kind kind, rtm_path *out)
+{
+    out->sizes = kind == RTM_PATH_SMALL ? k_path_small : k_path_large;
+    out->request = kind == RTM_PATH_SMALL ? 16 : 520;
+    if (h == NULL) return false;
+    for (size_t i = 0; i < RTM_PATH_BLOCKS; i++) { /* largest first: the smallest ends highest */
+        out->blocks[i] = rtm_heap_alloc(h, out->sizes[i]);
+        if (out->blocks[i] == NULL || rtm_heap_alloc(h, 8) == NULL) return false;
+    }
+    (void)fill_heap(h, 20); /* the rest, as the worst case's fill does */
+    for (size_t i = 0; i < RTM_PATH_BLOCKS; i++) rtm_heap_free(h, out->blocks[i]);
+    return true;
+}
+
+unsigned rtm_path_classes_visited(const rtm_path *path, const void *p)
+{
+    const char *c = p;
+    for (size_t i = 0; i < RTM_PATH_BLOCKS; i++) {
+        const char *b = path->blocks[i];
+        if (c != NULL && c >= b && c < b + path->sizes[i]) return (unsigned)(RTM_PATH_BLOCKS - i);
+    }
+    return 0;
+}

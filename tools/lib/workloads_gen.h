@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "rtm_ops.h"
+#include "rtmem/heap.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -76,6 +77,58 @@ bool rtm_wlgen_next(rtm_wlgen *g, rtm_op *op);
 
 /** Totals so far (final once rtm_wlgen_next returned false). */
 static inline const rtm_workload_info *rtm_wlgen_info(const rtm_wlgen *g) { return &g->info; }
+
+/* ---- constructions run on a heap --------------------------------------------------------------
+ * The worst case of WORKLOADS.md and good fit's longest path depend on the allocator's answers
+ * ("allocate until it fails"), so they are not op lists: they run on a heap directly. Here so that
+ * the host's rtm_bench and the i386 firmware (targets/bench_workloads.c) build the same heaps. */
+
+typedef enum { RTM_WC_V1, RTM_WC_V2 } rtm_wc_variant;
+
+#define RTM_WC_ARENA (4u * 1024u * 1024u)  /**< the worst case's arena: 4 MiB */
+#define RTM_WC_SEPARATOR 4u
+
+/** Fragment and probe sizes: V1 4 / 256, V2 72 / 120. */
+void rtm_wc_sizes(rtm_wc_variant v, size_t *fragment, size_t *probe);
+
+/**
+ * Steps 1-3 of the worst case on heap @p h (normally a fresh heap on RTM_WC_ARENA bytes): K
+ * (fragment, separator) pairs, `last` (probe size) and one more separator; fill the rest by
+ * halving sizes 2^26 .. 1; free the fragments from K-1 down to 0, then `last`. Afterwards one
+ * alloc(probe) is the measurement. @p frag: the caller's room for K pointers. @p fill_allocs (may
+ * be NULL): the fill step's allocations. False if a step-1 allocation failed. O(K + fill) heap calls.
+ */
+bool rtm_wc_construct(rtm_heap *h, rtm_wc_variant v, size_t k, void **frag, size_t *fill_allocs);
+
+/* Good fit's longest O(1) path (src/heap.c, find_good): a request that rounds up and is small
+ * (block < RTM_HEAP_LOW_PICK_BELOW) or large (>= RTM_HEAP_LOW_PICK_FROM) compares the heads of up
+ * to RTM_HEAP_LOW_PICK non-empty larger classes. The construction makes that walk as long as it
+ * can be: eight free blocks, each in a first level of its own (a level change costs a bit scan of
+ * the first-level map and a load), the smallest at the highest address so that every class
+ * visited holds a lower head than the last (each step replaces the pick), each boxed in by an
+ * 8-byte separator, and the rest of the arena allocated so that no other free block exists. The
+ * request's own class is empty. Then one alloc (which splits the picked block, linking the rest)
+ * and its free (which merges it back) are the measurement. The WORKLOADS.md worst case does not
+ * reach this path: its probes, 120 and 256 bytes, are mid-sized. */
+typedef enum { RTM_PATH_SMALL, RTM_PATH_LARGE } rtm_path_kind;
+
+#define RTM_PATH_BLOCKS 8u
+#define RTM_PATH_ARENA (1024u * 1024u)  /**< the path construction's arena: 1 MiB */
+
+typedef struct {
+    size_t request;                  /**< what to allocate: 16 (small) or 520 (large) bytes */
+    const size_t *sizes;             /**< the eight free blocks' requested sizes, largest first */
+    void *blocks[RTM_PATH_BLOCKS];   /**< and their payloads (free once built) */
+} rtm_path;
+
+/** Builds the path on @p h (a fresh good-fit heap on RTM_PATH_ARENA bytes). False if an allocation
+ *  of the construction failed. */
+bool rtm_path_construct(rtm_heap *h, rtm_path_kind kind, rtm_path *out);
+
+/** How many classes the request's alloc visited, from the block its result @p p was cut from (the
+ *  lowest-addressed head among the classes visited: the k-th smallest block for k classes); 0 if
+ *  p is in none of them. */
+unsigned rtm_path_classes_visited(const rtm_path *path, const void *p);
 
 #ifdef __cplusplus
 }
