@@ -140,9 +140,13 @@ int rtm_cmd_replay(int argc, char **argv)
         /* The placement of the buffer matters for aligned requests: the search runs every trial in a
          * buffer whose start is a multiple of the largest alignment requested (runner.h), and says so. */
         size_t place = rtm_oplist_max_align(&ops);
-        printf("smallest arena serving the whole trace (bytes given to rtm_heap_init, its start a multiple of %zu B; "
+        /* A trial arena smaller than place starts at a multiple of the largest power of two that
+         * fits in it (rtm_run_placement: a larger alignment is never served there, so it cannot
+         * matter), not of place: say so rather than name an alignment no trial used. */
+        printf("smallest arena serving the whole trace (bytes given to rtm_heap_init, its start a multiple of %zu B%s; "
                "this build's layout: %s):\n",
-               place, rtm_trace_layout_describe(&host, what, sizeof what));
+               place, place > RTM_HEAP_REALLOC_ALIGN_MAX ? " or, if the arena is smaller, of the largest power of two in it" : "",
+               rtm_trace_layout_describe(&host, what, sizeof what));
         if (rtm_trace_layout_print(stdout, "  ", &layout) < 0 && sizeof(size_t) > 4u)
             printf("  (a 32-bit target has 4-byte headers and needs less: build rtmem with -DRTM_M32=ON for its figures)\n");
         /* Only zero-byte requests (malloc(0)): any arena serves them, there is nothing to size. */
