@@ -33,6 +33,10 @@ static void sync_ready(posix_sync *ps)
     if (atomic_load_explicit(&ps->state, memory_order_acquire) == 2) return;
     int expected = 0;
     if (atomic_compare_exchange_strong(&ps->state, &expected, 1)) {
+        /* Results not tested: with default attributes and CLOCK_MONOTONIC these calls allocate
+         * nothing and cannot fail on glibc or musl (POSIX lets them fail only for lack of memory or
+         * resources, or for invalid attributes), and a lock call has no error to return; a port
+         * for a system where they can fail would report RTM_ERR_STATE here and leave state 0. */
         pthread_condattr_t ca;
         pthread_mutex_init(&ps->mutex, NULL);
         pthread_condattr_init(&ca);
