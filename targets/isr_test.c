@@ -68,9 +68,48 @@ static void tick(void)
     rtm_slab_free(&g_slab, b);
 }
 
+#if defined(__arm__)
+#include "rtmem/port.h"
+
+#ifndef RTM_CM_USE_BASEPRI_BUILD
+#define RTM_CM_USE_BASEPRI_BUILD 0 /* targets/CMakeLists.txt: 1 for the *_basepri programs */
+#endif
+
+static uint32_t primask_now(void)
+{
+    uint32_t v;
+    __asm volatile("mrs %0, primask" : "=r"(v) : : "memory");
+    return v & 1u;
+}
+
+/* (Cortex-M) The critical section leaves a PRIMASK the caller set as it was: set before
+ * rtm_port_critical_enter, still set inside and after rtm_port_critical_exit. The erratum 837070
+ * raise of BASEPRI (isr_basepri on mps2-an505) masks with PRIMASK around it and must put it back,
+ * not clear it; a bare cpsie there fails the first check. Clear before: clear after; inside, set
+ * under the PRIMASK critical section and clear under BASEPRI (higher interrupts keep running). */
+static void case_caller_primask(void)
+{
+    tgt_case_begin("isr.caller_primask_kept");
+    __asm volatile("cpsid i" : : : "memory");
+    rtm_port_key k = rtm_port_critical_enter();
+    TGT_CHECK(primask_now() == 1u);
+    rtm_port_critical_exit(k);
+    TGT_CHECK(primask_now() == 1u);
+    __asm volatile("cpsie i" : : : "memory");
+    k = rtm_port_critical_enter();
+    TGT_CHECK(primask_now() == (RTM_CM_USE_BASEPRI_BUILD ? 0u : 1u));
+    rtm_port_critical_exit(k);
+    TGT_CHECK(primask_now() == 0u);
+    tgt_case_end();
+}
+#endif
+
 int main(void)
 {
     board_init();
+#if defined(__arm__)
+    case_caller_primask();
+#endif
     tgt_case_begin("isr.ring_and_slab");
     if (rtm_ring_init(&g_ring, g_ring_buf, sizeof g_ring_buf) != RTM_OK ||
         rtm_slab_init(&g_slab, g_slab_buf, 32, 16) != RTM_OK) {

@@ -38,7 +38,18 @@ rtm_port_key rtm_port_critical_enter(void)
 {
     uint32_t old;
     uint32_t level = RTM_CM_BASEPRI;
+#if RTM_CM_ERRATUM_837070
+    /* The raise with every interrupt masked, then PRIMASK as it was (rtm_cortex_m.h): not a bare
+     * cpsie, which would unmask interrupts a caller had masked with PRIMASK (isr_test.c,
+     * isr.caller_primask_kept). */
+    uint32_t primask;
+    __asm volatile("mrs %0, basepri\n\tmrs %1, primask\n\tcpsid i\n\tmsr basepri_max, %2\n\tisb\n\tmsr primask, %1"
+                   : "=&r"(old), "=&r"(primask)
+                   : "r"(level)
+                   : "memory");
+#else
     __asm volatile("mrs %0, basepri\n\tmsr basepri_max, %1\n\tisb" : "=&r"(old) : "r"(level) : "memory");
+#endif
     return (rtm_port_key)old;
 }
 void rtm_port_critical_exit(rtm_port_key key)

@@ -42,6 +42,17 @@ extern "C" {
 #ifndef RTM_CM_BASEPRI
 #define RTM_CM_BASEPRI 0x40u
 #endif
+/**
+ * Cortex-M7 r0p0 and r0p1, Arm erratum 837070: an MSR that raises BASEPRI does not take effect at
+ * once, so an interrupt it should mask can still be taken just after it, inside the critical
+ * section. 1: rtm_port_critical_enter raises BASEPRI with PRIMASK set and then puts PRIMASK back
+ * as it was (Arm's workaround, three instructions more); only with RTM_CM_USE_BASEPRI. A switch,
+ * not automatic: no compiler macro tells a Cortex-M7 from a Cortex-M4, and the revision is known
+ * only at run time. Harmless on other cores (the an505 target builds test it on a Cortex-M33).
+ */
+#ifndef RTM_CM_ERRATUM_837070
+#define RTM_CM_ERRATUM_837070 0
+#endif
 
 #if defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__) || defined(__ARM_ARCH_8M_MAIN__)
 #define RTM_CM_MAINLINE 1 /* Thumb-2, BASEPRI, CFSR/MMFAR, MPU with fault status */
