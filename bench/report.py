@@ -182,7 +182,7 @@ def main():
     if any(fw_inclusive("i386", w, t) for w in WORKLOADS for t in POLICIES):
         p("‡: callgrind could not run the -m32 program; counted instead on bare-metal i386 under QEMU")
         p("-icount (section \"i386 bare metal\" below: same core source, gcc -m32 -O2 -fno-pie), less the call")
-        p("sequence measured on stand-ins (+-2 instructions). No malloc there.")
+        p("sequence, which stand-ins counted the same way give exactly (docs/bench.md). No malloc there.")
 
     p("\n## ns per op (median of 5 runs of the whole op list, x86-64 -O2, runner overhead included)\n")
     p("| workload | " + " | ".join(TARGETS) + " |")
