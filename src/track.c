@@ -1098,6 +1098,70 @@ static rtm_err validate_locked(rtm_track *t)
     return RTM_OK;
 }
 
+#if defined(RTM_DEBUG) && RTM_DEBUG
+#include "rtm_track_debug.h"
+
+/* Swaps one field (a test hook: src/rtm_track_debug.h). A value wider than the field is cut to it,
+ * as a corrupting write would. */
+#define POKE(lv, type)                                                                             \
+    do {                                                                                           \
+        old = (uint64_t)(lv);                                                                      \
+        (lv) = (type)value;                                                                        \
+    } while (0)
+uint64_t rtm_track_debug_poke_(rtm_track *t, const void *ptr, rtm_track_poke_field field, uint64_t *value_io)
+{
+    uint64_t old = UINT64_MAX, value = *value_io;
+    lock(t);
+    /* by a scan, not rec_find: a record whose pointer was damaged is no longer where rec_find looks,
+     * and the test puts it back through its damaged pointer */
+    rec *r = NULL;
+    for (size_t i = 0; ptr != NULL && r == NULL && i < t->slots; i++)
+        if (t->tab[i].ptr == (uintptr_t)ptr) r = &t->tab[i];
+    switch (field) {
+    case RTM_TRACK_POKE_REC_STATE: if (r) POKE(r->state, uint8_t); break;
+    case RTM_TRACK_POKE_REC_SITE: if (r) POKE(r->site, uint16_t); break;
+    case RTM_TRACK_POKE_REC_THREAD_IX: if (r) POKE(r->thread_ix, uint8_t); break;
+    case RTM_TRACK_POKE_REC_SIZE: if (r) POKE(r->size, size_t); break;
+    case RTM_TRACK_POKE_REC_PTR: if (r) POKE(r->ptr, uintptr_t); break;
+    case RTM_TRACK_POKE_REC_PTR_LOST:
+        /* the first pointer from value on from whose home slot the record cannot be found (which
+         * one that is depends on where the test's blocks are): *value_io says which was taken */
+        if (r) {
+            old = r->ptr;
+            uintptr_t v = (uintptr_t)*value_io;
+            for (r->ptr = v; r->ptr == 0 || rec_find(t, r->ptr) == r; r->ptr = ++v) {
+            }
+            *value_io = v;
+        }
+        break;
+    case RTM_TRACK_POKE_SITE_LIVE_BLOCKS: if (r) POKE(site_at(t, r->site)->live_blocks, size_t); break;
+    case RTM_TRACK_POKE_SITE_LIVE_BYTES: if (r) POKE(site_at(t, r->site)->live_bytes, size_t); break;
+    case RTM_TRACK_POKE_SITE_PEAK_BYTES: if (r) POKE(site_at(t, r->site)->peak_bytes, size_t); break;
+    case RTM_TRACK_POKE_THREAD_LIVE_BLOCKS: if (r) POKE(t->threads[r->thread_ix].live_blocks, size_t); break;
+    case RTM_TRACK_POKE_THREAD_LIVE_BYTES: if (r) POKE(t->threads[r->thread_ix].live_bytes, size_t); break;
+    case RTM_TRACK_POKE_LIVE_BLOCKS: POKE(t->st.live_blocks, size_t); break;
+    case RTM_TRACK_POKE_LIVE_BYTES: POKE(t->st.live_bytes, size_t); break;
+    case RTM_TRACK_POKE_PEAK_BYTES: POKE(t->st.peak_bytes, size_t); break;
+    case RTM_TRACK_POKE_QUARANTINED: POKE(t->st.quarantined, size_t); break;
+    case RTM_TRACK_POKE_QCOUNT: POKE(t->qcount, size_t); break;
+    case RTM_TRACK_POKE_QRING_FIRST: if (t->qcount > 0) POKE(t->qring[t->qhead], uintptr_t); break;
+    case RTM_TRACK_POKE_SITE_USED:
+        if ((uintptr_t)ptr < t->max_sites) POKE(t->sites[(uintptr_t)ptr].used, uint32_t);
+        break;
+    case RTM_TRACK_POKE_EMPTY_STATE:
+        for (size_t i = 0; i < t->slots; i++)
+            if (t->tab[i].ptr == 0) {
+                POKE(t->tab[i].state, uint8_t);
+                break;
+            }
+        break;
+    }
+    unlock(t);
+    return old;
+}
+#undef POKE
+#endif
+
 rtm_err rtm_track_validate(rtm_track *t)
 {
     if (t == NULL) {

@@ -821,6 +821,97 @@ static void test_validate_detects(void **state)
     rtm_set_error_hook(NULL);
 }
 
+#if defined(RTM_DEBUG) && RTM_DEBUG
+#include "rtm_track_debug.h"
+
+/* One field damaged: rtm_track_validate reports it (RTM_ERR_CORRUPT, through the hook too), and
+ * with the field put back the tracker is whole again. */
+static void expect_poke_found(rtm_track *t, const void *p, rtm_track_poke_field f, uint64_t value)
+{
+    size_t before = rtm_test_hook_count(RTM_ERR_CORRUPT);
+    uint64_t old = rtm_track_debug_poke_(t, p, f, &value);
+    assert_true(old != UINT64_MAX);
+    assert_int_equal(rtm_track_validate(t), RTM_ERR_CORRUPT);
+    assert_true(rtm_test_hook_count(RTM_ERR_CORRUPT) > before);
+    /* a moved record is found by its new pointer (which the hook chose: see rtm_track_debug.h) */
+    uint64_t back = old;
+    if (f == RTM_TRACK_POKE_REC_PTR_LOST)
+        assert_true(rtm_track_debug_poke_(t, (const void *)(uintptr_t)value, RTM_TRACK_POKE_REC_PTR, &back) == value);
+    else
+        assert_true(rtm_track_debug_poke_(t, p, f, &back) == value);
+    check(t);
+}
+
+/* The value of a field, read through the hook (set to 0 and put back). */
+static uint64_t peek(rtm_track *t, const void *p, rtm_track_poke_field f)
+{
+    uint64_t zero = 0, old = rtm_track_debug_poke_(t, p, f, &zero);
+    uint64_t back = old;
+    rtm_track_debug_poke_(t, p, f, &back);
+    return old;
+}
+
+/* Every check of rtm_track_validate, each by damage to the one field it guards (mutation testing:
+ * with one of them deleted the whole-table damage of test_validate_detects was still found by
+ * another, so no test told the checks apart). Where one damaged field would break several sums,
+ * the tracker's own total is damaged instead of the record, so that only the check named fires:
+ * the totals against the records (live blocks, quarantined, live bytes, the quarantine count), the
+ * peaks, the per-site and per-thread sums, the record fields (state, site, thread slot, home slot)
+ * and the quarantine ring's entries. */
+static void test_validate_each_field(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    test_alloc ta = {0};
+    rtm_track *t = make(&ta, 8192, 0, 4, NULL);
+    void *p[6];
+    for (int i = 0; i < 6; i++) p[i] = rtm_track_alloc_at(t, 16u + (size_t)i, 0, "f.c", 1);
+    void *q = rtm_track_alloc_at(t, 40, 0, "g.c", 2);
+    /* two of f.c's blocks freed into the quarantine: peaks above what is live, a non-empty ring */
+    rtm_track_free_at(t, p[4], NULL, 0);
+    rtm_track_free_at(t, p[5], NULL, 0);
+    check(t);
+    rtm_track_stats st;
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.quarantined, 2);
+    assert_true(st.peak_bytes > st.live_bytes);
+
+    /* the tracker's totals against its records */
+    expect_poke_found(t, NULL, RTM_TRACK_POKE_LIVE_BLOCKS, st.live_blocks + 1u);
+    expect_poke_found(t, NULL, RTM_TRACK_POKE_QUARANTINED, st.quarantined + 1u);
+    expect_poke_found(t, NULL, RTM_TRACK_POKE_LIVE_BYTES, st.live_bytes + 1u);
+    expect_poke_found(t, NULL, RTM_TRACK_POKE_QCOUNT, 1);                  /* ring says 1, 2 are freed */
+    expect_poke_found(t, NULL, RTM_TRACK_POKE_PEAK_BYTES, st.live_bytes - 1u); /* peak below live */
+    /* per site (f.c's peak is above its live bytes after the two frees) and per thread */
+    expect_poke_found(t, p[0], RTM_TRACK_POKE_SITE_LIVE_BLOCKS, 99);
+    expect_poke_found(t, p[0], RTM_TRACK_POKE_SITE_LIVE_BYTES, 16 + 17 + 18 + 19 + 1);
+    expect_poke_found(t, q, RTM_TRACK_POKE_SITE_PEAK_BYTES, 39);         /* g.c: peak below live */
+    expect_poke_found(t, p[0], RTM_TRACK_POKE_THREAD_LIVE_BLOCKS, 99);
+    expect_poke_found(t, p[0], RTM_TRACK_POKE_THREAD_LIVE_BYTES, 1);
+    /* a record's own fields */
+    expect_poke_found(t, p[0], RTM_TRACK_POKE_REC_STATE, 3);             /* neither live nor freed */
+    /* a site slot not in use (which ones are depends on where the file names are: a hash) */
+    uintptr_t unused = 0;
+    while (peek(t, (const void *)unused, RTM_TRACK_POKE_SITE_USED) != 0) unused++;
+    assert_true(unused < 16);
+    expect_poke_found(t, p[0], RTM_TRACK_POKE_REC_SITE, unused);
+    expect_poke_found(t, p[0], RTM_TRACK_POKE_REC_SITE, 0x7FFF);         /* past the site table */
+    expect_poke_found(t, p[0], RTM_TRACK_POKE_REC_THREAD_IX, RTM_TRACK_THREADS + 1u); /* past the slots */
+    expect_poke_found(t, p[0], RTM_TRACK_POKE_REC_THREAD_IX, RTM_TRACK_THREADS - 1u); /* a slot not in use */
+    expect_poke_found(t, p[0], RTM_TRACK_POKE_REC_PTR_LOST, (uintptr_t)p[0] + 4096u); /* unreachable from home */
+    /* the table's empty slots and the quarantine ring */
+    expect_poke_found(t, NULL, RTM_TRACK_POKE_EMPTY_STATE, 1);           /* an empty slot that says live */
+    expect_poke_found(t, NULL, RTM_TRACK_POKE_QRING_FIRST, (uintptr_t)p[0]); /* a live block in the ring */
+    expect_poke_found(t, NULL, RTM_TRACK_POKE_QRING_FIRST, (uintptr_t)p[0] + 4096u); /* no record at all */
+
+    for (int i = 0; i < 4; i++) rtm_track_free_at(t, p[i], NULL, 0);
+    rtm_track_free_at(t, q, NULL, 0);
+    rtm_track_drain(t); /* the quarantine gives its blocks back */
+    check(t);
+    rtm_set_error_hook(NULL);
+}
+#endif
+
 /* ---- gaps found by mutation testing of track.c (each test names what it guards) ---------------- */
 
 /* The slab adapter hands out a block only when it meets the alignment asked for, and gives a block
@@ -1702,6 +1793,9 @@ int main(void)
         cmocka_unit_test(test_long_names),
         cmocka_unit_test(test_long_lines_break_between_fields),
         cmocka_unit_test(test_validate_detects),
+#if defined(RTM_DEBUG) && RTM_DEBUG
+        cmocka_unit_test(test_validate_each_field),
+#endif
         cmocka_unit_test(test_random_plain),
         cmocka_unit_test(test_random_guard_quarantine),
         cmocka_unit_test(test_trace_hook),
