@@ -16,6 +16,7 @@
 #include "rtmem/port.h"
 
 _Static_assert(RTM_FAULT_RING_SIZE >= 1, "the ring needs at least one record");
+_Static_assert(RTM_FAULT_GET_TRIES >= 1, "rtm_fault_get copies a record at least once");
 
 #define RING_MAGIC 0x464C5452u /* "FLTR" */
 
@@ -164,16 +165,51 @@ uint32_t rtm_fault_count(void)
     return c;
 }
 
+#if defined(RTM_DEBUG) && RTM_DEBUG
+/* Test hook (declared in the tests only): runs between the two halves of rtm_fault_get's copy, so
+ * that a test can record a fault there, as a fault taken in a higher-priority interrupt would. */
+extern void (*rtm_fault_debug_mid_copy_)(void);
+void (*rtm_fault_debug_mid_copy_)(void);
+#define MID_COPY()                                                                                 \
+    do {                                                                                           \
+        if (rtm_fault_debug_mid_copy_ != NULL) rtm_fault_debug_mid_copy_();                       \
+    } while (0)
+#else
+#define MID_COPY() ((void)0)
+#endif
+
+/* The ring's record count as it is now: a fault handler may have changed it since the last read,
+ * so the compiler must not keep it in a register. */
+static uint32_t count_now(void) { return *(volatile const uint32_t *)&g_ring.count; }
+
 rtm_err rtm_fault_get(uint32_t i, rtm_fault_record *out)
 {
     if (!out) return RTM_ERR_ARG;
     rtm_port_key key = rtm_port_critical_enter();
     ring_ready();
-    uint32_t kept = g_ring.count < RTM_FAULT_RING_SIZE ? g_ring.count : RTM_FAULT_RING_SIZE;
     rtm_err e = RTM_ERR_SIZE;
-    if (i < kept) {
-        *out = g_ring.rec[(g_ring.head + RTM_FAULT_RING_SIZE - 1u - i) % RTM_FAULT_RING_SIZE];
+    /* The critical section does not keep faults out: a fault in an interrupt above a BASEPRI
+     * critical section (Cortex-M, RTM_CM_USE_BASEPRI) records itself while this copy is under way,
+     * and may write the very slot being copied (port review finding: a torn copy, reported as
+     * RTM_ERR_CORRUPT, or worse one whose checksum happened to match). A handler runs to its end
+     * before this code goes on, and it counts before it writes: an unchanged count means an
+     * untouched copy. Else the copy is taken again (index i counted anew), a few times at most. */
+    for (unsigned tries = 0; tries < RTM_FAULT_GET_TRIES; tries++) {
+        RTM_COMPILER_BARRIER(); /* head and the records as they are now, not as last read */
+        uint32_t before = count_now();
+        uint32_t kept = before < RTM_FAULT_RING_SIZE ? before : RTM_FAULT_RING_SIZE;
+        if (i >= kept) {
+            e = RTM_ERR_SIZE;
+            break;
+        }
+        const rtm_fault_record *r = &g_ring.rec[(g_ring.head + RTM_FAULT_RING_SIZE - 1u - i) % RTM_FAULT_RING_SIZE];
+        size_t half = sizeof *out / 2u;
+        rtm_memcpy(out, r, half);
+        MID_COPY();
+        rtm_memcpy((char *)out + half, (const char *)r + half, sizeof *out - half);
         e = out->check_ == record_sum(out) ? RTM_OK : RTM_ERR_CORRUPT;
+        RTM_COMPILER_BARRIER();
+        if (count_now() == before) break;
     }
     rtm_port_critical_exit(key);
     return e;

@@ -45,6 +45,14 @@
 /* The core includes no libc header beyond the freestanding ones: the RV32 toolchain has no libc
  * headers at all. GCC and clang lower these builtins inline or to memcpy/memset/memmove, which every
  * C runtime (and rtmem's target start-up code) provides. */
+/* Keeps the compiler from carrying memory values across this point (no instruction): for data that
+ * a handler on the same core may change in between (fault.c). Other compilers need their own. */
+#if defined(__GNUC__) || defined(__clang__)
+#define RTM_COMPILER_BARRIER() __asm__ __volatile__("" : : : "memory")
+#else
+#define RTM_COMPILER_BARRIER() ((void)0)
+#endif
+
 #if defined(__GNUC__) || defined(__clang__)
 #define rtm_memcpy __builtin_memcpy
 #define rtm_memmove __builtin_memmove

@@ -52,6 +52,13 @@ extern "C" {
 #define RTM_FAULT_MAX_RETRY 3
 #endif
 
+/** rtm_fault_get copies a record at most this many times (>= 1) when faults are recorded during
+ *  the copy: possible where the critical section leaves some interrupts on (Cortex-M with
+ *  RTM_CM_USE_BASEPRI) and one of them faults. */
+#ifndef RTM_FAULT_GET_TRIES
+#define RTM_FAULT_GET_TRIES 4u
+#endif
+
 /** Words of architecture cause registers kept per record. */
 #define RTM_FAULT_CAUSE_WORDS 4
 
@@ -133,7 +140,10 @@ uint32_t rtm_fault_count(void);
 /**
  * Copies the @p i-th most recent record (0 = newest) into *out. Fails: RTM_ERR_ARG (out NULL),
  * RTM_ERR_SIZE (i >= number of records kept), RTM_ERR_CORRUPT (the record's checksum does not
- * match: memory damaged, or a ring that survived power-up). O(1).
+ * match: memory damaged, or a ring that survived power-up). A fault recorded while the copy is
+ * under way (an interrupt that the critical section leaves on faulted) makes it count i anew and
+ * copy again, up to RTM_FAULT_GET_TRIES times; the record returned is then the i-th most recent
+ * at the last try. O(RTM_FAULT_GET_TRIES). Thread and ISR context.
  */
 rtm_err rtm_fault_get(uint32_t i, rtm_fault_record *out);
 

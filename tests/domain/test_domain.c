@@ -673,6 +673,46 @@ static void fault_ring_detects_damage(void **state)
     rtm_fault_debug_poke_(1, 0x40u);
     assert_int_equal(rtm_fault_get(1, &g), RTM_OK);
 }
+
+/* A fault recorded in the middle of rtm_fault_get's copy, as one taken in an interrupt above a
+ * BASEPRI critical section would be (port review finding 10). With the ring full, the oldest
+ * record's slot is the next one written: the copy was torn, half the old record and half the new,
+ * and reported as RTM_ERR_CORRUPT. Now the copy is taken again and is whole: the record that is
+ * the oldest after the new fault. Also a fault during every try (a storm): the last copy is
+ * returned, whole or reported. */
+extern void (*rtm_fault_debug_mid_copy_)(void); /* src/fault.c, debug builds */
+static unsigned g_mid_copy_faults;
+static void fault_mid_copy(void)
+{
+    if (g_mid_copy_faults == 0) return;
+    g_mid_copy_faults--;
+    rtm_fault_record r = mk(0x9000u + g_mid_copy_faults, 0, 5);
+    rtm_fault_handle(&r);
+}
+static void fault_get_during_fault(void **state)
+{
+    (void)state;
+    for (uint32_t k = 0; k < RTM_FAULT_RING_SIZE; k++) {
+        rtm_fault_record r = mk(0x1000u + k, 0, 5);
+        rtm_fault_handle(&r);
+    }
+    rtm_fault_record g;
+    rtm_fault_debug_mid_copy_ = fault_mid_copy;
+    g_mid_copy_faults = 1;
+    assert_int_equal(rtm_fault_get(RTM_FAULT_RING_SIZE - 1u, &g), RTM_OK);
+    assert_int_equal(g_mid_copy_faults, 0);
+    assert_int_equal(g.addr, 0x1001u); /* 0x1000 was overwritten by the fault during the copy */
+    assert_int_equal(g.seq, 2);
+    assert_int_equal(rtm_fault_count(), RTM_FAULT_RING_SIZE + 1u);
+    /* a fault during every try: the count never holds still, and the last try's copy is whole
+     * (the faults wrote other slots by then) or reported, never returned as RTM_OK when torn */
+    g_mid_copy_faults = RTM_FAULT_GET_TRIES;
+    rtm_err e = rtm_fault_get(RTM_FAULT_RING_SIZE - 1u, &g);
+    assert_true(e == RTM_OK || e == RTM_ERR_CORRUPT);
+    if (e == RTM_OK) assert_int_equal(g.seq, rtm_fault_count() - RTM_FAULT_RING_SIZE + 1u);
+    rtm_fault_debug_mid_copy_ = NULL;
+    for (uint32_t i = 0; i < RTM_FAULT_RING_SIZE; i++) assert_int_equal(rtm_fault_get(i, &g), RTM_OK);
+}
 #endif
 
 int main(void)
@@ -692,6 +732,7 @@ int main(void)
         cmocka_unit_test_setup(fault_ring_wraps, reset),
 #if defined(RTM_DEBUG) && RTM_DEBUG
         cmocka_unit_test_setup(fault_ring_detects_damage, reset),
+        cmocka_unit_test_setup(fault_get_during_fault, reset),
 #endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
