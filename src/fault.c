@@ -244,4 +244,17 @@ void rtm_fault_debug_poke_(uint32_t i, uint32_t xor_mask)
         xor_mask;
     rtm_port_critical_exit(key);
 }
+
+/* Test hook: flips bits of one byte at @p offset inside the i-th most recent stored record, so that
+ * the tests can damage each field the checksum covers (declared in the tests only). */
+void rtm_fault_debug_poke_at_(uint32_t i, size_t offset, uint8_t xor_byte);
+void rtm_fault_debug_poke_at_(uint32_t i, size_t offset, uint8_t xor_byte)
+{
+    if (offset >= sizeof(rtm_fault_record)) return;
+    rtm_port_key key = rtm_port_critical_enter();
+    unsigned char *rec =
+        (unsigned char *)&g_ring.rec[(g_ring.head + RTM_FAULT_RING_SIZE - 1u - i % RTM_FAULT_RING_SIZE) % RTM_FAULT_RING_SIZE];
+    rec[offset] ^= xor_byte;
+    rtm_port_critical_exit(key);
+}
 #endif

@@ -674,6 +674,48 @@ static void fault_ring_detects_damage(void **state)
     assert_int_equal(rtm_fault_get(1, &g), RTM_OK);
 }
 
+/* Every field the checksum covers: one flipped bit in any of them reads as RTM_ERR_CORRUPT, and
+ * the record reads again once the bit is back (mutation testing: with one field left out of
+ * record_sum no test failed, as fault_ring_detects_damage damages only the pc). */
+void rtm_fault_debug_poke_at_(uint32_t i, size_t offset, uint8_t xor_byte);
+static void fault_ring_checksum_covers_every_field(void **state)
+{
+    (void)state;
+    rtm_fault_record r = mk(0x1000u, 0, 5);
+    rtm_fault_handle(&r);
+    static const size_t offsets[] = {
+        offsetof(rtm_fault_record, addr),
+        offsetof(rtm_fault_record, pc),
+        offsetof(rtm_fault_record, access),
+        offsetof(rtm_fault_record, flags),
+        offsetof(rtm_fault_record, can),
+        offsetof(rtm_fault_record, arch),
+        offsetof(rtm_fault_record, cause) + 0 * sizeof(uint32_t),
+        offsetof(rtm_fault_record, cause) + 1 * sizeof(uint32_t),
+        offsetof(rtm_fault_record, cause) + 2 * sizeof(uint32_t),
+        offsetof(rtm_fault_record, cause) + 3 * sizeof(uint32_t),
+        offsetof(rtm_fault_record, thread),
+        offsetof(rtm_fault_record, seq),
+        offsetof(rtm_fault_record, repeat),
+        offsetof(rtm_fault_record, domain),
+        offsetof(rtm_fault_record, part_domain),
+        offsetof(rtm_fault_record, partition) + offsetof(rtm_partition, start),
+        offsetof(rtm_fault_record, partition) + offsetof(rtm_partition, size),
+        offsetof(rtm_fault_record, partition) + offsetof(rtm_partition, attr),
+        offsetof(rtm_fault_record, part_index),
+        offsetof(rtm_fault_record, action),
+        offsetof(rtm_fault_record, check_),
+    };
+    _Static_assert(RTM_FAULT_CAUSE_WORDS == 4, "the list above names four cause words");
+    rtm_fault_record g;
+    for (size_t k = 0; k < sizeof offsets / sizeof offsets[0]; k++) {
+        rtm_fault_debug_poke_at_(0, offsets[k], 0x10u);
+        if (rtm_fault_get(0, &g) != RTM_ERR_CORRUPT) fail_msg("a flipped bit at offset %zu went unnoticed", offsets[k]);
+        rtm_fault_debug_poke_at_(0, offsets[k], 0x10u);
+        assert_int_equal(rtm_fault_get(0, &g), RTM_OK);
+    }
+}
+
 /* A fault recorded in the middle of rtm_fault_get's copy, as one taken in an interrupt above a
  * BASEPRI critical section would be (port review finding 10). With the ring full, the oldest
  * record's slot is the next one written: the copy was torn, half the old record and half the new,
@@ -733,6 +775,7 @@ int main(void)
 #if defined(RTM_DEBUG) && RTM_DEBUG
         cmocka_unit_test_setup(fault_ring_detects_damage, reset),
         cmocka_unit_test_setup(fault_get_during_fault, reset),
+        cmocka_unit_test_setup(fault_ring_checksum_covers_every_field, reset),
 #endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
