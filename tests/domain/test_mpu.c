@@ -1368,6 +1368,127 @@ static void v6m_least_waste_randomized(void **state)
     least_waste_randomized(RTM_MPU_V6M_MIN_LOG2);
 }
 
+/* ---- gaps found by mutation testing of src/mpu_plan.c (each test names what it guards) ---------- */
+
+/* rtm_mpu_regs_equal compares every field of every slot kind, and nothing past count: each
+ * encoded word changed alone makes two plans differ (only ARMv7-M's were ever compared), and a
+ * slot past count does not (the loop stopped at count - 1 with no test telling); NULL on either
+ * side is not equal and is not read. */
+static void regs_equal_every_field(void **state)
+{
+    (void)state;
+    static const rtm_mpu_range r2[2] = {{0x20000000u, 256u, RW_XN}, {0x20001000u, 512u, RTM_PART_P_RW_U_RW}};
+    const rtm_mpu_arch *arches[] = {&k_v7, &k_v8, &k_pmp};
+    for (size_t k = 0; k < 3; k++) {
+        rtm_mpu_regs a, b;
+        plan_ok(arches[k], RTM_MPU_SET_DOMAIN, r2, 2, &a);
+        assert_true(a.count >= 2u && a.count < RTM_MPU_MAX_REGIONS);
+        b = a;
+        assert_true(rtm_mpu_regs_equal(&a, &b));
+        assert_false(rtm_mpu_regs_equal(&a, NULL));
+        assert_false(rtm_mpu_regs_equal(NULL, &a));
+        /* past count: ignored */
+        b.owner[a.count] = 7;
+        if (a.kind == RTM_MPU_ARMV7M) b.r.v7m[a.count].rasr = 1u;
+        if (a.kind == RTM_MPU_ARMV8M) b.r.v8m[a.count].rlar = 1u;
+        if (a.kind == RTM_MPU_RISCV_PMP) b.r.pmp[a.count].pmpcfg = 1u;
+        assert_true(rtm_mpu_regs_equal(&a, &b));
+        /* each word of the last slot, alone */
+        uint32_t last = a.count - 1u;
+        for (int w = 0; w < 2; w++) {
+            b = a;
+            if (a.kind == RTM_MPU_ARMV7M) *(w ? &b.r.v7m[last].rasr : &b.r.v7m[last].rbar) ^= 0x100u;
+            if (a.kind == RTM_MPU_ARMV8M) *(w ? &b.r.v8m[last].rlar : &b.r.v8m[last].rbar) ^= 0x100u;
+            if (a.kind == RTM_MPU_RISCV_PMP) {
+                if (w) b.r.pmp[last].pmpcfg ^= 0x04u;
+                else b.r.pmp[last].pmpaddr ^= 0x100u;
+            }
+            if (rtm_mpu_regs_equal(&a, &b)) fail_msg("kind %d: word %d of slot %u changed, still equal", (int)a.kind, w, last);
+        }
+        b = a;
+        b.owner[last] ^= 1u;
+        assert_false(rtm_mpu_regs_equal(&a, &b));
+    }
+}
+
+/* The POSIX planner's owner[] names one range per slot, and nothing past the ranges (slots past n
+ * stay 0: a loop that ran to n, or on to RTM_MPU_MAX_REGIONS, wrote them and no test looked). */
+static void posix_plan_owner_stops_at_n(void **state)
+{
+    (void)state;
+    const rtm_mpu_arch px = RTM_MPU_ARCH_POSIX(RTM_MPU_MAX_REGIONS, 4096u);
+    static const rtm_mpu_range r2[2] = {{0x10000u, 4096u, RW_XN}, {0x20000u, 8192u, RTM_PART_P_RO_U_RO}};
+    rtm_mpu_regs g;
+    plan_ok(&px, RTM_MPU_SET_DOMAIN, r2, 2, &g);
+    assert_int_equal(g.count, 2);
+    assert_int_equal(g.owner[0], 0);
+    assert_int_equal(g.owner[1], 1);
+    for (uint32_t i = 2; i < RTM_MPU_MAX_REGIONS; i++) assert_int_equal(g.owner[i], 0);
+}
+
+/* Which rule an overlap breaks: an ARMv8-M system set's "armv8m: regions must not overlap" (the
+ * hardware's own rule), any domain set's "ranges of one set must not overlap"; and a POSIX range
+ * past 2^64 is "base + size overflows", not the 32-bit rule of the MPUs (the diagnostics' rule
+ * strings: no test read them for these cases). */
+static void overlap_and_overflow_rules(void **state)
+{
+    (void)state;
+    static const rtm_mpu_range ov[2] = {{0x20000000u, 1024u, RW_XN}, {0x20000200u, 1024u, RW_XN}};
+    rtm_mpu_regs g;
+    rtm_mpu_diag d;
+    assert_int_equal(rtm_mpu_plan(&k_v8, RTM_MPU_SET_SYSTEM, ov, 2, &g, &d), RTM_ERR_OVERLAP);
+    assert_string_equal(d.rule, "armv8m: regions must not overlap");
+    assert_int_equal(rtm_mpu_plan(&k_v8, RTM_MPU_SET_DOMAIN, ov, 2, &g, &d), RTM_ERR_OVERLAP);
+    assert_string_equal(d.rule, "ranges of one set must not overlap");
+    assert_int_equal(rtm_mpu_plan(&k_v7, RTM_MPU_SET_DOMAIN, ov, 2, &g, &d), RTM_ERR_OVERLAP);
+    assert_string_equal(d.rule, "ranges of one set must not overlap");
+    const rtm_mpu_arch px = RTM_MPU_ARCH_POSIX(RTM_MPU_MAX_REGIONS, 4096u);
+    const rtm_mpu_range big = {UINT64_MAX - 4095u - 4096u, 3u * 4096u, RW_XN};
+    assert_int_equal(rtm_mpu_plan(&px, RTM_MPU_SET_DOMAIN, &big, 1, &g, &d), RTM_ERR_SIZE);
+    assert_string_equal(d.rule, "base + size overflows");
+    const rtm_mpu_range high = {0xFFFFF000u, 8192u, RW_XN};
+    assert_int_equal(rtm_mpu_plan(&k_v7, RTM_MPU_SET_DOMAIN, &high, 1, &g, &d), RTM_ERR_SIZE);
+    assert_string_equal(d.rule, "range ends beyond the 32-bit address space");
+}
+
+/* rtm_pmp_pack_cfg packs the first count entries only: a cfg byte past count (not part of the plan)
+ * stays out of the packed words. */
+static void pmp_pack_cfg_stops_at_count(void **state)
+{
+    (void)state;
+    static const rtm_mpu_range r = {0x80000000u, 4096u, RW_XN};
+    rtm_mpu_regs g;
+    plan_ok(&k_pmp, RTM_MPU_SET_DOMAIN, &r, 1, &g);
+    assert_int_equal(g.count, 1);
+    uint32_t want[(RTM_MPU_MAX_REGIONS + 3) / 4], got[(RTM_MPU_MAX_REGIONS + 3) / 4];
+    assert_int_equal(rtm_pmp_pack_cfg(&g, want), RTM_OK);
+    g.r.pmp[1].pmpcfg = 0x1Fu; /* not a planned entry */
+    assert_int_equal(rtm_pmp_pack_cfg(&g, got), RTM_OK);
+    assert_memory_equal(want, got, sizeof want);
+}
+
+/* ARMv7-M regions below 256 bytes have no subregions: SRD is ignored there (ARMv7-M ARM, B3.5.8),
+ * so a 128-byte region with SRD bits set decodes as the whole 128 bytes; and rtm_mpu_decode refuses
+ * a slot index at RTM_MPU_MAX_REGIONS even when a damaged count claims more slots. */
+static void v7m_decode_small_region_ignores_srd(void **state)
+{
+    (void)state;
+    rtm_mpu_regs g;
+    memset(&g, 0, sizeof g);
+    g.kind = RTM_MPU_ARMV7M;
+    g.count = 1;
+    g.r.v7m[0].rbar = 0x20000080u | 0x10u;                        /* 0x20000080, VALID, region 0 */
+    g.r.v7m[0].rasr = 0x130B0000u | (0x0Fu << 8) | (6u << 1) | 1u; /* 128 B (SIZE 6), SRD 0x0F, EN */
+    uint64_t b, sz;
+    bool en;
+    assert_int_equal(rtm_mpu_decode(&g, 0, &b, &sz, &en), RTM_OK);
+    assert_true(en);
+    assert_int_equal(b, 0x20000080u);
+    assert_int_equal(sz, 128u);
+    g.count = RTM_MPU_MAX_REGIONS + 1u; /* damaged: more slots than there are */
+    assert_int_equal(rtm_mpu_decode(&g, RTM_MPU_MAX_REGIONS, &b, &sz, &en), RTM_ERR_ARG);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1410,6 +1531,11 @@ int main(void)
         cmocka_unit_test(v7m_least_waste_randomized),
         cmocka_unit_test(v6m_randomized_plans),
         cmocka_unit_test(v6m_least_waste_randomized),
+        cmocka_unit_test(regs_equal_every_field),
+        cmocka_unit_test(posix_plan_owner_stops_at_n),
+        cmocka_unit_test(overlap_and_overflow_rules),
+        cmocka_unit_test(pmp_pack_cfg_stops_at_count),
+        cmocka_unit_test(v7m_decode_small_region_ignores_srd),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
