@@ -84,10 +84,17 @@ rtm_fault_policy rtm_fault_set_policy(rtm_fault_policy policy, void *ctx)
     return old;
 }
 
+/* The slot of the i-th most recent record (0 = newest), i taken modulo the ring. Call inside the
+ * critical section. */
+static rtm_fault_record *nth_newest(uint32_t i)
+{
+    return &g_ring.rec[(g_ring.head + RTM_FAULT_RING_SIZE - 1u - i % RTM_FAULT_RING_SIZE) % RTM_FAULT_RING_SIZE];
+}
+
 static const rtm_fault_record *newest_locked(void)
 {
     if (g_ring.count == 0) return NULL;
-    const rtm_fault_record *r = &g_ring.rec[(g_ring.head + RTM_FAULT_RING_SIZE - 1u) % RTM_FAULT_RING_SIZE];
+    const rtm_fault_record *r = nth_newest(0);
     return r->check_ == record_sum(r) ? r : NULL;
 }
 
@@ -202,7 +209,7 @@ rtm_err rtm_fault_get(uint32_t i, rtm_fault_record *out)
             e = RTM_ERR_SIZE;
             break;
         }
-        const rtm_fault_record *r = &g_ring.rec[(g_ring.head + RTM_FAULT_RING_SIZE - 1u - i) % RTM_FAULT_RING_SIZE];
+        const rtm_fault_record *r = nth_newest(i);
         size_t half = sizeof *out / 2u;
         rtm_memcpy(out, r, half);
         MID_COPY();
@@ -240,8 +247,7 @@ void rtm_fault_debug_poke_(uint32_t i, uint32_t xor_mask);
 void rtm_fault_debug_poke_(uint32_t i, uint32_t xor_mask)
 {
     rtm_port_key key = rtm_port_critical_enter();
-    g_ring.rec[(g_ring.head + RTM_FAULT_RING_SIZE - 1u - i % RTM_FAULT_RING_SIZE) % RTM_FAULT_RING_SIZE].pc ^=
-        xor_mask;
+    nth_newest(i)->pc ^= xor_mask;
     rtm_port_critical_exit(key);
 }
 
@@ -252,9 +258,7 @@ void rtm_fault_debug_poke_at_(uint32_t i, size_t offset, uint8_t xor_byte)
 {
     if (offset >= sizeof(rtm_fault_record)) return;
     rtm_port_key key = rtm_port_critical_enter();
-    unsigned char *rec =
-        (unsigned char *)&g_ring.rec[(g_ring.head + RTM_FAULT_RING_SIZE - 1u - i % RTM_FAULT_RING_SIZE) % RTM_FAULT_RING_SIZE];
-    rec[offset] ^= xor_byte;
+    ((unsigned char *)nth_newest(i))[offset] ^= xor_byte;
     rtm_port_critical_exit(key);
 }
 #endif
