@@ -201,13 +201,15 @@ static uint32_t g_dom_first, g_dom_avail;
 
 static rtm_err rv_clear_domain_slots(uint32_t keep_first, uint32_t keep_avail)
 {
-    for (uint32_t i = 0; i < g_dom_avail; i++) {
-        uint32_t slot = g_dom_first + i;
-        if (slot >= keep_first && slot < keep_first + keep_avail) continue;
-        rtm_err e = rtm_rv_pmp_clear((unsigned)slot, 1u);
-        if (e != RTM_OK) return e;
-    }
-    return RTM_OK;
+    /* The last window less the one kept is at most two runs, below and above it: one
+     * rtm_rv_pmp_clear each (its pmpcfg rewrite and fences), not one per slot. */
+    uint32_t lo = g_dom_first, end = g_dom_first + g_dom_avail, keep_end = keep_first + keep_avail;
+    if (keep_avail == 0) keep_first = keep_end = end;
+    uint32_t below_end = keep_first < end ? keep_first : end, above = keep_end > lo ? keep_end : lo;
+    rtm_err e = RTM_OK;
+    if (below_end > lo) e = rtm_rv_pmp_clear((unsigned)lo, (unsigned)(below_end - lo));
+    if (e == RTM_OK && end > above) e = rtm_rv_pmp_clear((unsigned)above, (unsigned)(end - above));
+    return e;
 }
 
 rtm_err rtm_rv_thread_run(rtm_rv_thread *t)
