@@ -70,9 +70,12 @@ typedef struct {
     uint64_t sum;
 } stat;
 
+/* A count less what the counter reads cost by themselves (tgt_icount_calibrate). */
+static uint32_t net_of(uint32_t c) { return c > g_overhead ? c - g_overhead : 0; }
+
 static void stat_add(stat *s, uint32_t c)
 {
-    uint32_t v = c > g_overhead ? c - g_overhead : 0;
+    uint32_t v = net_of(c);
     if (v > s->max) s->max = v;
     s->sum += v;
     s->n++;
@@ -222,10 +225,8 @@ static void measure_calls(void)
         (void)counted_alloc(stub_alloc, h, 100u + i, &c[0]);
         (void)counted_aligned(stub_aligned, h, 64u, 100u + i, &c[1]);
         c[2] = counted_free(stub_free, h, g_arena + 8);
-        for (unsigned k = 0; k < 3; k++) {
-            uint32_t v = c[k] > g_overhead ? c[k] - g_overhead : 0;
-            if (v < best[k]) best[k] = v;
-        }
+        for (unsigned k = 0; k < 3; k++)
+            if (net_of(c[k]) < best[k]) best[k] = net_of(c[k]);
     }
     tgt_puts("  BENCHCALL ");
     tgt_puts(board_name());
@@ -248,9 +249,8 @@ static void count_pair(rtm_heap *h, size_t bytes, uint32_t *alloc, uint32_t *fre
 {
     uint32_t c;
     *p = counted_alloc(rtm_heap_alloc, h, bytes, &c);
-    *alloc = c > g_overhead ? c - g_overhead : 0;
-    c = counted_free(rtm_heap_free, h, *p);
-    *free_ = c > g_overhead ? c - g_overhead : 0;
+    *alloc = net_of(c);
+    *free_ = net_of(counted_free(rtm_heap_free, h, *p));
 }
 
 static void run_wc(rtm_wc_variant v, size_t k, rtm_fit fit)
