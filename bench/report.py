@@ -248,42 +248,9 @@ def main():
     p("1.15 x the bisection result in steps of peak/400, the smallest size above which every step passed.")
 
 
-def fw_runs(group, opt, w):
-    """{policy: {key: value}} from the BENCHWL lines of RES/<group>.<opt>.<w>.run."""
-    out = {}
-    try:
-        with open(os.path.join(RES, "%s.%s.%s.run" % (group, opt, w))) as f:
-            for line in f:
-                p = line.split()
-                if len(p) >= 6 and p[0] == "BENCHWL" and p[2] == opt and p[3] == w:
-                    out[p[4]] = dict(x.split("=", 1) for x in p[5:] if "=" in x)
-    except OSError:
-        pass
-    return out
-
-
-# What the stand-ins of targets/bench_workloads.c execute themselves (BENCHCALL): the rest of their
-# count is the call sequence, which callgrind's inclusive count of a function does not contain.
-STUB_BODY = {"alloc": 2, "aligned": 2, "free": 1}
-
-
-def fw_call_cost(group, opt, w):
-    """{"alloc", "aligned", "free": instructions of the call sequence} from the BENCHCALL line of
-    RES/<group>.<opt>.<w>.run, or {}."""
-    try:
-        with open(os.path.join(RES, "%s.%s.%s.run" % (group, opt, w))) as f:
-            for line in f:
-                p = line.split()
-                if len(p) >= 4 and p[0] == "BENCHCALL" and p[2] == opt:
-                    d = dict(x.split("=", 1) for x in p[3:] if "=" in x)
-                    return {k: int(d[k]) - STUB_BODY[k] for k in STUB_BODY if k in d}
-    except OSError:
-        pass
-    return {}
-
-
 def fw_lines(group, opt, w, tag):
-    """[(fields, {key: value})] of the lines starting with tag in RES/<group>.<opt>.<w>.run."""
+    """[(fields, {key: value})] of the lines starting with tag in RES/<group>.<opt>.<w>.run: the
+    fields without '=' (tag included) and the key=value ones."""
     out = []
     try:
         with open(os.path.join(RES, "%s.%s.%s.run" % (group, opt, w))) as f:
@@ -296,9 +263,29 @@ def fw_lines(group, opt, w, tag):
     return out
 
 
+def fw_runs(group, opt, w):
+    """{policy: {key: value}} from the BENCHWL lines (BENCHWL board opt W policy key=value...)."""
+    return {fields[4]: d for fields, d in fw_lines(group, opt, w, "BENCHWL")
+            if len(fields) >= 5 and fields[2] == opt and fields[3] == w}
+
+
+# What the stand-ins of targets/bench_workloads.c execute themselves (BENCHCALL): the rest of their
+# count is the call sequence, which callgrind's inclusive count of a function does not contain.
+STUB_BODY = {"alloc": 2, "aligned": 2, "free": 1}
+
+
+def fw_call_cost(group, opt, w):
+    """{"alloc", "aligned", "free": instructions of the call sequence} from the BENCHCALL line
+    (BENCHCALL board opt key=value...), or {}."""
+    for fields, d in fw_lines(group, opt, w, "BENCHCALL"):
+        if len(fields) >= 3 and fields[2] == opt:
+            return {k: int(d[k]) - STUB_BODY[k] for k in STUB_BODY if k in d}
+    return {}
+
+
 def fw_pair(group, tag, match):
-    """(alloc, free, null) of the first <tag> line of RES/<group>.O2.wc.run whose plain fields end
-    with the tuple match, the call sequence taken off (as fw_inclusive), or None."""
+    """(alloc, free, null, {key: value}) of the first <tag> line of RES/<group>.O2.wc.run whose plain
+    fields end with the tuple match, the call sequence taken off (as fw_inclusive), or None."""
     c = fw_call_cost(group, "O2", "wc")
     for fields, d in fw_lines(group, "O2", "wc", tag):
         if tuple(fields[-len(match):]) == match and "alloc" in d and "free" in d and "alloc" in c and "free" in c:
@@ -308,7 +295,7 @@ def fw_pair(group, tag, match):
 
 def fw_inclusive(group, w, t):
     """(alloc, free) instructions per call of policy t on workload w, -O2 firmware of group, with the
-    call sequence taken off (comparable with callgrind's inclusive counts, +-2), or None."""
+    call sequence taken off (comparable with callgrind's inclusive counts), or None."""
     r = fw_runs(group, "O2", w).get(t)
     c = fw_call_cost(group, "O2", w)
     a_key = "aligned" if w == "A64" else "alloc"
