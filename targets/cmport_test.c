@@ -175,12 +175,9 @@ __attribute__((naked)) static int th_peek(void *arg)
 
 static void case_prot_setup(void)
 {
-    rtm_mpu_range sys[2];
-    uint32_t sys_slots = 0;
-    size_t n = board_system_ranges(sys, &sys_slots);
-    rtm_mpu_arch arch = board_mpu_arch(sys_slots);
+    rtm_mpu_arch arch;
     static rtm_mpu_regs sys_regs;
-    TGT_REQUIRE(rtm_mpu_plan(&arch, RTM_MPU_SET_SYSTEM, sys, n, &sys_regs, NULL) == RTM_OK);
+    TGT_REQUIRE(board_system_plan(&arch, &sys_regs) == RTM_OK);
     static RTM_PARTITION_DEFINE(part, g_part, PART_BYTES, RTM_PART_P_RW_U_RW | RTM_PART_XN);
     const rtm_partition *parts[] = {&part};
     TGT_REQUIRE(rtm_domain_init(&g_dom, &arch, parts, 1, NULL) == RTM_OK);

@@ -13,12 +13,9 @@ static uint32_t g_spare[64] __attribute__((section(".partitions.halt"), aligned(
 int main(void)
 {
     board_init();
-    rtm_mpu_range sys[2];
-    uint32_t sys_slots = 0;
-    size_t n = board_system_ranges(sys, &sys_slots);
-    rtm_mpu_arch arch = board_mpu_arch(sys_slots);
+    rtm_mpu_arch arch;
     static rtm_mpu_regs regs;
-    if (rtm_mpu_plan(&arch, RTM_MPU_SET_SYSTEM, sys, n, &regs, NULL) != RTM_OK || board_protection_on(&regs) != RTM_OK) {
+    if (board_system_plan(&arch, &regs) != RTM_OK || board_protection_on(&regs) != RTM_OK) {
         tgt_puts("halt: could not set up the protection unit\n");
         tgt_flush();
         return 1;

@@ -39,12 +39,9 @@ static int th_write_other(void *arg)
 
 static void first_boot(void)
 {
-    rtm_mpu_range sys[2];
-    uint32_t sys_slots = 0;
-    size_t n = board_system_ranges(sys, &sys_slots);
-    rtm_mpu_arch arch = board_mpu_arch(sys_slots);
+    rtm_mpu_arch arch;
     static rtm_mpu_regs regs;
-    TGT_REQUIRE(rtm_mpu_plan(&arch, RTM_MPU_SET_SYSTEM, sys, n, &regs, NULL) == RTM_OK);
+    TGT_REQUIRE(board_system_plan(&arch, &regs) == RTM_OK);
     static RTM_PARTITION_DEFINE(own, g_part_own, sizeof g_part_own, RTM_PART_P_RW_U_RW | RTM_PART_XN);
     static RTM_PARTITION_DEFINE(other, g_part_other, sizeof g_part_other, RTM_PART_P_RW_U_RW | RTM_PART_XN);
     const rtm_partition *po[] = {&own};

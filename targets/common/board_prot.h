@@ -35,6 +35,17 @@ rtm_mpu_arch board_mpu_arch(uint32_t sys);
  *  readable and executable. Fills @p ranges (up to 2), returns how many, and the slots they need. */
 size_t board_system_ranges(rtm_mpu_range *ranges, uint32_t *sys_slots);
 
+/** The board's protection unit in *arch, with slots reserved for the system regions, and those
+ *  regions planned in *regs (board_system_ranges, rtm_mpu_plan): what rtm_mpu_plan returns. */
+static inline rtm_err board_system_plan(rtm_mpu_arch *arch, rtm_mpu_regs *regs)
+{
+    rtm_mpu_range sys[2];
+    uint32_t sys_slots = 0;
+    size_t n = board_system_ranges(sys, &sys_slots);
+    *arch = board_mpu_arch(sys_slots);
+    return rtm_mpu_plan(arch, RTM_MPU_SET_SYSTEM, sys, n, regs, NULL);
+}
+
 /** Writes the planned system regions and turns protection on (privileged code keeps the default
  *  map). */
 rtm_err board_protection_on(const rtm_mpu_regs *sys);
