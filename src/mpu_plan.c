@@ -119,9 +119,7 @@ static rtm_err check_range(const rtm_mpu_arch *arch, rtm_mpu_set set, const rtm_
     const char *rule = NULL;
     if (arch->kind == RTM_MPU_ARMV8M) rule = rtm_mpu_v8m_attr_rule_(r->attr);
     if (arch->kind == RTM_MPU_RISCV_PMP) rule = rtm_mpu_pmp_attr_rule_(r->attr, set);
-    /* ARMv7-M and POSIX take every permission code (POSIX's no-access is PROT_NONE): no rule. (A
-     * statement that set rule to NULL for POSIX no-access, where it was NULL already, is gone:
-     * mutation testing found it could not matter.) */
+    /* ARMv7-M and POSIX take every permission code (POSIX's no-access is PROT_NONE): no rule. */
     if (rule) return rtm_mpu_fail_(diag, RTM_ERR_UNSUPPORTED, i, -1, rule);
     return RTM_OK;
 }

@@ -1128,7 +1128,7 @@ uint64_t rtm_track_debug_poke_(rtm_track *t, const void *ptr, rtm_track_poke_fie
          * one that is depends on where the test's blocks are): *value_io says which was taken */
         if (r) {
             old = r->ptr;
-            uintptr_t v = (uintptr_t)*value_io;
+            uintptr_t v = (uintptr_t)value;
             for (r->ptr = v; r->ptr == 0 || rec_find(t, r->ptr) == r; r->ptr = ++v) {
             }
             *value_io = v;
