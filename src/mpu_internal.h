@@ -6,6 +6,9 @@
  * overlaps, attributes) and then calls one encoder with the ranges, the slot budget, the first
  * slot and (ARMv7-M) the smallest region exponent already set in *out. An encoder fills
  * out->count, out->owner, out->r, out->wasted and returns RTM_OK, or an error with diag->index set.
+ *
+ * Also shared with the ports (port/cortex-m, port/riscv): rtm_stale_slot_runs_, the slots of the
+ * last domain to turn off when the next thread runs.
  */
 #ifndef RTM_MPU_INTERNAL_H
 #define RTM_MPU_INTERNAL_H
@@ -50,6 +53,31 @@ rtm_err rtm_mpu_plan_pmp_(const rtm_mpu_range *ranges, size_t n, rtm_mpu_set set
 RTM_INLINE bool rtm_mpu_overlap_(uint64_t b1, uint64_t s1, uint64_t b2, uint64_t s2)
 {
     return b1 <= b2 + (s2 - 1u) && b2 <= b1 + (s1 - 1u);
+}
+
+/* The slots of a domain's window [old_first, old_first + old_avail) that lie outside the window
+ * [keep_first, keep_first + keep_avail) the next thread's domain occupies (keep_avail 0: none is
+ * kept, the next thread has no domain). They are at most two runs, the part below the kept window
+ * and the part above it: a port turns each run off with one register sequence (one critical
+ * section, one barrier), not one per slot. run[i] = {first, count}; count 0: no such run. Both
+ * ports' rule (a thread gets its own domain's slots and the system slots, nothing a thread before
+ * it had); tests/domain/test_mpu.c checks it against the per-slot rule for every pair of windows
+ * within 10 slots. */
+typedef struct {
+    uint32_t first[2], count[2];
+} rtm_slot_runs_;
+RTM_INLINE rtm_slot_runs_ rtm_stale_slot_runs_(uint32_t old_first, uint32_t old_avail, uint32_t keep_first,
+                                               uint32_t keep_avail)
+{
+    uint32_t lo = old_first, end = old_first + old_avail, keep_end = keep_first + keep_avail;
+    if (keep_avail == 0) keep_first = keep_end = end; /* nothing kept: all of the old window is below */
+    uint32_t below_end = keep_first < end ? keep_first : end, above = keep_end > lo ? keep_end : lo;
+    rtm_slot_runs_ r;
+    r.first[0] = lo;
+    r.count[0] = below_end > lo ? below_end - lo : 0u;
+    r.first[1] = above;
+    r.count[1] = end > above ? end - above : 0u;
+    return r;
 }
 
 #endif /* RTM_MPU_INTERNAL_H */

@@ -8,6 +8,8 @@
  *              s16-s31 and FPSCR kept.
  *   mpu.*      a thread with no domain run after a domain's thread does not inherit that domain's
  *              regions; (ARMv8-M) loading a domain keeps the application's MAIR0 Attr2/Attr3.
+ *   mpu.clear_regions  rtm_cm_mpu_clear_regions turns off exactly the slots asked for, and
+ *              nothing when the range goes past the MPU's last slot.
  *   mpu.region_write_vs_isr  main writes one MPU slot over and over while the 1 ms SysTick hook
  *              writes another: every write lands in its own slot (RNR is not moved by the interrupt
  *              in the middle of a sequence). Run under QEMU -icount (an access to the System
@@ -337,6 +339,33 @@ static void case_region_write_vs_isr(void)
     (void)rtm_cm_mpu_clear_region(SLOT_ISR);
 }
 
+/* rtm_cm_mpu_clear_regions turns off exactly [first, first + n), and a range past the MPU's last
+ * slot changes nothing. The regions are enabled at an address nothing uses, with no access. */
+static bool slot_enabled(unsigned slot)
+{
+    uint32_t w0 = 0, w1 = 0;
+    (void)rtm_cm_mpu_get_region(slot, &w0, &w1);
+    return (w1 & 1u) != 0; /* RASR.ENABLE / RLAR.EN */
+}
+static void case_clear_regions(void)
+{
+    unsigned regions = rtm_cm_mpu_regions();
+    TGT_REQUIRE(regions > SLOT_ISR);
+    TGT_CHECK(rtm_cm_mpu_set_region(SLOT_MAIN, REGION_W0(ISR_BASE), REGION_W1(ISR_BASE) | 1u) == RTM_OK);
+    TGT_CHECK(rtm_cm_mpu_set_region(SLOT_ISR, REGION_W0(ISR_BASE), REGION_W1(ISR_BASE) | 1u) == RTM_OK);
+    TGT_CHECK(slot_enabled(SLOT_MAIN) && slot_enabled(SLOT_ISR));
+    TGT_CHECK(rtm_cm_mpu_clear_regions(SLOT_MAIN, regions - SLOT_MAIN + 1u) == RTM_ERR_NO_SLOT); /* one too many */
+    TGT_CHECK(rtm_cm_mpu_clear_regions(regions + 1u, 0) == RTM_ERR_NO_SLOT);
+    TGT_CHECK(rtm_cm_mpu_clear_regions(SLOT_MAIN, UINT32_MAX) == RTM_ERR_NO_SLOT); /* first + n wraps */
+    TGT_CHECK(slot_enabled(SLOT_MAIN) && slot_enabled(SLOT_ISR));
+    TGT_CHECK(rtm_cm_mpu_clear_regions(regions, 0) == RTM_OK);
+    TGT_CHECK(rtm_cm_mpu_clear_regions(SLOT_MAIN, 1) == RTM_OK);
+    TGT_CHECK(!slot_enabled(SLOT_MAIN) && slot_enabled(SLOT_ISR));
+    TGT_CHECK(rtm_cm_mpu_set_region(SLOT_MAIN, REGION_W0(ISR_BASE), REGION_W1(ISR_BASE) | 1u) == RTM_OK);
+    TGT_CHECK(rtm_cm_mpu_clear_regions(SLOT_MAIN, 2) == RTM_OK);
+    TGT_CHECK(!slot_enabled(SLOT_MAIN) && !slot_enabled(SLOT_ISR));
+}
+
 static const struct {
     const char *name;
     void (*fn)(void);
@@ -348,6 +377,7 @@ static const struct {
     {"fpu.thread_abort_lazy", case_fp_abort_lazy},
 #endif
     {"mpu.region_write_vs_isr", case_region_write_vs_isr},
+    {"mpu.clear_regions", case_clear_regions},
     {"mpu.setup", case_prot_setup},
     {"mpu.domainless_thread", case_domainless_thread},
 #if RTM_CM_PMSAV8

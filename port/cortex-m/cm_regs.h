@@ -67,6 +67,7 @@ static inline void cm_set_control(uint32_t v)
     __asm volatile("msr control, %0\n\tisb" : : "r"(v) : "memory");
 }
 static inline void cm_dsb_isb(void) { __asm volatile("dsb\n\tisb" : : : "memory"); }
+static inline void cm_dmb(void) { __asm volatile("dmb" : : : "memory"); }
 
 /* Shared between port_cortex_m.c and fault_cortex_m.c. */
 struct rtm_cm_thread;

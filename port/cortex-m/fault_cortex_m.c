@@ -30,6 +30,7 @@
  */
 #include "cm_regs.h"
 #include "rtm_cortex_m.h"
+#include "mpu_internal.h"
 #include "rtm_internal.h"
 #include "rtmem/domain.h"
 
@@ -434,10 +435,10 @@ static uint32_t g_dom_first, g_dom_avail;
 
 static void cm_clear_domain_slots(uint32_t keep_first, uint32_t keep_avail)
 {
-    for (uint32_t i = 0; i < g_dom_avail; i++) {
-        uint32_t slot = g_dom_first + i;
-        if (slot < keep_first || slot >= keep_first + keep_avail) (void)rtm_cm_mpu_clear_region((unsigned)slot);
-    }
+    /* At most two runs (rtm_stale_slot_runs_), one register sequence and barrier each. */
+    rtm_slot_runs_ r = rtm_stale_slot_runs_(g_dom_first, g_dom_avail, keep_first, keep_avail);
+    for (unsigned i = 0; i < 2u; i++)
+        if (r.count[i] != 0) (void)rtm_cm_mpu_clear_regions((unsigned)r.first[i], (unsigned)r.count[i]);
     g_dom_avail = 0;
 }
 

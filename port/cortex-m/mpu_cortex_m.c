@@ -35,10 +35,17 @@ void rtm_cm_mpu_enable(bool privdefena, bool hfnmiena)
     cm_dsb_isb();
 }
 
-rtm_err rtm_cm_mpu_set_region(unsigned index, uint32_t rbar, uint32_t rasr_or_rlar)
+/* The register writes of one slot, for a caller that holds the critical section, starts with
+ * cm_dmb and ends its writes with one cm_dsb_isb: rtm_cm_mpu_load and rtm_cm_mpu_clear_regions
+ * write several slots under one critical section and one barrier pair (they used to nest a
+ * critical section and pay a DSB + ISB per slot, through rtm_cm_mpu_set_region / _clear_region).
+ * Arm's rule (Cortex-M4 Devices Generic User Guide, DUI 0553, 4.5.9 "Updating an MPU region"): a
+ * barrier before the setup, so that buffered writes finish under the old settings, none between
+ * the register writes (the PPB is strongly ordered), DSB + ISB after it. In between, interrupts
+ * are masked and the privileged code runs under the system regions or the default map, which a
+ * load's slots do not take away. */
+static void mpu_write_slot(unsigned index, uint32_t rbar, uint32_t rasr_or_rlar)
 {
-    if (index >= rtm_cm_mpu_regions()) return RTM_ERR_NO_SLOT;
-    rtm_port_key k = rtm_port_critical_enter();
     CM_MPU_RNR = index;
 #if RTM_CM_PMSAV8
     CM_MPU_RASR = 0; /* RLAR: disable while the base changes */
@@ -49,17 +56,34 @@ rtm_err rtm_cm_mpu_set_region(unsigned index, uint32_t rbar, uint32_t rasr_or_rl
     CM_MPU_RBAR = rbar & ~0x1Fu; /* VALID = 0: the region number is the one in RNR */
     CM_MPU_RASR = rasr_or_rlar;
 #endif
+}
+static void mpu_clear_slot(unsigned index)
+{
+    CM_MPU_RNR = index;
+    CM_MPU_RASR = 0; /* RASR.ENABLE / RLAR.EN */
+}
+
+rtm_err rtm_cm_mpu_set_region(unsigned index, uint32_t rbar, uint32_t rasr_or_rlar)
+{
+    if (index >= rtm_cm_mpu_regions()) return RTM_ERR_NO_SLOT;
+    rtm_port_key k = rtm_port_critical_enter();
+    cm_dmb();
+    mpu_write_slot(index, rbar, rasr_or_rlar);
     cm_dsb_isb();
     rtm_port_critical_exit(k);
     return RTM_OK;
 }
 
-rtm_err rtm_cm_mpu_clear_region(unsigned index)
+rtm_err rtm_cm_mpu_clear_region(unsigned index) { return rtm_cm_mpu_clear_regions(index, 1); }
+
+rtm_err rtm_cm_mpu_clear_regions(unsigned first, unsigned n)
 {
-    if (index >= rtm_cm_mpu_regions()) return RTM_ERR_NO_SLOT;
+    unsigned regions = rtm_cm_mpu_regions();
+    if (first > regions || n > regions - first) return RTM_ERR_NO_SLOT;
+    if (n == 0) return RTM_OK;
     rtm_port_key k = rtm_port_critical_enter();
-    CM_MPU_RNR = index;
-    CM_MPU_RASR = 0;
+    cm_dmb();
+    for (unsigned i = 0; i < n; i++) mpu_clear_slot(first + i);
     cm_dsb_isb();
     rtm_port_critical_exit(k);
     return RTM_OK;
@@ -111,6 +135,7 @@ rtm_err rtm_cm_mpu_load(const rtm_mpu_regs *regs)
     if (regs->count > regs->avail || regs->avail > RTM_MPU_MAX_REGIONS) return RTM_ERR_ARG;
     if (regs->first + regs->avail > rtm_cm_mpu_regions()) return RTM_ERR_NO_SLOT;
     rtm_port_key k = rtm_port_critical_enter(); /* the whole load: no other MPU writer in between */
+    cm_dmb();
 #if RTM_CM_PMSAV8
     /* MAIR0: only rtmem's attribute bytes are written from the plan: Attr0 (normal) and Attr1
      * (device), the indices rtmem's encoder uses (RTM_V8M_ATTR_NORMAL/DEVICE), and any other index
@@ -132,14 +157,15 @@ rtm_err rtm_cm_mpu_load(const rtm_mpu_regs *regs)
         unsigned slot = (unsigned)(regs->first + i);
         if (i < regs->count) {
 #if RTM_CM_PMSAV8
-            (void)rtm_cm_mpu_set_region(slot, regs->r.v8m[i].rbar, regs->r.v8m[i].rlar);
+            mpu_write_slot(slot, regs->r.v8m[i].rbar, regs->r.v8m[i].rlar);
 #else
-            (void)rtm_cm_mpu_set_region(slot, regs->r.v7m[i].rbar, regs->r.v7m[i].rasr);
+            mpu_write_slot(slot, regs->r.v7m[i].rbar, regs->r.v7m[i].rasr);
 #endif
         } else {
-            (void)rtm_cm_mpu_clear_region(slot);
+            mpu_clear_slot(slot);
         }
     }
+    cm_dsb_isb(); /* one barrier for the whole load */
     rtm_port_critical_exit(k);
     return RTM_OK;
 }

@@ -167,6 +167,10 @@ void rtm_cm_mpu_enable(bool privdefena, bool hfnmiena);
 rtm_err rtm_cm_mpu_set_region(unsigned index, uint32_t rbar, uint32_t rasr_or_rlar);
 /** Disables region @p index. RTM_ERR_NO_SLOT when out of range. Privileged, O(1). */
 rtm_err rtm_cm_mpu_clear_region(unsigned index);
+/** Disables regions [@p first, @p first + @p n) under one critical section and one barrier
+ *  (n 0: nothing). RTM_ERR_NO_SLOT, with nothing changed, when the range goes beyond
+ *  rtm_cm_mpu_regions(). Privileged, O(n). */
+rtm_err rtm_cm_mpu_clear_regions(unsigned first, unsigned n);
 /** Reads back region @p index (for tests). RTM_ERR_NO_SLOT when out of range. Privileged, O(1). */
 rtm_err rtm_cm_mpu_get_region(unsigned index, uint32_t *rbar, uint32_t *rasr_or_rlar);
 /**

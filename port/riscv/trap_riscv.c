@@ -9,6 +9,7 @@
  * Interrupts go to the handler installed with rtm_rv_set_interrupt_handler(); without one they halt.
  */
 #include "rtm_riscv.h"
+#include "mpu_internal.h"
 #include "rtm_internal.h"
 #include "rtmem/domain.h"
 #include "rv_csr.h"
@@ -201,14 +202,12 @@ static uint32_t g_dom_first, g_dom_avail;
 
 static rtm_err rv_clear_domain_slots(uint32_t keep_first, uint32_t keep_avail)
 {
-    /* The last window less the one kept is at most two runs, below and above it: one
-     * rtm_rv_pmp_clear each (its pmpcfg rewrite and fences), not one per slot. */
-    uint32_t lo = g_dom_first, end = g_dom_first + g_dom_avail, keep_end = keep_first + keep_avail;
-    if (keep_avail == 0) keep_first = keep_end = end;
-    uint32_t below_end = keep_first < end ? keep_first : end, above = keep_end > lo ? keep_end : lo;
+    /* At most two runs (rtm_stale_slot_runs_): one rtm_rv_pmp_clear each, its pmpcfg rewrite and
+     * fences, not one per slot. */
+    rtm_slot_runs_ r = rtm_stale_slot_runs_(g_dom_first, g_dom_avail, keep_first, keep_avail);
     rtm_err e = RTM_OK;
-    if (below_end > lo) e = rtm_rv_pmp_clear((unsigned)lo, (unsigned)(below_end - lo));
-    if (e == RTM_OK && end > above) e = rtm_rv_pmp_clear((unsigned)above, (unsigned)(end - above));
+    for (unsigned i = 0; i < 2u && e == RTM_OK; i++)
+        if (r.count[i] != 0) e = rtm_rv_pmp_clear((unsigned)r.first[i], (unsigned)r.count[i]);
     return e;
 }
 

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "mpu_internal.h"
 #include "rtm_test.h"
 #include "rtmem/mpu.h"
 
@@ -1489,6 +1490,33 @@ static void v7m_decode_small_region_ignores_srd(void **state)
     assert_int_equal(rtm_mpu_decode(&g, RTM_MPU_MAX_REGIONS, &b, &sz, &en), RTM_ERR_ARG);
 }
 
+/* The ports' rule for the last domain's slots when the next thread runs (rtm_stale_slot_runs_):
+ * the two runs turn off exactly the slots of the old window outside the kept one, each once, for
+ * every pair of windows (first and length 0..10 each, within 20 slots), kept window empty too. */
+static void stale_slot_runs_every_window_pair(void **state)
+{
+    (void)state;
+    unsigned pairs = 0;
+    for (uint32_t of = 0; of <= 10u; of++)
+        for (uint32_t oa = 0; oa <= 10u; oa++)
+            for (uint32_t kf = 0; kf <= 10u; kf++)
+                for (uint32_t ka = 0; ka <= 10u; ka++) {
+                    rtm_slot_runs_ r = rtm_stale_slot_runs_(of, oa, kf, ka);
+                    unsigned times[21] = {0};
+                    for (unsigned i = 0; i < 2; i++)
+                        for (uint32_t s = r.first[i]; s < r.first[i] + r.count[i]; s++) {
+                            assert_true(s < 21u);
+                            times[s]++;
+                        }
+                    for (uint32_t s = 0; s < 21u; s++) {
+                        bool old = s >= of && s < of + oa, kept = ka != 0 && s >= kf && s < kf + ka;
+                        assert_int_equal(times[s], old && !kept ? 1u : 0u);
+                    }
+                    pairs++;
+                }
+    assert_int_equal(pairs, 11u * 11u * 11u * 11u);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1536,6 +1564,7 @@ int main(void)
         cmocka_unit_test(overlap_and_overflow_rules),
         cmocka_unit_test(pmp_pack_cfg_stops_at_count),
         cmocka_unit_test(v7m_decode_small_region_ignores_srd),
+        cmocka_unit_test(stale_slot_runs_every_window_pair),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
