@@ -94,6 +94,26 @@ static rtm_track *make(test_alloc *ta, size_t bytes, size_t guard, size_t q, cap
     return t;
 }
 
+/* ---- the tracker most tests open --------------------------------------------------------------- */
+/* What a test keeps beside its tracker: the allocator (counters, failure injection) and a capture. */
+typedef struct {
+    test_alloc ta;
+    capture cap;
+} track_fx;
+
+/* Where the tracker sends its own error lines (cfg.sink): into fx.cap, or nowhere. Reports and leak
+ * lists go wherever their call sends them. */
+typedef enum { ERRORS_NOWHERE, ERRORS_TO_CAP } error_lines;
+
+/* make's tracker (16 sites, over g_mem) allocating through fx->ta; fx's counters and capture start
+ * empty, so that a test opens it in one line and says only its size, guard and quarantine. */
+static rtm_track *open_tracker(track_fx *fx, size_t bytes, size_t guard, size_t quarantine, error_lines errors)
+{
+    memset(&fx->ta, 0, sizeof fx->ta);
+    cap_reset(&fx->cap);
+    return make(&fx->ta, bytes, guard, quarantine, errors == ERRORS_TO_CAP ? &fx->cap : NULL);
+}
+
 static void test_init_errors(void **state)
 {
     (void)state;
@@ -312,10 +332,8 @@ static void test_slab_pools_adapters(void **state)
 static void test_report_text(void **state)
 {
     (void)state;
-    test_alloc ta = {0};
-    capture cap;
-    cap_reset(&cap);
-    rtm_track *t = make(&ta, 8192, 0, 0, NULL);
+    track_fx fx;
+    rtm_track *t = open_tracker(&fx, 8192, 0, 0, ERRORS_NOWHERE);
     void *p[5];
     unsigned l1 = __LINE__ + 2;
     for (int i = 0; i < 3; i++)
@@ -324,7 +342,7 @@ static void test_report_text(void **state)
     p[4] = rtm_track_alloc_at(t, 7, 0, NULL, 0);
     (void)l1;
     rtm_track_free_at(t, p[0], "src/a.c", 99);
-    rtm_track_report(t, cap_sink, &cap);
+    rtm_track_report(t, cap_sink, &fx.cap);
     char expect[2048];
 #if RTM_TRACK_LINE_MAX >= 128
     snprintf(expect, sizeof expect,
@@ -335,26 +353,24 @@ static void test_report_text(void **state)
              "rtm_track: live 4 blocks 139 bytes peak 155 allocs 5 frees 1 failed 0 table_full 0 bad_frees 0\n"
              "  overflows 0 after_free_writes 0\n");
 #endif
-    assert_memory_equal(cap.text, expect, strlen(expect));
-    assert_non_null(strstr(cap.text, "site src/a.c:10 live 2 bytes 32 peak 48 allocs 3\n"));
-    assert_non_null(strstr(cap.text, "site src/b.c:20 live 1 bytes 100 peak 100 allocs 1\n"));
-    assert_non_null(strstr(cap.text, "site (unknown) live 1 bytes 7 peak 7 allocs 1\n"));
-    assert_null(strstr(cap.text, "src/a.c:99")); /* a free-only site has no line */
+    assert_memory_equal(fx.cap.text, expect, strlen(expect));
+    assert_non_null(strstr(fx.cap.text, "site src/a.c:10 live 2 bytes 32 peak 48 allocs 3\n"));
+    assert_non_null(strstr(fx.cap.text, "site src/b.c:20 live 1 bytes 100 peak 100 allocs 1\n"));
+    assert_non_null(strstr(fx.cap.text, "site (unknown) live 1 bytes 7 peak 7 allocs 1\n"));
+    assert_null(strstr(fx.cap.text, "src/a.c:99")); /* a free-only site has no line */
     snprintf(expect, sizeof expect, "thread 0x%llx live 4 bytes 139 peak 155 allocs 5 frees 1\n",
              (unsigned long long)rtm_port_thread_id());
-    assert_non_null(strstr(cap.text, expect));
-    assert_int_equal(cap.lines, RTM_TRACK_LINE_MAX >= 128 ? 5 : 6); /* the summary's continuation */
+    assert_non_null(strstr(fx.cap.text, expect));
+    assert_int_equal(fx.cap.lines, RTM_TRACK_LINE_MAX >= 128 ? 5 : 6); /* the summary's continuation */
     for (int i = 1; i < 5; i++) rtm_track_free_at(t, p[i], NULL, 0);
-    assert_int_equal(ta.live, 0);
+    assert_int_equal(fx.ta.live, 0);
 }
 
 static void test_leaks_since(void **state)
 {
     (void)state;
-    test_alloc ta = {0};
-    capture cap;
-    cap_reset(&cap);
-    rtm_track *t = make(&ta, 8192, 0, 0, NULL);
+    track_fx fx;
+    rtm_track *t = open_tracker(&fx, 8192, 0, 0, ERRORS_NOWHERE);
     void *old = rtm_track_alloc_at(t, 64, 0, "old.c", 1);
     rtm_track_cp cp = rtm_track_checkpoint(t);
     assert_int_equal(cp, 1);
@@ -362,18 +378,18 @@ static void test_leaks_since(void **state)
     void *n2 = rtm_track_alloc_at(t, 8, 0, "new.c", 5);
     void *n3 = rtm_track_alloc_at(t, 300, 0, "other.c", 7);
     rtm_track_free_at(t, n3, "other.c", 8);
-    assert_int_equal(rtm_track_leaks_since(t, cp, cap_sink, &cap), 2);
-    assert_non_null(strstr(cap.text, "leak site new.c:5 blocks 2 bytes 32\n"));
+    assert_int_equal(rtm_track_leaks_since(t, cp, cap_sink, &fx.cap), 2);
+    assert_non_null(strstr(fx.cap.text, "leak site new.c:5 blocks 2 bytes 32\n"));
     char want[128];
     snprintf(want, sizeof want, "leak block 0x%llx size 24 thread 0x%llx age_us ", (unsigned long long)(uintptr_t)n1,
              (unsigned long long)rtm_port_thread_id());
-    assert_non_null(strstr(cap.text, want));
-    assert_non_null(strstr(cap.text, " seq 1\n"));
-    assert_non_null(strstr(cap.text, " seq 2\n"));
-    assert_null(strstr(cap.text, "old.c"));
-    assert_null(strstr(cap.text, "other.c"));
-    assert_non_null(strstr(cap.text, "leaks since 1 until 4: 2 blocks 32 bytes\n"));
-    assert_int_equal(cap.lines, 4);
+    assert_non_null(strstr(fx.cap.text, want));
+    assert_non_null(strstr(fx.cap.text, " seq 1\n"));
+    assert_non_null(strstr(fx.cap.text, " seq 2\n"));
+    assert_null(strstr(fx.cap.text, "old.c"));
+    assert_null(strstr(fx.cap.text, "other.c"));
+    assert_non_null(strstr(fx.cap.text, "leaks since 1 until 4: 2 blocks 32 bytes\n"));
+    assert_int_equal(fx.cap.lines, 4);
     /* since the start everything live is a leak; since now nothing is */
     assert_int_equal(rtm_track_leaks_since(t, 0, NULL, NULL), 3);
     assert_int_equal(rtm_track_leaks_since(t, rtm_track_checkpoint(t), NULL, NULL), 0);
@@ -396,10 +412,8 @@ static void test_guards(void **state)
 {
     (void)state;
     rtm_test_hook_install();
-    test_alloc ta = {0};
-    capture cap;
-    cap_reset(&cap);
-    rtm_track *t = make(&ta, 8192, 8, 0, &cap);
+    track_fx fx;
+    rtm_track *t = open_tracker(&fx, 8192, 8, 0, ERRORS_TO_CAP);
     unsigned char *a = rtm_track_alloc_at(t, 13, 0, "g.c", 1);
     unsigned char *b = rtm_track_alloc_at(t, 32, 32, "g.c", 2);
     unsigned char *c = rtm_track_alloc_at(t, 5, 0, "g.c", 3);
@@ -407,8 +421,8 @@ static void test_guards(void **state)
     memset(a, 1, 13);
     memset(b, 2, 32);
     memset(c, 3, 5);
-    assert_int_equal(rtm_track_check_all(t, cap_sink, &cap), RTM_OK);
-    assert_int_equal(cap.lines, 0);
+    assert_int_equal(rtm_track_check_all(t, cap_sink, &fx.cap), RTM_OK);
+    assert_int_equal(fx.cap.lines, 0);
     rtm_track_info info;
     assert_true(rtm_track_find(t, a + 13, &info)); /* in the rear guard: attributed to a */
     assert_ptr_equal(info.ptr, a);
@@ -417,15 +431,15 @@ static void test_guards(void **state)
 
     a[13] = 0; /* one past the end */
     b[-1] = 0; /* one before the start */
-    assert_int_equal(rtm_track_check_all(t, cap_sink, &cap), RTM_ERR_OVERFLOW);
-    assert_int_equal(cap.lines, 2);
+    assert_int_equal(rtm_track_check_all(t, cap_sink, &fx.cap), RTM_ERR_OVERFLOW);
+    assert_int_equal(fx.cap.lines, 2);
     char want[128];
     snprintf(want, sizeof want, "rtm_track: overflow after block 0x%llx size 13 at offset 13 alloc g.c:1\n",
              (unsigned long long)(uintptr_t)a);
-    assert_non_null(strstr(cap.text, want));
+    assert_non_null(strstr(fx.cap.text, want));
     snprintf(want, sizeof want, "rtm_track: overflow before block 0x%llx size 32 at offset -1 alloc g.c:2\n",
              (unsigned long long)(uintptr_t)b);
-    assert_non_null(strstr(cap.text, want));
+    assert_non_null(strstr(fx.cap.text, want));
     rtm_track_stats st;
     rtm_track_get_stats(t, &st);
     assert_int_equal(st.overflows, 2);
@@ -435,16 +449,16 @@ static void test_guards(void **state)
     rtm_track_get_stats(t, &st);
     assert_int_equal(st.overflows, 2);
     /* free describes it too, and still frees */
-    cap_reset(&cap);
+    cap_reset(&fx.cap);
     rtm_track_free_at(t, a, "g.c", 9);
-    assert_int_equal(cap.lines, 1);
-    assert_non_null(strstr(cap.text, "overflow after"));
+    assert_int_equal(fx.cap.lines, 1);
+    assert_non_null(strstr(fx.cap.text, "overflow after"));
     rtm_track_free_at(t, b, "g.c", 10);
     /* an undamaged block: nothing */
-    cap_reset(&cap);
+    cap_reset(&fx.cap);
     rtm_track_free_at(t, c, "g.c", 11);
-    assert_int_equal(cap.lines, 0);
-    assert_int_equal(ta.live, 0);
+    assert_int_equal(fx.cap.lines, 0);
+    assert_int_equal(fx.ta.live, 0);
     check(t);
     /* a far overrun detected on free even without check_all */
     unsigned char *d = rtm_track_alloc_at(t, 16, 0, "g.c", 12);
@@ -452,7 +466,7 @@ static void test_guards(void **state)
     rtm_track_free_at(t, d, "g.c", 13);
     rtm_track_get_stats(t, &st);
     assert_int_equal(st.overflows, 3);
-    assert_non_null(strstr(cap.text, "at offset 23 alloc g.c:12"));
+    assert_non_null(strstr(fx.cap.text, "at offset 23 alloc g.c:12"));
     rtm_set_error_hook(NULL);
 }
 
@@ -461,10 +475,8 @@ static void test_quarantine(void **state)
 {
     (void)state;
     rtm_test_hook_install();
-    test_alloc ta = {0};
-    capture cap;
-    cap_reset(&cap);
-    rtm_track *t = make(&ta, 8192, 0, 2, &cap);
+    track_fx fx;
+    rtm_track *t = open_tracker(&fx, 8192, 0, 2, ERRORS_TO_CAP);
     unsigned char *a = rtm_track_alloc_at(t, 20, 0, "q.c", 1);
     unsigned char *b = rtm_track_alloc_at(t, 20, 0, "q.c", 2);
     unsigned char *c = rtm_track_alloc_at(t, 20, 0, "q.c", 3);
@@ -475,23 +487,23 @@ static void test_quarantine(void **state)
     rtm_track_get_stats(t, &st);
     assert_int_equal(st.quarantined, 1);
     assert_int_equal(st.live_blocks, 2);
-    assert_int_equal(ta.frees, 0); /* held back */
-    a[5] = 42;                     /* write after free */
+    assert_int_equal(fx.ta.frees, 0); /* held back */
+    a[5] = 42;                        /* write after free */
     /* check_all sees it at once */
-    assert_int_equal(rtm_track_check_all(t, cap_sink, &cap), RTM_ERR_CORRUPT);
+    assert_int_equal(rtm_track_check_all(t, cap_sink, &fx.cap), RTM_ERR_CORRUPT);
     char want[160];
     snprintf(want, sizeof want, "rtm_track: write after free block 0x%llx size 20 at offset 5 alloc q.c:1 freed q.c:10\n",
              (unsigned long long)(uintptr_t)a);
-    assert_string_equal(cap.text, want);
+    assert_string_equal(fx.cap.text, want);
     /* double free of a quarantined block names the first free */
-    cap_reset(&cap);
+    cap_reset(&fx.cap);
     rtm_track_free_at(t, a, "q.c", 11);
-    assert_non_null(strstr(cap.text, "rtm_track: double free "));
-    assert_non_null(strstr(cap.text, " at q.c:11 freed q.c:10\n"));
+    assert_non_null(strstr(fx.cap.text, "rtm_track: double free "));
+    assert_non_null(strstr(fx.cap.text, " at q.c:11 freed q.c:10\n"));
     rtm_track_free_at(t, b, NULL, 0);
     rtm_track_free_at(t, c, NULL, 0);
     rtm_track_drain(t);
-    assert_int_equal(ta.live, 0);
+    assert_int_equal(fx.ta.live, 0);
     rtm_track_get_stats(t, &st);
     assert_int_equal(st.quarantined, 0);
     check(t);
@@ -502,10 +514,8 @@ static void test_quarantine_drain(void **state)
 {
     (void)state;
     rtm_test_hook_install();
-    test_alloc ta = {0};
-    capture cap;
-    cap_reset(&cap);
-    rtm_track *t = make(&ta, 8192, 4, 2, &cap);
+    track_fx fx;
+    rtm_track *t = open_tracker(&fx, 8192, 4, 2, ERRORS_TO_CAP);
     unsigned char *a = rtm_track_alloc_at(t, 20, 0, "q.c", 1);
     unsigned char *b = rtm_track_alloc_at(t, 20, 0, "q.c", 2);
     unsigned char *c = rtm_track_alloc_at(t, 20, 0, "q.c", 3);
@@ -514,17 +524,17 @@ static void test_quarantine_drain(void **state)
     char want[160];
     snprintf(want, sizeof want, "rtm_track: double free 0x%llx at q.c:11 freed q.c:10\n",
              (unsigned long long)(uintptr_t)a);
-    assert_string_equal(cap.text, want);
+    assert_string_equal(fx.cap.text, want);
     assert_int_equal(rtm_test_hook_count(RTM_ERR_DOUBLE_FREE), 1);
     a[19] = 0;                          /* write after free, last byte */
     rtm_track_free_at(t, b, "q.c", 12); /* quarantine: a, b */
-    assert_int_equal(ta.frees, 0);
-    cap_reset(&cap);
+    assert_int_equal(fx.ta.frees, 0);
+    cap_reset(&fx.cap);
     rtm_track_free_at(t, c, "q.c", 13); /* a goes back, checked */
-    assert_int_equal(ta.frees, 1);
+    assert_int_equal(fx.ta.frees, 1);
     snprintf(want, sizeof want, "rtm_track: write after free block 0x%llx size 20 at offset 19 alloc q.c:1 freed q.c:10\n",
              (unsigned long long)(uintptr_t)a);
-    assert_string_equal(cap.text, want);
+    assert_string_equal(fx.cap.text, want);
     rtm_track_stats st;
     rtm_track_get_stats(t, &st);
     assert_int_equal(st.after_free_writes, 1);
@@ -532,21 +542,21 @@ static void test_quarantine_drain(void **state)
     assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), 1);
     check(t);
     /* allocation failure drains the quarantine and retries */
-    ta.fail_next = 1;
+    fx.ta.fail_next = 1;
     void *d = rtm_track_alloc_at(t, 8, 0, "q.c", 20);
     assert_non_null(d);
     rtm_track_get_stats(t, &st);
     assert_int_equal(st.quarantined, 0);
     assert_int_equal(st.failed, 0);
-    assert_int_equal(ta.frees, 3);
-    ta.fail_next = 1;
+    assert_int_equal(fx.ta.frees, 3);
+    fx.ta.fail_next = 1;
     assert_null(rtm_track_alloc_at(t, 8, 0, "q.c", 21)); /* nothing to drain: a real failure */
     rtm_track_get_stats(t, &st);
     assert_int_equal(st.failed, 1);
     rtm_track_free_at(t, d, NULL, 0);
     check(t);
     rtm_track_drain(t);
-    assert_int_equal(ta.live, 0);
+    assert_int_equal(fx.ta.live, 0);
     rtm_set_error_hook(NULL);
 }
 
@@ -555,8 +565,8 @@ static void test_table_full(void **state)
 {
     (void)state;
     rtm_test_hook_install();
-    test_alloc ta = {0};
-    rtm_track *t = make(&ta, RTM_TRACK_BYTES(10, 16, 3), 0, 3, NULL);
+    track_fx fx;
+    rtm_track *t = open_tracker(&fx, RTM_TRACK_BYTES(10, 16, 3), 0, 3, ERRORS_NOWHERE);
     rtm_track_stats st;
     rtm_track_get_stats(t, &st);
     size_t cap = st.capacity;
@@ -572,7 +582,7 @@ static void test_table_full(void **state)
     assert_int_equal(st.table_full, 1);
     assert_int_equal(st.live_blocks, cap);
     assert_int_equal(rtm_test_hook_count(RTM_ERR_FULL), 1);
-    assert_int_equal(ta.allocs, cap); /* the allocator was not asked */
+    assert_int_equal(fx.ta.allocs, cap); /* the allocator was not asked */
     for (size_t i = 0; i < cap; i++) {
         rtm_track_info info;
         assert_true(rtm_track_find(t, p[i], &info));
@@ -592,7 +602,7 @@ static void test_table_full(void **state)
     assert_int_equal(st.quarantined, 3);
     check(t);
     rtm_track_drain(t);
-    assert_int_equal(ta.live, 0);
+    assert_int_equal(fx.ta.live, 0);
     rtm_set_error_hook(NULL);
 }
 
@@ -632,28 +642,26 @@ static void test_sites_full(void **state)
 static void test_realloc_thread_frees(void **state)
 {
     (void)state;
-    test_alloc ta = {0};
-    capture cap;
-    cap_reset(&cap);
-    rtm_track *t = make(&ta, 8192, 0, 0, NULL);
+    track_fx fx;
+    rtm_track *t = open_tracker(&fx, 8192, 0, 0, ERRORS_NOWHERE);
     void *p = rtm_track_alloc_at(t, 10, 0, "a.c", 1);
     p = rtm_track_realloc_at(t, p, 20, "a.c", 2);
     p = rtm_track_realloc_at(t, p, 30, "a.c", 3);
     assert_non_null(p);
-    rtm_track_report(t, cap_sink, &cap);
-    assert_non_null(strstr(cap.text, " allocs 3 frees 0 failed 0 "));
+    rtm_track_report(t, cap_sink, &fx.cap);
+    assert_non_null(strstr(fx.cap.text, " allocs 3 frees 0 failed 0 "));
     char expect[128];
     snprintf(expect, sizeof expect, "thread 0x%llx live 1 bytes 30 peak 50 allocs 3 frees 0\n",
              (unsigned long long)rtm_port_thread_id());
-    if (!strstr(cap.text, expect)) fail_msg("no '%s' in:\n%s", expect, cap.text);
+    if (!strstr(fx.cap.text, expect)) fail_msg("no '%s' in:\n%s", expect, fx.cap.text);
     rtm_track_free_at(t, p, "a.c", 4);
-    cap_reset(&cap);
-    rtm_track_report(t, cap_sink, &cap);
-    assert_non_null(strstr(cap.text, " allocs 3 frees 1 failed 0 "));
+    cap_reset(&fx.cap);
+    rtm_track_report(t, cap_sink, &fx.cap);
+    assert_non_null(strstr(fx.cap.text, " allocs 3 frees 1 failed 0 "));
     snprintf(expect, sizeof expect, "thread 0x%llx live 0 bytes 0 peak 50 allocs 3 frees 1\n",
              (unsigned long long)rtm_port_thread_id());
-    if (!strstr(cap.text, expect)) fail_msg("no '%s' in:\n%s", expect, cap.text);
-    assert_int_equal(ta.live, 0);
+    if (!strstr(fx.cap.text, expect)) fail_msg("no '%s' in:\n%s", expect, fx.cap.text);
+    assert_int_equal(fx.ta.live, 0);
     check(t);
 }
 
@@ -698,18 +706,16 @@ static void test_sites_full_error_lines(void **state)
 static void test_long_names(void **state)
 {
     (void)state;
-    test_alloc ta = {0};
-    capture cap;
-    cap_reset(&cap);
-    rtm_track *t = make(&ta, 8192, 0, 0, NULL);
+    track_fx fx;
+    rtm_track *t = open_tracker(&fx, 8192, 0, 0, ERRORS_NOWHERE);
     char name[600];
     memset(name, 'x', sizeof name);
     memcpy(name + sizeof name - 8, "/end.c", 7);
     void *p = rtm_track_alloc_at(t, 10, 0, name, 123456);
-    rtm_track_report(t, cap_sink, &cap);
-    assert_non_null(strstr(cap.text, "...xxx"));
-    assert_non_null(strstr(cap.text, "/end.c:123456 live 1"));
-    const char *s = cap.text;
+    rtm_track_report(t, cap_sink, &fx.cap);
+    assert_non_null(strstr(fx.cap.text, "...xxx"));
+    assert_non_null(strstr(fx.cap.text, "/end.c:123456 live 1"));
+    const char *s = fx.cap.text;
     while (*s) {
         const char *e = strchr(s, '\n');
         assert_true(e - s < RTM_TRACK_LINE_MAX);
@@ -750,10 +756,8 @@ static void test_long_lines_break_between_fields(void **state)
 {
     (void)state;
     rtm_test_hook_install();
-    test_alloc ta = {0};
-    capture cap;
-    cap_reset(&cap);
-    rtm_track *t = make(&ta, 8192, 0, 2, &cap);
+    track_fx fx;
+    rtm_track *t = open_tracker(&fx, 8192, 0, 2, ERRORS_TO_CAP);
     char fa[300], ff[300];
     memset(fa, 'a', sizeof fa);
     memset(ff, 'f', sizeof ff);
@@ -761,22 +765,22 @@ static void test_long_lines_break_between_fields(void **state)
     unsigned char *a = rtm_track_alloc_at(t, 20, 0, fa, 4000000000u);
     rtm_track_free_at(t, a, ff, 3999999999u);
     a[7] = 1; /* write after free */
-    assert_int_equal(rtm_track_check_all(t, cap_sink, &cap), RTM_ERR_CORRUPT);
-    assert_true(cap.lines >= 2);
+    assert_int_equal(rtm_track_check_all(t, cap_sink, &fx.cap), RTM_ERR_CORRUPT);
+    assert_true(fx.cap.lines >= 2);
     char joined[4096], want[1024];
-    unwrap(&cap, joined, sizeof joined);
+    unwrap(&fx.cap, joined, sizeof joined);
     size_t keep = RTM_TRACK_LINE_MAX / 3u;
     snprintf(want, sizeof want, "rtm_track: write after free block 0x%llx size 20 at offset 7 alloc ...%.*s:4000000000 freed ...%.*s:3999999999\n",
              (unsigned long long)(uintptr_t)a, (int)keep, fa, (int)keep, ff);
     assert_string_equal(joined, want);
     /* the summary, whatever RTM_TRACK_LINE_MAX, reads the same once joined */
-    cap_reset(&cap);
-    rtm_track_report(t, cap_sink, &cap);
-    unwrap(&cap, joined, sizeof joined);
+    cap_reset(&fx.cap);
+    rtm_track_report(t, cap_sink, &fx.cap);
+    unwrap(&fx.cap, joined, sizeof joined);
     assert_non_null(strstr(joined, "rtm_track: live 0 blocks 0 bytes peak 20 allocs 1 frees 1 failed 0 table_full 0 "
                                    "bad_frees 0 overflows 0 after_free_writes 1\n"));
     rtm_track_drain(t);
-    assert_int_equal(ta.live, 0);
+    assert_int_equal(fx.ta.live, 0);
     check(t);
     rtm_set_error_hook(NULL);
 }
@@ -786,9 +790,9 @@ static void test_validate_detects(void **state)
 {
     (void)state;
     rtm_test_hook_install();
-    test_alloc ta = {0};
+    track_fx fx;
     size_t bytes = 8192;
-    rtm_track *t = make(&ta, bytes, 0, 0, NULL);
+    rtm_track *t = open_tracker(&fx, bytes, 0, 0, ERRORS_NOWHERE);
     void *p[20];
     for (int i = 0; i < 20; i++) p[i] = rtm_track_alloc_at(t, 8, 0, "v.c", 1);
     check(t);
@@ -862,8 +866,8 @@ static void test_validate_each_field(void **state)
 {
     (void)state;
     rtm_test_hook_install();
-    test_alloc ta = {0};
-    rtm_track *t = make(&ta, 8192, 0, 4, NULL);
+    track_fx fx;
+    rtm_track *t = open_tracker(&fx, 8192, 0, 4, ERRORS_NOWHERE);
     void *p[6];
     for (int i = 0; i < 6; i++) p[i] = rtm_track_alloc_at(t, 16u + (size_t)i, 0, "f.c", 1);
     void *q = rtm_track_alloc_at(t, 40, 0, "g.c", 2);
@@ -979,10 +983,8 @@ static void test_line_exactly_max(void **state)
 {
     (void)state;
     rtm_test_hook_install();
-    test_alloc ta = {0};
-    capture cap;
-    cap_reset(&cap);
-    rtm_track *t = make(&ta, 8192, 0, 2, &cap);
+    track_fx fx;
+    rtm_track *t = open_tracker(&fx, 8192, 0, 2, ERRORS_TO_CAP);
     const size_t max_file = RTM_TRACK_LINE_MAX / 3u;
     char f2[RTM_TRACK_LINE_MAX], f1[RTM_TRACK_LINE_MAX], want[3 * RTM_TRACK_LINE_MAX + 64];
     memset(f2, 'f', max_file);
@@ -1008,17 +1010,17 @@ static void test_line_exactly_max(void **state)
         memset(f1, 'd', f1len);
         f1[f1len] = '\0';
         rtm_track_free_at(t, p, f2, line);
-        cap_reset(&cap);
+        cap_reset(&fx.cap);
         rtm_track_free_at(t, p, f1, line);
         snprintf(want, sizeof want, "rtm_track: double free 0x%llx at %s:%u%sfreed %s:%u\n",
                  (unsigned long long)(uintptr_t)p, f1, line, extra ? "\n  " : " ", f2, line);
-        assert_string_equal(cap.text, want);
-        assert_int_equal(cap.lines, 1 + extra);
-        assert_int_equal(strlen(cap.text), RTM_TRACK_LINE_MAX + 3u * extra); /* one byte more, two blanks more */
+        assert_string_equal(fx.cap.text, want);
+        assert_int_equal(fx.cap.lines, 1 + extra);
+        assert_int_equal(strlen(fx.cap.text), RTM_TRACK_LINE_MAX + 3u * extra); /* one byte more, two blanks more */
     }
     assert_int_equal(rtm_test_hook_count(RTM_ERR_DOUBLE_FREE), 2);
     rtm_track_drain(t);
-    assert_int_equal(ta.live, 0);
+    assert_int_equal(fx.ta.live, 0);
     rtm_set_error_hook(NULL);
 }
 
@@ -1029,21 +1031,19 @@ static void test_site_cache_file_and_line(void **state)
 {
     (void)state;
     static const char file[] = "a.c"; /* one pointer: the cache compares file pointers */
-    test_alloc ta = {0};
-    capture cap;
-    cap_reset(&cap);
-    rtm_track *t = make(&ta, 8192, 0, 0, NULL);
+    track_fx fx;
+    rtm_track *t = open_tracker(&fx, 8192, 0, 0, ERRORS_NOWHERE);
     void *p[4];
     p[0] = rtm_track_alloc_at(t, 10, 0, file, 5);
     p[1] = rtm_track_alloc_at(t, 20, 0, NULL, 5);
     p[2] = rtm_track_alloc_at(t, 30, 0, file, 5);
     p[3] = rtm_track_alloc_at(t, 40, 0, file, 0);
-    rtm_track_report(t, cap_sink, &cap);
-    assert_non_null(strstr(cap.text, "site a.c:5 live 2 bytes 40 peak 40 allocs 2\n"));
-    assert_non_null(strstr(cap.text, "site (unknown) live 1 bytes 20 peak 20 allocs 1\n"));
-    assert_non_null(strstr(cap.text, "site a.c:0 live 1 bytes 40 peak 40 allocs 1\n"));
+    rtm_track_report(t, cap_sink, &fx.cap);
+    assert_non_null(strstr(fx.cap.text, "site a.c:5 live 2 bytes 40 peak 40 allocs 2\n"));
+    assert_non_null(strstr(fx.cap.text, "site (unknown) live 1 bytes 20 peak 20 allocs 1\n"));
+    assert_non_null(strstr(fx.cap.text, "site a.c:0 live 1 bytes 40 peak 40 allocs 1\n"));
     for (int i = 0; i < 4; i++) rtm_track_free_at(t, p[i], NULL, 0);
-    assert_int_equal(ta.live, 0);
+    assert_int_equal(fx.ta.live, 0);
     check(t);
 }
 
@@ -1114,10 +1114,8 @@ static void test_guard_rounded_up(void **state)
 {
     (void)state;
     rtm_test_hook_install();
-    test_alloc ta = {0};
-    capture cap;
-    cap_reset(&cap);
-    rtm_track *t = make(&ta, 8192, 1, 0, &cap);
+    track_fx fx;
+    rtm_track *t = open_tracker(&fx, 8192, 1, 0, ERRORS_TO_CAP);
     unsigned char *a = rtm_track_alloc_at(t, 13, 0, "g.c", 1);
     assert_non_null(a);
     rtm_track_info info;
@@ -1127,13 +1125,13 @@ static void test_guard_rounded_up(void **state)
     assert_true(rtm_track_find(t, a - RTM_ALIGN, &info)); /* the front guard: RTM_ALIGN bytes too */
     assert_false(rtm_track_find(t, a - RTM_ALIGN - 1, &info));
     a[13 + RTM_ALIGN - 1] = 0;
-    assert_int_equal(rtm_track_check_all(t, cap_sink, &cap), RTM_ERR_OVERFLOW);
+    assert_int_equal(rtm_track_check_all(t, cap_sink, &fx.cap), RTM_ERR_OVERFLOW);
     char want[128];
     snprintf(want, sizeof want, "rtm_track: overflow after block 0x%llx size 13 at offset %u alloc g.c:1\n",
              (unsigned long long)(uintptr_t)a, 13u + RTM_ALIGN - 1u);
-    assert_string_equal(cap.text, want);
+    assert_string_equal(fx.cap.text, want);
     rtm_track_free_at(t, a, NULL, 0);
-    assert_int_equal(ta.live, 0);
+    assert_int_equal(fx.ta.live, 0);
     rtm_set_error_hook(NULL);
 }
 
@@ -1142,23 +1140,23 @@ static void test_guard_rounded_up(void **state)
 static void test_realloc_asks_same_alignment(void **state)
 {
     (void)state;
-    test_alloc ta = {0};
-    rtm_track *t = make(&ta, 8192, 0, 0, NULL);
+    track_fx fx;
+    rtm_track *t = open_tracker(&fx, 8192, 0, 0, ERRORS_NOWHERE);
     void *p = rtm_track_alloc_at(t, 10, 64, "r.c", 1);
-    assert_int_equal(ta.last_align, 64);
+    assert_int_equal(fx.ta.last_align, 64);
     p = rtm_track_realloc_at(t, p, 100, "r.c", 2);
     assert_non_null(p);
-    assert_int_equal(ta.last_align, 64);
+    assert_int_equal(fx.ta.last_align, 64);
     assert_int_equal((uintptr_t)p % 64, 0);
     p = rtm_track_realloc_at(t, p, 20, "r.c", 3);
-    assert_int_equal(ta.last_align, 64);
+    assert_int_equal(fx.ta.last_align, 64);
     void *q = rtm_track_alloc_at(t, 10, 0, "r.c", 4);
     q = rtm_track_realloc_at(t, q, 50, "r.c", 5);
     assert_non_null(q);
-    assert_int_equal(ta.last_align, 0);
+    assert_int_equal(fx.ta.last_align, 0);
     rtm_track_free_at(t, p, NULL, 0);
     rtm_track_free_at(t, q, NULL, 0);
-    assert_int_equal(ta.live, 0);
+    assert_int_equal(fx.ta.live, 0);
     check(t);
 }
 
@@ -1184,8 +1182,8 @@ static void test_null_handles_and_find_fields(void **state)
     assert_null(rtm_track_realloc_at(NULL, g_mem, 8, NULL, 0));
     rtm_set_error_hook(NULL);
 
-    test_alloc ta = {0};
-    rtm_track *t = make(&ta, 8192, 0, 0, NULL);
+    track_fx fx;
+    rtm_track *t = open_tracker(&fx, 8192, 0, 0, ERRORS_NOWHERE);
     unsigned line = __LINE__ + 1;
     char *p = rtm_track_alloc_at(t, 24, 0, __FILE__, line);
     assert_false(rtm_track_find(t, p, NULL));
@@ -1201,7 +1199,7 @@ static void test_null_handles_and_find_fields(void **state)
     assert_true(info.age_us < 60u * 1000000u);
     assert_int_equal(info.seq, 0);
     rtm_track_free_at(t, p, NULL, 0);
-    assert_int_equal(ta.live, 0);
+    assert_int_equal(fx.ta.live, 0);
 }
 
 /* rtm_track_check_all looks at every record wherever its hash put it, slot 0 included: tables filled
@@ -1485,15 +1483,13 @@ static void test_empty_site_file_name(void **state)
 {
     (void)state;
     static const char name[] = {'\0', 'x', 'y', 'z', '\0'};
-    test_alloc ta = {0};
-    capture cap;
-    cap_reset(&cap);
-    rtm_track *t = make(&ta, 8192, 0, 0, NULL);
+    track_fx fx;
+    rtm_track *t = open_tracker(&fx, 8192, 0, 0, ERRORS_NOWHERE);
     void *p = rtm_track_alloc_at(t, 10, 0, name, 5);
-    rtm_track_report(t, cap_sink, &cap);
-    assert_non_null(strstr(cap.text, "\nsite :5 live 1 bytes 10 peak 10 allocs 1\n"));
+    rtm_track_report(t, cap_sink, &fx.cap);
+    assert_non_null(strstr(fx.cap.text, "\nsite :5 live 1 bytes 10 peak 10 allocs 1\n"));
     rtm_track_free_at(t, p, NULL, 0);
-    assert_int_equal(ta.live, 0);
+    assert_int_equal(fx.ta.live, 0);
 }
 
 /* A write after free into a block's first byte is at offset 0, not "-0" (mutation testing: no
@@ -1502,20 +1498,18 @@ static void test_write_after_free_offset_zero(void **state)
 {
     (void)state;
     rtm_test_hook_install();
-    test_alloc ta = {0};
-    capture cap;
-    cap_reset(&cap);
-    rtm_track *t = make(&ta, 8192, 8, 2, &cap);
+    track_fx fx;
+    rtm_track *t = open_tracker(&fx, 8192, 8, 2, ERRORS_TO_CAP);
     unsigned char *a = rtm_track_alloc_at(t, 16, 0, "z.c", 1);
     rtm_track_free_at(t, a, "z.c", 2);
     a[0] = 0;
-    assert_int_equal(rtm_track_check_all(t, cap_sink, &cap), RTM_ERR_CORRUPT);
+    assert_int_equal(rtm_track_check_all(t, cap_sink, &fx.cap), RTM_ERR_CORRUPT);
     char want[160];
     snprintf(want, sizeof want, "rtm_track: write after free block 0x%llx size 16 at offset 0 alloc z.c:1 freed z.c:2\n",
              (unsigned long long)(uintptr_t)a);
-    assert_string_equal(cap.text, want);
+    assert_string_equal(fx.cap.text, want);
     rtm_track_drain(t);
-    assert_int_equal(ta.live, 0);
+    assert_int_equal(fx.ta.live, 0);
     rtm_set_error_hook(NULL);
 }
 
@@ -1527,29 +1521,27 @@ static void test_quarantine_refills_red_zones(void **state)
 {
     (void)state;
     rtm_test_hook_install();
-    test_alloc ta = {0};
-    capture cap;
-    cap_reset(&cap);
-    rtm_track *t = make(&ta, 8192, 8, 4, &cap);
+    track_fx fx;
+    rtm_track *t = open_tracker(&fx, 8192, 8, 4, ERRORS_TO_CAP);
     unsigned char *a = rtm_track_alloc_at(t, 12, 0, "o.c", 1);
     unsigned char *b = rtm_track_alloc_at(t, 12, 0, "o.c", 2);
     a[12] = 0; /* after the end */
     b[-1] = 0; /* before the start */
     rtm_track_free_at(t, a, "o.c", 3);
     rtm_track_free_at(t, b, "o.c", 4);
-    assert_int_equal(cap.lines, 2);
+    assert_int_equal(fx.cap.lines, 2);
     rtm_track_stats st;
     rtm_track_get_stats(t, &st);
     assert_int_equal(st.overflows, 2);
     assert_int_equal(st.quarantined, 2);
-    cap_reset(&cap);
-    assert_int_equal(rtm_track_check_all(t, cap_sink, &cap), RTM_OK);
+    cap_reset(&fx.cap);
+    assert_int_equal(rtm_track_check_all(t, cap_sink, &fx.cap), RTM_OK);
     rtm_track_drain(t);
-    assert_int_equal(cap.lines, 0);
+    assert_int_equal(fx.cap.lines, 0);
     rtm_track_get_stats(t, &st);
     assert_int_equal(st.after_free_writes, 0);
     assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), 0);
-    assert_int_equal(ta.live, 0);
+    assert_int_equal(fx.ta.live, 0);
     rtm_set_error_hook(NULL);
 }
 
@@ -1561,14 +1553,12 @@ static void test_realloc_null_foreign_freed(void **state)
 {
     (void)state;
     rtm_test_hook_install();
-    test_alloc ta = {0};
-    capture cap;
-    cap_reset(&cap);
-    rtm_track *t = make(&ta, 8192, 0, 2, &cap);
-    ta.last_align = 99;
+    track_fx fx;
+    rtm_track *t = open_tracker(&fx, 8192, 0, 2, ERRORS_TO_CAP);
+    fx.ta.last_align = 99;
     char *p = rtm_track_realloc_at(t, NULL, 16, "n.c", 1);
     assert_non_null(p);
-    assert_int_equal(ta.last_align, 0);
+    assert_int_equal(fx.ta.last_align, 0);
     rtm_track_stats st;
     rtm_track_get_stats(t, &st);
     assert_int_equal(st.allocs, 1);
@@ -1578,14 +1568,14 @@ static void test_realloc_null_foreign_freed(void **state)
     rtm_track_free_at(t, p, "n.c", 3);
     assert_null(rtm_track_realloc_at(t, p, 32, "n.c", 4)); /* freed, in the quarantine */
     assert_int_equal(rtm_test_hook_count(RTM_ERR_DOUBLE_FREE), 1);
-    assert_non_null(strstr(cap.text, " at n.c:4 freed n.c:3\n"));
+    assert_non_null(strstr(fx.cap.text, " at n.c:4 freed n.c:3\n"));
     rtm_track_get_stats(t, &st);
     assert_int_equal(st.bad_frees, 2);
     assert_int_equal(st.allocs, 1);
     assert_int_equal(st.failed, 0);
     check(t);
     rtm_track_drain(t);
-    assert_int_equal(ta.live, 0);
+    assert_int_equal(fx.ta.live, 0);
     rtm_set_error_hook(NULL);
 }
 
@@ -1625,8 +1615,8 @@ static void test_realloc_after_drain_moves_record(void **state)
 {
     (void)state;
     rtm_test_hook_install();
-    test_alloc ta = {0};
-    rtm_track *t = make(&ta, RTM_TRACK_BYTES(1, 16, 4), 0, 4, NULL);
+    track_fx fx;
+    rtm_track *t = open_tracker(&fx, RTM_TRACK_BYTES(1, 16, 4), 0, 4, ERRORS_NOWHERE);
     size_t size = 16;
     unsigned char *p = rtm_track_alloc_at(t, size, 0, "d.c", 1);
     memset(p, 0x3C, size);
@@ -1634,7 +1624,7 @@ static void test_realloc_after_drain_moves_record(void **state)
     for (int round = 0; round < 64; round++) {
         for (int q = 0; q < 4; q++) rtm_track_free_at(t, rtm_track_alloc_at(t, 8, 0, "d.c", 2), "d.c", 3);
         for (int pass = 0; pass < 2; pass++) {
-            ta.fail_next = pass; /* the second realloc drains the quarantine */
+            fx.ta.fail_next = pass; /* the second realloc drains the quarantine */
             unsigned char *n = rtm_track_realloc_at(t, p, size + 8, "d.c", 4);
             assert_non_null(n);
             for (size_t b = 0; b < size; b++) assert_int_equal(n[b], 0x3C);
@@ -1649,7 +1639,7 @@ static void test_realloc_after_drain_moves_record(void **state)
     }
     rtm_track_free_at(t, p, NULL, 0);
     rtm_track_drain(t);
-    assert_int_equal(ta.live, 0);
+    assert_int_equal(fx.ta.live, 0);
     rtm_track_get_stats(t, &st);
     assert_int_equal(st.bad_frees + st.after_free_writes, 0);
     rtm_set_error_hook(NULL);
@@ -1662,16 +1652,14 @@ static void test_realloc_after_drain_moves_record(void **state)
 static void test_first_alloc_unknown_site(void **state)
 {
     (void)state;
-    test_alloc ta = {0};
-    capture cap;
-    cap_reset(&cap);
-    rtm_track *t = make(&ta, 8192, 0, 0, NULL);
+    track_fx fx;
+    rtm_track *t = open_tracker(&fx, 8192, 0, 0, ERRORS_NOWHERE);
     void *p = rtm_track_alloc_at(t, 7, 0, NULL, 0);
     check(t);
-    rtm_track_report(t, cap_sink, &cap);
-    assert_non_null(strstr(cap.text, "\nsite (unknown) live 1 bytes 7 peak 7 allocs 1\n"));
+    rtm_track_report(t, cap_sink, &fx.cap);
+    assert_non_null(strstr(fx.cap.text, "\nsite (unknown) live 1 bytes 7 peak 7 allocs 1\n"));
     rtm_track_free_at(t, p, NULL, 0);
-    assert_int_equal(ta.live, 0);
+    assert_int_equal(fx.ta.live, 0);
 }
 
 /* rtm_track_find names live blocks only: a freed block waiting in the quarantine is not found
@@ -1679,8 +1667,8 @@ static void test_first_alloc_unknown_site(void **state)
 static void test_find_ignores_quarantined(void **state)
 {
     (void)state;
-    test_alloc ta = {0};
-    rtm_track *t = make(&ta, 8192, 8, 2, NULL);
+    track_fx fx;
+    rtm_track *t = open_tracker(&fx, 8192, 8, 2, ERRORS_NOWHERE);
     unsigned char *a = rtm_track_alloc_at(t, 16, 0, "f.c", 1);
     rtm_track_info info;
     assert_true(rtm_track_find(t, a + 3, &info));
@@ -1688,7 +1676,7 @@ static void test_find_ignores_quarantined(void **state)
     assert_false(rtm_track_find(t, a + 3, &info));
     assert_false(rtm_track_find(t, a - 1, &info));
     rtm_track_drain(t);
-    assert_int_equal(ta.live, 0);
+    assert_int_equal(fx.ta.live, 0);
 }
 
 /* A failed realloc is traced with no new object (0x0), so that a replay keeps the old block
