@@ -76,14 +76,22 @@ static _Alignas(16) unsigned char g_mem[1 << 16];
 static _Alignas(16) unsigned char g_heap_mem[4096];
 static _Alignas(16) unsigned char g_heap_rand[2][1 << 18];
 
-static rtm_track *make(test_alloc *ta, size_t bytes, size_t guard, size_t q, capture *sink)
+/* A tracker configuration over ta with max_sites sites and nothing else (no guard, quarantine, sink
+ * or trace): each caller sets only the fields its test is about. */
+static rtm_track_config ta_config(test_alloc *ta, size_t max_sites)
 {
     rtm_track_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.allocator.alloc = ta_alloc;
     cfg.allocator.free = ta_free;
     cfg.allocator.self = ta;
-    cfg.max_sites = 16;
+    cfg.max_sites = max_sites;
+    return cfg;
+}
+
+static rtm_track *make(test_alloc *ta, size_t bytes, size_t guard, size_t q, capture *sink)
+{
+    rtm_track_config cfg = ta_config(ta, 16);
     cfg.guard = guard;
     cfg.quarantine = q;
     cfg.sink = sink ? cap_sink : NULL;
@@ -611,12 +619,7 @@ static void test_sites_full(void **state)
 {
     (void)state;
     test_alloc ta = {0};
-    rtm_track_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.allocator.alloc = ta_alloc;
-    cfg.allocator.free = ta_free;
-    cfg.allocator.self = &ta;
-    cfg.max_sites = 2;
+    rtm_track_config cfg = ta_config(&ta, 2);
     rtm_track *t;
     assert_int_equal(rtm_track_init(&t, g_mem, 8192, &cfg), RTM_OK);
     void *p[4];
@@ -673,12 +676,7 @@ static void test_sites_full_error_lines(void **state)
     test_alloc ta = {0};
     capture cap;
     cap_reset(&cap);
-    rtm_track_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.allocator.alloc = ta_alloc;
-    cfg.allocator.free = ta_free;
-    cfg.allocator.self = &ta;
-    cfg.max_sites = 1;
+    rtm_track_config cfg = ta_config(&ta, 1);
     cfg.guard = 8;
     cfg.quarantine = 4;
     cfg.sink = cap_sink;
@@ -1248,12 +1246,7 @@ static void test_tiny_tables_fill_and_free(void **state)
     alarm(60); /* far above its run time, under Valgrind or qemu too */
     for (size_t q = 0; q <= 1; q++) {
         test_alloc ta = {0};
-        rtm_track_config cfg;
-        memset(&cfg, 0, sizeof cfg);
-        cfg.allocator.alloc = ta_alloc;
-        cfg.allocator.free = ta_free;
-        cfg.allocator.self = &ta;
-        cfg.max_sites = 1;
+        rtm_track_config cfg = ta_config(&ta, 1);
         cfg.quarantine = q;
         size_t first = 0, seen = 0;
         for (size_t bytes = 64; bytes < sizeof g_mem && seen < 6 * RTM_TRACK_REC_BYTES; bytes += 4) {
@@ -1431,12 +1424,7 @@ static rtm_track *make_traced(test_alloc *ta, rtm_trace *tr, bytes_sink *out, un
     static char buf[1024];
     out->n = 0;
     assert_int_equal(rtm_trace_init(tr, RTM_TRACE_TEXT, buf, sizeof buf, 1000000, bsink, out), RTM_OK);
-    rtm_track_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.allocator.alloc = ta_alloc;
-    cfg.allocator.free = ta_free;
-    cfg.allocator.self = ta;
-    cfg.max_sites = max_sites;
+    rtm_track_config cfg = ta_config(ta, max_sites);
     cfg.trace = tr;
     rtm_track *t;
     assert_int_equal(rtm_track_init(&t, g_mem, 8192, &cfg), RTM_OK);
