@@ -275,8 +275,8 @@ typedef struct {
     int site, fsite;    /* model site index, -1: "(other)" */
     uint8_t id;         /* pattern */
     bool freed, reported;
-    long dmg[8];        /* damaged offsets from p (up to 8 kept: the lowest counts) */
-    size_t ndmg;
+    bool dmg[3];        /* a byte written in: the user bytes, the front guard, the rear guard */
+    long dmg_lo[3];     /* ... the lowest such offset from p (the one check_block names) */
 } mblock;
 
 static struct {
@@ -351,19 +351,22 @@ static void site_ix_name(char *out, size_t n, int ix)
  * front guard, then the rear guard. Returns false if the block is intact. */
 static bool first_damage(const mblock *b, long *at, const char **what)
 {
-    long lo[3] = {0, -(long)b->front, (long)b->size}, hi[3] = {(long)b->size, 0, (long)(b->size + M.guard)};
-    for (int z = b->freed ? 0 : 1; z < 3; z++) {
-        bool found = false;
-        long best = 0;
-        for (size_t i = 0; i < b->ndmg; i++)
-            if (b->dmg[i] >= lo[z] && b->dmg[i] < hi[z] && (!found || b->dmg[i] < best)) found = true, best = b->dmg[i];
-        if (found) {
-            *at = best;
+    for (int z = b->freed ? 0 : 1; z < 3; z++)
+        if (b->dmg[z]) {
+            *at = b->dmg_lo[z];
             *what = b->freed ? "write after free" : z == 1 ? "overflow before" : "overflow after";
             return true;
         }
-    }
     return false;
+}
+/* Writes @p v at offset @p off of block b's extent (not the byte that was there) and records it. */
+static void damage(mblock *b, long off, unsigned v)
+{
+    unsigned char was = off >= 0 && off < (long)b->size ? RTM_TRACK_POISON : RTM_TRACK_GUARD_BYTE;
+    b->p[off] = (unsigned char)(v == was ? v + 1u : v);
+    int z = off < 0 ? 1 : off < (long)b->size ? 0 : 2;
+    if (!b->dmg[z] || off < b->dmg_lo[z]) b->dmg_lo[z] = off;
+    b->dmg[z] = true;
 }
 /* check_block: a damaged block is described on @p l (if any) every time, counted and reported
  * once. Returns RTM_OK, RTM_ERR_OVERFLOW or RTM_ERR_CORRUPT. */
@@ -480,7 +483,7 @@ static void model_free(size_t i, const char *file, unsigned line, bool count_fre
     if (M.nq == M.q) drain_one();
     b.freed = true;
     b.reported = false; /* the record starts clean in the quarantine */
-    b.ndmg = 0;
+    memset(b.dmg, 0, sizeof b.dmg);
     b.fsite = site_register(file, line);
     M.qb[M.nq++] = b;
     M.st.quarantined++;
@@ -786,9 +789,7 @@ static void step(reader *r, unsigned o)
         if (M.nb == 0 || M.guard == 0) break;
         mblock *b = &M.b[sl % M.nb];
         long off = op == 4 ? (long)(b->size + k % M.guard) : -1L - (long)(k % b->front);
-        unsigned char val = (unsigned char)(v == RTM_TRACK_GUARD_BYTE ? v + 1u : v);
-        b->p[off] = val;
-        if (b->ndmg < 8) b->dmg[b->ndmg++] = off;
+        damage(b, off, v);
         break;
     }
     case 6: {
@@ -797,9 +798,7 @@ static void step(reader *r, unsigned o)
         mblock *b = &M.qb[sl % M.nq];
         size_t extent = b->front + b->size + M.guard;
         long off = (long)(k % extent) - (long)b->front;
-        unsigned char was = off >= 0 && off < (long)b->size ? RTM_TRACK_POISON : RTM_TRACK_GUARD_BYTE;
-        b->p[off] = (unsigned char)(v == was ? v + 1u : v);
-        if (b->ndmg < 8) b->dmg[b->ndmg++] = off;
+        damage(b, off, v);
         break;
     }
     case 7: {
