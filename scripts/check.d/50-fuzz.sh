@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # libFuzzer targets (fuzz/fuzz_*.c): fuzz_heap for RTM_FUZZ_SECONDS (default 30, issue 2's figure),
-# the other targets for two thirds of that and configuration variants fuzz_NAME_vN for half, two
+# the other targets (fuzz_slab, fuzz_ring, fuzz_stack, fuzz_trace, fuzz_mpuplan, fuzz_track: every
+# build/DIR/fuzz/fuzz_* is run, so a new fuzz/fuzz_NAME.c needs no change here) for two thirds of that and configuration variants fuzz_NAME_vN for half, two
 # at a time (the step's time: 167 s at def406c with every base target at 30 s), with the
 # dictionary fuzz/NAME.dict when there is one. RTM_FUZZ_SANITIZERS (default address,undefined)
 # picks the sanitizers; "undefined" alone fuzzes the allocators as a production build runs them
