@@ -11,7 +11,9 @@
  *           0 good-fit, 1 best-fit, 2 first-fit heap (rtm_allocator_from_heap), 3 a slab
  *           (rtm_allocator_from_slab)
  *   byte 2  bits 0-3 quarantine 0..15; bit 4 cfg.sink attached (error lines are then checked
- *           line by line); bit 5 cfg.locked; bits 6-7 unused
+ *           line by line); bit 5 cfg.locked; bit 6 cfg.trace attached, binary (bit 7 clear) or text:
+ *           its event count must be the model's (a successful alloc, a free of a live block, a
+ *           realloc of a live block to a size > 0 whether or not it succeeds: one event each)
  *   byte 3  bits 0-5 records r: the buffer is RTM_TRACK_BYTES(r, sites, quarantine) bytes at a
  *           misalignment of 5 x bit 7; with bit 6 it is cut to (r + 1) / 65 of
  *           RTM_TRACK_BYTES(0, sites, 0) instead. Init must then succeed with capacity >= r +
@@ -74,6 +76,7 @@
 #include "rtm_sanitize.h"
 #include "rtmem/heap.h"
 #include "rtmem/slab.h"
+#include "rtmem/trace.h"
 #include "rtmem/track.h"
 
 #define A ((size_t)RTM_ALIGN)
@@ -296,7 +299,15 @@ static struct {
     size_t ncp;
     uint8_t next_id;
     uintptr_t tid;
+    bool traced;
+    uint64_t events;     /* trace events the tracker must have sent */
 } M;
+static rtm_trace g_trace;
+static _Alignas(16) unsigned char g_trace_buf[RTM_TRACE_BUF_MIN];
+static void trace_sink(void *ctx, const void *data, size_t len)
+{
+    REQUIRE(ctx == &g_trace && data != NULL && len > 0);
+}
 
 static size_t align_up(size_t v, size_t a) { return (v + a - 1u) & ~(a - 1u); }
 static size_t front_of(size_t align) { return M.guard == 0 ? 0 : align_up(M.guard, align > A ? align : A); }
@@ -555,6 +566,11 @@ static void check_state(void)
             st.bad_frees == m->bad_frees && st.bad_requests == m->bad_requests && st.overflows == m->overflows &&
             st.after_free_writes == m->after_free_writes && st.sites_full == m->sites_full);
     REQUIRE(M.nb == st.live_blocks && M.nq == st.quarantined);
+    if (M.traced) {
+        rtm_trace_stats ts;
+        rtm_trace_get_stats(&g_trace, &ts);
+        REQUIRE(ts.events == M.events);
+    }
 }
 
 /* The report: the summary, one line per site with allocations, one for the thread. */
@@ -705,6 +721,7 @@ static void step(reader *r, unsigned o)
         unsigned char *p = M.b[i].p;
         rtm_track_free_at(M.t, p, file_of(sb), sb >> 2);
         model_free(i, file_of(sb), sb >> 2, true);
+        M.events++;
         if (M.nq && M.qb[M.nq - 1].p == p) verify_zones(&M.qb[M.nq - 1]);
         break;
     }
@@ -715,7 +732,7 @@ static void step(reader *r, unsigned o)
         if (M.nb == 0) { /* realloc(NULL, size) is alloc(size) */
             unsigned char *p = rtm_track_realloc_at(M.t, NULL, size, file, sb >> 2);
             REQUIRE(p == model_alloc(size, 0, file, sb >> 2));
-            if (p != NULL) verify_zones(&M.b[M.nb - 1]), fill(&M.b[M.nb - 1]);
+            if (p != NULL) verify_zones(&M.b[M.nb - 1]), fill(&M.b[M.nb - 1]), M.events++;
             break;
         }
         size_t i = sl % M.nb;
@@ -725,8 +742,10 @@ static void step(reader *r, unsigned o)
         if (size == 0) { /* a free */
             REQUIRE(p == NULL);
             model_free(i, file, sb >> 2, true);
+            M.events++;
             break;
         }
+        M.events++; /* a realloc event, with new_obj 0 if it fails */
         unsigned char *want = model_alloc(size, old.align, file, sb >> 2);
         REQUIRE(p == want);
         if (p == NULL) { /* ptr stays valid, untouched */
@@ -767,6 +786,7 @@ static void step(reader *r, unsigned o)
                 verify(&M.b[i], SIZE_MAX);
                 rtm_track_free_at(M.t, p, file, line);
                 model_free(i, file, line, true);
+                M.events++;
             }
             break;
         default:
@@ -875,6 +895,7 @@ static void step(reader *r, unsigned o)
         if (p != NULL) {
             verify_zones(&M.b[M.nb - 1]);
             fill(&M.b[M.nb - 1]);
+            M.events++;
         }
         break;
     }
@@ -925,6 +946,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.sink = M.has_sink ? sink : NULL;
     cfg.sink_ctx = &g_err;
     null_refusals(&cfg);
+    M.traced = (b2 & 0x40u) != 0;
+    if (M.traced) {
+        REQUIRE(rtm_trace_init(&g_trace, (b2 & 0x80u) ? RTM_TRACE_TEXT : RTM_TRACE_BINARY, g_trace_buf,
+                               sizeof g_trace_buf, 1000000u, trace_sink, &g_trace) == RTM_OK);
+        cfg.trace = &g_trace;
+    }
 
     memset(g_tbuf, CANARY, sizeof g_tbuf);
     unsigned char *mem = g_tbuf + (b3 >> 7) * 5u;
@@ -985,6 +1012,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         verify(&M.b[0], SIZE_MAX);
         rtm_track_free_at(t, M.b[0].p, "end.c", 1);
         model_free(0, "end.c", 1, true);
+        M.events++;
         check_state();
     }
     rtm_track_drain(t);
