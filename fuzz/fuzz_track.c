@@ -65,6 +65,11 @@
  * age in leak lines is not). Reports from the backing allocator are not the tracker's (the heap
  * may report a request it cannot serve) but RTM_ERR_CORRUPT from it aborts. At the end every block
  * is freed and the quarantine drained: the allocator must hold nothing. Any violation aborts.
+ *
+ * Built twice (CMakeLists.txt, RTM_FUZZ): fuzz_track with the default configuration, fuzz_track_v1
+ * with track.c, the heap and the slab compiled in under RTM_TRACK_LINE_MAX=96 (lines naming the long
+ * site break into continuation lines, which the sink joins), RTM_ALIGN=16, RTM_TRACK_GUARD_BYTE=0x00
+ * and RTM_TRACK_POISON=0xFF.
  */
 #include <inttypes.h>
 #include <stddef.h>
