@@ -12,8 +12,9 @@
  *           (rtm_allocator_from_slab)
  *   byte 2  bits 0-3 quarantine 0..15; bit 4 cfg.sink attached (error lines are then checked
  *           line by line); bit 5 cfg.locked; bit 6 cfg.trace attached, binary (bit 7 clear) or text:
- *           its event count must be the model's (a successful alloc, a free of a live block, a
- *           realloc of a live block to a size > 0 whether or not it succeeds: one event each)
+ *           its event count must be the model's (an alloc that succeeds or finds the table full or
+ *           the allocator out of memory, a free of a live block, a realloc of a live block to a
+ *           size > 0 whether or not it succeeds: one event each; refused arguments: none)
  *   byte 3  bits 0-5 records r: the buffer is RTM_TRACK_BYTES(r, sites, quarantine) bytes at a
  *           misalignment of 5 x bit 7; with bit 6 it is cut to (r + 1) / 65 of
  *           RTM_TRACK_BYTES(0, sites, 0) instead. Init must then succeed with capacity >= r +
@@ -306,6 +307,7 @@ static struct {
     uintptr_t tid;
     bool traced;
     uint64_t events;     /* trace events the tracker must have sent */
+    bool out_of_memory;  /* model_alloc's last NULL was table full or the allocator's (traced) */
 } M;
 static rtm_trace g_trace;
 static _Alignas(16) unsigned char g_trace_buf[RTM_TRACE_BUF_MIN];
@@ -435,6 +437,7 @@ static void grow(size_t *live, size_t *peak, size_t add)
  * pointer the tracker must have returned; checks the allocator calls. */
 static unsigned char *model_alloc(size_t size, size_t align, const char *file, unsigned line)
 {
+    M.out_of_memory = false;
     if (align != 0 && (align & (align - 1u)) != 0) {
         M.st.bad_requests++;
         expect_report(RTM_ERR_ARG, M.t, NULL);
@@ -451,6 +454,7 @@ static unsigned char *model_alloc(size_t size, size_t align, const char *file, u
         if (M.nb + M.nq >= M.cap) {
             M.st.table_full++;
             expect_report(RTM_ERR_FULL, M.t, NULL);
+            M.out_of_memory = true;
             return NULL;
         }
     }
@@ -461,6 +465,7 @@ static unsigned char *model_alloc(size_t size, size_t align, const char *file, u
     }
     if (base == NULL) {
         M.st.failed++;
+        M.out_of_memory = true;
         return NULL;
     }
     REQUIRE(M.nb < MAXB);
@@ -738,6 +743,7 @@ static void step(reader *r, unsigned o)
             unsigned char *p = rtm_track_realloc_at(M.t, NULL, size, file, sb >> 2);
             REQUIRE(p == model_alloc(size, 0, file, sb >> 2));
             if (p != NULL) verify_zones(&M.b[M.nb - 1]), fill(&M.b[M.nb - 1]), M.events++;
+            else if (M.out_of_memory) M.events++; /* traced with object 0 */
             break;
         }
         size_t i = sl % M.nb;
@@ -901,6 +907,8 @@ static void step(reader *r, unsigned o)
             verify_zones(&M.b[M.nb - 1]);
             fill(&M.b[M.nb - 1]);
             M.events++;
+        } else if (M.out_of_memory) {
+            M.events++; /* traced with object 0 */
         }
         break;
     }

@@ -575,6 +575,20 @@ static void bad_call(rtm_track *t, rtm_err e, const void *ptr)
     rtm_report(e, t, ptr);
 }
 
+/* An allocation the tracker could not serve (table full, allocator out of memory) is traced with
+ * object 0, as trace-format.md says of a failed request, so that a replay of the trace counts it as
+ * failed too, as it does a failed realloc (realloc_locked). Rejected arguments are not events. */
+static void *alloc_failed(rtm_track *t, size_t size, size_t align, const char *file, unsigned line,
+                          bool emit_trace)
+{
+    if (emit_trace) {
+        unsigned align_log2 = align > RTM_ALIGN ? rtm_log2_size(align) : 0u;
+        trace_put(t, align_log2 ? RTM_TEV_ALIGNED : RTM_TEV_ALLOC, 0, 0, size, align_log2, file, line,
+                  rtm_port_thread_id(), rtm_port_now_us());
+    }
+    return NULL;
+}
+
 static void *alloc_locked(rtm_track *t, size_t size, size_t align, const char *file, unsigned line,
                           bool emit_trace)
 {
@@ -592,7 +606,7 @@ static void *alloc_locked(rtm_track *t, size_t size, size_t align, const char *f
         if (records_in_use(t) >= capacity_of(t)) {
             t->st.table_full++;
             rtm_report(RTM_ERR_FULL, t, NULL);
-            return NULL;
+            return alloc_failed(t, size, align, file, line, emit_trace);
         }
     }
     uint8_t *base = (uint8_t *)t->a.alloc(t->a.self, total, align);
@@ -602,7 +616,7 @@ static void *alloc_locked(rtm_track *t, size_t size, size_t align, const char *f
     }
     if (base == NULL) {
         t->st.failed++;
-        return NULL;
+        return alloc_failed(t, size, align, file, line, emit_trace);
     }
     uint8_t *ptr = base + front;
     rec *old = rec_find(t, (uintptr_t)ptr);
@@ -611,7 +625,7 @@ static void *alloc_locked(rtm_track *t, size_t size, size_t align, const char *f
         rtm_report(RTM_ERR_CORRUPT, t, ptr);
         t->a.free(t->a.self, base);
         t->st.failed++;
-        return NULL;
+        return alloc_failed(t, size, align, file, line, emit_trace);
     }
     if (front != 0) fill(base, front, RTM_TRACK_GUARD_BYTE);
     if (t->guard != 0) fill(ptr + size, t->guard, RTM_TRACK_GUARD_BYTE);

@@ -113,7 +113,9 @@ typedef struct {
     rtm_track_sink sink;     /**< where errors found on free/alloc are described (NULL: only
                                   rtm_report); reports take a sink argument of their own */
     void *sink_ctx;
-    rtm_trace *trace;        /**< if not NULL: every event also goes to this trace */
+    rtm_trace *trace;        /**< if not NULL: every event also goes to this trace; an allocation
+                                  or realloc that fails (allocator out of memory, table full) with
+                                  object 0; calls refused for their arguments are not events */
 } rtm_track_config;
 
 /** Bytes per record / site / quarantine slot, constant upper bounds for sizing buffers. */

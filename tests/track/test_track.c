@@ -1667,6 +1667,43 @@ static void test_find_ignores_quarantined(void **state)
     assert_int_equal(fx.ta.live, 0);
 }
 
+/* An allocation the allocator cannot serve is traced with object 0 (trace-format.md: the request
+ * failed), plain and aligned, so that a replay counts it as failed; one refused for its arguments
+ * (size 0, alignment not a power of two) is no event. Before, only a failed realloc was traced. */
+static void test_failed_alloc_traced(void **state)
+{
+    (void)state;
+    test_alloc ta = {0};
+    static bytes_sink out;
+    rtm_trace tr;
+    rtm_track *t = make_traced(&ta, &tr, &out, 4);
+    ta.fail_next = 2;
+    assert_null(rtm_track_alloc_at(t, 24, 0, "t.c", 1));
+    assert_null(rtm_track_alloc_at(t, 24, 4 * RTM_ALIGN, "t.c", 2));
+    rtm_test_hook_install();
+    assert_null(rtm_track_alloc_at(t, 0, 0, "t.c", 3));
+    assert_null(rtm_track_alloc_at(t, 8, 3, "t.c", 4));
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_SIZE), 1);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_ARG), 1);
+    assert_int_equal(rtm_test_hook_total(), 2);
+    rtm_set_error_hook(NULL);
+    rtm_trace_flush(&tr);
+    out.data[out.n] = 0;
+    const char *s = (const char *)out.data;
+    assert_non_null(strstr(s, " 0x0 24 t.c:1\n"));
+    char want[64];
+    snprintf(want, sizeof want, " 0x0 24 %u t.c:2\n", 4u * RTM_ALIGN);
+    assert_non_null(strstr(s, want));
+    assert_null(strstr(s, "t.c:3"));
+    assert_null(strstr(s, "t.c:4"));
+    unsigned lines = 0;
+    for (size_t i = 0; i < out.n; i++) lines += out.data[i] == '\n';
+    assert_int_equal(lines, 3); /* header + 2 events */
+    rtm_track_stats st;
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.failed, 2);
+}
+
 /* A failed realloc is traced with no new object (0x0), so that a replay keeps the old block
  * (mutation testing: a failed realloc's event was never looked at). */
 static void test_failed_realloc_traced(void **state)
@@ -1793,6 +1830,7 @@ int main(void)
         cmocka_unit_test(test_first_alloc_unknown_site),
         cmocka_unit_test(test_find_ignores_quarantined),
         cmocka_unit_test(test_failed_realloc_traced),
+        cmocka_unit_test(test_failed_alloc_traced),
         cmocka_unit_test(test_leaks_list_every_slot),
         cmocka_unit_test(test_check_all_overflow_wins),
     };
