@@ -64,7 +64,8 @@
  * failed, borrowed) and the error counters equal the model's, requests = served + denied + failed,
  * the reports are exactly the expected ones (the calls reserve.h does not say report - get_stats,
  * get_errors, destroy - must not), every served block lies in a tier at or below its priority
- * and is usable for its size, and every live block keeps its pattern. Any violation aborts.
+ * and is usable for its size, and every live block keeps its pattern (over its usable size, which
+ * the twin's block gets too). Both arenas are zeroed for every input. Any violation aborts.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -271,18 +272,27 @@ static bool in_heap_bufs(const mheap *m, const void *p)
 /* ---- live blocks --------------------------------------------------------------------------------- */
 typedef struct {
     unsigned char *p;
-    size_t n;
+    size_t n; /* its usable size (rtm_heap_usable_size), patterned at both ends */
     uint32_t id;
     unsigned prio;
     size_t tier; /* the heap that holds it (0 for the watermarks' one heap) */
 } blk;
 
-static bool patterned(size_t i, size_t n) { return i < 32u || i + 16u >= n; }
+/* Pattern in the first 64 and the last 16 bytes of a block's usable size, whole words: a bad free
+ * of a pointer inside a live block makes the heap read the word before it as a header, so no word
+ * of a live block may be half pattern and half a header left there earlier (a pattern byte over
+ * the low byte of a stale free header can turn it into a plausible used one; heap.h: "as far as
+ * O(1) checks of its header and neighbours can tell"). Words untouched are headers stamped free
+ * or links and zeros, which the heap turns away. */
+static bool patterned(size_t i, size_t n) { return i < 64u || i + 16u >= n; }
 static unsigned char pattern(uint32_t id, size_t i) { return (unsigned char)(id * 131u + i * 7u + 1u); }
+/* The twin's block gets the same bytes: a bad free reads the word before its pointer, which must be
+ * the same on both sides for the two heaps to decide alike. */
 static void fill(const blk *b)
 {
+    unsigned char *t = to_shadow(b->p);
     for (size_t i = 0; i < b->n; i++)
-        if (patterned(i, b->n)) b->p[i] = pattern(b->id, i);
+        if (patterned(i, b->n)) b->p[i] = t[i] = pattern(b->id, i);
         else i = b->n - 17u;
 }
 static void verify(const blk *b)
@@ -492,9 +502,14 @@ static bool do_alloc(size_t size, unsigned p)
     if (q == NULL) return false;
     /* the priority rule, stated on its own: a block of priority p lies in a tier at or below p */
     REQUIRE(tier <= p && in_heap_bufs(&g.heap[tier], q));
-    REQUIRE(((uintptr_t)q & (RTM_ALIGN - 1u)) == 0 && rtm_heap_usable_size(g.heap[tier].h, q) >= size);
+    /* all of the usable size is the caller's (and opened to ASan by the query): patterned whole */
+    size_t u = rtm_heap_usable_size(g.heap[tier].h, q);
+    REQUIRE(((uintptr_t)q & (RTM_ALIGN - 1u)) == 0 && u >= size && u % sizeof(size_t) == 0);
+    g_in_shadow = true;
+    REQUIRE(rtm_heap_usable_size(g.heap[tier].s, to_shadow(q)) == u);
+    g_in_shadow = false;
     blk *b = &g.live[g.nlive++];
-    *b = (blk){q, size, ++g.id, p, tier};
+    *b = (blk){q, u, ++g.id, p, tier};
     fill(b);
     return true;
 }
@@ -739,6 +754,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     reader rd = {data, size, 0}, *r = &rd;
     rtm_san_access(g_arena, sizeof g_arena);
     rtm_san_access(g_shadow, sizeof g_shadow);
+    /* Both arenas start equal and free of the last input's heaps: a header left there by one, inside
+     * a block of this input, can pass a heap's O(1) checks of an interior pointer (heap.h: "as far
+     * as O(1) checks of its header and neighbours can tell"); the run must not depend on it. */
+    memset(g_arena, 0, sizeof g_arena);
+    memset(g_shadow, 0, sizeof g_shadow);
     memset(&g, 0, sizeof g);
     rtm_set_error_hook(hook);
     g_reports = g_expected = 0;
@@ -777,7 +797,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 if (g.nlive) {
                     blk *b = &g.live[j % g.nlive];
                     size_t off = 1u + o % 63u;
-                    if (off >= b->n) off = 1; /* stay inside the block */
+                    if (off >= b->n) off = 1; /* stay inside the block (n: its usable size) */
                     bad_free(b->p + off);
                 }
                 break;
