@@ -42,8 +42,8 @@
  * (the boundary the rule turns on), (tiers) tier prio's free bytes, or its largest free block with
  * bit 8; else v % 3000 (0 is a bad request).
  * Foreign free kinds (kind % 4): 0 a static array outside every heap + x % 200, 1 a block of the
- * foreign heap, 2 byte x of one of the object's heap buffers (x's heap by kind >> 2; skipped if a
- * live block starts there), 3 an arena slot no heap uses (tiers; inside a two-region extent the
+ * foreign heap, 2 byte x % length of a region of heap (kind >> 2) % heaps (x bit 15: its second
+ * region, if it has one; skipped if a live block starts there), 3 an arena slot no heap uses (tiers; inside a two-region extent the
  * owning heap is asked) / past the reserve heap's buffer.
  * Bad calls (kind % 8): 0 alloc with a NULL object (reported, not counted), 1 free of NULL (no-op,
  * not reported), 2 free of a live block with a NULL object (reported; the block stays live),
