@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # libFuzzer targets (fuzz/fuzz_*.c): fuzz_heap for RTM_FUZZ_SECONDS (default 30, issue 2's figure),
-# the other targets (fuzz_slab, fuzz_ring, fuzz_stack, fuzz_trace, fuzz_mpuplan, fuzz_track: every
-# build/DIR/fuzz/fuzz_* is run, so a new fuzz/fuzz_NAME.c needs no change here) for two thirds of that and configuration variants fuzz_NAME_vN for half, two
-# at a time (the step's time: 167 s at def406c with every base target at 30 s), with the
-# dictionary fuzz/NAME.dict when there is one. RTM_FUZZ_SANITIZERS (default address,undefined)
+# the other targets (fuzz_slab, fuzz_ring, fuzz_stack, fuzz_trace, fuzz_mpuplan, fuzz_track,
+# fuzz_reserve, fuzz_stackpool: every build/DIR/fuzz/fuzz_* is run, so a new fuzz/fuzz_NAME.c needs
+# no change here) for half of that and configuration variants fuzz_NAME_vN for a third, two at a
+# time (the step's time: 135 s at 243fe64 with ten targets at 30 / 20 / 15 s; the shorter times
+# came with the three new targets, 2026-11-28), with the dictionary fuzz/NAME.dict when there is
+# one. `make fuzz` runs longer (RTM_FUZZ_SECONDS). RTM_FUZZ_SANITIZERS (default address,undefined)
 # picks the sanitizers; "undefined" alone fuzzes the allocators as a production build runs them
 # (no ASan poisoning around their metadata): `RTM_FUZZ_SANITIZERS=undefined make fuzz`.
 set -u
@@ -24,9 +26,9 @@ for b in "${bins[@]}"; do
   name=$(basename "$b")
   corpus=build/fuzz/corpus/$name; mkdir -p "$corpus" # one corpus for every sanitizer set
   base=${name%_v[0-9]}  # fuzz_heap_v1 -> fuzz_heap: a configuration variant uses its base's seeds
-  t=$secs                # and runs half as long (the code it shares with its base is fuzzed there)
-  [ "$name" = fuzz_heap ] || t=$(( (secs * 2 + 2) / 3 ))
-  [ "$base" = "$name" ] || t=$(( (secs + 1) / 2 ))
+  t=$secs                # and runs a third as long (the code it shares with its base is fuzzed there)
+  [ "$name" = fuzz_heap ] || t=$(( (secs + 1) / 2 ))
+  [ "$base" = "$name" ] || t=$(( (secs + 2) / 3 ))
   seeds=fuzz/corpus/$base
   [ -d "$seeds" ] || seeds=
   dict=
