@@ -85,6 +85,41 @@ static void test_info(void **state)
     assert_int_equal(info.permille, 1000);
 }
 
+/* The per mille of a region above SIZE_MAX / 1000 bytes, where used * 1000 could overflow and
+ * rtm_stack_get_info divides by size / 1000 instead (mutation testing: no test reached that
+ * branch, and every change to it, or to the size that selects it, went unnoticed). Such a stack
+ * is real on a 32-bit target (above 4.3 MB); here the region is only named: a down-growing scan
+ * starts at the low end and stops at the first byte that is not paint, so it reads only the first
+ * bytes of g_buf. Not in test_stack_up (its scan starts at the far end), nor with RTM_VALGRIND
+ * (the scan's client request would mark the whole named range defined). */
+static void test_info_huge(void **state)
+{
+    (void)state;
+#if RTM_STACK_GROWS_UP || (defined(RTM_VALGRIND) && RTM_VALGRIND)
+    skip();
+#else
+    rtm_stack_info info;
+    uint8_t *b = g_buf;
+    const size_t edge = SIZE_MAX / 1000u;             /* the largest size of the exact formula */
+    const size_t big = 1000u * (edge / 1000u + 1u);   /* above it, a multiple of 1000 */
+    memset(g_buf, 0, sizeof g_buf);
+    /* every byte used: 1000 per mille, not more, not 0 */
+    assert_int_equal(rtm_stack_get_info(b, big, &info), RTM_OK);
+    assert_true(info.size == big && info.unused == 0 && info.used == big);
+    assert_int_equal(info.permille, 1000);
+    /* one byte unused: (big - 1) / (big / 1000) = 999, not rounded up to 1000 */
+    b[0] = PB;
+    assert_int_equal(rtm_stack_get_info(b, big, &info), RTM_OK);
+    assert_true(info.unused == 1 && info.used == big - 1);
+    assert_int_equal(info.permille, 999);
+    /* at exactly SIZE_MAX / 1000 the exact formula still applies: (edge - 1) * 1000 / edge is 999,
+     * where the other one gives (edge - 1) / (edge / 1000) = 1000 */
+    assert_int_equal(rtm_stack_get_info(b, edge, &info), RTM_OK);
+    assert_int_equal(info.used, edge - 1);
+    assert_int_equal(info.permille, 999);
+#endif
+}
+
 static void test_bad_input(void **state)
 {
     (void)state;
@@ -199,6 +234,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_paint_exact),
         cmocka_unit_test(test_info),
+        cmocka_unit_test(test_info_huge),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_guard),
         cmocka_unit_test(test_random_vs_reference),
