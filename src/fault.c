@@ -261,4 +261,17 @@ void rtm_fault_debug_poke_at_(uint32_t i, size_t offset, uint8_t xor_byte)
     ((unsigned char *)nth_newest(i))[offset] ^= xor_byte;
     rtm_port_critical_exit(key);
 }
+
+/* Test hook: sets the ring's header as a warm reset (RTM_FAULT_RING_ATTR) or a stray write may
+ * leave it: the magic xor @p magic_xor (0 keeps it right), @p head and @p count as given (declared
+ * in the tests only). */
+void rtm_fault_debug_header_(uint32_t magic_xor, uint32_t head, uint32_t count);
+void rtm_fault_debug_header_(uint32_t magic_xor, uint32_t head, uint32_t count)
+{
+    rtm_port_key key = rtm_port_critical_enter();
+    g_ring.magic ^= magic_xor;
+    g_ring.head = head;
+    g_ring.count = count;
+    rtm_port_critical_exit(key);
+}
 #endif

@@ -635,6 +635,60 @@ static void fault_escalation(void **state)
     assert_string_equal(rtm_fault_action_str((rtm_fault_action)9), "unknown");
 }
 
+/* The escalation's edge cases (mutation testing: each went unnoticed): the default policy without
+ * a record halts; ABORT_THREAD from an ISR halts even when the port named a thread; a thread whose
+ * id is 1 can be aborted like any other; an action of 32 or more is as unknown as 17, although
+ * RTM_FAULT_CAN(a) (1u << a) cannot be asked about it. */
+static void fault_escalation_edges(void **state)
+{
+    (void)state;
+    assert_int_equal(rtm_fault_default_policy(NULL, NULL), RTM_FAULT_HALT);
+    rtm_fault_action want = RTM_FAULT_ABORT_THREAD;
+    rtm_fault_set_policy(policy_const, &want);
+    rtm_fault_record r = mk(0x100, RTM_FAULT_F_IN_ISR, 9);
+    assert_int_equal(rtm_fault_handle(&r), RTM_FAULT_HALT);
+    assert_true(r.flags & RTM_FAULT_F_ESCALATED);
+    r = mk(0x100, 0, 1);
+    assert_int_equal(rtm_fault_handle(&r), RTM_FAULT_ABORT_THREAD);
+    assert_false(r.flags & RTM_FAULT_F_ESCALATED);
+    const unsigned big[] = {32u, 33u, 64u, 0x80000000u};
+    for (size_t k = 0; k < sizeof big / sizeof big[0]; k++) {
+        want = (rtm_fault_action)big[k];
+        r = mk(0x100, 0, 9);
+        assert_int_equal(rtm_fault_handle(&r), RTM_FAULT_HALT);
+        assert_true(r.flags & RTM_FAULT_F_ESCALATED);
+    }
+}
+
+
+/* rtm_fault_handle fills every field of its part whatever the port left there (a record reused
+ * from the last fault, or a stack frame never cleared): mutation testing found that without the
+ * lines that reset part_domain, partition and the ESCALATED flag no test failed, as every test
+ * record was zero-filled by mk(). */
+static void fault_handle_overwrites_stale_fields(void **state)
+{
+    (void)state;
+    static const int somewhere = 0;
+    rtm_fault_record r = mk(p_data.start, 0, 7);
+    r.flags = RTM_FAULT_F_ESCALATED; /* no RTM_FAULT_F_ADDR_VALID: no partition is looked up */
+    r.domain = (const rtm_domain *)&somewhere;
+    r.part_domain = (const rtm_domain *)&somewhere;
+    memset(&r.partition, 0xA5, sizeof r.partition);
+    r.part_index = 3;
+    r.repeat = 9;
+    r.seq = 77;
+    r.action = RTM_FAULT_SKIP;
+    assert_int_equal(rtm_fault_handle(&r), RTM_FAULT_ABORT_THREAD); /* the default policy */
+    assert_false(r.flags & RTM_FAULT_F_ESCALATED);
+    assert_null(r.domain); /* thread 7 is in no domain here */
+    assert_null(r.part_domain);
+    assert_true(r.partition.start == 0 && r.partition.size == 0 && r.partition.attr == 0);
+    assert_int_equal(r.part_index, -1);
+    assert_int_equal(r.repeat, 0);
+    assert_int_equal(r.seq, 1);
+    assert_int_equal(r.action, RTM_FAULT_ABORT_THREAD);
+}
+
 static void fault_ring_wraps(void **state)
 {
     (void)state;
@@ -674,47 +728,117 @@ static void fault_ring_detects_damage(void **state)
     assert_int_equal(rtm_fault_get(1, &g), RTM_OK);
 }
 
-/* Every field the checksum covers: one flipped bit in any of them reads as RTM_ERR_CORRUPT, and
- * the record reads again once the bit is back (mutation testing: with one field left out of
- * record_sum no test failed, as fault_ring_detects_damage damages only the pc). */
+/* Every bit of every field the checksum covers: one flipped bit anywhere in them reads as
+ * RTM_ERR_CORRUPT, and the record reads again once the bit is back (mutation testing: with one
+ * field left out of record_sum no test failed, as fault_ring_detects_damage damages only the pc;
+ * and with mix() reading only some bits of a field, v << 8i or 9i instead of v >> 8i, no test
+ * failed either while one bit of each field's first byte was all that was flipped). */
 void rtm_fault_debug_poke_at_(uint32_t i, size_t offset, uint8_t xor_byte);
+#define FIELD(f) {offsetof(rtm_fault_record, f), sizeof(((rtm_fault_record *)0)->f)}
+#define PART_FIELD(f)                                                                              \
+    {offsetof(rtm_fault_record, partition) + offsetof(rtm_partition, f), sizeof(((rtm_partition *)0)->f)}
 static void fault_ring_checksum_covers_every_field(void **state)
 {
     (void)state;
     rtm_fault_record r = mk(0x1000u, 0, 5);
     rtm_fault_handle(&r);
-    static const size_t offsets[] = {
-        offsetof(rtm_fault_record, addr),
-        offsetof(rtm_fault_record, pc),
-        offsetof(rtm_fault_record, access),
-        offsetof(rtm_fault_record, flags),
-        offsetof(rtm_fault_record, can),
-        offsetof(rtm_fault_record, arch),
-        offsetof(rtm_fault_record, cause) + 0 * sizeof(uint32_t),
-        offsetof(rtm_fault_record, cause) + 1 * sizeof(uint32_t),
-        offsetof(rtm_fault_record, cause) + 2 * sizeof(uint32_t),
-        offsetof(rtm_fault_record, cause) + 3 * sizeof(uint32_t),
-        offsetof(rtm_fault_record, thread),
-        offsetof(rtm_fault_record, seq),
-        offsetof(rtm_fault_record, repeat),
-        offsetof(rtm_fault_record, domain),
-        offsetof(rtm_fault_record, part_domain),
-        offsetof(rtm_fault_record, partition) + offsetof(rtm_partition, start),
-        offsetof(rtm_fault_record, partition) + offsetof(rtm_partition, size),
-        offsetof(rtm_fault_record, partition) + offsetof(rtm_partition, attr),
-        offsetof(rtm_fault_record, part_index),
-        offsetof(rtm_fault_record, action),
-        offsetof(rtm_fault_record, check_),
+    static const struct { size_t offset, size; } fields[] = {
+        FIELD(addr), FIELD(pc), FIELD(access), FIELD(flags), FIELD(can), FIELD(arch), FIELD(cause),
+        FIELD(thread), FIELD(seq), FIELD(repeat), FIELD(domain), FIELD(part_domain),
+        PART_FIELD(start), PART_FIELD(size), PART_FIELD(attr), FIELD(part_index), FIELD(action),
+        FIELD(check_),
     };
-    _Static_assert(RTM_FAULT_CAUSE_WORDS == 4, "the list above names four cause words");
     rtm_fault_record g;
-    for (size_t k = 0; k < sizeof offsets / sizeof offsets[0]; k++) {
-        rtm_fault_debug_poke_at_(0, offsets[k], 0x10u);
-        if (rtm_fault_get(0, &g) != RTM_ERR_CORRUPT) fail_msg("a flipped bit at offset %zu went unnoticed", offsets[k]);
-        rtm_fault_debug_poke_at_(0, offsets[k], 0x10u);
-        assert_int_equal(rtm_fault_get(0, &g), RTM_OK);
+    for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
+        for (size_t at = fields[k].offset; at < fields[k].offset + fields[k].size; at++) {
+            for (unsigned bit = 0; bit < 8; bit++) {
+                rtm_fault_debug_poke_at_(0, at, (uint8_t)(1u << bit));
+                if (rtm_fault_get(0, &g) != RTM_ERR_CORRUPT)
+                    fail_msg("a flipped bit %u at offset %zu went unnoticed", bit, at);
+                rtm_fault_debug_poke_at_(0, at, (uint8_t)(1u << bit));
+                assert_int_equal(rtm_fault_get(0, &g), RTM_OK);
+            }
+        }
     }
 }
+
+void rtm_fault_debug_header_(uint32_t magic_xor, uint32_t head, uint32_t count);
+/* A policy that damages the ring's header while it runs, and notes the action it was shown. */
+static rtm_fault_action g_seen_action;
+static rtm_fault_action policy_damages_header(const rtm_fault_record *rec, void *ctx)
+{
+    (void)ctx;
+    g_seen_action = rec->action;
+    rtm_fault_debug_header_(0x100u, 0, 5); /* as a fault in a higher-priority interrupt might */
+    return RTM_FAULT_SKIP;
+}
+
+/* A ring whose header a reset left wrong (its RAM is not initialised on a warm reset,
+ * RTM_FAULT_RING_ATTR) is cleared on first use; one whose header is right keeps its records.
+ * Mutation testing: no test damaged the header (the tests clear the ring first), and every change
+ * to that check or to the clearing went unnoticed. */
+static void fault_ring_header_damage(void **state)
+{
+    (void)state;
+    rtm_fault_record g;
+    rtm_fault_record r = mk(0x3000u, 0, 5);
+    rtm_fault_handle(&r);
+    rtm_fault_handle(&r);
+    /* a right header (the one there now): the records are read as they are */
+    rtm_fault_debug_header_(0, 2, 2);
+    assert_int_equal(rtm_fault_count(), 2);
+    assert_int_equal(rtm_fault_get(1, &g), RTM_OK);
+    /* a wrong magic, a head and count in range: cleared all the same, to zeros */
+    rtm_fault_debug_header_(0x100u, 2, 2);
+    assert_int_equal(rtm_fault_get(0, &g), RTM_ERR_SIZE); /* rtm_fault_get checks the header */
+    assert_int_equal(rtm_fault_count(), 0);
+    rtm_fault_debug_header_(0x100u, 2, 2);
+    assert_int_equal(rtm_fault_count(), 0); /* and so does rtm_fault_count */
+    /* the right magic and a head one past the ring: cleared (head indexes the next write) */
+    rtm_fault_handle(&r);
+    rtm_fault_debug_header_(0, RTM_FAULT_RING_SIZE, 1);
+    assert_int_equal(rtm_fault_count(), 0);
+    /* ... and after the clearing, the ring is a ring: the next fault is record 1, and stays */
+    rtm_fault_handle(&r);
+    assert_int_equal(rtm_fault_count(), 1);
+    assert_int_equal(rtm_fault_get(0, &g), RTM_OK);
+    assert_int_equal(g.seq, 1);
+    assert_int_equal(rtm_fault_count(), 1);
+    /* a wrong magic above a RETRY that is still whole: the fault that follows does not count as
+     * its repetition (the ring is cleared before the last record is looked at) */
+    const unsigned max_retry = RTM_FAULT_MAX_RETRY; /* 0 (test_domain_noretry): RETRY escalates */
+    rtm_fault_action want = RTM_FAULT_RETRY;
+    rtm_fault_set_policy(policy_const, &want);
+    rtm_fault_clear();
+    r = mk(0x3000u, 0, 5);
+    assert_int_equal(rtm_fault_handle(&r), max_retry > 0 ? RTM_FAULT_RETRY : RTM_FAULT_ABORT_THREAD);
+    rtm_fault_debug_header_(0x100u, 1, 1);
+    r = mk(0x3000u, 0, 5);
+    rtm_fault_handle(&r);
+    assert_int_equal(r.repeat, 0);
+    assert_int_equal(r.seq, 1);
+    /* a count of 0 with a record still in its slot: no record to read, none repeated */
+    r = mk(0x3000u, 0, 5);
+    rtm_fault_handle(&r);
+    assert_int_equal(r.repeat, max_retry > 0 ? 1u : 0u); /* (an escalated RETRY is not repeated) */
+    rtm_fault_debug_header_(0, 2, 0); /* head 2: the RETRY above is the newest slot */
+    assert_int_equal(rtm_fault_get(0, &g), RTM_ERR_SIZE);
+    r = mk(0x3000u, 0, 5);
+    rtm_fault_handle(&r);
+    assert_int_equal(r.repeat, 0);
+    /* a header damaged while the policy runs (by a fault in a higher-priority interrupt, or a
+     * stray write): the ring is checked again before the record goes in; and the policy sees
+     * the action HALT, not the one the port's record came with */
+    rtm_fault_set_policy(policy_damages_header, NULL);
+    r = mk(0x3000u, 0, 5);
+    r.action = RTM_FAULT_SKIP;
+    assert_int_equal(rtm_fault_handle(&r), RTM_FAULT_SKIP);
+    assert_int_equal(g_seen_action, RTM_FAULT_HALT);
+    assert_int_equal(r.seq, 1);
+    assert_int_equal(rtm_fault_count(), 1);
+    assert_int_equal(rtm_fault_get(0, &g), RTM_OK);
+}
+
 
 /* A fault recorded in the middle of rtm_fault_get's copy, as one taken in an interrupt above a
  * BASEPRI critical section would be (port review finding 10). With the ring full, the oldest
@@ -724,8 +848,16 @@ static void fault_ring_checksum_covers_every_field(void **state)
  * returned, whole or reported. */
 extern void (*rtm_fault_debug_mid_copy_)(void); /* src/fault.c, debug builds */
 static unsigned g_mid_copy_faults;
+static unsigned g_mid_copy_calls; /* copies taken: the tries rtm_fault_get made */
+static bool g_mid_copy_clear;     /* rtm_fault_clear() during the copy instead of a fault */
 static void fault_mid_copy(void)
 {
+    g_mid_copy_calls++;
+    if (g_mid_copy_clear) {
+        g_mid_copy_clear = false;
+        rtm_fault_clear();
+        return;
+    }
     if (g_mid_copy_faults == 0) return;
     g_mid_copy_faults--;
     rtm_fault_record r = mk(0x9000u + g_mid_copy_faults, 0, 5);
@@ -741,17 +873,36 @@ static void fault_get_during_fault(void **state)
     rtm_fault_record g;
     rtm_fault_debug_mid_copy_ = fault_mid_copy;
     g_mid_copy_faults = 1;
+    g_mid_copy_calls = 0;
     assert_int_equal(rtm_fault_get(RTM_FAULT_RING_SIZE - 1u, &g), RTM_OK);
     assert_int_equal(g_mid_copy_faults, 0);
+    /* two copies: the torn one and the whole one; a copy the count shows whole is not taken
+     * again (mutation testing: without that break, RTM_FAULT_GET_TRIES copies went unnoticed) */
+    assert_int_equal(g_mid_copy_calls, 2);
     assert_int_equal(g.addr, 0x1001u); /* 0x1000 was overwritten by the fault during the copy */
     assert_int_equal(g.seq, 2);
     assert_int_equal(rtm_fault_count(), RTM_FAULT_RING_SIZE + 1u);
     /* a fault during every try: the count never holds still, and the last try's copy is whole
      * (the faults wrote other slots by then) or reported, never returned as RTM_OK when torn */
-    g_mid_copy_faults = RTM_FAULT_GET_TRIES;
+    g_mid_copy_faults = RTM_FAULT_GET_TRIES + 1u;
+    g_mid_copy_calls = 0;
     rtm_err e = rtm_fault_get(RTM_FAULT_RING_SIZE - 1u, &g);
     assert_true(e == RTM_OK || e == RTM_ERR_CORRUPT);
     if (e == RTM_OK) assert_int_equal(g.seq, rtm_fault_count() - RTM_FAULT_RING_SIZE + 1u);
+    /* exactly RTM_FAULT_GET_TRIES copies, then it gives up: one fault of the storm is left over
+     * (mutation testing: one try more or one fewer went unnoticed) */
+    assert_int_equal(g_mid_copy_calls, RTM_FAULT_GET_TRIES);
+    assert_int_equal(g_mid_copy_faults, 1);
+    g_mid_copy_faults = 0;
+    /* the ring cleared during the copy: the record asked for is gone, RTM_ERR_SIZE, not the
+     * status of the copy taken before (mutation testing: that went unnoticed) */
+    g_mid_copy_clear = true;
+    assert_int_equal(rtm_fault_get(0, &g), RTM_ERR_SIZE);
+    assert_int_equal(rtm_fault_count(), 0);
+    for (uint32_t k = 0; k < RTM_FAULT_RING_SIZE; k++) {
+        rtm_fault_record r = mk(0x1000u + k, 0, 5);
+        rtm_fault_handle(&r);
+    }
     rtm_fault_debug_mid_copy_ = NULL;
     for (uint32_t i = 0; i < RTM_FAULT_RING_SIZE; i++) assert_int_equal(rtm_fault_get(i, &g), RTM_OK);
 }
@@ -771,11 +922,14 @@ int main(void)
         cmocka_unit_test_setup(verify_detects_damage, reset),
         cmocka_unit_test_setup(fault_default_policy_and_completion, reset),
         cmocka_unit_test_setup(fault_escalation, reset),
+        cmocka_unit_test_setup(fault_escalation_edges, reset),
+        cmocka_unit_test_setup(fault_handle_overwrites_stale_fields, reset),
         cmocka_unit_test_setup(fault_ring_wraps, reset),
 #if defined(RTM_DEBUG) && RTM_DEBUG
         cmocka_unit_test_setup(fault_ring_detects_damage, reset),
         cmocka_unit_test_setup(fault_get_during_fault, reset),
         cmocka_unit_test_setup(fault_ring_checksum_covers_every_field, reset),
+        cmocka_unit_test_setup(fault_ring_header_damage, reset),
 #endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
