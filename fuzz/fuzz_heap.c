@@ -36,6 +36,8 @@
 #include <string.h>
 
 #include "rtmem/heap.h"
+
+#include "fuzz_common.h"
 #include "rtm_sanitize.h"
 
 #define SLOTS 64
@@ -82,14 +84,6 @@ static void hook(rtm_err code, const void *object, const void *ptr)
     g_reports++;
 }
 
-#define REQUIRE(c)                                                                                         \
-    do {                                                                                                   \
-        if (!(c)) {                                                                                        \
-            fprintf(stderr, "fuzz_heap: %s:%d: %s\n", __FILE__, __LINE__, #c);                             \
-            abort();                                                                                       \
-        }                                                                                                  \
-    } while (0)
-
 /* Pattern in the first 256 and the last 64 bytes of a block (enough to see overlaps and lost
  * contents; all of a 64 KiB block would make each run slow). */
 static bool patterned(size_t i, size_t n) { return i < 256u || i + 64u >= n; }
@@ -109,17 +103,7 @@ static void check_upto(const slot *s, size_t limit)
 }
 static void check(const slot *s) { check_upto(s, SIZE_MAX); }
 
-/* ---- input reader ------------------------------------------------------------------------------ */
-typedef struct {
-    const uint8_t *d;
-    size_t n, at;
-} reader;
-static unsigned u8(reader *r) { return r->at < r->n ? r->d[r->at++] : 0u; }
-static unsigned u16(reader *r)
-{
-    unsigned lo = u8(r);
-    return lo | (u8(r) << 8);
-}
+/* ---- input: sizes -------------------------------------------------------------------------------- */
 static size_t size_of(unsigned v)
 {
     if (v < 0xF000u) return v;

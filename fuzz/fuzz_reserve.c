@@ -76,6 +76,8 @@
 #include "rtm_sanitize.h"
 #include "rtmem/reserve.h"
 
+#include "fuzz_common.h"
+
 #define MAXL ((size_t)RTM_RESERVE_MAX_LEVELS)
 #define NSLOT 32u
 #define SLOT_BYTES 4096u
@@ -84,43 +86,10 @@
 #define LIVE 128
 #define MAXW 1024
 
-#define REQUIRE(c)                                                                                   \
-    do {                                                                                             \
-        if (!(c)) {                                                                                  \
-            fprintf(stderr, "fuzz_reserve: %s:%d: %s\n", __FILE__, __LINE__, #c);                    \
-            abort();                                                                                 \
-        }                                                                                            \
-    } while (0)
-
 static _Alignas(64) unsigned char g_arena[NSLOT * SLOT_BYTES + 64];
 static _Alignas(64) unsigned char g_shadow[NSLOT * SLOT_BYTES + 64];
 static unsigned char g_snap[sizeof g_arena];
 static _Alignas(64) unsigned char g_outside[256];
-
-/* ---- reports: the shadow heaps' go to their own counter ----------------------------------------- */
-static size_t g_reports, g_expected;
-static bool g_in_shadow;
-static rtm_err g_last_code;
-
-static void hook(rtm_err code, const void *object, const void *ptr)
-{
-    (void)object, (void)ptr;
-    if (code == RTM_ERR_CORRUPT) {
-        fprintf(stderr, "fuzz_reserve: corruption reported\n");
-        abort();
-    }
-    if (g_in_shadow) return;
-    g_reports++;
-    g_last_code = code;
-}
-
-/* One report more than before, with a code in @p mask. */
-#define EBIT(e) (1u << (unsigned)(e))
-static void expect_report(unsigned mask)
-{
-    REQUIRE(g_reports == ++g_expected);
-    REQUIRE((mask & EBIT(g_last_code)) != 0);
-}
 
 /* ---- arena snapshots, outside ASan's view (freed blocks are poisoned) --------------------------- */
 __attribute__((no_sanitize("address", "coverage"))) static void snap_take(void)
@@ -158,16 +127,16 @@ static unsigned char *from_shadow(const void *p)
 
 static void *sh_alloc(mheap *m, size_t n)
 {
-    g_in_shadow = true;
+    fuzz_reports_muted = true;
     void *q = rtm_heap_alloc(m->s, n);
-    g_in_shadow = false;
+    fuzz_reports_muted = false;
     return q;
 }
 static void sh_free(mheap *m, const void *real_ptr)
 {
-    g_in_shadow = true;
+    fuzz_reports_muted = true;
     rtm_heap_free(m->s, to_shadow(real_ptr));
-    g_in_shadow = false;
+    fuzz_reports_muted = false;
 }
 
 /* Both heaps of @p m over the same offsets of the two arenas; NULL twins when the real one fails. */
@@ -176,19 +145,19 @@ static void heap_make(mheap *m, size_t off, size_t len, rtm_fit fit, size_t off2
     memset(m, 0, sizeof *m);
     m->h = rtm_heap_init(g_arena + off, len, fit);
     if (m->h == NULL) {
-        expect_report(~0u); /* rtm_heap_init reports its refusals */
+        fuzz_expect_report(~0u); /* rtm_heap_init reports its refusals */
         return;
     }
-    g_in_shadow = true;
+    fuzz_reports_muted = true;
     m->s = rtm_heap_init(g_shadow + off, len, fit);
-    g_in_shadow = false;
+    fuzz_reports_muted = false;
     REQUIRE(m->s != NULL);
     m->buf[0] = g_arena + off, m->len[0] = len, m->nreg = 1;
     if (len2 != 0) {
         REQUIRE(rtm_heap_add_region(m->h, g_arena + off2, len2) == RTM_OK);
-        g_in_shadow = true;
+        fuzz_reports_muted = true;
         REQUIRE(rtm_heap_add_region(m->s, g_shadow + off2, len2) == RTM_OK);
-        g_in_shadow = false;
+        fuzz_reports_muted = false;
         m->buf[1] = g_arena + off2, m->len[1] = len2, m->nreg = 2;
     }
 }
@@ -248,9 +217,9 @@ static void twin_check(const mheap *m)
     REQUIRE(rtm_heap_check(m->h) == RTM_OK);
     rtm_heap_stats a, b;
     rtm_heap_get_stats(m->h, &a);
-    g_in_shadow = true;
+    fuzz_reports_muted = true;
     rtm_heap_get_stats(m->s, &b);
-    g_in_shadow = false;
+    fuzz_reports_muted = false;
     REQUIRE(same_stats(&a, &b));
     size_t na = walk(m->h, g_arena, g_wa, NULL, NULL), nb = walk(m->s, g_shadow, g_wb, NULL, NULL);
     REQUIRE(same_walk(g_wa, na, g_wb, nb));
@@ -367,7 +336,7 @@ static void check_all(void)
     rtm_reserve_errors e;
     o_errors(obj(), &e);
     REQUIRE(e.bad_frees == g.bad_frees && e.bad_requests == g.bad_requests);
-    REQUIRE(g_reports == g_expected);
+    REQUIRE(fuzz_reports == fuzz_reports_expected);
     for (size_t i = 0; i < g.nlive; i++) verify(&g.live[i]);
 }
 
@@ -395,25 +364,14 @@ static void bad_free(void *p)
     o_free(obj(), p);
     g.bad_frees++;
     if (g.tiers && o == g.nheap) {
-        expect_report(EBIT(RTM_ERR_BAD_PTR)); /* outside every tier: no heap asked */
+        fuzz_expect_report(EBIT(RTM_ERR_BAD_PTR)); /* outside every tier: no heap asked */
         return;
     }
-    expect_report(EBIT(RTM_ERR_BAD_PTR) | EBIT(RTM_ERR_DOUBLE_FREE));
+    fuzz_expect_report(EBIT(RTM_ERR_BAD_PTR) | EBIT(RTM_ERR_DOUBLE_FREE));
     sh_free(&g.heap[o], p);
 }
 
 /* ---- input --------------------------------------------------------------------------------------- */
-typedef struct {
-    const uint8_t *d;
-    size_t n, at;
-} reader;
-static unsigned u8(reader *r) { return r->at < r->n ? r->d[r->at++] : 0u; }
-static unsigned u16(reader *r)
-{
-    unsigned lo = u8(r);
-    return lo | u8(r) << 8;
-}
-
 static unsigned read_prio(reader *r)
 {
     unsigned b = u8(r);
@@ -450,7 +408,7 @@ static bool do_alloc(size_t size, unsigned p)
     if (size == 0 || p >= g.levels) {
         REQUIRE(q == NULL);
         g.bad_requests++;
-        expect_report(~0u);
+        fuzz_expect_report(~0u);
         return false;
     }
     rtm_reserve_level_stats *m = &g.st[p];
@@ -472,9 +430,9 @@ static bool do_alloc(size_t size, unsigned p)
             if (s == NULL) {
                 m->failed++;
             } else if (free_bytes(h->s) < keep) { /* dug into the reserve: given back */
-                g_in_shadow = true;
+                fuzz_reports_muted = true;
                 rtm_heap_free(h->s, s);
-                g_in_shadow = false;
+                fuzz_reports_muted = false;
                 m->denied++;
                 size_t n2 = walk(h->h, g_arena, g_wa, NULL, NULL);
                 REQUIRE(same_walk(g_wc, nw, g_wa, n2)); /* the heap's blocks as before */
@@ -498,16 +456,16 @@ static bool do_alloc(size_t size, unsigned p)
         }
     }
     REQUIRE(q == want);
-    REQUIRE(g_reports == g_expected);
+    REQUIRE(fuzz_reports == fuzz_reports_expected);
     if (q == NULL) return false;
     /* the priority rule, stated on its own: a block of priority p lies in a tier at or below p */
     REQUIRE(tier <= p && in_heap_bufs(&g.heap[tier], q));
     /* all of the usable size is the caller's (and opened to ASan by the query): patterned whole */
     size_t u = rtm_heap_usable_size(g.heap[tier].h, q);
     REQUIRE(((uintptr_t)q & (RTM_ALIGN - 1u)) == 0 && u >= size && u % sizeof(size_t) == 0);
-    g_in_shadow = true;
+    fuzz_reports_muted = true;
     REQUIRE(rtm_heap_usable_size(g.heap[tier].s, to_shadow(q)) == u);
-    g_in_shadow = false;
+    fuzz_reports_muted = false;
     blk *b = &g.live[g.nlive++];
     *b = (blk){q, u, ++g.id, p, tier};
     fill(b);
@@ -522,7 +480,7 @@ static void bad_calls(reader *r)
     switch (k % 8u) {
     case 0:
         REQUIRE(o_alloc(NULL, 16, 0) == NULL);
-        expect_report(~0u);
+        fuzz_expect_report(~0u);
         break;
     case 1:
         o_free(obj(), NULL);
@@ -531,7 +489,7 @@ static void bad_calls(reader *r)
         if (g.nlive) {
             blk *b = &g.live[(k >> 3) % g.nlive];
             o_free(NULL, b->p);
-            expect_report(EBIT(RTM_ERR_ARG));
+            fuzz_expect_report(EBIT(RTM_ERR_ARG));
         }
         break;
     case 3:
@@ -555,9 +513,9 @@ static void bad_calls(reader *r)
     default:
         for (size_t i = 0; i < g.nheap; i++) {
             rtm_heap_reset_peak(g.heap[i].h);
-            g_in_shadow = true;
+            fuzz_reports_muted = true;
             rtm_heap_reset_peak(g.heap[i].s);
-            g_in_shadow = false;
+            fuzz_reports_muted = false;
         }
         break;
     }
@@ -659,13 +617,13 @@ static bool setup_reserve(reader *r, size_t levels, rtm_fit fit)
     memset(&canary, 0xA5, sizeof canary);
     snap_take();
     REQUIRE(rtm_reserve_init(NULL, h, res, levels) != RTM_OK);
-    expect_report(EBIT(RTM_ERR_ARG) | allowed);
+    fuzz_expect_report(EBIT(RTM_ERR_ARG) | allowed);
     memcpy(&g.r, &canary, sizeof g.r);
     REQUIRE(rtm_reserve_init(&g.r, h, NULL, levels) != RTM_OK);
-    expect_report(EBIT(RTM_ERR_ARG) | allowed);
+    fuzz_expect_report(EBIT(RTM_ERR_ARG) | allowed);
     REQUIRE(memcmp(&g.r, &canary, sizeof g.r) == 0);
     REQUIRE(rtm_reserve_init(&g.r, NULL, res, levels) != RTM_OK);
-    expect_report(EBIT(RTM_ERR_ARG) | allowed);
+    fuzz_expect_report(EBIT(RTM_ERR_ARG) | allowed);
     REQUIRE(memcmp(&g.r, &canary, sizeof g.r) == 0);
     REQUIRE(snap_same());
 
@@ -673,11 +631,11 @@ static bool setup_reserve(reader *r, size_t levels, rtm_fit fit)
     bool ok = e == RTM_OK;
     if (allowed != 0) {
         REQUIRE(!ok && (allowed & EBIT(e)) != 0);
-        expect_report(EBIT(e));
+        fuzz_expect_report(EBIT(e));
         REQUIRE(memcmp(&g.r, &canary, sizeof g.r) == 0);
         REQUIRE(snap_same());
     } else {
-        REQUIRE(ok && g_reports == g_expected);
+        REQUIRE(ok && fuzz_reports == fuzz_reports_expected);
         g.levels = levels;
         memcpy(g.reserve, res, levels * sizeof *res);
     }
@@ -726,10 +684,10 @@ static bool setup_tiers(reader *r, size_t levels, rtm_fit fit)
     memset(&canary, 0xA5, sizeof canary);
     snap_take();
     REQUIRE(rtm_tiers_init(NULL, hs, levels) != RTM_OK);
-    expect_report(EBIT(RTM_ERR_ARG) | allowed);
+    fuzz_expect_report(EBIT(RTM_ERR_ARG) | allowed);
     memcpy(&g.t, &canary, sizeof g.t);
     REQUIRE(rtm_tiers_init(&g.t, NULL, levels) != RTM_OK);
-    expect_report(EBIT(RTM_ERR_ARG) | allowed);
+    fuzz_expect_report(EBIT(RTM_ERR_ARG) | allowed);
     REQUIRE(memcmp(&g.t, &canary, sizeof g.t) == 0);
     REQUIRE(snap_same());
 
@@ -737,11 +695,11 @@ static bool setup_tiers(reader *r, size_t levels, rtm_fit fit)
     bool ok = e == RTM_OK;
     if (allowed != 0) {
         REQUIRE(!ok && (allowed & EBIT(e)) != 0);
-        expect_report(EBIT(e));
+        fuzz_expect_report(EBIT(e));
         REQUIRE(memcmp(&g.t, &canary, sizeof g.t) == 0);
         REQUIRE(snap_same());
     } else {
-        REQUIRE(ok && g_reports == g_expected && g.nheap == levels);
+        REQUIRE(ok && fuzz_reports == fuzz_reports_expected && g.nheap == levels);
         g.levels = levels;
     }
     free(hs);
@@ -760,8 +718,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(g_arena, 0, sizeof g_arena);
     memset(g_shadow, 0, sizeof g_shadow);
     memset(&g, 0, sizeof g);
-    rtm_set_error_hook(hook);
-    g_reports = g_expected = 0;
+    rtm_set_error_hook(fuzz_count_hook);
+    fuzz_reports = fuzz_reports_expected = 0;
 
     unsigned b0 = u8(r);
     g.tiers = b0 & 1u;
@@ -841,7 +799,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         REQUIRE(o_destroy(obj()) == RTM_OK);
     }
-    REQUIRE(g_reports == g_expected);
+    REQUIRE(fuzz_reports == fuzz_reports_expected);
     rtm_set_error_hook(NULL);
     return 0;
 }

@@ -36,6 +36,8 @@
 #include "rtm_sanitize.h"
 #include "rtmem/ring.h"
 
+#include "fuzz_common.h"
+
 #define G RTM_RING_GRAIN
 #define MAXREC 1024
 
@@ -50,14 +52,6 @@ static void hook(rtm_err code, const void *object, const void *ptr)
     (void)code, (void)object, (void)ptr;
     g_reports++;
 }
-
-#define REQUIRE(x)                                                                                 \
-    do {                                                                                           \
-        if (!(x)) {                                                                                \
-            fprintf(stderr, "fuzz_ring: %s:%d: %s\n", __FILE__, __LINE__, #x);                     \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
 
 static unsigned char pat(uint32_t id, size_t j) { return (unsigned char)(id * 29u + j * 13u + 1u); }
 

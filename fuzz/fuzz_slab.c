@@ -51,6 +51,8 @@
 #include "rtmem/pools.h"
 #include "rtmem/slab.h"
 
+#include "fuzz_common.h"
+
 #define SLOTS 256
 /* RTM_SLAB_DOUBLE_FREE_CHECK=0 (fuzz_slab_v2) does not look for double frees (slab.h): ops 3 and 6's
  * double free are skipped there, since the contract is then the caller's. */
@@ -88,14 +90,6 @@ static void hook(rtm_err code, const void *object, const void *ptr)
     }
     g_reports++;
 }
-
-#define REQUIRE(c)                                                                                   \
-    do {                                                                                             \
-        if (!(c)) {                                                                                  \
-            fprintf(stderr, "fuzz_slab: %s:%d: %s\n", __FILE__, __LINE__, #c);                       \
-            abort();                                                                                 \
-        }                                                                                            \
-    } while (0)
 
 static void fill(slot *s) { memset(s->p, s->id, s->n); }
 static void verify(const slot *s)

@@ -60,44 +60,17 @@
 #include "rtm_sanitize.h"
 #include "rtmem/stackpool.h"
 
+#include "fuzz_common.h"
+
 #define MAXN 32u
 #define MAXS 4096u
 #define ARRAY (MAXN * (MAXS + 4096u) + 8192u)
 #define CANARY 0x5Au
 #define PAINT ((unsigned char)RTM_STACK_PAINT_BYTE)
 
-#define REQUIRE(c)                                                                                   \
-    do {                                                                                             \
-        if (!(c)) {                                                                                  \
-            fprintf(stderr, "fuzz_stackpool: %s:%d: %s\n", __FILE__, __LINE__, #c);                  \
-            abort();                                                                                 \
-        }                                                                                            \
-    } while (0)
-
 static _Alignas(4096) unsigned char g_buf[ARRAY];
 static unsigned char g_copy[MAXN][MAXS]; /* model of acquired stack i's bytes */
 static _Alignas(64) unsigned char g_outside[256];
-
-static size_t g_reports, g_expected;
-static rtm_err g_last_code;
-
-static void hook(rtm_err code, const void *object, const void *ptr)
-{
-    (void)object, (void)ptr;
-    if (code == RTM_ERR_CORRUPT) {
-        fprintf(stderr, "fuzz_stackpool: corruption reported\n");
-        abort();
-    }
-    g_reports++;
-    g_last_code = code;
-}
-
-#define EBIT(e) (1u << (unsigned)(e))
-static void expect_report(unsigned mask)
-{
-    REQUIRE(g_reports == ++g_expected);
-    REQUIRE((mask & EBIT(g_last_code)) != 0);
-}
 
 /* ---- the model ----------------------------------------------------------------------------------- */
 static struct {
@@ -138,7 +111,7 @@ static void check_all(void)
             s.releases == m->releases && s.failed == m->failed && s.bad_releases == m->bad_releases &&
             s.overflows == m->overflows);
     REQUIRE(g.nlive == m->in_use);
-    REQUIRE(g_reports == g_expected);
+    REQUIRE(fuzz_reports == fuzz_reports_expected);
 }
 
 /* Acquire through the pool and the model; false when it returned NULL. */
@@ -148,7 +121,7 @@ static bool acquire(void)
     if (g.nlive == g.count) {
         REQUIRE(s == NULL); /* flow control: counted, not reported */
         g.st.failed++;
-        REQUIRE(g_reports == g_expected);
+        REQUIRE(fuzz_reports == fuzz_reports_expected);
         return false;
     }
     REQUIRE(s != NULL && s >= g.buf && (size_t)(s - g.buf) % g.stride == 0);
@@ -182,10 +155,10 @@ static void release(size_t i)
     rtm_err e = rtm_stackpool_release(&g.p, stack_at(i));
     if (overflow) {
         REQUIRE(e == RTM_ERR_OVERFLOW);
-        expect_report(EBIT(RTM_ERR_OVERFLOW));
+        fuzz_expect_report(EBIT(RTM_ERR_OVERFLOW));
         g.st.overflows++;
     } else {
-        REQUIRE(e == RTM_OK && g_reports == g_expected);
+        REQUIRE(e == RTM_OK && fuzz_reports == fuzz_reports_expected);
     }
     g.live[i] = false;
     g.nlive--;
@@ -199,7 +172,7 @@ static void bad_release(const void *s, rtm_err want, bool by_used)
 {
     if (by_used) REQUIRE(rtm_stackpool_used(&g.p, s) == 0);
     else REQUIRE(rtm_stackpool_release(&g.p, (void *)(uintptr_t)s) == want);
-    expect_report(EBIT(want));
+    fuzz_expect_report(EBIT(want));
     g.st.bad_releases++;
 }
 
@@ -234,7 +207,7 @@ static void bad_calls(unsigned k)
         REQUIRE(rtm_stackpool_used(NULL, i < g.count ? stack_at(i) : g.buf) == 0);
         break;
     case 3:
-        REQUIRE(rtm_stackpool_stack_size(&g.p) == g.size && g_reports == g_expected);
+        REQUIRE(rtm_stackpool_stack_size(&g.p) == g.size && fuzz_reports == fuzz_reports_expected);
         REQUIRE(rtm_stackpool_stack_size(NULL) == 0);
         break;
     case 4:
@@ -254,7 +227,7 @@ static void bad_calls(unsigned k)
         rtm_stackpool_deinit(NULL);
         break;
     }
-    expect_report(EBIT(RTM_ERR_ARG));
+    fuzz_expect_report(EBIT(RTM_ERR_ARG));
 }
 
 static void bad_op(unsigned k, unsigned x)
@@ -285,17 +258,6 @@ static void bad_op(unsigned k, unsigned x)
 }
 
 /* ---- configuration ------------------------------------------------------------------------------- */
-typedef struct {
-    const uint8_t *d;
-    size_t n, at;
-} reader;
-static unsigned u8(reader *r) { return r->at < r->n ? r->d[r->at++] : 0u; }
-static unsigned u16(reader *r)
-{
-    unsigned lo = u8(r);
-    return lo | u8(r) << 8;
-}
-
 __attribute__((no_sanitize("address", "coverage"))) static bool canary_outside(size_t from, size_t to)
 {
     for (size_t i = 0; i < sizeof g_buf; i++)
@@ -319,8 +281,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rtm_san_access(g_buf, sizeof g_buf);
     memset(g_buf, CANARY, sizeof g_buf);
     memset(&g, 0, sizeof g);
-    rtm_set_error_hook(hook);
-    g_reports = g_expected = 0;
+    rtm_set_error_hook(fuzz_count_hook);
+    fuzz_reports = fuzz_reports_expected = 0;
 
     unsigned a = u8(r), m = u8(r), v = u16(r), c = u8(r), t = u8(r);
     size_t sh = a & 15u, align;
@@ -366,23 +328,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rtm_stackpool canary;
     memset(&canary, 0xA5, sizeof canary);
     REQUIRE(rtm_stackpool_init(NULL, buf, bsize, ssize, count, align) != RTM_OK);
-    expect_report(EBIT(RTM_ERR_ARG) | must | may);
+    fuzz_expect_report(EBIT(RTM_ERR_ARG) | must | may);
     memcpy(&g.p, &canary, sizeof g.p);
     REQUIRE(rtm_stackpool_init(&g.p, NULL, bsize, ssize, count, align) != RTM_OK);
-    expect_report(EBIT(RTM_ERR_ARG) | must | may);
+    fuzz_expect_report(EBIT(RTM_ERR_ARG) | must | may);
     REQUIRE(memcmp(&g.p, &canary, sizeof g.p) == 0);
     REQUIRE(canary_outside(0, 0));
 
     rtm_err e = rtm_stackpool_init(&g.p, buf, bsize, ssize, count, align);
     if (must != 0) {
         REQUIRE(e != RTM_OK && ((must | may) & EBIT(e)) != 0);
-        expect_report(EBIT(e));
+        fuzz_expect_report(EBIT(e));
         REQUIRE(memcmp(&g.p, &canary, sizeof g.p) == 0);
         REQUIRE(canary_outside(0, 0));
         rtm_set_error_hook(NULL);
         return 0;
     }
-    REQUIRE(e == RTM_OK && g_reports == g_expected);
+    REQUIRE(e == RTM_OK && fuzz_reports == fuzz_reports_expected);
     REQUIRE(count <= 31u && ssize < MAXS); /* what the input can make fit the array */
     g.buf = buf, g.size = ssize, g.count = count, g.stride = stride, g.need = need;
     g.st.count = count, g.st.stack_size = ssize;
@@ -435,7 +397,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (g.live[i]) release(i);
     check_all();
     rtm_stackpool_deinit(&g.p);
-    REQUIRE(g_reports == g_expected);
+    REQUIRE(fuzz_reports == fuzz_reports_expected);
     REQUIRE(canary_outside(off, off + need));
     rtm_set_error_hook(NULL);
     return 0;

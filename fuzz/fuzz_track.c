@@ -85,6 +85,8 @@
 #include "rtmem/trace.h"
 #include "rtmem/track.h"
 
+#include "fuzz_common.h"
+
 #define A ((size_t)RTM_ALIGN)
 #define MAXB 256    /* model blocks (live + quarantined): above any capacity the config allows */
 #define MAXLINES 512
@@ -94,14 +96,6 @@
 #define NSITES 256
 #define NCP 8
 #define CANARY 0x5Au
-
-#define REQUIRE(c)                                                                                   \
-    do {                                                                                             \
-        if (!(c)) {                                                                                  \
-            fprintf(stderr, "fuzz_track: %s:%d: %s\n", __FILE__, __LINE__, #c);                      \
-            abort();                                                                                 \
-        }                                                                                            \
-    } while (0)
 
 static const char LONG_NAME[] = "a/very/long/path/that/keeps/going/and/going/through/many/directories/"
                                 "until/it/is/cut/long_file.c";
@@ -538,11 +532,6 @@ static int live_at(const void *p)
 }
 
 /* ---- input ------------------------------------------------------------------------------------- */
-typedef struct {
-    const uint8_t *d;
-    size_t n, at;
-} reader;
-static unsigned u8(reader *r) { return r->at < r->n ? r->d[r->at++] : 0u; }
 static size_t size_of(unsigned s)
 {
     static const size_t top[4] = {0, 7, 40, 100};
