@@ -1418,6 +1418,21 @@ static void bsink(void *ctx, const void *d, size_t n)
     b->n += n;
 }
 
+/* The text trace *tr wrote to *out so far, flushed and terminated, and its number of lines. */
+static const char *trace_text(rtm_trace *tr, bytes_sink *out)
+{
+    rtm_trace_flush(tr);
+    assert_true(out->n < sizeof out->data);
+    out->data[out->n] = 0;
+    return (const char *)out->data;
+}
+static unsigned text_lines(const char *s)
+{
+    unsigned lines = 0;
+    for (; *s != '\0'; s++) lines += *s == '\n';
+    return lines;
+}
+
 /* An 8 KiB tracker over ta with max_sites sites, tracing in text to *out (emptied) through *tr. */
 static rtm_track *make_traced(test_alloc *ta, rtm_trace *tr, bytes_sink *out, unsigned max_sites)
 {
@@ -1444,9 +1459,7 @@ static void test_trace_hook(void **state)
     rtm_track_free_at(t, b, "t.c", 4);
     rtm_track_free_at(t, a2, "t.c", 5);
     rtm_track_free_at(t, a2, "t.c", 6); /* rejected: not traced */
-    rtm_trace_flush(&tr);
-    out.data[out.n] = 0;
-    const char *s = (const char *)out.data;
+    const char *s = trace_text(&tr, &out);
     char want[128];
     snprintf(want, sizeof want, "# rtmem-trace text 2 clock_hz=1000000 word=%u align=%u\n", (unsigned)sizeof(size_t),
              (unsigned)RTM_ALIGN);
@@ -1458,9 +1471,7 @@ static void test_trace_hook(void **state)
     snprintf(want, sizeof want, " 0x%llx 0x%llx 50 t.c:3\n", (unsigned long long)(uintptr_t)a,
              (unsigned long long)(uintptr_t)a2);
     assert_non_null(strstr(s, want));
-    unsigned lines = 0;
-    for (size_t i = 0; i < out.n; i++) lines += out.data[i] == '\n';
-    assert_int_equal(lines, 6); /* header + 5 events */
+    assert_int_equal(text_lines(s), 6); /* header + 5 events */
     assert_int_equal(ta.live, 0);
 }
 
@@ -1583,12 +1594,11 @@ static void test_sites_full_count_and_natural_alignment(void **state)
     rtm_track_get_stats(t, &st);
     assert_int_equal(st.sites_full, 1);
     for (unsigned i = 0; i < 3; i++) rtm_track_free_at(t, p[i], NULL, 0);
-    rtm_trace_flush(&tr);
-    out.data[out.n] = 0;
+    const char *s = trace_text(&tr, &out);
     char want[128];
     snprintf(want, sizeof want, " 0x%llx 10 n.c:1\n", (unsigned long long)(uintptr_t)p[0]);
-    assert_non_null(strstr((const char *)out.data, want));
-    assert_null(strstr((const char *)out.data, "\nm "));
+    assert_non_null(strstr(s, want));
+    assert_null(strstr(s, "\nm "));
     assert_int_equal(ta.live, 0);
 }
 
@@ -1687,18 +1697,14 @@ static void test_failed_alloc_traced(void **state)
     assert_int_equal(rtm_test_hook_count(RTM_ERR_ARG), 1);
     assert_int_equal(rtm_test_hook_total(), 2);
     rtm_set_error_hook(NULL);
-    rtm_trace_flush(&tr);
-    out.data[out.n] = 0;
-    const char *s = (const char *)out.data;
+    const char *s = trace_text(&tr, &out);
     assert_non_null(strstr(s, " 0x0 24 t.c:1\n"));
     char want[64];
     snprintf(want, sizeof want, " 0x0 24 %u t.c:2\n", 4u * RTM_ALIGN);
     assert_non_null(strstr(s, want));
     assert_null(strstr(s, "t.c:3"));
     assert_null(strstr(s, "t.c:4"));
-    unsigned lines = 0;
-    for (size_t i = 0; i < out.n; i++) lines += out.data[i] == '\n';
-    assert_int_equal(lines, 3); /* header + 2 events */
+    assert_int_equal(text_lines(s), 3); /* header + 2 events */
     rtm_track_stats st;
     rtm_track_get_stats(t, &st);
     assert_int_equal(st.failed, 2);
@@ -1717,11 +1723,10 @@ static void test_failed_realloc_traced(void **state)
     ta.fail_next = 1;
     assert_null(rtm_track_realloc_at(t, a, 50, "t.c", 2));
     rtm_track_free_at(t, a, "t.c", 3);
-    rtm_trace_flush(&tr);
-    out.data[out.n] = 0;
+    const char *s = trace_text(&tr, &out);
     char want[128];
     snprintf(want, sizeof want, " 0x%llx 0x0 50 t.c:2\n", (unsigned long long)(uintptr_t)a);
-    assert_non_null(strstr((const char *)out.data, want));
+    assert_non_null(strstr(s, want));
     assert_int_equal(ta.live, 0);
 }
 
