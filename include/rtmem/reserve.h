@@ -43,7 +43,8 @@ typedef struct {
     size_t requests; /**< calls at this level (bad ones excluded) */
     size_t served;   /**< of those, the ones that returned memory */
     size_t denied;   /**< refused to keep a more important level's reserve (rtm_reserve only) */
-    size_t failed;   /**< no block large enough (in any allowed tier / in the heap) */
+    size_t failed;   /**< no block large enough (in any allowed tier / in the heap), or (rtm_reserve)
+                          the request above the heap's free bytes: rtm_reserve_alloc's order */
     size_t borrowed; /**< rtm_tiers: served by a lower tier than the request's own */
 } rtm_reserve_level_stats;
 
@@ -127,12 +128,16 @@ rtm_err rtm_reserve_init(rtm_reserve *r, rtm_heap *h, const size_t *reserve, siz
 
 /**
  * Allocates @p size bytes at priority @p prio if the heap's free bytes after it stay >=
- * reserve[prio]. NULL, counted as failed, when the heap has no block for it (size above the free
- * bytes, or no free block large enough); NULL, counted as denied, when it would eat into the
- * reserve (decided before touching the heap when size + reserve[prio] exceeds the free bytes;
- * otherwise the block is allocated and, if with its header it dug into the reserve, given back:
- * the heap's blocks are then as before, but its statistics count that allocation and its free,
- * and its peak_used may have risen by the block). For r NULL, size 0 or prio out of range: NULL and a report (bad_requests).
+ * reserve[prio]. Decided in this order, the first that applies counting the request:
+ *  1. size above the heap's free bytes: NULL, failed (it would not fit without any reserve);
+ *  2. size + reserve[prio] above the free bytes: NULL, denied, whether or not a free block could
+ *     hold size (decided before the heap is touched);
+ *  3. the heap has no free block large enough: NULL, failed;
+ *  4. the block, with its header and rounding, dug into the reserve: it is given back and the
+ *     request denied (the heap's blocks are then as before, but its statistics count that
+ *     allocation and its free, and its peak_used may have risen by the block);
+ *  5. else served.
+ * For r NULL, size 0 or prio out of range: NULL and a report (bad_requests).
  * O(heap alloc + rtm_heap_get_stats). Thread-safe; not ISR-safe.
  */
 void *rtm_reserve_alloc(rtm_reserve *r, size_t size, unsigned prio);

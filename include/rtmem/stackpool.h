@@ -21,8 +21,10 @@
  * Per-stack state lives in a small array (4 bytes per stack) after the last stack, never inside a
  * stack, so a stack is entirely the caller's while acquired.
  *
- * Every rejected call reports through the error hook (rtmem/common.h), is counted (bad_releases)
- * and leaves the pool unchanged.
+ * Every rejected call reports through the error hook (rtmem/common.h) and leaves the pool
+ * unchanged; a rejected rtm_stackpool_release or rtm_stackpool_used of a pool is also counted
+ * (bad_releases). Calls without a pool, or rtm_stackpool_get_stats with no place for the figures,
+ * are only reported: there is no pool to count them in, or they are no release.
  */
 #ifndef RTMEM_STACKPOOL_H
 #define RTMEM_STACKPOOL_H
@@ -72,7 +74,8 @@ typedef struct {
     size_t acquires;      /**< successful acquires */
     size_t releases;      /**< successful releases (overflowed ones included) */
     size_t failed;        /**< acquires that returned NULL because every stack was in use */
-    size_t bad_releases;  /**< releases rejected: foreign, interior or already released pointer */
+    size_t bad_releases;  /**< releases and rtm_stackpool_used calls rejected: foreign, interior or
+                               not acquired pointer */
     size_t overflows;     /**< releases that found the guard band touched */
 } rtm_stackpool_stats;
 
