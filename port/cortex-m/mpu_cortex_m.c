@@ -21,7 +21,7 @@ unsigned rtm_cm_mpu_regions(void) { return (unsigned)((CM_MPU_TYPE >> 8) & 0xFFu
 
 void rtm_cm_mpu_disable(void)
 {
-    __asm volatile("dmb" : : : "memory");
+    cm_dmb();
     CM_MPU_CTRL = 0;
     cm_dsb_isb();
 }
@@ -35,15 +35,27 @@ void rtm_cm_mpu_enable(bool privdefena, bool hfnmiena)
     cm_dsb_isb();
 }
 
-/* The register writes of one slot, for a caller that holds the critical section, starts with
- * cm_dmb and ends its writes with one cm_dsb_isb: rtm_cm_mpu_load and rtm_cm_mpu_clear_regions
- * write several slots under one critical section and one barrier pair (they used to nest a
- * critical section and pay a DSB + ISB per slot, through rtm_cm_mpu_set_region / _clear_region).
- * Arm's rule (Cortex-M4 Devices Generic User Guide, DUI 0553, 4.5.9 "Updating an MPU region"): a
- * barrier before the setup, so that buffered writes finish under the old settings, none between
- * the register writes (the PPB is strongly ordered), DSB + ISB after it. In between, interrupts
- * are masked and the privileged code runs under the system regions or the default map, which a
- * load's slots do not take away. */
+/* An update of one or more slots: mpu_update_begin, the slot writes (mpu_write_slot,
+ * mpu_clear_slot), mpu_update_end. Every writer goes through the pair, so the rule is kept once:
+ * the port's critical section around the whole update (an interrupt that programs the MPU cannot
+ * move RNR in the middle of a sequence), and Arm's barriers (Cortex-M4 Devices Generic User Guide,
+ * DUI 0553, 4.5.9 "Updating an MPU region"): a DMB before, so that buffered writes finish under
+ * the old settings, none between the register writes (the PPB is strongly ordered), DSB + ISB
+ * after. rtm_cm_mpu_load and rtm_cm_mpu_clear_regions write several slots in one update (they used
+ * to nest a critical section and pay a DSB + ISB per slot, through rtm_cm_mpu_set_region /
+ * _clear_region). In between, interrupts are masked and the privileged code runs under the system
+ * regions or the default map, which a load's slots do not take away. */
+static rtm_port_key mpu_update_begin(void)
+{
+    rtm_port_key k = rtm_port_critical_enter();
+    cm_dmb();
+    return k;
+}
+static void mpu_update_end(rtm_port_key k)
+{
+    cm_dsb_isb();
+    rtm_port_critical_exit(k);
+}
 static void mpu_write_slot(unsigned index, uint32_t rbar, uint32_t rasr_or_rlar)
 {
     CM_MPU_RNR = index;
@@ -66,11 +78,9 @@ static void mpu_clear_slot(unsigned index)
 rtm_err rtm_cm_mpu_set_region(unsigned index, uint32_t rbar, uint32_t rasr_or_rlar)
 {
     if (index >= rtm_cm_mpu_regions()) return RTM_ERR_NO_SLOT;
-    rtm_port_key k = rtm_port_critical_enter();
-    cm_dmb();
+    rtm_port_key k = mpu_update_begin();
     mpu_write_slot(index, rbar, rasr_or_rlar);
-    cm_dsb_isb();
-    rtm_port_critical_exit(k);
+    mpu_update_end(k);
     return RTM_OK;
 }
 
@@ -81,11 +91,9 @@ rtm_err rtm_cm_mpu_clear_regions(unsigned first, unsigned n)
     unsigned regions = rtm_cm_mpu_regions();
     if (first > regions || n > regions - first) return RTM_ERR_NO_SLOT;
     if (n == 0) return RTM_OK;
-    rtm_port_key k = rtm_port_critical_enter();
-    cm_dmb();
+    rtm_port_key k = mpu_update_begin();
     for (unsigned i = 0; i < n; i++) mpu_clear_slot(first + i);
-    cm_dsb_isb();
-    rtm_port_critical_exit(k);
+    mpu_update_end(k);
     return RTM_OK;
 }
 
@@ -134,8 +142,7 @@ rtm_err rtm_cm_mpu_load(const rtm_mpu_regs *regs)
     if (!RTM_CM_PMSAV8 && regs->min_log2 != 0 && regs->min_log2 < RTM_MPU_V7M_MIN_LOG2) return RTM_ERR_ARG;
     if (regs->count > regs->avail || regs->avail > RTM_MPU_MAX_REGIONS) return RTM_ERR_ARG;
     if (regs->first + regs->avail > rtm_cm_mpu_regions()) return RTM_ERR_NO_SLOT;
-    rtm_port_key k = rtm_port_critical_enter(); /* the whole load: no other MPU writer in between */
-    cm_dmb();
+    rtm_port_key k = mpu_update_begin(); /* the whole load: no other MPU writer in between */
 #if RTM_CM_PMSAV8
     /* MAIR0: only rtmem's attribute bytes are written from the plan: Attr0 (normal) and Attr1
      * (device), the indices rtmem's encoder uses (RTM_V8M_ATTR_NORMAL/DEVICE), and any other index
@@ -165,7 +172,6 @@ rtm_err rtm_cm_mpu_load(const rtm_mpu_regs *regs)
             mpu_clear_slot(slot);
         }
     }
-    cm_dsb_isb(); /* one barrier for the whole load */
-    rtm_port_critical_exit(k);
+    mpu_update_end(k); /* one barrier for the whole load */
     return RTM_OK;
 }
