@@ -575,17 +575,24 @@ static void bad_call(rtm_track *t, rtm_err e, const void *ptr)
     rtm_report(e, t, ptr);
 }
 
+/* A record's align_log2 for a request aligned to align (0 or up to RTM_ALIGN: natural, 0). */
+static unsigned align_log2_of(size_t align) { return align > RTM_ALIGN ? rtm_log2_size(align) : 0u; }
+
+/* The trace event of an allocation of object obj (0: it failed), aligned if align_log2 says so. */
+static void trace_alloc(rtm_track *t, uintptr_t obj, size_t size, unsigned align_log2, const char *file,
+                        unsigned line, uintptr_t tid, uint64_t now)
+{
+    trace_put(t, align_log2 ? RTM_TEV_ALIGNED : RTM_TEV_ALLOC, obj, 0, size, align_log2, file, line, tid, now);
+}
+
 /* An allocation the tracker could not serve (table full, allocator out of memory) is traced with
  * object 0, as trace-format.md says of a failed request, so that a replay of the trace counts it as
  * failed too, as it does a failed realloc (realloc_locked). Rejected arguments are not events. */
 static void *alloc_failed(rtm_track *t, size_t size, size_t align, const char *file, unsigned line,
                           bool emit_trace)
 {
-    if (emit_trace) {
-        unsigned align_log2 = align > RTM_ALIGN ? rtm_log2_size(align) : 0u;
-        trace_put(t, align_log2 ? RTM_TEV_ALIGNED : RTM_TEV_ALLOC, 0, 0, size, align_log2, file, line,
-                  rtm_port_thread_id(), rtm_port_now_us());
-    }
+    if (emit_trace)
+        trace_alloc(t, 0, size, align_log2_of(align), file, line, rtm_port_thread_id(), rtm_port_now_us());
     return NULL;
 }
 
@@ -641,7 +648,7 @@ static void *alloc_locked(rtm_track *t, size_t size, size_t align, const char *f
     r->free_site = NO_SITE;
     r->thread_ix = thread_index(t, tid);
     r->state = REC_LIVE;
-    r->align_log2 = (uint8_t)(align > RTM_ALIGN ? rtm_log2_size(align) : 0u);
+    r->align_log2 = (uint8_t)align_log2_of(align);
     if (r->site == NO_SITE) t->st.sites_full++;
 
     site *s = site_at(t, r->site);
@@ -655,9 +662,7 @@ static void *alloc_locked(rtm_track *t, size_t size, size_t align, const char *f
     t->st.allocs++;
     t->st.live_blocks++;
     grow_live(&t->st.live_bytes, &t->st.peak_bytes, size);
-    if (emit_trace)
-        trace_put(t, r->align_log2 ? RTM_TEV_ALIGNED : RTM_TEV_ALLOC, (uintptr_t)ptr, 0, size, r->align_log2,
-                  file, line, tid, now);
+    if (emit_trace) trace_alloc(t, (uintptr_t)ptr, size, r->align_log2, file, line, tid, now);
     return ptr;
 }
 
