@@ -62,7 +62,7 @@ RTM_INLINE bool rtm_mpu_overlap_(uint64_t b1, uint64_t s1, uint64_t b2, uint64_t
  * section, one barrier), not one per slot. run[i] = {first, count}; count 0: no such run. Both
  * ports' rule (a thread gets its own domain's slots and the system slots, nothing a thread before
  * it had); tests/domain/test_mpu.c checks it against the per-slot rule for every pair of windows
- * within 10 slots. */
+ * whose first slot and length are 0..10. */
 typedef struct {
     uint32_t first[2], count[2];
 } rtm_slot_runs_;

@@ -660,7 +660,6 @@ static void fault_escalation_edges(void **state)
     }
 }
 
-
 /* rtm_fault_handle fills every field of its part whatever the port left there (a record reused
  * from the last fault, or a stack frame never cleared): mutation testing found that without the
  * lines that reset part_domain, partition and the ESCALATED flag no test failed, as every test
@@ -838,7 +837,6 @@ static void fault_ring_header_damage(void **state)
     assert_int_equal(rtm_fault_count(), 1);
     assert_int_equal(rtm_fault_get(0, &g), RTM_OK);
 }
-
 
 /* A fault recorded in the middle of rtm_fault_get's copy, as one taken in an interrupt above a
  * BASEPRI critical section would be (port review finding 10). With the ring full, the oldest

@@ -91,13 +91,17 @@ static void test_info(void **state)
  * is real on a 32-bit target (above 4.3 MB); here the region is only named: a down-growing scan
  * starts at the low end and stops at the first byte that is not paint, so it reads only the first
  * bytes of g_buf. Not in test_stack_up (its scan starts at the far end), nor with RTM_VALGRIND
- * (the scan's client request would mark the whole named range defined). */
+ * (the scan's client request would mark the whole named range defined): those builds leave the
+ * test out, rather than run it as a skip. */
+#if RTM_STACK_GROWS_UP || (defined(RTM_VALGRIND) && RTM_VALGRIND)
+#define TEST_INFO_HUGE 0
+#else
+#define TEST_INFO_HUGE 1
+#endif
+#if TEST_INFO_HUGE
 static void test_info_huge(void **state)
 {
     (void)state;
-#if RTM_STACK_GROWS_UP || (defined(RTM_VALGRIND) && RTM_VALGRIND)
-    skip();
-#else
     rtm_stack_info info;
     uint8_t *b = g_buf;
     const size_t edge = SIZE_MAX / 1000u;             /* the largest size of the exact formula */
@@ -117,8 +121,8 @@ static void test_info_huge(void **state)
     assert_int_equal(rtm_stack_get_info(b, edge, &info), RTM_OK);
     assert_int_equal(info.used, edge - 1);
     assert_int_equal(info.permille, 999);
-#endif
 }
+#endif
 
 static void test_bad_input(void **state)
 {
@@ -234,7 +238,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_paint_exact),
         cmocka_unit_test(test_info),
+#if TEST_INFO_HUGE
         cmocka_unit_test(test_info_huge),
+#endif
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_guard),
         cmocka_unit_test(test_random_vs_reference),
