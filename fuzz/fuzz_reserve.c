@@ -581,6 +581,22 @@ static size_t take_slot(unsigned want)
     return 0;
 }
 
+/* The outcome of an init (rtm_reserve_init, rtm_tiers_init) of the object at obj, size bytes, that
+ * was canary before: with allowed != 0 it must be refused with one of those codes, one report, the
+ * object and the arena untouched; else it must succeed without a report. True if it succeeded. */
+static bool init_as_allowed(rtm_err e, unsigned allowed, const void *obj, const void *canary, size_t size)
+{
+    if (allowed != 0) {
+        REQUIRE(e != RTM_OK && (allowed & EBIT(e)) != 0);
+        fuzz_expect_report(EBIT(e));
+        REQUIRE(memcmp(obj, canary, size) == 0);
+        REQUIRE(snap_same());
+        return false;
+    }
+    REQUIRE(e == RTM_OK && fuzz_reports == fuzz_reports_expected);
+    return true;
+}
+
 /* Sets up the watermarks; false when the init was (rightly) refused. */
 static bool setup_reserve(reader *r, size_t levels, rtm_fit fit)
 {
@@ -627,15 +643,8 @@ static bool setup_reserve(reader *r, size_t levels, rtm_fit fit)
     REQUIRE(memcmp(&g.r, &canary, sizeof g.r) == 0);
     REQUIRE(snap_same());
 
-    rtm_err e = rtm_reserve_init(&g.r, h, res, levels);
-    bool ok = e == RTM_OK;
-    if (allowed != 0) {
-        REQUIRE(!ok && (allowed & EBIT(e)) != 0);
-        fuzz_expect_report(EBIT(e));
-        REQUIRE(memcmp(&g.r, &canary, sizeof g.r) == 0);
-        REQUIRE(snap_same());
-    } else {
-        REQUIRE(ok && fuzz_reports == fuzz_reports_expected);
+    bool ok = init_as_allowed(rtm_reserve_init(&g.r, h, res, levels), allowed, &g.r, &canary, sizeof g.r);
+    if (ok) {
         g.levels = levels;
         memcpy(g.reserve, res, levels * sizeof *res);
     }
@@ -691,15 +700,9 @@ static bool setup_tiers(reader *r, size_t levels, rtm_fit fit)
     REQUIRE(memcmp(&g.t, &canary, sizeof g.t) == 0);
     REQUIRE(snap_same());
 
-    rtm_err e = rtm_tiers_init(&g.t, hs, levels);
-    bool ok = e == RTM_OK;
-    if (allowed != 0) {
-        REQUIRE(!ok && (allowed & EBIT(e)) != 0);
-        fuzz_expect_report(EBIT(e));
-        REQUIRE(memcmp(&g.t, &canary, sizeof g.t) == 0);
-        REQUIRE(snap_same());
-    } else {
-        REQUIRE(ok && fuzz_reports == fuzz_reports_expected && g.nheap == levels);
+    bool ok = init_as_allowed(rtm_tiers_init(&g.t, hs, levels), allowed, &g.t, &canary, sizeof g.t);
+    if (ok) {
+        REQUIRE(g.nheap == levels);
         g.levels = levels;
     }
     free(hs);
