@@ -757,10 +757,12 @@ RTM_INLINE bool size_fits(size_t size, const rtm_block *b, uintptr_t seg_end)
  * rtm_heap.segment_count). A compact build has no fast path and does not keep p_hi (Cortex-M4 -Os:
  * 8 bytes); max_block is derived, so that the control block keeps its size (a word more moved
  * every -m32 minimum arena, as any change of that size does: best fit B 1.230 -> 1.270). */
+#if !RTM_HEAP_COMPACT /* its only caller; clang -Os warns of an unused static inline function */
 RTM_INLINE bool own_size_fits(size_t size, uintptr_t a, uintptr_t p_hi)
 {
     return (size & (A - 1u)) == 0 && size - MIN_BLOCK <= p_hi - a;
 }
+#endif
 
 /* nh, the head after a used block: is it no block's head there? Every block's head, the
  * sentinel's included (SENTINEL_SIZE), is at least MIN_BLOCK, which a zero word (a NULL list link,

@@ -7,6 +7,9 @@
 #   rv32imac riscv64-unknown-elf-gcc -march=rv32imac_zicsr -mabi=ilp32 -ffreestanding
 #            (-ffreestanding: the Debian RV32 toolchain ships no libc headers; gcc's own
 #            <stdint.h> needs it to not look for one)
+#   m4-clang clang --target=thumbv7em-none-eabi, Cortex-M4F, newlib's headers: the LLVM embedded
+#            toolchains' compiler, whose warnings differ from GCC's (clang -Os once failed on an
+#            unused static inline function that GCC and clang -O2 let pass)
 # Prints a code-size table (.text+.data+.bss of each object file, -Os) per target, then the
 # good-fit core figure of issue 2: a Cortex-M4 -Os program whose entry calls only rtm_heap_init,
 # rtm_heap_alloc and rtm_heap_free, linked with -nostdlib -nostartfiles -Wl,--gc-sections against
@@ -28,15 +31,16 @@ shopt -s nullglob
 srcs=(src/*.c)
 [ ${#srcs[@]} -gt 0 ] || { echo "cross: no src/*.c"; exit 1; }
 
-targets=(m0plus m4f m33 rv32imac)
+targets=(m0plus m4f m33 rv32imac m4-clang)
 declare -A CC=([m0plus]=arm-none-eabi-gcc [m4f]=arm-none-eabi-gcc [m33]=arm-none-eabi-gcc
-               [rv32imac]=riscv64-unknown-elf-gcc)
+               [rv32imac]=riscv64-unknown-elf-gcc [m4-clang]=clang)
 declare -A SIZE=([m0plus]=arm-none-eabi-size [m4f]=arm-none-eabi-size [m33]=arm-none-eabi-size
-                 [rv32imac]=riscv64-unknown-elf-size)
+                 [rv32imac]=riscv64-unknown-elf-size [m4-clang]=arm-none-eabi-size)
 declare -A ARCH=([m0plus]="-mcpu=cortex-m0plus -mthumb"
                  [m4f]="-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16"
                  [m33]="-mcpu=cortex-m33 -mthumb"
-                 [rv32imac]="-march=rv32imac_zicsr -mabi=ilp32 -ffreestanding")
+                 [rv32imac]="-march=rv32imac_zicsr -mabi=ilp32 -ffreestanding"
+                 [m4-clang]="--target=thumbv7em-none-eabi -mcpu=cortex-m4 -mfloat-abi=hard -mfpu=fpv4-sp-d16 -ffreestanding -isystem /usr/lib/arm-none-eabi/include")
 CFLAGS="-std=c11 -Wall -Wextra -Werror -ffunction-sections -fdata-sections -Iinclude -Isrc"
 
 for t in "${targets[@]}"; do
