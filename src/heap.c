@@ -769,12 +769,13 @@ RTM_INLINE bool own_size_fits(size_t size, uintptr_t a, uintptr_t p_hi)
  * zeroed user data) is not; and the block after a used block never says its left neighbour is
  * free. check_used and free_left refuse such a pointer; rtm_heap_free's fast path makes the same
  * two tests apart, so as to share its flag tests. */
-RTM_INLINE bool next_head_bad(size_t nh) { return nh < MIN_BLOCK || (nh & PREV_FREE_BIT) != 0; }
+RTM_INLINE bool next_head_bad(size_t nh) { return RTM_HEAP_VALIDATE && (nh < MIN_BLOCK || (nh & PREV_FREE_BIT) != 0); }
 
 /* Used block b, whose head says PREV_FREE: does the footer below it give a plausible size whose
  * block, inside the segment, has a head that agrees (free, that size)? */
 RTM_INLINE bool left_ok(const rtm_block *b, uintptr_t seg_first)
 {
+    if (!RTM_HEAP_VALIDATE) return true; /* trusted (heap.h) */
     /* Under ASan or Valgrind: a real footer and head are never user-accessible; a forged PREV_FREE
      * points them into a live block's payload, and reading them there would close the user's words
      * (Valgrind: the word is opened and closed again), so that the owner's next write is reported.
@@ -799,6 +800,7 @@ RTM_INLINE bool left_ok(const rtm_block *b, uintptr_t seg_first)
  * path: out of line, or only the right merges out of line, was worse there or on Cortex-M3). */
 RTM_INLINE bool right_ok(const rtm_block *n, size_t nh, uintptr_t seg_end)
 {
+    if (!RTM_HEAP_VALIDATE) return true; /* trusted (heap.h) */
     size_t ns = size_of_head(nh);
     if (RTM_UNLIKELY(!size_fits(ns, n, seg_end))) return false;
     /* The footer repeats a free block's head exactly: with no PREV_FREE (every caller has refused
@@ -1178,6 +1180,15 @@ RTM_INLINE void free_block(rtm_heap *h, rtm_block *b, size_t hd, size_t size, rt
  * usable_size. */
 RTM_INLINE rtm_err check_used(const rtm_heap *h, const void *p, rtm_heap *free_in)
 {
+    if (!RTM_HEAP_VALIDATE) {
+        /* Trusted (heap.h): NULL, and a header that says free, are all that is told apart. */
+        if (p == NULL) return RTM_ERR_BAD_PTR;
+        rtm_block *b = block_of_payload(p);
+        size_t hd = head_of(b), size = size_of_head(hd);
+        if (RTM_UNLIKELY(hd & FREE_BIT)) return RTM_ERR_DOUBLE_FREE;
+        if (free_in != NULL) free_block(free_in, b, hd, size, block_at(b, size), head_of(block_at(b, size)));
+        return RTM_OK;
+    }
     uintptr_t a = (uintptr_t)p;
     uintptr_t seg_first = h->lo, seg_end = h->hi;
     if (RTM_UNLIKELY(!in_single_segment(h, a))) {
@@ -1279,16 +1290,18 @@ MERGE_FN void free_left(rtm_heap *h, rtm_block *b, size_t hd)
  * frees); the merges are out of line so that this path saves no registers. */
 void rtm_heap_free(rtm_heap *h, void *ptr)
 {
-    if (RTM_UNLIKELY(h == NULL || !in_single_segment(h, (uintptr_t)ptr))) {
+    /* Unvalidated (RTM_HEAP_VALIDATE=0), every non-NULL pointer takes this path, whatever the
+     * number of segments: it needs none of their bounds. */
+    if (RTM_UNLIKELY(h == NULL || (RTM_HEAP_VALIDATE ? !in_single_segment(h, (uintptr_t)ptr) : ptr == NULL))) {
         free_general(h, ptr);
         return;
     }
     rtm_block *b = block_of_payload(ptr);
     /* Before the head is read: under Valgrind, reading opens and closes the word. */
-    if (rtm_san_is_user_memory(b, H)) goto bad_ptr; /* a real header is never user-accessible */
+    if (RTM_HEAP_VALIDATE && rtm_san_is_user_memory(b, H)) goto bad_ptr; /* a real header is never user-accessible */
     size_t hd = head_of(b);
     size_t size = size_of_head(hd);
-    if (RTM_UNLIKELY(!own_size_fits(size, (uintptr_t)ptr, h->p_hi))) goto bad_ptr;
+    if (RTM_HEAP_VALIDATE && RTM_UNLIKELY(!own_size_fits(size, (uintptr_t)ptr, h->p_hi))) goto bad_ptr;
     if (RTM_UNLIKELY(hd & (FREE_BIT | PREV_FREE_BIT))) {
         if (RTM_UNLIKELY(hd & FREE_BIT)) {
             reject_free(RTM_ERR_DOUBLE_FREE, h, ptr); /* free, or merged and stamped */
@@ -1301,9 +1314,10 @@ void rtm_heap_free(rtm_heap *h, void *ptr)
      * stale (Valgrind). */
     rtm_block *n = block_at(b, size);
     size_t nh = head_of(n);
-    if (RTM_UNLIKELY(nh < MIN_BLOCK)) goto bad_ptr; /* next_head_bad, in two tests */
-    if (RTM_UNLIKELY(nh & (FREE_BIT | PREV_FREE_BIT))) {
-        if (RTM_UNLIKELY(nh & PREV_FREE_BIT)) goto bad_ptr;
+    if (RTM_HEAP_VALIDATE && RTM_UNLIKELY(nh < MIN_BLOCK)) goto bad_ptr; /* next_head_bad, in two tests */
+    /* Unvalidated, a used block's next head never says PREV_FREE: FREE alone decides. */
+    if (RTM_UNLIKELY(nh & (RTM_HEAP_VALIDATE ? FREE_BIT | PREV_FREE_BIT : FREE_BIT))) {
+        if (RTM_HEAP_VALIDATE && RTM_UNLIKELY(nh & PREV_FREE_BIT)) goto bad_ptr;
         free_right(h, b, size, n, nh);
         return;
     }

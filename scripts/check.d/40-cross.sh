@@ -193,6 +193,10 @@ rc=0
 if grep -q RTM_HEAP_FITS_GOOD include/rtmem/heap.h; then
   figure good "good fit only (-DRTM_HEAP_FITS=RTM_HEAP_FITS_GOOD)" "-DRTM_HEAP_FITS=RTM_HEAP_FITS_GOOD" 1 || rc=1
   figure all "all three policies compiled in (default)" "" 0 || rc=1
+  # Pointers trusted by free (heap.h: RTM_HEAP_VALIDATE=0, as TLSF and o1heap): what the O(1)
+  # validation costs in code.
+  figure trust "good fit only, pointers trusted (-DRTM_HEAP_VALIDATE=0)" \
+    "-DRTM_HEAP_FITS=RTM_HEAP_FITS_GOOD -DRTM_HEAP_VALIDATE=0" 0 || rc=1
 else
   figure default "default build" "" 1 || rc=1
 fi

@@ -578,6 +578,7 @@ static void expect_bad_free2(rtm_heap *h, void *bad, rtm_err code, rtm_err alt)
 }
 static void expect_bad_free(rtm_heap *h, void *bad, rtm_err code) { expect_bad_free2(h, bad, code, RTM_OK); }
 
+#if RTM_HEAP_VALIDATE
 static void test_free_outside(void **state)
 {
     (void)state;
@@ -608,7 +609,9 @@ static void test_free_outside(void **state)
         assert_int_equal(ht_stats(h).used_blocks, 0);
     }
 }
+#endif
 
+#if RTM_HEAP_VALIDATE
 /* A heap of two regions validates pointers by segment (its fast range test is off): pointers in
  * the gap, misaligned, at the edges of the second region, inside a block, or freed twice there are
  * all rejected, free(NULL) is still a silent no-op, and real blocks of both regions free. */
@@ -646,7 +649,9 @@ static void test_free_bad_two_regions(void **state)
         assert_int_equal(ht_stats(h).free_blocks, 2);
     }
 }
+#endif
 
+#if RTM_HEAP_VALIDATE
 static void test_free_inside_block(void **state)
 {
     (void)state;
@@ -688,6 +693,7 @@ static void test_free_inside_block(void **state)
         }
     }
 }
+#endif
 
 /* Double frees: a block that stayed on its own, one that became the start of a merged free block,
  * one merged with the free rest. */
@@ -745,6 +751,57 @@ static void test_free_double_after_merge_left(void **state)
         ht_walk_free(&s.w);
     }
 }
+
+#if !RTM_HEAP_VALIDATE
+/* RTM_HEAP_VALIDATE=0 (heap.h): free, realloc and usable_size trust their pointer and tell apart
+ * only a NULL heap, a NULL pointer and a header that says free. Those are still reported (or, for
+ * NULL, ignored) and counted, the heap unchanged. In a heap of two regions every pointer takes
+ * free's fast path, which then needs no segment bounds: the blocks of both regions free and merge
+ * as in a validated build. */
+static void test_trusted_pointers(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        unsigned char *b1 = ht_buffer(HEAP_BYTES, 0);
+        unsigned char *b2 = ht_buffer(8192, 0);
+        rtm_heap *h = rtm_heap_init(b1, HEAP_BYTES, ht_fits[f]);
+        assert_non_null(h);
+        assert_int_equal(rtm_heap_add_region(h, b2, 8192), RTM_OK);
+        void *p[64];
+        size_t n = 0, in2 = SIZE_MAX;
+        while (n < 64 && (p[n] = rtm_heap_alloc(h, 512)) != NULL) {
+            if ((unsigned char *)p[n] >= b2 && (unsigned char *)p[n] < b2 + 8192) in2 = n;
+            n++;
+        }
+        assert_true(in2 != SIZE_MAX && in2 > 0);
+        expect_free_null_noop(h);
+        rtm_test_hook_install();
+        rtm_heap_free(NULL, p[0]);
+        assert_int_equal(rtm_test_hook_total(), 1);
+        assert_int_equal(rtm_test_hook_count(RTM_ERR_ARG), 1);
+        rtm_heap_free(h, p[in2]);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        expect_bad_free(h, p[in2], RTM_ERR_DOUBLE_FREE);
+        /* realloc and usable_size of the freed pointer: refused, as validated */
+        ht_snap sn = {0};
+        ht_snap_take(h, &sn);
+        rtm_test_hook_install();
+        assert_null(rtm_heap_realloc(h, p[in2], 10));
+        assert_int_equal(rtm_test_hook_total(), 1);
+        assert_int_equal(rtm_test_hook_count(RTM_ERR_DOUBLE_FREE), 1);
+        assert_int_equal(rtm_heap_usable_size(h, p[in2]), 0);
+        expect_unchanged(h, &sn, 1, 0, 0);
+        ht_walk_free(&sn.w);
+        p[in2] = NULL;
+        free_all(h, p, n);
+        rtm_heap_stats st = ht_stats(h);
+        assert_int_equal(st.used_blocks, 0);
+        assert_int_equal(st.free_blocks, 2);
+        assert_int_equal(st.bad_frees, 2);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+    }
+}
+#endif
 
 /* ---- aligned_alloc ---------------------------------------------------------------------------- */
 static void test_aligned_bad_align(void **state)
@@ -1049,6 +1106,7 @@ static void test_realloc_fail_keeps_block(void **state)
     }
 }
 
+#if RTM_HEAP_VALIDATE
 static void test_realloc_bad_ptr(void **state)
 {
     (void)state;
@@ -1076,6 +1134,7 @@ static void test_realloc_bad_ptr(void **state)
         free_all(h, p, 1);
     }
 }
+#endif
 
 /* ---- usable_size ------------------------------------------------------------------------------ */
 static void test_usable_size(void **state)
@@ -1097,8 +1156,10 @@ static void test_usable_size(void **state)
         assert_int_equal(rtm_heap_check(h), RTM_OK);
         rtm_test_hook_install();
         assert_int_equal(rtm_heap_usable_size(h, NULL), 0);
+#if RTM_HEAP_VALIDATE
         /* inside a block (p[100]'s is 101 bytes and more, whatever RTM_ALIGN): not a payload start */
         assert_int_equal(rtm_heap_usable_size(h, (unsigned char *)p[100] + RTM_ALIGN), 0);
+#endif
         free_all(h, p, 300);
         assert_int_equal(rtm_heap_usable_size(h, p[0]), 0);
     }
@@ -1389,11 +1450,20 @@ int main(void)
         cmocka_unit_test(test_calloc_overflow),
         cmocka_unit_test(test_calloc_zeroes),
         cmocka_unit_test(test_free_null),
+#if RTM_HEAP_VALIDATE
         cmocka_unit_test(test_free_outside),
+#endif
+#if RTM_HEAP_VALIDATE
         cmocka_unit_test(test_free_bad_two_regions),
+#endif
+#if RTM_HEAP_VALIDATE
         cmocka_unit_test(test_free_inside_block),
+#endif
         cmocka_unit_test(test_free_double),
         cmocka_unit_test(test_free_double_after_merge_left),
+#if !RTM_HEAP_VALIDATE
+        cmocka_unit_test(test_trusted_pointers),
+#endif
         cmocka_unit_test(test_aligned_bad_align),
         cmocka_unit_test(test_aligned_every_pow2),
         cmocka_unit_test(test_realloc_null_and_zero),
@@ -1403,7 +1473,9 @@ int main(void)
         cmocka_unit_test(test_realloc_move),
         cmocka_unit_test(test_realloc_move_keeps_alignment),
         cmocka_unit_test(test_realloc_fail_keeps_block),
+#if RTM_HEAP_VALIDATE
         cmocka_unit_test(test_realloc_bad_ptr),
+#endif
         cmocka_unit_test(test_usable_size),
         cmocka_unit_test(test_walk_and_stats),
         cmocka_unit_test(test_largest_request),
