@@ -59,7 +59,7 @@ typedef enum { RTM_FIT_GOOD, RTM_FIT_BEST, RTM_FIT_FIRST } rtm_fit;
  *  whose header says free (a double free before the block was merged or reused) are still told
  *  apart and reported; any other bad pointer is undefined behaviour (rtm_heap_check may find the
  *  damage afterwards). For builds that have found their pointer bugs and need the code and cycles
- *  back: Cortex-M4 -Os good-fit core 1,120 -> 966 bytes, x86-64 -O2 workload A 55.6 -> 42.5
+ *  back: Cortex-M4 -Os good-fit core 1,120 -> 974 bytes, x86-64 -O2 workload A 55.6 -> 43.7
  *  instructions per free (docs/benchmarks.md). Compile the whole core (src/heap.c) with it; the
  *  heap's layout and policies are unchanged. */
 #ifndef RTM_HEAP_VALIDATE
