@@ -189,7 +189,8 @@ void *rtm_heap_calloc(rtm_heap *h, size_t n, size_t size);
  * keeps the largest power of two that divides ptr's address (capped as above), which may be more
  * than was asked, so it needs room for that alignment and can fail where a block of the alignment
  * asked would fit; where that matters, move the block with rtm_heap_aligned_alloc and a copy. Returns NULL and leaves ptr valid and unchanged when no memory.
- * A bad ptr is reported (bad_frees) and NULL returned. O(1) + policy search + O(bytes) copy.
+ * A bad ptr is reported (bad_frees) and NULL returned (with RTM_HEAP_VALIDATE=0 only a freed one
+ * is told apart). O(1) + policy search + O(bytes) copy.
  */
 void *rtm_heap_realloc(rtm_heap *h, void *ptr, size_t bytes);
 
@@ -205,7 +206,8 @@ void rtm_heap_free(rtm_heap *h, void *ptr);
 
 /**
  * Usable bytes of the used block at @p ptr (>= the size requested); the caller may use all of them.
- * 0 for NULL or a bad pointer (not reported: this is a query). O(1). Under ASan or Valgrind builds
+ * 0 for NULL or a bad pointer (not reported: this is a query; with RTM_HEAP_VALIDATE=0, for NULL
+ * or a freed block only). O(1). Under ASan or Valgrind builds
  * only the requested bytes are open after an allocation (overruns into the rounding are caught);
  * this call opens the whole usable size.
  */
