@@ -36,6 +36,33 @@ static int reset(void **state)
     return 0;
 }
 
+/* The domains the tests register live here, not on the tests' stacks. A failed assertion leaves
+ * its test (cmocka longjmps out) with its domains still registered; on a stack, the next test's
+ * frame would overwrite them, registry links included, and a registry walk could then never end.
+ * Here they outlive the test, and release_domains, each test's teardown (cmocka runs it after a
+ * failure too), unregisters what is left, so the tests after a failing one still run and report. */
+enum { TEST_DOMAINS = 4 };
+static rtm_domain g_test_domains[TEST_DOMAINS];
+static unsigned g_test_domains_used;
+
+static rtm_domain *test_domain(void)
+{
+    assert_true(g_test_domains_used < TEST_DOMAINS);
+    rtm_domain *d = &g_test_domains[g_test_domains_used++];
+    memset(d, 0, sizeof *d);
+    return d;
+}
+
+static int release_domains(void **state)
+{
+    (void)state;
+    static const rtm_domain blank; /* deinit clears a domain; a refused init leaves it blank */
+    for (unsigned i = 0; i < g_test_domains_used; i++)
+        if (memcmp(&g_test_domains[i], &blank, sizeof blank) != 0) (void)rtm_domain_deinit(&g_test_domains[i]);
+    g_test_domains_used = 0;
+    return 0;
+}
+
 static bool same_content(const rtm_domain *a, const rtm_partition *parts, uint32_t n, const rtm_mpu_regs *regs)
 {
     if (rtm_domain_partition_count(a) != n) return false;
@@ -55,10 +82,16 @@ static __attribute__((noinline)) void init_uninitialised_stack_domain(void)
     rtm_domain d; /* deliberately not zero-filled */
     const rtm_partition *parts[] = {&p_code, &p_data};
     rtm_domain_diag dg;
-    assert_int_equal(rtm_domain_init(&d, &k_v7, parts, 2, &dg), RTM_OK);
-    assert_int_equal(rtm_domain_partition_count(&d), 2);
-    assert_int_equal(rtm_domain_verify(&d), RTM_OK);
-    assert_int_equal(rtm_domain_deinit(&d), RTM_OK);
+    /* This domain is on the stack, so it is unregistered before anything is asserted: a failed
+     * assertion must not leave this frame with it registered (see test_domain). */
+    const rtm_err init = rtm_domain_init(&d, &k_v7, parts, 2, &dg);
+    const uint32_t count = rtm_domain_partition_count(&d);
+    const rtm_err verify = rtm_domain_verify(&d);
+    const rtm_err deinit = rtm_domain_deinit(&d);
+    assert_int_equal(init, RTM_OK);
+    assert_int_equal(count, 2);
+    assert_int_equal(verify, RTM_OK);
+    assert_int_equal(deinit, RTM_OK);
     assert_int_equal(rtm_test_hook_count(RTM_OK), 0); /* a successful deinit reports nothing */
     /* An init that fails leaves the object unwritten; a clean-up path's deinit must not read it. */
     rtm_domain e;
@@ -81,14 +114,14 @@ static void stats_report_wasted_bytes(void **state)
     static const rtm_mpu_arch one = RTM_MPU_ARCH_ARMV7M(8, 7);
     RTM_PARTITION_DEFINE(big, 0x20000000u, 33u * 1024u, RTM_PART_P_RW_U_RW | RTM_PART_XN);
     const rtm_partition *parts[] = {&big};
-    rtm_domain d;
-    assert_int_equal(rtm_domain_init(&d, &one, parts, 1, NULL), RTM_OK);
+    rtm_domain *const d = test_domain();
+    assert_int_equal(rtm_domain_init(d, &one, parts, 1, NULL), RTM_OK);
     rtm_domain_stats st;
-    assert_int_equal(rtm_domain_get_stats(&d, &st), RTM_OK);
+    assert_int_equal(rtm_domain_get_stats(d, &st), RTM_OK);
     assert_int_equal(st.regions_used, 1);
     assert_int_equal(st.regions_avail, 1);
     assert_int_equal(st.bytes_wasted, 7168);
-    assert_int_equal(rtm_domain_deinit(&d), RTM_OK);
+    assert_int_equal(rtm_domain_deinit(d), RTM_OK);
 }
 
 static void init_on_the_stack(void **state)
@@ -102,14 +135,14 @@ static void init_on_the_stack(void **state)
 static void init_and_stats(void **state)
 {
     (void)state;
-    rtm_domain d = {0};
+    rtm_domain *const d = test_domain();
     const rtm_partition *parts[] = {&p_code, &p_data, &p_ro, &p_priv};
     const uint32_t np = UPTO_PARTS(4); /* one slot each */
     rtm_domain_diag dg;
-    assert_int_equal(rtm_domain_init(&d, &k_v7, parts, np, &dg), RTM_OK);
+    assert_int_equal(rtm_domain_init(d, &k_v7, parts, np, &dg), RTM_OK);
     assert_int_equal(dg.err, RTM_OK);
     rtm_domain_stats st;
-    assert_int_equal(rtm_domain_get_stats(&d, &st), RTM_OK);
+    assert_int_equal(rtm_domain_get_stats(d, &st), RTM_OK);
     assert_int_equal(st.partitions, np);
     assert_int_equal(st.max_partitions, UPTO_PARTS(6)); /* 6 free slots */
     assert_int_equal(st.regions_used, np);
@@ -120,18 +153,18 @@ static void init_and_stats(void **state)
     for (uint32_t i = 0; i < np; i++) r[i] = (rtm_mpu_range){parts[i]->start, parts[i]->size, parts[i]->attr};
     rtm_mpu_regs g;
     assert_int_equal(rtm_mpu_plan(&k_v7, RTM_MPU_SET_DOMAIN, r, np, &g, NULL), RTM_OK);
-    assert_true(rtm_mpu_regs_equal(rtm_domain_regs(&d), &g));
-    assert_int_equal(rtm_domain_regs(&d)->first, 2);
-    assert_int_equal(rtm_domain_verify(&d), RTM_OK);
+    assert_true(rtm_mpu_regs_equal(rtm_domain_regs(d), &g));
+    assert_int_equal(rtm_domain_regs(d)->first, 2);
+    assert_int_equal(rtm_domain_verify(d), RTM_OK);
     /* double init is refused and changes nothing */
-    assert_int_equal(rtm_domain_init(&d, &k_v7, parts, 1, &dg), RTM_ERR_STATE);
-    assert_int_equal(rtm_domain_partition_count(&d), np);
-    assert_int_equal(rtm_domain_deinit(&d), RTM_OK);
-    assert_int_equal(rtm_domain_deinit(&d), RTM_ERR_STATE);
+    assert_int_equal(rtm_domain_init(d, &k_v7, parts, 1, &dg), RTM_ERR_STATE);
+    assert_int_equal(rtm_domain_partition_count(d), np);
+    assert_int_equal(rtm_domain_deinit(d), RTM_OK);
+    assert_int_equal(rtm_domain_deinit(d), RTM_ERR_STATE);
     /* NULL is an argument error, not "not initialised" */
     assert_int_equal(rtm_domain_deinit(NULL), RTM_ERR_ARG);
-    assert_int_equal(rtm_domain_partition_count(&d), 0);
-    assert_null(rtm_domain_regs(&d));
+    assert_int_equal(rtm_domain_partition_count(d), 0);
+    assert_null(rtm_domain_regs(d));
     assert_int_equal(rtm_domain_max_partitions(&k_pg), UPTO_PARTS(16)); /* 16 POSIX slots */
     assert_int_equal(rtm_domain_max_partitions(NULL), 0);
 }
@@ -139,35 +172,35 @@ static void init_and_stats(void **state)
 static void init_errors_name_partition_and_rule(void **state)
 {
     (void)state;
-    rtm_domain d = {0};
+    rtm_domain *const d = test_domain();
     rtm_domain_diag dg;
     RTM_PARTITION_DEFINE(overlap, 0x20000800u, 0x1000u, RTM_PART_P_RW_U_RW);
     const rtm_partition *ov[] = {&p_code, &p_data, &overlap};
-    assert_int_equal(rtm_domain_init(&d, &k_v7, ov, 3, &dg), RTM_ERR_OVERLAP);
+    assert_int_equal(rtm_domain_init(d, &k_v7, ov, 3, &dg), RTM_ERR_OVERLAP);
     assert_int_equal(dg.index, 2);
     assert_int_equal(dg.partition.start, 0x20000800u);
     assert_true(dg.has_other);
     assert_int_equal(dg.other.start, p_data.start);
     assert_non_null(dg.rule);
     assert_int_equal(rtm_test_hook_count(RTM_ERR_OVERLAP), 1);
-    assert_int_equal(rtm_domain_partition_count(&d), 0);
+    assert_int_equal(rtm_domain_partition_count(d), 0);
 
     RTM_PARTITION_DEFINE(odd, 0x20004010u, 0x100u, RTM_PART_P_RW_U_RW);
     const rtm_partition *al[] = {&p_data, &odd};
-    assert_int_equal(rtm_domain_init(&d, &k_v7, al, 2, &dg), RTM_ERR_ALIGN);
+    assert_int_equal(rtm_domain_init(d, &k_v7, al, 2, &dg), RTM_ERR_ALIGN);
     assert_int_equal(dg.index, 1);
     assert_string_equal(dg.rule, "armv7m: base and size must be multiples of 32 bytes");
 
     const rtm_partition *ro[] = {&p_ro};
-    assert_int_equal(rtm_domain_init(&d, &k_v8, ro, 1, &dg), RTM_ERR_UNSUPPORTED);
+    assert_int_equal(rtm_domain_init(d, &k_v8, ro, 1, &dg), RTM_ERR_UNSUPPORTED);
     assert_int_equal(dg.index, 0);
 
     RTM_PARTITION_DEFINE(zero, 0x20004000u, 0, RTM_PART_P_RW_U_RW);
     const rtm_partition *z[] = {&zero};
-    assert_int_equal(rtm_domain_init(&d, &k_v7, z, 1, &dg), RTM_ERR_SIZE);
+    assert_int_equal(rtm_domain_init(d, &k_v7, z, 1, &dg), RTM_ERR_SIZE);
     RTM_PARTITION_DEFINE(wrap, UINTPTR_MAX - 0xFFu, 0x200u, RTM_PART_P_RW_U_RW);
     const rtm_partition *w[] = {&wrap};
-    assert_int_equal(rtm_domain_init(&d, &k_pg, w, 1, &dg), RTM_ERR_SIZE);
+    assert_int_equal(rtm_domain_init(d, &k_pg, w, 1, &dg), RTM_ERR_SIZE);
     /* The domain's own check refuses the wrap, not the planner: with a 32-bit uintptr_t the
      * planner's 64-bit POSIX arithmetic (base + size <= 2^64) would accept this partition. */
     assert_int_equal(dg.index, 0);
@@ -181,7 +214,7 @@ static void init_errors_name_partition_and_rule(void **state)
         many[i] = (rtm_partition){0x20000000u + 0x1000u * i, 0x100u, RTM_PART_P_RW_U_RW};
         mp[i] = &many[i];
     }
-    assert_int_equal(rtm_domain_init(&d, &k_v7, mp, 7, &dg), RTM_ERR_NO_SLOT);
+    assert_int_equal(rtm_domain_init(d, &k_v7, mp, 7, &dg), RTM_ERR_NO_SLOT);
     assert_int_equal(dg.index, 6);
     assert_string_equal(dg.rule, "more ranges than free slots");
 #endif
@@ -197,14 +230,14 @@ static void init_errors_name_partition_and_rule(void **state)
                           : (rtm_partition){base, 0x120u, RTM_PART_P_RW_U_RW};
         pp[i] = &pairs[i];
     }
-    assert_int_equal(rtm_domain_init(&d, &k_v7, pp, 6, &dg), RTM_ERR_NO_SLOT);
+    assert_int_equal(rtm_domain_init(d, &k_v7, pp, 6, &dg), RTM_ERR_NO_SLOT);
     assert_string_equal(dg.rule, "armv7m: ranges need more regions than free slots");
-    assert_int_equal(rtm_domain_init(&d, &k_v6, pp, 6, &dg), RTM_ERR_NO_SLOT);
+    assert_int_equal(rtm_domain_init(d, &k_v6, pp, 6, &dg), RTM_ERR_NO_SLOT);
     assert_string_equal(dg.rule, "armv6m: ranges need more regions than free slots");
-    assert_int_equal(rtm_domain_init(&d, &k_v7, pp, 4, &dg), RTM_OK); /* 2 + 1 + 2 + 1 */
-    assert_int_equal(rtm_domain_deinit(&d), RTM_OK);
+    assert_int_equal(rtm_domain_init(d, &k_v7, pp, 4, &dg), RTM_OK); /* 2 + 1 + 2 + 1 */
+    assert_int_equal(rtm_domain_deinit(d), RTM_OK);
 #endif
-    assert_int_equal(rtm_domain_init(&d, &k_v6, al, 2, &dg), RTM_ERR_ALIGN);
+    assert_int_equal(rtm_domain_init(d, &k_v6, al, 2, &dg), RTM_ERR_ALIGN);
     assert_int_equal(dg.index, 1);
     assert_string_equal(dg.rule, "armv6m: base and size must be multiples of 32 bytes");
     /* one partition more than RTM_DOMAIN_MAX_PARTITIONS, on a 64-slot POSIX arch: the one past
@@ -216,15 +249,15 @@ static void init_errors_name_partition_and_rule(void **state)
         lp[i] = &lim[i];
     }
     const rtm_mpu_arch pg64 = RTM_MPU_ARCH_POSIX(64, 4096);
-    assert_int_equal(rtm_domain_init(&d, &pg64, lp, RTM_DOMAIN_MAX_PARTITIONS + 1, &dg), RTM_ERR_NO_SLOT);
+    assert_int_equal(rtm_domain_init(d, &pg64, lp, RTM_DOMAIN_MAX_PARTITIONS + 1, &dg), RTM_ERR_NO_SLOT);
     assert_int_equal(dg.index, RTM_DOMAIN_MAX_PARTITIONS);
-    assert_int_equal(rtm_domain_partition_count(&d), 0);
+    assert_int_equal(rtm_domain_partition_count(d), 0);
     const rtm_partition *withnull[] = {&p_data, NULL};
-    assert_int_equal(rtm_domain_init(&d, &k_v7, withnull, 2, &dg), RTM_ERR_ARG);
+    assert_int_equal(rtm_domain_init(d, &k_v7, withnull, 2, &dg), RTM_ERR_ARG);
     assert_int_equal(rtm_domain_init(NULL, &k_v7, NULL, 0, &dg), RTM_ERR_ARG);
-    assert_int_equal(rtm_domain_init(&d, NULL, NULL, 0, NULL), RTM_ERR_ARG);
+    assert_int_equal(rtm_domain_init(d, NULL, NULL, 0, NULL), RTM_ERR_ARG);
     rtm_mpu_arch bad = RTM_MPU_ARCH_ARMV7M(8, 8);
-    assert_int_equal(rtm_domain_init(&d, &bad, NULL, 0, &dg), RTM_ERR_SIZE);
+    assert_int_equal(rtm_domain_init(d, &bad, NULL, 0, &dg), RTM_ERR_SIZE);
     assert_true(rtm_test_hook_total() >= 9);
     /* nothing was registered by any of these */
     assert_null(rtm_domain_find(NULL, 0x20000000u, NULL, NULL));
@@ -233,58 +266,58 @@ static void init_errors_name_partition_and_rule(void **state)
 static void add_remove_unchanged_on_failure(void **state)
 {
     (void)state;
-    rtm_domain d = {0};
+    rtm_domain *const d = test_domain();
     const rtm_partition *parts[] = {&p_data};
-    assert_int_equal(rtm_domain_init(&d, &k_v7, parts, 1, NULL), RTM_OK);
+    assert_int_equal(rtm_domain_init(d, &k_v7, parts, 1, NULL), RTM_OK);
     rtm_domain_diag dg;
-    assert_int_equal(rtm_domain_add_partition(&d, &p_ro, &dg), RTM_OK);
+    assert_int_equal(rtm_domain_add_partition(d, &p_ro, &dg), RTM_OK);
     rtm_partition snap[2] = {p_data, p_ro};
-    rtm_mpu_regs regs = *rtm_domain_regs(&d);
+    rtm_mpu_regs regs = *rtm_domain_regs(d);
 
     RTM_PARTITION_DEFINE(ov, 0x20001200u, 0x1000u, RTM_PART_P_RW_U_RW);
-    assert_int_equal(rtm_domain_add_partition(&d, &ov, &dg), RTM_ERR_OVERLAP);
+    assert_int_equal(rtm_domain_add_partition(d, &ov, &dg), RTM_ERR_OVERLAP);
     assert_int_equal(dg.index, 1);
     assert_int_equal(dg.other.start, p_ro.start);
     assert_int_equal(dg.partition.start, ov.start);
-    assert_true(same_content(&d, snap, 2, &regs));
+    assert_true(same_content(d, snap, 2, &regs));
 
     RTM_PARTITION_DEFINE(badal, 0x20008008u, 0x100u, RTM_PART_P_RW_U_RW);
-    assert_int_equal(rtm_domain_add_partition(&d, &badal, &dg), RTM_ERR_ALIGN);
+    assert_int_equal(rtm_domain_add_partition(d, &badal, &dg), RTM_ERR_ALIGN);
     assert_int_equal(dg.index, -1);
-    assert_true(same_content(&d, snap, 2, &regs));
+    assert_true(same_content(d, snap, 2, &regs));
 
     /* fill the 6 slots, then one more (refused for slots; with fewer than 6 partitions allowed, the
      * domain is full first) */
     const uint32_t nfill = UPTO_PARTS(6);
     for (unsigned i = 0; i + 2 < nfill; i++) {
         rtm_partition p = {0x20010000u + 0x1000u * i, 0x100u, RTM_PART_P_RW_U_RW};
-        assert_int_equal(rtm_domain_add_partition(&d, &p, &dg), RTM_OK);
+        assert_int_equal(rtm_domain_add_partition(d, &p, &dg), RTM_OK);
     }
     rtm_partition extra = {0x20020000u, 0x100u, RTM_PART_P_RW_U_RW};
-    regs = *rtm_domain_regs(&d);
-    assert_int_equal(rtm_domain_add_partition(&d, &extra, &dg), nfill == 6 ? RTM_ERR_NO_SLOT : RTM_ERR_FULL);
+    regs = *rtm_domain_regs(d);
+    assert_int_equal(rtm_domain_add_partition(d, &extra, &dg), nfill == 6 ? RTM_ERR_NO_SLOT : RTM_ERR_FULL);
     assert_int_equal(dg.partition.start, extra.start);
-    assert_true(rtm_mpu_regs_equal(rtm_domain_regs(&d), &regs));
-    assert_int_equal(rtm_domain_partition_count(&d), nfill);
+    assert_true(rtm_mpu_regs_equal(rtm_domain_regs(d), &regs));
+    assert_int_equal(rtm_domain_partition_count(d), nfill);
 
     /* remove: exact match only */
     rtm_partition wrong = p_ro;
     wrong.attr = RTM_PART_P_RW_U_RW;
-    assert_int_equal(rtm_domain_remove_partition(&d, &wrong, &dg), RTM_ERR_BAD_PTR);
-    assert_int_equal(rtm_domain_partition_count(&d), nfill);
-    assert_int_equal(rtm_domain_remove_partition(&d, &p_ro, &dg), RTM_OK);
-    assert_int_equal(rtm_domain_partition_count(&d), nfill - 1);
-    assert_int_equal(rtm_domain_add_partition(&d, &extra, &dg), RTM_OK);
+    assert_int_equal(rtm_domain_remove_partition(d, &wrong, &dg), RTM_ERR_BAD_PTR);
+    assert_int_equal(rtm_domain_partition_count(d), nfill);
+    assert_int_equal(rtm_domain_remove_partition(d, &p_ro, &dg), RTM_OK);
+    assert_int_equal(rtm_domain_partition_count(d), nfill - 1);
+    assert_int_equal(rtm_domain_add_partition(d, &extra, &dg), RTM_OK);
     rtm_domain_stats st;
-    rtm_domain_get_stats(&d, &st);
+    rtm_domain_get_stats(d, &st);
     assert_int_equal(st.rejected, 4);
     assert_int_equal(st.regions_used, nfill);
     assert_int_equal(rtm_domain_add_partition(NULL, &extra, &dg), RTM_ERR_ARG);
-    assert_int_equal(rtm_domain_add_partition(&d, NULL, &dg), RTM_ERR_ARG);
+    assert_int_equal(rtm_domain_add_partition(d, NULL, &dg), RTM_ERR_ARG);
     rtm_domain never = {0};
     assert_int_equal(rtm_domain_add_partition(&never, &extra, &dg), RTM_ERR_STATE);
     assert_int_equal(rtm_domain_remove_partition(&never, &extra, &dg), RTM_ERR_STATE);
-    assert_int_equal(rtm_domain_deinit(&d), RTM_OK);
+    assert_int_equal(rtm_domain_deinit(d), RTM_OK);
     /* exactly RTM_DOMAIN_MAX_PARTITIONS partitions fit (64 POSIX slots), one more is FULL */
     rtm_partition lim[RTM_DOMAIN_MAX_PARTITIONS + 1];
     const rtm_partition *lp[RTM_DOMAIN_MAX_PARTITIONS];
@@ -293,122 +326,122 @@ static void add_remove_unchanged_on_failure(void **state)
     for (unsigned i = 0; i < RTM_DOMAIN_MAX_PARTITIONS; i++) lp[i] = &lim[i];
     const rtm_mpu_arch pg64 = RTM_MPU_ARCH_POSIX(64, 4096);
     assert_int_equal(rtm_domain_max_partitions(&pg64), UPTO_PARTS(64));
-    assert_int_equal(rtm_domain_init(&d, &pg64, lp, RTM_DOMAIN_MAX_PARTITIONS, &dg), RTM_OK);
-    assert_int_equal(rtm_domain_partition_count(&d), RTM_DOMAIN_MAX_PARTITIONS);
-    assert_int_equal(rtm_domain_add_partition(&d, &lim[RTM_DOMAIN_MAX_PARTITIONS], &dg), RTM_ERR_FULL);
-    assert_int_equal(rtm_domain_partition_count(&d), RTM_DOMAIN_MAX_PARTITIONS);
-    assert_int_equal(rtm_domain_remove_partition(&d, &lim[0], &dg), RTM_OK);
-    assert_int_equal(rtm_domain_add_partition(&d, &lim[RTM_DOMAIN_MAX_PARTITIONS], &dg), RTM_OK);
-    assert_int_equal(rtm_domain_deinit(&d), RTM_OK);
+    assert_int_equal(rtm_domain_init(d, &pg64, lp, RTM_DOMAIN_MAX_PARTITIONS, &dg), RTM_OK);
+    assert_int_equal(rtm_domain_partition_count(d), RTM_DOMAIN_MAX_PARTITIONS);
+    assert_int_equal(rtm_domain_add_partition(d, &lim[RTM_DOMAIN_MAX_PARTITIONS], &dg), RTM_ERR_FULL);
+    assert_int_equal(rtm_domain_partition_count(d), RTM_DOMAIN_MAX_PARTITIONS);
+    assert_int_equal(rtm_domain_remove_partition(d, &lim[0], &dg), RTM_OK);
+    assert_int_equal(rtm_domain_add_partition(d, &lim[RTM_DOMAIN_MAX_PARTITIONS], &dg), RTM_OK);
+    assert_int_equal(rtm_domain_deinit(d), RTM_OK);
 }
 
 static void threads_and_registry(void **state)
 {
     (void)state;
-    rtm_domain a = {0}, b = {0};
+    rtm_domain *const a = test_domain(), *const b = test_domain();
     const rtm_partition *pa[] = {&p_data};
     const rtm_partition *pb[] = {&p_ro, &p_priv};
-    assert_int_equal(rtm_domain_init(&a, &k_v7, pa, 1, NULL), RTM_OK);
-    assert_int_equal(rtm_domain_init(&b, &k_v7, pb, 2, NULL), RTM_OK);
-    assert_int_equal(rtm_domain_add_thread(&a, 101), RTM_OK);
-    assert_int_equal(rtm_domain_add_thread(&b, 202), RTM_OK);
-    assert_int_equal(rtm_domain_add_thread(&b, 101), RTM_ERR_STATE); /* already in a */
-    assert_int_equal(rtm_domain_add_thread(&a, 101), RTM_ERR_STATE);
-    assert_int_equal(rtm_domain_add_thread(&a, 0), RTM_ERR_ARG);
-    assert_ptr_equal(rtm_domain_of_thread(101), &a);
-    assert_ptr_equal(rtm_domain_of_thread(202), &b);
+    assert_int_equal(rtm_domain_init(a, &k_v7, pa, 1, NULL), RTM_OK);
+    assert_int_equal(rtm_domain_init(b, &k_v7, pb, 2, NULL), RTM_OK);
+    assert_int_equal(rtm_domain_add_thread(a, 101), RTM_OK);
+    assert_int_equal(rtm_domain_add_thread(b, 202), RTM_OK);
+    assert_int_equal(rtm_domain_add_thread(b, 101), RTM_ERR_STATE); /* already in a */
+    assert_int_equal(rtm_domain_add_thread(a, 101), RTM_ERR_STATE);
+    assert_int_equal(rtm_domain_add_thread(a, 0), RTM_ERR_ARG);
+    assert_ptr_equal(rtm_domain_of_thread(101), a);
+    assert_ptr_equal(rtm_domain_of_thread(202), b);
     assert_null(rtm_domain_of_thread(303));
-    for (uintptr_t t = 1; t < RTM_DOMAIN_MAX_THREADS; t++) assert_int_equal(rtm_domain_add_thread(&a, 1000 + t), RTM_OK);
-    assert_int_equal(rtm_domain_add_thread(&a, 5000), RTM_ERR_FULL);
-    assert_int_equal(rtm_domain_remove_thread(&a, 4242), RTM_ERR_BAD_PTR);
+    for (uintptr_t t = 1; t < RTM_DOMAIN_MAX_THREADS; t++) assert_int_equal(rtm_domain_add_thread(a, 1000 + t), RTM_OK);
+    assert_int_equal(rtm_domain_add_thread(a, 5000), RTM_ERR_FULL);
+    assert_int_equal(rtm_domain_remove_thread(a, 4242), RTM_ERR_BAD_PTR);
     rtm_domain_stats before, after;
-    rtm_domain_get_stats(&a, &before);
-    assert_int_equal(rtm_domain_remove_thread(&a, 101), RTM_OK);
+    rtm_domain_get_stats(a, &before);
+    assert_int_equal(rtm_domain_remove_thread(a, 101), RTM_OK);
     assert_null(rtm_domain_of_thread(101));
-    rtm_domain_get_stats(&a, &after); /* a successful removal is no rejection, and reports nothing */
+    rtm_domain_get_stats(a, &after); /* a successful removal is no rejection, and reports nothing */
     assert_int_equal(after.rejected, before.rejected);
     assert_int_equal(after.threads, before.threads - 1u);
     assert_int_equal(rtm_test_hook_count(RTM_OK), 0);
-    assert_int_equal(rtm_domain_add_thread(&b, 101), RTM_OK);
+    assert_int_equal(rtm_domain_add_thread(b, 101), RTM_OK);
 
     rtm_domain *dom = NULL;
     uint32_t idx = 99;
     const rtm_partition *p = rtm_domain_find(NULL, p_priv.start + 5, &dom, &idx);
     assert_non_null(p);
-    assert_ptr_equal(dom, &b);
+    assert_ptr_equal(dom, b);
     assert_int_equal(idx, 1);
     assert_int_equal(p->start, p_priv.start);
-    assert_null(rtm_domain_find(&a, 0x30000000u, &dom, &idx));
+    assert_null(rtm_domain_find(a, 0x30000000u, &dom, &idx));
     /* the copying lookup finds the same, and stores nothing when there is nothing */
     rtm_partition got = {0};
     dom = NULL;
     idx = 99;
     assert_true(rtm_domain_lookup(NULL, p_priv.start + 5, &got, &dom, &idx));
-    assert_ptr_equal(dom, &b);
+    assert_ptr_equal(dom, b);
     assert_int_equal(idx, 1);
     assert_memory_equal(&got, p, sizeof got);
     rtm_partition untouched = got;
-    assert_false(rtm_domain_lookup(&a, 0x30000000u, &got, &dom, &idx));
+    assert_false(rtm_domain_lookup(a, 0x30000000u, &got, &dom, &idx));
     assert_memory_equal(&got, &untouched, sizeof got);
-    assert_ptr_equal(dom, &b);
+    assert_ptr_equal(dom, b);
     assert_int_equal(idx, 1);
     assert_true(rtm_domain_lookup(NULL, p_priv.start, NULL, NULL, NULL));
     /* shared partition: prefer decides */
-    rtm_domain c = {0};
+    rtm_domain *const c = test_domain();
     const rtm_partition *pc[] = {&p_data};
-    assert_int_equal(rtm_domain_init(&c, &k_v7, pc, 1, NULL), RTM_OK);
-    rtm_domain_find(&c, p_data.start, &dom, NULL);
-    assert_ptr_equal(dom, &c);
-    rtm_domain_find(&a, p_data.start, &dom, NULL);
-    assert_ptr_equal(dom, &a);
+    assert_int_equal(rtm_domain_init(c, &k_v7, pc, 1, NULL), RTM_OK);
+    rtm_domain_find(c, p_data.start, &dom, NULL);
+    assert_ptr_equal(dom, c);
+    rtm_domain_find(a, p_data.start, &dom, NULL);
+    assert_ptr_equal(dom, a);
     /* A byte copy of a live domain carries its magic but is not registered: as prefer it is
      * ignored, and the registry answers (c, the most recently initialised owner of p_data). */
     rtm_domain stale;
-    memcpy(&stale, &a, sizeof stale);
+    memcpy(&stale, a, sizeof stale);
     dom = NULL;
     rtm_domain_find(&stale, p_data.start, &dom, NULL);
-    assert_ptr_equal(dom, &c);
-    assert_int_equal(rtm_domain_deinit(&b), RTM_OK);
+    assert_ptr_equal(dom, c);
+    assert_int_equal(rtm_domain_deinit(b), RTM_OK);
     assert_null(rtm_domain_of_thread(202));
-    assert_int_equal(rtm_domain_deinit(&a), RTM_OK);
-    assert_int_equal(rtm_domain_deinit(&c), RTM_OK);
+    assert_int_equal(rtm_domain_deinit(a), RTM_OK);
+    assert_int_equal(rtm_domain_deinit(c), RTM_OK);
 }
 
 static void check_exact_cases(void **state)
 {
     (void)state;
-    rtm_domain d = {0};
+    rtm_domain *const d = test_domain();
     RTM_PARTITION_DEFINE(q1, 0x20000000u, 0x100u, RTM_PART_P_RW_U_RW);
     RTM_PARTITION_DEFINE(q2, 0x20000100u, 0x100u, RTM_PART_P_RW_U_RW | RTM_PART_XN);
     RTM_PARTITION_DEFINE(q3, 0x20000200u, 0x100u, RTM_PART_P_RW_U_RO);
     const rtm_partition *parts[] = {&q3, &q1, &q2};
-    assert_int_equal(rtm_domain_init(&d, &k_v7, parts, 3, NULL), RTM_OK);
+    assert_int_equal(rtm_domain_init(d, &k_v7, parts, 3, NULL), RTM_OK);
     const unsigned R = RTM_ACCESS_READ, W = RTM_ACCESS_WRITE, X = RTM_ACCESS_EXEC;
-    assert_int_equal(rtm_domain_check(&d, 0x20000000u, 0x200, R | W), RTM_OK); /* spans q1+q2 */
-    assert_int_equal(rtm_domain_check(&d, 0x20000000u, 0x201, R | W), RTM_ERR_ACCESS); /* q3 is RO */
-    assert_int_equal(rtm_domain_check(&d, 0x20000000u, 0x300, R), RTM_OK);
-    assert_int_equal(rtm_domain_check(&d, 0x20000000u, 0x301, R), RTM_ERR_ACCESS);
-    assert_int_equal(rtm_domain_check(&d, 0x1FFFFFFFu, 2, R), RTM_ERR_ACCESS);
-    assert_int_equal(rtm_domain_check(&d, 0x200000F0u, 0x20, X), RTM_ERR_ACCESS); /* q2 is XN */
-    assert_int_equal(rtm_domain_check(&d, 0x200000F0u, 0x10, X), RTM_OK);
-    assert_int_equal(rtm_domain_check(&d, 0x20000300u, 0, R), RTM_OK);  /* end of q3 */
-    assert_int_equal(rtm_domain_check(&d, 0x20000301u, 0, R), RTM_ERR_ACCESS);
-    assert_int_equal(rtm_domain_check(&d, 0x20000000u, 1, 0), RTM_ERR_ARG);
-    assert_int_equal(rtm_domain_check(&d, 0x20000000u, 1, 8), RTM_ERR_ARG);
+    assert_int_equal(rtm_domain_check(d, 0x20000000u, 0x200, R | W), RTM_OK); /* spans q1+q2 */
+    assert_int_equal(rtm_domain_check(d, 0x20000000u, 0x201, R | W), RTM_ERR_ACCESS); /* q3 is RO */
+    assert_int_equal(rtm_domain_check(d, 0x20000000u, 0x300, R), RTM_OK);
+    assert_int_equal(rtm_domain_check(d, 0x20000000u, 0x301, R), RTM_ERR_ACCESS);
+    assert_int_equal(rtm_domain_check(d, 0x1FFFFFFFu, 2, R), RTM_ERR_ACCESS);
+    assert_int_equal(rtm_domain_check(d, 0x200000F0u, 0x20, X), RTM_ERR_ACCESS); /* q2 is XN */
+    assert_int_equal(rtm_domain_check(d, 0x200000F0u, 0x10, X), RTM_OK);
+    assert_int_equal(rtm_domain_check(d, 0x20000300u, 0, R), RTM_OK);  /* end of q3 */
+    assert_int_equal(rtm_domain_check(d, 0x20000301u, 0, R), RTM_ERR_ACCESS);
+    assert_int_equal(rtm_domain_check(d, 0x20000000u, 1, 0), RTM_ERR_ARG);
+    assert_int_equal(rtm_domain_check(d, 0x20000000u, 1, 8), RTM_ERR_ARG);
     assert_int_equal(rtm_domain_check(NULL, 0x20000000u, 1, R), RTM_ERR_ARG);
-    assert_int_equal(rtm_domain_check(&d, UINTPTR_MAX, 2, R), RTM_ERR_SIZE);
-    assert_int_equal(rtm_domain_check(&d, 0x20000000u, SIZE_MAX, R), RTM_ERR_SIZE);
-    assert_int_equal(rtm_domain_deinit(&d), RTM_OK);
+    assert_int_equal(rtm_domain_check(d, UINTPTR_MAX, 2, R), RTM_ERR_SIZE);
+    assert_int_equal(rtm_domain_check(d, 0x20000000u, SIZE_MAX, R), RTM_ERR_SIZE);
+    assert_int_equal(rtm_domain_deinit(d), RTM_OK);
     /* a partition ending at the very top of the address space */
     uintptr_t top = UINTPTR_MAX - 4095u;
     rtm_partition t = {top, 4096u, RTM_PART_P_RW_U_RW};
     const rtm_partition *tp[] = {&t};
-    assert_int_equal(rtm_domain_init(&d, &k_pg, tp, 1, NULL), RTM_OK);
-    assert_int_equal(rtm_domain_check(&d, UINTPTR_MAX - 10u, 11, R | W), RTM_OK);
-    assert_int_equal(rtm_domain_check(&d, UINTPTR_MAX - 10u, 12, R | W), RTM_ERR_SIZE);
-    assert_int_equal(rtm_domain_check(&d, top, 4096, R | W), RTM_OK);
-    assert_int_equal(rtm_domain_check(&d, top - 1u, 2, R), RTM_ERR_ACCESS);
-    assert_int_equal(rtm_domain_deinit(&d), RTM_OK);
+    assert_int_equal(rtm_domain_init(d, &k_pg, tp, 1, NULL), RTM_OK);
+    assert_int_equal(rtm_domain_check(d, UINTPTR_MAX - 10u, 11, R | W), RTM_OK);
+    assert_int_equal(rtm_domain_check(d, UINTPTR_MAX - 10u, 12, R | W), RTM_ERR_SIZE);
+    assert_int_equal(rtm_domain_check(d, top, 4096, R | W), RTM_OK);
+    assert_int_equal(rtm_domain_check(d, top - 1u, 2, R), RTM_ERR_ACCESS);
+    assert_int_equal(rtm_domain_deinit(d), RTM_OK);
 }
 
 /* rtm_domain_check against a byte map, with random partitions added and removed. */
@@ -419,10 +452,10 @@ static void check_randomized(void **state)
     enum { UNITS = 64, UNIT = 32 };
     const uintptr_t base = 0x20000000u;
     size_t ops = rtm_test_ops_min(200000, 2000); /* "some checks allowed, some not" needs a sample */
-    rtm_domain d = {0};
+    rtm_domain *const d = test_domain();
     /* 16 slots, or RTM_MPU_MAX_REGIONS if smaller (test_domain_regions8) */
     rtm_mpu_arch arch = RTM_MPU_ARCH_ARMV8M(RTM_MPU_MAX_REGIONS < 16 ? RTM_MPU_MAX_REGIONS : 16, 0);
-    assert_int_equal(rtm_domain_init(&d, &arch, NULL, 0, NULL), RTM_OK);
+    assert_int_equal(rtm_domain_init(d, &arch, NULL, 0, NULL), RTM_OK);
     unsigned model[UNITS * UNIT]; /* unprivileged rights per byte */
     memset(model, 0, sizeof model);
     const rtm_part_attr attrs[4] = {RTM_PART_P_RW_U_RW, RTM_PART_P_RW_U_RW | RTM_PART_XN, RTM_PART_P_RO_U_RO,
@@ -430,7 +463,7 @@ static void check_randomized(void **state)
     size_t checks = 0, allowed = 0;
     for (size_t op = 0; op < ops; op++) {
 #if defined(RTM_DEBUG) && RTM_DEBUG
-        assert_int_equal(rtm_domain_verify(&d), RTM_OK); /* invariant walk after every op */
+        assert_int_equal(rtm_domain_verify(d), RTM_OK); /* invariant walk after every op */
 #endif
         uint64_t what = rtm_test_rnd(&rng, 10);
         if (what == 0) {
@@ -440,9 +473,9 @@ static void check_randomized(void **state)
             bool free_ = true;
             for (uint64_t b = u0 * UNIT; b < (u0 + len) * UNIT; b++)
                 if (model[b] & 0x100u) free_ = false;
-            bool full = rtm_domain_partition_count(&d) >= RTM_DOMAIN_MAX_PARTITIONS;
-            bool no_slot = rtm_domain_partition_count(&d) >= arch.regions; /* one slot each on v8-M */
-            rtm_err e = rtm_domain_add_partition(&d, &p, NULL);
+            bool full = rtm_domain_partition_count(d) >= RTM_DOMAIN_MAX_PARTITIONS;
+            bool no_slot = rtm_domain_partition_count(d) >= arch.regions; /* one slot each on v8-M */
+            rtm_err e = rtm_domain_add_partition(d, &p, NULL);
             if (full) {
                 assert_int_equal(e, RTM_ERR_FULL);
             } else if (!free_) {
@@ -453,10 +486,10 @@ static void check_randomized(void **state)
                 assert_int_equal(e, RTM_OK);
                 for (uint64_t b = u0 * UNIT; b < (u0 + len) * UNIT; b++) model[b] = 0x100u | rtm_part_access(p.attr, false);
             }
-        } else if (what == 1 && rtm_domain_partition_count(&d) > 0) {
+        } else if (what == 1 && rtm_domain_partition_count(d) > 0) {
             rtm_partition p;
-            assert_int_equal(rtm_domain_partition(&d, (uint32_t)rtm_test_rnd(&rng, rtm_domain_partition_count(&d)), &p), RTM_OK);
-            assert_int_equal(rtm_domain_remove_partition(&d, &p, NULL), RTM_OK);
+            assert_int_equal(rtm_domain_partition(d, (uint32_t)rtm_test_rnd(&rng, rtm_domain_partition_count(d)), &p), RTM_OK);
+            assert_int_equal(rtm_domain_remove_partition(d, &p, NULL), RTM_OK);
             for (uintptr_t b = p.start - base; b < p.start - base + p.size; b++) model[b] = 0;
         } else {
             uint64_t off = rtm_test_rnd(&rng, UNITS * UNIT + 16);
@@ -467,9 +500,9 @@ static void check_randomized(void **state)
             bool ok = true;
             if (len == 0) {
                 ok = false; /* in or at the end of an allowed partition */
-                for (size_t i = 0; i < rtm_domain_partition_count(&d); i++) {
+                for (size_t i = 0; i < rtm_domain_partition_count(d); i++) {
                     rtm_partition p;
-                    rtm_domain_partition(&d, (uint32_t)i, &p);
+                    rtm_domain_partition(d, (uint32_t)i, &p);
                     if ((rtm_part_access(p.attr, false) & acc) == acc && base + off >= p.start &&
                         base + off <= p.start + p.size)
                         ok = true;
@@ -477,7 +510,7 @@ static void check_randomized(void **state)
             }
             for (uint64_t b = off; b < off + len && ok; b++)
                 if (b >= UNITS * UNIT || !(model[b] & 0x100u) || (model[b] & acc) != acc) ok = false;
-            rtm_err e = rtm_domain_check(&d, base + (uintptr_t)off, (size_t)len, acc);
+            rtm_err e = rtm_domain_check(d, base + (uintptr_t)off, (size_t)len, acc);
             assert_int_equal(e, ok ? RTM_OK : RTM_ERR_ACCESS);
             checks++;
             allowed += ok;
@@ -485,7 +518,7 @@ static void check_randomized(void **state)
     }
     print_message("%zu checks, %zu allowed\n", checks, allowed);
     assert_true(allowed > 0 && allowed < checks);
-    assert_int_equal(rtm_domain_deinit(&d), RTM_OK);
+    assert_int_equal(rtm_domain_deinit(d), RTM_OK);
 }
 
 /* Damage each part of a domain on purpose; rtm_domain_verify must notice and report it. */
@@ -493,35 +526,35 @@ static void verify_detects_damage(void **state)
 {
     (void)state;
     const rtm_partition *parts[] = {&p_code, &p_data, &p_ro};
-    rtm_domain d = {0};
-    assert_int_equal(rtm_domain_init(&d, &k_v7, parts, 3, NULL), RTM_OK);
-    assert_int_equal(rtm_domain_add_thread(&d, 11), RTM_OK);
-    assert_int_equal(rtm_domain_add_thread(&d, 12), RTM_OK);
-    assert_int_equal(rtm_domain_verify(&d), RTM_OK);
-    rtm_domain saved = d;
+    rtm_domain *const d = test_domain();
+    assert_int_equal(rtm_domain_init(d, &k_v7, parts, 3, NULL), RTM_OK);
+    assert_int_equal(rtm_domain_add_thread(d, 11), RTM_OK);
+    assert_int_equal(rtm_domain_add_thread(d, 12), RTM_OK);
+    assert_int_equal(rtm_domain_verify(d), RTM_OK);
+    rtm_domain saved = *d;
     static const char *const cases[] = {"partition size", "overlap", "register bit", "count",
                                         "duplicate thread", "attributes", "arch"};
     for (unsigned c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        d = saved;
+        *d = saved;
         switch (c) {
-        case 0: d.parts_[1].size ^= 0x20u; break;           /* regs no longer match */
-        case 1: d.parts_[2].start = p_data.start + 0x20; break; /* overlaps p_data */
-        case 2: d.regs_.r.v7m[0].rasr ^= 1u << 8; break;     /* a subregion disabled */
-        case 3: d.n_parts_ = RTM_DOMAIN_MAX_PARTITIONS + 1; break;
-        case 4: d.threads_[1] = d.threads_[0]; break;
-        case 5: d.parts_[0].attr = 0x7u; break;
-        case 6: d.arch_.sys_regions = 9; break;
+        case 0: d->parts_[1].size ^= 0x20u; break;           /* regs no longer match */
+        case 1: d->parts_[2].start = p_data.start + 0x20; break; /* overlaps p_data */
+        case 2: d->regs_.r.v7m[0].rasr ^= 1u << 8; break;     /* a subregion disabled */
+        case 3: d->n_parts_ = RTM_DOMAIN_MAX_PARTITIONS + 1; break;
+        case 4: d->threads_[1] = d->threads_[0]; break;
+        case 5: d->parts_[0].attr = 0x7u; break;
+        case 6: d->arch_.sys_regions = 9; break;
         }
         unsigned before = rtm_test_hook_count(RTM_ERR_CORRUPT);
-        if (rtm_domain_verify(&d) != RTM_ERR_CORRUPT) fail_msg("damage '%s' not detected", cases[c]);
+        if (rtm_domain_verify(d) != RTM_ERR_CORRUPT) fail_msg("damage '%s' not detected", cases[c]);
         assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), before + 1);
     }
-    d = saved;
-    assert_int_equal(rtm_domain_verify(&d), RTM_OK);
+    *d = saved;
+    assert_int_equal(rtm_domain_verify(d), RTM_OK);
     assert_int_equal(rtm_domain_verify(NULL), RTM_ERR_ARG);
     rtm_domain none = {0};
     assert_int_equal(rtm_domain_verify(&none), RTM_ERR_STATE);
-    assert_int_equal(rtm_domain_deinit(&d), RTM_OK);
+    assert_int_equal(rtm_domain_deinit(d), RTM_OK);
 }
 
 /* ---- faults ------------------------------------------------------------------------------------ */
@@ -909,25 +942,25 @@ static void fault_get_during_fault(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(init_and_stats, reset),
-        cmocka_unit_test_setup(stats_report_wasted_bytes, reset),
-        cmocka_unit_test_setup(init_on_the_stack, reset),
-        cmocka_unit_test_setup(init_errors_name_partition_and_rule, reset),
-        cmocka_unit_test_setup(add_remove_unchanged_on_failure, reset),
-        cmocka_unit_test_setup(threads_and_registry, reset),
-        cmocka_unit_test_setup(check_exact_cases, reset),
-        cmocka_unit_test_setup(check_randomized, reset),
-        cmocka_unit_test_setup(verify_detects_damage, reset),
-        cmocka_unit_test_setup(fault_default_policy_and_completion, reset),
-        cmocka_unit_test_setup(fault_escalation, reset),
-        cmocka_unit_test_setup(fault_escalation_edges, reset),
-        cmocka_unit_test_setup(fault_handle_overwrites_stale_fields, reset),
-        cmocka_unit_test_setup(fault_ring_wraps, reset),
+        cmocka_unit_test_setup_teardown(init_and_stats, reset, release_domains),
+        cmocka_unit_test_setup_teardown(stats_report_wasted_bytes, reset, release_domains),
+        cmocka_unit_test_setup_teardown(init_on_the_stack, reset, release_domains),
+        cmocka_unit_test_setup_teardown(init_errors_name_partition_and_rule, reset, release_domains),
+        cmocka_unit_test_setup_teardown(add_remove_unchanged_on_failure, reset, release_domains),
+        cmocka_unit_test_setup_teardown(threads_and_registry, reset, release_domains),
+        cmocka_unit_test_setup_teardown(check_exact_cases, reset, release_domains),
+        cmocka_unit_test_setup_teardown(check_randomized, reset, release_domains),
+        cmocka_unit_test_setup_teardown(verify_detects_damage, reset, release_domains),
+        cmocka_unit_test_setup_teardown(fault_default_policy_and_completion, reset, release_domains),
+        cmocka_unit_test_setup_teardown(fault_escalation, reset, release_domains),
+        cmocka_unit_test_setup_teardown(fault_escalation_edges, reset, release_domains),
+        cmocka_unit_test_setup_teardown(fault_handle_overwrites_stale_fields, reset, release_domains),
+        cmocka_unit_test_setup_teardown(fault_ring_wraps, reset, release_domains),
 #if defined(RTM_DEBUG) && RTM_DEBUG
-        cmocka_unit_test_setup(fault_ring_detects_damage, reset),
-        cmocka_unit_test_setup(fault_get_during_fault, reset),
-        cmocka_unit_test_setup(fault_ring_checksum_covers_every_field, reset),
-        cmocka_unit_test_setup(fault_ring_header_damage, reset),
+        cmocka_unit_test_setup_teardown(fault_ring_detects_damage, reset, release_domains),
+        cmocka_unit_test_setup_teardown(fault_get_during_fault, reset, release_domains),
+        cmocka_unit_test_setup_teardown(fault_ring_checksum_covers_every_field, reset, release_domains),
+        cmocka_unit_test_setup_teardown(fault_ring_header_damage, reset, release_domains),
 #endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
