@@ -228,6 +228,86 @@ static void test_init_rejects(void **state)
     assert_int_equal(rtm_test_hook_count(RTM_ERR_ARG), 6 + 2);
 }
 
+/* Sizes at the edges the header promises: block sizes are rounded up to RTM_ALIGN (1 and
+ * RTM_ALIGN + 1 are the smallest sizes of their strides); rtm_pools_buf_size is exact for a class
+ * whose count ends at a bitmap word's edge and one past it; a misaligned buffer needs exactly
+ * RTM_ALIGN - 1 bytes more; size arithmetic that overflows only once the bitmap or the second class is
+ * added is refused with RTM_ERR_SIZE. */
+static void test_sizing_edges(void **state)
+{
+    (void)state;
+    rtm_pools *p;
+    rtm_pools_class_stats cs;
+    rtm_test_hook_install();
+    /* rounding: 1 -> RTM_ALIGN, RTM_ALIGN + 1 -> 2 * RTM_ALIGN, the same buffer as the rounded classes */
+    const rtm_pools_class small[] = {{1, 3, 0}, {RTM_ALIGN + 1, 2, 0}};
+    const rtm_pools_class rounded[] = {{RTM_ALIGN, 3, 0}, {2 * RTM_ALIGN, 2, 0}};
+    size_t need = rtm_pools_buf_size(small, 2);
+    assert_true(need > 0);
+    assert_int_equal(need, rtm_pools_buf_size(rounded, 2));
+    assert_int_equal(rtm_pools_init(&p, g_buf, need, small, 2, NULL), RTM_OK);
+    assert_int_equal(rtm_pools_get_class_stats(p, 0, &cs), RTM_OK);
+    assert_int_equal(cs.block_size, RTM_ALIGN);
+    assert_int_equal(cs.count, 3);
+    assert_int_equal(rtm_pools_get_class_stats(p, 1, &cs), RTM_OK);
+    assert_int_equal(cs.block_size, 2 * RTM_ALIGN);
+    assert_int_equal(cs.count, 2);
+    unsigned char *a = rtm_pools_alloc(p, RTM_ALIGN), *b = rtm_pools_alloc(p, RTM_ALIGN + 1);
+    assert_true(in_buf(a) && in_buf(b));
+    assert_true(b >= a + 3 * RTM_ALIGN); /* class 1: after class 0's three blocks */
+    assert_int_equal(rtm_pools_usable_size(p, a), RTM_ALIGN);
+    assert_int_equal(rtm_pools_usable_size(p, b), 2 * RTM_ALIGN);
+    rtm_pools_free(p, a);
+    rtm_pools_free(p, b);
+    assert_int_equal(rtm_pools_destroy(p), RTM_OK);
+
+    /* a count at a bitmap word's edge and one past it: the exact figure of RTM_POOLS_CLASS_BYTES */
+    const rtm_pools_class w1[] = {{RTM_ALIGN, 1, 0}}, ww[] = {{RTM_ALIGN, RTM_SLAB_WORD_BLOCKS, 0}},
+                          ww1[] = {{RTM_ALIGN, RTM_SLAB_WORD_BLOCKS + 1, 0}};
+    size_t base = rtm_pools_buf_size(w1, 1);
+    assert_true(base > 0);
+    assert_int_equal(rtm_pools_buf_size(ww, 1) - base,
+                     RTM_POOLS_CLASS_BYTES(RTM_ALIGN, RTM_SLAB_WORD_BLOCKS) - RTM_POOLS_CLASS_BYTES(RTM_ALIGN, 1));
+    assert_int_equal(rtm_pools_buf_size(ww1, 1) - base,
+                     RTM_POOLS_CLASS_BYTES(RTM_ALIGN, RTM_SLAB_WORD_BLOCKS + 1) - RTM_POOLS_CLASS_BYTES(RTM_ALIGN, 1));
+    need = rtm_pools_buf_size(ww1, 1);
+    assert_int_equal(rtm_pools_init(&p, g_buf, need, ww1, 1, NULL), RTM_OK);
+    void *blk[RTM_SLAB_WORD_BLOCKS + 1];
+    for (size_t i = 0; i < RTM_SLAB_WORD_BLOCKS + 1; i++) assert_true(in_buf(blk[i] = rtm_pools_alloc(p, 1)));
+    assert_null(rtm_pools_alloc(p, 1));
+    expect_class(p, 0, RTM_SLAB_WORD_BLOCKS + 1, RTM_SLAB_WORD_BLOCKS + 1, 0, 0, 1, RTM_SLAB_WORD_BLOCKS + 2);
+    for (size_t i = 0; i < RTM_SLAB_WORD_BLOCKS + 1; i++) rtm_pools_free(p, blk[i]);
+    expect_class(p, 0, 0, RTM_SLAB_WORD_BLOCKS + 1, 0, 0, 1, RTM_SLAB_WORD_BLOCKS + 2);
+    assert_int_equal(rtm_pools_destroy(p), RTM_OK);
+
+    /* a buffer one byte off alignment: RTM_ALIGN - 1 bytes of padding, not one more or less */
+    need = rtm_pools_buf_size(k_classes, NCLS);
+    assert_int_equal(rtm_pools_init(&p, g_buf + 1, need + RTM_ALIGN - 2, k_classes, NCLS, NULL), RTM_ERR_TOO_SMALL);
+    assert_null(p);
+    assert_int_equal(rtm_pools_init(&p, g_buf + 1, RTM_ALIGN - 2, k_classes, NCLS, NULL), RTM_ERR_TOO_SMALL);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_TOO_SMALL), 2);
+    assert_int_equal(rtm_pools_init(&p, g_buf + 1, need + RTM_ALIGN - 1, k_classes, NCLS, NULL), RTM_OK);
+    assert_ptr_equal(p, g_buf + RTM_ALIGN);
+    void *last = rtm_pools_alloc(p, 64); /* the last block lies at the end of the exact buffer */
+    assert_true(in_buf(last));
+    rtm_pools_free(p, last);
+    assert_int_equal(rtm_pools_check(p), RTM_OK);
+    assert_int_equal(rtm_pools_destroy(p), RTM_OK);
+
+    /* the blocks fit in size_t but not with their bitmap (or, with no bitmap, not with the rounding) */
+    const rtm_pools_class map_over[] = {{RTM_ALIGN, SIZE_MAX / RTM_ALIGN, 0}};
+    assert_int_equal(rtm_pools_buf_size(map_over, 1), 0);
+    assert_int_equal(rtm_pools_init(&p, g_buf, SIZE_MAX, map_over, 1, NULL), RTM_ERR_SIZE);
+    /* each class fits in size_t, the two together do not */
+    const size_t quarter = SIZE_MAX / 4u + 1u;
+    const rtm_pools_class sum_over[] = {{quarter, 3, 0}, {quarter + RTM_ALIGN, 1, 0}};
+    assert_true(rtm_pools_buf_size(sum_over, 1) > 3 * (quarter - 1u));
+    assert_int_equal(rtm_pools_buf_size(sum_over, 2), 0);
+    assert_int_equal(rtm_pools_init(&p, g_buf, SIZE_MAX, sum_over, 2, NULL), RTM_ERR_SIZE);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_SIZE), 2);
+    assert_int_equal(rtm_test_hook_total(), 4);
+}
+
 static void test_bad_frees(void **state)
 {
     (void)state;
@@ -496,6 +576,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_layout),
         cmocka_unit_test(test_init_rejects),
+        cmocka_unit_test(test_sizing_edges),
         cmocka_unit_test(test_bad_frees),
         cmocka_unit_test(test_usable_size),
         cmocka_unit_test(test_corruption),
