@@ -269,6 +269,246 @@ static void test_watermarks(void **state)
     assert_int_equal(rtm_reserve_destroy(&r), RTM_OK);
 }
 
+/* Reports by code: each rejected call below adds exactly one report of the code the header names. */
+static void expect_reports(unsigned arg, unsigned size, unsigned bad_ptr, unsigned double_free, unsigned overlap)
+{
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_ARG), arg);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_SIZE), size);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), bad_ptr);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_DOUBLE_FREE), double_free);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_OVERLAP), overlap);
+    assert_int_equal(rtm_test_hook_total(), arg + size + bad_ptr + double_free + overlap);
+}
+
+/* Every rejected call of both designs with its exact code, its reporter and its counter; a failed
+ * init leaves the object as it was; equal watermarks are accepted, one rising pair is not. */
+static void test_error_codes(void **state)
+{
+    (void)state;
+    rtm_san_access(g_mem, sizeof g_mem);
+    rtm_san_access(g_one, sizeof g_one);
+    rtm_heap *h[3];
+    for (int i = 0; i < 3; i++) assert_non_null(h[i] = rtm_heap_init(g_mem[i], sizeof g_mem[i], RTM_FIT_GOOD));
+    rtm_heap *one = rtm_heap_init(g_one, sizeof g_one, RTM_FIT_GOOD);
+    assert_non_null(one);
+    rtm_tiers t, t0;
+    rtm_reserve r, r0;
+    rtm_reserve_errors er;
+    rtm_test_hook_install();
+
+    /* tiers: init, each failure leaving t untouched */
+    memset(&t, 0xA5, sizeof t);
+    t0 = t;
+    rtm_heap *dup[2] = {h[0], h[0]}, *withnull[2] = {h[0], NULL};
+    assert_int_equal(rtm_tiers_init(NULL, h, 1), RTM_ERR_ARG);
+    assert_int_equal(rtm_tiers_init(&t, NULL, 1), RTM_ERR_ARG);
+    assert_int_equal(rtm_tiers_init(&t, withnull, 2), RTM_ERR_ARG);
+    assert_int_equal(rtm_tiers_init(&t, dup, 2), RTM_ERR_ARG);
+    expect_reports(4, 0, 0, 0, 0);
+    assert_int_equal(rtm_tiers_init(&t, h, 0), RTM_ERR_SIZE);
+    assert_int_equal(rtm_tiers_init(&t, h, RTM_RESERVE_MAX_LEVELS + 1), RTM_ERR_SIZE);
+    expect_reports(4, 2, 0, 0, 0);
+    assert_memory_equal(&t, &t0, sizeof t);
+    assert_int_equal(rtm_tiers_init(&t, h, 1), RTM_OK); /* one level: heap 0 alone */
+    assert_int_equal(rtm_tiers_destroy(&t), RTM_OK);
+    assert_int_equal(rtm_tiers_init(&t, h, NLEV), RTM_OK);
+    expect_reports(4, 2, 0, 0, 0);
+    /* tiers: alloc (size 0 is checked before the level) */
+    assert_null(rtm_tiers_alloc(&t, 0, 0));
+    assert_null(rtm_tiers_alloc(&t, 0, NLEV));
+    expect_reports(4, 4, 0, 0, 0);
+    assert_null(rtm_tiers_alloc(&t, 8, NLEV));
+    expect_reports(5, 4, 0, 0, 0);
+    assert_null(rtm_tiers_alloc(NULL, 8, 0));
+    expect_reports(6, 4, 0, 0, 0);
+    rtm_tiers_get_errors(&t, &er);
+    assert_int_equal(er.bad_requests, 3); /* the NULL handle has no counter */
+    assert_int_equal(er.bad_frees, 0);
+    /* tiers: free. The first byte past a tier's last block is outside it: the tiers report it */
+    unsigned char *q = rtm_tiers_alloc(&t, 64, 0);
+    assert_true(in(q, g_mem[0], sizeof g_mem[0]));
+    rtm_tiers_free(&t, g_mem[0] + sizeof g_mem[0]);
+    expect_reports(6, 4, 1, 0, 0);
+    assert_ptr_equal(rtm_test_hook_last_obj, &t);
+    rtm_tiers_free(&t, q + 8); /* inside tier 0: its heap reports it */
+    expect_reports(6, 4, 2, 0, 0);
+    assert_ptr_equal(rtm_test_hook_last_obj, h[0]);
+    rtm_tiers_free(NULL, q);
+    expect_reports(7, 4, 2, 0, 0);
+    rtm_tiers_free(&t, q);
+    rtm_tiers_free(&t, q);
+    expect_reports(7, 4, 2, 1, 0);
+    rtm_tiers_free(&t, NULL);
+    rtm_tiers_get_errors(&t, &er);
+    assert_int_equal(er.bad_requests, 3);
+    assert_int_equal(er.bad_frees, 3);
+    rtm_reserve_level_stats st;
+    assert_int_equal(rtm_tiers_get_stats(&t, 0, &st), RTM_OK);
+    expect_level(st, 1, 1, 0, 0, 0); /* bad requests are not requests */
+    assert_int_equal(rtm_tiers_get_stats(&t, NLEV - 1, &st), RTM_OK);
+    expect_level(st, 0, 0, 0, 0, 0);
+    assert_int_equal(rtm_tiers_destroy(&t), RTM_OK);
+
+    /* reserve: init, each failure leaving r untouched; equal watermarks are accepted */
+    memset(&r, 0x5A, sizeof r);
+    r0 = r;
+    const size_t flat[3] = {100, 100, 100}, rise_last[3] = {200, 100, 101};
+    const size_t *rise = rise_last + (3 - NLEV); /* only the last pair rises */
+    assert_int_equal(rtm_reserve_init(NULL, one, flat, NLEV), RTM_ERR_ARG);
+    assert_int_equal(rtm_reserve_init(&r, NULL, flat, NLEV), RTM_ERR_ARG);
+    assert_int_equal(rtm_reserve_init(&r, one, NULL, NLEV), RTM_ERR_ARG);
+    assert_int_equal(rtm_reserve_init(&r, one, rise, NLEV), RTM_ERR_ARG);
+    expect_reports(11, 4, 2, 1, 0);
+    assert_int_equal(rtm_reserve_init(&r, one, flat, 0), RTM_ERR_SIZE);
+    assert_int_equal(rtm_reserve_init(&r, one, flat, RTM_RESERVE_MAX_LEVELS + 1), RTM_ERR_SIZE);
+    expect_reports(11, 6, 2, 1, 0);
+    assert_memory_equal(&r, &r0, sizeof r);
+    assert_int_equal(rtm_reserve_init(&r, one, flat, NLEV), RTM_OK);
+    /* reserve: alloc */
+    assert_null(rtm_reserve_alloc(&r, 0, 0));
+    assert_null(rtm_reserve_alloc(&r, 0, NLEV));
+    expect_reports(11, 8, 2, 1, 0);
+    assert_null(rtm_reserve_alloc(&r, 8, NLEV));
+    expect_reports(12, 8, 2, 1, 0);
+    assert_null(rtm_reserve_alloc(NULL, 8, 0));
+    expect_reports(13, 8, 2, 1, 0);
+    rtm_reserve_get_errors(&r, &er);
+    assert_int_equal(er.bad_requests, 3);
+    assert_int_equal(er.bad_frees, 0);
+    /* reserve: free; the heap reports bad pointers, the reserve counts them */
+    q = rtm_reserve_alloc(&r, 64, NLEV - 1);
+    assert_true(in(q, g_one, sizeof g_one));
+    rtm_reserve_free(&r, q + 8);
+    expect_reports(13, 8, 3, 1, 0);
+    assert_ptr_equal(rtm_test_hook_last_obj, one);
+    rtm_reserve_free(NULL, q);
+    expect_reports(14, 8, 3, 1, 0);
+    rtm_reserve_free(&r, q);
+    rtm_reserve_free(&r, q);
+    expect_reports(14, 8, 3, 2, 0);
+    rtm_reserve_free(&r, NULL);
+    rtm_reserve_get_errors(&r, &er);
+    assert_int_equal(er.bad_requests, 3);
+    assert_int_equal(er.bad_frees, 2);
+    assert_int_equal(rtm_reserve_get_stats(&r, NLEV - 1, &st), RTM_OK);
+    expect_level(st, 1, 1, 0, 0, 0);
+    assert_int_equal(rtm_reserve_get_stats(&r, 0, &st), RTM_OK);
+    expect_level(st, 0, 0, 0, 0, 0);
+    /* stats and destroy: RTM_ERR_ARG, not reported */
+    assert_int_equal(rtm_reserve_get_stats(&r, NLEV, &st), RTM_ERR_ARG);
+    assert_int_equal(rtm_tiers_get_stats(&t, NLEV, &st), RTM_ERR_ARG);
+    assert_int_equal(rtm_reserve_destroy(&r), RTM_OK);
+    expect_reports(14, 8, 3, 2, 0);
+    rtm_heap_stats hs;
+    rtm_heap_get_stats(one, &hs);
+    assert_int_equal(hs.used, 0);
+    for (int i = 0; i < NLEV; i++) {
+        rtm_heap_get_stats(h[i], &hs);
+        assert_int_equal(hs.used, 0);
+    }
+}
+
+/* Heap counters a reserve request may move: a refusal decided before the heap is touched (rules
+ * 1 and 2 of rtm_reserve_alloc) moves none, one after it (3: the heap's failure, 4: an allocation
+ * given back) moves these. */
+static void expect_heap(rtm_heap *h, size_t free_bytes, size_t allocs, size_t frees, size_t failed)
+{
+    rtm_heap_stats hs;
+    rtm_heap_get_stats(h, &hs);
+    assert_int_equal(hs.free, free_bytes);
+    assert_int_equal(hs.allocs, allocs);
+    assert_int_equal(hs.frees, frees);
+    assert_int_equal(hs.failed_allocs, failed);
+}
+
+/* Watermarks for a test at level @p p: @p keep at p, @p above for the more demanding levels below
+ * it, 0 for the ones above it. */
+static void levels_for(size_t *res, unsigned p, size_t keep, size_t below)
+{
+    for (unsigned j = 0; j < NLEV; j++) res[j] = j < p ? below : j == p ? keep : 0;
+}
+
+/* The five rules of rtm_reserve_alloc (reserve.h), each at its boundary and at every level: one byte
+ * either way changes the outcome and the counter, and the heap's counters tell the rules apart. */
+static void test_rules_at_boundaries(void **state)
+{
+    (void)state;
+    rtm_san_access(g_one, sizeof g_one);
+    rtm_heap *h = rtm_heap_init(g_one, sizeof g_one, RTM_FIT_GOOD);
+    assert_non_null(h);
+    rtm_heap_stats hs;
+    rtm_heap_get_stats(h, &hs);
+    const size_t F = hs.free, s = 200;
+    void *probe = rtm_heap_alloc(h, s);
+    assert_non_null(probe);
+    rtm_heap_get_stats(h, &hs);
+    const size_t d = F - hs.free; /* what a block of s bytes takes from the free count */
+    assert_true(d > s);
+    rtm_heap_free(h, probe);
+    size_t allocs = 1, frees = 1, failed = 0;
+    expect_heap(h, F, allocs, frees, failed);
+    rtm_test_hook_install();
+    for (unsigned p = 0; p < NLEV; p++) {
+        size_t res[NLEV];
+        rtm_reserve r;
+        rtm_reserve_level_stats st;
+        void *q;
+        /* 5: the block leaves exactly the watermark free: served */
+        levels_for(res, p, F - d, SIZE_MAX);
+        assert_int_equal(rtm_reserve_init(&r, h, res, NLEV), RTM_OK);
+        q = rtm_reserve_alloc(&r, s, p);
+        assert_true(in(q, g_one, sizeof g_one));
+        expect_heap(h, F - d, ++allocs, frees, failed);
+        rtm_reserve_free(&r, q);
+        expect_heap(h, F, allocs, ++frees, failed);
+        /* 4: one byte more kept: the block digs one byte into it, is given back, denied */
+        res[p]++;
+        assert_int_equal(rtm_reserve_init(&r, h, res, NLEV), RTM_OK);
+        assert_null(rtm_reserve_alloc(&r, s, p));
+        expect_heap(h, F, ++allocs, ++frees, failed);
+        /* 2: size + watermark equal to the free bytes: the heap is asked (and 4 denies: the header);
+         * one above them: denied before the heap is touched */
+        levels_for(res, p, F - s, SIZE_MAX);
+        assert_int_equal(rtm_reserve_init(&r, h, res, NLEV), RTM_OK);
+        assert_null(rtm_reserve_alloc(&r, s, p));
+        expect_heap(h, F, ++allocs, ++frees, failed);
+        res[p]++;
+        assert_int_equal(rtm_reserve_init(&r, h, res, NLEV), RTM_OK);
+        assert_null(rtm_reserve_alloc(&r, s, p));
+        expect_heap(h, F, allocs, frees, failed);
+        /* 2: size + watermark above SIZE_MAX */
+        levels_for(res, p, SIZE_MAX, SIZE_MAX);
+        assert_int_equal(rtm_reserve_init(&r, h, res, NLEV), RTM_OK);
+        assert_null(rtm_reserve_alloc(&r, 1, p));
+        expect_heap(h, F, allocs, frees, failed);
+        assert_int_equal(rtm_reserve_get_stats(&r, p, &st), RTM_OK);
+        expect_level(st, 1, 0, 1, 0, 0);
+        /* 3 and 1: no watermark; all the free bytes: the heap has no block that large (its header);
+         * one more: failed before the heap is touched */
+        levels_for(res, p, 0, SIZE_MAX);
+        assert_int_equal(rtm_reserve_init(&r, h, res, NLEV), RTM_OK);
+        assert_null(rtm_reserve_alloc(&r, F, p));
+        expect_heap(h, F, allocs, frees, ++failed);
+        assert_null(rtm_reserve_alloc(&r, F + 1, p));
+        expect_heap(h, F, allocs, frees, failed);
+        assert_int_equal(rtm_reserve_get_stats(&r, p, &st), RTM_OK);
+        expect_level(st, 2, 0, 0, 2, 0);
+        /* and the same reserve serves what fits, counted at p only */
+        q = rtm_reserve_alloc(&r, s, p);
+        assert_non_null(q);
+        expect_heap(h, F - d, ++allocs, frees, failed);
+        for (unsigned j = 0; j < NLEV; j++) {
+            assert_int_equal(rtm_reserve_get_stats(&r, j, &st), RTM_OK);
+            if (j == p) expect_level(st, 3, 1, 0, 2, 0);
+            else expect_level(st, 0, 0, 0, 0, 0);
+        }
+        rtm_reserve_free(&r, q);
+        expect_heap(h, F, allocs, ++frees, failed);
+        assert_int_equal(rtm_reserve_destroy(&r), RTM_OK);
+    }
+    assert_int_equal(rtm_test_hook_total(), 0);
+}
+
 /* ---- randomized: both designs against their rules, checked after every operation ---------------- */
 #if defined(RTM_DEBUG) && RTM_DEBUG
 #define CHECK_EVERY_OP 1
@@ -391,6 +631,8 @@ int main(void)
         cmocka_unit_test(test_tiers),
         cmocka_unit_test(test_tiers_overlap),
         cmocka_unit_test(test_watermarks),
+        cmocka_unit_test(test_error_codes),
+        cmocka_unit_test(test_rules_at_boundaries),
         cmocka_unit_test(test_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
