@@ -443,6 +443,189 @@ static void test_corruption(void **state)
     assert_int_equal(rtm_pools_destroy(p), RTM_OK);
 }
 
+/* ---- single fields of the control block, damaged on purpose -------------------------------------- */
+/* The control block's layout is private to pools.c. These tests find a field by a value only it
+ * holds within a region (found_word asserts that exactly one word there has it), and a class's
+ * record by its rtm_slab (the public type), found by its blocks, stride and count. */
+static size_t get_word(const unsigned char *w)
+{
+    size_t v;
+    memcpy(&v, w, sizeof v);
+    return v;
+}
+static void put_word(unsigned char *w, size_t v) { memcpy(w, &v, sizeof v); }
+static void add_word(unsigned char *w, size_t d) { put_word(w, get_word(w) + d); }
+
+static unsigned char *found_word(unsigned char *from, unsigned char *to, size_t value)
+{
+    unsigned char *hit = NULL;
+    for (unsigned char *w = from; w + sizeof(size_t) <= to; w += sizeof(size_t))
+        if (get_word(w) == value) {
+            if (hit != NULL) fail_msg("value %zu at two places of the control block", value);
+            hit = w;
+        }
+    if (hit == NULL) fail_msg("value %zu not found in the control block", value);
+    return hit;
+}
+
+static unsigned char *found_slab(rtm_pools *p, const void *blocks, size_t stride, size_t count)
+{
+    for (unsigned char *w = (unsigned char *)p; w < (const unsigned char *)blocks; w += sizeof(void *)) {
+        void *b;
+        memcpy(&b, w + offsetof(rtm_slab, blocks), sizeof b);
+        if (b == blocks && get_word(w + offsetof(rtm_slab, stride)) == stride &&
+            get_word(w + offsetof(rtm_slab, count)) == count)
+            return w;
+    }
+    fail_msg("no slab of %zu x %zu at %p", count, stride, blocks);
+    return NULL;
+}
+
+/* rtm_pools_check finds the damage and reports it once, for the object @p where_lo .. where_hi
+ * (a class's record, or the control block: both ends @p p); undoing it makes the pools whole again. */
+static void expect_corrupt(rtm_pools *p, const void *where_lo, const void *where_hi)
+{
+    unsigned before = rtm_test_hook_count(RTM_ERR_CORRUPT), total = rtm_test_hook_total();
+    assert_int_equal(rtm_pools_check(p), RTM_ERR_CORRUPT);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), before + 1);
+    assert_int_equal(rtm_test_hook_total(), total + 1);
+    assert_true((const unsigned char *)rtm_test_hook_last_ptr >= (const unsigned char *)where_lo &&
+                (const unsigned char *)rtm_test_hook_last_ptr <= (const unsigned char *)where_hi);
+}
+
+/* Each test of rtm_pools_check alone: one field (or a consistent set of them) of a class's record or
+ * of the control block made wrong in a way only that test sees. */
+static void test_check_fields(void **state)
+{
+    (void)state;
+    rtm_pools *p;
+    rtm_heap *h = rtm_heap_init(g_heap_mem, sizeof g_heap_mem, RTM_FIT_GOOD);
+    assert_non_null(h);
+    assert_int_equal(rtm_pools_init(&p, g_buf, sizeof g_buf, k_classes, NCLS, h), RTM_OK);
+    rtm_test_hook_install();
+    /* class 0: one block; class 1: its two blocks, four fallbacks, one of them freed (allocs 2,
+     * fallbacks 4, fallback_live 3, demand 5, demand_peak 6); class 2: its block; nine oversize
+     * blocks, two of them freed */
+    unsigned char *a = rtm_pools_alloc(p, 16), *c2 = rtm_pools_alloc(p, 64), *c1[6], *big[9];
+    for (int i = 0; i < 6; i++) assert_non_null(c1[i] = rtm_pools_alloc(p, 32));
+    rtm_pools_free(p, c1[5]);
+    for (int i = 0; i < 9; i++) assert_non_null(big[i] = rtm_pools_alloc(p, 100 + 50 * (size_t)i));
+    rtm_pools_free(p, big[8]);
+    rtm_pools_free(p, big[7]);
+    assert_true(in_buf(a) && in_buf(c2) && in_buf(c1[0]) && in_buf(c1[1]) && !in_buf(c1[2]));
+    expect_class(p, 1, 2, 2, 4, 3, 0, 6);
+    unsigned char *s0 = found_slab(p, a, 16, 4), *s1 = found_slab(p, c1[0], 32, 2), *s2 = found_slab(p, c2, 64, 1);
+    assert_true(s0 < s1 && s1 < s2);
+    unsigned char *rec = s1 + sizeof(rtm_slab); /* class 1's own fields: between its slab and the next */
+    unsigned char *lo1 = found_word(rec, s2, (size_t)(uintptr_t)c1[0]);
+    unsigned char *hi1 = found_word(rec, s2, (size_t)(uintptr_t)(c1[0] + 64));
+    unsigned char *demand = found_word(rec, s2, 5), *peak = found_word(rec, s2, 6);
+    unsigned char *fb_live = found_word(rec, s2, 3);
+    const uintptr_t hi0 = (uintptr_t)a + 4 * 16;
+    assert_int_equal(rtm_pools_check(p), RTM_OK);
+
+    /* demand != used + fallback_live */
+    add_word(demand, 1);
+    expect_corrupt(p, s0 + 1, s1);
+    add_word(demand, (size_t)0 - 1u);
+    /* demand_peak below demand */
+    put_word(peak, 4);
+    expect_corrupt(p, s0 + 1, s1);
+    put_word(peak, 6);
+    /* more fallback blocks live than ever served (demand and its peak kept consistent) */
+    put_word(fb_live, 5);
+    put_word(demand, 7);
+    put_word(peak, 7);
+    expect_corrupt(p, s0 + 1, s1);
+    put_word(fb_live, 3);
+    put_word(demand, 5);
+    put_word(peak, 6);
+    assert_int_equal(rtm_pools_check(p), RTM_OK);
+    /* the end of the range is not the end of the blocks */
+    add_word(hi1, RTM_ALIGN);
+    expect_corrupt(p, s0 + 1, s1);
+    /* the range moved off the slab's blocks (its end with it) */
+    add_word(lo1, RTM_ALIGN);
+    expect_corrupt(p, s0 + 1, s1);
+    add_word(lo1, (size_t)0 - RTM_ALIGN);
+    add_word(hi1, (size_t)0 - RTM_ALIGN);
+    assert_int_equal(rtm_pools_check(p), RTM_OK);
+    /* the blocks (range and slab alike) moved: into class 0's range, then off alignment. Class 1's
+     * slab is full (no free list to follow), so the slab's own check does not look at them. */
+    const size_t back = (size_t)((uintptr_t)c1[0] - hi0) + RTM_ALIGN;
+    unsigned char *blocks1 = s1 + offsetof(rtm_slab, blocks);
+    add_word(blocks1, (size_t)0 - back);
+    add_word(lo1, (size_t)0 - back);
+    add_word(hi1, (size_t)0 - back);
+    assert_int_equal(rtm_slab_check((rtm_slab *)s1), RTM_OK);
+    expect_corrupt(p, s0 + 1, s1);
+    add_word(blocks1, back + 1);
+    add_word(lo1, back + 1);
+    add_word(hi1, back + 1);
+    assert_int_equal(rtm_slab_check((rtm_slab *)s1), RTM_OK);
+    expect_corrupt(p, s0 + 1, s1);
+    add_word(blocks1, (size_t)0 - 1u);
+    add_word(lo1, (size_t)0 - 1u);
+    add_word(hi1, (size_t)0 - 1u);
+    assert_int_equal(rtm_pools_check(p), RTM_OK);
+    /* class 1's stride made class 0's (a consistent slab: shift and inverse of 16, the range's end
+     * moved with it): strides no longer increase */
+    unsigned char *stride1 = s1 + offsetof(rtm_slab, stride);
+    unsigned shift, shift0;
+    memcpy(&shift0, s1 + offsetof(rtm_slab, shift), sizeof shift0);
+    put_word(stride1, 16);
+    shift = shift0 - 1u;
+    memcpy(s1 + offsetof(rtm_slab, shift), &shift, sizeof shift);
+    add_word(hi1, (size_t)0 - 32u);
+    assert_int_equal(rtm_slab_check((rtm_slab *)s1), RTM_OK);
+    expect_corrupt(p, s0 + 1, s1);
+    put_word(stride1, 32);
+    memcpy(s1 + offsetof(rtm_slab, shift), &shift0, sizeof shift0);
+    add_word(hi1, 32);
+    assert_int_equal(rtm_pools_check(p), RTM_OK);
+
+    /* the control block, in front of class 0's record */
+    unsigned char *ctl = (unsigned char *)p;
+    unsigned char *lo = found_word(ctl, s0, (size_t)(uintptr_t)a), *hi = found_word(ctl, s0, (size_t)(uintptr_t)(c2 + 64));
+    unsigned char *heap = found_word(ctl, s0, (size_t)(uintptr_t)h);
+    unsigned char *over_allocs = found_word(ctl, s0, 9), *over_live = found_word(ctl, s0, 7);
+    unsigned char *n = found_word(ctl, s0, NCLS);
+    (void)over_allocs;
+    add_word(lo, RTM_ALIGN);
+    expect_corrupt(p, p, p);
+    add_word(lo, (size_t)0 - RTM_ALIGN);
+    add_word(hi, (size_t)0 - RTM_ALIGN);
+    expect_corrupt(p, p, p);
+    add_word(hi, RTM_ALIGN);
+    put_word(over_live, 10); /* more oversize blocks live than served */
+    expect_corrupt(p, p, p);
+    put_word(over_live, 9); /* all of them: still possible */
+    assert_int_equal(rtm_pools_check(p), RTM_OK);
+    put_word(over_live, 7);
+    put_word(heap, 0); /* oversize blocks served with no heap */
+    expect_corrupt(p, p, p);
+    put_word(heap, (size_t)(uintptr_t)h);
+    put_word(n, 0);
+    expect_corrupt(p, p, p);
+    put_word(n, RTM_POOLS_MAX_CLASSES + 1u);
+    expect_corrupt(p, p, p);
+    put_word(n, NCLS);
+    assert_int_equal(rtm_pools_check(p), RTM_OK);
+
+    rtm_pools_free(p, a);
+    rtm_pools_free(p, c2);
+    for (int i = 0; i < 5; i++) rtm_pools_free(p, c1[i]);
+    for (int i = 0; i < 7; i++) rtm_pools_free(p, big[i]);
+    expect_class(p, 1, 0, 2, 4, 0, 0, 6);
+    assert_int_equal(rtm_pools_check(p), RTM_OK);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), 14);
+    assert_int_equal(rtm_test_hook_total(), 14);
+    rtm_heap_stats hs;
+    rtm_heap_get_stats(h, &hs);
+    assert_int_equal(hs.used, 0);
+    assert_int_equal(rtm_pools_destroy(p), RTM_OK);
+}
+
 /* ---- randomized against a model ------------------------------------------------------------------ */
 #define MAXLIVE 512
 typedef struct {
@@ -580,6 +763,7 @@ int main(void)
         cmocka_unit_test(test_bad_frees),
         cmocka_unit_test(test_usable_size),
         cmocka_unit_test(test_corruption),
+        cmocka_unit_test(test_check_fields),
         cmocka_unit_test(test_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
