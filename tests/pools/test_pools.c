@@ -308,6 +308,140 @@ static void test_sizing_edges(void **state)
     assert_int_equal(rtm_test_hook_total(), 4);
 }
 
+/* Every field of a class's statistics. */
+static void expect_class_all(rtm_pools *p, size_t i, size_t block_size, size_t count, size_t used, size_t peak_used,
+                             size_t allocs, size_t fallbacks, size_t fb_live, size_t failures, size_t demand_peak)
+{
+    rtm_pools_class_stats cs;
+    assert_int_equal(rtm_pools_get_class_stats(p, i, &cs), RTM_OK);
+    assert_int_equal(cs.block_size, block_size);
+    assert_int_equal(cs.count, count);
+    assert_int_equal(cs.peak_used, peak_used);
+    expect_class(p, i, used, allocs, fallbacks, fb_live, failures, demand_peak);
+}
+
+/* Every field of the whole-pool statistics. */
+static void expect_pools(rtm_pools *p, size_t over_allocs, size_t over_failures, size_t over_live, size_t over_peak,
+                         size_t bad_frees, size_t bad_requests)
+{
+    rtm_pools_stats ps;
+    rtm_pools_get_stats(p, &ps);
+    assert_int_equal(ps.classes, NCLS);
+    assert_int_equal(ps.oversize_allocs, over_allocs);
+    assert_int_equal(ps.oversize_failures, over_failures);
+    assert_int_equal(ps.oversize_live, over_live);
+    assert_int_equal(ps.oversize_peak_bytes, over_peak);
+    assert_int_equal(ps.bad_frees, bad_frees);
+    assert_int_equal(ps.bad_requests, bad_requests);
+}
+
+/* Every statistic, exact, after a known sequence: a fallback that fails because the heap is full,
+ * peaks reset with blocks live, oversize requests served and failed (the peak of their size counts
+ * both), the largest request size that is not refused and the smallest that is, a free of the first
+ * byte past a class's blocks, and the advice with a class that never saw a request. */
+static void test_exact_stats(void **state)
+{
+    (void)state;
+    rtm_pools *p;
+    rtm_heap *h = rtm_heap_init(g_heap_mem, 4096, RTM_FIT_GOOD);
+    assert_non_null(h);
+    assert_int_equal(rtm_pools_init(&p, g_buf, sizeof g_buf, k_classes, NCLS, h), RTM_OK);
+    rtm_test_hook_install();
+    expect_class_all(p, 0, 16, 4, 0, 0, 0, 0, 0, 0, 0);
+    expect_class_all(p, 1, 32, 2, 0, 0, 0, 0, 0, 0, 0);
+    expect_class_all(p, 2, 64, 1, 0, 0, 0, 0, 0, 0, 0);
+    expect_pools(p, 0, 0, 0, 0, 0, 0);
+
+    /* class 1: its two blocks, two fallbacks; then the heap is full: a failure, demand_peak 4 + 1 */
+    unsigned char *c1[2], *fb[3];
+    for (int i = 0; i < 2; i++) assert_true(in_buf(c1[i] = rtm_pools_alloc(p, 32)));
+    for (int i = 0; i < 2; i++) assert_false(in_buf(fb[i] = rtm_pools_alloc(p, 17 + (size_t)i)));
+    assert_non_null(fb[0]);
+    assert_int_equal(rtm_pools_usable_size(p, fb[0]), rtm_heap_usable_size(h, fb[0] - RTM_ALIGN) - RTM_ALIGN);
+    expect_class_all(p, 1, 32, 2, 2, 2, 2, 2, 2, 0, 4);
+    void *fill[512];
+    size_t nfill = 0;
+    for (size_t sz = 256; sz >= 8; sz /= 2)
+        while (nfill < 512 && (fill[nfill] = rtm_heap_alloc(h, sz)) != NULL) nfill++;
+    assert_true(nfill < 512);
+    assert_null(rtm_pools_alloc(p, 32));
+    expect_class_all(p, 1, 32, 2, 2, 2, 2, 2, 2, 1, 5);
+    assert_null(rtm_pools_alloc(p, 1000)); /* oversize, the heap full: a failure, the peak size counted */
+    expect_pools(p, 0, 1, 0, 1000, 0, 0);
+    while (nfill) rtm_heap_free(h, fill[--nfill]);
+    /* a fallback freed and taken again: its peak stays */
+    rtm_pools_free(p, fb[0]);
+    expect_class_all(p, 1, 32, 2, 2, 2, 2, 2, 1, 1, 5);
+    assert_non_null(fb[2] = rtm_pools_alloc(p, 20));
+    expect_class_all(p, 1, 32, 2, 2, 2, 2, 3, 2, 1, 5);
+    /* peaks reset to the use now (slab 2, slab + fallback 4); a free then leaves them there */
+    rtm_pools_reset_peaks(p);
+    expect_class_all(p, 1, 32, 2, 2, 2, 2, 3, 2, 1, 4);
+    rtm_pools_free(p, c1[0]);
+    expect_class_all(p, 1, 32, 2, 1, 2, 2, 3, 2, 1, 4);
+
+    /* class 0: four blocks, a failure (no fallback), two freed */
+    unsigned char *c0[4];
+    for (int i = 0; i < 4; i++) assert_true(in_buf(c0[i] = rtm_pools_alloc(p, 1 + 5 * (size_t)i)));
+    assert_null(rtm_pools_alloc(p, 16));
+    rtm_pools_free(p, c0[3]);
+    rtm_pools_free(p, c0[1]);
+    expect_class_all(p, 0, 16, 4, 2, 4, 4, 0, 0, 1, 5);
+
+    /* oversize: the peak size is the largest request, served or not */
+    unsigned char *o1 = rtm_pools_alloc(p, 500), *o2 = rtm_pools_alloc(p, 1500);
+    assert_true(o1 != NULL && o2 != NULL && !in_buf(o1) && !in_buf(o2));
+    expect_pools(p, 2, 1, 2, 1500, 0, 0);
+    rtm_pools_free(p, o1);
+    expect_pools(p, 2, 1, 1, 1500, 0, 0);
+    /* request sizes: 0 and above SIZE_MAX - 2 * RTM_ALIGN are refused (reported); that one is not
+     * (an oversize request the heap cannot serve) */
+    assert_null(rtm_pools_alloc(p, 0));
+    assert_null(rtm_pools_alloc(p, SIZE_MAX - 2u * RTM_ALIGN + 1u));
+    expect_pools(p, 2, 1, 1, 1500, 0, 2);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_SIZE), 2);
+    assert_null(rtm_pools_alloc(p, SIZE_MAX - 2u * RTM_ALIGN));
+    expect_pools(p, 2, 2, 1, SIZE_MAX - 2u * RTM_ALIGN, 0, 2);
+    assert_int_equal(rtm_test_hook_total(), 2);
+    /* the first byte past class 0's blocks: refused by the pools (not by the slab), counted once */
+    rtm_pools_free(p, c0[0] + 4 * 16);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
+    assert_ptr_equal(rtm_test_hook_last_obj, p);
+    expect_pools(p, 2, 2, 1, SIZE_MAX - 2u * RTM_ALIGN, 1, 2);
+
+    /* advice: class 0 peaked at 5, class 1 at 4 since the reset, class 2 never asked */
+    rtm_pools_class adv[NCLS];
+    size_t bytes = 0;
+    assert_int_equal(rtm_pools_advise(p, adv, NCLS - 1, &bytes), 0);
+    assert_int_equal(rtm_pools_advise(p, adv, NCLS, &bytes), NCLS);
+    for (size_t i = 0; i < NCLS; i++) {
+        assert_int_equal(adv[i].block_size, k_classes[i].block_size);
+        assert_int_equal(adv[i].flags, k_classes[i].flags);
+    }
+    assert_int_equal(adv[0].count, 5);
+    assert_int_equal(adv[1].count, 4);
+    assert_int_equal(adv[2].count, 0);
+    assert_int_equal(bytes, rtm_pools_buf_size(adv, 2));
+    const rtm_pools_class adv_more[] = {{16, 6, 0}, {32, 4, RTM_POOLS_FALLBACK}};
+    assert_true(bytes < rtm_pools_buf_size(adv_more, 2));
+
+    rtm_pools_free(p, c0[0]);
+    rtm_pools_free(p, c0[2]);
+    rtm_pools_free(p, c1[1]);
+    rtm_pools_free(p, fb[1]);
+    rtm_pools_free(p, fb[2]);
+    rtm_pools_free(p, o2);
+    expect_class_all(p, 0, 16, 4, 0, 4, 4, 0, 0, 1, 5);
+    expect_class_all(p, 1, 32, 2, 0, 2, 2, 3, 0, 1, 4);
+    expect_class_all(p, 2, 64, 1, 0, 0, 0, 0, 0, 0, 0);
+    expect_pools(p, 2, 2, 0, SIZE_MAX - 2u * RTM_ALIGN, 1, 2);
+    rtm_heap_stats hs;
+    rtm_heap_get_stats(h, &hs);
+    assert_int_equal(hs.used, 0);
+    assert_int_equal(rtm_test_hook_total(), 3);
+    assert_int_equal(rtm_pools_destroy(p), RTM_OK);
+}
+
 static void test_bad_frees(void **state)
 {
     (void)state;
@@ -760,6 +894,7 @@ int main(void)
         cmocka_unit_test(test_layout),
         cmocka_unit_test(test_init_rejects),
         cmocka_unit_test(test_sizing_edges),
+        cmocka_unit_test(test_exact_stats),
         cmocka_unit_test(test_bad_frees),
         cmocka_unit_test(test_usable_size),
         cmocka_unit_test(test_corruption),
