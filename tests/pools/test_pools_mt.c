@@ -1,7 +1,8 @@
 /*
  * Size-class pools shared by threads (label mt, TSan): random sizes across the classes, the
  * fallback heap and oversize requests, contents checked before every free, counters reconciled
- * at the end.
+ * at the end. A reader thread meanwhile runs every call that only reads or resets counters (stats,
+ * usable_size, advice, reset_peaks, check), so that TSan sees any of them that skips the lock.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,6 +26,8 @@ static uint64_t g_seed;
 static size_t g_ops;
 static atomic_size_t g_served, g_failed;
 static atomic_int g_thread_failures;
+static atomic_bool g_done;
+static atomic_size_t g_reads;
 
 static void *worker(void *arg)
 {
@@ -61,6 +64,27 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* @p arg: a class 0 block taken before the workers started (its used-map word is theirs too) */
+static void *reader(void *arg)
+{
+    const unsigned char *mine = arg;
+    rtm_pools_class adv[3];
+    size_t bytes;
+    while (!atomic_load(&g_done) || atomic_load(&g_reads) == 0) {
+        rtm_pools_stats ps;
+        rtm_pools_class_stats cs;
+        rtm_pools_get_stats(g_p, &ps);
+        for (size_t i = 0; i < 3; i++)
+            if (rtm_pools_get_class_stats(g_p, i, &cs) != RTM_OK || cs.peak_used > cs.count) atomic_fetch_add(&g_thread_failures, 1);
+        if (rtm_pools_usable_size(g_p, mine) != 16) atomic_fetch_add(&g_thread_failures, 1);
+        if (rtm_pools_advise(g_p, adv, 3, &bytes) != 3) atomic_fetch_add(&g_thread_failures, 1);
+        rtm_pools_reset_peaks(g_p);
+        if (rtm_pools_check(g_p) != RTM_OK) atomic_fetch_add(&g_thread_failures, 1);
+        atomic_fetch_add(&g_reads, 1);
+    }
+    return NULL;
+}
+
 static void test_threads(void **state)
 {
     (void)state;
@@ -71,9 +95,16 @@ static void test_threads(void **state)
     g_seed = rtm_test_seed();
     g_ops = rtm_test_ops(200000);
     rtm_test_hook_install();
-    pthread_t t[THREADS];
+    pthread_t t[THREADS], r;
+    unsigned char *mine = rtm_pools_alloc(g_p, 1);
+    assert_int_equal(rtm_pools_usable_size(g_p, mine), 16);
+    atomic_fetch_add(&g_served, 1);
+    assert_int_equal(pthread_create(&r, NULL, reader, mine), 0);
     for (int i = 0; i < THREADS; i++) assert_int_equal(pthread_create(&t[i], NULL, worker, (void *)(intptr_t)(i + 1)), 0);
     for (int i = 0; i < THREADS; i++) pthread_join(t[i], NULL);
+    atomic_store(&g_done, true);
+    pthread_join(r, NULL);
+    rtm_pools_free(g_p, mine);
     assert_int_equal(atomic_load(&g_thread_failures), 0);
     assert_int_equal(rtm_test_hook_total(), 0);
     assert_int_equal(rtm_pools_check(g_p), RTM_OK);
@@ -99,7 +130,8 @@ static void test_threads(void **state)
     rtm_heap_stats hs;
     rtm_heap_get_stats(h, &hs);
     assert_int_equal(hs.used, 0);
-    printf("[ INFO     ] %zu served (%zu by fallback), %zu failed\n", served, fallbacks, failed);
+    printf("[ INFO     ] %zu served (%zu by fallback), %zu failed; %zu reader rounds\n", served, fallbacks, failed,
+           atomic_load(&g_reads));
     assert_int_equal(rtm_pools_destroy(g_p), RTM_OK);
 }
 
