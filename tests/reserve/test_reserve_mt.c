@@ -1,7 +1,9 @@
 /*
  * Priority reserves shared by threads (label mt, TSan): one thread per level allocates and frees
  * through rtm_reserve and through rtm_tiers at once; contents are checked before each free, the
- * counters are reconciled at the end and the watermark is never seen broken by the top thread.
+ * counters are reconciled at the end and the watermark is never seen broken by the top thread. A
+ * reader thread meanwhile reads every level's counters and the error counters of both, so that TSan
+ * sees any of those calls that skips the lock.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -28,6 +30,8 @@ static uint64_t g_seed;
 static size_t g_ops;
 static atomic_size_t g_served[2][LEVELS];
 static atomic_int g_thread_failures;
+static atomic_bool g_done;
+static atomic_size_t g_reads;
 
 static void *worker(void *arg)
 {
@@ -69,6 +73,27 @@ static void *worker(void *arg)
     return NULL;
 }
 
+static void *reader(void *arg)
+{
+    (void)arg;
+    while (!atomic_load(&g_done) || atomic_load(&g_reads) == 0) {
+        rtm_reserve_level_stats st;
+        rtm_reserve_errors er;
+        for (unsigned p = 0; p < LEVELS; p++) {
+            if (rtm_reserve_get_stats(&g_res, p, &st) != RTM_OK || st.served > st.requests)
+                atomic_fetch_add(&g_thread_failures, 1);
+            if (rtm_tiers_get_stats(&g_tiers, p, &st) != RTM_OK || st.served > st.requests)
+                atomic_fetch_add(&g_thread_failures, 1);
+        }
+        rtm_reserve_get_errors(&g_res, &er);
+        if (er.bad_frees + er.bad_requests != 0) atomic_fetch_add(&g_thread_failures, 1);
+        rtm_tiers_get_errors(&g_tiers, &er);
+        if (er.bad_frees + er.bad_requests != 0) atomic_fetch_add(&g_thread_failures, 1);
+        atomic_fetch_add(&g_reads, 1);
+    }
+    return NULL;
+}
+
 static void test_threads(void **state)
 {
     (void)state;
@@ -81,9 +106,12 @@ static void test_threads(void **state)
     g_seed = rtm_test_seed();
     g_ops = rtm_test_ops(100000);
     rtm_test_hook_install();
-    pthread_t t[LEVELS];
+    pthread_t t[LEVELS], r;
+    assert_int_equal(pthread_create(&r, NULL, reader, NULL), 0);
     for (uintptr_t i = 0; i < LEVELS; i++) assert_int_equal(pthread_create(&t[i], NULL, worker, (void *)i), 0);
     for (int i = 0; i < LEVELS; i++) pthread_join(t[i], NULL);
+    atomic_store(&g_done, true);
+    pthread_join(r, NULL);
     assert_int_equal(atomic_load(&g_thread_failures), 0);
     assert_int_equal(rtm_test_hook_total(), 0);
     for (unsigned p = 0; p < LEVELS; p++) {
