@@ -454,6 +454,14 @@ static void test_exact_stats(void **state)
     assert_int_equal(hs.used, 0);
     assert_int_equal(rtm_test_hook_total(), 3);
     assert_int_equal(rtm_pools_destroy(p), RTM_OK);
+    /* destroyed: the handle is refused, and the whole buffer is the caller's again (sanitizer and
+     * Valgrind builds: no class's blocks left poisoned) */
+    assert_int_equal(rtm_pools_destroy(p), RTM_ERR_ARG);
+    assert_null(rtm_pools_alloc(p, 16));
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_ARG), 1);
+    assert_int_equal(rtm_pools_check(p), RTM_ERR_CORRUPT);
+    assert_int_equal(rtm_test_hook_total(), 5);
+    memset(g_buf, 0x5A, sizeof g_buf);
 }
 
 static void test_bad_frees(void **state)
