@@ -551,6 +551,14 @@ static void test_usable_size(void **state)
     assert_int_equal(rtm_pools_usable_size(p, a + 16 * 4), 0); /* class 0's bitmap */
     assert_int_equal(rtm_pools_usable_size(p, a + 16 * 2), 0); /* never handed out */
     assert_int_equal(rtm_pools_usable_size(p, NULL), 0);
+    /* class 0's bitmap again, with every block of class 0 live and zero: what they hold cannot pass
+     * for a class */
+    unsigned char *a2 = rtm_pools_alloc(p, 16), *a3 = rtm_pools_alloc(p, 16);
+    assert_true(a2 == a + 32 && a3 == a + 48);
+    memset(a, 0, 64);
+    assert_int_equal(rtm_pools_usable_size(p, a + 16 * 4), 0);
+    rtm_pools_free(p, a2);
+    rtm_pools_free(p, a3);
     /* freed blocks are not live */
     rtm_pools_free(p, b);
     rtm_pools_free(p, c2);
@@ -568,7 +576,7 @@ static void test_usable_size(void **state)
     rtm_pools_free(p, a);
     rtm_pools_free(p, c);
     rtm_pools_free(p, d);
-    expect_class(p, 0, 0, 2, 0, 0, 0, 2);
+    expect_class(p, 0, 0, 4, 0, 0, 0, 4);
     expect_class(p, 1, 0, 2, 1, 0, 0, 3);
     assert_int_equal(rtm_pools_destroy(p), RTM_OK);
 }
