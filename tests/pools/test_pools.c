@@ -750,7 +750,8 @@ static void test_check_fields(void **state)
 
     /* the control block, in front of class 0's record */
     unsigned char *ctl = (unsigned char *)p;
-    unsigned char *lo = found_word(ctl, s0, (size_t)(uintptr_t)a), *hi = found_word(ctl, s0, (size_t)(uintptr_t)(c2 + 64));
+    unsigned char *lo = found_word(ctl, s0, (size_t)(uintptr_t)a);
+    unsigned char *hi = found_word(ctl, s0, (size_t)(uintptr_t)(c2 + 64));
     unsigned char *heap = found_word(ctl, s0, (size_t)(uintptr_t)h);
     unsigned char *over_allocs = found_word(ctl, s0, 9), *over_live = found_word(ctl, s0, 7);
     unsigned char *n = found_word(ctl, s0, NCLS);

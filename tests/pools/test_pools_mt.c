@@ -75,7 +75,8 @@ static void *reader(void *arg)
         rtm_pools_class_stats cs;
         rtm_pools_get_stats(g_p, &ps);
         for (size_t i = 0; i < 3; i++)
-            if (rtm_pools_get_class_stats(g_p, i, &cs) != RTM_OK || cs.peak_used > cs.count) atomic_fetch_add(&g_thread_failures, 1);
+            if (rtm_pools_get_class_stats(g_p, i, &cs) != RTM_OK || cs.peak_used > cs.count)
+                atomic_fetch_add(&g_thread_failures, 1);
         if (rtm_pools_usable_size(g_p, mine) != 16) atomic_fetch_add(&g_thread_failures, 1);
         if (rtm_pools_advise(g_p, adv, 3, &bytes) != 3) atomic_fetch_add(&g_thread_failures, 1);
         rtm_pools_reset_peaks(g_p);
