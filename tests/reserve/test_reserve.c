@@ -280,6 +280,14 @@ static void expect_reports(unsigned arg, unsigned size, unsigned bad_ptr, unsign
     assert_int_equal(rtm_test_hook_total(), arg + size + bad_ptr + double_free + overlap);
 }
 
+/* rtm_heap_walk callback: the end of the highest block's payload (a tier's extent ends there). */
+static bool payload_end(const rtm_heap_block *b, void *ctx)
+{
+    uintptr_t *end = ctx, e = (uintptr_t)b->ptr + b->size;
+    if (e > *end) *end = e;
+    return true;
+}
+
 /* Every rejected call of both designs with its exact code, its reporter and its counter; a failed
  * init leaves the object as it was; equal watermarks are accepted, one rising pair is not. */
 static void test_error_codes(void **state)
@@ -327,7 +335,10 @@ static void test_error_codes(void **state)
     /* tiers: free. The first byte past a tier's last block is outside it: the tiers report it */
     unsigned char *q = rtm_tiers_alloc(&t, 64, 0);
     assert_true(in(q, g_mem[0], sizeof g_mem[0]));
-    rtm_tiers_free(&t, g_mem[0] + sizeof g_mem[0]);
+    uintptr_t end0 = 0;
+    rtm_heap_walk(h[0], payload_end, &end0);
+    assert_true(end0 > (uintptr_t)q && end0 <= (uintptr_t)(g_mem[0] + sizeof g_mem[0]));
+    rtm_tiers_free(&t, (void *)end0);
     expect_reports(6, 4, 1, 0, 0);
     assert_ptr_equal(rtm_test_hook_last_obj, &t);
     rtm_tiers_free(&t, q + 8); /* inside tier 0: its heap reports it */
