@@ -755,7 +755,6 @@ static void test_check_fields(void **state)
     unsigned char *heap = found_word(ctl, s0, (size_t)(uintptr_t)h);
     unsigned char *over_allocs = found_word(ctl, s0, 9), *over_live = found_word(ctl, s0, 7);
     unsigned char *n = found_word(ctl, s0, NCLS);
-    (void)over_allocs;
     add_word(lo, RTM_ALIGN);
     expect_corrupt(p, p, p);
     add_word(lo, (size_t)0 - RTM_ALIGN);
@@ -767,6 +766,9 @@ static void test_check_fields(void **state)
     put_word(over_live, 9); /* all of them: still possible */
     assert_int_equal(rtm_pools_check(p), RTM_OK);
     put_word(over_live, 7);
+    put_word(over_allocs, 6); /* fewer served than live */
+    expect_corrupt(p, p, p);
+    put_word(over_allocs, 9);
     put_word(heap, 0); /* oversize blocks served with no heap */
     expect_corrupt(p, p, p);
     put_word(heap, (size_t)(uintptr_t)h);
@@ -783,8 +785,8 @@ static void test_check_fields(void **state)
     for (int i = 0; i < 7; i++) rtm_pools_free(p, big[i]);
     expect_class(p, 1, 0, 2, 4, 0, 0, 6);
     assert_int_equal(rtm_pools_check(p), RTM_OK);
-    assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), 14);
-    assert_int_equal(rtm_test_hook_total(), 14);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), 15);
+    assert_int_equal(rtm_test_hook_total(), 15);
     rtm_heap_stats hs;
     rtm_heap_get_stats(h, &hs);
     assert_int_equal(hs.used, 0);

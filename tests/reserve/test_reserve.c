@@ -432,8 +432,8 @@ static void expect_heap(rtm_heap *h, size_t free_bytes, size_t allocs, size_t fr
     assert_int_equal(hs.failed_allocs, failed);
 }
 
-/* Watermarks for a test at level @p p: @p keep at p, @p above for the more demanding levels below
- * it, 0 for the ones above it. */
+/* Watermarks for a test at level @p p: @p keep at p, @p below for the levels below it (which must
+ * keep at least as much), 0 for the ones above it. */
 static void levels_for(size_t *res, unsigned p, size_t keep, size_t below)
 {
     for (unsigned j = 0; j < NLEV; j++) res[j] = j < p ? below : j == p ? keep : 0;
