@@ -43,6 +43,19 @@ static void expect_class(rtm_pools *p, size_t i, size_t used, size_t allocs, siz
 
 static bool in_buf(const void *ptr) { return (const unsigned char *)ptr >= g_buf && (const unsigned char *)ptr < g_buf + sizeof g_buf; }
 
+/* The pools of k_classes in g_buf over a fresh good-fit heap of the first heap_bytes of g_heap_mem,
+ * with the counting error hook installed after the inits (which report nothing). */
+static rtm_pools *pools_on_fresh_heap(size_t heap_bytes, rtm_heap **heap_out)
+{
+    rtm_pools *p = NULL;
+    rtm_heap *h = rtm_heap_init(g_heap_mem, heap_bytes, RTM_FIT_GOOD);
+    assert_non_null(h);
+    assert_int_equal(rtm_pools_init(&p, g_buf, sizeof g_buf, k_classes, NCLS, h), RTM_OK);
+    rtm_test_hook_install();
+    *heap_out = h;
+    return p;
+}
+
 static void test_layout(void **state)
 {
     (void)state;
@@ -344,11 +357,8 @@ static void expect_pools(rtm_pools *p, size_t over_allocs, size_t over_failures,
 static void test_exact_stats(void **state)
 {
     (void)state;
-    rtm_pools *p;
-    rtm_heap *h = rtm_heap_init(g_heap_mem, 4096, RTM_FIT_GOOD);
-    assert_non_null(h);
-    assert_int_equal(rtm_pools_init(&p, g_buf, sizeof g_buf, k_classes, NCLS, h), RTM_OK);
-    rtm_test_hook_install();
+    rtm_heap *h;
+    rtm_pools *p = pools_on_fresh_heap(4096, &h);
     expect_class_all(p, 0, 16, 4, 0, 0, 0, 0, 0, 0, 0);
     expect_class_all(p, 1, 32, 2, 0, 0, 0, 0, 0, 0, 0);
     expect_class_all(p, 2, 64, 1, 0, 0, 0, 0, 0, 0, 0);
@@ -467,10 +477,8 @@ static void test_exact_stats(void **state)
 static void test_bad_frees(void **state)
 {
     (void)state;
-    rtm_pools *p;
-    rtm_heap *h = rtm_heap_init(g_heap_mem, sizeof g_heap_mem, RTM_FIT_GOOD);
-    assert_int_equal(rtm_pools_init(&p, g_buf, sizeof g_buf, k_classes, NCLS, h), RTM_OK);
-    rtm_test_hook_install();
+    rtm_heap *h;
+    rtm_pools *p = pools_on_fresh_heap(sizeof g_heap_mem, &h);
     unsigned char *a = rtm_pools_alloc(p, 16), *b = rtm_pools_alloc(p, 32), *c = rtm_pools_alloc(p, 32);
     unsigned char *fb = rtm_pools_alloc(p, 32), *big = rtm_pools_alloc(p, 500);
     unsigned char *direct = rtm_heap_alloc(h, 64); /* a heap block the pools did not hand out */
@@ -527,11 +535,8 @@ static void test_bad_frees(void **state)
 static void test_usable_size(void **state)
 {
     (void)state;
-    rtm_pools *p;
-    rtm_heap *h = rtm_heap_init(g_heap_mem, sizeof g_heap_mem, RTM_FIT_GOOD);
-    assert_non_null(h);
-    assert_int_equal(rtm_pools_init(&p, g_buf, sizeof g_buf, k_classes, NCLS, h), RTM_OK);
-    rtm_test_hook_install();
+    rtm_heap *h;
+    rtm_pools *p = pools_on_fresh_heap(sizeof g_heap_mem, &h);
     unsigned char *a = rtm_pools_alloc(p, 16), *b = rtm_pools_alloc(p, 16);
     unsigned char *c = rtm_pools_alloc(p, 32), *c2 = rtm_pools_alloc(p, 32), *fb = rtm_pools_alloc(p, 32);
     unsigned char *d = rtm_pools_alloc(p, 64), *big = rtm_pools_alloc(p, 500);
@@ -662,11 +667,8 @@ static void expect_corrupt(rtm_pools *p, const void *where_lo, const void *where
 static void test_check_fields(void **state)
 {
     (void)state;
-    rtm_pools *p;
-    rtm_heap *h = rtm_heap_init(g_heap_mem, sizeof g_heap_mem, RTM_FIT_GOOD);
-    assert_non_null(h);
-    assert_int_equal(rtm_pools_init(&p, g_buf, sizeof g_buf, k_classes, NCLS, h), RTM_OK);
-    rtm_test_hook_install();
+    rtm_heap *h;
+    rtm_pools *p = pools_on_fresh_heap(sizeof g_heap_mem, &h);
     /* class 0: one block; class 1: its two blocks, four fallbacks, one of them freed (allocs 2,
      * fallbacks 4, fallback_live 3, demand 5, demand_peak 6); class 2: its block; nine oversize
      * blocks, two of them freed */
