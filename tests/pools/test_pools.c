@@ -624,6 +624,13 @@ static size_t get_word(const unsigned char *w)
 }
 static void put_word(unsigned char *w, size_t v) { memcpy(w, &v, sizeof v); }
 static void add_word(unsigned char *w, size_t d) { put_word(w, get_word(w) + d); }
+/* A class's blocks moved by d (modulo 2^N), its slab and its range alike: a consistent record. */
+static void move_blocks(unsigned char *slab_blocks, unsigned char *range_lo, unsigned char *range_hi, size_t d)
+{
+    add_word(slab_blocks, d);
+    add_word(range_lo, d);
+    add_word(range_hi, d);
+}
 
 static unsigned char *found_word(unsigned char *from, unsigned char *to, size_t value)
 {
@@ -720,19 +727,13 @@ static void test_check_fields(void **state)
      * slab is full (no free list to follow), so the slab's own check does not look at them. */
     const size_t back = (size_t)((uintptr_t)c1[0] - hi0) + RTM_ALIGN;
     unsigned char *blocks1 = s1 + offsetof(rtm_slab, blocks);
-    add_word(blocks1, (size_t)0 - back);
-    add_word(lo1, (size_t)0 - back);
-    add_word(hi1, (size_t)0 - back);
+    move_blocks(blocks1, lo1, hi1, (size_t)0 - back);
     assert_int_equal(rtm_slab_check((rtm_slab *)s1), RTM_OK);
     expect_corrupt(p, s0 + 1, s1);
-    add_word(blocks1, back + 1);
-    add_word(lo1, back + 1);
-    add_word(hi1, back + 1);
+    move_blocks(blocks1, lo1, hi1, back + 1);
     assert_int_equal(rtm_slab_check((rtm_slab *)s1), RTM_OK);
     expect_corrupt(p, s0 + 1, s1);
-    add_word(blocks1, (size_t)0 - 1u);
-    add_word(lo1, (size_t)0 - 1u);
-    add_word(hi1, (size_t)0 - 1u);
+    move_blocks(blocks1, lo1, hi1, (size_t)0 - 1u);
     assert_int_equal(rtm_pools_check(p), RTM_OK);
     /* class 1's stride made class 0's (a consistent slab: shift and inverse of 16, the range's end
      * moved with it): strides no longer increase */
