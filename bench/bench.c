@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models.h"
 #include "runner.h"
 #include "workloads.h"
 
@@ -27,7 +28,8 @@
 static int usage(void)
 {
     fprintf(stderr, "usage: rtm_bench run|time WORKLOAD TARGET [ARENA] [REPS] | wc V1|V2 K TARGET | "
-                    "minarena WORKLOAD TARGET | path small|large\n");
+                    "minarena WORKLOAD TARGET|MODEL [SEED] | path small|large\n"
+                    "  MODEL: heap4, first32, best32 (bench/models.h); SEED: another SplitMix64 seed for the workload\n");
     return 2;
 }
 
@@ -117,11 +119,19 @@ int main(int argc, char **argv)
     if (!strcmp(argv[1], "path")) return cmd_path(argc, argv);
     if (argc < 4) return usage();
     rtm_workload w;
-    rtm_run_target t;
-    if (!rtm_workload_parse(argv[2], &w) || !rtm_run_target_parse(argv[3], &t)) return usage();
+    rtm_run_target t = RTM_RUN_SYSTEM;
+    rtm_model model;
+    bool is_model = !strcmp(argv[1], "minarena") && rtm_model_parse(argv[3], &model);
+    if (!rtm_workload_parse(argv[2], &w) || (!is_model && !rtm_run_target_parse(argv[3], &t))) return usage();
+    uint64_t seed = rtm_workload_seed(w);
+    if (!strcmp(argv[1], "minarena") && argc > 4) {
+        char *end;
+        seed = strtoull(argv[4], &end, 0);
+        if (*argv[4] == '\0' || *argv[4] == '-' || *end != '\0') return usage();
+    }
     rtm_oplist ops = {0};
     rtm_workload_info info;
-    rtm_workload_generate(w, &ops, &info);
+    rtm_workload_generate_seed(w, seed, &ops, &info);
     int rc = 0;
 
     if (!strcmp(argv[1], "run") || !strcmp(argv[1], "time")) {
@@ -154,14 +164,19 @@ int main(int argc, char **argv)
         }
     } else if (!strcmp(argv[1], "minarena")) {
         rtm_min_arena m;
-        rtm_err e = rtm_run_min_arena(&ops, t, &m);
+        rtm_err e = is_model ? rtm_model_min_arena(model, &ops, &m) : rtm_run_min_arena(&ops, t, &m);
         if (e != RTM_OK) {
-            fprintf(stderr, "rtm_bench: minimum arena of %s on %s: %s\n", ops.name, argv[3], rtm_err_str(e));
+            fprintf(stderr, "rtm_bench: minimum arena of %s on %s: %s%s\n", ops.name, argv[3], rtm_err_str(e),
+                    is_model && e == RTM_ERR_ARG ? " (models run ALLOC and FREE ops only: not A64)" : "");
             rc = 1;
         } else {
             printf("peak_live %" PRIu64 "\nbisect %zu\nrobust %zu\nbisect_ratio %.4f\nrobust_ratio %.4f\nruns %u\n"
                    "arena_align %zu\n",
                    m.peak_live, m.bisect, m.robust, m.bisect_ratio, m.robust_ratio, m.runs, m.arena_align);
+            if (is_model) {
+                uint64_t floor = rtm_model_floor(rtm_model_get(model), &ops);
+                printf("floor %" PRIu64 "\nfloor_ratio %.4f\n", floor, (double)floor / (double)m.peak_live);
+            }
         }
     } else {
         rc = usage();

@@ -390,56 +390,53 @@ rtm_err rtm_run(const rtm_oplist *ops, const rtm_run_config *cfg, rtm_run_result
 typedef struct {
     const rtm_oplist *ops;
     rtm_run_config cfg;
-    unsigned runs;
-    bool host_oom;
 } trial;
 
-static bool passes(trial *t, size_t arena)
+static int heap_trial(void *ctx, size_t arena)
 {
+    trial *t = ctx;
     rtm_run_result r;
     t->cfg.arena = arena;
-    t->runs++;
     rtm_err e = rtm_run(t->ops, &t->cfg, &r);
-    if (e == RTM_ERR_NOMEM) t->host_oom = true;
+    if (e == RTM_ERR_NOMEM) return -1;
     return e == RTM_OK && r.failures == 0;
 }
 
 static size_t up8(size_t x) { return (x + 7u) & ~(size_t)7u; }
 
-rtm_err rtm_run_min_arena(const rtm_oplist *ops, rtm_run_target tg, rtm_min_arena *out)
+/* One trial, counted; a host failure is remembered in *oom. */
+static bool passes(rtm_arena_trial fn, void *ctx, size_t arena, rtm_min_arena *out, bool *oom)
+{
+    out->runs++;
+    int r = fn(ctx, arena);
+    if (r < 0) *oom = true;
+    return r > 0;
+}
+
+rtm_err rtm_min_arena_search(const rtm_oplist *ops, rtm_arena_trial fn, void *ctx, rtm_min_arena *out)
 {
     if (out == NULL) return RTM_ERR_ARG;
     memset(out, 0, sizeof *out);
-    if (ops == NULL || ops->n == 0 || (unsigned)tg >= RTM_RUN_SYSTEM) return RTM_ERR_ARG;
+    if (ops == NULL || ops->n == 0 || fn == NULL) return RTM_ERR_ARG;
     uint64_t peak64 = rtm_oplist_peak_live(ops);
     if (peak64 == 0) return RTM_ERR_ARG;
     out->peak_live = peak64;
     /* the search doubles from 2 x peak: that must not wrap a 32-bit size_t */
     if (peak64 > SIZE_MAX / 4) return RTM_ERR_SIZE;
     size_t peak = (size_t)peak64;
-
-    trial t = {ops, {0}, 0, false};
-    rtm_run_config_init(&t.cfg);
-    t.cfg.target = tg;
-    t.cfg.stop_on_fail = true;
-    /* one placement for every trial (capped per trial by rtm_run_placement) */
-    t.cfg.arena_align = rtm_oplist_max_align(ops);
-    out->arena_align = t.cfg.arena_align;
     const size_t limit = RTM_RUN_MIN_ARENA_LIMIT;
+    bool oom = false;
 
     size_t lo = peak & ~(size_t)7u, hi = up8(peak * 2);
-    while (!passes(&t, hi)) {
-        if (t.host_oom) return RTM_ERR_NOMEM;
+    while (!passes(fn, ctx, hi, out, &oom)) {
+        if (oom) return RTM_ERR_NOMEM;
         lo = hi;
-        if (hi >= limit) {
-            out->runs = t.runs;
-            return RTM_ERR_SIZE;
-        }
+        if (hi >= limit) return RTM_ERR_SIZE;
         hi *= 2;
     }
     while (hi - lo > 8) {
         size_t mid = lo + (hi - lo) / 16 * 8;
-        if (passes(&t, mid)) hi = mid;
+        if (passes(fn, ctx, mid, out, &oom)) hi = mid;
         else lo = mid;
     }
     out->bisect = hi;
@@ -449,21 +446,33 @@ rtm_err rtm_run_min_arena(const rtm_oplist *ops, rtm_run_target tg, rtm_min_aren
     size_t s = up8((size_t)((double)hi * 1.15));
     if ((s - peak) / step > RTM_RUN_ROBUST_MAX_STEPS) step = up8((s - peak) / RTM_RUN_ROBUST_MAX_STEPS);
     out->robust_step = step;
-    while (!passes(&t, s)) {
-        if (t.host_oom) return RTM_ERR_NOMEM;
-        if (s >= limit) {
-            out->runs = t.runs;
-            return RTM_ERR_SIZE;
-        }
+    while (!passes(fn, ctx, s, out, &oom)) {
+        if (oom) return RTM_ERR_NOMEM;
+        if (s >= limit) return RTM_ERR_SIZE;
         s += step;
     }
-    while (s > peak + step && passes(&t, s - step)) s -= step;
-    if (t.host_oom) return RTM_ERR_NOMEM;
+    while (s > peak + step && passes(fn, ctx, s - step, out, &oom)) s -= step;
+    if (oom) return RTM_ERR_NOMEM;
     out->robust = s;
     out->bisect_ratio = (double)out->bisect / (double)peak;
     out->robust_ratio = (double)out->robust / (double)peak;
-    out->runs = t.runs;
     return RTM_OK;
+}
+
+rtm_err rtm_run_min_arena(const rtm_oplist *ops, rtm_run_target tg, rtm_min_arena *out)
+{
+    if (out == NULL) return RTM_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    if (ops == NULL || ops->n == 0 || (unsigned)tg >= RTM_RUN_SYSTEM) return RTM_ERR_ARG;
+    trial t = {ops, {0}};
+    rtm_run_config_init(&t.cfg);
+    t.cfg.target = tg;
+    t.cfg.stop_on_fail = true;
+    /* one placement for every trial (capped per trial by rtm_run_placement) */
+    t.cfg.arena_align = rtm_oplist_max_align(ops);
+    rtm_err e = rtm_min_arena_search(ops, heap_trial, &t, out);
+    out->arena_align = t.cfg.arena_align;
+    return e;
 }
 
 bool rtm_parse_size(const char *s, size_t *out)

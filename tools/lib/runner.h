@@ -198,6 +198,20 @@ typedef struct {
  */
 rtm_err rtm_run_min_arena(const rtm_oplist *ops, rtm_run_target t, rtm_min_arena *out);
 
+/** One trial of a minimum-arena search: 1 if the list runs in @p arena bytes with no failed
+ *  allocation, 0 if one fails, negative if the host ran out of memory. */
+typedef int (*rtm_arena_trial)(void *ctx, size_t arena);
+
+/**
+ * The search of rtm_run_min_arena (bisection, then the robust scan, with the same steps and
+ * limits) over any allocator that @p fn runs: the heap policies, or the placement models of
+ * bench/models.h. out->arena_align is left 0 (the caller knows its placement); out->runs counts
+ * the calls of @p fn. Returns RTM_OK, RTM_ERR_ARG (NULL, empty list, no live bytes),
+ * RTM_ERR_NOMEM (fn said so), RTM_ERR_SIZE (nothing up to RTM_RUN_MIN_ARENA_LIMIT passes, or the
+ * peak does not fit a size_t search). O(runs x cost of fn).
+ */
+rtm_err rtm_min_arena_search(const rtm_oplist *ops, rtm_arena_trial fn, void *ctx, rtm_min_arena *out);
+
 /**
  * Parses a byte count for command-line options: decimal digits with an optional suffix k/K/KiB
  * (x1024) or m/M/MiB (x1024^2). False on anything else, on 0, and on overflow. O(length).

@@ -3,6 +3,7 @@
  * with the target firmware), and the worst-case construction. tests/bench/test_workloads.c checks
  * the totals WORKLOADS.md publishes.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -22,17 +23,23 @@ bool rtm_workload_parse(const char *s, rtm_workload *out)
 
 bool rtm_workload_generate(rtm_workload w, rtm_oplist *out, rtm_workload_info *info)
 {
+    return rtm_workload_generate_seed(w, rtm_workload_seed(w), out, info);
+}
+
+bool rtm_workload_generate_seed(rtm_workload w, uint64_t seed, rtm_oplist *out, rtm_workload_info *info)
+{
     if (out == NULL || (unsigned)w >= RTM_WL_COUNT_) return false;
     rtm_wlgen *g = malloc(sizeof *g);
     if (g == NULL) {
         fprintf(stderr, "rtmem: out of host memory (%zu bytes)\n", sizeof *g);
         exit(3);
     }
-    rtm_wlgen_init(g, w);
+    rtm_wlgen_init_seed(g, w, seed);
     size_t base = out->n;
     rtm_op op;
     while (rtm_wlgen_next(g, &op)) rtm_oplist_push(out, (rtm_op_kind)op.kind, op.id, op.size, op.align_log2);
-    snprintf(out->name, sizeof out->name, "%s", rtm_workload_name(w));
+    if (seed == rtm_workload_seed(w)) snprintf(out->name, sizeof out->name, "%s", rtm_workload_name(w));
+    else snprintf(out->name, sizeof out->name, "%s seed %" PRIu64, rtm_workload_name(w), seed);
     if (info) {
         *info = *rtm_wlgen_info(g);
         info->cleanup_at += base;

@@ -39,6 +39,10 @@ bool rtm_workload_parse(const char *s, rtm_workload *out);
  */
 bool rtm_workload_generate(rtm_workload w, rtm_oplist *out, rtm_workload_info *info);
 
+/** rtm_workload_generate with another SplitMix64 @p seed (rtm_wlgen_init_seed). out->name is the
+ *  workload's name, followed by " seed N" unless @p seed is the reference seed. */
+bool rtm_workload_generate_seed(rtm_workload w, uint64_t seed, rtm_oplist *out, rtm_workload_info *info);
+
 /* ---- worst case (WORKLOADS.md "Worst case"): rtm_wc_variant, RTM_WC_ARENA, rtm_wc_sizes and the
  * construction itself (rtm_wc_construct) are in workloads_gen.h. ---------------------------------- */
 

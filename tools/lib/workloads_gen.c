@@ -26,12 +26,19 @@ uint64_t rtm_splitmix64_next(rtm_splitmix64 *r)
 
 uint64_t rtm_splitmix64_rnd(rtm_splitmix64 *r, uint64_t n) { return rtm_splitmix64_next(r) % n; }
 
-bool rtm_wlgen_init(rtm_wlgen *g, rtm_workload w)
+uint64_t rtm_workload_seed(rtm_workload w)
 {
     static const uint64_t seeds[RTM_WL_COUNT_] = {1, 2, 3, 1};
+    return (unsigned)w < RTM_WL_COUNT_ ? seeds[w] : 0;
+}
+
+bool rtm_wlgen_init(rtm_wlgen *g, rtm_workload w) { return rtm_wlgen_init_seed(g, w, rtm_workload_seed(w)); }
+
+bool rtm_wlgen_init_seed(rtm_wlgen *g, rtm_workload w, uint64_t seed)
+{
     if (g == NULL || (unsigned)w >= RTM_WL_COUNT_) return false;
     g->w = w;
-    g->r.state = seeds[w];
+    g->r.state = seed;
     g->phase = w == RTM_WL_C ? PH_START : PH_MAIN;
     g->step = g->cleanup_i = g->emitted = g->live_count = g->live_bytes = 0;
     g->pending_free = 0;
