@@ -14,6 +14,7 @@
  *                                             then one alloc in bench_wc_alloc() and its free
  * WORKLOAD: A, B, C, A64. TARGET: good, best, first, malloc. ARENA default 1 MiB.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,8 +127,9 @@ int main(int argc, char **argv)
     uint64_t seed = rtm_workload_seed(w);
     if (!strcmp(argv[1], "minarena") && argc > 4) {
         char *end;
+        errno = 0;
         seed = strtoull(argv[4], &end, 0);
-        if (*argv[4] == '\0' || *argv[4] == '-' || *end != '\0') return usage();
+        if (*argv[4] < '0' || *argv[4] > '9' || *end != '\0' || errno == ERANGE) return usage();
     }
     rtm_oplist ops = {0};
     rtm_workload_info info;
