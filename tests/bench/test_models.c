@@ -195,14 +195,23 @@ static void test_seeds(void **state)
     assert_string_equal(same.name, "C");
     assert_string_equal(other.name, "C seed 1003");
     assert_int_equal(ref.n, same.n);
-    assert_memory_equal(ref.ops, same.ops, ref.n * sizeof ref.ops[0]);
-    assert_int_equal(ir.peak_live, 105762);
-    assert_int_equal(is.peak_live, 105762);
+    assert_int_equal(ref.max_id, same.max_id);
     /* C's shape does not depend on the seed: 32 buffers, 500,000 replacements, the clean-up */
     assert_int_equal(other.n, ref.n);
+    size_t differ = 0; /* ops of the other seed unlike the reference's (field by field: rtm_op has padding) */
+    for (size_t i = 0; i < ref.n; i++) {
+        assert_int_equal(ref.ops[i].kind, same.ops[i].kind);
+        assert_int_equal(ref.ops[i].id, same.ops[i].id);
+        assert_int_equal(ref.ops[i].size, same.ops[i].size);
+        differ += other.ops[i].kind != ref.ops[i].kind || other.ops[i].id != ref.ops[i].id ||
+                  other.ops[i].size != ref.ops[i].size;
+    }
+    assert_int_equal(ir.peak_live, 105762);
+    assert_int_equal(is.peak_live, 105762);
     assert_int_equal(io.allocs, 500032);
     assert_int_not_equal(io.peak_live, 105762);
-    assert_true(memcmp(ref.ops, other.ops, ref.n * sizeof ref.ops[0]) != 0);
+    assert_true(differ > ref.n / 2); /* sizes are drawn afresh: nearly every allocation differs */
+    printf("C seed 1003: %zu of %zu ops differ from seed 3's\n", differ, ref.n);
     rtm_oplist_free(&ref);
     rtm_oplist_free(&same);
     rtm_oplist_free(&other);
