@@ -141,6 +141,12 @@ for w in $WLS; do
   for t in good best first; do
     [[ "$SKIP" == *" minarena "* ]] || add "build/bench-m32/bench/rtm_bench minarena $w $t >$OUT/res/minarena.m32.$w.$t.run 2>$OUT/res/minarena.m32.$w.$t.log"
   done
+  # the placement models (bench/models.h; ALLOC and FREE only, so not A64): fixed to the 32-bit
+  # layouts, so the x86-64 program gives the -m32 figures, natively
+  [ "$w" = A64 ] && continue
+  for t in heap4 first32 best32; do
+    [[ "$SKIP" == *" minarena "* ]] || add "build/bench-x64/bench/rtm_bench minarena $w $t >$OUT/res/minarena.model.$w.$t.run 2>$OUT/res/minarena.model.$w.$t.log"
+  done
 done
 
 echo "bench: $njobs measurements, $JOBS at a time"
