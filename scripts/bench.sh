@@ -22,23 +22,17 @@ for tool in valgrind python3 cmake; do
 done
 start=$(date +%s)
 
-# x86-64 -O2 and -m32 -O2, no tests (only the benchmark program and what it links).
-build() {
-  local name=$1; shift
-  cmake -S . -B "build/bench-$name" -DCMAKE_BUILD_TYPE=Release "-DCMAKE_C_FLAGS_RELEASE=-O2 -DNDEBUG" \
-        "-DCMAKE_C_FLAGS=${RTM_BENCH_CFLAGS:-}" \
-        -DRTM_BUILD_TESTS=OFF "$@" >"build/bench-$name.configure.log" 2>&1 \
-    && cmake --build "build/bench-$name" -j "$JOBS" --target rtm_bench >"build/bench-$name.build.log" 2>&1 \
-    || { echo "bench: build $name failed:"; tail -n 30 "build/bench-$name.configure.log" "build/bench-$name.build.log"; exit 1; }
-}
+# x86-64 -O2 and -m32 -O2, no tests (only the benchmark program and what it links):
+# rtm_bench_build (scripts/lib.sh), with this script's job count.
+export RTM_JOBS=$JOBS
+source scripts/lib.sh
 echo "bench: building x86-64 and -m32 (-O2)"
-build x64
-build m32 -DRTM_M32=ON
+rtm_bench_build x64 || { echo "bench: build x64 failed"; exit 1; }
+rtm_bench_build m32 -DRTM_M32=ON || { echo "bench: build m32 failed"; exit 1; }
 # A kernel without 32-bit execution (some of this workplace's VMs): the -m32 minimum-arena runs go
 # through qemu-i386, registered with binfmt_misc (scripts/lib.sh; the same program, so the same
 # figures); callgrind cannot run a 32-bit program there at all, so the -m32 instruction counts are
 # left out, visibly.
-source scripts/lib.sh
 M32EXEC=$(rtm_m32_exec) || { echo "bench: -m32 programs cannot run here"; exit 1; }
 M32INSTR=1
 if [ "$M32EXEC" != native ]; then

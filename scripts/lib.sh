@@ -16,6 +16,18 @@ rtm_build() {
     || { mkdir -p build; cat "$dir.configure.log"; return 1; }
   cmake --build "$dir" -j "$RTM_JOBS" >"$dir.build.log" 2>&1 || { tail -60 "$dir.build.log"; return 1; }
 }
+# rtm_bench_build NAME [cmake -D args...]: the benchmark program alone (rtm_bench at -O2, no
+# tests) in build/bench-NAME, as `make bench` measures it; RTM_BENCH_CFLAGS adds compiler flags.
+# scripts/bench.sh builds x64 and m32 with it, scripts/seeds.sh the m32 one when it is missing, so
+# that both measure the same program. Prints the logs' tails and fails if either step fails.
+rtm_bench_build() {
+  local name=$1; shift
+  mkdir -p build
+  cmake -S "$RTM_ROOT" -B "build/bench-$name" -DCMAKE_BUILD_TYPE=Release "-DCMAKE_C_FLAGS_RELEASE=-O2 -DNDEBUG" \
+        "-DCMAKE_C_FLAGS=${RTM_BENCH_CFLAGS:-}" -DRTM_BUILD_TESTS=OFF "$@" >"build/bench-$name.configure.log" 2>&1 \
+    && cmake --build "build/bench-$name" -j "$RTM_JOBS" --target rtm_bench >"build/bench-$name.build.log" 2>&1 \
+    || { tail -n 30 "build/bench-$name.configure.log" "build/bench-$name.build.log"; return 1; }
+}
 # rtm_ctest DIR [ctest args...]: run the tests of build/DIR; prints failures' output. A run that
 # finds no test fails (ctest alone says "No tests were found" and exits 0).
 rtm_ctest() {

@@ -13,12 +13,8 @@ w=$1 t=$2 n=${3:-8}
 case $w in A) s0=1 ;; B) s0=2 ;; C) s0=3 ;; *) echo "seeds.sh: workload '$w': A, B or C" >&2; exit 2 ;; esac
 case $n in '' | *[!0-9]* | 0) echo "seeds.sh: N '$n': a positive number" >&2; exit 2 ;; esac
 bin=build/bench-m32/bench/rtm_bench
-if [ ! -x $bin ]; then
-  cmake -S . -B build/bench-m32 -DCMAKE_BUILD_TYPE=Release "-DCMAKE_C_FLAGS_RELEASE=-O2 -DNDEBUG" \
-        -DRTM_BUILD_TESTS=OFF -DRTM_M32=ON >build/bench-m32.configure.log 2>&1
-  cmake --build build/bench-m32 --target rtm_bench >build/bench-m32.build.log 2>&1
-fi
 source scripts/lib.sh
+[ -x $bin ] || rtm_bench_build m32 -DRTM_M32=ON || { echo "seeds.sh: building $bin failed" >&2; exit 1; }
 rtm_m32_exec >/dev/null || { echo "seeds.sh: -m32 programs cannot run here" >&2; exit 1; }
 seq 0 $((n - 1)) | xargs -P 2 -I{} sh -c \
   "s=\$(( $s0 + 1000 * {} )); r=\$($bin minarena $w $t \$s | sed -n 's/^robust_ratio //p'); echo \"{} \$s \$r\"" \
