@@ -255,7 +255,7 @@ def main():
             continue
         cell = lambda t: "%.3f" % float(m[t]["robust_ratio"]) if "robust_ratio" in m[t] else "n/a"
         floor = lambda t: "%.3f" % float(m[t]["floor_ratio"]) if "floor_ratio" in m[t] else "n/a"
-        rows.append("| %s | %s | %s | %s | %s | %s |" % (w, cell("heap4"), {"A": "1.22", "B": "1.20", "C": "1.28"}[w],
+        rows.append("| %s | %s | %s | %s | %s | %s |" % (w, cell("heap4"), ref_arena[w][4],  # heap_4/5's column
                                                        cell("first32"), cell("best32"), floor("first32")))
     if rows:
         p("\n## Placement models (bench/models.h), -m32 layouts, robust minimum arena\n")
