@@ -2,10 +2,11 @@
 # libFuzzer targets (fuzz/fuzz_*.c): fuzz_heap for RTM_FUZZ_SECONDS (default 30, issue 2's figure),
 # the other targets (fuzz_slab, fuzz_ring, fuzz_stack, fuzz_trace, fuzz_mpuplan, fuzz_track,
 # fuzz_reserve, fuzz_stackpool: every build/DIR/fuzz/fuzz_* is run, so a new fuzz/fuzz_NAME.c needs
-# no change here) for half of that and configuration variants fuzz_NAME_vN for a third, two at a
-# time (the step's time: 135 s at 243fe64 with ten targets at 30 / 20 / 15 s; the shorter times
-# came with the three new targets, 2026-11-28), with the dictionary fuzz/NAME.dict when there is
-# one. `make fuzz` runs longer (RTM_FUZZ_SECONDS). RTM_FUZZ_SANITIZERS (default address,undefined)
+# no change here) for a third of that and configuration variants fuzz_NAME_vN for a quarter, two at
+# a time, with the dictionary fuzz/NAME.dict when there is one. The step's time: 135 s at 243fe64
+# with ten targets at 30 / 20 / 15 s; 168 s at c2cd405 with fifteen at 30 / 15 / 10 s, when make
+# check took 922 s, over its 15 minutes; now 30 / 10 / 8 s (2026-11-29).
+# `make fuzz` runs longer (RTM_FUZZ_SECONDS). RTM_FUZZ_SANITIZERS (default address,undefined)
 # picks the sanitizers; "undefined" alone fuzzes the allocators as a production build runs them
 # (no ASan poisoning around their metadata): `RTM_FUZZ_SANITIZERS=undefined make fuzz`.
 set -u
@@ -26,9 +27,9 @@ for b in "${bins[@]}"; do
   name=$(basename "$b")
   corpus=build/fuzz/corpus/$name; mkdir -p "$corpus" # one corpus for every sanitizer set
   base=${name%_v[0-9]}  # fuzz_heap_v1 -> fuzz_heap: a configuration variant uses its base's seeds
-  t=$secs                # and runs a third as long (the code it shares with its base is fuzzed there)
-  [ "$name" = fuzz_heap ] || t=$(( (secs + 1) / 2 ))
-  [ "$base" = "$name" ] || t=$(( (secs + 2) / 3 ))
+  t=$secs                # and runs a quarter as long (the code it shares with its base is fuzzed there)
+  [ "$name" = fuzz_heap ] || t=$(( (secs + 2) / 3 ))
+  [ "$base" = "$name" ] || t=$(( (secs + 3) / 4 ))
   seeds=fuzz/corpus/$base
   [ -d "$seeds" ] || seeds=
   dict=
