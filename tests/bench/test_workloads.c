@@ -220,6 +220,45 @@ static void test_runner_semantics(void **state)
     rtm_oplist_free(&l);
 }
 
+/* ALLOC of 0 bytes makes no object, on every target and for rtm_oplist_peak_live (runner.h): the
+ * same id can be allocated again without a FREE, and a FREE of it is skipped. glibc's malloc(0)
+ * returns a unique pointer, so before this rule the system run took op 1 for a bad op, and
+ * rtm_oplist_peak_live, which marked the id live with 0 bytes, skipped op 1 and said 0. */
+static void test_runner_alloc_zero(void **state)
+{
+    (void)state;
+    rtm_oplist l = {0};
+    rtm_oplist_push(&l, RTM_OP_ALLOC, 0, 0, 0);   /* 0: no object */
+    rtm_oplist_push(&l, RTM_OP_ALLOC, 0, 100, 0); /* 1: the id was not live: an object, live 100 */
+    rtm_oplist_push(&l, RTM_OP_FREE, 0, 0, 0);    /* 2 */
+    rtm_oplist_push(&l, RTM_OP_ALIGNED, 1, 0, 6); /* 3: no object either */
+    rtm_oplist_push(&l, RTM_OP_FREE, 1, 0, 0);    /* 4: skipped */
+    rtm_oplist_push(&l, RTM_OP_ALIGNED, 1, 40, 6); /* 5: live 40 */
+    rtm_oplist_push(&l, RTM_OP_FREE, 1, 0, 0);    /* 6 */
+    assert_int_equal(rtm_oplist_peak_live(&l), 100);
+    for (int t = 0; t < RTM_RUN_TARGETS_; t++) {
+        rtm_run_config cfg;
+        rtm_run_config_init(&cfg);
+        cfg.target = (rtm_run_target)t;
+        cfg.arena = 4096;
+        cfg.verify = true;
+        rtm_run_result r;
+        assert_int_equal(rtm_run(&l, &cfg, &r), RTM_OK);
+        printf("  %s: allocs %zu, failures %zu, bad ops %zu, frees %zu, skipped %zu, peak live %llu\n",
+               rtm_run_target_name((rtm_run_target)t), r.allocs, r.failures, r.bad_ops, r.frees, r.skipped_frees,
+               (unsigned long long)r.peak_live);
+        assert_int_equal(r.allocs, 4); /* requests, the two of 0 bytes included */
+        assert_int_equal(r.failures, 0);
+        assert_int_equal(r.bad_ops, 0);
+        assert_int_equal(r.frees, 2);
+        assert_int_equal(r.skipped_frees, 1);
+        assert_int_equal(r.peak_live, 100);
+        assert_int_equal(r.verify_errors, 0);
+        assert_int_equal(r.heap_bad_frees, 0);
+    }
+    rtm_oplist_free(&l);
+}
+
 /* Whole workloads on the system allocator with pattern checks (scaled down in slow builds). */
 static void test_runner_system(void **state)
 {
@@ -551,6 +590,7 @@ int main(void)
         cmocka_unit_test(test_totals),
         cmocka_unit_test(test_sizes),
         cmocka_unit_test(test_runner_semantics),
+        cmocka_unit_test(test_runner_alloc_zero),
         cmocka_unit_test(test_runner_system),
         cmocka_unit_test(test_runner_heap),
         cmocka_unit_test(test_runner_failures),

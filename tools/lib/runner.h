@@ -20,7 +20,11 @@
  * requests above RTM_ALIGN the placement does not matter.
  *
  * Semantics of each op (rtm_ops.h):
- *   ALLOC   id must not be live. NULL result = one failure; the id stays not live.
+ *   ALLOC   id must not be live. NULL result = one failure; the id stays not live. Size 0 is a
+ *           request (counted in allocs) that makes no object on any target (rtm_heap_alloc returns
+ *           NULL, the heap's contract; a non-NULL malloc(0) is freed at once) and is no failure:
+ *           the id stays not live, so the list means the same to every target and to
+ *           rtm_oplist_peak_live.
  *   ALIGNED as ALLOC through rtm_heap_aligned_alloc / posix_memalign with 1 << align_log2.
  *   REALLOC id live: rtm_heap_realloc; on NULL (failure) the old block stays live.
  *           id not live: behaves as ALLOC. size 0 frees the object (realloc(p, 0) semantics).
@@ -147,7 +151,8 @@ size_t rtm_run_auto_end(const rtm_oplist *ops);
 
 /**
  * Peak of the sum of requested sizes of live objects when every request succeeds (a property of
- * the op list alone; the denominator of the minimum-arena ratios). O(ops). 0 for an empty list.
+ * the op list alone; the denominator of the minimum-arena ratios), with rtm_run's semantics: an
+ * ALLOC of 0 bytes makes no object, an ALLOC of a live id is skipped. O(ops). 0 for an empty list.
  * Summed in 64 bits whatever the build: two 3 GB objects of a trace are 6 GB, which a 32-bit
  * size_t would wrap to 1.7 GB (rtm_run_peak_fits says whether the build can replay it).
  */
