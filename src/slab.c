@@ -179,22 +179,44 @@ static void wait_unlink(rtm_slab *s, struct rtm_slab_waiter *w)
     s->waiters--;
 }
 
-/* Called with the critical section held: hands @p p to the oldest waiter. True if it did. */
-RTM_INLINE bool slab_hand_off(rtm_slab *s, void *p)
+static void slab_wake(rtm_slab *s)
 {
-    struct rtm_slab_waiter *w = s->wait_head;
-    if (RTM_LIKELY(w == NULL)) return false;
-    wait_unlink(s, w);
-    w->block = p;
-    return true;
-}
-
-static RTM_NOINLINE void slab_wake(rtm_slab *s)
-{
-    if (rtm_port_in_isr()) return; /* the waiter notices at its next wake-up */
     rtm_port_lock(&s->sync);
     rtm_port_notify_all(&s->sync);
     rtm_port_unlock(&s->sync);
+}
+
+RTM_INLINE bool slab_has_waiters(const rtm_slab *s) { return s->wait_head != NULL; }
+
+/* rtm_slab_free with callers queued, critical section held (key k): hands block i (p) to the oldest
+ * waiter, leaves the section and wakes the waiters. An ISR cannot wake them (rtm_port_notify_all
+ * needs the sync lock): the wake-up is then owed, and paid by the next free from a thread
+ * (slab_free_pay_owed) or the next caller that queues (slab_wait). Without that, a waiter served
+ * from an ISR slept on, holding its block, until its deadline, forever with RTM_FOREVER, while
+ * frees from threads found nobody queued to wake (review finding, 2026-11-29). A hand-off from a
+ * thread notifies every waiter, so it pays any owed wake-up too. Out of line, as is the payment:
+ * the free fast path then keeps no register across a call (x86-64 -O2, POSIX port, tests/slab/slab_count.c, per
+ * free: 141 instructions before the owed wake-up, 150 with it inline, 142 out of line). */
+static RTM_NOINLINE void slab_free_hand_off(rtm_slab *s, void *p, size_t i, rtm_port_key k)
+{
+    struct rtm_slab_waiter *w = s->wait_head;
+    wait_unlink(s, w);
+    w->block = p;
+    map_set(s, i); /* still in use: it now belongs to the waiter */
+    bool isr = rtm_port_in_isr();
+    s->wake_owed = (unsigned char)isr;
+    slab_exit(k);
+    if (!isr) slab_wake(s);
+}
+
+/* rtm_slab_free that handed nothing over, critical section held (key k), with a wake-up owed:
+ * pays it unless this is an ISR too, and leaves the section. */
+static RTM_NOINLINE void slab_free_pay_owed(rtm_slab *s, rtm_port_key k)
+{
+    bool pay = !rtm_port_in_isr();
+    if (pay) s->wake_owed = 0;
+    slab_exit(k);
+    if (pay) slab_wake(s);
 }
 
 static RTM_NOINLINE void *slab_wait(rtm_slab *s, rtm_timeout timeout)
@@ -207,6 +229,7 @@ static RTM_NOINLINE void *slab_wait(rtm_slab *s, rtm_timeout timeout)
     if (timeout != RTM_FOREVER) deadline = rtm_port_now_ms() + timeout;
     rtm_port_lock(&s->sync);
     k = slab_enter();
+    s->inside++; /* until this call's last access to s, below: rtm_slab_destroy waits for 0 */
     p = slab_take(s); /* a block may have come back since the fast path looked */
     if (p == NULL) {
         w.prev = s->wait_tail;
@@ -215,7 +238,10 @@ static RTM_NOINLINE void *slab_wait(rtm_slab *s, rtm_timeout timeout)
         s->wait_tail = &w;
         s->waiters++;
     }
+    bool owed = s->wake_owed != 0; /* a waiter served from an ISR sleeps on: wake it (slab_free_hand_off) */
+    s->wake_owed = 0;
     slab_exit(k);
+    if (RTM_UNLIKELY(owed)) rtm_port_notify_all(&s->sync); /* sync lock held, as a free's wake-up */
     while (p == NULL) {
         rtm_err e = rtm_port_wait(&s->sync, deadline);
         if (e == RTM_OK && deadline != UINT64_MAX && rtm_port_now_ms() >= deadline) e = RTM_ERR_TIMEOUT;
@@ -231,13 +257,19 @@ static RTM_NOINLINE void *slab_wait(rtm_slab *s, rtm_timeout timeout)
     }
     rtm_port_unlock(&s->sync);
     if (p != NULL && p == w.block) rtm_san_alloc(s, p, s->stride); /* handed over: fresh contents */
+    /* The last access to s: a served caller was unlinked by the free (waiters) but used s->sync and
+     * s->stride since, and rtm_slab_destroy, which refused only while waiters != 0, could release
+     * the sync object under it (review finding, 2026-11-29: ASan, heap-use-after-free here). */
+    k = slab_enter();
+    s->inside--;
+    slab_exit(k);
     return p;
 }
 
 RTM_INLINE bool slab_may_wait(rtm_timeout timeout) { return timeout != RTM_NO_WAIT && !rtm_port_in_isr(); }
 #else
-RTM_INLINE bool slab_hand_off(rtm_slab *s, void *p) { (void)s, (void)p; return false; }
-RTM_INLINE void slab_wake(rtm_slab *s) { (void)s; }
+RTM_INLINE bool slab_has_waiters(const rtm_slab *s) { (void)s; return false; }
+RTM_INLINE void slab_free_hand_off(rtm_slab *s, void *p, size_t i, rtm_port_key k) { (void)s, (void)p, (void)i, (void)k; }
 RTM_INLINE void *slab_wait(rtm_slab *s, rtm_timeout timeout) { (void)s, (void)timeout; return NULL; }
 RTM_INLINE bool slab_may_wait(rtm_timeout timeout) { (void)timeout; return false; }
 #endif
@@ -361,15 +393,19 @@ void rtm_slab_free(rtm_slab *s, void *p)
     }
     slab_san_ready(s);
     rtm_san_free(s, p, s->stride);
-    if (RTM_UNLIKELY(slab_hand_off(s, p))) {
-        map_set(s, i); /* still in use: it now belongs to the waiter */
-        slab_exit(k);
-        slab_wake(s);
+    if (RTM_UNLIKELY(slab_has_waiters(s))) {
+        slab_free_hand_off(s, p, i, k);
         return;
     }
     s->used--;
     link_set(p, s->free_head);
     s->free_head = node_of(p, i);
+#if RTM_SLAB_WAIT
+    if (RTM_UNLIKELY(s->wake_owed != 0)) {
+        slab_free_pay_owed(s, k);
+        return;
+    }
+#endif
     slab_exit(k);
 }
 
@@ -451,7 +487,8 @@ static rtm_err slab_check_locked(const rtm_slab *s)
     for (const struct rtm_slab_waiter *w = s->wait_head; w != NULL; prev = w, w = w->next) {
         if (w->prev != prev || w->block != NULL || ++nw > s->waiters) return slab_corrupt(s, w);
     }
-    if (prev != s->wait_tail || nw != s->waiters || (nw != 0 && (nfree != 0 || s->fresh != s->count)))
+    if (prev != s->wait_tail || nw != s->waiters || (nw != 0 && (nfree != 0 || s->fresh != s->count)) ||
+        s->inside < s->waiters || s->wake_owed > 1u)
         return slab_corrupt(s, s->wait_head);
 #endif
     if (s->used + nfree != s->fresh) return slab_corrupt(s, &s->free_head);
@@ -472,9 +509,9 @@ rtm_err rtm_slab_destroy(rtm_slab *s)
     if (s == NULL) return RTM_ERR_ARG;
 #if RTM_SLAB_WAIT
     rtm_port_key k = slab_enter();
-    size_t waiters = s->waiters;
+    size_t inside = s->inside; /* waiters, and served callers still returning (slab_wait) */
     slab_exit(k);
-    if (waiters != 0) {
+    if (inside != 0) {
         rtm_report(RTM_ERR_STATE, s, NULL);
         return RTM_ERR_STATE;
     }

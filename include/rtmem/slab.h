@@ -145,6 +145,8 @@ typedef struct rtm_slab {
 #if RTM_SLAB_WAIT
     struct rtm_slab_waiter *wait_head, *wait_tail; /* FIFO of blocked callers */
     size_t waiters;
+    size_t inside;           /* callers in the wait path: queued, or served and not yet returned */
+    unsigned char wake_owed; /* an ISR handed a block over and could not wake its waiter */
     rtm_port_sync sync;      /* sleeps and wake-ups only; list state is under the critical section */
 #endif
 } rtm_slab;
@@ -267,7 +269,8 @@ void *rtm_slab_alloc(rtm_slab *s, rtm_timeout timeout);
  * block: RTM_ERR_BAD_PTR) too, when RTM_SLAB_DOUBLE_FREE_CHECK is on: reported through the error
  * hook and counted in bad_frees, slab unchanged. If callers wait, the block goes straight to the
  * oldest. O(1). Thread-safe and ISR-safe with RTM_SLAB_LOCKING (a free from an ISR hands the block
- * over but cannot wake the waiter: it notices at its next wake-up or timeout).
+ * over but cannot wake the waiter: the wake-up is owed, and the next free from a thread, or the next
+ * caller that starts to wait, delivers it; else the waiter notices at its deadline).
  */
 void rtm_slab_free(rtm_slab *s, void *p);
 
@@ -294,7 +297,8 @@ rtm_err rtm_slab_check(const rtm_slab *s);
 
 /**
  * Releases the port resources of @p s and its sanitizer registration. RTM_ERR_STATE (reported) if
- * callers are waiting (nothing is released then), RTM_ERR_ARG for NULL. Blocks still in use stay
+ * callers are waiting, or were served by a free and have not yet returned from rtm_slab_alloc
+ * (nothing is released then: retry once they have), RTM_ERR_ARG for NULL. Blocks still in use stay
  * readable but the slab must not be used again until rtm_slab_init. Not needed for slabs that live
  * forever. O(1). Thread context; no other call on @p s may run concurrently.
  */
