@@ -119,9 +119,14 @@ static inline void hdr_write(const rtm_ring *r, size_t off, uint32_t len)
     rtm_san_noaccess(p, G);
 }
 static inline bool hdr_is_skip(ring_hdr h, size_t off) { return h.len == RING_SKIP && h.tag == hdr_tag(RING_SKIP, off); }
-static inline bool hdr_is_record(ring_hdr h, size_t off)
+/* A record's header: its tag agrees, and its length is one a claim could have had (at most cap -
+ * G, rtm_ring_claim). The bound comes first: span_of rounds up, and on a 32-bit target a length
+ * of 0xFFFFFFF1 or more wrapped to a span of 0 or 8, which passed every later test (peek handed
+ * out a 4 GiB record that release never moved past, or release moved rd into a record; review
+ * finding, 2026-11-29, a damaged header with its matching tag). */
+static inline bool hdr_is_record(const rtm_ring *r, ring_hdr h, size_t off)
 {
-    return h.len != RING_SKIP && h.len != 0 && h.tag == hdr_tag(h.len, off);
+    return h.len != 0 && h.len <= r->cap - G && h.tag == hdr_tag(h.len, off);
 }
 
 /* Sanitizer state: created at init, or at the first claim of a RTM_RING_DEFINE ring (the producer
@@ -368,7 +373,7 @@ void *rtm_ring_peek(rtm_ring *r, size_t *size)
         ring_hdr h;
         if (!oldest(r, rd, w, &pos, &h)) return NULL;
         size_t off = pos_off(r, pos);
-        if (RTM_UNLIKELY(!hdr_is_record(h, off) || span_of(h.len) > r->cap - off ||
+        if (RTM_UNLIKELY(!hdr_is_record(r, h, off) || span_of(h.len) > r->cap - off ||
                          span_of(h.len) > pos_dist(r, pos, w))) {
             corrupt(r, r->buf + off);
             return NULL;
@@ -382,20 +387,24 @@ void *rtm_ring_peek(rtm_ring *r, size_t *size)
     return r->k_rec;
 }
 
-/* Why rec is not the oldest record: walks the live records [pos, w). */
+/* Why rec is not the oldest record: walks the live records [pos, w). rec_off is the offset rec's
+ * header would have; rec itself is at a = rec_off + G, and any a in a live record's bytes, its
+ * header included, other than its payload start is inside it (comparing rec_off instead was one
+ * granule off: the address of a live header came back as a double free; review finding). */
 static rtm_err classify(const rtm_ring *r, size_t pos, size_t w, size_t rec_off)
 {
+    size_t a = rec_off + G;
     while (pos != w) {
         size_t off = pos_off(r, pos);
         ring_hdr h = hdr_read(r, off);
         if (hdr_is_skip(h, off) && off != 0) {
-            if (rec_off >= off) return RTM_ERR_BAD_PTR; /* inside the skipped tail */
+            if (a >= off) return RTM_ERR_BAD_PTR; /* the skip marker or the tail it skips */
             pos = pos_next_lap(r, pos);
             continue;
         }
-        if (!hdr_is_record(h, off) || span_of(h.len) > r->cap - off) return RTM_ERR_CORRUPT;
+        if (!hdr_is_record(r, h, off) || span_of(h.len) > r->cap - off) return RTM_ERR_CORRUPT;
         if (off == rec_off) return RTM_ERR_STATE;
-        if (rec_off > off && rec_off < off + span_of(h.len)) return RTM_ERR_BAD_PTR;
+        if (a >= off && a < off + span_of(h.len)) return RTM_ERR_BAD_PTR;
         if (span_of(h.len) > pos_dist(r, pos, w)) return RTM_ERR_CORRUPT;
         pos = pos_add(r, pos, span_of(h.len));
     }
@@ -427,7 +436,7 @@ rtm_err rtm_ring_release(rtm_ring *r, void *rec)
     ring_hdr h;
     bool live = oldest(r, rd, w, &pos, &h);
     if (RTM_LIKELY(live && pos_off(r, pos) == rec_off)) {
-        if (RTM_UNLIKELY(!hdr_is_record(h, rec_off) || span_of(h.len) > r->cap - rec_off ||
+        if (RTM_UNLIKELY(!hdr_is_record(r, h, rec_off) || span_of(h.len) > r->cap - rec_off ||
                          span_of(h.len) > pos_dist(r, pos, w))) {
             corrupt(r, r->buf + rec_off);
             return RTM_ERR_CORRUPT;
@@ -517,7 +526,7 @@ rtm_err rtm_ring_check(const rtm_ring *r)
                 return RTM_ERR_CORRUPT;
             }
         } else {
-            span = hdr_is_record(h, off) ? span_of(h.len) : 0;
+            span = hdr_is_record(r, h, off) ? span_of(h.len) : 0;
             if (span == 0 || span > cap - off || span > left) {
                 corrupt(r, r->buf + off);
                 return RTM_ERR_CORRUPT;

@@ -125,7 +125,12 @@ typedef struct {
     size_t corrupt;       /**< damaged headers found (peek, release, rtm_ring_check) */
 } rtm_ring_stats;
 
-/** Static initialiser for a ring over @p buffer of @p bytes (aligned to RTM_RING_GRAIN). */
+/** Static initialiser for a ring over @p buffer of @p bytes. Checks nothing: @p buffer must be
+ *  aligned to RTM_RING_GRAIN and @p bytes a multiple of RTM_RING_GRAIN, at least 2 * RTM_RING_GRAIN
+ *  and at most RTM_RING_CAP_MAX, what RTM_RING_DEFINE checks at compile time. A ring made against
+ *  that is corrupt (rtm_ring_check says so), and a claim can write past the buffer's end (with a
+ *  length not a multiple of the grain, the skip marker of a wrap). For a buffer known only at run
+ *  time use rtm_ring_init, which rounds the length down and refuses what cannot work. */
 #define RTM_RING_INITIALIZER(buffer, bytes) { .buf = (buffer), .cap = (bytes) }
 
 /**
@@ -174,6 +179,11 @@ void rtm_ring_reset(rtm_ring *r);
  * already outstanding (RTM_ERR_STATE); @p size is 0 or larger than the ring could ever hold,
  * capacity - RTM_RING_GRAIN (RTM_ERR_SIZE; this covers sizes near SIZE_MAX).
  * Returns NULL without a report, counted in failed_claims, iff the block does not fit now.
+ * A record never wraps, and write positions only move forward: a record of span s bytes
+ * (RTM_RING_RECORD_SIZE(size)) fits an empty ring iff s <= max(o, capacity - o), o the write
+ * position's offset. So a claim of at most capacity / 2 - RTM_RING_GRAIN bytes always fits an
+ * empty ring; a larger one may fail until records of other sizes move the write position, and a
+ * producer that waits for room for it may wait for ever (rtm_ring_max_claim says what fits now).
  * O(1). Producer context (ISR-safe); concurrent with the consumer.
  */
 void *rtm_ring_claim(rtm_ring *r, size_t size);

@@ -576,6 +576,79 @@ static void test_corrupt_skip(void **state)
     rtm_ring_deinit(&r);
 }
 
+/* A damaged header whose tag matches (what a stray write of the allocator's own header format, or a
+ * header copied from a huge record of another ring, would leave): lengths above capacity - G are
+ * no record. On a 32-bit target span_of rounded 0xFFFFFFF1..0xFFFFFFFF to 0 or 8, and the header
+ * passed: peek handed out a 4 GiB record that release did not move past (0xFFFFFFF1), or release
+ * moved rd into a record (0xFFFFFFF9); the -m32 configuration runs this (review finding). */
+static void test_corrupt_huge_length(void **state)
+{
+    (void)state;
+    static const uint32_t lens[] = {0xFFFFFFF1u, 0xFFFFFFF8u, 0xFFFFFFF9u, 0xFFFFFFFEu, 0x80000000u,
+                                    (uint32_t)(16 * G) - (uint32_t)G + 1u}; /* one more than a claim may be */
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+        rtm_ring r;
+        assert_int_equal(rtm_ring_init(&r, g_buf, 16 * G), RTM_OK);
+        void *a = rtm_ring_claim(&r, G);
+        assert_int_equal(rtm_ring_commit(&r, a, G), RTM_OK);
+        void *b = rtm_ring_claim(&r, G);
+        assert_int_equal(rtm_ring_commit(&r, b, G), RTM_OK);
+        uint32_t l0 = hdr_get(a, 0), t0 = hdr_get(a, 1);
+        hdr_set(a, 0, lens[i]);
+        hdr_set(a, 1, 0x52696E67u ^ (lens[i] * 0x9E3779B1u) ^ 0u); /* the tag for offset 0 */
+        rtm_test_hook_install();
+        size_t sz = 1;
+        assert_null(rtm_ring_peek(&r, &sz));
+        assert_int_equal(sz, 0);
+        assert_int_equal(rtm_ring_release(&r, a), RTM_ERR_CORRUPT);
+        assert_int_equal(rtm_ring_release(&r, b), RTM_ERR_CORRUPT); /* classify stops at it too */
+        assert_int_equal(rtm_ring_check(&r), RTM_ERR_CORRUPT);
+        assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), 4);
+        assert_int_equal(stats(&r).records, 2); /* nothing moved */
+        hdr_set(a, 0, l0);
+        hdr_set(a, 1, t0);
+        assert_int_equal(rtm_ring_check(&r), RTM_OK);
+        assert_ptr_equal(rtm_ring_peek(&r, NULL), a);
+        assert_int_equal(rtm_ring_release(&r, a), RTM_OK);
+        assert_int_equal(rtm_ring_release(&r, b), RTM_OK);
+        rtm_ring_deinit(&r);
+    }
+}
+
+/* release of an address inside a live record or skip marker, its header included, is a bad pointer,
+ * not a double release: the test compared the would-be header offset, one granule below the
+ * address, so the header of the oldest record, or of a live skip marker, came back DOUBLE_FREE
+ * (review finding). */
+static void test_release_header_address(void **state)
+{
+    (void)state;
+    rtm_ring r;
+    assert_int_equal(rtm_ring_init(&r, g_buf, 8 * G), RTM_OK);
+    unsigned char *a = rtm_ring_claim(&r, G);
+    assert_int_equal(rtm_ring_commit(&r, a, G), RTM_OK);      /* [0, 2G) */
+    unsigned char *b = rtm_ring_claim(&r, G);
+    assert_int_equal(rtm_ring_commit(&r, b, G), RTM_OK);      /* [2G, 4G) */
+    assert_int_equal(rtm_ring_release(&r, a), RTM_OK);        /* b is the oldest */
+    rtm_test_hook_install();
+    assert_int_equal(rtm_ring_release(&r, b - G), RTM_ERR_BAD_PTR); /* b's header */
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
+    assert_int_equal(rtm_ring_release(&r, a), RTM_ERR_DOUBLE_FREE);  /* the free part: as before */
+    unsigned char *c = rtm_ring_claim(&r, 2 * G);
+    assert_int_equal(rtm_ring_commit(&r, c, 2 * G), RTM_OK);  /* [4G, 7G) */
+    assert_int_equal(rtm_ring_release(&r, c - G), RTM_ERR_BAD_PTR); /* a header not the oldest */
+    assert_int_equal(rtm_ring_release(&r, b), RTM_OK);
+    assert_int_equal(rtm_ring_release(&r, c), RTM_OK);        /* empty, rd at 7G */
+    unsigned char *d = rtm_ring_claim(&r, 2 * G);             /* skip [7G, 8G), d at [0, 3G) */
+    assert_ptr_equal(d, g_buf + G);
+    assert_int_equal(rtm_ring_commit(&r, d, 2 * G), RTM_OK);
+    rtm_test_hook_install();
+    assert_int_equal(rtm_ring_release(&r, g_buf + 7 * G), RTM_ERR_BAD_PTR); /* the live skip marker */
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
+    assert_int_equal(rtm_ring_check(&r), RTM_OK);
+    assert_int_equal(rtm_ring_release(&r, d), RTM_OK);
+    rtm_ring_deinit(&r);
+}
+
 #if RTM_ASAN
 /* The sanitizer sees records change hands: live payload addressable, headers and released records not. */
 int __asan_address_is_poisoned(void const volatile *addr);
@@ -695,7 +768,8 @@ static rtm_err m_classify(model *m, size_t off)
     for (size_t i = 0; i < m->n; i++) {
         seg *s = q_at(m, i);
         if (s->off == off && !s->skip) return RTM_ERR_STATE;
-        if (off >= s->off && off < s->off + s->span) return RTM_ERR_BAD_PTR;
+        /* the address itself, off + G, in a live record's or skip's bytes (header included) */
+        if (off + G >= s->off && off + G < s->off + s->span) return RTM_ERR_BAD_PTR;
     }
     return RTM_ERR_DOUBLE_FREE;
 }
@@ -828,6 +902,8 @@ int main(void)
         cmocka_unit_test(test_bad_calls),
         cmocka_unit_test(test_corruption),
         cmocka_unit_test(test_corrupt_skip),
+        cmocka_unit_test(test_corrupt_huge_length),
+        cmocka_unit_test(test_release_header_address),
 #if RTM_ASAN
         cmocka_unit_test(test_asan_poisoning),
 #endif
