@@ -244,8 +244,10 @@ void rtm_ring_get_stats(const rtm_ring *r, rtm_ring_stats *out);
 /**
  * Integrity check: the positions are in range and at most one capacity apart, and the committed
  * records from the oldest to the newest are well formed (valid header, inside the buffer, no
- * record wrapping, skip markers only where the tail is too short, sizes adding up exactly to the
- * used bytes). Does not modify the ring.
+ * record wrapping, skip markers never at offset 0 nor last before the newest position, sizes
+ * adding up exactly to the used bytes). Does not modify the ring. (Whether a skipped tail was too
+ * short for the record after it is not checked: a short commit legitimately leaves a record that
+ * would have fitted there.)
  * Returns RTM_OK; RTM_ERR_CORRUPT (reported with the address of the first bad header, counted in
  * corrupt) when an invariant is broken; RTM_ERR_ARG for NULL (reported).
  * O(records). Consumer context (concurrent with the producer) or with the ring idle.
