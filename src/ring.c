@@ -371,7 +371,11 @@ void *rtm_ring_peek(rtm_ring *r, size_t *size)
         size_t w = atomic_load_explicit(&r->wr, memory_order_acquire);
         size_t pos;
         ring_hdr h;
-        if (!oldest(r, rd, w, &pos, &h)) return NULL;
+        if (!oldest(r, rd, w, &pos, &h)) {
+            /* not empty, yet nothing but a skip marker: damage (rtm_ring_check's "never last") */
+            if (RTM_UNLIKELY(rd != w)) corrupt(r, r->buf + pos_off(r, rd));
+            return NULL;
+        }
         size_t off = pos_off(r, pos);
         if (RTM_UNLIKELY(!hdr_is_record(r, h, off) || span_of(h.len) > r->cap - off ||
                          span_of(h.len) > pos_dist(r, pos, w))) {
@@ -447,7 +451,8 @@ rtm_err rtm_ring_release(rtm_ring *r, void *rec)
         atomic_store_explicit(&r->rd, pos_add(r, pos, span_of(h.len)), memory_order_release);
         return RTM_OK;
     }
-    rtm_err e = live ? classify(r, rd, w, rec_off) : RTM_ERR_DOUBLE_FREE;
+    rtm_err e = live ? classify(r, rd, w, rec_off) : rd != w ? RTM_ERR_CORRUPT /* a skip marker last */
+                                                              : RTM_ERR_DOUBLE_FREE;
     if (e == RTM_ERR_CORRUPT) corrupt(r, rec);
     else bad_cons(r, e, rec);
     return e;

@@ -547,7 +547,11 @@ static void test_corrupt_skip(void **state)
     assert_int_equal(rtm_ring_check(&r), RTM_OK);
     size_t wr = atomic_load(&r.wr);
     atomic_store(&r.wr, r.cap);                                /* a skip marker left last */
+    rtm_test_hook_install();
     assert_int_equal(rtm_ring_check(&r), RTM_ERR_CORRUPT);
+    assert_null(rtm_ring_peek(&r, NULL));                      /* not "empty": damage (was silent) */
+    assert_int_equal(rtm_ring_release(&r, b), RTM_ERR_CORRUPT); /* not a double release (was) */
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), 3);
     atomic_store(&r.wr, wr);
     assert_ptr_equal(rtm_ring_peek(&r, NULL), b);
     assert_int_equal(rtm_ring_release(&r, b), RTM_OK);
