@@ -259,7 +259,9 @@ rtm_err rtm_slab_init(rtm_slab *s, void *buf, size_t block_size, size_t count);
  * NULL (counted in failed_allocs) when no block is free within the timeout; NULL and a report
  * (RTM_ERR_ARG) when s is NULL.
  * O(1) without waiting. Thread-safe and ISR-safe (RTM_NO_WAIT) with RTM_SLAB_LOCKING; the caller
- * serialises otherwise.
+ * serialises otherwise. Not with a timeout while the caller holds the port's critical section
+ * (rtm_port_critical_enter): a wait takes the slab's sync lock first and would block, section
+ * held, against the free that is to wake it (lock order: docs/slab.md).
  */
 void *rtm_slab_alloc(rtm_slab *s, rtm_timeout timeout);
 
