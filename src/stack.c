@@ -116,6 +116,34 @@ size_t rtm_stack_unused(const void *base, size_t size)
     return RTM_STACK_GROWS_UP ? rtm_stack_unused_up(base, size) : rtm_stack_unused_down(base, size);
 }
 
+/* floor(used * 1000 / size) for used <= size, size > SIZE_MAX / 1000 (from 4.3 MB on 32-bit
+ * targets), where the product overflows: three decimal digits of long division, each digit's
+ * 10 * r taken modulo size by ten additions, so that nothing overflows and no 64-bit division is
+ * pulled into a 32-bit build. It was used / (size / 1000), capped at 1000: too high, since size /
+ * 1000 rounds down, so a stack with bytes to spare could read 1000 ("full"; review finding,
+ * 2026-11-29: 4,999,999 bytes with one unused gave 1000, not 999). */
+static unsigned permille_large(size_t used, size_t size)
+{
+    if (used >= size) return 1000u;
+    unsigned q = 0;
+    size_t r = used; /* r < size throughout */
+    for (int digit = 0; digit < 3; digit++) {
+        unsigned d = 0;
+        size_t acc = 0; /* 10 * r mod size, built up without overflow */
+        for (int k = 0; k < 10; k++) {
+            if (acc >= size - r) {
+                acc -= size - r;
+                d++;
+            } else {
+                acc += r;
+            }
+        }
+        q = q * 10u + d;
+        r = acc;
+    }
+    return q;
+}
+
 rtm_err rtm_stack_get_info(const void *base, size_t size, rtm_stack_info *out)
 {
     if (out == NULL) {
@@ -130,7 +158,7 @@ rtm_err rtm_stack_get_info(const void *base, size_t size, rtm_stack_info *out)
     out->used = size - out->unused;
     /* used <= size; used * 1000 cannot overflow unless size is within 1000x of SIZE_MAX. */
     if (size <= SIZE_MAX / 1000u) out->permille = (unsigned)(out->used * 1000u / size);
-    else out->permille = (unsigned)(out->used / (size / 1000u) > 1000u ? 1000u : out->used / (size / 1000u));
+    else out->permille = permille_large(out->used, size);
     return RTM_OK;
 }
 

@@ -121,6 +121,17 @@ static void test_info_huge(void **state)
     assert_int_equal(rtm_stack_get_info(b, edge, &info), RTM_OK);
     assert_int_equal(info.used, edge - 1);
     assert_int_equal(info.permille, 999);
+    /* above it, a size that is not a multiple of 1000: size / 1000 rounds down, and the shortcut
+     * once used here, used / (size / 1000) capped at 1000, said "full" for a stack with a byte to
+     * spare (review finding, 2026-11-29) */
+    const size_t odd = big + 999u;
+    assert_int_equal(rtm_stack_get_info(b, odd, &info), RTM_OK);
+    assert_int_equal(info.unused, 1);
+    assert_int_equal(info.permille, 999);
+    b[1] = PB; /* two unused: floor((odd - 2) * 1000 / odd) is still 999 */
+    assert_int_equal(rtm_stack_get_info(b, odd, &info), RTM_OK);
+    assert_int_equal(info.unused, 2);
+    assert_int_equal(info.permille, 999);
 }
 #endif
 
