@@ -293,7 +293,7 @@ typedef struct rtm_mpu_diag {
  *   RTM_ERR_ALIGN      base or size not a multiple of rtm_mpu_granule() (POSIX, ARMv8-M, PMP,
  *                      ARMv7-M: 32)
  *   RTM_ERR_OVERLAP    two ranges overlap in a domain set (any arch), or in the system set on
- *                      ARMv8-M
+ *                      ARMv8-M or POSIX (whose page protections have no priority either)
  *   RTM_ERR_NO_SLOT    the ranges need more slots than the set has (diag names the first range
  *                      that did not fit), or more than RTM_MPU_MAX_REGIONS ranges (a POSIX arch
  *                      may have more slots than a plan holds)
