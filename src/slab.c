@@ -175,50 +175,50 @@ static void wait_unlink(rtm_slab *s, struct rtm_slab_waiter *w)
     else s->wait_head = w->next;
     if (w->next) w->next->prev = w->prev;
     else s->wait_tail = w->prev;
-    w->next = w->prev = NULL;
-    s->waiters--;
+    w->next = w->prev = NULL; /* waiters: the caller counts itself out when it leaves (slab_wait) */
 }
 
-static void slab_wake(rtm_slab *s)
+static RTM_NOINLINE void slab_wake(rtm_slab *s)
 {
     rtm_port_lock(&s->sync);
     rtm_port_notify_all(&s->sync);
     rtm_port_unlock(&s->sync);
 }
 
-RTM_INLINE bool slab_has_waiters(const rtm_slab *s) { return s->wait_head != NULL; }
+/* Does rtm_slab_free need slab_free_slow: callers queued, or a wake-up owed? */
+RTM_INLINE bool slab_free_needs_slow(const rtm_slab *s) { return s->wait_head != NULL || s->wake_owed != 0; }
 
-/* rtm_slab_free with callers queued, critical section held (key k): hands block i (p) to the oldest
- * waiter, leaves the section and wakes the waiters. An ISR cannot wake them (rtm_port_notify_all
- * needs the sync lock): the wake-up is then owed, and paid by the next free from a thread
- * (slab_free_pay_owed) or the next caller that queues (slab_wait). Without that, a waiter served
- * from an ISR slept on, holding its block, until its deadline, forever with RTM_FOREVER, while
- * frees from threads found nobody queued to wake (review finding, 2026-11-29). A hand-off from a
- * thread notifies every waiter, so it pays any owed wake-up too. Out of line, as is the payment:
- * the free fast path then keeps no register across a call (x86-64 -O2, POSIX port, tests/slab/slab_count.c, per
- * free: 141 instructions before the owed wake-up, 150 with it inline, 142 out of line). */
-static RTM_NOINLINE void slab_free_hand_off(rtm_slab *s, void *p, size_t i, rtm_port_key k)
+/* rtm_slab_free of block i (p) with callers queued or a wake-up owed, critical section held (key
+ * k): hands the block to the oldest waiter (else puts it on the free list), leaves the section and
+ * wakes the waiters. An ISR cannot wake them (rtm_port_notify_all needs the sync lock): the
+ * wake-up is then owed, and paid by the next free from a thread or the next caller that queues
+ * (slab_wait). Without that, a waiter served from an ISR slept on, holding its block, until its
+ * deadline, for ever with RTM_FOREVER, while frees from threads found nobody queued to wake
+ * (review finding, 2026-11-29). A free from a thread notifies every waiter, so it pays any owed
+ * wake-up too. Out of line: the free fast path keeps no register across a call and pays one test
+ * (x86-64 -O2, POSIX port, tests/slab/slab_count.c, per free: 141 instructions before the owed
+ * wake-up, 150 with it inline, 142 out of line). */
+static RTM_NOINLINE void slab_free_slow(rtm_slab *s, void *p, size_t i, rtm_port_key k)
 {
     struct rtm_slab_waiter *w = s->wait_head;
-    wait_unlink(s, w);
-    w->block = p;
-    map_set(s, i); /* still in use: it now belongs to the waiter */
+    if (w != NULL) {
+        wait_unlink(s, w);
+        w->block = p;
+        map_set(s, i); /* still in use: it now belongs to the waiter */
+    } else {
+        s->used--;
+        link_set(p, s->free_head);
+        s->free_head = node_of(p, i);
+    }
     bool isr = rtm_port_in_isr();
-    s->wake_owed = (unsigned char)isr;
+    if (!isr) s->wake_owed = 0;
+    else if (w != NULL) s->wake_owed = 1;
     slab_exit(k);
     if (!isr) slab_wake(s);
 }
 
-/* rtm_slab_free that handed nothing over, critical section held (key k), with a wake-up owed:
- * pays it unless this is an ISR too, and leaves the section. */
-static RTM_NOINLINE void slab_free_pay_owed(rtm_slab *s, rtm_port_key k)
-{
-    bool pay = !rtm_port_in_isr();
-    if (pay) s->wake_owed = 0;
-    slab_exit(k);
-    if (pay) slab_wake(s);
-}
-
+/* Waits for a block; thread context. Lock order: sync lock, then critical section (never the
+ * other way: docs/slab.md). */
 static RTM_NOINLINE void *slab_wait(rtm_slab *s, rtm_timeout timeout)
 {
     struct rtm_slab_waiter w = {NULL, NULL, NULL};
@@ -229,16 +229,15 @@ static RTM_NOINLINE void *slab_wait(rtm_slab *s, rtm_timeout timeout)
     if (timeout != RTM_FOREVER) deadline = rtm_port_now_ms() + timeout;
     rtm_port_lock(&s->sync);
     k = slab_enter();
-    s->inside++; /* until this call's last access to s, below: rtm_slab_destroy waits for 0 */
     p = slab_take(s); /* a block may have come back since the fast path looked */
     if (p == NULL) {
         w.prev = s->wait_tail;
         if (s->wait_tail) s->wait_tail->next = &w;
         else s->wait_head = &w;
         s->wait_tail = &w;
-        s->waiters++;
+        s->waiters++; /* queued, then perhaps served: counted until this call leaves (rtm_slab_destroy) */
     }
-    bool owed = s->wake_owed != 0; /* a waiter served from an ISR sleeps on: wake it (slab_free_hand_off) */
+    bool owed = s->wake_owed != 0; /* a waiter served from an ISR sleeps on: wake it (slab_free_slow) */
     s->wake_owed = 0;
     slab_exit(k);
     if (RTM_UNLIKELY(owed)) rtm_port_notify_all(&s->sync); /* sync lock held, as a free's wake-up */
@@ -247,29 +246,31 @@ static RTM_NOINLINE void *slab_wait(rtm_slab *s, rtm_timeout timeout)
         if (e == RTM_OK && deadline != UINT64_MAX && rtm_port_now_ms() >= deadline) e = RTM_ERR_TIMEOUT;
         k = slab_enter();
         p = w.block;
-        if (p == NULL && e != RTM_OK) {
-            wait_unlink(s, &w);
-            s->failed_allocs++;
-            slab_exit(k);
-            break;
+        bool leave = p != NULL || e != RTM_OK;
+        if (leave) {
+            if (p == NULL) { /* timed out, not served */
+                wait_unlink(s, &w);
+                s->failed_allocs++;
+            }
+            s->waiters--;
         }
         slab_exit(k);
+        if (leave) break;
     }
-    rtm_port_unlock(&s->sync);
     if (p != NULL && p == w.block) rtm_san_alloc(s, p, s->stride); /* handed over: fresh contents */
-    /* The last access to s: a served caller was unlinked by the free (waiters) but used s->sync and
-     * s->stride since, and rtm_slab_destroy, which refused only while waiters != 0, could release
-     * the sync object under it (review finding, 2026-11-29: ASan, heap-use-after-free here). */
-    k = slab_enter();
-    s->inside--;
-    slab_exit(k);
+    /* The last access to s. A served caller was unlinked by the free, and the free used to count
+     * it out of waiters too, so rtm_slab_destroy, which refuses while waiters != 0, could release
+     * s->sync under a caller still holding it (review finding, 2026-11-29: ASan, use after free
+     * once the slab's memory went back). Now a caller counts itself out, and destroy takes s->sync
+     * before it reads waiters, so it also waits for this unlock. */
+    rtm_port_unlock(&s->sync);
     return p;
 }
 
 RTM_INLINE bool slab_may_wait(rtm_timeout timeout) { return timeout != RTM_NO_WAIT && !rtm_port_in_isr(); }
 #else
-RTM_INLINE bool slab_has_waiters(const rtm_slab *s) { (void)s; return false; }
-RTM_INLINE void slab_free_hand_off(rtm_slab *s, void *p, size_t i, rtm_port_key k) { (void)s, (void)p, (void)i, (void)k; }
+RTM_INLINE bool slab_free_needs_slow(const rtm_slab *s) { (void)s; return false; }
+RTM_INLINE void slab_free_slow(rtm_slab *s, void *p, size_t i, rtm_port_key k) { (void)s, (void)p, (void)i, (void)k; }
 RTM_INLINE void *slab_wait(rtm_slab *s, rtm_timeout timeout) { (void)s, (void)timeout; return NULL; }
 RTM_INLINE bool slab_may_wait(rtm_timeout timeout) { (void)timeout; return false; }
 #endif
@@ -393,19 +394,13 @@ void rtm_slab_free(rtm_slab *s, void *p)
     }
     slab_san_ready(s);
     rtm_san_free(s, p, s->stride);
-    if (RTM_UNLIKELY(slab_has_waiters(s))) {
-        slab_free_hand_off(s, p, i, k);
+    if (RTM_UNLIKELY(slab_free_needs_slow(s))) {
+        slab_free_slow(s, p, i, k);
         return;
     }
     s->used--;
     link_set(p, s->free_head);
     s->free_head = node_of(p, i);
-#if RTM_SLAB_WAIT
-    if (RTM_UNLIKELY(s->wake_owed != 0)) {
-        slab_free_pay_owed(s, k);
-        return;
-    }
-#endif
     slab_exit(k);
 }
 
@@ -487,8 +482,8 @@ static rtm_err slab_check_locked(const rtm_slab *s)
     for (const struct rtm_slab_waiter *w = s->wait_head; w != NULL; prev = w, w = w->next) {
         if (w->prev != prev || w->block != NULL || ++nw > s->waiters) return slab_corrupt(s, w);
     }
-    if (prev != s->wait_tail || nw != s->waiters || (nw != 0 && (nfree != 0 || s->fresh != s->count)) ||
-        s->inside < s->waiters || s->wake_owed > 1u)
+    /* nw <= waiters: served callers stay counted until they leave rtm_slab_alloc */
+    if (prev != s->wait_tail || (nw != 0 && (nfree != 0 || s->fresh != s->count)) || s->wake_owed > 1u)
         return slab_corrupt(s, s->wait_head);
 #endif
     if (s->used + nfree != s->fresh) return slab_corrupt(s, &s->free_head);
@@ -508,10 +503,14 @@ rtm_err rtm_slab_destroy(rtm_slab *s)
 {
     if (s == NULL) return RTM_ERR_ARG;
 #if RTM_SLAB_WAIT
+    /* Queued callers, and served ones that still hold s->sync (slab_wait): taking the sync lock
+     * first waits for those to let go of it (lock order: sync, then critical section). */
+    rtm_port_lock(&s->sync);
     rtm_port_key k = slab_enter();
-    size_t inside = s->inside; /* waiters, and served callers still returning (slab_wait) */
+    size_t waiters = s->waiters;
     slab_exit(k);
-    if (inside != 0) {
+    rtm_port_unlock(&s->sync);
+    if (waiters != 0) {
         rtm_report(RTM_ERR_STATE, s, NULL);
         return RTM_ERR_STATE;
     }

@@ -144,8 +144,7 @@ typedef struct rtm_slab {
 #endif
 #if RTM_SLAB_WAIT
     struct rtm_slab_waiter *wait_head, *wait_tail; /* FIFO of blocked callers */
-    size_t waiters;
-    size_t inside;           /* callers in the wait path: queued, or served and not yet returned */
+    size_t waiters;          /* callers in the wait path: queued, or served and not yet returned */
     unsigned char wake_owed; /* an ISR handed a block over and could not wake its waiter */
     rtm_port_sync sync;      /* sleeps and wake-ups only; list state is under the critical section */
 #endif
@@ -229,7 +228,8 @@ typedef struct {
     size_t max_used;      /**< highest used since init or rtm_slab_reset_max */
     size_t failed_allocs; /**< allocations that returned NULL (no block, timeout, bad call) */
     size_t bad_frees;     /**< frees rejected: foreign, interior, never-allocated or double */
-    size_t waiters;       /**< callers blocked in rtm_slab_alloc now (0 without RTM_SLAB_WAIT) */
+    size_t waiters;       /**< callers blocked in rtm_slab_alloc now, queued or served and not yet
+                               returned (0 without RTM_SLAB_WAIT) */
 } rtm_slab_stats;
 
 /**
