@@ -745,8 +745,11 @@ static void step(reader *r, unsigned o)
             M.events++;
             break;
         }
-        M.events++; /* a realloc event, with new_obj 0 if it fails */
+        size_t refused = M.st.bad_requests;
         unsigned char *want = model_alloc(size, old.align, file, sb >> 2);
+        /* a realloc event, with new_obj 0 if it fails for want of memory; none if its size is
+         * refused as bad input (model_alloc counts that in bad_requests) */
+        if (M.st.bad_requests == refused) M.events++;
         REQUIRE(p == want);
         if (p == NULL) { /* ptr stays valid, untouched */
             REQUIRE(M.b[i].p == old.p);

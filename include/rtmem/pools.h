@@ -129,8 +129,10 @@ void *rtm_pools_alloc(rtm_pools *p, size_t size);
  * error hook (by the slab or heap that owns the address, or by the pools with RTM_ERR_BAD_PTR)
  * and counted in bad_frees; nothing changes. Exception: built with RTM_SLAB_DOUBLE_FREE_CHECK=0
  * (slab.h), a class block's pointer is checked for owner and alignment only, so a double free of
- * it is not seen and corrupts that class's free list, as with rtm_slab_free. O(log classes) + O(1)
- * (+ heap free). Thread-safe; not ISR-safe.
+ * it is not seen and corrupts that class's free list, as with rtm_slab_free; and built with
+ * RTM_HEAP_VALIDATE=0 (heap.h), a pointer that is no class block reaches rtm_heap_usable_size,
+ * which then trusts it: a foreign, interior or twice-freed one is undefined behaviour, as with
+ * rtm_heap_free in that build. O(log classes) + O(1) (+ heap free). Thread-safe; not ISR-safe.
  */
 void rtm_pools_free(rtm_pools *p, void *ptr);
 

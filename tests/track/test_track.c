@@ -1730,6 +1730,43 @@ static void test_failed_realloc_traced(void **state)
     assert_int_equal(ta.live, 0);
 }
 
+/* ... but a realloc whose size is refused as bad input (size + guards overflow) is no event, as for
+ * an alloc: it was traced as a failed realloc, which a replay counts as out of memory (review
+ * finding, 2026-11-29). */
+static void test_refused_realloc_not_traced(void **state)
+{
+    (void)state;
+    test_alloc ta = {0};
+    static bytes_sink out;
+    rtm_trace tr;
+    static char buf[1024];
+    out.n = 0;
+    assert_int_equal(rtm_trace_init(&tr, RTM_TRACE_TEXT, buf, sizeof buf, 1000000, bsink, &out), RTM_OK);
+    rtm_track_config cfg = ta_config(&ta, 4);
+    cfg.trace = &tr;
+    cfg.guard = 8; /* size + 2 guards overflows from SIZE_MAX - 15 */
+    rtm_track *t;
+    assert_int_equal(rtm_track_init(&t, g_mem, 8192, &cfg), RTM_OK);
+    void *a = rtm_track_alloc_at(t, 10, 0, "t.c", 1);
+    assert_non_null(a);
+    rtm_test_hook_install();
+    assert_null(rtm_track_realloc_at(t, a, SIZE_MAX - 4, "t.c", 2));
+    assert_null(rtm_track_realloc_at(t, a, SIZE_MAX, "t.c", 3));
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_SIZE), 2);
+    assert_int_equal(rtm_test_hook_total(), 2);
+    rtm_set_error_hook(NULL);
+    rtm_track_stats st;
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.bad_requests, 2);
+    assert_int_equal(st.failed, 0);
+    rtm_track_free_at(t, a, "t.c", 4);
+    const char *s = trace_text(&tr, &out);
+    assert_null(strstr(s, "t.c:2"));
+    assert_null(strstr(s, "t.c:3"));
+    assert_int_equal(text_lines(s), 3); /* header, the alloc and the free */
+    assert_int_equal(ta.live, 0);
+}
+
 /* A leak report lists every leaked block, slot 0 of the table included: tables filled to
  * capacity (slot 0 is taken in most fills; eight fills with different addresses), as many "leak
  * block" lines as leaks counted (mutation testing: a listing that skipped slot 0 passed, the count
@@ -1835,6 +1872,7 @@ int main(void)
         cmocka_unit_test(test_first_alloc_unknown_site),
         cmocka_unit_test(test_find_ignores_quarantined),
         cmocka_unit_test(test_failed_realloc_traced),
+        cmocka_unit_test(test_refused_realloc_not_traced),
         cmocka_unit_test(test_failed_alloc_traced),
         cmocka_unit_test(test_leaks_list_every_slot),
         cmocka_unit_test(test_check_all_overflow_wins),
