@@ -115,7 +115,9 @@ rtm_err rtm_domain_init(rtm_domain *d, const rtm_mpu_arch *arch, const rtm_parti
      * an object nobody has written yet (a domain on the stack) is never read. */
     bool live = registered(d);
     rtm_port_critical_exit(key);
-    if (live) return reject(NULL, fail(diag, RTM_ERR_STATE, -1, NULL, NULL, "domain already initialised"), d);
+    /* d is live: counted in its stats.rejected like every other rejection by a live domain (it was
+     * only reported; review finding, 2026-11-29) */
+    if (live) return reject(d, fail(diag, RTM_ERR_STATE, -1, NULL, NULL, "domain already initialised"), d);
     rtm_err e = rtm_mpu_arch_check(arch);
     if (e != RTM_OK) return reject(NULL, fail(diag, e, -1, NULL, NULL, "invalid architecture description"), arch);
     if (n > RTM_DOMAIN_MAX_PARTITIONS)

@@ -91,11 +91,19 @@ static rtm_fault_record *nth_newest(uint32_t i)
     return &g_ring.rec[(g_ring.head + RTM_FAULT_RING_SIZE - 1u - i % RTM_FAULT_RING_SIZE) % RTM_FAULT_RING_SIZE];
 }
 
-static const rtm_fault_record *newest_locked(void)
+/* The newest intact record of thread th still in the ring, or NULL. O(RTM_FAULT_RING_SIZE). Per
+ * thread, not the newest overall: two threads retrying one fault each in turn saw each other's
+ * record as the newest, so neither count grew and RTM_FAULT_MAX_RETRY never stopped them (review
+ * finding, 2026-11-29). A thread whose last fault has left the ring (RTM_FAULT_RING_SIZE faults of
+ * others since) starts counting again. */
+static const rtm_fault_record *newest_of_thread_locked(uintptr_t th)
 {
-    if (g_ring.count == 0) return NULL;
-    const rtm_fault_record *r = nth_newest(0);
-    return r->check_ == record_sum(r) ? r : NULL;
+    uint32_t n = g_ring.count < RTM_FAULT_RING_SIZE ? g_ring.count : RTM_FAULT_RING_SIZE;
+    for (uint32_t i = 0; i < n; i++) {
+        const rtm_fault_record *r = nth_newest(i);
+        if (r->check_ == record_sum(r) && r->thread == th) return r;
+    }
+    return NULL;
 }
 
 /* Has a fault retried as often as it may? A function, not the comparison written inline, so that
@@ -141,9 +149,8 @@ rtm_fault_action rtm_fault_handle(rtm_fault_record *rec)
     rec->repeat = 0;
     rtm_port_key key = rtm_port_critical_enter();
     ring_ready();
-    const rtm_fault_record *last = newest_locked();
-    if (last && last->action == RTM_FAULT_RETRY && last->thread == rec->thread && last->pc == rec->pc &&
-        last->addr == rec->addr)
+    const rtm_fault_record *last = newest_of_thread_locked(rec->thread);
+    if (last && last->action == RTM_FAULT_RETRY && last->pc == rec->pc && last->addr == rec->addr)
         rec->repeat = last->repeat + 1u;
     rtm_port_critical_exit(key);
 

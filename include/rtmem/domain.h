@@ -15,7 +15,10 @@
  * a thread to its domain and an address to its partition (rtm_domain_of_thread(),
  * rtm_domain_find()). A thread belongs to at most one domain. The list and the domains are
  * protected by the port's critical section (rtmem/port.h); every function here may be called from
- * threads, and the lookups also from ISRs / fault handlers.
+ * threads, and the lookups also from ISRs / fault handlers. Changes to one domain (init, deinit,
+ * adding or removing partitions or threads) must be serialised by the caller: a change plans
+ * outside the critical section and commits inside it, so two at once on the same domain can
+ * both succeed with one of them lost (review finding, 2026-11-29).
  */
 #ifndef RTMEM_DOMAIN_H
 #define RTMEM_DOMAIN_H

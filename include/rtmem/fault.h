@@ -46,8 +46,10 @@ extern "C" {
 #define RTM_FAULT_RING_ATTR
 #endif
 
-/** A RETRY that faults again at the same PC and address this many times in a row becomes
- *  ABORT_THREAD (thread context) or HALT (ISR), so that a bad policy cannot loop forever. */
+/** A RETRY that faults again at the same PC and address this many times in a row (in the same
+ *  thread, whatever other threads fault in between, as long as its last record is still among
+ *  the last RTM_FAULT_RING_SIZE) becomes ABORT_THREAD (thread context) or HALT (ISR), so that a
+ *  bad policy cannot loop forever. */
 #ifndef RTM_FAULT_MAX_RETRY
 #define RTM_FAULT_MAX_RETRY 3
 #endif

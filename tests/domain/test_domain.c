@@ -156,9 +156,13 @@ static void init_and_stats(void **state)
     assert_true(rtm_mpu_regs_equal(rtm_domain_regs(d), &g));
     assert_int_equal(rtm_domain_regs(d)->first, 2);
     assert_int_equal(rtm_domain_verify(d), RTM_OK);
-    /* double init is refused and changes nothing */
+    /* double init is refused and changes nothing but the count of rejections (it was not
+     * counted: review finding) */
+    size_t rejected = st.rejected;
     assert_int_equal(rtm_domain_init(d, &k_v7, parts, 1, &dg), RTM_ERR_STATE);
     assert_int_equal(rtm_domain_partition_count(d), np);
+    assert_int_equal(rtm_domain_get_stats(d, &st), RTM_OK);
+    assert_int_equal(st.rejected, rejected + 1);
     assert_int_equal(rtm_domain_deinit(d), RTM_OK);
     assert_int_equal(rtm_domain_deinit(d), RTM_ERR_STATE);
     /* NULL is an argument error, not "not initialised" */
@@ -663,6 +667,17 @@ static void fault_escalation(void **state)
     r = mk(0x204, 0, 9); /* a different fault starts over (RTM_FAULT_MAX_RETRY=0: never retried) */
     assert_int_equal(rtm_fault_handle(&r), max_retry > 0 ? RTM_FAULT_RETRY : RTM_FAULT_ABORT_THREAD);
     assert_int_equal(r.repeat, 0);
+    /* two threads retrying one fault each in turn: each counts its own retries, whatever the other
+     * recorded in between (the count looked at the newest record only, so both started over every
+     * time and retried for ever: review finding) */
+    for (unsigned k = 0; k <= max_retry; k++) {
+        for (uintptr_t th = 21; th <= 22; th++) {
+            r = mk(0x300, 0, th);
+            rtm_fault_action a = rtm_fault_handle(&r);
+            assert_int_equal(r.repeat, k < max_retry ? k : max_retry);
+            assert_int_equal(a, k < max_retry ? RTM_FAULT_RETRY : RTM_FAULT_ABORT_THREAD);
+        }
+    }
     assert_ptr_equal(rtm_fault_set_policy(NULL, NULL), policy_const);
     assert_string_equal(rtm_fault_action_str(RTM_FAULT_ABORT_THREAD), "abort-thread");
     assert_string_equal(rtm_fault_action_str((rtm_fault_action)9), "unknown");
