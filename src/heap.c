@@ -218,7 +218,14 @@ struct rtm_heap {
 };
 
 _Static_assert(sizeof(rtm_heap) <= 32u * sizeof(void *), "RTM_HEAP_OVERHEAD bounds the fixed part");
-_Static_assert(sizeof(rtm_heap) >= sizeof(size_t) + MIN_BLOCK, "init: a control block end >= base never wraps below H + MIN_BLOCK");
+/* The smallest control block init makes (MIN_FL_COUNT levels of list heads and their bitmap
+ * words). When it holds a header and a minimum block, as it does unless RTM_ALIGN is 128 or more
+ * (MIN_BLOCK = RTM_ALIGN there), init's "l <= hi" also refuses a buffer ending below
+ * H + MIN_BLOCK, and init leaves that test out; else init makes it (RTM_ALIGN 256, and 128 on
+ * 32-bit, did not compile: this was an assertion on sizeof(rtm_heap) alone; review finding,
+ * 2026-11-29). */
+#define CTRL_MIN (sizeof(rtm_heap) + (size_t)MIN_FL_COUNT * SL * sizeof(rtm_block *) + (MIN_FL_COUNT + 1u) * sizeof(uint32_t))
+#define CTRL_HOLDS_MIN_BLOCK (CTRL_MIN >= sizeof(size_t) + MIN_BLOCK)
 
 /* ---- sanitizer-aware metadata access ---------------------------------------------------------- */
 /* With ASan or Valgrind, every header and all free space is poisoned so that user overruns and
@@ -918,13 +925,15 @@ rtm_heap *rtm_heap_init(void *mem, size_t bytes, rtm_fit fit)
         /* What segment_bounds(base + ctrl, hi, ...) checks, inline and with two tests fewer:
          * base + ctrl does not wrap and is <= hi, rounding first up does not wrap, one block
          * fits. "l + H wraps" is caught by first >= l or end >= first (first then wraps to
-         * A - H or to UINTPTR_MAX + 1 - H), "hi < H + MIN_BLOCK" by l <= hi (l >= ctrl, see the
-         * assertion below). Checked against segment_bounds on 23.7 million (mem, bytes) pairs,
+         * A - H or to UINTPTR_MAX + 1 - H), "hi < H + MIN_BLOCK" by l <= hi (l >= ctrl, see
+         * CTRL_HOLDS_MIN_BLOCK), or by its own test where that does not hold. Checked against segment_bounds on 23.7 million (mem, bytes) pairs,
          * near 0 and near UINTPTR_MAX, 32- and 64-bit. */
         uintptr_t l = base + ctrl;
         first = rtm_align_up_uptr(l + H, A) - H;
         end = rtm_align_down_uptr(hi, A) - H;
-        if (l >= base && l <= hi && first >= l && end >= first && end - first >= MIN_SEGMENT) break;
+        if (l >= base && l <= hi && first >= l && end >= first && end - first >= MIN_SEGMENT &&
+            (CTRL_HOLDS_MIN_BLOCK || hi >= H + MIN_BLOCK))
+            break;
     }
     unsigned top_shift = fl_count - 1u + LIN_LOG2;
     size_t max_block = top_shift >= sizeof(size_t) * CHAR_BIT ? (SIZE_MAX & ~(A - 1u)) - A
