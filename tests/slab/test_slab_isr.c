@@ -137,13 +137,12 @@ static void test_isr_hand_off_woken_by_next_waiter(void **state)
     assert_int_equal(rtm_slab_destroy(&g_s), RTM_OK);
 }
 
-/* rtm_slab_destroy refuses a caller that was served but has not returned: unlinked by the free
- * (waiters 0), it still uses s->sync and s->stride on its way out of rtm_slab_alloc. Before the fix
- * destroy looked at queued callers only (the free counted a served one out of waiters), returned
- * RTM_OK and released the sync object under it (review
- * finding, 2026-11-29, with a free from a thread: ASan, use after free once the slab's memory went
- * back). A free from an ISR makes that window as long as the test needs: its waiter is served and
- * asleep until the owed wake-up. */
+/* rtm_slab_destroy refuses a caller that was served but has not returned: unlinked by the free, it
+ * still uses s->sync on its way out of rtm_slab_alloc. Before the fix the free also counted it out
+ * of waiters, and destroy, which looks at waiters, returned RTM_OK and released the sync object
+ * under it (review finding, 2026-11-29, with a free from a thread: ASan, use after free once the
+ * slab's memory went back). A free from an ISR makes that window as long as the test needs: its
+ * waiter is served and asleep until the owed wake-up. */
 static void test_destroy_refuses_served_caller(void **state)
 {
     (void)state;
