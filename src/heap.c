@@ -224,7 +224,10 @@ _Static_assert(sizeof(rtm_heap) <= 32u * sizeof(void *), "RTM_HEAP_OVERHEAD boun
  * H + MIN_BLOCK, and init leaves that test out; else init makes it (RTM_ALIGN 256, and 128 on
  * 32-bit, did not compile: this was an assertion on sizeof(rtm_heap) alone; review finding,
  * 2026-11-29). */
-#define CTRL_MIN (sizeof(rtm_heap) + (size_t)MIN_FL_COUNT * SL * sizeof(rtm_block *) + (MIN_FL_COUNT + 1u) * sizeof(uint32_t))
+/* The control block of a heap of fl first levels: the struct, the list heads, and one second-level
+ * word more than there are levels (rtm_heap_init). */
+#define CTRL_BYTES(fl) (sizeof(rtm_heap) + (size_t)(fl) * SL * sizeof(rtm_block *) + ((fl) + 1u) * sizeof(uint32_t))
+#define CTRL_MIN CTRL_BYTES(MIN_FL_COUNT)
 #define CTRL_HOLDS_MIN_BLOCK (CTRL_MIN >= sizeof(size_t) + MIN_BLOCK)
 
 /* ---- sanitizer-aware metadata access ---------------------------------------------------------- */
@@ -921,13 +924,14 @@ rtm_heap *rtm_heap_init(void *mem, size_t bytes, rtm_fit fit)
     size_t ctrl;
     for (;; fl_count--) {
         if (fl_count < MIN_FL_COUNT) goto fail;
-        ctrl = sizeof(rtm_heap) + (size_t)fl_count * SL * sizeof(rtm_block *) + (fl_count + 1u) * sizeof(uint32_t);
+        ctrl = CTRL_BYTES(fl_count);
         /* What segment_bounds(base + ctrl, hi, ...) checks, inline and with two tests fewer:
          * base + ctrl does not wrap and is <= hi, rounding first up does not wrap, one block
          * fits. "l + H wraps" is caught by first >= l or end >= first (first then wraps to
          * A - H or to UINTPTR_MAX + 1 - H), "hi < H + MIN_BLOCK" by l <= hi (l >= ctrl, see
-         * CTRL_HOLDS_MIN_BLOCK), or by its own test where that does not hold. Checked against segment_bounds on 23.7 million (mem, bytes) pairs,
-         * near 0 and near UINTPTR_MAX, 32- and 64-bit. */
+         * CTRL_HOLDS_MIN_BLOCK), or by its own test where that does not hold. Checked against
+         * segment_bounds on 23.7 million (mem, bytes) pairs, near 0 and near UINTPTR_MAX, 32- and
+         * 64-bit. */
         uintptr_t l = base + ctrl;
         first = rtm_align_up_uptr(l + H, A) - H;
         end = rtm_align_down_uptr(hi, A) - H;

@@ -159,6 +159,14 @@ RTM_INLINE void *slab_take(rtm_slab *s)
     return p;
 }
 
+/* Puts used block i (p) back on the free list. Critical section held. */
+RTM_INLINE void slab_push(rtm_slab *s, void *p, size_t i)
+{
+    s->used--;
+    link_set(p, s->free_head);
+    s->free_head = node_of(p, i);
+}
+
 static RTM_NOINLINE void slab_reject(rtm_slab *s, const void *p, rtm_err code)
 {
     rtm_port_key k = slab_enter();
@@ -206,9 +214,7 @@ static RTM_NOINLINE void slab_free_slow(rtm_slab *s, void *p, size_t i, rtm_port
         w->block = p;
         map_set(s, i); /* still in use: it now belongs to the waiter */
     } else {
-        s->used--;
-        link_set(p, s->free_head);
-        s->free_head = node_of(p, i);
+        slab_push(s, p, i);
     }
     bool isr = rtm_port_in_isr();
     if (!isr) s->wake_owed = 0;
@@ -398,9 +404,7 @@ void rtm_slab_free(rtm_slab *s, void *p)
         slab_free_slow(s, p, i, k);
         return;
     }
-    s->used--;
-    link_set(p, s->free_head);
-    s->free_head = node_of(p, i);
+    slab_push(s, p, i);
     slab_exit(k);
 }
 

@@ -8,9 +8,10 @@
 # as RTM_TRACK_LINE_MAX < 96, or RTM_DOMAIN_MAX_PARTITIONS above RTM_MPU_MAX_REGIONS) are not
 # listed; RTM_MPU_MAX_REGIONS=64 builds 64 partitions per domain, their default. This step found four documented values that did not
 # compile (RTM_FAULT_MAX_RETRY=0, RTM_STACKPOOL_GUARD=0, RTM_MPU_MAX_REGIONS > 16,
-# RTM_TRACE_FILE_MAX > 110; and, found by a review on 2026-11-29, RTM_ALIGN=256, and 128 for 32-bit
-# targets, which were not listed: 256 covers both, as the -m32 compile is one of the two) and two -Werror "may be used uninitialized" errors
-# (RTM_MPU_V7M_MAX_SPLIT=1, RTM_MPU_MAX_REGIONS=1); the run-time
+# RTM_TRACE_FILE_MAX > 110; and, found by a review on 2026-11-29, RTM_ALIGN=256, and 128 for
+# 32-bit targets, which were not listed: 256 covers both, as the -m32 compile is one of the two)
+# and two -Werror "may be used uninitialized" errors (RTM_MPU_V7M_MAX_SPLIT=1,
+# RTM_MPU_MAX_REGIONS=1); the run-time
 # behaviour of the ones that matter is tested by ctest variants (test_*_<option> in tests/).
 # Environment: RTM_JOBS.
 set -u
