@@ -25,6 +25,7 @@
 #include "rtm_test.h"
 #include "rtmem/port.h"
 #include "rtmem/slab.h"
+#include "slab_mt_util.h"
 
 static _Thread_local int t_in_isr;
 bool rtm_port_in_isr(void) { return t_in_isr != 0; } /* test_port_in_isr: see the top */
@@ -52,17 +53,6 @@ static void *waiter(void *arg)
     return NULL;
 }
 
-static size_t waiters_of(const rtm_slab *s)
-{
-    rtm_slab_stats st;
-    rtm_slab_get_stats(s, &st);
-    return st.waiters;
-}
-
-static void wait_for_waiters(const rtm_slab *s, size_t n)
-{
-    while (waiters_of(s) != n) sched_yield();
-}
 
 /* True once *flag is set; false if it is still clear after 30 s (a waiter nobody woke). */
 static bool becomes_set(atomic_int *flag)

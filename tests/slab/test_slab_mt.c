@@ -15,6 +15,7 @@
 
 #include "rtm_test.h"
 #include "rtmem/slab.h"
+#include "slab_mt_util.h"
 
 /* cmocka's asserts must not run on other threads: threads record failures here instead. */
 static atomic_int g_thread_failures;
@@ -26,17 +27,6 @@ static atomic_int g_thread_failures;
         }                                                                                            \
     } while (0)
 
-static size_t waiters_of(const rtm_slab *s)
-{
-    rtm_slab_stats st;
-    rtm_slab_get_stats(s, &st);
-    return st.waiters;
-}
-
-static void wait_for_waiters(const rtm_slab *s, size_t n)
-{
-    while (waiters_of(s) != n) sched_yield();
-}
 
 /* ---- FIFO: waiters are served in arrival order, a poller never barges in --------------------- */
 #define FIFO_WAITERS 6
