@@ -1482,7 +1482,9 @@ void rtm_heap_walk(const rtm_heap *h, rtm_heap_walker fn, void *ctx)
     for (const rtm_segment *s = h->segments; s != NULL; s = s->next) {
         for (rtm_block *b = s->first; b < s->end;) {
             size_t hd = head_of(b), size = size_of_head(hd);
-            if (size == 0) return; /* corrupted: rtm_heap_check reports it */
+            /* corrupted (rtm_heap_check reports it): never hand the callback a block that runs past
+             * its region's sentinel */
+            if (size == 0 || size > (uintptr_t)s->end - (uintptr_t)b) return;
             rtm_heap_block info = {payload_of(b), size - H, size, (hd & FREE_BIT) == 0, s->region};
             if (!fn(&info, ctx)) return;
             b = block_at(b, size);

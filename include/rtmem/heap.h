@@ -227,7 +227,12 @@ void rtm_heap_reset_peak(rtm_heap *h);
  */
 rtm_err rtm_heap_check(const rtm_heap *h);
 
-/** Calls @p fn for every block of every region in address order, until fn returns false. O(blocks). */
+/**
+ * Calls @p fn for every block of every region in address order, until fn returns false. On a
+ * damaged heap the walk ends at the first header whose size is 0 or runs past its region (the
+ * blocks before it were reported; rtm_heap_check says what is wrong). NULL @p h or @p fn: no call.
+ * O(blocks). Not thread-safe: the caller serialises it with every change to the heap.
+ */
 void rtm_heap_walk(const rtm_heap *h, rtm_heap_walker fn, void *ctx);
 
 /** The policy @p h was created with (RTM_FIT_GOOD for NULL). O(1). */

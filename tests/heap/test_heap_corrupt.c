@@ -734,6 +734,44 @@ static void test_size_past_own_segment(void **state)
     }
 }
 
+/* rtm_heap_walk on a damaged heap hands its callback only blocks inside their own region: a
+ * header whose size runs past the region's sentinel ends the walk there (it gave the callback a
+ * block reaching over the sentinel into the next region, or past the buffer; rtm_tiers_init takes
+ * a heap's extent from the walk). Damage the first of two regions' last block, then the block's
+ * size far past the buffer. */
+static bool walk_inside_cb(const rtm_heap_block *b, void *ctx)
+{
+    const uintptr_t *bounds = ctx; /* [lo, hi) of each region, two regions */
+    uintptr_t lo = (uintptr_t)b->ptr - HT_HDR, hi = lo + b->block_bytes;
+    assert_true(b->region < 2);
+    assert_true(lo >= bounds[2 * b->region] && hi >= lo && hi <= bounds[2 * b->region + 1]);
+    return true;
+}
+static void test_walk_stops_at_damaged_size(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        for (int big = 0; big < 2; big++) {
+            const size_t r1 = 8192, r2 = 4096;
+            unsigned char *buf = ht_buffer(r1 + r2, 0);
+            rtm_heap *h = rtm_heap_init(buf, r1, ht_fits[f]);
+            assert_non_null(h);
+            unsigned char *d = rtm_heap_alloc(h, ht_stats(h).largest_free - HT_HDR);
+            assert_non_null(d);
+            assert_int_equal(rtm_heap_add_region(h, buf + r1, r2), RTM_OK);
+            uintptr_t bounds[4] = {(uintptr_t)buf, (uintptr_t)buf + r1, (uintptr_t)buf + r1, (uintptr_t)buf + r1 + r2};
+            size_t hd = peek_word(header_of(d));
+            size_t forged = big ? ((SIZE_MAX / 2) & ~(size_t)(RTM_ALIGN - 1)) : (hd & ~(size_t)7) + 2 * RTM_ALIGN;
+            poke_word(header_of(d), forged | (hd & 7u));
+            rtm_heap_walk(h, walk_inside_cb, bounds);
+            poke_word(header_of(d), hd);
+            assert_int_equal(rtm_heap_check(h), RTM_OK);
+            rtm_heap_walk(h, walk_inside_cb, bounds);
+            rtm_heap_free(h, d);
+        }
+    }
+}
+
 /* An interior pointer whose "header" word holds a plausible size the user stored, and whose
  * implied next block is a zero word (zeroed user data; a free list's NULL link is another): free
  * took the zero for a used neighbour and wrote a free block into the user's payload (review
@@ -985,6 +1023,7 @@ int main(void)
         cmocka_unit_test(test_size_bounds_at_sentinel),
         cmocka_unit_test(test_fake_block_onto_zero_word),
         cmocka_unit_test(test_size_past_own_segment),
+        cmocka_unit_test(test_walk_stops_at_damaged_size),
         cmocka_unit_test(test_forged_left_footer),
         cmocka_unit_test(test_forged_right_size_wraps),
 #if HT_HAS_SIZE_BELOW_MIN_BLOCK
