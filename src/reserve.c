@@ -62,6 +62,10 @@ rtm_err rtm_tiers_init(rtm_tiers *t, rtm_heap *const *heaps, size_t levels)
         }
         for (size_t j = 0; j < i; j++)
             if (heaps[j] == heaps[i]) e = RTM_ERR_ARG;
+        if (rtm_heap_check(heaps[i]) != RTM_OK) { /* which reports where */
+            e = RTM_ERR_CORRUPT;
+            break;
+        }
         ext[i] = (extent){UINTPTR_MAX, 0};
         rtm_heap_walk(heaps[i], extent_walker, &ext[i]);
         if (ext[i].lo >= ext[i].hi) e = RTM_ERR_ARG; /* not a usable heap */

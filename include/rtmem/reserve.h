@@ -74,10 +74,11 @@ typedef struct {
  * extent runs from its lowest block to the end of its highest, across the gaps between its
  * regions, so a heap of several regions must not have another tier's heap between two of them
  * (RTM_ERR_OVERLAP; free finds the owner of a pointer with one range test per tier). The extents
- * are found with rtm_heap_walk: O(blocks of all heaps); regions added to a heap after this call
- * are not known to free.
+ * are found with rtm_heap_walk after rtm_heap_check: O(blocks of all heaps); regions added to a
+ * heap after this call are not known to free.
  * Fails (t unchanged, reported) with RTM_ERR_ARG (t or heaps NULL, a heap NULL or repeated),
- * RTM_ERR_SIZE (levels 0 or above RTM_RESERVE_MAX_LEVELS) or RTM_ERR_OVERLAP.
+ * RTM_ERR_SIZE (levels 0 or above RTM_RESERVE_MAX_LEVELS), RTM_ERR_CORRUPT (a heap fails
+ * rtm_heap_check, which reports the damaged address first) or RTM_ERR_OVERLAP.
  * Not thread-safe (init before sharing).
  */
 rtm_err rtm_tiers_init(rtm_tiers *t, rtm_heap *const *heaps, size_t levels);

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "rtm_sanitize.h"
@@ -130,6 +131,36 @@ static void test_tiers(void **state)
     assert_null(rtm_tiers_alloc(&t, 8, RTM_RESERVE_MAX_LEVELS));
     assert_int_equal(rtm_tiers_get_stats(&t, RTM_RESERVE_MAX_LEVELS - 1, &st), RTM_OK);
     assert_int_equal(st.served, 1);
+    assert_int_equal(rtm_tiers_destroy(&t), RTM_OK);
+}
+
+/* A damaged heap is refused (RTM_ERR_CORRUPT): its extent comes from a walk, which on a header
+ * whose size runs past the heap gave an extent reaching far beyond it (and a later free of a
+ * pointer there went to that heap). Undamaged again, it is accepted. */
+static void test_tiers_corrupt_heap(void **state)
+{
+    (void)state;
+    static _Alignas(64) unsigned char m0[2048], m1[2048];
+    rtm_heap *h[2] = {rtm_heap_init(m0, sizeof m0, RTM_FIT_GOOD), rtm_heap_init(m1, sizeof m1, RTM_FIT_GOOD)};
+    assert_non_null(h[0]);
+    assert_non_null(h[1]);
+    unsigned char *p = rtm_heap_alloc(h[1], 64);
+    assert_non_null(p);
+    unsigned char *hdr = p - sizeof(size_t); /* the header word before the payload (docs/heap.md) */
+    size_t saved, forged;
+    rtm_san_access(hdr, sizeof saved);
+    memcpy(&saved, hdr, sizeof saved);
+    forged = (SIZE_MAX / 4 & ~(size_t)(RTM_ALIGN - 1)) | (saved & 7u);
+    memcpy(hdr, &forged, sizeof forged);
+    rtm_tiers t;
+    rtm_test_hook_install();
+    assert_int_equal(rtm_tiers_init(&t, h, 2), RTM_ERR_CORRUPT);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), 2); /* the heap's check, then tiers_init */
+    memcpy(hdr, &saved, sizeof saved);
+    rtm_san_noaccess(hdr, sizeof saved);
+    assert_int_equal(rtm_tiers_init(&t, h, 2), RTM_OK);
+    rtm_tiers_free(&t, p);
+    assert_int_equal(rtm_heap_check(h[1]), RTM_OK);
     assert_int_equal(rtm_tiers_destroy(&t), RTM_OK);
 }
 
@@ -641,6 +672,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tiers),
         cmocka_unit_test(test_tiers_overlap),
+        cmocka_unit_test(test_tiers_corrupt_heap),
         cmocka_unit_test(test_watermarks),
         cmocka_unit_test(test_error_codes),
         cmocka_unit_test(test_rules_at_boundaries),
