@@ -30,6 +30,17 @@
 
 _Static_assert(COUNT_MAX + 1u < LINK_RELEASING, "free links never collide with LINK_RELEASING");
 
+/* With the critical section held: the index the free list goes on to after a free stack whose
+ * link is @p l, @p p->count for the end of the list; false for a link no free stack can hold
+ * (LINK_USED, LINK_RELEASING, past the end, or a stack never handed out): damaged state. */
+static bool free_link_next(const rtm_stackpool *p, uint32_t l, size_t *next)
+{
+    if (l == LINK_USED || l == LINK_RELEASING) return false;
+    size_t n = (size_t)l - 1u;
+    *next = n;
+    return n == p->count || n < p->fresh;
+}
+
 static inline unsigned char *stack_at(const rtm_stackpool *p, size_t i) { return p->base + i * p->stride; }
 
 /* Sanitizer view: stacks not acquired are no-access. Set up at init, or at the first acquire of a
@@ -104,13 +115,14 @@ void *rtm_stackpool_acquire(rtm_stackpool *p)
     san_setup(p);
     if (p->free_head != 0) {
         i = p->free_head - 1u;
-        if (RTM_UNLIKELY(i >= p->fresh || p->link[i] == LINK_USED || p->link[i] == LINK_RELEASING)) {
-            rtm_port_critical_exit(key); /* damaged state: refuse rather than write out of bounds */
+        size_t next;
+        if (RTM_UNLIKELY(i >= p->fresh || !free_link_next(p, p->link[i], &next))) {
+            /* damaged state: refuse rather than write out of bounds, or drop the rest of the list */
+            rtm_port_critical_exit(key);
             rtm_report(RTM_ERR_CORRUPT, p, p);
             return NULL;
         }
-        size_t next = (size_t)p->link[i] - 1u;
-        p->free_head = next >= p->count ? 0 : next + 1u;
+        p->free_head = next == p->count ? 0 : next + 1u;
     } else if (p->fresh < p->count) {
         i = p->fresh++;
     } else {
@@ -251,16 +263,15 @@ static rtm_err check_locked(const rtm_stackpool *p)
 {
     if (p->base == NULL || p->link == NULL || !rtm_is_pow2(p->align) || p->align < RTM_ALIGN ||
         ((uintptr_t)p->base & (p->align - 1u)) != 0 || p->stride % p->align != 0 || p->stride < p->stack_size ||
+        p->stride - p->stack_size >= p->align /* stride is stack_size rounded up to align, as init set it */ ||
         p->stack_size <= RTM_STACKPOOL_GUARD || p->count == 0 || p->count > COUNT_MAX || p->fresh > p->count ||
         p->in_use > p->fresh || p->in_use > p->max_in_use || p->max_in_use > p->count || p->free_head > p->fresh)
         return RTM_ERR_CORRUPT;
     size_t n = 0, want = p->fresh - p->in_use;
     for (size_t h = p->free_head; h != 0;) {
         size_t i = h - 1u;
-        uint32_t l = p->link[i];
-        if (i >= p->fresh || l == LINK_USED || l == LINK_RELEASING || ++n > want) return RTM_ERR_CORRUPT;
-        size_t next = (size_t)l - 1u;
-        if (next > p->count || (next < p->count && next >= p->fresh)) return RTM_ERR_CORRUPT;
+        size_t next;
+        if (i >= p->fresh || !free_link_next(p, p->link[i], &next) || ++n > want) return RTM_ERR_CORRUPT;
         h = next == p->count ? 0 : next + 1u;
     }
     return n == want ? RTM_OK : RTM_ERR_CORRUPT;

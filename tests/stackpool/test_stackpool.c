@@ -296,8 +296,10 @@ static void test_corruption(void **state)
         assert_int_equal(rtm_stackpool_check(&p), RTM_OK);
     }
     /* ... and the geometry: an alignment below RTM_ALIGN, a stack no larger than its guard band */
-    size_t *fields[] = { &p.free_head, &p.in_use, &p.max_in_use, &p.fresh, &p.stride, &p.align, &p.stack_size };
-    size_t vals[] = { N + 1, N + 1, 1, N + 1, 1000, RTM_ALIGN / 2, GUARD };
+    /* (a stride one alignment too large is still a multiple of it and holds the stack: stacks past
+     * the first would lie beyond the buffer) */
+    size_t *fields[] = { &p.free_head, &p.in_use, &p.max_in_use, &p.fresh, &p.stride, &p.stride, &p.align, &p.stack_size };
+    size_t vals[] = { N + 1, N + 1, 1, N + 1, 1000, p.stride + A, RTM_ALIGN / 2, GUARD };
     for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
         size_t old = *fields[k];
         *fields[k] = vals[k];
@@ -321,6 +323,12 @@ static void test_corruption(void **state)
     assert_null(rtm_stackpool_acquire(&p));
     assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), 2);
     p.free_head = 4;
+    /* ... and a head whose link is out of range, which acquire took for the end of the list (the
+     * rest of the list, stack 1, was lost) */
+    p.link[3] = N + 5;
+    assert_null(rtm_stackpool_acquire(&p));
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), 3);
+    assert_int_equal(p.free_head, 4);
     p.link[3] = l3;
     assert_int_equal(rtm_stackpool_check(&p), RTM_OK);
     assert_int_equal(rtm_stackpool_release(&p, s[0]), RTM_OK);
