@@ -104,7 +104,8 @@ rtm_err rtm_pools_init(rtm_pools **out, void *buf, size_t bytes, const rtm_pools
     if (e == RTM_OK) {
         base = rtm_align_up_uptr((uintptr_t)buf, RTM_ALIGN);
         size_t pad = (size_t)(base - (uintptr_t)buf);
-        if (base < (uintptr_t)buf || bytes < pad || bytes - pad < total) e = RTM_ERR_TOO_SMALL;
+        if ((uintptr_t)buf + bytes < (uintptr_t)buf) e = RTM_ERR_SIZE; /* a buffer past the address space */
+        else if (base < (uintptr_t)buf || bytes < pad || bytes - pad < total) e = RTM_ERR_TOO_SMALL;
     }
     if (e != RTM_OK) {
         rtm_report(e, NULL, buf);

@@ -106,8 +106,8 @@ size_t rtm_pools_buf_size(const rtm_pools_class *classes, size_t nclasses);
  * oversize requests fail). On success *@p out is the handle (an address inside buf).
  * Fails, with *out set to NULL and a report through the error hook, with RTM_ERR_ARG (out, buf or
  * classes NULL, a flag other than RTM_POOLS_FALLBACK, classes not strictly increasing),
- * RTM_ERR_SIZE (nclasses 0 or above RTM_POOLS_MAX_CLASSES, a block_size or count of 0, overflow)
- * or RTM_ERR_TOO_SMALL (bytes below what rtm_pools_buf_size says, after aligning buf).
+ * RTM_ERR_SIZE (nclasses 0 or above RTM_POOLS_MAX_CLASSES, a block_size or count of 0, overflow,
+ * buf + bytes past the end of the address space) or RTM_ERR_TOO_SMALL (bytes below what rtm_pools_buf_size says, after aligning buf).
  * O(nclasses + total blocks / bits per word). Not thread-safe (init before sharing).
  */
 rtm_err rtm_pools_init(rtm_pools **out, void *buf, size_t bytes, const rtm_pools_class *classes,
