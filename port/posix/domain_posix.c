@@ -246,13 +246,15 @@ static rtm_err ensure_alt_stack(void)
     void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (mem == MAP_FAILED) return RTM_ERR_NOMEM;
     stack_t ss = {.ss_sp = mem, .ss_size = size, .ss_flags = 0};
-    if (sigaltstack(&ss, NULL) != 0 || pthread_setspecific(g_alt_key, mem) != 0) {
+    /* sigaltstack refusing a stack of this size is the system's limit, not memory */
+    rtm_err e = sigaltstack(&ss, NULL) != 0 ? RTM_ERR_UNSUPPORTED
+                : pthread_setspecific(g_alt_key, mem) != 0 ? RTM_ERR_NOMEM : RTM_OK;
+    if (e != RTM_OK) {
         stack_t off = {.ss_sp = NULL, .ss_size = 0, .ss_flags = SS_DISABLE};
         sigaltstack(&off, NULL);
         munmap(mem, size);
-        return RTM_ERR_NOMEM;
     }
-    return RTM_OK;
+    return e;
 }
 
 rtm_err rtm_posix_run(void *(*fn)(void *arg), void *arg, void **ret)
@@ -260,7 +262,7 @@ rtm_err rtm_posix_run(void *(*fn)(void *arg), void *arg, void **ret)
     if (!fn) return RTM_ERR_ARG;
     if (t_recovery) return RTM_ERR_STATE;
     rtm_err e = ensure_alt_stack();
-    if (e != RTM_OK) return RTM_ERR_NOMEM;
+    if (e != RTM_OK) return e;
     recovery rec;
     rec.armed = 0;
     t_recovery = &rec;

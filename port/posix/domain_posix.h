@@ -76,8 +76,8 @@ rtm_err rtm_posix_domain_release(const rtm_domain *d);
  * NULL), RTM_ERR_ACCESS when the fault policy aborted it (fn's stack frames are discarded without
  * running further code in them: locks fn took itself stay held; rtmem's own are never left held,
  * since a fault while rtmem holds one halts instead), RTM_ERR_ARG (fn NULL),
- * RTM_ERR_NOMEM (no memory for the signal stack), RTM_ERR_STATE (called from inside fn: not
- * nestable).
+ * RTM_ERR_NOMEM (no memory for the signal stack), RTM_ERR_UNSUPPORTED (the system refuses an
+ * alternate signal stack), RTM_ERR_STATE (called from inside fn: not nestable).
  */
 rtm_err rtm_posix_run(void *(*fn)(void *arg), void *arg, void **ret);
 
