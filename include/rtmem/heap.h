@@ -78,7 +78,8 @@ typedef struct {
     size_t frees;         /**< successful frees */
     size_t failed_allocs; /**< requests that returned NULL for want of memory */
     size_t bad_frees;     /**< frees and reallocs rejected: foreign, interior or already-free pointer */
-    unsigned frag_permille; /**< external fragmentation: 1000 * (1 - largest_free / free), 0 if free == 0 */
+    unsigned frag_permille; /**< external fragmentation: 1000 * (1 - largest_free / free) rounded up
+                                 (any free space outside the largest block shows), 0 if free == 0 */
     /* additions */
     size_t used_blocks;   /**< number of used blocks */
     size_t bad_requests;  /**< other rejected calls: an alignment that is not a power of two, a calloc

@@ -228,7 +228,8 @@ void *rtm_ring_peek(rtm_ring *r, size_t *size);
  * not counted); @p rec is NULL, outside the buffer or not the start of a record (RTM_ERR_BAD_PTR);
  * @p rec is a live record but not the oldest (RTM_ERR_STATE: out of order); @p rec lies in the free
  * part of the ring: already released, or not yet committed (RTM_ERR_DOUBLE_FREE). A damaged header
- * of the oldest record gives RTM_ERR_CORRUPT (counted in corrupt).
+ * of the oldest record gives RTM_ERR_CORRUPT (counted in corrupt, reported with the header's
+ * address as rtm_ring_check reports it; other damage found while classifying @p rec: with @p rec).
  * O(1) when it succeeds; a rejected call walks the live records to classify @p rec: O(records).
  * Consumer context; concurrent with the producer.
  */

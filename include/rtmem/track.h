@@ -187,7 +187,8 @@ typedef struct {
     size_t capacity;        /**< records the table holds (live + quarantined) */
     size_t live_blocks;     /**< tracked blocks not yet freed */
     size_t live_bytes;      /**< sum of their requested sizes */
-    size_t peak_bytes;      /**< highest live_bytes since init */
+    size_t peak_bytes;      /**< highest live_bytes since init (a realloc holds the old and the new
+                                 block at once, and counts both for that moment) */
     size_t quarantined;     /**< freed blocks held in the quarantine */
     size_t allocs;          /**< successful allocations (realloc counts one) */
     size_t frees;           /**< successful frees */
