@@ -299,11 +299,19 @@ static size_t put_site(rtm_trace *tr, uint8_t *p, const rtm_trace_event *ev)
 
 rtm_err rtm_trace_event_put(rtm_trace *tr, const rtm_trace_event *ev)
 {
-    if (tr == NULL || ev == NULL || tr->sink_ == NULL) {
+    /* Rejected calls are reported and, on an initialised trace, counted (HACKING.md); a trace that
+     * failed init (sink_ NULL) stays zero-filled, as its contract says. */
+    if (tr == NULL || tr->sink_ == NULL) {
+        rtm_report(RTM_ERR_ARG, tr, ev);
+        return RTM_ERR_ARG;
+    }
+    if (ev == NULL) {
+        tr->bad_requests_++;
         rtm_report(RTM_ERR_ARG, tr, ev);
         return RTM_ERR_ARG;
     }
     if (ev->kind < RTM_TEV_ALLOC || ev->kind > RTM_TEV_ALIGNED || (ev->kind == RTM_TEV_ALIGNED && ev->align_log2 > 63u)) {
+        tr->bad_requests_++;
         rtm_report(RTM_ERR_FORMAT, tr, ev);
         return RTM_ERR_FORMAT;
     }
@@ -358,4 +366,5 @@ void rtm_trace_get_stats(const rtm_trace *tr, rtm_trace_stats *out)
     out->bytes = tr->bytes_;
     out->chunks = tr->chunks_;
     out->clamped = tr->clamped_;
+    out->bad_requests = tr->bad_requests_;
 }

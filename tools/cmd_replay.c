@@ -11,10 +11,24 @@
 #include "runner.h"
 #include "trace_read.h"
 
+/* @p n exactly, in the largest binary unit that divides it ("1 GiB", "1536 KiB", "100 B"): the
+ * "no arena up to ..." line names the search's hard cap (runner.h) without rounding it. */
+static const char *exact_size(size_t n, char *buf, size_t len)
+{
+    static const char *const unit[] = {"B", "KiB", "MiB", "GiB"};
+    unsigned u = 0;
+    while (u < 3 && n != 0 && n % 1024u == 0) {
+        n /= 1024u;
+        u++;
+    }
+    snprintf(buf, len, "%zu %s", n, unit[u]);
+    return buf;
+}
+
 static void replay_usage(FILE *out)
 {
     fprintf(out,
-            "usage: rtmem replay FILE [--policy good|best|first|all] [--arena BYTES] [--partial]\n"
+            "usage: rtmem replay FILE [--policy good|best|first|all] [--arena BYTES] [--limit BYTES] [--partial]\n"
             "Replays the allocation trace FILE (binary or text, docs/trace-format.md) on the heap\n"
             "policies (default all) in an arena of BYTES (default 2 x the trace's peak live bytes,\n"
             "at least 64K; suffixes K, M), prints the same table as `rtmem demo`, then the smallest\n"
@@ -22,6 +36,7 @@ static void replay_usage(FILE *out)
             "largest alignment the trace requests (at least RTM_ALIGN; at least RTM_HEAP_REALLOC_ALIGN_MAX\n"
             "when the trace has both aligned requests and reallocs): with aligned requests, a buffer\n"
             "placed otherwise may need more.\n"
+            "  --limit    the largest arena the smallest-arena search tries (default 1G; suffixes K, M, G)\n"
             "  --partial  a damaged or truncated trace is replayed up to the break (with a warning)\n"
             "             instead of rejected\n");
 }
@@ -31,6 +46,7 @@ int rtm_cmd_replay(int argc, char **argv)
     const char *file = NULL;
     bool on[3] = {true, true, true};
     size_t arena = 0;
+    size_t limit = RTM_RUN_MIN_ARENA_LIMIT;
     bool partial = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -38,7 +54,11 @@ int rtm_cmd_replay(int argc, char **argv)
             replay_usage(stdout);
             return 0;
         } else if (!strcmp(a, "--policy")) {
-            const char *v = i + 1 < argc ? argv[i + 1] : "";
+            if (i + 1 >= argc) { /* name the option: there is no argument i + 1 to name */
+                fprintf(stderr, "rtmem replay: argument %d: --policy needs a value (good, best, first or all)\n", i);
+                return 2;
+            }
+            const char *v = argv[i + 1];
             rtm_run_target t;
             if (!strcmp(v, "all")) {
                 on[0] = on[1] = on[2] = true;
@@ -51,10 +71,23 @@ int rtm_cmd_replay(int argc, char **argv)
                 return 2;
             }
             i++;
+        } else if (!strcmp(a, "--limit")) {
+            /* at most half of size_t: the search's 1.15 x step above a passing size stays in range */
+            if (i + 1 >= argc || !rtm_parse_size(argv[i + 1], &limit) || limit < 64 || limit > SIZE_MAX / 2) {
+                fprintf(stderr, "rtmem replay: argument %d: --limit needs a byte count from 64 to %zu such as 1G or 64M%s%s%s\n",
+                        i + 1 < argc ? i + 1 : i, SIZE_MAX / 2, i + 1 < argc ? ", got '" : "",
+                        i + 1 < argc ? argv[i + 1] : "", i + 1 < argc ? "'" : "");
+                return 2;
+            }
+            i++;
         } else if (!strcmp(a, "--arena")) {
-            if (i + 1 >= argc || !rtm_parse_size(argv[i + 1], &arena)) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "rtmem replay: argument %d: --arena needs a value (a byte count such as 65536 or 64K)\n", i);
+                return 2;
+            }
+            if (!rtm_parse_size(argv[i + 1], &arena)) {
                 fprintf(stderr, "rtmem replay: argument %d: --arena needs a byte count such as 65536 or 64K, got '%s'\n",
-                        i + 1, i + 1 < argc ? argv[i + 1] : "");
+                        i + 1, argv[i + 1]);
                 return 2;
             }
             i++;
@@ -159,7 +192,7 @@ int rtm_cmd_replay(int argc, char **argv)
             if (!on[p]) continue;
             n_on++;
             rtm_min_arena m;
-            rtm_err e = rtm_run_min_arena(&ops, (rtm_run_target)p, &m);
+            rtm_err e = rtm_run_min_arena_upto(&ops, (rtm_run_target)p, limit, &m);
             if (e == RTM_ERR_SIZE) {
                 snprintf(none + strlen(none), sizeof none - strlen(none), "%s%s", n_none ? ", " : "",
                          rtm_run_target_name((rtm_run_target)p));
@@ -190,8 +223,9 @@ int rtm_cmd_replay(int argc, char **argv)
                 if (ops.ops[i].kind == RTM_OP_ALIGNED && ops.ops[i].align_log2 > lg) lg = ops.ops[i].align_log2;
             char al[64] = "";
             if (((uint64_t)1 << lg) > RTM_ALIGN) snprintf(al, sizeof al, " (alignment %" PRIu64 ")", (uint64_t)1 << lg);
-            fprintf(stderr, "rtmem replay: %s: no arena up to %zu GiB serves this trace%s%s%s%s\n", file,
-                    RTM_RUN_MIN_ARENA_LIMIT >> 30, al, n_none < n_on ? " under the " : "", n_none < n_on ? none : "",
+            char lim[32];
+            fprintf(stderr, "rtmem replay: %s: no arena up to %s serves this trace%s%s%s%s\n", file,
+                    exact_size(limit & ~(size_t)7u, lim, sizeof lim), al, n_none < n_on ? " under the " : "", n_none < n_on ? none : "",
                     n_none < n_on ? (n_none > 1 ? " policies" : " policy") : "");
         }
         /* The trace's own largest alignment and the placement are told apart: with aligned requests

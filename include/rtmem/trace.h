@@ -86,6 +86,7 @@ typedef struct rtm_trace {
     unsigned next_slot_;
     uint8_t format_, slots_used_, pad_[2];
     uint64_t events_, bytes_, chunks_, clamped_;
+    uint64_t bad_requests_; /* rtm_trace_event_put calls rejected since init */
 } rtm_trace;
 
 /**
@@ -102,7 +103,9 @@ rtm_err rtm_trace_init(rtm_trace *tr, rtm_trace_format format, void *buf, size_t
 /**
  * Appends one event. Timestamps must not decrease (a smaller one is clamped to the previous value
  * and counted). Returns RTM_OK, RTM_ERR_ARG (tr/ev NULL or a trace that failed init) or
- * RTM_ERR_FORMAT (unknown kind, align_log2 > 63); nothing is written then. May call the sink
+ * RTM_ERR_FORMAT (unknown kind, align_log2 > 63); nothing is written then, the error is reported
+ * through the error hook, and on an initialised trace (ev NULL or a bad event) counted in
+ * stats.bad_requests (a trace that failed init stays zero-filled). May call the sink
  * (a full chunk). O(1) (+ O(RTM_TRACE_FILE_SLOTS x length of the file name) with a site: the binary
  * format compares the name with those the chunk has defined, from the end, byte by byte).
  */
@@ -117,6 +120,8 @@ typedef struct {
     uint64_t bytes;    /**< bytes sent to the sink (header included) */
     uint64_t chunks;   /**< binary chunks (or text flushes) sent */
     uint64_t clamped;  /**< events whose timestamp went backwards */
+    uint64_t bad_requests; /**< rtm_trace_event_put calls rejected (ev NULL, unknown kind, align_log2
+                                above 63): reported, not written, not in events */
 } rtm_trace_stats;
 
 /** Fills @p out (zeroed for NULL tr). O(1). */

@@ -439,6 +439,59 @@ static void test_peak_live_wide(void **state)
     rtm_oplist_free(&l);
 }
 
+/* A stand-in trial for rtm_min_arena_search: passes from `threshold` bytes up, records the largest
+ * arena it was asked to try. */
+typedef struct {
+    size_t threshold, largest;
+} limit_trial;
+
+static int limit_trial_fn(void *ctx, size_t arena)
+{
+    limit_trial *t = ctx;
+    if (arena > t->largest) t->largest = arena;
+    return arena >= t->threshold;
+}
+
+/* RTM_RUN_MIN_ARENA_LIMIT is a hard cap: no trial above it, whatever the list needs (review finding:
+ * the doubling went on to the first size at or above the limit, so `rtmem replay` of a block aligned
+ * to 2^30 tried 1.6 GB arenas, passed, and the "no arena up to 1 GiB" message named a limit the
+ * search did not keep). A list served at exactly the limit is sized there; one that needs 8 bytes
+ * more is RTM_ERR_SIZE; the robust scan starts at the limit, not 1.15 x above it; a peak at the
+ * limit is refused without a trial above it. */
+static void test_min_arena_hard_limit(void **state)
+{
+    (void)state;
+    const size_t lim = RTM_RUN_MIN_ARENA_LIMIT;
+    rtm_oplist l = {0};
+    rtm_oplist_push(&l, RTM_OP_ALLOC, 0, 1000, 0);
+    rtm_oplist_push(&l, RTM_OP_FREE, 0, 0, 0);
+    rtm_min_arena m;
+
+    limit_trial t = {lim, 0};
+    assert_int_equal(rtm_min_arena_search(&l, limit_trial_fn, &t, &m), RTM_OK);
+    assert_true(t.largest <= lim);
+    assert_true(m.bisect == lim);
+    assert_true(m.robust == lim);
+
+    t = (limit_trial){lim + 8u, 0};
+    assert_int_equal(rtm_min_arena_search(&l, limit_trial_fn, &t, &m), RTM_ERR_SIZE);
+    assert_true(t.largest <= lim);
+
+    t = (limit_trial){lim / 8u * 7u, 0}; /* 1.15 x the bisection's answer is above the limit */
+    assert_int_equal(rtm_min_arena_search(&l, limit_trial_fn, &t, &m), RTM_OK);
+    assert_true(t.largest <= lim);
+    assert_true(m.bisect == t.threshold);
+    assert_true(m.robust >= m.bisect && m.robust <= lim);
+    rtm_oplist_free(&l);
+
+    /* peak = the limit: the bisection's lower end (always failing: headers) is already the limit */
+    rtm_oplist_push(&l, RTM_OP_ALLOC, 0, (uint32_t)lim, 0);
+    t = (limit_trial){0, 0};
+    assert_int_equal(rtm_min_arena_search(&l, limit_trial_fn, &t, &m), RTM_ERR_SIZE);
+    assert_true(t.largest <= lim);
+    rtm_oplist_free(&l);
+}
+
 /* A list whose arena is nearly all alignment gaps: three 64-byte blocks aligned to 1 MiB need about
  * 3 MiB for 192 live bytes, and the robust scan in WORKLOADS.md's steps (peak/400, at least 8 B)
  * would replay it 450,000 times on the way down (review finding: `rtmem replay` of a trace needing
@@ -597,6 +650,7 @@ int main(void)
         cmocka_unit_test(test_min_arena),
         cmocka_unit_test(test_min_arena_placement),
         cmocka_unit_test(test_min_arena_wide_step),
+        cmocka_unit_test(test_min_arena_hard_limit),
         cmocka_unit_test(test_peak_live_wide),
         cmocka_unit_test(test_worst_case),
     };

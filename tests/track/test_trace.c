@@ -220,6 +220,9 @@ static void test_encoder_errors(void **state)
     assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_ERR_ARG); /* failed init: inert */
     rtm_trace_flush(&tr);
     assert_int_equal(g.n, 0);
+    rtm_trace_stats st;
+    rtm_trace_get_stats(&tr, &st);
+    assert_int_equal(st.bad_requests, 0); /* a trace nobody initialised stays zero-filled */
     assert_int_equal(rtm_trace_init(&tr, RTM_TRACE_BINARY, buf, sizeof buf, 1, gs_put, &g), RTM_OK);
     e.kind = 0;
     assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_ERR_FORMAT);
@@ -229,6 +232,12 @@ static void test_encoder_errors(void **state)
     e.align_log2 = 64;
     assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_ERR_FORMAT);
     assert_int_equal(rtm_trace_event_put(&tr, NULL), RTM_ERR_ARG);
+    /* each rejected call is reported and counted (HACKING.md: rtm_report + a counter in the stats;
+     * review finding: a bad kind was reported but counted nowhere), and nothing was written */
+    rtm_trace_get_stats(&tr, &st);
+    assert_int_equal(st.bad_requests, 4);
+    assert_int_equal(st.events, 0);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_FORMAT), 3);
     /* time going backwards is clamped and counted */
     e.kind = RTM_TEV_ALLOC;
     e.time = 100;
@@ -236,10 +245,10 @@ static void test_encoder_errors(void **state)
     e.time = 50;
     assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_OK);
     rtm_trace_flush(&tr);
-    rtm_trace_stats st;
     rtm_trace_get_stats(&tr, &st);
     assert_int_equal(st.events, 2);
     assert_int_equal(st.clamped, 1);
+    assert_int_equal(st.bad_requests, 4); /* accepted events leave it */
     rtm_trace_data d;
     char err[200];
     assert_int_equal(rtm_trace_parse(g.data, g.n, &d, err, sizeof err), 0);
@@ -531,7 +540,27 @@ static void test_text_format(void **state)
     V2ERR("# rtmem-trace text 2 clock_hz=1 word=4 align=8192\n", "line 1: bad alignment");
     V2ERR("# rtmem-trace text 2 clock_hz=1 word=4 align=0\n", "line 1: bad alignment");
     V2ERR("# rtmem-trace text 2 clock_hz=1 word=4 align=8 x\n", "line 1: unexpected text after align=A in the header line");
+    /* KEY=N: nothing between '=' and the number (review finding: "word=\t8 align=\t8" and
+     * "clock_hz= 1000000" were read, "word= 8" was not); the version is decimal (it read "0x2") */
+    V2ERR("# rtmem-trace text 2 clock_hz=1 word=\t8 align=8\n", "line 1: bad word size");
+    V2ERR("# rtmem-trace text 2 clock_hz=1 word=8 align=\t8\n", "line 1: bad alignment");
+    V2ERR("# rtmem-trace text 2 clock_hz=1 word=8 align= 8\n", "line 1: bad alignment");
+    V2ERR("# rtmem-trace text 2 clock_hz= 1 word=8 align=8\n", "line 1: bad clock_hz");
+    V2ERR("# rtmem-trace text 2 clock_hz=\t1 word=8 align=8\n", "line 1: bad clock_hz");
+    V2ERR("# rtmem-trace text 1 clock_hz= 1\n", "line 1: bad clock_hz");
+    V2ERR("# rtmem-trace text 0x2 clock_hz=1 word=8 align=8\n", "line 1: unsupported text trace version");
+    V2ERR("# rtmem-trace text 0x1 clock_hz=1\n", "line 1: unsupported text trace version");
 #undef V2ERR
+    /* what the header still allows (docs/trace-format.md): separators before the version and
+     * before clock_hz=, hex values of clock_hz, word and align, text after version 1's N */
+    assert_int_equal(parse_str("# rtmem-trace text \t 2 \tclock_hz=0x10 word=0x4 align=0x10\n", &d, err), 0);
+    assert_int_equal(d.clock_hz, 16);
+    assert_int_equal(d.layout.word_size, 4);
+    assert_int_equal(d.layout.align, 16);
+    rtm_trace_data_free(&d);
+    assert_int_equal(parse_str("# rtmem-trace text 1 clock_hz=7\tanything\n", &d, err), 0);
+    assert_int_equal(d.clock_hz, 7);
+    rtm_trace_data_free(&d);
 
 #define HDR "# rtmem-trace text 1 clock_hz=1\n"
     expect_err(HDR "a 1 0x1 0x10\n", strlen(HDR "a 1 0x1 0x10\n"), "line 2: bad or missing size");
@@ -541,6 +570,15 @@ static void test_text_format(void **state)
     expect_err(HDR "a 1 2 3 99999999999999999999999\n", strlen(HDR "a 1 2 3 99999999999999999999999\n"), "size");
     expect_err(HDR "a 1 2 3 4 file.c\n", strlen(HDR "a 1 2 3 4 file.c\n"), "site");
     expect_err(HDR "a 1 2 3 4 file.c:x\n", strlen(HDR "a 1 2 3 4 file.c:x\n"), "site");
+    /* FILE:LINE: the line's digits right after the colon (review finding: "x.c:\t7" and "x.c: 12"
+     * were read as lines 7 and 12) */
+    expect_err(HDR "a 1 2 3 4 x.c:\t7\n", strlen(HDR "a 1 2 3 4 x.c:\t7\n"), "line 2: bad or missing site (FILE:LINE)");
+    expect_err(HDR "a 1 2 3 4 x.c: 12\n", strlen(HDR "a 1 2 3 4 x.c: 12\n"), "line 2: bad or missing site (FILE:LINE)");
+    expect_err(HDR "a 1 2 3 4 x.c:\n", strlen(HDR "a 1 2 3 4 x.c:\n"), "line 2: bad or missing site (FILE:LINE)");
+    assert_int_equal(parse_str(HDR "a 1 2 3 4 dir: x.c:12\n", &d, err), 0); /* the last ':' splits */
+    assert_string_equal(d.files[d.ev[0].file], "dir: x.c");
+    assert_int_equal(d.ev[0].line, 12);
+    rtm_trace_data_free(&d);
     expect_err(HDR "a 1 2 3 4x\n", strlen(HDR "a 1 2 3 4x\n"), "size");
     expect_err("# rtmem-trace text 3 clock_hz=1 word=8 align=8\n", 47, "line 1: unsupported text trace version");
     expect_err("# rtmem-trace text 1 hz=1\n", 26, "clock_hz");
@@ -651,15 +689,29 @@ static void test_binary_hostile(void **state)
         {0x07, 0},                               /* kind 7 */
         {0x21, 0},                               /* reserved tag bit */
         {0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01}, /* varint > 10 bytes */
+        {0x01, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00}, /* 11 bytes, value 0 */
+        {0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02},       /* 10 bytes, 2^64 */
+        {0x11, 0, 0, 8, 0x01, 0x01, 'a', 0x80, 0x80, 0x80, 0x80, 0x10},           /* line 2^32 */
         {0x11, 0, 0, 8, 0x02, 1},                /* file slot used before definition */
         {0x11, 0, 0, 8, 0x81, 0x01, 0x01},       /* slot 64 */
         {0x11, 0, 0, 8, 0x01, 50, 'a'},          /* name runs past the chunk */
         {0x04, 0, 0, 8, 64},                     /* alignment 2^64 */
         {0x01, 0, 0},                            /* size missing */
     };
-    static const size_t evil_len[] = {2, 2, 12, 6, 7, 7, 5, 3};
-    static const char *evil_why[] = {"bad record tag", "bad record tag", "varint", "before it is defined",
-                                     "slot out of range", "past the chunk", "alignment", "past the end"};
+    static const size_t evil_len[] = {2, 2, 12, 12, 11, 12, 6, 7, 7, 5, 3};
+    /* each names its real cause (review finding: an 11-byte varint of value 0 said "overflows 64
+     * bits", and line 2^32 "above 2^32", which the limit 2^32 - 1 is not) */
+    static const char *evil_why[] = {"byte 22: bad record tag",
+                                     "byte 22: bad record tag",
+                                     "byte 22: varint longer than 10 bytes",
+                                     "byte 22: varint longer than 10 bytes",
+                                     "byte 22: varint overflows 64 bits",
+                                     "byte 22: line number above 2^32 - 1",
+                                     "before it is defined",
+                                     "slot out of range",
+                                     "past the chunk",
+                                     "alignment",
+                                     "past the end"};
     for (size_t k = 0; k < sizeof evil_len / sizeof evil_len[0]; k++) {
         uint8_t f[64];
         memcpy(f, g.data, 16);
@@ -684,6 +736,38 @@ static void test_binary_hostile(void **state)
     big[19] = 0xFF;
     big[20] = 0x7F;
     expect_err((const char *)big, 21, "out of range");
+    /* a chunk length varint that is damaged says so, not "truncated chunk header" (review finding) */
+    static const uint8_t bad_len[][12] = {
+        {0x43, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x02, 0}, /* 2^64 */
+        {0x43, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0}, /* 11 bytes, value 0 */
+        {0x43, 0x80},                                                           /* cut */
+    };
+    /* the first two again, the file ending right after their 10th byte: the fault is the varint's */
+    static const size_t bad_len_n[] = {12, 12, 2, 11, 11};
+    static const char *bad_len_why[] = {"byte 16: chunk length varint overflows 64 bits",
+                                        "byte 16: chunk length varint longer than 10 bytes",
+                                        "byte 16: truncated chunk header",
+                                        "byte 16: chunk length varint overflows 64 bits",
+                                        "byte 16: chunk length varint longer than 10 bytes"};
+    for (size_t k = 0; k < sizeof bad_len_n / sizeof bad_len_n[0]; k++) {
+        memcpy(big + 16, bad_len[k % 3], bad_len_n[k]);
+        expect_err((const char *)big, 16 + bad_len_n[k], bad_len_why[k]);
+    }
+    /* the largest line, 2^32 - 1, is read */
+    {
+        static const uint8_t p[] = {0x11, 0, 0, 8, 0x01, 0x01, 'a', 0xFF, 0xFF, 0xFF, 0xFF, 0x0F};
+        uint8_t f[64];
+        memcpy(f, g.data, 16);
+        f[16] = 0x43;
+        f[17] = sizeof p;
+        uint32_t crc = rtm_trace_crc32(0, p, sizeof p);
+        for (int i = 0; i < 4; i++) f[18 + i] = (uint8_t)(crc >> (8 * i));
+        memcpy(f + 22, p, sizeof p);
+        assert_int_equal(rtm_trace_parse(f, 22 + sizeof p, &d, err, sizeof err), 0);
+        assert_int_equal(d.n, 1);
+        assert_int_equal(d.ev[0].line, UINT32_MAX);
+        rtm_trace_data_free(&d);
+    }
     free(m);
     free(g.data);
 }
@@ -750,6 +834,43 @@ static void test_to_oplist(void **state)
     assert_int_equal(st.dup_allocs, 1);
     assert_int_equal(st.peak_live, 2000);
     assert_int_equal(rtm_oplist_peak_live(&ops), 2000);
+    rtm_oplist_free(&ops);
+    rtm_trace_data_free(&d);
+    /* realloc(p, 0) that returns a new unique pointer (musl) or p itself: p is freed and the
+     * pointer returned is an object of 0 bytes, as malloc(0)'s is (an ALLOC of 0: no object on any
+     * target, runner.h), so its later free is no "free of unknown object" (review finding) */
+    assert_int_equal(parse_str("# rtmem-trace text 1 clock_hz=1\na 1 1 0x10 100\nr 2 1 0x10 0x20 0\nf 3 1 0x20\n"
+                               "a 4 1 0x40 8\nr 5 1 0x40 0x40 0\nf 6 1 0x40\n"
+                               "a 7 1 0x50 8\na 8 1 0x60 8\nr 9 1 0x50 0x60 0\nf 10 1 0x60\n", &d, err), 0);
+    assert_int_equal(rtm_trace_to_oplist(&d, &ops, &st, err, sizeof err), 0);
+    static const struct { uint8_t kind; uint32_t id, size; } want_r0[] = {
+        {RTM_OP_ALLOC, 0, 100}, {RTM_OP_FREE, 0, 0}, {RTM_OP_ALLOC, 0, 0}, {RTM_OP_FREE, 0, 0},
+        {RTM_OP_ALLOC, 0, 8},   {RTM_OP_FREE, 0, 0}, {RTM_OP_ALLOC, 0, 0}, {RTM_OP_FREE, 0, 0},
+        {RTM_OP_ALLOC, 0, 8},   {RTM_OP_ALLOC, 1, 8}, /* 0x60 live: the realloc lands on it (a free we did not see) */
+        {RTM_OP_FREE, 0, 0},    {RTM_OP_FREE, 1, 0},  {RTM_OP_ALLOC, 1, 0},  {RTM_OP_FREE, 1, 0},
+    };
+    assert_int_equal(ops.n, sizeof want_r0 / sizeof want_r0[0]);
+    for (size_t i = 0; i < ops.n; i++) {
+        assert_int_equal(ops.ops[i].kind, want_r0[i].kind);
+        assert_int_equal(ops.ops[i].id, want_r0[i].id);
+        assert_int_equal(ops.ops[i].size, want_r0[i].size);
+    }
+    assert_int_equal(st.unknown_frees, 0);
+    assert_int_equal(st.dup_allocs, 1);
+    assert_int_equal(st.allocs, 7);
+    assert_int_equal(st.frees, 6);
+    assert_int_equal(st.reallocs, 0);
+    assert_int_equal(st.live_at_end, 0);
+    assert_int_equal(st.end_live, 0);
+    {
+        rtm_run_config cfg;
+        rtm_run_config_init(&cfg);
+        rtm_run_result rr;
+        assert_int_equal(rtm_run(&ops, &cfg, &rr), RTM_OK);
+        assert_int_equal(rr.failures, 0);
+        assert_int_equal(rr.bad_ops, 0);
+        assert_int_equal(rr.skipped_frees, 3); /* the frees of the three 0-byte objects */
+    }
     rtm_oplist_free(&ops);
     rtm_trace_data_free(&d);
     /* sizes the op list cannot hold */
@@ -822,6 +943,7 @@ static void test_stats_null_and_chunk_max(void **state)
     assert_int_equal(st.bytes, 0);
     assert_int_equal(st.chunks, 0);
     assert_int_equal(st.clamped, 0);
+    assert_int_equal(st.bad_requests, 0);
 
     const size_t bytes = RTM_TRACE_CHUNK_MAX + 4096u;
     uint8_t *buf = malloc(bytes);

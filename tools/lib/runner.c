@@ -419,24 +419,35 @@ static bool passes(rtm_arena_trial fn, void *ctx, size_t arena, rtm_min_arena *o
 
 rtm_err rtm_min_arena_search(const rtm_oplist *ops, rtm_arena_trial fn, void *ctx, rtm_min_arena *out)
 {
+    return rtm_min_arena_search_upto(ops, fn, ctx, RTM_RUN_MIN_ARENA_LIMIT, out);
+}
+
+rtm_err rtm_min_arena_search_upto(const rtm_oplist *ops, rtm_arena_trial fn, void *ctx, size_t limit,
+                                  rtm_min_arena *out)
+{
     if (out == NULL) return RTM_ERR_ARG;
     memset(out, 0, sizeof *out);
-    if (ops == NULL || ops->n == 0 || fn == NULL) return RTM_ERR_ARG;
+    if (ops == NULL || ops->n == 0 || fn == NULL || limit == 0) return RTM_ERR_ARG;
     uint64_t peak64 = rtm_oplist_peak_live(ops);
     if (peak64 == 0) return RTM_ERR_ARG;
     out->peak_live = peak64;
     /* the search doubles from 2 x peak: that must not wrap a 32-bit size_t */
     if (peak64 > SIZE_MAX / 4) return RTM_ERR_SIZE;
     size_t peak = (size_t)peak64;
-    const size_t limit = RTM_RUN_MIN_ARENA_LIMIT;
+    /* A hard cap: no trial above the limit (a trial is a host allocation of that size), so
+     * RTM_ERR_SIZE means exactly "nothing up to the limit passes", which is what callers print. */
+    limit &= ~(size_t)7u; /* trials are multiples of 8 */
     bool oom = false;
 
+    /* lo always fails (peak bytes leave no room for headers); hi doubles up to the limit */
     size_t lo = peak & ~(size_t)7u, hi = up8(peak * 2);
+    if (hi > limit) hi = limit;
+    if (hi <= lo) return RTM_ERR_SIZE;
     while (!passes(fn, ctx, hi, out, &oom)) {
         if (oom) return RTM_ERR_NOMEM;
-        lo = hi;
         if (hi >= limit) return RTM_ERR_SIZE;
-        hi *= 2;
+        lo = hi;
+        hi = hi > limit / 2 ? limit : hi * 2;
     }
     while (hi - lo > 8) {
         size_t mid = lo + (hi - lo) / 16 * 8;
@@ -448,12 +459,13 @@ rtm_err rtm_min_arena_search(const rtm_oplist *ops, rtm_arena_trial fn, void *ct
     size_t step = up8(peak / 400);
     if (step < 8) step = 8;
     size_t s = up8((size_t)((double)hi * 1.15));
+    if (s > limit) s = limit; /* hi <= limit passed: the scan starts at the limit at most */
     if ((s - peak) / step > RTM_RUN_ROBUST_MAX_STEPS) step = up8((s - peak) / RTM_RUN_ROBUST_MAX_STEPS);
     out->robust_step = step;
     while (!passes(fn, ctx, s, out, &oom)) {
         if (oom) return RTM_ERR_NOMEM;
         if (s >= limit) return RTM_ERR_SIZE;
-        s += step;
+        s = s > limit - step ? limit : s + step;
     }
     while (s > peak + step && passes(fn, ctx, s - step, out, &oom)) s -= step;
     if (oom) return RTM_ERR_NOMEM;
@@ -465,6 +477,11 @@ rtm_err rtm_min_arena_search(const rtm_oplist *ops, rtm_arena_trial fn, void *ct
 
 rtm_err rtm_run_min_arena(const rtm_oplist *ops, rtm_run_target tg, rtm_min_arena *out)
 {
+    return rtm_run_min_arena_upto(ops, tg, RTM_RUN_MIN_ARENA_LIMIT, out);
+}
+
+rtm_err rtm_run_min_arena_upto(const rtm_oplist *ops, rtm_run_target tg, size_t limit, rtm_min_arena *out)
+{
     if (out == NULL) return RTM_ERR_ARG;
     memset(out, 0, sizeof *out);
     if (ops == NULL || ops->n == 0 || (unsigned)tg >= RTM_RUN_SYSTEM) return RTM_ERR_ARG;
@@ -474,7 +491,7 @@ rtm_err rtm_run_min_arena(const rtm_oplist *ops, rtm_run_target tg, rtm_min_aren
     t.cfg.stop_on_fail = true;
     /* one placement for every trial (capped per trial by rtm_run_placement) */
     t.cfg.arena_align = rtm_oplist_max_align(ops);
-    rtm_err e = rtm_min_arena_search(ops, heap_trial, &t, out);
+    rtm_err e = rtm_min_arena_search_upto(ops, heap_trial, &t, limit, out);
     out->arena_align = t.cfg.arena_align;
     return e;
 }
@@ -491,6 +508,7 @@ bool rtm_parse_size(const char *s, size_t *out)
     size_t mul = 1;
     if (!strcmp(s, "k") || !strcmp(s, "K") || !strcmp(s, "KiB")) mul = 1024;
     else if (!strcmp(s, "m") || !strcmp(s, "M") || !strcmp(s, "MiB")) mul = 1024 * 1024;
+    else if (!strcmp(s, "g") || !strcmp(s, "G") || !strcmp(s, "GiB")) mul = (size_t)1024 * 1024 * 1024;
     else if (*s != '\0') return false;
     if (v == 0 || v > SIZE_MAX / mul) return false;
     *out = v * mul;

@@ -166,8 +166,9 @@ uint64_t rtm_oplist_peak_live(const rtm_oplist *ops);
  */
 bool rtm_run_peak_fits(uint64_t peak, char *why, size_t n);
 
-/** Largest arena rtm_run_min_arena tries doubling up to (its search stops at the first size at or
- *  above this that still fails): 1 GiB. */
+/** Largest arena a minimum-arena search (rtm_run_min_arena, rtm_min_arena_search) tries: 1 GiB, a
+ *  hard cap (the doubling's last step is the limit itself; no trial is larger). A whole number of
+ *  GiB: `rtmem replay` names it so. */
 #define RTM_RUN_MIN_ARENA_LIMIT ((size_t)1 << 30)
 /** Most steps of the robust scan between its start and the peak (rtm_run_min_arena). */
 #define RTM_RUN_ROBUST_MAX_STEPS 4096u
@@ -187,8 +188,9 @@ typedef struct {
 /**
  * Searches the minimum arena for heap target @p t: a size passes when the whole list runs with no
  * NULL return. Bisection in 8-byte steps between peak_live (always fails: headers) and the first
- * passing power-of-two multiple; then the robust minimum: scanning downward from
- * 1.15 x bisect (rounded up to 8) in steps of max(8, peak_live / 400) rounded to 8, the last size
+ * passing power-of-two multiple of 2 x peak_live (or RTM_RUN_MIN_ARENA_LIMIT, where the doubling
+ * would pass it); then the robust minimum: scanning downward from 1.15 x bisect (rounded up to 8,
+ * at most RTM_RUN_MIN_ARENA_LIMIT) in steps of max(8, peak_live / 400) rounded to 8, the last size
  * before the first failing step (if the start itself fails, the scan first moves up until a step
  * passes). Where that would take more than RTM_RUN_ROBUST_MAX_STEPS steps down to the peak (a
  * trace whose arena is mostly alignment gaps: three 64-byte blocks aligned to 1 MiB scanned 8 bytes
@@ -198,10 +200,17 @@ typedef struct {
  * sizes for that placement. A buffer placed otherwise (start not a multiple of the largest requested
  * alignment) may need more: up to about arena_align - RTM_ALIGN bytes (no proven bound: the heap's
  * layout then differs). Returns RTM_OK, RTM_ERR_ARG (NULL, system target, empty list), RTM_ERR_NOMEM
- * (host), RTM_ERR_SIZE (no arena up to RTM_RUN_MIN_ARENA_LIMIT passes, or the peak does not fit this build:
- * rtm_run_peak_fits). O(runs x ops).
+ * (host), RTM_ERR_SIZE (no arena up to RTM_RUN_MIN_ARENA_LIMIT passes, so also a peak at or above
+ * it; or the robust scan, moving up from a failing start, reaches the limit without a pass; or the
+ * peak does not fit this build: rtm_run_peak_fits). No trial is larger than RTM_RUN_MIN_ARENA_LIMIT.
+ * O(runs x ops).
  */
 rtm_err rtm_run_min_arena(const rtm_oplist *ops, rtm_run_target t, rtm_min_arena *out);
+
+/** rtm_run_min_arena with @p limit (rounded down to a multiple of 8) in place of
+ *  RTM_RUN_MIN_ARENA_LIMIT: no trial is larger, RTM_ERR_SIZE when none up to it passes. RTM_ERR_ARG
+ *  for limit 0. (`rtmem replay --limit`; tests that want a failing search without 1 GiB trials.) */
+rtm_err rtm_run_min_arena_upto(const rtm_oplist *ops, rtm_run_target t, size_t limit, rtm_min_arena *out);
 
 /** One trial of a minimum-arena search: 1 if the list runs in @p arena bytes with no failed
  *  allocation, 0 if one fails, negative if the host ran out of memory. */
@@ -213,9 +222,14 @@ typedef int (*rtm_arena_trial)(void *ctx, size_t arena);
  * bench/models.h. out->arena_align is left 0 (the caller knows its placement); out->runs counts
  * the calls of @p fn. Returns RTM_OK, RTM_ERR_ARG (NULL, empty list, no live bytes),
  * RTM_ERR_NOMEM (fn said so), RTM_ERR_SIZE (nothing up to RTM_RUN_MIN_ARENA_LIMIT passes, or the
- * peak does not fit a size_t search). O(runs x cost of fn).
+ * peak does not fit a size_t search). @p fn is never called with more than RTM_RUN_MIN_ARENA_LIMIT.
+ * O(runs x cost of fn).
  */
 rtm_err rtm_min_arena_search(const rtm_oplist *ops, rtm_arena_trial fn, void *ctx, rtm_min_arena *out);
+
+/** rtm_min_arena_search with @p limit in place of RTM_RUN_MIN_ARENA_LIMIT (as rtm_run_min_arena_upto). */
+rtm_err rtm_min_arena_search_upto(const rtm_oplist *ops, rtm_arena_trial fn, void *ctx, size_t limit,
+                                  rtm_min_arena *out);
 
 /**
  * Parses a byte count for command-line options: decimal digits with an optional suffix k/K/KiB

@@ -96,32 +96,38 @@ typedef struct {
     const char *why;
 } cursor;
 
+/* get_u8's reason: compared by address where the input's end means something else (a chunk header) */
+static const char k_past_end[] = "record runs past the end of its chunk";
+
 static int get_u8(cursor *c, uint8_t *v)
 {
     if (c->pos >= c->end) {
-        c->why = "record runs past the end of its chunk";
+        c->why = k_past_end;
         return -1;
     }
     *v = c->p[c->pos++];
     return 0;
 }
 
+/* The 10th byte of a varint carries bit 63 only: a continuation bit there makes the varint longer
+ * than 10 bytes (whatever its value: 0x80 x 10, 0x00 is 0), any other bit above 2^64 - 1. The length
+ * is checked first, so each input gets the message of its own fault. */
 static int get_varint(cursor *c, uint64_t *v)
 {
     uint64_t x = 0;
     for (unsigned shift = 0;; shift += 7) {
         uint8_t b;
         if (get_u8(c, &b)) return -1;
+        if (shift == 63 && (b & 0x80u)) {
+            c->why = "varint longer than 10 bytes";
+            return -1;
+        }
         if (shift == 63 && b > 1) {
             c->why = "varint overflows 64 bits";
             return -1;
         }
         x |= (uint64_t)(b & 0x7Fu) << shift;
         if (!(b & 0x80u)) break;
-        if (shift == 63) {
-            c->why = "varint longer than 10 bytes";
-            return -1;
-        }
     }
     *v = x;
     return 0;
@@ -199,7 +205,7 @@ static int decode_chunk(cursor *c, rtm_trace_data *d, uint64_t *bad)
             r.file = (uint32_t)slots[slot];
             if (get_varint(c, &v)) return -1;
             if (v > UINT32_MAX) {
-                c->why = "line number above 2^32";
+                c->why = "line number above 2^32 - 1";
                 return -1;
             }
             r.line = (uint32_t)v;
@@ -253,8 +259,9 @@ static int parse_binary(const uint8_t *data, size_t len, rtm_trace_data *d, char
         }
         cursor c = {data, pos + 1, len, NULL};
         uint64_t plen;
-        if (get_varint(&c, &plen)) {
-            set_err(err, errlen, start, "truncated chunk header");
+        if (get_varint(&c, &plen)) { /* the input ended inside it, or the varint itself is bad */
+            if (c.why == k_past_end) set_err(err, errlen, start, "truncated chunk header");
+            else set_err(err, errlen, start, "chunk length %s", c.why);
             return -1;
         }
         if (plen == 0 || plen > RTM_TRACE_CHUNK_MAX) {
@@ -294,14 +301,15 @@ static const char k_text_magic[] = "# rtmem-trace text ";
 /* Fields are separated by spaces or tabs (a hand-written or awk-made trace has tabs). */
 static bool text_sep(char c) { return c == ' ' || c == '\t'; }
 
-/* Parses an unsigned number (decimal or 0x hex) at *s, after any separators; advances past it. */
-static int text_num(const char **s, const char *end, uint64_t *v)
+/* Parses an unsigned number at *s exactly (no separators skipped: in KEY=N and FILE:LINE nothing
+ * may come between), decimal, or also 0x hex with @p hex; it must end at a separator or at @p end.
+ * Advances *s past it. */
+static int text_num_at(const char **s, const char *end, bool hex, uint64_t *v)
 {
     const char *p = *s;
-    while (p < end && text_sep(*p)) p++;
     if (p == end || *p < '0' || *p > '9') return -1;
     uint64_t x = 0;
-    if (end - p > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+    if (hex && end - p > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
         p += 2;
         const char *q = p;
         for (; p < end; p++) {
@@ -327,6 +335,17 @@ static int text_num(const char **s, const char *end, uint64_t *v)
     return 0;
 }
 
+/* A number (decimal or 0x hex) at *s exactly: the header's KEY=N values, a site's LINE. */
+static int text_num(const char **s, const char *end, uint64_t *v) { return text_num_at(s, end, true, v); }
+
+/* The next field of a line: separators (one or more, checked by the field before ending at one),
+ * then a number (decimal or 0x hex). */
+static int text_field(const char **s, const char *end, uint64_t *v)
+{
+    while (*s < end && text_sep(**s)) (*s)++;
+    return text_num(s, end, v);
+}
+
 static int parse_text(const uint8_t *data, size_t len, rtm_trace_data *d, char *err, size_t errlen)
 {
     const char *base = (const char *)data, *end = base + len;
@@ -336,7 +355,8 @@ static int parse_text(const uint8_t *data, size_t len, rtm_trace_data *d, char *
     if (hend > base && hend[-1] == '\r') hend--; /* a CRLF file: its header ends before the \r too */
     const char *h = base + sizeof k_text_magic - 1;
     uint64_t ver, hz;
-    if (text_num(&h, hend, &ver) || (ver != 1 && ver != 2)) {
+    while (h < hend && text_sep(*h)) h++; /* more separators after the magic's space are allowed */
+    if (text_num_at(&h, hend, false, &ver) || (ver != 1 && ver != 2)) { /* decimal: "text 2", not "0x2" */
         set_err_line(err, errlen, 1, "unsupported text trace version");
         return -1;
     }
@@ -357,8 +377,7 @@ static int parse_text(const uint8_t *data, size_t len, rtm_trace_data *d, char *
             return -1;
         }
         h += 6;
-        const char *at = h;
-        if (text_num(&h, hend, &word) || at[0] == ' ' || (word != 4 && word != 8)) {
+        if (text_num(&h, hend, &word) || (word != 4 && word != 8)) {
             set_err_line(err, errlen, 1, "bad word size in the header (expected word=4 or word=8)");
             return -1;
         }
@@ -367,8 +386,7 @@ static int parse_text(const uint8_t *data, size_t len, rtm_trace_data *d, char *
             return -1;
         }
         h += 7;
-        at = h;
-        if (text_num(&h, hend, &align) || at[0] == ' ' || align < word || align > (1u << RTM_TRACE_ALIGN_LOG2_MAX) ||
+        if (text_num(&h, hend, &align) || align < word || align > (1u << RTM_TRACE_ALIGN_LOG2_MAX) ||
             (align & (align - 1))) {
             set_err_line(err, errlen, 1,
                     "bad alignment in the header (expected a power of two from the word size to %u)",
@@ -419,23 +437,23 @@ static int parse_text(const uint8_t *data, size_t len, rtm_trace_data *d, char *
             return -1;
         }
         const char *what = "time";
-        if (text_num(&s, le, &r.time)) goto bad;
+        if (text_field(&s, le, &r.time)) goto bad;
         what = "thread";
-        if (text_num(&s, le, &r.thread)) goto bad;
+        if (text_field(&s, le, &r.thread)) goto bad;
         what = "object";
-        if (text_num(&s, le, &r.obj)) goto bad;
+        if (text_field(&s, le, &r.obj)) goto bad;
         if (r.kind == RTM_TEV_REALLOC) {
             what = "new object";
-            if (text_num(&s, le, &r.new_obj)) goto bad;
+            if (text_field(&s, le, &r.new_obj)) goto bad;
         }
         if (r.kind != RTM_TEV_FREE) {
             what = "size";
-            if (text_num(&s, le, &r.size)) goto bad;
+            if (text_field(&s, le, &r.size)) goto bad;
         }
         if (r.kind == RTM_TEV_ALIGNED) {
             uint64_t a;
             what = "alignment (a power of two)";
-            if (text_num(&s, le, &a) || a == 0 || (a & (a - 1))) goto bad;
+            if (text_field(&s, le, &a) || a == 0 || (a & (a - 1))) goto bad;
             while (a > 1) {
                 a >>= 1;
                 r.align_log2++;
@@ -459,7 +477,8 @@ static int parse_text(const uint8_t *data, size_t len, rtm_trace_data *d, char *
                 return -1;
             }
             /* FILE may be empty (a site "" with a line: the encoder writes " :7", and the binary
-             * format carries length 0), so that both formats read back the same site */
+             * format carries length 0), so that both formats read back the same site. LINE starts
+             * right after the colon (text_num skips nothing: "x.c: 12" is no site) */
             if (colon == NULL || colon - s > 255 || text_num(&ln, le, &site_line) || ln != le ||
                 site_line > UINT32_MAX)
                 goto bad;
@@ -503,6 +522,7 @@ int rtm_trace_load(const char *path, rtm_trace_data *out, char *err, size_t errl
     }
     uint8_t *buf = xrealloc(NULL, 65536);
     size_t n = 0, cap = 65536;
+    errno = 0; /* so that a read error's reason is fread's (a directory: EISDIR) */
     /* The magic first: a file that is neither format (/dev/zero, a core dump, a pipe that never
      * ends) is refused from its first bytes, not after reading all of it into memory. */
     const size_t head = sizeof k_text_magic - 1;
@@ -524,11 +544,11 @@ int rtm_trace_load(const char *path, rtm_trace_data *out, char *err, size_t errl
         n += got;
         if (got == 0) break;
     }
-    int rd_err = ferror(f);
+    int rd_err = ferror(f) ? (errno ? errno : EIO) : 0; /* before fclose, which may set errno */
     fclose(f);
     if (rd_err) {
         free(buf);
-        snprintf(err, errlen, "%s: read error", path);
+        snprintf(err, errlen, "%s: read error: %s", path, strerror(rd_err));
         return -1;
     }
     char e[200];
@@ -628,6 +648,20 @@ static void id_put(idpool *p, uint32_t id)
     p->free_ids[p->n++] = id;
 }
 
+/* The traced program got @p obj while we think it is still live: its free was not in the trace.
+ * Free it first (counted in dup_allocs), so that replay never holds both and the op list's peak is
+ * the trace's. Nothing when @p obj is not live. */
+static void free_unseen(omap *m, idpool *ids, rtm_oplist *out, uint64_t obj, uint64_t *live, size_t *dup_allocs)
+{
+    omap_ent *e = omap_find(m, obj);
+    if (e == NULL) return;
+    (*dup_allocs)++;
+    rtm_oplist_push(out, RTM_OP_FREE, e->id, 0, 0);
+    *live -= e->size;
+    id_put(ids, e->id);
+    omap_del(m, e);
+}
+
 int rtm_trace_to_oplist(const rtm_trace_data *d, rtm_oplist *out, rtm_trace_convert_stats *st, char *err,
                         size_t errlen)
 {
@@ -665,14 +699,7 @@ int rtm_trace_to_oplist(const rtm_trace_data *d, rtm_oplist *out, rtm_trace_conv
                 s.failed++;
                 break;
             }
-            e = omap_find(&m, r->obj);
-            if (e != NULL) { /* a free we did not see: free the old object first */
-                s.dup_allocs++;
-                rtm_oplist_push(out, RTM_OP_FREE, e->id, 0, 0);
-                live -= e->size;
-                id_put(&ids, e->id);
-                omap_del(&m, e);
-            }
+            free_unseen(&m, &ids, out, r->obj, &live, &s.dup_allocs);
             {
                 uint32_t id = id_get(&ids);
                 if (r->kind == RTM_TEV_ALIGNED) rtm_oplist_push(out, RTM_OP_ALIGNED, id, size, r->align_log2);
@@ -704,14 +731,7 @@ int rtm_trace_to_oplist(const rtm_trace_data *d, rtm_oplist *out, rtm_trace_conv
             }
             if (e == NULL) { /* from nothing: an allocation */
                 if (r->new_obj == 0) break;
-                omap_ent *dup = omap_find(&m, r->new_obj);
-                if (dup != NULL) {
-                    s.dup_allocs++;
-                    rtm_oplist_push(out, RTM_OP_FREE, dup->id, 0, 0);
-                    live -= dup->size;
-                    id_put(&ids, dup->id);
-                    omap_del(&m, dup);
-                }
+                free_unseen(&m, &ids, out, r->new_obj, &live, &s.dup_allocs);
                 uint32_t id = id_get(&ids);
                 rtm_oplist_push(out, RTM_OP_ALLOC, id, size, 0);
                 omap_put(&m, r->new_obj, id, size);
@@ -727,18 +747,21 @@ int rtm_trace_to_oplist(const rtm_trace_data *d, rtm_oplist *out, rtm_trace_conv
                     id_put(&ids, id);
                     omap_del(&m, e);
                     s.frees++;
+                    /* ... that may return a pointer (musl: a new unique one; others: p itself),
+                     * which the program frees later: an object of 0 bytes, as malloc(0)'s is (an
+                     * ALLOC of 0 makes no object on any target, runner.h; its FREE is skipped there) */
+                    if (r->new_obj != 0) {
+                        free_unseen(&m, &ids, out, r->new_obj, &live, &s.dup_allocs);
+                        uint32_t zid = id_get(&ids);
+                        rtm_oplist_push(out, RTM_OP_ALLOC, zid, 0, 0);
+                        omap_put(&m, r->new_obj, zid, 0);
+                        s.allocs++;
+                    }
                     break;
                 }
                 omap_del(&m, e);
-                omap_ent *dup = omap_find(&m, r->new_obj);
-                if (dup != NULL) { /* moved onto an object we think is live: a free we did not see,
-                                    * so free that one first, as for an ALLOC over a live object */
-                    s.dup_allocs++;
-                    live -= dup->size;
-                    rtm_oplist_push(out, RTM_OP_FREE, dup->id, 0, 0);
-                    id_put(&ids, dup->id);
-                    omap_del(&m, dup);
-                }
+                /* moved onto an object we think is live: free that one first, as for an ALLOC */
+                free_unseen(&m, &ids, out, r->new_obj, &live, &s.dup_allocs);
                 rtm_oplist_push(out, RTM_OP_REALLOC, id, size, 0);
                 omap_put(&m, r->new_obj, id, size);
                 live += size;

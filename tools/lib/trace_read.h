@@ -67,7 +67,8 @@ void rtm_trace_data_free(rtm_trace_data *d);
 
 /** What the conversion to an op list found. */
 typedef struct {
-    size_t allocs;         /**< ALLOC / ALIGNED events (and REALLOC from nothing) turned into ops */
+    size_t allocs;         /**< ALLOC / ALIGNED events (and REALLOC from nothing, and the object of 0
+                                bytes a REALLOC to size 0 returned) turned into ops */
     size_t frees;          /**< FREE events of live objects (and REALLOC to size 0) */
     size_t reallocs;       /**< REALLOC events of live objects */
     size_t unknown_frees;  /**< FREE / REALLOC of an object that is not live: skipped */
