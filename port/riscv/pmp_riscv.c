@@ -2,71 +2,65 @@
 #include "rtm_riscv.h"
 #include "rv_csr.h"
 
-/* CSR numbers must be immediates: one case per register. */
+/* The privileged spec numbers up to 64 PMP entries, pmpaddr0..63 with their cfg bytes packed four
+ * to a pmpcfg register on RV32 (pmpcfg0..15). The port touches only the first RTM_RV_PMP_ENTRIES
+ * and the pmpcfg words that hold them. */
+_Static_assert(RTM_RV_PMP_ENTRIES >= 1u && RTM_RV_PMP_ENTRIES <= 64u, "RTM_RV_PMP_ENTRIES: 1 to 64 PMP entries");
+#define PMP_CFG_WORDS ((RTM_RV_PMP_ENTRIES + 3u) / 4u)
+
+/* CSR numbers must be immediates: one case per register, generated (a table of 16 cases let
+ * RTM_RV_PMP_ENTRIES = 32 write nothing to entries 16 and up, and index a 4-word cfg copy past its
+ * end: port review finding, 2026-11-29). */
+#define PMP_CASES_64(X)                                                                                \
+    X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15) X(16) X(17)  \
+    X(18) X(19) X(20) X(21) X(22) X(23) X(24) X(25) X(26) X(27) X(28) X(29) X(30) X(31) X(32) X(33)   \
+    X(34) X(35) X(36) X(37) X(38) X(39) X(40) X(41) X(42) X(43) X(44) X(45) X(46) X(47) X(48) X(49)   \
+    X(50) X(51) X(52) X(53) X(54) X(55) X(56) X(57) X(58) X(59) X(60) X(61) X(62) X(63)
+#define PMP_CASES_16(X)                                                                                \
+    X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15)
+
+/* Each accessor first drops indices the port does not use, so that the compiler keeps only the
+ * cases below RTM_RV_PMP_ENTRIES (and PMP_CFG_WORDS). */
 static void pmpaddr_write(unsigned i, uint32_t v)
 {
+    if (i >= RTM_RV_PMP_ENTRIES) return;
     switch (i) {
-    case 0: RV_CSR_WRITE(pmpaddr0, v); break;
-    case 1: RV_CSR_WRITE(pmpaddr1, v); break;
-    case 2: RV_CSR_WRITE(pmpaddr2, v); break;
-    case 3: RV_CSR_WRITE(pmpaddr3, v); break;
-    case 4: RV_CSR_WRITE(pmpaddr4, v); break;
-    case 5: RV_CSR_WRITE(pmpaddr5, v); break;
-    case 6: RV_CSR_WRITE(pmpaddr6, v); break;
-    case 7: RV_CSR_WRITE(pmpaddr7, v); break;
-    case 8: RV_CSR_WRITE(pmpaddr8, v); break;
-    case 9: RV_CSR_WRITE(pmpaddr9, v); break;
-    case 10: RV_CSR_WRITE(pmpaddr10, v); break;
-    case 11: RV_CSR_WRITE(pmpaddr11, v); break;
-    case 12: RV_CSR_WRITE(pmpaddr12, v); break;
-    case 13: RV_CSR_WRITE(pmpaddr13, v); break;
-    case 14: RV_CSR_WRITE(pmpaddr14, v); break;
-    case 15: RV_CSR_WRITE(pmpaddr15, v); break;
+#define PMPADDR_WRITE(n) case n: RV_CSR_WRITE(pmpaddr##n, v); break;
+        PMP_CASES_64(PMPADDR_WRITE)
+#undef PMPADDR_WRITE
     default: break;
     }
 }
 
 static uint32_t pmpaddr_read(unsigned i)
 {
+    if (i >= RTM_RV_PMP_ENTRIES) return 0;
     switch (i) {
-    case 0: return RV_CSR_READ(pmpaddr0);
-    case 1: return RV_CSR_READ(pmpaddr1);
-    case 2: return RV_CSR_READ(pmpaddr2);
-    case 3: return RV_CSR_READ(pmpaddr3);
-    case 4: return RV_CSR_READ(pmpaddr4);
-    case 5: return RV_CSR_READ(pmpaddr5);
-    case 6: return RV_CSR_READ(pmpaddr6);
-    case 7: return RV_CSR_READ(pmpaddr7);
-    case 8: return RV_CSR_READ(pmpaddr8);
-    case 9: return RV_CSR_READ(pmpaddr9);
-    case 10: return RV_CSR_READ(pmpaddr10);
-    case 11: return RV_CSR_READ(pmpaddr11);
-    case 12: return RV_CSR_READ(pmpaddr12);
-    case 13: return RV_CSR_READ(pmpaddr13);
-    case 14: return RV_CSR_READ(pmpaddr14);
-    case 15: return RV_CSR_READ(pmpaddr15);
+#define PMPADDR_READ(n) case n: return RV_CSR_READ(pmpaddr##n);
+        PMP_CASES_64(PMPADDR_READ)
+#undef PMPADDR_READ
     default: return 0;
     }
 }
 
 static uint32_t pmpcfg_read(unsigned w)
 {
+    if (w >= PMP_CFG_WORDS) return 0;
     switch (w) {
-    case 0: return RV_CSR_READ(pmpcfg0);
-    case 1: return RV_CSR_READ(pmpcfg1);
-    case 2: return RV_CSR_READ(pmpcfg2);
-    case 3: return RV_CSR_READ(pmpcfg3);
+#define PMPCFG_READ(n) case n: return RV_CSR_READ(pmpcfg##n);
+        PMP_CASES_16(PMPCFG_READ)
+#undef PMPCFG_READ
     default: return 0;
     }
 }
 
 static void pmpcfg_write(unsigned w, uint32_t v)
 {
+    if (w >= PMP_CFG_WORDS) return;
     switch (w) {
-    case 0: RV_CSR_WRITE(pmpcfg0, v); break;
-    case 1: RV_CSR_WRITE(pmpcfg1, v); break;
-    case 2: RV_CSR_WRITE(pmpcfg2, v); break;
-    case 3: RV_CSR_WRITE(pmpcfg3, v); break;
+#define PMPCFG_WRITE(n) case n: RV_CSR_WRITE(pmpcfg##n, v); break;
+        PMP_CASES_16(PMPCFG_WRITE)
+#undef PMPCFG_WRITE
     default: break;
     }
 }
@@ -90,12 +84,12 @@ rtm_err rtm_rv_pmp_get(unsigned i, uint32_t *pmpaddr, uint8_t *pmpcfg)
     return RTM_OK;
 }
 
-/* Turns off pmpcfg slots [first, first + n) (their cfg bytes 0) and leaves in cfg[] the four pmpcfg
+/* Turns off pmpcfg slots [first, first + n) (their cfg bytes 0) and leaves in cfg[] the pmpcfg
  * words as written. Nothing is written if one of the slots is locked (RTM_ERR_STATE): a locked slot
  * cannot change until reset. The caller has checked the range. */
-static rtm_err pmp_slots_off(uint32_t first, uint32_t n, uint32_t cfg[4])
+static rtm_err pmp_slots_off(uint32_t first, uint32_t n, uint32_t cfg[PMP_CFG_WORDS])
 {
-    for (unsigned w = 0; w < 4u; w++) cfg[w] = pmpcfg_read(w);
+    for (unsigned w = 0; w < PMP_CFG_WORDS; w++) cfg[w] = pmpcfg_read(w);
     for (uint32_t i = 0; i < n; i++) {
         unsigned slot = (unsigned)(first + i);
         uint32_t shift = 8u * (slot % 4u);
@@ -105,7 +99,7 @@ static rtm_err pmp_slots_off(uint32_t first, uint32_t n, uint32_t cfg[4])
         unsigned slot = (unsigned)(first + i);
         cfg[slot / 4u] &= ~(0xFFu << (8u * (slot % 4u)));
     }
-    for (unsigned w = 0; w < 4u; w++) pmpcfg_write(w, cfg[w]);
+    for (unsigned w = 0; w < PMP_CFG_WORDS; w++) pmpcfg_write(w, cfg[w]);
     return RTM_OK;
 }
 
@@ -127,7 +121,7 @@ rtm_err rtm_rv_pmp_load(const rtm_mpu_regs *regs)
     if (regs->count > regs->avail || regs->avail > RTM_MPU_MAX_REGIONS) return RTM_ERR_ARG;
     if (regs->first + regs->avail > RTM_RV_PMP_ENTRIES) return RTM_ERR_NO_SLOT;
     /* Turn the slots off first, so that no half-written TOR pair is ever active. */
-    uint32_t cfg[4];
+    uint32_t cfg[PMP_CFG_WORDS];
     rtm_err e = pmp_slots_off(regs->first, regs->avail, cfg);
     if (e != RTM_OK) return e;
     for (uint32_t i = 0; i < regs->count; i++) {
@@ -135,7 +129,7 @@ rtm_err rtm_rv_pmp_load(const rtm_mpu_regs *regs)
         pmpaddr_write(slot, regs->r.pmp[i].pmpaddr);
         cfg[slot / 4u] |= (uint32_t)regs->r.pmp[i].pmpcfg << (8u * (slot % 4u));
     }
-    for (unsigned w = 0; w < 4u; w++) pmpcfg_write(w, cfg[w]);
+    for (unsigned w = 0; w < PMP_CFG_WORDS; w++) pmpcfg_write(w, cfg[w]);
     pmp_sync();
     return RTM_OK;
 }
@@ -143,7 +137,7 @@ rtm_err rtm_rv_pmp_load(const rtm_mpu_regs *regs)
 rtm_err rtm_rv_pmp_clear(unsigned first, unsigned n)
 {
     if (first > RTM_RV_PMP_ENTRIES || n > RTM_RV_PMP_ENTRIES - first) return RTM_ERR_NO_SLOT;
-    uint32_t cfg[4];
+    uint32_t cfg[PMP_CFG_WORDS];
     rtm_err e = pmp_slots_off(first, n, cfg);
     if (e == RTM_OK) pmp_sync();
     return e;

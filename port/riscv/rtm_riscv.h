@@ -52,7 +52,8 @@ static inline uint64_t rtm_rv_ticks_to_us(uint64_t ticks, uint64_t hz)
     return ticks / hz * 1000000u + ticks % hz * 1000000u / hz;
 }
 
-/** PMP entries the hart implements (QEMU virt: 16). */
+/** PMP entries the hart implements, 1 to 64 (QEMU virt: 16). The port uses pmpaddr0..N-1 and the
+ *  pmpcfg words that hold them, and no others (a pmpcfg the hart lacks may trap). */
 #ifndef RTM_RV_PMP_ENTRIES
 #define RTM_RV_PMP_ENTRIES 16u
 #endif
