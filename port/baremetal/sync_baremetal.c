@@ -32,14 +32,14 @@ void rtm_port_unlock(rtm_port_sync *s)
 
 rtm_err rtm_port_wait(rtm_port_sync *s, uint64_t deadline_ms)
 {
-    (void)s;
     (void)deadline_ms;
-    return RTM_ERR_UNSUPPORTED;
+    return s == NULL ? RTM_ERR_ARG : RTM_ERR_UNSUPPORTED; /* port.h: NULL is RTM_ERR_ARG on every port */
 }
 
 void rtm_port_notify_all(rtm_port_sync *s) { (void)s; }
 
 void rtm_port_sync_destroy(rtm_port_sync *s)
 {
-    if (s != NULL) s->u.words[0] = 0;
+    if (s == NULL) return;
+    for (unsigned i = 0; i < RTM_PORT_SYNC_WORDS; i++) s->u.words[i] = 0; /* zero-filled, as port.h says */
 }

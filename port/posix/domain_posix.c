@@ -73,9 +73,15 @@ static void chain(int sig, siginfo_t *si, void *uctx)
         old->sa_handler(sig);
         return;
     }
-    /* Default action: restore it and return; the instruction faults again and the process dies
-     * with the usual signal (and core dump). */
+    /* A signal sent with kill, sigqueue or tgkill (si_code <= 0) faults nothing again: ignored if
+     * it was ignored before us, else it takes the default action, re-raised here (blocked in this
+     * handler, it is delivered when the handler returns). It was swallowed, and rtmem's handler
+     * silently replaced by SIG_DFL for good (port review finding, 2026-11-29). */
+    if (si->si_code <= 0 && old->sa_handler == SIG_IGN) return;
+    /* Default action: restore it and return; the instruction faults again (or the signal sent is
+     * raised again) and the process dies with the usual signal (and core dump). */
     signal(sig, SIG_DFL);
+    if (si->si_code <= 0) raise(sig);
 }
 
 /* May the faulting thread be unwound without breaking rtmem? Not while it holds one of rtmem's
@@ -94,7 +100,9 @@ static void on_fault(int sig, siginfo_t *si, void *uctx)
     /* A copy taken inside the critical section (rtm_domain_lookup, not rtm_domain_find's pointer):
      * another thread may be adding or removing partitions of that domain while this one faults. */
     rtm_partition part;
-    if (!rtm_domain_lookup(NULL, addr, &part, NULL, NULL)) {
+    /* si_addr is a fault address only for a fault the kernel raised (si_code > 0): in a signal
+     * sent with kill, sigqueue or tgkill it overlays the sender's pid and uid */
+    if (si->si_code <= 0 || !rtm_domain_lookup(NULL, addr, &part, NULL, NULL)) {
         chain(sig, si, uctx);
         errno = saved_errno;
         return;
