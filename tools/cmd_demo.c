@@ -33,17 +33,21 @@ int rtm_cmd_demo(int argc, char **argv)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             demo_usage(stdout);
             return 0;
+        } else if ((!strcmp(argv[i], "--arena") || !strcmp(argv[i], "--ops")) && i + 1 >= argc) {
+            /* name the option: there is no argument i + 1 to name */
+            fprintf(stderr, "rtmem demo: argument %d: %s needs a value\n", i, argv[i]);
+            return 2;
         } else if (!strcmp(argv[i], "--arena")) {
-            if (i + 1 >= argc || !rtm_parse_size(argv[i + 1], &arena)) {
+            if (!rtm_parse_size(argv[i + 1], &arena)) {
                 fprintf(stderr, "rtmem demo: argument %d: --arena needs a byte count such as 262144 or 256K, got '%s'\n",
-                        i + 1, i + 1 < argc ? argv[i + 1] : "");
+                        i + 1, argv[i + 1]);
                 return 2;
             }
             i++;
         } else if (!strcmp(argv[i], "--ops")) {
-            if (i + 1 >= argc || !rtm_parse_size(argv[i + 1], &max_ops)) {
+            if (!rtm_parse_size(argv[i + 1], &max_ops)) {
                 fprintf(stderr, "rtmem demo: argument %d: --ops needs a positive op count, got '%s'\n", i + 1,
-                        i + 1 < argc ? argv[i + 1] : "");
+                        argv[i + 1]);
                 return 2;
             }
             i++;
