@@ -52,7 +52,7 @@ static bool extent_walker(const rtm_heap_block *b, void *ctx)
 rtm_err rtm_tiers_init(rtm_tiers *t, rtm_heap *const *heaps, size_t levels)
 {
     rtm_err e = RTM_OK;
-    extent ext[RTM_RESERVE_MAX_LEVELS];
+    extent ext[RTM_RESERVE_MAX_LEVELS] = {{0, 0}}; /* (gcc -O2 cannot follow the loop's exits: -Wmaybe-uninitialized) */
     if (t == NULL || heaps == NULL) e = RTM_ERR_ARG;
     else if (levels == 0 || levels > RTM_RESERVE_MAX_LEVELS) e = RTM_ERR_SIZE;
     for (size_t i = 0; e == RTM_OK && i < levels; i++) {
@@ -62,11 +62,11 @@ rtm_err rtm_tiers_init(rtm_tiers *t, rtm_heap *const *heaps, size_t levels)
         }
         for (size_t j = 0; j < i; j++)
             if (heaps[j] == heaps[i]) e = RTM_ERR_ARG;
+        ext[i] = (extent){UINTPTR_MAX, 0};
         if (rtm_heap_check(heaps[i]) != RTM_OK) { /* which reports where */
             e = RTM_ERR_CORRUPT;
             break;
         }
-        ext[i] = (extent){UINTPTR_MAX, 0};
         rtm_heap_walk(heaps[i], extent_walker, &ext[i]);
         if (ext[i].lo >= ext[i].hi) e = RTM_ERR_ARG; /* not a usable heap */
         for (size_t j = 0; e == RTM_OK && j < i; j++)
