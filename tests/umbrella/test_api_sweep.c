@@ -118,14 +118,16 @@ static void test_table_is_complete(void **state)
 }
 
 /* RTM_QUICK=1 (make check's memcheck step, where every child is a forked Valgrind process at about
- * 54 ms whatever it runs): two integer values per half, the extremes, instead of four. The other
- * configurations run all four, ASan+UBSan among them; under Valgrind this halves the step's
+ * 54 ms whatever it runs) and RTM_EMULATED=1 (the -m32 tests under qemu-i386, where a fork costs
+ * about as much: 10 s per half): two integer values per half, the extremes, instead of four. The
+ * other configurations run all four, ASan+UBSan among them; under Valgrind this halves the step's
  * longest tests (56 s each at 7b1e8bf, on two cores, most of the step's 148 s). */
-static bool quick(void)
+static bool env_on(const char *name)
 {
-    const char *e = getenv("RTM_QUICK");
+    const char *e = getenv(name);
     return e && *e && *e != '0';
 }
+static bool quick(void) { return env_on("RTM_QUICK") || env_on("RTM_EMULATED"); }
 
 static void test_null_arguments(void **state)
 {
@@ -133,7 +135,7 @@ static void test_null_arguments(void **state)
     assert_int_equal(sweep(false, 0, NULL, 0), 0);
     assert_int_equal(sweep(false, SIZE_MAX, NULL, 0), 0);
     if (quick()) {
-        printf("  RTM_QUICK: integers 0 and SIZE_MAX only\n");
+        printf("  RTM_QUICK / RTM_EMULATED: integers 0 and SIZE_MAX only\n");
         return;
     }
     assert_int_equal(sweep(false, 64, NULL, 0), 0);
@@ -147,7 +149,7 @@ static void test_zero_filled_objects(void **state)
     assert_int_equal(sweep(true, 0, allowed, 1), 0);
     assert_int_equal(sweep(true, 64, allowed, 1), 0);
     if (quick()) {
-        printf("  RTM_QUICK: integers 0 and 64 only\n");
+        printf("  RTM_QUICK / RTM_EMULATED: integers 0 and 64 only\n");
         return;
     }
     assert_int_equal(sweep(true, 1, allowed, 1), 0);
