@@ -19,8 +19,8 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: rtmem stack [OPTIONS] PATH...\n"
-            "Worst-case stack depth of every root (a function nobody calls, or --root NAME) from GCC's\n"
-            "-fstack-usage (.su) and -fcallgraph-info=su (.ci) files.\n"
+            "Worst-case stack depth of every root (a function, or recursion cycle, nobody else calls; or\n"
+            "--root NAME) from GCC's -fstack-usage (.su) and -fcallgraph-info[=su] (.ci) files.\n"
             "  PATH                 a .su or .ci file, or a directory searched recursively for them\n"
             "  @LIST                a file listing PATHs, one per line\n"
             "  -a, --annotations F  annotation file (docs/stack-annotations.md); repeatable\n"

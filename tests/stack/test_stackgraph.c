@@ -490,6 +490,292 @@ static void test_roots_option(void **state)
     rtm_sg_free(g);
 }
 
+/* Text report of @p g (malloc'd). */
+static char *report_text(const rtm_sg_graph *g)
+{
+    char *txt = NULL;
+    size_t tl = 0;
+    FILE *mf = open_memstream(&txt, &tl);
+    assert_non_null(mf);
+    rtm_sg_report_text(g, mf);
+    fclose(mf);
+    return txt;
+}
+
+/* GCC labels a callee it knows as a built-in with the pseudo-location "<built-in>": memset/memcpy
+ * with a variable size, strlen, abort; __cxa_atexit in C++, __gcov_init with --coverage (gcc 12 -O2:
+ * void f1(char *d, unsigned n) { __builtin_memset(d, 0, n); }, fixtures/gcc/builtin). Such .ci files
+ * were rejected ("node label: expected FILE:LINE:COL on line 2"). They are external functions without
+ * data, like any undefined callee, named by their title (the link name, which 'frame' annotations
+ * and the linker use) rather than "__builtin_memset". */
+static void test_builtin_callees(void **state)
+{
+    (void)state;
+    static const char ci[] = "graph: { title: \"b.c\"\n"
+                             "node: { title: \"f1\" label: \"f1\\nb.c:1:6\\n8 bytes (static)\" }\n"
+                             "node: { title: \"memset\" label: \"__builtin_memset\\n<built-in>\" shape : ellipse }\n"
+                             "edge: { sourcename: \"f1\" targetname: \"memset\" }\n"
+                             "node: { title: \"f3\" label: \"f3\\nb.c:3:5\\n16 bytes (static)\" }\n"
+                             "node: { title: \"strlen\" label: \"__builtin_strlen\\n<built-in>\" shape : ellipse }\n"
+                             "edge: { sourcename: \"f3\" targetname: \"strlen\" label: \"b.c:3:32\" }\n"
+                             "}\n";
+    rtm_sg_graph *g = load(ci, NULL, NULL, NULL);
+    assert_int_equal(rtm_sg_function_count(g), 4);
+    assert_int_equal(rtm_sg_root_count(g), 2);
+    assert_int_equal(root(g, "f1")->total, 8);
+    assert_int_equal(root(g, "f1")->flags, RTM_SG_F_NODATA);
+    assert_int_equal(root(g, "f3")->flags, RTM_SG_F_NODATA);
+    char *txt = report_text(g);
+    assert_non_null(strstr(txt, "  LOWER BOUND: no stack data for memset\n"));
+    assert_non_null(strstr(txt, "         0  memset                       ?                          NO DATA\n"));
+    assert_non_null(strstr(txt, "  no stack data: memset (add its .su/.ci, or: frame memset BYTES)\n"));
+    assert_non_null(strstr(txt, "  no stack data: strlen (add its .su/.ci, or: frame strlen BYTES)\n"));
+    assert_null(strstr(txt, "__builtin"));
+    free(txt);
+    rtm_sg_free(g);
+    g = load(ci, NULL, "frame memset 24\nframe strlen 8\n", NULL);
+    assert_int_equal(root(g, "f1")->total, 32);
+    assert_int_equal(root(g, "f1")->flags, 0);
+    assert_int_equal(root(g, "f3")->total, 24);
+    rtm_sg_free(g);
+    /* Another unit's call to memset through <string.h>: the same function, located there, whichever
+     * file comes first. */
+    static const char ci2[] = "graph: { title: \"c.c\"\n" NODE("g", "g", 2, 40, "static")
+        "node: { title: \"memset\" label: \"memset\\n/usr/include/string.h:61:14\" shape : ellipse }\n"
+        EDGE("g", "memset", 2) "}\n";
+    for (int order = 0; order < 2; order++) {
+        g = rtm_sg_new();
+        rtm_sg_error err;
+        assert_int_equal(rtm_sg_load_ci(g, order ? ci2 : ci, strlen(order ? ci2 : ci), "1.ci", &err), 0);
+        assert_int_equal(rtm_sg_load_ci(g, order ? ci : ci2, strlen(order ? ci : ci2), "2.ci", &err), 0);
+        assert_int_equal(rtm_sg_analyse(g, NULL, &err), 0);
+        assert_int_equal(rtm_sg_function_count(g), 5);
+        txt = report_text(g);
+        assert_non_null(strstr(txt, "         0  memset                       /usr/include/string.h:61:14 a.c:2:9  NO DATA\n"));
+        free(txt);
+        rtm_sg_free(g);
+    }
+}
+
+/* Preempting handlers count with every one of them: big_isr (400 bytes) is level 2's worst chain,
+ * and vla_isr (32 bytes + a VLA) on the same level can preempt low_isr as well. low_isr took the
+ * flags of big_isr only: "ok" and --strict passed although its bound is not one. */
+static void test_isr_flags_every_handler(void **state)
+{
+    (void)state;
+    static const char ci[] = "graph: { title: \"i.c\"\n" NODE("low_isr", "low_isr", 1, 16, "static")
+        NODE("big_isr", "big_isr", 2, 400, "static") NODE("vla_isr", "vla_isr", 3, 32, "dynamic")
+        NODE("main", "main", 4, 64, "static") NODE("rec_isr", "rec_isr", 5, 8, "static") EDGE("rec_isr", "rec_isr", 5) "}\n";
+    static const char ann[] = "isr low_isr 1\nisr big_isr 2\nisr vla_isr 2\nthread low_isr 1024\nthread main 2048\n";
+    rtm_sg_graph *g = load(ci, NULL, ann, NULL);
+    assert_int_equal(root(g, "low_isr")->total, 416);
+    assert_int_equal(root(g, "low_isr")->flags, RTM_SG_F_DYNAMIC);
+    assert_int_equal(root(g, "big_isr")->flags, 0); /* level 2 has nothing above it */
+    assert_int_equal(root(g, "main")->total, 64 + 416);
+    assert_int_equal(root(g, "main")->flags, RTM_SG_F_DYNAMIC);
+    assert_int_equal(rtm_sg_exit_status(g, false), 0);
+    assert_int_equal(rtm_sg_exit_status(g, true), 1);
+    char *txt = report_text(g);
+    assert_non_null(strstr(txt, "low_isr: 416 bytes = 16 frames + 400 higher-priority ISRs; stack 1024\n"
+                                "  LOWER BOUND: interrupt handler vla_isr (level 2) is not bounded\n"));
+    free(txt);
+    rtm_sg_free(g);
+    /* The same with the unbounded handler the level's worst: unchanged (it was right then). */
+    g = load(ci, NULL, "isr low_isr 1\nisr big_isr 2\nisr vla_isr 2\nframe big_isr 8\nthread low_isr 1024\n", NULL);
+    assert_int_equal(root(g, "low_isr")->total, 16 + 32);
+    assert_int_equal(root(g, "low_isr")->flags, RTM_SG_F_DYNAMIC);
+    rtm_sg_free(g);
+    /* Recursion in a smaller handler of a higher level: unbounded. */
+    g = load(ci, NULL, "isr low_isr 1\nisr big_isr 2\nisr rec_isr 2\nthread low_isr 1024\n", NULL);
+    assert_int_equal(root(g, "low_isr")->total, 416);
+    assert_int_equal(root(g, "low_isr")->flags, RTM_SG_F_RECURSION);
+    assert_int_equal(rtm_sg_exit_status(g, true), 1);
+    rtm_sg_free(g);
+    /* A handler of the same or a lower level never preempts: no flags from those. */
+    g = load(ci, NULL, "isr low_isr 3\nisr big_isr 2\nisr vla_isr 3\nthread low_isr 1024\n", NULL);
+    assert_int_equal(root(g, "low_isr")->flags, 0);
+    assert_int_equal(rtm_sg_exit_status(g, true), 0);
+    rtm_sg_free(g);
+}
+
+/* -fcallgraph-info without =su: definitions have a two-line label too (no figure), told from a
+ * declaration by the missing "shape : ellipse". Such a node was taken for a declaration, so a .su
+ * line found it by title or name only: a header's static (title "m.c:hwork", .su "h.h:1:38:hwork")
+ * or a clone (title "m.c:hwork.constprop.0", .su name "hwork.constprop") never, and its figure
+ * became a spurious root while its callers were lower bounds ("no stack data for hwork.constprop").
+ * The .su now completes the .ci by location, as docs/stack.md says. gcc 12 -O2 and -O1 output. */
+static void test_plain_ci_by_location(void **state)
+{
+    (void)state;
+    static const char ci_o2[] = "graph: { title: \"m.c\"\n"
+                                "node: { title: \"m.c:hwork.constprop.0\" label: \"hwork.constprop\\nh.h:1:38\" }\n"
+                                "node: { title: \"api1\" label: \"api1\\nm.c:2:5\" }\n"
+                                "edge: { sourcename: \"api1\" targetname: \"m.c:hwork.constprop.0\" label: \"m.c:2:26\" }\n"
+                                "node: { title: \"api2\" label: \"api2\\nm.c:3:5\" }\n"
+                                "edge: { sourcename: \"api2\" targetname: \"m.c:hwork.constprop.0\" label: \"m.c:3:26\" }\n"
+                                "}\n";
+    static const char su_o2[] = "h.h:1:38:hwork.constprop\t104\tstatic\nm.c:2:5:api1\t8\tstatic\nm.c:3:5:api2\t8\tstatic\n";
+    rtm_sg_graph *g = load(ci_o2, su_o2, NULL, NULL);
+    assert_int_equal(rtm_sg_function_count(g), 3);
+    assert_int_equal(rtm_sg_root_count(g), 2);
+    assert_int_equal(root(g, "api1")->total, 112);
+    assert_int_equal(root(g, "api1")->flags, 0);
+    assert_int_equal(root(g, "api2")->total, 112);
+    static const char *const chain[] = {"api1", "hwork.constprop"};
+    expect_chain(g, "api1", chain, 2);
+    rtm_sg_free(g);
+    static const char ci_o1[] = "graph: { title: \"m.c\"\n"
+                                "node: { title: \"m.c:hwork\" label: \"hwork\\nh.h:1:38\" }\n"
+                                "node: { title: \"api1\" label: \"api1\\nm.c:2:5\" }\n"
+                                "edge: { sourcename: \"api1\" targetname: \"m.c:hwork\" label: \"m.c:2:26\" }\n"
+                                "}\n";
+    static const char su_o1[] = "h.h:1:38:hwork\t104\tstatic\nm.c:2:5:api1\t16\tstatic\n";
+    g = load(ci_o1, su_o1, "frame m.c:hwork 200\n", NULL);
+    assert_int_equal(rtm_sg_function_count(g), 2);
+    assert_int_equal(rtm_sg_root_count(g), 1);
+    assert_int_equal(root(g, "api1")->total, 216);
+    rtm_sg_free(g);
+    /* A declaration's two-line label (shape : ellipse) is still no definition: its location gives
+     * way to the defining unit's, and a .su line of the same name elsewhere is the definition. */
+    static const char decl[] = "graph: { title: \"a.c\"\n" NODE("main", "main", 1, 16, "static")
+        "node: { title: \"ext\" label: \"ext\\na.h:7:5\" shape : ellipse }\n" EDGE("main", "ext", 1) "}\n";
+    g = load(decl, "b.c:3:5:ext\t72\tstatic\n", NULL, NULL);
+    assert_int_equal(rtm_sg_function_count(g), 2);
+    assert_int_equal(root(g, "main")->total, 88);
+    assert_int_equal(root(g, "main")->flags, 0);
+    rtm_sg_free(g);
+}
+
+/* -fcallgraph-info=da writes, after the location (and the figure with =su,da), "N dynamic objects"
+ * and one line " NAME FILE:LINE:COL" per object ("(null)" for an alloca): nothing the analysis
+ * needs (.su's "dynamic" says it), so it is checked and skipped. =da alone was rejected
+ * ("unknown qualifier in '0 dynamic objects'"). gcc 12 -O1 output (fixtures/gcc/da). */
+static void test_da_labels(void **state)
+{
+    (void)state;
+    static const char da[] = "graph: { title: \"a.c\"\n"
+                              "node: { title: \"a.c:leaf\" label: \"leaf\\na.c:3:12\\n0 dynamic objects\" }\n"
+                              "node: { title: \"vla\" label: \"vla\\na.c:4:5\\n1 dynamic objects\\n b a.c:4:23\" }\n"
+                              "node: { title: \"al\" label: \"al\\na.c:6:5\\n2 dynamic objects\\n (null) a.c:6:27\\n "
+                              "(null) a.c:6:40\" }\n"
+                              "node: { title: \"main\" label: \"main\\na.c:10:5\\n0 dynamic objects\" }\n"
+                              "edge: { sourcename: \"main\" targetname: \"vla\" label: \"a.c:10:25\" }\n"
+                              "edge: { sourcename: \"main\" targetname: \"al\" label: \"a.c:10:30\" }\n"
+                              "edge: { sourcename: \"vla\" targetname: \"a.c:leaf\" label: \"a.c:4:62\" }\n"
+                              "}\n";
+    static const char su[] = "a.c:3:12:leaf\t8\tstatic\na.c:4:5:vla\t80\tdynamic\na.c:6:5:al\t48\tdynamic\n"
+                             "a.c:10:5:main\t16\tstatic\n";
+    rtm_sg_graph *g = load(da, su, NULL, NULL);
+    assert_int_equal(rtm_sg_function_count(g), 4);
+    assert_int_equal(rtm_sg_root_count(g), 1);
+    assert_int_equal(root(g, "main")->total, 16 + 80 + 8);
+    assert_int_equal(root(g, "main")->flags, RTM_SG_F_DYNAMIC);
+    rtm_sg_free(g);
+    /* =su,da: the figure, then the objects */
+    static const char suda[] = "graph: { title: \"a.c\"\n"
+                                "node: { title: \"vla\" label: \"vla\\na.c:4:5\\n80 bytes (dynamic)\\n1 dynamic objects\\n b "
+                                "a.c:4:23\" }\n"
+                                "node: { title: \"main\" label: \"main\\na.c:10:5\\n16 bytes (static)\\n0 dynamic objects\" }\n"
+                                "edge: { sourcename: \"main\" targetname: \"vla\" label: \"a.c:10:25\" }\n"
+                                "}\n";
+    g = load(suda, NULL, NULL, NULL);
+    assert_int_equal(root(g, "main")->total, 96);
+    assert_int_equal(root(g, "main")->flags, RTM_SG_F_DYNAMIC);
+    rtm_sg_free(g);
+}
+
+/* A recursion cycle that nothing outside it calls (ping <-> pong) is one root, named by its first
+ * member by name (whatever order the files list them in), and unbounded without a depth. It gave no
+ * root at all, as each member has a caller, while a function that only calls itself was a root. */
+static void test_uncalled_cycle_root(void **state)
+{
+    (void)state;
+    static const char ci[] = "graph: { title: \"c.c\"\n" NODE("pong", "pong", 3, 1024, "static")
+        EDGE("pong", "ping", 3) NODE("ping", "ping", 2, 1024, "static") EDGE("ping", "pong", 2)
+        NODE("self", "self", 5, 100, "static") EDGE("self", "self", 5)
+        NODE("main", "main", 7, 8, "static") NODE("a", "a", 8, 10, "static") NODE("b", "b", 9, 20, "static")
+        EDGE("main", "a", 7) EDGE("a", "b", 8) EDGE("b", "a", 9) "}\n";
+    rtm_sg_graph *g = load(ci, NULL, NULL, NULL);
+    assert_int_equal(rtm_sg_cycle_count(g), 3);
+    assert_int_equal(rtm_sg_root_count(g), 3); /* ping, self, main: pong, a and b are not roots */
+    assert_null(rtm_sg_root_by_name(g, "pong"));
+    assert_null(rtm_sg_root_by_name(g, "a"));
+    const rtm_sg_root_result *r = root(g, "ping");
+    assert_int_equal(r->total, 2048);
+    assert_int_equal(r->flags, RTM_SG_F_RECURSION);
+    assert_int_equal(r->chain_len, 1);
+    assert_int_equal(root(g, "self")->flags, RTM_SG_F_RECURSION);
+    assert_int_equal(root(g, "main")->total, 38);
+    char *txt = report_text(g);
+    assert_non_null(strstr(txt, "ping                         root        2048       0       0     2048        -  unbounded\n"));
+    free(txt);
+    rtm_sg_free(g);
+    /* the same root with the functions in the other order */
+    static const char ci2[] = "graph: { title: \"c.c\"\n" NODE("ping", "ping", 2, 1024, "static") EDGE("ping", "pong", 2)
+        NODE("pong", "pong", 3, 1024, "static") EDGE("pong", "ping", 3) "}\n";
+    g = load(ci2, NULL, NULL, NULL);
+    assert_int_equal(rtm_sg_root_count(g), 1);
+    assert_int_equal(root(g, "ping")->total, 2048);
+    rtm_sg_free(g);
+    /* bounded by a depth; --strict fails on the unbounded one with a stack */
+    g = load(ci, NULL, "recursion pong 4\n", NULL);
+    assert_int_equal(root(g, "ping")->total, 4 * 2048);
+    assert_int_equal(root(g, "ping")->flags, 0);
+    rtm_sg_free(g);
+    g = load(ci, NULL, "thread ping 8192\n", NULL);
+    assert_int_equal(rtm_sg_exit_status(g, false), 0);
+    assert_int_equal(rtm_sg_exit_status(g, true), 1);
+    rtm_sg_free(g);
+    /* a member named as a root (annotation) stands for the cycle: no second root */
+    g = load(ci, NULL, "root pong\n", NULL);
+    assert_int_equal(rtm_sg_root_count(g), 3);
+    assert_non_null(rtm_sg_root_by_name(g, "pong"));
+    assert_null(rtm_sg_root_by_name(g, "ping"));
+    rtm_sg_free(g);
+}
+
+/* A message is "FILE:LINE: message" however long FILE is: the file name gives way (its start is
+ * replaced by "..."), never the line or the message. With a path that filled the 512-byte buffer
+ * the message was the path alone, cut. */
+static void test_long_file_name(void **state)
+{
+    (void)state;
+    char name[1024] = "";
+    for (int i = 0; i < 3; i++) {
+        strcat(name, "/");
+        for (int k = 0; k < 200; k++) strcat(name, "d");
+    }
+    strcat(name, "/x.su");
+    rtm_sg_graph *g = rtm_sg_new();
+    rtm_sg_error err;
+    assert_int_equal(rtm_sg_load_su(g, "a.c:1:2:f\t16\tstatik\n", 20, name, &err), -1);
+    static const char tail[] = "d/x.su:1: unknown qualifier 'statik' (static, dynamic or dynamic,bounded)";
+    size_t n = strlen(err.msg);
+    assert_true(n < sizeof err.msg);
+    assert_memory_equal(err.msg, "...", 3);
+    assert_true(n > strlen(tail));
+    assert_string_equal(err.msg + n - strlen(tail), tail);
+    const char *colon = strstr(err.msg, ":1: ");
+    assert_non_null(colon);
+    size_t kept = (size_t)(colon - (err.msg + 3)); /* the end of the name, as much as fits */
+    assert_true(kept > 100);
+    assert_memory_equal(err.msg + 3, name + strlen(name) - kept, kept);
+    rtm_sg_free(g);
+    /* annotation files too (their names are in messages of the analysis) */
+    g = rtm_sg_new();
+    name[strlen(name) - 3] = '\0';
+    strcat(name, ".ann");
+    assert_int_equal(rtm_sg_load_ci(g, "graph: { }", 10, "a.ci", &err), 0);
+    assert_int_equal(rtm_sg_load_annotations(g, "\nthread nosuch 100\n", 19, name, &err), 0);
+    assert_int_equal(rtm_sg_analyse(g, NULL, &err), -1);
+    static const char tail2[] = "d/x.ann:2: unknown function 'nosuch'";
+    n = strlen(err.msg);
+    assert_memory_equal(err.msg, "...", 3);
+    assert_true(n > strlen(tail2));
+    assert_string_equal(err.msg + n - strlen(tail2), tail2);
+    rtm_sg_free(g);
+}
+
 /* ---- malformed input ----------------------------------------------------------------------------- */
 
 typedef struct {
@@ -533,6 +819,52 @@ static void test_malformed(void **state)
         {0, "graph: {\nnode: { title \"f\" }\n}", "t.ci:2: expected ':', found 'f'"},
         {0, "graph: {\ngraph: { }\n}", "t.ci:2: nested graphs are not supported"},
         {0, "graph: {\nedge: { sourcename: \"__indirect_call\" targetname: \"f\" }\n}", "t.ci:2: edge from __indirect_call"},
+        /* .su: exactly three tab-separated fields (a fourth made "f<TAB>x" a name); GCC's figures are
+         * decimal, without the k suffix or 0x prefix that annotations accept */
+        {1, "a.c:1:2:f\tx\t16\tstatic\n",
+         "t.su:1: expected FILE:LINE:COL:NAME<TAB>BYTES<TAB>QUALIFIER, found 4 tab-separated fields"},
+        {1, "a.c:1:2:f\t16\tstatic\t\n",
+         "t.su:1: expected FILE:LINE:COL:NAME<TAB>BYTES<TAB>QUALIFIER, found 4 tab-separated fields"},
+        {1, "a.c:1:2:f\t16\tstatic\n\na.c:1:2:g\t16k\tstatic\n", "t.su:3: bad stack size '16k'"},
+        {1, "a.c:1:2:f\t0x10\tstatic\n", "t.su:1: bad stack size '0x10'"},
+        {0, "graph: {\nnode: { title: \"f\" label: \"f\\na.c:1:1\\n16k bytes (static)\" }\n}",
+         "t.ci:2: node label: expected 'BYTES bytes (QUALIFIER)' on line 3"},
+        {0, "graph: {\nnode: { title: \"f\" label: \"f\\na.c:1:1\\n0x10 bytes (static)\" }\n}",
+         "t.ci:2: node label: expected 'BYTES bytes (QUALIFIER)' on line 3"},
+        /* a label's error names the line the label is on, not the node's first line */
+        {0, "graph: { title: \"a.c\"\n\n\nnode: { title: \"f\"\n label: \"f\\na.c:1:2\\n16 bytes (stat)\" }\n}\n",
+         "t.ci:5: node label: unknown qualifier in '16 bytes (stat)'"},
+        {0, "graph: {\nnode: {\ntitle: \"f\"\nlabel: \"f\\nnowhere\" }\n}", "t.ci:4: node label: expected FILE:LINE:COL"},
+        /* "<built-in>" (any "<...>") is a callee's location only; anything else on line 2 is not one */
+        {0, "graph: {\nnode: { title: \"m\" label: \"m\\n<built-in\" shape : ellipse }\n}",
+         "t.ci:2: node label: expected FILE:LINE:COL on line 2"},
+        {0, "graph: {\nnode: { title: \"m\" label: \"m\\n<>\" shape : ellipse }\n}",
+         "t.ci:2: node label: expected FILE:LINE:COL on line 2"},
+        {0, "graph: {\nnode: { title: \"m\" label: \"m\\n<built-in>x\" shape : ellipse }\n}",
+         "t.ci:2: node label: expected FILE:LINE:COL on line 2"},
+        {0, "graph: {\nnode: { title: \"m\" label: \"m\\n<built-in>\\n8 bytes (static)\" }\n}",
+         "t.ci:2: node label: '<built-in>' is no location for a function defined here"},
+        {0, "graph: {\nnode: { title: \"m\" label: \"m\\n<built-in>\" }\n}",
+         "t.ci:2: node label: '<built-in>' is no location for a function defined here"},
+        {0, "graph: {\nnode: { title: \"m\" label: \"m\\na.c:1:1\\n8 bytes (static)\" shape : ellipse }\n}",
+         "t.ci:2: node label: a declaration (shape : ellipse) has no line 3"},
+        {0, "graph: {\nnode: { title: \"m\" label: \"m\\na.c:1:1\" shape : box }\n}",
+         "t.ci:2: node shape: expected 'ellipse', found 'box'"},
+        /* -fcallgraph-info=da: "N dynamic objects", then N lines " NAME FILE:LINE:COL"; nothing after */
+        {0, "graph: {\nnode: { title: \"f\" label: \"f\\na.c:1:1\\n2 dynamic objects\\n b a.c:1:5\" }\n}",
+         "t.ci:2: node label: 2 dynamic objects, 1 listed"},
+        {0, "graph: {\nnode: { title: \"f\" label: \"f\\na.c:1:1\\n1 dynamic objects\\nb a.c:1:5\" }\n}",
+         "t.ci:2: node label: expected ' NAME FILE:LINE:COL' on line 4"},
+        {0, "graph: {\nnode: { title: \"f\" label: \"f\\na.c:1:1\\n1 dynamic objects\\n b nowhere\" }\n}",
+         "t.ci:2: node label: expected ' NAME FILE:LINE:COL' on line 4"},
+        {0, "graph: {\nnode: { title: \"f\" label: \"f\\na.c:1:1\\n0 dynamic objects\\n8 bytes (static)\" }\n}",
+         "t.ci:2: node label: expected ' NAME FILE:LINE:COL' on line 4"},
+        {0, "graph: {\nnode: { title: \"f\" label: \"f\\na.c:1:1\\nx dynamic objects\" }\n}",
+         "t.ci:2: node label: expected 'N dynamic objects' on line 3"},
+        {0, "graph: {\nnode: { title: \"f\" label: \"f\\na.c:1:2\\n16 bytes (static)\\n\" }\n}",
+         "t.ci:2: node label: expected 'N dynamic objects' on line 4"},
+        {0, "graph: {\nnode: { title: \"f\" label: \"f\\na.c:1:2\\n16 bytes (static)\\n16 bytes (static)\" }\n}",
+         "t.ci:2: node label: expected 'N dynamic objects' on line 4"},
         {2, "thread main\n", "t.ann:1: usage: thread NAME stack size in bytes"},
         {2, "# c\n\nisr x 300\n", "t.ann:3: preemption level 300 out of range 0-255"},
         {2, "stack main 12\n", "t.ann:1: unknown directive 'stack'"},
@@ -623,20 +955,33 @@ static const compiler k_compilers[] = {
     {"rv32-O2", "riscv64-unknown-elf-gcc -march=rv32imac_zicsr -mabi=ilp32 -ffreestanding -O2"},
 };
 
-/* Compiles fixture @p fx with compiler @p c and loads it (with its annotation file if @p ann). */
-static rtm_sg_graph *fixture(const compiler *c, const char *fx, bool ann, const rtm_sg_options *opt)
+/* Compiles fixture @p fx with compiler @p c and -fcallgraph-info@p ci ("=su", "", "=da", "=su,da")
+ * and loads its .ci and .su (with its annotation file if @p ann). */
+static rtm_sg_graph *fixture_ci(const compiler *c, const char *fx, const char *ci_opt, bool ann,
+                                const rtm_sg_options *opt)
 {
-    char cmd[2048], obj[512], ci[512], su[512], af[512];
-    snprintf(obj, sizeof obj, "%s/%s-%s.o", RTM_STACK_WORKDIR, fx, c->tag);
-    snprintf(ci, sizeof ci, "%s/%s-%s.ci", RTM_STACK_WORKDIR, fx, c->tag);
-    snprintf(su, sizeof su, "%s/%s-%s.su", RTM_STACK_WORKDIR, fx, c->tag);
+    char cmd[2048], obj[512], ci[512], su[512], af[512], tag[64];
+    /* -fcallgraph-info=su keeps the file names it always had; the others get their own */
+    snprintf(tag, sizeof tag, "%s%s", c->tag, !strcmp(ci_opt, "=su") ? "" : !strcmp(ci_opt, "") ? "-plain"
+                                             : !strcmp(ci_opt, "=da") ? "-da" : "-su_da");
+    snprintf(obj, sizeof obj, "%s/%s-%s.o", RTM_STACK_WORKDIR, fx, tag);
+    snprintf(ci, sizeof ci, "%s/%s-%s.ci", RTM_STACK_WORKDIR, fx, tag);
+    snprintf(su, sizeof su, "%s/%s-%s.su", RTM_STACK_WORKDIR, fx, tag);
     snprintf(af, sizeof af, "%s/%s.ann", RTM_STACK_FIXTURES, fx);
-    snprintf(cmd, sizeof cmd, "%s -std=gnu11 -fstack-usage -fcallgraph-info=su -c %s/%s.c -o %s", c->cc,
+    snprintf(cmd, sizeof cmd, "%s -std=gnu11 -fstack-usage -fcallgraph-info%s -c %s/%s.c -o %s", c->cc, ci_opt,
              RTM_STACK_FIXTURES, fx, obj);
-    static char last[2048]; /* each (compiler, fixture) is compiled once, loaded with and without .ann */
-    if (strcmp(cmd, last) != 0) {
+    /* each command runs once per test run: a fixture is loaded with and without .ann, and again by
+     * test_fixtures_ci_variants (FNV-1a hashes of the commands run) */
+    static uint64_t done[512];
+    static size_t ndone;
+    uint64_t h = 1469598103934665603ull;
+    for (const char *p = cmd; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    bool compiled = false;
+    for (size_t i = 0; i < ndone && !compiled; i++) compiled = done[i] == h;
+    if (!compiled) {
         if (system(cmd) != 0) fail_msg("fixture compile failed: %s", cmd);
-        snprintf(last, sizeof last, "%s", cmd);
+        assert_true(ndone < sizeof done / sizeof done[0]);
+        done[ndone++] = h;
     }
     read_su(su);
     rtm_sg_graph *g = rtm_sg_new();
@@ -645,6 +990,24 @@ static rtm_sg_graph *fixture(const compiler *c, const char *fx, bool ann, const 
         rtm_sg_analyse(g, opt, &err))
         fail_msg("%s", err.msg);
     return g;
+}
+
+static rtm_sg_graph *fixture(const compiler *c, const char *fx, bool ann, const rtm_sg_options *opt)
+{
+    return fixture_ci(c, fx, "=su", ann, opt);
+}
+
+/* F() of the one .su function whose name starts with @p prefix (a clone's suffix differs per compiler). */
+static long F_prefix(const char *prefix)
+{
+    long v = -1;
+    for (size_t i = 0; i < g_nsu; i++)
+        if (!strncmp(g_su[i].name, prefix, strlen(prefix))) {
+            if (v >= 0) fail_msg("two .su functions named %s*", prefix);
+            v = g_su[i].frame;
+        }
+    if (v < 0) fail_msg("no .su figure for %s*", prefix);
+    return v;
 }
 
 static void test_fixtures(void **state)
@@ -728,6 +1091,60 @@ static void test_fixtures(void **state)
         assert_int_equal(rtm_sg_root_count(g), 5);
         assert_int_equal(rtm_sg_exit_status(g, false), 1); /* task_b overflows its 64 bytes */
         rtm_sg_free(g);
+        /* header_static.c */
+        g = fixture(c, "header_static", false, NULL);
+        assert_int_equal(rtm_sg_root_count(g), 2);
+        assert_int_equal(root(g, "api1")->total, F("api1") + F_prefix("hwork"));
+        assert_int_equal(root(g, "api2")->total, F("api2") + F_prefix("hwork"));
+        /* Cortex-M0+ has no divide instruction: hwork's i % 200 calls libgcc's __aeabi_idivmod, a
+         * callee GCC labels "<built-in>", without data */
+        unsigned want_flags = !strncmp(c->tag, "m0-", 3) ? RTM_SG_F_NODATA : 0;
+        assert_int_equal(root(g, "api1")->flags, want_flags);
+        assert_int_equal(root(g, "api2")->flags, want_flags);
+        rtm_sg_free(g);
+    }
+}
+
+/* The fixtures compiled with -fcallgraph-info without =su (definitions then have a two-line label,
+ * like a declaration's but without "shape : ellipse") and with =da (a line "N dynamic objects" and
+ * one line per object instead of the figure), each with its .su: the same roots, totals, flags and
+ * chain lengths as with =su. Plain -fcallgraph-info left header_static's clone without
+ * data and made it a root of its own (its .su line matched neither title nor name); =da was
+ * rejected ("unknown qualifier in '0 dynamic objects'"). */
+static void test_fixtures_ci_variants(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *fx;
+        bool ann;
+        long isr_frame;
+    } fixtures[] = {{"chain", false, 0},  {"diamond", false, 0}, {"recursion", true, 0},  {"fptr", true, 0},
+                    {"fptr", false, 0},   {"dynamic", false, 0}, {"isr", true, 32},       {"header_static", false, 0}};
+    /* (=su,da, the figure and then the objects, is test_da_labels'; two compilers keep the number of
+     * compiles down: gcc -O2 clones, the Cortex-M0+ calls libgcc's __aeabi_idivmod) */
+    static const char *const variants[] = {"", "=da"};
+    static const size_t compilers[] = {1, 2}; /* gcc -O2, Cortex-M0+ -O0 */
+    for (size_t ci = 0; ci < sizeof compilers / sizeof compilers[0]; ci++) {
+        const compiler *c = &k_compilers[compilers[ci]];
+        for (size_t k = 0; k < sizeof fixtures / sizeof fixtures[0]; k++) {
+            rtm_sg_options opt = {.isr_frame = fixtures[k].isr_frame};
+            rtm_sg_graph *want = fixture(c, fixtures[k].fx, fixtures[k].ann, &opt);
+            for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+                rtm_sg_graph *g = fixture_ci(c, fixtures[k].fx, variants[v], fixtures[k].ann, &opt);
+                if (rtm_sg_root_count(g) != rtm_sg_root_count(want))
+                    fail_msg("%s %s -fcallgraph-info%s: %zu roots, =su %zu", c->tag, fixtures[k].fx, variants[v],
+                             rtm_sg_root_count(g), rtm_sg_root_count(want));
+                for (size_t i = 0; i < rtm_sg_root_count(want); i++) {
+                    const rtm_sg_root_result *w = rtm_sg_root(want, i), *r = rtm_sg_root_by_name(g, w->name);
+                    if (!r || r->total != w->total || r->flags != w->flags || r->chain_len != w->chain_len)
+                        fail_msg("%s %s -fcallgraph-info%s: root %s total %ld flags %u chain %zu, =su %ld %u %zu",
+                                 c->tag, fixtures[k].fx, variants[v], w->name, r ? r->total : -1, r ? r->flags : 0,
+                                 r ? r->chain_len : 0, w->total, w->flags, w->chain_len);
+                }
+                rtm_sg_free(g);
+            }
+            rtm_sg_free(want);
+        }
     }
 }
 
@@ -1108,9 +1525,19 @@ static void test_random_vs_reference(void **state)
             char nm[16];
             snprintf(nm, sizeof nm, "f%u", i);
             const rtm_sg_root_result *r = rtm_sg_root_by_name(g, nm);
-            bool called = false;
-            for (unsigned u = 0; u < n; u++) called = called || (adj[u][i] && u != i);
-            if (called) {
+            /* a root: the first function (by name: f0 < f1 < ... < f9) of a component that no
+             * function outside it calls */
+            bool called = false, first = true;
+            for (unsigned j = 0; j < n; j++) {
+                bool jsame = j == i || (reach[i][j] && reach[j][i]);
+                if (!jsame) continue;
+                if (j < i) first = false;
+                for (unsigned u = 0; u < n; u++) {
+                    bool usame = u == i || (reach[i][u] && reach[u][i]);
+                    called = called || (adj[u][j] && !usame);
+                }
+            }
+            if (called || !first) {
                 assert_null(r);
                 continue;
             }
@@ -1170,8 +1597,15 @@ int main(void)
         cmocka_unit_test(test_repeated_directives_later_wins),
         cmocka_unit_test(test_isr_nesting_exact),
         cmocka_unit_test(test_roots_option),
+        cmocka_unit_test(test_builtin_callees),
+        cmocka_unit_test(test_isr_flags_every_handler),
+        cmocka_unit_test(test_plain_ci_by_location),
+        cmocka_unit_test(test_da_labels),
+        cmocka_unit_test(test_uncalled_cycle_root),
+        cmocka_unit_test(test_long_file_name),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_fixtures),
+        cmocka_unit_test(test_fixtures_ci_variants),
         cmocka_unit_test(test_cli),
         cmocka_unit_test(test_weak_overridden),
         cmocka_unit_test(test_weak_not_overridden),

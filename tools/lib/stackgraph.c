@@ -18,12 +18,15 @@
  *    best = weight + max(best of the components it calls). Flags (unbounded dynamic frame,
  *    unresolved indirect call, function without data, unbounded recursion) are OR-ed along every
  *    edge, so a root is marked when anything it can reach is, not only its worst chain.
- * 5. ISR nesting: the worst ISR chain of each preemption level (plus the bytes the hardware pushes
+ * 5. Roots (unless --root names them): annotated ones, and one function with data per component
+ *    that nothing outside it calls (a recursion cycle nobody else calls is one root).
+ *    ISR nesting: the worst ISR chain of each preemption level (plus the bytes the hardware pushes
  *    per entry), summed over levels, is added on top of every non-ISR root; an ISR gets the levels
- *    above its own.
+ *    above its own. Flags come from every handler that can preempt, not only the worst per level.
  * O(F + E) time and memory for F functions and E calls (plus hashing of the names).
  */
 #include <limits.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,14 +37,56 @@
 void *rtm_sg__grow(void *p, size_t *cap, size_t n, size_t elem);
 char *rtm_sg__strndup(const char *s, size_t n);
 uint32_t rtm_sg__func(rtm_sg_graph *g, const char *key, size_t keylen);
-void rtm_sg__one_line(char *msg);
+int rtm_sg__vfail(rtm_sg_error *err, const char *file, unsigned line, const char *fmt, va_list ap);
 
 /* An error message is one line: control characters it quotes from the input (a .ci string with
  * "\n" in it, a CR or ESC inside a name) become '?'. */
-void rtm_sg__one_line(char *msg)
+static void one_line(char *msg)
 {
     for (; *msg; msg++)
         if ((unsigned char)*msg < 0x20 || *msg == 0x7f) *msg = '?';
+}
+
+/* Bytes of a file name a message keeps at least (the message is cut before the name goes below). */
+#define SG_FILE_MIN 64
+
+/* err->msg = "FILE:LINE: message" ("FILE: message" if line is 0), one line. When it does not fit,
+ * FILE gives way, not the line or the message (a deep build tree's path filled the buffer and the
+ * message was the path alone): its start is replaced by "...", keeping the end, the part that tells
+ * files apart ("...build/lib/x.su:3: ..."). Returns -1 (err may be NULL). */
+int rtm_sg__vfail(rtm_sg_error *err, const char *file, unsigned line, const char *fmt, va_list ap)
+{
+    if (!err) return -1;
+    char text[sizeof err->msg], where[16];
+    vsnprintf(text, sizeof text, fmt, ap);
+    if (line) snprintf(where, sizeof where, ":%u: ", line);
+    else snprintf(where, sizeof where, ": ");
+    size_t cap = sizeof err->msg - 1, wn = strlen(where), tn = strlen(text), fn = strlen(file);
+    if (wn + tn > cap - SG_FILE_MIN) tn = cap - SG_FILE_MIN - wn, text[tn] = '\0';
+    char *o = err->msg;
+    if (fn > cap - wn - tn) {
+        size_t keep = cap - wn - tn - 3;
+        file += fn - keep, fn = keep;
+        while (fn && ((unsigned char)*file & 0xC0) == 0x80) file++, fn--; /* not inside a UTF-8 sequence */
+        memcpy(o, "...", 3), o += 3;
+    }
+    memcpy(o, file, fn), o += fn;
+    memcpy(o, where, wn), o += wn;
+    memcpy(o, text, tn), o += tn;
+    *o = '\0';
+    one_line(err->msg);
+    return -1;
+}
+
+static int sg_fail(rtm_sg_error *err, const char *file, unsigned line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int sg_fail(rtm_sg_error *err, const char *file, unsigned line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    rtm_sg__vfail(err, file, line, fmt, ap);
+    va_end(ap);
+    return -1;
 }
 
 void *rtm_sg__grow(void *p, size_t *cap, size_t n, size_t elem)
@@ -166,12 +211,7 @@ void rtm_sg_free(rtm_sg_graph *g)
 
 static int afail(rtm_sg_error *err, const sg_directive *d, const char *msg, const char *name)
 {
-    if (err) {
-        if (d->line) snprintf(err->msg, sizeof err->msg, "%s:%u: %s '%s'", d->origin, d->line, msg, name);
-        else snprintf(err->msg, sizeof err->msg, "%s: %s '%s'", d->origin, msg, name);
-        rtm_sg__one_line(err->msg);
-    }
-    return -1;
+    return sg_fail(err, d->origin, d->line, "%s '%s'", msg, name);
 }
 
 /* ---- step 1: .su records ---------------------------------------------------------------------- */
@@ -588,10 +628,7 @@ static void build_adjacency(rtm_sg_graph *g)
     uint32_t *fill = malloc((g->nf + 1) * sizeof *fill);
     if (!fill) abort();
     memcpy(fill, g->adj_start, (g->nf + 1) * sizeof *fill);
-    for (size_t i = 0; i < g->ne; i++) {
-        g->adj[fill[g->e[i].from]++] = (uint32_t)i;
-        if (g->e[i].from != g->e[i].to) g->f[g->e[i].to].indeg++;
-    }
+    for (size_t i = 0; i < g->ne; i++) g->adj[fill[g->e[i].from]++] = (uint32_t)i;
     free(fill);
 }
 
@@ -752,6 +789,70 @@ static int cmp_roots(const void *a, const void *b)
     return strcmp(x->r.name, y->r.name);
 }
 
+/* Orders functions by name, then key: which member stands for a component, whatever the order of
+ * the files. */
+static bool name_before(const sg_func *a, const sg_func *b)
+{
+    int c = strcmp(a->name, b->name);
+    return c ? c < 0 : strcmp(a->key, b->key) < 0;
+}
+
+/* Roots without --root: the functions an annotation makes roots, and one function with stack data
+ * per strongly connected component that nothing outside it calls, the first by name (name_before).
+ * For a single function that is "nobody else calls it"; a recursion cycle nobody outside calls
+ * (ping <-> pong: each has a caller) is one root standing for the cycle, unless an annotation
+ * already names one of its members. */
+static void choose_default_roots(rtm_sg_graph *g, bool *chosen)
+{
+    bool *called = calloc(g->nscc + 1, sizeof *called), *named = calloc(g->nscc + 1, sizeof *named);
+    uint32_t *pick = malloc((g->nscc + 1) * sizeof *pick);
+    if (!called || !named || !pick) abort();
+    memset(pick, 0xFF, (g->nscc + 1) * sizeof *pick);
+    for (size_t i = 0; i < g->ne; i++)
+        if (g->scc_of[g->e[i].from] != g->scc_of[g->e[i].to]) called[g->scc_of[g->e[i].to]] = true;
+    for (uint32_t v = 0; v < g->nf; v++) {
+        const sg_func *f = &g->f[v];
+        uint32_t s = g->scc_of[v];
+        if (f->want_root) chosen[v] = named[s] = true;
+        else if (!called[s] && f->qual != RTM_SG_NODATA && (pick[s] == SG_NONE || name_before(f, &g->f[pick[s]])))
+            pick[s] = v;
+    }
+    for (size_t s = 0; s < g->nscc; s++)
+        if (pick[s] != SG_NONE && !named[s]) chosen[pick[s]] = true;
+    free(called), free(named), free(pick);
+}
+
+/* ISR nesting: per preemption level the worst chain of its handlers (bytes, with the entry frame),
+ * and the flags of every handler of the level, not only of the worst: a smaller handler with an
+ * alloca, an unresolved call or recursion preempts just as well. The witness of a level's flags is
+ * its first flagged handler by name. */
+static void isr_levels(rtm_sg_graph *g)
+{
+    for (int l = 0; l < 256; l++) {
+        g->isr_level_max[l] = -1, g->isr_level_root[l] = SG_NONE;
+        g->isr_level_flags[l] = 0, g->isr_level_witness[l] = SG_NONE;
+    }
+    g->isr_flags = 0;
+    for (uint32_t v = 0; v < g->nf; v++) {
+        const sg_func *f = &g->f[v];
+        int l = f->isr_level;
+        if (l < 0) continue;
+        const sg_scc *c = &g->scc[g->scc_of[v]];
+        long d = sat_add(c->best, g->opt.isr_frame);
+        if (d > g->isr_level_max[l]) g->isr_level_max[l] = d, g->isr_level_root[l] = v;
+        if (c->flags) {
+            g->isr_level_flags[l] |= c->flags;
+            g->isr_flags |= c->flags;
+            if (g->isr_level_witness[l] == SG_NONE || name_before(f, &g->f[g->isr_level_witness[l]]))
+                g->isr_level_witness[l] = v;
+        }
+    }
+    g->nesting_all = 0;
+    g->isr_levels_used = 0;
+    for (int l = 0; l < 256; l++)
+        if (g->isr_level_max[l] >= 0) g->nesting_all = sat_add(g->nesting_all, g->isr_level_max[l]), g->isr_levels_used++;
+}
+
 static void fill_root(rtm_sg_graph *g, sg_root *r, uint32_t v)
 {
     const sg_func *f = &g->f[v];
@@ -815,26 +916,9 @@ int rtm_sg_analyse(rtm_sg_graph *g, const rtm_sg_options *opts, rtm_sg_error *er
             chosen[id] = true;
         }
     } else {
-        for (uint32_t v = 0; v < g->nf; v++) {
-            const sg_func *f = &g->f[v];
-            if (f->want_root || (f->indeg == 0 && f->qual != RTM_SG_NODATA)) chosen[v] = true;
-        }
+        choose_default_roots(g, chosen);
     }
-    /* ISR nesting: one chain per preemption level. */
-    for (int l = 0; l < 256; l++) g->isr_level_max[l] = -1, g->isr_level_root[l] = SG_NONE;
-    unsigned isr_flags = 0;
-    for (uint32_t v = 0; v < g->nf; v++) {
-        const sg_func *f = &g->f[v];
-        if (f->isr_level < 0) continue;
-        const sg_scc *c = &g->scc[g->scc_of[v]];
-        long d = sat_add(c->best, g->opt.isr_frame);
-        isr_flags |= c->flags;
-        if (d > g->isr_level_max[f->isr_level]) g->isr_level_max[f->isr_level] = d, g->isr_level_root[f->isr_level] = v;
-    }
-    g->nesting_all = 0;
-    g->isr_levels_used = 0;
-    for (int l = 0; l < 256; l++)
-        if (g->isr_level_max[l] >= 0) g->nesting_all = sat_add(g->nesting_all, g->isr_level_max[l]), g->isr_levels_used++;
+    isr_levels(g);
     for (uint32_t v = 0; v < g->nf; v++) {
         if (!chosen[v]) continue;
         sg_root *r = &g->roots[g->nroots++];
@@ -845,13 +929,13 @@ int rtm_sg_analyse(rtm_sg_graph *g, const rtm_sg_options *opts, rtm_sg_error *er
             for (int l = r->r.level + 1; l < 256; l++)
                 if (g->isr_level_max[l] >= 0) {
                     above = sat_add(above, g->isr_level_max[l]);
-                    fl |= g->scc[g->scc_of[g->isr_level_root[l]]].flags;
+                    fl |= g->isr_level_flags[l];
                 }
             r->r.isr_nesting = above;
             r->r.flags |= fl;
         } else {
             r->r.isr_nesting = g->nesting_all;
-            r->r.flags |= isr_flags;
+            r->r.flags |= g->isr_flags;
         }
         r->r.total = sat_add(sat_add(r->r.frames, r->r.margin), r->r.isr_nesting);
     }

@@ -2,7 +2,8 @@
  * stackgraph: static worst-case stack depth from GCC's own output (host code, libc allowed).
  *
  * Input: `.su` files (-fstack-usage), `.ci` files (-fcallgraph-info=su, a VCG graph per translation
- * unit) and annotation files (docs/stack-annotations.md). The graph is analysed once all input is
+ * unit; also plain -fcallgraph-info and =da, completed from the .su) and annotation files
+ * (docs/stack-annotations.md). The graph is analysed once all input is
  * loaded: strongly connected components (recursion), longest path over the condensed DAG, ISR
  * nesting per preemption level, then a text or JSON report. Formats, semantics and limits are in
  * docs/stack.md.
@@ -26,7 +27,8 @@
 
 typedef struct rtm_sg_graph rtm_sg_graph;
 
-/** Error text of a failed call: "FILE:LINE: message" (or "FILE: message" without a line). */
+/** Error text of a failed call: "FILE:LINE: message" (or "FILE: message" without a line), one line.
+ *  A FILE too long for the buffer keeps its end after "..."; LINE and the message are kept whole. */
 typedef struct {
     char msg[512];
 } rtm_sg_error;
@@ -50,7 +52,8 @@ enum {
 typedef struct {
     long call_margin;      /**< bytes added per frame of a chain (default 0) */
     long isr_frame;        /**< bytes the hardware pushes per interrupt entry (default 0) */
-    const char *const *roots; /**< analyse only these roots (NULL: every function nobody calls) */
+    const char *const *roots; /**< analyse only these roots (NULL: every function, or recursion cycle,
+                               *   nobody else calls, and the annotated ones) */
     size_t nroots;
 } rtm_sg_options;
 

@@ -26,7 +26,6 @@ typedef struct {
     size_t local_off; /* key is "FILE:NAME" of its unit's graph: offset of NAME in key; else 0 */
     uint32_t alias;   /* a declared-only "NAME" whose calls went to FILE:NAME definitions: the one
                        * (annotations naming NAME apply to it) or SG_NONE - 1 if several; else SG_NONE */
-    uint32_t indeg;
 } sg_func;
 
 typedef struct {
@@ -126,6 +125,9 @@ struct rtm_sg_graph {
     size_t nroots;
     long isr_level_max[256];     /* worst ISR chain per level (frame pushed by hardware included) */
     uint32_t isr_level_root[256];
+    unsigned isr_level_flags[256];   /* RTM_SG_F_* of every handler of the level */
+    uint32_t isr_level_witness[256]; /* the level's first handler (by name) with flags, or SG_NONE */
+    unsigned isr_flags;              /* of every handler */
     int isr_levels_used;
     long nesting_all;           /* sum over levels */
 };

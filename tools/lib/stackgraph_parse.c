@@ -7,9 +7,11 @@
  *     graph: { title: "a.c"
  *     node: { title: "a.c:leaf" label: "leaf\na.c:4:12\n16 bytes (static)" }
  *     node: { title: "ext" label: "ext\nb.c:1:12" shape : ellipse }          (declared, not defined)
+ *     node: { title: "memset" label: "__builtin_memset\n<built-in>" shape : ellipse }   (a built-in)
  *     node: { title: "__indirect_call" label: "Indirect Call Placeholder" shape : ellipse }
  *     edge: { sourcename: "mid" targetname: "a.c:leaf" label: "a.c:5:55" }    (label: call site)
  *     }
+ * (node labels in full, with what -fcallgraph-info without =su and with =da write: apply_node_label)
  * A title is the function's link name when it is public and strong. Anything else, static functions
  * but also weak definitions and C++ inline functions and template instantiations (COMDAT), is
  * titled "FILE:NAME" with FILE the unit's main file (the graph title), because its link name need
@@ -29,26 +31,42 @@
 #include "stackgraph_int.h"
 
 /* Defined in stackgraph.c. */
-void rtm_sg__one_line(char *msg);
+int rtm_sg__vfail(rtm_sg_error *err, const char *file, unsigned line, const char *fmt, va_list ap);
 uint32_t rtm_sg__func(rtm_sg_graph *g, const char *key, size_t keylen);
 void *rtm_sg__grow(void *p, size_t *cap, size_t n, size_t elem);
 char *rtm_sg__strndup(const char *s, size_t n);
 
+/* err->msg = "FILE:LINE: message" (rtm_sg__vfail: a long FILE gives way, never LINE or the message);
+ * returns -1. */
+static int fail(rtm_sg_error *err, const char *file, unsigned line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 static int fail(rtm_sg_error *err, const char *file, unsigned line, const char *fmt, ...)
 {
-    if (!err) return -1;
-    int n = line ? snprintf(err->msg, sizeof err->msg, "%s:%u: ", file, line)
-                 : snprintf(err->msg, sizeof err->msg, "%s: ", file);
-    if (n < 0 || (size_t)n >= sizeof err->msg) return -1;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->msg + n, sizeof err->msg - (size_t)n, fmt, ap);
+    rtm_sg__vfail(err, file, line, fmt, ap);
     va_end(ap);
-    rtm_sg__one_line(err->msg);
     return -1;
 }
 
-/* Unsigned decimal (or 0x hex) with an optional k/K (x1024) suffix; the whole string. */
+/* Unsigned decimal, the whole string: GCC's figures (.su, .ci labels) are printed with %ld, so a
+ * sign, a k suffix or a 0x prefix there is not GCC's output (annotations take those: parse_size). */
+static bool parse_decimal(const char *s, size_t n, long *out)
+{
+    if (n == 0) return false;
+    long v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') return false;
+        int d = s[i] - '0';
+        if (v > (LONG_MAX / 4 - d) / 10) return false; /* keep sums far from overflow */
+        v = v * 10 + d;
+    }
+    *out = v;
+    return true;
+}
+
+/* Annotation figures: unsigned decimal (or 0x hex) with an optional k/K (x1024) suffix; the whole
+ * string. */
 static bool parse_size(const char *s, size_t n, long *out)
 {
     if (n == 0) return false;
@@ -125,21 +143,24 @@ int rtm_sg_load_su(rtm_sg_graph *g, const char *text, size_t len, const char *fn
         size_t n;
         const char *s = next_line(&p, end, &n);
         if (n == 0) continue;
-        const char *t2 = NULL, *t1 = NULL;
-        for (size_t i = n; i-- > 0;)
-            if (s[i] == '\t') {
-                if (!t2) t2 = s + i;
-                else { t1 = s + i; break; }
-            }
-        if (!t1)
+        /* Exactly three fields: no name GCC prints holds a tab, and a fourth field would hide in the
+         * name (a.c:1:2:f<TAB>x<TAB>16<TAB>static read as a function "f<TAB>x"). */
+        const char *t1 = memchr(s, '\t', n);
+        const char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(s + n - t1 - 1)) : NULL;
+        if (!t2)
             return fail(err, fname, ln, "expected FILE:LINE:COL:NAME<TAB>BYTES<TAB>QUALIFIER");
+        size_t fields = 3;
+        for (const char *t = t2 + 1; t < s + n; t++) fields += *t == '\t';
+        if (fields != 3)
+            return fail(err, fname, ln, "expected FILE:LINE:COL:NAME<TAB>BYTES<TAB>QUALIFIER, found %zu tab-separated fields",
+                        fields);
         unsigned fl, fc;
         size_t locend;
         size_t flen = parse_loc(s, (size_t)(t1 - s), &fl, &fc, &locend);
         if (flen == 0 || locend >= (size_t)(t1 - s) || s[locend] != ':' || locend + 1 == (size_t)(t1 - s))
             return fail(err, fname, ln, "expected FILE:LINE:COL:NAME before the first tab");
         long bytes;
-        if (!parse_size(t1 + 1, (size_t)(t2 - t1 - 1), &bytes))
+        if (!parse_decimal(t1 + 1, (size_t)(t2 - t1 - 1), &bytes))
             return fail(err, fname, ln, "bad stack size '%.*s'", (int)(t2 - t1 - 1 > 40 ? 40 : t2 - t1 - 1), t1 + 1);
         const char *q = t2 + 1;
         size_t qn = (size_t)(s + n - q);
@@ -254,8 +275,9 @@ static int expect(lexer *lx, tok_kind k, const char *what)
     return 0;
 }
 
-/* Parses "{ key: value ... }" (after the '{'); values of wanted keys are copied into out[]. */
-static int parse_attrs(lexer *lx, const char *const *keys, char **out, size_t nkeys)
+/* Parses "{ key: value ... }" (after the '{'); values of wanted keys are copied into out[], the
+ * lines they are on into lines[] (for messages about a value). */
+static int parse_attrs(lexer *lx, const char *const *keys, char **out, unsigned *lines, size_t nkeys)
 {
     for (;;) {
         if (lex_next(lx)) return -1;
@@ -274,6 +296,7 @@ static int parse_attrs(lexer *lx, const char *const *keys, char **out, size_t nk
         if (which < nkeys) {
             if (out[which]) return fail(lx->err, lx->fname, lx->tok_line, "duplicate attribute '%s'", keys[which]);
             out[which] = rtm_sg__strndup(lx->buf, lx->len);
+            lines[which] = lx->tok_line;
         }
     }
 }
@@ -290,50 +313,148 @@ static int loc_cmp(const char *file, size_t flen, unsigned line, unsigned col, c
     return col < f->col ? -1 : col > f->col;
 }
 
-/* Node label: "NAME\nFILE:LINE:COL\nBYTES bytes (QUALIFIER)" (lines 2 and 3 optional). */
-static int apply_node_label(lexer *lx, sg_func *f, const char *label, unsigned ln)
+/* Cuts the next line off a label (NUL-terminated, "\n" already unescaped by the lexer): returns
+ * where it starts and sets *n to its length, or NULL after the last line. */
+static const char *label_line(const char **p, size_t *n)
 {
-    const char *l1 = strchr(label, '\n');
-    if (!l1) return 0;
-    l1++;
-    const char *l2 = strchr(l1, '\n');
-    size_t n1 = l2 ? (size_t)(l2 - l1) : strlen(l1);
+    const char *s = *p;
+    if (!s) return NULL;
+    const char *nl = strchr(s, '\n');
+    *n = nl ? (size_t)(nl - s) : strlen(s);
+    *p = nl ? nl + 1 : NULL;
+    return s;
+}
+
+/* "<built-in>" (any "<...>"): what GCC prints for a declaration that is in no file. */
+static bool is_pseudo_loc(const char *s, size_t n)
+{
+    if (n < 3 || s[0] != '<' || s[n - 1] != '>') return false;
+    for (size_t i = 1; i + 1 < n; i++)
+        if (s[i] == '<' || s[i] == '>') return false;
+    return true;
+}
+
+#define DA_SUFFIX " dynamic objects"
+
+/* Is this -fcallgraph-info=da's line "N dynamic objects" (if N is a number)? */
+static bool has_da_suffix(const char *s, size_t n)
+{
+    size_t k = strlen(DA_SUFFIX);
+    return n >= k && !memcmp(s + n - k, DA_SUFFIX, k);
+}
+
+/* "N dynamic objects"; sets *count. */
+static bool parse_da_count(const char *s, size_t n, long *count)
+{
+    return has_da_suffix(s, n) && parse_decimal(s, n - strlen(DA_SUFFIX), count);
+}
+
+/* " NAME FILE:LINE:COL", one dynamic object (NAME "(null)" for an alloca). */
+static bool is_da_object(const char *s, size_t n)
+{
+    if (n < 2 || s[0] != ' ') return false;
+    const char *sp = s + n;
+    while (sp > s + 1 && sp[-1] != ' ') sp--;
+    if (sp <= s + 2) return false; /* no second space, or no NAME before it */
     unsigned line, col;
-    size_t locend;
-    size_t flen = parse_loc(l1, n1, &line, &col, &locend);
-    if (flen == 0 || locend != n1) return fail(lx->err, lx->fname, ln, "node label: expected FILE:LINE:COL on line 2");
-    /* A two-line label is a declaration (a function called here, defined elsewhere); a definition's
-     * location replaces it. */
-    bool def = l2 != NULL;
-    if (def && f->loc_def && loc_cmp(l1, flen, line, col, f) != 0) f->dup_def = true;
-    /* Two definitions (or two declarations) in different places: the smaller location (file name,
-     * line, column) is the one reported, so reports do not depend on the order of the files. */
-    if (!f->file || (def && !f->loc_def) || (def == f->loc_def && loc_cmp(l1, flen, line, col, f) < 0)) {
-        free(f->file);
-        f->file = rtm_sg__strndup(l1, flen);
-        f->line = line;
-        f->col = col;
-        f->loc_def = def;
+    size_t locend, rest = (size_t)(s + n - sp);
+    return parse_loc(sp, rest, &line, &col, &locend) != 0 && locend == rest;
+}
+
+/* Labels of one title should agree; if they do not, the smallest name wins, whichever .ci came
+ * first (annotations find functions by these names). */
+static void take_label_name(sg_func *f, const char *name, size_t nn)
+{
+    int c = nn ? strncmp(name, f->name, nn) : 0;
+    if (nn && (!f->name_label || c < 0 || (c == 0 && f->name[nn] != '\0'))) {
+        free(f->name);
+        f->name = rtm_sg__strndup(name, nn);
+        f->name_label = true;
     }
-    if (!l2) return 0;
-    l2++;
-    const char *l3 = strchr(l2, '\n');
-    size_t n2 = l3 ? (size_t)(l3 - l2) : strlen(l2);
-    const char *sp = memchr(l2, ' ', n2);
-    long bytes;
-    if (!sp || !parse_size(l2, (size_t)(sp - l2), &bytes))
-        return fail(lx->err, lx->fname, ln, "node label: expected 'BYTES bytes (QUALIFIER)' on line 3");
-    const char *q = sp + 1;
-    size_t qn = n2 - (size_t)(q - l2);
-    uint8_t qual;
-    if (qn == 14 && !memcmp(q, "bytes (static)", 14)) qual = RTM_SG_STATIC;
-    else if (qn == 15 && !memcmp(q, "bytes (dynamic)", 15)) qual = RTM_SG_DYNAMIC;
-    else if (qn == 23 && !memcmp(q, "bytes (dynamic,bounded)", 23)) qual = RTM_SG_BOUNDED;
-    else return fail(lx->err, lx->fname, ln, "node label: unknown qualifier in '%.*s'", (int)(n2 > 60 ? 60 : n2), l2);
-    /* The same function in two units (e.g. a header's static inline, or one file given twice):
-     * keep the larger figure. */
-    if (f->qual == RTM_SG_NODATA || bytes > f->frame) f->frame = bytes;
-    if (qual > f->qual) f->qual = qual;
+}
+
+/* A node's label, line by line, as GCC writes it (dump_final_node_vcg, dump_final_callee_vcg):
+ *     NAME                    C++: demangled
+ *     FILE:LINE:COL           the definition; for a node with "shape : ellipse" (called, not defined
+ *                             in the unit) its declaration, or "<built-in>" for a callee GCC knows as
+ *                             a built-in: memset/memcpy with a variable size, strlen, abort,
+ *                             __cxa_atexit, __gcov_init, libgcc's __aeabi_idivmod
+ *     BYTES bytes (QUALIFIER) -fcallgraph-info=su
+ *     N dynamic objects       -fcallgraph-info=da, then N lines " NAME FILE:LINE:COL" (alloca: NAME
+ *                             "(null)"), which the .su's "dynamic" already covers: checked, not used
+ * A declaration has the first two lines only; a definition the lines its options ask for, so plain
+ * -fcallgraph-info gives it two lines too: @p decl (the shape), not the number of lines, tells them
+ * apart. A label of NAME alone (made-up input) is accepted. @p ln: the label's line in the file. */
+static int apply_node_label(lexer *lx, sg_func *f, const char *label, unsigned ln, bool decl)
+{
+    const char *p = label;
+    size_t n1, n;
+    const char *name = label_line(&p, &n1);
+    const char *l = label_line(&p, &n);
+    if (!l) {
+        take_label_name(f, name, n1);
+        return 0;
+    }
+    if (is_pseudo_loc(l, n)) {
+        /* no place; the name stays the title, the link name (what the linker resolves and a 'frame'
+         * annotation names), not GCC's internal "__builtin_memset" */
+        if (!decl)
+            return fail(lx->err, lx->fname, ln, "node label: '%.*s' is no location for a function defined here",
+                        (int)(n > 40 ? 40 : n), l);
+    } else {
+        take_label_name(f, name, n1);
+        unsigned line, col;
+        size_t locend;
+        size_t flen = parse_loc(l, n, &line, &col, &locend);
+        if (flen == 0 || locend != n) return fail(lx->err, lx->fname, ln, "node label: expected FILE:LINE:COL on line 2");
+        /* A declaration's location (a function called here, defined elsewhere) gives way to a
+         * definition's. */
+        bool def = !decl;
+        if (def && f->loc_def && loc_cmp(l, flen, line, col, f) != 0) f->dup_def = true;
+        /* Two definitions (or two declarations) in different places: the smaller location (file
+         * name, line, column) is the one reported, so reports do not depend on the order of the
+         * files. */
+        if (!f->file || (def && !f->loc_def) || (def == f->loc_def && loc_cmp(l, flen, line, col, f) < 0)) {
+            free(f->file);
+            f->file = rtm_sg__strndup(l, flen);
+            f->line = line;
+            f->col = col;
+            f->loc_def = def;
+        }
+    }
+    unsigned k = 3; /* line number within the label */
+    if (!(l = label_line(&p, &n))) return 0;
+    if (decl) return fail(lx->err, lx->fname, ln, "node label: a declaration (shape : ellipse) has no line 3");
+    if (!has_da_suffix(l, n)) { /* the figure (=su), then maybe the dynamic objects (=su,da) */
+        const char *sp = memchr(l, ' ', n);
+        long bytes;
+        if (!sp || !parse_decimal(l, (size_t)(sp - l), &bytes))
+            return fail(lx->err, lx->fname, ln, "node label: expected 'BYTES bytes (QUALIFIER)' on line 3");
+        const char *q = sp + 1;
+        size_t qn = n - (size_t)(q - l);
+        uint8_t qual;
+        if (qn == 14 && !memcmp(q, "bytes (static)", 14)) qual = RTM_SG_STATIC;
+        else if (qn == 15 && !memcmp(q, "bytes (dynamic)", 15)) qual = RTM_SG_DYNAMIC;
+        else if (qn == 23 && !memcmp(q, "bytes (dynamic,bounded)", 23)) qual = RTM_SG_BOUNDED;
+        else return fail(lx->err, lx->fname, ln, "node label: unknown qualifier in '%.*s'", (int)(n > 60 ? 60 : n), l);
+        /* The same function in two units (e.g. a header's static inline, or one file given twice):
+         * keep the larger figure. */
+        if (f->qual == RTM_SG_NODATA || bytes > f->frame) f->frame = bytes;
+        if (qual > f->qual) f->qual = qual;
+        k++;
+        if (!(l = label_line(&p, &n))) return 0;
+    }
+    long count;
+    if (!parse_da_count(l, n, &count))
+        return fail(lx->err, lx->fname, ln, "node label: expected 'N dynamic objects' on line %u", k);
+    long listed = 0;
+    while ((l = label_line(&p, &n)) != NULL) {
+        k++;
+        if (!is_da_object(l, n))
+            return fail(lx->err, lx->fname, ln, "node label: expected ' NAME FILE:LINE:COL' on line %u", k);
+        listed++;
+    }
+    if (listed != count) return fail(lx->err, lx->fname, ln, "node label: %ld dynamic objects, %ld listed", count, listed);
     return 0;
 }
 
@@ -390,36 +511,28 @@ int rtm_sg_load_ci(rtm_sg_graph *g, const char *text, size_t len, const char *fn
         }
         if (expect(&lx, T_LBRACE, "'{'")) goto out;
         if (is_node) {
-            static const char *const keys[] = {"title", "label"};
-            char *v[2] = {NULL, NULL};
-            int r = parse_attrs(&lx, keys, v, 2);
+            static const char *const keys[] = {"title", "label", "shape"};
+            char *v[3] = {NULL, NULL, NULL};
+            unsigned vline[3] = {0, 0, 0};
+            int r = parse_attrs(&lx, keys, v, vline, 3);
             if (r == 0 && !v[0]) r = fail(err, fname, item_line, "node without title");
             if (r == 0 && v[0][0] == '\0') r = fail(err, fname, item_line, "node with an empty title");
+            /* GCC gives a shape, "ellipse", to the functions a unit calls but does not define only */
+            if (r == 0 && v[2] && strcmp(v[2], "ellipse") != 0)
+                r = fail(err, fname, vline[2], "node shape: expected 'ellipse', found '%.40s'", v[2]);
             if (r == 0 && strcmp(v[0], "__indirect_call") != 0) {
                 uint32_t id = rtm_sg__func(g, v[0], strlen(v[0]));
                 sg_func *f = &g->f[id];
                 note_file_local(f, gtitle);
-                if (v[1]) {
-                    const char *nl = strchr(v[1], '\n');
-                    size_t nn = nl ? (size_t)(nl - v[1]) : strlen(v[1]);
-                    /* Labels of one title should agree; if they do not, the smallest name wins,
-                     * whichever .ci came first (annotations find functions by these names). */
-                    int c = nn ? strncmp(v[1], f->name, nn) : 0;
-                    if (nn && (!f->name_label || c < 0 || (c == 0 && f->name[nn] != '\0'))) {
-                        free(f->name);
-                        f->name = rtm_sg__strndup(v[1], nn);
-                        f->name_label = true;
-                    }
-                    r = apply_node_label(&lx, f, v[1], item_line);
-                }
+                if (v[1]) r = apply_node_label(&lx, f, v[1], vline[1], v[2] != NULL);
             }
-            free(v[0]);
-            free(v[1]);
+            for (int i = 0; i < 3; i++) free(v[i]);
             if (r) goto out;
         } else {
             static const char *const keys[] = {"sourcename", "targetname", "label"};
             char *v[3] = {NULL, NULL, NULL};
-            int r = parse_attrs(&lx, keys, v, 3);
+            unsigned vline[3];
+            int r = parse_attrs(&lx, keys, v, vline, 3);
             if (r == 0 && (!v[0] || !v[1])) r = fail(err, fname, item_line, "edge without sourcename or targetname");
             if (r == 0 && (!v[0][0] || !v[1][0])) r = fail(err, fname, item_line, "edge with an empty name");
             if (r == 0 && !strcmp(v[0], "__indirect_call"))

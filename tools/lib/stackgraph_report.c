@@ -99,6 +99,18 @@ static void why(const rtm_sg_graph *g, const sg_scc *c, unsigned flags, FILE *ou
     }
 }
 
+/* The flags @p from_isr of root @p r that come from the handlers that can preempt it: names the
+ * lowest such level that has them, and its first flagged handler. */
+static void isr_why(const rtm_sg_graph *g, const rtm_sg_root_result *r, unsigned from_isr, FILE *out)
+{
+    for (int l = r->isr ? r->level + 1 : 0; l < 256; l++)
+        if (g->isr_level_flags[l] & from_isr) {
+            fprintf(out, "interrupt handler %s (level %d) is not bounded", g->f[g->isr_level_witness[l]].name, l);
+            return;
+        }
+    fprintf(out, "an interrupt handler is not bounded");
+}
+
 void rtm_sg_report_text(const rtm_sg_graph *g, FILE *out)
 {
     size_t nind = 0;
@@ -146,9 +158,10 @@ void rtm_sg_report_text(const rtm_sg_graph *g, FILE *out)
         if (r->flags) {
             fprintf(out, "  %s: ", (r->flags & RTM_SG_F_RECURSION) ? "UNBOUNDED" : "LOWER BOUND");
             why(g, &g->scc[rt->chain[0]], g->scc[rt->chain[0]].flags, out);
-            if (r->flags & ~g->scc[rt->chain[0]].flags) {
+            unsigned from_isr = r->flags & ~g->scc[rt->chain[0]].flags;
+            if (from_isr) {
                 if (g->scc[rt->chain[0]].flags) fprintf(out, "; ");
-                fprintf(out, "an interrupt handler is not bounded");
+                isr_why(g, r, from_isr, out);
             }
             fprintf(out, "\n");
         }
