@@ -12,6 +12,9 @@
  *
  * Ranges are kept as [start, last] with an inclusive last byte, so that a partition may end at the
  * top of the address space (start + size == 2^32 on a 32-bit target) without wrapping.
+ *
+ * Every plan of a domain (init, add, remove, verify) goes through rtm_mpu_plan_avoid with the
+ * domain's ranges to avoid (rtm_domain_init_avoid, the caller's table; why: rtmem/domain.h).
  */
 #include "rtmem/domain.h"
 
@@ -41,9 +44,41 @@ static rtm_err fail(rtm_domain_diag *diag, rtm_err err, int32_t index, const rtm
             diag->has_other = true;
             diag->other = *other;
         }
+        diag->avoid_index = -1;
         diag->rule = rule;
     }
     return err;
+}
+
+/* A range to avoid in partition form, for rtm_domain_diag.other: start and size capped at the
+ * address width (a 4 GiB system region on a 32-bit target). */
+static rtm_partition avoid_as_partition(const rtm_mpu_range *r)
+{
+    rtm_partition p;
+    p.start = r->base > (uint64_t)UINTPTR_MAX ? UINTPTR_MAX : (uintptr_t)r->base;
+    p.size = r->size > (uint64_t)SIZE_MAX ? SIZE_MAX : (size_t)r->size;
+    p.attr = r->attr;
+    return p;
+}
+
+/* Completes a diagnostic fail() filled for a plan of parts[0..n) that failed: planner index
+ * `other` (or `bad`, for an invalid range to avoid) at n + j or above is avoid[j], below n a
+ * partition of parts. */
+static void diag_plan_other(rtm_domain_diag *diag, const rtm_partition *parts, size_t n, const rtm_mpu_range *avoid,
+                            int32_t bad, int32_t other)
+{
+    if (!diag) return;
+    if (other >= 0) {
+        diag->has_other = true;
+        if ((size_t)other < n) {
+            diag->other = parts[other];
+        } else {
+            diag->avoid_index = (int32_t)((size_t)other - n);
+            diag->other = avoid_as_partition(&avoid[diag->avoid_index]);
+        }
+    } else if (bad >= 0 && (size_t)bad >= n) {
+        diag->avoid_index = (int32_t)((size_t)bad - n);
+    }
 }
 
 /* Rejections by an initialised domain count in its stats; all go to the error hook. */
@@ -63,10 +98,11 @@ static bool registered(const rtm_domain *d)
 
 static bool is_live(const rtm_domain *d) { return d && d->magic_ == DOMAIN_MAGIC; }
 
-/* Checks what the planner cannot see (size 0, wrap on this host) and plans parts[0..n). On failure
- * *bad / *other are the indices of the offender and the partition it conflicts with (-1: none). */
-static rtm_err plan(const rtm_mpu_arch *arch, const rtm_partition *parts, size_t n, rtm_mpu_regs *regs,
-                    int32_t *bad, int32_t *other, const char **rule)
+/* Checks what the planner cannot see (size 0, wrap on this host) and plans parts[0..n), its waste
+ * kept off avoid[0..n_avoid). On failure *bad / *other are the planner's indices of the offender
+ * and the range it conflicts with (-1: none; n + j: avoid[j], diag_plan_other). */
+static rtm_err plan(const rtm_mpu_arch *arch, const rtm_partition *parts, size_t n, const rtm_mpu_range *avoid,
+                    size_t n_avoid, rtm_mpu_regs *regs, int32_t *bad, int32_t *other, const char **rule)
 {
     rtm_mpu_range ranges[RTM_DOMAIN_MAX_PARTITIONS];
     *bad = *other = -1;
@@ -88,7 +124,7 @@ static rtm_err plan(const rtm_mpu_arch *arch, const rtm_partition *parts, size_t
         ranges[i].attr = p->attr;
     }
     rtm_mpu_diag md;
-    rtm_err e = rtm_mpu_plan(arch, RTM_MPU_SET_DOMAIN, ranges, n, regs, &md);
+    rtm_err e = rtm_mpu_plan_avoid(arch, RTM_MPU_SET_DOMAIN, ranges, n, avoid, n_avoid, regs, &md);
     if (e != RTM_OK) {
         *bad = md.index;
         *other = md.other;
@@ -107,9 +143,15 @@ uint32_t rtm_domain_max_partitions(const rtm_mpu_arch *arch)
 rtm_err rtm_domain_init(rtm_domain *d, const rtm_mpu_arch *arch, const rtm_partition *const parts[], size_t n,
                         rtm_domain_diag *diag)
 {
+    return rtm_domain_init_avoid(d, arch, parts, n, NULL, 0, diag);
+}
+
+rtm_err rtm_domain_init_avoid(rtm_domain *d, const rtm_mpu_arch *arch, const rtm_partition *const parts[], size_t n,
+                              const rtm_mpu_range *avoid, size_t n_avoid, rtm_domain_diag *diag)
+{
     if (diag) fail(diag, RTM_OK, -1, NULL, NULL, NULL);
-    if (!d || !arch || (!parts && n > 0))
-        return reject(NULL, fail(diag, RTM_ERR_ARG, -1, NULL, NULL, "NULL domain, arch or partition list"), d);
+    if (!d || !arch || (!parts && n > 0) || (!avoid && n_avoid > 0))
+        return reject(NULL, fail(diag, RTM_ERR_ARG, -1, NULL, NULL, "NULL domain, arch, partition or avoid list"), d);
     rtm_port_key key = rtm_port_critical_enter();
     /* Live means registered, as for rtm_domain_deinit: the registry compares addresses only, so
      * an object nobody has written yet (a domain on the stack) is never read. */
@@ -124,6 +166,9 @@ rtm_err rtm_domain_init(rtm_domain *d, const rtm_mpu_arch *arch, const rtm_parti
         return reject(NULL, fail(diag, RTM_ERR_NO_SLOT, RTM_DOMAIN_MAX_PARTITIONS, NULL, NULL,
                                  "more partitions than RTM_DOMAIN_MAX_PARTITIONS"),
                       d);
+    /* the planner numbers ranges and ranges to avoid together in an int32_t */
+    if (n_avoid > (size_t)INT32_MAX - RTM_DOMAIN_MAX_PARTITIONS)
+        return reject(NULL, fail(diag, RTM_ERR_SIZE, -1, NULL, NULL, "too many ranges to avoid"), avoid);
     rtm_partition copy[RTM_DOMAIN_MAX_PARTITIONS] = {{0}};
     for (size_t i = 0; i < n; i++) {
         if (!parts[i]) return reject(NULL, fail(diag, RTM_ERR_ARG, (int32_t)i, NULL, NULL, "NULL partition"), d);
@@ -132,16 +177,20 @@ rtm_err rtm_domain_init(rtm_domain *d, const rtm_mpu_arch *arch, const rtm_parti
     rtm_mpu_regs regs;
     int32_t bad, other;
     const char *rule;
-    e = plan(arch, copy, n, &regs, &bad, &other, &rule);
-    if (e != RTM_OK)
-        return reject(NULL,
-                      fail(diag, e, bad, bad >= 0 ? &copy[bad] : NULL, other >= 0 ? &copy[other] : NULL, rule),
-                      bad >= 0 ? (const void *)parts[bad] : (const void *)d);
+    e = plan(arch, copy, n, avoid, n_avoid, &regs, &bad, &other, &rule);
+    if (e != RTM_OK) {
+        bool own = bad >= 0 && (size_t)bad < n; /* else none, or a range to avoid */
+        fail(diag, e, own ? bad : -1, own ? &copy[bad] : NULL, NULL, rule);
+        diag_plan_other(diag, copy, n, avoid, bad, other);
+        return reject(NULL, e, own ? (const void *)parts[bad] : (const void *)d);
+    }
     rtm_memset(d, 0, sizeof *d);
     d->arch_ = *arch;
     d->n_parts_ = (uint32_t)n;
     if (n) rtm_memcpy(d->parts_, copy, n * sizeof copy[0]);
     d->regs_ = regs;
+    d->avoid_ = avoid;
+    d->n_avoid_ = n_avoid;
     key = rtm_port_critical_enter();
     d->magic_ = DOMAIN_MAGIC;
     d->next_ = g_domains;
@@ -193,13 +242,17 @@ rtm_err rtm_domain_add_partition(rtm_domain *d, const rtm_partition *p, rtm_doma
     rtm_mpu_regs regs;
     int32_t bad, other;
     const char *rule;
-    rtm_err e = plan(&d->arch_, copy, n + 1u, &regs, &bad, &other, &rule);
+    rtm_err e = plan(&d->arch_, copy, n + 1u, d->avoid_, d->n_avoid_, &regs, &bad, &other, &rule);
     if (e != RTM_OK) {
-        /* The planner names the later of two overlapping ranges: the new one is always last. */
+        /* diag->index is the partition of d involved: the one p overlaps (the planner names the
+         * later of two overlapping ranges, and p is last), the one whose waste p's would touch, or
+         * one that no longer fits beside p. p itself is diag->partition. */
         int32_t existing = -1;
-        if (other >= 0) existing = other;
-        else if (bad >= 0 && (uint32_t)bad < n && e == RTM_ERR_OVERLAP) existing = bad;
-        return reject(d, fail(diag, e, existing, p, existing >= 0 ? &copy[existing] : NULL, rule), p);
+        if (bad >= 0 && (uint32_t)bad < n) existing = bad;
+        if (other >= 0 && (uint32_t)other < n) existing = other;
+        fail(diag, e, existing, p, NULL, rule);
+        diag_plan_other(diag, copy, n + 1u, d->avoid_, bad, other);
+        return reject(d, e, p);
     }
     commit(d, copy, n + 1u, &regs);
     return RTM_OK;
@@ -232,9 +285,10 @@ rtm_err rtm_domain_remove_partition(rtm_domain *d, const rtm_partition *p, rtm_d
     rtm_mpu_regs regs;
     int32_t bad, other;
     const char *rule;
-    rtm_err e = plan(&d->arch_, copy, m, &regs, &bad, &other, &rule);
-    RTM_ASSERT(e == RTM_OK); /* a subset of a valid set is valid */
-    if (e != RTM_OK) return reject(d, fail(diag, e, bad, p, NULL, rule), p);
+    rtm_err e = plan(&d->arch_, copy, m, d->avoid_, d->n_avoid_, &regs, &bad, &other, &rule);
+    /* a subset of a valid set is valid: fewer ranges to keep the waste off, the same slots */
+    RTM_ASSERT(e == RTM_OK);
+    if (e != RTM_OK) return reject(d, fail(diag, e, bad >= 0 && (uint32_t)bad < m ? bad : -1, p, NULL, rule), p);
     commit(d, copy, m, &regs);
     return RTM_OK;
 }
@@ -336,7 +390,7 @@ rtm_err rtm_domain_verify(const rtm_domain *d)
         int32_t bad, other;
         const char *rule;
         /* plan() checks every partition, overlaps and the slot budget. */
-        ok = plan(&d->arch_, d->parts_, d->n_parts_, &regs, &bad, &other, &rule) == RTM_OK &&
+        ok = plan(&d->arch_, d->parts_, d->n_parts_, d->avoid_, d->n_avoid_, &regs, &bad, &other, &rule) == RTM_OK &&
              rtm_mpu_regs_equal(&regs, &d->regs_);
     }
     if (!ok) {

@@ -31,12 +31,15 @@
  * with <= r regions; the least waste wins (ties: fewer regions). This rounds at the start, at the
  * end, at both or at neither, and is the least waste of any cover of <= r regions that carry the
  * range's attributes (the argument is at cover_range). Bounds whose waste would cover another
- * range of the same set are never tried (that would grant access to it). Across ranges a small
- * dynamic program spends the slot budget where it saves most bytes; RTM_MPU_V7M_MAX_SPLIT caps
- * the regions of one range, and a region never serves two ranges.
- * Stack use about 1.8 KiB with the defaults (RTM_MPU_MAX_REGIONS 16, RTM_MPU_V7M_MAX_SPLIT 4;
- * -Os -fstack-usage, Cortex-M4 / M0+: rtm_mpu_plan_v7m_ 1376 + cover_range 304 / 320 + cover_within
- * 120 / 112).
+ * range of the same set, or a range the caller asked to avoid (rtm_mpu_plan_avoid: the system
+ * regions, other domains' partitions), are never tried (that would grant access to it). When no
+ * cover within the budget is left, the diagnostic names one range its waste would touch
+ * (blocker). Across ranges a small dynamic program spends the slot budget where it saves most
+ * bytes; RTM_MPU_V7M_MAX_SPLIT caps the regions of one range, and a region never serves two
+ * ranges.
+ * Stack use about 2 KiB with the defaults (RTM_MPU_MAX_REGIONS 16, RTM_MPU_V7M_MAX_SPLIT 4;
+ * -Os -fstack-usage, Cortex-M4 / M0+: plan_v7m 1376 + blocker 112 (on failure) + cover_range
+ * 312 / 328 + cover_within 120 / 112).
  */
 #include "mpu_internal.h"
 
@@ -64,17 +67,38 @@ typedef struct {
     v7_region reg[RTM_MPU_V7M_MAX_SPLIT];
 } v7_cover;
 
-/* True when the bytes of run [rs, re) outside [S, E) touch no other range of the set. */
-static bool waste_ok(uint64_t rs, uint64_t re, uint64_t S, uint64_t E, const rtm_mpu_range *ranges, size_t n,
-                     size_t self)
+/* What the waste of a cover must stay off: the other ranges of the set, and the ranges the caller
+ * of rtm_mpu_plan_avoid names (system regions, other domains' partitions; none for rtm_mpu_plan).
+ * Waste over either would grant access nobody asked for. Also the smallest region of the arch. */
+typedef struct {
+    const rtm_mpu_range *ranges;
+    size_t n;
+    const rtm_mpu_range *avoid;
+    size_t n_avoid;
+    uint32_t min_log2;
+} v7_set;
+
+/* Range k of the set: 0..n-1 its own ranges, n.. the ranges to avoid (the numbering of diag). */
+static const rtm_mpu_range *set_range(const v7_set *set, size_t k)
 {
-    for (size_t j = 0; j < n; j++) {
-        if (j == self) continue;
-        if (rs < S && rtm_mpu_overlap_(rs, (re < S ? re : S) - rs, ranges[j].base, ranges[j].size)) return false;
-        if (re > E) {
-            uint64_t ws = rs > E ? rs : E;
-            if (rtm_mpu_overlap_(ws, re - ws, ranges[j].base, ranges[j].size)) return false;
-        }
+    return k < set->n ? &set->ranges[k] : &set->avoid[k - set->n];
+}
+
+/* True when [ws, we) shares a byte with range k of the set (an empty span shares none). */
+static bool span_touches(uint64_t ws, uint64_t we, const v7_set *set, size_t k)
+{
+    const rtm_mpu_range *r = set_range(set, k);
+    return ws < we && rtm_mpu_overlap_(ws, we - ws, r->base, r->size);
+}
+
+/* True when the bytes of run [rs, re) outside [S, E) (range self) touch no other range of the set
+ * and no range to avoid. */
+static bool waste_ok(uint64_t rs, uint64_t re, uint64_t S, uint64_t E, const v7_set *set, size_t self)
+{
+    uint64_t below_end = re < S ? re : S, above_start = rs > E ? rs : E;
+    for (size_t k = 0; k < set->n + set->n_avoid; k++) {
+        if (k == self) continue;
+        if (span_touches(rs, below_end, set, k) || span_touches(above_start, re, set, k)) return false;
     }
     return true;
 }
@@ -140,18 +164,18 @@ static uint64_t round_pow2(uint64_t v, uint32_t j, bool up)
 
 /* Candidate bounds: v rounded to 2^j for j = 5..29 (down for a lower bound, up for an upper one),
  * nearest first, duplicates dropped, cut at the first bound whose waste would touch another range
- * of the set (every farther bound contains that waste too). 29 is the largest subregion (4 GiB / 8);
- * 5 gives v itself, which is always kept. Stores the exponents (bytes, to keep the planner's stack
- * small) and returns their count. */
+ * of the set or a range to avoid (every farther bound contains that waste too). 29 is the largest
+ * subregion (4 GiB / 8); 5 gives v itself, which is always kept. Stores the exponents (bytes, to
+ * keep the planner's stack small) and returns their count. */
 #define V7_BOUNDS 25u
-static uint32_t bounds(uint64_t v, bool up, uint64_t S, uint64_t E, const rtm_mpu_range *ranges, size_t n,
-                       size_t self, uint8_t out[V7_BOUNDS])
+static uint32_t bounds(uint64_t v, bool up, uint64_t S, uint64_t E, const v7_set *set, size_t self,
+                       uint8_t out[V7_BOUNDS])
 {
     uint32_t m = 0;
     for (uint32_t j = 5; j <= 29; j++) {
         uint64_t b = round_pow2(v, j, up);
         if (m > 0 && b == round_pow2(v, out[m - 1u], up)) continue;
-        if (!(up ? waste_ok(S, b, S, E, ranges, n, self) : waste_ok(b, E, S, E, ranges, n, self))) break;
+        if (!(up ? waste_ok(S, b, S, E, set, self) : waste_ok(b, E, S, E, set, self))) break;
         out[m++] = (uint8_t)j;
     }
     return m;
@@ -159,7 +183,8 @@ static uint32_t bounds(uint64_t v, bool up, uint64_t S, uint64_t E, const rtm_mp
 
 /*
  * Least-waste cover of range i with at most `budget` regions (ties: fewer regions). False if none
- * (the waste would hit another range and the exact cover needs more than budget regions).
+ * (the waste would hit another range or a range to avoid, and the exact cover needs more than
+ * budget regions).
  *
  * Why this is optimal among covers whose regions all carry the range's attributes: take any cover.
  * Dropping regions that miss [S, E) and trimming each run to start at the subregion that holds S
@@ -175,13 +200,13 @@ static uint32_t bounds(uint64_t v, bool up, uint64_t S, uint64_t E, const rtm_mp
  * so for L from nearest to farthest the least feasible R only moves down: one walk over both
  * lists, at most 2 * V7_BOUNDS + V7_BOUNDS greedy covers of <= budget steps of 28 windows.
  */
-static bool cover_range(const rtm_mpu_range *ranges, size_t n, size_t i, uint32_t budget, uint32_t min_log2,
-                        v7_cover *out)
+static bool cover_range(const v7_set *set, size_t i, uint32_t budget, v7_cover *out)
 {
-    uint64_t S = ranges[i].base, E = S + ranges[i].size;
+    uint64_t S = set->ranges[i].base, E = S + set->ranges[i].size;
+    uint32_t min_log2 = set->min_log2;
     uint8_t lo_j[V7_BOUNDS], hi_j[V7_BOUNDS];
-    uint32_t nl = bounds(S, false, S, E, ranges, n, i, lo_j);
-    uint32_t nh = bounds(E, true, S, E, ranges, n, i, hi_j);
+    uint32_t nl = bounds(S, false, S, E, set, i, lo_j);
+    uint32_t nh = bounds(E, true, S, E, set, i, hi_j);
     uint32_t h = nh - 1u; /* bounds() keeps S and E themselves: nl, nh >= 1 */
     bool found = false;
     out->n = 0;
@@ -263,8 +288,9 @@ rtm_err rtm_mpu_v7m_cover_min(const rtm_mpu_range *range, uint32_t first, uint32
     rtm_err e = rtm_mpu_plan(&arch, RTM_MPU_SET_DOMAIN, range, 1, &tmp, NULL); /* validation */
     rtm_memset(out, 0, sizeof *out);
     if (e != RTM_OK) return e;
+    v7_set alone = {range, 1, NULL, 0, tmp.min_log2};
     v7_cover c;
-    if (!cover_range(range, 1, 0, max_regions, tmp.min_log2, &c)) return RTM_ERR_NO_SLOT;
+    if (!cover_range(&alone, 0, max_regions, &c)) return RTM_ERR_NO_SLOT;
     out->kind = RTM_MPU_ARMV7M;
     out->first = first;
     out->avail = max_regions;
@@ -278,11 +304,40 @@ rtm_err rtm_mpu_v7m_cover(const rtm_mpu_range *range, uint32_t first, uint32_t m
     return rtm_mpu_v7m_cover_min(range, first, max_regions, 0, out);
 }
 
-rtm_err rtm_mpu_plan_v7m_(const rtm_mpu_range *ranges, size_t n, rtm_mpu_regs *out, rtm_mpu_diag *diag)
+/*
+ * A range that keeps range i from every cover of at most `budget` regions, for the diagnostic: the
+ * least-waste cover of i alone (no rule on its waste) grants bytes of it. Of several, the smallest
+ * (the most specific claim: a partition rather than the 4 GiB background region around it). Index
+ * as in diag (set range, or n + j for avoid[j]); -1 if none: every cover of that many regions
+ * whose waste touched nothing would have been allowed, so -1 means the budget alone is short.
+ */
+static int32_t blocker(const v7_set *set, size_t i, uint32_t budget, v7_cover *c /* scratch */)
 {
+    v7_set alone = {&set->ranges[i], 1, NULL, 0, set->min_log2};
+    if (!cover_range(&alone, 0, budget, c)) return -1;
+    uint64_t S = set->ranges[i].base, E = S + set->ranges[i].size, low = S, high = E;
+    for (uint32_t k = 0; k < c->n; k++) {
+        if (c->reg[k].rs < low) low = c->reg[k].rs;
+        if (c->reg[k].re > high) high = c->reg[k].re;
+    }
+    int32_t best = -1;
+    uint64_t best_size = UINT64_MAX;
+    for (size_t k = 0; k < set->n + set->n_avoid; k++) {
+        if (k == i || !(span_touches(low, S, set, k) || span_touches(E, high, set, k))) continue;
+        if (set_range(set, k)->size < best_size) {
+            best = (int32_t)k;
+            best_size = set_range(set, k)->size;
+        }
+    }
+    return best;
+}
+
+static rtm_err plan_v7m(const v7_set *set, rtm_mpu_regs *out, rtm_mpu_diag *diag)
+{
+    const rtm_mpu_range *ranges = set->ranges;
+    size_t n = set->n;
     uint32_t avail = out->avail;
-    uint32_t min_log2 = out->min_log2; /* set by rtm_mpu_plan from the arch: 5, or 8 on ARMv6-M */
-    bool v6m = rtm_mpu_v6m_(min_log2); /* the texts name the architecture planned for */
+    bool v6m = rtm_mpu_v6m_(set->min_log2); /* the texts name the architecture planned for */
     uint32_t splits = avail < RTM_MPU_V7M_MAX_SPLIT ? avail : RTM_MPU_V7M_MAX_SPLIT;
     /* Options per range: cover with <= r regions, r = 1..splits. Every entry read below is written
      * first; the zero fill is for GCC, which cannot always see it (RTM_MPU_MAX_REGIONS=1, -m32 -Os:
@@ -292,13 +347,13 @@ rtm_err rtm_mpu_plan_v7m_(const rtm_mpu_range *ranges, size_t n, rtm_mpu_regs *o
     uint8_t choice[RTM_MPU_MAX_REGIONS][RTM_MPU_MAX_REGIONS + 1];
     uint64_t dp[RTM_MPU_MAX_REGIONS + 1], nd[RTM_MPU_MAX_REGIONS + 1];
     uint32_t min_total = 0;
+    v7_cover c; /* one scratch cover for every step below: the stack is what embedded users budget */
     if (n > RTM_MPU_MAX_REGIONS || avail > RTM_MPU_MAX_REGIONS) /* guaranteed by the caller */
         return rtm_mpu_fail_(diag, RTM_ERR_NO_SLOT, RTM_MPU_MAX_REGIONS, -1, "more ranges than slots");
     for (size_t i = 0; i < n; i++) {
         uint32_t min_n = UINT32_MAX;
         for (uint32_t r = 0; r < splits; r++) {
-            v7_cover c;
-            if (cover_range(ranges, n, i, r + 1u, min_log2, &c)) {
+            if (cover_range(set, i, r + 1u, &c)) {
                 opt_waste[i][r] = c.waste;
                 opt_n[i][r] = (uint8_t)c.n;
                 if (c.n < min_n) min_n = c.n;
@@ -308,14 +363,19 @@ rtm_err rtm_mpu_plan_v7m_(const rtm_mpu_range *ranges, size_t n, rtm_mpu_regs *o
             }
         }
         if (min_n == UINT32_MAX)
-            return rtm_mpu_fail_(diag, RTM_ERR_NO_SLOT, (int32_t)i, -1,
-                                 v6m ? "armv6m: no cover within the slot budget that grants no byte of another range"
-                                     : "armv7m: no cover within the slot budget that grants no byte of another range");
-        min_total += min_n;
-        if (min_total > avail)
-            return rtm_mpu_fail_(diag, RTM_ERR_NO_SLOT, (int32_t)i, -1,
+            return rtm_mpu_fail_(diag, RTM_ERR_NO_SLOT, (int32_t)i, blocker(set, i, splits, &c),
+                                 v6m ? "armv6m: every cover within the slot budget grants bytes of another range"
+                                     : "armv7m: every cover within the slot budget grants bytes of another range");
+        if (min_total + min_n > avail) {
+            /* The ranges before it at their fewest regions leave `left` slots: when a cover of
+             * that many exists but its waste touches another range, name that range too. */
+            uint32_t left = avail - min_total;
+            int32_t other = left ? blocker(set, i, left < splits ? left : splits, &c) : -1;
+            return rtm_mpu_fail_(diag, RTM_ERR_NO_SLOT, (int32_t)i, other,
                                  v6m ? "armv6m: ranges need more regions than free slots"
                                      : "armv7m: ranges need more regions than free slots");
+        }
+        min_total += min_n;
     }
     for (uint32_t s = 0; s <= avail; s++) dp[s] = s == 0 ? 0u : V7_INF;
     for (size_t i = 0; i < n; i++) {
@@ -351,11 +411,49 @@ rtm_err rtm_mpu_plan_v7m_(const rtm_mpu_range *ranges, size_t n, rtm_mpu_regs *o
         best_s -= opt_n[i][pick[i]];
     }
     for (size_t i = 0; i < n; i++) {
-        v7_cover c;
-        bool ok = cover_range(ranges, n, i, pick[i] + 1u, min_log2, &c);
+        bool ok = cover_range(set, i, pick[i] + 1u, &c);
         RTM_ASSERT(ok && c.n == opt_n[i][pick[i]]);
         (void)ok;
         emit(&c, ranges[i].attr, i, out);
     }
     return RTM_OK;
+}
+
+rtm_err rtm_mpu_plan_v7m_(const rtm_mpu_range *ranges, size_t n, rtm_mpu_regs *out, rtm_mpu_diag *diag)
+{
+    /* out->min_log2 was set by rtm_mpu_plan from the arch: 5, or 8 on ARMv6-M */
+    v7_set set = {ranges, n, NULL, 0, out->min_log2};
+    return plan_v7m(&set, out, diag);
+}
+
+/*
+ * Here rather than in mpu_plan.c because only this encoder rounds: ARMv8-M, PMP and POSIX plans are
+ * exact, grant nothing beyond their ranges, and need the avoid ranges checked only. rtm_mpu_plan
+ * checks everything else and plans without them; a plan that wastes nothing stands (nothing to
+ * keep off, nothing to improve), any other is planned again with them.
+ */
+rtm_err rtm_mpu_plan_avoid(const rtm_mpu_arch *arch, rtm_mpu_set set, const rtm_mpu_range *ranges, size_t n,
+                           const rtm_mpu_range *avoid, size_t n_avoid, rtm_mpu_regs *out, rtm_mpu_diag *diag)
+{
+    rtm_err e = rtm_mpu_plan(arch, set, ranges, n, out, diag);
+    if (e != RTM_OK) return e;
+    if (!avoid && n_avoid > 0) e = rtm_mpu_fail_(diag, RTM_ERR_ARG, -1, -1, "NULL list of ranges to avoid");
+    else if (n_avoid > (size_t)INT32_MAX - n) e = rtm_mpu_fail_(diag, RTM_ERR_SIZE, -1, -1, "too many ranges to avoid");
+    for (size_t j = 0; e == RTM_OK && j < n_avoid; j++)
+        if (avoid[j].size == 0 || avoid[j].size - 1u > UINT64_MAX - avoid[j].base) /* so that overlap tests hold */
+            e = rtm_mpu_fail_(diag, RTM_ERR_SIZE, (int32_t)(n + j), -1,
+                              "range to avoid: size 0 or base + size overflows");
+    if (e == RTM_OK && out->kind == RTM_MPU_ARMV7M && out->wasted != 0 && n_avoid > 0) {
+        /* as rtm_mpu_plan leaves it for the encoder: zero but for the slot window and the arch */
+        uint32_t first = out->first, avail = out->avail, min_log2 = out->min_log2;
+        rtm_memset(out, 0, sizeof *out);
+        out->kind = RTM_MPU_ARMV7M;
+        out->first = first;
+        out->avail = avail;
+        out->min_log2 = min_log2;
+        v7_set s = {ranges, n, avoid, n_avoid, min_log2};
+        e = plan_v7m(&s, out, diag);
+    }
+    if (e != RTM_OK) rtm_memset(out, 0, sizeof *out);
+    return e;
 }

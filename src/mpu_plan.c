@@ -4,7 +4,8 @@
  *
  * Order of checks in rtm_mpu_plan(), so that a diagnostic always names the first broken rule of the
  * first offending range: arch -> per range (attributes, size, end, granule, arch attributes) ->
- * overlaps (pairwise, O(n^2), n <= 64) -> encoder (slot budget).
+ * overlaps (pairwise, O(n^2), n <= 64) -> encoder (slot budget). rtm_mpu_plan_avoid (in
+ * mpu_armv7m.c, the one encoder that rounds) runs all of these first, then checks its avoid ranges.
  */
 #include "mpu_internal.h"
 

@@ -8,6 +8,12 @@
  * exactly as it was, returns an rtm_err, reports it through rtm_report() and fills an optional
  * rtm_domain_diag that names the partition and the rule. Nothing is dropped silently.
  *
+ * Rounding (ARMv7-M) makes a domain's regions grant bytes beyond its partitions. Those bytes must
+ * not belong to anybody: a domain region outranks the system regions, so waste over the kernel's
+ * region hands it to the domain's threads. rtm_domain_init_avoid gives a domain the ranges its
+ * waste must keep off (the system regions, the partitions of other domains); rtm_domain_init
+ * knows none, and its waste may cover anything but its own partitions.
+ *
  * The domain keeps its encoded registers (rtm_domain_regs()), so a port's context switch copies
  * precomputed values: no planning on the switch path.
  *
@@ -60,8 +66,12 @@ typedef struct rtm_domain_diag {
                                   domain for add/remove; -1 when the call's own argument is meant
                                   or no partition is involved */
     rtm_partition partition; /**< copy of the offending partition (zero if none) */
-    bool has_other;          /**< `other` is valid (overlap) */
-    rtm_partition other;     /**< the partition it conflicts with */
+    bool has_other;          /**< `other` is valid (overlap, or the range a cover's waste would touch) */
+    rtm_partition other;     /**< the partition it conflicts with, or a range to avoid as a partition
+                                  (start and size capped at the address width: 4 GiB on a 32-bit
+                                  target reads SIZE_MAX) */
+    int32_t avoid_index;     /**< index into the avoid list (rtm_domain_init_avoid) of the range
+                                  `other` copies, or of the invalid one (RTM_ERR_SIZE); -1 if none */
     const char *rule;        /**< e.g. "partitions of one domain must not overlap" */
 } rtm_domain_diag;
 
@@ -80,6 +90,8 @@ typedef struct rtm_domain {
     rtm_partition parts_[RTM_DOMAIN_MAX_PARTITIONS];
     uintptr_t threads_[RTM_DOMAIN_MAX_THREADS];
     rtm_mpu_regs regs_;
+    const rtm_mpu_range *avoid_; /* the caller's list (rtm_domain_init_avoid), not a copy */
+    size_t n_avoid_;
     struct rtm_domain *next_;
 } rtm_domain;
 
@@ -90,7 +102,8 @@ typedef struct rtm_domain_stats {
     uint32_t threads;        /**< threads in the domain */
     uint32_t regions_used;   /**< hardware slots its partitions take */
     uint32_t regions_avail;  /**< slots available to domains on its arch */
-    uint64_t bytes_wasted;   /**< bytes granted beyond the partitions by rounding */
+    uint64_t bytes_wasted;   /**< bytes granted beyond the partitions by rounding (summed per
+                                  partition: rtm_mpu_regs.wasted) */
     uint32_t rejected;       /**< calls rejected since init */
 } rtm_domain_stats;
 
@@ -112,10 +125,33 @@ uint32_t rtm_domain_max_partitions(const rtm_mpu_arch *arch);
  *   RTM_ERR_OVERLAP two partitions overlap
  *   RTM_ERR_NO_SLOT n > RTM_DOMAIN_MAX_PARTITIONS or the partitions need more slots than free
  * @p diag (may be NULL) names the offending partition (index into parts) and the rule.
- * O(n^2 + planning), thread context.
+ * Knows no system region and no other domain: on ARMv7-M the rounding of its regions may grant
+ * their bytes (rtm_domain_init_avoid keeps it off them). Same as rtm_domain_init_avoid with no
+ * ranges to avoid. O(n^2 + planning), thread context.
  */
 rtm_err rtm_domain_init(rtm_domain *d, const rtm_mpu_arch *arch, const rtm_partition *const parts[], size_t n,
                         rtm_domain_diag *diag);
+
+/**
+ * rtm_domain_init, and every later plan of @p d (add, remove, verify) keeps the bytes its regions
+ * grant beyond its partitions off @p avoid[0..n_avoid) (rtm_mpu_plan_avoid): list the system
+ * regions (the ranges given to rtm_mpu_plan for RTM_MPU_SET_SYSTEM) and the partitions of other
+ * domains that this one must not reach. The module does not add other domains' partitions by
+ * itself (nor does adding a partition to another domain look at this one's waste): one table of
+ * every claimed range (system regions and all partitions, this domain's own included) given to
+ * every domain keeps them all apart. The list is not copied: it must stay valid and unchanged
+ * while @p d is initialised (a static table; rtm_domain_verify plans with it again).
+ * Fails as rtm_domain_init, and:
+ *   RTM_ERR_ARG     avoid NULL with n_avoid > 0
+ *   RTM_ERR_SIZE    an avoid range of size 0 or whose base + size overflows (diag->avoid_index),
+ *                   n_avoid above INT32_MAX - RTM_DOMAIN_MAX_PARTITIONS
+ *   RTM_ERR_NO_SLOT also when no cover within the free slots keeps its waste off them:
+ *                   diag->partition is the partition, diag->other (diag->avoid_index) the range
+ * Only ARMv7-M rounds; on the other units the list changes nothing. The same error for
+ * rtm_domain_add_partition. O(n^2 + planning with n_avoid more ranges), thread context.
+ */
+rtm_err rtm_domain_init_avoid(rtm_domain *d, const rtm_mpu_arch *arch, const rtm_partition *const parts[], size_t n,
+                              const rtm_mpu_range *avoid, size_t n_avoid, rtm_domain_diag *diag);
 
 /**
  * Unlinks @p d from the registry and clears it; its threads belong to no domain afterwards.
@@ -124,8 +160,10 @@ rtm_err rtm_domain_init(rtm_domain *d, const rtm_mpu_arch *arch, const rtm_parti
 rtm_err rtm_domain_deinit(rtm_domain *d);
 
 /**
- * Adds a copy of @p p to @p d. Fails, with @p d unchanged, for the reasons of rtm_domain_init
- * (RTM_ERR_OVERLAP names the existing partition in diag->other and its index in diag->index), and
+ * Adds a copy of @p p to @p d. Fails, with @p d unchanged, for the reasons of rtm_domain_init_avoid
+ * (RTM_ERR_OVERLAP names the existing partition in diag->other and its index in diag->index;
+ * RTM_ERR_NO_SLOT may name in diag->other the partition or range to avoid that every cover's
+ * waste would touch, and in diag->index a partition of d that no longer fits), and
  * RTM_ERR_STATE if d is not initialised, RTM_ERR_FULL if it holds RTM_DOMAIN_MAX_PARTITIONS.
  * O(partitions + planning), thread context.
  */
@@ -178,8 +216,9 @@ const rtm_mpu_regs *rtm_domain_regs(const rtm_domain *d);
  * Full consistency check of @p d (the expensive tier: tests and debug builds call it after every
  * change): magic, counts within bounds, every partition valid and inside the address space, no two
  * overlapping, no thread 0 or duplicate, and the kept registers equal to a fresh plan of the
- * partitions. Returns RTM_OK, RTM_ERR_ARG (NULL), RTM_ERR_STATE (not initialised) or RTM_ERR_CORRUPT
- * (also reported through rtm_report). Does not modify @p d. O(partitions^2 + planning), thread context.
+ * partitions (with its ranges to avoid). Returns RTM_OK, RTM_ERR_ARG (NULL), RTM_ERR_STATE (not
+ * initialised) or RTM_ERR_CORRUPT (also reported through rtm_report). Does not modify @p d.
+ * O(partitions^2 + planning), thread context.
  */
 rtm_err rtm_domain_verify(const rtm_domain *d);
 

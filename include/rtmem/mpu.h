@@ -20,7 +20,10 @@
  * when that wastes fewer bytes and the slot budget allows (a 33 KiB range is one 64 KiB region with
  * 5 of 8 subregions enabled, 7 KiB wasted, when only one slot is free; two exact regions when two
  * are free). "Wasted" bytes are bytes the regions grant beyond the ranges: the linker must keep
- * them free of other data. The planner never lets them cover another range of the same set.
+ * them free of other data. The planner never lets them cover another range of the same set, nor,
+ * through rtm_mpu_plan_avoid, a range the caller names: a domain's waste must not reach the system
+ * regions or another domain's partitions (it would grant access to them, and a domain region
+ * outranks a system region). Waste is acceptable only over memory nobody claimed.
  *
  * Slots: a hardware unit has `regions` slots; `sys_regions` of them hold system regions (set once
  * at boot: background, kernel, peripherals) and the rest hold the current domain's partitions,
@@ -249,7 +252,9 @@ typedef struct rtm_mpu_regs {
     uint32_t min_log2;   /**< ARMv7-M: the arch's smallest region exponent planned for (5, or 8 for
                               ARMv6-M); rtm_mpu_decode refuses smaller regions. Else 0 (0 in an
                               ARMv7-M value made by hand stands for RTM_MPU_V7M_MIN_LOG2) */
-    uint64_t wasted;     /**< bytes granted beyond the ranges, summed over all ranges */
+    uint64_t wasted;     /**< bytes granted beyond the ranges, summed over all ranges (a byte the
+                              waste of two ranges shares counts twice; `rtmem mpu` reports distinct
+                              bytes) */
     uint8_t owner[RTM_MPU_MAX_REGIONS];
     union {
         rtm_mpu_v7m_region v7m[RTM_MPU_MAX_REGIONS];
@@ -267,8 +272,12 @@ typedef enum {
 /** Where a plan failed: the offending range, the other range involved, and the rule broken. */
 typedef struct rtm_mpu_diag {
     rtm_err err;      /**< same value as returned */
-    int32_t index;    /**< input index of the offending range, -1 if none (e.g. bad arch) */
-    int32_t other;    /**< input index of the other range (overlap), -1 if none */
+    int32_t index;    /**< input index of the offending range, -1 if none (e.g. bad arch);
+                           rtm_mpu_plan_avoid: n + j for avoid[j] */
+    int32_t other;    /**< input index of the other range, -1 if none: the one it overlaps
+                           (RTM_ERR_OVERLAP), or, for an ARMv7-M RTM_ERR_NO_SLOT, one whose bytes
+                           every cover within the slots left would grant (rtm_mpu_plan_avoid: n + j
+                           for avoid[j]) */
     const char *rule; /**< static English text, e.g. "armv8m: base and size must be multiples of 32" */
 } rtm_mpu_diag;
 
@@ -295,14 +304,41 @@ typedef struct rtm_mpu_diag {
  *   RTM_ERR_OVERLAP    two ranges overlap in a domain set (any arch), or in the system set on
  *                      ARMv8-M or POSIX (whose page protections have no priority either)
  *   RTM_ERR_NO_SLOT    the ranges need more slots than the set has (diag names the first range
- *                      that did not fit), or more than RTM_MPU_MAX_REGIONS ranges (a POSIX arch
- *                      may have more slots than a plan holds)
+ *                      that did not fit; ARMv7-M: diag->other, if not -1, a range whose bytes the
+ *                      waste of every cover within the slots left to it would touch), or more than
+ *                      RTM_MPU_MAX_REGIONS ranges (a POSIX arch may have more slots than a plan
+ *                      holds)
  * Complexity: O(n^2 + n * slots * 32) with n <= RTM_MPU_MAX_REGIONS; ARMv7-M O(n^2 * 50 +
  * n * split^2 * 75 * 28), split = min(free slots, RTM_MPU_V7M_MAX_SPLIT): at most 75 greedy covers
  * of 28 window sizes per step (one, when the range needs no waste). Thread- and ISR-safe.
  */
 rtm_err rtm_mpu_plan(const rtm_mpu_arch *arch, rtm_mpu_set set, const rtm_mpu_range *ranges, size_t n,
                      rtm_mpu_regs *out, rtm_mpu_diag *diag);
+
+/**
+ * rtm_mpu_plan, with the waste also kept off every byte of @p avoid[0..n_avoid): ranges that other
+ * regions protect and that this set's regions must not grant. For a domain set: the system
+ * regions (a domain region outranks them, so waste over the kernel's region hands it to the
+ * domain's threads), and the partitions of the other domains this one must not reach (a
+ * partition of its own may be listed too: a range's waste never covers the set's own ranges). For
+ * the system set: the partitions (a system region is active for every domain). Only base and size
+ * of an avoid range are read; it may overlap the ranges (a partition inside a system region):
+ * only bytes granted beyond the ranges are checked against it. Only ARMv7-M plans waste bytes;
+ * on the other kinds the avoid ranges are checked and change nothing.
+ * Fails as rtm_mpu_plan (all its checks come first), and:
+ *   RTM_ERR_ARG        avoid NULL with n_avoid > 0
+ *   RTM_ERR_SIZE       an avoid range of size 0 or whose base + size overflows 64 bits (diag
+ *                      index n + j), or n + n_avoid above INT32_MAX
+ *   RTM_ERR_NO_SLOT    ARMv7-M: no cover within the slots left keeps its waste off them: diag
+ *                      names the range and, in other, one range its waste would touch (n + j for
+ *                      avoid[j]; of several, the smallest), e.g. the system region below a
+ *                      partition when the only cover that fits rounds down over it
+ * With n_avoid 0 it is rtm_mpu_plan. Complexity: rtm_mpu_plan's, plus on ARMv7-M when that plan
+ * wastes bytes a second plan whose waste checks cost O(n + n_avoid) each (the n^2 terms of
+ * rtm_mpu_plan become n * (n + n_avoid)). Thread- and ISR-safe.
+ */
+rtm_err rtm_mpu_plan_avoid(const rtm_mpu_arch *arch, rtm_mpu_set set, const rtm_mpu_range *ranges, size_t n,
+                           const rtm_mpu_range *avoid, size_t n_avoid, rtm_mpu_regs *out, rtm_mpu_diag *diag);
 
 /**
  * ARMv7-M only: the least-waste cover of one range [base, base+size) with at most @p max_regions

@@ -267,6 +267,97 @@ static void init_errors_name_partition_and_rule(void **state)
     assert_null(rtm_domain_find(NULL, 0x20000000u, NULL, NULL));
 }
 
+/* A domain knows the ranges its ARMv7-M waste must keep off only through rtm_domain_init_avoid
+ * (review finding: rtm_domain_init planned the domain alone, and with one free slot the 16 KiB
+ * region of a partition at 0x20000100 + 0x3F00 granted the kernel's system region below it to the
+ * domain's threads: a domain region outranks system regions). Every later plan uses the list. */
+static void avoid_list_keeps_domain_waste_off(void **state)
+{
+    (void)state;
+    static const rtm_mpu_range sys[2] = {
+        {0x00000000u, 0x40000u, RTM_PART_P_RO_U_RO},               /* flash */
+        {0x20000000u, 0x100u, RTM_PART_P_RW_U_NA | RTM_PART_XN}, /* kernel */
+    };
+    static const rtm_mpu_arch one = RTM_MPU_ARCH_ARMV7M(3, 2), two = RTM_MPU_ARCH_ARMV7M(4, 2);
+    RTM_PARTITION_DEFINE(app, 0x20000100u, 0x3F00u, RTM_PART_P_RW_U_RW | RTM_PART_XN);
+    const rtm_partition *parts[] = {&app};
+    rtm_domain *const d = test_domain();
+    rtm_domain_diag dg;
+    /* without the list: 256 B of the kernel granted (what rtm_domain_init still does) */
+    assert_int_equal(rtm_domain_init(d, &one, parts, 1, &dg), RTM_OK);
+    rtm_domain_stats st;
+    assert_int_equal(rtm_domain_get_stats(d, &st), RTM_OK);
+    assert_int_equal(st.bytes_wasted, 256);
+    assert_int_equal(rtm_domain_deinit(d), RTM_OK);
+    /* with it: refused, naming the partition and the kernel's range, nothing registered */
+    assert_int_equal(rtm_domain_init_avoid(d, &one, parts, 1, sys, 2, &dg), RTM_ERR_NO_SLOT);
+    assert_int_equal(dg.err, RTM_ERR_NO_SLOT);
+    assert_int_equal(dg.index, 0);
+    assert_int_equal(dg.partition.start, app.start);
+    assert_true(dg.has_other);
+    assert_int_equal(dg.avoid_index, 1);
+    assert_int_equal(dg.other.start, 0x20000000u);
+    assert_int_equal(dg.other.size, 0x100u);
+    assert_string_equal(dg.rule, "armv7m: every cover within the slot budget grants bytes of another range");
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_NO_SLOT), 1);
+    assert_int_equal(rtm_domain_partition_count(d), 0);
+    assert_null(rtm_domain_find(NULL, app.start, NULL, NULL));
+    /* two free slots: the exact cover, nothing of the kernel granted */
+    assert_int_equal(rtm_domain_init_avoid(d, &two, parts, 1, sys, 2, &dg), RTM_OK);
+    assert_int_equal(dg.avoid_index, -1);
+    assert_int_equal(rtm_domain_get_stats(d, &st), RTM_OK);
+    assert_int_equal(st.regions_used, 2);
+    assert_int_equal(st.bytes_wasted, 0);
+    const rtm_mpu_regs *g = rtm_domain_regs(d);
+    for (uint32_t i = 0; i < g->count; i++) {
+        uint64_t b, sz;
+        bool en;
+        assert_int_equal(rtm_mpu_decode(g, i, &b, &sz, &en), RTM_OK);
+        assert_true(b >= sys[1].base + sys[1].size);
+    }
+    assert_int_equal(rtm_domain_verify(d), RTM_OK);
+    /* later changes plan with the list too. A second partition finds both slots taken by app's
+     * exact cover (no range to avoid is involved); with app removed it fits, and app added again
+     * beside it has one slot left, whose only cover would grant the kernel's bytes. */
+    RTM_PARTITION_DEFINE(small, 0x20010000u, 32u, RTM_PART_P_RW_U_RW | RTM_PART_XN);
+    assert_int_equal(rtm_domain_add_partition(d, &small, &dg), RTM_ERR_NO_SLOT); /* 2 + 1 > 2 slots */
+    assert_int_equal(dg.avoid_index, -1);
+    assert_int_equal(rtm_domain_remove_partition(d, &app, &dg), RTM_OK);
+    assert_int_equal(rtm_domain_add_partition(d, &small, &dg), RTM_OK);
+    assert_int_equal(rtm_domain_add_partition(d, &app, &dg), RTM_ERR_NO_SLOT);
+    assert_int_equal(dg.index, -1); /* no partition of d involved: p itself and a range to avoid */
+    assert_int_equal(dg.partition.start, app.start);
+    assert_true(dg.has_other);
+    assert_int_equal(dg.avoid_index, 1);
+    assert_int_equal(dg.other.start, 0x20000000u);
+    assert_int_equal(rtm_domain_partition_count(d), 1);
+    assert_int_equal(rtm_domain_verify(d), RTM_OK);
+    assert_int_equal(rtm_domain_deinit(d), RTM_OK);
+    /* a partition of the domain that blocks the waste of the new one is named by index */
+    RTM_PARTITION_DEFINE(low, 0x20000000u, 0x100u, RTM_PART_P_RW_U_NA | RTM_PART_XN);
+    const rtm_partition *lp[] = {&low};
+    assert_int_equal(rtm_domain_init_avoid(d, &two, lp, 1, &sys[0], 1, &dg), RTM_OK);
+    assert_int_equal(rtm_domain_add_partition(d, &app, &dg), RTM_ERR_NO_SLOT);
+    assert_int_equal(dg.index, 0);
+    assert_int_equal(dg.other.start, low.start);
+    assert_int_equal(dg.avoid_index, -1);
+    assert_int_equal(rtm_domain_deinit(d), RTM_OK);
+    /* the list is checked: NULL with a count, a range of size 0 (named by index) */
+    assert_int_equal(rtm_domain_init_avoid(d, &two, parts, 1, NULL, 1, &dg), RTM_ERR_ARG);
+    const rtm_mpu_range empty[2] = {sys[0], {0x30000000u, 0, RTM_PART_P_RW_U_NA}};
+    assert_int_equal(rtm_domain_init_avoid(d, &two, parts, 1, empty, 2, &dg), RTM_ERR_SIZE);
+    assert_int_equal(dg.index, -1);
+    assert_int_equal(dg.avoid_index, 1);
+    assert_false(dg.has_other);
+    assert_int_equal(rtm_domain_partition_count(d), 0);
+    /* other errors name no range to avoid */
+    RTM_PARTITION_DEFINE(ov, 0x20000200u, 0x100u, RTM_PART_P_RW_U_RW);
+    const rtm_partition *ovp[] = {&app, &ov};
+    assert_int_equal(rtm_domain_init_avoid(d, &k_v7, ovp, 2, sys, 2, &dg), RTM_ERR_OVERLAP);
+    assert_int_equal(dg.avoid_index, -1);
+    assert_int_equal(dg.other.start, app.start);
+}
+
 static void add_remove_unchanged_on_failure(void **state)
 {
     (void)state;
@@ -962,6 +1053,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(init_on_the_stack, reset, release_domains),
         cmocka_unit_test_setup_teardown(init_errors_name_partition_and_rule, reset, release_domains),
         cmocka_unit_test_setup_teardown(add_remove_unchanged_on_failure, reset, release_domains),
+        cmocka_unit_test_setup_teardown(avoid_list_keeps_domain_waste_off, reset, release_domains),
         cmocka_unit_test_setup_teardown(threads_and_registry, reset, release_domains),
         cmocka_unit_test_setup_teardown(check_exact_cases, reset, release_domains),
         cmocka_unit_test_setup_teardown(check_randomized, reset, release_domains),

@@ -11,6 +11,7 @@
 
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -232,16 +233,24 @@ int rtm_plan_parse(const char *text, size_t len, rtm_plan *out, rtm_plan_error *
         line++;
         size_t end = pos;
         while (end < len && text[end] != '\n') end++;
-        size_t n = end - pos;
-        if (n > RTM_PLAN_LINE_MAX) return fail(err, line, "line longer than %d bytes", RTM_PLAN_LINE_MAX);
+        /* A CR right before the LF (or the end of the file) belongs to the line ending, so that a
+         * CRLF file takes the same 512 bytes per line as an LF file (its CR was counted). */
+        size_t stop = end > pos && text[end - 1] == '\r' ? end - 1 : end;
         /* A plan is text: a control byte means a binary or damaged file, and echoing it back in a
-         * message would garble the terminal. Tabs and a CR before the newline are text. */
-        for (size_t k = pos; k < end; k++) {
+         * message would garble the terminal. Tabs are text. Any other CR means CR-only line endings
+         * (old Mac files): the whole file would read as one line and fail on a confusing word. */
+        for (size_t k = pos; k < stop; k++) {
             unsigned char c = (unsigned char)text[k];
             if (c == 0) return fail(err, line, "NUL byte in the line");
-            if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f)
+            if (c == '\r')
+                return fail(err, line,
+                            "CR line endings are not supported (a CR without LF at column %zu; use LF or CRLF)",
+                            k - pos + 1);
+            if ((c < 0x20 && c != '\t') || c == 0x7f)
                 return fail(err, line, "control byte 0x%02x at column %zu (a plan file is text)", c, k - pos + 1);
         }
+        size_t n = stop - pos;
+        if (n > RTM_PLAN_LINE_MAX) return fail(err, line, "line longer than %d bytes", RTM_PLAN_LINE_MAX);
         memcpy(buf, text + pos, n);
         buf[n] = 0;
         if (parse_line(buf, line, out, err)) return -1;
@@ -265,6 +274,45 @@ int rtm_plan_compute(const rtm_plan *p, rtm_mpu_kind kind, rtm_plan_result *res,
     return rtm_plan_compute_arch(p, &a, res, err);
 }
 
+/* True when partition @p k is listed in domain @p dm. */
+static bool in_domain(const rtm_plan_domain *dm, size_t k)
+{
+    for (size_t i = 0; i < dm->n; i++)
+        if (dm->part[i] == k) return true;
+    return false;
+}
+
+/* True when partition @p k is listed in some domain. */
+static bool partition_used(const rtm_plan *p, size_t k)
+{
+    for (size_t d = 0; d < p->ndoms; d++)
+        if (in_domain(&p->doms[d], k)) return true;
+    return false;
+}
+
+/* "system NAME (line N)" or "partition NAME (line N)" for a range of @p p. */
+static const char *range_desc(const rtm_plan *p, const rtm_plan_range *r, char *buf, size_t size)
+{
+    bool sys = r >= p->sys && r < p->sys + p->nsys;
+    snprintf(buf, size, "%s %s (line %d)", sys ? "system" : "partition", r->name, r->line);
+    return buf;
+}
+
+/* The ranges a set's waste must stay off (rtm_mpu_plan_avoid): for a domain, every system region
+ * and every partition it does not list; for the system set (@p dm NULL), every partition. Fills
+ * @p out and, index for index, @p who (for the messages); returns the count. */
+#define PLAN_MAX_AVOID (RTM_PLAN_MAX_SYSTEM + RTM_PLAN_MAX_PARTS)
+static size_t avoid_list(const rtm_plan *p, const rtm_plan_domain *dm, rtm_mpu_range out[PLAN_MAX_AVOID],
+                         const rtm_plan_range *who[PLAN_MAX_AVOID])
+{
+    size_t n = 0;
+    for (size_t i = 0; dm && i < p->nsys; i++) who[n++] = &p->sys[i];
+    for (size_t k = 0; k < p->nparts; k++)
+        if (!dm || !in_domain(dm, k)) who[n++] = &p->parts[k];
+    for (size_t i = 0; i < n; i++) out[i] = who[i]->r;
+    return n;
+}
+
 int rtm_plan_compute_arch(const rtm_plan *p, const rtm_mpu_arch *arch, rtm_plan_result *res, rtm_plan_error *err)
 {
     if (!p || !res || !arch) return fail(err, 0, "no plan");
@@ -275,19 +323,31 @@ int rtm_plan_compute_arch(const rtm_plan *p, const rtm_mpu_arch *arch, rtm_plan_
     uint32_t regions = p->regions ? p->regions : default_regions(kind);
     rtm_mpu_range sys[RTM_PLAN_MAX_SYSTEM];
     for (size_t i = 0; i < p->nsys; i++) sys[i] = p->sys[i].r;
-    /* System regions: the fewest slots they fit in, leaving the most to the domains. */
+    rtm_mpu_range avoid[PLAN_MAX_AVOID];
+    const rtm_plan_range *who[PLAN_MAX_AVOID];
+    char other[RTM_PLAN_NAME_MAX + 40];
+    /* System regions: the fewest slots they fit in, leaving the most to the domains. Their waste
+     * stays off every partition: a system region is active whichever domain runs. */
     uint32_t s = (uint32_t)p->nsys;
     rtm_mpu_diag d = {RTM_OK, -1, -1, NULL};
     rtm_err e = RTM_OK;
     if (p->nsys > 0) {
+        size_t na = avoid_list(p, NULL, avoid, who);
         for (;; s++) {
             if (s >= regions) {
                 int line = d.index >= 0 ? p->sys[d.index].line : p->sys[p->nsys - 1].line;
+                if (d.index >= 0 && d.other >= 0) { /* a cover that fits would grant another's bytes */
+                    size_t o = (size_t)d.other;
+                    return fail(err, line, "system regions need more than %" PRIu32 " slots (%" PRIu32 " exist, one "
+                                           "is kept for domains): system %s does not fit without granting bytes of %s",
+                                regions - 1, regions, p->sys[d.index].name,
+                                range_desc(p, o < p->nsys ? &p->sys[o] : who[o - p->nsys], other, sizeof other));
+                }
                 return fail(err, line, "system regions need more than %" PRIu32 " slots (%" PRIu32 " exist, one is "
                                        "kept for domains)", regions - 1, regions);
             }
             res->arch = (rtm_mpu_arch){kind, regions, s, 0, arch->min_log2};
-            e = rtm_mpu_plan(&res->arch, RTM_MPU_SET_SYSTEM, sys, p->nsys, &res->sys, &d);
+            e = rtm_mpu_plan_avoid(&res->arch, RTM_MPU_SET_SYSTEM, sys, p->nsys, avoid, na, &res->sys, &d);
             if (e == RTM_OK) break;
             if (e != RTM_ERR_NO_SLOT) {
                 int line = d.index >= 0 ? p->sys[d.index].line : p->sys[0].line;
@@ -300,6 +360,7 @@ int rtm_plan_compute_arch(const rtm_plan *p, const rtm_mpu_arch *arch, rtm_plan_
     } else {
         res->arch = (rtm_mpu_arch){kind, regions, 0, 0, arch->min_log2};
     }
+    uint32_t free_slots = regions - res->arch.sys_regions;
     for (size_t k = 0; k < p->ndoms; k++) {
         const rtm_plan_domain *dm = &p->doms[k];
         /* ARMv8-M: any address matched by two enabled regions faults, so partitions and system
@@ -313,24 +374,49 @@ int rtm_plan_compute_arch(const rtm_plan *p, const rtm_mpu_arch *arch, rtm_plan_
                                 pr->name, p->sys[j].name, p->sys[j].line);
             }
         }
+        /* The domain's waste stays off the system regions (its regions outrank them) and off every
+         * partition it does not hold (another domain's, or one in none). */
         rtm_mpu_range r[RTM_PLAN_MAX_DOMAIN_PARTS];
         for (size_t i = 0; i < dm->n; i++) r[i] = p->parts[dm->part[i]].r;
-        e = rtm_mpu_plan(&res->arch, RTM_MPU_SET_DOMAIN, r, dm->n, &res->dom[k], &d);
+        size_t na = avoid_list(p, dm, avoid, who);
+        e = rtm_mpu_plan_avoid(&res->arch, RTM_MPU_SET_DOMAIN, r, dm->n, avoid, na, &res->dom[k], &d);
         if (e != RTM_OK) {
-            if (d.index < 0) return fail(err, dm->line, "domain %s: %s", dm->name, d.rule);
+            if (d.index < 0 || (size_t)d.index >= dm->n) return fail(err, dm->line, "domain %s: %s", dm->name, d.rule);
             const rtm_plan_range *bad = &p->parts[dm->part[d.index]];
-            if (d.other >= 0) {
-                const rtm_plan_range *oth = &p->parts[dm->part[d.other]];
+            const rtm_plan_range *oth = NULL;
+            if (d.other >= 0) /* a partition of the domain, or a range to avoid */
+                oth = (size_t)d.other < dm->n ? &p->parts[dm->part[d.other]] : who[(size_t)d.other - dm->n];
+            if (e == RTM_ERR_OVERLAP && oth) {
+                /* the planner names the later in the domain's list; the file's order is the one to
+                 * report (docs/mpu-plan.md: the later partition's line) */
+                if (oth->line > bad->line) {
+                    const rtm_plan_range *t = bad;
+                    bad = oth;
+                    oth = t;
+                }
                 return fail(err, bad->line, "domain %s (line %d): partition %s overlaps partition %s (line %d): %s",
                             dm->name, dm->line, bad->name, oth->name, oth->line, d.rule);
             }
+            if (e == RTM_ERR_NO_SLOT && oth) /* it would fit if its waste could cover oth */
+                return fail(err, bad->line, "domain %s (line %d): partition %s does not fit in %" PRIu32
+                                            " free slot%s without granting bytes of %s: %s",
+                            dm->name, dm->line, bad->name, free_slots, free_slots == 1 ? "" : "s",
+                            range_desc(p, oth, other, sizeof other), d.rule);
             if (e == RTM_ERR_NO_SLOT)
                 return fail(err, dm->line, "domain %s: partition %s (line %d) does not fit: %s (%" PRIu32
                                            " slots free after %" PRIu32 " system)",
-                            dm->name, bad->name, bad->line, d.rule, regions - res->arch.sys_regions,
-                            res->arch.sys_regions);
+                            dm->name, bad->name, bad->line, d.rule, free_slots, res->arch.sys_regions);
             return fail(err, bad->line, "partition %s (domain %s): %s", bad->name, dm->name, d.rule);
         }
+    }
+    /* A partition in no domain is never loaded, but it is still checked for the architecture: a
+     * bad one is an error like any other (it was left out silently), and the report notes it. */
+    for (size_t k = 0; k < p->nparts; k++) {
+        if (partition_used(p, k)) continue;
+        rtm_mpu_regs alone;
+        e = rtm_mpu_plan(&res->arch, RTM_MPU_SET_DOMAIN, &p->parts[k].r, 1, &alone, &d);
+        if (e != RTM_OK)
+            return fail(err, p->parts[k].line, "partition %s (in no domain): %s", p->parts[k].name, d.rule);
     }
     return 0;
 }
@@ -380,6 +466,46 @@ static void print_set(FILE *f, const rtm_mpu_regs *g, const rtm_plan_range *cons
     }
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Bytes the enabled slots of @p g grant outside every range of @p r[0..n), each byte once: what
+ * the linker must keep free. rtm_mpu_regs.wasted sums each range's waste, which counts a byte
+ * twice where two ranges' waste meets (nested system regions that end at one address, two
+ * partitions rounding into one gap). */
+static uint64_t distinct_waste(const rtm_mpu_regs *g, const rtm_mpu_range *r, size_t n)
+{
+    uint64_t lo[RTM_MPU_MAX_REGIONS], hi[RTM_MPU_MAX_REGIONS];
+    uint64_t pts[2 * RTM_MPU_MAX_REGIONS + 2 * RTM_PLAN_MAX_SYSTEM + 2 * RTM_PLAN_MAX_DOMAIN_PARTS];
+    size_t ns = 0, np = 0;
+    for (uint32_t i = 0; i < g->count && i < RTM_MPU_MAX_REGIONS; i++) {
+        uint64_t b, sz;
+        bool en;
+        if (rtm_mpu_decode(g, i, &b, &sz, &en) != RTM_OK || !en || sz == 0) continue;
+        lo[ns] = b;
+        hi[ns++] = b + sz;
+        pts[np++] = b;
+        pts[np++] = b + sz;
+    }
+    for (size_t i = 0; i < n; i++) {
+        pts[np++] = r[i].base;
+        pts[np++] = r[i].base + r[i].size;
+    }
+    qsort(pts, np, sizeof pts[0], cmp_u64);
+    uint64_t waste = 0;
+    for (size_t k = 0; k + 1 < np; k++) { /* elementary intervals: granted or not, claimed or not */
+        uint64_t a = pts[k], b = pts[k + 1];
+        bool granted = false, claimed = false;
+        for (size_t i = 0; a < b && i < ns; i++) granted |= lo[i] <= a && a < hi[i];
+        for (size_t i = 0; a < b && i < n; i++) claimed |= r[i].base <= a && a < r[i].base + r[i].size;
+        if (granted && !claimed) waste += b - a;
+    }
+    return waste;
+}
+
 void rtm_plan_print(FILE *f, const rtm_plan *p, const rtm_plan_result *res)
 {
     const rtm_mpu_arch *a = &res->arch;
@@ -388,9 +514,10 @@ void rtm_plan_print(FILE *f, const rtm_plan *p, const rtm_plan_result *res)
     if (a->kind == RTM_MPU_ARMV8M) fprintf(f, "MAIR0=0x%08" PRIX32 " (Attr0 normal WB RW-allocate, Attr1 Device-nGnRE)\n", (uint32_t)RTM_V8M_MAIR0);
     const rtm_plan_range *names[RTM_PLAN_MAX_PARTS];
     if (p->nsys) {
-        for (size_t i = 0; i < p->nsys; i++) names[i] = &p->sys[i];
+        rtm_mpu_range sys[RTM_PLAN_MAX_SYSTEM];
+        for (size_t i = 0; i < p->nsys; i++) names[i] = &p->sys[i], sys[i] = p->sys[i].r;
         fprintf(f, "\nsystem: %" PRIu32 " of %" PRIu32 " regions, %" PRIu64 " bytes wasted\n", res->sys.count,
-                res->sys.avail, res->sys.wasted);
+                res->sys.avail, distinct_waste(&res->sys, sys, p->nsys));
         for (size_t i = 0; i < p->nsys; i++) {
             fprintf(f, "  %-16s 0x%08" PRIX64 " +0x%" PRIX64 " ", p->sys[i].name, p->sys[i].r.base, p->sys[i].r.size);
             print_flags(f, p->sys[i].r.attr);
@@ -401,8 +528,10 @@ void rtm_plan_print(FILE *f, const rtm_plan *p, const rtm_plan_result *res)
     for (size_t k = 0; k < p->ndoms; k++) {
         const rtm_plan_domain *dm = &p->doms[k];
         const rtm_mpu_regs *g = &res->dom[k];
+        rtm_mpu_range parts[RTM_PLAN_MAX_DOMAIN_PARTS];
+        for (size_t i = 0; i < dm->n; i++) parts[i] = p->parts[dm->part[i]].r;
         fprintf(f, "\ndomain %s: %" PRIu32 " of %" PRIu32 " regions, %" PRIu64 " bytes wasted\n", dm->name, g->count,
-                g->avail, g->wasted);
+                g->avail, distinct_waste(g, parts, dm->n));
         for (size_t i = 0; i < dm->n; i++) {
             const rtm_plan_range *r = &p->parts[dm->part[i]];
             names[i] = r;
@@ -427,5 +556,13 @@ void rtm_plan_print(FILE *f, const rtm_plan *p, const rtm_plan_result *res)
             for (uint32_t j = 0; j < (a->regions + 3) / 4; j++) fprintf(f, " pmpcfg%" PRIu32 "=0x%08" PRIX32, j, cfg[j]);
             fprintf(f, "\n");
         }
+    }
+    /* checked by rtm_plan_compute, loaded by nobody: most likely a name missing from a domain line */
+    bool first = true;
+    for (size_t k = 0; k < p->nparts; k++) {
+        if (partition_used(p, k)) continue;
+        fprintf(f, "%snote: partition %s (line %d) is in no domain: checked, not planned\n", first ? "\n" : "",
+                p->parts[k].name, p->parts[k].line);
+        first = false;
     }
 }

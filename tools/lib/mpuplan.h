@@ -39,9 +39,13 @@ typedef struct {
     rtm_plan_domain doms[RTM_PLAN_MAX_DOMAINS];
 } rtm_plan;
 
+/* Room for the longest message: four names of 31 characters, line numbers, a rule text and
+ * words around them come to under 400 bytes (200 cut some off). */
+#define RTM_PLAN_MSG_MAX 512
+
 typedef struct {
     int line;       /* 1-based; 0 when no line applies */
-    char msg[200];
+    char msg[RTM_PLAN_MSG_MAX];
 } rtm_plan_error;
 
 /** Result of planning one file for one architecture. */
@@ -64,8 +68,11 @@ rtm_mpu_kind rtm_plan_arch(const char *name);
 bool rtm_plan_arch_named(const char *name, rtm_mpu_arch *out);
 
 /**
- * Plans @p p for @p kind: system regions in the fewest slots they fit in, then every domain in the
- * remaining slots. 0 on success, -1 with *err naming the line of the offending range (or domain).
+ * Plans @p p for @p kind: system regions in the fewest slots they fit in, their waste kept off
+ * every partition; then every domain in the remaining slots, its waste kept off the system regions
+ * and every partition it does not list (rtm_mpu_plan_avoid); then each partition listed in no
+ * domain alone, as a check. 0 on success, -1 with *err naming the line of the offending range (or
+ * domain).
  * RTM_MPU_ARMV7M is ARMv7-M (32 B regions at least); rtm_plan_compute_arch plans for ARMv6-M.
  */
 int rtm_plan_compute(const rtm_plan *p, rtm_mpu_kind kind, rtm_plan_result *res, rtm_plan_error *err);
@@ -74,7 +81,9 @@ int rtm_plan_compute(const rtm_plan *p, rtm_mpu_kind kind, rtm_plan_result *res,
  *  sys_regions are not used (the plan's `regions` line or the default, then the fewest slots). */
 int rtm_plan_compute_arch(const rtm_plan *p, const rtm_mpu_arch *arch, rtm_plan_result *res, rtm_plan_error *err);
 
-/** Prints the report (regions, register values, waste) of @p res for @p p. */
+/** Prints the report (regions, register values, waste) of @p res for @p p. Waste is counted in
+ *  distinct bytes granted outside the set's ranges (rtm_mpu_regs.wasted sums per range), and every
+ *  partition in no domain gets a `note:` line. */
 void rtm_plan_print(FILE *f, const rtm_plan *p, const rtm_plan_result *res);
 
 #endif
