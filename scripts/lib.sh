@@ -18,7 +18,7 @@ rtm_build() {
 }
 # rtm_bench_build NAME [cmake -D args...]: the benchmark program alone (rtm_bench at -O2, no
 # tests) in build/bench-NAME, as `make bench` measures it; RTM_BENCH_CFLAGS adds compiler flags.
-# scripts/bench.sh builds x64 and m32 with it, scripts/seeds.sh the m32 one when it is missing, so
+# scripts/bench.sh builds x64 and m32 with it, scripts/seeds.sh the m32 one on every run (incremental), so
 # that both measure the same program. Prints the logs' tails and fails if either step fails.
 rtm_bench_build() {
   local name=$1; shift

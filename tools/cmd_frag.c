@@ -3,7 +3,8 @@
  * captured trace (tools/lib/trace_read.h) on one or every heap policy, samples the heap statistics
  * every N ops and prints them as a table; --svg FILE also draws them (hand-written SVG, no
  * dependencies): external fragmentation, used bytes (with the live requested bytes) and the number
- * of free blocks, one line per policy, against the op index.
+ * of free blocks, one line per policy, against the op index. The live bytes are each policy's own:
+ * an allocation that fails on one policy holds nothing there, so after a failure they differ.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -55,9 +56,11 @@ static void frag_usage(FILE *out)
             "usage: rtmem frag [--workload A|B|C|A64 | --trace FILE] [--policy good|best|first|all]\n"
             "                  [--arena BYTES] [--every N] [--ops N] [--svg FILE]\n"
             "Replays the workload (default A) or trace on the heap policies (default all), samples\n"
-            "every N ops (default: ops/100) and prints, per sample, the live requested bytes and per\n"
-            "policy the external fragmentation (1 - largest free / free, in %%), the bytes in used\n"
-            "blocks and the number of free blocks. --svg also plots them. Arena default: 256K for a\n"
+            "every N ops (default: ops/100) and prints, per sample and policy, the external\n"
+            "fragmentation (1 - largest free / free, in %%), the bytes in used blocks, the live bytes\n"
+            "(sum of the requested sizes of the objects that policy holds: a failed allocation adds\n"
+            "none, so the policies differ once one fails) and the number of free blocks. --svg also\n"
+            "plots them (live bytes dashed, in the policy's colour). Arena default: 256K for a\n"
             "workload, 2 x the trace's peak live bytes (at least 64K) for a trace. BYTES and N take\n"
             "the suffixes K and M (x1024, x1024^2). --ops N replays only the first N ops.\n"
             "--workload and --trace exclude each other.\n");
@@ -108,7 +111,7 @@ static void svg_panel(FILE *f, int y0, panel_kind kind, const frag_series *s, co
                       size_t cleanup_at)
 {
     static const char *const titles[] = {"external fragmentation (%) = 1 - largest free / free",
-                                         "used (KiB, headers included); grey dashed: live requested KiB",
+                                         "used (KiB, headers included); dashed: live requested KiB, per policy",
                                          "free blocks"};
     const int pw = SVG_W - SVG_LEFT - SVG_RIGHT, ph = SVG_PANEL_H - 60;
     double vmax = 0;
@@ -137,8 +140,11 @@ static void svg_panel(FILE *f, int y0, panel_kind kind, const frag_series *s, co
         fprintf(f, "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>\n", SVG_LEFT - 6,
                 y + 4, lab);
     }
-    /* x ticks at multiples of a round step, at most 6 */
+    /* x ticks at multiples of a round step, at most 6 steps. Op numbers are integers, so is the
+     * step: at least 1 (below 6 ops it would be 0.5 or less), and 5 for nice_max's 2.5 (13 to 15 ops). */
     double xstep = nice_max(xmax / 6);
+    if (xstep < 1) xstep = 1;
+    else if (xstep == 2.5) xstep = 5;
     for (double xv = 0; xv <= xmax; xv += xstep) {
         char lab[32];
         double x = SVG_LEFT + (double)pw * xv / xmax;
@@ -157,24 +163,21 @@ static void svg_panel(FILE *f, int y0, panel_kind kind, const frag_series *s, co
                 "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" text-anchor=\"end\" fill=\"#666\">clean-up</text>\n",
                 x, top, x, top + ph, x - 3, top + 12);
     }
-    for (int p = -1; p < FRAG_POLICIES; p++) {
-        /* p == -1: the live requested bytes (same for every policy), used panel only */
-        const frag_series *src = NULL;
-        if (p < 0) {
-            if (kind != PANEL_USED) continue;
-            for (int q = 0; q < FRAG_POLICIES && src == NULL; q++)
-                if (on[q]) src = &s[q];
-        } else if (on[p]) {
-            src = &s[p];
+    /* pass 0: the used panel's live requested bytes, dashed, one line per policy (not one for all:
+     * a failed allocation holds nothing, so they part once a policy fails), under the solid lines */
+    for (int pass = kind == PANEL_USED ? 0 : 1; pass < 2; pass++) {
+        bool live = pass == 0;
+        for (int p = 0; p < FRAG_POLICIES; p++) {
+            const frag_series *src = &s[p];
+            if (!on[p] || src->n == 0) continue;
+            fprintf(f, "<polyline fill=\"none\" stroke-width=\"%s\" stroke=\"%s\"%s points=\"", live ? "1" : "1.5",
+                    k_colors[p], live ? " stroke-dasharray=\"5,3\"" : "");
+            for (size_t i = 0; i < src->n; i++) {
+                double v = live ? src->pts[i].live_bytes / 1024.0 : point_value(&src->pts[i], kind);
+                fprintf(f, "%.1f,%.1f ", SVG_LEFT + pw * (double)src->pts[i].op / xmax, top + ph - ph * v / vmax);
+            }
+            fprintf(f, "\"/>\n");
         }
-        if (src == NULL || src->n == 0) continue;
-        fprintf(f, "<polyline fill=\"none\" stroke-width=\"1.5\" stroke=\"%s\"%s points=\"", p < 0 ? "#999" : k_colors[p],
-                p < 0 ? " stroke-dasharray=\"5,3\"" : "");
-        for (size_t i = 0; i < src->n; i++) {
-            double v = p < 0 ? src->pts[i].live_bytes / 1024.0 : point_value(&src->pts[i], kind);
-            fprintf(f, "%.1f,%.1f ", SVG_LEFT + pw * (double)src->pts[i].op / xmax, top + ph - ph * v / vmax);
-        }
-        fprintf(f, "\"/>\n");
     }
 }
 
@@ -417,23 +420,26 @@ int rtm_cmd_frag(int argc, char **argv)
     if (rc == 0) {
         printf("rtmem frag: %s\n", full_title);
         printf("sample every %zu ops; frag = external fragmentation 1 - largest free / free (%%); used = bytes in\n"
-               "used blocks (headers included); blocks = free blocks; live = sum of requested sizes\n",
+               "used blocks (headers included); live = sum of the requested sizes of the objects the policy\n"
+               "holds (a failed allocation adds none); blks = free blocks\n",
                every);
-        printf("%10s %9s", "op", "live B");
+        printf("%10s", "op");
         for (int p = 0; p < FRAG_POLICIES; p++)
-            if (on[p]) printf(" | %5s-fit %6s %5s", rtm_run_target_name((rtm_run_target)p), "used", "blks");
-        printf("\n%10s %9s", "", "");
+            if (on[p]) printf(" | %5s-fit %6s %6s %5s", rtm_run_target_name((rtm_run_target)p), "used", "live", "blks");
+        printf("\n%10s", "");
         for (int p = 0; p < FRAG_POLICIES; p++)
-            if (on[p]) printf(" | %9s %6s %5s", "frag %", "B", "");
+            if (on[p]) printf(" | %9s %6s %6s %5s", "frag %", "B", "B", "");
         printf("\n");
+        /* every policy samples at the same ops (every N and after the last); live bytes are per
+         * policy, not the first one's for all: they part once an allocation fails on one */
         int first = on[0] ? 0 : on[1] ? 1 : 2;
         for (size_t i = 0; i < series[first].n; i++) {
-            const frag_point *fp = &series[first].pts[i];
-            printf("%10zu %9" PRIu64, fp->op, fp->live_bytes);
+            printf("%10zu", series[first].pts[i].op);
             for (int p = 0; p < FRAG_POLICIES; p++) {
                 if (!on[p] || i >= series[p].n) continue;
                 const frag_point *q = &series[p].pts[i];
-                printf(" | %7u.%u %6zu %5zu", q->frag_permille / 10, q->frag_permille % 10, q->used, q->free_blocks);
+                printf(" | %7u.%u %6zu %6" PRIu64 " %5zu", q->frag_permille / 10, q->frag_permille % 10, q->used,
+                       q->live_bytes, q->free_blocks);
             }
             printf("\n");
         }

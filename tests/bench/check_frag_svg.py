@@ -2,7 +2,9 @@
 """check_frag_svg.py RTMEM TRACE WORKDIR: `rtmem frag --svg` on copies of TRACE whose names hold what
 a file name may and XML may not (a control byte, markup characters, a UTF-8 name cut by the title's
 length limit, bytes that are not UTF-8); passes iff every SVG is well-formed XML (xml.etree) and its
-title shows the name with '?' for what XML cannot carry. Exit 0 pass, 1 fail."""
+title shows the name with '?' for what XML cannot carry. Then `rtmem frag --ops N --svg` on short
+runs: the op axis is labelled with integer op numbers only, at most 7 ticks up to N (with fewer
+than 6 ops it was labelled 0, 0.5, 1, ...; 13 to 15 ops gave 2.5, 7.5, ...). Exit 0 pass, 1 fail."""
 import os
 import shutil
 import subprocess
@@ -47,4 +49,29 @@ for i, (name, want) in enumerate(cases):
         ok = False
     else:
         print("case %d: ok: %r" % (i, title))
+
+# The op axis: the x tick labels are the only texts centred under their tick (text-anchor="middle").
+for n in (1, 3, 5, 14, 15, 40):
+    svg = os.path.join(work, "ops%d.svg" % n)
+    r = subprocess.run([rtmem, "frag", "--ops", str(n), "--svg", svg], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT)
+    if r.returncode != 0:
+        print("ops %d: rtmem frag exited %d: %s" % (n, r.returncode, r.stdout.decode(errors="replace")))
+        ok = False
+        continue
+    root = ET.parse(svg).getroot()
+    labels = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text") if t.get("text-anchor") == "middle"]
+    per_panel = len(labels) // 3
+    ticks = labels[:per_panel]
+    if len(labels) != 3 * per_panel or labels != ticks * 3:
+        print("ops %d: the three panels have different op ticks: %r" % (n, labels))
+        ok = False
+    elif not all(l.isdigit() for l in ticks):
+        print("ops %d: op ticks that are not integer op numbers: %r" % (n, ticks))
+        ok = False
+    elif not 2 <= len(ticks) <= 7 or int(ticks[0]) != 0 or int(ticks[-1]) > n:
+        print("ops %d: op ticks %r: want 2 to 7 ticks from 0 to at most %d" % (n, ticks, n))
+        ok = False
+    else:
+        print("ops %d: ok: %s" % (n, " ".join(ticks)))
 sys.exit(0 if ok else 1)
