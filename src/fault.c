@@ -162,7 +162,11 @@ rtm_fault_action rtm_fault_handle(rtm_fault_record *rec)
 
     key = rtm_port_critical_enter();
     ring_ready();
-    rec->seq = ++g_ring.count;
+    /* After 2^32 - 1 faults the count goes on from RTM_FAULT_RING_SIZE, not 0: below that it means
+     * "the ring is not full yet", and a wrap to 0 made the full ring read as empty. It still changes
+     * on every fault, as rtm_fault_get's torn-copy check needs. */
+    g_ring.count = g_ring.count == UINT32_MAX ? (uint32_t)RTM_FAULT_RING_SIZE : g_ring.count + 1u;
+    rec->seq = g_ring.count;
     rec->check_ = record_sum(rec);
     g_ring.rec[g_ring.head] = *rec;
     g_ring.head = (g_ring.head + 1u) % RTM_FAULT_RING_SIZE;

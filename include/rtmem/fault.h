@@ -99,7 +99,8 @@ typedef struct rtm_fault_record {
     uintptr_t thread;                        /**< rtm_port_thread_id() of the faulting thread (0:
                                                   ISR); rtm_fault_handle() fills it if 0 and not ISR */
     /* filled by rtm_fault_handle() */
-    uint32_t seq;                            /**< 1, 2, ... since rtm_fault_clear() */
+    uint32_t seq;                            /**< 1, 2, ... since rtm_fault_clear() (after 2^32 - 1 it
+                                                  goes on from RTM_FAULT_RING_SIZE) */
     uint32_t repeat;                         /**< consecutive retries of this same fault so far */
     const rtm_domain *domain;                /**< the faulting thread's domain, or NULL */
     const rtm_domain *part_domain;           /**< the domain owning `partition`, or NULL */
@@ -136,7 +137,8 @@ rtm_fault_policy rtm_fault_set_policy(rtm_fault_policy policy, void *ctx);
  */
 rtm_fault_action rtm_fault_handle(rtm_fault_record *rec);
 
-/** Faults handled since rtm_fault_clear() (or since the ring was found invalid). O(1). */
+/** Faults handled since rtm_fault_clear() (or since the ring was found invalid); after 2^32 - 1 it
+ *  goes on from RTM_FAULT_RING_SIZE, so that a full ring never reads as empty. O(1). */
 uint32_t rtm_fault_count(void);
 
 /**

@@ -911,6 +911,34 @@ static rtm_fault_action policy_damages_header(const rtm_fault_record *rec, void 
     return RTM_FAULT_SKIP;
 }
 
+/* 2^32 faults since the last clear: the count wrapped to 0, and the ring, full, read as empty
+ * (rtm_fault_get refused every record, a retried fault's repetition was not seen). It goes on from
+ * RTM_FAULT_RING_SIZE: every record kept stays readable, and the count still changes on every
+ * fault (rtm_fault_get's torn-copy check compares it). */
+static void fault_count_wraps_full(void **state)
+{
+    (void)state;
+    rtm_fault_clear();
+    rtm_fault_record g;
+    for (unsigned i = 0; i < RTM_FAULT_RING_SIZE; i++) {
+        rtm_fault_record r = mk(0x3000u + 4u * i, 0, 5);
+        rtm_fault_handle(&r);
+    }
+    rtm_fault_debug_header_(0, 0, UINT32_MAX); /* head 0: RTM_FAULT_RING_SIZE records written, ring full */
+    assert_int_equal(rtm_fault_get(RTM_FAULT_RING_SIZE - 1u, &g), RTM_OK);
+    rtm_fault_record r = mk(0x4000u, 0, 5);
+    rtm_fault_handle(&r);
+    assert_int_equal(r.seq, RTM_FAULT_RING_SIZE);
+    assert_int_equal(rtm_fault_count(), RTM_FAULT_RING_SIZE);
+    assert_int_equal(rtm_fault_get(0, &g), RTM_OK);
+    assert_int_equal(g.addr, 0x4000u);
+    assert_int_equal(rtm_fault_get(RTM_FAULT_RING_SIZE - 1u, &g), RTM_OK);
+    r = mk(0x4004u, 0, 5);
+    rtm_fault_handle(&r);
+    assert_int_equal(rtm_fault_count(), RTM_FAULT_RING_SIZE + 1u);
+    rtm_fault_clear();
+}
+
 /* A ring whose header a reset left wrong (its RAM is not initialised on a warm reset,
  * RTM_FAULT_RING_ATTR) is cleared on first use; one whose header is right keeps its records.
  * Mutation testing: no test damaged the header (the tests clear the ring first), and every change
@@ -1068,6 +1096,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(fault_get_during_fault, reset, release_domains),
         cmocka_unit_test_setup_teardown(fault_ring_checksum_covers_every_field, reset, release_domains),
         cmocka_unit_test_setup_teardown(fault_ring_header_damage, reset, release_domains),
+        cmocka_unit_test_setup_teardown(fault_count_wraps_full, reset, release_domains),
 #endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
