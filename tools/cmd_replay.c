@@ -72,10 +72,12 @@ int rtm_cmd_replay(int argc, char **argv)
             }
             i++;
         } else if (!strcmp(a, "--limit")) {
-            /* at most half of size_t: the search's 1.15 x step above a passing size stays in range */
-            if (i + 1 >= argc || !rtm_parse_size(argv[i + 1], &limit) || limit < 64 || limit > SIZE_MAX / 2) {
+            /* at most half of size_t (the search's 1.15 x above a passing size stays in range) and
+             * 2^40 (its robust scan computes its sizes exactly in 64 bits: runner.c) */
+            const size_t most = (size_t)((uint64_t)SIZE_MAX / 2 < RTM_RUN_LIMIT_MAX ? (uint64_t)SIZE_MAX / 2 : RTM_RUN_LIMIT_MAX);
+            if (i + 1 >= argc || !rtm_parse_size(argv[i + 1], &limit) || limit < 64 || limit > most) {
                 fprintf(stderr, "rtmem replay: argument %d: --limit needs a byte count from 64 to %zu such as 1G or 64M%s%s%s\n",
-                        i + 1 < argc ? i + 1 : i, SIZE_MAX / 2, i + 1 < argc ? ", got '" : "",
+                        i + 1 < argc ? i + 1 : i, most, i + 1 < argc ? ", got '" : "",
                         i + 1 < argc ? argv[i + 1] : "", i + 1 < argc ? "'" : "");
                 return 2;
             }

@@ -389,13 +389,18 @@ static void test_min_arena(void **state)
         assert_true(m.bisect > m.peak_live && m.bisect % 8 == 0);
         assert_true(passes(&l, (rtm_run_target)t, m.bisect));
         assert_false(passes(&l, (rtm_run_target)t, m.bisect - 8));
-        size_t step = (m.peak_live / 400 + 7) / 8 * 8;
-        if (step < 8) step = 8;
-        assert_int_equal(m.robust_step, step); /* WORKLOADS.md's step: the scan is short here */
-        assert_true(passes(&l, (rtm_run_target)t, m.robust));
-        assert_false(passes(&l, (rtm_run_target)t, m.robust - step));
-        size_t start = (size_t)((double)m.bisect * 1.15 + 7) / 8 * 8;
-        for (size_t s = m.robust; s <= start; s += step) assert_true(passes(&l, (rtm_run_target)t, s));
+        /* WORKLOADS.md's robust scan, from its words: "scanning downward from 1.15x the bisection
+         * result in steps of peak/400", sizes in 8-byte steps: size k = 1.15 x bisect - k x
+         * peak/400, exactly, rounded down to 8 (the search rounded the start and the step up to 8
+         * and drifted by up to 8 bytes a step: review finding). peak/400 is 192 B here. */
+        const uint64_t P = m.peak_live, B = m.bisect;
+        assert_true(P / 400 >= 8);
+        assert_int_equal(m.robust_step, P / 400);
+        uint64_t k = 0;
+        while ((((460 * B - (k + 1) * P) / 400) & ~(uint64_t)7) >= m.robust) k++;
+        assert_int_equal((((460 * B - k * P) / 400) & ~(uint64_t)7), m.robust); /* a point of the scan */
+        for (uint64_t j = 0; j <= k; j++) assert_true(passes(&l, (rtm_run_target)t, (size_t)(((460 * B - j * P) / 400) & ~(uint64_t)7)));
+        assert_false(passes(&l, (rtm_run_target)t, (size_t)(((460 * B - (k + 1) * P) / 400) & ~(uint64_t)7)));
     }
 }
 

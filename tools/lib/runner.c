@@ -378,7 +378,10 @@ rtm_err rtm_run(const rtm_oplist *ops, const rtm_run_config *cfg, rtm_run_result
     }
     /* Objects the list left live: free them so the system allocator does not leak (the heap
      * buffer is simply dropped). */
-    for (size_t id = 0; sys && id < ids; id++) free(s.ptr[id]);
+    for (size_t id = 0; sys && id < ids; id++)
+        if (s.ptr[id] != NULL) free(s.ptr[id]); /* not free(NULL): `make bench` counts every free
+                                                    called from this file (1,102 of them on A, one
+                                                    per id, lowered the malloc column's free) */
     /* A heap has no destroy call: the buffer is simply dropped. Tell Valgrind (RTM_VALGRIND builds)
      * that the heap's pool and its live blocks are gone, so that the next heap, which malloc may
      * place at the same address, starts from a clean slate instead of inheriting stale chunks. */
@@ -408,6 +411,39 @@ static int heap_trial(void *ctx, size_t arena)
 
 static size_t up8(size_t x) { return (x + 7u) & ~(size_t)7u; }
 
+/* The robust scan's sizes, as WORKLOADS.md defines them: 1.15 x the bisection result minus k steps
+ * of peak/400, exactly (not a grid of rounded values: rounding the start up and the step up to 8
+ * bytes drifted up to 8 bytes a step, and moved published ratios by up to 0.02, review finding
+ * 2026-11-29), each size rounded down to 8 bytes (arena sizes go in 8-byte steps). k < 0 is above
+ * the start. With peak/400 below 8 bytes the step is 8; `wide` (a multiple of 8) replaces the step
+ * where the scan would take more than RTM_RUN_ROBUST_MAX_STEPS steps (runner.h). Exact in 64 bits:
+ * 460 x hi stays below 2^50 for any arena the search tries (rtmem replay --limit is at most 2^40). */
+typedef struct {
+    uint64_t hi, peak, wide;
+} robust_grid;
+
+static uint64_t grid_size(const robust_grid *g, int64_t k)
+{
+    int64_t top = (int64_t)(460u * g->hi); /* 1.15 x hi, over 400 */
+    if (g->wide == 0 && g->peak / 400u >= 8u) {
+        int64_t num = top - k * (int64_t)g->peak;
+        return num <= 0 ? 0 : ((uint64_t)num / 400u) & ~(uint64_t)7u;
+    }
+    int64_t start = (int64_t)(((uint64_t)top / 400u) & ~(uint64_t)7u);
+    int64_t sz = start - k * (int64_t)(g->wide ? g->wide : 8u);
+    return sz <= 0 ? 0 : (uint64_t)sz;
+}
+
+static size_t grid_capped(const robust_grid *g, int64_t k, size_t limit)
+{
+    uint64_t sz = grid_size(g, k);
+    return sz > limit ? limit : (size_t)sz;
+}
+
+/* Is @p limit above RTM_RUN_LIMIT_MAX? A function, so that a 32-bit size_t, which never is, does not
+ * make the comparison "always false" (-Wtype-limits, -Werror). */
+static bool above_limit_max(uint64_t limit) { return limit > RTM_RUN_LIMIT_MAX; }
+
 /* One trial, counted; a host failure is remembered in *oom. */
 static bool passes(rtm_arena_trial fn, void *ctx, size_t arena, rtm_min_arena *out, bool *oom)
 {
@@ -436,6 +472,7 @@ rtm_err rtm_min_arena_search_upto(const rtm_oplist *ops, rtm_arena_trial fn, voi
     size_t peak = (size_t)peak64;
     /* A hard cap: no trial above the limit (a trial is a host allocation of that size), so
      * RTM_ERR_SIZE means exactly "nothing up to the limit passes", which is what callers print. */
+    if (above_limit_max(limit)) limit = (size_t)RTM_RUN_LIMIT_MAX;
     limit &= ~(size_t)7u; /* trials are multiples of 8 */
     bool oom = false;
 
@@ -456,20 +493,23 @@ rtm_err rtm_min_arena_search_upto(const rtm_oplist *ops, rtm_arena_trial fn, voi
     }
     out->bisect = hi;
 
-    size_t step = up8(peak / 400);
-    if (step < 8) step = 8;
-    size_t s = up8((size_t)((double)hi * 1.15));
-    if (s > limit) s = limit; /* hi <= limit passed: the scan starts at the limit at most */
-    if ((s - peak) / step > RTM_RUN_ROBUST_MAX_STEPS) step = up8((s - peak) / RTM_RUN_ROBUST_MAX_STEPS);
-    out->robust_step = step;
-    while (!passes(fn, ctx, s, out, &oom)) {
+    robust_grid g = {(uint64_t)hi, (uint64_t)peak, 0};
+    uint64_t nominal = g.peak / 400u >= 8u ? g.peak / 400u : 8u;
+    if ((grid_size(&g, 0) - g.peak) / nominal > RTM_RUN_ROBUST_MAX_STEPS)
+        g.wide = up8((size_t)((grid_size(&g, 0) - g.peak) / RTM_RUN_ROBUST_MAX_STEPS));
+    out->robust_step = g.wide ? g.wide : (size_t)nominal;
+    /* Sizes above the limit are the limit (hi <= limit passed: the scan starts at the limit at
+     * most); k starts at the last of them, the grid's own points follow below. */
+    int64_t k = 0;
+    while (grid_size(&g, k + 1) >= limit) k++;
+    while (!passes(fn, ctx, grid_capped(&g, k, limit), out, &oom)) {
         if (oom) return RTM_ERR_NOMEM;
-        if (s >= limit) return RTM_ERR_SIZE;
-        s = s > limit - step ? limit : s + step;
+        if (grid_capped(&g, k, limit) >= limit) return RTM_ERR_SIZE;
+        k--;
     }
-    while (s > peak + step && passes(fn, ctx, s - step, out, &oom)) s -= step;
+    while (grid_size(&g, k + 1) > g.peak && passes(fn, ctx, grid_capped(&g, k + 1, limit), out, &oom)) k++;
     if (oom) return RTM_ERR_NOMEM;
-    out->robust = s;
+    out->robust = grid_capped(&g, k, limit);
     out->bisect_ratio = (double)out->bisect / (double)peak;
     out->robust_ratio = (double)out->robust / (double)peak;
     return RTM_OK;

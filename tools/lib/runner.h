@@ -178,7 +178,8 @@ typedef struct {
     uint64_t peak_live; /**< rtm_oplist_peak_live */
     size_t bisect;      /**< smallest passing size found by bisection in 8-byte steps */
     size_t robust;      /**< smallest size above which every step of robust_step passes (see below) */
-    size_t robust_step; /**< the robust scan's step: peak/400 (WORKLOADS.md), or wider (see below) */
+    size_t robust_step; /**< the robust scan's step: peak/400 rounded down (WORKLOADS.md; the scan
+                             itself uses the exact step), at least 8, or wider (see below) */
     double bisect_ratio; /**< bisect / peak_live */
     double robust_ratio; /**< robust / peak_live */
     unsigned runs;      /**< trial runs made */
@@ -189,10 +190,11 @@ typedef struct {
  * Searches the minimum arena for heap target @p t: a size passes when the whole list runs with no
  * NULL return. Bisection in 8-byte steps between peak_live (always fails: headers) and the first
  * passing power-of-two multiple of 2 x peak_live (or RTM_RUN_MIN_ARENA_LIMIT, where the doubling
- * would pass it); then the robust minimum: scanning downward from 1.15 x bisect (rounded up to 8,
- * at most RTM_RUN_MIN_ARENA_LIMIT) in steps of max(8, peak_live / 400) rounded to 8, the last size
- * before the first failing step (if the start itself fails, the scan first moves up until a step
- * passes). Where that would take more than RTM_RUN_ROBUST_MAX_STEPS steps down to the peak (a
+ * would pass it); then the robust minimum: the sizes 1.15 x bisect - k x peak_live / 400 (k = 0,
+ * 1, ...; exact, each rounded down to 8; sizes above RTM_RUN_MIN_ARENA_LIMIT are the limit; the
+ * step is 8 where peak_live / 400 is less), the last size before the first failing one (if the
+ * start itself fails, the scan first moves up, k = -1, -2, ..., until one passes). Where that would
+ * take more than RTM_RUN_ROBUST_MAX_STEPS steps down to the peak (a
  * trace whose arena is mostly alignment gaps: three 64-byte blocks aligned to 1 MiB scanned 8 bytes
  * at a time from 2 MiB), the step widens to (start - peak) / RTM_RUN_ROBUST_MAX_STEPS rounded up to
  * 8, and out->robust_step says so; the WORKLOADS.md lists keep peak/400. Every trial's buffer starts at a multiple of out->arena_align = rtm_oplist_max_align(ops)
@@ -207,9 +209,14 @@ typedef struct {
  */
 rtm_err rtm_run_min_arena(const rtm_oplist *ops, rtm_run_target t, rtm_min_arena *out);
 
-/** rtm_run_min_arena with @p limit (rounded down to a multiple of 8) in place of
- *  RTM_RUN_MIN_ARENA_LIMIT: no trial is larger, RTM_ERR_SIZE when none up to it passes. RTM_ERR_ARG
- *  for limit 0. (`rtmem replay --limit`; tests that want a failing search without 1 GiB trials.) */
+/** Largest limit rtm_run_min_arena_upto takes (2^40: the robust scan's sizes are computed exactly
+ *  in 64 bits); a larger one is taken as this. */
+#define RTM_RUN_LIMIT_MAX ((uint64_t)1 << 40)
+
+/** rtm_run_min_arena with @p limit (rounded down to a multiple of 8, at most RTM_RUN_LIMIT_MAX) in
+ *  place of RTM_RUN_MIN_ARENA_LIMIT: no trial is larger, RTM_ERR_SIZE when none up to it passes.
+ *  RTM_ERR_ARG for limit 0. (`rtmem replay --limit`; tests that want a failing search without 1 GiB
+ *  trials.) */
 rtm_err rtm_run_min_arena_upto(const rtm_oplist *ops, rtm_run_target t, size_t limit, rtm_min_arena *out);
 
 /** One trial of a minimum-arena search: 1 if the list runs in @p arena bytes with no failed
