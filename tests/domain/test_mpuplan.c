@@ -18,6 +18,18 @@ static const char *g_dir = "tests/domain/plans";
 
 static int parse(const char *text, rtm_plan_error *err) { return rtm_plan_parse(text, strlen(text), &g_plan, err); }
 
+/* What rtm_plan_print writes for g_plan and g_res (malloc'd, the caller frees it). */
+static char *printed_report(void)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    rtm_plan_print(f, &g_plan, &g_res);
+    fclose(f);
+    return buf;
+}
+
 static void expect_error(const char *text, int line, const char *needle)
 {
     rtm_plan_error err;
@@ -59,12 +71,7 @@ static void parse_ok(void **state)
     assert_int_equal(g_res.dom[0].count, 4); /* a needs 2 (32K + 1K exact), b 1, c 1 */
     assert_int_equal(g_res.dom[0].wasted, 0);
     /* report */
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    assert_non_null(f);
-    rtm_plan_print(f, &g_plan, &g_res);
-    fclose(f);
+    char *buf = printed_report();
     assert_non_null(strstr(buf, "domain d: 4 of 7 regions, 0 bytes wasted"));
     assert_non_null(strstr(buf, "RBAR=0x20000011 RASR=0x130B001D"));
     free(buf);
@@ -381,12 +388,7 @@ static void unused_partitions(void **state)
     assert_int_equal(err.line, 1);
     assert_non_null(strstr(err.msg, "partition p (in no domain): armv8m"));
     assert_int_equal(rtm_plan_compute(&g_plan, RTM_MPU_ARMV7M, &g_res, &err), 0);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    assert_non_null(f);
-    rtm_plan_print(f, &g_plan, &g_res);
-    fclose(f);
+    char *buf = printed_report();
     assert_non_null(strstr(buf, "\nnote: partition p (line 1) is in no domain: checked, not planned\n"));
     assert_null(strstr(buf, "partition q (line 2) is in no domain"));
     free(buf);
@@ -485,12 +487,7 @@ static void report_counts_waste_once(void **state)
     assert_true(rtm_plan_arch_named("armv6m", &a));
     assert_int_equal(rtm_plan_compute_arch(&g_plan, &a, &g_res, &err), 0);
     assert_int_equal(g_res.sys.wasted, 65600);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    assert_non_null(f);
-    rtm_plan_print(f, &g_plan, &g_res);
-    fclose(f);
+    char *buf = printed_report();
     assert_non_null(strstr(buf, "system: 3 of 3 regions, 65536 bytes wasted\n"));
     free(buf);
 }

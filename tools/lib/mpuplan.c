@@ -274,6 +274,18 @@ int rtm_plan_compute(const rtm_plan *p, rtm_mpu_kind kind, rtm_plan_result *res,
     return rtm_plan_compute_arch(p, &a, res, err);
 }
 
+/* The system regions of @p p as the planner takes them. */
+static void system_ranges(const rtm_plan *p, rtm_mpu_range out[RTM_PLAN_MAX_SYSTEM])
+{
+    for (size_t i = 0; i < p->nsys; i++) out[i] = p->sys[i].r;
+}
+
+/* The partitions of domain @p dm as the planner takes them, in the domain's order. */
+static void domain_ranges(const rtm_plan *p, const rtm_plan_domain *dm, rtm_mpu_range out[RTM_PLAN_MAX_DOMAIN_PARTS])
+{
+    for (size_t i = 0; i < dm->n; i++) out[i] = p->parts[dm->part[i]].r;
+}
+
 /* True when partition @p k is listed in domain @p dm. */
 static bool in_domain(const rtm_plan_domain *dm, size_t k)
 {
@@ -322,7 +334,7 @@ int rtm_plan_compute_arch(const rtm_plan *p, const rtm_mpu_arch *arch, rtm_plan_
     memset(res, 0, sizeof *res);
     uint32_t regions = p->regions ? p->regions : default_regions(kind);
     rtm_mpu_range sys[RTM_PLAN_MAX_SYSTEM];
-    for (size_t i = 0; i < p->nsys; i++) sys[i] = p->sys[i].r;
+    system_ranges(p, sys);
     rtm_mpu_range avoid[PLAN_MAX_AVOID];
     const rtm_plan_range *who[PLAN_MAX_AVOID];
     char other[RTM_PLAN_NAME_MAX + 40];
@@ -377,7 +389,7 @@ int rtm_plan_compute_arch(const rtm_plan *p, const rtm_mpu_arch *arch, rtm_plan_
         /* The domain's waste stays off the system regions (its regions outrank them) and off every
          * partition it does not hold (another domain's, or one in none). */
         rtm_mpu_range r[RTM_PLAN_MAX_DOMAIN_PARTS];
-        for (size_t i = 0; i < dm->n; i++) r[i] = p->parts[dm->part[i]].r;
+        domain_ranges(p, dm, r);
         size_t na = avoid_list(p, dm, avoid, who);
         e = rtm_mpu_plan_avoid(&res->arch, RTM_MPU_SET_DOMAIN, r, dm->n, avoid, na, &res->dom[k], &d);
         if (e != RTM_OK) {
@@ -515,7 +527,8 @@ void rtm_plan_print(FILE *f, const rtm_plan *p, const rtm_plan_result *res)
     const rtm_plan_range *names[RTM_PLAN_MAX_PARTS];
     if (p->nsys) {
         rtm_mpu_range sys[RTM_PLAN_MAX_SYSTEM];
-        for (size_t i = 0; i < p->nsys; i++) names[i] = &p->sys[i], sys[i] = p->sys[i].r;
+        system_ranges(p, sys);
+        for (size_t i = 0; i < p->nsys; i++) names[i] = &p->sys[i];
         fprintf(f, "\nsystem: %" PRIu32 " of %" PRIu32 " regions, %" PRIu64 " bytes wasted\n", res->sys.count,
                 res->sys.avail, distinct_waste(&res->sys, sys, p->nsys));
         for (size_t i = 0; i < p->nsys; i++) {
@@ -529,7 +542,7 @@ void rtm_plan_print(FILE *f, const rtm_plan *p, const rtm_plan_result *res)
         const rtm_plan_domain *dm = &p->doms[k];
         const rtm_mpu_regs *g = &res->dom[k];
         rtm_mpu_range parts[RTM_PLAN_MAX_DOMAIN_PARTS];
-        for (size_t i = 0; i < dm->n; i++) parts[i] = p->parts[dm->part[i]].r;
+        domain_ranges(p, dm, parts);
         fprintf(f, "\ndomain %s: %" PRIu32 " of %" PRIu32 " regions, %" PRIu64 " bytes wasted\n", dm->name, g->count,
                 g->avail, distinct_waste(g, parts, dm->n));
         for (size_t i = 0; i < dm->n; i++) {
