@@ -415,22 +415,23 @@ static size_t up8(size_t x) { return (x + 7u) & ~(size_t)7u; }
  * of peak/400, exactly (not a grid of rounded values: rounding the start up and the step up to 8
  * bytes drifted up to 8 bytes a step, and moved published ratios by up to 0.02, review finding
  * 2026-11-29), each size rounded down to 8 bytes (arena sizes go in 8-byte steps). k < 0 is above
- * the start. With peak/400 below 8 bytes the step is 8; `wide` (a multiple of 8) replaces the step
- * where the scan would take more than RTM_RUN_ROBUST_MAX_STEPS steps (runner.h). Exact in 64 bits:
- * 460 x hi stays below 2^50 for any arena the search tries (rtmem replay --limit is at most 2^40). */
+ * the start. `bytes` 0 is that exact step; otherwise the step is `bytes` (a multiple of 8) from the
+ * start rounded down to 8: 8 where peak/400 is below 8 bytes, wider where the scan would take more
+ * than RTM_RUN_ROBUST_MAX_STEPS steps (runner.h). Exact in 64 bits: 460 x hi stays below 2^50 for
+ * any arena the search tries (rtmem replay --limit is at most 2^40). */
 typedef struct {
-    uint64_t hi, peak, wide;
+    uint64_t hi, peak, bytes;
 } robust_grid;
 
 static uint64_t grid_size(const robust_grid *g, int64_t k)
 {
     int64_t top = (int64_t)(460u * g->hi); /* 1.15 x hi, over 400 */
-    if (g->wide == 0 && g->peak / 400u >= 8u) {
+    if (g->bytes == 0) {
         int64_t num = top - k * (int64_t)g->peak;
         return num <= 0 ? 0 : ((uint64_t)num / 400u) & ~(uint64_t)7u;
     }
     int64_t start = (int64_t)(((uint64_t)top / 400u) & ~(uint64_t)7u);
-    int64_t sz = start - k * (int64_t)(g->wide ? g->wide : 8u);
+    int64_t sz = start - k * (int64_t)g->bytes;
     return sz <= 0 ? 0 : (uint64_t)sz;
 }
 
@@ -493,11 +494,11 @@ rtm_err rtm_min_arena_search_upto(const rtm_oplist *ops, rtm_arena_trial fn, voi
     }
     out->bisect = hi;
 
-    robust_grid g = {(uint64_t)hi, (uint64_t)peak, 0};
-    uint64_t nominal = g.peak / 400u >= 8u ? g.peak / 400u : 8u;
+    robust_grid g = {(uint64_t)hi, (uint64_t)peak, peak / 400u >= 8u ? 0u : 8u};
+    uint64_t nominal = g.bytes ? g.bytes : g.peak / 400u;
     if ((grid_size(&g, 0) - g.peak) / nominal > RTM_RUN_ROBUST_MAX_STEPS)
-        g.wide = up8((size_t)((grid_size(&g, 0) - g.peak) / RTM_RUN_ROBUST_MAX_STEPS));
-    out->robust_step = g.wide ? g.wide : (size_t)nominal;
+        g.bytes = up8((size_t)((grid_size(&g, 0) - g.peak) / RTM_RUN_ROBUST_MAX_STEPS));
+    out->robust_step = g.bytes ? (size_t)g.bytes : (size_t)nominal;
     /* Sizes above the limit are the limit (hi <= limit passed: the scan starts at the limit at
      * most); k starts at the last of them, the grid's own points follow below. */
     int64_t k = 0;
