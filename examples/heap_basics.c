@@ -29,8 +29,10 @@ int main(void)
     uint32_t *samples = rtm_heap_calloc(h, 256, sizeof *samples);
     if (name == NULL || samples == NULL) return 1;
     strcpy(name, "sensor-0");
-    samples = rtm_heap_realloc(h, samples, 512 * sizeof *samples); /* grows in place if it can */
-    if (samples == NULL) return 1;
+    /* Grows in place if it can. On failure the old block stays valid: never `p = realloc(p, n)`. */
+    uint32_t *more = rtm_heap_realloc(h, samples, 512 * sizeof *samples);
+    if (more == NULL) return 1;
+    samples = more;
 
     rtm_heap_free(h, name + 8); /* an interior pointer: reported and counted, heap untouched */
     rtm_heap_free(h, name);

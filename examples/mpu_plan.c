@@ -29,12 +29,14 @@ static const char *const arch_name[] = {"ARMv7-M", "ARMv8-M", "RISC-V PMP"};
  * an object it has not initialised). */
 static rtm_domain app[3], crypto;
 
-static void print_regs(const rtm_mpu_regs *g)
+/* Prints each slot with the range it grants; non-zero if a slot does not decode. */
+static int print_regs(const rtm_mpu_regs *g)
 {
+    int bad = 0;
     for (uint32_t i = 0; i < g->count; i++) {
         uint64_t base = 0, size = 0;
         bool on = false;
-        rtm_mpu_decode(g, i, &base, &size, &on);
+        bad |= rtm_mpu_decode(g, i, &base, &size, &on) != RTM_OK;
         unsigned slot = (unsigned)(g->first + i);
         if (g->kind == RTM_MPU_ARMV7M)
             printf("  region %u RBAR 0x%08" PRIx32 " RASR 0x%08" PRIx32, slot, g->r.v7m[i].rbar, g->r.v7m[i].rasr);
@@ -47,6 +49,7 @@ static void print_regs(const rtm_mpu_regs *g)
         else
             printf("  (off: base of the next TOR entry)\n");
     }
+    return bad;
 }
 
 static unsigned reports;
@@ -71,7 +74,7 @@ int main(void)
                arch_name[k], g->count, g->first, g->wasted);
         if (g->kind == RTM_MPU_ARMV8M) printf(", MAIR0 0x%08" PRIx32, g->mair0);
         printf("\n");
-        print_regs(g);
+        bad |= print_regs(g);
         static const uint32_t slots[] = {4, 3, 4}; /* v7-M splits 33 KiB as 32 + 1; PMP: a TOR pair */
         bad |= g->count != slots[k] || g->wasted != 0 || rtm_domain_verify(&app[k]) != RTM_OK;
     }

@@ -80,6 +80,7 @@ int main(void)
             seq++;
         } else {
             for (int k = 0; k < 2; k++) bad |= consume() != 1;
+            if (bad) break; /* no claim and nothing to release: the loop would never end */
         }
     }
     int c;

@@ -68,11 +68,12 @@ int main(void)
     rtm_pools_class_stats cs;
     rtm_pools_get_class_stats(p, 0, &cs);
     printf("pools: class %zu B: %zu from the slab, %zu from the heap\n", cs.block_size, cs.allocs, cs.fallbacks);
-    rtm_pools_class advice[2];
+    rtm_pools_class advice[2] = {{0}};
     size_t need = 0;
-    rtm_pools_advise(p, advice, 2, &need); /* what the classes should hold to never fall back */
+    size_t nadvice = rtm_pools_advise(p, advice, 2, &need); /* counts that would never fall back */
     printf("pools: advice %zu x %zu B (buffer %zu B)\n", advice[0].count, advice[0].block_size, need);
-    bad |= cs.allocs != 8 || cs.fallbacks != 2 || advice[0].count != 10 || small[9] == NULL || big == NULL;
+    bad |= cs.allocs != 8 || cs.fallbacks != 2 || nadvice != 2 || advice[0].count != 10 || small[9] == NULL ||
+           big == NULL;
     for (int i = 0; i < 10; i++) rtm_pools_free(p, small[i]); /* no size needed: found from the address */
     rtm_pools_free(p, big);
     bad |= rtm_pools_check(p) != RTM_OK;

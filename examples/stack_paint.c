@@ -50,7 +50,8 @@ int main(void)
     run_on(sensor_stack, STACK_BYTES, STACK_BYTES - 8);
     rtm_err e = rtm_stack_check(sensor_stack, STACK_BYTES, 0);
     printf("sensor stack guard: %s, %zu bytes left\n", rtm_err_str(e), rtm_stack_unused(sensor_stack, STACK_BYTES));
-    bad |= e != RTM_ERR_OVERFLOW || overflows_reported != 1;
+    bad |= e != RTM_ERR_OVERFLOW || overflows_reported != 1 ||
+           rtm_stack_unused(sensor_stack, STACK_BYTES) != 8;
 
     /* The pool: acquire paints, release measures and checks the guard. */
     uint8_t *a = rtm_stackpool_acquire(&workers);

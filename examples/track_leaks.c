@@ -35,7 +35,11 @@ static int handle_request(int id)
 {
     char *req = RTM_TRACK_ALLOC(t, 32);
     char *reply = RTM_TRACK_ALLOC(t, 64);
-    if (req == NULL || reply == NULL) return -1;
+    if (req == NULL || reply == NULL) { /* out of memory: give back the one that succeeded */
+        RTM_TRACK_FREE(t, req);
+        RTM_TRACK_FREE(t, reply);
+        return -1;
+    }
     snprintf(req, 32, "GET /sensor/%d", id);
     RTM_TRACK_FREE(t, req);
     if (id % 2) return -1; /* the leak */
