@@ -419,41 +419,10 @@ static rtm_err plan_v7m(const v7_set *set, rtm_mpu_regs *out, rtm_mpu_diag *diag
     return RTM_OK;
 }
 
-rtm_err rtm_mpu_plan_v7m_(const rtm_mpu_range *ranges, size_t n, rtm_mpu_regs *out, rtm_mpu_diag *diag)
+rtm_err rtm_mpu_plan_v7m_(const rtm_mpu_range *ranges, size_t n, const rtm_mpu_range *avoid, size_t n_avoid,
+                         rtm_mpu_regs *out, rtm_mpu_diag *diag)
 {
-    /* out->min_log2 was set by rtm_mpu_plan from the arch: 5, or 8 on ARMv6-M */
-    v7_set set = {ranges, n, NULL, 0, out->min_log2};
+    /* out->min_log2 was set by rtm_mpu_plan_avoid from the arch: 5, or 8 on ARMv6-M */
+    v7_set set = {ranges, n, avoid, n_avoid, out->min_log2};
     return plan_v7m(&set, out, diag);
-}
-
-/*
- * Here rather than in mpu_plan.c because only this encoder rounds: ARMv8-M, PMP and POSIX plans are
- * exact, grant nothing beyond their ranges, and need the avoid ranges checked only. rtm_mpu_plan
- * checks everything else and plans without them; a plan that wastes nothing stands (nothing to
- * keep off, nothing to improve), any other is planned again with them.
- */
-rtm_err rtm_mpu_plan_avoid(const rtm_mpu_arch *arch, rtm_mpu_set set, const rtm_mpu_range *ranges, size_t n,
-                           const rtm_mpu_range *avoid, size_t n_avoid, rtm_mpu_regs *out, rtm_mpu_diag *diag)
-{
-    rtm_err e = rtm_mpu_plan(arch, set, ranges, n, out, diag);
-    if (e != RTM_OK) return e;
-    if (!avoid && n_avoid > 0) e = rtm_mpu_fail_(diag, RTM_ERR_ARG, -1, -1, "NULL list of ranges to avoid");
-    else if (n_avoid > (size_t)INT32_MAX - n) e = rtm_mpu_fail_(diag, RTM_ERR_SIZE, -1, -1, "too many ranges to avoid");
-    for (size_t j = 0; e == RTM_OK && j < n_avoid; j++)
-        if (avoid[j].size == 0 || avoid[j].size - 1u > UINT64_MAX - avoid[j].base) /* so that overlap tests hold */
-            e = rtm_mpu_fail_(diag, RTM_ERR_SIZE, (int32_t)(n + j), -1,
-                              "range to avoid: size 0 or base + size overflows");
-    if (e == RTM_OK && out->kind == RTM_MPU_ARMV7M && out->wasted != 0 && n_avoid > 0) {
-        /* as rtm_mpu_plan leaves it for the encoder: zero but for the slot window and the arch */
-        uint32_t first = out->first, avail = out->avail, min_log2 = out->min_log2;
-        rtm_memset(out, 0, sizeof *out);
-        out->kind = RTM_MPU_ARMV7M;
-        out->first = first;
-        out->avail = avail;
-        out->min_log2 = min_log2;
-        v7_set s = {ranges, n, avoid, n_avoid, min_log2};
-        e = plan_v7m(&s, out, diag);
-    }
-    if (e != RTM_OK) rtm_memset(out, 0, sizeof *out);
-    return e;
 }

@@ -2,9 +2,10 @@
  * Private interface between the architecture-independent planner (src/mpu_plan.c) and the
  * per-architecture encoders (src/mpu_armv7m.c, src/mpu_armv8m.c, src/mpu_pmp.c). Never installed.
  *
- * rtm_mpu_plan() validates what is common to all architectures (arguments, sizes, granule,
- * overlaps, attributes) and then calls one encoder with the ranges, the slot budget, the first
- * slot and (ARMv7-M) the smallest region exponent already set in *out. An encoder fills
+ * rtm_mpu_plan_avoid() (rtm_mpu_plan: with no ranges to avoid) validates what is common to all
+ * architectures (arguments, sizes, granule, overlaps, attributes, the ranges to avoid) and then
+ * calls one encoder with the ranges, the slot budget, the first slot and (ARMv7-M) the smallest
+ * region exponent already set in *out. An encoder fills
  * out->count, out->owner, out->r, out->wasted and returns RTM_OK, or an error with diag->index set.
  *
  * Also shared with the ports (port/cortex-m, port/riscv): rtm_stale_slot_runs_, the slots of the
@@ -43,7 +44,10 @@ rtm_err rtm_mpu_fail_(rtm_mpu_diag *diag, rtm_err err, int32_t index, int32_t ot
 const char *rtm_mpu_v8m_attr_rule_(rtm_part_attr attr);
 const char *rtm_mpu_pmp_attr_rule_(rtm_part_attr attr, rtm_mpu_set set);
 
-rtm_err rtm_mpu_plan_v7m_(const rtm_mpu_range *ranges, size_t n, rtm_mpu_regs *out, rtm_mpu_diag *diag);
+/* avoid[0..n_avoid): ranges the waste must stay off (rtm_mpu_plan_avoid, checked there); the
+ * other encoders' plans are exact and take none. */
+rtm_err rtm_mpu_plan_v7m_(const rtm_mpu_range *ranges, size_t n, const rtm_mpu_range *avoid, size_t n_avoid,
+                         rtm_mpu_regs *out, rtm_mpu_diag *diag);
 rtm_err rtm_mpu_plan_v8m_(const rtm_mpu_range *ranges, size_t n, rtm_mpu_regs *out, rtm_mpu_diag *diag);
 rtm_err rtm_mpu_plan_pmp_(const rtm_mpu_range *ranges, size_t n, rtm_mpu_set set, rtm_mpu_regs *out,
                           rtm_mpu_diag *diag);

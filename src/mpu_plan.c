@@ -2,10 +2,11 @@
  * Architecture-independent part of the MPU / PMP planner: argument and range validation that all
  * encoders share, attribute decoding, slot-set bookkeeping, and the decoder used by tools and tests.
  *
- * Order of checks in rtm_mpu_plan(), so that a diagnostic always names the first broken rule of the
- * first offending range: arch -> per range (attributes, size, end, granule, arch attributes) ->
- * overlaps (pairwise, O(n^2), n <= 64) -> encoder (slot budget). rtm_mpu_plan_avoid (in
- * mpu_armv7m.c, the one encoder that rounds) runs all of these first, then checks its avoid ranges.
+ * Order of checks in rtm_mpu_plan_avoid() (rtm_mpu_plan: no ranges to avoid), so that a diagnostic
+ * always names the first broken rule of the first offending range: arguments -> arch -> per range
+ * (attributes, size, end, granule, arch attributes) -> overlaps (pairwise, O(n^2), n <= 64) ->
+ * ranges to avoid (size, end) -> encoder (slot budget). The ranges to avoid go to the encoder with
+ * the set: only ARMv7-M's rounds (its waste must stay off them), the other plans are exact.
  */
 #include "mpu_internal.h"
 
@@ -128,11 +129,18 @@ static rtm_err check_range(const rtm_mpu_arch *arch, rtm_mpu_set set, const rtm_
 rtm_err rtm_mpu_plan(const rtm_mpu_arch *arch, rtm_mpu_set set, const rtm_mpu_range *ranges, size_t n,
                      rtm_mpu_regs *out, rtm_mpu_diag *diag)
 {
+    return rtm_mpu_plan_avoid(arch, set, ranges, n, NULL, 0, out, diag);
+}
+
+rtm_err rtm_mpu_plan_avoid(const rtm_mpu_arch *arch, rtm_mpu_set set, const rtm_mpu_range *ranges, size_t n,
+                           const rtm_mpu_range *avoid, size_t n_avoid, rtm_mpu_regs *out, rtm_mpu_diag *diag)
+{
     if (diag) rtm_mpu_fail_(diag, RTM_OK, -1, -1, NULL);
     if (!out) return rtm_mpu_fail_(diag, RTM_ERR_ARG, -1, -1, "no output");
     rtm_memset(out, 0, sizeof *out);
     if (!arch || (!ranges && n > 0) || (set != RTM_MPU_SET_SYSTEM && set != RTM_MPU_SET_DOMAIN))
         return rtm_mpu_fail_(diag, RTM_ERR_ARG, -1, -1, "NULL argument or unknown set");
+    if (!avoid && n_avoid > 0) return rtm_mpu_fail_(diag, RTM_ERR_ARG, -1, -1, "NULL list of ranges to avoid");
     rtm_err e = rtm_mpu_arch_check(arch);
     if (e != RTM_OK) return rtm_mpu_fail_(diag, e, -1, -1, "invalid architecture description");
     uint32_t first, avail;
@@ -153,6 +161,14 @@ rtm_err rtm_mpu_plan(const rtm_mpu_arch *arch, rtm_mpu_set set, const rtm_mpu_ra
                                              ? "armv8m: regions must not overlap"
                                              : "ranges of one set must not overlap");
     }
+    /* Diag numbers avoid[j] n + j. Any base and size below 2^64 that do not wrap: the overlap
+     * tests of the encoder hold for them. */
+    if (n_avoid > (size_t)INT32_MAX - n)
+        return rtm_mpu_fail_(diag, RTM_ERR_SIZE, -1, -1, "too many ranges to avoid");
+    for (size_t j = 0; j < n_avoid; j++)
+        if (avoid[j].size == 0 || avoid[j].size - 1u > UINT64_MAX - avoid[j].base)
+            return rtm_mpu_fail_(diag, RTM_ERR_SIZE, (int32_t)(n + j), -1,
+                                 "range to avoid: size 0 or base + size overflows");
     /* Each range takes at least one slot; say which one did not fit before the encoder tries. */
     if (n > avail)
         return rtm_mpu_fail_(diag, RTM_ERR_NO_SLOT, (int32_t)avail, -1, "more ranges than free slots");
@@ -166,7 +182,7 @@ rtm_err rtm_mpu_plan(const rtm_mpu_arch *arch, rtm_mpu_set set, const rtm_mpu_ra
     out->avail = avail;
     if (arch->kind == RTM_MPU_ARMV7M) out->min_log2 = rtm_mpu_v7m_min_log2_(arch->min_log2);
     switch (arch->kind) {
-    case RTM_MPU_ARMV7M: e = rtm_mpu_plan_v7m_(ranges, n, out, diag); break;
+    case RTM_MPU_ARMV7M: e = rtm_mpu_plan_v7m_(ranges, n, avoid, n_avoid, out, diag); break;
     case RTM_MPU_ARMV8M: e = rtm_mpu_plan_v8m_(ranges, n, out, diag); break;
     case RTM_MPU_RISCV_PMP: e = rtm_mpu_plan_pmp_(ranges, n, set, out, diag); break;
     default:

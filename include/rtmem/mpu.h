@@ -325,17 +325,17 @@ rtm_err rtm_mpu_plan(const rtm_mpu_arch *arch, rtm_mpu_set set, const rtm_mpu_ra
  * of an avoid range are read; it may overlap the ranges (a partition inside a system region):
  * only bytes granted beyond the ranges are checked against it. Only ARMv7-M plans waste bytes;
  * on the other kinds the avoid ranges are checked and change nothing.
- * Fails as rtm_mpu_plan (all its checks come first), and:
- *   RTM_ERR_ARG        avoid NULL with n_avoid > 0
+ * Fails as rtm_mpu_plan, its argument and range checks (up to the overlaps) first, then:
+ *   RTM_ERR_ARG        avoid NULL with n_avoid > 0 (checked with the other NULL arguments)
  *   RTM_ERR_SIZE       an avoid range of size 0 or whose base + size overflows 64 bits (diag
- *                      index n + j), or n + n_avoid above INT32_MAX
+ *                      index n + j), or n + n_avoid above INT32_MAX (before the slot budget)
  *   RTM_ERR_NO_SLOT    ARMv7-M: no cover within the slots left keeps its waste off them: diag
  *                      names the range and, in other, one range its waste would touch (n + j for
  *                      avoid[j]; of several, the smallest), e.g. the system region below a
  *                      partition when the only cover that fits rounds down over it
- * With n_avoid 0 it is rtm_mpu_plan. Complexity: rtm_mpu_plan's, plus on ARMv7-M when that plan
- * wastes bytes a second plan whose waste checks cost O(n + n_avoid) each (the n^2 terms of
- * rtm_mpu_plan become n * (n + n_avoid)). Thread- and ISR-safe.
+ * With n_avoid 0 it is rtm_mpu_plan; a plan that wastes nothing is rtm_mpu_plan's plan. One plan:
+ * complexity rtm_mpu_plan's, with the ARMv7-M waste checks costing O(n + n_avoid) each (its n^2
+ * terms become n * (n + n_avoid)), plus O(n_avoid) for the checks. Thread- and ISR-safe.
  */
 rtm_err rtm_mpu_plan_avoid(const rtm_mpu_arch *arch, rtm_mpu_set set, const rtm_mpu_range *ranges, size_t n,
                            const rtm_mpu_range *avoid, size_t n_avoid, rtm_mpu_regs *out, rtm_mpu_diag *diag);

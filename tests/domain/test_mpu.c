@@ -1155,8 +1155,9 @@ static void v7m_avoid_keeps_waste_off(void **state)
     assert_int_equal(g.first, 0);
 }
 
-/* Argument checks, after all of rtm_mpu_plan's; ARMv8-M, PMP and POSIX plans are exact, so a list
- * to avoid changes nothing there (it is still checked). */
+/* Argument checks: after rtm_mpu_plan's argument and range checks, before the slot budget;
+ * ARMv8-M, PMP and POSIX plans are exact, so a list to avoid changes nothing there (it is still
+ * checked). */
 static void avoid_rejections_and_exact_kinds(void **state)
 {
     (void)state;
@@ -1183,6 +1184,13 @@ static void avoid_rejections_and_exact_kinds(void **state)
     assert_int_equal(d.other, 0);
     assert_int_equal(rtm_mpu_plan_avoid(NULL, RTM_MPU_SET_DOMAIN, r, 2, sys, 2, &g, &d), RTM_ERR_ARG);
     assert_int_equal(rtm_mpu_plan_avoid(&k_v7, RTM_MPU_SET_DOMAIN, r, 2, sys, 2, NULL, &d), RTM_ERR_ARG);
+    /* a bad list to avoid is an argument error, named before the slot budget (one slot for two
+     * ranges): it was found only after rtm_mpu_plan's encoder had run (RTM_ERR_NO_SLOT then) */
+    const rtm_mpu_arch one = RTM_MPU_ARCH_ARMV7M(1, 0);
+    assert_int_equal(rtm_mpu_plan_avoid(&one, RTM_MPU_SET_DOMAIN, r, 2, NULL, 0, &g, &d), RTM_ERR_NO_SLOT);
+    assert_int_equal(rtm_mpu_plan_avoid(&one, RTM_MPU_SET_DOMAIN, r, 2, zero, 2, &g, &d), RTM_ERR_SIZE);
+    assert_int_equal(d.index, 3);
+    assert_int_equal(rtm_mpu_plan_avoid(&one, RTM_MPU_SET_DOMAIN, r, 2, NULL, 1, &g, &d), RTM_ERR_ARG);
     const rtm_mpu_arch pg = RTM_MPU_ARCH_POSIX(8, 4096);
     const rtm_mpu_arch *exact[3] = {&k_v8, &k_pmp, &pg};
     for (int k = 0; k < 3; k++) {
