@@ -243,7 +243,9 @@ void *rtm_ring_claim(rtm_ring *r, size_t size)
         bad_prod(r, RTM_ERR_STATE, NULL);
         return NULL;
     }
-    if (RTM_UNLIKELY(size == 0 || size > r->cap - G)) { /* also every size near SIZE_MAX */
+    /* also every size near SIZE_MAX; and any size for a ring that was never initialised (capacity
+     * 0: cap - G wrapped, and a size near SIZE_MAX passed with a span rounded up to 0) */
+    if (RTM_UNLIKELY(size == 0 || size > r->cap - G || r->cap < 2u * G)) {
         bad_prod(r, RTM_ERR_SIZE, NULL);
         return NULL;
     }

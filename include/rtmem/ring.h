@@ -5,7 +5,8 @@
  * shorter than claimed); a consumer peeks at the oldest committed record and releases it. Records
  * never wrap: when a record does not fit in the bytes left before the end of the buffer, that
  * tail is skipped (a skip marker is written there), accounted in the statistics as wasted, and the
- * record starts at offset 0. Every call is O(1) (a rejected release is O(live records), see there).
+ * record starts at offset 0. Every call is O(1) except rtm_ring_check and a rejected release
+ * (O(live records), see there).
  *
  * Concurrency: the ring is a single-producer / single-consumer lock-free queue. One producer
  * context (claim, commit, abort, max_claim) and one consumer context (peek, release, check) may run
@@ -52,15 +53,23 @@ extern "C" {
  */
 #define RTM_RING_GRAIN ((size_t)(RTM_ALIGN > 8u ? RTM_ALIGN : 8u))
 
-/** Bytes a record with @p n payload bytes occupies in the buffer (header + payload, rounded). */
+/** Bytes a record with @p n payload bytes occupies in the buffer (header + payload, rounded).
+ *  Meaningful for @p n up to RTM_RING_CAP_MAX (it wraps for sizes near SIZE_MAX). */
 #define RTM_RING_RECORD_SIZE(n) ((((size_t)(n) + 2u * RTM_RING_GRAIN - 1u) / RTM_RING_GRAIN) * RTM_RING_GRAIN)
 
 /**
  * Buffer size (bytes) that guarantees a claim of up to @p n bytes succeeds whenever fewer than
  * @p k records are live: (k + 1) records of maximum size (one for the worst tail skipped at a wrap).
- * A constant expression, for static arrays.
+ * A constant expression, for static arrays. SIZE_MAX when that is more than RTM_RING_CAP_MAX (the
+ * product would wrap around to a small size otherwise): rtm_ring_init and RTM_RING_DEFINE refuse it,
+ * and so does the compiler as the size of an array.
  */
-#define RTM_RING_BUF_SIZE(n, k) (((size_t)(k) + 1u) * RTM_RING_RECORD_SIZE(n))
+#define RTM_RING_BUF_SIZE(n, k)                                                                    \
+    (RTM_RING__BUF_FITS(n, k) ? ((size_t)(k) + 1u) * RTM_RING_RECORD_SIZE(n) : SIZE_MAX)
+/* (k + 1) * RTM_RING_RECORD_SIZE(n) <= RTM_RING_CAP_MAX, without overflow (the divisor is never 0). */
+#define RTM_RING__BUF_FITS(n, k)                                                                   \
+    ((size_t)(n) <= RTM_RING_CAP_MAX &&                                                            \
+     (size_t)(k) < RTM_RING_CAP_MAX / RTM_RING_RECORD_SIZE((size_t)(n) <= RTM_RING_CAP_MAX ? (size_t)(n) : 0u))
 
 /** Largest capacity a ring accepts: record lengths are stored in 32 bits, positions run to 2x. */
 #define RTM_RING_CAP_MAX                                                                           \
@@ -177,7 +186,8 @@ void rtm_ring_reset(rtm_ring *r);
  * rtm_ring_commit(); rtm_ring_abort() gives it back. All or nothing: either the whole block or NULL.
  * Returns NULL, reported and counted in bad_calls, iff: @p r is NULL (not counted); a claim is
  * already outstanding (RTM_ERR_STATE); @p size is 0 or larger than the ring could ever hold,
- * capacity - RTM_RING_GRAIN (RTM_ERR_SIZE; this covers sizes near SIZE_MAX).
+ * capacity - RTM_RING_GRAIN (RTM_ERR_SIZE; this covers sizes near SIZE_MAX, and every size for a
+ * ring never initialised: a zero-filled one has capacity 0).
  * Returns NULL without a report, counted in failed_claims, iff the block does not fit now.
  * A record never wraps, and write positions only move forward: a record of span s bytes
  * (RTM_RING_RECORD_SIZE(size)) fits an empty ring iff s <= max(o, capacity - o), o the write
@@ -200,14 +210,15 @@ rtm_err rtm_ring_commit(rtm_ring *r, void *rec, size_t size);
 
 /**
  * Producer: gives the outstanding claim @p rec back unpublished.
- * Fails as rtm_ring_commit() (RTM_ERR_ARG, RTM_ERR_STATE, RTM_ERR_BAD_PTR). O(1). Producer context.
+ * Fails as rtm_ring_commit() (RTM_ERR_ARG, RTM_ERR_STATE, RTM_ERR_BAD_PTR). O(1). Producer context
+ * (ISR-safe); concurrent with the consumer.
  */
 rtm_err rtm_ring_abort(rtm_ring *r, void *rec);
 
 /**
  * Producer: the largest @p size for which rtm_ring_claim() would succeed now (the consumer may make
  * more room at any time); 0 when a claim is outstanding or nothing fits. NULL @p r: reported, 0.
- * O(1). Producer context.
+ * O(1). Producer context (ISR-safe); concurrent with the consumer.
  */
 size_t rtm_ring_max_claim(const rtm_ring *r);
 

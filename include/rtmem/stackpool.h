@@ -127,8 +127,9 @@ void rtm_stackpool_deinit(rtm_stackpool *p);
 /**
  * Takes a free stack, paints it (every byte RTM_STACK_PAINT_BYTE) and returns its base, the lowest
  * address; it spans rtm_stackpool_stack_size() bytes (initial stack pointer: base + size for
- * down-growing stacks). Returns NULL when every stack is in use (counted in failed, not reported)
- * or @p p is NULL (reported, RTM_ERR_ARG).
+ * down-growing stacks). Returns NULL when every stack is in use (counted in failed, not reported),
+ * @p p is NULL (reported, RTM_ERR_ARG) or the free list is damaged (reported, RTM_ERR_CORRUPT with
+ * @p p; nothing taken or counted).
  * O(1) + O(stack size) for the paint, which runs outside the critical section.
  * Thread- and ISR-safe (painting in an ISR costs the whole stack size, though).
  */
@@ -152,6 +153,9 @@ rtm_err rtm_stackpool_release(rtm_stackpool *p, void *stack);
  * (RTM_ERR_BAD_PTR / RTM_ERR_DOUBLE_FREE as release, counted in bad_releases; RTM_ERR_ARG for a NULL
  * @p p) when @p stack is not an acquired stack of @p p.
  * O(unused bytes). Thread-safe; may scan the stack of a running thread (a benign race on targets).
+ * The scan runs outside the critical section: @p stack must not be released (by another thread
+ * or an ISR) while this runs, or the figure is that of whatever the stack holds meanwhile (after a
+ * release and a new acquire: its fresh paint).
  */
 size_t rtm_stackpool_used(rtm_stackpool *p, const void *stack);
 

@@ -674,6 +674,61 @@ static void test_asan_poisoning(void **state)
 }
 #endif
 
+/* A claim on a ring that was never initialised (zero-filled: capacity 0, no buffer) is refused
+ * whatever its size. The size bound, capacity - G, wrapped to SIZE_MAX - G + 1 there, so a size near
+ * SIZE_MAX passed it, its span rounded up to 0 and the claim "fitted": it returned (unsigned char
+ * *)NULL + G, and a commit wrote a header through it (review finding). */
+static void test_claim_uninitialised(void **state)
+{
+    (void)state;
+    static rtm_ring zero;
+    rtm_test_hook_install();
+    size_t sizes[] = { 1, G, SIZE_MAX - G, SIZE_MAX - 2 * G + 1, SIZE_MAX };
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) assert_null(rtm_ring_claim(&zero, sizes[i]));
+    assert_int_equal(rtm_ring_max_claim(&zero), 0);
+    assert_null(rtm_ring_peek(&zero, NULL));
+    assert_int_equal(rtm_ring_commit(&zero, (void *)(uintptr_t)G, 1), RTM_ERR_STATE); /* no claim */
+    rtm_ring_stats st = stats(&zero);
+    assert_int_equal(st.claims, 0);
+    assert_int_equal(st.used, 0);
+}
+
+/* RTM_RING_BUF_SIZE(n, k) for a layout larger than a size_t is not a small number that a ring
+ * accepts: it wrapped, e.g. RTM_RING_BUF_SIZE(SIZE_MAX, 1) was 2 * G (16: a valid ring for a claim
+ * of SIZE_MAX bytes), and on a 32-bit target RTM_RING_BUF_SIZE(1 MiB, 4096) was about 1 MiB
+ * (review finding). It is now above RTM_RING_CAP_MAX, so rtm_ring_init and RTM_RING_DEFINE refuse
+ * it (define_overflow.c checks the latter). */
+static void test_buf_size_overflow(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    const size_t big = (size_t)1 << (sizeof(size_t) * 8 - 2); /* 2^62 on 64-bit, 2^30 on 32-bit */
+    const size_t huge_n[] = { SIZE_MAX, SIZE_MAX - G, big + 1, RTM_RING_CAP_MAX };
+    for (size_t i = 0; i < sizeof huge_n / sizeof huge_n[0]; i++) {
+        for (size_t k = 1; k <= 4; k++) {
+            size_t b = RTM_RING_BUF_SIZE(huge_n[i], k);
+            if (b <= RTM_RING_CAP_MAX) fail_msg("RTM_RING_BUF_SIZE(%zu, %zu) = %zu", huge_n[i], k, b);
+        }
+    }
+    /* (k + 1) * span wraps to a size a ring accepts: 32-bit, 4096 records of 1 MiB (wrapped to 32
+     * KiB); 64-bit, 2^24 records of 2^40 bytes (wrapped to 128 MiB) */
+#if SIZE_MAX > 0xFFFFFFFFu
+    const size_t n_big = (size_t)1 << 40, k_big = ((size_t)1 << 24) - 1u;
+#else
+    const size_t n_big = (size_t)1 << 20, k_big = 4095u;
+#endif
+    assert_true(RTM_RING_BUF_SIZE(n_big, k_big) > RTM_RING_CAP_MAX);
+    assert_true(RTM_RING_BUF_SIZE(1, SIZE_MAX) > RTM_RING_CAP_MAX);
+    rtm_ring r;
+    assert_int_equal(rtm_ring_init(&r, g_buf, RTM_RING_BUF_SIZE(SIZE_MAX, 1)), RTM_ERR_SIZE);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_SIZE), 1);
+    /* and what fits is unchanged */
+    assert_int_equal(RTM_RING_BUF_SIZE(40, 3), 4 * RTM_RING_RECORD_SIZE(40));
+    const size_t half = RTM_RING_CAP_MAX / 2 / G * G; /* the largest record two of which fit */
+    assert_int_equal(RTM_RING_BUF_SIZE(half - G, 1), 2 * half);
+    assert_true(RTM_RING_BUF_SIZE(half, 1) > RTM_RING_CAP_MAX);
+}
+
 /* ---- RTM_RING_BUF_SIZE: k records of up to n bytes always fit ------------------------------------ */
 static void test_buf_size_bound(void **state)
 {
@@ -912,6 +967,8 @@ int main(void)
         cmocka_unit_test(test_asan_poisoning),
 #endif
         cmocka_unit_test(test_buf_size_bound),
+        cmocka_unit_test(test_claim_uninitialised),
+        cmocka_unit_test(test_buf_size_overflow),
         cmocka_unit_test(test_random_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
