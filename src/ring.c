@@ -87,6 +87,14 @@ static inline size_t pos_dist(const rtm_ring *r, size_t from, size_t to)
 {
     return to >= from ? to - from : to + 2u * r->cap - from;
 }
+/* True when rd and w can be positions of this ring: below 2C and at most C apart (or both 0, a
+ * ring just initialised or never). Calls that index the buffer with them test it first: a
+ * control block damaged by a stray write would otherwise hand out or read memory past the buffer
+ * (rtm_ring_check's rule too). O(1). */
+static inline bool positions_ok(const rtm_ring *r, size_t rd, size_t w)
+{
+    return (rd | w) == 0 || (rd < 2u * r->cap && w < 2u * r->cap && pos_dist(r, rd, w) <= r->cap);
+}
 /* Start of the lap after the one p is in. */
 static inline size_t pos_next_lap(const rtm_ring *r, size_t p) { return p < r->cap ? r->cap : 0; }
 
@@ -253,6 +261,10 @@ void *rtm_ring_claim(rtm_ring *r, size_t size)
     size_t w = LOAD_RELAXED(r->wr);
     size_t rd = atomic_load_explicit(&r->rd, memory_order_acquire);
     size_t at, skip;
+    if (RTM_UNLIKELY(!positions_ok(r, rd, w))) {
+        corrupt(r, NULL);
+        return NULL;
+    }
     if (!place(r, w, rd, span_of(size), &at, &skip)) {
         ctr_inc(&r->n_failed);
         return NULL;
@@ -373,6 +385,10 @@ void *rtm_ring_peek(rtm_ring *r, size_t *size)
         size_t w = atomic_load_explicit(&r->wr, memory_order_acquire);
         size_t pos;
         ring_hdr h;
+        if (RTM_UNLIKELY(!positions_ok(r, rd, w))) {
+            corrupt(r, NULL);
+            return NULL;
+        }
         if (!oldest(r, rd, w, &pos, &h)) {
             /* not empty, yet nothing but a skip marker: damage (rtm_ring_check's "never last") */
             if (RTM_UNLIKELY(rd != w)) corrupt(r, r->buf + pos_off(r, rd));
@@ -440,6 +456,10 @@ rtm_err rtm_ring_release(rtm_ring *r, void *rec)
     size_t w = atomic_load_explicit(&r->wr, memory_order_acquire);
     size_t pos;
     ring_hdr h;
+    if (RTM_UNLIKELY(!positions_ok(r, rd, w))) {
+        corrupt(r, rec);
+        return RTM_ERR_CORRUPT;
+    }
     bool live = oldest(r, rd, w, &pos, &h);
     if (RTM_LIKELY(live && pos_off(r, pos) == rec_off)) {
         if (RTM_UNLIKELY(!hdr_is_record(r, h, rec_off) || span_of(h.len) > r->cap - rec_off ||

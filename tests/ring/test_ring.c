@@ -500,6 +500,22 @@ static void test_corruption(void **state)
     atomic_store(&r.rd, rd + r.cap + G);                   /* more than a capacity apart */
     assert_int_equal(rtm_ring_check(&r), RTM_ERR_CORRUPT);
     atomic_store(&r.rd, rd);
+    /* the calls that index the buffer with the positions refuse damaged ones: a read position
+     * past 2C sent peek to read a header beyond the buffer's end, a write position more than a
+     * capacity ahead made claim's free space wrap (a block outside the buffer) */
+    rtm_test_hook_install();
+    unsigned char *end = r.buf + r.cap;
+    atomic_store(&r.rd, 3 * r.cap);
+    assert_null(rtm_ring_peek(&r, NULL));
+    assert_int_equal(rtm_ring_release(&r, p[1]), RTM_ERR_CORRUPT);
+    atomic_store(&r.rd, rd);
+    atomic_store(&r.wr, rd + r.cap + G);
+    void *q = rtm_ring_claim(&r, G);
+    assert_true(q == NULL || ((unsigned char *)q >= r.buf && (unsigned char *)q < end));
+    assert_null(q);
+    atomic_store(&r.wr, wr);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), 3);
+    assert_int_equal(rtm_ring_check(&r), RTM_OK);
     r.cap += 1;
     assert_int_equal(rtm_ring_check(&r), RTM_ERR_CORRUPT);
     r.cap -= 1;
