@@ -70,33 +70,63 @@ static void frag_usage(FILE *out)
 
 static const char *const k_colors[FRAG_POLICIES] = {"#1f77b4", "#d62728", "#2ca02c"};
 
-/* A "nice" axis maximum (1, 2, 2.5, 5 x 10^k) >= v, and its tick step (5 ticks). */
-static double nice_max(double v)
+/* Axis ticks 0, step, 2 x step, ..., n x step: step is the smallest "nice" number (1, 2 or 5 x 10^k)
+ * not below @p min_step for which n <= @p max_n intervals reach @p vmax (the top tick covers it; an
+ * all-zero series gets 0 and step). @p min_step is 1 for a count (free blocks, bytes, ops): its ticks
+ * are integers (a free-block axis up to 1 was labelled 0, 0.2, 0.4, ..., and the old maxima 2 and
+ * 2.5 x 10^k gave steps 0.4 and 0.5 x 10^k). vmax comes from a size_t or uint64_t, so it is finite
+ * and below 2^64: a step of 10^20 ends the loop (1e21 only bounds it). */
+typedef struct {
+    double step;
+    int n;
+} axis_ticks;
+
+static axis_ticks nice_ticks(double vmax, double min_step, int max_n)
 {
-    if (v <= 0) return 1;
-    double p = 1;
-    while (p * 10 <= v) p *= 10;
-    while (p > v) p /= 10;
-    const double m[] = {1, 2, 2.5, 5, 10};
-    for (size_t i = 0; i < 5; i++)
-        if (m[i] * p >= v) return m[i] * p;
-    return 10 * p;
+    static const double m[] = {1, 2, 5};
+    axis_ticks a = {min_step, 1};
+    if (!(vmax > 0)) return a; /* all zero (or NaN, which a count cannot be) */
+    for (double p = min_step; p < 1e21; p *= 10) {
+        for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
+            double step = m[i] * p;
+            if (vmax > step * max_n) continue;
+            a.step = step;
+            a.n = (int)(vmax / step); /* ceil(vmax / step) without libm, against rounding both ways */
+            if (a.n * step < vmax) a.n++;
+            if (a.n < 1) a.n = 1;
+            return a;
+        }
+    }
+    return a;
 }
 
+/* A tick label: as is below 10^4, then in thousands (k), millions (M), ... up to E (10^18). A tick
+ * is t x (1, 2 or 5 x 10^k) with t <= 6, two significant digits, which %g (six) prints exactly: two
+ * ticks never share a label. */
 static void fmt_num(char *buf, size_t n, double v)
 {
-    if (v >= 1e6) snprintf(buf, n, "%gM", v / 1e6);
-    else if (v >= 1e4) snprintf(buf, n, "%gk", v / 1e3);
-    else snprintf(buf, n, "%g", v);
+    static const char sfx[] = "kMGTPE";
+    if (v < 1e4) {
+        snprintf(buf, n, "%g", v);
+        return;
+    }
+    size_t i = 0;
+    double d = 1e3;
+    while (i + 1 < sizeof sfx - 1 && v >= d * 1e3) {
+        d *= 1e3;
+        i++;
+    }
+    snprintf(buf, n, "%g%c", v / d, sfx[i]);
 }
 
 typedef enum { PANEL_FRAG, PANEL_USED, PANEL_BLOCKS } panel_kind;
 
+/* The value plotted, in the panel's unit: %, bytes (the used panel scales them, svg_panel) or blocks. */
 static double point_value(const frag_point *p, panel_kind k)
 {
     switch (k) {
     case PANEL_FRAG: return p->frag_permille / 10.0;
-    case PANEL_USED: return (double)p->used / 1024.0;
+    case PANEL_USED: return (double)p->used;
     default: return (double)p->free_blocks;
     }
 }
@@ -107,47 +137,63 @@ static double point_value(const frag_point *p, panel_kind k)
 #define SVG_RIGHT 30
 #define SVG_TOP 70
 
+/* A marker for a series of one sample, which a polyline cannot show (it needs two points). */
+static void svg_dot(FILE *f, double x, double y, const char *color, bool hollow)
+{
+    fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" %s=\"%s\"%s/>\n", x, y, hollow ? "stroke" : "fill", color,
+            hollow ? " fill=\"none\"" : "");
+}
+
 static void svg_panel(FILE *f, int y0, panel_kind kind, const frag_series *s, const bool *on, size_t n_ops,
                       size_t cleanup_at)
 {
-    static const char *const titles[] = {"external fragmentation (%) = 1 - largest free / free",
-                                         "used (KiB, headers included); dashed: live requested KiB, per policy",
-                                         "free blocks"};
     const int pw = SVG_W - SVG_LEFT - SVG_RIGHT, ph = SVG_PANEL_H - 60;
     double vmax = 0;
     for (int p = 0; p < FRAG_POLICIES; p++) {
         for (size_t i = 0; on[p] && i < s[p].n; i++) {
             double v = point_value(&s[p].pts[i], kind);
             if (v > vmax) vmax = v;
-            if (kind == PANEL_USED && s[p].pts[i].live_bytes / 1024.0 > vmax) vmax = s[p].pts[i].live_bytes / 1024.0;
+            if (kind == PANEL_USED && (double)s[p].pts[i].live_bytes > vmax) vmax = (double)s[p].pts[i].live_bytes;
         }
     }
-    if (kind == PANEL_FRAG && vmax < 1) vmax = 1;
-    vmax = nice_max(vmax);
+    /* Bytes in B, KiB, ..., EiB: the largest unit in which the maximum is at least 5, so that the
+     * ticks are whole units (bytes below 5 KiB: a 100-byte run was labelled 0, 0.02, ... KiB). */
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    size_t u = 0;
+    double scale = 1;
+    while (kind == PANEL_USED && u + 1 < sizeof units / sizeof units[0] && vmax >= 5 * 1024 * scale) {
+        scale *= 1024;
+        u++;
+    }
+    vmax /= scale;
+    /* fragmentation is in tenths of a % and shown up to at least 1 %; the others are counts */
+    axis_ticks yt = kind == PANEL_FRAG ? nice_ticks(vmax < 1 ? 1 : vmax, 0.1, 5) : nice_ticks(vmax, 1, 5);
+    double ytop = yt.step * yt.n;
     double xmax = n_ops ? (double)n_ops : 1;
     int top = y0 + 30;
-    fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"14\" font-weight=\"bold\">%s</text>\n", SVG_LEFT, y0 + 18,
-            titles[kind]);
+    fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"14\" font-weight=\"bold\">", SVG_LEFT, y0 + 18);
+    if (kind == PANEL_FRAG) fprintf(f, "external fragmentation (%%) = 1 - largest free / free");
+    else if (kind == PANEL_USED)
+        fprintf(f, "used (%s, headers included); dashed: live requested %s, per policy", units[u], units[u]);
+    else fprintf(f, "free blocks");
+    fprintf(f, "</text>\n");
     fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#444\"/>\n", SVG_LEFT,
             top, pw, ph);
-    for (int t = 0; t <= 5; t++) {
-        double v = vmax * t / 5;
-        double y = top + ph - (double)ph * t / 5;
+    for (int t = 0; t <= yt.n; t++) {
+        double y = top + ph - (double)ph * t / yt.n;
         char lab[32];
-        fmt_num(lab, sizeof lab, v);
+        fmt_num(lab, sizeof lab, t * yt.step);
         fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", SVG_LEFT, y,
                 SVG_LEFT + pw, y);
         fprintf(f, "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>\n", SVG_LEFT - 6,
                 y + 4, lab);
     }
-    /* x ticks at multiples of a round step, at most 6 steps. Op numbers are integers, so is the
-     * step: at least 1 (below 6 ops it would be 0.5 or less), and 5 for nice_max's 2.5 (13 to 15 ops). */
-    double xstep = nice_max(xmax / 6);
-    if (xstep < 1) xstep = 1;
-    else if (xstep == 2.5) xstep = 5;
-    for (double xv = 0; xv <= xmax; xv += xstep) {
+    /* x ticks at multiples of a nice integer step, at most 6 steps, the last at most n_ops (below
+     * 6 ops the old step was 0.5 or less; 13 to 15 ops gave 2.5) */
+    axis_ticks xt = nice_ticks(xmax, 1, 6);
+    for (int t = 0; t * xt.step <= xmax; t++) {
         char lab[32];
-        double x = SVG_LEFT + (double)pw * xv / xmax;
+        double xv = t * xt.step, x = SVG_LEFT + (double)pw * xv / xmax;
         fmt_num(lab, sizeof lab, xv);
         fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#444\"/>", x, top + ph, x,
                 top + ph + 4);
@@ -172,11 +218,15 @@ static void svg_panel(FILE *f, int y0, panel_kind kind, const frag_series *s, co
             if (!on[p] || src->n == 0) continue;
             fprintf(f, "<polyline fill=\"none\" stroke-width=\"%s\" stroke=\"%s\"%s points=\"", live ? "1" : "1.5",
                     k_colors[p], live ? " stroke-dasharray=\"5,3\"" : "");
+            double x = 0, y = 0;
             for (size_t i = 0; i < src->n; i++) {
-                double v = live ? src->pts[i].live_bytes / 1024.0 : point_value(&src->pts[i], kind);
-                fprintf(f, "%.1f,%.1f ", SVG_LEFT + pw * (double)src->pts[i].op / xmax, top + ph - ph * v / vmax);
+                double v = (live ? (double)src->pts[i].live_bytes : point_value(&src->pts[i], kind)) / scale;
+                x = SVG_LEFT + pw * (double)src->pts[i].op / xmax;
+                y = top + ph - ph * v / ytop;
+                fprintf(f, "%s%.1f,%.1f", i ? " " : "", x, y);
             }
             fprintf(f, "\"/>\n");
+            if (src->n == 1) svg_dot(f, x, y, k_colors[p], live);
         }
     }
 }
