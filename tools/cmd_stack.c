@@ -2,7 +2,8 @@
  * rtmem stack: worst-case stack depth from GCC's -fstack-usage (.su) and -fcallgraph-info=su (.ci)
  * output. See docs/stack.md (semantics) and docs/stack-annotations.md (annotation files).
  * Exit status: 0 every worst case fits (or no stack sizes given), 1 a worst case exceeds its stack
- * (with --strict: or a checked root's result is only a lower bound), 2 bad usage or malformed input.
+ * (with --strict: or a reported root's result is only a lower bound or unbounded, stack size or not;
+ * one line on stderr says why), 2 bad usage or malformed input.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -30,7 +31,8 @@ static void usage(FILE *out)
             "  --isr-frame BYTES    bytes the hardware pushes per interrupt entry (Cortex-M: 32, 104 with FPU)\n"
             "  --call-margin BYTES  add BYTES per frame of every chain\n"
             "  --json               JSON instead of the text report\n"
-            "  --strict             exit 1 also when a root with a stack size has only a lower bound\n"
+            "  --strict             exit 1 also when a reported root's worst case is not proven (a lower\n"
+            "                       bound or unbounded), whether or not it has a stack size\n"
             "exit status: 0 fits, 1 a worst case exceeds its stack, 2 usage or input error\n");
 }
 
@@ -313,7 +315,8 @@ int rtm_cmd_stack(int argc, char **argv)
     if (rtm_sg_analyse(g, &opt, &err)) goto bad;
     if (json) rtm_sg_report_json(g, stdout);
     else rtm_sg_report_text(g, stdout);
-    rc = rtm_sg_exit_status(g, strict);
+    rc = rtm_sg_check(g, strict, &err);
+    if (rc) fprintf(stderr, "rtmem stack: %s\n", err.msg);
     goto out;
 bad:
     fprintf(stderr, "%s\n", err.msg);

@@ -591,8 +591,15 @@ static void test_isr_flags_every_handler(void **state)
     assert_int_equal(root(g, "low_isr")->flags, RTM_SG_F_RECURSION);
     assert_int_equal(rtm_sg_exit_status(g, true), 1);
     rtm_sg_free(g);
-    /* A handler of the same or a lower level never preempts: no flags from those. */
+    /* A handler of the same or a lower level never preempts: no flags from those. (--strict checks
+     * every reported root: vla_isr, rec_isr and main are not bounded, so low_isr is reported alone.) */
     g = load(ci, NULL, "isr low_isr 3\nisr big_isr 2\nisr vla_isr 3\nthread low_isr 1024\n", NULL);
+    assert_int_equal(root(g, "low_isr")->flags, 0);
+    assert_int_equal(rtm_sg_exit_status(g, true), 1);
+    rtm_sg_free(g);
+    static const char *const only_low[] = {"low_isr"};
+    rtm_sg_options opt = {.roots = only_low, .nroots = 1};
+    g = load(ci, NULL, "isr low_isr 3\nisr big_isr 2\nisr vla_isr 3\nthread low_isr 1024\n", &opt);
     assert_int_equal(root(g, "low_isr")->flags, 0);
     assert_int_equal(rtm_sg_exit_status(g, true), 0);
     rtm_sg_free(g);
@@ -819,6 +826,24 @@ static void test_malformed(void **state)
         {0, "graph: {\nnode: { title \"f\" }\n}", "t.ci:2: expected ':', found 'f'"},
         {0, "graph: {\ngraph: { }\n}", "t.ci:2: nested graphs are not supported"},
         {0, "graph: {\nedge: { sourcename: \"__indirect_call\" targetname: \"f\" }\n}", "t.ci:2: edge from __indirect_call"},
+        /* empty names and fields: GCC writes none of them (a label's first line is the function's name,
+         * an edge's label its call site, the graph's title the unit's main file); the empty label and
+         * the empty edge label and graph title were accepted */
+        {0, "graph: {\nnode: { title: \"\" label: \"\" }\n}", "t.ci:2: node with an empty title"},
+        {0, "graph: { title: \"a.c\"\nnode: { title: \"f\" label: \"\" }\n}", "t.ci:2: node label: empty function name on line 1"},
+        {0, "graph: {\nnode: { title: \"f\"\n label: \"\\na.c:1:1\\n16 bytes (static)\" }\n}",
+         "t.ci:3: node label: empty function name on line 1"},
+        {0, "graph: {\nnode: { title: \"m\" label: \"\\n<built-in>\" shape : ellipse }\n}",
+         "t.ci:2: node label: empty function name on line 1"},
+        {0, "graph: {\n\nedge: { sourcename: \"\" targetname: \"f\" }\n}", "t.ci:3: edge with an empty sourcename"},
+        {0, "graph: {\nedge: { sourcename: \"f\" targetname: \"\" label: \"a.c:1:2\" }\n}",
+         "t.ci:2: edge with an empty targetname"},
+        {0, "graph: {\nedge: { sourcename: \"f\" targetname: \"g\"\n label: \"\" }\n}", "t.ci:3: edge with an empty label"},
+        {0, "graph: { title: \"\"\n}", "t.ci:1: graph with an empty title"},
+        /* a function defined twice in one unit: GCC writes each definition once (the larger figure
+         * was taken without a word) */
+        {0, "graph: { title: \"a.c\"\n" NODE("f", "f", 1, 16, "static") NODE("f", "f", 1, 32, "static") "}\n",
+         "t.ci:3: node 'f' defined twice in one graph (first on line 2)"},
         /* .su: exactly three tab-separated fields (a fourth made "f<TAB>x" a name); GCC's figures are
          * decimal, without the k suffix or 0x prefix that annotations accept */
         {1, "a.c:1:2:f\tx\t16\tstatic\n",
@@ -1301,6 +1326,118 @@ static void test_cli(void **state)
     assert_non_null(strstr(g_out, "stack scale: 500 functions"));
 }
 
+/* --strict fails whenever a reported root's figure is not a proven worst case, whether or not the
+ * root has a stack size, and says why on one line naming the function and where it is. Before the
+ * fix a root without a stack size was never checked, and an uncalled function without stack data
+ * (its .su line missing, e.g. plain -fcallgraph-info without the .su) was no root at all: an
+ * uncalled self-recursion r passed --strict either way. */
+static const char k_strict_ci[] = "graph: { title: \"a.c\"\n" NODE("main", "main", 1, 16, "static")
+    "node: { title: \"r\" label: \"r\\na.c:3:5\" }\n" EDGE("r", "r", 3) "}\n";
+
+static void test_strict_unproven(void **state)
+{
+    (void)state;
+    rtm_sg_graph *g = load(k_strict_ci, NULL, NULL, NULL);
+    assert_int_equal(rtm_sg_root_count(g), 2);
+    const rtm_sg_root_result *r = root(g, "r");
+    assert_int_equal(r->flags, RTM_SG_F_NODATA | RTM_SG_F_RECURSION);
+    assert_int_equal(r->stack, -1);
+    assert_int_equal(root(g, "main")->flags, 0);
+    assert_int_equal(rtm_sg_exit_status(g, false), 0);
+    assert_int_equal(rtm_sg_exit_status(g, true), 1);
+    rtm_sg_free(g);
+    /* taken as the only root */
+    const char *const only_r[] = {"r"}, *const only_main[] = {"main"};
+    rtm_sg_options opt = {.roots = only_r, .nroots = 1};
+    g = load(k_strict_ci, NULL, NULL, &opt);
+    assert_int_equal(rtm_sg_root_count(g), 1);
+    assert_int_equal(rtm_sg_exit_status(g, true), 1);
+    rtm_sg_free(g);
+    /* only what a reported root reaches counts */
+    opt = (rtm_sg_options){.roots = only_main, .nroots = 1};
+    g = load(k_strict_ci, NULL, NULL, &opt);
+    assert_int_equal(rtm_sg_exit_status(g, true), 0);
+    rtm_sg_free(g);
+    /* with its .su line: still unbounded (no depth), no stack size */
+    g = load(k_strict_ci, "a.c:3:5:r\t32\tstatic\n", NULL, NULL);
+    assert_int_equal(root(g, "r")->flags, RTM_SG_F_RECURSION);
+    assert_int_equal(rtm_sg_exit_status(g, true), 1);
+    rtm_sg_free(g);
+    /* a frame and a depth make it a proven bound: 4 x 32 */
+    g = load(k_strict_ci, NULL, "frame r 32\nrecursion r 4\n", NULL);
+    assert_int_equal(root(g, "r")->total, 128);
+    assert_int_equal(root(g, "r")->flags, 0);
+    assert_int_equal(rtm_sg_exit_status(g, true), 0);
+    rtm_sg_free(g);
+    /* a callee without data below a root without a stack size */
+    static const char ci2[] = "graph: { title: \"a.c\"\n" NODE("main", "main", 1, 16, "static")
+        "node: { title: \"memcpy\" label: \"memcpy\\na.c:0:7\" shape : ellipse }\n" EDGE("main", "memcpy", 1) "}\n";
+    g = load(ci2, NULL, NULL, NULL);
+    assert_int_equal(rtm_sg_root_count(g), 1);
+    assert_int_equal(rtm_sg_exit_status(g, false), 0);
+    assert_int_equal(rtm_sg_exit_status(g, true), 1);
+    rtm_sg_free(g);
+
+    /* the command line: exit 1 and one line on stderr naming the function and its place */
+    char ci[512], ci_isr[512];
+    write_file("strict.ci", k_strict_ci, ci, sizeof ci);
+    assert_int_equal(run_cli((const char *const[]){ci, NULL}), 0);
+    assert_string_equal(g_errtxt, "");
+    assert_int_equal(run_cli((const char *const[]){"--strict", ci, NULL}), 1);
+    assert_string_equal(g_errtxt, "rtmem stack: --strict: root r is unbounded: no stack data for r (a.c:3:5), "
+                                  "recursion without depth through r (a.c:3:5)\n");
+    assert_non_null(strstr(g_out, "\nr                            root           0       0       0        0        -  unbounded\n"));
+    assert_int_equal(run_cli((const char *const[]){"--strict", "--root", "main", ci, NULL}), 0);
+    assert_string_equal(g_errtxt, "");
+    /* an overflow says so too (with or without --strict) */
+    assert_int_equal(run_cli((const char *const[]){"--stack", "main=10", ci, NULL}), 1);
+    assert_string_equal(g_errtxt, "rtmem stack: root main: worst case 16 bytes exceeds its stack of 10 bytes\n");
+    /* a reason that comes from a preempting handler names the handler and the function */
+    write_file("strict_isr.ci",
+               "graph: { title: \"a.c\"\n" NODE("t", "t", 1, 10, "static") NODE("i1", "i1", 3, 20, "dynamic") "}\n",
+               ci_isr, sizeof ci_isr);
+    assert_int_equal(run_cli((const char *const[]){"--strict", "--stack", "t=1000", "--isr", "i1=1", ci_isr, NULL}), 1);
+    assert_string_equal(g_errtxt, "rtmem stack: --strict: root t is a lower bound: interrupt handler i1 (level 1) is "
+                                  "not bounded: dynamic frame in i1 (a.c:3:1)\n");
+}
+
+/* The same unit given twice (one file twice, or a debug and a release build under one directory):
+ * every function is defined twice, and the report must say so (docs/stack.md, Analysis 1) whether
+ * or not the figures agree; the larger counts. Before the fix only definitions in different places
+ * were noticed: a 512-byte and a 1024-byte build of the same ping were merged without a word. */
+static void test_same_unit_twice(void **state)
+{
+    (void)state;
+    static const char c1[] = "graph: { title: \"c.c\"\n" NODE("ping", "ping", 2, 1024, "static") EDGE("ping", "pong", 2)
+        NODE("pong", "pong", 3, 1024, "static") EDGE("pong", "ping", 3) "}\n";
+    static const char c2[] = "graph: { title: \"c.c\"\n" NODE("ping", "ping", 2, 512, "static") EDGE("ping", "pong", 2)
+        NODE("pong", "pong", 3, 512, "static") EDGE("pong", "ping", 3) "}\n";
+    for (int k = 0; k < 3; k++) {
+        const char *x = k == 2 ? c2 : c1, *y = k == 0 ? c1 : k == 1 ? c2 : c1;
+        rtm_sg_graph *g = rtm_sg_new();
+        rtm_sg_error err;
+        assert_int_equal(rtm_sg_load_ci(g, x, strlen(x), "1.ci", &err), 0);
+        assert_int_equal(rtm_sg_load_ci(g, y, strlen(y), "2.ci", &err), 0);
+        assert_int_equal(rtm_sg_analyse(g, NULL, &err), 0);
+        assert_int_equal(root(g, "ping")->total, 2048);
+        char *txt = report_text(g);
+        assert_non_null(strstr(txt, "defined in more than one unit: ping "));
+        assert_non_null(strstr(txt, "defined in more than one unit: pong "));
+        free(txt);
+        rtm_sg_free(g);
+    }
+    /* two declarations of one callee in a unit are GCC's (a builtin and a declared memset): accepted */
+    static const char decl2[] = "graph: { title: \"a.c\"\n" NODE("main", "main", 1, 16, "static")
+        "node: { title: \"memset\" label: \"__builtin_memset\\n<built-in>\" shape : ellipse }\n"
+        "node: { title: \"memset\" label: \"memset\\na.c:0:7\" shape : ellipse }\n" EDGE("main", "memset", 1) "}\n";
+    rtm_sg_graph *g = load(decl2, NULL, NULL, NULL);
+    assert_int_equal(rtm_sg_function_count(g), 2);
+    char *txt = report_text(g);
+    assert_null(strstr(txt, "defined in more than one unit"));
+    free(txt);
+    rtm_sg_free(g);
+}
+
 /* ---- weak definitions: GCC titles them FILE:NAME, like statics -------------------------------------- */
 
 /* Text of gcc 12 -O1 -fstack-usage -fcallgraph-info=su (x86-64) for a vendor HAL and an application:
@@ -1607,6 +1744,8 @@ int main(void)
         cmocka_unit_test(test_fixtures),
         cmocka_unit_test(test_fixtures_ci_variants),
         cmocka_unit_test(test_cli),
+        cmocka_unit_test(test_strict_unproven),
+        cmocka_unit_test(test_same_unit_twice),
         cmocka_unit_test(test_weak_overridden),
         cmocka_unit_test(test_weak_not_overridden),
         cmocka_unit_test(test_random_vs_reference),

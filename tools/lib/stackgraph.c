@@ -18,8 +18,9 @@
  *    best = weight + max(best of the components it calls). Flags (unbounded dynamic frame,
  *    unresolved indirect call, function without data, unbounded recursion) are OR-ed along every
  *    edge, so a root is marked when anything it can reach is, not only its worst chain.
- * 5. Roots (unless --root names them): annotated ones, and one function with data per component
- *    that nothing outside it calls (a recursion cycle nobody else calls is one root).
+ * 5. Roots (unless --root names them): annotated ones, and one function per component that nothing
+ *    outside it calls (a recursion cycle nobody else calls is one root; a function without data
+ *    too, a lower bound, so that --strict sees it).
  *    ISR nesting: the worst ISR chain of each preemption level (plus the bytes the hardware pushes
  *    per entry), summed over levels, is added on top of every non-ISR root; an ISR gets the levels
  *    above its own. Flags come from every handler that can preempt, not only the worst per level.
@@ -39,9 +40,11 @@ char *rtm_sg__strndup(const char *s, size_t n);
 uint32_t rtm_sg__func(rtm_sg_graph *g, const char *key, size_t keylen);
 int rtm_sg__vfail(rtm_sg_error *err, const char *file, unsigned line, const char *fmt, va_list ap);
 
+void rtm_sg__one_line(char *msg);
+
 /* An error message is one line: control characters it quotes from the input (a .ci string with
  * "\n" in it, a CR or ESC inside a name) become '?'. */
-static void one_line(char *msg)
+void rtm_sg__one_line(char *msg)
 {
     for (; *msg; msg++)
         if ((unsigned char)*msg < 0x20 || *msg == 0x7f) *msg = '?';
@@ -74,7 +77,7 @@ int rtm_sg__vfail(rtm_sg_error *err, const char *file, unsigned line, const char
     memcpy(o, where, wn), o += wn;
     memcpy(o, text, tn), o += tn;
     *o = '\0';
-    one_line(err->msg);
+    rtm_sg__one_line(err->msg);
     return -1;
 }
 
@@ -797,29 +800,35 @@ static bool name_before(const sg_func *a, const sg_func *b)
     return c ? c < 0 : strcmp(a->key, b->key) < 0;
 }
 
-/* Roots without --root: the functions an annotation makes roots, and one function with stack data
- * per strongly connected component that nothing outside it calls, the first by name (name_before).
- * For a single function that is "nobody else calls it"; a recursion cycle nobody outside calls
- * (ping <-> pong: each has a caller) is one root standing for the cycle, unless an annotation
- * already names one of its members. */
+/* Roots without --root: the functions an annotation makes roots, and one function per strongly
+ * connected component that nothing outside it calls: the first by name (name_before) of its
+ * functions with stack data, or if none has any, of the others. For a single function that is
+ * "nobody else calls it"; a recursion cycle nobody outside calls (ping <-> pong: each has a caller)
+ * is one root standing for the cycle, unless an annotation already names one of its members.
+ * A function without data nobody calls is a definition whose .su is missing (plain
+ * -fcallgraph-info), and its result is no bound: a root, so that --strict sees it. Not one: a
+ * declared NAME whose calls went to FILE:NAME definitions (join_file_local_names). */
 static void choose_default_roots(rtm_sg_graph *g, bool *chosen)
 {
     bool *called = calloc(g->nscc + 1, sizeof *called), *named = calloc(g->nscc + 1, sizeof *named);
-    uint32_t *pick = malloc((g->nscc + 1) * sizeof *pick);
-    if (!called || !named || !pick) abort();
+    uint32_t *pick = malloc((g->nscc + 1) * sizeof *pick), *pick_nodata = malloc((g->nscc + 1) * sizeof *pick_nodata);
+    if (!called || !named || !pick || !pick_nodata) abort();
     memset(pick, 0xFF, (g->nscc + 1) * sizeof *pick);
+    memset(pick_nodata, 0xFF, (g->nscc + 1) * sizeof *pick_nodata);
     for (size_t i = 0; i < g->ne; i++)
         if (g->scc_of[g->e[i].from] != g->scc_of[g->e[i].to]) called[g->scc_of[g->e[i].to]] = true;
     for (uint32_t v = 0; v < g->nf; v++) {
         const sg_func *f = &g->f[v];
         uint32_t s = g->scc_of[v];
+        uint32_t *p = f->qual != RTM_SG_NODATA ? &pick[s] : f->alias == SG_NONE ? &pick_nodata[s] : NULL;
         if (f->want_root) chosen[v] = named[s] = true;
-        else if (!called[s] && f->qual != RTM_SG_NODATA && (pick[s] == SG_NONE || name_before(f, &g->f[pick[s]])))
-            pick[s] = v;
+        else if (!called[s] && p && (*p == SG_NONE || name_before(f, &g->f[*p]))) *p = v;
     }
-    for (size_t s = 0; s < g->nscc; s++)
-        if (pick[s] != SG_NONE && !named[s]) chosen[pick[s]] = true;
-    free(called), free(named), free(pick);
+    for (size_t s = 0; s < g->nscc; s++) {
+        uint32_t v = pick[s] != SG_NONE ? pick[s] : pick_nodata[s];
+        if (v != SG_NONE && !named[s]) chosen[v] = true;
+    }
+    free(called), free(named), free(pick), free(pick_nodata);
 }
 
 /* ISR nesting: per preemption level the worst chain of its handlers (bytes, with the entry frame),
@@ -944,16 +953,7 @@ int rtm_sg_analyse(rtm_sg_graph *g, const rtm_sg_options *opts, rtm_sg_error *er
     return 0;
 }
 
-int rtm_sg_exit_status(const rtm_sg_graph *g, bool strict)
-{
-    for (size_t i = 0; i < g->nroots; i++) {
-        const rtm_sg_root_result *r = &g->roots[i].r;
-        if (r->stack < 0) continue;
-        if (r->total > r->stack) return 1;
-        if (strict && r->flags) return 1;
-    }
-    return 0;
-}
+int rtm_sg_exit_status(const rtm_sg_graph *g, bool strict) { return rtm_sg_check(g, strict, NULL); }
 
 size_t rtm_sg_root_count(const rtm_sg_graph *g) { return g->nroots; }
 const rtm_sg_root_result *rtm_sg_root(const rtm_sg_graph *g, size_t i)

@@ -111,9 +111,19 @@ int rtm_sg_analyse(rtm_sg_graph *g, const rtm_sg_options *opts, rtm_sg_error *er
 void rtm_sg_report_text(const rtm_sg_graph *g, FILE *out);
 /** The same as one JSON object (docs/stack.md lists the fields). O(output). */
 void rtm_sg_report_json(const rtm_sg_graph *g, FILE *out);
-/** 1 if a root's worst case exceeds its stack (with @p strict: or a root with a stack size is only a
- *  lower bound or unbounded), else 0. O(roots). */
+/** 1 if a root's worst case exceeds its stack, or with @p strict if a reported root's result is not a
+ *  proven worst case (a lower bound or unbounded: RTM_SG_F_* flags, whether or not the root has a
+ *  stack size); else 0. Same as rtm_sg_check(g, strict, NULL). O(roots). */
 int rtm_sg_exit_status(const rtm_sg_graph *g, bool strict);
+/**
+ * rtm_sg_exit_status(), and when it is 1 why, on one line in @p why->msg (@p why may be NULL), for
+ * the first failing root in report order: "root main: worst case 152 bytes exceeds its stack of 150
+ * bytes", or "--strict: root r is unbounded: no stack data for r (a.c:3:5), recursion without depth
+ * through r (a.c:3:5)": every reason, each naming a function and where it is defined (an indirect
+ * call: its site) when known, and for a reason from a preempting ISR that handler first. After a
+ * successful rtm_sg_analyse(). O(roots + length of the message).
+ */
+int rtm_sg_check(const rtm_sg_graph *g, bool strict, rtm_sg_error *why);
 
 /* ---- results, for tests ------------------------------------------------------------------------ */
 typedef struct {

@@ -14,7 +14,9 @@ typedef struct {
     char *file;       /* definition file:line:col, NULL if unknown */
     unsigned line, col;
     bool loc_def;     /* file:line:col is the definition (not a declaration) */
-    bool dup_def;     /* a second .ci defines the same title elsewhere (two programs in one run?) */
+    bool dup_def;     /* a second .ci defines the same title (two programs in one run, one unit twice?) */
+    uint32_t def_unit; /* the .ci (1, 2, ... in load order) that last defined it, 0 if none */
+    unsigned def_line; /* the line of that definition's node */
     long frame;       /* GCC's figure (bytes), 0 without data */
     uint8_t qual;     /* rtm_sg_qual */
     long frame_override; /* 'frame' annotation, -1 if none */
@@ -106,6 +108,7 @@ struct rtm_sg_graph {
     size_t nic, cic;
     sg_su *su;
     size_t nsu, csu;
+    uint32_t nci;     /* .ci texts loaded (sg_func.def_unit) */
     sg_directive *d;
     size_t nd, cd;
     sg_join *joins;   /* sorted by plain key, then local key */

@@ -390,6 +390,8 @@ static int apply_node_label(lexer *lx, sg_func *f, const char *label, unsigned l
     const char *p = label;
     size_t n1, n;
     const char *name = label_line(&p, &n1);
+    /* an empty name would leave the title's in reports, where GCC's label names the function */
+    if (n1 == 0) return fail(lx->err, lx->fname, ln, "node label: empty function name on line 1");
     const char *l = label_line(&p, &n);
     if (!l) {
         take_label_name(f, name, n1);
@@ -408,9 +410,9 @@ static int apply_node_label(lexer *lx, sg_func *f, const char *label, unsigned l
         size_t flen = parse_loc(l, n, &line, &col, &locend);
         if (flen == 0 || locend != n) return fail(lx->err, lx->fname, ln, "node label: expected FILE:LINE:COL on line 2");
         /* A declaration's location (a function called here, defined elsewhere) gives way to a
-         * definition's. */
+         * definition's. (A second definition, here or in another place, is dup_def already:
+         * rtm_sg_load_ci.) */
         bool def = !decl;
-        if (def && f->loc_def && loc_cmp(l, flen, line, col, f) != 0) f->dup_def = true;
         /* Two definitions (or two declarations) in different places: the smaller location (file
          * name, line, column) is the one reported, so reports do not depend on the order of the
          * files. */
@@ -476,6 +478,7 @@ int rtm_sg_load_ci(rtm_sg_graph *g, const char *text, size_t len, const char *fn
     lexer lx = {.p = text, .end = text + len, .fname = fname, .line = 1, .err = err};
     int rc = -1;
     char *gtitle = NULL; /* the unit's main file: prefix of its file-local titles */
+    uint32_t unit = ++g->nci; /* this graph, for the definitions it gives (sg_func.def_unit) */
     if (expect(&lx, T_WORD, "'graph:'") || strcmp(lx.buf, "graph")) {
         if (lx.kind == T_WORD) fail(err, fname, lx.tok_line, "expected 'graph:', found '%.40s'", lx.buf);
         goto out;
@@ -503,6 +506,10 @@ int rtm_sg_load_ci(rtm_sg_graph *g, const char *text, size_t len, const char *fn
                 fail(err, fname, lx.tok_line, "expected a value after ':'");
                 goto out;
             }
+            if (is_title && lx.len == 0) {
+                fail(err, fname, lx.tok_line, "graph with an empty title");
+                goto out;
+            }
             if (is_title) {
                 free(gtitle);
                 gtitle = rtm_sg__strndup(lx.buf, lx.len);
@@ -524,7 +531,19 @@ int rtm_sg_load_ci(rtm_sg_graph *g, const char *text, size_t len, const char *fn
                 uint32_t id = rtm_sg__func(g, v[0], strlen(v[0]));
                 sg_func *f = &g->f[id];
                 note_file_local(f, gtitle);
-                if (v[1]) r = apply_node_label(&lx, f, v[1], vline[1], v[2] != NULL);
+                /* GCC writes each function a unit defines once (a callee it only declares may come
+                 * twice: a built-in and a declared memset). A definition from another graph is the
+                 * function defined in two units, or one unit given twice (one file twice, two builds
+                 * of it): reported, the larger figure counts. */
+                if (!v[2] && f->def_unit == unit) {
+                    r = fail(err, fname, item_line, "node '%.40s' defined twice in one graph (first on line %u)", v[0],
+                             f->def_line);
+                } else if (!v[2]) {
+                    if (f->def_unit) f->dup_def = true;
+                    f->def_unit = unit;
+                    f->def_line = item_line;
+                }
+                if (r == 0 && v[1]) r = apply_node_label(&lx, f, v[1], vline[1], v[2] != NULL);
             }
             for (int i = 0; i < 3; i++) free(v[i]);
             if (r) goto out;
@@ -534,7 +553,10 @@ int rtm_sg_load_ci(rtm_sg_graph *g, const char *text, size_t len, const char *fn
             unsigned vline[3];
             int r = parse_attrs(&lx, keys, v, vline, 3);
             if (r == 0 && (!v[0] || !v[1])) r = fail(err, fname, item_line, "edge without sourcename or targetname");
-            if (r == 0 && (!v[0][0] || !v[1][0])) r = fail(err, fname, item_line, "edge with an empty name");
+            if (r == 0 && (!v[0][0] || !v[1][0]))
+                r = fail(err, fname, item_line, "edge with an empty %s", v[0][0] ? "targetname" : "sourcename");
+            /* the call site (GCC leaves the label out when the call has no location, never empty) */
+            if (r == 0 && v[2] && !v[2][0]) r = fail(err, fname, vline[2], "edge with an empty label");
             if (r == 0 && !strcmp(v[0], "__indirect_call"))
                 r = fail(err, fname, item_line, "edge from __indirect_call");
             if (r == 0) {

@@ -1,7 +1,16 @@
-/* stackgraph reports: the text table with chains and problems, and the same as JSON. */
+/* stackgraph reports: the text table with chains and problems, the same as JSON, and the one-line
+ * reason for exit status 1 (rtm_sg_check). */
+#include <stdarg.h>
 #include <string.h>
 
 #include "stackgraph_int.h"
+
+/* Defined in stackgraph.c. */
+void rtm_sg__one_line(char *msg);
+
+/* Why a result is not a proven bound, per RTM_SG_F_* bit: each followed by the function. */
+static const char *const k_reason[4] = {"dynamic frame in", "unresolved indirect call in", "no stack data for",
+                                        "recursion without depth through"};
 
 #define LIST_MAX 50 /* entries per problem list in the text report (JSON lists all) */
 
@@ -85,12 +94,10 @@ static void join_line(const rtm_sg_graph *g, size_t j, size_t end, FILE *out)
 
 static void why(const rtm_sg_graph *g, const sg_scc *c, unsigned flags, FILE *out)
 {
-    static const char *const what[4] = {"dynamic frame in", "unresolved indirect call in", "no stack data for",
-                                        "recursion without depth through"};
     const char *sep = "";
     for (int b = 0; b < 4; b++) {
         if (!(flags & (1u << b))) continue;
-        fprintf(out, "%s%s ", sep, what[b]);
+        fprintf(out, "%s%s ", sep, k_reason[b]);
         uint32_t w = c->witness[b];
         if (w == SG_NONE) fprintf(out, "an interrupt handler");
         else if (b == 1) fprintf(out, "%s (%s)", g->f[g->unres[w].caller].name, g->unres[w].site ? g->unres[w].site : "?");
@@ -235,6 +242,84 @@ void rtm_sg_report_text(const rtm_sg_graph *g, FILE *out)
             fprintf(out, "  defined in more than one unit: %s (the largest frame is used; one program per run?)\n",
                     g->f[i].key), shown++;
     if (shown < nprob) fprintf(out, "  ... and %zu more (--json lists all)\n", nprob - shown);
+}
+
+/* ---- exit status --------------------------------------------------------------------------------- */
+
+/* Appends to the NUL-terminated buf of cap bytes; what does not fit is cut. */
+static void cat(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void cat(char *buf, size_t cap, const char *fmt, ...)
+{
+    size_t n = strlen(buf);
+    if (n + 1 >= cap) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + n, cap - n, fmt, ap);
+    va_end(ap);
+}
+
+/* NAME (FILE:LINE:COL), or NAME alone where the place is unknown (a built-in, code without .ci). */
+static void cat_func(char *buf, size_t cap, const sg_func *f)
+{
+    cat(buf, cap, "%s", f->name);
+    if (f->file) cat(buf, cap, " (%s:%u:%u)", f->file, f->line, f->col);
+}
+
+/* The reasons @p flags of component @p c, as why() words them, each naming where its function is
+ * (an unresolved indirect call: its site). */
+static void cat_why(const rtm_sg_graph *g, const sg_scc *c, unsigned flags, char *buf, size_t cap)
+{
+    const char *sep = "";
+    for (int b = 0; b < 4; b++) {
+        if (!(flags & (1u << b))) continue;
+        cat(buf, cap, "%s%s ", sep, k_reason[b]);
+        uint32_t w = c->witness[b];
+        if (w == SG_NONE) {
+            cat(buf, cap, "an interrupt handler");
+        } else if (b == 1) {
+            const sg_icall *ic = &g->unres[w];
+            if (ic->site) cat(buf, cap, "%s (%s)", g->f[ic->caller].name, ic->site);
+            else cat_func(buf, cap, &g->f[ic->caller]);
+        } else {
+            cat_func(buf, cap, &g->f[w]);
+        }
+        sep = ", ";
+    }
+}
+
+int rtm_sg_check(const rtm_sg_graph *g, bool strict, rtm_sg_error *why)
+{
+    for (size_t i = 0; i < g->nroots; i++) {
+        const sg_root *rt = &g->roots[i];
+        const rtm_sg_root_result *r = &rt->r;
+        bool over = r->stack >= 0 && r->total > r->stack;
+        if (!over && !(strict && r->flags)) continue;
+        if (!why) return 1;
+        char *m = why->msg;
+        size_t cap = sizeof why->msg;
+        m[0] = '\0';
+        if (over) {
+            cat(m, cap, "root %s: worst case %ld bytes exceeds its stack of %ld bytes", r->name, r->total, r->stack);
+        } else {
+            cat(m, cap, "--strict: root %s is %s: ", r->name, (r->flags & RTM_SG_F_RECURSION) ? "unbounded" : "a lower bound");
+            const sg_scc *c = &g->scc[rt->chain[0]];
+            cat_why(g, c, c->flags, m, cap);
+            unsigned from_isr = r->flags & ~c->flags;
+            /* from a handler that can preempt the root: the lowest such level, its first such handler */
+            for (int l = r->isr ? r->level + 1 : 0; from_isr && l < 256; l++) {
+                if (!(g->isr_level_flags[l] & from_isr)) continue;
+                const sg_func *h = &g->f[g->isr_level_witness[l]];
+                const sg_scc *hc = &g->scc[g->scc_of[g->isr_level_witness[l]]];
+                cat(m, cap, "%sinterrupt handler %s (level %d) is not bounded: ", c->flags ? "; " : "", h->name, l);
+                cat_why(g, hc, hc->flags & from_isr, m, cap);
+                break;
+            }
+        }
+        rtm_sg__one_line(m);
+        return 1;
+    }
+    if (why) why->msg[0] = '\0';
+    return 0;
 }
 
 /* ---- JSON ---------------------------------------------------------------------------------------- */
