@@ -17,6 +17,12 @@ start=$(date +%s)
 
 bash scripts/deps.sh || exit 1
 
+# test_stackgraph compiles its GCC fixtures (28 compiles, the same in every configuration: only the
+# reader under test differs) once per check into this directory, and each later configuration
+# reads them from there; emptied here, so that no check reads another run's compiles.
+export RTM_STACK_FIXTURE_CACHE=$RTM_ROOT/build/stack-fixture-cache
+rm -rf "$RTM_STACK_FIXTURE_CACHE"
+
 failed=()
 rm -rf build/check-logs
 for step in scripts/check.d/[0-9]*.sh; do

@@ -981,30 +981,50 @@ static const compiler k_compilers[] = {
 };
 
 /* Compiles fixture @p fx with compiler @p c and -fcallgraph-info@p ci ("=su", "", "=da", "=su,da")
- * and loads its .ci and .su (with its annotation file if @p ann). */
+ * and loads its .ci and .su (with its annotation file if @p ann).
+ * The outputs go to the test's build directory, or, when RTM_STACK_FIXTURE_CACHE names a directory,
+ * there under a name with the compile command's hash, and a later run (make check's next
+ * configuration: the compile is the same in all of them, only the reader differs) reuses them
+ * instead of compiling again: about 7 s of each configuration's tests. scripts/check.sh empties
+ * the directory when it starts, so a check never reads another run's compiles. */
 static rtm_sg_graph *fixture_ci(const compiler *c, const char *fx, const char *ci_opt, bool ann,
                                 const rtm_sg_options *opt)
 {
-    char cmd[2048], obj[512], ci[512], su[512], af[512], tag[64];
+    char cmd[2048], base[1024], obj[1200], ci[1200], su[1200], af[512], tag[64];
     /* -fcallgraph-info=su keeps the file names it always had; the others get their own */
     snprintf(tag, sizeof tag, "%s%s", c->tag, !strcmp(ci_opt, "=su") ? "" : !strcmp(ci_opt, "") ? "-plain"
                                              : !strcmp(ci_opt, "=da") ? "-da" : "-su_da");
-    snprintf(obj, sizeof obj, "%s/%s-%s.o", RTM_STACK_WORKDIR, fx, tag);
-    snprintf(ci, sizeof ci, "%s/%s-%s.ci", RTM_STACK_WORKDIR, fx, tag);
-    snprintf(su, sizeof su, "%s/%s-%s.su", RTM_STACK_WORKDIR, fx, tag);
     snprintf(af, sizeof af, "%s/%s.ann", RTM_STACK_FIXTURES, fx);
-    snprintf(cmd, sizeof cmd, "%s -std=gnu11 -fstack-usage -fcallgraph-info%s -c %s/%s.c -o %s", c->cc, ci_opt,
-             RTM_STACK_FIXTURES, fx, obj);
-    /* each command runs once per test run: a fixture is loaded with and without .ann, and again by
-     * test_fixtures_ci_variants (FNV-1a hashes of the commands run) */
-    static uint64_t done[512];
-    static size_t ndone;
+    snprintf(cmd, sizeof cmd, "%s -std=gnu11 -fstack-usage -fcallgraph-info%s -c %s/%s.c", c->cc, ci_opt,
+             RTM_STACK_FIXTURES, fx);
+    /* FNV-1a of the command without its output: the same compile has the same hash */
     uint64_t h = 1469598103934665603ull;
     for (const char *p = cmd; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
-    bool compiled = false;
+    const char *cache = getenv("RTM_STACK_FIXTURE_CACHE");
+    bool cached = cache && *cache;
+    if (cached) snprintf(base, sizeof base, "%s/%s-%s-%016" PRIx64, cache, fx, tag, h);
+    else snprintf(base, sizeof base, "%s/%s-%s", RTM_STACK_WORKDIR, fx, tag);
+    snprintf(obj, sizeof obj, "%s.o", base);
+    snprintf(ci, sizeof ci, "%s.ci", base);
+    snprintf(su, sizeof su, "%s.su", base);
+    size_t cl = strlen(cmd);
+    snprintf(cmd + cl, sizeof cmd - cl, " -o %s", obj);
+    /* each command runs once per test run: a fixture is loaded with and without .ann, and again by
+     * test_fixtures_ci_variants (the hashes of the commands run); with the cache, once per check */
+    static uint64_t done[512];
+    static size_t ndone;
+    bool compiled = cached && access(obj, R_OK) == 0 && access(ci, R_OK) == 0 && access(su, R_OK) == 0;
     for (size_t i = 0; i < ndone && !compiled; i++) compiled = done[i] == h;
     if (!compiled) {
-        if (system(cmd) != 0) fail_msg("fixture compile failed: %s", cmd);
+        if (cached) {
+            char mk[1200];
+            snprintf(mk, sizeof mk, "mkdir -p '%s'", cache);
+            if (system(mk) != 0) fail_msg("cannot create %s", cache);
+        }
+        if (system(cmd) != 0) {
+            remove(obj), remove(ci), remove(su); /* nothing half-written for the next run to reuse */
+            fail_msg("fixture compile failed: %s", cmd);
+        }
         assert_true(ndone < sizeof done / sizeof done[0]);
         done[ndone++] = h;
     }
