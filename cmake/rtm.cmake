@@ -135,6 +135,15 @@ function(rtm_cmocka_test name)
   rtm_add_test(NAME ${name} COMMAND $<TARGET_FILE:${name}> ${T_ARGS} LABELS ${T_LABELS} TIMEOUT ${T_TIMEOUT})
 endfunction()
 
+# rtm_compile_ok(NAME name SOURCE file): @p file compiled (public headers, the project's flags) as
+# part of the build: the good definitions beside a file's rtm_compile_fail_test cases.
+function(rtm_compile_ok)
+  cmake_parse_arguments(T "" "NAME;SOURCE" "" ${ARGN})
+  add_library(${T_NAME} OBJECT ${T_SOURCE})
+  target_include_directories(${T_NAME} PRIVATE ${RTM_ROOT}/include)
+  rtm_host_flags(${T_NAME})
+endfunction()
+
 # rtm_compile_fail_test(NAME name SOURCE file [DEFINES d...] PATTERNS regex...): a test that
 # compiles @p file with the project's flags (and @p DEFINES) and passes iff the compiler refuses it
 # with output matching every regex: for the static assertions of public macros, which a test
