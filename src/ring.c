@@ -170,7 +170,9 @@ rtm_err rtm_ring_init(rtm_ring *r, void *buf, size_t bytes)
 {
     rtm_err e = RTM_OK;
     if (r == NULL || buf == NULL) e = RTM_ERR_ARG;
-    else if (((uintptr_t)buf & (G - 1u)) != 0) e = RTM_ERR_ALIGN;
+    /* the positions are atomics of a size_t's size and alignment (ring.h): in a misaligned handle
+     * (carved from a byte buffer) they would tear, or fault on cores without unaligned access */
+    else if (((uintptr_t)buf & (G - 1u)) != 0 || ((uintptr_t)r & (sizeof(size_t) - 1u)) != 0) e = RTM_ERR_ALIGN;
     else if (bytes > RTM_RING_CAP_MAX || (uintptr_t)buf + bytes < (uintptr_t)buf) e = RTM_ERR_SIZE;
     else if (bytes / G * G < 2u * G) e = RTM_ERR_TOO_SMALL;
     if (e != RTM_OK) {

@@ -158,8 +158,8 @@ typedef struct {
 /**
  * Makes @p r an empty ring over [@p buf, @p buf + @p bytes). The capacity is @p bytes rounded down
  * to a multiple of RTM_RING_GRAIN.
- * Fails iff: @p r or @p buf is NULL (RTM_ERR_ARG); @p buf is not aligned to RTM_RING_GRAIN
- * (RTM_ERR_ALIGN); the capacity is below 2 * RTM_RING_GRAIN, room for one record of one byte
+ * Fails iff: @p r or @p buf is NULL (RTM_ERR_ARG); @p buf is not aligned to RTM_RING_GRAIN, or
+ * @p r not to sizeof(size_t), the alignment its atomics need (RTM_ERR_ALIGN); the capacity is below 2 * RTM_RING_GRAIN, room for one record of one byte
  * (RTM_ERR_TOO_SMALL); @p bytes exceeds RTM_RING_CAP_MAX or the buffer wraps around the address
  * space (RTM_ERR_SIZE). Every failure is also reported; @p r is then not touched.
  * O(1). Not concurrent with any other call on @p r.

@@ -264,8 +264,14 @@ static void test_init_errors(void **state)
     /* a buffer that would wrap around the address space */
     assert_int_equal(rtm_ring_init(&r, (void *)(UINTPTR_MAX - 7 * G + 1), 16 * G), RTM_ERR_SIZE);
     assert_memory_equal(&r, before, sizeof r);
+    /* a handle carved from a byte buffer at an odd offset: its atomics would tear (it was taken,
+     * and its fields written through the misaligned pointer) */
+    static _Alignas(16) unsigned char raw[sizeof(rtm_ring) + 16];
+    memset(raw, 0x5A, sizeof raw);
+    assert_int_equal(rtm_ring_init((rtm_ring *)(void *)(raw + 4), g_buf, 256), RTM_ERR_ALIGN);
+    for (size_t i = 0; i < sizeof raw; i++) assert_int_equal(raw[i], 0x5A);
     assert_int_equal(rtm_test_hook_count(RTM_ERR_ARG), 2);
-    assert_int_equal(rtm_test_hook_count(RTM_ERR_ALIGN), 1);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_ALIGN), 2);
     assert_int_equal(rtm_test_hook_count(RTM_ERR_TOO_SMALL), 2);
     assert_int_equal(rtm_test_hook_count(RTM_ERR_SIZE), 3);
     /* the smallest ring holds one record of up to G bytes */
