@@ -257,6 +257,7 @@ static void test_init_errors(void **state)
     assert_int_equal(rtm_ring_init(NULL, g_buf, 256), RTM_ERR_ARG);
     assert_int_equal(rtm_ring_init(&r, NULL, 256), RTM_ERR_ARG);
     assert_int_equal(rtm_ring_init(&r, g_buf + 4, 256), RTM_ERR_ALIGN);
+    assert_int_equal(rtm_ring_init(&r, g_buf + 1, 256), RTM_ERR_ALIGN); /* bit 0 is in the mask too */
     assert_int_equal(rtm_ring_init(&r, g_buf, 0), RTM_ERR_TOO_SMALL);
     assert_int_equal(rtm_ring_init(&r, g_buf, 2 * G - 1), RTM_ERR_TOO_SMALL);
     assert_int_equal(rtm_ring_init(&r, g_buf, SIZE_MAX), RTM_ERR_SIZE);
@@ -271,9 +272,17 @@ static void test_init_errors(void **state)
     assert_int_equal(rtm_ring_init((rtm_ring *)(void *)(raw + 4), g_buf, 256), RTM_ERR_ALIGN);
     for (size_t i = 0; i < sizeof raw; i++) assert_int_equal(raw[i], 0x5A);
     assert_int_equal(rtm_test_hook_count(RTM_ERR_ARG), 2);
-    assert_int_equal(rtm_test_hook_count(RTM_ERR_ALIGN), 2);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_ALIGN), 3);
     assert_int_equal(rtm_test_hook_count(RTM_ERR_TOO_SMALL), 2);
     assert_int_equal(rtm_test_hook_count(RTM_ERR_SIZE), 3);
+    /* the largest capacity is accepted (init does not touch the buffer; under a sanitizer the ring
+     * would poison and unpoison all of it: not there; nor where g_buf + RTM_RING_CAP_MAX would
+     * pass the end of the address space, which a 32-bit process could place it near) */
+    if (!RTM_SAN_ACTIVE && (uintptr_t)g_buf <= UINTPTR_MAX - RTM_RING_CAP_MAX) {
+        assert_int_equal(rtm_ring_init(&r, g_buf, RTM_RING_CAP_MAX), RTM_OK);
+        assert_int_equal(stats(&r).capacity, RTM_RING_CAP_MAX);
+        rtm_ring_deinit(&r);
+    }
     /* the smallest ring holds one record of up to G bytes */
     assert_int_equal(rtm_ring_init(&r, g_buf, 2 * G), RTM_OK);
     assert_int_equal(rtm_ring_max_claim(&r), G);
@@ -520,7 +529,23 @@ static void test_corruption(void **state)
     assert_true(q == NULL || ((unsigned char *)q >= r.buf && (unsigned char *)q < end));
     assert_null(q);
     atomic_store(&r.wr, wr);
-    assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), 3);
+    /* a read position just past 2C (less than 3C) is as wrong: its offset, C + G, is past the end,
+     * and there a header for that offset (planted in the bytes after the ring's buffer) would be
+     * taken for a record, within a capacity of wr, and handed out from outside the buffer */
+    {
+        uint32_t fake[2] = {(uint32_t)G, 0x52696E67u ^ ((uint32_t)G * 0x9E3779B1u) ^ (uint32_t)(r.cap + G)};
+        unsigned char saved[sizeof fake];
+        memcpy(saved, end + G, sizeof fake);
+        memcpy(end + G, fake, sizeof fake);
+        atomic_store(&r.rd, 2 * r.cap + G);
+        assert_int_equal(rtm_ring_check(&r), RTM_ERR_CORRUPT);
+        assert_null(rtm_ring_peek(&r, NULL));
+        assert_int_equal(rtm_ring_release(&r, p[1]), RTM_ERR_CORRUPT);
+        assert_null(rtm_ring_claim(&r, G));
+        atomic_store(&r.rd, rd);
+        memcpy(end + G, saved, sizeof fake);
+    }
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), 7);
     assert_int_equal(rtm_ring_check(&r), RTM_OK);
     r.cap += 1;
     assert_int_equal(rtm_ring_check(&r), RTM_ERR_CORRUPT);
@@ -540,6 +565,14 @@ static void test_corruption(void **state)
     assert_int_equal(rtm_ring_check(&r), RTM_OK);
     atomic_store(&r.high_water, hw);
     assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), 2);
+    rtm_ring_deinit(&r);
+    /* a capacity of one granule, room for a header and no payload, is no ring's (init refuses it),
+     * even with the positions at 0 and the peak 0 */
+    assert_int_equal(rtm_ring_init(&r, g_buf, 4 * G), RTM_OK);
+    r.cap = G;
+    assert_int_equal(rtm_ring_check(&r), RTM_ERR_CORRUPT);
+    r.cap = 4 * G;
+    assert_int_equal(rtm_ring_check(&r), RTM_OK);
     rtm_ring_deinit(&r);
 }
 
@@ -656,6 +689,12 @@ static void test_release_header_address(void **state)
     assert_int_equal(rtm_ring_commit(&r, b, G), RTM_OK);      /* [2G, 4G) */
     assert_int_equal(rtm_ring_release(&r, a), RTM_OK);        /* b is the oldest */
     rtm_test_hook_install();
+    /* the oldest record, not at offset 0, with a damaged header: the report names its header */
+    uint32_t lb = hdr_get(b, 0);
+    hdr_set(b, 0, lb ^ 1u);
+    assert_int_equal(rtm_ring_release(&r, b), RTM_ERR_CORRUPT);
+    assert_ptr_equal(rtm_test_hook_last_ptr, b - G);
+    hdr_set(b, 0, lb);
     assert_int_equal(rtm_ring_release(&r, b - G), RTM_ERR_BAD_PTR); /* b's header */
     assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
     assert_int_equal(rtm_ring_release(&r, a), RTM_ERR_DOUBLE_FREE);  /* the free part: as before */

@@ -55,6 +55,10 @@ static void test_layout(void **state)
     assert_int_equal(rtm_slab_init(&s, g_buf, 24, 4), RTM_OK);
     assert_int_equal(rtm_slab_block_size(&s), 24);
     expect_stats(&s, 0, 0, 0, 0);
+    rtm_slab_stats st;
+    rtm_slab_get_stats(&s, &st);
+    assert_int_equal(st.block_size, 24);
+    assert_int_equal(st.count, 4);
     /* lazy carving hands out blocks in address order */
     unsigned char *b[4];
     for (int i = 0; i < 4; i++) {
@@ -266,6 +270,45 @@ static void test_timeout_single_thread(void **state)
     rtm_slab_free(&s, a);
     assert_int_equal(rtm_slab_destroy(&s), RTM_OK);
 }
+
+/* rtm_slab_check with a caller queued: a waiter is queued only while the slab has nothing to give,
+ * no recycled block and no never-used one. The record is a stand-in with slab.c's layout of
+ * struct rtm_slab_waiter (next, prev, block), linked in by hand. */
+static void test_check_waiters(void **state)
+{
+    (void)state;
+    rtm_slab s;
+    struct {
+        void *next, *prev, *block;
+    } fake = {NULL, NULL, NULL};
+    rtm_test_hook_install();
+    assert_int_equal(rtm_slab_init(&s, g_buf, 16, 2), RTM_OK);
+    void *a = rtm_slab_alloc(&s, RTM_NO_WAIT), *b = rtm_slab_alloc(&s, RTM_NO_WAIT);
+    rtm_slab copy = s;
+    s.wait_head = s.wait_tail = (struct rtm_slab_waiter *)(void *)&fake;
+    s.waiters = 1;
+    assert_int_equal(rtm_slab_check(&s), RTM_OK); /* exhausted: a caller may wait */
+    s = copy;
+    rtm_slab_free(&s, b); /* every block carved, one recycled: nobody may be waiting */
+    copy = s;
+    s.wait_head = s.wait_tail = (struct rtm_slab_waiter *)(void *)&fake;
+    s.waiters = 1;
+    assert_int_equal(rtm_slab_check(&s), RTM_ERR_CORRUPT);
+    s = copy;
+    assert_int_equal(rtm_slab_check(&s), RTM_OK);
+    rtm_slab_free(&s, a);
+    assert_int_equal(rtm_slab_init(&s, g_buf, 16, 2), RTM_OK);
+    a = rtm_slab_alloc(&s, RTM_NO_WAIT); /* none recycled, one never used: nobody may be waiting */
+    copy = s;
+    s.wait_head = s.wait_tail = (struct rtm_slab_waiter *)(void *)&fake;
+    s.waiters = 1;
+    assert_int_equal(rtm_slab_check(&s), RTM_ERR_CORRUPT);
+    s = copy;
+    rtm_slab_free(&s, a);
+    expect_stats(&s, 0, 1, 0, 0);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), 2);
+    assert_int_equal(rtm_slab_destroy(&s), RTM_OK);
+}
 #else
 /* Without waiting support every timeout acts as RTM_NO_WAIT (RTM_FOREVER would hang otherwise). */
 static void test_timeout_is_no_wait(void **state)
@@ -312,6 +355,7 @@ static void test_corruption(void **state)
     for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
         void *old = poke_link(p[7], links[i]);
         assert_int_equal(rtm_slab_check(&s), RTM_ERR_CORRUPT);
+        assert_ptr_equal(rtm_test_hook_last_ptr, p[7]); /* the block whose link is bad */
         poke_link(p[7], old);
         assert_int_equal(rtm_slab_check(&s), RTM_OK);
     }
@@ -401,6 +445,12 @@ static void test_bytemap_garbage(void **state)
     assert_int_equal(map[0], 0);
     assert_int_equal(map[1], 0);
     expect_stats(&s, 0, 2, 0, 1);
+    /* a stray 2 in the byte of a free block: bit 0 clear, so it does not count as used and the
+     * used count still adds up; only the 0-or-1 rule finds it */
+    map[1] = 2;
+    assert_int_equal(rtm_slab_check(&s), RTM_ERR_CORRUPT);
+    map[1] = 0;
+    assert_int_equal(rtm_slab_check(&s), RTM_OK);
     assert_int_equal(rtm_slab_destroy(&s), RTM_OK);
 }
 #endif
@@ -521,6 +571,7 @@ int main(void)
         cmocka_unit_test(test_bad_frees),
 #if RTM_SLAB_WAIT
         cmocka_unit_test(test_timeout_single_thread),
+        cmocka_unit_test(test_check_waiters),
 #else
         cmocka_unit_test(test_timeout_is_no_wait),
 #endif

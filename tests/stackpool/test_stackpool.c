@@ -10,8 +10,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "posix_private.h" /* rtm_posix_rtm_locks_held: the host tests run on the POSIX port */
 #include "rtm_sanitize.h"
 #include "rtm_test.h"
+#include "rtmem/port.h"
 #include "rtmem/stackpool.h"
 
 #if defined(RTM_DEBUG) && RTM_DEBUG
@@ -108,6 +110,8 @@ static void test_layout(void **state)
     rtm_stackpool_stats st = stats(&p);
     assert_int_equal(st.acquires, N + 2);
     assert_int_equal(st.releases, 2);
+    assert_int_equal(st.count, N);
+    assert_int_equal(st.stack_size, S);
     for (size_t i = 0; i < N; i++) assert_int_equal(rtm_stackpool_release(&p, s[i]), RTM_OK);
     expect_stats(&p, 0, N, S - GUARD, 1, 0, 0);
     assert_int_equal(rtm_test_hook_total(), 0);
@@ -248,6 +252,7 @@ static void test_bad_release(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         rtm_test_hook_install();
         assert_int_equal(rtm_stackpool_release(&p, cases[i].ptr), cases[i].e);
+        assert_int_equal(rtm_posix_rtm_locks_held(), 0);
         assert_int_equal(rtm_test_hook_count(cases[i].e), 1);
         assert_ptr_equal(rtm_test_hook_last_ptr, cases[i].ptr);
         rtm_stackpool_stats now = stats(&p);
@@ -319,9 +324,11 @@ static void test_corruption(void **state)
     rtm_test_hook_install();
     assert_null(rtm_stackpool_acquire(&p));
     assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), 1);
+    assert_int_equal(rtm_posix_rtm_locks_held(), 0); /* the refusal left the critical section */
     p.free_head = N + 7;
     assert_null(rtm_stackpool_acquire(&p));
     assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), 2);
+    assert_int_equal(rtm_posix_rtm_locks_held(), 0);
     p.free_head = 4;
     /* ... and a head whose link is out of range, which acquire took for the end of the list (the
      * rest of the list, stack 1, was lost) */
@@ -338,6 +345,59 @@ static void test_corruption(void **state)
     /* The smallest alignment init accepts, RTM_ALIGN, is not damage (A is larger elsewhere). */
     assert_int_equal(rtm_stackpool_init(&p, g_buf, sizeof g_buf, S, N, RTM_ALIGN), RTM_OK);
     assert_int_equal(rtm_stackpool_check(&p), RTM_OK);
+    /* S is a multiple of RTM_ALIGN: stride == S. A stride one alignment larger is still a multiple
+     * of it and holds the stack, but is not S rounded up (the gap equals the alignment) */
+    assert_int_equal(p.stride, S);
+    rtm_test_hook_install();
+    p.stride += RTM_ALIGN;
+    assert_int_equal(rtm_stackpool_check(&p), RTM_ERR_CORRUPT);
+    p.stride -= RTM_ALIGN;
+    assert_int_equal(rtm_stackpool_check(&p), RTM_OK);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), 1);
+    rtm_stackpool_deinit(&p);
+}
+
+/* A pool of one stack: its whole life, checked at each step (count 1 is no damage). */
+static void test_single_stack(void **state)
+{
+    (void)state;
+    rtm_stackpool p;
+    rtm_test_hook_install();
+    assert_int_equal(rtm_stackpool_init(&p, g_buf, RTM_STACKPOOL_BUF_SIZE(S, 1, A), S, 1, A), RTM_OK);
+    assert_int_equal(rtm_stackpool_check(&p), RTM_OK);
+    unsigned char *s = rtm_stackpool_acquire(&p);
+    assert_ptr_equal(s, g_buf);
+    expect_stats(&p, 1, 1, 0, 0, 0, 0);
+    assert_null(rtm_stackpool_acquire(&p));
+    expect_stats(&p, 1, 1, 0, 1, 0, 0);
+    assert_int_equal(rtm_stackpool_release(&p, s), RTM_OK);
+    expect_stats(&p, 0, 1, 0, 1, 0, 0);
+    assert_ptr_equal(rtm_stackpool_acquire(&p), s);
+    assert_int_equal(rtm_stackpool_release(&p, s), RTM_OK);
+    expect_stats(&p, 0, 1, 0, 1, 0, 0);
+    assert_int_equal(rtm_test_hook_total(), 0);
+    rtm_stackpool_deinit(&p);
+}
+
+/* A release from inside the caller's own critical section (they nest) leaves it held: the release
+ * enters and leaves its own sections in pairs, and never leaves one it did not enter. */
+static void test_release_in_critical_section(void **state)
+{
+    (void)state;
+    rtm_stackpool p;
+    rtm_test_hook_install();
+    assert_int_equal(rtm_stackpool_init(&p, g_buf, sizeof g_buf, S, N, A), RTM_OK);
+    unsigned char *s = rtm_stackpool_acquire(&p);
+    assert_int_equal(rtm_posix_rtm_locks_held(), 0);
+    rtm_port_key key = rtm_port_critical_enter();
+    assert_int_equal(rtm_posix_rtm_locks_held(), 1);
+    assert_int_equal(rtm_stackpool_release(&p, s), RTM_OK);
+    assert_int_equal(rtm_posix_rtm_locks_held(), 1);
+    assert_int_equal(rtm_stackpool_release(&p, s), RTM_ERR_DOUBLE_FREE);
+    assert_int_equal(rtm_posix_rtm_locks_held(), 1);
+    rtm_port_critical_exit(key);
+    assert_int_equal(rtm_posix_rtm_locks_held(), 0);
+    expect_stats(&p, 0, 1, 0, 0, 1, 0);
     rtm_stackpool_deinit(&p);
 }
 
@@ -426,6 +486,8 @@ int main(void)
         cmocka_unit_test(test_init_errors),
         cmocka_unit_test(test_bad_release),
         cmocka_unit_test(test_corruption),
+        cmocka_unit_test(test_single_stack),
+        cmocka_unit_test(test_release_in_critical_section),
         cmocka_unit_test(test_random_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

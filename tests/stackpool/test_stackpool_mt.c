@@ -10,6 +10,9 @@
  * test_concurrent_acquire_release: threads hammer acquire/release on a small pool; each stack must
  * be owned by one thread at a time (a marker written at acquire must be intact at release), and the
  * statistics must add up.
+ *
+ * test_concurrent_double_release: two threads release the same stack at once; exactly one succeeds
+ * (the other is told RTM_ERR_DOUBLE_FREE) and the pool stays consistent.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -193,11 +196,63 @@ static void test_concurrent_acquire_release(void **state)
     rtm_stackpool_deinit(&g_small);
 }
 
+/* ---- two threads release the same stack at once --------------------------------------------------- */
+/* A release marks the stack as being released before it measures it outside the critical section
+ * (a scan of up to the whole stack): a second release of the same stack meanwhile must be refused,
+ * not let through to put the stack on the free list twice. Exactly one of the two releases
+ * succeeds, whatever the interleaving; a large untouched stack makes the scan, and so the window
+ * in which the second one arrives, long. */
+#define RACE_STACK (1024u * 1024u)
+#define RACE_STACKS 2u
+
+static _Alignas(64) unsigned char g_race_buf[RTM_STACKPOOL_BUF_SIZE(RACE_STACK, RACE_STACKS, 64)];
+static rtm_stackpool g_race;
+static pthread_barrier_t g_race_go;
+static void *volatile g_race_stack;
+
+static void *release_racer(void *arg)
+{
+    rtm_err *out = arg;
+    pthread_barrier_wait(&g_race_go);
+    *out = rtm_stackpool_release(&g_race, g_race_stack);
+    return NULL;
+}
+
+static void test_concurrent_double_release(void **state)
+{
+    (void)state;
+    rtm_test_hook_install();
+    assert_int_equal(rtm_stackpool_init(&g_race, g_race_buf, sizeof g_race_buf, RACE_STACK, RACE_STACKS, 64), RTM_OK);
+    size_t rounds = rtm_test_ops_min(500, 200);
+    for (size_t round = 0; round < rounds; round++) {
+        g_race_stack = rtm_stackpool_acquire(&g_race);
+        assert_non_null(g_race_stack);
+        assert_int_equal(pthread_barrier_init(&g_race_go, NULL, 2), 0);
+        rtm_err e[2];
+        pthread_t th[2];
+        for (int i = 0; i < 2; i++) assert_int_equal(pthread_create(&th[i], NULL, release_racer, &e[i]), 0);
+        for (int i = 0; i < 2; i++) assert_int_equal(pthread_join(th[i], NULL), 0);
+        assert_int_equal(pthread_barrier_destroy(&g_race_go), 0);
+        if (!((e[0] == RTM_OK && e[1] == RTM_ERR_DOUBLE_FREE) || (e[0] == RTM_ERR_DOUBLE_FREE && e[1] == RTM_OK)))
+            fail_msg("round %zu: the two releases gave %d and %d", round, (int)e[0], (int)e[1]);
+        assert_int_equal(rtm_stackpool_check(&g_race), RTM_OK);
+    }
+    rtm_stackpool_stats st;
+    rtm_stackpool_get_stats(&g_race, &st);
+    assert_int_equal(st.in_use, 0);
+    assert_int_equal(st.max_in_use, 1);
+    assert_int_equal(st.releases, rounds);
+    assert_int_equal(st.bad_releases, rounds);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_DOUBLE_FREE), rounds);
+    rtm_stackpool_deinit(&g_race);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_threads_on_pool_stacks),
         cmocka_unit_test(test_concurrent_acquire_release),
+        cmocka_unit_test(test_concurrent_double_release),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
