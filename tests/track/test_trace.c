@@ -1012,6 +1012,68 @@ static void test_chunk_thread_start_and_prefix_names(void **state)
     free(g.data);
 }
 
+/* A flush with nothing buffered writes nothing and counts no chunk, in both formats, and a NULL
+ * trace is ignored (mutation testing: the flush's guard with its '||' made '&&' went unnoticed,
+ * an empty chunk was written or rtm_trace_flush(NULL) dereferenced NULL; mutate.py could not build
+ * those mutants, -Wparentheses, so they were tried by hand). */
+static void test_flush_empty_and_null(void **state)
+{
+    (void)state;
+    rtm_trace_flush(NULL);
+    for (int fmt = RTM_TRACE_BINARY; fmt <= RTM_TRACE_TEXT; fmt++) {
+        grow_sink g = {0};
+        uint8_t buf[RTM_TRACE_BUF_MIN];
+        rtm_trace tr;
+        assert_int_equal(rtm_trace_init(&tr, (rtm_trace_format)fmt, buf, sizeof buf, 1, gs_put, &g), RTM_OK);
+        size_t head = g.n;
+        assert_int_equal(g.calls, 1);
+        rtm_trace_flush(&tr); /* nothing buffered */
+        rtm_trace_stats st;
+        rtm_trace_get_stats(&tr, &st);
+        assert_int_equal(g.n, head);
+        assert_int_equal(g.calls, 1);
+        assert_int_equal(st.chunks, 0);
+        assert_int_equal(st.bytes, head);
+        rtm_trace_event e = {.kind = RTM_TEV_FREE, .time = 1, .obj = 0x10};
+        assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_OK);
+        rtm_trace_flush(&tr);
+        size_t one = g.n;
+        rtm_trace_flush(&tr); /* emptied by the first flush */
+        rtm_trace_get_stats(&tr, &st);
+        assert_int_equal(g.n, one);
+        assert_int_equal(st.chunks, 1);
+        assert_int_equal(st.bytes, one);
+        free(g.data);
+    }
+}
+
+/* A text trace's fields are separated by blanks, so a blank in a file name (space, tab, newline,
+ * carriage return) is written as '_', each of them (mutation testing: the test of any one of the
+ * four could be dropped; the tests' file names had none; tried by hand, -Wparentheses). */
+static void test_text_blanks_in_file_names(void **state)
+{
+    (void)state;
+    grow_sink g = {0};
+    uint8_t buf[RTM_TRACE_BUF_MIN];
+    rtm_trace tr;
+    assert_int_equal(rtm_trace_init(&tr, RTM_TRACE_TEXT, buf, sizeof buf, 1, gs_put, &g), RTM_OK);
+    size_t head = g.n;
+    rtm_trace_event e = {.kind = RTM_TEV_ALLOC, .time = 1, .thread = 7, .obj = 0x10, .size = 8,
+                         .file = "a b\tc\nd\re.c", .line = 3}; /* 11 bytes: within every RTM_TRACE_FILE_MAX */
+    assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_OK);
+    rtm_trace_flush(&tr);
+    const char want[] = "a 1 0x7 0x10 8 a_b_c_d_e.c:3\n";
+    assert_int_equal(g.n - head, strlen(want));
+    assert_memory_equal(g.data + head, want, strlen(want));
+    rtm_trace_data d;
+    char err[200];
+    if (rtm_trace_parse(g.data, g.n, &d, err, sizeof err) != 0) fail_msg("parse: %s", err);
+    assert_int_equal(d.n, 1);
+    assert_string_equal(d.files[d.ev[0].file], "a_b_c_d_e.c");
+    rtm_trace_data_free(&d);
+    free(g.data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1030,6 +1092,8 @@ int main(void)
         cmocka_unit_test(test_load_file),
         cmocka_unit_test(test_stats_null_and_chunk_max),
         cmocka_unit_test(test_chunk_thread_start_and_prefix_names),
+        cmocka_unit_test(test_flush_empty_and_null),
+        cmocka_unit_test(test_text_blanks_in_file_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
