@@ -539,6 +539,101 @@ static void check_exact_cases(void **state)
     assert_int_equal(rtm_domain_deinit(d), RTM_OK);
 }
 
+/* Edges no other test reached (mutation testing, 2026-11-29: each of these changes of domain.c
+ * went unnoticed): the diagnostic of a call that succeeded or was refused before planning, a NULL
+ * partition list with a count of 1, a bad range to avoid at index 0 with no partitions, the rule of
+ * a size of 0 and a 1-byte partition left to the planner, deinit's clearing, the last byte of a
+ * partition, a full thread list, and stats of a domain that is not live. */
+static void domain_diag_and_boundary_edges(void **state)
+{
+    (void)state;
+    rtm_domain *const d = test_domain();
+    rtm_domain_diag dg;
+    const rtm_partition *pd[] = {&p_data};
+    /* success: the diagnostic says so, whatever it held */
+    memset(&dg, 0xA5, sizeof dg);
+    assert_int_equal(rtm_domain_init(d, &k_v7, pd, 1, &dg), RTM_OK);
+    assert_int_equal(dg.err, RTM_OK);
+    assert_int_equal(dg.index, -1);
+    assert_int_equal(dg.avoid_index, -1);
+    assert_false(dg.has_other);
+    /* already initialised: no partition named */
+    memset(&dg, 0xA5, sizeof dg);
+    assert_int_equal(rtm_domain_init(d, &k_v7, pd, 1, &dg), RTM_ERR_STATE);
+    assert_int_equal(dg.index, -1);
+    /* add: success clears the diagnostic; NULL and a full domain name no partition of d */
+    memset(&dg, 0xA5, sizeof dg);
+    assert_int_equal(rtm_domain_add_partition(d, &p_code, &dg), UPTO_PARTS(2) == 2 ? RTM_OK : RTM_ERR_FULL);
+    if (UPTO_PARTS(2) == 2) {
+        assert_int_equal(dg.err, RTM_OK);
+        assert_int_equal(dg.index, -1);
+        assert_int_equal(dg.avoid_index, -1);
+    }
+    memset(&dg, 0xA5, sizeof dg);
+    assert_int_equal(rtm_domain_add_partition(d, NULL, &dg), RTM_ERR_ARG);
+    assert_int_equal(dg.index, -1);
+    assert_int_equal(rtm_domain_deinit(d), RTM_OK);
+    /* deinit clears the object (rtmem/domain.h): every byte 0 */
+    const unsigned char *db = (const unsigned char *)d;
+    for (size_t i = 0; i < sizeof *d; i++) assert_int_equal(db[i], 0);
+    /* not live: remove names no partition, stats refuse */
+    memset(&dg, 0xA5, sizeof dg);
+    assert_int_equal(rtm_domain_remove_partition(d, &p_data, &dg), RTM_ERR_STATE);
+    assert_int_equal(dg.index, -1);
+    rtm_domain_stats st;
+    assert_int_equal(rtm_domain_get_stats(d, &st), RTM_ERR_ARG);
+
+    /* a full domain (RTM_DOMAIN_MAX_PARTITIONS on a 64-slot POSIX arch) */
+    const rtm_mpu_arch pg64 = RTM_MPU_ARCH_POSIX(64, 4096);
+    assert_int_equal(rtm_domain_init(d, &pg64, NULL, 0, NULL), RTM_OK);
+    for (unsigned i = 0; i < RTM_DOMAIN_MAX_PARTITIONS; i++) {
+        rtm_partition q = {0x20000000u + 0x2000u * i, 0x1000u, RTM_PART_P_RW_U_RW};
+        assert_int_equal(rtm_domain_add_partition(d, &q, NULL), RTM_OK);
+    }
+    rtm_partition extra = {0x30000000u, 0x1000u, RTM_PART_P_RW_U_RW};
+    memset(&dg, 0xA5, sizeof dg);
+    assert_int_equal(rtm_domain_add_partition(d, &extra, &dg), RTM_ERR_FULL);
+    assert_int_equal(dg.index, -1);
+    /* a full thread list still verifies */
+    for (uintptr_t t = 0; t < RTM_DOMAIN_MAX_THREADS; t++) assert_int_equal(rtm_domain_add_thread(d, 7000 + t), RTM_OK);
+    assert_int_equal(rtm_domain_verify(d), RTM_OK);
+    assert_int_equal(rtm_domain_deinit(d), RTM_OK);
+
+    /* NULL list with one partition */
+    assert_int_equal(rtm_domain_init(d, &k_v7, NULL, 1, &dg), RTM_ERR_ARG);
+    /* no partitions, a bad range to avoid at index 0: named as avoid[0] */
+    static const rtm_mpu_range empty0[1] = {{0x30000000u, 0, RTM_PART_P_RW_U_NA}};
+    memset(&dg, 0xA5, sizeof dg);
+    assert_int_equal(rtm_domain_init_avoid(d, &k_v7, NULL, 0, empty0, 1, &dg), RTM_ERR_SIZE);
+    assert_int_equal(dg.index, -1);
+    assert_int_equal(dg.avoid_index, 0);
+    /* size 0 is the domain's own check, with its rule; size 1 is the planner's */
+    RTM_PARTITION_DEFINE(zero, 0x20004000u, 0, RTM_PART_P_RW_U_RW);
+    const rtm_partition *z[] = {&zero};
+    assert_int_equal(rtm_domain_init(d, &k_v7, z, 1, &dg), RTM_ERR_SIZE);
+    assert_int_equal(dg.index, 0);
+    assert_string_equal(dg.rule, "size must not be 0");
+    RTM_PARTITION_DEFINE(one, 0x20004000u, 1, RTM_PART_P_RW_U_RW);
+    const rtm_partition *o[] = {&one};
+    assert_int_equal(rtm_domain_init(d, &k_v7, o, 1, &dg), RTM_ERR_ALIGN);
+    assert_string_equal(dg.rule, "armv7m: base and size must be multiples of 32 bytes");
+    assert_int_equal(rtm_domain_partition_count(d), 0);
+
+    /* the last byte of a partition belongs to it */
+    assert_int_equal(rtm_domain_init(d, &k_v7, pd, 1, NULL), RTM_OK);
+    const uintptr_t last = p_data.start + p_data.size - 1u;
+    assert_int_equal(rtm_domain_check(d, last, 1, RTM_ACCESS_READ | RTM_ACCESS_WRITE), RTM_OK);
+    assert_int_equal(rtm_domain_check(d, last, 2, RTM_ACCESS_READ), RTM_ERR_ACCESS);
+    rtm_domain *dom = NULL;
+    uint32_t idx = 99;
+    assert_non_null(rtm_domain_find(NULL, last, &dom, &idx));
+    assert_ptr_equal(dom, d);
+    assert_int_equal(idx, 0);
+    assert_true(rtm_domain_lookup(d, last, NULL, NULL, NULL));
+    assert_null(rtm_domain_find(NULL, last + 1u, NULL, NULL));
+    assert_int_equal(rtm_domain_deinit(d), RTM_OK);
+}
+
 /* rtm_domain_check against a byte map, with random partitions added and removed. */
 static void check_randomized(void **state)
 {
@@ -870,7 +965,10 @@ static void fault_ring_detects_damage(void **state)
  * RTM_ERR_CORRUPT, and the record reads again once the bit is back (mutation testing: with one
  * field left out of record_sum no test failed, as fault_ring_detects_damage damages only the pc;
  * and with mix() reading only some bits of a field, v << 8i or 9i instead of v >> 8i, no test
- * failed either while one bit of each field's first byte was all that was flipped). */
+ * failed either while one bit of each field's first byte was all that was flipped). Every value of
+ * every byte, not only single bits: FNV-1a tells any change of one field's bytes apart, but with the
+ * final "^ RING_MAGIC" made "& RING_MAGIC" (mutation testing, 2026-11-29) the checksum kept only
+ * the 12 bits set in the magic, and none of the 8 single-bit flips per byte happened to be missed. */
 void rtm_fault_debug_poke_at_(uint32_t i, size_t offset, uint8_t xor_byte);
 #define FIELD(f) {offsetof(rtm_fault_record, f), sizeof(((rtm_fault_record *)0)->f)}
 #define PART_FIELD(f)                                                                              \
@@ -889,11 +987,11 @@ static void fault_ring_checksum_covers_every_field(void **state)
     rtm_fault_record g;
     for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
         for (size_t at = fields[k].offset; at < fields[k].offset + fields[k].size; at++) {
-            for (unsigned bit = 0; bit < 8; bit++) {
-                rtm_fault_debug_poke_at_(0, at, (uint8_t)(1u << bit));
+            for (unsigned x = 1; x < 256; x++) {
+                rtm_fault_debug_poke_at_(0, at, (uint8_t)x);
                 if (rtm_fault_get(0, &g) != RTM_ERR_CORRUPT)
-                    fail_msg("a flipped bit %u at offset %zu went unnoticed", bit, at);
-                rtm_fault_debug_poke_at_(0, at, (uint8_t)(1u << bit));
+                    fail_msg("a byte xor 0x%02x at offset %zu went unnoticed", x, at);
+                rtm_fault_debug_poke_at_(0, at, (uint8_t)x);
                 assert_int_equal(rtm_fault_get(0, &g), RTM_OK);
             }
         }
@@ -1084,6 +1182,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(avoid_list_keeps_domain_waste_off, reset, release_domains),
         cmocka_unit_test_setup_teardown(threads_and_registry, reset, release_domains),
         cmocka_unit_test_setup_teardown(check_exact_cases, reset, release_domains),
+        cmocka_unit_test_setup_teardown(domain_diag_and_boundary_edges, reset, release_domains),
         cmocka_unit_test_setup_teardown(check_randomized, reset, release_domains),
         cmocka_unit_test_setup_teardown(verify_detects_damage, reset, release_domains),
         cmocka_unit_test_setup_teardown(fault_default_policy_and_completion, reset, release_domains),

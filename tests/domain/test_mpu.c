@@ -398,6 +398,13 @@ static void decode_hand_written_values(void **state)
     assert_int_equal(b, 0x80002000u);
     assert_int_equal(sz, 4);
     assert_int_equal(rtm_mpu_decode(&p, 3, &b, &sz, &en), RTM_ERR_UNSUPPORTED);
+    /* A TOR whose top is its bottom (entry 2's pmpaddr): an empty range, not enabled (mutation
+     * testing, 2026-11-29: "a > bottom" made ">=" went unnoticed). */
+    p.r.pmp[3] = (rtm_pmp_entry){0x20000800u, 0x0B};
+    assert_int_equal(rtm_mpu_decode(&p, 3, &b, &sz, &en), RTM_OK);
+    assert_false(en);
+    assert_int_equal(b, 0x80002000u);
+    assert_int_equal(sz, 0);
 }
 
 /* ---- ARMv6-M (Cortex-M0+): the ARMv7-M layout, no region below 256 B ---------------------------- */
@@ -965,6 +972,57 @@ static void pmp_rejections(void **state)
     rtm_mpu_range r[3] = {{0x80000000u, 0x300u, RW_XN}, {0x80001000u, 0x300u, RW_XN}, {0x80002000u, 0x300u, RW_XN}};
     assert_int_equal(rtm_mpu_plan(&small, RTM_MPU_SET_DOMAIN, r, 3, &g, &d), RTM_ERR_NO_SLOT);
     assert_int_equal(d.index, 2);
+}
+
+/* The diagnostic's indices when a rule names no range, or one range and no other (mutation testing,
+ * 2026-11-29: with -1 made 0 or -2 in each of these rtm_mpu_fail_ calls no test failed, as the
+ * rejection tests looked at the error only), a range to avoid that ends one byte past 2^64, and a
+ * POSIX arch of 0 regions (refused) or 1 (accepted). */
+static void plan_diag_indices_and_edges(void **state)
+{
+    (void)state;
+    rtm_mpu_regs g;
+    rtm_mpu_diag d;
+    const rtm_mpu_range r = {0x20000000u, 0x100u, RW_XN};
+#define EXPECT_DIAG(call, e, idx, oth)                                                             \
+    do {                                                                                           \
+        memset(&d, 0xA5, sizeof d);                                                                \
+        assert_int_equal((call), (e));                                                             \
+        assert_int_equal(d.err, (e));                                                              \
+        assert_int_equal(d.index, (idx));                                                          \
+        assert_int_equal(d.other, (oth));                                                          \
+    } while (0)
+    EXPECT_DIAG(rtm_mpu_plan(&k_v7, RTM_MPU_SET_DOMAIN, &r, 1, &g, &d), RTM_OK, -1, -1);
+    assert_null(d.rule);
+    EXPECT_DIAG(rtm_mpu_plan(&k_v7, RTM_MPU_SET_DOMAIN, &r, 1, NULL, &d), RTM_ERR_ARG, -1, -1);
+    EXPECT_DIAG(rtm_mpu_plan(NULL, RTM_MPU_SET_DOMAIN, &r, 1, &g, &d), RTM_ERR_ARG, -1, -1);
+    EXPECT_DIAG(rtm_mpu_plan_avoid(&k_v7, RTM_MPU_SET_DOMAIN, &r, 1, NULL, 1, &g, &d), RTM_ERR_ARG, -1, -1);
+    const rtm_mpu_range badattr = {0x20000000u, 0x100u, 0};
+    EXPECT_DIAG(rtm_mpu_plan(&k_v7, RTM_MPU_SET_DOMAIN, &badattr, 1, &g, &d), RTM_ERR_ARG, 0, -1);
+    const rtm_mpu_range zero = {0x20000000u, 0, RW_XN};
+    EXPECT_DIAG(rtm_mpu_plan(&k_v7, RTM_MPU_SET_DOMAIN, &zero, 1, &g, &d), RTM_ERR_SIZE, 0, -1);
+    /* refused before the list is read */
+    EXPECT_DIAG(rtm_mpu_plan_avoid(&k_v7, RTM_MPU_SET_DOMAIN, &r, 1, &r, (size_t)INT32_MAX, &g, &d), RTM_ERR_SIZE,
+                -1, -1);
+    /* [2^64 - 1, 2^64 + 1): one byte too far; [2^64 - 1, 2^64) is fine */
+    rtm_mpu_range past = {UINT64_MAX, 2u, RTM_PART_P_RW_U_NA};
+    EXPECT_DIAG(rtm_mpu_plan_avoid(&k_v7, RTM_MPU_SET_DOMAIN, &r, 1, &past, 1, &g, &d), RTM_ERR_SIZE, 1, -1);
+    past.size = 1u;
+    EXPECT_DIAG(rtm_mpu_plan_avoid(&k_v7, RTM_MPU_SET_DOMAIN, &r, 1, &past, 1, &g, &d), RTM_OK, -1, -1);
+    /* a POSIX arch: at least one region; more ranges than a plan holds names the first left out */
+    rtm_mpu_arch pg = RTM_MPU_ARCH_POSIX(0, 4096);
+    assert_int_equal(rtm_mpu_arch_check(&pg), RTM_ERR_SIZE);
+    EXPECT_DIAG(rtm_mpu_plan(&pg, RTM_MPU_SET_DOMAIN, &r, 1, &g, &d), RTM_ERR_SIZE, -1, -1);
+    pg = (rtm_mpu_arch)RTM_MPU_ARCH_POSIX(1, 4096);
+    assert_int_equal(rtm_mpu_arch_check(&pg), RTM_OK);
+    EXPECT_DIAG(rtm_mpu_plan(&pg, RTM_MPU_SET_DOMAIN, NULL, 0, &g, &d), RTM_OK, -1, -1);
+    static rtm_mpu_range many[RTM_MPU_MAX_REGIONS + 1];
+    for (size_t i = 0; i < RTM_MPU_MAX_REGIONS + 1; i++)
+        many[i] = (rtm_mpu_range){0x10000000u + 0x2000u * i, 0x1000u, RTM_PART_P_RW_U_RW};
+    pg = (rtm_mpu_arch)RTM_MPU_ARCH_POSIX(RTM_MPU_MAX_REGIONS + 2u, 4096);
+    EXPECT_DIAG(rtm_mpu_plan(&pg, RTM_MPU_SET_DOMAIN, many, RTM_MPU_MAX_REGIONS + 1, &g, &d), RTM_ERR_NO_SLOT,
+                RTM_MPU_MAX_REGIONS, -1);
+#undef EXPECT_DIAG
 }
 
 static void common_rejections(void **state)
@@ -1784,6 +1842,7 @@ int main(void)
         cmocka_unit_test(pmp_pack_cfg_stops_at_count),
         cmocka_unit_test(v7m_decode_small_region_ignores_srd),
         cmocka_unit_test(stale_slot_runs_every_window_pair),
+        cmocka_unit_test(plan_diag_indices_and_edges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -135,6 +135,54 @@ static void test_info_huge(void **state)
 }
 #endif
 
+/* permille_large's long division on fractions that are not all nines. test_info_huge only names a
+ * region above SIZE_MAX / 1000 bytes, so there every byte but the few of g_buf is used and each
+ * digit is 9: mutation testing (2026-11-29) deleted the remainder's update (r = acc), the
+ * subtraction of a digit (acc -= size - r), moved acc's start to 1 and made ">=" ">", and none was
+ * noticed. A region that large with any fraction unused is real memory only where size_t has 32
+ * bits (the m32 configuration): there, about 5 MB, compared with floor(used * 1000 / size) taken
+ * in 64 bits. Either growth direction: the unused run is made at the far end. */
+#if SIZE_MAX <= UINT32_MAX
+#define TEST_INFO_LARGE_FRACTIONS 1
+static void test_info_large_fractions(void **state)
+{
+    (void)state;
+    /* above SIZE_MAX / 1000 = 4,294,967: a multiple of 1000 (halves and quarters leave a remainder
+     * equal to size - r) and one that is not, where 5000 bytes unused make used * 1000 one short of
+     * a multiple of size (an acc that started at 1 rounded that up) */
+    static const size_t sizes[] = {5000000u, 4999999u};
+    uint8_t *b = malloc(sizes[0]);
+    assert_non_null(b);
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        const size_t size = sizes[s];
+        assert_true(size > SIZE_MAX / 1000u);
+        rtm_stack_paint(b, size);
+        /* unused byte counts: none, one, halves, quarters, a third, one used, fixed ones, and the
+         * rest from a fixed LCG */
+        size_t unused[48] = {0, 1, size / 2u, size / 4u, 3u * (size / 4u), size / 3u, size - 1u, 5000u, 617000u, 12345u};
+        uint32_t x = 12345u;
+        for (size_t i = 10; i < sizeof unused / sizeof unused[0]; i++) {
+            x = x * 1103515245u + 12345u;
+            unused[i] = (size_t)(x % size);
+        }
+        for (size_t i = 0; i < sizeof unused / sizeof unused[0]; i++) {
+            const size_t k = unused[i];
+            uint8_t *edge = RTM_STACK_GROWS_UP ? b + size - 1u - k : b + k; /* the first used byte */
+            *edge = 0;
+            rtm_stack_info info;
+            assert_int_equal(rtm_stack_get_info(b, size, &info), RTM_OK);
+            assert_int_equal(info.unused, k);
+            assert_int_equal(info.used, size - k);
+            assert_int_equal(info.permille, (unsigned)((uint64_t)(size - k) * 1000u / size));
+            *edge = PB;
+        }
+    }
+    free(b);
+}
+#else
+#define TEST_INFO_LARGE_FRACTIONS 0
+#endif
+
 static void test_bad_input(void **state)
 {
     (void)state;
@@ -251,6 +299,9 @@ int main(void)
         cmocka_unit_test(test_info),
 #if TEST_INFO_HUGE
         cmocka_unit_test(test_info_huge),
+#endif
+#if TEST_INFO_LARGE_FRACTIONS
+        cmocka_unit_test(test_info_large_fractions),
 #endif
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_guard),
