@@ -35,12 +35,7 @@
 
 /* ---- helpers (shared with stackgraph_parse.c) ------------------------------------------------ */
 
-void *rtm_sg__grow(void *p, size_t *cap, size_t n, size_t elem);
-char *rtm_sg__strndup(const char *s, size_t n);
 uint32_t rtm_sg__func(rtm_sg_graph *g, const char *key, size_t keylen);
-int rtm_sg__vfail(rtm_sg_error *err, const char *file, unsigned line, const char *fmt, va_list ap);
-
-void rtm_sg__one_line(char *msg);
 
 /* An error message is one line: control characters it quotes from the input (a .ci string with
  * "\n" in it, a CR or ESC inside a name) become '?'. */
@@ -57,11 +52,14 @@ void rtm_sg__one_line(char *msg)
  * FILE gives way, not the line or the message (a deep build tree's path filled the buffer and the
  * message was the path alone): its start is replaced by "...", keeping the end, the part that tells
  * files apart ("...build/lib/x.su:3: ..."). Returns -1 (err may be NULL). */
-int rtm_sg__vfail(rtm_sg_error *err, const char *file, unsigned line, const char *fmt, va_list ap)
+int rtm_sg__fail(rtm_sg_error *err, const char *file, unsigned line, const char *fmt, ...)
 {
     if (!err) return -1;
+    va_list ap;
+    va_start(ap, fmt);
     char text[sizeof err->msg], where[16];
     vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
     if (line) snprintf(where, sizeof where, ":%u: ", line);
     else snprintf(where, sizeof where, ": ");
     size_t cap = sizeof err->msg - 1, wn = strlen(where), tn = strlen(text), fn = strlen(file);
@@ -78,17 +76,6 @@ int rtm_sg__vfail(rtm_sg_error *err, const char *file, unsigned line, const char
     memcpy(o, text, tn), o += tn;
     *o = '\0';
     rtm_sg__one_line(err->msg);
-    return -1;
-}
-
-static int sg_fail(rtm_sg_error *err, const char *file, unsigned line, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int sg_fail(rtm_sg_error *err, const char *file, unsigned line, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    rtm_sg__vfail(err, file, line, fmt, ap);
-    va_end(ap);
     return -1;
 }
 
@@ -214,7 +201,7 @@ void rtm_sg_free(rtm_sg_graph *g)
 
 static int afail(rtm_sg_error *err, const sg_directive *d, const char *msg, const char *name)
 {
-    return sg_fail(err, d->origin, d->line, "%s '%s'", msg, name);
+    return rtm_sg__fail(err, d->origin, d->line, "%s '%s'", msg, name);
 }
 
 /* ---- step 1: .su records ---------------------------------------------------------------------- */

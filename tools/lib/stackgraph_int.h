@@ -6,6 +6,16 @@
 
 #define SG_NONE UINT32_MAX
 
+/* Helpers shared by stackgraph*.c (defined in stackgraph.c). */
+void *rtm_sg__grow(void *p, size_t *cap, size_t n, size_t elem);
+char *rtm_sg__strndup(const char *s, size_t n);
+/* An error message is one line: control characters become '?'. */
+void rtm_sg__one_line(char *msg);
+/* err->msg = "FILE:LINE: message" ("FILE: message" if line is 0), one line; a long FILE gives way,
+ * never LINE or the message. Returns -1 (err may be NULL). */
+int rtm_sg__fail(rtm_sg_error *err, const char *file, unsigned line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 typedef struct {
     char *key;        /* .ci title: the link name, or "FILE:NAME" (FILE: the unit's main file, the graph
                        * title) for what is not public and strong: static, weak, C++ COMDAT */

@@ -24,30 +24,13 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "stackgraph_int.h"
 
 /* Defined in stackgraph.c. */
-int rtm_sg__vfail(rtm_sg_error *err, const char *file, unsigned line, const char *fmt, va_list ap);
 uint32_t rtm_sg__func(rtm_sg_graph *g, const char *key, size_t keylen);
-void *rtm_sg__grow(void *p, size_t *cap, size_t n, size_t elem);
-char *rtm_sg__strndup(const char *s, size_t n);
-
-/* err->msg = "FILE:LINE: message" (rtm_sg__vfail: a long FILE gives way, never LINE or the message);
- * returns -1. */
-static int fail(rtm_sg_error *err, const char *file, unsigned line, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int fail(rtm_sg_error *err, const char *file, unsigned line, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    rtm_sg__vfail(err, file, line, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 /* Unsigned decimal, the whole string: GCC's figures (.su, .ci labels) are printed with %ld, so a
  * sign, a k suffix or a 0x prefix there is not GCC's output (annotations take those: parse_size). */
@@ -137,7 +120,7 @@ static const char *next_line(const char **p, const char *end, size_t *n)
 int rtm_sg_load_su(rtm_sg_graph *g, const char *text, size_t len, const char *fname, rtm_sg_error *err)
 {
     unsigned ln;
-    if (has_nul(text, len, &ln)) return fail(err, fname, ln, "NUL byte in .su file");
+    if (has_nul(text, len, &ln)) return rtm_sg__fail(err, fname, ln, "NUL byte in .su file");
     const char *p = text, *end = text + len;
     for (ln = 1; p < end; ln++) {
         size_t n;
@@ -148,27 +131,27 @@ int rtm_sg_load_su(rtm_sg_graph *g, const char *text, size_t len, const char *fn
         const char *t1 = memchr(s, '\t', n);
         const char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(s + n - t1 - 1)) : NULL;
         if (!t2)
-            return fail(err, fname, ln, "expected FILE:LINE:COL:NAME<TAB>BYTES<TAB>QUALIFIER");
+            return rtm_sg__fail(err, fname, ln, "expected FILE:LINE:COL:NAME<TAB>BYTES<TAB>QUALIFIER");
         size_t fields = 3;
         for (const char *t = t2 + 1; t < s + n; t++) fields += *t == '\t';
         if (fields != 3)
-            return fail(err, fname, ln, "expected FILE:LINE:COL:NAME<TAB>BYTES<TAB>QUALIFIER, found %zu tab-separated fields",
+            return rtm_sg__fail(err, fname, ln, "expected FILE:LINE:COL:NAME<TAB>BYTES<TAB>QUALIFIER, found %zu tab-separated fields",
                         fields);
         unsigned fl, fc;
         size_t locend;
         size_t flen = parse_loc(s, (size_t)(t1 - s), &fl, &fc, &locend);
         if (flen == 0 || locend >= (size_t)(t1 - s) || s[locend] != ':' || locend + 1 == (size_t)(t1 - s))
-            return fail(err, fname, ln, "expected FILE:LINE:COL:NAME before the first tab");
+            return rtm_sg__fail(err, fname, ln, "expected FILE:LINE:COL:NAME before the first tab");
         long bytes;
         if (!parse_decimal(t1 + 1, (size_t)(t2 - t1 - 1), &bytes))
-            return fail(err, fname, ln, "bad stack size '%.*s'", (int)(t2 - t1 - 1 > 40 ? 40 : t2 - t1 - 1), t1 + 1);
+            return rtm_sg__fail(err, fname, ln, "bad stack size '%.*s'", (int)(t2 - t1 - 1 > 40 ? 40 : t2 - t1 - 1), t1 + 1);
         const char *q = t2 + 1;
         size_t qn = (size_t)(s + n - q);
         uint8_t qual;
         if (qn == 6 && !memcmp(q, "static", 6)) qual = RTM_SG_STATIC;
         else if (qn == 7 && !memcmp(q, "dynamic", 7)) qual = RTM_SG_DYNAMIC;
         else if (qn == 15 && !memcmp(q, "dynamic,bounded", 15)) qual = RTM_SG_BOUNDED;
-        else return fail(err, fname, ln, "unknown qualifier '%.*s' (static, dynamic or dynamic,bounded)",
+        else return rtm_sg__fail(err, fname, ln, "unknown qualifier '%.*s' (static, dynamic or dynamic,bounded)",
                          (int)(qn > 40 ? 40 : qn), q);
         g->su = rtm_sg__grow(g->su, &g->csu, g->nsu + 1, sizeof *g->su);
         sg_su *r = &g->su[g->nsu++];
@@ -239,16 +222,16 @@ static int lex_next(lexer *lx)
                 lx->buf[lx->len] = '\0';
                 lx->p = q;
             }
-            if (lx->p >= lx->end) return fail(lx->err, lx->fname, lx->tok_line, "unterminated string");
+            if (lx->p >= lx->end) return rtm_sg__fail(lx->err, lx->fname, lx->tok_line, "unterminated string");
             c = *lx->p++;
             if (c == '"') break;
-            if (c == '\n') return fail(lx->err, lx->fname, lx->tok_line, "unterminated string");
+            if (c == '\n') return rtm_sg__fail(lx->err, lx->fname, lx->tok_line, "unterminated string");
             if (c == '\\') {
-                if (lx->p >= lx->end) return fail(lx->err, lx->fname, lx->tok_line, "unterminated string");
+                if (lx->p >= lx->end) return rtm_sg__fail(lx->err, lx->fname, lx->tok_line, "unterminated string");
                 c = *lx->p++;
                 if (c == 'n') c = '\n';
                 else if (c == 't') c = '\t';
-                else if (c == '\n') return fail(lx->err, lx->fname, lx->tok_line, "unterminated string");
+                else if (c == '\n') return rtm_sg__fail(lx->err, lx->fname, lx->tok_line, "unterminated string");
             }
             lex_put(lx, c);
         }
@@ -262,15 +245,15 @@ static int lex_next(lexer *lx)
         lx->kind = T_WORD;
         return 0;
     }
-    return fail(lx->err, lx->fname, lx->tok_line, "unexpected character '%c'", isprint((unsigned char)c) ? c : '?');
+    return rtm_sg__fail(lx->err, lx->fname, lx->tok_line, "unexpected character '%c'", isprint((unsigned char)c) ? c : '?');
 }
 
 static int expect(lexer *lx, tok_kind k, const char *what)
 {
     if (lex_next(lx)) return -1;
     if (lx->kind != k) {
-        if (lx->kind == T_END) return fail(lx->err, lx->fname, lx->tok_line, "expected %s, found end of file", what);
-        return fail(lx->err, lx->fname, lx->tok_line, "expected %s, found '%.40s'", what, lx->buf);
+        if (lx->kind == T_END) return rtm_sg__fail(lx->err, lx->fname, lx->tok_line, "expected %s, found end of file", what);
+        return rtm_sg__fail(lx->err, lx->fname, lx->tok_line, "expected %s, found '%.40s'", what, lx->buf);
     }
     return 0;
 }
@@ -283,8 +266,8 @@ static int parse_attrs(lexer *lx, const char *const *keys, char **out, unsigned 
         if (lex_next(lx)) return -1;
         if (lx->kind == T_RBRACE) return 0;
         if (lx->kind != T_WORD) {
-            if (lx->kind == T_END) return fail(lx->err, lx->fname, lx->tok_line, "missing '}'");
-            return fail(lx->err, lx->fname, lx->tok_line, "expected an attribute name, found '%.40s'", lx->buf);
+            if (lx->kind == T_END) return rtm_sg__fail(lx->err, lx->fname, lx->tok_line, "missing '}'");
+            return rtm_sg__fail(lx->err, lx->fname, lx->tok_line, "expected an attribute name, found '%.40s'", lx->buf);
         }
         size_t which = nkeys;
         for (size_t i = 0; i < nkeys; i++)
@@ -292,9 +275,9 @@ static int parse_attrs(lexer *lx, const char *const *keys, char **out, unsigned 
         if (expect(lx, T_COLON, "':'")) return -1;
         if (lex_next(lx)) return -1;
         if (lx->kind != T_STRING && lx->kind != T_WORD)
-            return fail(lx->err, lx->fname, lx->tok_line, "expected a value after ':'");
+            return rtm_sg__fail(lx->err, lx->fname, lx->tok_line, "expected a value after ':'");
         if (which < nkeys) {
-            if (out[which]) return fail(lx->err, lx->fname, lx->tok_line, "duplicate attribute '%s'", keys[which]);
+            if (out[which]) return rtm_sg__fail(lx->err, lx->fname, lx->tok_line, "duplicate attribute '%s'", keys[which]);
             out[which] = rtm_sg__strndup(lx->buf, lx->len);
             lines[which] = lx->tok_line;
         }
@@ -391,7 +374,7 @@ static int apply_node_label(lexer *lx, sg_func *f, const char *label, unsigned l
     size_t n1, n;
     const char *name = label_line(&p, &n1);
     /* an empty name would leave the title's in reports, where GCC's label names the function */
-    if (n1 == 0) return fail(lx->err, lx->fname, ln, "node label: empty function name on line 1");
+    if (n1 == 0) return rtm_sg__fail(lx->err, lx->fname, ln, "node label: empty function name on line 1");
     const char *l = label_line(&p, &n);
     if (!l) {
         take_label_name(f, name, n1);
@@ -401,14 +384,14 @@ static int apply_node_label(lexer *lx, sg_func *f, const char *label, unsigned l
         /* no place; the name stays the title, the link name (what the linker resolves and a 'frame'
          * annotation names), not GCC's internal "__builtin_memset" */
         if (!decl)
-            return fail(lx->err, lx->fname, ln, "node label: '%.*s' is no location for a function defined here",
+            return rtm_sg__fail(lx->err, lx->fname, ln, "node label: '%.*s' is no location for a function defined here",
                         (int)(n > 40 ? 40 : n), l);
     } else {
         take_label_name(f, name, n1);
         unsigned line, col;
         size_t locend;
         size_t flen = parse_loc(l, n, &line, &col, &locend);
-        if (flen == 0 || locend != n) return fail(lx->err, lx->fname, ln, "node label: expected FILE:LINE:COL on line 2");
+        if (flen == 0 || locend != n) return rtm_sg__fail(lx->err, lx->fname, ln, "node label: expected FILE:LINE:COL on line 2");
         /* A declaration's location (a function called here, defined elsewhere) gives way to a
          * definition's. (A second definition, here or in another place, is dup_def already:
          * rtm_sg_load_ci.) */
@@ -426,19 +409,19 @@ static int apply_node_label(lexer *lx, sg_func *f, const char *label, unsigned l
     }
     unsigned k = 3; /* line number within the label */
     if (!(l = label_line(&p, &n))) return 0;
-    if (decl) return fail(lx->err, lx->fname, ln, "node label: a declaration (shape : ellipse) has no line 3");
+    if (decl) return rtm_sg__fail(lx->err, lx->fname, ln, "node label: a declaration (shape : ellipse) has no line 3");
     if (!has_da_suffix(l, n)) { /* the figure (=su), then maybe the dynamic objects (=su,da) */
         const char *sp = memchr(l, ' ', n);
         long bytes;
         if (!sp || !parse_decimal(l, (size_t)(sp - l), &bytes))
-            return fail(lx->err, lx->fname, ln, "node label: expected 'BYTES bytes (QUALIFIER)' on line 3");
+            return rtm_sg__fail(lx->err, lx->fname, ln, "node label: expected 'BYTES bytes (QUALIFIER)' on line 3");
         const char *q = sp + 1;
         size_t qn = n - (size_t)(q - l);
         uint8_t qual;
         if (qn == 14 && !memcmp(q, "bytes (static)", 14)) qual = RTM_SG_STATIC;
         else if (qn == 15 && !memcmp(q, "bytes (dynamic)", 15)) qual = RTM_SG_DYNAMIC;
         else if (qn == 23 && !memcmp(q, "bytes (dynamic,bounded)", 23)) qual = RTM_SG_BOUNDED;
-        else return fail(lx->err, lx->fname, ln, "node label: unknown qualifier in '%.*s'", (int)(n > 60 ? 60 : n), l);
+        else return rtm_sg__fail(lx->err, lx->fname, ln, "node label: unknown qualifier in '%.*s'", (int)(n > 60 ? 60 : n), l);
         /* The same function in two units (e.g. a header's static inline, or one file given twice):
          * keep the larger figure. */
         if (f->qual == RTM_SG_NODATA || bytes > f->frame) f->frame = bytes;
@@ -448,15 +431,15 @@ static int apply_node_label(lexer *lx, sg_func *f, const char *label, unsigned l
     }
     long count;
     if (!parse_da_count(l, n, &count))
-        return fail(lx->err, lx->fname, ln, "node label: expected 'N dynamic objects' on line %u", k);
+        return rtm_sg__fail(lx->err, lx->fname, ln, "node label: expected 'N dynamic objects' on line %u", k);
     long listed = 0;
     while ((l = label_line(&p, &n)) != NULL) {
         k++;
         if (!is_da_object(l, n))
-            return fail(lx->err, lx->fname, ln, "node label: expected ' NAME FILE:LINE:COL' on line %u", k);
+            return rtm_sg__fail(lx->err, lx->fname, ln, "node label: expected ' NAME FILE:LINE:COL' on line %u", k);
         listed++;
     }
-    if (listed != count) return fail(lx->err, lx->fname, ln, "node label: %ld dynamic objects, %ld listed", count, listed);
+    if (listed != count) return rtm_sg__fail(lx->err, lx->fname, ln, "node label: %ld dynamic objects, %ld listed", count, listed);
     return 0;
 }
 
@@ -474,13 +457,13 @@ static void note_file_local(sg_func *f, const char *gtitle)
 int rtm_sg_load_ci(rtm_sg_graph *g, const char *text, size_t len, const char *fname, rtm_sg_error *err)
 {
     unsigned ln;
-    if (has_nul(text, len, &ln)) return fail(err, fname, ln, "NUL byte in .ci file");
+    if (has_nul(text, len, &ln)) return rtm_sg__fail(err, fname, ln, "NUL byte in .ci file");
     lexer lx = {.p = text, .end = text + len, .fname = fname, .line = 1, .err = err};
     int rc = -1;
     char *gtitle = NULL; /* the unit's main file: prefix of its file-local titles */
     uint32_t unit = ++g->nci; /* this graph, for the definitions it gives (sg_func.def_unit) */
     if (expect(&lx, T_WORD, "'graph:'") || strcmp(lx.buf, "graph")) {
-        if (lx.kind == T_WORD) fail(err, fname, lx.tok_line, "expected 'graph:', found '%.40s'", lx.buf);
+        if (lx.kind == T_WORD) rtm_sg__fail(err, fname, lx.tok_line, "expected 'graph:', found '%.40s'", lx.buf);
         goto out;
     }
     if (expect(&lx, T_COLON, "':'") || expect(&lx, T_LBRACE, "'{'")) goto out;
@@ -488,8 +471,8 @@ int rtm_sg_load_ci(rtm_sg_graph *g, const char *text, size_t len, const char *fn
         if (lex_next(&lx)) goto out;
         if (lx.kind == T_RBRACE) break;
         if (lx.kind != T_WORD) {
-            if (lx.kind == T_END) fail(err, fname, lx.tok_line, "missing '}' at end of graph");
-            else fail(err, fname, lx.tok_line, "expected node, edge or an attribute, found '%.40s'", lx.buf);
+            if (lx.kind == T_END) rtm_sg__fail(err, fname, lx.tok_line, "missing '}' at end of graph");
+            else rtm_sg__fail(err, fname, lx.tok_line, "expected node, edge or an attribute, found '%.40s'", lx.buf);
             goto out;
         }
         unsigned item_line = lx.tok_line;
@@ -497,17 +480,17 @@ int rtm_sg_load_ci(rtm_sg_graph *g, const char *text, size_t len, const char *fn
         bool is_graph = !strcmp(lx.buf, "graph"), is_title = !strcmp(lx.buf, "title");
         if (expect(&lx, T_COLON, "':'")) goto out;
         if (is_graph) {
-            fail(err, fname, item_line, "nested graphs are not supported");
+            rtm_sg__fail(err, fname, item_line, "nested graphs are not supported");
             goto out;
         }
         if (!is_node && !is_edge) { /* graph attribute (title, ...) */
             if (lex_next(&lx)) goto out;
             if (lx.kind != T_STRING && lx.kind != T_WORD) {
-                fail(err, fname, lx.tok_line, "expected a value after ':'");
+                rtm_sg__fail(err, fname, lx.tok_line, "expected a value after ':'");
                 goto out;
             }
             if (is_title && lx.len == 0) {
-                fail(err, fname, lx.tok_line, "graph with an empty title");
+                rtm_sg__fail(err, fname, lx.tok_line, "graph with an empty title");
                 goto out;
             }
             if (is_title) {
@@ -522,11 +505,11 @@ int rtm_sg_load_ci(rtm_sg_graph *g, const char *text, size_t len, const char *fn
             char *v[3] = {NULL, NULL, NULL};
             unsigned vline[3] = {0, 0, 0};
             int r = parse_attrs(&lx, keys, v, vline, 3);
-            if (r == 0 && !v[0]) r = fail(err, fname, item_line, "node without title");
-            if (r == 0 && v[0][0] == '\0') r = fail(err, fname, item_line, "node with an empty title");
+            if (r == 0 && !v[0]) r = rtm_sg__fail(err, fname, item_line, "node without title");
+            if (r == 0 && v[0][0] == '\0') r = rtm_sg__fail(err, fname, item_line, "node with an empty title");
             /* GCC gives a shape, "ellipse", to the functions a unit calls but does not define only */
             if (r == 0 && v[2] && strcmp(v[2], "ellipse") != 0)
-                r = fail(err, fname, vline[2], "node shape: expected 'ellipse', found '%.40s'", v[2]);
+                r = rtm_sg__fail(err, fname, vline[2], "node shape: expected 'ellipse', found '%.40s'", v[2]);
             if (r == 0 && strcmp(v[0], "__indirect_call") != 0) {
                 uint32_t id = rtm_sg__func(g, v[0], strlen(v[0]));
                 sg_func *f = &g->f[id];
@@ -536,7 +519,7 @@ int rtm_sg_load_ci(rtm_sg_graph *g, const char *text, size_t len, const char *fn
                  * function defined in two units, or one unit given twice (one file twice, two builds
                  * of it): reported, the larger figure counts. */
                 if (!v[2] && f->def_unit == unit) {
-                    r = fail(err, fname, item_line, "node '%.40s' defined twice in one graph (first on line %u)", v[0],
+                    r = rtm_sg__fail(err, fname, item_line, "node '%.40s' defined twice in one graph (first on line %u)", v[0],
                              f->def_line);
                 } else if (!v[2]) {
                     if (f->def_unit) f->dup_def = true;
@@ -552,13 +535,13 @@ int rtm_sg_load_ci(rtm_sg_graph *g, const char *text, size_t len, const char *fn
             char *v[3] = {NULL, NULL, NULL};
             unsigned vline[3];
             int r = parse_attrs(&lx, keys, v, vline, 3);
-            if (r == 0 && (!v[0] || !v[1])) r = fail(err, fname, item_line, "edge without sourcename or targetname");
+            if (r == 0 && (!v[0] || !v[1])) r = rtm_sg__fail(err, fname, item_line, "edge without sourcename or targetname");
             if (r == 0 && (!v[0][0] || !v[1][0]))
-                r = fail(err, fname, item_line, "edge with an empty %s", v[0][0] ? "targetname" : "sourcename");
+                r = rtm_sg__fail(err, fname, item_line, "edge with an empty %s", v[0][0] ? "targetname" : "sourcename");
             /* the call site (GCC leaves the label out when the call has no location, never empty) */
-            if (r == 0 && v[2] && !v[2][0]) r = fail(err, fname, vline[2], "edge with an empty label");
+            if (r == 0 && v[2] && !v[2][0]) r = rtm_sg__fail(err, fname, vline[2], "edge with an empty label");
             if (r == 0 && !strcmp(v[0], "__indirect_call"))
-                r = fail(err, fname, item_line, "edge from __indirect_call");
+                r = rtm_sg__fail(err, fname, item_line, "edge from __indirect_call");
             if (r == 0) {
                 uint32_t from = rtm_sg__func(g, v[0], strlen(v[0]));
                 note_file_local(&g->f[from], gtitle);
@@ -583,7 +566,7 @@ int rtm_sg_load_ci(rtm_sg_graph *g, const char *text, size_t len, const char *fn
     }
     if (lex_next(&lx)) goto out;
     if (lx.kind != T_END) {
-        fail(err, fname, lx.tok_line, "text after the end of the graph");
+        rtm_sg__fail(err, fname, lx.tok_line, "text after the end of the graph");
         goto out;
     }
     rc = 0;
@@ -624,7 +607,7 @@ static int annotate_line(rtm_sg_graph *g, const char *s, size_t n, const char *f
     word w[MAXW];
     size_t k = split_words(s, n, w, MAXW);
     if (k == 0) return 0;
-    if (k > MAXW) return fail(err, fname, ln, "too many words (at most %d)", MAXW);
+    if (k > MAXW) return rtm_sg__fail(err, fname, ln, "too many words (at most %d)", MAXW);
     sg_directive d = {0};
     d.line = ln;
     long v = 0;
@@ -632,29 +615,29 @@ static int annotate_line(rtm_sg_graph *g, const char *s, size_t n, const char *f
         const char *what = word_is(w[0], "thread") ? "stack size in bytes"
                          : word_is(w[0], "isr") ? "preemption level (0-255)"
                          : word_is(w[0], "frame") ? "frame size in bytes" : "maximum recursion depth";
-        if (k != 3) return fail(err, fname, ln, "usage: %.*s NAME %s", (int)w[0].n, w[0].s, what);
-        if (!parse_size(w[2].s, w[2].n, &v)) return fail(err, fname, ln, "bad %s '%.*s'", what, (int)(w[2].n > 40 ? 40 : w[2].n), w[2].s);
+        if (k != 3) return rtm_sg__fail(err, fname, ln, "usage: %.*s NAME %s", (int)w[0].n, w[0].s, what);
+        if (!parse_size(w[2].s, w[2].n, &v)) return rtm_sg__fail(err, fname, ln, "bad %s '%.*s'", what, (int)(w[2].n > 40 ? 40 : w[2].n), w[2].s);
         d.kind = word_is(w[0], "thread") ? SG_D_THREAD
                : word_is(w[0], "isr") ? SG_D_ISR : word_is(w[0], "frame") ? SG_D_FRAME : SG_D_RECURSION;
-        if (d.kind == SG_D_ISR && v > 255) return fail(err, fname, ln, "preemption level %ld out of range 0-255", v);
+        if (d.kind == SG_D_ISR && v > 255) return rtm_sg__fail(err, fname, ln, "preemption level %ld out of range 0-255", v);
         if (d.kind == SG_D_RECURSION && (v < 1 || v > 1000000))
-            return fail(err, fname, ln, "recursion depth %ld out of range 1-1000000", v);
-        if (d.kind == SG_D_THREAD && v < 1) return fail(err, fname, ln, "stack size must be at least 1 byte");
+            return rtm_sg__fail(err, fname, ln, "recursion depth %ld out of range 1-1000000", v);
+        if (d.kind == SG_D_THREAD && v < 1) return rtm_sg__fail(err, fname, ln, "stack size must be at least 1 byte");
     } else if (word_is(w[0], "root")) {
-        if (k != 2) return fail(err, fname, ln, "usage: root NAME");
+        if (k != 2) return rtm_sg__fail(err, fname, ln, "usage: root NAME");
         d.kind = SG_D_ROOT;
     } else if (word_is(w[0], "icall") || word_is(w[0], "fptype")) {
         d.kind = word_is(w[0], "icall") ? SG_D_ICALL : SG_D_FPTYPE;
         if (k < 3)
-            return fail(err, fname, ln, "usage: %s %s TARGET...", d.kind == SG_D_ICALL ? "icall" : "fptype",
+            return rtm_sg__fail(err, fname, ln, "usage: %s %s TARGET...", d.kind == SG_D_ICALL ? "icall" : "fptype",
                         d.kind == SG_D_ICALL ? "FILE:LINE[:COL]|FUNCTION" : "TYPE");
         if (d.kind == SG_D_FPTYPE && w[1].s[0] == '@') w[1].s++, w[1].n--;
-        if (w[1].n == 0) return fail(err, fname, ln, "empty name");
+        if (w[1].n == 0) return rtm_sg__fail(err, fname, ln, "empty name");
         for (size_t i = 2; i < k; i++)
             if (w[i].n == 0 || (w[i].s[0] == '@' && w[i].n == 1))
-                return fail(err, fname, ln, "empty target name");
+                return rtm_sg__fail(err, fname, ln, "empty target name");
     } else {
-        return fail(err, fname, ln, "unknown directive '%.*s' (thread, isr, root, frame, recursion, icall, fptype)",
+        return rtm_sg__fail(err, fname, ln, "unknown directive '%.*s' (thread, isr, root, frame, recursion, icall, fptype)",
                     (int)(w[0].n > 40 ? 40 : w[0].n), w[0].s);
     }
     d.n = v;
@@ -674,7 +657,7 @@ static int annotate_line(rtm_sg_graph *g, const char *s, size_t n, const char *f
 int rtm_sg_load_annotations(rtm_sg_graph *g, const char *text, size_t len, const char *fname, rtm_sg_error *err)
 {
     unsigned ln;
-    if (has_nul(text, len, &ln)) return fail(err, fname, ln, "NUL byte in annotation file");
+    if (has_nul(text, len, &ln)) return rtm_sg__fail(err, fname, ln, "NUL byte in annotation file");
     const char *p = text, *end = text + len;
     for (ln = 1; p < end; ln++) {
         size_t n;
@@ -701,7 +684,7 @@ bool rtm_sg_is_input(const char *path) { return has_suffix(path, ".ci") || has_s
 int rtm_sg_load_file(rtm_sg_graph *g, const char *path, rtm_sg_error *err)
 {
     FILE *fp = fopen(path, "rb");
-    if (!fp) return fail(err, path, 0, "cannot open: %s", strerror(errno));
+    if (!fp) return rtm_sg__fail(err, path, 0, "cannot open: %s", strerror(errno));
     char *buf = NULL;
     size_t len = 0, cap = 0;
     for (;;) {
@@ -714,7 +697,7 @@ int rtm_sg_load_file(rtm_sg_graph *g, const char *path, rtm_sg_error *err)
     fclose(fp);
     if (bad) {
         free(buf);
-        return fail(err, path, 0, "read error");
+        return rtm_sg__fail(err, path, 0, "read error");
     }
     int rc;
     if (has_suffix(path, ".ci")) rc = rtm_sg_load_ci(g, buf, len, path, err);
@@ -728,7 +711,7 @@ int rtm_sg_load_inputs(rtm_sg_graph *g, const char *const *paths, size_t n, rtm_
 {
     for (size_t i = 0; i < n; i++)
         if (!rtm_sg_is_input(paths[i]))
-            return fail(err, paths[i], 0, "not a .su or .ci file");
+            return rtm_sg__fail(err, paths[i], 0, "not a .su or .ci file");
     /* .ci first: .su records then attach to the nodes the graphs define. */
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < n; i++)

@@ -5,9 +5,6 @@
 
 #include "stackgraph_int.h"
 
-/* Defined in stackgraph.c. */
-void rtm_sg__one_line(char *msg);
-
 /* Why a result is not a proven bound, per RTM_SG_F_* bit: each followed by the function. */
 static const char *const k_reason[4] = {"dynamic frame in", "unresolved indirect call in", "no stack data for",
                                         "recursion without depth through"};
