@@ -47,17 +47,22 @@ static inline int rtm_test_is_slow_build(void)
 #endif
 }
 
+/* True when environment variable @p name is set, not empty and not "0" (RTM_QUICK, RTM_EMULATED). */
+static inline bool rtm_test_env_on(const char *name)
+{
+    const char *e = getenv(name);
+    return e && *e && *e != '0';
+}
+
 static inline size_t rtm_test_ops(size_t n)
 {
     const char *e = getenv("RTM_TEST_OPS");
     if (e) return (size_t)strtoull(e, NULL, 0);
     if (rtm_test_is_slow_build()) n /= 50;
-    e = getenv("RTM_QUICK");
-    if (e && *e && *e != '0') n /= 200;
+    if (rtm_test_env_on("RTM_QUICK")) n /= 200;
     /* set by step 10 when a -m32 build runs under qemu-i386 (a kernel without 32-bit execution),
      * about five times slower: a quarter of the operations keeps the step within its time */
-    e = getenv("RTM_EMULATED");
-    if (e && *e && *e != '0') n /= 4;
+    if (rtm_test_env_on("RTM_EMULATED")) n /= 4;
     return n ? n : 1;
 }
 

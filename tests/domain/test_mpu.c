@@ -1337,9 +1337,8 @@ static void check_plan(const rtm_mpu_range *r, size_t n, const rtm_mpu_regs *g)
  * run the full counts. */
 static size_t planner_ops(size_t n, size_t floor)
 {
-    const char *e = getenv("RTM_EMULATED");
     size_t k = rtm_test_ops_min(n, floor);
-    if (e && *e && *e != '0') k /= 4;
+    if (rtm_test_env_on("RTM_EMULATED")) k /= 4;
     return k < floor ? floor : k;
 }
 
