@@ -1421,6 +1421,75 @@ static void test_strict_unproven(void **state)
                                   "not bounded: dynamic frame in i1 (a.c:3:1)\n");
 }
 
+/* Byte counts stop at RTM_SG_BYTES_MAX instead of overflowing (absurd annotations: a huge frame,
+ * a deep recursion). A root whose sum reaches the limit has a larger true worst case: not a bound.
+ * Before RTM_SG_F_LIMIT it was reported as a proven bound of exactly the limit ("-" or "ok" against
+ * a stack of more than that) and passed --strict; in an i386 build of the tool the limit is only
+ * 512 MiB, a 1 MiB frame times a recursion depth of 600. */
+static void test_count_limit(void **state)
+{
+    (void)state;
+    static const char ci[] = "graph: { title: \"a.c\"\n" NODE("main", "main", 1, 16, "static")
+        NODE("f", "f", 2, 16, "static") EDGE("main", "f", 1) "}\n";
+    const long half = RTM_SG_BYTES_MAX / 2; /* the limit is odd: 2 x half is one below it */
+    char ann[256], msg[512];
+    /* one below the limit: a bound */
+    snprintf(ann, sizeof ann, "frame main %ld\nframe f %ld\n", half, half);
+    rtm_sg_graph *g = load(ci, NULL, ann, NULL);
+    assert_int_equal(root(g, "main")->total, RTM_SG_BYTES_MAX - 1);
+    assert_int_equal(root(g, "main")->flags, 0);
+    assert_int_equal(rtm_sg_exit_status(g, true), 0);
+    rtm_sg_free(g);
+    /* at the limit: not a bound */
+    snprintf(ann, sizeof ann, "frame main %ld\nframe f %ld\n", half, half + 1);
+    g = load(ci, NULL, ann, NULL);
+    assert_int_equal(root(g, "main")->total, RTM_SG_BYTES_MAX);
+    assert_int_equal(root(g, "main")->flags, RTM_SG_F_LIMIT);
+    assert_int_equal(rtm_sg_exit_status(g, false), 0);
+    rtm_sg_error why;
+    assert_int_equal(rtm_sg_check(g, true, &why), 1);
+    snprintf(msg, sizeof msg, "--strict: root main is beyond the limit: worst case more than %ld bytes, the largest "
+             "figure counted", RTM_SG_BYTES_MAX);
+    assert_string_equal(why.msg, msg);
+    char *txt = report_text(g);
+    assert_non_null(strstr(txt, "beyond limit\n"));
+    snprintf(msg, sizeof msg, "  BEYOND LIMIT: the worst case is more than %ld bytes, the largest figure counted\n",
+             RTM_SG_BYTES_MAX);
+    assert_non_null(strstr(txt, msg));
+    assert_null(strstr(txt, "LOWER BOUND"));
+    free(txt);
+    size_t jl = 0;
+    char *js = NULL;
+    FILE *mf = open_memstream(&js, &jl);
+    assert_non_null(mf);
+    rtm_sg_report_json(g, mf);
+    fclose(mf);
+    assert_non_null(strstr(js, "\"status\":\"beyond limit\",\"lower_bound\":true,\"unbounded\":false,\"reasons\":[\"limit\"]"));
+    free(js);
+    rtm_sg_free(g);
+    /* with a stack size: an overflow of unknown size, with or without --strict */
+    snprintf(ann, sizeof ann, "frame main %ld\nframe f 16\nthread main 4096\n", RTM_SG_BYTES_MAX);
+    g = load(ci, NULL, ann, NULL);
+    assert_int_equal(root(g, "main")->flags, RTM_SG_F_LIMIT);
+    assert_int_equal(rtm_sg_check(g, false, &why), 1);
+    snprintf(msg, sizeof msg, "root main: worst case exceeds its stack of 4096 bytes: more than %ld bytes, the "
+             "largest figure counted", RTM_SG_BYTES_MAX);
+    assert_string_equal(why.msg, msg);
+    txt = report_text(g);
+    assert_non_null(strstr(txt, "  OVERFLOW\n"));
+    free(txt);
+    rtm_sg_free(g);
+    /* with the other reasons: all of them, the limit first */
+    snprintf(ann, sizeof ann, "frame r %ld\n", RTM_SG_BYTES_MAX);
+    g = load(k_strict_ci, NULL, ann, NULL);
+    assert_int_equal(root(g, "r")->flags, RTM_SG_F_LIMIT | RTM_SG_F_RECURSION);
+    assert_int_equal(rtm_sg_check(g, true, &why), 1);
+    snprintf(msg, sizeof msg, "--strict: root r is unbounded: worst case more than %ld bytes, the largest figure "
+             "counted; recursion without depth through r (a.c:3:5)", RTM_SG_BYTES_MAX);
+    assert_string_equal(why.msg, msg);
+    rtm_sg_free(g);
+}
+
 /* The same unit given twice (one file twice, or a debug and a release build under one directory):
  * every function is defined twice, and the report must say so (docs/stack.md, Analysis 1) whether
  * or not the figures agree; the larger counts. Before the fix only definitions in different places
@@ -1765,6 +1834,7 @@ int main(void)
         cmocka_unit_test(test_fixtures_ci_variants),
         cmocka_unit_test(test_cli),
         cmocka_unit_test(test_strict_unproven),
+        cmocka_unit_test(test_count_limit),
         cmocka_unit_test(test_same_unit_twice),
         cmocka_unit_test(test_weak_overridden),
         cmocka_unit_test(test_weak_not_overridden),

@@ -673,9 +673,11 @@ static void tarjan(rtm_sg_graph *g)
     free(index), free(low), free(stack), free(cstack), free(cpos), free(on);
 }
 
-/* Byte counts saturate at SG_BYTES_MAX (a figure no stack has) instead of overflowing: a .su file
- * or annotation may hold absurd numbers. All operands are >= 0. */
-#define SG_BYTES_MAX (LONG_MAX / 4)
+/* Byte counts saturate at RTM_SG_BYTES_MAX (a figure no stack has) instead of overflowing: a .su
+ * file or annotation may hold absurd numbers. All operands are >= 0; once a sum reaches the limit,
+ * every sum it goes into stays there, so a root whose total is at the limit is flagged
+ * RTM_SG_F_LIMIT (its true worst case is larger: not a bound). */
+#define SG_BYTES_MAX RTM_SG_BYTES_MAX
 static long sat_add(long a, long b) { return a > SG_BYTES_MAX - b ? SG_BYTES_MAX : a + b; }
 static long sat_mul(long a, unsigned b) { return b && a > SG_BYTES_MAX / (long)b ? SG_BYTES_MAX : a * (long)b; }
 
@@ -934,6 +936,7 @@ int rtm_sg_analyse(rtm_sg_graph *g, const rtm_sg_options *opts, rtm_sg_error *er
             r->r.flags |= g->isr_flags;
         }
         r->r.total = sat_add(sat_add(r->r.frames, r->r.margin), r->r.isr_nesting);
+        if (r->r.total >= SG_BYTES_MAX) r->r.flags |= RTM_SG_F_LIMIT;
     }
     free(chosen);
     qsort(g->roots, g->nroots, sizeof *g->roots, cmp_roots);

@@ -20,6 +20,7 @@
 #ifndef RTM_STACKGRAPH_H
 #define RTM_STACKGRAPH_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -47,7 +48,14 @@ enum {
     RTM_SG_F_ICALL = 1u << 1,   /**< an unresolved indirect call is reachable */
     RTM_SG_F_NODATA = 1u << 2,  /**< a function without stack data is reachable */
     RTM_SG_F_RECURSION = 1u << 3, /**< recursion without a depth annotation: unbounded */
+    RTM_SG_F_LIMIT = 1u << 4,   /**< the worst case reached RTM_SG_BYTES_MAX: the true figure is larger */
 };
+
+/** The largest byte count the analysis holds: input figures above it are refused, and sums that
+ *  would pass it stop there (and flag the result RTM_SG_F_LIMIT) instead of overflowing. Far above
+ *  any real stack (512 MiB where long has 32 bits), reachable only with absurd annotations such as
+ *  a large frame times a deep recursion. */
+#define RTM_SG_BYTES_MAX (LONG_MAX / 4)
 
 typedef struct {
     long call_margin;      /**< bytes added per frame of a chain (default 0) */

@@ -41,7 +41,7 @@ static bool parse_decimal(const char *s, size_t n, long *out)
     for (size_t i = 0; i < n; i++) {
         if (s[i] < '0' || s[i] > '9') return false;
         int d = s[i] - '0';
-        if (v > (LONG_MAX / 4 - d) / 10) return false; /* keep sums far from overflow */
+        if (v > (RTM_SG_BYTES_MAX - d) / 10) return false; /* keep sums far from overflow */
         v = v * 10 + d;
     }
     *out = v;
@@ -63,10 +63,10 @@ static bool parse_size(const char *s, size_t n, long *out)
         if (c >= '0' && c <= '9') d = c - '0';
         else if (base == 16 && isxdigit(c)) d = 10 + (tolower(c) - 'a');
         else return false;
-        if (v > (LONG_MAX / 4 - d) / (long)base) return false; /* keep sums far from overflow */
+        if (v > (RTM_SG_BYTES_MAX - d) / (long)base) return false; /* keep sums far from overflow */
         v = v * (long)base + d;
     }
-    if (v > LONG_MAX / 4 / mult) return false;
+    if (v > RTM_SG_BYTES_MAX / mult) return false;
     *out = v * mult;
     return true;
 }

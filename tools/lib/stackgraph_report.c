@@ -13,6 +13,7 @@ static const char *const k_reason[4] = {"dynamic frame in", "unresolved indirect
 
 static const char *status_of(const rtm_sg_root_result *r, char *buf, size_t n)
 {
+    if (r->flags & RTM_SG_F_LIMIT) return r->stack >= 0 ? "OVERFLOW" : "beyond limit"; /* total unknown */
     if (r->stack >= 0 && r->total > r->stack) {
         snprintf(buf, n, "OVERFLOW by %ld", r->total - r->stack);
         return buf;
@@ -159,10 +160,13 @@ void rtm_sg_report_text(const rtm_sg_graph *g, FILE *out)
         }
         if (r->stack >= 0) fprintf(out, "; stack %ld", r->stack);
         fprintf(out, "\n");
-        if (r->flags) {
+        if (r->flags & RTM_SG_F_LIMIT)
+            fprintf(out, "  BEYOND LIMIT: the worst case is more than %ld bytes, the largest figure counted\n",
+                    (long)RTM_SG_BYTES_MAX);
+        if (r->flags & ~RTM_SG_F_LIMIT) {
             fprintf(out, "  %s: ", (r->flags & RTM_SG_F_RECURSION) ? "UNBOUNDED" : "LOWER BOUND");
             why(g, &g->scc[rt->chain[0]], g->scc[rt->chain[0]].flags, out);
-            unsigned from_isr = r->flags & ~g->scc[rt->chain[0]].flags;
+            unsigned from_isr = r->flags & ~g->scc[rt->chain[0]].flags & ~RTM_SG_F_LIMIT;
             if (from_isr) {
                 if (g->scc[rt->chain[0]].flags) fprintf(out, "; ");
                 isr_why(g, r, from_isr, out);
@@ -295,13 +299,21 @@ int rtm_sg_check(const rtm_sg_graph *g, bool strict, rtm_sg_error *why)
         char *m = why->msg;
         size_t cap = sizeof why->msg;
         m[0] = '\0';
-        if (over) {
+        bool limit = r->flags & RTM_SG_F_LIMIT;
+        if (over && limit) {
+            cat(m, cap, "root %s: worst case exceeds its stack of %ld bytes: more than %ld bytes, the largest figure "
+                        "counted", r->name, r->stack, (long)RTM_SG_BYTES_MAX);
+        } else if (over) {
             cat(m, cap, "root %s: worst case %ld bytes exceeds its stack of %ld bytes", r->name, r->total, r->stack);
         } else {
-            cat(m, cap, "--strict: root %s is %s: ", r->name, (r->flags & RTM_SG_F_RECURSION) ? "unbounded" : "a lower bound");
+            cat(m, cap, "--strict: root %s is %s: ", r->name,
+                (r->flags & RTM_SG_F_RECURSION) ? "unbounded" : limit ? "beyond the limit" : "a lower bound");
             const sg_scc *c = &g->scc[rt->chain[0]];
+            if (limit)
+                cat(m, cap, "worst case more than %ld bytes, the largest figure counted%s", (long)RTM_SG_BYTES_MAX,
+                    r->flags & ~RTM_SG_F_LIMIT ? "; " : "");
             cat_why(g, c, c->flags, m, cap);
-            unsigned from_isr = r->flags & ~c->flags;
+            unsigned from_isr = r->flags & ~c->flags & ~RTM_SG_F_LIMIT;
             /* from a handler that can preempt the root: the lowest such level, its first such handler */
             for (int l = r->isr ? r->level + 1 : 0; from_isr && l < 256; l++) {
                 if (!(g->isr_level_flags[l] & from_isr)) continue;
@@ -402,9 +414,9 @@ void rtm_sg_report_json(const rtm_sg_graph *g, FILE *out)
         (void)b1;
         fprintf(out, ",\"lower_bound\":%s,\"unbounded\":%s,\"reasons\":[", r->flags ? "true" : "false",
                 (r->flags & RTM_SG_F_RECURSION) ? "true" : "false");
-        static const char *const names[4] = {"dynamic", "indirect", "nodata", "recursion"};
+        static const char *const names[5] = {"dynamic", "indirect", "nodata", "recursion", "limit"};
         sep = "";
-        for (int b = 0; b < 4; b++)
+        for (int b = 0; b < 5; b++)
             if (r->flags & (1u << b)) fprintf(out, "%s\"%s\"", sep, names[b]), sep = ",";
         fprintf(out, "],\"chain\":[");
         const char *site = NULL;
