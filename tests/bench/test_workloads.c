@@ -522,6 +522,32 @@ static void test_min_arena_wide_step(void **state)
     rtm_oplist_free(&l);
 }
 
+/* A request aligned to A > RTM_ALIGN takes a free block of more than A bytes, so an alignment of at
+ * least the limit means no arena up to it: said without a trial (the doubling used to end with one
+ * of the limit, placed at a multiple of its largest power of two: seconds under ASan). One byte
+ * more of limit than the alignment, and the search runs as before. */
+static void test_min_arena_align_past_limit(void **state)
+{
+    (void)state;
+    rtm_oplist l = {0};
+    rtm_oplist_push(&l, RTM_OP_ALIGNED, 0, 64, 20);
+    rtm_oplist_push(&l, RTM_OP_FREE, 0, 0, 0);
+    for (int t = 0; t < RTM_RUN_SYSTEM; t++) {
+        rtm_min_arena m;
+        assert_int_equal(rtm_run_min_arena_upto(&l, (rtm_run_target)t, (size_t)1 << 20, &m), RTM_ERR_SIZE);
+        assert_int_equal(m.runs, 0);
+        assert_int_equal(m.peak_live, 64);
+        assert_int_equal(rtm_run_min_arena_upto(&l, (rtm_run_target)t, ((size_t)1 << 20) + 7, &m), RTM_ERR_SIZE);
+        assert_int_equal(m.runs, 0); /* the limit is rounded down to 8 first */
+        assert_int_equal(rtm_run_min_arena_upto(&l, (rtm_run_target)t, ((size_t)1 << 20) + 8, &m), RTM_ERR_SIZE);
+        assert_true(m.runs > 0); /* tried: 2^20 + 8 bytes cannot hold the heap's own blocks as well */
+        assert_int_equal(rtm_run_min_arena_upto(&l, (rtm_run_target)t, (size_t)4 << 20, &m), RTM_OK);
+        /* above the alignment by the control block (its class tables), the block and the sentinel */
+        assert_true(m.bisect > ((size_t)1 << 20) + 64 && m.bisect < (size_t)2 << 20);
+    }
+    rtm_oplist_free(&l);
+}
+
 static void test_min_arena_placement(void **state)
 {
     (void)state;
@@ -655,6 +681,7 @@ int main(void)
         cmocka_unit_test(test_min_arena),
         cmocka_unit_test(test_min_arena_placement),
         cmocka_unit_test(test_min_arena_wide_step),
+        cmocka_unit_test(test_min_arena_align_past_limit),
         cmocka_unit_test(test_min_arena_hard_limit),
         cmocka_unit_test(test_peak_live_wide),
         cmocka_unit_test(test_worst_case),

@@ -454,13 +454,9 @@ static bool passes(rtm_arena_trial fn, void *ctx, size_t arena, rtm_min_arena *o
     return r > 0;
 }
 
-rtm_err rtm_min_arena_search(const rtm_oplist *ops, rtm_arena_trial fn, void *ctx, rtm_min_arena *out)
-{
-    return rtm_min_arena_search_upto(ops, fn, ctx, RTM_RUN_MIN_ARENA_LIMIT, out);
-}
-
-rtm_err rtm_min_arena_search_upto(const rtm_oplist *ops, rtm_arena_trial fn, void *ctx, size_t limit,
-                                  rtm_min_arena *out)
+/* The search, where every arena of at most @p fails_upto bytes is known to fail (0: nothing known). */
+static rtm_err search(const rtm_oplist *ops, rtm_arena_trial fn, void *ctx, size_t limit, size_t fails_upto,
+                      rtm_min_arena *out)
 {
     if (out == NULL) return RTM_ERR_ARG;
     memset(out, 0, sizeof *out);
@@ -475,6 +471,7 @@ rtm_err rtm_min_arena_search_upto(const rtm_oplist *ops, rtm_arena_trial fn, voi
      * RTM_ERR_SIZE means exactly "nothing up to the limit passes", which is what callers print. */
     if (above_limit_max(limit)) limit = (size_t)RTM_RUN_LIMIT_MAX;
     limit &= ~(size_t)7u; /* trials are multiples of 8 */
+    if (fails_upto >= limit) return RTM_ERR_SIZE;
     bool oom = false;
 
     /* lo always fails (peak bytes leave no room for headers); hi doubles up to the limit */
@@ -516,6 +513,17 @@ rtm_err rtm_min_arena_search_upto(const rtm_oplist *ops, rtm_arena_trial fn, voi
     return RTM_OK;
 }
 
+rtm_err rtm_min_arena_search_upto(const rtm_oplist *ops, rtm_arena_trial fn, void *ctx, size_t limit,
+                                  rtm_min_arena *out)
+{
+    return search(ops, fn, ctx, limit, 0, out);
+}
+
+rtm_err rtm_min_arena_search(const rtm_oplist *ops, rtm_arena_trial fn, void *ctx, rtm_min_arena *out)
+{
+    return rtm_min_arena_search_upto(ops, fn, ctx, RTM_RUN_MIN_ARENA_LIMIT, out);
+}
+
 rtm_err rtm_run_min_arena(const rtm_oplist *ops, rtm_run_target tg, rtm_min_arena *out)
 {
     return rtm_run_min_arena_upto(ops, tg, RTM_RUN_MIN_ARENA_LIMIT, out);
@@ -532,7 +540,13 @@ rtm_err rtm_run_min_arena_upto(const rtm_oplist *ops, rtm_run_target tg, size_t 
     t.cfg.stop_on_fail = true;
     /* one placement for every trial (capped per trial by rtm_run_placement) */
     t.cfg.arena_align = rtm_oplist_max_align(ops);
-    rtm_err e = rtm_min_arena_search_upto(ops, heap_trial, &t, limit, out);
+    /* rtm_heap_aligned_alloc takes a free block of more than the alignment (the block, the alignment
+     * less RTM_ALIGN, and room for a free block in front), so no arena of that many bytes serves a
+     * request aligned beyond RTM_ALIGN. Only the answer "none up to the limit" comes from this: the
+     * doubling ended there with a trial of the limit, placed at a multiple of its largest power of
+     * two, which takes seconds under ASan (cli_replay_no_arena: 10.7 s for a 2^31 alignment). */
+    size_t align = rtm_oplist_max_requested_align(ops);
+    rtm_err e = search(ops, heap_trial, &t, limit, align > RTM_ALIGN ? align : 0, out);
     out->arena_align = t.cfg.arena_align;
     return e;
 }
