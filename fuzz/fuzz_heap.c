@@ -23,9 +23,9 @@
  * aligned block (up to RTM_HEAP_REALLOC_ALIGN_MAX, 4 KiB by default). Any violation aborts (a crash for libFuzzer).
  *
  * Built three times (CMakeLists.txt, RTM_FUZZ): fuzz_heap with the default configuration;
- * fuzz_heap_v1 with RTM_FUZZ_HEAP_LOCKED (alloc, aligned_alloc, realloc, free, get_stats and check
- * go through rtm_heap_locked, the rest through its heap; each input also checks the wrapper's
- * refusals: a failed init, a NULL wrapper) and other configuration macros; fuzz_heap_v2 with
+ * fuzz_heap_v1 with RTM_FUZZ_HEAP_LOCKED (every heap call goes through rtm_heap_locked: alloc,
+ * aligned_alloc, calloc, realloc, free, usable_size, add_region, get_stats, reset_peak, walk and
+ * check; each input also checks the wrapper's refusals: a failed init, a NULL wrapper) and other configuration macros; fuzz_heap_v2 with
  * others again; fuzz_heap_v3 with RTM_HEAP_VALIDATE=0 (pointers trusted: operation 6 does nothing,
  * and free's fast path takes the pointers of every region). The macros each variant sets are in CMakeLists.txt; the unit tests build the same
  * options one at a time (tests/heap/CMakeLists.txt), the fuzzer their combinations.
@@ -119,6 +119,11 @@ static void *h_realloc(fheap *f, void *p, size_t n) { return rtm_heap_locked_rea
 static void h_free(fheap *f, void *p) { rtm_heap_locked_free(&f->lh, p); }
 static void h_stats(fheap *f, rtm_heap_stats *st) { rtm_heap_locked_get_stats(&f->lh, st); }
 static rtm_err h_check(fheap *f) { return rtm_heap_locked_check(&f->lh); }
+static void *h_calloc(fheap *f, size_t n, size_t sz) { return rtm_heap_locked_calloc(&f->lh, n, sz); }
+static size_t h_usable(fheap *f, const void *p) { return rtm_heap_locked_usable_size(&f->lh, p); }
+static rtm_err h_add_region(fheap *f, void *p, size_t n) { return rtm_heap_locked_add_region(&f->lh, p, n); }
+static void h_walk(fheap *f, rtm_heap_walker fn, void *ctx) { rtm_heap_locked_walk(&f->lh, fn, ctx); }
+static void h_reset_peak(fheap *f) { rtm_heap_locked_reset_peak(&f->lh); }
 #else
 static void *h_alloc(fheap *f, size_t n) { return rtm_heap_alloc(f->h, n); }
 static void *h_aligned(fheap *f, size_t al, size_t n) { return rtm_heap_aligned_alloc(f->h, al, n); }
@@ -126,6 +131,11 @@ static void *h_realloc(fheap *f, void *p, size_t n) { return rtm_heap_realloc(f-
 static void h_free(fheap *f, void *p) { rtm_heap_free(f->h, p); }
 static void h_stats(fheap *f, rtm_heap_stats *st) { rtm_heap_get_stats(f->h, st); }
 static rtm_err h_check(fheap *f) { return rtm_heap_check(f->h); }
+static void *h_calloc(fheap *f, size_t n, size_t sz) { return rtm_heap_calloc(f->h, n, sz); }
+static size_t h_usable(fheap *f, const void *p) { return rtm_heap_usable_size(f->h, p); }
+static rtm_err h_add_region(fheap *f, void *p, size_t n) { return rtm_heap_add_region(f->h, p, n); }
+static void h_walk(fheap *f, rtm_heap_walker fn, void *ctx) { rtm_heap_walk(f->h, fn, ctx); }
+static void h_reset_peak(fheap *f) { rtm_heap_reset_peak(f->h); }
 #endif
 
 /* ---- per-heap steps ---------------------------------------------------------------------------- */
@@ -139,7 +149,7 @@ static size_t bad_frees_of(fheap *f)
 static void add_live(fheap *f, unsigned char *p, size_t n, size_t align, bool zeroed)
 {
     REQUIRE(((uintptr_t)p & ((align < RTM_ALIGN ? RTM_ALIGN : align) - 1u)) == 0);
-    size_t usable = rtm_heap_usable_size(f->h, p);
+    size_t usable = h_usable(f, p);
     REQUIRE(usable >= n);
     if (zeroed)
         for (size_t i = 0; i < n; i++) REQUIRE(p[i] == 0);
@@ -177,7 +187,6 @@ static bool walker(const rtm_heap_block *b, void *ctx)
 
 static void step(fheap *f, unsigned op, const unsigned *a, unsigned char *mem2)
 {
-    rtm_heap *h = f->h;
     size_t before = g_reports;
     switch (op) {
     case 0: {
@@ -237,7 +246,7 @@ static void step(fheap *f, unsigned op, const unsigned *a, unsigned char *mem2)
     case 4: {
         size_t n = a[0], sz = a[1];
         if (a[0] >= 0xFF00u) n = SIZE_MAX / (a[0] - 0xFF00u + 1u); /* overflowing products */
-        unsigned char *p = rtm_heap_calloc(h, n, sz);
+        unsigned char *p = h_calloc(f, n, sz);
         if (n != 0 && sz != 0 && n > SIZE_MAX / sz) {
             REQUIRE(p == NULL);
             REQUIRE(g_reports == before + 1);
@@ -267,7 +276,7 @@ static void step(fheap *f, unsigned op, const unsigned *a, unsigned char *mem2)
         for (size_t g = 0; g < f->ngiven; g++) overlaps |= lo < f->given[g][1] && f->given[g][0] < lo + n;
         rtm_heap_stats st0;
         h_stats(f, &st0);
-        rtm_err e = rtm_heap_add_region(h, lo, n);
+        rtm_err e = h_add_region(f, lo, n);
         rtm_heap_stats st1;
         h_stats(f, &st1);
         if (e == RTM_OK) {
@@ -318,7 +327,7 @@ static void step(fheap *f, unsigned op, const unsigned *a, unsigned char *mem2)
         }
         break;
     default: {
-        if (a[0] & 0x40u) rtm_heap_reset_peak(h);
+        if (a[0] & 0x40u) h_reset_peak(f);
         size_t n = SIZE_MAX - (a[0] % 64u);
         REQUIRE(h_alloc(f, n) == NULL);
         REQUIRE(h_aligned(f, 64, n) == NULL);
@@ -335,7 +344,7 @@ static void step(fheap *f, unsigned op, const unsigned *a, unsigned char *mem2)
     REQUIRE(st.used_blocks == f->nlive);
     REQUIRE(st.used + st.free == st.capacity);
     walk_sum w = {0, 0, 0, 0, 0};
-    rtm_heap_walk(h, walker, &w);
+    h_walk(f, walker, &w);
     REQUIRE(w.used_blocks == st.used_blocks && w.used == st.used);
     REQUIRE(w.free_blocks == st.free_blocks && w.free == st.free && w.largest_free == st.largest_free);
     REQUIRE(st.peak_used >= st.used && st.peak_used <= st.capacity);
@@ -360,15 +369,22 @@ static void locked_refusals(unsigned b0)
     REQUIRE(g_reports == before + 4);
     rtm_heap_locked_free(&bad, small + 8);
     REQUIRE(rtm_heap_locked_check(&bad) != RTM_OK && g_reports == before + 6);
+    /* calloc and add_region report the NULL heap; usable_size, walk and reset_peak do not (heap.h) */
+    REQUIRE(rtm_heap_locked_calloc(&bad, 2, 1u + b0) == NULL && g_reports == before + 7);
+    REQUIRE(rtm_heap_locked_add_region(&bad, small, sizeof small) == RTM_ERR_ARG && g_reports == before + 8);
+    REQUIRE(rtm_heap_locked_usable_size(&bad, small + 8) == 0);
+    rtm_heap_locked_walk(&bad, walker, NULL);
+    rtm_heap_locked_reset_peak(&bad);
+    REQUIRE(g_reports == before + 8);
     rtm_heap_stats st;
     memset(&st, 0xFF, sizeof st);
     rtm_heap_locked_get_stats(&bad, &st);
-    REQUIRE(st.capacity == 0 && st.used == 0 && st.allocs == 0 && g_reports == before + 6);
+    REQUIRE(st.capacity == 0 && st.used == 0 && st.allocs == 0 && g_reports == before + 8);
     rtm_heap_locked_destroy(&bad);
     REQUIRE(rtm_heap_locked_init(NULL, small, sizeof small, RTM_FIT_GOOD) == RTM_ERR_ARG);
     REQUIRE(rtm_heap_locked_alloc(NULL, 16) == NULL);
     rtm_heap_locked_free(NULL, small + 8);
-    REQUIRE(rtm_heap_locked_check(NULL) == RTM_ERR_ARG && g_reports == before + 10);
+    REQUIRE(rtm_heap_locked_check(NULL) == RTM_ERR_ARG && g_reports == before + 12);
     rtm_heap_locked_destroy(NULL);
     for (size_t i = 0; i < sizeof small; i++) REQUIRE(small[i] == 0x5C);
 }

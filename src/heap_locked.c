@@ -44,6 +44,20 @@ void *rtm_heap_locked_aligned_alloc(rtm_heap_locked *lh, size_t align, size_t by
     return p;
 }
 
+void *rtm_heap_locked_calloc(rtm_heap_locked *lh, size_t n, size_t size)
+{
+    if (!wrapper_ok(lh, NULL)) return NULL;
+    size_t total = 0;
+    rtm_port_lock(&lh->sync);
+    /* An overflowing product goes to rtm_heap_calloc, which reports and counts it; otherwise only the
+     * allocation holds the lock: the block is the caller's from then on, so the O(bytes) zeroing
+     * runs outside it and other threads do not wait for it. */
+    void *p = rtm_mul_overflow(n, size, &total) ? rtm_heap_calloc(lh->heap, n, size) : rtm_heap_alloc(lh->heap, total);
+    rtm_port_unlock(&lh->sync);
+    if (p != NULL) rtm_memset(p, 0, total);
+    return p;
+}
+
 void *rtm_heap_locked_realloc(rtm_heap_locked *lh, void *ptr, size_t bytes)
 {
     if (!wrapper_ok(lh, ptr)) return NULL;
@@ -59,6 +73,44 @@ void rtm_heap_locked_free(rtm_heap_locked *lh, void *ptr)
     if (ptr == NULL || !wrapper_ok(lh, ptr)) return;
     rtm_port_lock(&lh->sync);
     rtm_heap_free(lh->heap, ptr);
+    rtm_port_unlock(&lh->sync);
+}
+
+/* usable_size, walk and reset_peak: a NULL wrapper is not reported, as the heap's own calls do not
+ * report a NULL heap (queries, and a counter reset). */
+size_t rtm_heap_locked_usable_size(rtm_heap_locked *lh, const void *ptr)
+{
+    if (lh == NULL) return 0;
+    /* under the lock: the pointer's validation reads the neighbouring headers, which another
+     * thread's free or realloc may be rewriting */
+    rtm_port_lock(&lh->sync);
+    size_t n = rtm_heap_usable_size(lh->heap, ptr);
+    rtm_port_unlock(&lh->sync);
+    return n;
+}
+
+rtm_err rtm_heap_locked_add_region(rtm_heap_locked *lh, void *mem, size_t bytes)
+{
+    if (!wrapper_ok(lh, mem)) return RTM_ERR_ARG;
+    rtm_port_lock(&lh->sync);
+    rtm_err e = rtm_heap_add_region(lh->heap, mem, bytes);
+    rtm_port_unlock(&lh->sync);
+    return e;
+}
+
+void rtm_heap_locked_walk(rtm_heap_locked *lh, rtm_heap_walker fn, void *ctx)
+{
+    if (lh == NULL) return;
+    rtm_port_lock(&lh->sync);
+    rtm_heap_walk(lh->heap, fn, ctx);
+    rtm_port_unlock(&lh->sync);
+}
+
+void rtm_heap_locked_reset_peak(rtm_heap_locked *lh)
+{
+    if (lh == NULL) return;
+    rtm_port_lock(&lh->sync);
+    rtm_heap_reset_peak(lh->heap);
     rtm_port_unlock(&lh->sync);
 }
 

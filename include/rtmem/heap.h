@@ -248,7 +248,8 @@ const char *rtm_fit_name(rtm_fit fit);
  * A heap plus the port's lock. Every call below takes the lock around exactly one unlocked call, so
  * its result, reports, counters and complexity are those of that call plus one lock and unlock.
  * Thread-safe; not ISR-safe (rtm_port_lock may block: thread context only, rtmem/port.h). A NULL
- * @p lh is reported as RTM_ERR_ARG (object NULL) and the call does nothing, like a NULL heap.
+ * @p lh is reported as RTM_ERR_ARG (object NULL) and the call does nothing, like a NULL heap (the
+ * queries and reset_peak, which do not report a NULL heap, do not report a NULL wrapper either).
  * A zero-filled object, or one whose init failed, is safe to call: the heap calls report the NULL
  * heap.
  */
@@ -268,10 +269,26 @@ rtm_err rtm_heap_locked_init(rtm_heap_locked *lh, void *mem, size_t bytes, rtm_f
 void *rtm_heap_locked_alloc(rtm_heap_locked *lh, size_t bytes);
 /** rtm_heap_aligned_alloc under the lock. NULL as it fails, or lh NULL (reported). */
 void *rtm_heap_locked_aligned_alloc(rtm_heap_locked *lh, size_t align, size_t bytes);
+/** rtm_heap_calloc: n x size zeroed bytes. NULL as rtm_heap_calloc fails (a product that overflows:
+ *  reported, bad_requests), or lh NULL (reported). Only the allocation holds the lock: the
+ *  O(n x size) zeroing runs after it is released, so other threads wait O(1) as for alloc. */
+void *rtm_heap_locked_calloc(rtm_heap_locked *lh, size_t n, size_t size);
 /** rtm_heap_realloc under the lock. NULL as it fails (ptr then unchanged), or lh NULL (reported). */
 void *rtm_heap_locked_realloc(rtm_heap_locked *lh, void *ptr, size_t bytes);
 /** rtm_heap_free under the lock. NULL ptr: no-op; lh NULL with another ptr: reported, nothing freed. */
 void rtm_heap_locked_free(rtm_heap_locked *lh, void *ptr);
+/** rtm_heap_usable_size under the lock (its validation reads neighbouring headers that another
+ *  thread's free may be rewriting). 0 as it gives 0, or lh NULL (not reported: a query). */
+size_t rtm_heap_locked_usable_size(rtm_heap_locked *lh, const void *ptr);
+/** rtm_heap_add_region under the lock: the heap may grow while other threads use it. Its codes;
+ *  lh NULL: RTM_ERR_ARG, reported. */
+rtm_err rtm_heap_locked_add_region(rtm_heap_locked *lh, void *mem, size_t bytes);
+/** rtm_heap_walk under the lock, a consistent view: @p fn runs with the lock held, so it must not
+ *  call this wrapper (the port's lock is not recursive: deadlock) and other threads wait O(blocks).
+ *  lh NULL: fn not called (not reported, as for a NULL heap). */
+void rtm_heap_locked_walk(rtm_heap_locked *lh, rtm_heap_walker fn, void *ctx);
+/** rtm_heap_reset_peak under the lock. lh NULL: no-op (not reported, as for a NULL heap). */
+void rtm_heap_locked_reset_peak(rtm_heap_locked *lh);
 /** rtm_heap_get_stats under the lock (a consistent snapshot). lh NULL: zeroed, not reported. */
 void rtm_heap_locked_get_stats(rtm_heap_locked *lh, rtm_heap_stats *out);
 /** rtm_heap_check under the lock (O(blocks) with the lock held). lh NULL: RTM_ERR_ARG, reported. */

@@ -1,8 +1,9 @@
 /*
- * rtm_heap_locked under 4 threads: random alloc / aligned alloc / realloc / free with pattern
- * checks, blocks handed between threads (freed by a thread other than the one that allocated
- * them), statistics read concurrently. At the end every block is freed, rtm_heap_locked_check
- * passes and the counters add up. Runs under ThreadSanitizer (label mt). RTM_SEED replays the
+ * rtm_heap_locked under 4 threads: random alloc / aligned alloc / calloc / realloc / free with
+ * pattern checks, blocks handed between threads (freed by a thread other than the one that
+ * allocated them), usable sizes, statistics and walks read concurrently, and a second region added
+ * half way through. At the end every block is freed, rtm_heap_locked_check passes and the counters
+ * add up. Runs under ThreadSanitizer (label mt). RTM_SEED replays the
  * per-thread operation streams (the interleaving is up to the scheduler).
  */
 #include <pthread.h>
@@ -30,6 +31,8 @@ typedef struct {
 static rtm_heap_locked g_heap;
 static uint64_t g_seed;
 static size_t g_ops;
+static unsigned char *g_region2; /* added by thread 0 half way */
+static size_t g_walk_total0;     /* bytes of all blocks a walk sees before the region is added */
 
 /* Blocks in transit between threads (the test's own lock, not the heap's). */
 static pthread_mutex_t g_mail_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -39,7 +42,15 @@ static size_t g_nmail;
 typedef struct {
     unsigned idx;
     size_t allocs, frees, failed, errors;
+    size_t walk_other; /* a walk's total other than g_walk_total0 (0: none); one value at most */
 } thread_result;
+
+/* Sums the bytes of every block (used and free): constant while no region is added. */
+static bool walk_sum(const rtm_heap_block *b, void *ctx)
+{
+    *(size_t *)ctx += b->block_bytes;
+    return true;
+}
 
 static bool mail_put(blk b)
 {
@@ -72,16 +83,28 @@ static void *worker(void *arg)
     size_t nlive = 0;
     uint64_t next_id = (uint64_t)res->idx << 40;
     for (size_t op = 0; op < g_ops; op++) {
+        if (res->idx == 0 && op == g_ops / 2 &&
+            rtm_heap_locked_add_region(&g_heap, g_region2, HEAP_BYTES / 4) != RTM_OK)
+            res->errors++;
         uint64_t r = rtm_test_rnd(&rng, 100);
         if (nlive < LIVE && (nlive == 0 || r < 50)) {
             size_t n = rtm_test_rnd(&rng, 8) == 0 ? 1 + rtm_test_rnd(&rng, 8192) : 1 + rtm_test_rnd(&rng, 256);
             size_t align = rtm_test_rnd(&rng, 5) == 0 ? (size_t)1 << rtm_test_rnd(&rng, 10) : 0;
-            unsigned char *p = align ? rtm_heap_locked_aligned_alloc(&g_heap, align, n) : rtm_heap_locked_alloc(&g_heap, n);
+            bool zeroed = !align && rtm_test_rnd(&rng, 4) == 0;
+            unsigned char *p = align    ? rtm_heap_locked_aligned_alloc(&g_heap, align, n)
+                               : zeroed ? rtm_heap_locked_calloc(&g_heap, n, 1)
+                                        : rtm_heap_locked_alloc(&g_heap, n);
             if (!p) {
                 res->failed++;
                 continue;
             }
             res->allocs++;
+            /* the memory held another thread's pattern before: calloc zeroed it (after the lock) */
+            for (size_t k = 0; zeroed && k < n; k++)
+                if (p[k] != 0) {
+                    res->errors++;
+                    break;
+                }
             if (!ht_aligned(p, align > RTM_ALIGN ? align : RTM_ALIGN)) res->errors++;
             live[nlive] = (blk){p, n, ++next_id};
             ht_fill(p, n, live[nlive].id);
@@ -89,6 +112,7 @@ static void *worker(void *arg)
         } else if (r < 75) {
             size_t i = rtm_test_rnd(&rng, nlive);
             if (!ht_check(live[i].p, live[i].n, live[i].id)) res->errors++;
+            if (rtm_heap_locked_usable_size(&g_heap, live[i].p) < live[i].n) res->errors++;
             if (rtm_test_rnd(&rng, 3) == 0 && mail_put(live[i])) {
                 live[i] = live[--nlive]; /* another thread frees it */
                 continue;
@@ -119,10 +143,19 @@ static void *worker(void *arg)
                 if (!ht_check(b.p, b.n, b.id)) res->errors++;
                 live[nlive++] = b; /* adopt it: this thread frees or reallocs it later */
             }
-        } else {
+        } else if (r < 99) {
+            if (rtm_test_rnd(&rng, 4) == 0) rtm_heap_locked_reset_peak(&g_heap);
             rtm_heap_stats s;
             rtm_heap_locked_get_stats(&g_heap, &s);
             if (s.used + s.free != s.capacity || s.used > s.peak_used) res->errors++;
+        } else {
+            /* under the lock the walk sees whole blocks only: their bytes add up to the regions' */
+            size_t total = 0;
+            rtm_heap_locked_walk(&g_heap, walk_sum, &total);
+            if (total != g_walk_total0) {
+                if (res->walk_other != 0 && res->walk_other != total) res->errors++;
+                res->walk_other = total;
+            }
         }
     }
     for (size_t i = 0; i < nlive; i++) {
@@ -137,7 +170,11 @@ static void test_locked_stress(void **state)
 {
     (void)state;
     unsigned char *mem = ht_buffer(HEAP_BYTES, 0);
+    g_region2 = ht_buffer(HEAP_BYTES / 4, 0);
     assert_int_equal(rtm_heap_locked_init(&g_heap, mem, HEAP_BYTES, RTM_FIT_GOOD), RTM_OK);
+    g_walk_total0 = 0;
+    rtm_heap_locked_walk(&g_heap, walk_sum, &g_walk_total0);
+    assert_true(g_walk_total0 > HEAP_BYTES / 2);
     pthread_t th[THREADS];
     thread_result res[THREADS];
     memset(res, 0, sizeof res);
@@ -161,14 +198,19 @@ static void test_locked_stress(void **state)
         frees++;
     }
     assert_int_equal(rtm_heap_locked_check(&g_heap), RTM_OK);
+    size_t total = 0;
+    rtm_heap_locked_walk(&g_heap, walk_sum, &total);
+    assert_true(total > g_walk_total0); /* the second region */
+    for (unsigned i = 0; i < THREADS; i++) assert_true(res[i].walk_other == 0 || res[i].walk_other == total);
     rtm_heap_stats s;
     rtm_heap_locked_get_stats(&g_heap, &s);
+    assert_int_equal(s.regions, 2);
     assert_int_equal(s.allocs, allocs);
     assert_int_equal(s.frees, frees);
     assert_int_equal(s.failed_allocs, failed);
     assert_int_equal(s.used_blocks, 0);
     assert_int_equal(s.used, 0);
-    assert_int_equal(s.free_blocks, 1);
+    assert_int_equal(s.free_blocks, 2); /* one per region */
     assert_int_equal(s.bad_frees + s.bad_requests, 0);
     assert_true(allocs > g_ops); /* the threads really allocated */
     rtm_heap_locked_destroy(&g_heap);
@@ -202,6 +244,79 @@ static void test_locked_bad_input(void **state)
     rtm_heap_locked_destroy(&lh);
 }
 
+/* The calls that complete the wrapper (calloc, usable_size, add_region, walk, reset_peak) give
+ * what the unlocked heap gives, and a NULL wrapper is reported by each. */
+static bool count_until(const rtm_heap_block *b, void *ctx)
+{
+    size_t *n = ctx;
+    (void)b;
+    return ++*n < 2; /* stops after the second block */
+}
+
+static void test_locked_other_calls(void **state)
+{
+    (void)state;
+    rtm_heap_locked lh;
+    unsigned char *mem = ht_buffer(8192, 0), *mem2 = ht_buffer(4096, 0);
+    rtm_test_hook_install();
+    assert_int_equal(rtm_heap_locked_init(&lh, mem, 8192, RTM_FIT_GOOD), RTM_OK);
+    /* calloc zeroes memory that held data */
+    unsigned char *p = rtm_heap_locked_alloc(&lh, 300);
+    assert_non_null(p);
+    memset(p, 0xA5, 300);
+    rtm_heap_locked_free(&lh, p);
+    unsigned char *z = rtm_heap_locked_calloc(&lh, 30, 10);
+    assert_ptr_equal(z, p); /* the same block again */
+    for (size_t k = 0; k < 300; k++) assert_int_equal(z[k], 0);
+    assert_int_equal(rtm_heap_locked_usable_size(&lh, z), rtm_heap_usable_size(lh.heap, z));
+    assert_true(rtm_heap_locked_usable_size(&lh, z) >= 300);
+    assert_int_equal(rtm_heap_locked_usable_size(&lh, z + 8), 0); /* interior: 0, not reported (a query) */
+    /* an overflowing product: NULL, reported and counted as the unlocked heap does */
+    assert_null(rtm_heap_locked_calloc(&lh, SIZE_MAX / 2, 3));
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_SIZE), 1);
+    assert_null(rtm_heap_locked_calloc(&lh, 0, 8)); /* 0 bytes: NULL, not a failure */
+    rtm_heap_stats s;
+    rtm_heap_locked_get_stats(&lh, &s);
+    assert_int_equal(s.bad_requests, 1);
+    assert_int_equal(s.failed_allocs, 0);
+    assert_int_equal(s.allocs, 2);
+    /* reset_peak: the peak drops to what is used now */
+    assert_true(s.peak_used >= s.used);
+    rtm_heap_locked_free(&lh, z);
+    rtm_heap_locked_reset_peak(&lh);
+    rtm_heap_locked_get_stats(&lh, &s);
+    assert_int_equal(s.peak_used, s.used);
+    /* add_region: a second region, refused when it overlaps */
+    size_t cap = s.capacity;
+    assert_int_equal(rtm_heap_locked_add_region(&lh, mem + 1024, 1024), RTM_ERR_OVERLAP);
+    assert_int_equal(rtm_heap_locked_add_region(&lh, mem2, 4096), RTM_OK);
+    rtm_heap_locked_get_stats(&lh, &s);
+    assert_int_equal(s.regions, 2);
+    assert_true(s.capacity > cap);
+    /* walk: every block, or until the walker stops */
+    size_t n = 0;
+    rtm_heap_locked_walk(&lh, count_until, &n);
+    assert_int_equal(n, 2);
+    assert_int_equal(rtm_heap_locked_check(&lh), RTM_OK);
+    rtm_heap_locked_destroy(&lh);
+    /* a NULL wrapper: nothing done; calloc and add_region report it (RTM_ERR_ARG, object NULL), the
+     * queries and reset_peak do not, as the heap does not for a NULL heap */
+    int x = 0;
+    unsigned before = rtm_test_hook_total();
+    assert_null(rtm_heap_locked_calloc(NULL, 1, 8));
+    assert_int_equal(rtm_heap_locked_add_region(NULL, mem2, 4096), RTM_ERR_ARG);
+    assert_ptr_equal(rtm_test_hook_last_ptr, mem2);
+    assert_null(rtm_test_hook_last_obj);
+    assert_int_equal(rtm_test_hook_total(), before + 2);
+    assert_int_equal(rtm_heap_locked_usable_size(NULL, &x), 0);
+    n = 0;
+    rtm_heap_locked_walk(NULL, count_until, &n);
+    assert_int_equal(n, 0);
+    rtm_heap_locked_reset_peak(NULL);
+    assert_int_equal(rtm_test_hook_total(), before + 2);
+    assert_int_equal(x, 0);
+}
+
 int main(void)
 {
     g_seed = rtm_test_seed();
@@ -209,6 +324,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_locked_stress),
         cmocka_unit_test(test_locked_bad_input),
+        cmocka_unit_test(test_locked_other_calls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
