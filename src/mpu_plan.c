@@ -201,7 +201,9 @@ rtm_err rtm_mpu_plan_avoid(const rtm_mpu_arch *arch, rtm_mpu_set set, const rtm_
 
 rtm_err rtm_pmp_pack_cfg(const rtm_mpu_regs *regs, uint32_t cfg[(RTM_MPU_MAX_REGIONS + 3) / 4])
 {
-    if (!regs || !cfg || regs->kind != RTM_MPU_RISCV_PMP || regs->first + regs->count > RTM_MPU_MAX_REGIONS)
+    /* first > MAX first: first + count must not wrap past 2^32 (it once let UINT32_MAX + 1 through) */
+    if (!regs || !cfg || regs->kind != RTM_MPU_RISCV_PMP || regs->first > RTM_MPU_MAX_REGIONS ||
+        regs->count > RTM_MPU_MAX_REGIONS - regs->first)
         return RTM_ERR_ARG;
     for (uint32_t j = 0; j < (RTM_MPU_MAX_REGIONS + 3) / 4; j++) cfg[j] = 0;
     for (uint32_t i = 0; i < regs->count; i++) {

@@ -213,6 +213,18 @@ static void case_setup(void)
         TGT_CHECK(w0 == g_sys.r.pmp[i].pmpaddr || g_sys.r.pmp[i].pmpcfg == 0);
 #endif
     }
+    /* A plan whose first slot is near 2^32 is out of range, not wrapped to slot 0: first + avail
+     * once wrapped past the bounds check (port review), and the load wrote RNR values beyond
+     * DREGION (Cortex-M) or pmpcfg words far outside the port's copy on the stack (RISC-V). */
+    rtm_mpu_regs wrap = g_sys;
+    wrap.count = 0;
+    wrap.avail = 2;
+    wrap.first = UINT32_MAX - 1u;
+#if defined(__arm__)
+    TGT_CHECK(rtm_cm_mpu_load(&wrap) == RTM_ERR_NO_SLOT);
+#else
+    TGT_CHECK(rtm_rv_pmp_load(&wrap) == RTM_ERR_NO_SLOT);
+#endif
     rtm_fault_clear();
 }
 

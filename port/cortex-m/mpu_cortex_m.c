@@ -141,7 +141,9 @@ rtm_err rtm_cm_mpu_load(const rtm_mpu_regs *regs)
     /* A plan for 32 B regions (ARMv7-M) may hold RASR sizes an ARMv6-M MPU does not permit. */
     if (!RTM_CM_PMSAV8 && regs->min_log2 != 0 && regs->min_log2 < RTM_MPU_V7M_MIN_LOG2) return RTM_ERR_ARG;
     if (regs->count > regs->avail || regs->avail > RTM_MPU_MAX_REGIONS) return RTM_ERR_ARG;
-    if (regs->first + regs->avail > rtm_cm_mpu_regions()) return RTM_ERR_NO_SLOT;
+    /* no wrap of first + avail: a first near 2^32 once passed and wrote RNR values >= DREGION */
+    unsigned regions = rtm_cm_mpu_regions();
+    if (regs->first > regions || regs->avail > regions - regs->first) return RTM_ERR_NO_SLOT;
     rtm_port_key k = mpu_update_begin(); /* the whole load: no other MPU writer in between */
 #if RTM_CM_PMSAV8
     /* MAIR0: only rtmem's attribute bytes are written from the plan: Attr0 (normal) and Attr1

@@ -119,7 +119,8 @@ rtm_err rtm_rv_pmp_load(const rtm_mpu_regs *regs)
 {
     if (regs == NULL || regs->kind != RTM_MPU_RISCV_PMP) return RTM_ERR_ARG;
     if (regs->count > regs->avail || regs->avail > RTM_MPU_MAX_REGIONS) return RTM_ERR_ARG;
-    if (regs->first + regs->avail > RTM_RV_PMP_ENTRIES) return RTM_ERR_NO_SLOT;
+    /* no wrap of first + avail (a first near 2^32 once passed and indexed cfg[] far out of bounds) */
+    if (regs->first > RTM_RV_PMP_ENTRIES || regs->avail > RTM_RV_PMP_ENTRIES - regs->first) return RTM_ERR_NO_SLOT;
     /* Turn the slots off first, so that no half-written TOR pair is ever active. */
     uint32_t cfg[PMP_CFG_WORDS];
     rtm_err e = pmp_slots_off(regs->first, regs->avail, cfg);

@@ -928,6 +928,16 @@ static void pmp_pack_cfg_top_slot_and_refusals(void **state)
     assert_int_equal(rtm_pmp_pack_cfg(&v7, words), RTM_ERR_ARG);
     assert_int_equal(rtm_pmp_pack_cfg(&g, NULL), RTM_ERR_ARG);
     assert_int_equal(rtm_pmp_pack_cfg(NULL, words), RTM_ERR_ARG);
+    /* A first slot whose sum with count wraps past 2^32 is out of range too, not slot 0: the check
+     * was first + count > MAX, which UINT32_MAX + 1 passed, and the packing then wrote
+     * words[0x3FFFFFFF] (port review: the same wrap in rtm_rv_pmp_load / rtm_cm_mpu_load). */
+    rtm_mpu_regs wrap = g;
+    wrap.first = UINT32_MAX;
+    wrap.count = 1;
+    assert_int_equal(rtm_pmp_pack_cfg(&wrap, words), RTM_ERR_ARG);
+    wrap.first = UINT32_MAX - 2u;
+    wrap.count = 4;
+    assert_int_equal(rtm_pmp_pack_cfg(&wrap, words), RTM_ERR_ARG);
 }
 
 static void pmp_privileged_only_grants_user_nothing(void **state)
