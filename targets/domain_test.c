@@ -740,6 +740,64 @@ static void case_no_skip_for_multiple(void)
 }
 #endif
 
+#if defined(__arm__) && __ARM_ARCH_ISA_THUMB >= 2
+/* Thread bodies for case_no_skip_for_pc_load: a load of the PC (`ldr.w pc, [rN]`) and a table
+ * branch (`tbb [rN, rM]`) whose data access faults (j->target is in the other domain). */
+static int th_ldr_pc(void *arg)
+{
+    job *j = arg;
+    __asm volatile("ldr.w pc, [%0]" : : "r"(j->target) : "memory");
+    *j->marker = 1u;
+    return 11;
+}
+
+static int th_tbb(void *arg)
+{
+    job *j = arg;
+    __asm volatile("tbb [%0, %1]" : : "r"(j->target), "r"(0u) : "memory");
+    *j->marker = 1u;
+    return 12;
+}
+
+static uint32_t g_can_of_thread;
+static rtm_fault_action note_can_and_abort_policy(const rtm_fault_record *rec, void *ctx)
+{
+    (void)ctx;
+    g_can_of_thread = rec->can;
+    return RTM_FAULT_ABORT_THREAD;
+}
+
+/* SKIP is not offered for a faulting data access that writes the PC: skipping `ldr pc, [...]`
+ * (a return, a jump through a table) or TBB/TBH would fall through instead of branching, into
+ * the next function or the branch table itself. A plain load of the same word is offered SKIP. */
+static void case_no_skip_for_pc_load(void)
+{
+    static int (*const bodies[])(void *) = {th_read, th_ldr_pc, th_tbb};
+    for (unsigned k = 0; k < 3u; k++) {
+        job *j = job_in(g_part_a);
+        j->target = &g_part_b[20];
+        j->marker = &g_part_a[4];
+        *j->marker = 0;
+        g_thread_a.fn = bodies[k];
+        g_thread_a.arg = j;
+        g_can_of_thread = 0;
+        rtm_fault_set_policy(note_can_and_abort_policy, NULL);
+        rtm_err e = board_thread_run(&g_thread_a);
+        rtm_fault_set_policy(NULL, NULL);
+        TGT_CHECK(e == RTM_ERR_ACCESS && g_thread_a.aborted && *j->marker == 0);
+        TGT_CHECK(g_thread_a.fault_addr == (uintptr_t)&g_part_b[20]);
+        TGT_CHECK((g_can_of_thread & RTM_FAULT_CAN(RTM_FAULT_ABORT_THREAD)) != 0);
+        bool skip = (g_can_of_thread & RTM_FAULT_CAN(RTM_FAULT_SKIP)) != 0;
+        if (skip != (k == 0u)) {
+            tgt_puts("  SKIP offered wrongly for body ");
+            tgt_put_u(k);
+            tgt_puts(" (0 ldr, 1 ldr.w pc, 2 tbb)\n");
+        }
+        TGT_CHECK(skip == (k == 0u));
+    }
+}
+#endif
+
 static const struct {
     const char *name;
     void (*fn)(void);
@@ -764,6 +822,9 @@ static const struct {
 #endif
 #if defined(__arm__)
     {"fault.no_skip_for_multiple", case_no_skip_for_multiple},
+#endif
+#if defined(__arm__) && __ARM_ARCH_ISA_THUMB >= 2
+    {"fault.no_skip_for_pc_load", case_no_skip_for_pc_load},
 #endif
     {"domain.domainless_thread", case_domainless_thread},
     {"domain.privileged_skip", case_privileged_skip},

@@ -5,8 +5,9 @@
  * finds the exception frame (MSP or PSP, from EXC_RETURN bit 2) and calls cm_fault_dispatch(). That
  * builds an rtm_fault_record (rtmem/fault.h) from CFSR/HFSR/MMFAR/BFAR and the stacked frame, calls
  * rtm_fault_handle() (the policy hook decides), clears the sticky status bits and then:
- *   SKIP   advances the stacked PC past the 16- or 32-bit faulting instruction and steps the
- *          stacked IT state as the completed instruction would have (ITAdvance, see
+ *   SKIP   (data faults of single transfers that do not load the PC: not LDM/STM, LDRD/STRD,
+ *          LDR pc, TBB/TBH) advances the stacked PC past the 16- or 32-bit faulting instruction
+ *          and steps the stacked IT state as the completed instruction would have (ITAdvance, see
  *          cm_xpsr_after_skip), so that a skip inside an IT block keeps the block's conditions;
  *   RETRY  returns to the same instruction;
  *   ABORT  points PSP at a fresh frame so that the exception returns, privileged, into
@@ -302,6 +303,24 @@ static bool cm_insn_multiple(uint32_t pc)
     return false;
 }
 
+/* Is the Thumb instruction at @p pc a data access that writes the PC: LDR (immediate, register,
+ * literal; 32-bit encodings 1111 1000 x101 xxxx) with Rt = 1111 (a return as `ldr pc, [sp], #4`,
+ * a jump through a table or a linker veneer's `ldr.w pc, [pc, #-0]`), or TBB/TBH (1110 1000 1101
+ * Rn, 1111 0000 000H Rm: a table branch, whose next halfwords are usually the table itself)?
+ * SKIP is not offered for those either: skipping them falls through instead of branching (the
+ * rule that keeps POP {..., pc} out, applied to the single-register loads of the PC). LDM/POP with
+ * the PC are refused by cm_insn_multiple. Encodings: ARMv7-M ARM A7.7, LDR (immediate, literal,
+ * register) and TBB/TBH. */
+static bool cm_insn_writes_pc(uint32_t pc)
+{
+    uint16_t hw = *(const volatile uint16_t *)(uintptr_t)pc;
+    if ((hw & 0xF800u) < 0xE800u) return false; /* 16-bit: only POP loads the PC */
+    uint16_t hw2 = *(const volatile uint16_t *)(uintptr_t)(pc + 2u);
+    if ((hw & 0xFF70u) == 0xF850u) return (hw2 & 0xF000u) == 0xF000u;                    /* LDR pc */
+    if ((hw & 0xFFF0u) == 0xE8D0u) return (hw2 & 0xFFE0u) == 0xF000u;                    /* TBB, TBH */
+    return false;
+}
+
 /* Data access kind of the faulting Thumb instruction (loads vs stores), for the record. The
  * MemManage status does not say; decoding the instruction does for the common forms. */
 static uint32_t cm_data_access(uint32_t pc)
@@ -357,7 +376,7 @@ uint32_t cm_fault_dispatch(uint32_t exc_return, uint32_t *frame)
     r.can = RTM_FAULT_CAN(RTM_FAULT_HALT);
     if (frame_ok && !imprecise) r.can |= RTM_FAULT_CAN(RTM_FAULT_RETRY);
     if (frame_ok && !imprecise && r.access != RTM_ACCESS_EXEC && (cfsr & (CM_CFSR_DACCVIOL | CM_CFSR_PRECISERR)) &&
-        !cm_insn_multiple((uint32_t)r.pc))
+        !cm_insn_multiple((uint32_t)r.pc) && !cm_insn_writes_pc((uint32_t)r.pc))
         r.can |= RTM_FAULT_CAN(RTM_FAULT_SKIP);
     /* Aborting needs no frame of the thread's: it gets a fresh one (cm_return_to_owner). */
     if (thread_fault) r.can |= RTM_FAULT_CAN(RTM_FAULT_ABORT_THREAD);
