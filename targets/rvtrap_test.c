@@ -12,6 +12,10 @@
  *    on the thread's stack, and the thread must start at fn. Before the fix (interrupts enabled
  *    until mret): some phases wrote the trap frame below the thread's sp, others ran M-mode code
  *    in U-mode and ended the thread with RTM_ERR_ACCESS before fn ran.
+ *  - rvtrap.critical: a thread run from inside a critical section (mstatus.MIE clear) with a timer
+ *    interrupt pending: U-mode takes machine interrupts whatever MIE says, so the handler ran
+ *    during the thread and broke the caller's section (port review); now it runs when the caller
+ *    leaves the section, and mie is as before.
  * Secondary harts: the board runs with two harts (-smp 2); hart 1 must park in _start (it used to
  * run _start too, on the same stack, and zero .bss under hart 0).
  */
@@ -101,15 +105,21 @@ static int th_paint(void *arg)
     return bad ? (int)(1000u + bad) : 42;
 }
 
-static void case_start(void)
+/* PMP entry 15 (the lowest priority): TOR [0, 2^34) RWX for U-mode, so that a thread runs without
+ * a domain (these cases are about the trap entry, not about protection). Returns pmpcfg3 before. */
+static uint32_t open_pmp15(void)
 {
-    tgt_case_begin("rvtrap.start");
-    /* PMP entry 15 (the lowest priority): TOR [0, 2^34) RWX for U-mode, so that the thread runs
-     * without a domain; the sweep is about the trap entry, not about protection. */
     __asm volatile("csrw pmpaddr15, %0" : : "r"(0xFFFFFFFFu));
     uint32_t cfg3;
     __asm volatile("csrr %0, pmpcfg3" : "=r"(cfg3));
     __asm volatile("csrw pmpcfg3, %0" : : "r"((cfg3 & 0x00FFFFFFu) | (0x0Fu << 24)));
+    return cfg3;
+}
+
+static void case_start(void)
+{
+    tgt_case_begin("rvtrap.start");
+    uint32_t cfg3 = open_pmp15();
     MTIMECMP[1] = 0xFFFFFFFFu;
     __asm volatile("csrs mie, %0" : : "r"(1u << 7) : "memory");
     __asm volatile("csrsi mstatus, 8" : : : "memory");
@@ -149,12 +159,55 @@ static void case_start(void)
     tgt_case_end();
 }
 
+/* U-mode: spins a while, then returns the timer interrupts counted meanwhile (0 if none ran). */
+static int th_spin(void *arg)
+{
+    uint32_t before = *(volatile uint32_t *)arg;
+    for (volatile int i = 0; i < 2000; i++) {
+    }
+    return (int)(g_timer_irqs - before);
+}
+
+static void case_critical(void)
+{
+    tgt_case_begin("rvtrap.critical");
+    uint32_t cfg3 = open_pmp15();
+    __asm volatile("csrs mie, %0" : : "r"(1u << 7) : "memory");
+    __asm volatile("csrsi mstatus, 8" : : : "memory");
+    rtm_port_key key = rtm_port_critical_enter();
+    uint32_t before = g_timer_irqs;
+    MTIMECMP[1] = MTIME[1]; /* due now: pending from here on */
+    MTIMECMP[0] = MTIME[0];
+    for (volatile int i = 0; i < 100; i++) {
+    }
+    uint32_t snapshot = before;
+    rtm_rv_thread t;
+    TGT_REQUIRE(rtm_rv_thread_init(&t, th_spin, &snapshot, g_stack, sizeof g_stack) == RTM_OK);
+    rtm_err e = rtm_rv_thread_run(&t);
+    uint32_t during = g_timer_irqs - before, mie;
+    __asm volatile("csrr %0, mie" : "=r"(mie));
+    rtm_port_critical_exit(key);
+    for (volatile int i = 0; i < 100 && g_timer_irqs == before; i++) {
+    }
+    uint32_t after = g_timer_irqs - before;
+    MTIMECMP[1] = 0xFFFFFFFFu;
+    __asm volatile("csrc mie, %0" : : "r"(1u << 7) : "memory");
+    __asm volatile("csrw pmpcfg3, %0" : : "r"(cfg3));
+    if (during != 0) tgt_puts("  the timer interrupt ran inside the critical section\n");
+    TGT_CHECK(e == RTM_OK && !t.aborted && t.result == 0);
+    TGT_CHECK(during == 0);
+    TGT_CHECK((mie & (1u << 7)) != 0); /* restored after the run */
+    TGT_CHECK(after == 1u);             /* taken once the section ended */
+    tgt_case_end();
+}
+
 int main(void)
 {
     board_init();
     rtm_rv_set_interrupt_handler(irq);
     case_nested();
     case_start();
+    case_critical();
     rtm_rv_set_interrupt_handler(NULL);
     return tgt_summary();
 }

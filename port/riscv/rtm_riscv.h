@@ -100,6 +100,9 @@ rtm_err rtm_rv_thread_init(rtm_rv_thread *t, int (*fn)(void *arg), void *arg, vo
  * the domain's PMP entries are loaded first (rtm_rv_pmp_load); a thread of no domain runs with the
  * slots of the last domain loaded here turned off (the system entries alone). RTM_ERR_STATE when not called from
  * M-mode thread context or while a thread runs; RTM_ERR_ARG for an uninitialised t. O(1) + run time.
+ * Interrupts: machine interrupts are taken in U-mode whatever mstatus.MIE says, so when the caller
+ * has them off (inside rtm_port_critical_enter) the run clears mie and restores it afterwards: its
+ * interrupts wait, pending, until the caller enables them (rvtrap.critical).
  */
 rtm_err rtm_rv_thread_run(rtm_rv_thread *t);
 

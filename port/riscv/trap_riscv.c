@@ -227,9 +227,18 @@ rtm_err rtm_rv_thread_run(rtm_rv_thread *t)
     t->result = 0;
     t->aborted = false;
     t->fault_addr = 0;
+    /* In U-mode machine interrupts are taken whatever mstatus.MIE says (privileged spec: "interrupts
+     * for higher-privilege modes ... are always globally enabled"), so a caller inside a critical
+     * section (MIE clear) would have it broken by the thread (port review). Its enabled interrupts
+     * are held off instead, mie cleared for the run and restored after it; what became pending
+     * meanwhile is taken when the caller leaves its section. (The Cortex-M port refuses the same
+     * call, RTM_ERR_STATE: there a masked SVC could not end the thread.) */
+    uint32_t held = 0;
+    if ((RV_CSR_READ(mstatus) & RV_MSTATUS_MIE) == 0) __asm volatile("csrrw %0, mie, zero" : "=r"(held) : : "memory");
     rv_set_current(t);
     uint32_t *top = (uint32_t *)((uintptr_t)t->stack + t->stack_bytes);
     uint32_t status = rv_thread_start(t->fn, t->arg, top, t->ctx, t);
     rv_set_current(NULL);
+    if (held != 0) __asm volatile("csrs mie, %0" : : "r"(held) : "memory");
     return (rtm_err)status;
 }
