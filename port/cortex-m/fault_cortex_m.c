@@ -497,12 +497,12 @@ rtm_err rtm_cm_thread_run(rtm_cm_thread *t)
     t->fault_addr = 0;
     cm_set_current(t);
     uint32_t *top = (uint32_t *)((uintptr_t)t->stack + t->stack_bytes);
-#if defined(__ARM_ARCH_8M_MAIN__)
+#if RTM_CM_V8M_MAIN
     /* Stack limit: an overflow raises UsageFault STKOF before anything below the stack is written. */
     __asm volatile("msr psplim, %0" : : "r"(t->stack) : "memory");
 #endif
     uint32_t status = cm_thread_start(t->fn, t->arg, top, t->ctx);
-#if defined(__ARM_ARCH_8M_MAIN__)
+#if RTM_CM_V8M_MAIN
     __asm volatile("msr psplim, %0" : : "r"(0u) : "memory");
 #endif
     cm_set_current(NULL);

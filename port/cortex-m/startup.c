@@ -54,8 +54,15 @@ void rtm_cm_default_handler(void)
     rtm_cm_semihost_exit(4);
 }
 
-/* Word loops written so that the compiler does not turn them into memcpy/memset calls. */
-__attribute__((optimize("no-tree-loop-distribute-patterns"))) void rtm_cm_reset_handler(void)
+/* Word loops written so that the compiler does not turn them into memcpy/memset calls: through
+ * volatile pointers, which neither GCC nor clang turns into library calls, and GCC's attribute
+ * besides (clang has no such attribute and warns of an unknown one). */
+#if defined(__clang__)
+#define CM_NO_LIBCALL_LOOPS
+#else
+#define CM_NO_LIBCALL_LOOPS __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#endif
+CM_NO_LIBCALL_LOOPS void rtm_cm_reset_handler(void)
 {
     volatile uint32_t *dst = __data_start;
     const volatile uint32_t *src = __data_load;

@@ -10,6 +10,8 @@
 #   m4-clang clang --target=thumbv7em-none-eabi, Cortex-M4F, newlib's headers: the LLVM embedded
 #            toolchains' compiler, whose warnings differ from GCC's (clang -Os once failed on an
 #            unused static inline function that GCC and clang -O2 let pass)
+# Then the Cortex-M port (port/cortex-m) with GCC and clang for M0+ to M55: its architecture
+# macros per core, and a warning-free build of it for the cores the QEMU boards (step 60) do not run.
 # Prints a code-size table (.text+.data+.bss of each object file, -Os) per target, then the
 # good-fit core figure of issue 2: a Cortex-M4 -Os program whose entry calls only rtm_heap_init,
 # rtm_heap_alloc and rtm_heap_free, linked with -nostdlib -nostartfiles -Wl,--gc-sections against
@@ -17,7 +19,7 @@
 # link keeps. memcpy/memset/memmove stubs and the entry are excluded. It is given for a good-fit-
 # only build (RTM_HEAP_FITS=RTM_HEAP_FITS_GOOD, when heap.h has it) and for the default build
 # with all three policies. The figure is reported, not asserted. The step fails iff a cross build
-# (warnings are errors) or the figure's link fails.
+# (warnings are errors), a port check or the figure's link fails.
 # Environment: RTM_CROSS_DIR (output directory, default build/cross), RTM_JOBS.
 set -u
 export LC_ALL=C
@@ -81,6 +83,41 @@ if [ ${#errs[@]} -gt 0 ]; then
   exit 1
 fi
 echo "cross: ${#srcs[@]} core files x ${#targets[@]} targets x {-Os,-O2}: built warning-free"
+
+# ---- the Cortex-M port's view of the architecture, with both compilers -------------------------
+# The targets step (60) builds the port with GCC for its two boards only. Each compiler and core
+# below must give the port's architecture macros their values (clang names ARMv8.1-M only
+# __ARM_ARCH_8_1M_MAIN__, which the port once took for ARMv6-M: no threads, PMSAv7 register values
+# for a PMSAv8 MPU), and the cores the boards do not cover must build the whole port warning-free.
+# cc, flags, RTM_CM_MAINLINE, RTM_CM_PMSAV8, whole port too (1)
+CLANG_ARM="-ffreestanding -isystem /usr/lib/arm-none-eabi/include"
+port_cases=(
+  "arm-none-eabi-gcc|-mcpu=cortex-m0plus -mthumb|0|0|1"
+  "arm-none-eabi-gcc|-mcpu=cortex-m4 -mthumb|1|0|0"
+  "arm-none-eabi-gcc|-mcpu=cortex-m23 -mthumb|0|1|1"
+  "arm-none-eabi-gcc|-mcpu=cortex-m33 -mthumb|1|1|0"
+  "arm-none-eabi-gcc|-mcpu=cortex-m55 -mthumb|1|1|1"
+  "clang|--target=thumbv7em-none-eabi -mcpu=cortex-m4 $CLANG_ARM|1|0|1"
+  "clang|--target=thumbv8m.main-none-eabi -mcpu=cortex-m33 $CLANG_ARM|1|1|1"
+  "clang|--target=thumbv8.1m.main-none-eabi -mcpu=cortex-m55 -mfloat-abi=hard $CLANG_ARM|1|1|1"
+)
+port_bad=0
+for c in "${port_cases[@]}"; do
+  IFS='|' read -r pcc pflags pmain pv8 pwhole <<<"$c"
+  # shellcheck disable=SC2086
+  if ! printf '#include "rtm_cortex_m.h"\n_Static_assert(RTM_CM_MAINLINE == %s && RTM_CM_PMSAV8 == %s, "MAINLINE %s PMSAV8 %s");\n' \
+         "$pmain" "$pv8" "$pmain" "$pv8" | "$pcc" $CFLAGS -Iport/cortex-m $pflags -Os -x c -c - -o /dev/null 2>"$out/port.err"; then
+    echo "cross: FAILED: the Cortex-M port's architecture macros with $pcc $pflags:"; head -5 "$out/port.err"; port_bad=1
+  fi
+  [ "$pwhole" = 1 ] || continue
+  for f in port/cortex-m/*.c; do
+    # shellcheck disable=SC2086
+    "$pcc" $CFLAGS -Iport/cortex-m $pflags -Os -c "$f" -o "$out/port.o" 2>"$out/port.err" ||
+      { echo "cross: FAILED: $f with $pcc $pflags:"; head -10 "$out/port.err"; port_bad=1; }
+  done
+done
+[ $port_bad = 0 ] || exit 1
+echo "cross: Cortex-M port: architecture macros right with ${#port_cases[@]} compiler / core pairs (GCC and clang, M0+ to M55), built warning-free where the boards do not build it"
 
 # ---- size table --------------------------------------------------------------------------------
 # size(1) Berkeley format: text (code + rodata), data, bss, dec = their sum.
