@@ -34,6 +34,10 @@ static bool cm_unprivileged_thread(void)
 /* ---- critical section ---------------------------------------------------------------------- */
 
 #if RTM_CM_USE_BASEPRI && RTM_CM_MAINLINE
+/* BASEPRI 0 masks nothing (and 0x100 or more is not a priority): such a critical section would
+ * exclude no interrupt at all. Bits below the core's implemented priority bits read as zero too,
+ * so on a part with 3 bits a value under 0x20 is the same as 0 (rtm_cortex_m.h). */
+_Static_assert(RTM_CM_BASEPRI > 0u && RTM_CM_BASEPRI <= 0xFFu, "RTM_CM_BASEPRI must be a priority 1..255");
 rtm_port_key rtm_port_critical_enter(void)
 {
     uint32_t old;

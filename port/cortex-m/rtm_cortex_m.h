@@ -35,6 +35,9 @@ extern "C" {
  * ARMv7-M and ARMv8-M Mainline), so higher-priority interrupts that never call rtmem keep running.
  * Then every interrupt that calls rtmem must have a priority value >= RTM_CM_BASEPRI (SysTick is set
  * to the lowest priority by rtm_cm_systick_start), or the critical section does not exclude it.
+ * RTM_CM_BASEPRI is 1..255 (0 would mask nothing: refused at compile time), and only the core's
+ * implemented priority bits count (the top 3 to 8 bits): a value with none of them set masks
+ * nothing either, so keep it at 0x20 or above unless the part has more than 3 bits.
  */
 #ifndef RTM_CM_USE_BASEPRI
 #define RTM_CM_USE_BASEPRI 0
