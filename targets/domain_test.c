@@ -402,6 +402,208 @@ static void case_fault_ring(void)
 static board_thread g_thread_none;
 static int th_peek(void *arg) { return (int)(*(volatile uint32_t *)arg & 0x7FFFFFFFu); }
 
+/* ---- a thread starts with none of its privileged caller's registers -------------------------- */
+/* th_regs returns the OR of every register the thread finds set but its argument, entry, return
+ * address and stack (and tp / gp on RISC-V): 0 when nothing of the caller was passed on. run_seeded
+ * runs a thread with the callee-saved registers holding non-zero values, as a kernel's may (a
+ * pointer, a key). Before the fix the thread saw them (and the port's own ctx pointer in r3). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter" /* naked: the parameters are used in asm */
+#if defined(__arm__)
+__attribute__((naked)) static int th_regs(void *arg)
+{
+    __asm volatile("orr r0, r1, r2\n\t"
+                   "orr r0, r0, r3\n\t"
+                   "orr r0, r0, r4\n\t"
+                   "orr r0, r0, r5\n\t"
+                   "orr r0, r0, r6\n\t"
+                   "orr r0, r0, r7\n\t"
+                   "orr r0, r0, r8\n\t"
+                   "orr r0, r0, r9\n\t"
+                   "orr r0, r0, r10\n\t"
+                   "orr r0, r0, r11\n\t"
+#if defined(__ARM_FP)
+                   "vmov r1, r2, d0\n\t"
+                   "orr r0, r0, r1\n\t"
+                   "orr r0, r0, r2\n\t"
+                   "vmov r1, r2, d1\n\t"
+                   "orr r0, r0, r1\n\t"
+                   "orr r0, r0, r2\n\t"
+                   "vmov r1, r2, d2\n\t"
+                   "orr r0, r0, r1\n\t"
+                   "orr r0, r0, r2\n\t"
+                   "vmov r1, r2, d3\n\t"
+                   "orr r0, r0, r1\n\t"
+                   "orr r0, r0, r2\n\t"
+                   "vmov r1, r2, d4\n\t"
+                   "orr r0, r0, r1\n\t"
+                   "orr r0, r0, r2\n\t"
+                   "vmov r1, r2, d5\n\t"
+                   "orr r0, r0, r1\n\t"
+                   "orr r0, r0, r2\n\t"
+                   "vmov r1, r2, d6\n\t"
+                   "orr r0, r0, r1\n\t"
+                   "orr r0, r0, r2\n\t"
+                   "vmov r1, r2, d7\n\t"
+                   "orr r0, r0, r1\n\t"
+                   "orr r0, r0, r2\n\t"
+                   "vmov r1, r2, d8\n\t"
+                   "orr r0, r0, r1\n\t"
+                   "orr r0, r0, r2\n\t"
+                   "vmov r1, r2, d9\n\t"
+                   "orr r0, r0, r1\n\t"
+                   "orr r0, r0, r2\n\t"
+                   "vmov r1, r2, d10\n\t"
+                   "orr r0, r0, r1\n\t"
+                   "orr r0, r0, r2\n\t"
+                   "vmov r1, r2, d11\n\t"
+                   "orr r0, r0, r1\n\t"
+                   "orr r0, r0, r2\n\t"
+                   "vmov r1, r2, d12\n\t"
+                   "orr r0, r0, r1\n\t"
+                   "orr r0, r0, r2\n\t"
+                   "vmov r1, r2, d13\n\t"
+                   "orr r0, r0, r1\n\t"
+                   "orr r0, r0, r2\n\t"
+                   "vmov r1, r2, d14\n\t"
+                   "orr r0, r0, r1\n\t"
+                   "orr r0, r0, r2\n\t"
+                   "vmov r1, r2, d15\n\t"
+                   "orr r0, r0, r1\n\t"
+                   "orr r0, r0, r2\n\t"
+#endif
+                   "bx lr\n\t");
+}
+
+__attribute__((naked)) static rtm_err run_seeded(board_thread *t)
+{
+    __asm volatile("push {r3-r11, lr}\n\t"
+#if defined(__ARM_FP)
+                   "vpush {d8-d15}\n\t"
+#endif
+                   "ldr r4, =0x11111111\n\t"
+                   "ldr r5, =0x22222222\n\t"
+                   "ldr r6, =0x33333333\n\t"
+                   "ldr r7, =0x44444444\n\t"
+                   "ldr r8, =0x55555555\n\t"
+                   "ldr r9, =0x66666666\n\t"
+                   "ldr r10, =0x77777777\n\t"
+                   "ldr r11, =0x88888888\n\t"
+#if defined(__ARM_FP)
+                   "vmov d8, r4, r5\n\t"
+                   "vmov d9, r6, r7\n\t"
+                   "vmov d10, r8, r9\n\t"
+                   "vmov d11, r10, r11\n\t"
+                   "vmov d12, r4, r5\n\t"
+                   "vmov d13, r6, r7\n\t"
+                   "vmov d14, r8, r9\n\t"
+                   "vmov d15, r10, r11\n\t"
+#endif
+                   "bl rtm_cm_thread_run\n\t"
+#if defined(__ARM_FP)
+                   "vpop {d8-d15}\n\t"
+#endif
+                   "pop {r3-r11, pc}\n\t"
+                   ".ltorg\n\t");
+}
+#else
+__attribute__((naked)) static int th_regs(void *arg)
+{
+    __asm volatile(
+                   "mv a0, zero\n\t"
+                   "or a0, a0, t0\n\t"
+                   "or a0, a0, t1\n\t"
+                   "or a0, a0, t2\n\t"
+                   "or a0, a0, t3\n\t"
+                   "or a0, a0, t4\n\t"
+                   "or a0, a0, t5\n\t"
+                   "or a0, a0, t6\n\t"
+                   "or a0, a0, s0\n\t"
+                   "or a0, a0, s1\n\t"
+                   "or a0, a0, s2\n\t"
+                   "or a0, a0, s3\n\t"
+                   "or a0, a0, s4\n\t"
+                   "or a0, a0, s5\n\t"
+                   "or a0, a0, s6\n\t"
+                   "or a0, a0, s7\n\t"
+                   "or a0, a0, s8\n\t"
+                   "or a0, a0, s9\n\t"
+                   "or a0, a0, s10\n\t"
+                   "or a0, a0, s11\n\t"
+                   "or a0, a0, a1\n\t"
+                   "or a0, a0, a2\n\t"
+                   "or a0, a0, a3\n\t"
+                   "or a0, a0, a4\n\t"
+                   "or a0, a0, a5\n\t"
+                   "or a0, a0, a6\n\t"
+                   "or a0, a0, a7\n\t"
+                   "ret\n\t");
+}
+
+__attribute__((naked)) static rtm_err run_seeded(board_thread *t)
+{
+    __asm volatile("addi sp, sp, -64\n\t"
+                   "sw ra, 60(sp)\n\t"
+                   "sw s0, 0(sp)\n\t"
+                   "sw s1, 4(sp)\n\t"
+                   "sw s2, 8(sp)\n\t"
+                   "sw s3, 12(sp)\n\t"
+                   "sw s4, 16(sp)\n\t"
+                   "sw s5, 20(sp)\n\t"
+                   "sw s6, 24(sp)\n\t"
+                   "sw s7, 28(sp)\n\t"
+                   "sw s8, 32(sp)\n\t"
+                   "sw s9, 36(sp)\n\t"
+                   "sw s10, 40(sp)\n\t"
+                   "sw s11, 44(sp)\n\t"
+                   "li s0, 0x11111111\n\t"
+                   "li s1, 0x22222222\n\t"
+                   "li s2, 0x33333333\n\t"
+                   "li s3, 0x44444444\n\t"
+                   "li s4, 0x55555555\n\t"
+                   "li s5, 0x66666666\n\t"
+                   "li s6, 0x77777777\n\t"
+                   "li s7, 0x88888888\n\t"
+                   "li s8, 0x99999999\n\t"
+                   "li s9, 0xAAAAAAAA\n\t"
+                   "li s10, 0xBBBBBBBB\n\t"
+                   "li s11, 0xCCCCCCCC\n\t"
+                   "call rtm_rv_thread_run\n\t"
+                   "lw s0, 0(sp)\n\t"
+                   "lw s1, 4(sp)\n\t"
+                   "lw s2, 8(sp)\n\t"
+                   "lw s3, 12(sp)\n\t"
+                   "lw s4, 16(sp)\n\t"
+                   "lw s5, 20(sp)\n\t"
+                   "lw s6, 24(sp)\n\t"
+                   "lw s7, 28(sp)\n\t"
+                   "lw s8, 32(sp)\n\t"
+                   "lw s9, 36(sp)\n\t"
+                   "lw s10, 40(sp)\n\t"
+                   "lw s11, 44(sp)\n\t"
+                   "lw ra, 60(sp)\n\t"
+                   "addi sp, sp, 64\n\t"
+                   "ret\n\t");
+}
+#endif
+#pragma GCC diagnostic pop
+
+static void case_thread_registers(void)
+{
+    g_thread_a.fn = th_regs;
+    g_thread_a.arg = NULL;
+    rtm_err e = run_seeded(&g_thread_a);
+    TGT_CHECK(e == RTM_OK && !g_thread_a.aborted);
+    if (g_thread_a.result != 0) {
+        tgt_puts("  the thread found registers of its caller set: OR ");
+        tgt_put_u((uint32_t)g_thread_a.result);
+        tgt_puts("\n");
+    }
+    TGT_CHECK(g_thread_a.result == 0);
+    g_thread_a.fn = th_own_rw;
+    g_thread_a.arg = g_part_a;
+}
+
 static void case_domainless_thread(void)
 {
     g_thread_a.fn = th_own_rw;
@@ -826,6 +1028,7 @@ static const struct {
 #if defined(__arm__) && __ARM_ARCH_ISA_THUMB >= 2
     {"fault.no_skip_for_pc_load", case_no_skip_for_pc_load},
 #endif
+    {"domain.thread_registers", case_thread_registers},
     {"domain.domainless_thread", case_domainless_thread},
     {"domain.privileged_skip", case_privileged_skip},
 };

@@ -98,11 +98,45 @@ __attribute__((naked)) uint32_t cm_thread_start(int (*fn)(void *), void *arg, ui
                    "str r12, [r3]\n\t"
                    "str lr, [r3, #4]\n\t"
                    "msr psp, r2\n\t"
+                   /* Nothing of the privileged caller reaches the unprivileged thread: its
+                    * registers (pointers, values of the kernel's) are zeroed but r0 = arg, r12 =
+                    * fn, lr and sp (port review; Zephyr clears them on its way to user mode too).
+                    * The FP registers before the CONTROL write, which clears FPCA: the thread starts
+                    * with no FP context, as before. */
+                   "movs r3, #0\n\t"
+#if defined(__ARM_FP)
+                   "vmov d0, r3, r3\n\t"
+                   "vmov d1, r3, r3\n\t"
+                   "vmov d2, r3, r3\n\t"
+                   "vmov d3, r3, r3\n\t"
+                   "vmov d4, r3, r3\n\t"
+                   "vmov d5, r3, r3\n\t"
+                   "vmov d6, r3, r3\n\t"
+                   "vmov d7, r3, r3\n\t"
+                   "vmov d8, r3, r3\n\t"
+                   "vmov d9, r3, r3\n\t"
+                   "vmov d10, r3, r3\n\t"
+                   "vmov d11, r3, r3\n\t"
+                   "vmov d12, r3, r3\n\t"
+                   "vmov d13, r3, r3\n\t"
+                   "vmov d14, r3, r3\n\t"
+                   "vmov d15, r3, r3\n\t"
+#endif
                    "movs r2, #3\n\t"          /* nPRIV | SPSEL */
                    "msr control, r2\n\t"
                    "isb\n\t"
                    "mov r12, r0\n\t"
                    "mov r0, r1\n\t"
+                   "movs r1, #0\n\t"
+                   "movs r2, #0\n\t"
+                   "mov r4, r3\n\t"
+                   "mov r5, r3\n\t"
+                   "mov r6, r3\n\t"
+                   "mov r7, r3\n\t"
+                   "mov r8, r3\n\t"
+                   "mov r9, r3\n\t"
+                   "mov r10, r3\n\t"
+                   "mov r11, r3\n\t"
                    "ldr lr, =cm_thread_exit_stub\n\t"
                    "bx r12\n\t"
                    ".ltorg\n\t");

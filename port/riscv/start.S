@@ -178,6 +178,35 @@ rv_thread_start:
     mv sp, a2
     mv a0, a1
     la ra, rv_thread_exit_stub
+    /* Nothing of the M-mode caller reaches the U-mode thread: its registers (pointers, values of the
+     * kernel's) are zeroed but a0 = arg, ra, sp, tp (the thread id) and gp (the program's global
+     * pointer, which U-mode code addresses through) (port review). */
+    li t0, 0
+    li t1, 0
+    li t2, 0
+    li t3, 0
+    li t4, 0
+    li t5, 0
+    li t6, 0
+    li s0, 0
+    li s1, 0
+    li s2, 0
+    li s3, 0
+    li s4, 0
+    li s5, 0
+    li s6, 0
+    li s7, 0
+    li s8, 0
+    li s9, 0
+    li s10, 0
+    li s11, 0
+    li a1, 0
+    li a2, 0
+    li a3, 0
+    li a4, 0
+    li a5, 0
+    li a6, 0
+    li a7, 0
     mret
 
 /* Runs in U-mode: fn returned a0. ecall 0 = thread exit. */

@@ -92,7 +92,7 @@ echo "cross: ${#srcs[@]} core files x ${#targets[@]} targets x {-Os,-O2}: built 
 # cc, flags, RTM_CM_MAINLINE, RTM_CM_PMSAV8, whole port too (1)
 CLANG_ARM="-ffreestanding -isystem /usr/lib/arm-none-eabi/include"
 port_cases=(
-  "arm-none-eabi-gcc|-mcpu=cortex-m0plus -mthumb|0|0|1"
+  "arm-none-eabi-gcc|-mcpu=cortex-m0plus -mthumb|0|0|0"
   "arm-none-eabi-gcc|-mcpu=cortex-m4 -mthumb|1|0|0"
   "arm-none-eabi-gcc|-mcpu=cortex-m23 -mthumb|0|1|1"
   "arm-none-eabi-gcc|-mcpu=cortex-m33 -mthumb|1|1|0"
