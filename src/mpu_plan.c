@@ -213,6 +213,38 @@ rtm_err rtm_pmp_pack_cfg(const rtm_mpu_regs *regs, uint32_t cfg[(RTM_MPU_MAX_REG
     return RTM_OK;
 }
 
+rtm_err rtm_pmp_check_granule(const rtm_mpu_regs *regs, unsigned g)
+{
+    if (!regs || regs->kind != RTM_MPU_RISCV_PMP || regs->count > RTM_MPU_MAX_REGIONS || g > 29u) return RTM_ERR_ARG;
+    /* With G >= 1, the low G bits of an OFF or TOR entry's pmpaddr read as zero, NA4 cannot be
+     * selected, and a NAPOT entry's low G - 1 bits read as ones (privileged spec, "Physical Memory
+     * Protection"): an address must be a multiple of 2^(G+2) bytes, a NAPOT region at least that
+     * large. An OFF entry's address matters only as the base of a TOR entry after it. */
+    uint32_t low = ((uint32_t)1 << g) - 1u;
+    for (uint32_t i = 0; i < regs->count; i++) {
+        uint32_t a = regs->r.pmp[i].pmpaddr;
+        switch (regs->r.pmp[i].pmpcfg & RTM_PMP_A_NAPOT) {
+        case RTM_PMP_A_OFF:
+            if (i + 1u < regs->count && (regs->r.pmp[i + 1u].pmpcfg & RTM_PMP_A_NAPOT) == RTM_PMP_A_TOR && (a & low))
+                return RTM_ERR_UNSUPPORTED;
+            break;
+        case RTM_PMP_A_TOR:
+            if (a & low) return RTM_ERR_UNSUPPORTED;
+            break;
+        case RTM_PMP_A_NA4:
+            if (g != 0u) return RTM_ERR_UNSUPPORTED;
+            break;
+        default: { /* NAPOT of 2^(t + 3) bytes, t the trailing ones of a: at least 2^(G+2) */
+            uint32_t t = 0;
+            while (t < 32u && ((a >> t) & 1u)) t++;
+            if (t + 1u < g) return RTM_ERR_UNSUPPORTED;
+            break;
+        }
+        }
+    }
+    return RTM_OK;
+}
+
 static rtm_err decode_v7m(const rtm_mpu_v7m_region *r, uint32_t min_log2, uint64_t *base, uint64_t *size,
                           bool *enabled)
 {

@@ -366,6 +366,19 @@ rtm_err rtm_mpu_v7m_cover_min(const rtm_mpu_range *range, uint32_t first, uint32
 rtm_err rtm_pmp_pack_cfg(const rtm_mpu_regs *regs, uint32_t cfg[(RTM_MPU_MAX_REGIONS + 3) / 4]);
 
 /**
+ * Can a PMP whose granularity is 2^(@p g + 2) bytes hold every entry of @p regs (PMP) exactly? The
+ * privileged spec's G: a pmpaddr written with all ones while its entry is OFF reads back with G
+ * trailing zeros (rtm_rv_pmp_load probes it). The planner plans for G = 0, 4-byte granules; on a
+ * coarser PMP an entry would be silently widened (more access than planned), so a port refuses
+ * the plan instead. RTM_OK, or RTM_ERR_UNSUPPORTED when an entry is NA4 and G >= 1, a NAPOT region
+ * is smaller than 2^(G+2) bytes, or a TOR range's top (or its base, the OFF entry before it) is not
+ * a multiple of 2^(G+2) bytes. RTM_ERR_ARG for NULL or a non-PMP @p regs, count beyond
+ * RTM_MPU_MAX_REGIONS, or g > 29. O(count). Keep partitions aligned to the part's granule (and
+ * sized in multiples of it) for plans that load there.
+ */
+rtm_err rtm_pmp_check_granule(const rtm_mpu_regs *regs, unsigned g);
+
+/**
  * True when @p a and @p b program the same slots with the same values (kind, first, count, budget,
  * MAIR0, smallest region, waste, owners and the `count` entries; padding and unused entries are
  * ignored). A port can use it to skip reprogramming on a switch between threads of the same

@@ -115,6 +115,23 @@ static void pmp_sync(void)
     if (misa & (1u << ('S' - 'A'))) __asm volatile("sfence.vma zero, zero" : : : "memory");
 }
 
+/* The hart's PMP granularity G (privileged spec: a pmpaddr written with all ones while its entry
+ * is OFF reads back with G trailing zeros), probed once on slot @p slot, unlocked and OFF (its
+ * address is put back). 32 when the slot reads back 0: no PMP there. */
+static unsigned pmp_g(unsigned slot)
+{
+    static unsigned g = 33u; /* not probed yet */
+    if (g == 33u) {
+        uint32_t old = pmpaddr_read(slot);
+        pmpaddr_write(slot, 0xFFFFFFFFu);
+        uint32_t v = pmpaddr_read(slot);
+        pmpaddr_write(slot, old);
+        g = 0;
+        while (g < 32u && ((v >> g) & 1u) == 0) g++;
+    }
+    return g;
+}
+
 rtm_err rtm_rv_pmp_load(const rtm_mpu_regs *regs)
 {
     if (regs == NULL || regs->kind != RTM_MPU_RISCV_PMP) return RTM_ERR_ARG;
@@ -125,6 +142,16 @@ rtm_err rtm_rv_pmp_load(const rtm_mpu_regs *regs)
     uint32_t cfg[PMP_CFG_WORDS];
     rtm_err e = pmp_slots_off(regs->first, regs->avail, cfg);
     if (e != RTM_OK) return e;
+    /* A PMP coarser than the plan's 4-byte granules would widen its entries: refused, the slots
+     * left off (fewer rights, never more). G >= 30 cannot hold any plan: no PMP in the slot. */
+    if (regs->count != 0) {
+        unsigned g = pmp_g(regs->first);
+        e = g > 29u ? RTM_ERR_UNSUPPORTED : rtm_pmp_check_granule(regs, g);
+        if (e != RTM_OK) {
+            pmp_sync();
+            return e;
+        }
+    }
     for (uint32_t i = 0; i < regs->count; i++) {
         unsigned slot = (unsigned)(regs->first + i);
         pmpaddr_write(slot, regs->r.pmp[i].pmpaddr);

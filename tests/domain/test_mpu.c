@@ -940,6 +940,57 @@ static void pmp_pack_cfg_top_slot_and_refusals(void **state)
     assert_int_equal(rtm_pmp_pack_cfg(&wrap, words), RTM_ERR_ARG);
 }
 
+/* rtm_pmp_check_granule: which plans a PMP of granularity 2^(G+2) holds exactly (port review: a
+ * coarser PMP widened NA4 / small NAPOT / unaligned TOR entries without a word). */
+static void pmp_check_granule(void **state)
+{
+    (void)state;
+    rtm_mpu_arch a = RTM_MPU_ARCH_RISCV_PMP(SLOTS16, 1);
+    rtm_mpu_regs g;
+    /* NA4: 4 bytes, only G = 0 */
+    rtm_mpu_range na4 = {0x20000004u, 4u, RW_XN};
+    plan_ok(&a, RTM_MPU_SET_DOMAIN, &na4, 1, &g);
+    assert_int_equal(g.r.pmp[0].pmpcfg & RTM_PMP_A_NAPOT, RTM_PMP_A_NA4);
+    assert_int_equal(rtm_pmp_check_granule(&g, 0), RTM_OK);
+    assert_int_equal(rtm_pmp_check_granule(&g, 1), RTM_ERR_UNSUPPORTED);
+    /* NAPOT of 16 bytes: G <= 2 (granule 16 B), not 3 */
+    rtm_mpu_range n16 = {0x20000010u, 16u, RW_XN};
+    plan_ok(&a, RTM_MPU_SET_DOMAIN, &n16, 1, &g);
+    assert_int_equal(g.count, 1);
+    assert_int_equal(g.r.pmp[0].pmpcfg & RTM_PMP_A_NAPOT, RTM_PMP_A_NAPOT);
+    assert_int_equal(rtm_pmp_check_granule(&g, 2), RTM_OK);
+    assert_int_equal(rtm_pmp_check_granule(&g, 3), RTM_ERR_UNSUPPORTED);
+    /* TOR of 33 KiB + 64 B from a base that is a multiple of 64 B but not 128 B (the OFF entry
+     * before the TOR entry holds it) to a top that is a multiple of 128 B but not 256 B
+     * (0x20008480): the base decides at G = 5, the top at G = 6 */
+    rtm_mpu_range tor = {0x20000040u, 33u * 1024u + 64u, RW_XN};
+    plan_ok(&a, RTM_MPU_SET_DOMAIN, &tor, 1, &g);
+    assert_int_equal(g.count, 2);
+    assert_int_equal(g.r.pmp[0].pmpcfg & RTM_PMP_A_NAPOT, RTM_PMP_A_OFF);
+    assert_int_equal(g.r.pmp[1].pmpcfg & RTM_PMP_A_NAPOT, RTM_PMP_A_TOR);
+    assert_int_equal(rtm_pmp_check_granule(&g, 4), RTM_OK);
+    assert_int_equal(rtm_pmp_check_granule(&g, 5), RTM_ERR_UNSUPPORTED);
+    g.r.pmp[0].pmpaddr = 0x20000000u >> 2; /* base aligned to 4 KiB: now the top decides */
+    assert_int_equal(rtm_pmp_check_granule(&g, 5), RTM_OK);
+    assert_int_equal(rtm_pmp_check_granule(&g, 6), RTM_ERR_UNSUPPORTED);
+    /* an OFF entry that is no TOR base: its address does not matter */
+    rtm_mpu_regs off = g;
+    off.count = 1;
+    off.r.pmp[0].pmpaddr = 0x3u;
+    assert_int_equal(rtm_pmp_check_granule(&off, 20), RTM_OK);
+    /* 4 GiB NAPOT (all ones): any G */
+    rtm_mpu_range all = {0, 0x100000000ull, RTM_PART_P_RW_U_RW};
+    plan_ok(&a, RTM_MPU_SET_SYSTEM, &all, 1, &g);
+    assert_int_equal(rtm_pmp_check_granule(&g, 29), RTM_OK);
+    /* refusals */
+    assert_int_equal(rtm_pmp_check_granule(&g, 30), RTM_ERR_ARG);
+    assert_int_equal(rtm_pmp_check_granule(NULL, 0), RTM_ERR_ARG);
+    rtm_mpu_range r = {0x20000000u, 32u, RW_XN};
+    rtm_mpu_regs v7;
+    plan_ok(&k_v7, RTM_MPU_SET_DOMAIN, &r, 1, &v7);
+    assert_int_equal(rtm_pmp_check_granule(&v7, 0), RTM_ERR_ARG);
+}
+
 static void pmp_privileged_only_grants_user_nothing(void **state)
 {
     (void)state;
@@ -1838,6 +1889,7 @@ int main(void)
         cmocka_unit_test(pmp_twelve_bytes_is_a_tor_pair),
         cmocka_unit_test(pmp_system_set_chains_after_its_first_range),
         cmocka_unit_test(pmp_pack_cfg_top_slot_and_refusals),
+        cmocka_unit_test(pmp_check_granule),
         cmocka_unit_test(pmp_privileged_only_grants_user_nothing),
         cmocka_unit_test(pmp_rejections),
         cmocka_unit_test(common_rejections),
