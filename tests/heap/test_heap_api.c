@@ -409,18 +409,35 @@ static void test_alloc_zero(void **state)
     }
 }
 
+/* A NULL heap: every call that takes one reports RTM_ERR_ARG exactly once (no heap object), except
+ * free(NULL) and usable_size, which stay silent. Counted call by call: a total of "at least 4" let
+ * any one report go missing (mutants: the rtm_report of rtm_heap_alloc, rtm_heap_aligned_alloc
+ * or rtm_heap_check deleted). */
+static void expect_one_arg_report(unsigned *reports)
+{
+    *reports += 1;
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_ARG), *reports);
+    assert_int_equal(rtm_test_hook_total(), *reports);
+    assert_null(rtm_test_hook_last_obj);
+}
 static void test_alloc_null_heap(void **state)
 {
     (void)state;
+    unsigned reports = 0;
     rtm_test_hook_install();
     assert_null(rtm_heap_alloc(NULL, 16));
+    expect_one_arg_report(&reports);
     assert_null(rtm_heap_aligned_alloc(NULL, 16, 16));
+    expect_one_arg_report(&reports);
     assert_null(rtm_heap_calloc(NULL, 1, 16));
+    expect_one_arg_report(&reports);
     assert_null(rtm_heap_realloc(NULL, NULL, 16));
-    rtm_heap_free(NULL, NULL);
+    expect_one_arg_report(&reports);
     assert_int_equal(rtm_heap_check(NULL), RTM_ERR_ARG);
+    expect_one_arg_report(&reports);
+    rtm_heap_free(NULL, NULL);
     assert_int_equal(rtm_heap_usable_size(NULL, NULL), 0);
-    assert_true(rtm_test_hook_count(RTM_ERR_ARG) >= 4);
+    assert_int_equal(rtm_test_hook_total(), reports);
 }
 
 /* Sizes near SIZE_MAX and just above the capacity: NULL, never a small block, heap unchanged. */

@@ -800,21 +800,22 @@ static void test_fake_block_onto_zero_word(void **state)
 
 /* Used block b (between used a and c) made to say PREV_FREE, with a footer word in a's payload
  * whose size is refused by one sub-check of left_ok only: below a minimum block (RTM_ALIGN, and a
- * minimum block less RTM_ALIGN), or not a multiple of RTM_ALIGN (a flag bit above FREE set); each
- * time the "head" of that "free block", in a's payload too, repeats the footer, so that the final
+ * minimum block less RTM_ALIGN), or not a multiple of RTM_ALIGN (a flag bit above FREE set, or
+ * FREE clear: left_ok's size is the footer ^ FREE, odd then); each time the "head" of that "free
+ * block", in a's payload too (misaligned in the last case), repeats the footer, so that the final
  * head == footer test would pass. free (and realloc, usable_size) refuse b; the heap and a's bytes
  * are unchanged (mutants of left_ok: "ps < MIN_BLOCK" -> 0, "< MIN_BLOCK - A", "||" -> "&&",
- * "(ps & (A - 1)) != 0" -> 0). */
+ * "(ps & (A - 1)) != 0" -> 0, and "(ps & (A - 2))", which let the footer without FREE through). */
 static void test_forged_left_footer(void **state)
 {
     (void)state;
     const size_t mb = HT_ROUND(HT_MIN_BLOCK);
-    const size_t sizes[] = {RTM_ALIGN, mb - RTM_ALIGN, mb + 4u};
+    const size_t feet[] = {RTM_ALIGN | FLAG_FREE, (mb - RTM_ALIGN) | FLAG_FREE, (mb + 4u) | FLAG_FREE, mb};
     for (int f = 0; f < 3; f++) {
-        for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        for (size_t k = 0; k < sizeof feet / sizeof feet[0]; k++) {
             unsigned char *a, *b, *c;
             rtm_heap *h = three_blocks(ht_fits[f], &a, &b, &c);
-            size_t ps = sizes[k], pf = ps | FLAG_FREE;
+            size_t pf = feet[k], ps = pf ^ FLAG_FREE;
             unsigned char *bh = header_of(b);
             if (ps == 0 || (ps >= mb && ps % RTM_ALIGN == 0)) { /* RTM_ALIGN 16 on 32-bit: MB is A */
                 rtm_heap_free(h, a);
@@ -956,6 +957,90 @@ static void test_forged_next_head_below_min_block(void **state)
     }
 }
 
+/* A pointer two words below the first block's payload, whose "header" (a word of the control
+ * block, which ends where the first block starts) is made to read as a freed block of 64 bytes:
+ * free, realloc and usable_size refuse it as a bad pointer, not a double free, for it is below
+ * every payload (mutant: init's p_lo = first - H, which moved the one-compare range test of
+ * in_single_segment down by two words, so that the fast path read that word as a header). The
+ * word is restored; the heap is unchanged. Where the pointer is not aligned (RTM_ALIGN 16 on
+ * 32-bit hosts) it is refused for that, as before. */
+static void test_free_below_first_payload(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        rtm_heap *h;
+        HT_NEW(h, 8192, ht_fits[f]);
+        void *p = rtm_heap_alloc(h, 64);
+        assert_non_null(p);
+        ht_walk w = {0};
+        ht_walk_collect(h, &w);
+        unsigned char *first = (unsigned char *)(uintptr_t)w.b[0].ptr;
+        ht_walk_free(&w);
+        unsigned char *q = first - 2u * HT_HDR;
+        assert_true((unsigned char *)h < q - HT_HDR); /* the word is the control block's */
+        ht_snap before = {0};
+        ht_snap_take(h, &before);
+        size_t bad = before.st.bad_frees, frees = before.st.frees;
+        /* Only the three calls while the word is forged: it may be a second-level bitmap word,
+         * which the statistics read. Plain copies: the control block is never closed to the
+         * sanitizers (poke_word would close the word after writing it). */
+        size_t old, fake = (size_t)64 | FLAG_FREE;
+        memcpy(&old, q - HT_HDR, sizeof old);
+        memcpy(q - HT_HDR, &fake, sizeof fake);
+        rtm_test_hook_install();
+        rtm_heap_free(h, q);
+        assert_null(rtm_heap_realloc(h, q, 8));
+        assert_int_equal(rtm_heap_usable_size(h, q), 0);
+        memcpy(q - HT_HDR, &old, sizeof old);
+        assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 2); /* free and realloc */
+        assert_int_equal(rtm_test_hook_total(), 2);
+        assert_ptr_equal(rtm_test_hook_last_ptr, q);
+        assert_int_equal(ht_stats(h).bad_frees, bad + 2);
+        assert_int_equal(ht_stats(h).frees, frees);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        expect_blocks_unchanged(h, &before);
+        rtm_heap_free(h, p);
+        assert_int_equal(ht_stats(h).free_blocks, 1);
+    }
+}
+
+/* The back link (pprev) of the heap's one free block R, the head of its class, made to point at
+ * the next_free field of a fake entry Y at a misaligned address inside a used block's payload,
+ * whose next_free does point back at R: Y + HT_HDR is 1 mod RTM_ALIGN, so that only the low bit
+ * tells it from a header position. rtm_heap_check reports R (mutant: segment_holding's alignment
+ * mask RTM_ALIGN - 2, which let Y through: nothing else looks at where a class head's back link
+ * points). Restored, the heap passes its check. */
+static void test_list_link_misaligned(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        rtm_heap *h;
+        unsigned char *x = heap_with_block(ht_fits[f], 0x5A, &h);
+        ht_walk w = {0};
+        ht_walk_collect(h, &w);
+        assert_int_equal(w.n, 2);
+        unsigned char *r = NULL;
+        for (size_t i = 0; i < w.n; i++)
+            if (!w.b[i].used) r = header_of((void *)(uintptr_t)w.b[i].ptr);
+        ht_walk_free(&w);
+        assert_non_null(r);
+        unsigned char *y = x + (RTM_ALIGN + 1u - HT_HDR % RTM_ALIGN) % RTM_ALIGN;
+        assert_int_equal(((uintptr_t)y + HT_HDR) % RTM_ALIGN, 1);
+        assert_true(y + 2u * HT_HDR <= x + 256);
+        uintptr_t back = (uintptr_t)r;
+        memcpy(y + HT_HDR, &back, sizeof back); /* Y's next_free: R */
+        size_t old = peek_word(r + 2u * HT_HDR);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        poke_word(r + 2u * HT_HDR, (size_t)(uintptr_t)(y + HT_HDR)); /* R's pprev: &Y->next_free */
+        expect_corrupt(h);
+        assert_ptr_equal(rtm_test_hook_last_ptr, r);
+        poke_word(r + 2u * HT_HDR, old);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        rtm_heap_free(h, x);
+        assert_int_equal(ht_stats(h).free_blocks, 1);
+    }
+}
+
 #if RTM_ALIGN == 8 && SIZE_MAX > 0xFFFFFFFFu
 /* 64-bit, RTM_ALIGN 8 (where the forged entry can be a real footer): a region of the smallest
  * size, one free block L of a minimum block, whose next_free link is made to point at L's own
@@ -1031,6 +1116,8 @@ int main(void)
 #endif
         cmocka_unit_test(test_misaligned_forged_header),
         cmocka_unit_test(test_forged_next_head_below_min_block),
+        cmocka_unit_test(test_free_below_first_payload),
+        cmocka_unit_test(test_list_link_misaligned),
 #if RTM_ALIGN == 8 && SIZE_MAX > 0xFFFFFFFFu
         cmocka_unit_test(test_list_link_into_segment_tail),
 #endif

@@ -34,6 +34,15 @@
 #ifndef RTM_HEAP_TOP_SPLIT_LAST
 #define RTM_HEAP_TOP_SPLIT_LAST 1 /* the heap's default; test_heap_layout_topany builds with 0 */
 #endif
+#ifndef RTM_HEAP_LOW_PICK
+#define RTM_HEAP_LOW_PICK 6 /* the heap's default; test_heap_layout_nopick builds with 1 */
+#endif
+#ifndef RTM_HEAP_LOW_PICK_BELOW
+#define RTM_HEAP_LOW_PICK_BELOW 48 /* the heap's default */
+#endif
+#ifndef RTM_HEAP_LOW_PICK_FROM
+#define RTM_HEAP_LOW_PICK_FROM 512 /* the heap's default; test_heap_layout_nopick builds with 0 */
+#endif
 
 /* Is a block of RTM_ALIGN bytes below the minimum block (4 words), so that a free block taken for a
  * request RTM_ALIGN bytes smaller is taken whole? Yes with the default alignment; not with
@@ -591,6 +600,86 @@ static void test_layout_no_false_oom(void **state)
 
 #endif /* X8_SCENARIOS */
 
+/* ---- good fit's low pick ------------------------------------------------------------------------ */
+/* Good fit, a small request (block below RTM_HEAP_LOW_PICK_BELOW) whose own class is empty: it takes
+ * the lowest-addressed head among the first RTM_HEAP_LOW_PICK non-empty larger classes, and none
+ * from a class after those. Holes of 64, 96, 128, 192, 256, 320 and 384 bytes (one class each
+ * whatever RTM_HEAP_SL_LOG2 and RTM_ALIGN up to 16; all below RTM_HEAP_TOP_SPLIT_MIN, so cut from
+ * the bottom) lie in the address order 384, 320, 64, 96, ..., 256, then the free rest (a larger
+ * class still): with the default six classes the request lands in the 320 hole, the lowest of the
+ * classes 64 .. 320; the 384 hole, lower still, is the seventh class (mutants: lowest_head's loop
+ * from k = 2, which compared one class fewer and took the 64 hole; the compact find_good without
+ * "map &= map - 1", which compared the first class's head six times). */
+static void test_layout_low_pick_small(void **state)
+{
+    (void)state;
+    /* by size (class order), and the order they are laid out in from the bottom */
+    static const size_t sizes[] = {64, 96, 128, 192, 256, 320, 384};
+    static const size_t order[] = {6, 5, 0, 1, 2, 3, 4};
+    enum { N = sizeof sizes / sizeof sizes[0] };
+    rtm_heap *h;
+    HT_NEW(h, 16384, RTM_FIT_GOOD);
+    void *hole[N], *sep[N];
+    for (size_t i = 0; i < N; i++) {
+        hole[order[i]] = alloc_block(h, sizes[order[i]]);
+        sep[i] = alloc_block(h, 64);
+    }
+    for (size_t i = 0; i < N; i++) rtm_heap_free(h, hole[i]);
+    EXPECT_MAP(h, F(384), U(64), F(320), U(64), F(64), U(64), F(96), U(64), F(128), U(64), F(192), U(64), F(256),
+               U(64), F(REST));
+    /* the request's block: a minimum block (or one granule where that is larger), below 64 */
+    size_t bs = ht_block_for(1);
+    assert_true(bs < 64 && bs < RTM_HEAP_LOW_PICK_BELOW);
+    size_t want = 0; /* the lowest-addressed hole among the first RTM_HEAP_LOW_PICK classes */
+    for (size_t k = 1; k < N && k < (size_t)RTM_HEAP_LOW_PICK; k++)
+        if ((uintptr_t)hole[k] < (uintptr_t)hole[want]) want = k;
+    void *p = rtm_heap_alloc(h, 1);
+    assert_ptr_equal(p, hole[want]); /* split from its bottom (not the last block) */
+    assert_int_equal(rtm_heap_usable_size(h, p), bs - HT_HDR);
+    assert_int_equal(rtm_heap_check(h), RTM_OK);
+    rtm_heap_free(h, p);
+    for (size_t i = 0; i < N; i++) rtm_heap_free(h, sep[i]);
+    EXPECT_MAP(h, F(REST));
+}
+
+/* Good fit, the large side of the low pick: a block of RTM_HEAP_LOW_PICK_FROM (512) bytes or more
+ * that must round up takes the lowest-addressed head among the first RTM_HEAP_LOW_PICK classes; a
+ * mid-sized one (496) the head of the smallest non-empty larger class. Holes of 2048 (lower
+ * address) and 1024 bytes, a class of their own each above 512's (also with 4 or 2 subclasses per
+ * power of two), built from the bottom under a lid (the first block of 512 bytes or more goes to
+ * the top of the fresh heap): a 512-byte block goes into the 2048 hole, a 496-byte one into the
+ * 1024 hole (mutants: low_pick's bound LOW_PICK_TO + RTM_HEAP_LOW_PICK_BELOW, which left blocks of
+ * 512 .. 607 bytes without the low pick, and ">=" -> ">"). */
+static void test_layout_low_pick_large(void **state)
+{
+    (void)state;
+    rtm_heap *h;
+    HT_NEW(h, 16384, RTM_FIT_GOOD);
+    void *lid = alloc_block(h, 512);
+    assert_true(ht_is_last_block(h, lid));
+    void *big = alloc_block(h, 2048), *s1 = alloc_block(h, 64);
+    void *small = alloc_block(h, 1024), *s2 = alloc_block(h, 64);
+    rtm_heap_free(h, big);
+    rtm_heap_free(h, small);
+    EXPECT_MAP(h, F(2048), U(64), F(1024), U(64), F(REST), U(512));
+    const bool pick = RTM_HEAP_LOW_PICK > 1 && RTM_HEAP_LOW_PICK_FROM > 0 && 512 >= RTM_HEAP_LOW_PICK_FROM;
+    void *p = alloc_block(h, 512);
+    assert_ptr_equal(p, pick ? big : small);
+    if (pick) {
+        EXPECT_MAP(h, U(512), F(1536), U(64), F(1024), U(64), F(REST), U(512));
+    } else {
+        EXPECT_MAP(h, F(2048), U(64), U(512), F(512), U(64), F(REST), U(512));
+    }
+    rtm_heap_free(h, p);
+    p = alloc_block(h, 496);
+    assert_ptr_equal(p, small);
+    EXPECT_MAP(h, F(2048), U(64), U(496), F(528), U(64), F(REST), U(512));
+    rtm_heap_free(h, p);
+    void *all[] = {s1, s2, lid};
+    for (size_t i = 0; i < 3; i++) rtm_heap_free(h, all[i]);
+    EXPECT_MAP(h, F(REST));
+}
+
 /* ---- aligned ---------------------------------------------------------------------------------- */
 /* aligned_alloc carves the head gap into a free block (at least a minimum block) and the tail back
  * into the rest. (An alignment up to RTM_ALIGN is a plain rtm_heap_alloc, placed by the policy.) */
@@ -892,7 +981,9 @@ int main(void)
         cmocka_unit_test(test_layout_aligned),
 #if RTM_HEAP_TOP_SPLIT_LAST
         cmocka_unit_test(test_layout_realloc),
+        cmocka_unit_test(test_layout_low_pick_large),
 #endif
+        cmocka_unit_test(test_layout_low_pick_small),
         cmocka_unit_test(test_layout_regions),
         cmocka_unit_test(test_layout_best_ties),
     };
