@@ -288,7 +288,8 @@ typedef struct rtm_mpu_diag {
  * cover is the least waste of any cover by that many regions carrying the range's attributes (one
  * contiguous run of subregions each; it may round at the start, the end or both) whose waste
  * touches no other range of the set; the slots are then shared out among the ranges to minimise
- * the total. Not considered: a region shared by two ranges, more than RTM_MPU_V7M_MAX_SPLIT
+ * the total (ties in waste: fewest slots, then the earlier range in the input is the one split
+ * into more regions). Not considered: a region shared by two ranges, more than RTM_MPU_V7M_MAX_SPLIT
  * regions for one range, and extra "no access" regions laid over waste to hide it. No region is
  * smaller than 2^min_log2 of the arch: on ARMv6-M a range under 256 B is a 256 B region whose
  * subregions outside it are disabled (no waste when the range is 32-byte aligned within one 256 B
@@ -305,7 +306,8 @@ typedef struct rtm_mpu_diag {
  *                      ARMv8-M or POSIX (whose page protections have no priority either)
  *   RTM_ERR_NO_SLOT    the ranges need more slots than the set has (diag names the first range
  *                      that did not fit; ARMv7-M: diag->other, if not -1, a range whose bytes the
- *                      waste of every cover within the slots left to it would touch), or more than
+ *                      waste of every cover within the slots left to it would touch: the smallest
+ *                      such range, the first in the input of equal sizes), or more than
  *                      RTM_MPU_MAX_REGIONS ranges (a POSIX arch may have more slots than a plan
  *                      holds)
  * Complexity: O(n^2 + n * slots * 32) with n <= RTM_MPU_MAX_REGIONS; ARMv7-M O(n^2 * 50 +

@@ -149,7 +149,11 @@ static void v7m_waste_never_on_neighbour(void **state)
     rtm_mpu_diag d;
     assert_int_equal(rtm_mpu_plan(&a2, RTM_MPU_SET_DOMAIN, r, 2, &g, &d), RTM_ERR_NO_SLOT);
     assert_int_equal(d.index, 1);
-    assert_non_null(d.rule);
+    /* Range 0 at its fewest regions (2) took both free slots: none is left for range 1, so no
+     * cover of it is blocked by another range, and diag names none (-1; mutation testing: made 0
+     * or -2, no test saw it). */
+    assert_int_equal(d.other, -1);
+    assert_string_equal(d.rule, "armv7m: ranges need more regions than free slots");
     assert_int_equal(g.count, 0);
     rtm_mpu_arch a3 = RTM_MPU_ARCH_ARMV7M(8, 5);
     plan_ok(&a3, RTM_MPU_SET_DOMAIN, r, 2, &g);
@@ -1033,6 +1037,8 @@ static void pmp_rejections(void **state)
     rtm_mpu_range r[3] = {{0x80000000u, 0x300u, RW_XN}, {0x80001000u, 0x300u, RW_XN}, {0x80002000u, 0x300u, RW_XN}};
     assert_int_equal(rtm_mpu_plan(&small, RTM_MPU_SET_DOMAIN, r, 3, &g, &d), RTM_ERR_NO_SLOT);
     assert_int_equal(d.index, 2);
+    assert_int_equal(d.other, -1); /* no other range is involved (mutation testing: -1 made 0, 1, -2) */
+    assert_string_equal(d.rule, "riscv-pmp: ranges need more entries than free slots");
 }
 
 /* The diagnostic's indices when a rule names no range, or one range and no other (mutation testing,
@@ -1852,6 +1858,115 @@ static void stale_slot_runs_every_window_pair(void **state)
     assert_int_equal(pairs, 11u * 11u * 11u * 11u);
 }
 
+/* ---- from mutation testing of the encoders (2026-11-29): cases no test pinned ------------------- */
+
+/* rtm_mpu_v7m_cover's slot window: first + max_regions must stay within the ARMv7-M slots (16, or 8
+ * with test_mpu_regions8), since RBAR's 4-bit REGION field would wrap to slot 0 past slot 15. The
+ * last two slots are fine; one region too many is an argument error, not a plan. */
+static void v7m_cover_slot_window(void **state)
+{
+    (void)state;
+    rtm_mpu_range r = {0x20000000u, 33u * 1024u, RW_XN};
+    rtm_mpu_regs g;
+    assert_int_equal(rtm_mpu_v7m_cover(&r, SLOTS16 - 2u, 2, &g), RTM_OK);
+    assert_int_equal(g.count, 2);
+    assert_int_equal(g.first, SLOTS16 - 2u);
+    assert_int_equal(g.r.v7m[0].rbar, 0x20000010u | (SLOTS16 - 2u));
+    assert_int_equal(g.r.v7m[1].rbar, 0x20008010u | (SLOTS16 - 1u));
+    assert_int_equal(rtm_mpu_v7m_cover(&r, SLOTS16 - 1u, 2, &g), RTM_ERR_ARG);
+    assert_int_equal(rtm_mpu_v7m_cover(&r, SLOTS16 - 1u, 1, &g), RTM_OK);
+    assert_int_equal(g.r.v7m[0].rbar, 0x20000010u | (SLOTS16 - 1u));
+    assert_int_equal(rtm_mpu_v7m_cover(&r, SLOTS16, 1, &g), RTM_ERR_ARG);
+}
+
+/* The range diag->other names when the only cover that fits rounds *up* over a range to avoid (the
+ * existing tests had it below the range only), and of two such ranges of the same size the first
+ * listed (rtm_mpu_plan's header). 33 KiB at 0x20000000
+ * in one free slot is the 64 KiB window with subregions 0..4 on: it grants [0x20008400,
+ * 0x2000A000). */
+static void v7m_blocker_above_the_range(void **state)
+{
+    (void)state;
+    const rtm_mpu_range app = {0x20000000u, 33u * 1024u, RW_XN};
+    const rtm_mpu_arch one = RTM_MPU_ARCH_ARMV7M(2, 1);
+    const rtm_mpu_range above = {0x20009000u, 0x100u, RTM_PART_P_RW_U_NA};
+    const rtm_mpu_range two[2] = {{0x20008800u, 0x100u, RTM_PART_P_RW_U_NA}, above};
+    const rtm_mpu_range two_r[2] = {above, {0x20008800u, 0x100u, RTM_PART_P_RW_U_NA}};
+    rtm_mpu_regs g;
+    rtm_mpu_diag d;
+    assert_int_equal(rtm_mpu_plan_avoid(&one, RTM_MPU_SET_DOMAIN, &app, 1, &above, 1, &g, &d), RTM_ERR_NO_SLOT);
+    assert_int_equal(d.index, 0);
+    assert_int_equal(d.other, 1); /* n + 0 */
+    assert_int_equal(rtm_mpu_plan_avoid(&one, RTM_MPU_SET_DOMAIN, &app, 1, two, 2, &g, &d), RTM_ERR_NO_SLOT);
+    assert_int_equal(d.other, 1);
+    assert_int_equal(rtm_mpu_plan_avoid(&one, RTM_MPU_SET_DOMAIN, &app, 1, two_r, 2, &g, &d), RTM_ERR_NO_SLOT);
+    assert_int_equal(d.other, 1);
+}
+
+/* Layouts of equal total waste. (1) "ties: fewest slots" (rtm_mpu_plan): A = [0x20000000, +0x9E0)
+ * wastes 32 B in one region (4 KiB window, 512 B subregions 0..4 on; two regions do no better:
+ * 2 KiB + a 512 B window rounding 0x9E0 up to 0xA00) and is exact in three (2 KiB + 448 B of a
+ * 512 B window + 32 B); B = [0x20010000, +288) wastes 32 B in one region (512 B window, 64 B
+ * subregions 0..4) and is exact in two (256 B + 32 B). With four free slots A in 1 + B in 2 and
+ * A in 3 + B in 1 both waste 32 B: the plan takes the 3 slots. RASRs: A 0x130B0000 | SRD 0xE0 |
+ * SIZE 11 -> 0x16 | EN = 0x130BE017; B 256 B (SIZE 7 -> 0x0E) 0x130B000F, 32 B 0x130B0009.
+ * (2) Two 33 KiB ranges alike in three slots: one of them is split (7168 B wasted) whichever it
+ * is; the plan is deterministic and splits the first (the later range keeps its fewest-region
+ * cover on a tie: rtm_mpu_plan's header). */
+static void v7m_equal_waste_layouts(void **state)
+{
+    (void)state;
+    const rtm_mpu_arch four = RTM_MPU_ARCH_ARMV7M(8, 4);
+    const rtm_mpu_range ab[2] = {{0x20000000u, 0x9E0u, RW_XN}, {0x20010000u, 288u, RW_XN}};
+    rtm_mpu_regs g;
+    plan_ok(&four, RTM_MPU_SET_DOMAIN, ab, 2, &g);
+    assert_int_equal(g.count, 3);
+    assert_int_equal(g.wasted, 32);
+    assert_int_equal(g.owner[0], 0);
+    assert_int_equal(g.owner[1], 1);
+    assert_int_equal(g.owner[2], 1);
+    assert_int_equal(g.r.v7m[0].rbar, 0x20000014u);
+    assert_int_equal(g.r.v7m[0].rasr, 0x130BE017u);
+    assert_int_equal(g.r.v7m[1].rbar, 0x20010015u);
+    assert_int_equal(g.r.v7m[1].rasr, 0x130B000Fu);
+    assert_int_equal(g.r.v7m[2].rbar, 0x20010116u);
+    assert_int_equal(g.r.v7m[2].rasr, 0x130B0009u);
+    check_plan(ab, 2, &g);
+
+    const rtm_mpu_arch three = RTM_MPU_ARCH_ARMV7M(8, 5);
+    const rtm_mpu_range twins[2] = {{0x20000000u, 33u * 1024u, RW_XN}, {0x20100000u, 33u * 1024u, RW_XN}};
+    plan_ok(&three, RTM_MPU_SET_DOMAIN, twins, 2, &g);
+    assert_int_equal(g.count, 3);
+    assert_int_equal(g.wasted, 7168);
+    assert_int_equal(g.owner[0], 0);
+    assert_int_equal(g.owner[1], 0);
+    assert_int_equal(g.owner[2], 1);
+    assert_int_equal(g.r.v7m[0].rasr, 0x130B001Du); /* 32 KiB + 1 KiB, as in v7m_33k_two_slots */
+    assert_int_equal(g.r.v7m[1].rasr, 0x130B0013u);
+    assert_int_equal(g.r.v7m[2].rbar, 0x20100017u);
+    assert_int_equal(g.r.v7m[2].rasr, 0x130BE01Fu); /* the 64 KiB window of v7m_33k_one_slot */
+    check_plan(twins, 2, &g);
+}
+
+/* An ARMv8-M plan writes the n slots of its ranges and nothing above them: a slot past count stays
+ * zero (RLAR 0 is a disabled region), even when the caller's array holds more valid ranges than n
+ * (compare posix_plan_owner_stops_at_n). */
+static void v8m_plan_stops_at_n(void **state)
+{
+    (void)state;
+    static const rtm_mpu_range r2[2] = {{0x20000000u, 0x100u, RW_XN}, {0x20001000u, 0x100u, RTM_PART_P_RO_U_RO}};
+    rtm_mpu_regs g;
+    plan_ok(&k_v8, RTM_MPU_SET_DOMAIN, r2, 1, &g);
+    assert_int_equal(g.count, 1);
+    assert_int_equal(g.r.v8m[0].rbar, 0x20000003u);
+    assert_int_equal(g.r.v8m[0].rlar, 0x200000E1u);
+    for (uint32_t i = 1; i < RTM_MPU_MAX_REGIONS; i++) {
+        assert_int_equal(g.r.v8m[i].rbar, 0);
+        assert_int_equal(g.r.v8m[i].rlar, 0);
+        assert_int_equal(g.owner[i], 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1904,6 +2019,10 @@ int main(void)
         cmocka_unit_test(v7m_decode_small_region_ignores_srd),
         cmocka_unit_test(stale_slot_runs_every_window_pair),
         cmocka_unit_test(plan_diag_indices_and_edges),
+        cmocka_unit_test(v7m_cover_slot_window),
+        cmocka_unit_test(v7m_blocker_above_the_range),
+        cmocka_unit_test(v7m_equal_waste_layouts),
+        cmocka_unit_test(v8m_plan_stops_at_n),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
