@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "rtm_test.h"
@@ -586,6 +587,88 @@ static void test_text_format(void **state)
     expect_err("", 0, "byte 0: not an rtmem trace");
     static const char nul[] = HDR "a 1\0 2 3 4\n";
     expect_err(nul, sizeof nul - 1, "line 2: ");
+
+    /* mutation testing (tools/lib/trace_read.c) */
+#define V2ERR_(h, want) expect_err(h, strlen(h), want)
+    /* each message names its line and field (a realloc's bad new object said "object"; the
+     * missing clock_hz= said "line 2") */
+    expect_err(HDR "r 1 2 0x10\n", strlen(HDR "r 1 2 0x10\n"), "line 2: bad or missing new object");
+    expect_err("# rtmem-trace text 1 hz=1\n", 26, "line 1: expected clock_hz=N in the header line");
+    /* "clock_hz=" with no number is a bad clock_hz, not a missing clock_hz= (a length check one
+     * byte longer said the latter) */
+    expect_err("# rtmem-trace text 1 clock_hz=\n", 31, "line 1: bad clock_hz");
+    /* the input ends where its length says, whatever follows in memory: a hex number, a key cut
+     * short (reading one byte further took the next digit, or the '=' of " align=") */
+    static const char cut1[] = HDR "a 1 2 0x1F 4\nf 2 2 0x1F0";
+    assert_int_equal(rtm_trace_parse((const uint8_t *)cut1, sizeof cut1 - 2, &d, err, sizeof err), 0);
+    assert_int_equal(d.n, 2);
+    assert_int_equal(d.ev[1].obj, 0x1F);
+    rtm_trace_data_free(&d);
+    static const char cut2[] = "# rtmem-trace text 2 clock_hz=1 word=8 align=8";
+    expect_err(cut2, sizeof cut2 - 3, "line 1: expected align=A after word=W in the header line");
+    /* a site file name of 255 bytes is read (256: cli_replay_long_site) */
+    {
+        char t[400];
+        int k = snprintf(t, sizeof t, HDR "a 1 2 3 4 %0255d:9\n", 7);
+        assert_true(k > 0 && (size_t)k < sizeof t);
+        assert_int_equal(parse_str(t, &d, err), 0);
+        assert_int_equal(strlen(d.files[d.ev[0].file]), 255);
+        assert_int_equal(d.ev[0].line, 9);
+        rtm_trace_data_free(&d);
+        k = snprintf(t, sizeof t, HDR "a 1 2 3 4 %0256d:9\n", 7);
+        expect_err(t, (size_t)k, "line 2: site file name longer than 255 bytes");
+    }
+    /* a kind letter with more after it; "word=" with no number is a bad word size; " align"
+     * needs its '=' */
+    expect_err(HDR "ax 1 2 3 4\n", strlen(HDR "ax 1 2 3 4\n"), "line 2: unknown event (expected a, f, r or m)");
+    V2ERR_("# rtmem-trace text 2 clock_hz=1 word=\n", "line 1: bad word size in the header");
+    V2ERR_("# rtmem-trace text 2 clock_hz=1 word=8 align:8\n", "line 1: expected align=A after word=W in the header line");
+    /* a last line of blanks that ends the input is blank, whatever follows in memory */
+    static const char cut3[] = HDR "a 1 2 3 4\n   " "  x";
+    assert_int_equal(rtm_trace_parse((const uint8_t *)cut3, sizeof cut3 - 4, &d, err, sizeof err), 0);
+    assert_int_equal(d.n, 1);
+    rtm_trace_data_free(&d);
+    /* good_bytes: all of a trace that ends in a comment; before the first bad line */
+    static const char tail[] = HDR "a 1 2 3 4\n# end\n\n";
+    assert_int_equal(parse_str(tail, &d, err), 0);
+    assert_int_equal(d.good_bytes, strlen(tail));
+    rtm_trace_data_free(&d);
+    static const char badl[] = HDR "a 1 2 3 4\n# c\nx\n";
+    assert_int_equal(parse_str(badl, &d, err), -1);
+    assert_int_equal(d.good_bytes, strlen(badl) - 2);
+    rtm_trace_data_free(&d);
+    /* a site's line: 2^32 - 1 is the largest */
+    assert_int_equal(parse_str(HDR "a 1 2 3 4 x.c:4294967295\n", &d, err), 0);
+    assert_int_equal(d.ev[0].line, UINT32_MAX);
+    rtm_trace_data_free(&d);
+    expect_err(HDR "a 1 2 3 4 x.c:4294967296\n", strlen(HDR "a 1 2 3 4 x.c:4294967296\n"), "line 2: bad or missing site");
+    /* the magics: "RTMTRACE" alone is a binary trace cut in its header; the text magic needs its
+     * space, and alone it is a text trace without a version */
+    expect_err("RTMTRACE", 8, "byte 8: truncated header (16 bytes needed)");
+    expect_err("# rtmem-trace textX1 clock_hz=1\n", 32, "byte 0: not an rtmem trace");
+    expect_err("# rtmem-trace text ", 19, "line 1: unsupported text trace version");
+    /* no data: NULL with a length is refused (as "no data"), NULL of length 0 is no trace */
+    assert_int_equal(rtm_trace_parse(NULL, 16, &d, err, sizeof err), -1);
+    assert_string_equal(err, "byte 0: no data");
+    assert_int_equal(d.n, 0);
+    assert_int_equal(rtm_trace_parse(NULL, 0, &d, err, sizeof err), -1);
+    assert_non_null(strstr(err, "byte 0: not an rtmem trace"));
+#undef V2ERR_
+#undef HDR
+}
+
+/* A binary trace of @p hdr's 16-byte header and one chunk of @p len payload bytes @p p, written to
+ * @p f (room for 22 + len bytes; @p hdr may be @p f). Returns its length. */
+static size_t one_chunk(uint8_t *f, const uint8_t *hdr, const uint8_t *p, size_t len)
+{
+    assert_true(len < 128);
+    memmove(f, hdr, 16);
+    f[16] = 0x43;
+    f[17] = (uint8_t)len;
+    uint32_t crc = rtm_trace_crc32(0, p, len);
+    for (int i = 0; i < 4; i++) f[18 + i] = (uint8_t)(crc >> (8 * i));
+    memcpy(f + 22, p, len);
+    return 22 + len;
 }
 
 static void test_binary_hostile(void **state)
@@ -697,8 +780,10 @@ static void test_binary_hostile(void **state)
         {0x11, 0, 0, 8, 0x01, 50, 'a'},          /* name runs past the chunk */
         {0x04, 0, 0, 8, 64},                     /* alignment 2^64 */
         {0x01, 0, 0},                            /* size missing */
+        {0x09, 0, 0x80},                         /* thread varint cut by the chunk's end */
+        {0x01, 0},                               /* object missing */
     };
-    static const size_t evil_len[] = {2, 2, 12, 12, 11, 12, 6, 7, 7, 5, 3};
+    static const size_t evil_len[] = {2, 2, 12, 12, 11, 12, 6, 7, 7, 5, 3, 3, 2};
     /* each names its real cause (review finding: an 11-byte varint of value 0 said "overflows 64
      * bits", and line 2^32 "above 2^32", which the limit 2^32 - 1 is not) */
     static const char *evil_why[] = {"byte 22: bad record tag",
@@ -711,7 +796,9 @@ static void test_binary_hostile(void **state)
                                      "slot out of range",
                                      "past the chunk",
                                      "alignment",
-                                     "past the end"};
+                                     "past the end",
+                                     "byte 22: record runs past the end of its chunk",
+                                     "byte 22: record runs past the end of its chunk"};
     for (size_t k = 0; k < sizeof evil_len / sizeof evil_len[0]; k++) {
         uint8_t f[64];
         memcpy(f, g.data, 16);
@@ -752,6 +839,46 @@ static void test_binary_hostile(void **state)
     for (size_t k = 0; k < sizeof bad_len_n / sizeof bad_len_n[0]; k++) {
         memcpy(big + 16, bad_len[k % 3], bad_len_n[k]);
         expect_err((const char *)big, 16 + bad_len_n[k], bad_len_why[k]);
+    }
+    /* mutation testing (tools/lib/trace_read.c): a timestamp that overflows says so (the
+     * message's assignment deleted printed "(null)"); a clock rate of 2^24 Hz or more keeps its
+     * top byte (shifted by 25, 0x87654321 read back wrong: every test clock was below 2^24); a
+     * record fills only its kind's fields, the others read 0, a record without a site line 0 as
+     * in rtm_trace_event (a record not zero-filled first passed) */
+    {
+        static const uint8_t p[] = {0x02, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01, 0x00, /* dt 2^64-1 */
+                                    0x02, 0x01, 0x00};                                                  /* dt 1 */
+        uint8_t f[64];
+        size_t n = one_chunk(f, g.data, p, sizeof p);
+        expect_err((const char *)f, n, "byte 34: timestamp overflows");
+        f[12] = 0x21;
+        f[13] = 0x43;
+        f[14] = 0x65;
+        f[15] = 0x87;
+        n = one_chunk(f, f, p, 12); /* the first record alone */
+        assert_int_equal(rtm_trace_parse(f, n, &d, err, sizeof err), 0);
+        assert_int_equal(d.clock_hz, 0x87654321u);
+        assert_int_equal(d.n, 1);
+        assert_int_equal(d.ev[0].kind, RTM_TEV_FREE);
+        assert_int_equal(d.ev[0].time, UINT64_MAX);
+        assert_int_equal(d.ev[0].file, RTM_TRACE_NO_FILE);
+        assert_int_equal(d.ev[0].line, 0);
+        assert_int_equal(d.ev[0].size, 0);
+        assert_int_equal(d.ev[0].new_obj, 0);
+        assert_int_equal(d.ev[0].align_log2, 0);
+        rtm_trace_data_free(&d);
+    }
+    /* sizes and alignments the op list cannot hold name the record's byte (text: its line) */
+    {
+        static const uint8_t p[] = {0x01, 0x00, 0x02, 0x80, 0x80, 0x80, 0x80, 0x10}; /* alloc 1 of 2^32 bytes */
+        uint8_t f[64];
+        size_t n = one_chunk(f, g.data, p, sizeof p);
+        assert_int_equal(rtm_trace_parse(f, n, &d, err, sizeof err), 0);
+        rtm_oplist ops = {0};
+        assert_int_equal(rtm_trace_to_oplist(&d, &ops, NULL, err, sizeof err), -1);
+        assert_string_equal(err, "byte 22: size 4294967296 too large to replay");
+        rtm_oplist_free(&ops);
+        rtm_trace_data_free(&d);
     }
     /* the largest line, 2^32 - 1, is read */
     {
@@ -854,6 +981,7 @@ static void test_to_oplist(void **state)
         assert_int_equal(ops.ops[i].kind, want_r0[i].kind);
         assert_int_equal(ops.ops[i].id, want_r0[i].id);
         assert_int_equal(ops.ops[i].size, want_r0[i].size);
+        assert_int_equal(ops.ops[i].align_log2, 0);
     }
     assert_int_equal(st.unknown_frees, 0);
     assert_int_equal(st.dup_allocs, 1);
@@ -892,6 +1020,125 @@ static void test_to_oplist(void **state)
     assert_int_equal(st.frees, 1);
     rtm_oplist_free(&ops);
     rtm_trace_data_free(&d);
+
+    /* mutation testing (tools/lib/trace_read.c) */
+    /* an alignment above 2^31 that succeeded cannot be replayed: -1 and its line; 2^31 can */
+    assert_int_equal(parse_str("# rtmem-trace text 1 clock_hz=1\nm 1 1 0x100 8 2147483648\nm 2 1 0x200 8 4294967296\n",
+                               &d, err), 0);
+    assert_int_equal(rtm_trace_to_oplist(&d, &ops, NULL, err, sizeof err), -1);
+    assert_string_equal(err, "line 3: alignment 2^32 too large to replay");
+    assert_int_equal(ops.n, 1);
+    assert_int_equal(ops.ops[0].align_log2, 31);
+    rtm_oplist_free(&ops);
+    rtm_trace_data_free(&d);
+    /* a trace with no allocation leaves no object live; success clears err, and err may be NULL
+     * or of length 0 (nothing is written then) */
+    assert_int_equal(parse_str("# rtmem-trace text 1 clock_hz=1\nf 1 1 0x100\n", &d, err), 0);
+    strcpy(err, "old");
+    assert_int_equal(rtm_trace_to_oplist(&d, &ops, &st, err, sizeof err), 0);
+    assert_string_equal(err, "");
+    assert_int_equal(ops.n, 0);
+    assert_int_equal(st.unknown_frees, 1);
+    assert_int_equal(st.live_at_end, 0);
+    strcpy(err, "old");
+    assert_int_equal(rtm_trace_to_oplist(&d, &ops, NULL, err, 0), 0);
+    assert_string_equal(err, "old");
+    assert_int_equal(rtm_trace_to_oplist(&d, &ops, NULL, NULL, 0), 0);
+    rtm_oplist_free(&ops);
+    rtm_trace_data_free(&d);
+    /* more objects live at once than the object table's first size holds (1024; every other
+     * trace had at most a few hundred: a table that did not grow hung at the 1025th) */
+    {
+        enum { LIVE = 3000 };
+        char *big = malloc(64u * 2u * LIVE + 64u);
+        assert_non_null(big);
+        size_t k = (size_t)sprintf(big, "# rtmem-trace text 1 clock_hz=1\n");
+        for (unsigned i = 0; i < LIVE; i++) k += (size_t)sprintf(big + k, "a %u 1 0x%x %u\n", i, 0x10000u + 16u * i, 1u + i % 7u);
+        for (unsigned i = 0; i < LIVE; i++) k += (size_t)sprintf(big + k, "f %u 1 0x%x\n", LIVE + i, 0x10000u + 16u * ((i * 7u) % LIVE));
+        assert_int_equal(parse_str(big, &d, err), 0);
+        free(big);
+        assert_int_equal(d.n, 2 * LIVE);
+        assert_int_equal(rtm_trace_to_oplist(&d, &ops, &st, err, sizeof err), 0);
+        assert_int_equal(ops.n, 2 * LIVE);
+        assert_int_equal(ops.max_id, LIVE);
+        assert_int_equal(st.allocs, LIVE);
+        assert_int_equal(st.frees, LIVE);
+        assert_int_equal(st.unknown_frees, 0);
+        assert_int_equal(st.dup_allocs, 0);
+        assert_int_equal(st.live_at_end, 0);
+        assert_int_equal(st.end_live, 0);
+        uint64_t sum = 0;
+        for (unsigned i = 0; i < LIVE; i++) sum += 1u + i % 7u;
+        assert_int_equal(st.peak_live, sum);
+        rtm_oplist_free(&ops);
+        rtm_trace_data_free(&d);
+    }
+}
+
+/* rtm_trace_load_oplist: with partial, a file damaged after at least one event gives those
+ * events (damaged), one damaged before any event is still an error; a conversion error is -1
+ * with "PATH:LINE: what" and the op list freed (mutation testing: "at least one" was never
+ * tested, and a conversion error returning 0 passed) */
+static void write_file(char *path, const void *data, size_t n)
+{
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, data, n), (ssize_t)n);
+    close(fd);
+}
+
+static void test_load_oplist(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/rtm_trace_test_XXXXXX", err[400], want[400];
+    rtm_oplist ops = {0};
+    rtm_trace_convert_stats st;
+    size_t events = 99;
+    bool damaged = true;
+    /* a binary trace: the encoder's header, one chunk of one alloc, then a byte that is no chunk */
+    grow_sink g = {0};
+    uint8_t buf[RTM_TRACE_BUF_MIN];
+    rtm_trace tr;
+    assert_int_equal(rtm_trace_init(&tr, RTM_TRACE_BINARY, buf, sizeof buf, 1, gs_put, &g), RTM_OK);
+    rtm_trace_event e = {.kind = RTM_TEV_ALLOC, .time = 1, .obj = 0x100, .size = 8};
+    assert_int_equal(rtm_trace_event_put(&tr, &e), RTM_OK);
+    rtm_trace_flush(&tr);
+    uint8_t f[256];
+    assert_true(g.n + 1 <= sizeof f);
+    memcpy(f, g.data, g.n);
+    f[g.n] = 0x44;
+    write_file(path, f, g.n + 1);
+    assert_int_equal(rtm_trace_load_oplist(path, true, &ops, &st, &events, &damaged, NULL, err, sizeof err), 0);
+    assert_true(damaged);
+    assert_int_equal(events, 1);
+    assert_int_equal(ops.n, 1);
+    snprintf(want, sizeof want, "%s: byte %zu: expected chunk marker 0x43, found 0x44", path, g.n);
+    assert_string_equal(err, want);
+    rtm_oplist_free(&ops);
+    assert_int_equal(rtm_trace_load_oplist(path, false, &ops, &st, &events, &damaged, NULL, err, sizeof err), -1);
+    assert_false(damaged);
+    assert_string_equal(err, want);
+    unlink(path);
+    /* the damage before any event: an error with partial too */
+    f[16] = 0x44;
+    memcpy(path + sizeof path - 7, "XXXXXX", 6);
+    write_file(path, f, 17);
+    assert_int_equal(rtm_trace_load_oplist(path, true, &ops, &st, &events, &damaged, NULL, err, sizeof err), -1);
+    snprintf(want, sizeof want, "%s: byte 16: expected chunk marker 0x43, found 0x44", path);
+    assert_string_equal(err, want);
+    assert_int_equal(ops.n, 0);
+    unlink(path);
+    free(g.data);
+    /* a conversion error */
+    static const char t[] = "# rtmem-trace text 1 clock_hz=1\na 1 1 0x10 8\na 2 1 0x20 4294967296\n";
+    memcpy(path + sizeof path - 7, "XXXXXX", 6);
+    write_file(path, t, sizeof t - 1);
+    assert_int_equal(rtm_trace_load_oplist(path, false, &ops, &st, &events, &damaged, NULL, err, sizeof err), -1);
+    snprintf(want, sizeof want, "%s:3: size 4294967296 too large to replay", path);
+    assert_string_equal(err, want);
+    assert_int_equal(ops.n, 0);
+    assert_null(ops.ops);
+    unlink(path);
 }
 
 static void test_load_file(void **state)
@@ -927,6 +1174,46 @@ static void test_load_file(void **state)
     assert_string_equal(err, want);
     rtm_trace_data_free(&d);
     unlink(path);
+
+    /* mutation testing (tools/lib/trace_read.c) */
+    /* a file that cannot be read: -1 and why */
+    assert_int_equal(rtm_trace_load("/", &d, err, sizeof err), -1);
+    assert_string_equal(err, "/: read error: Is a directory");
+    /* files of more than 128 KiB are read whole (the buffer grew only when a read had filled it
+     * exactly; a test file was never larger than its first 64 KiB), and every load closes its
+     * file, the ones refused from their first bytes too (the lowest free descriptor stays) */
+    int fd0 = open("/dev/null", O_RDONLY);
+    assert_true(fd0 >= 0);
+    close(fd0);
+    memcpy(path + sizeof path - 7, "XXXXXX", 6);
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    fprintf(f, "# rtmem-trace text 1 clock_hz=1\n");
+    enum { BIG = 12000 }; /* lines of 18 to 22 bytes: about 240 KB */
+    for (unsigned i = 0; i < BIG; i++) fprintf(f, "a %u 1 0x%x 8\n", i, 0x100000u + 16u * i);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(rtm_trace_load(path, &d, err, sizeof err), 0);
+    assert_int_equal(d.n, BIG);
+    assert_int_equal(d.ev[BIG - 1].obj, 0x100000u + 16u * (BIG - 1));
+    assert_true(d.good_bytes > 2u * 65536u);
+    rtm_trace_data_free(&d);
+    unlink(path);
+    memcpy(path + sizeof path - 7, "XXXXXX", 6);
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    t = "this is no rtmem trace at all\n";
+    assert_int_equal(write(fd, t, strlen(t)), (ssize_t)strlen(t));
+    close(fd);
+    assert_int_equal(rtm_trace_load(path, &d, err, sizeof err), -1);
+    snprintf(want, sizeof want, "%s: byte 0: not an rtmem trace", path);
+    assert_memory_equal(err, want, strlen(want));
+    rtm_trace_data_free(&d);
+    unlink(path);
+    int fd1 = open("/dev/null", O_RDONLY);
+    assert_int_equal(fd1, fd0);
+    close(fd1);
 }
 
 /* rtm_trace_get_stats zeroes its answer for a NULL trace and ignores a NULL answer (trace.h); a
@@ -1090,6 +1377,7 @@ int main(void)
         cmocka_unit_test(test_binary_hostile),
         cmocka_unit_test(test_to_oplist),
         cmocka_unit_test(test_load_file),
+        cmocka_unit_test(test_load_oplist),
         cmocka_unit_test(test_stats_null_and_chunk_max),
         cmocka_unit_test(test_chunk_thread_start_and_prefix_names),
         cmocka_unit_test(test_flush_empty_and_null),
