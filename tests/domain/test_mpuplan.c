@@ -74,22 +74,94 @@ static void parse_ok(void **state)
     char *buf = printed_report();
     assert_non_null(strstr(buf, "domain d: 4 of 7 regions, 0 bytes wasted"));
     assert_non_null(strstr(buf, "RBAR=0x20000011 RASR=0x130B001D"));
+    /* each range's line: name, base, size, permission and flags (mutation testing: none was checked) */
+    assert_non_null(strstr(buf, "\n  bg               0x00000000 +0x100000000 P_RW_U_NA xn\n  slot  0  bg "));
+    assert_non_null(strstr(buf, "\n  a                0x20000000 +0x8400 P_RW_U_RW xn\n"
+                                "  b                0x20010000 +0x400 P_RO_U_RO\n"
+                                "  c                0x40000000 +0x100000 P_RW_U_NA xn device\n  slot  1  a "));
     free(buf);
+    /* numbers and names with every digit and hex letter, "0X" too (mutation testing: no number
+     * had a 9 or a lowercase hex letter) */
+    assert_int_equal(parse("partition p0123456789 0X2000A000 0x9f0 P_RW_U_RW\n"
+                           "partition q 0xabcdef00 0x100 P_RW_U_RW\n"
+                           "partition r 0xABCDEF00 0x100 P_RW_U_RW\n"
+                           "partition s 987654320 16 P_RW_U_RW\n"
+                           "domain d p0123456789\n",
+                           &err),
+                     0);
+    assert_string_equal(g_plan.parts[0].name, "p0123456789");
+    assert_int_equal(g_plan.parts[0].r.base, 0x2000A000u);
+    assert_int_equal(g_plan.parts[0].r.size, 0x9F0u);
+    assert_int_equal(g_plan.parts[1].r.base, 0xABCDEF00u);
+    assert_int_equal(g_plan.parts[2].r.base, 0xABCDEF00u);
+    assert_int_equal(g_plan.parts[3].r.base, 987654320u);
 }
 
 static void syntax_errors(void **state)
 {
     (void)state;
-    expect_error("partition a 0x20000000 1K P_RW_U_XX\n", 1, "unknown permission");
-    expect_error("\n\npartition a 0x2000000G 1K P_RW_U_RW\n", 3, "bad base");
-    expect_error("partition a 0x20000000 1Q P_RW_U_RW\n", 1, "bad size");
-    expect_error("partition a 0x20000000 0 P_RW_U_RW\n", 1, "size must not be 0");
-    expect_error("partition a 0xFFFFFF00 1K P_RW_U_RW\n", 1, "beyond the 32-bit address space");
+    expect_error("partition a 0x20000000 1K P_RW_U_XX\n", 1, "partition a: unknown permission 'P_RW_U_XX'");
+    /* the messages name the range and the word (mutation testing: only their ends were checked) */
+    expect_error("\n\npartition a 0x2000000G 1K P_RW_U_RW\n", 3, "partition a: bad base '0x2000000G'");
+    expect_error("partition a 0x20000000 1Q P_RW_U_RW\n", 1, "partition a: bad size '1Q'");
+    expect_error("system a 0x20000000 0 P_RW_U_RW\n", 1, "system a: size must not be 0");
+    expect_error("partition a 0xFFFFFF00 1K P_RW_U_RW\n", 1, "partition a: range ends beyond the 32-bit address space");
+    /* a base past 4 GiB (the space left, 2^32 - base, wraps there) */
+    expect_error("partition a 0x100001000 1K P_RW_U_RW\n", 1, "partition a: range ends beyond the 32-bit address space");
     expect_error("partition a 0x20000000 99999999999999999999 P_RW_U_RW\n", 1, "bad size");
-    expect_error("partition a 0x20000000 1K P_RW_U_RW locked\n", 1, "unknown flag");
-    expect_error("partition 9a 0x20000000 1K P_RW_U_RW\n", 1, "bad name");
+    expect_error("partition a 0xK 1K P_RW_U_RW\n", 1, "partition a: bad base '0xK'"); /* no digit */
+    expect_error("partition a K 1K P_RW_U_RW\n", 1, "partition a: bad base 'K'");
+    expect_error("partition a 0x20000000 1K P_RW_U_RW locked\n", 1, "partition a: unknown flag 'locked'");
+    /* a size far past 4 GiB is a range past the address space, not a bad number */
+    expect_error("partition a 0 4096G P_RW_U_RW\n", 1, "partition a: range ends beyond the 32-bit address space");
+    /* names: a letter or '_' first, then letters, digits, '_', '-', '.'; nothing else */
+    {
+        rtm_plan_error e2;
+        assert_int_equal(parse("partition _xAZaz09_-. 0x20000000 1K P_RW_U_RW\ndomain Zz.-_9 _xAZaz09_-.\n", &e2), 0);
+        assert_string_equal(g_plan.parts[0].name, "_xAZaz09_-.");
+        assert_string_equal(g_plan.doms[0].name, "Zz.-_9");
+    }
+    expect_error("partition a$b 0x20000000 1K P_RW_U_RW\n", 1, "partition: bad name 'a$b'");
+    expect_error("partition a/b 0x20000000 1K P_RW_U_RW\n", 1, "partition: bad name 'a/b'");
+    expect_error("partition 9a 0x20000000 1K P_RW_U_RW\n", 1, "partition: bad name '9a'");
+    /* names: 31 characters, not 32 */
+    expect_error("partition aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa 0x20000000 1K P_RW_U_RW\n", 1,
+                 "partition: bad name 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'");
+    /* a domain of RTM_PLAN_MAX_DOMAIN_PARTS partitions; one more is refused as such, and so are
+     * two more (they said "too many words on one line", the tokenizer's limit) */
+    {
+        char text[4096];
+        size_t n = 0;
+        for (int i = 0; i < RTM_PLAN_MAX_DOMAIN_PARTS + 2; i++)
+            n += (size_t)snprintf(text + n, sizeof text - n, "partition p%d 0x%x 32 P_RW_U_RW\n", i, 0x20000000 + 64 * i);
+        size_t parts_end = n;
+        for (int extra = 0; extra < 3; extra++) {
+            n = parts_end;
+            n += (size_t)snprintf(text + n, sizeof text - n, "domain d");
+            for (int i = 0; i < RTM_PLAN_MAX_DOMAIN_PARTS + extra; i++) n += (size_t)snprintf(text + n, sizeof text - n, " p%d", i);
+            snprintf(text + n, sizeof text - n, "\n");
+            rtm_plan_error e2;
+            int rc = parse(text, &e2);
+            if (extra == 0) {
+                assert_int_equal(rc, 0);
+                assert_int_equal(g_plan.doms[0].n, RTM_PLAN_MAX_DOMAIN_PARTS);
+                continue;
+            }
+            char want[64];
+            snprintf(want, sizeof want, "domain d: more than %d partitions", RTM_PLAN_MAX_DOMAIN_PARTS);
+            expect_error(text, RTM_PLAN_MAX_DOMAIN_PARTS + 3, want);
+        }
+    }
+    { /* any other line that long: its words are more than any keyword takes */
+        char text[1024];
+        size_t n = (size_t)snprintf(text, sizeof text, "partition a 0x20000000 1K P_RW_U_RW");
+        for (int i = 0; i < RTM_PLAN_MAX_DOMAIN_PARTS; i++) n += (size_t)snprintf(text + n, sizeof text - n, " xn");
+        snprintf(text + n, sizeof text - n, "\n");
+        expect_error(text, 1, "too many words on one line");
+    }
     expect_error("partition a 0x20000000 1K\n", 1, "expected NAME BASE SIZE PERM");
-    expect_error("partition a 0x20000000 1K P_RW_U_RW\npartition a 0x20001000 1K P_RW_U_RW\n", 2, "already used on line 1");
+    expect_error("partition a 0x20000000 1K P_RW_U_RW\npartition a 0x20001000 1K P_RW_U_RW\n", 2, "name 'a' already used on line 1");
+    expect_error("partition a 0x20000000 1K P_RW_U_RW\ndomain a a\n", 2, "name 'a' already used on line 1");
     expect_error("partition a 0x20000000 1K P_RW_U_RW\ndomain d a b\n", 2, "no partition named 'b'");
     expect_error("partition a 0x20000000 1K P_RW_U_RW\ndomain d a a\n", 2, "listed twice");
     expect_error("domain\n", 1, "expected NAME");
@@ -103,7 +175,7 @@ static void syntax_errors(void **state)
     assert_int_equal(parse(above, &err), -1); /* accepted; the plan then has nothing in it */
     assert_non_null(strstr(err.msg, "no system region and no domain"));
     expect_error("regions 8\nregions 8\n", 2, "already given on line 1");
-    expect_error("frobnicate 1 2 3\n", 1, "unknown keyword");
+    expect_error("frobnicate 1 2 3\n", 1, "unknown keyword 'frobnicate'");
     expect_error("# nothing\n", 1, "no system region and no domain");
     expect_error("", 1, "no system region and no domain");
     char longline[700];
@@ -118,6 +190,38 @@ static void syntax_errors(void **state)
     assert_int_equal(rtm_plan_parse(nul, sizeof nul - 1, &g_plan, &err), -1);
     assert_int_equal(err.line, 2);
     assert_int_equal(rtm_plan_parse(NULL, 3, &g_plan, &err), -1);
+    assert_int_equal(err.line, 0); /* no line applies */
+    assert_string_equal(err.msg, "no input");
+    /* a parse that succeeds clears the error; the error may be NULL */
+    err.line = 7;
+    strcpy(err.msg, "old");
+    assert_int_equal(parse("partition a 0x20000000 1K P_RW_U_RW\ndomain d a\n", &err), 0);
+    assert_int_equal(err.line, 0);
+    assert_string_equal(err.msg, "");
+    assert_int_equal(parse("partition a 0x20000000 1K P_RW_U_RW\ndomain d a\n", NULL), 0);
+    assert_int_equal(parse("partition a 0x20000000 1K\n", NULL), -1);
+    /* RTM_PLAN_MAX_PARTS partitions, not one more; a name is looked up among exactly those (a
+     * system region named after a domain: the domain's line) */
+    {
+        char *text = malloc(100u * (RTM_PLAN_MAX_PARTS + 4));
+        assert_non_null(text);
+        size_t n = 0;
+        for (int i = 0; i < RTM_PLAN_MAX_PARTS; i++)
+            n += (size_t)sprintf(text + n, "partition p%d 0x%x 32 P_RW_U_RW\n", i, 0x20000000 + 64 * i);
+        n += (size_t)sprintf(text + n, "domain d p0\n");
+        size_t base = n;
+        sprintf(text + n, "system d 0 4K P_RW_U_NA\n");
+        char want[64];
+        snprintf(want, sizeof want, "name 'd' already used on line %d", RTM_PLAN_MAX_PARTS + 1);
+        expect_error(text, RTM_PLAN_MAX_PARTS + 2, want);
+        sprintf(text + base, "partition q 0x30000000 32 P_RW_U_RW\n");
+        snprintf(want, sizeof want, "more than %d partitions", RTM_PLAN_MAX_PARTS);
+        expect_error(text, RTM_PLAN_MAX_PARTS + 2, want);
+        text[base] = 0;
+        assert_int_equal(parse(text, &err), 0);
+        assert_int_equal(g_plan.nparts, RTM_PLAN_MAX_PARTS);
+        free(text);
+    }
 }
 
 static void planning_errors_name_lines(void **state)
@@ -144,6 +248,22 @@ static void planning_errors_name_lines(void **state)
                  10, "partition p6 (line 9) does not fit");
     /* system regions that do not fit at all */
     expect_error("regions 1\nsystem bg 0 4G P_RW_U_NA\n", 2, "system regions need more than 0 slots");
+    /* more system regions than slots before any is planned: the last system line (mutation
+     * testing: every such test had one system region, whose line is the first too) */
+    expect_error("regions 2\nsystem a 0x20000000 0x100 P_RW_U_NA\nsystem b 0x20000100 0x3F00 P_RW_U_RW\n", 3,
+                 "system regions need more than 1 slots (2 exist, one is kept for domains)");
+    /* ... and when a cover that fits would grant another system region's bytes, the first one
+     * (index 0) is named */
+    expect_error("regions 3\nsystem a 0x20000000 0x100 P_RW_U_NA\nsystem b 0x20000100 0x3F00 P_RW_U_RW\n", 3,
+                 "system regions need more than 2 slots (3 exist, one is kept for domains): system b does not fit "
+                 "without granting bytes of system a (line 2)");
+    {
+        rtm_plan_error e2;
+        assert_int_equal(parse("regions 2\nsystem a 0x20000000 0x100 P_RW_U_NA\nsystem b 0x20000100 0x3F00 P_RW_U_RW\n",
+                               &e2), 0);
+        assert_int_equal(rtm_plan_compute(&g_plan, RTM_MPU_ARMV7M, &g_res, &e2), -1);
+        assert_null(strstr(e2.msg, "granting"));
+    }
     /* arch-specific rules, planned for other architectures */
     rtm_plan_error err;
     assert_int_equal(parse("partition a 0x20000000 4K P_RW_U_RO\ndomain d a\n", &err), 0);
@@ -159,9 +279,47 @@ static void planning_errors_name_lines(void **state)
     assert_int_equal(rtm_plan_compute(&g_plan, RTM_MPU_RISCV_PMP, &g_res, &err), -1);
     assert_int_equal(err.line, 1);
     assert_non_null(strstr(err.msg, "locked"));
+    assert_memory_equal(err.msg, "system f: ", 10); /* the first system region is named, not "?" */
+    /* an architecture the planner refuses (ARMv7-M regions of at least 2^7 B: no such MPU) is
+     * reported on the first system line, the set's first (mutation testing: never tested) */
+    {
+        rtm_mpu_arch bad = {RTM_MPU_ARMV7M, 0u, 0u, 0u, 7u};
+        assert_int_equal(parse("system a 0x20000000 256 P_RW_U_NA\nsystem b 0x20001000 256 P_RW_U_NA\n", &err), 0);
+        assert_int_equal(rtm_plan_compute_arch(&g_plan, &bad, &g_res, &err), -1);
+        assert_int_equal(err.line, 1);
+        assert_non_null(strstr(err.msg, "invalid architecture description"));
+    }
     assert_int_equal(rtm_plan_compute(&g_plan, RTM_MPU_NONE, &g_res, &err), -1);
     assert_int_equal(rtm_plan_arch("armv8m"), RTM_MPU_ARMV8M);
     assert_int_equal(rtm_plan_arch("x86"), RTM_MPU_NONE);
+}
+
+/* RTM_PLAN_MAX_DOMAINS domains are planned, with a partition in none of them; one more domain is
+ * refused on its line (mutation testing: no plan had more than two domains; a loop over one domain
+ * too many read past the plan's last, seen under ASan). */
+static void most_domains(void **state)
+{
+    (void)state;
+    char text[4096];
+    size_t n = 0;
+    for (int i = 0; i <= RTM_PLAN_MAX_DOMAINS + 1; i++) /* the last one in no domain */
+        n += (size_t)snprintf(text + n, sizeof text - n, "partition p%d 0x%x 32 P_RW_U_RW\n", i, 0x20000000 + 64 * i);
+    for (int i = 0; i < RTM_PLAN_MAX_DOMAINS; i++) n += (size_t)snprintf(text + n, sizeof text - n, "domain d%d p%d p%d\n", i, i, i + 1);
+    rtm_plan_error err;
+    assert_int_equal(parse(text, &err), 0);
+    assert_int_equal(g_plan.ndoms, RTM_PLAN_MAX_DOMAINS);
+    assert_int_equal(rtm_plan_compute(&g_plan, RTM_MPU_ARMV7M, &g_res, &err), 0);
+    for (int i = 0; i < RTM_PLAN_MAX_DOMAINS; i++) assert_int_equal(g_res.dom[i].count, 2);
+    char *buf = printed_report();
+    char want[80];
+    snprintf(want, sizeof want, "\nnote: partition p%d (line %d) is in no domain", RTM_PLAN_MAX_DOMAINS + 1,
+             RTM_PLAN_MAX_DOMAINS + 2);
+    assert_non_null(strstr(buf, want));
+    assert_int_equal(strstr(buf, "note: partition") - buf, strstr(buf, want) + 1 - buf); /* the only one */
+    free(buf);
+    snprintf(text + n, sizeof text - n, "domain extra p0\n");
+    snprintf(want, sizeof want, "more than %d domains", RTM_PLAN_MAX_DOMAINS);
+    expect_error(text, RTM_PLAN_MAX_DOMAINS + 2 + RTM_PLAN_MAX_DOMAINS + 1, want);
 }
 
 /* Without a `regions` line: 8 slots on ARM, 16 on PMP, never more than RTM_MPU_MAX_REGIONS (the
@@ -181,6 +339,32 @@ static void default_regions(void **state)
     assert_int_equal(g_res.arch.regions, pmp);
     assert_int_equal(g_res.sys.first, pmp - 1);
     assert_int_equal(g_res.dom[0].count, 1);
+    /* the packed pmpcfg words, one per 4 entries, of the domain (its entry 0: R|W|NAPOT = 0x1B) and
+     * of the system regions (entry pmp - 1: L|NAPOT|X|R = 0x9D, the last word's top byte); ARM
+     * reports have none (mutation testing: the words were never checked) */
+    {
+        char *buf = printed_report();
+        char want[256];
+        size_t n = (size_t)snprintf(want, sizeof want, "\n  pmpcfg words (this domain's bytes only): pmpcfg0=0x0000001B");
+        for (uint32_t j = 1; j < (pmp + 3) / 4; j++) n += (size_t)snprintf(want + n, sizeof want - n, " pmpcfg%u=0x00000000", (unsigned)j);
+        snprintf(want + n, sizeof want - n, "\n");
+        if (!strstr(buf, want)) fail_msg("report lacks '%s':\n%s", want, buf);
+        n = (size_t)snprintf(want, sizeof want, "\nsystem pmpcfg words:");
+        for (uint32_t j = 0; j + 1 < (pmp + 3) / 4; j++) n += (size_t)snprintf(want + n, sizeof want - n, " pmpcfg%u=0x00000000", (unsigned)j);
+        snprintf(want + n, sizeof want - n, " pmpcfg%u=0x9D000000\n", (unsigned)((pmp + 3) / 4 - 1));
+        if (!strstr(buf, want)) fail_msg("report lacks '%s':\n%s", want, buf);
+        free(buf);
+    }
+    /* min_log2 0 stands for the build's RTM_MPU_V7M_MIN_LOG2: the report names that architecture */
+    {
+        rtm_mpu_arch a = {RTM_MPU_ARMV7M, 0u, 0u, 0u, 0u};
+        assert_int_equal(rtm_plan_compute_arch(&g_plan, &a, &g_res, &err), 0);
+        char *buf = printed_report();
+        const char *want = RTM_MPU_V7M_MIN_LOG2 == RTM_MPU_V6M_MIN_LOG2 ? "arch armv6m: " : "arch armv7m: ";
+        if (strncmp(buf, want, strlen(want))) fail_msg("report starts '%.40s', want '%s'", buf, want);
+        assert_null(strstr(buf, "pmpcfg"));
+        free(buf);
+    }
     assert_int_equal(rtm_plan_compute(&g_plan, RTM_MPU_ARMV7M, &g_res, &err), 0);
     assert_int_equal(g_res.arch.regions, arm);
     assert_int_equal(rtm_plan_compute(&g_plan, RTM_MPU_ARMV8M, &g_res, &err), 0);
@@ -500,6 +684,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(syntax_errors),
         cmocka_unit_test(planning_errors_name_lines),
         cmocka_unit_test(default_regions),
+        cmocka_unit_test(most_domains),
         cmocka_unit_test(example_plans),
         cmocka_unit_test(armv6m_plans),
         cmocka_unit_test(claimed_memory_is_never_waste),

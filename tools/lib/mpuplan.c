@@ -168,12 +168,19 @@ static int parse_line(char *s, int line, rtm_plan *p, rtm_plan_error *err)
     if (hash) *hash = 0;
     char *tok[RTM_PLAN_MAX_DOMAIN_PARTS + 3];
     size_t nt = 0;
+    bool more = false; /* words beyond tok[] */
     char *save = NULL;
     for (char *t = strtok_r(s, " \t\r\v\f", &save); t; t = strtok_r(NULL, " \t\r\v\f", &save)) {
-        if (nt == sizeof tok / sizeof tok[0]) return fail(err, line, "too many words on one line");
+        if (nt == sizeof tok / sizeof tok[0]) {
+            more = true;
+            break;
+        }
         tok[nt++] = t;
     }
     if (nt == 0) return 0;
+    /* A domain line that long lists more partitions than a domain may have, and says so below (its
+     * tok[] holds one more than the limit); any other line has words no keyword takes. */
+    if (more && strcmp(tok[0], "domain")) return fail(err, line, "too many words on one line");
     if (!strcmp(tok[0], "regions")) {
         uint64_t n;
         if (nt != 2 || !parse_num(tok[1], &n) || n == 0 || n > RTM_MPU_MAX_REGIONS)
