@@ -16,6 +16,10 @@
  *    interrupt pending: U-mode takes machine interrupts whatever MIE says, so the handler ran
  *    during the thread and broke the caller's section (port review); now it runs when the caller
  *    leaves the section, and mie is as before.
+ *  - rvtrap.locked_tor: a plan whose last entry is the pmpaddr below a locked TOR entry (that
+ *    locked range's base: the hart ignores the write) is refused, RTM_ERR_STATE, its entries left
+ *    off; it loaded an entry over another range before, since the address kept its old value.
+ *    Last: a locked entry stays until reset.
  * Secondary harts: the board runs with two harts (-smp 2); hart 1 must park in _start (it used to
  * run _start too, on the same stack, and zero .bss under hart 0).
  */
@@ -201,6 +205,41 @@ static void case_critical(void)
     tgt_case_end();
 }
 
+static void case_locked_tor(void)
+{
+    tgt_case_begin("rvtrap.locked_tor");
+    /* slots 13 and 14: [0x80100000, 0x80101000) RW for U-mode, TOR on 13's address */
+    rtm_mpu_regs r;
+    for (size_t i = 0; i < sizeof r; i++) ((unsigned char *)&r)[i] = 0;
+    r.kind = RTM_MPU_RISCV_PMP;
+    r.first = 13;
+    r.count = r.avail = 2;
+    r.r.pmp[0].pmpaddr = 0x80100000u >> 2;
+    r.r.pmp[0].pmpcfg = RTM_PMP_A_OFF;
+    r.r.pmp[1].pmpaddr = 0x80101000u >> 2;
+    r.r.pmp[1].pmpcfg = RTM_PMP_A_TOR | RTM_PMP_R | RTM_PMP_W;
+    TGT_CHECK(rtm_rv_pmp_load(&r) == RTM_OK); /* slot 15 not locked yet: loads */
+    uint32_t a14 = 0;
+    uint8_t c14 = 0;
+    TGT_CHECK(rtm_rv_pmp_get(14, &a14, &c14) == RTM_OK && a14 == (0x80101000u >> 2) && c14 == r.r.pmp[1].pmpcfg);
+    TGT_CHECK(rtm_rv_pmp_clear(13, 2) == RTM_OK);
+    /* lock slot 15: TOR [pmpaddr14, 2^34) RWX, so M-mode keeps every access it had */
+    __asm volatile("csrw pmpaddr15, %0" : : "r"(0xFFFFFFFFu));
+    uint32_t cfg3;
+    __asm volatile("csrr %0, pmpcfg3" : "=r"(cfg3));
+    __asm volatile("csrw pmpcfg3, %0" : : "r"((cfg3 & 0x00FFFFFFu) | ((uint32_t)(RTM_PMP_L | RTM_PMP_A_TOR | 7u) << 24)));
+    r.r.pmp[1].pmpaddr = 0x80102000u >> 2; /* another top: slot 14 still holds 0x80101000 >> 2 */
+    TGT_CHECK(rtm_rv_pmp_load(&r) == RTM_ERR_STATE);
+    TGT_CHECK(rtm_rv_pmp_get(13, NULL, &c14) == RTM_OK && c14 == 0);
+    TGT_CHECK(rtm_rv_pmp_get(14, &a14, &c14) == RTM_OK && c14 == 0); /* left off */
+    if (a14 != (0x80102000u >> 2)) {
+        tgt_puts("  pmpaddr14 kept ");
+        tgt_put_hex(a14);
+        tgt_puts(" (the write was ignored, as the spec says)\n");
+    }
+    tgt_case_end();
+}
+
 int main(void)
 {
     board_init();
@@ -208,6 +247,7 @@ int main(void)
     case_nested();
     case_start();
     case_critical();
+    case_locked_tor();
     rtm_rv_set_interrupt_handler(NULL);
     return tgt_summary();
 }

@@ -132,6 +132,18 @@ static unsigned pmp_g(unsigned slot)
     return g;
 }
 
+/* What pmpaddr holds after @p e's address is written on a PMP of granularity G = @p g: the low G
+ * bits read as zero for OFF and TOR, the low G - 1 as ones for NAPOT. */
+static uint32_t pmp_stored(rtm_pmp_entry e, unsigned g)
+{
+    uint32_t low = g >= 32u ? 0xFFFFFFFFu : ((uint32_t)1 << g) - 1u;
+    switch (e.pmpcfg & RTM_PMP_A_NAPOT) {
+    case RTM_PMP_A_NAPOT: return g >= 1u ? e.pmpaddr | (low >> 1) : e.pmpaddr;
+    case RTM_PMP_A_NA4: return e.pmpaddr;
+    default: return e.pmpaddr & ~low;
+    }
+}
+
 rtm_err rtm_rv_pmp_load(const rtm_mpu_regs *regs)
 {
     if (regs == NULL || regs->kind != RTM_MPU_RISCV_PMP) return RTM_ERR_ARG;
@@ -156,6 +168,17 @@ rtm_err rtm_rv_pmp_load(const rtm_mpu_regs *regs)
         unsigned slot = (unsigned)(regs->first + i);
         pmpaddr_write(slot, regs->r.pmp[i].pmpaddr);
         cfg[slot / 4u] |= (uint32_t)regs->r.pmp[i].pmpcfg << (8u * (slot % 4u));
+    }
+    /* Every address must hold what was written (as this granularity stores it): a write the hart
+     * ignores, such as that of the pmpaddr below a locked TOR entry (privileged spec: it is the
+     * locked range's base), would leave an entry over another range. Refused like a locked slot,
+     * the entries left off. */
+    for (uint32_t i = 0; i < regs->count; i++) {
+        unsigned slot = (unsigned)(regs->first + i);
+        if (pmpaddr_read(slot) != pmp_stored(regs->r.pmp[i], pmp_g(regs->first))) {
+            pmp_sync();
+            return RTM_ERR_STATE;
+        }
     }
     for (unsigned w = 0; w < PMP_CFG_WORDS; w++) pmpcfg_write(w, cfg[w]);
     pmp_sync();

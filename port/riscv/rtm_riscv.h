@@ -127,7 +127,8 @@ rtm_mpu_arch rtm_rv_pmp_arch(uint32_t sys_regions);
 /**
  * Writes the entries of @p regs (kind RTM_MPU_RISCV_PMP) to pmpaddr/pmpcfg slots [first,
  * first + count) and turns off slots [first + count, first + avail). Locked slots are left alone
- * (they cannot change until reset); writing one is RTM_ERR_STATE. RTM_ERR_ARG (NULL or wrong kind),
+ * (they cannot change until reset); writing one is RTM_ERR_STATE, as is an address the hart
+ * ignores (the pmpaddr below a locked TOR entry, its base; the entries then left off). RTM_ERR_ARG (NULL or wrong kind),
  * RTM_ERR_NO_SLOT (beyond RTM_RV_PMP_ENTRIES). RTM_ERR_UNSUPPORTED when this hart's PMP is coarser
  * than an entry needs (its granularity, probed once on the first slot loaded: rtm_pmp_check_granule),
  * the slots [first, first + avail) then left off. M-mode, O(avail).
