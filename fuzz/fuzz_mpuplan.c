@@ -61,6 +61,18 @@ static void check_plan(const rtm_mpu_range *r, size_t n, const rtm_mpu_regs *g)
         waste += granted - r[i].size;
     }
     if (waste != g->wasted) abort();
+    if (g->kind == RTM_MPU_RISCV_PMP) {
+        /* the planner plans 4-byte granules: G = 0 holds every plan, and a coarser granule holds
+         * it iff every range's bounds are multiples of it (PMP plans are exact) and no range of
+         * 4 bytes needs NA4 */
+        if (rtm_pmp_check_granule(g, 0) != RTM_OK) abort();
+        for (unsigned gr = 1; gr < 12; gr++) {
+            uint64_t gran = 4ull << gr;
+            bool fits = true;
+            for (size_t i = 0; i < n; i++) fits = fits && r[i].base % gran == 0 && r[i].size % gran == 0;
+            if (fits && rtm_pmp_check_granule(g, gr) != RTM_OK) abort();
+        }
+    }
 }
 
 static void binary_mode(const uint8_t *data, size_t size)
