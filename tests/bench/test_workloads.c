@@ -7,7 +7,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdint.h>
+#include <string.h>
+#include <time.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <cmocka.h>
 
@@ -657,12 +663,583 @@ static void test_worst_case(void **state)
             assert_int_equal(st.largest_free, wc_block(s.probe) + (top ? wc_block(s.fragment) : 0));
             assert_true(st.largest_free >= s.probe && st.largest_free < 2 * s.probe);
             assert_true(s.fill_allocs > 0);
+            /* live: the K separators, the one after `last`, and the fill (WORKLOADS.md step 1) */
+            assert_int_equal(st.used_blocks, k + 1 + s.fill_allocs);
             assert_null(rtm_heap_alloc(h, 2 * s.probe)); /* nothing bigger than `last` is free */
             void *p = rtm_heap_alloc(h, s.probe);
             assert_non_null(p); /* only `last` can serve it */
             rtm_heap_free(h, p);
             assert_int_equal(rtm_heap_check(h), RTM_OK);
         }
+    }
+    free(mem);
+}
+
+/* ---- tests from mutation testing of tools/lib/runner.c (2026-11-29) ---------------------------- */
+
+/* rtm_oplist_peak_live follows rtm_run's REALLOC rules: a realloc to 0 ends the object (an ALLOC of
+ * the id then makes a new one), a realloc of an id that is not live makes one (a FREE then ends it);
+ * NULL and an empty list are 0 (runner.h). Every target's own peak agrees. */
+static void test_peak_live_realloc_rules(void **state)
+{
+    (void)state;
+    assert_true(rtm_oplist_peak_live(NULL) == 0);
+    assert_true(rtm_oplist_peak_live(&(rtm_oplist){0}) == 0);
+    rtm_oplist l = {0};
+    rtm_oplist_push(&l, RTM_OP_ALLOC, 0, 100, 0);  /* live 100 */
+    rtm_oplist_push(&l, RTM_OP_REALLOC, 0, 0, 0);  /* frees: 0 */
+    rtm_oplist_push(&l, RTM_OP_ALLOC, 0, 200, 0);  /* id 0 not live: a new object, 200 */
+    rtm_oplist_push(&l, RTM_OP_FREE, 0, 0, 0);     /* 0 */
+    rtm_oplist_push(&l, RTM_OP_REALLOC, 1, 64, 0); /* not live: allocates, 64 */
+    rtm_oplist_push(&l, RTM_OP_FREE, 1, 0, 0);     /* 0 */
+    rtm_oplist_push(&l, RTM_OP_ALLOC, 2, 150, 0);  /* 150: not 214, the FREE ended id 1 */
+    rtm_oplist_push(&l, RTM_OP_FREE, 2, 0, 0);
+    assert_true(rtm_oplist_peak_live(&l) == 200);
+    for (int t = 0; t < RTM_RUN_TARGETS_; t++) {
+        rtm_run_config cfg;
+        rtm_run_config_init(&cfg);
+        cfg.target = (rtm_run_target)t;
+        cfg.arena = 4096;
+        rtm_run_result r;
+        assert_int_equal(rtm_run(&l, &cfg, &r), RTM_OK);
+        assert_true(r.peak_live == 200);
+        assert_int_equal(r.frees, 4);
+        assert_int_equal(r.skipped_frees, 0);
+        assert_int_equal(r.bad_ops, 0);
+    }
+    rtm_oplist_free(&l);
+}
+
+/* Ids: max_id itself is already out of range (the id table has max_id entries), a bad op. An
+ * ALIGNED op of 2^(bits of size_t) or more is a failed request on every target, never a shift by
+ * the width of size_t (undefined; x86 takes it modulo the width, and 1 << 64 became an alignment
+ * of 1 that every target serves). */
+static void test_runner_id_and_align_bounds(void **state)
+{
+    (void)state;
+    rtm_oplist l = {0};
+    rtm_oplist_push(&l, RTM_OP_ALLOC, 0, 10, 0);
+    rtm_oplist_push(&l, RTM_OP_FREE, 0, 0, 0);
+    rtm_oplist_push(&l, RTM_OP_ALIGNED, 1, 16, (unsigned)(sizeof(size_t) * 8));
+    rtm_oplist_push(&l, RTM_OP_FREE, 1, 0, 0);
+    l.ops[1].id = l.max_id; /* one past the table */
+    for (int t = 0; t < RTM_RUN_TARGETS_; t++) {
+        rtm_run_config cfg;
+        rtm_run_config_init(&cfg);
+        cfg.target = (rtm_run_target)t;
+        cfg.arena = 4096;
+        rtm_run_result r;
+        assert_int_equal(rtm_run(&l, &cfg, &r), RTM_OK);
+        assert_int_equal(r.bad_ops, 1);
+        assert_int_equal(r.frees, 0);
+        assert_int_equal(r.allocs, 2);
+        assert_int_equal(r.failures, 1);
+        assert_int_equal(r.first_fail_op, 2);
+        assert_int_equal(r.skipped_frees, 1); /* the FREE of the failed aligned request */
+    }
+    rtm_oplist_free(&l);
+    /* rtm_oplist_max_requested_align counts alignments up to 2^(bits - 2) and leaves 2^(bits - 1)
+     * out (as the code has it: tools/cmd_replay.c names such an alignment itself, in 64 bits). */
+    rtm_oplist a = {0};
+    rtm_oplist_push(&a, RTM_OP_ALIGNED, 0, 16, (unsigned)(sizeof(size_t) * 8 - 1));
+    assert_int_equal(rtm_oplist_max_requested_align(&a), RTM_ALIGN);
+    rtm_oplist_push(&a, RTM_OP_ALIGNED, 1, 16, (unsigned)(sizeof(size_t) * 8 - 2));
+    assert_true(rtm_oplist_max_requested_align(&a) == (size_t)1 << (sizeof(size_t) * 8 - 2));
+    rtm_oplist_free(&a);
+}
+
+/* A REALLOC of an id that is not live is an allocation request: counted, and its failure is a
+ * failure at its index (runner.h). */
+static void test_runner_realloc_not_live(void **state)
+{
+    (void)state;
+    rtm_oplist l = {0};
+    rtm_oplist_push(&l, RTM_OP_ALLOC, 0, 32, 0);
+    rtm_oplist_push(&l, RTM_OP_REALLOC, 1, 100, 0);     /* served */
+    rtm_oplist_push(&l, RTM_OP_REALLOC, 2, 1u << 20, 0); /* 1 MiB in a 4 KiB arena: fails */
+    rtm_oplist_push(&l, RTM_OP_FREE, 2, 0, 0);          /* skipped: id 2 never became live */
+    for (int t = 0; t < RTM_RUN_SYSTEM; t++) {
+        rtm_run_config cfg;
+        rtm_run_config_init(&cfg);
+        cfg.target = (rtm_run_target)t;
+        cfg.arena = 4096;
+        rtm_run_result r;
+        assert_int_equal(rtm_run(&l, &cfg, &r), RTM_OK);
+        assert_int_equal(r.allocs, 3);
+        assert_int_equal(r.failures, 1);
+        assert_int_equal(r.first_fail_op, 2);
+        assert_int_equal(r.skipped_frees, 1);
+        assert_true(r.peak_live == 132);
+        assert_int_equal(r.end.used_blocks, 2);
+    }
+    rtm_oplist_free(&l);
+}
+
+/* cfg.sample: after every N ops and after the last (once: not twice when N divides the ops), with
+ * the live bytes and objects after that op (a realloc replaces its object: one object, the new
+ * size) and the heap's statistics. */
+typedef struct {
+    size_t n;
+    rtm_run_sample s[8];
+} sample_log;
+
+static void log_sample(const rtm_run_sample *s, void *ctx)
+{
+    sample_log *g = ctx;
+    if (g->n < 8) g->s[g->n] = *s;
+    g->n++;
+}
+
+static void test_runner_sampling(void **state)
+{
+    (void)state;
+    rtm_oplist l = {0};
+    rtm_oplist_push(&l, RTM_OP_ALLOC, 0, 100, 0);   /* after op 1: 100 B, 1 object */
+    rtm_oplist_push(&l, RTM_OP_ALLOC, 1, 50, 0);    /* 2: 150, 2 */
+    rtm_oplist_push(&l, RTM_OP_REALLOC, 0, 300, 0); /* 3: 350, 2 */
+    rtm_oplist_push(&l, RTM_OP_FREE, 1, 0, 0);      /* 4: 300, 1 */
+    rtm_oplist_push(&l, RTM_OP_ALLOC, 2, 10, 0);    /* 5: 310, 2 */
+    static const uint64_t live[] = {0, 100, 150, 350, 300, 310};
+    static const size_t objects[] = {0, 1, 2, 2, 1, 2};
+    static const struct {
+        size_t every, n, op[5];
+    } cases[] = {{1, 5, {1, 2, 3, 4, 5}}, {2, 3, {2, 4, 5}}, {3, 2, {3, 5}}, {5, 1, {5}}, {9, 1, {5}}};
+    for (int t = 0; t < RTM_RUN_TARGETS_; t++) {
+        for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+            sample_log g = {0};
+            rtm_run_config cfg;
+            rtm_run_config_init(&cfg);
+            cfg.target = (rtm_run_target)t;
+            cfg.arena = 4096;
+            cfg.sample_every = cases[c].every;
+            cfg.sample = log_sample;
+            cfg.sample_ctx = &g;
+            rtm_run_result r;
+            assert_int_equal(rtm_run(&l, &cfg, &r), RTM_OK);
+            if (t == RTM_RUN_SYSTEM) { /* heap targets only */
+                assert_int_equal(g.n, 0);
+                continue;
+            }
+            assert_int_equal(g.n, cases[c].n);
+            for (size_t k = 0; k < g.n; k++) {
+                size_t op = cases[c].op[k];
+                assert_int_equal(g.s[k].op, op);
+                assert_true(g.s[k].live_bytes == live[op]);
+                assert_int_equal(g.s[k].live_objects, objects[op]);
+                assert_int_equal(g.s[k].stats.used_blocks, objects[op]);
+            }
+        }
+    }
+    /* 6 ops, every 3: samples at 3 and 6, none added after the last */
+    rtm_oplist_push(&l, RTM_OP_FREE, 2, 0, 0);
+    sample_log g = {0};
+    rtm_run_config cfg;
+    rtm_run_config_init(&cfg);
+    cfg.arena = 4096;
+    cfg.sample_every = 3;
+    cfg.sample = log_sample;
+    cfg.sample_ctx = &g;
+    rtm_run_result r;
+    assert_int_equal(rtm_run(&l, &cfg, &r), RTM_OK);
+    assert_int_equal(g.n, 2);
+    assert_int_equal(g.s[1].op, 6);
+    assert_true(g.s[1].live_bytes == 300);
+    rtm_oplist_free(&l);
+}
+
+static double mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/* ns_per_op is the op loop's wall time over the ops: within the time the call took. The end state
+ * of a list without trailing FREEs (AUTO) or of a run stopped at a failure is the state after its
+ * last op, and end_op says how many ops that was. */
+static void test_runner_timing_and_end(void **state)
+{
+    (void)state;
+    rtm_oplist l = {0};
+    rtm_oplist_push(&l, RTM_OP_ALLOC, 0, 40, 0);
+    rtm_oplist_push(&l, RTM_OP_ALLOC, 1, 1u << 20, 0); /* fails in 4 KiB */
+    rtm_oplist_push(&l, RTM_OP_ALLOC, 2, 40, 0);
+    for (int t = 0; t < RTM_RUN_TARGETS_; t++) {
+        rtm_run_config cfg;
+        rtm_run_config_init(&cfg);
+        cfg.target = (rtm_run_target)t;
+        cfg.arena = 4096;
+        cfg.timing = true;
+        rtm_run_result r;
+        double t0 = mono_ns();
+        assert_int_equal(rtm_run(&l, &cfg, &r), RTM_OK);
+        double spent = mono_ns() - t0;
+        assert_true(r.ns_per_op > 0);
+        assert_true(r.ns_per_op * (double)r.ops <= spent + 1.0);
+        assert_int_equal(r.ops, 3);
+        assert_int_equal(r.end_op, 3); /* no trailing FREE: the end state is after the last op */
+        if (t == RTM_RUN_SYSTEM) continue;
+        assert_int_equal(r.end.used_blocks, 2);
+        cfg.stop_on_fail = true;
+        assert_int_equal(rtm_run(&l, &cfg, &r), RTM_OK);
+        assert_int_equal(r.ops, 2);
+        assert_int_equal(r.end_op, 2);
+        assert_int_equal(r.end.used_blocks, 1);
+    }
+    rtm_oplist_free(&l);
+}
+
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+/* Bytes the host allocator has handed out and not taken back (glibc; 0 under Valgrind and the
+ * sanitizers, which replace malloc: the test is then vacuous there, and their own leak checks
+ * take over). */
+static size_t host_in_use(void)
+{
+    struct mallinfo2 mi = mallinfo2();
+    return mi.uordblks + mi.hblkhd;
+}
+#define RTM_HAVE_IN_USE 1
+#endif
+
+/* rtm_run gives back every byte it took from the host: on its error returns (a placement that is no
+ * power of two, an arena the host cannot allocate, an arena rtm_heap_init refuses) and, on the system allocator, the objects the
+ * list left live. Measured with glibc's counter of bytes in use, which counts the chunks glibc
+ * caches per thread (tcache, up to about 1 KiB) as in use: every block here is larger (the id
+ * tables too: id 300), so that a leak shows; the arena rtm_heap_init refuses is smaller (below). */
+static void test_runner_no_leak(void **state)
+{
+    (void)state;
+#ifdef RTM_HAVE_IN_USE
+    rtm_oplist l = {0};
+    rtm_oplist_push(&l, RTM_OP_ALLOC, 0, 2000, 0);
+    rtm_oplist_push(&l, RTM_OP_ALLOC, 300, 3000, 0); /* both left live */
+    rtm_run_config cfg;
+    rtm_run_config_init(&cfg);
+    rtm_run_result r;
+    size_t before = host_in_use();
+    cfg.target = RTM_RUN_SYSTEM;
+    rtm_err e1 = rtm_run(&l, &cfg, &r);
+    size_t after_system = host_in_use();
+    cfg.target = RTM_RUN_GOOD;
+    cfg.arena_align = 24;
+    rtm_err e2 = rtm_run(&l, &cfg, &r);
+    size_t after_align = host_in_use();
+    cfg.arena_align = 0;
+    assert_int_equal(e1, RTM_OK);
+    assert_int_equal(e2, RTM_ERR_ARG);
+    assert_int_equal(after_system, before);
+    assert_int_equal(after_align, before);
+#if !RTM_TEST_ASAN /* ASan stops the program on a request it cannot serve */
+    /* no host serves that (a 32-bit process got SIZE_MAX / 2; Valgrind calls sizes above it fishy) */
+    cfg.arena = sizeof(size_t) >= 8 ? SIZE_MAX / 2 - 4095u : SIZE_MAX - 4095u;
+    rtm_err e3 = rtm_run(&l, &cfg, &r);
+    size_t after_huge = host_in_use();
+    assert_int_equal(e3, RTM_ERR_NOMEM);
+    assert_int_equal(after_huge, before);
+#endif
+    /* An arena rtm_heap_init refuses is small enough for glibc's per-thread cache, which its
+     * counter takes for in use: repeated, a leak grows the count by each arena, a freed one is
+     * taken again from the cache. */
+    cfg.arena = 64;
+    assert_int_equal(rtm_run(&l, &cfg, &r), RTM_ERR_TOO_SMALL);
+    size_t before_small = host_in_use();
+    for (int i = 0; i < 64; i++) assert_int_equal(rtm_run(&l, &cfg, &r), RTM_ERR_TOO_SMALL);
+    assert_true(host_in_use() - before_small < 64u * 32u);
+    rtm_oplist_free(&l);
+#else
+    skip();
+#endif
+}
+
+/* A stand-in trial for rtm_min_arena_search: passes from `threshold` bytes up except at the sizes
+ * in [hole_lo, hole_hi), counts the trials and keeps the smallest size tried. */
+typedef struct {
+    size_t threshold, hole_lo, hole_hi, smallest;
+    unsigned calls;
+} hole_trial;
+
+static int hole_trial_fn(void *ctx, size_t arena)
+{
+    hole_trial *t = ctx;
+    t->calls++;
+    if (t->smallest == 0 || arena < t->smallest) t->smallest = arena;
+    return arena >= t->threshold && !(arena >= t->hole_lo && arena < t->hole_hi);
+}
+
+/* A list whose only object is @p size bytes (peak_live = size). */
+static rtm_oplist one_object(uint32_t size)
+{
+    rtm_oplist l = {0};
+    rtm_oplist_push(&l, RTM_OP_ALLOC, 0, size, 0);
+    rtm_oplist_push(&l, RTM_OP_FREE, 0, 0, 0);
+    return l;
+}
+
+/* The search's steps and ends, against a stand-in trial (runner.h, docs/bench.md "Minimum arena"). */
+static void test_min_arena_search_steps(void **state)
+{
+    (void)state;
+    rtm_min_arena m;
+    hole_trial t;
+
+    /* The ratios are the sizes over peak_live; peak/400 = 7 B is below 8: the step is 8 and the
+     * robust minimum a multiple of 8, here the threshold itself (monotone trial). */
+    rtm_oplist l = one_object(3000);
+    t = (hole_trial){.threshold = 5000};
+    assert_int_equal(rtm_min_arena_search(&l, hole_trial_fn, &t, &m), RTM_OK);
+    assert_int_equal(m.bisect, 5000);
+    assert_int_equal(m.robust, 5000);
+    assert_int_equal(m.robust_step, 8);
+    /* (not ==: an i386 build divides in the x87's wider registers) */
+    assert_true(fabs(m.bisect_ratio - 5000.0 / 3000.0) < 1e-12);
+    assert_true(fabs(m.robust_ratio - 5000.0 / 3000.0) < 1e-12);
+    assert_int_equal(m.runs, t.calls);
+    rtm_oplist_free(&l);
+
+    /* Sizes at or below the peak are never tried, even where everything passes: bisection from
+     * the peak (known to fail) up, the scan down to the last size above it. */
+    l = one_object(1000);
+    t = (hole_trial){.threshold = 0};
+    assert_int_equal(rtm_min_arena_search(&l, hole_trial_fn, &t, &m), RTM_OK);
+    assert_true(t.smallest > 1000);
+    assert_int_equal(m.bisect, 1008);
+    assert_int_equal(m.robust, 1008);
+
+    /* The doubling's failing sizes bound the bisection from below: 2 x peak fails (a hole there),
+     * 4 x peak passes, so the bisection runs between them and ends just above 2 x peak, although
+     * 1,200 B would pass (success is not monotone: the search keeps what it has seen fail). */
+    t = (hole_trial){.threshold = 1200, .hole_lo = 2000, .hole_hi = 2008};
+    assert_int_equal(rtm_min_arena_search(&l, hole_trial_fn, &t, &m), RTM_OK);
+    assert_int_equal(m.bisect, 2008);
+
+    /* If the scan's start (1.15 x bisect rounded down to 8) fails, the scan moves up: the robust
+     * minimum lies above the start, not below it. */
+    size_t start = (size_t)((460u * 1200u) / 400u) & ~(size_t)7u; /* 1,376 */
+    t = (hole_trial){.threshold = 1200, .hole_lo = start, .hole_hi = start + 8};
+    assert_int_equal(rtm_min_arena_search(&l, hole_trial_fn, &t, &m), RTM_OK);
+    assert_int_equal(m.bisect, 1200);
+    assert_int_equal(m.robust, start + 8);
+    rtm_oplist_free(&l);
+
+    /* The step widens only above RTM_RUN_ROBUST_MAX_STEPS steps: peak 3,600 (peak/400 = 9) and
+     * bisect 35,192 put the start, 40,464, exactly 4,096 steps of 9 above the peak: the exact
+     * WORKLOADS.md step stays. */
+    l = one_object(3600);
+    t = (hole_trial){.threshold = 35192};
+    assert_int_equal(rtm_min_arena_search(&l, hole_trial_fn, &t, &m), RTM_OK);
+    assert_int_equal(m.bisect, 35192);
+    assert_int_equal((((460u * 35192u) / 400u) & ~7u) - 3600u, 4096u * 9u);
+    assert_int_equal(m.robust_step, 9);
+    assert_int_equal(m.robust, 35192);
+    rtm_oplist_free(&l);
+
+    /* Where 1.15 x bisect is above the limit, the scan's sizes above it are the limit, and the next
+     * size down follows: with that one failing, the robust minimum is the limit. */
+    const size_t lim = RTM_RUN_MIN_ARENA_LIMIT;
+    l = one_object(1000);
+    t = (hole_trial){.threshold = lim / 8u * 7u};
+    assert_int_equal(rtm_min_arena_search(&l, hole_trial_fn, &t, &m), RTM_OK);
+    size_t step = m.robust_step;
+    assert_true(step > 8 && step < lim / 64u);
+    t = (hole_trial){.threshold = lim / 8u * 7u, .hole_lo = lim - step, .hole_hi = lim};
+    assert_int_equal(rtm_min_arena_search(&l, hole_trial_fn, &t, &m), RTM_OK);
+    assert_true(m.bisect == lim / 8u * 7u);
+    assert_true(m.robust == lim);
+    rtm_oplist_free(&l);
+
+    /* The largest peak the search takes is SIZE_MAX / 4 (its doubling starts at 2 x peak): in a
+     * 32-bit build that is 2^30 - 1, which is searched (and needs the limit, 2^30). */
+    l = one_object((uint32_t)((size_t)1 << 30) - 1u);
+    t = (hole_trial){.threshold = lim};
+    assert_int_equal(rtm_min_arena_search(&l, hole_trial_fn, &t, &m), RTM_OK);
+    assert_true(m.bisect == lim);
+    rtm_oplist_free(&l);
+}
+
+/* Byte counts of the command line (runner.h): the suffixes' factors, and the largest values a
+ * size_t holds are accepted (the overflow tests are exact, not one short). */
+static void test_parse_size(void **state)
+{
+    (void)state;
+    size_t v = 0;
+    assert_true(rtm_parse_size("3K", &v) && v == 3072);
+    assert_true(rtm_parse_size("2MiB", &v) && v == (size_t)2 << 20);
+    assert_true(rtm_parse_size("1G", &v) && v == (size_t)1 << 30);
+    assert_true(rtm_parse_size("1GiB", &v) && v == (size_t)1 << 30);
+    char buf[40];
+    snprintf(buf, sizeof buf, "%zu", (size_t)SIZE_MAX);
+    assert_true(rtm_parse_size(buf, &v) && v == SIZE_MAX);
+    snprintf(buf, sizeof buf, "%zuK", (size_t)SIZE_MAX / 1024u);
+    assert_true(rtm_parse_size(buf, &v) && v == SIZE_MAX / 1024u * 1024u);
+    snprintf(buf, sizeof buf, "%zuK", (size_t)SIZE_MAX / 1024u + 1u);
+    assert_false(rtm_parse_size(buf, &v));
+    snprintf(buf, sizeof buf, "%zu0", (size_t)SIZE_MAX / 10u + 1u);
+    assert_false(rtm_parse_size(buf, &v));
+    assert_false(rtm_parse_size("0", &v));
+    assert_false(rtm_parse_size("4T", &v));
+}
+
+/* The table: the arena line in bytes and KiB, both header lines, a row's columns. */
+static void test_run_table(void **state)
+{
+    (void)state;
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    rtm_run_print_header(f, 1023u * 1024u);
+    rtm_run_result r = {0};
+    r.target = RTM_RUN_BEST;
+    r.allocs = 12;
+    r.failures = 3;
+    r.peak_used = 4567;
+    r.end.free_blocks = 9;
+    r.end.frag_permille = 123;
+    rtm_run_print_row(f, "A", &r);
+    r.target = RTM_RUN_SYSTEM;
+    r.ns_per_op = 41.34;
+    rtm_run_print_row(f, "trace-with-a-long-name", &r);
+    char got[2048];
+    rewind(f);
+    size_t n = fread(got, 1, sizeof got - 1, f);
+    got[n] = '\0';
+    fclose(f);
+    const char *want =
+        "arena 1047552 bytes (1023 KiB) per heap policy\n"
+        "end state = after the last op before the clean-up frees (the workload's steady state);\n"
+        "ext frag = 1 - largest free block / free bytes at the end state; allocations, failures\n"
+        "and ns/op cover the whole op list, clean-up included\n"
+        "workload   policy   allocations  failures   peak used    end free  ext frag    ns/op\n"
+        "                                              (bytes)      blocks       (%)         \n"
+        "A          best              12         3        4567           9      12.3        -\n"
+        "trace-with malloc            12         3           -           -         -     41.3\n";
+    assert_string_equal(got, want);
+}
+
+/* A peak the build cannot replay is said so; only a 32-bit build points to a 64-bit one. */
+static void test_peak_fits_message(void **state)
+{
+    (void)state;
+    char why[200] = "";
+    assert_false(rtm_run_peak_fits((uint64_t)(SIZE_MAX / 2) + 1u, why, sizeof why));
+    assert_non_null(strstr(why, "is too large for this build's layout"));
+    assert_true((strstr(why, "replay it with a 64-bit build") != NULL) == (sizeof(size_t) < 8));
+}
+
+/* ---- tests from mutation testing of tools/lib/workloads_gen.c (2026-11-29) -------------------- */
+
+/* Names and seeds of workloads out of range: "?" and 0 (workloads_gen.h), never a read past the
+ * tables; WORKLOADS.md's seeds for the four; NULL arguments of the generator. */
+static void test_workload_names_seeds(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"A", "B", "C", "A64"};
+    static const uint64_t seeds[] = {1, 2, 3, 1};
+    for (int w = 0; w < RTM_WL_COUNT_; w++) {
+        assert_string_equal(rtm_workload_name((rtm_workload)w), names[w]);
+        assert_true(rtm_workload_seed((rtm_workload)w) == seeds[w]);
+    }
+    assert_string_equal(rtm_workload_name(RTM_WL_COUNT_), "?");
+    assert_true(rtm_workload_seed(RTM_WL_COUNT_) == 0);
+    assert_string_equal(rtm_workload_name((rtm_workload)-1), "?");
+    /* the generator refuses NULL arguments (false, "complete") instead of dereferencing them */
+    static rtm_wlgen g;
+    rtm_op op;
+    assert_false(rtm_wlgen_init(NULL, RTM_WL_A));
+    assert_false(rtm_wlgen_init(&g, RTM_WL_COUNT_));
+    assert_true(rtm_wlgen_init(&g, RTM_WL_A));
+    assert_false(rtm_wlgen_next(NULL, &op));
+    assert_false(rtm_wlgen_next(&g, NULL));
+    assert_true(rtm_wlgen_next(&g, &op)); /* neither refusal ended the workload */
+}
+
+/* WORKLOADS.md "Worst case": V1 fragment 4 B and probe 256 B, V2 72 B and 120 B, separator 4 B,
+ * arena 4 MiB. The construction refuses a NULL heap or missing room for K > 0 fragments, and says
+ * so when a step-1 allocation fails (K pairs do not fit). */
+static void test_worst_case_sizes_and_refusals(void **state)
+{
+    (void)state;
+    size_t fragment = 0, probe = 0;
+    rtm_wc_sizes(RTM_WC_V1, &fragment, &probe);
+    assert_int_equal(fragment, 4);
+    assert_int_equal(probe, 256);
+    rtm_wc_sizes(RTM_WC_V2, &fragment, &probe);
+    assert_int_equal(fragment, 72);
+    assert_int_equal(probe, 120);
+    assert_int_equal(RTM_WC_SEPARATOR, 4);
+    assert_int_equal(RTM_WC_ARENA, 4u << 20);
+    void *frag[200];
+    assert_false(rtm_wc_construct(NULL, RTM_WC_V1, 1, frag, NULL));
+    static _Alignas(16) unsigned char mem[4096];
+    rtm_heap *h = rtm_heap_init(mem, sizeof mem, RTM_FIT_GOOD);
+    assert_non_null(h);
+    assert_false(rtm_wc_construct(h, RTM_WC_V1, 1, NULL, NULL));
+    /* 200 pairs of minimum blocks (2 x 16 B at least) do not fit in 4 KiB: step 1 fails */
+    h = rtm_heap_init(mem, sizeof mem, RTM_FIT_GOOD);
+    assert_false(rtm_wc_construct(h, RTM_WC_V1, 200, frag, NULL));
+    /* K = 0: only `last` and its separator, then the fill; afterwards `last` is the one free block */
+    h = rtm_heap_init(mem, sizeof mem, RTM_FIT_GOOD);
+    size_t fill = 0;
+    assert_true(rtm_wc_construct(h, RTM_WC_V1, 0, NULL, &fill));
+    assert_true(fill > 0);
+    rtm_heap_stats st;
+    rtm_heap_get_stats(h, &st);
+    assert_int_equal(st.free_blocks, 1);
+    assert_int_equal(st.used_blocks, 1 + fill); /* the extra separator and the fill */
+    assert_non_null(rtm_heap_alloc(h, 256));
+}
+
+#ifndef RTM_HEAP_LOW_PICK
+#define RTM_HEAP_LOW_PICK 6 /* the heap's default (src/heap.c); docs/benchmarks.md's table */
+#endif
+
+/* Good fit's longest path (workloads_gen.h): eight free blocks, largest first, the smaller ones
+ * each below the next smaller, nothing else free, the request (16 or 520 B) served from the lowest head
+ * of RTM_HEAP_LOW_PICK classes (six classes visited, docs/benchmarks.md). */
+static void test_path_construct(void **state)
+{
+    (void)state;
+    unsigned char *mem = malloc(RTM_PATH_ARENA);
+    assert_non_null(mem);
+    static const size_t request[] = {16, 520};
+    for (int kind = RTM_PATH_SMALL; kind <= RTM_PATH_LARGE; kind++) {
+        /* a word right after the rtm_path: the construction writes RTM_PATH_BLOCKS blocks, no more */
+        struct path_and_after {
+            rtm_path path;
+            void *after;
+        } g;
+        assert_int_equal(offsetof(struct path_and_after, after), sizeof(rtm_path));
+        g.after = &g;
+        rtm_path path;
+        assert_false(rtm_path_construct(NULL, (rtm_path_kind)kind, &path));
+        rtm_heap *h = rtm_heap_init(mem, RTM_PATH_ARENA, RTM_FIT_GOOD);
+        assert_non_null(h);
+        assert_true(rtm_path_construct(h, (rtm_path_kind)kind, &g.path));
+        assert_true(g.after == (void *)&g);
+        path = g.path;
+        assert_int_equal(path.request, request[kind]);
+        rtm_heap_stats st;
+        rtm_heap_get_stats(h, &st);
+        assert_int_equal(st.free_blocks, RTM_PATH_BLOCKS);
+        /* largest first; the classes the request visits, from the smallest block up, hold ever
+         * lower heads (the largest blocks, not visited, may lie elsewhere: good fit puts a large
+         * block at the top of a fresh heap) */
+        for (size_t i = 1; i < RTM_PATH_BLOCKS; i++) {
+            assert_true(path.sizes[i] < path.sizes[i - 1]);
+            if (i > RTM_PATH_BLOCKS - RTM_HEAP_LOW_PICK)
+                assert_true((uintptr_t)path.blocks[i] > (uintptr_t)path.blocks[i - 1]);
+        }
+        assert_true(path.sizes[RTM_PATH_BLOCKS - 1] > path.request);
+        void *p = rtm_heap_alloc(h, path.request);
+        assert_non_null(p);
+        assert_int_equal(rtm_path_classes_visited(&path, p), RTM_HEAP_LOW_PICK);
+        assert_int_equal(rtm_path_classes_visited(&path, NULL), 0);
+        /* the k-th smallest block for k classes: every block maps to its own count */
+        for (size_t i = 0; i < RTM_PATH_BLOCKS; i++) {
+            const char *b = path.blocks[i];
+            assert_int_equal(rtm_path_classes_visited(&path, b), RTM_PATH_BLOCKS - i);
+            assert_int_equal(rtm_path_classes_visited(&path, b + path.sizes[i] - 1), RTM_PATH_BLOCKS - i);
+        }
+        rtm_heap_free(h, p);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
     }
     free(mem);
 }
@@ -685,6 +1262,19 @@ int main(void)
         cmocka_unit_test(test_min_arena_hard_limit),
         cmocka_unit_test(test_peak_live_wide),
         cmocka_unit_test(test_worst_case),
+        cmocka_unit_test(test_peak_live_realloc_rules),
+        cmocka_unit_test(test_runner_id_and_align_bounds),
+        cmocka_unit_test(test_runner_realloc_not_live),
+        cmocka_unit_test(test_runner_sampling),
+        cmocka_unit_test(test_runner_timing_and_end),
+        cmocka_unit_test(test_runner_no_leak),
+        cmocka_unit_test(test_min_arena_search_steps),
+        cmocka_unit_test(test_parse_size),
+        cmocka_unit_test(test_run_table),
+        cmocka_unit_test(test_peak_fits_message),
+        cmocka_unit_test(test_workload_names_seeds),
+        cmocka_unit_test(test_worst_case_sizes_and_refusals),
+        cmocka_unit_test(test_path_construct),
     };
     const char *f = getenv("RTM_TEST_FILTER");
     if (f) cmocka_set_test_filter(f);

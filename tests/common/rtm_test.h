@@ -30,6 +30,19 @@ static inline uint64_t rtm_test_seed_default(uint64_t dflt)
 }
 static inline uint64_t rtm_test_seed(void) { return rtm_test_seed_default(20261126u); }
 
+/* 1 in an AddressSanitizer build: GCC says so with __SANITIZE_ADDRESS__, clang only through
+ * __has_feature (a test that tested the first alone ran its ASan-only-fatal part under clang). */
+#if defined(__SANITIZE_ADDRESS__)
+#define RTM_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RTM_TEST_ASAN 1
+#endif
+#endif
+#ifndef RTM_TEST_ASAN
+#define RTM_TEST_ASAN 0
+#endif
+
 static inline int rtm_test_is_slow_build(void)
 {
 #if defined(RTM_DEBUG) && RTM_DEBUG

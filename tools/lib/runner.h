@@ -188,9 +188,9 @@ typedef struct {
 
 /**
  * Searches the minimum arena for heap target @p t: a size passes when the whole list runs with no
- * NULL return. Bisection in 8-byte steps between peak_live (always fails: headers) and the first
- * passing power-of-two multiple of 2 x peak_live (or RTM_RUN_MIN_ARENA_LIMIT, where the doubling
- * would pass it); then the robust minimum: the sizes 1.15 x bisect - k x peak_live / 400 (k = 0,
+ * NULL return. Bisection in 8-byte steps between the last failing size of the doubling (peak_live,
+ * which always fails: headers, if 2 x peak_live passes) and the first passing power-of-two multiple
+ * of 2 x peak_live (or RTM_RUN_MIN_ARENA_LIMIT, where the doubling would pass it); then the robust minimum: the sizes 1.15 x bisect - k x peak_live / 400 (k = 0,
  * 1, ...; exact, each rounded down to 8; sizes above RTM_RUN_MIN_ARENA_LIMIT are the limit; the
  * step is 8 where peak_live / 400 is less), the last size before the first failing one (if the
  * start itself fails, the scan first moves up, k = -1, -2, ..., until one passes). Where that would
@@ -240,7 +240,8 @@ rtm_err rtm_min_arena_search_upto(const rtm_oplist *ops, rtm_arena_trial fn, voi
 
 /**
  * Parses a byte count for command-line options: decimal digits with an optional suffix k/K/KiB
- * (x1024) or m/M/MiB (x1024^2). False on anything else, on 0, and on overflow. O(length).
+ * (x1024), m/M/MiB (x1024^2) or g/G/GiB (x1024^3). False on anything else, on 0, and on overflow.
+ * O(length).
  */
 bool rtm_parse_size(const char *s, size_t *out);
 
