@@ -258,6 +258,20 @@ static void test_json_utf8(void **state)
     }
     free(buf);
     rtm_sg_free(g);
+    /* the edges of the ranges: U+0080 and U+0800 (the smallest second bytes), U+10FFFF (lead 0xF4)
+     * are well-formed; a lead without continuation ("\xc3" + 'A'), an overlong 3-byte form, a lone
+     * continuation byte and a lead above 0xF4, each followed by continuation bytes, are not */
+    su = "a.c:1:1:g\xc2\x80\xe0\xa0\x80\xf4\x8f\xbf\xbf\t8\tstatic\n"
+         "a.c:2:1:h\xc3" "A\xe0\x80\x80\x80\x80\x80\x80\xf5\x80\x80\x80\t8\tstatic\n";
+    g = load(NULL, su, NULL, NULL);
+    out = open_memstream(&buf, &len);
+    assert_non_null(out);
+    rtm_sg_report_json(g, out);
+    fclose(out);
+    assert_non_null(strstr(buf, "\"g\xc2\x80\xe0\xa0\x80\xf4\x8f\xbf\xbf\""));
+    assert_non_null(strstr(buf, "\"h\\u00c3A\\u00e0\\u0080\\u0080\\u0080\\u0080\\u0080\\u0080\\u00f5\\u0080\\u0080\\u0080\""));
+    free(buf);
+    rtm_sg_free(g);
 }
 
 static void test_external_and_nodata(void **state)
@@ -900,6 +914,34 @@ static void test_malformed(void **state)
         {3, "icall main nosuch\n", "t.ann:1: unknown function 'nosuch'"},
         {3, "icall a.c:99 main\n", "t.ann:1: no indirect call at 'a.c:99'"},
         {3, "icall main @nosuch\n", "t.ann:1: no fptype annotation for type 'nosuch'"},
+        /* a site's file is compared whole: b.c is not a.c (same length), nor is xa.c */
+        {3, "icall b.c:1 main\n", "t.ann:1: no indirect call at 'b.c:1'"},
+        {3, "icall xa.c:1 main\n", "t.ann:1: no indirect call at 'xa.c:1'"},
+        /* an unknown calling function is unknown, also while indirect calls look for their directives */
+        {3, "icall nosuch main\n", "t.ann:1: unknown function 'nosuch'"},
+        /* a line or column of more than 9 digits is not GCC's (the limit keeps it in an unsigned) */
+        {1, "a.c:1000000000:1:f\t16\tstatic\n", "t.su:1: expected FILE:LINE:COL:NAME before the first tab"},
+        /* the second tab is looked for in its own line only */
+        {1, "a.c:1:1:f\t16\n\tstatic\n", "t.su:1: expected FILE:LINE:COL:NAME<TAB>BYTES<TAB>QUALIFIER"},
+        /* a quoted figure is cut at 40 characters */
+        {1, "a.c:1:1:f\t1234567890123456789012345678901234567890x\tstatic\n",
+         "t.su:1: bad stack size '1234567890123456789012345678901234567890'"},
+        /* "<...>" holds no other '<' or '>'; qualifiers compare whole */
+        {0, "graph: {\nnode: { title: \"m\" label: \"m\\n<a>b>\" shape : ellipse }\n}",
+         "t.ci:2: node label: expected FILE:LINE:COL on line 2"},
+        {0, "graph: {\nnode: { title: \"f\" label: \"f\\na.c:1:1\\n16 bytes (static]\" }\n}",
+         "t.ci:2: node label: unknown qualifier in '16 bytes (static]'"},
+        {0, "graph: {\nnode: { title: \"f\" label: \"f\\na.c:1:1\\n16 bytes (dynamic,bounded]\" }\n}",
+         "t.ci:2: node label: unknown qualifier in '16 bytes (dynamic,bounded]'"},
+        /* annotations: a quoted figure is cut at 40 characters; the ranges' first values outside */
+        {2, "frame f 1234567890123456789012345678901234567890x\n",
+         "t.ann:1: bad frame size in bytes '1234567890123456789012345678901234567890'"},
+        {2, "isr f 256\n", "t.ann:1: preemption level 256 out of range 0-255"},
+        {2, "recursion f 1000001\n", "t.ann:1: recursion depth 1000001 out of range 1-1000000"},
+        {2, "thread f 0\n", "t.ann:1: stack size must be at least 1 byte"},
+        {2, "icall main t1 @\n", "t.ann:1: empty target name"},
+        /* a graph attribute needs a value */
+        {0, "graph: { title: }", "t.ci:1: expected a value after ':'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const bad_case *c = &cases[i];
@@ -1798,6 +1840,7 @@ static void test_generated_graph(void **state)
     assert_int_equal(rtm_sg_function_count(g), n);
     assert_true(rtm_sg_root_count(g) > 0);
     assert_true(rtm_sg_cycle_count(g) > 0);
+    assert_true(rtm_sg_unresolved_count(g) > 0); /* one call in 500 through a pointer */
     for (size_t i = 0; i < rtm_sg_root_count(g); i++) {
         const rtm_sg_root_result *r = rtm_sg_root(g, i);
         assert_true(r->chain_len >= 1);
@@ -1805,6 +1848,517 @@ static void test_generated_graph(void **state)
     }
     rtm_sg_free(g);
     free(text);
+}
+
+/* ---- gaps found by mutation testing (scripts/mutate.py on tools/lib/stackgraph*.c) ------------------ */
+
+/* JSON report of @p g (malloc'd). */
+static char *report_json(const rtm_sg_graph *g)
+{
+    char *js = NULL;
+    size_t jl = 0;
+    FILE *mf = open_memstream(&js, &jl);
+    assert_non_null(mf);
+    rtm_sg_report_json(g, mf);
+    fclose(mf);
+    return js;
+}
+
+/* Error messages: a caller may pass no rtm_sg_error (the result is still -1), and a file name gives
+ * way exactly when "FILE:LINE: message" would not fit in the 511 characters of err.msg: at 511 it is
+ * kept whole, at 512 its start becomes "..." (without the cut, one byte more than the buffer). */
+static void test_fail_message_bounds(void **state)
+{
+    (void)state;
+    rtm_sg_graph *g = rtm_sg_new();
+    assert_int_equal(rtm_sg_load_su(g, "a.c:1:2:f\t16\tstatik\n", 20, "t.su", NULL), -1);
+    assert_int_equal(rtm_sg_load_ci(g, "digraph {", 9, "t.ci", NULL), -1);
+    assert_int_equal(rtm_sg_load_annotations(g, "stack main 12\n", 14, "t.ann", NULL), -1);
+    rtm_sg_free(g);
+    static const char text[] = ":1: unknown qualifier 'statik' (static, dynamic or dynamic,bounded)";
+    rtm_sg_error err;
+    for (size_t fn = 511 - strlen(text); fn <= 512 - strlen(text); fn++) {
+        char name[600];
+        memset(name, 'd', fn);
+        memcpy(name, "/", 1);
+        memcpy(name + fn - 5, "/x.su", 5);
+        name[fn] = '\0';
+        g = rtm_sg_new();
+        assert_int_equal(rtm_sg_load_su(g, "a.c:1:2:f\t16\tstatik\n", 20, name, &err), -1);
+        assert_int_equal(strlen(err.msg), 511);
+        assert_string_equal(err.msg + 511 - strlen(text), text);
+        if (fn + strlen(text) == 511) {
+            assert_memory_equal(err.msg, name, fn); /* fits: the whole name */
+        } else {
+            assert_memory_equal(err.msg, "...", 3); /* one byte over: "..." + the name's last fn - 4 */
+            assert_memory_equal(err.msg + 3, name + 4, fn - 4);
+        }
+        rtm_sg_free(g);
+    }
+}
+
+/* More functions than the name table's first size (1024 slots, grown at half full): every one is
+ * found by its name afterwards. (The table was only ever exercised at its first size in a Debug
+ * build, where test_generated_graph makes 500 functions.) */
+static void test_name_map_grows(void **state)
+{
+    (void)state;
+    enum { N = 2100 };
+    char *su = malloc(N * 40);
+    assert_non_null(su);
+    size_t len = 0;
+    for (unsigned i = 0; i < N; i++) len += (size_t)sprintf(su + len, "a.c:%u:1:f%u\t%u\tstatic\n", i + 1, i, 8 * (i % 7 + 1));
+    rtm_sg_graph *g = rtm_sg_new();
+    rtm_sg_error err;
+    assert_int_equal(rtm_sg_load_su(g, su, len, "a.su", &err), 0);
+    /* the same records again (a second build of the unit): found by name, no new function */
+    assert_int_equal(rtm_sg_load_su(g, su, len, "b.su", &err), 0);
+    assert_int_equal(rtm_sg_analyse(g, NULL, &err), 0);
+    assert_int_equal(rtm_sg_function_count(g), N);
+    assert_int_equal(rtm_sg_root_count(g), N);
+    for (unsigned i = 0; i < N; i += 97) {
+        char nm[16];
+        snprintf(nm, sizeof nm, "f%u", i);
+        assert_int_equal(root(g, nm)->total, 8 * (i % 7 + 1));
+    }
+    rtm_sg_free(g);
+    free(su);
+}
+
+/* .su records against .ci nodes: a record of the same name in another file is another function (a
+ * static of a unit without .ci), even on the same line; and of a .ci figure and a .su figure for one
+ * function the larger counts, also when the .su has the smaller one. */
+static void test_su_merge_rules(void **state)
+{
+    (void)state;
+    static const char ci[] = "graph: { title: \"a.c\"\n" NODE("main", "main", 1, 48, "static") NODE("f", "f", 2, 16, "static")
+        EDGE("main", "f", 1) "}\n";
+    /* main: .ci 48, .su 16 -> 48; f 16; b.c's f at the same line 2: its own root of 500 */
+    rtm_sg_graph *g = load(ci, "a.c:1:1:main\t16\tstatic\na.c:2:1:f\t16\tstatic\nb.c:2:1:f\t500\tstatic\n", NULL, NULL);
+    assert_int_equal(rtm_sg_function_count(g), 3);
+    assert_int_equal(rtm_sg_root_count(g), 2);
+    assert_int_equal(root(g, "main")->total, 48 + 16);
+    assert_int_equal(root(g, "b.c:f")->total, 500);
+    rtm_sg_free(g);
+    /* the same file, another line: another function too (a second static f of a.c's) */
+    g = load(ci, "a.c:9:1:f\t500\tstatic\n", NULL, NULL);
+    assert_int_equal(rtm_sg_function_count(g), 3);
+    assert_int_equal(root(g, "main")->total, 48 + 16);
+    assert_int_equal(root(g, "a.c:f")->total, 500);
+    rtm_sg_free(g);
+}
+
+/* Annotations name a static function by its plain name when that is unique, whatever order the
+ * functions came in (a binary search over them sorted by name), and fail on a plain name that two
+ * statics share ("ambiguous"), wherever the name sorts: first (aa) or after others (zz). */
+static void test_annotation_plain_names(void **state)
+{
+    (void)state;
+    /* inserted in the order z, a.c:m, b: not sorted by name */
+    static const char ci[] = "graph: { title: \"a.c\"\n" NODE("z", "z", 1, 8, "static") NODE("a.c:m", "m", 2, 24, "static")
+        NODE("b", "b", 3, 40, "static") "}\n";
+    rtm_sg_graph *g = load(ci, NULL, "thread m 100\n", NULL);
+    assert_int_equal(root(g, "m")->stack, 100);
+    assert_int_equal(root(g, "m")->total, 24);
+    rtm_sg_free(g);
+    static const char *const anns[] = {"thread aa 100\n", "thread zz 100\n", "icall main aa\n", "recursion zz 2\n"};
+    static const char ua[] = "graph: { title: \"a.c\"\n" NODE("main", "main", 1, 8, "static") ICALL("main", 1)
+        NODE("a.c:aa", "aa", 2, 16, "static") NODE("a.c:zz", "zz", 3, 16, "static") "}\n";
+    static const char ub[] = "graph: { title: \"b.c\"\n" NODE("b.c:aa", "aa", 2, 32, "static")
+        NODE("b.c:zz", "zz", 3, 32, "static") "}\n";
+    for (size_t i = 0; i < sizeof anns / sizeof anns[0]; i++) {
+        g = rtm_sg_new();
+        rtm_sg_error err;
+        assert_int_equal(rtm_sg_load_ci(g, ua, strlen(ua), "a.ci", &err), 0);
+        assert_int_equal(rtm_sg_load_ci(g, ub, strlen(ub), "b.ci", &err), 0);
+        assert_int_equal(rtm_sg_load_annotations(g, anns[i], strlen(anns[i]), "t.ann", &err), 0);
+        assert_int_equal(rtm_sg_analyse(g, NULL, &err), -1);
+        char want[80];
+        snprintf(want, sizeof want, "t.ann:1: ambiguous name (use FILE:NAME) '%s'", i % 2 ? "zz" : "aa");
+        assert_string_equal(err.msg, want);
+        rtm_sg_free(g);
+    }
+    /* FILE:NAME is not ambiguous */
+    g = load(ua, NULL, "thread a.c:aa 100\nicall main a.c:zz\n", NULL);
+    assert_int_equal(root(g, "aa")->stack, 100);
+    assert_int_equal(root(g, "main")->total, 8 + 16);
+    rtm_sg_free(g);
+}
+
+/* The edge array at its capacity (16, then 32, ...) when the analysis adds edges: 16 calls in the
+ * .ci, then the call of a FILE:NAME definition also made to the plain NAME (join_file_local_names)
+ * and an icall annotation's targets. Every added edge counts. */
+static void test_edges_past_capacity(void **state)
+{
+    (void)state;
+    char ci[4096];
+    size_t len = (size_t)sprintf(ci, "graph: { title: \"a.c\"\n" NODE("main", "main", 1, 8, "static") ICALL("main", 1)
+                                     NODE("a.c:w", "w", 2, 8, "static") NODE("t1", "t1", 3, 100, "static")
+                                     NODE("t2", "t2", 4, 200, "static") NODE("t3", "t3", 5, 300, "static")
+                                     EDGE("main", "a.c:w", 1));
+    for (int i = 0; i < 15; i++)
+        len += (size_t)sprintf(ci + len, "node: { title: \"l%d\" label: \"l%d\\na.c:%d:1\\n%d bytes (static)\" }\n"
+                                         "edge: { sourcename: \"main\" targetname: \"l%d\" label: \"a.c:1:%d\" }\n",
+                               i, i, 10 + i, i, i, 20 + i);
+    sprintf(ci + len, "}\n");
+    static const char wdef[] = "graph: { title: \"b.c\"\n" NODE("w", "w", 7, 1000, "static") "}\n";
+    for (int icall = 0; icall < 2; icall++) {
+        rtm_sg_graph *g = rtm_sg_new();
+        rtm_sg_error err;
+        assert_int_equal(rtm_sg_load_ci(g, ci, strlen(ci), "a.ci", &err), 0);
+        if (!icall) assert_int_equal(rtm_sg_load_ci(g, wdef, strlen(wdef), "b.ci", &err), 0);
+        else assert_int_equal(rtm_sg_load_annotations(g, "icall main t1 t2 t3\n", 20, "t.ann", &err), 0);
+        assert_int_equal(rtm_sg_analyse(g, NULL, &err), 0);
+        if (!icall) { /* + main -> w (b.c's); the icall unresolved */
+            assert_int_equal(rtm_sg_edge_count(g), 16 + 1);
+            assert_int_equal(root(g, "main")->total, 8 + 1000);
+            assert_int_equal(root(g, "main")->flags, RTM_SG_F_ICALL);
+        } else { /* + main -> t1, t2, t3 */
+            assert_int_equal(rtm_sg_edge_count(g), 16 + 3);
+            assert_int_equal(root(g, "main")->total, 8 + 300);
+            assert_int_equal(root(g, "main")->flags, 0);
+        }
+        rtm_sg_free(g);
+    }
+}
+
+/* A .ci without functions (a unit of data only): analysed, nothing to report, exit 0. */
+static void test_empty_graph(void **state)
+{
+    (void)state;
+    rtm_sg_graph *g = load("graph: { title: \"data.c\"\n}\n", NULL, NULL, NULL);
+    assert_int_equal(rtm_sg_function_count(g), 0);
+    assert_int_equal(rtm_sg_root_count(g), 0);
+    assert_int_equal(rtm_sg_exit_status(g, true), 0);
+    char *txt = report_text(g);
+    assert_string_equal(txt, "rtmem stack: 0 functions, 0 calls (0 from annotations), 0 recursion cycles, 0 unresolved "
+                             "indirect calls\n\nroot                         kind      frames  margin     isr    total    "
+                             "stack  status\n");
+    free(txt);
+    rtm_sg_free(g);
+}
+
+/* 'frame NAME 0' is a bound like any other (a function that uses no stack: a tail-calling
+ * trampoline): the function has data then, and the result is no lower bound. */
+static void test_frame_zero(void **state)
+{
+    (void)state;
+    static const char ci[] = "graph: { title: \"a.c\"\n" NODE("main", "main", 1, 16, "static") EDGE("main", "tramp", 1)
+        NODE("x", "x", 2, 48, "dynamic") EDGE("main", "x", 1) "}\n";
+    rtm_sg_graph *g = load(ci, NULL, "frame tramp 0\nframe x 0\n", NULL);
+    assert_int_equal(root(g, "main")->total, 16);
+    assert_int_equal(root(g, "main")->flags, 0);
+    assert_int_equal(rtm_sg_exit_status(g, true), 0);
+    char *txt = report_text(g); /* no problems: neither "no stack data" nor "dynamic frame" */
+    assert_null(strstr(txt, "problems"));
+    assert_non_null(strstr(txt, "\n         0  tramp                        ?                        a.c:1:9  annotated (no data)\n"));
+    free(txt);
+    char *js = report_json(g);
+    assert_non_null(strstr(js, "\"dynamic_frames\":[],\n\"no_data\":[],"));
+    assert_non_null(strstr(js, "{\"name\":\"tramp\",\"key\":\"tramp\",\"file\":null,\"line\":0,\"col\":0,\"frame\":0,"
+                               "\"qualifier\":\"annotated\"}"));
+    free(js);
+    rtm_sg_free(g);
+}
+
+/* Why a result is not a bound, in the text report: every reason of the root's own chain, named
+ * (recursion included), and a reason from a preempting handler with that handler and its level,
+ * level 0 included. */
+static void test_text_reasons(void **state)
+{
+    (void)state;
+    static const char ci[] = "graph: { title: \"a.c\"\n" NODE("main", "main", 1, 16, "static") NODE("r", "r", 2, 8, "dynamic")
+        EDGE("main", "r", 1) EDGE("r", "r", 2) NODE("i0", "i0", 3, 8, "static") EDGE("i0", "memcpy", 3) "}\n";
+    rtm_sg_graph *g = load(ci, NULL, "isr i0 0\nthread main 4096\n", NULL);
+    char *txt = report_text(g);
+    assert_non_null(strstr(txt, "\nmain: 32 bytes = 24 frames + 8 ISR nesting; stack 4096\n"
+                                "  UNBOUNDED: dynamic frame in r, recursion without depth through r; interrupt handler i0 "
+                                "(level 0) is not bounded\n"));
+    free(txt);
+    rtm_sg_free(g);
+}
+
+/* The depth a recursion cycle is counted with, in the chain of the text report ("[recursion x3]")
+ * and in JSON (the chain's recursion_depth, recursion_cycles' depth). */
+static void test_recursion_depth_reported(void **state)
+{
+    (void)state;
+    static const char ci[] = "graph: { title: \"a.c\"\n" NODE("main", "main", 1, 8, "static") NODE("a", "a", 2, 10, "static")
+        NODE("b", "b", 3, 20, "static") EDGE("main", "a", 1) EDGE("a", "b", 2) EDGE("b", "a", 3) "}\n";
+    rtm_sg_graph *g = load(ci, NULL, "recursion a 3\n", NULL);
+    assert_int_equal(root(g, "main")->total, 8 + 3 * 30);
+    char *txt = report_text(g);
+    assert_non_null(strstr(txt, "\n        90  [recursion x3] a.c:1:9\n"));
+    free(txt);
+    char *js = report_json(g);
+    assert_non_null(strstr(js, "{\"bytes\":90,\"called_at\":\"a.c:1:9\",\"recursion_depth\":3,\"functions\":["));
+    assert_non_null(strstr(js, "\"recursion_cycles\":[{\"depth\":3,\"functions\":["));
+    free(js);
+    rtm_sg_free(g);
+}
+
+/* Annotation sizes: decimal, 0x/0X hex, a k or K suffix (x 1024). */
+static void test_annotation_sizes(void **state)
+{
+    (void)state;
+    static const char ci[] = "graph: { title: \"a.c\"\n" NODE("main", "main", 1, 16, "static") "}\n";
+    static const struct {
+        const char *ann;
+        long total;
+    } cases[] = {{"frame main 2K\n", 2048}, {"frame main 3k\n", 3072}, {"frame main 0x1F\n", 31}, {"frame main 0X1f\n", 31},
+                 {"frame main 40\n", 40}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        rtm_sg_graph *g = load(ci, NULL, cases[i].ann, NULL);
+        assert_int_equal(root(g, "main")->total, cases[i].total);
+        rtm_sg_free(g);
+    }
+}
+
+/* The ranges' last values inside: level 255, depth 1000000, a stack of 1 byte (1 MB of 1-byte
+ * frames: the sum stays far below RTM_SG_BYTES_MAX also with 32-bit long). */
+static void test_annotation_ranges(void **state)
+{
+    (void)state;
+    static const char ci[] = "graph: { title: \"a.c\"\n" NODE("main", "main", 1, 16, "static") NODE("r", "r", 2, 1, "static")
+        EDGE("r", "r", 2) NODE("i", "i", 3, 8, "static") "}\n";
+    rtm_sg_graph *g = load(ci, NULL, "isr i 255\nrecursion r 1000000\nthread main 1\n", NULL);
+    assert_int_equal(root(g, "i")->level, 255);
+    assert_int_equal(root(g, "r")->total, 1000000 + 8); /* + the ISR i preempting it */
+    assert_int_equal(root(g, "r")->flags, 0);
+    assert_int_equal(root(g, "main")->stack, 1);
+    assert_int_equal(root(g, "main")->total, 16 + 8);
+    rtm_sg_free(g);
+}
+
+/* One function defined in two units: the smaller location (file name, line, column) is reported,
+ * in either order of the files: by the file name first (b.c:1:5 after a.c:9:5), by the column on
+ * one line (a.c:3:5 before a.c:3:9). A line of 9 digits is still one. Two labels of one title,
+ * one name a prefix of the other: the shorter (smaller) name. */
+static void test_defined_twice_smaller_location(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *loc1, *loc2, *want;
+    } cases[] = {{"b.c:1:5", "a.c:9:5", "a.c:9:5"}, {"a.c:3:9", "a.c:3:5", "a.c:3:5"},
+                 {"a.c:999999999:5", "a.c:999999999:7", "a.c:999999999:5"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        for (int order = 0; order < 2; order++) {
+            char c1[256], c2[256];
+            snprintf(c1, sizeof c1, "graph: { title: \"x.c\"\nnode: { title: \"f\" label: \"f_a\\n%s\\n16 bytes (static)\" }\n}\n",
+                     order ? cases[i].loc2 : cases[i].loc1);
+            snprintf(c2, sizeof c2, "graph: { title: \"y.c\"\nnode: { title: \"f\" label: \"f_ab\\n%s\\n16 bytes (static)\" }\n}\n",
+                     order ? cases[i].loc1 : cases[i].loc2);
+            rtm_sg_graph *g = rtm_sg_new();
+            rtm_sg_error err;
+            assert_int_equal(rtm_sg_load_ci(g, order ? c2 : c1, strlen(order ? c2 : c1), "1.ci", &err), 0);
+            assert_int_equal(rtm_sg_load_ci(g, order ? c1 : c2, strlen(order ? c1 : c2), "2.ci", &err), 0);
+            assert_int_equal(rtm_sg_analyse(g, NULL, &err), 0);
+            assert_int_equal(rtm_sg_root_count(g), 1);
+            assert_string_equal(rtm_sg_root(g, 0)->name, "f_a");
+            char *txt = report_text(g);
+            char want[128];
+            snprintf(want, sizeof want, "\n        16  f_a                          %-24s \n", cases[i].want);
+            if (!strstr(txt, want)) fail_msg("case %zu order %d: no '%s' in\n%s", i, order, want, txt);
+            free(txt);
+            rtm_sg_free(g);
+        }
+}
+
+/* The results' accessors: past the last root there is none (NULL), and a second rtm_sg_analyse()
+ * is refused (the graph holds the first one's results). */
+static void test_results_api(void **state)
+{
+    (void)state;
+    static const char ci[] = "graph: { title: \"a.c\"\n" NODE("main", "main", 1, 16, "static") NODE("f", "f", 2, 8, "static")
+        EDGE("main", "f", 1) "}\n";
+    rtm_sg_graph *g = load(ci, NULL, NULL, NULL);
+    assert_int_equal(rtm_sg_root_count(g), 1);
+    assert_non_null(rtm_sg_root(g, 0));
+    assert_null(rtm_sg_root(g, 1));
+    assert_null(rtm_sg_chain_name(g, 1, 0));
+    assert_null(rtm_sg_chain_name(g, 0, 2));
+    assert_string_equal(rtm_sg_chain_name(g, 0, 1), "f");
+    rtm_sg_error err;
+    assert_int_equal(rtm_sg_analyse(g, NULL, &err), -1);
+    assert_string_equal(err.msg, "rtm_sg_analyse: called twice");
+    assert_int_equal(root(g, "main")->total, 24);
+    rtm_sg_free(g);
+}
+
+/* Both reports in full for a graph that has every kind of list: main (no figure: plain
+ * -fcallgraph-info, defined in a.c and b.c) -> {p 8, q 16} (a cycle) -> s (4 + alloca, calls itself,
+ * an unresolved indirect call); p -> t (declared, 'frame t 0': annotated, no problem); the handler
+ * i of level 0 uses 0 bytes (its level is listed with 0). main = 0 + 24 + max(0, 4) = 28, and every
+ * reason. Tarjan finishes s first, then t, {q, p}, main, i. */
+static const char k_all_a_ci[] =
+    "graph: { title: \"a.c\"\n"
+    "node: { title: \"main\" label: \"main\\na.c:1:5\" }\n"
+    "node: { title: \"p\" label: \"p\\na.c:2:5\\n8 bytes (static)\" }\n"
+    "edge: { sourcename: \"main\" targetname: \"p\" label: \"a.c:1:20\" }\n"
+    "node: { title: \"q\" label: \"q\\na.c:3:5\\n16 bytes (static)\" }\n"
+    "edge: { sourcename: \"p\" targetname: \"q\" label: \"a.c:2:20\" }\n"
+    "edge: { sourcename: \"q\" targetname: \"p\" label: \"a.c:3:20\" }\n"
+    "node: { title: \"t\" label: \"t\\na.c:9:6\" shape : ellipse }\n"
+    "edge: { sourcename: \"p\" targetname: \"t\" label: \"a.c:2:30\" }\n"
+    "node: { title: \"s\" label: \"s\\na.c:4:5\\n4 bytes (dynamic)\" }\n"
+    "edge: { sourcename: \"q\" targetname: \"s\" label: \"a.c:3:30\" }\n"
+    "edge: { sourcename: \"s\" targetname: \"s\" label: \"a.c:4:20\" }\n"
+    "node: { title: \"__indirect_call\" label: \"Indirect Call Placeholder\" shape : ellipse }\n"
+    "edge: { sourcename: \"s\" targetname: \"__indirect_call\" label: \"a.c:4:30\" }\n"
+    "node: { title: \"i\" label: \"i\\na.c:5:5\\n0 bytes (static)\" }\n"
+    "}\n";
+static const char k_all_b_ci[] = "graph: { title: \"b.c\"\nnode: { title: \"main\" label: \"main\\nb.c:1:5\" }\n}\n";
+
+static void test_reports_in_full(void **state)
+{
+    (void)state;
+    rtm_sg_graph *g = rtm_sg_new();
+    rtm_sg_error err;
+    assert_int_equal(rtm_sg_load_ci(g, k_all_a_ci, strlen(k_all_a_ci), "a.ci", &err), 0);
+    assert_int_equal(rtm_sg_load_ci(g, k_all_b_ci, strlen(k_all_b_ci), "b.ci", &err), 0);
+    assert_int_equal(rtm_sg_load_annotations(g, "isr i 0\nframe t 0\n", 18, "t.ann", &err), 0);
+    assert_int_equal(rtm_sg_analyse(g, NULL, &err), 0);
+    char *txt = report_text(g);
+    assert_string_equal(txt,
+        "rtmem stack: 6 functions, 6 calls (0 from annotations), 2 recursion cycles, 1 unresolved indirect calls\n"
+        "ISR nesting: 0 bytes over 1 levels (level 0: i 0)\n"
+        "\n"
+        "root                         kind      frames  margin     isr    total    stack  status\n"
+        "main                         root          28       0       0       28        -  unbounded\n"
+        "i                            isr/0          0       0       0        0        -  -\n"
+        "\n"
+        "main: 28 bytes = 28 frames\n"
+        "  UNBOUNDED: dynamic frame in s, unresolved indirect call in s (a.c:4:30), no stack data for main, "
+        "recursion without depth through q\n"
+        "     bytes  function                     defined at               called at\n"
+        "         0  main                         a.c:1:5                    NO DATA\n"
+        "        24  [recursion x1, depth unknown] a.c:1:20\n"
+        "        16    q                          a.c:3:5                  \n"
+        "         8    p                          a.c:2:5                  \n"
+        "         4  [recursion x1, depth unknown] a.c:3:30\n"
+        "         4    s                          a.c:4:5                  DYNAMIC (alloca/VLA not counted)\n"
+        "\n"
+        "i: 0 bytes = 0 frames\n"
+        "     bytes  function                     defined at               called at\n"
+        "         0  i                            a.c:5:5                  \n"
+        "\n"
+        "problems (all but the last two kinds make the results that reach them lower bounds; see "
+        "docs/stack-annotations.md):\n"
+        "  indirect call without targets: in s at a.c:4:30 (add: icall a.c:4:30 TARGET...)\n"
+        "  recursion without depth: s (add: recursion s DEPTH)\n"
+        "  recursion without depth: q, p (add: recursion q DEPTH)\n"
+        "  no stack data: main (add its .su/.ci, or: frame main BYTES)\n"
+        "  dynamic frame without bound: s (a.c:4:5), 4 bytes + alloca/VLA (add: frame s BYTES)\n"
+        "  defined in more than one unit: main (the largest frame is used; one program per run?)\n");
+    free(txt);
+    char *js = report_json(g);
+    assert_string_equal(js,
+        "{\"functions\":6,\"calls\":6,\"isr_frame\":0,\"call_margin\":0,\"isr_nesting\":0,"
+        "\"isr_levels\":[{\"level\":0,\"isr\":\"i\",\"bytes\":0}],\n"
+        "\"roots\":[\n"
+        "{\"name\":\"main\",\"kind\":\"root\",\"level\":-1,\"frames\":28,\"margin\":0,\"isr_nesting\":0,"
+        "\"total\":28,\"stack\":null,\"status\":\"unbounded\",\"lower_bound\":true,\"unbounded\":true,"
+        "\"reasons\":[\"dynamic\",\"indirect\",\"nodata\",\"recursion\"],\"chain\":[{\"bytes\":0,"
+        "\"called_at\":null,\"functions\":[{\"name\":\"main\",\"key\":\"main\",\"file\":\"a.c\",\"line\":1,"
+        "\"col\":5,\"frame\":0,\"qualifier\":\"none\"}]},{\"bytes\":24,\"called_at\":\"a.c:1:20\","
+        "\"recursion_depth\":1,\"functions\":[{\"name\":\"q\",\"key\":\"q\",\"file\":\"a.c\",\"line\":3,"
+        "\"col\":5,\"frame\":16,\"qualifier\":\"static\"},{\"name\":\"p\",\"key\":\"p\",\"file\":\"a.c\","
+        "\"line\":2,\"col\":5,\"frame\":8,\"qualifier\":\"static\"}]},{\"bytes\":4,"
+        "\"called_at\":\"a.c:3:30\",\"recursion_depth\":1,\"functions\":[{\"name\":\"s\",\"key\":\"s\","
+        "\"file\":\"a.c\",\"line\":4,\"col\":5,\"frame\":4,\"qualifier\":\"dynamic\"}]}]},\n"
+        "{\"name\":\"i\",\"kind\":\"isr\",\"level\":0,\"frames\":0,\"margin\":0,\"isr_nesting\":0,"
+        "\"total\":0,\"stack\":null,\"status\":\"-\",\"lower_bound\":false,\"unbounded\":false,"
+        "\"reasons\":[],\"chain\":[{\"bytes\":0,\"called_at\":null,\"functions\":[{\"name\":\"i\","
+        "\"key\":\"i\",\"file\":\"a.c\",\"line\":5,\"col\":5,\"frame\":0,\"qualifier\":\"static\"}]}]}],\n"
+        "\"unresolved_indirect_calls\":[{\"caller\":\"s\",\"site\":\"a.c:4:30\"}],\n"
+        "\"recursion_cycles\":[{\"depth\":null,\"functions\":[\"s\"]},{\"depth\":null,\"functions\":[\"q\",\"p\"]}],\n"
+        "\"dynamic_frames\":[{\"name\":\"s\",\"key\":\"s\",\"file\":\"a.c\",\"line\":4,\"col\":5,\"frame\":4,"
+        "\"qualifier\":\"dynamic\"}],\n"
+        "\"no_data\":[\"main\"],\n"
+        "\"file_local_joins\":[],\n"
+        "\"defined_twice\":[\"main\"]}\n");
+    free(js);
+    rtm_sg_free(g);
+}
+
+/* The problem list counts every kind: with one function defined twice as the only problem (the
+ * first function there is), the list is printed. */
+static void test_only_problem_defined_twice(void **state)
+{
+    (void)state;
+    static const char c1[] = "graph: { title: \"a.c\"\n" NODE("f", "f", 1, 16, "static") "}\n";
+    rtm_sg_graph *g = rtm_sg_new();
+    rtm_sg_error err;
+    assert_int_equal(rtm_sg_load_ci(g, c1, strlen(c1), "1.ci", &err), 0);
+    assert_int_equal(rtm_sg_load_ci(g, c1, strlen(c1), "2.ci", &err), 0);
+    assert_int_equal(rtm_sg_analyse(g, NULL, &err), 0);
+    char *txt = report_text(g);
+    assert_non_null(strstr(txt, "\n\nproblems (all but the last two kinds make the results that reach them lower bounds; see "
+                                "docs/stack-annotations.md):\n  defined in more than one unit: f (the largest frame is used; "
+                                "one program per run?)\n"));
+    free(txt);
+    rtm_sg_free(g);
+}
+
+/* A recursion cycle's problem line names at most 8 members, then "..." and the count. */
+static void test_long_cycle_listed(void **state)
+{
+    (void)state;
+    for (int n = 8; n <= 9; n++) {
+        char ci[4096];
+        size_t len = (size_t)sprintf(ci, "graph: { title: \"a.c\"\n");
+        for (int i = 0; i < n; i++)
+            len += (size_t)sprintf(ci + len, "node: { title: \"c%d\" label: \"c%d\\na.c:%d:1\\n8 bytes (static)\" }\n"
+                                             "edge: { sourcename: \"c%d\" targetname: \"c%d\" label: \"a.c:%d:9\" }\n",
+                                   i, i, i + 1, i, (i + 1) % n, i + 1);
+        sprintf(ci + len, "}\n");
+        rtm_sg_graph *g = load(ci, NULL, NULL, NULL);
+        assert_int_equal(root(g, "c0")->total, 8 * n);
+        char *txt = report_text(g);
+        /* the members in Tarjan's stack order: the last one reached first */
+        if (n == 8)
+            assert_non_null(strstr(txt, "  recursion without depth: c7, c6, c5, c4, c3, c2, c1, c0 (add: recursion c7 DEPTH)\n"));
+        else
+            assert_non_null(strstr(txt, "  recursion without depth: c8, c7, c6, c5, c4, c3, c2, c1, ... (9 functions) (add: "
+                                        "recursion c8 DEPTH)\n"));
+        free(txt);
+        rtm_sg_free(g);
+    }
+}
+
+/* rtm_sg_check()'s reasons: an unresolved indirect call is named by its site, or without one by
+ * its caller's place; a handler's lower bound that comes from handlers preempting it names the first
+ * flagged handler of a higher level, not one of its own level (which cannot preempt it). */
+static void test_check_reasons(void **state)
+{
+    (void)state;
+    rtm_sg_error why;
+    static const char ci1[] = "graph: { title: \"a.c\"\n" NODE("main", "main", 1, 16, "static") ICALL("main", 1) "}\n";
+    rtm_sg_graph *g = load(ci1, NULL, NULL, NULL);
+    assert_int_equal(rtm_sg_check(g, true, &why), 1);
+    assert_string_equal(why.msg, "--strict: root main is a lower bound: unresolved indirect call in main (a.c:1:7)");
+    rtm_sg_free(g);
+    static const char ci2[] = "graph: { title: \"a.c\"\n" NODE("main", "main", 1, 16, "static")
+        "node: { title: \"__indirect_call\" label: \"Indirect Call Placeholder\" shape : ellipse }\n"
+        "edge: { sourcename: \"main\" targetname: \"__indirect_call\" }\n}\n";
+    g = load(ci2, NULL, NULL, NULL);
+    assert_int_equal(rtm_sg_check(g, true, &why), 1);
+    assert_string_equal(why.msg, "--strict: root main is a lower bound: unresolved indirect call in main (a.c:1:1)");
+    rtm_sg_free(g);
+    static const char ci3[] = "graph: { title: \"i.c\"\n" NODE("low_isr", "low_isr", 1, 16, "static")
+        NODE("dyn1", "dyn1", 2, 8, "dynamic") NODE("vla_isr", "vla_isr", 3, 32, "dynamic") "}\n";
+    static const char *const only_low[] = {"low_isr"};
+    rtm_sg_options opt = {.roots = only_low, .nroots = 1};
+    g = load(ci3, NULL, "isr low_isr 1\nisr dyn1 1\nisr vla_isr 2\n", &opt);
+    assert_int_equal(root(g, "low_isr")->total, 16 + 32);
+    assert_int_equal(root(g, "low_isr")->flags, RTM_SG_F_DYNAMIC);
+    assert_int_equal(rtm_sg_check(g, true, &why), 1);
+    assert_string_equal(why.msg, "--strict: root low_isr is a lower bound: interrupt handler vla_isr (level 2) is not "
+                                 "bounded: dynamic frame in vla_isr (a.c:3:1)");
+    char *txt = report_text(g);
+    assert_non_null(strstr(txt, "\n  LOWER BOUND: interrupt handler vla_isr (level 2) is not bounded\n"));
+    free(txt);
+    rtm_sg_free(g);
 }
 
 int main(void)
@@ -1840,6 +2394,23 @@ int main(void)
         cmocka_unit_test(test_weak_not_overridden),
         cmocka_unit_test(test_random_vs_reference),
         cmocka_unit_test(test_generated_graph),
+        cmocka_unit_test(test_fail_message_bounds),
+        cmocka_unit_test(test_name_map_grows),
+        cmocka_unit_test(test_su_merge_rules),
+        cmocka_unit_test(test_annotation_plain_names),
+        cmocka_unit_test(test_edges_past_capacity),
+        cmocka_unit_test(test_empty_graph),
+        cmocka_unit_test(test_frame_zero),
+        cmocka_unit_test(test_text_reasons),
+        cmocka_unit_test(test_recursion_depth_reported),
+        cmocka_unit_test(test_annotation_sizes),
+        cmocka_unit_test(test_annotation_ranges),
+        cmocka_unit_test(test_defined_twice_smaller_location),
+        cmocka_unit_test(test_results_api),
+        cmocka_unit_test(test_reports_in_full),
+        cmocka_unit_test(test_only_problem_defined_twice),
+        cmocka_unit_test(test_long_cycle_listed),
+        cmocka_unit_test(test_check_reasons),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
