@@ -116,8 +116,9 @@ static void pmp_sync(void)
 }
 
 /* The hart's PMP granularity G (privileged spec: a pmpaddr written with all ones while its entry
- * is OFF reads back with G trailing zeros), probed once on slot @p slot, unlocked and OFF (its
- * address is put back). 32 when the slot reads back 0: no PMP there. */
+ * is OFF reads back with G trailing zeros), probed once on slot @p slot, unlocked and OFF, whose
+ * next entry is no locked TOR (which would make the hart ignore the write: the caller sees to it);
+ * its address is put back. 32 when the slot reads back 0: no PMP there. */
 static unsigned pmp_g(unsigned slot)
 {
     static unsigned g = 33u; /* not probed yet */
@@ -132,16 +133,21 @@ static unsigned pmp_g(unsigned slot)
     return g;
 }
 
-/* What pmpaddr holds after @p e's address is written on a PMP of granularity G = @p g: the low G
- * bits read as zero for OFF and TOR, the low G - 1 as ones for NAPOT. */
-static uint32_t pmp_stored(rtm_pmp_entry e, unsigned g)
+/* What an OFF entry's pmpaddr reads after @p a is written on a PMP of granularity G = @p g: the low
+ * G bits read as zero while A is OFF or TOR, whatever the mode the cfg byte written later sets
+ * (privileged spec: the value read depends on the current A; the stored value does not change). */
+static uint32_t pmp_read_off(uint32_t a, unsigned g)
 {
     uint32_t low = g >= 32u ? 0xFFFFFFFFu : ((uint32_t)1 << g) - 1u;
-    switch (e.pmpcfg & RTM_PMP_A_NAPOT) {
-    case RTM_PMP_A_NAPOT: return g >= 1u ? e.pmpaddr | (low >> 1) : e.pmpaddr;
-    case RTM_PMP_A_NA4: return e.pmpaddr;
-    default: return e.pmpaddr & ~low;
-    }
+    return a & ~low;
+}
+
+/* Is slot @p i a locked TOR entry? Then the hart ignores writes to pmpaddr i - 1, its base. */
+static bool pmp_locked_tor(unsigned i)
+{
+    if (i >= RTM_RV_PMP_ENTRIES) return false;
+    uint8_t c = (uint8_t)(pmpcfg_read(i / 4u) >> (8u * (i % 4u)));
+    return (c & RTM_PMP_L) && (c & RTM_PMP_A_NAPOT) == RTM_PMP_A_TOR;
 }
 
 rtm_err rtm_rv_pmp_load(const rtm_mpu_regs *regs)
@@ -154,8 +160,16 @@ rtm_err rtm_rv_pmp_load(const rtm_mpu_regs *regs)
     uint32_t cfg[PMP_CFG_WORDS];
     rtm_err e = pmp_slots_off(regs->first, regs->avail, cfg);
     if (e != RTM_OK) return e;
+    /* The pmpaddr below a locked TOR entry is that entry's base, which the hart does not let change:
+     * a plan that writes it would leave an entry over another range (refused, slots left off). */
+    if (regs->count != 0 && regs->count == regs->avail && pmp_locked_tor(regs->first + regs->avail)) {
+        pmp_sync();
+        return RTM_ERR_STATE;
+    }
     /* A PMP coarser than the plan's 4-byte granules would widen its entries: refused, the slots
-     * left off (fewer rights, never more). G >= 30 cannot hold any plan: no PMP in the slot. */
+     * left off (fewer rights, never more). G >= 30 cannot hold any plan: no PMP in the slot. The
+     * probe's slot, `first`, is below another slot of the window (off, unlocked) or, with a window
+     * of one slot, below no locked TOR entry (the test above). */
     if (regs->count != 0) {
         unsigned g = pmp_g(regs->first);
         e = g > 29u ? RTM_ERR_UNSUPPORTED : rtm_pmp_check_granule(regs, g);
@@ -169,13 +183,13 @@ rtm_err rtm_rv_pmp_load(const rtm_mpu_regs *regs)
         pmpaddr_write(slot, regs->r.pmp[i].pmpaddr);
         cfg[slot / 4u] |= (uint32_t)regs->r.pmp[i].pmpcfg << (8u * (slot % 4u));
     }
-    /* Every address must hold what was written (as this granularity stores it): a write the hart
-     * ignores, such as that of the pmpaddr below a locked TOR entry (privileged spec: it is the
-     * locked range's base), would leave an entry over another range. Refused like a locked slot,
-     * the entries left off. */
+    /* Every address must read back as written, while the slots are still off (the cfg bytes come
+     * next): a write the hart ignores would leave an entry over another range. Refused like a
+     * locked slot, the entries left off. (A hart that implements fewer address bits, pmpaddr being
+     * WARL, refuses an address it cannot hold here too, e.g. a TOR top at 4 GiB.) */
     for (uint32_t i = 0; i < regs->count; i++) {
         unsigned slot = (unsigned)(regs->first + i);
-        if (pmpaddr_read(slot) != pmp_stored(regs->r.pmp[i], pmp_g(regs->first))) {
+        if (pmpaddr_read(slot) != pmp_read_off(regs->r.pmp[i].pmpaddr, pmp_g(regs->first))) {
             pmp_sync();
             return RTM_ERR_STATE;
         }
