@@ -89,6 +89,35 @@ size_t rtm_run_placement(size_t want, size_t arena)
     return want;
 }
 
+/* The largest alignment above RTM_ALIGN an op the replay runs asks of the heap: an ALIGNED op with
+ * a size, on an id that is not live (rtm_run skips the others: 0 bytes make no object, a live id
+ * is a bad op). 0 if there is none, or no memory to tell. */
+static size_t served_align(const rtm_oplist *ops)
+{
+    size_t align = 0;
+    uint8_t *live = calloc(ops->max_id ? ops->max_id : 1, 1);
+    if (live == NULL) return 0;
+    for (size_t i = 0; i < ops->n; i++) {
+        const rtm_op *op = &ops->ops[i];
+        if (op->id >= ops->max_id) continue;
+        switch (op->kind) {
+        case RTM_OP_ALLOC:
+        case RTM_OP_ALIGNED:
+            if (live[op->id] || op->size == 0) break;
+            live[op->id] = 1;
+            if (op->kind == RTM_OP_ALIGNED && op->align_log2 < sizeof(size_t) * 8 - 1 &&
+                ((size_t)1 << op->align_log2) > align)
+                align = (size_t)1 << op->align_log2;
+            break;
+        case RTM_OP_REALLOC: live[op->id] = op->size != 0; break;
+        case RTM_OP_FREE: live[op->id] = 0; break;
+        default: break;
+        }
+    }
+    free(live);
+    return align > RTM_ALIGN ? align : 0;
+}
+
 uint64_t rtm_oplist_peak_live(const rtm_oplist *ops)
 {
     if (ops == NULL || ops->n == 0) return 0;
@@ -545,8 +574,7 @@ rtm_err rtm_run_min_arena_upto(const rtm_oplist *ops, rtm_run_target tg, size_t 
      * request aligned beyond RTM_ALIGN. Only the answer "none up to the limit" comes from this: the
      * doubling ended there with a trial of the limit, placed at a multiple of its largest power of
      * two, which takes seconds under ASan (cli_replay_no_arena: 10.7 s for a 2^31 alignment). */
-    size_t align = rtm_oplist_max_requested_align(ops);
-    rtm_err e = search(ops, heap_trial, &t, limit, align > RTM_ALIGN ? align : 0, out);
+    rtm_err e = search(ops, heap_trial, &t, limit, served_align(ops), out);
     out->arena_align = t.cfg.arena_align;
     return e;
 }
