@@ -1521,6 +1521,16 @@ static void test_count_limit(void **state)
     assert_non_null(strstr(txt, "  OVERFLOW\n"));
     free(txt);
     rtm_sg_free(g);
+    /* ... a stack of the limit itself too (the check compared total > stack: equal, it passed while
+     * the report said OVERFLOW; review finding) */
+    snprintf(ann, sizeof ann, "frame main %ld\nframe f 16\nthread main %ld\n", RTM_SG_BYTES_MAX, RTM_SG_BYTES_MAX);
+    g = load(ci, NULL, ann, NULL);
+    assert_int_equal(root(g, "main")->total, RTM_SG_BYTES_MAX);
+    assert_int_equal(rtm_sg_check(g, false, &why), 1);
+    txt = report_text(g);
+    assert_non_null(strstr(txt, "  OVERFLOW\n"));
+    free(txt);
+    rtm_sg_free(g);
     /* with the other reasons: all of them, the limit first */
     snprintf(ann, sizeof ann, "frame r %ld\n", RTM_SG_BYTES_MAX);
     g = load(k_strict_ci, NULL, ann, NULL);

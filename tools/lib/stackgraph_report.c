@@ -293,7 +293,8 @@ int rtm_sg_check(const rtm_sg_graph *g, bool strict, rtm_sg_error *why)
     for (size_t i = 0; i < g->nroots; i++) {
         const sg_root *rt = &g->roots[i];
         const rtm_sg_root_result *r = &rt->r;
-        bool over = r->stack >= 0 && r->total > r->stack;
+        /* a total at the limit is more than any stack, one of the limit's size too (status_of) */
+        bool over = r->stack >= 0 && (r->total > r->stack || (r->flags & RTM_SG_F_LIMIT));
         if (!over && !(strict && r->flags)) continue;
         if (!why) return 1;
         char *m = why->msg;
