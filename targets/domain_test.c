@@ -412,7 +412,10 @@ static int th_peek(void *arg) { return (int)(*(volatile uint32_t *)arg & 0x7FFFF
 #if defined(__arm__)
 __attribute__((naked)) static int th_regs(void *arg)
 {
-    __asm volatile("orr r0, r1, r2\n\t"
+    __asm volatile("mrs r12, apsr\n\t" /* first: APSR's N, Z, C, V, Q as the thread finds them */
+                   "and r12, r12, #0xF8000000\n\t"
+                   "orr r0, r1, r2\n\t"
+                   "orr r0, r0, r12\n\t"
                    "orr r0, r0, r3\n\t"
                    "orr r0, r0, r4\n\t"
                    "orr r0, r0, r5\n\t"

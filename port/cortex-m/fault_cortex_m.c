@@ -98,11 +98,12 @@ __attribute__((naked)) uint32_t cm_thread_start(int (*fn)(void *), void *arg, ui
                    "str r12, [r3]\n\t"
                    "str lr, [r3, #4]\n\t"
                    "msr psp, r2\n\t"
-                   /* Nothing of the privileged caller reaches the unprivileged thread: its
-                    * registers (pointers, values of the kernel's) are zeroed but r0 = arg, r12 =
-                    * fn, lr and sp (port review; Zephyr clears them on its way to user mode too).
-                    * The FP registers before the CONTROL write, which clears FPCA: the thread starts
-                    * with no FP context, as before. */
+                   /* None of the privileged caller's register values reaches the unprivileged
+                    * thread: r1-r11, d0-d15 and APSR's flags are zeroed, r0 = arg, r12 = fn, lr and
+                    * sp set (port review; Zephyr clears them on its way to user mode too). The FP
+                    * registers before the CONTROL write, which clears FPCA: the thread starts with
+                    * no FP context, as before. FPSCR's flags are left (its control bits come from
+                    * FPDSCR at the thread's first FP instruction). */
                    "movs r3, #0\n\t"
 #if defined(__ARM_FP)
                    "vmov d0, r3, r3\n\t"
@@ -137,6 +138,7 @@ __attribute__((naked)) uint32_t cm_thread_start(int (*fn)(void *), void *arg, ui
                    "mov r9, r3\n\t"
                    "mov r10, r3\n\t"
                    "mov r11, r3\n\t"
+                   "msr apsr_nzcvq, r3\n\t"
                    "ldr lr, =cm_thread_exit_stub\n\t"
                    "bx r12\n\t"
                    ".ltorg\n\t");
