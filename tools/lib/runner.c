@@ -89,45 +89,20 @@ size_t rtm_run_placement(size_t want, size_t arena)
     return want;
 }
 
-/* The largest alignment above RTM_ALIGN an op the replay runs asks of the heap: an ALIGNED op with
- * a size, on an id that is not live (rtm_run skips the others: 0 bytes make no object, a live id
- * is a bad op). 0 if there is none, or no memory to tell. */
-static size_t served_align(const rtm_oplist *ops)
+/* Walks @p ops as rtm_run treats them (a live id's ALLOC / ALIGNED is skipped, 0 bytes make no
+ * object, a REALLOC of 0 bytes frees) and gives the peak of live requested bytes and the largest
+ * alignment above RTM_ALIGN an ALIGNED op that makes an object asks for (0 if none). False when
+ * the host has no memory for the walk. */
+static bool walk_live(const rtm_oplist *ops, uint64_t *peak_out, size_t *align_out)
 {
-    size_t align = 0;
-    uint8_t *live = calloc(ops->max_id ? ops->max_id : 1, 1);
-    if (live == NULL) return 0;
-    for (size_t i = 0; i < ops->n; i++) {
-        const rtm_op *op = &ops->ops[i];
-        if (op->id >= ops->max_id) continue;
-        switch (op->kind) {
-        case RTM_OP_ALLOC:
-        case RTM_OP_ALIGNED:
-            if (live[op->id] || op->size == 0) break;
-            live[op->id] = 1;
-            if (op->kind == RTM_OP_ALIGNED && op->align_log2 < sizeof(size_t) * 8 - 1 &&
-                ((size_t)1 << op->align_log2) > align)
-                align = (size_t)1 << op->align_log2;
-            break;
-        case RTM_OP_REALLOC: live[op->id] = op->size != 0; break;
-        case RTM_OP_FREE: live[op->id] = 0; break;
-        default: break;
-        }
-    }
-    free(live);
-    return align > RTM_ALIGN ? align : 0;
-}
-
-uint64_t rtm_oplist_peak_live(const rtm_oplist *ops)
-{
-    if (ops == NULL || ops->n == 0) return 0;
     uint32_t *size = calloc(ops->max_id ? ops->max_id : 1, sizeof *size);
     uint8_t *live = calloc(ops->max_id ? ops->max_id : 1, 1);
     uint64_t cur = 0, peak = 0;
+    size_t align = 0;
     if (size == NULL || live == NULL) {
         free(size);
         free(live);
-        return 0;
+        return false;
     }
     for (size_t i = 0; i < ops->n; i++) {
         const rtm_op *op = &ops->ops[i];
@@ -139,6 +114,9 @@ uint64_t rtm_oplist_peak_live(const rtm_oplist *ops)
             live[op->id] = 1;
             size[op->id] = op->size;
             cur += op->size;
+            if (op->kind == RTM_OP_ALIGNED && op->align_log2 < sizeof(size_t) * 8 - 1 &&
+                ((size_t)1 << op->align_log2) > align)
+                align = (size_t)1 << op->align_log2;
             break;
         case RTM_OP_REALLOC:
             if (live[op->id]) cur -= size[op->id];
@@ -157,7 +135,26 @@ uint64_t rtm_oplist_peak_live(const rtm_oplist *ops)
     }
     free(size);
     free(live);
+    *peak_out = peak;
+    *align_out = align > RTM_ALIGN ? align : 0;
+    return true;
+}
+
+uint64_t rtm_oplist_peak_live(const rtm_oplist *ops)
+{
+    uint64_t peak;
+    size_t align;
+    if (ops == NULL || ops->n == 0 || !walk_live(ops, &peak, &align)) return 0;
     return peak;
+}
+
+/* The largest alignment above RTM_ALIGN a request the replay makes asks of the heap (walk_live);
+ * 0 if there is none, or no memory to tell. */
+static size_t served_align(const rtm_oplist *ops)
+{
+    uint64_t peak;
+    size_t align;
+    return walk_live(ops, &peak, &align) ? align : 0;
 }
 
 bool rtm_run_peak_fits(uint64_t peak, char *why, size_t n)
