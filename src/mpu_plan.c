@@ -213,6 +213,10 @@ rtm_err rtm_pmp_pack_cfg(const rtm_mpu_regs *regs, uint32_t cfg[(RTM_MPU_MAX_REG
     return RTM_OK;
 }
 
+/* Trailing ones of a NAPOT pmpaddr: the region is 2^(t + 3) bytes (32 for all ones, 2^35: more
+ * than RV32 addresses). */
+static uint32_t napot_ones(uint32_t a) { return a == UINT32_MAX ? 32u : rtm_ctz32(~a); }
+
 rtm_err rtm_pmp_check_granule(const rtm_mpu_regs *regs, unsigned g)
 {
     if (!regs || regs->kind != RTM_MPU_RISCV_PMP || regs->count > RTM_MPU_MAX_REGIONS || g > 29u) return RTM_ERR_ARG;
@@ -234,12 +238,9 @@ rtm_err rtm_pmp_check_granule(const rtm_mpu_regs *regs, unsigned g)
         case RTM_PMP_A_NA4:
             if (g != 0u) return RTM_ERR_UNSUPPORTED;
             break;
-        default: { /* NAPOT of 2^(t + 3) bytes, t the trailing ones of a: at least 2^(G+2) */
-            uint32_t t = 0;
-            while (t < 32u && ((a >> t) & 1u)) t++;
-            if (t + 1u < g) return RTM_ERR_UNSUPPORTED;
+        default: /* NAPOT: at least 2^(G+2) bytes */
+            if (napot_ones(a) + 1u < g) return RTM_ERR_UNSUPPORTED;
             break;
-        }
         }
     }
     return RTM_OK;
@@ -296,9 +297,8 @@ rtm_err rtm_mpu_decode(const rtm_mpu_regs *regs, uint32_t i, uint64_t *base, uin
         case RTM_PMP_A_OFF: *enabled = false; *base = a; *size = 0; return RTM_OK;
         case RTM_PMP_A_NA4: *enabled = true; *base = a; *size = 4; return RTM_OK;
         case RTM_PMP_A_NAPOT: {
-            /* trailing ones t of pmpaddr: size 2^(t+3) */
-            uint32_t ones = rtm_ctz32(~e->pmpaddr == 0 ? 1u : ~e->pmpaddr);
-            if (e->pmpaddr == UINT32_MAX) return RTM_ERR_UNSUPPORTED; /* 2^35: beyond RV32 */
+            uint32_t ones = napot_ones(e->pmpaddr);
+            if (ones == 32u) return RTM_ERR_UNSUPPORTED; /* 2^35: beyond RV32 */
             *enabled = true;
             *size = 1ull << (ones + 3u);
             *base = ((uint64_t)e->pmpaddr << 2) & ~(*size - 1u);
