@@ -133,14 +133,11 @@ static unsigned pmp_g(unsigned slot)
     return g;
 }
 
-/* What an OFF entry's pmpaddr reads after @p a is written on a PMP of granularity G = @p g: the low
- * G bits read as zero while A is OFF or TOR, whatever the mode the cfg byte written later sets
- * (privileged spec: the value read depends on the current A; the stored value does not change). */
-static uint32_t pmp_read_off(uint32_t a, unsigned g)
-{
-    uint32_t low = g >= 32u ? 0xFFFFFFFFu : ((uint32_t)1 << g) - 1u;
-    return a & ~low;
-}
+/* What an OFF entry's pmpaddr reads after @p a is written on a PMP of granularity G = @p g (<= 29:
+ * the load refuses coarser ones): the low G bits read as zero while A is OFF or TOR, whatever the
+ * mode the cfg byte written later sets (privileged spec: the value read depends on the current A;
+ * the stored value does not change). */
+static uint32_t pmp_read_off(uint32_t a, unsigned g) { return a & ~(((uint32_t)1 << g) - 1u); }
 
 /* Is slot @p i a locked TOR entry? Then the hart ignores writes to pmpaddr i - 1, its base. */
 static bool pmp_locked_tor(unsigned i)
@@ -170,8 +167,9 @@ rtm_err rtm_rv_pmp_load(const rtm_mpu_regs *regs)
      * left off (fewer rights, never more). G >= 30 cannot hold any plan: no PMP in the slot. The
      * probe's slot, `first`, is below another slot of the window (off, unlocked) or, with a window
      * of one slot, below no locked TOR entry (the test above). */
+    unsigned g = 0;
     if (regs->count != 0) {
-        unsigned g = pmp_g(regs->first);
+        g = pmp_g(regs->first);
         e = g > 29u ? RTM_ERR_UNSUPPORTED : rtm_pmp_check_granule(regs, g);
         if (e != RTM_OK) {
             pmp_sync();
@@ -189,7 +187,7 @@ rtm_err rtm_rv_pmp_load(const rtm_mpu_regs *regs)
      * WARL, refuses an address it cannot hold here too, e.g. a TOR top at 4 GiB.) */
     for (uint32_t i = 0; i < regs->count; i++) {
         unsigned slot = (unsigned)(regs->first + i);
-        if (pmpaddr_read(slot) != pmp_read_off(regs->r.pmp[i].pmpaddr, pmp_g(regs->first))) {
+        if (pmpaddr_read(slot) != pmp_read_off(regs->r.pmp[i].pmpaddr, g)) {
             pmp_sync();
             return RTM_ERR_STATE;
         }

@@ -49,15 +49,19 @@ size_t rtm_run_auto_end(const rtm_oplist *ops)
     return n;
 }
 
+/* The alignment an ALIGNED op asks for, 0 for another op or one a size_t cannot hold (the runner
+ * fails such a request on every target). */
+static size_t op_align(const rtm_op *op)
+{
+    if (op->kind != RTM_OP_ALIGNED || op->align_log2 >= sizeof(size_t) * 8 - 1) return 0;
+    return (size_t)1 << op->align_log2;
+}
+
 size_t rtm_oplist_max_requested_align(const rtm_oplist *ops)
 {
     size_t align = RTM_ALIGN;
-    for (size_t i = 0; ops != NULL && i < ops->n; i++) {
-        const rtm_op *op = &ops->ops[i];
-        if (op->kind == RTM_OP_ALIGNED && op->align_log2 < sizeof(size_t) * 8 - 1 &&
-            ((size_t)1 << op->align_log2) > align)
-            align = (size_t)1 << op->align_log2;
-    }
+    for (size_t i = 0; ops != NULL && i < ops->n; i++)
+        if (op_align(&ops->ops[i]) > align) align = op_align(&ops->ops[i]);
     return align;
 }
 
@@ -114,9 +118,7 @@ static bool walk_live(const rtm_oplist *ops, uint64_t *peak_out, size_t *align_o
             live[op->id] = 1;
             size[op->id] = op->size;
             cur += op->size;
-            if (op->kind == RTM_OP_ALIGNED && op->align_log2 < sizeof(size_t) * 8 - 1 &&
-                ((size_t)1 << op->align_log2) > align)
-                align = (size_t)1 << op->align_log2;
+            if (op_align(op) > align) align = op_align(op);
             break;
         case RTM_OP_REALLOC:
             if (live[op->id]) cur -= size[op->id];
