@@ -11,10 +11,17 @@ static const char *const k_reason[4] = {"dynamic frame in", "unresolved indirect
 
 #define LIST_MAX 50 /* entries per problem list in the text report (JSON lists all) */
 
+/* Does root @p r exceed its stack? A total at the count limit exceeds any, one of the limit's size
+ * too (its true worst case is larger). */
+static bool root_over(const rtm_sg_root_result *r)
+{
+    return r->stack >= 0 && (r->total > r->stack || (r->flags & RTM_SG_F_LIMIT));
+}
+
 static const char *status_of(const rtm_sg_root_result *r, char *buf, size_t n)
 {
     if (r->flags & RTM_SG_F_LIMIT) return r->stack >= 0 ? "OVERFLOW" : "beyond limit"; /* total unknown */
-    if (r->stack >= 0 && r->total > r->stack) {
+    if (root_over(r)) {
         snprintf(buf, n, "OVERFLOW by %ld", r->total - r->stack);
         return buf;
     }
@@ -293,8 +300,7 @@ int rtm_sg_check(const rtm_sg_graph *g, bool strict, rtm_sg_error *why)
     for (size_t i = 0; i < g->nroots; i++) {
         const sg_root *rt = &g->roots[i];
         const rtm_sg_root_result *r = &rt->r;
-        /* a total at the limit is more than any stack, one of the limit's size too (status_of) */
-        bool over = r->stack >= 0 && (r->total > r->stack || (r->flags & RTM_SG_F_LIMIT));
+        bool over = root_over(r);
         if (!over && !(strict && r->flags)) continue;
         if (!why) return 1;
         char *m = why->msg;
