@@ -1,6 +1,17 @@
 /* RISC-V PMP CSR access: the values come from the encoder in src/mpu_pmp.c. */
 #include "rtm_riscv.h"
+#ifndef RTM_RV_PMP_MODEL
 #include "rv_csr.h"
+#else
+/* A host test's model of the hart's PMP CSRs (tests/port/test_rv_pmp.c) stands in for the CSR
+ * instructions: the load's logic then runs on the host against a hart of any granularity, locked
+ * entries and address width (QEMU's PMP has G = 0 and no locked entries unless a test locks them). */
+uint32_t rtm_rv_model_pmpaddr_read(unsigned i);
+void rtm_rv_model_pmpaddr_write(unsigned i, uint32_t v);
+uint32_t rtm_rv_model_pmpcfg_read(unsigned w);
+void rtm_rv_model_pmpcfg_write(unsigned w, uint32_t v);
+void rtm_rv_model_sync(void);
+#endif
 
 /* The privileged spec numbers up to 64 PMP entries, pmpaddr0..63 with their cfg bytes packed four
  * to a pmpcfg register on RV32 (pmpcfg0..15). The port touches only the first RTM_RV_PMP_ENTRIES
@@ -24,45 +35,61 @@ _Static_assert(RTM_RV_PMP_ENTRIES >= 1u && RTM_RV_PMP_ENTRIES <= 64u, "RTM_RV_PM
 static void pmpaddr_write(unsigned i, uint32_t v)
 {
     if (i >= RTM_RV_PMP_ENTRIES) return;
+#ifdef RTM_RV_PMP_MODEL
+    rtm_rv_model_pmpaddr_write(i, v);
+#else
     switch (i) {
 #define PMPADDR_WRITE(n) case n: RV_CSR_WRITE(pmpaddr##n, v); break;
         PMP_CASES_64(PMPADDR_WRITE)
 #undef PMPADDR_WRITE
     default: break;
     }
+#endif
 }
 
 static uint32_t pmpaddr_read(unsigned i)
 {
     if (i >= RTM_RV_PMP_ENTRIES) return 0;
+#ifdef RTM_RV_PMP_MODEL
+    return rtm_rv_model_pmpaddr_read(i);
+#else
     switch (i) {
 #define PMPADDR_READ(n) case n: return RV_CSR_READ(pmpaddr##n);
         PMP_CASES_64(PMPADDR_READ)
 #undef PMPADDR_READ
     default: return 0;
     }
+#endif
 }
 
 static uint32_t pmpcfg_read(unsigned w)
 {
     if (w >= PMP_CFG_WORDS) return 0;
+#ifdef RTM_RV_PMP_MODEL
+    return rtm_rv_model_pmpcfg_read(w);
+#else
     switch (w) {
 #define PMPCFG_READ(n) case n: return RV_CSR_READ(pmpcfg##n);
         PMP_CASES_16(PMPCFG_READ)
 #undef PMPCFG_READ
     default: return 0;
     }
+#endif
 }
 
 static void pmpcfg_write(unsigned w, uint32_t v)
 {
     if (w >= PMP_CFG_WORDS) return;
+#ifdef RTM_RV_PMP_MODEL
+    rtm_rv_model_pmpcfg_write(w, v);
+#else
     switch (w) {
 #define PMPCFG_WRITE(n) case n: RV_CSR_WRITE(pmpcfg##n, v); break;
         PMP_CASES_16(PMPCFG_WRITE)
 #undef PMPCFG_WRITE
     default: break;
     }
+#endif
 }
 
 rtm_mpu_arch rtm_rv_pmp_arch(uint32_t sys_regions)
@@ -109,27 +136,30 @@ static rtm_err pmp_slots_off(uint32_t first, uint32_t n, uint32_t cfg[PMP_CFG_WO
  * illegal, so misa's S bit decides (misa may read 0: then it is not executed). QEMU virt has S-mode. */
 static void pmp_sync(void)
 {
+#ifdef RTM_RV_PMP_MODEL
+    rtm_rv_model_sync();
+#else
     __asm volatile("fence" : : : "memory");
     uint32_t misa;
     __asm volatile("csrr %0, misa" : "=r"(misa));
     if (misa & (1u << ('S' - 'A'))) __asm volatile("sfence.vma zero, zero" : : : "memory");
+#endif
 }
 
 /* The hart's PMP granularity G (privileged spec: a pmpaddr written with all ones while its entry
- * is OFF reads back with G trailing zeros), probed once on slot @p slot, unlocked and OFF, whose
- * next entry is no locked TOR (which would make the hart ignore the write: the caller sees to it);
- * its address is put back. 32 when the slot reads back 0: no PMP there. */
+ * is OFF reads back with G trailing zeros), probed on slot @p slot, unlocked and OFF, whose next
+ * entry is no locked TOR (which would make the hart ignore the write: the caller sees to it); its
+ * address is put back. 32 when the slot reads back 0: no PMP there. Probed on every load (four CSR
+ * accesses), not cached: a cached value was state shared by every hart and every load, and a first
+ * probe on a slot without PMP would have refused every later load. */
 static unsigned pmp_g(unsigned slot)
 {
-    static unsigned g = 33u; /* not probed yet */
-    if (g == 33u) {
-        uint32_t old = pmpaddr_read(slot);
-        pmpaddr_write(slot, 0xFFFFFFFFu);
-        uint32_t v = pmpaddr_read(slot);
-        pmpaddr_write(slot, old);
-        g = 0;
-        while (g < 32u && ((v >> g) & 1u) == 0) g++;
-    }
+    uint32_t old = pmpaddr_read(slot);
+    pmpaddr_write(slot, 0xFFFFFFFFu);
+    uint32_t v = pmpaddr_read(slot);
+    pmpaddr_write(slot, old);
+    unsigned g = 0;
+    while (g < 32u && ((v >> g) & 1u) == 0) g++;
     return g;
 }
 

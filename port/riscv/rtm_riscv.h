@@ -130,7 +130,7 @@ rtm_mpu_arch rtm_rv_pmp_arch(uint32_t sys_regions);
  * (they cannot change until reset); writing one is RTM_ERR_STATE, as is an address the hart
  * ignores (the pmpaddr below a locked TOR entry, its base; the entries then left off). RTM_ERR_ARG (NULL or wrong kind),
  * RTM_ERR_NO_SLOT (beyond RTM_RV_PMP_ENTRIES). RTM_ERR_UNSUPPORTED when this hart's PMP is coarser
- * than an entry needs (its granularity, probed once on the first slot loaded: rtm_pmp_check_granule),
+ * than an entry needs (its granularity, probed on the first slot of each load: rtm_pmp_check_granule),
  * the slots [first, first + avail) then left off. M-mode, O(avail).
  */
 rtm_err rtm_rv_pmp_load(const rtm_mpu_regs *regs);
