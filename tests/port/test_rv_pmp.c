@@ -150,6 +150,18 @@ static const rtm_mpu_range k_coarse_ok[] = {
     {0x80030100u, 0x100u, RTM_PART_P_RW_U_RO},
 };
 
+/* rtm_rv_pmp_get reads every slot as the hart does (the cfg byte from its word and place). */
+static void assert_gets_match_model(void)
+{
+    for (unsigned s = 0; s < RTM_RV_PMP_ENTRIES; s++) {
+        uint32_t a = 0xDEADBEEFu;
+        uint8_t c = 0xA5u;
+        assert_int_equal(rtm_rv_pmp_get(s, &a, &c), RTM_OK);
+        assert_int_equal(a, rtm_rv_model_pmpaddr_read(s));
+        assert_int_equal(c, m.cfg[s]);
+    }
+}
+
 /* Is every slot of the plan's window loaded as planned, and every other slot as before? */
 static void assert_loaded(const rtm_mpu_regs *r, const uint32_t before_addr[64], const uint8_t before_cfg[64])
 {
@@ -170,6 +182,7 @@ static void assert_loaded(const rtm_mpu_regs *r, const uint32_t before_addr[64],
             if (s != r->first) assert_int_equal(m.addr[s], before_addr[s]);
         }
     }
+    assert_gets_match_model();
 }
 
 static void assert_window_off_rest_kept(const rtm_mpu_regs *r, const uint8_t before_cfg[64])
@@ -376,6 +389,22 @@ static void test_load_locked_slot(void **state)
     assert_model_clean();
     assert_int_equal(rtm_rv_pmp_clear(0, 14), RTM_ERR_STATE);
     assert_memory_equal(m.cfg, before_cfg, sizeof before_cfg);
+    /* the first slot of the window locked, or the last: nothing written either */
+    static const unsigned locked_at[] = {0, 13};
+    m.cfg[5] &= (uint8_t)~RTM_PMP_L; /* the only locked slot of the window each time */
+    for (size_t k = 0; k < 2u; k++) {
+        uint8_t keep = m.cfg[locked_at[k]];
+        m.cfg[locked_at[k]] = RTM_PMP_L | RTM_PMP_A_NAPOT | RTM_PMP_R;
+        uint8_t cfg_now[64];
+        memcpy(cfg_now, m.cfg, sizeof cfg_now);
+        writes = m.addr_writes + m.cfg_writes;
+        assert_int_equal(rtm_rv_pmp_load(&r), RTM_ERR_STATE);
+        assert_int_equal(rtm_rv_pmp_clear(0, 14), RTM_ERR_STATE);
+        assert_int_equal(m.addr_writes + m.cfg_writes, writes);
+        assert_memory_equal(m.cfg, cfg_now, sizeof cfg_now);
+        m.cfg[locked_at[k]] = keep;
+    }
+    m.cfg[5] |= RTM_PMP_L;
     assert_int_equal(rtm_rv_pmp_clear(0, 5), RTM_OK);
     assert_model_clean();
     for (unsigned s = 0; s < 5u; s++) assert_int_equal(m.cfg[s], 0);
@@ -418,6 +447,35 @@ static void test_load_locked_tor_above(void **state)
     assert_int_equal(m.ignored_addr_writes, 0);
     assert_loaded(&r, before_addr, before_cfg);
     assert_int_equal(m.addr[3], before_addr[3]);
+
+    /* the same at slot 7 (byte 3 of pmpcfg1), a full window [0, 7) of seven entries below it */
+    static const rtm_mpu_range seven[] = {
+        {0x80020000u, 0x1000u, RTM_PART_P_RW_U_RW}, {0x80030000u, 0x1000u, RTM_PART_P_RW_U_RW},
+        {0x80040000u, 0x1000u, RTM_PART_P_RW_U_RW}, {0x80050000u, 0x1000u, RTM_PART_P_RW_U_RW},
+        {0x80060000u, 0x1000u, RTM_PART_P_RW_U_RW}, {0x80070000u, 0x1000u, RTM_PART_P_RW_U_RW},
+        {0x80080000u, 0x1000u, RTM_PART_P_RW_U_RW},
+    };
+    model_reset(0, 16, 0xFFFFFFFFu);
+    m.addr[7] = 0x20000400u;
+    m.cfg[7] = RTM_PMP_L | RTM_PMP_A_TOR | RTM_PMP_R | RTM_PMP_X;
+    r = plan_of(seven, 7);
+    assert_int_equal(r.count, 7);
+    r.avail = 7;
+    assert_int_equal(rtm_rv_pmp_load(&r), RTM_ERR_STATE);
+    assert_model_clean();
+    assert_int_equal(m.addr_writes, 0);
+    /* unlocked, the TOR entry above is the caller's to move: the plan loads */
+    m.cfg[7] = RTM_PMP_A_TOR | RTM_PMP_R | RTM_PMP_X;
+    memcpy(before_addr, m.addr, sizeof before_addr);
+    memcpy(before_cfg, m.cfg, sizeof before_cfg);
+    m.expect = &r;
+    assert_int_equal(rtm_rv_pmp_load(&r), RTM_OK);
+    assert_model_clean();
+    assert_loaded(&r, before_addr, before_cfg);
+    /* a locked NAPOT entry above binds nothing below it */
+    m.cfg[7] = RTM_PMP_L | RTM_PMP_A_NAPOT | RTM_PMP_R;
+    assert_int_equal(rtm_rv_pmp_load(&r), RTM_OK);
+    assert_model_clean();
 }
 
 /* A hart with fewer address bits (pmpaddr WARL: here bits 31..30 hard-wired to zero, 4 GiB of
@@ -440,6 +498,19 @@ static void test_load_address_width(void **state)
     assert_int_equal(rtm_rv_pmp_load(&r), RTM_OK);
     assert_model_clean();
     assert_int_equal(m.cfg[1], r.r.pmp[1].pmpcfg);
+    /* 31 physical address bits (2 GiB): the first entry, at 0x80010000, cannot be held (the second can) */
+    model_reset(0, 16, 0x1FFFFFFFu);
+    static const rtm_mpu_range high_first[] = {{0x80010000u, 0x1000u, RTM_PART_P_RW_U_RW | RTM_PART_XN},
+                                               {0x10000000u, 0x1000u, RTM_PART_P_RW_U_RW | RTM_PART_XN}};
+    r = plan_of(high_first, 2);
+    assert_int_equal(r.count, 2);
+    rtm_pmp_entry low_entry = r.r.pmp[0]; /* the planner sorts by address: two NAPOT entries swapped */
+    r.r.pmp[0] = r.r.pmp[1];
+    r.r.pmp[1] = low_entry;
+    assert_true(r.r.pmp[0].pmpaddr > 0x1FFFFFFFu && r.r.pmp[1].pmpaddr <= 0x1FFFFFFFu);
+    assert_int_equal(rtm_rv_pmp_load(&r), RTM_ERR_STATE);
+    assert_model_clean();
+    for (unsigned s = 0; s < 14u; s++) assert_int_equal(m.cfg[s], 0);
 }
 
 /* Arguments: NULL, another kind, count above avail, avail above the limit, a window past the
@@ -482,6 +553,83 @@ static void test_load_args(void **state)
     assert_int_equal(rtm_rv_pmp_arch(2).regions, RTM_RV_PMP_ENTRIES);
 }
 
+
+/* Twelve entries, then two: every slot of the first plan past the second's count goes off (each
+ * in its own pmpcfg word and byte), the system slots stay. */
+static void test_load_many_then_few(void **state)
+{
+    (void)state;
+    model_reset(0, 16, 0xFFFFFFFFu);
+    preset_system_slots();
+    rtm_mpu_range many[12];
+    for (unsigned i = 0; i < 12u; i++) {
+        many[i].base = 0x80100000u + 0x10000u * i;
+        many[i].size = 0x1000u << (i % 3u);
+        many[i].attr = (i % 2u ? RTM_PART_P_RW_U_RO : RTM_PART_P_RW_U_RW) | RTM_PART_XN;
+    }
+    rtm_mpu_regs r = plan_of(many, 12);
+    assert_int_equal(r.count, 12);
+    uint32_t before_addr[64];
+    uint8_t before_cfg[64];
+    memcpy(before_addr, m.addr, sizeof before_addr);
+    memcpy(before_cfg, m.cfg, sizeof before_cfg);
+    m.expect = &r;
+    assert_int_equal(rtm_rv_pmp_load(&r), RTM_OK);
+    assert_model_clean();
+    assert_loaded(&r, before_addr, before_cfg);
+
+    memcpy(before_addr, m.addr, sizeof before_addr);
+    memcpy(before_cfg, m.cfg, sizeof before_cfg);
+    rtm_mpu_regs few = plan_of(many + 10, 2);
+    m.expect = &few;
+    assert_int_equal(rtm_rv_pmp_load(&few), RTM_OK);
+    assert_model_clean();
+    assert_loaded(&few, before_addr, before_cfg);
+    for (unsigned s = 2; s < 14u; s++) assert_int_equal(m.cfg[s], 0);
+
+    /* clear stops at its window: the slot after it (on, unlocked) keeps its byte */
+    m.expect = &r;
+    assert_int_equal(rtm_rv_pmp_load(&r), RTM_OK);
+    assert_int_equal(rtm_rv_pmp_clear(4, 5), RTM_OK);
+    assert_model_clean();
+    for (unsigned s = 0; s < 14u; s++) {
+        if (s >= 4u && s < 9u)
+            assert_int_equal(m.cfg[s], 0);
+        else
+            assert_int_equal(m.cfg[s], r.r.pmp[s].pmpcfg);
+    }
+    assert_int_equal(m.cfg[15], before_cfg[15]);
+    /* whole-range windows: every slot at once, and an empty one at the end */
+    assert_int_equal(rtm_rv_pmp_clear(16, 0), RTM_OK);
+    m.cfg[14] = 0; /* unlock the boot loader's slot for the rest */
+    assert_int_equal(rtm_rv_pmp_clear(0, 16), RTM_OK);
+    for (unsigned s = 0; s < 16u; s++) assert_int_equal(m.cfg[s], 0);
+    rtm_mpu_regs all = r;
+    all.avail = 16;
+    m.expect = &all;
+    assert_int_equal(rtm_rv_pmp_load(&all), RTM_OK);
+    assert_model_clean();
+    for (unsigned s = 12; s < 16u; s++) assert_int_equal(m.cfg[s], 0);
+}
+
+/* The coarsest granularity a plan can use, G = 29 (2 GiB): a 2 GiB NAPOT region loads. G = 30
+ * and up holds no 32-bit plan: refused as unsupported (not as a bad argument to the check). */
+static void test_load_coarsest(void **state)
+{
+    (void)state;
+    static const rtm_mpu_range half[] = {{0x80000000u, 0x80000000u, RTM_PART_P_RW_U_RW}};
+    model_reset(29, 16, 0xFFFFFFFFu);
+    rtm_mpu_regs r = plan_of(half, 1);
+    m.expect = &r;
+    assert_int_equal(rtm_rv_pmp_load(&r), RTM_OK);
+    assert_model_clean();
+    assert_int_equal(m.cfg[0], r.r.pmp[0].pmpcfg);
+    model_reset(30, 16, 0xFFFFFFFFu);
+    assert_int_equal(rtm_rv_pmp_load(&r), RTM_ERR_UNSUPPORTED);
+    assert_model_clean();
+    assert_int_equal(m.cfg[0], 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -494,6 +642,8 @@ int main(void)
         cmocka_unit_test(test_load_locked_tor_above),
         cmocka_unit_test(test_load_address_width),
         cmocka_unit_test(test_load_args),
+        cmocka_unit_test(test_load_many_then_few),
+        cmocka_unit_test(test_load_coarsest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
