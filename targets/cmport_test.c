@@ -147,6 +147,9 @@ static void case_fp_abort(void) { run_fp_thread(th_fp_fault, RTM_ERR_ACCESS, fal
 static void case_fp_abort_lazy(void) { run_fp_thread(th_fp_fault, RTM_ERR_ACCESS, true); }
 
 /* OR of d0-d15 (s0-s31) as the thread finds them: 0 when none of its owner's was passed on. */
+/* FPSCR's N, Z, C, V (31..28), IDC (7) and IXC, UFC, OFC, DZC, IOC (4..0). */
+#define FPSCR_FLAGS 0xF000009Fu
+
 static int th_fp_regs(void *arg)
 {
     (void)arg;
@@ -201,12 +204,16 @@ static int th_fp_regs(void *arg)
                    "orr %0, %0, %1\n\t"
                    "orr %0, %0, %2\n\t"
                    : "+r"(acc), "=&r"(a), "=&r"(b));
-    return (int)acc;
+    uint32_t fpscr;
+    __asm volatile("vmrs %0, fpscr" : "=r"(fpscr));
+    return (int)(acc | (fpscr & FPSCR_FLAGS));
 }
 
 /* The owner's FP registers do not reach the thread (port review: they, and the core registers,
  * were passed on; domain_test.c domain.thread_registers checks the core ones): the owner fills
- * d0-d15, the thread must find them zero, and the owner keeps its callee-saved s16-s31. */
+ * d0-d15 and sets every flag of FPSCR (NZCV and the cumulative exception flags, which the thread's
+ * first FP instruction does not reset: only the control bits come from FPDSCR), the thread must
+ * find them zero, and the owner keeps its callee-saved s16-s31 and its FPSCR. */
 static void case_fp_registers(void)
 {
     static uint32_t g_stack[256] __attribute__((aligned(8)));
@@ -232,9 +239,12 @@ static void case_fp_registers(void)
                    :
                    : "r"(0x5EC2E7A1u), "r"(0x0BADC0DEu)
                    : "d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9", "d10", "d11", "d12", "d13", "d14", "d15");
+    __asm volatile("vmsr fpscr, %0" : : "r"(FPSCR_FLAGS));
     rtm_err e = rtm_cm_thread_run(&t);
-    uint32_t s16;
+    uint32_t s16, fpscr;
     __asm volatile("vmov %0, s16" : "=r"(s16));
+    __asm volatile("vmrs %0, fpscr" : "=r"(fpscr));
+    __asm volatile("vmsr fpscr, %0" : : "r"(0u));
     TGT_CHECK(e == RTM_OK && !t.aborted);
     if (t.result != 0) {
         tgt_puts("  the thread found FP registers of its owner set: OR ");
@@ -243,6 +253,7 @@ static void case_fp_registers(void)
     }
     TGT_CHECK(t.result == 0);
     TGT_CHECK(s16 == 0x5EC2E7A1u); /* callee-saved: the owner's again after the run */
+    TGT_CHECK((fpscr & FPSCR_FLAGS) == FPSCR_FLAGS);
 }
 #endif /* __ARM_FP */
 

@@ -102,8 +102,12 @@ __attribute__((naked)) uint32_t cm_thread_start(int (*fn)(void *), void *arg, ui
                     * thread: r1-r11, d0-d15 and APSR's flags are zeroed, r0 = arg, r12 = fn, lr and
                     * sp set (port review; Zephyr clears them on its way to user mode too). The FP
                     * registers before the CONTROL write, which clears FPCA: the thread starts with
-                    * no FP context, as before. FPSCR's flags are left (its control bits come from
-                    * FPDSCR at the thread's first FP instruction). */
+                    * no FP context, as before. FPSCR is zeroed too: the thread's first FP
+                    * instruction takes only FPSCR's control bits from FPDSCR (ARMv7-M's
+                    * ExecuteFPCheck: FPSCR<26:22> = FPDSCR<26:22>), so the owner's NZCV and
+                    * cumulative exception flags would reach it. (QEMU loads the whole FPSCR from
+                    * FPDSCR, so fpu.registers_clear cannot tell there.) The owner's FPSCR is on
+                    * its stack above; cm_thread_resume restores it. */
                    "movs r3, #0\n\t"
 #if defined(__ARM_FP)
                    "vmov d0, r3, r3\n\t"
@@ -122,6 +126,7 @@ __attribute__((naked)) uint32_t cm_thread_start(int (*fn)(void *), void *arg, ui
                    "vmov d13, r3, r3\n\t"
                    "vmov d14, r3, r3\n\t"
                    "vmov d15, r3, r3\n\t"
+                   "vmsr fpscr, r3\n\t"
 #endif
                    "movs r2, #3\n\t"          /* nPRIV | SPSEL */
                    "msr control, r2\n\t"
