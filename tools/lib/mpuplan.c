@@ -373,7 +373,8 @@ int rtm_plan_compute_arch(const rtm_plan *p, const rtm_mpu_arch *arch, rtm_plan_
                 if (d.other >= 0)
                     return fail(err, line, "system %s overlaps system %s (line %d): %s", p->sys[d.index].name,
                                 p->sys[d.other].name, p->sys[d.other].line, d.rule);
-                return fail(err, line, "system %s: %s", d.index >= 0 ? p->sys[d.index].name : "?", d.rule);
+                if (d.index < 0) return fail(err, line, "%s", d.rule); /* no range to blame: the arch */
+                return fail(err, line, "system %s: %s", p->sys[d.index].name, d.rule);
             }
         }
     } else {
