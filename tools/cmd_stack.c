@@ -220,7 +220,6 @@ int rtm_cmd_stack(int argc, char **argv)
     walk_ctx wk = {.out = &inputs};
     bool json = false, strict = false;
     int rc = 2;
-    char line[1024];
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -257,9 +256,15 @@ int rtm_cmd_stack(int argc, char **argv)
                             !strcmp(a, "--stack") ? "BYTES" : "LEVEL", val);
                     goto out;
                 }
-                snprintf(line, sizeof line, "%s %.*s %s", !strcmp(a, "--stack") ? "thread" : "isr", (int)(eq - val), val,
-                         eq + 1);
-                if (rtm_sg_annotate(g, line, a, &err)) goto bad;
+                /* sized for the value: a fixed buffer cut a long (e.g. C++ mangled) NAME's BYTES short,
+                 * "f...f=65536" became a stack of 655 bytes without a word */
+                size_t ll = strlen(val) + sizeof "thread ";
+                char *line = malloc(ll);
+                if (!line) abort();
+                snprintf(line, ll, "%s %.*s %s", !strcmp(a, "--stack") ? "thread" : "isr", (int)(eq - val), val, eq + 1);
+                int arc = rtm_sg_annotate(g, line, a, &err);
+                free(line);
+                if (arc) goto bad;
             }
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "rtmem stack: unknown option '%s' (try --help)\n", a);
