@@ -273,7 +273,7 @@ int rtm_cmd_stack(int argc, char **argv)
             /* @LIST: a file with one path (.su, .ci or directory) per line, e.g. from `find` */
             FILE *lf = fopen(a + 1, "r");
             if (!lf) {
-                fprintf(stderr, "%s: cannot open list file\n", a + 1);
+                fprintf(stderr, "%s: cannot open list file: %s\n", a + 1, strerror(errno));
                 goto out;
             }
             char path[4096];
@@ -282,6 +282,17 @@ int rtm_cmd_stack(int argc, char **argv)
             while (!lrc && fgets(path, sizeof path, lf)) {
                 ln++;
                 size_t pl = strlen(path);
+                if (pl == sizeof path - 1 && path[pl - 1] != '\n' && !feof(lf)) {
+                    /* the rest of the line would be read as the next line: a path of its own */
+                    if (path[0] == '#') { /* a long comment: skip the rest */
+                        int ch;
+                        while ((ch = fgetc(lf)) != EOF && ch != '\n') {}
+                        continue;
+                    }
+                    fprintf(stderr, "%s:%u: line longer than %zu bytes\n", a + 1, ln, sizeof path - 2);
+                    lrc = -1;
+                    break;
+                }
                 while (pl && (path[pl - 1] == '\n' || path[pl - 1] == '\r' || path[pl - 1] == ' ')) path[--pl] = '\0';
                 if (pl == 0 || path[0] == '#') continue;
                 struct stat st;
@@ -293,6 +304,12 @@ int rtm_cmd_stack(int argc, char **argv)
                 } else {
                     sv_push(&inputs, path);
                 }
+            }
+            /* fgets's NULL is the end or an error: a list that could not be read (a directory, EIO)
+             * was an empty list, and the analysis of the other PATHs passed as complete */
+            if (!lrc && ferror(lf)) {
+                fprintf(stderr, "%s: cannot read list file: %s\n", a + 1, strerror(errno));
+                lrc = -1;
             }
             fclose(lf);
             if (lrc) goto out;
