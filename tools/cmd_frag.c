@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "commands.h"
 #include "runner.h"
@@ -299,6 +300,10 @@ static int write_svg(const char *path, const char *title, const frag_series *s, 
         fprintf(stderr, "rtmem frag: cannot write %s: %s\n", path, strerror(errno));
         return 1;
     }
+    /* a plot cut by a failed write (a full disk, a file size limit) is removed, not left behind as
+     * a plot; only a regular file (not /dev/stdout, a pipe) */
+    struct stat st;
+    bool regular = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode);
     int h = SVG_TOP + 3 * SVG_PANEL_H;
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
@@ -320,7 +325,9 @@ static int write_svg(const char *path, const char *title, const frag_series *s, 
     /* a write that failed before the last one sets the error flag, which fclose does not report */
     int werr = ferror(f);
     if (fclose(f) != 0 || werr) {
-        fprintf(stderr, "rtmem frag: cannot write %s: %s\n", path, strerror(errno));
+        int e = errno;
+        if (regular) remove(path);
+        fprintf(stderr, "rtmem frag: cannot write %s: %s\n", path, e ? strerror(e) : "I/O error");
         return 1;
     }
     return 0;
