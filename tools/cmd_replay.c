@@ -48,8 +48,16 @@ int rtm_cmd_replay(int argc, char **argv)
     size_t arena = 0;
     size_t limit = RTM_RUN_MIN_ARENA_LIMIT;
     bool partial = false;
+    int seen_policy = 0, seen_limit = 0, seen_arena = 0; /* argument index of each, 0: not given */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        int *seen = !strcmp(a, "--policy") ? &seen_policy : !strcmp(a, "--limit") ? &seen_limit
+                  : !strcmp(a, "--arena") ? &seen_arena : NULL;
+        if (seen && *seen) { /* one value each: a second one silently replaced the first */
+            fprintf(stderr, "rtmem replay: argument %d: %s given twice (first as argument %d)\n", i, a, *seen);
+            return 2;
+        }
+        if (seen) *seen = i;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             replay_usage(stdout);
             return 0;
