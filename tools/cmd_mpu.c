@@ -30,6 +30,12 @@ int rtm_cmd_mpu(int argc, char **argv)
             usage(stdout);
             return 0;
         }
+        if (arch && (!strcmp(argv[i], "--arch") || !strncmp(argv[i], "--arch=", 7))) {
+            /* one architecture per run: a second one silently replaced the first */
+            fprintf(stderr, "rtmem mpu: --arch given twice ('%s', then '%s')\n", arch,
+                    argv[i][6] == '=' ? argv[i] + 7 : i + 1 < argc ? argv[i + 1] : "");
+            return 2;
+        }
         if (!strcmp(argv[i], "--arch")) {
             if (i + 1 >= argc) { /* as rtmem stack words a missing value: one line, not the usage */
                 fprintf(stderr, "rtmem mpu: --arch needs a value\n");
