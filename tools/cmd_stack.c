@@ -82,7 +82,7 @@ static int walk(const char *dir, walk_ctx *w, int depth)
     }
     DIR *d = opendir(dir);
     if (!d) {
-        fprintf(stderr, "%s: cannot open directory\n", dir);
+        fprintf(stderr, "%s: cannot open directory: %s\n", dir, strerror(errno));
         return -1;
     }
     strvec here = {0};
@@ -299,7 +299,7 @@ int rtm_cmd_stack(int argc, char **argv)
                 if (pl == 0 || path[0] == '#') continue;
                 struct stat st;
                 if (stat(path, &st) != 0) {
-                    fprintf(stderr, "%s:%u: %s: no such file or directory\n", a + 1, ln, path);
+                    fprintf(stderr, "%s:%u: %s: %s\n", a + 1, ln, path, strerror(errno));
                     lrc = -1;
                 } else if (S_ISDIR(st.st_mode)) {
                     lrc = walk(path, &wk, 0);
@@ -318,7 +318,7 @@ int rtm_cmd_stack(int argc, char **argv)
         } else {
             struct stat st;
             if (stat(a, &st) != 0) {
-                fprintf(stderr, "%s: no such file or directory\n", a);
+                fprintf(stderr, "%s: %s\n", a, strerror(errno)); /* not always ENOENT: EACCES, ENOTDIR, ELOOP */
                 goto out;
             }
             if (S_ISDIR(st.st_mode)) {

@@ -1312,7 +1312,7 @@ static void test_cli(void **state)
     write_file("cli.list", listtxt, list, sizeof list);
     assert_int_equal(run_cli((const char *const[]){at, NULL}), 2);
     char want2[700];
-    snprintf(want2, sizeof want2, "%s:2: /nonexistent.su: no such file or directory\n", list);
+    snprintf(want2, sizeof want2, "%s:2: /nonexistent.su: No such file or directory\n", list);
     assert_string_equal(g_errtxt, want2);
     /* a directory walk follows symbolic links to files; links to directories, links to nothing and
      * directories deeper than 64 levels are skipped with one warning line per kind (they were
