@@ -221,6 +221,7 @@ int rtm_cmd_stack(int argc, char **argv)
     strvec inputs = {0}, roots = {0};
     walk_ctx wk = {.out = &inputs};
     bool json = false, strict = false;
+    int seen_isr_frame = 0, seen_call_margin = 0; /* argument index of each, 0: not given */
     int rc = 2;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -245,6 +246,14 @@ int rtm_cmd_stack(int argc, char **argv)
             } else if (!strcmp(a, "--root")) {
                 sv_push(&roots, val);
             } else if (!strcmp(a, "--isr-frame") || !strcmp(a, "--call-margin")) {
+                /* one value each (not repeatable, as --help says -a and --root are): a second one
+                 * silently replaced the first */
+                int *seen = !strcmp(a, "--isr-frame") ? &seen_isr_frame : &seen_call_margin;
+                if (*seen) {
+                    fprintf(stderr, "rtmem stack: %s given twice (arguments %d and %d)\n", a, *seen, i - 1);
+                    goto out;
+                }
+                *seen = i - 1;
                 long v;
                 if (!parse_num(val, &v) || v > 1000000) {
                     fprintf(stderr, "rtmem stack: %s: bad byte count '%s'\n", a, val);
