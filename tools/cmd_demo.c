@@ -16,7 +16,7 @@ static void demo_usage(FILE *out)
 {
     fprintf(out,
             "usage: rtmem demo [--arena BYTES] [--malloc] [--ops N]\n"
-            "Replays workloads A, B and C (../shared/WORKLOADS.md) on the good-, best- and first-fit\n"
+            "Replays workloads A, B and C (WORKLOADS.md; docs/bench.md) on the good-, best- and first-fit\n"
             "heap policies, each in a fresh arena of BYTES (default 256K; suffixes K, M), and prints\n"
             "allocations, failures, peak used, end-state free blocks, external fragmentation, ns/op.\n"
             "  --malloc   also run the system allocator (reference for ns/op)\n"

@@ -361,6 +361,13 @@ int rtm_cmd_frag(int argc, char **argv)
             return 2;
         }
         if (need_value(i, argc, argv)) return 2;
+        /* a file name that is an option was the option left without its value: `--svg --ops 1000`
+         * wrote the plot to a file named --ops and said "unknown option '1000'" */
+        if ((!strcmp(a, "--svg") || !strcmp(a, "--trace")) && !strncmp(argv[i + 1], "--", 2)) {
+            fprintf(stderr, "rtmem frag: argument %d: %s needs a file name, got the option '%s' (a file of that name: ./%s)\n",
+                    i, a, argv[i + 1], argv[i + 1]);
+            return 2;
+        }
         /* each takes one value: a second one silently replaced the first (--trace a --trace b
          * plotted b only) */
         for (int j = 1; j < i; j += 2)
