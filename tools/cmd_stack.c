@@ -32,7 +32,8 @@ static void usage(FILE *out)
             "  --call-margin BYTES  add BYTES per frame of every chain\n"
             "  --json               JSON instead of the text report\n"
             "  --strict             exit 1 also when a reported root's worst case is not proven (a lower\n"
-            "                       bound or unbounded), whether or not it has a stack size\n"
+            "                       bound or unbounded), whether or not it has a stack size, or when the\n"
+            "                       inputs hold no function at all\n"
             "exit status: 0 fits, 1 a worst case exceeds its stack, 2 usage or input error\n");
 }
 

@@ -88,6 +88,16 @@ static void test_diamond_exact(void **state)
     g = load(ci, NULL, "thread main 152\n", &opt);
     assert_int_equal(rtm_sg_exit_status(g, false), 0);
     rtm_sg_free(g);
+
+    /* No function at all (an empty .su file): nothing to fail, but nothing proven for --strict. */
+    g = load(NULL, "", NULL, NULL);
+    assert_int_equal(rtm_sg_root_count(g), 0);
+    assert_int_equal(rtm_sg_exit_status(g, false), 0);
+    assert_int_equal(rtm_sg_exit_status(g, true), 1);
+    rtm_sg_error why;
+    assert_int_equal(rtm_sg_check(g, true, &why), 1);
+    assert_string_equal(why.msg, "--strict: no function in the inputs: nothing is proven");
+    rtm_sg_free(g);
 }
 
 static void test_su_only_and_merge(void **state)
@@ -2032,14 +2042,16 @@ static void test_edges_past_capacity(void **state)
     }
 }
 
-/* A .ci without functions (a unit of data only): analysed, nothing to report, exit 0. */
+/* A .ci without functions (a unit of data only): analysed, nothing to report, exit 0; --strict
+ * exits 1, as inputs without any function prove nothing (it exited 0). */
 static void test_empty_graph(void **state)
 {
     (void)state;
     rtm_sg_graph *g = load("graph: { title: \"data.c\"\n}\n", NULL, NULL, NULL);
     assert_int_equal(rtm_sg_function_count(g), 0);
     assert_int_equal(rtm_sg_root_count(g), 0);
-    assert_int_equal(rtm_sg_exit_status(g, true), 0);
+    assert_int_equal(rtm_sg_exit_status(g, false), 0);
+    assert_int_equal(rtm_sg_exit_status(g, true), 1);
     char *txt = report_text(g);
     assert_string_equal(txt, "rtmem stack: 0 functions, 0 calls (0 from annotations), 0 recursion cycles, 0 unresolved "
                              "indirect calls\n\nroot                         kind      frames  margin     isr    total    "

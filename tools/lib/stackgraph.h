@@ -121,7 +121,8 @@ void rtm_sg_report_text(const rtm_sg_graph *g, FILE *out);
 void rtm_sg_report_json(const rtm_sg_graph *g, FILE *out);
 /** 1 if a root's worst case exceeds its stack, or with @p strict if a reported root's result is not a
  *  proven worst case (a lower bound or unbounded: RTM_SG_F_* flags, whether or not the root has a
- *  stack size); else 0. Same as rtm_sg_check(g, strict, NULL). O(roots). */
+ *  stack size) or there is no root at all (no function in the inputs); else 0. Same as
+ *  rtm_sg_check(g, strict, NULL). O(roots). */
 int rtm_sg_exit_status(const rtm_sg_graph *g, bool strict);
 /**
  * rtm_sg_exit_status(), and when it is 1 why, on one line in @p why->msg (@p why may be NULL), for
