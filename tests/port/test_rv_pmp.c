@@ -18,6 +18,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -630,8 +631,148 @@ static void test_load_coarsest(void **state)
     assert_int_equal(m.cfg[0], 0);
 }
 
+/* ---- randomized: the load against a reference of what it must do ------------------------------- */
+
+static uint64_t g_seed;
+
+static unsigned ctz_or_32(uint32_t v)
+{
+    unsigned n = 0;
+    while (n < 32u && ((v >> n) & 1u) == 0) n++;
+    return n;
+}
+
+/* A random plan for a random arch and set: up to five ranges of NAPOT sizes or 4-byte multiples,
+ * ascending with random gaps (no overlap), at 2^k-aligned or 4-aligned bases. false if the planner
+ * refuses it (no slot, an attribute PMP cannot express): the caller draws again. */
+static bool random_plan(rtm_test_rng *rng, rtm_mpu_regs *out)
+{
+    rtm_mpu_arch arch = rtm_rv_pmp_arch((uint32_t)rtm_test_rnd(rng, 5));
+    rtm_mpu_set set = rtm_test_rnd(rng, 4) == 0 ? RTM_MPU_SET_SYSTEM : RTM_MPU_SET_DOMAIN;
+    rtm_mpu_range ranges[5];
+    size_t n = (size_t)rtm_test_rnd(rng, 6);
+    uint64_t at = 0x80000000u + 4u * rtm_test_rnd(rng, 0x4000);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t size, base;
+        if (rtm_test_rnd(rng, 2)) { /* NAPOT-able: 2^k at a multiple of 2^k */
+            size = (uint64_t)4u << rtm_test_rnd(rng, 16);
+            base = (at + size - 1u) & ~(size - 1u);
+        } else {
+            size = 4u * (1u + rtm_test_rnd(rng, 0x800));
+            base = at;
+        }
+        if (base + size > 0x100000000ull) {
+            n = i;
+            break;
+        }
+        static const rtm_part_attr attrs[] = {RTM_PART_P_RW_U_RW, RTM_PART_P_RW_U_RO | RTM_PART_XN,
+                                              RTM_PART_P_RW_U_NA, RTM_PART_P_RW_U_RW | RTM_PART_XN};
+        ranges[i] = (rtm_mpu_range){base, size, attrs[rtm_test_rnd(rng, 4)]};
+        at = base + size + 4u * rtm_test_rnd(rng, 3) * rtm_test_rnd(rng, 0x400);
+    }
+    rtm_mpu_diag d;
+    if (rtm_mpu_plan(&arch, set, ranges, n, out, &d) != RTM_OK) return false;
+    /* a smaller window now and then, often exactly the plan's: its top slot is then written */
+    if (rtm_test_rnd(rng, 4) == 0 && out->count < out->avail)
+        out->avail = rtm_test_rnd(rng, 2) ? out->count : out->count + (uint32_t)rtm_test_rnd(rng, out->avail - out->count + 1u);
+    return true;
+}
+
+/* A random hart: granularity (mostly small), implemented entries and address bits, and slots
+ * holding what earlier code left there (some locked, some on, TOR among them). */
+static void random_hart(rtm_test_rng *rng)
+{
+    unsigned g = rtm_test_rnd(rng, 10) < 7u ? (unsigned)rtm_test_rnd(rng, 5) : (unsigned)rtm_test_rnd(rng, 32);
+    unsigned entries = rtm_test_rnd(rng, 5) ? 16u : 1u + (unsigned)rtm_test_rnd(rng, 16);
+    static const uint32_t masks[] = {0xFFFFFFFFu, 0x3FFFFFFFu, 0x1FFFFFFFu, 0x0FFFFFFFu};
+    uint32_t mask = rtm_test_rnd(rng, 5) ? masks[0] : masks[rtm_test_rnd(rng, 4)];
+    model_reset(g, entries, mask);
+    for (unsigned s = 0; s < entries; s++) {
+        if (rtm_test_rnd(rng, 2)) m.addr[s] = (uint32_t)rtm_test_next(rng) & mask;
+        if (rtm_test_rnd(rng, 3) == 0) {
+            uint8_t c = (uint8_t)(rtm_test_next(rng) & 0x1Fu); /* R W X, any A */
+            if (rtm_test_rnd(rng, 12) == 0) c |= RTM_PMP_L;
+            if (g >= 1u && (c & RTM_PMP_A_NAPOT) == RTM_PMP_A_NA4) c &= (uint8_t)~RTM_PMP_A_NAPOT;
+            m.cfg[s] = c;
+        }
+    }
+    if (rtm_test_rnd(rng, 4) == 0) { /* a locked TOR entry somewhere: the base below it is fixed */
+        unsigned s = (unsigned)rtm_test_rnd(rng, entries);
+        m.cfg[s] = RTM_PMP_L | RTM_PMP_A_TOR | RTM_PMP_R;
+    }
+}
+
+static bool locked(const uint8_t cfg[64], unsigned s) { return s < 64u && (cfg[s] & RTM_PMP_L); }
+
+/* What rtm_rv_pmp_load must answer for @p r on the hart as it was (@p cfg, the model's settings). */
+static rtm_err expected_load(const rtm_mpu_regs *r, const uint8_t cfg[64])
+{
+    for (uint32_t s = r->first; s < r->first + r->avail; s++)
+        if (locked(cfg, s)) return RTM_ERR_STATE;
+    if (r->count == 0) return RTM_OK;
+    unsigned above = r->first + r->avail;
+    if (r->count == r->avail && above < RTM_RV_PMP_ENTRIES && locked(cfg, above) &&
+        (cfg[above] & RTM_PMP_A_NAPOT) == RTM_PMP_A_TOR)
+        return RTM_ERR_STATE;
+    unsigned g = r->first < m.entries ? ctz_or_32(m.addr_mask & ~low_bits(m.g)) : 32u;
+    if (g > 29u || rtm_pmp_check_granule(r, g) != RTM_OK) return RTM_ERR_UNSUPPORTED;
+    for (uint32_t i = 0; i < r->count; i++) {
+        uint32_t a = r->r.pmp[i].pmpaddr & ~low_bits(g);
+        uint32_t held = r->first + i < m.entries ? a & m.addr_mask : 0;
+        if (held != a) return RTM_ERR_STATE;
+    }
+    return RTM_OK;
+}
+
+static void test_load_random(void **state)
+{
+    (void)state;
+    rtm_test_rng rng = {g_seed};
+    size_t iters = rtm_test_ops_min(200000, 5000);
+    size_t seen[RTM_ERR_COUNT_] = {0};
+    for (size_t it = 0; it < iters; it++) {
+        random_hart(&rng);
+        rtm_mpu_regs r;
+        if (!random_plan(&rng, &r)) continue;
+        uint32_t before_addr[64];
+        uint8_t before_cfg[64];
+        memcpy(before_addr, m.addr, sizeof before_addr);
+        memcpy(before_cfg, m.cfg, sizeof before_cfg);
+        rtm_err want = expected_load(&r, before_cfg);
+        m.expect = &r;
+        rtm_err got = rtm_rv_pmp_load(&r);
+        if (got != want)
+            fail_msg("iteration %zu (RTM_SEED=%" PRIu64 "): G %u, %u entries, mask %08x, window [%u, %u) of %u "
+                     "entries: got %d, expected %d",
+                     it, g_seed, m.g, m.entries, m.addr_mask, (unsigned)r.first, (unsigned)(r.first + r.avail),
+                     (unsigned)r.count, (int)got, (int)want);
+        seen[got]++;
+        assert_model_clean();
+        bool any_locked = false;
+        for (uint32_t s = r.first; s < r.first + r.avail; s++) any_locked |= locked(before_cfg, s);
+        for (unsigned s = 0; s < 64u; s++) {
+            bool in_window = s >= r.first && s < r.first + r.avail;
+            if (!in_window || any_locked || locked(before_cfg, s)) {
+                assert_int_equal(m.cfg[s], before_cfg[s]); /* outside the window, or nothing to touch */
+                if (!in_window || any_locked) assert_int_equal(m.addr[s], before_addr[s]);
+            } else if (got == RTM_OK && s < r.first + r.count) {
+                assert_int_equal(m.cfg[s], r.r.pmp[s - r.first].pmpcfg);
+                assert_int_equal(m.addr[s], r.r.pmp[s - r.first].pmpaddr);
+            } else {
+                assert_int_equal(m.cfg[s], 0); /* off: past the plan, or the plan refused */
+            }
+        }
+        if (got == RTM_ERR_UNSUPPORTED && r.first < m.entries) /* the probe put the address back */
+            assert_int_equal(m.addr[r.first], before_addr[r.first] & ~low_bits(m.g) & m.addr_mask);
+    }
+    print_message("%zu loads: %zu loaded, %zu locked or not held, %zu too coarse\n", iters, seen[RTM_OK],
+                  seen[RTM_ERR_STATE], seen[RTM_ERR_UNSUPPORTED]);
+    assert_true(seen[RTM_OK] > iters / 10u && seen[RTM_ERR_STATE] > iters / 50u && seen[RTM_ERR_UNSUPPORTED] > iters / 50u);
+}
+
 int main(void)
 {
+    g_seed = rtm_test_seed();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_load_g0),
         cmocka_unit_test(test_load_coarse_fits),
@@ -644,6 +785,7 @@ int main(void)
         cmocka_unit_test(test_load_args),
         cmocka_unit_test(test_load_many_then_few),
         cmocka_unit_test(test_load_coarsest),
+        cmocka_unit_test(test_load_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
