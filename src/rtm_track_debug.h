@@ -41,5 +41,7 @@ typedef enum {
  *  the record cannot be found, and writes it back to *value_io. UINT64_MAX (nothing changed) for an
  *  unknown pointer or field. */
 uint64_t rtm_track_debug_poke_(rtm_track *t, const void *ptr, rtm_track_poke_field field, uint64_t *value_io);
+/** Site-table slots looked at so far by the site lookup (its cache hits look at none). */
+size_t rtm_track_debug_site_probes_(const rtm_track *t);
 
 #endif /* RTM_TRACK_DEBUG_H */

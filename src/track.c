@@ -51,6 +51,17 @@ typedef struct {
     size_t live_blocks, live_bytes, peak_bytes, allocs;
 } site;
 
+/* A one-entry cache of site_index(). It keeps "no site" answers too: sites are never removed, so a
+ * full table stays full. Before, that answer was never cached, and once the table was full every
+ * call from a site that did not fit scanned all max_sites slots, however often it repeated (review
+ * finding: 10.5 us per alloc/free pair at such a site with 4,096 sites, 0.17 us at a listed one). */
+typedef struct {
+    const char *file;
+    unsigned line;
+    uint16_t site;
+    bool valid;
+} site_cache;
+
 typedef struct {
     uintptr_t id;
     size_t live_blocks, live_bytes, peak_bytes, allocs, frees;
@@ -74,9 +85,10 @@ struct rtm_track {
     rtm_track_sink sink;
     void *sink_ctx;
     rtm_trace *trace;
-    const char *last_file; /* one-entry cache of site_index() */
-    unsigned last_line;
-    uint16_t last_site;
+    site_cache alloc_site, free_site; /* site_index()'s caches: the last allocating and freeing sites */
+#if defined(RTM_DEBUG) && RTM_DEBUG
+    size_t site_probes; /* site slots site_lookup() looked at (rtm_track_debug_site_probes_) */
+#endif
     uint8_t last_thread_ix; /* one-entry cache of thread_index() */
     uintptr_t last_thread;
     rtm_port_sync sync;
@@ -367,13 +379,16 @@ static size_t records_in_use(const rtm_track *t) { return t->st.live_blocks + t-
 /* ---- sites and threads ------------------------------------------------------------------------ */
 static uint16_t site_lookup(rtm_track *t, const char *file, unsigned line);
 
-static uint16_t site_index(rtm_track *t, const char *file, unsigned line)
+/* The site index of (@p file, @p line), through cache @p c: allocations and frees keep one each,
+ * so that a loop allocating at one line and freeing at another finds both there. */
+static uint16_t site_index(rtm_track *t, site_cache *c, const char *file, unsigned line)
 {
-    if (file == t->last_file && line == t->last_line && t->last_site != NO_SITE) return t->last_site;
+    if (c->valid && file == c->file && line == c->line) return c->site;
     uint16_t ix = site_lookup(t, file, line);
-    t->last_file = file;
-    t->last_line = line;
-    t->last_site = ix;
+    c->file = file;
+    c->line = line;
+    c->site = ix;
+    c->valid = true;
     return ix;
 }
 
@@ -386,6 +401,9 @@ static uint16_t site_lookup(rtm_track *t, const char *file, unsigned line)
     x ^= x >> 12;
     size_t i = (size_t)(((uint64_t)x * (uint64_t)t->max_sites) >> 32);
     for (size_t probes = 0; probes < t->max_sites; probes++) {
+#if defined(RTM_DEBUG) && RTM_DEBUG
+        t->site_probes++;
+#endif
         site *s = &t->sites[i];
         if (!s->used) {
             s->used = 1;
@@ -644,7 +662,7 @@ static void *alloc_locked(rtm_track *t, size_t size, size_t align, const char *f
     r->thread = tid;
     r->t_us = now;
     r->seq = t->seq++;
-    r->site = site_index(t, file, line);
+    r->site = site_index(t, &t->alloc_site, file, line);
     r->free_site = NO_SITE;
     r->thread_ix = thread_index(t, tid);
     r->state = REC_LIVE;
@@ -715,7 +733,7 @@ static void free_rec(rtm_track *t, rec *r, const char *file, unsigned line, bool
         if (r == NULL) return;
     }
     r->state = REC_FREED; /* a damaged red zone was reported already: start clean */
-    r->free_site = site_index(t, file, line);
+    r->free_site = site_index(t, &t->free_site, file, line);
     fill((uint8_t *)r->ptr, r->size, RTM_TRACK_POISON);
     fill((uint8_t *)r->ptr - front_guard(t, block_align(r)), front_guard(t, block_align(r)), RTM_TRACK_GUARD_BYTE);
     if (t->guard != 0) fill((uint8_t *)r->ptr + r->size, t->guard, RTM_TRACK_GUARD_BYTE);
@@ -774,8 +792,7 @@ rtm_err rtm_track_init(rtm_track **out, void *mem, size_t bytes, const rtm_track
     t->sink = cfg->sink;
     t->sink_ctx = cfg->sink_ctx;
     t->trace = cfg->trace;
-    t->last_site = NO_SITE;
-    t->last_thread_ix = 0xFFu;
+    t->last_thread_ix = 0xFFu; /* the site caches are invalid: zero-filled */
     rtm_memset(t->sites, 0, site_bytes);
     rtm_memset(t->tab, 0, slots * sizeof(rec));
     t->st.capacity = capacity_of(t);
@@ -1131,6 +1148,8 @@ static rtm_err validate_locked(rtm_track *t)
         old = (uint64_t)(lv);                                                                      \
         (lv) = (type)value;                                                                        \
     } while (0)
+size_t rtm_track_debug_site_probes_(const rtm_track *t) { return t->site_probes; }
+
 uint64_t rtm_track_debug_poke_(rtm_track *t, const void *ptr, rtm_track_poke_field field, uint64_t *value_io)
 {
     uint64_t old = UINT64_MAX, value = *value_io;

@@ -152,7 +152,9 @@ rtm_err rtm_track_init(rtm_track **out, void *mem, size_t bytes, const rtm_track
  * (RTM_ERR_SIZE, bad_requests), the record table is full even after draining the quarantine
  * (RTM_ERR_FULL, table_full; the live records are kept), or the allocator returns NULL (failed).
  * With guards, the red zones are filled; with a quarantine, blocks drained to make room are checked.
- * O(1) average (+ the allocator). Thread/ISR: see the top of this file.
+ * O(1) average (+ the allocator); once the site table is full, a call from a site that is not in
+ * it and not the previous allocation's site looks at every slot: O(max_sites), size max_sites for
+ * the sites a program has. Thread/ISR: see the top of this file.
  */
 void *rtm_track_alloc_at(rtm_track *t, size_t size, size_t align, const char *file, unsigned line);
 
@@ -164,7 +166,9 @@ void *rtm_track_alloc_at(rtm_track *t, size_t size, size_t align, const char *fi
  * site) and the block is still freed. With a quarantine the block is poisoned and held; the oldest
  * quarantined block goes back to the allocator when the quarantine is full, after its poison is
  * checked (RTM_ERR_CORRUPT, stats.after_free_writes, a line naming both sites).
- * O(1) average + O(guard + size of a drained block).
+ * O(1) average + O(guard + size of a drained block); with a quarantine, the freeing site is looked
+ * up as an allocation's site is (O(max_sites) for a site not in a full table, unless it is the
+ * previous free's site).
  */
 void rtm_track_free_at(rtm_track *t, void *ptr, const char *file, unsigned line);
 

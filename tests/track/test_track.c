@@ -827,6 +827,40 @@ static void test_validate_detects(void **state)
 #if defined(RTM_DEBUG) && RTM_DEBUG
 #include "rtm_track_debug.h"
 
+/* A full site table: a loop that allocates at one line and frees at another, neither in the table,
+ * looks at the table once per line, not once per call (the site cache did not keep "no site"
+ * answers: every call scanned all max_sites slots; review finding). The blocks still count under
+ * "(other)", and a listed site is still found. */
+static void test_site_lookup_when_full(void **state)
+{
+    (void)state;
+    enum { SITES = 64, LOOPS = 1000 };
+    test_alloc ta = {0};
+    rtm_track_config cfg = ta_config(&ta, SITES);
+    cfg.quarantine = 4; /* frees keep their record, and look up the freeing site */
+    rtm_track *t;
+    assert_int_equal(rtm_track_init(&t, g_mem, sizeof g_mem, &cfg), RTM_OK);
+    for (unsigned i = 0; i < SITES; i++) rtm_track_free_at(t, rtm_track_alloc_at(t, 8, 0, "full.c", i + 1u), "full.c", i + 1u);
+    size_t probes = rtm_track_debug_site_probes_(t);
+    for (unsigned i = 0; i < LOOPS; i++) rtm_track_free_at(t, rtm_track_alloc_at(t, 8, 0, "loop.c", 100), "loop.c", 200);
+    size_t per_loop = rtm_track_debug_site_probes_(t) - probes;
+    print_message("site slots looked at for %d alloc/free pairs: %zu\n", LOOPS, per_loop);
+    assert_true(per_loop <= 2u * SITES);
+    rtm_track_stats st;
+    rtm_track_get_stats(t, &st);
+    assert_int_equal(st.sites_full, LOOPS);
+    void *p = rtm_track_alloc_at(t, 8, 0, "full.c", 7);
+    capture cap;
+    cap_reset(&cap);
+    rtm_track_report(t, cap_sink, &cap);
+    assert_non_null(strstr(cap.text, "site full.c:7 live 1 bytes 8 peak 8 allocs 2\n"));
+    assert_non_null(strstr(cap.text, "site (other) live 0 bytes 0 peak 8 allocs 1000\n"));
+    rtm_track_free_at(t, p, NULL, 0);
+    check(t);
+    rtm_track_drain(t); /* the quarantine's blocks back to the test allocator (LeakSanitizer) */
+    assert_int_equal(ta.live, 0);
+}
+
 /* One field damaged: rtm_track_validate reports it (RTM_ERR_CORRUPT, through the hook too), and
  * with the field put back the tracker is whole again. */
 static void expect_poke_found(rtm_track *t, const void *p, rtm_track_poke_field f, uint64_t value)
@@ -1986,6 +2020,7 @@ int main(void)
         cmocka_unit_test(test_validate_detects),
 #if defined(RTM_DEBUG) && RTM_DEBUG
         cmocka_unit_test(test_validate_each_field),
+        cmocka_unit_test(test_site_lookup_when_full),
 #endif
         cmocka_unit_test(test_random_plain),
         cmocka_unit_test(test_random_guard_quarantine),
