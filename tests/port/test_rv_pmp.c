@@ -130,6 +130,20 @@ static void assert_model_clean(void)
     assert_int_equal(m.early_on, 0);
 }
 
+/* The model's slots at one moment, to compare with after a call. */
+typedef struct {
+    uint32_t addr[64];
+    uint8_t cfg[64];
+} hart_state;
+
+static hart_state snapshot(void)
+{
+    hart_state h;
+    memcpy(h.addr, m.addr, sizeof h.addr);
+    memcpy(h.cfg, m.cfg, sizeof h.cfg);
+    return h;
+}
+
 /* ---- plans ------------------------------------------------------------------------------------ */
 
 /* A domain plan for the port's arch with 2 system slots (slots 14 and 15): domain slots [0, 14). */
@@ -164,7 +178,7 @@ static void assert_gets_match_model(void)
 }
 
 /* Is every slot of the plan's window loaded as planned, and every other slot as before? */
-static void assert_loaded(const rtm_mpu_regs *r, const uint32_t before_addr[64], const uint8_t before_cfg[64])
+static void assert_loaded(const rtm_mpu_regs *r, const hart_state *before)
 {
     for (unsigned s = 0; s < 64u; s++) {
         if (s >= r->first && s < r->first + r->count) {
@@ -179,11 +193,23 @@ static void assert_loaded(const rtm_mpu_regs *r, const uint32_t before_addr[64],
         } else if (s >= r->first && s < r->first + r->avail) {
             assert_int_equal(m.cfg[s], 0);
         } else {
-            assert_int_equal(m.cfg[s], before_cfg[s]);
-            if (s != r->first) assert_int_equal(m.addr[s], before_addr[s]);
+            assert_int_equal(m.cfg[s], before->cfg[s]);
+            if (s != r->first) assert_int_equal(m.addr[s], before->addr[s]);
         }
     }
     assert_gets_match_model();
+}
+
+/* Loads @p r, which must load (RTM_OK): every slot as planned, the rest as before (assert_loaded),
+ * entries on only after their addresses, a fence last. Returns the slots as they were before. */
+static hart_state load_ok(const rtm_mpu_regs *r)
+{
+    hart_state before = snapshot();
+    m.expect = r;
+    assert_int_equal(rtm_rv_pmp_load(r), RTM_OK);
+    assert_model_clean();
+    assert_loaded(r, &before);
+    return before;
 }
 
 static void assert_window_off_rest_kept(const rtm_mpu_regs *r, const uint8_t before_cfg[64])
@@ -220,14 +246,7 @@ static void test_load_g0(void **state)
         {0x80020104u, 0x1Cu, RTM_PART_P_RW_U_RO},               /* TOR pair */
     };
     rtm_mpu_regs r = plan_of(ranges, 3);
-    uint32_t before_addr[64];
-    uint8_t before_cfg[64];
-    memcpy(before_addr, m.addr, sizeof before_addr);
-    memcpy(before_cfg, m.cfg, sizeof before_cfg);
-    m.expect = &r;
-    assert_int_equal(rtm_rv_pmp_load(&r), RTM_OK);
-    assert_model_clean();
-    assert_loaded(&r, before_addr, before_cfg);
+    hart_state before = load_ok(&r);
     assert_int_equal(m.ignored_addr_writes, 0);
 
     /* Loading an empty plan turns the window off and leaves the addresses. */
@@ -237,7 +256,7 @@ static void test_load_g0(void **state)
     memcpy(addr_before, m.addr, sizeof addr_before);
     assert_int_equal(rtm_rv_pmp_load(&none), RTM_OK);
     assert_model_clean();
-    assert_window_off_rest_kept(&none, before_cfg);
+    assert_window_off_rest_kept(&none, before.cfg);
     assert_memory_equal(m.addr, addr_before, sizeof addr_before);
 }
 
@@ -254,15 +273,12 @@ static void test_load_coarse_fits(void **state)
         preset_system_slots();
         rtm_mpu_regs r = plan_of(k_coarse_ok, gs[k] == 4u ? 1u : 3u); /* G = 4: 64-byte granules */
         assert_int_equal(rtm_pmp_check_granule(&r, gs[k]), RTM_OK);
-        uint32_t before_addr[64];
-        uint8_t before_cfg[64];
-        memcpy(before_addr, m.addr, sizeof before_addr);
-        memcpy(before_cfg, m.cfg, sizeof before_cfg);
+        hart_state before = snapshot();
         m.expect = &r;
         print_message("G = %u: %u entries\n", gs[k], (unsigned)r.count);
         assert_int_equal(rtm_rv_pmp_load(&r), RTM_OK);
         assert_model_clean();
-        assert_loaded(&r, before_addr, before_cfg);
+        assert_loaded(&r, &before);
     }
 }
 
@@ -287,9 +303,8 @@ static void test_load_coarse_refused(void **state)
         rtm_mpu_regs prev = plan_of(k_coarse_ok, 1);
         assert_int_equal(rtm_rv_pmp_load(&prev), RTM_OK);
         assert_int_not_equal(m.cfg[0], 0);
-        uint8_t before_cfg[64];
-        memcpy(before_cfg, m.cfg, sizeof before_cfg);
-        before_cfg[0] = 0;
+        hart_state before = snapshot();
+        before.cfg[0] = 0;
         rtm_mpu_regs r = plan_of(cases[k].ranges, cases[k].ranges == k_coarse_ok ? 3u : 1u);
         assert_int_equal(rtm_pmp_check_granule(&r, cases[k].g), RTM_ERR_UNSUPPORTED);
         print_message("case %u: G = %u, %u entries refused\n", (unsigned)k, cases[k].g, (unsigned)r.count);
@@ -297,7 +312,7 @@ static void test_load_coarse_refused(void **state)
         assert_int_equal(rtm_rv_pmp_load(&r), RTM_ERR_UNSUPPORTED);
         assert_model_clean();
         assert_true(m.syncs > syncs);
-        assert_window_off_rest_kept(&r, before_cfg);
+        assert_window_off_rest_kept(&r, before.cfg);
     }
 }
 
@@ -320,21 +335,18 @@ static void test_load_follows_check_granule(void **state)
             preset_system_slots();
             m.addr[0] = 0x2000ABCFu; /* what the probe must put back (as an OFF entry reads it) */
             rtm_mpu_regs r = plan_of(plans[p], 2);
-            uint32_t before_addr[64];
-            uint8_t before_cfg[64];
-            memcpy(before_addr, m.addr, sizeof before_addr);
-            memcpy(before_cfg, m.cfg, sizeof before_cfg);
+            hart_state before = snapshot();
             m.expect = &r;
             rtm_err want = rtm_pmp_check_granule(&r, g);
             rtm_err got = rtm_rv_pmp_load(&r);
             assert_int_equal(got, want);
             assert_model_clean();
             if (got == RTM_OK) {
-                assert_loaded(&r, before_addr, before_cfg);
+                assert_loaded(&r, &before);
                 loaded++;
             } else {
-                assert_window_off_rest_kept(&r, before_cfg);
-                assert_int_equal(m.addr[r.first], before_addr[r.first] & ~low_bits(g));
+                assert_window_off_rest_kept(&r, before.cfg);
+                assert_int_equal(m.addr[r.first], before.addr[r.first] & ~low_bits(g));
                 refused++;
             }
         }
@@ -356,16 +368,13 @@ static void test_load_no_pmp_in_slot(void **state)
     high.avail = 6;
     assert_int_equal(rtm_rv_pmp_load(&high), RTM_ERR_UNSUPPORTED);
     assert_model_clean();
-    uint32_t before_addr[64];
-    uint8_t before_cfg[64];
-    memcpy(before_addr, m.addr, sizeof before_addr);
-    memcpy(before_cfg, m.cfg, sizeof before_cfg);
+    hart_state before = snapshot();
     rtm_mpu_regs low = r;
     low.avail = 8;
     m.expect = &low;
     assert_int_equal(rtm_rv_pmp_load(&low), RTM_OK);
     assert_model_clean();
-    assert_loaded(&low, before_addr, before_cfg);
+    assert_loaded(&low, &before);
 }
 
 /* A locked slot in the window: RTM_ERR_STATE and nothing written (it cannot change until reset). */
@@ -378,18 +387,15 @@ static void test_load_locked_slot(void **state)
     assert_int_equal(rtm_rv_pmp_load(&r), RTM_OK);
     m.cfg[5] = RTM_PMP_L | RTM_PMP_A_NAPOT | RTM_PMP_R;
     m.addr[5] = 0x20000000u | 0xFFu;
-    uint32_t before_addr[64];
-    uint8_t before_cfg[64];
-    memcpy(before_addr, m.addr, sizeof before_addr);
-    memcpy(before_cfg, m.cfg, sizeof before_cfg);
+    hart_state before = snapshot();
     unsigned writes = m.addr_writes + m.cfg_writes;
     assert_int_equal(rtm_rv_pmp_load(&r), RTM_ERR_STATE);
     assert_int_equal(m.addr_writes + m.cfg_writes, writes);
-    assert_memory_equal(m.addr, before_addr, sizeof before_addr);
-    assert_memory_equal(m.cfg, before_cfg, sizeof before_cfg);
+    assert_memory_equal(m.addr, before.addr, sizeof before.addr);
+    assert_memory_equal(m.cfg, before.cfg, sizeof before.cfg);
     assert_model_clean();
     assert_int_equal(rtm_rv_pmp_clear(0, 14), RTM_ERR_STATE);
-    assert_memory_equal(m.cfg, before_cfg, sizeof before_cfg);
+    assert_memory_equal(m.cfg, before.cfg, sizeof before.cfg);
     /* the first slot of the window locked, or the last: nothing written either */
     static const unsigned locked_at[] = {0, 13};
     m.cfg[5] &= (uint8_t)~RTM_PMP_L; /* the only locked slot of the window each time */
@@ -409,8 +415,8 @@ static void test_load_locked_slot(void **state)
     assert_int_equal(rtm_rv_pmp_clear(0, 5), RTM_OK);
     assert_model_clean();
     for (unsigned s = 0; s < 5u; s++) assert_int_equal(m.cfg[s], 0);
-    assert_int_equal(m.cfg[5], before_cfg[5]);
-    assert_memory_equal(m.addr, before_addr, sizeof before_addr); /* clear leaves the addresses */
+    assert_int_equal(m.cfg[5], before.cfg[5]);
+    assert_memory_equal(m.addr, before.addr, sizeof before.addr); /* clear leaves the addresses */
 }
 
 /* A locked TOR entry just above a full window: its base is the window's top pmpaddr, which the hart
@@ -428,26 +434,24 @@ static void test_load_locked_tor_above(void **state)
     rtm_mpu_regs r = plan_of(one, 1);
     r.first = 3;
     r.avail = 1;
-    uint32_t before_addr[64];
-    memcpy(before_addr, m.addr, sizeof before_addr);
+    hart_state before = snapshot();
     assert_int_equal(rtm_rv_pmp_load(&r), RTM_ERR_STATE);
     assert_model_clean();
     assert_int_equal(m.ignored_addr_writes, 0);
     assert_int_equal(m.addr_writes, 0);
-    assert_memory_equal(m.addr, before_addr, sizeof before_addr);
+    assert_memory_equal(m.addr, before.addr, sizeof before.addr);
     assert_int_equal(m.cfg[3], 0);
 
     /* a window of three slots whose plan uses one: the top slot stays off and unwritten */
     r.first = 1;
     r.avail = 3;
-    uint8_t before_cfg[64];
-    memcpy(before_cfg, m.cfg, sizeof before_cfg);
+    before = snapshot();
     m.expect = &r;
     assert_int_equal(rtm_rv_pmp_load(&r), RTM_OK);
     assert_model_clean();
     assert_int_equal(m.ignored_addr_writes, 0);
-    assert_loaded(&r, before_addr, before_cfg);
-    assert_int_equal(m.addr[3], before_addr[3]);
+    assert_loaded(&r, &before);
+    assert_int_equal(m.addr[3], before.addr[3]);
 
     /* the same at slot 7 (byte 3 of pmpcfg1), a full window [0, 7) of seven entries below it */
     static const rtm_mpu_range seven[] = {
@@ -467,12 +471,7 @@ static void test_load_locked_tor_above(void **state)
     assert_int_equal(m.addr_writes, 0);
     /* unlocked, the TOR entry above is the caller's to move: the plan loads */
     m.cfg[7] = RTM_PMP_A_TOR | RTM_PMP_R | RTM_PMP_X;
-    memcpy(before_addr, m.addr, sizeof before_addr);
-    memcpy(before_cfg, m.cfg, sizeof before_cfg);
-    m.expect = &r;
-    assert_int_equal(rtm_rv_pmp_load(&r), RTM_OK);
-    assert_model_clean();
-    assert_loaded(&r, before_addr, before_cfg);
+    before = load_ok(&r);
     /* a locked NAPOT entry above binds nothing below it */
     m.cfg[7] = RTM_PMP_L | RTM_PMP_A_NAPOT | RTM_PMP_R;
     assert_int_equal(rtm_rv_pmp_load(&r), RTM_OK);
@@ -570,22 +569,14 @@ static void test_load_many_then_few(void **state)
     }
     rtm_mpu_regs r = plan_of(many, 12);
     assert_int_equal(r.count, 12);
-    uint32_t before_addr[64];
-    uint8_t before_cfg[64];
-    memcpy(before_addr, m.addr, sizeof before_addr);
-    memcpy(before_cfg, m.cfg, sizeof before_cfg);
-    m.expect = &r;
-    assert_int_equal(rtm_rv_pmp_load(&r), RTM_OK);
-    assert_model_clean();
-    assert_loaded(&r, before_addr, before_cfg);
+    hart_state before = load_ok(&r);
 
-    memcpy(before_addr, m.addr, sizeof before_addr);
-    memcpy(before_cfg, m.cfg, sizeof before_cfg);
+    before = snapshot();
     rtm_mpu_regs few = plan_of(many + 10, 2);
     m.expect = &few;
     assert_int_equal(rtm_rv_pmp_load(&few), RTM_OK);
     assert_model_clean();
-    assert_loaded(&few, before_addr, before_cfg);
+    assert_loaded(&few, &before);
     for (unsigned s = 2; s < 14u; s++) assert_int_equal(m.cfg[s], 0);
 
     /* clear stops at its window: the slot after it (on, unlocked) keeps its byte */
@@ -599,7 +590,7 @@ static void test_load_many_then_few(void **state)
         else
             assert_int_equal(m.cfg[s], r.r.pmp[s].pmpcfg);
     }
-    assert_int_equal(m.cfg[15], before_cfg[15]);
+    assert_int_equal(m.cfg[15], before.cfg[15]);
     /* whole-range windows: every slot at once, and an empty one at the end */
     assert_int_equal(rtm_rv_pmp_clear(16, 0), RTM_OK);
     m.cfg[14] = 0; /* unlock the boot loader's slot for the rest */
@@ -734,11 +725,8 @@ static void test_load_random(void **state)
         random_hart(&rng);
         rtm_mpu_regs r;
         if (!random_plan(&rng, &r)) continue;
-        uint32_t before_addr[64];
-        uint8_t before_cfg[64];
-        memcpy(before_addr, m.addr, sizeof before_addr);
-        memcpy(before_cfg, m.cfg, sizeof before_cfg);
-        rtm_err want = expected_load(&r, before_cfg);
+        hart_state before = snapshot();
+        rtm_err want = expected_load(&r, before.cfg);
         m.expect = &r;
         rtm_err got = rtm_rv_pmp_load(&r);
         if (got != want)
@@ -749,12 +737,12 @@ static void test_load_random(void **state)
         seen[got]++;
         assert_model_clean();
         bool any_locked = false;
-        for (uint32_t s = r.first; s < r.first + r.avail; s++) any_locked |= locked(before_cfg, s);
+        for (uint32_t s = r.first; s < r.first + r.avail; s++) any_locked |= locked(before.cfg, s);
         for (unsigned s = 0; s < 64u; s++) {
             bool in_window = s >= r.first && s < r.first + r.avail;
-            if (!in_window || any_locked || locked(before_cfg, s)) {
-                assert_int_equal(m.cfg[s], before_cfg[s]); /* outside the window, or nothing to touch */
-                if (!in_window || any_locked) assert_int_equal(m.addr[s], before_addr[s]);
+            if (!in_window || any_locked || locked(before.cfg, s)) {
+                assert_int_equal(m.cfg[s], before.cfg[s]); /* outside the window, or nothing to touch */
+                if (!in_window || any_locked) assert_int_equal(m.addr[s], before.addr[s]);
             } else if (got == RTM_OK && s < r.first + r.count) {
                 assert_int_equal(m.cfg[s], r.r.pmp[s - r.first].pmpcfg);
                 assert_int_equal(m.addr[s], r.r.pmp[s - r.first].pmpaddr);
@@ -763,7 +751,7 @@ static void test_load_random(void **state)
             }
         }
         if (got == RTM_ERR_UNSUPPORTED && r.first < m.entries) /* the probe put the address back */
-            assert_int_equal(m.addr[r.first], before_addr[r.first] & ~low_bits(m.g) & m.addr_mask);
+            assert_int_equal(m.addr[r.first], before.addr[r.first] & ~low_bits(m.g) & m.addr_mask);
     }
     print_message("%zu loads: %zu loaded, %zu locked or not held, %zu too coarse\n", iters, seen[RTM_OK],
                   seen[RTM_ERR_STATE], seen[RTM_ERR_UNSUPPORTED]);
