@@ -198,12 +198,14 @@ RTM_INLINE bool slab_free_needs_slow(const rtm_slab *s) { return s->wait_head !=
 
 /* rtm_slab_free of block i (p) with callers queued or a wake-up owed, critical section held (key
  * k): hands the block to the oldest waiter (else puts it on the free list), leaves the section and
- * wakes the waiters. An ISR cannot wake them (rtm_port_notify_all needs the sync lock): the
- * wake-up is then owed, and paid by the next free from a thread or the next caller that queues
- * (slab_wait). Without that, a waiter served from an ISR slept on, holding its block, until its
- * deadline, for ever with RTM_FOREVER, while frees from threads found nobody queued to wake
- * (review finding, 2026-11-29). A free from a thread notifies every waiter, so it pays any owed
- * wake-up too. Out of line: the free fast path keeps no register across a call and pays one test
+ * wakes the waiters. An ISR cannot take the sync lock that rtm_port_notify_all needs: it wakes
+ * them with rtm_port_notify_from_isr, and the wake-up is also owed, paid by the next free from a
+ * thread or the next caller that queues (slab_wait), for ports whose ISR notify does nothing.
+ * Before the ISR notify, a waiter served from an ISR with no free from a thread after it slept on,
+ * holding its block, until its deadline: for ever with RTM_FOREVER (a driver's ISR giving buffers
+ * back to a task that waits for one). Before the owed wake-up, later frees from threads found
+ * nobody queued to wake either (review finding, 2026-11-29). A free from a thread notifies every
+ * waiter, so it pays any owed wake-up too. Out of line: the free fast path keeps no register across a call and pays one test
  * (x86-64 -O2, POSIX port, tests/slab/slab_count.c, per free: 141 instructions before the owed
  * wake-up, 150 with it inline, 142 out of line). */
 static RTM_NOINLINE void slab_free_slow(rtm_slab *s, void *p, size_t i, rtm_port_key k)
@@ -221,6 +223,7 @@ static RTM_NOINLINE void slab_free_slow(rtm_slab *s, void *p, size_t i, rtm_port
     else if (w != NULL) s->wake_owed = 1;
     slab_exit(k);
     if (!isr) slab_wake(s);
+    else if (w != NULL) rtm_port_notify_from_isr(&s->sync);
 }
 
 /* Waits for a block; thread context. Lock order: sync lock, then critical section (never the

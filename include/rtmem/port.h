@@ -71,6 +71,18 @@ void rtm_port_unlock(rtm_port_sync *s);
 rtm_err rtm_port_wait(rtm_port_sync *s, uint64_t deadline_ms);
 /** Wakes every waiter of @p s. Call with @p s held. */
 void rtm_port_notify_all(rtm_port_sync *s);
+/**
+ * Wakes every waiter of @p s from an interrupt handler, which cannot take @p s. No wake-up may be
+ * lost: a thread that holds @p s on its way into rtm_port_wait (it checked its condition under
+ * the lock, the interrupt came before it slept) must return from that wait at once, so a port
+ * keeps the wake-up pending for it (FreeRTOS: a task notification given from the ISR to each
+ * listed waiter, and a pending flag the next wait consumes; Zephyr: k_sem_give / k_poll_signal_raise,
+ * both ISR-safe; docs/porting.md). Ports whose rtm_port_wait cannot block (RTM_ERR_UNSUPPORTED:
+ * nobody waits) do nothing; so may a first port, at a cost: the slab then wakes a waiter its ISR
+ * served only at the next free from a thread or the next wait (slab.h). ISR-safe and
+ * thread-safe; a NULL @p s does nothing (the POSIX port reports it, RTM_ERR_ARG).
+ */
+void rtm_port_notify_from_isr(rtm_port_sync *s);
 /** Frees OS resources of @p s (none on MCU ports). The object is zero-filled (valid) afterwards. */
 void rtm_port_sync_destroy(rtm_port_sync *s);
 

@@ -271,8 +271,9 @@ void *rtm_slab_alloc(rtm_slab *s, rtm_timeout timeout);
  * block: RTM_ERR_BAD_PTR) too, when RTM_SLAB_DOUBLE_FREE_CHECK is on: reported through the error
  * hook and counted in bad_frees, slab unchanged. If callers wait, the block goes straight to the
  * oldest. O(1). Thread-safe and ISR-safe with RTM_SLAB_LOCKING (a free from an ISR hands the block
- * over but cannot wake the waiter: the wake-up is owed, and the next free from a thread, or the next
- * caller that starts to wait, delivers it; else the waiter notices at its deadline).
+ * over and wakes the waiter with rtm_port_notify_from_isr; on a port whose ISR notify does nothing,
+ * the next free from a thread, or the next caller that starts to wait, delivers the wake-up, else
+ * the waiter notices at its deadline).
  */
 void rtm_slab_free(rtm_slab *s, void *p);
 

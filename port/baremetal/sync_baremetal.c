@@ -38,6 +38,8 @@ rtm_err rtm_port_wait(rtm_port_sync *s, uint64_t deadline_ms)
 
 void rtm_port_notify_all(rtm_port_sync *s) { (void)s; }
 
+void rtm_port_notify_from_isr(rtm_port_sync *s) { (void)s; } /* nobody waits: rtm_port_wait cannot */
+
 void rtm_port_sync_destroy(rtm_port_sync *s)
 {
     if (s == NULL) return;

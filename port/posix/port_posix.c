@@ -123,6 +123,19 @@ void rtm_port_notify_all(rtm_port_sync *s)
     pthread_cond_broadcast(&ps->cond);
 }
 
+/* POSIX has no interrupt handlers: an "ISR" here is a thread that says it is one (test_slab_isr),
+ * and it may take the mutex. Taken, no wake-up is lost: a waiter holds the mutex from its check to
+ * its wait, and the broadcast comes after. */
+void rtm_port_notify_from_isr(rtm_port_sync *s)
+{
+    if (!sync_given(s)) return;
+    posix_sync *ps = sync_of(s);
+    sync_ready(ps);
+    pthread_mutex_lock(&ps->mutex);
+    pthread_cond_broadcast(&ps->cond);
+    pthread_mutex_unlock(&ps->mutex);
+}
+
 void rtm_port_sync_destroy(rtm_port_sync *s)
 {
     if (s == NULL) return;

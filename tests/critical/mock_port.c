@@ -55,6 +55,7 @@ rtm_err rtm_port_wait(rtm_port_sync *s, uint64_t deadline_ms)
     return RTM_ERR_UNSUPPORTED;
 }
 void rtm_port_notify_all(rtm_port_sync *s) { (void)s; }
+void rtm_port_notify_from_isr(rtm_port_sync *s) { (void)s; }
 void rtm_port_sync_destroy(rtm_port_sync *s) { (void)s; }
 uintptr_t rtm_port_thread_id(void) { return 1; }
 bool rtm_port_in_isr(void) { return false; }

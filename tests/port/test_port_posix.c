@@ -7,11 +7,14 @@
  * takes, only on order.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -25,10 +28,11 @@ static void test_null_sync(void **state)
     rtm_port_lock(NULL);
     rtm_port_unlock(NULL);
     rtm_port_notify_all(NULL);
+    rtm_port_notify_from_isr(NULL);
     assert_int_equal(rtm_port_wait(NULL, 0), RTM_ERR_ARG);
-    assert_int_equal(rtm_test_hook_count(RTM_ERR_ARG), 4);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_ARG), 5);
     rtm_port_sync_destroy(NULL); /* silent */
-    assert_int_equal(rtm_test_hook_total(), 4);
+    assert_int_equal(rtm_test_hook_total(), 5);
 }
 
 static void test_wait_times_out(void **state)
@@ -112,6 +116,54 @@ static void test_notify_wakes_far_deadline(void **state)
     notify_wakes_waiter(((uint64_t)INT32_MAX + 1u) * 1000u); /* the first one it does not */
 }
 
+/* rtm_port_notify_from_isr: the "ISR" sets its flag without the lock, as an interrupt handler
+ * must, and notifies; the waiter may be anywhere between its check of the flag (under the lock)
+ * and its sleep (it naps there, holding the lock), and must not sleep on: a lost wake-up is a
+ * timeout after 10 s, counted. 200 rounds, the notifier starting as soon as the waiter says it
+ * holds the lock. */
+typedef struct {
+    rtm_port_sync sync;
+    atomic_int waiting, go;
+    int woke, bad_waits;
+} isr_handshake;
+
+static void *isr_waiter(void *arg)
+{
+    isr_handshake *hs = arg;
+    rtm_port_lock(&hs->sync);
+    atomic_store(&hs->waiting, 1);
+    uint64_t deadline = rtm_port_now_ms() + 10000u; /* a lost wake-up: a timeout, not a hang */
+    while (!atomic_load(&hs->go)) {
+        struct timespec nap = {0, 20000}; /* the "interrupt" comes after the check, before the sleep */
+        nanosleep(&nap, NULL);
+        if (rtm_port_wait(&hs->sync, deadline) != RTM_OK) {
+            hs->bad_waits++;
+            break;
+        }
+    }
+    hs->woke = 1;
+    rtm_port_unlock(&hs->sync);
+    return NULL;
+}
+
+static void test_notify_from_isr_wakes_waiter(void **state)
+{
+    (void)state;
+    static isr_handshake hs;
+    for (int round = 0; round < 200; round++) {
+        memset(&hs, 0, sizeof hs);
+        pthread_t t;
+        assert_int_equal(pthread_create(&t, NULL, isr_waiter, &hs), 0);
+        while (!atomic_load(&hs.waiting)) sched_yield();
+        atomic_store(&hs.go, 1);
+        rtm_port_notify_from_isr(&hs.sync);
+        assert_int_equal(pthread_join(t, NULL), 0);
+        assert_int_equal(hs.woke, 1);
+        assert_int_equal(hs.bad_waits, 0);
+        rtm_port_sync_destroy(&hs.sync);
+    }
+}
+
 #define ROUNDS 100000
 static long g_counter;
 static uintptr_t g_other_id;
@@ -181,6 +233,7 @@ int main(void)
         cmocka_unit_test(test_wait_times_out),
         cmocka_unit_test(test_notify_wakes_waiter),
         cmocka_unit_test(test_notify_wakes_far_deadline),
+        cmocka_unit_test(test_notify_from_isr_wakes_waiter),
         cmocka_unit_test(test_critical_section),
         cmocka_unit_test(test_clock_and_reuse),
     };

@@ -1,15 +1,20 @@
 /*
  * Slab frees from an ISR while threads wait (label mt, also under TSan). An ISR hands its block to
- * the oldest waiter but cannot wake it (rtm_port_notify_all needs the sync lock, slab.h): the
- * wake-up is owed, and the next free from a thread, or the next caller that queues, must pay it.
- * Before that rule a waiter served from an ISR slept on holding its block, with RTM_FOREVER for
- * good, while later frees from threads found nobody queued to wake (review finding, 2026-11-29).
+ * the oldest waiter and wakes it with rtm_port_notify_from_isr (it cannot take the sync lock that
+ * rtm_port_notify_all needs). For a port whose ISR notify does nothing, the wake-up is also owed,
+ * and the next free from a thread, or the next caller that queues, must pay it. Before the owed
+ * wake-up a waiter served from an ISR slept on holding its block, with RTM_FOREVER for good, while
+ * later frees from threads found nobody queued to wake (review finding, 2026-11-29); before the ISR
+ * notify it did so whenever no free from a thread came after (test_isr_free_wakes_waiter).
  *
  * The POSIX port has no ISRs: this test compiles src/slab.c with rtm_port_in_isr renamed to
  * test_port_in_isr (CMakeLists.txt), a per-thread flag the test raises around an "ISR" free, as an
- * RTOS port's in_isr would say. The critical section stays the port's mutex, as interrupt masking
- * would exclude the threads on an MCU. No assertion depends on how long anything took: a waiter
- * that was never woken is detected by a 30 s bound on something that takes microseconds.
+ * RTOS port's in_isr would say, and rtm_port_notify_from_isr to test_port_notify_from_isr, which
+ * wakes the waiters as a port must (the POSIX port's way: the lock, then notify_all) or, with
+ * g_isr_notify_stub, does nothing, as a first port may. The critical section stays the port's
+ * mutex, as interrupt masking would exclude the threads on an MCU. No assertion depends on how
+ * long anything took: a waiter that was never woken is detected by a 30 s bound on something that
+ * takes microseconds.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,6 +34,17 @@
 
 static _Thread_local int t_in_isr;
 bool rtm_port_in_isr(void) { return t_in_isr != 0; } /* test_port_in_isr: see the top */
+
+static bool g_isr_notify_stub; /* a port whose ISR notify does nothing */
+static unsigned g_isr_notifies;
+void rtm_port_notify_from_isr(rtm_port_sync *s) /* test_port_notify_from_isr: see the top */
+{
+    g_isr_notifies++;
+    if (g_isr_notify_stub) return;
+    rtm_port_lock(s);
+    rtm_port_notify_all(s);
+    rtm_port_unlock(s);
+}
 
 static void isr_free(rtm_slab *s, void *p)
 {
@@ -68,10 +84,48 @@ static bool becomes_set(atomic_int *flag)
     return true;
 }
 
-/* The owed wake-up, paid by a free from a thread that hands nothing over. */
+/* An ISR's free wakes the waiter it serves, with no other free after it (a driver's ISR giving a
+ * buffer back to a task that waits for one): before rtm_port_notify_from_isr the waiter slept on
+ * with its block, for ever with RTM_FOREVER. One notify per block handed over; none for a free
+ * that hands nothing over. */
+static void test_isr_free_wakes_waiter(void **state)
+{
+    (void)state;
+    g_isr_notify_stub = false;
+    g_isr_notifies = 0;
+    assert_int_equal(rtm_slab_init(&g_s, g_buf, 32, 2), RTM_OK);
+    void *a = rtm_slab_alloc(&g_s, RTM_NO_WAIT), *b = rtm_slab_alloc(&g_s, RTM_NO_WAIT);
+    assert_non_null(a);
+    assert_non_null(b);
+    for (int round = 0; round < 20; round++) {
+        waiter_arg w = {NULL, 0};
+        pthread_t t;
+        assert_int_equal(pthread_create(&t, NULL, waiter, &w), 0);
+        wait_for_waiters(&g_s, 1);
+        isr_free(&g_s, a);
+        assert_true(becomes_set(&w.done)); /* woken by the ISR's free alone */
+        pthread_join(t, NULL);
+        assert_ptr_equal(w.got, a);
+    }
+    assert_int_equal(g_isr_notifies, 20);
+    isr_free(&g_s, b); /* nobody waits: no notify */
+    assert_int_equal(g_isr_notifies, 20);
+    rtm_slab_stats st;
+    rtm_slab_get_stats(&g_s, &st);
+    assert_int_equal(st.used, 1);
+    assert_int_equal(st.waiters, 0);
+    assert_int_equal(st.failed_allocs, 0);
+    isr_free(&g_s, a);
+    assert_int_equal(rtm_slab_check(&g_s), RTM_OK);
+    assert_int_equal(rtm_slab_destroy(&g_s), RTM_OK);
+}
+
+/* With a port whose ISR notify does nothing: the owed wake-up, paid by a free from a thread that
+ * hands nothing over. */
 static void test_isr_hand_off_woken_by_thread_free(void **state)
 {
     (void)state;
+    g_isr_notify_stub = true;
     assert_int_equal(rtm_slab_init(&g_s, g_buf, 32, 2), RTM_OK);
     void *a = rtm_slab_alloc(&g_s, RTM_NO_WAIT), *b = rtm_slab_alloc(&g_s, RTM_NO_WAIT);
     assert_non_null(a);
@@ -100,6 +154,7 @@ static void test_isr_hand_off_woken_by_thread_free(void **state)
 static void test_isr_hand_off_woken_by_next_waiter(void **state)
 {
     (void)state;
+    g_isr_notify_stub = true;
     assert_int_equal(rtm_slab_init(&g_s, g_buf, 32, 2), RTM_OK);
     void *a = rtm_slab_alloc(&g_s, RTM_NO_WAIT), *b = rtm_slab_alloc(&g_s, RTM_NO_WAIT);
     waiter_arg w1 = {NULL, 0}, w2 = {NULL, 0};
@@ -136,6 +191,7 @@ static void test_isr_hand_off_woken_by_next_waiter(void **state)
 static void test_destroy_refuses_served_caller(void **state)
 {
     (void)state;
+    g_isr_notify_stub = true;
     assert_int_equal(rtm_slab_init(&g_s, g_buf, 32, 2), RTM_OK);
     void *a = rtm_slab_alloc(&g_s, RTM_NO_WAIT), *b = rtm_slab_alloc(&g_s, RTM_NO_WAIT);
     waiter_arg w = {NULL, 0};
@@ -179,6 +235,7 @@ static void test_isr_never_waits(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_isr_free_wakes_waiter),
         cmocka_unit_test(test_isr_hand_off_woken_by_thread_free),
         cmocka_unit_test(test_isr_hand_off_woken_by_next_waiter),
         cmocka_unit_test(test_destroy_refuses_served_caller),
