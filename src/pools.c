@@ -11,8 +11,12 @@
  * that is in no block range (a bitmap, padding) is refused without looking at the heap.
  *
  * A fallback block is a heap block of size + TAG bytes; the tag word at its start holds
- * (address of the pools) ^ POOLS_TAG ^ class index (index n: above every class). It lets free tell
- * the class (statistics stay exact) and refuse heap blocks that the pools did not hand out.
+ * p->key ^ class index (index n: above every class), where p->key = POOLS_TAG ^ (epoch << 16) and
+ * the epoch counts rtm_pools_init calls. It lets free tell the class (statistics stay exact) and
+ * refuse heap blocks that the pools did not hand out, including those of an earlier pools at the
+ * same address (destroy leaves fallback blocks live in the heap; the address alone took them for
+ * the new pools' own and wrapped its counters). Two pools alive at once have different epochs, so
+ * their keys differ in bits above every class index (until the epoch wraps: 2^16 inits on 32-bit).
  *
  * What is guaranteed: alloc and free are O(log classes) plus the slab's O(1) or the heap's cost;
  * no request is ever served from a class too small for it; a failed or rejected call changes
@@ -27,6 +31,9 @@
 #define TAG RTM_ALIGN /* bytes in front of a fallback block */
 
 _Static_assert(TAG >= sizeof(uintptr_t), "the tag fits in front of a fallback block");
+_Static_assert(RTM_POOLS_MAX_CLASSES < 65536u, "class indices stay below the epoch bits of a tag");
+
+static uintptr_t pools_epoch; /* rtm_pools_init calls so far (under the critical section) */
 _Static_assert(RTM_ALIGN >= RTM_SLAB_MIN_BLOCK && (RTM_ALIGN & (RTM_ALIGN - 1u)) == 0,
                "RTM_ALIGN is a power of two that holds a pointer");
 
@@ -43,6 +50,7 @@ struct rtm_pools {
     size_t n;
     rtm_heap *heap;
     uintptr_t lo, hi;   /* cls[0].lo, cls[n-1].hi */
+    uintptr_t key;      /* tag of a fallback block of class 0 (file comment) */
     size_t oversize_allocs, oversize_failures, oversize_live, oversize_peak_bytes;
     size_t bad_frees, bad_requests;
     rtm_port_sync sync;
@@ -115,6 +123,10 @@ rtm_err rtm_pools_init(rtm_pools **out, void *buf, size_t bytes, const rtm_pools
     rtm_memset(p, 0, sizeof *p + nclasses * sizeof(pools_class));
     p->n = nclasses;
     p->heap = fallback;
+    rtm_port_key k = rtm_port_critical_enter();
+    uintptr_t epoch = ++pools_epoch;
+    rtm_port_critical_exit(k);
+    p->key = POOLS_TAG ^ (epoch << 16);
     unsigned char *at = (unsigned char *)base + round_align(sizeof *p + nclasses * sizeof(pools_class));
     for (size_t i = 0; i < nclasses; i++) {
         pools_class *c = &p->cls[i];
@@ -161,7 +173,7 @@ static size_t class_for_addr(const rtm_pools *p, uintptr_t a)
 
 RTM_INLINE bool pools_ok(const rtm_pools *p) { return p != NULL && p->magic == POOLS_MAGIC; }
 
-RTM_INLINE uintptr_t tag_of(const rtm_pools *p, size_t cls) { return (uintptr_t)p ^ POOLS_TAG ^ (uintptr_t)cls; }
+RTM_INLINE uintptr_t tag_of(const rtm_pools *p, size_t cls) { return p->key ^ (uintptr_t)cls; }
 
 static void demand_up(pools_class *c)
 {

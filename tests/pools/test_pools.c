@@ -799,6 +799,48 @@ static void test_check_fields(void **state)
     assert_int_equal(rtm_pools_destroy(p), RTM_OK);
 }
 
+/* rtm_pools_destroy leaves fallback blocks live in the heap. A pools initialised again at the same
+ * address over the same heap did not hand them out: freeing one through it is a bad free (reported,
+ * counted, nothing else changes). The tag held only the pools' address, so the new pools took
+ * them for its own and its fallback_live / oversize_live wrapped round (rtm_pools_check: corrupt). */
+static void test_stale_fallback_after_reinit(void **state)
+{
+    (void)state;
+    rtm_heap *h;
+    rtm_pools *p = pools_on_fresh_heap(sizeof g_heap_mem, &h);
+    unsigned char *c1[2], *fb, *big;
+    for (int i = 0; i < 2; i++) assert_true(in_buf(c1[i] = rtm_pools_alloc(p, 32)));
+    fb = rtm_pools_alloc(p, 32); /* class 1's fallback */
+    big = rtm_pools_alloc(p, 500); /* oversize */
+    assert_true(fb != NULL && !in_buf(fb) && big != NULL && !in_buf(big));
+    assert_int_equal(rtm_pools_destroy(p), RTM_OK);
+    rtm_pools *p2 = NULL;
+    assert_int_equal(rtm_pools_init(&p2, g_buf, sizeof g_buf, k_classes, NCLS, h), RTM_OK);
+    assert_ptr_equal(p2, p);
+    rtm_heap_stats hs0, hs1;
+    rtm_heap_get_stats(h, &hs0);
+    rtm_pools_free(p2, fb);
+    rtm_pools_free(p2, big);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 2);
+    assert_int_equal(rtm_test_hook_total(), 2);
+    expect_pools(p2, 0, 0, 0, 0, 2, 0);
+    expect_class(p2, 1, 0, 0, 0, 0, 0, 0);
+    rtm_heap_get_stats(h, &hs1);
+    assert_int_equal(hs1.used, hs0.used);
+    assert_int_equal(rtm_pools_check(p2), RTM_OK);
+    /* its own fallback blocks are still accepted */
+    unsigned char *mine[3];
+    for (int i = 0; i < 3; i++) assert_non_null(mine[i] = rtm_pools_alloc(p2, 32));
+    unsigned char *big2 = rtm_pools_alloc(p2, 500);
+    assert_true(!in_buf(mine[2]) && big2 != NULL);
+    for (int i = 0; i < 3; i++) rtm_pools_free(p2, mine[i]);
+    rtm_pools_free(p2, big2);
+    expect_pools(p2, 1, 0, 0, 500, 2, 0);
+    expect_class(p2, 1, 0, 2, 1, 0, 0, 3);
+    assert_int_equal(rtm_test_hook_total(), 2);
+    assert_int_equal(rtm_pools_destroy(p2), RTM_OK);
+}
+
 /* ---- randomized against a model ------------------------------------------------------------------ */
 #define MAXLIVE 512
 typedef struct {
@@ -938,6 +980,7 @@ int main(void)
         cmocka_unit_test(test_usable_size),
         cmocka_unit_test(test_corruption),
         cmocka_unit_test(test_check_fields),
+        cmocka_unit_test(test_stale_fallback_after_reinit),
         cmocka_unit_test(test_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
