@@ -57,7 +57,8 @@ const char *rtm_err_str(rtm_err e);
  * Called for every call that an rtmem object rejects: a bad free, a bad argument, detected
  * corruption. @p object is the allocator (heap, slab, ...) or NULL, @p ptr the offending pointer or
  * NULL. The hook runs in the caller's context (possibly an ISR, possibly with a lock held): it must
- * not call back into the object that reported.
+ * not call back into the object that reported, nor into an object built on it (a pools' class
+ * slab reports a bad free with the pools' lock held: a hook that calls rtm_pools_* deadlocks).
  */
 typedef void (*rtm_error_hook)(rtm_err code, const void *object, const void *ptr);
 
