@@ -93,7 +93,9 @@ void *rtm_tiers_alloc(rtm_tiers *t, size_t size, unsigned prio);
 /**
  * Frees @p ptr into the tier that holds it. NULL is a no-op. A pointer outside every tier is
  * reported (RTM_ERR_BAD_PTR) and counted; one inside a tier is checked by that heap (which
- * reports and counts a bad one, counted here too). O(levels) + heap free. Thread-safe.
+ * reports and counts a bad one, counted here too). Built with RTM_HEAP_VALIDATE=0 (heap.h) the heap
+ * trusts its pointers: an interior or twice-freed one inside a tier is then undefined behaviour,
+ * as with rtm_heap_free in that build. O(levels) + heap free. Thread-safe.
  */
 void rtm_tiers_free(rtm_tiers *t, void *ptr);
 
@@ -146,7 +148,9 @@ void *rtm_reserve_alloc(rtm_reserve *r, size_t size, unsigned prio);
 /**
  * Frees @p ptr to the heap, which checks it: a pointer that is not a live block is reported by the
  * heap (RTM_ERR_BAD_PTR / RTM_ERR_DOUBLE_FREE) and also counted here (bad_frees). NULL is a no-op;
- * r NULL is reported (RTM_ERR_ARG). O(1) + heap free. Thread-safe; not ISR-safe.
+ * r NULL is reported (RTM_ERR_ARG). Built with RTM_HEAP_VALIDATE=0 (heap.h) the heap trusts its
+ * pointers: a foreign, interior or twice-freed one is then undefined behaviour, as with
+ * rtm_heap_free in that build. O(1) + heap free. Thread-safe; not ISR-safe.
  */
 void rtm_reserve_free(rtm_reserve *r, void *ptr);
 
