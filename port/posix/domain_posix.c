@@ -65,11 +65,14 @@ static void context_regs(void *uctx, uintptr_t *pc, unsigned long *err)
 static void chain(int sig, siginfo_t *si, void *uctx)
 {
     const struct sigaction *old = sig == SIGBUS ? &g_old_bus : &g_old_segv;
-    if ((old->sa_flags & SA_SIGINFO) && old->sa_sigaction) {
+    /* SIG_DFL and SIG_IGN are no functions, SA_SIGINFO or not (sigaction keeps the flag with
+     * them: SIG_IGN, 1, was called as a function) */
+    bool is_fn = old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN;
+    if (is_fn && (old->sa_flags & SA_SIGINFO)) {
         old->sa_sigaction(sig, si, uctx);
         return;
     }
-    if (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN) {
+    if (is_fn) {
         old->sa_handler(sig);
         return;
     }

@@ -383,6 +383,33 @@ static void retry_in_critical_section(void **state)
     assert_true(r.can & RTM_FAULT_CAN(RTM_FAULT_ABORT_THREAD));
 }
 
+/* The action before rtmem was "ignore" set with SA_SIGINFO (sigaction keeps the flag with SIG_IGN
+ * in the union): a SIGSEGV sent with kill is still ignored. chain() called the SIG_IGN value, 1,
+ * as a function: the child died of a SIGSEGV raised inside the handler. */
+static void child_sent_signal_ignored_siginfo(int fd)
+{
+    rtm_posix_fault_uninstall();
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_IGN;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGSEGV, &sa, NULL) != 0) _exit(2);
+    if (rtm_posix_fault_install() != RTM_OK) _exit(3);
+    say(fd, "reached ");
+    kill(getpid(), SIGSEGV);
+    say(fd, "after");
+}
+
+static void sent_signal_ignored_with_siginfo(void **state)
+{
+    (void)state;
+    char log[64];
+    int st = in_child(child_sent_signal_ignored_siginfo, log, sizeof log);
+    assert_string_equal(log, "reached after");
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 static void halt_and_pass_through(void **state)
 {
     (void)state;
@@ -406,6 +433,7 @@ int main(void)
         cmocka_unit_test_setup(fault_in_critical_section_halts, reset),
         cmocka_unit_test_setup(retry_in_critical_section, reset),
         cmocka_unit_test_setup(fault_in_port_lock_halts, reset),
+        cmocka_unit_test_setup(sent_signal_ignored_with_siginfo, reset),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
