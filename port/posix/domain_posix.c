@@ -119,12 +119,16 @@ static void on_fault(int sig, siginfo_t *si, void *uctx)
     rec.arch = RTM_MPU_POSIX;
     rec.cause[0] = (uint32_t)sig;
     rec.cause[1] = (uint32_t)si->si_code;
-    /* Access kind: x86 error code bit 4 = instruction fetch, bit 1 = write. A fault in a readable
-     * partition (never mapped executable) can only be a write or a fetch, which also covers
-     * contexts without an error code (e.g. under valgrind). */
+    /* Access kind: x86 error code bit 4 = instruction fetch, bit 1 = write. Bit 2 (user mode) is
+     * set in every error code of a fault the kernel passes on as a signal: without it there is no
+     * error code (other ABIs, valgrind), and a fault in a readable partition (never mapped
+     * executable) is taken for a write or a fetch. With it the code decides: a readable partition's
+     * pages may not be readable now (a policy that commits pages on first touch, another domain's
+     * rights applied), and a read there was recorded as a write. */
+    bool have_err = (err & 0x4u) != 0;
     if (err & 0x10u)
         rec.access = RTM_ACCESS_EXEC;
-    else if ((rtm_part_access(part.attr, false) & RTM_ACCESS_READ) || (err & 0x2u))
+    else if (have_err ? (err & 0x2u) != 0 : (rtm_part_access(part.attr, false) & RTM_ACCESS_READ) != 0)
         rec.access = RTM_ACCESS_WRITE;
     else
         rec.access = RTM_ACCESS_READ;

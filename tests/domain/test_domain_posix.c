@@ -151,6 +151,40 @@ static void retry_policies(void **state)
     assert_true(r.flags & RTM_FAULT_F_ESCALATED);
 }
 
+/* A read of a readable partition whose pages are not (yet) accessible, as a policy that commits
+ * pages on first touch has them: the record says READ, what the x86 error code says. The port
+ * took "the partition is readable" for "so it was a write" ahead of the error code. */
+static uint32_t g_seen_access;
+static rtm_fault_action note_access_grant_retry(const rtm_fault_record *rec, void *ctx)
+{
+    (void)ctx;
+    g_seen_access = rec->access;
+    return grant_and_retry(rec, NULL);
+}
+
+static void read_fault_in_readable_partition_is_read(void **state)
+{
+    (void)state;
+#if defined(__linux__) && (defined(__x86_64__) || defined(__i386__))
+    assert_int_equal(rtm_posix_fault_install(), RTM_OK);
+    uint8_t *target = g_mem + 0x30; /* page 0: P_RW_U_RW */
+    assert_int_equal(mprotect(g_mem, g_page, PROT_NONE), 0);
+    rtm_fault_set_policy(note_access_grant_retry, NULL);
+    g_seen_access = 0;
+    assert_int_equal(rtm_posix_run(read_at, target, NULL), RTM_OK);
+    assert_int_equal(g_seen_access, RTM_ACCESS_READ);
+    rtm_fault_record r;
+    assert_int_equal(rtm_fault_get(0, &r), RTM_OK);
+    assert_int_equal(r.access, RTM_ACCESS_READ);
+    /* and a write there is a write */
+    assert_int_equal(mprotect(g_mem, g_page, PROT_READ), 0);
+    assert_int_equal(rtm_posix_run(write_at, target, NULL), RTM_OK);
+    assert_int_equal(g_seen_access, RTM_ACCESS_WRITE);
+#else
+    skip();
+#endif
+}
+
 static void *nested(void *arg)
 {
     (void)arg;
@@ -434,6 +468,7 @@ int main(void)
         cmocka_unit_test_setup(retry_in_critical_section, reset),
         cmocka_unit_test_setup(fault_in_port_lock_halts, reset),
         cmocka_unit_test_setup(sent_signal_ignored_with_siginfo, reset),
+        cmocka_unit_test_setup(read_fault_in_readable_partition_is_read, reset),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
