@@ -150,13 +150,15 @@ rtm_err rtm_domain_init_avoid(rtm_domain *d, const rtm_mpu_arch *arch, const rtm
                               const rtm_mpu_range *avoid, size_t n_avoid, rtm_domain_diag *diag)
 {
     if (diag) fail(diag, RTM_OK, -1, NULL, NULL, NULL);
-    if (!d || !arch || (!parts && n > 0) || (!avoid && n_avoid > 0))
-        return reject(NULL, fail(diag, RTM_ERR_ARG, -1, NULL, NULL, "NULL domain, arch, partition or avoid list"), d);
     rtm_port_key key = rtm_port_critical_enter();
     /* Live means registered, as for rtm_domain_deinit: the registry compares addresses only, so
      * an object nobody has written yet (a domain on the stack) is never read. */
-    bool live = registered(d);
+    bool live = d && registered(d);
     rtm_port_critical_exit(key);
+    /* a live d counts this rejection too (it counted only when the other arguments were good) */
+    if (!d || !arch || (!parts && n > 0) || (!avoid && n_avoid > 0))
+        return reject(live ? d : NULL,
+                      fail(diag, RTM_ERR_ARG, -1, NULL, NULL, "NULL domain, arch, partition or avoid list"), d);
     /* d is live: counted in its stats.rejected like every other rejection by a live domain (it was
      * only reported; review finding, 2026-11-29) */
     if (live) return reject(d, fail(diag, RTM_ERR_STATE, -1, NULL, NULL, "domain already initialised"), d);

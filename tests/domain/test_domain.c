@@ -163,6 +163,13 @@ static void init_and_stats(void **state)
     assert_int_equal(rtm_domain_partition_count(d), np);
     assert_int_equal(rtm_domain_get_stats(d, &st), RTM_OK);
     assert_int_equal(st.rejected, rejected + 1);
+    /* so is one refused for its other arguments (NULL arch, NULL list): it counted only when the
+     * arguments were good */
+    assert_int_equal(rtm_domain_init(d, NULL, parts, 1, &dg), RTM_ERR_ARG);
+    assert_int_equal(rtm_domain_init(d, &k_v7, NULL, 1, &dg), RTM_ERR_ARG);
+    assert_int_equal(rtm_domain_partition_count(d), np);
+    assert_int_equal(rtm_domain_get_stats(d, &st), RTM_OK);
+    assert_int_equal(st.rejected, rejected + 3);
     assert_int_equal(rtm_domain_deinit(d), RTM_OK);
     assert_int_equal(rtm_domain_deinit(d), RTM_ERR_STATE);
     /* NULL is an argument error, not "not initialised" */
