@@ -49,7 +49,10 @@ extern "C" {
 /** A RETRY that faults again at the same PC and address this many times in a row (in the same
  *  thread, whatever other threads fault in between, as long as its last record is still among
  *  the last RTM_FAULT_RING_SIZE) becomes ABORT_THREAD (thread context) or HALT (ISR), so that a
- *  bad policy cannot loop forever. */
+ *  bad policy cannot loop forever. A retry that worked cannot be told from one that did not: a
+ *  thread whose next fault is again at that PC and address (a loop over a page the policy
+ *  protects again each time, for dirty tracking) counts as retrying too; such a policy raises the
+ *  limit. */
 #ifndef RTM_FAULT_MAX_RETRY
 #define RTM_FAULT_MAX_RETRY 3
 #endif
