@@ -215,6 +215,9 @@ rtm_err rtm_fault_get(uint32_t i, rtm_fault_record *out)
     for (unsigned tries = 0; tries < RTM_FAULT_GET_TRIES; tries++) {
         RTM_COMPILER_BARRIER(); /* head and the records as they are now, not as last read */
         uint32_t before = count_now();
+        /* and the head and the record read after the count: a volatile read orders only against
+         * other volatile accesses, so without this the copy's loads could move above it (review) */
+        RTM_COMPILER_BARRIER();
         uint32_t kept = before < RTM_FAULT_RING_SIZE ? before : RTM_FAULT_RING_SIZE;
         if (i >= kept) {
             e = RTM_ERR_SIZE;
