@@ -841,6 +841,40 @@ static void test_stale_fallback_after_reinit(void **state)
     assert_int_equal(rtm_pools_destroy(p2), RTM_OK);
 }
 
+
+/* Two pools alive at once over one heap never take each other's fallback blocks, however many
+ * pools were initialised in between: the tag's init epoch sat in bits 16 and up of a uintptr_t, so
+ * on a 32-bit target it wrapped after 2^16 inits and the pools initialised 65,536 inits after a
+ * live one got its key (rtm_pools_free accepted the other's oversize block, freed it in the heap
+ * under its owner and wrapped its own oversize_live). */
+static _Alignas(64) unsigned char g_buf2[4096];
+static void test_epoch_wrap_live_pools(void **state)
+{
+    (void)state;
+    rtm_heap *h;
+    rtm_pools *p = pools_on_fresh_heap(sizeof g_heap_mem, &h);
+    unsigned char *big = rtm_pools_alloc(p, 500); /* oversize: p's fallback block */
+    assert_true(big != NULL && !in_buf(big));
+    rtm_pools *q = NULL;
+    for (unsigned i = 1; i < 65536u; i++) { /* inits between p's and the one tested below */
+        assert_int_equal(rtm_pools_init(&q, g_buf2, sizeof g_buf2, k_classes, NCLS, NULL), RTM_OK);
+        assert_int_equal(rtm_pools_destroy(q), RTM_OK);
+    }
+    assert_int_equal(rtm_pools_init(&q, g_buf2, sizeof g_buf2, k_classes, NCLS, h), RTM_OK);
+    rtm_pools_free(q, big); /* not q's */
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_BAD_PTR), 1);
+    rtm_pools_stats qs;
+    rtm_pools_get_stats(q, &qs);
+    assert_int_equal(qs.oversize_live, 0);
+    assert_int_equal(qs.bad_frees, 1);
+    assert_int_equal(rtm_pools_check(q), RTM_OK);
+    assert_int_equal(rtm_pools_destroy(q), RTM_OK);
+    rtm_pools_free(p, big); /* still p's, still live */
+    expect_pools(p, 1, 0, 0, 500, 0, 0);
+    assert_int_equal(rtm_test_hook_total(), 1);
+    assert_int_equal(rtm_pools_destroy(p), RTM_OK);
+}
+
 /* ---- randomized against a model ------------------------------------------------------------------ */
 #define MAXLIVE 512
 typedef struct {
@@ -981,6 +1015,7 @@ int main(void)
         cmocka_unit_test(test_corruption),
         cmocka_unit_test(test_check_fields),
         cmocka_unit_test(test_stale_fallback_after_reinit),
+        cmocka_unit_test(test_epoch_wrap_live_pools),
         cmocka_unit_test(test_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
