@@ -16,7 +16,10 @@
  * refuse heap blocks that the pools did not hand out, including those of an earlier pools at the
  * same address (destroy leaves fallback blocks live in the heap; the address alone took them for
  * the new pools' own and wrapped its counters). Two pools alive at once have different epochs, so
- * their keys differ in bits above every class index (until the epoch wraps: 2^16 inits on 32-bit).
+ * their keys differ in bits above every class index. The tag is 64 bits whenever TAG holds them
+ * (RTM_ALIGN >= 8, every default build): a uintptr_t tag wrapped after 2^16 inits on a 32-bit
+ * target, and the pools initialised 65,536 inits after a live one took that one's fallback blocks
+ * for its own (test_epoch_wrap_live_pools). With RTM_ALIGN = 4 it still wraps there.
  *
  * What is guaranteed: alloc and free are O(log classes) plus the slab's O(1) or the heap's cost;
  * no request is ever served from a class too small for it; a failed or rejected call changes
@@ -30,10 +33,15 @@
 #define POOLS_TAG ((uintptr_t)0x5A17C0DEu)
 #define TAG RTM_ALIGN /* bytes in front of a fallback block */
 
-_Static_assert(TAG >= sizeof(uintptr_t), "the tag fits in front of a fallback block");
+#if RTM_ALIGN >= 8
+typedef uint64_t pools_tag; /* the epoch wraps after 2^48 inits, 32-bit targets included */
+#else
+typedef uintptr_t pools_tag;
+#endif
+_Static_assert(TAG >= sizeof(pools_tag), "the tag fits in front of a fallback block");
 _Static_assert(RTM_POOLS_MAX_CLASSES < 65536u, "class indices stay below the epoch bits of a tag");
 
-static uintptr_t pools_epoch; /* rtm_pools_init calls so far (under the critical section) */
+static pools_tag pools_epoch; /* rtm_pools_init calls so far (under the critical section) */
 _Static_assert(RTM_ALIGN >= RTM_SLAB_MIN_BLOCK && (RTM_ALIGN & (RTM_ALIGN - 1u)) == 0,
                "RTM_ALIGN is a power of two that holds a pointer");
 
@@ -50,7 +58,7 @@ struct rtm_pools {
     size_t n;
     rtm_heap *heap;
     uintptr_t lo, hi;   /* cls[0].lo, cls[n-1].hi */
-    uintptr_t key;      /* tag of a fallback block of class 0 (file comment) */
+    pools_tag key;      /* tag of a fallback block of class 0 (file comment) */
     size_t oversize_allocs, oversize_failures, oversize_live, oversize_peak_bytes;
     size_t bad_frees, bad_requests;
     rtm_port_sync sync;
@@ -124,9 +132,9 @@ rtm_err rtm_pools_init(rtm_pools **out, void *buf, size_t bytes, const rtm_pools
     p->n = nclasses;
     p->heap = fallback;
     rtm_port_key k = rtm_port_critical_enter();
-    uintptr_t epoch = ++pools_epoch;
+    pools_tag epoch = ++pools_epoch;
     rtm_port_critical_exit(k);
-    p->key = POOLS_TAG ^ (epoch << 16);
+    p->key = (pools_tag)POOLS_TAG ^ (epoch << 16);
     unsigned char *at = (unsigned char *)base + round_align(sizeof *p + nclasses * sizeof(pools_class));
     for (size_t i = 0; i < nclasses; i++) {
         pools_class *c = &p->cls[i];
@@ -173,7 +181,7 @@ static size_t class_for_addr(const rtm_pools *p, uintptr_t a)
 
 RTM_INLINE bool pools_ok(const rtm_pools *p) { return p != NULL && p->magic == POOLS_MAGIC; }
 
-RTM_INLINE uintptr_t tag_of(const rtm_pools *p, size_t cls) { return p->key ^ (uintptr_t)cls; }
+RTM_INLINE pools_tag tag_of(const rtm_pools *p, size_t cls) { return p->key ^ (pools_tag)cls; }
 
 static void demand_up(pools_class *c)
 {
@@ -186,7 +194,7 @@ static void *fallback_alloc(rtm_pools *p, size_t size, size_t cls)
     if (p->heap == NULL) return NULL;
     unsigned char *hp = rtm_heap_alloc(p->heap, size + TAG);
     if (hp == NULL) return NULL;
-    uintptr_t t = tag_of(p, cls);
+    pools_tag t = tag_of(p, cls);
     rtm_memcpy(hp, &t, sizeof t);
     return hp + TAG;
 }
@@ -240,10 +248,10 @@ static size_t fallback_class(const rtm_pools *p, const void *ptr)
     if (p->heap == NULL || ((uintptr_t)ptr & (RTM_ALIGN - 1u)) != 0 || (uintptr_t)ptr <= TAG) return SIZE_MAX;
     const unsigned char *hp = (const unsigned char *)ptr - TAG;
     if (rtm_heap_usable_size(p->heap, hp) < TAG) return SIZE_MAX;
-    uintptr_t t;
+    pools_tag t;
     rtm_memcpy(&t, hp, sizeof t);
-    size_t cls = (size_t)(t ^ tag_of(p, 0));
-    return cls <= p->n ? cls : SIZE_MAX;
+    pools_tag cls = t ^ tag_of(p, 0); /* compared whole: a cast to a 32-bit size_t would drop the epoch bits */
+    return cls <= p->n ? (size_t)cls : SIZE_MAX;
 }
 
 void rtm_pools_free(rtm_pools *p, void *ptr)
@@ -278,7 +286,7 @@ void rtm_pools_free(rtm_pools *p, void *ptr)
             return;
         }
         unsigned char *hp = (unsigned char *)ptr - TAG;
-        uintptr_t zero = 0;
+        pools_tag zero = 0;
         rtm_memcpy(hp, &zero, sizeof zero); /* a second free of it no longer matches */
         rtm_heap_free(p->heap, hp);
         if (ci < p->n) {
