@@ -156,7 +156,9 @@ rtm_err rtm_cm_thread_init(rtm_cm_thread *t, int (*fn)(void *arg), void *arg, vo
  * The thread may use the FPU (builds with an FPU, __ARM_FP): the caller's s16-s31 and FPSCR are
  * kept, whether the thread returns or is aborted; the thread's FP registers are not carried back.
  * The thread starts with r1-r11, d0-d15, APSR's flags and FPSCR zeroed (none of the caller's
- * values reach unprivileged code).
+ * values reach unprivileged code); FPSCR's control bits then come from FPDSCR at its first FP
+ * instruction (FPCCR.ASPEN = 1, the reset value), else stay 0: round to nearest, no flush to zero,
+ * IEEE NaNs.
  */
 rtm_err rtm_cm_thread_run(rtm_cm_thread *t);
 
