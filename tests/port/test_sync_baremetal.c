@@ -69,11 +69,29 @@ static void test_lock_wait_destroy(void **state)
     assert_int_equal(rtm_test_hook_total(), 0);
 }
 
+/* destroy writes the object and nothing past it: a word after it keeps its value (a loop bound of
+ * <= RTM_PORT_SYNC_WORDS cleared it; mutation testing, 2026-11-29). */
+static void test_destroy_stays_inside(void **state)
+{
+    (void)state;
+    struct {
+        rtm_port_sync s;
+        uintptr_t after[2];
+    } g;
+    uintptr_t pattern;
+    memset(&pattern, 0xA5, sizeof pattern);
+    memset(&g, 0xA5, sizeof g);
+    rtm_port_sync_destroy(&g.s);
+    for (unsigned i = 0; i < RTM_PORT_SYNC_WORDS; i++) assert_int_equal(g.s.u.words[i], 0);
+    for (unsigned i = 0; i < 2; i++) assert_true(g.after[i] == pattern);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_null),
         cmocka_unit_test(test_lock_wait_destroy),
+        cmocka_unit_test(test_destroy_stays_inside),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
