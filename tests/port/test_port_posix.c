@@ -1,10 +1,10 @@
 /*
  * The POSIX port against rtmem/port.h's contract: a zero-filled rtm_port_sync is usable, locks
  * exclude, a timed wait returns RTM_ERR_TIMEOUT and not before its deadline, notify_all wakes a
- * waiter, the critical section nests and excludes other threads, thread ids differ between
- * threads, the clock never goes back, destroy leaves a valid object, and a NULL sync is reported
- * and never dereferenced. Runs under ThreadSanitizer (label mt). No assertion on how long anything
- * takes, only on order.
+ * waiter, a fresh sync first used by two threads at once excludes, the critical section nests and
+ * excludes other threads, thread ids differ between threads, the clock never goes back, destroy
+ * leaves a valid object, and a NULL sync is reported and never dereferenced. Runs under
+ * ThreadSanitizer (label mt). No assertion on how long anything takes, only on order.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -226,6 +226,48 @@ static void test_clock_and_reuse(void **state)
     rtm_port_sync_destroy(&s);
 }
 
+/* A zero-filled sync first used by several threads at once: one initialises it, the others wait
+ * until it is ready, and the lock excludes from the first call on. A fresh sync per round, the
+ * threads released together by a spinning barrier (a sleeping one wakes them too far apart); the
+ * yield inside the lock loses an update if two threads hold it. Mutation testing, 2026-11-29: with
+ * the initialiser's claim (the CAS) storing "ready" or nothing, or the others not waiting for
+ * "ready", the tests passed. A claim storing "ready" or nothing fails this test in every run
+ * (lost updates; in TSan the lock races with the initialisation); the others not waiting fail it
+ * in some runs only (a hang, or a race only TSan sees). */
+#define FIRST_THREADS 2
+#define FIRST_ROUNDS 2000
+static rtm_port_sync g_fresh[FIRST_ROUNDS];
+static unsigned g_fresh_count[FIRST_ROUNDS];
+static atomic_uint g_fresh_arrived[FIRST_ROUNDS];
+
+static void *first_user(void *arg)
+{
+    (void)arg;
+    for (int r = 0; r < FIRST_ROUNDS; r++) {
+        atomic_fetch_add(&g_fresh_arrived[r], 1u);
+        for (unsigned spins = 0; atomic_load(&g_fresh_arrived[r]) < FIRST_THREADS; spins++)
+            if (spins % 1024u == 1023u) sched_yield(); /* the other thread is not running */
+        rtm_port_lock(&g_fresh[r]);
+        unsigned v = g_fresh_count[r];
+        sched_yield();
+        g_fresh_count[r] = v + 1;
+        rtm_port_unlock(&g_fresh[r]);
+    }
+    return NULL;
+}
+
+static void test_first_use_concurrent(void **state)
+{
+    (void)state;
+    pthread_t t[FIRST_THREADS];
+    for (int i = 0; i < FIRST_THREADS; i++) assert_int_equal(pthread_create(&t[i], NULL, first_user, NULL), 0);
+    for (int i = 0; i < FIRST_THREADS; i++) assert_int_equal(pthread_join(t[i], NULL), 0);
+    for (int r = 0; r < FIRST_ROUNDS; r++) {
+        assert_int_equal(g_fresh_count[r], FIRST_THREADS);
+        rtm_port_sync_destroy(&g_fresh[r]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -235,6 +277,7 @@ int main(void)
         cmocka_unit_test(test_notify_wakes_far_deadline),
         cmocka_unit_test(test_notify_from_isr_wakes_waiter),
         cmocka_unit_test(test_critical_section),
+        cmocka_unit_test(test_first_use_concurrent),
         cmocka_unit_test(test_clock_and_reuse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
