@@ -2,9 +2,10 @@
  * The POSIX port against rtmem/port.h's contract: a zero-filled rtm_port_sync is usable, locks
  * exclude, a timed wait returns RTM_ERR_TIMEOUT and not before its deadline, notify_all wakes a
  * waiter, a fresh sync first used by two threads at once excludes, the critical section nests and
- * excludes other threads, thread ids differ between threads, the clock never goes back, destroy
- * leaves a valid object, and a NULL sync is reported and never dereferenced. Runs under
- * ThreadSanitizer (label mt). No assertion on how long anything takes, only on order.
+ * excludes other threads, thread ids differ between threads, the clock never goes back and reads
+ * CLOCK_MONOTONIC, destroy leaves a valid object, and a NULL sync is reported and never
+ * dereferenced. Runs under ThreadSanitizer (label mt). No assertion on how long anything
+ * takes, only on order.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -226,6 +227,29 @@ static void test_clock_and_reuse(void **state)
     rtm_port_sync_destroy(&s);
 }
 
+/* The port's clocks are CLOCK_MONOTONIC in us and ms: each reading lies between two readings of
+ * that clock taken around it (an order, not a duration). A scaled second, microsecond or
+ * millisecond (mutation testing, 2026-11-29) stayed monotonic and passed test_clock_and_reuse. */
+static uint64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void test_clock_is_monotonic_clock(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 1000; i++) {
+        uint64_t before = mono_us();
+        uint64_t us = rtm_port_now_us();
+        uint64_t ms = rtm_port_now_ms();
+        uint64_t after = mono_us();
+        assert_true(before <= us && us <= after);
+        assert_true(before / 1000u <= ms && ms <= after / 1000u);
+    }
+}
+
 /* A zero-filled sync first used by several threads at once: one initialises it, the others wait
  * until it is ready, and the lock excludes from the first call on. A fresh sync per round, the
  * threads released together by a spinning barrier (a sleeping one wakes them too far apart); the
@@ -279,6 +303,7 @@ int main(void)
         cmocka_unit_test(test_critical_section),
         cmocka_unit_test(test_first_use_concurrent),
         cmocka_unit_test(test_clock_and_reuse),
+        cmocka_unit_test(test_clock_is_monotonic_clock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
