@@ -124,6 +124,27 @@ static rtm_fault_action escalate(const rtm_fault_record *rec, rtm_fault_action a
     }
 }
 
+#if defined(RTM_DEBUG) && RTM_DEBUG
+/* Test hooks (declared in the tests only): run between the two halves of rtm_fault_get's copy, and
+ * between rtm_fault_handle's taking of a ring slot and its write, so that a test can record a
+ * fault there, as a fault taken in a higher-priority interrupt would. */
+extern void (*rtm_fault_debug_mid_copy_)(void);
+void (*rtm_fault_debug_mid_copy_)(void);
+extern void (*rtm_fault_debug_mid_record_)(void);
+void (*rtm_fault_debug_mid_record_)(void);
+#define MID_COPY()                                                                                 \
+    do {                                                                                           \
+        if (rtm_fault_debug_mid_copy_ != NULL) rtm_fault_debug_mid_copy_();                       \
+    } while (0)
+#define MID_RECORD()                                                                               \
+    do {                                                                                           \
+        if (rtm_fault_debug_mid_record_ != NULL) rtm_fault_debug_mid_record_();                   \
+    } while (0)
+#else
+#define MID_COPY() ((void)0)
+#define MID_RECORD() ((void)0)
+#endif
+
 rtm_fault_action rtm_fault_handle(rtm_fault_record *rec)
 {
     if (!rec) {
@@ -162,14 +183,23 @@ rtm_fault_action rtm_fault_handle(rtm_fault_record *rec)
 
     key = rtm_port_critical_enter();
     ring_ready();
-    /* After 2^32 - 1 faults the count goes on from RTM_FAULT_RING_SIZE, not 0: below that it means
-     * "the ring is not full yet", and a wrap to 0 made the full ring read as empty. It still changes
-     * on every fault, as rtm_fault_get's torn-copy check needs. */
+    /* The slot is taken (head moved on) before the record is written: a fault recorded meanwhile
+     * by a handler the critical section does not mask (NMI, HardFault, an interrupt above a
+     * BASEPRI section, itself faulting) writes the next slot. It wrote this one before, over the
+     * record being copied, and the head then moved once too few or twice over a stale slot
+     * (review of fault.c; fault_recorded_during_record). Left: a nested fault between reading the
+     * head and storing it, two instructions, takes the same slot. After 2^32 - 1 faults the count
+     * goes on from RTM_FAULT_RING_SIZE, not 0: below that it means "the ring is not full yet", and a
+     * wrap to 0 made the full ring read as empty. It still changes on every fault, before the
+     * record is written, as rtm_fault_get's torn-copy check needs. */
+    uint32_t slot = g_ring.head;
+    g_ring.head = (slot + 1u) % RTM_FAULT_RING_SIZE;
     g_ring.count = g_ring.count == UINT32_MAX ? (uint32_t)RTM_FAULT_RING_SIZE : g_ring.count + 1u;
     rec->seq = g_ring.count;
     rec->check_ = record_sum(rec);
-    g_ring.rec[g_ring.head] = *rec;
-    g_ring.head = (g_ring.head + 1u) % RTM_FAULT_RING_SIZE;
+    RTM_COMPILER_BARRIER(); /* the slot is taken before it is written */
+    MID_RECORD();
+    g_ring.rec[slot] = *rec;
     rtm_port_critical_exit(key);
     return a;
 }
@@ -183,18 +213,6 @@ uint32_t rtm_fault_count(void)
     return c;
 }
 
-#if defined(RTM_DEBUG) && RTM_DEBUG
-/* Test hook (declared in the tests only): runs between the two halves of rtm_fault_get's copy, so
- * that a test can record a fault there, as a fault taken in a higher-priority interrupt would. */
-extern void (*rtm_fault_debug_mid_copy_)(void);
-void (*rtm_fault_debug_mid_copy_)(void);
-#define MID_COPY()                                                                                 \
-    do {                                                                                           \
-        if (rtm_fault_debug_mid_copy_ != NULL) rtm_fault_debug_mid_copy_();                       \
-    } while (0)
-#else
-#define MID_COPY() ((void)0)
-#endif
 
 /* The ring's record count as it is now: a fault handler may have changed it since the last read,
  * so the compiler must not keep it in a register. */

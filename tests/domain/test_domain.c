@@ -1176,6 +1176,51 @@ static void fault_get_during_fault(void **state)
     rtm_fault_debug_mid_copy_ = NULL;
     for (uint32_t i = 0; i < RTM_FAULT_RING_SIZE; i++) assert_int_equal(rtm_fault_get(i, &g), RTM_OK);
 }
+
+/* A fault recorded while rtm_fault_handle writes its own record, as one in a handler the critical
+ * section does not mask (NMI, HardFault, above a BASEPRI section) would be: both records are kept,
+ * whole and in order. The nested one wrote the slot being written, which the outer copy then
+ * overwrote (or the head skipped a slot) before rtm_fault_handle took its slot first. With the ring
+ * part full and full (the nested record then takes the oldest slot but one). */
+extern void (*rtm_fault_debug_mid_record_)(void); /* src/fault.c, debug builds */
+static unsigned g_mid_record_faults;
+static void fault_mid_record(void)
+{
+    if (g_mid_record_faults == 0) return;
+    g_mid_record_faults--;
+    rtm_fault_record r = mk(0xA000u + g_mid_record_faults, RTM_FAULT_F_IN_ISR, 0);
+    rtm_fault_handle(&r);
+}
+static void fault_recorded_during_record(void **state)
+{
+    (void)state;
+    static const uint32_t before[] = {3, RTM_FAULT_RING_SIZE + 2u};
+    for (size_t k = 0; k < 2; k++) {
+        rtm_fault_clear();
+        for (uint32_t i = 0; i < before[k]; i++) {
+            rtm_fault_record r = mk(0x1000u + i, 0, 5);
+            rtm_fault_handle(&r);
+        }
+        rtm_fault_debug_mid_record_ = fault_mid_record;
+        g_mid_record_faults = 1;
+        rtm_fault_record outer = mk(0x2000u, 0, 5);
+        rtm_fault_handle(&outer);
+        rtm_fault_debug_mid_record_ = NULL;
+        assert_int_equal(g_mid_record_faults, 0);
+        assert_int_equal(rtm_fault_count(), before[k] + 2u);
+        rtm_fault_record g;
+        assert_int_equal(rtm_fault_get(0, &g), RTM_OK); /* the nested one, counted second */
+        assert_int_equal(g.addr, 0xA000u);
+        assert_int_equal(g.seq, before[k] + 2u);
+        assert_int_equal(rtm_fault_get(1, &g), RTM_OK); /* the outer one */
+        assert_int_equal(g.addr, 0x2000u);
+        assert_int_equal(g.seq, before[k] + 1u);
+        assert_int_equal(rtm_fault_get(2, &g), RTM_OK); /* and the newest one before them */
+        assert_int_equal(g.addr, 0x1000u + before[k] - 1u);
+        uint32_t kept = before[k] + 2u < RTM_FAULT_RING_SIZE ? before[k] + 2u : RTM_FAULT_RING_SIZE;
+        for (uint32_t i = 0; i < kept; i++) assert_int_equal(rtm_fault_get(i, &g), RTM_OK);
+    }
+}
 #endif
 
 int main(void)
@@ -1200,6 +1245,7 @@ int main(void)
 #if defined(RTM_DEBUG) && RTM_DEBUG
         cmocka_unit_test_setup_teardown(fault_ring_detects_damage, reset, release_domains),
         cmocka_unit_test_setup_teardown(fault_get_during_fault, reset, release_domains),
+        cmocka_unit_test_setup_teardown(fault_recorded_during_record, reset, release_domains),
         cmocka_unit_test_setup_teardown(fault_ring_checksum_covers_every_field, reset, release_domains),
         cmocka_unit_test_setup_teardown(fault_ring_header_damage, reset, release_domains),
         cmocka_unit_test_setup_teardown(fault_count_wraps_full, reset, release_domains),
