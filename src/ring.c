@@ -87,13 +87,16 @@ static inline size_t pos_dist(const rtm_ring *r, size_t from, size_t to)
 {
     return to >= from ? to - from : to + 2u * r->cap - from;
 }
-/* True when rd and w can be positions of this ring: below 2C and at most C apart (or both 0, a
- * ring just initialised or never). Calls that index the buffer with them test it first: a
- * control block damaged by a stray write would otherwise hand out or read memory past the buffer
- * (rtm_ring_check's rule too). O(1). */
+/* True when rd and w can be positions of this ring: multiples of G, below 2C and at most C apart
+ * (or both 0, a ring just initialised or never). Calls that index the buffer with them test it
+ * first: a control block damaged by a stray write would otherwise hand out or read memory past the
+ * buffer (rtm_ring_check's rule too). A position off the granule is as bad: 4 bytes before the end,
+ * a claim skipped a 4-byte tail and its commit wrote the 8-byte skip marker across the end, and
+ * elsewhere a claim handed out a misaligned block (review finding, test_misaligned_position). O(1). */
 static inline bool positions_ok(const rtm_ring *r, size_t rd, size_t w)
 {
-    return (rd | w) == 0 || (rd < 2u * r->cap && w < 2u * r->cap && pos_dist(r, rd, w) <= r->cap);
+    return (rd | w) == 0 ||
+           (((rd | w) & (G - 1u)) == 0 && rd < 2u * r->cap && w < 2u * r->cap && pos_dist(r, rd, w) <= r->cap);
 }
 /* Start of the lap after the one p is in. */
 static inline size_t pos_next_lap(const rtm_ring *r, size_t p) { return p < r->cap ? r->cap : 0; }

@@ -715,6 +715,43 @@ static void test_release_header_address(void **state)
     rtm_ring_deinit(&r);
 }
 
+/* A position that is not a multiple of G is damage, refused like one out of range (positions_ok
+ * said "before they index the buffer with it" but tested the range only, rtm_ring_check the
+ * alignment too): with both positions 4 bytes before the end, a claim skipped a 4-byte "tail" and
+ * its commit wrote the 8-byte skip marker across the end of the buffer; at offset 4 a claim handed
+ * out a block that was not RTM_RING_GRAIN-aligned, and peek read a header across the end. */
+static void test_misaligned_position(void **state)
+{
+    (void)state;
+    rtm_ring r;
+    const size_t C = 16 * G;
+    unsigned char *end = g_buf + C;
+    rtm_test_hook_install();
+    assert_int_equal(rtm_ring_init(&r, g_buf, C), RTM_OK);
+    memset(end, 0x5A, G);                                  /* canary after the ring's buffer */
+    atomic_store(&r.rd, C - 4);
+    atomic_store(&r.wr, C - 4);                            /* "empty", 4 bytes before the end */
+    void *p = rtm_ring_claim(&r, G);
+    if (p != NULL) (void)rtm_ring_commit(&r, p, G);
+    for (size_t i = 0; i < G; i++) assert_int_equal(end[i], 0x5A); /* nothing written past the end */
+    assert_null(p);
+    atomic_store(&r.rd, 4);
+    atomic_store(&r.wr, 4);
+    p = rtm_ring_claim(&r, G);
+    assert_true(p == NULL || ((uintptr_t)p & (G - 1u)) == 0);
+    assert_null(p);
+    atomic_store(&r.rd, C - 4);
+    atomic_store(&r.wr, C + 2 * G);
+    assert_null(rtm_ring_peek(&r, NULL));
+    assert_int_equal(rtm_ring_release(&r, g_buf + G), RTM_ERR_CORRUPT);
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), 4);
+    assert_int_equal(rtm_test_hook_total(), 4);
+    atomic_store(&r.rd, 0);
+    atomic_store(&r.wr, 0);
+    assert_int_equal(rtm_ring_check(&r), RTM_OK);
+    rtm_ring_deinit(&r);
+}
+
 #if RTM_ASAN
 /* The sanitizer sees records change hands: live payload addressable, headers and released records not. */
 int __asan_address_is_poisoned(void const volatile *addr);
@@ -1025,6 +1062,7 @@ int main(void)
         cmocka_unit_test(test_corrupt_skip),
         cmocka_unit_test(test_corrupt_huge_length),
         cmocka_unit_test(test_release_header_address),
+        cmocka_unit_test(test_misaligned_position),
 #if RTM_ASAN
         cmocka_unit_test(test_asan_poisoning),
 #endif
