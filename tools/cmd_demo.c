@@ -32,10 +32,7 @@ int rtm_cmd_demo(int argc, char **argv)
     int seen_arena = 0, seen_ops = 0; /* argument index of each, 0: not given */
     for (int i = 1; i < argc; i++) {
         int *seen = !strcmp(argv[i], "--arena") ? &seen_arena : !strcmp(argv[i], "--ops") ? &seen_ops : NULL;
-        if (seen && *seen) { /* one value each: a second one silently replaced the first */
-            fprintf(stderr, "rtmem demo: argument %d: %s given twice (first as argument %d)\n", i, argv[i], *seen);
-            return 2;
-        }
+        if (seen && *seen) return rtm_cli_given_twice("demo", i, argv[i], *seen);
         if (seen) *seen = i;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             demo_usage(stdout);

@@ -371,10 +371,7 @@ int rtm_cmd_frag(int argc, char **argv)
         /* each takes one value: a second one silently replaced the first (--trace a --trace b
          * plotted b only) */
         for (int j = 1; j < i; j += 2)
-            if (!strcmp(argv[j], a)) {
-                fprintf(stderr, "rtmem frag: argument %d: %s given twice (first as argument %d)\n", i, a, j);
-                return 2;
-            }
+            if (!strcmp(argv[j], a)) return rtm_cli_given_twice("frag", i, a, j);
         const char *v = argv[++i];
         if (!strcmp(a, "--workload")) {
             if (!rtm_workload_parse(v, &wl)) {

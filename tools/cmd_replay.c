@@ -53,10 +53,7 @@ int rtm_cmd_replay(int argc, char **argv)
         const char *a = argv[i];
         int *seen = !strcmp(a, "--policy") ? &seen_policy : !strcmp(a, "--limit") ? &seen_limit
                   : !strcmp(a, "--arena") ? &seen_arena : NULL;
-        if (seen && *seen) { /* one value each: a second one silently replaced the first */
-            fprintf(stderr, "rtmem replay: argument %d: %s given twice (first as argument %d)\n", i, a, *seen);
-            return 2;
-        }
+        if (seen && *seen) return rtm_cli_given_twice("replay", i, a, *seen);
         if (seen) *seen = i;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             replay_usage(stdout);
