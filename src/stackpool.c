@@ -116,8 +116,10 @@ void *rtm_stackpool_acquire(rtm_stackpool *p)
     if (p->free_head != 0) {
         i = p->free_head - 1u;
         size_t next;
-        if (RTM_UNLIKELY(i >= p->fresh || !free_link_next(p, p->link[i], &next))) {
-            /* damaged state: refuse rather than write out of bounds, or drop the rest of the list */
+        if (RTM_UNLIKELY(i >= p->fresh || p->fresh > p->count || !free_link_next(p, p->link[i], &next))) {
+            /* damaged state: refuse rather than write out of bounds, or drop the rest of the list.
+             * fresh is checked too: with fresh and the head both past count (two damaged fields),
+             * i < fresh held and the stack handed out lay past the pool, over the links. */
             rtm_port_critical_exit(key);
             rtm_report(RTM_ERR_CORRUPT, p, p);
             return NULL;

@@ -337,6 +337,20 @@ static void test_corruption(void **state)
     assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), 3);
     assert_int_equal(p.free_head, 4);
     p.link[3] = l3;
+    /* ... and a head past count with fresh damaged past it too: the head is below fresh and its
+     * "link" (a word of g_buf past the links) reads as the end of the list, so every check but
+     * fresh <= count passed and the pool handed out stack N, which lies over the links */
+    size_t fresh = p.fresh;
+    p.fresh = N + 2;
+    p.free_head = N + 1;
+    p.link[N] = N + 1;
+    assert_null(rtm_stackpool_acquire(&p));
+    assert_int_equal(rtm_test_hook_count(RTM_ERR_CORRUPT), 4);
+    assert_int_equal(p.free_head, N + 1);
+    assert_int_equal(p.link[N], N + 1);
+    p.link[N] = 0;
+    p.fresh = fresh;
+    p.free_head = 4;
     assert_int_equal(rtm_stackpool_check(&p), RTM_OK);
     assert_int_equal(rtm_stackpool_release(&p, s[0]), RTM_OK);
     assert_int_equal(rtm_stackpool_release(&p, s[2]), RTM_OK);
