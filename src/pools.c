@@ -16,10 +16,10 @@
  * refuse heap blocks that the pools did not hand out, including those of an earlier pools at the
  * same address (destroy leaves fallback blocks live in the heap; the address alone took them for
  * the new pools' own and wrapped its counters). Two pools alive at once have different epochs, so
- * their keys differ in bits above every class index. The tag is 64 bits whenever TAG holds them
- * (RTM_ALIGN >= 8, every default build): a uintptr_t tag wrapped after 2^16 inits on a 32-bit
+ * their keys differ in bits above every class index. The tag is 64 bits (TAG = RTM_ALIGN >= 8,
+ * which heap.c requires of every build): a uintptr_t tag wrapped after 2^16 inits on a 32-bit
  * target, and the pools initialised 65,536 inits after a live one took that one's fallback blocks
- * for its own (test_epoch_wrap_live_pools). With RTM_ALIGN = 4 it still wraps there.
+ * for its own (test_epoch_wrap_live_pools).
  *
  * What is guaranteed: alloc and free are O(log classes) plus the slab's O(1) or the heap's cost;
  * no request is ever served from a class too small for it; a failed or rejected call changes
@@ -33,11 +33,7 @@
 #define POOLS_TAG ((uintptr_t)0x5A17C0DEu)
 #define TAG RTM_ALIGN /* bytes in front of a fallback block */
 
-#if RTM_ALIGN >= 8
 typedef uint64_t pools_tag; /* the epoch wraps after 2^48 inits, 32-bit targets included */
-#else
-typedef uintptr_t pools_tag;
-#endif
 _Static_assert(TAG >= sizeof(pools_tag), "the tag fits in front of a fallback block");
 _Static_assert(RTM_POOLS_MAX_CLASSES < 65536u, "class indices stay below the epoch bits of a tag");
 
