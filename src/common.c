@@ -24,6 +24,8 @@ static const char *const k_err_text[RTM_ERR_COUNT_] = {
     [RTM_ERR_FULL] = "table full",
 };
 
+long rtm_version(void) { return RTM_VERSION; }
+
 const char *rtm_err_str(rtm_err e)
 {
     if ((unsigned)e >= (unsigned)RTM_ERR_COUNT_ || k_err_text[e] == NULL) return "unknown error";

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "commands.h"
+#include "rtmem/common.h"
+#include "trace_read.h"
 
 typedef struct {
     const char *name;
@@ -24,7 +26,8 @@ static void usage(FILE *out)
     fprintf(out, "usage: rtmem COMMAND [ARGS...]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof k_commands / sizeof k_commands[0]; i++)
         fprintf(out, "  %-8s %s\n", k_commands[i].name, k_commands[i].summary);
-    fprintf(out, "\n`rtmem COMMAND --help` describes a command's options.\n");
+    fprintf(out, "\n`rtmem COMMAND --help` describes a command's options;\n"
+                 "`rtmem --version` gives this build's version and heap layout.\n");
 }
 
 /* A report that did not reach its reader (a full disk, a closed pipe's EIO, /dev/full) must not
@@ -50,6 +53,14 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         usage(stdout);
+        return finish_output(0);
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+        /* the layout too: a replay's arena figures are this build's (README, "Capture and replay") */
+        rtm_trace_layout host = rtm_trace_layout_host();
+        char what[64];
+        printf("rtmem %d.%d.%d (heap layout: %s)\n", RTM_VERSION_MAJOR, RTM_VERSION_MINOR, RTM_VERSION_PATCH,
+               rtm_trace_layout_describe(&host, what, sizeof what));
         return finish_output(0);
     }
     for (size_t i = 0; i < sizeof k_commands / sizeof k_commands[0]; i++)

@@ -19,6 +19,17 @@
 extern "C" {
 #endif
 
+/**
+ * Version of these headers: RTM_VERSION_MAJOR.MINOR.PATCH, and the three as one number for #if
+ * (RTM_VERSION >= RTM_VERSION_OF(0, 2, 0)). Before 1.0 a MINOR step may change an API; a PATCH step
+ * does not. The build reads the version from here (CMakeLists.txt), so it is written once.
+ */
+#define RTM_VERSION_MAJOR 0
+#define RTM_VERSION_MINOR 1
+#define RTM_VERSION_PATCH 0
+#define RTM_VERSION_OF(major, minor, patch) ((major) * 10000L + (minor) * 100L + (patch))
+#define RTM_VERSION RTM_VERSION_OF(RTM_VERSION_MAJOR, RTM_VERSION_MINOR, RTM_VERSION_PATCH)
+
 /** Alignment of every pointer an rtmem allocator returns. A power of two >= sizeof(void *). */
 #ifndef RTM_ALIGN
 #define RTM_ALIGN 8u
@@ -49,6 +60,12 @@ typedef enum {
     RTM_ERR_FULL,        /**< a fixed-size table is full */
     RTM_ERR_COUNT_       /**< number of codes; not an error */
 } rtm_err;
+
+/**
+ * RTM_VERSION of the library as it was compiled, to compare with the headers a program was built
+ * against (a firmware that links an rtmem built from other sources than its includes). O(1), ISR-safe.
+ */
+long rtm_version(void);
 
 /** Short, static English description of @p e ("ok", "bad pointer", ...). Never NULL. O(1), ISR-safe. */
 const char *rtm_err_str(rtm_err e);

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cmocka.h>
 
@@ -39,11 +40,28 @@ static void test_error_hook_swap(void **state)
     assert_int_equal(hook_calls, 1); /* our hook is gone again */
 }
 
+#if !(RTM_VERSION >= RTM_VERSION_OF(0, 1, 0)) /* the #if form the header offers works */
+#error "RTM_VERSION is not usable in #if"
+#endif
+
+static void test_version(void **state)
+{
+    (void)state;
+    assert_int_equal(rtm_version(), RTM_VERSION); /* the library is the headers' */
+    assert_int_equal(RTM_VERSION, RTM_VERSION_MAJOR * 10000 + RTM_VERSION_MINOR * 100 + RTM_VERSION_PATCH);
+    assert_true(RTM_VERSION_MINOR < 100 && RTM_VERSION_PATCH < 100); /* else RTM_VERSION is ambiguous */
+    /* the build took its version from the header (CMakeLists.txt) */
+    char v[32];
+    snprintf(v, sizeof v, "%d.%d.%d", RTM_VERSION_MAJOR, RTM_VERSION_MINOR, RTM_VERSION_PATCH);
+    assert_string_equal(v, RTM_TEST_PROJECT_VERSION);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_error_has_text),
         cmocka_unit_test(test_error_hook_swap),
+        cmocka_unit_test(test_version),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
