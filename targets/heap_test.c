@@ -7,7 +7,9 @@
 #include "rtmem/heap.h"
 #include "tgt.h"
 
+#ifndef ARENA_BYTES /* a board with little RAM sets less (targets/CMakeLists.txt: microbit) */
 #define ARENA_BYTES 16384u
+#endif
 #define HDR sizeof(size_t)
 #define BLK(n) ((((n) + HDR) + (RTM_ALIGN - 1u)) & ~(size_t)(RTM_ALIGN - 1u)) /* block bytes of a request */
 
