@@ -7,6 +7,12 @@
  *          rtm_rv_thread_run(), which returns RTM_ERR_ACCESS;
  *   HALT   one line over semihosting, exit status 3.
  * Interrupts go to the handler installed with rtm_rv_set_interrupt_handler(); without one they halt.
+ *
+ * The address of a load, store or AMO fault is mtval. The privileged spec lets a hart keep mtval
+ * read-only zero, so a data fault with mtval 0 decodes the instruction at mepc instead
+ * (rv_decode.h: RV32IMAC's accesses, base register from the trap frame): the address then is the
+ * access's first byte, 0 only for a NULL access, and an instruction the decode does not know leaves
+ * the record without an address (RTM_FAULT_F_ADDR_VALID clear) rather than with a wrong one.
  */
 #include "rtm_riscv.h"
 #include "mpu_internal.h"
