@@ -177,8 +177,11 @@ void rtm_rv_trap_dispatch(uint32_t *frame)
      * whose mtval is read-only zero: the address comes from the instruction (0 again for the NULL
      * access). An instruction not decoded leaves the address 0 and not valid. A non-zero mtval is
      * kept: it is what the hart saw, possibly the faulting part of a misaligned access, finer than
-     * the decode's first byte. Execute faults keep mtval (the gap docs/targets.md describes). */
+     * the decode's first byte. An execute fault with mtval 0 takes mepc, where the fetch started
+     * (a jump to 0 gives 0 on either hart); only a 32-bit instruction straddling the boundary it
+     * faulted on is off by 2 there (a hart that writes mtval names its second half). */
     uint32_t addr = mtval;
+    if (mtval == 0 && !data) addr = mepc;
     if (r.access != 0 && (mtval != 0 || !data || rv_data_fault_addr(frame, mepc, &addr))) {
         r.addr = addr;
         r.flags |= RTM_FAULT_F_ADDR_VALID;
