@@ -3,7 +3,8 @@
 # mps2-an505 Cortex-M33, and mps2-an505-hf, the same built hard-float; RISC-V: riscv32 virt; i386:
 # pc-i386, the benchmark board of the 32-bit layout, heap only) with the toolchain files in cmake/, and runs each
 # image under QEMU through ctest (tests target.<board>.<program>). Fails if a build or any target
-# test fails, or if a tree registers no tests.
+# test fails, or if a tree registers no tests. target.<board>.stack also runs the host's `rtmem
+# stack` on the firmware's .su/.ci files: build/release/rtmem, built by step 10.
 # Environment: RTM_JOBS.
 set -u
 source scripts/lib.sh
@@ -13,7 +14,7 @@ for arch in arm riscv i386; do
   dir=build/targets-$arch
   echo "--- targets: $arch"
   if cmake -S targets -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$RTM_ROOT/cmake/toolchain-$arch.cmake" \
-       -DCMAKE_BUILD_TYPE=Release >"$dir.configure.log" 2>&1 \
+       -DCMAKE_BUILD_TYPE=Release -DRTM_HOST_RTMEM="$RTM_ROOT/build/release/rtmem" >"$dir.configure.log" 2>&1 \
      && cmake --build "$dir" -j "$RTM_JOBS" >"$dir.build.log" 2>&1; then
     ctest --test-dir "$dir" -j "$RTM_JOBS" --output-on-failure --no-tests=error || rc=1
   else
