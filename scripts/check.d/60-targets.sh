@@ -10,6 +10,14 @@ set -u
 source scripts/lib.sh
 mkdir -p build
 rc=0
+# The stack cross-check's host tool: step 10 leaves it in build/release; on its own
+# (RTM_CHECK_ONLY=60) this step builds just the tool there.
+if [ ! -x build/release/rtmem ]; then
+  echo "--- targets: building the host rtmem for the stack cross-check (build/release)"
+  { cmake -S "$RTM_ROOT" -B build/release -DCMAKE_BUILD_TYPE=Release -DRTM_HEAP_VARIANTS=OFF \
+      && cmake --build build/release -j "$RTM_JOBS" --target rtmem_cli; } >build/release-tool.log 2>&1 \
+    || { tail -40 build/release-tool.log; echo "--- targets: host rtmem build FAILED"; rc=1; }
+fi
 for arch in arm riscv i386; do
   dir=build/targets-$arch
   echo "--- targets: $arch"
