@@ -207,6 +207,9 @@ void rtm_heap_free(rtm_heap *h, void *ptr);
 
 /**
  * Usable bytes of the used block at @p ptr (>= the size requested); the caller may use all of them.
+ * A request of n bytes takes a block of at least max(MIN_BLOCK, round_up(n + H, RTM_ALIGN)) bytes
+ * (more when the rest of the free block it came from was too small to split off), H the header (one
+ * size_t) and MIN_BLOCK four size_t (docs/heap.md, "Block layout"); usable = block - H.
  * 0 for NULL or a bad pointer (not reported: this is a query; with RTM_HEAP_VALIDATE=0, for NULL
  * or a freed block only). O(1). Under ASan or Valgrind builds
  * only the requested bytes are open after an allocation (overruns into the rounding are caught);

@@ -195,7 +195,7 @@ typedef struct {
                                  block at once, and counts both for that moment) */
     size_t quarantined;     /**< freed blocks held in the quarantine */
     size_t allocs;          /**< successful allocations (realloc counts one) */
-    size_t frees;           /**< successful frees */
+    size_t frees;           /**< successful frees (a realloc's release of the old block is none) */
     size_t failed;          /**< allocator returned NULL */
     size_t table_full;      /**< allocations refused because the record table was full */
     size_t bad_frees;       /**< frees of pointers with no live record (foreign or double) */
@@ -229,8 +229,9 @@ bool rtm_track_find(rtm_track *t, const void *addr, rtm_track_info *out);
 
 /**
  * Checks the red zones of every live block and the poison of every quarantined block; each damaged
- * block is described on @p sink (may be NULL) and counted (overflows / after_free_writes, once per
- * block) and reported through the error hook. Returns RTM_OK, RTM_ERR_OVERFLOW (a red zone is
+ * block is described on @p sink (may be NULL) at every call that finds it, but counted (overflows /
+ * after_free_writes) and reported through the error hook once per block, over every call and the
+ * block's own free or drain from the quarantine. Returns RTM_OK, RTM_ERR_OVERFLOW (a red zone is
  * damaged), RTM_ERR_CORRUPT (only a quarantined block is damaged) or RTM_ERR_ARG (t NULL).
  * Read-only apart from the counters. O(capacity + guarded bytes).
  */
