@@ -6,7 +6,9 @@
  * looked up as a fault address, then swallowed, and rtmem's handler silently replaced by SIG_DFL
  * (port review finding, 2026-11-29). Each case runs in a forked child.
  */
+#include <errno.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -75,11 +77,144 @@ static void test_sent_signal_ignored(void **state)
     }
 }
 
+/* A handler installed before rtmem, with and without SA_SIGINFO: a signal sent with kill reaches it
+ * once (the plain one was never called by any test), and the interrupted code finds its errno as
+ * it left it, whatever the handler did to errno (chain's errno restore was not tested either). */
+static volatile sig_atomic_t g_plain_calls, g_info_calls, g_info_code;
+
+static void plain_handler(int sig)
+{
+    (void)sig;
+    g_plain_calls++;
+    errno = ENOTTY;
+}
+
+static void info_handler(int sig, siginfo_t *si, void *uctx)
+{
+    (void)sig;
+    (void)uctx;
+    g_info_calls++;
+    g_info_code = si->si_code;
+    errno = ENOTTY;
+}
+
+/* Exit status 0 when sig, sent twice, reached the previous handler twice, errno stayed and rtmem
+ * is still installed; 5 when the handler was not called, 6 when errno changed. Installs twice when
+ * @p twice: the second install must keep chaining to that handler, not to rtmem's own. */
+static int child_prev(int sig, bool siginfo, bool twice)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    if (siginfo) {
+        sa.sa_sigaction = info_handler;
+        sa.sa_flags = SA_SIGINFO;
+    } else {
+        sa.sa_handler = plain_handler;
+    }
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(sig, &sa, NULL) != 0) return 2;
+    if (rtm_posix_fault_install() != RTM_OK) return 3;
+    if (twice && rtm_posix_fault_install() != RTM_OK) return 3;
+    for (int i = 0; i < 2; i++) {
+        errno = 0;
+        kill(getpid(), sig);
+        if (errno != 0) return 6;
+    }
+    if ((siginfo ? g_info_calls : g_plain_calls) != 2) return 5;
+    if (siginfo && g_info_code != SI_USER) return 5;
+    return handler_is_rtmem(sig) ? 0 : 4;
+}
+
+static int run_child_prev(int sig, bool siginfo, bool twice)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) _exit(child_prev(sig, siginfo, twice));
+    int st = 0;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    return st;
+}
+
+static void test_sent_signal_previous_handler(void **state)
+{
+    (void)state;
+    int sigs[] = {SIGSEGV, SIGBUS};
+    for (int i = 0; i < 2; i++) {
+        for (int info = 0; info < 2; info++) {
+            int st = run_child_prev(sigs[i], info != 0, false);
+            assert_true(WIFEXITED(st));
+            assert_int_equal(WEXITSTATUS(st), 0);
+        }
+    }
+}
+
+/* A second install (idempotent) must not take rtmem's own handler for the previous one: chain then
+ * called on_fault from on_fault without end. SIG_IGN before (the child lives on) and a function. */
+static int child_twice_ignored(int sig)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_IGN;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(sig, &sa, NULL) != 0) return 2;
+    if (rtm_posix_fault_install() != RTM_OK || rtm_posix_fault_install() != RTM_OK) return 3;
+    kill(getpid(), sig);
+    return handler_is_rtmem(sig) ? 0 : 4;
+}
+
+static void test_install_twice_keeps_previous(void **state)
+{
+    (void)state;
+    int st = run_child_prev(SIGSEGV, true, true);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) _exit(child_twice_ignored(SIGBUS));
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
+}
+
+/* Uninstall gives back the handler found at install and says so; a second one is RTM_ERR_STATE. */
+static int child_uninstall(void)
+{
+    struct sigaction sa, cur;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = plain_handler;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGBUS, &sa, NULL) != 0) return 2;
+    if (rtm_posix_fault_uninstall() != RTM_ERR_STATE) return 10; /* never installed */
+    if (rtm_posix_fault_install() != RTM_OK) return 3;
+    if (rtm_posix_fault_uninstall() != RTM_OK) return 11;
+    if (sigaction(SIGBUS, NULL, &cur) != 0 || (cur.sa_flags & SA_SIGINFO) || cur.sa_handler != plain_handler) return 12;
+    if (rtm_posix_fault_uninstall() != RTM_ERR_STATE) return 13;
+    return 0;
+}
+
+static void test_uninstall_restores(void **state)
+{
+    (void)state;
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) _exit(child_uninstall());
+    int st = 0;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sent_signal_default),
         cmocka_unit_test(test_sent_signal_ignored),
+        cmocka_unit_test(test_sent_signal_previous_handler),
+        cmocka_unit_test(test_install_twice_keeps_previous),
+        cmocka_unit_test(test_uninstall_restores),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
