@@ -258,13 +258,21 @@ static rtm_err ensure_alt_stack(void)
     pthread_once(&g_alt_once, alt_key_init);
     if (!g_alt_key_ok) return RTM_ERR_NOMEM;
     size_t size = alt_stack_size();
-    void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (mem == MAP_FAILED) return RTM_ERR_NOMEM;
+    /* The thread's stack from an earlier run, turned off since by the program (or a library around
+     * its own use of one): installed again. A second one was mapped and the key kept only that: the
+     * first stayed mapped for good, 64 KiB lost per run. */
+    void *mem = pthread_getspecific(g_alt_key);
+    bool fresh = mem == NULL;
+    if (fresh) {
+        mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (mem == MAP_FAILED) return RTM_ERR_NOMEM;
+    }
     stack_t ss = {.ss_sp = mem, .ss_size = size, .ss_flags = 0};
     /* sigaltstack refusing a stack of this size is the system's limit, not memory */
-    rtm_err e = sigaltstack(&ss, NULL) != 0 ? RTM_ERR_UNSUPPORTED
-                : pthread_setspecific(g_alt_key, mem) != 0 ? RTM_ERR_NOMEM : RTM_OK;
-    if (e != RTM_OK) {
+    rtm_err e = sigaltstack(&ss, NULL) != 0                           ? RTM_ERR_UNSUPPORTED
+                : fresh && pthread_setspecific(g_alt_key, mem) != 0 ? RTM_ERR_NOMEM
+                                                                    : RTM_OK;
+    if (e != RTM_OK && fresh) {
         stack_t off = {.ss_sp = NULL, .ss_size = 0, .ss_flags = SS_DISABLE};
         sigaltstack(&off, NULL);
         munmap(mem, size);

@@ -6,6 +6,7 @@
  * the lock held.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -22,6 +23,8 @@
 #include "rtmem/heap.h"
 #include "rtm_test.h"
 #include "rtmem/port.h"
+
+enum { ALT_TEST_SIZE = 64 * 1024 }; /* the stack rtm_posix_run gives a thread, at least */
 
 static size_t g_page;
 static uint8_t *g_mem; /* 4 pages: RW, P_RW_U_RO, P_RW_U_NA, not a partition */
@@ -490,6 +493,68 @@ static void fault_in_unmapped_partition_page(void **state)
     assert_int_equal(r.action, RTM_FAULT_ABORT_THREAD);
 }
 
+/* The alternate signal stack rtm_posix_run gives a thread that has none (a new thread has none):
+ * installed during the body, at least 64 KiB, the same one on the next run; a thread with its own
+ * keeps it. */
+typedef struct {
+    stack_t seen[4];
+    int runs;
+    void *own;
+    bool ok;
+} alt_log;
+
+static void *note_alt(void *arg)
+{
+    alt_log *l = arg;
+    if (sigaltstack(NULL, &l->seen[l->runs]) != 0) l->ok = false;
+    l->runs++;
+    return NULL;
+}
+
+static void *alt_thread(void *arg)
+{
+    alt_log *l = arg;
+    l->ok = true;
+    stack_t cur;
+    if (sigaltstack(NULL, &cur) != 0 || !(cur.ss_flags & SS_DISABLE)) return NULL; /* ok stays, runs 0 */
+    if (rtm_posix_run(note_alt, l, NULL) != RTM_OK) l->ok = false;
+    if (rtm_posix_run(note_alt, l, NULL) != RTM_OK) l->ok = false;
+    /* the program turns the stack off (or a library does, around its own use of one): the next
+     * run installs the thread's stack again. It mapped a second one and lost the first for good
+     * (the key held only the last): 64 KiB per run. */
+    stack_t off = {.ss_sp = NULL, .ss_size = 0, .ss_flags = SS_DISABLE};
+    if (sigaltstack(&off, NULL) != 0) l->ok = false;
+    if (rtm_posix_run(note_alt, l, NULL) != RTM_OK) l->ok = false;
+    /* one of the program's own: kept */
+    stack_t own = {.ss_sp = l->own, .ss_size = 2 * ALT_TEST_SIZE, .ss_flags = 0};
+    if (sigaltstack(&own, NULL) != 0) l->ok = false;
+    if (rtm_posix_run(note_alt, l, NULL) != RTM_OK) l->ok = false;
+    sigaltstack(&off, NULL);
+    return NULL;
+}
+
+static void alt_stack_of_a_thread(void **state)
+{
+    (void)state;
+    static alt_log l;
+    memset(&l, 0, sizeof l);
+    l.own = mmap(NULL, 2 * ALT_TEST_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(l.own != MAP_FAILED);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, alt_thread, &l), 0);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    munmap(l.own, 2 * ALT_TEST_SIZE);
+    assert_true(l.ok);
+    assert_int_equal(l.runs, 4); /* 0: the new thread had a stack already */
+    assert_false(l.seen[0].ss_flags & SS_DISABLE);
+    assert_true(l.seen[0].ss_size >= ALT_TEST_SIZE);
+    assert_ptr_equal(l.seen[1].ss_sp, l.seen[0].ss_sp);
+    assert_ptr_equal(l.seen[2].ss_sp, l.seen[0].ss_sp);
+    assert_false(l.seen[2].ss_flags & SS_DISABLE);
+    assert_ptr_equal(l.seen[3].ss_sp, l.own);
+    assert_int_equal(l.seen[3].ss_size, 2 * ALT_TEST_SIZE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -503,6 +568,7 @@ int main(void)
         cmocka_unit_test_setup(sent_signal_ignored_with_siginfo, reset),
         cmocka_unit_test_setup(read_fault_in_readable_partition_is_read, reset),
         cmocka_unit_test_setup(fault_in_unmapped_partition_page, reset),
+        cmocka_unit_test_setup(alt_stack_of_a_thread, reset),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
