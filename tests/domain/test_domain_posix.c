@@ -5,6 +5,7 @@
  * rtmem's critical section or an object's lock, which must halt rather than abort the thread with
  * the lock held.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -553,6 +554,9 @@ static void alt_stack_of_a_thread(void **state)
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, alt_thread, &l), 0);
     assert_int_equal(pthread_join(t, NULL), 0);
+    /* the thread has exited: its stack is unmapped (msync fails with ENOMEM on an unmapped page) */
+    errno = 0;
+    bool gone = l.runs > 0 && msync(l.seen[0].ss_sp, g_page, MS_ASYNC) != 0 && errno == ENOMEM;
     munmap(l.own, 2 * ALT_TEST_SIZE);
     assert_true(l.ok);
     assert_int_equal(l.runs, 4); /* 0: the new thread had a stack already */
@@ -563,6 +567,7 @@ static void alt_stack_of_a_thread(void **state)
     assert_false(l.seen[2].ss_flags & SS_DISABLE);
     assert_ptr_equal(l.seen[3].ss_sp, l.own);
     assert_int_equal(l.seen[3].ss_size, 2 * ALT_TEST_SIZE);
+    assert_true(gone);
 }
 
 int main(void)
