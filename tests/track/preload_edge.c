@@ -8,6 +8,8 @@
  *                                 file hits RLIMIT_FSIZE
  *   preload_edge memalign         memalign with alignments that are not powers of two
  *   preload_edge plain            allocates 50,000 small blocks
+ *   preload_edge xfsz             allocates past RLIMIT_FSIZE with SIGXFSZ's default action
+ *   preload_edge epipe            runs itself (pipechild) tracing into a pipe whose reader is gone
  * Each exits 0 when what it sees of its own behaviour is right (test_preload then checks the trace
  * and the files); a deadlock is caught by test_preload's deadline, not here. */
 #define _GNU_SOURCE 1
@@ -179,6 +181,57 @@ static int memalign_odd(void)
     return 0;
 }
 
+/* Signals the trace's writes raise must not reach the program: SIGXFSZ past RLIMIT_FSIZE (the
+ * default action kills, with a core), SIGPIPE on a pipe without reader (kills). Without the trace
+ * the program meets neither; with it, it was killed by its tracer. Both write modes end here. */
+static int allocate_on(void)
+{
+    for (int i = 0; i < 60000; i++) free(malloc(16));
+    return 0;
+}
+
+static int xfsz(void)
+{
+    signal(SIGXFSZ, SIG_DFL);
+    struct rlimit rl = {70000, 70000}; /* the header and the first chunk, not the second */
+    if (setrlimit(RLIMIT_FSIZE, &rl)) return 1;
+    return allocate_on();
+}
+
+/* The child traces into its stdout, a pipe whose only reader is the child's own copy (fd @p rd):
+ * open at the library's start, closed in main, so that every chunk write meets a pipe without
+ * reader. The parent's own trace is the file test_preload named. */
+static int epipe(const char *self)
+{
+    int fds[2];
+    if (pipe(fds)) return 1;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) return 1;
+    if (pid == 0) {
+        char rd[16];
+        snprintf(rd, sizeof rd, "%d", fds[0]);
+        if (dup2(fds[1], 1) < 0) _exit(1);
+        close(fds[1]);
+        setenv("RTMEM_TRACE", "/dev/stdout", 1);
+        execl(self, self, "pipechild", rd, (char *)NULL);
+        _exit(1);
+    }
+    close(fds[0]);
+    close(fds[1]);
+    int st;
+    if (waitpid(pid, &st, 0) != pid) return 1;
+    if (!WIFEXITED(st)) fprintf(stderr, "pipechild killed by signal %d\n", WTERMSIG(st));
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 3;
+}
+
+static int pipechild(const char *rd)
+{
+    signal(SIGPIPE, SIG_DFL);
+    close(atoi(rd));
+    return allocate_on();
+}
+
 static int plain(void)
 {
     for (int i = 0; i < 50000; i++) free(malloc(16));
@@ -198,6 +251,9 @@ int main(int argc, char **argv)
     else if (!strcmp(m, "errno")) rc = errno_kept();
     else if (!strcmp(m, "memalign")) rc = memalign_odd();
     else if (!strcmp(m, "plain")) rc = plain();
-    else fprintf(stderr, "usage: preload_edge sigfork|sigexit|closefd F|fillfd F|spawn|errno|memalign|plain\n");
+    else if (!strcmp(m, "xfsz")) rc = xfsz();
+    else if (!strcmp(m, "epipe")) rc = epipe(argv[0]);
+    else if (!strcmp(m, "pipechild") && argc > 2) rc = pipechild(argv[2]);
+    else fprintf(stderr, "usage: preload_edge sigfork|sigexit|closefd F|fillfd F|spawn|errno|memalign|plain|xfsz|epipe\n");
     return rc;
 }

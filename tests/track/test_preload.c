@@ -15,6 +15,8 @@
  *   errno                           malloc and free keep errno when a chunk write fails
  *   hdrfail  (5th argument: a library that fails the header's write) no chunk after a lost header
  *   memalign                        an odd alignment is recorded as the power of two glibc uses
+ *   xfsz, epipe                     the trace's writes past RLIMIT_FSIZE or into a pipe without
+ *                                   reader do not kill the program (SIGXFSZ, SIGPIPE)
  * Every run has a deadline (RUN_DEADLINE_S): a deadlocked program fails the test instead of
  * hanging it. */
 #include <setjmp.h>
@@ -519,6 +521,30 @@ static void test_memalign(void **state)
     unlink(tr);
 }
 
+/* Fault: the trace's own writes raised SIGXFSZ (past RLIMIT_FSIZE) and SIGPIPE (a pipe whose reader
+ * has gone) in programs that keep those signals' default action, and killed them. Now the library
+ * stops tracing and the program runs on. */
+static void test_xfsz(void **state)
+{
+    (void)state;
+    char tr[4200];
+    trace_path(tr, sizeof tr);
+    assert_int_equal(run_edge("xfsz", NULL, NULL, RUN_DEADLINE_S), 0);
+    struct stat sb;
+    assert_int_equal(stat(tr, &sb), 0);
+    assert_true(sb.st_size > 16 && sb.st_size <= 70000); /* it did trace, up to the limit */
+    unlink(tr);
+}
+
+static void test_epipe(void **state)
+{
+    (void)state;
+    char tr[4200];
+    trace_path(tr, sizeof tr);
+    assert_int_equal(run_edge("epipe", NULL, NULL, RUN_DEADLINE_S), 0);
+    unlink(tr);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 4 && argc != 5) {
@@ -540,6 +566,7 @@ int main(int argc, char **argv)
         {"closefd", cmocka_unit_test(test_closefd)},   {"fillfd", cmocka_unit_test(test_fillfd)},
         {"spawn", cmocka_unit_test(test_spawn)},       {"errno", cmocka_unit_test(test_errno)},
         {"hdrfail", cmocka_unit_test(test_hdrfail)},   {"memalign", cmocka_unit_test(test_memalign)},
+        {"xfsz", cmocka_unit_test(test_xfsz)},         {"epipe", cmocka_unit_test(test_epipe)},
     };
     int rc = 2;
     for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)

@@ -31,7 +31,8 @@
  *  - Output: each chunk is written with one writev(2) (a process that dies leaves whole chunks) to
  *    a descriptor moved high (>= 512) and checked before each write to still name our file (a
  *    program may close it and reuse the number: then tracing stops, see fd_is_ours); the last
- *    partial chunk is flushed by a destructor at exit. A forked child stops tracing (its parent
+ *    partial chunk is flushed by a destructor at exit. The SIGPIPE or SIGXFSZ a failed write raises
+ *    (a pipe whose reader has gone, RLIMIT_FSIZE) is kept from the program. A forked child stops tracing (its parent
  *    owns the file) and never takes the library's lock again; fork() from a signal handler works
  *    too. Programs that end with _exit() or a signal lose the last chunk (up to 64 KiB of
  *    records), and so may a program that calls exit() from a signal handler (when the signal came
@@ -49,6 +50,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,15 +135,46 @@ static int fd_is_ours(void)
     return g_fd >= 0 && fstat(g_fd, &sb) == 0 && sb.st_dev == g_dev && sb.st_ino == g_ino;
 }
 
+/* A write past RLIMIT_FSIZE raises SIGXFSZ, one into a pipe or FIFO whose reader has gone SIGPIPE:
+ * signals whose default action kills a program that, untraced, would never have met them. Blocked
+ * around the write (the write then fails, EFBIG or EPIPE, and tracing stops), and the one the write
+ * raised is taken back unless the program had one pending already. */
+static int quiet_begin(sigset_t *old, sigset_t *pending)
+{
+    sigset_t quiet;
+    sigemptyset(&quiet);
+    sigaddset(&quiet, SIGPIPE);
+    sigaddset(&quiet, SIGXFSZ);
+    if (pthread_sigmask(SIG_BLOCK, &quiet, old) != 0) return 0;
+    if (sigpending(pending) != 0) sigfillset(pending); /* (then take nothing back) */
+    return 1;
+}
+
+static void quiet_end(const sigset_t *old, const sigset_t *pending, int failed_errno)
+{
+    int sig = failed_errno == EPIPE ? SIGPIPE : failed_errno == EFBIG ? SIGXFSZ : 0;
+    if (sig != 0 && !sigismember(pending, sig)) {
+        sigset_t one;
+        sigemptyset(&one);
+        sigaddset(&one, sig);
+        const struct timespec now = {0, 0};
+        (void)sigtimedwait(&one, NULL, &now);
+    }
+    pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
 /* Writes both pieces, the first possibly empty; 0 when a write failed (disk full, closed). */
 static int write_all(const void *a, size_t alen, const void *b, size_t blen)
 {
     struct iovec iov[2] = {{(void *)(uintptr_t)a, alen}, {(void *)(uintptr_t)b, blen}};
     int i = alen == 0;
+    sigset_t old, pending;
+    int quiet = quiet_begin(&old, &pending);
     while (i < 2) {
         ssize_t w = writev(g_fd, iov + i, 2 - i);
         if (w < 0) {
             if (errno == EINTR) continue;
+            if (quiet) quiet_end(&old, &pending, errno);
             return 0;
         }
         size_t done = (size_t)w; /* a partial write: go on after what was written */
@@ -154,6 +187,7 @@ static int write_all(const void *a, size_t alen, const void *b, size_t blen)
             iov[i].iov_len -= done;
         }
     }
+    if (quiet) quiet_end(&old, &pending, 0);
     return 1;
 }
 
