@@ -17,10 +17,12 @@
  *   memalign                        an odd alignment is recorded as the power of two glibc uses
  *   xfsz, epipe                     the trace's writes past RLIMIT_FSIZE or into a pipe without
  *                                   reader do not kill the program (SIGXFSZ, SIGPIPE)
+ *   dlsymalloc (5th argument: a dlsym that allocates and frees) the library's boot serves it
  * Every run has a deadline (RUN_DEADLINE_S): a deadlocked program fails the test instead of
  * hanging it. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +40,7 @@
 extern char **environ;
 
 static const char *g_mode, *g_victim, *g_lib, *g_extra_lib;
+static bool g_extra_after; /* g_extra_lib after the library in LD_PRELOAD, not before */
 static char g_dir[] = "/tmp/rtm_preload_XXXXXX";
 
 enum { RUN_DEADLINE_S = 20, RUN_TIMED_OUT = 124 };
@@ -72,7 +75,8 @@ static int run_for(char *const argv[], const char *in, const char *out, const ch
             if (strncmp(environ[i], "LD_PRELOAD=", 11) && strncmp(environ[i], "RTMEM_TRACE=", 12)) env[k++] = environ[i];
         static char pre[8400], tr[4200];
         if (trace) {
-            if (g_extra_lib) snprintf(pre, sizeof pre, "LD_PRELOAD=%s:%s", g_extra_lib, g_lib);
+            if (g_extra_lib && g_extra_after) snprintf(pre, sizeof pre, "LD_PRELOAD=%s:%s", g_lib, g_extra_lib);
+            else if (g_extra_lib) snprintf(pre, sizeof pre, "LD_PRELOAD=%s:%s", g_extra_lib, g_lib);
             else snprintf(pre, sizeof pre, "LD_PRELOAD=%s", g_lib);
             snprintf(tr, sizeof tr, "RTMEM_TRACE=%s", trace);
             env[k++] = pre;
@@ -545,6 +549,35 @@ static void test_epipe(void **state)
     unlink(tr);
 }
 
+/* Fault: a dlsym that allocates and frees (older glibc's calls calloc; other preloaded tools wrap
+ * dlsym), preloaded with the library: once boot() had found malloc, the blocks dlsym asked for
+ * while free was still being looked up came from libc, and their free called a NULL real_free
+ * (SIGSEGV), their realloc returned NULL. Every block of the boot now comes from the bootstrap
+ * buffer, and EXTRA_LIB (preload_dlsym_alloc) checks them: aligned, zeroed by calloc, kept by
+ * realloc, not overlapping. */
+static void test_dlsymalloc(void **state)
+{
+    (void)state;
+    assert_non_null(g_extra_lib);
+    g_extra_after = true; /* the library's dlsym binds to it, its RTLD_NEXT is then libc */
+    char err[4200], tr[4200];
+    path_in(err, sizeof err, "dlsym.err");
+    trace_path(tr, sizeof tr);
+    int rc = run_edge("plain", NULL, err, RUN_DEADLINE_S);
+    size_t n;
+    char *e = slurp(err, &n);
+    printf("%s", e);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(e, "preload_dlsym_alloc: checked "));
+    free(e);
+    rtm_trace_data d;
+    rtm_trace_convert_stats st = load_consistent(tr, &d);
+    assert_true(st.allocs >= 50000);
+    rtm_trace_data_free(&d);
+    unlink(err);
+    unlink(tr);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 4 && argc != 5) {
@@ -567,6 +600,7 @@ int main(int argc, char **argv)
         {"spawn", cmocka_unit_test(test_spawn)},       {"errno", cmocka_unit_test(test_errno)},
         {"hdrfail", cmocka_unit_test(test_hdrfail)},   {"memalign", cmocka_unit_test(test_memalign)},
         {"xfsz", cmocka_unit_test(test_xfsz)},         {"epipe", cmocka_unit_test(test_epipe)},
+        {"dlsymalloc", cmocka_unit_test(test_dlsymalloc)},
     };
     int rc = 2;
     for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)

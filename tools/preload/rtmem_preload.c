@@ -334,16 +334,29 @@ static void boot(void)
         g_state = ST_BOOTING;
         t_booting = 1; /* allocations from dlsym go to the bump buffer */
         t_busy++;      /* and those of getenv, open, pthread_atfork pass straight through */
-        real_malloc = (malloc_fn)dlsym(RTLD_NEXT, "malloc");
-        real_free = (free_fn)dlsym(RTLD_NEXT, "free");
-        real_calloc = (calloc_fn)dlsym(RTLD_NEXT, "calloc");
-        real_realloc = (realloc_fn)dlsym(RTLD_NEXT, "realloc");
-        real_reallocarray = (reallocarray_fn)dlsym(RTLD_NEXT, "reallocarray");
-        real_posix_memalign = (posix_memalign_fn)dlsym(RTLD_NEXT, "posix_memalign");
-        real_aligned_alloc = (aligned_alloc_fn)dlsym(RTLD_NEXT, "aligned_alloc");
-        real_memalign = (aligned_alloc_fn)dlsym(RTLD_NEXT, "memalign");
-        real_valloc = (valloc_fn)dlsym(RTLD_NEXT, "valloc");
-        real_pvalloc = (valloc_fn)dlsym(RTLD_NEXT, "pvalloc");
+        /* Every function is looked up before any is published: a dlsym that allocates and frees
+         * (a wrapper preloaded ahead of us) was served by libc's malloc once real_malloc was set,
+         * and its free then called real_free, still NULL, or its realloc got NULL. */
+        malloc_fn m = (malloc_fn)dlsym(RTLD_NEXT, "malloc");
+        free_fn f = (free_fn)dlsym(RTLD_NEXT, "free");
+        calloc_fn c = (calloc_fn)dlsym(RTLD_NEXT, "calloc");
+        realloc_fn r = (realloc_fn)dlsym(RTLD_NEXT, "realloc");
+        reallocarray_fn ra = (reallocarray_fn)dlsym(RTLD_NEXT, "reallocarray");
+        posix_memalign_fn pm = (posix_memalign_fn)dlsym(RTLD_NEXT, "posix_memalign");
+        aligned_alloc_fn aa = (aligned_alloc_fn)dlsym(RTLD_NEXT, "aligned_alloc");
+        aligned_alloc_fn ma = (aligned_alloc_fn)dlsym(RTLD_NEXT, "memalign");
+        valloc_fn va = (valloc_fn)dlsym(RTLD_NEXT, "valloc");
+        valloc_fn pva = (valloc_fn)dlsym(RTLD_NEXT, "pvalloc");
+        real_free = f; /* (free first: malloc's test "booted?" must not hand out what free cannot take) */
+        real_calloc = c;
+        real_realloc = r;
+        real_reallocarray = ra;
+        real_posix_memalign = pm;
+        real_aligned_alloc = aa;
+        real_memalign = ma;
+        real_valloc = va;
+        real_pvalloc = pva;
+        real_malloc = m;
         const char *out = getenv("RTMEM_TRACE");
         if (out != NULL && *out != '\0' && real_malloc && real_free && real_calloc && real_realloc) {
             g_fd = open_output(out);
