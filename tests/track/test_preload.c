@@ -15,6 +15,7 @@
  *   errno                           malloc and free keep errno when a chunk write fails
  *   hdrfail  (5th argument: a library that fails the header's write) no chunk after a lost header
  *   memalign                        an odd alignment is recorded as the power of two glibc uses
+ *   pid                             "%p" in RTMEM_TRACE is the process id
  *   xfsz, epipe                     the trace's writes past RLIMIT_FSIZE or into a pipe without
  *                                   reader do not kill the program (SIGXFSZ, SIGPIPE)
  *   dlsymalloc (5th argument: a dlsym that allocates and frees) the library's boot serves it
@@ -40,7 +41,8 @@
 extern char **environ;
 
 static const char *g_mode, *g_victim, *g_lib, *g_extra_lib;
-static bool g_extra_after; /* g_extra_lib after the library in LD_PRELOAD, not before */
+static bool g_extra_after;
+static pid_t g_last_pid; /* of the last run: the traced program's process id */ /* g_extra_lib after the library in LD_PRELOAD, not before */
 static char g_dir[] = "/tmp/rtm_preload_XXXXXX";
 
 enum { RUN_DEADLINE_S = 20, RUN_TIMED_OUT = 124 };
@@ -54,6 +56,7 @@ static int run_for(char *const argv[], const char *in, const char *out, const ch
 {
     pid_t pid = fork();
     assert_true(pid >= 0);
+    g_last_pid = pid;
     if (pid == 0) {
         setpgid(0, 0);
         int fi = open(in ? in : "/dev/null", O_RDONLY);
@@ -469,7 +472,11 @@ static void test_spawn(void **state)
     assert_int_equal(child, 0);
     size_t n;
     char *e = slurp(err, &n);
-    assert_non_null(strstr(e, " is being written by another process; use %p in RTMEM_TRACE\n"));
+    /* the child's one line, whole: the name it could not lock, nothing cut, no NUL written */
+    char want[4400];
+    snprintf(want, sizeof want, "rtmem-trace: %s is being written by another process; use %%p in RTMEM_TRACE\n", tr);
+    assert_int_equal(n, strlen(want));
+    assert_string_equal(e, want);
     free(e);
     rtm_trace_data_free(&d);
     unlink(err);
@@ -523,6 +530,29 @@ static void test_memalign(void **state)
     for (int k = 0; k < 3; k++) assert_int_equal(seen[k], 1);
     rtm_trace_data_free(&d);
     unlink(tr);
+}
+
+/* "%p" in RTMEM_TRACE is the process id, each time; any other "%" stays. No test used it: the
+ * name was never checked (mutation testing). */
+static void test_pid_name(void **state)
+{
+    (void)state;
+    char pattern[4200], out[4200], tr[4200];
+    path_in(pattern, sizeof pattern, "t%p_%x_%p%.rtt");
+    path_in(out, sizeof out, "pid.out");
+    char *const argv[] = {(char *)g_victim, (char *)"plain", NULL};
+    assert_int_equal(run(argv, NULL, out, pattern), 0);
+    char name[64];
+    snprintf(name, sizeof name, "t%ld_%%x_%ld%%.rtt", (long)g_last_pid, (long)g_last_pid);
+    path_in(tr, sizeof tr, name);
+    rtm_trace_data d;
+    rtm_trace_convert_stats st = load_consistent(tr, &d);
+    assert_true(st.allocs >= 50000);
+    rtm_trace_data_free(&d);
+    unlink(tr);
+    unlink(out);
+    struct stat sb;
+    assert_int_equal(stat(pattern, &sb), -1); /* no file of the pattern's own name */
 }
 
 /* Fault: the trace's own writes raised SIGXFSZ (past RLIMIT_FSIZE) and SIGPIPE (a pipe whose reader
@@ -600,7 +630,7 @@ int main(int argc, char **argv)
         {"spawn", cmocka_unit_test(test_spawn)},       {"errno", cmocka_unit_test(test_errno)},
         {"hdrfail", cmocka_unit_test(test_hdrfail)},   {"memalign", cmocka_unit_test(test_memalign)},
         {"xfsz", cmocka_unit_test(test_xfsz)},         {"epipe", cmocka_unit_test(test_epipe)},
-        {"dlsymalloc", cmocka_unit_test(test_dlsymalloc)},
+        {"dlsymalloc", cmocka_unit_test(test_dlsymalloc)}, {"pid", cmocka_unit_test(test_pid_name)},
     };
     int rc = 2;
     for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
