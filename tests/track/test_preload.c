@@ -16,6 +16,8 @@
  *   hdrfail  (5th argument: a library that fails the header's write) no chunk after a lost header
  *   memalign                        an odd alignment is recorded as the power of two glibc uses
  *   pid                             "%p" in RTMEM_TRACE is the process id
+ *   shortwrite, killwrite (5th argument: preload_writev) partial and interrupted writes; a kill
+ *                                   between two writes leaves whole chunks
  *   xfsz, epipe                     the trace's writes past RLIMIT_FSIZE or into a pipe without
  *                                   reader do not kill the program (SIGXFSZ, SIGPIPE)
  *   dlsymalloc (5th argument: a dlsym that allocates and frees) the library's boot serves it
@@ -532,6 +534,46 @@ static void test_memalign(void **state)
     unlink(tr);
 }
 
+/* Partial writes and EINTR (EXTRA_LIB preload_writev, RTM_WRITEV_MODE=short: every write cut to
+ * 1,000 bytes, every other one interrupted first): the trace is whole, every event in it. No test
+ * reached write_all's loop past its first pass (mutation testing). */
+static void test_shortwrite(void **state)
+{
+    (void)state;
+    assert_non_null(g_extra_lib);
+    setenv("RTM_WRITEV_MODE", "short", 1);
+    char tr[4200];
+    trace_path(tr, sizeof tr);
+    assert_int_equal(run_edge("plain", NULL, NULL, RUN_DEADLINE_S), 0);
+    rtm_trace_data d;
+    rtm_trace_convert_stats st = load_consistent(tr, &d);
+    assert_int_equal(st.allocs, 50000 + st.live_at_end); /* plain's pairs, and whatever libc keeps */
+    assert_true(st.frees >= 50000);
+    size_t pairs = 0;
+    for (size_t i = 0; i < d.n; i++) pairs += d.ev[i].kind == RTM_TEV_ALLOC && d.ev[i].size == 16;
+    assert_true(pairs >= 50000);
+    rtm_trace_data_free(&d);
+    unlink(tr);
+}
+
+/* A process killed between two writes (RTM_WRITEV_MODE=kill3: at the third writev, after the header
+ * and the first chunk) leaves whole chunks: the file reads without --partial. A chunk's header
+ * written alone, before its payload, left a file that ends inside a chunk. */
+static void test_killwrite(void **state)
+{
+    (void)state;
+    assert_non_null(g_extra_lib);
+    setenv("RTM_WRITEV_MODE", "kill3", 1);
+    char tr[4200];
+    trace_path(tr, sizeof tr);
+    assert_int_equal(run_edge("plain", NULL, NULL, RUN_DEADLINE_S), 128 + SIGKILL);
+    rtm_trace_data d;
+    rtm_trace_convert_stats st = load_consistent(tr, &d);
+    assert_true(st.allocs > 1000); /* the first chunk is there */
+    rtm_trace_data_free(&d);
+    unlink(tr);
+}
+
 /* "%p" in RTMEM_TRACE is the process id, each time; any other "%" stays. No test used it: the
  * name was never checked (mutation testing). */
 static void test_pid_name(void **state)
@@ -631,6 +673,7 @@ int main(int argc, char **argv)
         {"hdrfail", cmocka_unit_test(test_hdrfail)},   {"memalign", cmocka_unit_test(test_memalign)},
         {"xfsz", cmocka_unit_test(test_xfsz)},         {"epipe", cmocka_unit_test(test_epipe)},
         {"dlsymalloc", cmocka_unit_test(test_dlsymalloc)}, {"pid", cmocka_unit_test(test_pid_name)},
+        {"shortwrite", cmocka_unit_test(test_shortwrite)}, {"killwrite", cmocka_unit_test(test_killwrite)},
     };
     int rc = 2;
     for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
