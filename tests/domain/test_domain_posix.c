@@ -527,7 +527,8 @@ static void *alt_thread(void *arg)
     alt_log *l = arg;
     l->ok = true;
     stack_t cur;
-    if (sigaltstack(NULL, &cur) != 0 || !(cur.ss_flags & SS_DISABLE)) return NULL; /* ok stays, runs 0 */
+    if (sigaltstack(NULL, &cur) != 0) l->ok = false;
+    if (!(cur.ss_flags & SS_DISABLE)) return NULL; /* a sanitizer's (ASan gives each thread one) */
     if (rtm_posix_run(note_alt, l, NULL) != RTM_OK) l->ok = false;
     if (rtm_posix_run(note_alt, l, NULL) != RTM_OK) l->ok = false;
     /* the program turns the stack off (or a library does, around its own use of one): the next
@@ -559,7 +560,8 @@ static void alt_stack_of_a_thread(void **state)
     bool gone = l.runs > 0 && msync(l.seen[0].ss_sp, g_page, MS_ASYNC) != 0 && errno == ENOMEM;
     munmap(l.own, 2 * ALT_TEST_SIZE);
     assert_true(l.ok);
-    assert_int_equal(l.runs, 4); /* 0: the new thread had a stack already */
+    if (l.runs == 0) skip(); /* the new thread had a stack already: nothing of rtmem's to see */
+    assert_int_equal(l.runs, 4);
     assert_false(l.seen[0].ss_flags & SS_DISABLE);
     assert_true(l.seen[0].ss_size >= ALT_TEST_SIZE);
     assert_ptr_equal(l.seen[1].ss_sp, l.seen[0].ss_sp);
