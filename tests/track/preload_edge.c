@@ -178,6 +178,15 @@ static int memalign_odd(void)
         if ((uintptr_t)p % want) return 1;
         free(p);
     }
+    /* alignment 1 (recorded as 1: log2 0), and requests that fail: recorded too, with what was
+     * asked (a calloc whose product overflows as SIZE_MAX) */
+    void *p = memalign(1, MARK + 3);
+    if (p == NULL) return 1;
+    free(p);
+    volatile size_t huge = SIZE_MAX / 16 + 1, too_big = SIZE_MAX - 4095;
+    if (calloc(huge, 16) != NULL) return 1;
+    void *q = NULL;
+    if (posix_memalign(&q, 64, too_big) != ENOMEM) return 1;
     return 0;
 }
 
