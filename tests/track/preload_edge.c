@@ -178,9 +178,12 @@ static int memalign_odd(void)
         if ((uintptr_t)p % want) return 1;
         free(p);
     }
-    /* alignment 1 (recorded as 1: log2 0), and requests that fail: recorded too, with what was
+    /* alignments 1 and 0 (recorded as 1: log2 0), and requests that fail: recorded too, with what was
      * asked (a calloc whose product overflows as SIZE_MAX) */
     void *p = memalign(1, MARK + 3);
+    if (p == NULL) return 1;
+    free(p);
+    p = memalign(0, MARK + 4); /* alignment 0: glibc's malloc alignment; recorded as 1 too */
     if (p == NULL) return 1;
     free(p);
     volatile size_t huge = SIZE_MAX / 16 + 1, too_big = SIZE_MAX - 4095;
