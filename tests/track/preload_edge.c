@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -196,10 +197,26 @@ static int memalign_odd(void)
 /* Signals the trace's writes raise must not reach the program: SIGXFSZ past RLIMIT_FSIZE (the
  * default action kills, with a core), SIGPIPE on a pipe without reader (kills). Without the trace
  * the program meets neither; with it, it was killed by its tracer. Both write modes end here. */
+/* Is sig blocked in this thread / pending? */
+static int blocked(int sig)
+{
+    sigset_t cur;
+    return pthread_sigmask(SIG_BLOCK, NULL, &cur) == 0 && sigismember(&cur, sig) == 1;
+}
+
+static int pending(int sig)
+{
+    sigset_t p;
+    return sigpending(&p) == 0 && sigismember(&p, sig) == 1;
+}
+
+/* Allocates (the library writes chunks, failing ones too), then: 4 when the library left SIGPIPE
+ * or SIGXFSZ blocked (it blocks them around each write: the program's mask must be its own
+ * again). */
 static int allocate_on(void)
 {
     for (int i = 0; i < 60000; i++) free(malloc(16));
-    return 0;
+    return blocked(SIGPIPE) || blocked(SIGXFSZ) ? 4 : 0;
 }
 
 static int xfsz(void)
@@ -210,10 +227,10 @@ static int xfsz(void)
     return allocate_on();
 }
 
-/* The child traces into its stdout, a pipe whose only reader is the child's own copy (fd @p rd):
+/* The child traces into its stdout, a pipe whose only reader is the child's own copy (fd rd):
  * open at the library's start, closed in main, so that every chunk write meets a pipe without
  * reader. The parent's own trace is the file test_preload named. */
-static int epipe(const char *self)
+static int epipe_run(const char *self, const char *how)
 {
     int fds[2];
     if (pipe(fds)) return 1;
@@ -226,28 +243,44 @@ static int epipe(const char *self)
         if (dup2(fds[1], 1) < 0) _exit(1);
         close(fds[1]);
         setenv("RTMEM_TRACE", "/dev/stdout", 1);
-        execl(self, self, "pipechild", rd, (char *)NULL);
+        execl(self, self, "pipechild", rd, how, (char *)NULL);
         _exit(1);
     }
     close(fds[0]);
     close(fds[1]);
     int st;
     if (waitpid(pid, &st, 0) != pid) return 1;
-    if (!WIFEXITED(st)) fprintf(stderr, "pipechild killed by signal %d\n", WTERMSIG(st));
+    if (!WIFEXITED(st)) fprintf(stderr, "pipechild %s killed by signal %d\n", how, WTERMSIG(st));
     return WIFEXITED(st) ? WEXITSTATUS(st) : 3;
 }
 
-static int pipechild(const char *rd)
+static int epipe(const char *self)
+{
+    int rc = epipe_run(self, "default");
+    return rc ? rc : epipe_run(self, "pending");
+}
+
+/* @p how "default": SIGPIPE's default action, which must not be met. "pending": the program
+ * blocks SIGPIPE and has one pending: still pending afterwards (the library takes back only the
+ * one its own write raised), else exit status 5. */
+static int pipechild(const char *rd, const char *how)
 {
     signal(SIGPIPE, SIG_DFL);
     close(atoi(rd));
-    return allocate_on();
+    if (strcmp(how, "pending")) return allocate_on();
+    sigset_t pipe_only;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    if (pthread_sigmask(SIG_BLOCK, &pipe_only, NULL) != 0 || raise(SIGPIPE) != 0 || !pending(SIGPIPE)) return 1;
+    for (int i = 0; i < 60000; i++) free(malloc(16));
+    if (!pending(SIGPIPE)) return 5;
+    return blocked(SIGPIPE) && !blocked(SIGXFSZ) ? 0 : 4;
 }
 
 static int plain(void)
 {
     for (int i = 0; i < 50000; i++) free(malloc(16));
-    return 0;
+    return blocked(SIGPIPE) || blocked(SIGXFSZ) ? 4 : 0; /* the writes' blocking undone */
 }
 
 int main(int argc, char **argv)
@@ -265,7 +298,7 @@ int main(int argc, char **argv)
     else if (!strcmp(m, "plain")) rc = plain();
     else if (!strcmp(m, "xfsz")) rc = xfsz();
     else if (!strcmp(m, "epipe")) rc = epipe(argv[0]);
-    else if (!strcmp(m, "pipechild") && argc > 2) rc = pipechild(argv[2]);
+    else if (!strcmp(m, "pipechild") && argc > 2) rc = pipechild(argv[2], argc > 3 ? argv[3] : "default");
     else fprintf(stderr, "usage: preload_edge sigfork|sigexit|closefd F|fillfd F|spawn|errno|memalign|plain|xfsz|epipe\n");
     return rc;
 }
