@@ -347,7 +347,7 @@ static void boot(void)
         aligned_alloc_fn ma = (aligned_alloc_fn)dlsym(RTLD_NEXT, "memalign");
         valloc_fn va = (valloc_fn)dlsym(RTLD_NEXT, "valloc");
         valloc_fn pva = (valloc_fn)dlsym(RTLD_NEXT, "pvalloc");
-        real_free = f; /* (free first: malloc's test "booted?" must not hand out what free cannot take) */
+        real_free = f;
         real_calloc = c;
         real_realloc = r;
         real_reallocarray = ra;
