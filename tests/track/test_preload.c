@@ -587,7 +587,7 @@ static void test_killwrite(void **state)
 }
 
 /* "%p" in RTMEM_TRACE is the process id, each time; any other "%" stays. No test used it: the
- * name was never checked (mutation testing). */
+ * name was never checked, nor the file's mode (mutation testing). */
 static void test_pid_name(void **state)
 {
     (void)state;
@@ -599,13 +599,18 @@ static void test_pid_name(void **state)
     char name[64];
     snprintf(name, sizeof name, "t%ld_%%x_%ld%%.rtt", (long)g_last_pid, (long)g_last_pid);
     path_in(tr, sizeof tr, name);
+    /* created as any program's output file: 0644 less the umask */
+    mode_t mask = umask(0);
+    umask(mask);
+    struct stat sb;
+    assert_int_equal(stat(tr, &sb), 0);
+    assert_int_equal(sb.st_mode & 07777, 0644 & ~mask);
     rtm_trace_data d;
     rtm_trace_convert_stats st = load_consistent(tr, &d);
     assert_true(st.allocs >= 50000);
     rtm_trace_data_free(&d);
     unlink(tr);
     unlink(out);
-    struct stat sb;
     assert_int_equal(stat(pattern, &sb), -1); /* no file of the pattern's own name */
 }
 
