@@ -184,7 +184,8 @@ static int memalign_odd(void)
     void *p = memalign(1, MARK + 3);
     if (p == NULL) return 1;
     free(p);
-    p = memalign(0, MARK + 4); /* alignment 0: glibc's malloc alignment; recorded as 1 too */
+    volatile size_t zero = 0;     /* (volatile: clang refuses a constant 0 as an alignment) */
+    p = memalign(zero, MARK + 4); /* alignment 0: glibc's malloc alignment; recorded as 1 too */
     if (p == NULL) return 1;
     free(p);
     volatile size_t huge = SIZE_MAX / 16 + 1, too_big = SIZE_MAX - 4095;
