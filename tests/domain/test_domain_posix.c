@@ -5,12 +5,12 @@
  * rtmem's critical section or an object's lock, which must halt rather than abort the thread with
  * the lock held.
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <cmocka.h>
 
 #include <pthread.h>
@@ -514,6 +514,21 @@ typedef struct {
     bool ok;
 } alt_log;
 
+/* Does a mapping of this process hold @p p? (/proc/self/maps: msync, which would tell too, is an
+ * error of its own under valgrind on an unmapped page) */
+static bool is_mapped(const void *p)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    if (f == NULL) return true;
+    unsigned long lo, hi, a = (unsigned long)(uintptr_t)p;
+    char line[512];
+    bool in = false;
+    while (!in && fgets(line, sizeof line, f))
+        if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 && a >= lo && a < hi) in = true;
+    fclose(f);
+    return in;
+}
+
 static void *note_alt(void *arg)
 {
     alt_log *l = arg;
@@ -555,9 +570,8 @@ static void alt_stack_of_a_thread(void **state)
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, alt_thread, &l), 0);
     assert_int_equal(pthread_join(t, NULL), 0);
-    /* the thread has exited: its stack is unmapped (msync fails with ENOMEM on an unmapped page) */
-    errno = 0;
-    bool gone = l.runs > 0 && msync(l.seen[0].ss_sp, g_page, MS_ASYNC) != 0 && errno == ENOMEM;
+    /* the thread has exited: its stack is unmapped */
+    bool gone = l.runs > 0 && !is_mapped(l.seen[0].ss_sp);
     munmap(l.own, 2 * ALT_TEST_SIZE);
     assert_true(l.ok);
     if (l.runs == 0) skip(); /* the new thread had a stack already: nothing of rtmem's to see */
