@@ -64,16 +64,24 @@ static void context_regs(void *uctx, uintptr_t *pc, unsigned long *err)
 /* Passes a fault that is not ours to whoever handled the signal before us. */
 static void chain(int sig, siginfo_t *si, void *uctx)
 {
-    const struct sigaction *old = sig == SIGBUS ? &g_old_bus : &g_old_segv;
+    struct sigaction *old = sig == SIGBUS ? &g_old_bus : &g_old_segv;
     /* SIG_DFL and SIG_IGN are no functions, SA_SIGINFO or not (sigaction keeps the flag with
      * them: SIG_IGN, 1, was called as a function) */
     bool is_fn = old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN;
-    if (is_fn && (old->sa_flags & SA_SIGINFO)) {
-        old->sa_sigaction(sig, si, uctx);
-        return;
-    }
     if (is_fn) {
-        old->sa_handler(sig);
+        /* Called as the kernel would have called it: with its own sa_mask blocked on top (the
+         * signal itself stays blocked, as in rtmem's handler; SA_NODEFER is not carried over), and
+         * with SA_RESETHAND, once: the next foreign signal takes the default action. */
+        struct sigaction h = *old;
+        if (h.sa_flags & SA_RESETHAND) {
+            old->sa_handler = SIG_DFL;
+            old->sa_flags &= ~SA_SIGINFO;
+        }
+        sigset_t saved;
+        sigprocmask(SIG_BLOCK, &h.sa_mask, &saved);
+        if (h.sa_flags & SA_SIGINFO) h.sa_sigaction(sig, si, uctx);
+        else h.sa_handler(sig);
+        sigprocmask(SIG_SETMASK, &saved, NULL);
         return;
     }
     /* A signal sent with kill, sigqueue or tgkill (si_code <= 0) faults nothing again: ignored if
@@ -105,7 +113,15 @@ static void on_fault(int sig, siginfo_t *si, void *uctx)
     rtm_partition part;
     /* si_addr is a fault address only for a fault the kernel raised (si_code > 0): in a signal
      * sent with kill, sigqueue or tgkill it overlays the sender's pid and uid */
-    if (si->si_code <= 0 || !rtm_domain_lookup(NULL, addr, &part, NULL, NULL)) {
+    /* Only a partition of a POSIX domain is protected by this port: one of a domain planned for an
+     * MCU (ARMv7-M regions computed on the host, over host buffers) is plain memory here, and a
+     * fault in it is the program's bug, for the previous handler (ASan, a crash reporter, the
+     * default action); the policy took it as a protection fault (review). The first registered
+     * domain holding the address decides. */
+    rtm_domain *dom = NULL;
+    const rtm_mpu_regs *regs = NULL;
+    if (si->si_code > 0 && rtm_domain_lookup(NULL, addr, &part, &dom, NULL)) regs = rtm_domain_regs(dom);
+    if (regs == NULL || regs->kind != RTM_MPU_POSIX) {
         chain(sig, si, uctx);
         errno = saved_errno;
         return;
@@ -160,19 +176,26 @@ static int take_signal(int sig, struct sigaction *old)
     sa.sa_sigaction = on_fault;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
     sigemptyset(&sa.sa_mask);
-    if (sigaction(sig, &sa, NULL) != 0) return -1;
+    /* The previous action is saved before on_fault can run: another thread's foreign fault right
+     * after the install was chained to the action saved by an earlier install (review). */
     *old = cur;
-    return 0;
+    if (sigaction(sig, &sa, NULL) != 0) return -1;
+    return 1;
 }
 
 rtm_err rtm_posix_fault_install(void)
 {
     rtm_port_key key = rtm_port_critical_enter();
     rtm_err e = RTM_OK;
-    if (take_signal(SIGSEGV, &g_old_segv) != 0 || take_signal(SIGBUS, &g_old_bus) != 0)
+    int segv = take_signal(SIGSEGV, &g_old_segv);
+    if (segv < 0 || take_signal(SIGBUS, &g_old_bus) < 0) {
+        /* all or nothing: a SIGSEGV taken now is given back when SIGBUS cannot be (uninstall,
+         * which needs g_installed, could not have undone it) */
+        if (segv > 0) sigaction(SIGSEGV, &g_old_segv, NULL);
         e = RTM_ERR_UNSUPPORTED;
-    else
+    } else {
         g_installed = 1;
+    }
     rtm_port_critical_exit(key);
     return e;
 }

@@ -284,6 +284,34 @@ static void child_fault_outside_partitions(int fd)
     say(fd, "after");
 }
 
+/* A page inside a partition of a domain planned for ARMv7-M (a host program that plans firmware
+ * partitions, at target addresses below 4 GiB): this port protects none of it, so a fault there is
+ * the program's own and goes to the previous handler (the default action, SIGSEGV). The port took it
+ * for a protection fault: the policy's HALT, SIGABRT. The page is read-only and mapped below 2 GiB
+ * (MAP_32BIT) so that an ARMv7-M partition can hold it. */
+static rtm_domain g_v7_dom; /* in the child only */
+static void child_fault_in_mcu_domain(int fd)
+{
+    rtm_posix_fault_uninstall();
+    signal(SIGSEGV, SIG_DFL);
+    signal(SIGBUS, SIG_DFL);
+    if (rtm_posix_fault_install() != RTM_OK) _exit(3);
+#ifdef MAP_32BIT
+    int low = MAP_32BIT;
+#else
+    int low = 0; /* a 32-bit build: every address is below 4 GiB */
+#endif
+    uint8_t *page = mmap(NULL, g_page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | low, -1, 0);
+    if (page == MAP_FAILED) _exit(4);
+    static const rtm_mpu_arch v7 = RTM_MPU_ARCH_ARMV7M(8, 0);
+    rtm_partition p = {(uintptr_t)page, g_page, RTM_PART_P_RW_U_RW | RTM_PART_XN};
+    const rtm_partition *pp[] = {&p};
+    if (rtm_domain_init(&g_v7_dom, &v7, pp, 1, NULL) != RTM_OK) _exit(5);
+    say(fd, "reached ");
+    page[0x10] = 1;
+    say(fd, "after");
+}
+
 /* What the policy saw in a forked child: in a MAP_SHARED page so that the parent can read it. */
 typedef struct {
     uint32_t calls;
@@ -462,6 +490,9 @@ static void halt_and_pass_through(void **state)
     assert_string_equal(log, "reached ");
     /* the default action of the fault, not a halt: the port took it for one of its own (SIGABRT)
      * and the test only asked for a death */
+    assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+    st = in_child(child_fault_in_mcu_domain, log, sizeof log);
+    assert_string_equal(log, "reached ");
     assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
 }
 

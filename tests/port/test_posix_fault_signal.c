@@ -149,6 +149,66 @@ static void test_sent_signal_previous_handler(void **state)
     }
 }
 
+/* The previous handler is called as the kernel would call it: with its sa_mask blocked (SIGUSR1
+ * here, unblocked again after it), and with SA_RESETHAND only once, the next signal taking the
+ * default action. chain called it with rtmem's mask and for ever (review of domain_posix.c). */
+static volatile sig_atomic_t g_mask_calls, g_usr1_blocked;
+
+static void mask_handler(int sig)
+{
+    (void)sig;
+    sigset_t cur;
+    sigprocmask(SIG_BLOCK, NULL, &cur);
+    g_usr1_blocked = sigismember(&cur, SIGUSR1);
+    g_mask_calls++;
+}
+
+/* Exit status 0: the handler ran once per signal with SIGUSR1 blocked, unblocked after. With
+ * @p resethand the second signal must kill the child (sig, the default action). */
+static int child_prev_flags(int sig, bool resethand)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = mask_handler;
+    sigemptyset(&sa.sa_mask);
+    sigaddset(&sa.sa_mask, SIGUSR1);
+    sa.sa_flags = resethand ? SA_RESETHAND : 0;
+    if (sigaction(sig, &sa, NULL) != 0) return 2;
+    if (rtm_posix_fault_install() != RTM_OK) return 3;
+    kill(getpid(), sig);
+    if (g_mask_calls != 1) return 5;
+    if (g_usr1_blocked != 1) return 6;
+    sigset_t cur;
+    sigprocmask(SIG_BLOCK, NULL, &cur);
+    if (sigismember(&cur, SIGUSR1)) return 7;
+    kill(getpid(), sig); /* resethand: dies here */
+    if (g_mask_calls != 2) return 8;
+    return resethand ? 9 : 0;
+}
+
+static void test_previous_handler_flags(void **state)
+{
+    (void)state;
+    int sigs[] = {SIGSEGV, SIGBUS};
+    for (int i = 0; i < 2; i++) {
+        for (int reset = 0; reset < 2; reset++) {
+            fflush(NULL);
+            pid_t pid = fork();
+            assert_true(pid >= 0);
+            if (pid == 0) _exit(child_prev_flags(sigs[i], reset != 0));
+            int st = 0;
+            assert_int_equal(waitpid(pid, &st, 0), pid);
+            if (reset) {
+                assert_true(WIFSIGNALED(st));
+                assert_int_equal(WTERMSIG(st), sigs[i]);
+            } else {
+                assert_true(WIFEXITED(st));
+                assert_int_equal(WEXITSTATUS(st), 0);
+            }
+        }
+    }
+}
+
 /* A second install (idempotent) must not take rtmem's own handler for the previous one: chain then
  * called on_fault from on_fault without end. SIG_IGN before (the child lives on) and a function. */
 static int child_twice_ignored(int sig)
@@ -214,6 +274,7 @@ int main(void)
         cmocka_unit_test(test_sent_signal_ignored),
         cmocka_unit_test(test_sent_signal_previous_handler),
         cmocka_unit_test(test_install_twice_keeps_previous),
+        cmocka_unit_test(test_previous_handler_flags),
         cmocka_unit_test(test_uninstall_restores),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
