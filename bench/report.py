@@ -392,6 +392,13 @@ firmware("thumb", "Cortex-M3 (QEMU -icount), Thumb-2 instructions per alloc / fr
     "including the clean-up frees. Reference allocators: ../shared/HEAP-NOTES.md, same workload and",
     "counting (o1heap and TLSF figures are for -O2)."],
     ["o1heap", "TLSF", "Zephyr"], {"O2": ("66 / 39", "102 / 69", "143 / 120"), "Os": ("-", "-", "309 / 307")})
+firmware("thumb1", "Cortex-M0+ (ARMv6-M code on QEMU's Cortex-M3, -icount), Thumb-1 instructions per alloc / free", [
+    "The same images built `-mcpu=cortex-m0plus` (board mps2-an385-v6m): ARMv6-M code (Thumb-1, no",
+    "CLZ: libgcc's bit scans), run on the an385's Cortex-M3, which executes that subset as an M0+",
+    "would, so the instructions counted are the M0+'s (QEMU's micro:bit, a Cortex-M0, has 16 KiB of",
+    "RAM, too little for the 1 MiB arena). Otherwise as the Cortex-M3 section: SysTick counting, the",
+    "counter read's own cost subtracted, release core. No reference figures for ARMv6-M."],
+    [], {"O2": (), "Os": ()})
 firmware("i386", "i386 bare metal (QEMU -icount), instructions per alloc / free of the 32-bit layout", [
     "`targets/bench_workloads.c` on `qemu-system-i386 -icount shift=7` (board pc-i386, a multiboot",
     "image): every call counted by the time-stamp counter, which QEMU advances by 2^7 per instruction",

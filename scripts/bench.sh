@@ -4,9 +4,9 @@
 # with -m32 multilib. Results: build/bench/results.txt (raw "arch workload target key value"
 # lines) and build/bench/report.md (the tables printed at the end; docs/benchmarks.md quotes them).
 # Environment: RTM_JOBS (parallel measurements, default 2), RTM_BENCH_WORKLOADS (default
-# "A B C A64"), RTM_BENCH_SKIP (any of "instr time wc minarena others thumb i386" to leave out),
+# "A B C A64"), RTM_BENCH_SKIP (any of "instr time wc minarena others thumb thumb1 i386" to leave out),
 # RTM_BENCH_CFLAGS (extra compiler flags, e.g. -Wno-error=clobbered to measure despite a new warning
-# elsewhere). The "thumb" group (Cortex-M3 under QEMU -icount) needs arm-none-eabi-gcc and
+# elsewhere). The "thumb" and "thumb1" groups (Cortex-M3 and Cortex-M0+ code under QEMU -icount) need arm-none-eabi-gcc and
 # qemu-system-arm, the "i386" group (bare-metal i386 under QEMU -icount) qemu-system-i386; without
 # them a group says so and is skipped.
 set -u
@@ -44,13 +44,16 @@ fi
 # Firmware that replays the workloads with every call counted by QEMU -icount
 # (targets/bench_workloads.c), core at -O2 and at -Os:
 #   thumb  Cortex-M3 (mps2-an385), Thumb-2;
+#   thumb1 Cortex-M0+ code (ARMv6-M, Thumb-1) on the same board (mps2-an385-v6m): the M3 runs the
+#          ARMv6-M subset, so the counts are the M0+'s (the micro:bit's 16 KiB cannot hold the arena);
 #   i386   a bare-metal i386 image (pc-i386, qemu-system-i386): the 32-bit block layout's
 #          instruction counts where callgrind cannot run a 32-bit program (docs/bench.md).
-# fw_build GROUP TOOLCHAIN TITLE PACKAGES TOOL...: builds build/bench-GROUP, or says why not (a
-# visible SKIPPING line and res/GROUP.skipped) and returns non-zero.
+# fw_build GROUP BOARD TOOLCHAIN TITLE PACKAGES TOOL...: builds BOARD's workload images in
+# build/bench-GROUP, or says why not (a visible SKIPPING line and res/GROUP.skipped) and returns
+# non-zero.
 fw_build() {
-  local group=$1 toolchain=$2 title=$3 packages=$4 missing="" tool
-  shift 4
+  local group=$1 board=$2 toolchain=$3 title=$4 packages=$5 missing="" tool
+  shift 5
   if [[ "$SKIP" == *" $group "* ]]; then
     echo "left out (RTM_BENCH_SKIP)" >"$OUT/res/$group.skipped"
     return 1
@@ -64,7 +67,7 @@ fw_build() {
   echo "bench: building the $title firmware (targets/, -O2 and -Os core)"
   if cmake -S targets -B "build/bench-$group" -DCMAKE_TOOLCHAIN_FILE="$PWD/cmake/$toolchain" \
        -DCMAKE_BUILD_TYPE=Release -DRTM_QEMU_TIMEOUT=300 >"build/bench-$group.configure.log" 2>&1 \
-     && cmake --build "build/bench-$group" -j "$JOBS" --target bench_workloads >"build/bench-$group.build.log" 2>&1; then
+     && cmake --build "build/bench-$group" -j "$JOBS" --target "bench_workloads_$board" >"build/bench-$group.build.log" 2>&1; then
     return 0
   fi
   echo "bench: $title firmware build FAILED:"; tail -n 30 "build/bench-$group.configure.log" "build/bench-$group.build.log"
@@ -72,9 +75,11 @@ fw_build() {
   return 1
 }
 FW_GROUPS=""
-fw_build thumb toolchain-arm.cmake Cortex-M3 "gcc-arm-none-eabi qemu-system-arm" arm-none-eabi-gcc qemu-system-arm \
+fw_build thumb mps2-an385 toolchain-arm.cmake Cortex-M3 "gcc-arm-none-eabi qemu-system-arm" arm-none-eabi-gcc qemu-system-arm \
   && FW_GROUPS="$FW_GROUPS thumb:mps2-an385"
-fw_build i386 toolchain-i386.cmake "i386 bare-metal" qemu-system-x86 qemu-system-i386 \
+fw_build thumb1 mps2-an385-v6m toolchain-arm.cmake "Cortex-M0+ (ARMv6-M)" "gcc-arm-none-eabi qemu-system-arm" \
+  arm-none-eabi-gcc qemu-system-arm && FW_GROUPS="$FW_GROUPS thumb1:mps2-an385-v6m"
+fw_build i386 pc-i386 toolchain-i386.cmake "i386 bare-metal" qemu-system-x86 qemu-system-i386 \
   && FW_GROUPS="$FW_GROUPS i386:pc-i386"
 
 # Each measurement is one shell command writing build/bench/res/<id>; run JOBS at a time.
@@ -145,7 +150,7 @@ done
 
 echo "bench: $njobs measurements, $JOBS at a time"
 rc=0
-grep -qs "build failed" "$OUT/res/thumb.skipped" "$OUT/res/i386.skipped" && rc=1
+grep -qs "build failed" "$OUT/res/thumb.skipped" "$OUT/res/thumb1.skipped" "$OUT/res/i386.skipped" && rc=1
 if [ $njobs -gt 0 ]; then
   ls "$OUT"/jobs/*.sh | xargs -P "$JOBS" -n 1 sh -c 'bash "$0" || { echo "bench: FAILED: $(cat "$0")" >&2; exit 1; }' || rc=1
 fi
