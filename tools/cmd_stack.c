@@ -3,7 +3,8 @@
  * output. See docs/stack.md (semantics) and docs/stack-annotations.md (annotation files).
  * Exit status: 0 every worst case fits (or no stack sizes given), 1 a worst case exceeds its stack
  * (with --strict: or a reported root's result is only a lower bound or unbounded, stack size or not;
- * one line on stderr says why), 2 bad usage or malformed input.
+ * one line on stderr says why; the same for the interrupt stack of --isr-stack), 2 bad usage or
+ * malformed input.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -30,6 +31,10 @@ static void usage(FILE *out)
             "  --isr NAME=LEVEL     NAME is an interrupt handler of preemption LEVEL (higher preempts lower)\n"
             "  --isr-frame BYTES    bytes an interrupt entry adds below the interrupted sp (Cortex-M: 36,\n"
             "                       108 with the FP context: 8 or 26 words and 4 bytes of realignment)\n"
+            "  --isr-stack BYTES|own  interrupt handlers run on a stack of their own, of BYTES (like\n"
+            "                       'isr_stack BYTES'; Cortex-M MSP under an RTOS, a RISC-V trap stack): a\n"
+            "                       thread (--stack, 'thread') takes one --isr-frame from interrupts, the\n"
+            "                       interrupt stack the nesting, checked against BYTES ('own': not checked)\n"
             "  --call-margin BYTES  add BYTES per frame of every chain\n"
             "  --json               JSON instead of the text report\n"
             "  --strict             exit 1 also when a reported root's worst case is not proven (a lower\n"
@@ -223,7 +228,7 @@ int rtm_cmd_stack(int argc, char **argv)
     strvec inputs = {0}, roots = {0};
     walk_ctx wk = {.out = &inputs};
     bool json = false, strict = false;
-    int seen_isr_frame = 0, seen_call_margin = 0; /* argument index of each, 0: not given */
+    int seen_isr_frame = 0, seen_call_margin = 0, seen_isr_stack = 0; /* argument index of each, 0: not given */
     int rc = 2;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -237,7 +242,8 @@ int rtm_cmd_stack(int argc, char **argv)
         } else if (!strcmp(a, "--strict")) {
             strict = true;
         } else if (!strcmp(a, "-a") || !strcmp(a, "--annotations") || !strcmp(a, "--root") || !strcmp(a, "--stack") ||
-                   !strcmp(a, "--isr") || !strcmp(a, "--isr-frame") || !strcmp(a, "--call-margin")) {
+                   !strcmp(a, "--isr") || !strcmp(a, "--isr-frame") || !strcmp(a, "--call-margin") ||
+                   !strcmp(a, "--isr-stack")) {
             if (!val) {
                 fprintf(stderr, "rtmem stack: %s needs a value\n", a);
                 goto out;
@@ -247,6 +253,26 @@ int rtm_cmd_stack(int argc, char **argv)
                 if (rtm_sg_load_file(g, val, &err)) goto bad;
             } else if (!strcmp(a, "--root")) {
                 sv_push(&roots, val);
+            } else if (!strcmp(a, "--isr-stack")) {
+                /* worded as --isr-frame's; with an isr_stack line of an annotation file the library
+                 * refuses the second one, whichever it is ("interrupt stack given twice") */
+                if (seen_isr_stack) {
+                    fprintf(stderr, "rtmem stack: %s given twice (arguments %d and %d)\n", a, seen_isr_stack, i - 1);
+                    goto out;
+                }
+                seen_isr_stack = i - 1;
+                /* one word: the annotation line would take a space as a second word, '#' as a comment */
+                if (!*val || strpbrk(val, " \t#")) {
+                    fprintf(stderr, "rtmem stack: %s expects BYTES or own, got '%s'\n", a, val);
+                    goto out;
+                }
+                size_t ll = strlen(val) + sizeof "isr_stack ";
+                char *line = malloc(ll);
+                if (!line) abort();
+                snprintf(line, ll, "isr_stack %s", val);
+                int arc = rtm_sg_annotate(g, line, a, &err);
+                free(line);
+                if (arc) goto bad;
             } else if (!strcmp(a, "--isr-frame") || !strcmp(a, "--call-margin")) {
                 /* one value each (not repeatable, as --help says -a and --root are): a second one
                  * silently replaced the first */

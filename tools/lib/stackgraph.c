@@ -196,6 +196,7 @@ void rtm_sg_free(rtm_sg_graph *g)
     free(g->unres);
     free(g->unres_of);
     free(g->roots);
+    free(g->isr_stack_origin);
     free(g);
 }
 
@@ -849,6 +850,23 @@ static void isr_levels(rtm_sg_graph *g)
     g->isr_levels_used = 0;
     for (int l = 0; l < 256; l++)
         if (g->isr_level_max[l] >= 0) g->nesting_all = sat_add(g->nesting_all, g->isr_level_max[l]), g->isr_levels_used++;
+    if (!g->isr_stack_given) return;
+    /* Handlers on a stack of their own (Cortex-M: MSP under an RTOS whose threads run on PSP; a
+     * RISC-V trap that switches stacks first). The worst nesting there is one handler per level,
+     * each preempting the one below, as for the nesting above: every level's worst chain, and the
+     * frame of every entry but the first, which interrupts a thread and pushes its frame on the
+     * thread's stack; a nested entry interrupts a handler, on this stack. Whichever level is entered
+     * first, that is levels - 1 frames. Flags: every handler's, as for a thread without it. */
+    rtm_sg_isr_stack_result *is = &g->isr_stack;
+    is->size = g->isr_stack_size;
+    is->levels = g->isr_levels_used;
+    is->handlers = 0;
+    for (int l = 0; l < 256; l++)
+        if (g->isr_level_root[l] != SG_NONE) is->handlers = sat_add(is->handlers, g->scc[g->scc_of[g->isr_level_root[l]]].best);
+    is->entry_frames = is->levels > 1 ? sat_mul(g->opt.isr_frame, (unsigned)(is->levels - 1)) : 0;
+    is->total = sat_add(is->handlers, is->entry_frames);
+    is->flags = g->isr_flags;
+    if (is->total >= SG_BYTES_MAX) is->flags |= RTM_SG_F_LIMIT;
 }
 
 static void fill_root(rtm_sg_graph *g, sg_root *r, uint32_t v)
@@ -931,7 +949,14 @@ int rtm_sg_analyse(rtm_sg_graph *g, const rtm_sg_options *opts, rtm_sg_error *er
                 }
             r->r.isr_nesting = above;
             r->r.flags |= fl;
+        } else if (g->isr_stack_given && r->r.stack >= 0) {
+            /* a thread, with the handlers on their own stack: an interrupt puts only its entry frame
+             * here, once (a nested entry interrupts a handler, on the interrupt stack), and no
+             * handler's chain, so none of their reasons either */
+            r->r.isr_nesting = g->isr_levels_used ? g->opt.isr_frame : 0;
         } else {
+            /* other roots (main, an uncalled function) may run on the interrupt stack itself (before
+             * a scheduler starts): the whole nesting, conservatively, with or without isr_stack */
             r->r.isr_nesting = g->nesting_all;
             r->r.flags |= g->isr_flags;
         }
@@ -944,6 +969,11 @@ int rtm_sg_analyse(rtm_sg_graph *g, const rtm_sg_options *opts, rtm_sg_error *er
 }
 
 int rtm_sg_exit_status(const rtm_sg_graph *g, bool strict) { return rtm_sg_check(g, strict, NULL); }
+
+const rtm_sg_isr_stack_result *rtm_sg_isr_stack(const rtm_sg_graph *g)
+{
+    return g->analysed && g->isr_stack_given ? &g->isr_stack : NULL;
+}
 
 size_t rtm_sg_root_count(const rtm_sg_graph *g) { return g->nroots; }
 const rtm_sg_root_result *rtm_sg_root(const rtm_sg_graph *g, size_t i)

@@ -141,12 +141,29 @@ typedef struct {
     int level;          /**< ISR preemption level (isr only) */
     long frames;        /**< sum of the chain's frames */
     long margin;        /**< call margin over the chain */
-    long isr_nesting;   /**< ISR nesting added on top (threads: all levels; ISRs: higher levels) */
+    long isr_nesting;   /**< ISR nesting added on top (threads: all levels, or with an interrupt stack
+                         *   one entry frame; other roots: all levels; ISRs: higher levels) */
     long total;         /**< frames + margin + isr_nesting */
     long stack;         /**< declared stack size, -1 if none */
     unsigned flags;     /**< RTM_SG_F_* */
     size_t chain_len;   /**< entries in the chain (a recursion cycle counts as one) */
 } rtm_sg_root_result;
+
+/** The interrupt stack, when an 'isr_stack' annotation (or --isr-stack) says that interrupt handlers
+ *  run on a stack of their own (docs/stack.md, Analysis 6). The first entry from a thread pushes
+ *  its frame on the thread's stack; every nested entry pushes its frame here. */
+typedef struct {
+    long size;          /**< its size in bytes, -1 if not given ('isr_stack own': nothing to check) */
+    int levels;         /**< preemption levels that have a handler */
+    long handlers;      /**< sum over those levels of the level's worst handler chain (frames, call margin) */
+    long entry_frames;  /**< isr_frame for each nested entry: levels - 1 of them (0 without levels) */
+    long total;         /**< handlers + entry_frames */
+    unsigned flags;     /**< RTM_SG_F_* of every handler; RTM_SG_F_LIMIT if total reached the limit */
+} rtm_sg_isr_stack_result;
+
+/** The interrupt stack's result, or NULL when none was given (handlers nest on the stack they
+ *  interrupt, the default). After a successful rtm_sg_analyse(). O(1). */
+const rtm_sg_isr_stack_result *rtm_sg_isr_stack(const rtm_sg_graph *g);
 
 size_t rtm_sg_root_count(const rtm_sg_graph *g);
 /** Result of root @p i (roots sorted by total, largest first, then by name). */

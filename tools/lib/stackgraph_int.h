@@ -143,6 +143,13 @@ struct rtm_sg_graph {
     unsigned isr_flags;              /* of every handler */
     int isr_levels_used;
     long nesting_all;           /* sum over levels */
+
+    /* 'isr_stack' annotation or --isr-stack: handlers run on a stack of their own */
+    bool isr_stack_given;
+    long isr_stack_size;        /* bytes, -1: not given ('own') */
+    char *isr_stack_origin;     /* where it was given (file or option), for "given twice" */
+    unsigned isr_stack_line;    /* its line, 0 for an option */
+    rtm_sg_isr_stack_result isr_stack; /* the result (when given) */
 };
 
 #endif

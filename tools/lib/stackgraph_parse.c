@@ -623,6 +623,28 @@ static int annotate_line(rtm_sg_graph *g, const char *s, size_t n, const char *f
         if (d.kind == SG_D_RECURSION && (v < 1 || v > 1000000))
             return rtm_sg__fail(err, fname, ln, "recursion depth %ld out of range 1-1000000", v);
         if (d.kind == SG_D_THREAD && v < 1) return rtm_sg__fail(err, fname, ln, "stack size must be at least 1 byte");
+    } else if (word_is(w[0], "isr_stack")) {
+        /* not a directive about a function: the graph holds it (one interrupt stack, one size) */
+        if (k != 2) return rtm_sg__fail(err, fname, ln, "usage: isr_stack BYTES|own");
+        long size = -1; /* "own": handlers on a stack of their own whose size is not checked */
+        if (!word_is(w[1], "own")) {
+            if (!parse_size(w[1].s, w[1].n, &size))
+                return rtm_sg__fail(err, fname, ln, "bad interrupt stack size '%.*s' (BYTES or own)",
+                                    (int)(w[1].n > 40 ? 40 : w[1].n), w[1].s);
+            if (size < 1) return rtm_sg__fail(err, fname, ln, "interrupt stack size must be at least 1 byte");
+        }
+        /* refused rather than "the later counts" as for thread: two figures for the one interrupt
+         * stack (two boards' files, or a file and an option) leave it unclear which one was meant */
+        if (g->isr_stack_given) {
+            char at[16] = "";
+            if (g->isr_stack_line) snprintf(at, sizeof at, ":%u", g->isr_stack_line);
+            return rtm_sg__fail(err, fname, ln, "interrupt stack given twice (first: %s%s)", g->isr_stack_origin, at);
+        }
+        g->isr_stack_given = true;
+        g->isr_stack_size = size;
+        g->isr_stack_origin = rtm_sg__strndup(fname, strlen(fname));
+        g->isr_stack_line = ln;
+        return 0;
     } else if (word_is(w[0], "root")) {
         if (k != 2) return rtm_sg__fail(err, fname, ln, "usage: root NAME");
         d.kind = SG_D_ROOT;
@@ -637,7 +659,7 @@ static int annotate_line(rtm_sg_graph *g, const char *s, size_t n, const char *f
             if (w[i].n == 0 || (w[i].s[0] == '@' && w[i].n == 1))
                 return rtm_sg__fail(err, fname, ln, "empty target name");
     } else {
-        return rtm_sg__fail(err, fname, ln, "unknown directive '%.*s' (thread, isr, root, frame, recursion, icall, fptype)",
+        return rtm_sg__fail(err, fname, ln, "unknown directive '%.*s' (thread, isr, isr_stack, root, frame, recursion, icall, fptype)",
                     (int)(w[0].n > 40 ? 40 : w[0].n), w[0].s);
     }
     d.n = v;

@@ -123,6 +123,44 @@ static void isr_why(const rtm_sg_graph *g, const rtm_sg_root_result *r, unsigned
     fprintf(out, "an interrupt handler is not bounded");
 }
 
+/* The interrupt stack as a root-like result, for status_of() and root_over(). */
+static rtm_sg_root_result isr_stack_as_root(const rtm_sg_graph *g)
+{
+    rtm_sg_root_result r = {.name = "interrupt stack", .level = -1, .total = g->isr_stack.total,
+                            .stack = g->isr_stack.size, .flags = g->isr_stack.flags};
+    return r;
+}
+
+/* Is @p r (a thread) analysed with the handlers on the interrupt stack (one entry frame only)? */
+static bool on_own_stack(const rtm_sg_graph *g, const rtm_sg_root_result *r)
+{
+    return g->isr_stack_given && !r->isr && r->stack >= 0;
+}
+
+/* The interrupt stack's lines of the text report: figure, size and status; what threads get
+ * instead; why it is not a bound. */
+static void isr_stack_text(const rtm_sg_graph *g, FILE *out)
+{
+    const rtm_sg_isr_stack_result *is = &g->isr_stack;
+    rtm_sg_root_result r = isr_stack_as_root(g);
+    char st[64];
+    fprintf(out, "interrupt stack: %ld bytes = %ld handlers over %d levels", is->total, is->handlers, is->levels);
+    if (is->entry_frames) fprintf(out, " + %ld nested entry frames", is->entry_frames);
+    if (is->size >= 0) fprintf(out, "; size %ld", is->size);
+    else fprintf(out, "; size not given");
+    fprintf(out, ": %s\n", status_of(&r, st, sizeof st));
+    fprintf(out, "  threads take %ld bytes from interrupts (one entry frame); other roots the whole ISR nesting\n",
+            is->levels ? g->opt.isr_frame : 0L);
+    if (is->flags & RTM_SG_F_LIMIT)
+        fprintf(out, "  BEYOND LIMIT: the worst case is more than %ld bytes, the largest figure counted\n",
+                (long)RTM_SG_BYTES_MAX);
+    if (is->flags & ~RTM_SG_F_LIMIT) {
+        fprintf(out, "  %s: ", (is->flags & RTM_SG_F_RECURSION) ? "UNBOUNDED" : "LOWER BOUND");
+        isr_why(g, &r, is->flags & ~RTM_SG_F_LIMIT, out);
+        fprintf(out, "\n");
+    }
+}
+
 void rtm_sg_report_text(const rtm_sg_graph *g, FILE *out)
 {
     size_t nind = 0;
@@ -141,6 +179,7 @@ void rtm_sg_report_text(const rtm_sg_graph *g, FILE *out)
         if (g->opt.isr_frame) fprintf(out, ", %ld bytes pushed per interrupt entry included", g->opt.isr_frame);
         fprintf(out, "\n");
     }
+    if (g->isr_stack_given) isr_stack_text(g, out);
     if (g->opt.call_margin) fprintf(out, "call margin: %ld bytes per frame\n", g->opt.call_margin);
     fprintf(out, "\n%-28s %-7s %8s %7s %7s %8s %8s  %s\n", "root", "kind", "frames", "margin", "isr", "total", "stack",
             "status");
@@ -162,6 +201,8 @@ void rtm_sg_report_text(const rtm_sg_graph *g, FILE *out)
             if (g->opt.isr_frame) fprintf(out, " + %ld interrupt entry", g->opt.isr_frame);
             if (r->isr_nesting > g->opt.isr_frame)
                 fprintf(out, " + %ld higher-priority ISRs", r->isr_nesting - g->opt.isr_frame);
+        } else if (r->isr_nesting && on_own_stack(g, r)) {
+            fprintf(out, " + %ld interrupt entry (handlers on the interrupt stack)", r->isr_nesting);
         } else if (r->isr_nesting) {
             fprintf(out, " + %ld ISR nesting", r->isr_nesting);
         }
@@ -295,6 +336,21 @@ static void cat_why(const rtm_sg_graph *g, const sg_scc *c, unsigned flags, char
     }
 }
 
+/* The reasons @p from_isr of @p r that come from a handler that can preempt it: the lowest such
+ * level, its first such handler, after @p sep. */
+static void cat_isr_why(const rtm_sg_graph *g, const rtm_sg_root_result *r, unsigned from_isr, char *buf, size_t cap,
+                        const char *sep)
+{
+    for (int l = r->isr ? r->level + 1 : 0; from_isr && l < 256; l++) {
+        if (!(g->isr_level_flags[l] & from_isr)) continue;
+        const sg_func *h = &g->f[g->isr_level_witness[l]];
+        const sg_scc *hc = &g->scc[g->scc_of[g->isr_level_witness[l]]];
+        cat(buf, cap, "%sinterrupt handler %s (level %d) is not bounded: ", sep, h->name, l);
+        cat_why(g, hc, hc->flags & from_isr, buf, cap);
+        break;
+    }
+}
+
 int rtm_sg_check(const rtm_sg_graph *g, bool strict, rtm_sg_error *why)
 {
     /* Inputs with no function at all (empty .su files: GCC writes them for units without
@@ -327,19 +383,36 @@ int rtm_sg_check(const rtm_sg_graph *g, bool strict, rtm_sg_error *why)
                 cat(m, cap, "worst case more than %ld bytes, the largest figure counted%s", (long)RTM_SG_BYTES_MAX,
                     r->flags & ~RTM_SG_F_LIMIT ? "; " : "");
             cat_why(g, c, c->flags, m, cap);
-            unsigned from_isr = r->flags & ~c->flags & ~RTM_SG_F_LIMIT;
-            /* from a handler that can preempt the root: the lowest such level, its first such handler */
-            for (int l = r->isr ? r->level + 1 : 0; from_isr && l < 256; l++) {
-                if (!(g->isr_level_flags[l] & from_isr)) continue;
-                const sg_func *h = &g->f[g->isr_level_witness[l]];
-                const sg_scc *hc = &g->scc[g->scc_of[g->isr_level_witness[l]]];
-                cat(m, cap, "%sinterrupt handler %s (level %d) is not bounded: ", c->flags ? "; " : "", h->name, l);
-                cat_why(g, hc, hc->flags & from_isr, m, cap);
-                break;
-            }
+            cat_isr_why(g, r, r->flags & ~c->flags & ~RTM_SG_F_LIMIT, m, cap, c->flags ? "; " : "");
         }
         rtm_sg__one_line(m);
         return 1;
+    }
+    /* the interrupt stack, after the roots (its lines come before the table, but a root is what
+     * most runs are about) */
+    if (g->isr_stack_given) {
+        rtm_sg_root_result r = isr_stack_as_root(g);
+        bool over = root_over(&r);
+        if (over || (strict && r.flags)) {
+            if (!why) return 1;
+            char *m = why->msg;
+            size_t cap = sizeof why->msg;
+            m[0] = '\0';
+            bool limit = r.flags & RTM_SG_F_LIMIT;
+            if (over && limit)
+                cat(m, cap, "interrupt stack: worst case exceeds its size of %ld bytes: more than %ld bytes, the largest "
+                            "figure counted", r.stack, (long)RTM_SG_BYTES_MAX);
+            else if (over)
+                cat(m, cap, "interrupt stack: worst case %ld bytes exceeds its size of %ld bytes", r.total, r.stack);
+            else {
+                cat(m, cap, "--strict: the interrupt stack is %s", (r.flags & RTM_SG_F_RECURSION) ? "unbounded"
+                                                                   : limit ? "beyond the limit" : "a lower bound");
+                if (limit) cat(m, cap, ": worst case more than %ld bytes, the largest figure counted", (long)RTM_SG_BYTES_MAX);
+                cat_isr_why(g, &r, r.flags & ~RTM_SG_F_LIMIT, m, cap, "; ");
+            }
+            rtm_sg__one_line(m);
+            return 1;
+        }
     }
     if (why) why->msg[0] = '\0';
     return 0;
@@ -399,6 +472,17 @@ static void jfunc(const rtm_sg_graph *g, FILE *out, const sg_func *f)
             : f->qual == RTM_SG_DYNAMIC ? "dynamic" : "none");
 }
 
+/* The reasons array of RTM_SG_F_* @p flags. */
+static void jreasons(FILE *out, unsigned flags)
+{
+    static const char *const names[5] = {"dynamic", "indirect", "nodata", "recursion", "limit"};
+    const char *sep = "";
+    fputc('[', out);
+    for (int b = 0; b < 5; b++)
+        if (flags & (1u << b)) fprintf(out, "%s\"%s\"", sep, names[b]), sep = ",";
+    fputc(']', out);
+}
+
 void rtm_sg_report_json(const rtm_sg_graph *g, FILE *out)
 {
     fprintf(out, "{\"functions\":%zu,\"calls\":%zu,\"isr_frame\":%ld,\"call_margin\":%ld,\"isr_nesting\":%ld,\"isr_levels\":[",
@@ -411,8 +495,24 @@ void rtm_sg_report_json(const rtm_sg_graph *g, FILE *out)
             fprintf(out, ",\"bytes\":%ld}", g->isr_level_max[l]);
             sep = ",";
         }
-    fprintf(out, "],\n\"roots\":[");
+    fputc(']', out);
     char b1[64], b2[64];
+    if (g->isr_stack_given) { /* only then: a run without it writes what it always wrote */
+        const rtm_sg_isr_stack_result *is = &g->isr_stack;
+        rtm_sg_root_result ir = isr_stack_as_root(g);
+        fprintf(out, ",\"isr_stack\":{\"size\":");
+        if (is->size >= 0) fprintf(out, "%ld", is->size);
+        else fprintf(out, "null");
+        fprintf(out, ",\"levels\":%d,\"handlers\":%ld,\"entry_frames\":%ld,\"total\":%ld,\"thread_isr_nesting\":%ld,"
+                     "\"status\":",
+                is->levels, is->handlers, is->entry_frames, is->total, is->levels ? g->opt.isr_frame : 0L);
+        jstr(out, status_of(&ir, b2, sizeof b2));
+        fprintf(out, ",\"lower_bound\":%s,\"unbounded\":%s,\"reasons\":", ir.flags ? "true" : "false",
+                (ir.flags & RTM_SG_F_RECURSION) ? "true" : "false");
+        jreasons(out, ir.flags);
+        fputc('}', out);
+    }
+    fprintf(out, ",\n\"roots\":[");
     for (size_t i = 0; i < g->nroots; i++) {
         const sg_root *rt = &g->roots[i];
         const rtm_sg_root_result *r = &rt->r;
@@ -426,13 +526,10 @@ void rtm_sg_report_json(const rtm_sg_graph *g, FILE *out)
         fprintf(out, ",\"status\":");
         jstr(out, status_of(r, b2, sizeof b2));
         (void)b1;
-        fprintf(out, ",\"lower_bound\":%s,\"unbounded\":%s,\"reasons\":[", r->flags ? "true" : "false",
+        fprintf(out, ",\"lower_bound\":%s,\"unbounded\":%s,\"reasons\":", r->flags ? "true" : "false",
                 (r->flags & RTM_SG_F_RECURSION) ? "true" : "false");
-        static const char *const names[5] = {"dynamic", "indirect", "nodata", "recursion", "limit"};
-        sep = "";
-        for (int b = 0; b < 5; b++)
-            if (r->flags & (1u << b)) fprintf(out, "%s\"%s\"", sep, names[b]), sep = ",";
-        fprintf(out, "],\"chain\":[");
+        jreasons(out, r->flags);
+        fprintf(out, ",\"chain\":[");
         const char *site = NULL;
         for (size_t k = 0; k < r->chain_len; k++) {
             const sg_scc *c = &g->scc[rt->chain[k]];
