@@ -2383,6 +2383,322 @@ static void test_check_reasons(void **state)
     rtm_sg_free(g);
 }
 
+/* ---- interrupt handlers on a stack of their own (isr_stack / --isr-stack) -------------------------- */
+
+/* Thread t 10 -> w 90; handlers i1 (level 1) 20 -> h1 30, i2 (level 1) 5, i3 (level 2) 40; main 16,
+ * called by nobody. --isr-frame 36. Per level: L1 max(50, 5) + 36 = 86, L2 40 + 36 = 76: nesting 162. */
+static const char k_isrs_ci[] = "graph: { title: \"a.c\"\n" NODE("t", "t", 1, 10, "static") NODE("w", "w", 2, 90, "static")
+    NODE("i1", "i1", 3, 20, "static") NODE("h1", "h1", 4, 30, "static") NODE("i2", "i2", 5, 5, "static")
+    NODE("i3", "i3", 6, 40, "static") NODE("main", "main", 7, 16, "static") EDGE("t", "w", 1) EDGE("i1", "h1", 3) "}\n";
+static const char k_isrs_ann[] = "thread t 200\nisr i1 1\nisr i2 1\nisr i3 2\n";
+
+static rtm_sg_graph *load_ann2(const char *ci, const char *ann1, const char *ann2, const rtm_sg_options *opt)
+{
+    rtm_sg_graph *g = rtm_sg_new();
+    rtm_sg_error err;
+    if (rtm_sg_load_ci(g, ci, strlen(ci), "t.ci", &err)) fail_msg("%s", err.msg);
+    if (rtm_sg_load_annotations(g, ann1, strlen(ann1), "t.ann", &err)) fail_msg("%s", err.msg);
+    if (rtm_sg_load_annotations(g, ann2, strlen(ann2), "u.ann", &err)) fail_msg("%s", err.msg);
+    if (rtm_sg_analyse(g, opt, &err)) fail_msg("%s", err.msg);
+    return g;
+}
+
+/* Two handler levels, without and with the interrupt stack: the thread takes the whole nesting, or
+ * one entry frame; main and the handlers keep theirs; the interrupt stack holds both levels' worst
+ * chains and the one nested entry's frame: 50 + 40 + 36 = 126 (= 162 - the first entry's 36). */
+static void test_isr_stack_exact(void **state)
+{
+    (void)state;
+    rtm_sg_options opt = {.isr_frame = 36};
+    rtm_sg_graph *g = load_ann2(k_isrs_ci, k_isrs_ann, "", &opt);
+    assert_null(rtm_sg_isr_stack(g));
+    assert_int_equal(root(g, "t")->isr_nesting, 162);
+    assert_int_equal(root(g, "t")->total, 262);
+    assert_int_equal(rtm_sg_exit_status(g, false), 1); /* 262 > 200 */
+    char *js = report_json(g);
+    assert_null(strstr(js, "isr_stack"));
+    free(js);
+    rtm_sg_free(g);
+
+    g = load_ann2(k_isrs_ci, k_isrs_ann, "isr_stack 126\n", &opt);
+    assert_int_equal(root(g, "t")->frames, 100);
+    assert_int_equal(root(g, "t")->isr_nesting, 36);
+    assert_int_equal(root(g, "t")->total, 136);
+    assert_int_equal(root(g, "t")->stack, 200);
+    assert_int_equal(root(g, "main")->isr_nesting, 162); /* not a thread: may run on the interrupt stack */
+    assert_int_equal(root(g, "main")->total, 178);
+    assert_int_equal(root(g, "i1")->total, 50 + 36 + 76);
+    assert_int_equal(root(g, "i2")->total, 5 + 36 + 76);
+    assert_int_equal(root(g, "i3")->total, 40 + 36);
+    const rtm_sg_isr_stack_result *is = rtm_sg_isr_stack(g);
+    assert_non_null(is);
+    assert_int_equal(is->size, 126);
+    assert_int_equal(is->levels, 2);
+    assert_int_equal(is->handlers, 90);
+    assert_int_equal(is->entry_frames, 36);
+    assert_int_equal(is->total, 126);
+    assert_int_equal(is->flags, 0);
+    assert_int_equal(rtm_sg_exit_status(g, true), 0); /* 136 <= 200, 126 <= 126 */
+    char *txt = report_text(g);
+    assert_non_null(strstr(txt, "\ninterrupt stack: 126 bytes = 90 handlers over 2 levels + 36 nested entry frames; size 126: ok\n"
+                                "  threads take 36 bytes from interrupts (one entry frame); other roots the whole ISR nesting\n\n"));
+    assert_non_null(strstr(txt, "\nt                            thread       100       0      36      136      200  ok\n"));
+    assert_non_null(strstr(txt, "\nmain                         root          16       0     162      178        -  -\n"));
+    assert_non_null(strstr(txt, "\nt: 136 bytes = 100 frames + 36 interrupt entry (handlers on the interrupt stack); stack 200\n"));
+    free(txt);
+    js = report_json(g);
+    assert_non_null(strstr(js, "\"isr_levels\":[{\"level\":1,\"isr\":\"i1\",\"bytes\":86},{\"level\":2,\"isr\":\"i3\",\"bytes\":76}],"
+                               "\"isr_stack\":{\"size\":126,\"levels\":2,\"handlers\":90,\"entry_frames\":36,\"total\":126,"
+                               "\"thread_isr_nesting\":36,\"status\":\"ok\",\"lower_bound\":false,\"unbounded\":false,"
+                               "\"reasons\":[]},\n\"roots\":["));
+    assert_non_null(strstr(js, "{\"name\":\"t\",\"kind\":\"thread\",\"level\":-1,\"frames\":100,\"margin\":0,\"isr_nesting\":36,"
+                               "\"total\":136,\"stack\":200,\"status\":\"ok\","));
+    free(js);
+    rtm_sg_free(g);
+
+    /* with a call margin of 4 per frame: in the chains on both stacks (t 2 frames, h1's 2, i3's 1) */
+    opt.call_margin = 4;
+    g = load_ann2(k_isrs_ci, k_isrs_ann, "isr_stack own\n", &opt);
+    assert_int_equal(root(g, "t")->total, 100 + 8 + 36);
+    is = rtm_sg_isr_stack(g);
+    assert_int_equal(is->size, -1);
+    assert_int_equal(is->handlers, 58 + 44);
+    assert_int_equal(is->total, 58 + 44 + 36);
+    txt = report_text(g);
+    assert_non_null(strstr(txt, "\ninterrupt stack: 138 bytes = 102 handlers over 2 levels + 36 nested entry frames; size not given: -\n"));
+    free(txt);
+    rtm_sg_free(g);
+
+    /* one level: no nested entry; no level at all: nothing from interrupts, an empty interrupt stack */
+    opt.call_margin = 0;
+    g = load_ann2(k_isrs_ci, "thread t 200\nisr i1 1\nisr i2 1\n", "isr_stack 50\n", &opt);
+    assert_int_equal(root(g, "t")->total, 136);
+    is = rtm_sg_isr_stack(g);
+    assert_int_equal(is->levels, 1);
+    assert_int_equal(is->entry_frames, 0);
+    assert_int_equal(is->total, 50);
+    assert_int_equal(rtm_sg_exit_status(g, false), 0);
+    rtm_sg_free(g);
+    g = load_ann2(k_isrs_ci, "thread t 200\n", "isr_stack 50\n", &opt);
+    assert_int_equal(root(g, "t")->total, 100);
+    assert_int_equal(root(g, "t")->isr_nesting, 0);
+    is = rtm_sg_isr_stack(g);
+    assert_int_equal(is->levels, 0);
+    assert_int_equal(is->total, 0);
+    txt = report_text(g);
+    assert_non_null(strstr(txt, "\ninterrupt stack: 0 bytes = 0 handlers over 0 levels; size 50: ok\n"
+                                "  threads take 0 bytes from interrupts (one entry frame); other roots the whole ISR nesting\n"));
+    free(txt);
+    rtm_sg_free(g);
+}
+
+/* An unbounded handler (i3 calls itself): without the interrupt stack every thread is unbounded;
+ * with it the thread is a bound and the interrupt stack is unbounded, and --strict says so. */
+static void test_isr_stack_unbounded_handler(void **state)
+{
+    (void)state;
+    static const char ci[] = "graph: { title: \"a.c\"\n" NODE("t", "t", 1, 10, "static") NODE("w", "w", 2, 90, "static")
+        NODE("i1", "i1", 3, 20, "static") NODE("i3", "i3", 6, 40, "static") EDGE("t", "w", 1) EDGE("i3", "i3", 6) "}\n";
+    static const char *const only_t[] = {"t"};
+    rtm_sg_options opt = {.isr_frame = 36, .roots = only_t, .nroots = 1};
+    rtm_sg_error why;
+    rtm_sg_graph *g = load_ann2(ci, "thread t 1000\nisr i1 1\nisr i3 2\n", "", &opt);
+    assert_int_equal(root(g, "t")->flags, RTM_SG_F_RECURSION);
+    assert_int_equal(rtm_sg_check(g, true, &why), 1);
+    assert_string_equal(why.msg, "--strict: root t is unbounded: interrupt handler i3 (level 2) is not bounded: recursion "
+                                 "without depth through i3 (a.c:6:1)");
+    rtm_sg_free(g);
+
+    g = load_ann2(ci, "thread t 1000\nisr i1 1\nisr i3 2\n", "isr_stack 1024\n", &opt);
+    assert_int_equal(root(g, "t")->flags, 0);
+    assert_int_equal(root(g, "t")->total, 100 + 36);
+    const rtm_sg_isr_stack_result *is = rtm_sg_isr_stack(g);
+    assert_int_equal(is->flags, RTM_SG_F_RECURSION);
+    assert_int_equal(is->total, 20 + 40 + 36);
+    assert_int_equal(rtm_sg_check(g, false, &why), 0);
+    assert_int_equal(rtm_sg_check(g, true, &why), 1);
+    assert_string_equal(why.msg, "--strict: the interrupt stack is unbounded: interrupt handler i3 (level 2) is not bounded: "
+                                 "recursion without depth through i3 (a.c:6:1)");
+    char *txt = report_text(g);
+    assert_non_null(strstr(txt, "; size 1024: unbounded\n"
+                                "  threads take 36 bytes from interrupts (one entry frame); other roots the whole ISR nesting\n"
+                                "  UNBOUNDED: interrupt handler i3 (level 2) is not bounded\n"));
+    assert_non_null(strstr(txt, "\nt                            thread       100       0      36      136     1000  ok\n"));
+    free(txt);
+    char *js = report_json(g);
+    assert_non_null(strstr(js, "\"isr_stack\":{\"size\":1024,\"levels\":2,\"handlers\":60,\"entry_frames\":36,\"total\":96,"
+                               "\"thread_isr_nesting\":36,\"status\":\"unbounded\",\"lower_bound\":true,\"unbounded\":true,"
+                               "\"reasons\":[\"recursion\"]}"));
+    free(js);
+    rtm_sg_free(g);
+    /* a dynamic frame in a handler: a lower bound */
+    g = load_ann2(ci, "thread t 1000\nisr i1 1\nisr i3 2\nrecursion i3 2\n", "isr_stack own\nframe i1 20\n", &opt);
+    assert_int_equal(rtm_sg_isr_stack(g)->flags, 0);
+    assert_int_equal(rtm_sg_isr_stack(g)->total, 20 + 80 + 36);
+    assert_int_equal(rtm_sg_check(g, true, &why), 0);
+    rtm_sg_free(g);
+    static const char ci2[] = "graph: { title: \"a.c\"\n" NODE("t", "t", 1, 10, "static") NODE("i1", "i1", 3, 20, "dynamic") "}\n";
+    g = load_ann2(ci2, "thread t 1000\nisr i1 1\n", "isr_stack own\n", &opt);
+    assert_int_equal(root(g, "t")->flags, 0);
+    assert_int_equal(rtm_sg_isr_stack(g)->flags, RTM_SG_F_DYNAMIC);
+    assert_int_equal(rtm_sg_check(g, true, &why), 1);
+    assert_string_equal(why.msg, "--strict: the interrupt stack is a lower bound: interrupt handler i1 (level 1) is not bounded: "
+                                 "dynamic frame in i1 (a.c:3:1)");
+    js = report_json(g);
+    assert_non_null(strstr(js, "\"isr_stack\":{\"size\":null,\"levels\":1,\"handlers\":20,\"entry_frames\":0,\"total\":20,"
+                               "\"thread_isr_nesting\":36,\"status\":\"lower bound\",\"lower_bound\":true,\"unbounded\":false,"
+                               "\"reasons\":[\"dynamic\"]}"));
+    free(js);
+    rtm_sg_free(g);
+}
+
+/* The interrupt stack overflows: exit status 1 whether or not --strict, one line; by one byte. */
+static void test_isr_stack_overflow(void **state)
+{
+    (void)state;
+    rtm_sg_options opt = {.isr_frame = 36};
+    rtm_sg_error why;
+    rtm_sg_graph *g = load_ann2(k_isrs_ci, "thread t 1000\nthread main 1000\nisr i1 1\nisr i2 1\nisr i3 2\n",
+                                "isr_stack 125\n", &opt);
+    assert_int_equal(rtm_sg_isr_stack(g)->total, 126);
+    assert_int_equal(rtm_sg_check(g, false, &why), 1);
+    assert_string_equal(why.msg, "interrupt stack: worst case 126 bytes exceeds its size of 125 bytes");
+    assert_int_equal(rtm_sg_exit_status(g, true), 1);
+    char *txt = report_text(g);
+    assert_non_null(strstr(txt, "\ninterrupt stack: 126 bytes = 90 handlers over 2 levels + 36 nested entry frames; size 125: "
+                                "OVERFLOW by 1\n"));
+    free(txt);
+    char *js = report_json(g);
+    assert_non_null(strstr(js, "\"total\":126,\"thread_isr_nesting\":36,\"status\":\"OVERFLOW by 1\",\"lower_bound\":false,"));
+    free(js);
+    rtm_sg_free(g);
+    /* a root that overflows is named first */
+    g = load_ann2(k_isrs_ci, "thread t 135\nisr i1 1\nisr i2 1\nisr i3 2\n", "isr_stack 125\n", &opt);
+    assert_int_equal(rtm_sg_check(g, false, &why), 1);
+    assert_string_equal(why.msg, "root t: worst case 136 bytes exceeds its stack of 135 bytes");
+    rtm_sg_free(g);
+    /* a handler beyond the count limit (an absurd frame): the interrupt stack is OVERFLOW without a
+     * figure, or beyond the limit without a size; the thread is not (136) */
+    static const char *const only_t[] = {"t"};
+    opt.roots = only_t, opt.nroots = 1;
+    static const char huge[] = "thread t 1000\nisr i1 1\nisr i3 2\nframe h1 2305843009213693951\n";
+    g = load_ann2(k_isrs_ci, huge, "isr_stack 4096\n", &opt);
+    assert_int_equal(root(g, "t")->total, 136);
+    assert_int_equal(root(g, "t")->flags, 0);
+    assert_int_equal(rtm_sg_isr_stack(g)->flags, RTM_SG_F_LIMIT);
+    assert_int_equal(rtm_sg_check(g, false, &why), 1);
+    assert_string_equal(why.msg, "interrupt stack: worst case exceeds its size of 4096 bytes: more than 2305843009213693951 "
+                                 "bytes, the largest figure counted");
+    rtm_sg_free(g);
+    g = load_ann2(k_isrs_ci, huge, "isr_stack own\n", &opt);
+    assert_int_equal(rtm_sg_check(g, false, &why), 0);
+    assert_int_equal(rtm_sg_check(g, true, &why), 1);
+    assert_string_equal(why.msg, "--strict: the interrupt stack is beyond the limit: worst case more than "
+                                 "2305843009213693951 bytes, the largest figure counted");
+    char *js2 = report_json(g);
+    assert_non_null(strstr(js2, "\"status\":\"beyond limit\",\"lower_bound\":true,\"unbounded\":false,\"reasons\":[\"limit\"]}"));
+    free(js2);
+    rtm_sg_free(g);
+}
+
+/* isr_stack lines: sizes as in every annotation, 'own', and what is refused, on one line with the
+ * file and line (or the option): given twice, in one file, two files, or a file and --isr-stack,
+ * in either order. */
+static void test_isr_stack_annotation_errors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *ann, *origin2, *line2, *msg;
+    } cases[] = {
+        {"isr_stack 12x\n", NULL, NULL, "t.ann:1: bad interrupt stack size '12x' (BYTES or own)"},
+        {"isr_stack -4\n", NULL, NULL, "t.ann:1: bad interrupt stack size '-4' (BYTES or own)"},
+        {"isr_stack 0\n", NULL, NULL, "t.ann:1: interrupt stack size must be at least 1 byte"},
+        {"isr_stack\n", NULL, NULL, "t.ann:1: usage: isr_stack BYTES|own"},
+        {"isr_stack 4 k\n", NULL, NULL, "t.ann:1: usage: isr_stack BYTES|own"},
+        {"isr_stack 99999999999999999999\n", NULL, NULL, "t.ann:1: bad interrupt stack size '99999999999999999999' (BYTES or own)"},
+        {"isr_stack 1k\n# again\nisr_stack own\n", NULL, NULL, "t.ann:3: interrupt stack given twice (first: t.ann:1)"},
+        {"isr_stack 1k\n", "u.ann", "isr_stack 1k", "u.ann:1: interrupt stack given twice (first: t.ann:1)"},
+        {"isr_stack 1k\n", "--isr-stack", "isr_stack own", "--isr-stack: interrupt stack given twice (first: t.ann:1)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        rtm_sg_graph *g = rtm_sg_new();
+        rtm_sg_error err;
+        int rc = rtm_sg_load_annotations(g, cases[i].ann, strlen(cases[i].ann), "t.ann", &err);
+        if (cases[i].origin2) {
+            assert_int_equal(rc, 0);
+            rc = !strcmp(cases[i].origin2, "--isr-stack")
+                     ? rtm_sg_annotate(g, cases[i].line2, cases[i].origin2, &err)
+                     : rtm_sg_load_annotations(g, cases[i].line2, strlen(cases[i].line2), cases[i].origin2, &err);
+        }
+        if (rc != -1 || strcmp(err.msg, cases[i].msg)) fail_msg("case %zu: rc %d '%s'", i, rc, err.msg);
+        rtm_sg_free(g);
+    }
+    /* the option first, then the file */
+    rtm_sg_graph *g = rtm_sg_new();
+    rtm_sg_error err;
+    assert_int_equal(rtm_sg_annotate(g, "isr_stack 512", "--isr-stack", &err), 0);
+    assert_int_equal(rtm_sg_load_annotations(g, "\nisr_stack 512\n", 15, "t.ann", &err), -1);
+    assert_string_equal(err.msg, "t.ann:2: interrupt stack given twice (first: --isr-stack)");
+    rtm_sg_free(g);
+    /* sizes: hexadecimal, k suffix, comments */
+    static const struct { const char *ann; long size; } sizes[] = {
+        {"isr_stack 0x100\n", 256}, {"isr_stack 2k # MSP\n", 2048}, {"  isr_stack\town\r\n", -1}};
+    for (size_t i = 0; i < 3; i++) {
+        g = load_ann2(k_isrs_ci, k_isrs_ann, sizes[i].ann, NULL);
+        assert_int_equal(rtm_sg_isr_stack(g)->size, sizes[i].size);
+        rtm_sg_free(g);
+    }
+}
+
+/* --isr-stack on the command line: the figures, exit statuses and one-line messages. */
+static void test_isr_stack_cli(void **state)
+{
+    (void)state;
+    char ci[512], ann[512], ann2[512];
+    write_file("isrs.ci", k_isrs_ci, ci, sizeof ci);
+    write_file("isrs.ann", k_isrs_ann, ann, sizeof ann);
+    write_file("isrs2.ann", "# the MSP\nisr_stack 0x7e\n", ann2, sizeof ann2);
+    assert_int_equal(run_cli((const char *const[]){"--isr-frame", "36", "-a", ann, ci, NULL}), 1);
+    assert_non_null(strstr(g_out, "\nt                            thread       100       0     162      262      200  OVERFLOW by 62\n"));
+    assert_null(strstr(g_out, "interrupt stack"));
+    assert_int_equal(run_cli((const char *const[]){"--isr-frame", "36", "-a", ann, "--isr-stack", "126", ci, NULL}), 0);
+    assert_non_null(strstr(g_out, "\nt                            thread       100       0      36      136      200  ok\n"));
+    assert_non_null(strstr(g_out, "\ninterrupt stack: 126 bytes = 90 handlers over 2 levels + 36 nested entry frames; size 126: ok\n"));
+    assert_string_equal(g_errtxt, "");
+    /* the annotation, the same; one byte short: exit 1, one line */
+    assert_int_equal(run_cli((const char *const[]){"--isr-frame", "36", "-a", ann, "-a", ann2, ci, NULL}), 0);
+    assert_int_equal(run_cli((const char *const[]){"--isr-frame", "36", "-a", ann, "--isr-stack", "125", "--json", ci, NULL}), 1);
+    assert_string_equal(g_errtxt, "rtmem stack: interrupt stack: worst case 126 bytes exceeds its size of 125 bytes\n");
+    assert_non_null(strstr(g_out, ",\"isr_stack\":{\"size\":125,\"levels\":2,\"handlers\":90,\"entry_frames\":36,\"total\":126,"));
+    assert_int_equal(run_cli((const char *const[]){"--isr-frame", "36", "-a", ann, "--isr-stack", "own", ci, NULL}), 0);
+    assert_non_null(strstr(g_out, "; size not given: -\n"));
+    /* refused: a bad size, given twice (option, or option and file in either order), no value */
+    assert_int_equal(run_cli((const char *const[]){"--isr-stack", "12x", ci, NULL}), 2);
+    assert_string_equal(g_errtxt, "--isr-stack: bad interrupt stack size '12x' (BYTES or own)\n");
+    assert_int_equal(run_cli((const char *const[]){"--isr-stack", "0", ci, NULL}), 2);
+    assert_string_equal(g_errtxt, "--isr-stack: interrupt stack size must be at least 1 byte\n");
+    assert_int_equal(run_cli((const char *const[]){"--isr-stack", "1 k", ci, NULL}), 2);
+    assert_string_equal(g_errtxt, "rtmem stack: --isr-stack expects BYTES or own, got '1 k'\n");
+    assert_int_equal(run_cli((const char *const[]){"--isr-stack", "own#", ci, NULL}), 2);
+    assert_string_equal(g_errtxt, "rtmem stack: --isr-stack expects BYTES or own, got 'own#'\n");
+    assert_int_equal(run_cli((const char *const[]){"--isr-stack", "", ci, NULL}), 2);
+    assert_string_equal(g_errtxt, "rtmem stack: --isr-stack expects BYTES or own, got ''\n");
+    assert_int_equal(run_cli((const char *const[]){"--isr-stack", "1k", "--json", "--isr-stack", "1k", ci, NULL}), 2);
+    assert_string_equal(g_errtxt, "rtmem stack: --isr-stack given twice (arguments 1 and 4)\n");
+    assert_int_equal(run_cli((const char *const[]){"-a", ann2, "--isr-stack", "own", ci, NULL}), 2);
+    char want[700];
+    snprintf(want, sizeof want, "--isr-stack: interrupt stack given twice (first: %s:2)\n", ann2);
+    assert_string_equal(g_errtxt, want);
+    assert_int_equal(run_cli((const char *const[]){"--isr-stack", "own", "-a", ann2, ci, NULL}), 2);
+    snprintf(want, sizeof want, "%s:2: interrupt stack given twice (first: --isr-stack)\n", ann2);
+    assert_string_equal(g_errtxt, want);
+    assert_string_equal(g_out, "");
+    assert_int_equal(run_cli((const char *const[]){ci, "--isr-stack", NULL}), 2);
+    assert_string_equal(g_errtxt, "rtmem stack: --isr-stack needs a value\n");
+    assert_int_equal(run_cli((const char *const[]){"--help", NULL}), 0);
+    assert_non_null(strstr(g_out, "\n  --isr-stack BYTES|own  interrupt handlers run on a stack of their own"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2433,6 +2749,11 @@ int main(void)
         cmocka_unit_test(test_only_problem_defined_twice),
         cmocka_unit_test(test_long_cycle_listed),
         cmocka_unit_test(test_check_reasons),
+        cmocka_unit_test(test_isr_stack_exact),
+        cmocka_unit_test(test_isr_stack_unbounded_handler),
+        cmocka_unit_test(test_isr_stack_overflow),
+        cmocka_unit_test(test_isr_stack_annotation_errors),
+        cmocka_unit_test(test_isr_stack_cli),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
