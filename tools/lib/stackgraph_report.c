@@ -408,7 +408,7 @@ int rtm_sg_check(const rtm_sg_graph *g, bool strict, rtm_sg_error *why)
                 cat(m, cap, "--strict: the interrupt stack is %s", (r.flags & RTM_SG_F_RECURSION) ? "unbounded"
                                                                    : limit ? "beyond the limit" : "a lower bound");
                 if (limit) cat(m, cap, ": worst case more than %ld bytes, the largest figure counted", (long)RTM_SG_BYTES_MAX);
-                cat_isr_why(g, &r, r.flags & ~RTM_SG_F_LIMIT, m, cap, "; ");
+                cat_isr_why(g, &r, r.flags & ~RTM_SG_F_LIMIT, m, cap, limit ? "; " : ": ");
             }
             rtm_sg__one_line(m);
             return 1;
