@@ -10,7 +10,10 @@
  *   (selector >> 2) % 4 picks the options: call margin / ISR frame of 4 / 32, 0 / 0, LONG_MAX /
  *                   LONG_MAX (what the library accepts) or a large margin;
  *   selector bit 4: analyse from the roots --root main and --root a.c:f (unknown or ambiguous
- *                   names must fail with a message).
+ *                   names must fail with a message);
+ *   (selector >> 5) % 4: --isr-stack none, own, 256 or 1 (an overflow whenever a handler has a
+ *                   frame), given before the annotation files (which may hold an isr_stack line:
+ *                   then refused as given twice).
  * The files are written to a private temporary directory and loaded through the command line's code
  * path: annotation files with rtm_sg_load_file (-a FILE) in input order, then the .ci and .su files
  * with rtm_sg_load_inputs (PATH...). Checked, as docs/stack.md promises:
@@ -26,7 +29,13 @@
  *     of all annotation files taken in reverse order, `thread`, `isr` and `frame` lines (the later one
  *     counts) staying where they are, is rejected too or gives the same results;
  *   - every accepted input is analysed and reported as text and as well-formed JSON without a crash,
- *     leak or ASan/UBSan report. */
+ *     leak or ASan/UBSan report;
+ *   - with --isr-stack (docs/stack.md, Analysis 6), against the same input without it: every root
+ *     but a thread has the same result; a thread the same chain, one --isr-frame (if a handler level
+ *     exists) instead of the nesting, and its flags without the handlers' (which the interrupt stack
+ *     has); thread + interrupt stack = the thread without the option, when nothing saturates; the
+ *     exit status counts the interrupt stack's overflow; the JSON's isr_stack object and the text's
+ *     interrupt stack line give its figures (and neither is there without an interrupt stack). */
 #define _POSIX_C_SOURCE 200809L /* mkdtemp, open_memstream */
 #include <limits.h>
 #include <stdbool.h>
@@ -215,6 +224,13 @@ static bool write_permuted_annotations(const part *parts, size_t np)
     return changed;
 }
 
+/* Writes the annotation files back as the input gives them (after write_permuted_annotations). */
+static void write_split_back(const part *parts, size_t np)
+{
+    for (size_t i = 0; i < np; i++)
+        if (parts[i].ann) write_file(parts[i].path, parts[i].text, parts[i].len);
+}
+
 /* "PATH:LINE: message" with PATH one of the files, on one line. */
 static bool error_names_file(const char *msg, const part *parts, size_t np, bool ann_only)
 {
@@ -314,12 +330,14 @@ static void check_json(const rtm_sg_graph *g)
 
 /* ---- one program, loaded like `rtmem stack -a ANN... PATH...` ------------------------------------- */
 
-static rtm_sg_graph *load(const part *parts, size_t np, bool reverse, rtm_sg_error *err, int *stage)
+static rtm_sg_graph *load(const part *parts, size_t np, bool reverse, const char *isr_stack, rtm_sg_error *err,
+                          int *stage)
 {
     rtm_sg_graph *g = rtm_sg_new();
     const char *paths[MAX_FILES];
     size_t n = 0;
     *stage = 0;
+    if (isr_stack && rtm_sg_annotate(g, isr_stack, "--isr-stack", err)) bad("--isr-stack refused", err->msg);
     for (size_t i = 0; i < np; i++) {
         if (!parts[i].ann) paths[n++] = parts[i].path;
         else if (rtm_sg_load_file(g, parts[i].path, err)) return g;
@@ -368,6 +386,130 @@ static void check_same(const rtm_sg_graph *a, const rtm_sg_graph *b, const char 
     free(rb);
 }
 
+/* ---- --isr-stack against the same input without it ------------------------------------------------ */
+
+static long sat(long a, long b) { return a > RTM_SG_BYTES_MAX - b ? RTM_SG_BYTES_MAX : a + b; }
+
+static bool is_thread(const rtm_sg_root_result *r) { return !r->isr && r->stack >= 0; }
+
+static bool root_over(const rtm_sg_root_result *r)
+{
+    return r->stack >= 0 && (r->total > r->stack || (r->flags & RTM_SG_F_LIMIT));
+}
+
+static bool is_thread(const rtm_sg_root_result *r);
+static unsigned g_isr_flags; /* the handlers' RTM_SG_F_* (qsort has no context argument) */
+
+/* Orders roots by what --isr-stack leaves alone: name, kind, level, stack, frames, margin; the total
+ * and flags of a root that is not a thread; a thread's flags but the handlers' (names need not be
+ * unique: a plain NAME and a FILE:NAME). */
+static int cmp_chain(const void *pa, const void *pb)
+{
+    const rtm_sg_root_result *x = *(const rtm_sg_root_result *const *)pa, *y = *(const rtm_sg_root_result *const *)pb;
+    int c = strcmp(x->name, y->name);
+    if (c) return c;
+#define CMP(f) if (x->f != y->f) return x->f < y->f ? -1 : 1
+    CMP(isr); CMP(level); CMP(stack); CMP(frames); CMP(margin);
+#undef CMP
+    unsigned keep = is_thread(x) ? ~(g_isr_flags | RTM_SG_F_LIMIT) : ~0u;
+    if ((x->flags & keep) != (y->flags & keep)) return (x->flags & keep) < (y->flags & keep) ? -1 : 1;
+    if (!is_thread(x) && x->total != y->total) return x->total < y->total ? -1 : 1;
+    return 0;
+}
+
+/* The report of @p g as text (json false) or JSON, malloc'd. */
+static char *report(const rtm_sg_graph *g, bool json)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m) abort();
+    if (json) rtm_sg_report_json(g, m);
+    else rtm_sg_report_text(g, m);
+    fclose(m);
+    return buf;
+}
+
+/* The interrupt stack in both reports: there iff given, with its figures. */
+static void check_isr_stack_reports(const rtm_sg_graph *g)
+{
+    const rtm_sg_isr_stack_result *is = rtm_sg_isr_stack(g);
+    char want[256], size[32];
+    char *js = report(g, true), *txt = report(g, false);
+    if (is) {
+        if (is->size >= 0) snprintf(size, sizeof size, "%ld", is->size);
+        else snprintf(size, sizeof size, "null");
+        snprintf(want, sizeof want, ",\"isr_stack\":{\"size\":%s,\"levels\":%d,\"handlers\":%ld,\"entry_frames\":%ld,"
+                 "\"total\":%ld,", size, is->levels, is->handlers, is->entry_frames, is->total);
+        if (!strstr(js, want)) bad("JSON without the interrupt stack's figures", want);
+        snprintf(want, sizeof want, "\ninterrupt stack: %ld bytes = %ld handlers over %d levels", is->total, is->handlers,
+                 is->levels);
+        if (!strstr(txt, want)) bad("text report without the interrupt stack's line", want);
+    } else {
+        if (strstr(js, "\"isr_stack\":{")) bad("JSON has an interrupt stack that was not given", NULL);
+        if (strstr(txt, "\ninterrupt stack: ")) bad("text report has an interrupt stack that was not given", NULL);
+    }
+    free(js);
+    free(txt);
+}
+
+/* @p w analysed with --isr-stack (@p isr_stack), @p o the same input without it (no isr_stack line
+ * in the files either). */
+static void check_isr_stack_split(const rtm_sg_graph *w, const rtm_sg_graph *o, long isr_frame, const char *isr_stack)
+{
+    const rtm_sg_isr_stack_result *is = rtm_sg_isr_stack(w);
+    if (!is || rtm_sg_isr_stack(o)) bad("interrupt stack not as given", isr_stack);
+    size_t n = rtm_sg_root_count(w);
+    if (n != rtm_sg_root_count(o)) bad("--isr-stack changed the roots", NULL);
+    long want_size = !strcmp(isr_stack, "isr_stack own") ? -1 : strtol(isr_stack + 10, NULL, 10);
+    if (is->size != want_size) bad("interrupt stack size not the one given", isr_stack);
+    if (is->entry_frames != (is->levels > 1 ? (isr_frame > RTM_SG_BYTES_MAX / (is->levels - 1) ? RTM_SG_BYTES_MAX
+                                                                                            : isr_frame * (is->levels - 1))
+                                            : 0) ||
+        is->total != sat(is->handlers, is->entry_frames) || ((is->flags & RTM_SG_F_LIMIT) != 0) != (is->total >= RTM_SG_BYTES_MAX))
+        bad("interrupt stack figures do not add up", NULL);
+    bool over = is->size >= 0 && (is->total > is->size || (is->flags & RTM_SG_F_LIMIT));
+    /* paired in an order the option does not change (the report's is by total) */
+    g_isr_flags = is->flags & ~RTM_SG_F_LIMIT;
+    char *txt = report(w, false);
+    const rtm_sg_root_result **ra = malloc((n + 1) * sizeof *ra), **rb = malloc((n + 1) * sizeof *rb);
+    if (!ra || !rb) abort();
+    for (size_t i = 0; i < n; i++) ra[i] = rtm_sg_root(w, i), rb[i] = rtm_sg_root(o, i);
+    qsort(ra, n, sizeof *ra, cmp_chain);
+    qsort(rb, n, sizeof *rb, cmp_chain);
+    for (size_t i = 0; i < n; i++) {
+        const rtm_sg_root_result *a = ra[i], *b = rb[i];
+        if (cmp_chain(&ra[i], &rb[i])) bad("--isr-stack changed a root's chain", a->name);
+        over = over || root_over(a);
+        if (!is_thread(a)) {
+            if (a->total != b->total || a->isr_nesting != b->isr_nesting || a->flags != b->flags)
+                bad("--isr-stack changed a root that is not a thread", a->name);
+            continue;
+        }
+        if (a->isr_nesting != (is->levels ? isr_frame : 0) || a->total != sat(sat(a->frames, a->margin), a->isr_nesting))
+            bad("a thread does not take one entry frame from interrupts", a->name);
+        unsigned own = a->flags & ~RTM_SG_F_LIMIT, isrf = is->flags & ~RTM_SG_F_LIMIT;
+        if ((own & ~b->flags) || ((own | isrf) != (b->flags & ~RTM_SG_F_LIMIT)))
+            bad("a thread's flags are not its own and the handlers' its interrupt stack's", a->name);
+        if (b->total < RTM_SG_BYTES_MAX / 2 && a->total + is->total != b->total)
+            bad("thread + interrupt stack is not the thread without --isr-stack", a->name);
+        /* its own flags cannot be told from the handlers' where they share bits; its reason line
+         * can: no handler may be named there (with the handlers' flags the report names one) */
+        char head[160];
+        snprintf(head, sizeof head, "\n\n%.100s: %ld bytes = %ld frames", a->name, a->total, a->frames);
+        for (const char *p = strstr(txt, head); p; p = strstr(p + 1, head)) {
+            const char *l2 = strchr(p + 2, '\n'), *l3 = l2 ? strchr(l2 + 1, '\n') : NULL;
+            const char *h = l3 ? strstr(l2, "interrupt handler ") : NULL;
+            if (h && h < l3 && (!strncmp(l2, "\n  LOWER BOUND: ", 16) || !strncmp(l2, "\n  UNBOUNDED: ", 14)))
+                bad("a thread is not bounded by a handler on the interrupt stack", a->name);
+        }
+    }
+    free(txt);
+    free(ra);
+    free(rb);
+    if (rtm_sg_exit_status(w, false) != over) bad("exit status without the interrupt stack's overflow", NULL);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1) return 0;
@@ -380,6 +522,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned o = (data[0] >> 2) % 4u;
     rtm_sg_options opt = {.call_margin = k_opts[o][0], .isr_frame = k_opts[o][1]};
     if (data[0] & 0x10u) opt.roots = k_roots, opt.nroots = 2;
+    static const char *const k_isr_stack[4] = {NULL, "isr_stack own", "isr_stack 256", "isr_stack 1"};
+    const char *isr_stack = k_isr_stack[(data[0] >> 5) % 4u];
 
     /* 0: as given; 1: .ci and .su files reversed; 2: annotation lines reordered (when that changes
      * anything) */
@@ -391,7 +535,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int stage;
         if (r == 2 && !write_permuted_annotations(parts, np)) break;
         runs = r + 1;
-        g[r] = load(parts, np, r == 1, &err[r], &stage);
+        g[r] = load(parts, np, r == 1, isr_stack, &err[r], &stage);
         if (stage == 0) {
             ok[r] = 0;
             if (!error_names_file(err[r].msg, parts, np, false)) bad("load error not 'FILE:LINE: message'", err[r].msg);
@@ -401,6 +545,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!ok[r] && !error_names_file(err[r].msg, parts, np, true) &&
             !(strncmp(err[r].msg, "--root: ", 8) == 0 && !strchr(err[r].msg, '\n')))
             bad("analysis error not 'FILE:LINE: message'", err[r].msg);
+    }
+    /* the same input without --isr-stack, for the split's checks (when the files give none either) */
+    rtm_sg_graph *plain = NULL;
+    if (isr_stack && ok[0]) {
+        int stage;
+        rtm_sg_error perr;
+        if (runs == 3) write_split_back(parts, np); /* the annotation files as given */
+        plain = load(parts, np, false, NULL, &perr, &stage);
+        if (stage == 0 || rtm_sg_analyse(plain, &opt, &perr)) bad("accepted with --isr-stack, rejected without", perr.msg);
     }
     for (size_t i = 0; i < np; i++) unlink(parts[i].path); /* before anything can fail below */
     if (ok[0] != ok[1]) bad("accepted in one file order, rejected in the other", ok[0] ? err[1].msg : err[0].msg);
@@ -412,7 +565,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (g_null) rtm_sg_report_text(g[0], g_null);
         check_json(g[0]);
         (void)rtm_sg_exit_status(g[0], true);
+        check_isr_stack_reports(g[0]);
+        if (plain && !rtm_sg_isr_stack(plain)) check_isr_stack_split(g[0], plain, opt.isr_frame, isr_stack);
     }
+    rtm_sg_free(plain);
     for (int r = 0; r < runs; r++) rtm_sg_free(g[r]);
     return 0;
 }
