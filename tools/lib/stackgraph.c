@@ -24,6 +24,8 @@
  *    ISR nesting: the worst ISR chain of each preemption level (plus the bytes the hardware pushes
  *    per entry), summed over levels, is added on top of every non-ISR root; an ISR gets the levels
  *    above its own. Flags come from every handler that can preempt, not only the worst per level.
+ *    With an interrupt stack (isr_stack): a thread takes one entry frame and no handler's flags; the
+ *    interrupt stack holds the levels' worst chains and the frames of the nested entries.
  * O(F + E) time and memory for F functions and E calls (plus hashing of the names).
  */
 #include <limits.h>
