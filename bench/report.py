@@ -399,6 +399,13 @@ firmware("thumb1", "Cortex-M0+ (ARMv6-M code on QEMU's Cortex-M3, -icount), Thum
     "RAM, too little for the 1 MiB arena). Otherwise as the Cortex-M3 section: SysTick counting, the",
     "counter read's own cost subtracted, release core. No reference figures for ARMv6-M."],
     [], {"O2": (), "Os": ()})
+firmware("rv32", "RV32IMAC (QEMU riscv32 virt, -icount), instructions per alloc / free", [
+    "`targets/bench_workloads.c` on `qemu-system-riscv32 -M virt -icount shift=7`: every call counted",
+    "by minstret (QEMU derives it from virtual time: 2^7 per instruction), the counter read's own",
+    "cost subtracted; release core (no RTM_DEBUG), riscv64-unknown-elf-gcc -march=rv32imac_zicsr",
+    "(no Zbb: the bit scans are RTM_BITSCAN_DEBRUIJN's), 1 MiB arena, whole workload including the",
+    "clean-up frees. No reference figures for RV32."],
+    [], {"O2": (), "Os": ()})
 firmware("i386", "i386 bare metal (QEMU -icount), instructions per alloc / free of the 32-bit layout", [
     "`targets/bench_workloads.c` on `qemu-system-i386 -icount shift=7` (board pc-i386, a multiboot",
     "image): every call counted by the time-stamp counter, which QEMU advances by 2^7 per instruction",

@@ -4,7 +4,7 @@
 # with -m32 multilib. Results: build/bench/results.txt (raw "arch workload target key value"
 # lines) and build/bench/report.md (the tables printed at the end; docs/benchmarks.md quotes them).
 # Environment: RTM_JOBS (parallel measurements, default 2), RTM_BENCH_WORKLOADS (default
-# "A B C A64"), RTM_BENCH_SKIP (any of "instr time wc minarena others thumb thumb1 i386" to leave out),
+# "A B C A64"), RTM_BENCH_SKIP (any of "instr time wc minarena others thumb thumb1 rv32 i386" to leave out),
 # RTM_BENCH_CFLAGS (extra compiler flags, e.g. -Wno-error=clobbered to measure despite a new warning
 # elsewhere). The "thumb" and "thumb1" groups (Cortex-M3 and Cortex-M0+ code under QEMU -icount) need arm-none-eabi-gcc and
 # qemu-system-arm, the "i386" group (bare-metal i386 under QEMU -icount) qemu-system-i386; without
@@ -46,6 +46,7 @@ fi
 #   thumb  Cortex-M3 (mps2-an385), Thumb-2;
 #   thumb1 Cortex-M0+ code (ARMv6-M, Thumb-1) on the same board (mps2-an385-v6m): the M3 runs the
 #          ARMv6-M subset, so the counts are the M0+'s (the micro:bit's 16 KiB cannot hold the arena);
+#   rv32   RV32IMAC (riscv32-virt), instructions from minstret;
 #   i386   a bare-metal i386 image (pc-i386, qemu-system-i386): the 32-bit block layout's
 #          instruction counts where callgrind cannot run a 32-bit program (docs/bench.md).
 # fw_build GROUP BOARD TOOLCHAIN TITLE PACKAGES TOOL...: builds BOARD's workload images in
@@ -79,6 +80,8 @@ fw_build thumb mps2-an385 toolchain-arm.cmake Cortex-M3 "gcc-arm-none-eabi qemu-
   && FW_GROUPS="$FW_GROUPS thumb:mps2-an385"
 fw_build thumb1 mps2-an385-v6m toolchain-arm.cmake "Cortex-M0+ (ARMv6-M)" "gcc-arm-none-eabi qemu-system-arm" \
   arm-none-eabi-gcc qemu-system-arm && FW_GROUPS="$FW_GROUPS thumb1:mps2-an385-v6m"
+fw_build rv32 riscv32-virt toolchain-riscv.cmake "RV32IMAC" "gcc-riscv64-unknown-elf qemu-system-misc" \
+  riscv64-unknown-elf-gcc qemu-system-riscv32 && FW_GROUPS="$FW_GROUPS rv32:riscv32-virt"
 fw_build i386 pc-i386 toolchain-i386.cmake "i386 bare-metal" qemu-system-x86 qemu-system-i386 \
   && FW_GROUPS="$FW_GROUPS i386:pc-i386"
 
@@ -150,7 +153,7 @@ done
 
 echo "bench: $njobs measurements, $JOBS at a time"
 rc=0
-grep -qs "build failed" "$OUT/res/thumb.skipped" "$OUT/res/thumb1.skipped" "$OUT/res/i386.skipped" && rc=1
+grep -qs "build failed" "$OUT/res/thumb.skipped" "$OUT/res/thumb1.skipped" "$OUT/res/rv32.skipped" "$OUT/res/i386.skipped" && rc=1
 if [ $njobs -gt 0 ]; then
   ls "$OUT"/jobs/*.sh | xargs -P "$JOBS" -n 1 sh -c 'bash "$0" || { echo "bench: FAILED: $(cat "$0")" >&2; exit 1; }' || rc=1
 fi
