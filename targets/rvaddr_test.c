@@ -143,17 +143,6 @@ static const access_case k_cases[] = {
     {"rvaddr.lw_negative_user", f_lw_neg, true, 5, R, 0x500u},
 };
 
-/* PMP entry 15 (the lowest priority): TOR [0, 2^34) RWX for U-mode, so that a thread reaches the
- * hole and the bus, not the PMP, refuses the access (as rvtrap_test.c). Returns pmpcfg3 before. */
-static uint32_t open_pmp15(void)
-{
-    __asm volatile("csrw pmpaddr15, %0" : : "r"(0xFFFFFFFFu));
-    uint32_t cfg3;
-    __asm volatile("csrr %0, pmpcfg3" : "=r"(cfg3));
-    __asm volatile("csrw pmpcfg3, %0" : : "r"((cfg3 & 0x00FFFFFFu) | (0x0Fu << 24)));
-    return cfg3;
-}
-
 static void check_record(uint32_t before, uint32_t mcause, uint32_t access, bool valid, uint32_t addr, uint32_t mtval)
 {
     TGT_CHECK(g_recs == before + 1u);
@@ -177,11 +166,11 @@ static void run_case(const access_case *c)
     tgt_case_begin(c->name);
     uint32_t before = g_recs;
     if (c->user) {
-        uint32_t cfg3 = open_pmp15();
+        uint32_t cfg3 = tgt_rv_open_pmp15(); /* the thread reaches the hole; the bus refuses it */
         rtm_rv_thread t;
         TGT_CHECK(rtm_rv_thread_init(&t, c->fn, NULL, g_stack, sizeof g_stack) == RTM_OK);
         TGT_CHECK(rtm_rv_thread_run(&t) == RTM_OK && !t.aborted && t.result == 0);
-        __asm volatile("csrw pmpcfg3, %0" : : "r"(cfg3));
+        tgt_rv_close_pmp15(cfg3);
     } else {
         (void)c->fn(NULL);
     }

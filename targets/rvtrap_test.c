@@ -109,21 +109,12 @@ static int th_paint(void *arg)
     return bad ? (int)(1000u + bad) : 42;
 }
 
-/* PMP entry 15 (the lowest priority): TOR [0, 2^34) RWX for U-mode, so that a thread runs without
- * a domain (these cases are about the trap entry, not about protection). Returns pmpcfg3 before. */
-static uint32_t open_pmp15(void)
-{
-    __asm volatile("csrw pmpaddr15, %0" : : "r"(0xFFFFFFFFu));
-    uint32_t cfg3;
-    __asm volatile("csrr %0, pmpcfg3" : "=r"(cfg3));
-    __asm volatile("csrw pmpcfg3, %0" : : "r"((cfg3 & 0x00FFFFFFu) | (0x0Fu << 24)));
-    return cfg3;
-}
-
+/* tgt_rv_open_pmp15: a thread runs without a domain (these cases are about the trap entry, not
+ * about protection). */
 static void case_start(void)
 {
     tgt_case_begin("rvtrap.start");
-    uint32_t cfg3 = open_pmp15();
+    uint32_t cfg3 = tgt_rv_open_pmp15();
     MTIMECMP[1] = 0xFFFFFFFFu;
     __asm volatile("csrs mie, %0" : : "r"(1u << 7) : "memory");
     __asm volatile("csrsi mstatus, 8" : : : "memory");
@@ -152,7 +143,7 @@ static void case_start(void)
         tgt_puts("\n");
     }
     __asm volatile("csrc mie, %0" : : "r"(1u << 7) : "memory");
-    __asm volatile("csrw pmpcfg3, %0" : : "r"(cfg3));
+    tgt_rv_close_pmp15(cfg3);
     tgt_puts("  ");
     tgt_put_u(ok);
     tgt_puts(" of 399 runs clean, the timer fired in ");
@@ -175,7 +166,7 @@ static int th_spin(void *arg)
 static void case_critical(void)
 {
     tgt_case_begin("rvtrap.critical");
-    uint32_t cfg3 = open_pmp15();
+    uint32_t cfg3 = tgt_rv_open_pmp15();
     __asm volatile("csrs mie, %0" : : "r"(1u << 7) : "memory");
     __asm volatile("csrsi mstatus, 8" : : : "memory");
     rtm_port_key key = rtm_port_critical_enter();
@@ -196,7 +187,7 @@ static void case_critical(void)
     uint32_t after = g_timer_irqs - before;
     MTIMECMP[1] = 0xFFFFFFFFu;
     __asm volatile("csrc mie, %0" : : "r"(1u << 7) : "memory");
-    __asm volatile("csrw pmpcfg3, %0" : : "r"(cfg3));
+    tgt_rv_close_pmp15(cfg3);
     if (during != 0) tgt_puts("  the timer interrupt ran inside the critical section\n");
     TGT_CHECK(e == RTM_OK && !t.aborted && t.result == 0);
     TGT_CHECK(during == 0);

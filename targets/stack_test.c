@@ -25,18 +25,10 @@ int stk_odd_thread(void *arg);
 static uint32_t g_stack[STACK_BYTES / 4u] __attribute__((aligned(16)));
 
 #if defined(__riscv)
-/* PMP entry 15 (the lowest priority): TOR [0, 2^34) RWX, so that the U-mode thread runs without a
- * domain (as in rvtrap_test.c: this program is about the stack, not about protection). Returns
- * pmpcfg3 as it was, for close_pmp15. */
-static uint32_t open_pmp15(void)
-{
-    __asm volatile("csrw pmpaddr15, %0" : : "r"(0xFFFFFFFFu));
-    uint32_t cfg3;
-    __asm volatile("csrr %0, pmpcfg3" : "=r"(cfg3));
-    __asm volatile("csrw pmpcfg3, %0" : : "r"((cfg3 & 0x00FFFFFFu) | (0x0Fu << 24)));
-    return cfg3;
-}
-static void close_pmp15(uint32_t cfg3) { __asm volatile("csrw pmpcfg3, %0" : : "r"(cfg3)); }
+/* The U-mode thread runs without a domain (tgt_rv_open_pmp15, as in rvtrap_test.c: this program is
+ * about the stack, not about protection). */
+static uint32_t open_pmp15(void) { return tgt_rv_open_pmp15(); }
+static void close_pmp15(uint32_t cfg3) { tgt_rv_close_pmp15(cfg3); }
 #else
 /* Cortex-M: the MPU is off in this program, so the default memory map lets unprivileged code
  * reach its stack and the code; nothing to open. */

@@ -110,6 +110,19 @@ int tgt_summary(void)
     return (g_failed == 0 && g_passed > 0) ? 0 : 1;
 }
 
+#if defined(__riscv)
+uint32_t tgt_rv_open_pmp15(void)
+{
+    __asm volatile("csrw pmpaddr15, %0" : : "r"(0xFFFFFFFFu));
+    uint32_t cfg3;
+    __asm volatile("csrr %0, pmpcfg3" : "=r"(cfg3));
+    __asm volatile("csrw pmpcfg3, %0" : : "r"((cfg3 & 0x00FFFFFFu) | (0x0Fu << 24)));
+    return cfg3;
+}
+
+void tgt_rv_close_pmp15(uint32_t cfg3) { __asm volatile("csrw pmpcfg3, %0" : : "r"(cfg3)); }
+#endif
+
 uint64_t tgt_rand(uint64_t *state)
 {
     uint64_t z = (*state += 0x9E3779B97F4A7C15ull);

@@ -59,6 +59,16 @@ uint32_t board_icount_read(uint32_t start); /* instructions since start */
  *  from every measurement), and a check that the counter counts (a 1000-iteration loop). */
 uint32_t tgt_icount_calibrate(const char *name);
 
+#if defined(__riscv)
+/* ---- RISC-V: a U-mode thread without a domain (rvtrap, rvaddr and stack programs) ---- */
+/** Sets PMP entry 15 (the lowest priority) to TOR up to 2^34 (from pmpaddr14, 0 unless a case set
+ *  it), RWX, unlocked, so that U-mode reaches all memory and the bus, not the PMP, refuses an access
+ *  to a hole. Returns pmpcfg3 as it was, for tgt_rv_close_pmp15(). M-mode only; O(1). */
+uint32_t tgt_rv_open_pmp15(void);
+/** Writes back the pmpcfg3 that tgt_rv_open_pmp15() returned (entry 15 off again). */
+void tgt_rv_close_pmp15(uint32_t cfg3);
+#endif
+
 /* ---- deterministic pseudo-random numbers (SplitMix64) ---- */
 uint64_t tgt_rand(uint64_t *state);
 
