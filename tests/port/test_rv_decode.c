@@ -98,7 +98,7 @@ static const exact_case k_exact[] = {
     {"c.fsd fa0,8(s0)", 0xa408u, false, 0},
     {"ld a0,0(a1) (RV64)", 0x0005b503u, false, 0},
     {"lwu a0,0(a1) (RV64)", 0x0005e503u, false, 0},
-    {"sd a0,0(a1) (RV64)", 0x0005b523u, false, 0},
+    {"sd a0,0(a1) (RV64)", 0x00a5b023u, false, 0},
     {"amoadd.d a0,a1,(a2) (RV64)", 0x00b6352fu, false, 0},
     {"LOAD funct3 7", 0x0005f503u, false, 0},
     {"STORE funct3 4", 0x00b5c023u, false, 0},
