@@ -147,14 +147,8 @@ static void t_str(text *t, const char *s)
 }
 static void t_dec(text *t, uint64_t v)
 {
-    char b[24];
-    int i = (int)sizeof b - 1;
-    b[i] = '\0';
-    do {
-        b[--i] = (char)('0' + (int)(v % 10u));
-        v /= 10u;
-    } while (v != 0);
-    t_str(t, b + i);
+    char b[TGT_U_TEXT];
+    t_str(t, tgt_u_text(b, v));
 }
 static void t_hex(text *t, uintptr_t v) /* as the tracker writes addresses: 0x, no leading zeros */
 {

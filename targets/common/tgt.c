@@ -23,16 +23,21 @@ void tgt_puts(const char *s)
     }
 }
 
-void tgt_put_u(uint64_t v)
+const char *tgt_u_text(char buf[TGT_U_TEXT], uint64_t v)
 {
-    char buf[24];
-    int i = (int)sizeof buf - 1;
+    int i = TGT_U_TEXT - 1;
     buf[i] = '\0';
     do {
         buf[--i] = (char)('0' + (int)(v % 10u));
         v /= 10u;
     } while (v != 0);
-    tgt_puts(buf + i);
+    return buf + i;
+}
+
+void tgt_put_u(uint64_t v)
+{
+    char buf[TGT_U_TEXT];
+    tgt_puts(tgt_u_text(buf, v));
 }
 
 void tgt_put_hex(uint32_t v)

@@ -26,6 +26,10 @@ void board_tick_stop(void);
 /* ---- output ---- */
 void tgt_puts(const char *s);
 void tgt_put_u(uint64_t v);
+/** Bytes tgt_u_text needs: 20 digits of UINT64_MAX and the NUL. */
+#define TGT_U_TEXT 21
+/** @p v in decimal, written at the end of @p buf; returns where its first digit is. */
+const char *tgt_u_text(char buf[TGT_U_TEXT], uint64_t v);
 void tgt_put_hex(uint32_t v);
 void tgt_flush(void);
 
