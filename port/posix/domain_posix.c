@@ -78,10 +78,12 @@ static void chain(int sig, siginfo_t *si, void *uctx)
             old->sa_flags &= ~SA_SIGINFO;
         }
         sigset_t saved;
-        sigprocmask(SIG_BLOCK, &h.sa_mask, &saved);
+        /* pthread_sigmask, not sigprocmask: the thread's mask (POSIX leaves sigprocmask unspecified
+         * in a process with threads, and this port runs domains on several); async-signal-safe */
+        pthread_sigmask(SIG_BLOCK, &h.sa_mask, &saved);
         if (h.sa_flags & SA_SIGINFO) h.sa_sigaction(sig, si, uctx);
         else h.sa_handler(sig);
-        sigprocmask(SIG_SETMASK, &saved, NULL);
+        pthread_sigmask(SIG_SETMASK, &saved, NULL);
         return;
     }
     /* A signal sent with kill, sigqueue or tgkill (si_code <= 0) faults nothing again: ignored if
