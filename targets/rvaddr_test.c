@@ -35,7 +35,8 @@ static rtm_fault_action record_skip(const rtm_fault_record *r, void *ctx)
     return RTM_FAULT_SKIP;
 }
 
-/* Each faulting access is one asm statement; the hole is 0x400..0x7FF (nothing there on virt). */
+/* Each faulting access is one asm statement; every address lies in 0x100..0xFFF, where the virt
+ * board maps nothing (its first device, the test finisher, is at 0x100000; the boot ROM at 0x1000). */
 static int f_lw_neg(void *a)
 {
     (void)a;
