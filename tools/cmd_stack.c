@@ -8,6 +8,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +220,27 @@ static int bench(int argc, char **argv)
     return 0;
 }
 
+/* Loads the annotation line an option stands for (--stack: 'thread', --isr: 'isr', --isr-stack:
+ * 'isr_stack'): the file's rules and messages, with @p option named where a file would be. The
+ * line is sized for the value: a fixed buffer cut a long (e.g. C++ mangled) NAME's BYTES short,
+ * "f...f=65536" became a stack of 655 bytes without a word. Returns rtm_sg_annotate's result. */
+__attribute__((format(printf, 4, 5))) static int annotate_option(rtm_sg_graph *g, const char *option,
+                                                                  rtm_sg_error *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *line = n < 0 ? NULL : malloc((size_t)n + 1);
+    if (!line) abort();
+    va_start(ap, fmt);
+    vsnprintf(line, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    int rc = rtm_sg_annotate(g, line, option, err);
+    free(line);
+    return rc;
+}
+
 int rtm_cmd_stack(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "--bench-generate")) return bench(argc - 1, argv + 1);
@@ -249,39 +271,30 @@ int rtm_cmd_stack(int argc, char **argv)
                 goto out;
             }
             i++;
+            /* one value each (not repeatable, as --help says -a and --root are): a second one
+             * silently replaced the first. An isr_stack line of an annotation file against
+             * --isr-stack is refused by the library ("interrupt stack given twice"). */
+            int *seen = !strcmp(a, "--isr-frame")     ? &seen_isr_frame
+                        : !strcmp(a, "--call-margin") ? &seen_call_margin
+                        : !strcmp(a, "--isr-stack")   ? &seen_isr_stack
+                                                      : NULL;
+            if (seen && *seen) {
+                fprintf(stderr, "rtmem stack: %s given twice (arguments %d and %d)\n", a, *seen, i - 1);
+                goto out;
+            }
+            if (seen) *seen = i - 1;
             if (!strcmp(a, "-a") || !strcmp(a, "--annotations")) {
                 if (rtm_sg_load_file(g, val, &err)) goto bad;
             } else if (!strcmp(a, "--root")) {
                 sv_push(&roots, val);
             } else if (!strcmp(a, "--isr-stack")) {
-                /* worded as --isr-frame's; with an isr_stack line of an annotation file the library
-                 * refuses the second one, whichever it is ("interrupt stack given twice") */
-                if (seen_isr_stack) {
-                    fprintf(stderr, "rtmem stack: %s given twice (arguments %d and %d)\n", a, seen_isr_stack, i - 1);
-                    goto out;
-                }
-                seen_isr_stack = i - 1;
                 /* one word: the annotation line would take a space as a second word, '#' as a comment */
                 if (!*val || strpbrk(val, " \t#")) {
                     fprintf(stderr, "rtmem stack: %s expects BYTES or own, got '%s'\n", a, val);
                     goto out;
                 }
-                size_t ll = strlen(val) + sizeof "isr_stack ";
-                char *line = malloc(ll);
-                if (!line) abort();
-                snprintf(line, ll, "isr_stack %s", val);
-                int arc = rtm_sg_annotate(g, line, a, &err);
-                free(line);
-                if (arc) goto bad;
+                if (annotate_option(g, a, &err, "isr_stack %s", val)) goto bad;
             } else if (!strcmp(a, "--isr-frame") || !strcmp(a, "--call-margin")) {
-                /* one value each (not repeatable, as --help says -a and --root are): a second one
-                 * silently replaced the first */
-                int *seen = !strcmp(a, "--isr-frame") ? &seen_isr_frame : &seen_call_margin;
-                if (*seen) {
-                    fprintf(stderr, "rtmem stack: %s given twice (arguments %d and %d)\n", a, *seen, i - 1);
-                    goto out;
-                }
-                *seen = i - 1;
                 long v;
                 if (!parse_num(val, &v) || v > 1000000) {
                     fprintf(stderr, "rtmem stack: %s: bad byte count '%s'\n", a, val);
@@ -295,15 +308,9 @@ int rtm_cmd_stack(int argc, char **argv)
                             !strcmp(a, "--stack") ? "BYTES" : "LEVEL", val);
                     goto out;
                 }
-                /* sized for the value: a fixed buffer cut a long (e.g. C++ mangled) NAME's BYTES short,
-                 * "f...f=65536" became a stack of 655 bytes without a word */
-                size_t ll = strlen(val) + sizeof "thread ";
-                char *line = malloc(ll);
-                if (!line) abort();
-                snprintf(line, ll, "%s %.*s %s", !strcmp(a, "--stack") ? "thread" : "isr", (int)(eq - val), val, eq + 1);
-                int arc = rtm_sg_annotate(g, line, a, &err);
-                free(line);
-                if (arc) goto bad;
+                if (annotate_option(g, a, &err, "%s %.*s %s", !strcmp(a, "--stack") ? "thread" : "isr",
+                                    (int)(eq - val), val, eq + 1))
+                    goto bad;
             }
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "rtmem stack: unknown option '%s' (try --help)\n", a);
