@@ -867,6 +867,7 @@ static void isr_levels(rtm_sg_graph *g)
         if (g->isr_level_root[l] != SG_NONE) is->handlers = sat_add(is->handlers, g->scc[g->scc_of[g->isr_level_root[l]]].best);
     is->entry_frames = is->levels > 1 ? sat_mul(g->opt.isr_frame, (unsigned)(is->levels - 1)) : 0;
     is->total = sat_add(is->handlers, is->entry_frames);
+    is->thread_entry = is->levels ? g->opt.isr_frame : 0;
     is->flags = g->isr_flags;
     if (is->total >= SG_BYTES_MAX) is->flags |= RTM_SG_F_LIMIT;
 }
@@ -955,7 +956,7 @@ int rtm_sg_analyse(rtm_sg_graph *g, const rtm_sg_options *opts, rtm_sg_error *er
             /* a thread, with the handlers on their own stack: an interrupt puts only its entry frame
              * here, once (a nested entry interrupts a handler, on the interrupt stack), and no
              * handler's chain, so none of their reasons either */
-            r->r.isr_nesting = g->isr_levels_used ? g->opt.isr_frame : 0;
+            r->r.isr_nesting = g->isr_stack.thread_entry;
         } else {
             /* other roots (main, an uncalled function) may run on the interrupt stack itself (before
              * a scheduler starts): the whole nesting, conservatively, with or without isr_stack */

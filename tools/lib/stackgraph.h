@@ -158,6 +158,7 @@ typedef struct {
     long handlers;      /**< sum over those levels of the level's worst handler chain (frames, call margin) */
     long entry_frames;  /**< isr_frame for each nested entry: levels - 1 of them (0 without levels) */
     long total;         /**< handlers + entry_frames */
+    long thread_entry;  /**< what a thread takes from interrupts: one isr_frame (0 without levels) */
     unsigned flags;     /**< RTM_SG_F_* of every handler; RTM_SG_F_LIMIT if total reached the limit */
 } rtm_sg_isr_stack_result;
 

@@ -150,7 +150,7 @@ static void isr_stack_text(const rtm_sg_graph *g, FILE *out)
     else fprintf(out, "; size not given");
     fprintf(out, ": %s\n", status_of(&r, st, sizeof st));
     fprintf(out, "  threads take %ld bytes from interrupts (one entry frame); other roots the whole ISR nesting\n",
-            is->levels ? g->opt.isr_frame : 0L);
+            is->thread_entry);
     if (is->flags & RTM_SG_F_LIMIT)
         fprintf(out, "  BEYOND LIMIT: the worst case is more than %ld bytes, the largest figure counted\n",
                 (long)RTM_SG_BYTES_MAX);
@@ -505,7 +505,7 @@ void rtm_sg_report_json(const rtm_sg_graph *g, FILE *out)
         else fprintf(out, "null");
         fprintf(out, ",\"levels\":%d,\"handlers\":%ld,\"entry_frames\":%ld,\"total\":%ld,\"thread_isr_nesting\":%ld,"
                      "\"status\":",
-                is->levels, is->handlers, is->entry_frames, is->total, is->levels ? g->opt.isr_frame : 0L);
+                is->levels, is->handlers, is->entry_frames, is->total, is->thread_entry);
         jstr(out, status_of(&ir, b2, sizeof b2));
         fprintf(out, ",\"lower_bound\":%s,\"unbounded\":%s,\"reasons\":", ir.flags ? "true" : "false",
                 (ir.flags & RTM_SG_F_RECURSION) ? "true" : "false");
