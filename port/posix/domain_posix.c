@@ -120,10 +120,20 @@ static void on_fault(int sig, siginfo_t *si, void *uctx)
      * fault in it is the program's bug, for the previous handler (ASan, a crash reporter, the
      * default action); the policy took it as a protection fault (review). The first registered
      * domain holding the address decides. */
-    rtm_domain *dom = NULL;
-    const rtm_mpu_regs *regs = NULL;
-    if (si->si_code > 0 && rtm_domain_lookup(NULL, addr, &part, &dom, NULL)) regs = rtm_domain_regs(dom);
-    if (regs == NULL || regs->kind != RTM_MPU_POSIX) {
+    /* The kind is read in the same critical section as the lookup: rtm_domain_regs() points into
+     * the domain, whose registers another thread's add or remove rewrites (a data race ThreadSanitizer
+     * found in CI, 2026-11-29; the section is recursive, so a fault inside rtmem code re-enters it). */
+    bool posix_part = false;
+    if (si->si_code > 0) {
+        rtm_port_key key = rtm_port_critical_enter();
+        rtm_domain *dom = NULL;
+        if (rtm_domain_lookup(NULL, addr, &part, &dom, NULL)) {
+            const rtm_mpu_regs *regs = rtm_domain_regs(dom);
+            posix_part = regs != NULL && regs->kind == RTM_MPU_POSIX;
+        }
+        rtm_port_critical_exit(key);
+    }
+    if (!posix_part) {
         chain(sig, si, uctx);
         errno = saved_errno;
         return;
