@@ -69,9 +69,11 @@ static void chain(int sig, siginfo_t *si, void *uctx)
      * them: SIG_IGN, 1, was called as a function) */
     bool is_fn = old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN;
     if (is_fn) {
-        /* Called as the kernel would have called it: with its own sa_mask blocked on top (the
-         * signal itself stays blocked, as in rtmem's handler; SA_NODEFER is not carried over), and
-         * with SA_RESETHAND, once: the next foreign signal takes the default action. */
+        /* Called as the kernel would have called it: with its own sa_mask blocked on top, the
+         * signal itself blocked as in rtmem's handler unless it has SA_NODEFER (a handler that may
+         * fault again, a garbage collector's barrier or a crash reporter, relies on that: a fault
+         * while the signal is blocked kills the process), and with SA_RESETHAND, once: the next
+         * foreign signal takes the default action. */
         struct sigaction h = *old;
         if (h.sa_flags & SA_RESETHAND) {
             old->sa_handler = SIG_DFL;
@@ -81,6 +83,12 @@ static void chain(int sig, siginfo_t *si, void *uctx)
         /* pthread_sigmask, not sigprocmask: the thread's mask (POSIX leaves sigprocmask unspecified
          * in a process with threads, and this port runs domains on several); async-signal-safe */
         pthread_sigmask(SIG_BLOCK, &h.sa_mask, &saved);
+        if ((h.sa_flags & SA_NODEFER) && !sigismember(&h.sa_mask, sig)) {
+            sigset_t self;
+            sigemptyset(&self);
+            sigaddset(&self, sig);
+            pthread_sigmask(SIG_UNBLOCK, &self, NULL);
+        }
         if (h.sa_flags & SA_SIGINFO) h.sa_sigaction(sig, si, uctx);
         else h.sa_handler(sig);
         pthread_sigmask(SIG_SETMASK, &saved, NULL);
@@ -118,8 +126,10 @@ static void on_fault(int sig, siginfo_t *si, void *uctx)
     /* Only a partition of a POSIX domain is protected by this port: one of a domain planned for an
      * MCU (ARMv7-M regions computed on the host, over host buffers) is plain memory here, and a
      * fault in it is the program's bug, for the previous handler (ASan, a crash reporter, the
-     * default action); the policy took it as a protection fault (review). The first registered
-     * domain holding the address decides. */
+     * default action); the policy took it as a protection fault (review). The faulting thread's
+     * own domain decides first, then the registry's order (newest first), as in the record rtm_fault_handle makes:
+     * the registry's first domain decided, and a page of the thread's POSIX domain that an MCU
+     * domain registered later also held was passed on as the program's bug (review, 2026-11-29). */
     /* The kind is read in the same critical section as the lookup: rtm_domain_regs() points into
      * the domain, whose registers another thread's add or remove rewrites (a data race ThreadSanitizer
      * found in CI, 2026-11-29; the section is recursive, so a fault inside rtmem code re-enters it). */
@@ -127,7 +137,7 @@ static void on_fault(int sig, siginfo_t *si, void *uctx)
     if (si->si_code > 0) {
         rtm_port_key key = rtm_port_critical_enter();
         rtm_domain *dom = NULL;
-        if (rtm_domain_lookup(NULL, addr, &part, &dom, NULL)) {
+        if (rtm_domain_lookup(rtm_domain_of_thread(rtm_port_thread_id()), addr, &part, &dom, NULL)) {
             const rtm_mpu_regs *regs = rtm_domain_regs(dom);
             posix_part = regs != NULL && regs->kind == RTM_MPU_POSIX;
         }

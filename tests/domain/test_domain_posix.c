@@ -312,6 +312,45 @@ static void child_fault_in_mcu_domain(int fd)
     say(fd, "after");
 }
 
+/* The same page in a POSIX domain, the faulting thread's, and in an ARMv7-M domain registered
+ * after it (the registry's first): the thread's domain decides, as it does for the record
+ * rtm_fault_handle makes (fault.c looks the partition up in the thread's domain first). The port
+ * asked the registry's first domain holding the address and passed the fault on as a program bug
+ * (the default action, SIGSEGV) although the thread's own domain protects that page. */
+static rtm_domain g_low_posix, g_low_v7; /* in the child only */
+static void child_fault_in_overlapped_posix_domain(int fd)
+{
+    rtm_posix_fault_uninstall();
+    signal(SIGSEGV, SIG_DFL);
+    signal(SIGBUS, SIG_DFL);
+    if (rtm_posix_fault_install() != RTM_OK) _exit(3);
+#ifdef MAP_32BIT
+    int low = MAP_32BIT;
+#else
+    int low = 0;
+#endif
+    uint8_t *page = mmap(NULL, g_page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | low, -1, 0);
+    if (page == MAP_FAILED) _exit(4);
+    rtm_mpu_arch posix = rtm_posix_mpu_arch();
+    rtm_partition ro = {(uintptr_t)page, g_page, RTM_PART_P_RW_U_RO | RTM_PART_XN};
+    const rtm_partition *pp[] = {&ro};
+    if (rtm_domain_remove_thread(&g_dom, rtm_port_thread_id()) != RTM_OK) _exit(5);
+    if (rtm_domain_init(&g_low_posix, &posix, pp, 1, NULL) != RTM_OK) _exit(6);
+    if (rtm_domain_add_thread(&g_low_posix, rtm_port_thread_id()) != RTM_OK) _exit(7);
+    if (rtm_posix_domain_apply(&g_low_posix) != RTM_OK) _exit(8);
+    static const rtm_mpu_arch v7 = RTM_MPU_ARCH_ARMV7M(8, 0);
+    rtm_partition rw = {(uintptr_t)page, g_page, RTM_PART_P_RW_U_RW | RTM_PART_XN};
+    const rtm_partition *vp[] = {&rw};
+    if (rtm_domain_init(&g_low_v7, &v7, vp, 1, NULL) != RTM_OK) _exit(9);
+    say(fd, "reached ");
+    if (rtm_posix_run(write_at, page + 0x10, NULL) != RTM_ERR_ACCESS) _exit(10);
+    rtm_fault_record r;
+    if (rtm_fault_get(0, &r) != RTM_OK || r.part_domain != &g_low_posix || r.domain != &g_low_posix ||
+        r.addr != (uintptr_t)page + 0x10 || r.access != RTM_ACCESS_WRITE)
+        _exit(11);
+    say(fd, "after");
+}
+
 /* What the policy saw in a forked child: in a MAP_SHARED page so that the parent can read it. */
 typedef struct {
     uint32_t calls;
@@ -494,6 +533,10 @@ static void halt_and_pass_through(void **state)
     st = in_child(child_fault_in_mcu_domain, log, sizeof log);
     assert_string_equal(log, "reached ");
     assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+    st = in_child(child_fault_in_overlapped_posix_domain, log, sizeof log);
+    assert_string_equal(log, "reached after");
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
 }
 
 /* A partition page that is not mapped any more (a guard the program unmapped, a mapping given
