@@ -127,9 +127,10 @@ static void on_fault(int sig, siginfo_t *si, void *uctx)
      * MCU (ARMv7-M regions computed on the host, over host buffers) is plain memory here, and a
      * fault in it is the program's bug, for the previous handler (ASan, a crash reporter, the
      * default action); the policy took it as a protection fault (review). The faulting thread's
-     * own domain decides first, then the registry's order (newest first), as in the record rtm_fault_handle makes:
-     * the registry's first domain decided, and a page of the thread's POSIX domain that an MCU
-     * domain registered later also held was passed on as the program's bug (review, 2026-11-29). */
+     * own domain decides first, then the registry's order (newest first), as in the record
+     * rtm_fault_handle makes: the registry's first domain decided, and a page of the thread's POSIX
+     * domain that an MCU domain registered later also held was passed on as the program's bug
+     * (review, 2026-11-29). */
     /* The kind is read in the same critical section as the lookup: rtm_domain_regs() points into
      * the domain, whose registers another thread's add or remove rewrites (a data race ThreadSanitizer
      * found in CI, 2026-11-29; the section is recursive, so a fault inside rtmem code re-enters it). */
