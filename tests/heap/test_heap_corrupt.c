@@ -1086,6 +1086,53 @@ static void test_list_link_into_segment_tail(void **state)
 }
 #endif
 
+/* A stray write over the control block or a list's back-link into the wrong list head: the check
+ * refuses the heap (coverage of src/heap.c showed no test reached these checks, 2026-11-29).
+ * The magic word is found by its value, "rtmH" (0x72746D48), in the control block's fixed part
+ * (at most 32 pointers, heap.c's static assertion); rtm_heap_add_region refuses a heap without it. */
+static void test_control_block_and_head_slot(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 3; f++) {
+        unsigned char *a, *b, *c;
+        rtm_heap *h = three_blocks(ht_fits[f], &a, &b, &c);
+        unsigned char *cb = (unsigned char *)h, *magic = NULL;
+        /* plain accesses: the control block is never closed to sanitizers (peek and poke would
+         * close it after them) */
+        for (size_t off = 0; off + 4 <= 32 * sizeof(void *) && magic == NULL; off += 4) {
+            uint32_t v;
+            memcpy(&v, cb + off, 4);
+            if (v == 0x72746D48u) magic = cb + off;
+        }
+        assert_non_null(magic);
+        unsigned char keep_byte = *magic;
+        *magic = (unsigned char)(keep_byte ^ 0x40u);
+        expect_corrupt(h);
+        static uint64_t more[64];
+        rtm_test_hook_install();
+        assert_int_equal(rtm_heap_add_region(h, more, sizeof more), RTM_ERR_ARG);
+        assert_int_equal(rtm_test_hook_count(RTM_ERR_ARG), 1);
+        *magic = keep_byte;
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        /* the free rest is alone in its class: its back-link is that class's list head; one slot
+         * lower is a head of the wrong class (the rest is a large block: its class is not 0) */
+        ht_walk w = {0};
+        ht_walk_collect(h, &w);
+        assert_int_equal(w.n, 4);
+        unsigned char *rest = (unsigned char *)(uintptr_t)w.b[3].ptr;
+        ht_walk_free(&w);
+        size_t back = peek_word(rest + sizeof(void *));
+        poke_word(rest + sizeof(void *), back - sizeof(void *));
+        expect_corrupt(h);
+        poke_word(rest + sizeof(void *), back);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+        rtm_heap_free(h, a);
+        rtm_heap_free(h, b);
+        rtm_heap_free(h, c);
+        assert_int_equal(rtm_heap_check(h), RTM_OK);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1118,6 +1165,7 @@ int main(void)
         cmocka_unit_test(test_forged_next_head_below_min_block),
         cmocka_unit_test(test_free_below_first_payload),
         cmocka_unit_test(test_list_link_misaligned),
+        cmocka_unit_test(test_control_block_and_head_slot),
 #if RTM_ALIGN == 8 && SIZE_MAX > 0xFFFFFFFFu
         cmocka_unit_test(test_list_link_into_segment_tail),
 #endif
