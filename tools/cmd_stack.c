@@ -113,7 +113,7 @@ static int walk(const char *dir, walk_ctx *w, int depth)
         rc = -1;
     }
     closedir(d);
-    qsort(here.v, here.n, sizeof *here.v, cmp_str);
+    if (here.n) qsort(here.v, here.n, sizeof *here.v, cmp_str); /* an empty directory: v is NULL (qsort's is nonnull) */
     for (size_t i = 0; i < here.n; i++) {
         struct stat st;
         if (lstat(here.v[i], &st) != 0) {
