@@ -1065,7 +1065,6 @@ static void release_tail(rtm_heap *h, rtm_block *b, size_t keep, size_t size)
     if (nh & FREE_BIT) {
         list_remove(h, n);
         tsize += size_of_head(nh);
-        n = block_at(t, tsize);
     } else {
         h->free_less_frees++;
         set_head(n, nh | PREV_FREE_BIT);
