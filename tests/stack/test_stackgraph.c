@@ -1368,7 +1368,7 @@ static void test_cli(void **state)
     assert_string_equal(g_errtxt, "rtmem stack: --call-margin: bad byte count '+2'\n");
     /* --isr + --isr-frame */
     assert_int_equal(run_cli((const char *const[]){"--isr", "f=2", "--isr-frame", "8", "--stack", "main=224", ci, NULL}), 0);
-    assert_non_null(strstr(g_out, "ISR nesting: 108 bytes over 1 levels"));
+    assert_non_null(strstr(g_out, "ISR nesting: 108 bytes over 1 level"));
     /* malformed: FILE:LINE: message on stderr, exit 2, nothing on stdout */
     write_file("cli_bad.su", "a.c:1:1:f\t12\tstatic\na.c:2:1:g\t12\n", bad, sizeof bad);
     assert_int_equal(run_cli((const char *const[]){bad, NULL}), 2);
@@ -1626,7 +1626,7 @@ static void test_weak_overridden(void **state)
     write_file("weak_isr.ann", "isr uart_isr 1\n", p[4], sizeof p[4]);
     static const char want[] =
         "rtmem stack: 4 functions, 2 calls (0 from annotations), 0 recursion cycles, 0 unresolved indirect calls\n"
-        "ISR nesting: 2920 bytes over 1 levels (level 1: uart_isr 2920)\n"
+        "ISR nesting: 2920 bytes over 1 level (level 1: uart_isr 2920)\n"
         "\n"
         "root                         kind      frames  margin     isr    total    stack  status\n"
         "main                         thread         8       0    2920     2928     1024  OVERFLOW by 1904\n"
@@ -2243,7 +2243,7 @@ static void test_reports_in_full(void **state)
     char *txt = report_text(g);
     assert_string_equal(txt,
         "rtmem stack: 6 functions, 6 calls (0 from annotations), 2 recursion cycles, 1 unresolved indirect calls\n"
-        "ISR nesting: 0 bytes over 1 levels (level 0: i 0)\n"
+        "ISR nesting: 0 bytes over 1 level (level 0: i 0)\n"
         "\n"
         "root                         kind      frames  margin     isr    total    stack  status\n"
         "main                         root          28       0       0       28        -  unbounded\n"

@@ -144,7 +144,8 @@ static void isr_stack_text(const rtm_sg_graph *g, FILE *out)
     const rtm_sg_isr_stack_result *is = &g->isr_stack;
     rtm_sg_root_result r = isr_stack_as_root(g);
     char st[64];
-    fprintf(out, "interrupt stack: %ld bytes = %ld handlers over %d levels", is->total, is->handlers, is->levels);
+    fprintf(out, "interrupt stack: %ld bytes = %ld handlers over %d level%s", is->total, is->handlers, is->levels,
+            is->levels == 1 ? "" : "s");
     if (is->entry_frames) fprintf(out, " + %ld nested entry frames", is->entry_frames);
     if (is->size >= 0) fprintf(out, "; size %ld", is->size);
     else fprintf(out, "; size not given");
@@ -168,7 +169,8 @@ void rtm_sg_report_text(const rtm_sg_graph *g, FILE *out)
     fprintf(out, "rtmem stack: %zu functions, %zu calls (%zu from annotations), %zu recursion cycles, %zu unresolved indirect calls\n",
             g->nf, g->ne, nind, g->ncycles, g->nunres);
     if (g->isr_levels_used) {
-        fprintf(out, "ISR nesting: %ld bytes over %d levels (", g->nesting_all, g->isr_levels_used);
+        fprintf(out, "ISR nesting: %ld bytes over %d level%s (", g->nesting_all, g->isr_levels_used,
+                g->isr_levels_used == 1 ? "" : "s");
         const char *sep = "";
         for (int l = 0; l < 256; l++)
             if (g->isr_level_max[l] >= 0) {
