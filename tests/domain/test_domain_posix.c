@@ -290,7 +290,11 @@ static void child_fault_outside_partitions(int fd)
  * for a protection fault: the policy's HALT, SIGABRT. The page is read-only and mapped below 2 GiB
  * (MAP_32BIT) so that an ARMv7-M partition can hold it. */
 static rtm_domain g_v7_dom; /* in the child only */
-static void child_fault_in_mcu_domain(int fd)
+
+/* In a child: rtmem's handler chains to the default action (not cmocka's, which would resume the
+ * test run in the child), and a page mapped below 2 GiB (an ARMv7-M partition can hold it) with
+ * protection @p prot. Exit status 3 or 4 when that fails. */
+static uint8_t *child_default_action_low_page(int prot)
 {
     rtm_posix_fault_uninstall();
     signal(SIGSEGV, SIG_DFL);
@@ -301,8 +305,14 @@ static void child_fault_in_mcu_domain(int fd)
 #else
     int low = 0; /* a 32-bit build: every address is below 4 GiB */
 #endif
-    uint8_t *page = mmap(NULL, g_page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | low, -1, 0);
+    uint8_t *page = mmap(NULL, g_page, prot, MAP_PRIVATE | MAP_ANONYMOUS | low, -1, 0);
     if (page == MAP_FAILED) _exit(4);
+    return page;
+}
+
+static void child_fault_in_mcu_domain(int fd)
+{
+    uint8_t *page = child_default_action_low_page(PROT_READ);
     static const rtm_mpu_arch v7 = RTM_MPU_ARCH_ARMV7M(8, 0);
     rtm_partition p = {(uintptr_t)page, g_page, RTM_PART_P_RW_U_RW | RTM_PART_XN};
     const rtm_partition *pp[] = {&p};
@@ -320,17 +330,7 @@ static void child_fault_in_mcu_domain(int fd)
 static rtm_domain g_low_posix, g_low_v7; /* in the child only */
 static void child_fault_in_overlapped_posix_domain(int fd)
 {
-    rtm_posix_fault_uninstall();
-    signal(SIGSEGV, SIG_DFL);
-    signal(SIGBUS, SIG_DFL);
-    if (rtm_posix_fault_install() != RTM_OK) _exit(3);
-#ifdef MAP_32BIT
-    int low = MAP_32BIT;
-#else
-    int low = 0;
-#endif
-    uint8_t *page = mmap(NULL, g_page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | low, -1, 0);
-    if (page == MAP_FAILED) _exit(4);
+    uint8_t *page = child_default_action_low_page(PROT_READ | PROT_WRITE);
     rtm_mpu_arch posix = rtm_posix_mpu_arch();
     rtm_partition ro = {(uintptr_t)page, g_page, RTM_PART_P_RW_U_RO | RTM_PART_XN};
     const rtm_partition *pp[] = {&ro};
