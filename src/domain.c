@@ -246,12 +246,14 @@ rtm_err rtm_domain_add_partition(rtm_domain *d, const rtm_partition *p, rtm_doma
     const char *rule;
     rtm_err e = plan(&d->arch_, copy, n + 1u, d->avoid_, d->n_avoid_, &regs, &bad, &other, &rule);
     if (e != RTM_OK) {
-        /* diag->index is the partition of d involved: the one p overlaps (the planner names the
-         * later of two overlapping ranges, and p is last), the one whose waste p's would touch, or
-         * one that no longer fits beside p. p itself is diag->partition. */
+        /* diag->index is the partition of d involved: one that no longer fits beside p, else the
+         * one p overlaps (the planner names the later of two overlapping ranges, and p is last) or
+         * whose bytes p's waste would touch. A blocker of the one that no longer fits is in
+         * diag->other only: the index went to the blocker, and the partition that no longer fit
+         * was named nowhere (found writing fuzz_domain, 2026-11-29). p itself is diag->partition. */
         int32_t existing = -1;
-        if (bad >= 0 && (uint32_t)bad < n) existing = bad;
         if (other >= 0 && (uint32_t)other < n) existing = other;
+        if (bad >= 0 && (uint32_t)bad < n) existing = bad;
         fail(diag, e, existing, p, NULL, rule);
         diag_plan_other(diag, copy, n + 1u, d->avoid_, bad, other);
         return reject(d, e, p);

@@ -163,7 +163,8 @@ rtm_err rtm_domain_deinit(rtm_domain *d);
  * Adds a copy of @p p to @p d. Fails, with @p d unchanged, for the reasons of rtm_domain_init_avoid
  * (RTM_ERR_OVERLAP names the existing partition in diag->other and its index in diag->index;
  * RTM_ERR_NO_SLOT may name in diag->other the partition or range to avoid that every cover's
- * waste would touch, and in diag->index a partition of d that no longer fits), and
+ * waste would touch, and in diag->index a partition of d that no longer fits beside p, or, when
+ * p itself is what does not fit, the partition of d in diag->other), and
  * RTM_ERR_STATE if d is not initialised, RTM_ERR_FULL if it holds RTM_DOMAIN_MAX_PARTITIONS.
  * O(partitions + planning), thread context.
  */

@@ -365,6 +365,37 @@ static void avoid_list_keeps_domain_waste_off(void **state)
     assert_int_equal(dg.other.start, app.start);
 }
 
+/* A partition of the domain that no longer fits beside a new one is named by diag->index, as
+ * domain.h says, also when the planner names the range that blocks it too (found writing
+ * fuzz_domain's model, 2026-11-29: diag->index named the blocker, a copy of diag->other, and the
+ * partition that no longer fit was named nowhere). Three free slots: a is one region that rounds
+ * down over p's bytes (64 B of waste), b two (its one-region cover would grant bytes of a). With
+ * p, a needs two regions: b is left one, and its one-region cover grants bytes of a. */
+static void add_no_slot_names_partition_that_no_longer_fits(void **state)
+{
+    (void)state;
+    static const rtm_mpu_arch three = RTM_MPU_ARCH_ARMV7M(8, 5);
+    RTM_PARTITION_DEFINE(a, 0x20000140u, 0x140u, RTM_PART_P_RW_U_RW);
+    RTM_PARTITION_DEFINE(b, 0x200002C0u, 0x160u, RTM_PART_P_RW_U_RW);
+    RTM_PARTITION_DEFINE(p, 0x20000100u, 0x20u, RTM_PART_P_RW_U_RW);
+    const rtm_partition *ab[] = {&a, &b};
+    rtm_domain *const d = test_domain();
+    rtm_domain_diag dg;
+    assert_int_equal(rtm_domain_init(d, &three, ab, 2, &dg), RTM_OK);
+    assert_int_equal(rtm_domain_regs(d)->count, 3);
+    assert_int_equal(rtm_domain_add_partition(d, &p, &dg), RTM_ERR_NO_SLOT);
+    assert_int_equal(dg.index, 1); /* b */
+    assert_int_equal(dg.partition.start, p.start);
+    assert_true(dg.has_other); /* a: b's one-region cover would grant its bytes */
+    assert_int_equal(dg.other.start, a.start);
+    assert_int_equal(dg.other.size, a.size);
+    assert_int_equal(dg.avoid_index, -1);
+    assert_string_equal(dg.rule, "armv7m: ranges need more regions than free slots");
+    assert_int_equal(rtm_domain_partition_count(d), 2);
+    assert_int_equal(rtm_domain_verify(d), RTM_OK);
+    assert_int_equal(rtm_domain_deinit(d), RTM_OK);
+}
+
 static void add_remove_unchanged_on_failure(void **state)
 {
     (void)state;
@@ -1231,6 +1262,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(init_on_the_stack, reset, release_domains),
         cmocka_unit_test_setup_teardown(init_errors_name_partition_and_rule, reset, release_domains),
         cmocka_unit_test_setup_teardown(add_remove_unchanged_on_failure, reset, release_domains),
+        cmocka_unit_test_setup_teardown(add_no_slot_names_partition_that_no_longer_fits, reset, release_domains),
         cmocka_unit_test_setup_teardown(avoid_list_keeps_domain_waste_off, reset, release_domains),
         cmocka_unit_test_setup_teardown(threads_and_registry, reset, release_domains),
         cmocka_unit_test_setup_teardown(check_exact_cases, reset, release_domains),
