@@ -104,7 +104,11 @@ typedef struct rtm_domain_stats {
     uint32_t regions_avail;  /**< slots available to domains on its arch */
     uint64_t bytes_wasted;   /**< bytes granted beyond the partitions by rounding (summed per
                                   partition: rtm_mpu_regs.wasted) */
-    uint32_t rejected;       /**< calls rejected since init */
+    uint32_t rejected;       /**< changes refused since init: every rtm_domain_add_partition,
+                                  remove_partition, add_thread, remove_thread and rtm_domain_init(_avoid)
+                                  given this live domain that did not return RTM_OK (NULL
+                                  arguments too); queries (check, partition, stats, verify, ...)
+                                  never count */
 } rtm_domain_stats;
 
 /**
@@ -120,10 +124,13 @@ uint32_t rtm_domain_max_partitions(const rtm_mpu_arch *arch);
  * already initialised, unchanged), when:
  *   RTM_ERR_ARG     d or arch NULL, parts NULL with n > 0, a NULL entry, invalid attributes
  *   RTM_ERR_STATE   d is already initialised (rtm_domain_deinit() it first)
+ *   RTM_ERR_UNSUPPORTED / RTM_ERR_SIZE / RTM_ERR_ALIGN  arch is not a valid description
+ *                   (rtm_mpu_arch_check's code: unknown kind; slot counts or min_log2; granule)
  *   RTM_ERR_SIZE    a size of 0, start + size overflows
  *   RTM_ERR_ALIGN / RTM_ERR_UNSUPPORTED  the arch cannot express a partition (see rtm_mpu_plan)
  *   RTM_ERR_OVERLAP two partitions overlap
  *   RTM_ERR_NO_SLOT n > RTM_DOMAIN_MAX_PARTITIONS or the partitions need more slots than free
+ * When several rules are broken, the code of any of them may be returned.
  * @p diag (may be NULL) names the offending partition (index into parts) and the rule.
  * Knows no system region and no other domain: on ARMv7-M the rounding of its regions may grant
  * their bytes (rtm_domain_init_avoid keeps it off them). Same as rtm_domain_init_avoid with no
@@ -192,9 +199,9 @@ rtm_err rtm_domain_remove_thread(rtm_domain *d, uintptr_t thread);
  * Software check of a user buffer (Zephyr's K_SYSCALL_MEMORY_WRITE): RTM_OK iff every byte of
  * [addr, addr + len) lies in partitions of @p d whose unprivileged rights include @p access
  * (RTM_ACCESS_* mask; adjacent partitions may together cover the buffer). len 0 is RTM_OK when addr
- * lies in a partition or at its end. Fails: RTM_ERR_ARG (d NULL or not initialised, access 0 or
- * unknown bits), RTM_ERR_SIZE (addr + len wraps), RTM_ERR_ACCESS (some byte not covered or not
- * allowed). Does not report through the error hook (a denied check is a normal answer).
+ * lies in such a partition or at its end. Fails: RTM_ERR_ARG (d NULL or not initialised, access 0
+ * or unknown bits), RTM_ERR_SIZE (the last byte, addr + len - 1, is past the address space: a
+ * buffer may end at its very top), RTM_ERR_ACCESS (some byte not covered or not allowed). Does not report through the error hook (a denied check is a normal answer).
  * O(partitions^2) worst case (O(partitions) per covered partition), ISR-safe, lock-free reader:
  * call it while no one modifies d.
  */
@@ -203,7 +210,9 @@ rtm_err rtm_domain_check(const rtm_domain *d, uintptr_t addr, size_t len, unsign
 /** Number of partitions in @p d (0 if NULL or not initialised). O(1). */
 uint32_t rtm_domain_partition_count(const rtm_domain *d);
 
-/** Copies partition @p i of @p d into *out. RTM_ERR_ARG / RTM_ERR_SIZE (i out of range). O(1). */
+/** Copies partition @p i of @p d into *out: partitions are numbered in the order they were given
+ *  (init's list, then each add at the end; a removal keeps the others' order). RTM_ERR_ARG /
+ *  RTM_ERR_SIZE (i out of range). O(1). */
 rtm_err rtm_domain_partition(const rtm_domain *d, uint32_t i, rtm_partition *out);
 
 /**
