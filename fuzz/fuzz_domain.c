@@ -140,7 +140,8 @@ static uint64_t u64(reader *r) { return u32(r) | u32(r) << 32; }
 /* ---- the rules, from the headers ---------------------------------------------------------------- */
 /* mpu.h's permission codes: {privileged, unprivileged} rights; readable means executable without
  * RTM_PART_XN. */
-static const unsigned k_perm[7][2] = {{0, 0}, {R_ | W_, R_ | W_}, {R_ | W_, R_}, {R_ | W_, 0}, {R_, R_}, {R_, 0}, {0, 0}};
+static const unsigned k_perm[7][2] = {{0, 0},       {R_ | W_, R_ | W_}, {R_ | W_, R_}, {R_ | W_, 0},
+                                      {R_, R_},     {R_, 0},           {0, 0}};
 
 static bool attr_ok(rtm_part_attr a)
 {
@@ -193,7 +194,10 @@ static uint32_t dom_slots(const rtm_mpu_arch *a) { return a->regions - a->sys_re
 
 static uintptr_t plast(const rtm_partition *p) { return p->start + (p->size - 1u); }
 static bool wraps(const rtm_partition *p) { return p->size == 0 || p->size - 1u > UINTPTR_MAX - p->start; }
-static bool overlap(const rtm_partition *a, const rtm_partition *b) { return a->start <= plast(b) && b->start <= plast(a); }
+static bool overlap(const rtm_partition *a, const rtm_partition *b)
+{
+    return a->start <= plast(b) && b->start <= plast(a);
+}
 static bool same_part(const rtm_partition *a, const rtm_partition *b)
 {
     return a->start == b->start && a->size == b->size && a->attr == b->attr;
@@ -766,8 +770,9 @@ static void op_init(reader *r, int k, unsigned c)
     REQUIRE(rtm_domain_max_partitions(arch) ==
             (arch_errs(arch) ? 0u : (dom_slots(arch) < MAXP ? dom_slots(arch) : MAXP)));
     snap_take();
-    rtm_err e = with_avoid ? rtm_domain_init_avoid(d, arch, parts, n, av_null ? NULL : av, n_pass, want_diag ? &dg : NULL)
-                           : rtm_domain_init(d, arch, parts, n, want_diag ? &dg : NULL);
+    rtm_domain_diag *dgp = want_diag ? &dg : NULL;
+    rtm_err e = with_avoid ? rtm_domain_init_avoid(d, arch, parts, n, av_null ? NULL : av, n_pass, dgp)
+                           : rtm_domain_init(d, arch, parts, n, dgp);
     expect_change(k, was_live, e, must, may);
     if (want_diag && e != RTM_OK) {
         check_diag(&dg, e, (int32_t)n, av, n_av, pp, n);
@@ -960,7 +965,8 @@ static void model_check(const mdom *m, uintptr_t addr, size_t len, unsigned acce
     if (len == 0) { /* inside a partition with the rights, or at its end */
         for (uint32_t i = 0; i < m->n; i++) {
             const rtm_partition *p = &m->parts[i];
-            if ((rights(p->attr, false) & access) == access && addr >= p->start && addr - p->start <= p->size) *ok = true;
+            if ((rights(p->attr, false) & access) == access && addr >= p->start && addr - p->start <= p->size)
+                *ok = true;
         }
         if (!*ok) *codes = EBIT(RTM_ERR_ACCESS);
         return;
@@ -1036,7 +1042,8 @@ static void op_find(reader *r, int k)
     snap_same(0, false);
     REQUIRE(found == (hit[0] >= 0 || hit[1] >= 0));
     if (!found) {
-        REQUIRE(dom == (rtm_domain *)(uintptr_t)1 && idx == 0xDEADu && got.start == 1 && got.size == 2 && got.attr == 3);
+        REQUIRE(dom == (rtm_domain *)(uintptr_t)1 && idx == 0xDEADu);
+        REQUIRE(got.start == 1 && got.size == 2 && got.attr == 3);
         return;
     }
     if (!outs) return;

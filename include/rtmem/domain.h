@@ -201,7 +201,8 @@ rtm_err rtm_domain_remove_thread(rtm_domain *d, uintptr_t thread);
  * (RTM_ACCESS_* mask; adjacent partitions may together cover the buffer). len 0 is RTM_OK when addr
  * lies in such a partition or at its end. Fails: RTM_ERR_ARG (d NULL or not initialised, access 0
  * or unknown bits), RTM_ERR_SIZE (the last byte, addr + len - 1, is past the address space: a
- * buffer may end at its very top), RTM_ERR_ACCESS (some byte not covered or not allowed). Does not report through the error hook (a denied check is a normal answer).
+ * buffer may end at its very top), RTM_ERR_ACCESS (some byte not covered or not allowed). Does
+ * not report through the error hook (a denied check is a normal answer).
  * O(partitions^2) worst case (O(partitions) per covered partition), ISR-safe, lock-free reader:
  * call it while no one modifies d.
  */
