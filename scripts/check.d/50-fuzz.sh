@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # libFuzzer targets (fuzz/fuzz_*.c): fuzz_heap for RTM_FUZZ_SECONDS (default 30, issue 2's figure),
-# the other targets (fuzz_slab, fuzz_ring, fuzz_stack, fuzz_trace, fuzz_mpuplan, fuzz_track,
+# the other targets (fuzz_slab, fuzz_ring, fuzz_stack, fuzz_trace, fuzz_mpuplan, fuzz_domain, fuzz_track,
 # fuzz_reserve, fuzz_stackpool: every build/DIR/fuzz/fuzz_* is run, so a new fuzz/fuzz_NAME.c needs
 # no change here) for a third of that and configuration variants fuzz_NAME_vN for a quarter, two at
 # a time, with the dictionary fuzz/NAME.dict when there is one. The step's time: 135 s at 243fe64
 # with ten targets at 30 / 20 / 15 s; 168 s at c2cd405 with fifteen at 30 / 15 / 10 s, when make
-# check took 922 s, over its 15 minutes; now 30 / 10 / 8 s (2026-11-29).
+# check took 922 s, over its 15 minutes; now 30 / 10 / 8 s (2026-11-29). fuzz_domain added 10 s to one
+# of the two lanes: 119 s from a fresh build/fuzz before and after it (noise on a shared 2-core machine).
 # `make fuzz` runs longer (RTM_FUZZ_SECONDS). RTM_FUZZ_SANITIZERS (default address,undefined)
 # picks the sanitizers; "undefined" alone fuzzes the allocators as a production build runs them
 # (no ASan poisoning around their metadata): `RTM_FUZZ_SANITIZERS=undefined make fuzz`.
