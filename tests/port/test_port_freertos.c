@@ -180,6 +180,46 @@ static void test_notify_wakes_far_deadline(void **state)
     notify_wakes_waiters(rtm_port_now_ms() + 0x100000000ull * 1000u / configTICK_RATE_HZ, 1); /* 2^32 ticks */
 }
 
+/* A deadline more ticks away than a block time can say: the wait blocks portMAX_DELAY - 1 ticks
+ * and, the tick count having advanced that far (frozen and stepped here) with the deadline still
+ * ahead, returns RTM_OK (a spurious wake-up), not RTM_ERR_TIMEOUT. */
+typedef struct {
+    rtm_port_sync sync;
+    atomic_int in;
+    uint64_t deadline;
+    rtm_err got;
+} capped_wait;
+
+static void *capped_waiter(void *arg)
+{
+    capped_wait *cw = arg;
+    rtm_port_lock(&cw->sync);
+    atomic_store(&cw->in, 1);
+    cw->got = rtm_port_wait(&cw->sync, cw->deadline);
+    rtm_port_unlock(&cw->sync);
+    return NULL;
+}
+
+static void test_capped_wait_is_not_a_timeout(void **state)
+{
+    (void)state;
+    static capped_wait cw;
+    memset(&cw, 0, sizeof cw);
+    rtm_model_freeze_ticks(true);
+    cw.deadline = rtm_port_now_ms() + 0x200000000ull * 1000u / configTICK_RATE_HZ; /* 2^33 ticks */
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, capped_waiter, &cw), 0);
+    while (!atomic_load(&cw.in)) sched_yield();
+    rtm_port_lock(&cw.sync); /* given by the waiter in its wait: it is listed, its block time set */
+    rtm_port_unlock(&cw.sync);
+    rtm_model_advance_ticks(portMAX_DELAY - 1u);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_int_equal(cw.got, RTM_OK);
+    assert_true(rtm_port_now_ms() < cw.deadline);
+    rtm_model_freeze_ticks(false);
+    rtm_port_sync_destroy(&cw.sync);
+}
+
 /* rtm_port_notify_from_isr: the "ISR" sets its flag without the lock, as an interrupt handler
  * must, and notifies; the waiter may be anywhere between its check of the flag (under the lock)
  * and its sleep (it naps there, holding the lock), or listed and asleep, and must not sleep on.
@@ -262,14 +302,17 @@ static void *holding_waiter(void *arg)
 {
     two_waiters *tw = arg;
     rtm_port_lock(&tw->sync); /* the first one gave the lock in its wait: it is listed */
+    int go = atomic_load(&tw->go); /* the check: 0, as go is set once this one says it holds the lock */
     atomic_store(&tw->second_holding, 1);
     while (!atomic_load(&tw->isr_done)) sched_yield(); /* checked, not yet waiting: the ISR comes */
     uint64_t deadline = rtm_port_now_ms() + LOST_WAKEUP_MS;
-    while (!atomic_load(&tw->go))
+    while (!go) {
         if (rtm_port_wait(&tw->sync, deadline) != RTM_OK) {
             tw->bad_second++;
             break;
         }
+        go = atomic_load(&tw->go);
+    }
     tw->done++;
     rtm_port_unlock(&tw->sync);
     return NULL;
@@ -592,6 +635,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_wait_across_tick_wrap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_notify_wakes_waiter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_notify_wakes_far_deadline, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_capped_wait_is_not_a_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_notify_from_isr_wakes_waiter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_isr_notify_wakes_sleeper_and_lock_holder, setup, teardown),
         cmocka_unit_test_setup_teardown(test_isr_notify_pending_flag, setup, teardown),

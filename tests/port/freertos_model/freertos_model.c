@@ -26,6 +26,8 @@
  *  - The scheduler's state, set by the test; before it runs, taskENTER_CRITICAL and the mutex calls
  *    are reported as misuse: on the Cortex-M ports they leave interrupts masked until
  *    vTaskStartScheduler (docs/porting.md, "Pitfalls").
+ *  - Creating a mutex naps first, outside the kernel's lock, so that a lazy creation done outside
+ *    the critical section lets a second creator in, and the model reports the second creation.
  *  - Misuse the port could commit is counted and printed (freertos_model.h); a misuse that would
  *    deadlock the model (blocking inside a critical section or a handler, a holder taking its
  *    mutex again) aborts.
@@ -386,6 +388,11 @@ QueueHandle_t xQueueCreateMutexStatic(const uint8_t ucQueueType, StaticQueue_t *
     if (pxStaticQueue == NULL) return NULL;
     if (t_in_isr) misuse("xSemaphoreCreateMutexStatic in an interrupt handler");
     before_scheduler_check("xSemaphoreCreateMutexStatic");
+    /* A nap before the kernel's lock: a caller that creates outside the critical section (a racy
+     * lazy creation) lets a second creator reach the same buffer, which is reported below; inside
+     * it, the caller holds the lock already (it is recursive) and nobody else gets in. */
+    struct timespec nap = {0, 20000};
+    nanosleep(&nap, NULL);
     kernel_lock();
     model_mutex *m = (model_mutex *)(void *)pxStaticQueue;
     if (m->magic == MUTEX_MAGIC) misuse("one StaticSemaphore_t made a mutex twice");
