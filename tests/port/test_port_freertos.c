@@ -50,6 +50,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
+    rtm_model_freeze_ticks(false); /* a test that failed with the tick count frozen must not hang the next */
+    rtm_model_on_take_timeout(NULL);
     assert_int_equal(rtm_model_misuse_count(), g_misuse_before); /* the model saw no misuse */
     assert_int_equal(atomic_load(&g_thread_failures), 0);
     return 0;
@@ -390,13 +392,35 @@ static void test_timeout_races_isr_notify(void **state)
     assert_int_equal(pthread_create(&t, NULL, racing_waiter, NULL), 0);
     rtm_test_rng rng = {rtm_test_seed_default(11u)};
     while (!atomic_load(&g_race_stop)) {
-        struct timespec nap = {0, (long)(rtm_test_rnd(&rng, 3000) * 1000u)};
+        struct timespec nap = {0, (long)(rtm_test_rnd(&rng, 1000) * 1000u)};
         nanosleep(&nap, NULL);
         isr_notify(&g_race);
     }
     assert_int_equal(pthread_join(t, NULL), 0);
     assert_int_equal(atomic_load(&g_race_rounds_done), RACE_ROUNDS);
     rtm_port_sync_destroy(&g_race);
+}
+
+/* The same race made certain: an interrupt arrives just as the waiter's take has timed out, before
+ * it takes itself off the list (the model calls the test there). The ISR finds it listed and gives
+ * it a notification; the wait must consume it and return RTM_OK, leaving nothing behind. */
+static rtm_port_sync g_late;
+static void late_isr(void) { isr_notify(&g_late); }
+
+static void test_notification_after_timeout_is_consumed(void **state)
+{
+    (void)state;
+    TaskHandle_t self = xTaskGetCurrentTaskHandle();
+    rtm_port_lock(&g_late);
+    rtm_model_on_take_timeout(late_isr);
+    rtm_err e = rtm_port_wait(&g_late, rtm_port_now_ms() + 2u);
+    rtm_model_on_take_timeout(NULL);
+    assert_int_equal(e, RTM_OK); /* notified: the ISR took it off the list */
+    assert_int_equal(rtm_model_notify_value(self, RTM_FREERTOS_NOTIFY_INDEX), 0);
+    assert_int_equal(rtm_port_wait(&g_late, rtm_port_now_ms() + 2u), RTM_OK); /* the ISR's pending flag */
+    wait_until_timeout(&g_late, rtm_port_now_ms() + 2u); /* and then a real wait */
+    rtm_port_unlock(&g_late);
+    rtm_port_sync_destroy(&g_late);
 }
 
 /* ---- critical section --------------------------------------------------------------------------- */
@@ -640,6 +664,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_isr_notify_wakes_sleeper_and_lock_holder, setup, teardown),
         cmocka_unit_test_setup_teardown(test_isr_notify_pending_flag, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timeout_races_isr_notify, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notification_after_timeout_is_consumed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_critical_section, setup, teardown),
         cmocka_unit_test_setup_teardown(test_before_scheduler, setup, teardown),
         cmocka_unit_test_setup_teardown(test_thread_ids, setup, teardown),

@@ -26,6 +26,9 @@
  *  - The scheduler's state, set by the test; before it runs, taskENTER_CRITICAL and the mutex calls
  *    are reported as misuse: on the Cortex-M ports they leave interrupts masked until
  *    vTaskStartScheduler (docs/porting.md, "Pitfalls").
+ *  - A task whose notification take timed out naps 50 us before it returns, as if a higher-priority
+ *    task preempted it there: a notification given in that window must not be left behind. A test
+ *    can have an "interrupt" arrive exactly there (rtm_model_on_take_timeout).
  *  - Creating a mutex naps first, outside the kernel's lock, so that a lazy creation done outside
  *    the critical section lets a second creator in, and the model reports the second creation.
  *  - Misuse the port could commit is counted and printed (freertos_model.h); a misuse that would
@@ -82,6 +85,7 @@ static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 static pthread_key_t g_tcb_key;
 static atomic_long g_sched = taskSCHEDULER_NOT_STARTED;
 static atomic_uint g_misuse, g_yields;
+static _Atomic(void (*)(void)) g_on_take_timeout;
 
 static _Thread_local tcb *t_tcb;
 static _Thread_local int t_in_isr;
@@ -347,6 +351,12 @@ uint32_t ulTaskGenericNotifyTake(UBaseType_t uxIndexToWaitOn, BaseType_t xClearC
     uint32_t v = me->value[uxIndexToWaitOn];
     if (v != 0) me->value[uxIndexToWaitOn] = xClearCountOnExit != pdFALSE ? 0 : v - 1u;
     kernel_unlock();
+    if (v == 0 && xTicksToWait != 0) { /* timed out: preempted on the way out (see the top) */
+        struct timespec nap = {0, 50000};
+        nanosleep(&nap, NULL);
+        void (*hook)(void) = atomic_load(&g_on_take_timeout);
+        if (hook != NULL) hook();
+    }
     return v;
 }
 
@@ -490,3 +500,5 @@ void rtm_model_set_scheduler_state(BaseType_t state) { atomic_store(&g_sched, st
 unsigned rtm_model_misuse_count(void) { return atomic_load(&g_misuse); }
 
 unsigned rtm_model_yields_from_isr(void) { return atomic_load(&g_yields); }
+
+void rtm_model_on_take_timeout(void (*fn)(void)) { atomic_store(&g_on_take_timeout, fn); }

@@ -37,6 +37,10 @@ uint32_t rtm_model_notify_value(TaskHandle_t task, UBaseType_t index);
  * of range, a critical section left that was not entered. */
 unsigned rtm_model_misuse_count(void);
 
+/* @p fn (NULL: none) is called on the thread of a task whose notification take has just timed
+ * out, before the take returns: an interrupt arriving at that moment. */
+void rtm_model_on_take_timeout(void (*fn)(void));
+
 /* portYIELD_FROM_ISR calls that asked for a switch (pdTRUE). */
 unsigned rtm_model_yields_from_isr(void);
 
