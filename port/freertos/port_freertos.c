@@ -22,6 +22,7 @@
  * POSIX simulator) has a StaticQueue_t of about 160 bytes: raise RTM_PORT_SYNC_WORDS (README,
  * "Configuration"); the assertion below says when.
  */
+#include <stdint.h> /* before <stdatomic.h>: newlib's uses int_least8_t without including it */
 #include <stdatomic.h>
 #include <string.h>
 

@@ -127,6 +127,37 @@ fi
 [ $port_bad = 0 ] || exit 1
 echo "cross: Cortex-M port: architecture macros right with ${#port_cases[@]} compiler / core pairs (GCC and clang, M0+ to M55), built warning-free where the boards do not build it"
 
+# ---- the FreeRTOS port (port/freertos) -----------------------------------------------------------
+# No FreeRTOS tree here: the port is compiled against the host model's headers
+# (tests/port/freertos_model/*.h), which are declarations only (FreeRTOS's names, the types of the
+# 32-bit Cortex-M ports, a StaticSemaphore_t of the size of FreeRTOS 10.4's on a 32-bit port), for
+# M0+ and M4 with GCC and for M4 with clang, warning-free at -Os and -O2. That checks the port's C
+# and its size assertion at the 32-bit figure (the 24 words of RTM_PORT_SYNC_WORDS; 22 must fail: 23
+# words still make 96 bytes, rtm_port_sync being aligned to 8), not FreeRTOS's own headers or kernel (docs/porting.md).
+frt_cases=(
+  "arm-none-eabi-gcc|-mcpu=cortex-m0plus -mthumb"
+  "arm-none-eabi-gcc|-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16"
+  "clang|--target=thumbv7em-none-eabi -mcpu=cortex-m4 -mfloat-abi=hard -mfpu=fpv4-sp-d16 $CLANG_ARM"
+)
+FRT_INC="-Iport/freertos -Itests/port/freertos_model"
+for c in "${frt_cases[@]}"; do
+  IFS='|' read -r pcc pflags <<<"$c"
+  for opt in Os O2; do
+    # shellcheck disable=SC2086
+    "$pcc" $CFLAGS $FRT_INC $pflags -$opt -c port/freertos/port_freertos.c -o "$out/port_freertos.o" 2>"$out/port.err" ||
+      { echo "cross: FAILED: port/freertos/port_freertos.c with $pcc $pflags -$opt:"; head -10 "$out/port.err"; port_bad=1; }
+  done
+done
+# shellcheck disable=SC2086
+if arm-none-eabi-gcc $CFLAGS $FRT_INC -mcpu=cortex-m4 -mthumb -DRTM_PORT_SYNC_WORDS=22 -Os \
+     -c port/freertos/port_freertos.c -o "$out/port_freertos.o" 2>"$out/port.err" ||
+   ! grep -q "RTM_PORT_SYNC_WORDS too small for the FreeRTOS port" "$out/port.err"; then
+  echo "cross: FAILED: port/freertos/port_freertos.c with RTM_PORT_SYNC_WORDS=22: not refused by its size assertion"
+  head -5 "$out/port.err"; port_bad=1
+fi
+[ $port_bad = 0 ] || exit 1
+echo "cross: FreeRTOS port: built warning-free against the model's headers (${#frt_cases[@]} compiler / core pairs, -Os and -O2); 22 words refused"
+
 # ---- size table --------------------------------------------------------------------------------
 # size(1) Berkeley format: text (code + rodata), data, bss, dec = their sum.
 obj_bytes() { "$1" "$2" | awk 'NR==2 {print $4}'; }
