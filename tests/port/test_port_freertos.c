@@ -187,7 +187,7 @@ static void test_notify_wakes_far_deadline(void **state)
  * ahead, returns RTM_OK (a spurious wake-up), not RTM_ERR_TIMEOUT. */
 typedef struct {
     rtm_port_sync sync;
-    atomic_int in;
+    _Atomic(TaskHandle_t) task;
     uint64_t deadline;
     rtm_err got;
 } capped_wait;
@@ -196,7 +196,7 @@ static void *capped_waiter(void *arg)
 {
     capped_wait *cw = arg;
     rtm_port_lock(&cw->sync);
-    atomic_store(&cw->in, 1);
+    atomic_store(&cw->task, xTaskGetCurrentTaskHandle());
     cw->got = rtm_port_wait(&cw->sync, cw->deadline);
     rtm_port_unlock(&cw->sync);
     return NULL;
@@ -211,9 +211,11 @@ static void test_capped_wait_is_not_a_timeout(void **state)
     cw.deadline = rtm_port_now_ms() + 0x200000000ull * 1000u / configTICK_RATE_HZ; /* 2^33 ticks */
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, capped_waiter, &cw), 0);
-    while (!atomic_load(&cw.in)) sched_yield();
-    rtm_port_lock(&cw.sync); /* given by the waiter in its wait: it is listed, its block time set */
-    rtm_port_unlock(&cw.sync);
+    while (atomic_load(&cw.task) == NULL) sched_yield();
+    /* in its notification take, its block time counted from the frozen count: not merely past
+     * the mutex, which it gives before the take (a first version advanced the count in between,
+     * and the take then blocked portMAX_DELAY - 1 ticks from the new count: under TSan) */
+    while (!rtm_model_task_waiting(atomic_load(&cw.task))) sched_yield();
     rtm_model_advance_ticks(portMAX_DELAY - 1u);
     assert_int_equal(pthread_join(t, NULL), 0);
     assert_int_equal(cw.got, RTM_OK);

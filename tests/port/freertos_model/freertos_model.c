@@ -360,6 +360,14 @@ uint32_t ulTaskGenericNotifyTake(UBaseType_t uxIndexToWaitOn, BaseType_t xClearC
     return v;
 }
 
+bool rtm_model_task_waiting(TaskHandle_t task)
+{
+    kernel_lock();
+    bool waiting = task->waiting_index != -1;
+    kernel_unlock();
+    return waiting;
+}
+
 uint32_t rtm_model_notify_value(TaskHandle_t task, UBaseType_t index)
 {
     kernel_lock();

@@ -25,6 +25,9 @@ void rtm_model_set_tick_count(TickType_t ticks);
 void rtm_model_freeze_ticks(bool frozen);
 void rtm_model_advance_ticks(TickType_t n);
 
+/* True while @p task is inside a notification take (its block time counted from then on). */
+bool rtm_model_task_waiting(TaskHandle_t task);
+
 /* Notification value @p index of @p task now. */
 uint32_t rtm_model_notify_value(TaskHandle_t task, UBaseType_t index);
 
