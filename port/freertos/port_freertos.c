@@ -17,9 +17,10 @@
  *
  *   | StaticSemaphore_t mutex_buf | mutex (NULL: not created) | waiters (list head) | pending |
  *
- * 84 + 12 bytes on a 32-bit port with every option of StaticQueue_t on (queue sets, trace
- * facility): exactly the 24 words RTM_PORT_SYNC_WORDS has there. A 64-bit FreeRTOS port (the
- * POSIX simulator) has a StaticQueue_t of about 160 bytes: raise RTM_PORT_SYNC_WORDS (README,
+ * 84 + 12 bytes on a 32-bit port with queue sets and the trace facility on: exactly the 24 words
+ * RTM_PORT_SYNC_WORDS has there. configUSE_LIST_DATA_INTEGRITY_CHECK_BYTES adds 24 bytes to a
+ * StaticQueue_t, a 64-bit TickType_t on a 32-bit port (FreeRTOS 11) more, and a 64-bit FreeRTOS
+ * port (the POSIX simulator) has one of about 160 bytes: raise RTM_PORT_SYNC_WORDS (README,
  * "Configuration"); the assertion below says when.
  */
 #include <stdint.h> /* before <stdatomic.h>: newlib's uses int_least8_t without including it */

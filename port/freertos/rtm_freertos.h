@@ -34,8 +34,10 @@ extern "C" {
 #define RTM_FREERTOS_NOTIFY_INDEX 1
 #endif
 
-/** True in an interrupt handler. xPortIsInsideInterrupt() exists in the Cortex-M and Cortex-A/R
- * ports; define this (e.g. to a read of the core's interrupt status) where the port has none. */
+/** True in an interrupt handler. xPortIsInsideInterrupt() exists in the ARMv7-M and ARMv8-M
+ * ports, but the ARM_CM0 port (Cortex-M0/M0+) has it only from FreeRTOS 10.6.0, and the Cortex-A
+ * and RISC-V ports may lack it; define this (e.g. to a read of IPSR, __get_IPSR() != 0, or of the
+ * core's interrupt status) where the port has none. */
 #ifndef RTM_FREERTOS_IN_ISR
 #define RTM_FREERTOS_IN_ISR() (xPortIsInsideInterrupt() != pdFALSE)
 #endif

@@ -27,35 +27,7 @@
 #include "rtm_test.h"
 #include "rtmem/port.h"
 
-/* cmocka's asserts must not run on other threads: threads record failures here instead. */
-static atomic_int g_thread_failures;
-#define TCHECK(cond)                                                                                 \
-    do {                                                                                             \
-        if (!(cond)) {                                                                               \
-            fprintf(stderr, "%s:%d: thread check failed: %s\n", __FILE__, __LINE__, #cond);           \
-            atomic_fetch_add(&g_thread_failures, 1);                                                 \
-        }                                                                                            \
-    } while (0)
-
-#define LOST_WAKEUP_MS 10000u /* a wait that should end at once: a timeout after this is a lost wake-up */
-
-static unsigned g_misuse_before;
-static int setup(void **state)
-{
-    (void)state;
-    rtm_model_set_scheduler_state(taskSCHEDULER_RUNNING);
-    g_misuse_before = rtm_model_misuse_count();
-    return 0;
-}
-static int teardown(void **state)
-{
-    (void)state;
-    rtm_model_freeze_ticks(false); /* a test that failed with the tick count frozen must not hang the next */
-    rtm_model_on_take_timeout(NULL);
-    assert_int_equal(rtm_model_misuse_count(), g_misuse_before); /* the model saw no misuse */
-    assert_int_equal(atomic_load(&g_thread_failures), 0);
-    return 0;
-}
+#include "freertos_test.h"
 
 static void isr_notify(rtm_port_sync *s)
 {

@@ -26,32 +26,7 @@
 #include "rtmem/port.h"
 #include "rtmem/slab.h"
 
-static atomic_int g_thread_failures;
-#define TCHECK(cond)                                                                                 \
-    do {                                                                                             \
-        if (!(cond)) {                                                                               \
-            fprintf(stderr, "%s:%d: thread check failed: %s\n", __FILE__, __LINE__, #cond);           \
-            atomic_fetch_add(&g_thread_failures, 1);                                                 \
-        }                                                                                            \
-    } while (0)
-
-#define LOST_WAKEUP_MS 10000u
-
-static unsigned g_misuse_before;
-static int setup(void **state)
-{
-    (void)state;
-    rtm_model_set_scheduler_state(taskSCHEDULER_RUNNING);
-    g_misuse_before = rtm_model_misuse_count();
-    return 0;
-}
-static int teardown(void **state)
-{
-    (void)state;
-    assert_int_equal(rtm_model_misuse_count(), g_misuse_before);
-    assert_int_equal(atomic_load(&g_thread_failures), 0);
-    return 0;
-}
+#include "freertos_test.h"
 
 static size_t waiters_of(const rtm_slab *s)
 {
