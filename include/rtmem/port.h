@@ -80,7 +80,9 @@ void rtm_port_notify_all(rtm_port_sync *s);
  * both ISR-safe; docs/porting.md). Ports whose rtm_port_wait cannot block (RTM_ERR_UNSUPPORTED:
  * nobody waits) do nothing; so may a first port, at a cost: the slab then wakes a waiter its ISR
  * served only at the next free from a thread or the next wait (slab.h). ISR-safe and
- * thread-safe; a NULL @p s does nothing (the POSIX port reports it, RTM_ERR_ARG).
+ * thread-safe; from a thread the caller must not hold @p s (ports may take it there, and their
+ * locks need not be recursive: the FreeRTOS port's mutex is not). A NULL @p s does nothing (the
+ * POSIX port reports it, RTM_ERR_ARG).
  */
 void rtm_port_notify_from_isr(rtm_port_sync *s);
 /** Frees OS resources of @p s (none on MCU ports). The object is zero-filled (valid) afterwards. */

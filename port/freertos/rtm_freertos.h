@@ -34,12 +34,24 @@ extern "C" {
 #define RTM_FREERTOS_NOTIFY_INDEX 1
 #endif
 
-/** True in an interrupt handler. xPortIsInsideInterrupt() exists in the ARMv7-M and ARMv8-M
- * ports, but the ARM_CM0 port (Cortex-M0/M0+) has it only from FreeRTOS 10.6.0, and the Cortex-A
- * and RISC-V ports may lack it; define this (e.g. to a read of IPSR, __get_IPSR() != 0, or of the
- * core's interrupt status) where the port has none. */
+/** True in an interrupt handler. On Cortex-M (any, GCC or clang: __ARM_ARCH_PROFILE 'M') the
+ * default reads IPSR itself: xPortIsInsideInterrupt() exists in the ARMv7-M and ARMv8-M ports, but
+ * the ARM_CM0 port (Cortex-M0/M0+: RP2040, STM32G0) has it only from FreeRTOS 10.6.0, and the port
+ * would not compile there with 10.4 or 10.5 (review, 2026-11-30). Elsewhere the default is
+ * xPortIsInsideInterrupt(), which the Cortex-A and RISC-V ports may lack: define this (to a read of
+ * the core's interrupt status) where the port has none. */
 #ifndef RTM_FREERTOS_IN_ISR
+#if defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M'
+static inline int rtm_freertos_ipsr_(void)
+{
+    unsigned v;
+    __asm volatile("mrs %0, ipsr" : "=r"(v));
+    return v != 0u;
+}
+#define RTM_FREERTOS_IN_ISR() (rtm_freertos_ipsr_() != 0)
+#else
 #define RTM_FREERTOS_IN_ISR() (xPortIsInsideInterrupt() != pdFALSE)
+#endif
 #endif
 
 /**
