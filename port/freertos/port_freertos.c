@@ -47,11 +47,11 @@
 #if INCLUDE_vTaskSuspend != 1
 #error "port_freertos.c needs INCLUDE_vTaskSuspend 1: without it portMAX_DELAY is a finite wait"
 #endif
-#if INCLUDE_xTaskGetSchedulerState != 1
-#error "port_freertos.c needs INCLUDE_xTaskGetSchedulerState 1"
-#endif
-#if INCLUDE_xTaskGetCurrentTaskHandle != 1
-#error "port_freertos.c needs INCLUDE_xTaskGetCurrentTaskHandle 1"
+/* task.h compiles xTaskGetSchedulerState in with either of these, xTaskGetCurrentTaskHandle with
+ * INCLUDE_xTaskGetCurrentTaskHandle or configUSE_MUTEXES (required above): asking for the INCLUDE_
+ * options alone refused configurations that have the functions (review, 2026-11-30) */
+#if INCLUDE_xTaskGetSchedulerState != 1 && configUSE_TIMERS != 1
+#error "port_freertos.c needs INCLUDE_xTaskGetSchedulerState 1 (or configUSE_TIMERS 1)"
 #endif
 _Static_assert(configTASK_NOTIFICATION_ARRAY_ENTRIES > RTM_FREERTOS_NOTIFY_INDEX,
                "configTASK_NOTIFICATION_ARRAY_ENTRIES must exceed RTM_FREERTOS_NOTIFY_INDEX (FreeRTOS 10.4+)");

@@ -7,8 +7,8 @@
  *   configUSE_MUTEXES 1
  *   configUSE_TASK_NOTIFICATIONS 1, configTASK_NOTIFICATION_ARRAY_ENTRIES > RTM_FREERTOS_NOTIFY_INDEX
  *   INCLUDE_vTaskSuspend 1              rtm_port_wait(s, UINT64_MAX) blocks with portMAX_DELAY
- *   INCLUDE_xTaskGetSchedulerState 1
- *   INCLUDE_xTaskGetCurrentTaskHandle 1
+ *   INCLUDE_xTaskGetSchedulerState 1 or configUSE_TIMERS 1 (either compiles xTaskGetSchedulerState in;
+ *   configUSE_MUTEXES 1 does the same for xTaskGetCurrentTaskHandle)
  * The port refuses to compile without them.
  *
  * Rules for the application (FreeRTOS's own, restated where rtmem meets them):

@@ -160,6 +160,19 @@ if arm-none-eabi-gcc $CFLAGS $FRT_INC -mcpu=cortex-m4 -mthumb -DRTM_PORT_SYNC_WO
   echo "cross: FAILED: port/freertos/port_freertos.c with RTM_PORT_SYNC_WORDS=22: not refused by its size assertion"
   head -5 "$out/port.err"; port_bad=1
 fi
+# The kernel options it asks for are the ones task.h compiles the functions in with: the scheduler
+# state with configUSE_TIMERS instead of its INCLUDE_ option is accepted (and so is no
+# INCLUDE_xTaskGetCurrentTaskHandle: configUSE_MUTEXES gives it), neither of the two is refused.
+# shellcheck disable=SC2086
+arm-none-eabi-gcc $CFLAGS $FRT_INC -mcpu=cortex-m4 -mthumb -Os -DINCLUDE_xTaskGetSchedulerState=0 -DconfigUSE_TIMERS=1 \
+    -DINCLUDE_xTaskGetCurrentTaskHandle=0 -c port/freertos/port_freertos.c -o "$out/port_freertos.o" 2>"$out/port.err" ||
+  { echo "cross: FAILED: port/freertos/port_freertos.c refuses configUSE_TIMERS for the scheduler state:"; head -5 "$out/port.err"; port_bad=1; }
+# shellcheck disable=SC2086
+if arm-none-eabi-gcc $CFLAGS $FRT_INC -mcpu=cortex-m4 -mthumb -Os -DINCLUDE_xTaskGetSchedulerState=0 \
+     -c port/freertos/port_freertos.c -o "$out/port_freertos.o" 2>"$out/port.err" ||
+   ! grep -q "needs INCLUDE_xTaskGetSchedulerState 1" "$out/port.err"; then
+  echo "cross: FAILED: port/freertos/port_freertos.c without xTaskGetSchedulerState: not refused"; head -5 "$out/port.err"; port_bad=1
+fi
 [ $port_bad = 0 ] || exit 1
 echo "cross: FreeRTOS port: built warning-free against the model's headers (${#frt_cases[@]} compiler / core pairs, -Os and -O2); 22 words refused"
 

@@ -39,6 +39,9 @@ typedef uint32_t TickType_t;
 #ifndef INCLUDE_xTaskGetCurrentTaskHandle
 #define INCLUDE_xTaskGetCurrentTaskHandle 0
 #endif
+#ifndef configUSE_TIMERS
+#define configUSE_TIMERS 0
+#endif
 #ifndef configSUPPORT_STATIC_ALLOCATION
 #define configSUPPORT_STATIC_ALLOCATION 0
 #endif

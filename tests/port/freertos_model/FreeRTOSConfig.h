@@ -17,7 +17,12 @@
 #define configUSE_TASK_NOTIFICATIONS 1
 #define configTASK_NOTIFICATION_ARRAY_ENTRIES 2
 #define INCLUDE_vTaskSuspend 1
+/* overridable: the cross step checks which combinations the port accepts (40-cross.sh) */
+#ifndef INCLUDE_xTaskGetSchedulerState
 #define INCLUDE_xTaskGetSchedulerState 1
+#endif
+#ifndef INCLUDE_xTaskGetCurrentTaskHandle
 #define INCLUDE_xTaskGetCurrentTaskHandle 1
+#endif
 
 #endif
