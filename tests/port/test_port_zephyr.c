@@ -7,9 +7,9 @@
  * converted to the first tick at which k_uptime_get() reaches it. Every test ends by asserting
  * that the model saw no misuse of its API (zephyr_model.h lists what it detects). A lost wake-up
  * shows as a 10 s timeout, counted; no assertion depends on how long anything took, only on order
- * ("not before the deadline"). Labels unit and mt (also run under ThreadSanitizer). Built twice:
- * at 1000 Hz with absolute timeouts (CONFIG_TIMEOUT_64BIT), and at 128 Hz, a tick rate that does
- * not divide 1000, with 32-bit relative ones.
+ * ("not before the deadline"). Labels unit and mt (also run under ThreadSanitizer). Built three
+ * times: at 1000 Hz and at 128 Hz (a tick rate that does not divide 1000) with absolute timeouts
+ * (CONFIG_TIMEOUT_64BIT), and at 128 Hz with 32-bit relative ones.
  */
 #include <pthread.h>
 #include <sched.h>

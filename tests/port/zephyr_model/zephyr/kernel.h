@@ -7,7 +7,7 @@
  * pthreads, is zephyr_model.c; what it models and what it does not is written at its top.
  *
  * Kconfig options are #ifndef defaults here (a Zephyr build gets them from autoconf.h): 1000 Hz,
- * CONFIG_TIMEOUT_64BIT on (the tests also build with -DRTM_ZMODEL_TIMEOUT_32BIT at 128 Hz).
+ * CONFIG_TIMEOUT_64BIT on (the tests also build at 128 Hz, with and without -DRTM_ZMODEL_TIMEOUT_32BIT).
  * struct k_mutex and struct k_sem have Zephyr's fields for a build with a dlist wait queue,
  * without CONFIG_POLL, object tracking or the object core: on a 32-bit target 20 and 16 bytes.
  */
