@@ -82,13 +82,15 @@ static void test_wait_times_out(void **state)
 /* A waiter with a deadline between ticks (at 128 Hz) or on one, the uptime frozen and stepped one
  * tick at a time: it sleeps once, is still asleep at every tick whose k_uptime_get() is before the
  * deadline, and its one sleep ends with RTM_ERR_TIMEOUT at the first tick that reaches it: no
- * early wake-up (a deadline rounded down) and no tick too late (one rounded up twice). */
+ * early wake-up (a deadline rounded down) and no tick too late (a relative K_MSEC(deadline - now),
+ * whose now is rounded down). */
 typedef struct {
     rtm_port_sync sync;
     _Atomic(k_tid_t) thread;
     uint64_t deadline;
     rtm_err got;
     uint64_t woke_ms;
+    atomic_int done;
 } timed_wait;
 
 static void *timed_waiter(void *arg)
@@ -98,6 +100,7 @@ static void *timed_waiter(void *arg)
     atomic_store(&tw->thread, k_current_get());
     tw->got = rtm_port_wait(&tw->sync, tw->deadline);
     tw->woke_ms = rtm_port_now_ms();
+    atomic_store(&tw->done, 1);
     rtm_port_unlock(&tw->sync);
     return NULL;
 }
@@ -106,7 +109,11 @@ static void test_deadline_ends_at_its_first_tick(void **state)
 {
     (void)state;
     static timed_wait tw;
-    for (unsigned extra = 1; extra <= 9; extra += 4) {
+    /* at 128 Hz from this start: 8 ms is reached one tick before ceil(8 * 128 / 1000) ticks, which
+     * K_MSEC(deadline - now) would sleep (a tick late) */
+    static const unsigned extras[] = {1, 8, 9, 23};
+    for (size_t i = 0; i < sizeof extras / sizeof extras[0]; i++) {
+        unsigned extra = extras[i];
         memset(&tw, 0, sizeof tw);
         rtm_zmodel_freeze_ticks(true);
         rtm_zmodel_set_ticks(1000u * HZ + 1u); /* a tick that is not on a millisecond at 128 Hz */
@@ -123,7 +130,14 @@ static void test_deadline_ends_at_its_first_tick(void **state)
             assert_true(rtm_zmodel_thread_waiting(atomic_load(&tw.thread)));
             rtm_zmodel_advance_ticks(1);
         }
+        for (int ms = 0; ms < 1000 && !atomic_load(&tw.done); ms++) {
+            struct timespec nap = {0, 1000000};
+            nanosleep(&nap, NULL);
+        }
+        bool in_time = atomic_load(&tw.done) != 0;
+        if (!in_time) rtm_zmodel_advance_ticks(1u << 20); /* late: let it go, then fail */
         assert_int_equal(pthread_join(t, NULL), 0);
+        assert_true(in_time);
         assert_int_equal(tw.got, RTM_ERR_TIMEOUT);
         assert_int_equal(tw.woke_ms, rtm_port_now_ms()); /* at the first tick that reached it */
         assert_int_equal(rtm_zmodel_sem_sleeps() - sleeps, 1);
