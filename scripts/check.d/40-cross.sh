@@ -11,7 +11,8 @@
 #            toolchains' compiler, whose warnings differ from GCC's (clang -Os once failed on an
 #            unused static inline function that GCC and clang -O2 let pass)
 # Then the Cortex-M port (port/cortex-m) with GCC and clang for M0+ to M55: its architecture
-# macros per core, and a warning-free build of it for the cores the QEMU boards (step 60) do not run.
+# macros per core, and a warning-free build of it for the cores the QEMU boards (step 60) do not run;
+# and the FreeRTOS and Zephyr ports, against their host models' headers.
 # Prints a code-size table (.text+.data+.bss of each object file, -Os) per target, then the
 # good-fit core figure of issue 2: a Cortex-M4 -Os program whose entry calls only rtm_heap_init,
 # rtm_heap_alloc and rtm_heap_free, linked with -nostdlib -nostartfiles -Wl,--gc-sections against
@@ -175,6 +176,45 @@ if arm-none-eabi-gcc $CFLAGS $FRT_INC -mcpu=cortex-m4 -mthumb -Os -DINCLUDE_xTas
 fi
 [ $port_bad = 0 ] || exit 1
 echo "cross: FreeRTOS port: built warning-free against the model's headers (${#frt_cases[@]} compiler / core pairs, -Os and -O2); 22 words refused"
+
+# ---- the Zephyr port (port/zephyr) ---------------------------------------------------------------
+# No Zephyr tree here either: the port is compiled against the host model's <zephyr/kernel.h>
+# (tests/port/zephyr_model/, declarations and Zephyr's inline time conversions; struct k_mutex with
+# the fields of a 32-bit build with a dlist wait queue), for M0+ and M4 with GCC and clang, at -Os
+# and -O2, warning-free, with absolute (CONFIG_TIMEOUT_64BIT) and with 32-bit relative timeouts.
+# That checks the port's C and its size assertion (8 words needed: 7 still make 32 bytes, rtm_port_sync
+# being aligned to 8, so 6 must fail), not Zephyr's own headers or kernel (docs/porting.md).
+zep_cases=(
+  "arm-none-eabi-gcc|-mcpu=cortex-m0plus -mthumb"
+  "arm-none-eabi-gcc|-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16"
+  "clang|--target=thumbv6m-none-eabi -mcpu=cortex-m0plus $CLANG_ARM"
+  "clang|--target=thumbv7em-none-eabi -mcpu=cortex-m4 -mfloat-abi=hard -mfpu=fpv4-sp-d16 $CLANG_ARM"
+)
+ZEP_INC="-Iport/zephyr -Itests/port/zephyr_model"
+for c in "${zep_cases[@]}"; do
+  IFS='|' read -r pcc pflags <<<"$c"
+  for opt in Os O2; do
+    for tmo in "" "-DRTM_ZMODEL_TIMEOUT_32BIT=1 -DCONFIG_SYS_CLOCK_TICKS_PER_SEC=128"; do
+      # shellcheck disable=SC2086
+      "$pcc" $CFLAGS $ZEP_INC $pflags $tmo -$opt -c port/zephyr/port_zephyr.c -o "$out/port_zephyr.o" 2>"$out/port.err" ||
+        { echo "cross: FAILED: port/zephyr/port_zephyr.c with $pcc $pflags $tmo -$opt:"; head -10 "$out/port.err"; port_bad=1; }
+    done
+  done
+done
+# shellcheck disable=SC2086
+if arm-none-eabi-gcc $CFLAGS $ZEP_INC -mcpu=cortex-m4 -mthumb -DRTM_PORT_SYNC_WORDS=6 -Os \
+     -c port/zephyr/port_zephyr.c -o "$out/port_zephyr.o" 2>"$out/port.err" ||
+   ! grep -q "RTM_PORT_SYNC_WORDS too small for the Zephyr port" "$out/port.err"; then
+  echo "cross: FAILED: port/zephyr/port_zephyr.c with RTM_PORT_SYNC_WORDS=6: not refused by its size assertion"
+  head -5 "$out/port.err"; port_bad=1
+fi
+# shellcheck disable=SC2086
+if ! arm-none-eabi-gcc $CFLAGS $ZEP_INC -mcpu=cortex-m4 -mthumb -DRTM_PORT_SYNC_WORDS=8 -Os \
+     -c port/zephyr/port_zephyr.c -o "$out/port_zephyr.o" 2>"$out/port.err"; then
+  echo "cross: FAILED: port/zephyr/port_zephyr.c with RTM_PORT_SYNC_WORDS=8, the size it needs:"; head -5 "$out/port.err"; port_bad=1
+fi
+[ $port_bad = 0 ] || exit 1
+echo "cross: Zephyr port: built warning-free against the model's headers (${#zep_cases[@]} compiler / core pairs, -Os and -O2, absolute and relative timeouts); 6 words refused, 8 enough"
 
 # ---- size table --------------------------------------------------------------------------------
 # size(1) Berkeley format: text (code + rodata), data, bss, dec = their sum.
