@@ -41,7 +41,7 @@
  * object tracking and the object core link every initialised semaphore or mutex into a kernel
  * list and never take a stack object off it, so the list would point into dead frames. */
 #if defined(CONFIG_TRACING_OBJECT_TRACKING) || defined(CONFIG_OBJ_CORE_SEM) || defined(CONFIG_OBJ_CORE_MUTEX)
-#error "port_zephyr.c keeps k_sem objects on the stack: turn off CONFIG_TRACING_OBJECT_TRACKING, CONFIG_OBJ_CORE_SEM and CONFIG_OBJ_CORE_MUTEX"
+#error "port_zephyr.c: turn off CONFIG_TRACING_OBJECT_TRACKING, CONFIG_OBJ_CORE_SEM, CONFIG_OBJ_CORE_MUTEX"
 #endif
 
 /* ---- the rtm_port_sync ------------------------------------------------------------------------ */
