@@ -38,7 +38,10 @@
  *    does not switch until the next scheduling point.
  *  - Zephyr adds one tick to a relative timeout (it counts from the next tick boundary); the model
  *    wakes at exactly the tick at the call plus the timeout, the earliest Zephyr could: a port that
- *    is right here is right there.
+ *    is right here is right there, but a relative wait wakes a tick later on Zephyr than here. The
+ *    sum Zephyr stores is an int32_t without CONFIG_TIMEOUT_64BIT: the model reports a relative
+ *    timeout above INT32_MAX / 2 ticks (room for the + 1 and the ticks elapsed since the last
+ *    announce), which on Zephyr would wrap and expire at once.
  *  - SMP, tickless idle, user mode and system calls, CONFIG_POLL, object tracking (the port refuses
  *    to compile with it), k_sem_reset, k_mutex's -EDEADLK paths.
  */
@@ -204,6 +207,12 @@ static uint64_t expiry_of(k_timeout_t t, uint64_t start)
 {
 #ifdef CONFIG_TIMEOUT_64BIT
     if (t.ticks < -1) return (uint64_t)(-2 - t.ticks); /* absolute: Z_TICK_ABS */
+#else
+    /* Zephyr's z_add_timeout stores ticks + 1 + elapsed() in the int32_t dticks of struct _timeout
+     * (kernel/timeout.c): a relative timeout of INT32_MAX ticks, or a little less once ticks have
+     * elapsed since the last announce, wraps negative and expires at the next tick. */
+    if ((uint64_t)t.ticks > (uint64_t)INT32_MAX / 2u)
+        misuse("relative timeout too long for Zephyr's 32-bit dticks (ticks + 1 + elapsed overflows)");
 #endif
     return start + (uint64_t)t.ticks;
 }
