@@ -37,6 +37,9 @@
 #ifndef CONFIG_MULTITHREADING
 #error "port_zephyr.c needs CONFIG_MULTITHREADING=y (k_mutex, k_sem); without it use port/baremetal's lock"
 #endif
+#ifndef CONFIG_SYS_CLOCK_EXISTS
+#error "port_zephyr.c needs CONFIG_SYS_CLOCK_EXISTS=y: without a system clock the uptime stays 0 and no wait times out"
+#endif
 /* A waiter's k_sem lives on its stack and the sync's k_mutex is zeroed by rtm_port_sync_destroy;
  * object tracking and the object core link every initialised semaphore or mutex into a kernel
  * list and never take a stack object off it, so the list would point into dead frames. */
@@ -157,6 +160,9 @@ static uint64_t tick_of_ms(uint64_t ms)
     if (ms / 1000u > UINT64_MAX / hz - 1u) return UINT64_MAX;
     return ms / 1000u * hz + (ms % 1000u * hz + 999u) / 1000u;
 }
+
+_Static_assert(RTM_ZEPHYR_MAX_WAIT_TICKS >= 1u && RTM_ZEPHYR_MAX_WAIT_TICKS <= 0x3FFFFFFFu,
+               "RTM_ZEPHYR_MAX_WAIT_TICKS: 1 to INT32_MAX / 2 (Zephyr's int32_t dticks = ticks + 1 + elapsed)");
 
 /* A relative timeout (k_ticks_t is 32-bit): the ticks from now to that tick count. Zephyr wakes a
  * thread that sleeps n ticks no earlier than n ticks after the count at the call, which is at

@@ -26,11 +26,14 @@ extern "C" {
 
 /**
  * Largest tick count a relative wait asks for when CONFIG_TIMEOUT_64BIT is off (k_ticks_t is then
- * 32-bit and K_TICKS_FOREVER is its all-ones value). Lower it to make long waits wake up (and
- * re-check their deadline) more often; it must be at least 1 and below K_TICKS_FOREVER.
+ * uint32_t). Zephyr's z_add_timeout stores ticks + 1 + elapsed() (the ticks since the last
+ * announce) in the int32_t dticks of struct _timeout: a timeout near INT32_MAX wraps negative and
+ * expires at the next tick, so a long wait would spin (wake at once, wait again) until its
+ * deadline. Hence at most INT32_MAX / 2 (the rest is room for the + 1 and elapsed()), at least 1
+ * (0 is K_NO_WAIT: no sleep). Lower it to make long waits wake up (and re-check) more often.
  */
 #ifndef RTM_ZEPHYR_MAX_WAIT_TICKS
-#define RTM_ZEPHYR_MAX_WAIT_TICKS 0x7FFFFFFFu
+#define RTM_ZEPHYR_MAX_WAIT_TICKS 0x3FFFFFFFu
 #endif
 
 #ifdef __cplusplus
