@@ -528,7 +528,10 @@ static void test_critical_section(void **state)
     assert_true(g_other_id != 0);
     assert_true(rtm_port_thread_id() != 0);
     assert_true(rtm_port_thread_id() != g_other_id);
-    /* the keys are irq_lock's: each exit gets its own (a wrong key is misuse, seen by teardown) */
+    /* the keys are irq_lock's, handed back to the matching irq_unlock (a wrong key is misuse, seen
+     * by teardown). The model's key is the nesting depth, so that a swapped pair shows; real
+     * hardware returns "already masked" for both inner calls (b == c there): the inequality below
+     * checks the model's keys reach the port unchanged, not Zephyr's values (review) */
     rtm_port_key a = rtm_port_critical_enter(), b = rtm_port_critical_enter(), c = rtm_port_critical_enter();
     rtm_port_critical_exit(c);
     rtm_port_critical_exit(b);
