@@ -1,5 +1,5 @@
 /*
- * What the cmocka tests on the FreeRTOS model (test_port_freertos.c, test_slab_freertos.c) share:
+ * What the cmocka tests on the FreeRTOS model (test_port_freertos.c, test_slab_rtos.c) share:
  * failures recorded on other threads (TCHECK), the lost-wake-up bound, and the setup / teardown
  * that start the "scheduler", reset the model's test controls and assert that the model saw no
  * misuse of its API. Include after <cmocka.h>.

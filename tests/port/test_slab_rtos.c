@@ -1,14 +1,17 @@
 /*
- * The slab's blocking allocation on the Zephyr port (port/zephyr) and the host model of Zephyr
- * (zephyr_model/): the user the port's wait and notifies exist for. src/slab.c is compiled in
- * unchanged, with the port's real rtm_port_in_isr (the model's per-thread interrupt flag, read by
- * k_is_in_isr) and rtm_port_notify_from_isr: nothing is renamed. FIFO service with direct hand-off
- * from a slab defined at compile time (its rtm_port_sync zero-filled, the k_mutex initialised on
- * first use), timeouts, an ISR's free waking the waiter it serves, and a stress run of waiting
- * threads whose blocks come back from threads and from simulated interrupt handlers: every waiter
- * served, no block stranded, the slab consistent, the model's API never misused. A lost wake-up
- * shows as a waiter's 10 s wait that fails while blocks come back every few microseconds. Labels
- * unit and mt (also under ThreadSanitizer). ("Task" below means a Zephyr thread.)
+ * The slab's blocking allocation on an RTOS port compiled against the host model of that RTOS:
+ * built as test_slab_freertos (port/freertos, freertos_model/) and test_slab_zephyr (port/zephyr,
+ * zephyr_model/, with RTM_TEST_ZEPHYR), the user the ports' wait and notifies exist for. src/slab.c
+ * is compiled in unchanged, with the port's real rtm_port_in_isr (the model's per-thread interrupt
+ * flag) and rtm_port_notify_from_isr: unlike test_slab_isr.c on the POSIX port, nothing is
+ * renamed. FIFO service with direct hand-off from a slab defined at compile time (its
+ * rtm_port_sync zero-filled, the kernel's mutex set up on first use), timeouts, an ISR's free
+ * waking the waiter it serves, and a stress run of waiting tasks (Zephyr: threads) whose blocks
+ * come back from tasks and from simulated interrupt handlers: every waiter served, no block
+ * stranded, the slab consistent, the model's API never misused. A lost wake-up shows as a waiter's
+ * 10 s wait that fails while blocks come back every few microseconds. Labels unit and mt (also
+ * under ThreadSanitizer). One source for both ports: the two files were the same but for these
+ * names (duplicates --change, 2026-11-30).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,12 +24,21 @@
 #include <stdatomic.h>
 #include <time.h>
 
-#include "zephyr_model.h"
 #include "rtm_test.h"
 #include "rtmem/port.h"
 #include "rtmem/slab.h"
 
+#ifdef RTM_TEST_ZEPHYR
+#include "zephyr_model.h"
 #include "zephyr_test.h"
+#define model_isr_enter rtm_zmodel_isr_enter
+#define model_isr_exit rtm_zmodel_isr_exit
+#else
+#include "freertos_model.h"
+#include "freertos_test.h"
+#define model_isr_enter rtm_model_isr_enter
+#define model_isr_exit rtm_model_isr_exit
+#endif
 
 static size_t waiters_of(const rtm_slab *s)
 {
@@ -41,9 +53,9 @@ static void wait_for_waiters(const rtm_slab *s, size_t n)
 
 static void isr_free(rtm_slab *s, void *p)
 {
-    rtm_zmodel_isr_enter();
+    model_isr_enter();
     rtm_slab_free(s, p);
-    rtm_zmodel_isr_exit();
+    model_isr_exit();
 }
 
 /* ---- FIFO, on a slab defined at compile time ---------------------------------------------------- */
@@ -176,9 +188,9 @@ static void test_isr_free_wakes_waiter(void **state)
         pthread_join(t, NULL);
         assert_ptr_equal(w.got, a); /* not NULL after 10 s: woken by the ISR's free alone */
     }
-    rtm_zmodel_isr_enter();
+    model_isr_enter();
     assert_null(rtm_slab_alloc(&s, RTM_FOREVER)); /* an ISR never waits */
-    rtm_zmodel_isr_exit();
+    model_isr_exit();
     rtm_slab_stats st;
     rtm_slab_get_stats(&s, &st);
     assert_int_equal(st.used, 1);
@@ -202,7 +214,7 @@ static atomic_size_t g_failed, g_served_ok, g_isr_frees, g_isr_allocs;
 static atomic_int g_tasks_done;
 
 /* Blocks a task gives to the "interrupt handlers" to free (a driver's buffers going back from its
- * ISR). Its own pthread lock: not a Zephyr object, the handlers may take it. */
+ * ISR). Its own pthread lock: not a kernel object, the handlers may take it. */
 static pthread_mutex_t g_mbox_lock = PTHREAD_MUTEX_INITIALIZER;
 static void *g_mbox[ST_BLOCKS];
 static size_t g_mbox_n;
@@ -273,11 +285,11 @@ static void *stress_isr(void *arg)
             nanosleep(&nap, NULL);
             continue;
         }
-        rtm_zmodel_isr_enter();
+        model_isr_enter();
         rtm_slab_free(&g_st, p);
         void *q = rtm_slab_alloc(&g_st, RTM_FOREVER); /* an ISR's own alloc: never waits */
         if (q != NULL) rtm_slab_free(&g_st, q);
-        rtm_zmodel_isr_exit();
+        model_isr_exit();
         atomic_fetch_add(&g_isr_frees, 1);
         if (q != NULL) atomic_fetch_add(&g_isr_allocs, 1);
         else atomic_fetch_add(&g_failed, 1);
