@@ -607,6 +607,28 @@ static void case_thread_registers(void)
     g_thread_a.arg = g_part_a;
 }
 
+/* Runs g_thread_none until it faults on its read. An interrupt that comes while it runs (the
+ * Cortex-M boards' 1 ms SysTick) stacks its frame on the thread's stack, which the thread may not
+ * write: a stacking fault, a write, ends that run before the read. That is right, and rare (1 run
+ * in 75 of mps2-an505 under QEMU, a CI failure of 2026-11-30), but the read is what the case is
+ * about: such a run is repeated, a few times at most. */
+static rtm_err run_domainless_to_its_read(void)
+{
+    rtm_err e = RTM_OK;
+    for (int tries = 0; tries < 8; tries++) {
+        e = board_thread_init(&g_thread_none, th_peek, (void *)&g_part_a[8], STACK_OF(g_part_a, PART_A_BYTES),
+                              STACK_BYTES);
+        if (e != RTM_OK) return e;
+        e = board_thread_run(&g_thread_none);
+        rtm_fault_record r;
+        bool pushed = e == RTM_ERR_ACCESS && g_thread_none.fault_addr != (uintptr_t)&g_part_a[8] && last_fault(&r) &&
+                      r.access == RTM_ACCESS_WRITE;
+        if (!pushed) break;
+        tgt_puts("  an interrupt's frame faulted on the thread's stack first: run again\n");
+    }
+    return e;
+}
+
 static void case_domainless_thread(void)
 {
     g_thread_a.fn = th_own_rw;
@@ -615,7 +637,7 @@ static void case_domainless_thread(void)
     TGT_REQUIRE(board_thread_init(&g_thread_none, th_peek, (void *)&g_part_a[8], STACK_OF(g_part_a, PART_A_BYTES),
                                   STACK_BYTES) == RTM_OK);
     TGT_CHECK(rtm_domain_of_thread((uintptr_t)&g_thread_none) == NULL);
-    TGT_CHECK(board_thread_run(&g_thread_none) == RTM_ERR_ACCESS);
+    TGT_CHECK(run_domainless_to_its_read() == RTM_ERR_ACCESS);
     TGT_CHECK(g_thread_none.aborted && g_thread_none.fault_addr == (uintptr_t)&g_part_a[8]);
     /* A's thread gets its partition back. */
     TGT_CHECK(board_thread_run(&g_thread_a) == RTM_OK && (uint32_t)g_thread_a.result == sum_own_rw());
