@@ -28,54 +28,9 @@
 #include "rtmem/port.h"
 
 #include "freertos_test.h"
-
-static void isr_notify(rtm_port_sync *s)
-{
-    rtm_model_isr_enter();
-    rtm_port_notify_from_isr(s);
-    rtm_model_isr_exit();
-}
-
-static void test_null_sync(void **state)
-{
-    (void)state;
-    rtm_test_hook_install();
-    rtm_port_lock(NULL);
-    rtm_port_unlock(NULL);
-    rtm_port_notify_all(NULL);
-    rtm_port_notify_from_isr(NULL);
-    assert_int_equal(rtm_port_wait(NULL, 0), RTM_ERR_ARG);
-    assert_int_equal(rtm_test_hook_count(RTM_ERR_ARG), 5);
-    rtm_port_sync_destroy(NULL); /* silent */
-    assert_int_equal(rtm_test_hook_total(), 5);
-    rtm_set_error_hook(NULL);
-}
-
-/* Waits on @p s (held) until @p deadline passes, which it must report as RTM_ERR_TIMEOUT and not
- * before: at 128 Hz a deadline falls between two ticks, and a conversion that rounds down ends
- * the wait up to a tick early. */
-static void wait_until_timeout(rtm_port_sync *s, uint64_t deadline)
-{
-    rtm_err e;
-    do {
-        e = rtm_port_wait(s, deadline); /* RTM_OK only if woken spuriously: wait again */
-    } while (e == RTM_OK);
-    assert_int_equal(e, RTM_ERR_TIMEOUT);
-    assert_true(rtm_port_now_ms() >= deadline); /* never before the deadline */
-}
-
-static void test_wait_times_out(void **state)
-{
-    (void)state;
-    static rtm_port_sync s; /* zero-filled: valid without an init call */
-    rtm_port_lock(&s);
-    for (unsigned ms = 1; ms <= 25; ms += 3) wait_until_timeout(&s, rtm_port_now_ms() + ms);
-    /* A deadline already past: returns at once, still holding the lock. */
-    assert_int_equal(rtm_port_wait(&s, 0), RTM_ERR_TIMEOUT);
-    assert_int_equal(rtm_port_wait(&s, rtm_port_now_ms()), RTM_ERR_TIMEOUT);
-    rtm_port_unlock(&s);
-    rtm_port_sync_destroy(&s);
-}
+#define model_isr_enter rtm_model_isr_enter
+#define model_isr_exit rtm_model_isr_exit
+#include "rtos_port_cases.h"
 
 /* A timed wait across the 32-bit tick count's wrap: the deadline is after it, the tick count
  * before; the wait neither ends at once nor hangs, and the clock does not go back. */
@@ -91,49 +46,6 @@ static void test_wait_across_tick_wrap(void **state)
     assert_true(rtm_port_now_ms() >= before + 40u);
     assert_true(xTaskGetTickCount() < 0x80000000u); /* it did wrap */
     rtm_port_sync_destroy(&s);
-}
-
-typedef struct {
-    rtm_port_sync sync;
-    int waiting, go, woke, bad_waits; /* under the sync lock */
-    uint64_t deadline;
-} handshake;
-
-static void *waiter(void *arg)
-{
-    handshake *hs = arg;
-    rtm_port_lock(&hs->sync);
-    hs->waiting++;
-    while (!hs->go)
-        if (rtm_port_wait(&hs->sync, hs->deadline) != RTM_OK) hs->bad_waits++;
-    hs->woke++;
-    rtm_port_unlock(&hs->sync);
-    return NULL;
-}
-
-/* @p n waiters woken by one notify_all, their deadline never passing. */
-static void notify_wakes_waiters(uint64_t deadline, int n)
-{
-    static handshake hs;
-    memset(&hs, 0, sizeof hs);
-    hs.deadline = deadline;
-    pthread_t t[8];
-    for (int i = 0; i < n; i++) assert_int_equal(pthread_create(&t[i], NULL, waiter, &hs), 0);
-    for (;;) { /* until every waiter held the lock: they are listed, or about to be */
-        rtm_port_lock(&hs.sync);
-        int w = hs.waiting;
-        if (w == n) {
-            hs.go = 1;
-            rtm_port_notify_all(&hs.sync);
-        }
-        rtm_port_unlock(&hs.sync);
-        if (w == n) break;
-        sched_yield();
-    }
-    for (int i = 0; i < n; i++) assert_int_equal(pthread_join(t[i], NULL), 0);
-    assert_int_equal(hs.woke, n);
-    assert_int_equal(hs.bad_waits, 0);
-    rtm_port_sync_destroy(&hs.sync);
 }
 
 static void test_notify_wakes_waiter(void **state)
@@ -569,42 +481,6 @@ static void test_clock_follows_ticks_across_wrap(void **state)
 }
 
 /* ---- the sync object's life --------------------------------------------------------------------- */
-/* A zero-filled sync first used by two tasks at once: the mutex is created once (the model reports
- * a second creation on the same buffer) and excludes from the first lock on. */
-#define FIRST_THREADS 2
-#define FIRST_ROUNDS 1000
-static rtm_port_sync g_fresh[FIRST_ROUNDS];
-static unsigned g_fresh_count[FIRST_ROUNDS];
-static atomic_uint g_fresh_arrived[FIRST_ROUNDS];
-
-static void *first_user(void *arg)
-{
-    (void)arg;
-    for (int r = 0; r < FIRST_ROUNDS; r++) {
-        atomic_fetch_add(&g_fresh_arrived[r], 1u);
-        for (unsigned spins = 0; atomic_load(&g_fresh_arrived[r]) < FIRST_THREADS; spins++)
-            if (spins % 1024u == 1023u) sched_yield();
-        rtm_port_lock(&g_fresh[r]);
-        unsigned v = g_fresh_count[r];
-        sched_yield();
-        g_fresh_count[r] = v + 1;
-        rtm_port_unlock(&g_fresh[r]);
-    }
-    return NULL;
-}
-
-static void test_first_use_concurrent(void **state)
-{
-    (void)state;
-    pthread_t t[FIRST_THREADS];
-    for (int i = 0; i < FIRST_THREADS; i++) assert_int_equal(pthread_create(&t[i], NULL, first_user, NULL), 0);
-    for (int i = 0; i < FIRST_THREADS; i++) assert_int_equal(pthread_join(t[i], NULL), 0);
-    for (int r = 0; r < FIRST_ROUNDS; r++) {
-        assert_int_equal(g_fresh_count[r], FIRST_THREADS);
-        rtm_port_sync_destroy(&g_fresh[r]);
-    }
-}
-
 /* destroy deletes the mutex (the model reports a delete while held) and leaves a zero-filled,
  * valid object, which creates a new mutex on its next use */
 static void test_destroy_and_reuse(void **state)
