@@ -129,6 +129,23 @@ fi
 echo "cross: Cortex-M port: architecture macros right with ${#port_cases[@]} compiler / core pairs (GCC and clang, M0+ to M55), built warning-free where the boards do not build it"
 
 # ---- the FreeRTOS port (port/freertos) -----------------------------------------------------------
+# The RTOS ports' configuration checks, for Cortex-M4 -Os: port_builds SRC INCLUDES FLAGS... must
+# compile; port_refuses SRC INCLUDES PATTERN FLAGS... must fail with PATTERN among its errors (a
+# size assertion, an #error on a kernel option). One each for both ports, which had a copy per check.
+port_builds() {
+  local src=$1 inc=$2; shift 2
+  # shellcheck disable=SC2086
+  arm-none-eabi-gcc $CFLAGS $inc -mcpu=cortex-m4 -mthumb -Os "$@" -c "$src" -o "$out/port_cfg.o" 2>"$out/port.err" ||
+    { echo "cross: FAILED: $src with $*: does not build"; head -5 "$out/port.err"; port_bad=1; }
+}
+port_refuses() {
+  local src=$1 inc=$2 pat=$3; shift 3
+  # shellcheck disable=SC2086
+  if arm-none-eabi-gcc $CFLAGS $inc -mcpu=cortex-m4 -mthumb -Os "$@" -c "$src" -o "$out/port_cfg.o" 2>"$out/port.err" ||
+     ! grep -q "$pat" "$out/port.err"; then
+    echo "cross: FAILED: $src with $*: not refused ('$pat')"; head -5 "$out/port.err"; port_bad=1
+  fi
+}
 # No FreeRTOS tree here: the port is compiled against the host model's headers
 # (tests/port/freertos_model/*.h), which are declarations only (FreeRTOS's names, the types of the
 # 32-bit Cortex-M ports, a StaticSemaphore_t of the size of FreeRTOS 10.4's on a 32-bit port), for
@@ -154,26 +171,15 @@ for c in "${frt_cases[@]}"; do
     fi
   done
 done
-# shellcheck disable=SC2086
-if arm-none-eabi-gcc $CFLAGS $FRT_INC -mcpu=cortex-m4 -mthumb -DRTM_PORT_SYNC_WORDS=22 -Os \
-     -c port/freertos/port_freertos.c -o "$out/port_freertos.o" 2>"$out/port.err" ||
-   ! grep -q "RTM_PORT_SYNC_WORDS too small for the FreeRTOS port" "$out/port.err"; then
-  echo "cross: FAILED: port/freertos/port_freertos.c with RTM_PORT_SYNC_WORDS=22: not refused by its size assertion"
-  head -5 "$out/port.err"; port_bad=1
-fi
+port_refuses port/freertos/port_freertos.c "$FRT_INC" "RTM_PORT_SYNC_WORDS too small for the FreeRTOS port" \
+  -DRTM_PORT_SYNC_WORDS=22
 # The kernel options it asks for are the ones task.h compiles the functions in with: the scheduler
 # state with configUSE_TIMERS instead of its INCLUDE_ option is accepted (and so is no
 # INCLUDE_xTaskGetCurrentTaskHandle: configUSE_MUTEXES gives it), neither of the two is refused.
-# shellcheck disable=SC2086
-arm-none-eabi-gcc $CFLAGS $FRT_INC -mcpu=cortex-m4 -mthumb -Os -DINCLUDE_xTaskGetSchedulerState=0 -DconfigUSE_TIMERS=1 \
-    -DINCLUDE_xTaskGetCurrentTaskHandle=0 -c port/freertos/port_freertos.c -o "$out/port_freertos.o" 2>"$out/port.err" ||
-  { echo "cross: FAILED: port/freertos/port_freertos.c refuses configUSE_TIMERS for the scheduler state:"; head -5 "$out/port.err"; port_bad=1; }
-# shellcheck disable=SC2086
-if arm-none-eabi-gcc $CFLAGS $FRT_INC -mcpu=cortex-m4 -mthumb -Os -DINCLUDE_xTaskGetSchedulerState=0 \
-     -c port/freertos/port_freertos.c -o "$out/port_freertos.o" 2>"$out/port.err" ||
-   ! grep -q "needs INCLUDE_xTaskGetSchedulerState 1" "$out/port.err"; then
-  echo "cross: FAILED: port/freertos/port_freertos.c without xTaskGetSchedulerState: not refused"; head -5 "$out/port.err"; port_bad=1
-fi
+port_builds port/freertos/port_freertos.c "$FRT_INC" -DINCLUDE_xTaskGetSchedulerState=0 -DconfigUSE_TIMERS=1 \
+  -DINCLUDE_xTaskGetCurrentTaskHandle=0
+port_refuses port/freertos/port_freertos.c "$FRT_INC" "needs INCLUDE_xTaskGetSchedulerState 1" \
+  -DINCLUDE_xTaskGetSchedulerState=0
 [ $port_bad = 0 ] || exit 1
 echo "cross: FreeRTOS port: built warning-free against the model's headers (${#frt_cases[@]} compiler / core pairs, -Os and -O2); 22 words refused"
 
@@ -201,18 +207,8 @@ for c in "${zep_cases[@]}"; do
     done
   done
 done
-# shellcheck disable=SC2086
-if arm-none-eabi-gcc $CFLAGS $ZEP_INC -mcpu=cortex-m4 -mthumb -DRTM_PORT_SYNC_WORDS=6 -Os \
-     -c port/zephyr/port_zephyr.c -o "$out/port_zephyr.o" 2>"$out/port.err" ||
-   ! grep -q "RTM_PORT_SYNC_WORDS too small for the Zephyr port" "$out/port.err"; then
-  echo "cross: FAILED: port/zephyr/port_zephyr.c with RTM_PORT_SYNC_WORDS=6: not refused by its size assertion"
-  head -5 "$out/port.err"; port_bad=1
-fi
-# shellcheck disable=SC2086
-if ! arm-none-eabi-gcc $CFLAGS $ZEP_INC -mcpu=cortex-m4 -mthumb -DRTM_PORT_SYNC_WORDS=8 -Os \
-     -c port/zephyr/port_zephyr.c -o "$out/port_zephyr.o" 2>"$out/port.err"; then
-  echo "cross: FAILED: port/zephyr/port_zephyr.c with RTM_PORT_SYNC_WORDS=8, the size it needs:"; head -5 "$out/port.err"; port_bad=1
-fi
+port_refuses port/zephyr/port_zephyr.c "$ZEP_INC" "RTM_PORT_SYNC_WORDS too small for the Zephyr port" -DRTM_PORT_SYNC_WORDS=6
+port_builds port/zephyr/port_zephyr.c "$ZEP_INC" -DRTM_PORT_SYNC_WORDS=8 # the size it needs
 [ $port_bad = 0 ] || exit 1
 echo "cross: Zephyr port: built warning-free against the model's headers (${#zep_cases[@]} compiler / core pairs, -Os and -O2, absolute and relative timeouts); 6 words refused, 8 enough"
 
